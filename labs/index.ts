@@ -1,0 +1,12 @@
+/**
+ * Every lab, in the order lessons use them. Add a lab: write `labs/<id>.ts` with
+ * `defineLab({...})` and list it here; the lab self-test picks it up.
+ */
+import type { LabDefinition } from '../src/labs/schema';
+import { threePools } from './three-pools';
+
+export const LABS: readonly LabDefinition[] = [threePools];
+
+export function findLab(id: string): LabDefinition | undefined {
+  return LABS.find((l) => l.id === id);
+}

@@ -1,0 +1,174 @@
+/**
+ * `npm run shell -- --lab <id> [--seed N] [--quiet]`: a lab session on standard input/output.
+ *
+ * Design notes: this drives the same LabSession as the browser terminal. From a pipe or a
+ * file it reads one command per line, echoes `prompt + line` (unless --quiet) and prints
+ * exactly what the terminal would, commands' errors on stderr, grading events as
+ * `[lab] ...` lines; time is virtual and moves only by what commands take, so the same
+ * input gives the same transcript. A command that would run forever (ping without -c) is
+ * interrupted, like Ctrl+C, once it has run --interrupt-after seconds of sandbox time.
+ * On a terminal it is interactive: a prompt, history, Tab completion, Ctrl+C, with sandbox
+ * time following the wall clock as in the browser.
+ */
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { VirtualClock, type Scheduler } from '../sim/clock';
+import { REFERENCE_TIME } from '../labs/catalog';
+import { findLab, LABS } from '../../labs/index';
+import { LabSession } from '../labs/session';
+import type { OutputSink } from '../labs/contract';
+
+const HELP = `Usage: npm run shell -- --lab <id> [options]
+
+Runs a lab's sandbox on standard input and output.
+
+Options:
+  --lab <id>               the lab to open (${LABS.map((l) => l.id).join(', ')})
+  --seed <n>               the seed for names and addresses (default: the lab's own)
+  --quiet                  print only the commands' output (no prompts, no grading events)
+  --interrupt-after <s>    stop a never-ending command after s seconds of sandbox time (default 10)
+  --solution               print the lab's stored solution for this seed and exit
+  -h, --help               show this help
+`;
+
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+
+class ScriptScheduler extends VirtualClock {
+  commandStart = 0;
+  onOverrun: (() => void) | undefined;
+  constructor(
+    start: number,
+    private readonly limitMs: number,
+  ) {
+    super(start);
+  }
+  override async sleep(ms: number): Promise<void> {
+    this.advance(ms);
+    if (this.now() - this.commandStart >= this.limitMs) this.onOverrun?.();
+  }
+}
+
+class PacedScheduler implements Scheduler {
+  private offset: number;
+  constructor(start: number) {
+    this.offset = start - Date.now();
+  }
+  now(): number {
+    return Date.now() + this.offset;
+  }
+  sleep(ms: number): Promise<void> {
+    return new Promise((r) => setTimeout(r, ms));
+  }
+}
+
+async function main(): Promise<number> {
+  let opts;
+  try {
+    opts = parseArgs({
+      options: {
+        lab: { type: 'string' },
+        seed: { type: 'string' },
+        quiet: { type: 'boolean', default: false },
+        'interrupt-after': { type: 'string', default: '10' },
+        solution: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }).values;
+  } catch (e) {
+    process.stderr.write(`shell: ${e instanceof Error ? e.message : String(e)}\n\n${HELP}`);
+    return 2;
+  }
+  if (opts.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const labId = opts.lab ?? '';
+  const lab = findLab(labId);
+  if (!lab) {
+    process.stderr.write(`shell: ${labId ? `no lab "${labId}"` : 'missing --lab'}; labs: ${LABS.map((l) => l.id).join(', ')}\n`);
+    return 2;
+  }
+  const seed = opts.seed === undefined ? lab.defaultSeed : Number(opts.seed);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    process.stderr.write(`shell: --seed must be an integer from 0 to 4294967295\n`);
+    return 2;
+  }
+  const limit = Number(opts['interrupt-after']);
+  const interactive = Boolean(process.stdin.isTTY) && !opts.solution;
+  const tty = Boolean(process.stdout.isTTY);
+  const strip = (t: string): string => (tty ? t : t.replace(ANSI, ''));
+  const stdout: OutputSink = { write: (t) => void process.stdout.write(strip(t)) };
+  const stderr: OutputSink = { write: (t) => void process.stderr.write(strip(t)) };
+
+  const script = new ScriptScheduler(REFERENCE_TIME, (Number.isFinite(limit) && limit > 0 ? limit : 10) * 1000);
+  const scheduler: Scheduler = interactive ? new PacedScheduler(REFERENCE_TIME) : script;
+  const session = LabSession.create({ labId, seed, scheduler });
+  script.onOverrun = () => session.interrupt();
+  if (opts.solution) {
+    for (const l of session.solution()) process.stdout.write(l + '\n');
+    return 0;
+  }
+  if (!opts.quiet) {
+    session.subscribe((e) => {
+      if (e.type === 'task' && e.task.status !== 'pending') process.stdout.write(`[lab] ${e.task.id} ${e.task.status}${e.task.feedback ? `: ${e.task.feedback}` : ''}\n`);
+    });
+  }
+
+  if (!interactive) {
+    const rl = createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false });
+    let status = 0;
+    for await (const line of rl) {
+      if (!opts.quiet) process.stdout.write(session.prompt() + line + '\n');
+      script.commandStart = script.now();
+      status = await session.run(line, stdout, stderr);
+    }
+    if (!opts.quiet) {
+      const s = session.score();
+      process.stdout.write(`[lab] score ${s.earned}/${s.total}\n`);
+    }
+    return status;
+  }
+
+  // Interactive: readline with completion; Ctrl+C interrupts a running command or clears the line.
+  const rl = createInterface({
+    input: process.stdin,
+    output: process.stdout,
+    terminal: true,
+    historySize: 1000,
+    completer: (line: string) => {
+      const c = session.complete(line, line.length);
+      return [c.candidates, line.slice(c.from)];
+    },
+  });
+  let busy = false;
+  rl.on('SIGINT', () => {
+    if (busy) session.interrupt();
+    else {
+      process.stdout.write('^C\n');
+      rl.setPrompt(session.prompt());
+      rl.prompt();
+    }
+  });
+  process.stdout.write(`${lab.title}\nType help to see the commands, answer to list the tasks that take answers; Ctrl+D leaves.\n\n`);
+  rl.setPrompt(session.prompt());
+  rl.prompt();
+  for await (const line of rl) {
+    busy = true;
+    await session.run(line, stdout, stderr);
+    busy = false;
+    rl.setPrompt(session.prompt());
+    rl.prompt();
+  }
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`shell: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 70;
+  },
+);

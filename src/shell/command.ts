@@ -1,0 +1,73 @@
+/**
+ * What a command is and what it is given when it runs.
+ *
+ * Design notes: one command per file, each a plain object: its name, a one-line summary and
+ * a usage text for `help` and `--help`, where it can run (the learner's workstation, a node,
+ * inside a pod), a `run` function and an optional completer. A command reads its arguments
+ * and writes to the two injected streams; it never sees the terminal. Time passes only
+ * through `ctx.sleep`, which returns false once the learner has pressed Ctrl+C, so
+ * long-running commands stop cleanly and print their summary like the real tool.
+ */
+import type { OutputSink } from '../labs/contract';
+import type { Scheduler } from '../sim/clock';
+import type { Sim } from '../sim/sim';
+
+export type { OutputSink };
+
+/** Where a shell runs: the learner's machine with kubectl, or inside a pod. */
+export type Location =
+  | { kind: 'workstation'; user: string; host: string }
+  | { kind: 'pod'; namespace: string; pod: string; container: string };
+
+export interface Interrupt {
+  /** True once Ctrl+C was pressed during the current command. */
+  readonly interrupted: boolean;
+}
+
+export interface ShellEnv {
+  sim: Sim;
+  scheduler: Scheduler;
+  location: Location;
+  /** The shell's variables (`$?` included). */
+  vars: Record<string, string>;
+}
+
+export interface CommandContext {
+  /** argv[0] is the command name as typed. */
+  argv: string[];
+  stdout: OutputSink;
+  stderr: OutputSink;
+  env: ShellEnv;
+  interrupt: Interrupt;
+  /** Waits `ms` of sandbox time; resolves false if Ctrl+C was pressed meanwhile. */
+  sleep(ms: number): Promise<boolean>;
+  /** True when the command runs with a terminal attached (`kubectl exec -t`, or the prompt itself). */
+  tty: boolean;
+  /** Runs a program at another location (kubectl exec); resolves with its exit status. */
+  spawn(location: Location, argv: string[], tty: boolean): Promise<number>;
+  /** Moves the interactive shell to `location` (kubectl exec -it POD -- sh; exit). */
+  enter(location: Location): void;
+}
+
+export interface CompletionRequest {
+  /** Words before the one being completed, argv[0] first. */
+  words: string[];
+  /** The partial word. */
+  prefix: string;
+  env: ShellEnv;
+}
+
+export interface Command {
+  name: string;
+  /** One line for `help`. */
+  summary: string;
+  /** The `--help` text (without a trailing newline). */
+  usage: string;
+  /** Where the command exists. Pod commands also name the images that ship them. */
+  where: ('workstation' | 'pod')[];
+  run(ctx: CommandContext): Promise<number>;
+  /** Candidate words for the word being completed (the registry filters by prefix). */
+  complete?(req: CompletionRequest): string[];
+  /** Hidden from `help` (shell internals such as `exit`). */
+  hidden?: boolean;
+}

@@ -1,0 +1,25 @@
+/**
+ * `exit`: leaves a shell opened with `kubectl exec -it POD -- sh`.
+ *
+ * Design notes: on the workstation the learner's own shell cannot be closed (the terminal
+ * would be gone), so it says how to reset instead.
+ */
+import type { Command } from '../command';
+import { WORKSTATION_LOCATION } from '../location';
+
+export const exit: Command = {
+  name: 'exit',
+  summary: 'leave a shell inside a pod',
+  usage: 'exit: exit [n]\n    Exit the shell with a status of N.',
+  where: ['workstation', 'pod'],
+  hidden: true,
+  async run(ctx) {
+    const n = ctx.argv[1] !== undefined ? Number(ctx.argv[1]) & 255 : 0;
+    if (ctx.env.location.kind === 'workstation') {
+      ctx.stderr.write('exit: this terminal stays open; use the Reset button to start the lab again\n');
+      return 1;
+    }
+    ctx.enter(WORKSTATION_LOCATION);
+    return Number.isNaN(n) ? 0 : n;
+  },
+};

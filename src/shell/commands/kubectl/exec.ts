@@ -1,0 +1,73 @@
+/**
+ * `kubectl exec`: run a program inside a pod's container.
+ *
+ * Design notes: the program runs in the pod's network namespace with the image's own tools
+ * (busybox ping inside a busybox pod). `--` separates kubectl's flags from the program's;
+ * kubectl >= 1.26 refuses the old form without it. A non-zero exit inside the container is
+ * reported as `command terminated with exit code N`. Without `-t`, Ctrl+C stops kubectl
+ * itself and the remote program's summary never reaches the terminal; with `-t` the
+ * interrupt goes to the program, which prints its summary, as on a real cluster.
+ * `-it POD -- sh` opens a shell in the pod: the prompt changes until `exit`.
+ */
+import type { CommandContext, Location } from '../../command';
+import { CommandError } from '../../errors';
+import { imageHas } from '../../images';
+import { key } from '../../../sim/k8s/types';
+import { bool, parseFlags, str } from './flags';
+
+export const EXEC_FLAGS = [
+  { name: 'namespace', short: 'n', type: 'string' as const },
+  { name: 'container', short: 'c', type: 'string' as const },
+  { name: 'stdin', short: 'i', type: 'bool' as const },
+  { name: 'tty', short: 't', type: 'bool' as const },
+  { name: 'quiet', short: 'q', type: 'bool' as const },
+];
+
+/** Runs a program in a pod; the shell provides `runIn` to execute it at the pod's location. */
+export async function kubectlExec(
+  ctx: CommandContext,
+  argv: string[],
+  runIn: (location: Location, argv: string[], tty: boolean) => Promise<number>,
+  enterShell: (location: Location) => void,
+): Promise<number> {
+  const flags = parseFlags(argv, EXEC_FLAGS, 'kubectl exec');
+  const namespace = str(flags, 'namespace') ?? 'default';
+  if (flags.args.length === 0) throw new CommandError('USAGE', 'error: pod, type/name or --filename must be specified');
+  if (flags.dashArgs === undefined) {
+    if (flags.args.length > 1) throw new CommandError('USAGE', 'error: exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead', 1, "See 'kubectl exec -h' for help and examples");
+    throw new CommandError('USAGE', 'error: you must specify at least one command for the container');
+  }
+  if (flags.dashArgs.length === 0) throw new CommandError('USAGE', 'error: you must specify at least one command for the container');
+  let podName = flags.args[0]!;
+  if (podName.startsWith('pod/') || podName.startsWith('pods/') || podName.startsWith('po/')) podName = podName.slice(podName.indexOf('/') + 1);
+  const pod = ctx.env.sim.state.k8s.pods[key(namespace, podName)];
+  if (!pod) throw new CommandError('NOT_FOUND', `Error from server (NotFound): pods "${podName}" not found`);
+  const containerName = str(flags, 'container') ?? pod.spec.containers[0]!.name;
+  const container = pod.spec.containers.find((c) => c.name === containerName);
+  if (!container) throw new CommandError('EXEC_FAILED', `error: unable to upgrade connection: container not found ("${containerName}")`);
+  if (pod.status.phase !== 'Running') throw new CommandError('EXEC_FAILED', `error: unable to upgrade connection: container not found ("${containerName}")`);
+  if (pod.spec.hostNetwork) throw new CommandError('UNSUPPORTED', `error: the sandbox does not model processes inside ${pod.metadata.name} (a host-network system pod); try a pod from the lab`);
+  const program = flags.dashArgs[0]!;
+  if (!imageHas(container.image, program)) {
+    const execId = ctx.env.sim.rng.string('0123456789abcdef', 64);
+    throw new CommandError(
+      'EXEC_FAILED',
+      `error: Internal error occurred: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "${execId}": OCI runtime exec failed: exec failed: unable to start container process: exec: "${program}": executable file not found in $PATH: unknown`,
+    );
+  }
+  const location: Location = { kind: 'pod', namespace, pod: pod.metadata.name, container: container.name };
+  const tty = bool(flags, 'tty');
+  if (program === 'sh' && flags.dashArgs.length === 1) {
+    if (!bool(flags, 'stdin')) return 0; // sh with no stdin reads nothing and exits
+    if (!tty) ctx.stderr.write('Unable to use a TTY - input is not a terminal or the right kind of file\n');
+    enterShell(location);
+    return 0;
+  }
+  const status = await runIn(location, flags.dashArgs, tty);
+  if (ctx.interrupt.interrupted && !tty) return 130;
+  if (status !== 0) {
+    ctx.stderr.write(`command terminated with exit code ${status}\n`);
+    return status;
+  }
+  return 0;
+}

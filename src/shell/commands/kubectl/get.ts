@@ -1,0 +1,139 @@
+/**
+ * `kubectl get`: tables of objects, as kubectl prints them.
+ *
+ * Design notes: types may be given as `pods`, `po`, `pods,svc` or `pod/NAME`; names are
+ * looked up in the current namespace (`-n`, default `default`) or across all namespaces
+ * (`-A`, which adds a NAMESPACE column). Items are sorted by namespace then name. When more
+ * than one type is printed, names become `pod/x`, `service/x` and each type gets its own
+ * table separated by a blank line. Missing names print NotFound errors to stderr after the
+ * found objects; an empty result prints `No resources found ...` to stderr.
+ * Output formats: the table, `-o wide`, `-o name` and `-o json`.
+ */
+import type { K8sState } from '../../../sim/k8s/types';
+import { CommandError } from '../../errors';
+import { formatTable } from '../../table';
+import type { CommandContext } from '../../command';
+import { bool, parseFlags, str } from './flags';
+import { nodeColumns, podColumns, serviceColumns, type Columns } from './printers';
+import { qualifiedPlural, qualifiedSingular, resolveResource, type ResourceType } from './resources';
+
+export const GET_FLAGS = [
+  { name: 'namespace', short: 'n', type: 'string' as const },
+  { name: 'all-namespaces', short: 'A', type: 'bool' as const },
+  { name: 'output', short: 'o', type: 'string' as const },
+  { name: 'show-labels', type: 'bool' as const },
+];
+
+type AnyObject = { metadata: { name: string; namespace?: string; creationTimestamp: string; labels?: Record<string, string> } };
+
+const COLUMNS: Record<string, Columns<never>> = {
+  pods: podColumns as Columns<never>,
+  nodes: nodeColumns as Columns<never>,
+  services: serviceColumns as Columns<never>,
+};
+
+const FORMATS = ['custom-columns', 'custom-columns-file', 'go-template', 'go-template-file', 'json', 'jsonpath', 'jsonpath-as-json', 'jsonpath-file', 'name', 'template', 'templatefile', 'wide', 'yaml'];
+
+export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<number> {
+  const flags = parseFlags(argv, GET_FLAGS, 'kubectl get');
+  const output = str(flags, 'output') ?? '';
+  if (output !== '' && !FORMATS.includes(output.split('=')[0]!)) {
+    throw new CommandError('INVALID', `error: unable to match a printer suitable for the output format "${output}", allowed formats are: ${FORMATS.join(',')}`);
+  }
+  if (output !== '' && !['wide', 'name', 'json'].includes(output)) {
+    throw new CommandError('UNSUPPORTED', `error: the sandbox does not support -o ${output} yet (supported: wide, name, json)`);
+  }
+  const allNs = bool(flags, 'all-namespaces');
+  const namespace = str(flags, 'namespace') ?? 'default';
+  if (flags.args.length === 0) {
+    throw new CommandError(
+      'USAGE',
+      'You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).\nSee \'kubectl get -h\' for help and examples',
+    );
+  }
+
+  // Resolve "TYPE[,TYPE] [NAME...]" or "TYPE/NAME ..." into requests per type.
+  const requests: { type: ResourceType; names: string[] }[] = [];
+  const first = flags.args[0]!;
+  if (first.includes('/')) {
+    for (const a of flags.args) {
+      const slash = a.indexOf('/');
+      if (slash < 0) throw new CommandError('USAGE', `error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'`);
+      const type = lookupType(a.slice(0, slash));
+      const name = a.slice(slash + 1);
+      const existing = requests.find((r) => r.type === type);
+      if (existing) existing.names.push(name);
+      else requests.push({ type, names: [name] });
+    }
+  } else {
+    const types = first.split(',').filter((t) => t !== '').map(lookupType);
+    const names = flags.args.slice(1);
+    if (names.length > 0 && types.length > 1) throw new CommandError('USAGE', `error: arguments in resource/name form must have a single resource and name`);
+    for (const t of types) if (!requests.some((r) => r.type === t)) requests.push({ type: t, names });
+  }
+
+  const state = ctx.env.sim.state.k8s;
+  const now = ctx.env.scheduler.now();
+  const multi = requests.length > 1 || first.includes('/');
+  const errors: string[] = [];
+  const tables: string[] = [];
+  const jsonItems: unknown[] = [];
+  let found = 0;
+  for (const req of requests) {
+    const all = Object.values(state[req.type.store] as K8sState['pods']) as unknown as AnyObject[];
+    let items: AnyObject[];
+    if (req.names.length > 0) {
+      items = [];
+      for (const name of req.names) {
+        const obj = all.find((o) => o.metadata.name === name && (!req.type.namespaced || o.metadata.namespace === namespace));
+        if (obj) items.push(obj);
+        else errors.push(`Error from server (NotFound): ${qualifiedPlural(req.type)} "${name}" not found`);
+      }
+    } else {
+      items = all.filter((o) => !req.type.namespaced || allNs || o.metadata.namespace === namespace);
+      items.sort((a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name));
+    }
+    found += items.length;
+    if (items.length === 0) continue;
+    if (output === 'name') {
+      tables.push(items.map((o) => `${qualifiedSingular(req.type)}/${o.metadata.name}\n`).join(''));
+      continue;
+    }
+    if (output === 'json') {
+      jsonItems.push(...items);
+      continue;
+    }
+    const cols = COLUMNS[req.type.plural]!;
+    const wide = output === 'wide';
+    const showNs = allNs && req.type.namespaced && req.names.length === 0;
+    const header = [...(showNs ? ['NAMESPACE'] : []), ...cols.headers, ...(wide ? cols.wideHeaders : []), ...(bool(flags, 'show-labels') ? ['LABELS'] : [])];
+    const rows = items.map((o) => {
+      const r = cols.row(o as never, now);
+      if (multi) r[0] = `${qualifiedSingular(req.type)}/${r[0]}`;
+      return [...(showNs ? [o.metadata.namespace ?? ''] : []), ...r, ...(wide ? cols.wideRow(o as never, now) : []), ...(bool(flags, 'show-labels') ? [labelsText(o)] : [])];
+    });
+    tables.push(formatTable([header, ...rows]));
+  }
+  if (output === 'json' && jsonItems.length > 0) {
+    const doc = jsonItems.length === 1 && !multi && requests[0]!.names.length === 1 ? jsonItems[0] : { apiVersion: 'v1', items: jsonItems, kind: 'List', metadata: { resourceVersion: '' } };
+    ctx.stdout.write(JSON.stringify(doc, null, 4) + '\n');
+  } else ctx.stdout.write(tables.join(output === 'name' ? '' : '\n'));
+  for (const e of errors) ctx.stderr.write(e + '\n');
+  if (found === 0 && errors.length === 0) {
+    const scoped = requests.some((r) => r.type.namespaced);
+    ctx.stderr.write(scoped && !allNs ? `No resources found in ${namespace} namespace.\n` : 'No resources found\n');
+  }
+  return errors.length > 0 ? 1 : 0;
+}
+
+function lookupType(text: string): ResourceType {
+  const t = resolveResource(text);
+  if (!t) throw new CommandError('NOT_FOUND', `error: the server doesn't have a resource type "${text}"`);
+  return t;
+}
+
+function labelsText(o: AnyObject): string {
+  const l = o.metadata.labels ?? {};
+  const keys = Object.keys(l).sort();
+  return keys.length ? keys.map((k) => `${k}=${l[k]}`).join(',') : '<none>';
+}

@@ -1,0 +1,30 @@
+/**
+ * Which programs a container image ships.
+ *
+ * Design notes: `kubectl exec` runs a program inside a container, so what can run depends
+ * on the image: busybox has its applets (ping, hostname, ...), nginx's Debian-based image has
+ * no ping at all. A program missing from the image fails the way containerd reports it.
+ * Images are recognised by name; unknown images are treated as minimal (no tools).
+ */
+
+export type ImageFamily = 'busybox' | 'nginx' | 'coredns' | 'unknown';
+
+export function imageFamily(image: string): ImageFamily {
+  const name = (image.split('/').pop() ?? image).split(/[:@]/)[0]!;
+  if (name === 'busybox') return 'busybox';
+  if (name === 'nginx') return 'nginx';
+  if (name === 'coredns') return 'coredns';
+  return 'unknown';
+}
+
+/** Programs each image family ships that the sandbox models. */
+const TOOLS: Record<ImageFamily, string[]> = {
+  busybox: ['ping', 'hostname', 'sh', 'exit'],
+  nginx: ['hostname', 'sh', 'exit'],
+  coredns: [],
+  unknown: [],
+};
+
+export function imageHas(image: string, program: string): boolean {
+  return TOOLS[imageFamily(image)].includes(program);
+}

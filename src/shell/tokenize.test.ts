@@ -1,0 +1,313 @@
+import { describe, it, expect } from 'vitest';
+import { parseCommandLine, ShellSyntaxError, tokenize, wordAt, type Token } from './tokenize';
+
+const values = (line: string): string[] => tokenize(line).map((t) => t.value);
+const words = (line: string): string[] =>
+  tokenize(line).flatMap((t) => (t.kind === 'word' ? [t.value] : []));
+const syntaxError = (fn: () => unknown): string => {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ShellSyntaxError);
+    return (e as Error).message;
+  }
+  throw new Error('expected a ShellSyntaxError');
+};
+const EOF_QUOTE = "bash: unexpected EOF while looking for matching `''\nbash: syntax error: unexpected end of file";
+
+describe('tokenize: words', () => {
+  it('splits on blanks and ignores extra blanks', () => {
+    expect(values('  kubectl\tget   pods  ')).toEqual(['kubectl', 'get', 'pods']);
+    expect(tokenize('')).toEqual([]);
+    expect(tokenize('   ')).toEqual([]);
+  });
+
+  it('joins adjacent quoted and unquoted parts', () => {
+    expect(words(`a"b c"'d'`)).toEqual(['ab cd']);
+  });
+
+  it('keeps single-quoted text literal', () => {
+    expect(words(`echo 'a\\b $HOME "x"'`)).toEqual(['echo', 'a\\b $HOME "x"']);
+    expect(words(`'a\\'b`)).toEqual(['a\\b']);
+  });
+
+  it('honours backslash in double quotes only before $ ` " \\ and newline', () => {
+    expect(words('"a\\b\\$c\\"d\\\\e\\`f"')).toEqual(['a\\b$c"d\\e`f']);
+    expect(words('"a\\\nb"')).toEqual(['ab']);
+  });
+
+  it('handles backslash escapes outside quotes', () => {
+    expect(words('echo a\\ b\\"c \\#x')).toEqual(['echo', 'a b"c', '#x']);
+    expect(words('ab\\\ncd')).toEqual(['abcd']);
+    expect(words('echo a\\')).toEqual(['echo', 'a']);
+    expect(words('echo \\')).toEqual(['echo']);
+  });
+
+  it('marks quoted words', () => {
+    const [a, b, c, d] = tokenize(`plain "q" a\\b ''`);
+    expect([a?.quoted, b?.quoted, c?.quoted, d?.quoted]).toEqual([false, true, true, true]);
+    expect(d?.value).toBe('');
+  });
+
+  it('records source offsets', () => {
+    const toks = tokenize(`ls  "a b"|wc -l`);
+    expect(toks.map((t) => [t.value, t.start, t.end])).toEqual([
+      ['ls', 0, 2],
+      ['a b', 4, 9],
+      ['|', 9, 10],
+      ['wc', 10, 12],
+      ['-l', 13, 15],
+    ]);
+  });
+});
+
+describe('tokenize: operators and comments', () => {
+  it('recognises every operator', () => {
+    const toks = tokenize('a | b || c && d ; e & f > g >> h < i 2> j 2>&1 << EOF ;; 2>> k');
+    expect(toks.filter((t) => t.kind === 'op').map((t) => t.value)).toEqual([
+      '|', '||', '&&', ';', '&', '>', '>>', '<', '2>', '2>&1', '<<', ';;', '2>>',
+    ]);
+  });
+
+  it('needs no blanks around operators', () => {
+    expect(values('a|b&&c;d>e')).toEqual(['a', '|', 'b', '&&', 'c', ';', 'd', '>', 'e']);
+    expect(values('cmd 2>/dev/null')).toEqual(['cmd', '2>', '/dev/null']);
+  });
+
+  it('treats 2> as an operator only at the start of a word', () => {
+    expect(values('echo a2>f')).toEqual(['echo', 'a2', '>', 'f']);
+    expect(values('echo 2')).toEqual(['echo', '2']);
+    expect(values('echo "2">f')).toEqual(['echo', '2', '>', 'f']);
+  });
+
+  it('does not treat quoted operator characters as operators', () => {
+    expect(values(`echo '|' "&&" \\;`)).toEqual(['echo', '|', '&&', ';']);
+  });
+
+  it('starts a comment only at the start of a word', () => {
+    expect(values('echo a#b "c"#d x;#y')).toEqual(['echo', 'a#b', 'c#d', 'x', ';']);
+    expect(values('# only a comment')).toEqual([]);
+    expect(values("echo hi # it's fine")).toEqual(['echo', 'hi']);
+  });
+
+  it('turns an unquoted newline into a separator', () => {
+    expect(values('a\nb')).toEqual(['a', '\n', 'b']);
+    expect(words("'a\nb'")).toEqual(['a\nb']);
+  });
+});
+
+describe('tokenize: expansions', () => {
+  const word = (line: string): Token => {
+    const t = tokenize(line)[0];
+    if (!t) throw new Error('no token');
+    return t;
+  };
+
+  it('reports $NAME, ${...} and $(...) spans in the word value', () => {
+    const t = word('pre$HOME-${USER}x$(hostname -s)');
+    expect(t.value).toBe('pre$HOME-${USER}x$(hostname -s)');
+    expect(t.kind === 'word' && t.expansions).toEqual([
+      { kind: 'var', inner: 'HOME', start: 3, end: 8, quoted: false },
+      { kind: 'braced', inner: 'USER', start: 9, end: 16, quoted: false },
+      { kind: 'command', inner: 'hostname -s', start: 17, end: 31, quoted: false },
+    ]);
+  });
+
+  it('offsets refer to the value after quote removal', () => {
+    const t = word(`'$no'"a $B"`);
+    expect(t.value).toBe('$noa $B');
+    expect(t.kind === 'word' && t.expansions).toEqual([{ kind: 'var', inner: 'B', start: 5, end: 7, quoted: true }]);
+    if (t.kind === 'word') for (const x of t.expansions) expect(t.value.slice(x.start, x.end)).toBe('$B');
+  });
+
+  it('ignores $ inside single quotes and escaped $', () => {
+    const t = word(`'$HOME'\\$X"\\$Y"`);
+    expect(t.value).toBe('$HOME$X$Y');
+    expect(t.kind === 'word' && t.expansions).toEqual([]);
+  });
+
+  it('knows special parameters and a lone $', () => {
+    const t = word('$?$$x$10$');
+    expect(t.kind === 'word' && t.expansions.map((x) => [x.inner, x.start, x.end])).toEqual([
+      ['?', 0, 2],
+      ['$', 2, 4],
+      ['1', 5, 7],
+    ]);
+    expect(t.value).toBe('$?$$x$10$');
+    expect(word('"$"').kind === 'word' && (word('"$"') as { expansions: unknown[] }).expansions).toEqual([]);
+  });
+
+  it('keeps nested $(...) with quotes as raw text', () => {
+    const line = `echo "$(kubectl get pod -o jsonpath='{.items[0].metadata.name}' | cut -d")" -f1)"x`;
+    const toks = tokenize(line);
+    expect(toks).toHaveLength(2);
+    const t = toks[1];
+    const inner = `kubectl get pod -o jsonpath='{.items[0].metadata.name}' | cut -d")" -f1`;
+    expect(t?.value).toBe(`$(${inner})x`);
+    expect(t?.kind === 'word' && t.expansions).toEqual([
+      { kind: 'command', inner, start: 0, end: inner.length + 3, quoted: true },
+    ]);
+    const nested = word('$(echo $(echo a) ")")');
+    expect(nested.kind === 'word' && nested.expansions[0]?.inner).toBe('echo $(echo a) ")"');
+  });
+
+  it('reports nested ${...} and backquotes', () => {
+    const t = word('${a:-${b}}`date`');
+    expect(t.kind === 'word' && t.expansions.map((x) => [x.kind, x.inner])).toEqual([
+      ['braced', 'a:-${b}'],
+      ['command', 'date'],
+    ]);
+  });
+
+  it('does not split words at operators inside $(...)', () => {
+    expect(values('x=$(a | b; c) y')).toEqual(['x=$(a | b; c)', 'y']);
+  });
+});
+
+describe('tokenize: errors', () => {
+  it('uses bash wording for an unterminated single quote', () => {
+    expect(syntaxError(() => tokenize("echo 'abc"))).toBe(EOF_QUOTE);
+  });
+
+  it('names the missing delimiter', () => {
+    const msg = (d: string): string =>
+      `bash: unexpected EOF while looking for matching \`${d}'\nbash: syntax error: unexpected end of file`;
+    expect(syntaxError(() => tokenize('echo "abc'))).toBe(msg('"'));
+    expect(syntaxError(() => tokenize('echo $(ls'))).toBe(msg(')'));
+    expect(syntaxError(() => tokenize('echo "$(ls'))).toBe(msg(')'));
+    expect(syntaxError(() => tokenize('echo ${HOME'))).toBe(msg('}'));
+    expect(syntaxError(() => tokenize('echo `ls'))).toBe(msg('`'));
+  });
+
+  it('is a real Error subclass', () => {
+    const err = (() => {
+      try {
+        tokenize("'");
+      } catch (e) {
+        return e;
+      }
+      return null;
+    })();
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).name).toBe('ShellSyntaxError');
+  });
+});
+
+describe('parseCommandLine', () => {
+  const argv = (line: string): string[][][] =>
+    parseCommandLine(line).items.map((it) => it.pipeline.commands.map((c) => c.argv.map((w) => w.value)));
+
+  it('parses an empty line or a comment as an empty list', () => {
+    expect(parseCommandLine('').items).toEqual([]);
+    expect(parseCommandLine('  # hi').items).toEqual([]);
+  });
+
+  it('splits pipelines and lists', () => {
+    const list = parseCommandLine('kubectl get pods | grep web && echo ok || echo no; date &');
+    expect(list.items.map((i) => i.terminator)).toEqual(['&&', '||', ';', '&']);
+    expect(argv('kubectl get pods | grep web && echo ok || echo no; date &')).toEqual([
+      [['kubectl', 'get', 'pods'], ['grep', 'web']],
+      [['echo', 'ok']],
+      [['echo', 'no']],
+      [['date']],
+    ]);
+    expect(parseCommandLine('a;b').items.map((i) => i.terminator)).toEqual([';', null]);
+  });
+
+  it('collects redirections apart from argv', () => {
+    const [item] = parseCommandLine('curl -s 10.96.0.1 > out.txt 2>&1 < in 2>> err').items;
+    const cmd = item?.pipeline.commands[0];
+    expect(cmd?.argv.map((w) => w.value)).toEqual(['curl', '-s', '10.96.0.1']);
+    expect(cmd?.redirects.map((r) => [r.op, r.target?.value ?? null])).toEqual([
+      ['>', 'out.txt'],
+      ['2>&1', null],
+      ['<', 'in'],
+      ['2>>', 'err'],
+    ]);
+  });
+
+  it('accepts a redirection with no command, and a heredoc marker', () => {
+    const [a] = parseCommandLine('> f').items;
+    expect(a?.pipeline.commands[0]).toMatchObject({ argv: [], redirects: [{ op: '>' }] });
+    const [b] = parseCommandLine("cat <<'EOF'").items;
+    expect(b?.pipeline.commands[0]?.redirects[0]?.target).toMatchObject({ value: 'EOF', quoted: true });
+  });
+
+  it('keeps expansions on argv words', () => {
+    const [item] = parseCommandLine('echo "$HOME"').items;
+    expect(item?.pipeline.commands[0]?.argv[1]?.expansions[0]).toMatchObject({ kind: 'var', inner: 'HOME' });
+  });
+
+  it('treats newlines as separators and allows them after && || |', () => {
+    expect(argv('a\n\nb &&\n c |\n d')).toEqual([[['a']], [['b']], [['c'], ['d']]]);
+  });
+
+  it('reports unexpected tokens like bash', () => {
+    const near = (t: string): string => `bash: syntax error near unexpected token \`${t}'`;
+    expect(syntaxError(() => parseCommandLine('| a'))).toBe(near('|'));
+    expect(syntaxError(() => parseCommandLine('a | | b'))).toBe(near('|'));
+    expect(syntaxError(() => parseCommandLine(';'))).toBe(near(';'));
+    expect(syntaxError(() => parseCommandLine('&'))).toBe(near('&'));
+    expect(syntaxError(() => parseCommandLine('a ; ; b'))).toBe(near(';'));
+    expect(syntaxError(() => parseCommandLine('a && ; b'))).toBe(near(';'));
+    expect(syntaxError(() => parseCommandLine('echo a;;'))).toBe(near(';;'));
+    expect(syntaxError(() => parseCommandLine('a >'))).toBe(near('newline'));
+    expect(syntaxError(() => parseCommandLine('a > | b'))).toBe(near('|'));
+    expect(syntaxError(() => parseCommandLine('a <\nb'))).toBe(near('newline'));
+  });
+
+  it('reports a dangling | && || as unexpected end of file', () => {
+    for (const line of ['a |', 'a &&', 'a ||', 'a && ']) {
+      expect(syntaxError(() => parseCommandLine(line))).toBe('bash: syntax error: unexpected end of file');
+    }
+  });
+
+  it('passes tokenizer errors through', () => {
+    expect(syntaxError(() => parseCommandLine("echo 'abc | wc"))).toBe(EOF_QUOTE);
+  });
+});
+
+describe('wordAt', () => {
+  it('finds the word under or just before the cursor', () => {
+    expect(wordAt('kubectl get po', 14)).toEqual({
+      index: 2, start: 12, prefix: 'po', preceding: ['kubectl', 'get'], redirectTarget: false,
+    });
+    // Mid-word: only the part before the cursor is the prefix.
+    expect(wordAt('kubectl get pods', 14)).toMatchObject({ index: 2, start: 12, prefix: 'po' });
+    expect(wordAt('kub', 3)).toMatchObject({ index: 0, start: 0, prefix: 'kub', preceding: [] });
+  });
+
+  it('starts a new empty word after a blank', () => {
+    expect(wordAt('kubectl get ', 12)).toEqual({
+      index: 2, start: 12, prefix: '', preceding: ['kubectl', 'get'], redirectTarget: false,
+    });
+    expect(wordAt('', 0)).toMatchObject({ index: 0, start: 0, prefix: '' });
+    expect(wordAt('kubectl   get', 8)).toMatchObject({ index: 1, start: 8, prefix: '' });
+  });
+
+  it('restarts argv after a pipe or list operator', () => {
+    expect(wordAt('kubectl get pods | gr', 21)).toMatchObject({ index: 0, start: 19, prefix: 'gr', preceding: [] });
+    expect(wordAt('a && b c', 8)).toMatchObject({ index: 1, prefix: 'c', preceding: ['b'] });
+    expect(wordAt('a|', 2)).toMatchObject({ index: 0, start: 2, prefix: '' });
+  });
+
+  it('completes a partial word with an open quote without throwing', () => {
+    expect(wordAt(`echo 'hel`, 9)).toMatchObject({ index: 1, start: 5, prefix: 'hel' });
+    expect(wordAt(`echo "a b`, 9)).toMatchObject({ index: 1, start: 5, prefix: 'a b' });
+    expect(wordAt(`x "$(ls`, 7)).toMatchObject({ index: 1, start: 2, prefix: '$(ls' });
+    expect(wordAt(`kubectl get "po`, 15)).toMatchObject({ index: 2, start: 12, prefix: 'po' });
+  });
+
+  it('flags redirection targets and leaves them out of argv', () => {
+    expect(wordAt('kubectl get pods > ou', 21)).toMatchObject({
+      index: 3, start: 19, prefix: 'ou', preceding: ['kubectl', 'get', 'pods'], redirectTarget: true,
+    });
+    expect(wordAt('cmd > f ', 8)).toMatchObject({ index: 1, preceding: ['cmd'], redirectTarget: false });
+    expect(wordAt('cmd 2>&1 ', 9)).toMatchObject({ index: 1, redirectTarget: false });
+  });
+
+  it('clamps the cursor', () => {
+    expect(wordAt('ab', 99)).toMatchObject({ start: 0, prefix: 'ab' });
+    expect(wordAt('ab', -3)).toMatchObject({ start: 0, prefix: '' });
+  });
+});

@@ -1,0 +1,228 @@
+/**
+ * Building a cluster from a declarative spec.
+ *
+ * Design notes: the defaults are those of a kubeadm cluster with flannel, numbered the way
+ * minikube numbers its node network: nodes on 192.168.49.0/24 from .2 (gateway .1), pod CIDR
+ * 10.244.0.0/16 split into a /24 per node in node order, service CIDR 10.96.0.0/12 with the
+ * `kubernetes` Service on its first address and `kube-dns` on .10, CoreDNS as a Deployment
+ * of two pods, kube-proxy and flannel as host-network DaemonSets, and the control-plane
+ * components as host-network static pods (`<component>-<node>`). The build happens at
+ * `createdAt` with objects stamped as a real bootstrap spreads them over the first minute;
+ * workloads from the spec are created `workloadDelay` later.
+ * Left out: kubeadm's bootstrap tokens, certificates, ConfigMaps, the kube-root-ca ConfigMap
+ * and every other object that plays no part in networking.
+ */
+import { cidr, formatIp, nth, subnet } from './ipv4';
+import { createRouter, createNodeNetns, setupFlannel } from './cni';
+import { createDaemonSet, createDeployment, createNamespace, createNode, createPod, createService, type ApiContext } from './k8s/api';
+import type { PodSpec, ServicePort } from './k8s/types';
+import { rngOver, seedState, type Rng } from './rng';
+import { STATE_FORMAT, type ClusterConfig, type SimState } from './state';
+
+export interface WorkloadSpec {
+  deployments?: { name: string; namespace?: string; replicas: number; image: string; labels?: Record<string, string>; ports?: number[] }[];
+  pods?: { name: string; namespace?: string; image: string; labels?: Record<string, string>; node?: string; command?: string[] }[];
+  services?: { name: string; namespace?: string; selector: Record<string, string>; ports: { port: number; targetPort?: number; name?: string; protocol?: 'TCP' | 'UDP' }[] }[];
+}
+
+export interface ClusterSpec {
+  /** Number of nodes including the control plane (default 3). */
+  nodes?: number;
+  /** Node names; default `control-plane`, `node-1`, `node-2`, ... */
+  nodeNames?: string[];
+  nodeNetwork?: string;
+  /** Host number of the first node in the node network (default 2). */
+  firstNodeHost?: number;
+  podCidr?: string;
+  nodeCidrMaskSize?: number;
+  serviceCidr?: string;
+  kubernetesVersion?: string;
+  mtu?: number;
+  /** Extra namespaces to create (default, kube-system, kube-public, kube-node-lease and kube-flannel always exist). */
+  namespaces?: string[];
+  workloads?: WorkloadSpec;
+  /** How long after the cluster's creation the workloads were created (ms, default 4 minutes). */
+  workloadDelay?: number;
+}
+
+export const DEFAULT_VERSION = 'v1.32.2';
+
+export function resolveConfig(spec: ClusterSpec): ClusterConfig {
+  const nodeNetwork = cidr(spec.nodeNetwork ?? '192.168.49.0/24');
+  return {
+    name: 'kubernetes',
+    kubernetesVersion: spec.kubernetesVersion ?? DEFAULT_VERSION,
+    nodeNetwork,
+    gateway: nth(nodeNetwork, 1),
+    podCidr: cidr(spec.podCidr ?? '10.244.0.0/16'),
+    nodeCidrMaskSize: spec.nodeCidrMaskSize ?? 24,
+    serviceCidr: cidr(spec.serviceCidr ?? '10.96.0.0/12'),
+    dnsDomain: 'cluster.local',
+    cni: 'flannel-vxlan',
+    mtu: spec.mtu ?? 1500,
+  };
+}
+
+export function defaultNodeNames(count: number): string[] {
+  return ['control-plane', ...Array.from({ length: count - 1 }, (_, i) => `node-${i + 1}`)];
+}
+
+const PAUSE_FREE_IMAGES = {
+  coredns: 'registry.k8s.io/coredns/coredns:v1.11.3',
+  etcd: 'registry.k8s.io/etcd:3.5.16-0',
+  flannel: 'ghcr.io/flannel-io/flannel:v0.26.4',
+};
+
+/** Builds a new cluster: the state a learner's sandbox starts from. */
+export function buildCluster(spec: ClusterSpec, seed: number, createdAt: number): SimState {
+  const config = resolveConfig(spec);
+  const count = spec.nodeNames?.length ?? spec.nodes ?? 3;
+  if (count < 1) throw new Error('a cluster needs at least one node');
+  const names = spec.nodeNames ?? defaultNodeNames(count);
+  const state: SimState = {
+    format: STATE_FORMAT,
+    seed,
+    rng: seedState(seed),
+    createdAt,
+    config,
+    netns: {},
+    segments: { lan: { id: 'lan', ports: [], fdb: {} } },
+    k8s: {
+      resourceVersion: 0,
+      namespaces: {},
+      nodes: {},
+      pods: {},
+      services: {},
+      deployments: {},
+      replicasets: {},
+      daemonsets: {},
+      alloc: { serviceIps: [], podIpam: {} },
+    },
+    observations: [],
+    nextObservation: 1,
+  };
+  const rng = rngOver(state.rng);
+  const ctx: ApiContext = { state, rng, now: createdAt };
+  const version = config.kubernetesVersion;
+
+  createRouter(state, rng);
+  for (const ns of ['default', 'kube-node-lease', 'kube-public', 'kube-system']) createNamespace(ctx, ns);
+
+  const firstHost = spec.firstNodeHost ?? 2;
+  names.forEach((name, i) => {
+    ctx.now = createdAt + (i === 0 ? 0 : 35_000 + i * 6_000);
+    createNodeNetns(state, rng, name, nth(config.nodeNetwork, firstHost + i));
+    createNode(ctx, { name, controlPlane: i === 0, podCidr: subnet(config.podCidr, config.nodeCidrMaskSize, i) }, version);
+  });
+  const cp = names[0]!;
+
+  // The control plane: static pods on the host network, named <component>-<node>.
+  ctx.now = createdAt + 2_000;
+  const staticPod = (component: string, image: string): void => {
+    createPod(ctx, {
+      name: `${component}-${cp}`,
+      namespace: 'kube-system',
+      labels: { component, tier: 'control-plane' },
+      spec: { containers: [{ name: component, image }], nodeName: cp, hostNetwork: true, priorityClassName: 'system-node-critical' },
+    });
+  };
+  staticPod('etcd', PAUSE_FREE_IMAGES.etcd);
+  for (const c of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']) staticPod(c, `registry.k8s.io/${c}:${version}`);
+
+  ctx.now = createdAt + 5_000;
+  createService(ctx, {
+    name: 'kubernetes',
+    namespace: 'default',
+    clusterIP: formatIp(nth(config.serviceCidr, 1)),
+    labels: { component: 'apiserver', provider: 'kubernetes' },
+    ports: [{ name: 'https', protocol: 'TCP', port: 443, targetPort: 6443 }],
+  });
+
+  ctx.now = createdAt + 8_000;
+  createDaemonSet(ctx, {
+    name: 'kube-proxy',
+    namespace: 'kube-system',
+    labels: { 'k8s-app': 'kube-proxy' },
+    spec: { containers: [{ name: 'kube-proxy', image: `registry.k8s.io/kube-proxy:${version}` }], hostNetwork: true, tolerations: [{ operator: 'Exists' }], priorityClassName: 'system-node-critical' },
+  });
+  createService(ctx, {
+    name: 'kube-dns',
+    namespace: 'kube-system',
+    clusterIP: formatIp(nth(config.serviceCidr, 10)),
+    labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/cluster-service': 'true', 'kubernetes.io/name': 'CoreDNS' },
+    selector: { 'k8s-app': 'kube-dns' },
+    ports: [
+      { name: 'dns', protocol: 'UDP', port: 53, targetPort: 53 },
+      { name: 'dns-tcp', protocol: 'TCP', port: 53, targetPort: 53 },
+      { name: 'metrics', protocol: 'TCP', port: 9153, targetPort: 9153 },
+    ],
+  });
+
+  // flannel: a host-network DaemonSet that programs flannel.1 on every node.
+  ctx.now = createdAt + 20_000;
+  createNamespace(ctx, 'kube-flannel');
+  createDaemonSet(ctx, {
+    name: 'kube-flannel-ds',
+    namespace: 'kube-flannel',
+    labels: { app: 'flannel', 'k8s-app': 'flannel', tier: 'node' },
+    spec: { containers: [{ name: 'kube-flannel', image: PAUSE_FREE_IMAGES.flannel }], hostNetwork: true, tolerations: [{ operator: 'Exists', effect: 'NoSchedule' }], priorityClassName: 'system-node-critical' },
+  });
+  setupFlannel(state, rng);
+
+  // CoreDNS tolerates the control-plane taint; both replicas land there before workers join.
+  ctx.now = createdAt + 24_000;
+  const workers = names.slice(1);
+  const cordoned = workers.map((w) => state.k8s.nodes[w]!);
+  for (const n of cordoned) n.spec.unschedulable = true;
+  const dnsSpec: PodSpec = {
+    containers: [{ name: 'coredns', image: PAUSE_FREE_IMAGES.coredns, args: ['-conf', '/etc/coredns/Corefile'], ports: [{ name: 'dns', containerPort: 53, protocol: 'UDP' }, { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' }, { name: 'metrics', containerPort: 9153, protocol: 'TCP' }] }],
+    tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }, { key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' }],
+    priorityClassName: 'system-cluster-critical',
+    dnsPolicy: 'Default',
+  };
+  createDeployment(ctx, { name: 'coredns', namespace: 'kube-system', replicas: 2, labels: { 'k8s-app': 'kube-dns' }, spec: dnsSpec });
+  for (const n of cordoned) delete n.spec.unschedulable;
+
+  for (const ns of spec.namespaces ?? []) {
+    if (!state.k8s.namespaces[ns]) createNamespace(ctx, ns);
+  }
+  ctx.now = createdAt + (spec.workloadDelay ?? 240_000);
+  applyWorkloads(ctx, spec.workloads ?? {});
+  return state;
+}
+
+/** Creates the spec's Deployments, then Pods, then Services. */
+export function applyWorkloads(ctx: ApiContext, w: WorkloadSpec): void {
+  for (const d of w.deployments ?? []) {
+    const labels = d.labels ?? { app: d.name };
+    createDeployment(ctx, {
+      name: d.name,
+      namespace: d.namespace ?? 'default',
+      replicas: d.replicas,
+      labels,
+      spec: { containers: [{ name: containerName(d.image), image: d.image, ...(d.ports ? { ports: d.ports.map((p) => ({ containerPort: p, protocol: 'TCP' as const })) } : {}) }] },
+    });
+  }
+  for (const p of w.pods ?? []) {
+    createPod(ctx, {
+      name: p.name,
+      namespace: p.namespace ?? 'default',
+      labels: p.labels ?? { run: p.name },
+      spec: { containers: [{ name: p.name, image: p.image, ...(p.command ? { command: p.command } : {}) }], ...(p.node ? { nodeName: p.node } : {}) },
+    });
+  }
+  for (const s of w.services ?? []) {
+    const ports: ServicePort[] = s.ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), protocol: p.protocol ?? 'TCP', port: p.port, targetPort: p.targetPort ?? p.port }));
+    createService(ctx, { name: s.name, namespace: s.namespace ?? 'default', selector: s.selector, ports });
+  }
+}
+
+/** The container name kubectl create deployment derives from an image (`nginx:1.27` -> `nginx`). */
+export function containerName(image: string): string {
+  const last = image.split('/').pop() ?? image;
+  return last.split(/[:@]/)[0]!;
+}
+
+export function rngFor(state: SimState): Rng {
+  return rngOver(state.rng);
+}

@@ -1,0 +1,448 @@
+/**
+ * Packet forwarding through namespaces, veth pairs, bridges, switches and VXLAN tunnels.
+ *
+ * Design notes: this is the kernel's data path reduced to what the course teaches, run as a
+ * work queue so nothing recurses and every step is recorded. A packet leaves a namespace's
+ * stack through a route lookup (longest prefix) and a neighbour lookup; a missing neighbour
+ * triggers a real ARP request that travels the same links, and the packet waits until the
+ * reply fills the table (or is dropped with "host unreachable" when none comes). veth pairs
+ * hand frames to their peer; a bridge learns source MACs and forwards by its FDB or floods;
+ * the LAN switch does the same; a VXLAN device wraps the frame in UDP/IPv4 addressed from its
+ * FDB and sends it through its own namespace's routing. Routers decrement TTL (patching the
+ * checksum as RFC 1624 says) and answer with ICMP time exceeded; bridges never touch TTL.
+ * The kernel answers ICMP echo requests for any local address.
+ *
+ * Every step appends a Hop to the trace (what happened, where, with the IP header at that
+ * point), and every frame sent on a device is kept as a capture record.
+ * Left out for now: netfilter (so no NAT and no kube-proxy), fragmentation, TCP, rp_filter,
+ * ARP timeouts (entries stay REACHABLE).
+ */
+import { updateChecksum } from './checksum';
+import { formatIp, type Ip } from './ipv4';
+import { BROADCAST_MAC, type Mac } from './mac';
+import {
+  ICMP_DEST_UNREACH,
+  ICMP_ECHO_REPLY,
+  ICMP_ECHO_REQUEST,
+  ICMP_TIME_EXCEEDED,
+  encodeIpv4,
+  icmp,
+  ipv4,
+  ipv4Length,
+  udp,
+  type EthernetFrame,
+  type Ipv4Packet,
+} from './packet';
+import { deviceByIndex, deviceByName, isLocal, lookupNeighbour, lookupRoute, setNeighbour, sourceFor, type Device, type Netns } from './netns';
+import type { SimState } from './state';
+
+export type HopAction =
+  | 'send'
+  | 'route'
+  | 'arp-request'
+  | 'arp-reply'
+  | 'veth'
+  | 'bridge-forward'
+  | 'bridge-flood'
+  | 'switch'
+  | 'vxlan-encap'
+  | 'vxlan-decap'
+  | 'forward'
+  | 'reply'
+  | 'deliver'
+  | 'drop';
+
+export interface Hop {
+  /** Namespace id where the step happened. */
+  ns: string;
+  /** The device involved, when there is one. */
+  dev?: string;
+  action: HopAction;
+  /** One line a learner can read. */
+  detail: string;
+  /** The (inner) IPv4 header at this step, when the step concerns an IP packet. */
+  ip?: { src: Ip; dst: Ip; ttl: number; id: number; checksum: number };
+  /** The outer header while the packet is inside a VXLAN tunnel. */
+  outer?: { src: Ip; dst: Ip; ttl: number };
+}
+
+export interface Capture {
+  ns: string;
+  dev: string;
+  dir: 'in' | 'out';
+  frame: EthernetFrame;
+}
+
+export interface Delivery {
+  ns: string;
+  packet: Ipv4Packet;
+}
+
+/** A local error the sending application sees (sendto fails), as errno names. */
+export interface LocalError {
+  ns: string;
+  errno: 'ENETUNREACH' | 'EHOSTUNREACH' | 'EMSGSIZE';
+  packet: Ipv4Packet;
+  mtu?: number;
+}
+
+export interface TraceResult {
+  hops: Hop[];
+  deliveries: Delivery[];
+  errors: LocalError[];
+  captures: Capture[];
+  /** Routed hops (TTL decrements) and link crossings, for timing estimates. */
+  routed: number;
+  links: number;
+  arps: number;
+}
+
+type Work =
+  | { kind: 'out'; ns: string; packet: Ipv4Packet; local: boolean }
+  | { kind: 'rx'; ns: string; ifindex: number; frame: EthernetFrame };
+
+const MAX_STEPS = 10_000;
+
+/** Sends `packet` from the stack of namespace `nsId` and runs the network until it is quiet. */
+export function inject(state: SimState, nsId: string, packet: Ipv4Packet): TraceResult {
+  const engine = new Engine(state);
+  engine.queue.push({ kind: 'out', ns: nsId, packet, local: true });
+  engine.run();
+  return engine.result;
+}
+
+class Engine {
+  readonly queue: Work[] = [];
+  readonly result: TraceResult = { hops: [], deliveries: [], errors: [], captures: [], routed: 0, links: 0, arps: 0 };
+  /** Packets waiting for an ARP reply, by `ns|dev|nexthop`. */
+  private readonly pending = new Map<string, { ns: string; dev: string; nexthop: Ip; packets: { packet: Ipv4Packet; local: boolean }[] }>();
+  private steps = 0;
+
+  constructor(private readonly state: SimState) {}
+
+  run(): void {
+    for (;;) {
+      while (this.queue.length > 0) {
+        if (++this.steps > MAX_STEPS) throw new Error('forwarding loop: step limit reached');
+        const w = this.queue.shift()!;
+        if (w.kind === 'out') this.output(this.ns(w.ns), w.packet, w.local);
+        else this.receive(this.ns(w.ns), w.ifindex, w.frame);
+      }
+      if (this.pending.size === 0) return;
+      // Nothing more is in flight: every ARP request still waiting went unanswered.
+      const waiting = [...this.pending.values()];
+      this.pending.clear();
+      for (const p of waiting) {
+        const ns = this.ns(p.ns);
+        for (const { packet, local } of p.packets) {
+          this.hop(ns, 'drop', `no ARP reply for ${formatIp(p.nexthop)} on ${p.dev}: host unreachable`, p.dev, packet);
+          if (local) this.result.errors.push({ ns: ns.id, errno: 'EHOSTUNREACH', packet });
+          else this.icmpError(ns, packet, ICMP_DEST_UNREACH, 1, 0);
+        }
+      }
+    }
+  }
+
+  private ns(id: string): Netns {
+    const ns = this.state.netns[id];
+    if (!ns) throw new Error(`no network namespace ${id}`);
+    return ns;
+  }
+
+  private hop(ns: Netns, action: HopAction, detail: string, dev?: string, p?: Ipv4Packet, outer?: Ipv4Packet): void {
+    const h: Hop = { ns: ns.id, action, detail };
+    if (dev !== undefined) h.dev = dev;
+    if (p) h.ip = { src: p.src, dst: p.dst, ttl: p.ttl, id: p.id, checksum: p.checksum };
+    if (outer) h.outer = { src: outer.src, dst: outer.dst, ttl: outer.ttl };
+    this.result.hops.push(h);
+  }
+
+  // ------------------------------------------------------------------------- IP output
+
+  private output(ns: Netns, p: Ipv4Packet, local: boolean): void {
+    if (local && isLocal(ns, p.dst)) {
+      // Traffic to one of our own addresses loops back without touching a wire.
+      this.hop(ns, 'route', `${formatIp(p.dst)} is local: loopback`, 'lo', p);
+      this.localDeliver(ns, p);
+      return;
+    }
+    const route = lookupRoute(ns, p.dst);
+    if (!route) {
+      this.hop(ns, 'drop', `no route to ${formatIp(p.dst)}: network unreachable`, undefined, p);
+      if (local) this.result.errors.push({ ns: ns.id, errno: 'ENETUNREACH', packet: p });
+      else this.icmpError(ns, p, ICMP_DEST_UNREACH, 0, 0);
+      return;
+    }
+    if (route.type === 'blackhole') {
+      this.hop(ns, 'drop', `${formatIp(p.dst)} leaves the simulated network here and is lost`, undefined, p);
+      return;
+    }
+    const dev = deviceByName(ns, route.dev)!;
+    const nexthop = route.via ?? p.dst;
+    const where = route.via !== undefined ? `via ${formatIp(route.via)} dev ${dev.name}` : `dev ${dev.name}`;
+    this.hop(ns, 'route', `route to ${formatIp(p.dst)}: ${formatRouteDst(route.dst.addr, route.dst.len)} ${where}`, dev.name, p);
+    if (ipv4Length(p) > dev.mtu) {
+      if (local) {
+        this.hop(ns, 'drop', `packet of ${ipv4Length(p)} bytes is larger than ${dev.name}'s MTU ${dev.mtu}`, dev.name, p);
+        this.result.errors.push({ ns: ns.id, errno: 'EMSGSIZE', packet: p, mtu: dev.mtu });
+      } else {
+        this.hop(ns, 'drop', `packet of ${ipv4Length(p)} bytes does not fit ${dev.name} (MTU ${dev.mtu}) and has DF set`, dev.name, p);
+        this.icmpError(ns, p, ICMP_DEST_UNREACH, 4, dev.mtu & 0xffff);
+      }
+      return;
+    }
+    if (dev.kind === 'loopback') {
+      this.localDeliver(ns, p);
+      return;
+    }
+    const n = lookupNeighbour(ns, dev.name, nexthop);
+    if (n) {
+      this.transmit(ns, dev, { dst: n.mac, src: dev.mac, payload: p });
+      return;
+    }
+    const key = `${ns.id}|${dev.name}|${nexthop}`;
+    const waiting = this.pending.get(key);
+    if (waiting) {
+      waiting.packets.push({ packet: p, local });
+      return;
+    }
+    this.pending.set(key, { ns: ns.id, dev: dev.name, nexthop, packets: [{ packet: p, local }] });
+    const spa = sourceFor(ns, route, nexthop) ?? 0;
+    this.result.arps++;
+    this.hop(ns, 'arp-request', `who-has ${formatIp(nexthop)} tell ${formatIp(spa)} (broadcast on ${dev.name})`, dev.name);
+    this.transmit(ns, dev, {
+      dst: BROADCAST_MAC,
+      src: dev.mac,
+      payload: { kind: 'arp', op: 1, sha: dev.mac, spa, tha: '00:00:00:00:00:00', tpa: nexthop },
+    });
+  }
+
+  // ------------------------------------------------------------------------- L2
+
+  /** Puts a frame on the wire behind `dev`. */
+  private transmit(ns: Netns, dev: Device, frame: EthernetFrame): void {
+    if (!dev.up) {
+      this.hop(ns, 'drop', `${dev.name} is down`, dev.name, ipOf(frame));
+      return;
+    }
+    this.result.captures.push({ ns: ns.id, dev: dev.name, dir: 'out', frame });
+    switch (dev.kind) {
+      case 'veth': {
+        const peer = this.ns(dev.peer!.ns);
+        const pdev = deviceByIndex(peer, dev.peer!.ifindex)!;
+        this.result.links++;
+        if (frame.payload.kind === 'ipv4') this.hop(ns, 'veth', `${dev.name} -> ${pdev.name} in ${peer.hostname}`, dev.name, frame.payload);
+        this.queue.push({ kind: 'rx', ns: peer.id, ifindex: pdev.ifindex, frame });
+        return;
+      }
+      case 'ether': {
+        this.result.links++;
+        this.switchFrame(ns, dev, frame);
+        return;
+      }
+      case 'bridge':
+        this.bridge(ns, dev, undefined, frame);
+        return;
+      case 'vxlan':
+        this.encapsulate(ns, dev, frame);
+        return;
+      case 'loopback':
+        this.queue.push({ kind: 'rx', ns: ns.id, ifindex: dev.ifindex, frame });
+        return;
+    }
+  }
+
+  private switchFrame(ns: Netns, dev: Device, frame: EthernetFrame): void {
+    const seg = this.state.segments[dev.segment!];
+    if (!seg) return;
+    const inPort = seg.ports.findIndex((p) => p.ns === ns.id && p.ifindex === dev.ifindex);
+    seg.fdb[frame.src] = inPort;
+    const out = frame.dst === BROADCAST_MAC ? undefined : seg.fdb[frame.dst];
+    const targets = out !== undefined ? [out] : seg.ports.map((_, i) => i).filter((i) => i !== inPort);
+    if (frame.payload.kind === 'ipv4') {
+      this.hop(ns, 'switch', out !== undefined ? `switch ${seg.id} forwards to ${frame.dst}` : `switch ${seg.id} floods`, dev.name, undefined, frame.payload);
+    }
+    for (const i of targets) {
+      const port = seg.ports[i]!;
+      this.queue.push({ kind: 'rx', ns: port.ns, ifindex: port.ifindex, frame });
+    }
+  }
+
+  private bridge(ns: Netns, br: Device, inPort: Device | undefined, frame: EthernetFrame): void {
+    const fdb = (br.fdb ??= {});
+    if (inPort) fdb[frame.src] = { port: inPort.name, permanent: false };
+    const ports = ns.devices.filter((d) => d.master === br.name && d !== inPort);
+    if (inPort && frame.dst === br.mac) {
+      this.l3Input(ns, br, frame);
+      return;
+    }
+    const entry = frame.dst === BROADCAST_MAC ? undefined : fdb[frame.dst];
+    const ip = ipOf(frame);
+    if (entry) {
+      const port = deviceByName(ns, entry.port);
+      if (!port || port === inPort) return;
+      if (ip) this.hop(ns, 'bridge-forward', `${br.name} forwards to port ${port.name} (FDB: ${frame.dst})`, br.name, ip);
+      this.transmit(ns, port, frame);
+      return;
+    }
+    if (ip) this.hop(ns, 'bridge-flood', `${br.name} does not know ${frame.dst}: floods to every port`, br.name, ip);
+    for (const p of ports) this.transmit(ns, p, frame);
+    if (inPort && frame.dst === BROADCAST_MAC) this.l3Input(ns, br, frame);
+  }
+
+  private encapsulate(ns: Netns, dev: Device, frame: EthernetFrame): void {
+    const vx = dev.vxlan!;
+    const remote = vx.fdb[frame.dst];
+    const inner = ipOf(frame);
+    if (remote === undefined) {
+      this.hop(ns, 'drop', `${dev.name} has no FDB entry for ${frame.dst}`, dev.name, inner);
+      return;
+    }
+    const srcPort = vxlanSourcePort(frame);
+    const outer = ipv4({
+      src: vx.local,
+      dst: remote,
+      ttl: 64,
+      id: nextId(ns),
+      df: false,
+      payload: udp(vx.local, remote, srcPort, vx.port, { kind: 'vxlan', vni: vx.vni, inner: frame }, false),
+    });
+    this.hop(ns, 'vxlan-encap', `${dev.name} wraps the frame: UDP ${formatIp(vx.local)}:${srcPort} -> ${formatIp(remote)}:${vx.port}, VNI ${vx.vni}`, dev.name, inner, outer);
+    this.queue.push({ kind: 'out', ns: ns.id, packet: outer, local: true });
+  }
+
+  // ------------------------------------------------------------------------- input
+
+  private receive(ns: Netns, ifindex: number, frame: EthernetFrame): void {
+    const dev = deviceByIndex(ns, ifindex);
+    if (!dev) return;
+    if (!dev.up) {
+      this.hop(ns, 'drop', `${dev.name} is down`, dev.name, ipOf(frame));
+      return;
+    }
+    this.result.captures.push({ ns: ns.id, dev: dev.name, dir: 'in', frame });
+    if (dev.master) {
+      const br = deviceByName(ns, dev.master);
+      if (br) {
+        this.bridge(ns, br, dev, frame);
+        return;
+      }
+    }
+    this.l3Input(ns, dev, frame);
+  }
+
+  private l3Input(ns: Netns, dev: Device, frame: EthernetFrame): void {
+    if (frame.dst !== dev.mac && frame.dst !== BROADCAST_MAC) return; // not addressed to us
+    const pl = frame.payload;
+    if (pl.kind === 'arp') {
+      if (pl.op === 1) {
+        if (!isLocal(ns, pl.tpa)) return;
+        setNeighbour(ns, { ip: pl.spa, dev: dev.name, mac: pl.sha, state: 'REACHABLE' });
+        this.hop(ns, 'arp-reply', `${formatIp(pl.tpa)} is-at ${dev.mac}`, dev.name);
+        this.transmit(ns, dev, { dst: pl.sha, src: dev.mac, payload: { kind: 'arp', op: 2, sha: dev.mac, spa: pl.tpa, tha: pl.sha, tpa: pl.spa } });
+      } else {
+        setNeighbour(ns, { ip: pl.spa, dev: dev.name, mac: pl.sha, state: 'REACHABLE' });
+        const key = `${ns.id}|${dev.name}|${pl.spa}`;
+        const waiting = this.pending.get(key);
+        if (waiting) {
+          this.pending.delete(key);
+          for (const w of waiting.packets) this.transmit(ns, dev, { dst: pl.sha, src: dev.mac, payload: w.packet });
+        }
+      }
+      return;
+    }
+    if (isLocal(ns, pl.dst)) {
+      this.localDeliver(ns, pl, dev);
+      return;
+    }
+    if (!ns.ipForward) {
+      this.hop(ns, 'drop', `${formatIp(pl.dst)} is not ours and ip_forward is off`, dev.name, pl);
+      return;
+    }
+    if (pl.ttl <= 1) {
+      this.hop(ns, 'drop', `TTL expired in transit`, dev.name, pl);
+      this.icmpError(ns, pl, ICMP_TIME_EXCEEDED, 0, 0);
+      return;
+    }
+    const fwd = decrementTtl(pl);
+    this.result.routed++;
+    this.hop(ns, 'forward', `${ns.hostname} routes the packet: TTL ${pl.ttl} -> ${fwd.ttl}`, dev.name, fwd);
+    this.queue.push({ kind: 'out', ns: ns.id, packet: fwd, local: false });
+  }
+
+  private localDeliver(ns: Netns, p: Ipv4Packet, dev?: Device): void {
+    const pl = p.payload;
+    if (pl.kind === 'udp' && !(pl.payload instanceof Uint8Array)) {
+      const vdev = ns.devices.find((d) => d.kind === 'vxlan' && d.vxlan!.port === pl.dstPort && d.vxlan!.vni === (pl.payload as { vni: number }).vni);
+      if (vdev) {
+        const inner = pl.payload.inner;
+        this.hop(ns, 'vxlan-decap', `UDP port ${pl.dstPort} belongs to ${vdev.name}: the inner frame comes out of ${vdev.name}`, vdev.name, ipOf(inner), p);
+        this.queue.push({ kind: 'rx', ns: ns.id, ifindex: vdev.ifindex, frame: inner });
+        return;
+      }
+    }
+    if (pl.kind === 'icmp' && pl.type === ICMP_ECHO_REQUEST) {
+      const reply = ipv4({ src: p.dst, dst: p.src, ttl: 64, id: nextId(ns), df: false, tos: p.tos, payload: icmp(ICMP_ECHO_REPLY, 0, pl.rest, pl.data) });
+      this.hop(ns, 'reply', `${ns.hostname}'s kernel answers the echo request`, dev?.name, reply);
+      this.queue.push({ kind: 'out', ns: ns.id, packet: reply, local: true });
+      return;
+    }
+    this.hop(ns, 'deliver', `delivered to ${ns.hostname}`, dev?.name, p);
+    this.result.deliveries.push({ ns: ns.id, packet: p });
+  }
+
+  /** Sends an ICMP error about `orig` back to its source (never about an ICMP error). */
+  private icmpError(ns: Netns, orig: Ipv4Packet, type: number, code: number, rest: number): void {
+    if (orig.payload.kind === 'icmp' && orig.payload.type !== ICMP_ECHO_REQUEST && orig.payload.type !== ICMP_ECHO_REPLY) return;
+    const route = lookupRoute(ns, orig.src);
+    const src = route ? sourceFor(ns, route, orig.src) : undefined;
+    if (src === undefined) return;
+    const quoted = encodeIpv4(orig).slice(0, 28);
+    const err = ipv4({ src, dst: orig.src, ttl: 64, id: nextId(ns), df: false, tos: 0xc0, payload: icmp(type, code, rest, quoted) });
+    this.queue.push({ kind: 'out', ns: ns.id, packet: err, local: true });
+  }
+}
+
+function ipOf(frame: EthernetFrame): Ipv4Packet | undefined {
+  return frame.payload.kind === 'ipv4' ? frame.payload : undefined;
+}
+
+function formatRouteDst(addr: Ip, len: number): string {
+  return len === 0 ? 'default' : `${formatIp(addr)}/${len}`;
+}
+
+function nextId(ns: Netns): number {
+  const id = ns.ipId;
+  ns.ipId = (ns.ipId + 1) & 0xffff;
+  return id;
+}
+
+/** A router's TTL decrement: a new packet with TTL - 1 and the checksum patched (RFC 1624). */
+export function decrementTtl(p: Ipv4Packet): Ipv4Packet {
+  const oldWord = (p.ttl << 8) | p.proto;
+  const ttl = p.ttl - 1;
+  return { ...p, ttl, checksum: updateChecksum(p.checksum, oldWord, (ttl << 8) | p.proto) };
+}
+
+/**
+ * The outer UDP source port for a VXLAN frame: like the kernel's vxlan_src_port(), a hash of
+ * the inner flow mapped into the local port range 32768-60999, so one flow keeps one port.
+ */
+export function vxlanSourcePort(frame: EthernetFrame): number {
+  let h = 0x811c9dc5;
+  const mix = (x: number): void => {
+    for (let i = 0; i < 4; i++) {
+      h ^= (x >>> (i * 8)) & 255;
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+  };
+  const p = frame.payload;
+  if (p.kind === 'ipv4') {
+    mix(p.src);
+    mix(p.dst);
+    mix(p.proto);
+  } else {
+    for (const m of [frame.src, frame.dst] as Mac[]) mix(parseInt(m.replace(/:/g, '').slice(4), 16));
+  }
+  return 32768 + (h % (60999 - 32768 + 1));
+}

@@ -1,0 +1,335 @@
+/**
+ * The API server and the controllers, reduced to what networking lessons need.
+ *
+ * Design notes: creating an object stores it with a uid, a resourceVersion and a creation
+ * timestamp, then runs the controllers that react to it at once (there is no watch loop):
+ * a Deployment creates its ReplicaSet (`<deployment>-<pod-template-hash>`), the ReplicaSet
+ * its pods (`<replicaset>-<5 random>`), a DaemonSet one pod per eligible node; the scheduler
+ * binds each pod to the schedulable node with the fewest pods (ties in node order, which
+ * spreads replicas the way the default scheduler's spreading scores usually do), honouring
+ * NoSchedule taints and tolerations; the kubelet and the CNI then give the pod its network
+ * and mark it Running and Ready. Service ClusterIPs are drawn at random from above the
+ * service range's static band, as the API server's allocator does.
+ * Left out: admission, image pulls, probes, restarts, rolling updates, Endpoints objects
+ * (coming with kube-proxy).
+ */
+import { formatIp, nth, size, type Cidr } from '../ipv4';
+import { clone } from '../clone';
+import type { Rng } from '../rng';
+import type { SimState } from '../state';
+import { attachPod, nodeIp } from '../cni';
+import { containerId, podTemplateHash, randomSuffix, uuid } from './names';
+import { key, type Container, type Deployment, type DaemonSet, type Node, type ObjectMeta, type Pod, type PodSpec, type ReplicaSet, type Service, type ServicePort } from './types';
+
+export interface ApiContext {
+  state: SimState;
+  rng: Rng;
+  /** Epoch ms to stamp on created objects. */
+  now: number;
+}
+
+export function rfc3339(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function meta(ctx: ApiContext, name: string, namespace: string | undefined, extra: Partial<ObjectMeta> = {}): ObjectMeta {
+  const m: ObjectMeta = {
+    name,
+    ...(namespace !== undefined ? { namespace } : {}),
+    uid: uuid(ctx.rng),
+    resourceVersion: String(++ctx.state.k8s.resourceVersion),
+    creationTimestamp: rfc3339(ctx.now),
+    ...extra,
+  };
+  return m;
+}
+
+export function createNamespace(ctx: ApiContext, name: string): void {
+  ctx.state.k8s.namespaces[name] = {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: meta(ctx, name, undefined, { labels: { 'kubernetes.io/metadata.name': name } }),
+    status: { phase: 'Active' },
+  };
+}
+
+export interface NodeInit {
+  name: string;
+  controlPlane: boolean;
+  podCidr: Cidr;
+}
+
+export function createNode(ctx: ApiContext, init: NodeInit, version: string): Node {
+  const labels: Record<string, string> = {
+    'beta.kubernetes.io/arch': 'amd64',
+    'beta.kubernetes.io/os': 'linux',
+    'kubernetes.io/arch': 'amd64',
+    'kubernetes.io/hostname': init.name,
+    'kubernetes.io/os': 'linux',
+  };
+  if (init.controlPlane) {
+    labels['node-role.kubernetes.io/control-plane'] = '';
+    labels['node.kubernetes.io/exclude-from-external-load-balancers'] = '';
+  }
+  const ts = rfc3339(ctx.now);
+  const node: Node = {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: meta(ctx, init.name, undefined, { labels }),
+    spec: {
+      podCIDR: `${formatIp(init.podCidr.addr)}/${init.podCidr.len}`,
+      podCIDRs: [`${formatIp(init.podCidr.addr)}/${init.podCidr.len}`],
+      ...(init.controlPlane ? { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] } : {}),
+    },
+    status: {
+      addresses: [
+        { type: 'InternalIP', address: formatIp(nodeIp(ctx.state, init.name)) },
+        { type: 'Hostname', address: init.name },
+      ],
+      conditions: [
+        { type: 'MemoryPressure', status: 'False', reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available', lastHeartbeatTime: ts, lastTransitionTime: ts },
+        { type: 'DiskPressure', status: 'False', reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure', lastHeartbeatTime: ts, lastTransitionTime: ts },
+        { type: 'PIDPressure', status: 'False', reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available', lastHeartbeatTime: ts, lastTransitionTime: ts },
+        { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: ts, lastTransitionTime: ts },
+      ],
+      nodeInfo: {
+        kubeletVersion: version,
+        kubeProxyVersion: version,
+        osImage: 'Ubuntu 24.04.2 LTS',
+        kernelVersion: '6.8.0-57-generic',
+        containerRuntimeVersion: 'containerd://1.7.27',
+        operatingSystem: 'linux',
+        architecture: 'amd64',
+      },
+    },
+  };
+  ctx.state.k8s.nodes[init.name] = node;
+  return node;
+}
+
+export interface PodInit {
+  name: string;
+  namespace: string;
+  labels?: Record<string, string>;
+  spec: PodSpec;
+  generateName?: string;
+  owner?: { apiVersion: string; kind: string; name: string; uid: string };
+}
+
+/** Stores a pod, schedules it, wires its network and starts it. */
+export function createPod(ctx: ApiContext, init: PodInit): Pod {
+  const k = key(init.namespace, init.name);
+  if (ctx.state.k8s.pods[k]) throw new ApiError('AlreadyExists', `pods "${init.name}" already exists`);
+  const pod: Pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: meta(ctx, init.name, init.namespace, {
+      ...(init.generateName ? { generateName: init.generateName } : {}),
+      ...(init.labels ? { labels: { ...init.labels } } : {}),
+      ...(init.owner ? { ownerReferences: [{ ...init.owner, controller: true, blockOwnerDeletion: true }] } : {}),
+    }),
+    spec: { restartPolicy: 'Always', dnsPolicy: 'ClusterFirst', ...clone(init.spec) },
+    status: { phase: 'Pending', qosClass: 'BestEffort' },
+  };
+  ctx.state.k8s.pods[k] = pod;
+  if (!pod.spec.nodeName) {
+    const node = schedule(ctx.state, pod);
+    if (node) pod.spec.nodeName = node;
+  }
+  if (pod.spec.nodeName) startPod(ctx, pod);
+  return pod;
+}
+
+/** The scheduler: the eligible node with the fewest pods, ties broken by node order. */
+export function schedule(state: SimState, pod: Pod): string | undefined {
+  let best: string | undefined;
+  let bestCount = Infinity;
+  const counts = new Map<string, number>();
+  for (const p of Object.values(state.k8s.pods)) {
+    if (p.spec.nodeName && !p.spec.hostNetwork) counts.set(p.spec.nodeName, (counts.get(p.spec.nodeName) ?? 0) + 1);
+  }
+  for (const node of Object.values(state.k8s.nodes)) {
+    if (node.spec.unschedulable) continue;
+    const ready = node.status.conditions.find((c) => c.type === 'Ready')?.status === 'True';
+    if (!ready) continue;
+    const blocked = (node.spec.taints ?? []).some(
+      (t) => t.effect === 'NoSchedule' && !(pod.spec.tolerations ?? []).some((tol) => tol.operator === 'Exists' && (tol.key === undefined || tol.key === t.key)),
+    );
+    if (blocked) continue;
+    if (pod.spec.nodeSelector && !Object.entries(pod.spec.nodeSelector).every(([k, v]) => node.metadata.labels?.[k] === v)) continue;
+    const c = counts.get(node.metadata.name) ?? 0;
+    if (c < bestCount) {
+      best = node.metadata.name;
+      bestCount = c;
+    }
+  }
+  return best;
+}
+
+/** The kubelet and the CNI: network, then Running and Ready. */
+function startPod(ctx: ApiContext, pod: Pod): void {
+  const node = pod.spec.nodeName!;
+  const hostIp = formatIp(nodeIp(ctx.state, node));
+  const podIp = pod.spec.hostNetwork ? hostIp : formatIp(attachPod(ctx.state, ctx.rng, pod));
+  const ts = rfc3339(ctx.now);
+  pod.status = {
+    phase: 'Running',
+    conditions: ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({ type, status: 'True' as const, lastTransitionTime: ts })),
+    hostIP: hostIp,
+    podIP: podIp,
+    podIPs: [{ ip: podIp }],
+    startTime: ts,
+    qosClass: pod.status.qosClass ?? 'BestEffort',
+    containerStatuses: pod.spec.containers.map((c: Container) => ({
+      name: c.name,
+      image: c.image,
+      ready: true,
+      restartCount: 0,
+      started: true,
+      state: { running: { startedAt: ts } },
+      containerID: `containerd://${containerId(ctx.rng)}`,
+    })),
+  };
+}
+
+export interface DeploymentInit {
+  name: string;
+  namespace: string;
+  replicas: number;
+  labels: Record<string, string>;
+  spec: PodSpec;
+}
+
+export function createDeployment(ctx: ApiContext, init: DeploymentInit): Deployment {
+  const k = key(init.namespace, init.name);
+  if (ctx.state.k8s.deployments[k]) throw new ApiError('AlreadyExists', `deployments.apps "${init.name}" already exists`);
+  const template = { metadata: { labels: { ...init.labels } }, spec: clone(init.spec) };
+  const d: Deployment = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { ...meta(ctx, init.name, init.namespace, { labels: { ...init.labels }, annotations: { 'deployment.kubernetes.io/revision': '1' } }), generation: 1 },
+    spec: { replicas: init.replicas, selector: { matchLabels: { ...init.labels } }, template },
+    status: { replicas: 0, updatedReplicas: 0, readyReplicas: 0, availableReplicas: 0, observedGeneration: 1 },
+  };
+  ctx.state.k8s.deployments[k] = d;
+  const hash = podTemplateHash(template);
+  const rsName = `${init.name}-${hash}`;
+  const podLabels = { ...init.labels, 'pod-template-hash': hash };
+  const rs: ReplicaSet = {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: {
+      ...meta(ctx, rsName, init.namespace, {
+        labels: podLabels,
+        annotations: { 'deployment.kubernetes.io/desired-replicas': String(init.replicas), 'deployment.kubernetes.io/max-replicas': String(init.replicas + Math.ceil(init.replicas / 4)), 'deployment.kubernetes.io/revision': '1' },
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: init.name, uid: d.metadata.uid, controller: true, blockOwnerDeletion: true }],
+      }),
+      generation: 1,
+    },
+    spec: { replicas: init.replicas, selector: { matchLabels: { ...init.labels, 'pod-template-hash': hash } }, template: { metadata: { labels: podLabels }, spec: clone(init.spec) } },
+    status: { replicas: 0, fullyLabeledReplicas: 0, readyReplicas: 0, availableReplicas: 0, observedGeneration: 1 },
+  };
+  ctx.state.k8s.replicasets[key(init.namespace, rsName)] = rs;
+  for (let i = 0; i < init.replicas; i++) {
+    createPod(ctx, {
+      name: uniquePodName(ctx, init.namespace, `${rsName}-`),
+      generateName: `${rsName}-`,
+      namespace: init.namespace,
+      labels: podLabels,
+      spec: init.spec,
+      owner: { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rsName, uid: rs.metadata.uid },
+    });
+  }
+  rs.status = { replicas: init.replicas, fullyLabeledReplicas: init.replicas, readyReplicas: init.replicas, availableReplicas: init.replicas, observedGeneration: 1 };
+  d.status = { replicas: init.replicas, updatedReplicas: init.replicas, readyReplicas: init.replicas, availableReplicas: init.replicas, observedGeneration: 1 };
+  return d;
+}
+
+export function createDaemonSet(ctx: ApiContext, init: { name: string; namespace: string; labels: Record<string, string>; spec: PodSpec }): DaemonSet {
+  const ds: DaemonSet = {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { ...meta(ctx, init.name, init.namespace, { labels: { ...init.labels } }), generation: 1 },
+    spec: { selector: { matchLabels: { ...init.labels } }, template: { metadata: { labels: { ...init.labels } }, spec: clone(init.spec) } },
+  };
+  ctx.state.k8s.daemonsets[key(init.namespace, init.name)] = ds;
+  const hash = podTemplateHash(ds.spec.template).slice(0, 8);
+  for (const node of Object.keys(ctx.state.k8s.nodes)) {
+    createPod(ctx, {
+      name: uniquePodName(ctx, init.namespace, `${init.name}-`),
+      generateName: `${init.name}-`,
+      namespace: init.namespace,
+      labels: { ...init.labels, 'controller-revision-hash': hash, 'pod-template-generation': '1' },
+      spec: { ...init.spec, nodeName: node },
+      owner: { apiVersion: 'apps/v1', kind: 'DaemonSet', name: init.name, uid: ds.metadata.uid },
+    });
+  }
+  return ds;
+}
+
+function uniquePodName(ctx: ApiContext, namespace: string, prefix: string): string {
+  for (;;) {
+    const name = prefix + randomSuffix(ctx.rng);
+    if (!ctx.state.k8s.pods[key(namespace, name)]) return name;
+  }
+}
+
+export interface ServiceInit {
+  name: string;
+  namespace: string;
+  type?: Service['spec']['type'];
+  selector?: Record<string, string>;
+  ports: ServicePort[];
+  clusterIP?: string;
+  labels?: Record<string, string>;
+}
+
+export function createService(ctx: ApiContext, init: ServiceInit): Service {
+  const k = key(init.namespace, init.name);
+  if (ctx.state.k8s.services[k]) throw new ApiError('AlreadyExists', `services "${init.name}" already exists`);
+  const ip = init.clusterIP ?? allocateClusterIp(ctx);
+  if (ctx.state.k8s.alloc.serviceIps.includes(ip)) throw new ApiError('Invalid', `Service "${init.name}" is invalid: spec.clusterIPs: Invalid value: []string{"${ip}"}: failed to allocate IP ${ip}: provided IP is already allocated`);
+  ctx.state.k8s.alloc.serviceIps.push(ip);
+  const svc: Service = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: meta(ctx, init.name, init.namespace, init.labels ? { labels: { ...init.labels } } : {}),
+    spec: {
+      type: init.type ?? 'ClusterIP',
+      ...(init.selector ? { selector: { ...init.selector } } : {}),
+      ports: init.ports.map((p) => ({ ...p })),
+      clusterIP: ip,
+      clusterIPs: [ip],
+      sessionAffinity: 'None',
+      ipFamilies: ['IPv4'],
+      ipFamilyPolicy: 'SingleStack',
+      internalTrafficPolicy: 'Cluster',
+    },
+    status: { loadBalancer: {} },
+  };
+  ctx.state.k8s.services[k] = svc;
+  return svc;
+}
+
+/** A random free address above the static band: offset min(max(16, size/16), 256). */
+function allocateClusterIp(ctx: ApiContext): string {
+  const range = ctx.state.config.serviceCidr;
+  const n = size(range);
+  const band = Math.min(Math.max(16, Math.floor(n / 16)), 256);
+  const lo = band + 1;
+  const hi = n - 2;
+  for (let i = 0; i < 1000; i++) {
+    const ip = formatIp(nth(range, lo + ctx.rng.int(hi - lo + 1)));
+    if (!ctx.state.k8s.alloc.serviceIps.includes(ip)) return ip;
+  }
+  throw new ApiError('InternalError', 'range is full');
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly reason: 'NotFound' | 'AlreadyExists' | 'Invalid' | 'InternalError',
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * Kubernetes objects as the API server stores them.
+ *
+ * Design notes: objects keep the real API shape (apiVersion, kind, metadata, spec, status)
+ * so that kubectl's printers, `-o yaml` and `-o json` read them the way they read a real
+ * server's answer. Only the fields the sandbox uses are typed; timestamps are RFC 3339
+ * strings as the API returns them. The store is a map per kind keyed by `namespace/name`
+ * (cluster-scoped kinds by name).
+ */
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid: string;
+  resourceVersion: string;
+  creationTimestamp: string;
+  generateName?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: { apiVersion: string; kind: string; name: string; uid: string; controller: boolean; blockOwnerDeletion: boolean }[];
+}
+
+export interface ContainerPort {
+  name?: string;
+  containerPort: number;
+  protocol: 'TCP' | 'UDP' | 'SCTP';
+}
+
+export interface Container {
+  name: string;
+  image: string;
+  command?: string[];
+  args?: string[];
+  ports?: ContainerPort[];
+}
+
+export interface PodSpec {
+  containers: Container[];
+  nodeName?: string;
+  hostNetwork?: boolean;
+  restartPolicy?: string;
+  dnsPolicy?: string;
+  priorityClassName?: string;
+  tolerations?: { key?: string; operator?: string; effect?: string }[];
+  nodeSelector?: Record<string, string>;
+}
+
+export interface ContainerStatus {
+  name: string;
+  image: string;
+  ready: boolean;
+  restartCount: number;
+  started: boolean;
+  state: { running?: { startedAt: string }; waiting?: { reason: string }; terminated?: { reason: string; exitCode: number } };
+  containerID?: string;
+}
+
+export interface Pod {
+  apiVersion: 'v1';
+  kind: 'Pod';
+  metadata: ObjectMeta;
+  spec: PodSpec;
+  status: {
+    phase: 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
+    conditions?: { type: string; status: 'True' | 'False'; lastTransitionTime: string }[];
+    hostIP?: string;
+    podIP?: string;
+    podIPs?: { ip: string }[];
+    startTime?: string;
+    containerStatuses?: ContainerStatus[];
+    qosClass?: string;
+  };
+}
+
+export interface Node {
+  apiVersion: 'v1';
+  kind: 'Node';
+  metadata: ObjectMeta;
+  spec: { podCIDR: string; podCIDRs: string[]; taints?: { key: string; effect: string }[]; unschedulable?: boolean };
+  status: {
+    addresses: { type: 'InternalIP' | 'ExternalIP' | 'Hostname'; address: string }[];
+    conditions: { type: string; status: 'True' | 'False' | 'Unknown'; reason: string; message: string; lastHeartbeatTime: string; lastTransitionTime: string }[];
+    nodeInfo: {
+      kubeletVersion: string;
+      kubeProxyVersion: string;
+      osImage: string;
+      kernelVersion: string;
+      containerRuntimeVersion: string;
+      operatingSystem: string;
+      architecture: string;
+    };
+  };
+}
+
+export interface ServicePort {
+  name?: string;
+  protocol: 'TCP' | 'UDP' | 'SCTP';
+  port: number;
+  targetPort: number | string;
+  nodePort?: number;
+}
+
+export interface Service {
+  apiVersion: 'v1';
+  kind: 'Service';
+  metadata: ObjectMeta;
+  spec: {
+    type: 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName';
+    selector?: Record<string, string>;
+    ports?: ServicePort[];
+    clusterIP?: string;
+    clusterIPs?: string[];
+    externalIPs?: string[];
+    externalName?: string;
+    sessionAffinity: 'None' | 'ClientIP';
+    ipFamilies: string[];
+    ipFamilyPolicy: string;
+    internalTrafficPolicy: 'Cluster' | 'Local';
+    externalTrafficPolicy?: 'Cluster' | 'Local';
+  };
+  status: { loadBalancer: { ingress?: { ip?: string; hostname?: string }[] } };
+}
+
+export interface LabelSelector {
+  matchLabels: Record<string, string>;
+}
+
+export interface PodTemplate {
+  metadata: { labels: Record<string, string> };
+  spec: PodSpec;
+}
+
+export interface Deployment {
+  apiVersion: 'apps/v1';
+  kind: 'Deployment';
+  metadata: ObjectMeta & { generation: number };
+  spec: { replicas: number; selector: LabelSelector; template: PodTemplate };
+  status: { replicas: number; updatedReplicas: number; readyReplicas: number; availableReplicas: number; observedGeneration: number };
+}
+
+export interface ReplicaSet {
+  apiVersion: 'apps/v1';
+  kind: 'ReplicaSet';
+  metadata: ObjectMeta & { generation: number };
+  spec: { replicas: number; selector: LabelSelector; template: PodTemplate };
+  status: { replicas: number; fullyLabeledReplicas: number; readyReplicas: number; availableReplicas: number; observedGeneration: number };
+}
+
+export interface DaemonSet {
+  apiVersion: 'apps/v1';
+  kind: 'DaemonSet';
+  metadata: ObjectMeta & { generation: number };
+  spec: { selector: LabelSelector; template: PodTemplate };
+}
+
+export interface Namespace {
+  apiVersion: 'v1';
+  kind: 'Namespace';
+  metadata: ObjectMeta;
+  status: { phase: 'Active' | 'Terminating' };
+}
+
+export interface K8sState {
+  resourceVersion: number;
+  namespaces: Record<string, Namespace>;
+  nodes: Record<string, Node>;
+  pods: Record<string, Pod>;
+  services: Record<string, Service>;
+  deployments: Record<string, Deployment>;
+  replicasets: Record<string, ReplicaSet>;
+  daemonsets: Record<string, DaemonSet>;
+  /** Allocation state that the API server and the CNI keep outside the objects. */
+  alloc: {
+    /** Service ClusterIPs in use (dotted quads). */
+    serviceIps: string[];
+    /** host-local IPAM per node: the last reserved offset in the node's pod CIDR, and the addresses in use. */
+    podIpam: Record<string, { last: number; used: number[] }>;
+  };
+}
+
+export function key(namespace: string | undefined, name: string): string {
+  return namespace ? `${namespace}/${name}` : name;
+}

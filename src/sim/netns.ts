@@ -1,0 +1,147 @@
+/**
+ * Network namespaces: devices, addresses, routes and neighbours.
+ *
+ * Design notes: each Linux network namespace (a node's root namespace, a pod's namespace,
+ * the LAN router) is a plain record: its devices with per-namespace interface indexes, its
+ * main routing table and its neighbour (ARP) table, and whether it forwards packets
+ * (net.ipv4.ip_forward). veth devices name their peer by namespace and ifindex, as the
+ * kernel's `link-netnsid` does; bridge ports name their bridge (`master`). Route lookup is
+ * longest-prefix match over the main table; local addresses come from the devices, like the
+ * kernel's local table. Left out: policy routing (ip rule), multiple tables, metrics beyond
+ * ordering, IPv6.
+ */
+import { contains, maskOf, type Cidr, type Ip } from './ipv4';
+import type { Mac } from './mac';
+
+export type DeviceKind = 'loopback' | 'ether' | 'veth' | 'bridge' | 'vxlan';
+
+export interface Address {
+  ip: Ip;
+  len: number;
+  /** Broadcast address printed by `ip addr` (`brd`), when the address has one. */
+  brd?: Ip;
+}
+
+export interface Device {
+  ifindex: number;
+  name: string;
+  kind: DeviceKind;
+  mac: Mac;
+  mtu: number;
+  up: boolean;
+  addrs: Address[];
+  /** The bridge this device is a port of (a device name in the same namespace). */
+  master?: string;
+  /** veth: the other end. */
+  peer?: { ns: string; ifindex: number };
+  /** ether: the L2 segment (switch) the cable goes to. */
+  segment?: string;
+  /** vxlan: the tunnel's parameters and its forwarding database (MAC -> remote VTEP IP). */
+  vxlan?: { vni: number; port: number; local: Ip; dev: string; learning: boolean; fdb: Record<Mac, Ip> };
+  /** bridge: learned and static MAC -> port device name. */
+  fdb?: Record<Mac, { port: string; permanent: boolean }>;
+}
+
+export interface Route {
+  dst: Cidr;
+  via?: Ip;
+  dev: string;
+  proto?: 'kernel' | 'static' | 'dhcp';
+  scope?: 'link' | 'host';
+  src?: Ip;
+  onlink?: boolean;
+  /** A blackhole route drops silently (used for the LAN router's "rest of the world"). */
+  type?: 'unicast' | 'blackhole';
+}
+
+export interface Neighbour {
+  ip: Ip;
+  dev: string;
+  mac: Mac;
+  state: 'REACHABLE' | 'STALE' | 'PERMANENT';
+}
+
+export interface Netns {
+  /** Stable id: `node/<name>`, `pod/<namespace>/<name>`, `router`. */
+  id: string;
+  /** The namespace's own name where it has one (`cni-<uuid>` for pods). */
+  name: string;
+  hostname: string;
+  devices: Device[];
+  routes: Route[];
+  neigh: Neighbour[];
+  ipForward: boolean;
+  nextIfindex: number;
+  /** Next IPv4 identification value for locally generated packets. */
+  ipId: number;
+}
+
+export function newNetns(id: string, name: string, hostname: string, ipId: number): Netns {
+  const ns: Netns = { id, name, hostname, devices: [], routes: [], neigh: [], ipForward: false, nextIfindex: 1, ipId };
+  addDevice(ns, { name: 'lo', kind: 'loopback', mac: '00:00:00:00:00:00', mtu: 65536, up: true, addrs: [{ ip: 0x7f000001, len: 8 }] });
+  return ns;
+}
+
+export function addDevice(ns: Netns, d: Omit<Device, 'ifindex'> & { ifindex?: number }): Device {
+  const ifindex = d.ifindex ?? ns.nextIfindex;
+  ns.nextIfindex = Math.max(ns.nextIfindex, ifindex + 1);
+  const dev: Device = { ...d, ifindex };
+  ns.devices.push(dev);
+  return dev;
+}
+
+export function deviceByName(ns: Netns, name: string): Device | undefined {
+  return ns.devices.find((d) => d.name === name);
+}
+
+export function deviceByIndex(ns: Netns, ifindex: number): Device | undefined {
+  return ns.devices.find((d) => d.ifindex === ifindex);
+}
+
+/** True when `ip` is one of this namespace's own addresses (the kernel's local table). */
+export function isLocal(ns: Netns, ip: Ip): boolean {
+  if (ip >>> 24 === 127) return true;
+  for (const d of ns.devices) for (const a of d.addrs) if (a.ip === ip) return true;
+  return false;
+}
+
+/** Longest-prefix match over the main table; ignores routes whose device is down. */
+export function lookupRoute(ns: Netns, dst: Ip): Route | undefined {
+  let best: Route | undefined;
+  for (const r of ns.routes) {
+    if (!contains(r.dst, dst)) continue;
+    if (best && best.dst.len >= r.dst.len) continue;
+    if (r.type !== 'blackhole') {
+      const dev = deviceByName(ns, r.dev);
+      if (!dev || !dev.up) continue;
+    }
+    best = r;
+  }
+  return best;
+}
+
+/** The source address the kernel picks for a packet leaving through `route`. */
+export function sourceFor(ns: Netns, route: Route, dst: Ip): Ip | undefined {
+  if (route.src !== undefined) return route.src;
+  const dev = deviceByName(ns, route.dev);
+  if (!dev) return undefined;
+  const same = dev.addrs.find((a) => contains({ addr: (a.ip & maskOf(a.len)) >>> 0, len: a.len }, dst));
+  return (same ?? dev.addrs[0])?.ip ?? firstGlobalAddress(ns);
+}
+
+function firstGlobalAddress(ns: Netns): Ip | undefined {
+  for (const d of ns.devices) if (d.kind !== 'loopback' && d.addrs[0]) return d.addrs[0].ip;
+  return undefined;
+}
+
+export function setNeighbour(ns: Netns, n: Neighbour): void {
+  const i = ns.neigh.findIndex((x) => x.ip === n.ip && x.dev === n.dev);
+  if (i >= 0) {
+    if (ns.neigh[i]!.state === 'PERMANENT') return;
+    ns.neigh[i] = n;
+  } else ns.neigh.push(n);
+}
+
+export function lookupNeighbour(ns: Netns, dev: string, ip: Ip): Neighbour | undefined {
+  return ns.neigh.find((n) => n.ip === ip && n.dev === dev);
+}

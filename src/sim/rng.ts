@@ -1,0 +1,75 @@
+/**
+ * A seeded pseudo-random number generator with serialisable state.
+ *
+ * Design notes: the sandbox never calls Math.random. Every random choice (MAC addresses,
+ * generated names, veth names, round-trip times, kube-proxy's statistic match) draws from
+ * one of these, so the same seed and the same commands give the same output. The algorithm
+ * is sfc32 (Chris Doty-Humphrey's Small Fast Chaotic generator): four 32-bit words of state,
+ * which live inside the sandbox's JSON state so a snapshot resumes the exact sequence.
+ */
+
+export type RngState = [number, number, number, number];
+
+export interface Rng {
+  /** Uniform float in [0, 1). */
+  next(): number;
+  /** Uniform integer in [0, n). */
+  int(n: number): number;
+  /** One element of a non-empty array. */
+  pick<T>(items: readonly T[]): T;
+  /** `n` characters drawn from `alphabet`. */
+  string(alphabet: string, n: number): string;
+}
+
+/** Seeds a state from a 32-bit number (splitmix32 spreads the seed over the four words). */
+export function seedState(seed: number): RngState {
+  let s = seed >>> 0;
+  const words: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    s = (s + 0x9e3779b9) >>> 0;
+    let z = s;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    words.push((z ^ (z >>> 16)) >>> 0);
+  }
+  const st = words as RngState;
+  // Discard the first outputs, as sfc32's author recommends.
+  const r = rngOver(st);
+  for (let i = 0; i < 12; i++) r.next();
+  return st;
+}
+
+/** An Rng that reads and advances `state` in place. */
+export function rngOver(state: RngState): Rng {
+  const nextU32 = (): number => {
+    let [a, b, c, d] = state;
+    const t = (((a + b) >>> 0) + d) >>> 0;
+    d = (d + 1) >>> 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) >>> 0;
+    c = ((c << 21) | (c >>> 11)) >>> 0;
+    c = (c + t) >>> 0;
+    state[0] = a >>> 0;
+    state[1] = b;
+    state[2] = c;
+    state[3] = d;
+    return t;
+  };
+  const rng: Rng = {
+    next: () => nextU32() / 4294967296,
+    int: (n) => {
+      if (!(n > 0)) throw new RangeError(`rng.int(${n})`);
+      return Math.floor(rng.next() * n);
+    },
+    pick: (items) => {
+      if (items.length === 0) throw new RangeError('rng.pick of an empty array');
+      return items[rng.int(items.length)]!;
+    },
+    string: (alphabet, n) => {
+      let s = '';
+      for (let i = 0; i < n; i++) s += alphabet[rng.int(alphabet.length)];
+      return s;
+    },
+  };
+  return rng;
+}

@@ -1,0 +1,132 @@
+/**
+ * The sandbox's front door: a state, its RNG and a clock, and the actions commands take.
+ *
+ * Design notes: Sim wraps a SimState (plain JSON) with the RNG that reads and advances the
+ * state's own RNG words, and an injected Clock. Commands call its methods (ping one packet,
+ * look up a pod) rather than editing the state, so the same rules apply to the browser, the
+ * CLI and the tests. Round-trip times are derived from what the packet went through (links
+ * crossed, routers, ARP resolutions, VXLAN) with seeded jitter: realistic magnitudes, not
+ * measurements.
+ */
+import { clone } from './clone';
+import { buildCluster, type ClusterSpec } from './cluster';
+import { podNetns } from './cni';
+import type { Clock } from './clock';
+import { inject, type TraceResult } from './forward';
+import { formatIp, type Ip } from './ipv4';
+import { key, type Pod } from './k8s/types';
+import { lookupRoute, sourceFor, type Netns } from './netns';
+import { echoId, echoRequest, echoSeq, ICMP_DEST_UNREACH, ICMP_ECHO_REPLY, ICMP_TIME_EXCEEDED, ipv4, pingPayload, type IcmpMessage } from './packet';
+import { rngOver, type Rng } from './rng';
+import { MAX_OBSERVATIONS, STATE_FORMAT, type Observation, type SimState } from './state';
+
+export interface PingOptions {
+  id: number;
+  seq: number;
+  /** ICMP data bytes (default 56). */
+  size?: number;
+  ttl?: number;
+}
+
+export type PingOutcome =
+  | { kind: 'reply'; from: Ip; ttl: number; bytes: number; rttMs: number }
+  | { kind: 'icmp-error'; from: Ip; type: number; code: number; mtu?: number }
+  | { kind: 'local-error'; errno: 'ENETUNREACH' | 'EHOSTUNREACH' | 'EMSGSIZE'; mtu?: number; from: Ip }
+  | { kind: 'lost' };
+
+export interface PingResult {
+  outcome: PingOutcome;
+  trace: TraceResult;
+}
+
+export class Sim {
+  readonly rng: Rng;
+
+  private constructor(
+    readonly state: SimState,
+    readonly clock: Clock,
+  ) {
+    this.rng = rngOver(state.rng);
+  }
+
+  static create(spec: ClusterSpec, seed: number, clock: Clock, createdAt = clock.now()): Sim {
+    return new Sim(buildCluster(spec, seed, createdAt), clock);
+  }
+
+  /** Resumes from a snapshot (the state is cloned, so the snapshot stays untouched). */
+  static restore(snapshot: SimState, clock: Clock): Sim {
+    if (snapshot.format !== STATE_FORMAT) throw new Error(`unsupported sandbox state format ${String(snapshot.format)}`);
+    return new Sim(clone(snapshot), clock);
+  }
+
+  snapshot(): SimState {
+    return clone(this.state);
+  }
+
+  pod(namespace: string, name: string): Pod | undefined {
+    return this.state.k8s.pods[key(namespace, name)];
+  }
+
+  podNetns(pod: Pod): Netns | undefined {
+    return podNetns(this.state, pod);
+  }
+
+  /** Sends one ICMP echo request from namespace `nsId` and reports what came back. */
+  ping(nsId: string, dst: Ip, opts: PingOptions): PingResult {
+    const ns = this.state.netns[nsId];
+    if (!ns) throw new Error(`no network namespace ${nsId}`);
+    const size = opts.size ?? 56;
+    const route = lookupRoute(ns, dst);
+    const src = (route && sourceFor(ns, route, dst)) ?? 0x7f000001;
+    const id = ns.ipId;
+    ns.ipId = (ns.ipId + 1) & 0xffff;
+    const request = ipv4({ src, dst, ttl: opts.ttl ?? 64, id, df: true, payload: echoRequest(opts.id, opts.seq, pingPayload(size, this.clock.now())) });
+    this.observe({ kind: 'echo-request', ns: nsId, src, dst });
+    const trace = inject(this.state, nsId, request);
+    const outcome = this.pingOutcome(nsId, src, opts, trace);
+    if (outcome.kind === 'reply') this.observe({ kind: 'echo-reply', ns: nsId, src: outcome.from, dst: src, ttl: outcome.ttl });
+    return { outcome, trace };
+  }
+
+  private pingOutcome(nsId: string, src: Ip, opts: PingOptions, trace: TraceResult): PingOutcome {
+    const local = trace.errors.find((e) => e.ns === nsId);
+    if (local) return { kind: 'local-error', errno: local.errno, from: src, ...(local.mtu !== undefined ? { mtu: local.mtu } : {}) };
+    for (const d of trace.deliveries) {
+      if (d.ns !== nsId || d.packet.payload.kind !== 'icmp') continue;
+      const m = d.packet.payload;
+      if (m.type === ICMP_ECHO_REPLY && echoId(m) === (opts.id & 0xffff) && echoSeq(m) === (opts.seq & 0xffff)) {
+        return { kind: 'reply', from: d.packet.src, ttl: d.packet.ttl, bytes: 8 + m.data.length, rttMs: this.rtt(trace) };
+      }
+      if ((m.type === ICMP_DEST_UNREACH || m.type === ICMP_TIME_EXCEEDED) && quotesEcho(m, opts)) {
+        return { kind: 'icmp-error', from: d.packet.src, type: m.type, code: m.code, ...(m.type === ICMP_DEST_UNREACH && m.code === 4 ? { mtu: m.rest & 0xffff } : {}) };
+      }
+    }
+    return { kind: 'lost' };
+  }
+
+  /** A plausible round trip: per link and per router costs, ARP and VXLAN extra, seeded jitter. */
+  private rtt(trace: TraceResult): number {
+    const encaps = trace.hops.filter((h) => h.action === 'vxlan-encap').length;
+    const base = 0.012 * trace.links + 0.01 * trace.routed + 0.15 * encaps + 0.09 * trace.arps + 0.02;
+    return base * (0.8 + 0.6 * this.rng.next());
+  }
+
+  private observe(o: ObservationInput): void {
+    const obs = { ...o, seq: this.state.nextObservation++, t: this.clock.now() } as Observation;
+    this.state.observations.push(obs);
+    if (this.state.observations.length > MAX_OBSERVATIONS) this.state.observations.splice(0, this.state.observations.length - MAX_OBSERVATIONS);
+  }
+}
+
+type ObservationInput = Observation extends infer O ? (O extends Observation ? Omit<O, 'seq' | 't'> : never) : never;
+
+function quotesEcho(m: IcmpMessage, opts: PingOptions): boolean {
+  // The error quotes the original IP header (20 bytes) and the first 8 bytes of the echo request.
+  const q = m.data;
+  if (q.length < 28 || q[20] !== 8) return false;
+  const id = (q[24]! << 8) | q[25]!;
+  const seq = (q[26]! << 8) | q[27]!;
+  return id === (opts.id & 0xffff) && seq === (opts.seq & 0xffff);
+}
+
+export { formatIp };

@@ -1,0 +1,59 @@
+/**
+ * The whole sandbox as one plain, serialisable value.
+ *
+ * Design notes: everything the sandbox knows lives in SimState: network namespaces,
+ * L2 segments (the switch the nodes' cables go into), the Kubernetes objects, the RNG's
+ * state and a bounded log of what was observed on the wire. JSON.stringify of it is a
+ * snapshot; JSON.parse gives it back. Nothing in it refers to functions, classes or the
+ * wall clock, so the browser, the CLI and the tests restore it identically.
+ */
+import type { Cidr, Ip } from './ipv4';
+import type { K8sState } from './k8s/types';
+import type { Mac } from './mac';
+import type { Netns } from './netns';
+import type { RngState } from './rng';
+
+export const STATE_FORMAT = 1;
+
+/** A learning Ethernet switch joining `ether` devices (the LAN between the nodes). */
+export interface Segment {
+  id: string;
+  ports: { ns: string; ifindex: number }[];
+  /** MAC -> index into ports. */
+  fdb: Record<Mac, number>;
+}
+
+export interface ClusterConfig {
+  name: string;
+  kubernetesVersion: string;
+  nodeNetwork: Cidr;
+  gateway: Ip;
+  podCidr: Cidr;
+  nodeCidrMaskSize: number;
+  serviceCidr: Cidr;
+  dnsDomain: string;
+  cni: 'flannel-vxlan';
+  /** MTU of the node network; pods and flannel.1 get this minus 50 (VXLAN overhead). */
+  mtu: number;
+}
+
+/** Something the sandbox saw happen, kept for grading and explanations. */
+export type Observation =
+  | { seq: number; t: number; kind: 'echo-request'; ns: string; src: Ip; dst: Ip }
+  | { seq: number; t: number; kind: 'echo-reply'; ns: string; src: Ip; dst: Ip; ttl: number };
+
+export interface SimState {
+  format: number;
+  seed: number;
+  rng: RngState;
+  /** When the cluster was created (epoch ms). */
+  createdAt: number;
+  config: ClusterConfig;
+  netns: Record<string, Netns>;
+  segments: Record<string, Segment>;
+  k8s: K8sState;
+  observations: Observation[];
+  nextObservation: number;
+}
+
+export const MAX_OBSERVATIONS = 500;
