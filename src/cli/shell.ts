@@ -12,11 +12,12 @@
  */
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { VirtualClock, type Scheduler } from '../sim/clock';
+import type { Scheduler } from '../sim/clock';
 import { REFERENCE_TIME } from '../labs/catalog';
 import { findLab, LABS } from '../../labs/index';
 import { LabSession } from '../labs/session';
 import type { OutputSink } from '../labs/contract';
+import { runScript, ScriptClock } from '../labs/transcript';
 
 const HELP = `Usage: npm run shell -- --lab <id> [options]
 
@@ -32,21 +33,6 @@ Options:
 `;
 
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
-
-class ScriptScheduler extends VirtualClock {
-  commandStart = 0;
-  onOverrun: (() => void) | undefined;
-  constructor(
-    start: number,
-    private readonly limitMs: number,
-  ) {
-    super(start);
-  }
-  override async sleep(ms: number): Promise<void> {
-    this.advance(ms);
-    if (this.now() - this.commandStart >= this.limitMs) this.onOverrun?.();
-  }
-}
 
 class PacedScheduler implements Scheduler {
   private offset: number;
@@ -101,33 +87,22 @@ async function main(): Promise<number> {
   const stdout: OutputSink = { write: (t) => void process.stdout.write(strip(t)) };
   const stderr: OutputSink = { write: (t) => void process.stderr.write(strip(t)) };
 
-  const script = new ScriptScheduler(REFERENCE_TIME, (Number.isFinite(limit) && limit > 0 ? limit : 10) * 1000);
+  const script = new ScriptClock(REFERENCE_TIME, (Number.isFinite(limit) && limit > 0 ? limit : 10) * 1000);
   const scheduler: Scheduler = interactive ? new PacedScheduler(REFERENCE_TIME) : script;
   const session = LabSession.create({ labId, seed, scheduler });
-  script.onOverrun = () => session.interrupt();
   if (opts.solution) {
     for (const l of session.solution()) process.stdout.write(l + '\n');
     return 0;
   }
+  if (!interactive) {
+    const rl = createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false });
+    return runScript(session, script, rl, stdout, stderr, { quiet: opts.quiet });
+  }
+
   if (!opts.quiet) {
     session.subscribe((e) => {
       if (e.type === 'task' && e.task.status !== 'pending') process.stdout.write(`[lab] ${e.task.id} ${e.task.status}${e.task.feedback ? `: ${e.task.feedback}` : ''}\n`);
     });
-  }
-
-  if (!interactive) {
-    const rl = createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false });
-    let status = 0;
-    for await (const line of rl) {
-      if (!opts.quiet) process.stdout.write(session.prompt() + line + '\n');
-      script.commandStart = script.now();
-      status = await session.run(line, stdout, stderr);
-    }
-    if (!opts.quiet) {
-      const s = session.score();
-      process.stdout.write(`[lab] score ${s.earned}/${s.total}\n`);
-    }
-    return status;
   }
 
   // Interactive: readline with completion; Ctrl+C interrupts a running command or clears the line.

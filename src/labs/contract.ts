@@ -8,10 +8,9 @@
  * front end converts them); colour is added by the front end, never by commands.
  */
 
-/** Where a command's text goes. */
-export interface OutputSink {
-  write(text: string): void;
-}
+import type { OutputSink } from '../shell/command';
+
+export type { OutputSink };
 
 export type TaskStatus = 'pending' | 'passed' | 'failed';
 

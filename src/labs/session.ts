@@ -235,7 +235,7 @@ export class LabSession implements LabSessionApi {
 
   /** `answer TASK VALUE`: the terminal's way to submit a typed answer. */
   private answerCommand(): Command {
-    const session = this;
+    const session = this as LabSession;
     const answerable = (): string[] => session.lab.tasks.filter((t) => 'answer' in t.check).map((t) => t.id);
     return {
       name: 'answer',

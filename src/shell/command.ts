@@ -8,11 +8,13 @@
  * through `ctx.sleep`, which returns false once the learner has pressed Ctrl+C, so
  * long-running commands stop cleanly and print their summary like the real tool.
  */
-import type { OutputSink } from '../labs/contract';
 import type { Scheduler } from '../sim/clock';
 import type { Sim } from '../sim/sim';
 
-export type { OutputSink };
+/** Where a command's text goes. */
+export interface OutputSink {
+  write(text: string): void;
+}
 
 /** Where a shell runs: the learner's machine with kubectl, or inside a pod. */
 export type Location =

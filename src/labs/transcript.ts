@@ -1,0 +1,74 @@
+/**
+ * Scripted sessions: commands in, the terminal's text out.
+ *
+ * Design notes: this is the non-interactive half of `npm run shell` and the engine of the
+ * golden transcript tests, so both print the same thing: `prompt + command` for each line,
+ * the command's output, grading events as `[lab] <task> <status>: <feedback>` after the
+ * command that caused them, and a final `[lab] score E/T`. Time is a virtual clock that
+ * moves only when commands wait; a command still running after `interruptAfterMs` of
+ * sandbox time is interrupted as if by Ctrl+C, so unbounded commands end deterministically.
+ */
+import { VirtualClock } from '../sim/clock';
+import type { OutputSink, TaskView } from './contract';
+import type { LabSession } from './session';
+
+export class ScriptClock extends VirtualClock {
+  private commandStart = 0;
+  private onOverrun: (() => void) | undefined;
+
+  constructor(
+    start: number,
+    private readonly interruptAfterMs = 10_000,
+  ) {
+    super(start);
+  }
+
+  /** Marks the start of a command and what to call if it overruns. */
+  beginCommand(onOverrun: () => void): void {
+    this.commandStart = this.now();
+    this.onOverrun = onOverrun;
+  }
+
+  override async sleep(ms: number): Promise<void> {
+    this.advance(ms);
+    if (this.now() - this.commandStart >= this.interruptAfterMs) this.onOverrun?.();
+  }
+}
+
+export interface TranscriptOptions {
+  /** Print only the commands' output: no prompts, no grading events, no score. */
+  quiet?: boolean;
+}
+
+/** Runs `lines` through `session`, writing what a terminal would show. Returns the last status. */
+export async function runScript(session: LabSession, clock: ScriptClock, lines: Iterable<string> | AsyncIterable<string>, stdout: OutputSink, stderr: OutputSink, opts: TranscriptOptions = {}): Promise<number> {
+  const events: TaskView[] = [];
+  const unsubscribe = session.subscribe((e) => {
+    if (e.type === 'task') events.push(e.task);
+  });
+  let status = 0;
+  try {
+    for await (const line of lines) {
+      if (!opts.quiet) stdout.write(session.prompt() + line + '\n');
+      clock.beginCommand(() => session.interrupt());
+      events.length = 0;
+      status = await session.run(line, stdout, stderr);
+      if (!opts.quiet) for (const t of events) if (t.status !== 'pending') stdout.write(`[lab] ${t.id} ${t.status}${t.feedback ? `: ${t.feedback}` : ''}\n`);
+    }
+    if (!opts.quiet) {
+      const s = session.score();
+      stdout.write(`[lab] score ${s.earned}/${s.total}\n`);
+    }
+  } finally {
+    unsubscribe();
+  }
+  return status;
+}
+
+/** Convenience for tests: one string with stdout and stderr interleaved, as a terminal shows them. */
+export async function transcript(session: LabSession, clock: ScriptClock, lines: string[], opts: TranscriptOptions = {}): Promise<string> {
+  let out = '';
+  const sink: OutputSink = { write: (t) => void (out += t) };
+  await runScript(session, clock, lines, sink, sink, opts);
+  return out;
+}
