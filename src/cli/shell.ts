@@ -27,7 +27,7 @@ Options:
   --lab <id>               the lab to open (${LABS.map((l) => l.id).join(', ')})
   --seed <n>               the seed for names and addresses (default: the lab's own)
   --quiet                  print only the commands' output (no prompts, no grading events)
-  --interrupt-after <s>    stop a never-ending command after s seconds of sandbox time (default 10)
+  --interrupt-after <s>    stop a never-ending command after s seconds of sandbox time (default 30)
   --solution               print the lab's stored solution for this seed and exit
   -h, --help               show this help
 `;
@@ -55,7 +55,7 @@ async function main(): Promise<number> {
         lab: { type: 'string' },
         seed: { type: 'string' },
         quiet: { type: 'boolean', default: false },
-        'interrupt-after': { type: 'string', default: '10' },
+        'interrupt-after': { type: 'string', default: '30' },
         solution: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -87,7 +87,7 @@ async function main(): Promise<number> {
   const stdout: OutputSink = { write: (t) => void process.stdout.write(strip(t)) };
   const stderr: OutputSink = { write: (t) => void process.stderr.write(strip(t)) };
 
-  const script = new ScriptClock(REFERENCE_TIME, (Number.isFinite(limit) && limit > 0 ? limit : 10) * 1000);
+  const script = new ScriptClock(REFERENCE_TIME, (Number.isFinite(limit) && limit > 0 ? limit : 30) * 1000);
   const scheduler: Scheduler = interactive ? new PacedScheduler(REFERENCE_TIME) : script;
   const session = LabSession.create({ labId, seed, scheduler });
   if (opts.solution) {

@@ -18,7 +18,7 @@ export class ScriptClock extends VirtualClock {
 
   constructor(
     start: number,
-    private readonly interruptAfterMs = 10_000,
+    private readonly interruptAfterMs = 30_000,
   ) {
     super(start);
   }

@@ -68,7 +68,7 @@ export class Shell {
         prevOp = item.terminator;
         if (item.terminator === '&') throw new CommandError('UNSUPPORTED', 'bash: background jobs (&) are not supported in this sandbox', 2);
         if (item.pipeline.commands.length > 1) throw new CommandError('UNSUPPORTED', 'bash: pipes (|) are not supported in this sandbox yet', 2);
-        status = await this.runSimple(item.pipeline.commands[0]!, stdout, stderr);
+        status = await this.runSimple(item.pipeline.commands[0]!, stdout, stderr).catch((e: unknown) => report(e, stderr));
         this.env.vars['?'] = String(status);
         if (this.interruptFlag.interrupted) break;
       }
@@ -114,7 +114,7 @@ export class Shell {
         this.env.location = location;
       },
     };
-    if (argv.includes('--help') && !argv.includes('--')) {
+    if (argv.length === 2 && argv[1] === '--help') {
       stdout.write(command.usage + '\n');
       return 0;
     }

@@ -329,7 +329,9 @@ export function decodeIpv4(b: Uint8Array): Ipv4Packet {
   } else if (proto === PROTO_UDP && body.length >= 8) {
     const srcPort = u16(body, 0);
     const dstPort = u16(body, 2);
-    const data = body.slice(8, u16(body, 4));
+    const udpLength = u16(body, 4);
+    if (udpLength < 8 || udpLength > body.length) throw new DecodeError('bad udp length');
+    const data = body.slice(8, udpLength);
     const isVxlan = dstPort === 8472 || dstPort === 4789;
     payload = {
       kind: 'udp',

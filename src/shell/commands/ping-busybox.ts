@@ -65,7 +65,7 @@ export const pingBusybox: Command = {
       }
       if (a === '-q') quiet = true;
       else if (a === '-4') continue;
-      else if (a.startsWith('-') && a.length > 1) throw new CommandError('USAGE', `ping: unrecognized option '${a}'\n${USAGE}`);
+      else if (a.startsWith('-') && a.length > 1) throw new CommandError('USAGE', `ping: invalid option -- '${a[1]}'\n${USAGE}`);
       else if (host === undefined) host = a;
       else throw new CommandError('USAGE', USAGE);
     }

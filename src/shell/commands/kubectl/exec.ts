@@ -59,7 +59,6 @@ export async function kubectlExec(
   const tty = bool(flags, 'tty');
   if (program === 'sh' && flags.dashArgs.length === 1) {
     if (!bool(flags, 'stdin')) return 0; // sh with no stdin reads nothing and exits
-    if (!tty) ctx.stderr.write('Unable to use a TTY - input is not a terminal or the right kind of file\n');
     enterShell(location);
     return 0;
   }

@@ -15,10 +15,12 @@ import { formatTable } from '../../table';
 import type { CommandContext } from '../../command';
 import { bool, parseFlags, str } from './flags';
 import { nodeColumns, podColumns, serviceColumns, type Columns } from './printers';
-import { qualifiedPlural, qualifiedSingular, resolveResource, type ResourceType } from './resources';
+import { isRealResource, qualifiedPlural, qualifiedSingular, resolveResource, type ResourceType } from './resources';
 
 export const GET_FLAGS = [
   { name: 'namespace', short: 'n', type: 'string' as const },
+  { name: 'selector', short: 'l', type: 'string' as const },
+  { name: 'watch', short: 'w', type: 'bool' as const },
   { name: 'all-namespaces', short: 'A', type: 'bool' as const },
   { name: 'output', short: 'o', type: 'string' as const },
   { name: 'show-labels', type: 'bool' as const },
@@ -42,6 +44,9 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
   }
   if (output !== '' && !['wide', 'name', 'json'].includes(output)) {
     throw new CommandError('UNSUPPORTED', `error: the sandbox does not support -o ${output} yet (supported: wide, name, json)`);
+  }
+  for (const f of ['selector', 'watch']) {
+    if (flags.values[f] !== undefined) throw new CommandError('UNSUPPORTED', `error: the sandbox does not support --${f} yet`);
   }
   const allNs = bool(flags, 'all-namespaces');
   const namespace = str(flags, 'namespace') ?? 'default';
@@ -68,6 +73,7 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
   } else {
     const types = first.split(',').filter((t) => t !== '').map(lookupType);
     const names = flags.args.slice(1);
+    if (names.length > 0 && allNs) throw new CommandError('USAGE', 'error: a resource cannot be retrieved by name across all namespaces');
     if (names.length > 0 && types.length > 1) throw new CommandError('USAGE', `error: arguments in resource/name form must have a single resource and name`);
     for (const t of types) if (!requests.some((r) => r.type === t)) requests.push({ type: t, names });
   }
@@ -114,12 +120,14 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
     });
     tables.push(formatTable([header, ...rows]));
   }
-  if (output === 'json' && jsonItems.length > 0) {
-    const doc = jsonItems.length === 1 && !multi && requests[0]!.names.length === 1 ? jsonItems[0] : { apiVersion: 'v1', items: jsonItems, kind: 'List', metadata: { resourceVersion: '' } };
-    ctx.stdout.write(JSON.stringify(doc, null, 4) + '\n');
+  if (output === 'json') {
+    const single = jsonItems.length === 1 && !multi && requests[0]!.names.length === 1 && errors.length === 0;
+    const doc = single ? jsonItems[0] : { apiVersion: 'v1', items: jsonItems, kind: 'List', metadata: { resourceVersion: '' } };
+    // kubectl prints unstructured objects, whose maps Go's encoder writes with sorted keys.
+    ctx.stdout.write(JSON.stringify(sortKeys(doc), null, 4) + '\n');
   } else ctx.stdout.write(tables.join(output === 'name' ? '' : '\n'));
   for (const e of errors) ctx.stderr.write(e + '\n');
-  if (found === 0 && errors.length === 0) {
+  if (found === 0 && errors.length === 0 && output !== 'json') {
     const scoped = requests.some((r) => r.type.namespaced);
     ctx.stderr.write(scoped && !allNs ? `No resources found in ${namespace} namespace.\n` : 'No resources found\n');
   }
@@ -128,8 +136,18 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
 
 function lookupType(text: string): ResourceType {
   const t = resolveResource(text);
-  if (!t) throw new CommandError('NOT_FOUND', `error: the server doesn't have a resource type "${text}"`);
-  return t;
+  if (t) return t;
+  if (isRealResource(text)) throw new CommandError('UNSUPPORTED', `error: the sandbox does not support "${text}" yet (it supports pods, nodes and services)`);
+  throw new CommandError('NOT_FOUND', `error: the server doesn't have a resource type "${text}"`);
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return Object.fromEntries(Object.keys(o).sort().map((k) => [k, sortKeys(o[k])]));
+  }
+  return v;
 }
 
 function labelsText(o: AnyObject): string {

@@ -78,7 +78,7 @@ export const kubectl: Command = {
   usage: USAGE,
   where: ['workstation'],
   async run(ctx) {
-    const [, sub, ...rest] = ctx.argv;
+    const [, sub, ...rest] = hoistGlobalFlags(ctx.argv);
     if (sub === undefined || sub === 'help') {
       ctx.stdout.write(USAGE + '\n');
       return 0;
@@ -126,6 +126,24 @@ export const kubectl: Command = {
     return [];
   },
 };
+
+/**
+ * kubectl accepts its global flags before the subcommand (`kubectl -n kube-system get pods`);
+ * move them after it so the subcommand's own parser sees them.
+ */
+function hoistGlobalFlags(argv: string[]): string[] {
+  const lead: string[] = [];
+  let i = 1;
+  while (i < argv.length && argv[i]!.startsWith('-') && argv[i] !== '--') {
+    const a = argv[i]!;
+    if (a === '--help' || a === '-h') break;
+    lead.push(a);
+    if ((a === '-n' || a === '--namespace') && i + 1 < argv.length) lead.push(argv[++i]!);
+    i++;
+  }
+  if (lead.length === 0 || i >= argv.length) return argv;
+  return [argv[0]!, argv[i]!, ...lead, ...argv.slice(i + 1)];
+}
 
 function out(stdout: { write(t: string): void }, text: string): number {
   stdout.write(text + '\n');

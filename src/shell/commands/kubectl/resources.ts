@@ -45,3 +45,15 @@ export function qualifiedPlural(r: ResourceType): string {
 export function resourceWords(): string[] {
   return RESOURCES.flatMap((r) => [r.plural, r.singular, ...r.shortNames]);
 }
+
+/** Resource names a real cluster serves that the sandbox does not model yet (so the error says so). */
+const REAL_ONLY = [
+  'all', 'deployments', 'deployment', 'deploy', 'replicasets', 'replicaset', 'rs', 'daemonsets', 'daemonset', 'ds',
+  'endpoints', 'endpoint', 'ep', 'endpointslices', 'endpointslice', 'namespaces', 'namespace', 'ns', 'ingresses', 'ingress', 'ing',
+  'events', 'event', 'ev', 'configmaps', 'configmap', 'cm', 'secrets', 'secret', 'statefulsets', 'statefulset', 'sts',
+  'jobs', 'job', 'cronjobs', 'cronjob', 'cj', 'serviceaccounts', 'serviceaccount', 'sa', 'networkpolicies', 'networkpolicy', 'netpol',
+];
+
+export function isRealResource(text: string): boolean {
+  return REAL_ONLY.includes(text.toLowerCase());
+}

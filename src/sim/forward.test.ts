@@ -1,0 +1,301 @@
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { Sim, type PingResult } from './sim';
+import { VirtualClock } from './clock';
+import type { ClusterSpec } from './cluster';
+import { nodeNsId, podNsId } from './cni';
+import { cidr, contains, formatIp, ip, type Ip } from './ipv4';
+import { deviceByName } from './netns';
+import { checksumsValid, decodeFrame, encodeFrame, ICMP_DEST_UNREACH, ICMP_TIME_EXCEEDED, type Ipv4Packet } from './packet';
+import type { Pod } from './k8s/types';
+import type { TraceResult } from './forward';
+
+const T0 = Date.UTC(2025, 2, 14, 9, 30, 0);
+
+const LAB_SPEC: ClusterSpec = {
+  nodes: 3,
+  workloads: {
+    deployments: [{ name: 'web', replicas: 3, image: 'nginx:1.27', ports: [80] }],
+    pods: [{ name: 'client', image: 'busybox:1.36', command: ['sleep', '3600'] }],
+    services: [{ name: 'web', selector: { app: 'web' }, ports: [{ port: 80, targetPort: 80 }] }],
+  },
+};
+
+const build = (spec: ClusterSpec = LAB_SPEC, seed = 1): Sim => Sim.create(spec, seed, new VirtualClock(T0));
+
+const podNetworkPods = (sim: Sim): Pod[] => Object.values(sim.state.k8s.pods).filter((p) => !p.spec.hostNetwork && p.status.podIP);
+const nsOf = (p: Pod): string => podNsId(p.metadata.namespace!, p.metadata.name);
+const nodeIp = (sim: Sim, node: string): Ip => ip(sim.state.k8s.nodes[node]!.status.addresses.find((a) => a.type === 'InternalIP')!.address);
+
+/** The lab cluster's cast: client, a web pod on the client's node and one on another node. */
+function cast(sim: Sim): { client: Pod; sameNode: Pod; otherNode: Pod } {
+  const client = sim.pod('default', 'client')!;
+  const web = podNetworkPods(sim).filter((p) => p.metadata.labels?.app === 'web');
+  const sameNode = web.find((p) => p.spec.nodeName === client.spec.nodeName);
+  const otherNode = web.find((p) => p.spec.nodeName !== client.spec.nodeName);
+  if (!sameNode || !otherNode) throw new Error('the lab cluster should have web pods on and off the client node');
+  return { client, sameNode, otherNode };
+}
+
+let seq = 0;
+const ping = (sim: Sim, from: string, to: Ip | string, opts: { size?: number; ttl?: number } = {}): PingResult =>
+  sim.ping(from, typeof to === 'string' ? ip(to) : to, { id: 0x4242, seq: seq++, ...opts });
+
+const replyTtl = (r: PingResult): number => {
+  if (r.outcome.kind !== 'reply') throw new Error(`expected a reply, got ${JSON.stringify(r.outcome)}`);
+  return r.outcome.ttl;
+};
+
+/** Every IPv4 packet seen on any device during the trace, outer and inner. */
+function capturedIpv4(trace: TraceResult): Ipv4Packet[] {
+  const out: Ipv4Packet[] = [];
+  for (const c of trace.captures) {
+    const p = c.frame.payload;
+    if (p.kind !== 'ipv4') continue;
+    out.push(p);
+    if (p.payload.kind === 'udp' && !(p.payload.payload instanceof Uint8Array) && p.payload.payload.inner.payload.kind === 'ipv4') out.push(p.payload.payload.inner.payload);
+  }
+  return out;
+}
+
+describe('TTL as fidelity.md 4.3 gives it', () => {
+  const sim = build();
+  const { client, sameNode, otherNode } = cast(sim);
+  const from = nsOf(client);
+
+  it('pod -> pod on the same node: 64 (a bridge does not decrement)', () => {
+    expect(replyTtl(ping(sim, from, sameNode.status.podIP!))).toBe(64);
+  });
+
+  it('pod -> pod across nodes with flannel: 62', () => {
+    expect(replyTtl(ping(sim, from, otherNode.status.podIP!))).toBe(62);
+  });
+
+  it('pod -> its own node IP: 64', () => {
+    expect(replyTtl(ping(sim, from, nodeIp(sim, client.spec.nodeName!)))).toBe(64);
+  });
+
+  it('pod -> another node IP: 63', () => {
+    for (const n of Object.keys(sim.state.k8s.nodes).filter((x) => x !== client.spec.nodeName)) {
+      expect(replyTtl(ping(sim, from, nodeIp(sim, n))), n).toBe(63);
+    }
+  });
+
+  it('pod -> its own address and loopback: 64, never on a wire', () => {
+    const self = ping(sim, from, client.status.podIP!);
+    expect(replyTtl(self)).toBe(64);
+    expect(self.trace.captures).toEqual([]);
+    expect(replyTtl(ping(sim, from, '127.0.0.1'))).toBe(64);
+  });
+
+  it('node -> pod on another node: the reply crosses one routed hop (63)', () => {
+    expect(replyTtl(ping(sim, nodeNsId(client.spec.nodeName!), otherNode.status.podIP!))).toBe(63);
+  });
+
+  it('replies come from the pod address that was pinged (no NAT)', () => {
+    const r = ping(sim, from, otherNode.status.podIP!);
+    expect(r.outcome.kind === 'reply' && formatIp(r.outcome.from)).toBe(otherNode.status.podIP);
+  });
+});
+
+describe('what does not answer', () => {
+  const sim = build();
+  const { client, otherNode } = cast(sim);
+  const from = nsOf(client);
+  const svcIp = sim.state.k8s.services['default/web']!.spec.clusterIP!;
+
+  it('a ClusterIP: the request is lost, no error comes back (fidelity.md 3.1)', () => {
+    expect(contains(cidr('10.96.0.0/12'), ip(svcIp))).toBe(true);
+    const r = ping(sim, from, svcIp);
+    expect(r.outcome).toEqual({ kind: 'lost' });
+    expect(r.trace.deliveries).toEqual([]);
+    // Nothing anywhere has the address.
+    for (const ns of Object.values(sim.state.netns)) for (const d of ns.devices) for (const a of d.addrs) expect(formatIp(a.ip)).not.toBe(svcIp);
+    // kube-dns and kubernetes are not answered either.
+    expect(ping(sim, from, '10.96.0.1').outcome).toEqual({ kind: 'lost' });
+    expect(ping(sim, from, '10.96.0.10').outcome).toEqual({ kind: 'lost' });
+  });
+
+  it('an unused pod IP on the same node: ARP goes unanswered and sending fails with EHOSTUNREACH', () => {
+    const unused = nodeSubnetAddr(sim, client.spec.nodeName!, 200);
+    const r = ping(sim, from, unused);
+    expect(r.outcome).toEqual({ kind: 'local-error', errno: 'EHOSTUNREACH', from: ip(client.status.podIP!) });
+    const arp = r.trace.hops.filter((h) => h.action === 'arp-request' && h.ns === from);
+    expect(arp.length).toBeGreaterThanOrEqual(1);
+    expect(r.trace.hops.some((h) => h.action === 'drop' && /host unreachable/.test(h.detail))).toBe(true);
+  });
+
+  it('an unused pod IP on another node: that node answers ICMP host unreachable (type 3 code 1)', () => {
+    const unused = nodeSubnetAddr(sim, otherNode.spec.nodeName!, 200);
+    const r = ping(sim, from, unused);
+    expect(r.outcome).toMatchObject({ kind: 'icmp-error', type: ICMP_DEST_UNREACH, code: 1 });
+  });
+
+  it('an address outside every pool leaves through the gateway and is lost', () => {
+    expect(ping(sim, from, '8.8.8.8').outcome).toEqual({ kind: 'lost' });
+  });
+
+  it('TTL 1 to another node: the client\'s node answers time exceeded', () => {
+    const r = ping(sim, from, otherNode.status.podIP!, { ttl: 1 });
+    expect(r.outcome).toMatchObject({ kind: 'icmp-error', type: ICMP_TIME_EXCEEDED, code: 0, from: nodeSubnetAddr(sim, client.spec.nodeName!, 1) });
+  });
+
+  it('TTL 2 to another node: the remote node answers from its flannel.1 address (fidelity.md 4.4); TTL 3 gets through', () => {
+    expect(ping(sim, from, otherNode.status.podIP!, { ttl: 2 }).outcome).toMatchObject({ kind: 'icmp-error', type: ICMP_TIME_EXCEEDED, from: nodeSubnetAddr(sim, otherNode.spec.nodeName!, 0) });
+    expect(ping(sim, from, otherNode.status.podIP!, { ttl: 3 }).outcome.kind).toBe('reply');
+  });
+
+  it('the largest unfragmented ping in a flannel pod is 1422 bytes of data (fidelity.md 8)', () => {
+    const ok = ping(sim, from, otherNode.status.podIP!, { size: 1422 });
+    expect(ok.outcome).toMatchObject({ kind: 'reply', bytes: 1430 });
+    const big = ping(sim, from, otherNode.status.podIP!, { size: 1423 });
+    expect(big.outcome).toMatchObject({ kind: 'local-error', errno: 'EMSGSIZE', mtu: 1450 });
+  });
+});
+
+function nodeSubnetAddr(sim: Sim, node: string, host: number): Ip {
+  return (cidr(sim.state.k8s.nodes[node]!.spec.podCIDR).addr + host) >>> 0;
+}
+
+describe('traces', () => {
+  const sim = build();
+  const { client, sameNode, otherNode } = cast(sim);
+  const from = nsOf(client);
+  const clientNode = client.spec.nodeName!;
+  const remoteNode = otherNode.spec.nodeName!;
+
+  it('a cross-node ping is wrapped in VXLAN between the node IPs, with inner TTL 63 inside the tunnel', () => {
+    const r = ping(sim, from, otherNode.status.podIP!);
+    const encap = r.trace.hops.filter((h) => h.action === 'vxlan-encap');
+    const decap = r.trace.hops.filter((h) => h.action === 'vxlan-decap');
+    expect(encap).toHaveLength(2); // request and reply
+    expect(decap).toHaveLength(2);
+    // The request: client node -> remote node.
+    const [reqEncap, repEncap] = encap as [(typeof encap)[0], (typeof encap)[0]];
+    expect(reqEncap.ns).toBe(nodeNsId(clientNode));
+    expect(reqEncap.dev).toBe('flannel.1');
+    expect(reqEncap.outer).toEqual({ src: nodeIp(sim, clientNode), dst: nodeIp(sim, remoteNode), ttl: 64 });
+    expect(reqEncap.ip).toMatchObject({ src: ip(client.status.podIP!), dst: ip(otherNode.status.podIP!), ttl: 63 });
+    expect(decap[0]!.ns).toBe(nodeNsId(remoteNode));
+    expect(decap[0]!.outer).toMatchObject({ src: nodeIp(sim, clientNode), dst: nodeIp(sim, remoteNode) });
+    expect(decap[0]!.ip?.ttl).toBe(63);
+    // The reply goes back the other way.
+    expect(repEncap.ns).toBe(nodeNsId(remoteNode));
+    expect(repEncap.outer).toMatchObject({ src: nodeIp(sim, remoteNode), dst: nodeIp(sim, clientNode) });
+    expect(repEncap.ip).toMatchObject({ src: ip(otherNode.status.podIP!), dst: ip(client.status.podIP!), ttl: 63 });
+    // Two routed hops each way.
+    expect(r.trace.hops.filter((h) => h.action === 'forward')).toHaveLength(4);
+    expect(r.trace.routed).toBe(4);
+  });
+
+  it('the VXLAN frames on the wire are what fidelity.md 6 describes', () => {
+    const r = ping(sim, from, otherNode.status.podIP!);
+    const onWire = r.trace.captures.filter((c) => c.dev === 'eth0' && c.ns === nodeNsId(clientNode) && c.dir === 'out' && c.frame.payload.kind === 'ipv4');
+    expect(onWire.length).toBeGreaterThanOrEqual(1);
+    const localVtep = deviceByName(sim.state.netns[nodeNsId(clientNode)]!, 'flannel.1')!;
+    const remoteVtep = deviceByName(sim.state.netns[nodeNsId(remoteNode)]!, 'flannel.1')!;
+    for (const c of onWire) {
+      const outer = c.frame.payload as Ipv4Packet;
+      expect(outer.proto).toBe(17);
+      expect(outer.src).toBe(nodeIp(sim, clientNode));
+      expect(outer.dst).toBe(nodeIp(sim, remoteNode));
+      const u = outer.payload;
+      if (u.kind !== 'udp' || u.payload instanceof Uint8Array) throw new Error('expected VXLAN in UDP');
+      expect(u.dstPort).toBe(8472);
+      expect(u.checksum).toBe(0);
+      expect(u.srcPort).toBeGreaterThanOrEqual(32768);
+      expect(u.srcPort).toBeLessThanOrEqual(60999);
+      expect(u.payload.vni).toBe(1);
+      expect(u.payload.inner.dst).toBe(remoteVtep.mac);
+      expect(u.payload.inner.src).toBe(localVtep.mac);
+      const bytes = encodeFrame(c.frame);
+      expect([...bytes.subarray(42, 50)]).toEqual([0x08, 0, 0, 0, 0, 0, 1, 0]);
+    }
+  });
+
+  it('a same-node ping crosses the bridge only: bridge-forward, no routing, no tunnel', () => {
+    const r = ping(sim, from, sameNode.status.podIP!);
+    const actions = r.trace.hops.map((h) => h.action);
+    expect(actions).toContain('bridge-forward');
+    expect(actions).not.toContain('forward');
+    expect(actions).not.toContain('vxlan-encap');
+    expect(r.trace.routed).toBe(0);
+    // TTL stays 64 at every step.
+    for (const h of r.trace.hops) if (h.ip) expect(h.ip.ttl).toBe(64);
+  });
+
+  it('every IPv4 packet captured on any device carries correct checksums and decodes back to itself', () => {
+    const targets = [sameNode.status.podIP!, otherNode.status.podIP!, formatIp(nodeIp(sim, remoteNode)), formatIp(nodeIp(sim, clientNode)), '10.96.0.1', formatIp(nodeSubnetAddr(sim, remoteNode, 222))];
+    let count = 0;
+    for (const t of targets) {
+      const r = ping(sim, from, t);
+      for (const p of capturedIpv4(r.trace)) {
+        expect(checksumsValid(p), `${formatIp(p.src)} > ${formatIp(p.dst)} ttl ${p.ttl}`).toBe(true);
+        count++;
+      }
+      for (const c of r.trace.captures) expect(decodeFrame(encodeFrame(c.frame))).toEqual(c.frame);
+    }
+    expect(count).toBeGreaterThan(20);
+  });
+
+  it('each TTL decrement adds 0x0100 to the header checksum (fidelity.md 4.3)', () => {
+    const r = ping(sim, from, otherNode.status.podIP!);
+    const withIp = r.trace.hops.filter((h) => h.ip);
+    for (let i = 0; i < withIp.length; i++) {
+      const h = withIp[i]!;
+      if (h.action !== 'forward') continue;
+      // The previous step that saw the same packet (same id) one TTL higher.
+      const before = withIp.slice(0, i).reverse().find((x) => x.ip!.id === h.ip!.id && x.ip!.src === h.ip!.src && x.ip!.ttl === h.ip!.ttl + 1)!;
+      expect(before).toBeDefined();
+      const sum = before.ip!.checksum + 0x0100;
+      expect(h.ip!.checksum).toBe((sum & 0xffff) + (sum >>> 16));
+    }
+  });
+
+  it('ARP is resolved once and then cached', () => {
+    const fresh = build();
+    const c = cast(fresh);
+    const first = ping(fresh, nsOf(c.client), c.otherNode.status.podIP!);
+    const second = ping(fresh, nsOf(c.client), c.otherNode.status.podIP!);
+    expect(first.trace.arps).toBeGreaterThan(0);
+    expect(second.trace.arps).toBe(0);
+    expect(second.outcome.kind).toBe('reply');
+  });
+});
+
+describe('every pod reaches every pod (property over generated clusters)', () => {
+  it('with echo replies from the target address, TTL 64 - 2 * (different nodes), and no shared addresses', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 8 }), fc.integer({ min: 0, max: 0xffffffff }), fc.boolean(), (nodes, replicas, seed, withClient) => {
+        const sim = build(
+          {
+            nodes,
+            workloads: {
+              deployments: [{ name: 'web', replicas, image: 'nginx:1.27' }],
+              ...(withClient ? { pods: [{ name: 'client', image: 'busybox:1.36' }] } : {}),
+              services: [{ name: 'web', selector: { app: 'web' }, ports: [{ port: 80 }] }],
+            },
+          },
+          seed,
+        );
+        const ps = podNetworkPods(sim);
+        // No two pods, nodes or Services share an address.
+        const addrs = [...ps.map((p) => p.status.podIP!), ...Object.keys(sim.state.k8s.nodes).map((n) => formatIp(nodeIp(sim, n))), ...Object.values(sim.state.k8s.services).map((s) => s.spec.clusterIP!)];
+        expect(new Set(addrs).size).toBe(addrs.length);
+        const problems: string[] = [];
+        for (const a of ps) {
+          for (const b of ps) {
+            const r = sim.ping(nsOf(a), ip(b.status.podIP!), { id: 1, seq: 0 });
+            const want = 64 - (a.spec.nodeName === b.spec.nodeName ? 0 : 2);
+            const o = r.outcome;
+            if (o.kind !== 'reply') problems.push(`${a.metadata.name} -> ${b.metadata.name}: ${o.kind}`);
+            else if (formatIp(o.from) !== b.status.podIP || o.ttl !== want) problems.push(`${a.metadata.name} -> ${b.metadata.name}: from ${formatIp(o.from)} ttl ${o.ttl}, want ${b.status.podIP} ttl ${want}`);
+            for (const p of capturedIpv4(r.trace)) if (!checksumsValid(p)) problems.push(`bad checksum ${formatIp(p.src)} > ${formatIp(p.dst)}`);
+          }
+        }
+        expect(problems).toEqual([]);
+      }),
+      { numRuns: 25 },
+    );
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * Golden transcripts: read, replay and (with `npx tsx tests/golden/update.ts`) regenerate.
+ *
+ * A golden file is a whole terminal transcript as
+ * `npm run shell -- --lab <lab> --seed <n> [--interrupt-after <s>]` prints it with stderr
+ * merged (`2>&1`), preceded by header lines:
+ *
+ *   # seed: 1
+ *   # lab: three-pools
+ *   # interrupt-after: 60        (optional, seconds; default 30 as in the CLI)
+ *
+ * The commands are the lines that start with a prompt (`learner@workstation:~$ ` or `/ # `).
+ * golden.test.ts replays them and compares; this script rewrites every file (or the files
+ * named on the command line) from its own commands, so an intended change of output is
+ * approved by reviewing the diff. To add a transcript, write a file with the header and the
+ * prompt lines only, then run this script.
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { REFERENCE_TIME } from '../../src/labs/catalog';
+import { LabSession } from '../../src/labs/session';
+import { ScriptClock, transcript } from '../../src/labs/transcript';
+
+export const GOLDEN_DIR = dirname(fileURLToPath(import.meta.url));
+
+const PROMPTS = ['learner@workstation:~$ ', '/ # '];
+/** What `npm run shell` strips when its output is not a terminal. */
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+
+export interface Golden {
+  lab: string;
+  seed: number;
+  /** Seconds of sandbox time before a running command is interrupted (CLI --interrupt-after). */
+  interruptAfter: number;
+  /** The header lines, kept verbatim. */
+  header: string[];
+  commands: string[];
+  /** Everything after the header: the transcript itself. */
+  body: string;
+}
+
+export function parseGolden(text: string, name = 'golden file'): Golden {
+  const lines = text.split('\n');
+  const header: string[] = [];
+  while (lines.length > 0 && lines[0]!.startsWith('# ')) header.push(lines.shift()!);
+  const field = (key: string): string | undefined => header.map((h) => new RegExp(`^# ${key}: (.+)$`).exec(h)?.[1]).find((v) => v !== undefined);
+  const lab = field('lab');
+  const seed = Number(field('seed'));
+  const interruptAfter = Number(field('interrupt-after') ?? '30');
+  if (!lab || !Number.isInteger(seed) || !(interruptAfter > 0)) throw new Error(`${name}: needs "# lab: <id>" and "# seed: <n>" header lines`);
+  const body = lines.join('\n');
+  const commands: string[] = [];
+  for (const l of lines) {
+    const p = PROMPTS.find((x) => l.startsWith(x));
+    if (p) commands.push(l.slice(p.length));
+  }
+  return { lab, seed, interruptAfter, header, commands, body };
+}
+
+/** Replays `commands` the way `npm run shell` does and returns what it prints. */
+export async function replay(g: Pick<Golden, 'lab' | 'seed' | 'interruptAfter' | 'commands'>): Promise<string> {
+  const clock = new ScriptClock(REFERENCE_TIME, g.interruptAfter * 1000);
+  const session = LabSession.create({ labId: g.lab, seed: g.seed, scheduler: clock });
+  return (await transcript(session, clock, g.commands)).replace(ANSI, '');
+}
+
+export function goldenFiles(): string[] {
+  return readdirSync(GOLDEN_DIR)
+    .filter((f) => f.endsWith('.txt'))
+    .sort()
+    .map((f) => join(GOLDEN_DIR, f));
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const files = args.length > 0 ? args.map((a) => resolve(a)) : goldenFiles();
+  for (const file of files) {
+    const before = readFileSync(file, 'utf8');
+    const g = parseGolden(before, basename(file));
+    const after = [...g.header, ''].join('\n') + (await replay(g));
+    if (after === before) process.stdout.write(`unchanged ${basename(file)}\n`);
+    else {
+      writeFileSync(file, after);
+      process.stdout.write(`updated   ${basename(file)} (review with git diff)\n`);
+    }
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main().catch((e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 1;
+  });
+}
