@@ -1,0 +1,92 @@
+/**
+ * `<lab-panel data-lab-id="...">`: the custom element around a lab (see Lab.astro).
+ *
+ * Design notes: the panel's HTML (title, tasks, score) is rendered at build time, so the
+ * lesson reads fine before any script runs. This small element only waits until the lab
+ * comes near the viewport, then loads the terminal and the lab session with a dynamic
+ * `import()`: xterm and the simulator are never downloaded for a lesson nobody scrolls to.
+ * When the terminal takes input the element gets `data-ready`.
+ *
+ * The Expand button works without the heavy code: it only toggles an attribute that the CSS
+ * turns into a full-window view.
+ */
+
+type Mounted = { dispose(): void };
+
+class LabPanelElement extends HTMLElement {
+  private observer: IntersectionObserver | null = null;
+  private mounted: Mounted | null = null;
+  private loading = false;
+
+  connectedCallback(): void {
+    this.wireExpand();
+    if (!('IntersectionObserver' in window)) {
+      void this.load();
+      return;
+    }
+    this.observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting)) {
+          this.observer?.disconnect();
+          this.observer = null;
+          void this.load();
+        }
+      },
+      { rootMargin: '200px 0px' },
+    );
+    this.observer.observe(this);
+  }
+
+  disconnectedCallback(): void {
+    this.observer?.disconnect();
+    this.observer = null;
+    this.mounted?.dispose();
+    this.mounted = null;
+  }
+
+  private async load(): Promise<void> {
+    if (this.loading || this.mounted) return;
+    this.loading = true;
+    this.setAttribute('data-loading', '');
+    try {
+      const { mountLab } = await import('./lab-runtime');
+      this.mounted = await mountLab(this);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const placeholder = this.querySelector<HTMLElement>('[data-terminal-placeholder]');
+      if (placeholder) {
+        placeholder.textContent = `The terminal could not start (${message}). Reload the page to try again.`;
+      }
+      this.setAttribute('data-error', '');
+    } finally {
+      this.loading = false;
+      this.removeAttribute('data-loading');
+    }
+  }
+
+  private wireExpand(): void {
+    const button = this.querySelector<HTMLButtonElement>('[data-expand]');
+    if (!button || button.dataset.wired) return;
+    button.dataset.wired = 'true';
+    const label = button.querySelector<HTMLElement>('[data-expand-label]');
+    const set = (expanded: boolean): void => {
+      this.toggleAttribute('data-expanded', expanded);
+      button.setAttribute('aria-pressed', String(expanded));
+      if (label) label.textContent = expanded ? 'Collapse' : 'Expand';
+      document.documentElement.toggleAttribute('data-lab-expanded', expanded);
+    };
+    button.addEventListener('click', () => set(!this.hasAttribute('data-expanded')));
+    this.addEventListener('keydown', (e) => {
+      // Escape inside the terminal is the terminal's (it arms "Tab leaves the terminal").
+      const inTerminal = (e.target as Element | null)?.closest?.('.xterm');
+      if (e.key === 'Escape' && this.hasAttribute('data-expanded') && !inTerminal) {
+        set(false);
+        button.focus();
+      }
+    });
+  }
+}
+
+if (!customElements.get('lab-panel')) {
+  customElements.define('lab-panel', LabPanelElement);
+}

@@ -1,0 +1,362 @@
+/**
+ * Brings a statically rendered lab panel to life: a lab session, the terminal, the task list,
+ * answers, saving and restoring, Reset.
+ *
+ * Design notes: loaded by `<lab-panel>` with a dynamic `import()` once the lab is near the
+ * viewport, so xterm and the simulator stay out of the initial page. It talks to the lab only
+ * through `LabSessionApi` (src/labs/contract.ts). The snapshot is saved after every command
+ * and every answer; on load it is restored, and a record that cannot be restored is thrown
+ * away with a notice in the panel, never a broken page.
+ *
+ * In the browser the session's scheduler follows the wall clock: `ping` really waits a second
+ * between replies.
+ */
+import xtermCss from '@xterm/xterm/css/xterm.css?inline';
+import type { Scheduler } from '../sim/clock';
+import type { LabSessionApi, TaskView } from '../labs/contract';
+import { createLabSession, restoreLabSession } from '../labs/session';
+import { LabTerminal } from './terminal';
+import {
+  clearLab,
+  forgetLabProgress,
+  loadLab,
+  recordLabProgress,
+  saveLab,
+} from './storage';
+
+declare global {
+  interface Window {
+    /** Test hook: the text of each lab's terminal, by lab id. */
+    __labTerminals?: Record<string, { lines(): string[]; seed(): number }>;
+  }
+}
+
+const wallClock: Scheduler = {
+  now: () => Date.now(),
+  sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms))),
+};
+
+const STATUS_TEXT: Record<TaskView['status'], string> = {
+  pending: 'To do',
+  passed: 'Passed',
+  failed: 'Not yet',
+};
+
+const STATUS_ICON: Record<TaskView['status'], string> = {
+  pending: '○',
+  passed: '✓',
+  failed: '✗',
+};
+
+function injectXtermCss(): void {
+  if (document.getElementById('xterm-css')) return;
+  const style = document.createElement('style');
+  style.id = 'xterm-css';
+  style.textContent = xtermCss;
+  document.head.append(style);
+}
+
+/** Plain text with `code` spans as backticks, as DOM nodes. */
+function richText(text: string): Node[] {
+  return text.split('`').map((part, i) => {
+    if (i % 2 === 0) return document.createTextNode(part);
+    const code = document.createElement('code');
+    code.textContent = part;
+    return code;
+  });
+}
+
+/** The seed a new session starts with: `?seed=` in the address (workshops), else a random one. */
+function chooseSeed(): number {
+  const fromUrl = requestedSeed();
+  if (fromUrl !== null) return fromUrl;
+  const buf = new Uint32Array(1);
+  crypto.getRandomValues(buf);
+  return (buf[0] ?? 1) % 1_000_000;
+}
+
+function requestedSeed(): number | null {
+  const raw = new URLSearchParams(window.location.search).get('seed');
+  if (raw === null || !/^\d{1,9}$/.test(raw)) return null;
+  return Number(raw);
+}
+
+interface LessonRef {
+  slug: string;
+  labs: string[];
+}
+
+function lessonsOnPage(panel: HTMLElement): LessonRef[] {
+  const host = panel.closest<HTMLElement>('[data-lesson]');
+  if (!host?.dataset.lesson) return [];
+  const labs = (host.dataset.lessonLabs ?? '').split(',').filter(Boolean);
+  return [{ slug: host.dataset.lesson, labs }];
+}
+
+export async function mountLab(panel: HTMLElement): Promise<{ dispose(): void }> {
+  const labId = panel.dataset.labId;
+  if (!labId) throw new Error('lab panel without data-lab-id');
+  injectXtermCss();
+
+  const $ = <T extends Element = HTMLElement>(sel: string): T | null => panel.querySelector<T>(sel);
+  const container = $('[data-terminal]');
+  if (!container) throw new Error('lab panel without a terminal container');
+  const lessons = lessonsOnPage(panel);
+
+  // ---- notices ------------------------------------------------------------------------------
+  const notice = $('[data-notice]');
+  const noticeText = $('[data-notice-text]');
+  const showNotice = (text: string): void => {
+    if (!notice || !noticeText) return;
+    noticeText.textContent = text;
+    notice.hidden = false;
+  };
+  $('[data-notice-dismiss]')?.addEventListener('click', () => {
+    if (notice) notice.hidden = true;
+  });
+  const announcer = $('[data-announce]');
+  const announce = (text: string): void => {
+    if (!announcer) return;
+    announcer.textContent = '';
+    // A fresh text node makes screen readers speak a repeated message again.
+    window.setTimeout(() => (announcer.textContent = text), 50);
+  };
+
+  // ---- session ------------------------------------------------------------------------------
+  let restoredCommands: number | null = null;
+  let session: LabSessionApi;
+  const stored = loadLab(labId);
+  const wanted = requestedSeed();
+  if (stored.kind === 'ok' && (wanted === null || wanted === stored.snapshot.seed)) {
+    try {
+      session = restoreLabSession(stored.snapshot, wallClock);
+      restoredCommands = session.history().length;
+    } catch (err) {
+      clearLab(labId);
+      const why = err instanceof Error && err.message ? ` (${err.message})` : '';
+      showNotice(
+        `Your saved work in this lab could not be restored${why}, so the lab starts fresh. Sorry about that.`,
+      );
+      session = createLabSession({ labId, seed: chooseSeed(), scheduler: wallClock });
+    }
+  } else {
+    if (stored.kind === 'corrupt') {
+      showNotice(
+        `Your saved work in this lab could not be read (${stored.reason}), so the lab starts fresh.`,
+      );
+    } else if (stored.kind === 'ok') {
+      showNotice(`This link asks for seed ${wanted ?? ''}, so the lab starts fresh with it.`);
+    }
+    session = createLabSession({ labId, seed: chooseSeed(), scheduler: wallClock });
+  }
+
+  // ---- tasks and score ------------------------------------------------------------------------
+  const list = $('[data-task-list]');
+  let saveWarned = false;
+
+  const save = (): void => {
+    const ok = saveLab(labId, session.snapshot());
+    if (!ok && !saveWarned) {
+      saveWarned = true;
+      showNotice('Your browser did not let this page save the lab, so your work here will be lost when you leave.');
+    }
+  };
+
+  const updateTask = (task: TaskView): void => {
+    const item = list?.querySelector<HTMLElement>(`[data-task-id="${CSS.escape(task.id)}"]`) ?? null;
+    if (!item) return;
+    item.dataset.status = task.status;
+    const badge = item.querySelector<HTMLElement>('[data-task-status]');
+    if (badge) {
+      const icon = badge.querySelector('[data-icon]');
+      const label = badge.querySelector('[data-label]');
+      if (icon) icon.textContent = STATUS_ICON[task.status];
+      if (label) label.textContent = STATUS_TEXT[task.status];
+    }
+    const description = item.querySelector<HTMLElement>('[data-task-description]');
+    if (description) description.replaceChildren(...richText(task.description));
+    const feedback = item.querySelector<HTMLElement>('[data-task-feedback]');
+    if (feedback) {
+      feedback.replaceChildren(...richText(task.feedback));
+      feedback.hidden = task.feedback === '';
+    }
+    const form = item.querySelector<HTMLFormElement>('[data-answer-form]');
+    if (form) {
+      const done = task.status === 'passed';
+      for (const el of Array.from(form.elements) as Array<HTMLInputElement | HTMLButtonElement>) {
+        el.disabled = done;
+      }
+    }
+  };
+
+  const updateScore = (): void => {
+    const tasks = session.tasks();
+    const total = tasks.reduce((sum, t) => sum + t.points, 0);
+    const score = tasks.reduce((sum, t) => sum + (t.status === 'passed' ? t.points : 0), 0);
+    const passed = tasks.filter((t) => t.status === 'passed').length;
+    const complete = tasks.length > 0 && passed === tasks.length;
+    const set = (sel: string, text: string): void => {
+      const el = $(sel);
+      if (el) el.textContent = text;
+    };
+    set('[data-score]', String(score));
+    set('[data-score-total]', String(total));
+    set('[data-tasks-done]', String(passed));
+    set('[data-tasks-total]', String(tasks.length));
+    const bar = $('[data-score-bar]');
+    if (bar) bar.style.inlineSize = `${total > 0 ? (100 * score) / total : 0}%`;
+    const meter = $('[data-score-meter]');
+    meter?.setAttribute('aria-valuenow', String(score));
+    meter?.setAttribute('aria-valuemax', String(total));
+    const banner = $('[data-complete-banner]');
+    if (banner) banner.hidden = !complete;
+    panel.toggleAttribute('data-complete', complete);
+    recordLabProgress(labId, { passed, total: tasks.length, complete }, lessons);
+  };
+
+  const renderAll = (): void => {
+    for (const t of session.tasks()) updateTask(t);
+    updateScore();
+    const seedEl = $('[data-seed]');
+    if (seedEl) seedEl.textContent = String(session.seed);
+  };
+
+  let unsubscribe: () => void = () => {};
+  const listen = (): void => {
+    unsubscribe = session.subscribe((e) => {
+      if (e.type !== 'task') return;
+      const before = panel.querySelector<HTMLElement>(`[data-task-id="${CSS.escape(e.task.id)}"]`)?.dataset.status;
+      updateTask(e.task);
+      updateScore();
+      if (before !== e.task.status && e.task.status !== 'pending') {
+        announce(`${e.task.title}: ${STATUS_TEXT[e.task.status]}. ${e.task.feedback}`);
+      }
+    });
+  };
+
+  // ---- answers ------------------------------------------------------------------------------
+  const forms = Array.from(panel.querySelectorAll<HTMLFormElement>('[data-answer-form]'));
+  const onSubmit = (e: SubmitEvent): void => {
+    e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
+    const taskId = form.dataset.answerTask ?? '';
+    const input = form.querySelector<HTMLInputElement>('input');
+    const value = input?.value.trim() ?? '';
+    if (!value) {
+      const feedback = form.closest('[data-task-id]')?.querySelector<HTMLElement>('[data-task-feedback]');
+      if (feedback) {
+        feedback.textContent = 'Type an answer first.';
+        feedback.hidden = false;
+      }
+      input?.focus();
+      return;
+    }
+    try {
+      const view = session.answer(taskId, value);
+      updateTask(view);
+      updateScore();
+      announce(`${view.title}: ${STATUS_TEXT[view.status]}. ${view.feedback}`);
+    } catch (err) {
+      showNotice(`That answer could not be checked: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    save();
+  };
+  for (const form of forms) form.addEventListener('submit', onSubmit);
+
+  // ---- terminal -----------------------------------------------------------------------------
+  $('[data-terminal-placeholder]')?.remove();
+  const terminal = new LabTerminal(container, session, {
+    onCommandDone: () => {
+      save();
+      updateScore();
+    },
+    onBusy: (busy) => panel.toggleAttribute('data-busy', busy),
+  });
+
+  const greet = (): void => {
+    const touched = session.tasks().some((t) => t.status !== 'pending');
+    if (restoredCommands !== null && (restoredCommands > 0 || touched)) {
+      const n = restoredCommands;
+      terminal.notice(`(restored your lab: ${n} command${n === 1 ? '' : 's'})`);
+    } else {
+      terminal.notice(`(new lab, seed ${session.seed}. Type help to list the commands; Tab completes.)`);
+    }
+  };
+
+  listen();
+  renderAll();
+  greet();
+  await terminal.start();
+  save();
+
+  window.__labTerminals ??= {};
+  window.__labTerminals[labId] = { lines: () => terminal.lines(), seed: () => session.seed };
+
+  // ---- reset --------------------------------------------------------------------------------
+  const resetButton = $<HTMLButtonElement>('[data-reset]');
+  const dialog = $<HTMLDialogElement>('[data-reset-dialog]');
+  const doReset = async (): Promise<void> => {
+    const seed = session.seed;
+    unsubscribe();
+    clearLab(labId);
+    forgetLabProgress(labId, lessons);
+    session = createLabSession({ labId, seed, scheduler: wallClock });
+    restoredCommands = null;
+    terminal.replaceSession(session);
+    for (const form of forms) form.reset();
+    if (notice) notice.hidden = true;
+    listen();
+    renderAll();
+    greet();
+    await terminal.start();
+    save();
+    announce('The lab was reset.');
+    terminal.focus();
+  };
+  const onReset = (): void => {
+    if (dialog && typeof dialog.showModal === 'function') {
+      dialog.returnValue = '';
+      dialog.showModal();
+    } else if (window.confirm('Reset this lab? Your commands and answers in it will be lost.')) {
+      void doReset();
+    }
+  };
+  resetButton?.addEventListener('click', onReset);
+  const onDialogClose = (): void => {
+    if (dialog?.returnValue === 'reset') void doReset();
+    else resetButton?.focus();
+  };
+  dialog?.addEventListener('close', onDialogClose);
+
+  // "Type it in the lab" buttons in the lesson put their command at the prompt.
+  const onType = (e: Event): void => {
+    const command = (e as CustomEvent<{ command?: string }>).detail?.command;
+    if (typeof command === 'string' && command !== '') terminal.offer(command);
+  };
+  panel.addEventListener('lab:type', onType);
+  const waiting = panel.dataset.pendingCommand;
+  if (waiting) {
+    delete panel.dataset.pendingCommand;
+    terminal.offer(waiting);
+  }
+
+  // Controls rendered disabled (they do nothing before the session exists) come alive now.
+  panel.querySelectorAll<HTMLButtonElement | HTMLInputElement>('[data-needs-session]').forEach((el) => {
+    el.disabled = false;
+  });
+  for (const t of session.tasks()) updateTask(t); // passed tasks stay disabled
+  panel.setAttribute('data-ready', '');
+
+  return {
+    dispose(): void {
+      unsubscribe();
+      for (const form of forms) form.removeEventListener('submit', onSubmit);
+      resetButton?.removeEventListener('click', onReset);
+      panel.removeEventListener('lab:type', onType);
+      dialog?.removeEventListener('close', onDialogClose);
+      terminal.dispose();
+      if (window.__labTerminals) delete window.__labTerminals[labId];
+      panel.removeAttribute('data-ready');
+    },
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * Shared steps for the browser tests: find a lesson by its lab, wait for the lab to be ready,
+ * type into the terminal and read it back exactly (through the page's test hook).
+ */
+import { expect, type Locator, type Page } from '@playwright/test';
+
+export const LAB = 'three-pools';
+/** A prompt line: the shell prompt with nothing typed after it. */
+const PROMPT_ONLY = /[$#]$/;
+
+declare global {
+  interface Window {
+    __labTerminals?: Record<string, { lines(): string[]; seed(): number }>;
+  }
+}
+
+/** The lesson page that embeds `labId`, found the way a learner would: from the home page. */
+export async function lessonPathFor(page: Page, labId: string = LAB): Promise<string> {
+  await page.goto('/');
+  const link = page.locator(`.lesson-cards a[data-labs~="${labId}"]`).first();
+  await expect(link).toBeVisible();
+  const href = await link.getAttribute('href');
+  if (!href) throw new Error(`no lesson links to lab ${labId}`);
+  return href;
+}
+
+export function panel(page: Page, labId: string = LAB): Locator {
+  return page.locator(`lab-panel[data-lab-id="${labId}"]`);
+}
+
+/** Scrolls the lab into view and waits until its terminal takes input. */
+export async function openLab(page: Page, labId: string = LAB): Promise<Locator> {
+  const p = panel(page, labId);
+  await p.scrollIntoViewIfNeeded();
+  await expect(p).toHaveAttribute('data-ready', '', { timeout: 20_000 });
+  return p;
+}
+
+export async function terminalLines(page: Page, labId: string = LAB): Promise<string[]> {
+  return page.evaluate((id) => window.__labTerminals?.[id]?.lines() ?? [], labId);
+}
+
+export async function focusTerminal(page: Page, labId: string = LAB): Promise<void> {
+  await panel(page, labId).locator('.xterm').click();
+}
+
+/** Types a command, presses Enter and waits for the prompt to come back. Returns its output lines. */
+export async function run(page: Page, command: string, labId: string = LAB): Promise<string[]> {
+  await focusTerminal(page, labId);
+  const before = (await terminalLines(page, labId)).length;
+  await page.keyboard.type(command);
+  await page.keyboard.press('Enter');
+  let output: string[] = [];
+  await expect
+    .poll(
+      async () => {
+        const lines = await terminalLines(page, labId);
+        const busy = await panel(page, labId).getAttribute('data-busy');
+        // The command's own line: the last line (from where we started) that ends with it.
+        let start = -1;
+        for (let i = lines.length - 1; i >= Math.max(0, before - 1); i--) {
+          if (lines[i]?.endsWith(command)) {
+            start = i;
+            break;
+          }
+        }
+        const last = lines[lines.length - 1] ?? '';
+        const done = busy === null && start >= 0 && lines.length - 1 > start && PROMPT_ONLY.test(last);
+        if (done) output = lines.slice(start + 1, lines.length - 1);
+        return done;
+      },
+      { timeout: 20_000, message: `command did not finish: ${command}` },
+    )
+    .toBe(true);
+  return output;
+}
+
+/** Splits a kubectl table into rows of named columns, using the header's column starts. */
+export function parseTable(lines: readonly string[]): Array<Record<string, string>> {
+  const headerIndex = lines.findIndex((l) => l.startsWith('NAME '));
+  if (headerIndex < 0) throw new Error(`no table header in:\n${lines.join('\n')}`);
+  const header = lines[headerIndex] ?? '';
+  const starts: Array<{ name: string; at: number }> = [];
+  const re = /\S+(?: \S+)*/g; // column names may contain one space ("NOMINATED NODE")
+  for (let m = re.exec(header); m; m = re.exec(header)) starts.push({ name: m[0], at: m.index });
+  const rows: Array<Record<string, string>> = [];
+  for (const line of lines.slice(headerIndex + 1)) {
+    if (line.trim() === '') break;
+    const row: Record<string, string> = {};
+    starts.forEach((col, i) => {
+      const end = starts[i + 1]?.at ?? line.length;
+      row[col.name] = line.slice(col.at, end).trim();
+    });
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** Which pool an IPv4 address belongs to in the lab cluster, from its prefix (as the lesson teaches). */
+export function poolOf(ip: string): 'node' | 'pod' | 'service' | 'unknown' {
+  const o = ip.split('.').map(Number);
+  if (o.length !== 4 || o.some((n) => !Number.isInteger(n))) return 'unknown';
+  const [a, b, c] = o as [number, number, number, number];
+  if (a === 192 && b === 168 && c === 49) return 'node';
+  if (a === 10 && b === 244) return 'pod';
+  if (a === 10 && b >= 96 && b <= 111) return 'service';
+  return 'unknown';
+}
+
+export async function taskStatus(page: Page, taskId: string, labId: string = LAB): Promise<string | null> {
+  return panel(page, labId).locator(`[data-task-id="${taskId}"]`).getAttribute('data-status');
+}
