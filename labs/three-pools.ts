@@ -7,7 +7,7 @@ import { defineLab } from '../src/labs/schema';
  */
 export const threePools = defineLab({
   id: 'three-pools',
-  title: 'Lab: find your way around the three pools',
+  title: 'Find your way around the three pools',
   summary: 'A three-node cluster with a web Deployment, a Service and a busybox client pod. Find addresses, sort them into pools, and follow a ping across nodes.',
   defaultSeed: 1,
   cluster: {

@@ -89,6 +89,11 @@ export class LabSession implements LabSessionApi {
     return new LabSession(lab, opts.seed >>> 0, sim, opts.scheduler, bindings, [], tasks, WORKSTATION_LOCATION, sim.state.nextObservation - 1);
   }
 
+  /** The seed a lab uses when none is chosen (static panels, lesson samples). */
+  static defaultSeed(labId: string): number {
+    return requireLab(labId).defaultSeed;
+  }
+
   static restore(snapshot: unknown, scheduler: Scheduler): LabSession {
     const s = snapshot as Partial<Snapshot> | null;
     if (!s || typeof s !== 'object') throw new SnapshotError('the saved lab is not an object');

@@ -1,0 +1,87 @@
+/**
+ * Sample outputs and facts for lesson text, computed from a lab's sandbox.
+ *
+ * Design notes: lessons quote command output and draw the cluster; both come from the lab's
+ * own sandbox built with its default seed (the seed the static lab panel shows), at build
+ * time, so the prose, the pictures and the lab never disagree. Each sample runs in a fresh
+ * session on a virtual clock, exactly as `npm run shell -- --lab <id> --quiet` would.
+ */
+import { REFERENCE_TIME } from './catalog';
+import { render } from './grader';
+import { LabSession } from './session';
+import { ScriptClock, transcript } from './transcript';
+
+export interface Sample {
+  /** The command with the lab's bindings filled in (`{{target.ip}}` -> `10.244.1.2`). */
+  command: string;
+  /** What the terminal prints for it (stdout and stderr as they interleave). */
+  output: string;
+}
+
+function session(labId: string): { s: LabSession; clock: ScriptClock } {
+  const clock = new ScriptClock(REFERENCE_TIME);
+  return { s: LabSession.create({ labId, seed: LabSession.defaultSeed(labId), scheduler: clock }), clock };
+}
+
+/** Runs `setup` then `command` in a fresh default-seed session and returns the command's output. */
+export async function sampleOutput(labId: string, command: string, setup: string[] = []): Promise<Sample> {
+  const { s, clock } = session(labId);
+  const rendered = render(command, s.bindings);
+  if (setup.length) await transcript(s, clock, setup.map((l) => render(l, s.bindings)), { quiet: true });
+  const output = await transcript(s, clock, [rendered], { quiet: true });
+  return { command: rendered, output };
+}
+
+/** A bound value (`target.ip`) for the lab's default seed. */
+export function sampleFact(labId: string, ref: string): string {
+  const { s } = session(labId);
+  return render(`{{${ref}}}`, s.bindings);
+}
+
+export interface ClusterPicture {
+  nodes: {
+    name: string;
+    ip: string;
+    podCidr: string;
+    bridgeIp: string;
+    pods: { name: string; namespace: string; ip: string }[];
+    hostNetworkPods: string[];
+  }[];
+  nodeNetwork: string;
+  gateway: string;
+  podNetwork: string;
+  serviceNetwork: string;
+  services: { name: string; namespace: string; ip: string }[];
+}
+
+/** The lab's cluster as the pools figure draws it. */
+export function clusterPicture(labId: string): ClusterPicture {
+  const { s } = session(labId);
+  const st = s.sim.state;
+  const fmt = (n: number): string => `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+  const cidr = (c: { addr: number; len: number }): string => `${fmt(c.addr)}/${c.len}`;
+  const pods = Object.values(st.k8s.pods).sort((a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name));
+  return {
+    nodes: Object.values(st.k8s.nodes).map((n) => {
+      const [net] = n.spec.podCIDR.split('/');
+      const parts = net!.split('.');
+      parts[3] = String(Number(parts[3]) + 1);
+      const mine = pods.filter((p) => p.spec.nodeName === n.metadata.name);
+      return {
+        name: n.metadata.name,
+        ip: n.status.addresses.find((a) => a.type === 'InternalIP')?.address ?? '',
+        podCidr: n.spec.podCIDR,
+        bridgeIp: parts.join('.'),
+        pods: mine.filter((p) => !p.spec.hostNetwork).map((p) => ({ name: p.metadata.name, namespace: p.metadata.namespace ?? 'default', ip: p.status.podIP ?? '' })),
+        hostNetworkPods: mine.filter((p) => p.spec.hostNetwork).map((p) => p.metadata.name),
+      };
+    }),
+    nodeNetwork: cidr(st.config.nodeNetwork),
+    gateway: fmt(st.config.gateway),
+    podNetwork: cidr(st.config.podCidr),
+    serviceNetwork: cidr(st.config.serviceCidr),
+    services: Object.values(st.k8s.services)
+      .map((v) => ({ name: v.metadata.name, namespace: v.metadata.namespace ?? 'default', ip: v.spec.clusterIP ?? '' }))
+      .sort((a, b) => a.ip.localeCompare(b.ip, undefined, { numeric: true })),
+  };
+}
