@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { clusterPicture, sampleFact, sampleOutput } from './samples';
+import { REFERENCE_TIME } from './catalog';
+import { LabSession } from './session';
+import { ScriptClock, transcript } from './transcript';
+
+describe('lesson samples', () => {
+  it('print exactly what the lab terminal prints for the default seed', async () => {
+    const clock = new ScriptClock(REFERENCE_TIME);
+    const s = LabSession.create({ labId: 'three-pools', seed: LabSession.defaultSeed('three-pools'), scheduler: clock });
+    const expected = await transcript(s, clock, ['kubectl get pods -o wide'], { quiet: true });
+    const sample = await sampleOutput('three-pools', 'kubectl get pods -o wide');
+    expect(sample.output).toBe(expected);
+    expect(sample.output).toMatch(/^NAME {3,}READY {3}STATUS {4}RESTARTS {3}AGE {3}IP /);
+  });
+
+  it('fill in bindings, so a ping sample targets the lab pod on the other node', async () => {
+    const ip = sampleFact('three-pools', 'target.ip');
+    const sample = await sampleOutput('three-pools', 'kubectl exec client -- ping -c 2 {{target.ip}}');
+    expect(sample.command).toBe(`kubectl exec client -- ping -c 2 ${ip}`);
+    expect(sample.output).toContain(`64 bytes from ${ip}: seq=0 ttl=62`);
+    expect(sample.output).toContain('2 packets transmitted, 2 packets received, 0% packet loss');
+  });
+
+  it('draw every node with its own pods and every Service', () => {
+    const pic = clusterPicture('three-pools');
+    expect(pic.nodes.map((n) => [n.name, n.ip, n.podCidr, n.bridgeIp])).toEqual([
+      ['control-plane', '192.168.49.2', '10.244.0.0/24', '10.244.0.1'],
+      ['node-1', '192.168.49.3', '10.244.1.0/24', '10.244.1.1'],
+      ['node-2', '192.168.49.4', '10.244.2.0/24', '10.244.2.1'],
+    ]);
+    for (const n of pic.nodes) {
+      const prefix = n.podCidr.split('.').slice(0, 3).join('.') + '.';
+      for (const p of n.pods) expect(p.ip.startsWith(prefix)).toBe(true);
+      expect(n.hostNetworkPods.some((p) => p.startsWith('kube-proxy-'))).toBe(true);
+    }
+    expect(pic.nodes[0]!.pods.map((p) => p.name.replace(/-[a-z0-9]+-[a-z0-9]{5}$/, ''))).toEqual(['coredns', 'coredns']);
+    expect(pic.services.map((s) => s.name).sort()).toEqual(['kube-dns', 'kubernetes', 'web']);
+  });
+});
