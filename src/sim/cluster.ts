@@ -137,6 +137,8 @@ export function buildCluster(spec: ClusterSpec, seed: number, createdAt: number)
     labels: { component: 'apiserver', provider: 'kubernetes' },
     ports: [{ name: 'https', protocol: 'TCP', port: 443, targetPort: 6443 }],
   });
+  // The API server keeps the kubernetes Service's endpoints pointing at itself.
+  state.k8s.manualEndpoints = { 'default/kubernetes': [{ ip: formatIp(nth(config.nodeNetwork, firstHost)), node: cp }] };
 
   ctx.now = createdAt + 8_000;
   createDaemonSet(ctx, {

@@ -15,6 +15,7 @@
 import { broadcast, formatIp, nth, parseCidr, size, type Cidr, type Ip } from './ipv4';
 import { randomMac } from './mac';
 import { addDevice, deviceByName, newNetns, type Netns } from './netns';
+import { nodeNetfilter } from './k8s/kube-proxy';
 import { uuid, vethName } from './k8s/names';
 import type { Rng } from './rng';
 import type { SimState } from './state';
@@ -53,6 +54,10 @@ export function setupFlannel(state: SimState, rng: Rng): void {
     const ns = state.netns[nodeNsId(name)]!;
     if (deviceByName(ns, 'flannel.1')) continue;
     const subnet = nodeSubnet(state, name);
+    // flannel's masquerade/forward rules, behind the jumps kube-proxy puts in the built-in chains.
+    ns.nf = nodeNetfilter(state.config.podCidr, subnet);
+    ns.conntrack = [];
+    ns.kubeProxy = { mode: 'live' };
     addDevice(ns, {
       name: 'flannel.1',
       kind: 'vxlan',

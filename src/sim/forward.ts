@@ -14,8 +14,11 @@
  *
  * Every step appends a Hop to the trace (what happened, where, with the IP header at that
  * point), and every frame sent on a device is kept as a capture record.
- * Left out for now: netfilter (so no NAT and no kube-proxy), fragmentation, TCP, rp_filter,
- * ARP timeouts (entries stay REACHABLE).
+ * Namespaces with iptables rules run the netfilter hooks where Linux does: conntrack and nat
+ * OUTPUT/filter OUTPUT for local packets before routing, nat PREROUTING for arriving packets
+ * before the routing decision, filter INPUT or FORWARD after it, nat POSTROUTING just before a
+ * packet leaves; conntrack.ts translates every later packet of a connection.
+ * Left out for now: fragmentation, rp_filter, ARP timeouts (entries stay REACHABLE).
  */
 import { updateChecksum } from './checksum';
 import { formatIp, type Ip } from './ipv4';
@@ -33,7 +36,11 @@ import {
   type EthernetFrame,
   type Ipv4Packet,
 } from './packet';
+import { create as ctCreate, isDnat, isSnat, lookup as ctLookup, rewrite, setDnat, setSnat, touch, type CtHit } from './conntrack';
+import { syncProxyRules } from './k8s/kube-proxy';
+import { evaluate, layered, type Netfilter, type PacketView, type TableName, type Verdict } from './netfilter';
 import { deviceByIndex, deviceByName, isLocal, lookupNeighbour, lookupRoute, setNeighbour, sourceFor, type Device, type Netns } from './netns';
+import { rngOver, type Rng } from './rng';
 import type { SimState } from './state';
 
 export type HopAction =
@@ -50,6 +57,11 @@ export type HopAction =
   | 'forward'
   | 'reply'
   | 'deliver'
+  | 'dnat'
+  | 'snat'
+  | 'un-dnat'
+  | 'un-snat'
+  | 'filter'
   | 'drop';
 
 export interface Hop {
@@ -64,6 +76,8 @@ export interface Hop {
   ip?: { src: Ip; dst: Ip; ttl: number; id: number; checksum: number };
   /** The outer header while the packet is inside a VXLAN tunnel. */
   outer?: { src: Ip; dst: Ip; ttl: number };
+  /** iptables rules whose targets fired at this step, as `-A CHAIN ...`. */
+  rules?: string[];
 }
 
 export interface Capture {
@@ -81,7 +95,7 @@ export interface Delivery {
 /** A local error the sending application sees (sendto fails), as errno names. */
 export interface LocalError {
   ns: string;
-  errno: 'ENETUNREACH' | 'EHOSTUNREACH' | 'EMSGSIZE';
+  errno: 'ENETUNREACH' | 'EHOSTUNREACH' | 'EMSGSIZE' | 'ECONNREFUSED' | 'EPERM';
   packet: Ipv4Packet;
   mtu?: number;
 }
@@ -97,15 +111,29 @@ export interface TraceResult {
   arps: number;
 }
 
+/** What travels with a packet inside one namespace (the skb's mark and conntrack link). */
+interface Meta {
+  mark: number;
+  /** The device the packet arrived on (for -i matches and FORWARD). */
+  inDev?: string;
+  ct?: CtHit;
+  /** This packet created its conntrack entry: the nat table decides its fate. */
+  ctNew?: boolean;
+}
+
 type Work =
-  | { kind: 'out'; ns: string; packet: Ipv4Packet; local: boolean }
+  | { kind: 'out'; ns: string; packet: Ipv4Packet; local: boolean; meta?: Meta }
   | { kind: 'rx'; ns: string; ifindex: number; frame: EthernetFrame };
 
 const MAX_STEPS = 10_000;
 
-/** Sends `packet` from the stack of namespace `nsId` and runs the network until it is quiet. */
-export function inject(state: SimState, nsId: string, packet: Ipv4Packet): TraceResult {
-  const engine = new Engine(state);
+/**
+ * Sends `packet` from the stack of namespace `nsId` and runs the network until it is quiet.
+ * `now` (epoch ms) ages conntrack entries.
+ */
+export function inject(state: SimState, nsId: string, packet: Ipv4Packet, now = state.createdAt): TraceResult {
+  syncProxyRules(state);
+  const engine = new Engine(state, now);
   engine.queue.push({ kind: 'out', ns: nsId, packet, local: true });
   engine.run();
   return engine.result;
@@ -117,15 +145,21 @@ class Engine {
   /** Packets waiting for an ARP reply, by `ns|dev|nexthop`. */
   private readonly pending = new Map<string, { ns: string; dev: string; nexthop: Ip; packets: { packet: Ipv4Packet; local: boolean }[] }>();
   private steps = 0;
+  private readonly rng: Rng;
 
-  constructor(private readonly state: SimState) {}
+  constructor(
+    private readonly state: SimState,
+    private readonly now: number,
+  ) {
+    this.rng = rngOver(state.rng);
+  }
 
   run(): void {
     for (;;) {
       while (this.queue.length > 0) {
         if (++this.steps > MAX_STEPS) throw new Error('forwarding loop: step limit reached');
         const w = this.queue.shift()!;
-        if (w.kind === 'out') this.output(this.ns(w.ns), w.packet, w.local);
+        if (w.kind === 'out') this.output(this.ns(w.ns), w.packet, w.local, w.meta ?? { mark: 0 });
         else this.receive(this.ns(w.ns), w.ifindex, w.frame);
       }
       if (this.pending.size === 0) return;
@@ -149,17 +183,136 @@ class Engine {
     return ns;
   }
 
-  private hop(ns: Netns, action: HopAction, detail: string, dev?: string, p?: Ipv4Packet, outer?: Ipv4Packet): void {
+  private hop(ns: Netns, action: HopAction, detail: string, dev?: string, p?: Ipv4Packet, outer?: Ipv4Packet, rules?: string[]): void {
     const h: Hop = { ns: ns.id, action, detail };
     if (dev !== undefined) h.dev = dev;
     if (p) h.ip = { src: p.src, dst: p.dst, ttl: p.ttl, id: p.id, checksum: p.checksum };
     if (outer) h.outer = { src: outer.src, dst: outer.dst, ttl: outer.ttl };
+    if (rules && rules.length) h.rules = rules;
     this.result.hops.push(h);
+  }
+
+  // ------------------------------------------------------------------------- netfilter hooks
+
+  private view(ns: Netns, p: Ipv4Packet, meta: Meta, inDev?: string, outDev?: string): PacketView {
+    const pl = p.payload as { kind: string; srcPort?: number; dstPort?: number };
+    const v: PacketView = {
+      src: p.src,
+      dst: p.dst,
+      proto: p.proto,
+      mark: meta.mark,
+      // Untracked packets: ICMP errors are RELATED to the flow they quote, anything else NEW.
+      ctstate: meta.ct ? (meta.ctNew ? 'NEW' : 'ESTABLISHED') : p.proto === 1 ? 'RELATED' : 'NEW',
+      ctDnat: meta.ct ? isDnat(meta.ct.entry) : false,
+    };
+    if ((pl.kind === 'udp' || pl.kind === 'tcp') && pl.srcPort !== undefined) {
+      v.sport = pl.srcPort;
+      v.dport = pl.dstPort;
+    }
+    if (inDev !== undefined) v.in = inDev;
+    if (outDev !== undefined) v.out = outDev;
+    void ns;
+    return v;
+  }
+
+  /** The rules this namespace's packets see: its own, over kube-proxy's where it runs. */
+  private rules(ns: Netns): Netfilter {
+    const kp = ns.kubeProxy;
+    if (!kp) return ns.nf!;
+    return layered(ns.nf!, kp.mode === 'live' ? this.state.kubeProxy : kp.rules);
+  }
+
+  private table(ns: Netns, table: TableName, chain: string, p: Ipv4Packet, meta: Meta, inDev?: string, outDev?: string): Verdict {
+    return evaluate(this.rules(ns), table, chain, this.view(ns, p, meta, inDev, outDev), { rng: this.rng, isLocal: (ip) => isLocal(ns, ip) });
+  }
+
+  /**
+   * PREROUTING (arriving) or OUTPUT (local): conntrack, then the nat table for a new connection.
+   * Returns the packet as translated.
+   */
+  private natPre(ns: Netns, p: Ipv4Packet, meta: Meta, hook: 'PREROUTING' | 'OUTPUT', inDev?: string): Ipv4Packet {
+    const table = (ns.conntrack ??= []);
+    const hit = ctLookup(table, p, this.now);
+    if (hit) {
+      touch(hit, p, this.now);
+      meta.ct = hit;
+      meta.ctNew = false;
+      const e = hit.entry;
+      if (hit.dir === 'orig' && isDnat(e)) {
+        const q = rewrite(p, { dst: e.reply.src, dport: e.reply.sport });
+        this.hop(ns, 'dnat', `conntrack: ${formatIp(p.dst)} -> ${formatIp(q.dst)} (an existing connection)`, inDev, q);
+        return q;
+      }
+      if (hit.dir === 'reply' && isSnat(e)) {
+        const q = rewrite(p, { dst: e.orig.src, dport: e.orig.sport });
+        this.hop(ns, 'un-snat', `conntrack: reply to ${formatIp(p.dst)} goes back to ${formatIp(q.dst)}`, inDev, q);
+        return q;
+      }
+      return p;
+    }
+    const e = ctCreate(table, p, this.now);
+    if (!e) return p;
+    meta.ct = { entry: e, dir: 'orig' };
+    meta.ctNew = true;
+    const v = this.table(ns, 'nat', hook, p, meta, inDev);
+    meta.mark = v.mark;
+    if (v.dnat) {
+      setDnat(e, v.dnat.ip, v.dnat.port);
+      const q = rewrite(p, { dst: v.dnat.ip, ...(v.dnat.port !== undefined ? { dport: v.dnat.port } : {}) });
+      this.hop(ns, 'dnat', `nat ${hook}: DNAT ${formatIp(p.dst)}${portText(p)} -> ${formatIp(q.dst)}${portText(q)}`, inDev, q, undefined, v.fired);
+      return q;
+    }
+    return p;
+  }
+
+  /** nat POSTROUTING: SNAT/MASQUERADE for a new connection, stored translations otherwise. */
+  private natPost(ns: Netns, p: Ipv4Packet, meta: Meta, out: Device): Ipv4Packet {
+    const hit = meta.ct;
+    if (!hit) return p;
+    const e = hit.entry;
+    if (hit.dir === 'orig') {
+      if (meta.ctNew) {
+        meta.ctNew = false;
+        const v = this.table(ns, 'nat', 'POSTROUTING', p, meta, undefined, out.name);
+        if (v.masquerade || v.snat) {
+          const ip = v.snat?.ip ?? sourceFor(ns, lookupRoute(ns, p.dst)!, p.dst) ?? out.addrs[0]?.ip ?? p.src;
+          setSnat(e, ip, this.rng, !!(v.masquerade?.randomFully ?? v.snat?.randomFully), v.snat?.port);
+          const q = rewrite(p, { src: e.reply.dst, ...(e.proto !== 1 ? { sport: e.reply.dport } : {}) });
+          this.hop(ns, 'snat', `nat POSTROUTING: ${v.masquerade ? 'MASQUERADE' : 'SNAT'} ${formatIp(p.src)} -> ${formatIp(q.src)} (out ${out.name})`, out.name, q, undefined, v.fired);
+          return q;
+        }
+        return p;
+      }
+      if (isSnat(e)) return rewrite(p, { src: e.reply.dst, ...(e.proto !== 1 ? { sport: e.reply.dport } : {}) });
+      return p;
+    }
+    if (isDnat(e)) {
+      const q = rewrite(p, { src: e.orig.dst, ...(e.proto !== 1 ? { sport: e.orig.dport } : {}) });
+      this.hop(ns, 'un-dnat', `conntrack: the reply's source ${formatIp(p.src)} becomes ${formatIp(q.src)} again`, out.name, q);
+      return q;
+    }
+    return p;
+  }
+
+  /** A filter chain's verdict; DROP and REJECT end the packet here (REJECT answers with ICMP). */
+  private filter(ns: Netns, chain: 'INPUT' | 'FORWARD' | 'OUTPUT', p: Ipv4Packet, meta: Meta, local: boolean, inDev?: string, outDev?: string): boolean {
+    const v = this.table(ns, 'filter', chain, p, meta, inDev, outDev);
+    if (v.verdict === 'ACCEPT') return true;
+    this.hop(ns, 'filter', `filter ${chain}: ${v.verdict}${v.rejectWith ? ` (${v.rejectWith})` : ''}`, inDev ?? outDev, p, undefined, v.fired);
+    if (v.verdict === 'REJECT') {
+      if (local) this.result.errors.push({ ns: ns.id, errno: 'ECONNREFUSED', packet: p });
+      else this.icmpError(ns, p, ICMP_DEST_UNREACH, v.rejectWith === 'icmp-host-unreachable' ? 1 : v.rejectWith === 'icmp-net-unreachable' ? 0 : 3, 0);
+    } else if (local) this.result.errors.push({ ns: ns.id, errno: 'EPERM', packet: p });
+    return false;
   }
 
   // ------------------------------------------------------------------------- IP output
 
-  private output(ns: Netns, p: Ipv4Packet, local: boolean): void {
+  private output(ns: Netns, p: Ipv4Packet, local: boolean, meta: Meta): void {
+    if (ns.nf && local) {
+      p = this.natPre(ns, p, meta, 'OUTPUT');
+      if (!this.filter(ns, 'OUTPUT', p, meta, true)) return;
+    }
     if (local && isLocal(ns, p.dst)) {
       // Traffic to one of our own addresses loops back without touching a wire.
       this.hop(ns, 'route', `${formatIp(p.dst)} is local: loopback`, 'lo', p);
@@ -181,6 +334,10 @@ class Engine {
     const nexthop = route.via ?? p.dst;
     const where = route.via !== undefined ? `via ${formatIp(route.via)} dev ${dev.name}` : `dev ${dev.name}`;
     this.hop(ns, 'route', `route to ${formatIp(p.dst)}: ${formatRouteDst(route.dst.addr, route.dst.len)} ${where}`, dev.name, p);
+    if (ns.nf) {
+      if (!local && !this.filter(ns, 'FORWARD', p, meta, false, meta.inDev, dev.name)) return;
+      p = this.natPost(ns, p, meta, dev);
+    }
     if (ipv4Length(p) > dev.mtu) {
       if (local) {
         this.hop(ns, 'drop', `packet of ${ipv4Length(p)} bytes is larger than ${dev.name}'s MTU ${dev.mtu}`, dev.name, p);
@@ -351,23 +508,35 @@ class Engine {
       }
       return;
     }
-    if (isLocal(ns, pl.dst)) {
-      this.localDeliver(ns, pl, dev);
+    const meta: Meta = { mark: 0, inDev: dev.name };
+    let p = pl;
+    if (ns.nf) p = this.natPre(ns, p, meta, 'PREROUTING', dev.name);
+    if (isLocal(ns, p.dst)) {
+      if (ns.nf) {
+        if (!this.filter(ns, 'INPUT', p, meta, false, dev.name)) return;
+        const hit = meta.ct;
+        if (hit && hit.dir === 'reply' && isDnat(hit.entry)) {
+          const q = rewrite(p, { src: hit.entry.orig.dst, ...(hit.entry.proto !== 1 ? { sport: hit.entry.orig.dport } : {}) });
+          this.hop(ns, 'un-dnat', `conntrack: the reply's source ${formatIp(p.src)} becomes ${formatIp(q.src)} again`, dev.name, q);
+          p = q;
+        }
+      }
+      this.localDeliver(ns, p, dev);
       return;
     }
     if (!ns.ipForward) {
-      this.hop(ns, 'drop', `${formatIp(pl.dst)} is not ours and ip_forward is off`, dev.name, pl);
+      this.hop(ns, 'drop', `${formatIp(p.dst)} is not ours and ip_forward is off`, dev.name, p);
       return;
     }
-    if (pl.ttl <= 1) {
-      this.hop(ns, 'drop', `TTL expired in transit`, dev.name, pl);
-      this.icmpError(ns, pl, ICMP_TIME_EXCEEDED, 0, 0);
+    if (p.ttl <= 1) {
+      this.hop(ns, 'drop', `TTL expired in transit`, dev.name, p);
+      this.icmpError(ns, p, ICMP_TIME_EXCEEDED, 0, 0);
       return;
     }
-    const fwd = decrementTtl(pl);
+    const fwd = decrementTtl(p);
     this.result.routed++;
-    this.hop(ns, 'forward', `${ns.hostname} routes the packet: TTL ${pl.ttl} -> ${fwd.ttl}`, dev.name, fwd);
-    this.queue.push({ kind: 'out', ns: ns.id, packet: fwd, local: false });
+    this.hop(ns, 'forward', `${ns.hostname} routes the packet: TTL ${p.ttl} -> ${fwd.ttl}`, dev.name, fwd);
+    this.queue.push({ kind: 'out', ns: ns.id, packet: fwd, local: false, meta });
   }
 
   private localDeliver(ns: Netns, p: Ipv4Packet, dev?: Device): void {
@@ -401,6 +570,11 @@ class Engine {
     const err = ipv4({ src, dst: orig.src, ttl: 64, id: nextId(ns), df: false, tos: 0xc0, payload: icmp(type, code, rest, quoted) });
     this.queue.push({ kind: 'out', ns: ns.id, packet: err, local: true });
   }
+}
+
+function portText(p: Ipv4Packet): string {
+  const pl = p.payload as { kind: string; dstPort?: number };
+  return (pl.kind === 'udp' || pl.kind === 'tcp') && pl.dstPort !== undefined ? `:${pl.dstPort}` : '';
 }
 
 function ipOf(frame: EthernetFrame): Ipv4Packet | undefined {

@@ -11,7 +11,9 @@
  * ordering, IPv6.
  */
 import { contains, maskOf, type Cidr, type Ip } from './ipv4';
+import type { ConntrackEntry } from './conntrack';
 import type { Mac } from './mac';
+import type { Netfilter } from './netfilter';
 
 export type DeviceKind = 'loopback' | 'ether' | 'veth' | 'bridge' | 'vxlan';
 
@@ -74,6 +76,15 @@ export interface Netns {
   nextIfindex: number;
   /** Next IPv4 identification value for locally generated packets. */
   ipId: number;
+  /** iptables tables, where the namespace has rules (nodes, Docker hosts). */
+  nf?: Netfilter;
+  /** Connection tracking entries (only where nf exists). */
+  conntrack?: ConntrackEntry[];
+  /**
+   * Where kube-proxy's KUBE-* chains come from on a node: `live` uses the state's shared copy;
+   * a stopped kube-proxy leaves `frozen` rules that no longer follow the Services.
+   */
+  kubeProxy?: { mode: 'live' } | { mode: 'frozen'; rules: Netfilter };
 }
 
 export function newNetns(id: string, name: string, hostname: string, ipId: number): Netns {

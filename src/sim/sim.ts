@@ -12,7 +12,7 @@ import { clone } from './clone';
 import { buildCluster, type ClusterSpec } from './cluster';
 import { podNetns } from './cni';
 import type { Clock } from './clock';
-import { inject, type TraceResult } from './forward';
+import { inject, type LocalError, type TraceResult } from './forward';
 import { formatIp, type Ip } from './ipv4';
 import { key, type Pod } from './k8s/types';
 import { lookupRoute, sourceFor, type Netns } from './netns';
@@ -31,7 +31,7 @@ export interface PingOptions {
 export type PingOutcome =
   | { kind: 'reply'; from: Ip; ttl: number; bytes: number; rttMs: number }
   | { kind: 'icmp-error'; from: Ip; type: number; code: number; mtu?: number }
-  | { kind: 'local-error'; errno: 'ENETUNREACH' | 'EHOSTUNREACH' | 'EMSGSIZE'; mtu?: number; from: Ip }
+  | { kind: 'local-error'; errno: LocalError['errno']; mtu?: number; from: Ip }
   | { kind: 'lost' };
 
 export interface PingResult {
@@ -82,7 +82,7 @@ export class Sim {
     ns.ipId = (ns.ipId + 1) & 0xffff;
     const request = ipv4({ src, dst, ttl: opts.ttl ?? 64, id, df: true, payload: echoRequest(opts.id, opts.seq, pingPayload(size, this.clock.now())) });
     this.observe({ kind: 'echo-request', ns: nsId, src, dst });
-    const trace = inject(this.state, nsId, request);
+    const trace = inject(this.state, nsId, request, this.clock.now());
     const outcome = this.pingOutcome(nsId, src, opts, trace);
     if (outcome.kind === 'reply') this.observe({ kind: 'echo-reply', ns: nsId, src: outcome.from, dst: src, ttl: outcome.ttl });
     return { outcome, trace };

@@ -10,6 +10,7 @@
 import type { Cidr, Ip } from './ipv4';
 import type { K8sState } from './k8s/types';
 import type { Mac } from './mac';
+import type { Netfilter } from './netfilter';
 import type { Netns } from './netns';
 import type { RngState } from './rng';
 
@@ -54,6 +55,10 @@ export interface SimState {
   k8s: K8sState;
   observations: Observation[];
   nextObservation: number;
+  /** kube-proxy's KUBE-* chains, shared by every node whose kube-proxy runs (see kube-proxy.ts). */
+  kubeProxy?: Netfilter;
+  /** Services or endpoints changed since kube-proxy last synced. */
+  proxyDirty?: boolean;
 }
 
 export const MAX_OBSERVATIONS = 500;

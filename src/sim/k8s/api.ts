@@ -132,6 +132,7 @@ export function createPod(ctx: ApiContext, init: PodInit): Pod {
     status: { phase: 'Pending', qosClass: 'BestEffort' },
   };
   ctx.state.k8s.pods[k] = pod;
+  ctx.state.proxyDirty = true;
   if (!pod.spec.nodeName) {
     const node = schedule(ctx.state, pod);
     if (node) pod.spec.nodeName = node;
@@ -308,6 +309,7 @@ export function createService(ctx: ApiContext, init: ServiceInit): Service {
     status: { loadBalancer: {} },
   };
   ctx.state.k8s.services[k] = svc;
+  ctx.state.proxyDirty = true;
   return svc;
 }
 

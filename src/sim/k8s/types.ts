@@ -176,6 +176,11 @@ export interface K8sState {
     /** host-local IPAM per node: the last reserved offset in the node's pod CIDR, and the addresses in use. */
     podIpam: Record<string, { last: number; used: number[] }>;
   };
+  /**
+   * Endpoints of Services without a selector, kept by whoever manages them (the API server
+   * keeps `default/kubernetes` pointing at itself), by `namespace/name`.
+   */
+  manualEndpoints?: Record<string, { ip: string; node: string }[]>;
 }
 
 export function key(namespace: string | undefined, name: string): string {

@@ -1,0 +1,183 @@
+/**
+ * Connection tracking and NAT, per network namespace.
+ *
+ * Design notes: as in Linux, only the first packet of a connection walks the nat table; the
+ * NAT decision is stored in the conntrack entry as a rewritten reply tuple, and every later
+ * packet is translated from the entry alone: original-direction packets get the DNAT at
+ * PREROUTING/OUTPUT and the SNAT at POSTROUTING; reply packets get the reverse SNAT (their
+ * destination) at PREROUTING and the reverse DNAT (their source) at POSTROUTING or on local
+ * delivery. This is how a reply from a Service's pod comes back to the client from the
+ * ClusterIP it asked for. MASQUERADE picks the outgoing interface's address; with
+ * --random-fully the source port is drawn at random (from the seeded RNG), otherwise kept.
+ * ICMP echo is tracked by its identifier. Entries expire after the kernel's default timeouts
+ * (ICMP 30 s, UDP 30 s / 120 s once replied, TCP by state), checked lazily.
+ * Left out: RELATED tracking of ICMP errors (their quoted headers are not translated),
+ * helpers (FTP...), zones, the conntrack table size limit.
+ */
+import { formatIp, type Ip } from './ipv4';
+import { ipv4HeaderChecksum, udp, type Ipv4Packet } from './packet';
+import type { Rng } from './rng';
+
+export interface Tuple {
+  src: Ip;
+  dst: Ip;
+  sport: number;
+  dport: number;
+}
+
+export interface ConntrackEntry {
+  proto: number;
+  orig: Tuple;
+  reply: Tuple;
+  /** A reply has been seen (conntrack's ASSURED/[UNREPLIED] distinction). */
+  replied: boolean;
+  /** TCP state as conntrack names it; `` for other protocols. */
+  tcpState: string;
+  /** Epoch ms after which the entry is gone. */
+  expires: number;
+  mark: number;
+}
+
+export interface CtHit {
+  entry: ConntrackEntry;
+  dir: 'orig' | 'reply';
+}
+
+/** Ports of a packet as conntrack sees them (ICMP echo: its identifier on both sides). */
+export function portsOf(p: Ipv4Packet): { sport: number; dport: number } | undefined {
+  const pl = p.payload;
+  if (pl.kind === 'udp') return { sport: pl.srcPort, dport: pl.dstPort };
+  if (pl.kind === 'icmp') {
+    if (pl.type === 8 || pl.type === 0) return { sport: pl.rest >>> 16, dport: pl.rest >>> 16 };
+    return undefined;
+  }
+  const tcp = pl as { kind: string; srcPort?: number; dstPort?: number };
+  if (tcp.kind === 'tcp' && tcp.srcPort !== undefined && tcp.dstPort !== undefined) return { sport: tcp.srcPort, dport: tcp.dstPort };
+  return undefined;
+}
+
+function same(t: Tuple, p: Ipv4Packet, ports: { sport: number; dport: number }): boolean {
+  return t.src === p.src && t.dst === p.dst && t.sport === ports.sport && t.dport === ports.dport;
+}
+
+export function lookup(table: ConntrackEntry[], p: Ipv4Packet, now: number): CtHit | undefined {
+  const ports = portsOf(p);
+  if (!ports) return undefined;
+  for (let i = table.length - 1; i >= 0; i--) {
+    const e = table[i]!;
+    if (e.expires <= now) {
+      table.splice(i, 1);
+      continue;
+    }
+    if (e.proto !== p.proto) continue;
+    if (same(e.orig, p, ports)) return { entry: e, dir: 'orig' };
+    if (same(e.reply, p, ports)) return { entry: e, dir: 'reply' };
+  }
+  return undefined;
+}
+
+export function create(table: ConntrackEntry[], p: Ipv4Packet, now: number): ConntrackEntry | undefined {
+  const ports = portsOf(p);
+  if (!ports) return undefined;
+  const e: ConntrackEntry = {
+    proto: p.proto,
+    orig: { src: p.src, dst: p.dst, sport: ports.sport, dport: ports.dport },
+    reply: { src: p.dst, dst: p.src, sport: ports.dport, dport: ports.sport },
+    replied: false,
+    tcpState: p.proto === 6 ? 'SYN_SENT' : '',
+    expires: now + timeoutMs(p.proto, false, 'SYN_SENT'),
+    mark: 0,
+  };
+  table.push(e);
+  return e;
+}
+
+/** The kernel's default timeouts (nf_conntrack_*_timeout*). */
+export function timeoutMs(proto: number, replied: boolean, tcpState: string): number {
+  if (proto === 1) return 30_000;
+  if (proto === 17) return replied ? 120_000 : 30_000;
+  if (proto === 6) {
+    const s: Record<string, number> = { SYN_SENT: 120, SYN_RECV: 60, ESTABLISHED: 432_000, FIN_WAIT: 120, CLOSE_WAIT: 60, LAST_ACK: 30, TIME_WAIT: 120, CLOSE: 10 };
+    return (s[tcpState] ?? 60) * 1000;
+  }
+  return 600_000;
+}
+
+/** Notes that a packet of the entry passed, in direction `dir`: replies, TCP state, timeout. */
+export function touch(hit: CtHit, p: Ipv4Packet, now: number): void {
+  const e = hit.entry;
+  if (hit.dir === 'reply') e.replied = true;
+  if (e.proto === 6) e.tcpState = nextTcpState(e.tcpState, hit.dir, p);
+  e.expires = now + timeoutMs(e.proto, e.replied, e.tcpState);
+}
+
+function nextTcpState(state: string, dir: 'orig' | 'reply', p: Ipv4Packet): string {
+  const t = p.payload as unknown as { flags?: number };
+  const f = t.flags ?? 0;
+  const SYN = 0x02;
+  const ACK = 0x10;
+  const FIN = 0x01;
+  const RST = 0x04;
+  if (f & RST) return 'CLOSE';
+  if (dir === 'reply' && f & SYN && f & ACK && state === 'SYN_SENT') return 'SYN_RECV';
+  if (dir === 'orig' && f & ACK && state === 'SYN_RECV') return 'ESTABLISHED';
+  if (f & FIN) {
+    if (state === 'ESTABLISHED') return 'FIN_WAIT';
+    if (state === 'FIN_WAIT' || state === 'CLOSE_WAIT') return 'LAST_ACK';
+  }
+  if (state === 'LAST_ACK' && f & ACK) return 'TIME_WAIT';
+  return state;
+}
+
+/** True when the entry's reply tuple shows a destination rewrite (DNAT). */
+export function isDnat(e: ConntrackEntry): boolean {
+  return e.reply.src !== e.orig.dst || e.reply.sport !== e.orig.dport;
+}
+
+/** True when the entry's reply tuple shows a source rewrite (SNAT / MASQUERADE). */
+export function isSnat(e: ConntrackEntry): boolean {
+  return e.reply.dst !== e.orig.src || e.reply.dport !== e.orig.sport;
+}
+
+/** Records a DNAT decision in the entry. */
+export function setDnat(e: ConntrackEntry, ip: Ip, port: number | undefined): void {
+  e.reply.src = ip;
+  if (port !== undefined && e.proto !== 1) e.reply.sport = port;
+}
+
+/** Records an SNAT decision; with randomFully a random source port from the seeded RNG. */
+export function setSnat(e: ConntrackEntry, ip: Ip, rng: Rng, randomFully: boolean, port?: number): void {
+  e.reply.dst = ip;
+  if (e.proto === 1) return;
+  if (port !== undefined) e.reply.dport = port;
+  else if (randomFully) e.reply.dport = 1024 + rng.int(65536 - 1024);
+}
+
+/** A copy of `p` with addresses/ports rewritten and every checksum recomputed. */
+export function rewrite(p: Ipv4Packet, to: { src?: Ip; dst?: Ip; sport?: number; dport?: number }): Ipv4Packet {
+  const src = to.src ?? p.src;
+  const dst = to.dst ?? p.dst;
+  let payload = p.payload;
+  if (payload.kind === 'udp') {
+    payload = udp(src, dst, to.sport ?? payload.srcPort, to.dport ?? payload.dstPort, payload.payload, payload.checksum !== 0);
+  } else if ((payload as { kind: string }).kind === 'tcp') {
+    payload = retcp(payload, src, dst, to.sport, to.dport);
+  }
+  const q: Ipv4Packet = { ...p, src, dst, payload };
+  q.checksum = ipv4HeaderChecksum(q);
+  return q;
+}
+
+/** TCP rewriting is provided by the TCP codec once registered (see registerTcpRewrite). */
+let retcp: (pl: Ipv4Packet['payload'], src: Ip, dst: Ip, sport?: number, dport?: number) => Ipv4Packet['payload'] = (pl) => pl;
+
+export function registerTcpRewrite(fn: typeof retcp): void {
+  retcp = fn;
+}
+
+/** `conntrack -L` style text for one entry (used by the shell later and by traces now). */
+export function describe(e: ConntrackEntry): string {
+  const proto = e.proto === 6 ? 'tcp' : e.proto === 17 ? 'udp' : e.proto === 1 ? 'icmp' : String(e.proto);
+  const t = (x: Tuple): string => `src=${formatIp(x.src)} dst=${formatIp(x.dst)} ${e.proto === 1 ? `id=${x.sport}` : `sport=${x.sport} dport=${x.dport}`}`;
+  return `${proto} ${e.tcpState ? e.tcpState + ' ' : ''}${t(e.orig)}${e.replied ? '' : ' [UNREPLIED]'} ${t(e.reply)}`;
+}
