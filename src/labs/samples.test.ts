@@ -38,3 +38,10 @@ describe('lesson samples', () => {
     expect(pic.services.map((s) => s.name).sort()).toEqual(['kube-dns', 'kubernetes', 'web']);
   });
 });
+
+describe('the lesson walkthrough', () => {
+  it('assumes client on node-2 and the target web pod on node-1, as the scheduler places them', () => {
+    expect(sampleFact('three-pools', 'client.node')).toBe('node-2');
+    expect(sampleFact('three-pools', 'target.node')).toBe('node-1');
+  });
+});

@@ -14,6 +14,7 @@
  */
 import { cidr, formatIp, nth, subnet } from './ipv4';
 import { createRouter, createNodeNetns, setupFlannel } from './cni';
+import { createCloud } from './k8s/cloud';
 import { createDaemonSet, createDeployment, createNamespace, createNode, createPod, createService, type ApiContext } from './k8s/api';
 import type { PodSpec, ServicePort } from './k8s/types';
 import { rngOver, seedState, type Rng } from './rng';
@@ -106,6 +107,7 @@ export function buildCluster(spec: ClusterSpec, seed: number, createdAt: number)
   const version = config.kubernetesVersion;
 
   createRouter(state, rng);
+  createCloud(state, rng);
   for (const ns of ['default', 'kube-node-lease', 'kube-public', 'kube-system']) createNamespace(ctx, ns);
 
   const firstHost = spec.firstNodeHost ?? 2;

@@ -18,6 +18,7 @@ import { clone } from '../clone';
 import type { Rng } from '../rng';
 import type { SimState } from '../state';
 import { attachPod, nodeIp } from '../cni';
+import { allocateLoadBalancerIp } from './cloud';
 import { containerId, podTemplateHash, randomSuffix, uuid } from './names';
 import { key, type Container, type Deployment, type DaemonSet, type Node, type ObjectMeta, type Pod, type PodSpec, type ReplicaSet, type Service, type ServicePort } from './types';
 
@@ -281,36 +282,74 @@ export interface ServiceInit {
   type?: Service['spec']['type'];
   selector?: Record<string, string>;
   ports: ServicePort[];
+  /** A fixed ClusterIP, or `None` for a headless Service. */
   clusterIP?: string;
   labels?: Record<string, string>;
+  externalName?: string;
+  externalIPs?: string[];
 }
 
 export function createService(ctx: ApiContext, init: ServiceInit): Service {
   const k = key(init.namespace, init.name);
   if (ctx.state.k8s.services[k]) throw new ApiError('AlreadyExists', `services "${init.name}" already exists`);
-  const ip = init.clusterIP ?? allocateClusterIp(ctx);
-  if (ctx.state.k8s.alloc.serviceIps.includes(ip)) throw new ApiError('Invalid', `Service "${init.name}" is invalid: spec.clusterIPs: Invalid value: []string{"${ip}"}: failed to allocate IP ${ip}: provided IP is already allocated`);
-  ctx.state.k8s.alloc.serviceIps.push(ip);
+  const type = init.type ?? 'ClusterIP';
+  if (type === 'ExternalName' && !init.externalName) throw new ApiError('Invalid', `Service "${init.name}" is invalid: spec.externalName: Required value`);
+  const alloc = ctx.state.k8s.alloc;
+  // ExternalName Services get no ClusterIP; headless ones ask for None.
+  const ip = type === 'ExternalName' ? undefined : (init.clusterIP ?? allocateClusterIp(ctx));
+  if (ip !== undefined && ip !== 'None') {
+    if (alloc.serviceIps.includes(ip)) throw new ApiError('Invalid', `Service "${init.name}" is invalid: spec.clusterIPs: Invalid value: []string{"${ip}"}: failed to allocate IP ${ip}: provided IP is already allocated`);
+    alloc.serviceIps.push(ip);
+  }
+  const ports = init.ports.map((p) => ({ ...p }));
+  if (type === 'NodePort' || type === 'LoadBalancer') {
+    for (const p of ports) {
+      if (p.nodePort === undefined) p.nodePort = allocateNodePort(ctx);
+      else if ((alloc.nodePorts ??= []).includes(p.nodePort)) throw new ApiError('Invalid', `Service "${init.name}" is invalid: spec.ports[0].nodePort: Invalid value: ${p.nodePort}: provided port is already allocated`);
+      (alloc.nodePorts ??= []).push(p.nodePort);
+    }
+  }
   const svc: Service = {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: meta(ctx, init.name, init.namespace, init.labels ? { labels: { ...init.labels } } : {}),
     spec: {
-      type: init.type ?? 'ClusterIP',
+      type,
       ...(init.selector ? { selector: { ...init.selector } } : {}),
-      ports: init.ports.map((p) => ({ ...p })),
-      clusterIP: ip,
-      clusterIPs: [ip],
+      ports,
+      ...(ip !== undefined ? { clusterIP: ip, clusterIPs: [ip] } : {}),
+      ...(init.externalName ? { externalName: init.externalName } : {}),
+      ...(init.externalIPs ? { externalIPs: [...init.externalIPs] } : {}),
       sessionAffinity: 'None',
-      ipFamilies: ['IPv4'],
-      ipFamilyPolicy: 'SingleStack',
+      ...(type === 'ExternalName' ? {} : { ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack' }),
       internalTrafficPolicy: 'Cluster',
-    },
+      ...(type === 'NodePort' || type === 'LoadBalancer' ? { externalTrafficPolicy: 'Cluster' as const } : {}),
+    } as Service['spec'],
     status: { loadBalancer: {} },
   };
+  if (type === 'LoadBalancer') {
+    // The cloud controller answers at once with an address from its pool.
+    const lbIp = allocateLoadBalancerIp(ctx.state, k);
+    if (lbIp) svc.status.loadBalancer = { ingress: [{ ip: lbIp }] };
+  }
   ctx.state.k8s.services[k] = svc;
+  if (type !== 'ExternalName') (alloc.sliceSuffixes ??= {})[k] = randomSuffix(ctx.rng);
   ctx.state.proxyDirty = true;
   return svc;
+}
+
+/**
+ * A node port: random from the upper band of 30000-32767 first (the API server's allocator
+ * keeps the lowest min(max(16, size/32), 128) ports for static assignment: 30000-30085).
+ */
+function allocateNodePort(ctx: ApiContext): number {
+  const used = (ctx.state.k8s.alloc.nodePorts ??= []);
+  for (let i = 0; i < 1000; i++) {
+    const p = 30086 + ctx.rng.int(32767 - 30086 + 1);
+    if (!used.includes(p)) return p;
+  }
+  for (let p = 30000; p <= 32767; p++) if (!used.includes(p)) return p;
+  throw new ApiError('InternalError', 'range is full');
 }
 
 /** A random free address above the static band: offset min(max(16, size/16), 256). */

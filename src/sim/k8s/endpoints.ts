@@ -47,3 +47,47 @@ export function targetPortFor(port: ServicePort, pod: Pod | undefined): number |
   for (const c of pod?.spec.containers ?? []) for (const p of c.ports ?? []) if (p.name === port.targetPort) return p.containerPort;
   return undefined;
 }
+
+/** The Endpoints object the endpoints controller keeps for a Service (v1, deprecated in 1.33). */
+export function endpointsObject(state: SimState, svc: Service): Record<string, unknown> | undefined {
+  if (!svc.spec.selector && !state.k8s.manualEndpoints?.[`${svc.metadata.namespace}/${svc.metadata.name}`]) return undefined;
+  const eps = serviceEndpoints(state, svc);
+  const addr = (e: Endpoint) => ({ ip: e.ip, ...(e.node ? { nodeName: e.node } : {}), ...(e.pod ? { targetRef: { kind: 'Pod', name: e.pod, namespace: svc.metadata.namespace } } : {}) });
+  const ready = eps.filter((e) => e.ready);
+  const notReady = eps.filter((e) => !e.ready);
+  const ports = (svc.spec.ports ?? []).map((p) => ({ ...(p.name ? { name: p.name } : {}), port: targetPortFor(p, state.k8s.pods[`${svc.metadata.namespace}/${eps[0]?.pod ?? ''}`]) ?? (typeof p.targetPort === 'number' ? p.targetPort : p.port), protocol: p.protocol }));
+  return {
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: { name: svc.metadata.name, namespace: svc.metadata.namespace, creationTimestamp: svc.metadata.creationTimestamp, labels: { ...(svc.metadata.labels ?? {}) } },
+    subsets: eps.length === 0 ? [] : [{ ...(ready.length ? { addresses: ready.map(addr) } : {}), ...(notReady.length ? { notReadyAddresses: notReady.map(addr) } : {}), ports }],
+  };
+}
+
+/** The EndpointSlice the EndpointSlice controller keeps (one per Service here: at most 100 endpoints each in reality). */
+export function endpointSliceObject(state: SimState, svc: Service): Record<string, unknown> | undefined {
+  const key = `${svc.metadata.namespace}/${svc.metadata.name}`;
+  const suffix = state.k8s.alloc.sliceSuffixes?.[key];
+  if (!suffix || (!svc.spec.selector && !state.k8s.manualEndpoints?.[key])) return undefined;
+  const eps = serviceEndpoints(state, svc);
+  return {
+    addressType: 'IPv4',
+    apiVersion: 'discovery.k8s.io/v1',
+    endpoints: eps.map((e) => ({
+      addresses: [e.ip],
+      conditions: { ready: e.ready, serving: e.ready, terminating: false },
+      ...(e.node ? { nodeName: e.node } : {}),
+      ...(e.pod ? { targetRef: { kind: 'Pod', name: e.pod, namespace: svc.metadata.namespace } } : {}),
+    })),
+    kind: 'EndpointSlice',
+    metadata: {
+      name: `${svc.metadata.name}-${suffix}`,
+      namespace: svc.metadata.namespace,
+      creationTimestamp: svc.metadata.creationTimestamp,
+      generateName: `${svc.metadata.name}-`,
+      labels: { 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io', 'kubernetes.io/service-name': svc.metadata.name },
+      ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: svc.metadata.name, uid: svc.metadata.uid, controller: true, blockOwnerDeletion: true }],
+    },
+    ports: (svc.spec.ports ?? []).map((p) => ({ name: p.name ?? '', port: typeof p.targetPort === 'number' ? p.targetPort : p.port, protocol: p.protocol })),
+  };
+}

@@ -24,6 +24,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { parseIp, type Cidr } from '../ipv4';
 import { emptyNetfilter, host, net, type Chain, type Netfilter, type Proto, type Rule } from '../netfilter';
 import type { SimState } from '../state';
+import { syncLoadBalancer } from './cloud';
 import { serviceEndpoints, targetPortFor } from './endpoints';
 import type { Service, ServicePort } from './types';
 
@@ -253,5 +254,6 @@ export function nodeNetfilter(clusterCidr: Cidr, nodeSubnet: Cidr): Netfilter {
 export function syncProxyRules(state: SimState): void {
   if (state.kubeProxy && !state.proxyDirty) return;
   state.kubeProxy = kubeProxyTables(state);
+  syncLoadBalancer(state);
   state.proxyDirty = false;
 }

@@ -175,6 +175,12 @@ export interface K8sState {
     serviceIps: string[];
     /** host-local IPAM per node: the last reserved offset in the node's pod CIDR, and the addresses in use. */
     podIpam: Record<string, { last: number; used: number[] }>;
+    /** Node ports in use. */
+    nodePorts?: number[];
+    /** The random part of each Service's EndpointSlice name (`<svc>-<5 chars>`), by Service key. */
+    sliceSuffixes?: Record<string, string>;
+    /** Load balancer addresses handed out by the simulated cloud, by Service key. */
+    loadBalancers?: Record<string, string>;
   };
   /**
    * Endpoints of Services without a selector, kept by whoever manages them (the API server
