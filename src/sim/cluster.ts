@@ -106,14 +106,14 @@ export function buildCluster(spec: ClusterSpec, seed: number, createdAt: number)
   const ctx: ApiContext = { state, rng, now: createdAt };
   const version = config.kubernetesVersion;
 
-  createRouter(state, rng);
-  createCloud(state, rng);
+  createRouter(state);
+  createCloud(state);
   for (const ns of ['default', 'kube-node-lease', 'kube-public', 'kube-system']) createNamespace(ctx, ns);
 
   const firstHost = spec.firstNodeHost ?? 2;
   names.forEach((name, i) => {
     ctx.now = createdAt + (i === 0 ? 0 : 35_000 + i * 6_000);
-    createNodeNetns(state, rng, name, nth(config.nodeNetwork, firstHost + i));
+    createNodeNetns(state, name, nth(config.nodeNetwork, firstHost + i));
     createNode(ctx, { name, controlPlane: i === 0, podCidr: subnet(config.podCidr, config.nodeCidrMaskSize, i) }, version);
   });
   const cp = names[0]!;
@@ -171,7 +171,7 @@ export function buildCluster(spec: ClusterSpec, seed: number, createdAt: number)
     labels: { app: 'flannel', 'k8s-app': 'flannel', tier: 'node' },
     spec: { containers: [{ name: 'kube-flannel', image: PAUSE_FREE_IMAGES.flannel }], hostNetwork: true, tolerations: [{ operator: 'Exists', effect: 'NoSchedule' }], priorityClassName: 'system-node-critical' },
   });
-  setupFlannel(state, rng);
+  setupFlannel(state);
 
   // CoreDNS tolerates the control-plane taint; both replicas land there before workers join.
   ctx.now = createdAt + 24_000;

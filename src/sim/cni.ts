@@ -17,7 +17,7 @@ import { randomMac } from './mac';
 import { addDevice, deviceByName, newNetns, type Netns } from './netns';
 import { nodeNetfilter } from './k8s/kube-proxy';
 import { uuid, vethName } from './k8s/names';
-import type { Rng } from './rng';
+import { deriveRng } from './rng';
 import type { SimState } from './state';
 import type { Pod } from './k8s/types';
 
@@ -47,7 +47,7 @@ export function nodeSubnet(state: SimState, node: string): Cidr {
 }
 
 /** Creates flannel.1 on every node and programs routes, neighbours and FDB entries between them. */
-export function setupFlannel(state: SimState, rng: Rng): void {
+export function setupFlannel(state: SimState): void {
   const mtu = state.config.mtu - VXLAN_OVERHEAD;
   const nodes = Object.keys(state.k8s.nodes);
   for (const name of nodes) {
@@ -61,7 +61,7 @@ export function setupFlannel(state: SimState, rng: Rng): void {
     addDevice(ns, {
       name: 'flannel.1',
       kind: 'vxlan',
-      mac: randomMac(rng),
+      mac: randomMac(deriveRng(state.seed, `mac:${ns.id}/flannel.1`)),
       mtu,
       up: true,
       addrs: [{ ip: subnet.addr, len: 32 }],
@@ -112,7 +112,7 @@ export function allocatePodIp(state: SimState, node: string): Ip {
 }
 
 /** Creates cni0 on the node if this is its first pod (the bridge plugin does it lazily). */
-function ensureBridge(state: SimState, rng: Rng, node: string): void {
+function ensureBridge(state: SimState, node: string): void {
   const ns = state.netns[nodeNsId(node)]!;
   if (deviceByName(ns, 'cni0')) return;
   const subnet = nodeSubnet(state, node);
@@ -120,7 +120,7 @@ function ensureBridge(state: SimState, rng: Rng, node: string): void {
   addDevice(ns, {
     name: 'cni0',
     kind: 'bridge',
-    mac: randomMac(rng),
+    mac: randomMac(deriveRng(state.seed, `mac:${ns.id}/cni0`)),
     mtu: state.config.mtu - VXLAN_OVERHEAD,
     up: true,
     addrs: [{ ip: gw, len: subnet.len, brd: broadcast(subnet) }],
@@ -130,22 +130,24 @@ function ensureBridge(state: SimState, rng: Rng, node: string): void {
 }
 
 /** Wires a pod into its node: a network namespace, a veth pair into cni0 and an address. */
-export function attachPod(state: SimState, rng: Rng, pod: Pod): Ip {
+export function attachPod(state: SimState, pod: Pod): Ip {
   const node = pod.spec.nodeName!;
   const namespace = pod.metadata.namespace ?? 'default';
-  ensureBridge(state, rng, node);
+  ensureBridge(state, node);
   const host = state.netns[nodeNsId(node)]!;
   const subnet = nodeSubnet(state, node);
   const ipAddr = allocatePodIp(state, node);
   const gw = nth(subnet, 1);
   const id = podNsId(namespace, pod.metadata.name);
-  const ns = newNetns(id, `cni-${uuid(rng)}`, pod.metadata.name, rng.int(65536));
+  // Everything random about this pod's network comes from its own stream.
+  const prng = deriveRng(state.seed, `netns:${id}`);
+  const ns = newNetns(id, `cni-${uuid(prng)}`, pod.metadata.name, prng.int(65536));
   const mtu = state.config.mtu - VXLAN_OVERHEAD;
   const hostIndex = host.nextIfindex;
   const eth0 = addDevice(ns, {
     name: 'eth0',
     kind: 'veth',
-    mac: randomMac(rng),
+    mac: randomMac(prng),
     mtu,
     up: true,
     addrs: [{ ip: ipAddr, len: subnet.len, brd: broadcast(subnet) }],
@@ -153,9 +155,9 @@ export function attachPod(state: SimState, rng: Rng, pod: Pod): Ip {
   });
   addDevice(host, {
     ifindex: hostIndex,
-    name: vethName(rng),
+    name: vethName(prng),
     kind: 'veth',
-    mac: randomMac(rng),
+    mac: randomMac(prng),
     mtu,
     up: true,
     addrs: [],
@@ -172,7 +174,8 @@ export function attachPod(state: SimState, rng: Rng, pod: Pod): Ip {
 }
 
 /** Creates a node's root namespace with its uplink on the LAN segment. */
-export function createNodeNetns(state: SimState, rng: Rng, name: string, addr: Ip): Netns {
+export function createNodeNetns(state: SimState, name: string, addr: Ip): Netns {
+  const rng = deriveRng(state.seed, `netns:${nodeNsId(name)}`);
   const ns = newNetns(nodeNsId(name), '', name, rng.int(65536));
   const lan = state.config.nodeNetwork;
   const eth0 = addDevice(ns, { name: 'eth0', kind: 'ether', mac: randomMac(rng), mtu: state.config.mtu, up: true, addrs: [{ ip: addr, len: lan.len, brd: broadcast(lan) }], segment: 'lan' });
@@ -184,7 +187,8 @@ export function createNodeNetns(state: SimState, rng: Rng, name: string, addr: I
 }
 
 /** The LAN's router (the node network's gateway): beyond it the simulated world ends. */
-export function createRouter(state: SimState, rng: Rng): Netns {
+export function createRouter(state: SimState): Netns {
+  const rng = deriveRng(state.seed, 'netns:router');
   const lan = state.config.nodeNetwork;
   const ns = newNetns('router', '', 'gateway', rng.int(65536));
   const eth0 = addDevice(ns, { name: 'eth0', kind: 'ether', mac: randomMac(rng), mtu: state.config.mtu, up: true, addrs: [{ ip: state.config.gateway, len: lan.len, brd: broadcast(lan) }], segment: 'lan' });

@@ -73,3 +73,19 @@ export function rngOver(state: RngState): Rng {
   };
   return rng;
 }
+
+/**
+ * An independent generator for one purpose, derived from the sandbox's seed and a stable label
+ * (`mac:node/node-1/eth0`, `name:default/web-7788985cd4-#0`). Names, MACs and addresses drawn
+ * this way depend only on the seed and on what they belong to, not on how many other random
+ * choices were made before, so adding a feature does not rename every pod.
+ */
+export function deriveRng(seed: number, label: string): Rng {
+  let h = 0x811c9dc5 ^ (seed >>> 0);
+  for (let i = 0; i < label.length; i++) {
+    h ^= label.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  h ^= Math.imul(seed >>> 0, 0x9e3779b1) >>> 0;
+  return rngOver(seedState(h >>> 0));
+}

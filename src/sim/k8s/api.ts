@@ -15,7 +15,7 @@
  */
 import { formatIp, nth, size, type Cidr } from '../ipv4';
 import { clone } from '../clone';
-import type { Rng } from '../rng';
+import { deriveRng, type Rng } from '../rng';
 import type { SimState } from '../state';
 import { attachPod, nodeIp } from '../cni';
 import { allocateLoadBalancerIp } from './cloud';
@@ -33,11 +33,11 @@ export function rfc3339(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-function meta(ctx: ApiContext, name: string, namespace: string | undefined, extra: Partial<ObjectMeta> = {}): ObjectMeta {
+function meta(ctx: ApiContext, kind: string, name: string, namespace: string | undefined, extra: Partial<ObjectMeta> = {}): ObjectMeta {
   const m: ObjectMeta = {
     name,
     ...(namespace !== undefined ? { namespace } : {}),
-    uid: uuid(ctx.rng),
+    uid: uuid(deriveRng(ctx.state.seed, `uid:${kind}/${key(namespace, name)}`)),
     resourceVersion: String(++ctx.state.k8s.resourceVersion),
     creationTimestamp: rfc3339(ctx.now),
     ...extra,
@@ -49,7 +49,7 @@ export function createNamespace(ctx: ApiContext, name: string): void {
   ctx.state.k8s.namespaces[name] = {
     apiVersion: 'v1',
     kind: 'Namespace',
-    metadata: meta(ctx, name, undefined, { labels: { 'kubernetes.io/metadata.name': name } }),
+    metadata: meta(ctx, 'Namespace', name, undefined, { labels: { 'kubernetes.io/metadata.name': name } }),
     status: { phase: 'Active' },
   };
 }
@@ -76,7 +76,7 @@ export function createNode(ctx: ApiContext, init: NodeInit, version: string): No
   const node: Node = {
     apiVersion: 'v1',
     kind: 'Node',
-    metadata: meta(ctx, init.name, undefined, { labels }),
+    metadata: meta(ctx, 'Node', init.name, undefined, { labels }),
     spec: {
       podCIDR: `${formatIp(init.podCidr.addr)}/${init.podCidr.len}`,
       podCIDRs: [`${formatIp(init.podCidr.addr)}/${init.podCidr.len}`],
@@ -124,7 +124,7 @@ export function createPod(ctx: ApiContext, init: PodInit): Pod {
   const pod: Pod = {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: meta(ctx, init.name, init.namespace, {
+    metadata: meta(ctx, 'Pod', init.name, init.namespace, {
       ...(init.generateName ? { generateName: init.generateName } : {}),
       ...(init.labels ? { labels: { ...init.labels } } : {}),
       ...(init.owner ? { ownerReferences: [{ ...init.owner, controller: true, blockOwnerDeletion: true }] } : {}),
@@ -172,7 +172,7 @@ export function schedule(state: SimState, pod: Pod): string | undefined {
 function startPod(ctx: ApiContext, pod: Pod): void {
   const node = pod.spec.nodeName!;
   const hostIp = formatIp(nodeIp(ctx.state, node));
-  const podIp = pod.spec.hostNetwork ? hostIp : formatIp(attachPod(ctx.state, ctx.rng, pod));
+  const podIp = pod.spec.hostNetwork ? hostIp : formatIp(attachPod(ctx.state, pod));
   const ts = rfc3339(ctx.now);
   pod.status = {
     phase: 'Running',
@@ -189,7 +189,7 @@ function startPod(ctx: ApiContext, pod: Pod): void {
       restartCount: 0,
       started: true,
       state: { running: { startedAt: ts } },
-      containerID: `containerd://${containerId(ctx.rng)}`,
+      containerID: `containerd://${containerId(deriveRng(ctx.state.seed, `container:${key(pod.metadata.namespace, pod.metadata.name)}/${c.name}`))}`,
     })),
   };
 }
@@ -209,7 +209,7 @@ export function createDeployment(ctx: ApiContext, init: DeploymentInit): Deploym
   const d: Deployment = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { ...meta(ctx, init.name, init.namespace, { labels: { ...init.labels }, annotations: { 'deployment.kubernetes.io/revision': '1' } }), generation: 1 },
+    metadata: { ...meta(ctx, 'Deployment', init.name, init.namespace, { labels: { ...init.labels }, annotations: { 'deployment.kubernetes.io/revision': '1' } }), generation: 1 },
     spec: { replicas: init.replicas, selector: { matchLabels: { ...init.labels } }, template },
     status: { replicas: 0, updatedReplicas: 0, readyReplicas: 0, availableReplicas: 0, observedGeneration: 1 },
   };
@@ -221,7 +221,7 @@ export function createDeployment(ctx: ApiContext, init: DeploymentInit): Deploym
     apiVersion: 'apps/v1',
     kind: 'ReplicaSet',
     metadata: {
-      ...meta(ctx, rsName, init.namespace, {
+      ...meta(ctx, 'ReplicaSet', rsName, init.namespace, {
         labels: podLabels,
         annotations: { 'deployment.kubernetes.io/desired-replicas': String(init.replicas), 'deployment.kubernetes.io/max-replicas': String(init.replicas + Math.ceil(init.replicas / 4)), 'deployment.kubernetes.io/revision': '1' },
         ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: init.name, uid: d.metadata.uid, controller: true, blockOwnerDeletion: true }],
@@ -251,7 +251,7 @@ export function createDaemonSet(ctx: ApiContext, init: { name: string; namespace
   const ds: DaemonSet = {
     apiVersion: 'apps/v1',
     kind: 'DaemonSet',
-    metadata: { ...meta(ctx, init.name, init.namespace, { labels: { ...init.labels } }), generation: 1 },
+    metadata: { ...meta(ctx, 'DaemonSet', init.name, init.namespace, { labels: { ...init.labels } }), generation: 1 },
     spec: { selector: { matchLabels: { ...init.labels } }, template: { metadata: { labels: { ...init.labels } }, spec: clone(init.spec) } },
   };
   ctx.state.k8s.daemonsets[key(init.namespace, init.name)] = ds;
@@ -269,9 +269,14 @@ export function createDaemonSet(ctx: ApiContext, init: { name: string; namespace
   return ds;
 }
 
+/** `<prefix><5 random>`, from a stream of its own per prefix so other objects do not shift it. */
 function uniquePodName(ctx: ApiContext, namespace: string, prefix: string): string {
+  const counters = (ctx.state.k8s.alloc.nameCounters ??= {});
+  const label = `${namespace}/${prefix}`;
   for (;;) {
-    const name = prefix + randomSuffix(ctx.rng);
+    const n = counters[label] ?? 0;
+    counters[label] = n + 1;
+    const name = prefix + randomSuffix(deriveRng(ctx.state.seed, `name:${label}#${n}`));
     if (!ctx.state.k8s.pods[key(namespace, name)]) return name;
   }
 }
@@ -296,7 +301,7 @@ export function createService(ctx: ApiContext, init: ServiceInit): Service {
   if (type === 'ExternalName' && !init.externalName) throw new ApiError('Invalid', `Service "${init.name}" is invalid: spec.externalName: Required value`);
   const alloc = ctx.state.k8s.alloc;
   // ExternalName Services get no ClusterIP; headless ones ask for None.
-  const ip = type === 'ExternalName' ? undefined : (init.clusterIP ?? allocateClusterIp(ctx));
+  const ip = type === 'ExternalName' ? undefined : (init.clusterIP ?? allocateClusterIp(ctx, k));
   if (ip !== undefined && ip !== 'None') {
     if (alloc.serviceIps.includes(ip)) throw new ApiError('Invalid', `Service "${init.name}" is invalid: spec.clusterIPs: Invalid value: []string{"${ip}"}: failed to allocate IP ${ip}: provided IP is already allocated`);
     alloc.serviceIps.push(ip);
@@ -304,7 +309,7 @@ export function createService(ctx: ApiContext, init: ServiceInit): Service {
   const ports = init.ports.map((p) => ({ ...p }));
   if (type === 'NodePort' || type === 'LoadBalancer') {
     for (const p of ports) {
-      if (p.nodePort === undefined) p.nodePort = allocateNodePort(ctx);
+      if (p.nodePort === undefined) p.nodePort = allocateNodePort(ctx, k);
       else if ((alloc.nodePorts ??= []).includes(p.nodePort)) throw new ApiError('Invalid', `Service "${init.name}" is invalid: spec.ports[0].nodePort: Invalid value: ${p.nodePort}: provided port is already allocated`);
       (alloc.nodePorts ??= []).push(p.nodePort);
     }
@@ -312,7 +317,7 @@ export function createService(ctx: ApiContext, init: ServiceInit): Service {
   const svc: Service = {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: meta(ctx, init.name, init.namespace, init.labels ? { labels: { ...init.labels } } : {}),
+    metadata: meta(ctx, 'Service', init.name, init.namespace, init.labels ? { labels: { ...init.labels } } : {}),
     spec: {
       type,
       ...(init.selector ? { selector: { ...init.selector } } : {}),
@@ -333,7 +338,7 @@ export function createService(ctx: ApiContext, init: ServiceInit): Service {
     if (lbIp) svc.status.loadBalancer = { ingress: [{ ip: lbIp }] };
   }
   ctx.state.k8s.services[k] = svc;
-  if (type !== 'ExternalName') (alloc.sliceSuffixes ??= {})[k] = randomSuffix(ctx.rng);
+  if (type !== 'ExternalName') (alloc.sliceSuffixes ??= {})[k] = randomSuffix(deriveRng(ctx.state.seed, `slice:${k}`));
   ctx.state.proxyDirty = true;
   return svc;
 }
@@ -342,10 +347,11 @@ export function createService(ctx: ApiContext, init: ServiceInit): Service {
  * A node port: random from the upper band of 30000-32767 first (the API server's allocator
  * keeps the lowest min(max(16, size/32), 128) ports for static assignment: 30000-30085).
  */
-function allocateNodePort(ctx: ApiContext): number {
+function allocateNodePort(ctx: ApiContext, serviceKey: string): number {
   const used = (ctx.state.k8s.alloc.nodePorts ??= []);
+  const rng = deriveRng(ctx.state.seed, `nodeport:${serviceKey}#${used.length}`);
   for (let i = 0; i < 1000; i++) {
-    const p = 30086 + ctx.rng.int(32767 - 30086 + 1);
+    const p = 30086 + rng.int(32767 - 30086 + 1);
     if (!used.includes(p)) return p;
   }
   for (let p = 30000; p <= 32767; p++) if (!used.includes(p)) return p;
@@ -353,14 +359,15 @@ function allocateNodePort(ctx: ApiContext): number {
 }
 
 /** A random free address above the static band: offset min(max(16, size/16), 256). */
-function allocateClusterIp(ctx: ApiContext): string {
+function allocateClusterIp(ctx: ApiContext, serviceKey: string): string {
+  const rng = deriveRng(ctx.state.seed, `clusterip:${serviceKey}#${ctx.state.k8s.alloc.serviceIps.length}`);
   const range = ctx.state.config.serviceCidr;
   const n = size(range);
   const band = Math.min(Math.max(16, Math.floor(n / 16)), 256);
   const lo = band + 1;
   const hi = n - 2;
   for (let i = 0; i < 1000; i++) {
-    const ip = formatIp(nth(range, lo + ctx.rng.int(hi - lo + 1)));
+    const ip = formatIp(nth(range, lo + rng.int(hi - lo + 1)));
     if (!ctx.state.k8s.alloc.serviceIps.includes(ip)) return ip;
   }
   throw new ApiError('InternalError', 'range is full');

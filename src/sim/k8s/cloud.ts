@@ -17,7 +17,7 @@ import { broadcast, formatIp, nth, parseIp } from '../ipv4';
 import { randomMac } from '../mac';
 import { addDevice, newNetns, type Netns } from '../netns';
 import { emptyNetfilter, host, type Rule } from '../netfilter';
-import type { Rng } from '../rng';
+import { deriveRng } from '../rng';
 import type { SimState } from '../state';
 import { probabilityText } from './kube-proxy';
 
@@ -29,7 +29,8 @@ const POOL_FIRST = 240;
 const POOL_LAST = 249;
 const WORKSTATION_HOST = 100;
 
-function lanHost(state: SimState, id: string, hostname: string, hostNum: number, rng: Rng): Netns {
+function lanHost(state: SimState, id: string, hostname: string, hostNum: number): Netns {
+  const rng = deriveRng(state.seed, `netns:${id}`);
   const lan = state.config.nodeNetwork;
   const addr = nth(lan, hostNum);
   const ns = newNetns(id, '', hostname, rng.int(65536));
@@ -41,9 +42,9 @@ function lanHost(state: SimState, id: string, hostname: string, hostNum: number,
 }
 
 /** The learner's workstation (outside the cluster, on the LAN) and the cloud's load balancer. */
-export function createCloud(state: SimState, rng: Rng): void {
-  lanHost(state, WORKSTATION_NS, 'workstation', WORKSTATION_HOST, rng);
-  const lb = lanHost(state, LB_NS, 'cloud-lb', LB_HOST, rng);
+export function createCloud(state: SimState): void {
+  lanHost(state, WORKSTATION_NS, 'workstation', WORKSTATION_HOST);
+  const lb = lanHost(state, LB_NS, 'cloud-lb', LB_HOST);
   lb.ipForward = true;
   lb.nf = emptyNetfilter();
   lb.conntrack = [];

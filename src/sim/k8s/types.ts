@@ -175,6 +175,8 @@ export interface K8sState {
     serviceIps: string[];
     /** host-local IPAM per node: the last reserved offset in the node's pod CIDR, and the addresses in use. */
     podIpam: Record<string, { last: number; used: number[] }>;
+    /** How many names each generateName prefix has drawn (keeps generated names stable). */
+    nameCounters?: Record<string, number>;
     /** Node ports in use. */
     nodePorts?: number[];
     /** The random part of each Service's EndpointSlice name (`<svc>-<5 chars>`), by Service key. */
