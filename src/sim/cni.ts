@@ -198,3 +198,26 @@ export function createRouter(state: SimState): Netns {
   state.segments.lan!.ports.push({ ns: ns.id, ifindex: eth0.ifindex });
   return ns;
 }
+
+/**
+ * The CNI's DEL: removes the pod's namespace and the node's end of its veth pair, and returns
+ * its address to host-local IPAM (which hands it out again only after wrapping around).
+ */
+export function detachPod(state: SimState, pod: Pod): void {
+  const ns = podNetns(state, pod);
+  if (!ns || pod.spec.hostNetwork) return;
+  for (const d of ns.devices) {
+    if (d.kind === 'veth' && d.peer) {
+      const host = state.netns[d.peer.ns];
+      if (host) host.devices = host.devices.filter((x) => x.ifindex !== d.peer!.ifindex);
+    }
+  }
+  delete state.netns[ns.id];
+  const node = pod.spec.nodeName;
+  const ip = pod.status.podIP;
+  const ipam = node ? state.k8s.alloc.podIpam[node] : undefined;
+  if (ipam && ip) {
+    const off = ip.split('.').map(Number).reduce((a, b) => a * 256 + b, 0) - nodeSubnet(state, node!).addr;
+    ipam.used = ipam.used.filter((u) => u !== off);
+  }
+}
