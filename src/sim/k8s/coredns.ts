@@ -50,13 +50,15 @@
  *   CoreDNS (`kube-dns.kube-system.svc.<zone>`, its ClusterIP in additional, ns.go) and
  *   `ns.dns.<zone>` has that address. AXFR/IXFR are REFUSED.
  * - Flags: everything the kubernetes plugin answers is authoritative (AA) without RA, as a
- *   real `dig` shows (`flags: qr aa rd`, "recursion requested but not available").
+ *   real `dig` shows (`flags: qr aa rd`, "recursion requested but not available") and
+ *   CoreDNS's log prints (`NXDOMAIN qr,aa,rd`, coredns/coredns#6937).
  * - The SOA serial is CoreDNS's "last modified" time of Services and Endpoints in Unix
  *   seconds: the latest Service creation or endpoint readiness change the state records.
  *
  * Names outside the zones return `{ kind: 'forward' }`: the caller models `forward .` (the
- * sandbox has no internet). Left out: the cache (kubeadm >= 1.30's Corefile disables it for
- * cluster.local anyway; forwarded answers would be cached 30 s), `loadbalance` (it shuffles
+ * sandbox has no internet). Left out: the cache (since kubeadm 1.32 the Corefile says `cache 30
+ * { disable success cluster.local; disable denial cluster.local }`, kubernetes/kubernetes#128359,
+ * so only forwarded answers would be cached, for up to 30 s), `loadbalance` (it shuffles
  * the order of A records per answer; here they come sorted by address), endpoint hostnames
  * (pod spec.hostname/subdomain), publishNotReadyAddresses, dual-stack Services, autopath,
  * and answers before CoreDNS has synced (SERVFAIL).
@@ -487,7 +489,7 @@ export function clusterSoa(state: SimState): DnsRecord {
  * passes the question on to `forward .` (names outside cluster.local, and reverse names it
  * does not know).
  */
-export function resolveCluster(state: SimState, name: string, type: DnsTypeName | number): ClusterDnsResult {
+export function resolveCluster(state: SimState, name: string, type: DnsTypeName | string | number): ClusterDnsResult {
   const qtype = typeCode(type);
   const qname = name.endsWith('.') ? name.slice(0, -1) : name;
   if (qname === '') return FORWARD;
