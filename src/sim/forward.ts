@@ -37,6 +37,7 @@ import {
   type Ipv4Packet,
 } from './packet';
 import { create as ctCreate, isDnat, isSnat, lookup as ctLookup, rewrite, setDnat, setSnat, touch, type CtHit } from './conntrack';
+import { findListener } from './apps';
 import { syncProxyRules } from './k8s/kube-proxy';
 import { evaluate, layered, type Netfilter, type PacketView, type TableName, type Verdict } from './netfilter';
 import { deviceByIndex, deviceByName, isLocal, lookupNeighbour, lookupRoute, setNeighbour, sourceFor, type Device, type Netns } from './netns';
@@ -121,6 +122,14 @@ interface Meta {
   ctNew?: boolean;
 }
 
+export interface InjectOptions {
+  /**
+   * Sockets the sending program holds open (`<ns>|udp|<port>`): datagrams arriving there are
+   * its answers, not strays for the kernel to refuse with port unreachable.
+   */
+  openPorts?: Set<string>;
+}
+
 type Work =
   | { kind: 'out'; ns: string; packet: Ipv4Packet; local: boolean; meta?: Meta }
   | { kind: 'rx'; ns: string; ifindex: number; frame: EthernetFrame };
@@ -131,9 +140,9 @@ const MAX_STEPS = 10_000;
  * Sends `packet` from the stack of namespace `nsId` and runs the network until it is quiet.
  * `now` (epoch ms) ages conntrack entries.
  */
-export function inject(state: SimState, nsId: string, packet: Ipv4Packet, now = state.createdAt): TraceResult {
+export function inject(state: SimState, nsId: string, packet: Ipv4Packet, now = state.createdAt, opts: InjectOptions = {}): TraceResult {
   syncProxyRules(state);
-  const engine = new Engine(state, now);
+  const engine = new Engine(state, now, opts);
   engine.queue.push({ kind: 'out', ns: nsId, packet, local: true });
   engine.run();
   return engine.result;
@@ -150,6 +159,7 @@ class Engine {
   constructor(
     private readonly state: SimState,
     private readonly now: number,
+    private readonly opts: InjectOptions = {},
   ) {
     this.rng = rngOver(state.rng);
   }
@@ -558,6 +568,23 @@ class Engine {
     }
     this.hop(ns, 'deliver', `delivered to ${ns.hostname}`, dev?.name, p);
     this.result.deliveries.push({ ns: ns.id, packet: p });
+    if (pl.kind === 'udp' && pl.payload instanceof Uint8Array && p.dst !== 0xffffffff) this.udpInput(ns, p, pl.srcPort, pl.dstPort, pl.payload);
+  }
+
+  /** A datagram reached a local address: the listening program answers, or the kernel refuses it. */
+  private udpInput(ns: Netns, p: Ipv4Packet, sport: number, dport: number, data: Uint8Array): void {
+    if (this.opts.openPorts?.has(`${ns.id}|udp|${dport}`)) return;
+    const l = findListener(this.state, ns.id, 'udp', dport);
+    if (!l) {
+      this.hop(ns, 'drop', `nothing listens on UDP port ${dport}: ICMP port unreachable`, undefined, p);
+      this.icmpError(ns, p, ICMP_DEST_UNREACH, 3, 0);
+      return;
+    }
+    const answer = l.handle(data, { state: this.state, ns: ns.id, peer: { ip: p.src, port: sport }, local: { ip: p.dst, port: dport } });
+    if (!answer) return;
+    const reply = ipv4({ src: p.dst, dst: p.src, ttl: 64, id: nextId(ns), df: true, payload: udp(p.dst, p.src, dport, sport, answer) });
+    this.hop(ns, 'reply', `${l.program} answers on UDP port ${dport}`, undefined, reply);
+    this.queue.push({ kind: 'out', ns: ns.id, packet: reply, local: true });
   }
 
   /** Sends an ICMP error about `orig` back to its source (never about an ICMP error). */

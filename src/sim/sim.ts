@@ -16,7 +16,7 @@ import { inject, type LocalError, type TraceResult } from './forward';
 import { formatIp, type Ip } from './ipv4';
 import { key, type Pod } from './k8s/types';
 import { lookupRoute, sourceFor, type Netns } from './netns';
-import { echoId, echoRequest, echoSeq, ICMP_DEST_UNREACH, ICMP_ECHO_REPLY, ICMP_TIME_EXCEEDED, ipv4, pingPayload, type IcmpMessage } from './packet';
+import { echoId, echoRequest, echoSeq, ICMP_DEST_UNREACH, ICMP_ECHO_REPLY, ICMP_TIME_EXCEEDED, ipv4, pingPayload, udp, type IcmpMessage } from './packet';
 import { rngOver, type Rng } from './rng';
 import { MAX_OBSERVATIONS, STATE_FORMAT, type Observation, type SimState } from './state';
 
@@ -38,6 +38,12 @@ export interface PingResult {
   outcome: PingOutcome;
   trace: TraceResult;
 }
+
+export type UdpResult =
+  | { kind: 'reply'; from: Ip; sport: number; data: Uint8Array; rttMs: number; trace: TraceResult }
+  | { kind: 'icmp-error'; from: Ip; type: number; code: number; trace: TraceResult }
+  | { kind: 'local-error'; errno: LocalError['errno']; trace: TraceResult }
+  | { kind: 'lost'; trace: TraceResult };
 
 export class Sim {
   readonly rng: Rng;
@@ -102,6 +108,30 @@ export class Sim {
       }
     }
     return { kind: 'lost' };
+  }
+
+  /**
+   * Sends one UDP datagram from a program in `nsId` (source port `sport`, default an ephemeral
+   * port from the RNG) and returns the first datagram that comes back to that port, if any.
+   */
+  udpRequest(nsId: string, dst: Ip, dport: number, payload: Uint8Array, sport = 32768 + this.rng.int(28232)): UdpResult {
+    const ns = this.state.netns[nsId];
+    if (!ns) throw new Error(`no network namespace ${nsId}`);
+    const route = lookupRoute(ns, dst);
+    const src = (route && sourceFor(ns, route, dst)) ?? 0x7f000001;
+    const id = ns.ipId;
+    ns.ipId = (ns.ipId + 1) & 0xffff;
+    const packet = ipv4({ src, dst, id, df: true, payload: udp(src, dst, sport, dport, payload) });
+    const trace = inject(this.state, nsId, packet, this.clock.now(), { openPorts: new Set([`${nsId}|udp|${sport}`]) });
+    const local = trace.errors.find((e) => e.ns === nsId);
+    if (local) return { kind: 'local-error', errno: local.errno, trace };
+    for (const d of trace.deliveries) {
+      if (d.ns !== nsId) continue;
+      const pl = d.packet.payload;
+      if (pl.kind === 'udp' && pl.dstPort === sport && pl.payload instanceof Uint8Array) return { kind: 'reply', from: d.packet.src, sport: pl.srcPort, data: pl.payload, rttMs: this.rtt(trace), trace };
+      if (pl.kind === 'icmp' && pl.type === ICMP_DEST_UNREACH) return { kind: 'icmp-error', from: d.packet.src, type: pl.type, code: pl.code, trace };
+    }
+    return { kind: 'lost', trace };
   }
 
   /** A plausible round trip: per link and per router costs, ARP and VXLAN extra, seeded jitter. */

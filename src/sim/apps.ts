@@ -1,0 +1,171 @@
+/**
+ * The programs listening in each network namespace, and what they answer.
+ *
+ * Design notes: a pod's listeners come from its image, as on a real cluster: CoreDNS answers
+ * DNS on UDP and TCP 53 (and serves metrics on 9153); nginx serves HTTP on 80; agnhost
+ * `serve-hostname` (the Kubernetes docs' "hostnames" example) answers every HTTP request with
+ * its pod's name on 9376; agnhost `netexec` serves HTTP on 8080 with `/hostname`,
+ * `/clientip` (the source address it sees: the tool for proving "no NAT between pods") and
+ * `/echo?msg=`. busybox and netshoot-style debug images listen on nothing. The LAN's router
+ * answers DNS for the upstream world, which does not exist in the sandbox: every name outside
+ * the cluster is NXDOMAIN except a few well-known ones, whose addresses are unreachable.
+ * A datagram for a port nobody listens on gets ICMP port unreachable from the kernel; a TCP
+ * SYN gets a RST (tcp.ts).
+ * Left out: real HTTP parsing beyond the request line and Host header, keep-alive, TLS.
+ */
+import { decodeDns, dnsResponse, encodeDns, fqdn, type DnsMessage, type DnsRecord } from './dns';
+import { formatIp, type Ip } from './ipv4';
+import { resolveCluster } from './k8s/coredns';
+import type { Pod } from './k8s/types';
+import type { SimState } from './state';
+
+export interface RequestContext {
+  state: SimState;
+  /** Namespace id where the program runs. */
+  ns: string;
+  /** The source address and port the program sees (after any NAT on the way). */
+  peer: { ip: Ip; port: number };
+  local: { ip: Ip; port: number };
+}
+
+export interface Listener {
+  proto: 'udp' | 'tcp';
+  port: number;
+  /** The program's name as `ss -l` shows it. */
+  program: string;
+  /** Answers one request (a datagram, or a whole TCP request stream); undefined = no answer. */
+  handle(req: Uint8Array, ctx: RequestContext): Uint8Array | undefined;
+}
+
+/** Well-known names answered by the upstream resolver; the sandbox has no internet behind them. */
+const UPSTREAM: Record<string, string> = {
+  'kubernetes.io': '15.197.167.90',
+  'example.com': '93.184.215.14',
+  'www.example.com': '93.184.215.14',
+};
+
+function ascii(text: string): Uint8Array {
+  const b = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) b[i] = text.charCodeAt(i) & 0xff;
+  return b;
+}
+
+export function text(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return s;
+}
+
+function upstreamAnswer(q: DnsMessage): DnsMessage {
+  const question = q.questions[0];
+  if (!question) return dnsResponse(q, [], 'FORMERR', [], { ra: true });
+  const name = fqdn(question.name).replace(/\.$/, '').toLowerCase();
+  const addr = UPSTREAM[name];
+  if (addr && question.type === 1) {
+    const [a, b, c, d] = addr.split('.').map(Number) as [number, number, number, number];
+    return dnsResponse(q, [{ name: question.name, class: 1, ttl: 300, type: 'A', address: ((a << 24) | (b << 16) | (c << 8) | d) >>> 0 }], 'NOERROR', [], { ra: true });
+  }
+  return dnsResponse(q, [], addr ? 'NOERROR' : 'NXDOMAIN', [], { ra: true });
+}
+
+/** CoreDNS: the kubernetes plugin for cluster.local, `forward .` to the node's resolver for the rest. */
+function coreDnsAnswer(state: SimState, req: Uint8Array): Uint8Array | undefined {
+  let q: DnsMessage;
+  try {
+    q = decodeDns(req);
+  } catch {
+    return undefined;
+  }
+  const question = q.questions[0];
+  if (!question) return encodeDns(dnsResponse(q, [], 'FORMERR'));
+  const r = resolveCluster(state, question.name, question.type);
+  if (r.kind === 'forward') return encodeDns({ ...upstreamAnswer(q), aa: false, ra: true });
+  let answers: DnsRecord[] = r.answers;
+  if (r.upstream) answers = [...answers, ...upstreamAnswer({ ...q, questions: [{ name: r.upstream.name, type: r.upstream.type, class: 1 }] }).answers];
+  return encodeDns(dnsResponse(q, answers, r.rcode, r.authority, { aa: r.authoritative, additional: r.additional }));
+}
+
+function http(status: string, body: string, server?: string, contentType = 'text/plain; charset=utf-8'): Uint8Array {
+  const head = [`HTTP/1.1 ${status}`, ...(server ? [`Server: ${server}`] : []), `Content-Type: ${contentType}`, `Content-Length: ${body.length}`, 'Connection: close', '', ''].join('\r\n');
+  return ascii(head + body);
+}
+
+/** The request line's method and target, and the Host header. */
+export function parseRequest(req: Uint8Array): { method: string; path: string; host: string } | undefined {
+  const t = text(req);
+  const end = t.indexOf('\r\n');
+  if (end < 0) return undefined;
+  const [method, path] = t.slice(0, end).split(' ');
+  if (!method || !path) return undefined;
+  const host = /\r\nhost:\s*([^\r\n]*)/i.exec(t)?.[1]?.trim() ?? '';
+  return { method, path, host };
+}
+
+const NGINX_PAGE =
+  '<!DOCTYPE html>\n<html>\n<head>\n<title>Welcome to nginx!</title>\n</head>\n<body>\n<h1>Welcome to nginx!</h1>\n<p>If you see this page, the nginx web server is successfully installed and\nworking. Further configuration is required.</p>\n</body>\n</html>\n';
+
+function imageName(image: string): string {
+  return (image.split('/').pop() ?? image).split(/[:@]/)[0]!;
+}
+
+/** What a pod's containers listen on, from their images and arguments. */
+export function podListeners(state: SimState, pod: Pod): Listener[] {
+  const out: Listener[] = [];
+  for (const c of pod.spec.containers) {
+    const name = imageName(c.image);
+    const args = [...(c.command ?? []), ...(c.args ?? [])];
+    if (name === 'coredns') {
+      const dns = (proto: 'udp' | 'tcp'): Listener => ({ proto, port: 53, program: 'coredns', handle: (req) => coreDnsAnswer(state, req) });
+      out.push(dns('udp'), dns('tcp'), { proto: 'tcp', port: 9153, program: 'coredns', handle: () => http('200 OK', '# HELP coredns_build_info A metric with a constant \'1\' value labeled by version, revision, and goversion from which CoreDNS was built.\n', undefined, 'text/plain; version=0.0.4') });
+    } else if (name === 'nginx') {
+      out.push({
+        proto: 'tcp',
+        port: 80,
+        program: 'nginx',
+        handle: (req) => {
+          const r = parseRequest(req);
+          if (!r) return http('400 Bad Request', '', 'nginx/1.27.5');
+          return r.path === '/' || r.path === '/index.html' ? http('200 OK', NGINX_PAGE, 'nginx/1.27.5', 'text/html') : http('404 Not Found', '<html>\n<head><title>404 Not Found</title></head>\n<body>\n<center><h1>404 Not Found</h1></center>\n<hr><center>nginx/1.27.5</center>\n</body>\n</html>\n', 'nginx/1.27.5', 'text/html');
+        },
+      });
+    } else if (name === 'agnhost' && args.includes('serve-hostname')) {
+      out.push({ proto: 'tcp', port: 9376, program: 'agnhost', handle: () => http('200 OK', pod.metadata.name) });
+    } else if (name === 'agnhost' && args.includes('netexec')) {
+      out.push({
+        proto: 'tcp',
+        port: 8080,
+        program: 'agnhost',
+        handle: (req, ctx) => {
+          const r = parseRequest(req);
+          if (!r) return http('400 Bad Request', '');
+          const [path, query = ''] = r.path.split('?');
+          if (path === '/hostname') return http('200 OK', pod.metadata.name);
+          if (path === '/clientip') return http('200 OK', `${formatIp(ctx.peer.ip)}:${ctx.peer.port}`);
+          if (path === '/echo') return http('200 OK', decodeURIComponent(/(?:^|&)msg=([^&]*)/.exec(query)?.[1] ?? ''));
+          return http('200 OK', `NOW: ${new Date(state.createdAt).toISOString()}`);
+        },
+      });
+    }
+  }
+  return out;
+}
+
+/** Every listener in a namespace. */
+export function listenersIn(state: SimState, nsId: string): Listener[] {
+  if (nsId === 'router') return [{ proto: 'udp', port: 53, program: 'dnsmasq', handle: (req) => {
+    try {
+      return encodeDns(upstreamAnswer(decodeDns(req)));
+    } catch {
+      return undefined;
+    }
+  } }];
+  if (!nsId.startsWith('pod/')) return [];
+  const pod = state.k8s.pods[nsId.slice(4)];
+  if (!pod || pod.spec.hostNetwork) return [];
+  return podListeners(state, pod);
+}
+
+/** The listener for a protocol and port in a namespace, if any. */
+export function findListener(state: SimState, nsId: string, proto: 'udp' | 'tcp', port: number): Listener | undefined {
+  return listenersIn(state, nsId).find((l) => l.proto === proto && l.port === port);
+}
