@@ -15,7 +15,7 @@
  * helpers (FTP...), zones, the conntrack table size limit.
  */
 import { formatIp, type Ip } from './ipv4';
-import { ipv4HeaderChecksum, udp, type Ipv4Packet } from './packet';
+import { ipv4HeaderChecksum, tcp, udp, type Ipv4Packet } from './packet';
 import type { Rng } from './rng';
 
 export interface Tuple {
@@ -51,8 +51,7 @@ export function portsOf(p: Ipv4Packet): { sport: number; dport: number } | undef
     if (pl.type === 8 || pl.type === 0) return { sport: pl.rest >>> 16, dport: pl.rest >>> 16 };
     return undefined;
   }
-  const tcp = pl as { kind: string; srcPort?: number; dstPort?: number };
-  if (tcp.kind === 'tcp' && tcp.srcPort !== undefined && tcp.dstPort !== undefined) return { sport: tcp.srcPort, dport: tcp.dstPort };
+  if (pl.kind === 'tcp') return { sport: pl.srcPort, dport: pl.dstPort };
   return undefined;
 }
 
@@ -112,8 +111,7 @@ export function touch(hit: CtHit, p: Ipv4Packet, now: number): void {
 }
 
 function nextTcpState(state: string, dir: 'orig' | 'reply', p: Ipv4Packet): string {
-  const t = p.payload as unknown as { flags?: number };
-  const f = t.flags ?? 0;
+  const f = p.payload.kind === 'tcp' ? p.payload.flags : 0;
   const SYN = 0x02;
   const ACK = 0x10;
   const FIN = 0x01;
@@ -160,19 +158,12 @@ export function rewrite(p: Ipv4Packet, to: { src?: Ip; dst?: Ip; sport?: number;
   let payload = p.payload;
   if (payload.kind === 'udp') {
     payload = udp(src, dst, to.sport ?? payload.srcPort, to.dport ?? payload.dstPort, payload.payload, payload.checksum !== 0);
-  } else if ((payload as { kind: string }).kind === 'tcp') {
-    payload = retcp(payload, src, dst, to.sport, to.dport);
+  } else if (payload.kind === 'tcp') {
+    payload = tcp(src, dst, { ...payload, srcPort: to.sport ?? payload.srcPort, dstPort: to.dport ?? payload.dstPort });
   }
   const q: Ipv4Packet = { ...p, src, dst, payload };
   q.checksum = ipv4HeaderChecksum(q);
   return q;
-}
-
-/** TCP rewriting is provided by the TCP codec once registered (see registerTcpRewrite). */
-let retcp: (pl: Ipv4Packet['payload'], src: Ip, dst: Ip, sport?: number, dport?: number) => Ipv4Packet['payload'] = (pl) => pl;
-
-export function registerTcpRewrite(fn: typeof retcp): void {
-  retcp = fn;
 }
 
 /** `conntrack -L` style text for one entry (used by the shell later and by traces now). */

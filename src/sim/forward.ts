@@ -33,11 +33,14 @@ import {
   ipv4,
   ipv4Length,
   udp,
+  tcpFlagsText,
   type EthernetFrame,
   type Ipv4Packet,
+  type TcpSegment,
 } from './packet';
 import { create as ctCreate, isDnat, isSnat, lookup as ctLookup, rewrite, setDnat, setSnat, touch, type CtHit } from './conntrack';
 import { findListener } from './apps';
+import { tcpInput } from './tcp-stack';
 import { syncProxyRules } from './k8s/kube-proxy';
 import { evaluate, layered, type Netfilter, type PacketView, type TableName, type Verdict } from './netfilter';
 import { deviceByIndex, deviceByName, isLocal, lookupNeighbour, lookupRoute, setNeighbour, sourceFor, type Device, type Netns } from './netns';
@@ -443,6 +446,23 @@ class Engine {
       this.l3Input(ns, br, frame);
       return;
     }
+    if (inPort && ns.nf && frame.payload.kind === 'ipv4' && frame.dst !== BROADCAST_MAC) {
+      // br_netfilter (net.bridge.bridge-nf-call-iptables=1, which Kubernetes requires): bridged
+      // IPv4 frames pass the iptables hooks too, so conntrack can undo a DNAT on a reply that
+      // goes straight from one pod to another on the same bridge.
+      // iptables sees the bridge as both interfaces (-i/-o br); the ports are physdev matches.
+      const meta: Meta = { mark: 0, inDev: br.name };
+      const before = frame.payload;
+      let p = this.natPre(ns, before, meta, 'PREROUTING', br.name);
+      if (p.dst !== before.dst) {
+        // Translated to an address elsewhere: the bridge hands the packet to routing.
+        this.queue.push({ kind: 'out', ns: ns.id, packet: decrementTtl(p), local: false, meta });
+        return;
+      }
+      if (!this.filter(ns, 'FORWARD', p, meta, false, br.name, br.name)) return;
+      p = this.natPost(ns, p, meta, br);
+      frame = { ...frame, payload: p };
+    }
     const entry = frame.dst === BROADCAST_MAC ? undefined : fdb[frame.dst];
     const ip = ipOf(frame);
     if (entry) {
@@ -569,6 +589,12 @@ class Engine {
     this.hop(ns, 'deliver', `delivered to ${ns.hostname}`, dev?.name, p);
     this.result.deliveries.push({ ns: ns.id, packet: p });
     if (pl.kind === 'udp' && pl.payload instanceof Uint8Array && p.dst !== 0xffffffff) this.udpInput(ns, p, pl.srcPort, pl.dstPort, pl.payload);
+    if (pl.kind === 'tcp' && !this.opts.openPorts?.has(`${ns.id}|tcp|${pl.dstPort}`)) {
+      for (const out of tcpInput(this.state, ns, p, this.rng, this.now)) {
+        this.hop(ns, 'reply', `the kernel answers TCP [${tcpFlagsText((out.payload as TcpSegment).flags)}] from port ${(out.payload as TcpSegment).srcPort}`, undefined, out);
+        this.queue.push({ kind: 'out', ns: ns.id, packet: out, local: true });
+      }
+    }
   }
 
   /** A datagram reached a local address: the listening program answers, or the kernel refuses it. */

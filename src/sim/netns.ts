@@ -14,6 +14,7 @@ import { contains, maskOf, type Cidr, type Ip } from './ipv4';
 import type { ConntrackEntry } from './conntrack';
 import type { Mac } from './mac';
 import type { Netfilter } from './netfilter';
+import type { TcpSocket } from './tcp-stack';
 
 export type DeviceKind = 'loopback' | 'ether' | 'veth' | 'bridge' | 'vxlan';
 
@@ -85,6 +86,8 @@ export interface Netns {
    * a stopped kube-proxy leaves `frozen` rules that no longer follow the Services.
    */
   kubeProxy?: { mode: 'live' } | { mode: 'frozen'; rules: Netfilter };
+  /** Server-side TCP connections, by `localIp:port|remoteIp:port` (tcp-stack.ts). */
+  tcpSockets?: Record<string, TcpSocket>;
 }
 
 export function newNetns(id: string, name: string, hostname: string, ipId: number): Netns {

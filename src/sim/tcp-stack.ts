@@ -1,0 +1,130 @@
+/**
+ * The kernel's TCP, enough for a connection: handshake, one request, one response, close.
+ *
+ * Design notes: a SYN to a port with a listener is answered SYN-ACK (an initial sequence
+ * number from the RNG, Linux's SYN-ACK options with MSS = MTU - 40); a SYN to a port nobody
+ * listens on gets RST-ACK, which the client sees as "connection refused". Once established,
+ * the data a client sends is acknowledged and collected; when the request is complete (an
+ * HTTP request head ending in a blank line, or a length-prefixed DNS message) the listening
+ * program answers, and the server sends the answer (PSH-ACK) and closes (FIN-ACK) as an
+ * HTTP/1.1 server does for `Connection: close`. A FIN is acknowledged. Server sockets live in
+ * the namespace's state, so a snapshot taken mid-connection resumes it.
+ * The client half (`TcpClient`) is driven by commands (curl, wget): it sends one segment at a
+ * time through the network and reads what came back.
+ * Left out: retransmission, windows and congestion control (everything arrives), segmentation
+ * beyond one MSS per segment, TIME_WAIT, simultaneous open, urgent data.
+ */
+import { findListener } from './apps';
+import type { Ip } from './ipv4';
+import { formatIp } from './ipv4';
+import { deviceByName, lookupRoute, type Netns } from './netns';
+import { ipv4, linuxSynOptions, tcp, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, type Ipv4Packet, type TcpSegment } from './packet';
+import type { Rng } from './rng';
+import type { SimState } from './state';
+
+export interface TcpSocket {
+  state: 'SYN_RECV' | 'ESTABLISHED' | 'FIN_WAIT1' | 'CLOSED';
+  /** Next sequence number we send, and next we expect. */
+  sndNxt: number;
+  rcvNxt: number;
+  /** Request bytes received so far. */
+  buf: number[];
+}
+
+export function socketKey(localIp: Ip, localPort: number, remoteIp: Ip, remotePort: number): string {
+  return `${formatIp(localIp)}:${localPort}|${formatIp(remoteIp)}:${remotePort}`;
+}
+
+/** MSS for segments leaving through the route to `dst`: the device MTU minus 40. */
+export function mssFor(ns: Netns, dst: Ip): number {
+  const r = lookupRoute(ns, dst);
+  const dev = r && deviceByName(ns, r.dev);
+  return (dev?.mtu ?? 1500) - 40;
+}
+
+/** True once `buf` holds a whole request for the program on `port`. */
+function complete(buf: number[], port: number): boolean {
+  if (port === 53) return buf.length >= 2 && buf.length >= 2 + ((buf[0]! << 8) | buf[1]!);
+  for (let i = 3; i < buf.length; i++) if (buf[i - 3] === 13 && buf[i - 2] === 10 && buf[i - 1] === 13 && buf[i] === 10) return true;
+  return false;
+}
+
+function segment(p: Ipv4Packet, ns: Netns, fields: Parameters<typeof tcp>[2]): Ipv4Packet {
+  const id = ns.ipId;
+  ns.ipId = (ns.ipId + 1) & 0xffff;
+  return ipv4({ src: p.dst, dst: p.src, ttl: 64, id, df: true, payload: tcp(p.dst, p.src, fields) });
+}
+
+/** What the kernel sends back for a TCP segment that reached a local address. */
+export function tcpInput(state: SimState, ns: Netns, p: Ipv4Packet, rng: Rng, nowMs: number): Ipv4Packet[] {
+  const seg = p.payload as TcpSegment;
+  const sockets = (ns.tcpSockets ??= {});
+  const key = socketKey(p.dst, seg.dstPort, p.src, seg.srcPort);
+  const sock = sockets[key];
+  const out: Ipv4Packet[] = [];
+  const f = seg.flags;
+  if (f & TCP_RST) {
+    delete sockets[key];
+    return out;
+  }
+  if (!sock) {
+    if (!(f & TCP_SYN) || f & TCP_ACK) {
+      // A segment for no connection: RST (RFC 9293 3.10.7.1).
+      if (f & TCP_ACK) out.push(segment(p, ns, { srcPort: seg.dstPort, dstPort: seg.srcPort, seq: seg.ack, flags: TCP_RST }));
+      else out.push(segment(p, ns, { srcPort: seg.dstPort, dstPort: seg.srcPort, seq: 0, ack: (seg.seq + seg.data.length + 1) >>> 0, flags: TCP_RST | TCP_ACK, window: 0 }));
+      return out;
+    }
+    const l = findListener(state, ns.id, 'tcp', seg.dstPort);
+    if (!l) {
+      out.push(segment(p, ns, { srcPort: seg.dstPort, dstPort: seg.srcPort, seq: 0, ack: (seg.seq + 1) >>> 0, flags: TCP_RST | TCP_ACK, window: 0 }));
+      return out;
+    }
+    const isn = rng.int(0x100000000) >>> 0;
+    sockets[key] = { state: 'SYN_RECV', sndNxt: (isn + 1) >>> 0, rcvNxt: (seg.seq + 1) >>> 0, buf: [] };
+    const tsEcr = seg.options.find((o) => o.kind === 'timestamps');
+    out.push(
+      segment(p, ns, {
+        srcPort: seg.dstPort,
+        dstPort: seg.srcPort,
+        seq: isn,
+        ack: (seg.seq + 1) >>> 0,
+        flags: TCP_SYN | TCP_ACK,
+        window: 64308,
+        options: linuxSynOptions(mssFor(ns, p.src), Math.floor(nowMs) >>> 0, tsEcr && tsEcr.kind === 'timestamps' ? tsEcr.tsVal : 0),
+      }),
+    );
+    return out;
+  }
+  if (sock.state === 'SYN_RECV' && f & TCP_ACK) sock.state = 'ESTABLISHED';
+  let advanced = false;
+  if (seg.data.length > 0 && seg.seq === sock.rcvNxt) {
+    sock.buf.push(...seg.data);
+    sock.rcvNxt = (sock.rcvNxt + seg.data.length) >>> 0;
+    advanced = true;
+  }
+  if (f & TCP_FIN) {
+    sock.rcvNxt = (sock.rcvNxt + 1) >>> 0;
+    out.push(segment(p, ns, { srcPort: seg.dstPort, dstPort: seg.srcPort, seq: sock.sndNxt, ack: sock.rcvNxt, flags: TCP_ACK }));
+    if (sock.state === 'FIN_WAIT1') delete sockets[key];
+    return out;
+  }
+  if (advanced && sock.state === 'ESTABLISHED' && complete(sock.buf, seg.dstPort)) {
+    const l = findListener(state, ns.id, 'tcp', seg.dstPort);
+    const req = Uint8Array.from(sock.buf);
+    let answer = l?.handle(seg.dstPort === 53 ? req.subarray(2) : req, { state, ns: ns.id, peer: { ip: p.src, port: seg.srcPort }, local: { ip: p.dst, port: seg.dstPort } });
+    if (answer && seg.dstPort === 53) answer = Uint8Array.from([answer.length >> 8, answer.length & 255, ...answer]);
+    const mss = mssFor(ns, p.src);
+    const data = answer ?? new Uint8Array(0);
+    for (let off = 0; off < data.length; off += mss) {
+      const chunk = data.subarray(off, Math.min(data.length, off + mss));
+      out.push(segment(p, ns, { srcPort: seg.dstPort, dstPort: seg.srcPort, seq: sock.sndNxt, ack: sock.rcvNxt, flags: TCP_PSH | TCP_ACK, window: 502, data: chunk }));
+      sock.sndNxt = (sock.sndNxt + chunk.length) >>> 0;
+    }
+    out.push(segment(p, ns, { srcPort: seg.dstPort, dstPort: seg.srcPort, seq: sock.sndNxt, ack: sock.rcvNxt, flags: TCP_FIN | TCP_ACK, window: 502 }));
+    sock.sndNxt = (sock.sndNxt + 1) >>> 0;
+    sock.state = 'FIN_WAIT1';
+    return out;
+  }
+  if (advanced) out.push(segment(p, ns, { srcPort: seg.dstPort, dstPort: seg.srcPort, seq: sock.sndNxt, ack: sock.rcvNxt, flags: TCP_ACK, window: 502 }));
+  return out;
+}
