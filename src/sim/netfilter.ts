@@ -3,13 +3,13 @@
  * `iptables-save` prints them.
  *
  * Design notes: each network namespace has a `nat` and a `filter` table. A rule is plain data:
- * source/destination prefixes (optionally negated), interfaces, protocol, then its `-m` matches
- * in the order they were given (comment, tcp/udp ports, statistic, mark, addrtype, conntrack),
- * then one target. Evaluation walks a chain top to bottom with a call stack for jumps; RETURN
- * or the end of a user chain returns to the caller, the end of a built-in chain applies its
- * policy. The statistic match works as the kernel's xt_statistic does: the probability is
- * stored as round(p * 2^31) and a packet matches when a random 31-bit number is below it,
- * drawn from the sandbox's seeded RNG. MARK uses --set-xmark semantics
+ * source/destination prefixes and interfaces (each optionally negated), protocol, then its `-m`
+ * matches in the order they were given (comment, tcp/udp ports, statistic, mark, addrtype,
+ * conntrack), then one target. Evaluation walks a chain top to bottom with a call stack for
+ * jumps; RETURN or the end of a user chain returns to the caller, the end of a built-in chain
+ * applies its policy. The statistic match works as the kernel's xt_statistic does: the
+ * probability is stored as round(p * 2^31) and a packet matches when a random 31-bit number is
+ * below it, drawn from the sandbox's seeded RNG. MARK uses --set-xmark semantics
  * (mark = (mark & ~mask) ^ value). Table evaluation returns the verdict and any NAT decision;
  * conntrack (conntrack.ts) decides when tables are consulted at all.
  *
@@ -56,6 +56,9 @@ export interface Rule {
   dst?: AddrMatch;
   in?: string;
   out?: string;
+  /** `! -i <in>` / `! -o <out>`: the interface match is negated (Docker's `! -i docker0`). */
+  inNeg?: boolean;
+  outNeg?: boolean;
   proto?: Proto;
   matches: Match[];
   target: Target;
@@ -226,8 +229,8 @@ export function evaluate(nf: Netfilter, table: TableName, chain: string, pkt: Pa
 function ruleMatches(r: Rule, p: PacketView, env: EvalEnv): boolean {
   if (r.src && contains(r.src.cidr, p.src) === !!r.src.neg) return false;
   if (r.dst && contains(r.dst.cidr, p.dst) === !!r.dst.neg) return false;
-  if (r.in !== undefined && r.in !== p.in) return false;
-  if (r.out !== undefined && r.out !== p.out) return false;
+  if (r.in !== undefined && (r.in === p.in) === !!r.inNeg) return false;
+  if (r.out !== undefined && (r.out === p.out) === !!r.outNeg) return false;
   if (r.proto && PROTO_NUM[r.proto] !== p.proto) return false;
   for (const m of r.matches) {
     switch (m.m) {
@@ -351,8 +354,8 @@ export function formatRule(chain: string, r: Rule): string {
   const parts = [`-A ${chain}`];
   if (r.src) parts.push(addr(r.src, '-s'));
   if (r.dst) parts.push(addr(r.dst, '-d'));
-  if (r.in) parts.push(`-i ${r.in}`);
-  if (r.out) parts.push(`-o ${r.out}`);
+  if (r.in) parts.push(`${r.inNeg ? '! ' : ''}-i ${r.in}`);
+  if (r.out) parts.push(`${r.outNeg ? '! ' : ''}-o ${r.out}`);
   if (r.proto) parts.push(`-p ${r.proto}`);
   for (const m of r.matches) {
     switch (m.m) {

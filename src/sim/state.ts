@@ -8,6 +8,7 @@
  * wall clock, so the browser, the CLI and the tests restore it identically.
  */
 import type { Cidr, Ip } from './ipv4';
+import type { DockerState } from './docker';
 import type { K8sState } from './k8s/types';
 import type { Mac } from './mac';
 import type { Netfilter } from './netfilter';
@@ -59,6 +60,8 @@ export interface SimState {
   kubeProxy?: Netfilter;
   /** Services or endpoints changed since kube-proxy last synced. */
   proxyDirty?: boolean;
+  /** Docker hosts and their containers, when the sandbox is a set of Docker hosts (see docker.ts). */
+  docker?: DockerState;
 }
 
 export const MAX_OBSERVATIONS = 500;

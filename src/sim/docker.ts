@@ -1,0 +1,534 @@
+/**
+ * Docker hosts: the default bridge network (`docker0`), containers and published ports.
+ *
+ * Design notes: a Docker host here is a Linux machine on a LAN (192.168.56.0/24 by default,
+ * hosts from .11, the LAN router on .1) running Docker Engine 28 with its default bridge
+ * network. Its root namespace has `lo`, `eth0` on the LAN and `docker0`, a bridge holding
+ * 172.17.0.1/16; ip_forward is on. `docker run` creates a container the way libnetwork's
+ * bridge driver does: a 64-hex id, a name (given, or `adjective_surname` drawn the way
+ * Docker's namesgenerator does), a network namespace with `lo` and `eth0`, the other end of a
+ * veth pair on the host named `veth` + 7 hex characters and enslaved to docker0, the lowest
+ * free address of 172.17.0.0/16 from .2 (freed addresses are reused), a random locally
+ * administered MAC (Docker 28+; up to 27 Docker derived it from the IP as 02:42:ac:11:...),
+ * MTU 1500, and `default via 172.17.0.1`. veth interface indexes follow the kernel: both ends
+ * are created in the host namespace (the container end first), so the container sees
+ * `N: eth0@ifN+1` and the host `N+1: vethXXXXXXX@ifN`. Random choices come from per-object
+ * streams derived from the seed (`netns:host/<host>`, `docker:<host>/container#<n>`), so the
+ * n-th container on a host looks the same whatever else the learner did first.
+ *
+ * iptables: the rules are those Docker 28.0.1 - 28.5.x writes for the default bridge with the
+ * userland proxy on (its default). 28.0.0 used ipset matches (`docker-ext-bridges-v4`);
+ * 28.0.1 replaced them with the DOCKER-FORWARD, DOCKER-CT and DOCKER-BRIDGE chains
+ * (moby/moby#49518, #49530) and kept the DOCKER-ISOLATION-STAGE-1/2 chains, which Docker 29
+ * replaced with DOCKER-INTERNAL (moby/moby#49981). Sources, in moby/moby:
+ * integration/network/bridge/iptablesdoc/generated/swarm-portmap.md and new-daemon.md of
+ * that era (the integration test's dump of a fresh daemon), and
+ * libnetwork/drivers/bridge/internal/iptabler/testdata/TestIptabler_hairpin=false,internal=false,
+ * icc=true,masq=true,snat=false,gwm=nat,bindlh=false__iptables.golden (one published port).
+ * The filter FORWARD policy is DROP, as Docker sets it when it had to switch ip_forward on
+ * itself (the usual case on a fresh host); `forwardPolicy: 'ACCEPT'` models a host that
+ * already forwarded. Each published port adds `-A DOCKER ! -i docker0 -p <proto> -m <proto>
+ * --dport <hostPort> -j DNAT --to-destination <ip>:<port>` to nat DOCKER (appended) and an
+ * ACCEPT for the translated destination at the head of filter DOCKER, before its DROP rule.
+ * Outbound traffic from 172.17.0.0/16 leaving through anything but docker0 is masqueraded;
+ * published-port traffic keeps its client's source address. The forwarding engine passes
+ * bridged frames through the iptables hooks as br_netfilter does (`-i docker0 -o docker0`);
+ * `-A DOCKER-FORWARD -i docker0 -j ACCEPT` lets container-to-container traffic through.
+ *
+ * Left out: the raw-table rule Docker 28 adds per published container
+ * (`-A PREROUTING -d <ip>/32 ! -i docker0 -j DROP`, the sandbox has no raw table; nothing on
+ * the simulated LAN routes to a host's 172.17.0.0/16 anyway), docker-proxy (the userland proxy
+ * that answers connections to a published port from the host itself and hairpin traffic), IPv6,
+ * user-defined networks, embedded DNS, container processes and `docker stop` (a container is
+ * running from `docker run` until `docker rm`, which behaves as `docker rm -f`), image pulls.
+ * A `docker run` that fails (name in use, port already allocated) leaves nothing behind; real
+ * Docker keeps the container it created, in state Created.
+ * The kernel would age out ARP entries for a removed container's address; the sandbox has no
+ * ARP timeouts and drops those entries when the container goes.
+ */
+import { broadcast, formatIp, nth, parseIp, size, type Cidr, type Ip } from './ipv4';
+import { createRouter } from './cni';
+import { resolveConfig } from './cluster';
+import { containerId } from './k8s/names';
+import { randomMac, type Mac } from './mac';
+import { emptyNetfilter, formatRule, host as hostMatch, net, type Netfilter, type Rule } from './netfilter';
+import { addDevice, deviceByName, newNetns, type Device, type Netns, type Route } from './netns';
+import { deriveRng, seedState, type Rng } from './rng';
+import { STATE_FORMAT, type SimState } from './state';
+
+/** The Docker Engine release whose behaviour (and iptables layout) the sandbox models. */
+export const DOCKER_VERSION = '28.5.1';
+export const DOCKER_BRIDGE = 'docker0';
+export const DOCKER_SUBNET: Cidr = { addr: 0xac110000, len: 16 }; // 172.17.0.0/16
+export const DOCKER_GATEWAY: Ip = 0xac110001; // 172.17.0.1
+
+export interface DockerSpec {
+  /** Number of Docker hosts (default 2). */
+  hosts?: number;
+  /** Host names; default `host-1`, `host-2`, ... */
+  hostNames?: string[];
+  /** The LAN the hosts' eth0 are on (default 192.168.56.0/24, router on .1). */
+  lan?: string;
+  /** Host number of the first host on the LAN (default 11). */
+  firstHost?: number;
+  mtu?: number;
+  /** filter FORWARD policy: DROP (Docker switched ip_forward on itself, the default) or ACCEPT. */
+  forwardPolicy?: 'DROP' | 'ACCEPT';
+}
+
+export interface PublishedPort {
+  /** The host address the port is bound to; absent means 0.0.0.0 (every address). */
+  hostIp?: Ip;
+  hostPort: number;
+  containerPort: number;
+  protocol: 'tcp' | 'udp';
+}
+
+export interface DockerContainer {
+  /** 64 hex characters. */
+  id: string;
+  /** Without Docker's leading `/`. */
+  name: string;
+  image: string;
+  host: string;
+  /** Its network namespace: `container/<host>/<id12>`. */
+  ns: string;
+  ip: Ip;
+  mac: Mac;
+  /** The host end of its veth pair (`veth` + 7 hex). */
+  hostVeth: string;
+  /** libnetwork's endpoint id on the bridge network (64 hex). */
+  endpointId: string;
+  ports: PublishedPort[];
+  /** Epoch ms. */
+  created: number;
+}
+
+export interface DockerBridgeNetwork {
+  /** The network's name in Docker (`bridge`) and its Linux bridge (`docker0`). */
+  name: 'bridge';
+  bridge: string;
+  /** 64 hex characters. */
+  id: string;
+  subnet: Cidr;
+  gateway: Ip;
+  mtu: number;
+  /** Epoch ms. */
+  created: number;
+}
+
+export interface DockerHost {
+  name: string;
+  /** The host's root namespace id: `host/<name>`. */
+  ns: string;
+  /** eth0's address. */
+  ip: Ip;
+  network: DockerBridgeNetwork;
+  /** In creation order. */
+  containers: DockerContainer[];
+  /** Containers created on this host so far: the n-th one draws from stream `docker:<host>/container#<n>`. */
+  runs: number;
+}
+
+export interface DockerState {
+  version: string;
+  hosts: Record<string, DockerHost>;
+}
+
+export interface DockerRunOptions {
+  name?: string;
+  image: string;
+  publish?: { hostPort: number; containerPort: number; protocol?: 'tcp' | 'udp'; hostIp?: string }[];
+}
+
+export function dockerHostNsId(host: string): string {
+  return `host/${host}`;
+}
+
+export function containerNsId(host: string, id: string): string {
+  return `container/${host}/${id.slice(0, 12)}`;
+}
+
+export function defaultHostNames(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `host-${i + 1}`);
+}
+
+// ------------------------------------------------------------------------------ the hosts
+
+/** Builds a sandbox of Docker hosts on one LAN, each with an empty default bridge network. */
+export function buildDockerHosts(spec: DockerSpec, seed: number, createdAt: number): SimState {
+  const names = spec.hostNames ?? defaultHostNames(spec.hosts ?? 2);
+  if (names.length < 1) throw new Error('a Docker sandbox needs at least one host');
+  if (new Set(names).size !== names.length) throw new Error('Docker host names must be unique');
+  // The cluster fields are filled so generic code keeps working; only the LAN and MTU matter.
+  const config = { ...resolveConfig({ nodeNetwork: spec.lan ?? '192.168.56.0/24', ...(spec.mtu !== undefined ? { mtu: spec.mtu } : {}) }), name: 'docker' };
+  const state: SimState = {
+    format: STATE_FORMAT,
+    seed,
+    rng: seedState(seed),
+    createdAt,
+    config,
+    netns: {},
+    segments: { lan: { id: 'lan', ports: [], fdb: {} } },
+    k8s: {
+      resourceVersion: 0,
+      namespaces: {},
+      nodes: {},
+      pods: {},
+      services: {},
+      deployments: {},
+      replicasets: {},
+      daemonsets: {},
+      alloc: { serviceIps: [], podIpam: {} },
+    },
+    observations: [],
+    nextObservation: 1,
+    docker: { version: DOCKER_VERSION, hosts: {} },
+  };
+  createRouter(state);
+  const first = spec.firstHost ?? 11;
+  names.forEach((name, i) => {
+    const addr = nth(config.nodeNetwork, first + i);
+    createDockerHost(state, name, addr, spec.forwardPolicy ?? 'DROP', createdAt);
+  });
+  return state;
+}
+
+function createDockerHost(state: SimState, name: string, addr: Ip, policy: 'DROP' | 'ACCEPT', createdAt: number): Netns {
+  const lan = state.config.nodeNetwork;
+  const mtu = state.config.mtu;
+  const rng = deriveRng(state.seed, `netns:${dockerHostNsId(name)}`);
+  const ns = newNetns(dockerHostNsId(name), '', name, rng.int(65536));
+  const eth0 = addDevice(ns, { name: 'eth0', kind: 'ether', mac: randomMac(rng), mtu, up: true, addrs: [{ ip: addr, len: lan.len, brd: broadcast(lan) }], segment: 'lan' });
+  // docker0 is up but has no carrier until a container's veth joins it (see hasCarrier).
+  addDevice(ns, {
+    name: DOCKER_BRIDGE,
+    kind: 'bridge',
+    mac: randomMac(rng),
+    mtu: 1500,
+    up: true,
+    addrs: [{ ip: DOCKER_GATEWAY, len: DOCKER_SUBNET.len, brd: broadcast(DOCKER_SUBNET) }],
+    fdb: {},
+  });
+  ns.routes.push(
+    { dst: { addr: 0, len: 0 }, via: state.config.gateway, dev: 'eth0' },
+    { dst: lan, dev: 'eth0', proto: 'kernel', scope: 'link', src: addr },
+    { dst: DOCKER_SUBNET, dev: DOCKER_BRIDGE, proto: 'kernel', scope: 'link', src: DOCKER_GATEWAY },
+  );
+  ns.ipForward = true;
+  ns.nf = dockerNetfilter(DOCKER_SUBNET, policy);
+  ns.conntrack = [];
+  state.netns[ns.id] = ns;
+  state.segments.lan!.ports.push({ ns: ns.id, ifindex: eth0.ifindex });
+  state.docker!.hosts[name] = {
+    name,
+    ns: ns.id,
+    ip: addr,
+    network: { name: 'bridge', bridge: DOCKER_BRIDGE, id: hex(rng, 64), subnet: DOCKER_SUBNET, gateway: DOCKER_GATEWAY, mtu: 1500, created: createdAt },
+    containers: [],
+    runs: 0,
+  };
+  return ns;
+}
+
+/**
+ * A device's carrier as the kernel reports it: a bridge has carrier only while at least one
+ * port is up (an empty docker0 shows `<NO-CARRIER,BROADCAST,MULTICAST,UP> ... state DOWN`);
+ * other devices while they are up. `ip addr`/`ip link` printers use this for NO-CARRIER,
+ * LOWER_UP and the state column.
+ */
+export function hasCarrier(ns: Netns, dev: Device): boolean {
+  if (!dev.up) return false;
+  if (dev.kind === 'bridge') return ns.devices.some((d) => d.master === dev.name && d.up);
+  return true;
+}
+
+/** True when `ip route` marks the route `linkdown` (its device has no carrier). */
+export function routeLinkdown(ns: Netns, route: Route): boolean {
+  if (route.type === 'blackhole') return false;
+  const dev = deviceByName(ns, route.dev);
+  return !!dev && !hasCarrier(ns, dev);
+}
+
+// ------------------------------------------------------------------------------ iptables
+
+const DOCKER_USER = 'DOCKER-USER';
+const DOCKER_FORWARD = 'DOCKER-FORWARD';
+const DOCKER_CT = 'DOCKER-CT';
+const DOCKER_BRIDGE_CHAIN = 'DOCKER-BRIDGE';
+const ISOLATION_1 = 'DOCKER-ISOLATION-STAGE-1';
+const ISOLATION_2 = 'DOCKER-ISOLATION-STAGE-2';
+
+/**
+ * The nat and filter rules a Docker 28.0.1 - 28.5.x daemon creates for its default bridge
+ * (see the design notes for the moby/moby files they are taken from).
+ */
+export function dockerNetfilter(subnet: Cidr = DOCKER_SUBNET, forwardPolicy: 'DROP' | 'ACCEPT' = 'DROP', bridge = DOCKER_BRIDGE): Netfilter {
+  const nf = emptyNetfilter();
+  const nat = nf.nat.chains;
+  const filter = nf.filter.chains;
+  const local = { m: 'addrtype' as const, dstType: 'LOCAL' as const };
+  const jump = (chain: string): Rule['target'] => ({ t: 'jump', chain });
+
+  nat.PREROUTING!.rules.push({ matches: [local], target: jump('DOCKER') });
+  nat.OUTPUT!.rules.push({ dst: net({ addr: 0x7f000000, len: 8 }, true), matches: [local], target: jump('DOCKER') });
+  nat.POSTROUTING!.rules.push({ src: net(subnet), out: bridge, outNeg: true, matches: [], target: { t: 'MASQUERADE' } });
+  nat.DOCKER = { rules: [{ in: bridge, matches: [], target: { t: 'RETURN' } }] };
+
+  filter.FORWARD!.policy = forwardPolicy;
+  filter.FORWARD!.rules.push({ matches: [], target: jump(DOCKER_USER) }, { matches: [], target: jump(DOCKER_FORWARD) });
+  filter.DOCKER = { rules: [{ in: bridge, inNeg: true, out: bridge, matches: [], target: { t: 'DROP' } }] };
+  filter[DOCKER_BRIDGE_CHAIN] = { rules: [{ out: bridge, matches: [], target: jump('DOCKER') }] };
+  filter[DOCKER_CT] = { rules: [{ out: bridge, matches: [{ m: 'conntrack', ctstate: ['RELATED', 'ESTABLISHED'] }], target: { t: 'ACCEPT' } }] };
+  filter[DOCKER_FORWARD] = {
+    rules: [
+      { matches: [], target: jump(DOCKER_CT) },
+      { matches: [], target: jump(ISOLATION_1) },
+      { matches: [], target: jump(DOCKER_BRIDGE_CHAIN) },
+      { in: bridge, matches: [], target: { t: 'ACCEPT' } },
+    ],
+  };
+  filter[ISOLATION_1] = { rules: [{ in: bridge, out: bridge, outNeg: true, matches: [], target: jump(ISOLATION_2) }] };
+  filter[ISOLATION_2] = { rules: [{ out: bridge, matches: [], target: { t: 'DROP' } }] };
+  filter[DOCKER_USER] = { rules: [{ matches: [], target: { t: 'RETURN' } }] };
+  return nf;
+}
+
+/** The nat DNAT and filter ACCEPT rule Docker writes for one published port. */
+export function publishRules(ip: Ip, p: PublishedPort, bridge = DOCKER_BRIDGE): { nat: Rule; filter: Rule } {
+  return {
+    nat: {
+      ...(p.hostIp !== undefined ? { dst: hostMatch(p.hostIp) } : {}),
+      in: bridge,
+      inNeg: true,
+      proto: p.protocol,
+      matches: [{ m: p.protocol, dport: p.hostPort }],
+      target: { t: 'DNAT', to: { ip, port: p.containerPort } },
+    },
+    filter: {
+      dst: hostMatch(ip),
+      in: bridge,
+      inNeg: true,
+      out: bridge,
+      proto: p.protocol,
+      matches: [{ m: p.protocol, dport: p.containerPort }],
+      target: { t: 'ACCEPT' },
+    },
+  };
+}
+
+// ------------------------------------------------------------------------------ containers
+
+/** `docker run -d [--name NAME] [-p [IP:]HOSTPORT:PORT[/PROTO]]... IMAGE`: a running container. */
+export function dockerRun(state: SimState, hostName: string, opts: DockerRunOptions, now: number): DockerContainer {
+  const h = dockerHost(state, hostName);
+  const host = state.netns[h.ns]!;
+
+  const ports: PublishedPort[] = (opts.publish ?? []).map((p) => {
+    const out: PublishedPort = { hostPort: p.hostPort, containerPort: p.containerPort, protocol: p.protocol ?? 'tcp' };
+    if (p.hostIp !== undefined && p.hostIp !== '0.0.0.0') {
+      const ip = parseHostIp(p.hostIp);
+      out.hostIp = ip;
+    }
+    return out;
+  });
+  for (const p of ports) {
+    if (!(p.hostPort >= 1 && p.hostPort <= 65535) || !(p.containerPort >= 1 && p.containerPort <= 65535)) {
+      throw new Error(`invalid port mapping: ${p.hostPort}:${p.containerPort}/${p.protocol}`);
+    }
+  }
+  let name: string | undefined;
+  if (opts.name !== undefined) {
+    name = opts.name.replace(/^\//, '');
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(name)) throw new Error(`Invalid container name (${opts.name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed.`);
+    const taken = h.containers.find((c) => c.name === name);
+    if (taken) throw new Error(`Conflict. The container name "/${name}" is already in use by container "${taken.id}". You have to remove (or rename) that container to be able to reuse that name.`);
+  }
+  const overlaps = (p: PublishedPort, q: PublishedPort): boolean => q.protocol === p.protocol && q.hostPort === p.hostPort && (q.hostIp === undefined || p.hostIp === undefined || q.hostIp === p.hostIp);
+  const clash = ports.find((p, i) => ports.slice(0, i).some((q) => overlaps(p, q)) || h.containers.some((c) => c.ports.some((q) => overlaps(p, q))));
+  if (clash) throw new Error(`Bind for ${clash.hostIp !== undefined ? formatIp(clash.hostIp) : '0.0.0.0'}:${clash.hostPort} failed: port is already allocated`);
+  const ip = allocateIp(h);
+
+  // Everything random about this container comes from its own stream, so the n-th container
+  // on a host gets the same id, name and MACs whatever else happened in the sandbox before.
+  const rng = deriveRng(state.seed, `docker:${hostName}/container#${h.runs}`);
+  h.runs++;
+  const id = uniqueId(rng, h);
+  name ??= generateName(rng, (n) => h.containers.some((c) => c.name === n)) ?? id.slice(0, 12);
+  const nsId = containerNsId(hostName, id);
+  const ns = newNetns(nsId, hex(rng, 12), id.slice(0, 12), rng.int(65536));
+  const mac = randomMac(rng);
+  const mtu = h.network.mtu;
+  // Both veth ends are created in the host namespace, the peer (container end) first.
+  const peerIndex = host.nextIfindex;
+  const hostIndex = peerIndex + 1;
+  addDevice(ns, {
+    ifindex: peerIndex,
+    name: 'eth0',
+    kind: 'veth',
+    mac,
+    mtu,
+    up: true,
+    addrs: [{ ip, len: h.network.subnet.len, brd: broadcast(h.network.subnet) }],
+    peer: { ns: host.id, ifindex: hostIndex },
+  });
+  let veth = vethName(rng);
+  while (deviceByName(host, veth)) veth = vethName(rng);
+  addDevice(host, {
+    ifindex: hostIndex,
+    name: veth,
+    kind: 'veth',
+    mac: randomMac(rng),
+    mtu,
+    up: true,
+    addrs: [],
+    master: h.network.bridge,
+    peer: { ns: nsId, ifindex: peerIndex },
+  });
+  ns.routes.push({ dst: { addr: 0, len: 0 }, via: h.network.gateway, dev: 'eth0' }, { dst: h.network.subnet, dev: 'eth0', proto: 'kernel', scope: 'link', src: ip });
+  state.netns[nsId] = ns;
+
+  const nf = host.nf!;
+  for (const p of ports) {
+    const r = publishRules(ip, p, h.network.bridge);
+    nf.nat.chains.DOCKER!.rules.push(r.nat);
+    nf.filter.chains.DOCKER!.rules.unshift(r.filter);
+  }
+  const c: DockerContainer = { id, name, image: opts.image, host: hostName, ns: nsId, ip, mac, hostVeth: veth, endpointId: hex(rng, 64), ports, created: now };
+  h.containers.push(c);
+  return c;
+}
+
+/**
+ * `docker rm -f NAME|ID`: removes the container's namespace, its veth pair (and so its bridge
+ * port and FDB entries), its published-port rules and conntrack entries, and frees its address.
+ */
+export function dockerRm(state: SimState, hostName: string, nameOrId: string): DockerContainer {
+  const h = dockerHost(state, hostName);
+  const c = findContainer(state, hostName, nameOrId);
+  const host = state.netns[h.ns]!;
+  host.devices = host.devices.filter((d) => d.name !== c.hostVeth);
+  const br = deviceByName(host, h.network.bridge);
+  if (br?.fdb) for (const [mac, e] of Object.entries(br.fdb)) if (e.port === c.hostVeth) delete br.fdb[mac];
+  delete state.netns[c.ns];
+
+  const nf = host.nf!;
+  const drop = new Set<string>();
+  for (const p of c.ports) {
+    const r = publishRules(c.ip, p, h.network.bridge);
+    drop.add(formatRule('DOCKER', r.nat));
+    drop.add(formatRule('DOCKER', r.filter));
+  }
+  nf.nat.chains.DOCKER!.rules = nf.nat.chains.DOCKER!.rules.filter((r) => !drop.has(formatRule('DOCKER', r)));
+  nf.filter.chains.DOCKER!.rules = nf.filter.chains.DOCKER!.rules.filter((r) => !drop.has(formatRule('DOCKER', r)));
+  // libnetwork flushes the endpoint's conntrack entries when it goes.
+  host.conntrack = (host.conntrack ?? []).filter((e) => ![e.orig.src, e.orig.dst, e.reply.src, e.reply.dst].includes(c.ip));
+  h.containers = h.containers.filter((x) => x !== c);
+  for (const id of [h.ns, ...h.containers.map((x) => x.ns)]) {
+    const ns = state.netns[id];
+    if (ns) ns.neigh = ns.neigh.filter((n) => n.ip !== c.ip);
+  }
+  return c;
+}
+
+/** A container by name, full id or unique id prefix, as the Docker CLI resolves them. */
+export function findContainer(state: SimState, hostName: string, nameOrId: string): DockerContainer {
+  const h = dockerHost(state, hostName);
+  const key = nameOrId.replace(/^\//, '');
+  const byName = h.containers.find((c) => c.name === key || c.id === key);
+  if (byName) return byName;
+  const byPrefix = key.length > 0 ? h.containers.filter((c) => c.id.startsWith(key)) : [];
+  if (byPrefix.length > 1) throw new Error(`multiple IDs found with provided prefix: ${key}`);
+  if (byPrefix[0]) return byPrefix[0];
+  throw new Error(`No such container: ${nameOrId}`);
+}
+
+export function dockerHost(state: SimState, hostName: string): DockerHost {
+  const h = state.docker?.hosts[hostName];
+  if (!h) throw new Error(`no Docker host ${hostName}`);
+  return h;
+}
+
+/** The lowest free address of the bridge's subnet from .2 (freed addresses are reused). */
+function allocateIp(h: DockerHost): Ip {
+  const used = new Set(h.containers.map((c) => c.ip));
+  used.add(h.network.gateway);
+  const subnet = h.network.subnet;
+  for (let off = 2; off < size(subnet) - 1; off++) {
+    const ip = nth(subnet, off);
+    if (!used.has(ip)) return ip;
+  }
+  throw new Error(`no available IPv4 addresses on this network's address pools: bridge (${formatIp(subnet.addr)}/${subnet.len})`);
+}
+
+function uniqueId(rng: Rng, h: DockerHost): string {
+  for (;;) {
+    const id = containerId(rng);
+    // Docker retries ids whose 12-character short form is all digits (it would parse as a number).
+    if (/^\d+$/.test(id.slice(0, 12))) continue;
+    if (!h.containers.some((c) => c.id.slice(0, 12) === id.slice(0, 12))) return id;
+  }
+}
+
+function parseHostIp(text: string): Ip {
+  const ip = parseIp(text);
+  if (ip === undefined) throw new Error(`invalid IP address: ${text}`);
+  return ip;
+}
+
+function hex(rng: Rng, n: number): string {
+  let s = '';
+  for (let i = 0; i < n; i++) s += rng.int(16).toString(16);
+  return s;
+}
+
+/** The host end of a container's veth pair, as libnetwork names it: `veth` + 7 hex characters. */
+export function vethName(rng: Rng): string {
+  return `veth${hex(rng, 7)}`;
+}
+
+// ------------------------------------------------------------------------------ names
+
+/** A selection from moby's pkg/namesgenerator left (adjectives) and right (surnames) lists. */
+const LEFT = [
+  'admiring', 'adoring', 'affectionate', 'agitated', 'amazing', 'angry', 'awesome', 'beautiful', 'blissful', 'bold',
+  'boring', 'brave', 'busy', 'charming', 'clever', 'compassionate', 'competent', 'confident', 'cool', 'cranky',
+  'dazzling', 'determined', 'distracted', 'dreamy', 'eager', 'ecstatic', 'elastic', 'elated', 'elegant', 'eloquent',
+  'epic', 'exciting', 'fervent', 'festive', 'focused', 'friendly', 'frosty', 'funny', 'gallant', 'gifted',
+  'goofy', 'gracious', 'great', 'happy', 'hopeful', 'hungry', 'inspiring', 'intelligent', 'jolly', 'jovial',
+  'keen', 'kind', 'laughing', 'loving', 'lucid', 'magical', 'modest', 'musing', 'nervous', 'nice',
+  'nifty', 'nostalgic', 'objective', 'optimistic', 'peaceful', 'pensive', 'practical', 'priceless', 'quirky', 'relaxed',
+  'romantic', 'serene', 'sharp', 'silly', 'sleepy', 'stoic', 'strange', 'sweet', 'tender', 'thirsty',
+  'trusting', 'upbeat', 'vibrant', 'vigilant', 'wizardly', 'wonderful', 'youthful', 'zealous', 'zen',
+];
+
+const RIGHT = [
+  'agnesi', 'albattani', 'allen', 'archimedes', 'babbage', 'banach', 'bardeen', 'bartik', 'bell', 'bhabha',
+  'black', 'bohr', 'booth', 'bose', 'brattain', 'brown', 'burnell', 'carson', 'cerf', 'chandrasekhar',
+  'clarke', 'curie', 'darwin', 'davinci', 'diffie', 'dijkstra', 'dirac', 'easley', 'einstein', 'elion',
+  'engelbart', 'euclid', 'euler', 'faraday', 'fermat', 'fermi', 'feynman', 'franklin', 'galileo', 'gauss',
+  'goldberg', 'goodall', 'hamilton', 'hawking', 'heisenberg', 'hellman', 'hertz', 'hodgkin', 'hopper', 'hypatia',
+  'jackson', 'jennings', 'johnson', 'kalam', 'kepler', 'khorana', 'knuth', 'lamarr', 'lamport', 'leavitt',
+  'liskov', 'lovelace', 'margulis', 'maxwell', 'mayer', 'mccarthy', 'meitner', 'mendel', 'merkle', 'mirzakhani',
+  'moore', 'morse', 'napier', 'nash', 'newton', 'nobel', 'noether', 'noyce', 'pascal', 'pasteur',
+  'pike', 'poincare', 'ramanujan', 'ride', 'ritchie', 'shamir', 'shannon', 'shaw', 'swartz', 'tesla',
+  'thompson', 'torvalds', 'turing', 'varahamihira', 'wiles', 'wilson', 'wing', 'wozniak', 'wright', 'wu', 'yalow',
+];
+
+/** moby's namesgenerator.GetRandomName: `left_right`, never boring_wozniak, a digit after a retry. */
+export function randomName(rng: Rng, retry: number): string {
+  for (;;) {
+    const name = `${rng.pick(LEFT)}_${rng.pick(RIGHT)}`;
+    if (name === 'boring_wozniak') continue; // Steve Wozniak is not boring
+    return retry > 0 ? `${name}${rng.int(10)}` : name;
+  }
+}
+
+/** The daemon's generateNewName: up to six tries, then undefined (the caller uses the short id). */
+function generateName(rng: Rng, taken: (name: string) => boolean): string | undefined {
+  for (let i = 0; i < 6; i++) {
+    const name = randomName(rng, i);
+    if (!taken(name)) return name;
+  }
+  return undefined;
+}
