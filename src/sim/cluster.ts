@@ -191,7 +191,7 @@ export function buildCluster(spec: ClusterSpec, seed: number, createdAt: number)
     if (!state.k8s.namespaces[ns]) createNamespace(ctx, ns);
   }
   ctx.now = createdAt + (spec.workloadDelay ?? 240_000);
-  applyWorkloads(ctx, spec.workloads ?? {});
+  applyWorkloads({ ...ctx, schedule: new Map() }, spec.workloads ?? {});
   return state;
 }
 

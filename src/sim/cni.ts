@@ -68,19 +68,23 @@ export function setupFlannel(state: SimState): void {
       vxlan: { vni: VXLAN_VNI, port: VXLAN_PORT, local: nodeIp(state, name), dev: 'eth0', learning: false, fdb: {} },
     });
   }
+  // Every node learns every other node's subnet, VTEP MAC and address (flannel's subnet watch).
+  const peers = nodes.map((name) => {
+    const vx = deviceByName(state.netns[nodeNsId(name)]!, 'flannel.1')!;
+    return { name, subnet: nodeSubnet(state, name), mac: vx.mac, ip: vx.vxlan!.local };
+  });
   for (const name of nodes) {
     const ns = state.netns[nodeNsId(name)]!;
     const vx = deviceByName(ns, 'flannel.1')!;
-    for (const other of nodes) {
-      if (other === name) continue;
-      const remote = state.netns[nodeNsId(other)]!;
-      const rvx = deviceByName(remote, 'flannel.1')!;
-      const rsub = nodeSubnet(state, other);
-      if (!ns.routes.some((r) => r.dev === 'flannel.1' && r.dst.addr === rsub.addr)) {
-        ns.routes.push({ dst: rsub, via: rsub.addr, dev: 'flannel.1', onlink: true });
-        ns.neigh.push({ ip: rsub.addr, dev: 'flannel.1', mac: rvx.mac, state: 'PERMANENT' });
+    const have = new Set(ns.routes.filter((r) => r.dev === 'flannel.1').map((r) => r.dst.addr));
+    for (const peer of peers) {
+      if (peer.name === name) continue;
+      if (!have.has(peer.subnet.addr)) {
+        have.add(peer.subnet.addr);
+        ns.routes.push({ dst: peer.subnet, via: peer.subnet.addr, dev: 'flannel.1', onlink: true });
+        ns.neigh.push({ ip: peer.subnet.addr, dev: 'flannel.1', mac: peer.mac, state: 'PERMANENT' });
       }
-      vx.vxlan!.fdb[rvx.mac] = nodeIp(state, other);
+      vx.vxlan!.fdb[peer.mac] = peer.ip;
     }
   }
 }
@@ -214,6 +218,8 @@ export function detachPod(state: SimState, pod: Pod): void {
   }
   delete state.netns[ns.id];
   const node = pod.spec.nodeName;
+  const counts = state.k8s.alloc.podsPerNode;
+  if (counts && node && counts[node]) counts[node]--;
   const ip = pod.status.podIP;
   const ipam = node ? state.k8s.alloc.podIpam[node] : undefined;
   if (ipam && ip) {

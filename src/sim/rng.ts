@@ -41,37 +41,45 @@ export function seedState(seed: number): RngState {
 
 /** An Rng that reads and advances `state` in place. */
 export function rngOver(state: RngState): Rng {
-  const nextU32 = (): number => {
-    let [a, b, c, d] = state;
+  return new Sfc32(state);
+}
+
+class Sfc32 implements Rng {
+  constructor(private readonly s: RngState) {}
+
+  private u32(): number {
+    const st = this.s;
+    const a = st[0];
+    const b = st[1];
+    const c = st[2];
+    const d = st[3];
     const t = (((a + b) >>> 0) + d) >>> 0;
-    d = (d + 1) >>> 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) >>> 0;
-    c = ((c << 21) | (c >>> 11)) >>> 0;
-    c = (c + t) >>> 0;
-    state[0] = a >>> 0;
-    state[1] = b;
-    state[2] = c;
-    state[3] = d;
+    st[3] = (d + 1) >>> 0;
+    st[0] = (b ^ (b >>> 9)) >>> 0;
+    st[1] = (c + (c << 3)) >>> 0;
+    st[2] = ((((c << 21) | (c >>> 11)) >>> 0) + t) >>> 0;
     return t;
-  };
-  const rng: Rng = {
-    next: () => nextU32() / 4294967296,
-    int: (n) => {
-      if (!(n > 0)) throw new RangeError(`rng.int(${n})`);
-      return Math.floor(rng.next() * n);
-    },
-    pick: (items) => {
-      if (items.length === 0) throw new RangeError('rng.pick of an empty array');
-      return items[rng.int(items.length)]!;
-    },
-    string: (alphabet, n) => {
-      let s = '';
-      for (let i = 0; i < n; i++) s += alphabet[rng.int(alphabet.length)];
-      return s;
-    },
-  };
-  return rng;
+  }
+
+  next(): number {
+    return this.u32() / 4294967296;
+  }
+
+  int(n: number): number {
+    if (!(n > 0)) throw new RangeError(`rng.int(${n})`);
+    return Math.floor(this.next() * n);
+  }
+
+  pick<T>(items: readonly T[]): T {
+    if (items.length === 0) throw new RangeError('rng.pick of an empty array');
+    return items[this.int(items.length)]!;
+  }
+
+  string(alphabet: string, n: number): string {
+    let s = '';
+    for (let i = 0; i < n; i++) s += alphabet[this.int(alphabet.length)];
+    return s;
+  }
 }
 
 /**

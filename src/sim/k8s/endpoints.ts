@@ -29,12 +29,34 @@ export function podReady(pod: Pod): boolean {
   return pod.status.phase === 'Running' && !!pod.status.podIP && (pod.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 }
 
+/**
+ * Pods by `namespace|key=value` for every label: built once when many Services are resolved
+ * together (kube-proxy's sync), so each selector looks at its own pods only.
+ */
+export type PodIndex = Map<string, Pod[]>;
+
+export function indexPods(state: SimState): PodIndex {
+  const ix: PodIndex = new Map();
+  for (const pod of Object.values(state.k8s.pods)) {
+    const ns = pod.metadata.namespace ?? 'default';
+    for (const [k, v] of Object.entries(pod.metadata.labels ?? {})) {
+      const key = `${ns}|${k}=${v}`;
+      const list = ix.get(key);
+      if (list) list.push(pod);
+      else ix.set(key, [pod]);
+    }
+  }
+  return ix;
+}
+
 /** Every pod the Service selects, ready or not, sorted by address. */
-export function serviceEndpoints(state: SimState, svc: Service): Endpoint[] {
+export function serviceEndpoints(state: SimState, svc: Service, index?: PodIndex): Endpoint[] {
   const out: Endpoint[] = [];
   const manual = state.k8s.manualEndpoints?.[`${svc.metadata.namespace ?? 'default'}/${svc.metadata.name}`];
   if (manual && !svc.spec.selector) return manual.map((m) => ({ ip: m.ip, pod: '', node: m.node, ready: true }));
-  for (const pod of Object.values(state.k8s.pods)) {
+  const sel = Object.entries(svc.spec.selector ?? {});
+  const candidates = index && sel.length > 0 ? (index.get(`${svc.metadata.namespace ?? 'default'}|${sel[0]![0]}=${sel[0]![1]}`) ?? []) : Object.values(state.k8s.pods);
+  for (const pod of candidates) {
     if (!selects(svc, pod) || !pod.status.podIP) continue;
     out.push({ ip: pod.status.podIP, pod: pod.metadata.name, node: pod.spec.nodeName ?? '', ready: podReady(pod) });
   }

@@ -25,7 +25,7 @@ import { parseIp, type Cidr } from '../ipv4';
 import { emptyNetfilter, host, net, type Chain, type Netfilter, type Proto, type Rule } from '../netfilter';
 import type { SimState } from '../state';
 import { syncLoadBalancer } from './cloud';
-import { serviceEndpoints, targetPortFor } from './endpoints';
+import { indexPods, serviceEndpoints, targetPortFor } from './endpoints';
 import type { Service, ServicePort } from './types';
 
 export const MASQ_MARK = 0x4000;
@@ -120,9 +120,10 @@ export function kubeProxyTables(state: SimState): Netfilter {
   const svcRules: { spn: string; rules: Rule[] }[] = [];
   const nodePortRules: { spn: string; rules: Rule[] }[] = [];
   const services = Object.values(state.k8s.services).filter((s) => s.spec.type !== 'ExternalName' && s.spec.clusterIP && s.spec.clusterIP !== 'None');
+  const index = indexPods(state);
   for (const svc of services) {
     const cip = parseIp(svc.spec.clusterIP!)!;
-    const eps = serviceEndpoints(state, svc).filter((e) => e.ready);
+    const eps = serviceEndpoints(state, svc, index).filter((e) => e.ready);
     for (const port of svc.spec.ports ?? []) {
       const proto = port.protocol.toLowerCase() as Proto;
       const spn = servicePortName(svc, port);

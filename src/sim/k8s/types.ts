@@ -177,6 +177,8 @@ export interface K8sState {
     podIpam: Record<string, { last: number; used: number[] }>;
     /** How many names each generateName prefix has drawn (keeps generated names stable). */
     nameCounters?: Record<string, number>;
+    /** Pods (not host-network) bound to each node: the scheduler's cache. */
+    podsPerNode?: Record<string, number>;
     /** Node ports in use. */
     nodePorts?: number[];
     /** The random part of each Service's EndpointSlice name (`<svc>-<5 chars>`), by Service key. */
