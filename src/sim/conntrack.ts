@@ -55,24 +55,63 @@ export function portsOf(p: Ipv4Packet): { sport: number; dport: number } | undef
   return undefined;
 }
 
-function same(t: Tuple, p: Ipv4Packet, ports: { sport: number; dport: number }): boolean {
-  return t.src === p.src && t.dst === p.dst && t.sport === ports.sport && t.dport === ports.dport;
+function tupleKey(proto: number, src: Ip, dst: Ip, sport: number, dport: number): string {
+  return `${proto}|${src}|${dst}|${sport}|${dport}`;
+}
+
+/**
+ * A hash index over a namespace's conntrack table (the kernel hashes tuples too), kept beside
+ * the JSON array and rebuilt whenever the array was changed behind its back (a restore).
+ */
+interface CtIndex {
+  size: number;
+  map: Map<string, CtHit>;
+}
+const INDEXES = new WeakMap<ConntrackEntry[], CtIndex>();
+
+function indexOf(table: ConntrackEntry[]): CtIndex {
+  let ix = INDEXES.get(table);
+  if (ix && ix.size === table.length) return ix;
+  ix = { size: table.length, map: new Map() };
+  for (const e of table) addToIndex(ix, e);
+  INDEXES.set(table, ix);
+  return ix;
+}
+
+function addToIndex(ix: CtIndex, e: ConntrackEntry): void {
+  ix.map.set(tupleKey(e.proto, e.orig.src, e.orig.dst, e.orig.sport, e.orig.dport), { entry: e, dir: 'orig' });
+  ix.map.set(tupleKey(e.proto, e.reply.src, e.reply.dst, e.reply.sport, e.reply.dport), { entry: e, dir: 'reply' });
+}
+
+function remove(table: ConntrackEntry[], e: ConntrackEntry): void {
+  const i = table.indexOf(e);
+  if (i >= 0) table.splice(i, 1);
+  INDEXES.delete(table);
 }
 
 export function lookup(table: ConntrackEntry[], p: Ipv4Packet, now: number): CtHit | undefined {
   const ports = portsOf(p);
   if (!ports) return undefined;
-  for (let i = table.length - 1; i >= 0; i--) {
-    const e = table[i]!;
-    if (e.expires <= now) {
-      table.splice(i, 1);
-      continue;
-    }
-    if (e.proto !== p.proto) continue;
-    if (same(e.orig, p, ports)) return { entry: e, dir: 'orig' };
-    if (same(e.reply, p, ports)) return { entry: e, dir: 'reply' };
+  const hit = indexOf(table).map.get(tupleKey(p.proto, p.src, p.dst, ports.sport, ports.dport));
+  if (!hit) return undefined;
+  if (hit.entry.expires <= now) {
+    remove(table, hit.entry);
+    return undefined;
   }
-  return undefined;
+  // A stale key (the entry's reply side was rewritten by a NAT decision since): rebuild once.
+  const t = hit.dir === 'orig' ? hit.entry.orig : hit.entry.reply;
+  if (t.src !== p.src || t.dst !== p.dst || t.sport !== ports.sport || t.dport !== ports.dport) {
+    INDEXES.delete(table);
+    const again = indexOf(table).map.get(tupleKey(p.proto, p.src, p.dst, ports.sport, ports.dport));
+    return again && (again.dir === 'orig' ? again.entry.orig : again.entry.reply).src === p.src ? { ...again } : undefined;
+  }
+  return { entry: hit.entry, dir: hit.dir };
+}
+
+/** Call after a NAT decision changed an entry's reply tuple, so lookups find the new one. */
+export function reindex(table: ConntrackEntry[], e: ConntrackEntry): void {
+  const ix = INDEXES.get(table);
+  if (ix && ix.size === table.length) addToIndex(ix, e);
 }
 
 export function create(table: ConntrackEntry[], p: Ipv4Packet, now: number): ConntrackEntry | undefined {
@@ -88,6 +127,11 @@ export function create(table: ConntrackEntry[], p: Ipv4Packet, now: number): Con
     mark: 0,
   };
   table.push(e);
+  const ix = INDEXES.get(table);
+  if (ix && ix.size === table.length - 1) {
+    ix.size++;
+    addToIndex(ix, e);
+  }
   return e;
 }
 

@@ -38,7 +38,7 @@ import {
   type Ipv4Packet,
   type TcpSegment,
 } from './packet';
-import { create as ctCreate, isDnat, isSnat, lookup as ctLookup, rewrite, setDnat, setSnat, touch, type CtHit } from './conntrack';
+import { create as ctCreate, isDnat, isSnat, lookup as ctLookup, reindex, rewrite, setDnat, setSnat, touch, type CtHit } from './conntrack';
 import { findListener } from './apps';
 import { tcpInput } from './tcp-stack';
 import { syncProxyRules } from './k8s/kube-proxy';
@@ -271,6 +271,7 @@ class Engine {
     meta.mark = v.mark;
     if (v.dnat) {
       setDnat(e, v.dnat.ip, v.dnat.port);
+      reindex(table, e);
       const q = rewrite(p, { dst: v.dnat.ip, ...(v.dnat.port !== undefined ? { dport: v.dnat.port } : {}) });
       this.hop(ns, 'dnat', `nat ${hook}: DNAT ${formatIp(p.dst)}${portText(p)} -> ${formatIp(q.dst)}${portText(q)}`, inDev, q, undefined, v.fired);
       return q;
@@ -290,6 +291,7 @@ class Engine {
         if (v.masquerade || v.snat) {
           const ip = v.snat?.ip ?? sourceFor(ns, lookupRoute(ns, p.dst)!, p.dst) ?? out.addrs[0]?.ip ?? p.src;
           setSnat(e, ip, this.rng, !!(v.masquerade?.randomFully ?? v.snat?.randomFully), v.snat?.port);
+          reindex((ns.conntrack ??= []), e);
           const q = rewrite(p, { src: e.reply.dst, ...(e.proto !== 1 ? { sport: e.reply.dport } : {}) });
           this.hop(ns, 'snat', `nat POSTROUTING: ${v.masquerade ? 'MASQUERADE' : 'SNAT'} ${formatIp(p.src)} -> ${formatIp(q.src)} (out ${out.name})`, out.name, q, undefined, v.fired);
           return q;
