@@ -10,7 +10,9 @@
  * On a terminal it is interactive: a prompt, history, Tab completion, Ctrl+C, with sandbox
  * time following the wall clock as in the browser.
  */
+import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { PcapWriter } from '../sim/pcap';
 import { parseArgs } from 'node:util';
 import type { Scheduler } from '../sim/clock';
 import { REFERENCE_TIME } from '../labs/catalog';
@@ -29,6 +31,7 @@ Options:
   --quiet                  print only the commands' output (no prompts, no grading events)
   --interrupt-after <s>    stop a never-ending command after s seconds of sandbox time (default 30)
   --solution               print the lab's stored solution for this seed and exit
+  --pcap <file>            write every frame that crossed a simulated link to a pcap file
   -h, --help               show this help
 `;
 
@@ -57,6 +60,7 @@ async function main(): Promise<number> {
         quiet: { type: 'boolean', default: false },
         'interrupt-after': { type: 'string', default: '30' },
         solution: { type: 'boolean', default: false },
+        pcap: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -90,6 +94,13 @@ async function main(): Promise<number> {
   const script = new ScriptClock(REFERENCE_TIME, (Number.isFinite(limit) && limit > 0 ? limit : 30) * 1000);
   const scheduler: Scheduler = interactive ? new PacedScheduler(REFERENCE_TIME) : script;
   const session = LabSession.create({ labId, seed, scheduler });
+  const pcap = opts.pcap ? new PcapWriter() : undefined;
+  if (pcap) {
+    // One record per link crossing (the frame as it is sent); frames of one run share its
+    // time, each a microsecond after the one before, so they stay in order.
+    session.sim.onTrace((trace, t) => trace.captures.filter((c) => c.wire).forEach((c, i) => pcap.write(t + i / 1000, c.frame)));
+    process.on('exit', () => writeFileSync(opts.pcap!, pcap.bytes()));
+  }
   if (opts.solution) {
     for (const l of session.solution()) process.stdout.write(l + '\n');
     return 0;

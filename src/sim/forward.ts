@@ -89,6 +89,8 @@ export interface Capture {
   dev: string;
   dir: 'in' | 'out';
   frame: EthernetFrame;
+  /** Sent onto a wire (a veth or an Ethernet link), as opposed to a bridge or tunnel device. */
+  wire?: boolean;
 }
 
 export interface Delivery {
@@ -397,7 +399,7 @@ class Engine {
       this.hop(ns, 'drop', `${dev.name} is down`, dev.name, ipOf(frame));
       return;
     }
-    this.result.captures.push({ ns: ns.id, dev: dev.name, dir: 'out', frame });
+    this.result.captures.push({ ns: ns.id, dev: dev.name, dir: 'out', frame, ...(dev.kind === 'veth' || dev.kind === 'ether' ? { wire: true } : {}) });
     switch (dev.kind) {
       case 'veth': {
         const peer = this.ns(dev.peer!.ns);

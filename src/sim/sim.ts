@@ -12,11 +12,11 @@ import { clone } from './clone';
 import { buildCluster, type ClusterSpec } from './cluster';
 import { podNetns } from './cni';
 import type { Clock } from './clock';
-import { inject, type LocalError, type TraceResult } from './forward';
+import { inject, type InjectOptions, type LocalError, type TraceResult } from './forward';
 import { formatIp, type Ip } from './ipv4';
 import { key, type Pod } from './k8s/types';
 import { lookupRoute, sourceFor, type Netns } from './netns';
-import { echoId, echoRequest, echoSeq, ICMP_DEST_UNREACH, ICMP_ECHO_REPLY, ICMP_TIME_EXCEEDED, ipv4, linuxSynOptions, pingPayload, tcp, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, udp, type IcmpMessage, type TcpSegment } from './packet';
+import { echoId, echoRequest, echoSeq, ICMP_DEST_UNREACH, ICMP_ECHO_REPLY, ICMP_TIME_EXCEEDED, ipv4, linuxSynOptions, pingPayload, tcp, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, udp, type IcmpMessage, type Ipv4Packet, type TcpSegment } from './packet';
 import { mssFor } from './tcp-stack';
 import { rngOver, type Rng } from './rng';
 import { MAX_OBSERVATIONS, STATE_FORMAT, type Observation, type SimState } from './state';
@@ -56,6 +56,7 @@ export type TcpResult = { traces: TraceResult[]; src: Ip; sport: number } & (
 
 export class Sim {
   readonly rng: Rng;
+  private readonly traceListeners = new Set<(trace: TraceResult, timeMs: number) => void>();
 
   private constructor(
     readonly state: SimState,
@@ -72,6 +73,23 @@ export class Sim {
   static restore(snapshot: SimState, clock: Clock): Sim {
     if (snapshot.format !== STATE_FORMAT) throw new Error(`unsupported sandbox state format ${String(snapshot.format)}`);
     return new Sim(clone(snapshot), clock);
+  }
+
+  /**
+   * Listens to every packet the sandbox moves: called with each run's trace and the sandbox
+   * time it happened at (for captures and pcap files). Returns a function that stops listening.
+   */
+  onTrace(listener: (trace: TraceResult, timeMs: number) => void): () => void {
+    this.traceListeners.add(listener);
+    return () => this.traceListeners.delete(listener);
+  }
+
+  /** Injects a packet from a namespace's stack and tells the listeners what happened. */
+  send(nsId: string, packet: Ipv4Packet, opts?: InjectOptions): TraceResult {
+    const now = this.clock.now();
+    const trace = inject(this.state, nsId, packet, now, opts);
+    for (const l of this.traceListeners) l(trace, now);
+    return trace;
   }
 
   snapshot(): SimState {
@@ -97,7 +115,7 @@ export class Sim {
     ns.ipId = (ns.ipId + 1) & 0xffff;
     const request = ipv4({ src, dst, ttl: opts.ttl ?? 64, id, df: true, payload: echoRequest(opts.id, opts.seq, pingPayload(size, this.clock.now())) });
     this.observe({ kind: 'echo-request', ns: nsId, src, dst });
-    const trace = inject(this.state, nsId, request, this.clock.now());
+    const trace = this.send(nsId, request);
     const outcome = this.pingOutcome(nsId, src, opts, trace);
     if (outcome.kind === 'reply') this.observe({ kind: 'echo-reply', ns: nsId, src: outcome.from, dst: src, ttl: outcome.ttl });
     return { outcome, trace };
@@ -131,7 +149,7 @@ export class Sim {
     const id = ns.ipId;
     ns.ipId = (ns.ipId + 1) & 0xffff;
     const packet = ipv4({ src, dst, id, df: true, payload: udp(src, dst, sport, dport, payload) });
-    const trace = inject(this.state, nsId, packet, this.clock.now(), { openPorts: new Set([`${nsId}|udp|${sport}`]) });
+    const trace = this.send(nsId, packet, { openPorts: new Set([`${nsId}|udp|${sport}`]) });
     const local = trace.errors.find((e) => e.ns === nsId);
     if (local) return { kind: 'local-error', errno: local.errno, trace };
     for (const d of trace.deliveries) {
@@ -158,7 +176,7 @@ export class Sim {
     const send = (fields: Parameters<typeof tcp>[2]): TraceResult => {
       const id = ns.ipId;
       ns.ipId = (ns.ipId + 1) & 0xffff;
-      const t = inject(this.state, nsId, ipv4({ src, dst, id, df: true, payload: tcp(src, dst, fields) }), this.clock.now(), open);
+      const t = this.send(nsId, ipv4({ src, dst, id, df: true, payload: tcp(src, dst, fields) }), open);
       traces.push(t);
       return t;
     };

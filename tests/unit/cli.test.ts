@@ -1,0 +1,53 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checksumsValid, decodeFrame } from '../../src/sim/packet';
+import { readPcap } from '../../src/sim/pcap';
+
+// `npm run shell` is a contract (README): these run the real CLI as a newcomer would.
+function shell(args: string[], input: string) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/shell.ts', ...args], { input, encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('npm run shell', () => {
+  it('prints the prompt, the command, its output, grading events and the score', () => {
+    const r = shell(['--lab', 'three-pools'], 'kubectl get nodes\nanswer which-pool service\n');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('learner@workstation:~$ kubectl get nodes\nNAME            STATUS   ROLES           AGE   VERSION\n');
+    expect(r.stdout).toContain('[lab] which-pool passed: ');
+    expect(r.stdout.trimEnd().split('\n').pop()).toBe('[lab] score 10/50');
+  });
+
+  it('keeps stderr apart, and --quiet prints only the commands\' output', () => {
+    const r = shell(['--lab', 'three-pools', '--quiet'], 'kubectl get pods -n kube-public\nfoo\n');
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('No resources found in kube-public namespace.\nbash: foo: command not found\n');
+    expect(r.status).toBe(127);
+  });
+
+  it('refuses a missing or unknown lab with exit status 2', () => {
+    expect(shell([], '').status).toBe(2);
+    const r = shell(['--lab', 'nope'], '');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/no lab "nope"; labs: three-pools/);
+  });
+
+  it('--pcap writes every frame sent on a wire, with valid checksums, VXLAN included', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'k8slabs-')), 'session.pcap');
+    const r = shell(['--lab', 'three-pools', '--quiet', '--pcap', file], 'kubectl exec client -- ping -c 2 10.244.1.2\n');
+    expect(r.status).toBe(0);
+    const records = readPcap(readFileSync(file)).records;
+    expect(records.length).toBeGreaterThan(10);
+    let vxlan = 0;
+    for (const rec of records) {
+      const f = decodeFrame(rec.data);
+      if (f.payload.kind !== 'ipv4') continue;
+      expect(checksumsValid(f.payload)).toBe(true);
+      if (f.payload.payload.kind === 'udp' && f.payload.payload.dstPort === 8472) vxlan++;
+    }
+    expect(vxlan).toBe(4); // two requests and two replies crossed the LAN inside the tunnel
+  });
+});
