@@ -458,3 +458,25 @@ describe('address pools never collide', () => {
 function sorted(xs: string[]): string[] {
   return [...xs].sort();
 }
+
+describe('flannel host-gw backend', () => {
+  it('routes pod subnets via node addresses: no flannel.1, pod MTU 1500, TTL 62 across nodes, no encapsulation', async () => {
+    const { Sim } = await import('./sim');
+    const { VirtualClock } = await import('./clock');
+    const { ip, formatIp } = await import('./ipv4');
+    const sim = Sim.create({ cni: 'flannel-host-gw', workloads: { deployments: [{ name: 'web', replicas: 2, image: 'nginx:1.27' }], pods: [{ name: 'client', image: 'busybox:1.36' }] } }, 5, new VirtualClock(Date.UTC(2025, 0, 1, 1)), Date.UTC(2025, 0, 1));
+    const node1 = sim.state.netns['node/node-1']!;
+    expect(node1.devices.some((d) => d.name === 'flannel.1')).toBe(false);
+    const r = node1.routes.find((x) => formatIp(x.dst.addr) === '10.244.2.0')!;
+    expect([formatIp(r.via!), r.dev, r.onlink ?? false]).toEqual(['192.168.49.4', 'eth0', false]);
+    const client = sim.pod('default', 'client')!;
+    expect(sim.podNetns(client)!.devices.find((d) => d.name === 'eth0')!.mtu).toBe(1500);
+    const remote = Object.values(sim.state.k8s.pods).find((p) => p.metadata.labels?.app === 'web' && p.spec.nodeName !== client.spec.nodeName)!;
+    const res = sim.ping(sim.podNetns(client)!.id, ip(remote.status.podIP!), { id: 1, seq: 0 });
+    expect(res.outcome.kind === 'reply' && res.outcome.ttl).toBe(62);
+    expect(res.trace.hops.some((h) => h.action === 'vxlan-encap')).toBe(false);
+    // On the LAN the packet carries the pod addresses themselves.
+    const onLan = res.trace.captures.find((c) => c.dev === 'eth0' && c.ns.startsWith('node/') && c.frame.payload.kind === 'ipv4' && c.frame.payload.payload.kind === 'icmp')!;
+    expect(onLan.frame.payload.kind === 'ipv4' && formatIp(onLan.frame.payload.dst)).toBe(remote.status.podIP);
+  });
+});

@@ -39,6 +39,8 @@ export interface ClusterSpec {
   serviceCidr?: string;
   kubernetesVersion?: string;
   mtu?: number;
+  /** flannel backend: `flannel-vxlan` (default) or `flannel-host-gw`. */
+  cni?: 'flannel-vxlan' | 'flannel-host-gw';
   /** Extra namespaces to create (default, kube-system, kube-public, kube-node-lease and kube-flannel always exist). */
   namespaces?: string[];
   workloads?: WorkloadSpec;
@@ -59,7 +61,7 @@ export function resolveConfig(spec: ClusterSpec): ClusterConfig {
     nodeCidrMaskSize: spec.nodeCidrMaskSize ?? 24,
     serviceCidr: cidr(spec.serviceCidr ?? '10.96.0.0/12'),
     dnsDomain: 'cluster.local',
-    cni: 'flannel-vxlan',
+    cni: spec.cni ?? 'flannel-vxlan',
     mtu: spec.mtu ?? 1500,
   };
 }

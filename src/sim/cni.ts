@@ -52,12 +52,13 @@ export function setupFlannel(state: SimState): void {
   const nodes = Object.keys(state.k8s.nodes);
   for (const name of nodes) {
     const ns = state.netns[nodeNsId(name)]!;
-    if (deviceByName(ns, 'flannel.1')) continue;
+    if (ns.nf) continue;
     const subnet = nodeSubnet(state, name);
     // flannel's masquerade/forward rules, behind the jumps kube-proxy puts in the built-in chains.
     ns.nf = nodeNetfilter(state.config.podCidr, subnet);
     ns.conntrack = [];
     ns.kubeProxy = { mode: 'live' };
+    if (state.config.cni === 'flannel-host-gw') continue;
     addDevice(ns, {
       name: 'flannel.1',
       kind: 'vxlan',
@@ -67,6 +68,10 @@ export function setupFlannel(state: SimState): void {
       addrs: [{ ip: subnet.addr, len: 32 }],
       vxlan: { vni: VXLAN_VNI, port: VXLAN_PORT, local: nodeIp(state, name), dev: 'eth0', learning: false, fdb: {} },
     });
+  }
+  if (state.config.cni === 'flannel-host-gw') {
+    setupHostGw(state, nodes);
+    return;
   }
   // Every node learns every other node's subnet, VTEP MAC and address (flannel's subnet watch).
   const peers = nodes.map((name) => {
@@ -97,6 +102,28 @@ export function nodeIp(state: SimState, node: string): Ip {
   throw new Error(`node ${node} has no address ${addr ?? ''}`);
 }
 
+/**
+ * flannel's host-gw backend: no tunnel, one plain route per remote node's pod subnet via that
+ * node's own address on the shared LAN (`10.244.1.0/24 via 192.168.49.3 dev eth0`). Pod MTU
+ * stays the uplink's, and packets cross the LAN with pod addresses in the IP header, which is
+ * why host-gw needs every node on one L2 network.
+ */
+function setupHostGw(state: SimState, nodes: string[]): void {
+  const peers = nodes.map((name) => ({ name, subnet: nodeSubnet(state, name), ip: nodeIp(state, name) }));
+  for (const name of nodes) {
+    const ns = state.netns[nodeNsId(name)]!;
+    for (const peer of peers) {
+      if (peer.name === name || ns.routes.some((r) => r.dst.addr === peer.subnet.addr && r.dst.len === peer.subnet.len)) continue;
+      ns.routes.push({ dst: peer.subnet, via: peer.ip, dev: 'eth0' });
+    }
+  }
+}
+
+/** The MTU pods and cni0 get: the uplink's, less VXLAN's 50 bytes when there is a tunnel. */
+export function podMtu(state: SimState): number {
+  return state.config.cni === 'flannel-host-gw' ? state.config.mtu : state.config.mtu - VXLAN_OVERHEAD;
+}
+
 /** host-local IPAM: the next free address after the last reserved one, wrapping at the end. */
 export function allocatePodIp(state: SimState, node: string): Ip {
   const subnet = nodeSubnet(state, node);
@@ -125,7 +152,7 @@ function ensureBridge(state: SimState, node: string): void {
     name: 'cni0',
     kind: 'bridge',
     mac: randomMac(deriveRng(state.seed, `mac:${ns.id}/cni0`)),
-    mtu: state.config.mtu - VXLAN_OVERHEAD,
+    mtu: podMtu(state),
     up: true,
     addrs: [{ ip: gw, len: subnet.len, brd: broadcast(subnet) }],
     fdb: {},
@@ -146,7 +173,7 @@ export function attachPod(state: SimState, pod: Pod): Ip {
   // Everything random about this pod's network comes from its own stream.
   const prng = deriveRng(state.seed, `netns:${id}`);
   const ns = newNetns(id, `cni-${uuid(prng)}`, pod.metadata.name, prng.int(65536));
-  const mtu = state.config.mtu - VXLAN_OVERHEAD;
+  const mtu = podMtu(state);
   const hostIndex = host.nextIfindex;
   const eth0 = addDevice(ns, {
     name: 'eth0',

@@ -34,7 +34,8 @@ export interface ClusterConfig {
   nodeCidrMaskSize: number;
   serviceCidr: Cidr;
   dnsDomain: string;
-  cni: 'flannel-vxlan';
+  /** flannel's backend: VXLAN overlay (the default) or host-gw (plain routes via the node IPs). */
+  cni: 'flannel-vxlan' | 'flannel-host-gw';
   /** MTU of the node network; pods and flannel.1 get this minus 50 (VXLAN overhead). */
   mtu: number;
 }
