@@ -10,7 +10,9 @@
  * On a terminal it is interactive: a prompt, history, Tab completion, Ctrl+C, with sandbox
  * time following the wall clock as in the browser.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+import { applyManifests } from '../sim/k8s/manifests';
 import { createInterface } from 'node:readline';
 import { PcapWriter } from '../sim/pcap';
 import { parseArgs } from 'node:util';
@@ -32,6 +34,7 @@ Options:
   --interrupt-after <s>    stop a never-ending command after s seconds of sandbox time (default 30)
   --solution               print the lab's stored solution for this seed and exit
   --pcap <file>            write every frame that crossed a simulated link to a pcap file
+  --apply <file>           apply YAML or JSON manifests before the first command (repeatable)
   -h, --help               show this help
 `;
 
@@ -61,6 +64,7 @@ async function main(): Promise<number> {
         'interrupt-after': { type: 'string', default: '30' },
         solution: { type: 'boolean', default: false },
         pcap: { type: 'string' },
+        apply: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -100,6 +104,25 @@ async function main(): Promise<number> {
     // time, each a microsecond after the one before, so they stay in order.
     session.sim.onTrace((trace, t) => trace.captures.filter((c) => c.wire).forEach((c, i) => pcap.write(t + i / 1000, c.frame)));
     process.on('exit', () => writeFileSync(opts.pcap!, pcap.bytes()));
+  }
+  for (const file of opts.apply ?? []) {
+    let docs: unknown[];
+    try {
+      docs = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => {
+        if (d.errors.length) throw new Error(d.errors[0]!.message);
+        return d.toJS() as unknown;
+      });
+    } catch (e) {
+      process.stderr.write(`error: error parsing ${file}: ${e instanceof Error ? e.message : String(e)}\n`);
+      return 1;
+    }
+    try {
+      const results = applyManifests({ state: session.sim.state, rng: session.sim.rng, now: session.sim.clock.now() }, docs);
+      if (!opts.quiet) for (const r of results) process.stdout.write(`${r.ref} ${r.action}\n`);
+    } catch (e) {
+      process.stderr.write(`Error from server: ${e instanceof Error ? e.message : String(e)}\n`);
+      return 1;
+    }
   }
   if (opts.solution) {
     for (const l of session.solution()) process.stdout.write(l + '\n');
