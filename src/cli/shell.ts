@@ -20,15 +20,18 @@ import type { Scheduler } from '../sim/clock';
 import { REFERENCE_TIME } from '../labs/catalog';
 import { findLab, LABS } from '../../labs/index';
 import { LabSession } from '../labs/session';
+import { TOPOLOGIES } from '../sim/topologies';
 import type { OutputSink } from '../labs/contract';
 import { runScript, ScriptClock } from '../labs/transcript';
 
 const HELP = `Usage: npm run shell -- --lab <id> [options]
+       npm run shell -- --cluster <name> [options]
 
-Runs a lab's sandbox on standard input and output.
+Runs a lab's sandbox, or a free sandbox on a named topology, on standard input and output.
 
 Options:
   --lab <id>               the lab to open (${LABS.map((l) => l.id).join(', ')})
+  --cluster <name>         a free sandbox with no tasks (${Object.keys(TOPOLOGIES).join(', ')})
   --seed <n>               the seed for names and addresses (default: the lab's own)
   --quiet                  print only the commands' output (no prompts, no grading events)
   --interrupt-after <s>    stop a never-ending command after s seconds of sandbox time (default 30)
@@ -59,6 +62,7 @@ async function main(): Promise<number> {
     opts = parseArgs({
       options: {
         lab: { type: 'string' },
+        cluster: { type: 'string' },
         seed: { type: 'string' },
         quiet: { type: 'boolean', default: false },
         'interrupt-after': { type: 'string', default: '30' },
@@ -79,11 +83,19 @@ async function main(): Promise<number> {
   }
   const labId = opts.lab ?? '';
   const lab = findLab(labId);
-  if (!lab) {
+  if (opts.cluster !== undefined && opts.lab !== undefined) {
+    process.stderr.write('shell: give either --lab or --cluster, not both\n');
+    return 2;
+  }
+  if (opts.cluster !== undefined && !TOPOLOGIES[opts.cluster]) {
+    process.stderr.write(`shell: no topology "${opts.cluster}"; topologies: ${Object.keys(TOPOLOGIES).join(', ')}\n`);
+    return 2;
+  }
+  if (!lab && opts.cluster === undefined) {
     process.stderr.write(`shell: ${labId ? `no lab "${labId}"` : 'missing --lab'}; labs: ${LABS.map((l) => l.id).join(', ')}\n`);
     return 2;
   }
-  const seed = opts.seed === undefined ? lab.defaultSeed : Number(opts.seed);
+  const seed = opts.seed === undefined ? (lab?.defaultSeed ?? 1) : Number(opts.seed);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     process.stderr.write(`shell: --seed must be an integer from 0 to 4294967295\n`);
     return 2;
@@ -97,7 +109,7 @@ async function main(): Promise<number> {
 
   const script = new ScriptClock(REFERENCE_TIME, (Number.isFinite(limit) && limit > 0 ? limit : 30) * 1000);
   const scheduler: Scheduler = interactive ? new PacedScheduler(REFERENCE_TIME) : script;
-  const session = LabSession.create({ labId, seed, scheduler });
+  const session = opts.cluster !== undefined ? LabSession.createPlayground({ topology: opts.cluster, seed, scheduler }) : LabSession.create({ labId, seed, scheduler });
   const pcap = opts.pcap ? new PcapWriter() : undefined;
   if (pcap) {
     // One record per link crossing (the frame as it is sent); frames of one run share its
@@ -159,7 +171,7 @@ async function main(): Promise<number> {
       rl.prompt();
     }
   });
-  process.stdout.write(`${lab.title}\nType help to see the commands, answer to list the tasks that take answers; Ctrl+D leaves.\n\n`);
+  process.stdout.write(`${session.lab.title}\nType help to see the commands, answer to list the tasks that take answers; Ctrl+D leaves.\n\n`);
   rl.setPrompt(session.prompt());
   rl.prompt();
   for await (const line of rl) {

@@ -12,6 +12,7 @@
  */
 import type { Scheduler } from '../sim/clock';
 import { Sim } from '../sim/sim';
+import { TOPOLOGIES } from '../sim/topologies';
 import type { SimState } from '../sim/state';
 import type { Command, Location } from '../shell/command';
 import { createRegistry } from '../shell/commands/index';
@@ -89,6 +90,18 @@ export class LabSession implements LabSessionApi {
     return new LabSession(lab, opts.seed >>> 0, sim, opts.scheduler, bindings, [], tasks, WORKSTATION_LOCATION, sim.state.nextObservation - 1);
   }
 
+  /**
+   * A free sandbox on a named topology (src/sim/topologies.ts): the same shell and model,
+   * with no tasks to grade. Its lab id is `playground:<topology>`.
+   */
+  static createPlayground(opts: { topology: string; seed: number; scheduler: Scheduler; ageMinutes?: number }): LabSession {
+    const lab = playgroundLab(opts.topology);
+    const topo = TOPOLOGIES[opts.topology]!;
+    const createdAt = opts.scheduler.now() - (opts.ageMinutes ?? 12) * 60_000;
+    const sim = Sim.fromState(topo.build(opts.seed >>> 0, createdAt), opts.scheduler);
+    return new LabSession(lab, opts.seed >>> 0, sim, opts.scheduler, {}, [], {}, WORKSTATION_LOCATION, sim.state.nextObservation - 1);
+  }
+
   /** The seed a lab uses when none is chosen (static panels, lesson samples). */
   static defaultSeed(labId: string): number {
     return requireLab(labId).defaultSeed;
@@ -98,8 +111,9 @@ export class LabSession implements LabSessionApi {
     const s = snapshot as Partial<Snapshot> | null;
     if (!s || typeof s !== 'object') throw new SnapshotError('the saved lab is not an object');
     if (s.format !== SNAPSHOT_FORMAT) throw new SnapshotError(`the saved lab has format ${String(s.format)}, this version reads format ${SNAPSHOT_FORMAT}`);
-    const lab = findLab(String(s.labId));
-    if (!lab) throw new SnapshotError(`the saved lab ${String(s.labId)} no longer exists`);
+    const id = String(s.labId);
+    const lab = id.startsWith('playground:') && TOPOLOGIES[id.slice('playground:'.length)] ? playgroundLab(id.slice('playground:'.length)) : findLab(id);
+    if (!lab) throw new SnapshotError(`the saved lab ${id} no longer exists`);
     if (typeof s.seed !== 'number' || !s.sim || !s.bindings || !Array.isArray(s.history) || !s.tasks || !s.location || typeof s.since !== 'number') {
       throw new SnapshotError('the saved lab is incomplete');
     }
@@ -270,6 +284,23 @@ export class LabSession implements LabSessionApi {
       },
     };
   }
+}
+
+/** The task-less definition a playground session runs under. */
+function playgroundLab(topology: string): LabDefinition {
+  const topo = TOPOLOGIES[topology];
+  if (!topo) throw new Error(`no topology "${topology}"; topologies: ${Object.keys(TOPOLOGIES).join(', ')}`);
+  return {
+    id: `playground:${topology}`,
+    title: `Sandbox: ${topology}`,
+    summary: topo.description,
+    defaultSeed: 1,
+    cluster: { nodes: 3, workloads: {} },
+    clusterAgeMinutes: 12,
+    bindings: {},
+    tasks: [] as unknown as LabDefinition['tasks'],
+    solution: [''],
+  };
 }
 
 function requireLab(id: string): LabDefinition {

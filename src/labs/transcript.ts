@@ -55,10 +55,8 @@ export async function runScript(session: LabSession, clock: ScriptClock, lines: 
       status = await session.run(line, stdout, stderr);
       if (!opts.quiet) for (const t of events) if (t.status !== 'pending') stdout.write(`[lab] ${t.id} ${t.status}${t.feedback ? `: ${t.feedback}` : ''}\n`);
     }
-    if (!opts.quiet) {
-      const s = session.score();
-      stdout.write(`[lab] score ${s.earned}/${s.total}\n`);
-    }
+    const s = session.score();
+    if (!opts.quiet && s.total > 0) stdout.write(`[lab] score ${s.earned}/${s.total}\n`);
   } finally {
     unsubscribe();
   }

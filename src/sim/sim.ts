@@ -69,6 +69,11 @@ export class Sim {
     return new Sim(buildCluster(spec, seed, createdAt), clock);
   }
 
+  /** Takes ownership of a freshly built state (no copy). */
+  static fromState(state: SimState, clock: Clock): Sim {
+    return new Sim(state, clock);
+  }
+
   /** Resumes from a snapshot (the state is cloned, so the snapshot stays untouched). */
   static restore(snapshot: SimState, clock: Clock): Sim {
     if (snapshot.format !== STATE_FORMAT) throw new Error(`unsupported sandbox state format ${String(snapshot.format)}`);

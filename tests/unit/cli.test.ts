@@ -51,3 +51,23 @@ describe('npm run shell', () => {
     expect(vxlan).toBe(4); // two requests and two replies crossed the LAN inside the tunnel
   });
 });
+
+describe('npm run shell --cluster', () => {
+  it('opens a free sandbox on a named topology, with no tasks and no score', () => {
+    const r = shell(['--cluster', 'kubernetes-host-gw'], 'kubectl get nodes\n');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('control-plane   Ready    control-plane');
+    expect(r.stdout).not.toContain('[lab]');
+  });
+
+  it('on Docker hosts kubectl has no server to talk to', () => {
+    const r = shell(['--cluster', 'docker', '--quiet'], 'kubectl get nodes\n');
+    expect(r.stderr).toBe('The connection to the server localhost:8080 was refused - did you specify the right host or port?\n');
+    expect(r.status).toBe(1);
+  });
+
+  it('refuses an unknown topology and --lab with --cluster', () => {
+    expect(shell(['--cluster', 'mesos'], '').stderr).toMatch(/no topology "mesos"; topologies: kubernetes, kubernetes-host-gw, kubernetes-6, docker/);
+    expect(shell(['--cluster', 'docker', '--lab', 'three-pools'], '').status).toBe(2);
+  });
+});

@@ -91,6 +91,10 @@ export const kubectl: Command = {
         if (sub === 'exec') return out(ctx.stdout, EXEC_USAGE);
       }
     }
+    if (Object.keys(ctx.env.sim.state.k8s.nodes).length === 0) {
+      // No cluster in this sandbox (Docker hosts): kubectl has no server to talk to.
+      throw new CommandError('EXEC_FAILED', 'The connection to the server localhost:8080 was refused - did you specify the right host or port?');
+    }
     switch (sub) {
       case 'get':
         return kubectlGet(ctx, rest);

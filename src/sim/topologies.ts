@@ -1,0 +1,34 @@
+/**
+ * The named topologies a free sandbox can start from (`npm run shell -- --cluster NAME`).
+ *
+ * Design notes: each is a declarative spec handed to the same builders the labs use, so a
+ * topology is exactly what a lab on it would get: a kubeadm + flannel cluster (VXLAN or
+ * host-gw), a larger cluster, or Docker hosts on one LAN.
+ */
+import { buildCluster } from './cluster';
+import { buildDockerHosts } from './docker';
+import type { SimState } from './state';
+
+export interface Topology {
+  description: string;
+  build(seed: number, createdAt: number): SimState;
+}
+
+export const TOPOLOGIES: Record<string, Topology> = {
+  kubernetes: {
+    description: 'a kubeadm cluster of 3 nodes (control-plane, node-1, node-2) with flannel VXLAN',
+    build: (seed, t) => buildCluster({}, seed, t),
+  },
+  'kubernetes-host-gw': {
+    description: 'the same cluster with flannel host-gw: plain routes between nodes, no tunnel',
+    build: (seed, t) => buildCluster({ cni: 'flannel-host-gw' }, seed, t),
+  },
+  'kubernetes-6': {
+    description: 'a kubeadm cluster of 6 nodes with flannel VXLAN',
+    build: (seed, t) => buildCluster({ nodes: 6 }, seed, t),
+  },
+  docker: {
+    description: 'two Docker hosts (host-1, host-2) on one LAN, each with docker0',
+    build: (seed, t) => buildDockerHosts({}, seed, t),
+  },
+};
