@@ -9,13 +9,15 @@
  * delivery. This is how a reply from a Service's pod comes back to the client from the
  * ClusterIP it asked for. MASQUERADE picks the outgoing interface's address; with
  * --random-fully the source port is drawn at random (from the seeded RNG), otherwise kept.
- * ICMP echo is tracked by its identifier. Entries expire after the kernel's default timeouts
+ * ICMP echo is tracked by its identifier and type, as Linux does (a request's reply tuple has
+ * type 0, so a request never matches another flow's reply); when two flows would masquerade
+ * to the same tuple, NAT picks another port or echo identifier. Entries expire after the kernel's default timeouts
  * (ICMP 30 s, UDP 30 s / 120 s once replied, TCP by state), checked lazily.
  * Left out: RELATED tracking of ICMP errors (their quoted headers are not translated),
  * helpers (FTP...), zones, the conntrack table size limit.
  */
 import { formatIp, type Ip } from './ipv4';
-import { ipv4HeaderChecksum, tcp, udp, type Ipv4Packet } from './packet';
+import { icmp, ipv4HeaderChecksum, tcp, udp, type Ipv4Packet } from './packet';
 import type { Rng } from './rng';
 
 export interface Tuple {
@@ -43,12 +45,15 @@ export interface CtHit {
   dir: 'orig' | 'reply';
 }
 
-/** Ports of a packet as conntrack sees them (ICMP echo: its identifier on both sides). */
+/**
+ * Ports of a packet as conntrack sees them. ICMP echo: `sport` is the identifier and `dport`
+ * the type (8 request, 0 reply), so the reply tuple of a request is (id, 0).
+ */
 export function portsOf(p: Ipv4Packet): { sport: number; dport: number } | undefined {
   const pl = p.payload;
   if (pl.kind === 'udp') return { sport: pl.srcPort, dport: pl.dstPort };
   if (pl.kind === 'icmp') {
-    if (pl.type === 8 || pl.type === 0) return { sport: pl.rest >>> 16, dport: pl.rest >>> 16 };
+    if (pl.type === 8 || pl.type === 0) return { sport: pl.rest >>> 16, dport: pl.type };
     return undefined;
   }
   if (pl.kind === 'tcp') return { sport: pl.srcPort, dport: pl.dstPort };
@@ -120,7 +125,7 @@ export function create(table: ConntrackEntry[], p: Ipv4Packet, now: number): Con
   const e: ConntrackEntry = {
     proto: p.proto,
     orig: { src: p.src, dst: p.dst, sport: ports.sport, dport: ports.dport },
-    reply: { src: p.dst, dst: p.src, sport: ports.dport, dport: ports.sport },
+    reply: p.proto === 1 ? { src: p.dst, dst: p.src, sport: ports.sport, dport: ports.dport === 8 ? 0 : 8 } : { src: p.dst, dst: p.src, sport: ports.dport, dport: ports.sport },
     replied: false,
     tcpState: p.proto === 6 ? 'SYN_SENT' : '',
     expires: now + timeoutMs(p.proto, false, 'SYN_SENT'),
@@ -173,11 +178,13 @@ function nextTcpState(state: string, dir: 'orig' | 'reply', p: Ipv4Packet): stri
 
 /** True when the entry's reply tuple shows a destination rewrite (DNAT). */
 export function isDnat(e: ConntrackEntry): boolean {
+  if (e.proto === 1) return e.reply.src !== e.orig.dst;
   return e.reply.src !== e.orig.dst || e.reply.sport !== e.orig.dport;
 }
 
 /** True when the entry's reply tuple shows a source rewrite (SNAT / MASQUERADE). */
 export function isSnat(e: ConntrackEntry): boolean {
+  if (e.proto === 1) return e.reply.dst !== e.orig.src || e.reply.sport !== e.orig.sport;
   return e.reply.dst !== e.orig.src || e.reply.dport !== e.orig.sport;
 }
 
@@ -187,20 +194,56 @@ export function setDnat(e: ConntrackEntry, ip: Ip, port: number | undefined): vo
   if (port !== undefined && e.proto !== 1) e.reply.sport = port;
 }
 
-/** Records an SNAT decision; with randomFully a random source port from the seeded RNG. */
-export function setSnat(e: ConntrackEntry, ip: Ip, rng: Rng, randomFully: boolean, port?: number): void {
+/**
+ * Records an SNAT decision: the new source address, and a source port (echo identifier for
+ * ICMP) that is random with --random-fully, otherwise kept unless another connection already
+ * uses the resulting reply tuple, in which case another is drawn, as nf_nat does.
+ */
+export function setSnat(table: ConntrackEntry[], e: ConntrackEntry, ip: Ip, rng: Rng, randomFully: boolean, port?: number): void {
   e.reply.dst = ip;
-  if (e.proto === 1) return;
-  if (port !== undefined) e.reply.dport = port;
-  else if (randomFully) e.reply.dport = 1024 + rng.int(65536 - 1024);
+  const icmp = e.proto === 1;
+  const set = (v: number): void => {
+    if (icmp) e.reply.sport = v;
+    else e.reply.dport = v;
+  };
+  if (port !== undefined) set(port);
+  else if (randomFully && !icmp) set(1024 + rng.int(65536 - 1024));
+  const ix = indexOf(table).map;
+  for (let tries = 0; tries < 64; tries++) {
+    const other = ix.get(tupleKey(e.proto, e.reply.src, e.reply.dst, e.reply.sport, e.reply.dport));
+    if (!other || other.entry === e) return;
+    set(icmp ? rng.int(65536) : 1024 + rng.int(65536 - 1024));
+  }
 }
 
-/** A copy of `p` with addresses/ports rewritten and every checksum recomputed. */
-export function rewrite(p: Ipv4Packet, to: { src?: Ip; dst?: Ip; sport?: number; dport?: number }): Ipv4Packet {
+/** DNAT of an original-direction packet (PREROUTING/OUTPUT): to the entry's chosen endpoint. */
+export function dnatOrig(e: ConntrackEntry, p: Ipv4Packet): Ipv4Packet {
+  return rewrite(p, e.proto === 1 ? { dst: e.reply.src } : { dst: e.reply.src, dport: e.reply.sport });
+}
+
+/** Reverse SNAT of a reply (PREROUTING): back to the original source and port/identifier. */
+export function unSnatReply(e: ConntrackEntry, p: Ipv4Packet): Ipv4Packet {
+  return rewrite(p, e.proto === 1 ? { dst: e.orig.src, id: e.orig.sport } : { dst: e.orig.src, dport: e.orig.sport });
+}
+
+/** SNAT of an original-direction packet (POSTROUTING). */
+export function snatOrig(e: ConntrackEntry, p: Ipv4Packet): Ipv4Packet {
+  return rewrite(p, e.proto === 1 ? { src: e.reply.dst, id: e.reply.sport } : { src: e.reply.dst, sport: e.reply.dport });
+}
+
+/** Reverse DNAT of a reply (POSTROUTING or local delivery): from the address the client asked. */
+export function unDnatReply(e: ConntrackEntry, p: Ipv4Packet): Ipv4Packet {
+  return rewrite(p, e.proto === 1 ? { src: e.orig.dst } : { src: e.orig.dst, sport: e.orig.dport });
+}
+
+/** A copy of `p` with addresses/ports (or the ICMP echo identifier) rewritten, checksums recomputed. */
+export function rewrite(p: Ipv4Packet, to: { src?: Ip; dst?: Ip; sport?: number; dport?: number; id?: number }): Ipv4Packet {
   const src = to.src ?? p.src;
   const dst = to.dst ?? p.dst;
   let payload = p.payload;
-  if (payload.kind === 'udp') {
+  if (payload.kind === 'icmp' && to.id !== undefined) {
+    payload = icmp(payload.type, payload.code, ((to.id & 0xffff) << 16) | (payload.rest & 0xffff), payload.data);
+  } else if (payload.kind === 'udp') {
     payload = udp(src, dst, to.sport ?? payload.srcPort, to.dport ?? payload.dstPort, payload.payload, payload.checksum !== 0);
   } else if (payload.kind === 'tcp') {
     payload = tcp(src, dst, { ...payload, srcPort: to.sport ?? payload.srcPort, dstPort: to.dport ?? payload.dstPort });
@@ -213,6 +256,6 @@ export function rewrite(p: Ipv4Packet, to: { src?: Ip; dst?: Ip; sport?: number;
 /** `conntrack -L` style text for one entry (used by the shell later and by traces now). */
 export function describe(e: ConntrackEntry): string {
   const proto = e.proto === 6 ? 'tcp' : e.proto === 17 ? 'udp' : e.proto === 1 ? 'icmp' : String(e.proto);
-  const t = (x: Tuple): string => `src=${formatIp(x.src)} dst=${formatIp(x.dst)} ${e.proto === 1 ? `id=${x.sport}` : `sport=${x.sport} dport=${x.dport}`}`;
+  const t = (x: Tuple): string => `src=${formatIp(x.src)} dst=${formatIp(x.dst)} ${e.proto === 1 ? `type=${x.dport} code=0 id=${x.sport}` : `sport=${x.sport} dport=${x.dport}`}`;
   return `${proto} ${e.tcpState ? e.tcpState + ' ' : ''}${t(e.orig)}${e.replied ? '' : ' [UNREPLIED]'} ${t(e.reply)}`;
 }

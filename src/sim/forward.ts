@@ -38,7 +38,7 @@ import {
   type Ipv4Packet,
   type TcpSegment,
 } from './packet';
-import { create as ctCreate, isDnat, isSnat, lookup as ctLookup, reindex, rewrite, setDnat, setSnat, touch, type CtHit } from './conntrack';
+import { create as ctCreate, dnatOrig, isDnat, isSnat, lookup as ctLookup, reindex, setDnat, setSnat, snatOrig, touch, unDnatReply, unSnatReply, type CtHit } from './conntrack';
 import { findListener } from './apps';
 import { tcpInput } from './tcp-stack';
 import { syncProxyRules } from './k8s/kube-proxy';
@@ -254,12 +254,12 @@ class Engine {
       meta.ctNew = false;
       const e = hit.entry;
       if (hit.dir === 'orig' && isDnat(e)) {
-        const q = rewrite(p, { dst: e.reply.src, dport: e.reply.sport });
-        this.hop(ns, 'dnat', `conntrack: ${formatIp(p.dst)} -> ${formatIp(q.dst)} (an existing connection)`, inDev, q);
+        const q = dnatOrig(e, p);
+        this.hop(ns, 'dnat', `conntrack: ${formatIp(p.dst)}${portText(p)} -> ${formatIp(q.dst)}${portText(q)} (an existing connection)`, inDev, q);
         return q;
       }
       if (hit.dir === 'reply' && isSnat(e)) {
-        const q = rewrite(p, { dst: e.orig.src, dport: e.orig.sport });
+        const q = unSnatReply(e, p);
         this.hop(ns, 'un-snat', `conntrack: reply to ${formatIp(p.dst)} goes back to ${formatIp(q.dst)}`, inDev, q);
         return q;
       }
@@ -274,7 +274,7 @@ class Engine {
     if (v.dnat) {
       setDnat(e, v.dnat.ip, v.dnat.port);
       reindex(table, e);
-      const q = rewrite(p, { dst: v.dnat.ip, ...(v.dnat.port !== undefined ? { dport: v.dnat.port } : {}) });
+      const q = dnatOrig(e, p);
       this.hop(ns, 'dnat', `nat ${hook}: DNAT ${formatIp(p.dst)}${portText(p)} -> ${formatIp(q.dst)}${portText(q)}`, inDev, q, undefined, v.fired);
       return q;
     }
@@ -292,19 +292,24 @@ class Engine {
         const v = this.table(ns, 'nat', 'POSTROUTING', p, meta, undefined, out.name);
         if (v.masquerade || v.snat) {
           const ip = v.snat?.ip ?? sourceFor(ns, lookupRoute(ns, p.dst)!, p.dst) ?? out.addrs[0]?.ip ?? p.src;
-          setSnat(e, ip, this.rng, !!(v.masquerade?.randomFully ?? v.snat?.randomFully), v.snat?.port);
-          reindex((ns.conntrack ??= []), e);
-          const q = rewrite(p, { src: e.reply.dst, ...(e.proto !== 1 ? { sport: e.reply.dport } : {}) });
+          const table = (ns.conntrack ??= []);
+          setSnat(table, e, ip, this.rng, !!(v.masquerade?.randomFully ?? v.snat?.randomFully), v.snat?.port);
+          reindex(table, e);
+          const q = snatOrig(e, p);
           this.hop(ns, 'snat', `nat POSTROUTING: ${v.masquerade ? 'MASQUERADE' : 'SNAT'} ${formatIp(p.src)} -> ${formatIp(q.src)} (out ${out.name})`, out.name, q, undefined, v.fired);
           return q;
         }
         return p;
       }
-      if (isSnat(e)) return rewrite(p, { src: e.reply.dst, ...(e.proto !== 1 ? { sport: e.reply.dport } : {}) });
+      if (isSnat(e)) {
+        const q = snatOrig(e, p);
+        this.hop(ns, 'snat', `conntrack: source ${formatIp(p.src)} -> ${formatIp(q.src)} (an existing connection)`, out.name, q);
+        return q;
+      }
       return p;
     }
     if (isDnat(e)) {
-      const q = rewrite(p, { src: e.orig.dst, ...(e.proto !== 1 ? { sport: e.orig.dport } : {}) });
+      const q = unDnatReply(e, p);
       this.hop(ns, 'un-dnat', `conntrack: the reply's source ${formatIp(p.src)} becomes ${formatIp(q.src)} again`, out.name, q);
       return q;
     }
@@ -459,8 +464,17 @@ class Engine {
       const before = frame.payload;
       let p = this.natPre(ns, before, meta, 'PREROUTING', br.name);
       if (p.dst !== before.dst) {
-        // Translated to an address elsewhere: the bridge hands the packet to routing.
-        this.queue.push({ kind: 'out', ns: ns.id, packet: decrementTtl(p), local: false, meta });
+        // Translated to an address elsewhere: the bridge hands the packet to routing, which
+        // forwards it like any routed packet (TTL check and decrement included).
+        if (p.ttl <= 1) {
+          this.hop(ns, 'drop', `TTL expired in transit`, br.name, p);
+          this.icmpError(ns, p, ICMP_TIME_EXCEEDED, 0, 0);
+          return;
+        }
+        const fwd = decrementTtl(p);
+        this.result.routed++;
+        this.hop(ns, 'forward', `${ns.hostname} routes the packet: TTL ${p.ttl} -> ${fwd.ttl}`, br.name, fwd);
+        this.queue.push({ kind: 'out', ns: ns.id, packet: fwd, local: false, meta });
         return;
       }
       if (!this.filter(ns, 'FORWARD', p, meta, false, br.name, br.name)) return;
@@ -550,7 +564,7 @@ class Engine {
         if (!this.filter(ns, 'INPUT', p, meta, false, dev.name)) return;
         const hit = meta.ct;
         if (hit && hit.dir === 'reply' && isDnat(hit.entry)) {
-          const q = rewrite(p, { src: hit.entry.orig.dst, ...(hit.entry.proto !== 1 ? { sport: hit.entry.orig.dport } : {}) });
+          const q = unDnatReply(hit.entry, p);
           this.hop(ns, 'un-dnat', `conntrack: the reply's source ${formatIp(p.src)} becomes ${formatIp(q.src)} again`, dev.name, q);
           p = q;
         }

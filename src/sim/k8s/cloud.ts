@@ -6,8 +6,10 @@
  * like a MetalLB or minikube-tunnel pool) and writes it to status.loadBalancer.ingress; kubectl
  * then shows it as EXTERNAL-IP instead of <pending>. The load balancer is its own machine on
  * the LAN holding those addresses: it spreads new connections over the nodes' NodePorts
- * (random, like a cloud's flow hash) and proxies them with its own address as the source, so
- * replies come back through it. kube-proxy also programs the load balancer IP itself
+ * (random, like a cloud's flow hash) and forwards them as a NAT-mode load balancer does:
+ * routed (TTL decremented), destination rewritten to a node and NodePort, source rewritten to
+ * its own address, so replies come back through it. Proxying load balancers that open a new
+ * connection, and pass-through ones that keep the client's address, are not modelled. kube-proxy also programs the load balancer IP itself
  * (KUBE-SERVICES -> KUBE-EXT), which matters only for traffic that reaches a node addressed to
  * that IP. The learner's workstation is the machine outside the cluster on the same LAN.
  * Left out: health checks, externalTrafficPolicy Local, loadBalancerSourceRanges, and every
