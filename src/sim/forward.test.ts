@@ -38,7 +38,7 @@ function cast(sim: Sim): { client: Pod; sameNode: Pod; otherNode: Pod } {
 }
 
 let seq = 0;
-const ping = (sim: Sim, from: string, to: Ip | string, opts: { size?: number; ttl?: number } = {}): PingResult =>
+const ping = (sim: Sim, from: string, to: Ip | string, opts: { size?: number; ttl?: number; pmtu?: 'want' | 'do' | 'dont' } = {}): PingResult =>
   sim.ping(from, typeof to === 'string' ? ip(to) : to, { id: 0x4242, seq: seq++, ...opts });
 
 const replyTtl = (r: PingResult): number => {
@@ -148,8 +148,12 @@ describe('what does not answer', () => {
   it('the largest unfragmented ping in a flannel pod is 1422 bytes of data (fidelity.md 8)', () => {
     const ok = ping(sim, from, otherNode.status.podIP!, { size: 1422 });
     expect(ok.outcome).toMatchObject({ kind: 'reply', bytes: 1430 });
-    const big = ping(sim, from, otherNode.status.podIP!, { size: 1423 });
+    // One byte more with DF (ping -M do) cannot leave the pod; without -M do it is fragmented.
+    const big = ping(sim, from, otherNode.status.podIP!, { size: 1423, pmtu: 'do' });
     expect(big.outcome).toMatchObject({ kind: 'local-error', errno: 'EMSGSIZE', mtu: 1450 });
+    const fragmented = ping(sim, from, otherNode.status.podIP!, { size: 1423 });
+    expect(fragmented.outcome).toMatchObject({ kind: 'reply', bytes: 1431 });
+    expect(fragmented.trace.hops.some((h) => h.detail.includes('sent as 2 fragments'))).toBe(true);
   });
 });
 
@@ -297,5 +301,27 @@ describe('every pod reaches every pod (property over generated clusters)', () =>
       }),
       { numRuns: 25 },
     );
+  });
+});
+
+describe('fragmentation (RFC 791)', () => {
+  it('splits a packet without DF into 8-byte-aligned fragments that reassemble to the original', async () => {
+    const { fragment } = await import('./forward');
+    const { ipv4, icmp, encodeIpv4 } = await import('./packet');
+    const p = ipv4({ src: 1, dst: 2, id: 77, df: false, payload: icmp(8, 0, 0x00010001, new Uint8Array(2972).map((_, i) => i & 255)) });
+    const frags = fragment(p, 1450);
+    expect(frags.map((f) => [f.fragOffset * 8, encodeIpv4(f).length, f.mf])).toEqual([
+      [0, 1444, true],
+      [1424, 1444, true],
+      [2848, 152, false],
+    ]);
+    for (const f of frags) expect(f.id).toBe(77);
+    const joined = new Uint8Array(frags.reduce((n, f) => n + encodeIpv4(f).length - 20, 0));
+    let at = 0;
+    for (const f of frags) {
+      joined.set(encodeIpv4(f).subarray(20), at);
+      at += encodeIpv4(f).length - 20;
+    }
+    expect(joined).toEqual(encodeIpv4(p).subarray(20));
   });
 });

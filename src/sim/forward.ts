@@ -18,7 +18,10 @@
  * OUTPUT/filter OUTPUT for local packets before routing, nat PREROUTING for arriving packets
  * before the routing decision, filter INPUT or FORWARD after it, nat POSTROUTING just before a
  * packet leaves; conntrack.ts translates every later packet of a connection.
- * Left out for now: fragmentation, rp_filter, ARP timeouts (entries stay REACHABLE).
+ * Packets without DF that do not fit a device's MTU are fragmented and reassembled by the
+ * receiving host; with DF they are dropped with "fragmentation needed".
+ * Left out for now: defragmentation before conntrack (fragments pass NAT untracked), path MTU
+ * caching, rp_filter, ARP timeouts (entries stay REACHABLE).
  */
 import { updateChecksum } from './checksum';
 import { formatIp, type Ip } from './ipv4';
@@ -28,8 +31,10 @@ import {
   ICMP_ECHO_REPLY,
   ICMP_ECHO_REQUEST,
   ICMP_TIME_EXCEEDED,
+  decodeIpv4,
   encodeIpv4,
   icmp,
+  ipv4HeaderChecksum,
   ipv4,
   ipv4Length,
   udp,
@@ -43,7 +48,7 @@ import { findListener } from './apps';
 import { tcpInput } from './tcp-stack';
 import { syncProxyRules } from './k8s/kube-proxy';
 import { evaluate, layered, type Netfilter, type PacketView, type TableName, type Verdict } from './netfilter';
-import { deviceByIndex, deviceByName, isLocal, lookupNeighbour, lookupRoute, setNeighbour, sourceFor, type Device, type Netns } from './netns';
+import { deviceByIndex, deviceByName, isLocal, lookupNeighbour, lookupRoute, setNeighbour, sourceFor, type Device, type Netns, type Route } from './netns';
 import { rngOver, type Rng } from './rng';
 import type { SimState } from './state';
 
@@ -360,6 +365,13 @@ class Engine {
       if (!local && !this.filter(ns, 'FORWARD', p, meta, false, meta.inDev, dev.name)) return;
       p = this.natPost(ns, p, meta, dev);
     }
+    if (ipv4Length(p) > dev.mtu && !p.df) {
+      // No DF: the packet leaves in fragments (RFC 791), each forwarded on its own.
+      const frags = fragment(p, dev.mtu);
+      this.hop(ns, 'route', `${ipv4Length(p)} bytes do not fit ${dev.name} (MTU ${dev.mtu}): sent as ${frags.length} fragments`, dev.name, p);
+      for (const f of frags) this.sendOn(ns, route, dev, nexthop, f, local);
+      return;
+    }
     if (ipv4Length(p) > dev.mtu) {
       if (local) {
         this.hop(ns, 'drop', `packet of ${ipv4Length(p)} bytes is larger than ${dev.name}'s MTU ${dev.mtu}`, dev.name, p);
@@ -370,6 +382,11 @@ class Engine {
       }
       return;
     }
+    this.sendOn(ns, route, dev, nexthop, p, local);
+  }
+
+  /** Hands a routed packet to the device: loopback, or a frame to the neighbour (ARP first). */
+  private sendOn(ns: Netns, route: Route, dev: Device, nexthop: Ip, p: Ipv4Packet, local: boolean): void {
     if (dev.kind === 'loopback') {
       this.localDeliver(ns, p);
       return;
@@ -587,7 +604,15 @@ class Engine {
     this.queue.push({ kind: 'out', ns: ns.id, packet: fwd, local: false, meta });
   }
 
-  private localDeliver(ns: Netns, p: Ipv4Packet, dev?: Device): void {
+  private localDeliver(ns: Netns, whole: Ipv4Packet, dev?: Device): void {
+    let p = whole;
+    if (p.mf || p.fragOffset > 0) {
+      // The receiving host reassembles fragments by (src, dst, protocol, identification).
+      const done = this.reassemble(ns, p);
+      if (!done) return;
+      this.hop(ns, 'deliver', `fragments reassembled: ${ipv4Length(done)} bytes`, dev?.name, done);
+      p = done;
+    }
     const pl = p.payload;
     if (pl.kind === 'udp' && !(pl.payload instanceof Uint8Array)) {
       const vdev = ns.devices.find((d) => d.kind === 'vxlan' && d.vxlan!.port === pl.dstPort && d.vxlan!.vni === (pl.payload as { vni: number }).vni);
@@ -613,6 +638,34 @@ class Engine {
         this.queue.push({ kind: 'out', ns: ns.id, packet: out, local: true });
       }
     }
+  }
+
+  private readonly fragments = new Map<string, Ipv4Packet[]>();
+
+  private reassemble(ns: Netns, p: Ipv4Packet): Ipv4Packet | undefined {
+    const key = `${ns.id}|${p.src}|${p.dst}|${p.proto}|${p.id}`;
+    const parts = [...(this.fragments.get(key) ?? []), p].sort((a, b) => a.fragOffset - b.fragOffset);
+    this.fragments.set(key, parts);
+    let at = 0;
+    for (const f of parts) {
+      if (f.fragOffset * 8 !== at) return undefined;
+      at += ipv4Length(f) - 20;
+    }
+    if (parts[parts.length - 1]!.mf) return undefined;
+    this.fragments.delete(key);
+    const data = new Uint8Array(at);
+    let off = 0;
+    for (const f of parts) {
+      const body = encodeIpv4(f).subarray(20);
+      data.set(body, off);
+      off += body.length;
+    }
+    const header = encodeIpv4({ ...parts[0]!, mf: false, fragOffset: 0, payload: { kind: 'raw', data } }).subarray(0, 20);
+    const bytes = new Uint8Array(20 + data.length);
+    bytes.set(header, 0);
+    bytes.set(data, 20);
+    const whole = decodeIpv4(bytes);
+    return { ...whole, checksum: ipv4HeaderChecksum(whole) };
   }
 
   /** A datagram reached a local address: the listening program answers, or the kernel refuses it. */
@@ -646,6 +699,20 @@ class Engine {
 function portText(p: Ipv4Packet): string {
   const pl = p.payload as { kind: string; dstPort?: number };
   return (pl.kind === 'udp' || pl.kind === 'tcp') && pl.dstPort !== undefined ? `:${pl.dstPort}` : '';
+}
+
+/** Splits a packet into fragments that fit `mtu` (data in multiples of 8 bytes, MF on all but the last). */
+export function fragment(p: Ipv4Packet, mtu: number): Ipv4Packet[] {
+  const body = encodeIpv4(p).subarray(20);
+  const chunk = Math.floor((mtu - 20) / 8) * 8;
+  const out: Ipv4Packet[] = [];
+  for (let off = 0; off < body.length; off += chunk) {
+    const data = body.slice(off, Math.min(body.length, off + chunk));
+    const f: Ipv4Packet = { ...p, mf: off + chunk < body.length || p.mf, fragOffset: p.fragOffset + off / 8, payload: { kind: 'raw', data }, checksum: 0 };
+    f.checksum = ipv4HeaderChecksum(f);
+    out.push(f);
+  }
+  return out;
 }
 
 function ipOf(frame: EthernetFrame): Ipv4Packet | undefined {

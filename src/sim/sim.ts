@@ -27,6 +27,12 @@ export interface PingOptions {
   /** ICMP data bytes (default 56). */
   size?: number;
   ttl?: number;
+  /**
+   * Path MTU discovery, as ping's -M: `want` (Linux's default: DF set, but a packet larger than
+   * the route's MTU is fragmented locally), `do` (DF always: too large fails with EMSGSIZE),
+   * `dont` (no DF).
+   */
+  pmtu?: 'want' | 'do' | 'dont';
 }
 
 export type PingOutcome =
@@ -118,7 +124,10 @@ export class Sim {
     const src = (route && sourceFor(ns, route, dst)) ?? 0x7f000001;
     const id = ns.ipId;
     ns.ipId = (ns.ipId + 1) & 0xffff;
-    const request = ipv4({ src, dst, ttl: opts.ttl ?? 64, id, df: true, payload: echoRequest(opts.id, opts.seq, pingPayload(size, this.clock.now())) });
+    const pmtu = opts.pmtu ?? 'want';
+    const routeMtu = route ? (ns.devices.find((d) => d.name === route.dev)?.mtu ?? 1500) : 1500;
+    const df = pmtu === 'do' || (pmtu === 'want' && 28 + size <= routeMtu);
+    const request = ipv4({ src, dst, ttl: opts.ttl ?? 64, id, df, payload: echoRequest(opts.id, opts.seq, pingPayload(size, this.clock.now())) });
     this.observe({ kind: 'echo-request', ns: nsId, src, dst });
     const trace = this.send(nsId, request);
     const outcome = this.pingOutcome(nsId, src, opts, trace);

@@ -190,11 +190,9 @@ describe('when nothing answers', () => {
     expect(r.stderr).toBe('command terminated with exit code 1\n');
   });
 
-  // KNOWN DISCREPANCY (reported): Linux ping sockets default to IP_PMTUDISC_WANT, so a ping
-  // larger than the MTU is fragmented and answered (fidelity.md 8 models fragments); the
-  // sandbox always sets DF and turns the send into a silent EMSGSIZE, so `ping -s 1500` from
-  // a pod reports 100% loss (and the lab says "no reply came back"). Flip to it() once fixed.
-  it.fails('a ping larger than the pod MTU is fragmented and answered', async () => {
+  // Linux ping sockets default to IP_PMTUDISC_WANT: a ping larger than the MTU is sent in
+  // fragments, reassembled by the pod, answered (in fragments too) and reassembled again.
+  it('a ping larger than the pod MTU is fragmented and answered', async () => {
     const { run, otherNode } = open(1, 60_000);
     const p = parsePing((await run(`kubectl exec client -- ping -c 1 -s 1500 ${otherNode.status.podIP}`)).stdout);
     expect(p.replies.map((x) => x.bytes)).toEqual([1508]);
