@@ -16,7 +16,8 @@
 import { decodeDns, dnsResponse, encodeDns, fqdn, type DnsMessage, type DnsRecord } from './dns';
 import { formatIp, type Ip } from './ipv4';
 import { resolveCluster } from './k8s/coredns';
-import type { Pod } from './k8s/types';
+import { serviceEndpoints, targetPortFor } from './k8s/endpoints';
+import type { IngressBackend, Pod } from './k8s/types';
 import type { SimState } from './state';
 
 export interface RequestContext {
@@ -26,6 +27,8 @@ export interface RequestContext {
   /** The source address and port the program sees (after any NAT on the way). */
   peer: { ip: Ip; port: number };
   local: { ip: Ip; port: number };
+  /** Opens a TCP connection from the program's namespace and returns what the server sent. */
+  connect?(dst: Ip, port: number, request: Uint8Array): Uint8Array | undefined;
 }
 
 export interface Listener {
@@ -128,6 +131,8 @@ export function podListeners(state: SimState, pod: Pod): Listener[] {
           return r.path === '/' || r.path === '/index.html' ? http('200 OK', NGINX_PAGE, 'nginx/1.27.5', 'text/html') : http('404 Not Found', '<html>\n<head><title>404 Not Found</title></head>\n<body>\n<center><h1>404 Not Found</h1></center>\n<hr><center>nginx/1.27.5</center>\n</body>\n</html>\n', 'nginx/1.27.5', 'text/html');
         },
       });
+    } else if (name === 'controller' && c.image.includes('ingress-nginx')) {
+      out.push({ proto: 'tcp', port: 80, program: 'nginx', handle: (req, ctx) => ingressProxy(state, pod, req, ctx) });
     } else if (name === 'agnhost' && args.includes('serve-hostname')) {
       out.push({ proto: 'tcp', port: 9376, program: 'agnhost', handle: () => http('200 OK', pod.metadata.name) });
     } else if (name === 'agnhost' && args.includes('netexec')) {
@@ -148,6 +153,46 @@ export function podListeners(state: SimState, pod: Pod): Listener[] {
     }
   }
   return out;
+}
+
+/**
+ * ingress-nginx: picks the Ingress rule for the request's Host and path (exact host, then the
+ * longest matching path; Exact before Prefix), then proxies the request to one ready endpoint
+ * of the backend Service, straight to the pod as ingress-nginx does (it reads endpoints, it
+ * does not go through the ClusterIP), adding the X-Forwarded-* headers; no rule: its 404.
+ */
+function ingressProxy(state: SimState, self: Pod, req: Uint8Array, ctx: RequestContext): Uint8Array {
+  const r = parseRequest(req);
+  const notFound = http('404 Not Found', '<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n', 'nginx', 'text/html');
+  if (!r) return http('400 Bad Request', '', 'nginx');
+  const host = r.host.replace(/:\d+$/, '').toLowerCase();
+  const path = r.path.split('?')[0]!;
+  let best: { ns: string; backend: IngressBackend; len: number } | undefined;
+  for (const ing of Object.values(state.k8s.ingresses ?? {})) {
+    for (const rule of ing.spec.rules ?? []) {
+      if (rule.host && rule.host.toLowerCase() !== host && !(rule.host.startsWith('*.') && host.endsWith(rule.host.slice(1)) && host.split('.').length === rule.host.split('.').length)) continue;
+      for (const p of rule.http?.paths ?? []) {
+        const pp = p.path ?? '/';
+        const ok = p.pathType === 'Exact' ? path === pp : pp === '/' || path === pp || path.startsWith(pp.endsWith('/') ? pp : pp + '/');
+        const len = (rule.host ? 10_000 : 0) + pp.length * 2 + (p.pathType === 'Exact' ? 1 : 0);
+        if (ok && (!best || len > best.len)) best = { ns: ing.metadata.namespace ?? 'default', backend: p.backend, len };
+      }
+    }
+    if (!best && ing.spec.defaultBackend) best = { ns: ing.metadata.namespace ?? 'default', backend: ing.spec.defaultBackend, len: -1 };
+  }
+  if (!best) return notFound;
+  const svc = state.k8s.services[`${best.ns}/${best.backend.service.name}`];
+  const port = svc?.spec.ports?.find((p) => (best!.backend.service.port.number !== undefined ? p.port === best!.backend.service.port.number : p.name === best!.backend.service.port.name));
+  const eps = svc ? serviceEndpoints(state, svc).filter((e) => e.ready) : [];
+  if (!svc || !port || eps.length === 0 || !ctx.connect) return http('503 Service Temporarily Unavailable', '<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n<body>\r\n<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n', 'nginx', 'text/html');
+  const ep = eps[(ctx.peer.port + ctx.peer.ip) % eps.length]!;
+  const target = targetPortFor(port, state.k8s.pods[`${best.ns}/${ep.pod}`]) ?? port.port;
+  const t = text(req);
+  const head = t.indexOf('\r\n\r\n');
+  const forwarded = ascii(`${t.slice(0, head)}\r\nX-Forwarded-For: ${formatIp(ctx.peer.ip)}\r\nX-Real-IP: ${formatIp(ctx.peer.ip)}\r\nX-Forwarded-Host: ${r.host}\r\nX-Forwarded-Proto: http${t.slice(head)}`);
+  void self;
+  const [a, b, c2, d] = ep.ip.split('.').map(Number) as [number, number, number, number];
+  return ctx.connect(((a << 24) | (b << 16) | (c2 << 8) | d) >>> 0, target, forwarded) ?? http('502 Bad Gateway', '', 'nginx');
 }
 
 /** Every listener in a namespace. */

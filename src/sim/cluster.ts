@@ -39,6 +39,8 @@ export interface ClusterSpec {
   serviceCidr?: string;
   kubernetesVersion?: string;
   mtu?: number;
+  /** Install ingress-nginx: a controller Deployment behind a LoadBalancer Service (default false). */
+  ingressController?: boolean;
   /** flannel backend: `flannel-vxlan` (default) or `flannel-host-gw`. */
   cni?: 'flannel-vxlan' | 'flannel-host-gw';
   /** Extra namespaces to create (default, kube-system, kube-public, kube-node-lease and kube-flannel always exist). */
@@ -189,12 +191,41 @@ export function buildCluster(spec: ClusterSpec, seed: number, createdAt: number)
   createDeployment(ctx, { name: 'coredns', namespace: 'kube-system', replicas: 2, labels: { 'k8s-app': 'kube-dns' }, spec: dnsSpec });
   for (const n of cordoned) delete n.spec.unschedulable;
 
+  if (spec.ingressController) installIngressNginx(ctx);
   for (const ns of spec.namespaces ?? []) {
     if (!state.k8s.namespaces[ns]) createNamespace(ctx, ns);
   }
   ctx.now = createdAt + (spec.workloadDelay ?? 240_000);
   applyWorkloads({ ...ctx, schedule: new Map() }, spec.workloads ?? {});
   return state;
+}
+
+/**
+ * ingress-nginx as its manifest installs it: namespace `ingress-nginx`, the controller
+ * Deployment (one replica) and the `ingress-nginx-controller` Service of type LoadBalancer
+ * for HTTP (80) and HTTPS (443).
+ */
+function installIngressNginx(ctx: ApiContext): void {
+  createNamespace(ctx, 'ingress-nginx');
+  const labels = { 'app.kubernetes.io/component': 'controller', 'app.kubernetes.io/instance': 'ingress-nginx', 'app.kubernetes.io/name': 'ingress-nginx' };
+  createDeployment(ctx, {
+    name: 'ingress-nginx-controller',
+    namespace: 'ingress-nginx',
+    replicas: 1,
+    labels,
+    spec: { containers: [{ name: 'controller', image: 'registry.k8s.io/ingress-nginx/controller:v1.12.1', args: ['/nginx-ingress-controller', '--ingress-class=nginx'], ports: [{ name: 'http', containerPort: 80, protocol: 'TCP' }, { name: 'https', containerPort: 443, protocol: 'TCP' }] }] },
+  });
+  createService(ctx, {
+    name: 'ingress-nginx-controller',
+    namespace: 'ingress-nginx',
+    type: 'LoadBalancer',
+    selector: labels,
+    labels,
+    ports: [
+      { name: 'http', protocol: 'TCP', port: 80, targetPort: 'http' },
+      { name: 'https', protocol: 'TCP', port: 443, targetPort: 'https' },
+    ],
+  });
 }
 
 /** Creates the spec's Deployments, then Pods, then Services. */

@@ -45,7 +45,7 @@ import {
 } from './packet';
 import { create as ctCreate, dnatOrig, isDnat, isSnat, lookup as ctLookup, reindex, setDnat, setSnat, snatOrig, touch, unDnatReply, unSnatReply, type CtHit } from './conntrack';
 import { findListener } from './apps';
-import { tcpInput } from './tcp-stack';
+import { tcpExchange, tcpInput } from './tcp-stack';
 import { syncProxyRules } from './k8s/kube-proxy';
 import { evaluate, layered, type Netfilter, type PacketView, type TableName, type Verdict } from './netfilter';
 import { deviceByIndex, deviceByName, isLocal, lookupNeighbour, lookupRoute, setNeighbour, sourceFor, type Device, type Netns, type Route } from './netns';
@@ -71,6 +71,7 @@ export type HopAction =
   | 'un-dnat'
   | 'un-snat'
   | 'filter'
+  | 'proxy'
   | 'drop';
 
 export interface Hop {
@@ -633,11 +634,42 @@ class Engine {
     this.result.deliveries.push({ ns: ns.id, packet: p });
     if (pl.kind === 'udp' && pl.payload instanceof Uint8Array && p.dst !== 0xffffffff) this.udpInput(ns, p, pl.srcPort, pl.dstPort, pl.payload);
     if (pl.kind === 'tcp' && !this.opts.openPorts?.has(`${ns.id}|tcp|${pl.dstPort}`)) {
-      for (const out of tcpInput(this.state, ns, p, this.rng, this.now)) {
+      const connect = (dst: Ip, port: number, request: Uint8Array): Uint8Array | undefined => this.connectFrom(ns, dst, port, request);
+      for (const out of tcpInput(this.state, ns, p, this.rng, this.now, connect)) {
         this.hop(ns, 'reply', `the kernel answers TCP [${tcpFlagsText((out.payload as TcpSegment).flags)}] from port ${(out.payload as TcpSegment).srcPort}`, undefined, out);
         this.queue.push({ kind: 'out', ns: ns.id, packet: out, local: true });
       }
     }
+  }
+
+  /**
+   * A program in `ns` opens its own connection (ingress-nginx to a backend pod): the exchange
+   * runs through the network now, and its steps join this trace.
+   */
+  private connectFrom(ns: Netns, dst: Ip, port: number, request: Uint8Array): Uint8Array | undefined {
+    this.hop(ns, 'proxy', `${ns.hostname} opens a connection to ${formatIp(dst)}:${port}`);
+    const r = tcpExchange(
+      {
+        state: this.state,
+        rng: this.rng,
+        now: this.now,
+        send: (nsId, packet, opts) => {
+          const t = inject(this.state, nsId, packet, this.now, opts);
+          this.result.hops.push(...t.hops);
+          this.result.captures.push(...t.captures);
+          this.result.routed += t.routed;
+          this.result.links += t.links;
+          this.result.arps += t.arps;
+          return t;
+        },
+      },
+      ns.id,
+      dst,
+      port,
+      request,
+      32768 + this.rng.int(28232),
+    );
+    return r.kind === 'response' ? r.data : undefined;
   }
 
   private readonly fragments = new Map<string, Ipv4Packet[]>();

@@ -16,8 +16,8 @@ import { inject, type InjectOptions, type LocalError, type TraceResult } from '.
 import { formatIp, type Ip } from './ipv4';
 import { key, type Pod } from './k8s/types';
 import { lookupRoute, sourceFor, type Netns } from './netns';
-import { echoId, echoRequest, echoSeq, ICMP_DEST_UNREACH, ICMP_ECHO_REPLY, ICMP_TIME_EXCEEDED, ipv4, linuxSynOptions, pingPayload, tcp, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, udp, type IcmpMessage, type Ipv4Packet, type TcpSegment } from './packet';
-import { mssFor } from './tcp-stack';
+import { echoId, echoRequest, echoSeq, ICMP_DEST_UNREACH, ICMP_ECHO_REPLY, ICMP_TIME_EXCEEDED, ipv4, pingPayload, udp, type IcmpMessage, type Ipv4Packet } from './packet';
+import { tcpExchange, type TcpExchange } from './tcp-stack';
 import { rngOver, type Rng } from './rng';
 import { MAX_OBSERVATIONS, STATE_FORMAT, type Observation, type SimState } from './state';
 
@@ -52,13 +52,7 @@ export type UdpResult =
   | { kind: 'local-error'; errno: LocalError['errno']; trace: TraceResult }
   | { kind: 'lost'; trace: TraceResult };
 
-export type TcpResult = { traces: TraceResult[]; src: Ip; sport: number } & (
-  | { kind: 'response'; data: Uint8Array; closed: boolean; connectMs: number; totalMs: number }
-  | { kind: 'refused' }
-  | { kind: 'timeout' }
-  | { kind: 'icmp-error'; from: Ip; code: number }
-  | { kind: 'local-error'; errno: LocalError['errno'] }
-);
+export type TcpResult = Exclude<TcpExchange, { kind: 'response' }> | (Extract<TcpExchange, { kind: 'response' }> & { connectMs: number; totalMs: number });
 
 export class Sim {
   readonly rng: Rng;
@@ -181,53 +175,10 @@ export class Sim {
    * faults apply to each of them. Returns the bytes received, or how the connection failed.
    */
   tcpRequest(nsId: string, dst: Ip, dport: number, request: Uint8Array, sport = 32768 + this.rng.int(28232)): TcpResult {
-    const ns = this.state.netns[nsId];
-    if (!ns) throw new Error(`no network namespace ${nsId}`);
-    const route = lookupRoute(ns, dst);
-    const src = (route && sourceFor(ns, route, dst)) ?? 0x7f000001;
-    const open = { openPorts: new Set([`${nsId}|tcp|${sport}`]) };
-    const traces: TraceResult[] = [];
-    const send = (fields: Parameters<typeof tcp>[2]): TraceResult => {
-      const id = ns.ipId;
-      ns.ipId = (ns.ipId + 1) & 0xffff;
-      const t = this.send(nsId, ipv4({ src, dst, id, df: true, payload: tcp(src, dst, fields) }), open);
-      traces.push(t);
-      return t;
-    };
-    const inbound = (t: TraceResult): TcpSegment[] =>
-      t.deliveries.filter((d) => d.ns === nsId && d.packet.payload.kind === 'tcp' && d.packet.payload.dstPort === sport).map((d) => d.packet.payload as TcpSegment);
-    const isn = this.rng.int(0x100000000) >>> 0;
-    const syn = send({ srcPort: sport, dstPort: dport, seq: isn, flags: TCP_SYN, window: 64240, options: linuxSynOptions(mssFor(ns, dst), Math.floor(this.clock.now()) >>> 0) });
-    const local = syn.errors.find((e) => e.ns === nsId);
-    if (local) return { kind: 'local-error', errno: local.errno, traces, src, sport };
-    const icmpErr = syn.deliveries.find((d) => d.ns === nsId && d.packet.payload.kind === 'icmp' && d.packet.payload.type === ICMP_DEST_UNREACH);
-    if (icmpErr && icmpErr.packet.payload.kind === 'icmp') return { kind: 'icmp-error', from: icmpErr.packet.src, code: icmpErr.packet.payload.code, traces, src, sport };
-    const synAck = inbound(syn).find((x) => (x.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK));
-    if (!synAck) {
-      if (inbound(syn).some((x) => x.flags & TCP_RST)) return { kind: 'refused', traces, src, sport };
-      return { kind: 'timeout', traces, src, sport };
-    }
-    const connectMs = this.rtt(syn);
-    let seq = (isn + 1) >>> 0;
-    let ack = (synAck.seq + 1) >>> 0;
-    send({ srcPort: sport, dstPort: dport, seq, ack, flags: TCP_ACK, window: 502 });
-    const req = send({ srcPort: sport, dstPort: dport, seq, ack, flags: TCP_PSH | TCP_ACK, window: 502, data: request });
-    seq = (seq + request.length) >>> 0;
-    const chunks: number[] = [];
-    let fin = false;
-    for (const x of inbound(req)) {
-      if (x.seq === ack && x.data.length > 0) {
-        chunks.push(...x.data);
-        ack = (ack + x.data.length) >>> 0;
-      }
-      if (x.flags & TCP_FIN) {
-        ack = (ack + 1) >>> 0;
-        fin = true;
-      }
-    }
-    const totalMs = connectMs + this.rtt(req);
-    if (fin) send({ srcPort: sport, dstPort: dport, seq, ack, flags: TCP_FIN | TCP_ACK, window: 502 });
-    return { kind: 'response', data: Uint8Array.from(chunks), closed: fin, connectMs, totalMs, traces, src, sport };
+    const r = tcpExchange({ state: this.state, rng: this.rng, now: this.clock.now(), send: (ns, p, o) => this.send(ns, p, o) }, nsId, dst, dport, request, sport);
+    if (r.kind !== 'response') return r;
+    const connectMs = this.rtt(r.traces[0]!);
+    return { ...r, connectMs, totalMs: connectMs + this.rtt(r.traces[2] ?? r.traces[0]!) };
   }
 
   /** A plausible round trip: per link and per router costs, ARP and VXLAN extra, seeded jitter. */

@@ -14,10 +14,11 @@
  * Left out: retransmission, windows and congestion control (everything arrives), segmentation
  * beyond one MSS per segment, TIME_WAIT, simultaneous open, urgent data.
  */
-import { findListener } from './apps';
+import { findListener, type RequestContext } from './apps';
 import type { Ip } from './ipv4';
 import { formatIp } from './ipv4';
-import { deviceByName, lookupRoute, type Netns } from './netns';
+import type { LocalError, TraceResult } from './forward';
+import { deviceByName, lookupRoute, sourceFor, type Netns } from './netns';
 import { ipv4, linuxSynOptions, tcp, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, type Ipv4Packet, type TcpSegment } from './packet';
 import type { Rng } from './rng';
 import type { SimState } from './state';
@@ -56,7 +57,7 @@ function segment(p: Ipv4Packet, ns: Netns, fields: Parameters<typeof tcp>[2]): I
 }
 
 /** What the kernel sends back for a TCP segment that reached a local address. */
-export function tcpInput(state: SimState, ns: Netns, p: Ipv4Packet, rng: Rng, nowMs: number): Ipv4Packet[] {
+export function tcpInput(state: SimState, ns: Netns, p: Ipv4Packet, rng: Rng, nowMs: number, connect?: RequestContext['connect']): Ipv4Packet[] {
   const seg = p.payload as TcpSegment;
   const sockets = (ns.tcpSockets ??= {});
   const key = socketKey(p.dst, seg.dstPort, p.src, seg.srcPort);
@@ -111,7 +112,7 @@ export function tcpInput(state: SimState, ns: Netns, p: Ipv4Packet, rng: Rng, no
   if (advanced && sock.state === 'ESTABLISHED' && complete(sock.buf, seg.dstPort)) {
     const l = findListener(state, ns.id, 'tcp', seg.dstPort);
     const req = Uint8Array.from(sock.buf);
-    let answer = l?.handle(seg.dstPort === 53 ? req.subarray(2) : req, { state, ns: ns.id, peer: { ip: p.src, port: seg.srcPort }, local: { ip: p.dst, port: seg.dstPort } });
+    let answer = l?.handle(seg.dstPort === 53 ? req.subarray(2) : req, { state, ns: ns.id, peer: { ip: p.src, port: seg.srcPort }, local: { ip: p.dst, port: seg.dstPort }, ...(connect ? { connect } : {}) });
     if (answer && seg.dstPort === 53) answer = Uint8Array.from([answer.length >> 8, answer.length & 255, ...answer]);
     const mss = mssFor(ns, p.src);
     const data = answer ?? new Uint8Array(0);
@@ -127,4 +128,72 @@ export function tcpInput(state: SimState, ns: Netns, p: Ipv4Packet, rng: Rng, no
   }
   if (advanced) out.push(segment(p, ns, { srcPort: seg.dstPort, dstPort: seg.srcPort, seq: sock.sndNxt, ack: sock.rcvNxt, flags: TCP_ACK, window: 502 }));
   return out;
+}
+
+/** What a TCP client needs from the sandbox: the state, randomness, the time, and a way to send. */
+export interface TcpEnv {
+  state: SimState;
+  rng: Rng;
+  now: number;
+  send(nsId: string, packet: Ipv4Packet, opts: { openPorts: Set<string> }): TraceResult;
+}
+
+export type TcpExchange = { traces: TraceResult[]; src: Ip; sport: number } & (
+  | { kind: 'response'; data: Uint8Array; closed: boolean }
+  | { kind: 'refused' }
+  | { kind: 'timeout' }
+  | { kind: 'icmp-error'; from: Ip; code: number }
+  | { kind: 'local-error'; errno: LocalError['errno'] }
+);
+
+/**
+ * The client half: handshake, send `request`, read until the server closes, close. Every
+ * segment travels through the network, so NAT, kube-proxy's rules and faults apply to each.
+ */
+export function tcpExchange(env: TcpEnv, nsId: string, dst: Ip, dport: number, request: Uint8Array, sport: number): TcpExchange {
+  const ns = env.state.netns[nsId];
+  if (!ns) throw new Error(`no network namespace ${nsId}`);
+  const route = lookupRoute(ns, dst);
+  const src = (route && sourceFor(ns, route, dst)) ?? 0x7f000001;
+  const open = { openPorts: new Set([`${nsId}|tcp|${sport}`]) };
+  const traces: TraceResult[] = [];
+  const send = (fields: Parameters<typeof tcp>[2]): TraceResult => {
+    const id = ns.ipId;
+    ns.ipId = (ns.ipId + 1) & 0xffff;
+    const t = env.send(nsId, ipv4({ src, dst, id, df: true, payload: tcp(src, dst, fields) }), open);
+    traces.push(t);
+    return t;
+  };
+  const inbound = (t: TraceResult): TcpSegment[] =>
+    t.deliveries.filter((d) => d.ns === nsId && d.packet.payload.kind === 'tcp' && d.packet.payload.dstPort === sport).map((d) => d.packet.payload as TcpSegment);
+  const isn = env.rng.int(0x100000000) >>> 0;
+  const syn = send({ srcPort: sport, dstPort: dport, seq: isn, flags: TCP_SYN, window: 64240, options: linuxSynOptions(mssFor(ns, dst), Math.floor(env.now) >>> 0) });
+  const local = syn.errors.find((e) => e.ns === nsId);
+  if (local) return { kind: 'local-error', errno: local.errno, traces, src, sport };
+  const icmpErr = syn.deliveries.find((d) => d.ns === nsId && d.packet.payload.kind === 'icmp' && d.packet.payload.type === 3);
+  if (icmpErr && icmpErr.packet.payload.kind === 'icmp') return { kind: 'icmp-error', from: icmpErr.packet.src, code: icmpErr.packet.payload.code, traces, src, sport };
+  const synAck = inbound(syn).find((x) => (x.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK));
+  if (!synAck) {
+    if (inbound(syn).some((x) => x.flags & TCP_RST)) return { kind: 'refused', traces, src, sport };
+    return { kind: 'timeout', traces, src, sport };
+  }
+  let seq = (isn + 1) >>> 0;
+  let ack = (synAck.seq + 1) >>> 0;
+  send({ srcPort: sport, dstPort: dport, seq, ack, flags: TCP_ACK, window: 502 });
+  const req = send({ srcPort: sport, dstPort: dport, seq, ack, flags: TCP_PSH | TCP_ACK, window: 502, data: request });
+  seq = (seq + request.length) >>> 0;
+  const chunks: number[] = [];
+  let fin = false;
+  for (const x of inbound(req)) {
+    if (x.seq === ack && x.data.length > 0) {
+      chunks.push(...x.data);
+      ack = (ack + x.data.length) >>> 0;
+    }
+    if (x.flags & TCP_FIN) {
+      ack = (ack + 1) >>> 0;
+      fin = true;
+    }
+  }
+  if (fin) send({ srcPort: sport, dstPort: dport, seq, ack, flags: TCP_FIN | TCP_ACK, window: 502 });
+  return { kind: 'response', data: Uint8Array.from(chunks), closed: fin, traces, src, sport };
 }

@@ -15,7 +15,7 @@ import { dnsQuery, encodeDns } from '../../src/sim/dns';
 import { buildDockerHosts, dockerHost, dockerRun } from '../../src/sim/docker';
 import { inject, type TraceResult } from '../../src/sim/forward';
 import { formatIp, ip, nth, parseCidr, type Ip } from '../../src/sim/ipv4';
-import { createService } from '../../src/sim/k8s/api';
+import { createIngress, createService } from '../../src/sim/k8s/api';
 import { WORKSTATION_NS } from '../../src/sim/k8s/cloud';
 import type { Pod } from '../../src/sim/k8s/types';
 import { ipv4, udp } from '../../src/sim/packet';
@@ -371,6 +371,42 @@ const traceroute: TraceDefinition = {
   },
 };
 
+// ------------------------------------------------------------------------------ Ingress
+
+const workstationIngress: TraceDefinition = {
+  name: 'workstation-to-ingress',
+  render() {
+    const sim = Sim.create({ ...CLUSTER, ingressController: true }, SEED, new VirtualClock(NOW), T0);
+    const ctx = { state: sim.state, rng: rngOver(sim.state.rng), now: T0 + 300_000 };
+    createIngress(ctx, {
+      name: 'web',
+      namespace: 'default',
+      ingressClassName: 'nginx',
+      rules: [{ host: 'web.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }],
+    });
+    const lbIp = sim.state.k8s.services['ingress-nginx/ingress-nginx-controller']!.status.loadBalancer.ingress![0]!.ip!;
+    const req = Uint8Array.from(`GET / HTTP/1.1\r\nHost: web.example.com\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n`, (c) => c.charCodeAt(0));
+    const r = sim.tcpRequest(WORKSTATION_NS, ip(lbIp), 80, req, 53000);
+    const controller = Object.values(sim.state.k8s.pods).find((p) => p.metadata.namespace === 'ingress-nginx')!;
+    const web = Object.values(sim.state.k8s.pods).filter((p) => p.metadata.labels?.app === 'web').sort((a, b) => podIp(a) - podIp(b));
+    return file(
+      [
+        'Through an Ingress: the workstation sends GET / with Host web.example.com to the load balancer address of',
+        'the ingress-nginx-controller Service. The cloud load balancer and kube-proxy bring it to the controller pod',
+        '(the LoadBalancer path); nginx matches the Ingress rule by host and path and opens its own connection',
+        'straight to a web pod (ingress-nginx reads the endpoints; it does not use the ClusterIP), adding',
+        "X-Forwarded-For; the pod's answer goes back to the controller, and the controller's answer back out.",
+        '',
+        ...CLUSTER_HEADER,
+        `ingress: web.example.com / -> service web:80; controller ${controller.metadata.name} ${controller.status.podIP} on ${controller.spec.nodeName}; EXTERNAL-IP ${lbIp}`,
+        `pods: ${web.map(podLine).join('; ')}`,
+        `command: on the workstation, curl -s -H 'Host: web.example.com' http://${lbIp}/  (client port 53000)`,
+      ],
+      tcpBody(sim, r.traces, tcpOutcome(r)),
+    );
+  },
+};
+
 export const DEFINITIONS: TraceDefinition[] = [
   dockerSameHost,
   dockerOtherHost,
@@ -381,4 +417,5 @@ export const DEFINITIONS: TraceDefinition[] = [
   workstationLoadBalancer,
   podDns,
   traceroute,
+  workstationIngress,
 ];

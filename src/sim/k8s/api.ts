@@ -20,7 +20,7 @@ import type { SimState } from '../state';
 import { attachPod, nodeIp } from '../cni';
 import { allocateLoadBalancerIp } from './cloud';
 import { containerId, podTemplateHash, randomSuffix, uuid } from './names';
-import { key, type Container, type Deployment, type DaemonSet, type Node, type ObjectMeta, type Pod, type PodSpec, type ReplicaSet, type Service, type ServicePort } from './types';
+import { key, type Container, type Deployment, type DaemonSet, type Ingress, type Node, type ObjectMeta, type Pod, type PodSpec, type ReplicaSet, type Service, type ServicePort } from './types';
 
 export interface ApiContext {
   state: SimState;
@@ -406,6 +406,31 @@ function allocateClusterIp(ctx: ApiContext, serviceKey: string): string {
     if (!ctx.state.k8s.alloc.serviceIps.includes(ip)) return ip;
   }
   throw new ApiError('InternalError', 'range is full');
+}
+
+export interface IngressInit {
+  name: string;
+  namespace: string;
+  ingressClassName?: string;
+  rules: NonNullable<Ingress['spec']['rules']>;
+  defaultBackend?: Ingress['spec']['defaultBackend'];
+}
+
+/** Stores an Ingress; the controller reports its Service's load balancer address in status. */
+export function createIngress(ctx: ApiContext, init: IngressInit): Ingress {
+  const k = key(init.namespace, init.name);
+  const all = (ctx.state.k8s.ingresses ??= {});
+  if (all[k]) throw new ApiError('AlreadyExists', `ingresses.networking.k8s.io "${init.name}" already exists`);
+  const controller = ctx.state.k8s.services['ingress-nginx/ingress-nginx-controller'];
+  const ing: Ingress = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: meta(ctx, 'Ingress', init.name, init.namespace),
+    spec: { ...(init.ingressClassName ? { ingressClassName: init.ingressClassName } : {}), rules: clone(init.rules), ...(init.defaultBackend ? { defaultBackend: clone(init.defaultBackend) } : {}) },
+    status: { loadBalancer: controller?.status.loadBalancer.ingress ? { ingress: clone(controller.status.loadBalancer.ingress) } : {} },
+  };
+  all[k] = ing;
+  return ing;
 }
 
 export class ApiError extends Error {

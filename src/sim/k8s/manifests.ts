@@ -7,15 +7,15 @@
  * means `unchanged`, otherwise the fields the sandbox models are updated (a Service's selector
  * and ports, a Deployment's replica count, labels) and it is `configured`. The whole list is
  * validated before anything is applied, so a bad document leaves the cluster untouched.
- * Kinds: Namespace, Pod, Deployment, Service (every type); anything else is refused as the API
+ * Kinds: Namespace, Pod, Deployment, Service (every type), Ingress; anything else is refused as the API
  * server refuses an unknown kind.
  * Left out: server-side apply field ownership, the last-applied annotation, strategic merge
  * patches, rolling updates (a changed pod template is refused as unsupported).
  */
 import { clone } from '../clone';
 import { canonicalJson } from './names';
-import { ApiError, createDeployment, createNamespace, createPod, createService, type ApiContext } from './api';
-import type { PodSpec, ServicePort } from './types';
+import { ApiError, createDeployment, createIngress, createNamespace, createPod, createService, type ApiContext } from './api';
+import type { Ingress, PodSpec, ServicePort } from './types';
 
 export interface ApplyResult {
   /** `deployment.apps/web`, `service/web`, `pod/client`, `namespace/dev`. */
@@ -30,7 +30,7 @@ const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.i
 const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 interface Planned {
-  kind: 'Namespace' | 'Pod' | 'Deployment' | 'Service';
+  kind: 'Namespace' | 'Pod' | 'Deployment' | 'Service' | 'Ingress';
   name: string;
   namespace: string;
   obj: Obj;
@@ -48,7 +48,7 @@ function plan(obj: unknown, defaultNamespace: string): Planned {
   const kind = String(obj.kind);
   const meta = isObj(obj.metadata) ? obj.metadata : {};
   const name = typeof meta.name === 'string' ? meta.name : '';
-  if (!['Namespace', 'Pod', 'Deployment', 'Service'].includes(kind)) {
+  if (!['Namespace', 'Pod', 'Deployment', 'Service', 'Ingress'].includes(kind)) {
     throw new ApiError('Invalid', `resource mapping not found for name: "${name}" namespace: "" from "STDIN": no matches for kind "${kind}" in version "${String(obj.apiVersion)}"\nensure CRDs are installed first`);
   }
   if (!name) throw new ApiError('Invalid', `error when creating "STDIN": ${kind} in version "${String(obj.apiVersion)}" cannot be handled as a ${kind}: metadata.name: Required value`);
@@ -175,6 +175,23 @@ function applyOne(ctx: ApiContext, p: Planned): ApplyResult {
       }
       createDeployment(ctx, { name: p.name, namespace: p.namespace, replicas, labels: { ...(labelsOf(tpl) ?? sel) }, spec: podSpec('Deployment', p.name, tpl.spec, 'spec.template.spec') });
       return { ref: `deployment.apps/${p.name}`, action: 'created' };
+    }
+    case 'Ingress': {
+      const existing = k8s.ingresses?.[`${p.namespace}/${p.name}`];
+      const rules = (Array.isArray(spec.rules) ? spec.rules : []) as NonNullable<Ingress['spec']['rules']>;
+      if (existing) {
+        if (canonicalJson(existing.spec.rules ?? []) === canonicalJson(rules)) return { ref: `ingress.networking.k8s.io/${p.name}`, action: 'unchanged' };
+        existing.spec.rules = rules;
+        return { ref: `ingress.networking.k8s.io/${p.name}`, action: 'configured' };
+      }
+      createIngress(ctx, {
+        name: p.name,
+        namespace: p.namespace,
+        rules,
+        ...(typeof spec.ingressClassName === 'string' ? { ingressClassName: spec.ingressClassName } : {}),
+        ...(isObj(spec.defaultBackend) ? { defaultBackend: spec.defaultBackend as unknown as NonNullable<Ingress['spec']['defaultBackend']> } : {}),
+      });
+      return { ref: `ingress.networking.k8s.io/${p.name}`, action: 'created' };
     }
     case 'Service': {
       const ports = servicePorts(p.name, spec.ports);

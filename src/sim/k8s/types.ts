@@ -160,6 +160,22 @@ export interface Namespace {
   status: { phase: 'Active' | 'Terminating' };
 }
 
+export interface IngressBackend {
+  service: { name: string; port: { number?: number; name?: string } };
+}
+
+export interface Ingress {
+  apiVersion: 'networking.k8s.io/v1';
+  kind: 'Ingress';
+  metadata: ObjectMeta;
+  spec: {
+    ingressClassName?: string;
+    defaultBackend?: IngressBackend;
+    rules?: { host?: string; http?: { paths: { path?: string; pathType: 'Prefix' | 'Exact' | 'ImplementationSpecific'; backend: IngressBackend }[] } }[];
+  };
+  status: { loadBalancer: { ingress?: { ip?: string; hostname?: string }[] } };
+}
+
 export interface K8sState {
   resourceVersion: number;
   namespaces: Record<string, Namespace>;
@@ -169,6 +185,7 @@ export interface K8sState {
   deployments: Record<string, Deployment>;
   replicasets: Record<string, ReplicaSet>;
   daemonsets: Record<string, DaemonSet>;
+  ingresses?: Record<string, Ingress>;
   /** Allocation state that the API server and the CNI keep outside the objects. */
   alloc: {
     /** Service ClusterIPs in use (dotted quads). */

@@ -17,7 +17,7 @@ export interface ResourceType {
   group: string;
   namespaced: boolean;
   /** Where the objects live in the sandbox's store. */
-  store: keyof Omit<K8sState, 'resourceVersion' | 'alloc' | 'manualEndpoints'>;
+  store: keyof Omit<K8sState, 'resourceVersion' | 'alloc' | 'manualEndpoints' | 'ingresses'>;
 }
 
 export const RESOURCES: ResourceType[] = [
