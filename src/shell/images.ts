@@ -7,13 +7,15 @@
  * Images are recognised by name; unknown images are treated as minimal (no tools).
  */
 
-export type ImageFamily = 'busybox' | 'nginx' | 'coredns' | 'unknown';
+export type ImageFamily = 'busybox' | 'nginx' | 'coredns' | 'netshoot' | 'agnhost' | 'unknown';
 
 export function imageFamily(image: string): ImageFamily {
   const name = (image.split('/').pop() ?? image).split(/[:@]/)[0]!;
   if (name === 'busybox') return 'busybox';
   if (name === 'nginx') return 'nginx';
   if (name === 'coredns') return 'coredns';
+  if (name === 'netshoot') return 'netshoot';
+  if (name === 'agnhost') return 'agnhost';
   return 'unknown';
 }
 
@@ -22,6 +24,10 @@ const TOOLS: Record<ImageFamily, string[]> = {
   busybox: ['ping', 'hostname', 'sh', 'exit'],
   nginx: ['hostname', 'sh', 'exit'],
   coredns: [],
+  // The netshoot debug image ships iputils, curl, dig, tcpdump, iproute2...; the sandbox's
+  // versions of those commands come with the lab shell, so only these exist here yet.
+  netshoot: ['hostname', 'sh', 'exit'],
+  agnhost: ['sh', 'exit'],
   unknown: [],
 };
 

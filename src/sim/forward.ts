@@ -446,6 +446,9 @@ class Engine {
       case 'loopback':
         this.queue.push({ kind: 'rx', ns: ns.id, ifindex: dev.ifindex, frame });
         return;
+      case 'dummy':
+        this.hop(ns, 'drop', `${dev.name} is a dummy device: what is sent through it is discarded`, dev.name, ipOf(frame));
+        return;
     }
   }
 

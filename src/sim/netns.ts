@@ -16,7 +16,8 @@ import type { Mac } from './mac';
 import type { Netfilter } from './netfilter';
 import type { TcpSocket } from './tcp-stack';
 
-export type DeviceKind = 'loopback' | 'ether' | 'veth' | 'bridge' | 'vxlan';
+/** `dummy` devices hold addresses and discard whatever is sent through them (kube-ipvs0 style). */
+export type DeviceKind = 'loopback' | 'ether' | 'veth' | 'bridge' | 'vxlan' | 'dummy';
 
 export interface Address {
   ip: Ip;
