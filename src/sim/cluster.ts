@@ -17,8 +17,8 @@ import { createRouter, createNodeNetns, setupFlannel } from './cni';
 import { createCloud } from './k8s/cloud';
 import { createDaemonSet, createDeployment, createNamespace, createNode, createPod, createService, type ApiContext } from './k8s/api';
 import type { PodSpec, ServicePort } from './k8s/types';
-import { rngOver, seedState, type Rng } from './rng';
-import { STATE_FORMAT, type ClusterConfig, type SimState } from './state';
+import { rngOver, type Rng } from './rng';
+import { emptyState, type ClusterConfig, type SimState } from './state';
 
 export interface WorkloadSpec {
   deployments?: { name: string; namespace?: string; replicas: number; image: string; labels?: Record<string, string>; ports?: number[] }[];
@@ -84,28 +84,7 @@ export function buildCluster(spec: ClusterSpec, seed: number, createdAt: number)
   const count = spec.nodeNames?.length ?? spec.nodes ?? 3;
   if (count < 1) throw new Error('a cluster needs at least one node');
   const names = spec.nodeNames ?? defaultNodeNames(count);
-  const state: SimState = {
-    format: STATE_FORMAT,
-    seed,
-    rng: seedState(seed),
-    createdAt,
-    config,
-    netns: {},
-    segments: { lan: { id: 'lan', ports: [], fdb: {} } },
-    k8s: {
-      resourceVersion: 0,
-      namespaces: {},
-      nodes: {},
-      pods: {},
-      services: {},
-      deployments: {},
-      replicasets: {},
-      daemonsets: {},
-      alloc: { serviceIps: [], podIpam: {} },
-    },
-    observations: [],
-    nextObservation: 1,
-  };
+  const state = emptyState(seed, createdAt, config);
   const rng = rngOver(state.rng);
   const ctx: ApiContext = { state, rng, now: createdAt };
   const version = config.kubernetesVersion;

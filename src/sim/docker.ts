@@ -53,8 +53,8 @@ import { containerId } from './k8s/names';
 import { randomMac, type Mac } from './mac';
 import { emptyNetfilter, formatRule, host as hostMatch, net, type Netfilter, type Rule } from './netfilter';
 import { addDevice, deviceByName, newNetns, type Device, type Netns, type Route } from './netns';
-import { deriveRng, seedState, type Rng } from './rng';
-import { STATE_FORMAT, type SimState } from './state';
+import { deriveRng, type Rng } from './rng';
+import { emptyState, type SimState } from './state';
 
 /** The Docker Engine release whose behaviour (and iptables layout) the sandbox models. */
 export const DOCKER_VERSION = '28.5.1';
@@ -162,29 +162,7 @@ export function buildDockerHosts(spec: DockerSpec, seed: number, createdAt: numb
   if (new Set(names).size !== names.length) throw new Error('Docker host names must be unique');
   // The cluster fields are filled so generic code keeps working; only the LAN and MTU matter.
   const config = { ...resolveConfig({ nodeNetwork: spec.lan ?? '192.168.56.0/24', ...(spec.mtu !== undefined ? { mtu: spec.mtu } : {}) }), name: 'docker' };
-  const state: SimState = {
-    format: STATE_FORMAT,
-    seed,
-    rng: seedState(seed),
-    createdAt,
-    config,
-    netns: {},
-    segments: { lan: { id: 'lan', ports: [], fdb: {} } },
-    k8s: {
-      resourceVersion: 0,
-      namespaces: {},
-      nodes: {},
-      pods: {},
-      services: {},
-      deployments: {},
-      replicasets: {},
-      daemonsets: {},
-      alloc: { serviceIps: [], podIpam: {} },
-    },
-    observations: [],
-    nextObservation: 1,
-    docker: { version: DOCKER_VERSION, hosts: {} },
-  };
+  const state: SimState = { ...emptyState(seed, createdAt, config), docker: { version: DOCKER_VERSION, hosts: {} } };
   createRouter(state);
   const first = spec.firstHost ?? 11;
   names.forEach((name, i) => {

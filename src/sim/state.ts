@@ -13,7 +13,7 @@ import type { K8sState } from './k8s/types';
 import type { Mac } from './mac';
 import type { Netfilter } from './netfilter';
 import type { Netns } from './netns';
-import type { RngState } from './rng';
+import { seedState, type RngState } from './rng';
 
 export const STATE_FORMAT = 1;
 
@@ -66,3 +66,19 @@ export interface SimState {
 }
 
 export const MAX_OBSERVATIONS = 500;
+
+/** A sandbox with nothing in it yet but its LAN segment: what every topology builder starts from. */
+export function emptyState(seed: number, createdAt: number, config: ClusterConfig): SimState {
+  return {
+    format: STATE_FORMAT,
+    seed,
+    rng: seedState(seed),
+    createdAt,
+    config,
+    netns: {},
+    segments: { lan: { id: 'lan', ports: [], fdb: {} } },
+    k8s: { resourceVersion: 0, namespaces: {}, nodes: {}, pods: {}, services: {}, deployments: {}, replicasets: {}, daemonsets: {}, alloc: { serviceIps: [], podIpam: {} } },
+    observations: [],
+    nextObservation: 1,
+  };
+}
