@@ -36,7 +36,7 @@ export type Match =
   | { m: 'tcp' | 'udp' | 'sctp'; dport?: number; sport?: number }
   | { m: 'statistic'; mode: 'random'; probability: string }
   | { m: 'mark'; mark: number; mask: number; neg?: boolean }
-  | { m: 'addrtype'; dstType: 'LOCAL'; neg?: boolean }
+  | { m: 'addrtype'; dstType?: 'LOCAL'; srcType?: 'LOCAL'; neg?: boolean }
   | { m: 'conntrack'; ctstate: ('NEW' | 'ESTABLISHED' | 'RELATED' | 'INVALID' | 'DNAT' | 'SNAT')[]; neg?: boolean }
   | { m: 'nfacct'; name: string };
 
@@ -139,6 +139,11 @@ export function layered(own: Netfilter, shared: Netfilter | undefined): Netfilte
   const view = { nat: layer('nat'), filter: layer('filter') };
   LAYERS.set(own, { shared, count, view });
   return view;
+}
+
+/** Forgets the layered view of `own` (call after replacing any of its chains). */
+export function invalidateLayers(own: Netfilter): void {
+  LAYERS.delete(own);
 }
 
 /** Layered views, rebuilt only when the shared tables are replaced or own chains come or go. */
@@ -247,7 +252,8 @@ function ruleMatches(r: Rule, p: PacketView, env: EvalEnv): boolean {
         if ((((p.mark & m.mask) >>> 0) === (m.mark >>> 0)) === !!m.neg) return false;
         break;
       case 'addrtype':
-        if (env.isLocal(p.dst) === !!m.neg) return false;
+        if (m.dstType && env.isLocal(p.dst) === !!m.neg) return false;
+        if (m.srcType && env.isLocal(p.src) === !!m.neg) return false;
         break;
       case 'nfacct':
         break;
@@ -371,7 +377,7 @@ export function formatRule(chain: string, r: Rule): string {
         parts.push(`-m mark ${m.neg ? '! ' : ''}--mark ${hex(m.mark)}/${hex(m.mask)}`);
         break;
       case 'addrtype':
-        parts.push(`-m addrtype ${m.neg ? '! ' : ''}--dst-type ${m.dstType}`);
+        parts.push(`-m addrtype ${m.neg ? '! ' : ''}${m.srcType ? `--src-type ${m.srcType}` : `--dst-type ${m.dstType}`}`);
         break;
       case 'conntrack':
         parts.push(`-m conntrack ${m.neg ? '! ' : ''}--ctstate ${m.ctstate.join(',')}`);

@@ -327,6 +327,8 @@ export interface ServiceInit {
   labels?: Record<string, string>;
   externalName?: string;
   externalIPs?: string[];
+  /** For NodePort and LoadBalancer Services: `Local` keeps the client's address (default `Cluster`). */
+  externalTrafficPolicy?: 'Cluster' | 'Local';
 }
 
 export function createService(ctx: ApiContext, init: ServiceInit): Service {
@@ -363,7 +365,7 @@ export function createService(ctx: ApiContext, init: ServiceInit): Service {
       sessionAffinity: 'None',
       ...(type === 'ExternalName' ? {} : { ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack' }),
       internalTrafficPolicy: 'Cluster',
-      ...(type === 'NodePort' || type === 'LoadBalancer' ? { externalTrafficPolicy: 'Cluster' as const } : {}),
+      ...(type === 'NodePort' || type === 'LoadBalancer' ? { externalTrafficPolicy: init.externalTrafficPolicy ?? 'Cluster' } : {}),
     } as Service['spec'],
     status: { loadBalancer: {} },
   };

@@ -17,12 +17,17 @@
  * stopped keeps a frozen copy of the rules it last wrote, which is how stale rules are modelled.
  * kube-proxy writes KUBE-SERVICES in Go map order (it differs between syncs); the sandbox sorts
  * by service port name so outputs are stable.
- * Left out: externalTrafficPolicy/internalTrafficPolicy Local (KUBE-SVL, KUBE-XLB), session
- * affinity, loadBalancerSourceRanges (KUBE-FW), topology hints, IPVS and nftables modes.
+ * externalTrafficPolicy Local: KUBE-EXT sends pod and node-local traffic to KUBE-SVC and
+ * everything else to KUBE-SVL, which lists only the endpoints on that node, so external
+ * clients keep their source address; a node without a local endpoint drops NodePort and load
+ * balancer traffic in the filter table ("has no local endpoints"). These chains differ per
+ * node, so they live in each node's own tables over the shared ones.
+ * Left out: internalTrafficPolicy Local, session affinity, loadBalancerSourceRanges (KUBE-FW),
+ * topology hints, IPVS and nftables modes.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { parseIp, type Cidr } from '../ipv4';
-import { emptyNetfilter, host, net, type Chain, type Netfilter, type Proto, type Rule } from '../netfilter';
+import { emptyNetfilter, host, invalidateLayers, net, type Chain, type Netfilter, type Proto, type Rule } from '../netfilter';
 import type { SimState } from '../state';
 import { syncLoadBalancer } from './cloud';
 import { indexPods, serviceEndpoints, targetPortFor } from './endpoints';
@@ -117,6 +122,7 @@ export function kubeProxyTables(state: SimState): Netfilter {
   );
 
   const podCidr = state.config.podCidr;
+  const localServices: LocalService[] = [];
   const svcRules: { spn: string; rules: Rule[] }[] = [];
   const nodePortRules: { spn: string; rules: Rule[] }[] = [];
   const services = Object.values(state.k8s.services).filter((s) => s.spec.type !== 'ExternalName' && s.spec.clusterIP && s.spec.clusterIP !== 'None');
@@ -167,7 +173,15 @@ export function kubeProxyTables(state: SimState): Netfilter {
           { proto, matches: [comment(spn), l4(proto)], target: { t: 'DNAT', to: { ip: parseIp(t.ip)!, port: t.port } } },
         );
       });
-      if (external || extIps.length || lbIps.length) {
+      if ((external || extIps.length || lbIps.length) && svc.spec.externalTrafficPolicy === 'Local') {
+        chain(nat, extChainName).rules.push(
+          { src: net(podCidr), matches: [comment(`pod traffic for ${spn} external destinations`)], target: { t: 'jump', chain: svcChainName } },
+          { matches: [comment(`masquerade LOCAL traffic for ${spn} external destinations`), { m: 'addrtype', srcType: 'LOCAL' }], target: { t: 'jump', chain: 'KUBE-MARK-MASQ' } },
+          { matches: [comment(`route LOCAL traffic for ${spn} external destinations`), { m: 'addrtype', srcType: 'LOCAL' }], target: { t: 'jump', chain: svcChainName } },
+          { matches: [], target: { t: 'jump', chain: localChain(spn, proto) } },
+        );
+        localServices.push({ spn, proto, targets: targets.map((t) => ({ ...t, node: eps.find((e) => e.ip === t.ip)?.node ?? '' })), nodePort: external ? port.nodePort : undefined, ips: [...extIps, ...lbIps], port: port.port });
+      } else if (external || extIps.length || lbIps.length) {
         chain(nat, extChainName).rules.push(
           { matches: [comment(`masquerade traffic for ${spn} external destinations`)], target: { t: 'jump', chain: 'KUBE-MARK-MASQ' } },
           { matches: [], target: { t: 'jump', chain: svcChainName } },
@@ -185,7 +199,54 @@ export function kubeProxyTables(state: SimState): Netfilter {
     target: { t: 'jump', chain: 'KUBE-NODEPORTS' },
   });
   for (const s of nodePortRules.sort(bySpn)) nat['KUBE-NODEPORTS']!.rules.push(...s.rules);
+  LOCAL_SERVICES.set(nf, localServices.sort(bySpn));
   return nf;
+}
+
+/** A Service port with externalTrafficPolicy Local, for the per-node rules. */
+interface LocalService {
+  spn: string;
+  proto: Proto;
+  targets: { ip: string; port: number; text: string; node: string }[];
+  nodePort: number | undefined;
+  ips: string[];
+  port: number;
+}
+
+const LOCAL_SERVICES = new WeakMap<Netfilter, LocalService[]>();
+
+/** KUBE-SVL-<hash>: the endpoints of an externalTrafficPolicy Local Service on this node. */
+export function localChain(spn: string, protocol: string): string {
+  return `KUBE-SVL-${portProtoHash(spn, protocol)}`;
+}
+
+/**
+ * Writes a node's own share of kube-proxy's rules: one KUBE-SVL chain per Local Service with
+ * the endpoints on this node, and, where there are none, filter DROP rules for its NodePort and
+ * external addresses. Replaces what the previous sync wrote there.
+ */
+export function syncNodeRules(state: SimState, nodeName: string, own: Netfilter): void {
+  const shared = state.kubeProxy;
+  const locals = (shared && LOCAL_SERVICES.get(shared)) ?? [];
+  for (const k of Object.keys(own.nat.chains)) if (k.startsWith('KUBE-SVL-')) delete own.nat.chains[k];
+  delete own.filter.chains['KUBE-EXTERNAL-SERVICES'];
+  if (locals.length > 0 && shared) {
+    const drops: Rule[] = [];
+    for (const s of locals) {
+      const mine = s.targets.filter((t) => t.node === nodeName);
+      own.nat.chains[localChain(s.spn, s.proto)] = {
+        rules: mine.map((t, i) => ({
+          matches: [comment(`${s.spn} -> ${t.text}`), ...(mine.length - i > 1 ? [{ m: 'statistic' as const, mode: 'random' as const, probability: probabilityText(mine.length - i) }] : [])],
+          target: { t: 'jump' as const, chain: endpointChain(s.spn, s.proto, t.text) },
+        })),
+      };
+      if (mine.length > 0) continue;
+      for (const ip of s.ips) drops.push({ dst: host(parseIp(ip)!), proto: s.proto, matches: [comment(`${s.spn} has no local endpoints`), l4(s.proto, s.port)], target: { t: 'DROP' } });
+      if (s.nodePort) drops.push({ proto: s.proto, matches: [comment(`${s.spn} has no local endpoints`), { m: 'addrtype', dstType: 'LOCAL' }, l4(s.proto, s.nodePort)], target: { t: 'DROP' } });
+    }
+    if (drops.length) own.filter.chains['KUBE-EXTERNAL-SERVICES'] = { rules: [...(shared.filter.chains['KUBE-EXTERNAL-SERVICES']?.rules ?? []), ...drops] };
+  }
+  invalidateLayers(own);
 }
 
 /** The jumps kube-proxy puts into a node's built-in chains. */
@@ -255,6 +316,10 @@ export function nodeNetfilter(clusterCidr: Cidr, nodeSubnet: Cidr): Netfilter {
 export function syncProxyRules(state: SimState): void {
   if (state.kubeProxy && !state.proxyDirty) return;
   state.kubeProxy = kubeProxyTables(state);
+  for (const name of Object.keys(state.k8s.nodes)) {
+    const ns = state.netns[`node/${name}`];
+    if (ns?.nf && ns.kubeProxy?.mode === 'live') syncNodeRules(state, name, ns.nf);
+  }
   syncLoadBalancer(state);
   state.proxyDirty = false;
 }

@@ -216,6 +216,7 @@ function applyOne(ctx: ApiContext, p: Planned): ApplyResult {
         ...(typeof spec.clusterIP === 'string' ? { clusterIP: spec.clusterIP } : {}),
         ...(typeof spec.externalName === 'string' ? { externalName: spec.externalName } : {}),
         ...(Array.isArray(spec.externalIPs) ? { externalIPs: spec.externalIPs.map(String) } : {}),
+        ...(spec.externalTrafficPolicy === 'Local' ? { externalTrafficPolicy: 'Local' as const } : {}),
         ...(labels ? { labels } : {}),
       });
       return { ref: `service/${p.name}`, action: 'created' };

@@ -105,3 +105,36 @@ describe('Service types', () => {
     expect(after.subsets[0]!.notReadyAddresses).toHaveLength(1);
   });
 });
+
+describe('externalTrafficPolicy: Local', () => {
+  it('keeps the client address on nodes with a local endpoint, drops on the others, and writes kube-proxy\'s rule text', async () => {
+    const { syncProxyRules, externalChain, localChain, serviceChain } = await import('./kube-proxy');
+    const { formatTable, layered } = await import('../netfilter');
+    const state = buildCluster({ workloads: { deployments: [{ name: 'web', replicas: 1, image: 'nginx:1.27' }] } }, 12, T0);
+    const ctx = { state, rng: rngOver(state.rng), now: T0 + 300_000 };
+    const svc = createService(ctx, { name: 'web-local', namespace: 'default', type: 'NodePort', externalTrafficPolicy: 'Local', selector: { app: 'web' }, ports: [{ protocol: 'UDP', port: 80, targetPort: 8080 }] });
+    syncProxyRules(state);
+    const np = svc.spec.ports![0]!.nodePort!;
+    const pod = Object.values(state.k8s.pods).find((p) => p.metadata.labels?.app === 'web')!;
+    const wsIp = ip('192.168.49.100');
+    const spn = 'default/web-local';
+    for (const node of ['node-1', 'node-2']) {
+      const nodeIp = ip(state.k8s.nodes[node]!.status.addresses[0]!.address);
+      const t = send(state, WORKSTATION_NS, wsIp, nodeIp, 47000, np, T0 + 400_000);
+      const d = t.deliveries.find((x) => x.packet.payload.kind === 'udp' && x.ns.startsWith('pod/'));
+      const nat = formatTable(layered(state.netns[`node/${node}`]!.nf!, state.kubeProxy), 'nat', 'x');
+      const filter = formatTable(layered(state.netns[`node/${node}`]!.nf!, state.kubeProxy), 'filter', 'x');
+      expect(nat).toContain(`-A ${externalChain(spn, 'udp')} -s 10.244.0.0/16 -m comment --comment "pod traffic for ${spn} external destinations" -j ${serviceChain(spn, 'udp')}`);
+      expect(nat).toContain(`-A ${externalChain(spn, 'udp')} -m comment --comment "masquerade LOCAL traffic for ${spn} external destinations" -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ`);
+      expect(nat).toContain(`-A ${externalChain(spn, 'udp')} -j ${localChain(spn, 'udp')}`);
+      if (node === pod.spec.nodeName) {
+        expect(d!.packet.src).toBe(wsIp); // no masquerade: the pod sees the workstation
+        expect(nat).toContain(`-A ${localChain(spn, 'udp')} -m comment --comment "${spn} -> ${pod.status.podIP}:8080" -j KUBE-SEP-`);
+      } else {
+        expect(d).toBeUndefined();
+        expect(filter).toContain(`-A KUBE-EXTERNAL-SERVICES -p udp -m comment --comment "${spn} has no local endpoints" -m addrtype --dst-type LOCAL -m udp --dport ${np} -j DROP`);
+        expect(t.hops.some((h) => h.action === 'filter' && h.detail.includes('DROP'))).toBe(true);
+      }
+    }
+  });
+});
