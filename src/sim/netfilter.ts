@@ -49,7 +49,9 @@ export type Target =
   | { t: 'DNAT'; to: { ip: Ip; port?: number } }
   | { t: 'SNAT'; to: { ip: Ip; port?: number }; randomFully?: boolean }
   | { t: 'MASQUERADE'; randomFully?: boolean }
-  | { t: 'MARK'; value: number; mask: number };
+  | { t: 'MARK'; value: number; mask: number }
+  /** A rule with no target: it only counts packets (kube-proxy uses one as a comment line). */
+  | { t: 'none' };
 
 export interface Rule {
   src?: AddrMatch;
@@ -194,6 +196,8 @@ export function evaluate(nf: Netfilter, table: TableName, chain: string, pkt: Pa
         at = frame.at;
         continue;
       }
+      case 'none':
+        continue;
       case 'MARK':
         view.mark = ((view.mark & ~tg.mask) ^ tg.value) >>> 0;
         v.mark = view.mark;
@@ -406,6 +410,8 @@ export function formatRule(chain: string, r: Rule): string {
       break;
     case 'MARK':
       parts.push(`-j MARK --set-xmark ${hex(tg.value)}/${hex(tg.mask)}`);
+      break;
+    case 'none':
       break;
     default:
       parts.push(`-j ${tg.t}`);

@@ -329,6 +329,8 @@ export interface ServiceInit {
   externalIPs?: string[];
   /** For NodePort and LoadBalancer Services: `Local` keeps the client's address (default `Cluster`). */
   externalTrafficPolicy?: 'Cluster' | 'Local';
+  /** LoadBalancer only: the client prefixes allowed in (kube-proxy's KUBE-FW chain). */
+  loadBalancerSourceRanges?: string[];
 }
 
 export function createService(ctx: ApiContext, init: ServiceInit): Service {
@@ -362,6 +364,7 @@ export function createService(ctx: ApiContext, init: ServiceInit): Service {
       ...(ip !== undefined ? { clusterIP: ip, clusterIPs: [ip] } : {}),
       ...(init.externalName ? { externalName: init.externalName } : {}),
       ...(init.externalIPs ? { externalIPs: [...init.externalIPs] } : {}),
+      ...(init.loadBalancerSourceRanges ? { loadBalancerSourceRanges: [...init.loadBalancerSourceRanges] } : {}),
       sessionAffinity: 'None',
       ...(type === 'ExternalName' ? {} : { ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack' }),
       internalTrafficPolicy: 'Cluster',

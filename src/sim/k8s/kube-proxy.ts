@@ -22,11 +22,14 @@
  * clients keep their source address; a node without a local endpoint drops NodePort and load
  * balancer traffic in the filter table ("has no local endpoints"). These chains differ per
  * node, so they live in each node's own tables over the shared ones.
- * Left out: internalTrafficPolicy Local, session affinity, loadBalancerSourceRanges (KUBE-FW),
- * topology hints, IPVS and nftables modes.
+ * loadBalancerSourceRanges: traffic to the load balancer IP goes through KUBE-FW, which lets
+ * the allowed prefixes on to KUBE-EXT; the filter table's KUBE-PROXY-FIREWALL drops the rest.
+ * (The simulated cloud load balancer delivers to NodePorts, so these rules act on traffic that
+ * reaches a node addressed to the load balancer IP itself, from pods or the nodes.)
+ * Left out: internalTrafficPolicy Local, session affinity, topology hints, IPVS and nftables.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { parseIp, type Cidr } from '../ipv4';
+import { parseCidr, parseIp, type Cidr } from '../ipv4';
 import { emptyNetfilter, host, invalidateLayers, net, type Chain, type Netfilter, type Proto, type Rule } from '../netfilter';
 import type { SimState } from '../state';
 import { syncLoadBalancer } from './cloud';
@@ -156,7 +159,21 @@ export function kubeProxyTables(state: SimState): Netfilter {
       }
       mine.push({ dst: host(cip), proto, matches: [comment(`${spn} cluster IP`), l4(proto, port.port)], target: { t: 'jump', chain: svcChainName } });
       for (const ip of extIps) mine.push({ dst: host(parseIp(ip)!), proto, matches: [comment(`${spn} external IP`), l4(proto, port.port)], target: { t: 'jump', chain: extChainName } });
-      for (const ip of lbIps) mine.push({ dst: host(parseIp(ip)!), proto, matches: [comment(`${spn} loadbalancer IP`), l4(proto, port.port)], target: { t: 'jump', chain: extChainName } });
+      const ranges = (svc.spec.loadBalancerSourceRanges ?? []).map((r) => parseCidr(r, true)).filter((c): c is Cidr => !!c);
+      const fwChainName = firewallChain(spn, proto);
+      for (const ip of lbIps) {
+        mine.push({ dst: host(parseIp(ip)!), proto, matches: [comment(`${spn} loadbalancer IP`), l4(proto, port.port)], target: { t: 'jump', chain: ranges.length ? fwChainName : extChainName } });
+        if (ranges.length) {
+          // Only the allowed sources go on; the rest is dropped by the filter table.
+          filter['KUBE-PROXY-FIREWALL']!.rules.push({ dst: host(parseIp(ip)!), proto, matches: [comment(`${spn} traffic not accepted by ${fwChainName}`), l4(proto, port.port)], target: { t: 'DROP' } });
+        }
+      }
+      if (ranges.length && lbIps.length) {
+        chain(nat, fwChainName).rules.push(
+          ...ranges.map((r) => ({ src: net(r), matches: [comment(`${spn} loadbalancer IP`)], target: { t: 'jump' as const, chain: extChainName } })),
+          { matches: [comment(`other traffic to ${spn} will be dropped by KUBE-PROXY-FIREWALL`)], target: { t: 'none' } },
+        );
+      }
       svcRules.push({ spn, rules: mine });
 
       const sc = chain(nat, svcChainName);
@@ -214,6 +231,11 @@ interface LocalService {
 }
 
 const LOCAL_SERVICES = new WeakMap<Netfilter, LocalService[]>();
+
+/** KUBE-FW-<hash>: the load balancer source ranges' gate. */
+export function firewallChain(spn: string, protocol: string): string {
+  return `KUBE-FW-${portProtoHash(spn, protocol)}`;
+}
 
 /** KUBE-SVL-<hash>: the endpoints of an externalTrafficPolicy Local Service on this node. */
 export function localChain(spn: string, protocol: string): string {

@@ -217,6 +217,7 @@ function applyOne(ctx: ApiContext, p: Planned): ApplyResult {
         ...(typeof spec.externalName === 'string' ? { externalName: spec.externalName } : {}),
         ...(Array.isArray(spec.externalIPs) ? { externalIPs: spec.externalIPs.map(String) } : {}),
         ...(spec.externalTrafficPolicy === 'Local' ? { externalTrafficPolicy: 'Local' as const } : {}),
+        ...(Array.isArray(spec.loadBalancerSourceRanges) ? { loadBalancerSourceRanges: spec.loadBalancerSourceRanges.map(String) } : {}),
         ...(labels ? { labels } : {}),
       });
       return { ref: `service/${p.name}`, action: 'created' };

@@ -138,3 +138,31 @@ describe('externalTrafficPolicy: Local', () => {
     }
   });
 });
+
+describe('loadBalancerSourceRanges', () => {
+  it('sends the load balancer IP through KUBE-FW and drops sources outside the ranges', async () => {
+    const { syncProxyRules, externalChain, firewallChain } = await import('./kube-proxy');
+    const { formatTable, layered } = await import('../netfilter');
+    const { podNetns } = await import('../cni');
+    const state = buildCluster({ workloads: { deployments: [{ name: 'web', replicas: 1, image: 'nginx:1.27' }], pods: [{ name: 'client', image: 'busybox:1.36' }] } }, 13, T0);
+    const ctx = { state, rng: rngOver(state.rng), now: T0 + 300_000 };
+    const svc = createService(ctx, { name: 'web-fw', namespace: 'default', type: 'LoadBalancer', loadBalancerSourceRanges: ['192.168.49.0/24'], selector: { app: 'web' }, ports: [{ protocol: 'UDP', port: 80, targetPort: 8080 }] });
+    syncProxyRules(state);
+    const lbIp = svc.status.loadBalancer.ingress![0]!.ip!;
+    const spn = 'default/web-fw';
+    const fw = firewallChain(spn, 'udp');
+    const node = state.netns['node/node-1']!;
+    const nat = formatTable(layered(node.nf!, state.kubeProxy), 'nat', 'x');
+    expect(nat).toContain(`-A KUBE-SERVICES -d ${lbIp}/32 -p udp -m comment --comment "${spn} loadbalancer IP" -m udp --dport 80 -j ${fw}`);
+    expect(nat).toContain(`-A ${fw} -s 192.168.49.0/24 -m comment --comment "${spn} loadbalancer IP" -j ${externalChain(spn, 'udp')}`);
+    expect(nat).toContain(`-A ${fw} -m comment --comment "other traffic to ${spn} will be dropped by KUBE-PROXY-FIREWALL"\n`);
+    const filter = formatTable(layered(node.nf!, state.kubeProxy), 'filter', 'x');
+    expect(filter).toContain(`-A KUBE-PROXY-FIREWALL -d ${lbIp}/32 -p udp -m comment --comment "${spn} traffic not accepted by ${fw}" -m udp --dport 80 -j DROP`);
+    // A pod (10.244.x.y, outside the allowed range) sending to the load balancer IP is dropped on its node.
+    const client = state.k8s.pods['default/client']!;
+    const src = ip(client.status.podIP!);
+    const t = send(state, podNetns(state, client)!.id, src, ip(lbIp), 48000, 80, T0 + 400_000);
+    expect(t.hops.some((h) => h.action === 'filter' && h.rules?.some((r) => r.includes('KUBE-PROXY-FIREWALL')))).toBe(true);
+    expect(t.deliveries.some((d) => d.ns.startsWith('pod/default/web'))).toBe(false);
+  });
+});

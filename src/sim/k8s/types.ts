@@ -117,6 +117,7 @@ export interface Service {
     ipFamilyPolicy: string;
     internalTrafficPolicy: 'Cluster' | 'Local';
     externalTrafficPolicy?: 'Cluster' | 'Local';
+    loadBalancerSourceRanges?: string[];
   };
   status: { loadBalancer: { ingress?: { ip?: string; hostname?: string }[] } };
 }
