@@ -260,7 +260,7 @@ export class LabSession implements LabSessionApi {
       name: 'answer',
       summary: 'answer a lab task: answer TASK VALUE (answer alone lists the tasks)',
       usage: 'Usage: answer TASK VALUE\n\nSubmits VALUE as your answer to the lab task TASK.\nRun `answer` alone to list the tasks that take an answer.',
-      where: ['workstation', 'pod'],
+      where: ['workstation', 'node', 'pod'],
       async run(ctx) {
         const [, taskId, ...rest] = ctx.argv;
         if (taskId === undefined) {

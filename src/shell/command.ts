@@ -19,6 +19,8 @@ export interface OutputSink {
 /** Where a shell runs: the learner's machine with kubectl, or inside a pod. */
 export type Location =
   | { kind: 'workstation'; user: string; host: string }
+  /** A root shell on a node or Docker host, reached with `ssh`; `ns` is its network namespace. */
+  | { kind: 'node'; node: string; ns: string }
   | { kind: 'pod'; namespace: string; pod: string; container: string };
 
 export interface Interrupt {
@@ -66,7 +68,7 @@ export interface Command {
   /** The `--help` text (without a trailing newline). */
   usage: string;
   /** Where the command exists. Pod commands also name the images that ship them. */
-  where: ('workstation' | 'pod')[];
+  where: ('workstation' | 'node' | 'pod')[];
   run(ctx: CommandContext): Promise<number>;
   /** Candidate words for the word being completed (the registry filters by prefix). */
   complete?(req: CompletionRequest): string[];

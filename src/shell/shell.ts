@@ -95,7 +95,7 @@ export class Shell {
       const image = pod?.spec.containers.find((c) => c.name === location.container)?.image ?? '';
       if (!imageHas(image, name)) command = undefined;
     }
-    if (!command) throw commandNotFound(location.kind === 'workstation' ? 'bash' : 'sh', name);
+    if (!command) throw commandNotFound(location.kind === 'pod' ? 'sh' : 'bash', name);
     return command;
   }
 

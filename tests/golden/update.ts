@@ -9,7 +9,8 @@
  *   # lab: three-pools
  *   # interrupt-after: 60        (optional, seconds; default 30 as in the CLI)
  *
- * The commands are the lines that start with a prompt (`learner@workstation:~$ ` or `/ # `).
+ * The commands are the lines that start with a prompt (`learner@workstation:~$ `, a node's
+ * `root@node-1:~# `, or a pod's `/ # `).
  * golden.test.ts replays them and compares; this script rewrites every file (or the files
  * named on the command line) from its own commands, so an intended change of output is
  * approved by reviewing the diff. To add a transcript, write a file with the header and the
@@ -52,7 +53,7 @@ export function parseGolden(text: string, name = 'golden file'): Golden {
   const body = lines.join('\n');
   const commands: string[] = [];
   for (const l of lines) {
-    const p = PROMPTS.find((x) => l.startsWith(x));
+    const p = PROMPTS.find((x) => l.startsWith(x)) ?? /^root@[a-z0-9.-]+:~# /.exec(l)?.[0];
     if (p) commands.push(l.slice(p.length));
   }
   return { lab, seed, interruptAfter, header, commands, body };

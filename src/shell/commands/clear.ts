@@ -13,7 +13,7 @@ export const clear: Command = {
   name: 'clear',
   summary: 'clear the terminal screen (or press Ctrl+L)',
   usage: 'Usage: clear\n\nClears the terminal screen.',
-  where: ['workstation', 'pod'],
+  where: ['workstation', 'node', 'pod'],
   async run(ctx) {
     ctx.stdout.write(CLEAR_SEQUENCE);
     return 0;

@@ -9,9 +9,9 @@ import { WORKSTATION_LOCATION } from '../location';
 
 export const exit: Command = {
   name: 'exit',
-  summary: 'leave a shell inside a pod',
+  summary: 'leave a shell inside a pod or on a node',
   usage: 'exit: exit [n]\n    Exit the shell with a status of N.',
-  where: ['workstation', 'pod'],
+  where: ['workstation', 'node', 'pod'],
   hidden: true,
   async run(ctx) {
     const n = ctx.argv[1] !== undefined ? Number(ctx.argv[1]) & 255 : 0;
@@ -19,6 +19,7 @@ export const exit: Command = {
       ctx.stderr.write('exit: this terminal stays open; use the Reset button to start the lab again\n');
       return 1;
     }
+    if (ctx.env.location.kind === 'node') ctx.stdout.write(`logout\nConnection to ${ctx.env.location.node} closed.\n`);
     ctx.enter(WORKSTATION_LOCATION);
     return Number.isNaN(n) ? 0 : n;
   },

@@ -10,10 +10,10 @@ export const hostname: Command = {
   name: 'hostname',
   summary: 'print the host name (a pod\'s host name is its name)',
   usage: 'Usage: hostname\n\nShow the host name.',
-  where: ['workstation', 'pod'],
+  where: ['workstation', 'node', 'pod'],
   async run(ctx) {
     const loc = ctx.env.location;
-    ctx.stdout.write((loc.kind === 'workstation' ? loc.host : loc.pod) + '\n');
+    ctx.stdout.write((loc.kind === 'workstation' ? loc.host : loc.kind === 'node' ? loc.node : loc.pod) + '\n');
     return 0;
   },
 };

@@ -9,11 +9,14 @@ import { clear } from './clear';
 import { exit } from './exit';
 import { helpCommand } from './help';
 import { hostname } from './hostname';
+import { ip } from './ip';
+import { iptablesSave } from './iptables-save';
 import { kubectl } from './kubectl/index';
 import { pingBusybox } from './ping-busybox';
+import { ssh } from './ssh';
 
 export function createRegistry(): Registry {
   const registry = new Registry();
-  registry.register(kubectl, pingBusybox, clear, exit, hostname, helpCommand(() => registry.all()));
+  registry.register(kubectl, pingBusybox, ssh, ip, iptablesSave, clear, exit, hostname, helpCommand(() => registry.all()));
   return registry;
 }

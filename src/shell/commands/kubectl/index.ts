@@ -76,7 +76,7 @@ export const kubectl: Command = {
   name: 'kubectl',
   summary: 'talk to the cluster: kubectl get pods|nodes|services [-o wide] [-n NS|-A], kubectl exec POD -- CMD',
   usage: USAGE,
-  where: ['workstation'],
+  where: ['workstation', 'node'],
   async run(ctx) {
     const [, sub, ...rest] = hoistGlobalFlags(ctx.argv);
     if (sub === undefined || sub === 'help') {
@@ -91,8 +91,9 @@ export const kubectl: Command = {
         if (sub === 'exec') return out(ctx.stdout, EXEC_USAGE);
       }
     }
-    if (Object.keys(ctx.env.sim.state.k8s.nodes).length === 0) {
-      // No cluster in this sandbox (Docker hosts): kubectl has no server to talk to.
+    if (Object.keys(ctx.env.sim.state.k8s.nodes).length === 0 || ctx.env.location.kind === 'node') {
+      // No cluster in this sandbox (Docker hosts), or root on a node without a kubeconfig:
+      // kubectl has no server to talk to.
       throw new CommandError('EXEC_FAILED', 'The connection to the server localhost:8080 was refused - did you specify the right host or port?');
     }
     switch (sub) {

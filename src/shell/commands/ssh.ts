@@ -1,0 +1,51 @@
+/**
+ * `ssh`: from the workstation to a node (or a Docker host) as root.
+ *
+ * Design notes: the learner's workstation holds the key for every machine of the sandbox, so
+ * `ssh node-1`, `ssh root@node-1` and `ssh 192.168.49.3` open a root shell there (prompt
+ * `root@node-1:~#`) until `exit`. A name that is not a machine of the sandbox fails as
+ * OpenSSH does when the name does not resolve (status 255); an address nobody has times out.
+ * Left out: the login banner, remote commands (`ssh node-1 ip route`), keys and users.
+ */
+import type { Command } from '../command';
+import { CommandError } from '../errors';
+import { parseIp } from '../../sim/ipv4';
+
+const USAGE = `usage: ssh [-46AaCfGgKkMNnqsTtVvXxYy] [-B bind_interface] [-b bind_address]
+           [-c cipher_spec] [-D [bind_address:]port] [-E log_file]
+           [-e escape_char] [-F configfile] [-I pkcs11] [-i identity_file]
+           [-J destination] [-L address] [-l login_name] [-m mac_spec]
+           [-O ctl_cmd] [-o option] [-P tag] [-p port] [-R address]
+           [-S ctl_path] [-W host:port] [-w local_tun[:remote_tun]]
+           destination [command [argument ...]]`;
+
+/** The machines one can log in to: node name or Docker host name -> namespace id, with their addresses. */
+function machines(state: { netns: Record<string, { id: string; hostname: string; devices: { name: string; addrs: { ip: number }[] }[] }> }): { name: string; ns: string; ips: number[] }[] {
+  return Object.values(state.netns)
+    .filter((ns) => ns.id.startsWith('node/') || ns.id.startsWith('host/'))
+    .map((ns) => ({ name: ns.hostname, ns: ns.id, ips: ns.devices.filter((d) => d.name === 'eth0').flatMap((d) => d.addrs.map((a) => a.ip)) }));
+}
+
+export const ssh: Command = {
+  name: 'ssh',
+  summary: 'log in to a node as root: ssh node-1 (exit to come back)',
+  usage: USAGE,
+  where: ['workstation'],
+  async run(ctx) {
+    const args = ctx.argv.slice(1).filter((a) => !a.startsWith('-'));
+    if (args.length === 0) throw new CommandError('USAGE', USAGE, 255);
+    if (args.length > 1) throw new CommandError('UNSUPPORTED', 'ssh: running a remote command is not supported in this sandbox; log in and run it there', 255);
+    const target = args[0]!.replace(/^[^@]*@/, '');
+    const ip = parseIp(target);
+    const m = machines(ctx.env.sim.state).find((x) => x.name === target || (ip !== undefined && x.ips.includes(ip)));
+    if (!m) {
+      if (ip !== undefined) throw new CommandError('NOT_FOUND', `ssh: connect to host ${target} port 22: Connection timed out`, 255);
+      throw new CommandError('NOT_FOUND', `ssh: Could not resolve hostname ${target}: Name or service not known`, 255);
+    }
+    ctx.enter({ kind: 'node', node: m.name, ns: m.ns });
+    return 0;
+  },
+  complete(req) {
+    return req.words.length === 1 ? machines(req.env.sim.state).map((m) => m.name) : [];
+  },
+};
