@@ -47,6 +47,8 @@ export interface CommandContext {
   sleep(ms: number): Promise<boolean>;
   /** True when the command runs with a terminal attached (`kubectl exec -t`, or the prompt itself). */
   tty: boolean;
+  /** What the previous command of a pipeline wrote, when there is one. */
+  stdin?: string;
   /** Runs a program at another location (kubectl exec); resolves with its exit status. */
   spawn(location: Location, argv: string[], tty: boolean): Promise<number>;
   /** Moves the interactive shell to `location` (kubectl exec -it POD -- sh; exit). */

@@ -19,14 +19,17 @@ export function imageFamily(image: string): ImageFamily {
   return 'unknown';
 }
 
+/** The text tools every shell image here ships (busybox applets, coreutils, grep, mawk). */
+const TEXT = ['grep', 'head', 'tail', 'wc', 'sort', 'uniq', 'cut', 'awk'];
+
 /** Programs each image family ships that the sandbox models. */
 const TOOLS: Record<ImageFamily, string[]> = {
-  busybox: ['ping', 'hostname', 'sh', 'exit'],
-  nginx: ['hostname', 'sh', 'exit'],
+  busybox: ['ping', 'hostname', 'sh', 'exit', ...TEXT],
+  nginx: ['hostname', 'sh', 'exit', ...TEXT],
   coredns: [],
   // The netshoot debug image ships iputils, curl, dig, tcpdump, iproute2...; the sandbox's
   // versions of those commands come with the lab shell, so only these exist here yet.
-  netshoot: ['hostname', 'sh', 'exit'],
+  netshoot: ['hostname', 'sh', 'exit', ...TEXT],
   agnhost: ['sh', 'exit'],
   unknown: [],
 };

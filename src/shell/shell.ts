@@ -7,8 +7,9 @@
  * streams. Failures are CommandErrors printed to stderr with the real tool's wording; an
  * unexpected exception inside a command is reported as an internal error instead of
  * escaping, so nothing a learner types can break the session.
- * Left out for now: pipes, redirections, `$(...)` substitution and here-documents (they
- * report that the sandbox does not support them yet).
+ * Pipelines hand each command's output to the next as its input.
+ * Left out for now: redirections, `$(...)` substitution and here-documents (they report that
+ * the sandbox does not support them yet).
  */
 import type { Scheduler } from '../sim/clock';
 import type { Sim } from '../sim/sim';
@@ -67,8 +68,7 @@ export class Shell {
         }
         prevOp = item.terminator;
         if (item.terminator === '&') throw new CommandError('UNSUPPORTED', 'bash: background jobs (&) are not supported in this sandbox', 2);
-        if (item.pipeline.commands.length > 1) throw new CommandError('UNSUPPORTED', 'bash: pipes (|) are not supported in this sandbox yet', 2);
-        status = await this.runSimple(item.pipeline.commands[0]!, stdout, stderr).catch((e: unknown) => report(e, stderr));
+        status = await this.runPipeline(item.pipeline.commands, stdout, stderr);
         this.env.vars['?'] = String(status);
         if (this.interruptFlag.interrupted) break;
       }
@@ -79,12 +79,31 @@ export class Shell {
     return status;
   }
 
-  private async runSimple(cmd: SimpleCommand, stdout: OutputSink, stderr: OutputSink): Promise<number> {
+  /**
+   * `a | b | c`: each command's output becomes the next one's input (collected whole, then
+   * handed on: a long-running command shows its output when it ends); stderr goes straight to
+   * the terminal; the status is the last command's, as in bash without pipefail.
+   */
+  private async runPipeline(cmds: SimpleCommand[], stdout: OutputSink, stderr: OutputSink): Promise<number> {
+    let input: string | undefined;
+    let status = 0;
+    for (let i = 0; i < cmds.length; i++) {
+      const last = i === cmds.length - 1;
+      let buffer = '';
+      const out: OutputSink = last ? stdout : { write: (t) => void (buffer += t) };
+      status = await this.runSimple(cmds[i]!, out, stderr, input, last).catch((e: unknown) => report(e, stderr));
+      input = buffer;
+      if (this.interruptFlag.interrupted) break;
+    }
+    return status;
+  }
+
+  private async runSimple(cmd: SimpleCommand, stdout: OutputSink, stderr: OutputSink, stdin?: string, tty = true): Promise<number> {
     if (cmd.redirects.length > 0) throw new CommandError('UNSUPPORTED', 'bash: redirections are not supported in this sandbox yet', 2);
     const argv = cmd.argv.map((w) => this.expand(w));
     if (argv.length === 0) return 0;
     const command = this.lookup(argv[0]!, this.env.location);
-    return this.exec(command, argv, stdout, stderr, true, this.env);
+    return this.exec(command, argv, stdout, stderr, tty, this.env, stdin);
   }
 
   /** The command `name` as it exists at `location` (inside a pod: only what its image ships). */
@@ -99,7 +118,7 @@ export class Shell {
     return command;
   }
 
-  private async exec(command: Command, argv: string[], stdout: OutputSink, stderr: OutputSink, tty: boolean, env: ShellEnv): Promise<number> {
+  private async exec(command: Command, argv: string[], stdout: OutputSink, stderr: OutputSink, tty: boolean, env: ShellEnv, stdin?: string): Promise<number> {
     const interrupt: Interrupt = this.interruptFlag;
     const ctx: CommandContext = {
       argv,
@@ -108,6 +127,7 @@ export class Shell {
       env,
       interrupt,
       tty,
+      ...(stdin !== undefined ? { stdin } : {}),
       sleep: (ms) => this.sleep(ms),
       spawn: (location, args, childTty) => this.exec(this.lookup(args[0]!, location), args, stdout, stderr, childTty, { ...env, location }),
       enter: (location) => {

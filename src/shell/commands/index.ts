@@ -14,9 +14,10 @@ import { iptablesSave } from './iptables-save';
 import { kubectl } from './kubectl/index';
 import { pingBusybox } from './ping-busybox';
 import { ssh } from './ssh';
+import { awk, cut, grep, head, sort, tail, uniq, wc } from './text';
 
 export function createRegistry(): Registry {
   const registry = new Registry();
-  registry.register(kubectl, pingBusybox, ssh, ip, iptablesSave, clear, exit, hostname, helpCommand(() => registry.all()));
+  registry.register(kubectl, pingBusybox, ssh, ip, iptablesSave, grep, head, tail, wc, sort, uniq, cut, awk, clear, exit, hostname, helpCommand(() => registry.all()));
   return registry;
 }

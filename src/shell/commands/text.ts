@@ -1,0 +1,258 @@
+/**
+ * The text filters learners pipe output into: grep, head, tail, wc, sort, uniq, cut, awk.
+ *
+ * Design notes: each reads its input from the pipeline (or complains, as the real tool waits
+ * for a terminal that the sandbox does not have) and follows GNU coreutils/grep behaviour for
+ * the options listed in its usage: grep -i -v -E -F -c -n -w -q -e and `--`, head/tail -n N (and -N), wc -l -w
+ * -c, sort -n -r -u -k N, uniq -c, cut -d -f, awk with `{print $N, ...}` programs and -F.
+ * Regular expressions are JavaScript's, which agree with POSIX ERE for everyday patterns;
+ * basic-regex grep treats `+ ? | ( )` literally as GNU grep does without -E.
+ * Left out: files as arguments (the sandbox's files come with the lab shell), most options.
+ */
+import type { Command, CommandContext } from '../command';
+import { CommandError } from '../errors';
+
+const WHERE: Command['where'] = ['workstation', 'node', 'pod'];
+
+function input(ctx: CommandContext, tool: string): string[] {
+  const files = ctx.argv.slice(1).filter((a) => !a.startsWith('-'));
+  if (ctx.stdin === undefined) throw new CommandError('USAGE', `${tool}: reading from the terminal is not supported in this sandbox; pipe a command into it (kubectl get pods | ${tool} ...)`, 2);
+  void files;
+  const lines = ctx.stdin.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+function write(ctx: CommandContext, lines: string[]): void {
+  if (lines.length) ctx.stdout.write(lines.join('\n') + '\n');
+}
+
+/** Splits "-n5", "-n 5", "-5" forms into a count. */
+function countOpt(args: string[], fallback: number): { n: number; rest: string[] } {
+  let n = fallback;
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '-n') n = Number(args[++i]);
+    else if (/^-n\d+$/.test(a)) n = Number(a.slice(2));
+    else if (/^-\d+$/.test(a)) n = Number(a.slice(1));
+    else rest.push(a);
+  }
+  if (!Number.isFinite(n)) throw new CommandError('USAGE', `invalid number of lines`, 1);
+  return { n, rest };
+}
+
+export const grep: Command = {
+  name: 'grep',
+  summary: 'print lines matching a pattern (-i -v -E -c -n -w -q)',
+  usage: 'Usage: grep [OPTION]... PATTERNS\nSearch for PATTERNS in the input.\n  -E  extended regular expressions\n  -i  ignore case\n  -v  select non-matching lines\n  -c  print only a count of selected lines\n  -n  print line numbers\n  -w  match whole words',
+  where: WHERE,
+  async run(ctx) {
+    const opts = new Set<string>();
+    let pattern: string | undefined;
+    const args = ctx.argv.slice(1);
+    let endOfOptions = false;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      if (!endOfOptions && a === '--') endOfOptions = true;
+      else if (!endOfOptions && a === '-e') pattern = args[++i];
+      else if (!endOfOptions && a.startsWith('-') && a.length > 1 && pattern === undefined) {
+        for (const c of a.slice(1)) {
+          if (!'iEvcnwFq'.includes(c)) throw new CommandError('USAGE', `grep: invalid option -- '${c}'\nUsage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.`, 2);
+          opts.add(c);
+        }
+      } else if (pattern === undefined) pattern = a;
+    }
+    if (pattern === undefined) throw new CommandError('USAGE', "Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.", 2);
+    let src = pattern;
+    if (opts.has('F')) src = src.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    else if (!opts.has('E')) src = src.replace(/\\([+?|(){}])|([+?|(){}])/g, (_m, esc: string | undefined, lit: string | undefined) => (esc ? esc : `\\${lit}`));
+    if (opts.has('w')) src = `(?<![A-Za-z0-9_])(?:${src})(?![A-Za-z0-9_])`;
+    let re: RegExp;
+    try {
+      re = new RegExp(src, opts.has('i') ? 'i' : '');
+    } catch {
+      throw new CommandError('INVALID', 'grep: Unmatched ( or \\(', 2);
+    }
+    const lines = input(ctx, 'grep');
+    const hits = lines.map((l, i) => ({ l, i })).filter(({ l }) => re.test(l) !== opts.has('v'));
+    if (opts.has('q')) return hits.length > 0 ? 0 : 1;
+    if (opts.has('c')) ctx.stdout.write(`${hits.length}\n`);
+    else write(ctx, hits.map(({ l, i }) => (opts.has('n') ? `${i + 1}:${l}` : l)));
+    return hits.length > 0 ? 0 : 1;
+  },
+};
+
+export const head: Command = {
+  name: 'head',
+  summary: 'the first lines of the input (-n N)',
+  usage: 'Usage: head [-n NUM]\nPrint the first 10 lines (or NUM lines) of the input.',
+  where: WHERE,
+  async run(ctx) {
+    const { n } = countOpt(ctx.argv.slice(1), 10);
+    write(ctx, input(ctx, 'head').slice(0, Math.max(0, n)));
+    return 0;
+  },
+};
+
+export const tail: Command = {
+  name: 'tail',
+  summary: 'the last lines of the input (-n N)',
+  usage: 'Usage: tail [-n NUM]\nPrint the last 10 lines (or NUM lines) of the input.',
+  where: WHERE,
+  async run(ctx) {
+    const args = ctx.argv.slice(1);
+    const plus = args.find((a) => /^\+\d+$/.test(a)) ?? (args[0] === '-n' && /^\+\d+$/.test(args[1] ?? '') ? args[1] : undefined);
+    const lines = input(ctx, 'tail');
+    if (plus) {
+      write(ctx, lines.slice(Number(plus.slice(1)) - 1));
+      return 0;
+    }
+    const { n } = countOpt(args, 10);
+    write(ctx, n <= 0 ? [] : lines.slice(-n));
+    return 0;
+  },
+};
+
+export const wc: Command = {
+  name: 'wc',
+  summary: 'count lines, words or bytes of the input (-l -w -c)',
+  usage: 'Usage: wc [-l] [-w] [-c]\nPrint newline, word and byte counts of the input.',
+  where: WHERE,
+  async run(ctx) {
+    if (ctx.stdin === undefined) input(ctx, 'wc');
+    const text = ctx.stdin ?? '';
+    const l = (text.match(/\n/g) ?? []).length;
+    const w = text.split(/\s+/).filter(Boolean).length;
+    const c = text.length;
+    const flags = ctx.argv.slice(1).join('');
+    const pick = [flags.includes('l') && l, flags.includes('w') && w, flags.includes('c') && c].filter((x) => x !== false) as number[];
+    const values = pick.length ? pick : [l, w, c];
+    // GNU wc on standard input: one value alone prints bare; several are right-aligned to 7.
+    ctx.stdout.write((values.length === 1 ? String(values[0]) : values.map((v) => String(v).padStart(7)).join(' ')) + '\n');
+    return 0;
+  },
+};
+
+export const sort: Command = {
+  name: 'sort',
+  summary: 'sort lines (-n -r -u -k N)',
+  usage: 'Usage: sort [-n] [-r] [-u] [-k N]\nSort the lines of the input.',
+  where: WHERE,
+  async run(ctx) {
+    const args = ctx.argv.slice(1);
+    const flags = args.filter((a) => a.startsWith('-') && a !== '-k').join('');
+    const kAt = args.indexOf('-k');
+    const field = kAt >= 0 ? Number(args[kAt + 1]?.split(',')[0]) : 0;
+    const keyOf = (l: string): string => (field > 0 ? (l.trim().split(/\s+/)[field - 1] ?? '') : l);
+    let lines = input(ctx, 'sort');
+    lines.sort((a, b) => {
+      const x = keyOf(a);
+      const y = keyOf(b);
+      if (flags.includes('n')) return (parseFloat(x) || 0) - (parseFloat(y) || 0) || (a < b ? -1 : a > b ? 1 : 0);
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
+    if (flags.includes('r')) lines.reverse();
+    if (flags.includes('u')) lines = lines.filter((l, i) => i === 0 || keyOf(l) !== keyOf(lines[i - 1]!));
+    write(ctx, lines);
+    return 0;
+  },
+};
+
+export const uniq: Command = {
+  name: 'uniq',
+  summary: 'merge repeated adjacent lines (-c counts them)',
+  usage: 'Usage: uniq [-c]\nFilter adjacent matching lines of the input.',
+  where: WHERE,
+  async run(ctx) {
+    const counting = ctx.argv.includes('-c');
+    const out: { l: string; n: number }[] = [];
+    for (const l of input(ctx, 'uniq')) {
+      const last = out[out.length - 1];
+      if (last && last.l === l) last.n++;
+      else out.push({ l, n: 1 });
+    }
+    write(ctx, out.map(({ l, n }) => (counting ? `${String(n).padStart(7)} ${l}` : l)));
+    return 0;
+  },
+};
+
+export const cut: Command = {
+  name: 'cut',
+  summary: 'select fields of each line (-d DELIM -f LIST)',
+  usage: 'Usage: cut -d DELIM -f LIST\nPrint selected fields of each line of the input (fields separated by TAB unless -d).',
+  where: WHERE,
+  async run(ctx) {
+    const args = ctx.argv.slice(1);
+    let delim = '\t';
+    let list: string | undefined;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      if (a === '-d') delim = args[++i] ?? '';
+      else if (a.startsWith('-d')) delim = a.slice(2);
+      else if (a === '-f') list = args[++i];
+      else if (a.startsWith('-f')) list = a.slice(2);
+    }
+    if (!list) throw new CommandError('USAGE', "cut: you must specify a list of bytes, characters, or fields\nTry 'cut --help' for more information.", 1);
+    if (delim.length !== 1) throw new CommandError('USAGE', 'cut: the delimiter must be a single character', 1);
+    const wanted = (n: number): boolean =>
+      list!.split(',').some((r) => {
+        const [a, b] = r.split('-');
+        const lo = a === '' ? 1 : Number(a);
+        const hi = b === undefined ? lo : b === '' ? Infinity : Number(b);
+        return n >= lo && n <= hi;
+      });
+    write(ctx, input(ctx, 'cut').map((l) => (l.includes(delim) ? l.split(delim).filter((_, i) => wanted(i + 1)).join(delim) : l)));
+    return 0;
+  },
+};
+
+export const awk: Command = {
+  name: 'awk',
+  summary: "print fields: awk '{print $1, $3}' (-F SEP)",
+  usage: "Usage: awk [-F SEP] '{print $N, ...}'\nThe sandbox's awk runs print programs over fields: $0 is the line, $1.. the fields, NF their count, NR the line number.",
+  where: WHERE,
+  async run(ctx) {
+    const args = ctx.argv.slice(1);
+    let sep: string | undefined;
+    let prog: string | undefined;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      if (a === '-F') sep = args[++i];
+      else if (a.startsWith('-F')) sep = a.slice(2);
+      else prog = a;
+    }
+    const m = prog ? /^\s*(?:(NR\s*[><=!]=?\s*\d+|\/[^/]*\/)\s*)?\{\s*print\s*(.*?)\s*;?\s*\}\s*$/.exec(prog) : null;
+    if (!prog || !m) throw new CommandError('UNSUPPORTED', `awk: this sandbox's awk runs only print programs, such as '{print $1}'`, 2);
+    const cond = m[1];
+    const items = m[2] === '' ? ['$0'] : m[2]!.split(/\s*,\s*/);
+    const out: string[] = [];
+    input(ctx, 'awk').forEach((line, idx) => {
+      const fields = sep !== undefined ? line.split(sep) : line.trim().split(/\s+/).filter(Boolean);
+      const nr = idx + 1;
+      if (cond) {
+        if (cond.startsWith('/')) {
+          if (!new RegExp(cond.slice(1, -1)).test(line)) return;
+        } else {
+          const [, op, num] = /NR\s*([><=!]=?)\s*(\d+)/.exec(cond)!;
+          const n = Number(num);
+          const ok = op === '>' ? nr > n : op === '<' ? nr < n : op === '>=' ? nr >= n : op === '<=' ? nr <= n : op === '!=' ? nr !== n : nr === n;
+          if (!ok) return;
+        }
+      }
+      const value = (it: string): string => {
+        if (it === '$0') return line;
+        if (it === 'NF') return String(fields.length);
+        if (it === 'NR') return String(nr);
+        if (it === '$NF') return fields[fields.length - 1] ?? '';
+        const f = /^\$(\d+)$/.exec(it);
+        if (f) return fields[Number(f[1]) - 1] ?? '';
+        const s = /^"(.*)"$/.exec(it);
+        return s ? s[1]! : '';
+      };
+      out.push(items.map(value).join(' '));
+    });
+    write(ctx, out);
+    return 0;
+  },
+};
