@@ -6,6 +6,7 @@
  */
 import { Registry } from '../registry';
 import { clear } from './clear';
+import { conntrack } from './conntrack';
 import { exit } from './exit';
 import { helpCommand } from './help';
 import { hostname } from './hostname';
@@ -18,6 +19,6 @@ import { awk, cut, grep, head, sort, tail, uniq, wc } from './text';
 
 export function createRegistry(): Registry {
   const registry = new Registry();
-  registry.register(kubectl, pingBusybox, ssh, ip, iptablesSave, grep, head, tail, wc, sort, uniq, cut, awk, clear, exit, hostname, helpCommand(() => registry.all()));
+  registry.register(kubectl, pingBusybox, ssh, ip, iptablesSave, conntrack, grep, head, tail, wc, sort, uniq, cut, awk, clear, exit, hostname, helpCommand(() => registry.all()));
   return registry;
 }
