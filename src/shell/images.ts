@@ -25,11 +25,11 @@ const TEXT = ['grep', 'head', 'tail', 'wc', 'sort', 'uniq', 'cut', 'awk'];
 /** Programs each image family ships that the sandbox models. */
 const TOOLS: Record<ImageFamily, string[]> = {
   busybox: ['ping', 'hostname', 'sh', 'exit', ...TEXT],
-  nginx: ['hostname', 'sh', 'exit', ...TEXT],
+  nginx: ['hostname', 'sh', 'exit', 'curl', ...TEXT],
   coredns: [],
   // The netshoot debug image ships iputils, curl, dig, tcpdump, iproute2...; the sandbox's
   // versions of those commands come with the lab shell, so only these exist here yet.
-  netshoot: ['hostname', 'sh', 'exit', ...TEXT],
+  netshoot: ['hostname', 'sh', 'exit', 'curl', ...TEXT],
   agnhost: ['sh', 'exit'],
   unknown: [],
 };

@@ -7,6 +7,7 @@
 import { Registry } from '../registry';
 import { clear } from './clear';
 import { conntrack } from './conntrack';
+import { curl } from './curl';
 import { exit } from './exit';
 import { helpCommand } from './help';
 import { hostname } from './hostname';
@@ -19,6 +20,6 @@ import { awk, cut, grep, head, sort, tail, uniq, wc } from './text';
 
 export function createRegistry(): Registry {
   const registry = new Registry();
-  registry.register(kubectl, pingBusybox, ssh, ip, iptablesSave, conntrack, grep, head, tail, wc, sort, uniq, cut, awk, clear, exit, hostname, helpCommand(() => registry.all()));
+  registry.register(kubectl, pingBusybox, ssh, ip, iptablesSave, conntrack, curl, grep, head, tail, wc, sort, uniq, cut, awk, clear, exit, hostname, helpCommand(() => registry.all()));
   return registry;
 }

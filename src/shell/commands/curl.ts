@@ -1,0 +1,166 @@
+/**
+ * `curl` (8.5): one HTTP request over a real TCP connection through the sandbox.
+ *
+ * Design notes: the name is resolved as the C library would (resolver.ts), the connection's
+ * every segment crosses the model (so kube-proxy, NAT, Ingress and faults apply), and the
+ * server's answer is printed as curl prints it: the body on stdout; `-i` adds the response
+ * headers, `-I` sends HEAD and prints them; `-v` writes curl's trace (`*`, `>`, `<` lines) to
+ * stderr; `-H` adds or replaces a header (`-H 'Host: web.example.com'` for Ingress); `-w`
+ * prints `%{http_code}`, `%{remote_ip}`, `%{remote_port}` and `\n`; `-o /dev/null` drops the
+ * body; `-m` caps the time. Failures print curl's messages and exit codes: (6) could not
+ * resolve host, (7) failed to connect (refused, or rejected by a Service without endpoints),
+ * (28) timeouts. Connecting to nothing waits as Linux does (about 130 s of SYN retries)
+ * unless `-m` or `--connect-timeout` says otherwise.
+ * Left out: HTTPS, redirects (-L is accepted and ignored), uploads, the progress meter curl
+ * shows when its output is not a terminal.
+ */
+import type { Command } from '../command';
+import { CommandError } from '../errors';
+import { formatIp } from '../../sim/ipv4';
+import { text } from '../../sim/apps';
+import { nsIdOf, resolveHost } from '../resolver';
+
+const USAGE = `Usage: curl [options...] <url>
+ -H, --header <header/@file>   Pass custom header(s) to server
+ -i, --include                 Include response headers in output
+ -I, --head                    Show document info only
+ -m, --max-time <seconds>      Maximum time allowed for transfer
+     --connect-timeout <secs>  Maximum time allowed to connect
+ -o, --output <file>           Write to file instead of stdout (only /dev/null here)
+ -s, --silent                  Silent mode
+ -v, --verbose                 Make the operation more talkative
+ -w, --write-out <format>      Output FORMAT after completion
+ -X, --request <method>        Specify request method to use`;
+
+const SYN_RETRIES_MS = 130_000;
+
+function fail(code: number, message: string): CommandError {
+  return new CommandError('EXEC_FAILED', `curl: (${code}) ${message}`, code);
+}
+
+
+
+export const curl: Command = {
+  name: 'curl',
+  summary: 'send an HTTP request: curl http://web/ (-v, -i, -H, -m, -w)',
+  usage: USAGE,
+  where: ['workstation', 'node', 'pod'],
+  async run(ctx) {
+    // Single-letter switches may be combined (-sS, -sI, -fsSL).
+    const args = ctx.argv.slice(1).flatMap((a) => (/^-[sSvIiLkf]{2,}$/.test(a) ? [...a.slice(1)].map((c) => `-${c}`) : [a]));
+    let showError = false;
+    let url: string | undefined;
+    let silent = false;
+    let verbose = false;
+    let include = false;
+    let head = false;
+    let method = 'GET';
+    let maxTime: number | undefined;
+    let connectTimeout: number | undefined;
+    let discard = false;
+    let writeOut: string | undefined;
+    const headers: [string, string][] = [];
+    const value = (i: number, flag: string): string => {
+      const v = args[i];
+      if (v === undefined) throw new CommandError('USAGE', `curl: option ${flag}: requires parameter\ncurl: try 'curl --help' or 'curl --manual' for more information`, 2);
+      return v;
+    };
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      if (a === '-s' || a === '--silent' || a === '-S' || a === '--show-error' || a === '-L' || a === '--location' || a === '-k' || a === '--insecure' || a === '-f' || a === '--fail') {
+        if (a === '-s' || a === '--silent') silent = true;
+        if (a === '-S' || a === '--show-error') showError = true;
+      } else if (a === '-v' || a === '--verbose') verbose = true;
+      else if (a === '-i' || a === '--include') include = true;
+      else if (a === '-I' || a === '--head') {
+        head = true;
+        method = 'HEAD';
+      } else if (a === '-H' || a === '--header') {
+        const h = value(++i, a);
+        const colon = h.indexOf(':');
+        if (colon > 0) headers.push([h.slice(0, colon).trim(), h.slice(colon + 1).trim()]);
+      } else if (a === '-X' || a === '--request') method = value(++i, a).toUpperCase();
+      else if (a === '-m' || a === '--max-time') maxTime = Number(value(++i, a));
+      else if (a === '--connect-timeout') connectTimeout = Number(value(++i, a));
+      else if (a === '-o' || a === '--output') {
+        const f = value(++i, a);
+        if (f !== '/dev/null') throw new CommandError('UNSUPPORTED', `curl: writing to files is not supported in this sandbox yet (use -o /dev/null)`, 23);
+        discard = true;
+      } else if (a === '-w' || a === '--write-out') writeOut = value(++i, a);
+      else if (a.startsWith('-')) throw new CommandError('USAGE', `curl: option ${a}: is unknown\ncurl: try 'curl --help' or 'curl --manual' for more information`, 2);
+      else url = a;
+    }
+    if (!url) throw new CommandError('USAGE', "curl: no URL specified!\ncurl: try 'curl --help' or 'curl --manual' for more information", 2);
+    const m = /^(?:([a-zA-Z][a-zA-Z0-9+.-]*):\/\/)?([^/:?#]+)(?::(\d+))?([^#]*)/.exec(url);
+    if (!m) throw fail(3, 'URL rejected: Malformed input to a URL function');
+    const scheme = (m[1] ?? 'http').toLowerCase();
+    if (scheme === 'https') throw new CommandError('UNSUPPORTED', 'curl: https is not modelled in this sandbox; use http://', 1);
+    if (scheme !== 'http') throw fail(1, `Protocol "${scheme}" not supported`);
+    const hostName = m[2]!;
+    const port = m[3] ? Number(m[3]) : 80;
+    const path = m[4] || '/';
+    const log = (line: string): void => {
+      if (verbose) ctx.stderr.write(line + '\n');
+    };
+    try {
+      return await transfer();
+    } catch (e) {
+      if (e instanceof CommandError && e.code === 'EXEC_FAILED' && silent && !showError) return e.exitCode;
+      throw e;
+    }
+
+    async function transfer(): Promise<number> {
+
+    const resolved = resolveHost(ctx.env, hostName);
+    if (!resolved.ok) throw fail(6, `Could not resolve host: ${hostName}`);
+    const addr = formatIp(resolved.ip);
+    log(`*   Trying ${addr}:${port}...`);
+    const reqHeaders: [string, string][] = [
+      ['Host', port === 80 ? hostName : `${hostName}:${port}`],
+      ['User-Agent', 'curl/8.5.0'],
+      ['Accept', '*/*'],
+    ];
+    for (const [k, v] of headers) {
+      const at = reqHeaders.findIndex(([x]) => x.toLowerCase() === k.toLowerCase());
+      if (at >= 0) reqHeaders[at] = [reqHeaders[at]![0], v];
+      else reqHeaders.push([k, v]);
+    }
+    const requestText = `${method} ${path} HTTP/1.1\r\n${reqHeaders.map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`;
+    const r = ctx.env.sim.tcpRequest(nsIdOf(ctx.env), resolved.ip, port, Uint8Array.from(requestText, (c) => c.charCodeAt(0)));
+    const limit = Math.min(maxTime ?? Infinity, connectTimeout ?? Infinity);
+    if (r.kind === 'timeout' || r.kind === 'local-error') {
+      const wait = Number.isFinite(limit) ? limit * 1000 : SYN_RETRIES_MS;
+      if (!(await ctx.sleep(wait))) return 130;
+      if (r.kind === 'local-error' && r.errno === 'ENETUNREACH') throw fail(7, `Failed to connect to ${hostName} port ${port} after 0 ms: Couldn't connect to server`);
+      if (Number.isFinite(limit)) throw fail(28, maxTime !== undefined && (connectTimeout === undefined || maxTime <= connectTimeout) ? `Connection timed out after ${wait + 1} milliseconds` : `Failed to connect to ${hostName} port ${port} after ${wait + 1} ms: Timeout was reached`);
+      throw fail(28, `Failed to connect to ${hostName} port ${port} after ${SYN_RETRIES_MS + 542} ms: Couldn't connect to server`);
+    }
+    if (r.kind === 'refused' || (r.kind === 'icmp-error' && r.code === 3)) throw fail(7, `Failed to connect to ${hostName} port ${port} after 0 ms: Couldn't connect to server`);
+    if (r.kind === 'icmp-error') throw fail(7, `Failed to connect to ${hostName} port ${port} after 3071 ms: No route to host`);
+    log(`* Connected to ${hostName} (${addr}) port ${port}`);
+    for (const l of requestText.split('\r\n').slice(0, -1)) log(`> ${l}`);
+    const response = text(r.data);
+    const split = response.indexOf('\r\n\r\n');
+    const headText = split >= 0 ? response.slice(0, split) : response;
+    const body = split >= 0 ? response.slice(split + 4) : '';
+    for (const l of headText.split('\r\n')) log(`< ${l}`);
+    log('< ');
+    const status = /^HTTP\/1\.[01] (\d{3})/.exec(headText)?.[1] ?? '000';
+    if (!discard) {
+      if (include || head) ctx.stdout.write(headText.replace(/\r\n/g, '\n') + '\n\n');
+      if (!head) ctx.stdout.write(body);
+    }
+    log(`* Connection #0 to host ${hostName} left intact`);
+    if (writeOut !== undefined) {
+      ctx.stdout.write(
+        writeOut
+          .replace(/%\{http_code\}/g, status)
+          .replace(/%\{remote_ip\}/g, addr)
+          .replace(/%\{remote_port\}/g, String(port))
+          .replace(/\\n/g, '\n'),
+      );
+    }
+    return 0;
+    }
+  },
+};

@@ -1,0 +1,59 @@
+/**
+ * Name resolution for commands, as the C library does it: real DNS queries over the network.
+ *
+ * Design notes: in a pod (dnsPolicy ClusterFirst) the resolver reads the pod's resolv.conf
+ * (`search <ns>.svc.cluster.local svc.cluster.local cluster.local`, `nameserver 10.96.0.10`,
+ * `options ndots:5`) and tries the search list in the order glibc or musl would (musl, in
+ * Alpine-based images, never searches names with ndots or more dots and stops at the first
+ * answer that is not NXDOMAIN); each try is a UDP query to the nameserver, DNATed to a CoreDNS
+ * pod like any other packet. On the workstation and the nodes the nameserver is the LAN's
+ * router, which knows only the outside world. An address is used as it is.
+ * Left out: /etc/hosts (except localhost), AAAA lookups, TCP fallback, the nscd cache.
+ */
+import { decodeDns, dnsQuery, encodeDns } from '../sim/dns';
+import { parseIp, type Ip } from '../sim/ipv4';
+import { parseResolvConf, resolvConf, searchCandidates } from '../sim/k8s/coredns';
+import type { Location, ShellEnv } from './command';
+import { imageFamily } from './images';
+
+export type Resolved = { ok: true; ip: Ip; name: string } | { ok: false; reason: 'not-found' | 'timeout' };
+
+/** The network namespace a location's programs use. */
+export function nsIdOf(env: ShellEnv, loc: Location = env.location): string {
+  if (loc.kind === 'node') return loc.ns;
+  if (loc.kind === 'workstation') return 'workstation';
+  const pod = env.sim.pod(loc.namespace, loc.pod);
+  if (pod?.spec.hostNetwork) return `node/${pod.spec.nodeName}`;
+  return `pod/${loc.namespace}/${loc.pod}`;
+}
+
+export function resolveHost(env: ShellEnv, name: string): Resolved {
+  const literal = parseIp(name);
+  if (literal !== undefined) return { ok: true, ip: literal, name };
+  if (name === 'localhost') return { ok: true, ip: 0x7f000001, name };
+  const loc = env.location;
+  const state = env.sim.state;
+  let candidates: string[];
+  let server: string;
+  if (loc.kind === 'pod') {
+    const conf = parseResolvConf(resolvConf(state, loc.namespace));
+    const image = env.sim.pod(loc.namespace, loc.pod)?.spec.containers.find((c) => c.name === loc.container)?.image ?? '';
+    const musl = ['busybox', 'netshoot'].includes(imageFamily(image));
+    candidates = searchCandidates(name, conf, musl ? 'musl' : 'glibc');
+    server = conf.nameservers[0] ?? '10.96.0.10';
+  } else {
+    candidates = [name.replace(/\.$/, '')];
+    server = `${(state.config.gateway >>> 24) & 255}.${(state.config.gateway >>> 16) & 255}.${(state.config.gateway >>> 8) & 255}.${state.config.gateway & 255}`;
+  }
+  const nsId = nsIdOf(env);
+  let sawAnswer = false;
+  for (const cand of candidates) {
+    const r = env.sim.udpRequest(nsId, parseIp(server)!, 53, encodeDns(dnsQuery(env.sim.rng.int(65536), cand, 'A')));
+    if (r.kind !== 'reply') continue;
+    sawAnswer = true;
+    const m = decodeDns(r.data);
+    const a = m.answers.find((x) => x.type === 'A');
+    if (a && a.type === 'A') return { ok: true, ip: a.address, name: cand };
+  }
+  return { ok: false, reason: sawAnswer ? 'not-found' : 'timeout' };
+}
