@@ -5,6 +5,7 @@
  * more (the `answer` command) on the registry this returns.
  */
 import { Registry } from '../registry';
+import { nslookup, wget } from './busybox-net';
 import { clear } from './clear';
 import { conntrack } from './conntrack';
 import { curl } from './curl';
@@ -20,6 +21,6 @@ import { awk, cut, grep, head, sort, tail, uniq, wc } from './text';
 
 export function createRegistry(): Registry {
   const registry = new Registry();
-  registry.register(kubectl, pingBusybox, ssh, ip, iptablesSave, conntrack, curl, grep, head, tail, wc, sort, uniq, cut, awk, clear, exit, hostname, helpCommand(() => registry.all()));
+  registry.register(kubectl, pingBusybox, nslookup, wget, ssh, ip, iptablesSave, conntrack, curl, grep, head, tail, wc, sort, uniq, cut, awk, clear, exit, hostname, helpCommand(() => registry.all()));
   return registry;
 }
