@@ -20,7 +20,7 @@ export function imageFamily(image: string): ImageFamily {
 }
 
 /** The text tools every shell image here ships (busybox applets, coreutils, grep, mawk). */
-const TEXT = ['grep', 'head', 'tail', 'wc', 'sort', 'uniq', 'cut', 'awk'];
+const TEXT = ['cat', 'grep', 'head', 'tail', 'wc', 'sort', 'uniq', 'cut', 'awk'];
 
 /** Programs each image family ships that the sandbox models. */
 const TOOLS: Record<ImageFamily, string[]> = {

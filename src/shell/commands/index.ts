@@ -6,6 +6,7 @@
  */
 import { Registry } from '../registry';
 import { nslookup, wget } from './busybox-net';
+import { cat } from './cat';
 import { clear } from './clear';
 import { conntrack } from './conntrack';
 import { curl } from './curl';
@@ -21,6 +22,6 @@ import { awk, cut, grep, head, sort, tail, uniq, wc } from './text';
 
 export function createRegistry(): Registry {
   const registry = new Registry();
-  registry.register(kubectl, pingBusybox, nslookup, wget, ssh, ip, iptablesSave, conntrack, curl, grep, head, tail, wc, sort, uniq, cut, awk, clear, exit, hostname, helpCommand(() => registry.all()));
+  registry.register(kubectl, pingBusybox, nslookup, wget, cat, ssh, ip, iptablesSave, conntrack, curl, grep, head, tail, wc, sort, uniq, cut, awk, clear, exit, hostname, helpCommand(() => registry.all()));
   return registry;
 }
