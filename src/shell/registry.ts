@@ -9,30 +9,31 @@
 import type { Command, CompletionRequest, Location } from './command';
 
 export class Registry {
-  private readonly commands = new Map<string, Command>();
+  /** One name may have several implementations for different places (busybox vs iputils ping). */
+  private readonly commands = new Map<string, Command[]>();
 
   register(...cmds: Command[]): this {
     for (const c of cmds) {
-      if (this.commands.has(c.name)) throw new Error(`command ${c.name} registered twice`);
-      this.commands.set(c.name, c);
+      const same = this.commands.get(c.name) ?? [];
+      if (same.some((o) => o.where.some((w) => c.where.includes(w)))) throw new Error(`command ${c.name} registered twice for the same place`);
+      this.commands.set(c.name, [...same, c]);
     }
     return this;
   }
 
   /** The command named `name` if it exists at `location`. */
   find(name: string, location: Location): Command | undefined {
-    const c = this.commands.get(name);
-    return c && c.where.includes(location.kind) ? c : undefined;
+    return this.commands.get(name)?.find((c) => c.where.includes(location.kind));
   }
 
   /** Every registered command, sorted by name. */
   all(): Command[] {
-    return [...this.commands.values()].sort((a, b) => a.name.localeCompare(b.name));
+    return [...this.commands.values()].flat().sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** Every command available at `location`, sorted by name. */
   available(location: Location, includeHidden = false): Command[] {
-    return [...this.commands.values()].filter((c) => c.where.includes(location.kind) && (includeHidden || !c.hidden)).sort((a, b) => a.name.localeCompare(b.name));
+    return this.all().filter((c) => c.where.includes(location.kind) && (includeHidden || !c.hidden));
   }
 
   /** Candidates for the word being typed, already filtered by its prefix and sorted. */

@@ -17,11 +17,12 @@ import { ip } from './ip';
 import { iptablesSave } from './iptables-save';
 import { kubectl } from './kubectl/index';
 import { pingBusybox } from './ping-busybox';
+import { pingIputils } from './ping-iputils';
 import { ssh } from './ssh';
 import { awk, cut, grep, head, sort, tail, uniq, wc } from './text';
 
 export function createRegistry(): Registry {
   const registry = new Registry();
-  registry.register(kubectl, pingBusybox, nslookup, wget, cat, ssh, ip, iptablesSave, conntrack, curl, grep, head, tail, wc, sort, uniq, cut, awk, clear, exit, hostname, helpCommand(() => registry.all()));
+  registry.register(kubectl, pingBusybox, pingIputils, nslookup, wget, cat, ssh, ip, iptablesSave, conntrack, curl, grep, head, tail, wc, sort, uniq, cut, awk, clear, exit, hostname, helpCommand(() => registry.all()));
   return registry;
 }
