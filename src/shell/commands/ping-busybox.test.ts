@@ -144,9 +144,11 @@ describe('busybox ping format (fidelity.md 4.2)', () => {
     expect(session.prompt()).toBe('learner@workstation:~$ ');
   });
 
-  it('ping does not exist on the workstation', async () => {
+  it('on the workstation ping is iputils ping, and the pod network is not reachable from outside', async () => {
     const { run } = open();
-    expect(await run('ping 10.244.1.2')).toMatchObject({ stdout: '', stderr: 'bash: ping: command not found\n', status: 127 });
+    const r = await run('ping -c 2 10.244.1.2');
+    expect(r.stdout).toMatch(/^PING 10\.244\.1\.2 \(10\.244\.1\.2\) 56\(84\) bytes of data\.\n\n--- 10\.244\.1\.2 ping statistics ---\n2 packets transmitted, 0 received, 100% packet loss, time 100\dms\n$/);
+    expect(r.status).toBe(1);
   });
 });
 
