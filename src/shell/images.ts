@@ -24,7 +24,7 @@ const TEXT = ['cat', 'grep', 'head', 'tail', 'wc', 'sort', 'uniq', 'cut', 'awk']
 
 /** Programs each image family ships that the sandbox models. */
 const TOOLS: Record<ImageFamily, string[]> = {
-  busybox: ['ping', 'nslookup', 'wget', 'hostname', 'sh', 'exit', ...TEXT],
+  busybox: ['ping', 'nslookup', 'wget', 'traceroute', 'hostname', 'sh', 'exit', ...TEXT],
   nginx: ['hostname', 'sh', 'exit', 'curl', ...TEXT],
   coredns: [],
   // The netshoot debug image ships iputils, curl, dig, tcpdump, iproute2...; the sandbox's

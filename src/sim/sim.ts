@@ -48,7 +48,7 @@ export interface PingResult {
 
 export type UdpResult =
   | { kind: 'reply'; from: Ip; sport: number; data: Uint8Array; rttMs: number; trace: TraceResult }
-  | { kind: 'icmp-error'; from: Ip; type: number; code: number; trace: TraceResult }
+  | { kind: 'icmp-error'; from: Ip; type: number; code: number; rttMs: number; trace: TraceResult }
   | { kind: 'local-error'; errno: LocalError['errno']; trace: TraceResult }
   | { kind: 'lost'; trace: TraceResult };
 
@@ -149,14 +149,14 @@ export class Sim {
    * Sends one UDP datagram from a program in `nsId` (source port `sport`, default an ephemeral
    * port from the RNG) and returns the first datagram that comes back to that port, if any.
    */
-  udpRequest(nsId: string, dst: Ip, dport: number, payload: Uint8Array, sport = 32768 + this.rng.int(28232)): UdpResult {
+  udpRequest(nsId: string, dst: Ip, dport: number, payload: Uint8Array, sport = 32768 + this.rng.int(28232), ttl = 64): UdpResult {
     const ns = this.state.netns[nsId];
     if (!ns) throw new Error(`no network namespace ${nsId}`);
     const route = lookupRoute(ns, dst);
     const src = (route && sourceFor(ns, route, dst)) ?? 0x7f000001;
     const id = ns.ipId;
     ns.ipId = (ns.ipId + 1) & 0xffff;
-    const packet = ipv4({ src, dst, id, df: true, payload: udp(src, dst, sport, dport, payload) });
+    const packet = ipv4({ src, dst, id, ttl, df: true, payload: udp(src, dst, sport, dport, payload) });
     const trace = this.send(nsId, packet, { openPorts: new Set([`${nsId}|udp|${sport}`]) });
     const local = trace.errors.find((e) => e.ns === nsId);
     if (local) return { kind: 'local-error', errno: local.errno, trace };
@@ -164,7 +164,7 @@ export class Sim {
       if (d.ns !== nsId) continue;
       const pl = d.packet.payload;
       if (pl.kind === 'udp' && pl.dstPort === sport && pl.payload instanceof Uint8Array) return { kind: 'reply', from: d.packet.src, sport: pl.srcPort, data: pl.payload, rttMs: this.rtt(trace), trace };
-      if (pl.kind === 'icmp' && pl.type === ICMP_DEST_UNREACH) return { kind: 'icmp-error', from: d.packet.src, type: pl.type, code: pl.code, trace };
+      if (pl.kind === 'icmp' && (pl.type === ICMP_DEST_UNREACH || pl.type === ICMP_TIME_EXCEEDED)) return { kind: 'icmp-error', from: d.packet.src, type: pl.type, code: pl.code, rttMs: this.rtt(trace), trace };
     }
     return { kind: 'lost', trace };
   }

@@ -19,10 +19,11 @@ import { kubectl } from './kubectl/index';
 import { pingBusybox } from './ping-busybox';
 import { pingIputils } from './ping-iputils';
 import { ssh } from './ssh';
+import { traceroute } from './traceroute';
 import { awk, cut, grep, head, sort, tail, uniq, wc } from './text';
 
 export function createRegistry(): Registry {
   const registry = new Registry();
-  registry.register(kubectl, pingBusybox, pingIputils, nslookup, wget, cat, ssh, ip, iptablesSave, conntrack, curl, grep, head, tail, wc, sort, uniq, cut, awk, clear, exit, hostname, helpCommand(() => registry.all()));
+  registry.register(kubectl, pingBusybox, pingIputils, traceroute, nslookup, wget, cat, ssh, ip, iptablesSave, conntrack, curl, grep, head, tail, wc, sort, uniq, cut, awk, clear, exit, hostname, helpCommand(() => registry.all()));
   return registry;
 }

@@ -1,0 +1,78 @@
+/**
+ * `traceroute`: UDP probes with growing TTL, and who answers each.
+ *
+ * Design notes: as Linux traceroute does by default, three UDP probes per hop go to ports
+ * 33434 and up with TTL 1, 2, 3...; each router whose TTL check discards a probe answers with
+ * ICMP time exceeded, and the destination answers port unreachable, which ends the trace. The
+ * layout is fidelity.md 4.4's: `traceroute to X (X), 30 hops max, 60 byte packets` (46 byte
+ * packets for busybox in pods), then ` N  addr (addr)  t1 ms  t2 ms  t3 ms`, `*` for a probe
+ * nobody answered, and `!H`, `!N`, `!P` after a time for host, network or protocol
+ * unreachable. Each probe really crosses the sandbox, so the hops are the routers that
+ * decrement TTL (a node's cni0 address, then the remote node's flannel.1 address on flannel).
+ * Left out: -I (ICMP) and -T (TCP) probes, AS lookups, name lookups of the hops (shown as
+ * addresses; `-n` is accepted).
+ */
+import type { Command } from '../command';
+import { CommandError } from '../errors';
+import { formatIp } from '../../sim/ipv4';
+import { nsIdOf, resolveHost } from '../resolver';
+import { pingTime } from './ping-iputils';
+
+const FLAGS: Record<number, string> = { 0: ' !N', 1: ' !H', 2: ' !P', 13: ' !X' };
+
+export const traceroute: Command = {
+  name: 'traceroute',
+  summary: 'show the routers on the way: traceroute 10.244.1.2',
+  usage: 'Usage:\n  traceroute [ -n ] [ -m max_ttl ] [ -q nqueries ] [ -w waittime ] host [ packetlen ]',
+  where: ['workstation', 'node', 'pod'],
+  async run(ctx) {
+    const args = ctx.argv.slice(1);
+    let maxHops = 30;
+    let queries = 3;
+    let host: string | undefined;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      if (a === '-m') maxHops = Number(args[++i]);
+      else if (a === '-q') queries = Number(args[++i]);
+      else if (a === '-w' || a === '-p') i++;
+      else if (a === '-n' || a === '-4') continue;
+      else if (a.startsWith('-')) throw new CommandError('USAGE', `Bad option \`${a}' (argc 1)`, 2);
+      else if (host === undefined) host = a;
+    }
+    if (!host) throw new CommandError('USAGE', this.usage, 2);
+    if (!(maxHops >= 1 && maxHops <= 255) || !(queries >= 1 && queries <= 10)) throw new CommandError('USAGE', 'first hop out of range', 2);
+    const r = resolveHost(ctx.env, host);
+    if (!r.ok) throw new CommandError('NOT_FOUND', `${host}: Name or service not known\nCannot handle "host" cmdline arg \`${host}' on position 1 (argc 1)`, 2);
+    const busybox = ctx.env.location.kind === 'pod';
+    const size = busybox ? 46 : 60;
+    ctx.stdout.write(`traceroute to ${host} (${formatIp(r.ip)}), ${maxHops} hops max, ${size} byte packets\n`);
+    const sim = ctx.env.sim;
+    const nsId = nsIdOf(ctx.env);
+    const sport = 32768 + sim.rng.int(28232);
+    let port = 33434;
+    for (let ttl = 1; ttl <= maxHops; ttl++) {
+      let line = `${String(ttl).padStart(2)} `;
+      let last: number | undefined;
+      let done = false;
+      let waited = false;
+      for (let q = 0; q < queries; q++) {
+        const res = sim.udpRequest(nsId, r.ip, port++, new Uint8Array(size - 28), sport, ttl);
+        if (res.kind !== 'icmp-error') {
+          // The probes of a hop are in flight together: one wait (-w 5) covers them all.
+          if (!waited && !(await ctx.sleep(5000))) return 130;
+          waited = true;
+          line += ' *';
+          continue;
+        }
+        if (res.from !== last) line += ` ${formatIp(res.from)} (${formatIp(res.from)})`;
+        last = res.from;
+        const flag = res.type === 3 && res.code !== 3 ? (FLAGS[res.code] ?? ` !<${res.code}>`) : '';
+        line += `  ${pingTime(res.rttMs)} ms${flag}`;
+        if (res.type === 3) done = true;
+      }
+      ctx.stdout.write(line + '\n');
+      if (done) return 0;
+    }
+    return 0;
+  },
+};
