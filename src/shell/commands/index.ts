@@ -5,6 +5,7 @@
  * more (the `answer` command) on the registry this returns.
  */
 import { Registry } from '../registry';
+import { bridge } from './bridge';
 import { nslookup, wget } from './busybox-net';
 import { cat } from './cat';
 import { clear } from './clear';
@@ -24,6 +25,6 @@ import { awk, cut, grep, head, sort, tail, uniq, wc } from './text';
 
 export function createRegistry(): Registry {
   const registry = new Registry();
-  registry.register(kubectl, pingBusybox, pingIputils, traceroute, nslookup, wget, cat, ssh, ip, iptablesSave, conntrack, curl, grep, head, tail, wc, sort, uniq, cut, awk, clear, exit, hostname, helpCommand(() => registry.all()));
+  registry.register(kubectl, pingBusybox, pingIputils, traceroute, bridge, nslookup, wget, cat, ssh, ip, iptablesSave, conntrack, curl, grep, head, tail, wc, sort, uniq, cut, awk, clear, exit, hostname, helpCommand(() => registry.all()));
   return registry;
 }
