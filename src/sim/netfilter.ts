@@ -160,19 +160,24 @@ export function evaluate(nf: Netfilter, table: TableName, chain: string, pkt: Pa
   let cur = chain;
   let at = 0;
   let steps = 0;
+  // The end of a chain and RETURN both go back to the caller; from a built-in chain, the policy decides.
+  const giveBack = (): boolean => {
+    const frame = stack.pop();
+    if (!frame) {
+      v.verdict = t.chains[chain]?.policy === 'DROP' ? 'DROP' : 'ACCEPT';
+      return true;
+    }
+    cur = frame.chain;
+    at = frame.at;
+    return false;
+  };
   for (;;) {
     if (++steps > 100_000) throw new Error(`netfilter loop in ${table}/${chain}`);
     const c = t.chains[cur];
     const rules = c?.rules ?? [];
     const next = c ? nextCandidate(c, at, view) : rules.length;
     if (next >= rules.length) {
-      const frame = stack.pop();
-      if (!frame) {
-        v.verdict = t.chains[chain]?.policy === 'DROP' ? 'DROP' : 'ACCEPT';
-        return v;
-      }
-      cur = frame.chain;
-      at = frame.at;
+      if (giveBack()) return v;
       continue;
     }
     const rule = rules[next]!;
@@ -186,16 +191,9 @@ export function evaluate(nf: Netfilter, table: TableName, chain: string, pkt: Pa
         cur = tg.chain;
         at = 0;
         continue;
-      case 'RETURN': {
-        const frame = stack.pop();
-        if (!frame) {
-          v.verdict = t.chains[chain]?.policy === 'DROP' ? 'DROP' : 'ACCEPT';
-          return v;
-        }
-        cur = frame.chain;
-        at = frame.at;
+      case 'RETURN':
+        if (giveBack()) return v;
         continue;
-      }
       case 'none':
         continue;
       case 'MARK':
