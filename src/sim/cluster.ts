@@ -130,7 +130,7 @@ export function buildCluster(spec: ClusterSpec, seed: number, createdAt: number)
     name: 'kube-proxy',
     namespace: 'kube-system',
     labels: { 'k8s-app': 'kube-proxy' },
-    spec: { containers: [{ name: 'kube-proxy', image: `registry.k8s.io/kube-proxy:${version}` }], hostNetwork: true, tolerations: [{ operator: 'Exists' }], priorityClassName: 'system-node-critical' },
+    spec: { containers: [{ name: 'kube-proxy', image: `registry.k8s.io/kube-proxy:${version}` }], hostNetwork: true, tolerations: [{ operator: 'Exists' }], priorityClassName: 'system-node-critical', nodeSelector: { 'kubernetes.io/os': 'linux' } },
   });
   createService(ctx, {
     name: 'kube-dns',

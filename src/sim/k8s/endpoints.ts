@@ -81,7 +81,8 @@ export function endpointsObject(state: SimState, svc: Service): Record<string, u
   return {
     apiVersion: 'v1',
     kind: 'Endpoints',
-    metadata: { name: svc.metadata.name, namespace: svc.metadata.namespace, creationTimestamp: svc.metadata.creationTimestamp, labels: { ...(svc.metadata.labels ?? {}) } },
+    // The controller copies the Service's labels; an empty map is omitted, as Go's omitempty does.
+    metadata: { name: svc.metadata.name, namespace: svc.metadata.namespace, creationTimestamp: svc.metadata.creationTimestamp, ...(Object.keys(svc.metadata.labels ?? {}).length ? { labels: { ...svc.metadata.labels } } : {}) },
     subsets: eps.length === 0 ? [] : [{ ...(ready.length ? { addresses: ready.map(addr) } : {}), ...(notReady.length ? { notReadyAddresses: notReady.map(addr) } : {}), ports }],
   };
 }
@@ -92,6 +93,8 @@ export function endpointSliceObject(state: SimState, svc: Service): Record<strin
   const suffix = state.k8s.alloc.sliceSuffixes?.[key];
   if (!suffix || (!svc.spec.selector && !state.k8s.manualEndpoints?.[key])) return undefined;
   const eps = serviceEndpoints(state, svc);
+  // The API server keeps its own slice, named `kubernetes`, outside the EndpointSlice controller.
+  const apiserver = key === 'default/kubernetes';
   return {
     addressType: 'IPv4',
     apiVersion: 'discovery.k8s.io/v1',
@@ -102,14 +105,21 @@ export function endpointSliceObject(state: SimState, svc: Service): Record<strin
       ...(e.pod ? { targetRef: { kind: 'Pod', name: e.pod, namespace: svc.metadata.namespace } } : {}),
     })),
     kind: 'EndpointSlice',
-    metadata: {
-      name: `${svc.metadata.name}-${suffix}`,
-      namespace: svc.metadata.namespace,
-      creationTimestamp: svc.metadata.creationTimestamp,
-      generateName: `${svc.metadata.name}-`,
-      labels: { 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io', 'kubernetes.io/service-name': svc.metadata.name },
-      ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: svc.metadata.name, uid: svc.metadata.uid, controller: true, blockOwnerDeletion: true }],
-    },
+    metadata: apiserver
+      ? {
+          name: 'kubernetes',
+          namespace: svc.metadata.namespace,
+          creationTimestamp: svc.metadata.creationTimestamp,
+          labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true', 'kubernetes.io/service-name': 'kubernetes' },
+        }
+      : {
+          name: `${svc.metadata.name}-${suffix}`,
+          namespace: svc.metadata.namespace,
+          creationTimestamp: svc.metadata.creationTimestamp,
+          generateName: `${svc.metadata.name}-`,
+          labels: { 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io', 'kubernetes.io/service-name': svc.metadata.name },
+          ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: svc.metadata.name, uid: svc.metadata.uid, controller: true, blockOwnerDeletion: true }],
+        },
     ports: (svc.spec.ports ?? []).map((p) => ({ name: p.name ?? '', port: typeof p.targetPort === 'number' ? p.targetPort : p.port, protocol: p.protocol })),
   };
 }

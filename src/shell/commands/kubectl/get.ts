@@ -9,13 +9,24 @@
  * found objects; an empty result prints `No resources found ...` to stderr.
  * Output formats: the table, `-o wide`, `-o name` and `-o json`.
  */
-import type { K8sState } from '../../../sim/k8s/types';
 import { CommandError } from '../../errors';
 import { formatTable } from '../../table';
 import type { CommandContext } from '../../command';
 import { bool, parseFlags, str } from './flags';
-import { nodeColumns, podColumns, serviceColumns, type Columns } from './printers';
-import { isRealResource, qualifiedPlural, qualifiedSingular, resolveResource, type ResourceType } from './resources';
+import {
+  daemonSetColumns,
+  deploymentColumns,
+  endpointSliceColumns,
+  endpointsColumns,
+  ingressColumns,
+  namespaceColumns,
+  nodeColumns,
+  podColumns,
+  replicaSetColumns,
+  serviceColumns,
+  type Columns,
+} from './printers';
+import { isRealResource, qualifiedPlural, qualifiedSingular, resolveResource, supportedList, type AnyObject, type ResourceType } from './resources';
 
 export const GET_FLAGS = [
   { name: 'namespace', short: 'n', type: 'string' as const },
@@ -26,12 +37,17 @@ export const GET_FLAGS = [
   { name: 'show-labels', type: 'bool' as const },
 ];
 
-type AnyObject = { metadata: { name: string; namespace?: string; creationTimestamp: string; labels?: Record<string, string> } };
-
 const COLUMNS: Record<string, Columns<never>> = {
   pods: podColumns as Columns<never>,
   nodes: nodeColumns as Columns<never>,
   services: serviceColumns as Columns<never>,
+  endpoints: endpointsColumns as Columns<never>,
+  endpointslices: endpointSliceColumns as Columns<never>,
+  namespaces: namespaceColumns as Columns<never>,
+  deployments: deploymentColumns as Columns<never>,
+  replicasets: replicaSetColumns as Columns<never>,
+  daemonsets: daemonSetColumns as Columns<never>,
+  ingresses: ingressColumns as Columns<never>,
 };
 
 const FORMATS = ['custom-columns', 'custom-columns-file', 'go-template', 'go-template-file', 'json', 'jsonpath', 'jsonpath-as-json', 'jsonpath-file', 'name', 'template', 'templatefile', 'wide', 'yaml'];
@@ -78,7 +94,7 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
     for (const t of types) if (!requests.some((r) => r.type === t)) requests.push({ type: t, names });
   }
 
-  const state = ctx.env.sim.state.k8s;
+  const sim = ctx.env.sim.state;
   const now = ctx.env.scheduler.now();
   const multi = requests.length > 1 || first.includes('/');
   const errors: string[] = [];
@@ -86,7 +102,7 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
   const jsonItems: unknown[] = [];
   let found = 0;
   for (const req of requests) {
-    const all = Object.values(state[req.type.store] as K8sState['pods']) as unknown as AnyObject[];
+    const all = req.type.list(sim);
     let items: AnyObject[];
     if (req.names.length > 0) {
       items = [];
@@ -114,9 +130,9 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
     const showNs = allNs && req.type.namespaced && req.names.length === 0;
     const header = [...(showNs ? ['NAMESPACE'] : []), ...cols.headers, ...(wide ? cols.wideHeaders : []), ...(bool(flags, 'show-labels') ? ['LABELS'] : [])];
     const rows = items.map((o) => {
-      const r = cols.row(o as never, now);
+      const r = cols.row(o as never, now, sim);
       if (multi) r[0] = `${qualifiedSingular(req.type)}/${r[0]}`;
-      return [...(showNs ? [o.metadata.namespace ?? ''] : []), ...r, ...(wide ? cols.wideRow(o as never, now) : []), ...(bool(flags, 'show-labels') ? [labelsText(o)] : [])];
+      return [...(showNs ? [o.metadata.namespace ?? ''] : []), ...r, ...(wide ? cols.wideRow(o as never, now, sim) : []), ...(bool(flags, 'show-labels') ? [labelsText(o)] : [])];
     });
     tables.push(formatTable([header, ...rows]));
   }
@@ -137,7 +153,7 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
 function lookupType(text: string): ResourceType {
   const t = resolveResource(text);
   if (t) return t;
-  if (isRealResource(text)) throw new CommandError('UNSUPPORTED', `error: the sandbox does not support "${text}" yet (it supports pods, nodes and services)`);
+  if (isRealResource(text)) throw new CommandError('UNSUPPORTED', `error: the sandbox does not support "${text}" yet (it supports ${supportedList()})`);
   throw new CommandError('NOT_FOUND', `error: the server doesn't have a resource type "${text}"`);
 }
 

@@ -121,7 +121,7 @@ export const kubectl: Command = {
       if (positional.length === 1) return resourceWords();
       const type = resolveResource(positional[1]!);
       if (!type) return [];
-      return Object.values(state[type.store]).filter((o) => !type.namespaced || o.metadata.namespace === ns).map((o) => o.metadata.name);
+      return type.list(req.env.sim.state).filter((o) => !type.namespaced || o.metadata.namespace === ns).map((o) => o.metadata.name);
     }
     if (sub === 'exec') {
       if (words.includes('--')) return [];

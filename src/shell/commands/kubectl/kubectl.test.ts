@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { LabSession } from '../../../labs/session';
 import { ScriptClock, transcript } from '../../../labs/transcript';
 import { REFERENCE_TIME } from '../../../labs/catalog';
+import { applyFault } from '../../../sim/faults';
 
 /**
  * kubectl against a real lab session, checked against fidelity.md section 1.
@@ -167,6 +168,74 @@ describe('kubectl get tables (fidelity.md 1.1, 1.2)', () => {
       expect(r.stdout, line).toBe(want);
       expect(r.status, line).toBe(0);
     }
+  });
+});
+
+describe('kubectl get for workloads, endpoints and namespaces (fidelity.md 1.2)', () => {
+  it('every new type prints its columns and follows the padding rule', async () => {
+    const { run } = await open();
+    const want: Record<string, string[]> = {
+      'kubectl get endpoints': ['NAME', 'ENDPOINTS', 'AGE'],
+      'kubectl get endpointslices -A': ['NAMESPACE', 'NAME', 'ADDRESSTYPE', 'PORTS', 'ENDPOINTS', 'AGE'],
+      'kubectl get ns': ['NAME', 'STATUS', 'AGE'],
+      'kubectl get deploy -o wide': ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE', 'CONTAINERS', 'IMAGES', 'SELECTOR'],
+      'kubectl get rs -o wide': ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE', 'CONTAINERS', 'IMAGES', 'SELECTOR'],
+      'kubectl get ds -A': ['NAMESPACE', 'NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'NODE SELECTOR', 'AGE'],
+    };
+    for (const [line, header] of Object.entries(want)) {
+      const r = await run(line);
+      expect(r.stderr, line).toBe('');
+      const rows = parseTable(r.stdout);
+      expect(rows[0], line).toEqual(header);
+      expect(rows.length, line).toBeGreaterThan(1);
+    }
+  });
+
+  it('endpoints list ready pod IP:targetPort, and the API server its own address', async () => {
+    const { run, k8s } = await open();
+    const web = Object.values(k8s.pods).filter((p) => p.metadata.labels?.app === 'web').map((p) => `${p.status.podIP}:80`).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    const rows = parseTable((await run('kubectl get ep')).stdout);
+    expect(rows.slice(1).map((r) => r.slice(0, 2))).toEqual([['kubernetes', '192.168.49.2:6443'], ['web', web.join(',')]]);
+    // kube-dns: two pods times three ports is six addresses; three are shown.
+    const dns = parseTable((await run('kubectl get ep kube-dns -n kube-system')).stdout);
+    expect(dns[1]![1]).toMatch(/^(10\.244\.\d+\.\d+:53,){2}10\.244\.\d+\.\d+:53 \+ 3 more\.\.\.$/);
+    const slices = parseTable((await run('kubectl get endpointslices')).stdout);
+    expect(slices[1]!.slice(0, 4)).toEqual(['kubernetes', 'IPv4', '6443', '192.168.49.2']);
+    expect(slices[2]![0]).toMatch(/^web-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+  });
+
+  it('an unready pod leaves the Endpoints and the Deployment\'s READY count, but stays in the EndpointSlice', async () => {
+    const { run, session, k8s } = await open();
+    const victim = Object.values(k8s.pods).find((p) => p.metadata.labels?.app === 'web')!;
+    applyFault(session.sim.state, { kind: 'pod-not-ready', pod: victim.metadata.name }, REFERENCE_TIME);
+    const ep = parseTable((await run('kubectl get ep web')).stdout)[1]![1]!;
+    expect(ep.split(',')).toHaveLength(2);
+    expect(ep).not.toContain(`${victim.status.podIP}:`);
+    expect(parseTable((await run('kubectl get deploy web')).stdout)[1]!.slice(0, 4)).toEqual(['web', '2/3', '3', '2']);
+    expect(parseTable((await run('kubectl get rs')).stdout)[1]!.slice(1, 4)).toEqual(['3', '3', '2']);
+    const slice = parseTable((await run('kubectl get endpointslices')).stdout).find((r) => r[0]!.startsWith('web-'))!;
+    expect(slice[3]!.split(',')).toHaveLength(3);
+  });
+
+  it('DaemonSets count the nodes they run on; -o name uses group-qualified kinds', async () => {
+    const { run } = await open();
+    const ds = parseTable((await run('kubectl get ds -n kube-system')).stdout);
+    expect(ds[1]).toEqual(['kube-proxy', '3', '3', '3', '3', '3', 'kubernetes.io/os=linux', '11m']);
+    const names = (await run('kubectl get deploy,rs,ep,endpointslice -o name')).stdout.split('\n');
+    expect(names[0]).toBe('deployment.apps/web');
+    expect(names[1]).toMatch(/^replicaset\.apps\/web-[4-9bcdf]{1,10}$/);
+    expect(names.slice(2, 4)).toEqual(['endpoints/kubernetes', 'endpoints/web']);
+    expect(names[4]).toBe('endpointslice.discovery.k8s.io/kubernetes');
+  });
+
+  it('an empty type says so, and a type the sandbox lacks names the ones it has', async () => {
+    const { run } = await open();
+    expect(await run('kubectl get ingress')).toEqual({ stdout: '', stderr: 'No resources found in default namespace.\n', status: 0 });
+    const r = await run('kubectl get cm');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('error: the sandbox does not support "cm" yet (it supports pods, nodes, services, endpoints, endpointslices, namespaces, deployments, replicasets, daemonsets and ingresses)');
+    expect((await run('kubectl get deployments.apps web')).stdout).toBe((await run('kubectl get deploy web')).stdout);
+    expect((await run('kubectl get deployment.apps/web -o name')).stdout).toBe('deployment.apps/web\n');
   });
 });
 

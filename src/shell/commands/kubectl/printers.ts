@@ -6,16 +6,21 @@
  * through its tabwriter: pods' READY/STATUS/RESTARTS, nodes' STATUS and ROLES from labels,
  * services' CLUSTER-IP/EXTERNAL-IP/PORT(S). Wide-only columns come after the standard ones.
  * AGE is the time since creation, in apimachinery's HumanDuration form.
+ * Workload counts (READY, CURRENT, AVAILABLE) are read from the pods each workload owns at
+ * the moment of printing, which is what its controller's status converges to; the sandbox
+ * has no rollout in progress, so UP-TO-DATE equals CURRENT.
  * Left out: pods' init-container and terminating states (the sandbox never has them yet).
  */
-import type { Node, Pod, Service } from '../../../sim/k8s/types';
+import { podReady } from '../../../sim/k8s/endpoints';
+import type { DaemonSet, Deployment, Ingress, Namespace, Node, Pod, PodTemplate, ReplicaSet, Service } from '../../../sim/k8s/types';
+import type { SimState } from '../../../sim/state';
 import { humanDuration } from '../../duration';
 
 export interface Columns<T> {
   headers: string[];
   wideHeaders: string[];
-  row(obj: T, now: number): string[];
-  wideRow(obj: T, now: number): string[];
+  row(obj: T, now: number, state: SimState): string[];
+  wideRow(obj: T, now: number, state: SimState): string[];
 }
 
 export function age(creationTimestamp: string, now: number): string {
@@ -84,4 +89,135 @@ export const serviceColumns: Columns<Service> = {
     const keys = Object.keys(sel).sort();
     return [keys.length ? keys.map((k) => `${k}=${sel[k]}`).join(',') : '<none>'];
   },
+};
+
+/** `ip:port` lists and the like: at most three, then ` + N more...` (kubectl's formatEndpoints). */
+function capped(list: string[], total: number): string {
+  const shown = list.slice(0, 3).join(',');
+  return total > 3 ? `${shown} + ${total - 3} more...` : shown;
+}
+
+interface EndpointsLike {
+  subsets: { addresses?: { ip: string }[]; ports?: { port: number }[] }[];
+}
+
+export const endpointsColumns: Columns<EndpointsLike & { metadata: { name: string; creationTimestamp: string } }> = {
+  headers: ['NAME', 'ENDPOINTS', 'AGE'],
+  wideHeaders: [],
+  row(e, now) {
+    let text = '<none>';
+    if (e.subsets.length > 0) {
+      const list: string[] = [];
+      let total = 0;
+      for (const ss of e.subsets) {
+        const addrs = ss.addresses ?? [];
+        const ports = ss.ports ?? [];
+        if (ports.length === 0) {
+          total += addrs.length;
+          list.push(...addrs.map((a) => a.ip));
+          continue;
+        }
+        for (const p of ports) {
+          total += addrs.length;
+          list.push(...addrs.map((a) => `${a.ip}:${p.port}`));
+        }
+      }
+      // A Service whose pods are all unready keeps a subset with only notReadyAddresses: an empty cell.
+      text = capped(list, total);
+    }
+    return [e.metadata.name, text, age(e.metadata.creationTimestamp, now)];
+  },
+  wideRow: () => [],
+};
+
+interface SliceLike {
+  metadata: { name: string; creationTimestamp: string };
+  addressType: string;
+  endpoints: { addresses: string[] }[];
+  ports: { port: number }[];
+}
+
+export const endpointSliceColumns: Columns<SliceLike> = {
+  headers: ['NAME', 'ADDRESSTYPE', 'PORTS', 'ENDPOINTS', 'AGE'],
+  wideHeaders: [],
+  row(s, now) {
+    const ports = s.ports.map((p) => String(p.port));
+    const addrs = s.endpoints.flatMap((e) => e.addresses);
+    return [s.metadata.name, s.addressType, ports.length ? capped(ports, ports.length) : '<unset>', addrs.length ? capped(addrs, addrs.length) : '<unset>', age(s.metadata.creationTimestamp, now)];
+  },
+  wideRow: () => [],
+};
+
+export const namespaceColumns: Columns<Namespace> = {
+  headers: ['NAME', 'STATUS', 'AGE'],
+  wideHeaders: [],
+  row: (n, now) => [n.metadata.name, n.status.phase, age(n.metadata.creationTimestamp, now)],
+  wideRow: () => [],
+};
+
+/** The pods a controller owns (by owner reference), in its namespace. */
+function ownedPods(state: SimState, kind: string, namespace: string | undefined, name: string): Pod[] {
+  return Object.values(state.k8s.pods).filter((p) => p.metadata.namespace === namespace && (p.metadata.ownerReferences ?? []).some((o) => o.controller && o.kind === kind && o.name === name));
+}
+
+function templateColumns(t: PodTemplate, selector: Record<string, string>): string[] {
+  const keys = Object.keys(selector).sort();
+  return [t.spec.containers.map((c) => c.name).join(','), t.spec.containers.map((c) => c.image).join(','), keys.map((k) => `${k}=${selector[k]}`).join(',') || '<none>'];
+}
+
+export const deploymentColumns: Columns<Deployment> = {
+  headers: ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'],
+  wideHeaders: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
+  row(d, now, state) {
+    const sets = Object.values(state.k8s.replicasets).filter((rs) => rs.metadata.namespace === d.metadata.namespace && (rs.metadata.ownerReferences ?? []).some((o) => o.kind === 'Deployment' && o.name === d.metadata.name));
+    const pods = sets.flatMap((rs) => ownedPods(state, 'ReplicaSet', rs.metadata.namespace, rs.metadata.name));
+    const ready = pods.filter(podReady).length;
+    return [d.metadata.name, `${ready}/${d.spec.replicas}`, String(pods.length), String(ready), age(d.metadata.creationTimestamp, now)];
+  },
+  wideRow: (d) => templateColumns(d.spec.template, d.spec.selector.matchLabels),
+};
+
+export const replicaSetColumns: Columns<ReplicaSet> = {
+  headers: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE'],
+  wideHeaders: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
+  row(rs, now, state) {
+    const pods = ownedPods(state, 'ReplicaSet', rs.metadata.namespace, rs.metadata.name);
+    return [rs.metadata.name, String(rs.spec.replicas), String(pods.length), String(pods.filter(podReady).length), age(rs.metadata.creationTimestamp, now)];
+  },
+  wideRow: (rs) => templateColumns(rs.spec.template, rs.spec.selector.matchLabels),
+};
+
+export const daemonSetColumns: Columns<DaemonSet> = {
+  headers: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'NODE SELECTOR', 'AGE'],
+  wideHeaders: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
+  row(ds, now, state) {
+    const sel = ds.spec.template.spec.nodeSelector ?? {};
+    const desired = Object.values(state.k8s.nodes).filter((n) => Object.entries(sel).every(([k, v]) => n.metadata.labels?.[k] === v)).length;
+    const pods = ownedPods(state, 'DaemonSet', ds.metadata.namespace, ds.metadata.name);
+    const ready = String(pods.filter(podReady).length);
+    const keys = Object.keys(sel).sort();
+    return [ds.metadata.name, String(desired), String(pods.length), ready, String(pods.length), ready, keys.map((k) => `${k}=${sel[k]}`).join(',') || '<none>', age(ds.metadata.creationTimestamp, now)];
+  },
+  wideRow: (ds) => templateColumns(ds.spec.template, ds.spec.selector.matchLabels),
+};
+
+export const ingressColumns: Columns<Ingress & { spec: { tls?: unknown[] } }> = {
+  headers: ['NAME', 'CLASS', 'HOSTS', 'ADDRESS', 'PORTS', 'AGE'],
+  wideHeaders: [],
+  row(i, now) {
+    // kubectl's formatHosts: the first three rules' hosts, then "+ N more..." counting rules.
+    const rules = i.spec.rules ?? [];
+    const hosts = rules.slice(0, 3).map((r) => r.host ?? '').filter((h) => h !== '');
+    const hostText = hosts.length === 0 ? '*' : rules.length > 3 ? `${hosts.join(',')} + ${rules.length - 3} more...` : hosts.join(',');
+    const address = (i.status.loadBalancer.ingress ?? []).map((a) => a.ip ?? a.hostname ?? '').join(',');
+    return [
+      i.metadata.name,
+      i.spec.ingressClassName ?? '<none>',
+      hostText,
+      address,
+      i.spec.tls?.length ? '80, 443' : '80',
+      age(i.metadata.creationTimestamp, now),
+    ];
+  },
+  wideRow: () => [],
 };

@@ -3,9 +3,17 @@
  *
  * Design notes: kubectl resolves what the learner types (`po`, `pod`, `pods`,
  * `deploy`...) through the API server's discovery, case-insensitively; the same table
- * feeds `get`, completion and the "doesn't have a resource type" error.
+ * feeds `get`, completion and the "doesn't have a resource type" error. Each type lists its
+ * objects from the sandbox's state: most are stored, while Endpoints and EndpointSlices are
+ * derived from the Services and pods on every read, as the controllers would keep them.
  */
-import type { K8sState } from '../../../sim/k8s/types';
+import { endpointSliceObject, endpointsObject } from '../../../sim/k8s/endpoints';
+import type { SimState } from '../../../sim/state';
+
+/** The part of an object every printer and lookup reads. */
+export interface AnyObject {
+  metadata: { name: string; namespace?: string; creationTimestamp: string; labels?: Record<string, string> };
+}
 
 export interface ResourceType {
   /** Plural resource name (`pods`). */
@@ -16,19 +24,39 @@ export interface ResourceType {
   /** `apps` for Deployments; empty for the core group. */
   group: string;
   namespaced: boolean;
-  /** Where the objects live in the sandbox's store. */
-  store: keyof Omit<K8sState, 'resourceVersion' | 'alloc' | 'manualEndpoints' | 'ingresses'>;
+  /** Every object of this type in the sandbox, in any order. */
+  list(state: SimState): AnyObject[];
+}
+
+const stored =
+  (pick: (s: SimState) => Record<string, AnyObject> | undefined) =>
+  (s: SimState): AnyObject[] =>
+    Object.values(pick(s) ?? {});
+
+function derived(make: (s: SimState, svc: SimState['k8s']['services'][string]) => Record<string, unknown> | undefined) {
+  return (s: SimState): AnyObject[] =>
+    Object.values(s.k8s.services).flatMap((svc) => {
+      const o = make(s, svc);
+      return o ? [o as unknown as AnyObject] : [];
+    });
 }
 
 export const RESOURCES: ResourceType[] = [
-  { plural: 'pods', singular: 'pod', shortNames: ['po'], kind: 'Pod', group: '', namespaced: true, store: 'pods' },
-  { plural: 'nodes', singular: 'node', shortNames: ['no'], kind: 'Node', group: '', namespaced: false, store: 'nodes' },
-  { plural: 'services', singular: 'service', shortNames: ['svc'], kind: 'Service', group: '', namespaced: true, store: 'services' },
+  { plural: 'pods', singular: 'pod', shortNames: ['po'], kind: 'Pod', group: '', namespaced: true, list: stored((s) => s.k8s.pods) },
+  { plural: 'nodes', singular: 'node', shortNames: ['no'], kind: 'Node', group: '', namespaced: false, list: stored((s) => s.k8s.nodes) },
+  { plural: 'services', singular: 'service', shortNames: ['svc'], kind: 'Service', group: '', namespaced: true, list: stored((s) => s.k8s.services) },
+  { plural: 'endpoints', singular: 'endpoints', shortNames: ['ep'], kind: 'Endpoints', group: '', namespaced: true, list: derived(endpointsObject) },
+  { plural: 'endpointslices', singular: 'endpointslice', shortNames: [], kind: 'EndpointSlice', group: 'discovery.k8s.io', namespaced: true, list: derived(endpointSliceObject) },
+  { plural: 'namespaces', singular: 'namespace', shortNames: ['ns'], kind: 'Namespace', group: '', namespaced: false, list: stored((s) => s.k8s.namespaces) },
+  { plural: 'deployments', singular: 'deployment', shortNames: ['deploy'], kind: 'Deployment', group: 'apps', namespaced: true, list: stored((s) => s.k8s.deployments) },
+  { plural: 'replicasets', singular: 'replicaset', shortNames: ['rs'], kind: 'ReplicaSet', group: 'apps', namespaced: true, list: stored((s) => s.k8s.replicasets) },
+  { plural: 'daemonsets', singular: 'daemonset', shortNames: ['ds'], kind: 'DaemonSet', group: 'apps', namespaced: true, list: stored((s) => s.k8s.daemonsets) },
+  { plural: 'ingresses', singular: 'ingress', shortNames: ['ing'], kind: 'Ingress', group: 'networking.k8s.io', namespaced: true, list: stored((s) => s.k8s.ingresses) },
 ];
 
 export function resolveResource(text: string): ResourceType | undefined {
   const t = text.toLowerCase();
-  return RESOURCES.find((r) => r.plural === t || r.singular === t || r.shortNames.includes(t) || `${r.plural}.${r.group}` === t);
+  return RESOURCES.find((r) => r.plural === t || r.singular === t || r.shortNames.includes(t) || (r.group !== '' && (`${r.plural}.${r.group}` === t || `${r.singular}.${r.group}` === t)));
 }
 
 /** `pod`, `service`, `deployment.apps`: the prefix of `kind/name` references. */
@@ -43,17 +71,22 @@ export function qualifiedPlural(r: ResourceType): string {
 
 /** Every name a learner may type for a resource type, for completion. */
 export function resourceWords(): string[] {
-  return RESOURCES.flatMap((r) => [r.plural, r.singular, ...r.shortNames]);
+  return [...new Set(RESOURCES.flatMap((r) => [r.plural, r.singular, ...r.shortNames]))];
 }
 
 /** Resource names a real cluster serves that the sandbox does not model yet (so the error says so). */
 const REAL_ONLY = [
-  'all', 'deployments', 'deployment', 'deploy', 'replicasets', 'replicaset', 'rs', 'daemonsets', 'daemonset', 'ds',
-  'endpoints', 'endpoint', 'ep', 'endpointslices', 'endpointslice', 'namespaces', 'namespace', 'ns', 'ingresses', 'ingress', 'ing',
-  'events', 'event', 'ev', 'configmaps', 'configmap', 'cm', 'secrets', 'secret', 'statefulsets', 'statefulset', 'sts',
+  'all', 'events', 'event', 'ev', 'configmaps', 'configmap', 'cm', 'secrets', 'secret', 'statefulsets', 'statefulset', 'sts',
   'jobs', 'job', 'cronjobs', 'cronjob', 'cj', 'serviceaccounts', 'serviceaccount', 'sa', 'networkpolicies', 'networkpolicy', 'netpol',
+  'ingressclasses', 'ingressclass', 'persistentvolumeclaims', 'pvc', 'persistentvolumes', 'pv',
 ];
 
 export function isRealResource(text: string): boolean {
   return REAL_ONLY.includes(text.toLowerCase());
+}
+
+/** The names of the types the sandbox serves, for the "not supported yet" error. */
+export function supportedList(): string {
+  const names = RESOURCES.map((r) => r.plural);
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
