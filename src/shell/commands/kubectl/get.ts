@@ -7,8 +7,10 @@
  * than one type is printed, names become `pod/x`, `service/x` and each type gets its own
  * table separated by a blank line. Missing names print NotFound errors to stderr after the
  * found objects; an empty result prints `No resources found ...` to stderr.
- * Output formats: the table, `-o wide`, `-o name` and `-o json`.
+ * `-l` filters by label selector (parsed as the API server does, so a bad selector gets its
+ * BadRequest). Output formats: the table, `-o wide`, `-o name` and `-o json`.
  */
+import { matches, parseSelector, SelectorError, type Requirement } from '../../../sim/k8s/labels';
 import { CommandError } from '../../errors';
 import { formatTable } from '../../table';
 import type { CommandContext } from '../../command';
@@ -61,9 +63,8 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
   if (output !== '' && !['wide', 'name', 'json'].includes(output)) {
     throw new CommandError('UNSUPPORTED', `error: the sandbox does not support -o ${output} yet (supported: wide, name, json)`);
   }
-  for (const f of ['selector', 'watch']) {
-    if (flags.values[f] !== undefined) throw new CommandError('UNSUPPORTED', `error: the sandbox does not support --${f} yet`);
-  }
+  if (flags.values['watch'] !== undefined) throw new CommandError('UNSUPPORTED', 'error: the sandbox does not support --watch yet');
+  const selectorText = str(flags, 'selector');
   const allNs = bool(flags, 'all-namespaces');
   const namespace = str(flags, 'namespace') ?? 'default';
   if (flags.args.length === 0) {
@@ -89,12 +90,25 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
   } else {
     const types = first.split(',').filter((t) => t !== '').map(lookupType);
     const names = flags.args.slice(1);
+    if (names.length > 0 && selectorText !== undefined) throw new CommandError('USAGE', 'error: name cannot be provided when a selector is specified');
     if (names.length > 0 && allNs) throw new CommandError('USAGE', 'error: a resource cannot be retrieved by name across all namespaces');
     if (names.length > 0 && types.length > 1) throw new CommandError('USAGE', `error: arguments in resource/name form must have a single resource and name`);
     for (const t of types) if (!requests.some((r) => r.type === t)) requests.push({ type: t, names });
   }
 
   const sim = ctx.env.sim.state;
+  let selector: Requirement[] = [];
+  if (selectorText !== undefined) {
+    if (first.includes('/')) throw new CommandError('USAGE', 'error: selectors and the all flag cannot be used when passing resource/name arguments');
+    try {
+      selector = parseSelector(selectorText);
+    } catch (e) {
+      if (!(e instanceof SelectorError)) throw e;
+      // The API server rejects the selector; kubectl names the resource it was listing.
+      const t = requests[0]!.type;
+      throw new CommandError('INVALID', `Error from server (BadRequest): Unable to find "${t.group}/${t.version}, Resource=${t.plural}" that match label selector "${selectorText}", field selector "": ${e.message}`);
+    }
+  }
   const now = ctx.env.scheduler.now();
   const multi = requests.length > 1 || first.includes('/');
   const errors: string[] = [];
@@ -112,7 +126,7 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
         else errors.push(`Error from server (NotFound): ${qualifiedPlural(req.type)} "${name}" not found`);
       }
     } else {
-      items = all.filter((o) => !req.type.namespaced || allNs || o.metadata.namespace === namespace);
+      items = all.filter((o) => (!req.type.namespaced || allNs || o.metadata.namespace === namespace) && matches(selector, o.metadata.labels));
       items.sort((a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name));
     }
     found += items.length;

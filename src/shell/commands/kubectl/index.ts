@@ -45,10 +45,17 @@ Examples:
   # List pods in every namespace
   kubectl get pods -A
 
+  # List the pods a Service selects, by its selector
+  kubectl get pods -l app=web
+
+  # List a Service's endpoints and EndpointSlices
+  kubectl get endpoints,endpointslices
+
 Options:
   -A, --all-namespaces=false: list the requested object(s) across all namespaces.
   -n, --namespace='': the namespace scope for this request.
   -o, --output='': Output format. One of: (json, name, wide).
+  -l, --selector='': Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints.
       --show-labels=false: show all labels as the last column.
 
 Usage:
@@ -116,7 +123,7 @@ export const kubectl: Command = {
     const ns = namespaceOf(words);
     if (positional.length === 0) return Object.keys(SUBCOMMANDS);
     const sub = positional[0];
-    if (req.prefix.startsWith('-')) return sub === 'get' ? ['--all-namespaces', '--namespace', '--output', '--show-labels'] : ['--container', '--namespace', '--stdin', '--tty'];
+    if (req.prefix.startsWith('-')) return sub === 'get' ? ['--all-namespaces', '--namespace', '--output', '--selector', '--show-labels'] : ['--container', '--namespace', '--stdin', '--tty'];
     if (sub === 'get') {
       if (positional.length === 1) return resourceWords();
       const type = resolveResource(positional[1]!);

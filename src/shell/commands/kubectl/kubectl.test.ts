@@ -239,6 +239,27 @@ describe('kubectl get for workloads, endpoints and namespaces (fidelity.md 1.2)'
   });
 });
 
+describe('kubectl get -l', () => {
+  it('lists exactly the objects whose labels satisfy the selector, in every type and namespace', async () => {
+    const { run, k8s } = await open();
+    const names = async (line: string): Promise<string[]> => (await run(line)).stdout.split('\n').filter((l) => l !== '');
+    const web = Object.values(k8s.pods).filter((p) => p.metadata.namespace === 'default' && p.metadata.labels?.app === 'web').map((p) => `pod/${p.metadata.name}`).sort();
+    expect(await names('kubectl get pods -l app=web -o name')).toEqual(web);
+    expect(await names("kubectl get pods -l 'app!=web' -o name")).toEqual(['pod/client']);
+    const system = Object.values(k8s.pods).filter((p) => ['kube-dns', 'kube-proxy'].includes(p.metadata.labels?.['k8s-app'] ?? '')).length;
+    expect(await names("kubectl get pods -A -l 'k8s-app in (kube-dns,kube-proxy)' -o name")).toHaveLength(system);
+    expect(await names('kubectl get deploy,rs -A -l k8s-app=kube-dns -o name')).toEqual(['deployment.apps/coredns', expect.stringMatching(/^replicaset\.apps\/coredns-/)]);
+    expect(await run('kubectl get pods -l app=nope')).toEqual({ stdout: '', stderr: 'No resources found in default namespace.\n', status: 0 });
+  });
+
+  it('a selector the API server cannot parse is a BadRequest naming the resource; names and selectors do not mix', async () => {
+    const { run } = await open();
+    const r = await run("kubectl get deploy -l 'app=we b'");
+    expect(r).toEqual({ stdout: '', stderr: 'Error from server (BadRequest): Unable to find "apps/v1, Resource=deployments" that match label selector "app=we b", field selector "": found \'b\', expected: \',\' or \'end of string\'\n', status: 1 });
+    expect((await run('kubectl get pods web -l app=web')).stderr).toBe('error: name cannot be provided when a selector is specified\n');
+  });
+});
+
 describe('AGE follows the virtual clock (fidelity.md 1.3)', () => {
   it('counts from each object\'s creation as the clock advances', async () => {
     const { run, clock, k8s } = await open();

@@ -23,6 +23,8 @@ export interface ResourceType {
   kind: string;
   /** `apps` for Deployments; empty for the core group. */
   group: string;
+  /** The API version served (`v1`). */
+  version: string;
   namespaced: boolean;
   /** Every object of this type in the sandbox, in any order. */
   list(state: SimState): AnyObject[];
@@ -42,16 +44,16 @@ function derived(make: (s: SimState, svc: SimState['k8s']['services'][string]) =
 }
 
 export const RESOURCES: ResourceType[] = [
-  { plural: 'pods', singular: 'pod', shortNames: ['po'], kind: 'Pod', group: '', namespaced: true, list: stored((s) => s.k8s.pods) },
-  { plural: 'nodes', singular: 'node', shortNames: ['no'], kind: 'Node', group: '', namespaced: false, list: stored((s) => s.k8s.nodes) },
-  { plural: 'services', singular: 'service', shortNames: ['svc'], kind: 'Service', group: '', namespaced: true, list: stored((s) => s.k8s.services) },
-  { plural: 'endpoints', singular: 'endpoints', shortNames: ['ep'], kind: 'Endpoints', group: '', namespaced: true, list: derived(endpointsObject) },
-  { plural: 'endpointslices', singular: 'endpointslice', shortNames: [], kind: 'EndpointSlice', group: 'discovery.k8s.io', namespaced: true, list: derived(endpointSliceObject) },
-  { plural: 'namespaces', singular: 'namespace', shortNames: ['ns'], kind: 'Namespace', group: '', namespaced: false, list: stored((s) => s.k8s.namespaces) },
-  { plural: 'deployments', singular: 'deployment', shortNames: ['deploy'], kind: 'Deployment', group: 'apps', namespaced: true, list: stored((s) => s.k8s.deployments) },
-  { plural: 'replicasets', singular: 'replicaset', shortNames: ['rs'], kind: 'ReplicaSet', group: 'apps', namespaced: true, list: stored((s) => s.k8s.replicasets) },
-  { plural: 'daemonsets', singular: 'daemonset', shortNames: ['ds'], kind: 'DaemonSet', group: 'apps', namespaced: true, list: stored((s) => s.k8s.daemonsets) },
-  { plural: 'ingresses', singular: 'ingress', shortNames: ['ing'], kind: 'Ingress', group: 'networking.k8s.io', namespaced: true, list: stored((s) => s.k8s.ingresses) },
+  { plural: 'pods', singular: 'pod', shortNames: ['po'], kind: 'Pod', group: '', version: 'v1', namespaced: true, list: stored((s) => s.k8s.pods) },
+  { plural: 'nodes', singular: 'node', shortNames: ['no'], kind: 'Node', group: '', version: 'v1', namespaced: false, list: stored((s) => s.k8s.nodes) },
+  { plural: 'services', singular: 'service', shortNames: ['svc'], kind: 'Service', group: '', version: 'v1', namespaced: true, list: stored((s) => s.k8s.services) },
+  { plural: 'endpoints', singular: 'endpoints', shortNames: ['ep'], kind: 'Endpoints', group: '', version: 'v1', namespaced: true, list: derived(endpointsObject) },
+  { plural: 'endpointslices', singular: 'endpointslice', shortNames: [], kind: 'EndpointSlice', group: 'discovery.k8s.io', version: 'v1', namespaced: true, list: derived(endpointSliceObject) },
+  { plural: 'namespaces', singular: 'namespace', shortNames: ['ns'], kind: 'Namespace', group: '', version: 'v1', namespaced: false, list: stored((s) => s.k8s.namespaces) },
+  { plural: 'deployments', singular: 'deployment', shortNames: ['deploy'], kind: 'Deployment', group: 'apps', version: 'v1', namespaced: true, list: stored((s) => s.k8s.deployments) },
+  { plural: 'replicasets', singular: 'replicaset', shortNames: ['rs'], kind: 'ReplicaSet', group: 'apps', version: 'v1', namespaced: true, list: stored((s) => s.k8s.replicasets) },
+  { plural: 'daemonsets', singular: 'daemonset', shortNames: ['ds'], kind: 'DaemonSet', group: 'apps', version: 'v1', namespaced: true, list: stored((s) => s.k8s.daemonsets) },
+  { plural: 'ingresses', singular: 'ingress', shortNames: ['ing'], kind: 'Ingress', group: 'networking.k8s.io', version: 'v1', namespaced: true, list: stored((s) => s.k8s.ingresses) },
 ];
 
 export function resolveResource(text: string): ResourceType | undefined {
