@@ -8,9 +8,10 @@
  * table separated by a blank line. Missing names print NotFound errors to stderr after the
  * found objects; an empty result prints `No resources found ...` to stderr.
  * `-l` filters by label selector (parsed as the API server does, so a bad selector gets its
- * BadRequest). Output formats: the table, `-o wide`, `-o name` and `-o json`.
+ * BadRequest). Output formats: the table, `-o wide`, `-o name`, `-o json` and `-o yaml`.
  */
 import { matches, parseSelector, SelectorError, type Requirement } from '../../../sim/k8s/labels';
+import { stringify as stringifyYaml } from 'yaml';
 import { CommandError } from '../../errors';
 import { formatTable } from '../../table';
 import type { CommandContext } from '../../command';
@@ -60,8 +61,8 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
   if (output !== '' && !FORMATS.includes(output.split('=')[0]!)) {
     throw new CommandError('INVALID', `error: unable to match a printer suitable for the output format "${output}", allowed formats are: ${FORMATS.join(',')}`);
   }
-  if (output !== '' && !['wide', 'name', 'json'].includes(output)) {
-    throw new CommandError('UNSUPPORTED', `error: the sandbox does not support -o ${output} yet (supported: wide, name, json)`);
+  if (output !== '' && !['wide', 'name', 'json', 'yaml'].includes(output)) {
+    throw new CommandError('UNSUPPORTED', `error: the sandbox does not support -o ${output} yet (supported: wide, name, json, yaml)`);
   }
   if (flags.values['watch'] !== undefined) throw new CommandError('UNSUPPORTED', 'error: the sandbox does not support --watch yet');
   const selectorText = str(flags, 'selector');
@@ -135,7 +136,7 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
       tables.push(items.map((o) => `${qualifiedSingular(req.type)}/${o.metadata.name}\n`).join(''));
       continue;
     }
-    if (output === 'json') {
+    if (output === 'json' || output === 'yaml') {
       jsonItems.push(...items);
       continue;
     }
@@ -150,14 +151,14 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
     });
     tables.push(formatTable([header, ...rows]));
   }
-  if (output === 'json') {
+  if (output === 'json' || output === 'yaml') {
     const single = jsonItems.length === 1 && !multi && requests[0]!.names.length === 1 && errors.length === 0;
     const doc = single ? jsonItems[0] : { apiVersion: 'v1', items: jsonItems, kind: 'List', metadata: { resourceVersion: '' } };
-    // kubectl prints unstructured objects, whose maps Go's encoder writes with sorted keys.
-    ctx.stdout.write(JSON.stringify(sortKeys(doc), null, 4) + '\n');
+    // kubectl prints unstructured objects, whose maps Go's encoders write with sorted keys.
+    ctx.stdout.write(output === 'json' ? JSON.stringify(sortKeys(doc), null, 4) + '\n' : goYaml(sortKeys(doc)));
   } else ctx.stdout.write(tables.join(output === 'name' ? '' : '\n'));
   for (const e of errors) ctx.stderr.write(e + '\n');
-  if (found === 0 && errors.length === 0 && output !== 'json') {
+  if (found === 0 && errors.length === 0 && output !== 'json' && output !== 'yaml') {
     const scoped = requests.some((r) => r.type.namespaced);
     ctx.stderr.write(scoped && !allNs ? `No resources found in ${namespace} namespace.\n` : 'No resources found\n');
   }
@@ -169,6 +170,15 @@ function lookupType(text: string): ResourceType {
   if (t) return t;
   if (isRealResource(text)) throw new CommandError('UNSUPPORTED', `error: the sandbox does not support "${text}" yet (it supports ${supportedList()})`);
   throw new CommandError('NOT_FOUND', `error: the server doesn't have a resource type "${text}"`);
+}
+
+/**
+ * YAML as kubectl writes it (sigs.k8s.io/yaml over go-yaml): two-space indent, list items at
+ * their key's indent, no line folding, and strings quoted when YAML 1.1 would read them as
+ * something else (`"80"`, `"true"`, timestamps such as `"2025-03-14T09:22:00Z"`).
+ */
+function goYaml(doc: unknown): string {
+  return stringifyYaml(doc, { version: '1.1', indent: 2, indentSeq: false, lineWidth: 0, minContentWidth: 0, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN', doubleQuotedMinMultiLineLength: 1e9 });
 }
 
 function sortKeys(v: unknown): unknown {

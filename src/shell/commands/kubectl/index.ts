@@ -54,12 +54,12 @@ Examples:
 Options:
   -A, --all-namespaces=false: list the requested object(s) across all namespaces.
   -n, --namespace='': the namespace scope for this request.
-  -o, --output='': Output format. One of: (json, name, wide).
+  -o, --output='': Output format. One of: (json, yaml, name, wide).
   -l, --selector='': Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints.
       --show-labels=false: show all labels as the last column.
 
 Usage:
-  kubectl get [(-o|--output=)json|wide|name] (TYPE[.VERSION][.GROUP] [NAME | -l label] | TYPE[.VERSION][.GROUP]/NAME ...) [flags] [options]`;
+  kubectl get [(-o|--output=)json|yaml|wide|name] (TYPE[.VERSION][.GROUP] [NAME | -l label] | TYPE[.VERSION][.GROUP]/NAME ...) [flags] [options]`;
 
 const EXEC_USAGE = `Execute a command in a container.
 
@@ -118,7 +118,7 @@ export const kubectl: Command = {
     const prev = words[words.length - 1];
     const state = req.env.sim.state.k8s;
     if (prev === '-n' || prev === '--namespace') return Object.keys(state.namespaces);
-    if (prev === '-o' || prev === '--output') return ['json', 'name', 'wide'];
+    if (prev === '-o' || prev === '--output') return ['json', 'name', 'wide', 'yaml'];
     const positional = words.filter((w, i) => !w.startsWith('-') && !['-n', '--namespace', '-o', '--output', '-c', '--container'].includes(words[i - 1] ?? ''));
     const ns = namespaceOf(words);
     if (positional.length === 0) return Object.keys(SUBCOMMANDS);

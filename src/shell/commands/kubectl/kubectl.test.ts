@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { LabSession } from '../../../labs/session';
 import { ScriptClock, transcript } from '../../../labs/transcript';
 import { REFERENCE_TIME } from '../../../labs/catalog';
@@ -420,6 +421,22 @@ describe('other output formats (fidelity.md 1.5)', () => {
     const r = await run('kubectl get pods -n kube-public -o json');
     expect(r.stdout).toBe('{\n    "apiVersion": "v1",\n    "items": [],\n    "kind": "List",\n    "metadata": {\n        "resourceVersion": ""\n    }\n}\n');
     expect(r.stderr).toBe('');
+  });
+
+  it('-o yaml: the same document as -o json, in go-yaml\'s layout', async () => {
+    const { run } = await open();
+    for (const line of ['kubectl get svc web', 'kubectl get pods', 'kubectl get ep kube-dns -n kube-system', 'kubectl get pods -l app=nope']) {
+      const y = (await run(`${line} -o yaml`)).stdout;
+      expect(parseYaml(y, { version: '1.1' }), line).toEqual(JSON.parse((await run(`${line} -o json`)).stdout));
+      const lines = y.split('\n');
+      expect(lines.at(-1)).toBe('');
+      for (const l of lines) expect(l, line).not.toMatch(/^( {2})* {1}\S|\t|\s$/); // two-space steps, no tabs or trailing blanks
+    }
+    const svc = (await run('kubectl get svc web -o yaml')).stdout;
+    expect(svc).toMatch(/^apiVersion: v1\nkind: Service\nmetadata:\n  creationTimestamp: "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"\n/);
+    expect(svc).toContain('\n  ports:\n  - port: 80\n    protocol: TCP\n    targetPort: 80\n');
+    expect(svc).toMatch(/\n  resourceVersion: "\d+"\n/);
+    expect((await run('kubectl get pods -l app=nope -o yaml')).stdout).toBe('apiVersion: v1\nitems: []\nkind: List\nmetadata:\n  resourceVersion: ""\n');
   });
 
   it('an unknown -o format lists the allowed ones', async () => {
