@@ -10,7 +10,8 @@
  *   # interrupt-after: 60        (optional, seconds; default 30 as in the CLI)
  *
  * The commands are the lines that start with a prompt (`learner@workstation:~$ `, a node's
- * `root@node-1:~# `, or a pod's `/ # `).
+ * `root@node-1:~# `, or a pod's `/ # `). Output that does not end in a newline (a jsonpath
+ * template without `{"\n"}`) would hide the next prompt, so only the last command may print it.
  * golden.test.ts replays them and compares; this script rewrites every file (or the files
  * named on the command line) from its own commands, so an intended change of output is
  * approved by reviewing the diff. To add a transcript, write a file with the header and the

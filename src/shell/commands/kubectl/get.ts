@@ -8,11 +8,13 @@
  * table separated by a blank line. Missing names print NotFound errors to stderr after the
  * found objects; an empty result prints `No resources found ...` to stderr.
  * `-l` filters by label selector (parsed as the API server does, so a bad selector gets its
- * BadRequest). Output formats: the table, `-o wide`, `-o name`, `-o json` and `-o yaml`.
+ * BadRequest). Output formats: the table, `-o wide`, `-o name`, `-o json`, `-o yaml` and
+ * `-o jsonpath=TEMPLATE` (jsonpath.ts).
  */
 import { matches, parseSelector, SelectorError, type Requirement } from '../../../sim/k8s/labels';
 import { stringify as stringifyYaml } from 'yaml';
 import { CommandError } from '../../errors';
+import { executeJsonPath, JsonPathError, parseJsonPath } from './jsonpath';
 import { formatTable } from '../../table';
 import type { CommandContext } from '../../command';
 import { bool, parseFlags, str } from './flags';
@@ -61,9 +63,22 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
   if (output !== '' && !FORMATS.includes(output.split('=')[0]!)) {
     throw new CommandError('INVALID', `error: unable to match a printer suitable for the output format "${output}", allowed formats are: ${FORMATS.join(',')}`);
   }
-  if (output !== '' && !['wide', 'name', 'json', 'yaml'].includes(output)) {
-    throw new CommandError('UNSUPPORTED', `error: the sandbox does not support -o ${output} yet (supported: wide, name, json, yaml)`);
+  const format = output.split('=')[0]!;
+  let template: ReturnType<typeof parseJsonPath> | undefined;
+  let templateText = '';
+  if (format === 'jsonpath') {
+    templateText = output.slice('jsonpath='.length);
+    if (!output.includes('=') || templateText === '') throw new CommandError('USAGE', 'error: template format specified but no template given');
+    try {
+      template = parseJsonPath(templateText);
+    } catch (e) {
+      if (!(e instanceof JsonPathError)) throw e;
+      throw new CommandError('INVALID', `error: error parsing jsonpath ${templateText}, ${e.message}`);
+    }
+  } else if (output !== '' && !['wide', 'name', 'json', 'yaml'].includes(output)) {
+    throw new CommandError('UNSUPPORTED', `error: the sandbox does not support -o ${output} yet (supported: wide, name, json, yaml, jsonpath)`);
   }
+  const structured = output === 'json' || output === 'yaml' || template !== undefined;
   if (flags.values['watch'] !== undefined) throw new CommandError('UNSUPPORTED', 'error: the sandbox does not support --watch yet');
   const selectorText = str(flags, 'selector');
   const allNs = bool(flags, 'all-namespaces');
@@ -136,7 +151,7 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
       tables.push(items.map((o) => `${qualifiedSingular(req.type)}/${o.metadata.name}\n`).join(''));
       continue;
     }
-    if (output === 'json' || output === 'yaml') {
+    if (structured) {
       jsonItems.push(...items);
       continue;
     }
@@ -151,14 +166,28 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
     });
     tables.push(formatTable([header, ...rows]));
   }
-  if (output === 'json' || output === 'yaml') {
+  if (structured) {
     const single = jsonItems.length === 1 && !multi && requests[0]!.names.length === 1 && errors.length === 0;
     const doc = single ? jsonItems[0] : { apiVersion: 'v1', items: jsonItems, kind: 'List', metadata: { resourceVersion: '' } };
-    // kubectl prints unstructured objects, whose maps Go's encoders write with sorted keys.
-    ctx.stdout.write(output === 'json' ? JSON.stringify(sortKeys(doc), null, 4) + '\n' : goYaml(sortKeys(doc)));
+    if (template) {
+      let text: string;
+      try {
+        text = executeJsonPath(template, doc);
+      } catch (e) {
+        if (!(e instanceof JsonPathError)) throw e;
+        throw new CommandError(
+          'INVALID',
+          `error: error executing jsonpath ${JSON.stringify(templateText)}: Error executing template: ${e.message}. Printing more information for debugging the template:\n\ttemplate was:\n\t\t${templateText}\n\tobject given to jsonpath engine was:\n\t\t${goValue(doc)}`,
+        );
+      }
+      ctx.stdout.write(text);
+    } else {
+      // kubectl prints unstructured objects, whose maps Go's encoders write with sorted keys.
+      ctx.stdout.write(output === 'json' ? JSON.stringify(sortKeys(doc), null, 4) + '\n' : goYaml(sortKeys(doc)));
+    }
   } else ctx.stdout.write(tables.join(output === 'name' ? '' : '\n'));
   for (const e of errors) ctx.stderr.write(e + '\n');
-  if (found === 0 && errors.length === 0 && output !== 'json' && output !== 'yaml') {
+  if (found === 0 && errors.length === 0 && !structured) {
     const scoped = requests.some((r) => r.type.namespaced);
     ctx.stderr.write(scoped && !allNs ? `No resources found in ${namespace} namespace.\n` : 'No resources found\n');
   }
@@ -179,6 +208,16 @@ function lookupType(text: string): ResourceType {
  */
 function goYaml(doc: unknown): string {
   return stringifyYaml(doc, { version: '1.1', indent: 2, indentSeq: false, lineWidth: 0, minContentWidth: 0, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN', doubleQuotedMinMultiLineLength: 1e9 });
+}
+
+/** A value as Go's fmt prints it with %v (`map[k:v]`, `[a b]`), for jsonpath's debugging dump. */
+function goValue(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(goValue).join(' ')}]`;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `map[${Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => `${k}:${goValue(o[k])}`).join(' ')}]`;
+  }
+  return v === null || v === undefined ? '<nil>' : String(v);
 }
 
 function sortKeys(v: unknown): unknown {

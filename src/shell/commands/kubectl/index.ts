@@ -54,12 +54,12 @@ Examples:
 Options:
   -A, --all-namespaces=false: list the requested object(s) across all namespaces.
   -n, --namespace='': the namespace scope for this request.
-  -o, --output='': Output format. One of: (json, yaml, name, wide).
+  -o, --output='': Output format. One of: (json, yaml, name, jsonpath, wide).
   -l, --selector='': Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints.
       --show-labels=false: show all labels as the last column.
 
 Usage:
-  kubectl get [(-o|--output=)json|yaml|wide|name] (TYPE[.VERSION][.GROUP] [NAME | -l label] | TYPE[.VERSION][.GROUP]/NAME ...) [flags] [options]`;
+  kubectl get [(-o|--output=)json|yaml|name|wide|jsonpath=...] (TYPE[.VERSION][.GROUP] [NAME | -l label] | TYPE[.VERSION][.GROUP]/NAME ...) [flags] [options]`;
 
 const EXEC_USAGE = `Execute a command in a container.
 

@@ -439,6 +439,17 @@ describe('other output formats (fidelity.md 1.5)', () => {
     expect((await run('kubectl get pods -l app=nope -o yaml')).stdout).toBe('apiVersion: v1\nitems: []\nkind: List\nmetadata:\n  resourceVersion: ""\n');
   });
 
+  it('-o jsonpath reads the sandbox\'s objects: the three pools in one line each', async () => {
+    const { run, k8s } = await open();
+    const nodes = Object.values(k8s.nodes).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    expect((await run("kubectl get nodes -o jsonpath='{.items[*].status.addresses[?(@.type==\"InternalIP\")].address}'")).stdout).toBe(nodes.map((n) => n.status.addresses[0]!.address).join(' '));
+    expect((await run("kubectl get nodes -o jsonpath='{.items[*].spec.podCIDR}'")).stdout).toBe(nodes.map((n) => n.spec.podCIDR).join(' '));
+    expect((await run("kubectl get svc web -o jsonpath='{.spec.clusterIP}'")).stdout).toBe(k8s.services['default/web']!.spec.clusterIP);
+    const r = await run("kubectl get pods -o jsonpath='{.items[9].metadata.name}'");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^error: error executing jsonpath "\{\.items\[9\]\.metadata\.name\}": Error executing template: array index out of bounds: index 9, length 4\. Printing more information for debugging the template:\n\ttemplate was:\n\t\t\{\.items\[9\]\.metadata\.name\}\n\tobject given to jsonpath engine was:\n\t\tmap\[apiVersion:v1 items:\[map\[/);
+  });
+
   it('an unknown -o format lists the allowed ones', async () => {
     const { run } = await open();
     const r = await run('kubectl get pods -o bogus');
