@@ -12,7 +12,8 @@ function shell(args: string[], input: string) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe('npm run shell', () => {
+// Each test starts one or two Node processes (tsx compiles on start), slow on a busy machine.
+describe('npm run shell', { timeout: 30_000 }, () => {
   it('prints the prompt, the command, its output, grading events and the score', () => {
     const r = shell(['--lab', 'three-pools'], 'kubectl get nodes\nanswer which-pool service\n');
     expect(r.status).toBe(0);
@@ -52,7 +53,7 @@ describe('npm run shell', () => {
   });
 });
 
-describe('npm run shell --cluster', () => {
+describe('npm run shell --cluster', { timeout: 30_000 }, () => {
   it('opens a free sandbox on a named topology, with no tasks and no score', () => {
     const r = shell(['--cluster', 'kubernetes-host-gw'], 'kubectl get nodes\n');
     expect(r.status).toBe(0);

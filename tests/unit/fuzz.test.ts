@@ -13,7 +13,8 @@ const WORDS = [
   '-n', 'kube-system', '-A', '-o', 'wide', 'json', 'name', 'yaml', '-c', '1', '2', '0', '-1', '-s', '1500', '-t', 'nat', 'filter', 'raw',
   '-p', 'tcp', 'icmp', '-L', '-d', '-m', '3', '-M', 'do', '-v', '-i', '-I', '-H', 'Host: x', '--', '--help', '-h', '--foo', '-x',
   'addr', 'route', 'neigh', 'link', 'dev', 'eth0', 'cni0', 'flannel.1', 'show', 'fdb', '/etc/resolv.conf', '/run/flannel/subnet.env',
-  'exec', 'get', 'ping', 'sh', '-it', "'{print $1}'", '-f2', '-d-', '"quoted words"', "'single'", '$HOME', '$?', '""', "''",
+  'exec', 'get', 'ping', 'sh', 'api-resources', 'version', 'ep', 'endpointslices', 'rs', 'ds', 'ns', 'ing', '-l', 'app=web', 'app in (a,b', '!app',
+  'jsonpath={.items[*].metadata.name}', "jsonpath='{range .items[*]}{.x}{end}'", 'jsonpath={.items[', '--namespaced=false', '--client', '-it', "'{print $1}'", '-f2', '-d-', '"quoted words"', "'single'", '$HOME', '$?', '""', "''",
 ];
 
 const line = (cmds: string[]) =>

@@ -8,13 +8,17 @@
  */
 import type { Command, CompletionRequest } from '../../command';
 import { CommandError } from '../../errors';
+import { kubectlApiResources } from './api-resources';
 import { kubectlExec } from './exec';
 import { kubectlGet } from './get';
 import { resolveResource, resourceWords } from './resources';
+import { kubectlVersion } from './version';
 
 const SUBCOMMANDS: Record<string, string> = {
   get: 'Display one or many resources',
   exec: 'Execute a command in a container',
+  'api-resources': 'Print the supported API resources on the server',
+  version: 'Print the client and server version information',
 };
 
 const USAGE = `kubectl controls the Kubernetes cluster manager.
@@ -26,6 +30,10 @@ Basic Commands (Intermediate):
 
 Troubleshooting and Debugging Commands:
   exec            Execute a command in a container
+
+Other Commands:
+  api-resources   Print the supported API resources on the server
+  version         Print the client and server version information
 
 Usage:
   kubectl [flags] [options]
@@ -79,6 +87,38 @@ Options:
 Usage:
   kubectl exec (POD | TYPE/NAME) [-c CONTAINER] [flags] -- COMMAND [args...] [options]`;
 
+const API_RESOURCES_USAGE = `Print the supported API resources on the server.
+
+Examples:
+  # Print the supported API resources
+  kubectl api-resources
+
+  # Print the supported namespaced resources
+  kubectl api-resources --namespaced=true
+
+  # Print the supported non-namespaced resources
+  kubectl api-resources --namespaced=false
+
+Options:
+      --namespaced=true: If false, non-namespaced resources will be returned, otherwise returning namespaced resources by default.
+      --no-headers=false: When using the default or custom-column output format, don't print headers (default print headers).
+  -o, --output='': Output format. One of: (wide, name).
+
+Usage:
+  kubectl api-resources [flags] [options]`;
+
+const VERSION_USAGE = `Print the client and server version information for the current context.
+
+Examples:
+  # Print the client and server versions for the current context
+  kubectl version
+
+Options:
+      --client=false: If true, shows client version only (no server required).
+
+Usage:
+  kubectl version [flags] [options]`;
+
 export const kubectl: Command = {
   name: 'kubectl',
   summary: 'talk to the cluster: kubectl get pods|nodes|services [-o wide] [-n NS|-A], kubectl exec POD -- CMD',
@@ -96,9 +136,13 @@ export const kubectl: Command = {
       if (before < 0 || helpAt < before) {
         if (sub === 'get') return out(ctx.stdout, GET_USAGE);
         if (sub === 'exec') return out(ctx.stdout, EXEC_USAGE);
+        if (sub === 'api-resources') return out(ctx.stdout, API_RESOURCES_USAGE);
+        if (sub === 'version') return out(ctx.stdout, VERSION_USAGE);
       }
     }
-    if (Object.keys(ctx.env.sim.state.k8s.nodes).length === 0 || ctx.env.location.kind === 'node') {
+    const noServer = Object.keys(ctx.env.sim.state.k8s.nodes).length === 0 || ctx.env.location.kind === 'node';
+    if (sub === 'version') return kubectlVersion(ctx, rest, !noServer);
+    if (noServer) {
       // No cluster in this sandbox (Docker hosts), or root on a node without a kubeconfig:
       // kubectl has no server to talk to.
       throw new CommandError('EXEC_FAILED', 'The connection to the server localhost:8080 was refused - did you specify the right host or port?');
@@ -108,6 +152,8 @@ export const kubectl: Command = {
         return kubectlGet(ctx, rest);
       case 'exec':
         return kubectlExec(ctx, rest, (loc, argv, tty) => ctx.spawn(loc, argv, tty), (loc) => ctx.enter(loc));
+      case 'api-resources':
+        return kubectlApiResources(ctx, rest);
       default:
         if (sub.startsWith('-')) throw new CommandError('UNKNOWN_FLAG', `error: unknown flag: ${sub}`, 1, "See 'kubectl --help' for usage.");
         throw new CommandError('USAGE', `error: unknown command "${sub}" for "kubectl"${suggest(sub)}`, 1, "Run 'kubectl --help' for usage.");

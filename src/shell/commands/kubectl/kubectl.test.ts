@@ -261,6 +261,41 @@ describe('kubectl get -l', () => {
   });
 });
 
+describe('kubectl api-resources and version', () => {
+  it('api-resources lists each served type once, core group first, and every listed name works with get', async () => {
+    const { run } = await open();
+    const r = await run('kubectl api-resources');
+    expect(r.stderr).toBe('');
+    // SHORTNAMES may be empty, so cut every line at the header's column starts.
+    const lines = r.stdout.trimEnd().split('\n');
+    const starts = [0, ...[...lines[0]!.matchAll(/ {3,}(?=\S)/g)].map((m) => m.index + m[0].length)];
+    const rows = lines.map((l) => starts.map((st, i) => l.slice(st, starts[i + 1]).trimEnd()));
+    for (const l of lines) expect(l).toBe(l.trimEnd());
+    expect(rows[0]).toEqual(['NAME', 'SHORTNAMES', 'APIVERSION', 'NAMESPACED', 'KIND']);
+    const groups = rows.slice(1).map((row) => (row[2]!.includes('/') ? row[2]!.split('/')[0]! : ''));
+    expect(groups).toEqual([...groups].sort());
+    expect(rows.find((row) => row[0] === 'services')).toEqual(['services', 'svc', 'v1', 'true', 'Service']);
+    expect(rows.find((row) => row[0] === 'deployments')).toEqual(['deployments', 'deploy', 'apps/v1', 'true', 'Deployment']);
+    for (const row of rows.slice(1)) {
+      for (const name of [row[0]!, ...row[1]!.split(',').filter((n) => n !== '')]) {
+        const g = await run(`kubectl get ${name} -A -o name`);
+        expect(g.status, name).toBe(0);
+      }
+    }
+    expect((await run('kubectl api-resources --namespaced=false -o name')).stdout).toBe('namespaces\nnodes\n');
+  });
+
+  it('version prints client, kustomize and server versions; on a node the server is unreachable', async () => {
+    const { run } = await open();
+    expect(await run('kubectl version')).toEqual({ stdout: 'Client Version: v1.32.2\nKustomize Version: v5.5.0\nServer Version: v1.32.2\n', stderr: '', status: 0 });
+    await run('ssh node-1');
+    const r = await run('kubectl version');
+    expect(r.stdout).toBe('Client Version: v1.32.2\nKustomize Version: v5.5.0\n');
+    expect(r.stderr).toBe('The connection to the server localhost:8080 was refused - did you specify the right host or port?\n');
+    expect(r.status).toBe(1);
+  });
+});
+
 describe('AGE follows the virtual clock (fidelity.md 1.3)', () => {
   it('counts from each object\'s creation as the clock advances', async () => {
     const { run, clock, k8s } = await open();
