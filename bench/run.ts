@@ -61,6 +61,9 @@ const sink = { write: () => {} };
 for (const [name, line] of [
   ['kubectl get pods -A -o wide', 'kubectl get pods -A -o wide'],
   ['kubectl get nodes -o wide', 'kubectl get nodes -o wide'],
+  ['kubectl get endpoints,endpointslices -A', 'kubectl get endpoints,endpointslices -A'],
+  ['kubectl get deploy,rs,ds -A -o yaml', 'kubectl get deploy,rs,ds -A -o yaml'],
+  ["kubectl get pods -A -l app=web -o jsonpath='{range ...}'", "kubectl get pods -A -l app=web -o jsonpath='{range .items[*]}{.metadata.name}{\"\\t\"}{.status.podIP}{\"\\n\"}{end}'"],
   ['kubectl exec client -- ping -c 1', `kubectl exec client -- ping -c 1 ${target.status.podIP}`],
   ['tab completion (kubectl exec <pod>)', ''],
 ] as const) {

@@ -12,8 +12,8 @@
  * `-o jsonpath=TEMPLATE` (jsonpath.ts).
  */
 import { matches, parseSelector, SelectorError, type Requirement } from '../../../sim/k8s/labels';
-import { stringify as stringifyYaml } from 'yaml';
 import { CommandError } from '../../errors';
+import { goYaml } from './go-yaml';
 import { executeJsonPath, JsonPathError, parseJsonPath } from './jsonpath';
 import { formatTable } from '../../table';
 import type { CommandContext } from '../../command';
@@ -199,15 +199,6 @@ function lookupType(text: string): ResourceType {
   if (t) return t;
   if (isRealResource(text)) throw new CommandError('UNSUPPORTED', `error: the sandbox does not support "${text}" yet (it supports ${supportedList()})`);
   throw new CommandError('NOT_FOUND', `error: the server doesn't have a resource type "${text}"`);
-}
-
-/**
- * YAML as kubectl writes it (sigs.k8s.io/yaml over go-yaml): two-space indent, list items at
- * their key's indent, no line folding, and strings quoted when YAML 1.1 would read them as
- * something else (`"80"`, `"true"`, timestamps such as `"2025-03-14T09:22:00Z"`).
- */
-function goYaml(doc: unknown): string {
-  return stringifyYaml(doc, { version: '1.1', indent: 2, indentSeq: false, lineWidth: 0, minContentWidth: 0, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN', doubleQuotedMinMultiLineLength: 1e9 });
 }
 
 /** A value as Go's fmt prints it with %v (`map[k:v]`, `[a b]`), for jsonpath's debugging dump. */

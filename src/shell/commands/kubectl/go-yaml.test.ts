@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { parse } from 'yaml';
+import { goYaml } from './go-yaml';
+
+/** The emitter against a YAML 1.1 reader (go-yaml's dialect): whatever it writes reads back as written. */
+
+const tricky = fc.constantFrom('', ' x', 'x ', 'yes', 'No', 'on', 'OFF', 'y', '~', 'null', '80', '0755', '0x1F', '1_000', '1:20', '3.', '.5', '1e3', '-1', '+1', '.inf', '.NaN',
+  '2025-03-14T09:22:00Z', '2025-03-14', 'a: b', 'a #b', 'a:', '-', '- x', '-conf', '#x', '&a', '*a', '!x', '|', '>', "'q'", '"d"', '%x', '@x', '`x', '[a]', '{a}', 'a,b',
+  '10.244.1.2', 'k8s-app=kube-dns', 'nginx:1.27', 'a\nb', 'tab\there', 'ünï', 'http://x/y?z=1', 'Cluster', '?x', ':x', 'x?');
+const key = fc.oneof(tricky, fc.string({ maxLength: 6 }));
+const leaf = fc.oneof(tricky, fc.string({ maxLength: 8 }), fc.integer(), fc.boolean(), fc.constant(null));
+const value = fc.letrec((tie) => ({
+  v: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('v'), { maxLength: 4 }), fc.dictionary(key, tie('v'), { maxKeys: 4 })),
+})).v;
+
+describe('go-yaml emitter', () => {
+  it('reads back as the same data under YAML 1.1', () => {
+    fc.assert(
+      fc.property(fc.dictionary(key, value, { maxKeys: 6 }), (doc) => {
+        expect(parse(goYaml(doc), { version: '1.1', uniqueKeys: false })).toEqual(doc);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('lays lists out at their key\'s indent and quotes what YAML 1.1 would misread', () => {
+    expect(goYaml({ a: [{ b: 1, c: ['x', '80'] }, 'yes'], d: {}, e: [], f: '2025-03-14T09:22:00Z', g: '-conf' })).toBe(
+      'a:\n- b: 1\n  c:\n  - x\n  - "80"\n- "yes"\nd: {}\ne: []\nf: "2025-03-14T09:22:00Z"\ng: -conf\n',
+    );
+  });
+});
