@@ -104,7 +104,13 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
       else requests.push({ type, names: [name] });
     }
   } else {
-    const types = first.split(',').filter((t) => t !== '').map(lookupType);
+    // `all` is the "all" category: pods, services, daemonsets, deployments, replicasets (and
+    // statefulsets, jobs, cronjobs and autoscalers, which the sandbox does not have).
+    const types = first
+      .split(',')
+      .filter((t) => t !== '')
+      .flatMap((t) => (t.toLowerCase() === 'all' ? ['pods', 'services', 'daemonsets', 'deployments', 'replicasets'] : [t]))
+      .map(lookupType);
     const names = flags.args.slice(1);
     if (names.length > 0 && selectorText !== undefined) throw new CommandError('USAGE', 'error: name cannot be provided when a selector is specified');
     if (names.length > 0 && allNs) throw new CommandError('USAGE', 'error: a resource cannot be retrieved by name across all namespaces');
@@ -126,7 +132,7 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
     }
   }
   const now = ctx.env.scheduler.now();
-  const multi = requests.length > 1 || first.includes('/');
+  const multi = requests.length > 1 || first.includes('/') || first.split(',').some((t) => t.toLowerCase() === 'all');
   const errors: string[] = [];
   const tables: string[] = [];
   const jsonItems: unknown[] = [];

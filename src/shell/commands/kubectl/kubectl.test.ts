@@ -229,6 +229,15 @@ describe('kubectl get for workloads, endpoints and namespaces (fidelity.md 1.2)'
     expect(names[4]).toBe('endpointslice.discovery.k8s.io/kubernetes');
   });
 
+  it('all: pods, services, daemonsets, deployments and replicasets, one table each, empty ones left out', async () => {
+    const { run } = await open();
+    const tables = (await run('kubectl get all')).stdout.split('\n\n').map((t) => parseTable(t.endsWith('\n') ? t : t + '\n'));
+    expect(tables.map((t) => t[1]![0]!.split('/')[0])).toEqual(['pod', 'service', 'deployment.apps', 'replicaset.apps']);
+    const flannel = (await run('kubectl get all -n kube-flannel -o name')).stdout.split('\n').filter((l) => l !== '');
+    expect(flannel.filter((l) => l.startsWith('pod/'))).toHaveLength(3);
+    expect(flannel.at(-1)).toBe('daemonset.apps/kube-flannel-ds');
+  });
+
   it('an empty type says so, and a type the sandbox lacks names the ones it has', async () => {
     const { run } = await open();
     expect(await run('kubectl get ingress')).toEqual({ stdout: '', stderr: 'No resources found in default namespace.\n', status: 0 });

@@ -78,7 +78,7 @@ export function resourceWords(): string[] {
 
 /** Resource names a real cluster serves that the sandbox does not model yet (so the error says so). */
 const REAL_ONLY = [
-  'all', 'events', 'event', 'ev', 'configmaps', 'configmap', 'cm', 'secrets', 'secret', 'statefulsets', 'statefulset', 'sts',
+  'events', 'event', 'ev', 'configmaps', 'configmap', 'cm', 'secrets', 'secret', 'statefulsets', 'statefulset', 'sts',
   'jobs', 'job', 'cronjobs', 'cronjob', 'cj', 'serviceaccounts', 'serviceaccount', 'sa', 'networkpolicies', 'networkpolicy', 'netpol',
   'ingressclasses', 'ingressclass', 'persistentvolumeclaims', 'pvc', 'persistentvolumes', 'pv',
 ];
