@@ -1,8 +1,8 @@
 /**
  * A seeded pseudo-random number generator with serialisable state.
  *
- * Design notes: the sandbox never calls Math.random. Every random choice (MAC addresses,
- * generated names, veth names, round-trip times, kube-proxy's statistic match) draws from
+ * Design notes: the sandbox never uses the platform's random source. Every random choice
+ * (MAC addresses, generated names, veth names, round-trip times, kube-proxy's statistic match) draws from
  * one of these, so the same seed and the same commands give the same output. The algorithm
  * is sfc32 (Chris Doty-Humphrey's Small Fast Chaotic generator): four 32-bit words of state,
  * which live inside the sandbox's JSON state so a snapshot resumes the exact sequence.

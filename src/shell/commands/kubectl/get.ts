@@ -13,7 +13,7 @@
  */
 import { matches, parseSelector, SelectorError, type Requirement } from '../../../sim/k8s/labels';
 import { CommandError } from '../../errors';
-import { goYaml } from './go-yaml';
+import { goYaml, sortKeys } from './go-yaml';
 import { executeJsonPath, JsonPathError, parseJsonPath } from './jsonpath';
 import { formatTable } from '../../table';
 import type { CommandContext } from '../../command';
@@ -24,6 +24,7 @@ import {
   endpointSliceColumns,
   endpointsColumns,
   ingressColumns,
+  labelText,
   namespaceColumns,
   nodeColumns,
   podColumns,
@@ -168,7 +169,7 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
     const rows = items.map((o) => {
       const r = cols.row(o as never, now, sim);
       if (multi) r[0] = `${qualifiedSingular(req.type)}/${r[0]}`;
-      return [...(showNs ? [o.metadata.namespace ?? ''] : []), ...r, ...(wide ? cols.wideRow(o as never, now, sim) : []), ...(bool(flags, 'show-labels') ? [labelsText(o)] : [])];
+      return [...(showNs ? [o.metadata.namespace ?? ''] : []), ...r, ...(wide ? cols.wideRow(o as never, now, sim) : []), ...(bool(flags, 'show-labels') ? [labelText(o.metadata.labels)] : [])];
     });
     tables.push(formatTable([header, ...rows]));
   }
@@ -217,17 +218,3 @@ function goValue(v: unknown): string {
   return v === null || v === undefined ? '<nil>' : String(v);
 }
 
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return Object.fromEntries(Object.keys(o).sort().map((k) => [k, sortKeys(o[k])]));
-  }
-  return v;
-}
-
-function labelsText(o: AnyObject): string {
-  const l = o.metadata.labels ?? {};
-  const keys = Object.keys(l).sort();
-  return keys.length ? keys.map((k) => `${k}=${l[k]}`).join(',') : '<none>';
-}

@@ -81,3 +81,13 @@ export function goYaml(doc: unknown): string {
   block(doc, '', out);
   return out.join('\n') + '\n';
 }
+
+/** A copy with every map's keys in sorted order, as Go's encoders write unstructured objects. */
+export function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return Object.fromEntries(Object.keys(o).sort().map((k) => [k, sortKeys(o[k])]));
+  }
+  return v;
+}

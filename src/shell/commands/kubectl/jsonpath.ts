@@ -12,6 +12,8 @@
  * right-hand side, and `jsonpath-as-json`.
  */
 
+import { sortKeys } from './go-yaml';
+
 export class JsonPathError extends Error {}
 
 type Step =
@@ -223,15 +225,10 @@ function compare(a: unknown, op: string, b: string | number | boolean): boolean 
 
 function text(v: unknown): string {
   if (v === null || v === undefined) return '<nil>';
-  if (typeof v === 'object') return JSON.stringify(sorted(v));
+  if (typeof v === 'object') return JSON.stringify(sortKeys(v));
   return String(v);
 }
 
-function sorted(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sorted);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])]));
-  return v;
-}
 
 /** Runs a parsed template against an object (the List kubectl builds, or one object). */
 export function executeJsonPath(nodes: Node[], data: unknown): string {

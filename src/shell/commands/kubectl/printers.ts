@@ -23,6 +23,12 @@ export interface Columns<T> {
   wideRow(obj: T, now: number, state: SimState): string[];
 }
 
+/** A label map or selector as kubectl prints it: `k=v,k2=v2` sorted by key, `<none>` if empty. */
+export function labelText(labels: Record<string, string> | undefined): string {
+  const l = labels ?? {};
+  return Object.keys(l).sort().map((k) => `${k}=${l[k]}`).join(',') || '<none>';
+}
+
 export function age(creationTimestamp: string, now: number): string {
   return humanDuration(now - Date.parse(creationTimestamp));
 }
@@ -84,11 +90,7 @@ export const serviceColumns: Columns<Service> = {
     const ports = (spec.ports ?? []).map((p) => (p.nodePort ? `${p.port}:${p.nodePort}/${p.protocol}` : `${p.port}/${p.protocol}`)).join(',') || '<none>';
     return [s.metadata.name, spec.type, clusterIp, external, ports, age(s.metadata.creationTimestamp, now)];
   },
-  wideRow(s) {
-    const sel = s.spec.selector ?? {};
-    const keys = Object.keys(sel).sort();
-    return [keys.length ? keys.map((k) => `${k}=${sel[k]}`).join(',') : '<none>'];
-  },
+  wideRow: (s) => [labelText(s.spec.selector)],
 };
 
 /** `ip:port` lists and the like: at most three, then ` + N more...` (kubectl's formatEndpoints). */
@@ -161,8 +163,7 @@ function ownedPods(state: SimState, kind: string, namespace: string | undefined,
 }
 
 function templateColumns(t: PodTemplate, selector: Record<string, string>): string[] {
-  const keys = Object.keys(selector).sort();
-  return [t.spec.containers.map((c) => c.name).join(','), t.spec.containers.map((c) => c.image).join(','), keys.map((k) => `${k}=${selector[k]}`).join(',') || '<none>'];
+  return [t.spec.containers.map((c) => c.name).join(','), t.spec.containers.map((c) => c.image).join(','), labelText(selector)];
 }
 
 export const deploymentColumns: Columns<Deployment> = {
@@ -195,8 +196,7 @@ export const daemonSetColumns: Columns<DaemonSet> = {
     const desired = Object.values(state.k8s.nodes).filter((n) => Object.entries(sel).every(([k, v]) => n.metadata.labels?.[k] === v)).length;
     const pods = ownedPods(state, 'DaemonSet', ds.metadata.namespace, ds.metadata.name);
     const ready = String(pods.filter(podReady).length);
-    const keys = Object.keys(sel).sort();
-    return [ds.metadata.name, String(desired), String(pods.length), ready, String(pods.length), ready, keys.map((k) => `${k}=${sel[k]}`).join(',') || '<none>', age(ds.metadata.creationTimestamp, now)];
+    return [ds.metadata.name, String(desired), String(pods.length), ready, String(pods.length), ready, labelText(sel), age(ds.metadata.creationTimestamp, now)];
   },
   wideRow: (ds) => templateColumns(ds.spec.template, ds.spec.selector.matchLabels),
 };
