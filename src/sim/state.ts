@@ -7,6 +7,7 @@
  * snapshot; JSON.parse gives it back. Nothing in it refers to functions, classes or the
  * wall clock, so the browser, the CLI and the tests restore it identically.
  */
+import type { FileSystem } from './files';
 import type { Cidr, Ip } from './ipv4';
 import type { DockerState } from './docker';
 import type { K8sState } from './k8s/types';
@@ -63,6 +64,8 @@ export interface SimState {
   proxyDirty?: boolean;
   /** Docker hosts and their containers, when the sandbox is a set of Docker hosts (see docker.ts). */
   docker?: DockerState;
+  /** Files written in the sandbox, by machine and path (see files.ts). */
+  files?: FileSystem;
 }
 
 export const MAX_OBSERVATIONS = 500;
