@@ -4,7 +4,12 @@ import { VirtualClock } from './clock';
 import {
   buildDockerHosts,
   containerNsId,
+  dockerCreate,
   dockerHost,
+  dockerProcessExited,
+  dockerStart,
+  localImage,
+  parseImageRef,
   dockerHostNsId,
   dockerRm,
   dockerRun,
@@ -433,7 +438,7 @@ describe('published ports (DNAT)', () => {
 describe('names', () => {
   it('rejects names Docker rejects (one character, or characters outside [a-zA-Z0-9_.-])', () => {
     const state = build();
-    expect(() => dockerRun(state, 'host-1', { name: 'a', image: 'busybox' }, T0)).toThrow('Invalid container name (a), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed.');
+    expect(() => dockerRun(state, 'host-1', { name: 'a', image: 'busybox' }, T0)).toThrow('Invalid container name (a), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed');
     expect(() => dockerRun(state, 'host-1', { name: 'my web', image: 'busybox' }, T0)).toThrow('Invalid container name');
     expect(dockerRun(state, 'host-1', { name: '/web', image: 'busybox' }, T0).name).toBe('web');
   });
@@ -444,5 +449,74 @@ describe('names', () => {
     for (const n of names) expect(n).toMatch(/^[a-z]+_[a-z]+\d?$/);
     expect(names).not.toContain('boring_wozniak');
     expect(new Set(names).size).toBe(names.length);
+  });
+});
+
+describe('container lifecycle: create, start, process exit, rm', () => {
+  it('a start that fails on a port in use leaves the container Created, with no network; it starts once the port is free', () => {
+    const state = build();
+    const web = dockerRun(state, 'host-1', { name: 'web', image: 'nginx', publish: [{ hostPort: 8080, containerPort: 80 }] }, T0);
+    const c = dockerCreate(state, 'host-1', { name: 'web2', image: 'nginx', publish: [{ hostPort: 8080, containerPort: 80 }] }, T0);
+    const nat = formatTable(state.netns['host/host-1']!.nf!, 'nat', DATE);
+    expect(() => dockerStart(state, 'host-1', 'web2', T0)).toThrow(/^failed to set up container networking: driver failed programming external connectivity on endpoint web2 \([0-9a-f]{64}\): Bind for 0\.0\.0\.0:8080 failed: port is already allocated$/);
+    expect(c.status).toBe('created');
+    expect(state.netns[c.ns]).toBeUndefined();
+    expect(formatTable(state.netns['host/host-1']!.nf!, 'nat', DATE)).toBe(nat);
+    dockerProcessExited(state, 'host-1', web.id, 0, T0 + 5000);
+    expect(web.status).toBe('exited');
+    expect(web.ip).toBe(0);
+    dockerStart(state, 'host-1', 'web2', T0 + 6000);
+    expect(c.status).toBe('running');
+    expect(formatIp(c.ip)).toBe('172.17.0.2');
+    expect(formatTable(state.netns['host/host-1']!.nf!, 'nat', DATE)).toContain('--dport 8080 -j DNAT --to-destination 172.17.0.2:80');
+  });
+
+  it('a stopped container keeps its name, loses its address and rules, and gets a new veth when started again', () => {
+    const state = build();
+    const a = dockerRun(state, 'host-1', { name: 'alpha', image: 'busybox', publish: [{ hostPort: 9000, containerPort: 9000, protocol: 'udp' }] }, T0);
+    const veth = a.hostVeth;
+    dockerProcessExited(state, 'host-1', 'alpha', 137, T0 + 10_000);
+    expect([a.status, a.exitCode, a.finishedAt, a.hostVeth, a.mac]).toEqual(['exited', 137, T0 + 10_000, '', '']);
+    expect(deviceByName(state.netns['host/host-1']!, veth)).toBeUndefined();
+    expect(formatTable(state.netns['host/host-1']!.nf!, 'nat', DATE)).not.toContain('9000');
+    expect(() => dockerRun(state, 'host-1', { name: 'alpha', image: 'busybox' }, T0)).toThrow('Conflict.');
+    const b = dockerRun(state, 'host-1', { name: 'bravo', image: 'busybox' }, T0 + 11_000);
+    expect(formatIp(b.ip)).toBe('172.17.0.2');
+    dockerStart(state, 'host-1', 'alpha', T0 + 12_000);
+    expect(formatIp(a.ip)).toBe('172.17.0.3');
+    expect(a.hostVeth).toMatch(/^veth[0-9a-f]{7}$/);
+    expect(a.hostVeth).not.toBe(veth);
+    expect(a.starts).toBe(2);
+  });
+
+  it('rm refuses a running container unless forced; a --rm container goes when its process ends', () => {
+    const state = build();
+    dockerRun(state, 'host-1', { name: 'web', image: 'nginx' }, T0);
+    expect(() => dockerRm(state, 'host-1', 'web', false)).toThrow('cannot remove container "web": container is running: stop the container before removing or force remove');
+    expect(dockerHost(state, 'host-1').containers).toHaveLength(1);
+    dockerRm(state, 'host-1', 'web', true);
+    expect(dockerHost(state, 'host-1').containers).toHaveLength(0);
+    const t = dockerRun(state, 'host-1', { name: 'tmp', image: 'busybox', autoRemove: true }, T0);
+    dockerProcessExited(state, 'host-1', t.id, 0, T0 + 1000);
+    expect(dockerHost(state, 'host-1').containers).toHaveLength(0);
+    expect(state.netns[t.ns]).toBeUndefined();
+  });
+
+  it('records the process as Docker does: entrypoint + cmd, or the command that replaces CMD', () => {
+    const state = build();
+    const n = dockerRun(state, 'host-1', { image: 'nginx' }, T0);
+    expect([n.path, n.args]).toEqual(['/docker-entrypoint.sh', ['nginx', '-g', 'daemon off;']]);
+    const s = dockerRun(state, 'host-1', { image: 'busybox', cmd: ['sleep', '60'] }, T0);
+    expect([s.path, s.args, s.entrypoint]).toEqual(['sleep', ['60'], null]);
+  });
+
+  it('knows which images are local and parses references as the reference parser does', () => {
+    expect(localImage('nginx')?.repo).toBe('nginx');
+    expect(localImage('docker.io/library/nginx:latest')?.repo).toBe('nginx');
+    expect(localImage('nicolaka/netshoot')?.cmd).toEqual(['zsh']);
+    expect(localImage('nginx:1.27')).toBeUndefined();
+    expect(localImage('redis')).toBeUndefined();
+    expect(parseImageRef('Nginx')).toEqual({ error: 'invalid reference format: repository name (library/Nginx) must be lowercase' });
+    expect(parseImageRef('busybox:1.36')).toEqual({ repo: 'busybox', tag: '1.36' });
   });
 });

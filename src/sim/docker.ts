@@ -35,14 +35,25 @@
  * bridged frames through the iptables hooks as br_netfilter does (`-i docker0 -o docker0`);
  * `-A DOCKER-FORWARD -i docker0 -j ACCEPT` lets container-to-container traffic through.
  *
+ * Containers live as Docker's do: `dockerCreate` records one (`created`: name, command, port
+ * bindings, no network), `dockerStart` attaches it to docker0 and programs its ports
+ * (`running`), `dockerProcessExited` takes the network away again when its process ends
+ * (`exited` with a status; a `--rm` one is removed), `dockerRm` removes one (a running one
+ * only when forced). A start that finds a host port taken fails with the daemon's message and
+ * leaves the container `created`, as real Docker does; a name in use fails the create. The
+ * first start continues the container's creation stream, so `docker run` draws id, name,
+ * MACs and veth name as one sequence; later starts draw from `.../start#k`. A stopped
+ * container's address is free for others, and it gets the lowest free one when started again.
+ * The images a host has (nginx, busybox, alpine, nicolaka/netshoot, tag latest) come with
+ * their entrypoint, command, exposed ports and stop signal; image ids are content addresses,
+ * the same on every host.
+ *
  * Left out: the raw-table rule Docker 28 adds per published container
  * (`-A PREROUTING -d <ip>/32 ! -i docker0 -j DROP`, the sandbox has no raw table; nothing on
  * the simulated LAN routes to a host's 172.17.0.0/16 anyway), docker-proxy (the userland proxy
  * that answers connections to a published port from the host itself and hairpin traffic), IPv6,
- * user-defined networks, embedded DNS, container processes and `docker stop` (a container is
- * running from `docker run` until `docker rm`, which behaves as `docker rm -f`), image pulls.
- * A `docker run` that fails (name in use, port already allocated) leaves nothing behind; real
- * Docker keeps the container it created, in state Created.
+ * user-defined networks, embedded DNS, processes (a container's process is a state, not a
+ * program that runs), image pulls (no registry), restart policies.
  * The kernel would age out ARP entries for a removed container's address; the sandbox has no
  * ARP timeouts and drops those entries when the container goes.
  */
@@ -82,26 +93,60 @@ export interface PublishedPort {
   hostPort: number;
   containerPort: number;
   protocol: 'tcp' | 'udp';
+  /** 0 when `-p PORT` left the host port to the daemon (it picks one at each start). */
+  requestedHostPort?: 0;
 }
+
+export type ContainerStatus = 'created' | 'running' | 'exited';
 
 export interface DockerContainer {
   /** 64 hex characters. */
   id: string;
   /** Without Docker's leading `/`. */
   name: string;
+  /** The image reference as given to `docker run`. */
   image: string;
   host: string;
-  /** Its network namespace: `container/<host>/<id12>`. */
+  /** Its network namespace while running: `container/<host>/<id12>`. */
   ns: string;
+  /** The address on docker0 while running (0 otherwise). */
   ip: Ip;
+  /** eth0's MAC while running ('' otherwise). */
   mac: Mac;
-  /** The host end of its veth pair (`veth` + 7 hex). */
+  /** The host end of its veth pair (`veth` + 7 hex) while running. */
   hostVeth: string;
-  /** libnetwork's endpoint id on the bridge network (64 hex). */
+  /** libnetwork's endpoint id on the bridge network (64 hex) while running. */
   endpointId: string;
+  /** libnetwork's sandbox id (64 hex; its first 12 name the netns file) while running. */
+  sandboxId: string;
+  /** The process id of its main process on the host while running (0 otherwise). */
+  pid: number;
   ports: PublishedPort[];
   /** Epoch ms. */
   created: number;
+  /** The main process, as Docker records it: Path and Args (entrypoint + cmd). */
+  path: string;
+  args: string[];
+  cmd: string[];
+  entrypoint: string[] | null;
+  /** Started attached to the CLI (without `-d`): Config.AttachStdin/Stdout/Stderr. */
+  attached?: boolean;
+  /** `-t`, `-i`, `--rm`. */
+  tty: boolean;
+  openStdin: boolean;
+  autoRemove: boolean;
+  status: ContainerStatus;
+  /** The last exit status (0 until the process has ended once). */
+  exitCode: number;
+  /** Epoch ms of the last start and of the last exit. */
+  startedAt?: number;
+  finishedAt?: number;
+  /** n: it was the n-th container created on its host (names its random stream). */
+  run: number;
+  /** Draws its creation took from that stream (the first start continues after them). */
+  draws: number;
+  /** Successful starts so far. */
+  starts: number;
 }
 
 export interface DockerBridgeNetwork {
@@ -138,7 +183,16 @@ export interface DockerState {
 export interface DockerRunOptions {
   name?: string;
   image: string;
+  /** hostPort 0: the daemon picks one. */
   publish?: { hostPort: number; containerPort: number; protocol?: 'tcp' | 'udp'; hostIp?: string }[];
+  /** The command after the image (replaces the image's CMD) and `--entrypoint`. */
+  cmd?: string[];
+  entrypoint?: string[] | null;
+  /** Without `-d`: the CLI attaches to the container's streams. */
+  attached?: boolean;
+  tty?: boolean;
+  openStdin?: boolean;
+  autoRemove?: boolean;
 }
 
 export function dockerHostNsId(host: string): string {
@@ -295,47 +349,164 @@ export function publishRules(ip: Ip, p: PublishedPort, bridge = DOCKER_BRIDGE): 
   };
 }
 
+// ------------------------------------------------------------------------------ images
+
+/** An image in a host's local store (the sandbox has no registry: only these exist). */
+export interface DockerImage {
+  /** Familiar repository name: `nginx`, `nicolaka/netshoot`. */
+  repo: string;
+  tag: string;
+  entrypoint: string[] | null;
+  cmd: string[];
+  /** EXPOSE'd ports, `80/tcp`. */
+  exposed: string[];
+  /** STOPSIGNAL (SIGTERM when unset). */
+  stopSignal?: string;
+}
+
+/** The images every sandbox Docker host has pulled, as their Dockerfiles define them. */
+export const LOCAL_IMAGES: readonly DockerImage[] = [
+  { repo: 'nginx', tag: 'latest', entrypoint: ['/docker-entrypoint.sh'], cmd: ['nginx', '-g', 'daemon off;'], exposed: ['80/tcp'], stopSignal: 'SIGQUIT' },
+  { repo: 'busybox', tag: 'latest', entrypoint: null, cmd: ['sh'], exposed: [] },
+  { repo: 'alpine', tag: 'latest', entrypoint: null, cmd: ['/bin/sh'], exposed: [] },
+  { repo: 'nicolaka/netshoot', tag: 'latest', entrypoint: null, cmd: ['zsh'], exposed: [] },
+];
+
+/**
+ * An image reference split as the distribution/reference parser does: `nginx`,
+ * `library/nginx:latest` and `docker.io/library/nginx` all name `nginx:latest`. Returns an
+ * error text (`invalid reference format...`) for what the parser rejects.
+ */
+export function parseImageRef(ref: string): { repo: string; tag: string } | { error: string } {
+  let rest = ref;
+  let tag = 'latest';
+  const at = rest.indexOf('@');
+  if (at >= 0) rest = rest.slice(0, at);
+  const colon = rest.lastIndexOf(':');
+  if (colon > rest.lastIndexOf('/')) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+    if (!/^[\w][\w.-]{0,127}$/.test(tag)) return { error: 'invalid reference format' };
+  }
+  if (rest === '') return { error: 'invalid reference format' };
+  if (/[A-Z]/.test(rest) && /^[a-zA-Z0-9._/-]+$/.test(rest)) return { error: `invalid reference format: repository name (${rest.includes('/') ? rest : `library/${rest}`}) must be lowercase` };
+  const comp = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
+  const parts = rest.split('/');
+  if (parts.length > 1 && (parts[0]!.includes('.') || parts[0]!.includes(':') || parts[0] === 'localhost')) {
+    if (parts[0] === 'docker.io' || parts[0] === 'index.docker.io') parts.shift();
+    else if (!parts.slice(1).every((p) => comp.test(p))) return { error: 'invalid reference format' };
+    else return { repo: parts.join('/'), tag };
+  }
+  if (!parts.every((p) => comp.test(p))) return { error: 'invalid reference format' };
+  if (parts[0] === 'library' && parts.length === 2) parts.shift();
+  return { repo: parts.join('/'), tag };
+}
+
+/** The local image a reference names, if the host has it. */
+export function localImage(ref: string): DockerImage | undefined {
+  const r = parseImageRef(ref);
+  if ('error' in r) return undefined;
+  return LOCAL_IMAGES.find((i) => i.repo === r.repo && i.tag === r.tag);
+}
+
+/** The image's id (`sha256:` + 64 hex): content-addressed, so the same on every host. */
+export function imageId(seed: number, image: DockerImage): string {
+  return `sha256:${hex(deriveRng(seed, `docker:image/${image.repo}:${image.tag}`), 64)}`;
+}
+
 // ------------------------------------------------------------------------------ containers
 
-/** `docker run -d [--name NAME] [-p [IP:]HOSTPORT:PORT[/PROTO]]... IMAGE`: a running container. */
-export function dockerRun(state: SimState, hostName: string, opts: DockerRunOptions, now: number): DockerContainer {
+/** `docker create`: the container exists but has no process and no network yet. */
+export function dockerCreate(state: SimState, hostName: string, opts: DockerRunOptions, now: number): DockerContainer {
   const h = dockerHost(state, hostName);
-  const host = state.netns[h.ns]!;
-
-  const ports: PublishedPort[] = (opts.publish ?? []).map((p) => {
-    const out: PublishedPort = { hostPort: p.hostPort, containerPort: p.containerPort, protocol: p.protocol ?? 'tcp' };
-    if (p.hostIp !== undefined && p.hostIp !== '0.0.0.0') {
-      const ip = parseHostIp(p.hostIp);
-      out.hostIp = ip;
-    }
-    return out;
-  });
-  for (const p of ports) {
-    if (!(p.hostPort >= 1 && p.hostPort <= 65535) || !(p.containerPort >= 1 && p.containerPort <= 65535)) {
-      throw new Error(`invalid port mapping: ${p.hostPort}:${p.containerPort}/${p.protocol}`);
-    }
-  }
+  const ports = parsePublish(opts.publish);
   let name: string | undefined;
   if (opts.name !== undefined) {
     name = opts.name.replace(/^\//, '');
-    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(name)) throw new Error(`Invalid container name (${opts.name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed.`);
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(name)) throw new Error(`Invalid container name (${opts.name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
     const taken = h.containers.find((c) => c.name === name);
     if (taken) throw new Error(`Conflict. The container name "/${name}" is already in use by container "${taken.id}". You have to remove (or rename) that container to be able to reuse that name.`);
   }
-  const overlaps = (p: PublishedPort, q: PublishedPort): boolean => q.protocol === p.protocol && q.hostPort === p.hostPort && (q.hostIp === undefined || p.hostIp === undefined || q.hostIp === p.hostIp);
-  const clash = ports.find((p, i) => ports.slice(0, i).some((q) => overlaps(p, q)) || h.containers.some((c) => c.ports.some((q) => overlaps(p, q))));
-  if (clash) throw new Error(`Bind for ${clash.hostIp !== undefined ? formatIp(clash.hostIp) : '0.0.0.0'}:${clash.hostPort} failed: port is already allocated`);
-  const ip = allocateIp(h);
-
+  const image = localImage(opts.image);
   // Everything random about this container comes from its own stream, so the n-th container
   // on a host gets the same id, name and MACs whatever else happened in the sandbox before.
-  const rng = deriveRng(state.seed, `docker:${hostName}/container#${h.runs}`);
+  const run = h.runs;
+  const rng = countingRng(deriveRng(state.seed, `docker:${hostName}/container#${run}`));
   h.runs++;
   const id = uniqueId(rng, h);
   name ??= generateName(rng, (n) => h.containers.some((c) => c.name === n)) ?? id.slice(0, 12);
-  const nsId = containerNsId(hostName, id);
-  const ns = newNetns(nsId, hex(rng, 12), id.slice(0, 12), rng.int(65536));
+  const entrypoint = opts.entrypoint ?? image?.entrypoint ?? null;
+  const cmd = opts.cmd && opts.cmd.length > 0 ? opts.cmd : (image?.cmd ?? []);
+  const argv = [...(entrypoint ?? []), ...cmd];
+  const c: DockerContainer = {
+    id,
+    name,
+    image: opts.image,
+    host: hostName,
+    ns: containerNsId(hostName, id),
+    ip: 0,
+    mac: '',
+    hostVeth: '',
+    endpointId: '',
+    sandboxId: '',
+    pid: 0,
+    ports,
+    created: now,
+    path: argv[0] ?? '',
+    args: argv.slice(1),
+    cmd,
+    entrypoint,
+    ...(opts.attached ? { attached: true } : {}),
+    tty: opts.tty ?? false,
+    openStdin: opts.openStdin ?? false,
+    autoRemove: opts.autoRemove ?? false,
+    status: 'created',
+    exitCode: 0,
+    run,
+    draws: rng.draws(),
+    starts: 0,
+  };
+  h.containers.push(c);
+  return c;
+}
+
+/**
+ * `docker start`: the container gets its network namespace, veth pair into docker0, address
+ * and published-port rules, and its process runs. A host port already in use fails the start
+ * (the container stays as it was) with the daemon's message.
+ */
+export function dockerStart(state: SimState, hostName: string, nameOrId: string, now: number): DockerContainer {
+  const h = dockerHost(state, hostName);
+  const c = findContainer(state, hostName, nameOrId);
+  if (c.status === 'running') return c;
+  const host = state.netns[h.ns]!;
+  // The first start continues the creation stream (so `docker run` draws as one sequence);
+  // later starts draw from a stream of their own.
+  let rng: Rng;
+  if (c.starts === 0) {
+    rng = deriveRng(state.seed, `docker:${hostName}/container#${c.run}`);
+    for (let i = 0; i < c.draws; i++) rng.next();
+  } else rng = deriveRng(state.seed, `docker:${hostName}/container#${c.run}/start#${c.starts}`);
+  const ip = allocateIp(h);
+  const nsName = hex(rng, 12);
+  const ns = newNetns(c.ns, nsName, c.id.slice(0, 12), rng.int(65536));
   const mac = randomMac(rng);
+  let veth = vethName(rng);
+  while (deviceByName(host, veth)) veth = vethName(rng);
+  const vethMac = randomMac(rng);
+  const endpointId = hex(rng, 64);
+  const overlaps = (p: PublishedPort, q: PublishedPort): boolean => q.protocol === p.protocol && q.hostPort === p.hostPort && (q.hostIp === undefined || p.hostIp === undefined || q.hostIp === p.hostIp);
+  const running = h.containers.filter((x) => x.status === 'running');
+  const ports = c.ports.map((p) => (p.hostPort === 0 ? { ...p, hostPort: ephemeralPort(running, c.ports, p) } : p));
+  const clash = ports.find((p, i) => ports.slice(0, i).some((q) => overlaps(p, q)) || running.some((x) => x.ports.some((q) => overlaps(p, q))));
+  if (clash) {
+    throw new Error(
+      `failed to set up container networking: driver failed programming external connectivity on endpoint ${c.name} (${endpointId}): Bind for ${clash.hostIp !== undefined ? formatIp(clash.hostIp) : '0.0.0.0'}:${clash.hostPort} failed: port is already allocated`,
+    );
+  }
+  const sandboxId = nsName + hex(rng, 52);
+  const pid = 1000 + rng.int(60000);
+
   const mtu = h.network.mtu;
   // Both veth ends are created in the host namespace, the peer (container end) first.
   const peerIndex = host.nextIfindex;
@@ -350,40 +521,60 @@ export function dockerRun(state: SimState, hostName: string, opts: DockerRunOpti
     addrs: [{ ip, len: h.network.subnet.len, brd: broadcast(h.network.subnet) }],
     peer: { ns: host.id, ifindex: hostIndex },
   });
-  let veth = vethName(rng);
-  while (deviceByName(host, veth)) veth = vethName(rng);
-  addDevice(host, {
-    ifindex: hostIndex,
-    name: veth,
-    kind: 'veth',
-    mac: randomMac(rng),
-    mtu,
-    up: true,
-    addrs: [],
-    master: h.network.bridge,
-    peer: { ns: nsId, ifindex: peerIndex },
-  });
+  addDevice(host, { ifindex: hostIndex, name: veth, kind: 'veth', mac: vethMac, mtu, up: true, addrs: [], master: h.network.bridge, peer: { ns: c.ns, ifindex: peerIndex } });
   ns.routes.push({ dst: { addr: 0, len: 0 }, via: h.network.gateway, dev: 'eth0' }, { dst: h.network.subnet, dev: 'eth0', proto: 'kernel', scope: 'link', src: ip });
-  state.netns[nsId] = ns;
-
+  state.netns[c.ns] = ns;
   const nf = host.nf!;
   for (const p of ports) {
     const r = publishRules(ip, p, h.network.bridge);
     nf.nat.chains.DOCKER!.rules.push(r.nat);
     nf.filter.chains.DOCKER!.rules.unshift(r.filter);
   }
-  const c: DockerContainer = { id, name, image: opts.image, host: hostName, ns: nsId, ip, mac, hostVeth: veth, endpointId: hex(rng, 64), ports, created: now };
-  h.containers.push(c);
+  Object.assign(c, { ip, mac, hostVeth: veth, endpointId, sandboxId, pid, ports, status: 'running', exitCode: 0, startedAt: now, starts: c.starts + 1 });
+  delete c.finishedAt;
+  return c;
+}
+
+/** `docker run -d [--name NAME] [-p [IP:]HOSTPORT:PORT[/PROTO]]... IMAGE`: create, then start. */
+export function dockerRun(state: SimState, hostName: string, opts: DockerRunOptions, now: number): DockerContainer {
+  const c = dockerCreate(state, hostName, opts, now);
+  return dockerStart(state, hostName, c.id, now);
+}
+
+/**
+ * The container's process ended (`docker stop`, or the program exited): its network goes
+ * (namespace, veth, published-port rules, conntrack entries, address) and it is `exited`
+ * with `exitCode`; a `--rm` container is removed as well.
+ */
+export function dockerProcessExited(state: SimState, hostName: string, nameOrId: string, exitCode: number, now: number): DockerContainer {
+  const h = dockerHost(state, hostName);
+  const c = findContainer(state, hostName, nameOrId);
+  if (c.status !== 'running') return c;
+  detach(state, h, c);
+  Object.assign(c, { status: 'exited', exitCode, finishedAt: now, pid: 0 });
+  if (c.autoRemove) h.containers = h.containers.filter((x) => x !== c);
   return c;
 }
 
 /**
- * `docker rm -f NAME|ID`: removes the container's namespace, its veth pair (and so its bridge
- * port and FDB entries), its published-port rules and conntrack entries, and frees its address.
+ * `docker rm [-f] NAME|ID`: removes the container; a running one only with `force` (it is
+ * killed first), otherwise the daemon refuses. The default (force) is what scripts and tests
+ * use to clear a host.
  */
-export function dockerRm(state: SimState, hostName: string, nameOrId: string): DockerContainer {
+export function dockerRm(state: SimState, hostName: string, nameOrId: string, force = true): DockerContainer {
   const h = dockerHost(state, hostName);
   const c = findContainer(state, hostName, nameOrId);
+  if (c.status === 'running') {
+    if (!force) throw new Error(`cannot remove container "${nameOrId}": container is running: stop the container before removing or force remove`);
+    detach(state, h, c);
+    Object.assign(c, { status: 'exited', exitCode: 137, finishedAt: c.startedAt, pid: 0 });
+  }
+  h.containers = h.containers.filter((x) => x !== c);
+  return c;
+}
+
+/** Takes a running container off the network: namespace, veth, FDB entries, rules, conntrack, ARP. */
+function detach(state: SimState, h: DockerHost, c: DockerContainer): void {
   const host = state.netns[h.ns]!;
   host.devices = host.devices.filter((d) => d.name !== c.hostVeth);
   const br = deviceByName(host, h.network.bridge);
@@ -401,12 +592,37 @@ export function dockerRm(state: SimState, hostName: string, nameOrId: string): D
   nf.filter.chains.DOCKER!.rules = nf.filter.chains.DOCKER!.rules.filter((r) => !drop.has(formatRule('DOCKER', r)));
   // libnetwork flushes the endpoint's conntrack entries when it goes.
   host.conntrack = (host.conntrack ?? []).filter((e) => ![e.orig.src, e.orig.dst, e.reply.src, e.reply.dst].includes(c.ip));
-  h.containers = h.containers.filter((x) => x !== c);
-  for (const id of [h.ns, ...h.containers.map((x) => x.ns)]) {
+  const ip = c.ip;
+  Object.assign(c, { ip: 0, mac: '', hostVeth: '', endpointId: '', sandboxId: '' });
+  // A port published without a host port gets a new one at the next start.
+  c.ports = c.ports.map((p) => (p.requestedHostPort === 0 ? { ...p, hostPort: 0 } : p));
+  for (const id of [h.ns, ...h.containers.filter((x) => x.status === 'running').map((x) => x.ns)]) {
     const ns = state.netns[id];
-    if (ns) ns.neigh = ns.neigh.filter((n) => n.ip !== c.ip);
+    if (ns) ns.neigh = ns.neigh.filter((n) => n.ip !== ip);
   }
-  return c;
+}
+
+function parsePublish(publish: DockerRunOptions['publish']): PublishedPort[] {
+  const ports: PublishedPort[] = (publish ?? []).map((p) => {
+    const out: PublishedPort = { hostPort: p.hostPort, containerPort: p.containerPort, protocol: p.protocol ?? 'tcp' };
+    if (p.hostPort === 0) out.requestedHostPort = 0;
+    if (p.hostIp !== undefined && p.hostIp !== '' && p.hostIp !== '0.0.0.0') out.hostIp = parseHostIp(p.hostIp);
+    return out;
+  });
+  for (const p of ports) {
+    if (!(p.hostPort >= 0 && p.hostPort <= 65535) || !(p.containerPort >= 1 && p.containerPort <= 65535)) {
+      throw new Error(`invalid port mapping: ${p.hostPort}:${p.containerPort}/${p.protocol}`);
+    }
+  }
+  return ports;
+}
+
+/** The daemon's port allocator for `-p PORT` (no host port): the lowest free one from 32768. */
+function ephemeralPort(running: DockerContainer[], own: PublishedPort[], p: PublishedPort): number {
+  const used = new Set([...running.flatMap((c) => c.ports), ...own].filter((q) => q.protocol === p.protocol).map((q) => q.hostPort));
+  let port = 32768;
+  while (used.has(port)) port++;
+  return port;
 }
 
 /** A container by name, full id or unique id prefix, as the Docker CLI resolves them. */
@@ -429,7 +645,7 @@ export function dockerHost(state: SimState, hostName: string): DockerHost {
 
 /** The lowest free address of the bridge's subnet from .2 (freed addresses are reused). */
 function allocateIp(h: DockerHost): Ip {
-  const used = new Set(h.containers.map((c) => c.ip));
+  const used = new Set(h.containers.filter((c) => c.status === 'running').map((c) => c.ip));
   used.add(h.network.gateway);
   const subnet = h.network.subnet;
   for (let off = 2; off < size(subnet) - 1; off++) {
@@ -452,6 +668,33 @@ function parseHostIp(text: string): Ip {
   const ip = parseIp(text);
   if (ip === undefined) throw new Error(`invalid IP address: ${text}`);
   return ip;
+}
+
+/** An Rng that counts the values it has drawn (`int`, `pick` and `string` draw through `next`). */
+function countingRng(rng: Rng): Rng & { draws(): number } {
+  let n = 0;
+  const next = (): number => {
+    n++;
+    return rng.next();
+  };
+  const int = (k: number): number => {
+    if (!(k > 0)) throw new RangeError(`rng.int(${k})`);
+    return Math.floor(next() * k);
+  };
+  return {
+    next,
+    int,
+    pick: <T>(items: readonly T[]): T => {
+      if (items.length === 0) throw new RangeError('rng.pick of an empty array');
+      return items[int(items.length)]!;
+    },
+    string: (alphabet: string, k: number): string => {
+      let s = '';
+      for (let i = 0; i < k; i++) s += alphabet[int(alphabet.length)];
+      return s;
+    },
+    draws: () => n,
+  };
 }
 
 function hex(rng: Rng, n: number): string {

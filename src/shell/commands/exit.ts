@@ -6,10 +6,11 @@
  */
 import type { Command } from '../command';
 import { WORKSTATION_LOCATION } from '../location';
+import { leaveContainer } from './docker/container';
 
 export const exit: Command = {
   name: 'exit',
-  summary: 'leave a shell inside a pod or on a node',
+  summary: 'leave a shell inside a pod, a container or on a node',
   usage: 'exit: exit [n]\n    Exit the shell with a status of N.',
   where: ['workstation', 'node', 'pod'],
   hidden: true,
@@ -19,6 +20,8 @@ export const exit: Command = {
       ctx.stderr.write('exit: this terminal stays open; use the Reset button to start the lab again\n');
       return 1;
     }
+    // A Docker container's shell returns to its host; when it was the container's own process, the container ends.
+    if (ctx.env.location.kind === 'container') return leaveContainer(ctx, Number.isNaN(n) ? 0 : n);
     if (ctx.env.location.kind === 'node') ctx.stdout.write(`logout\nConnection to ${ctx.env.location.node} closed.\n`);
     ctx.enter(WORKSTATION_LOCATION);
     return Number.isNaN(n) ? 0 : n;

@@ -1,0 +1,99 @@
+/**
+ * Shells and programs inside Docker containers.
+ *
+ * Design notes: a program in a container runs in the container's network namespace with the
+ * image's own tools: busybox and alpine ship busybox's applets (`ping` is busybox ping, the
+ * shell is `sh`, prompt `/ # `), nginx's Debian image has `sh` (dash, prompt `# `) and no ping,
+ * netshoot has its debugging tools. The container's host name is its short id. A shell that
+ * is the container's own process (`docker run -it IMAGE sh`) ends the container when it exits;
+ * one started with `docker exec -it` leaves it running.
+ * What keeps a container running: a server (nginx's default command), `sleep`, `ping` without
+ * `-c`, `tail -f`, `top`, or a shell whose stdin stays open (`-i`); a shell without `-i` reads
+ * an empty stdin and exits 0 at once, and so does every other command, as far as the sandbox
+ * models them.
+ * Left out: process lists, signals other than docker stop's, and a detached command's output
+ * (`docker logs`).
+ */
+import type { CommandContext, Location } from '../../command';
+import { imageHas } from '../../images';
+import { dockerHostNsId, dockerProcessExited, parseImageRef, type DockerContainer } from '../../../sim/docker';
+
+/** The image family whose tools a Docker image ships (shell/images.ts names them). */
+function toolsImage(image: string): string {
+  const r = parseImageRef(image);
+  const repo = 'error' in r ? image : r.repo;
+  if (repo === 'alpine') return 'busybox';
+  return repo;
+}
+
+/** Programs the images ship that the sandbox runs only as a container's main process (it models no output for them). */
+const MAIN_ONLY: Record<string, string[]> = {
+  busybox: ['sleep', 'top', 'tail', 'echo', 'true', 'false', 'ls', 'env', 'id', 'ash'],
+  nginx: ['nginx', 'sleep', 'tail', 'echo', 'true', 'false', 'ls', 'env', 'id', 'dash', 'bash'],
+  'nicolaka/netshoot': ['zsh', 'bash', 'sleep', 'top', 'tail', 'echo', 'true', 'false', 'ls', 'env', 'id'],
+};
+
+/** True when `program` exists in the container's image and the sandbox can run it there. */
+export function containerHas(image: string, program: string): boolean {
+  if (program === 'exit') return true;
+  return imageHas(toolsImage(image), program);
+}
+
+/** True when the image ships `program` at all (a container may run it as its main process). */
+export function imageShips(image: string, program: string): boolean {
+  return containerHas(image, program) || (MAIN_ONLY[toolsImage(image)] ?? []).includes(program);
+}
+
+/** The shell prompt of a root shell in `/` of the image: busybox and alpine `/ # `, dash `# `. */
+export function containerPrompt(image: string): string {
+  return toolsImage(image) === 'nginx' ? '# ' : '/ # ';
+}
+
+const SHELLS = new Set(['sh', 'ash', 'bash', 'zsh', 'dash']);
+
+/** `sh`, `/bin/sh`, `zsh`...: a program that is an interactive shell. */
+export function isShell(program: string): boolean {
+  return SHELLS.has(program.replace(/^\/(usr\/)?bin\//, ''));
+}
+
+/** The program name a shell would run for `/bin/sh` (registry names have no path). */
+export function programName(program: string): string {
+  return program.replace(/^\/(usr\/)?s?bin\//, '');
+}
+
+/** Does the container's main process keep running (until stopped)? */
+export function keepsRunning(c: Pick<DockerContainer, 'path' | 'args' | 'openStdin'>): boolean {
+  const prog = programName(c.path);
+  if (c.path === '/docker-entrypoint.sh') return c.args[0] === 'nginx';
+  if (isShell(prog)) return c.openStdin && !c.args.includes('-c');
+  if (prog === 'sleep') return true;
+  if (prog === 'ping') return !c.args.some((a) => a.startsWith('-c') || a.startsWith('-w'));
+  if (prog === 'tail') return c.args.includes('-f') || c.args.includes('-F');
+  return prog === 'top' || prog === 'nginx';
+}
+
+/** How the main process answers `docker stop`: nginx stops on its STOPSIGNAL, PID 1 programs without a handler ignore SIGTERM and are killed after the timeout. */
+export function stopsOnSignal(c: Pick<DockerContainer, 'path' | 'args'>): boolean {
+  return (c.path === '/docker-entrypoint.sh' && c.args[0] === 'nginx') || programName(c.path) === 'nginx';
+}
+
+/** The location of a shell inside the container. */
+export function containerLocation(c: DockerContainer, main: boolean): Location {
+  return { kind: 'container', host: c.host, id: c.id, ns: c.ns, image: c.image, main };
+}
+
+/**
+ * `exit` in a container's shell: back to the Docker host's shell. A shell that was the
+ * container's main process ends it (exited with `code`, removed with `--rm`).
+ */
+export function leaveContainer(ctx: CommandContext, code: number): number {
+  const loc = ctx.env.location;
+  if (loc.kind !== 'container') return code;
+  const state = ctx.env.sim.state;
+  if (loc.main) {
+    const c = state.docker?.hosts[loc.host]?.containers.find((x) => x.id === loc.id);
+    if (c) dockerProcessExited(state, loc.host, c.id, code, ctx.env.sim.clock.now());
+  }
+  ctx.enter({ kind: 'node', node: loc.host, ns: dockerHostNsId(loc.host) });
+  return code;
+}
