@@ -1,17 +1,26 @@
 /**
- * Which programs a container image ships.
+ * Which programs a container image ships, and whose version of each.
  *
  * Design notes: `kubectl exec` runs a program inside a container, so what can run depends
- * on the image: busybox has its applets (ping, hostname, ...), nginx's Debian-based image has
- * no ping at all. A program missing from the image fails the way containerd reports it.
+ * on the image: busybox has its applets (ping, ip, ifconfig, route, nslookup, wget, ...),
+ * nginx's Debian-based image has no ping at all, and nicolaka/netshoot (Alpine with iputils,
+ * bind-tools, iproute2, curl, tcpdump, ...) has the full tools where busybox has applets:
+ * its `ping` is iputils', its `nslookup` and `dig` are BIND's, its `ip` and `ss` are
+ * iproute2's, while `ifconfig`, `route`, `traceroute` and `wget` stay busybox applets (Alpine
+ * installs no net-tools or traceroute package there). The registry picks the implementation
+ * by image family (Command.images); a program missing from the image fails the way the shell
+ * (`sh: dig: not found`) or containerd (kubectl exec) reports it.
  * Images are recognised by name; unknown images are treated as minimal (no tools).
  */
+import type { Location } from './command';
+import type { Sim } from '../sim/sim';
 
 export type ImageFamily = 'busybox' | 'nginx' | 'coredns' | 'netshoot' | 'agnhost' | 'unknown';
 
 export function imageFamily(image: string): ImageFamily {
   const name = (image.split('/').pop() ?? image).split(/[:@]/)[0]!;
-  if (name === 'busybox') return 'busybox';
+  // Alpine's userland is busybox: its ping, ip, wget... are the busybox applets.
+  if (name === 'busybox' || name === 'alpine') return 'busybox';
   if (name === 'nginx') return 'nginx';
   if (name === 'coredns') return 'coredns';
   if (name === 'netshoot') return 'netshoot';
@@ -19,21 +28,26 @@ export function imageFamily(image: string): ImageFamily {
   return 'unknown';
 }
 
-/** The text tools every shell image here ships (busybox applets, coreutils, grep, mawk). */
-const TEXT = ['cat', 'grep', 'head', 'tail', 'wc', 'sort', 'uniq', 'cut', 'awk'];
+/** The text and file tools every shell image here ships (busybox applets, or coreutils, grep and mawk). */
+const TEXT = ['cat', 'grep', 'head', 'tail', 'wc', 'sort', 'uniq', 'cut', 'awk', 'ls', 'rm', 'touch', 'sleep', 'env', 'printenv', 'echo', 'true', 'false', 'pwd'];
 
 /** Programs each image family ships that the sandbox models. */
 const TOOLS: Record<ImageFamily, string[]> = {
-  busybox: ['ping', 'nslookup', 'wget', 'traceroute', 'hostname', 'sh', 'exit', ...TEXT],
+  busybox: ['ping', 'nslookup', 'wget', 'traceroute', 'ip', 'ifconfig', 'route', 'hostname', 'sh', 'exit', ...TEXT],
   nginx: ['hostname', 'sh', 'exit', 'curl', ...TEXT],
   coredns: [],
-  // The netshoot debug image ships iputils, curl, dig, tcpdump, iproute2...; the sandbox's
-  // versions of those commands come with the lab shell, so only these exist here yet.
-  netshoot: ['hostname', 'sh', 'exit', 'curl', ...TEXT],
+  netshoot: ['ping', 'nslookup', 'dig', 'curl', 'wget', 'traceroute', 'ip', 'ss', 'ifconfig', 'route', 'tcpdump', 'hostname', 'sh', 'exit', ...TEXT],
   agnhost: ['sh', 'exit'],
   unknown: [],
 };
 
 export function imageHas(image: string, program: string): boolean {
   return TOOLS[imageFamily(image)].includes(program);
+}
+
+/** The image of the container a pod location runs in ('' when the pod or container is gone). */
+export function imageAt(sim: Sim, loc: Location): string {
+  if (loc.kind === 'container') return loc.image;
+  if (loc.kind !== 'pod') return '';
+  return sim.pod(loc.namespace, loc.pod)?.spec.containers.find((c) => c.name === loc.container)?.image ?? '';
 }

@@ -10,7 +10,7 @@
  * router, which knows only the outside world. An address is used as it is.
  * Left out: /etc/hosts (except localhost), AAAA lookups, TCP fallback, the nscd cache.
  */
-import { decodeDns, dnsQuery, encodeDns } from '../sim/dns';
+import { decodeDns, DnsEncodeError, dnsQuery, encodeDns } from '../sim/dns';
 import { parseIp, type Ip } from '../sim/ipv4';
 import { parseResolvConf, resolvConf, searchCandidates } from '../sim/k8s/coredns';
 import type { Location, ShellEnv } from './command';
@@ -22,6 +22,7 @@ export type Resolved = { ok: true; ip: Ip; name: string } | { ok: false; reason:
 export function nsIdOf(env: ShellEnv, loc: Location = env.location): string {
   if (loc.kind === 'node') return loc.ns;
   if (loc.kind === 'workstation') return 'workstation';
+  if (loc.kind === 'container') return loc.ns;
   const pod = env.sim.pod(loc.namespace, loc.pod);
   if (pod?.spec.hostNetwork) return `node/${pod.spec.nodeName}`;
   return `pod/${loc.namespace}/${loc.pod}`;
@@ -47,13 +48,24 @@ export function resolveHost(env: ShellEnv, name: string): Resolved {
   }
   const nsId = nsIdOf(env);
   let sawAnswer = false;
+  let sentAny = false;
   for (const cand of candidates) {
-    const r = env.sim.udpRequest(nsId, parseIp(server)!, 53, encodeDns(dnsQuery(env.sim.rng.int(65536), cand, 'A')));
+    // A name no query can carry (an empty label as in `.x`, a label over 63 octets) fails in
+    // the C library before anything is sent: the lookup reports the name as unknown.
+    let query: Uint8Array;
+    try {
+      query = encodeDns(dnsQuery(env.sim.rng.int(65536), cand, 'A'));
+    } catch (e) {
+      if (e instanceof DnsEncodeError) continue;
+      throw e;
+    }
+    sentAny = true;
+    const r = env.sim.udpRequest(nsId, parseIp(server)!, 53, query);
     if (r.kind !== 'reply') continue;
     sawAnswer = true;
     const m = decodeDns(r.data);
     const a = m.answers.find((x) => x.type === 'A');
     if (a && a.type === 'A') return { ok: true, ip: a.address, name: cand };
   }
-  return { ok: false, reason: sawAnswer ? 'not-found' : 'timeout' };
+  return { ok: false, reason: sawAnswer || !sentAny ? 'not-found' : 'timeout' };
 }

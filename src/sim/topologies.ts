@@ -3,7 +3,8 @@
  *
  * Design notes: each is a declarative spec handed to the same builders the labs use, so a
  * topology is exactly what a lab on it would get: a kubeadm + flannel cluster (VXLAN or
- * host-gw), a larger cluster, or Docker hosts on one LAN.
+ * host-gw), a larger cluster, the cluster with a
+ * busybox and a nicolaka/netshoot debug pod, or Docker hosts on one LAN.
  */
 import { buildCluster } from './cluster';
 import { buildDockerHosts } from './docker';
@@ -30,5 +31,23 @@ export const TOPOLOGIES: Record<string, Topology> = {
   docker: {
     description: 'two Docker hosts (host-1, host-2) on one LAN, each with docker0',
     build: (seed, t) => buildDockerHosts({}, seed, t),
+  },
+  'kubernetes-netshoot': {
+    description: 'the 3-node flannel VXLAN cluster with a web Deployment and Service, a busybox pod (client) and a nicolaka/netshoot pod (netshoot)',
+    build: (seed, t) =>
+      buildCluster(
+        {
+          workloads: {
+            deployments: [{ name: 'web', replicas: 2, image: 'nginx:1.27', ports: [80] }],
+            pods: [
+              { name: 'client', image: 'busybox:1.36', command: ['sleep', '3600'] },
+              { name: 'netshoot', image: 'nicolaka/netshoot:v0.14', command: ['sleep', '3600'] },
+            ],
+            services: [{ name: 'web', selector: { app: 'web' }, ports: [{ port: 80, targetPort: 80 }] }],
+          },
+        },
+        seed,
+        t,
+      ),
   },
 };

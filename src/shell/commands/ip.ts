@@ -1,5 +1,6 @@
 /**
- * `ip` (iproute2) on a node: `ip addr`, `ip link`, `ip route`, `ip neigh`.
+ * `ip` (iproute2) on a node, the workstation and in netshoot pods: `ip addr`, `ip link`,
+ * `ip route`, `ip neigh`, and on a node `ip netns`.
  *
  * Design notes: the layout is iproute2's (fidelity.md 5.1-5.3): `N: name[@ifM]: <FLAGS> mtu
  * ... qdisc ... [master br] state ... group default [qlen 1000]` where every `word value`
@@ -8,34 +9,42 @@
  * scope S NAME` and its `valid_lft forever preferred_lft forever` line. A bridge without ports
  * has NO-CARRIER and state DOWN, and its connected route says `linkdown`. Routes print in the
  * kernel's order: default first, then by prefix. Object names may be abbreviated as iproute2
- * allows (`ip a`, `ip r`, `ip n`, `ip addr show dev eth0`).
+ * allows (`ip a`, `ip r`, `ip n`, `ip addr show dev eth0`). The printers are shared with
+ * busybox's `ip` applet (busybox-net.ts), which differs only in details.
+ * `ip netns` lists the pod network namespaces containerd mounted under /run/netns
+ * (`cni-<uuid>`, the same names `ip link` shows as `link-netns`), oldest first as a tmpfs
+ * directory lists them on current kernels, each with the id the node's namespace gave it
+ * (`(id: N)`); `ip netns exec NAME CMD...` runs one of the node's programs inside that
+ * namespace, with its exit status.
  * Left out: IPv6 addresses (the sandbox has none), `ip -s`, `ip -d`, `ip -br`, changing
- * anything (`ip route add`...).
+ * anything (`ip route add`, `ip netns add`...). Namespace ids are numbered in pod creation
+ * order among the pods now on the node (a real kernel keeps an id when an older pod goes).
  */
-import type { Command, CommandContext } from '../command';
+import type { Command, CommandContext, Location } from '../command';
 import { CommandError } from '../errors';
 import { formatIp } from '../../sim/ipv4';
 import type { Device, Netns, Route } from '../../sim/netns';
+import type { SimState } from '../../sim/state';
+import { nsIdOf } from '../resolver';
 
 const USAGE = `Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }
-where  OBJECT := { address | link | neighbour | route }
+where  OBJECT := { address | link | neighbour | netns | route }
        OPTIONS := { -4 | -o[neline] }
-(This sandbox supports showing addresses, links, routes and neighbours.)`;
+(This sandbox supports showing addresses, links, routes, neighbours and namespaces.)`;
 
-function nsOf(ctx: CommandContext): Netns {
-  const loc = ctx.env.location;
-  const id = loc.kind === 'node' ? loc.ns : loc.kind === 'pod' ? `pod/${loc.namespace}/${loc.pod}` : 'workstation';
-  const ns = ctx.env.sim.state.netns[id];
-  if (!ns) throw new CommandError('NOT_FOUND', 'ip: this machine is outside the simulated network');
+/** The network namespace the command's location uses (a pod's own, or its node's with hostNetwork). */
+export function nsOf(ctx: CommandContext, tool = 'ip'): Netns {
+  const ns = ctx.env.sim.state.netns[nsIdOf(ctx.env)];
+  if (!ns) throw new CommandError('NOT_FOUND', `${tool}: this machine is outside the simulated network`);
   return ns;
 }
 
-function hasCarrier(ns: Netns, d: Device): boolean {
+export function hasCarrier(ns: Netns, d: Device): boolean {
   if (d.kind === 'bridge') return ns.devices.some((p) => p.master === d.name && p.up);
   return d.up;
 }
 
-function linkHeader(ns: Netns, d: Device, state: { netns: Record<string, Netns> }): string[] {
+export function linkHeader(ns: Netns, d: Device, state: { netns: Record<string, Netns> }): string[] {
   const carrier = hasCarrier(ns, d);
   const flags = d.kind === 'loopback' ? ['LOOPBACK'] : ['BROADCAST', 'MULTICAST'];
   if (d.kind === 'vxlan' || d.kind === 'dummy') flags.splice(0, 2, 'BROADCAST', 'MULTICAST');
@@ -58,7 +67,7 @@ function linkHeader(ns: Netns, d: Device, state: { netns: Record<string, Netns> 
   return [first, link];
 }
 
-function addrLines(d: Device): string[] {
+export function addrLines(d: Device): string[] {
   const out: string[] = [];
   for (const a of d.addrs) {
     const scope = a.ip >>> 24 === 127 ? 'host' : 'global';
@@ -68,7 +77,8 @@ function addrLines(d: Device): string[] {
   return out;
 }
 
-function routeOrder(a: Route, b: Route): number {
+/** The kernel's dump order of the main table: default first, then by address, longer prefix first. */
+export function routeOrder(a: Route, b: Route): number {
   if (a.dst.len === 0 || b.dst.len === 0) return a.dst.len === 0 ? (b.dst.len === 0 ? 0 : -1) : 1;
   return a.dst.addr - b.dst.addr || b.dst.len - a.dst.len;
 }
@@ -82,7 +92,7 @@ function routeLine(ns: Netns, r: Route): string {
 }
 
 /** iproute2 accepts any prefix of an object or command name. */
-function matches(word: string, full: string, min = 1): boolean {
+export function matches(word: string, full: string, min = 1): boolean {
   return word.length >= min && full.startsWith(word);
 }
 
@@ -90,14 +100,20 @@ export const ip: Command = {
   name: 'ip',
   summary: 'show addresses, links, routes and neighbours: ip addr | ip route | ip neigh',
   usage: USAGE,
-  where: ['workstation', 'node'],
+  where: ['workstation', 'node', 'pod'],
+  images: ['netshoot'],
   async run(ctx) {
-    const args = ctx.argv.slice(1).filter((a) => a !== '-4');
+    // Options come before the object: `-4` there is ip's own; after `netns exec NAME` it is the program's.
+    let lead = 1;
+    while (ctx.argv[lead] === '-4') lead++;
+    const inet4Only = lead > 1;
+    const args = ctx.argv.slice(lead);
     const object = args[0];
     if (object === undefined || object === 'help') {
       ctx.stderr.write(USAGE + '\n');
       return object === undefined ? 255 : 0;
     }
+    if (object.length >= 2 && matches(object, 'netns')) return netns(ctx, args.slice(1));
     const ns = nsOf(ctx);
     const rest = args.slice(1).filter((a) => a !== 'show' && a !== 'list' && a !== 'ls');
     if (args[1] !== undefined && !['show', 'list', 'ls', 'dev'].includes(args[1]) && !ns.devices.some((d) => d.name === args[1])) {
@@ -112,9 +128,11 @@ export const ip: Command = {
     };
     const state = ctx.env.sim.state;
     if (matches(object, 'address')) {
+      // `ip -4 addr`: only devices with an IPv4 address, without their link/ether line.
       const lines = pick()
         .sort((a, b) => a.ifindex - b.ifindex)
-        .flatMap((d) => [...linkHeader(ns, d, state), ...addrLines(d)]);
+        .filter((d) => !inet4Only || addrLines(d).length > 0)
+        .flatMap((d) => [...(inet4Only ? linkHeader(ns, d, state).slice(0, 1) : linkHeader(ns, d, state)), ...addrLines(d)]);
       ctx.stdout.write(lines.join('\n') + '\n');
       return 0;
     }
@@ -135,7 +153,71 @@ export const ip: Command = {
     throw new CommandError('USAGE', `Object "${object}" is unknown, try "ip help".`, 255);
   },
   complete(req) {
-    if (req.words.length === 1) return ['address', 'link', 'neighbour', 'route'];
+    if (req.words.length === 1) return ['address', 'link', 'neighbour', 'netns', 'route'];
+    if (req.words[1] === 'netns') {
+      if (req.words.length === 2) return ['list', 'exec'];
+      if (req.words[2] === 'exec' && req.words.length === 3) return podNamespaces(req.env.sim.state, req.env.location).map((n) => n.name);
+      return [];
+    }
     return ['show', 'dev'];
   },
 };
+
+const NETNS_USAGE = `Usage:	ip netns list
+	ip netns add NAME
+	ip netns attach NAME PID
+	ip netns set NAME NETNSID
+	ip [-all] netns delete [NAME]
+	ip netns identify [PID]
+	ip netns pids NAME
+	ip [-all] netns exec [NAME] cmd ...
+	ip netns monitor
+	ip netns list-id [target-nsid POSITIVE-INT] [nsid POSITIVE-INT]
+NETNSID := auto | POSITIVE-INT`;
+
+/** The pod namespaces mounted on the node a location is on, in creation order, with their ids. */
+export function podNamespaces(state: SimState, loc: Location): { name: string; id: string; nsid: number }[] {
+  if (loc.kind !== 'node') return [];
+  const root = state.netns[`node/${loc.node}`];
+  if (!root) return [];
+  // One host-side veth per pod namespace; its ifindex grows with each pod the node gets.
+  const peers = root.devices.filter((d) => d.kind === 'veth' && d.peer && state.netns[d.peer.ns]?.name.startsWith('cni-')).sort((a, b) => a.ifindex - b.ifindex);
+  return peers.map((d, i) => ({ name: state.netns[d.peer!.ns]!.name, id: d.peer!.ns, nsid: i }));
+}
+
+async function netns(ctx: CommandContext, args: string[]): Promise<number> {
+  const sub = args[0] ?? 'list';
+  const list = podNamespaces(ctx.env.sim.state, ctx.env.location);
+  if (matches(sub, 'list') || sub === 'ls' || sub === 'show') {
+    ctx.stdout.write(list.map((n) => `${n.name} (id: ${n.nsid})\n`).join(''));
+    return 0;
+  }
+  if (matches(sub, 'exec')) {
+    const name = args[1];
+    if (name === undefined) throw new CommandError('USAGE', 'No netns name specified', 255);
+    if (args.length < 3) throw new CommandError('USAGE', 'No command specified', 255);
+    const target = list.find((n) => n.name === name);
+    const loc = ctx.env.location;
+    if (!target || loc.kind !== 'node') throw new CommandError('NOT_FOUND', `Cannot open network namespace "${name}": No such file or directory`, 255);
+    const argv = args.slice(2);
+    let run: Promise<number>;
+    try {
+      run = ctx.spawn({ kind: 'node', node: loc.node, ns: target.id }, argv, ctx.tty);
+    } catch (e) {
+      if (e instanceof CommandError && e.code === 'COMMAND_NOT_FOUND') {
+        ctx.stderr.write(`exec of "${argv[0]}" failed: No such file or directory\n`);
+        return 1;
+      }
+      throw e;
+    }
+    return run;
+  }
+  if (sub === 'help') {
+    ctx.stderr.write(NETNS_USAGE + '\n');
+    return 255;
+  }
+  if (['add', 'attach', 'set', 'delete', 'identify', 'pids', 'monitor', 'list-id'].some((c) => matches(sub, c))) {
+    throw new CommandError('UNSUPPORTED', `ip netns ${sub}: this sandbox supports only "ip netns list" and "ip netns exec NAME CMD..."`, 255);
+  }
+  throw new CommandError('USAGE', `Command "${sub}" is unknown, try "ip netns help".`, 255);
+}

@@ -13,7 +13,7 @@
 import type { Command } from '../command';
 import { CommandError } from '../errors';
 import { formatIp, parseIp } from '../../sim/ipv4';
-import { podNsId } from '../../sim/cni';
+import { nsIdOf } from '../resolver';
 
 const USAGE = `BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.
 
@@ -38,7 +38,7 @@ export const pingBusybox: Command = {
   where: ['pod'],
   async run(ctx) {
     const loc = ctx.env.location;
-    if (loc.kind !== 'pod') throw new CommandError('UNSUPPORTED', 'ping: not available here');
+    if (loc.kind !== 'pod' && loc.kind !== 'container') throw new CommandError('UNSUPPORTED', 'ping: not available here');
     let count = Infinity;
     let size = 56;
     let ttl = 64;
@@ -73,7 +73,7 @@ export const pingBusybox: Command = {
     const dst = parseIp(host);
     if (dst === undefined) throw new CommandError('NOT_FOUND', `ping: bad address '${host}'`);
     const sim = ctx.env.sim;
-    const nsId = sim.state.k8s.pods[`${loc.namespace}/${loc.pod}`]?.spec.hostNetwork ? `node/${sim.pod(loc.namespace, loc.pod)!.spec.nodeName}` : podNsId(loc.namespace, loc.pod);
+    const nsId = nsIdOf(ctx.env);
     const addr = formatIp(dst);
     ctx.stdout.write(`PING ${host} (${addr}): ${size} data bytes\n`);
     const id = sim.rng.int(65536);

@@ -1,5 +1,5 @@
 /**
- * iputils `ping`, as it runs on the nodes and the workstation (and in Debian-based images).
+ * iputils `ping`, as it runs on the nodes and the workstation, and in netshoot pods.
  *
  * Design notes: the layout is iputils' (fidelity.md 4.1): `PING host (addr) 56(84) bytes of
  * data.`, `64 bytes from addr: icmp_seq=1 ttl=62 time=0.612 ms` with seq from 1 and time
@@ -50,7 +50,8 @@ export const pingIputils: Command = {
   name: 'ping',
   summary: 'send ICMP echo requests (iputils ping)',
   usage: USAGE.trim(),
-  where: ['workstation', 'node'],
+  where: ['workstation', 'node', 'pod'],
+  images: ['netshoot'],
   async run(ctx) {
     const args = ctx.argv.slice(1);
     let count = Infinity;
@@ -106,7 +107,9 @@ export const pingIputils: Command = {
     }
     if (host === undefined) throw new CommandError('USAGE', `ping: usage error: Destination address required`, 1);
     const r = resolveHost(ctx.env, host);
-    if (!r.ok) throw new CommandError('NOT_FOUND', `ping: ${host}: ${r.reason === 'timeout' ? 'Temporary failure in name resolution' : 'Name or service not known'}`, 2);
+    // gai_strerror's wording: glibc's on the nodes, musl's in the Alpine-based netshoot image.
+    const musl = ctx.env.location.kind === 'pod';
+    if (!r.ok) throw new CommandError('NOT_FOUND', `ping: ${host}: ${r.reason === 'timeout' ? (musl ? 'Try again' : 'Temporary failure in name resolution') : musl ? 'Name does not resolve' : 'Name or service not known'}`, 2);
     const addr = formatIp(r.ip);
     const sim = ctx.env.sim;
     const nsId = nsIdOf(ctx.env);
