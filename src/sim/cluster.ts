@@ -15,7 +15,8 @@
 import { cidr, formatIp, nth, subnet } from './ipv4';
 import { createRouter, createNodeNetns, setupFlannel } from './cni';
 import { createCloud } from './k8s/cloud';
-import { createDaemonSet, createDeployment, createNamespace, createNode, createPod, createService, type ApiContext } from './k8s/api';
+import { MAX_EVENTS } from './k8s/events';
+import { createDaemonSet, createDeployment, createNamespace, createNode, createPod, createService, emit, type ApiContext } from './k8s/api';
 import type { PodSpec, ServicePort } from './k8s/types';
 import { rngOver, type Rng } from './rng';
 import { emptyState, type ClusterConfig, type SimState } from './state';
@@ -86,7 +87,9 @@ export function buildCluster(spec: ClusterSpec, seed: number, createdAt: number)
   const names = spec.nodeNames ?? defaultNodeNames(count);
   const state = emptyState(seed, createdAt, config);
   const rng = rngOver(state.rng);
-  const ctx: ApiContext = { state, rng, now: createdAt };
+  // When the workloads alone fill the bounded event store, the bootstrap's events would be
+  // dropped from it anyway: they are not recorded at all (keeps big clusters fast to build).
+  const ctx: ApiContext = { state, rng, now: createdAt, quiet: workloadEvents(spec.workloads ?? {}) >= MAX_EVENTS };
   const version = config.kubernetesVersion;
 
   createRouter(state);
@@ -132,6 +135,8 @@ export function buildCluster(spec: ClusterSpec, seed: number, createdAt: number)
     labels: { 'k8s-app': 'kube-proxy' },
     spec: { containers: [{ name: 'kube-proxy', image: `registry.k8s.io/kube-proxy:${version}` }], hostNetwork: true, tolerations: [{ operator: 'Exists' }], priorityClassName: 'system-node-critical', nodeSelector: { 'kubernetes.io/os': 'linux' } },
   });
+  // Each kube-proxy reports its start on its node (events.k8s.io, no message).
+  for (const n of names) emit(ctx, { involved: { kind: 'Node', name: n, uid: n }, type: 'Normal', reason: 'Starting', message: '', reportingComponent: 'kube-proxy', host: n, action: 'StartKubeProxy' });
   createService(ctx, {
     name: 'kube-dns',
     namespace: 'kube-system',
@@ -175,8 +180,17 @@ export function buildCluster(spec: ClusterSpec, seed: number, createdAt: number)
     if (!state.k8s.namespaces[ns]) createNamespace(ctx, ns);
   }
   ctx.now = createdAt + (spec.workloadDelay ?? 240_000);
-  applyWorkloads({ ...ctx, schedule: new Map() }, spec.workloads ?? {});
+  applyWorkloads({ ...ctx, quiet: false, schedule: new Map() }, spec.workloads ?? {});
   return state;
+}
+
+/** The events creating one Deployment records: ScalingReplicaSet, then per pod SuccessfulCreate, Scheduled, Pulled, Created, Started. */
+function deploymentEvents(replicas: number): number {
+  return 1 + replicas * 5;
+}
+
+function workloadEvents(w: WorkloadSpec): number {
+  return (w.deployments ?? []).reduce((n, d) => n + deploymentEvents(d.replicas), 0) + (w.pods ?? []).length * 4;
 }
 
 /**
@@ -209,16 +223,25 @@ function installIngressNginx(ctx: ApiContext): void {
 
 /** Creates the spec's Deployments, then Pods, then Services. */
 export function applyWorkloads(ctx: ApiContext, w: WorkloadSpec): void {
-  for (const d of w.deployments ?? []) {
+  // Events of the objects created before the last MAX_EVENTS' worth would leave the bounded
+  // store before the build ends: those objects are created without recording them.
+  let after = (w.pods ?? []).length * 4;
+  const deployments = w.deployments ?? [];
+  const loud = deployments.map(() => true);
+  for (let i = deployments.length - 1; i >= 0; i--) {
+    loud[i] = after < MAX_EVENTS;
+    after += deploymentEvents(deployments[i]!.replicas);
+  }
+  deployments.forEach((d, i) => {
     const labels = d.labels ?? { app: d.name };
-    createDeployment(ctx, {
+    createDeployment({ ...ctx, quiet: ctx.quiet || !loud[i] }, {
       name: d.name,
       namespace: d.namespace ?? 'default',
       replicas: d.replicas,
       labels,
       spec: { containers: [{ name: containerName(d.image), image: d.image, ...(d.ports ? { ports: d.ports.map((p) => ({ containerPort: p, protocol: 'TCP' as const })) } : {}) }] },
     });
-  }
+  });
   for (const p of w.pods ?? []) {
     createPod(ctx, {
       name: p.name,

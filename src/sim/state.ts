@@ -80,7 +80,7 @@ export function emptyState(seed: number, createdAt: number, config: ClusterConfi
     config,
     netns: {},
     segments: { lan: { id: 'lan', ports: [], fdb: {} } },
-    k8s: { resourceVersion: 0, namespaces: {}, nodes: {}, pods: {}, services: {}, deployments: {}, replicasets: {}, daemonsets: {}, alloc: { serviceIps: [], podIpam: {} } },
+    k8s: { resourceVersion: 0, namespaces: {}, nodes: {}, pods: {}, services: {}, deployments: {}, replicasets: {}, daemonsets: {}, events: [], alloc: { serviceIps: [], podIpam: {} } },
     observations: [],
     nextObservation: 1,
   };

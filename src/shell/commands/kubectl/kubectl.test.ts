@@ -243,7 +243,7 @@ describe('kubectl get for workloads, endpoints and namespaces (fidelity.md 1.2)'
     expect(await run('kubectl get ingress')).toEqual({ stdout: '', stderr: 'No resources found in default namespace.\n', status: 0 });
     const r = await run('kubectl get cm');
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('error: the sandbox does not support "cm" yet (it supports pods, nodes, services, endpoints, endpointslices, namespaces, deployments, replicasets, daemonsets and ingresses)');
+    expect(r.stderr).toContain('error: the sandbox does not support "cm" yet (it supports pods, nodes, services, endpoints, endpointslices, namespaces, deployments, replicasets, daemonsets, events and ingresses)');
     expect((await run('kubectl get deployments.apps web')).stdout).toBe((await run('kubectl get deploy web')).stdout);
     expect((await run('kubectl get deployment.apps/web -o name')).stdout).toBe('deployment.apps/web\n');
   });

@@ -53,6 +53,7 @@ export const RESOURCES: ResourceType[] = [
   { plural: 'deployments', singular: 'deployment', shortNames: ['deploy'], kind: 'Deployment', group: 'apps', version: 'v1', namespaced: true, list: stored((s) => s.k8s.deployments) },
   { plural: 'replicasets', singular: 'replicaset', shortNames: ['rs'], kind: 'ReplicaSet', group: 'apps', version: 'v1', namespaced: true, list: stored((s) => s.k8s.replicasets) },
   { plural: 'daemonsets', singular: 'daemonset', shortNames: ['ds'], kind: 'DaemonSet', group: 'apps', version: 'v1', namespaced: true, list: stored((s) => s.k8s.daemonsets) },
+  { plural: 'events', singular: 'event', shortNames: ['ev'], kind: 'Event', group: '', version: 'v1', namespaced: true, list: (s) => (s.k8s.events ?? []) as unknown as AnyObject[] },
   { plural: 'ingresses', singular: 'ingress', shortNames: ['ing'], kind: 'Ingress', group: 'networking.k8s.io', version: 'v1', namespaced: true, list: stored((s) => s.k8s.ingresses) },
 ];
 
@@ -78,7 +79,7 @@ export function resourceWords(): string[] {
 
 /** Resource names a real cluster serves that the sandbox does not model yet (so the error says so). */
 const REAL_ONLY = [
-  'events', 'event', 'ev', 'configmaps', 'configmap', 'cm', 'secrets', 'secret', 'statefulsets', 'statefulset', 'sts',
+  'configmaps', 'configmap', 'cm', 'secrets', 'secret', 'statefulsets', 'statefulset', 'sts',
   'jobs', 'job', 'cronjobs', 'cronjob', 'cj', 'serviceaccounts', 'serviceaccount', 'sa', 'networkpolicies', 'networkpolicy', 'netpol',
   'ingressclasses', 'ingressclass', 'persistentvolumeclaims', 'pvc', 'persistentvolumes', 'pv',
 ];

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { LabSession } from '../../../labs/session';
+import { ScriptClock } from '../../../labs/transcript';
+import { REFERENCE_TIME } from '../../../labs/catalog';
+import { goTabwriter, rfc1123z } from './describe';
+
+async function open() {
+  const clock = new ScriptClock(REFERENCE_TIME);
+  const session = LabSession.create({ labId: 'three-pools', seed: 1, scheduler: clock });
+  return async (line: string) => {
+    let stdout = '';
+    let stderr = '';
+    clock.beginCommand(() => session.interrupt());
+    const status = await session.run(line, { write: (t) => void (stdout += t) }, { write: (t) => void (stderr += t) });
+    return { stdout, stderr, status };
+  };
+}
+
+describe('goTabwriter', () => {
+  it('aligns a column over a block of consecutive lines only', () => {
+    expect(goTabwriter('Name:\tx\nLabels:\ta=b\n\tc=d\nConditions:\n  Type\tStatus\n  Ready \tTrue \n')).toBe(
+      'Name:    x\nLabels:  a=b\n         c=d\nConditions:\n  Type    Status\n  Ready   True \n',
+    );
+  });
+  it('treats the last cell of a line as outside any column', () => {
+    expect(goTabwriter('a\tlong-last-cell\nbbbb\tc\n')).toBe('a     long-last-cell\nbbbb  c\n');
+  });
+});
+
+describe('kubectl describe', () => {
+  it('formats RFC 1123 times with a numeric zone', () => {
+    expect(rfc1123z('2025-03-04T09:05:06Z')).toBe('Tue, 04 Mar 2025 09:05:06 +0000');
+  });
+
+  it('describes a pod with its IP, node, controller and events', async () => {
+    const run = await open();
+    const pods = (await run('kubectl get pods -l app=web -o name')).stdout.trim().split('\n');
+    const name = pods[0]!.slice('pod/'.length);
+    const ip = (await run(`kubectl get pod ${name} -o jsonpath={.status.podIP}`)).stdout;
+    const r = await run(`kubectl describe pod ${name}`);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^Name:\\s+${name}\\nNamespace:\\s+default\\n`));
+    expect(r.stdout).toContain(`\nIP:               ${ip}\n`);
+    expect(r.stdout).toMatch(/\nControlled By:\s+ReplicaSet\/web-/);
+    expect(r.stdout).toMatch(/\n {2}Normal {2}Scheduled {2}\d+m {4}default-scheduler {2}Successfully assigned default\//);
+    expect(r.stdout.endsWith('\n')).toBe(true);
+  });
+
+  it('describes every object of a type, separated by a blank line', async () => {
+    const run = await open();
+    const r = await run('kubectl describe pods -l app=web');
+    expect(r.stdout.match(/^Name:/gm)).toHaveLength(3);
+    expect(r.stdout).toContain('\n\n\nName:');
+  });
+
+  it('prints kubectl NotFound errors and exits 1', async () => {
+    const run = await open();
+    const r = await run('kubectl describe service nope');
+    expect(r.stderr).toBe('Error from server (NotFound): services "nope" not found\n');
+    expect(r.status).toBe(1);
+    const s = await run('kubectl describe pods -n kube-public');
+    expect(s.stderr).toBe('No resources found in kube-public namespace.\n');
+  });
+
+  it('prints Events: <none> aligned with the other fields when there are none', async () => {
+    const run = await open();
+    const r = await run('kubectl describe service web');
+    expect(r.stdout).toMatch(/\nEvents: {19}<none>\n$/);
+  });
+});
+
+describe('kubectl get events / kubectl events', () => {
+  it('lists events with LAST SEEN, TYPE, REASON, OBJECT and MESSAGE, in the server order', async () => {
+    const run = await open();
+    const r = await run('kubectl get events');
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^LAST SEEN +TYPE +REASON +OBJECT +MESSAGE$/);
+    const objects = lines.slice(1).map((l) => l.split(/ {3,}/)[3]);
+    expect(objects).toContain('deployment/web');
+    const a = await run('kubectl get events -A');
+    expect(a.stdout.split('\n')[0]).toMatch(/^NAMESPACE +LAST SEEN/);
+  });
+
+  it('kubectl events sorts by time and names objects Kind/name', async () => {
+    const run = await open();
+    const r = await run('kubectl events --for deployment/web');
+    expect(r.stdout).toMatch(/^LAST SEEN +TYPE +REASON +OBJECT +MESSAGE\n\d+m +Normal +ScalingReplicaSet +Deployment\/web +Scaled up replica set web-\w+ from 0 to 3\n$/);
+  });
+});
