@@ -10,6 +10,8 @@
  * NoSchedule taints and tolerations; the kubelet and the CNI then give the pod its network
  * and mark it Running and Ready. Service ClusterIPs are drawn at random from above the
  * service range's static band, as the API server's allocator does.
+ * Each step records the event its real component emits (Scheduled, Pulled/Created/Started,
+ * SuccessfulCreate, ScalingReplicaSet, EnsuringLoadBalancer/EnsuredLoadBalancer; see events.ts).
  * Left out: admission, image pulls, probes, restarts, rolling updates, Endpoints objects
  * (coming with kube-proxy).
  */
@@ -19,6 +21,7 @@ import { deriveRng, type Rng } from '../rng';
 import type { SimState } from '../state';
 import { attachPod, nodeIp } from '../cni';
 import { allocateLoadBalancerIp } from './cloud';
+import { recordEvent, type EventInit } from './events';
 import { containerId, podTemplateHash, randomSuffix, uuid } from './names';
 import { key, type Container, type Deployment, type DaemonSet, type Ingress, type Node, type ObjectMeta, type Pod, type PodSpec, type ReplicaSet, type Service, type ServicePort } from './types';
 
@@ -29,6 +32,13 @@ export interface ApiContext {
   now: number;
   /** Scheduling shortcuts valid for this operation (nodes do not change during it). */
   schedule?: ScheduleCache;
+  /** Record no events (a bulk build whose events the bounded store would drop anyway). */
+  quiet?: boolean;
+}
+
+/** Records an event from a component acting in this operation. */
+export function emit(ctx: ApiContext, init: EventInit): void {
+  if (!ctx.quiet) recordEvent(ctx.state, init, ctx.now);
 }
 
 let lastStamp = { ms: NaN, text: '' };
@@ -111,6 +121,16 @@ export function createNode(ctx: ApiContext, init: NodeInit, version: string): No
     },
   };
   ctx.state.k8s.nodes[init.name] = node;
+  // The kubelet's node events (it refers to its node by name, as uid too), then the node controller's.
+  const byName = { kind: 'Node', name: init.name, uid: init.name };
+  const kubelet = (reason: string, message: string): void => {
+    emit(ctx, { involved: byName, type: 'Normal', reason, message, source: 'kubelet', host: init.name });
+  };
+  kubelet('Starting', 'Starting kubelet.');
+  kubelet('NodeAllocatableEnforced', 'Updated Node Allocatable limit across pods');
+  for (const c of ['NodeHasSufficientMemory', 'NodeHasNoDiskPressure', 'NodeHasSufficientPID']) kubelet(c, `Node ${init.name} status is now: ${c}`);
+  emit(ctx, { involved: { kind: 'Node', name: init.name, uid: node.metadata.uid }, type: 'Normal', reason: 'RegisteredNode', message: `Node ${init.name} event: Registered Node ${init.name} in Controller`, source: 'node-controller' });
+  kubelet('NodeReady', `Node ${init.name} status is now: NodeReady`);
   return node;
 }
 
@@ -142,10 +162,41 @@ export function createPod(ctx: ApiContext, init: PodInit): Pod {
   ctx.state.proxyDirty = true;
   if (!pod.spec.nodeName) {
     const node = schedule(ctx.state, pod, ctx.schedule);
-    if (node) pod.spec.nodeName = node;
+    if (node) {
+      pod.spec.nodeName = node;
+      recordScheduled(ctx, pod);
+    }
+  } else if (init.owner?.kind === 'DaemonSet') {
+    // DaemonSet pods are bound by the default scheduler too (through node affinity).
+    recordScheduled(ctx, pod);
   }
   if (pod.spec.nodeName) startPod(ctx, pod);
   return pod;
+}
+
+/** The node the scheduler runs on, by node map (derived, not state). */
+const schedulerHosts = new WeakMap<Record<string, Node>, string | undefined>();
+
+function recordScheduled(ctx: ApiContext, pod: Pod): void {
+  const nodes = ctx.state.k8s.nodes;
+  let cp = schedulerHosts.get(nodes);
+  if (cp === undefined || !nodes[cp]) {
+    cp = Object.values(nodes).find((n) => n.metadata.labels?.['node-role.kubernetes.io/control-plane'] !== undefined)?.metadata.name;
+    schedulerHosts.set(nodes, cp);
+  }
+  emit(
+    ctx,
+    { involved: { kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name, uid: pod.metadata.uid }, type: 'Normal', reason: 'Scheduled', message: `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${pod.spec.nodeName}`, reportingComponent: 'default-scheduler', action: 'Binding', ...(cp ? { host: cp } : {}) },
+  );
+}
+
+/** The kubelet's events for a container it starts from an image already on the node. */
+function recordContainerStart(ctx: ApiContext, pod: Pod, c: Container): void {
+  const involved = { kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name, uid: pod.metadata.uid, fieldPath: `spec.containers{${c.name}}` };
+  const host = pod.spec.nodeName;
+  emit(ctx, { involved, type: 'Normal', reason: 'Pulled', message: `Container image "${c.image}" already present on machine`, source: 'kubelet', host });
+  emit(ctx, { involved, type: 'Normal', reason: 'Created', message: `Created container: ${c.name}`, source: 'kubelet', host });
+  emit(ctx, { involved, type: 'Normal', reason: 'Started', message: `Started container ${c.name}`, source: 'kubelet', host });
 }
 
 /** The scheduler: the eligible node with the fewest pods, ties broken by node order. */
@@ -209,6 +260,7 @@ function startPod(ctx: ApiContext, pod: Pod): void {
   const hostIp = formatIp(nodeIp(ctx.state, node));
   const podIp = pod.spec.hostNetwork ? hostIp : formatIp(attachPod(ctx.state, pod));
   const ts = rfc3339(ctx.now);
+  for (const c of pod.spec.containers) recordContainerStart(ctx, pod, c);
   pod.status = {
     phase: 'Running',
     conditions: ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({ type, status: 'True' as const, lastTransitionTime: ts })),
@@ -267,9 +319,12 @@ export function createDeployment(ctx: ApiContext, init: DeploymentInit): Deploym
     status: { replicas: 0, fullyLabeledReplicas: 0, readyReplicas: 0, availableReplicas: 0, observedGeneration: 1 },
   };
   ctx.state.k8s.replicasets[key(init.namespace, rsName)] = rs;
+  emit(ctx, { involved: { kind: 'Deployment', namespace: init.namespace, name: init.name, uid: d.metadata.uid }, type: 'Normal', reason: 'ScalingReplicaSet', message: `Scaled up replica set ${rsName} from 0 to ${init.replicas}`, source: 'deployment-controller' });
   for (let i = 0; i < init.replicas; i++) {
+    const podName = uniquePodName(ctx, init.namespace, `${rsName}-`);
+    emit(ctx, { involved: { kind: 'ReplicaSet', namespace: init.namespace, name: rsName, uid: rs.metadata.uid }, type: 'Normal', reason: 'SuccessfulCreate', message: `Created pod: ${podName}`, source: 'replicaset-controller' });
     createPod(ctx, {
-      name: uniquePodName(ctx, init.namespace, `${rsName}-`),
+      name: podName,
       generateName: `${rsName}-`,
       namespace: init.namespace,
       labels: podLabels,
@@ -292,8 +347,10 @@ export function createDaemonSet(ctx: ApiContext, init: { name: string; namespace
   ctx.state.k8s.daemonsets[key(init.namespace, init.name)] = ds;
   const hash = podTemplateHash(ds.spec.template).slice(0, 8);
   for (const node of Object.keys(ctx.state.k8s.nodes)) {
+    const podName = uniquePodName(ctx, init.namespace, `${init.name}-`);
+    emit(ctx, { involved: { kind: 'DaemonSet', namespace: init.namespace, name: init.name, uid: ds.metadata.uid }, type: 'Normal', reason: 'SuccessfulCreate', message: `Created pod: ${podName}`, source: 'daemonset-controller' });
     createPod(ctx, {
-      name: uniquePodName(ctx, init.namespace, `${init.name}-`),
+      name: podName,
       generateName: `${init.name}-`,
       namespace: init.namespace,
       labels: { ...init.labels, 'controller-revision-hash': hash, 'pod-template-generation': '1' },
@@ -305,7 +362,7 @@ export function createDaemonSet(ctx: ApiContext, init: { name: string; namespace
 }
 
 /** `<prefix><5 random>`, from a stream of its own per prefix so other objects do not shift it. */
-function uniquePodName(ctx: ApiContext, namespace: string, prefix: string): string {
+export function uniquePodName(ctx: ApiContext, namespace: string, prefix: string): string {
   const counters = (ctx.state.k8s.alloc.nameCounters ??= {});
   const label = `${namespace}/${prefix}`;
   for (;;) {
@@ -378,6 +435,11 @@ export function createService(ctx: ApiContext, init: ServiceInit): Service {
     if (lbIp) svc.status.loadBalancer = { ingress: [{ ip: lbIp }] };
   }
   ctx.state.k8s.services[k] = svc;
+  if (type === 'LoadBalancer' && svc.status.loadBalancer.ingress) {
+    const involved = { kind: 'Service', namespace: init.namespace, name: init.name, uid: svc.metadata.uid };
+    emit(ctx, { involved, type: 'Normal', reason: 'EnsuringLoadBalancer', message: 'Ensuring load balancer', source: 'service-controller' });
+    emit(ctx, { involved, type: 'Normal', reason: 'EnsuredLoadBalancer', message: 'Ensured load balancer', source: 'service-controller' });
+  }
   if (type !== 'ExternalName') (alloc.sliceSuffixes ??= {})[k] = randomSuffix(deriveRng(ctx.state.seed, `slice:${k}`));
   ctx.state.proxyDirty = true;
   return svc;
@@ -440,7 +502,7 @@ export function createIngress(ctx: ApiContext, init: IngressInit): Ingress {
 
 export class ApiError extends Error {
   constructor(
-    readonly reason: 'NotFound' | 'AlreadyExists' | 'Invalid' | 'InternalError',
+    readonly reason: 'NotFound' | 'AlreadyExists' | 'Invalid' | 'InternalError' | 'Forbidden' | 'BadRequest',
     message: string,
   ) {
     super(message);

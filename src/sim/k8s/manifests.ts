@@ -1,60 +1,157 @@
 /**
- * Manifests (parsed YAML or JSON objects) turned into API calls, as `kubectl apply` does.
+ * Manifests (parsed YAML or JSON objects) turned into API calls, as `kubectl apply` and
+ * `kubectl create -f` make them.
  *
  * Design notes: the API server validates an object before storing it; the messages here use
- * its wording (`Deployment.apps "web" is invalid: spec.selector: Required value`). A new
- * object is created; an existing one is compared with what the manifest asks for: identical
- * means `unchanged`, otherwise the fields the sandbox models are updated (a Service's selector
- * and ports, a Deployment's replica count, labels) and it is `configured`. The whole list is
- * validated before anything is applied, so a bad document leaves the cluster untouched.
- * Kinds: Namespace, Pod, Deployment, Service (every type), Ingress; anything else is refused as the API
- * server refuses an unknown kind.
- * Left out: server-side apply field ownership, the last-applied annotation, strategic merge
- * patches, rolling updates (a changed pod template is refused as unsupported).
+ * its wording (`Deployment.apps "web" is invalid: spec.selector: Required value`), and each
+ * error also carries the line kubectl prints for it (`text`): client-side checks as
+ * `error: error validating "web.yaml": ...`, Invalid as `The Deployment "web" is invalid: ...`,
+ * other refusals as `Error from server (AlreadyExists): error when creating "web.yaml": ...`.
+ * `kind: List` documents are flattened into their items.
+ * apply: a new object is created with the `kubectl.kubernetes.io/last-applied-configuration`
+ * annotation (the manifest as compact JSON with sorted keys, as kubectl writes it); an existing
+ * one is compared with what the manifest asks for: identical (and the annotation unchanged)
+ * means `unchanged`, otherwise the fields the sandbox models are updated and it is
+ * `configured`. Labels follow the three-way merge: keys the previous apply set and this one
+ * drops are removed, keys set by others are kept. An object created without apply gets
+ * kubectl's missing-annotation warning and is `configured`. A Deployment's replica count is
+ * changed through the scale path, so pods come and go as the ReplicaSet controller decides.
+ * create: a new object is `created`; an existing one is AlreadyExists.
+ * The whole list is validated before anything is applied, and a failure puts the sandbox back
+ * as it was, so a bad document leaves the cluster untouched (all or nothing: real kubectl
+ * applies the documents before a failing one and reports each error).
+ * Kinds: Namespace, Pod, Deployment, Service (every type), Ingress; anything else is refused as
+ * kubectl refuses a kind the server does not serve.
+ * Left out: server-side apply and field ownership, strategic merge patches of lists, rolling
+ * updates (a changed pod template is refused), changing a Service's type through apply.
  */
 import { clone } from '../clone';
 import { canonicalJson } from './names';
 import { ApiError, createDeployment, createIngress, createNamespace, createPod, createService, type ApiContext } from './api';
-import type { Ingress, PodSpec, ServicePort } from './types';
+import { labelKeyProblem, nameProblem, patchLabels, scaleObject, type Resource } from './controllers';
+import { key, type Ingress, type ObjectMeta, type PodSpec, type ServicePort } from './types';
 
 export interface ApplyResult {
   /** `deployment.apps/web`, `service/web`, `pod/client`, `namespace/dev`. */
   ref: string;
   action: 'created' | 'configured' | 'unchanged';
+  /** A warning kubectl prints to stderr before the result line. */
+  warning?: string;
 }
+
+/** One parsed document and where it came from (`web.yaml`, or `STDIN` for `-f -`). */
+export interface SourcedDoc {
+  obj: unknown;
+  source: string;
+}
+
+export interface ManifestOptions {
+  /** The namespace for objects that name none (`-n`, default `default`). */
+  namespace?: string;
+  /** `-n` was given: an object naming another namespace is refused, as kubectl refuses it. */
+  enforceNamespace?: boolean;
+  mode?: 'apply' | 'create';
+}
+
+/** An ApiError that also knows the line kubectl prints for it. */
+export class ManifestError extends ApiError {
+  constructor(
+    reason: ApiError['reason'],
+    message: string,
+    /** kubectl's whole message (without the trailing newline). */
+    readonly text: string,
+  ) {
+    super(reason, message);
+  }
+}
+
+export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
 
-const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+type Kind = 'Namespace' | 'Pod' | 'Deployment' | 'Service' | 'Ingress';
 
 interface Planned {
-  kind: 'Namespace' | 'Pod' | 'Deployment' | 'Service' | 'Ingress';
+  kind: Kind;
   name: string;
   namespace: string;
   obj: Obj;
+  source: string;
+  /** The last-applied annotation this apply writes. */
+  lastApplied: string;
 }
 
-function invalid(kind: string, name: string, detail: string): ApiError {
-  const group = kind === 'Deployment' ? '.apps' : '';
-  return new ApiError('Invalid', `${kind}${group} "${name}" is invalid: ${detail}`);
+const GROUP: Record<Kind, string> = { Namespace: '', Pod: '', Deployment: 'apps', Service: '', Ingress: 'networking.k8s.io' };
+const PLURAL: Record<Kind, Resource> = { Namespace: 'namespaces', Pod: 'pods', Deployment: 'deployments', Service: 'services', Ingress: 'ingresses' };
+
+/** The API server's Invalid error; kubectl prints its details as `The Kind "name" is invalid: ...`. */
+function invalid(kind: string, name: string, detail: string): ManifestError {
+  const group = GROUP[kind as Kind] ?? '';
+  return new ManifestError('Invalid', `${kind}${group ? `.${group}` : ''} "${name}" is invalid: ${detail}`, `The ${kind} "${name}" is invalid: ${detail}`);
 }
 
-function plan(obj: unknown, defaultNamespace: string): Planned {
-  if (!isObj(obj)) throw new ApiError('Invalid', 'error validating data: the document is not an object');
-  const missing = [!obj.apiVersion && 'apiVersion not set', !obj.kind && 'kind not set'].filter(Boolean);
-  if (missing.length) throw new ApiError('Invalid', `error validating data: [${missing.join(', ')}]; if you choose to ignore these errors, turn validation off with --validate=false`);
+/** A refusal from the server for one document, as kubectl wraps it with the document's source. */
+function serverError(e: ApiError, source: string, verb = 'creating'): ManifestError {
+  if (e instanceof ManifestError) return e;
+  if (e.reason === 'Invalid') {
+    const m = /^(\w+)(?:\.[\w.]+)? "([^"]*)" is invalid: ([\s\S]*)$/.exec(e.message);
+    if (m) return new ManifestError('Invalid', e.message, `The ${m[1]} "${m[2]}" is invalid: ${m[3]}`);
+  }
+  return new ManifestError(e.reason, e.message, `Error from server (${e.reason}): error when ${verb} "${source}": ${e.message}`);
+}
+
+function clientError(message: string): ManifestError {
+  return new ManifestError('BadRequest', message, `error: ${message}`);
+}
+
+/** Go's json.Marshal of an unstructured object: sorted keys, HTML characters escaped. */
+function goJson(v: unknown): string {
+  return canonicalJson(v).replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
+}
+
+/** `kind: List` documents stand for their items. */
+function flatten(docs: SourcedDoc[]): SourcedDoc[] {
+  return docs.flatMap((d) => {
+    if (d.obj === null || d.obj === undefined) return [];
+    if (isObj(d.obj) && d.obj.kind === 'List' && Array.isArray(d.obj.items)) return flatten(d.obj.items.map((obj) => ({ obj, source: d.source })));
+    return [d];
+  });
+}
+
+function plan(doc: SourcedDoc, opts: Required<ManifestOptions>): Planned {
+  const { obj, source } = doc;
+  if (!isObj(obj)) throw clientError(`error validating "${source}": error validating data: the document is not an object; if you choose to ignore these errors, turn validation off with --validate=false`);
+  const missing = [!obj.apiVersion && 'apiVersion not set', !obj.kind && 'kind not set'].filter(Boolean) as string[];
+  if (missing.length) {
+    const list = missing.length === 1 ? missing[0]! : `[${missing.join(', ')}]`;
+    throw clientError(`error validating "${source}": error validating data: ${list}; if you choose to ignore these errors, turn validation off with --validate=false`);
+  }
   const kind = String(obj.kind);
   const meta = isObj(obj.metadata) ? obj.metadata : {};
   const name = typeof meta.name === 'string' ? meta.name : '';
-  if (!['Namespace', 'Pod', 'Deployment', 'Service', 'Ingress'].includes(kind)) {
-    throw new ApiError('Invalid', `resource mapping not found for name: "${name}" namespace: "" from "STDIN": no matches for kind "${kind}" in version "${String(obj.apiVersion)}"\nensure CRDs are installed first`);
+  const wanted: Record<string, string> = { Namespace: 'v1', Pod: 'v1', Service: 'v1', Deployment: 'apps/v1', Ingress: 'networking.k8s.io/v1' };
+  if (wanted[kind] !== String(obj.apiVersion)) {
+    const ns = typeof meta.namespace === 'string' ? meta.namespace : '';
+    throw clientError(`resource mapping not found for name: "${name}" namespace: "${ns}" from "${source}": no matches for kind "${kind}" in version "${String(obj.apiVersion)}"\nensure CRDs are installed first`);
   }
-  if (!name) throw new ApiError('Invalid', `error when creating "STDIN": ${kind} in version "${String(obj.apiVersion)}" cannot be handled as a ${kind}: metadata.name: Required value`);
-  if (!DNS1123.test(name) || name.length > 63) throw invalid(kind, name, `metadata.name: Invalid value: "${name}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`);
-  const namespace = kind === 'Namespace' ? '' : typeof meta.namespace === 'string' ? meta.namespace : defaultNamespace;
-  return { kind: kind as Planned['kind'], name, namespace, obj };
+  const k = kind as Kind;
+  const problem = nameProblem(k, name);
+  if (problem) throw invalid(k, name, problem);
+  let namespace = '';
+  if (k !== 'Namespace') {
+    const own = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : undefined;
+    if (own !== undefined && opts.enforceNamespace && own !== opts.namespace) {
+      throw clientError(`the namespace from the provided object "${own}" does not match the namespace "${opts.namespace}". You must pass '--namespace=${own}' to perform this operation.`);
+    }
+    namespace = own ?? opts.namespace;
+  }
+  // kubectl stores the manifest itself (with its namespace filled in, without this annotation).
+  const annotations = isObj(meta.annotations) ? { ...meta.annotations } : {};
+  delete annotations[LAST_APPLIED];
+  const stored = { ...obj, metadata: { ...meta, annotations, ...(k !== 'Namespace' ? { namespace } : {}) } };
+  return { kind: k, name, namespace, obj, source, lastApplied: goJson(stored) + '\n' };
 }
 
 function labelsOf(o: Obj): Record<string, string> | undefined {
@@ -103,22 +200,76 @@ function servicePorts(name: string, ports: unknown): ServicePort[] {
 
 /**
  * Validates every document, then applies them in order; if any of them fails, the sandbox is
- * put back exactly as it was (all or nothing).
+ * put back exactly as it was (all or nothing). `docs` are plain objects (source `STDIN`) or
+ * documents with their source.
  */
-export function applyManifests(ctx: ApiContext, docs: unknown[], defaultNamespace = 'default'): ApplyResult[] {
-  const backup = clone(ctx.state);
+export function applyManifests(ctx: ApiContext, docs: unknown[] | SourcedDoc[], options: string | ManifestOptions = {}): ApplyResult[] {
+  const o = typeof options === 'string' ? { namespace: options } : options;
+  const opts: Required<ManifestOptions> = { namespace: o.namespace ?? 'default', enforceNamespace: o.enforceNamespace ?? false, mode: o.mode ?? 'apply' };
+  const sourced = docs.map((d) => (isObj(d) && 'source' in d && 'obj' in d && typeof d.source === 'string' ? (d as unknown as SourcedDoc) : { obj: d, source: 'STDIN' }));
+  // Everything that can refuse a document is checked before the first change (precheck), so
+  // a snapshot to roll back to is only taken for lists of several documents, as insurance.
+  const docsList = flatten(sourced);
+  const backup = docsList.length > 1 ? clone(ctx.state) : undefined;
   try {
-    return applyAll(ctx, docs, defaultNamespace);
+    return applyAll(ctx, docsList, opts);
   } catch (e) {
-    const st = ctx.state as unknown as Record<string, unknown>;
-    for (const k of Object.keys(st)) delete st[k];
-    Object.assign(st, backup);
+    if (backup) {
+      const st = ctx.state as unknown as Record<string, unknown>;
+      for (const k of Object.keys(st)) delete st[k];
+      Object.assign(st, backup);
+    }
     throw e;
   }
 }
 
-function applyAll(ctx: ApiContext, docs: unknown[], defaultNamespace: string): ApplyResult[] {
-  const planned = docs.filter((d) => d !== null && d !== undefined).map((d) => plan(d, defaultNamespace));
+/** The refusals that depend on what the cluster holds, checked before anything changes. */
+function precheck(ctx: ApiContext, planned: Planned[], mode: 'apply' | 'create'): void {
+  const seen = new Set<string>();
+  const alloc = ctx.state.k8s.alloc;
+  for (const p of planned) {
+    const id = `${p.kind}/${p.namespace}/${p.name}`;
+    const live = existingMeta(ctx, p) ?? (seen.has(id) ? ({} as ObjectMeta) : undefined);
+    seen.add(id);
+    const group = GROUP[p.kind];
+    const spec = isObj(p.obj.spec) ? p.obj.spec : {};
+    for (const k of Object.keys(labelsOf(p.obj) ?? {})) {
+      const problem = labelKeyProblem(k);
+      if (problem) throw invalid(p.kind, p.name, `metadata.labels: Invalid value: "${k}": ${problem}`);
+    }
+    if (live && mode === 'create') throw serverError(new ApiError('AlreadyExists', `${PLURAL[p.kind]}${group ? `.${group}` : ''} "${p.name}" already exists`), p.source);
+    if (!live && p.kind === 'Service') {
+      const ip = typeof spec.clusterIP === 'string' ? spec.clusterIP : undefined;
+      if (ip && ip !== 'None' && alloc.serviceIps.includes(ip)) throw invalid('Service', p.name, `spec.clusterIPs: Invalid value: []string{"${ip}"}: failed to allocate IP ${ip}: provided IP is already allocated`);
+      const ports = servicePorts(p.name, spec.ports);
+      ports.forEach((x, i) => {
+        if (x.nodePort !== undefined && (alloc.nodePorts ?? []).includes(x.nodePort)) throw invalid('Service', p.name, `spec.ports[${i}].nodePort: Invalid value: ${x.nodePort}: provided port is already allocated`);
+      });
+      if (spec.type === 'ExternalName' && typeof spec.externalName !== 'string') throw invalid('Service', p.name, 'spec.externalName: Required value');
+    }
+    if (live && live.uid && mode === 'apply') {
+      // Dry run of the update: the same checks updateExisting makes.
+      const k = key(p.namespace, p.name);
+      if (p.kind === 'Pod') {
+        const ps = podSpec('Pod', p.name, spec, 'spec');
+        if (containersOf(ctx.state.k8s.pods[k]!.spec) !== containersOf(ps)) updateExisting(ctx, p, live, spec);
+      }
+      if (p.kind === 'Deployment') {
+        const d = ctx.state.k8s.deployments[k]!;
+        const tpl = spec.template as Obj;
+        if (containersOf(d.spec.template.spec) !== containersOf(podSpec('Deployment', p.name, tpl.spec, 'spec.template.spec')) || canonicalJson(d.spec.template.metadata.labels) !== canonicalJson(labelsOf(tpl) ?? {})) {
+          throw new ApiError('BadRequest', `the sandbox does not support changing the pod template of Deployment "${p.name}" (no rolling updates); delete the Deployment and apply it again`);
+        }
+      }
+      if (p.kind === 'Service' && ((spec.type as string | undefined) ?? ctx.state.k8s.services[k]!.spec.type) !== ctx.state.k8s.services[k]!.spec.type) {
+        throw new ApiError('BadRequest', `the sandbox does not support changing the type of Service "${p.name}"; delete the Service and apply it again`);
+      }
+    }
+  }
+}
+
+function applyAll(ctx: ApiContext, docs: SourcedDoc[], opts: Required<ManifestOptions>): ApplyResult[] {
+  const planned = docs.map((d) => plan(d, opts));
   // Validate the parts that do not depend on cluster state before touching anything.
   for (const p of planned) {
     const spec = isObj(p.obj.spec) ? p.obj.spec : {};
@@ -128,7 +279,10 @@ function applyAll(ctx: ApiContext, docs: unknown[], defaultNamespace: string): A
       if (!sel) throw invalid('Deployment', p.name, 'spec.selector: Required value');
       const tpl = isObj(spec.template) ? spec.template : {};
       const tplLabels = labelsOf(tpl) ?? {};
-      if (!Object.entries(sel).every(([k, v]) => tplLabels[k] === String(v))) throw invalid('Deployment', p.name, 'spec.template.metadata.labels: Invalid value: map[string]string{...}: `selector` does not match template `labels`');
+      if (!Object.entries(sel).every(([k, v]) => tplLabels[k] === String(v))) {
+        const shown = Object.keys(tplLabels).sort().map((k) => `${JSON.stringify(k)}:${JSON.stringify(tplLabels[k])}`).join(', ');
+        throw invalid('Deployment', p.name, `spec.template.metadata.labels: Invalid value: map[string]string{${shown}}: \`selector\` does not match template \`labels\``);
+      }
       podSpec('Deployment', p.name, tpl.spec, 'spec.template.spec');
     }
     if (p.kind === 'Service') {
@@ -137,77 +291,132 @@ function applyAll(ctx: ApiContext, docs: unknown[], defaultNamespace: string): A
       if (!['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'].includes(String(type))) throw invalid('Service', p.name, `spec.type: Unsupported value: "${String(type)}": supported values: "ClusterIP", "ExternalName", "LoadBalancer", "NodePort"`);
     }
     if (p.kind !== 'Namespace' && !ctx.state.k8s.namespaces[p.namespace] && !planned.some((q) => q.kind === 'Namespace' && q.name === p.namespace)) {
-      throw new ApiError('NotFound', `namespaces "${p.namespace}" not found`);
+      throw serverError(new ApiError('NotFound', `namespaces "${p.namespace}" not found`), p.source);
     }
   }
-  return planned.map((p) => applyOne(ctx, p));
+  precheck(ctx, planned, opts.mode);
+  return planned.map((p) => {
+    try {
+      return applyOne(ctx, p, opts.mode);
+    } catch (e) {
+      if (e instanceof ApiError) throw serverError(e, p.source);
+      throw e;
+    }
+  });
 }
 
-function applyOne(ctx: ApiContext, p: Planned): ApplyResult {
+/** The object a document refers to, if it exists. */
+function existingMeta(ctx: ApiContext, p: Planned): ObjectMeta | undefined {
+  const k8s = ctx.state.k8s;
+  const k = key(p.namespace, p.name);
+  switch (p.kind) {
+    case 'Namespace':
+      return k8s.namespaces[p.name]?.metadata;
+    case 'Pod':
+      return k8s.pods[k]?.metadata;
+    case 'Deployment':
+      return k8s.deployments[k]?.metadata;
+    case 'Service':
+      return k8s.services[k]?.metadata;
+    case 'Ingress':
+      return k8s.ingresses?.[k]?.metadata;
+  }
+}
+
+/** The labels apply leaves on a live object: three-way, by the previous last-applied labels. */
+function mergedLabels(live: ObjectMeta, p: Planned): { set: Record<string, string>; remove: string[] } {
+  const want = labelsOf(p.obj) ?? {};
+  let before: Record<string, string> = {};
+  try {
+    const prev = JSON.parse(live.annotations?.[LAST_APPLIED] ?? '{}') as Obj;
+    before = labelsOf(prev) ?? {};
+  } catch {
+    before = {};
+  }
+  const have = live.labels ?? {};
+  const set = Object.fromEntries(Object.entries(want).filter(([k, v]) => have[k] !== v));
+  const remove = Object.keys(before).filter((k) => !(k in want) && k in have);
+  return { set, remove };
+}
+
+function annotate(m: ObjectMeta, p: Planned): void {
+  m.annotations = { ...(m.annotations ?? {}), [LAST_APPLIED]: p.lastApplied };
+}
+
+function applyOne(ctx: ApiContext, p: Planned, mode: 'apply' | 'create'): ApplyResult {
   const k8s = ctx.state.k8s;
   const spec = isObj(p.obj.spec) ? p.obj.spec : {};
   const labels = labelsOf(p.obj);
+  const group = GROUP[p.kind];
+  const ref = `${p.kind.toLowerCase()}${group ? `.${group}` : ''}/${p.name}`;
+  const live = existingMeta(ctx, p);
+  if (live && mode === 'create') throw new ApiError('AlreadyExists', `${PLURAL[p.kind]}${group ? `.${group}` : ''} "${p.name}" already exists`);
+  if (live) {
+    // kubectl apply on an object it did not create: it warns, then patches the annotation in.
+    const warning = live.annotations?.[LAST_APPLIED]
+      ? undefined
+      : `Warning: resource ${PLURAL[p.kind]}/${p.name} is missing the ${LAST_APPLIED} annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.`;
+    const changed = updateExisting(ctx, p, live, spec);
+    const annotationChanged = live.annotations?.[LAST_APPLIED] !== p.lastApplied;
+    const { set, remove } = mergedLabels(live, p);
+    const labelsChanged = Object.keys(set).length > 0 || remove.length > 0;
+    if (labelsChanged) patchLabels(ctx, PLURAL[p.kind], p.namespace, p.name, set, remove);
+    if (!changed && !annotationChanged && !labelsChanged) return { ref, action: 'unchanged' };
+    const m = existingMeta(ctx, p);
+    if (m) {
+      annotate(m, p);
+      m.resourceVersion = String(++k8s.resourceVersion);
+    }
+    return { ref, action: 'configured', ...(warning ? { warning } : {}) };
+  }
+  const created = createNew(ctx, p, spec, labels);
+  if (mode === 'apply') annotate(created, p);
+  return { ref, action: 'created' };
+}
+
+/** Creates the object a document describes; returns its metadata. */
+function createNew(ctx: ApiContext, p: Planned, spec: Obj, labels: Record<string, string> | undefined): ObjectMeta {
+  const k8s = ctx.state.k8s;
   switch (p.kind) {
     case 'Namespace': {
-      if (k8s.namespaces[p.name]) return { ref: `namespace/${p.name}`, action: 'unchanged' };
       createNamespace(ctx, p.name);
-      return { ref: `namespace/${p.name}`, action: 'created' };
+      const m = k8s.namespaces[p.name]!.metadata;
+      if (labels) m.labels = { ...labels, ...m.labels };
+      return m;
     }
-    case 'Pod': {
-      const existing = k8s.pods[`${p.namespace}/${p.name}`];
-      const ps = podSpec('Pod', p.name, spec, 'spec');
-      if (existing) {
-        const same = canonicalJson(existing.spec.containers.map((c) => ({ name: c.name, image: c.image }))) === canonicalJson(ps.containers.map((c) => ({ name: c.name, image: c.image })));
-        if (!same) throw invalid('Pod', p.name, 'spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)');
-        return { ref: `pod/${p.name}`, action: 'unchanged' };
-      }
-      createPod(ctx, { name: p.name, namespace: p.namespace, ...(labels ? { labels } : {}), spec: ps });
-      return { ref: `pod/${p.name}`, action: 'created' };
-    }
+    case 'Pod':
+      return createPod(ctx, { name: p.name, namespace: p.namespace, ...(labels ? { labels } : {}), spec: podSpec('Pod', p.name, spec, 'spec') }).metadata;
     case 'Deployment': {
       const sel = (spec.selector as Obj).matchLabels as Record<string, string>;
       const tpl = spec.template as Obj;
       const replicas = typeof spec.replicas === 'number' ? spec.replicas : 1;
-      const existing = k8s.deployments[`${p.namespace}/${p.name}`];
-      if (existing) {
-        if (existing.spec.replicas === replicas) return { ref: `deployment.apps/${p.name}`, action: 'unchanged' };
-        throw new ApiError('Invalid', `the sandbox does not support changing a Deployment's replicas through apply yet; use kubectl scale`);
+      const tplLabels = labelsOf(tpl) ?? { ...sel };
+      const d = createDeployment(ctx, { name: p.name, namespace: p.namespace, replicas, labels: tplLabels, spec: podSpec('Deployment', p.name, tpl.spec, 'spec.template.spec') });
+      // The manifest's own labels and selector, where they differ from the template's labels.
+      const selector = Object.fromEntries(Object.entries(sel).map(([k, v]) => [k, String(v)]));
+      d.spec.selector = { matchLabels: selector };
+      for (const rs of Object.values(k8s.replicasets)) {
+        if (rs.metadata.ownerReferences?.[0]?.uid === d.metadata.uid) rs.spec.selector = { matchLabels: { ...selector, 'pod-template-hash': rs.metadata.labels?.['pod-template-hash'] ?? '' } };
       }
-      createDeployment(ctx, { name: p.name, namespace: p.namespace, replicas, labels: { ...(labelsOf(tpl) ?? sel) }, spec: podSpec('Deployment', p.name, tpl.spec, 'spec.template.spec') });
-      return { ref: `deployment.apps/${p.name}`, action: 'created' };
+      if (labels) d.metadata.labels = labels;
+      else delete d.metadata.labels;
+      return d.metadata;
     }
     case 'Ingress': {
-      const existing = k8s.ingresses?.[`${p.namespace}/${p.name}`];
       const rules = (Array.isArray(spec.rules) ? spec.rules : []) as NonNullable<Ingress['spec']['rules']>;
-      if (existing) {
-        if (canonicalJson(existing.spec.rules ?? []) === canonicalJson(rules)) return { ref: `ingress.networking.k8s.io/${p.name}`, action: 'unchanged' };
-        existing.spec.rules = rules;
-        return { ref: `ingress.networking.k8s.io/${p.name}`, action: 'configured' };
-      }
-      createIngress(ctx, {
+      return createIngress(ctx, {
         name: p.name,
         namespace: p.namespace,
         rules,
         ...(typeof spec.ingressClassName === 'string' ? { ingressClassName: spec.ingressClassName } : {}),
         ...(isObj(spec.defaultBackend) ? { defaultBackend: spec.defaultBackend as unknown as NonNullable<Ingress['spec']['defaultBackend']> } : {}),
-      });
-      return { ref: `ingress.networking.k8s.io/${p.name}`, action: 'created' };
+      }).metadata;
     }
     case 'Service': {
       const ports = servicePorts(p.name, spec.ports);
       const selector = isObj(spec.selector) ? (Object.fromEntries(Object.entries(spec.selector).map(([k, v]) => [k, String(v)])) as Record<string, string>) : undefined;
       const type = (spec.type as 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName' | undefined) ?? 'ClusterIP';
-      const existing = k8s.services[`${p.namespace}/${p.name}`];
-      if (existing) {
-        const want = canonicalJson({ selector: selector ?? null, ports: ports.map((x) => ({ ...x, nodePort: undefined })) });
-        const have = canonicalJson({ selector: existing.spec.selector ?? null, ports: (existing.spec.ports ?? []).map((x) => ({ ...x, nodePort: undefined })) });
-        if (want === have) return { ref: `service/${p.name}`, action: 'unchanged' };
-        existing.spec.selector = selector;
-        existing.spec.ports = ports.map((x, i) => ({ ...x, ...(existing.spec.ports?.[i]?.nodePort ? { nodePort: existing.spec.ports[i]!.nodePort } : {}) }));
-        ctx.state.proxyDirty = true;
-        return { ref: `service/${p.name}`, action: 'configured' };
-      }
-      createService(ctx, {
+      return createService(ctx, {
         name: p.name,
         namespace: p.namespace,
         type,
@@ -219,8 +428,65 @@ function applyOne(ctx: ApiContext, p: Planned): ApplyResult {
         ...(spec.externalTrafficPolicy === 'Local' ? { externalTrafficPolicy: 'Local' as const } : {}),
         ...(Array.isArray(spec.loadBalancerSourceRanges) ? { loadBalancerSourceRanges: spec.loadBalancerSourceRanges.map(String) } : {}),
         ...(labels ? { labels } : {}),
-      });
-      return { ref: `service/${p.name}`, action: 'created' };
+      }).metadata;
+    }
+  }
+}
+
+const containersOf = (ps: PodSpec): string => canonicalJson(ps.containers.map((c) => ({ name: c.name, image: c.image, command: c.command, args: c.args, ports: c.ports })));
+
+/** Brings the spec fields the sandbox models in line with the manifest; true when anything changed. */
+function updateExisting(ctx: ApiContext, p: Planned, live: ObjectMeta, spec: Obj): boolean {
+  const k8s = ctx.state.k8s;
+  const k = key(p.namespace, p.name);
+  switch (p.kind) {
+    case 'Namespace':
+      return false;
+    case 'Pod': {
+      const existing = k8s.pods[k]!;
+      const ps = podSpec('Pod', p.name, spec, 'spec');
+      if (containersOf(existing.spec) !== containersOf(ps)) {
+        throw invalid('Pod', p.name, 'spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)');
+      }
+      return false;
+    }
+    case 'Deployment': {
+      const d = k8s.deployments[k]!;
+      const tpl = spec.template as Obj;
+      const ps = podSpec('Deployment', p.name, tpl.spec, 'spec.template.spec');
+      const tplLabels = labelsOf(tpl) ?? {};
+      if (containersOf(d.spec.template.spec) !== containersOf(ps) || canonicalJson(d.spec.template.metadata.labels) !== canonicalJson(tplLabels)) {
+        throw new ApiError('BadRequest', `the sandbox does not support changing the pod template of Deployment "${p.name}" (no rolling updates); delete the Deployment and apply it again`);
+      }
+      let replicas = d.spec.replicas;
+      if (typeof spec.replicas === 'number') replicas = spec.replicas;
+      else if (/"replicas":/.test(live.annotations?.[LAST_APPLIED] ?? '')) replicas = 1;
+      if (replicas === d.spec.replicas) return false;
+      scaleObject(ctx, 'deployments', p.namespace, p.name, replicas);
+      return true;
+    }
+    case 'Ingress': {
+      const existing = k8s.ingresses![k]!;
+      const rules = (Array.isArray(spec.rules) ? spec.rules : []) as NonNullable<Ingress['spec']['rules']>;
+      if (canonicalJson(existing.spec.rules ?? []) === canonicalJson(rules)) return false;
+      existing.spec.rules = rules;
+      return true;
+    }
+    case 'Service': {
+      const existing = k8s.services[k]!;
+      const ports = servicePorts(p.name, spec.ports);
+      const selector = isObj(spec.selector) ? (Object.fromEntries(Object.entries(spec.selector).map(([a, v]) => [a, String(v)])) as Record<string, string>) : undefined;
+      const type = (spec.type as string | undefined) ?? existing.spec.type;
+      if (type !== existing.spec.type) throw new ApiError('BadRequest', `the sandbox does not support changing the type of Service "${p.name}"; delete the Service and apply it again`);
+      const strip = (list: ServicePort[]) => list.map((x) => ({ ...x, nodePort: undefined }));
+      const want = canonicalJson({ selector: selector ?? null, ports: strip(ports) });
+      const have = canonicalJson({ selector: existing.spec.selector ?? null, ports: strip(existing.spec.ports ?? []) });
+      if (want === have) return false;
+      existing.spec.selector = selector;
+      if (!selector) delete existing.spec.selector;
+      existing.spec.ports = ports.map((x, i) => ({ ...x, ...(x.nodePort === undefined && existing.spec.ports?.[i]?.nodePort ? { nodePort: existing.spec.ports[i]!.nodePort } : {}) }));
+      ctx.state.proxyDirty = true;
+      return true;
     }
   }
 }

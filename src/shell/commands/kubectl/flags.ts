@@ -20,10 +20,13 @@ export interface ParsedFlags {
   args: string[];
   /** Words after `--`, or undefined when there was no `--`. */
   dashArgs: string[] | undefined;
+  /** Every value a string flag was given, in order (repeatable flags such as `-f`). */
+  lists: Record<string, string[]>;
 }
 
 export function parseFlags(argv: string[], specs: FlagSpec[], command: string): ParsedFlags {
   const values: Record<string, string | boolean> = {};
+  const lists: Record<string, string[]> = {};
   const args: string[] = [];
   const fail = (msg: string): never => {
     throw new CommandError('UNKNOWN_FLAG', `error: ${msg}`, 1, `See '${command} --help' for usage.`);
@@ -33,10 +36,11 @@ export function parseFlags(argv: string[], specs: FlagSpec[], command: string): 
       fail(`invalid argument "${String(value)}" for "${spec.short ? `-${spec.short}, ` : ''}--${spec.name}" flag: strconv.ParseInt: parsing "${String(value)}": invalid syntax`);
     }
     values[spec.name] = value;
+    if (typeof value === 'string') (lists[spec.name] ??= []).push(value);
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--') return { values, args, dashArgs: argv.slice(i + 1) };
+    if (a === '--') return { values, args, dashArgs: argv.slice(i + 1), lists };
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
@@ -75,7 +79,7 @@ export function parseFlags(argv: string[], specs: FlagSpec[], command: string): 
     }
     args.push(a);
   }
-  return { values, args, dashArgs: undefined };
+  return { values, args, dashArgs: undefined, lists };
 }
 
 export function str(p: ParsedFlags, name: string): string | undefined {

@@ -1,0 +1,196 @@
+/**
+ * What kubectl's commands that change the cluster share: the API context, reading manifests
+ * from files or standard input, and printing the API server's refusals as kubectl prints them.
+ *
+ * Design notes: files are the workstation's sandbox files (`-f web.yaml`, `-f ~/dir/` for
+ * every .yaml, .yml and .json file in a directory, `-f -` for standard input, named `STDIN`
+ * in messages). YAML is parsed as YAML 1.2 by the `yaml` library; its errors are mapped to
+ * the go-yaml messages kubectl prints (`error converting YAML to JSON: yaml: line 3: mapping
+ * values are not allowed in this context`); the line is the one the library reports, which
+ * is go-yaml's in the common cases. A document that starts with `{` or `[` is JSON, as
+ * kubectl sniffs it. API errors print as CheckErr does: Invalid as
+ * `The Pod "x" is invalid: ...`, others as `Error from server (Reason): ...`.
+ * Left out: URLs for -f, kustomize (-k), --recursive.
+ */
+import { parseAllDocuments } from 'yaml';
+import type { ApiContext } from '../../../sim/k8s/api';
+import { ApiError } from '../../../sim/k8s/api';
+import { ManifestError, type SourcedDoc } from '../../../sim/k8s/manifests';
+import { isDirectory, listDirectory, readFile, resolvePath } from '../../../sim/files';
+import type { CommandContext } from '../../command';
+import { CommandError } from '../../errors';
+
+export function apiContext(ctx: CommandContext): ApiContext {
+  return { state: ctx.env.sim.state, rng: ctx.env.sim.rng, now: ctx.env.scheduler.now() };
+}
+
+/** The line kubectl prints for an API error (without `error: ` for API statuses, as CheckErr does). */
+export function apiErrorText(e: ApiError): string {
+  if (e instanceof ManifestError) return e.text;
+  if (e.reason === 'BadRequest' && e.message.startsWith('the sandbox')) return `error: ${e.message}`;
+  if (e.reason === 'Invalid') {
+    const m = /^(\w+)(?:\.[\w.]+)? "([^"]*)" is invalid: ([\s\S]*)$/.exec(e.message);
+    if (m) return `The ${m[1]} "${m[2]}" is invalid: ${m[3]}`;
+  }
+  return `Error from server (${e.reason}): ${e.message}`;
+}
+
+/** Runs an API call; an ApiError becomes the CommandError kubectl's message gives. */
+export function api<T>(fn: () => T, wrap?: (e: ApiError) => string): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (!(e instanceof ApiError)) throw e;
+    throw new CommandError(e.reason === 'NotFound' ? 'NOT_FOUND' : e.reason === 'AlreadyExists' ? 'ALREADY_EXISTS' : 'INVALID', wrap ? wrap(e) : apiErrorText(e));
+  }
+}
+
+/** go-yaml's wording for the `yaml` library's error codes. */
+const YAML_MESSAGES: Record<string, string> = {
+  BLOCK_AS_IMPLICIT_KEY: 'mapping values are not allowed in this context',
+  MULTILINE_IMPLICIT_KEY: 'mapping values are not allowed in this context',
+  TAB_AS_INDENT: 'found character that cannot start any token',
+  BAD_SCALAR_START: 'found character that cannot start any token',
+  BAD_INDENT: 'did not find expected key',
+  MISSING_CHAR: 'found unexpected end of stream',
+  UNEXPECTED_TOKEN: "did not find expected '-' indicator",
+  DUPLICATE_KEY: 'mapping key already defined',
+};
+
+interface YamlLikeError {
+  code: string;
+  pos: [number, number];
+  linePos?: [{ line: number; col: number }, ...unknown[]];
+}
+
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text[i] === '\n') line++;
+  return line;
+}
+
+/** The go-yaml message for the first error in `text`, or undefined when it parses. */
+function yamlError(text: string, err: YamlLikeError): string {
+  let line = err.linePos?.[0]?.line ?? lineAt(text, err.pos[0]);
+  if (err.code === 'BLOCK_AS_IMPLICIT_KEY' || err.code === 'MULTILINE_IMPLICIT_KEY') {
+    // go-yaml stops at the ':' that may not start a mapping value there.
+    const m = /:(\s|$)/.exec(text.slice(err.pos[0]));
+    if (m) line = lineAt(text, err.pos[0] + m.index);
+  }
+  if (err.code === 'DUPLICATE_KEY') return `yaml: unmarshal errors:\n  line ${line}: mapping key already defined`;
+  return `yaml: line ${line}: ${YAML_MESSAGES[err.code] ?? 'did not find expected key'}`;
+}
+
+/** Parses one file's text into documents (kubectl's YAMLOrJSONDecoder), or throws kubectl's error. */
+export function parseManifest(text: string, source: string): SourcedDoc[] {
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    try {
+      const v = JSON.parse(text) as unknown;
+      return (Array.isArray(v) ? v : [v]).map((obj) => ({ obj, source }));
+    } catch (e) {
+      const pos = /position (\d+)/.exec(e instanceof Error ? e.message : '');
+      const at = pos ? Number(pos[1]) : text.length;
+      const ch = text[at];
+      const detail = ch === undefined ? 'unexpected end of JSON input' : `invalid character '${ch}' looking for beginning of value`;
+      throw new CommandError('SYNTAX', `error: error parsing ${source}: json: line ${lineAt(text, at)}: ${detail}`);
+    }
+  }
+  const docs = parseAllDocuments(text);
+  const list = Array.isArray(docs) ? docs : [docs];
+  const out: SourcedDoc[] = [];
+  for (const d of list) {
+    const err = d.errors[0] as unknown as YamlLikeError | undefined;
+    if (err) throw new CommandError('SYNTAX', `error: error parsing ${source}: error converting YAML to JSON: ${yamlError(text, err)}`);
+    const obj = d.toJS() as unknown;
+    if (obj !== null && obj !== undefined) out.push({ obj, source });
+  }
+  return out;
+}
+
+/** The documents named by `-f` arguments, read from the workstation's files or stdin. */
+export function readManifests(ctx: CommandContext, files: string[]): SourcedDoc[] {
+  const state = ctx.env.sim.state;
+  const docs: SourcedDoc[] = [];
+  for (const f of files) {
+    if (f === '-') {
+      docs.push(...parseManifest(ctx.stdin ?? '', 'STDIN'));
+      continue;
+    }
+    if (isDirectory(state, 'workstation', f)) {
+      const dir = resolvePath('workstation', f);
+      const entries = listDirectory(state, 'workstation', f)
+        .filter((e) => !e.dir && /\.(ya?ml|json)$/.test(e.name))
+        .map((e) => e.name)
+        .sort();
+      for (const name of entries) {
+        const path = `${f.replace(/\/+$/, '')}/${name}`;
+        docs.push(...parseManifest(readFile(state, 'workstation', `${dir}/${name}`)!.content, path));
+      }
+      continue;
+    }
+    const file = readFile(state, 'workstation', f);
+    if (!file || file.binary) throw new CommandError('NOT_FOUND', `error: the path "${f}" does not exist`);
+    docs.push(...parseManifest(file.content, f));
+  }
+  return docs;
+}
+
+/** Manifest file names in the workstation home, for `-f` completion. */
+export function manifestFiles(ctx: { env: CommandContext['env'] }): string[] {
+  const state = ctx.env.sim.state;
+  return listDirectory(state, 'workstation', '~')
+    .filter((e) => e.dir || /\.(ya?ml|json)$/.test(e.name))
+    .map((e) => (e.dir ? `${e.name}/` : e.name));
+}
+
+/** Flags of each write subcommand, for completion. */
+const WRITE_FLAGS: Record<string, string[]> = {
+  apply: ['--filename', '--namespace', '--output'],
+  create: ['--filename', '--namespace', '--image', '--replicas', '--port', '--tcp', '--node-port', '--clusterip'],
+  delete: ['--all', '--all-namespaces', '--filename', '--force', '--grace-period', '--ignore-not-found', '--namespace', '--now', '--output', '--selector'],
+  scale: ['--current-replicas', '--namespace', '--replicas'],
+  expose: ['--cluster-ip', '--labels', '--name', '--namespace', '--port', '--protocol', '--selector', '--target-port', '--type'],
+  run: ['--command', '--env', '--expose', '--image', '--labels', '--namespace', '--port', '--restart'],
+  label: ['--all', '--all-namespaces', '--list', '--namespace', '--overwrite', '--selector'],
+};
+
+/** Resource types each subcommand takes (completion of its first argument). */
+const WRITE_TYPES: Record<string, string[]> = {
+  delete: ['pods', 'services', 'deployments', 'replicasets', 'daemonsets', 'namespaces', 'ingresses', 'endpoints'],
+  scale: ['deployment', 'replicaset'],
+  expose: ['deployment', 'pod', 'replicaset', 'service'],
+  label: ['pods', 'services', 'deployments', 'replicasets', 'daemonsets', 'namespaces', 'nodes', 'ingresses'],
+};
+
+/**
+ * Completion for apply, create, delete, scale, expose, run and label: flags, `-f` file names
+ * from the workstation home, `--type` values, resource types, then object names in the
+ * namespace (after `TYPE` or as `TYPE/NAME`). Undefined for other subcommands.
+ */
+export function completeWrite(sub: string, words: string[], prefix: string, env: CommandContext['env'], ns: string, objectNames: (type: string, ns: string) => string[]): string[] | undefined {
+  if (!(sub in WRITE_FLAGS)) return undefined;
+  const prev = words[words.length - 1];
+  if (prev === '-f' || prev === '--filename') return manifestFiles({ env });
+  if (prev === '--type') return ['ClusterIP', 'NodePort', 'LoadBalancer'];
+  if (prev === '--restart') return ['Always', 'OnFailure', 'Never'];
+  if (prefix.startsWith('-')) return WRITE_FLAGS[sub]!;
+  const valued = new Set(['-f', '--filename', '-n', '--namespace', '-l', '--selector', '-o', '--output', '--image', '--port', '--replicas', '--tcp', '--type', '--name', '--target-port', '--labels', '--restart']);
+  const positional = words.filter((w, i) => !w.startsWith('-') && !valued.has(words[i - 1] ?? ''));
+  // positional[0] is the subcommand itself.
+  const args = positional.slice(1);
+  if (sub === 'apply' || sub === 'run') return [];
+  if (sub === 'create') {
+    if (args.length === 0) return ['deployment', 'namespace', 'service'];
+    if ((args[0] === 'service' || args[0] === 'svc') && args.length === 1) return ['clusterip', 'loadbalancer', 'nodeport'];
+    return [];
+  }
+  if (prefix.includes('/')) {
+    const type = prefix.slice(0, prefix.indexOf('/'));
+    return objectNames(type, ns).map((n) => `${type}/${n}`);
+  }
+  if (args.length === 0) return WRITE_TYPES[sub]!;
+  if (args[0]!.includes('/')) return [];
+  if (sub === 'scale' || sub === 'expose') return args.length === 1 ? objectNames(args[0]!, ns) : [];
+  return objectNames(args[0]!.split(',')[0]!, ns);
+}

@@ -1,0 +1,551 @@
+/**
+ * The controllers that react to changes after the cluster is built: the ReplicaSet,
+ * Deployment and DaemonSet controllers, the garbage collector, the kubelet's mirror pods, and
+ * the API server's delete, scale and label operations that set them off.
+ *
+ * Design notes: each operation changes the stored objects the way the API server would, then
+ * `reconcile` runs every controller once, to a fixed point (there is no watch loop, so the
+ * cluster settles before the command returns):
+ * - garbage collector: a ReplicaSet whose owning Deployment is gone, and a pod whose owning
+ *   ReplicaSet or DaemonSet is gone, are deleted (background cascading deletion);
+ * - Deployment controller: recreates a missing ReplicaSet (`<deployment>-<pod-template-hash>`,
+ *   the same name as before) and keeps its replica count at the Deployment's;
+ * - ReplicaSet controller: releases a pod whose labels no longer match its selector (drops its
+ *   ownerReference), adopts a matching orphan, then creates pods (`<rs>-<5 random>`, scheduled
+ *   and given an address from the node's host-local range like any new pod) or deletes the
+ *   surplus. Which pods go first follows the controller's ranking: unscheduled, then pending,
+ *   then not ready, then pods sharing a node with more of their siblings, then the newest;
+ *   remaining ties go by name;
+ * - DaemonSet controller: one pod per node matching its node selector, recreated on the same
+ *   node when deleted or released;
+ * - kubelet: a deleted static pod's mirror pod comes back at once (same name, new uid).
+ * Deleting a Service frees its ClusterIP, node ports and load balancer address; deleting a
+ * pod releases its address to host-local IPAM and removes its veth pair. Deletion is
+ * immediate: no Terminating phase and no grace period (a real pod keeps running for up to
+ * 30 s while its containers stop). Endpoints are derived from pods on every read, and
+ * kube-proxy resyncs before the next packet (`proxyDirty`), so a change is visible at once.
+ * Each step records the event its real component emits (SuccessfulCreate/SuccessfulDelete,
+ * ScalingReplicaSet, Killing).
+ * Left out: rolling updates (a Deployment has one ReplicaSet), foreground and orphan
+ * cascading, finalizers, the namespace controller's Terminating phase, and kube-proxy
+ * stopping when its DaemonSet is deleted (its rules stay live).
+ */
+import { clone } from '../clone';
+import { detachPod } from '../cni';
+import { deriveRng } from '../rng';
+import type { SimState } from '../state';
+import { ApiError, createPod, rfc3339, uniquePodName, type ApiContext } from './api';
+import { podReady } from './endpoints';
+import { recordEvent } from './events';
+import { podTemplateHash, uuid } from './names';
+import { key, type DaemonSet, type Deployment, type ObjectMeta, type Pod, type ReplicaSet } from './types';
+
+/** Resources the API operations here act on, by plural name. */
+export type Resource = 'pods' | 'services' | 'deployments' | 'replicasets' | 'daemonsets' | 'namespaces' | 'ingresses' | 'nodes' | 'endpoints' | 'endpointslices';
+
+const NOT_FOUND_NAME: Record<Resource, string> = {
+  pods: 'pods',
+  services: 'services',
+  deployments: 'deployments.apps',
+  replicasets: 'replicasets.apps',
+  daemonsets: 'daemonsets.apps',
+  namespaces: 'namespaces',
+  ingresses: 'ingresses.networking.k8s.io',
+  nodes: 'nodes',
+  endpoints: 'endpoints',
+  endpointslices: 'endpointslices.discovery.k8s.io',
+};
+
+const KIND: Record<Resource, string> = {
+  pods: 'Pod',
+  services: 'Service',
+  deployments: 'Deployment.apps',
+  replicasets: 'ReplicaSet.apps',
+  daemonsets: 'DaemonSet.apps',
+  namespaces: 'Namespace',
+  ingresses: 'Ingress.networking.k8s.io',
+  nodes: 'Node',
+  endpoints: 'Endpoints',
+  endpointslices: 'EndpointSlice.discovery.k8s.io',
+};
+
+/** Namespaces the API server refuses to delete. */
+const UNDELETABLE = ['default', 'kube-system', 'kube-public'];
+
+function notFound(resource: Resource, name: string): ApiError {
+  return new ApiError('NotFound', `${NOT_FOUND_NAME[resource]} "${name}" not found`);
+}
+
+function bump(state: SimState, m: ObjectMeta): void {
+  m.resourceVersion = String(++state.k8s.resourceVersion);
+}
+
+type Labelled = { metadata: ObjectMeta & { generation?: number } };
+
+/** The stored object, or undefined (Endpoints and EndpointSlices are derived, not stored). */
+export function storedObject(state: SimState, resource: Resource, namespace: string, name: string): Labelled | undefined {
+  const k8s = state.k8s;
+  switch (resource) {
+    case 'pods':
+      return k8s.pods[key(namespace, name)];
+    case 'services':
+      return k8s.services[key(namespace, name)];
+    case 'deployments':
+      return k8s.deployments[key(namespace, name)];
+    case 'replicasets':
+      return k8s.replicasets[key(namespace, name)];
+    case 'daemonsets':
+      return k8s.daemonsets[key(namespace, name)];
+    case 'ingresses':
+      return k8s.ingresses?.[key(namespace, name)];
+    case 'namespaces':
+      return k8s.namespaces[name];
+    case 'nodes':
+      return k8s.nodes[name];
+    default:
+      return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Delete
+
+/**
+ * Deletes one object as `kubectl delete` asks the API server to (background propagation),
+ * then lets the controllers react. Endpoints and EndpointSlices are accepted and recreated by
+ * their controllers at once, so nothing changes.
+ */
+export function deleteObject(ctx: ApiContext, resource: Resource, namespace: string, name: string): void {
+  const k8s = ctx.state.k8s;
+  if (resource === 'endpoints' || resource === 'endpointslices') return;
+  const obj = storedObject(ctx.state, resource, namespace, name);
+  if (!obj) throw notFound(resource, name);
+  switch (resource) {
+    case 'pods':
+      removePod(ctx, k8s.pods[key(namespace, name)]!, 'kubelet');
+      break;
+    case 'services':
+      removeService(ctx.state, namespace, name);
+      break;
+    case 'deployments':
+      delete k8s.deployments[key(namespace, name)];
+      break;
+    case 'replicasets':
+      delete k8s.replicasets[key(namespace, name)];
+      break;
+    case 'daemonsets':
+      delete k8s.daemonsets[key(namespace, name)];
+      break;
+    case 'ingresses':
+      delete k8s.ingresses![key(namespace, name)];
+      break;
+    case 'namespaces':
+      if (UNDELETABLE.includes(name)) throw new ApiError('Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`);
+      removeNamespace(ctx, name);
+      break;
+    case 'nodes':
+      throw new ApiError('BadRequest', 'the sandbox does not support deleting nodes');
+  }
+  reconcile(ctx);
+}
+
+/** Checks a delete without doing it (for all-or-nothing validation by callers). */
+export function canDelete(state: SimState, resource: Resource, namespace: string, name: string): ApiError | undefined {
+  if (resource === 'endpoints' || resource === 'endpointslices') {
+    const svc = state.k8s.services[key(namespace, name)];
+    return svc && svc.spec.selector ? undefined : notFound(resource, name);
+  }
+  if (!storedObject(state, resource, namespace, name)) return notFound(resource, name);
+  if (resource === 'namespaces' && UNDELETABLE.includes(name)) return new ApiError('Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`);
+  return undefined;
+}
+
+/** A pod leaves: the kubelet stops its containers (Killing), the CNI frees its address. */
+function removePod(ctx: ApiContext, pod: Pod, by: 'kubelet' | 'gc'): void {
+  const ns = pod.metadata.namespace ?? 'default';
+  if (pod.spec.nodeName) {
+    for (const c of pod.spec.containers) {
+      recordEvent(
+        ctx.state,
+        { involved: { kind: 'Pod', namespace: ns, name: pod.metadata.name, uid: pod.metadata.uid, fieldPath: `spec.containers{${c.name}}` }, type: 'Normal', reason: 'Killing', message: `Stopping container ${c.name}`, source: 'kubelet', host: pod.spec.nodeName },
+        ctx.now,
+      );
+    }
+  }
+  detachPod(ctx.state, pod);
+  delete ctx.state.k8s.pods[key(ns, pod.metadata.name)];
+  ctx.state.proxyDirty = true;
+  // The kubelet recreates the mirror pod of a static pod it still runs from its manifest.
+  if (by === 'kubelet' && isStaticPod(pod)) {
+    createPod(ctx, { name: pod.metadata.name, namespace: ns, ...(pod.metadata.labels ? { labels: pod.metadata.labels } : {}), spec: pod.spec });
+    mirrorUid(ctx, ctx.state.k8s.pods[key(ns, pod.metadata.name)]!);
+  }
+}
+
+/** Static pods: the control plane's, on the host network of the node named in their name. */
+function isStaticPod(pod: Pod): boolean {
+  return !pod.metadata.ownerReferences?.length && pod.metadata.labels?.tier === 'control-plane' && !!pod.spec.hostNetwork && pod.metadata.namespace === 'kube-system';
+}
+
+/** A recreated object is a new object: it gets a uid of its own. */
+function mirrorUid(ctx: ApiContext, pod: Pod): void {
+  pod.metadata.uid = uuid(deriveRng(ctx.state.seed, `uid:Pod/${key(pod.metadata.namespace, pod.metadata.name)}@${pod.metadata.resourceVersion}`));
+}
+
+function removeService(state: SimState, namespace: string, name: string): void {
+  const k = key(namespace, name);
+  const svc = state.k8s.services[k];
+  if (!svc) return;
+  const alloc = state.k8s.alloc;
+  const ips = new Set(svc.spec.clusterIPs ?? (svc.spec.clusterIP ? [svc.spec.clusterIP] : []));
+  alloc.serviceIps = alloc.serviceIps.filter((ip) => !ips.has(ip));
+  const ports = new Set((svc.spec.ports ?? []).map((p) => p.nodePort).filter((p): p is number => p !== undefined));
+  if (alloc.nodePorts) alloc.nodePorts = alloc.nodePorts.filter((p) => !ports.has(p));
+  if (alloc.loadBalancers) delete alloc.loadBalancers[k];
+  if (alloc.sliceSuffixes) delete alloc.sliceSuffixes[k];
+  if (state.k8s.manualEndpoints) delete state.k8s.manualEndpoints[k];
+  delete state.k8s.services[k];
+  state.proxyDirty = true;
+}
+
+/** The namespace controller: everything in it goes, then the namespace itself. */
+function removeNamespace(ctx: ApiContext, name: string): void {
+  const k8s = ctx.state.k8s;
+  const inNs = <T extends { metadata: { namespace?: string } }>(m: Record<string, T> | undefined): string[] => Object.keys(m ?? {}).filter((k) => m![k]!.metadata.namespace === name);
+  for (const k of inNs(k8s.deployments)) delete k8s.deployments[k];
+  for (const k of inNs(k8s.replicasets)) delete k8s.replicasets[k];
+  for (const k of inNs(k8s.daemonsets)) delete k8s.daemonsets[k];
+  for (const k of inNs(k8s.pods)) removePod(ctx, k8s.pods[k]!, 'gc');
+  for (const k of inNs(k8s.services)) removeService(ctx.state, name, k8s.services[k]!.metadata.name);
+  for (const k of inNs(k8s.ingresses)) delete k8s.ingresses![k];
+  delete k8s.namespaces[name];
+}
+
+// ---------------------------------------------------------------------------------------
+// Scale and label
+
+/** The scale subresource: Deployments and ReplicaSets. */
+export function scaleObject(ctx: ApiContext, resource: 'deployments' | 'replicasets', namespace: string, name: string, replicas: number): void {
+  const state = ctx.state;
+  if (resource === 'deployments') {
+    const d = state.k8s.deployments[key(namespace, name)];
+    if (!d) throw notFound(resource, name);
+    if (d.spec.replicas !== replicas) {
+      d.spec.replicas = replicas;
+      d.metadata.generation++;
+      bump(state, d.metadata);
+    }
+  } else {
+    const rs = state.k8s.replicasets[key(namespace, name)];
+    if (!rs) throw notFound(resource, name);
+    if (rs.spec.replicas !== replicas) {
+      rs.spec.replicas = replicas;
+      rs.metadata.generation++;
+      bump(state, rs.metadata);
+      // The ReplicaSet controller acts first; an owning Deployment then puts its count back.
+      syncReplicaSet(ctx, rs, ownedPods(state));
+    }
+  }
+  reconcile(ctx);
+}
+
+/**
+ * Sets and removes labels on a stored object (the merge patch `kubectl label` sends). Label
+ * keys are validated as the API server validates them; the controllers then re-select.
+ */
+export function patchLabels(ctx: ApiContext, resource: Resource, namespace: string, name: string, set: Record<string, string>, remove: string[]): void {
+  const obj = storedObject(ctx.state, resource, namespace, name);
+  if (!obj) throw notFound(resource, name);
+  for (const k of Object.keys(set)) {
+    const problem = labelKeyProblem(k);
+    if (problem) throw new ApiError('Invalid', `${KIND[resource]} "${name}" is invalid: metadata.labels: Invalid value: "${k}": ${problem}`);
+  }
+  const labels = { ...(obj.metadata.labels ?? {}), ...set };
+  for (const r of remove) delete labels[r];
+  const before = JSON.stringify(obj.metadata.labels ?? {});
+  if (Object.keys(labels).length) obj.metadata.labels = labels;
+  else delete obj.metadata.labels;
+  if (JSON.stringify(obj.metadata.labels ?? {}) === before) return;
+  bump(ctx.state, obj.metadata);
+  if (resource === 'pods' || resource === 'nodes') ctx.state.proxyDirty = true;
+  reconcile(ctx);
+}
+
+const NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** apimachinery's IsQualifiedName, as the API server checks label keys; undefined when valid. */
+export function labelKeyProblem(k: string): string | undefined {
+  const parts = k.split('/');
+  let namePart = k;
+  if (parts.length === 2) {
+    const prefix = parts[0]!;
+    namePart = parts[1]!;
+    if (prefix.length === 0) return 'prefix part must be non-empty';
+    if (prefix.length > 253) return 'prefix part must be no more than 253 characters';
+    if (!DNS1123_SUBDOMAIN.test(prefix)) {
+      return "prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+    }
+  } else if (parts.length > 2) {
+    return "a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')";
+  }
+  if (namePart.length === 0) return 'name part must be non-empty';
+  if (namePart.length > 63) return 'name part must be no more than 63 characters';
+  if (!NAME_PART.test(namePart)) {
+    return "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+  }
+  return undefined;
+}
+
+/** apimachinery's IsValidLabelValue: the messages, joined as kubectl joins them; undefined when valid. */
+export function labelValueProblem(v: string): string | undefined {
+  const errs: string[] = [];
+  if (v.length > 63) errs.push('must be no more than 63 characters');
+  if (v !== '' && !NAME_PART.test(v)) {
+    errs.push("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')");
+  }
+  return errs.length ? errs.join(';') : undefined;
+}
+
+// ---------------------------------------------------------------------------------------
+// The controllers
+
+function controllerOf(m: ObjectMeta): NonNullable<ObjectMeta['ownerReferences']>[number] | undefined {
+  return m.ownerReferences?.find((o) => o.controller);
+}
+
+/** Pods by the uid of their controller (orphans under ''). */
+function ownedPods(state: SimState): Map<string, Pod[]> {
+  const out = new Map<string, Pod[]>();
+  for (const p of Object.values(state.k8s.pods)) {
+    const uid = controllerOf(p.metadata)?.uid ?? '';
+    const list = out.get(uid);
+    if (list) list.push(p);
+    else out.set(uid, [p]);
+  }
+  return out;
+}
+
+const matchesSelector = (sel: Record<string, string>, labels: Record<string, string> | undefined): boolean => Object.keys(sel).length > 0 && Object.entries(sel).every(([k, v]) => labels?.[k] === v);
+
+/** Runs every controller until nothing changes. */
+export function reconcile(ctx: ApiContext): void {
+  const state = ctx.state;
+  const k8s = state.k8s;
+  // Garbage collector: ReplicaSets of deleted Deployments, pods of deleted ReplicaSets and DaemonSets.
+  const deploymentUids = new Set(Object.values(k8s.deployments).map((d) => d.metadata.uid));
+  for (const [k, rs] of Object.entries(k8s.replicasets)) {
+    const owner = controllerOf(rs.metadata);
+    if (owner?.kind === 'Deployment' && !deploymentUids.has(owner.uid)) delete k8s.replicasets[k];
+  }
+  const controllerUids = new Set([...Object.values(k8s.replicasets), ...Object.values(k8s.daemonsets)].map((o) => o.metadata.uid));
+  for (const p of Object.values(k8s.pods)) {
+    const owner = controllerOf(p.metadata);
+    if (owner && (owner.kind === 'ReplicaSet' || owner.kind === 'DaemonSet') && !controllerUids.has(owner.uid)) removePod(ctx, p, 'gc');
+  }
+  // Deployment controller: its ReplicaSet exists and wants as many pods as the Deployment.
+  for (const d of Object.values(k8s.deployments)) syncDeployment(ctx, d);
+  const pods = ownedPods(state);
+  for (const rs of Object.values(k8s.replicasets)) syncReplicaSet(ctx, rs, pods);
+  for (const ds of Object.values(k8s.daemonsets)) syncDaemonSet(ctx, ds, pods);
+  for (const d of Object.values(k8s.deployments)) deploymentStatus(state, d);
+}
+
+function replicaSetsOf(state: SimState, d: Deployment): ReplicaSet[] {
+  return Object.values(state.k8s.replicasets).filter((rs) => controllerOf(rs.metadata)?.uid === d.metadata.uid);
+}
+
+function syncDeployment(ctx: ApiContext, d: Deployment): void {
+  const state = ctx.state;
+  const namespace = d.metadata.namespace ?? 'default';
+  let [rs] = replicaSetsOf(state, d);
+  const want = d.spec.replicas;
+  let created = false;
+  if (!rs) {
+    const hash = podTemplateHash(d.spec.template);
+    const rsName = `${d.metadata.name}-${hash}`;
+    const podLabels = { ...d.spec.template.metadata.labels, 'pod-template-hash': hash };
+    rs = {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: {
+        name: rsName,
+        namespace,
+        uid: uuid(deriveRng(state.seed, `uid:ReplicaSet/${key(namespace, rsName)}@${state.k8s.resourceVersion + 1}`)),
+        resourceVersion: String(++state.k8s.resourceVersion),
+        creationTimestamp: rfc3339(ctx.now),
+        labels: podLabels,
+        annotations: {},
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata.name, uid: d.metadata.uid, controller: true, blockOwnerDeletion: true }],
+        generation: 1,
+      },
+      spec: { replicas: 0, selector: { matchLabels: { ...d.spec.selector.matchLabels, 'pod-template-hash': hash } }, template: { metadata: { labels: podLabels }, spec: clone(d.spec.template.spec) } },
+      status: { replicas: 0, fullyLabeledReplicas: 0, readyReplicas: 0, availableReplicas: 0, observedGeneration: 1 },
+    };
+    state.k8s.replicasets[key(namespace, rsName)] = rs;
+    created = true;
+  }
+  const annotations = {
+    ...(rs.metadata.annotations ?? {}),
+    'deployment.kubernetes.io/desired-replicas': String(want),
+    'deployment.kubernetes.io/max-replicas': String(want + Math.ceil(want / 4)),
+    'deployment.kubernetes.io/revision': d.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? '1',
+  };
+  const from = rs.spec.replicas;
+  if (from !== want) {
+    recordEvent(
+      state,
+      { involved: { kind: 'Deployment', namespace, name: d.metadata.name, uid: d.metadata.uid }, type: 'Normal', reason: 'ScalingReplicaSet', message: `Scaled ${want > from ? 'up' : 'down'} replica set ${rs.metadata.name} from ${from} to ${want}`, source: 'deployment-controller' },
+      ctx.now,
+    );
+    rs.spec.replicas = want;
+    rs.metadata.annotations = annotations;
+    if (!created) {
+      rs.metadata.generation++;
+      bump(state, rs.metadata);
+    }
+  } else if (JSON.stringify(rs.metadata.annotations) !== JSON.stringify(annotations)) rs.metadata.annotations = annotations;
+}
+
+function syncReplicaSet(ctx: ApiContext, rs: ReplicaSet, pods: Map<string, Pod[]>): void {
+  const state = ctx.state;
+  const namespace = rs.metadata.namespace ?? 'default';
+  const sel = rs.spec.selector.matchLabels;
+  const uid = rs.metadata.uid;
+  const involved = { kind: 'ReplicaSet', namespace, name: rs.metadata.name, uid };
+  let mine = pods.get(uid) ?? [];
+  // Release pods that no longer match; adopt matching orphans.
+  const released = mine.filter((p) => !matchesSelector(sel, p.metadata.labels));
+  for (const p of released) release(state, p, uid, pods);
+  mine = mine.filter((p) => !released.includes(p));
+  for (const p of pods.get('') ?? []) {
+    if (p.metadata.namespace !== namespace || p.spec.hostNetwork || !matchesSelector(sel, p.metadata.labels)) continue;
+    p.metadata.ownerReferences = [...(p.metadata.ownerReferences ?? []), { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs.metadata.name, uid, controller: true, blockOwnerDeletion: true }];
+    bump(state, p.metadata);
+    mine.push(p);
+    pods.set('', (pods.get('') ?? []).filter((x) => x !== p));
+  }
+  const diff = mine.length - rs.spec.replicas;
+  if (diff < 0) {
+    for (let i = 0; i < -diff; i++) {
+      const name = uniquePodName(ctx, namespace, `${rs.metadata.name}-`);
+      recordEvent(state, { involved, type: 'Normal', reason: 'SuccessfulCreate', message: `Created pod: ${name}`, source: 'replicaset-controller' }, ctx.now);
+      const pod = createPod(ctx, {
+        name,
+        generateName: `${rs.metadata.name}-`,
+        namespace,
+        labels: rs.spec.template.metadata.labels,
+        spec: rs.spec.template.spec,
+        owner: { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs.metadata.name, uid },
+      });
+      mine.push(pod);
+    }
+  } else if (diff > 0) {
+    // Siblings: every pod of the ReplicaSets of the same Deployment (the controller's "related pods").
+    const owner = controllerOf(rs.metadata);
+    const related = owner ? Object.values(state.k8s.replicasets).filter((r) => controllerOf(r.metadata)?.uid === owner.uid).flatMap((r) => pods.get(r.metadata.uid) ?? []) : mine;
+    for (const p of podsToDelete(mine, related, diff)) {
+      recordEvent(state, { involved, type: 'Normal', reason: 'SuccessfulDelete', message: `Deleted pod: ${p.metadata.name}`, source: 'replicaset-controller' }, ctx.now);
+      removePod(ctx, p, 'gc');
+      mine = mine.filter((x) => x !== p);
+    }
+  }
+  pods.set(uid, mine);
+  const ready = mine.filter(podReady).length;
+  rs.status = { replicas: mine.length, fullyLabeledReplicas: mine.length, readyReplicas: ready, availableReplicas: ready, observedGeneration: rs.metadata.generation };
+}
+
+function release(state: SimState, p: Pod, uid: string, pods: Map<string, Pod[]>): void {
+  const refs = (p.metadata.ownerReferences ?? []).filter((o) => o.uid !== uid);
+  if (refs.length) p.metadata.ownerReferences = refs;
+  else delete p.metadata.ownerReferences;
+  bump(state, p.metadata);
+  pods.set('', [...(pods.get('') ?? []), p]);
+}
+
+const PHASE_RANK: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
+
+/**
+ * The ReplicaSet controller's choice of pods to delete (controller.ActivePodsWithRanks): not
+ * scheduled, then pending, then not ready, then doubled up on a node with more siblings, then
+ * the most recently created; ties by name.
+ */
+export function podsToDelete(pods: Pod[], related: Pod[], n: number): Pod[] {
+  const perNode = new Map<string, number>();
+  for (const p of related) if (p.spec.nodeName) perNode.set(p.spec.nodeName, (perNode.get(p.spec.nodeName) ?? 0) + 1);
+  const rank = (p: Pod): number => (p.spec.nodeName ? (perNode.get(p.spec.nodeName) ?? 0) : 0);
+  const sorted = [...pods].sort((a, b) => {
+    if (!a.spec.nodeName !== !b.spec.nodeName) return a.spec.nodeName ? 1 : -1;
+    const pa = PHASE_RANK[a.status.phase] ?? 2;
+    const pb = PHASE_RANK[b.status.phase] ?? 2;
+    if (pa !== pb) return pa - pb;
+    if (podReady(a) !== podReady(b)) return podReady(a) ? 1 : -1;
+    if (rank(a) !== rank(b)) return rank(b) - rank(a);
+    if (a.metadata.creationTimestamp !== b.metadata.creationTimestamp) return a.metadata.creationTimestamp < b.metadata.creationTimestamp ? 1 : -1;
+    return a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0;
+  });
+  return sorted.slice(0, n);
+}
+
+function syncDaemonSet(ctx: ApiContext, ds: DaemonSet, pods: Map<string, Pod[]>): void {
+  const state = ctx.state;
+  const namespace = ds.metadata.namespace ?? 'default';
+  const uid = ds.metadata.uid;
+  const sel = ds.spec.selector.matchLabels;
+  let mine = pods.get(uid) ?? [];
+  const released = mine.filter((p) => !matchesSelector(sel, p.metadata.labels));
+  for (const p of released) release(state, p, uid, pods);
+  mine = mine.filter((p) => !released.includes(p));
+  const nodeSelector = ds.spec.template.spec.nodeSelector ?? {};
+  const hash = podTemplateHash(ds.spec.template).slice(0, 8);
+  for (const node of Object.values(state.k8s.nodes)) {
+    const name = node.metadata.name;
+    if (!Object.entries(nodeSelector).every(([k, v]) => node.metadata.labels?.[k] === v)) continue;
+    if (mine.some((p) => p.spec.nodeName === name)) continue;
+    const podName = uniquePodName(ctx, namespace, `${ds.metadata.name}-`);
+    recordEvent(state, { involved: { kind: 'DaemonSet', namespace, name: ds.metadata.name, uid }, type: 'Normal', reason: 'SuccessfulCreate', message: `Created pod: ${podName}`, source: 'daemonset-controller' }, ctx.now);
+    mine.push(
+      createPod(ctx, {
+        name: podName,
+        generateName: `${ds.metadata.name}-`,
+        namespace,
+        labels: { ...ds.spec.template.metadata.labels, 'controller-revision-hash': hash, 'pod-template-generation': '1' },
+        spec: { ...ds.spec.template.spec, nodeName: name },
+        owner: { apiVersion: 'apps/v1', kind: 'DaemonSet', name: ds.metadata.name, uid },
+      }),
+    );
+  }
+  pods.set(uid, mine);
+}
+
+function deploymentStatus(state: SimState, d: Deployment): void {
+  const sets = replicaSetsOf(state, d);
+  const sum = (f: (rs: ReplicaSet) => number): number => sets.reduce((a, rs) => a + f(rs), 0);
+  d.status = { replicas: sum((r) => r.status.replicas), updatedReplicas: sum((r) => r.status.replicas), readyReplicas: sum((r) => r.status.readyReplicas), availableReplicas: sum((r) => r.status.availableReplicas), observedGeneration: d.metadata.generation };
+}
+
+const DNS1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * The API server's check of an object's name, as `metadata.name: Invalid value: ...`, or
+ * undefined when valid: Services take DNS-1035 labels, Namespaces RFC 1123 labels, the rest
+ * (Pods, Deployments, Ingresses) RFC 1123 subdomains.
+ */
+export function nameProblem(kind: string, name: string): string | undefined {
+  if (name === '') return 'metadata.name: Required value: name or generateName is required';
+  const bad = (msg: string): string => `metadata.name: Invalid value: "${name}": ${msg}`;
+  if (kind === 'Service') {
+    if (name.length > 63) return bad('must be no more than 63 characters');
+    if (!DNS1035.test(name)) return bad("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')");
+    return undefined;
+  }
+  if (kind === 'Namespace') {
+    if (name.length > 63) return bad('must be no more than 63 characters');
+    if (!DNS1123_LABEL.test(name)) return bad("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')");
+    return undefined;
+  }
+  if (name.length > 253) return bad('must be no more than 253 characters');
+  if (!DNS1123_SUBDOMAIN.test(name)) return bad("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')");
+  return undefined;
+}
