@@ -10,13 +10,15 @@
  * answers DNS for the upstream world, which does not exist in the sandbox: every name outside
  * the cluster is NXDOMAIN except a few well-known ones, whose addresses are unreachable.
  * A datagram for a port nobody listens on gets ICMP port unreachable from the kernel; a TCP
- * SYN gets a RST (tcp.ts).
+ * SYN gets a RST (tcp.ts). nginx and agnhost write a log line for every request they answer,
+ * with the client address they saw (k8s/logs.ts), which `kubectl logs` shows.
  * Left out: real HTTP parsing beyond the request line and Host header, keep-alive, TLS.
  */
 import { decodeDns, dnsResponse, encodeDns, fqdn, type DnsMessage, type DnsRecord } from './dns';
 import { formatIp, type Ip } from './ipv4';
 import { resolveCluster } from './k8s/coredns';
 import { serviceEndpoints, targetPortFor } from './k8s/endpoints';
+import { appendLog, logTime, nginxTimeLocal, nginxWorker } from './k8s/logs';
 import type { IngressBackend, Pod } from './k8s/types';
 import type { SimState } from './state';
 
@@ -27,6 +29,8 @@ export interface RequestContext {
   /** The source address and port the program sees (after any NAT on the way). */
   peer: { ip: Ip; port: number };
   local: { ip: Ip; port: number };
+  /** When the request arrived (epoch ms), for the program's log. */
+  now?: number;
   /** Opens a TCP connection from the program's namespace and returns what the server sent. */
   connect?(dst: Ip, port: number, request: Uint8Array): Uint8Array | undefined;
 }
@@ -125,16 +129,30 @@ export function podListeners(state: SimState, pod: Pod): Listener[] {
         proto: 'tcp',
         port: 80,
         program: 'nginx',
-        handle: (req) => {
+        handle: (req, ctx) => {
           const r = parseRequest(req);
-          if (!r) return http('400 Bad Request', '', 'nginx/1.27.5');
-          return r.path === '/' || r.path === '/index.html' ? http('200 OK', NGINX_PAGE, 'nginx/1.27.5', 'text/html') : http('404 Not Found', '<html>\n<head><title>404 Not Found</title></head>\n<body>\n<center><h1>404 Not Found</h1></center>\n<hr><center>nginx/1.27.5</center>\n</body>\n</html>\n', 'nginx/1.27.5', 'text/html');
+          if (!r) {
+            nginxLog(state, pod, c.name, req, 400, 0, ctx);
+            return http('400 Bad Request', '', 'nginx/1.27.5');
+          }
+          const found = r.path.split('?')[0] === '/' || r.path.split('?')[0] === '/index.html';
+          const body = found ? NGINX_PAGE : '<html>\n<head><title>404 Not Found</title></head>\n<body>\n<center><h1>404 Not Found</h1></center>\n<hr><center>nginx/1.27.5</center>\n</body>\n</html>\n';
+          nginxLog(state, pod, c.name, req, found ? 200 : 404, r.method === 'HEAD' ? 0 : body.length, ctx);
+          return http(found ? '200 OK' : '404 Not Found', body, 'nginx/1.27.5', 'text/html');
         },
       });
     } else if (name === 'controller' && c.image.includes('ingress-nginx')) {
       out.push({ proto: 'tcp', port: 80, program: 'nginx', handle: (req, ctx) => ingressProxy(state, pod, req, ctx) });
     } else if (name === 'agnhost' && args.includes('serve-hostname')) {
-      out.push({ proto: 'tcp', port: 9376, program: 'agnhost', handle: () => http('200 OK', pod.metadata.name) });
+      out.push({
+        proto: 'tcp',
+        port: 9376,
+        program: 'agnhost',
+        handle: (_req, ctx) => {
+          goLog(state, pod, c.name, ctx, `HTTP request from ${formatIp(ctx.peer.ip)}:${ctx.peer.port}`);
+          return http('200 OK', pod.metadata.name);
+        },
+      });
     } else if (name === 'agnhost' && args.includes('netexec')) {
       out.push({
         proto: 'tcp',
@@ -144,6 +162,8 @@ export function podListeners(state: SimState, pod: Pod): Listener[] {
           const r = parseRequest(req);
           if (!r) return http('400 Bad Request', '');
           const [path, query = ''] = r.path.split('?');
+          const param = (k: string): string => unescapeUri((new RegExp(`(?:^|&)${k}=([^&]*)`).exec(query)?.[1] ?? '').replace(/\+/g, ' '));
+          goLog(state, pod, c.name, ctx, path === '/hostname' || path === '/clientip' ? `GET ${path}` : path === '/echo' ? `GET /echo?msg=${param('msg')}&code=${param('code')}` : 'GET /');
           if (path === '/hostname') return http('200 OK', pod.metadata.name);
           if (path === '/clientip') return http('200 OK', `${formatIp(ctx.peer.ip)}:${ctx.peer.port}`);
           if (path === '/echo') return http('200 OK', decodeURIComponent(/(?:^|&)msg=([^&]*)/.exec(query)?.[1] ?? ''));
@@ -153,6 +173,49 @@ export function podListeners(state: SimState, pod: Pod): Listener[] {
     }
   }
   return out;
+}
+
+/** A percent-encoded URI part decoded; left as is when it is not valid encoding. */
+function unescapeUri(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/** A header's value from a request head, or undefined. */
+function header(req: string, name: string): string | undefined {
+  return new RegExp(`\r\n${name}:[ \t]*([^\r\n]*)`, 'i').exec(req)?.[1]?.trim();
+}
+
+/**
+ * nginx's logs for one request: an `[error]` line on stderr for a missing file, then the access
+ * line in the official image's `main` format on stdout.
+ */
+function nginxLog(state: SimState, pod: Pod, container: string, req: Uint8Array, status: number, bytes: number, ctx: RequestContext): void {
+  const now = ctx.now ?? state.createdAt;
+  const t = text(req);
+  const requestLine = t.slice(0, Math.max(0, t.indexOf('\r\n')));
+  const client = formatIp(ctx.peer.ip);
+  const q = (v: string | undefined): string => `"${v === undefined || v === '' ? '-' : v}"`;
+  const lines: string[] = [];
+  const conn = (state.k8s.logs?.[`${pod.metadata.uid}/${container}`]?.conns ?? 0) + 1;
+  if (status === 404) {
+    const uri = unescapeUri(requestLine.split(' ')[1]!.split('?')[0]!);
+    const what = uri.endsWith('/') ? `"/usr/share/nginx/html${uri}index.html" is not found` : `open() "/usr/share/nginx/html${uri}" failed`;
+    const host = header(t, 'host');
+    const worker = nginxWorker(conn);
+    lines.push(`${logTime(now)} [error] ${worker}#${worker}: *${conn} ${what} (2: No such file or directory), client: ${client}, server: localhost, request: "${requestLine}"${host ? `, host: "${host}"` : ''}`);
+  }
+  lines.push(`${client} - - [${nginxTimeLocal(now)}] "${requestLine}" ${status} ${bytes} ${q(header(t, 'referer'))} ${q(header(t, 'user-agent'))} ${q(header(t, 'x-forwarded-for'))}`);
+  appendLog(state, pod, container, now, lines).conns = conn;
+}
+
+/** A line from a Go program's standard `log` package: `2025/03/04 09:05:06 message`. */
+function goLog(state: SimState, pod: Pod, container: string, ctx: RequestContext, message: string): void {
+  const now = ctx.now ?? state.createdAt;
+  appendLog(state, pod, container, now, [`${logTime(now)} ${message}`]);
 }
 
 /**

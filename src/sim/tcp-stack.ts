@@ -6,8 +6,8 @@
  * listens on gets RST-ACK, which the client sees as "connection refused". Once established,
  * the data a client sends is acknowledged and collected; when the request is complete (an
  * HTTP request head ending in a blank line, or a length-prefixed DNS message) the listening
- * program answers, and the server sends the answer (PSH-ACK) and closes (FIN-ACK) as an
- * HTTP/1.1 server does for `Connection: close`. A FIN is acknowledged. Server sockets live in
+ * program answers (told the time, for its log), and the server sends the answer (PSH-ACK)
+ * and closes (FIN-ACK) as an HTTP/1.1 server does for `Connection: close`. A FIN is acknowledged. Server sockets live in
  * the namespace's state, so a snapshot taken mid-connection resumes it.
  * The client half (`TcpClient`) is driven by commands (curl, wget): it sends one segment at a
  * time through the network and reads what came back.
@@ -112,7 +112,7 @@ export function tcpInput(state: SimState, ns: Netns, p: Ipv4Packet, rng: Rng, no
   if (advanced && sock.state === 'ESTABLISHED' && complete(sock.buf, seg.dstPort)) {
     const l = findListener(state, ns.id, 'tcp', seg.dstPort);
     const req = Uint8Array.from(sock.buf);
-    let answer = l?.handle(seg.dstPort === 53 ? req.subarray(2) : req, { state, ns: ns.id, peer: { ip: p.src, port: seg.srcPort }, local: { ip: p.dst, port: seg.dstPort }, ...(connect ? { connect } : {}) });
+    let answer = l?.handle(seg.dstPort === 53 ? req.subarray(2) : req, { state, ns: ns.id, peer: { ip: p.src, port: seg.srcPort }, local: { ip: p.dst, port: seg.dstPort }, now: nowMs, ...(connect ? { connect } : {}) });
     if (answer && seg.dstPort === 53) answer = Uint8Array.from([answer.length >> 8, answer.length & 255, ...answer]);
     const mss = mssFor(ns, p.src);
     const data = answer ?? new Uint8Array(0);

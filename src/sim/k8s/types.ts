@@ -7,6 +7,7 @@
  * strings as the API returns them. The store is a map per kind keyed by `namespace/name`
  * (cluster-scoped kinds by name).
  */
+import type { ContainerLog } from './logs';
 
 export interface ObjectMeta {
   name: string;
@@ -177,6 +178,26 @@ export interface Ingress {
   status: { loadBalancer: { ingress?: { ip?: string; hostname?: string }[] } };
 }
 
+/** A core/v1 Event as `kubectl get events -o yaml` shows it (see events.ts). */
+export interface K8sEvent {
+  apiVersion: 'v1';
+  kind: 'Event';
+  metadata: { name: string; namespace: string; uid: string; resourceVersion: string; creationTimestamp: string };
+  involvedObject: { apiVersion?: string; fieldPath?: string; kind: string; name: string; namespace?: string; resourceVersion?: string; uid?: string };
+  reason: string;
+  message: string;
+  source: { component?: string; host?: string };
+  firstTimestamp: string | null;
+  lastTimestamp: string | null;
+  count?: number;
+  type: 'Normal' | 'Warning';
+  eventTime: string | null;
+  series?: { count: number; lastObservedTime: string };
+  action?: string;
+  reportingComponent: string;
+  reportingInstance: string;
+}
+
 export interface K8sState {
   resourceVersion: number;
   namespaces: Record<string, Namespace>;
@@ -187,6 +208,12 @@ export interface K8sState {
   replicasets: Record<string, ReplicaSet>;
   daemonsets: Record<string, DaemonSet>;
   ingresses?: Record<string, Ingress>;
+  /** Events, oldest first, bounded (see events.ts); absent in snapshots from before events. */
+  events?: K8sEvent[];
+  /** The last event sequence number (events' names and resourceVersions). */
+  eventSeq?: number;
+  /** What containers wrote, by `<pod uid>/<container>` (see logs.ts); absent until a program logs. */
+  logs?: Record<string, ContainerLog>;
   /** Allocation state that the API server and the CNI keep outside the objects. */
   alloc: {
     /** Service ClusterIPs in use (dotted quads). */

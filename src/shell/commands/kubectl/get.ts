@@ -32,6 +32,9 @@ import {
   serviceColumns,
   type Columns,
 } from './printers';
+import { eventColumns } from './events';
+import { customColumnsRow, parseCustomColumnsFile, parseCustomColumnsSpec, printCustomColumns, type CustomColumn } from './custom-columns';
+import { runWatch } from './watch';
 import { isRealResource, qualifiedPlural, qualifiedSingular, resolveResource, supportedList, type AnyObject, type ResourceType } from './resources';
 
 export const GET_FLAGS = [
@@ -41,6 +44,8 @@ export const GET_FLAGS = [
   { name: 'all-namespaces', short: 'A', type: 'bool' as const },
   { name: 'output', short: 'o', type: 'string' as const },
   { name: 'show-labels', type: 'bool' as const },
+  { name: 'no-headers', type: 'bool' as const },
+  { name: 'watch-only', type: 'bool' as const },
 ];
 
 const COLUMNS: Record<string, Columns<never>> = {
@@ -54,6 +59,8 @@ const COLUMNS: Record<string, Columns<never>> = {
   replicasets: replicaSetColumns as Columns<never>,
   daemonsets: daemonSetColumns as Columns<never>,
   ingresses: ingressColumns as Columns<never>,
+  // Events' wide table reorders the columns: wideHeaders is the whole wide header.
+  events: eventColumns as unknown as Columns<never>,
 };
 
 const FORMATS = ['custom-columns', 'custom-columns-file', 'go-template', 'go-template-file', 'json', 'jsonpath', 'jsonpath-as-json', 'jsonpath-file', 'name', 'template', 'templatefile', 'wide', 'yaml'];
@@ -76,11 +83,17 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
       if (!(e instanceof JsonPathError)) throw e;
       throw new CommandError('INVALID', `error: error parsing jsonpath ${templateText}, ${e.message}`);
     }
-  } else if (output !== '' && !['wide', 'name', 'json', 'yaml'].includes(output)) {
-    throw new CommandError('UNSUPPORTED', `error: the sandbox does not support -o ${output} yet (supported: wide, name, json, yaml, jsonpath)`);
   }
-  const structured = output === 'json' || output === 'yaml' || template !== undefined;
-  if (flags.values['watch'] !== undefined) throw new CommandError('UNSUPPORTED', 'error: the sandbox does not support --watch yet');
+  let columns: CustomColumn[] | undefined;
+  if (format === 'custom-columns') columns = parseCustomColumnsSpec(output.slice('custom-columns='.length));
+  else if (format === 'custom-columns-file') columns = parseCustomColumnsFile(ctx.env.sim.state, output.slice('custom-columns-file='.length));
+  else if (template === undefined && output !== '' && !['wide', 'name', 'json', 'yaml'].includes(output)) {
+    throw new CommandError('UNSUPPORTED', `error: the sandbox does not support -o ${output} yet (supported: wide, name, json, yaml, jsonpath, custom-columns)`);
+  }
+  const structured = output === 'json' || output === 'yaml' || template !== undefined || columns !== undefined;
+  const noHeaders = bool(flags, 'no-headers');
+  const watch = bool(flags, 'watch') || bool(flags, 'watch-only');
+  if (watch && (output === 'json' || output === 'yaml' || template !== undefined)) throw new CommandError('UNSUPPORTED', `error: the sandbox does not support --watch with -o ${format} yet`);
   const selectorText = str(flags, 'selector');
   const allNs = bool(flags, 'all-namespaces');
   const namespace = str(flags, 'namespace') ?? 'default';
@@ -138,7 +151,8 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
   const tables: string[] = [];
   const jsonItems: unknown[] = [];
   let found = 0;
-  for (const req of requests) {
+  /** The objects a request names or selects, in the API server's order; missing names go to `missing`. */
+  const select = (req: { type: ResourceType; names: string[] }, missing: string[] = []): AnyObject[] => {
     const all = req.type.list(sim);
     let items: AnyObject[];
     if (req.names.length > 0) {
@@ -146,12 +160,46 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
       for (const name of req.names) {
         const obj = all.find((o) => o.metadata.name === name && (!req.type.namespaced || o.metadata.namespace === namespace));
         if (obj) items.push(obj);
-        else errors.push(`Error from server (NotFound): ${qualifiedPlural(req.type)} "${name}" not found`);
+        else missing.push(`Error from server (NotFound): ${qualifiedPlural(req.type)} "${name}" not found`);
       }
     } else {
       items = all.filter((o) => (!req.type.namespaced || allNs || o.metadata.namespace === namespace) && matches(selector, o.metadata.labels));
       items.sort((a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name));
     }
+    return items;
+  };
+  /** The table printer's header and rows for a type (`withKind`: names as `pod/x`). */
+  const tableOf = (req: { type: ResourceType; names: string[] }, withKind: boolean) => {
+    const cols = COLUMNS[req.type.plural]!;
+    const wide = output === 'wide';
+    const showNs = allNs && req.type.namespaced && req.names.length === 0;
+    const whole = req.type.plural === 'events' && wide;
+    const header = [...(showNs ? ['NAMESPACE'] : []), ...(whole ? [] : cols.headers), ...(wide ? cols.wideHeaders : []), ...(bool(flags, 'show-labels') ? ['LABELS'] : [])];
+    const row = (o: AnyObject, at: number): string[] => {
+      const r = whole ? [] : cols.row(o as never, at, sim);
+      if (withKind && req.type.plural !== 'events') r[0] = `${qualifiedSingular(req.type)}/${r[0]}`;
+      return [...(showNs ? [o.metadata.namespace ?? ''] : []), ...r, ...(wide ? cols.wideRow(o as never, at, sim) : []), ...(bool(flags, 'show-labels') ? [labelText(o.metadata.labels)] : [])];
+    };
+    return { header, row };
+  };
+  if (watch) {
+    // kubectl's builder takes a single resource type for a watch.
+    if (requests.length > 1 || first.split(',').some((t) => t.toLowerCase() === 'all')) throw new CommandError('USAGE', 'error: you may only specify a single resource type');
+    const req = requests[0]!;
+    const missing: string[] = [];
+    select(req, missing);
+    if (missing.length > 0) throw new CommandError('NOT_FOUND', missing[0]!);
+    const t = tableOf(req, false);
+    const kind = qualifiedSingular(req.type);
+    return runWatch(ctx, {
+      list: () => select(req),
+      header: output === 'name' || noHeaders ? undefined : columns ? columns.map((c) => c.header) : t.header,
+      row: (o, at) => (output === 'name' ? [`${kind}/${o.metadata.name}`] : columns ? customColumnsRow(columns, o) : t.row(o, at)),
+      watchOnly: bool(flags, 'watch-only'),
+    });
+  }
+  for (const req of requests) {
+    const items = select(req, errors);
     found += items.length;
     if (items.length === 0) continue;
     if (output === 'name') {
@@ -162,21 +210,18 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
       jsonItems.push(...items);
       continue;
     }
-    const cols = COLUMNS[req.type.plural]!;
-    const wide = output === 'wide';
-    const showNs = allNs && req.type.namespaced && req.names.length === 0;
-    const header = [...(showNs ? ['NAMESPACE'] : []), ...cols.headers, ...(wide ? cols.wideHeaders : []), ...(bool(flags, 'show-labels') ? ['LABELS'] : [])];
-    const rows = items.map((o) => {
-      const r = cols.row(o as never, now, sim);
-      if (multi) r[0] = `${qualifiedSingular(req.type)}/${r[0]}`;
-      return [...(showNs ? [o.metadata.namespace ?? ''] : []), ...r, ...(wide ? cols.wideRow(o as never, now, sim) : []), ...(bool(flags, 'show-labels') ? [labelText(o.metadata.labels)] : [])];
-    });
-    tables.push(formatTable([header, ...rows]));
+    const { header, row } = tableOf(req, multi);
+    const rows = items.map((o) => row(o, now));
+    tables.push(formatTable(noHeaders ? rows : [header, ...rows]));
   }
   if (structured) {
     const single = jsonItems.length === 1 && !multi && requests[0]!.names.length === 1 && errors.length === 0;
     const doc = single ? jsonItems[0] : { apiVersion: 'v1', items: jsonItems, kind: 'List', metadata: { resourceVersion: '' } };
-    if (template) {
+    if (columns) {
+      // One custom-columns table for everything, printed before the errors (even when empty).
+      const singleImplied = !multi && requests[0]!.names.length === 1;
+      if (!(singleImplied && errors.length > 0)) ctx.stdout.write(printCustomColumns(columns, doc, noHeaders));
+    } else if (template) {
       let text: string;
       try {
         text = executeJsonPath(template, doc);
@@ -192,7 +237,7 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
       // kubectl prints unstructured objects, whose maps Go's encoders write with sorted keys.
       ctx.stdout.write(output === 'json' ? JSON.stringify(sortKeys(doc), null, 4) + '\n' : goYaml(sortKeys(doc)));
     }
-  } else ctx.stdout.write(tables.join(output === 'name' ? '' : '\n'));
+  } else ctx.stdout.write(tables.join(output === 'name' || noHeaders ? '' : '\n'));
   for (const e of errors) ctx.stderr.write(e + '\n');
   if (found === 0 && errors.length === 0 && !structured) {
     const scoped = requests.some((r) => r.type.namespaced);

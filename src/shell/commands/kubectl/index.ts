@@ -9,14 +9,37 @@
 import type { Command, CompletionRequest } from '../../command';
 import { CommandError } from '../../errors';
 import { kubectlApiResources } from './api-resources';
+import { APPLY_USAGE, kubectlApply } from './apply';
+import { createUsage, kubectlCreate } from './create';
+import { DELETE_USAGE, kubectlDelete } from './delete';
+import { EXPOSE_USAGE, kubectlExpose } from './expose';
+import { kubectlLabel, LABEL_USAGE } from './label';
+import { completeWrite } from './mutate';
+import { kubectlRun, RUN_USAGE } from './run';
+import { kubectlScale, SCALE_USAGE } from './scale';
+import { DESCRIBE_USAGE, kubectlDescribe } from './describe';
+import { EVENTS_USAGE, kubectlEvents } from './events';
 import { kubectlExec } from './exec';
+import { CLUSTER_INFO_USAGE, kubectlClusterInfo } from './cluster-info';
+import { kubectlLogs, LOGS_USAGE } from './logs';
 import { kubectlGet } from './get';
 import { resolveResource, resourceWords } from './resources';
 import { kubectlVersion } from './version';
 
 const SUBCOMMANDS: Record<string, string> = {
   get: 'Display one or many resources',
+  create: 'Create a resource from a file or from stdin',
+  expose: 'Take a replication controller, service, deployment or pod and expose it as a new Kubernetes service',
+  run: 'Run a particular image on the cluster',
+  delete: 'Delete resources by file names, stdin, resources and names, or by resources and label selector',
+  scale: 'Set a new size for a deployment, replica set, or replication controller',
+  apply: 'Apply a configuration to a resource by file name or stdin',
+  label: 'Update the labels on a resource',
   exec: 'Execute a command in a container',
+  describe: 'Show details of a specific resource or group of resources',
+  events: 'List events',
+  logs: 'Print the logs for a container in a pod',
+  'cluster-info': 'Display cluster information',
   'api-resources': 'Print the supported API resources on the server',
   version: 'Print the client and server version information',
 };
@@ -25,11 +48,32 @@ const USAGE = `kubectl controls the Kubernetes cluster manager.
 
  Find more information at: https://kubernetes.io/docs/reference/kubectl/
 
+Basic Commands (Beginner):
+  create          Create a resource from a file or from stdin
+  expose          Take a replication controller, service, deployment or pod and expose it as a new Kubernetes service
+  run             Run a particular image on the cluster
+
 Basic Commands (Intermediate):
   get             Display one or many resources
+  delete          Delete resources by file names, stdin, resources and names, or by resources and label selector
+
+Deploy Commands:
+  scale           Set a new size for a deployment, replica set, or replication controller
+
+Cluster Management Commands:
+  cluster-info    Display cluster information
 
 Troubleshooting and Debugging Commands:
+  describe        Show details of a specific resource or group of resources
+  logs            Print the logs for a container in a pod
   exec            Execute a command in a container
+  events          List events
+
+Advanced Commands:
+  apply           Apply a configuration to a resource by file name or stdin
+
+Settings Commands:
+  label           Update the labels on a resource
 
 Other Commands:
   api-resources   Print the supported API resources on the server
@@ -59,15 +103,24 @@ Examples:
   # List a Service's endpoints and EndpointSlices
   kubectl get endpoints,endpointslices
 
+  # List pods with chosen columns
+  kubectl get pods -o custom-columns=NAME:.metadata.name,IP:.status.podIP
+
+  # List pods, then a line for every change until Ctrl+C
+  kubectl get pods -w
+
 Options:
   -A, --all-namespaces=false: list the requested object(s) across all namespaces.
   -n, --namespace='': the namespace scope for this request.
-  -o, --output='': Output format. One of: (json, yaml, name, jsonpath, wide).
+      --no-headers=false: When using the default or custom-column output format, don't print headers (default print headers).
+  -o, --output='': Output format. One of: (json, yaml, name, jsonpath, custom-columns, custom-columns-file, wide).
   -l, --selector='': Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints.
       --show-labels=false: show all labels as the last column.
+  -w, --watch=false: After listing/getting the requested object, watch for changes.
+      --watch-only=false: Watch for changes to the requested object(s), without listing/getting first.
 
 Usage:
-  kubectl get [(-o|--output=)json|yaml|name|wide|jsonpath=...] (TYPE[.VERSION][.GROUP] [NAME | -l label] | TYPE[.VERSION][.GROUP]/NAME ...) [flags] [options]`;
+  kubectl get [(-o|--output=)json|yaml|name|wide|custom-columns=...|custom-columns-file=...|jsonpath=...] (TYPE[.VERSION][.GROUP] [NAME | -l label] | TYPE[.VERSION][.GROUP]/NAME ...) [flags] [options]`;
 
 const EXEC_USAGE = `Execute a command in a container.
 
@@ -136,6 +189,17 @@ export const kubectl: Command = {
       if (before < 0 || helpAt < before) {
         if (sub === 'get') return out(ctx.stdout, GET_USAGE);
         if (sub === 'exec') return out(ctx.stdout, EXEC_USAGE);
+        if (sub === 'apply') return out(ctx.stdout, APPLY_USAGE);
+        if (sub === 'create') return out(ctx.stdout, createUsage(rest));
+        if (sub === 'delete') return out(ctx.stdout, DELETE_USAGE);
+        if (sub === 'scale') return out(ctx.stdout, SCALE_USAGE);
+        if (sub === 'expose') return out(ctx.stdout, EXPOSE_USAGE);
+        if (sub === 'run') return out(ctx.stdout, RUN_USAGE);
+        if (sub === 'label') return out(ctx.stdout, LABEL_USAGE);
+        if (sub === 'describe') return out(ctx.stdout, DESCRIBE_USAGE);
+        if (sub === 'events') return out(ctx.stdout, EVENTS_USAGE);
+        if (sub === 'logs' || sub === 'log') return out(ctx.stdout, LOGS_USAGE);
+        if (sub === 'cluster-info' || sub === 'clusterinfo') return out(ctx.stdout, CLUSTER_INFO_USAGE);
         if (sub === 'api-resources') return out(ctx.stdout, API_RESOURCES_USAGE);
         if (sub === 'version') return out(ctx.stdout, VERSION_USAGE);
       }
@@ -154,6 +218,30 @@ export const kubectl: Command = {
         return kubectlExec(ctx, rest, (loc, argv, tty) => ctx.spawn(loc, argv, tty), (loc) => ctx.enter(loc));
       case 'api-resources':
         return kubectlApiResources(ctx, rest);
+      case 'apply':
+        return kubectlApply(ctx, rest);
+      case 'create':
+        return kubectlCreate(ctx, rest);
+      case 'delete':
+        return kubectlDelete(ctx, rest);
+      case 'scale':
+        return kubectlScale(ctx, rest);
+      case 'expose':
+        return kubectlExpose(ctx, rest);
+      case 'run':
+        return kubectlRun(ctx, rest);
+      case 'label':
+        return kubectlLabel(ctx, rest);
+      case 'describe':
+        return kubectlDescribe(ctx, rest);
+      case 'events':
+        return kubectlEvents(ctx, rest);
+      case 'logs':
+      case 'log':
+        return kubectlLogs(ctx, rest);
+      case 'cluster-info':
+      case 'clusterinfo':
+        return kubectlClusterInfo(ctx, rest);
       default:
         if (sub.startsWith('-')) throw new CommandError('UNKNOWN_FLAG', `error: unknown flag: ${sub}`, 1, "See 'kubectl --help' for usage.");
         throw new CommandError('USAGE', `error: unknown command "${sub}" for "kubectl"${suggest(sub)}`, 1, "Run 'kubectl --help' for usage.");
@@ -164,13 +252,36 @@ export const kubectl: Command = {
     const prev = words[words.length - 1];
     const state = req.env.sim.state.k8s;
     if (prev === '-n' || prev === '--namespace') return Object.keys(state.namespaces);
-    if (prev === '-o' || prev === '--output') return ['json', 'name', 'wide', 'yaml'];
+    if (prev === '-o' || prev === '--output') return ['custom-columns', 'custom-columns-file', 'json', 'jsonpath', 'name', 'wide', 'yaml'];
     const positional = words.filter((w, i) => !w.startsWith('-') && !['-n', '--namespace', '-o', '--output', '-c', '--container'].includes(words[i - 1] ?? ''));
     const ns = namespaceOf(words);
     if (positional.length === 0) return Object.keys(SUBCOMMANDS);
     const sub = positional[0];
-    if (req.prefix.startsWith('-')) return sub === 'get' ? ['--all-namespaces', '--namespace', '--output', '--selector', '--show-labels'] : ['--container', '--namespace', '--stdin', '--tty'];
-    if (sub === 'get') {
+    const write = completeWrite(sub!, words, req.prefix, req.env, ns, (t, n) => {
+      const type = resolveResource(t);
+      return type ? type.list(req.env.sim.state).filter((o) => !type.namespaced || o.metadata.namespace === n).map((o) => o.metadata.name) : [];
+    });
+    if (write) return write;
+    if (req.prefix.startsWith('-') && sub === 'describe') return ['--all-namespaces', '--namespace', '--selector', '--show-events'];
+    if (req.prefix.startsWith('-') && (sub === 'logs' || sub === 'log')) return ['--all-containers', '--container', '--follow', '--namespace', '--prefix', '--previous', '--selector', '--since', '--tail', '--timestamps'];
+    if (req.prefix.startsWith('-') && sub === 'cluster-info') return ['--namespace'];
+    if (sub === 'cluster-info') return positional.length === 1 ? ['dump'] : [];
+    if (sub === 'logs' || sub === 'log') {
+      if (prev === '-c' || prev === '--container') {
+        const podArg = positional[1];
+        const pod = podArg ? state.pods[`${ns}/${podArg.replace(/^(pods?|po)\//, '')}`] : undefined;
+        return pod ? pod.spec.containers.map((c) => c.name) : [];
+      }
+      if (positional.length !== 1) return [];
+      const pods = Object.values(state.pods).filter((p) => p.metadata.namespace === ns).map((p) => p.metadata.name);
+      const owners = [...Object.values(state.deployments).map((d) => ['deployment', d] as const), ...Object.values(state.daemonsets).map((d) => ['daemonset', d] as const)]
+        .filter(([, o]) => o.metadata.namespace === ns)
+        .map(([t, o]) => `${t}/${o.metadata.name}`);
+      return [...pods, ...owners];
+    }
+    if (req.prefix.startsWith('-') && sub === 'events') return ['--all-namespaces', '--for', '--namespace', '--no-headers', '--types'];
+    if (req.prefix.startsWith('-')) return sub === 'get' ? ['--all-namespaces', '--namespace', '--no-headers', '--output', '--selector', '--show-labels', '--watch', '--watch-only'] : ['--container', '--namespace', '--stdin', '--tty'];
+    if (sub === 'get' || sub === 'describe') {
       if (positional.length === 1) return resourceWords();
       const type = resolveResource(positional[1]!);
       if (!type) return [];

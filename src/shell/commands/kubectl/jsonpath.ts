@@ -230,6 +230,11 @@ function text(v: unknown): string {
 }
 
 
+/** The values each top-level path action of a template finds (custom columns format them themselves). */
+export function findJsonPathValues(nodes: Node[], data: unknown): unknown[][] {
+  return nodes.flatMap((n) => (n.k === 'path' ? [evalSteps([data], n.steps)] : []));
+}
+
 /** Runs a parsed template against an object (the List kubectl builds, or one object). */
 export function executeJsonPath(nodes: Node[], data: unknown): string {
   const run = (list: Node[], current: unknown): string => {
