@@ -8,7 +8,9 @@
  * input gives the same transcript. A command that would run forever (ping without -c) is
  * interrupted, like Ctrl+C, once it has run --interrupt-after seconds of sandbox time.
  * On a terminal it is interactive: a prompt, history, Tab completion, Ctrl+C, with sandbox
- * time following the wall clock as in the browser.
+ * time following the wall clock as in the browser. In both modes a command left open (a quote,
+ * a final `|` or `\`, a here-document) continues on the next lines after bash's `> ` prompt
+ * and runs as one command once complete.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
@@ -22,7 +24,8 @@ import { findLab, LABS } from '../../labs/index';
 import { LabSession } from '../labs/session';
 import { TOPOLOGIES } from '../sim/topologies';
 import type { OutputSink } from '../labs/contract';
-import { runScript, ScriptClock } from '../labs/transcript';
+import { PS2, runScript, ScriptClock } from '../labs/transcript';
+import { needsMore } from '../shell/tokenize';
 
 const HELP = `Usage: npm run shell -- --lab <id> [options]
        npm run shell -- --cluster <name> [options]
@@ -163,9 +166,12 @@ async function main(): Promise<number> {
     },
   });
   let busy = false;
+  // Lines of a command left open (a quote, a final `|`, a here-document), shown with PS2.
+  let pending: string | null = null;
   rl.on('SIGINT', () => {
     if (busy) session.interrupt();
     else {
+      pending = null;
       process.stdout.write('^C\n');
       rl.setPrompt(session.prompt());
       rl.prompt();
@@ -175,8 +181,16 @@ async function main(): Promise<number> {
   rl.setPrompt(session.prompt());
   rl.prompt();
   for await (const line of rl) {
+    pending = pending === null ? line : `${pending}\n${line}`;
+    if (needsMore(pending)) {
+      rl.setPrompt(PS2);
+      rl.prompt();
+      continue;
+    }
+    const text = pending;
+    pending = null;
     busy = true;
-    await session.run(line, stdout, stderr);
+    await session.run(text, stdout, stderr);
     busy = false;
     rl.setPrompt(session.prompt());
     rl.prompt();

@@ -77,7 +77,7 @@ export class LabSession implements LabSessionApi {
     this.seed = seed;
     const registry = createRegistry();
     registry.register(this.answerCommand());
-    this.shell = new Shell({ sim, scheduler, registry, location });
+    this.shell = new Shell({ sim, scheduler, registry, location, history: () => this.historyLines });
   }
 
   static create(opts: SessionOptions): LabSession {

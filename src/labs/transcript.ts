@@ -4,13 +4,19 @@
  * Design notes: this is the non-interactive half of `npm run shell` and the engine of the
  * golden transcript tests, so both print the same thing: `prompt + command` for each line,
  * the command's output, grading events as `[lab] <task> <status>: <feedback>` after the
- * command that caused them, and a final `[lab] score E/T`. Time is a virtual clock that
+ * command that caused them, and a final `[lab] score E/T`. A command that spans several input
+ * lines (an open quote, a final `|` or `\`, a here-document) is echoed line by line, the
+ * continuation lines after bash's PS2 prompt `> `, and runs once complete. Time is a virtual clock that
  * moves only when commands wait; a command still running after `interruptAfterMs` of
  * sandbox time is interrupted as if by Ctrl+C, so unbounded commands end deterministically.
  */
 import { VirtualClock } from '../sim/clock';
 import type { OutputSink, TaskView } from './contract';
 import type { LabSession } from './session';
+import { needsMore } from '../shell/tokenize';
+
+/** bash's (and busybox ash's) continuation prompt. */
+export const PS2 = '> ';
 
 export class ScriptClock extends VirtualClock {
   private commandStart = 0;
@@ -48,13 +54,25 @@ export async function runScript(session: LabSession, clock: ScriptClock, lines: 
   });
   let status = 0;
   try {
-    for await (const line of lines) {
-      if (!opts.quiet) stdout.write(session.prompt() + line + '\n');
+    const runOne = async (text: string): Promise<void> => {
       clock.beginCommand(() => session.interrupt());
       events.length = 0;
-      status = await session.run(line, stdout, stderr);
+      status = await session.run(text, stdout, stderr);
       if (!opts.quiet) for (const t of events) if (t.status !== 'pending') stdout.write(`[lab] ${t.id} ${t.status}${t.feedback ? `: ${t.feedback}` : ''}\n`);
+    };
+    // Input that leaves a quote, a `|` or a here-document open continues on the next lines,
+    // which bash prompts for with PS2 (`> `); the whole text then runs as one command.
+    let pending: string | null = null;
+    for await (const line of lines) {
+      if (!opts.quiet) stdout.write((pending === null ? session.prompt() : PS2) + line + '\n');
+      pending = pending === null ? line : `${pending}\n${line}`;
+      if (needsMore(pending)) continue;
+      const text = pending;
+      pending = null;
+      await runOne(text);
     }
+    // End of input with something still open: bash runs what it has (and says what was missing).
+    if (pending !== null) await runOne(pending);
     const s = session.score();
     if (!opts.quiet && s.total > 0) stdout.write(`[lab] score ${s.earned}/${s.total}\n`);
   } finally {

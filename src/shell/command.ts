@@ -10,6 +10,7 @@
  */
 import type { Scheduler } from '../sim/clock';
 import type { Sim } from '../sim/sim';
+import type { ImageFamily } from './images';
 
 /** Where a command's text goes. */
 export interface OutputSink {
@@ -21,7 +22,14 @@ export type Location =
   | { kind: 'workstation'; user: string; host: string }
   /** A root shell on a node or Docker host, reached with `ssh`; `ns` is its network namespace. */
   | { kind: 'node'; node: string; ns: string }
-  | { kind: 'pod'; namespace: string; pod: string; container: string };
+  | { kind: 'pod'; namespace: string; pod: string; container: string }
+  /**
+   * A shell inside a Docker container on Docker host `host` (`docker run -it`, `docker exec -it`):
+   * programs run in its namespace `ns` with the tools of `image` (the reference as given to
+   * `docker run`). `main`: the shell is the container's own process, so leaving it ends the
+   * container. Commands whose `where` names 'pod' run here too (they run inside containers).
+   */
+  | { kind: 'container'; host: string; id: string; ns: string; image: string; main: boolean };
 
 export interface Interrupt {
   /** True once Ctrl+C was pressed during the current command. */
@@ -71,6 +79,12 @@ export interface Command {
   usage: string;
   /** Where the command exists. Pod commands also name the images that ship them. */
   where: ('workstation' | 'node' | 'pod')[];
+  /**
+   * Pod commands only: the image families whose own version of the program this is (iputils
+   * ping and bind's dig in netshoot). Without it, this is the version every other image that
+   * ships the program has (busybox's applets). Which images ship what: images.ts.
+   */
+  images?: ImageFamily[];
   run(ctx: CommandContext): Promise<number>;
   /** Candidate words for the word being completed (the registry filters by prefix). */
   complete?(req: CompletionRequest): string[];

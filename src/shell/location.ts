@@ -4,14 +4,22 @@
  * Design notes: the learner starts on their workstation (`learner@workstation:~$`), where
  * kubectl talks to the cluster; `kubectl exec -it POD -- sh` moves into a pod, whose busybox
  * shell prompts `/ # ` (root in `/`), until `exit`; `ssh NODE` opens a root shell on a node
- * (`root@node-1:~#`).
+ * (`root@node-1:~#`). On a Docker host, `docker run -it IMAGE sh` or `docker exec -it CONTAINER
+ * sh` opens a shell inside a container: busybox's and Alpine's prompt `/ # `, the Debian dash
+ * of nginx's image `# `. busybox ash's default prompt is `\w \$ `, so it shows the working
+ * directory: nicolaka/netshoot's is /root (its WORKDIR, and HOME), which ash prints as `~ # `.
  */
 import type { Location } from './command';
+import { containerPrompt } from './commands/docker/container';
+import { imageAt, imageFamily } from './images';
+import type { Sim } from '../sim/sim';
 
 export const WORKSTATION_LOCATION: Location = { kind: 'workstation', user: 'learner', host: 'workstation' };
 
-export function promptFor(loc: Location): string {
+/** The prompt at `loc`; `sim` tells which image a pod's container runs (netshoot works in /root). */
+export function promptFor(loc: Location, sim?: Sim): string {
   if (loc.kind === 'workstation') return `${loc.user}@${loc.host}:~$ `;
   if (loc.kind === 'node') return `root@${loc.node}:~# `;
-  return '/ # ';
+  if (loc.kind === 'container') return imageFamily(loc.image) === 'netshoot' ? '~ # ' : containerPrompt(loc.image);
+  return sim && imageFamily(imageAt(sim, loc)) === 'netshoot' ? '~ # ' : '/ # ';
 }

@@ -1,40 +1,83 @@
 /**
- * The shell: one input line in, the commands' text out.
+ * The shell: input text in, the commands' text out.
  *
- * Design notes: a line is tokenized and parsed (quotes, `;`, `&&`, `||`), each simple
- * command's words have `$VAR` and `$?` expanded, and the command is looked up in the
- * registry for the current location (workstation or pod) and run with the injected output
- * streams. Failures are CommandErrors printed to stderr with the real tool's wording; an
- * unexpected exception inside a command is reported as an internal error instead of
- * escaping, so nothing a learner types can break the session.
- * Pipelines hand each command's output to the next as its input.
- * Left out for now: redirections, `$(...)` substitution and here-documents (they report that
- * the sandbox does not support them yet).
+ * Design notes: the input (one line, or several when the first left a quote, a `|` or a
+ * here-document open: see `needsMore` in tokenize.ts) is tokenized and parsed into lists of
+ * pipelines. For each simple command, bash's order is followed: the words are expanded
+ * (`~`, `$NAME`, `${NAME}`, `${NAME:-word}`-style defaults, `${#NAME}`, `$?`, `$(...)` and
+ * backquotes; the results of unquoted expansions are split into fields at blanks and
+ * newlines, and a word that expands to nothing disappears), then the redirections are
+ * performed left to right (`>`, `>>`, `<`, `2>`, `2>>`, `2>&1`, `>&2`, `&>`, `&>>`, `<<`,
+ * `<<-`, `<<<`; files are the sandbox's, see sandbox-fs.ts), then the assignments: alone they
+ * set shell variables, before a command they hold for that command only. Command
+ * substitution runs its text in a subshell at the same location (a copy of the variables;
+ * what it changes stays inside), captures its stdout, strips the trailing newlines, and
+ * lets its stderr through to the terminal.
+ * Each place has its own shell: bash on the workstation and on a node (`ssh`), busybox ash in
+ * a pod (`kubectl exec -it POD -- sh`), each with its own variables and history; leaving
+ * returns to the workstation's. Builtins (commands/builtin.ts) exist in every shell; other
+ * commands come from the registry for the current location (in a pod: what its image ships)
+ * and run with the injected output streams. `CMD --help` prints the command's usage; any
+ * other use of `--help` reaches the command. Failures are CommandErrors printed to stderr
+ * with the real tool's wording; an unexpected exception inside a command is reported as an
+ * internal error instead of escaping, so nothing a learner types can break the session.
+ * Pipelines hand each command's output to the next as its input (collected whole).
+ * Left out: glob and brace expansion, other IFS values, `$((...))` arithmetic, background
+ * jobs (`&`), functions, `set`, `cd`, and control structures (`if`, `for`, `while`, `case`).
  */
 import type { Scheduler } from '../sim/clock';
+import { appendFile, writeFile } from '../sim/files';
 import type { Sim } from '../sim/sim';
 import type { Command, CommandContext, Interrupt, Location, OutputSink, ShellEnv } from './command';
-import { CommandError, commandNotFound } from './errors';
-import { imageHas } from './images';
+import { isBuiltin } from './commands/builtin';
+import { CommandError, commandNotFound, type ErrorCode } from './errors';
+import { imageAt } from './images';
 import { promptFor, WORKSTATION_LOCATION } from './location';
 import type { Registry } from './registry';
-import { parseCommandLine, ShellSyntaxError, wordAt, type SimpleCommand, type WordToken } from './tokenize';
+import { absolute, kindOf, placeOf, readAny, writeError } from './sandbox-fs';
+import { attachShellState, shellState } from './shell-state';
+import { parseCommandLine, ShellSyntaxError, wordAt, type ExpandableText, type Redirect, type SimpleCommand, type WordToken } from './tokenize';
 
 export interface ShellOptions {
   sim: Sim;
   scheduler: Scheduler;
   registry: Registry;
   location?: Location;
+  /** The lines entered so far, the running one included (for `history`). */
+  history?: () => string[];
 }
 
+const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const BLANK = /[ \t\n]/;
+
+/** The stdin/stdout/stderr of a command while its redirections are applied. */
+interface Io {
+  stdin: string | undefined;
+  stdout: OutputSink;
+  stderr: OutputSink;
+}
+
+const discard: OutputSink = { write: () => {} };
 
 export class Shell {
   readonly env: ShellEnv;
   private interruptFlag = { interrupted: false };
   private wake: (() => void) | undefined;
+  /** The workstation shell's variables while the learner is in a node's or a pod's shell. */
+  private savedVars: Record<string, string> | undefined;
+  /** Status of the last command substitution of the command being expanded. */
+  private substStatus: number | undefined;
+  /**
+   * How the last simple command failed, when it failed with an error: its CommandError code,
+   * or `SYNTAX` for a line bash would not parse. Tests use it to tell validation failures
+   * (which must leave the sandbox unchanged) from commands that ran and failed.
+   */
+  lastError: ErrorCode | undefined;
 
   constructor(private readonly opts: ShellOptions) {
-    this.env = { sim: opts.sim, scheduler: opts.scheduler, location: opts.location ?? WORKSTATION_LOCATION, vars: { '?': '0', HOME: '/home/learner', USER: 'learner' } };
+    const location = opts.location ?? WORKSTATION_LOCATION;
+    this.env = { sim: opts.sim, scheduler: opts.scheduler, location, vars: {} };
+    this.env.vars = this.freshVars(location, 0);
   }
 
   get registry(): Registry {
@@ -42,7 +85,7 @@ export class Shell {
   }
 
   prompt(): string {
-    return promptFor(this.env.location);
+    return promptFor(this.env.location, this.env.sim);
   }
 
   /** Ctrl+C: marks the running command interrupted and cuts short any wait it is in. */
@@ -53,9 +96,70 @@ export class Shell {
 
   async run(line: string, stdout: OutputSink, stderr: OutputSink): Promise<number> {
     this.interruptFlag = { interrupted: false };
+    this.lastError = undefined;
+    return this.runText(line, this.env, stdout, stderr);
+  }
+
+  /** The variables a new shell at `location` starts with, registered with their shell state. */
+  private freshVars(location: Location, historyStart: number): Record<string, string> {
+    const ash = inContainer(location);
+    const user = location.kind === 'workstation' ? location.user : 'root';
+    const home = location.kind === 'workstation' ? '/home/learner' : '/root';
+    const env: [string, string][] = ash
+      ? [
+          ['PATH', PATH],
+          ['HOSTNAME', location.kind === 'pod' ? location.pod : location.kind === 'container' ? location.id.slice(0, 12) : ''],
+          ['HOME', home],
+          ['PWD', '/'],
+          ['SHLVL', '1'],
+        ]
+      : [
+          ['SHELL', '/bin/bash'],
+          ['PWD', home],
+          ['LOGNAME', user],
+          ['HOME', home],
+          ['LANG', 'C.UTF-8'],
+          ['TERM', 'xterm-256color'],
+          ['USER', user],
+          ['SHLVL', '1'],
+          ['PATH', PATH],
+        ];
+    const vars: Record<string, string> = { '?': '0', '0': ash ? 'sh' : 'bash', $: ash ? '13' : location.kind === 'node' ? '1876' : '2211' };
+    for (const [k, v] of env) vars[k] = v;
+    const history = this.opts.history ?? (() => []);
+    attachShellState(vars, { exported: new Set(env.map(([k]) => k)), history: () => history().slice(historyStart), dialect: ash ? 'ash' : 'bash' });
+    return vars;
+  }
+
+  /** A copy of `env` with its own variables (a subshell, or a command's `NAME=value` prefixes). */
+  private copyEnv(env: ShellEnv, extra: Record<string, string> = {}): ShellEnv {
+    const vars = { ...env.vars, ...extra };
+    const st = shellState(env);
+    attachShellState(vars, { exported: new Set([...st.exported, ...Object.keys(extra)]), history: st.history, dialect: st.dialect });
+    return { ...env, vars };
+  }
+
+  /** `kubectl exec -it POD -- sh`, `ssh NODE`, `exit`: the interactive shell moves. */
+  private moveTo(location: Location, base: ShellEnv): void {
+    if (base !== this.env) {
+      base.location = location; // inside a subshell: only the subshell moves
+      return;
+    }
+    if (location.kind === 'workstation') {
+      this.env.vars = this.savedVars ?? this.freshVars(location, 0);
+      this.savedVars = undefined;
+    } else {
+      if (this.env.location.kind === 'workstation') this.savedVars = this.env.vars;
+      this.env.vars = this.freshVars(location, this.opts.history?.().length ?? 0);
+    }
+    this.env.location = location;
+  }
+
+  private async runText(text: string, env: ShellEnv, stdout: OutputSink, stderr: OutputSink): Promise<number> {
     let status = 0;
     try {
-      const list = parseCommandLine(line);
+      const list = parseCommandLine(text);
+      for (const w of list.warnings) stderr.write(w + '\n');
       let prevOp: string | null = null;
       for (const item of list.items) {
         if (prevOp === '&&' && status !== 0) {
@@ -67,14 +171,14 @@ export class Shell {
           continue;
         }
         prevOp = item.terminator;
-        if (item.terminator === '&') throw new CommandError('UNSUPPORTED', 'bash: background jobs (&) are not supported in this sandbox', 2);
-        status = await this.runPipeline(item.pipeline.commands, stdout, stderr);
-        this.env.vars['?'] = String(status);
+        if (item.terminator === '&') throw new CommandError('UNSUPPORTED', `${shellName(env)}: background jobs (&) are not supported in this sandbox`, 2);
+        status = await this.runPipeline(item.pipeline.commands, env, stdout, stderr);
+        env.vars['?'] = String(status);
         if (this.interruptFlag.interrupted) break;
       }
     } catch (e) {
-      status = report(e, stderr);
-      this.env.vars['?'] = String(status);
+      status = this.fail(e, stderr);
+      env.vars['?'] = String(status);
     }
     return status;
   }
@@ -84,41 +188,126 @@ export class Shell {
    * handed on: a long-running command shows its output when it ends); stderr goes straight to
    * the terminal; the status is the last command's, as in bash without pipefail.
    */
-  private async runPipeline(cmds: SimpleCommand[], stdout: OutputSink, stderr: OutputSink): Promise<number> {
+  private async runPipeline(cmds: SimpleCommand[], env: ShellEnv, stdout: OutputSink, stderr: OutputSink): Promise<number> {
     let input: string | undefined;
     let status = 0;
     for (let i = 0; i < cmds.length; i++) {
       const last = i === cmds.length - 1;
       let buffer = '';
       const out: OutputSink = last ? stdout : { write: (t) => void (buffer += t) };
-      status = await this.runSimple(cmds[i]!, out, stderr, input, last).catch((e: unknown) => report(e, stderr));
+      // In a pipeline every command runs in a subshell: only a lone command changes the shell.
+      const cmdEnv = cmds.length > 1 ? this.copyEnv(env) : env;
+      status = await this.runSimple(cmds[i]!, cmdEnv, out, stderr, input, last).catch((e: unknown) => this.fail(e, stderr));
       input = buffer;
       if (this.interruptFlag.interrupted) break;
     }
     return status;
   }
 
-  private async runSimple(cmd: SimpleCommand, stdout: OutputSink, stderr: OutputSink, stdin?: string, tty = true): Promise<number> {
-    if (cmd.redirects.length > 0) throw new CommandError('UNSUPPORTED', 'bash: redirections are not supported in this sandbox yet', 2);
-    const argv = cmd.argv.map((w) => this.expand(w));
-    if (argv.length === 0) return 0;
-    const command = this.lookup(argv[0]!, this.env.location);
-    return this.exec(command, argv, stdout, stderr, tty, this.env, stdin);
+  private async runSimple(cmd: SimpleCommand, env: ShellEnv, stdout: OutputSink, stderr: OutputSink, stdin: string | undefined, tty: boolean): Promise<number> {
+    this.substStatus = undefined;
+    this.lastError = undefined;
+    const argv: string[] = [];
+    let declaration = false;
+    for (const w of cmd.argv) {
+      if (declaration && /^[A-Za-z_][A-Za-z0-9_]*=/.test(w.value)) argv.push(await this.expandText(w, env, stderr));
+      else argv.push(...(await this.expandWord(w, env, stderr)));
+      if (argv.length === 1 && ['export', 'declare', 'local', 'readonly', 'typeset'].includes(argv[0]!)) declaration = true;
+    }
+    const io: Io = { stdin, stdout, stderr };
+    for (const r of cmd.redirects) {
+      const failure = await this.redirect(r, io, env, stdout);
+      if (failure !== undefined) {
+        this.lastError = 'INVALID';
+        stderr.write(failure + '\n');
+        return inContainer(env.location) ? 2 : 1;
+      }
+    }
+    const assigned: Record<string, string> = {};
+    for (const a of cmd.assignments) assigned[a.name] = await this.expandText(a.value, env, stderr, true);
+    if (argv.length === 0) {
+      Object.assign(env.vars, assigned);
+      return this.substStatus ?? 0;
+    }
+    const runEnv = cmd.assignments.length > 0 ? this.copyEnv(env, assigned) : env;
+    const name = argv[0]!;
+    const builtin = this.opts.registry.all().find((c) => c.name === name && isBuiltin(c) && c.where.includes(inContainer(env.location) ? 'pod' : (env.location.kind as 'workstation' | 'node')));
+    let command: Command;
+    try {
+      command = builtin ?? this.lookup(name, env.location);
+    } catch (e) {
+      return this.fail(e, io.stderr); // `nosuch 2>/dev/null` is silent
+    }
+    return this.exec(command, argv, io.stdout, io.stderr, tty && io.stdout === stdout, runEnv, io.stdin, env);
+  }
+
+  /** Applies one redirection to `io`; returns bash's (or ash's) error text if it fails. */
+  private async redirect(r: Redirect, io: Io, env: ShellEnv, terminal: OutputSink): Promise<string | undefined> {
+    if (r.op === '2>&1') {
+      io.stderr = io.stdout;
+      return undefined;
+    }
+    if (r.op === '>&2') {
+      io.stdout = io.stderr;
+      return undefined;
+    }
+    if (r.op === '<<' || r.op === '<<-') {
+      io.stdin = r.body ? await this.expandText(r.body, env, io.stderr) : '';
+      return undefined;
+    }
+    const target = r.target!;
+    if (r.op === '<<<') {
+      io.stdin = (await this.expandText(target, env, io.stderr)) + '\n';
+      return undefined;
+    }
+    const fields = await this.expandWord(target, env, io.stderr);
+    const ash = inContainer(env.location);
+    if (fields.length !== 1) return `${shellName(env)}: ${target.value}: ambiguous redirect`;
+    const file = fields[0]!;
+    const place = placeOf(env);
+    const abs = absolute(place, file);
+    if (r.op === '<') {
+      if (abs === '/dev/null') io.stdin = '';
+      else if (abs === '/dev/stdin' || abs === '/dev/tty') io.stdin = io.stdin ?? '';
+      else {
+        const content = readAny(env, place, abs);
+        if (content !== undefined) io.stdin = content;
+        else if (kindOf(env, place, abs) === 'dir') io.stdin = '';
+        else return ash ? `sh: can't open ${file}: no such file` : `bash: ${file}: No such file or directory`;
+      }
+      return undefined;
+    }
+    let sink: OutputSink;
+    if (abs === '/dev/null') sink = discard;
+    else if (abs === '/dev/stdout') sink = io.stdout;
+    else if (abs === '/dev/stderr') sink = io.stderr;
+    else if (abs === '/dev/tty') sink = terminal;
+    else {
+      const why = writeError(env, place, abs);
+      if (why !== undefined) return ash ? `sh: can't create ${file}: ${why === 'No such file or directory' ? 'nonexistent directory' : why}` : `bash: ${file}: ${why}`;
+      const state = env.sim.state;
+      const clock = env.sim.clock;
+      if (r.op === '>' || r.op === '2>' || r.op === '&>') writeFile(state, place.machine, abs, '', clock.now());
+      else appendFile(state, place.machine, abs, '', clock.now());
+      sink = { write: (t) => appendFile(state, place.machine, abs, t, clock.now()) };
+    }
+    if (r.op === '>' || r.op === '>>') io.stdout = sink;
+    else if (r.op === '2>' || r.op === '2>>') io.stderr = sink;
+    else {
+      io.stdout = sink;
+      io.stderr = sink;
+    }
+    return undefined;
   }
 
   /** The command `name` as it exists at `location` (inside a pod: only what its image ships). */
   private lookup(name: string, location: Location): Command {
-    let command = this.opts.registry.find(name, location);
-    if (command && location.kind === 'pod') {
-      const pod = this.env.sim.pod(location.namespace, location.pod);
-      const image = pod?.spec.containers.find((c) => c.name === location.container)?.image ?? '';
-      if (!imageHas(image, name)) command = undefined;
-    }
-    if (!command) throw commandNotFound(location.kind === 'pod' ? 'sh' : 'bash', name);
+    const command = this.opts.registry.find(name, location, imageAt(this.env.sim, location));
+    if (!command) throw commandNotFound(location.kind === 'pod' || location.kind === 'container' ? 'sh' : 'bash', name);
     return command;
   }
 
-  private async exec(command: Command, argv: string[], stdout: OutputSink, stderr: OutputSink, tty: boolean, env: ShellEnv, stdin?: string): Promise<number> {
+  private async exec(command: Command, argv: string[], stdout: OutputSink, stderr: OutputSink, tty: boolean, env: ShellEnv, stdin: string | undefined, base: ShellEnv = env): Promise<number> {
     const interrupt: Interrupt = this.interruptFlag;
     const ctx: CommandContext = {
       argv,
@@ -129,20 +318,24 @@ export class Shell {
       tty,
       ...(stdin !== undefined ? { stdin } : {}),
       sleep: (ms) => this.sleep(ms),
-      spawn: (location, args, childTty) => this.exec(this.lookup(args[0]!, location), args, stdout, stderr, childTty, { ...env, location }),
-      enter: (location) => {
-        this.env.location = location;
-      },
+      spawn: (location, args, childTty) => this.exec(this.lookup(args[0]!, location), args, stdout, stderr, childTty, { ...env, location }, undefined),
+      enter: (location) => this.moveTo(location, base),
     };
-    if (argv.length === 2 && argv[1] === '--help') {
+    if (argv.length === 2 && argv[1] === '--help' && !isBuiltin(command)) {
       stdout.write(command.usage + '\n');
       return 0;
     }
     try {
       return await command.run(ctx);
     } catch (e) {
-      return report(e, stderr);
+      return this.fail(e, stderr);
     }
+  }
+
+  /** Reports an error (see `report`) and remembers its kind. */
+  private fail(e: unknown, stderr: OutputSink): number {
+    this.lastError = e instanceof CommandError ? e.code : e instanceof ShellSyntaxError ? 'SYNTAX' : undefined;
+    return report(e, stderr);
   }
 
   /** Sandbox time passes; Ctrl+C ends the wait early (in the browser, where waits are real). */
@@ -162,17 +355,105 @@ export class Shell {
     return !woken && !this.interruptFlag.interrupted;
   }
 
-  private expand(w: WordToken): string {
-    if (w.expansions.length === 0) return w.value;
+  // ---- expansion ------------------------------------------------------------------------------
+
+  /** The value of one `$...` expansion. */
+  private async expansionValue(kind: 'var' | 'braced' | 'command', inner: string, env: ShellEnv, stderr: OutputSink, raw: string, backquote: boolean): Promise<string> {
+    if (kind === 'var') return this.param(inner, env);
+    if (kind === 'command') {
+      if (inner.startsWith('(') && inner.endsWith(')') && !backquote) throw new CommandError('UNSUPPORTED', `${shellName(env)}: arithmetic expansion $((...)) is not supported in this sandbox`, 1);
+      // Inside backquotes a backslash quotes only `$`, backquote and backslash.
+      const text = backquote ? inner.replace(/\\([$`\\])/g, '$1') : inner;
+      let out = '';
+      const sub = this.copyEnv(env);
+      const status = await this.runText(text, sub, { write: (t) => void (out += t) }, stderr);
+      this.substStatus = status;
+      return out.replace(/\n+$/, '');
+    }
+    const m = /^(#?)([A-Za-z_][A-Za-z0-9_]*|[?$#0-9])(?:(:?[-=+?])([\s\S]*))?$/.exec(inner);
+    if (!m || (m[1] && m[3])) throw new CommandError('INVALID', `${shellName(env)}: ${raw}: bad substitution`, 1);
+    const [, hash, name, op, word = ''] = m;
+    const value = env.vars[name!];
+    if (hash) return String(this.param(name!, env).length);
+    if (!op) return this.param(name!, env);
+    const unset = value === undefined || (op.startsWith(':') && value === '');
+    const wordValue = async (): Promise<string> => this.expandText(dequote(word), env, stderr);
+    switch (op.replace(':', '')) {
+      case '-':
+        return unset ? wordValue() : value!;
+      case '=': {
+        if (!unset) return value!;
+        const v = await wordValue();
+        env.vars[name!] = v;
+        return v;
+      }
+      case '+':
+        return unset ? '' : wordValue();
+      default: {
+        if (!unset) return value!;
+        const msg = word === '' ? (value === undefined ? 'parameter not set' : 'parameter null or not set') : await wordValue();
+        throw new CommandError('INVALID', `${shellName(env)}: ${name}: ${msg}`, 1);
+      }
+    }
+  }
+
+  private param(name: string, env: ShellEnv): string {
+    if (name === '#') return '0';
+    return env.vars[name] ?? '';
+  }
+
+  /** Expands text without field splitting (assignment values, here-documents, `"..."`-like words). */
+  private async expandText(w: ExpandableText & { tilde?: boolean }, env: ShellEnv, stderr: OutputSink, assignment = false): Promise<string> {
     let out = '';
     let at = 0;
     for (const x of w.expansions) {
       out += w.value.slice(at, x.start);
-      if (x.kind === 'command') throw new CommandError('UNSUPPORTED', 'bash: command substitution $(...) is not supported in this sandbox yet', 2);
-      out += this.env.vars[x.inner] ?? '';
+      const raw = w.value.slice(x.start, x.end);
+      out += await this.expansionValue(x.kind, x.inner, env, stderr, raw, raw.startsWith('`'));
       at = x.end;
     }
-    return out + w.value.slice(at);
+    out += w.value.slice(at);
+    if (w.tilde && !assignment) out = tilde(out, env);
+    return out;
+  }
+
+  /** Expands a word into fields: unquoted expansion results split at blanks and newlines. */
+  private async expandWord(w: WordToken, env: ShellEnv, stderr: OutputSink): Promise<string[]> {
+    if (w.expansions.length === 0) return [w.tilde ? tilde(w.value, env) : w.value];
+    const fields: string[] = [];
+    let cur = '';
+    let has = false;
+    const literal = (s: string): void => {
+      cur += s;
+      if (s !== '') has = true;
+    };
+    let at = w.expansions[0]!.start;
+    literal(w.tilde ? tilde(w.value.slice(0, at), env) : w.value.slice(0, at));
+    for (const x of w.expansions) {
+      if (x.start > at) literal(w.value.slice(at, x.start));
+      const raw = w.value.slice(x.start, x.end);
+      const v = await this.expansionValue(x.kind, x.inner, env, stderr, raw, raw.startsWith('`'));
+      at = x.end;
+      if (x.quoted) {
+        cur += v;
+        has = true;
+        continue;
+      }
+      for (const ch of v) {
+        if (BLANK.test(ch)) {
+          if (has) fields.push(cur);
+          cur = '';
+          has = false;
+        } else {
+          cur += ch;
+          has = true;
+        }
+      }
+    }
+    literal(w.value.slice(at));
+    if (has) fields.push(cur);
+    if (fields.length === 0 && w.quoted) fields.push('');
+    return fields;
   }
 
   /** Tab completion for `line` with the cursor at `cursor`. */
@@ -184,6 +465,34 @@ export class Shell {
       return { from: w.start, candidates: [] };
     }
   }
+}
+
+/** A shell inside a pod's or a Docker container's image (busybox ash), not bash on a machine. */
+function inContainer(loc: Location): boolean {
+  return loc.kind === 'pod' || loc.kind === 'container';
+}
+
+function shellName(env: ShellEnv): string {
+  return inContainer(env.location) ? 'sh' : 'bash';
+}
+
+/** `~` and `~/...` at the start of a word: the home directory. */
+function tilde(s: string, env: ShellEnv): string {
+  if (s !== '~' && !s.startsWith('~/')) return s;
+  return (env.vars['HOME'] ?? placeOf(env).home) + s.slice(1);
+}
+
+/** The word of `${NAME:-word}` with its quotes removed (expansions inside stay). */
+function dequote(word: string): ExpandableText {
+  const m = /^'([^']*)'$/.exec(word) ?? /^"([^"]*)"$/.exec(word);
+  if (m && word.startsWith("'")) return { value: m[1]!, expansions: [] };
+  return heredocLike(m ? m[1]! : word);
+}
+
+function heredocLike(text: string): ExpandableText {
+  // A default word expands like a here-document line: `$` expansions, backslash escapes.
+  const parsed = parseCommandLine(`: <<X\n${text}\nX`).items[0]?.pipeline.commands[0]?.redirects[0]?.body;
+  return parsed ? { value: parsed.value.slice(0, -1), expansions: parsed.expansions } : { value: text, expansions: [] };
 }
 
 /** Prints an error the way the real tool does and returns its exit status. */

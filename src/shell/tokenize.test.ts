@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { parseCommandLine, ShellSyntaxError, tokenize, wordAt, type Token } from './tokenize';
+import { needsMore, parseCommandLine, ShellSyntaxError, tokenize, wordAt, type Token } from './tokenize';
 
 const values = (line: string): string[] => tokenize(line).map((t) => t.value);
 const words = (line: string): string[] =>
@@ -309,5 +309,103 @@ describe('wordAt', () => {
   it('clamps the cursor', () => {
     expect(wordAt('ab', 99)).toMatchObject({ start: 0, prefix: 'ab' });
     expect(wordAt('ab', -3)).toMatchObject({ start: 0, prefix: '' });
+  });
+});
+
+describe('here-documents, assignments and more redirections', () => {
+  const first = (text: string) => parseCommandLine(text).items[0]!.pipeline.commands[0]!;
+
+  it('reads a here-document body after its line, with expansions unless the delimiter is quoted', () => {
+    const list = parseCommandLine('cat <<EOF | kubectl apply -f -\nname: $NAME\n  x: \\$y\nEOF\necho done');
+    expect(list.items).toHaveLength(2);
+    const r = list.items[0]!.pipeline.commands[0]!.redirects[0]!;
+    expect(r.op).toBe('<<');
+    expect(r.body?.value).toBe('name: $NAME\n  x: $y\n');
+    expect(r.body?.expansions.map((x) => x.inner)).toEqual(['NAME']);
+    expect(list.items[0]!.pipeline.commands[1]!.argv.map((w) => w.value)).toEqual(['kubectl', 'apply', '-f', '-']);
+    expect(list.items[1]!.pipeline.commands[0]!.argv.map((w) => w.value)).toEqual(['echo', 'done']);
+    expect(first("cat <<'EOF'\n$HOME\nEOF").redirects[0]!.body).toEqual({ value: '$HOME\n', expansions: [] });
+    expect(first('cat <<-END\n\t\tindented\n\tEND').redirects[0]!.body?.value).toBe('indented\n');
+    expect(parseCommandLine('cat <<EOF\na # not a comment\nEOF').items).toHaveLength(1);
+  });
+
+  it('warns like bash when the input ends before the delimiter line', () => {
+    const list = parseCommandLine('echo x\ncat <<EOF\nbody');
+    expect(list.warnings).toEqual(["bash: warning: here-document at line 2 delimited by end-of-file (wanted `EOF')"]);
+    expect(list.items[1]!.pipeline.commands[0]!.redirects[0]!.body?.value).toBe('body\n');
+  });
+
+  it('separates leading NAME=value words as assignments', () => {
+    const cmd = first('A=1 B="x $Y" kubectl get C=3');
+    expect(cmd.assignments.map((a) => [a.name, a.value.value])).toEqual([['A', '1'], ['B', 'x $Y']]);
+    expect(cmd.assignments[1]!.value.expansions).toEqual([{ kind: 'var', inner: 'Y', start: 2, end: 4, quoted: true }]);
+    expect(cmd.argv.map((w) => w.value)).toEqual(['kubectl', 'get', 'C=3']);
+    expect(first('POD=$(kubectl get pod -o name)').argv).toEqual([]);
+    expect(first('"A"=1').assignments).toEqual([]);
+    expect(first('1A=1').assignments).toEqual([]);
+  });
+
+  it('knows the other redirection spellings', () => {
+    expect(first('a 1>f 1>>g >&2 1>&2 &>h &>>i <<<w').redirects.map((r) => [r.op, r.target?.value ?? null])).toEqual([
+      ['>', 'f'], ['>>', 'g'], ['>&2', null], ['>&2', null], ['&>', 'h'], ['&>>', 'i'], ['<<<', 'w'],
+    ]);
+    expect(tokenize('~/x ~')[0]).toMatchObject({ value: '~/x', tilde: true });
+    expect(tokenize('"~"')[0]!).not.toHaveProperty('tilde');
+  });
+
+  it('runs comments to the end of their line only', () => {
+    expect(values('a # c\nb')).toEqual(['a', '\n', 'b']);
+  });
+});
+
+describe('needsMore', () => {
+  it('asks for more after an open quote, substitution, final backslash, |, && or ||, or open here-document', () => {
+    for (const t of ["echo 'a", 'echo "a', 'echo $(ls', 'echo `ls', 'echo ${A', 'echo a \\', 'a |', 'a &&', 'a ||', 'cat <<EOF', 'cat <<EOF\nline', "cat <<'X'\nX1"]) {
+      expect(needsMore(t), t).toBe(true);
+    }
+  });
+
+  it('is complete otherwise, syntax errors included (running them reports the error)', () => {
+    for (const t of ['', 'echo a', "echo 'a\nb'", 'a |\nb', 'cat <<EOF\nx\nEOF', 'a ;;', '| a', 'echo a\\\nb', 'echo # open quote \' in a comment']) {
+      expect(needsMore(t), t).toBe(false);
+    }
+  });
+});
+
+describe('linear time', () => {
+  const work = (line: string): number => {
+    const t0 = performance.now();
+    needsMore(line);
+    try {
+      parseCommandLine(line);
+    } catch (e) {
+      expect(e).toBeInstanceOf(ShellSyntaxError);
+    }
+    return performance.now() - t0;
+  };
+  const shapes = ['a', 'word ', '"$(x) ', "'q' ", '$A${B}', 'a|b;c&&d ', '\\x', '$(', '"', '((((', ') ', 'A=1 '];
+
+  it('handles a pasted 1 MB line of any shape promptly, in time linear in its length', () => {
+    for (const s of shapes) {
+      const big = s.repeat(Math.ceil(1_000_000 / s.length));
+      const small = s.repeat(Math.ceil(125_000 / s.length));
+      work(small); // warm up
+      const tSmall = work(small);
+      const tBig = work(big);
+      // 8x the input: a linear scan takes ~8x the time (garbage collection adds some), a
+      // quadratic one 64x.
+      expect(tBig, s).toBeLessThan(Math.max(32 * tSmall, 300));
+      expect(tBig, s).toBeLessThan(10_000);
+    }
+    const line = 'word '.repeat(200_000);
+    const t0 = performance.now();
+    wordAt(line, line.length);
+    expect(performance.now() - t0).toBeLessThan(5000);
+  }, 120_000);
+
+  it('refuses nesting deeper than it supports with a message, not a crash', () => {
+    const deep = '"$('.repeat(100) + ')"'.repeat(100);
+    expect(syntaxError(() => tokenize(`echo ${deep}`))).toMatch(/nested more than 32 deep/);
+    expect(needsMore(`echo ${deep}`)).toBe(false);
   });
 });

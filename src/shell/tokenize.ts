@@ -3,35 +3,44 @@
  *
  * Design notes
  * ------------
- * Models how bash splits ONE interactive input line into words and operators
- * (POSIX "Token Recognition") and groups them into a list of pipelines:
+ * Models how bash splits interactive input (one line, or several lines when the first left
+ * something open) into words and operators (POSIX "Token Recognition") and groups them into a
+ * list of pipelines:
  *  - single quotes are literal; double quotes honour backslash only before
  *    `$`, backquote, `"`, `\` and newline; an unquoted backslash quotes the next
  *    character; backslash-newline (and a backslash at end of input) vanish;
  *  - quoted and unquoted parts join into one word (`a"b c"'d'` -> `ab cd`);
- *  - operators `|` `||` `&&` `;` `;;` `&` `>` `>>` `<` `<<` `2>` `2>>` `2>&1`;
- *    `2>...` only when the `2` starts a word, as in bash;
- *  - `#` starts a comment only at the start of a word;
+ *  - operators `|` `||` `&&` `;` `;;` `&` and the redirections `>` `>>` `<` `<<` `<<-` `<<<`
+ *    `2>` `2>>` `2>&1` `>&2` `&>` `&>>` (`1>` `1>>` `1>&2` are `>` `>>` `>&2`);
+ *    `2>...`/`1>...` only when the digit starts a word, as in bash;
+ *  - `#` starts a comment (to the end of its line) only at the start of a word;
  *  - `$NAME`, `$?`-style specials, `${...}`, `$(...)` and backquotes are NOT
  *    expanded here: they stay in the word text and are reported as spans (not
- *    inside single quotes) for a later expansion stage. `$(...)` may nest and
- *    contain quotes; its inner text is kept raw;
- *  - an unquoted newline separates commands like `;`;
+ *    inside single quotes) for the shell's expansion stage. `$(...)` may nest and
+ *    contain quotes; its inner text is kept raw. Nested quotes and substitutions are
+ *    scanned with an explicit stack, so the scan is linear in the input;
+ *  - an unquoted newline separates commands like `;`; after the newline that ends a line
+ *    with `<<WORD` or `<<-WORD`, the following lines up to one that is exactly WORD (after
+ *    leading tabs for `<<-`) are the here-document's body, with `$` expansions reported as
+ *    in double quotes unless any part of WORD was quoted;
+ *  - leading `NAME=value` words of a simple command are assignments;
+ *  - `needsMore` says whether interactive bash would prompt with PS2 (`> `) for more input:
+ *    an open quote or substitution, a final backslash, a final `|` `&&` `||`, or a
+ *    here-document whose delimiter line has not come yet;
  *  - errors use interactive bash 5.1's wording (Rocky/RHEL 9, Ubuntu 22.04).
  *    bash 5.2 prints only the first line for an unterminated quote.
  *
- * Left out: tilde, brace and glob expansion (later stages or never), `$'...'`
- * and `$"..."` quoting, arithmetic `$((...))` (reported as a command span whose
- * inner text starts with `(`), here-document bodies (`<<` is just an operator),
- * other file descriptors (`3>`, `>&2`, `&>`), subshells, `{ }` groups, `!`,
- * keywords (`if`, `for`, `case`, ...) and assignments (`A=1 cmd` is plain words).
+ * Left out: brace and glob expansion, `$'...'` and `$"..."` quoting, arithmetic
+ * `$((...))` (reported as a command span whose inner text starts with `(`), other file
+ * descriptors (`3>`, `<&0`, `>&-`), subshells, `{ }` groups, `!`, keywords (`if`, `for`,
+ * `case`, ...). Quotes and substitutions nest at most 32 deep.
  */
 
+export type RedirectOp =
+  | '>' | '>>' | '<' | '<<' | '<<-' | '<<<' | '2>' | '2>>' | '2>&1' | '>&2' | '&>' | '&>>';
+/** Operators as typed: the redirections plus the `1>` spellings, and the list operators. */
 export type Operator =
-  | '|' | '||' | '&&' | ';' | ';;' | '&' | '\n'
-  | '>' | '>>' | '<' | '<<' | '2>' | '2>>' | '2>&1';
-
-export type RedirectOp = '>' | '>>' | '<' | '<<' | '2>' | '2>>' | '2>&1';
+  | '|' | '||' | '&&' | ';' | ';;' | '&' | '\n' | RedirectOp | '1>' | '1>>' | '1>&2';
 export type ListOp = '&&' | '||' | ';' | '&';
 
 /** A `$...` or backquote expansion found in a word, located in the word's value. */
@@ -47,7 +56,13 @@ export interface Expansion {
   quoted: boolean;
 }
 
-export interface WordToken {
+/** Text with expansion spans: a word's value, or a here-document body. */
+export interface ExpandableText {
+  value: string;
+  expansions: Expansion[];
+}
+
+export interface WordToken extends ExpandableText {
   kind: 'word';
   /** The word after quote removal; expansions are left as written. */
   value: string;
@@ -57,6 +72,10 @@ export interface WordToken {
   /** True if any part was quoted or backslash-escaped. */
   quoted: boolean;
   expansions: Expansion[];
+  /** The word starts with an unquoted `~` (tilde expansion applies). */
+  tilde?: boolean;
+  /** For the delimiter word of `<<`/`<<-`: the here-document body read after its line. */
+  heredoc?: ExpandableText;
 }
 
 export interface OpToken {
@@ -71,7 +90,11 @@ export type Token = WordToken | OpToken;
 
 export class ShellSyntaxError extends Error {
   override name = 'ShellSyntaxError';
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** True when more input would complete the command (bash would prompt with PS2). */
+    readonly incomplete = false,
+  ) {
     super(message);
   }
 }
@@ -79,135 +102,207 @@ export class ShellSyntaxError extends Error {
 const eofError = (delim: string): ShellSyntaxError =>
   new ShellSyntaxError(
     `bash: unexpected EOF while looking for matching \`${delim}'\nbash: syntax error: unexpected end of file`,
+    true,
   );
-const unexpectedEof = (): ShellSyntaxError =>
-  new ShellSyntaxError('bash: syntax error: unexpected end of file');
+const unexpectedEof = (): ShellSyntaxError => new ShellSyntaxError('bash: syntax error: unexpected end of file', true);
 const unexpectedToken = (t: Token | undefined): ShellSyntaxError =>
   new ShellSyntaxError(
     `bash: syntax error near unexpected token \`${!t || t.value === '\n' ? 'newline' : t.value}'`,
   );
 
-// Longest first, so `2>&1` wins over `2>`, `&&` over `&`.
+// Longest first, so `2>&1` wins over `2>`, `&&` over `&`, `<<<` over `<<`.
 const OPERATORS: readonly Operator[] = [
-  '2>&1', '2>>', '2>', '&&', '||', ';;', '>>', '<<', '|', '&', ';', '>', '<', '\n',
+  '2>&1', '1>&2', '<<<', '<<-', '&>>', '2>>', '1>>', '>&2',
+  '&&', '||', ';;', '>>', '<<', '&>', '2>', '1>', '|', '&', ';', '>', '<', '\n',
 ];
 const OP_START = new Set(['|', '&', ';', '<', '>', '\n']);
 const isBlank = (c: string | undefined): boolean => c === ' ' || c === '\t';
 const NAME_START = /[A-Za-z_]/;
 const NAME_CHAR = /[A-Za-z0-9_]/;
 const SPECIAL = /[?$#!@*\-0-9]/;
+/** Characters that end a run of plain word characters outside quotes. */
+const PLAIN_END = new Set([' ', '\t', '|', '&', ';', '<', '>', '\n', "'", '"', '\\', '$', '`']);
+const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
+const MAX_NESTING = 32;
 
 /** Thrown inside the lexer; turned into an error or (lenient) a truncated word. */
 class Unterminated {
   constructor(readonly delim: string) {}
 }
+class TooDeep {}
 
-/** Index just past the closing quote of a double-quoted string whose opening `"` is at i-1. */
-function skipDouble(line: string, i: number): number {
+type Closer = "'" | '"' | ')' | '}' | '`';
+
+/**
+ * Index just past the construct whose opening delimiter ends just before i (`'`, `"`, `$(`,
+ * `${`, backquote), skipping nested quotes and substitutions with an explicit stack.
+ */
+function skipConstruct(line: string, i: number, first: Closer): number {
+  const stack: Closer[] = [first];
   for (; i < line.length; i++) {
+    const top = stack[stack.length - 1]!;
     const c = line[i];
-    if (c === '\\') i++;
-    else if (c === '"') return i + 1;
-    else if (c === '$' && line[i + 1] === '(') i = skipParens(line, i + 2) - 1;
-    else if (c === '`') i = skipTo(line, i + 1, '`') - 1;
+    if (top === "'") {
+      if (c === "'") stack.pop();
+    } else if (c === '\\') {
+      i++;
+      continue;
+    } else if (top === '`') {
+      if (c === '`') stack.pop();
+    } else if (top === '"') {
+      if (c === '"') stack.pop();
+      else if (c === '`') stack.push('`');
+      else if (c === '$' && (line[i + 1] === '(' || line[i + 1] === '{')) stack.push(line[++i] === '(' ? ')' : '}');
+    } else if (c === top) {
+      stack.pop();
+    } else if (c === "'" || c === '"' || c === '`') {
+      stack.push(c);
+    } else if (c === '$' && line[i + 1] === '{') {
+      stack.push('}');
+      i++;
+    } else if (c === '(' && (top === ')' || line[i - 1] === '$')) {
+      stack.push(')');
+    }
+    if (stack.length === 0) return i + 1;
+    if (stack.length > MAX_NESTING) throw new TooDeep();
   }
-  throw new Unterminated('"');
+  throw new Unterminated(stack[stack.length - 1]!);
 }
 
-/** Index just past the closing `'` of a single-quoted string opened at i-1 (no escapes inside). */
-function skipSingle(line: string, i: number): number {
-  const close = line.indexOf("'", i);
-  if (close < 0) throw new Unterminated("'");
-  return close + 1;
-}
-
-/** Index just past `close`, scanning raw text from i (backslash escapes the next char). */
-function skipTo(line: string, i: number, close: string): number {
-  for (; i < line.length; i++) {
-    if (line[i] === '\\') i++;
-    else if (line[i] === close) return i + 1;
+/**
+ * Reads the `$...` or backquote expansion at i into `w`; returns the index after it, or -1
+ * when the `$` is just a literal character.
+ */
+function readExpansion(line: string, i: number, w: ExpandableText, quoted: boolean): number {
+  const from = i;
+  const next = line[i + 1] ?? '';
+  let kind: Expansion['kind'];
+  let inner: string;
+  if (line[i] === '`') {
+    i = skipConstruct(line, i + 1, '`');
+    kind = 'command';
+    inner = line.slice(from + 1, i - 1);
+  } else if (next === '(') {
+    i = skipConstruct(line, i + 2, ')');
+    kind = 'command';
+    inner = line.slice(from + 2, i - 1);
+  } else if (next === '{') {
+    i = skipConstruct(line, i + 2, '}');
+    kind = 'braced';
+    inner = line.slice(from + 2, i - 1);
+  } else if (NAME_START.test(next)) {
+    i += 2;
+    while (i < line.length && NAME_CHAR.test(line[i] ?? '')) i++;
+    kind = 'var';
+    inner = line.slice(from + 1, i);
+  } else if (next !== '' && SPECIAL.test(next)) {
+    i += 2;
+    kind = 'var';
+    inner = next;
+  } else {
+    return -1;
   }
-  throw new Unterminated(close);
+  const text = line.slice(from, i);
+  w.expansions.push({ kind, inner, start: w.value.length, end: w.value.length + text.length, quoted });
+  w.value += text;
+  return i;
 }
 
-/** Index just past the `)` matching an already-consumed `$(`; quotes and nesting are skipped. */
-function skipParens(line: string, i: number): number {
-  let depth = 1;
-  for (; i < line.length; i++) {
-    const c = line[i];
-    if (c === '\\') i++;
-    else if (c === "'") i = skipSingle(line, i + 1) - 1;
-    else if (c === '"') i = skipDouble(line, i + 1) - 1;
-    else if (c === '`') i = skipTo(line, i + 1, '`') - 1;
-    else if (c === '(') depth++;
-    else if (c === ')' && --depth === 0) return i + 1;
+/** A here-document body with expansions, as bash reads an unquoted one (like double quotes, but `"` is plain). */
+function heredocText(body: string): ExpandableText {
+  const out: ExpandableText = { value: '', expansions: [] };
+  let i = 0;
+  while (i < body.length) {
+    const c = body[i]!;
+    if (c === '\\' && i + 1 < body.length && '$`\\\n'.includes(body[i + 1]!)) {
+      if (body[i + 1] !== '\n') out.value += body[i + 1];
+      i += 2;
+      continue;
+    }
+    if (c === '$' || c === '`') {
+      let next: number;
+      try {
+        next = readExpansion(body, i, out, true);
+      } catch {
+        next = -1; // an unterminated `$(` in a body stays literal text
+      }
+      if (next >= 0) {
+        i = next;
+        continue;
+      }
+    }
+    out.value += c;
+    i++;
   }
-  throw new Unterminated(')');
+  return out;
 }
 
-/** Index just past the `}` matching an already-consumed `${`. */
-function skipBraces(line: string, i: number): number {
-  let depth = 1;
-  for (; i < line.length; i++) {
-    const c = line[i];
-    if (c === '\\') i++;
-    else if (c === "'") i = skipSingle(line, i + 1) - 1;
-    else if (c === '"') i = skipDouble(line, i + 1) - 1;
-    else if (c === '$' && line[i + 1] === '{') { depth++; i++; }
-    else if (c === '}' && --depth === 0) return i + 1;
+interface LexResult {
+  tokens: Token[];
+  /** The input ends with an unquoted backslash (bash would read a continuation line). */
+  trailingBackslash: boolean;
+  /** A here-document's delimiter line never came. */
+  openHeredoc: boolean;
+  /** bash's warnings (a here-document ended by the end of input). */
+  warnings: string[];
+}
+
+/** 1-based line numbers of the given offsets (ascending), counted in one pass. */
+function lineNumbers(text: string, offsets: number[]): number[] {
+  const out: number[] = [];
+  let line = 1;
+  let at = 0;
+  for (const o of offsets) {
+    for (; at < o; at++) if (text[at] === '\n') line++;
+    out.push(line);
   }
-  throw new Unterminated('}');
+  return out;
 }
 
-function lex(line: string, lenient: boolean): Token[] {
+function lex(line: string, lenient: boolean): LexResult {
   const tokens: Token[] = [];
   let i = 0;
   // The word being built, if any.
   let word: WordToken | null = null;
+  let trailingBackslash = false;
+  // After `<<`/`<<-`: the next word is a here-document delimiter.
+  let heredocOp: { strip: boolean; at: number } | null = null;
+  let pending: { word: WordToken; strip: boolean; at: number }[] = [];
+  const unterminatedHeredocs: { delim: string; at: number }[] = [];
 
   const endWord = (): void => {
     // A word made only of vanished text (`\<newline>`, a final `\`) is no word at all.
     if (word && (word.value !== '' || word.quoted || word.expansions.length > 0)) {
       word.end = i;
       tokens.push(word);
+      if (heredocOp) pending.push({ word, ...heredocOp });
+      heredocOp = null;
     }
     word = null;
   };
 
-  /** Handles `$` or backquote at i; returns false if the `$` is just a literal character. */
-  const expansion = (w: WordToken, quoted: boolean): boolean => {
-    const from = i;
-    const next = line[i + 1] ?? '';
-    let kind: Expansion['kind'];
-    let inner: string;
-    if (line[i] === '`') {
-      i = skipTo(line, i + 1, '`');
-      kind = 'command';
-      inner = line.slice(from + 1, i - 1);
-    } else if (next === '(') {
-      i = skipParens(line, i + 2);
-      kind = 'command';
-      inner = line.slice(from + 2, i - 1);
-    } else if (next === '{') {
-      i = skipBraces(line, i + 2);
-      kind = 'braced';
-      inner = line.slice(from + 2, i - 1);
-    } else if (NAME_START.test(next)) {
-      i += 2;
-      while (i < line.length && NAME_CHAR.test(line[i] ?? '')) i++;
-      kind = 'var';
-      inner = line.slice(from + 1, i);
-    } else if (next !== '' && SPECIAL.test(next)) {
-      i += 2;
-      kind = 'var';
-      inner = next;
-    } else {
-      return false;
+  /** Reads the bodies of the here-documents opened on the line that just ended. */
+  const readBodies = (): void => {
+    for (const h of pending) {
+      const delim = h.word.value;
+      let body = '';
+      let found = false;
+      while (i < line.length) {
+        const nl = line.indexOf('\n', i);
+        const end = nl < 0 ? line.length : nl;
+        let text = line.slice(i, end);
+        i = nl < 0 ? line.length : nl + 1;
+        if (h.strip) text = text.replace(/^\t+/, '');
+        if (text === delim) {
+          found = true;
+          break;
+        }
+        body += text + '\n';
+      }
+      h.word.heredoc = h.word.quoted ? { value: body, expansions: [] } : heredocText(body);
+      if (!found) unterminatedHeredocs.push({ delim, at: h.at });
     }
-    const text = line.slice(from, i);
-    w.expansions.push({ kind, inner, start: w.value.length, end: w.value.length + text.length, quoted });
-    w.value += text;
-    return true;
+    pending = [];
   };
 
   const scan = (): void => {
@@ -215,19 +310,27 @@ function lex(line: string, lenient: boolean): Token[] {
       const c = line[i] as string;
       if (!word) {
         if (isBlank(c)) { i++; continue; }
-        if (c === '#') return; // comment to end of line
-        const op = OP_START.has(c) || c === '2' ? OPERATORS.find((o) => line.startsWith(o, i)) : undefined;
+        if (c === '#') {
+          // A comment runs to the end of its line; the newline still separates commands.
+          const nl = line.indexOf('\n', i);
+          i = nl < 0 ? line.length : nl;
+          continue;
+        }
+        const op = OP_START.has(c) || c === '2' || c === '1' ? OPERATORS.find((o) => line.startsWith(o, i)) : undefined;
         if (op) {
           tokens.push({ kind: 'op', value: op, start: i, end: i + op.length, quoted: false });
+          heredocOp = op === '<<' || op === '<<-' ? { strip: op === '<<-', at: i } : null;
           i += op.length;
+          if (op === '\n' && pending.length > 0) readBodies();
           continue;
         }
         word = { kind: 'word', value: '', start: i, end: i, quoted: false, expansions: [] };
+        if (c === '~') word.tilde = true;
       }
       const w: WordToken = word;
       if (isBlank(c) || OP_START.has(c)) { endWord(); continue; }
       if (c === "'") {
-        const close = skipSingle(line, i + 1);
+        const close = skipConstruct(line, i + 1, "'");
         w.value += line.slice(i + 1, close - 1);
         w.quoted = true;
         i = close;
@@ -241,11 +344,17 @@ function lex(line: string, lenient: boolean): Token[] {
           if (d === '\\' && i + 1 < line.length && '$`"\\\n'.includes(line[i + 1] as string)) {
             if (line[i + 1] !== '\n') w.value += line[i + 1];
             i += 2;
-          } else if ((d === '$' || d === '`') && expansion(w, true)) {
-            // consumed
+            continue;
+          }
+          const next = d === '$' || d === '`' ? readExpansion(line, i, w, true) : -1;
+          if (next >= 0) {
+            i = next;
           } else {
-            w.value += d;
-            i++;
+            // A run of plain characters is appended in one piece (long pastes stay fast).
+            let j = i + 1;
+            while (j < line.length && !'"\\$`'.includes(line[j]!)) j++;
+            w.value += line.slice(i, j);
+            i = j;
           }
         }
       } else if (c === '\\') {
@@ -254,12 +363,18 @@ function lex(line: string, lenient: boolean): Token[] {
           w.value += next;
           w.quoted = true;
         }
+        if (next === undefined) trailingBackslash = true;
         i += 2; // backslash-newline and a final backslash disappear
-      } else if ((c === '$' || c === '`') && expansion(w, false)) {
-        // consumed
       } else {
-        w.value += c;
-        i++;
+        const next = c === '$' || c === '`' ? readExpansion(line, i, w, false) : -1;
+        if (next >= 0) {
+          i = next;
+        } else {
+          let j = i + 1;
+          while (j < line.length && !PLAIN_END.has(line[j]!)) j++;
+          w.value += line.slice(i, j);
+          i = j;
+        }
       }
     }
   };
@@ -267,12 +382,15 @@ function lex(line: string, lenient: boolean): Token[] {
   try {
     scan();
   } catch (e) {
-    if (!(e instanceof Unterminated)) throw e;
-    if (!lenient) throw eofError(e.delim);
+    if (!(e instanceof Unterminated || e instanceof TooDeep)) throw e;
+    if (!lenient) {
+      if (e instanceof TooDeep) throw new ShellSyntaxError(`bash: quotes and substitutions nested more than ${MAX_NESTING} deep are not supported in this sandbox`);
+      throw eofError(e.delim);
+    }
     // Lenient: the partial word runs to the end of the line, text taken raw.
     const w = word as WordToken | null;
     if (w) {
-      const quote = e.delim === "'" || e.delim === '"';
+      const quote = e instanceof Unterminated && (e.delim === "'" || e.delim === '"');
       w.value += quote ? line.slice(i).replace(/^['"]/, '') : line.slice(i);
       w.quoted ||= quote;
     }
@@ -280,12 +398,16 @@ function lex(line: string, lenient: boolean): Token[] {
   }
   i = Math.min(i, line.length);
   endWord();
-  return tokens;
+  // Here-documents opened on the last line: their bodies never came.
+  if (pending.length > 0) readBodies();
+  const at = lineNumbers(line, unterminatedHeredocs.map((h) => h.at));
+  const warnings = unterminatedHeredocs.map((h, k) => `bash: warning: here-document at line ${at[k]} delimited by end-of-file (wanted \`${h.delim}')`);
+  return { tokens, trailingBackslash, openHeredoc: unterminatedHeredocs.length > 0, warnings };
 }
 
-/** Splits one input line into words and operators; throws ShellSyntaxError on an unterminated quote. */
+/** Splits input into words and operators; throws ShellSyntaxError on an unterminated quote. */
 export function tokenize(line: string): Token[] {
-  return lex(line, false);
+  return lex(line, false).tokens;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -293,11 +415,21 @@ export function tokenize(line: string): Token[] {
 
 export interface Redirect {
   op: RedirectOp;
-  /** The file (or here-document delimiter); null for `2>&1`. */
+  /** The file, the here-string word or the here-document delimiter; null for `2>&1`, `>&2`. */
   target: WordToken | null;
+  /** For `<<` and `<<-`: the body, with expansions unless the delimiter was quoted. */
+  body?: ExpandableText;
+}
+
+/** `NAME=value` before a command (or alone). */
+export interface Assignment {
+  name: string;
+  /** The part after `=`, with its expansions (never split into fields). */
+  value: WordToken;
 }
 
 export interface SimpleCommand {
+  assignments: Assignment[];
   argv: WordToken[];
   redirects: Redirect[];
 }
@@ -316,14 +448,37 @@ export interface ListItem {
  *  was non-zero, or `||` and it was zero (`a && b || c` groups as `(a && b) || c`). */
 export interface CommandList {
   items: ListItem[];
+  /** Warnings bash prints before running the list (a here-document ended by end of input). */
+  warnings: string[];
 }
 
-const REDIRECTS = new Set<string>(['>', '>>', '<', '<<', '2>', '2>>', '2>&1']);
+const NO_TARGET = new Set<string>(['2>&1', '>&2', '1>&2']);
+const REDIRECTS = new Map<string, RedirectOp>([
+  ...(['>', '>>', '<', '<<', '<<-', '<<<', '2>', '2>>', '2>&1', '>&2', '&>', '&>>'] as const).map((o) => [o, o] as [string, RedirectOp]),
+  ['1>', '>'],
+  ['1>>', '>>'],
+  ['1>&2', '>&2'],
+]);
 const LIST_OPS = new Set<string>(['&&', '||', ';', '&', '\n']);
 
-/** Tokenizes and parses one line into pipelines joined by `&&`, `||`, `;`, `&`. */
-export function parseCommandLine(line: string): CommandList {
-  const tokens = tokenize(line);
+function assignment(line: string, t: WordToken): Assignment | null {
+  const m = ASSIGNMENT.exec(line.slice(t.start, Math.min(t.end, t.start + 1024)));
+  if (!m) return null;
+  const k = m[0].length;
+  return {
+    name: m[0].slice(0, -1),
+    value: {
+      kind: 'word',
+      value: t.value.slice(k),
+      start: t.start + k,
+      end: t.end,
+      quoted: t.quoted,
+      expansions: t.expansions.map((x) => ({ ...x, start: x.start - k, end: x.end - k })),
+    },
+  };
+}
+
+function parseTokens(line: string, tokens: Token[]): ListItem[] {
   let i = 0;
   const isOp = (t: Token | undefined, v: string): boolean => t?.kind === 'op' && t.value === v;
   const skipNewlines = (): void => {
@@ -331,24 +486,26 @@ export function parseCommandLine(line: string): CommandList {
   };
 
   const simple = (): SimpleCommand => {
-    const cmd: SimpleCommand = { argv: [], redirects: [] };
+    const cmd: SimpleCommand = { assignments: [], argv: [], redirects: [] };
     for (let t = tokens[i]; t; t = tokens[++i]) {
       if (t.kind === 'word') {
-        cmd.argv.push(t);
-      } else if (REDIRECTS.has(t.value)) {
-        const op = t.value as RedirectOp;
-        if (op === '2>&1') {
-          cmd.redirects.push({ op, target: null });
-          continue;
-        }
-        const target = tokens[++i];
-        if (target?.kind !== 'word') throw unexpectedToken(target);
-        cmd.redirects.push({ op, target });
-      } else {
-        break;
+        const a = cmd.argv.length === 0 ? assignment(line, t) : null;
+        if (a) cmd.assignments.push(a);
+        else cmd.argv.push(t);
+        continue;
       }
+      const op = REDIRECTS.get(t.value);
+      if (!op) break;
+      if (NO_TARGET.has(t.value)) {
+        cmd.redirects.push({ op, target: null });
+        continue;
+      }
+      const target = tokens[++i];
+      if (target?.kind !== 'word') throw unexpectedToken(target);
+      if (op === '<<' || op === '<<-') cmd.redirects.push({ op, target, body: target.heredoc ?? { value: '', expansions: [] } });
+      else cmd.redirects.push({ op, target });
     }
-    if (cmd.argv.length === 0 && cmd.redirects.length === 0) throw unexpectedToken(tokens[i]);
+    if (cmd.argv.length === 0 && cmd.redirects.length === 0 && cmd.assignments.length === 0) throw unexpectedToken(tokens[i]);
     return cmd;
   };
 
@@ -373,7 +530,35 @@ export function parseCommandLine(line: string): CommandList {
       if (i >= tokens.length) throw unexpectedEof();
     }
   }
-  return { items };
+  return items;
+}
+
+/** Tokenizes and parses input into pipelines joined by `&&`, `||`, `;`, `&` and newlines. */
+export function parseCommandLine(line: string): CommandList {
+  const r = lex(line, false);
+  return { items: parseTokens(line, r.tokens), warnings: r.warnings };
+}
+
+/**
+ * True when interactive bash would show its continuation prompt (`> `) instead of running
+ * `text`: an open quote, `$(`, `${` or backquote, a final unquoted backslash, a final `|`,
+ * `&&` or `||`, or a here-document still waiting for its delimiter line. Input with any
+ * other syntax error is complete (running it reports the error).
+ */
+export function needsMore(text: string): boolean {
+  let r: LexResult;
+  try {
+    r = lex(text, false);
+  } catch (e) {
+    return e instanceof ShellSyntaxError && e.incomplete;
+  }
+  if (r.trailingBackslash || r.openHeredoc) return true;
+  try {
+    parseTokens(text, r.tokens);
+  } catch (e) {
+    return e instanceof ShellSyntaxError && e.incomplete;
+  }
+  return false;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -396,7 +581,7 @@ export interface WordAtCursor {
 /** Describes the word being typed at `cursor`; never throws (an open quote just extends the word). */
 export function wordAt(line: string, cursor: number): WordAtCursor {
   cursor = Math.max(0, Math.min(cursor, line.length));
-  const tokens = lex(line.slice(0, cursor), true);
+  const tokens = lex(line.slice(0, cursor), true).tokens;
   const last = tokens[tokens.length - 1];
   const current = last?.kind === 'word' && last.end === cursor ? last : null;
   const before = current ? tokens.slice(0, -1) : tokens;
@@ -408,7 +593,7 @@ export function wordAt(line: string, cursor: number): WordAtCursor {
       preceding.length = 0;
       redirectTarget = false;
     } else if (t.kind === 'op') {
-      redirectTarget = t.value !== '2>&1';
+      redirectTarget = !NO_TARGET.has(t.value);
     } else {
       if (!redirectTarget) preceding.push(t.value);
       redirectTarget = false;

@@ -4,7 +4,10 @@
  * Design notes: the session knows nothing about terminals. It runs whole lines and writes
  * plain text with `\n` line ends; this module does everything a shell's line editor would:
  * the prompt, cursor movement and editing, history, Ctrl+C / Ctrl+L, Tab completion through
- * `session.complete`, and pasted text run line by line. Colour is added here only (the
+ * `session.complete`, and pasted text run line by line. A line that leaves a command open (a
+ * quote, a final `|` or `\`, a here-document such as `cat <<EOF | kubectl apply -f -`) is
+ * followed by bash's continuation prompt `> `; the lines are collected until the command is
+ * complete and then run (and kept in history) as one multi-line command. Colour is added here only (the
  * prompt and stderr), never by commands, so copied text stays plain.
  *
  * The editor redraws the input from the edit point using relative cursor moves computed from
@@ -18,6 +21,8 @@
 import { Terminal, type ITheme } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import type { Completion, LabSessionApi, OutputSink, SessionEvent } from '../labs/contract';
+import { PS2 } from '../labs/transcript';
+import { needsMore } from '../shell/tokenize';
 
 /** Colours for the terminal: dark in both site themes, every colour >= 4.5:1 on the background. */
 const THEME: ITheme = {
@@ -101,6 +106,8 @@ export class LabTerminal {
   /** Index into the session's history while browsing it with the arrows; -1 = new line. */
   private historyIndex = -1;
   private draft = '';
+  /** The lines of a command left open so far, while the `> ` prompt asks for more. */
+  private continued: string | null = null;
   private lastKeyWasTab = false;
   /** Escape was pressed: the next Tab leaves the terminal instead of completing. */
   private escapeArmed = false;
@@ -161,6 +168,7 @@ export class LabTerminal {
     this.pending = '';
     this.historyIndex = -1;
     this.draft = '';
+    this.continued = null;
     this.running = false;
     this.accepting = false;
     this.term.reset();
@@ -212,7 +220,7 @@ export class LabTerminal {
 
   private listen(): void {
     this.unsubscribe = this.session.subscribe((e: SessionEvent) => {
-      if (e.type === 'prompt' && !this.running && this.accepting) {
+      if (e.type === 'prompt' && !this.running && this.accepting && this.continued === null) {
         // The prompt changed while idle (rare): redraw the current line under the new one.
         this.term.write(`${this.moveTo(this.cursor, 0)}\r\x1b[J`);
         this.prompt = e.prompt;
@@ -583,6 +591,7 @@ export class LabTerminal {
     this.cursor = 0;
     this.historyIndex = -1;
     this.draft = '';
+    this.continued = null;
     void this.showPrompt();
   }
 
@@ -600,11 +609,12 @@ export class LabTerminal {
     return new Promise((resolve) => this.term.write('', resolve));
   }
 
-  private async showPrompt(): Promise<void> {
+  /** Shows the session's prompt, or `continuation` (PS2) while a command is still open. */
+  private async showPrompt(continuation?: string): Promise<void> {
     await this.flush();
     // Output that did not end with a newline must not swallow the prompt.
     if (this.term.buffer.active.cursorX !== 0) this.term.write('\n');
-    this.prompt = this.session.prompt();
+    this.prompt = continuation ?? this.session.prompt();
     this.term.write(colourPrompt(this.prompt));
     this.line = '';
     this.cursor = 0;
@@ -622,11 +632,19 @@ export class LabTerminal {
     this.cursor = 0;
     this.historyIndex = -1;
     this.draft = '';
-    if (line.trim() === '') {
+    if (line.trim() === '' && this.continued === null) {
       this.accepting = false;
       await this.showPrompt();
       return;
     }
+    const text = this.continued === null ? line : `${this.continued}\n${line}`;
+    if (needsMore(text)) {
+      this.continued = text;
+      this.accepting = false;
+      await this.showPrompt(PS2);
+      return;
+    }
+    this.continued = null;
     this.running = true;
     this.accepting = false;
     this.options.onBusy?.(true);
@@ -643,7 +661,7 @@ export class LabTerminal {
     };
     let status = 1;
     try {
-      status = await this.session.run(line, stdout, stderr);
+      status = await this.session.run(text, stdout, stderr);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       stderr.write(`internal error: ${message}\n`);
@@ -654,7 +672,7 @@ export class LabTerminal {
     this.running = false;
     this.options.onBusy?.(false);
     try {
-      this.options.onCommandDone?.(line, status);
+      this.options.onCommandDone?.(text, status);
     } catch {
       // Saving failed; the panel reports it. The terminal carries on.
     }

@@ -9,8 +9,11 @@
  *   # lab: three-pools
  *   # interrupt-after: 60        (optional, seconds; default 30 as in the CLI)
  *
+ * or, for a free sandbox (`npm run shell -- --cluster docker`), `# cluster: <topology>`
+ * instead of `# lab:`.
+ *
  * The commands are the lines that start with a prompt (`learner@workstation:~$ `, a node's
- * `root@node-1:~# `, or a pod's `/ # `). Output that does not end in a newline (a jsonpath
+ * `root@node-1:~# `, or a pod's `/ # `, `~ # ` in netshoot's /root). Output that does not end in a newline (a jsonpath
  * template without `{"\n"}`) would hide the next prompt, so only the last command may print it.
  * golden.test.ts replays them and compares; this script rewrites every file (or the files
  * named on the command line) from its own commands, so an intended change of output is
@@ -22,11 +25,12 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { REFERENCE_TIME } from '../../src/labs/catalog';
 import { LabSession } from '../../src/labs/session';
-import { ScriptClock, transcript } from '../../src/labs/transcript';
+import { PS2, ScriptClock, transcript } from '../../src/labs/transcript';
+import { needsMore } from '../../src/shell/tokenize';
 
 export const GOLDEN_DIR = dirname(fileURLToPath(import.meta.url));
 
-const PROMPTS = ['learner@workstation:~$ ', '/ # '];
+const PROMPTS = ['learner@workstation:~$ ', '/ # ', '~ # '];
 /** What `npm run shell` strips when its output is not a terminal. */
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
@@ -47,15 +51,28 @@ export function parseGolden(text: string, name = 'golden file'): Golden {
   const header: string[] = [];
   while (lines.length > 0 && lines[0]!.startsWith('# ')) header.push(lines.shift()!);
   const field = (key: string): string | undefined => header.map((h) => new RegExp(`^# ${key}: (.+)$`).exec(h)?.[1]).find((v) => v !== undefined);
-  const lab = field('lab');
+  // `# cluster: <topology>` replays a free sandbox (npm run shell -- --cluster <topology>).
+  const cluster = field('cluster');
+  const lab = field('lab') ?? (cluster !== undefined ? `playground:${cluster}` : undefined);
   const seed = Number(field('seed'));
   const interruptAfter = Number(field('interrupt-after') ?? '30');
   if (!lab || !Number.isInteger(seed) || !(interruptAfter > 0)) throw new Error(`${name}: needs "# lab: <id>" and "# seed: <n>" header lines`);
   const body = lines.join('\n');
   const commands: string[] = [];
+  // A command left open (a here-document, a quote, a final `|`) continues on `> ` lines.
+  let open: string | null = null;
   for (const l of lines) {
+    if (open !== null && l.startsWith(PS2)) {
+      commands.push(l.slice(PS2.length));
+      open = needsMore(`${open}\n${l.slice(PS2.length)}`) ? `${open}\n${l.slice(PS2.length)}` : null;
+      continue;
+    }
+    open = null;
     const p = PROMPTS.find((x) => l.startsWith(x)) ?? /^root@[a-z0-9.-]+:~# /.exec(l)?.[0];
-    if (p) commands.push(l.slice(p.length));
+    if (p) {
+      commands.push(l.slice(p.length));
+      if (needsMore(l.slice(p.length))) open = l.slice(p.length);
+    }
   }
   return { lab, seed, interruptAfter, header, commands, body };
 }
@@ -63,7 +80,7 @@ export function parseGolden(text: string, name = 'golden file'): Golden {
 /** Replays `commands` the way `npm run shell` does and returns what it prints. */
 export async function replay(g: Pick<Golden, 'lab' | 'seed' | 'interruptAfter' | 'commands'>): Promise<string> {
   const clock = new ScriptClock(REFERENCE_TIME, g.interruptAfter * 1000);
-  const session = LabSession.create({ labId: g.lab, seed: g.seed, scheduler: clock });
+  const session = g.lab.startsWith('playground:') ? LabSession.createPlayground({ topology: g.lab.slice('playground:'.length), seed: g.seed, scheduler: clock }) : LabSession.create({ labId: g.lab, seed: g.seed, scheduler: clock });
   return (await transcript(session, clock, g.commands)).replace(ANSI, '');
 }
 

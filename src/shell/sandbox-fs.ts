@@ -1,0 +1,161 @@
+/**
+ * The files a shell sees where it runs: the sandbox's stored files plus the generated ones.
+ *
+ * Design notes: stored files (src/sim/files.ts) are kept per machine: `workstation`, a node's
+ * or Docker host's name, for a pod `pod:<uid>` and for a Docker container `container:<id>`, so
+ * a pod's files are its own and a new pod of the same name starts without them (as a container's writable layer does). The shell's
+ * working directory is the user's home on the workstation (`/home/learner`) and on a node
+ * (`/root`), and `/` in a pod, as the prompts show. Generated files are made from the model,
+ * with the content real machines have: in a pod `/etc/resolv.conf` (ClusterFirst: search
+ * list, 10.96.0.10, ndots:5), the kubelet-managed `/etc/hosts` and `/etc/hostname`; on a node
+ * flannel's `/run/flannel/subnet.env` and `/etc/cni/net.d/10-flannel.conflist`,
+ * `/proc/sys/net/ipv4/ip_forward`, `/etc/resolv.conf` and `/etc/hostname`. A stored file of
+ * the same path (written by the learner) hides a generated one.
+ * Directories: the ones every Linux machine has (`/tmp`, `/etc`, ...), the home directory,
+ * the directories of generated files and those implied by stored files. The learner on the
+ * workstation may write under the home directory and `/tmp` only; root may write anywhere
+ * but `/proc` and `/sys`.
+ * Left out: permissions and owners beyond that rule, empty directories (`mkdir`), links, and
+ * every system file not listed above. Writing a generated file does not change the model
+ * (a new `/etc/resolv.conf` does not change how the pod resolves names).
+ */
+import type { ShellEnv } from './command';
+import { formatCidr, formatIp } from '../sim/ipv4';
+import { resolvConf } from '../sim/k8s/coredns';
+import { podMtu } from '../sim/cni';
+import { isDirectory, listDirectory, readFile, resolvePath } from '../sim/files';
+
+/** Where file names resolve for a shell: the machine's key in the state and the working directory. */
+export interface Place {
+  machine: string;
+  cwd: string;
+  home: string;
+  /** The shell runs as root (node, pod) rather than as the learner. */
+  root: boolean;
+}
+
+export function placeOf(env: ShellEnv): Place {
+  const loc = env.location;
+  if (loc.kind === 'workstation') return { machine: 'workstation', cwd: '/home/learner', home: '/home/learner', root: false };
+  if (loc.kind === 'node') return { machine: loc.node, cwd: '/root', home: '/root', root: true };
+  if (loc.kind === 'container') return { machine: `container:${loc.id}`, cwd: '/', home: '/root', root: true };
+  const uid = env.sim.pod(loc.namespace, loc.pod)?.metadata.uid;
+  return { machine: uid ? `pod:${uid}` : `pod:${loc.namespace}/${loc.pod}`, cwd: '/', home: '/root', root: true };
+}
+
+/** The absolute, normalised form of `path` for `place` (`~` is the home directory). */
+export function absolute(place: Place, path: string): string {
+  const p = path === '~' || path.startsWith('~/') ? place.home + path.slice(1) : path;
+  return resolvePath(place.machine, p, place.cwd);
+}
+
+const FLANNEL_CONFLIST = `{
+  "name": "cbr0",
+  "cniVersion": "0.3.1",
+  "plugins": [
+    {
+      "type": "flannel",
+      "delegate": {
+        "hairpinMode": true,
+        "isDefaultGateway": true
+      }
+    },
+    {
+      "type": "portmap",
+      "capabilities": {
+        "portMappings": true
+      }
+    }
+  ]
+}
+`;
+
+/** The files generated from the model where the shell runs, by absolute path. */
+export function generatedFiles(env: ShellEnv): Record<string, string> {
+  const loc = env.location;
+  const state = env.sim.state;
+  if (loc.kind === 'pod') {
+    const pod = env.sim.pod(loc.namespace, loc.pod);
+    return {
+      '/etc/resolv.conf': resolvConf(state, loc.namespace),
+      '/etc/hostname': `${loc.pod}\n`,
+      '/etc/hosts': `# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n${pod?.status.podIP ?? ''}\t${loc.pod}\n`,
+    };
+  }
+  if (loc.kind === 'node') {
+    const node = state.k8s.nodes[loc.node];
+    const out: Record<string, string> = {
+      '/etc/hostname': `${loc.node}\n`,
+      '/etc/resolv.conf': `nameserver ${formatIp(state.config.gateway)}\n`,
+      '/proc/sys/net/ipv4/ip_forward': `${state.netns[loc.ns]?.ipForward ? 1 : 0}\n`,
+    };
+    if (node) {
+      const [net] = node.spec.podCIDR.split('/');
+      const parts = net!.split('.');
+      parts[3] = String(Number(parts[3]) + 1);
+      out['/run/flannel/subnet.env'] = `FLANNEL_NETWORK=${formatCidr(state.config.podCidr)}\nFLANNEL_SUBNET=${parts.join('.')}/${node.spec.podCIDR.split('/')[1]}\nFLANNEL_MTU=${podMtu(state)}\nFLANNEL_IPMASQ=true\n`;
+      out['/etc/cni/net.d/10-flannel.conflist'] = FLANNEL_CONFLIST;
+    }
+    return out;
+  }
+  return {};
+}
+
+const COMMON_DIRS = ['/', '/bin', '/dev', '/etc', '/home', '/proc', '/root', '/run', '/sbin', '/sys', '/tmp', '/usr', '/usr/bin', '/usr/local', '/usr/local/bin', '/usr/sbin', '/var', '/var/log', '/var/tmp'];
+
+function systemDirs(env: ShellEnv): Set<string> {
+  const dirs = new Set(COMMON_DIRS);
+  for (const path of Object.keys(generatedFiles(env))) {
+    for (let p = path.slice(0, path.lastIndexOf('/')); p !== ''; p = p.slice(0, p.lastIndexOf('/'))) dirs.add(p);
+  }
+  if (env.location.kind === 'workstation') dirs.add('/home/learner');
+  return dirs;
+}
+
+export type FileKind = 'file' | 'dir' | 'none';
+
+/** What is at absolute path `abs`. */
+export function kindOf(env: ShellEnv, place: Place, abs: string): FileKind {
+  if (readFile(env.sim.state, place.machine, abs) || generatedFiles(env)[abs] !== undefined) return 'file';
+  if (systemDirs(env).has(abs) || isDirectory(env.sim.state, place.machine, abs)) return 'dir';
+  return 'none';
+}
+
+/** The content of the file at absolute path `abs` (stored first, then generated). */
+export function readAny(env: ShellEnv, place: Place, abs: string): string | undefined {
+  return readFile(env.sim.state, place.machine, abs)?.content ?? generatedFiles(env)[abs];
+}
+
+/** Why a file at `abs` cannot be created or written, as strerror says it; undefined if it can. */
+export function writeError(env: ShellEnv, place: Place, abs: string): string | undefined {
+  const kind = kindOf(env, place, abs);
+  if (kind === 'dir') return 'Is a directory';
+  const parent = abs.slice(0, abs.lastIndexOf('/')) || '/';
+  const parentKind = kindOf(env, place, parent);
+  if (parentKind === 'none') return 'No such file or directory';
+  if (parentKind === 'file') return 'Not a directory';
+  if (!place.root && !(abs.startsWith(place.home + '/') || abs.startsWith('/tmp/') || abs.startsWith('/var/tmp/'))) return 'Permission denied';
+  if (abs.startsWith('/proc/') || abs.startsWith('/sys/')) return 'writing to /proc and /sys is not supported in this sandbox';
+  return undefined;
+}
+
+export interface DirEntry {
+  name: string;
+  dir: boolean;
+}
+
+/** The entries of directory `abs` (stored files, generated files, system directories), sorted bytewise. */
+export function listDir(env: ShellEnv, place: Place, abs: string): DirEntry[] {
+  const seen = new Map<string, boolean>();
+  for (const e of listDirectory(env.sim.state, place.machine, abs)) seen.set(e.name, e.dir);
+  const prefix = abs === '/' ? '/' : abs + '/';
+  const paths = [...Object.keys(generatedFiles(env)).map((p) => [p, false] as const), ...[...systemDirs(env)].map((p) => [p, true] as const)];
+  for (const [p, dir] of paths) {
+    if (!p.startsWith(prefix) || p === abs) continue;
+    const rest = p.slice(prefix.length);
+    const slash = rest.indexOf('/');
+    if (slash === -1) seen.set(rest, seen.get(rest) ?? dir);
+    else seen.set(rest.slice(0, slash), true);
+  }
+  return [...seen].map(([name, dir]) => ({ name, dir })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}

@@ -1,0 +1,178 @@
+import { describe, expect, it } from 'vitest';
+import { VirtualClock } from '../sim/clock';
+import { Sim } from '../sim/sim';
+import type { Command, Location } from './command';
+import { createRegistry } from './commands/index';
+import { isBuiltin } from './commands/builtin';
+import { imageAt } from './images';
+import { Shell } from './shell';
+
+const START = Date.UTC(2025, 2, 14, 9, 30);
+
+function setup(location?: Location) {
+  const clock = new VirtualClock(START);
+  const sim = Sim.create(
+    { nodes: 3, workloads: { pods: [{ name: 'bb', image: 'busybox:1.36' }, { name: 'shoot', image: 'nicolaka/netshoot:v0.13' }, { name: 'ngx', image: 'nginx:1.27' }] } },
+    5,
+    clock,
+  );
+  const lines: string[] = [];
+  const shell = new Shell({ sim, scheduler: clock, registry: createRegistry(), ...(location ? { location } : {}), history: () => lines });
+  const run = async (line: string): Promise<{ out: string; err: string; status: number }> => {
+    lines.push(line);
+    let out = '';
+    let err = '';
+    const status = await shell.run(line, { write: (t) => void (out += t) }, { write: (t) => void (err += t) });
+    return { out, err, status };
+  };
+  return { sim, shell, run, clock };
+}
+
+describe('expansion', () => {
+  it('splits unquoted expansions into fields and drops empty ones, as bash does', async () => {
+    const { run } = setup();
+    await run('X="  a   b  "; E=');
+    expect((await run('echo [$X] ["$X"] [$E] "$E" x${E}y')).out).toBe('[ a b ] [  a   b  ] []  xy\n');
+    expect((await run('echo $(printf-less)')).status).toBe(0); // a failing substitution still runs echo
+  });
+
+  it('runs command substitutions in a subshell at the same place, stripping trailing newlines', async () => {
+    const { run } = setup();
+    expect((await run('A=$(echo one; echo two)')).status).toBe(0);
+    expect((await run('echo "$A"')).out).toBe('one\ntwo\n');
+    expect((await run('echo $(B=inner; echo $B) [$B]')).out).toBe('inner []\n');
+    expect((await run('X=$(false)')).status).toBe(1);
+    const r = await run('echo $(nosuch)x');
+    expect(r).toEqual({ out: 'x\n', err: 'bash: nosuch: command not found\n', status: 0 });
+  });
+
+  it('keeps NAME=value before a command for that command only', async () => {
+    const { run } = setup();
+    expect((await run('Z=1 printenv Z')).out).toBe('1\n');
+    expect((await run('printenv Z')).status).toBe(1);
+    expect((await run('echo "[$Z]"')).out).toBe('[]\n');
+  });
+
+  it('reports ${...} errors with bash wording', async () => {
+    const { run } = setup();
+    expect(await run('echo ${U:?not here}')).toEqual({ out: '', err: 'bash: U: not here\n', status: 1 });
+    expect((await run('echo ${1x}')).err).toBe('bash: ${1x}: bad substitution\n');
+  });
+});
+
+describe('redirections', () => {
+  it('writes, appends and reads the sandbox files of the place', async () => {
+    const { run, sim } = setup();
+    await run('echo one > f.txt; echo two >> f.txt');
+    expect(sim.state.files?.['workstation']?.['/home/learner/f.txt']?.content).toBe('one\ntwo\n');
+    expect((await run('wc -l < f.txt')).out).toBe('2\n');
+    expect((await run('nosuch 2> e.txt; cat e.txt')).out).toBe('bash: nosuch: command not found\n');
+    expect((await run('nosuch > o.txt 2>&1; cat o.txt')).out).toBe('bash: nosuch: command not found\n');
+    expect((await run('nosuch 2>&1 > o2.txt')).out).toBe('bash: nosuch: command not found\n');
+  });
+
+  it('fails like bash without running the command or changing the sandbox', async () => {
+    const { run, sim } = setup();
+    const before = JSON.stringify(sim.state);
+    expect(await run('echo x > nodir/f')).toEqual({ out: '', err: 'bash: nodir/f: No such file or directory\n', status: 1 });
+    expect(await run('echo x > /etc/f')).toEqual({ out: '', err: 'bash: /etc/f: Permission denied\n', status: 1 });
+    expect(await run('cat < missing')).toEqual({ out: '', err: 'bash: missing: No such file or directory\n', status: 1 });
+    expect(JSON.stringify(sim.state)).toBe(before);
+  });
+
+  it("gives a pod its own files and busybox ash's wording", async () => {
+    const { run, sim } = setup({ kind: 'pod', namespace: 'default', pod: 'bb', container: 'bb' });
+    await run('echo hi > /tmp/x');
+    const uid = sim.pod('default', 'bb')!.metadata.uid;
+    expect(sim.state.files?.[`pod:${uid}`]?.['/tmp/x']?.content).toBe('hi\n');
+    expect((await run('echo x > /no/f')).err).toBe("sh: can't create /no/f: nonexistent directory\n");
+  });
+});
+
+describe('history and shells per place', () => {
+  it('numbers the lines as bash does and keeps a separate list per shell', async () => {
+    const { run } = setup();
+    await run('echo a');
+    expect((await run('history')).out).toBe('    1  echo a\n    2  history\n');
+    expect((await run('history 1')).out).toBe('    3  history 1\n');
+    expect((await run('history x')).err).toBe('bash: history: x: numeric argument required\n');
+  });
+});
+
+describe('sleep', () => {
+  it('waits in sandbox time and ends with 130 when interrupted', async () => {
+    const { run, shell, clock } = setup();
+    expect((await run('sleep 1.5')).status).toBe(0);
+    expect(clock.now() - START).toBe(1500);
+    const p = run('sleep 10');
+    shell.interrupt();
+    expect((await p).status).toBe(130);
+  });
+});
+
+/** Where the registry hands out exactly this implementation. */
+function placeFor(c: Command, sim: Sim): Location | undefined {
+  const pods = ['bb', 'shoot', 'ngx'].map((p): Location => ({ kind: 'pod', namespace: 'default', pod: p, container: p }));
+  const places: Location[] = [{ kind: 'workstation', user: 'learner', host: 'workstation' }, { kind: 'node', node: 'node-1', ns: 'node/node-1' }, ...pods];
+  const registry = createRegistry();
+  return places.find((l) => {
+    const found = registry.find(c.name, l, imageAt(sim, l));
+    return found !== undefined && found.usage === c.usage && found.where.join() === c.where.join() && found.images?.join() === c.images?.join();
+  });
+}
+
+/** How the real tools' `--help` output starts. */
+const OPENINGS: Record<string, string> = {
+  kubectl: 'kubectl controls the Kubernetes cluster manager.',
+  docker: 'Usage:  docker [OPTIONS] COMMAND',
+  ssh: 'usage: ssh [-46AaCfGgKkMNnqsTtVvXxYy]',
+  iptables: 'iptables v1.8.10',
+  tcpdump: 'tcpdump version 4.99.4',
+  dig: 'Usage:  dig [@global-server] [domain] [q-type] [q-class] {q-opt}',
+  curl: 'Usage: curl [options...] <url>',
+  bridge: 'Usage: bridge [ OPTIONS ] OBJECT { COMMAND | help }',
+  cat: 'Usage: cat [OPTION]... [FILE]...',
+  ls: 'Usage: ls [OPTION]... [FILE]...',
+  rm: 'Usage: rm [OPTION]... [FILE]...',
+  touch: 'Usage: touch [OPTION]... FILE...',
+  sleep: 'Usage: sleep NUMBER[SUFFIX]...',
+  env: 'Usage: env [OPTION]... [-] [NAME=VALUE]... [COMMAND [ARG]...]',
+  printenv: 'Usage: printenv [OPTION]... [VARIABLE]...',
+  grep: 'Usage: grep [OPTION]... PATTERNS',
+};
+const BUSYBOX = 'BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.';
+
+describe('--help', () => {
+  it('every registered command answers --help the way the real tool starts its help', async () => {
+    const { sim } = setup();
+    const checked: string[] = [];
+    for (const c of createRegistry().all()) {
+      const place = placeFor(c, sim);
+      expect(place, `${c.name} is reachable somewhere`).toBeDefined();
+      const { run } = setup(place);
+      const r = await run(`${c.name} --help`);
+      const text = r.out + r.err;
+      if (isBuiltin(c)) {
+        // bash builtins: help text and status 2; echo, true and false take no options.
+        if (c.name === 'echo') expect(r).toEqual({ out: '--help\n', err: '', status: 0 });
+        else if (c.name === 'true' || c.name === 'false') expect(r).toEqual({ out: '', err: '', status: c.name === 'true' ? 0 : 1 });
+        else expect([r.status, text.startsWith(`${c.name}: ${c.name}`)], c.name).toEqual([2, true]);
+      } else {
+        expect(r.status, c.name).toBe(0);
+        expect(text.trim(), c.name).not.toBe('');
+        const opening = OPENINGS[c.name] ?? (c.usage.startsWith('BusyBox') ? BUSYBOX : undefined);
+        if (opening) expect(text.startsWith(opening), `${c.name}: ${text.split('\n')[0]}`).toBe(true);
+        else expect(text, c.name).toMatch(/^(Usage|usage|[a-z-]+: [a-z-]+|\S+ v(ersion )?\d)/);
+      }
+      checked.push(c.name);
+    }
+    expect(checked).toEqual(expect.arrayContaining(['kubectl', 'echo', 'history', 'ls', 'sleep', 'ping']));
+  });
+
+  it('hands CMD SUBCMD --help to the command', async () => {
+    const { run } = setup();
+    const r = await run('kubectl get --help');
+    expect(r.status).toBe(0);
+    expect(r.out).toMatch(/^Display one or many resources\./);
+  });
+});
