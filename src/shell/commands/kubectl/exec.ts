@@ -12,6 +12,7 @@
 import type { CommandContext, Location } from '../../command';
 import { CommandError } from '../../errors';
 import { imageHas } from '../../images';
+import { deriveRng } from '../../../sim/rng';
 import { key } from '../../../sim/k8s/types';
 import { bool, parseFlags, str } from './flags';
 
@@ -49,7 +50,8 @@ export async function kubectlExec(
   if (pod.spec.hostNetwork) throw new CommandError('UNSUPPORTED', `error: the sandbox does not model processes inside ${pod.metadata.name} (a host-network system pod); try a pod from the lab`);
   const program = flags.dashArgs[0]!;
   if (!imageHas(container.image, program)) {
-    const execId = ctx.env.sim.rng.string('0123456789abcdef', 64);
+    // The exec id is drawn from a generator of its own, so a failed exec leaves the sandbox as it was.
+    const execId = deriveRng(ctx.env.sim.state.seed, `exec:${pod.metadata.uid}:${ctx.env.sim.clock.now()}`).string('0123456789abcdef', 64);
     throw new CommandError(
       'EXEC_FAILED',
       `error: Internal error occurred: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "${execId}": OCI runtime exec failed: exec failed: unable to start container process: exec: "${program}": executable file not found in $PATH: unknown`,
