@@ -14,6 +14,9 @@ import { ip } from '../src/sim/ipv4';
 import { Sim } from '../src/sim/sim';
 import { findLab } from '../labs/index';
 import { syncProxyRules } from '../src/sim/k8s/kube-proxy';
+import { bytesToBinary, writeFile } from '../src/sim/files';
+import { PcapWriter } from '../src/sim/pcap';
+import { nodeNsId } from '../src/sim/cni';
 
 function median(samples: number[]): number {
   const s = [...samples].sort((a, b) => a - b);
@@ -65,10 +68,54 @@ for (const [name, line] of [
   ['kubectl get deploy,rs,ds -A -o yaml', 'kubectl get deploy,rs,ds -A -o yaml'],
   ["kubectl get pods -A -l app=web -o jsonpath='{range ...}'", "kubectl get pods -A -l app=web -o jsonpath='{range .items[*]}{.metadata.name}{\"\\t\"}{.status.podIP}{\"\\n\"}{end}'"],
   ['kubectl exec client -- ping -c 1', `kubectl exec client -- ping -c 1 ${target.status.podIP}`],
+  ['kubectl get svc web -o yaml | kubectl apply -f -', 'kubectl get svc web -o yaml | kubectl apply -f -'],
+  ['kubectl describe pods -A', 'kubectl describe pods -A'],
+  ['kubectl get events -A', 'kubectl get events -A'],
+  ['kubectl logs deployment/web --tail=20', 'kubectl logs deployment/web --tail=20'],
+  ['kubectl get pods -A -o custom-columns=...', 'kubectl get pods -A -o custom-columns=NAME:.metadata.name,IP:.status.podIP,NODE:.spec.nodeName'],
+  ['kubectl cluster-info', 'kubectl cluster-info'],
+  ['shell: $(...), here-document, redirection', "POD=$(kubectl get pods -o name | head -1); cat <<EOF > /tmp/pod.txt\n$POD on $(hostname)\nEOF"],
   ['tab completion (kubectl exec <pod>)', ''],
 ] as const) {
   if (line === '') rows.push([name, measure(2000, () => session.complete('kubectl exec c', 14)), 'ms']);
   else rows.push([name, await measureAsync(500, () => session.run(line, sink, sink)), 'ms']);
+}
+
+// The Docker CLI on a Docker host: docker ps with running containers.
+{
+  const dk = LabSession.createPlayground({ topology: 'docker', seed: 7, scheduler: new ScriptClock(REFERENCE_TIME) });
+  for (const line of ['ssh host-1', 'docker run -d --name web -p 8080:80 nginx', 'docker run -d --name c1 busybox sleep 3600']) await dk.run(line, sink, sink);
+  rows.push(['docker ps -a (2 containers)', await measureAsync(500, () => dk.run('docker ps -a', sink, sink)), 'ms']);
+}
+
+// Pod and node network tools: busybox and netshoot pods, iptables and ip netns on a node.
+{
+  const ns = LabSession.createPlayground({ topology: 'kubernetes-netshoot', seed: 7, scheduler: new ScriptClock(REFERENCE_TIME) });
+  rows.push(['kubectl exec client -- ip addr (busybox)', await measureAsync(500, () => ns.run('kubectl exec client -- ip addr', sink, sink)), 'ms']);
+  rows.push(['kubectl exec netshoot -- dig web.default.svc.cluster.local', await measureAsync(500, () => ns.run('kubectl exec netshoot -- dig web.default.svc.cluster.local', sink, sink)), 'ms']);
+  await ns.run('ssh node-1', sink, sink);
+  rows.push(['iptables -t nat -L -n (on a node)', await measureAsync(500, () => ns.run('iptables -t nat -L -n', sink, sink)), 'ms']);
+  rows.push(['ip netns (on a node)', await measureAsync(500, () => ns.run('ip netns', sink, sink)), 'ms']);
+  rows.push(['ss -tulpn (on a node)', await measureAsync(500, () => ns.run('ss -tulpn', sink, sink)), 'ms']);
+}
+
+// Write commands: scale the lab's Deployment up and down (pods created and deleted each time).
+{
+  let n = 0;
+  rows.push(['kubectl scale deploy web --replicas=4|3 (pods created/deleted)', await measureAsync(500, () => session.run(`kubectl scale deploy web --replicas=${3 + (n++ % 2 === 0 ? 1 : 0)}`, sink, sink)), 'ms']);
+}
+
+// tcpdump on a node: reading back and printing a capture of a wget and two pings (eth0, OTV + inner packets).
+{
+  const td = LabSession.create({ labId: 'three-pools', seed: 7, scheduler: new ScriptClock(REFERENCE_TIME) });
+  const w = new PcapWriter();
+  const node = td.sim.pod('default', 'client')!.spec.nodeName!;
+  const stop = td.sim.onTrace((t, ms) => t.captures.filter((c) => c.ns === nodeNsId(node) && c.dev === 'eth0').forEach((c) => w.write(ms, c.frame)));
+  for (const line of ['kubectl exec client -- wget -qO- http://web/', 'kubectl exec client -- ping -c 2 ' + target.status.podIP]) await td.run(line, sink, sink);
+  stop();
+  writeFile(td.sim.state, node, '/root/cap.pcap', bytesToBinary(w.bytes()), REFERENCE_TIME, true);
+  await td.run(`ssh ${node}`, sink, sink);
+  rows.push([`tcpdump -nv -r cap.pcap (${w.records} packets)`, await measureAsync(500, () => td.run('tcpdump -nv -r /root/cap.pcap', sink, sink)), 'ms']);
 }
 
 // A cross-node pod-to-Service request on the lab cluster: DNAT, VXLAN both ways, un-DNAT.

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { REFERENCE_TIME } from '../../src/labs/catalog';
 import { LabSession } from '../../src/labs/session';
 import { ScriptClock } from '../../src/labs/transcript';
+import type { Shell } from '../../src/shell/shell';
+import { needsMore } from '../../src/shell/tokenize';
 
 // Robustness: generated command lines through every registered command, in every place a
 // learner can be. Nothing may escape as an exception or an internal error, and every line
@@ -13,20 +15,37 @@ const WORDS = [
   '-n', 'kube-system', '-A', '-o', 'wide', 'json', 'name', 'yaml', '-c', '1', '2', '0', '-1', '-s', '1500', '-t', 'nat', 'filter', 'raw',
   '-p', 'tcp', 'icmp', '-L', '-d', '-m', '3', '-M', 'do', '-v', '-i', '-I', '-H', 'Host: x', '--', '--help', '-h', '--foo', '-x',
   'addr', 'route', 'neigh', 'link', 'dev', 'eth0', 'cni0', 'flannel.1', 'show', 'fdb', '/etc/resolv.conf', '/run/flannel/subnet.env',
-  'exec', 'get', 'ping', 'sh', 'api-resources', 'version', 'ep', 'endpointslices', 'rs', 'ds', 'ns', 'ing', '-l', 'app=web', 'app in (a,b', '!app',
+  'exec', 'get', 'describe', 'events', 'ev', '--for', '--types', '--show-events', 'ping', 'sh', 'api-resources', 'version', 'ep', 'endpointslices', 'rs', 'ds', 'ns', 'ing', '-l', 'app=web', 'app in (a,b', '!app',
+  'run', 'ps', 'rm', 'stop', 'start', 'inspect', 'network', 'container', '--rm', '--name', '--no-trunc', 'busybox', 'nginx', 'alpine', '8080:80', '{{.NetworkSettings.IPAddress}}', "'{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}'",
+  'apply', 'create', 'delete', 'scale', 'expose', 'run', 'label', 'deployment', 'service', 'clusterip', 'namespace', 'deployment/web', '-f', '-', 'web.yaml', '--replicas=2', '--replicas', '--image=nginx', '--port=80', '--tcp=80:8080', '--type=NodePort', '--overwrite', 'app=x', 'app-', '--all', '--force',
+  'logs', 'log', 'cluster-info', 'dump', '--tail=2', '--tail', '--timestamps', '--since=1h', '--prefix', '--all-containers', '--previous', '--watch', '--watch-only', '--no-headers', 'custom-columns=NAME:.metadata.name,IP:.status.podIP', 'custom-columns=A', 'custom-columns-file=x',
   'jsonpath={.items[*].metadata.name}', "jsonpath='{range .items[*]}{.x}{end}'", 'jsonpath={.items[', '--namespaced=false', '--client', '-it', "'{print $1}'", '-f2', '-d-', '"quoted words"', "'single'", '$HOME', '$?', '""', "''",
+  'netns', 'list', 'exec', 'cni-x', '-S', '-nvL', 'KUBE-SERVICES', '--line-numbers', 'mangle', 'FORWARD', '+short', '+search', '+noall', '+answer', '@10.96.0.10', '-x', 'SRV', 'web.default.svc.cluster.local', 'kubernetes.default', 'add', 'down', '-a', 'netshoot',
+  'echo', 'export', 'unset', 'history', 'sleep', 'ls', 'touch', 'pwd', 'env', 'printenv', '-la', '-ne', 'A=1', 'X', 'f.txt', '/tmp', '~', '~/f.txt', '$(hostname)', '"$(echo web)"', '`echo pods`', '${HOME}', '${X:-pods}', '${#X}', '${%', '$X', "$'a'",
+  'any', '-nn', '-e', '-w', '-r', '/tmp/x.pcap', 'host', 'port', 'net', 'and', 'or', 'not', '(', 'udp', 'arp', '-Q', 'in',
+  'ss', '-tlnp', '-tulpn', '-uan', '-tan', '-l', '-4', '-6', '--processes', 'state', 'listening', 'exclude', 'sport', 'dport', '=', ':80', ':nope', '-Afoo', '-f', 'inet6',
 ];
+
+/** Shell syntax around a command: assignments before it, redirections and here-documents after it. */
+const PREFIXES = ['A=1', 'X="a b"', 'POD=$(kubectl get pods -o name | head -1)', 'N=`hostname`'];
+const REDIRECTS = ['> f.txt', '>> f.txt', '2>/dev/null', '2>&1', '> /dev/null', '< f.txt', '< /etc/resolv.conf', '> nodir/x', '2> /etc/x', '> $X', '&> f.txt', '>&2', '<<< web', '<<EOF\nweb $HOME\n$(hostname)\nEOF', "<<'EOF'\n$X\nEOF", '<<-EOF\n\tweb\n\tEOF', '<<EOF', "'open quote", '"$(unclosed'];
 
 const line = (cmds: string[]) =>
   fc
-    .tuple(fc.constantFrom(...cmds), fc.array(fc.constantFrom(...WORDS), { maxLength: 6 }), fc.option(fc.constantFrom('| grep web', '| wc -l', '| head -2', "| awk '{print $2}'", '&& hostname', '|| echo', '; hostname', '|'), { nil: undefined }))
-    .map(([c, args, tail]) => [c, ...args, ...(tail ? [tail] : [])].join(' '));
+    .tuple(
+      fc.option(fc.constantFrom(...PREFIXES), { nil: undefined }),
+      fc.constantFrom(...cmds),
+      fc.array(fc.constantFrom(...WORDS), { maxLength: 6 }),
+      fc.option(fc.constantFrom(...REDIRECTS), { nil: undefined, freq: 3 }),
+      fc.option(fc.constantFrom('| grep web', '| wc -l', '| head -2', "| awk '{print $2}'", '&& hostname', '|| echo', '; hostname', '|'), { nil: undefined }),
+    )
+    .map(([pre, c, args, redirect, tail]) => [...(pre ? [pre] : []), c, ...args, ...(redirect ? [redirect] : []), ...(tail ? [tail] : [])].join(' '));
 
 describe('robustness', () => {
   it('no generated command line throws, hangs or reports an internal error', async () => {
     const clock = new ScriptClock(REFERENCE_TIME, 3_000);
     const session = LabSession.create({ labId: 'three-pools', seed: 4, scheduler: clock });
-    const registryNames = ['kubectl', 'ping', 'ssh', 'ip', 'iptables-save', 'conntrack', 'curl', 'cat', 'grep', 'head', 'tail', 'wc', 'sort', 'uniq', 'cut', 'awk', 'traceroute', 'bridge', 'nslookup', 'wget', 'hostname', 'help', 'answer', 'clear', 'foo', 'exit'];
+    const registryNames = ['kubectl', 'ping', 'ssh', 'ip', 'iptables-save', 'conntrack', 'curl', 'cat', 'grep', 'head', 'tail', 'wc', 'sort', 'uniq', 'cut', 'awk', 'traceroute', 'bridge', 'nslookup', 'wget', 'hostname', 'help', 'answer', 'clear', 'foo', 'exit', 'iptables', 'dig', 'ifconfig', 'route', 'docker', 'tcpdump', 'echo', 'export', 'unset', 'history', 'sleep', 'ls', 'rm', 'touch', 'pwd', 'true', 'false', 'env', 'printenv'];
     const places = ['', 'ssh node-1', 'kubectl exec -it client -- sh', 'kubectl exec -it web-7788985cd4-46bg9 -- sh'];
     let lines = 0;
     await fc.assert(
@@ -49,5 +68,75 @@ describe('robustness', () => {
       { numRuns: Number(process.env.FUZZ_RUNS ?? 2200), seed: 20261122 },
     );
     expect(lines).toBeGreaterThanOrEqual(10_000);
+  }, 120_000);
+  it('no generated command line breaks a netshoot pod or ip netns on its node', async () => {
+    const clock = new ScriptClock(REFERENCE_TIME, 3_000);
+    const session = LabSession.createPlayground({ topology: 'kubernetes-netshoot', seed: 4, scheduler: clock });
+    const names = ['ping', 'ip', 'dig', 'nslookup', 'ifconfig', 'route', 'curl', 'traceroute', 'iptables', 'ss', 'help', 'exit'];
+    const places = ['kubectl exec -it netshoot -- sh', 'kubectl exec -it client -- sh', 'ssh node-2', 'ssh node-1'];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...places), fc.array(line(names), { minLength: 1, maxLength: 8 }), async (place, cmds) => {
+        let out = '';
+        const sink = { write: (t: string) => void (out += t) };
+        await session.run(place, sink, sink);
+        for (const c of cmds) {
+          clock.beginCommand(() => session.interrupt());
+          expect(Number.isInteger(await session.run(c, sink, sink))).toBe(true);
+        }
+        while (session.prompt() !== 'learner@workstation:~$ ') await session.run('exit', sink, sink);
+        expect(out).not.toMatch(/internal error/);
+      }),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 300), seed: 20261123 },
+    );
+  }, 120_000);
+
+  it('a command that fails validation (usage, bad flag, not found, bad redirection) leaves the sandbox unchanged', async () => {
+    const clock = new ScriptClock(REFERENCE_TIME, 3_000);
+    const session = LabSession.create({ labId: 'three-pools', seed: 4, scheduler: clock });
+    const shell = (session as unknown as { shell: Shell }).shell;
+    const names = ['kubectl', 'ping', 'ip', 'iptables-save', 'conntrack', 'curl', 'cat', 'grep', 'traceroute', 'bridge', 'hostname', 'answer', 'foo', 'docker', 'tcpdump', 'dig', 'echo', 'export', 'history', 'sleep', 'ls', 'rm', 'touch', 'pwd', 'env', 'printenv'];
+    const VALIDATION = ['USAGE', 'UNKNOWN_FLAG', 'NOT_FOUND', 'INVALID', 'COMMAND_NOT_FOUND', 'SYNTAX'];
+    // Lines of one simple command (no `;`, `&&`, `|`), so a failure is that command's own.
+    const single = line(names).filter((l) => !/[|;&]|\$\(/.test(l.replace(/2>&1|>&2|&>/g, '')));
+    let checked = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('', 'ssh node-1', 'kubectl exec -it client -- sh'), fc.array(single, { minLength: 1, maxLength: 6 }), async (place, cmds) => {
+        const sink = { write: () => {} };
+        if (place) await session.run(place, sink, sink);
+        for (const c of cmds) {
+          clock.beginCommand(() => session.interrupt());
+          // `> f` creates or empties f before the command runs, also in bash: files aside then.
+          const writes = c.replace(/>\s*\/dev\/null|2>&1|>&2/g, '').includes('>');
+          const view = (): string => JSON.stringify(writes ? { ...session.sim.state, files: undefined } : session.sim.state);
+          const before = view();
+          const status = await session.run(c, sink, sink);
+          // A host name that does not resolve was looked up first (DNS packets): only flag errors count there.
+          const bare = PREFIXES.reduce((l, p) => (l.startsWith(p + ' ') ? l.slice(p.length + 1) : l), c);
+          const resolves = /^(ping|traceroute|curl|dig|wget|nslookup)\b/.test(bare);
+          const codes = resolves ? ['USAGE', 'UNKNOWN_FLAG', 'COMMAND_NOT_FOUND', 'SYNTAX'] : VALIDATION;
+          if (status !== 0 && shell.lastError && codes.includes(shell.lastError)) {
+            checked++;
+            expect(view(), c).toBe(before);
+          }
+        }
+        while (session.prompt() !== 'learner@workstation:~$ ') await session.run('exit', sink, sink);
+      }),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 600), seed: 20261124 },
+    );
+    expect(checked).toBeGreaterThan(200);
+  }, 120_000);
+
+  it('a pasted 1 MB line returns promptly', async () => {
+    const clock = new ScriptClock(REFERENCE_TIME, 3_000);
+    const session = LabSession.create({ labId: 'three-pools', seed: 4, scheduler: clock });
+    const big = 'x'.repeat(1_000_000);
+    for (const l of [`echo ${big} | wc -c`, `echo "${big}`, `kubectl get pods ${'web '.repeat(250_000)}`, `${'a=1 '.repeat(250_000)}`, `echo $(echo ${'$X'.repeat(300_000)})`]) {
+      let out = '';
+      const sink = { write: (t: string) => void (out += t) };
+      const t0 = performance.now();
+      if (!needsMore(l)) await session.run(l, sink, sink);
+      expect(performance.now() - t0, l.slice(0, 30)).toBeLessThan(5000);
+      expect(out).not.toMatch(/internal error/);
+    }
   }, 120_000);
 });

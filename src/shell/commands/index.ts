@@ -6,25 +6,41 @@
  */
 import { Registry } from '../registry';
 import { bridge } from './bridge';
-import { nslookup, wget } from './busybox-net';
+import { ifconfig, ipBusybox, nslookup, route, wget } from './busybox-net';
 import { cat } from './cat';
 import { clear } from './clear';
 import { conntrack } from './conntrack';
 import { curl } from './curl';
+import { docker } from './docker/index';
+import { dig } from './dig';
 import { exit } from './exit';
 import { helpCommand } from './help';
 import { hostname } from './hostname';
 import { ip } from './ip';
+import { nslookupBind } from './nslookup-bind';
+import { iptables } from './iptables';
 import { iptablesSave } from './iptables-save';
 import { kubectl } from './kubectl/index';
 import { pingBusybox } from './ping-busybox';
 import { pingIputils } from './ping-iputils';
 import { ssh } from './ssh';
+import { ss } from './ss';
+import { tcpdump } from './tcpdump/tcpdump';
 import { traceroute } from './traceroute';
 import { awk, cut, grep, head, sort, tail, uniq, wc } from './text';
+import { echo } from './echo';
+import { env, printenv } from './env';
+import { exportCommand, unset } from './export';
+import { history } from './history';
+import { ls } from './ls';
+import { pwd } from './pwd';
+import { rm } from './rm';
+import { sleep } from './sleep';
+import { touch } from './touch';
+import { falseCommand, trueCommand } from './true-false';
 
 export function createRegistry(): Registry {
   const registry = new Registry();
-  registry.register(kubectl, pingBusybox, pingIputils, traceroute, bridge, nslookup, wget, cat, ssh, ip, iptablesSave, conntrack, curl, grep, head, tail, wc, sort, uniq, cut, awk, clear, exit, hostname, helpCommand(() => registry.all()));
+  registry.register(kubectl, docker, pingBusybox, pingIputils, traceroute, bridge, nslookup, wget, cat, ssh, ip, ss, ipBusybox, ifconfig, route, iptables, dig, nslookupBind, iptablesSave, conntrack, curl, tcpdump, grep, head, tail, wc, sort, uniq, cut, awk, clear, exit, hostname, echo, exportCommand, unset, history, pwd, trueCommand, falseCommand, sleep, ls, rm, touch, env, printenv, helpCommand((location, image) => registry.available(location, image)));
   return registry;
 }
