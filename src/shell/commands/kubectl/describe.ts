@@ -75,12 +75,15 @@ const DESCRIBABLE = ['pods', 'nodes', 'services', 'endpoints', 'deployments', 'i
  * by a tab belongs to a column; a column's width is that of its widest cell plus padding,
  * over a block of consecutive lines that all have a cell in that column.
  */
+const NON_ASCII = /[^\x00-\x7f]/;
+
 export function goTabwriter(text: string): string {
   const lines = text.split('\n');
   const trailing = lines.pop();
   const cells = lines.map((l) => l.split('\t'));
   const out: string[] = cells.map(() => '');
-  const widthOf = (s: string): number => [...s].length;
+  // Go's tabwriter counts runes: code points, which for ASCII text is the string's length.
+  const widthOf = (s: string): number => (NON_ASCII.test(s) ? [...s].length : s.length);
   const format = (line0: number, line1: number, widths: number[]): void => {
     const column = widths.length;
     let start = line0;
