@@ -60,3 +60,35 @@ describe('DNS over the wire', () => {
     expect(r.kind === 'icmp-error' && [r.type, r.code, formatIp(r.from)]).toEqual([3, 3, web.status.podIP]);
   });
 });
+
+describe('HTTP servers', () => {
+  const request = (sim: Sim, ns: string, dst: string, port: number, line: string): string => {
+    const r = sim.tcpRequest(ns, ip(dst), port, Uint8Array.from(`${line}\r\nHost: ${dst}\r\nUser-Agent: test\r\n\r\n`, (c) => c.charCodeAt(0)));
+    if (r.kind !== 'response') throw new Error(`no response: ${r.kind}`);
+    return String.fromCharCode(...r.data);
+  };
+  const split = (resp: string): { head: string; body: string } => ({ head: resp.slice(0, resp.indexOf('\r\n\r\n') + 4), body: resp.slice(resp.indexOf('\r\n\r\n') + 4) });
+
+  it('nginx answers HEAD with the headers of GET, Content-Length included, and no body', () => {
+    const { sim, ns } = setup();
+    const web = Object.values(sim.state.k8s.pods).find((p) => p.metadata.labels?.app === 'web')!.status.podIP!;
+    for (const path of ['/', '/missing']) {
+      const get = split(request(sim, ns, web, 80, `GET ${path} HTTP/1.1`));
+      const head = request(sim, ns, web, 80, `HEAD ${path} HTTP/1.1`);
+      expect(head).toBe(get.head);
+      expect(head).toContain(`\r\nContent-Length: ${get.body.length}\r\n`);
+    }
+  });
+
+  it('nginx error pages are its built-in ones, with CRLF line ends; other methods than GET and HEAD get 405', () => {
+    const { sim, ns } = setup();
+    const web = Object.values(sim.state.k8s.pods).find((p) => p.metadata.labels?.app === 'web')!.status.podIP!;
+    const missing = split(request(sim, ns, web, 80, 'GET /missing HTTP/1.1'));
+    expect(missing.head.startsWith('HTTP/1.1 404 Not Found\r\n')).toBe(true);
+    expect(missing.body).toBe('<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx/1.27.5</center>\r\n</body>\r\n</html>\r\n');
+    expect(missing.head).toContain('\r\nContent-Length: 153\r\n');
+    const post = split(request(sim, ns, web, 80, 'POST / HTTP/1.1'));
+    expect(post.head.startsWith('HTTP/1.1 405 Not Allowed\r\n')).toBe(true);
+    expect(post.body).toContain('<center><h1>405 Not Allowed</h1></center>\r\n');
+  });
+});

@@ -11,8 +11,13 @@
  * the cluster is NXDOMAIN except a few well-known ones, whose addresses are unreachable.
  * A datagram for a port nobody listens on gets ICMP port unreachable from the kernel; a TCP
  * SYN gets a RST (tcp.ts). nginx and agnhost write a log line for every request they answer,
- * with the client address they saw (k8s/logs.ts), which `kubectl logs` shows.
- * Left out: real HTTP parsing beyond the request line and Host header, keep-alive, TLS.
+ * with the client address they saw (k8s/logs.ts), which `kubectl logs` shows. Every HTTP
+ * server answers HEAD with GET's status and headers (Content-Length included) and no body.
+ * nginx serves GET and HEAD (any other method is `405 Not Allowed`) and its error pages are
+ * its built-in ones, with CRLF line ends and `nginx/<version>` (ingress-nginx: `nginx`) in
+ * the tail, as ngx_http_special_response.c writes them.
+ * Left out: real HTTP parsing beyond the request line and Host header, keep-alive, TLS;
+ * nginx's Date, Last-Modified, ETag and Accept-Ranges headers; its welcome page is shortened.
  */
 import { decodeDns, dnsResponse, encodeDns, fqdn, type DnsMessage, type DnsRecord } from './dns';
 import { formatIp, type Ip } from './ipv4';
@@ -97,6 +102,25 @@ function http(status: string, body: string, server?: string, contentType = 'text
   return ascii(head + body);
 }
 
+/**
+ * An HTTP server's handler made to answer HEAD as HTTP says: the same status and headers as
+ * GET, Content-Length included, and no body.
+ */
+function headAware(handle: Listener['handle']): Listener['handle'] {
+  return (req, ctx) => {
+    const resp = handle(req, ctx);
+    if (!resp || parseRequest(req)?.method !== 'HEAD') return resp;
+    const t = text(resp);
+    const end = t.indexOf('\r\n\r\n');
+    return end < 0 ? resp : resp.slice(0, end + 4);
+  };
+}
+
+/** nginx's built-in error page (ngx_http_special_response.c): CRLF line ends, the version in the tail. */
+export function nginxErrorPage(status: string, server: string): string {
+  return `<html>\r\n<head><title>${status}</title></head>\r\n<body>\r\n<center><h1>${status}</h1></center>\r\n<hr><center>${server}</center>\r\n</body>\r\n</html>\r\n`;
+}
+
 /** The request line's method and target, and the Host header. */
 export function parseRequest(req: Uint8Array): { method: string; path: string; host: string } | undefined {
   const t = text(req);
@@ -108,8 +132,33 @@ export function parseRequest(req: Uint8Array): { method: string; path: string; h
   return { method, path, host };
 }
 
-const NGINX_PAGE =
-  '<!DOCTYPE html>\n<html>\n<head>\n<title>Welcome to nginx!</title>\n</head>\n<body>\n<h1>Welcome to nginx!</h1>\n<p>If you see this page, the nginx web server is successfully installed and\nworking. Further configuration is required.</p>\n</body>\n</html>\n';
+/** nginx's default /usr/share/nginx/html/index.html (615 bytes), as the official image ships it. */
+const NGINX_PAGE = [
+  '<!DOCTYPE html>',
+  '<html>',
+  '<head>',
+  '<title>Welcome to nginx!</title>',
+  '<style>',
+  'html { color-scheme: light dark; }',
+  'body { width: 35em; margin: 0 auto;',
+  'font-family: Tahoma, Verdana, Arial, sans-serif; }',
+  '</style>',
+  '</head>',
+  '<body>',
+  '<h1>Welcome to nginx!</h1>',
+  '<p>If you see this page, the nginx web server is successfully installed and',
+  'working. Further configuration is required.</p>',
+  '',
+  '<p>For online documentation and support please refer to',
+  '<a href="http://nginx.org/">nginx.org</a>.<br/>',
+  'Commercial support is available at',
+  '<a href="http://nginx.com/">nginx.com</a>.</p>',
+  '',
+  '<p><em>Thank you for using nginx.</em></p>',
+  '</body>',
+  '</html>',
+  '',
+].join('\n');
 
 function imageName(image: string): string {
   return (image.split('/').pop() ?? image).split(/[:@]/)[0]!;
@@ -129,36 +178,43 @@ export function podListeners(state: SimState, pod: Pod): Listener[] {
         proto: 'tcp',
         port: 80,
         program: 'nginx',
-        handle: (req, ctx) => {
+        handle: headAware((req, ctx) => {
           const r = parseRequest(req);
           if (!r) {
-            nginxLog(state, pod, c.name, req, 400, 0, ctx);
-            return http('400 Bad Request', '', 'nginx/1.27.5');
+            const page = nginxErrorPage('400 Bad Request', 'nginx/1.27.5');
+            nginxLog(state, pod, c.name, req, 400, page.length, ctx);
+            return http('400 Bad Request', page, 'nginx/1.27.5', 'text/html');
+          }
+          // The static handler serves GET and HEAD; any other method is 405 before the file is looked up.
+          if (r.method !== 'GET' && r.method !== 'HEAD') {
+            const page = nginxErrorPage('405 Not Allowed', 'nginx/1.27.5');
+            nginxLog(state, pod, c.name, req, 405, page.length, ctx);
+            return http('405 Not Allowed', page, 'nginx/1.27.5', 'text/html');
           }
           const found = r.path.split('?')[0] === '/' || r.path.split('?')[0] === '/index.html';
-          const body = found ? NGINX_PAGE : '<html>\n<head><title>404 Not Found</title></head>\n<body>\n<center><h1>404 Not Found</h1></center>\n<hr><center>nginx/1.27.5</center>\n</body>\n</html>\n';
+          const body = found ? NGINX_PAGE : nginxErrorPage('404 Not Found', 'nginx/1.27.5');
           nginxLog(state, pod, c.name, req, found ? 200 : 404, r.method === 'HEAD' ? 0 : body.length, ctx);
           return http(found ? '200 OK' : '404 Not Found', body, 'nginx/1.27.5', 'text/html');
-        },
+        }),
       });
     } else if (name === 'controller' && c.image.includes('ingress-nginx')) {
-      out.push({ proto: 'tcp', port: 80, program: 'nginx', handle: (req, ctx) => ingressProxy(state, pod, req, ctx) });
+      out.push({ proto: 'tcp', port: 80, program: 'nginx', handle: headAware((req, ctx) => ingressProxy(state, pod, req, ctx)) });
     } else if (name === 'agnhost' && args.includes('serve-hostname')) {
       out.push({
         proto: 'tcp',
         port: 9376,
         program: 'agnhost',
-        handle: (_req, ctx) => {
+        handle: headAware((_req, ctx) => {
           goLog(state, pod, c.name, ctx, `HTTP request from ${formatIp(ctx.peer.ip)}:${ctx.peer.port}`);
           return http('200 OK', pod.metadata.name);
-        },
+        }),
       });
     } else if (name === 'agnhost' && args.includes('netexec')) {
       out.push({
         proto: 'tcp',
         port: 8080,
         program: 'agnhost',
-        handle: (req, ctx) => {
+        handle: headAware((req, ctx) => {
           const r = parseRequest(req);
           if (!r) return http('400 Bad Request', '');
           const [path, query = ''] = r.path.split('?');
@@ -168,7 +224,7 @@ export function podListeners(state: SimState, pod: Pod): Listener[] {
           if (path === '/clientip') return http('200 OK', `${formatIp(ctx.peer.ip)}:${ctx.peer.port}`);
           if (path === '/echo') return http('200 OK', decodeURIComponent(/(?:^|&)msg=([^&]*)/.exec(query)?.[1] ?? ''));
           return http('200 OK', `NOW: ${new Date(state.createdAt).toISOString()}`);
-        },
+        }),
       });
     }
   }
@@ -226,8 +282,8 @@ function goLog(state: SimState, pod: Pod, container: string, ctx: RequestContext
  */
 function ingressProxy(state: SimState, self: Pod, req: Uint8Array, ctx: RequestContext): Uint8Array {
   const r = parseRequest(req);
-  const notFound = http('404 Not Found', '<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n', 'nginx', 'text/html');
-  if (!r) return http('400 Bad Request', '', 'nginx');
+  const notFound = http('404 Not Found', nginxErrorPage('404 Not Found', 'nginx'), 'nginx', 'text/html');
+  if (!r) return http('400 Bad Request', nginxErrorPage('400 Bad Request', 'nginx'), 'nginx', 'text/html');
   const host = r.host.replace(/:\d+$/, '').toLowerCase();
   const path = r.path.split('?')[0]!;
   let best: { ns: string; backend: IngressBackend; len: number } | undefined;
@@ -247,7 +303,7 @@ function ingressProxy(state: SimState, self: Pod, req: Uint8Array, ctx: RequestC
   const svc = state.k8s.services[`${best.ns}/${best.backend.service.name}`];
   const port = svc?.spec.ports?.find((p) => (best!.backend.service.port.number !== undefined ? p.port === best!.backend.service.port.number : p.name === best!.backend.service.port.name));
   const eps = svc ? serviceEndpoints(state, svc).filter((e) => e.ready) : [];
-  if (!svc || !port || eps.length === 0 || !ctx.connect) return http('503 Service Temporarily Unavailable', '<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n<body>\r\n<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n', 'nginx', 'text/html');
+  if (!svc || !port || eps.length === 0 || !ctx.connect) return http('503 Service Temporarily Unavailable', nginxErrorPage('503 Service Temporarily Unavailable', 'nginx'), 'nginx', 'text/html');
   const ep = eps[(ctx.peer.port + ctx.peer.ip) % eps.length]!;
   const target = targetPortFor(port, state.k8s.pods[`${best.ns}/${ep.pod}`]) ?? port.port;
   const t = text(req);
@@ -255,7 +311,7 @@ function ingressProxy(state: SimState, self: Pod, req: Uint8Array, ctx: RequestC
   const forwarded = ascii(`${t.slice(0, head)}\r\nX-Forwarded-For: ${formatIp(ctx.peer.ip)}\r\nX-Real-IP: ${formatIp(ctx.peer.ip)}\r\nX-Forwarded-Host: ${r.host}\r\nX-Forwarded-Proto: http${t.slice(head)}`);
   void self;
   const [a, b, c2, d] = ep.ip.split('.').map(Number) as [number, number, number, number];
-  return ctx.connect(((a << 24) | (b << 16) | (c2 << 8) | d) >>> 0, target, forwarded) ?? http('502 Bad Gateway', '', 'nginx');
+  return ctx.connect(((a << 24) | (b << 16) | (c2 << 8) | d) >>> 0, target, forwarded) ?? http('502 Bad Gateway', nginxErrorPage('502 Bad Gateway', 'nginx'), 'nginx', 'text/html');
 }
 
 /** Every listener in a namespace. */

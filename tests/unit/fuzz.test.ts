@@ -24,6 +24,7 @@ const WORDS = [
   'echo', 'export', 'unset', 'history', 'sleep', 'ls', 'touch', 'pwd', 'env', 'printenv', '-la', '-ne', 'A=1', 'X', 'f.txt', '/tmp', '~', '~/f.txt', '$(hostname)', '"$(echo web)"', '`echo pods`', '${HOME}', '${X:-pods}', '${#X}', '${%', '$X', "$'a'",
   'any', '-nn', '-e', '-w', '-r', '/tmp/x.pcap', 'host', 'port', 'net', 'and', 'or', 'not', '(', 'udp', 'arp', '-Q', 'in',
   'ss', '-tlnp', '-tulpn', '-uan', '-tan', '-l', '-4', '-6', '--processes', 'state', 'listening', 'exclude', 'sport', 'dport', '=', ':80', ':nope', '-Afoo', '-f', 'inet6',
+  '-qO-', '-qO', '-O', '-T', '--spider', '--no-c', '-P', '--output-document=x', 'index.html', '/dev/null', "'%{http_code}\\n'", '%{remote_ip}', '-X', 'HEAD', 'POST', 'http://web/nope',
 ];
 
 /** Shell syntax around a command: assignments before it, redirections and here-documents after it. */

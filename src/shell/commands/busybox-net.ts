@@ -6,8 +6,21 @@
  * `Address:` with tabs, a blank line, then `Name:` and `Address:` for each A record, or
  * `** server can't find NAME: NXDOMAIN` (status 1). busybox applies the search list only to
  * names without a dot, so `nslookup kubernetes.default` fails where glibc would succeed.
- * wget fetches one URL over a real TCP connection; `-qO-` prints the body; failures use
- * busybox's messages (`bad address`, `can't connect to remote host`, `server returned error`).
+ * wget (1.36) parses its options as busybox's getopt32 does over glibc getopt_long (clustered
+ * `-qO-`, `-qO FILE`, separate `-O - -q`, options after the URL, `--output-document=F`,
+ * unambiguous prefixes of long options), fetches each URL over a real TCP connection and
+ * sends busybox's request (`GET /path`, `Host: host[:port]`, `User-Agent: Wget`,
+ * `Connection: close`, then `--header`s). `-O -` writes the body to stdout; otherwise it goes to
+ * a sandbox file: `-O FILE` (overwritten; `/dev/null` discards), or the URL's last path
+ * component (`index.html` for none) under `-P DIR`, which must not exist yet (O_EXCL: `can't
+ * open 'index.html': File exists`). The file is opened once the server has answered, so an
+ * error leaves none. Unless -q, stderr shows `Connecting to HOST (IP:PORT)`, `saving to 'F'`
+ * (or `writing to stdout`), the progress bar's last line as busybox prints it when stderr is
+ * not a terminal, and `'F' saved`; `--spider` prints `remote file exists`; `-S` the response
+ * headers; `-o LOG` sends all of that but the bar to a file. `-T SEC` bounds the connect
+ * (`download timed out`); without it the kernel's SYN retries give up after about 130 s.
+ * Failures use busybox's messages (`bad address`, `can't connect to remote host (IP): ...`,
+ * `server returned error: HTTP/1.1 404 Not Found`) and exit 1.
  * busybox `ip` (addr, link, route, neigh) prints iproute2's layout with busybox's details:
  * no `group default`, `qlen N` only where the queue length is not 0 and then with no space
  * after it, `,M-DOWN` in the flags of a veth whose peer is in another namespace (its index
@@ -17,8 +30,9 @@
  * /proc/net/route (`Kernel IP routing table`, `UG` flags, metric, ref and use columns);
  * without -n the destination 0.0.0.0 reads `default` and an empty gateway `*`.
  * A pod has no CAP_NET_ADMIN, so anything that would change the network fails with EPERM.
- * Left out: nslookup's AAAA half and query types, reverse lookups; wget's saving to files,
- * progress bars, -S headers; IPv6 addresses; interface counters (the sandbox does not count
+ * Left out: nslookup's AAAA half and query types, reverse lookups; wget's -c, --post-data,
+ * --post-file, proxies, redirects (a 3xx is saved like a 200), https and ftp, the progress
+ * bar's updates on a terminal (only its final line is shown); IPv6 addresses; interface counters (the sandbox does not count
  * packets per device: ifconfig's RX/TX lines read 0); `route` without -n does not
  * reverse-resolve gateway addresses.
  */
@@ -31,6 +45,8 @@ import { hasCarrier, matches, nsOf, routeOrder } from './ip';
 import { parseResolvConf, resolvConf } from '../../sim/k8s/coredns';
 import { text } from '../../sim/apps';
 import { nsIdOf, resolveHost } from '../resolver';
+import { absolute, kindOf, placeOf, writeError } from '../sandbox-fs';
+import { writeFile } from '../../sim/files';
 
 export const nslookup: Command = {
   name: 'nslookup',
@@ -80,52 +96,309 @@ export const nslookup: Command = {
   },
 };
 
+const WGET_USAGE = `${'BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.'}
+
+Usage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]
+\t[--post-data STR | --post-file FILE] [-Y on/off]
+\t[--no-check-certificate] [-P DIR] [-U AGENT] [-T SEC] URL...
+
+Retrieve files via HTTP or FTP
+
+\t--spider\tOnly check URL existence: $? is 0 if exists
+\t--header STR\tAdd STR (of form 'header: value') to headers
+\t--post-data STR\tSend STR using POST method
+\t--post-file FILE\tSend FILE using POST method
+\t--no-check-certificate\tDon't validate the server's certificate
+\t-c\t\tContinue retrieval of aborted transfer
+\t-q\t\tQuiet
+\t-P DIR\t\tSave to DIR (default .)
+\t-S    \t\tShow server response
+\t-T SEC\t\tNetwork read timeout is SEC seconds
+\t-O FILE\t\tSave to FILE ('-' for stdout)
+\t-o LOGFILE\tLog messages to FILE
+\t-U STR\t\tUse STR for User-Agent header
+\t-Y on/off\tUse proxy`;
+
+/** One long option of a getopt_long table: its name, whether it takes an argument, and the key it sets. */
+interface LongOpt {
+  name: string;
+  arg: 'none' | 'required';
+  key: string;
+}
+
+/**
+ * glibc getopt_long as busybox's getopt32 calls it: options and operands may be mixed (the
+ * arguments are permuted), short options cluster (`-qO-`, `-qO FILE`), `X:` takes the rest of
+ * the word or the next word, `X::` only the rest of the word, long options take `=VALUE` or the
+ * next word and may be abbreviated to any unambiguous prefix, and `--` ends the options.
+ * Errors are glibc's messages followed by the applet's usage (busybox's bb_show_usage, exit 1).
+ */
+function busyboxGetopt(tool: string, args: string[], shortSpec: string, longOpts: LongOpt[], usage: string): { opts: [string, string | undefined][]; operands: string[] } {
+  const fail = (msg: string): never => {
+    throw new CommandError('USAGE', `${tool}: ${msg}\n${usage}`, 1);
+  };
+  const opts: [string, string | undefined][] = [];
+  const operands: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') {
+      operands.push(...args.slice(i + 1));
+      break;
+    }
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const name = a.slice(2, eq < 0 ? undefined : eq);
+      const exact = longOpts.find((o) => o.name === name);
+      const prefixed = longOpts.filter((o) => o.name.startsWith(name));
+      const first = prefixed[0];
+      // A prefix is ambiguous when it matches options that do different things (glibc lists those).
+      const differing = prefixed.filter((o) => first && (o.key !== first.key || o.arg !== first.arg));
+      if (!exact && first && differing.length > 0) fail(`option '${a}' is ambiguous; possibilities: '--${first.name}'${differing.map((o) => ` '--${o.name}'`).join('')}`);
+      const opt = exact ?? first;
+      if (!opt) return fail(`unrecognized option '${a}'`);
+      if (opt.arg === 'none') {
+        if (eq >= 0) fail(`option '--${opt.name}' doesn't allow an argument`);
+        opts.push([opt.key, undefined]);
+      } else if (eq >= 0) opts.push([opt.key, a.slice(eq + 1)]);
+      else if (i + 1 < args.length) opts.push([opt.key, args[++i]!]);
+      else fail(`option '--${opt.name}' requires an argument`);
+      continue;
+    }
+    if (!a.startsWith('-') || a === '-') {
+      operands.push(a);
+      continue;
+    }
+    for (let j = 1; j < a.length; j++) {
+      const c = a[j]!;
+      const at = c === ':' ? -1 : shortSpec.indexOf(c);
+      if (at < 0) fail(`invalid option -- '${c}'`);
+      const takes = shortSpec[at + 1] === ':' ? (shortSpec[at + 2] === ':' ? 'optional' : 'required') : 'none';
+      if (takes === 'none') {
+        opts.push([c, undefined]);
+        continue;
+      }
+      const rest = a.slice(j + 1);
+      if (rest !== '') opts.push([c, rest]);
+      else if (takes === 'optional') opts.push([c, undefined]);
+      else if (i + 1 < args.length) opts.push([c, args[++i]!]);
+      else fail(`option requires an argument -- '${c}'`);
+      break;
+    }
+  }
+  return { opts, operands };
+}
+
+const WGET_LONG: LongOpt[] = [
+  { name: 'continue', arg: 'none', key: 'c' },
+  { name: 'quiet', arg: 'none', key: 'q' },
+  { name: 'server-response', arg: 'none', key: 'S' },
+  { name: 'output-document', arg: 'required', key: 'O' },
+  { name: 'output-file', arg: 'required', key: 'o' },
+  { name: 'directory-prefix', arg: 'required', key: 'P' },
+  { name: 'proxy', arg: 'required', key: 'Y' },
+  { name: 'user-agent', arg: 'required', key: 'U' },
+  { name: 'timeout', arg: 'required', key: 'T' },
+  { name: 'tries', arg: 'required', key: 't' },
+  { name: 'header', arg: 'required', key: 'header' },
+  { name: 'post-data', arg: 'required', key: 'post-data' },
+  { name: 'spider', arg: 'none', key: 'spider' },
+  { name: 'no-check-certificate', arg: 'none', key: 'no-check-certificate' },
+  { name: 'post-file', arg: 'required', key: 'post-file' },
+  { name: 'passive-ftp', arg: 'none', key: 'ignored' },
+  { name: 'no-cache', arg: 'none', key: 'ignored' },
+  { name: 'no-verbose', arg: 'none', key: 'ignored' },
+  { name: 'no-clobber', arg: 'none', key: 'ignored' },
+  { name: 'no-host-directories', arg: 'none', key: 'ignored' },
+  { name: 'no-parent', arg: 'none', key: 'ignored' },
+];
+
+/** Linux's SYN retries (tcp_syn_retries = 6) give up on a silent peer after about 130 s. */
+const CONNECT_GIVE_UP_MS = 130_000;
+
+/** busybox's progress bar as it ends when stderr is not a terminal: one line, always at 100%. */
+function wgetBar(curfile: string, bytes: number): string {
+  let n = bytes;
+  let scale = 0;
+  while (n >= 100_000) {
+    n = Math.floor(n / 1024);
+    scale++;
+  }
+  return `${curfile.padEnd(20).slice(0, 20)} 100% |${'*'.repeat(32)}|${String(n).padStart(6)}${' kMGTPEZY'[scale]} 0:00:00 ETA\n`;
+}
+
 export const wget: Command = {
   name: 'wget',
   summary: 'fetch a URL: wget -qO- http://web/ (busybox)',
-  usage: 'BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]\n\t[-T SEC] URL...\n\nRetrieve files via HTTP or FTP\n\n\t-q\t\tQuiet\n\t-O FILE\t\tSave to FILE (\'-\' for stdout)\n\t-T SEC\t\tNetwork read timeout is SEC seconds',
+  usage: WGET_USAGE,
   where: ['pod'],
   async run(ctx) {
-    const args = ctx.argv.slice(1).flatMap((a) => (a === '-qO-' ? ['-q', '-O', '-'] : a === '-O-' ? ['-O', '-'] : [a]));
-    let quiet = false;
-    let out: string | undefined;
+    const { opts, operands } = busyboxGetopt('wget', ctx.argv.slice(1), 'cqSO:o:P:Y:U:T:t:n::', WGET_LONG, WGET_USAGE);
+    const has = (k: string): boolean => opts.some(([x]) => x === k);
+    const last = (k: string): string | undefined => opts.filter(([x]) => x === k).pop()?.[1];
+    if (operands.length === 0) throw new CommandError('USAGE', WGET_USAGE, 1);
+    const quiet = has('q');
+    const spider = has('spider');
+    const showResponse = has('S');
+    const fnameOut = last('O');
+    const dirPrefix = last('P');
+    const userAgent = last('U') ?? 'Wget';
+    const headers = opts.filter(([k]) => k === 'header').map(([, v]) => v!);
     let timeout = 900;
-    const headers: string[] = [];
-    let url: string | undefined;
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i]!;
-      if (a === '-q') quiet = true;
-      else if (a === '-O') out = args[++i];
-      else if (a === '-T') timeout = Number(args[++i]);
-      else if (a === '--header') headers.push(args[++i] ?? '');
-      else if (a.startsWith('-')) throw new CommandError('USAGE', `wget: unrecognized option '${a}'\n${this.usage}`, 1);
-      else url = a;
+    const t = last('T');
+    if (t !== undefined) {
+      if (!/^\d+$/.test(t)) throw new CommandError('INVALID', `wget: invalid number '${t}'`, 1);
+      if (Number(t) > 0x7fffffff) throw new CommandError('INVALID', `wget: number ${t} is not in 0..2147483647 range`, 1);
+      timeout = Number(t);
     }
-    if (!url) throw new CommandError('USAGE', this.usage, 1);
-    if (out !== '-') throw new CommandError('UNSUPPORTED', "wget: saving to files is not supported in this sandbox yet; use -O - (or -qO-) to print to the terminal", 1);
-    const m = /^(?:http:\/\/)?([^/:]+)(?::(\d+))?(.*)$/.exec(url);
-    if (!m || url.startsWith('https://')) throw new CommandError('UNSUPPORTED', 'wget: only http:// URLs are modelled in this sandbox', 1);
-    const host = m[1]!;
-    const port = m[2] ? Number(m[2]) : 80;
-    const path = m[3] || '/';
-    const resolved = resolveHost(ctx.env, host);
-    if (!resolved.ok) throw new CommandError('NOT_FOUND', `wget: bad address '${host}'`, 1);
-    if (!quiet) ctx.stderr.write(`Connecting to ${host} (${formatIp(resolved.ip)}:${port})\n`);
-    const req = `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: Wget\r\n${headers.map((h) => h + '\r\n').join('')}Connection: close\r\n\r\n`;
-    const r = ctx.env.sim.tcpRequest(nsIdOf(ctx.env), resolved.ip, port, Uint8Array.from(req, (c) => c.charCodeAt(0)));
-    if (r.kind === 'timeout' || r.kind === 'local-error') {
-      if (!(await ctx.sleep(Math.min(timeout, 130) * 1000))) return 130;
-      throw new CommandError('EXEC_FAILED', 'wget: download timed out', 1);
+    if (has('post-data') && has('post-file')) throw new CommandError('USAGE', WGET_USAGE, 1);
+    if (has('c')) throw new CommandError('UNSUPPORTED', 'wget: -c (continue a download) is not supported in this sandbox', 1);
+    if (has('post-data') || has('post-file')) throw new CommandError('UNSUPPORTED', 'wget: --post-data and --post-file are not supported in this sandbox', 1);
+    const place = placeOf(ctx.env);
+    const state = ctx.env.sim.state;
+    const now = (): number => ctx.env.sim.clock.now();
+    // `-o LOGFILE`: every message (errors included) goes to the file instead of stderr, without the bar.
+    const logName = last('o');
+    let logAbs: string | undefined;
+    let log = '';
+    if (logName !== undefined && logName !== '-') {
+      logAbs = absolute(place, logName);
+      const why = logAbs === '/dev/null' ? undefined : writeError(ctx.env, place, logAbs);
+      if (why) throw new CommandError('EXEC_FAILED', `wget: can't open '${logName}': ${why}`, 1);
+      if (logAbs !== '/dev/null') writeFile(state, place.machine, logAbs, '', now());
     }
-    if (r.kind === 'refused' || r.kind === 'icmp-error') throw new CommandError('EXEC_FAILED', `wget: can't connect to remote host (${formatIp(resolved.ip)}): ${r.kind === 'refused' || r.code === 3 ? 'Connection refused' : 'No route to host'}`, 1);
-    const resp = text(r.data);
-    const statusLine = resp.split('\r\n')[0] ?? '';
-    if (!/^HTTP\/1\.[01] 2\d\d/.test(statusLine)) throw new CommandError('EXEC_FAILED', `wget: server returned error: ${statusLine}`, 1);
-    const body = resp.slice(resp.indexOf('\r\n\r\n') + 4);
-    if (!quiet) ctx.stderr.write('writing to stdout\n');
-    ctx.stdout.write(body);
-    if (!quiet) ctx.stderr.write(`-                    100% |********************************|   ${body.length}  0:00:00 ETA\nwritten to stdout\n`);
+    const say = (text: string): void => {
+      if (logAbs === undefined) ctx.stderr.write(text);
+      else {
+        log += text;
+        if (logAbs !== '/dev/null') writeFile(state, place.machine, logAbs, log, now());
+      }
+    };
+    // -O FILE: one output for every URL, truncated once; `-O -` is stdout.
+    let outAbs: string | undefined;
+    let outContent = '';
+    let opened = false;
+    try {
+      for (const url of operands) {
+        const status = await fetchOne(url);
+        if (status !== 0) return status;
+      }
+    } catch (e) {
+      if (logAbs !== undefined && e instanceof CommandError) {
+        say(e.message + '\n');
+        return e.exitCode;
+      }
+      throw e;
+    }
     return 0;
+
+    async function fetchOne(url: string): Promise<number> {
+      // parse_url: `scheme://` (http only here), then host up to the first of `/`, `?`, `#`.
+      let rest = url;
+      const sep = url.indexOf('://');
+      if (sep >= 0) {
+        const scheme = url.slice(0, sep);
+        if (scheme === 'https' || scheme === 'ftp' || scheme === 'ftps') throw new CommandError('UNSUPPORTED', `wget: ${scheme}:// is not modelled in this sandbox; use http://`, 1);
+        if (scheme !== 'http') throw new CommandError('INVALID', `wget: not an http or ftp url: ${url}`, 1);
+        rest = url.slice(sep + 3);
+      }
+      const cut = [rest.indexOf('/'), rest.indexOf('?'), rest.indexOf('#')].filter((x) => x >= 0);
+      const at = cut.length ? Math.min(...cut) : -1;
+      let hostPart = at < 0 ? rest : rest.slice(0, at);
+      const path = at < 0 ? '' : rest.slice(at + 1);
+      const user = hostPart.lastIndexOf('@');
+      if (user >= 0) hostPart = hostPart.slice(user + 1);
+      const colon = hostPart.lastIndexOf(':');
+      const host = colon >= 0 ? hostPart.slice(0, colon) : hostPart;
+      let port = 80;
+      if (colon >= 0) {
+        const p = hostPart.slice(colon + 1);
+        if (!/^\d+$/.test(p) || Number(p) > 0xffff) throw new CommandError('INVALID', `wget: bad port spec '${hostPart}'`, 1);
+        port = Number(p);
+      }
+      // The output file name: -O FILE, else the URL's last path component (index.html for none), under -P DIR.
+      let fname: string;
+      if (fnameOut !== undefined) fname = fnameOut;
+      else {
+        const lastPart = path.slice(path.lastIndexOf('/') + 1);
+        fname = lastPart === '' ? 'index.html' : lastPart;
+        if (dirPrefix !== undefined) fname = `${dirPrefix.replace(/\/+$/, '')}/${fname}`;
+      }
+      const toStdout = fname === '-' && fnameOut !== undefined;
+      const curfile = fname.slice(fname.lastIndexOf('/') + 1);
+
+      const resolved = host === '' ? ({ ok: false } as const) : resolveHost(ctx.env, host);
+      if (!resolved.ok) throw new CommandError('NOT_FOUND', `wget: bad address '${hostPart}'`, 1);
+      const dst = formatIp(resolved.ip);
+      if (!quiet) say(`Connecting to ${hostPart} (${dst}:${port})\n`);
+      const custom = (name: string): boolean => headers.some((h) => h.toLowerCase().startsWith(name.toLowerCase()));
+      let req = `GET /${path} HTTP/1.1\r\n`;
+      if (!custom('Host:')) req += `Host: ${hostPart}\r\n`;
+      if (!custom('User-Agent:')) req += `User-Agent: ${userAgent}\r\n`;
+      req += 'Connection: close\r\n';
+      req += headers.map((h) => `${h}\r\n`).join('');
+      req += '\r\n';
+      const r = ctx.env.sim.tcpRequest(nsIdOf(ctx.env), resolved.ip, port, Uint8Array.from(req, (c) => c.charCodeAt(0) & 0xff));
+      if (r.kind === 'local-error') {
+        const why = r.errno === 'ENETUNREACH' ? 'Network is unreachable' : r.errno === 'EHOSTUNREACH' ? 'No route to host' : r.errno === 'EPERM' ? 'Operation not permitted' : 'Connection refused';
+        throw new CommandError('EXEC_FAILED', `wget: can't connect to remote host (${dst}): ${why}`, 1);
+      }
+      if (r.kind === 'timeout') {
+        // -T arms an alarm around the connect; without one (or a longer one) the kernel gives up first.
+        if (timeout > 0 && timeout * 1000 < CONNECT_GIVE_UP_MS) {
+          if (!(await ctx.sleep(timeout * 1000))) return 130;
+          throw new CommandError('EXEC_FAILED', 'wget: download timed out', 1);
+        }
+        if (!(await ctx.sleep(CONNECT_GIVE_UP_MS))) return 130;
+        throw new CommandError('EXEC_FAILED', `wget: can't connect to remote host (${dst}): Connection timed out`, 1);
+      }
+      // A RST, or ICMP port unreachable, refuses at once; host unreachable comes after ARP gives up.
+      if (r.kind === 'refused' || (r.kind === 'icmp-error' && r.code === 3)) throw new CommandError('EXEC_FAILED', `wget: can't connect to remote host (${dst}): Connection refused`, 1);
+      if (r.kind === 'icmp-error') {
+        if (!(await ctx.sleep(3000))) return 130;
+        throw new CommandError('EXEC_FAILED', `wget: can't connect to remote host (${dst}): No route to host`, 1);
+      }
+      const resp = text(r.data);
+      const split = resp.indexOf('\r\n\r\n');
+      const headLines = (split >= 0 ? resp.slice(0, split) : resp).split('\r\n');
+      const statusLine = headLines[0] ?? '';
+      // -S shows the status line as it is read, the headers (and the blank line) only once it is accepted.
+      if (showResponse) say(`  ${statusLine}\n`);
+      const code = Number(/^\S*\s+(\d+)/.exec(statusLine)?.[1] ?? 0);
+      if (!((code >= 200 && code <= 204) || [300, 301, 302, 303, 307, 308].includes(code))) throw new CommandError('EXEC_FAILED', `wget: server returned error: ${statusLine}`, 1);
+      if (showResponse) say([...headLines.slice(1), ''].map((l) => `  ${l}\n`).join(''));
+      let body = split >= 0 ? resp.slice(split + 4) : '';
+      const clen = headLines.slice(1).map((l) => /^content-length:\s*(\d+)\s*$/i.exec(l)?.[1]).find((v) => v !== undefined);
+      if (clen !== undefined) body = body.slice(0, Number(clen));
+      if (spider) {
+        if (!quiet) say('remote file exists\n');
+        return 0;
+      }
+      // The output is opened once the server has answered: without -O it must not exist yet (O_EXCL).
+      if (!toStdout && !(fnameOut !== undefined && opened)) {
+        const abs = absolute(place, fname);
+        if (abs !== '/dev/null') {
+          const kind = kindOf(ctx.env, place, abs);
+          const why = fnameOut === undefined && kind !== 'none' ? 'File exists' : writeError(ctx.env, place, abs);
+          if (why) throw new CommandError('EXEC_FAILED', `wget: can't open '${fname}': ${why}`, 1);
+        }
+        outAbs = abs;
+        outContent = '';
+        opened = true;
+      }
+      if (!quiet) say(toStdout ? 'writing to stdout\n' : `saving to '${fname}'\n`);
+      if (toStdout) ctx.stdout.write(body);
+      else {
+        outContent += body;
+        if (outAbs !== '/dev/null') writeFile(state, place.machine, outAbs!, outContent, now());
+      }
+      if (!quiet && logAbs === undefined) say(wgetBar(curfile, body.length));
+      if (!quiet) say(toStdout ? 'written to stdout\n' : `'${fname}' saved\n`);
+      if (fnameOut === undefined) opened = false;
+      return 0;
+    }
+  },
+  complete() {
+    return ['-q', '-O', '-T', '-S', '-P', '-U', '--spider', '--header', '--timeout', '--output-document'];
   },
 };
 

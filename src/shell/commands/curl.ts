@@ -4,21 +4,29 @@
  * Design notes: the name is resolved as the C library would (resolver.ts), the connection's
  * every segment crosses the model (so kube-proxy, NAT, Ingress and faults apply), and the
  * server's answer is printed as curl prints it: the body on stdout; `-i` adds the response
- * headers, `-I` sends HEAD and prints them; `-v` writes curl's trace (`*`, `>`, `<` lines) to
+ * headers, `-I` sends HEAD and prints them (header lines keep their CRLF, in the output as in
+ * the `-v` trace); `-v` writes curl's trace (`*`, `>`, `<` lines) to
  * stderr; `-H` adds or replaces a header (`-H 'Host: web.example.com'` for Ingress); `-w`
- * prints `%{http_code}`, `%{remote_ip}`, `%{remote_port}` and `\n`; `-o /dev/null` drops the
- * body; `-m` caps the time. Failures print curl's messages and exit codes: (6) could not
- * resolve host, (7) failed to connect (refused, or rejected by a Service without endpoints),
- * (28) timeouts. Connecting to nothing waits as Linux does (about 130 s of SYN retries)
- * unless `-m` or `--connect-timeout` says otherwise.
+ * prints `%{http_code}` (`000` when no response came), `%{remote_ip}`, `%{remote_port}` (empty
+ * and 0 when the connection failed, as curl reports only a connected peer), `%{time_total}` and
+ * the `\n` escapes, after the error message when the transfer failed; `-o FILE` writes what
+ * would have gone to stdout into the sandbox file (created when the first bytes arrive, so a
+ * failed connection leaves none; a file it cannot create is curl's warning and error 23), and
+ * `-o /dev/null` drops it; `-m` caps the time. Failures print curl's messages and exit codes:
+ * (6) could not resolve host, (7) failed to connect (refused, or rejected by a Service without
+ * endpoints), (28) timeouts. Connecting to nothing waits as Linux does (about 130 s of SYN
+ * retries) unless `-m` or `--connect-timeout` says otherwise.
  * Left out: HTTPS, redirects (-L is accepted and ignored), uploads, the progress meter curl
- * shows when its output is not a terminal.
+ * shows when its output is not a terminal, -w variables other than those above, curl's
+ * wrapping of long warnings at the terminal width.
  */
 import type { Command } from '../command';
 import { CommandError } from '../errors';
 import { formatIp } from '../../sim/ipv4';
 import { text } from '../../sim/apps';
 import { nsIdOf, resolveHost } from '../resolver';
+import { absolute, placeOf, writeError } from '../sandbox-fs';
+import { writeFile } from '../../sim/files';
 
 const USAGE = `Usage: curl [options...] <url>
  -H, --header <header/@file>   Pass custom header(s) to server
@@ -26,7 +34,7 @@ const USAGE = `Usage: curl [options...] <url>
  -I, --head                    Show document info only
  -m, --max-time <seconds>      Maximum time allowed for transfer
      --connect-timeout <secs>  Maximum time allowed to connect
- -o, --output <file>           Write to file instead of stdout (only /dev/null here)
+ -o, --output <file>           Write to file instead of stdout
  -s, --silent                  Silent mode
  -v, --verbose                 Make the operation more talkative
  -w, --write-out <format>      Output FORMAT after completion
@@ -38,7 +46,51 @@ function fail(code: number, message: string): CommandError {
   return new CommandError('EXEC_FAILED', `curl: (${code}) ${message}`, code);
 }
 
-
+/**
+ * The --write-out text: `%{variable}`, `%%`, and the escapes \n, \r and \t (any other
+ * backslash pair is printed as it is). An unknown variable is reported on stderr and skipped.
+ */
+export function formatWriteOut(format: string, info: { status: string; remoteIp: string; remotePort: number; totalMs: number }, warn: (text: string) => void): string {
+  const vars: Record<string, string> = {
+    http_code: info.status,
+    response_code: info.status,
+    remote_ip: info.remoteIp,
+    remote_port: String(info.remotePort),
+    time_total: (info.totalMs / 1000).toFixed(6),
+  };
+  let out = '';
+  for (let i = 0; i < format.length; ) {
+    const c = format[i]!;
+    const next = format[i + 1];
+    if (c === '%' && next !== undefined) {
+      if (next === '%') {
+        out += '%';
+        i += 2;
+      } else if (next === '{') {
+        const end = format.indexOf('}', i + 2);
+        if (end < 0) {
+          out += '%{';
+          i += 2;
+          continue;
+        }
+        const name = format.slice(i + 2, end);
+        if (Object.hasOwn(vars, name)) out += vars[name];
+        else warn(`curl: unknown --write-out variable: '${name}'\n`);
+        i = end + 1;
+      } else {
+        out += c + next;
+        i += 2;
+      }
+    } else if (c === '\\' && next !== undefined) {
+      out += next === 'n' ? '\n' : next === 'r' ? '\r' : next === 't' ? '\t' : c + next;
+      i += 2;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
+}
 
 export const curl: Command = {
   name: 'curl',
@@ -57,7 +109,7 @@ export const curl: Command = {
     let method = 'GET';
     let maxTime: number | undefined;
     let connectTimeout: number | undefined;
-    let discard = false;
+    let outFile: string | undefined;
     let writeOut: string | undefined;
     const headers: [string, string][] = [];
     const value = (i: number, flag: string): string => {
@@ -82,11 +134,8 @@ export const curl: Command = {
       } else if (a === '-X' || a === '--request') method = value(++i, a).toUpperCase();
       else if (a === '-m' || a === '--max-time') maxTime = Number(value(++i, a));
       else if (a === '--connect-timeout') connectTimeout = Number(value(++i, a));
-      else if (a === '-o' || a === '--output') {
-        const f = value(++i, a);
-        if (f !== '/dev/null') throw new CommandError('UNSUPPORTED', `curl: writing to files is not supported in this sandbox yet (use -o /dev/null)`, 23);
-        discard = true;
-      } else if (a === '-w' || a === '--write-out') writeOut = value(++i, a);
+      else if (a === '-o' || a === '--output') outFile = value(++i, a);
+      else if (a === '-w' || a === '--write-out') writeOut = value(++i, a);
       else if (a.startsWith('-')) throw new CommandError('USAGE', `curl: option ${a}: is unknown\ncurl: try 'curl --help' or 'curl --manual' for more information`, 2);
       else url = a;
     }
@@ -102,65 +151,86 @@ export const curl: Command = {
     const log = (line: string): void => {
       if (verbose) ctx.stderr.write(line + '\n');
     };
+    // What -w reports: the status (000 until a response came), the peer once connected, the time spent.
+    const info = { status: '000', remoteIp: '', remotePort: 0, totalMs: 0 };
     try {
       return await transfer();
     } catch (e) {
-      if (e instanceof CommandError && e.code === 'EXEC_FAILED' && silent && !showError) return e.exitCode;
-      throw e;
+      if (!(e instanceof CommandError) || e.code !== 'EXEC_FAILED') throw e;
+      // curl prints its error, then the --write-out text, and exits with the error's code.
+      if (writeOut === undefined) {
+        if (silent && !showError) return e.exitCode;
+        throw e;
+      }
+      if (!silent || showError) ctx.stderr.write(e.message + '\n');
+      ctx.stdout.write(formatWriteOut(writeOut, info, (w) => ctx.stderr.write(w)));
+      return e.exitCode;
     }
 
     async function transfer(): Promise<number> {
-
-    const resolved = resolveHost(ctx.env, hostName);
-    if (!resolved.ok) throw fail(6, `Could not resolve host: ${hostName}`);
-    const addr = formatIp(resolved.ip);
-    log(`*   Trying ${addr}:${port}...`);
-    const reqHeaders: [string, string][] = [
-      ['Host', port === 80 ? hostName : `${hostName}:${port}`],
-      ['User-Agent', 'curl/8.5.0'],
-      ['Accept', '*/*'],
-    ];
-    for (const [k, v] of headers) {
-      const at = reqHeaders.findIndex(([x]) => x.toLowerCase() === k.toLowerCase());
-      if (at >= 0) reqHeaders[at] = [reqHeaders[at]![0], v];
-      else reqHeaders.push([k, v]);
-    }
-    const requestText = `${method} ${path} HTTP/1.1\r\n${reqHeaders.map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`;
-    const r = ctx.env.sim.tcpRequest(nsIdOf(ctx.env), resolved.ip, port, Uint8Array.from(requestText, (c) => c.charCodeAt(0)));
-    const limit = Math.min(maxTime ?? Infinity, connectTimeout ?? Infinity);
-    if (r.kind === 'timeout' || r.kind === 'local-error') {
-      const wait = Number.isFinite(limit) ? limit * 1000 : SYN_RETRIES_MS;
-      if (!(await ctx.sleep(wait))) return 130;
-      if (r.kind === 'local-error' && r.errno === 'ENETUNREACH') throw fail(7, `Failed to connect to ${hostName} port ${port} after 0 ms: Couldn't connect to server`);
-      if (Number.isFinite(limit)) throw fail(28, maxTime !== undefined && (connectTimeout === undefined || maxTime <= connectTimeout) ? `Connection timed out after ${wait + 1} milliseconds` : `Failed to connect to ${hostName} port ${port} after ${wait + 1} ms: Timeout was reached`);
-      throw fail(28, `Failed to connect to ${hostName} port ${port} after ${SYN_RETRIES_MS + 542} ms: Couldn't connect to server`);
-    }
-    if (r.kind === 'refused' || (r.kind === 'icmp-error' && r.code === 3)) throw fail(7, `Failed to connect to ${hostName} port ${port} after 0 ms: Couldn't connect to server`);
-    if (r.kind === 'icmp-error') throw fail(7, `Failed to connect to ${hostName} port ${port} after 3071 ms: No route to host`);
-    log(`* Connected to ${hostName} (${addr}) port ${port}`);
-    for (const l of requestText.split('\r\n').slice(0, -1)) log(`> ${l}`);
-    const response = text(r.data);
-    const split = response.indexOf('\r\n\r\n');
-    const headText = split >= 0 ? response.slice(0, split) : response;
-    const body = split >= 0 ? response.slice(split + 4) : '';
-    for (const l of headText.split('\r\n')) log(`< ${l}`);
-    log('< ');
-    const status = /^HTTP\/1\.[01] (\d{3})/.exec(headText)?.[1] ?? '000';
-    if (!discard) {
-      if (include || head) ctx.stdout.write(headText.replace(/\r\n/g, '\n') + '\n\n');
-      if (!head) ctx.stdout.write(body);
-    }
-    log(`* Connection #0 to host ${hostName} left intact`);
-    if (writeOut !== undefined) {
-      ctx.stdout.write(
-        writeOut
-          .replace(/%\{http_code\}/g, status)
-          .replace(/%\{remote_ip\}/g, addr)
-          .replace(/%\{remote_port\}/g, String(port))
-          .replace(/\\n/g, '\n'),
-      );
-    }
-    return 0;
+      const resolved = resolveHost(ctx.env, hostName);
+      if (!resolved.ok) throw fail(6, `Could not resolve host: ${hostName}`);
+      const addr = formatIp(resolved.ip);
+      log(`*   Trying ${addr}:${port}...`);
+      const reqHeaders: [string, string][] = [
+        ['Host', port === 80 ? hostName : `${hostName}:${port}`],
+        ['User-Agent', 'curl/8.5.0'],
+        ['Accept', '*/*'],
+      ];
+      for (const [k, v] of headers) {
+        const at = reqHeaders.findIndex(([x]) => x.toLowerCase() === k.toLowerCase());
+        if (at >= 0) reqHeaders[at] = [reqHeaders[at]![0], v];
+        else reqHeaders.push([k, v]);
+      }
+      const requestText = `${method} ${path} HTTP/1.1\r\n${reqHeaders.map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`;
+      const r = ctx.env.sim.tcpRequest(nsIdOf(ctx.env), resolved.ip, port, Uint8Array.from(requestText, (c) => c.charCodeAt(0)));
+      const limit = Math.min(maxTime ?? Infinity, connectTimeout ?? Infinity);
+      if (r.kind === 'timeout' || r.kind === 'local-error') {
+        const wait = Number.isFinite(limit) ? limit * 1000 : SYN_RETRIES_MS;
+        if (!(await ctx.sleep(wait))) return 130;
+        if (r.kind === 'local-error' && r.errno === 'ENETUNREACH') throw fail(7, `Failed to connect to ${hostName} port ${port} after 0 ms: Couldn't connect to server`);
+        info.totalMs = wait + 1;
+        if (Number.isFinite(limit)) throw fail(28, maxTime !== undefined && (connectTimeout === undefined || maxTime <= connectTimeout) ? `Connection timed out after ${wait + 1} milliseconds` : `Failed to connect to ${hostName} port ${port} after ${wait + 1} ms: Timeout was reached`);
+        info.totalMs = SYN_RETRIES_MS + 542;
+        throw fail(28, `Failed to connect to ${hostName} port ${port} after ${SYN_RETRIES_MS + 542} ms: Couldn't connect to server`);
+      }
+      if (r.kind === 'refused' || (r.kind === 'icmp-error' && r.code === 3)) throw fail(7, `Failed to connect to ${hostName} port ${port} after 0 ms: Couldn't connect to server`);
+      if (r.kind === 'icmp-error') {
+        info.totalMs = 3071;
+        throw fail(7, `Failed to connect to ${hostName} port ${port} after 3071 ms: No route to host`);
+      }
+      info.remoteIp = addr;
+      info.remotePort = port;
+      info.totalMs = r.totalMs;
+      log(`* Connected to ${hostName} (${addr}) port ${port}`);
+      // Header lines reach the trace and the output as they went over the wire, CRLF included.
+      for (const l of requestText.split('\r\n').slice(0, -1)) log(`> ${l}\r`);
+      const response = text(r.data);
+      const split = response.indexOf('\r\n\r\n');
+      const headText = split >= 0 ? response.slice(0, split) : response;
+      // A response to HEAD has no body whatever its Content-Length says.
+      const body = split >= 0 && !head && method !== 'HEAD' ? response.slice(split + 4) : '';
+      for (const l of headText.split('\r\n')) log(`< ${l}\r`);
+      log('< \r');
+      info.status = /^HTTP\/1\.[01] (\d{3})/.exec(headText)?.[1] ?? '000';
+      const output = (include || head ? headText + '\r\n\r\n' : '') + body;
+      if (outFile === undefined) ctx.stdout.write(output);
+      else if (output !== '') {
+        // -o FILE: created when the first bytes arrive, as curl opens it lazily.
+        const place = placeOf(ctx.env);
+        const abs = absolute(place, outFile);
+        if (abs !== '/dev/null') {
+          const why = writeError(ctx.env, place, abs);
+          if (why !== undefined) {
+            if (!silent) ctx.stderr.write(`Warning: Failed to open the file ${outFile}: ${why}\n`);
+            throw fail(23, 'Failure writing output to destination');
+          }
+          writeFile(ctx.env.sim.state, place.machine, abs, output, ctx.env.sim.clock.now());
+        }
+      }
+      log(`* Connection #0 to host ${hostName} left intact`);
+      if (writeOut !== undefined) ctx.stdout.write(formatWriteOut(writeOut, info, (w) => ctx.stderr.write(w)));
+      return 0;
     }
   },
 };

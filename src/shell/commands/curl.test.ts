@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { REFERENCE_TIME } from '../../labs/catalog';
+import { LabSession } from '../../labs/session';
+import { ScriptClock } from '../../labs/transcript';
+import { readFile } from '../../sim/files';
+import { formatWriteOut } from './curl';
+
+/** stdout and stderr in one stream, in the order they were written, as a terminal shows them. */
+async function run(session: LabSession, line: string): Promise<{ out: string; stdout: string; status: number }> {
+  let out = '';
+  let stdout = '';
+  const status = await session.run(line, { write: (t: string) => void ((out += t), (stdout += t)) }, { write: (t: string) => void (out += t) });
+  return { out, stdout, status };
+}
+
+function session(): LabSession {
+  return LabSession.create({ labId: 'three-pools', seed: 1, scheduler: new ScriptClock(REFERENCE_TIME, 60_000) });
+}
+
+const WEB = 'web-7788985cd4-46bg9';
+
+describe('curl --write-out', () => {
+  it('prints 000 after the error message when no response came, with the error\'s exit code', async () => {
+    const s = session();
+    const refused = await run(s, `kubectl exec ${WEB} -- curl -sS -o /dev/null -w '%{http_code} [%{remote_ip}] %{remote_port}\\n' http://10.244.2.2:81/`);
+    expect(refused.out).toBe("curl: (7) Failed to connect to 10.244.2.2 port 81 after 0 ms: Couldn't connect to server\n000 [] 0\ncommand terminated with exit code 7\n");
+    expect(refused.status).toBe(7);
+    const silent = await run(s, `kubectl exec ${WEB} -- curl -s -o /dev/null -w '%{http_code}\\n' http://nope/`);
+    expect([silent.out, silent.status]).toEqual(['000\ncommand terminated with exit code 6\n', 6]);
+    const shown = await run(s, `kubectl exec ${WEB} -- curl -sS -w '%{http_code}\\n' http://nope/`);
+    expect(shown.out).toBe('curl: (6) Could not resolve host: nope\n000\ncommand terminated with exit code 6\n');
+    const timeout = await run(s, "curl -s -m 2 -w '%{http_code} %{time_total}\\n' http://10.96.0.1/");
+    expect([timeout.out, timeout.status]).toEqual(['000 2.001000\n', 28]);
+  });
+
+  it('reports the status, peer and time of a response', async () => {
+    const s = session();
+    const r = await run(s, `kubectl exec ${WEB} -- curl -s -o /dev/null -w '%{http_code} %{response_code} %{remote_ip}:%{remote_port} %{time_total}\\n' http://web/nope`);
+    const svc = s.sim.state.k8s.services['default/web']!.spec.clusterIP!;
+    expect(r.out).toMatch(new RegExp(`^404 404 ${svc.replace(/\./g, '\\.')}:80 0\\.\\d{6}\\n$`));
+    expect(r.status).toBe(0);
+  });
+
+  it('follows curl\'s write-out syntax', () => {
+    const info = { status: '200', remoteIp: '10.0.0.1', remotePort: 80, totalMs: 1.5 };
+    const warnings: string[] = [];
+    expect(formatWriteOut('%{http_code}\\t%%{x}\\r\\n\\q %z %{nope}%{toString}%{', info, (w) => warnings.push(w))).toBe('200\t%{x}\r\n\\q %z %{');
+    expect(warnings).toEqual(["curl: unknown --write-out variable: 'nope'\n", "curl: unknown --write-out variable: 'toString'\n"]);
+    expect(formatWriteOut('%{time_total}', info, () => undefined)).toBe('0.001500');
+  });
+});
+
+describe('curl -o and -I', () => {
+  it('-o FILE stores what would have been printed; a failed connection creates no file', async () => {
+    const s = session();
+    const r = await run(s, 'ssh node-1');
+    expect(r.status).toBe(0);
+    expect((await run(s, 'curl -s -o page.html http://10.244.1.2/')).out).toBe('');
+    const page = readFile(s.sim.state, 'node-1', '/root/page.html')?.content ?? '';
+    expect(page.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect((await run(s, 'curl -si -o /tmp/with-headers http://10.244.1.2/')).status).toBe(0);
+    expect(readFile(s.sim.state, 'node-1', '/tmp/with-headers')?.content).toBe(`HTTP/1.1 200 OK\r\nServer: nginx/1.27.5\r\nContent-Type: text/html\r\nContent-Length: ${page.length}\r\nConnection: close\r\n\r\n${page}`);
+    expect((await run(s, 'curl -s -o /tmp/none http://10.244.1.2:81/')).status).toBe(7);
+    expect(readFile(s.sim.state, 'node-1', '/tmp/none')).toBeUndefined();
+    // -S shows the error but, like -s, not the warning before it.
+    const bad = await run(s, 'curl -sS -o /nodir/x http://10.244.1.2/');
+    expect([bad.out, bad.status]).toEqual(['curl: (23) Failure writing output to destination\n', 23]);
+    expect((await run(s, 'curl -o /nodir/x http://10.244.1.2/')).out).toContain('Warning: Failed to open the file /nodir/x: No such file or directory\ncurl: (23) Failure writing output to destination\n');
+    expect((await run(s, 'curl -s -o /nodir/x http://10.244.1.2/')).out).toBe('');
+  });
+
+  it('-I sends HEAD and prints the headers of GET as received, with no body', async () => {
+    const s = session();
+    const get = await run(s, `kubectl exec ${WEB} -- curl -s http://10.244.1.2/nope`);
+    const head = await run(s, `kubectl exec ${WEB} -- curl -sI http://10.244.1.2/nope`);
+    // The header lines come out as they were received, CRLF included.
+    expect(head.stdout).toBe(`HTTP/1.1 404 Not Found\r\nServer: nginx/1.27.5\r\nContent-Type: text/html\r\nContent-Length: ${get.stdout.length}\r\nConnection: close\r\n\r\n`);
+    const logs = await run(s, `kubectl logs ${WEB} --tail=1`);
+    expect(logs.stdout).toContain('"HEAD /nope HTTP/1.1" 404 0 ');
+  });
+});
