@@ -5,25 +5,32 @@
  * or Docker host's name, for a pod `pod:<uid>` and for a Docker container `container:<id>`, so
  * a pod's files are its own and a new pod of the same name starts without them (as a container's writable layer does). The shell's
  * working directory is the user's home on the workstation (`/home/learner`) and on a node
- * (`/root`), and `/` in a pod, as the prompts show. Generated files are made from the model,
+ * (`/root`), and in a pod or container its image's WORKDIR (`/`, netshoot's `/root`), as the
+ * prompts show (placeOf). Generated files are made from the model,
  * with the content real machines have: in a pod `/etc/resolv.conf` (ClusterFirst: search
  * list, 10.96.0.10, ndots:5), the kubelet-managed `/etc/hosts` and `/etc/hostname`; on a node
  * flannel's `/run/flannel/subnet.env` and `/etc/cni/net.d/10-flannel.conflist`,
- * `/proc/sys/net/ipv4/ip_forward`, `/etc/resolv.conf` and `/etc/hostname`. A stored file of
- * the same path (written by the learner) hides a generated one.
+ * `/proc/sys/net/ipv4/ip_forward`, `/etc/resolv.conf` and `/etc/hostname`; in a Docker
+ * container the files Docker writes: `/etc/hostname` (the 12-character short id), `/etc/hosts`
+ * (libnetwork's defaults with the IPv6 names, then `172.17.0.x<TAB><short id>`) and
+ * `/etc/resolv.conf` (Docker 28's generated file for the default bridge: its header comment,
+ * the host's nameserver, and the `# Based on host file: '/etc/resolv.conf' (legacy)` trailer).
+ * A stored file of the same path (written by the learner) hides a generated one.
  * Directories: the ones every Linux machine has (`/tmp`, `/etc`, ...), the home directory,
  * the directories of generated files and those implied by stored files. The learner on the
  * workstation may write under the home directory and `/tmp` only; root may write anywhere
  * but `/proc` and `/sys`.
  * Left out: permissions and owners beyond that rule, empty directories (`mkdir`), links, and
  * every system file not listed above. Writing a generated file does not change the model
- * (a new `/etc/resolv.conf` does not change how the pod resolves names).
+ * (a new `/etc/resolv.conf` does not change how the pod resolves names). A container's
+ * resolv.conf follows the host's generated one, not a file the learner wrote on the host.
  */
 import type { ShellEnv } from './command';
 import { formatCidr, formatIp } from '../sim/ipv4';
 import { resolvConf } from '../sim/k8s/coredns';
 import { podMtu } from '../sim/cni';
 import { isDirectory, listDirectory, readFile, resolvePath } from '../sim/files';
+import { imageAt, imageFamily } from './images';
 
 /** Where file names resolve for a shell: the machine's key in the state and the working directory. */
 export interface Place {
@@ -34,13 +41,19 @@ export interface Place {
   root: boolean;
 }
 
-export function placeOf(env: ShellEnv): Place {
+/**
+ * The place a shell at `env.location` works in. This is the one source of the working
+ * directory: the prompt, `pwd`, `$PWD` and relative paths all come from here.
+ */
+export function placeOf(env: Pick<ShellEnv, 'sim' | 'location'>): Place {
   const loc = env.location;
   if (loc.kind === 'workstation') return { machine: 'workstation', cwd: '/home/learner', home: '/home/learner', root: false };
   if (loc.kind === 'node') return { machine: loc.node, cwd: '/root', home: '/root', root: true };
-  if (loc.kind === 'container') return { machine: `container:${loc.id}`, cwd: '/', home: '/root', root: true };
+  // The image's WORKDIR: netshoot's is /root; busybox's and nginx's images set none (`/`).
+  const cwd = imageFamily(imageAt(env.sim, loc)) === 'netshoot' ? '/root' : '/';
+  if (loc.kind === 'container') return { machine: `container:${loc.id}`, cwd, home: '/root', root: true };
   const uid = env.sim.pod(loc.namespace, loc.pod)?.metadata.uid;
-  return { machine: uid ? `pod:${uid}` : `pod:${loc.namespace}/${loc.pod}`, cwd: '/', home: '/root', root: true };
+  return { machine: uid ? `pod:${uid}` : `pod:${loc.namespace}/${loc.pod}`, cwd, home: '/root', root: true };
 }
 
 /** The absolute, normalised form of `path` for `place` (`~` is the home directory). */
@@ -98,8 +111,22 @@ export function generatedFiles(env: ShellEnv): Record<string, string> {
     }
     return out;
   }
+  if (loc.kind === 'container') {
+    // What Docker bind-mounts into a container on the default bridge: its short id as hostname,
+    // libnetwork's hosts file (defaults, then the container's own record) and the host's
+    // nameserver in the resolv.conf Docker generates for a network without an internal resolver.
+    const c = state.docker?.hosts[loc.host]?.containers.find((x) => x.id === loc.id);
+    const short = loc.id.slice(0, 12);
+    return {
+      '/etc/hostname': `${short}\n`,
+      '/etc/hosts': `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::\tip6-localnet\nff00::\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n${c && c.status === 'running' ? `${formatIp(c.ip)}\t${short}\n` : ''}`,
+      '/etc/resolv.conf': `${DOCKER_RESOLV_HEADER}\n\nnameserver ${formatIp(state.config.gateway)}\n\n# Based on host file: '/etc/resolv.conf' (legacy)\n# Overrides: []\n`,
+    };
+  }
   return {};
 }
+
+const DOCKER_RESOLV_HEADER = '# Generated by Docker Engine.\n# This file can be edited; Docker Engine will not make further changes once it\n# has been modified.';
 
 const COMMON_DIRS = ['/', '/bin', '/dev', '/etc', '/home', '/proc', '/root', '/run', '/sbin', '/sys', '/tmp', '/usr', '/usr/bin', '/usr/local', '/usr/local/bin', '/usr/sbin', '/var', '/var/log', '/var/tmp'];
 

@@ -16,9 +16,13 @@
  * directory lists them on current kernels, each with the id the node's namespace gave it
  * (`(id: N)`); `ip netns exec NAME CMD...` runs one of the node's programs inside that
  * namespace, with its exit status.
+ * A veth's peer namespace shows as `link-netns NAME` when it is mounted under /run/netns
+ * (a Kubernetes node's `cni-...`) and as `link-netnsid N` otherwise: Docker's namespaces (under
+ * /var/run/docker/netns) and the root namespace seen from inside a pod or container.
  * Left out: IPv6 addresses (the sandbox has none), `ip -s`, `ip -d`, `ip -br`, changing
- * anything (`ip route add`, `ip netns add`...). Namespace ids are numbered in pod creation
- * order among the pods now on the node (a real kernel keeps an id when an older pod goes).
+ * anything (`ip route add`, `ip netns add`...). Namespace ids are numbered in creation order
+ * among the pods or containers now on the machine (a real kernel keeps an id when an older one
+ * goes, and gives a new one the lowest free id).
  */
 import type { Command, CommandContext, Location } from '../command';
 import { CommandError } from '../errors';
@@ -60,11 +64,32 @@ export function linkHeader(ns: Netns, d: Device, state: { netns: Record<string, 
   else {
     link = `    link/ether ${d.mac} brd ff:ff:ff:ff:ff:ff`;
     if (d.peer) {
+      // iproute2 names the peer namespace when it is mounted under /run/netns (containerd's
+      // cni-<uuid>); Docker keeps its own under /var/run/docker/netns, so there only the id shows.
       const other = state.netns[d.peer.ns];
-      link += other?.name ? ` link-netns ${other.name}` : ' link-netnsid 0';
+      link += other && mountedInRunNetns(other) ? ` link-netns ${other.name}` : ` link-netnsid ${peerNetnsIds(ns, state).get(d.peer.ns) ?? 0}`;
     }
   }
   return [first, link];
+}
+
+/** A namespace `ip netns` can name: containerd's pod namespaces, bind-mounted as /run/netns/cni-<uuid>. */
+function mountedInRunNetns(ns: Netns): boolean {
+  return ns.name.startsWith('cni-');
+}
+
+/**
+ * The ids namespace `ns` gave the other namespaces its veths lead to, in the order it made them
+ * (the kernel allocates one when a veth pair first spans the two): ordered by the local end's
+ * interface index, so the first container or pod started is 0 and the root namespace, seen from
+ * a pod or container, is 0.
+ */
+export function peerNetnsIds(ns: Netns, state: { netns: Record<string, Netns> }): Map<string, number> {
+  const ids = new Map<string, number>();
+  for (const d of [...ns.devices].sort((a, b) => a.ifindex - b.ifindex)) {
+    if (d.peer && d.peer.ns !== ns.id && state.netns[d.peer.ns] && !ids.has(d.peer.ns)) ids.set(d.peer.ns, ids.size);
+  }
+  return ids;
 }
 
 export function addrLines(d: Device): string[] {
@@ -102,7 +127,13 @@ export const ip: Command = {
   usage: USAGE,
   where: ['workstation', 'node', 'pod'],
   images: ['netshoot'],
+  ownHelp: true,
   async run(ctx) {
+    // `-help` (or `--help`) is usage(): the usage on stderr and exit(-1).
+    if (ctx.argv[1] === '--help' || ctx.argv[1] === '-help') {
+      ctx.stderr.write(USAGE + '\n');
+      return 255;
+    }
     // Options come before the object: `-4` there is ip's own; after `netns exec NAME` it is the program's.
     let lead = 1;
     while (ctx.argv[lead] === '-4') lead++;

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { REFERENCE_TIME } from '../../labs/catalog';
+import { LabSession } from '../../labs/session';
+import { ScriptClock } from '../../labs/transcript';
+
+async function run(session: LabSession, line: string): Promise<{ out: string; status: number }> {
+  let out = '';
+  const sink = { write: (t: string) => void (out += t) };
+  const status = await session.run(line, sink, sink);
+  return { out, status };
+}
+
+const clock = (): ScriptClock => new ScriptClock(REFERENCE_TIME, 60_000);
+
+/** The `link/ether` line's peer namespace tail of each veth, by device name. */
+function peerTails(out: string): Record<string, string> {
+  const tails: Record<string, string> = {};
+  const lines = out.split('\n');
+  lines.forEach((l, i) => {
+    const m = /^\d+: ([^@:]+)@/.exec(l);
+    if (m) tails[m[1]!] = / (link-netns(?:id)? \S+)$/.exec(lines[i + 1] ?? '')?.[1] ?? '';
+  });
+  return tails;
+}
+
+describe('ip link: the namespace at the other end of a veth', () => {
+  it('a Docker host shows link-netnsid N, numbered in the order its containers started', async () => {
+    const s = LabSession.createPlayground({ topology: 'docker', seed: 1, scheduler: clock() });
+    await run(s, 'ssh host-1');
+    await run(s, 'docker run -d --name web nginx');
+    await run(s, 'docker run -d --name c1 busybox sleep 3600');
+    const h = s.sim.state.docker!.hosts['host-1']!;
+    const [web, c1] = [h.containers.find((c) => c.name === 'web')!, h.containers.find((c) => c.name === 'c1')!];
+    const link = await run(s, 'ip link');
+    expect(peerTails(link.out)).toEqual({ [web.hostVeth]: 'link-netnsid 0', [c1.hostVeth]: 'link-netnsid 1' });
+    expect(peerTails((await run(s, 'ip addr')).out)).toEqual({ [web.hostVeth]: 'link-netnsid 0', [c1.hostVeth]: 'link-netnsid 1' });
+    // Docker's namespaces live under /var/run/docker/netns, so `ip netns` knows none of them.
+    expect(await run(s, 'ip netns')).toEqual({ out: '', status: 0 });
+    await run(s, 'docker run -itd --name n1 nicolaka/netshoot');
+    expect(peerTails((await run(s, 'docker exec n1 ip link')).out)).toEqual({ eth0: 'link-netnsid 0' });
+  });
+
+  it('a Kubernetes node names containerd\'s cni- namespaces, and a pod sees its node as id 0', async () => {
+    const s = LabSession.createPlayground({ topology: 'kubernetes-netshoot', seed: 3, scheduler: clock() });
+    await run(s, 'ssh node-1');
+    const tails = Object.values(peerTails((await run(s, 'ip link')).out));
+    expect(tails.length).toBeGreaterThan(0);
+    for (const t of tails) expect(t).toMatch(/^link-netns cni-[0-9a-f-]{36}$/);
+    await run(s, 'exit');
+    expect(peerTails((await run(s, 'kubectl exec netshoot -- ip link')).out)).toEqual({ eth0: 'link-netnsid 0' });
+  });
+});
