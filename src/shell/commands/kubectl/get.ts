@@ -6,7 +6,10 @@
  * (`-A`, which adds a NAMESPACE column). Items are sorted by namespace then name. When more
  * than one type is printed, names become `pod/x`, `service/x` and each type gets its own
  * table separated by a blank line. Missing names print NotFound errors to stderr after the
- * found objects; an empty result prints `No resources found ...` to stderr.
+ * found objects; an empty table prints `No resources found ...` to stderr. The other output
+ * formats print what kubectl's printGeneric does: one `TYPE NAME` or `TYPE/NAME` prints the
+ * object itself (or, when it is missing, only the error); anything else prints a `List` of
+ * the found objects (`-o name`: their names, possibly none) before the errors.
  * `-l` filters by label selector (parsed as the API server does, so a bad selector gets its
  * BadRequest). Output formats: the table, `-o wide`, `-o name`, `-o json`, `-o yaml` and
  * `-o jsonpath=TEMPLATE` (jsonpath.ts).
@@ -147,6 +150,9 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
   }
   const now = ctx.env.scheduler.now();
   const multi = requests.length > 1 || first.includes('/') || first.split(',').some((t) => t.toLowerCase() === 'all');
+  // kubectl's builder implies a single item for exactly one `TYPE NAME` or one `TYPE/NAME`:
+  // the generic printers then print that object itself, or only its error when it is missing.
+  const singleImplied = first.includes('/') ? flags.args.length === 1 : flags.args.length === 2;
   const errors: string[] = [];
   const tables: string[] = [];
   const jsonItems: unknown[] = [];
@@ -201,6 +207,7 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
   for (const req of requests) {
     const items = select(req, errors);
     found += items.length;
+    if (singleImplied && errors.length > 0 && (structured || output === 'name')) throw new CommandError('NOT_FOUND', errors[0]!);
     if (items.length === 0) continue;
     if (output === 'name') {
       tables.push(items.map((o) => `${qualifiedSingular(req.type)}/${o.metadata.name}\n`).join(''));
@@ -215,12 +222,10 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
     tables.push(formatTable(noHeaders ? rows : [header, ...rows]));
   }
   if (structured) {
-    const single = jsonItems.length === 1 && !multi && requests[0]!.names.length === 1 && errors.length === 0;
-    const doc = single ? jsonItems[0] : { apiVersion: 'v1', items: jsonItems, kind: 'List', metadata: { resourceVersion: '' } };
+    const doc = singleImplied ? jsonItems[0] : { apiVersion: 'v1', items: jsonItems, kind: 'List', metadata: { resourceVersion: '' } };
     if (columns) {
       // One custom-columns table for everything, printed before the errors (even when empty).
-      const singleImplied = !multi && requests[0]!.names.length === 1;
-      if (!(singleImplied && errors.length > 0)) ctx.stdout.write(printCustomColumns(columns, doc, noHeaders));
+      ctx.stdout.write(printCustomColumns(columns, doc, noHeaders));
     } else if (template) {
       let text: string;
       try {
@@ -239,7 +244,8 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
     }
   } else ctx.stdout.write(tables.join(output === 'name' || noHeaders ? '' : '\n'));
   for (const e of errors) ctx.stderr.write(e + '\n');
-  if (found === 0 && errors.length === 0 && !structured) {
+  // Only the table printers say that nothing was found; the generic ones print an empty List.
+  if (found === 0 && errors.length === 0 && !structured && output !== 'name') {
     const scoped = requests.some((r) => r.type.namespaced);
     ctx.stderr.write(scoped && !allNs ? `No resources found in ${namespace} namespace.\n` : 'No resources found\n');
   }
