@@ -90,4 +90,10 @@ export interface Command {
   complete?(req: CompletionRequest): string[];
   /** Hidden from `help` (shell internals such as `exit`). */
   hidden?: boolean;
+  /**
+   * `run` answers a lone `--help` itself, as the real tool does not simply print `usage` on
+   * stdout with status 0 (OpenSSH's `unknown option -- -`, iproute2's usage on stderr with
+   * status 255, a help text that depends on where it runs). Otherwise the shell prints `usage`.
+   */
+  ownHelp?: boolean;
 }

@@ -5,21 +5,25 @@
  * kubectl talks to the cluster; `kubectl exec -it POD -- sh` moves into a pod, whose busybox
  * shell prompts `/ # ` (root in `/`), until `exit`; `ssh NODE` opens a root shell on a node
  * (`root@node-1:~#`). On a Docker host, `docker run -it IMAGE sh` or `docker exec -it CONTAINER
- * sh` opens a shell inside a container: busybox's and Alpine's prompt `/ # `, the Debian dash
- * of nginx's image `# `. busybox ash's default prompt is `\w \$ `, so it shows the working
- * directory: nicolaka/netshoot's is /root (its WORKDIR, and HOME), which ash prints as `~ # `.
+ * sh` opens a shell inside a container. In pods and containers alike: busybox's and Alpine's
+ * prompt `/ # `, the Debian dash of nginx's image `# `. busybox ash's default prompt is
+ * `\w \$ `, so it shows the working directory (sandbox-fs.ts placeOf): nicolaka/netshoot's
+ * is /root (its WORKDIR, and HOME), which ash prints as `~ # `.
  */
 import type { Location } from './command';
 import { containerPrompt } from './commands/docker/container';
-import { imageAt, imageFamily } from './images';
+import { imageAt } from './images';
+import { placeOf } from './sandbox-fs';
 import type { Sim } from '../sim/sim';
 
 export const WORKSTATION_LOCATION: Location = { kind: 'workstation', user: 'learner', host: 'workstation' };
 
-/** The prompt at `loc`; `sim` tells which image a pod's container runs (netshoot works in /root). */
-export function promptFor(loc: Location, sim?: Sim): string {
+/** The prompt at `loc`; `sim` tells which image a pod's container runs (its working directory). */
+export function promptFor(loc: Location, sim: Sim): string {
   if (loc.kind === 'workstation') return `${loc.user}@${loc.host}:~$ `;
   if (loc.kind === 'node') return `root@${loc.node}:~# `;
-  if (loc.kind === 'container') return imageFamily(loc.image) === 'netshoot' ? '~ # ' : containerPrompt(loc.image);
-  return sim && imageFamily(imageAt(sim, loc)) === 'netshoot' ? '~ # ' : '/ # ';
+  // dash (nginx's image) prompts `# `; busybox ash's `\w \$ ` shows the directory, `~` for HOME.
+  if (containerPrompt(imageAt(sim, loc)) === '# ') return '# ';
+  const place = placeOf({ sim, location: loc });
+  return `${place.cwd === place.home ? '~' : place.cwd} # `;
 }

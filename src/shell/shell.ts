@@ -17,8 +17,10 @@
  * a pod (`kubectl exec -it POD -- sh`), each with its own variables and history; leaving
  * returns to the workstation's. Builtins (commands/builtin.ts) exist in every shell; other
  * commands come from the registry for the current location (in a pod: what its image ships)
- * and run with the injected output streams. `CMD --help` prints the command's usage; any
- * other use of `--help` reaches the command. Failures are CommandErrors printed to stderr
+ * and run with the injected output streams. `CMD --help` prints the usage of the
+ * implementation found for the place (busybox applets' on stderr, as bb_show_usage does),
+ * unless the command answers it itself (Command.ownHelp); any other use of `--help` reaches
+ * the command. Failures are CommandErrors printed to stderr
  * with the real tool's wording; an unexpected exception inside a command is reported as an
  * internal error instead of escaping, so nothing a learner types can break the session.
  * Pipelines hand each command's output to the next as its input (collected whole).
@@ -104,18 +106,18 @@ export class Shell {
   private freshVars(location: Location, historyStart: number): Record<string, string> {
     const ash = inContainer(location);
     const user = location.kind === 'workstation' ? location.user : 'root';
-    const home = location.kind === 'workstation' ? '/home/learner' : '/root';
+    const { home, cwd } = placeOf({ sim: this.opts.sim, location });
     const env: [string, string][] = ash
       ? [
           ['PATH', PATH],
           ['HOSTNAME', location.kind === 'pod' ? location.pod : location.kind === 'container' ? location.id.slice(0, 12) : ''],
           ['HOME', home],
-          ['PWD', '/'],
+          ['PWD', cwd],
           ['SHLVL', '1'],
         ]
       : [
           ['SHELL', '/bin/bash'],
-          ['PWD', home],
+          ['PWD', cwd],
           ['LOGNAME', user],
           ['HOME', home],
           ['LANG', 'C.UTF-8'],
@@ -321,8 +323,9 @@ export class Shell {
       spawn: (location, args, childTty) => this.exec(this.lookup(args[0]!, location), args, stdout, stderr, childTty, { ...env, location }, undefined),
       enter: (location) => this.moveTo(location, base),
     };
-    if (argv.length === 2 && argv[1] === '--help' && !isBuiltin(command)) {
-      stdout.write(command.usage + '\n');
+    if (argv.length === 2 && argv[1] === '--help' && !isBuiltin(command) && !command.ownHelp) {
+      // busybox answers `APPLET --help` before the applet runs: its usage, on stderr, status 0.
+      (command.usage.startsWith('BusyBox v') ? stderr : stdout).write(command.usage + '\n');
       return 0;
     }
     try {

@@ -20,7 +20,13 @@ export const bridge: Command = {
   summary: 'show bridge ports and forwarding tables: bridge link | bridge fdb',
   usage: 'Usage: bridge [ OPTIONS ] OBJECT { COMMAND | help }\nwhere  OBJECT := { link | fdb }',
   where: ['node'],
+  ownHelp: true,
   async run(ctx) {
+    // `-help` (or `--help`) is usage(): the usage on stderr and exit(-1), as ip's.
+    if (ctx.argv[1] === '--help' || ctx.argv[1] === '-help') {
+      ctx.stderr.write(this.usage + '\n');
+      return 255;
+    }
     const loc = ctx.env.location;
     if (loc.kind !== 'node') throw new CommandError('UNSUPPORTED', 'bridge: not available here');
     const ns: Netns | undefined = ctx.env.sim.state.netns[loc.ns];

@@ -181,6 +181,8 @@ export const dig: Command = {
   usage: USAGE,
   where: ['pod'],
   images: ['netshoot'],
+  // dig takes `--help` for an invalid option: `Invalid option: --help`, usage, status 1.
+  ownHelp: true,
   async run(ctx) {
     const loc = ctx.env.location;
     if (loc.kind !== 'pod') throw new CommandError('UNSUPPORTED', 'dig: not available here');

@@ -52,6 +52,8 @@ export const pingIputils: Command = {
   usage: USAGE.trim(),
   where: ['workstation', 'node', 'pod'],
   images: ['netshoot'],
+  // iputils ping has no long options: `--help` is `invalid option -- '-'`, usage, status 2.
+  ownHelp: true,
   async run(ctx) {
     const args = ctx.argv.slice(1);
     let count = Infinity;

@@ -2,7 +2,8 @@
  * `pwd`: the builtin that prints the working directory.
  *
  * Design notes: the shell stays in its starting directory (the home directory on the
- * workstation and on nodes, `/` in a pod), so that is what it prints. `-L` and `-P` are
+ * workstation and on nodes, the image's working directory in a pod or container: `/`, or
+ * netshoot's `/root`; sandbox-fs.ts placeOf), so that is what it prints. `-L` and `-P` are
  * accepted (there are no symbolic links); other options are refused as bash does.
  */
 import { placeOf } from '../sandbox-fs';

@@ -652,6 +652,8 @@ export const ss: Command = {
   usage: ssUsage('6.15').trimEnd(),
   where: ['node', 'pod'],
   images: ['netshoot'],
+  // `ss --help` prints the help of the build where it runs (6.1 on the nodes).
+  ownHelp: true,
   async run(ctx) {
     const build = buildAt(ctx);
     let opts: Opts | 'help' | 'version';

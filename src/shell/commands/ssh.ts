@@ -5,7 +5,10 @@
  * `ssh node-1`, `ssh root@node-1` and `ssh 192.168.49.3` open a root shell there (prompt
  * `root@node-1:~#`) until `exit`. A name that is not a machine of the sandbox fails as
  * OpenSSH does when the name does not resolve (status 255); an address nobody has times out.
- * Left out: the login banner, remote commands (`ssh node-1 ip route`), keys and users.
+ * Options are read as ssh's getopt reads them: a letter it does not know (`--help` included)
+ * is `unknown option -- X` with the usage, status 255; known ones are accepted and ignored.
+ * Left out: the login banner, remote commands (`ssh node-1 ip route`), keys and users, and
+ * what the options do.
  */
 import type { Command } from '../command';
 import { CommandError } from '../errors';
@@ -19,6 +22,9 @@ const USAGE = `usage: ssh [-46AaCfGgKkMNnqsTtVvXxYy] [-B bind_interface] [-b bin
            [-S ctl_path] [-W host:port] [-w local_tun[:remote_tun]]
            destination [command [argument ...]]`;
 
+/** ssh's getopt option string (OpenSSH 9.6): a letter followed by `:` takes a value. */
+const SSH_GETOPT = '1246ab:c:e:fgi:kl:m:no:p:qstvxAB:CD:E:F:GI:J:KL:MNO:P:Q:R:S:TVw:W:XYy';
+
 /** The machines one can log in to: node name or Docker host name -> namespace id, with their addresses. */
 function machines(state: { netns: Record<string, { id: string; hostname: string; devices: { name: string; addrs: { ip: number }[] }[] }> }): { name: string; ns: string; ips: number[] }[] {
   return Object.values(state.netns)
@@ -31,8 +37,29 @@ export const ssh: Command = {
   summary: 'log in to a node as root: ssh node-1 (exit to come back)',
   usage: USAGE,
   where: ['workstation'],
+  // OpenSSH has no long options: `--help` is `unknown option -- -`, then the usage, status 255.
+  ownHelp: true,
   async run(ctx) {
-    const args = ctx.argv.slice(1).filter((a) => !a.startsWith('-'));
+    // Options as ssh's getopt reads them (their values are accepted and ignored), then the destination.
+    const argv = ctx.argv.slice(1);
+    let i = 0;
+    for (; i < argv.length && argv[i]!.startsWith('-') && argv[i] !== '-'; i++) {
+      if (argv[i] === '--') {
+        i++;
+        break;
+      }
+      const word = argv[i]!;
+      for (let j = 1; j < word.length; j++) {
+        const at = SSH_GETOPT.indexOf(word[j]!);
+        if (at < 0 || word[j] === ':') throw new CommandError('USAGE', `unknown option -- ${word[j]}\n${USAGE}`, 255);
+        if (SSH_GETOPT[at + 1] !== ':') continue;
+        if (j === word.length - 1) {
+          if (++i >= argv.length) throw new CommandError('USAGE', `option requires an argument -- ${word[j]}\n${USAGE}`, 255);
+        }
+        break;
+      }
+    }
+    const args = argv.slice(i);
     if (args.length === 0) throw new CommandError('USAGE', USAGE, 255);
     if (args.length > 1) throw new CommandError('UNSUPPORTED', 'ssh: running a remote command is not supported in this sandbox; log in and run it there', 255);
     const target = args[0]!.replace(/^[^@]*@/, '');

@@ -289,7 +289,22 @@ export const cut: Command = {
 export const awk: Command = {
   name: 'awk',
   summary: "print fields: awk '{print $1, $3}' (-F SEP)",
-  usage: "Usage: awk [-F SEP] '{print $N, ...}'\nThe sandbox's awk runs print programs over fields: $0 is the line, $1.. the fields, NF their count, NR the line number.",
+  // Ubuntu's and Debian's awk is mawk; its usage (abridged). The sandbox runs print programs only.
+  usage: [
+    'Usage: mawk [Options] [Program] [file ...]',
+    '',
+    'Program:',
+    '    The -f option value is the name of a file containing program text.',
+    '    If no -f option is given, a "--" ends option processing; the following',
+    '    parameters are the program text.',
+    '',
+    'Options:',
+    '    -f program-file  Program  text is read from file instead of from the',
+    '                     command-line.  Multiple -f options are accepted.',
+    '    -F value         sets the field separator, FS, to value.',
+    '    -v var=value     assigns value to program variable var.',
+    '    --               unambiguous end of options.',
+  ].join('\n'),
   where: WHERE,
   async run(ctx) {
     const args = ctx.argv.slice(1);
