@@ -11,7 +11,9 @@
  * prompt and stderr), never by commands, so copied text stays plain.
  *
  * The editor redraws the input from the edit point using relative cursor moves computed from
- * the prompt width and the terminal width, so long lines that wrap edit correctly. It never
+ * the prompt width and the terminal width (line-layout.ts), so long lines that wrap edit
+ * correctly, and so does a multi-line command recalled from history, shown as its lines like
+ * bash does (the whole entry is one input; Enter runs the same text again). It never
  * leaves the cursor in xterm's "pending wrap" state (a line that ends exactly at the right
  * margin), which would throw those computations off by a row.
  *
@@ -23,6 +25,7 @@ import { FitAddon } from '@xterm/addon-fit';
 import type { Completion, LabSessionApi, OutputSink, SessionEvent } from '../labs/contract';
 import { PS2 } from '../labs/transcript';
 import { needsMore } from '../shell/tokenize';
+import { endsAtMargin, moveBetween, positionOf } from './line-layout';
 
 /** Colours for the terminal: dark in both site themes, every colour >= 4.5:1 on the background. */
 const THEME: ITheme = {
@@ -415,32 +418,25 @@ export class LabTerminal {
 
   // ---- editing ------------------------------------------------------------------------------
 
-  /** Relative cursor movement from input index `from` to input index `to`. */
-  private moveTo(from: number, to: number): string {
-    const cols = Math.max(1, this.term.cols);
-    const a = this.prompt.length + from;
-    const b = this.prompt.length + to;
-    const ra = Math.floor(a / cols);
-    const ca = a % cols;
-    const rb = Math.floor(b / cols);
-    const cb = b % cols;
-    let s = '';
-    if (rb < ra) s += `\x1b[${ra - rb}A`;
-    else if (rb > ra) s += `\x1b[${rb - ra}B`;
-    if (cb > ca) s += `\x1b[${cb - ca}C`;
-    else if (cb < ca) s += `\x1b[${ca - cb}D`;
-    return s;
+  /**
+   * Relative cursor movement from input index `from` to input index `to` (line-layout.ts);
+   * `fromText` is the input as drawn when it differs from the current one.
+   */
+  private moveTo(from: number, to: number, fromText: string = this.line): string {
+    return moveBetween(positionOf(this.prompt.length, fromText, from, this.term.cols), positionOf(this.prompt.length, this.line, to, this.term.cols));
   }
 
   /**
-   * Redraws the input from index `from` (the cursor is at `drawnCursor`, a position that is
-   * still valid on screen), clears what was after it, and puts the cursor at `this.cursor`.
+   * Redraws the input from index `from` (the cursor is at `drawnCursor` of the input as drawn,
+   * `drawnText`, which is the same as the current input up to `from`), clears what was after
+   * it, and puts the cursor at `this.cursor`.
    */
-  private renderFrom(from: number, drawnCursor: number = from): void {
-    const cols = Math.max(1, this.term.cols);
-    const end = this.prompt.length + this.line.length;
-    let s = this.moveTo(drawnCursor, from) + this.line.slice(from);
-    if (this.line.length > 0 && end % cols === 0) {
+  private renderFrom(from: number, drawnCursor: number = from, drawnText: string = this.line): void {
+    // A newline after a character that filled its row must be drawn after that character, so
+    // that its CR LF leaves the row the character wrapped to (see positionOf).
+    if (from > 0 && this.line[from] === '\n' && this.line[from - 1] !== '\n') from--;
+    let s = this.moveTo(drawnCursor, from, drawnText) + this.line.slice(from);
+    if (endsAtMargin(this.prompt.length, this.line, this.term.cols)) {
       // The input ends exactly at the right margin. Never rest in xterm's pending-wrap state:
       // a space steps onto the next row (marking it a continuation), the rest is cleared, and
       // a backspace returns to column 0. Clearing from column 0 itself would drop the row's
@@ -456,9 +452,10 @@ export class LabTerminal {
   private replace(start: number, end: number, text: string): void {
     if (start === end && text === '') return;
     const drawn = this.cursor;
+    const old = this.line;
     this.line = this.line.slice(0, start) + text + this.line.slice(end);
     this.cursor = start + text.length;
-    this.renderFrom(start, drawn);
+    this.renderFrom(start, drawn, old);
   }
 
   private insert(text: string): void {
@@ -471,9 +468,9 @@ export class LabTerminal {
 
   private deleteForward(): void {
     if (this.cursor < this.line.length) {
-      const drawn = this.cursor;
+      const old = this.line;
       this.line = this.line.slice(0, this.cursor) + this.line.slice(this.cursor + 1);
-      this.renderFrom(this.cursor, drawn);
+      this.renderFrom(this.cursor, this.cursor, old);
     }
   }
 
@@ -498,12 +495,13 @@ export class LabTerminal {
     return i;
   }
 
-  /** Replaces the whole input (history browsing). */
+  /** Replaces the whole input (history browsing; a multi-line entry shows as its lines). */
   private setLine(text: string): void {
     const drawn = this.cursor;
+    const old = this.line;
     this.line = text;
     this.cursor = text.length;
-    this.renderFrom(0, drawn);
+    this.renderFrom(0, drawn, old);
   }
 
   private historyUp(): void {

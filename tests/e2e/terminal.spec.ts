@@ -133,6 +133,21 @@ test('pasting several lines runs them one by one; long lines wrap and still edit
   await expect.poll(async () => (await terminalLines(page)).filter((l) => /^NAME +STATUS +ROLES/.test(l)).length).toBe(2);
 });
 
+test('a here-document recalled with Up shows as its lines, as in bash, and runs again', async ({ page }) => {
+  await focusTerminal(page);
+  for (const l of ['cat <<EOF', 'hello there', 'EOF']) {
+    await page.keyboard.type(l);
+    await page.keyboard.press('Enter');
+  }
+  await expect.poll(async () => (await terminalLines(page)).filter((l) => l === 'hello there').length).toBe(1);
+  await expect.poll(() => lastLine(page)).toMatch(/[$#]$/);
+  await page.keyboard.press('ArrowUp');
+  await expect.poll(async () => (await terminalLines(page)).slice(-3)).toEqual([expect.stringMatching(/\$ cat <<EOF$/), 'hello there', 'EOF']);
+  await page.keyboard.press('Enter');
+  await expect.poll(async () => (await terminalLines(page)).filter((l) => l === 'hello there').length).toBe(3);
+  await expect.poll(() => lastLine(page)).toMatch(/[$#]$/);
+});
+
 test('Escape then Tab moves focus out of the terminal', async ({ page }) => {
   await focusTerminal(page);
   await page.keyboard.press('Escape');
