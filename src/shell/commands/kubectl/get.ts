@@ -149,7 +149,9 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
     }
   }
   const now = ctx.env.scheduler.now();
-  const multi = requests.length > 1 || first.includes('/') || first.split(',').some((t) => t.toLowerCase() === 'all');
+  // kubectl names rows `kind/name` when the request spans several kinds (MultipleTypesRequested):
+  // `get pod/client` alone prints `client`, `get pod/client svc/web` prints `pod/client`.
+  const multi = new Set(requests.map((r) => r.type.plural)).size > 1 || first.split(',').some((t) => t.toLowerCase() === 'all');
   // kubectl's builder implies a single item for exactly one `TYPE NAME` or one `TYPE/NAME`:
   // the generic printers then print that object itself, or only its error when it is missing.
   const singleImplied = first.includes('/') ? flags.args.length === 1 : flags.args.length === 2;
