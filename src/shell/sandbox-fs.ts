@@ -186,3 +186,16 @@ export function listDir(env: ShellEnv, place: Place, abs: string): DirEntry[] {
   }
   return [...seen].map(([name, dir]) => ({ name, dir })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
+
+/** Paths that complete `prefix` where the shell runs: directories end in `/`, dot files only for a dot prefix. */
+export function fileCompletions(env: ShellEnv, prefix: string): string[] {
+  const slash = prefix.lastIndexOf('/');
+  const dirPart = slash >= 0 ? prefix.slice(0, slash + 1) : '';
+  const base = prefix.slice(slash + 1);
+  const place = placeOf(env);
+  const dir = absolute(place, dirPart === '' ? '.' : dirPart);
+  if (kindOf(env, place, dir) !== 'dir') return [];
+  return listDir(env, place, dir)
+    .filter((e) => e.name.startsWith(base) && (base.startsWith('.') || !e.name.startsWith('.')))
+    .map((e) => dirPart + e.name + (e.dir ? '/' : ''));
+}

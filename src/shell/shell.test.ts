@@ -222,3 +222,22 @@ describe('--help', () => {
     expect(r.out).toMatch(/^Display one or many resources\./);
   });
 });
+
+describe('completion of files and variables', () => {
+  it('falls back to file names where the command offers nothing, and completes $NAME from the variables', async () => {
+    const { shell, run } = setup();
+    await run('echo a > web.yaml; echo b > /tmp/notes.txt; POD=x');
+    const c = (line: string): string[] => shell.complete(line, line.length).candidates;
+    expect(c('cat w')).toEqual(['web.yaml']);
+    expect(c('cat /tm')).toEqual(['/tmp/']);
+    expect(c('cat /tmp/')).toEqual(['/tmp/notes.txt']);
+    expect(c('echo hi > we')).toEqual(['web.yaml']);
+    expect(c('echo $PO')).toEqual(['$POD']);
+    expect(c('cat .')).toEqual([]);
+    // A command's own candidates win: kubectl get completes resource types, not files.
+    expect(c('kubectl get we')).toEqual([]);
+    expect(c('kubectl get po')).toContain('pods');
+    // The first word is a command name, never a file.
+    expect(c('we')).toEqual([]);
+  });
+});

@@ -36,7 +36,7 @@ import { CommandError, commandNotFound, type ErrorCode } from './errors';
 import { imageAt } from './images';
 import { promptFor, WORKSTATION_LOCATION } from './location';
 import type { Registry } from './registry';
-import { absolute, kindOf, placeOf, readAny, writeError } from './sandbox-fs';
+import { absolute, fileCompletions, kindOf, placeOf, readAny, writeError } from './sandbox-fs';
 import { attachShellState, shellState } from './shell-state';
 import { parseCommandLine, ShellSyntaxError, wordAt, type ExpandableText, type Redirect, type SimpleCommand, type WordToken } from './tokenize';
 
@@ -463,7 +463,18 @@ export class Shell {
   complete(line: string, cursor: number): { from: number; candidates: string[] } {
     const w = wordAt(line, cursor);
     try {
-      return { from: w.start, candidates: this.opts.registry.complete({ words: w.preceding, prefix: w.prefix, env: this.env }) };
+      // `$NA<Tab>`: the shell's variables, as bash completes them.
+      if (/^\$[A-Za-z_]\w*$|^\$$/.test(w.prefix)) {
+        const names = Object.keys(this.env.vars).filter((n) => /^[A-Za-z_]\w*$/.test(n)).map((n) => '$' + n);
+        return { from: w.start, candidates: [...new Set(names.filter((n) => n.startsWith(w.prefix)))].sort() };
+      }
+      if (w.redirectTarget) return { from: w.start, candidates: fileCompletions(this.env, w.prefix) };
+      if (w.preceding.length === 0) return { from: w.start, candidates: this.opts.registry.complete({ words: [], prefix: w.prefix, env: this.env }) };
+      // A command with its own completer decides (kubectl offers types, never files, as its
+      // __complete says); for the others bash's default applies: file names.
+      const cmd = this.opts.registry.find(w.preceding[0]!, this.env.location, imageAt(this.env.sim, this.env.location));
+      if (cmd?.complete) return { from: w.start, candidates: this.opts.registry.complete({ words: w.preceding, prefix: w.prefix, env: this.env }) };
+      return { from: w.start, candidates: fileCompletions(this.env, w.prefix) };
     } catch {
       return { from: w.start, candidates: [] };
     }

@@ -28,7 +28,7 @@
 import type { Command, CommandContext } from '../../command';
 import { CommandError } from '../../errors';
 import { nsIdOf, resolveHost } from '../../resolver';
-import { absolute, kindOf, placeOf, readAny, writeError } from '../../sandbox-fs';
+import { absolute, fileCompletions, kindOf, placeOf, readAny, writeError } from '../../sandbox-fs';
 import { binaryToBytes, bytesToBinary, writeFile } from '../../../sim/files';
 import { encodeFrame } from '../../../sim/packet';
 import { LINKTYPE_ETHERNET, PcapWriter, pcapGlobalHeader, pcapRecord, PCAP_SNAPLEN, readPcap } from '../../../sim/pcap';
@@ -229,6 +229,7 @@ export const tcpdump: Command = {
       return ['any', ...(ns?.devices.map((d) => d.name) ?? [])];
     }
     if (prev === '-Q') return ['in', 'out', 'inout'];
+    if (prev === '-r' || prev === '-w') return fileCompletions(req.env, req.prefix);
     if (req.prefix.startsWith('-')) return ['-c', '-e', '-i', '-n', '-nn', '-p', '-Q', '-r', '-s', '-S', '-v', '-vv', '-w', '--help', '--version'];
     return ['host', 'net', 'port', 'src', 'dst', 'icmp', 'arp', 'tcp', 'udp', 'ip', 'and', 'or', 'not'];
   },
