@@ -4,7 +4,8 @@
  * Design notes: the browser terminal, the `npm run shell` CLI and the tests all drive a
  * session through these few calls and nothing else: run a line, interrupt it, ask for
  * completions, read the prompt and the task list, answer a task, listen for changes, and
- * take or restore a snapshot. Output is plain text with `\n` line ends (a terminal
+ * take or restore a snapshot. Extra terminals (`openTerminal`) share the sandbox and the
+ * tasks but each has its own shell. Output is plain text with `\n` line ends (a terminal
  * front end converts them); colour is added by the front end, never by commands.
  */
 
@@ -48,9 +49,11 @@ export interface SessionSnapshot {
   [key: string]: unknown;
 }
 
-export interface LabSessionApi {
-  readonly labId: string;
-  readonly seed: number;
+/**
+ * One terminal on the lab's sandbox: its own shell (location, variables, history, running
+ * command) over the session's shared cluster. One command at a time per terminal.
+ */
+export interface TerminalApi {
   /** The prompt to show before the next line, e.g. `learner@workstation:~$ `. */
   prompt(): string;
   /** Runs one input line; resolves with its exit status when it has finished. */
@@ -58,11 +61,24 @@ export interface LabSessionApi {
   /** Ctrl+C: stops the running command (its summary lines are still printed). */
   interrupt(): void;
   complete(line: string, cursor: number): Completion;
+  /** True when `text` leaves a command open (a quote, a final `|`, a here-document). */
+  needsMore(text: string): boolean;
+  /** Lines entered so far in this terminal, oldest first. */
+  history(): string[];
+  /** Session events; only the main terminal gets `prompt` events. */
+  subscribe(listener: (e: SessionEvent) => void): () => void;
+}
+
+export interface LabSessionApi extends TerminalApi {
+  readonly labId: string;
+  readonly seed: number;
+  /**
+   * Another terminal on the same sandbox, starting at the workstation. Its commands are
+   * graded like the main terminal's; it is not part of the snapshot.
+   */
+  openTerminal(): TerminalApi;
   tasks(): TaskView[];
   /** Submits a typed answer from the panel; returns the task's new view. */
   answer(taskId: string, value: string): TaskView;
-  /** Lines entered so far, oldest first. */
-  history(): string[];
-  subscribe(listener: (e: SessionEvent) => void): () => void;
   snapshot(): SessionSnapshot;
 }

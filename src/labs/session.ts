@@ -9,6 +9,13 @@
  * number, lab id, seed, sandbox state, bindings, history, task states, shell location) and
  * restores to an identical session; a snapshot of another format or a damaged one is
  * refused with a SnapshotError so the caller can start afresh and say so.
+ *
+ * Extra terminals (`openTerminal`) each get their own Shell (location, variables, history,
+ * running command) over the same sandbox and command registry, so `tcpdump` in one sees the
+ * `ping` typed in another; each terminal runs one command at a time, and the tasks are
+ * graded after every command in any of them.
+ * Left out: the snapshot keeps only the main terminal; after a reload the extra terminals
+ * start afresh at the workstation, with empty histories.
  */
 import type { Scheduler } from '../sim/clock';
 import { Sim } from '../sim/sim';
@@ -16,11 +23,13 @@ import { TOPOLOGIES } from '../sim/topologies';
 import type { SimState } from '../sim/state';
 import type { Command, Location } from '../shell/command';
 import { createRegistry } from '../shell/commands/index';
+import type { Registry } from '../shell/registry';
 import { CommandError } from '../shell/errors';
 import { Shell } from '../shell/shell';
+import { needsMore } from '../shell/tokenize';
 import { WORKSTATION_LOCATION } from '../shell/location';
 import { findLab } from '../../labs/index';
-import type { Completion, LabSessionApi, OutputSink, SessionEvent, SessionSnapshot, TaskStatus, TaskView } from './contract';
+import type { Completion, LabSessionApi, OutputSink, SessionEvent, SessionSnapshot, TaskStatus, TaskView, TerminalApi } from './contract';
 import { judgeAnswer, judgeObservation, render, resolveBindings, type ResolvedBindings } from './grader';
 import type { LabDefinition } from './schema';
 
@@ -58,8 +67,9 @@ export class LabSession implements LabSessionApi {
   readonly seed: number;
   readonly lab: LabDefinition;
   private readonly shell: Shell;
+  private readonly registry: Registry;
+  private readonly main: TerminalApi;
   private readonly listeners = new Set<(e: SessionEvent) => void>();
-  private running = false;
 
   private constructor(
     lab: LabDefinition,
@@ -75,9 +85,10 @@ export class LabSession implements LabSessionApi {
     this.lab = lab;
     this.labId = lab.id;
     this.seed = seed;
-    const registry = createRegistry();
-    registry.register(this.answerCommand());
-    this.shell = new Shell({ sim, scheduler, registry, location, history: () => this.historyLines });
+    this.registry = createRegistry();
+    this.registry.register(this.answerCommand());
+    this.shell = new Shell({ sim, scheduler, registry: this.registry, location, history: () => this.historyLines });
+    this.main = this.terminal(this.shell, historyLines, true);
   }
 
   static create(opts: SessionOptions): LabSession {
@@ -132,31 +143,29 @@ export class LabSession implements LabSessionApi {
   }
 
   prompt(): string {
-    return this.shell.prompt();
+    return this.main.prompt();
   }
 
-  async run(line: string, stdout: OutputSink, stderr: OutputSink): Promise<number> {
-    if (this.running) throw new Error('a command is already running');
-    this.running = true;
-    const before = this.prompt();
-    try {
-      if (line.trim() !== '') this.historyLines.push(line);
-      const status = await this.shell.run(line, stdout, stderr);
-      this.grade();
-      return status;
-    } finally {
-      this.running = false;
-      if (this.prompt() !== before) this.emit({ type: 'prompt', prompt: this.prompt() });
-      this.emit({ type: 'state' });
-    }
+  run(line: string, stdout: OutputSink, stderr: OutputSink): Promise<number> {
+    return this.main.run(line, stdout, stderr);
   }
 
   interrupt(): void {
-    this.shell.interrupt();
+    this.main.interrupt();
   }
 
   complete(line: string, cursor: number): Completion {
-    return this.shell.complete(line, cursor);
+    return this.main.complete(line, cursor);
+  }
+
+  needsMore(text: string): boolean {
+    return needsMore(text);
+  }
+
+  openTerminal(): TerminalApi {
+    const lines: string[] = [];
+    const shell = new Shell({ sim: this.sim, scheduler: this.scheduler, registry: this.registry, location: WORKSTATION_LOCATION, history: () => lines });
+    return this.terminal(shell, lines, false);
   }
 
   tasks(): TaskView[] {
@@ -245,6 +254,34 @@ export class LabSession implements LabSessionApi {
       feedback: st.feedback,
       takesAnswer: 'answer' in t.check,
       points: t.points,
+    };
+  }
+
+  /** A terminal over `shell`: one command at a time, graded after each; only the main one emits `prompt`. */
+  private terminal(shell: Shell, lines: string[], main: boolean): TerminalApi {
+    let running = false;
+    return {
+      prompt: () => shell.prompt(),
+      run: async (line, stdout, stderr) => {
+        if (running) throw new Error('a command is already running in this terminal');
+        running = true;
+        const before = shell.prompt();
+        try {
+          if (line.trim() !== '') lines.push(line);
+          const status = await shell.run(line, stdout, stderr);
+          this.grade();
+          return status;
+        } finally {
+          running = false;
+          if (main && shell.prompt() !== before) this.emit({ type: 'prompt', prompt: shell.prompt() });
+          this.emit({ type: 'state' });
+        }
+      },
+      interrupt: () => shell.interrupt(),
+      complete: (line, cursor) => shell.complete(line, cursor),
+      needsMore: (text) => needsMore(text),
+      history: () => [...lines],
+      subscribe: (listener) => this.subscribe(main ? listener : (e) => e.type !== 'prompt' && listener(e)),
     };
   }
 

@@ -10,10 +10,15 @@
  *
  * In the browser the session's scheduler follows the wall clock: `ping` really waits a second
  * between replies.
+ *
+ * Terminals: "Terminal 1" drives the session itself; "+" opens up to three more
+ * (`session.openTerminal()`), each its own LabTerminal in its own tab panel, all on the same
+ * sandbox. Switching tabs only hides and shows panels, so each keeps its screen. The panel's
+ * `data-busy` and the test hook follow the selected tab. Reset closes the extra terminals.
  */
 import xtermCss from '@xterm/xterm/css/xterm.css?inline';
 import type { Scheduler } from '../sim/clock';
-import type { LabSessionApi, TaskView } from '../labs/contract';
+import type { LabSessionApi, TaskView, TerminalApi } from '../labs/contract';
 import { createLabSession, restoreLabSession } from '../labs/session';
 import { LabTerminal } from './terminal';
 import {
@@ -35,6 +40,9 @@ const wallClock: Scheduler = {
   now: () => Date.now(),
   sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms))),
 };
+
+/** Terminal 1 plus three more. */
+const MAX_TERMINALS = 4;
 
 const STATUS_TEXT: Record<TaskView['status'], string> = {
   pending: 'To do',
@@ -263,15 +271,109 @@ export async function mountLab(panel: HTMLElement): Promise<{ dispose(): void }>
   };
   for (const form of forms) form.addEventListener('submit', onSubmit);
 
-  // ---- terminal -----------------------------------------------------------------------------
+  // ---- terminals ----------------------------------------------------------------------------
   $('[data-terminal-placeholder]')?.remove();
-  const terminal = new LabTerminal(container, session, {
-    onCommandDone: () => {
-      save();
-      updateScore();
-    },
-    onBusy: (busy) => panel.toggleAttribute('data-busy', busy),
-  });
+  const tabList = $('[data-terminal-tabs]');
+  const firstTab = tabList?.querySelector<HTMLButtonElement>('[role="tab"]');
+  const addButton = $<HTMLButtonElement>('[data-terminal-add]');
+  if (!tabList || !firstTab) throw new Error('lab panel without terminal tabs');
+  interface Tab {
+    tab: HTMLButtonElement;
+    view: HTMLElement;
+    terminal: LabTerminal;
+    busy: boolean;
+  }
+  const tabs: Tab[] = [];
+  let active = 0;
+
+  const select = (index: number): void => {
+    active = index;
+    tabs.forEach((t, i) => {
+      t.tab.setAttribute('aria-selected', String(i === index));
+      t.tab.tabIndex = i === index ? 0 : -1;
+      t.view.hidden = i !== index;
+    });
+    panel.toggleAttribute('data-busy', tabs[index]?.busy ?? false);
+    if (addButton) addButton.disabled = tabs.length >= MAX_TERMINALS;
+  };
+
+  /** A tab panel with its own terminal on `api`, selected. */
+  const addTab = (tab: HTMLButtonElement, api: TerminalApi): Tab => {
+    const n = tabs.length + 1;
+    tab.id = `${panel.id || labId}-tab-${n}`;
+    const view = document.createElement('div');
+    view.className = 'lab-terminal-view';
+    view.id = `${panel.id || labId}-terminal-${n}`;
+    view.setAttribute('role', 'tabpanel');
+    view.setAttribute('aria-labelledby', tab.id);
+    tab.setAttribute('aria-controls', view.id);
+    for (const t of tabs) t.view.hidden = true; // shown before xterm measures it
+    container.append(view);
+    const entry: Tab = {
+      tab,
+      view,
+      busy: false,
+      terminal: new LabTerminal(view, api, {
+        onCommandDone: () => {
+          save();
+          updateScore();
+        },
+        onBusy: (busy) => {
+          entry.busy = busy;
+          if (tabs[active] === entry) panel.toggleAttribute('data-busy', busy);
+        },
+      }),
+    };
+    tabs.push(entry);
+    select(tabs.length - 1);
+    return entry;
+  };
+
+  const terminal = addTab(firstTab, session).terminal;
+  const current = (): LabTerminal => tabs[active]?.terminal ?? terminal;
+
+  const onTabClick = (e: MouseEvent): void => {
+    const index = tabs.findIndex((t) => t.tab === (e.target as Element | null)?.closest('[role="tab"]'));
+    if (index < 0) return;
+    select(index);
+    current().focus();
+  };
+  const onTabKey = (e: KeyboardEvent): void => {
+    const moves: Record<string, number> = { ArrowRight: active + 1, ArrowLeft: active - 1, Home: 0, End: tabs.length - 1 };
+    const to = moves[e.key];
+    if (to === undefined) return;
+    e.preventDefault();
+    select((to + tabs.length) % tabs.length);
+    tabs[active]?.tab.focus();
+  };
+  tabList.addEventListener('click', onTabClick);
+  tabList.addEventListener('keydown', onTabKey);
+
+  const onAdd = (): void => {
+    if (tabs.length >= MAX_TERMINALS) return;
+    const tab = document.createElement('button');
+    tab.type = 'button';
+    tab.className = 'lab-terminal-tab';
+    tab.setAttribute('role', 'tab');
+    tab.textContent = `Terminal ${tabs.length + 1}`;
+    tabList.append(tab);
+    const added = addTab(tab, session.openTerminal());
+    added.terminal.notice(`(${tab.textContent}: another shell on the same cluster, starting at the workstation.)`);
+    void added.terminal.start();
+    added.terminal.focus();
+    announce(`${tab.textContent} opened.`);
+  };
+  addButton?.addEventListener('click', onAdd);
+
+  /** Closes every terminal but the first (Reset: they belong to the old session). */
+  const closeExtraTerminals = (): void => {
+    for (const t of tabs.splice(1)) {
+      t.terminal.dispose();
+      t.view.remove();
+      t.tab.remove();
+    }
+    select(0);
+  };
 
   const greet = (): void => {
     const touched = session.tasks().some((t) => t.status !== 'pending');
@@ -290,7 +392,7 @@ export async function mountLab(panel: HTMLElement): Promise<{ dispose(): void }>
   save();
 
   window.__labTerminals ??= {};
-  window.__labTerminals[labId] = { lines: () => terminal.lines(), seed: () => session.seed };
+  window.__labTerminals[labId] = { lines: () => current().lines(), seed: () => session.seed };
 
   // ---- reset --------------------------------------------------------------------------------
   const resetButton = $<HTMLButtonElement>('[data-reset]');
@@ -302,6 +404,7 @@ export async function mountLab(panel: HTMLElement): Promise<{ dispose(): void }>
     forgetLabProgress(labId, lessons);
     session = createLabSession({ labId, seed, scheduler: wallClock });
     restoredCommands = null;
+    closeExtraTerminals();
     terminal.replaceSession(session);
     for (const form of forms) form.reset();
     if (notice) notice.hidden = true;
@@ -331,7 +434,7 @@ export async function mountLab(panel: HTMLElement): Promise<{ dispose(): void }>
   // "Type it in the lab" buttons in the lesson put their command at the prompt.
   const onType = (e: Event): void => {
     const command = (e as CustomEvent<{ command?: string }>).detail?.command;
-    if (typeof command === 'string' && command !== '') terminal.offer(command);
+    if (typeof command === 'string' && command !== '') current().offer(command);
   };
   panel.addEventListener('lab:type', onType);
   const waiting = panel.dataset.pendingCommand;
@@ -354,7 +457,10 @@ export async function mountLab(panel: HTMLElement): Promise<{ dispose(): void }>
       resetButton?.removeEventListener('click', onReset);
       panel.removeEventListener('lab:type', onType);
       dialog?.removeEventListener('close', onDialogClose);
-      terminal.dispose();
+      tabList.removeEventListener('click', onTabClick);
+      tabList.removeEventListener('keydown', onTabKey);
+      addButton?.removeEventListener('click', onAdd);
+      for (const t of tabs) t.terminal.dispose();
       if (window.__labTerminals) delete window.__labTerminals[labId];
       panel.removeAttribute('data-ready');
     },

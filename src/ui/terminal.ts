@@ -1,5 +1,6 @@
 /**
- * The lab terminal: xterm.js showing a lab session, with a small line editor in front.
+ * The lab terminal: xterm.js showing one terminal of a lab session (the session itself, or
+ * one of its extra terminals: TerminalApi), with a small line editor in front.
  *
  * Design notes: the session knows nothing about terminals. It runs whole lines and writes
  * plain text with `\n` line ends; this module does everything a shell's line editor would:
@@ -22,9 +23,8 @@
  */
 import { Terminal, type ITheme } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
-import type { Completion, LabSessionApi, OutputSink, SessionEvent } from '../labs/contract';
+import type { Completion, OutputSink, SessionEvent, TerminalApi } from '../labs/contract';
 import { PS2 } from '../labs/transcript';
-import { needsMore } from '../shell/tokenize';
 import { endsAtMargin, moveBetween, positionOf } from './line-layout';
 
 /** Colours for the terminal: dark in both site themes, every colour >= 4.5:1 on the background. */
@@ -95,7 +95,7 @@ function colourPrompt(prompt: string): string {
 export class LabTerminal {
   readonly term: Terminal;
   private readonly fitAddon = new FitAddon();
-  private session: LabSessionApi;
+  private session: TerminalApi;
   private unsubscribe: () => void = () => {};
   private readonly resizeObserver: ResizeObserver;
 
@@ -119,7 +119,7 @@ export class LabTerminal {
 
   constructor(
     private readonly container: HTMLElement,
-    session: LabSessionApi,
+    session: TerminalApi,
     private readonly options: LabTerminalOptions = {},
   ) {
     this.session = session;
@@ -158,7 +158,7 @@ export class LabTerminal {
   }
 
   /** Replaces the session (after Reset): clears the screen and waits to be started again. */
-  replaceSession(session: LabSessionApi): void {
+  replaceSession(session: TerminalApi): void {
     this.unsubscribe();
     if (this.running) {
       this.session.interrupt();
@@ -215,6 +215,8 @@ export class LabTerminal {
 
   dispose(): void {
     this.unsubscribe();
+    if (this.running) this.session.interrupt();
+    this.generation++;
     this.resizeObserver.disconnect();
     this.term.dispose();
   }
@@ -636,7 +638,7 @@ export class LabTerminal {
       return;
     }
     const text = this.continued === null ? line : `${this.continued}\n${line}`;
-    if (needsMore(text)) {
+    if (this.session.needsMore(text)) {
       this.continued = text;
       this.accepting = false;
       await this.showPrompt(PS2);

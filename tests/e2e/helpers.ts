@@ -40,8 +40,25 @@ export async function terminalLines(page: Page, labId: string = LAB): Promise<st
   return page.evaluate((id) => window.__labTerminals?.[id]?.lines() ?? [], labId);
 }
 
+/** Clicks the terminal of the selected tab (the others are hidden). */
 export async function focusTerminal(page: Page, labId: string = LAB): Promise<void> {
-  await panel(page, labId).locator('.xterm').click();
+  await panel(page, labId).locator('.xterm:visible').click();
+}
+
+/** Opens another terminal tab with "+" and waits for its prompt. */
+export async function openTerminalTab(page: Page, labId: string = LAB): Promise<void> {
+  const tabs = panel(page, labId).getByRole('tab');
+  const count = await tabs.count();
+  await panel(page, labId).getByRole('button', { name: 'Open another terminal' }).click();
+  await expect(tabs).toHaveCount(count + 1);
+  await expect.poll(async () => PROMPT_ONLY.test((await terminalLines(page, labId)).at(-1) ?? '')).toBe(true);
+}
+
+/** Selects terminal tab `n` (1-based). */
+export async function selectTerminal(page: Page, n: number, labId: string = LAB): Promise<void> {
+  const tab = panel(page, labId).getByRole('tab', { name: `Terminal ${n}`, exact: true });
+  await tab.click();
+  await expect(tab).toHaveAttribute('aria-selected', 'true');
 }
 
 /** Types a command, presses Enter and waits for the prompt to come back. Returns its output lines. */
