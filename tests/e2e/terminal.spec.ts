@@ -166,3 +166,20 @@ test('a shell inside a pod changes the prompt; exit comes back', async ({ page }
   await run(page, 'exit');
   expect(await lastLine(page)).toBe(before);
 });
+
+test('a 1 MB paste does not freeze the terminal', async ({ page }) => {
+  await focusTerminal(page);
+  const started = Date.now();
+  await page.evaluate(() => {
+    const textarea = document.querySelector<HTMLTextAreaElement>('lab-panel .xterm-helper-textarea');
+    const data = new DataTransfer();
+    data.setData('text/plain', `echo ${'x'.repeat(1_000_000)} | wc -c\n`);
+    textarea?.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  });
+  await expect.poll(async () => (await terminalLines(page)).includes('1000001'), { timeout: 30_000 }).toBe(true);
+  expect(Date.now() - started).toBeLessThan(15_000);
+  // Still responsive afterwards.
+  await page.keyboard.type('hostname');
+  await page.keyboard.press('Enter');
+  await expect.poll(async () => (await terminalLines(page)).includes('workstation')).toBe(true);
+});
