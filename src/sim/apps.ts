@@ -6,9 +6,12 @@
  * `serve-hostname` (the Kubernetes docs' "hostnames" example) answers every HTTP request with
  * its pod's name on 9376; agnhost `netexec` serves HTTP on 8080 with `/hostname`,
  * `/clientip` (the source address it sees: the tool for proving "no NAT between pods") and
- * `/echo?msg=`. busybox and netshoot-style debug images listen on nothing. The LAN's router
- * answers DNS for the upstream world, which does not exist in the sandbox: every name outside
- * the cluster is NXDOMAIN except a few well-known ones, whose addresses are unreachable.
+ * `/echo?msg=`. busybox and netshoot-style debug images listen on nothing. A Docker
+ * container whose main process is nginx listens on 80 with the same server (no log is kept
+ * for it); a Docker host runs docker-proxy on each published TCP port, relaying to the
+ * container (docker.ts). The LAN's router answers DNS for the upstream world, which does not
+ * exist in the sandbox: every name outside the cluster is NXDOMAIN except a few well-known
+ * ones, whose addresses are unreachable.
  * A datagram for a port nobody listens on gets ICMP port unreachable from the kernel; a TCP
  * SYN gets a RST (tcp.ts). nginx and agnhost write a log line for every request they answer,
  * with the client address they saw (k8s/logs.ts), which `kubectl logs` shows. Every HTTP
@@ -19,6 +22,7 @@
  * Left out: real HTTP parsing beyond the request line and Host header, keep-alive, TLS;
  * nginx's Date, Last-Modified, ETag and Accept-Ranges headers; its welcome page is shortened.
  */
+import { runsNginx } from './docker';
 import { decodeDns, dnsResponse, encodeDns, fqdn, type DnsMessage, type DnsRecord } from './dns';
 import { formatIp, type Ip } from './ipv4';
 import { resolveCluster } from './k8s/coredns';
@@ -45,6 +49,8 @@ export interface Listener {
   port: number;
   /** The program's name as `ss -l` shows it. */
   program: string;
+  /** The local address the socket is bound to; absent: every address (0.0.0.0). */
+  addr?: Ip;
   /** Answers one request (a datagram, or a whole TCP request stream); undefined = no answer. */
   handle(req: Uint8Array, ctx: RequestContext): Uint8Array | undefined;
 }
@@ -164,6 +170,36 @@ function imageName(image: string): string {
   return (image.split('/').pop() ?? image).split(/[:@]/)[0]!;
 }
 
+/** A request nginx answered: the request, its status, the body bytes sent (for the access log). */
+type NginxLogger = (req: Uint8Array, status: number, bytes: number, ctx: RequestContext) => void;
+
+/** The official nginx image's server: `listen 80`, its welcome page at `/`, built-in error pages. */
+function nginxServer(log: NginxLogger): Listener {
+  return {
+    proto: 'tcp',
+    port: 80,
+    program: 'nginx',
+    handle: headAware((req, ctx) => {
+      const r = parseRequest(req);
+      if (!r) {
+        const page = nginxErrorPage('400 Bad Request', 'nginx/1.27.5');
+        log(req, 400, page.length, ctx);
+        return http('400 Bad Request', page, 'nginx/1.27.5', 'text/html');
+      }
+      // The static handler serves GET and HEAD; any other method is 405 before the file is looked up.
+      if (r.method !== 'GET' && r.method !== 'HEAD') {
+        const page = nginxErrorPage('405 Not Allowed', 'nginx/1.27.5');
+        log(req, 405, page.length, ctx);
+        return http('405 Not Allowed', page, 'nginx/1.27.5', 'text/html');
+      }
+      const found = r.path.split('?')[0] === '/' || r.path.split('?')[0] === '/index.html';
+      const body = found ? NGINX_PAGE : nginxErrorPage('404 Not Found', 'nginx/1.27.5');
+      log(req, found ? 200 : 404, r.method === 'HEAD' ? 0 : body.length, ctx);
+      return http(found ? '200 OK' : '404 Not Found', body, 'nginx/1.27.5', 'text/html');
+    }),
+  };
+}
+
 /** What a pod's containers listen on, from their images and arguments. */
 export function podListeners(state: SimState, pod: Pod): Listener[] {
   const out: Listener[] = [];
@@ -174,29 +210,7 @@ export function podListeners(state: SimState, pod: Pod): Listener[] {
       const dns = (proto: 'udp' | 'tcp'): Listener => ({ proto, port: 53, program: 'coredns', handle: (req) => coreDnsAnswer(state, req) });
       out.push(dns('udp'), dns('tcp'), { proto: 'tcp', port: 9153, program: 'coredns', handle: () => http('200 OK', '# HELP coredns_build_info A metric with a constant \'1\' value labeled by version, revision, and goversion from which CoreDNS was built.\n', undefined, 'text/plain; version=0.0.4') });
     } else if (name === 'nginx') {
-      out.push({
-        proto: 'tcp',
-        port: 80,
-        program: 'nginx',
-        handle: headAware((req, ctx) => {
-          const r = parseRequest(req);
-          if (!r) {
-            const page = nginxErrorPage('400 Bad Request', 'nginx/1.27.5');
-            nginxLog(state, pod, c.name, req, 400, page.length, ctx);
-            return http('400 Bad Request', page, 'nginx/1.27.5', 'text/html');
-          }
-          // The static handler serves GET and HEAD; any other method is 405 before the file is looked up.
-          if (r.method !== 'GET' && r.method !== 'HEAD') {
-            const page = nginxErrorPage('405 Not Allowed', 'nginx/1.27.5');
-            nginxLog(state, pod, c.name, req, 405, page.length, ctx);
-            return http('405 Not Allowed', page, 'nginx/1.27.5', 'text/html');
-          }
-          const found = r.path.split('?')[0] === '/' || r.path.split('?')[0] === '/index.html';
-          const body = found ? NGINX_PAGE : nginxErrorPage('404 Not Found', 'nginx/1.27.5');
-          nginxLog(state, pod, c.name, req, found ? 200 : 404, r.method === 'HEAD' ? 0 : body.length, ctx);
-          return http(found ? '200 OK' : '404 Not Found', body, 'nginx/1.27.5', 'text/html');
-        }),
-      });
+      out.push(nginxServer((req, status, bytes, ctx) => nginxLog(state, pod, c.name, req, status, bytes, ctx)));
     } else if (name === 'controller' && c.image.includes('ingress-nginx')) {
       out.push({ proto: 'tcp', port: 80, program: 'nginx', handle: headAware((req, ctx) => ingressProxy(state, pod, req, ctx)) });
     } else if (name === 'agnhost' && args.includes('serve-hostname')) {
@@ -323,13 +337,52 @@ export function listenersIn(state: SimState, nsId: string): Listener[] {
       return undefined;
     }
   } }];
+  if (nsId.startsWith('container/')) return containerListeners(state, nsId);
+  if (nsId.startsWith('host/')) return dockerProxies(state, nsId.slice(5));
   if (!nsId.startsWith('pod/')) return [];
   const pod = state.k8s.pods[nsId.slice(4)];
   if (!pod || pod.spec.hostNetwork) return [];
   return podListeners(state, pod);
 }
 
-/** The listener for a protocol and port in a namespace, if any. */
-export function findListener(state: SimState, nsId: string, proto: 'udp' | 'tcp', port: number): Listener | undefined {
-  return listenersIn(state, nsId).find((l) => l.proto === proto && l.port === port);
+/** A running Docker container's main process: nginx listens on 80 as in a pod; a shell or sleep listens on nothing. */
+function containerListeners(state: SimState, nsId: string): Listener[] {
+  const host = nsId.split('/')[1] ?? '';
+  const c = state.docker?.hosts[host]?.containers.find((x) => x.ns === nsId && x.status === 'running');
+  if (!c || !runsNginx(c)) return [];
+  return [nginxServer(() => undefined)];
+}
+
+/**
+ * docker-proxy, Docker's userland proxy: one per published TCP port of a running container,
+ * listening in the host's namespace on the port's host address (every address by default).
+ * It catches what the DNAT rules do not: connections from the host itself to 127.0.0.1 and
+ * hairpin traffic from containers. It accepts, opens its own connection from the host to the
+ * container's address and port, and relays the answer; the container sees the connection
+ * coming from the host's docker0 address.
+ */
+function dockerProxies(state: SimState, host: string): Listener[] {
+  const out: Listener[] = [];
+  for (const c of state.docker?.hosts[host]?.containers ?? []) {
+    if (c.status !== 'running') continue;
+    for (const p of c.ports) {
+      if (p.protocol !== 'tcp') continue;
+      out.push({
+        proto: 'tcp',
+        port: p.hostPort,
+        program: 'docker-proxy',
+        ...(p.hostIp !== undefined ? { addr: p.hostIp } : {}),
+        handle: (req, ctx) => ctx.connect?.(c.ip, p.containerPort, req),
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * The listener for a protocol and port in a namespace, if any; with `localIp`, a listener bound
+ * to one address answers only for it.
+ */
+export function findListener(state: SimState, nsId: string, proto: 'udp' | 'tcp', port: number, localIp?: Ip): Listener | undefined {
+  return listenersIn(state, nsId).find((l) => l.proto === proto && l.port === port && (l.addr === undefined || localIp === undefined || l.addr === localIp));
 }

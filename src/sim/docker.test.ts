@@ -9,6 +9,8 @@ import {
   dockerProcessExited,
   dockerStart,
   localImage,
+  mainProcess,
+  runsNginx,
   parseImageRef,
   dockerHostNsId,
   dockerRm,
@@ -18,6 +20,7 @@ import {
   routeLinkdown,
   type DockerContainer,
 } from './docker';
+import { findListener, listenersIn } from './apps';
 import { inject, type TraceResult } from './forward';
 import { formatIp, ip, type Ip } from './ipv4';
 import { formatTable } from './netfilter';
@@ -52,7 +55,8 @@ describe('buildDockerHosts', () => {
     expect(formatIp(dockerHost(state, 'host-2').ip)).toBe('192.168.56.12');
     expect(formatIp(state.config.gateway)).toBe('192.168.56.1');
     expect(state.netns.router).toBeDefined();
-    expect(state.segments.lan!.ports.map((p) => p.ns)).toEqual(['router', 'host/host-1', 'host/host-2']);
+    expect(state.segments.lan!.ports.map((p) => p.ns)).toEqual(['router', 'host/host-1', 'host/host-2', 'workstation']);
+    expect(state.netns.workstation!.devices.find((d) => d.name === 'eth0')!.addrs.map((a) => formatIp(a.ip))).toEqual(['192.168.56.100']);
     expect(Object.values(state.k8s).filter((v) => v && typeof v === 'object' && !('serviceIps' in v)).every((m) => Object.keys(m as object).length === 0)).toBe(true);
   });
 
@@ -518,5 +522,95 @@ describe('container lifecycle: create, start, process exit, rm', () => {
     expect(localImage('redis')).toBeUndefined();
     expect(parseImageRef('Nginx')).toEqual({ error: 'invalid reference format: repository name (library/Nginx) must be lowercase' });
     expect(parseImageRef('busybox:1.36')).toEqual({ repo: 'busybox', tag: '1.36' });
+  });
+});
+
+describe('programs in containers and docker-proxy', () => {
+  const GET = new TextEncoder().encode('GET / HTTP/1.1\r\nHost: x\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n');
+  const text = (r: ReturnType<Sim['tcpRequest']>): string => (r.kind === 'response' ? new TextDecoder().decode(r.data) : r.kind);
+
+  it("finds the main process through nginx's entrypoint, which execs its command", () => {
+    expect(mainProcess({ path: '/docker-entrypoint.sh', args: ['nginx', '-g', 'daemon off;'] })).toEqual({ program: 'nginx', args: ['-g', 'daemon off;'] });
+    expect(mainProcess({ path: '/docker-entrypoint.sh', args: ['sh'] })).toEqual({ program: 'sh', args: [] });
+    expect(mainProcess({ path: 'sleep', args: ['3600'] })).toEqual({ program: 'sleep', args: ['3600'] });
+    expect(runsNginx({ path: '/docker-entrypoint.sh', args: ['nginx', '-g', 'daemon off;'] })).toBe(true);
+    expect(runsNginx({ path: '/docker-entrypoint.sh', args: ['nginx-debug', '-g', 'daemon off;'] })).toBe(true);
+    expect(runsNginx({ path: '/docker-entrypoint.sh', args: ['bash'] })).toBe(false);
+    expect(runsNginx({ path: 'sh', args: [] })).toBe(false);
+  });
+
+  it('a running nginx container listens on tcp/80; a shell in the nginx image, a busybox and a stopped nginx listen on nothing', () => {
+    const state = build();
+    const web = dockerRun(state, 'host-1', { name: 'web', image: 'nginx' }, T0);
+    const shell = dockerRun(state, 'host-1', { name: 'sh', image: 'nginx', cmd: ['sh'], tty: true, openStdin: true }, T0);
+    const bb = dockerRun(state, 'host-1', { name: 'bb', image: 'busybox', cmd: ['sleep', '3600'] }, T0);
+    expect(listenersIn(state, web.ns).map((l) => [l.proto, l.port, l.program])).toEqual([['tcp', 80, 'nginx']]);
+    expect(listenersIn(state, shell.ns)).toEqual([]);
+    expect(listenersIn(state, bb.ns)).toEqual([]);
+    const ns = web.ns;
+    dockerProcessExited(state, 'host-1', 'web', 0, T0);
+    expect(listenersIn(state, ns)).toEqual([]);
+  });
+
+  it('docker-proxy listens in the host namespace on each published TCP port (bound address kept) while the container runs', () => {
+    const state = build();
+    dockerRun(state, 'host-1', { name: 'web', image: 'nginx', publish: [{ hostPort: 8080, containerPort: 80 }, { hostIp: '127.0.0.1', hostPort: 8081, containerPort: 80 }, { hostPort: 5353, containerPort: 53, protocol: 'udp' }] }, T0);
+    const proxies = listenersIn(state, 'host/host-1');
+    expect(proxies.map((l) => [l.proto, l.port, l.program, l.addr === undefined ? '*' : formatIp(l.addr)])).toEqual([
+      ['tcp', 8080, 'docker-proxy', '*'],
+      ['tcp', 8081, 'docker-proxy', '127.0.0.1'],
+    ]);
+    expect(findListener(state, 'host/host-1', 'tcp', 8081, ip('127.0.0.1'))?.program).toBe('docker-proxy');
+    expect(findListener(state, 'host/host-1', 'tcp', 8081, H1)).toBeUndefined();
+    expect(findListener(state, 'host/host-1', 'tcp', 8080, H1)?.program).toBe('docker-proxy');
+    expect(listenersIn(state, 'host/host-2')).toEqual([]);
+    dockerProcessExited(state, 'host-1', 'web', 0, T0);
+    expect(listenersIn(state, 'host/host-1')).toEqual([]);
+  });
+
+  it('HTTP to nginx: from the host to the container address, from another container, from the LAN through DNAT, from the host through docker-proxy', () => {
+    const state = build();
+    const web = dockerRun(state, 'host-1', { name: 'web', image: 'nginx', publish: [{ hostPort: 8080, containerPort: 80 }] }, T0);
+    const c1 = dockerRun(state, 'host-1', { name: 'c1', image: 'busybox', cmd: ['sleep', '3600'] }, T0);
+    const sim = restore(state);
+    const ok = (r: ReturnType<Sim['tcpRequest']>): void => expect(text(r)).toMatch(/^HTTP\/1\.1 200 OK\r\nServer: nginx\/1\.27\.5\r\n[\s\S]*<title>Welcome to nginx!<\/title>/);
+    ok(sim.tcpRequest('host/host-1', web.ip, 80, GET));
+    ok(sim.tcpRequest(c1.ns, web.ip, 80, GET));
+
+    // From the workstation and from host-2: nat PREROUTING -> DOCKER DNAT, then filter FORWARD
+    // -> DOCKER-USER -> DOCKER-FORWARD -> DOCKER-BRIDGE -> DOCKER's ACCEPT for 172.17.0.2:80.
+    for (const from of ['workstation', 'host/host-2']) {
+      const r = sim.tcpRequest(from, H1, 8080, GET);
+      ok(r);
+      const syn = r.traces[0]!;
+      expect(syn.hops.find((h) => h.action === 'dnat')?.rules).toEqual(['-A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80']);
+      expect(syn.deliveries.some((d) => d.ns === web.ns)).toBe(true);
+    }
+
+    // On the host itself, 127.0.0.1 skips the DOCKER chain (! -d 127.0.0.0/8): docker-proxy answers
+    // and relays from the host's docker0 address.
+    const local = sim.tcpRequest('host/host-1', ip('127.0.0.1'), 8080, GET);
+    ok(local);
+    expect(local.traces[0]!.hops.some((h) => h.action === 'dnat')).toBe(false);
+    const relayed = local.traces.flatMap((t) => t.hops).find((h) => h.ns === web.ns && h.action === 'deliver');
+    expect(relayed?.ip && formatIp(relayed.ip.src)).toBe('172.17.0.1');
+    expect(local.traces.flatMap((t) => t.hops).some((h) => h.action === 'proxy' && h.ns === 'host/host-1')).toBe(true);
+
+    // Hairpin: a container to its host's published port is not DNATed (-i docker0 -j RETURN); docker-proxy relays it.
+    ok(sim.tcpRequest(c1.ns, H1, 8080, GET));
+    ok(sim.tcpRequest(c1.ns, ip('172.17.0.1'), 8080, GET));
+
+    // Nothing listens on 80 in the busybox container, nor on an unpublished port of the host.
+    expect(sim.tcpRequest('host/host-1', c1.ip, 80, GET).kind).toBe('refused');
+    expect(sim.tcpRequest('workstation', H1, 9090, GET).kind).toBe('refused');
+  });
+
+  it('a stopped container takes its DNAT rule and its docker-proxy with it: the published port is refused', () => {
+    const state = build();
+    dockerRun(state, 'host-1', { name: 'web', image: 'nginx', publish: [{ hostPort: 8080, containerPort: 80 }] }, T0);
+    dockerProcessExited(state, 'host-1', 'web', 0, T0);
+    const sim = restore(state);
+    expect(sim.tcpRequest('workstation', H1, 8080, GET).kind).toBe('refused');
+    expect(sim.tcpRequest('host/host-1', ip('127.0.0.1'), 8080, GET).kind).toBe('refused');
   });
 });

@@ -46,20 +46,31 @@
  * container's address is free for others, and it gets the lowest free one when started again.
  * The images a host has (nginx, busybox, alpine, nicolaka/netshoot, tag latest) come with
  * their entrypoint, command, exposed ports and stop signal; image ids are content addresses,
- * the same on every host.
+ * the same on every host. A container runs its main process (apps.ts gives it its listeners):
+ * nginx's image runs `/docker-entrypoint.sh`, which starts nginx for the default command and
+ * otherwise execs the command it was given (`docker run -it nginx sh` runs a shell, and
+ * nothing listens on 80). docker-proxy, the userland proxy Docker 28 runs by default, listens
+ * in the host's namespace on every published TCP port (apps.ts) and relays to the container:
+ * it is what answers `curl localhost:8080` on the host (the nat OUTPUT rule skips
+ * 127.0.0.0/8) and a container's connection to its own host's published port (nat DOCKER
+ * returns early for traffic from docker0). The learner's workstation sits on the LAN (.100).
  *
  * Left out: the raw-table rule Docker 28 adds per published container
  * (`-A PREROUTING -d <ip>/32 ! -i docker0 -j DROP`, the sandbox has no raw table; nothing on
- * the simulated LAN routes to a host's 172.17.0.0/16 anyway), docker-proxy (the userland proxy
- * that answers connections to a published port from the host itself and hairpin traffic), IPv6,
- * user-defined networks, embedded DNS, processes (a container's process is a state, not a
- * program that runs), image pulls (no registry), restart policies.
+ * the simulated LAN routes to a host's 172.17.0.0/16 anyway), docker-proxy for UDP ports (it
+ * relays TCP only; UDP still reaches the container through DNAT from other machines), and
+ * for a port published on one host address (`-p 127.0.0.1:8080:80`) its docker-proxy also
+ * accepts connections to the host's other addresses (the kernel's TCP does not yet tell a
+ * listener's bound address from the others), IPv6,
+ * user-defined networks, embedded DNS, processes other than the main one, image pulls (no
+ * registry), restart policies.
  * The kernel would age out ARP entries for a removed container's address; the sandbox has no
  * ARP timeouts and drops those entries when the container goes.
  */
 import { broadcast, formatIp, nth, parseIp, size, type Cidr, type Ip } from './ipv4';
 import { createRouter } from './cni';
 import { resolveConfig } from './cluster';
+import { WORKSTATION_NS } from './k8s/cloud';
 import { containerId } from './k8s/names';
 import { randomMac, type Mac } from './mac';
 import { emptyNetfilter, formatRule, host as hostMatch, net, type Netfilter, type Rule } from './netfilter';
@@ -223,7 +234,20 @@ export function buildDockerHosts(spec: DockerSpec, seed: number, createdAt: numb
     const addr = nth(config.nodeNetwork, first + i);
     createDockerHost(state, name, addr, spec.forwardPolicy ?? 'DROP', createdAt);
   });
+  createWorkstation(state);
   return state;
+}
+
+/** The learner's workstation: a plain machine on the LAN (.100), as in the Kubernetes topologies. */
+function createWorkstation(state: SimState): void {
+  const lan = state.config.nodeNetwork;
+  const addr = nth(lan, 100);
+  const rng = deriveRng(state.seed, `netns:${WORKSTATION_NS}`);
+  const ns = newNetns(WORKSTATION_NS, '', 'workstation', rng.int(65536));
+  const eth0 = addDevice(ns, { name: 'eth0', kind: 'ether', mac: randomMac(rng), mtu: state.config.mtu, up: true, addrs: [{ ip: addr, len: lan.len, brd: broadcast(lan) }], segment: 'lan' });
+  ns.routes.push({ dst: { addr: 0, len: 0 }, via: state.config.gateway, dev: 'eth0' }, { dst: lan, dev: 'eth0', proto: 'kernel', scope: 'link', src: addr });
+  state.netns[ns.id] = ns;
+  state.segments.lan!.ports.push({ ns: ns.id, ifindex: eth0.ifindex });
 }
 
 function createDockerHost(state: SimState, name: string, addr: Ip, policy: 'DROP' | 'ACCEPT', createdAt: number): Netns {
@@ -415,6 +439,25 @@ export function imageId(seed: number, image: DockerImage): string {
 }
 
 // ------------------------------------------------------------------------------ containers
+
+/** The nginx image's entrypoint script: it configures nginx when asked to run it, then execs its arguments. */
+export const NGINX_ENTRYPOINT = '/docker-entrypoint.sh';
+
+/**
+ * The program a container's main process ends up running, and its arguments: the nginx
+ * image's entrypoint execs its arguments (`docker run -it nginx sh` runs sh, not nginx);
+ * any other main process is the program itself.
+ */
+export function mainProcess(c: Pick<DockerContainer, 'path' | 'args'>): { program: string; args: string[] } {
+  if (c.path === NGINX_ENTRYPOINT) return { program: c.args[0] ?? '', args: c.args.slice(1) };
+  return { program: c.path, args: c.args };
+}
+
+/** True when the container's main process is nginx (the image's default command), which serves HTTP on port 80. */
+export function runsNginx(c: Pick<DockerContainer, 'path' | 'args'>): boolean {
+  const program = mainProcess(c).program.replace(/^.*\//, '');
+  return program === 'nginx' || program === 'nginx-debug';
+}
 
 /** `docker create`: the container exists but has no process and no network yet. */
 export function dockerCreate(state: SimState, hostName: string, opts: DockerRunOptions, now: number): DockerContainer {

@@ -7,6 +7,9 @@
  * netshoot has its debugging tools. The container's host name is its short id. A shell that
  * is the container's own process (`docker run -it IMAGE sh`) ends the container when it exits;
  * one started with `docker exec -it` leaves it running.
+ * The nginx image's entrypoint (`/docker-entrypoint.sh`) configures nginx when its command is
+ * `nginx`, and otherwise simply execs its command: `docker run -it nginx sh` (or `bash`) runs a
+ * shell as the container's process, and nginx never starts.
  * What keeps a container running: a server (nginx's default command), `sleep`, `ping` without
  * `-c`, `tail -f`, `top`, or a shell whose stdin stays open (`-i`); a shell without `-i` reads
  * an empty stdin and exits 0 at once, and so does every other command, as far as the sandbox
@@ -16,7 +19,7 @@
  */
 import type { CommandContext, Location } from '../../command';
 import { imageHas } from '../../images';
-import { dockerHostNsId, dockerProcessExited, parseImageRef, type DockerContainer } from '../../../sim/docker';
+import { dockerHostNsId, dockerProcessExited, mainProcess, parseImageRef, runsNginx, type DockerContainer } from '../../../sim/docker';
 
 /** The image family whose tools a Docker image ships (shell/images.ts names them). */
 function toolsImage(image: string): string {
@@ -61,20 +64,21 @@ export function programName(program: string): string {
   return program.replace(/^\/(usr\/)?s?bin\//, '');
 }
 
-/** Does the container's main process keep running (until stopped)? */
+/** Does the container's main process keep running (until stopped)? (The nginx image's entrypoint runs what it is given.) */
 export function keepsRunning(c: Pick<DockerContainer, 'path' | 'args' | 'openStdin'>): boolean {
-  const prog = programName(c.path);
-  if (c.path === '/docker-entrypoint.sh') return c.args[0] === 'nginx';
-  if (isShell(prog)) return c.openStdin && !c.args.includes('-c');
+  if (runsNginx(c)) return true;
+  const { program, args } = mainProcess(c);
+  const prog = programName(program);
+  if (isShell(prog)) return c.openStdin && !args.includes('-c');
   if (prog === 'sleep') return true;
-  if (prog === 'ping') return !c.args.some((a) => a.startsWith('-c') || a.startsWith('-w'));
-  if (prog === 'tail') return c.args.includes('-f') || c.args.includes('-F');
-  return prog === 'top' || prog === 'nginx';
+  if (prog === 'ping') return !args.some((a) => a.startsWith('-c') || a.startsWith('-w'));
+  if (prog === 'tail') return args.includes('-f') || args.includes('-F');
+  return prog === 'top';
 }
 
 /** How the main process answers `docker stop`: nginx stops on its STOPSIGNAL, PID 1 programs without a handler ignore SIGTERM and are killed after the timeout. */
 export function stopsOnSignal(c: Pick<DockerContainer, 'path' | 'args'>): boolean {
-  return (c.path === '/docker-entrypoint.sh' && c.args[0] === 'nginx') || programName(c.path) === 'nginx';
+  return runsNginx(c);
 }
 
 /** The location of a shell inside the container. */

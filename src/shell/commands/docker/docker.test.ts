@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { REFERENCE_TIME } from '../../../labs/catalog';
+import { LabSession } from '../../../labs/session';
+import { ScriptClock } from '../../../labs/transcript';
 import { humanDuration, goTime } from './common';
 import { displayablePorts } from './ps';
 import { parsePublish } from './run';
 import { keepsRunning } from './container';
+import { formatIp } from '../../../sim/ipv4';
 
 describe('docker CLI helpers', () => {
   it('prints go-units human durations', () => {
@@ -51,5 +55,57 @@ describe('docker CLI helpers', () => {
     expect(keepsRunning({ path: 'sleep', args: ['3600'], openStdin: false })).toBe(true);
     expect(keepsRunning({ path: 'ping', args: ['-c', '1', '1.1.1.1'], openStdin: false })).toBe(false);
     expect(keepsRunning({ path: 'hostname', args: [], openStdin: false })).toBe(false);
+    // The nginx image's entrypoint runs its command: a shell with stdin open stays, one without exits.
+    expect(keepsRunning({ path: '/docker-entrypoint.sh', args: ['sh'], openStdin: true })).toBe(true);
+    expect(keepsRunning({ path: '/docker-entrypoint.sh', args: ['bash'], openStdin: false })).toBe(false);
+    expect(keepsRunning({ path: '/docker-entrypoint.sh', args: ['sleep', '60'], openStdin: false })).toBe(true);
+  });
+});
+
+describe('docker run with the nginx image', () => {
+  async function session(): Promise<{ s: LabSession; run: (line: string) => Promise<{ out: string; status: number }> }> {
+    const s = LabSession.createPlayground({ topology: 'docker', seed: 1, scheduler: new ScriptClock(REFERENCE_TIME, 60_000) });
+    const run = async (line: string): Promise<{ out: string; status: number }> => {
+      let out = '';
+      const sink = { write: (t: string) => void (out += t) };
+      const status = await s.run(line, sink, sink);
+      return { out, status };
+    };
+    await run('ssh host-1');
+    return { s, run };
+  }
+  const container = (s: LabSession, name: string) => s.sim.state.docker!.hosts['host-1']!.containers.find((c) => c.name === name);
+
+  it('-it nginx sh and bash: the shell is the main process (nginx never starts, nothing listens on 80); exit stops the container', async () => {
+    for (const shell of ['sh', 'bash']) {
+      const { s, run } = await session();
+      expect(await run(`docker run -it --name box nginx ${shell}`)).toEqual({ out: '', status: 0 });
+      expect(s.prompt()).toBe('# ');
+      const c = container(s, 'box')!;
+      expect(c.status).toBe('running');
+      expect(c.args).toEqual([shell]);
+      expect((await run('hostname')).out).toBe(`${c.id.slice(0, 12)}\n`);
+      expect(await run('exit')).toEqual({ out: '', status: 0 });
+      expect(s.prompt()).toBe('root@host-1:~# ');
+      expect(container(s, 'box')!.status).toBe('exited');
+    }
+  });
+
+  it('a detached nginx serves its page on the container address and the published port; a detached nginx shell does not', async () => {
+    const { s, run } = await session();
+    await run('docker run -d --name web -p 8080:80 nginx');
+    await run('docker run -dit --name box nginx sh');
+    const web = container(s, 'web')!;
+    const box = container(s, 'box')!;
+    expect(box.status).toBe('running');
+    expect((await run(`curl -s ${formatIp(web.ip)}`)).out).toContain('<title>Welcome to nginx!</title>');
+    expect((await run('curl -s localhost:8080')).out).toContain('<title>Welcome to nginx!</title>');
+    expect(await run(`curl -s ${formatIp(box.ip)}`)).toEqual({ out: '', status: 7 });
+  });
+
+  it('a command the nginx image lacks fails inside its entrypoint script with exit 127', async () => {
+    const { s, run } = await session();
+    expect(await run('docker run --name bad nginx nope')).toEqual({ out: '/docker-entrypoint.sh: 47: exec: nope: not found\n', status: 127 });
+    expect(container(s, 'bad')).toMatchObject({ status: 'exited', exitCode: 127 });
   });
 });

@@ -7,7 +7,10 @@
  * exit 125); the daemon creates the container (name conflicts fail here, nothing is created),
  * then starts it: a host port already allocated fails the start and leaves the container
  * `Created`, as real Docker does. `-d` prints the 64-hex id (before the start, so a failed
- * start still shows it). `-it` with a shell enters the container (`exit` ends it); a
+ * start still shows it). `-it` with a shell enters the container (`exit` ends it), also
+ * through the nginx image's entrypoint, which execs its command (`docker run -it nginx sh`
+ * runs a shell instead of nginx, so nothing listens on 80; a command the image lacks fails
+ * in the script: `/docker-entrypoint.sh: 47: exec: foo: not found`, exit 127); a
  * container whose command ends at once exits with its status (`--rm` removes it); without
  * `-d`, a short-lived command's output is printed (busybox's `ping -c`, `hostname`, ...).
  * Left out: attaching to a long-running container's output (nginx's log), `-e`, `-v`,
@@ -15,7 +18,7 @@
  */
 import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
-import { dockerCreate, dockerProcessExited, dockerStart, localImage, parseImageRef, type DockerContainer } from '../../../sim/docker';
+import { NGINX_ENTRYPOINT, dockerCreate, dockerProcessExited, dockerStart, localImage, mainProcess, parseImageRef, runsNginx, type DockerContainer } from '../../../sim/docker';
 import { resolveHost } from '../../resolver';
 import { containerHas, containerLocation, imageShips, isShell, keepsRunning, programName } from './container';
 import { now, parseFlags, requireHost, requiresMin, type FlagSpec, type SubcommandInfo } from './common';
@@ -134,9 +137,12 @@ export async function dockerRunCommand(ctx: CommandContext, argv: string[]): Pro
     throw runError(`Error response from daemon: ${e instanceof Error ? e.message : String(e)}`);
   }
   if (detach) ctx.stdout.write(c.id + '\n');
-  // The program must exist in the image, or the OCI runtime fails the start.
-  const program = programName(c.path);
-  if (c.path !== '/docker-entrypoint.sh' && !imageShips(c.image, program)) {
+  // The program must exist in the image, or the OCI runtime fails the start. The nginx image's
+  // entrypoint script starts, and then execs its command (which may not exist).
+  const main = mainProcess(c);
+  const program = programName(main.program);
+  const viaEntrypoint = c.path === NGINX_ENTRYPOINT;
+  if (!viaEntrypoint && !imageShips(c.image, program)) {
     ctx.stderr.write(
       `docker: Error response from daemon: failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: exec: "${c.path}": executable file not found in $PATH: unknown\n\nRun 'docker run --help' for more information\n`,
     );
@@ -152,9 +158,15 @@ export async function dockerRunCommand(ctx: CommandContext, argv: string[]): Pro
     if (autoRemove) host.containers = host.containers.filter((x) => x !== c);
     throw runError(`Error response from daemon: ${e instanceof Error ? e.message : String(e)}`);
   }
+  if (viaEntrypoint && !runsNginx(c) && !imageShips(c.image, program)) {
+    // dash's words for an exec of a missing program, on the script's last line; exit 127.
+    if (!detach) ctx.stderr.write(`${NGINX_ENTRYPOINT}: 47: exec: ${main.program}: not found\n`);
+    dockerProcessExited(state, host.name, c.id, 127, now(ctx));
+    return detach ? 0 : 127;
+  }
   const location = containerLocation(c, true);
   // An interactive shell with a terminal: the learner is now inside the container.
-  if (!detach && interactive && tty && isShell(program) && c.args.length === 0) {
+  if (!detach && interactive && tty && isShell(program) && main.args.length === 0) {
     ctx.enter(location);
     return 0;
   }
@@ -166,7 +178,7 @@ export async function dockerRunCommand(ctx: CommandContext, argv: string[]): Pro
   // (A detached container's output goes to its log, which the sandbox does not keep.)
   let status = 0;
   if (program === 'false') status = 1;
-  else if (!detach && !isShell(program) && containerHas(c.image, program)) status = await ctx.spawn(location, [program, ...c.args], tty);
+  else if (!detach && !isShell(program) && containerHas(c.image, program)) status = await ctx.spawn(location, [program, ...main.args], tty);
   dockerProcessExited(state, host.name, c.id, status, now(ctx));
   return detach ? 0 : status;
 }
