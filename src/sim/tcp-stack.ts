@@ -75,7 +75,7 @@ export function tcpInput(state: SimState, ns: Netns, p: Ipv4Packet, rng: Rng, no
       else out.push(segment(p, ns, { srcPort: seg.dstPort, dstPort: seg.srcPort, seq: 0, ack: (seg.seq + seg.data.length + 1) >>> 0, flags: TCP_RST | TCP_ACK, window: 0 }));
       return out;
     }
-    const l = findListener(state, ns.id, 'tcp', seg.dstPort);
+    const l = findListener(state, ns.id, 'tcp', seg.dstPort, p.dst);
     if (!l) {
       out.push(segment(p, ns, { srcPort: seg.dstPort, dstPort: seg.srcPort, seq: 0, ack: (seg.seq + 1) >>> 0, flags: TCP_RST | TCP_ACK, window: 0 }));
       return out;
@@ -110,7 +110,7 @@ export function tcpInput(state: SimState, ns: Netns, p: Ipv4Packet, rng: Rng, no
     return out;
   }
   if (advanced && sock.state === 'ESTABLISHED' && complete(sock.buf, seg.dstPort)) {
-    const l = findListener(state, ns.id, 'tcp', seg.dstPort);
+    const l = findListener(state, ns.id, 'tcp', seg.dstPort, p.dst);
     const req = Uint8Array.from(sock.buf);
     let answer = l?.handle(seg.dstPort === 53 ? req.subarray(2) : req, { state, ns: ns.id, peer: { ip: p.src, port: seg.srcPort }, local: { ip: p.dst, port: seg.dstPort }, now: nowMs, ...(connect ? { connect } : {}) });
     if (answer && seg.dstPort === 53) answer = Uint8Array.from([answer.length >> 8, answer.length & 255, ...answer]);
