@@ -91,6 +91,37 @@ describe('robustness', () => {
     );
   }, 120_000);
 
+  it('no generated command line breaks a Docker host or a container shell', async () => {
+    const clock = new ScriptClock(REFERENCE_TIME, 3_000);
+    const session = LabSession.createPlayground({ topology: 'docker', seed: 4, scheduler: clock });
+    const sink0 = { write: () => {} };
+    // Containers to aim at: a detached nginx with a published port and a busybox shell.
+    await session.run('ssh host-1', sink0, sink0);
+    await session.run('docker run -d --name web -p 8080:80 nginx', sink0, sink0);
+    await session.run('docker run -dit --name c1 busybox', sink0, sink0);
+    await session.run('exit', sink0, sink0);
+    const names = ['docker', 'ping', 'ip', 'bridge', 'iptables-save', 'iptables', 'ss', 'curl', 'wget', 'tcpdump', 'cat', 'hostname', 'ls', 'exit'];
+    const docker = ['docker run', 'docker run -d', 'docker run -it --rm busybox', 'docker ps', 'docker ps -a', 'docker exec c1', 'docker exec -it c1 sh', 'docker inspect', 'docker inspect -f', 'docker stop', 'docker start', 'docker rm', 'docker rm -f', 'docker network ls', 'docker network inspect', 'docker'];
+    const places = ['ssh host-1', 'ssh host-2', 'ssh host-1\ndocker exec -it c1 sh'];
+    let lines = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...places), fc.array(line([...names, ...docker]), { minLength: 1, maxLength: 8 }), async (place, cmds) => {
+        let out = '';
+        const sink = { write: (t: string) => void (out += t) };
+        for (const p of place.split('\n')) await session.run(p, sink, sink);
+        for (const c of cmds) {
+          clock.beginCommand(() => session.interrupt());
+          expect(Number.isInteger(await session.run(c, sink, sink))).toBe(true);
+          lines++;
+        }
+        while (session.prompt() !== 'learner@workstation:~$ ') await session.run('exit', sink, sink);
+        expect(out).not.toMatch(/internal error/);
+      }),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 300), seed: 20261125 },
+    );
+    expect(lines).toBeGreaterThan(1000);
+  }, 120_000);
+
   it('a command that fails validation (usage, bad flag, not found, bad redirection) leaves the sandbox unchanged', async () => {
     const clock = new ScriptClock(REFERENCE_TIME, 3_000);
     const session = LabSession.create({ labId: 'three-pools', seed: 4, scheduler: clock });
