@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { LabSession } from '../../../labs/session';
-import { ScriptClock } from '../../../labs/transcript';
-import { REFERENCE_TIME } from '../../../labs/catalog';
+import { openSession } from '../../../../tests/support/session';
 import { goTabwriter, rfc1123z } from './describe';
 
 async function open() {
-  const clock = new ScriptClock(REFERENCE_TIME);
-  const session = LabSession.create({ labId: 'three-pools', seed: 1, scheduler: clock });
-  return async (line: string) => {
-    let stdout = '';
-    let stderr = '';
-    clock.beginCommand(() => session.interrupt());
-    const status = await session.run(line, { write: (t) => void (stdout += t) }, { write: (t) => void (stderr += t) });
-    return { stdout, stderr, status };
-  };
+  return openSession().run;
 }
 
 describe('goTabwriter', () => {

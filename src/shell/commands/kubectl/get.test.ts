@@ -1,8 +1,6 @@
 import { describe, it, expect } from 'vitest';
+import { openSession } from '../../../../tests/support/session';
 import { parse as parseYaml } from 'yaml';
-import { LabSession } from '../../../labs/session';
-import { ScriptClock } from '../../../labs/transcript';
-import { REFERENCE_TIME } from '../../../labs/catalog';
 
 /**
  * `kubectl get` with the generic printers (json, yaml, name, jsonpath, custom-columns), as
@@ -11,15 +9,7 @@ import { REFERENCE_TIME } from '../../../labs/catalog';
  * found, followed by the errors. Cluster: the three-pools lab (pod `client` exists).
  */
 async function open() {
-  const clock = new ScriptClock(REFERENCE_TIME);
-  const session = LabSession.create({ labId: 'three-pools', seed: 1, scheduler: clock });
-  return async (line: string) => {
-    let stdout = '';
-    let stderr = '';
-    clock.beginCommand(() => session.interrupt());
-    const status = await session.run(line, { write: (t) => void (stdout += t) }, { write: (t) => void (stderr += t) });
-    return { stdout, stderr, status };
-  };
+  return openSession().run;
 }
 
 const NOT_FOUND = 'Error from server (NotFound): pods "nope" not found\n';

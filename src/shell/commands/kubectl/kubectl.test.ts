@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { openSession } from '../../../../tests/support/session';
 import { parse as parseYaml } from 'yaml';
 import { LabSession } from '../../../labs/session';
 import { ScriptClock, transcript } from '../../../labs/transcript';
@@ -24,16 +25,8 @@ interface Run {
 }
 
 async function open(seed = 1, interruptAfterMs?: number) {
-  const clock = new ScriptClock(REFERENCE_TIME, interruptAfterMs);
-  const session = LabSession.create({ labId: 'three-pools', seed, scheduler: clock });
-  const run = async (line: string): Promise<Run> => {
-    let stdout = '';
-    let stderr = '';
-    clock.beginCommand(() => session.interrupt());
-    const status = await session.run(line, { write: (t) => void (stdout += t) }, { write: (t) => void (stderr += t) });
-    return { stdout, stderr, status };
-  };
-  return { clock, session, run, k8s: session.sim.state.k8s };
+  const { clock, session, run } = openSession({ seed, ...(interruptAfterMs !== undefined ? { interruptAfterMs } : {}) });
+  return { clock, session, run: run as (line: string) => Promise<Run>, k8s: session.sim.state.k8s };
 }
 
 /**

@@ -1,41 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { ManualClock, openSession } from '../../../../tests/support/session';
 import { REFERENCE_TIME } from '../../../labs/catalog';
 import { LabSession } from '../../../labs/session';
-import { ScriptClock } from '../../../labs/transcript';
-import type { Scheduler } from '../../../sim/clock';
 import { parseGoDuration } from './logs';
 
-/** A clock the test moves by hand: sleepers wake only when it passes their time. */
-class ManualClock implements Scheduler {
-  private waiters: { at: number; resolve: () => void }[] = [];
-  constructor(private t: number) {}
-  now(): number {
-    return this.t;
-  }
-  sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.waiters.push({ at: this.t + ms, resolve }));
-  }
-  /** Moves time on by `ms`, wakes the sleepers due, and lets the woken commands run. */
-  async advance(ms: number): Promise<void> {
-    this.t += ms;
-    const due = this.waiters.filter((w) => w.at <= this.t);
-    this.waiters = this.waiters.filter((w) => w.at > this.t);
-    for (const w of due) w.resolve();
-    await new Promise((r) => setTimeout(r, 0));
-  }
-}
 
 async function open(labId = 'three-pools') {
-  const clock = new ScriptClock(REFERENCE_TIME);
-  const session = labId.startsWith('playground:') ? LabSession.createPlayground({ topology: labId.slice(11), seed: 1, scheduler: clock }) : LabSession.create({ labId, seed: 1, scheduler: clock });
-  const run = async (line: string) => {
-    let stdout = '';
-    let stderr = '';
-    clock.beginCommand(() => session.interrupt());
-    const status = await session.run(line, { write: (t) => void (stdout += t) }, { write: (t) => void (stderr += t) });
-    return { stdout, stderr, status };
-  };
-  return { run, session, clock };
+  return labId.startsWith('playground:') ? openSession({ topology: labId.slice('playground:'.length) }) : openSession({ lab: labId });
 }
 
 async function webPods(run: (l: string) => Promise<{ stdout: string }>) {

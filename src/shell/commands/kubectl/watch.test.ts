@@ -1,30 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Scheduler } from '../../../sim/clock';
+import { ManualClock } from '../../../../tests/support/session';
 import { deleteObject, scaleObject } from '../../../sim/k8s/controllers';
 import { applyFault } from '../../../sim/faults';
 import { REFERENCE_TIME } from '../../../labs/catalog';
 import { LabSession } from '../../../labs/session';
 import { ScriptClock } from '../../../labs/transcript';
 
-/** A clock the test moves by hand: sleepers wake only when it passes their time. */
-class ManualClock implements Scheduler {
-  private waiters: { at: number; resolve: () => void }[] = [];
-  constructor(private t: number) {}
-  now(): number {
-    return this.t;
-  }
-  sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.waiters.push({ at: this.t + ms, resolve }));
-  }
-  /** Moves time on by `ms`, wakes the sleepers due, and lets the woken commands run. */
-  async advance(ms: number): Promise<void> {
-    this.t += ms;
-    const due = this.waiters.filter((w) => w.at <= this.t);
-    this.waiters = this.waiters.filter((w) => w.at > this.t);
-    for (const w of due) w.resolve();
-    await new Promise((r) => setTimeout(r, 0));
-  }
-}
 
 function start(line: string) {
   const clock = new ManualClock(REFERENCE_TIME);

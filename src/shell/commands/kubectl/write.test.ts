@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { LabSession } from '../../../labs/session';
-import { ScriptClock } from '../../../labs/transcript';
+import { openSession } from '../../../../tests/support/session';
 import { REFERENCE_TIME } from '../../../labs/catalog';
 import { writeFile } from '../../../sim/files';
 import { clone } from '../../../sim/clone';
 
 /** kubectl's commands that change the cluster, on the three-pools lab (web x3, client, Service web). */
 async function open() {
-  const clock = new ScriptClock(REFERENCE_TIME);
-  const session = LabSession.create({ labId: 'three-pools', seed: 1, scheduler: clock });
-  const run = async (line: string) => {
-    let stdout = '';
-    let stderr = '';
-    clock.beginCommand(() => session.interrupt());
-    const status = await session.run(line, { write: (t) => void (stdout += t) }, { write: (t) => void (stderr += t) });
-    return { stdout, stderr, status };
-  };
+  const { session, run } = openSession();
   const file = (path: string, text: string) => writeFile(session.sim.state, 'workstation', path, text, REFERENCE_TIME);
   return { session, run, file, k8s: () => session.sim.state.k8s };
 }
