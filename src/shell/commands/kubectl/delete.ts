@@ -13,7 +13,7 @@
  * `--force --grace-period=0` prints kubectl's warning and `force deleted`.
  * Left out: --cascade=orphan|foreground (background only), --dry-run, --raw, -i.
  */
-import { matches, parseSelector, SelectorError, type Requirement } from '../../../sim/k8s/labels';
+import { matches, type Requirement } from '../../../sim/k8s/labels';
 import { ApiError } from '../../../sim/k8s/api';
 import { canDelete, deleteObject, type Resource } from '../../../sim/k8s/controllers';
 import { ManifestError } from '../../../sim/k8s/manifests';
@@ -21,7 +21,7 @@ import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
 import { bool, parseFlags, str } from './flags';
 import { apiContext, apiErrorText, readManifests } from './mutate';
-import { isRealResource, resolveResource, supportedList, type ResourceType } from './resources';
+import { isRealResource, resolveResource, supportedList, selectorFor, type ResourceType } from './resources';
 
 export const DELETE_FLAGS = [
   { name: 'filename', short: 'f', type: 'string' as const },
@@ -169,15 +169,7 @@ export async function kubectlDelete(ctx: CommandContext, argv: string[]): Promis
     if (flags.args.length === 0) throw new CommandError('USAGE', NO_RESOURCES);
     const { types, names } = resourceArgs(flags.args, selecting);
     if (names.length > 0 && selecting) throw new CommandError('USAGE', 'error: name cannot be provided when a selector is specified');
-    if (selectorText !== undefined) {
-      try {
-        selector = parseSelector(selectorText);
-      } catch (e) {
-        if (!(e instanceof SelectorError)) throw e;
-        const t = types[0]!;
-        throw new CommandError('INVALID', `Error from server (BadRequest): Unable to find "${t.group}/${t.version}, Resource=${t.plural}" that match label selector "${selectorText}", field selector "": ${e.message}`);
-      }
-    }
+    if (selectorText !== undefined) selector = selectorFor(types[0]!, selectorText);
     if (names.length > 0) {
       for (const n of names) targets.push({ type: n.type, namespace: n.type.namespaced ? namespace : '', name: n.name });
     } else {

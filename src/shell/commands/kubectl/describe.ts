@@ -23,7 +23,7 @@
  */
 import { endpointSliceObject, endpointsObject, podReady } from '../../../sim/k8s/endpoints';
 import { eventsFor, type K8sEvent } from '../../../sim/k8s/events';
-import { matches, parseSelector, SelectorError } from '../../../sim/k8s/labels';
+import { matches, type Requirement } from '../../../sim/k8s/labels';
 import { randomSuffix } from '../../../sim/k8s/names';
 import type { Deployment, Ingress, Node, Pod, ReplicaSet, Service } from '../../../sim/k8s/types';
 import { deriveRng } from '../../../sim/rng';
@@ -33,7 +33,7 @@ import { CommandError } from '../../errors';
 import { eventInterval, eventSortTime } from './events';
 import { bool, parseFlags, str } from './flags';
 import { labelText } from './printers';
-import { qualifiedPlural, resolveResource, supportedList, type AnyObject, type ResourceType } from './resources';
+import { qualifiedPlural, resolveResource, supportedList, type AnyObject, selectorFor, type ResourceType } from './resources';
 
 export const DESCRIBE_USAGE = `Show details of a specific resource or group of resources.
 
@@ -529,16 +529,8 @@ export function kubectlDescribe(ctx: CommandContext, argv: string[]): number {
     if (flags.args.length === 1) requests.push({ type });
     for (const name of flags.args.slice(1)) requests.push({ type, name });
   }
-  let selector: ReturnType<typeof parseSelector> = [];
-  if (selectorText !== undefined) {
-    try {
-      selector = parseSelector(selectorText);
-    } catch (e) {
-      if (!(e instanceof SelectorError)) throw e;
-      const t = requests[0]!.type;
-      throw new CommandError('INVALID', `Error from server (BadRequest): Unable to find "${t.group}/${t.version}, Resource=${t.plural}" that match label selector "${selectorText}", field selector "": ${e.message}`);
-    }
-  }
+  let selector: Requirement[] = [];
+  if (selectorText !== undefined) selector = selectorFor(requests[0]!.type, selectorText);
   const all = (t: ResourceType): AnyObject[] => (t.plural === 'endpoints' ? Object.values(state.k8s.services).flatMap((s) => { const e = endpointsObject(state, s); return e ? [e as unknown as AnyObject] : []; }) : t.list(state));
   const texts: string[] = [];
   const errors: string[] = [];

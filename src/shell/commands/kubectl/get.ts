@@ -14,7 +14,7 @@
  * BadRequest). Output formats: the table, `-o wide`, `-o name`, `-o json`, `-o yaml` and
  * `-o jsonpath=TEMPLATE` (jsonpath.ts).
  */
-import { matches, parseSelector, SelectorError, type Requirement } from '../../../sim/k8s/labels';
+import { matches, type Requirement } from '../../../sim/k8s/labels';
 import { CommandError } from '../../errors';
 import { goYaml, sortKeys } from './go-yaml';
 import { executeJsonPath, JsonPathError, parseJsonPath } from './jsonpath';
@@ -38,7 +38,7 @@ import {
 import { eventColumns } from './events';
 import { customColumnsRow, parseCustomColumnsFile, parseCustomColumnsSpec, printCustomColumns, type CustomColumn } from './custom-columns';
 import { runWatch } from './watch';
-import { isRealResource, qualifiedPlural, qualifiedSingular, resolveResource, supportedList, type AnyObject, type ResourceType } from './resources';
+import { isRealResource, qualifiedPlural, qualifiedSingular, resolveResource, supportedList, type AnyObject, selectorFor, type ResourceType } from './resources';
 
 export const GET_FLAGS = [
   { name: 'namespace', short: 'n', type: 'string' as const },
@@ -139,14 +139,7 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
   let selector: Requirement[] = [];
   if (selectorText !== undefined) {
     if (first.includes('/')) throw new CommandError('USAGE', 'error: selectors and the all flag cannot be used when passing resource/name arguments');
-    try {
-      selector = parseSelector(selectorText);
-    } catch (e) {
-      if (!(e instanceof SelectorError)) throw e;
-      // The API server rejects the selector; kubectl names the resource it was listing.
-      const t = requests[0]!.type;
-      throw new CommandError('INVALID', `Error from server (BadRequest): Unable to find "${t.group}/${t.version}, Resource=${t.plural}" that match label selector "${selectorText}", field selector "": ${e.message}`);
-    }
+    selector = selectorFor(requests[0]!.type, selectorText);
   }
   const now = ctx.env.scheduler.now();
   // kubectl names rows `kind/name` when the request spans several kinds (MultipleTypesRequested):

@@ -14,13 +14,14 @@
  * Left out: --resource-version, --dry-run, --local, -f, labels on Endpoints and
  * EndpointSlices (their controllers own them).
  */
-import { matches, parseSelector, SelectorError, type Requirement } from '../../../sim/k8s/labels';
+import { matches, type Requirement } from '../../../sim/k8s/labels';
 import { labelValueProblem, patchLabels, storedObject, type Resource } from '../../../sim/k8s/controllers';
 import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
 import { bool, parseFlags, str } from './flags';
 import { api, apiContext } from './mutate';
 import { resourceArgs } from './delete';
+import { selectorFor } from './resources';
 
 export const LABEL_FLAGS = [
   { name: 'namespace', short: 'n', type: 'string' as const },
@@ -111,15 +112,7 @@ export async function kubectlLabel(ctx: CommandContext, argv: string[]): Promise
   const selecting = all || selectorText !== undefined;
   const { types, names } = resourceArgs(resources, selecting);
   let selector: Requirement[] = [];
-  if (selectorText !== undefined) {
-    try {
-      selector = parseSelector(selectorText);
-    } catch (e) {
-      if (!(e instanceof SelectorError)) throw e;
-      const t = types[0]!;
-      throw new CommandError('INVALID', `Error from server (BadRequest): Unable to find "${t.group}/${t.version}, Resource=${t.plural}" that match label selector "${selectorText}", field selector "": ${e.message}`);
-    }
-  }
+  if (selectorText !== undefined) selector = selectorFor(types[0]!, selectorText);
   const targets = names.length
     ? names.map((n) => ({ type: n.type, namespace: n.type.namespaced ? namespace : '', name: n.name }))
     : types.flatMap((type) =>

@@ -19,14 +19,14 @@
  * container instances.
  */
 import { podReady } from '../../../sim/k8s/endpoints';
-import { matches, parseSelector, SelectorError } from '../../../sim/k8s/labels';
+import { matches } from '../../../sim/k8s/labels';
 import { containerLog, recordedLog, type LogLine } from '../../../sim/k8s/logs';
 import type { Pod } from '../../../sim/k8s/types';
 import type { SimState } from '../../../sim/state';
 import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
 import { bool, parseFlags, str } from './flags';
-import { isRealResource, qualifiedPlural, resolveResource, supportedList } from './resources';
+import { isRealResource, qualifiedPlural, resolveResource, supportedList, selectorFor } from './resources';
 
 export const LOGS_USAGE = `Print the logs for a container in a pod or specified resource. If the pod has only one container, the container name is optional.
 
@@ -254,13 +254,7 @@ export async function kubectlLogs(ctx: CommandContext, argv: string[]): Promise<
 
   let sources: Source[];
   if (selectorText !== undefined) {
-    let reqs;
-    try {
-      reqs = parseSelector(selectorText);
-    } catch (e) {
-      if (!(e instanceof SelectorError)) throw e;
-      throw new CommandError('INVALID', `Error from server (BadRequest): Unable to find "/v1, Resource=pods" that match label selector "${selectorText}", field selector "": ${e.message}`);
-    }
+    const reqs = selectorFor({ group: '', version: 'v1', plural: 'pods' }, selectorText);
     const pods = Object.values(state.k8s.pods)
       .filter((p) => p.metadata.namespace === namespace && matches(reqs, p.metadata.labels))
       .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));

@@ -9,6 +9,8 @@
  */
 import { endpointSliceObject, endpointsObject } from '../../../sim/k8s/endpoints';
 import type { SimState } from '../../../sim/state';
+import { parseSelector, SelectorError, type Requirement } from '../../../sim/k8s/labels';
+import { CommandError } from '../../errors';
 
 /** The part of an object every printer and lookup reads. */
 export interface AnyObject {
@@ -92,4 +94,17 @@ export function isRealResource(text: string): boolean {
 export function supportedList(): string {
   const names = RESOURCES.map((r) => r.plural);
   return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+/**
+ * A `-l` selector as the API server parses it. A bad one is refused by the server while
+ * listing `type`; kubectl prints that as BadRequest, naming the resource.
+ */
+export function selectorFor(type: { group: string; version: string; plural: string }, text: string): Requirement[] {
+  try {
+    return parseSelector(text);
+  } catch (e) {
+    if (!(e instanceof SelectorError)) throw e;
+    throw new CommandError('INVALID', `Error from server (BadRequest): Unable to find "${type.group}/${type.version}, Resource=${type.plural}" that match label selector "${text}", field selector "": ${e.message}`);
+  }
 }
