@@ -31,6 +31,8 @@ import { needsMore } from '../../src/shell/tokenize';
 export const GOLDEN_DIR = dirname(fileURLToPath(import.meta.url));
 
 const PROMPTS = ['learner@workstation:~$ ', '/ # ', '~ # '];
+/** A command that opens an interactive shell in a container (kubectl exec -it, docker run/exec -it). */
+const OPENS_SHELL = /^(kubectl exec\b.*\s-(it|ti)\b|docker (run|exec)\b.*\s-(it|ti)\b)/;
 /** What `npm run shell` strips when its output is not a terminal. */
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
@@ -61,6 +63,9 @@ export function parseGolden(text: string, name = 'golden file'): Golden {
   const commands: string[] = [];
   // A command left open (a here-document, a quote, a final `|`) continues on `> ` lines.
   let open: string | null = null;
+  /** The prompts of the container shells open now, innermost last. */
+  const shells: string[] = [];
+  let entering = false;
   for (const l of lines) {
     if (open !== null && l.startsWith(PS2)) {
       commands.push(l.slice(PS2.length));
@@ -68,10 +73,23 @@ export function parseGolden(text: string, name = 'golden file'): Golden {
       continue;
     }
     open = null;
-    const p = PROMPTS.find((x) => l.startsWith(x)) ?? /^root@[a-z0-9.-]+:~# /.exec(l)?.[0];
+    // A command that opens a shell in a container prints nothing before the shell's first
+    // prompt, so the next line shows which prompt that shell uses: also dash's bare `# `
+    // (nginx's Debian image) or bash's `root@<id>:/# `. It counts as a prompt until that
+    // shell exits, so output lines starting with `# ` elsewhere stay output.
+    if (entering) {
+      entering = false;
+      const first = PROMPTS.find((x) => l.startsWith(x)) ?? /^root@[0-9a-f]{12}:\/# /.exec(l)?.[0] ?? (l.startsWith('# ') ? '# ' : undefined);
+      if (first !== undefined) shells.push(first);
+    }
+    const inner = shells.length > 0 && l.startsWith(shells[shells.length - 1]!) ? shells[shells.length - 1] : undefined;
+    const p = inner ?? PROMPTS.find((x) => l.startsWith(x)) ?? /^root@[a-z0-9.-]+:~# /.exec(l)?.[0];
     if (p) {
-      commands.push(l.slice(p.length));
-      if (needsMore(l.slice(p.length))) open = l.slice(p.length);
+      const cmd = l.slice(p.length);
+      commands.push(cmd);
+      if (needsMore(cmd)) open = cmd;
+      if (OPENS_SHELL.test(cmd)) entering = true;
+      else if (inner !== undefined && /^exit\b/.test(cmd)) shells.pop();
     }
   }
   return { lab, seed, interruptAfter, header, commands, body };
