@@ -10,7 +10,9 @@
  * (nothing changed). Labels are what Services, ReplicaSets and DaemonSets select: relabelling
  * a pod out of its ReplicaSet's selector makes the ReplicaSet let it go and start a
  * replacement, and a Service's endpoints (derived on every read) and kube-proxy's rules
- * follow at once.
+ * follow at once. Each object's failure (NotFound, a clash, the server refusing a key) is
+ * kept and the others go on; the failures print at the end as kubectl's CheckErr prints its
+ * aggregate (see writeErrors in mutate.ts).
  * Left out: --resource-version, --dry-run, --local, -f, labels on Endpoints and
  * EndpointSlices (their controllers own them).
  */
@@ -19,7 +21,8 @@ import { labelValueProblem, patchLabels, storedObject, type Resource } from '../
 import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
 import { bool, parseFlags, str } from './flags';
-import { api, apiContext } from './mutate';
+import { ApiError } from '../../../sim/k8s/api';
+import { apiContext, writeErrors, type ObjectError } from './mutate';
 import { resourceArgs } from './delete';
 import { selectorFor } from './resources';
 
@@ -122,18 +125,18 @@ export async function kubectlLabel(ctx: CommandContext, argv: string[]): Promise
           .sort((a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name))
           .map((o) => ({ type, namespace: o.metadata.namespace ?? '', name: o.metadata.name })),
       );
-  const errors: string[] = [];
+  const errors: ObjectError[] = [];
   const apiCtx = apiContext(ctx);
   for (const t of targets) {
     if (t.type.plural === 'endpoints' || t.type.plural === 'endpointslices') {
-      errors.push(`error: the sandbox does not support labelling ${t.type.plural} (their controller owns them)`);
+      errors.push(`the sandbox does not support labelling ${t.type.plural} (their controller owns them)`);
       continue;
     }
     const resource = t.type.plural as Resource;
     const obj = storedObject(state, resource, t.namespace, t.name);
     const ref = `${t.type.group ? `${t.type.singular}.${t.type.group}` : t.type.singular}/${t.name}`;
     if (!obj) {
-      errors.push(`Error from server (NotFound): ${t.type.group ? `${t.type.plural}.${t.type.group}` : t.type.plural} "${t.name}" not found`);
+      errors.push(new ApiError('NotFound', `${t.type.group ? `${t.type.plural}.${t.type.group}` : t.type.plural} "${t.name}" not found`));
       continue;
     }
     const have = obj.metadata.labels ?? {};
@@ -149,7 +152,7 @@ export async function kubectlLabel(ctx: CommandContext, argv: string[]): Promise
         .sort()
         .map((k) => `'${k}' already has a value (${have[k]}), and --overwrite is false`);
       if (clashes.length) {
-        errors.push(`error: ${clashes.length === 1 ? clashes[0] : `[${clashes.join(', ')}]`}`);
+        errors.push(clashes);
         continue;
       }
     }
@@ -157,10 +160,16 @@ export async function kubectlLabel(ctx: CommandContext, argv: string[]): Promise
     const next = { ...have, ...set };
     for (const r of remove) delete next[r];
     const after = JSON.stringify(next);
-    api(() => patchLabels(apiCtx, resource, t.namespace, t.name, set, remove));
+    try {
+      patchLabels(apiCtx, resource, t.namespace, t.name, set, remove);
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      errors.push(e);
+      continue;
+    }
     const msg = before === after ? 'not labeled' : !overwrite && after.length < before.length ? 'unlabeled' : 'labeled';
     ctx.stdout.write(`${ref} ${msg}\n`);
   }
-  for (const e of errors) ctx.stderr.write(e + '\n');
+  writeErrors(ctx, errors);
   return errors.length ? 1 : 0;
 }

@@ -35,6 +35,30 @@ export function apiErrorText(e: ApiError): string {
   return `Error from server (${e.reason}): ${e.message}`;
 }
 
+/**
+ * One object's failure in a command that visits several: an API status, kubectl's own message
+ * (without `error: `), or several of kubectl's messages about one object (an aggregate of its
+ * own, such as the label clashes of one object).
+ */
+export type ObjectError = ApiError | string | string[];
+
+/**
+ * Prints the failures of a command that went on past them, as CheckErr prints the aggregate
+ * kubectl's ContinueOnError visitor returns: a single failure as any error (`error: ...`,
+ * `The Pod "x" is invalid: ...`, one line per message of a lone aggregate); several one per
+ * line as StandardErrorMessage gives them, where kubectl's own messages have no `error: `
+ * prefix and an Invalid status reads `Error from server (Invalid): Pod "x" is invalid: ...`.
+ */
+export function writeErrors(ctx: CommandContext, errors: ObjectError[]): void {
+  const line = (e: ObjectError, alone: boolean): string => {
+    if (e instanceof ApiError) return alone || e instanceof ManifestError || e.reason !== 'Invalid' ? apiErrorText(e) : `Error from server (Invalid): ${e.message}`;
+    if (typeof e === 'string') return alone ? `error: ${e}` : e;
+    if (e.length === 1) return line(e[0]!, alone);
+    return alone ? e.join('\n') : `[${e.join(', ')}]`;
+  };
+  for (const e of errors) ctx.stderr.write(line(e, errors.length === 1) + '\n');
+}
+
 /** Runs an API call; an ApiError becomes the CommandError kubectl's message gives. */
 export function api<T>(fn: () => T, wrap?: (e: ApiError) => string): T {
   try {

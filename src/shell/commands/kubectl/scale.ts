@@ -7,7 +7,9 @@
  * the fewest pods and take the next address of that node's range; scaling down removes pods
  * by the ReplicaSet controller's ranking (pods doubled up on a node first, then the newest).
  * Scaling a ReplicaSet that a Deployment owns is undone by the Deployment controller, as on
- * a real cluster. Types without a scale subresource get the server's NotFound.
+ * a real cluster. Types without a scale subresource get the server's NotFound. As kubectl, the
+ * objects are looked up first (missing ones are reported last), then scaled in order until
+ * the first refusal (no scale subresource, failed --current-replicas), which ends the command.
  * Left out: StatefulSets and ReplicationControllers (not modelled), --timeout, -l, --all.
  */
 import { scaleObject } from '../../../sim/k8s/controllers';
@@ -16,6 +18,7 @@ import { CommandError } from '../../errors';
 import { parseFlags, str } from './flags';
 import { api, apiContext } from './mutate';
 import { resourceArgs } from './delete';
+import { qualifiedPlural, type AnyObject, type ResourceType } from './resources';
 
 export const SCALE_FLAGS = [
   { name: 'namespace', short: 'n', type: 'string' as const },
@@ -60,24 +63,28 @@ export async function kubectlScale(ctx: CommandContext, argv: string[]): Promise
   const { names } = resourceArgs(flags.args, false);
   const namespace = str(flags, 'namespace') ?? 'default';
   const state = ctx.env.sim.state;
-  const errors: string[] = [];
+  // kubectl's builder fetches every object first; those not found are reported after the rest.
+  const notFound: string[] = [];
+  const found: { type: ResourceType; name: string; obj: AnyObject }[] = [];
   for (const { type, name } of names) {
+    const obj = type.list(state).find((o) => o.metadata.name === name && (!type.namespaced || o.metadata.namespace === namespace));
+    if (obj) found.push({ type, name, obj });
+    else notFound.push(`Error from server (NotFound): ${qualifiedPlural(type)} "${name}" not found`);
+  }
+  // Then it scales them in order and returns at the first refusal, dropping the NotFound errors.
+  for (const { type, name, obj } of found) {
     if (type.plural !== 'deployments' && type.plural !== 'replicasets') {
-      errors.push('Error from server (NotFound): the server could not find the requested resource');
-      continue;
+      ctx.stderr.write('Error from server (NotFound): the server could not find the requested resource\n');
+      return 1;
     }
-    const obj = type.plural === 'deployments' ? state.k8s.deployments[`${namespace}/${name}`] : state.k8s.replicasets[`${namespace}/${name}`];
-    if (!obj) {
-      errors.push(`Error from server (NotFound): ${type.plural}.apps "${name}" not found`);
-      continue;
-    }
-    if (current !== -1 && obj.spec.replicas !== current) {
-      errors.push(`error: Expected replicas to be ${current}, was ${obj.spec.replicas}`);
-      continue;
+    const replicasNow = (obj as unknown as { spec: { replicas: number } }).spec.replicas;
+    if (current !== -1 && replicasNow !== current) {
+      ctx.stderr.write(`error: Expected replicas to be ${current}, was ${replicasNow}\n`);
+      return 1;
     }
     api(() => scaleObject(apiContext(ctx), type.plural as 'deployments' | 'replicasets', namespace, name, replicas));
     ctx.stdout.write(output === 'name' ? `${type.singular}.apps/${name}\n` : `${type.singular}.apps/${name} scaled\n`);
   }
-  for (const e of errors) ctx.stderr.write(e + '\n');
-  return errors.length ? 1 : 0;
+  for (const e of notFound) ctx.stderr.write(e + '\n');
+  return notFound.length ? 1 : 0;
 }

@@ -141,6 +141,35 @@ describe('kubectl create, run, expose, scale, label, delete', () => {
     expect((await run('kubectl delete')).stderr).toMatch(/^error: You must provide one or more resources by argument or filename\.\n/);
   });
 
+  it('scale stops at the first object the server refuses, as kubectl does', async () => {
+    const { run, k8s } = await open();
+    const before = JSON.stringify(k8s());
+    // A Service has no scale subresource: kubectl returns at once, the Deployment after it is not scaled.
+    expect(await run('kubectl scale svc/web deploy/web --replicas=5')).toEqual({ stdout: '', stderr: 'Error from server (NotFound): the server could not find the requested resource\n', status: 1 });
+    // A failed precondition also ends the command; the NotFound of `nope` is then not reported.
+    expect(await run('kubectl scale deploy web nope --replicas=2 --current-replicas=9')).toEqual({ stdout: '', stderr: 'error: Expected replicas to be 9, was 3\n', status: 1 });
+    expect(JSON.stringify(k8s())).toBe(before);
+    // An object that does not exist is looked up under its own type first.
+    expect((await run('kubectl scale svc nope --replicas=1')).stderr).toBe('Error from server (NotFound): services "nope" not found\n');
+    expect(await run('kubectl scale deploy nope web --replicas=4')).toEqual({ stdout: 'deployment.apps/web scaled\n', stderr: 'Error from server (NotFound): deployments.apps "nope" not found\n', status: 1 });
+  });
+
+  it('label prints several failures one per line, as CheckErr prints an aggregate', async () => {
+    const { run, k8s } = await open();
+    await run('kubectl label pods --all env=prod');
+    const clash = "'env' already has a value (prod), and --overwrite is false\n";
+    expect(await run('kubectl label pods --all env=dev')).toEqual({ stdout: '', stderr: clash.repeat(4), status: 1 });
+    await run('kubectl label pod client a=1');
+    expect((await run('kubectl label pod client a=2 env=x')).stderr).toBe("'a' already has a value (1), and --overwrite is false\n" + clash);
+    expect((await run('kubectl label pod client nope env=x')).stderr).toBe(`${clash}Error from server (NotFound): pods "nope" not found\n`);
+    // The server refuses a bad key on every object; each refusal is printed and none is labelled.
+    const before = JSON.stringify(k8s());
+    const bad = await run("kubectl label pods --all 'bad key=1'");
+    expect(bad.status).toBe(1);
+    expect(bad.stderr.split('\n').filter((l) => l.startsWith('Error from server (Invalid): Pod "'))).toHaveLength(4);
+    expect(JSON.stringify(k8s())).toBe(before);
+  });
+
   it('completes subcommands, types, names and -f files', async () => {
     const { session, file } = await open();
     file('web.yaml', DEPLOY);
