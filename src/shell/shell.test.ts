@@ -58,6 +58,32 @@ describe('expansion', () => {
     expect(await run('echo ${U:?not here}')).toEqual({ out: '', err: 'bash: U: not here\n', status: 1 });
     expect((await run('echo ${1x}')).err).toBe('bash: ${1x}: bad substitution\n');
   });
+
+  it('abandons the rest of the line after an expansion error, as an interactive shell does', async () => {
+    const { run } = setup();
+    expect(await run('echo ${U?}; echo after')).toEqual({ out: '', err: 'bash: U: parameter not set\n', status: 1 });
+    expect(await run('echo ${}; echo after')).toEqual({ out: '', err: 'bash: ${}: bad substitution\n', status: 1 });
+    expect(await run('echo x > ${U?}; echo after')).toEqual({ out: '', err: 'bash: U: parameter not set\n', status: 1 });
+    expect(await run('V=${U:?gone}; echo after')).toEqual({ out: '', err: 'bash: U: gone\n', status: 1 });
+    // A pipeline's commands and a substitution run in subshells: only they end.
+    expect(await run('echo ${U?} | cat; echo after')).toEqual({ out: 'after\n', err: 'bash: U: parameter not set\n', status: 0 });
+    expect(await run('echo $(echo ${U?}; echo in) after')).toEqual({ out: 'after\n', err: 'bash: U: parameter not set\n', status: 0 });
+    expect((await run('false && echo ${U?}; echo after')).out).toBe('after\n');
+  });
+
+  it('performs assignments left to right, each seeing the ones before it', async () => {
+    const { run } = setup();
+    await run('A=1 B=$A');
+    expect((await run('echo "$B"')).out).toBe('1\n');
+    expect((await run('C=2 D=$C printenv D')).out).toBe('2\n');
+    expect((await run('echo "[$C][$D]"')).out).toBe('[][]\n');
+  });
+
+  it('keeps the assignments of a line without a command even when its redirection fails (bash)', async () => {
+    const { run } = setup();
+    expect((await run('X=1 > /nonexistent/f')).status).toBe(1);
+    expect((await run('echo "$X"')).out).toBe('1\n');
+  });
 });
 
 describe('redirections', () => {

@@ -8,8 +8,10 @@
  * backquotes; the results of unquoted expansions are split into fields at blanks and
  * newlines, and a word that expands to nothing disappears), then the redirections are
  * performed left to right (`>`, `>>`, `<`, `2>`, `2>>`, `2>&1`, `>&2`, `&>`, `&>>`, `<<`,
- * `<<-`, `<<<`; files are the sandbox's, see sandbox-fs.ts), then the assignments: alone they
- * set shell variables, before a command they hold for that command only. Command
+ * `<<-`, `<<<`; files are the sandbox's, see sandbox-fs.ts), then the assignments, left to
+ * right: alone they set shell variables (bash makes them before the redirections), before a
+ * command they hold for that command only. An expansion error (`${X?}`, a bad substitution)
+ * abandons the rest of the line, as in an interactive shell. Command
  * substitution runs its text in a subshell at the same location (a copy of the variables;
  * what it changes stays inside), captures its stdout, strips the trailing newlines, and
  * lets its stderr through to the terminal.
@@ -134,10 +136,10 @@ export class Shell {
   }
 
   /** A copy of `env` with its own variables (a subshell, or a command's `NAME=value` prefixes). */
-  private copyEnv(env: ShellEnv, extra: Record<string, string> = {}): ShellEnv {
-    const vars = { ...env.vars, ...extra };
+  private copyEnv(env: ShellEnv): ShellEnv {
+    const vars = { ...env.vars };
     const st = shellState(env);
-    attachShellState(vars, { exported: new Set([...st.exported, ...Object.keys(extra)]), history: st.history, dialect: st.dialect });
+    attachShellState(vars, { exported: new Set(st.exported), history: st.history, dialect: st.dialect });
     return { ...env, vars };
   }
 
@@ -199,7 +201,11 @@ export class Shell {
       const out: OutputSink = last ? stdout : { write: (t) => void (buffer += t) };
       // In a pipeline every command runs in a subshell: only a lone command changes the shell.
       const cmdEnv = cmds.length > 1 ? this.copyEnv(env) : env;
-      status = await this.runSimple(cmds[i]!, cmdEnv, out, stderr, input, last).catch((e: unknown) => this.fail(e, stderr));
+      status = await this.runSimple(cmds[i]!, cmdEnv, out, stderr, input, last).catch((e: unknown) => {
+        // An expansion error abandons the line, unless the command runs in a subshell.
+        if (e instanceof AbandonLine && cmds.length === 1) throw e;
+        return this.fail(e, stderr);
+      });
       input = buffer;
       if (this.interruptFlag.interrupted) break;
     }
@@ -216,6 +222,19 @@ export class Shell {
       else argv.push(...(await this.expandWord(w, env, stderr)));
       if (argv.length === 1 && ['export', 'declare', 'local', 'readonly', 'typeset'].includes(argv[0]!)) declaration = true;
     }
+    // Assignments are made left to right, each value seeing the ones before it; before a
+    // command they go to a copy that the command alone sees (and exports).
+    const runEnv = argv.length > 0 && cmd.assignments.length > 0 ? this.copyEnv(env) : env;
+    const assign = async (): Promise<void> => {
+      for (const a of cmd.assignments) {
+        runEnv.vars[a.name] = await this.expandText(a.value, runEnv, stderr, true);
+        if (runEnv !== env) shellState(runEnv).exported.add(a.name);
+      }
+    };
+    // Without a command, bash assigns before it redirects (the variables stay set when the
+    // redirection fails); ash redirects first.
+    const assignFirst = argv.length === 0 && !inContainer(env.location);
+    if (assignFirst) await assign();
     const io: Io = { stdin, stdout, stderr };
     for (const r of cmd.redirects) {
       const failure = await this.redirect(r, io, env, stdout);
@@ -225,13 +244,8 @@ export class Shell {
         return inContainer(env.location) ? 2 : 1;
       }
     }
-    const assigned: Record<string, string> = {};
-    for (const a of cmd.assignments) assigned[a.name] = await this.expandText(a.value, env, stderr, true);
-    if (argv.length === 0) {
-      Object.assign(env.vars, assigned);
-      return this.substStatus ?? 0;
-    }
-    const runEnv = cmd.assignments.length > 0 ? this.copyEnv(env, assigned) : env;
+    if (!assignFirst) await assign();
+    if (argv.length === 0) return this.substStatus ?? 0;
     const name = argv[0]!;
     const builtin = this.opts.registry.all().find((c) => c.name === name && isBuiltin(c) && c.where.includes(inContainer(env.location) ? 'pod' : (env.location.kind as 'workstation' | 'node')));
     let command: Command;
@@ -337,6 +351,7 @@ export class Shell {
 
   /** Reports an error (see `report`) and remembers its kind. */
   private fail(e: unknown, stderr: OutputSink): number {
+    if (e instanceof AbandonLine) e = e.cause;
     this.lastError = e instanceof CommandError ? e.code : e instanceof ShellSyntaxError ? 'SYNTAX' : undefined;
     return report(e, stderr);
   }
@@ -362,6 +377,14 @@ export class Shell {
 
   /** The value of one `$...` expansion. */
   private async expansionValue(kind: 'var' | 'braced' | 'command', inner: string, env: ShellEnv, stderr: OutputSink, raw: string, backquote: boolean): Promise<string> {
+    try {
+      return await this.expansionValueOf(kind, inner, env, stderr, raw, backquote);
+    } catch (e) {
+      throw e instanceof AbandonLine ? e : new AbandonLine(e);
+    }
+  }
+
+  private async expansionValueOf(kind: 'var' | 'braced' | 'command', inner: string, env: ShellEnv, stderr: OutputSink, raw: string, backquote: boolean): Promise<string> {
     if (kind === 'var') return this.param(inner, env);
     if (kind === 'command') {
       if (inner.startsWith('(') && inner.endsWith(')') && !backquote) throw new CommandError('UNSUPPORTED', `${shellName(env)}: arithmetic expansion $((...)) is not supported in this sandbox`, 1);
@@ -479,6 +502,15 @@ export class Shell {
       return { from: w.start, candidates: [] };
     }
   }
+}
+
+/**
+ * An expansion failed (`${X?}`, a bad substitution): an interactive shell prints the error and
+ * abandons the rest of the command line, with status 1; in a subshell (a pipeline's command,
+ * `$(...)`) only the subshell ends.
+ */
+class AbandonLine {
+  constructor(readonly cause: unknown) {}
 }
 
 /** A shell inside a pod's or a Docker container's image (busybox ash), not bash on a machine. */

@@ -31,7 +31,12 @@ export const env: Command = {
   async run(ctx) {
     const args = ctx.argv.slice(1);
     if (args.length > 0) {
-      if (args[0]!.startsWith('-') && args[0] !== '-') throw new CommandError('UNKNOWN_FLAG', `env: invalid option -- '${args[0]![1]}'\nTry 'env --help' for more information.`, 125);
+      const a = args[0]!;
+      if (a.startsWith('-') && a !== '-' && !a.startsWith('--')) {
+        const f = a[1]!;
+        if ('uCS'.includes(f) && a.length === 2 && args.length === 1) throw new CommandError('USAGE', `env: option requires an argument -- '${f}'\nTry 'env --help' for more information.`, 125);
+        if (!'i0uCSv'.includes(f)) throw new CommandError('UNKNOWN_FLAG', `env: invalid option -- '${f}'\nTry 'env --help' for more information.`, 125);
+      }
       throw new CommandError('UNSUPPORTED', 'env: running a command with env is not supported in this sandbox; use NAME=value COMMAND', 125);
     }
     ctx.stdout.write(environment(ctx, 'env').map(([k, v]) => `${k}=${v}\n`).join(''));
