@@ -79,3 +79,25 @@ describe('curl -o and -I', () => {
     expect(logs.stdout).toContain('"HEAD /nope HTTP/1.1" 404 0 ');
   });
 });
+
+describe('curl option grouping and --fail', () => {
+  it('a value-taking letter ends a group and takes the rest of the word or the next word', async () => {
+    const s = session();
+    const next = await run(s, `kubectl exec ${WEB} -- curl -w '%{http_code}\\n' -so /dev/null http://web/`);
+    expect([next.out, next.status]).toEqual(['200\n', 0]);
+    const attached = await run(s, `kubectl exec ${WEB} -- curl -sSo/dev/null -w '%{http_code}\\n' http://web/nope`);
+    expect([attached.out, attached.status]).toEqual(['404\n', 0]);
+    const unknown = await run(s, `kubectl exec ${WEB} -- curl -sZ http://web/`);
+    expect(unknown.out).toBe("curl: option -sZ: is unknown\ncurl: try 'curl --help' or 'curl --manual' for more information\ncommand terminated with exit code 2\n");
+  });
+
+  it('-f makes an HTTP error curl error 22 with no body; -s hides the message, -S shows it', async () => {
+    const s = session();
+    const quiet = await run(s, `kubectl exec ${WEB} -- curl -fs http://web/nope`);
+    expect([quiet.out, quiet.status]).toEqual(['command terminated with exit code 22\n', 22]);
+    const shown = await run(s, `kubectl exec ${WEB} -- curl -fsS -w '%{http_code}\\n' http://web/nope`);
+    expect(shown.out).toBe('curl: (22) The requested URL returned error: 404\n404\ncommand terminated with exit code 22\n');
+    const ok = await run(s, `kubectl exec ${WEB} -- curl -fsS -o /dev/null -w '%{http_code}\\n' http://web/`);
+    expect([ok.out, ok.status]).toEqual(['200\n', 0]);
+  });
+});

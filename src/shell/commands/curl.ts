@@ -16,6 +16,7 @@
  * (6) could not resolve host, (7) failed to connect (refused, or rejected by a Service without
  * endpoints), (28) timeouts. Connecting to nothing waits as Linux does (about 130 s of SYN
  * retries) unless `-m` or `--connect-timeout` says otherwise.
+ * `-f` turns an HTTP status of 400 or more into error (22) with no output.
  * Left out: HTTPS, redirects (-L is accepted and ignored), uploads, the progress meter curl
  * shows when its output is not a terminal, -w variables other than those above, curl's
  * wrapping of long warnings at the terminal width.
@@ -92,15 +93,52 @@ export function formatWriteOut(format: string, info: { status: string; remoteIp:
   return out;
 }
 
+/** Short options that take a value; the other letters curl knows here are switches. */
+const SHORT_WITH_VALUE = 'HXmow';
+const SHORT_SWITCHES = 'sSvIiLkf';
+
+/**
+ * curl's grouping of short options: switches combine (`-sS`, `-fsSL`), and a letter that takes
+ * a value takes the rest of its word (`-o/dev/null`, `-so/dev/null`) or else the next word
+ * (`-so /dev/null`, `-sw '%{http_code}'`).
+ */
+export function splitShortOptions(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!/^-[^-]/.test(a) || a.length === 2) {
+      out.push(a);
+      continue;
+    }
+    let j = 1;
+    for (; j < a.length; j++) {
+      const c = a[j]!;
+      if (SHORT_WITH_VALUE.includes(c)) {
+        out.push(`-${c}`);
+        if (j + 1 < a.length) out.push(a.slice(j + 1));
+        else if (i + 1 < argv.length) out.push(argv[++i]!);
+        break;
+      }
+      // An unknown letter is reported as curl does, with the whole word.
+      if (!SHORT_SWITCHES.includes(c)) {
+        out.push(a);
+        break;
+      }
+      out.push(`-${c}`);
+    }
+  }
+  return out;
+}
+
 export const curl: Command = {
   name: 'curl',
   summary: 'send an HTTP request: curl http://web/ (-v, -i, -H, -m, -w)',
   usage: USAGE,
   where: ['workstation', 'node', 'pod'],
   async run(ctx) {
-    // Single-letter switches may be combined (-sS, -sI, -fsSL).
-    const args = ctx.argv.slice(1).flatMap((a) => (/^-[sSvIiLkf]{2,}$/.test(a) ? [...a.slice(1)].map((c) => `-${c}`) : [a]));
+    const args = splitShortOptions(ctx.argv.slice(1));
     let showError = false;
+    let failOnError = false;
     let url: string | undefined;
     let silent = false;
     let verbose = false;
@@ -122,6 +160,7 @@ export const curl: Command = {
       if (a === '-s' || a === '--silent' || a === '-S' || a === '--show-error' || a === '-L' || a === '--location' || a === '-k' || a === '--insecure' || a === '-f' || a === '--fail') {
         if (a === '-s' || a === '--silent') silent = true;
         if (a === '-S' || a === '--show-error') showError = true;
+        if (a === '-f' || a === '--fail') failOnError = true;
       } else if (a === '-v' || a === '--verbose') verbose = true;
       else if (a === '-i' || a === '--include') include = true;
       else if (a === '-I' || a === '--head') {
@@ -213,6 +252,8 @@ export const curl: Command = {
       for (const l of headText.split('\r\n')) log(`< ${l}\r`);
       log('< \r');
       info.status = /^HTTP\/1\.[01] (\d{3})/.exec(headText)?.[1] ?? '000';
+      // --fail: an HTTP error is curl's error 22, and nothing of the response is output.
+      if (failOnError && Number(info.status) >= 400) throw fail(22, `The requested URL returned error: ${info.status}`);
       const output = (include || head ? headText + '\r\n\r\n' : '') + body;
       if (outFile === undefined) ctx.stdout.write(output);
       else if (output !== '') {

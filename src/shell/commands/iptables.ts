@@ -82,11 +82,17 @@ function usageError(msg: string): CommandError {
   return new CommandError('USAGE', `${PROG}: ${msg}\n${TRY}`, 2);
 }
 
-const LONG: Record<string, string> = { '--list': 'L', '--list-rules': 'S', '--numeric': 'n', '--verbose': 'v', '--exact': 'x', '--table': 't', '--line-numbers': '#', '--help': 'h' };
+const LONG: Record<string, string> = { '--version': 'V', '--list': 'L', '--list-rules': 'S', '--numeric': 'n', '--verbose': 'v', '--exact': 'x', '--table': 't', '--line-numbers': '#', '--help': 'h' };
 const MODIFY = 'ACDIRFZNXPE';
 const LONG_MODIFY = ['--append', '--check', '--delete', '--insert', '--replace', '--flush', '--zero', '--new-chain', '--delete-chain', '--policy', '--rename-chain'];
 
-function parse(args: string[]): Options | 'help' {
+/**
+ * A word that is neither an option nor an option's value: iptables prints `Bad argument` with
+ * printf (stdout), then its try-help line on stderr, and exits 2.
+ */
+class BadArgument extends Error {}
+
+function parse(args: string[]): Options | 'help' | 'version' {
   const o: Options = { table: 'filter', numeric: false, verbose: false, exact: false, lineNumbers: false };
   const setCommand = (c: 'L' | 'S', i: number): number => {
     if (o.command) throw new CommandError('USAGE', `${PROG}: Cannot use -${c} with -${o.command}\n\n${TRY}`, 2);
@@ -111,6 +117,7 @@ function parse(args: string[]): Options | 'help' {
       const f = LONG[name];
       if (!f) throw usageError(`unknown option "${a}"`);
       if (f === 'h') return 'help';
+      if (f === 'V') return 'version';
       if (f === 'L' || f === 'S') i = setCommand(f, i);
       else if (f === 't') setTable(value ?? args[++i]);
       else if (f === 'n') o.numeric = true;
@@ -122,12 +129,13 @@ function parse(args: string[]): Options | 'help' {
     if (!a.startsWith('-') || a === '-') {
       // A second word after the chain is a rule number.
       if (o.command && o.chain !== undefined && /^\d+$/.test(a)) throw new CommandError('UNSUPPORTED', 'iptables: listing a single rule by number is not supported in this sandbox', 2);
-      throw usageError(`Bad argument \`${a}'`);
+      throw new BadArgument(a);
     }
     for (let j = 1; j < a.length; j++) {
       const c = a[j]!;
       if (MODIFY.includes(c)) throw unsupported();
       if (c === 'h') return 'help';
+      if (c === 'V') return 'version';
       if (c === 'L' || c === 'S') {
         if (j !== a.length - 1) {
           // -Lnat style: the rest of the word is the chain.
@@ -255,8 +263,9 @@ function num(n: number, o: Options): string {
   return o.exact ? `${String(n).padStart(8)} ` : `${String(n).padStart(5)} `;
 }
 
+/** The same print as for packets: with -x the bytes value is 8 wide under a 10-wide heading. */
 function bytesNum(n: number, o: Options): string {
-  return o.exact ? `${String(n).padStart(10)} ` : `${String(n).padStart(5)} `;
+  return num(n, o);
 }
 
 function ruleLine(r: Rule, n: number, o: Options): string {
@@ -309,7 +318,19 @@ export const iptables: Command = {
   usage: USAGE,
   where: ['node'],
   async run(ctx) {
-    const o = parse(ctx.argv.slice(1));
+    let o: ReturnType<typeof parse>;
+    try {
+      o = parse(ctx.argv.slice(1));
+    } catch (e) {
+      if (!(e instanceof BadArgument)) throw e;
+      ctx.stdout.write(`Bad argument \`${e.message}'\n`);
+      ctx.stderr.write(TRY + '\n');
+      return 2;
+    }
+    if (o === 'version') {
+      ctx.stdout.write(PROG + '\n');
+      return 0;
+    }
     if (o === 'help') {
       ctx.stdout.write(USAGE + '\n');
       return 0;

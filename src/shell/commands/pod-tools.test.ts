@@ -114,6 +114,23 @@ describe('iptables', () => {
     expect(svc.out).toContain('KUBE-MARK-MASQ  tcp  -- !10.244.0.0/16        10.96.0.1            /* default/kubernetes:https cluster IP */ tcp dpt:https\n');
     expect(await run(s, 'iptables -L NOPE')).toEqual({ out: 'iptables: No chain/target/match by that name.\n', status: 1 });
   });
+
+  it('-x prints bytes with the packets\' width under the wider heading, as xtables_print_num does', async () => {
+    const s = netshootSession();
+    await run(s, 'ssh node-1');
+    const lines = (await run(s, 'iptables -x -nvL INPUT')).out.split('\n');
+    expect(lines[1]).toBe('    pkts      bytes target     prot opt in     out     source               destination         ');
+    expect(lines[2]).toMatch(/^ {7}0 {8}0 KUBE-/);
+  });
+
+  it('-V prints the version; a stray word is Bad argument on stdout, the try-help line on stderr, exit 2', async () => {
+    const s = netshootSession();
+    await run(s, 'ssh node-1');
+    expect(await run(s, 'iptables -V')).toEqual({ out: 'iptables v1.8.10 (nf_tables)\n', status: 0 });
+    expect(await run(s, 'iptables --version')).toEqual({ out: 'iptables v1.8.10 (nf_tables)\n', status: 0 });
+    expect(await run(s, 'iptables -L -n INPUT 2>/dev/null')).toEqual({ out: "Bad argument `INPUT'\n", status: 2 });
+    expect(await run(s, 'iptables -L -n INPUT >/dev/null')).toEqual({ out: "Try `iptables -h' or 'iptables --help' for more information.\n", status: 2 });
+  });
 });
 
 describe('names that cannot go on the wire', () => {

@@ -222,6 +222,10 @@ describe('tcpdump errors', () => {
     expect(r.err.split('\n').slice(0, 5)).toEqual(["tcpdump: invalid option -- 'k'", 'tcpdump version 4.99.4', 'libpcap version 1.10.4 (with TPACKET_V3)', 'OpenSSL 3.0.13 30 Jan 2024', 'Usage: tcpdump [-AbdDefhHIJKlLnNOpqStuUvxX#] [ -B size ] [ -c count ] [--count]']);
     const missing = await run(a, 'tcpdump -i');
     expect(missing.err.split('\n')[0]).toBe("tcpdump: option requires an argument -- 'i'");
+    // -j takes the time stamp type; -J (list the types) and --nano take nothing.
+    expect((await run(a, 'tcpdump -j')).err.split('\n')[0]).toBe("tcpdump: option requires an argument -- 'j'");
+    expect((await run(a, 'tcpdump -J')).err.split('\n')[0]).not.toContain('requires an argument');
+    expect((await run(a, 'tcpdump --nano=3')).err.split('\n')[0]).toBe("tcpdump: option '--nano' doesn't allow an argument");
   });
 });
 
@@ -245,7 +249,10 @@ describe('tcpdump -r against the real tcpdump', () => {
       for (const name of ['eth0.pcap', 'cni0.pcap']) {
         const bytes = binaryToBytes(readFile(env.sim.state, env.node, `/tmp/${name}`)!.content);
         writeFileSync(join(dir, name), bytes);
-        const real = spawnSync(TCPDUMP!, ['-r', join(dir, name), ...flags.split(' ').filter(Boolean)], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
+        // `-Z root`: run as root, tcpdump would otherwise switch to its own user to read the file.
+        const real = spawnSync(TCPDUMP!, ['-Z', 'root', '-r', join(dir, name), ...flags.split(' ').filter(Boolean)], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
+        // The reference must have run.
+        expect(real.stderr).not.toMatch(/^tcpdump: /m);
         const sim = await run(shells[2]!, `tcpdump -r /tmp/${name} ${flags}`);
         expect(sim.out).toBe(real.stdout);
         if (!flags.includes(' ')) expect(sim.out.split('\n').length).toBeGreaterThan(10);

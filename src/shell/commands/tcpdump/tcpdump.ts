@@ -54,11 +54,11 @@ Usage: tcpdump [-AbdDefhHIJKlLnNOpqStuUvxX#] [ -B size ] [ -c count ] [--count]
 \t\t[ -z postrotate-command ] [ -Z user ] [ expression ]`;
 
 /** getopt's option string of tcpdump 4.99: letters followed by ':' take an argument. */
-const OPTSTRING = 'aAbB:c:C:dDeE:fF:G:hHi:IjJ:KlLm:M:nNOpqQ:r:s:StT:uUvV:w:W:xXy:Yz:Z:#';
+const OPTSTRING = 'aAbB:c:C:dDeE:fF:G:hHi:Ij:JKlLm:M:nNOpqQ:r:s:StT:uUvV:w:W:xXy:Yz:Z:#';
 /** Options this sandbox models; the others tcpdump knows are refused as not supported. */
 const MODELED = new Set(['c', 'e', 'h', 'i', 'l', 'n', 'N', 'p', 'Q', 'r', 's', 'S', 'U', 'v', 'w', '#']);
-const LONG_NO_ARG = new Set(['help', 'version', 'count', 'immediate-mode', 'micro', 'number', 'print', 'list-interfaces']);
-const LONG_ARG = new Set(['direction', 'interface', 'time-stamp-precision', 'time-stamp-type', 'relinquish-privileges', 'nano', 'buffer-size']);
+const LONG_NO_ARG = new Set(['help', 'version', 'count', 'immediate-mode', 'micro', 'nano', 'number', 'print', 'list-interfaces']);
+const LONG_ARG = new Set(['direction', 'interface', 'time-stamp-precision', 'time-stamp-type', 'relinquish-privileges', 'buffer-size']);
 
 const FLUSH_MS = 100;
 
@@ -135,7 +135,7 @@ function parseArgs(argv: string[]): Options | 'help' | 'version' {
         else if (name === 'list-interfaces') throw new CommandError('UNSUPPORTED', 'tcpdump: listing interfaces (-D) is not supported in this sandbox; see ip link', 1);
         else if (name === 'count' || name === 'print' || name === 'micro' || name === 'immediate-mode') {
           if (name === 'count') throw new CommandError('UNSUPPORTED', 'tcpdump: --count is not supported in this sandbox', 1);
-        }
+        } else if (name === 'nano') throw new CommandError('UNSUPPORTED', 'tcpdump: --nano is not supported in this sandbox', 1);
         continue;
       }
       if (LONG_ARG.has(name)) {
