@@ -88,6 +88,11 @@ export interface Command {
   run(ctx: CommandContext): Promise<number>;
   /** Candidate words for the word being completed (the registry filters by prefix). */
   complete?(req: CompletionRequest): string[];
+  /**
+   * Whether the machine the shell is on has the program, where its kind of place is not
+   * enough to say (`docker` exists on Docker hosts, not on Kubernetes nodes). Absent: it has.
+   */
+  installed?(env: ShellEnv): boolean;
   /** Hidden from `help` (shell internals such as `exit`). */
   hidden?: boolean;
   /**

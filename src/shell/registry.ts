@@ -11,7 +11,7 @@
  * implementation whose `images` names the image's family wins, else the one without
  * `images`. Two implementations that could both claim one place are rejected at registration.
  */
-import type { Command, CompletionRequest, Location } from './command';
+import type { Command, CompletionRequest, Location, ShellEnv } from './command';
 import { imageAt, imageFamily, imageHas } from './images';
 
 export class Registry {
@@ -46,12 +46,15 @@ export class Registry {
     return [...this.commands.values()].flat().sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  /** Every command available at `location` (in a pod: with that image), one per name, sorted by name. */
-  available(location: Location, image = '', includeHidden = false): Command[] {
+  /**
+   * Every command available at `location` (in a pod: with that image), one per name, sorted
+   * by name; with `env`, only the programs that machine has installed.
+   */
+  available(location: Location, image = '', includeHidden = false, env?: ShellEnv): Command[] {
     const out: Command[] = [];
     for (const name of [...this.commands.keys()].sort((a, b) => a.localeCompare(b))) {
       const c = this.find(name, location, image);
-      if (c && (includeHidden || !c.hidden)) out.push(c);
+      if (c && (includeHidden || !c.hidden) && (!env || !c.installed || c.installed(env))) out.push(c);
     }
     return out;
   }
@@ -61,7 +64,7 @@ export class Registry {
     const loc = req.env.location;
     const image = imageAt(req.env.sim, loc);
     let words: string[];
-    if (req.words.length === 0) words = this.available(loc, image).map((c) => c.name);
+    if (req.words.length === 0) words = this.available(loc, image, false, req.env).map((c) => c.name);
     else words = this.find(req.words[0]!, loc, image)?.complete?.(req) ?? [];
     return [...new Set(words.filter((w) => w.startsWith(req.prefix)))].sort();
   }

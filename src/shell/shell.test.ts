@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { openSession } from '../../tests/support/session';
 import { VirtualClock } from '../sim/clock';
 import { Sim } from '../sim/sim';
 import type { Command, Location } from './command';
@@ -205,8 +206,14 @@ describe('--help', () => {
     for (const c of createRegistry().all()) {
       const place = placeFor(c, sim);
       expect(place, `${c.name} is reachable somewhere`).toBeDefined();
-      const { run } = setup(place);
-      const r = await run(`${c.name} --help`);
+      let r: { out: string; err: string; status: number };
+      if (c.installed) {
+        // A program only some machines have (docker: Docker hosts) is asked on one of those.
+        const hosts = openSession({ topology: 'docker' });
+        await hosts.run('ssh host-1');
+        const h = await hosts.run(`${c.name} --help`);
+        r = { out: h.stdout, err: h.stderr, status: h.status };
+      } else r = await setup(place).run(`${c.name} --help`);
       const text = r.out + r.err;
       if (isBuiltin(c)) {
         // bash builtins: help text and status 2; echo, true and false take no options.
@@ -265,5 +272,20 @@ describe('completion of files and variables', () => {
     expect(c('kubectl get po')).toContain('pods');
     // The first word is a command name, never a file.
     expect(c('we')).toEqual([]);
+  });
+});
+
+describe('programs a machine has installed', () => {
+  it('docker exists on Docker hosts only: help, completion and running agree', async () => {
+    const k8s = openSession();
+    await k8s.run('ssh node-1');
+    expect((await k8s.run('help')).stdout).not.toMatch(/^\s+docker\s/m);
+    expect(k8s.session.complete('dock', 4).candidates).toEqual([]);
+    expect(await k8s.run('docker ps')).toEqual({ stdout: '', stderr: 'bash: docker: command not found\n', status: 127 });
+    const hosts = openSession({ topology: 'docker' });
+    await hosts.run('ssh host-1');
+    expect((await hosts.run('help')).stdout).toMatch(/^\s+docker\s/m);
+    expect(hosts.session.complete('dock', 4).candidates).toEqual(['docker']);
+    expect((await hosts.run('docker ps')).status).toBe(0);
   });
 });

@@ -318,7 +318,8 @@ export class Shell {
 
   /** The command `name` as it exists at `location` (inside a pod: only what its image ships). */
   private lookup(name: string, location: Location): Command {
-    const command = this.opts.registry.find(name, location, imageAt(this.env.sim, location));
+    const found = this.opts.registry.find(name, location, imageAt(this.env.sim, location));
+    const command = found && (!found.installed || found.installed({ ...this.env, location })) ? found : undefined;
     if (!command) throw commandNotFound(location.kind === 'pod' || location.kind === 'container' ? 'sh' : 'bash', name);
     return command;
   }

@@ -19,7 +19,7 @@ import { absolute, kindOf, placeOf, readAny } from '../sandbox-fs';
 
 export const cat: Command = {
   name: 'cat',
-  summary: 'print a file: cat /etc/resolv.conf (in a pod), cat /run/flannel/subnet.env (on a node)',
+  summary: 'print files: cat web.yaml, cat /etc/resolv.conf (in a pod), cat /run/flannel/subnet.env (on a node)',
   usage: 'Usage: cat [OPTION]... [FILE]...\nConcatenate FILE(s) to standard output.\n\nWith no FILE, or when FILE is -, read standard input.',
   where: ['workstation', 'node', 'pod'],
   async run(ctx) {

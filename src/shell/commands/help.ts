@@ -5,12 +5,12 @@
  * commands available at the current location (the workstation, or inside a pod: only what
  * the pod's image ships), so the list can never disagree with what actually runs.
  */
-import type { Command, Location } from '../command';
+import type { Command, Location, ShellEnv } from '../command';
 import { imageAt } from '../images';
 import { formatColumns } from '../table';
 
 /** `available` lists what the registry runs at a location (in a pod: for its image). */
-export function helpCommand(available: (location: Location, image: string) => Command[]): Command {
+export function helpCommand(available: (location: Location, image: string, env: ShellEnv) => Command[]): Command {
   return {
     name: 'help',
     summary: 'list the commands this sandbox supports here',
@@ -18,7 +18,7 @@ export function helpCommand(available: (location: Location, image: string) => Co
     where: ['workstation', 'node', 'pod'],
     async run(ctx) {
       const loc = ctx.env.location;
-      const cmds = available(loc, imageAt(ctx.env.sim, loc));
+      const cmds = available(loc, imageAt(ctx.env.sim, loc), ctx.env);
       if (!cmds.includes(this)) cmds.push(this);
       cmds.sort((a, b) => a.name.localeCompare(b.name));
       const where = loc.kind === 'workstation' ? 'your workstation' : loc.kind === 'node' ? `node ${loc.node}` : loc.kind === 'container' ? `container ${loc.id.slice(0, 12)}` : `pod ${loc.pod}`;

@@ -41,6 +41,6 @@ import { falseCommand, trueCommand } from './true-false';
 
 export function createRegistry(): Registry {
   const registry = new Registry();
-  registry.register(kubectl, docker, pingBusybox, pingIputils, traceroute, bridge, nslookup, wget, cat, ssh, ip, ss, ipBusybox, ifconfig, route, iptables, dig, nslookupBind, iptablesSave, conntrack, curl, tcpdump, grep, head, tail, wc, sort, uniq, cut, awk, clear, exit, hostname, echo, exportCommand, unset, history, pwd, trueCommand, falseCommand, sleep, ls, rm, touch, env, printenv, helpCommand((location, image) => registry.available(location, image)));
+  registry.register(kubectl, docker, pingBusybox, pingIputils, traceroute, bridge, nslookup, wget, cat, ssh, ip, ss, ipBusybox, ifconfig, route, iptables, dig, nslookupBind, iptablesSave, conntrack, curl, tcpdump, grep, head, tail, wc, sort, uniq, cut, awk, clear, exit, hostname, echo, exportCommand, unset, history, pwd, trueCommand, falseCommand, sleep, ls, rm, touch, env, printenv, helpCommand((location, image, env) => registry.available(location, image, false, env)));
   return registry;
 }

@@ -107,7 +107,7 @@ function countOpt(args: string[], fallback: number): { n: number; rest: string[]
 
 export const grep: Command = {
   name: 'grep',
-  summary: 'print lines matching a pattern (-i -v -E -c -n -w -q)',
+  summary: 'print lines matching a pattern, from files or the input (-i -v -E -c -n -w -q)',
   usage: 'Usage: grep [OPTION]... PATTERNS [FILE]...\nSearch for PATTERNS in each FILE.\n  -E  extended regular expressions\n  -i  ignore case\n  -v  select non-matching lines\n  -c  print only a count of selected lines\n  -n  print line numbers\n  -w  match whole words',
   where: WHERE,
   async run(ctx) {
@@ -151,7 +151,7 @@ export const grep: Command = {
 
 export const head: Command = {
   name: 'head',
-  summary: 'the first lines of the input (-n N)',
+  summary: 'the first lines of files or the input (-n N)',
   usage: 'Usage: head [OPTION]... [FILE]...\nPrint the first 10 lines of each FILE to standard output.\n  -n, --lines=[-]NUM       print the first NUM lines instead of the first 10',
   where: WHERE,
   async run(ctx) {
@@ -164,7 +164,7 @@ export const head: Command = {
 
 export const tail: Command = {
   name: 'tail',
-  summary: 'the last lines of the input (-n N)',
+  summary: 'the last lines of files or the input (-n N, -n +N)',
   usage: 'Usage: tail [OPTION]... [FILE]...\nPrint the last 10 lines of each FILE to standard output.\n  -n, --lines=[+]NUM       output the last NUM lines, instead of the last 10;\n                             or use -n +NUM to skip NUM-1 lines at the start',
   where: WHERE,
   async run(ctx) {
@@ -181,7 +181,7 @@ export const tail: Command = {
 
 export const wc: Command = {
   name: 'wc',
-  summary: 'count lines, words or bytes of the input (-l -w -c)',
+  summary: 'count lines, words or bytes of files or the input (-l -w -c)',
   usage: 'Usage: wc [OPTION]... [FILE]...\nPrint newline, word, and byte counts for each FILE.\n  -c, --bytes            print the byte counts\n  -l, --lines            print the newline counts\n  -w, --words            print the word counts',
   where: WHERE,
   async run(ctx) {
@@ -206,7 +206,7 @@ export const wc: Command = {
 
 export const sort: Command = {
   name: 'sort',
-  summary: 'sort lines (-n -r -u -k N)',
+  summary: 'sort the lines of files or the input (-n -r -u -k N)',
   usage: 'Usage: sort [OPTION]... [FILE]...\nWrite sorted concatenation of all FILE(s) to standard output.\n  -k, --key=KEYDEF          sort via a key\n  -n, --numeric-sort        compare according to string numerical value\n  -r, --reverse             reverse the result of comparisons\n  -u, --unique              output only the first of an equal run',
   where: WHERE,
   async run(ctx) {
@@ -255,7 +255,7 @@ export const uniq: Command = {
 
 export const cut: Command = {
   name: 'cut',
-  summary: 'select fields of each line (-d DELIM -f LIST)',
+  summary: 'select fields of each line of files or the input (-d DELIM -f LIST)',
   usage: 'Usage: cut OPTION... [FILE]...\nPrint selected parts of lines from each FILE to standard output.\n  -d, --delimiter=DELIM   use DELIM instead of TAB for field delimiter\n  -f, --fields=LIST       select only these fields',
   where: WHERE,
   async run(ctx) {

@@ -81,6 +81,7 @@ export const docker: Command = {
   summary: 'the Docker CLI on a Docker host: docker run, ps, exec, inspect, network ls',
   usage: USAGE,
   where: ['node'],
+  installed: (env) => hostOf(env) !== undefined,
   async run(ctx) {
     requireHost(ctx);
     let [sub, ...rest] = ctx.argv.slice(1);

@@ -174,7 +174,7 @@ Usage:
 
 export const kubectl: Command = {
   name: 'kubectl',
-  summary: 'talk to the cluster: kubectl get pods|nodes|services [-o wide] [-n NS|-A], kubectl exec POD -- CMD',
+  summary: 'talk to the cluster: get, describe, apply, create, delete, scale, expose, label, logs, exec (kubectl --help lists them)',
   usage: USAGE,
   where: ['workstation', 'node'],
   async run(ctx) {
