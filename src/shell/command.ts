@@ -22,14 +22,15 @@ export type Location =
   | { kind: 'workstation'; user: string; host: string }
   /** A root shell on a node or Docker host, reached with `ssh`; `ns` is its network namespace. */
   | { kind: 'node'; node: string; ns: string }
-  | { kind: 'pod'; namespace: string; pod: string; container: string }
+  /** `shell: 'bash'`: the interactive shell is bash (images that ship it); otherwise the image's sh. */
+  | { kind: 'pod'; namespace: string; pod: string; container: string; shell?: 'bash' }
   /**
    * A shell inside a Docker container on Docker host `host` (`docker run -it`, `docker exec -it`):
    * programs run in its namespace `ns` with the tools of `image` (the reference as given to
    * `docker run`). `main`: the shell is the container's own process, so leaving it ends the
    * container. Commands whose `where` names 'pod' run here too (they run inside containers).
    */
-  | { kind: 'container'; host: string; id: string; ns: string; image: string; main: boolean };
+  | { kind: 'container'; host: string; id: string; ns: string; image: string; main: boolean; shell?: 'bash' };
 
 export interface Interrupt {
   /** True once Ctrl+C was pressed during the current command. */

@@ -34,7 +34,7 @@ const TEXT = ['cat', 'grep', 'head', 'tail', 'wc', 'sort', 'uniq', 'cut', 'awk',
 /** Programs each image family ships that the sandbox models. */
 const TOOLS: Record<ImageFamily, string[]> = {
   busybox: ['ping', 'nslookup', 'wget', 'traceroute', 'ip', 'ifconfig', 'route', 'hostname', 'sh', 'exit', ...TEXT],
-  nginx: ['hostname', 'sh', 'exit', 'curl', ...TEXT],
+  nginx: ['hostname', 'sh', 'bash', 'exit', 'curl', ...TEXT],
   coredns: [],
   netshoot: ['ping', 'nslookup', 'dig', 'curl', 'wget', 'traceroute', 'ip', 'ss', 'ifconfig', 'route', 'tcpdump', 'hostname', 'sh', 'exit', ...TEXT],
   agnhost: ['sh', 'exit'],

@@ -22,8 +22,10 @@ export const WORKSTATION_LOCATION: Location = { kind: 'workstation', user: 'lear
 export function promptFor(loc: Location, sim: Sim): string {
   if (loc.kind === 'workstation') return `${loc.user}@${loc.host}:~$ `;
   if (loc.kind === 'node') return `root@${loc.node}:~# `;
+  const place = placeOf({ sim, location: loc });
+  // bash in a container: Debian's root prompt `\u@\h:\w# `, the host name being the pod's name or the container's short id.
+  if (loc.shell === 'bash') return `root@${loc.kind === 'pod' ? loc.pod : loc.id.slice(0, 12)}:${place.cwd === place.home ? '~' : place.cwd}# `;
   // dash (nginx's image) prompts `# `; busybox ash's `\w \$ ` shows the directory, `~` for HOME.
   if (containerPrompt(imageAt(sim, loc)) === '# ') return '# ';
-  const place = placeOf({ sim, location: loc });
   return `${place.cwd === place.home ? '~' : place.cwd} # `;
 }

@@ -35,7 +35,7 @@ import type { Sim } from '../sim/sim';
 import type { Command, CommandContext, Interrupt, Location, OutputSink, ShellEnv } from './command';
 import { isBuiltin } from './commands/builtin';
 import { CommandError, commandNotFound, type ErrorCode } from './errors';
-import { imageAt } from './images';
+import { imageAt, imageFamily } from './images';
 import { promptFor, WORKSTATION_LOCATION } from './location';
 import type { Registry } from './registry';
 import { absolute, fileCompletions, kindOf, placeOf, readAny, writeError } from './sandbox-fs';
@@ -106,10 +106,11 @@ export class Shell {
 
   /** The variables a new shell at `location` starts with, registered with their shell state. */
   private freshVars(location: Location, historyStart: number): Record<string, string> {
-    const ash = inContainer(location);
+    const container = inContainer(location);
+    const ash = container && location.shell !== 'bash';
     const user = location.kind === 'workstation' ? location.user : 'root';
     const { home, cwd } = placeOf({ sim: this.opts.sim, location });
-    const env: [string, string][] = ash
+    const env: [string, string][] = container
       ? [
           ['PATH', PATH],
           ['HOSTNAME', location.kind === 'pod' ? location.pod : location.kind === 'container' ? location.id.slice(0, 12) : ''],
@@ -320,7 +321,13 @@ export class Shell {
   private lookup(name: string, location: Location): Command {
     const found = this.opts.registry.find(name, location, imageAt(this.env.sim, location));
     const command = found && (!found.installed || found.installed({ ...this.env, location })) ? found : undefined;
-    if (!command) throw commandNotFound(location.kind === 'pod' || location.kind === 'container' ? 'sh' : 'bash', name);
+    if (!command) {
+      if (!inContainer(location) || location.shell === 'bash') throw commandNotFound('bash', name);
+      // The interactive shell of a Debian-based image (nginx) is dash, which counts input lines.
+      const interactive = location === this.env.location;
+      if (interactive && imageFamily(imageAt(this.env.sim, location)) === 'nginx') throw commandNotFound('dash', name, shellState(this.env).history().length);
+      throw commandNotFound('sh', name);
+    }
     return command;
   }
 
@@ -515,7 +522,7 @@ class AbandonLine {
 }
 
 /** A shell inside a pod's or a Docker container's image (busybox ash), not bash on a machine. */
-function inContainer(loc: Location): boolean {
+function inContainer(loc: Location): loc is Extract<Location, { kind: 'pod' | 'container' }> {
   return loc.kind === 'pod' || loc.kind === 'container';
 }
 

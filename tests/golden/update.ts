@@ -75,11 +75,11 @@ export function parseGolden(text: string, name = 'golden file'): Golden {
     open = null;
     // A command that opens a shell in a container prints nothing before the shell's first
     // prompt, so the next line shows which prompt that shell uses: also dash's bare `# `
-    // (nginx's Debian image) or bash's `root@<id>:/# `. It counts as a prompt until that
+    // (nginx's Debian image) or bash's `root@<host>:/# `. It counts as a prompt until that
     // shell exits, so output lines starting with `# ` elsewhere stay output.
     if (entering) {
       entering = false;
-      const first = PROMPTS.find((x) => l.startsWith(x)) ?? /^root@[0-9a-f]{12}:\/# /.exec(l)?.[0] ?? (l.startsWith('# ') ? '# ' : undefined);
+      const first = PROMPTS.find((x) => l.startsWith(x)) ?? /^root@[a-z0-9.-]+:\/\S*# /.exec(l)?.[0] ?? (l.startsWith('# ') ? '# ' : undefined);
       if (first !== undefined) shells.push(first);
     }
     const inner = shells.length > 0 && l.startsWith(shells[shells.length - 1]!) ? shells[shells.length - 1] : undefined;

@@ -82,8 +82,8 @@ export function stopsOnSignal(c: Pick<DockerContainer, 'path' | 'args'>): boolea
 }
 
 /** The location of a shell inside the container. */
-export function containerLocation(c: DockerContainer, main: boolean): Location {
-  return { kind: 'container', host: c.host, id: c.id, ns: c.ns, image: c.image, main };
+export function containerLocation(c: DockerContainer, main: boolean, program = ''): Location {
+  return { kind: 'container', host: c.host, id: c.id, ns: c.ns, image: c.image, main, ...(programName(program) === 'bash' ? { shell: 'bash' as const } : {}) };
 }
 
 /**

@@ -47,7 +47,7 @@ export async function dockerExec(ctx: CommandContext, argv: string[]): Promise<n
   if (!imageShips(c.image, program)) {
     throw new CommandError('EXEC_FAILED', `OCI runtime exec failed: exec failed: unable to start container process: exec: "${prog}": executable file not found in $PATH: unknown`, 127);
   }
-  const location = containerLocation(c, false);
+  const location = containerLocation(c, false, program);
   if (!containerHas(c.image, program) && !isShell(program)) throw new CommandError('UNSUPPORTED', `docker: the sandbox does not run ${program} inside containers; try ping, ip, hostname, cat or sh`, 126);
   const tty = flags.bools.has('tty');
   if (isShell(program) && args.length === 0) {

@@ -164,7 +164,7 @@ export async function dockerRunCommand(ctx: CommandContext, argv: string[]): Pro
     dockerProcessExited(state, host.name, c.id, 127, now(ctx));
     return detach ? 0 : 127;
   }
-  const location = containerLocation(c, true);
+  const location = containerLocation(c, true, program);
   // An interactive shell with a terminal: the learner is now inside the container.
   if (!detach && interactive && tty && isShell(program) && main.args.length === 0) {
     ctx.enter(location);

@@ -59,9 +59,9 @@ export async function kubectlExec(
   }
   const location: Location = { kind: 'pod', namespace, pod: pod.metadata.name, container: container.name };
   const tty = bool(flags, 'tty');
-  if (program === 'sh' && flags.dashArgs.length === 1) {
-    if (!bool(flags, 'stdin')) return 0; // sh with no stdin reads nothing and exits
-    enterShell(location);
+  if ((program === 'sh' || program === 'bash') && flags.dashArgs.length === 1) {
+    if (!bool(flags, 'stdin')) return 0; // a shell with no stdin reads nothing and exits
+    enterShell(program === 'bash' ? { ...location, shell: 'bash' } : location);
     return 0;
   }
   const status = await runIn(location, flags.dashArgs, tty);
