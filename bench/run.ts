@@ -83,6 +83,27 @@ for (const [name, line] of [
   else rows.push([name, await measureAsync(500, () => session.run(line, sink, sink)), 'ms']);
 }
 
+// The node's Linux tools, and the workstation's.
+{
+  const node = LabSession.create({ labId: 'three-pools', seed: 7, scheduler: new ScriptClock(REFERENCE_TIME) });
+  const svc = Object.values(node.sim.state.k8s.services).find((x) => x.metadata.name === 'web')!;
+  await node.run('ssh node-1', sink, sink);
+  for (const [name, line] of [
+    ['ip addr (on a node)', 'ip addr'],
+    ['ip route (on a node)', 'ip route'],
+    ['bridge fdb (on a node)', 'bridge fdb'],
+    ['iptables-save -t nat (on a node)', 'iptables-save -t nat'],
+    ['conntrack -L (on a node)', 'conntrack -L'],
+    ['traceroute to a pod on another node (on a node)', `traceroute -n ${target.status.podIP}`],
+    ['curl http://SERVICE-IP/ (on a node)', `curl -s http://${svc.spec.clusterIP}/`],
+    ['cat /run/flannel/subnet.env (on a node)', 'cat /run/flannel/subnet.env'],
+  ] as const) {
+    rows.push([name, await measureAsync(500, () => node.run(line, sink, sink)), 'ms']);
+  }
+  await node.run('exit', sink, sink);
+  rows.push(['kubectl exec client -- nslookup web (busybox)', await measureAsync(500, () => node.run('kubectl exec client -- nslookup web', sink, sink)), 'ms']);
+}
+
 // The Docker CLI on a Docker host: docker ps with running containers.
 {
   const dk = LabSession.createPlayground({ topology: 'docker', seed: 7, scheduler: new ScriptClock(REFERENCE_TIME) });
