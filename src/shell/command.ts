@@ -62,6 +62,19 @@ export interface CommandContext {
   spawn(location: Location, argv: string[], tty: boolean): Promise<number>;
   /** Moves the interactive shell to `location` (kubectl exec -it POD -- sh; exit). */
   enter(location: Location): void;
+  /**
+   * True when the command runs in a subshell of the interactive shell (a command of a
+   * pipeline of several, or inside `$(...)`): `exit` there ends only the subshell.
+   */
+  subshell?: boolean;
+}
+
+/**
+ * Thrown by `exit` in a subshell: the shell ends the subshell with `status` (the rest of its
+ * list does not run); the interactive shell stays where it is.
+ */
+export class SubshellExit {
+  constructor(readonly status: number) {}
 }
 
 export interface CompletionRequest {

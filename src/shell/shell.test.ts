@@ -289,3 +289,63 @@ describe('programs a machine has installed', () => {
     expect((await hosts.run('docker ps')).status).toBe(0);
   });
 });
+
+describe('exit in a subshell', () => {
+  it('ends only a command substitution, with its status, as bash does', async () => {
+    const { run, shell } = setup();
+    expect(await run('X=$(exit 3); echo $?')).toEqual({ out: '3\n', err: '', status: 0 });
+    expect((await run('X=$(echo a; exit 4; echo b); echo "$X $?"')).out).toBe('a 4\n');
+    expect((await run('X=$(false; exit); echo $?')).out).toBe('1\n'); // no argument: the last status
+    expect((await run('X=$(exit -1); echo $?')).out).toBe('255\n');
+    expect((await run('X=$(exit 256); echo $?')).out).toBe('0\n');
+    expect((await run('X=$(echo $(exit 7; echo no) b; exit); echo "$X $?"')).out).toBe('b 0\n');
+    expect(await run('X=$(exit abc; echo no); echo "[$X] $?"')).toEqual({ out: '[] 2\n', err: 'bash: exit: abc: numeric argument required\n', status: 0 });
+    expect(await run('X=$(exit 1 2; echo yes); echo "[$X] $?"')).toEqual({ out: '[] 1\n', err: 'bash: exit: too many arguments\n', status: 0 });
+    expect(shell.prompt()).toBe('learner@workstation:~$ ');
+  });
+
+  it('ends only its element of a pipeline: the status is the last command\'s', async () => {
+    const { run, shell } = setup();
+    expect(await run('exit 5 | cat; echo $?')).toEqual({ out: '0\n', err: '', status: 0 });
+    expect((await run('echo hi | exit 6; echo $?')).out).toBe('6\n');
+    expect(shell.prompt()).toBe('learner@workstation:~$ ');
+  });
+
+  it('keeps the interactive shell on a node, and a lone exit still leaves it with the status', async () => {
+    const { run, shell } = setup();
+    await run('ssh node-1');
+    expect(await run('X=$(echo a; exit 4; echo b); echo "$X $?"')).toEqual({ out: 'a 4\n', err: '', status: 0 });
+    expect(await run('exit 5 | cat; echo $?')).toEqual({ out: '0\n', err: '', status: 0 });
+    expect(shell.prompt()).toBe('root@node-1:~# ');
+    await run('false');
+    expect(await run('exit')).toEqual({ out: 'logout\nConnection to node-1 closed.\n', err: '', status: 1 });
+    expect(shell.prompt()).toBe('learner@workstation:~$ ');
+    await run('ssh node-1');
+    expect(await run('exit 300')).toEqual({ out: 'logout\nConnection to node-1 closed.\n', err: '', status: 44 });
+  });
+
+  it('keeps the interactive shell in a pod; ash takes digits only and stays on a bad number', async () => {
+    const { run, shell } = setup();
+    await run('kubectl exec -it bb -- sh');
+    expect(await run('X=$(echo a; exit 4; echo b); echo "$X $?"')).toEqual({ out: 'a 4\n', err: '', status: 0 });
+    expect((await run('exit 5 | cat; echo $?')).out).toBe('0\n');
+    expect(await run('X=$(exit -1); echo $?')).toEqual({ out: '2\n', err: 'sh: exit: Illegal number: -1\n', status: 0 });
+    expect(await run('exit abc')).toEqual({ out: '', err: 'sh: exit: Illegal number: abc\n', status: 2 });
+    expect(shell.prompt()).toBe('/ # ');
+    expect((await run('exit 3 4')).status).toBe(3); // ash ignores further arguments
+    expect(shell.prompt()).toBe('learner@workstation:~$ ');
+  });
+
+  it('names the input line in dash (the nginx image)', async () => {
+    const { run } = setup();
+    await run('kubectl exec -it ngx -- sh');
+    await run('true');
+    expect((await run('exit x')).err).toBe('sh: 2: exit: Illegal number: x\n');
+  });
+
+  it('keeps a lone exit on the workstation as it was', async () => {
+    const { run, shell } = setup();
+    expect(await run('exit 3')).toEqual({ out: '', err: 'exit: this terminal stays open; use the Reset button to start the lab again\n', status: 1 });
+    expect(shell.prompt()).toBe('learner@workstation:~$ ');
+  });
+});

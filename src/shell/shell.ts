@@ -14,7 +14,10 @@
  * abandons the rest of the line, as in an interactive shell. Command
  * substitution runs its text in a subshell at the same location (a copy of the variables;
  * what it changes stays inside), captures its stdout, strips the trailing newlines, and
- * lets its stderr through to the terminal.
+ * lets its stderr through to the terminal. `exit` in a subshell (`$(...)`, a command of a
+ * pipeline of several) ends that subshell with its status, the way an expansion error does:
+ * the rest of the subshell's list does not run, and the interactive shell stays where it is
+ * (`X=$(echo a; exit 4; echo b)` sets `a`, status 4; `exit 5 | cat` has cat's status).
  * Each place has its own shell: bash on the workstation and on a node (`ssh`), busybox ash in
  * a pod (`kubectl exec -it POD -- sh`), each with its own variables and history; leaving
  * returns to the workstation's. Builtins (commands/builtin.ts) exist in every shell; other
@@ -32,7 +35,7 @@
 import type { Scheduler } from '../sim/clock';
 import { appendFile, writeFile } from '../sim/files';
 import type { Sim } from '../sim/sim';
-import type { Command, CommandContext, Interrupt, Location, OutputSink, ShellEnv } from './command';
+import { SubshellExit, type Command, type CommandContext, type Interrupt, type Location, type OutputSink, type ShellEnv } from './command';
 import { isBuiltin } from './commands/builtin';
 import { CommandError, commandNotFound, type ErrorCode } from './errors';
 import { imageAt, imageFamily } from './images';
@@ -255,7 +258,7 @@ export class Shell {
     } catch (e) {
       return this.fail(e, io.stderr); // `nosuch 2>/dev/null` is silent
     }
-    return this.exec(command, argv, io.stdout, io.stderr, tty && io.stdout === stdout, runEnv, io.stdin, env);
+    return this.exec(command, argv, io.stdout, io.stderr, tty && io.stdout === stdout, runEnv, io.stdin, env, env !== this.env);
   }
 
   /** Applies one redirection to `io`; returns bash's (or ash's) error text if it fails. */
@@ -331,7 +334,7 @@ export class Shell {
     return command;
   }
 
-  private async exec(command: Command, argv: string[], stdout: OutputSink, stderr: OutputSink, tty: boolean, env: ShellEnv, stdin: string | undefined, base: ShellEnv = env): Promise<number> {
+  private async exec(command: Command, argv: string[], stdout: OutputSink, stderr: OutputSink, tty: boolean, env: ShellEnv, stdin: string | undefined, base: ShellEnv = env, subshell = false): Promise<number> {
     const interrupt: Interrupt = this.interruptFlag;
     const ctx: CommandContext = {
       argv,
@@ -344,6 +347,7 @@ export class Shell {
       sleep: (ms) => this.sleep(ms),
       spawn: (location, args, childTty) => this.exec(this.lookup(args[0]!, location), args, stdout, stderr, childTty, { ...env, location }, undefined),
       enter: (location) => this.moveTo(location, base),
+      ...(subshell ? { subshell } : {}),
     };
     if (argv.length === 2 && argv[1] === '--help' && !isBuiltin(command) && !command.ownHelp) {
       // busybox answers `APPLET --help` before the applet runs: its usage, on stderr, status 0.
@@ -353,6 +357,7 @@ export class Shell {
     try {
       return await command.run(ctx);
     } catch (e) {
+      if (e instanceof SubshellExit) throw new AbandonLine(e); // ends the subshell like an expansion error
       return this.fail(e, stderr);
     }
   }
@@ -360,6 +365,10 @@ export class Shell {
   /** Reports an error (see `report`) and remembers its kind. */
   private fail(e: unknown, stderr: OutputSink): number {
     if (e instanceof AbandonLine) e = e.cause;
+    if (e instanceof SubshellExit) {
+      this.lastError = undefined;
+      return e.status;
+    }
     this.lastError = e instanceof CommandError ? e.code : e instanceof ShellSyntaxError ? 'SYNTAX' : undefined;
     return report(e, stderr);
   }
@@ -515,7 +524,8 @@ export class Shell {
 /**
  * An expansion failed (`${X?}`, a bad substitution): an interactive shell prints the error and
  * abandons the rest of the command line, with status 1; in a subshell (a pipeline's command,
- * `$(...)`) only the subshell ends.
+ * `$(...)`) only the subshell ends. `exit` in a subshell (a SubshellExit cause) ends it the
+ * same way, silently, with its own status.
  */
 class AbandonLine {
   constructor(readonly cause: unknown) {}
