@@ -85,6 +85,11 @@ const FLANNEL_CONFLIST = `{
 
 /** The files generated from the model where the shell runs, by absolute path. */
 export function generatedFiles(env: ShellEnv): Record<string, string> {
+  // Every machine has /dev/null: empty to read, and what is written to it is gone.
+  return { '/dev/null': '', ...machineFiles(env) };
+}
+
+function machineFiles(env: ShellEnv): Record<string, string> {
   const loc = env.location;
   const state = env.sim.state;
   if (loc.kind === 'pod') {

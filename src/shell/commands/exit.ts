@@ -70,6 +70,8 @@ export const exit: Command = {
     if (loc.kind === 'node') ctx.stdout.write('logout\n');
     if (error) ctx.stderr.write(error + '\n');
     if (loc.kind === 'node') ctx.stdout.write(`Connection to ${loc.node} closed.\n`);
+    // The pod's shell ran under `kubectl exec -it`, which reports a non-zero end as it does for any program.
+    if (loc.kind === 'pod' && status !== 0) ctx.stderr.write(`command terminated with exit code ${status}\n`);
     ctx.enter(WORKSTATION_LOCATION);
     return status;
   },
