@@ -39,3 +39,11 @@ describe('env', () => {
     expect((await run('env -q')).err).toBe("env: invalid option -- 'q'\nTry 'env --help' for more information.\n");
   });
 });
+
+describe('/dev/null', () => {
+  it('reads as empty and swallows what is written, on every machine', async () => {
+    const run = await session();
+    expect(await run('cat /dev/null; echo [$?]')).toMatchObject({ out: '[0]\n' });
+    expect(await run('echo hi > /dev/null; wc -c /dev/null')).toMatchObject({ out: '0 /dev/null\n' });
+  });
+});
