@@ -74,6 +74,7 @@ for (const [name, line] of [
   ['kubectl logs deployment/web --tail=20', 'kubectl logs deployment/web --tail=20'],
   ['kubectl get pods -A -o custom-columns=...', 'kubectl get pods -A -o custom-columns=NAME:.metadata.name,IP:.status.podIP,NODE:.spec.nodeName'],
   ['kubectl cluster-info', 'kubectl cluster-info'],
+  ['kubectl get pods -A --sort-by=.status.podIP --field-selector status.phase=Running', 'kubectl get pods -A --sort-by=.status.podIP --field-selector status.phase=Running'],
   ['kubectl exec client -- wget -O /tmp/i.html http://web/ (saved to a file)', 'kubectl exec client -- wget -O /tmp/i.html http://web/'],
   ["kubectl exec web-... -- curl -o /tmp/p -w '%{http_code}' http://web/", `kubectl exec ${Object.values(session.sim.state.k8s.pods).find((p) => p.metadata.labels?.app === 'web')!.metadata.name} -- curl -s -o /tmp/p -w '%{http_code}' http://web/`],
   ['shell: $(...), here-document, redirection', "POD=$(kubectl get pods -o name | head -1); cat <<EOF > /tmp/pod.txt\n$POD on $(hostname)\nEOF"],

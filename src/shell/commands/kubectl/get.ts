@@ -10,17 +10,24 @@
  * formats print what kubectl's printGeneric does: one `TYPE NAME` or `TYPE/NAME` prints the
  * object itself (or, when it is missing, only the error); anything else prints a `List` of
  * the found objects (`-o name`: their names, possibly none) before the errors.
- * `-l` filters by label selector (parsed as the API server does, so a bad selector gets its
- * BadRequest). Output formats: the table, `-o wide`, `-o name`, `-o json`, `-o yaml` and
- * `-o jsonpath=TEMPLATE` (jsonpath.ts).
+ * `-l` filters by label selector and `--field-selector` by the fields the API server offers
+ * for each kind (field-selector.ts); both are parsed as the API server does, so a bad one gets
+ * its BadRequest for each type listed, printed after what the other types found (an empty
+ * selector is no selector, as kubectl ignores it). `--sort-by` sorts as kubectl does
+ * (sort-by.ts): each type's table on its own (named objects are tables of one row and keep
+ * their order), or the whole List of the other printers across types; with a watch it is
+ * ignored with kubectl's warning. Output formats: the table, `-o wide`, `-o name`,
+ * `-o json`, `-o yaml` and `-o jsonpath=TEMPLATE` (jsonpath.ts).
  */
-import { matches, type Requirement } from '../../../sim/k8s/labels';
+import { matches, parseSelector, SelectorError, type Requirement } from '../../../sim/k8s/labels';
 import { CommandError } from '../../errors';
 import { goYaml, sortKeys } from './go-yaml';
 import { executeJsonPath, JsonPathError, parseJsonPath } from './jsonpath';
 import { formatTable } from '../../table';
 import type { CommandContext } from '../../command';
 import { bool, parseFlags, str } from './flags';
+import { FieldSelectorError, matchesFields, parseFieldSelector, type FieldRequirement } from './field-selector';
+import { sortList, sortTable } from './sort-by';
 import {
   daemonSetColumns,
   deploymentColumns,
@@ -38,11 +45,13 @@ import {
 import { eventColumns } from './events';
 import { customColumnsRow, parseCustomColumnsFile, parseCustomColumnsSpec, printCustomColumns, type CustomColumn } from './custom-columns';
 import { runWatch } from './watch';
-import { isRealResource, qualifiedPlural, qualifiedSingular, resolveResource, supportedList, type AnyObject, selectorFor, type ResourceType } from './resources';
+import { isRealResource, qualifiedPlural, qualifiedSingular, resolveResource, supportedList, type AnyObject, type ResourceType } from './resources';
 
 export const GET_FLAGS = [
   { name: 'namespace', short: 'n', type: 'string' as const },
   { name: 'selector', short: 'l', type: 'string' as const },
+  { name: 'field-selector', type: 'string' as const },
+  { name: 'sort-by', type: 'string' as const },
   { name: 'watch', short: 'w', type: 'bool' as const },
   { name: 'all-namespaces', short: 'A', type: 'bool' as const },
   { name: 'output', short: 'o', type: 'string' as const },
@@ -97,7 +106,12 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
   const noHeaders = bool(flags, 'no-headers');
   const watch = bool(flags, 'watch') || bool(flags, 'watch-only');
   if (watch && (output === 'json' || output === 'yaml' || template !== undefined)) throw new CommandError('UNSUPPORTED', `error: the sandbox does not support --watch with -o ${format} yet`);
-  const selectorText = str(flags, 'selector');
+  // kubectl's builder trims both selectors and ignores an empty one.
+  const labelQuery = (str(flags, 'selector') ?? '').trim();
+  const fieldQuery = (str(flags, 'field-selector') ?? '').trim();
+  const hasSelector = labelQuery !== '' || fieldQuery !== '';
+  const sortBy = str(flags, 'sort-by') ?? '';
+  if (watch && sortBy !== '') ctx.stderr.write('warning: --watch or --watch-only requested, --sort-by will be ignored\n');
   const allNs = bool(flags, 'all-namespaces');
   const namespace = str(flags, 'namespace') ?? 'default';
   if (flags.args.length === 0) {
@@ -129,18 +143,23 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
       .flatMap((t) => (t.toLowerCase() === 'all' ? ['pods', 'services', 'daemonsets', 'deployments', 'replicasets'] : [t]))
       .map(lookupType);
     const names = flags.args.slice(1);
-    if (names.length > 0 && selectorText !== undefined) throw new CommandError('USAGE', 'error: name cannot be provided when a selector is specified');
+    if (names.length > 0 && hasSelector) throw new CommandError('USAGE', 'error: name cannot be provided when a selector is specified');
     if (names.length > 0 && allNs) throw new CommandError('USAGE', 'error: a resource cannot be retrieved by name across all namespaces');
     if (names.length > 0 && types.length > 1) throw new CommandError('USAGE', `error: arguments in resource/name form must have a single resource and name`);
     for (const t of types) if (!requests.some((r) => r.type === t)) requests.push({ type: t, names });
   }
 
   const sim = ctx.env.sim.state;
-  let selector: Requirement[] = [];
-  if (selectorText !== undefined) {
-    if (first.includes('/')) throw new CommandError('USAGE', 'error: selectors and the all flag cannot be used when passing resource/name arguments');
-    selector = selectorFor(requests[0]!.type, selectorText);
-  }
+  if (hasSelector && first.includes('/')) throw new CommandError('USAGE', 'error: selectors and the all flag cannot be used when passing resource/name arguments');
+  /** The API server's reading of both selectors for one type, or its BadRequest. */
+  const selectorsFor = (type: ResourceType): { labels: Requirement[]; fields: FieldRequirement[] } | string => {
+    try {
+      return { labels: labelQuery === '' ? [] : parseSelector(labelQuery), fields: fieldQuery === '' ? [] : parseFieldSelector(type, fieldQuery) };
+    } catch (e) {
+      if (!(e instanceof SelectorError) && !(e instanceof FieldSelectorError)) throw e;
+      return `Error from server (BadRequest): Unable to find "${type.group}/${type.version}, Resource=${type.plural}" that match label selector ${JSON.stringify(labelQuery)}, field selector ${JSON.stringify(fieldQuery)}: ${e.message}`;
+    }
+  };
   const now = ctx.env.scheduler.now();
   // kubectl names rows `kind/name` when the request spans several kinds (MultipleTypesRequested):
   // `get pod/client` alone prints `client`, `get pod/client svc/web` prints `pod/client`.
@@ -164,7 +183,12 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
         else missing.push(`Error from server (NotFound): ${qualifiedPlural(req.type)} "${name}" not found`);
       }
     } else {
-      items = all.filter((o) => (!req.type.namespaced || allNs || o.metadata.namespace === namespace) && matches(selector, o.metadata.labels));
+      const sel = selectorsFor(req.type);
+      if (typeof sel === 'string') {
+        missing.push(sel);
+        return [];
+      }
+      items = all.filter((o) => (!req.type.namespaced || allNs || o.metadata.namespace === namespace) && matches(sel.labels, o.metadata.labels) && matchesFields(req.type, sel.fields, o));
       items.sort((a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name));
     }
     return items;
@@ -199,22 +223,40 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
       watchOnly: bool(flags, 'watch-only'),
     });
   }
+  const generic = structured || output === 'name';
+  const selected: { req: { type: ResourceType; names: string[] }; items: AnyObject[] }[] = [];
   for (const req of requests) {
     const items = select(req, errors);
     found += items.length;
-    if (singleImplied && errors.length > 0 && (structured || output === 'name')) throw new CommandError('NOT_FOUND', errors[0]!);
-    if (items.length === 0) continue;
-    if (output === 'name') {
-      tables.push(items.map((o) => `${qualifiedSingular(req.type)}/${o.metadata.name}\n`).join(''));
-      continue;
+    if (singleImplied && errors.length > 0 && generic) throw new CommandError('NOT_FOUND', errors[0]!);
+    selected.push({ req, items });
+  }
+  if (sortBy !== '' && !generic) {
+    // The server answers with one table per type listed and one per object named; each is sorted on its own.
+    for (const { req, items } of selected) {
+      if (req.names.length > 0) for (const o of items) sortTable([o], sortBy, (x) => x);
+      else sortTable(items, sortBy, (x) => x);
     }
-    if (structured) {
-      jsonItems.push(...items);
-      continue;
+  }
+  const listed = selected.flatMap(({ req, items }) => items.map((obj) => ({ type: req.type, obj })));
+  if (sortBy !== '' && generic && !singleImplied) {
+    try {
+      sortList(listed, sortBy, errors.length, (l) => l.obj);
+    } catch (e) {
+      // kubectl prints the errors met while listing before the sorting printer's own.
+      for (const m of errors) ctx.stderr.write(m + '\n');
+      throw e;
     }
-    const { header, row } = tableOf(req, multi);
-    const rows = items.map((o) => row(o, now));
-    tables.push(formatTable(noHeaders ? rows : [header, ...rows]));
+  }
+  if (output === 'name') tables.push(listed.map(({ type, obj }) => `${qualifiedSingular(type)}/${obj.metadata.name}\n`).join(''));
+  else if (structured) jsonItems.push(...listed.map((l) => l.obj));
+  else {
+    for (const { req, items } of selected) {
+      if (items.length === 0) continue;
+      const { header, row } = tableOf(req, multi);
+      const rows = items.map((o) => row(o, now));
+      tables.push(formatTable(noHeaders ? rows : [header, ...rows]));
+    }
   }
   if (structured) {
     const doc = singleImplied ? jsonItems[0] : { apiVersion: 'v1', items: jsonItems, kind: 'List', metadata: { resourceVersion: '' } };

@@ -106,16 +106,24 @@ Examples:
   # List pods with chosen columns
   kubectl get pods -o custom-columns=NAME:.metadata.name,IP:.status.podIP
 
+  # List the pods running on node-1, sorted by IP address
+  kubectl get pods --field-selector spec.nodeName=node-1 --sort-by=.status.podIP
+
+  # List events, oldest first
+  kubectl get events --sort-by=.metadata.creationTimestamp
+
   # List pods, then a line for every change until Ctrl+C
   kubectl get pods -w
 
 Options:
   -A, --all-namespaces=false: list the requested object(s) across all namespaces.
+      --field-selector='': Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type.
   -n, --namespace='': the namespace scope for this request.
       --no-headers=false: When using the default or custom-column output format, don't print headers (default print headers).
   -o, --output='': Output format. One of: (json, yaml, name, jsonpath, custom-columns, custom-columns-file, wide).
   -l, --selector='': Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints.
       --show-labels=false: show all labels as the last column.
+      --sort-by='': If non-empty, sort list types using this field specification.  The field specification is expressed as a JSONPath expression (e.g. '{.metadata.name}'). The field in the API resource specified by this JSONPath expression must be an integer or a string.
   -w, --watch=false: After listing/getting the requested object, watch for changes.
       --watch-only=false: Watch for changes to the requested object(s), without listing/getting first.
 
@@ -280,7 +288,7 @@ export const kubectl: Command = {
       return [...pods, ...owners];
     }
     if (req.prefix.startsWith('-') && sub === 'events') return ['--all-namespaces', '--for', '--namespace', '--no-headers', '--types'];
-    if (req.prefix.startsWith('-')) return sub === 'get' ? ['--all-namespaces', '--namespace', '--no-headers', '--output', '--selector', '--show-labels', '--watch', '--watch-only'] : ['--container', '--namespace', '--stdin', '--tty'];
+    if (req.prefix.startsWith('-')) return sub === 'get' ? ['--all-namespaces', '--field-selector', '--namespace', '--no-headers', '--output', '--selector', '--show-labels', '--sort-by', '--watch', '--watch-only'] : ['--container', '--namespace', '--stdin', '--tty'];
     if (sub === 'get' || sub === 'describe') {
       if (positional.length === 1) return resourceWords();
       const type = resolveResource(positional[1]!);

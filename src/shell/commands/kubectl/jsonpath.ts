@@ -235,6 +235,17 @@ export function findJsonPathValues(nodes: Node[], data: unknown): unknown[][] {
   return nodes.flatMap((n) => (n.k === 'path' ? [evalSteps([data], n.steps)] : []));
 }
 
+/**
+ * What the first action of a template finds (client-go's FindResults(...)[0]): a path's
+ * values, or a plain text's own text. kubectl's sorter keys each object by this.
+ */
+export function findFirstJsonPathResults(nodes: Node[], data: unknown): unknown[] {
+  const first = nodes[0];
+  if (!first) return [];
+  if (first.k === 'text') return [first.text];
+  return first.k === 'path' ? evalSteps([data], first.steps) : [];
+}
+
 /** Runs a parsed template against an object (the List kubectl builds, or one object). */
 export function executeJsonPath(nodes: Node[], data: unknown): string {
   const run = (list: Node[], current: unknown): string => {
