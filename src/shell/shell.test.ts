@@ -318,10 +318,10 @@ describe('exit in a subshell', () => {
     expect(await run('exit 5 | cat; echo $?')).toEqual({ out: '0\n', err: '', status: 0 });
     expect(shell.prompt()).toBe('root@node-1:~# ');
     await run('false');
-    expect(await run('exit')).toEqual({ out: 'logout\nConnection to node-1 closed.\n', err: '', status: 1 });
+    expect(await run('exit')).toEqual({ out: '', err: 'logout\nConnection to node-1 closed.\n', status: 1 });
     expect(shell.prompt()).toBe('learner@workstation:~$ ');
     await run('ssh node-1');
-    expect(await run('exit 300')).toEqual({ out: 'logout\nConnection to node-1 closed.\n', err: '', status: 44 });
+    expect(await run('exit 300')).toEqual({ out: '', err: 'logout\nConnection to node-1 closed.\n', status: 44 });
   });
 
   it('keeps the interactive shell in a pod; ash takes digits only and stays on a bad number', async () => {

@@ -62,14 +62,18 @@ export const exit: Command = {
       ctx.stderr.write(error + '\n');
       return status;
     }
+    // Interactive bash says goodbye on stderr before it looks at its argument: `logout` in a
+    // login shell (ssh), `exit` otherwise (bash in a container); ash and dash say nothing.
+    if (loc.kind === 'node') ctx.stderr.write('logout\n');
+    else if (loc.kind !== 'workstation' && loc.shell === 'bash') ctx.stderr.write('exit\n');
     // A Docker container's shell returns to its host; when it was the container's own process, the container ends.
     if (loc.kind === 'container') {
       if (error) ctx.stderr.write(error + '\n');
       return leaveContainer(ctx, status);
     }
-    if (loc.kind === 'node') ctx.stdout.write('logout\n');
     if (error) ctx.stderr.write(error + '\n');
-    if (loc.kind === 'node') ctx.stdout.write(`Connection to ${loc.node} closed.\n`);
+    // ssh's own last word, also on stderr.
+    if (loc.kind === 'node') ctx.stderr.write(`Connection to ${loc.node} closed.\n`);
     // The pod's shell ran under `kubectl exec -it`, which reports a non-zero end as it does for any program.
     if (loc.kind === 'pod' && status !== 0) ctx.stderr.write(`command terminated with exit code ${status}\n`);
     ctx.enter(WORKSTATION_LOCATION);
