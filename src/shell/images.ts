@@ -36,7 +36,7 @@ const TOOLS: Record<ImageFamily, string[]> = {
   busybox: ['ping', 'nslookup', 'wget', 'traceroute', 'ip', 'ifconfig', 'route', 'hostname', 'sh', 'exit', ...TEXT],
   nginx: ['hostname', 'sh', 'bash', 'exit', 'curl', ...TEXT],
   coredns: [],
-  netshoot: ['ping', 'nslookup', 'dig', 'curl', 'wget', 'traceroute', 'ip', 'ss', 'ifconfig', 'route', 'tcpdump', 'hostname', 'sh', 'exit', ...TEXT],
+  netshoot: ['ping', 'nslookup', 'dig', 'curl', 'wget', 'traceroute', 'ip', 'ss', 'nc', 'ifconfig', 'route', 'tcpdump', 'hostname', 'sh', 'exit', ...TEXT],
   agnhost: ['sh', 'exit'],
   unknown: [],
 };

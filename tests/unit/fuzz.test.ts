@@ -23,7 +23,7 @@ const WORDS = [
   'netns', 'list', 'exec', 'cni-x', '-S', '-nvL', 'KUBE-SERVICES', '--line-numbers', 'mangle', 'FORWARD', '+short', '+search', '+noall', '+answer', '@10.96.0.10', '-x', 'SRV', 'web.default.svc.cluster.local', 'kubernetes.default', 'add', 'down', '-a', 'netshoot',
   'echo', 'printf', "'%s\\n'", "'%-5d|'", 'export', 'unset', 'history', 'sleep', 'ls', 'touch', 'pwd', 'env', 'printenv', '-la', '-ne', 'A=1', 'X', 'f.txt', '/tmp', '~', '~/f.txt', '$(hostname)', '"$(echo web)"', '`echo pods`', '${HOME}', '${X:-pods}', '${#X}', '${%', '$X', "$'a'",
   'any', '-nn', '-e', '-w', '-r', '/tmp/x.pcap', 'host', 'port', 'net', 'and', 'or', 'not', '(', 'udp', 'arp', '-Q', 'in',
-  'ss', '-tlnp', '-tulpn', '-uan', '-tan', '-l', '-4', '-6', '--processes', 'state', 'listening', 'exclude', 'sport', 'dport', '=', ':80', ':nope', '-Afoo', '-f', 'inet6',
+  'nc', '-zv', '-zvu', '-w', '-z', '-lp', 'http', '80-82', '--version', 'ss', '-tlnp', '-tulpn', '-uan', '-tan', '-l', '-4', '-6', '--processes', 'state', 'listening', 'exclude', 'sport', 'dport', '=', ':80', ':nope', '-Afoo', '-f', 'inet6',
   '-qO-', '-qO', '-O', '-T', '--spider', '--no-c', '-P', '--output-document=x', 'index.html', '/dev/null', "'%{http_code}\\n'", '%{remote_ip}', '-X', 'HEAD', 'POST', 'http://web/nope',
 ];
 

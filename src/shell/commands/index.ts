@@ -25,6 +25,7 @@ import { pingBusybox } from './ping-busybox';
 import { pingIputils } from './ping-iputils';
 import { ssh } from './ssh';
 import { ss } from './ss';
+import { nc } from './nc';
 import { tcpdump } from './tcpdump/tcpdump';
 import { traceroute } from './traceroute';
 import { awk, cut, grep, head, sort, tail, uniq, wc } from './text';
@@ -42,6 +43,6 @@ import { falseCommand, trueCommand } from './true-false';
 
 export function createRegistry(): Registry {
   const registry = new Registry();
-  registry.register(kubectl, docker, pingBusybox, pingIputils, traceroute, bridge, nslookup, wget, cat, ssh, ip, ss, ipBusybox, ifconfig, route, iptables, dig, nslookupBind, iptablesSave, conntrack, curl, tcpdump, grep, head, tail, wc, sort, uniq, cut, awk, clear, exit, hostname, echo, printf, exportCommand, unset, history, pwd, trueCommand, falseCommand, sleep, ls, rm, touch, env, printenv, helpCommand((location, image, env) => registry.available(location, image, false, env)));
+  registry.register(kubectl, docker, pingBusybox, pingIputils, traceroute, bridge, nslookup, wget, cat, ssh, ip, ss, nc, ipBusybox, ifconfig, route, iptables, dig, nslookupBind, iptablesSave, conntrack, curl, tcpdump, grep, head, tail, wc, sort, uniq, cut, awk, clear, exit, hostname, echo, printf, exportCommand, unset, history, pwd, trueCommand, falseCommand, sleep, ls, rm, touch, env, printenv, helpCommand((location, image, env) => registry.available(location, image, false, env)));
   return registry;
 }

@@ -111,3 +111,44 @@ describe('docker run with the nginx image', () => {
     expect(container(s, 'bad')).toMatchObject({ status: 'exited', exitCode: 127 });
   });
 });
+
+describe('docker version', () => {
+  async function onHost(): Promise<{ run: (line: string) => Promise<{ out: string; err: string; status: number }> }> {
+    const s = LabSession.createPlayground({ topology: 'docker', seed: 1, scheduler: new ScriptClock(REFERENCE_TIME, 60_000) });
+    const run = async (line: string) => {
+      let out = '';
+      let err = '';
+      const status = await s.run(line, { write: (t: string) => void (out += t) }, { write: (t: string) => void (err += t) });
+      return { out, err, status };
+    };
+    await run('ssh host-1');
+    return { run };
+  }
+
+  it('prints the CLI version line for --version and -v', async () => {
+    const h = await onHost();
+    expect(await h.run('docker --version')).toEqual({ out: 'Docker version 28.5.1, build e180ab8\n', err: '', status: 0 });
+    expect((await h.run('docker -v')).out).toBe('Docker version 28.5.1, build e180ab8\n');
+  });
+
+  it('lays out the Client and Server blocks with values 20 characters in', async () => {
+    const h = await onHost();
+    const { out, status } = await h.run('docker version');
+    expect(status).toBe(0);
+    const lines = out.trimEnd().split('\n');
+    expect(lines[0]).toBe('Client: Docker Engine - Community');
+    expect(lines).toContain('Server: Docker Engine - Community');
+    expect(lines).toContain('  API version:      1.51 (minimum version 1.24)');
+    const fields = lines.filter((x) => /^ {1,2}[\w/ -]+:\s+\S/.test(x));
+    expect(fields.length).toBe(20);
+    for (const l of fields) expect(/^ {1,2}[\w/ -]+:\s+/.exec(l)![0].length).toBe(20);
+  });
+
+  it('rejects arguments and unknown flags as cobra does', async () => {
+    const h = await onHost();
+    const extra = await h.run('docker version x');
+    expect(extra.status).toBe(1);
+    expect(extra.err).toContain("docker: 'docker version' accepts no arguments");
+    expect((await h.run('docker version --foo')).status).toBe(125);
+  });
+});

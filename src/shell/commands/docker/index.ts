@@ -6,8 +6,9 @@
  * layout) and completes subcommands, flags, images and container names. The `docker
  * container ...` forms name the same subcommands. On a machine without Docker (the
  * workstation, a Kubernetes node, which runs containerd) there is no `docker`.
+ * `docker version` and `docker --version` / `-v` print the CLI's and the daemon's versions.
  * Left out: images (`docker images`, `pull`, `build`), volumes, user-defined networks,
- * `docker logs`, `docker version`, global flags.
+ * `docker logs`, global flags other than `--version`.
  */
 import type { Command, CommandContext } from '../../command';
 import { CommandError } from '../../errors';
@@ -19,6 +20,7 @@ import { dockerNetwork, NETWORK_USAGE } from './network';
 import { dockerPs, PS_USAGE } from './ps';
 import { dockerRmCommand, dockerStartCommand, dockerStop, RM_USAGE, START_USAGE, STOP_USAGE } from './rm';
 import { dockerRunCommand, RUN_USAGE } from './run';
+import { dockerVersion, VERSION_LINE, VERSION_USAGE } from './version';
 
 const USAGE = `Usage:  docker [OPTIONS] COMMAND
 
@@ -28,6 +30,7 @@ Common Commands:
   run         Create and run a new container from an image
   exec        Execute a command in a running container
   ps          List containers
+  version     Show the Docker version information
 
 Management Commands:
   container   Manage containers
@@ -69,6 +72,7 @@ const SUBCOMMANDS: Record<string, { run: Sub; usage: string }> = {
   stop: { run: dockerStop, usage: STOP_USAGE },
   start: { run: dockerStartCommand, usage: START_USAGE },
   network: { run: dockerNetwork, usage: NETWORK_USAGE },
+  version: { run: dockerVersion, usage: VERSION_USAGE },
 };
 
 /** `docker container X`: the same subcommands (ls and list are ps). */
@@ -89,6 +93,10 @@ export const docker: Command = {
       ctx.stdout.write(USAGE + '\n');
       return 0;
     }
+    if (sub === '--version' || sub === '-v') {
+      ctx.stdout.write(VERSION_LINE + '\n');
+      return 0;
+    }
     if (sub === 'container') {
       const [inner, ...more] = rest;
       if (inner === undefined || inner === '--help') {
@@ -107,7 +115,7 @@ export const docker: Command = {
   complete(req) {
     if (!hostOf(req.env)) return [];
     const w = req.words;
-    if (w.length === 1) return [...Object.keys(SUBCOMMANDS), 'container'];
+    if (w.length === 1) return req.prefix.startsWith('-') ? ['--help', '--version', '-v'] : [...Object.keys(SUBCOMMANDS), 'container'];
     const sub = w[1] === 'container' ? CONTAINER_ALIASES[w[2] ?? ''] : w[1];
     if (w[1] === 'container' && w.length === 2) return Object.keys(CONTAINER_ALIASES);
     const args = w.slice(w[1] === 'container' ? 3 : 2);
@@ -128,6 +136,7 @@ export const docker: Command = {
     if (sub === 'stop') return containerNames(req.env, true);
     if (sub === 'start') return containerNames(req.env, false);
     if (sub === 'inspect') return req.prefix.startsWith('-') ? ['-f', '--format'] : [...containerNames(req.env), 'bridge', 'host', 'none'];
+    if (sub === 'version') return ['-f', '--format'];
     if (sub === 'network') return args.length === 0 ? ['ls', 'inspect'] : args[0] === 'inspect' ? ['bridge', 'host', 'none'] : [];
     return [];
   },
