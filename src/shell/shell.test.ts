@@ -197,6 +197,8 @@ const NOT_HELP: Record<string, [number, string]> = {
   hostname: [255, OPENINGS.hostname!],
   ping: [2, "ping: invalid option -- '-'\n\nUsage\n  ping [options] <destination>\n"],
   dig: [1, 'Invalid option: --help\nUsage:  dig [@global-server] [domain] [q-type] [q-class] {q-opt}\n'],
+  // OpenBSD netcat with musl's getopt: `-` is no option; the usage follows, status 1.
+  nc: [1, 'nc: unrecognized option: -\nusage: nc [-46CDdFhklNnrStUuvZz]'],
 };
 
 describe('--help', () => {
@@ -347,5 +349,68 @@ describe('exit in a subshell', () => {
     const { run, shell } = setup();
     expect(await run('exit 3')).toEqual({ out: '', err: 'exit: this terminal stays open; use the Reset button to start the lab again\n', status: 1 });
     expect(shell.prompt()).toBe('learner@workstation:~$ ');
+  });
+});
+
+describe('${...} pattern, substring and case operators', () => {
+  it("cuts a pod name apart as bash does", async () => {
+    const { run } = setup();
+    await run('POD=web-7788985cd4-46bg9');
+    expect((await run('echo ${POD%-*} ${POD%%-*} ${POD#*-} ${POD##*-} ${POD:0:3} ${POD/web/api} ${POD^^}')).out)
+      .toBe('web-7788985cd4 web 7788985cd4-46bg9 46bg9 web api-7788985cd4-46bg9 WEB-7788985CD4-46BG9\n');
+    await run('P=/usr/local/bin/kubectl');
+    expect((await run('echo ${P##*/} ${P%/*} ${P//\\//:}')).out).toBe('kubectl /usr/local/bin :usr:local:bin:kubectl\n');
+  });
+
+  it('removes the shortest or longest matching prefix or suffix, with *, ? and [...]', async () => {
+    const { run } = setup();
+    await run('X=abcabc');
+    expect((await run('echo "${X#*b}" "${X##*b}" "${X%b*}" "${X%%b*}" "${X#?}" "${X%?}" "${X#[!a]}" "${X#[^b]}" "${X#x}"')).out)
+      .toBe('cabc c abca a bcabc abcab abcabc bcabc abcabc\n');
+    await run("S='a*b' P='*'");
+    // Quoted or backslash-escaped pattern characters match themselves; an unquoted expansion is a pattern.
+    expect((await run('echo "${S#*\\*}" "${S#"a*"}" "${S#\'a\'*}" "${X#$P}" "${X#"$P"}" "${S#a$P}"')).out).toBe('b b *b abcabc abcabc *b\n');
+    expect((await run("T='a[b'; echo ${T/[[:alpha:]]/_} ${T//[[:alpha:]]/_} ${T//[/x} ${T/[]]/x}")).out).toBe('_[b _[_ axb a[b\n');
+  });
+
+  it('replaces the first, every, a leading or a trailing match', async () => {
+    const { run } = setup();
+    await run('X=abcabc N=2');
+    expect((await run('echo "${X/b/_}" "${X//b/_}" "${X/#a/_}" "${X/%c/_}" "${X/#b/_}" "${X/%b/_}" "${X//[ab]/}" "${X/b}" "${X//}" "${X/}"')).out)
+      .toBe('a_cabc a_ca_c _bcabc abcab_ abcabc abcabc cc acabc abcabc abcabc\n');
+    expect((await run('echo ${X/#/pre} ${X/%/suf} ${X//*/-} "${X/b/\\/}" "${X/b/"/"}" "${X/b/$N}" "${X/a*/"x y"}"')).out)
+      .toBe('preabcabc abcabcsuf - a/cabc a/cabc a2cabc x y\n');
+    expect((await run('E=; echo "[${E//*/-}]" "[${E#*}]" "[${U/a/b}]" ${?/0/zero}')).out).toBe('[-] [] [] zero\n');
+  });
+
+  it('takes substrings; a negative offset needs a space or parentheses', async () => {
+    const { run } = setup();
+    await run('X=abcabc N=2');
+    expect((await run('echo "${X:1}" "${X:1:2}" "${X: -2}" "${X:(-2)}" "${X: -2:1}" "${X:1:-1}" "${X:10}" "[${X: -10}]" "${X:-1}"')).out)
+      .toBe('bcabc bc bc bc b bcab  [] abcabc\n');
+    expect((await run('echo "${X:N}" "${X:$N:1}" "${X::2}" "[${X:1:}]" "${X: 1 : 1 }"')).out).toBe('cabc c ab [] b\n');
+    expect(await run('echo ${X:2:-5}; echo after')).toEqual({ out: '', err: 'bash: -5: substring expression < 0\n', status: 1 });
+    expect(await run('echo ${X:}')).toEqual({ out: '', err: 'bash: ${X:}: bad substitution\n', status: 1 });
+    expect((await run('echo ${X:N-1}')).status).toBe(1);
+  });
+
+  it('changes case, optionally only of the characters matching a pattern', async () => {
+    const { run } = setup();
+    await run('X=abcabc Y=ABC');
+    expect((await run('echo "${X^}" "${X^^}" "${X,,}" "${X^^[ab]}" "${X^[b]}" "${Y,}" "${Y,,}" "${Y,,B}"')).out)
+      .toBe('Abcabc ABCABC abcabc ABcABc abcabc aBC abc AbC\n');
+    expect((await run('echo ${#X%a}')).err).toBe('bash: ${#X%a}: bad substitution\n');
+  });
+
+  it('follows the shell of the place: ash has all but case changes, dash only # and %', async () => {
+    const { run } = setup();
+    await run('kubectl exec -it bb -- sh');
+    expect((await run("X=abc; echo ${X/b/_} ${X:1} ${X%c} $'a\\tb'")).out).toBe('a_c bc ab a\tb\n');
+    expect((await run('echo ${X^^}')).err).toBe('sh: ${X^^}: bad substitution\n');
+    await run('exit');
+    await run('kubectl exec -it ngx -- sh');
+    expect((await run('X=abc; echo ${X%c} ${X##a}')).out).toBe('ab bc\n');
+    expect((await run('echo ${X/b/_}')).status).toBe(1);
+    expect((await run("echo X$'y'")).out).toBe("X$y\n");
   });
 });

@@ -29,8 +29,21 @@
  * with the real tool's wording; an unexpected exception inside a command is reported as an
  * internal error instead of escaping, so nothing a learner types can break the session.
  * Pipelines hand each command's output to the next as its input (collected whole).
+ * Parameter operators: `${X#pat}` `${X##pat}` `${X%pat}` `${X%%pat}` remove the shortest or
+ * longest matching prefix/suffix; `${X/pat/rep}` `${X//pat/rep}` `${X/#pat/rep}` `${X/%pat/rep}`
+ * replace the first (leftmost, longest) match, every match, or an anchored one; `${X:off}`
+ * `${X:off:len}` take a substring (negative values count from the end; `${X:-1}` stays the
+ * default form, as in bash); `${X^}` `${X^^}` `${X,}` `${X,,}` change case, optionally only of
+ * characters matching a pattern. Patterns are globs (`*`, `?`, `[...]` with `!`/`^` and
+ * `[:alpha:]`-style classes); quoted or backslash-escaped characters match themselves, an
+ * unquoted `$VAR` in a pattern is a pattern. One matcher (globMatcher) serves every form.
+ * busybox ash has all of them but the case changes, dash (the nginx image) only `#` and `%`;
+ * the others are a bad substitution there. `$'...'` is decoded by the tokenizer (not in dash).
  * Left out: glob and brace expansion, other IFS values, `$((...))` arithmetic, background
- * jobs (`&`), functions, `set`, `cd`, and control structures (`if`, `for`, `while`, `case`).
+ * jobs (`&`), functions, `set`, `cd`, and control structures (`if`, `for`, `while`, `case`);
+ * in `${...}`: arithmetic in `${X:off:len}` beyond numbers and variable names, `&` in a
+ * replacement (bash 5.2's patsub_replacement; 5.1 has none), `~` in a replacement, extended
+ * globs (`+(...)`), `${!X}`, arrays.
  */
 import type { Scheduler } from '../sim/clock';
 import { appendFile, writeFile } from '../sim/files';
@@ -43,7 +56,7 @@ import { promptFor, WORKSTATION_LOCATION } from './location';
 import type { Registry } from './registry';
 import { absolute, fileCompletions, kindOf, placeOf, readAny, writeError } from './sandbox-fs';
 import { attachShellState, shellState } from './shell-state';
-import { parseCommandLine, ShellSyntaxError, wordAt, type ExpandableText, type Redirect, type SimpleCommand, type WordToken } from './tokenize';
+import { constructEnd, parseCommandLine, ShellSyntaxError, wordAt, type ExpandableText, type Redirect, type SimpleCommand, type WordToken } from './tokenize';
 
 export interface ShellOptions {
   sim: Sim;
@@ -166,7 +179,7 @@ export class Shell {
   private async runText(text: string, env: ShellEnv, stdout: OutputSink, stderr: OutputSink): Promise<number> {
     let status = 0;
     try {
-      const list = parseCommandLine(text);
+      const list = parseCommandLine(text, { ansiC: shellOf(env) !== 'dash' });
       for (const w of list.warnings) stderr.write(w + '\n');
       let prevOp: string | null = null;
       for (const item of list.items) {
@@ -413,12 +426,14 @@ export class Shell {
       this.substStatus = status;
       return out.replace(/\n+$/, '');
     }
-    const m = /^(#?)([A-Za-z_][A-Za-z0-9_]*|[?$#0-9])(?:(:?[-=+?])([\s\S]*))?$/.exec(inner);
-    if (!m || (m[1] && m[3])) throw new CommandError('INVALID', `${shellName(env)}: ${raw}: bad substitution`, 1);
+    const m = /^(#?)([A-Za-z_][A-Za-z0-9_]*|[?$#0-9])(?:(:?[-=+?]|##?|%%?|\/[/#%]?|:|\^\^?|,,?)([\s\S]*))?$/.exec(inner);
+    const supported = SHELL_OPS[shellOf(env)];
+    if (!m || (m[1] && m[3]) || (m[3] && !supported.test(m[3])) || (m[3] === ':' && m[4] === '')) throw new CommandError('INVALID', `${shellName(env)}: ${raw}: bad substitution`, 1);
     const [, hash, name, op, word = ''] = m;
     const value = env.vars[name!];
     if (hash) return String(this.param(name!, env).length);
     if (!op) return this.param(name!, env);
+    if (!/^:?[-=+?]$/.test(op)) return this.operate(op, this.param(name!, env), word, name!, env, stderr);
     const unset = value === undefined || (op.startsWith(':') && value === '');
     const wordValue = async (): Promise<string> => this.expandText(dequote(word), env, stderr);
     switch (op.replace(':', '')) {
@@ -438,6 +453,96 @@ export class Shell {
         throw new CommandError('INVALID', `${shellName(env)}: ${name}: ${msg}`, 1);
       }
     }
+  }
+
+  /** `${NAME#pat}`-style removals, `${NAME/pat/rep}` replacements, `${NAME:off:len}` and case changes. */
+  private async operate(op: string, value: string, word: string, name: string, env: ShellEnv, stderr: OutputSink): Promise<string> {
+    if (op === ':') {
+      const [offText, lenText] = splitWord(word, ':');
+      const n = value.length;
+      const off = this.arith(await this.wordText(offText, env, stderr, false), name, env);
+      const start = off < 0 ? n + off : off;
+      if (start < 0 || start > n) return '';
+      if (lenText === undefined) return value.slice(start);
+      const lenValue = await this.wordText(lenText, env, stderr, false);
+      const len = this.arith(lenValue, name, env);
+      const end = len < 0 ? n + len : start + len;
+      if (end < start && len < 0) throw new CommandError('INVALID', `${shellName(env)}: ${lenValue.trim()}: substring expression < 0`, 1);
+      return value.slice(start, Math.max(start, end));
+    }
+    if (op[0] === '^' || op[0] === ',') {
+      const pattern = await this.wordText(word, env, stderr, true);
+      const one = globMatcher(pattern === '' ? '?' : pattern, 'prefix', true);
+      const change = (ch: string): string => {
+        const to = op[0] === '^' ? ch.toUpperCase() : ch.toLowerCase();
+        return to.length === 1 && one(ch)?.end === 1 ? to : ch;
+      };
+      if (op.length === 1) return value === '' ? '' : change(value[0]!) + value.slice(1);
+      return [...value].map(change).join('');
+    }
+    if (op[0] !== '/') {
+      // `#`/`##` remove the shortest/longest matching prefix, `%`/`%%` the suffix.
+      const found = globMatcher(await this.wordText(word, env, stderr, true), op[0] === '#' ? 'prefix' : 'suffix', op.length === 2)(value);
+      return found ? value.slice(0, found.start) + value.slice(found.end) : value;
+    }
+    const [patText, repText = ''] = splitWord(word, '/');
+    const pattern = await this.wordText(patText, env, stderr, true);
+    if (pattern === '' && (op === '/' || op === '//')) return value;
+    const replacement = await this.wordText(repText, env, stderr, false);
+    const find = globMatcher(pattern, op === '/#' ? 'prefix' : op === '/%' ? 'suffix' : 'any', true);
+    let out = '';
+    let at = 0;
+    do {
+      const found = find(value, at);
+      // The first (leftmost, longest) match; `/` and `//` find none at the end of a non-empty value.
+      if (!found || (found.start === value.length && value !== '' && op.length < 3 && op !== '/%')) break;
+      out += value.slice(at, found.start) + replacement;
+      at = found.end;
+      if (found.end === found.start) break;
+    } while (op === '//');
+    return out + value.slice(at);
+  }
+
+  /**
+   * The word of an operator as the shell reads it: quotes removed, `$` expansions done.
+   * For a pattern, what was quoted matches itself: its `*`, `?`, `[` and `\` come out escaped.
+   */
+  private async wordText(word: string, env: ShellEnv, stderr: OutputSink, pattern: boolean): Promise<string> {
+    const literal = (t: string): string => (pattern ? t.replace(/[\\*?[]/g, '\\$&') : t);
+    let out = '';
+    for (let i = 0; i < word.length; ) {
+      const c = word[i]!;
+      if (c === '\\' && i + 1 < word.length) {
+        out += literal(word[i + 1]!);
+        i += 2;
+      } else if (c === "'" || c === '"') {
+        const end = constructEnd(word, i);
+        const text = word.slice(i + 1, end - 1);
+        out += literal(c === "'" ? text : await this.expandText(heredocLike(text), env, stderr));
+        i = end;
+      } else {
+        let j = i;
+        while (j < word.length && !`'"\\`.includes(word[j]!)) j = word[j] === '$' || word[j] === '`' ? constructEnd(word, j) : j + 1;
+        out += await this.expandText(heredocLike(word.slice(i, j)), env, stderr);
+        i = j;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * An offset or length of `${NAME:off:len}`: a number (optionally signed or in parentheses),
+   * a variable name (its value, empty = 0) or nothing (0). Other arithmetic is not modelled.
+   */
+  private arith(text: string, name: string, env: ShellEnv): number {
+    let t = text.trim();
+    const paren = /^\(\s*([^()]*?)\s*\)$/.exec(t);
+    if (paren) t = paren[1]!;
+    if (t === '') return 0;
+    const num = /^([-+]?)\s*(0|[1-9][0-9]*)$/.exec(t);
+    if (num) return Number(num[1]! + num[2]!);
+    if (/^[A-Za-z_]\w*$/.test(t)) return this.arith(env.vars[t] ?? '', name, env);
+    throw new CommandError('UNSUPPORTED', `${shellName(env)}: ${name}: ${text.trim()}: arithmetic expressions are not supported in this sandbox (use a number or a variable name)`, 1);
   }
 
   private param(name: string, env: ShellEnv): string {
@@ -534,6 +639,105 @@ class AbandonLine {
 /** A shell inside a pod's or a Docker container's image (busybox ash), not bash on a machine. */
 function inContainer(loc: Location): loc is Extract<Location, { kind: 'pod' | 'container' }> {
   return loc.kind === 'pod' || loc.kind === 'container';
+}
+
+/** The interactive shell of a place: bash on machines, dash in a Debian-based image (nginx), else busybox ash. */
+function shellOf(env: ShellEnv): 'bash' | 'ash' | 'dash' {
+  if (!inContainer(env.location)) return 'bash';
+  return imageFamily(imageAt(env.sim, env.location)) === 'nginx' ? 'dash' : 'ash';
+}
+
+/** The `${NAME<op>...}` operators each shell knows (ash has no case changes; dash only POSIX's). */
+const SHELL_OPS = {
+  bash: /^/,
+  ash: /^[^^,]/,
+  dash: /^(:?[-=+?]|##?|%%?)$/,
+};
+
+/** Splits an operator's word at its first `sep` outside quotes and substitutions. */
+function splitWord(word: string, sep: string): [string, string | undefined] {
+  for (let i = 0; i < word.length; ) {
+    const c = word[i]!;
+    if (c === sep) return [word.slice(0, i), word.slice(i + 1)];
+    i = c === '\\' ? i + 2 : constructEnd(word, i);
+  }
+  return [word, undefined];
+}
+
+const GLOB_CLASSES: Record<string, string> = {
+  alpha: 'A-Za-z', digit: '0-9', alnum: '0-9A-Za-z', upper: 'A-Z', lower: 'a-z', xdigit: '0-9A-Fa-f',
+  space: ' \\t\\n\\r\\f\\v', blank: ' \\t', punct: '!-\\/:-@\\[-`{-~',
+};
+const escapeRe = (c: string): string => c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+
+/** The regular expression of a glob pattern (`*`, `?`, `[...]`, `\c`); `*` lazy unless `longest`. */
+function globSource(p: string, longest: boolean): string {
+  let re = '';
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i]!;
+    if (c === '*') re += longest ? '[\\s\\S]*' : '[\\s\\S]*?';
+    else if (c === '?') re += '[\\s\\S]';
+    else if (c === '\\' && i + 1 < p.length) re += escapeRe(p[++i]!);
+    else if (c !== '[') re += escapeRe(c);
+    else {
+      // A bracket expression: `!` or `^` negates, `]` first is a member, `[:alpha:]` classes.
+      let j = i + 1;
+      const negate = p[j] === '!' || p[j] === '^';
+      if (negate) j++;
+      let body = '';
+      for (const first = j; j < p.length && (p[j] !== ']' || j === first); ) {
+        const cls = p[j] === '[' ? /^\[:([a-z]+):\]/.exec(p.slice(j, j + 10)) : null;
+        if (cls && GLOB_CLASSES[cls[1]!]) {
+          body += GLOB_CLASSES[cls[1]!];
+          j += cls[0].length;
+        } else if (p[j] === '-' && j > first && p[j + 1] !== ']' && j + 1 < p.length) {
+          body += '-';
+          j++;
+        } else {
+          if (p[j] === '\\' && j + 1 < p.length) j++;
+          body += escapeRe(p[j]!);
+          j++;
+        }
+      }
+      if (j >= p.length) {
+        re += '\\['; // no closing `]`: a plain `[`
+      } else {
+        re += `[${negate ? '^' : ''}${body}]`;
+        i = j;
+      }
+    }
+  }
+  return re;
+}
+
+/**
+ * Where a glob pattern matches a value: a prefix, a suffix, or anywhere from `from` (the
+ * leftmost place, then the longest match there); `longest` picks the longest prefix/suffix
+ * (`##`, `%%`) over the shortest. Every pattern-using `${...}` form goes through here.
+ */
+function globMatcher(pattern: string, where: 'prefix' | 'suffix' | 'any', longest: boolean): (s: string, from?: number) => { start: number; end: number } | null {
+  let source = globSource(pattern, longest);
+  try {
+    new RegExp(source);
+  } catch {
+    source = '(?!)'; // a reversed range (`[z-a]`) matches nothing
+  }
+  if (where === 'suffix') {
+    const re = new RegExp(`(?:${source})$`, 'y');
+    return (s) => {
+      for (let k = longest ? 0 : s.length; k >= 0 && k <= s.length; k += longest ? 1 : -1) {
+        re.lastIndex = k;
+        if (re.test(s)) return { start: k, end: s.length };
+      }
+      return null;
+    };
+  }
+  const re = new RegExp(source, where === 'prefix' ? 'y' : 'g');
+  return (s, from = 0) => {
+    re.lastIndex = from;
+    const m = re.exec(s);
+    return m ? { start: m.index, end: m.index + m[0].length } : null;
+  };
 }
 
 function shellName(env: ShellEnv): string {

@@ -383,7 +383,7 @@ describe('linear time', () => {
     }
     return performance.now() - t0;
   };
-  const shapes = ['a', 'word ', '"$(x) ', "'q' ", '$A${B}', 'a|b;c&&d ', '\\x', '$(', '"', '((((', ') ', 'A=1 '];
+  const shapes = ['a', 'word ', '"$(x) ', "'q' ", '$A${B}', 'a|b;c&&d ', '\\x', '$(', '"', '((((', ') ', 'A=1 ', "$'\\n\\'x' "];
 
   it('handles a pasted 1 MB line of any shape promptly, in time linear in its length', () => {
     for (const s of shapes) {
@@ -407,5 +407,39 @@ describe('linear time', () => {
     const deep = '"$('.repeat(100) + ')"'.repeat(100);
     expect(syntaxError(() => tokenize(`echo ${deep}`))).toMatch(/nested more than 32 deep/);
     expect(needsMore(`echo ${deep}`)).toBe(false);
+  });
+});
+
+describe("tokenize: $'...' (ANSI-C quoting)", () => {
+  it("decodes bash's backslash escapes into one quoted word", () => {
+    expect(words(`echo $'a\\tb' $'it\\'s' $'\\x41\\102' $'\\1234' $'x\\ny'`)).toEqual(['echo', 'a\tb', "it's", 'AB', 'S4', 'x\ny']);
+    expect(words(`$'\\\\' $'\\"\\?' $'\\e[1m' $'\\cA' $'\\u00e9' $'\\x4'Z`)).toEqual(['\\', '"?', '\x1b[1m', '\x01', 'é', '\x04Z']);
+    const t = tokenize(`$'a'`)[0];
+    expect(t?.kind === 'word' && t.quoted && t.expansions).toEqual([]);
+  });
+
+  it('keeps an unknown escape as written and ends the text at a NUL byte', () => {
+    expect(words(`$'\\q' $'\\x' $'\\xZ' $'a\\0b'c $''`)).toEqual(['\\q', '\\x', '\\xZ', 'ac', '']);
+  });
+
+  it('joins other parts of the word; is plain text in double quotes', () => {
+    expect(words(`a$'b'c "$'x'" '$y'`)).toEqual(['abc', "$'x'", '$y']);
+    expect(words(`$'$HOME'`)).toEqual(['$HOME']);
+  });
+
+  it('is skipped whole inside $(...), an escaped quote included', () => {
+    const t = tokenize(`echo $(echo $'in\\'s') z`);
+    expect(t.map((x) => x.value)).toEqual(['echo', `$(echo $'in\\'s')`, 'z']);
+  });
+
+  it('asks for more input while open, like a single quote', () => {
+    expect(syntaxError(() => tokenize(`echo $'abc`))).toBe(EOF_QUOTE);
+    expect(needsMore(`echo $'a\\'`)).toBe(true);
+    expect(needsMore(`echo $'a\\''`)).toBe(false);
+  });
+
+  it("reads `$` and a single-quoted string when ANSI-C quoting is off (dash)", () => {
+    const argv = parseCommandLine(`echo $'a\\tb'`, { ansiC: false }).items[0]?.pipeline.commands[0]?.argv;
+    expect(argv?.map((w) => w.value)).toEqual(['echo', '$a\\tb']);
   });
 });

@@ -6,7 +6,10 @@
  * Models how bash splits interactive input (one line, or several lines when the first left
  * something open) into words and operators (POSIX "Token Recognition") and groups them into a
  * list of pipelines:
- *  - single quotes are literal; double quotes honour backslash only before
+ *  - single quotes are literal; `$'...'` (ANSI-C quoting, bash and busybox ash; not dash:
+ *    see parseCommandLine's `ansiC`) decodes backslash escapes (`\n`, `\t`, `\xHH`, `\NNN`,
+ *    ... see ansiCText); it is plain text inside double quotes and here-documents;
+ *    double quotes honour backslash only before
  *    `$`, backquote, `"`, `\` and newline; an unquoted backslash quotes the next
  *    character; backslash-newline (and a backslash at end of input) vanish;
  *  - quoted and unquoted parts join into one word (`a"b c"'d'` -> `ab cd`);
@@ -30,10 +33,11 @@
  *  - errors use interactive bash 5.1's wording (Rocky/RHEL 9, Ubuntu 22.04).
  *    bash 5.2 prints only the first line for an unterminated quote.
  *
- * Left out: brace and glob expansion, `$'...'` and `$"..."` quoting, arithmetic
+ * Left out: brace and glob expansion, `$"..."` quoting, arithmetic
  * `$((...))` (reported as a command span whose inner text starts with `(`), other file
  * descriptors (`3>`, `<&0`, `>&-`), subshells, `{ }` groups, `!`, keywords (`if`, `for`,
- * `case`, ...). Quotes and substitutions nest at most 32 deep.
+ * `case`, ...). Quotes and substitutions nest at most 32 deep. `\xHH` and `\NNN` above 0x7f give
+ * the character with that code (bash emits the raw byte).
  */
 
 export type RedirectOp =
@@ -131,7 +135,8 @@ class Unterminated {
 }
 class TooDeep {}
 
-type Closer = "'" | '"' | ')' | '}' | '`';
+/** What closes an open construct; `$'` is an ANSI-C quote, closed by `'` (backslash escapes inside). */
+type Closer = "'" | "$'" | '"' | ')' | '}' | '`';
 
 /**
  * Index just past the construct whose opening delimiter ends just before i (`'`, `"`, `$(`,
@@ -155,8 +160,13 @@ function skipConstruct(line: string, i: number, first: Closer): number {
       else if (c === '$' && (line[i + 1] === '(' || line[i + 1] === '{')) stack.push(line[++i] === '(' ? ')' : '}');
     } else if (c === top) {
       stack.pop();
+    } else if (top === "$'") {
+      if (c === "'") stack.pop();
     } else if (c === "'" || c === '"' || c === '`') {
       stack.push(c);
+    } else if (c === '$' && line[i + 1] === "'") {
+      stack.push("$'");
+      i++;
     } else if (c === '$' && line[i + 1] === '{') {
       stack.push('}');
       i++;
@@ -166,7 +176,66 @@ function skipConstruct(line: string, i: number, first: Closer): number {
     if (stack.length === 0) return i + 1;
     if (stack.length > MAX_NESTING) throw new TooDeep();
   }
-  throw new Unterminated(stack[stack.length - 1]!);
+  const open = stack[stack.length - 1]!;
+  throw new Unterminated(open === "$'" ? "'" : open);
+}
+
+/**
+ * Index just past the quote or substitution that starts at i (`'`, `"`, `$'`, `$(`, `${`,
+ * backquote), or i + 1 when none starts there; the text's length when it never closes.
+ */
+export function constructEnd(text: string, i: number): number {
+  const two = text.slice(i, i + 2);
+  const first: Closer | undefined =
+    two === "$'" ? "$'" : two === '$(' ? ')' : two === '${' ? '}' : "'\"`".includes(text[i] ?? '-') ? (text[i] as Closer) : undefined;
+  if (!first) return i + 1;
+  try {
+    return skipConstruct(text, text[i] === '$' ? i + 2 : i + 1, first);
+  } catch {
+    return text.length;
+  }
+}
+
+const ANSI_C: Record<string, string> = {
+  a: '\x07', b: '\b', e: '\x1b', E: '\x1b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v',
+  '\\': '\\', "'": "'", '"': '"', '?': '?',
+};
+const ANSI_NUMBER = /[0-7]{1,3}|x([0-9A-Fa-f]{1,2})|u([0-9A-Fa-f]{1,4})|U([0-9A-Fa-f]{1,8})|c([\s\S])/y;
+
+/**
+ * The text of `$'...'` (between the quotes) with bash's escapes decoded: `\n` `\t` `\\` `\'`
+ * and the other single letters, `\NNN` octal, `\xHH`, `\uHHHH`, `\UHHHHHHHH`, `\cX`. An
+ * unknown escape stays as written; a NUL byte ends the text.
+ */
+export function ansiCText(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    const e = s[i + 1];
+    if (c !== '\\' || e === undefined) {
+      out += c;
+      continue;
+    }
+    const simple = ANSI_C[e];
+    if (simple !== undefined) {
+      out += simple;
+      i++;
+      continue;
+    }
+    ANSI_NUMBER.lastIndex = i + 1;
+    const m = ANSI_NUMBER.exec(s);
+    if (!m) {
+      out += c; // `\q` stays `\q`: the next character is copied on the next turn
+      continue;
+    }
+    const [all, hex, u, bigU, ctl] = m;
+    const digits = hex ?? u ?? bigU;
+    const code = ctl !== undefined ? ctl.charCodeAt(0) & 0x1f : digits !== undefined ? parseInt(digits, 16) : parseInt(all, 8) & 0xff;
+    if (code === 0) break;
+    out += code <= 0x10ffff ? String.fromCodePoint(code) : '';
+    i += all.length;
+  }
+  return out;
 }
 
 /**
@@ -259,7 +328,7 @@ function lineNumbers(text: string, offsets: number[]): number[] {
   return out;
 }
 
-function lex(line: string, lenient: boolean): LexResult {
+function lex(line: string, lenient: boolean, ansiC = true): LexResult {
   const tokens: Token[] = [];
   let i = 0;
   // The word being built, if any.
@@ -357,6 +426,11 @@ function lex(line: string, lenient: boolean): LexResult {
             i = j;
           }
         }
+      } else if (c === '$' && ansiC && line[i + 1] === "'") {
+        const close = skipConstruct(line, i + 2, "$'");
+        w.value += ansiCText(line.slice(i + 2, close - 1));
+        w.quoted = true;
+        i = close;
       } else if (c === '\\') {
         const next = line[i + 1];
         if (next !== undefined && next !== '\n') {
@@ -533,9 +607,12 @@ function parseTokens(line: string, tokens: Token[]): ListItem[] {
   return items;
 }
 
-/** Tokenizes and parses input into pipelines joined by `&&`, `||`, `;`, `&` and newlines. */
-export function parseCommandLine(line: string): CommandList {
-  const r = lex(line, false);
+/**
+ * Tokenizes and parses input into pipelines joined by `&&`, `||`, `;`, `&` and newlines.
+ * `ansiC: false` reads `$'...'` as `$` and a single-quoted string, as dash does.
+ */
+export function parseCommandLine(line: string, options: { ansiC?: boolean } = {}): CommandList {
+  const r = lex(line, false, options.ansiC ?? true);
   return { items: parseTokens(line, r.tokens), warnings: r.warnings };
 }
 
