@@ -18,6 +18,8 @@ const INT_11 = /^[-+]?(?:0b[01_]+|0[0-7_]+|0|[1-9][0-9_]*|0x[0-9a-fA-F_]+|[1-9][
 const FLOAT_11 = /^(?:[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
 const FLOAT_GO = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
 const TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}/;
+/** YAML 1.1's base-60 numbers (`0:0`, `1:30.5`), which go-yaml's encoder quotes (isBase60Float). */
+const BASE_60 = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
 /** What looser YAML 1.1 readers take for a float (`e0`, `1_0.5e3`); quoted too, to be read the same anywhere. */
 const FLOAT_LOOSE = /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?$/;
 /** Characters a plain scalar may hold here (no indicators that start one; `-x` is plain). */
@@ -26,7 +28,7 @@ const PLAIN = /^(?:[A-Za-z0-9_./(]|-(?=[^ ]))[A-Za-z0-9_./:=@+()$^ ,;'-]*$/;
 function needsQuotes(s: string): boolean {
   if (s === '' || s !== s.trim()) return true;
   if (!PLAIN.test(s) || s.includes(': ') || s.endsWith(':') || s.includes(' #')) return true;
-  return BOOL_OR_NULL.test(s) || INT_11.test(s) || FLOAT_11.test(s) || FLOAT_GO.test(s) || FLOAT_LOOSE.test(s) || TIMESTAMP.test(s);
+  return BOOL_OR_NULL.test(s) || INT_11.test(s) || FLOAT_11.test(s) || FLOAT_GO.test(s) || FLOAT_LOOSE.test(s) || TIMESTAMP.test(s) || BASE_60.test(s);
 }
 
 function scalar(v: unknown): string {
