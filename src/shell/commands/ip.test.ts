@@ -50,3 +50,15 @@ describe('ip link: the namespace at the other end of a veth', () => {
     expect(peerTails((await run(s, 'kubectl exec netshoot -- ip link')).out)).toEqual({ eth0: 'link-netnsid 0' });
   });
 });
+
+describe('ip usage', () => {
+  it('prints the usage on stderr and exits 255 for a bare ip and for ip help, as iproute2 does', async () => {
+    const s = LabSession.create({ labId: 'three-pools', seed: 1, scheduler: clock() });
+    await run(s, 'ssh node-1');
+    for (const line of ['ip', 'ip help']) {
+      const r = await run(s, line);
+      expect(r.status, line).toBe(255);
+      expect(r.out.startsWith('Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }'), line).toBe(true);
+    }
+  });
+});

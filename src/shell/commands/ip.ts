@@ -142,7 +142,7 @@ export const ip: Command = {
     const object = args[0];
     if (object === undefined || object === 'help') {
       ctx.stderr.write(USAGE + '\n');
-      return object === undefined ? 255 : 0;
+      return 255; // usage() ends with exit(-1), for `ip help` as for a bare `ip`
     }
     if (object.length >= 2 && matches(object, 'netns')) return netns(ctx, args.slice(1));
     const ns = nsOf(ctx);
