@@ -58,10 +58,7 @@
  * Left out: the raw-table rule Docker 28 adds per published container
  * (`-A PREROUTING -d <ip>/32 ! -i docker0 -j DROP`, the sandbox has no raw table; nothing on
  * the simulated LAN routes to a host's 172.17.0.0/16 anyway), docker-proxy for UDP ports (it
- * relays TCP only; UDP still reaches the container through DNAT from other machines), and
- * for a port published on one host address (`-p 127.0.0.1:8080:80`) its docker-proxy also
- * accepts connections to the host's other addresses (the kernel's TCP does not yet tell a
- * listener's bound address from the others), IPv6,
+ * relays TCP only; UDP still reaches the container through DNAT from other machines), IPv6,
  * user-defined networks, embedded DNS, processes other than the main one, image pulls (no
  * registry), restart policies.
  * The kernel would age out ARP entries for a removed container's address; the sandbox has no
