@@ -126,7 +126,8 @@ export async function kubectlDelete(ctx: CommandContext, argv: string[]): Promis
   const flags = parseFlags(argv, DELETE_FLAGS, 'kubectl delete');
   const output = str(flags, 'output');
   if (output !== undefined && output !== 'name') throw new CommandError('USAGE', `error: unexpected -o output mode: ${output}. We only support '-o name'`);
-  const selectorText = str(flags, 'selector');
+  // kubectl's builder trims the selector and ignores an empty one.
+  const selectorText = str(flags, 'selector')?.trim() || undefined;
   const all = bool(flags, 'all');
   if (all && selectorText !== undefined) throw new CommandError('USAGE', 'error: cannot set --all and --selector at the same time');
   const nsFlag = str(flags, 'namespace');

@@ -508,7 +508,8 @@ export function kubectlDescribe(ctx: CommandContext, argv: string[]): number {
   const allNs = bool(flags, 'all-namespaces');
   const namespace = str(flags, 'namespace') ?? 'default';
   const showEvents = flags.values['show-events'] !== false;
-  const selectorText = str(flags, 'selector');
+  // kubectl's builder trims the selector and ignores an empty one.
+  const selectorText = str(flags, 'selector')?.trim() || undefined;
   // TYPE NAME..., TYPE/NAME..., or TYPE alone (all of that type).
   const requests: { type: ResourceType; name?: string }[] = [];
   const first = flags.args[0]!;

@@ -104,7 +104,8 @@ export async function kubectlLabel(ctx: CommandContext, argv: string[]): Promise
   const list = bool(flags, 'list');
   if (list && str(flags, 'output') !== undefined) throw new CommandError('USAGE', 'error: --list and --output may not be specified together');
   const all = bool(flags, 'all');
-  const selectorText = str(flags, 'selector');
+  // kubectl's builder trims the selector and ignores an empty one.
+  const selectorText = str(flags, 'selector')?.trim() || undefined;
   if (all && selectorText !== undefined) throw new CommandError('USAGE', 'error: cannot set --all and --selector at the same time');
   if (resources.length === 0) throw new CommandError('USAGE', 'error: one or more resources must be specified as <resource> <name> or <resource>/<name>');
   if (Object.keys(set).length === 0 && remove.length === 0 && !list) throw new CommandError('USAGE', 'error: at least one label update is required');

@@ -225,7 +225,8 @@ export async function kubectlLogs(ctx: CommandContext, argv: string[]): Promise<
   const flags = parseFlags(argv, LOGS_FLAGS, 'kubectl logs');
   const state = ctx.env.sim.state;
   const namespace = str(flags, 'namespace') ?? 'default';
-  const selectorText = str(flags, 'selector');
+  // An empty -l counts as none (kubectl checks its length).
+  const selectorText = str(flags, 'selector') || undefined;
   const args = flags.args;
   if ((args.length === 0 && selectorText === undefined) || args.length > 2) throw new CommandError('USAGE', `error: ${USAGE_ERROR}`, 1, HINT);
   if (args.length === 1 && selectorText !== undefined) throw new CommandError('USAGE', 'error: only a selector (-l) or a POD name is allowed', 1, HINT);

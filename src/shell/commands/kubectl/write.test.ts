@@ -184,3 +184,12 @@ describe('kubectl create, run, expose, scale, label, delete', () => {
     expect(words('kubectl label --ov')).toContain('--overwrite');
   });
 });
+
+describe('an empty -l', () => {
+  it('counts as no selector in describe, delete and label, as kubectl\'s builder trims and ignores it', async () => {
+    const { run } = await open();
+    expect((await run("kubectl describe pods -l ''")).stdout).toMatch(/^Name: +client$/m);
+    expect(await run("kubectl delete pods -l ' '")).toMatchObject({ stderr: 'error: resource(s) were provided, but no name was specified\n', status: 1 });
+    expect(await run("kubectl label pods -l '' x=y")).toMatchObject({ stderr: 'error: resource(s) were provided, but no name was specified\n', status: 1 });
+  });
+});
