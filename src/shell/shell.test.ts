@@ -414,3 +414,13 @@ describe('${...} pattern, substring and case operators', () => {
     expect((await run("echo X$'y'")).out).toBe("X$y\n");
   });
 });
+
+describe('$? after a command substitution', () => {
+  it('is the substitution status for the rest of the command, as bash prints it', async () => {
+    const { run } = setup();
+    expect((await run('false; echo $(exit 3) $?')).out).toBe('3\n');
+    expect((await run('true; echo "$(exit 4)$?"')).out).toBe('4\n');
+    expect((await run('false; X=$(exit 3) Y=$?; echo $Y')).out).toBe('3\n');
+    expect((await run('echo $(true) $?; echo $?')).out).toBe('0\n0\n');
+  });
+});

@@ -424,6 +424,8 @@ export class Shell {
       const sub = this.copyEnv(env);
       const status = await this.runText(text, sub, { write: (t) => void (out += t) }, stderr);
       this.substStatus = status;
+      // A later `$?` in the same command sees the substitution's status, as in bash and dash.
+      env.vars['?'] = String(status);
       return out.replace(/\n+$/, '');
     }
     const m = /^(#?)([A-Za-z_][A-Za-z0-9_]*|[?$#0-9])(?:(:?[-=+?]|##?|%%?|\/[/#%]?|:|\^\^?|,,?)([\s\S]*))?$/.exec(inner);
