@@ -45,6 +45,16 @@ export function imageHas(image: string, program: string): boolean {
   return TOOLS[imageFamily(image)].includes(program);
 }
 
+/**
+ * The interactive shell at `loc`: bash on machines and where `bash` was asked for in a
+ * container; otherwise the image's sh, which is dash in Debian-based images (nginx) and
+ * busybox ash elsewhere. Prompts, error wording and the expansions a shell knows follow it.
+ */
+export function shellAt(sim: Sim, loc: Location): 'bash' | 'ash' | 'dash' {
+  if ((loc.kind !== 'pod' && loc.kind !== 'container') || loc.shell === 'bash') return 'bash';
+  return imageFamily(imageAt(sim, loc)) === 'nginx' ? 'dash' : 'ash';
+}
+
 /** The image of the container a pod location runs in ('' when the pod or container is gone). */
 export function imageAt(sim: Sim, loc: Location): string {
   if (loc.kind === 'container') return loc.image;

@@ -11,8 +11,7 @@
  * is /root (its WORKDIR, and HOME), which ash prints as `~ # `.
  */
 import type { Location } from './command';
-import { containerPrompt } from './commands/docker/container';
-import { imageAt } from './images';
+import { shellAt } from './images';
 import { placeOf } from './sandbox-fs';
 import type { Sim } from '../sim/sim';
 
@@ -26,6 +25,6 @@ export function promptFor(loc: Location, sim: Sim): string {
   // bash in a container: Debian's root prompt `\u@\h:\w# `, the host name being the pod's name or the container's short id.
   if (loc.shell === 'bash') return `root@${loc.kind === 'pod' ? loc.pod : loc.id.slice(0, 12)}:${place.cwd === place.home ? '~' : place.cwd}# `;
   // dash (nginx's image) prompts `# `; busybox ash's `\w \$ ` shows the directory, `~` for HOME.
-  if (containerPrompt(imageAt(sim, loc)) === '# ') return '# ';
+  if (shellAt(sim, loc) === 'dash') return '# ';
   return `${place.cwd === place.home ? '~' : place.cwd} # `;
 }

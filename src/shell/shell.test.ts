@@ -424,3 +424,15 @@ describe('$? after a command substitution', () => {
     expect((await run('echo $(true) $?; echo $?')).out).toBe('0\n0\n');
   });
 });
+
+describe('the shell a place runs', () => {
+  it('is bash when bash was asked for in an nginx pod, dash for its sh', async () => {
+    const { run, session } = openSession();
+    const web = Object.values(session.sim.state.k8s.pods).find((p) => p.metadata.labels?.['app'] === 'web')!.metadata.name;
+    await run(`kubectl exec -it ${web} -- bash`);
+    expect((await run('X=ab; echo ${X^^}')).stdout).toBe('AB\n');
+    await run('exit');
+    await run(`kubectl exec -it ${web} -- sh`);
+    expect((await run('X=ab; echo ${X^^}')).stderr).toMatch(/bad substitution/i);
+  });
+});

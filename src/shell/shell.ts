@@ -51,7 +51,7 @@ import type { Sim } from '../sim/sim';
 import { SubshellExit, type Command, type CommandContext, type Interrupt, type Location, type OutputSink, type ShellEnv } from './command';
 import { isBuiltin } from './commands/builtin';
 import { CommandError, commandNotFound, type ErrorCode } from './errors';
-import { imageAt, imageFamily } from './images';
+import { imageAt, shellAt } from './images';
 import { promptFor, WORKSTATION_LOCATION } from './location';
 import type { Registry } from './registry';
 import { absolute, fileCompletions, kindOf, placeOf, readAny, writeError } from './sandbox-fs';
@@ -123,7 +123,7 @@ export class Shell {
   /** The variables a new shell at `location` starts with, registered with their shell state. */
   private freshVars(location: Location, historyStart: number): Record<string, string> {
     const container = inContainer(location);
-    const ash = container && location.shell !== 'bash';
+    const ash = shellAt(this.opts.sim, location) !== 'bash';
     const user = location.kind === 'workstation' ? location.user : 'root';
     const { home, cwd } = placeOf({ sim: this.opts.sim, location });
     const env: [string, string][] = container
@@ -338,10 +338,10 @@ export class Shell {
     const found = this.opts.registry.find(name, location, imageAt(this.env.sim, location));
     const command = found && (!found.installed || found.installed({ ...this.env, location })) ? found : undefined;
     if (!command) {
-      if (!inContainer(location) || location.shell === 'bash') throw commandNotFound('bash', name);
-      // The interactive shell of a Debian-based image (nginx) is dash, which counts input lines.
-      const interactive = location === this.env.location;
-      if (interactive && imageFamily(imageAt(this.env.sim, location)) === 'nginx') throw commandNotFound('dash', name, shellState(this.env).history().length);
+      const shell = shellAt(this.env.sim, location);
+      if (shell === 'bash') throw commandNotFound('bash', name);
+      // dash counts input lines; that count is the interactive shell's.
+      if (shell === 'dash' && location === this.env.location) throw commandNotFound('dash', name, shellState(this.env).history().length);
       throw commandNotFound('sh', name);
     }
     return command;
@@ -643,10 +643,9 @@ function inContainer(loc: Location): loc is Extract<Location, { kind: 'pod' | 'c
   return loc.kind === 'pod' || loc.kind === 'container';
 }
 
-/** The interactive shell of a place: bash on machines, dash in a Debian-based image (nginx), else busybox ash. */
+/** The interactive shell of a place (images.ts shellAt). */
 function shellOf(env: ShellEnv): 'bash' | 'ash' | 'dash' {
-  if (!inContainer(env.location)) return 'bash';
-  return imageFamily(imageAt(env.sim, env.location)) === 'nginx' ? 'dash' : 'ash';
+  return shellAt(env.sim, env.location);
 }
 
 /** The `${NAME<op>...}` operators each shell knows (ash has no case changes; dash only POSIX's). */

@@ -13,7 +13,7 @@
  * further arguments.
  */
 import { SubshellExit, type Command, type CommandContext } from '../command';
-import { imageAt, imageFamily } from '../images';
+import { shellAt } from '../images';
 import { WORKSTATION_LOCATION } from '../location';
 import { shellState } from '../shell-state';
 import { leaveContainer } from './docker/container';
@@ -25,9 +25,8 @@ function exitStatus(ctx: CommandContext): { status: number; error?: string; stay
     const arg = ctx.argv[1];
     if (arg === undefined) return { status: last };
     if (/^[0-9]+$/.test(arg) && BigInt(arg) <= 2147483647n) return { status: Number(arg) & 255 };
-    const loc = ctx.env.location;
     // dash (Debian images' sh) names the input line.
-    const dash = loc.kind !== 'workstation' && loc.kind !== 'node' && imageFamily(imageAt(ctx.env.sim, loc)) === 'nginx';
+    const dash = shellAt(ctx.env.sim, ctx.env.location) === 'dash';
     const prefix = dash ? `sh: ${Math.max(1, shellState(ctx.env).history().length)}: ` : 'sh: ';
     return { status: 2, error: `${prefix}exit: Illegal number: ${arg}`, stays: true };
   }
@@ -65,7 +64,7 @@ export const exit: Command = {
     // Interactive bash says goodbye on stderr before it looks at its argument: `logout` in a
     // login shell (ssh), `exit` otherwise (bash in a container); ash and dash say nothing.
     if (loc.kind === 'node') ctx.stderr.write('logout\n');
-    else if (loc.kind !== 'workstation' && loc.shell === 'bash') ctx.stderr.write('exit\n');
+    else if (shellAt(ctx.env.sim, loc) === 'bash') ctx.stderr.write('exit\n');
     // A Docker container's shell returns to its host; when it was the container's own process, the container ends.
     if (loc.kind === 'container') {
       if (error) ctx.stderr.write(error + '\n');

@@ -47,11 +47,6 @@ export function imageShips(image: string, program: string): boolean {
   return containerHas(image, program) || (MAIN_ONLY[toolsImage(image)] ?? []).includes(program);
 }
 
-/** The shell prompt of a root shell in `/` of the image: busybox and alpine `/ # `, dash `# `. */
-export function containerPrompt(image: string): string {
-  return toolsImage(image) === 'nginx' ? '# ' : '/ # ';
-}
-
 const SHELLS = new Set(['sh', 'ash', 'bash', 'zsh', 'dash']);
 
 /** `sh`, `/bin/sh`, `zsh`...: a program that is an interactive shell. */
