@@ -10,7 +10,7 @@
  * router, which knows only the outside world. An address is used as it is.
  * Left out: /etc/hosts (except localhost), AAAA lookups, TCP fallback, the nscd cache.
  */
-import { decodeDns, DnsEncodeError, dnsQuery, encodeDns } from '../sim/dns';
+import { decodeDns, dnsQuery, encodableName, encodeDns } from '../sim/dns';
 import { parseIp, type Ip } from '../sim/ipv4';
 import { parseResolvConf, resolvConf, searchCandidates } from '../sim/k8s/coredns';
 import type { Location, ShellEnv } from './command';
@@ -49,18 +49,11 @@ export function resolveHost(env: ShellEnv, name: string): Resolved {
   const nsId = nsIdOf(env);
   let sawAnswer = false;
   let sentAny = false;
-  for (const cand of candidates) {
-    // A name no query can carry (an empty label as in `.x`, a label over 63 octets) fails in
-    // the C library before anything is sent: the lookup reports the name as unknown.
-    let query: Uint8Array;
-    try {
-      query = encodeDns(dnsQuery(env.sim.rng.int(65536), cand, 'A'));
-    } catch (e) {
-      if (e instanceof DnsEncodeError) continue;
-      throw e;
-    }
+  // A name no query can carry (an empty label as in `.x`, a label over 63 octets) fails in
+  // the C library before anything is sent: the lookup reports the name as unknown.
+  for (const cand of candidates.filter(encodableName)) {
     sentAny = true;
-    const r = env.sim.udpRequest(nsId, parseIp(server)!, 53, query);
+    const r = env.sim.udpRequest(nsId, parseIp(server)!, 53, encodeDns(dnsQuery(env.sim.rng.int(65536), cand, 'A')));
     if (r.kind !== 'reply') continue;
     sawAnswer = true;
     const m = decodeDns(r.data);

@@ -218,6 +218,17 @@ export class DnsDecodeError extends Error {
   }
 }
 
+/** True if `name` can go into a query (no empty label, labels up to 63 octets, 255 in all). */
+export function encodableName(name: string): boolean {
+  try {
+    nameLabels(name);
+    return true;
+  } catch (e) {
+    if (e instanceof DnsEncodeError) return false;
+    throw e;
+  }
+}
+
 export const MAX_LABEL_LENGTH = 63;
 export const MAX_NAME_LENGTH = 255;
 const MAX_POINTERS = 126;

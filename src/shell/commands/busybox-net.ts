@@ -38,7 +38,7 @@
  */
 import type { Command } from '../command';
 import { CommandError } from '../errors';
-import { decodeDns, DnsEncodeError, dnsQuery, encodeDns } from '../../sim/dns';
+import { decodeDns, dnsQuery, encodableName, encodeDns } from '../../sim/dns';
 import { formatIp, maskOf, parseIp } from '../../sim/ipv4';
 import type { Device, Netns, Route } from '../../sim/netns';
 import { hasCarrier, matches, nsOf, routeOrder } from './ip';
@@ -66,17 +66,10 @@ export const nslookup: Command = {
     const bare = name.replace(/\.$/, '');
     const candidates = name.endsWith('.') || name.includes('.') ? [bare] : [...conf.search.map((d) => `${bare}.${d}`), bare];
     ctx.stdout.write(`Server:\t\t${server}\nAddress:\t${server}:53\n\n`);
-    for (const cand of candidates) {
-      // A name no query can carry (an empty label, a label over 63 octets) is skipped like a
-      // name the server does not know (simplified: busybox sends a malformed query).
-      let query: Uint8Array;
-      try {
-        query = encodeDns(dnsQuery(ctx.env.sim.rng.int(65536), cand, 'A'));
-      } catch (e) {
-        if (e instanceof DnsEncodeError) continue;
-        throw e;
-      }
-      const r = ctx.env.sim.udpRequest(nsIdOf(ctx.env), serverIp, 53, query);
+    // A name no query can carry (an empty label, a label over 63 octets) is skipped like a
+    // name the server does not know (simplified: busybox sends a malformed query).
+    for (const cand of candidates.filter(encodableName)) {
+      const r = ctx.env.sim.udpRequest(nsIdOf(ctx.env), serverIp, 53, encodeDns(dnsQuery(ctx.env.sim.rng.int(65536), cand, 'A')));
       if (r.kind !== 'reply') {
         if (!(await ctx.sleep(5000))) return 130;
         ctx.stdout.write(';; connection timed out; no servers could be reached\n\n');

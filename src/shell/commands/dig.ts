@@ -21,7 +21,7 @@
  */
 import type { Command, CommandContext } from '../command';
 import { CommandError } from '../errors';
-import { decodeDns, DnsEncodeError, dnsQuery, encodeDns, nameLabels, fqdn, rdataText, typeCode, typeName, className, rcodeName, type DnsMessage, type DnsRecord } from '../../sim/dns';
+import { decodeDns, DnsEncodeError, dnsQuery, encodableName, encodeDns, nameLabels, fqdn, rdataText, typeCode, typeName, className, rcodeName, type DnsMessage, type DnsRecord } from '../../sim/dns';
 import { formatIp, parseIp } from '../../sim/ipv4';
 import { parseResolvConf, resolvConf, searchCandidates } from '../../sim/k8s/coredns';
 import { nsIdOf } from '../resolver';
@@ -161,15 +161,6 @@ export async function query(ctx: CommandContext, server: number, name: string, t
   return { msg: decodeDns(r.data), bytes: r.data.length, rttMs: r.rttMs };
 }
 
-function legal(name: string): boolean {
-  try {
-    nameLabels(name);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function flagsText(m: DnsMessage): string {
   const f = [m.qr && 'qr', m.aa && 'aa', m.tc && 'tc', m.rd && 'rd', m.ra && 'ra', m.z & 2 && 'ad', m.z & 1 && 'cd'].filter(Boolean);
   return f.join(' ');
@@ -195,7 +186,7 @@ export const dig: Command = {
     const name = o.name ?? '.';
     const typed = name === '.' && o.name === undefined ? 2 : o.type; // no name: dig asks for the root's NS
     checkLegalName('dig', name);
-    const candidates = (o.search && !name.endsWith('.') ? searchCandidates(name, conf, 'glibc') : [name]).filter((c) => legal(c));
+    const candidates = (o.search && !name.endsWith('.') ? searchCandidates(name, conf, 'glibc') : [name]).filter(encodableName);
     const header = `\n; <<>> DiG ${BIND_VERSION} <<>> ${args.join(' ')}\n`;
     let answer: { msg: DnsMessage; bytes: number; rttMs: number } | undefined;
     for (const cand of candidates) {

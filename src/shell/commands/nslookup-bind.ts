@@ -15,7 +15,7 @@
 import type { Command } from '../command';
 import { CommandError } from '../errors';
 import { formatIp, parseIp } from '../../sim/ipv4';
-import { fqdn } from '../../sim/dns';
+import { encodableName, fqdn } from '../../sim/dns';
 import { parseResolvConf, resolvConf, searchCandidates } from '../../sim/k8s/coredns';
 import { checkLegalName, query } from './dig';
 
@@ -39,7 +39,7 @@ export const nslookupBind: Command = {
     if (literal !== undefined) throw new CommandError('UNSUPPORTED', 'nslookup: reverse lookups are not supported in this sandbox yet; try dig -x ADDRESS', 1);
     checkLegalName('nslookup', name, 1);
     ctx.stdout.write(`Server:\t\t${serverText}\nAddress:\t${formatIp(server)}#53\n\n`);
-    for (const cand of searchCandidates(name, conf, 'glibc').filter((c) => c.length <= 253)) {
+    for (const cand of searchCandidates(name, conf, 'glibc').filter(encodableName)) {
       const a = await query(ctx, server, cand, 1);
       if (!a) {
         for (let i = 0; i < 3; i++) if (!(await ctx.sleep(5000))) return 130;
