@@ -36,7 +36,8 @@ export class CommandError extends Error {
 
 /** `bash: <name>: command not found`, exit 127. */
 export function commandNotFound(shell: string, name: string, line?: number): CommandError {
-  if (shell === 'bash') return new CommandError('COMMAND_NOT_FOUND', `bash: ${name}: command not found`, 127);
+  // A name with a slash is a path: bash does not search PATH for it.
+  if (shell === 'bash') return new CommandError('COMMAND_NOT_FOUND', name.includes('/') ? `bash: ${name}: No such file or directory` : `bash: ${name}: command not found`, 127);
   // dash (Debian images' sh) names the input line: `sh: 2: ping: not found`.
   if (shell === 'dash') return new CommandError('COMMAND_NOT_FOUND', `sh: ${line ?? 1}: ${name}: not found`, 127);
   return new CommandError('COMMAND_NOT_FOUND', `${shell}: ${name}: not found`, 127);

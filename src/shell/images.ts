@@ -45,6 +45,11 @@ export function imageHas(image: string, program: string): boolean {
   return TOOLS[imageFamily(image)].includes(program);
 }
 
+/** The program a path names (`/bin/sh` -> `sh`, `/usr/sbin/tcpdump` -> `tcpdump`): registry names have no path. */
+export function programName(program: string): string {
+  return program.replace(/^\/(usr\/)?s?bin\//, '');
+}
+
 /**
  * The interactive shell at `loc`: bash on machines and where `bash` was asked for in a
  * container; otherwise the image's sh, which is dash in Debian-based images (nginx) and

@@ -436,3 +436,16 @@ describe('the shell a place runs', () => {
     expect((await run('X=ab; echo ${X^^}')).stderr).toMatch(/bad substitution/i);
   });
 });
+
+describe('programs named by path', () => {
+  it('run as their name does: kubectl exec -- /bin/sh opens the shell, /bin/x in a shell, bash says No such file for a missing path', async () => {
+    const { run, session } = openSession();
+    await run('kubectl exec -it client -- /bin/sh');
+    expect(session.prompt()).toBe('/ # ');
+    expect((await run('/bin/hostname')).stdout).toBe('client\n');
+    await run('exit');
+    expect((await run('kubectl exec client -- /bin/hostname')).stdout).toBe('client\n');
+    expect((await run('kubectl exec client -- /bin/nope')).stderr).toContain('exec: "/bin/nope": executable file not found in $PATH');
+    expect(await run('/bin/nope')).toEqual({ stdout: '', stderr: 'bash: /bin/nope: No such file or directory\n', status: 127 });
+  });
+});

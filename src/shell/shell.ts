@@ -51,7 +51,7 @@ import type { Sim } from '../sim/sim';
 import { SubshellExit, type Command, type CommandContext, type Interrupt, type Location, type OutputSink, type ShellEnv } from './command';
 import { isBuiltin } from './commands/builtin';
 import { CommandError, commandNotFound, type ErrorCode } from './errors';
-import { imageAt, shellAt } from './images';
+import { imageAt, programName, shellAt } from './images';
 import { promptFor, WORKSTATION_LOCATION } from './location';
 import type { Registry } from './registry';
 import { absolute, fileCompletions, kindOf, placeOf, readAny, writeError } from './sandbox-fs';
@@ -335,7 +335,7 @@ export class Shell {
 
   /** The command `name` as it exists at `location` (inside a pod: only what its image ships). */
   private lookup(name: string, location: Location): Command {
-    const found = this.opts.registry.find(name, location, imageAt(this.env.sim, location));
+    const found = this.opts.registry.find(programName(name), location, imageAt(this.env.sim, location));
     const command = found && (!found.installed || found.installed({ ...this.env, location })) ? found : undefined;
     if (!command) {
       const shell = shellAt(this.env.sim, location);

@@ -18,7 +18,7 @@
  * (`docker logs`).
  */
 import type { CommandContext, Location } from '../../command';
-import { imageHas } from '../../images';
+import { imageHas, programName } from '../../images';
 import { dockerHostNsId, dockerProcessExited, mainProcess, parseImageRef, runsNginx, type DockerContainer } from '../../../sim/docker';
 
 /** The image family whose tools a Docker image ships (shell/images.ts names them). */
@@ -54,10 +54,6 @@ export function isShell(program: string): boolean {
   return SHELLS.has(program.replace(/^\/(usr\/)?bin\//, ''));
 }
 
-/** The program name a shell would run for `/bin/sh` (registry names have no path). */
-export function programName(program: string): string {
-  return program.replace(/^\/(usr\/)?s?bin\//, '');
-}
 
 /** Does the container's main process keep running (until stopped)? (The nginx image's entrypoint runs what it is given.) */
 export function keepsRunning(c: Pick<DockerContainer, 'path' | 'args' | 'openStdin'>): boolean {

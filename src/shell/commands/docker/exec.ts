@@ -10,7 +10,8 @@
  */
 import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
-import { containerHas, containerLocation, imageShips, isShell, programName } from './container';
+import { containerHas, containerLocation, imageShips, isShell } from './container';
+import { programName } from '../../images';
 import { daemonError, lookupContainer, parseFlags, requireHost, requiresMin, type FlagSpec, type SubcommandInfo } from './common';
 
 export const EXEC: SubcommandInfo = { path: 'docker exec', use: 'docker exec [OPTIONS] CONTAINER COMMAND [ARG...]' };

@@ -20,7 +20,8 @@ import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
 import { NGINX_ENTRYPOINT, dockerCreate, dockerProcessExited, dockerStart, localImage, mainProcess, parseImageRef, runsNginx, type DockerContainer } from '../../../sim/docker';
 import { resolveHost } from '../../resolver';
-import { containerHas, containerLocation, imageShips, isShell, keepsRunning, programName } from './container';
+import { containerHas, containerLocation, imageShips, isShell, keepsRunning } from './container';
+import { programName } from '../../images';
 import { now, parseFlags, requireHost, requiresMin, type FlagSpec, type SubcommandInfo } from './common';
 
 export const RUN: SubcommandInfo = { path: 'docker run', use: 'docker run [OPTIONS] IMAGE [COMMAND] [ARG...]' };

@@ -11,7 +11,7 @@
  */
 import type { CommandContext, Location } from '../../command';
 import { CommandError } from '../../errors';
-import { imageHas } from '../../images';
+import { imageHas, programName } from '../../images';
 import { deriveRng } from '../../../sim/rng';
 import { key } from '../../../sim/k8s/types';
 import { bool, parseFlags, str } from './flags';
@@ -48,13 +48,14 @@ export async function kubectlExec(
   if (!container) throw new CommandError('EXEC_FAILED', `error: unable to upgrade connection: container not found ("${containerName}")`);
   if (pod.status.phase !== 'Running') throw new CommandError('EXEC_FAILED', `error: unable to upgrade connection: container not found ("${containerName}")`);
   if (pod.spec.hostNetwork) throw new CommandError('UNSUPPORTED', `error: the sandbox does not model processes inside ${pod.metadata.name} (a host-network system pod); try a pod from the lab`);
-  const program = flags.dashArgs[0]!;
+  const path = flags.dashArgs[0]!;
+  const program = programName(path);
   if (!imageHas(container.image, program)) {
     // The exec id is drawn from a generator of its own, so a failed exec leaves the sandbox as it was.
     const execId = deriveRng(ctx.env.sim.state.seed, `exec:${pod.metadata.uid}:${ctx.env.sim.clock.now()}`).string('0123456789abcdef', 64);
     throw new CommandError(
       'EXEC_FAILED',
-      `error: Internal error occurred: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "${execId}": OCI runtime exec failed: exec failed: unable to start container process: exec: "${program}": executable file not found in $PATH: unknown`,
+      `error: Internal error occurred: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "${execId}": OCI runtime exec failed: exec failed: unable to start container process: exec: "${path}": executable file not found in $PATH: unknown`,
     );
   }
   const location: Location = { kind: 'pod', namespace, pod: pod.metadata.name, container: container.name };
@@ -64,7 +65,7 @@ export async function kubectlExec(
     enterShell(program === 'bash' ? { ...location, shell: 'bash' } : location);
     return 0;
   }
-  const status = await runIn(location, flags.dashArgs, tty);
+  const status = await runIn(location, [program, ...flags.dashArgs.slice(1)], tty);
   if (ctx.interrupt.interrupted && !tty) return 130;
   if (status !== 0) {
     ctx.stderr.write(`command terminated with exit code ${status}\n`);
