@@ -30,12 +30,14 @@ export const traceroute: Command = {
     let maxHops = 30;
     let queries = 3;
     let host: string | undefined;
+    let numeric = false;
     for (let i = 0; i < args.length; i++) {
       const a = args[i]!;
       if (a === '-m') maxHops = Number(args[++i]);
       else if (a === '-q') queries = Number(args[++i]);
       else if (a === '-w' || a === '-p') i++;
-      else if (a === '-n' || a === '-4') continue;
+      else if (a === '-n') numeric = true;
+      else if (a === '-4') continue;
       else if (a.startsWith('-')) throw new CommandError('USAGE', `Bad option \`${a}' (argc 1)`, 2);
       else if (host === undefined) host = a;
     }
@@ -64,7 +66,8 @@ export const traceroute: Command = {
           line += ' *';
           continue;
         }
-        if (res.from !== last) line += ` ${formatIp(res.from)} (${formatIp(res.from)})`;
+        // Without -n the name is looked up and, none being found, the address stands for it; -n prints the address alone.
+        if (res.from !== last) line += numeric ? ` ${formatIp(res.from)}` : ` ${formatIp(res.from)} (${formatIp(res.from)})`;
         last = res.from;
         const flag = res.type === 3 && res.code !== 3 ? (FLAGS[res.code] ?? ` !<${res.code}>`) : '';
         line += `  ${pingTime(res.rttMs)} ms${flag}`;
