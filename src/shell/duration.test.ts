@@ -7,7 +7,7 @@ const H = 60 * M;
 const D = 24 * H;
 
 describe('humanDuration', () => {
-  it('matches the fidelity.md 1.3 vectors', () => {
+  it('matches the docs/reference/fidelity.md 1.3 vectors', () => {
     const vectors: Array<[number, string]> = [
       [70 * S, '70s'],
       [190 * S, '3m10s'],

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { formatColumns, formatTable } from './table';
 
-/** A sample block from fidelity.md 1.1: drop the 4-space indent and trailing blanks. */
+/** A sample block from docs/reference/fidelity.md 1.1: drop the 4-space indent and trailing blanks. */
 const sample = (text: string): string =>
   text
     .split('\n')
@@ -9,7 +9,7 @@ const sample = (text: string): string =>
     .map((l) => l.replace(/^ {4}/, '').replace(/\s+$/, '') + '\n')
     .join('');
 
-describe('formatTable (fidelity.md 1.1 samples)', () => {
+describe('formatTable (docs/reference/fidelity.md 1.1 samples)', () => {
   it('pads to max(6, longest + 3)', () => {
     expect(
       formatTable([

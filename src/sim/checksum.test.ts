@@ -7,7 +7,7 @@ import { ipv4HeaderChecksum, type Ipv4Packet } from './packet';
 /** `4500 0073 ...` -> bytes. */
 const hex = (text: string): Uint8Array => Uint8Array.from(text.replace(/\s+/g, '').match(/../g)!.map((h) => parseInt(h, 16)));
 
-// fidelity.md section 8 (the classic RFC 1071 worked example header).
+// docs/reference/fidelity.md section 8 (the classic RFC 1071 worked example header).
 const VECTOR = hex('4500 0073 0000 4000 4011 0000 c0a8 0001 c0a8 00c7');
 
 /** A straightforward RFC 1071 reference: sum 16-bit words in a big number, fold, invert. */
@@ -19,7 +19,7 @@ function reference(bytes: ArrayLike<number>): number {
 }
 
 describe('RFC 1071 checksum', () => {
-  it('matches the fidelity.md vector: b861', () => {
+  it('matches the docs/reference/fidelity.md vector: b861', () => {
     expect(internetChecksum(VECTOR)).toBe(0xb861);
   });
 
@@ -58,7 +58,7 @@ describe('RFC 1071 checksum', () => {
 });
 
 describe('RFC 1624 incremental update', () => {
-  it('a TTL decrement adds 0x0100 to the checksum (fidelity.md 4.3)', () => {
+  it('a TTL decrement adds 0x0100 to the checksum (docs/reference/fidelity.md 4.3)', () => {
     // TTL 0x40 -> 0x3f in the vector header: b861 + 0100 = b961.
     expect(updateChecksum(0xb861, 0x4011, 0x3f11)).toBe(0xb961);
     const h = VECTOR.slice();

@@ -31,7 +31,7 @@ const pods = (sim: Sim): Pod[] => Object.values(sim.state.k8s.pods);
 const podNetworkPods = (sim: Sim): Pod[] => pods(sim).filter((p) => !p.spec.hostNetwork && p.status.podIP);
 const nodeNames = (sim: Sim): string[] => Object.keys(sim.state.k8s.nodes);
 
-// Name alphabets from fidelity.md 1.6.
+// Name alphabets from docs/reference/fidelity.md 1.6.
 const RAND = '[bcdfghjklmnpqrstvwxz2456789]';
 const HASH = '[4-9bcdf]';
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
@@ -39,7 +39,7 @@ const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 /** Locally administered (bit 1 of the first octet) unicast (bit 0 clear), as eth_random_addr() makes. */
 const isRandomMac = (m: string): boolean => MAC.test(m) && (parseInt(m.slice(0, 2), 16) & 0x03) === 0x02;
 
-describe('cluster defaults (fidelity.md 2)', () => {
+describe('cluster defaults (docs/reference/fidelity.md 2)', () => {
   const sim = build();
   const k8s = sim.state.k8s;
 
@@ -123,7 +123,7 @@ describe('cluster defaults (fidelity.md 2)', () => {
     for (const p of podNetworkPods(jumbo)) expect(dev(jumbo.podNetns(p)!, 'eth0').mtu).toBe(8950);
   });
 
-  it('programs exactly one route, one neighbour and one FDB entry per remote node (fidelity.md 6)', () => {
+  it('programs exactly one route, one neighbour and one FDB entry per remote node (docs/reference/fidelity.md 6)', () => {
     for (const n of nodeNames(sim)) {
       const ns = nodeNs(sim, n);
       const vx = dev(ns, 'flannel.1');
@@ -147,7 +147,7 @@ describe('cluster defaults (fidelity.md 2)', () => {
     }
   });
 
-  it('has the kubernetes Service on 10.96.0.1 and kube-dns on 10.96.0.10 (fidelity.md 2, 7)', () => {
+  it('has the kubernetes Service on 10.96.0.1 and kube-dns on 10.96.0.10 (docs/reference/fidelity.md 2, 7)', () => {
     const kube = sim.state.k8s.services['default/kubernetes']!;
     expect(kube.spec.clusterIP).toBe('10.96.0.1');
     expect(kube.spec.clusterIPs).toEqual(['10.96.0.1']);
@@ -172,7 +172,7 @@ describe('cluster defaults (fidelity.md 2)', () => {
     }
   });
 
-  it('wires each pod through a veth pair into cni0, with matching ifindexes (fidelity.md 5.1)', () => {
+  it('wires each pod through a veth pair into cni0, with matching ifindexes (docs/reference/fidelity.md 5.1)', () => {
     for (const p of podNetworkPods(sim)) {
       const ns = sim.podNetns(p)!;
       expect(ns.id).toBe(podNsId(p.metadata.namespace!, p.metadata.name));
@@ -214,7 +214,7 @@ describe('cluster defaults (fidelity.md 2)', () => {
     }
   });
 
-  it('routes inside a pod as flannel\'s bridge plugin sets them up (fidelity.md 5.2)', () => {
+  it('routes inside a pod as flannel\'s bridge plugin sets them up (docs/reference/fidelity.md 5.2)', () => {
     for (const p of podNetworkPods(sim)) {
       const ns = sim.podNetns(p)!;
       const sub = cidr(sim.state.k8s.nodes[p.spec.nodeName!]!.spec.podCIDR);
@@ -257,7 +257,7 @@ describe('cluster defaults (fidelity.md 2)', () => {
   });
 });
 
-describe('host-local IPAM (fidelity.md 2)', () => {
+describe('host-local IPAM (docs/reference/fidelity.md 2)', () => {
   it('continues after the last reserved address, does not reuse a freed one at once, wraps after .254 to .2', () => {
     const sim = build({ nodes: 2 }); // node-1 has no pods yet
     const next = (): string => formatIp(allocatePodIp(sim.state, 'node-1'));
@@ -282,7 +282,7 @@ describe('host-local IPAM (fidelity.md 2)', () => {
   });
 });
 
-describe('ClusterIP allocation (fidelity.md 2)', () => {
+describe('ClusterIP allocation (docs/reference/fidelity.md 2)', () => {
   it('draws dynamic ClusterIPs from 10.96.0.0/12 above the static band (> 10.96.1.0), all different', () => {
     const services = Array.from({ length: 60 }, (_, i) => ({ name: `s${i}`, selector: { app: 'x' }, ports: [{ port: 80 }] }));
     for (const seed of [1, 2, 3]) {
@@ -306,7 +306,7 @@ describe('ClusterIP allocation (fidelity.md 2)', () => {
   });
 });
 
-describe('generated names (fidelity.md 1.6)', () => {
+describe('generated names (docs/reference/fidelity.md 1.6)', () => {
   const sim = build();
   const k8s = sim.state.k8s;
 

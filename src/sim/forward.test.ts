@@ -58,7 +58,7 @@ function capturedIpv4(trace: TraceResult): Ipv4Packet[] {
   return out;
 }
 
-describe('TTL as fidelity.md 4.3 gives it', () => {
+describe('TTL as docs/reference/fidelity.md 4.3 gives it', () => {
   const sim = build();
   const { client, sameNode, otherNode } = cast(sim);
   const from = nsOf(client);
@@ -104,7 +104,7 @@ describe('what does not answer', () => {
   const from = nsOf(client);
   const svcIp = sim.state.k8s.services['default/web']!.spec.clusterIP!;
 
-  it('a ClusterIP: the request is lost, no error comes back (fidelity.md 3.1)', () => {
+  it('a ClusterIP: the request is lost, no error comes back (docs/reference/fidelity.md 3.1)', () => {
     expect(contains(cidr('10.96.0.0/12'), ip(svcIp))).toBe(true);
     const r = ping(sim, from, svcIp);
     expect(r.outcome).toEqual({ kind: 'lost' });
@@ -140,12 +140,12 @@ describe('what does not answer', () => {
     expect(r.outcome).toMatchObject({ kind: 'icmp-error', type: ICMP_TIME_EXCEEDED, code: 0, from: nodeSubnetAddr(sim, client.spec.nodeName!, 1) });
   });
 
-  it('TTL 2 to another node: the remote node answers from its flannel.1 address (fidelity.md 4.4); TTL 3 gets through', () => {
+  it('TTL 2 to another node: the remote node answers from its flannel.1 address (docs/reference/fidelity.md 4.4); TTL 3 gets through', () => {
     expect(ping(sim, from, otherNode.status.podIP!, { ttl: 2 }).outcome).toMatchObject({ kind: 'icmp-error', type: ICMP_TIME_EXCEEDED, from: nodeSubnetAddr(sim, otherNode.spec.nodeName!, 0) });
     expect(ping(sim, from, otherNode.status.podIP!, { ttl: 3 }).outcome.kind).toBe('reply');
   });
 
-  it('the largest unfragmented ping in a flannel pod is 1422 bytes of data (fidelity.md 8)', () => {
+  it('the largest unfragmented ping in a flannel pod is 1422 bytes of data (docs/reference/fidelity.md 8)', () => {
     const ok = ping(sim, from, otherNode.status.podIP!, { size: 1422 });
     expect(ok.outcome).toMatchObject({ kind: 'reply', bytes: 1430 });
     // One byte more with DF (ping -M do) cannot leave the pod; without -M do it is fragmented.
@@ -192,7 +192,7 @@ describe('traces', () => {
     expect(r.trace.routed).toBe(4);
   });
 
-  it('the VXLAN frames on the wire are what fidelity.md 6 describes', () => {
+  it('the VXLAN frames on the wire are what docs/reference/fidelity.md 6 describes', () => {
     const r = ping(sim, from, otherNode.status.podIP!);
     const onWire = r.trace.captures.filter((c) => c.dev === 'eth0' && c.ns === nodeNsId(clientNode) && c.dir === 'out' && c.frame.payload.kind === 'ipv4');
     expect(onWire.length).toBeGreaterThanOrEqual(1);
@@ -242,7 +242,7 @@ describe('traces', () => {
     expect(count).toBeGreaterThan(20);
   });
 
-  it('each TTL decrement adds 0x0100 to the header checksum (fidelity.md 4.3)', () => {
+  it('each TTL decrement adds 0x0100 to the header checksum (docs/reference/fidelity.md 4.3)', () => {
     const r = ping(sim, from, otherNode.status.podIP!);
     const withIp = r.trace.hops.filter((h) => h.ip);
     for (let i = 0; i < withIp.length; i++) {

@@ -141,7 +141,7 @@ describe('encode/decode round trips', () => {
 
 // ------------------------------------------------------------------------------ bytes on the wire
 
-describe('IPv4 and ICMP bytes (RFC 791, RFC 792, fidelity.md 8)', () => {
+describe('IPv4 and ICMP bytes (RFC 791, RFC 792, docs/reference/fidelity.md 8)', () => {
   const sent = Date.UTC(2025, 2, 14, 9, 30, 0) + 123;
   const req = ipv4({ src: ip('10.244.2.3'), dst: ip('10.244.1.2'), ttl: 64, id: 0x1234, payload: echoRequest(7, 1, pingPayload(56, sent)) });
   const b = encodeIpv4(req);
@@ -205,7 +205,7 @@ describe('IPv4 and ICMP bytes (RFC 791, RFC 792, fidelity.md 8)', () => {
   });
 });
 
-describe('Linux ping payload (fidelity.md 8)', () => {
+describe('Linux ping payload (docs/reference/fidelity.md 8)', () => {
   it('is a 16-byte little-endian timeval, then 0x10, 0x11, ... 0x37 for 56 bytes', () => {
     const t = 1_741_944_600_123; // 2025-03-14T09:30:00.123Z
     const d = pingPayload(56, t);
@@ -225,7 +225,7 @@ describe('Linux ping payload (fidelity.md 8)', () => {
   });
 });
 
-describe('VXLAN encapsulation bytes (RFC 7348, fidelity.md 6)', () => {
+describe('VXLAN encapsulation bytes (RFC 7348, docs/reference/fidelity.md 6)', () => {
   const innerIp = ipv4({ src: ip('10.244.2.3'), dst: ip('10.244.1.2'), ttl: 63, payload: echoRequest(1, 0, pingPayload(56, 0)) });
   const inner: EthernetFrame = { dst: 'ce:26:4a:8b:ff:c8', src: '72:9a:b0:e7:bc:77', payload: innerIp };
   const outerSrc = ip('192.168.49.4');

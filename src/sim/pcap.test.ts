@@ -193,7 +193,7 @@ function tsharkVersion(): string | undefined {
 
 const TSHARK = tsharkVersion();
 
-describe('Wireshark reads the files (fidelity.md 8)', () => {
+describe('Wireshark reads the files (docs/reference/fidelity.md 8)', () => {
   it(
     `tshark opens the capture, finds every checksum good and decodes VXLAN (${TSHARK ?? 'tshark not installed'})`,
     (ctx) => {

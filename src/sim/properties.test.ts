@@ -2,7 +2,7 @@
  * Properties over generated clusters: whatever the shape of the cluster (1-6 nodes, address
  * pools, MTU, Deployments of nginx or agnhost netexec, Services of every type over them, a
  * busybox client), the data path keeps the invariants a real kubeadm + flannel + kube-proxy
- * cluster keeps (see /work/shared/reference/fidelity.md sections 2, 3, 4.3, 6 and 8):
+ * cluster keeps (see docs/reference/fidelity.md sections 2, 3, 4.3, 6 and 8):
  *   1. pod to pod: no NAT, TTL 64 on one node and 62 across nodes, one decrement per routed hop;
  *   2. every Service with a ready endpoint answers on its ClusterIP, its NodePort on every node
  *      and its load balancer IP, and replies come back from the address the client used;

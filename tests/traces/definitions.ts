@@ -359,7 +359,7 @@ const traceroute: TraceDefinition = {
         `Traceroute across nodes: UDP probes from client to ${otherNode.metadata.name} on another node with TTL 1, 2, 3.`,
         `TTL 1 expires on client's node, which answers ICMP time exceeded from its cni0 address (${formatIp(nth(clientSubnet, 1))});`,
         `TTL 2 expires on the remote node after the tunnel, answered from its flannel.1 address (${formatIp(remoteSubnet.addr)});`,
-        'TTL 3 reaches the pod, where nothing listens on the port: ICMP port unreachable. (fidelity.md 4.4)',
+        'TTL 3 reaches the pod, where nothing listens on the port: ICMP port unreachable. (docs/reference/fidelity.md 4.4)',
         '',
         ...CLUSTER_HEADER,
         `pods: client ${client.status.podIP} on ${client.spec.nodeName}; ${podLine(otherNode)}`,

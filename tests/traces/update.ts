@@ -3,7 +3,7 @@
  *
  * Run `npx tsx tests/traces/update.ts` (optionally with trace names, e.g. `pod-dns-lookup`),
  * then READ every changed file before committing it: a golden trace approves what the
- * simulator does, so check each hop against /work/shared/reference/fidelity.md first.
+ * simulator does, so check each hop against docs/reference/fidelity.md first.
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';

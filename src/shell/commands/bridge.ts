@@ -3,7 +3,7 @@
  *
  * Design notes: `bridge link` lists the bridge ports as iproute2 does, with the port's peer
  * named by interface name (`veth38a26eb8@eth0`, where `ip addr` says `@if2`), `master cni0
- * state forwarding priority 32 cost 2 ` (fidelity.md 5.3). `bridge fdb` lists the forwarding
+ * state forwarding priority 32 cost 2 ` (docs/reference/fidelity.md 5.3). `bridge fdb` lists the forwarding
  * database: each port's and the bridge's own address (permanent, with and without `vlan 1`),
  * the MAC addresses the bridge has learned (`dev PORT master BR`), and flannel.1's entries
  * (`MAC dev flannel.1 dst NODE self permanent`), one per remote node.

@@ -2,7 +2,7 @@
  * busybox `nslookup`, `wget`, `ip`, `ifconfig` and `route`, as they behave inside busybox pods.
  *
  * Design notes: nslookup (busybox >= 1.29) asks the pod's nameserver (10.96.0.10, DNATed to a
- * CoreDNS pod) over real UDP and prints busybox's layout (fidelity.md 7): `Server:` and
+ * CoreDNS pod) over real UDP and prints busybox's layout (docs/reference/fidelity.md 7): `Server:` and
  * `Address:` with tabs, a blank line, then `Name:` and `Address:` for each A record, or
  * `** server can't find NAME: NXDOMAIN` (status 1). busybox applies the search list only to
  * names without a dot, so `nslookup kubernetes.default` fails where glibc would succeed.

@@ -2,7 +2,7 @@
  * `ip` (iproute2) on a node, the workstation and in netshoot pods: `ip addr`, `ip link`,
  * `ip route`, `ip neigh`, and on a node `ip netns`.
  *
- * Design notes: the layout is iproute2's (fidelity.md 5.1-5.3): `N: name[@ifM]: <FLAGS> mtu
+ * Design notes: the layout is iproute2's (docs/reference/fidelity.md 5.1-5.3): `N: name[@ifM]: <FLAGS> mtu
  * ... qdisc ... [master br] state ... group default [qlen 1000]` where every `word value`
  * pair is followed by a space (so a line without qlen ends in a space, as on a real node),
  * `link/ether MAC brd ff:ff:ff:ff:ff:ff [link-netns NAME | link-netnsid N]`, `inet A/L [brd B]

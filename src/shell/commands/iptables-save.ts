@@ -2,7 +2,7 @@
  * `iptables-save` on a node: the tables as iptables-save (nf_tables backend) prints them.
  *
  * Design notes: the text is the model's own rules (kube-proxy's shared chains layered under the
- * node's own, exactly what its packets are evaluated against), laid out per fidelity.md 3.4:
+ * node's own, exactly what its packets are evaluated against), laid out per docs/reference/fidelity.md 3.4:
  * a header with the date, `*table`, built-in chains with policy and counters, user chains
  * alphabetically, the rules, `COMMIT`, a footer. Without `-t` both tables print, filter first.
  * Left out: the mangle and raw tables, real counters (`-c` prints [0:0]), iptables-restore.

@@ -6,7 +6,7 @@ import type { Pod } from '../../sim/k8s/types';
 
 /**
  * busybox ping inside the three-pools lab's client pod, through `kubectl exec`, checked
- * against fidelity.md 4.2 (format) and 4.3 (TTL). The client is a busybox pod; web pods
+ * against docs/reference/fidelity.md 4.2 (format) and 4.3 (TTL). The client is a busybox pod; web pods
  * run nginx (no ping). The lab's cluster puts web pods both on and off the client's node.
  */
 
@@ -42,7 +42,7 @@ function openSession(seed = 1, interruptAfterMs?: number) {
 
 const REPLY = /^(\d+) bytes from (\S+): seq=(\d+) ttl=(\d+) time=(\d+\.\d{3}) ms$/;
 
-/** Splits busybox ping output into its parts, checking the layout of fidelity.md 4.2 on the way. */
+/** Splits busybox ping output into its parts, checking the layout of docs/reference/fidelity.md 4.2 on the way. */
 function parsePing(out: string) {
   const lines = out.split('\n');
   expect(lines.pop()).toBe('');
@@ -74,7 +74,7 @@ function parsePing(out: string) {
   return { host: header![1]!, addr: header![2]!, size: Number(header![3]), replies, summary };
 }
 
-describe('busybox ping format (fidelity.md 4.2)', () => {
+describe('busybox ping format (docs/reference/fidelity.md 4.2)', () => {
   it('-c 3 to a pod on another node: header, seq from 0, ttl 62, summary, status 0', async () => {
     const { run, otherNode } = open();
     const ipAddr = otherNode.status.podIP!;
@@ -96,7 +96,7 @@ describe('busybox ping format (fidelity.md 4.2)', () => {
     expect(r.took).toBe(2000);
   });
 
-  it('ttl follows fidelity.md 4.3: same node 64, other node 62, own node 64, other node IP 63', async () => {
+  it('ttl follows docs/reference/fidelity.md 4.3: same node 64, other node 62, own node 64, other node IP 63', async () => {
     const { run, client, sameNode, otherNode, nodeIp, k8s } = open();
     const ttlOf = async (target: string): Promise<number> => {
       const p = parsePing((await run(`kubectl exec client -- ping -c 1 ${target}`)).stdout);

@@ -1,7 +1,7 @@
 /**
  * iputils `ping`, as it runs on the nodes and the workstation, and in netshoot pods.
  *
- * Design notes: the layout is iputils' (fidelity.md 4.1): `PING host (addr) 56(84) bytes of
+ * Design notes: the layout is iputils' (docs/reference/fidelity.md 4.1): `PING host (addr) 56(84) bytes of
  * data.`, `64 bytes from addr: icmp_seq=1 ttl=62 time=0.612 ms` with seq from 1 and time
  * printed with 3, 2, 1 or 0 decimals as it grows, ICMP errors as `From X icmp_seq=N
  * Destination Host Unreachable` (and Net Unreachable, Time to live exceeded, Frag needed and DF

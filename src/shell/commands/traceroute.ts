@@ -4,7 +4,7 @@
  * Design notes: as Linux traceroute does by default, three UDP probes per hop go to ports
  * 33434 and up with TTL 1, 2, 3...; each router whose TTL check discards a probe answers with
  * ICMP time exceeded, and the destination answers port unreachable, which ends the trace. The
- * layout is fidelity.md 4.4's: `traceroute to X (X), 30 hops max, 60 byte packets` (46 byte
+ * layout is docs/reference/fidelity.md 4.4's: `traceroute to X (X), 30 hops max, 60 byte packets` (46 byte
  * packets for busybox in pods), then ` N  addr (addr)  t1 ms  t2 ms  t3 ms`, `*` for a probe
  * nobody answered, and `!H`, `!N`, `!P` after a time for host, network or protocol
  * unreachable. Each probe really crosses the sandbox, so the hops are the routers that

@@ -330,7 +330,7 @@ describe('the zone apex and the rest of the name space', () => {
 describe('resolv.conf and the search list', () => {
   const s = build();
 
-  it('ClusterFirst /etc/resolv.conf byte for byte (fidelity.md 7)', () => {
+  it('ClusterFirst /etc/resolv.conf byte for byte (docs/reference/fidelity.md 7)', () => {
     expect(resolvConf(s, 'default')).toBe('search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n');
     expect(resolvConf(s, 'shop')).toBe('search shop.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n');
     expect(parseResolvConf(resolvConf(s, 'default'))).toEqual({ nameservers: ['10.96.0.10'], search: ['default.svc.cluster.local', 'svc.cluster.local', 'cluster.local'], ndots: 5 });

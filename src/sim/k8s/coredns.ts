@@ -70,7 +70,7 @@
  * name as is; ndots or more -> the name as is first, then the search domains. musl
  * (src/network/lookup_name.c name_from_dns_search) is the same except that with ndots or
  * more dots it tries the name as is only, and it stops at the first answer that is not
- * NXDOMAIN (glibc goes on after NODATA). busybox nslookup (>= 1.29, fidelity.md section 7)
+ * NXDOMAIN (glibc goes on after NODATA). busybox nslookup (>= 1.29, docs/reference/fidelity.md section 7)
  * does not use the libc resolver: it applies the search list only to names without any
  * dot, so `nslookup kubernetes.default` fails there although getaddrinfo finds it.
  */

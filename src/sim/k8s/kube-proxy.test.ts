@@ -5,7 +5,7 @@ import { endpointChain, portProtoHash, probabilityText, serviceChain, syncProxyR
 
 const T0 = Date.UTC(2025, 2, 14, 9, 0, 0);
 
-describe('kube-proxy chain names (fidelity.md 3.2)', () => {
+describe('kube-proxy chain names (docs/reference/fidelity.md 3.2)', () => {
   it('match the check vectors', () => {
     expect(serviceChain('default/kubernetes:https', 'tcp')).toBe('KUBE-SVC-NPX46M4PTMTKRN6Y');
     expect(serviceChain('kube-system/kube-dns:dns', 'udp')).toBe('KUBE-SVC-TCOU7JCQXEZGVUNU');
@@ -18,7 +18,7 @@ describe('kube-proxy chain names (fidelity.md 3.2)', () => {
   });
 });
 
-describe('statistic probabilities (fidelity.md 3.3)', () => {
+describe('statistic probabilities (docs/reference/fidelity.md 3.3)', () => {
   it('print as iptables-save prints the kernel value', () => {
     expect([2, 3, 4, 5].map((n) => savedProbability(probabilityText(n)))).toEqual(['0.50000000000', '0.33333333349', '0.25000000000', '0.20000000019']);
     expect(probabilityText(2)).toBe('0.5000000000');

@@ -3,7 +3,7 @@
  *
  * Design notes: a fresh Docker host has `bridge` (docker0, driver bridge), `host` and `none`
  * (driver null), all scope local, listed by name with 12-hex ids. `network inspect bridge`
- * prints the network record in the order of network.Inspect (fidelity.md 5.4): Name, Id,
+ * prints the network record in the order of network.Inspect (docs/reference/fidelity.md 5.4): Name, Id,
  * Created, Scope, Driver, EnableIPv4, EnableIPv6, IPAM, Internal, Attachable, Ingress,
  * ConfigFrom, ConfigOnly, Containers (the running containers, by id, with their endpoint,
  * MAC and address), Options (the default bridge's, sorted) and Labels.

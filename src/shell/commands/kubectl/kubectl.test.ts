@@ -7,7 +7,7 @@ import { REFERENCE_TIME } from '../../../labs/catalog';
 import { applyFault } from '../../../sim/faults';
 
 /**
- * kubectl against a real lab session, checked against fidelity.md section 1.
+ * kubectl against a real lab session, checked against docs/reference/fidelity.md section 1.
  * Cluster facts used below come from the three-pools lab (labs/three-pools.ts): 3 nodes,
  * Deployment web (3 x nginx:1.27), pod client (busybox), Service web; the cluster is 12
  * minutes old when the session starts and the workloads 8 minutes old.
@@ -30,7 +30,7 @@ async function open(seed = 1, interruptAfterMs?: number) {
 }
 
 /**
- * Checks the tabwriter rule of fidelity.md 1.1 on printed text, independently of the code:
+ * Checks the tabwriter rule of docs/reference/fidelity.md 1.1 on printed text, independently of the code:
  * every cell starts at the same column on every line, every column but the last is
  * max(6, longest cell + 3) wide, and no line has trailing blanks. Returns the cells.
  */
@@ -53,7 +53,7 @@ function parseTable(text: string): string[][] {
 /** Byte-wise comparison, as Go sorts strings. */
 const byteCmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-describe('kubectl get tables (fidelity.md 1.1, 1.2)', () => {
+describe('kubectl get tables (docs/reference/fidelity.md 1.1, 1.2)', () => {
   it('pods: headers, values and padding', async () => {
     const { run, k8s } = await open();
     const r = await run('kubectl get pods');
@@ -165,7 +165,7 @@ describe('kubectl get tables (fidelity.md 1.1, 1.2)', () => {
   });
 });
 
-describe('kubectl get for workloads, endpoints and namespaces (fidelity.md 1.2)', () => {
+describe('kubectl get for workloads, endpoints and namespaces (docs/reference/fidelity.md 1.2)', () => {
   it('every new type prints its columns and follows the padding rule', async () => {
     const { run } = await open();
     const want: Record<string, string[]> = {
@@ -298,7 +298,7 @@ describe('kubectl api-resources and version', () => {
   });
 });
 
-describe('AGE follows the virtual clock (fidelity.md 1.3)', () => {
+describe('AGE follows the virtual clock (docs/reference/fidelity.md 1.3)', () => {
   it('counts from each object\'s creation as the clock advances', async () => {
     const { run, clock, k8s } = await open();
     const created = Date.parse(k8s.pods['default/client']!.metadata.creationTimestamp);
@@ -339,7 +339,7 @@ describe('AGE follows the virtual clock (fidelity.md 1.3)', () => {
   });
 });
 
-describe('kubectl messages (fidelity.md 1.4)', () => {
+describe('kubectl messages (docs/reference/fidelity.md 1.4)', () => {
   it('an empty namespace says so on stderr, nothing on stdout, status 0', async () => {
     const { run } = await open();
     expect(await run('kubectl get pods -n kube-public')).toEqual({ stdout: '', stderr: 'No resources found in kube-public namespace.\n', status: 0 });
@@ -398,7 +398,7 @@ describe('kubectl messages (fidelity.md 1.4)', () => {
   });
 });
 
-describe('other output formats (fidelity.md 1.5)', () => {
+describe('other output formats (docs/reference/fidelity.md 1.5)', () => {
   it('-o name prints kind/name per line', async () => {
     const { run, k8s } = await open();
     const r = await run('kubectl get pods -o name');
@@ -433,7 +433,7 @@ describe('other output formats (fidelity.md 1.5)', () => {
   });
 
   // KNOWN DISCREPANCY (reported): kubectl prints -o json from unstructured maps, which Go's
-  // encoding/json writes with keys sorted (as in fidelity.md's own List example), so
+  // encoding/json writes with keys sorted (as in docs/reference/fidelity.md's own List example), so
   // metadata reads creationTimestamp, labels, name, namespace, resourceVersion, uid.
   // The sandbox prints the stored insertion order. Flip to it() once fixed.
   it('-o json writes every object\'s keys in sorted order', async () => {
@@ -495,7 +495,7 @@ describe('other output formats (fidelity.md 1.5)', () => {
   });
 });
 
-describe('kubectl exec errors (fidelity.md 1.4)', () => {
+describe('kubectl exec errors (docs/reference/fidelity.md 1.4)', () => {
   it('without -- the old form is refused', async () => {
     const { run } = await open();
     const r = await run('kubectl exec client ping -c 1 10.244.1.2');
