@@ -4,10 +4,12 @@
  * Design notes: each is a declarative spec handed to the same builders the labs use, so a
  * topology is exactly what a lab on it would get: a kubeadm + flannel cluster (VXLAN or
  * host-gw), a larger cluster, the cluster with a
- * busybox and a nicolaka/netshoot debug pod, or Docker hosts on one LAN.
+ * busybox and a nicolaka/netshoot debug pod, Docker hosts on one LAN, or two LANs of plain
+ * Linux hosts joined by two routers.
  */
 import { buildCluster } from './cluster';
 import { buildDockerHosts } from './docker';
+import { buildRoutedNetwork } from './routed';
 import type { SimState } from './state';
 
 export interface Topology {
@@ -31,6 +33,10 @@ export const TOPOLOGIES: Record<string, Topology> = {
   docker: {
     description: 'two Docker hosts (host-1, host-2) on one LAN, each with docker0',
     build: (seed, t) => buildDockerHosts({}, seed, t),
+  },
+  routed: {
+    description: 'two LANs of Linux hosts joined by two routers (router-1, router-2), no containers',
+    build: (seed, t) => buildRoutedNetwork({}, seed, t),
   },
   'kubernetes-netshoot': {
     description: 'the 3-node flannel VXLAN cluster with a web Deployment and Service, a busybox pod (client) and a nicolaka/netshoot pod (netshoot)',
