@@ -20,8 +20,15 @@
  * packet leaves; conntrack.ts translates every later packet of a connection.
  * Packets without DF that do not fit a device's MTU are fragmented and reassembled by the
  * receiving host; with DF they are dropped with "fragmentation needed".
+ * A router looks the destination up before anything else, as ip_route_input does before
+ * ip_forward: no matching route at all is "net unreachable" even for a packet whose TTL would
+ * expire. ICMP errors are sent as Linux's icmp_send builds them: TOS 0xc0, TTL 64, no DF,
+ * quoting as much of the offending packet as fits in 576 bytes, and quoting it as it arrived
+ * (before the router decremented its TTL).
  * Left out for now: defragmentation before conntrack (fragments pass NAT untracked), path MTU
- * caching, rp_filter, ARP timeouts (entries stay REACHABLE).
+ * caching, ICMP rate limiting (icmp_ratelimit: a real host answers a burst of 6 and then one
+ * a second per peer, which is why real traceroutes sometimes show `*`), rp_filter, ARP
+ * timeouts (entries stay REACHABLE).
  */
 import { updateChecksum } from './checksum';
 import { formatIp, type Ip } from './ipv4';
@@ -131,6 +138,10 @@ interface Meta {
   ct?: CtHit;
   /** This packet created its conntrack entry: the nat table decides its fate. */
   ctNew?: boolean;
+  /** A forwarded packet as it arrived, before its TTL was decremented: what ICMP errors quote. */
+  arrived?: Ipv4Packet;
+  /** The route the input lookup found for a forwarded packet (its destination stays the same). */
+  route?: Route;
 }
 
 export interface InjectOptions {
@@ -347,11 +358,11 @@ class Engine {
       this.localDeliver(ns, p);
       return;
     }
-    const route = lookupRoute(ns, p.dst);
+    const route = (!local && meta.route) || lookupRoute(ns, p.dst);
     if (!route) {
       this.hop(ns, 'drop', `no route to ${formatIp(p.dst)}: network unreachable`, undefined, p);
       if (local) this.result.errors.push({ ns: ns.id, errno: 'ENETUNREACH', packet: p });
-      else this.icmpError(ns, p, ICMP_DEST_UNREACH, 0, 0);
+      else this.icmpError(ns, meta.arrived ?? p, ICMP_DEST_UNREACH, 0, 0);
       return;
     }
     if (route.type === 'blackhole') {
@@ -379,7 +390,7 @@ class Engine {
         this.result.errors.push({ ns: ns.id, errno: 'EMSGSIZE', packet: p, mtu: dev.mtu });
       } else {
         this.hop(ns, 'drop', `packet of ${ipv4Length(p)} bytes does not fit ${dev.name} (MTU ${dev.mtu}) and has DF set`, dev.name, p);
-        this.icmpError(ns, p, ICMP_DEST_UNREACH, 4, dev.mtu & 0xffff);
+        this.icmpError(ns, meta.arrived ?? p, ICMP_DEST_UNREACH, 4, dev.mtu & 0xffff);
       }
       return;
     }
@@ -495,6 +506,7 @@ class Engine {
         const fwd = decrementTtl(p);
         this.result.routed++;
         this.hop(ns, 'forward', `${ns.hostname} routes the packet: TTL ${p.ttl} -> ${fwd.ttl}`, br.name, fwd);
+        meta.arrived = p;
         this.queue.push({ kind: 'out', ns: ns.id, packet: fwd, local: false, meta });
         return;
       }
@@ -597,6 +609,14 @@ class Engine {
       this.hop(ns, 'drop', `${formatIp(p.dst)} is not ours and ip_forward is off`, dev.name, p);
       return;
     }
+    const route = lookupRoute(ns, p.dst);
+    if (!route) {
+      // The input route lookup fails before ip_forward looks at the TTL.
+      this.hop(ns, 'drop', `no route to ${formatIp(p.dst)}: network unreachable`, dev.name, p);
+      this.icmpError(ns, p, ICMP_DEST_UNREACH, 0, 0);
+      return;
+    }
+    meta.route = route;
     if (p.ttl <= 1) {
       this.hop(ns, 'drop', `TTL expired in transit`, dev.name, p);
       this.icmpError(ns, p, ICMP_TIME_EXCEEDED, 0, 0);
@@ -605,6 +625,7 @@ class Engine {
     const fwd = decrementTtl(p);
     this.result.routed++;
     this.hop(ns, 'forward', `${ns.hostname} routes the packet: TTL ${p.ttl} -> ${fwd.ttl}`, dev.name, fwd);
+    meta.arrived = p;
     this.queue.push({ kind: 'out', ns: ns.id, packet: fwd, local: false, meta });
   }
 
@@ -722,10 +743,15 @@ class Engine {
   /** Sends an ICMP error about `orig` back to its source (never about an ICMP error). */
   private icmpError(ns: Netns, orig: Ipv4Packet, type: number, code: number, rest: number): void {
     if (orig.payload.kind === 'icmp' && orig.payload.type !== ICMP_ECHO_REQUEST && orig.payload.type !== ICMP_ECHO_REPLY) return;
+    // Nor about a fragment other than the first (icmp_send), which carries no transport header.
+    if (orig.fragOffset > 0) return;
     const route = lookupRoute(ns, orig.src);
     const src = route ? sourceFor(ns, route, orig.src) : undefined;
     if (src === undefined) return;
-    const quoted = encodeIpv4(orig).slice(0, 28);
+    // icmp_send quotes as much of the packet as keeps the error within 576 bytes (RFC 1812 4.3.2.3).
+    const back = deviceByName(ns, route!.dev);
+    const room = Math.min(576, back?.mtu ?? 576) - 28;
+    const quoted = encodeIpv4(orig).slice(0, room);
     const err = ipv4({ src, dst: orig.src, ttl: 64, id: nextId(ns), df: false, tos: 0xc0, payload: icmp(type, code, rest, quoted) });
     this.queue.push({ kind: 'out', ns: ns.id, packet: err, local: true });
   }

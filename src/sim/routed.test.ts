@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from './clock';
 import type { Capture } from './forward';
-import { ICMP_DEST_UNREACH, type Ipv4Packet } from './packet';
+import { decodeIpv4, ICMP_DEST_UNREACH, ICMP_TIME_EXCEEDED, ipv4, udp, type Ipv4Packet } from './packet';
 import { formatCidr, formatIp, ip } from './ipv4';
 import { deviceByName, lookupRoute, type Netns } from './netns';
 import { buildRoutedNetwork, routedHostNames, type RoutedSpec } from './routed';
@@ -146,9 +146,11 @@ describe('packets across the routed topology', () => {
 
 
 
-  it('answers a packet for an unknown network with ICMP net unreachable from the first router', () => {
+  it('answers a packet for an unknown network with ICMP net unreachable from the first router, whatever its TTL', () => {
     const sim = build();
     expect(ping(sim, WS, '10.9.9.9').outcome).toMatchObject({ kind: 'icmp-error', from: ip('192.168.1.1'), type: ICMP_DEST_UNREACH, code: 0 });
+    // The input route lookup fails before the TTL is looked at (traceroute shows !N at hop 1).
+    expect(ping(sim, WS, '10.9.9.9', { ttl: 1 }).outcome).toMatchObject({ kind: 'icmp-error', from: ip('192.168.1.1'), type: ICMP_DEST_UNREACH, code: 0 });
     // A host without a route fails locally: connect: Network is unreachable.
     sim.state.netns[H1]!.routes = sim.state.netns[H1]!.routes.filter((r) => r.dst.len !== 0);
     expect(ping(sim, H1, '192.168.2.10').outcome).toMatchObject({ kind: 'local-error', errno: 'ENETUNREACH' });
@@ -169,4 +171,13 @@ describe('packets across the routed topology', () => {
     expect(ping(sim, H2, '192.168.1.100').outcome).toMatchObject({ kind: 'icmp-error', from: ip('192.168.2.1'), type: ICMP_DEST_UNREACH, code: 0 });
   });
 
+  it('quotes the whole of a small probe in time exceeded, TTL as it arrived', () => {
+    const sim = build();
+    const probe = ipv4({ src: ip('192.168.1.100'), dst: ip('192.168.2.10'), ttl: 2, id: 7, df: false, payload: udp(ip('192.168.1.100'), ip('192.168.2.10'), 40000, 33435, new Uint8Array(32)) });
+    const t = sim.send(WS, probe);
+    const err = t.deliveries.find((d) => d.ns === WS)!.packet;
+    if (err.payload.kind !== 'icmp') throw new Error('no ICMP error');
+    expect([formatIp(err.src), err.ttl, err.payload.type, err.payload.data.length]).toEqual(['10.0.0.2', 63, ICMP_TIME_EXCEEDED, 60]);
+    expect(decodeIpv4(err.payload.data).ttl).toBe(1);
+  });
 });
