@@ -19,16 +19,18 @@
  * before the routing decision, filter INPUT or FORWARD after it, nat POSTROUTING just before a
  * packet leaves; conntrack.ts translates every later packet of a connection.
  * Packets without DF that do not fit a device's MTU are fragmented and reassembled by the
- * receiving host; with DF they are dropped with "fragmentation needed".
+ * receiving host; with DF they are dropped with "fragmentation needed", and the sender keeps
+ * the MTU that message names as the path MTU to that destination (netns.ts): its later
+ * packets there are fragmented locally, or refused with EMSGSIZE when they carry DF.
  * A router looks the destination up before anything else, as ip_route_input does before
  * ip_forward: no matching route at all is "net unreachable" even for a packet whose TTL would
  * expire. ICMP errors are sent as Linux's icmp_send builds them: TOS 0xc0, TTL 64, no DF,
  * quoting as much of the offending packet as fits in 576 bytes, and quoting it as it arrived
  * (before the router decremented its TTL).
- * Left out for now: defragmentation before conntrack (fragments pass NAT untracked), path MTU
- * caching, ICMP rate limiting (icmp_ratelimit: a real host answers a burst of 6 and then one
- * a second per peer, which is why real traceroutes sometimes show `*`), rp_filter, ARP
- * timeouts (entries stay REACHABLE).
+ * Left out for now: defragmentation before conntrack (fragments pass NAT untracked), ICMP
+ * rate limiting (icmp_ratelimit: a real host answers a burst of 6 and then one a second per
+ * peer, which is why real traceroutes sometimes show `*`), rp_filter, ARP timeouts (entries
+ * stay REACHABLE).
  */
 import { updateChecksum } from './checksum';
 import { formatIp, type Ip } from './ipv4';
@@ -55,7 +57,7 @@ import { findListener } from './apps';
 import { tcpExchange, tcpInput } from './tcp-stack';
 import { syncProxyRules } from './k8s/kube-proxy';
 import { evaluate, layered, type Netfilter, type PacketView, type TableName, type Verdict } from './netfilter';
-import { deviceByIndex, deviceByName, isLocal, lookupNeighbour, lookupRoute, setNeighbour, sourceFor, type Device, type Netns, type Route } from './netns';
+import { cachedPmtu, deviceByIndex, deviceByName, isLocal, learnPmtu, lookupNeighbour, lookupRoute, setNeighbour, sourceFor, type Device, type Netns, type Route } from './netns';
 import { rngOver, type Rng } from './rng';
 import type { SimState } from './state';
 
@@ -377,17 +379,21 @@ class Engine {
       if (!local && !this.filter(ns, 'FORWARD', p, meta, false, meta.inDev, dev.name)) return;
       p = this.natPost(ns, p, meta, dev);
     }
-    if (ipv4Length(p) > dev.mtu && !p.df) {
+    // A packet of our own follows the path MTU learned for its destination, if lower.
+    const pmtu = local ? cachedPmtu(ns, p.dst, this.now) : undefined;
+    const mtu = pmtu && pmtu.mtu < dev.mtu ? pmtu.mtu : dev.mtu;
+    const mtuText = mtu < dev.mtu ? `the path MTU ${mtu} to ${formatIp(p.dst)}` : `${dev.name} (MTU ${dev.mtu})`;
+    if (ipv4Length(p) > mtu && !p.df) {
       // No DF: the packet leaves in fragments (RFC 791), each forwarded on its own.
-      const frags = fragment(p, dev.mtu);
-      this.hop(ns, 'route', `${ipv4Length(p)} bytes do not fit ${dev.name} (MTU ${dev.mtu}): sent as ${frags.length} fragments`, dev.name, p);
+      const frags = fragment(p, mtu);
+      this.hop(ns, 'route', `${ipv4Length(p)} bytes do not fit ${mtuText}: sent as ${frags.length} fragments`, dev.name, p);
       for (const f of frags) this.sendOn(ns, route, dev, nexthop, f, local);
       return;
     }
-    if (ipv4Length(p) > dev.mtu) {
+    if (ipv4Length(p) > mtu) {
       if (local) {
-        this.hop(ns, 'drop', `packet of ${ipv4Length(p)} bytes is larger than ${dev.name}'s MTU ${dev.mtu}`, dev.name, p);
-        this.result.errors.push({ ns: ns.id, errno: 'EMSGSIZE', packet: p, mtu: dev.mtu });
+        this.hop(ns, 'drop', `packet of ${ipv4Length(p)} bytes is larger than ${mtu < dev.mtu ? mtuText : `${dev.name}'s MTU ${dev.mtu}`}`, dev.name, p);
+        this.result.errors.push({ ns: ns.id, errno: 'EMSGSIZE', packet: p, mtu });
       } else {
         this.hop(ns, 'drop', `packet of ${ipv4Length(p)} bytes does not fit ${dev.name} (MTU ${dev.mtu}) and has DF set`, dev.name, p);
         this.icmpError(ns, meta.arrived ?? p, ICMP_DEST_UNREACH, 4, dev.mtu & 0xffff);
@@ -656,6 +662,13 @@ class Engine {
     }
     this.hop(ns, 'deliver', `delivered to ${ns.hostname}`, dev?.name, p);
     this.result.deliveries.push({ ns: ns.id, packet: p });
+    if (pl.kind === 'icmp' && pl.type === ICMP_DEST_UNREACH && pl.code === 4 && pl.data.length >= 20) {
+      // "Fragmentation needed" about a packet we sent: remember the path MTU it names.
+      const q = pl.data;
+      const quotedSrc = ((q[12]! << 24) | (q[13]! << 16) | (q[14]! << 8) | q[15]!) >>> 0;
+      const quotedDst = ((q[16]! << 24) | (q[17]! << 16) | (q[18]! << 8) | q[19]!) >>> 0;
+      if (isLocal(ns, quotedSrc)) learnPmtu(ns, quotedDst, pl.rest & 0xffff, this.now);
+    }
     if (pl.kind === 'udp' && pl.payload instanceof Uint8Array && p.dst !== 0xffffffff) this.udpInput(ns, p, pl.srcPort, pl.dstPort, pl.payload);
     if (pl.kind === 'tcp' && !this.opts.openPorts?.has(`${ns.id}|tcp|${pl.dstPort}`)) {
       const connect = (dst: Ip, port: number, request: Uint8Array): Uint8Array | undefined => this.connectFrom(ns, dst, port, request);

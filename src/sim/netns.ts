@@ -7,10 +7,14 @@
  * (net.ipv4.ip_forward). veth devices name their peer by namespace and ifindex, as the
  * kernel's `link-netnsid` does; bridge ports name their bridge (`master`). Route lookup is
  * longest-prefix match over the main table; local addresses come from the devices, like the
- * kernel's local table. Left out: policy routing (ip rule), multiple tables, metrics beyond
- * ordering, IPv6.
+ * kernel's local table. A path MTU learned from ICMP "fragmentation needed" is kept per
+ * destination as the kernel keeps a route exception (`ip route get` shows it as `cache
+ * expires 599sec mtu 1400`): it only ever lowers the MTU, lasts net.ipv4.route.mtu_expires
+ * (600 s), and a value below min_pmtu (552) is raised to 552 and locked, so DF is no longer
+ * set on the packets that fit. Left out: policy routing (ip rule), multiple tables, metrics
+ * beyond ordering, IPv6.
  */
-import { contains, maskOf, type Cidr, type Ip } from './ipv4';
+import { contains, formatIp, maskOf, type Cidr, type Ip } from './ipv4';
 import type { ConntrackEntry } from './conntrack';
 import type { Mac } from './mac';
 import type { Netfilter } from './netfilter';
@@ -65,6 +69,19 @@ export interface Neighbour {
   state: 'REACHABLE' | 'STALE' | 'PERMANENT';
 }
 
+/** A route exception for one destination: the path MTU ICMP "fragmentation needed" reported. */
+export interface PmtuEntry {
+  mtu: number;
+  /** Epoch ms. */
+  expires: number;
+  /** The reported MTU was below min_pmtu: 552 is used and DF is no longer set. */
+  locked?: boolean;
+}
+
+/** net.ipv4.route.mtu_expires and min_pmtu, the kernel's defaults. */
+export const PMTU_EXPIRES_MS = 600_000;
+export const MIN_PMTU = 552;
+
 export interface Netns {
   /** Stable id: `node/<name>`, `pod/<namespace>/<name>`, `router`. */
   id: string;
@@ -89,6 +106,8 @@ export interface Netns {
   kubeProxy?: { mode: 'live' } | { mode: 'frozen'; rules: Netfilter };
   /** Server-side TCP connections, by `localIp:port|remoteIp:port` (tcp-stack.ts). */
   tcpSockets?: Record<string, TcpSocket>;
+  /** Path MTUs learned from ICMP "fragmentation needed", by destination address (dotted). */
+  pmtu?: Record<string, PmtuEntry>;
 }
 
 export function newNetns(id: string, name: string, hostname: string, ipId: number): Netns {
@@ -159,4 +178,28 @@ export function setNeighbour(ns: Netns, n: Neighbour): void {
 
 export function lookupNeighbour(ns: Netns, dev: string, ip: Ip): Neighbour | undefined {
   return ns.neigh.find((n) => n.ip === ip && n.dev === dev);
+}
+
+/** The path MTU cached for `dst`, while it has not expired at `now` (epoch ms). */
+export function cachedPmtu(ns: Netns, dst: Ip, now: number): PmtuEntry | undefined {
+  const e = ns.pmtu?.[formatIp(dst)];
+  return e && e.expires > now ? e : undefined;
+}
+
+/**
+ * ICMP "fragmentation needed" for a packet this namespace sent to `dst` said `mtu`: the kernel
+ * lowers the path MTU (never raises it), clamping a value below min_pmtu to 552 and locking it.
+ */
+export function learnPmtu(ns: Netns, dst: Ip, mtu: number, now: number): void {
+  const route = lookupRoute(ns, dst);
+  const dev = route && deviceByName(ns, route.dev);
+  if (!dev) return;
+  const cached = cachedPmtu(ns, dst, now);
+  if (cached?.locked) return;
+  const current = Math.min(dev.mtu, cached?.mtu ?? dev.mtu);
+  if (mtu > current) return;
+  const locked = mtu < MIN_PMTU;
+  const table = (ns.pmtu ??= {});
+  for (const [k, e] of Object.entries(table)) if (e.expires <= now) delete table[k];
+  table[formatIp(dst)] = { mtu: locked ? Math.min(current, MIN_PMTU) : mtu, expires: now + PMTU_EXPIRES_MS, ...(locked ? { locked: true } : {}) };
 }

@@ -3,7 +3,7 @@ import { VirtualClock } from './clock';
 import type { Capture } from './forward';
 import { decodeIpv4, ICMP_DEST_UNREACH, ICMP_TIME_EXCEEDED, ipv4, udp, type Ipv4Packet } from './packet';
 import { formatCidr, formatIp, ip } from './ipv4';
-import { deviceByName, lookupRoute, type Netns } from './netns';
+import { cachedPmtu, deviceByName, lookupRoute, type Netns } from './netns';
 import { buildRoutedNetwork, routedHostNames, type RoutedSpec } from './routed';
 import { Sim, type PingResult } from './sim';
 import { TOPOLOGIES } from './topologies';
@@ -142,9 +142,55 @@ describe('packets across the routed topology', () => {
     expect(from).toEqual(['192.168.1.1 11/0', '10.0.0.2 11/0', '192.168.2.10 3/3']);
   });
 
+  it('refuses DF packets larger than the transit MTU with "fragmentation needed", and the sender keeps that path MTU', () => {
+    const sim = build({ transitMtu: 1400 });
+    const first = ping(sim, WS, '192.168.2.10', { size: 1472, pmtu: 'do' });
+    expect(first.outcome).toMatchObject({ kind: 'icmp-error', from: ip('192.168.1.1'), type: ICMP_DEST_UNREACH, code: 4, mtu: 1400 });
+    // The error quotes the packet as it arrived (TTL 64), as much of it as fits in 576 bytes.
+    const err = first.trace.deliveries.find((d) => d.ns === WS)!.packet;
+    expect([err.tos, err.ttl, err.df, err.payload.kind === 'icmp' && err.payload.data.length]).toEqual([0xc0, 64, false, 548]);
+    const quoted = err.payload.kind === 'icmp' ? err.payload.data : new Uint8Array();
+    expect([quoted[8], (quoted[2]! << 8) | quoted[3]!]).toEqual([64, 1500]);
+    // Nothing crossed the transit link.
+    expect(framesOn(first.trace.captures, R1, 'eth1', 'out')).toEqual([]);
+    expect(cachedPmtu(sim.state.netns[WS]!, ip('192.168.2.10'), T0)).toMatchObject({ mtu: 1400, expires: T0 + 600_000 });
+    // Now the workstation's own kernel refuses the next one (ping: local error: message too long, mtu=1400).
+    expect(ping(sim, WS, '192.168.2.10', { size: 1472, pmtu: 'do' }).outcome).toMatchObject({ kind: 'local-error', errno: 'EMSGSIZE', mtu: 1400 });
+    // Without -M do, the packet leaves in fragments that fit the path.
+    const frag = ping(sim, WS, '192.168.2.10', { size: 1472 });
+    expect(frag.outcome).toMatchObject({ kind: 'reply', bytes: 1480, ttl: 62 });
+    expect(framesOn(frag.trace.captures, WS, 'eth0', 'out').map((f) => 20 + (f.p.payload.kind === 'raw' ? f.p.payload.data.length : 0))).toEqual([1396, 124]);
+    // What fits goes through; other destinations are not affected.
+    expect(ping(sim, WS, '192.168.2.10', { size: 1372, pmtu: 'do' }).outcome).toMatchObject({ kind: 'reply' });
+    expect(cachedPmtu(sim.state.netns[WS]!, ip('192.168.2.1'), T0)).toBeUndefined();
+  });
 
+  it('forgets a learned path MTU after ten minutes', () => {
+    const clock = new VirtualClock(T0);
+    const sim = Sim.fromState(buildRoutedNetwork({ transitMtu: 1400 }, 1, T0), clock);
+    sim.ping(WS, ip('192.168.2.10'), { id: 1, seq: 1, size: 1472, pmtu: 'do' });
+    clock.advance(600_000);
+    expect(sim.ping(WS, ip('192.168.2.10'), { id: 1, seq: 2, size: 1472, pmtu: 'do' }).outcome).toMatchObject({ kind: 'icmp-error', code: 4, mtu: 1400 });
+  });
 
+  it('locks a path MTU below 552 at 552, and stops setting DF', () => {
+    const sim = build({ transitMtu: 500 });
+    expect(ping(sim, WS, '192.168.2.10', { size: 1472, pmtu: 'do' }).outcome).toMatchObject({ kind: 'icmp-error', code: 4, mtu: 500 });
+    expect(cachedPmtu(sim.state.netns[WS]!, ip('192.168.2.10'), T0)).toMatchObject({ mtu: 552, locked: true });
+    expect(ping(sim, WS, '192.168.2.10', { size: 600, pmtu: 'do' }).outcome).toMatchObject({ kind: 'local-error', errno: 'EMSGSIZE', mtu: 552 });
+    const r = ping(sim, WS, '192.168.2.10', { size: 300 });
+    expect(r.outcome).toMatchObject({ kind: 'reply' });
+    expect(framesOn(r.trace.captures, WS, 'eth0', 'out')[0]!.p.df).toBe(false);
+  });
 
+  it('sends -M do packets with IP identification 0, as Linux does for DF it may not clear', () => {
+    const sim = build();
+    const out = (r: PingResult): Ipv4Packet => framesOn(r.trace.captures, WS, 'eth0', 'out')[0]!.p;
+    const dont = out(ping(sim, WS, '192.168.1.10'));
+    expect(dont.df).toBe(true);
+    expect(dont.id).not.toBe(0);
+    expect(out(ping(sim, WS, '192.168.1.10', { pmtu: 'do' })).id).toBe(0);
+  });
 
   it('answers a packet for an unknown network with ICMP net unreachable from the first router, whatever its TTL', () => {
     const sim = build();

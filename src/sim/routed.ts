@@ -24,7 +24,7 @@
  * while the IP addresses stay; `traceroute -n 192.168.2.10` shows 192.168.1.1, 10.0.0.2
  * (router-2 answers from the address of its route back, eth1's) and 192.168.2.10; with
  * DF, a packet that does not fit the transit MTU is refused by router-1 with "fragmentation
- * needed" naming that MTU.
+ * needed" naming that MTU, and the sender then keeps that path MTU (netns.ts).
  *
  * Namespaces are `workstation` (the learner's shell starts there, as in the other
  * topologies) and `host/<name>` for the routers and hosts, so `ssh router-1` logs in. Every
@@ -36,7 +36,7 @@
  * names by itself).
  *
  * Left out: IPv6 (a real host also has fe80:: addresses and sends router solicitations),
- * ICMP rate limiting, ARP entries going STALE and the kernel's hash order of
+ * ICMP rate limiting (forward.ts), ARP entries going STALE and the kernel's hash order of
  * `ip neigh` (entries are listed in the order they were learned), ICMP redirects, rp_filter,
  * /etc/hosts names for the machines, and the LAN switches themselves (a segment is a
  * learning switch with no address, no spanning tree and no MTU of its own).

@@ -15,7 +15,7 @@ import type { Clock } from './clock';
 import { inject, type InjectOptions, type LocalError, type TraceResult } from './forward';
 import { formatIp, type Ip } from './ipv4';
 import { key, type Pod } from './k8s/types';
-import { lookupRoute, sourceFor, type Netns } from './netns';
+import { cachedPmtu, lookupRoute, sourceFor, type Netns } from './netns';
 import { echoId, echoRequest, echoSeq, ICMP_DEST_UNREACH, ICMP_ECHO_REPLY, ICMP_TIME_EXCEEDED, ipv4, pingPayload, udp, type IcmpMessage, type Ipv4Packet } from './packet';
 import { tcpExchange, type TcpExchange } from './tcp-stack';
 import { rngOver, type Rng } from './rng';
@@ -29,7 +29,8 @@ export interface PingOptions {
   ttl?: number;
   /**
    * Path MTU discovery, as ping's -M: `want` (Linux's default: DF set, but a packet larger than
-   * the route's MTU is fragmented locally), `do` (DF always: too large fails with EMSGSIZE),
+   * the path MTU is fragmented locally), `do` (DF always: too large fails with EMSGSIZE, and
+   * the kernel leaves the IP identification 0, as it does for DF packets it may not fragment),
    * `dont` (no DF).
    */
   pmtu?: 'want' | 'do' | 'dont';
@@ -116,11 +117,17 @@ export class Sim {
     const size = opts.size ?? 56;
     const route = lookupRoute(ns, dst);
     const src = (route && sourceFor(ns, route, dst)) ?? 0x7f000001;
-    const id = ns.ipId;
-    ns.ipId = (ns.ipId + 1) & 0xffff;
     const pmtu = opts.pmtu ?? 'want';
     const routeMtu = route ? (ns.devices.find((d) => d.name === route.dev)?.mtu ?? 1500) : 1500;
-    const df = pmtu === 'do' || (pmtu === 'want' && 28 + size <= routeMtu);
+    const cached = cachedPmtu(ns, dst, this.clock.now());
+    const pathMtu = cached ? Math.min(cached.mtu, routeMtu) : routeMtu;
+    // A locked path MTU (below min_pmtu) turns DF off for `want`.
+    const df = pmtu === 'do' || (pmtu === 'want' && !cached?.locked && 28 + size <= pathMtu);
+    let id = 0;
+    if (pmtu !== 'do') {
+      id = ns.ipId;
+      ns.ipId = (ns.ipId + 1) & 0xffff;
+    }
     const request = ipv4({ src, dst, ttl: opts.ttl ?? 64, id, df, payload: echoRequest(opts.id, opts.seq, pingPayload(size, this.clock.now())) });
     this.observe({ kind: 'echo-request', ns: nsId, src, dst });
     const trace = this.send(nsId, request);
