@@ -149,8 +149,9 @@ export const pingIputils: Command = {
       }
       elapsed += interval;
     }
-    if (!stopped && rtts.length < sent && Number.isFinite(count)) {
-      // Waiting for the last reply (-W, 10 s by default with nothing received).
+    if (!stopped && rtts.length + errors < sent && Number.isFinite(count)) {
+      // Waiting for the last reply (-W, 10 s by default with nothing received); a request
+      // answered by an ICMP error or refused locally is not waited for.
       if (!(await ctx.sleep(rtts.length ? 1000 : 10_000))) stopped = true;
     }
     const loss = sent ? ((sent - rtts.length) * 100) / sent : 0;
