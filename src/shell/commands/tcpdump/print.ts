@@ -8,6 +8,10 @@
  * 4789) or TCP (flags, relative sequence numbers per conversation as tcpdump keeps them,
  * options, HTTP's first line on ports 80 and 8080). `-v` adds the IPv4 header fields and
  * checksum verdicts, `-e` the link-layer addresses and ethertype, `-n` keeps ports numeric.
+ * `-x` follows each packet with its bytes in hex from the network header on (`-xx` from the
+ * link header), as print.c's hex_print does: lines of `\t0x0000:  4500 0054 ...`, 16 bytes
+ * each in groups of two; `-X`/`-XX` add the bytes as ASCII, `.` for all but graphic
+ * characters, as hex_and_ascii_print does.
  *
  * VXLAN on flannel's port 8472: tcpdump's UDP printer checks the OTV port (8472, IANA's for
  * Overlay Transport Virtualization) before the VXLAN port (4789), so flannel's packets print
@@ -22,8 +26,8 @@
  * through the `names` hook (the command passes /etc/hosts entries such as a pod's own name).
  * Checked line by line against tcpdump 4.99 reading the sandbox's own capture files.
  * Left out: IPv6, IP options, TCP over ports other than HTTP printed beyond the header, DNS
- * record types other than A, AAAA, CNAME, PTR, NS, SRV, SOA, TXT and OPT in detail, -x/-X hex
- * dumps, -q, -t variants.
+ * record types other than A, AAAA, CNAME, PTR, NS, SRV, SOA, TXT and OPT in detail, -A,
+ * -q, -t variants.
  */
 import { internetChecksum, onesSum } from '../../../sim/checksum';
 import { tcpServiceName, udpServiceName } from './services';
@@ -39,6 +43,10 @@ export interface PrintOptions {
   absoluteSeq?: boolean;
   /** A name for an address when not numeric (from /etc/hosts); undefined keeps it numeric. */
   names?: (addr: string) => string | undefined;
+  /** -x count (hex dump; 2 or more: with the link header). */
+  hex?: number;
+  /** -X count (hex and ASCII dump; 2 or more: with the link header); wins over -x. */
+  hexAscii?: number;
 }
 
 /** The `any` device's view of a packet (LINUX_SLL2 header fields). */
@@ -113,11 +121,30 @@ export class PacketPrinter {
 
   /** The whole line(s) for one Ethernet frame, newline included. */
   ethernetLine(sec: number, usec: number, frame: Uint8Array, origLen = frame.length): string {
-    return `${timestampText(sec, usec)} ${this.ethernet(frame, origLen)}\n`;
+    return `${timestampText(sec, usec)} ${this.ethernet(frame, origLen)}${this.dump(frame.subarray(0, 14), frame.subarray(14))}\n`;
   }
 
-  /** The whole line(s) for one packet seen on the `any` device. */
-  cookedLine(sec: number, usec: number, info: CookedInfo, frame: Uint8Array, origLen = frame.length): string {
+  /**
+   * The whole line(s) for one packet seen on the `any` device. `frame` is an Ethernet view of
+   * it; `cooked` is the LINUX_SLL2 header it was captured with (for -xx and -XX).
+   */
+  cookedLine(sec: number, usec: number, info: CookedInfo, frame: Uint8Array, origLen = frame.length, cooked: Uint8Array = new Uint8Array(SLL2_HEADER_LENGTH)): string {
+    return this.cookedText(sec, usec, info, frame, origLen) + this.dump(cooked, frame.subarray(14)) + '\n';
+  }
+
+  /**
+   * The hex dump -x/-X print after a packet: from the network header on, or with the link
+   * header for -xx/-XX. Nothing when nothing follows the link header, as in tcpdump.
+   */
+  private dump(link: Uint8Array, rest: Uint8Array): string {
+    const ascii = (this.opts.hexAscii ?? 0) > 0;
+    const count = ascii ? this.opts.hexAscii! : (this.opts.hex ?? 0);
+    if (count === 0) return '';
+    if (count > 1) return hexDump(concatBytes(link, rest), ascii);
+    return rest.length > 0 ? hexDump(rest, ascii) : '';
+  }
+
+  private cookedText(sec: number, usec: number, info: CookedInfo, frame: Uint8Array, origLen: number): string {
     const head = `${info.ifname.padEnd(5)} ${(PKTTYPE[info.pktType] ?? '?').padEnd(3)} `;
     const type = u16(frame, 12);
     let out = `${timestampText(sec, usec)} ${head}`;
@@ -125,7 +152,7 @@ export class PacketPrinter {
       const ethertype = ETHERTYPES[type] ?? 'Unknown';
       out += `ifindex ${info.ifindex} ${this.mac(info.addr)} ethertype ${ethertype} (0x${hex4(type)}), length ${origLen - 14 + SLL2_HEADER_LENGTH}: `;
     }
-    return `${out}${this.network(type, frame.subarray(14), origLen - 14, !this.opts.ether)}\n`;
+    return `${out}${this.network(type, frame.subarray(14), origLen - 14, !this.opts.ether)}`;
   }
 
   /** Ethernet header (with -e) and what it carries. */
@@ -753,4 +780,30 @@ function ipv6Text(words: number[]): string {
   const hexw = words.map((w) => w.toString(16));
   if (best < 0) return hexw.join(':');
   return `${hexw.slice(0, best).join(':')}::${hexw.slice(best + bestLen).join(':')}`;
+}
+
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+/**
+ * tcpdump's hex_print (`ascii` false) and hex_and_ascii_print (true): each line starts
+ * `\n\t0x<offset>: ` and holds 16 bytes as ` xxxx` pairs (a last odd byte as ` xx`); with
+ * ASCII the hex part is padded to 40 characters, then two spaces and the bytes, `.` for any
+ * but 0x21-0x7e.
+ */
+export function hexDump(b: Uint8Array, ascii: boolean): string {
+  let out = '';
+  for (let off = 0; off < b.length; off += 16) {
+    const line = b.subarray(off, Math.min(off + 16, b.length));
+    let hex = '';
+    for (let i = 0; i < line.length; i += 2) hex += i + 1 < line.length ? ` ${line[i]!.toString(16).padStart(2, '0')}${line[i + 1]!.toString(16).padStart(2, '0')}` : ` ${line[i]!.toString(16).padStart(2, '0')}`;
+    out += `\n\t0x${off.toString(16).padStart(4, '0')}: `;
+    if (!ascii) out += hex;
+    else out += `${hex.padEnd(40)}  ${Array.from(line, (c) => (c >= 0x21 && c <= 0x7e ? String.fromCharCode(c) : '.')).join('')}`;
+  }
+  return out;
 }

@@ -234,7 +234,7 @@ const TCPDUMP = ['/usr/bin/tcpdump', '/usr/sbin/tcpdump'].find((p) => spawnSync(
 
 describe('tcpdump -r against the real tcpdump', () => {
   // Skipped where tcpdump is not on the PATH (apt-get install -y tcpdump).
-  it.skipIf(TCPDUMP === undefined).each([['-n'], ['-nv'], ['-ne'], ['-nvv'], ['-nev'], [''], ['-e'], ['-n icmp or arp'], ['-n tcp port 80'], ['-nS']])('prints every line as tcpdump 4.99 does (%s)', async (flags) => {
+  it.skipIf(TCPDUMP === undefined).each([['-n'], ['-nv'], ['-ne'], ['-nvv'], ['-nev'], [''], ['-e'], ['-n icmp or arp'], ['-n tcp port 80'], ['-nS'], ['-nx'], ['-nvx'], ['-nexx'], ['-nX'], ['-nXX'], ['-nxX']])('prints every line as tcpdump 4.99 does (%s)', async (flags) => {
     const env = setup();
     const shells = [env.shell(), env.shell(), env.shell()];
     for (const s of shells) await run(s, `ssh ${env.node}`);

@@ -19,7 +19,8 @@
  * the shell runs on, and `-r FILE` reads one back (the interface names of an `any` capture
  * are looked up by index where it is read, as tcpdump does). Filters: src/sim/pcap-filter.ts;
  * host names in them are resolved by the machine's resolver before the capture starts.
- * Left out: -D, -A/-x/-X dumps, -q, -t variants, -C/-G/-W file rotation, `-r` with `-w`,
+ * `-x`/`-xx` and `-X`/`-XX` follow each packet with its bytes (print.ts).
+ * Left out: -D, -A, -q, -t variants, -C/-G/-W file rotation, `-r` with `-w`,
  * reverse DNS lookups (without -n, ports get /etc/services names and addresses stay numbers
  * except the names in /etc/hosts: a pod's own IP shows as its name), loopback traffic (the
  * sandbox hands packets to a local address directly), background traffic real nodes have
@@ -56,7 +57,7 @@ Usage: tcpdump [-AbdDefhHIJKlLnNOpqStuUvxX#] [ -B size ] [ -c count ] [--count]
 /** getopt's option string of tcpdump 4.99: letters followed by ':' take an argument. */
 const OPTSTRING = 'aAbB:c:C:dDeE:fF:G:hHi:Ij:JKlLm:M:nNOpqQ:r:s:StT:uUvV:w:W:xXy:Yz:Z:#';
 /** Options this sandbox models; the others tcpdump knows are refused as not supported. */
-const MODELED = new Set(['c', 'e', 'h', 'i', 'l', 'n', 'N', 'p', 'Q', 'r', 's', 'S', 'U', 'v', 'w', '#']);
+const MODELED = new Set(['c', 'e', 'h', 'i', 'l', 'n', 'N', 'p', 'Q', 'r', 's', 'S', 'U', 'v', 'w', 'x', 'X', '#']);
 const LONG_NO_ARG = new Set(['help', 'version', 'count', 'immediate-mode', 'micro', 'nano', 'number', 'print', 'list-interfaces']);
 const LONG_ARG = new Set(['direction', 'interface', 'time-stamp-precision', 'time-stamp-type', 'relinquish-privileges', 'buffer-size']);
 
@@ -68,6 +69,9 @@ interface Options {
   numeric: boolean;
   verbose: number;
   ether: boolean;
+  /** -x and -X counts. */
+  hex: number;
+  hexAscii: number;
   absoluteSeq: boolean;
   promisc: boolean;
   direction: 'in' | 'out' | 'inout';
@@ -87,7 +91,7 @@ function fail(message: string): CommandError {
 }
 
 function parseArgs(argv: string[]): Options | 'help' | 'version' {
-  const o: Options = { numeric: false, verbose: 0, ether: false, absoluteSeq: false, promisc: true, direction: 'inout', snaplen: PCAP_SNAPLEN, number: false, filter: '' };
+  const o: Options = { numeric: false, verbose: 0, ether: false, hex: 0, hexAscii: 0, absoluteSeq: false, promisc: true, direction: 'inout', snaplen: PCAP_SNAPLEN, number: false, filter: '' };
   const rest: string[] = [];
   const take = (letter: string, value: string): void => {
     switch (letter) {
@@ -165,6 +169,8 @@ function parseArgs(argv: string[]): Options | 'help' | 'version' {
         if (letter === 'n') o.numeric = true;
         else if (letter === 'v') o.verbose++;
         else if (letter === 'e') o.ether = true;
+        else if (letter === 'x') o.hex++;
+        else if (letter === 'X') o.hexAscii++;
         else if (letter === 'S') o.absoluteSeq = true;
         else if (letter === 'p') o.promisc = false;
         else if (letter === 'h') help ??= 'help';
@@ -219,7 +225,7 @@ function hostsNames(ctx: CommandContext): Map<string, string> {
 
 export const tcpdump: Command = {
   name: 'tcpdump',
-  summary: 'capture and print packets on an interface: tcpdump -i eth0 -n icmp (-c, -e, -v, -w, -r)',
+  summary: 'capture and print packets on an interface: tcpdump -i eth0 -n icmp (-c, -e, -v, -x, -w, -r)',
   usage: USAGE,
   where: ['node', 'pod'],
   complete(req) {
@@ -230,7 +236,7 @@ export const tcpdump: Command = {
     }
     if (prev === '-Q') return ['in', 'out', 'inout'];
     if (prev === '-r' || prev === '-w') return fileCompletions(req.env, req.prefix);
-    if (req.prefix.startsWith('-')) return ['-c', '-e', '-i', '-n', '-nn', '-p', '-Q', '-r', '-s', '-S', '-v', '-vv', '-w', '--help', '--version'];
+    if (req.prefix.startsWith('-')) return ['-c', '-e', '-i', '-n', '-nn', '-p', '-Q', '-r', '-s', '-S', '-v', '-vv', '-w', '-x', '-xx', '-X', '--help', '--version'];
     return ['host', 'net', 'port', 'src', 'dst', 'icmp', 'arp', 'tcp', 'udp', 'ip', 'and', 'or', 'not'];
   },
   async run(ctx) {
@@ -250,7 +256,7 @@ export const tcpdump: Command = {
     const ns = sim.state.netns[nsId];
     if (!ns) throw fail('no network namespace here');
     const names = hostsNames(ctx);
-    const printer = new PacketPrinter({ numeric: o.numeric, verbose: o.verbose, ether: o.ether, absoluteSeq: o.absoluteSeq, names: (a) => names.get(a) });
+    const printer = new PacketPrinter({ numeric: o.numeric, verbose: o.verbose, ether: o.ether, hex: o.hex, hexAscii: o.hexAscii, absoluteSeq: o.absoluteSeq, names: (a) => names.get(a) });
     const compile = (): FilterExpr | undefined => {
       try {
         return parseFilter(o.filter, {
@@ -391,7 +397,7 @@ function printLive(printer: PacketPrinter, s: Seen, any: boolean, o: Options, n:
   const { sec, usec } = splitTime(s.timeMs);
   const frame = s.bytes.subarray(0, o.snaplen);
   const line = any
-    ? printer.cookedLine(sec, usec, { ifname: s.dev.name, ifindex: s.dev.ifindex, pktType: packetType(s.dev, s.dir, s.bytes), addr: macText(s.bytes, 6) }, frame, s.bytes.length)
+    ? printer.cookedLine(sec, usec, { ifname: s.dev.name, ifindex: s.dev.ifindex, pktType: packetType(s.dev, s.dir, s.bytes), addr: macText(s.bytes, 6) }, frame, s.bytes.length, sll2Header(s))
     : printer.ethernetLine(sec, usec, frame, s.bytes.length);
   return o.number ? `${String(n).padStart(5)}  ${line}` : line;
 }
@@ -401,6 +407,19 @@ function ethernetWriter(snaplen: number): { bytes: () => Uint8Array; write: (s: 
   return { bytes: () => w.bytes(), write: (s) => w.writeBytes(s.timeMs, s.bytes) };
 }
 
+/** The LINUX_SLL2 header the `any` device gives a frame: protocol, ifindex, ARPHRD_ETHER, packet type, source MAC. */
+function sll2Header(s: Omit<Seen, 'timeMs'>): Uint8Array {
+  const b = new Uint8Array(SLL2_HEADER_LENGTH);
+  b[0] = s.bytes[12]!;
+  b[1] = s.bytes[13]!;
+  new DataView(b.buffer).setUint32(4, s.dev.ifindex);
+  b[9] = 1; // ARPHRD_ETHER
+  b[10] = packetType(s.dev, s.dir, s.bytes);
+  b[11] = 6;
+  b.set(s.bytes.subarray(6, 12), 12);
+  return b;
+}
+
 /** LINUX_SLL2: a 20-byte cooked header (protocol, ifindex, ARPHRD, packet type, address) replaces Ethernet's. */
 function sll2Writer(snaplen: number): { bytes: () => Uint8Array; write: (s: Seen) => void } {
   const chunks: Uint8Array[] = [pcapGlobalHeader(snaplen, LINKTYPE_LINUX_SLL2)];
@@ -408,13 +427,7 @@ function sll2Writer(snaplen: number): { bytes: () => Uint8Array; write: (s: Seen
     bytes: () => concat(chunks),
     write: (s) => {
       const b = new Uint8Array(SLL2_HEADER_LENGTH + s.bytes.length - 14);
-      b[0] = s.bytes[12]!;
-      b[1] = s.bytes[13]!;
-      new DataView(b.buffer).setUint32(4, s.dev.ifindex);
-      b[9] = 1; // ARPHRD_ETHER
-      b[10] = packetType(s.dev, s.dir, s.bytes);
-      b[11] = 6;
-      b.set(s.bytes.subarray(6, 12), 12);
+      b.set(sll2Header(s), 0);
       b.set(s.bytes.subarray(14), SLL2_HEADER_LENGTH);
       chunks.push(pcapRecord(s.timeMs, b, snaplen));
     },
@@ -470,7 +483,7 @@ async function readCapture(ctx: CommandContext, o: Options, printer: PacketPrint
       if (!matchFilter(filter, eth)) continue;
       const ifindex = new DataView(r.data.buffer, r.data.byteOffset).getUint32(4);
       const info: CookedInfo = { ifname: ns.devices.find((d) => d.ifindex === ifindex)?.name ?? '?', ifindex, pktType: r.data[10]!, addr: macText(r.data, 12) };
-      line = printer.cookedLine(r.tsSec, usec, info, eth, r.origLen - SLL2_HEADER_LENGTH + 14);
+      line = printer.cookedLine(r.tsSec, usec, info, eth, r.origLen - SLL2_HEADER_LENGTH + 14, r.data.subarray(0, SLL2_HEADER_LENGTH));
     } else {
       if (!matchFilter(filter, r.data)) continue;
       line = printer.ethernetLine(r.tsSec, usec, r.data, r.origLen);
