@@ -11,6 +11,12 @@
  * kernel's order: default first, then by prefix. Object names may be abbreviated as iproute2
  * allows (`ip a`, `ip r`, `ip n`, `ip addr show dev eth0`). The printers are shared with
  * busybox's `ip` applet (busybox-net.ts), which differs only in details.
+ * `ip route get ADDR` asks the kernel which route a packet to ADDR takes: `ADDR [via GW] dev
+ * DEV src SRC uid UID` and a `cache` line, `local ... dev lo` for one of the machine's own
+ * addresses (`cache <local>`), `broadcast` for a connected subnet's broadcast address
+ * (`cache <local,brd>`), and the path MTU learned from "fragmentation needed" as `cache
+ * expires 599sec mtu 1400` (netns.ts); no route is `RTNETLINK answers: Network is
+ * unreachable`, status 2. The learner is uid 1000 on the workstation, root (0) elsewhere.
  * `ip netns` lists the pod network namespaces containerd mounted under /run/netns
  * (`cni-<uuid>`, the same names `ip link` shows as `link-netns`), oldest first as a tmpfs
  * directory lists them on current kernels, each with the id the node's namespace gave it
@@ -19,15 +25,16 @@
  * A veth's peer namespace shows as `link-netns NAME` when it is mounted under /run/netns
  * (a Kubernetes node's `cni-...`) and as `link-netnsid N` otherwise: Docker's namespaces (under
  * /var/run/docker/netns) and the root namespace seen from inside a pod or container.
- * Left out: IPv6 addresses (the sandbox has none), `ip -s`, `ip -d`, `ip -br`, changing
- * anything (`ip route add`, `ip netns add`...). Namespace ids are numbered in creation order
- * among the pods or containers now on the machine (a real kernel keeps an id when an older one
- * goes, and gives a new one the lowest free id).
+ * Left out: IPv6 addresses (the sandbox has none), `ip -s`, `ip -d`, `ip -br`, `ip route
+ * get` with `from`, `iif`, `oif` or `mark`, changing anything (`ip route add`, `ip netns
+ * add`...). Namespace ids are numbered in creation order among the pods or containers now on
+ * the machine (a real kernel keeps an id when an older one goes, and gives a new one the
+ * lowest free id).
  */
 import type { Command, CommandContext, Location } from '../command';
 import { CommandError } from '../errors';
-import { formatIp } from '../../sim/ipv4';
-import type { Device, Netns, Route } from '../../sim/netns';
+import { formatIp, parseIp } from '../../sim/ipv4';
+import { cachedPmtu, isLocal, lookupRoute, sourceFor, type Device, type Netns, type Route } from '../../sim/netns';
 import type { SimState } from '../../sim/state';
 import { nsIdOf } from '../resolver';
 
@@ -146,6 +153,7 @@ export const ip: Command = {
     }
     if (object.length >= 2 && matches(object, 'netns')) return netns(ctx, args.slice(1));
     const ns = nsOf(ctx);
+    if (matches(object, 'route') && args[1] !== undefined && matches(args[1], 'get')) return routeGet(ctx, ns, args.slice(2));
     const rest = args.slice(1).filter((a) => a !== 'show' && a !== 'list' && a !== 'ls');
     if (args[1] !== undefined && !['show', 'list', 'ls', 'dev'].includes(args[1]) && !ns.devices.some((d) => d.name === args[1])) {
       throw new CommandError('UNSUPPORTED', `Command "${args[1]}" is unknown or not supported in this sandbox, try "ip ${object} help".`);
@@ -193,6 +201,41 @@ export const ip: Command = {
     return ['show', 'dev'];
   },
 };
+
+/** `ip route get ADDR`: the route the kernel picks for a packet to ADDR, and what it has cached about it. */
+function routeGet(ctx: CommandContext, ns: Netns, args: string[]): number {
+  const words = args[0] === 'to' ? args.slice(1) : args;
+  if (words.length === 0) throw new CommandError('USAGE', 'need at least a destination address', 1);
+  if (words.length > 1) throw new CommandError('UNSUPPORTED', `ip route get: only a destination address is supported in this sandbox, not "${words.slice(1).join(' ')}"`, 1);
+  const [addrText, lenText] = words[0]!.split('/', 2) as [string, string | undefined];
+  const dst = parseIp(addrText);
+  const len = lenText === undefined ? 32 : /^\d+$/.test(lenText) ? Number(lenText) : NaN;
+  if (dst === undefined || !(len >= 0 && len <= 32)) throw new CommandError('USAGE', `Error: any valid prefix is expected rather than "${words[0]}".`, 1);
+  if (len !== 32) ctx.stderr.write(`Warning: /${len} as prefix is invalid, only /32 (or none) is supported.\n`);
+  const uid = ctx.env.location.kind === 'workstation' ? 1000 : 0;
+  const a = formatIp(dst);
+  if (isLocal(ns, dst)) {
+    const src = dst >>> 24 === 127 ? 0x7f000001 : dst;
+    ctx.stdout.write(`local ${a} dev lo src ${formatIp(src)} uid ${uid} \n    cache <local> \n`);
+    return 0;
+  }
+  const route = lookupRoute(ns, dst);
+  if (!route) throw new CommandError('EXEC_FAILED', 'RTNETLINK answers: Network is unreachable', 2);
+  if (route.type === 'blackhole') throw new CommandError('EXEC_FAILED', 'RTNETLINK answers: Invalid argument', 2);
+  const src = sourceFor(ns, route, dst);
+  const srcText = src !== undefined ? `src ${formatIp(src)} ` : '';
+  const dev = ns.devices.find((d) => d.name === route.dev);
+  if (route.via === undefined && dev?.addrs.some((x) => x.brd === dst)) {
+    ctx.stdout.write(`broadcast ${a} dev ${route.dev} ${srcText}uid ${uid} \n    cache <local,brd> \n`);
+    return 0;
+  }
+  const now = ctx.env.sim.clock.now();
+  const pmtu = cachedPmtu(ns, dst, now);
+  // iproute2 prints the seconds left, rounded down (the kernel's clock has moved on a little).
+  const cache = pmtu ? `expires ${Math.max(0, Math.floor((pmtu.expires - now - 1) / 1000))}sec mtu ${pmtu.locked ? 'lock ' : ''}${pmtu.mtu} ` : '';
+  ctx.stdout.write(`${a} ${route.via !== undefined ? `via ${formatIp(route.via)} ` : ''}dev ${route.dev} ${srcText}uid ${uid} \n    cache ${cache}\n`);
+  return 0;
+}
 
 const NETNS_USAGE = `Usage:	ip netns list
 	ip netns add NAME
