@@ -22,7 +22,32 @@ function setup(spec: RoutedSpec = {}) {
 }
 
 describe('the shell on the routed topology', () => {
+  it('ssh reaches a router on any of its interfaces, and only addresses somebody has', async () => {
+    const { shell, run } = setup();
+    expect((await run('ssh 10.0.0.2')).status).toBe(0);
+    expect(shell.prompt()).toBe('root@router-2:~# ');
+    expect((await run('hostname')).out).toBe('router-2\n');
+    await run('exit');
+    expect((await run('ssh root@192.168.2.1')).status).toBe(0);
+    expect(shell.prompt()).toBe('root@router-2:~# ');
+    await run('exit');
+    expect(await run('ssh 10.0.0.3')).toEqual({ out: '', err: 'ssh: connect to host 10.0.0.3 port 22: Connection timed out\n', status: 255 });
+  });
 
+  it('lists the routers and hosts for ssh completion, and calls them by name in help', async () => {
+    const { shell, run } = setup({ hostsPerLan: 2 });
+    expect(shell.complete('ssh ', 4).candidates).toEqual(expect.arrayContaining(['host-1', 'host-1b', 'host-2', 'host-2b', 'router-1', 'router-2']));
+    await run('ssh router-1');
+    expect((await run('help')).out).toMatch(/^Commands available on router-1:\n/);
+  });
+
+  it('kubectl finds no server on the workstation, and does not exist on the routers', async () => {
+    const { run } = setup();
+    expect(await run('kubectl get pods')).toEqual({ out: '', err: 'The connection to the server localhost:8080 was refused - did you specify the right host or port?\n', status: 1 });
+    await run('ssh router-1');
+    expect(await run('kubectl get pods')).toEqual({ out: '', err: 'bash: kubectl: command not found\n', status: 127 });
+    expect((await run('help')).out).not.toMatch(/\n {2}kubectl /);
+  });
 
   it('ip route get shows the route taken and the path MTU learned from "fragmentation needed"', async () => {
     const { run } = setup({ transitMtu: 1400 });
@@ -41,5 +66,36 @@ describe('the shell on the routed topology', () => {
     expect(await run('ip route get 8.8.8.8')).toEqual({ out: '', err: 'RTNETLINK answers: Network is unreachable\n', status: 2 });
   });
 
+  it('ping ends once every request is answered, an error being an answer', async () => {
+    const { run, clock } = setup();
+    const t0 = clock.now();
+    const r = await run('ping -c 2 10.9.9.9');
+    expect(r.out).toMatch(/^PING 10\.9\.9\.9 \(10\.9\.9\.9\) 56\(84\) bytes of data\.\nFrom 192\.168\.1\.1 icmp_seq=1 Destination Net Unreachable\nFrom 192\.168\.1\.1 icmp_seq=2 Destination Net Unreachable\n\n--- 10\.9\.9\.9 ping statistics ---\n2 packets transmitted, 0 received, \+2 errors, 100% packet loss, time 100\dms\n\n$/);
+    // One second between the two requests, and no 10 s wait for a reply at the end.
+    expect(clock.now() - t0).toBe(1000);
+  });
 
+  it('names fail as they do with a name server that refuses: a temporary failure', async () => {
+    const { run } = setup();
+    expect(await run('ping -c 1 host-2')).toEqual({ out: '', err: 'ping: host-2: Temporary failure in name resolution\n', status: 2 });
+    expect((await run('traceroute host-2')).err).toBe('host-2: Temporary failure in name resolution\nCannot handle "host" cmdline arg `host-2\' on position 1 (argc 1)\n');
+  });
+
+  it('tcpdump -e on router-1 shows the MAC rewrite: new link addresses on each side, the same IP packet', async () => {
+    const { sim, run, shell } = setup();
+    const other = new Shell({ sim, scheduler: sim.clock as VirtualClock, registry: createRegistry() });
+    await run('ssh router-1');
+    const mac = (ns: string, dev: string): string => sim.state.netns[ns]!.devices.find((d) => d.name === dev)!.mac;
+    let out = '';
+    const capture = shell.run('tcpdump -e -n -i any icmp', { write: (t) => void (out += t) }, { write: () => undefined });
+    await other.run('true', { write: () => undefined }, { write: () => undefined });
+    await other.run('ping -c 1 192.168.2.10', { write: () => undefined }, { write: () => undefined });
+    shell.interrupt();
+    expect(await capture).toBe(0);
+    const lines = out.trim().split('\n');
+    const request = lines.filter((l) => l.includes('192.168.1.100 > 192.168.2.10: ICMP echo request'));
+    expect(request).toHaveLength(2);
+    expect(request[0]).toMatch(new RegExp(`^\\S+ eth0 +In +ifindex 2 ${mac('workstation', 'eth0')} ethertype IPv4 \\(0x0800\\), length 104: `));
+    expect(request[1]).toMatch(new RegExp(`^\\S+ eth1 +Out +ifindex 3 ${mac('host/router-1', 'eth1')} ethertype IPv4 \\(0x0800\\), length 104: `));
+  });
 });

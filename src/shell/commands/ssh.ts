@@ -1,9 +1,11 @@
 /**
- * `ssh`: from the workstation to a node (or a Docker host) as root.
+ * `ssh`: from the workstation to a node, a Docker host or a machine of the routed network, as root.
  *
  * Design notes: the learner's workstation holds the key for every machine of the sandbox, so
  * `ssh node-1`, `ssh root@node-1` and `ssh 192.168.49.3` open a root shell there (prompt
- * `root@node-1:~#`) until `exit`. A name that is not a machine of the sandbox fails as
+ * `root@node-1:~#`) until `exit`. A machine answers on the address of any of its network
+ * cards (a router's eth1 as well as its eth0), not on bridge or tunnel addresses that
+ * nothing outside it routes to. A name that is not a machine of the sandbox fails as
  * OpenSSH does when the name does not resolve (status 255); an address nobody has times out.
  * Options are read as ssh's getopt reads them: a letter it does not know (`--help` included)
  * is `unknown option -- X` with the usage, status 255; known ones are accepted and ignored.
@@ -25,11 +27,11 @@ const USAGE = `usage: ssh [-46AaCfGgKkMNnqsTtVvXxYy] [-B bind_interface] [-b bin
 /** ssh's getopt option string (OpenSSH 9.6): a letter followed by `:` takes a value. */
 const SSH_GETOPT = '1246ab:c:e:fgi:kl:m:no:p:qstvxAB:CD:E:F:GI:J:KL:MNO:P:Q:R:S:TVw:W:XYy';
 
-/** The machines one can log in to: node name or Docker host name -> namespace id, with their addresses. */
-function machines(state: { netns: Record<string, { id: string; hostname: string; devices: { name: string; addrs: { ip: number }[] }[] }> }): { name: string; ns: string; ips: number[] }[] {
+/** The machines one can log in to: node, Docker host or routed machine name -> namespace id, with their NICs' addresses. */
+function machines(state: { netns: Record<string, { id: string; hostname: string; devices: { kind: string; addrs: { ip: number }[] }[] }> }): { name: string; ns: string; ips: number[] }[] {
   return Object.values(state.netns)
     .filter((ns) => ns.id.startsWith('node/') || ns.id.startsWith('host/'))
-    .map((ns) => ({ name: ns.hostname, ns: ns.id, ips: ns.devices.filter((d) => d.name === 'eth0').flatMap((d) => d.addrs.map((a) => a.ip)) }));
+    .map((ns) => ({ name: ns.hostname, ns: ns.id, ips: ns.devices.filter((d) => d.kind === 'ether').flatMap((d) => d.addrs.map((a) => a.ip)) }));
 }
 
 export const ssh: Command = {

@@ -44,7 +44,8 @@ export const traceroute: Command = {
     if (!host) throw new CommandError('USAGE', this.usage, 2);
     if (!(maxHops >= 1 && maxHops <= 255) || !(queries >= 1 && queries <= 10)) throw new CommandError('USAGE', 'first hop out of range', 2);
     const r = resolveHost(ctx.env, host);
-    if (!r.ok) throw new CommandError('NOT_FOUND', `${host}: Name or service not known\nCannot handle "host" cmdline arg \`${host}' on position 1 (argc 1)`, 2);
+    // gai_strerror's text: a name server that never answers, or refuses, is a temporary failure.
+    if (!r.ok) throw new CommandError('NOT_FOUND', `${host}: ${r.reason === 'timeout' ? 'Temporary failure in name resolution' : 'Name or service not known'}\nCannot handle "host" cmdline arg \`${host}' on position 1 (argc 1)`, 2);
     const busybox = ctx.env.location.kind === 'pod';
     const size = busybox ? 46 : 60;
     ctx.stdout.write(`traceroute to ${host} (${formatIp(r.ip)}), ${maxHops} hops max, ${size} byte packets\n`);

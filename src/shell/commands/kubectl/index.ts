@@ -185,6 +185,9 @@ export const kubectl: Command = {
   summary: 'talk to the cluster: get, describe, apply, create, delete, scale, expose, label, logs, exec (kubectl --help lists them)',
   usage: USAGE,
   where: ['workstation', 'node'],
+  // On the workstation, the Kubernetes nodes and the Docker hosts; the plain Linux routers and
+  // hosts of the routed network have no kubectl.
+  installed: (env) => env.location.kind !== 'node' || !!env.sim.state.k8s.nodes[env.location.node] || !!env.sim.state.docker?.hosts[env.location.node],
   async run(ctx) {
     const [, sub, ...rest] = hoistGlobalFlags(ctx.argv);
     if (sub === undefined || sub === 'help') {
