@@ -6,13 +6,12 @@
  * Speed targets are checked here, not in timed tests.
  */
 import { performance } from 'node:perf_hooks';
-import { REFERENCE_TIME } from '../src/labs/catalog';
-import { LabSession } from '../src/labs/session';
+import { createPlayground, REFERENCE_TIME } from '../src/labs/catalog';
 import { ScriptClock } from '../src/labs/transcript';
+import { TOPOLOGIES } from '../src/sim/topologies';
 import { VirtualClock } from '../src/sim/clock';
 import { ip } from '../src/sim/ipv4';
 import { Sim } from '../src/sim/sim';
-import { findLab } from '../labs/index';
 import { syncProxyRules } from '../src/sim/k8s/kube-proxy';
 import { bytesToBinary, writeFile } from '../src/sim/files';
 import { PcapWriter } from '../src/sim/pcap';
@@ -46,12 +45,13 @@ async function measureAsync(runs: number, fn: () => Promise<unknown>): Promise<n
 }
 
 const rows: [string, number, string][] = [];
-const lab = findLab('three-pools')!;
-const spec = { nodes: lab.cluster.nodes, workloads: lab.cluster.workloads };
+// The web cluster: 3 nodes, a web Deployment of three nginx pods, its Service, a busybox client.
+const webCluster = (seed: number): Sim => Sim.fromState(TOPOLOGIES['kubernetes-web']!.build(seed, REFERENCE_TIME), new VirtualClock(REFERENCE_TIME));
+const webSession = () => createPlayground({ topology: 'kubernetes-web', seed: 7, scheduler: new ScriptClock(REFERENCE_TIME) });
 
-rows.push(['build the three-pools cluster (3 nodes, 16 pods)', measure(200, () => Sim.create(spec, 7, new VirtualClock(REFERENCE_TIME))), 'ms']);
+rows.push(['build the web cluster (3 nodes, 16 pods)', measure(200, () => webCluster(7)), 'ms']);
 
-const sim = Sim.create(spec, 7, new VirtualClock(REFERENCE_TIME));
+const sim = webCluster(7);
 const client = sim.pod('default', 'client')!;
 const target = Object.values(sim.state.k8s.pods).find((p) => p.metadata.labels?.app === 'web' && p.spec.nodeName !== client.spec.nodeName)!;
 const ns = sim.podNetns(client)!.id;
@@ -59,7 +59,7 @@ const dst = ip(target.status.podIP!);
 let seq = 0;
 rows.push(['trace one cross-node ping (request + reply, VXLAN both ways)', measure(2000, () => sim.ping(ns, dst, { id: 1, seq: seq++ })), 'ms']);
 
-const session = LabSession.create({ labId: 'three-pools', seed: 7, scheduler: new ScriptClock(REFERENCE_TIME) });
+const session = await webSession();
 const sink = { write: () => {} };
 for (const [name, line] of [
   ['kubectl get pods -A -o wide', 'kubectl get pods -A -o wide'],
@@ -86,7 +86,7 @@ for (const [name, line] of [
 
 // The node's Linux tools, and the workstation's.
 {
-  const node = LabSession.create({ labId: 'three-pools', seed: 7, scheduler: new ScriptClock(REFERENCE_TIME) });
+  const node = await webSession();
   const svc = Object.values(node.sim.state.k8s.services).find((x) => x.metadata.name === 'web')!;
   await node.run('ssh node-1', sink, sink);
   for (const [name, line] of [
@@ -107,14 +107,14 @@ for (const [name, line] of [
 
 // The Docker CLI on a Docker host: docker ps with running containers.
 {
-  const dk = LabSession.createPlayground({ topology: 'docker', seed: 7, scheduler: new ScriptClock(REFERENCE_TIME) });
+  const dk = await createPlayground({ topology: 'docker', seed: 7, scheduler: new ScriptClock(REFERENCE_TIME) });
   for (const line of ['ssh host-1', 'docker run -d --name web -p 8080:80 nginx', 'docker run -d --name c1 busybox sleep 3600']) await dk.run(line, sink, sink);
   rows.push(['docker ps -a (2 containers)', await measureAsync(500, () => dk.run('docker ps -a', sink, sink)), 'ms']);
 }
 
 // Pod and node network tools: busybox and netshoot pods, iptables and ip netns on a node.
 {
-  const ns = LabSession.createPlayground({ topology: 'kubernetes-netshoot', seed: 7, scheduler: new ScriptClock(REFERENCE_TIME) });
+  const ns = await createPlayground({ topology: 'kubernetes-netshoot', seed: 7, scheduler: new ScriptClock(REFERENCE_TIME) });
   rows.push(['kubectl exec client -- ip addr (busybox)', await measureAsync(500, () => ns.run('kubectl exec client -- ip addr', sink, sink)), 'ms']);
   rows.push(['kubectl exec netshoot -- dig web.default.svc.cluster.local', await measureAsync(500, () => ns.run('kubectl exec netshoot -- dig web.default.svc.cluster.local', sink, sink)), 'ms']);
   await ns.run('ssh node-1', sink, sink);
@@ -131,7 +131,7 @@ for (const [name, line] of [
 
 // tcpdump on a node: reading back and printing a capture of a wget and two pings (eth0, OTV + inner packets).
 {
-  const td = LabSession.create({ labId: 'three-pools', seed: 7, scheduler: new ScriptClock(REFERENCE_TIME) });
+  const td = await webSession();
   const w = new PcapWriter();
   const node = td.sim.pod('default', 'client')!.spec.nodeName!;
   const stop = td.sim.onTrace((t, ms) => t.captures.filter((c) => c.ns === nodeNsId(node) && c.dev === 'eth0').forEach((c) => w.write(ms, c.frame)));

@@ -1,74 +1,148 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LABS } from './index';
 import { REFERENCE_TIME } from '../src/labs/catalog';
-import { defineLab } from '../src/labs/schema';
+import type { TaskView } from '../src/labs/contract';
+import type { LabDefinition } from '../src/labs/schema';
 import { LabSession } from '../src/labs/session';
-import { ScriptClock, transcript } from '../src/labs/transcript';
+import { ScriptClock, solve, transcript } from '../src/labs/transcript';
+import { sampleFact, sampleOutput } from '../src/labs/samples';
 
-// The lab self-test: every lab starts with nothing passed, and its stored solution, replayed
-// through the same headless session the browser uses, passes every task, for many seeds.
-function start(labId: string, seed: number): { session: LabSession; clock: ScriptClock } {
+/**
+ * The lab self-test, for every lesson lab and several seeds:
+ * - nothing passes at the start, even after every task is checked;
+ * - the stored solution, replayed through the same headless session the browser uses,
+ *   passes every task, with no lab error and nothing unfilled in any text;
+ * - removing any one line of the solution leaves some task unpassed (every line is needed,
+ *   so no check is too lax);
+ * - every text a task can show (title, description, hints, the solution, feedback while
+ *   failing and once passed) renders with every placeholder filled;
+ * - a snapshot taken halfway restores to the same tasks and the same next output.
+ * And for every lesson: its front matter's `labs` equals its `<Lab>` tags, and every `<Try>`
+ * command and `<Fact>` it shows is regenerated from the sandbox here, so prose and lab cannot
+ * drift apart unnoticed.
+ */
+const SEEDS = [1, 2, 3, 17, 4242, 987654321];
+
+async function start(lab: LabDefinition, seed: number): Promise<{ session: LabSession; clock: ScriptClock }> {
   const clock = new ScriptClock(REFERENCE_TIME);
-  return { session: LabSession.create({ labId, seed, scheduler: clock }), clock };
+  return { session: await LabSession.create({ lab, seed, scheduler: clock }), clock };
 }
 
-describe.each(LABS.map((l) => [l.id]))('lab %s', (labId) => {
-  it('passes no task in its initial state', () => {
-    const { session } = start(labId, 1);
+/** Every text a task view can show. */
+function textsOf(t: TaskView): string[] {
+  return [t.title, t.description, t.feedback, ...t.hints.shown, ...(t.solution.shown ? [t.solution.shown.text, ...t.solution.shown.steps] : []), ...(t.input?.kind === 'choice' ? t.input.options.map((o) => o.text) : [])];
+}
+
+function unfilled(views: TaskView[]): string[] {
+  return views.flatMap((t) => textsOf(t).filter((x) => /\{\{|\}\}/.test(x)).map((x) => `${t.id}: ${x}`));
+}
+
+describe.each(LABS.filter((l) => l.tasks.length > 0).map((l) => [l.id, l] as const))('lab %s', (_id, lab) => {
+  it.each(SEEDS)('passes nothing at the start, even when every task is checked (seed %i)', async (seed) => {
+    const { session } = await start(lab, seed);
     session.grade();
-    expect(session.tasks().map((t) => t.status)).toEqual(session.tasks().map(() => 'pending'));
+    for (const t of session.tasks()) if (t.open && !t.takesAnswer) session.check(t.id);
+    expect(session.tasks().filter((t) => t.status === 'passed').map((t) => t.id)).toEqual([]);
+    expect(session.tasks().filter((t) => t.labError).map((t) => `${t.id}: ${t.labError}`)).toEqual([]);
+    for (const t of session.tasks()) if (!t.takesAnswer && t.open) expect(t.feedback.length, `${t.id} explains itself`).toBeGreaterThan(10);
   });
 
-  it.each([1, 2, 3, 17, 4242, 987654321])('is completed by its stored solution (seed %i)', async (seed) => {
-    const { session, clock } = start(labId, seed);
-    const out = await transcript(session, clock, session.solution());
-    const failed = session.tasks().filter((t) => t.status !== 'passed');
-    expect(failed, out).toEqual([]);
-    expect(out).not.toMatch(/internal error/);
+  it.each(SEEDS)('is completed by its stored solution, every text filled (seed %i)', async (seed) => {
+    const { session, clock } = await start(lab, seed);
+    const { text } = await solve(session, clock);
+    const views = session.tasks();
+    expect(views.filter((t) => t.status !== 'passed').map((t) => `${t.id}: ${t.feedback}`), text).toEqual([]);
+    expect(views.filter((t) => t.labError).map((t) => t.labError)).toEqual([]);
+    expect(text).not.toMatch(/internal error|\{\{/);
+    expect(session.score().earned).toBe(session.score().total);
+    // Every hint and the solution of every task, shown afterwards, render fully too.
+    for (const t of views) {
+      for (let i = 0; i < t.hints.total; i++) session.hint(t.id);
+      session.showSolution(t.id);
+    }
+    expect(unfilled(session.tasks())).toEqual([]);
   });
 
-  it('rejects wrong answers with feedback and keeps passed tasks passed', async () => {
-    const { session } = start(labId, 5);
-    const answerTask = session.tasks().find((t) => t.takesAnswer)!;
-    const wrong = session.answer(answerTask.id, 'definitely-wrong');
-    expect(wrong.status).toBe('failed');
-    expect(wrong.feedback.length).toBeGreaterThan(10);
+  it('needs every line of its solution', async () => {
+    const { session: probe, clock: c0 } = await start(lab, 1);
+    const { lines } = await solve(probe, c0, { quiet: true });
+    for (let i = 0; i < lines.length; i++) {
+      const { session, clock } = await start(lab, 1);
+      await transcript(session, clock, lines.filter((_, j) => j !== i), { quiet: true });
+      const failed = session.tasks().filter((t) => t.status !== 'passed');
+      expect(failed.length, `without line ${i + 1} (${lines[i]}) every task still passes`).toBeGreaterThan(0);
+    }
+  });
+
+  it('explains wrong answers, hints and failures with everything filled', async () => {
+    const { session } = await start(lab, 5);
+    for (const t of session.tasks().filter((x) => x.open)) {
+      if (t.takesAnswer) {
+        const v = session.answer(t.id, t.input?.kind === 'choice' ? 'z' : 'definitely-wrong');
+        expect(v.status === 'failed' || v.input?.kind === 'prediction', `${t.id}: ${v.feedback}`).toBe(true);
+        expect(v.feedback.length).toBeGreaterThan(10);
+      }
+      for (let i = 0; i < t.hints.total; i++) session.hint(t.id);
+    }
+    expect(unfilled(session.tasks())).toEqual([]);
+    expect(session.score().hintPoints).toBe(session.tasks().reduce((n, t) => n + t.hints.spent, 0));
   });
 
   it('restores from a snapshot to the same task states and the same next output', async () => {
-    const a = start(labId, 9);
-    const half = a.session.solution().slice(0, Math.ceil(a.session.solution().length / 2));
+    const a = await start(lab, 9);
+    const { lines } = await solve(await start(lab, 9).then((x) => x.session), new ScriptClock(REFERENCE_TIME), { quiet: true });
+    const half = lines.slice(0, Math.ceil(lines.length / 2));
     await transcript(a.session, a.clock, half);
     const snap = JSON.parse(JSON.stringify(a.session.snapshot()));
-    const b = { clock: new ScriptClock(a.clock.now()), session: undefined as unknown as LabSession };
-    b.session = LabSession.restore(snap, b.clock);
-    expect(b.session.tasks()).toEqual(a.session.tasks());
-    expect(b.session.history()).toEqual(a.session.history());
-    const rest = a.session.solution().slice(half.length);
-    expect(await transcript(b.session, b.clock, rest)).toBe(await transcript(a.session, a.clock, rest));
+    const clock = new ScriptClock(a.clock.now());
+    const b = LabSession.restore(snap, clock, lab);
+    expect(b.tasks()).toEqual(a.session.tasks());
+    expect(b.history()).toEqual(a.session.history());
+    const rest = lines.slice(half.length);
+    expect(await transcript(b, clock, rest)).toBe(await transcript(a.session, a.clock, rest));
   });
 });
 
-describe('lab definitions', () => {
-  it('refuse invalid definitions with every problem listed', () => {
-    expect(() =>
-      defineLab({
-        id: 'Bad Id',
-        title: '',
-        summary: 's',
-        tasks: [{ id: 't', title: 't', description: 'd', check: { answer: { expect: 'x' } } }],
-        solution: ['x'],
-      }),
-    ).toThrow(/id: use lower-case kebab-case[\s\S]*title/);
+// ---- lessons ----------------------------------------------------------------------------------
+
+const CONTENT = new URL('../content/', import.meta.url);
+const lessons = readdirSync(CONTENT)
+  .filter((f) => f.endsWith('.mdx'))
+  .map((f) => ({ file: f, text: readFileSync(new URL(f, CONTENT), 'utf8') }));
+
+/** The attributes of every `<Tag ... />` in an MDX body (outside code blocks). */
+function tags(body: string, tag: string): Record<string, string>[] {
+  const prose = body.replace(/^```[\s\S]*?^```/gm, '');
+  return [...prose.matchAll(new RegExp(`<${tag}\\s([^>]*?)/?>`, 'g'))].map((m) => Object.fromEntries([...m[1]!.matchAll(/(\w+)=(?:"([^"]*)"|\{"([^"]*)"\})/g)].map((a) => [a[1]!, a[2] ?? a[3] ?? ''])));
+}
+
+describe.each(lessons.map((l) => [l.file, l.text] as const))('lesson %s', (_file, text) => {
+  const [, front = '', body = ''] = /^---\n([\s\S]*?)\n---\n([\s\S]*)$/.exec(text) ?? [];
+  const labsLine = /^labs:\s*\[([^\]]*)\]/m.exec(front)?.[1] ?? '';
+  const declared = labsLine.split(',').map((s) => s.trim()).filter(Boolean);
+
+  it('lists in its front matter exactly the labs its body embeds', () => {
+    const embedded = tags(body, 'Lab').map((a) => a.id!);
+    expect([...new Set(embedded)].sort()).toEqual([...declared].sort());
   });
 
-  it('refuse duplicate task ids', () => {
-    const task = { id: 't', title: 't', description: 'd', check: { answer: { expect: 'x' } } };
-    expect(() => defineLab({ id: 'ok', title: 't', summary: 's', tasks: [task, task], solution: ['x'] })).toThrow(/task id t is used twice/);
+  it('shows no component source as text (a component inside backticks)', () => {
+    const prose = body.replace(/^```[\s\S]*?^```/gm, '');
+    // The odd pieces between backticks, line by line, are inline code: a component there is text.
+    const code = prose.split('\n').flatMap((line) => line.split('`').filter((_, i) => i % 2 === 1));
+    expect(code.filter((c) => /<(Fact|Try|Lab|PoolsFigure)\b|\{\{/.test(c))).toEqual([]);
   });
 
-  it('refuse snapshots of another format', () => {
-    expect(() => LabSession.restore({ format: 99, labId: LABS[0]!.id, seed: 1 }, new ScriptClock(0))).toThrow(/format 99/);
-    expect(() => LabSession.restore(null, new ScriptClock(0))).toThrow(/not an object/);
+  it('regenerates every <Fact> and <Try> from its lab', async () => {
+    for (const f of tags(body, 'Fact')) {
+      const v = await sampleFact(f.lab!, f.of!);
+      expect(v, `<Fact of="${f.of}">`).not.toBe('');
+    }
+    for (const t of tags(body, 'Try')) {
+      const s = await sampleOutput(t.lab!, t.cmd!);
+      expect(s.command).not.toMatch(/\{\{/);
+      expect(s.output, `<Try cmd="${t.cmd}">`).not.toMatch(/command not found|internal error|Unknown command|unknown flag/);
+    }
   });
 });

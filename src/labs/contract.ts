@@ -2,37 +2,110 @@
  * The narrow interface between a lab session and whatever shows it.
  *
  * Design notes: the browser terminal, the `npm run shell` CLI and the tests all drive a
- * session through these few calls and nothing else: run a line, interrupt it, ask for
- * completions, read the prompt and the task list, answer a task, listen for changes, and
- * take or restore a snapshot. Extra terminals (`openTerminal`) share the sandbox and the
- * tasks but each has its own shell. Output is plain text with `\n` line ends (a terminal
- * front end converts them); colour is added by the front end, never by commands.
+ * session through these calls and nothing else: run a line, interrupt it, ask for
+ * completions, read the prompt and the tasks, answer a task, ask for a hint, a check or a
+ * solution, read and write files at a place, apply manifests (with a dry run), read the
+ * topology, listen for changes (tasks, prompt, every packet's trace), and take a snapshot.
+ * Extra terminals (`openTerminal`) share the sandbox and the tasks but each has its own
+ * shell. Output is plain text with `\n` line ends (a terminal front end converts them);
+ * colour is added by the front end, never by commands. Every value crossing this interface
+ * is plain data (strings, numbers, arrays, objects, Uint8Array), so a session can live in a
+ * worker or behind a socket unchanged.
  */
 
 import type { OutputSink } from '../shell/command';
+import type { TopologyView } from '../sim/topology';
+import type { TaskStatus } from './grader';
 
-export type { OutputSink };
+export type { OutputSink, TaskStatus, TopologyView };
 
-export type TaskStatus = 'pending' | 'passed' | 'failed';
+/** How a task takes the learner's input, when it does. */
+export type TaskInput =
+  | { kind: 'text'; placeholder?: string }
+  | { kind: 'choice'; options: { id: string; text: string }[]; multiple: boolean }
+  /** A prediction: locked once given (`locked` is the value while it waits to be revealed). */
+  | { kind: 'prediction'; placeholder?: string; locked?: string; options?: string[] };
 
 /** One task as the lab panel shows it, with the learner's names and addresses filled in. */
 export interface TaskView {
   id: string;
   title: string;
-  /** Markdown-free plain text with `code` spans kept as backticks. */
+  /** Plain text with `code` spans kept as backticks. */
   description: string;
   status: TaskStatus;
   /** Why the task passed or failed, explained from the model; empty while pending. */
   feedback: string;
-  /** True when the task takes a typed answer (`answer <id> <value>` or the panel field). */
+  /** True when the task takes a typed answer, a choice or a prediction. */
   takesAnswer: boolean;
+  input?: TaskInput;
   points: number;
+  /** What it earns now: its points less the hints taken, 0 if its solution was shown first. */
+  earned: number;
+  /** False until the tasks it needs have passed. */
+  open: boolean;
+  /** Titles of the tasks it waits for (empty when open). */
+  waitsFor: string[];
+  attempts: number;
+  hints: {
+    /** The hints revealed so far, in order. */
+    shown: string[];
+    total: number;
+    /** What the next hint costs (undefined when none is left). */
+    nextCost?: number;
+    /** Points the revealed hints cost. */
+    spent: number;
+  };
+  solution: {
+    /** The panel offers it (after the lab's number of failed tries); it can always be asked for. */
+    offered: boolean;
+    /** What showing it costs now (the task's points, or 0 once passed). */
+    cost: number;
+    /** Once shown: what to do, and the commands. */
+    shown?: { text: string; steps: string[] };
+  };
+  /** A fault in the lab's own check (not the learner's): shown as such. */
+  labError?: string;
+}
+
+export interface ScoreView {
+  earned: number;
+  total: number;
+  passed: number;
+  tasks: number;
+  hintsTaken: number;
+  hintPoints: number;
+  solutionsShown: number;
+}
+
+/** One step of a packet's way, for the path view and the table beside it. */
+export interface HopView {
+  /** Namespace id and its host's name (`node-1`, `client`). */
+  ns: string;
+  host: string;
+  dev?: string;
+  action: string;
+  detail: string;
+  ip?: { src: string; dst: string; ttl: number; id: number; checksum: number; proto: number; sport?: number; dport?: number };
+  outer?: { src: string; dst: string; ttl: number };
+  rules?: string[];
+}
+
+/** A packet run through the sandbox: every hop, and the frames that crossed a wire. */
+export interface TraceView {
+  /** Sandbox time (epoch ms). */
+  time: number;
+  /** `ICMP echo request 10.244.2.3 > 10.244.1.2`. */
+  summary: string;
+  hops: HopView[];
+  /** Each Ethernet frame sent onto a veth or a cable, in order, as bytes (pcap files). */
+  frames: Uint8Array[];
 }
 
 export type SessionEvent =
   | { type: 'task'; task: TaskView }
   | { type: 'prompt'; prompt: string }
-  | { type: 'state' };
+  | { type: 'state' }
+  | { type: 'trace'; trace: TraceView };
 
 export interface Completion {
   /** Index in the line where the word being completed starts. */
@@ -49,9 +122,16 @@ export interface SessionSnapshot {
   [key: string]: unknown;
 }
 
+/** What `kubectl apply -f` prints for a text of manifests, line by line in order. */
+export interface ApplyOutcome {
+  ok: boolean;
+  /** `deployment.apps/web created` (` (dry run)` added with dryRun); `stderr` for warnings and errors. */
+  lines: { text: string; stderr: boolean }[];
+}
+
 /**
  * One terminal on the lab's sandbox: its own shell (location, variables, history, running
- * command) over the session's shared cluster. One command at a time per terminal.
+ * command) over the session's shared sandbox. One command at a time per terminal.
  */
 export interface TerminalApi {
   /** The prompt to show before the next line, e.g. `learner@workstation:~$ `. */
@@ -72,13 +152,30 @@ export interface TerminalApi {
 export interface LabSessionApi extends TerminalApi {
   readonly labId: string;
   readonly seed: number;
+  /** The lab's title and summary. */
+  readonly title: string;
   /**
    * Another terminal on the same sandbox, starting at the workstation. Its commands are
    * graded like the main terminal's; it is not part of the snapshot.
    */
   openTerminal(): TerminalApi;
   tasks(): TaskView[];
-  /** Submits a typed answer from the panel; returns the task's new view. */
+  score(): ScoreView;
+  /** Submits a typed answer, a choice (`b`, `a,c`) or a prediction; returns the task's new view. */
   answer(taskId: string, value: string): TaskView;
+  /** Judges a task now; a failure is shown with the model's explanation. */
+  check(taskId: string): TaskView;
+  /** Reveals the task's next hint (it costs points). */
+  hint(taskId: string): TaskView;
+  /** Shows the task's solution (before the task passes it costs the task's points). */
+  showSolution(taskId: string): TaskView;
+  /** The sandbox's machines, devices and links, as data. */
+  topology(): TopologyView;
+  /** A file at a place (`workstation`, `node:node-1`, `pod:client`), or undefined. */
+  readFile(place: string, path: string): string | undefined;
+  /** Writes a file at a place (the learner's editor saving a manifest). */
+  writeFile(place: string, path: string, content: string): void;
+  /** Applies manifests as `kubectl apply -f` would (all or nothing); `dryRun` changes nothing. */
+  apply(text: string, opts?: { dryRun?: boolean; source?: string; namespace?: string }): ApplyOutcome;
   snapshot(): SessionSnapshot;
 }

@@ -1,145 +1,306 @@
 /**
- * Bindings, templates and checks: how a lab's tasks are judged from the model.
+ * The grader: judges a lab's tasks from the model, knowing no check kind by name.
  *
- * Design notes: bindings are resolved once, when the session's cluster is built, into plain
- * strings (a pod's name, IP, node, its node's IP; a Service's name and ClusterIP), kept in
- * the session snapshot so text stays stable after a reload. Answer checks compare the
- * learner's normalised answer with the templated expectation; a wrong address is explained
- * from the model ("10.244.1.3 is pod web-... on node-1"). Observation checks read what the
- * sandbox saw on the wire (an echo reply arriving in a pod from a given address), never the
- * text that was typed, and explain near misses (a ClusterIP ping that got no reply).
+ * Design notes: bindings are resolved once, when the session's sandbox is ready, into plain
+ * strings kept in the snapshot (bindings/). Each task's check is a tree of check kinds
+ * (checks/); the grader walks it through the registry, giving each node its own memory (plain
+ * JSON kept in the task's state, so evidence survives a reload) and a context to read the
+ * model through. It runs at three moments:
+ * - at every packet the sandbox moves (`observe`): every node that watches traffic records
+ *   its evidence, then the cheap kinds are evaluated, so a task passes the moment its
+ *   evidence exists, mid-command (a `ping` without `-c` passes at its first reply); costly
+ *   kinds (probes) keep their last verdict until the next settled evaluation;
+ * - after every command (`settle`): every open task is evaluated in full;
+ * - when the learner answers (`submit`) or asks (`check`).
+ * A passed task stays passed, whatever happens next. A failing verdict explains itself from
+ * the model; it marks the task failed when it judges something the learner did for it (an
+ * answer, a near miss on the wire, an explicit `check`), and otherwise only updates what
+ * `check` and `{{task.why}}` hints say. A task opens when the tasks it `needs` have passed;
+ * until then it collects evidence but cannot pass.
+ * A check that throws is the lab's fault, never the learner's: the task shows a lab error
+ * and keeps its status. A place that no longer exists (the learner deleted the pod a task
+ * names) is not an error: it is explained as the state of the sandbox.
  */
-import { formatCidr, parseIp, contains } from '../sim/ipv4';
-import { podNetns } from '../sim/cni';
-import type { Sim } from '../sim/sim';
-import type { Binding, Check, LabDefinition } from './schema';
+import { VirtualClock } from '../sim/clock';
+import { Sim } from '../sim/sim';
+import { bindingKind, BindingError } from './bindings/index';
+import { checkKind, type Check } from './checks/index';
+import type { CheckContext, TraceEvent, Verdict } from './checks/types';
+import { PlaceError, resolvePlace } from './places';
+import type { LabDefinition, TaskDefinition } from './schema';
+import { render, type ResolvedBindings } from './template';
 
-export type ResolvedBindings = Record<string, Record<string, string>>;
+export type TaskStatus = 'pending' | 'passed' | 'failed';
 
+export interface TaskState {
+  status: TaskStatus;
+  feedback: string;
+  /** What the check says now, even while the task is pending (`check`, `{{task.why}}`). */
+  why: string;
+  /** Answers, choices and predictions given, and explicit checks asked for. */
+  attempts: number;
+  /** Hints revealed, and the points they cost. */
+  hints: number;
+  hintPoints: number;
+  /** The solution was shown before the task passed: it earns nothing. */
+  solutionShown: boolean;
+  /** The solution was shown at all (after passing it costs nothing). */
+  solutionSeen: boolean;
+  /** Per check node (by path): the node's memory. */
+  memory: Record<string, Record<string, unknown>>;
+  /** Per costly check node: its last verdict from a settled evaluation. */
+  cache: Record<string, Verdict>;
+  /** The check threw: a fault in the lab. */
+  labError?: string;
+}
+
+export function newTaskState(): TaskState {
+  return { status: 'pending', feedback: '', why: '', attempts: 0, hints: 0, hintPoints: 0, solutionShown: false, solutionSeen: false, memory: {}, cache: {} };
+}
+
+/** Resolves the lab's bindings against a built sandbox, in the order the lab lists them. */
 export function resolveBindings(lab: LabDefinition, sim: Sim): ResolvedBindings {
   const out: ResolvedBindings = {};
-  const k8s = sim.state.k8s;
   for (const [name, b] of Object.entries(lab.bindings)) {
-    out[name] = resolveOne(name, b, sim, out);
+    const kind = bindingKind(b.key);
+    if (!kind) throw new BindingError(`lab ${lab.id}: binding ${name} has an unknown kind ${b.key}`);
+    const value = renderValue(b.value, out);
+    const resolved = kind.resolve(value, { sim, done: out, name });
+    for (const f of Object.keys(kind.fields)) resolved[f] ??= '';
+    out[name] = resolved;
   }
   return out;
+}
 
-  function resolveOne(name: string, b: Binding, s: Sim, done: ResolvedBindings): Record<string, string> {
-    if ('pod' in b) {
-      const q = b.pod;
-      const candidates = Object.values(k8s.pods)
-        .filter((p) => p.metadata.namespace === q.namespace)
-        .filter((p) => q.name === undefined || p.metadata.name === q.name)
-        .filter((p) => !q.labels || Object.entries(q.labels).every(([k, v]) => p.metadata.labels?.[k] === v))
-        .filter((p) => !q.notOnNodeOf || p.spec.nodeName !== done[q.notOnNodeOf]?.node)
-        .filter((p) => !q.onNodeOf || p.spec.nodeName === done[q.onNodeOf]?.node)
-        .sort((a, b2) => a.metadata.name.localeCompare(b2.metadata.name));
-      const p = candidates[0];
-      if (!p) throw new Error(`lab ${lab.id}: binding ${name} matches no pod`);
-      const node = k8s.nodes[p.spec.nodeName ?? ''];
-      return {
-        name: p.metadata.name,
-        namespace: p.metadata.namespace ?? 'default',
-        ip: p.status.podIP ?? '',
-        node: p.spec.nodeName ?? '',
-        nodeIp: node?.status.addresses.find((a) => a.type === 'InternalIP')?.address ?? '',
-      };
+function renderValue(v: unknown, bindings: ResolvedBindings): unknown {
+  if (typeof v === 'string') return render(v, bindings);
+  if (Array.isArray(v)) return v.map((x) => renderValue(x, bindings));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, renderValue(x, bindings)]));
+  return v;
+}
+
+/** A change to a task the front ends should show. */
+export interface TaskChange {
+  id: string;
+  /** The change came from something the learner just did (announce it). */
+  status: TaskStatus;
+}
+
+export class Grader {
+  /** Evaluations deeper than this are a lab error (a composition that nests without end). */
+  private depth = 0;
+
+  constructor(
+    readonly lab: LabDefinition,
+    readonly sim: Sim,
+    readonly bindings: ResolvedBindings,
+    readonly states: Record<string, TaskState>,
+  ) {}
+
+  task(id: string): TaskDefinition | undefined {
+    return this.lab.tasks.find((t) => t.id === id);
+  }
+
+  isOpen(task: TaskDefinition): boolean {
+    return task.needs.every((n) => this.states[n]?.status === 'passed');
+  }
+
+  /** Renders a lab text with the bindings (and `{{task.why}}` for `task`). */
+  text(textIn: string, task?: TaskDefinition): string {
+    return render(textIn, this.bindings, (b, f) => {
+      if (b === 'task' && f === 'why' && task) return this.states[task.id]?.why ?? '';
+      if (b === 'expected') return this.expected(f) ?? '';
+      return undefined;
+    });
+  }
+
+  /** A packet moved: every unpassed task's watchers see it; cheap checks are judged at once. */
+  observe(ev: TraceEvent): TaskChange[] {
+    const changes: TaskChange[] = [];
+    for (const task of this.lab.tasks) {
+      const st = this.states[task.id]!;
+      if (st.status === 'passed') continue;
+      this.guard(task, () => this.observeTree(task, task.check, 'check', ev));
+      if (this.isOpen(task)) this.judge(task, true, false, changes);
     }
-    if ('service' in b) {
-      const svc = k8s.services[`${b.service.namespace}/${b.service.name}`];
-      if (!svc) throw new Error(`lab ${lab.id}: binding ${name} names a missing service`);
-      return { name: svc.metadata.name, namespace: b.service.namespace, ip: svc.spec.clusterIP ?? '' };
+    return changes;
+  }
+
+  /** After a command: every open task judged in full. */
+  settle(): TaskChange[] {
+    const changes: TaskChange[] = [];
+    for (const task of this.lab.tasks) {
+      if (this.states[task.id]!.status === 'passed' || !this.isOpen(task)) continue;
+      this.judge(task, false, false, changes);
     }
-    const node = k8s.nodes[b.node.name];
-    if (!node) throw new Error(`lab ${lab.id}: binding ${name} names a missing node`);
-    void s;
-    return { name: node.metadata.name, ip: node.status.addresses.find((a) => a.type === 'InternalIP')?.address ?? '', podCidr: node.spec.podCIDR };
+    return changes;
   }
-}
 
-/** Fills `{{binding.field}}` placeholders; an unknown placeholder is an authoring error. */
-export function render(text: string, bindings: ResolvedBindings): string {
-  return text.replace(/\{\{\s*([a-zA-Z0-9]+)\.([a-zA-Z0-9]+)\s*\}\}/g, (all, b: string, f: string) => {
-    const v = bindings[b]?.[f];
-    if (v === undefined) throw new Error(`unknown placeholder ${all}`);
-    return v;
-  });
-}
-
-export interface Verdict {
-  passed: boolean;
-  /** Explanation for the learner; empty when there is nothing to say yet. */
-  feedback: string;
-}
-
-/** Judges a typed answer. */
-export function judgeAnswer(check: Extract<Check, { answer: unknown }>, value: string, bindings: ResolvedBindings, sim: Sim): Verdict {
-  const a = check.answer;
-  const expected = (Array.isArray(a.expect) ? a.expect : [a.expect]).map((e) => render(e, bindings));
-  const given = normalize(value, a.normalize);
-  if (given !== undefined && expected.some((e) => normalize(e, a.normalize) === given)) return { passed: true, feedback: '' };
-  let feedback = render(a.wrong, bindings);
-  if (a.normalize === 'ip') {
-    const ip = parseIp(value.trim());
-    if (ip === undefined) feedback = `"${value.trim()}" is not an IPv4 address. ${feedback}`;
-    else feedback = `${explainAddress(sim, value.trim())} ${feedback}`;
+  /** The learner asks whether a task passes now: judged in full, a failure shown as such. */
+  check(taskId: string): TaskChange[] {
+    const task = this.task(taskId)!;
+    const changes: TaskChange[] = [];
+    const st = this.states[taskId]!;
+    if (st.status === 'passed' || !this.isOpen(task)) return changes;
+    st.attempts++;
+    this.judge(task, false, true, changes);
+    return changes;
   }
-  return { passed: false, feedback };
-}
 
-/** Judges an observation check against what the sandbox has seen so far. */
-export function judgeObservation(check: Exclude<Check, { answer: unknown }>, bindings: ResolvedBindings, sim: Sim, since: number): Verdict {
-  const c = check.echoReply;
-  const to = bindings[c.in];
-  const from = bindings[c.from];
-  if (!to || !from) throw new Error('echoReply check names an unknown binding');
-  const toPod = sim.pod(to.namespace!, to.name!);
-  const nsId = toPod && podNetns(sim.state, toPod)?.id;
-  const fromIp = parseIp(from.ip!);
-  const obs = sim.state.observations.filter((o) => o.seq > since && o.ns === nsId);
-  if (obs.some((o) => o.kind === 'echo-reply' && o.src === fromIp)) return { passed: true, feedback: '' };
-  // Explain the most recent near miss, if any.
-  const last = [...obs].reverse().find((o) => o.kind === 'echo-request');
-  if (!last) return { passed: false, feedback: '' };
-  const dst = last.dst;
-  const replied = obs.some((o) => o.kind === 'echo-reply' && o.src === dst && o.seq > last.seq - 1000);
-  const addr = `${(dst >>> 24) & 255}.${(dst >>> 16) & 255}.${(dst >>> 8) & 255}.${dst & 255}`;
-  const what = explainAddress(sim, addr);
-  if (!replied) {
-    if (contains(sim.state.config.serviceCidr, dst)) {
-      return { passed: false, feedback: `You pinged ${addr}. ${what} No interface has a Service address, so nothing answers a ping to it: kube-proxy's rules rewrite only TCP and UDP traffic to the Service's ports. Ping the pod's own IP instead.` };
+  /** The learner's input for a task (answer, choice, prediction). Returns what the input check said. */
+  submit(taskId: string, value: string): { verdict: Verdict; changes: TaskChange[] } {
+    const task = this.task(taskId)!;
+    const st = this.states[taskId]!;
+    const changes: TaskChange[] = [];
+    const node = this.inputNode(task);
+    if (!node) throw new Error(`task ${taskId} takes no answer`);
+    st.attempts++;
+    let verdict: Verdict = { passed: false, feedback: '' };
+    this.guard(task, () => {
+      const kind = checkKind(node.check.key)!;
+      verdict = kind.submit!(node.check.value, this.context(task, node.path, false), value);
+    });
+    this.judge(task, false, false, changes);
+    // A submission that was only recorded (a prediction locked in) says so in the feedback.
+    if (!verdict.passed && !verdict.attempted && st.status !== 'passed') {
+      st.feedback = verdict.feedback;
+      if (!changes.some((c) => c.id === taskId)) changes.push({ id: taskId, status: st.status });
     }
-    return { passed: false, feedback: `You pinged ${addr} and no reply came back. ${what}` };
+    return { verdict, changes };
   }
-  return { passed: false, feedback: `You pinged ${addr} and got replies. ${what} This task wants ${from.name} (${from.ip}) on ${from.node}.` };
+
+  /** The value a task's input accepts now, for `{{expected.TASK}}` in solution steps. */
+  expected(taskId: string): string | undefined {
+    const task = this.task(taskId);
+    if (!task) return undefined;
+    const node = this.inputNode(task);
+    if (!node) return undefined;
+    const kind = checkKind(node.check.key)!;
+    return kind.expected?.(node.check.value, this.context(task, node.path, false));
+  }
+
+  /** The input-taking node of a task's check, if any, with its path. */
+  inputNode(task: TaskDefinition): { check: Check; path: string } | undefined {
+    let found: { check: Check; path: string } | undefined;
+    const walk = (c: Check, path: string): void => {
+      const kind = checkKind(c.key)!;
+      if (kind.input && !found) found = { check: c, path };
+      (kind.children?.(c.value) ?? []).forEach((child, i) => walk(child as Check, `${path}.${c.key}.${i}`));
+    };
+    walk(task.check, 'check');
+    return found;
+  }
+
+  /** Runs `fn`, turning a throw into a lab error on the task. */
+  private guard(task: TaskDefinition, fn: () => void): boolean {
+    try {
+      fn();
+      return true;
+    } catch (e) {
+      this.states[task.id]!.labError = e instanceof Error ? e.message : String(e);
+      return false;
+    }
+  }
+
+  private judge(task: TaskDefinition, live: boolean, attempted: boolean, changes: TaskChange[]): void {
+    const st = this.states[task.id]!;
+    let v: Verdict | undefined;
+    const ok = this.guard(task, () => {
+      v = this.evaluateNode(task, task.check, 'check', live);
+    });
+    if (!ok || !v) return;
+    delete st.labError;
+    const before = `${st.status}|${st.feedback}`;
+    st.why = v.feedback;
+    if (v.passed) {
+      st.status = 'passed';
+      const said = this.text(task.passed, task);
+      st.feedback = [said, v.feedback !== said ? v.feedback : ''].filter(Boolean).join(' ') || 'Passed.';
+    } else if (v.attempted || attempted) {
+      st.status = 'failed';
+      st.feedback = v.feedback;
+    } else if (st.status === 'failed') {
+      st.feedback = v.feedback;
+    }
+    if (`${st.status}|${st.feedback}` !== before) changes.push({ id: task.id, status: st.status });
+  }
+
+  private observeTree(task: TaskDefinition, check: Check, path: string, ev: TraceEvent): void {
+    const kind = checkKind(check.key)!;
+    kind.observe?.(check.value, this.context(task, path, true), ev);
+    (kind.children?.(check.value) ?? []).forEach((c, i) => this.observeTree(task, c as Check, `${path}.${check.key}.${i}`, ev));
+  }
+
+  private evaluateNode(task: TaskDefinition, check: Check, path: string, live: boolean): Verdict {
+    const kind = checkKind(check.key);
+    if (!kind) throw new Error(`unknown check kind ${check.key}`);
+    const st = this.states[task.id]!;
+    const cheap = typeof kind.live === 'function' ? kind.live(check.value) : kind.live !== false;
+    if (live && !cheap) return st.cache[path] ?? { passed: false, feedback: st.why || 'Not checked yet.' };
+    if (++this.depth > 64) throw new Error('checks nest too deeply');
+    try {
+      const v = kind.evaluate(check.value, this.context(task, path, live));
+      if (!cheap) st.cache[path] = v;
+      return v;
+    } catch (e) {
+      // The sandbox changed under a place the task names: that is its state, not a lab fault.
+      if (e instanceof PlaceError) return { passed: false, feedback: `${capital(e.message)}.` };
+      throw e;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private context(task: TaskDefinition, path: string, live: boolean): CheckContext {
+    const st = this.states[task.id]!;
+    const memory = (st.memory[path] ??= {});
+    const check = this.nodeAt(task, path);
+    return {
+      sim: this.sim,
+      bindings: this.bindings,
+      render: (t) => this.text(t, task),
+      place: (ref) => resolvePlace(this.sim, this.text(ref, task), this.bindings),
+      memory,
+      now: () => this.sim.clock.now(),
+      scratch: () => Sim.restore(this.sim.state, new VirtualClock(this.sim.clock.now())),
+      child: (i) => {
+        const kind = checkKind(check.key)!;
+        const child = (kind.children?.(check.value) ?? [])[i] as Check | undefined;
+        if (!child) throw new Error(`check ${path} has no child ${i}`);
+        const childPath = `${path}.${check.key}.${i}`;
+        return {
+          evaluate: () => this.evaluateNode(task, child, childPath, live),
+          submit: (value) => {
+            const k = checkKind(child.key)!;
+            return k.submit ? k.submit(child.value, this.context(task, childPath, live), value) : undefined;
+          },
+        };
+      },
+      live,
+      taskId: task.id,
+    };
+  }
+
+  private nodeAt(task: TaskDefinition, path: string): Check {
+    let node = task.check;
+    const parts = path.split('.').slice(1);
+    for (let i = 0; i < parts.length; i += 2) {
+      const kind = checkKind(node.key)!;
+      node = (kind.children?.(node.value) ?? [])[Number(parts[i + 1])] as Check;
+    }
+    return node;
+  }
+
+  /** Points a task earns now. */
+  earned(task: TaskDefinition): number {
+    const st = this.states[task.id]!;
+    if (st.status !== 'passed' || st.solutionShown) return 0;
+    return Math.max(0, task.points - st.hintPoints);
+  }
 }
 
-/** One sentence saying what an address is in this cluster, from the model. */
-export function explainAddress(sim: Sim, text: string): string {
-  const ip = parseIp(text);
-  if (ip === undefined) return `"${text}" is not an IPv4 address.`;
-  const k8s = sim.state.k8s;
-  const cfg = sim.state.config;
-  for (const n of Object.values(k8s.nodes)) {
-    if (n.status.addresses.some((a) => a.type === 'InternalIP' && a.address === text)) return `${text} is node ${n.metadata.name}'s address (node network ${formatCidr(cfg.nodeNetwork)}).`;
-  }
-  for (const s of Object.values(k8s.services)) {
-    if (s.spec.clusterIP === text) return `${text} is the ClusterIP of Service ${s.metadata.namespace}/${s.metadata.name} (service network ${formatCidr(cfg.serviceCidr)}).`;
-  }
-  const pod = Object.values(k8s.pods).find((p) => !p.spec.hostNetwork && p.status.podIP === text);
-  if (pod) return `${text} is pod ${pod.metadata.name} on ${pod.spec.nodeName} (pod network ${formatCidr(cfg.podCidr)}).`;
-  if (contains(cfg.podCidr, ip)) return `${text} is in the pod network ${formatCidr(cfg.podCidr)}, but no pod has it.`;
-  if (contains(cfg.serviceCidr, ip)) return `${text} is in the service network ${formatCidr(cfg.serviceCidr)}, but no Service has it.`;
-  if (contains(cfg.nodeNetwork, ip)) return `${text} is in the node network ${formatCidr(cfg.nodeNetwork)}, but no node has it.`;
-  return `${text} is outside the cluster's three pools.`;
+function capital(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-function normalize(value: string, how: 'ip' | 'number' | 'word'): string | undefined {
-  const v = value.trim().replace(/^["']|["']$/g, '').trim();
-  if (how === 'ip') {
-    const ip = parseIp(v);
-    return ip === undefined ? undefined : String(ip);
-  }
-  if (how === 'number') return /^[+-]?\d+$/.test(v) ? String(Number(v)) : undefined;
-  return v.toLowerCase().replace(/\s+/g, ' ');
-}
+export { BindingError };

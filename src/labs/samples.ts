@@ -6,9 +6,10 @@
  * time, so the prose, the pictures and the lab never disagree. Each sample runs in a fresh
  * session on a virtual clock, exactly as `npm run shell -- --lab <id> --quiet` would.
  */
-import { REFERENCE_TIME } from './catalog';
-import { render } from './grader';
+import { REFERENCE_TIME, requireLab } from './catalog';
+import type { LabDefinition } from './schema';
 import { LabSession } from './session';
+import { render } from './template';
 import { ScriptClock, transcript } from './transcript';
 
 export interface Sample {
@@ -18,14 +19,18 @@ export interface Sample {
   output: string;
 }
 
-function session(labId: string): { s: LabSession; clock: ScriptClock } {
+/** A lab by id, or a definition (the tests' fixture labs). */
+export type LabRef = string | LabDefinition;
+
+async function session(ref: LabRef): Promise<{ s: LabSession; clock: ScriptClock }> {
   const clock = new ScriptClock(REFERENCE_TIME);
-  return { s: LabSession.create({ labId, seed: LabSession.defaultSeed(labId), scheduler: clock }), clock };
+  const lab = typeof ref === 'string' ? requireLab(ref) : ref;
+  return { s: await LabSession.create({ lab, seed: lab.defaultSeed, scheduler: clock }), clock };
 }
 
 /** Runs `setup` then `command` in a fresh default-seed session and returns the command's output. */
-export async function sampleOutput(labId: string, command: string, setup: string[] = []): Promise<Sample> {
-  const { s, clock } = session(labId);
+export async function sampleOutput(labId: LabRef, command: string, setup: string[] = []): Promise<Sample> {
+  const { s, clock } = await session(labId);
   const rendered = render(command, s.bindings);
   if (setup.length) await transcript(s, clock, setup.map((l) => render(l, s.bindings)), { quiet: true });
   const output = await transcript(s, clock, [rendered], { quiet: true });
@@ -33,8 +38,8 @@ export async function sampleOutput(labId: string, command: string, setup: string
 }
 
 /** A bound value (`target.ip`) for the lab's default seed. */
-export function sampleFact(labId: string, ref: string): string {
-  const { s } = session(labId);
+export async function sampleFact(labId: LabRef, ref: string): Promise<string> {
+  const { s } = await session(labId);
   return render(`{{${ref}}}`, s.bindings);
 }
 
@@ -55,8 +60,8 @@ export interface ClusterPicture {
 }
 
 /** The lab's cluster as the pools figure draws it. */
-export function clusterPicture(labId: string): ClusterPicture {
-  const { s } = session(labId);
+export async function clusterPicture(labId: LabRef): Promise<ClusterPicture> {
+  const { s } = await session(labId);
   const st = s.sim.state;
   const fmt = (n: number): string => `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
   const cidr = (c: { addr: number; len: number }): string => `${fmt(c.addr)}/${c.len}`;

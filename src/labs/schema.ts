@@ -1,77 +1,66 @@
 /**
  * The lab definition format.
  *
- * Design notes: a lab is data, validated by this zod schema when it is loaded: the cluster
- * to build, named bindings that pick objects out of the built cluster (so task text and
- * expected answers follow the learner's seed), the tasks with their declarative checks and
- * feedback, and a stored solution (commands that complete every task, replayed by the lab
- * self-test). Text fields may contain `{{binding.field}}` placeholders.
+ * Design notes: a lab is data, validated when it is defined (at build time for the site, at
+ * import for the CLI and the tests), so a bad lab never reaches a learner:
+ * - the sandbox: a named `topology` with its options, `manifests` (ordinary Kubernetes YAML,
+ *   applied through the same code as `kubectl apply -f`), `faults` to inject, and `setup`
+ *   commands run before the learner arrives, each of which must succeed;
+ * - `bindings` that pick objects out of the built sandbox (bindings/), so text and checks
+ *   follow the learner's seed as `{{name.field}}`;
+ * - `tasks`, each with a `check` (a tree of check kinds, checks/), hints that cost points, a
+ *   solution (its text, and the commands that do it, replayed by the lab self-test) and
+ *   `needs` (tasks that must pass first). A lab without tasks is a playground.
+ * defineLab validates the schema (every problem with its path), then what the schema cannot
+ * see: duplicate or unknown task ids, needs that point forward, placeholders naming no
+ * binding or no field of it, check kinds' own rules, `@binding` places that are not places,
+ * more than one input in a task, and manifests that are not YAML. Errors read
+ * `lab three-pools is invalid:\n  tasks.2.check.answer.normalize: Invalid enum value ...`.
  */
+import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
+import { bindingKind, BINDING_KINDS } from './bindings/index';
+import { checkKind, checkSchema, type Check } from './checks/index';
+import type { LintContext } from './checks/types';
+import { keyedUnion, type Keyed } from './keyed';
+import { placeholders, stringsIn } from './template';
+import { faultSchema, topologySchema } from './topology';
 
 const kebab = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'use lower-case kebab-case');
-const labels = z.record(z.string(), z.string());
 
-/** Picks one pod from the built cluster. */
-const podBinding = z
-  .object({
-    /** Namespace to look in (default `default`). */
-    namespace: z.string().default('default'),
-    /** Exact pod name, for pods the lab creates by name. */
-    name: z.string().optional(),
-    /** Labels the pod must carry. */
-    labels: labels.optional(),
-    /** Only pods on a different node from this (earlier) pod binding. */
-    notOnNodeOf: z.string().optional(),
-    /** Only pods on the same node as this (earlier) pod binding. */
-    onNodeOf: z.string().optional(),
-  })
-  .strict();
+/** Names the template language keeps for itself: `{{task.why}}`, `{{expected.TASK}}`. */
+export const RESERVED_BINDINGS = ['task', 'expected'] as const;
 
-/** Picks one Service from the built cluster. */
-const serviceBinding = z
-  .object({
-    namespace: z.string().default('default'),
-    name: z.string(),
-  })
-  .strict();
+export const bindingSchema = keyedUnion<unknown>('binding kind', () => Object.fromEntries(BINDING_KINDS.map((k) => [k.name, k.params])));
 
-/** Picks one node by name. */
-const nodeBinding = z.object({ name: z.string() }).strict();
-
-export const bindingSchema = z.union([
-  z.object({ pod: podBinding }).strict(),
-  z.object({ service: serviceBinding }).strict(),
-  z.object({ node: nodeBinding }).strict(),
+/** A hint: its text (templated; `{{task.why}}` is what the check says now), and what it costs. */
+const hintSchema = z.union([
+  z.string().min(1),
+  z
+    .object({
+      text: z.string().min(1),
+      /** Points it costs (default: the lab's hintCost). */
+      cost: z.number().int().nonnegative().optional(),
+    })
+    .strict(),
 ]);
 
-/** A typed answer, checked against the model. */
-const answerCheck = z
+const solutionSchema = z
   .object({
-    /** The expected value(s), templated; any one is accepted. */
-    expect: z.union([z.string(), z.array(z.string()).nonempty()]),
-    /** How answers are compared: `ip` parses dotted quads, `number` integers, `word` is case-insensitive text. */
-    normalize: z.enum(['ip', 'number', 'word']).default('word'),
-    /** Feedback for a wrong answer (templated); the grader adds what the model knows about the value given. */
-    wrong: z.string().default('That is not it yet.'),
+    /** What to do and why, in words (templated; `code` in backticks). */
+    text: z.string().min(1),
+    /**
+     * The commands that complete the task, as a learner would type them (templated;
+     * `{{expected.TASK}}` is the value TASK accepts at that moment). The lab's stored solution
+     * is every task's steps in order; the self-test replays it.
+     */
+    steps: z.array(z.string().min(1)).default([]),
   })
   .strict();
-
-/** Something the model must have seen happen. */
-const echoReplyCheck = z
-  .object({
-    /** Pod binding whose namespace must receive the echo reply. */
-    in: z.string(),
-    /** Pod binding whose address must have sent it. */
-    from: z.string(),
-  })
-  .strict();
-
-export const checkSchema = z.union([z.object({ answer: answerCheck }).strict(), z.object({ echoReply: echoReplyCheck }).strict()]);
 
 export const taskSchema = z
   .object({
-    /** Stable id, used by `answer <id> ...` and in saved progress. */
+    /** Stable id, used by `answer <id> ...`, `hint <id>` and in saved progress. */
     id: kebab,
     /** Short imperative title. */
     title: z.string().min(1),
@@ -79,30 +68,15 @@ export const taskSchema = z
     description: z.string().min(1),
     /** Points for passing (default 10). */
     points: z.number().int().positive().default(10),
-    /** Shown when the task passes (templated). */
-    passed: z.string().default('Correct.'),
+    /** How the task is judged: one check kind, possibly composed (`all`, `any`, `not`). */
     check: checkSchema,
-  })
-  .strict();
-
-const workloadsSchema = z
-  .object({
-    deployments: z
-      .array(z.object({ name: kebab, namespace: z.string().optional(), replicas: z.number().int().min(0), image: z.string(), labels: labels.optional(), ports: z.array(z.number().int()).optional() }).strict())
-      .optional(),
-    pods: z.array(z.object({ name: kebab, namespace: z.string().optional(), image: z.string(), labels: labels.optional(), node: z.string().optional(), command: z.array(z.string()).optional() }).strict()).optional(),
-    services: z
-      .array(
-        z
-          .object({
-            name: kebab,
-            namespace: z.string().optional(),
-            selector: labels,
-            ports: z.array(z.object({ port: z.number().int(), targetPort: z.number().int().optional(), name: z.string().optional(), protocol: z.enum(['TCP', 'UDP']).optional() }).strict()),
-          })
-          .strict(),
-      )
-      .optional(),
+    /** Tasks that must pass before this one opens (earlier tasks only). */
+    needs: z.array(kebab).default([]),
+    /** Shown when the task passes (templated); the check's own explanation follows it. */
+    passed: z.string().default(''),
+    /** Hints, revealed one at a time, each costing points. */
+    hints: z.array(hintSchema).default([]),
+    solution: solutionSchema,
   })
   .strict();
 
@@ -115,42 +89,137 @@ export const labSchema = z
     summary: z.string().min(1),
     /** The seed used when no learner seed is chosen (static rendering, docs, tests). */
     defaultSeed: z.number().int().nonnegative().default(1),
-    /** The cluster the lab runs on. */
-    cluster: z
-      .object({
-        nodes: z.number().int().min(1).max(50).default(3),
-        workloads: workloadsSchema.default({}),
-      })
-      .strict()
-      .default({}),
-    /** How long the cluster has existed when the learner arrives (minutes; sets AGE columns). */
+    /** The sandbox: a named topology and its options (default: the 3-node flannel cluster). */
+    topology: topologySchema.default({ name: 'kubernetes' }),
+    /** How long the sandbox has existed when the learner arrives (minutes; sets AGE columns). */
     clusterAgeMinutes: z.number().nonnegative().default(12),
-    /** Named objects picked from the built cluster, usable in text as `{{name.field}}`. */
-    bindings: z.record(z.string().regex(/^[a-z][a-zA-Z0-9]*$/), bindingSchema).default({}),
-    tasks: z.array(taskSchema).nonempty(),
-    /** Commands that complete every task from the start, templated. */
-    solution: z.array(z.string()).nonempty(),
+    /**
+     * Kubernetes objects as YAML (several documents, or a `kind: List`), applied as
+     * `kubectl apply -f` applies them, four minutes after the cluster was created.
+     */
+    manifests: z.string().default(''),
+    /** Faults injected after the manifests (src/sim/faults.ts). */
+    faults: z.array(faultSchema).default([]),
+    /** Commands run on the workstation before the learner arrives; each must exit 0. */
+    setup: z.array(z.string().min(1)).default([]),
+    /** Named objects picked from the built sandbox, usable as `{{name.field}}`. */
+    bindings: z.record(z.string().regex(/^[a-z][a-zA-Z0-9]*$/, 'use a lowerCamel name'), bindingSchema).default({}),
+    /** Points a hint costs unless it says otherwise (default 2). */
+    hintCost: z.number().int().nonnegative().default(2),
+    /** Failed tries after which the panel offers a task's solution (it can always be asked for). */
+    solutionAfter: z.number().int().positive().default(3),
+    /** The tasks, in order. None makes a playground. */
+    tasks: z.array(taskSchema).default([]),
   })
   .strict();
 
 export type LabDefinition = z.output<typeof labSchema>;
 export type LabInput = z.input<typeof labSchema>;
 export type TaskDefinition = z.output<typeof taskSchema>;
-export type Check = z.output<typeof checkSchema>;
-export type Binding = z.output<typeof bindingSchema>;
+export type Binding = Keyed<unknown>;
+export type { Check };
 
-/** Validates a lab definition; throws with every problem listed. */
+export class LabDefinitionError extends Error {
+  override name = 'LabDefinitionError';
+}
+
+/** Validates a lab definition; throws a LabDefinitionError listing every problem with its path. */
 export function defineLab(input: LabInput): LabDefinition {
+  const id = typeof input === 'object' && input && 'id' in input ? String(input.id) : '?';
   const r = labSchema.safeParse(input);
-  if (!r.success) {
-    const id = typeof input === 'object' && input && 'id' in input ? String(input.id) : '?';
-    throw new Error(`lab ${id} is invalid:\n${r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+  if (!r.success) throw new LabDefinitionError(`lab ${id} is invalid:\n${r.error.issues.map((i) => `  ${i.path.join('.') || '(lab)'}: ${i.message}`).join('\n')}`);
+  const problems = labProblems(r.data);
+  if (problems.length) throw new LabDefinitionError(`lab ${id} is invalid:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  return r.data;
+}
+
+/** Walks a check tree: each node with its path (`check.all.1.answer`). */
+export function walkCheck(check: Check, path: string, visit: (node: Check, path: string) => void): void {
+  visit(check, path);
+  const kind = checkKind(check.key);
+  const kids = kind?.children?.(check.value) ?? [];
+  kids.forEach((c, i) => walkCheck(c as Check, `${path}.${check.key}.${i}`, visit));
+}
+
+/** The problems the schema cannot see, each as `path: reason`. */
+export function labProblems(lab: LabDefinition): string[] {
+  const out: string[] = [];
+  const fields: Record<string, string[]> = {};
+  for (const [name, b] of Object.entries(lab.bindings)) {
+    if ((RESERVED_BINDINGS as readonly string[]).includes(name)) out.push(`bindings.${name}: "${name}" is reserved for the template language`);
+    fields[name] = Object.keys(bindingKind(b.key)?.fields ?? {});
   }
-  const lab = r.data;
-  const ids = new Set<string>();
-  for (const t of lab.tasks) {
-    if (ids.has(t.id)) throw new Error(`lab ${lab.id} is invalid: task id ${t.id} is used twice`);
-    ids.add(t.id);
+  const lint: LintContext = { bindings: fields, tasks: lab.tasks.map((t) => t.id) };
+  const inputTasks = new Set<string>();
+  const seen = new Set<string>();
+  lab.tasks.forEach((t, i) => {
+    const at = `tasks.${i}`;
+    if (seen.has(t.id)) out.push(`${at}.id: task id ${t.id} is used twice`);
+    for (const n of t.needs) if (!seen.has(n)) out.push(`${at}.needs: "${n}" is not an earlier task`);
+    seen.add(t.id);
+    let inputs = 0;
+    walkCheck(t.check, `${at}.check`, (node, path) => {
+      const kind = checkKind(node.key)!;
+      if (kind.input) inputs++;
+      for (const problem of kind.lint?.(node.value, lint) ?? []) out.push(`${path}.${node.key}: ${problem}`);
+      for (const s of stringsIn(node.value)) {
+        const m = /^@([a-zA-Z][a-zA-Z0-9]*)$/.exec(s.trim());
+        if (!m) continue;
+        const b = lab.bindings[m[1]!];
+        if (!b) out.push(`${path}.${node.key}: "${s}" names no binding`);
+        else if (!bindingKind(b.key)?.fields.place) out.push(`${path}.${node.key}: "${s}" is a ${b.key} binding, which is not a place`);
+      }
+    });
+    if (inputs > 1) out.push(`${at}.check: a task takes at most one input (answer, choice or predict); this one has ${inputs}`);
+    if (inputs === 1) inputTasks.add(t.id);
+  });
+  // Placeholders: every {{name.field}} names a binding and one of its kind's fields.
+  const checkText = (text: string, path: string, allowExpected: boolean): void => {
+    for (const [b, f] of placeholders(text)) {
+      if (b === 'task') {
+        if (f !== 'why') out.push(`${path}: {{task.${f}}} is unknown (only {{task.why}})`);
+        continue;
+      }
+      if (b === 'expected') {
+        if (!allowExpected) out.push(`${path}: {{expected.${f}}} is allowed in solution steps only`);
+        else if (!inputTasks.has(f)) out.push(`${path}: {{expected.${f}}} names no task that takes an answer`);
+        continue;
+      }
+      if (!fields[b]) out.push(`${path}: {{${b}.${f}}} names no binding`);
+      else if (!fields[b].includes(f)) out.push(`${path}: {{${b}.${f}}}: a ${lab.bindings[b]!.key} binding has no field ${f} (it has ${fields[b].join(', ')})`);
+    }
+  };
+  lab.tasks.forEach((t, i) => {
+    const at = `tasks.${i}`;
+    checkText(t.title, `${at}.title`, false);
+    checkText(t.description, `${at}.description`, false);
+    checkText(t.passed, `${at}.passed`, false);
+    t.hints.forEach((h, j) => checkText(typeof h === 'string' ? h : h.text, `${at}.hints.${j}`, false));
+    checkText(t.solution.text, `${at}.solution.text`, false);
+    t.solution.steps.forEach((s, j) => checkText(s, `${at}.solution.steps.${j}`, true));
+    stringsIn(t.check.value).forEach((s) => checkText(s, `${at}.check`, false));
+  });
+  checkText(lab.summary, 'summary', false);
+  // Bindings may name earlier bindings only.
+  const names = Object.keys(lab.bindings);
+  names.forEach((name, i) => {
+    for (const s of stringsIn(lab.bindings[name]!.value)) {
+      for (const [b] of placeholders(s)) if (!names.slice(0, i).includes(b)) out.push(`bindings.${name}: {{${b}...}} is not an earlier binding`);
+      const m = /^@([a-zA-Z][a-zA-Z0-9]*)$/.exec(s);
+      if (m && !names.slice(0, i).includes(m[1]!)) out.push(`bindings.${name}: "${s}" is not an earlier binding`);
+    }
+  });
+  for (const field of ['notOnNodeOf', 'onNodeOf', 'nodeOf'] as const) {
+    names.forEach((name, i) => {
+      const v = (lab.bindings[name]!.value as Record<string, unknown>)[field];
+      if (typeof v === 'string' && !names.slice(0, i).includes(v)) out.push(`bindings.${name}.${lab.bindings[name]!.key}.${field}: "${v}" is not an earlier binding`);
+    });
   }
-  return lab;
+  if (lab.manifests.trim() !== '') {
+    for (const doc of parseAllDocuments(lab.manifests)) {
+      for (const e of doc.errors) out.push(`manifests: ${e.message.split('\n')[0]}`);
+    }
+  }
+  if (lab.topology.name !== 'kubernetes' && lab.manifests.trim() !== '') out.push(`manifests: the ${lab.topology.name} topology has no Kubernetes API to apply them to`);
+  return out;
 }

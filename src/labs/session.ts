@@ -1,45 +1,65 @@
 /**
- * A lab session: one learner's sandbox, shell, history and task states.
+ * A lab session: one learner's sandbox, shells, history and task states.
  *
  * Design notes: the session is what every front end drives (the browser terminal, the
- * `npm run shell` CLI, the tests), through LabSessionApi only. It builds the lab's cluster
- * from the learner's seed, adds the `answer` command to the shell, and re-grades after
- * every command: observation checks against what the sandbox saw, answer checks when an
- * answer is given. A task once passed stays passed. A snapshot is plain JSON (format
- * number, lab id, seed, sandbox state, bindings, history, task states, shell location) and
- * restores to an identical session; a snapshot of another format or a damaged one is
- * refused with a SnapshotError so the caller can start afresh and say so.
+ * `npm run shell` CLI, the tests), through LabSessionApi only. It is built from a lab
+ * definition (schema.ts) and a seed:
+ * 1. the topology is built as it stood `clusterAgeMinutes` ago;
+ * 2. the lab's manifests are applied four minutes after that, through kubectl apply's code;
+ * 3. its faults are injected two minutes before the learner arrives;
+ * 4. its setup commands run through a shell on the workstation one minute before, on a
+ *    virtual clock of their own (so they take no real time, even in the browser), and each
+ *    must exit 0 or the session is refused with a LabSetupError saying which failed and why;
+ * 5. the bindings are resolved and the grader takes over.
+ * Grading (grader.ts) happens at every packet the sandbox moves (the session listens to the
+ * sandbox's traces), after every command, and when the learner answers, checks, or asks for a
+ * hint or a solution; every change to a task is an event. Every packet is also an event
+ * (`trace`), with its hops and the frames that crossed a wire, for the path view and pcap
+ * files. A snapshot is plain JSON (format number, lab id, seed, sandbox state, bindings,
+ * history, task states, shell location) and restores to an identical session; a snapshot of
+ * another format or a damaged one is refused with a SnapshotError so the caller can start
+ * afresh and say so.
  *
  * Extra terminals (`openTerminal`) each get their own Shell (location, variables, history,
  * running command) over the same sandbox and command registry, so `tcpdump` in one sees the
  * `ping` typed in another; each terminal runs one command at a time, and the tasks are
- * graded after every command in any of them.
+ * graded at every packet and after every command in any of them.
  * Left out: the snapshot keeps only the main terminal; after a reload the extra terminals
  * start afresh at the workstation, with empty histories.
  */
 import type { Scheduler } from '../sim/clock';
+import { encodeFrame } from '../sim/packet';
+import { formatIp } from '../sim/ipv4';
+import type { TraceResult } from '../sim/forward';
 import { Sim } from '../sim/sim';
-import { TOPOLOGIES } from '../sim/topologies';
 import type { SimState } from '../sim/state';
-import type { Command, Location } from '../shell/command';
+import { topologyOf, type TopologyView } from '../sim/topology';
+import { hostName, describePacket } from '../sim/trace-text';
+import { readFile as readSandboxFile, writeFile as writeSandboxFile } from '../sim/files';
+import { parseManifest } from '../shell/commands/kubectl/mutate';
+import { applyDocuments, applyText } from '../shell/commands/kubectl/apply';
+import type { Location } from '../shell/command';
 import { createRegistry } from '../shell/commands/index';
 import type { Registry } from '../shell/registry';
-import { CommandError } from '../shell/errors';
 import { Shell } from '../shell/shell';
 import { needsMore } from '../shell/tokenize';
 import { WORKSTATION_LOCATION } from '../shell/location';
-import { findLab } from '../../labs/index';
-import type { Completion, LabSessionApi, OutputSink, SessionEvent, SessionSnapshot, TaskStatus, TaskView, TerminalApi } from './contract';
-import { judgeAnswer, judgeObservation, render, resolveBindings, type ResolvedBindings } from './grader';
-import type { LabDefinition } from './schema';
+import type { ApplyOutcome, Completion, LabSessionApi, OutputSink, ScoreView, SessionEvent, SessionSnapshot, TaskView, TerminalApi, TraceView } from './contract';
+import { checkKind as checkKindOf } from './checks/index';
+import { Grader, newTaskState, resolveBindings, type TaskChange, type TaskState } from './grader';
+import { labCommands } from './lab-commands';
+import { resolvePlace } from './places';
+import type { LabDefinition, TaskDefinition } from './schema';
+import { ScriptClock } from './transcript';
+import { buildTopology, injectFault } from './topology';
+import type { ResolvedBindings } from './template';
 
-export const SNAPSHOT_FORMAT = 1;
+export const SNAPSHOT_FORMAT = 2;
 
-interface TaskState {
-  status: TaskStatus;
-  feedback: string;
-  attempts: number;
-}
+/** When, before the learner arrives, the lab's preparations happen. */
+const MANIFESTS_AFTER_MS = 4 * 60_000;
+const FAULTS_BEFORE_MS = 2 * 60_000;
+const SETUP_BEFORE_MS = 60_000;
 
 interface Snapshot extends SessionSnapshot {
   format: typeof SNAPSHOT_FORMAT;
@@ -48,16 +68,19 @@ interface Snapshot extends SessionSnapshot {
   history: string[];
   tasks: Record<string, TaskState>;
   location: Location;
-  /** Observation sequence number when the session started: older observations do not count. */
-  since: number;
 }
 
 export class SnapshotError extends Error {
   override name = 'SnapshotError';
 }
 
+/** A lab's sandbox could not be prepared (a manifest refused, a fault or setup command failed). */
+export class LabSetupError extends Error {
+  override name = 'LabSetupError';
+}
+
 export interface SessionOptions {
-  labId: string;
+  lab: LabDefinition;
   seed: number;
   scheduler: Scheduler;
 }
@@ -66,6 +89,7 @@ export class LabSession implements LabSessionApi {
   readonly labId: string;
   readonly seed: number;
   readonly lab: LabDefinition;
+  readonly grader: Grader;
   private readonly shell: Shell;
   private readonly registry: Registry;
   private readonly main: TerminalApi;
@@ -80,54 +104,77 @@ export class LabSession implements LabSessionApi {
     private readonly historyLines: string[],
     private readonly taskStates: Record<string, TaskState>,
     location: Location,
-    private readonly since: number,
   ) {
     this.lab = lab;
     this.labId = lab.id;
     this.seed = seed;
+    this.grader = new Grader(lab, sim, bindings, taskStates);
     this.registry = createRegistry();
-    this.registry.register(this.answerCommand());
+    if (lab.tasks.length > 0) this.registry.register(...labCommands(this));
     this.shell = new Shell({ sim, scheduler, registry: this.registry, location, history: () => this.historyLines });
     this.main = this.terminal(this.shell, historyLines, true);
+    sim.onTrace((trace, time) => this.onTrace(trace, time));
   }
 
-  static create(opts: SessionOptions): LabSession {
-    const lab = requireLab(opts.labId);
-    const createdAt = opts.scheduler.now() - lab.clusterAgeMinutes * 60_000;
-    const sim = Sim.create({ nodes: lab.cluster.nodes, workloads: lab.cluster.workloads }, opts.seed >>> 0, opts.scheduler, createdAt);
-    const bindings = resolveBindings(lab, sim);
+  get title(): string {
+    return this.lab.title;
+  }
+
+  /** Builds the lab's sandbox for `seed` as the learner finds it on arrival. */
+  static async create(opts: SessionOptions): Promise<LabSession> {
+    const lab = opts.lab;
+    const seed = opts.seed >>> 0;
+    const now = opts.scheduler.now();
+    const createdAt = now - lab.clusterAgeMinutes * 60_000;
+    const state = buildTopology(lab.topology, seed, createdAt);
+    const prep = new ScriptClock(Math.max(createdAt, now - SETUP_BEFORE_MS));
+    const prepSim = Sim.fromState(state, prep);
+    if (lab.manifests.trim() !== '') {
+      let docs;
+      try {
+        docs = parseManifest(lab.manifests, `${lab.id}.yaml`);
+        applyDocuments({ state, rng: prepSim.rng, now: Math.min(createdAt + MANIFESTS_AFTER_MS, now) }, docs, {});
+      } catch (e) {
+        throw new LabSetupError(`lab ${lab.id}: its manifests were refused: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    for (const f of lab.faults) {
+      try {
+        injectFault(state, f, Math.max(createdAt, now - FAULTS_BEFORE_MS));
+      } catch (e) {
+        throw new LabSetupError(`lab ${lab.id}: fault ${f.kind} could not be injected: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    if (lab.setup.length > 0) {
+      const shell = new Shell({ sim: prepSim, scheduler: prep, registry: createRegistry(), location: WORKSTATION_LOCATION });
+      for (const line of lab.setup) {
+        let out = '';
+        const sink: OutputSink = { write: (t) => void (out += t) };
+        prep.beginCommand(() => shell.interrupt());
+        const status = await shell.run(line, sink, sink);
+        if (status !== 0) throw new LabSetupError(`lab ${lab.id}: setup command \`${line}\` exited ${status}${out ? `:\n${out.trimEnd()}` : ''}`);
+      }
+      if (shell.env.location.kind !== 'workstation') throw new LabSetupError(`lab ${lab.id}: its setup commands must end on the workstation`);
+    }
+    const sim = Sim.fromState(state, opts.scheduler);
+    let bindings: ResolvedBindings;
+    try {
+      bindings = resolveBindings(lab, sim);
+    } catch (e) {
+      throw new LabSetupError(e instanceof Error ? e.message : String(e));
+    }
     const tasks: Record<string, TaskState> = {};
-    for (const t of lab.tasks) tasks[t.id] = { status: 'pending', feedback: '', attempts: 0 };
-    return new LabSession(lab, opts.seed >>> 0, sim, opts.scheduler, bindings, [], tasks, WORKSTATION_LOCATION, sim.state.nextObservation - 1);
+    for (const t of lab.tasks) tasks[t.id] = newTaskState();
+    return new LabSession(lab, seed, sim, opts.scheduler, bindings, [], tasks, WORKSTATION_LOCATION);
   }
 
-  /**
-   * A free sandbox on a named topology (src/sim/topologies.ts): the same shell and model,
-   * with no tasks to grade. Its lab id is `playground:<topology>`.
-   */
-  static createPlayground(opts: { topology: string; seed: number; scheduler: Scheduler; ageMinutes?: number }): LabSession {
-    const lab = playgroundLab(opts.topology);
-    const topo = TOPOLOGIES[opts.topology]!;
-    const createdAt = opts.scheduler.now() - (opts.ageMinutes ?? 12) * 60_000;
-    const sim = Sim.fromState(topo.build(opts.seed >>> 0, createdAt), opts.scheduler);
-    return new LabSession(lab, opts.seed >>> 0, sim, opts.scheduler, {}, [], {}, WORKSTATION_LOCATION, sim.state.nextObservation - 1);
-  }
-
-  /** The seed a lab uses when none is chosen (static panels, lesson samples). */
-  static defaultSeed(labId: string): number {
-    return requireLab(labId).defaultSeed;
-  }
-
-  static restore(snapshot: unknown, scheduler: Scheduler): LabSession {
+  /** Resumes a snapshot of a session of `lab`. */
+  static restore(snapshot: unknown, scheduler: Scheduler, lab: LabDefinition): LabSession {
     const s = snapshot as Partial<Snapshot> | null;
     if (!s || typeof s !== 'object') throw new SnapshotError('the saved lab is not an object');
     if (s.format !== SNAPSHOT_FORMAT) throw new SnapshotError(`the saved lab has format ${String(s.format)}, this version reads format ${SNAPSHOT_FORMAT}`);
-    const id = String(s.labId);
-    const lab = id.startsWith('playground:') && TOPOLOGIES[id.slice('playground:'.length)] ? playgroundLab(id.slice('playground:'.length)) : findLab(id);
-    if (!lab) throw new SnapshotError(`the saved lab ${id} no longer exists`);
-    if (typeof s.seed !== 'number' || !s.sim || !s.bindings || !Array.isArray(s.history) || !s.tasks || !s.location || typeof s.since !== 'number') {
-      throw new SnapshotError('the saved lab is incomplete');
-    }
+    if (s.labId !== lab.id) throw new SnapshotError(`the saved lab is ${String(s.labId)}, not ${lab.id}`);
+    if (typeof s.seed !== 'number' || !s.sim || !s.bindings || !Array.isArray(s.history) || !s.tasks || !s.location) throw new SnapshotError('the saved lab is incomplete');
     let sim: Sim;
     try {
       sim = Sim.restore(s.sim, scheduler);
@@ -137,9 +184,9 @@ export class LabSession implements LabSessionApi {
     const tasks: Record<string, TaskState> = {};
     for (const t of lab.tasks) {
       const saved = s.tasks[t.id];
-      tasks[t.id] = saved && ['pending', 'passed', 'failed'].includes(saved.status) ? { status: saved.status, feedback: String(saved.feedback ?? ''), attempts: Number(saved.attempts ?? 0) } : { status: 'pending', feedback: '', attempts: 0 };
+      tasks[t.id] = saved && ['pending', 'passed', 'failed'].includes(saved.status) ? { ...newTaskState(), ...JSON.parse(JSON.stringify(saved)) } : newTaskState();
     }
-    return new LabSession(lab, s.seed, sim, scheduler, s.bindings, s.history.map(String), tasks, s.location, s.since);
+    return new LabSession(lab, s.seed, sim, scheduler, s.bindings, s.history.map(String), tasks, s.location);
   }
 
   prompt(): string {
@@ -169,30 +216,95 @@ export class LabSession implements LabSessionApi {
   }
 
   tasks(): TaskView[] {
-    return this.lab.tasks.map((t) => this.view(t.id));
+    return this.lab.tasks.map((t) => this.view(t));
   }
 
-  score(): { earned: number; total: number } {
-    let earned = 0;
-    let total = 0;
+  score(): ScoreView {
+    const s: ScoreView = { earned: 0, total: 0, passed: 0, tasks: this.lab.tasks.length, hintsTaken: 0, hintPoints: 0, solutionsShown: 0 };
     for (const t of this.lab.tasks) {
-      total += t.points;
-      if (this.taskStates[t.id]!.status === 'passed') earned += t.points;
+      const st = this.taskStates[t.id]!;
+      s.total += t.points;
+      s.earned += this.grader.earned(t);
+      if (st.status === 'passed') s.passed++;
+      s.hintsTaken += st.hints;
+      s.hintPoints += st.hintPoints;
+      if (st.solutionShown) s.solutionsShown++;
     }
-    return { earned, total };
+    return s;
   }
 
   answer(taskId: string, value: string): TaskView {
-    const task = this.lab.tasks.find((t) => t.id === taskId);
-    if (!task) throw new Error(`no task ${taskId}`);
-    if (!('answer' in task.check)) throw new Error(`task ${taskId} is checked from the sandbox, not answered`);
-    const st = this.taskStates[taskId]!;
-    if (st.status === 'passed') return this.view(taskId);
-    st.attempts++;
-    const v = judgeAnswer(task.check, value, this.bindings, this.sim);
-    this.setTask(taskId, v.passed ? 'passed' : 'failed', v.passed ? render(task.passed, this.bindings) : v.feedback);
+    const task = this.requireTask(taskId);
+    if (!this.grader.inputNode(task)) throw new Error(`task ${taskId} is checked from the sandbox, not answered`);
+    if (!this.grader.isOpen(task)) throw new Error(`task ${taskId} is not open yet`);
+    if (this.taskStates[taskId]!.status === 'passed') return this.view(task);
+    const { changes } = this.grader.submit(taskId, value);
+    this.announce(changes);
     this.emit({ type: 'state' });
-    return this.view(taskId);
+    return this.view(task);
+  }
+
+  check(taskId: string): TaskView {
+    const task = this.requireTask(taskId);
+    this.announce(this.grader.check(taskId));
+    this.emit({ type: 'state' });
+    return this.view(task);
+  }
+
+  hint(taskId: string): TaskView {
+    const task = this.requireTask(taskId);
+    const st = this.taskStates[taskId]!;
+    if (st.status !== 'passed' && st.hints < task.hints.length && this.grader.isOpen(task)) {
+      // `{{task.why}}` in a hint says what the check says now.
+      this.grader.settle();
+      const h = task.hints[st.hints]!;
+      st.hintPoints += typeof h === 'string' ? this.lab.hintCost : (h.cost ?? this.lab.hintCost);
+      st.hints++;
+      this.emit({ type: 'task', task: this.view(task) });
+      this.emit({ type: 'state' });
+    }
+    return this.view(task);
+  }
+
+  showSolution(taskId: string): TaskView {
+    const task = this.requireTask(taskId);
+    const st = this.taskStates[taskId]!;
+    if (!st.solutionSeen) {
+      st.solutionSeen = true;
+      if (st.status !== 'passed') st.solutionShown = true;
+      this.emit({ type: 'task', task: this.view(task) });
+      this.emit({ type: 'state' });
+    }
+    return this.view(task);
+  }
+
+  topology(): TopologyView {
+    return topologyOf(this.sim.state);
+  }
+
+  readFile(place: string, path: string): string | undefined {
+    const p = resolvePlace(this.sim, place, this.bindings);
+    const f = readSandboxFile(this.sim.state, p.machine, path);
+    return f && !f.binary ? f.content : undefined;
+  }
+
+  writeFile(place: string, path: string, content: string): void {
+    const p = resolvePlace(this.sim, place, this.bindings);
+    writeSandboxFile(this.sim.state, p.machine, path, content, this.scheduler.now());
+    this.emit({ type: 'state' });
+  }
+
+  apply(text: string, opts: { dryRun?: boolean; source?: string; namespace?: string } = {}): ApplyOutcome {
+    const r = applyText({ state: this.sim.state, rng: this.sim.rng, now: this.scheduler.now() }, text, {
+      source: opts.source ?? 'STDIN',
+      ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
+      dryRun: opts.dryRun ? 'client' : 'none',
+    });
+    if (r.ok && !opts.dryRun) {
+      this.announce(this.grader.settle());
+      this.emit({ type: 'state' });
+    }
+    return { ok: r.ok, lines: r.lines };
   }
 
   history(): string[] {
@@ -214,47 +326,104 @@ export class LabSession implements LabSessionApi {
       history: [...this.historyLines],
       tasks: JSON.parse(JSON.stringify(this.taskStates)) as Record<string, TaskState>,
       location: { ...this.shell.env.location },
-      since: this.since,
     };
   }
 
-  /** The stored solution with this learner's names filled in. */
+  /** The stored solution with this learner's names filled in: every task's steps, in order. */
   solution(): string[] {
-    return this.lab.solution.map((l) => render(l, this.bindings));
+    return this.lab.tasks.flatMap((t) => t.solution.steps);
   }
 
-  /** Re-evaluates every observation check; called after each command. */
+  /** A solution step with its placeholders filled now (`{{expected.TASK}}` reads the sandbox). */
+  renderStep(step: string): string {
+    return this.grader.text(step);
+  }
+
+  /** Judges every open task in full (after each command; tests call it too). */
   grade(): void {
-    for (const t of this.lab.tasks) {
-      if ('answer' in t.check) continue;
-      const st = this.taskStates[t.id]!;
-      if (st.status === 'passed') continue;
-      const v = judgeObservation(t.check, this.bindings, this.sim, this.since);
-      if (v.passed) this.setTask(t.id, 'passed', render(t.passed, this.bindings));
-      else if (v.feedback && v.feedback !== st.feedback) this.setTask(t.id, 'failed', v.feedback);
+    this.announce(this.grader.settle());
+  }
+
+  private requireTask(id: string): TaskDefinition {
+    const t = this.grader.task(id);
+    if (!t) throw new Error(`no task ${id}`);
+    return t;
+  }
+
+  private onTrace(trace: TraceResult, time: number): void {
+    const origin = trace.hops[0]?.ns ?? '';
+    this.announce(this.grader.observe({ trace, time, origin }));
+    if (this.listeners.size > 0) this.emit({ type: 'trace', trace: this.traceView(trace, time) });
+  }
+
+  private traceView(trace: TraceResult, time: number): TraceView {
+    const state = this.sim.state;
+    const first = trace.hops.find((h) => h.ip);
+    const firstPacket = trace.captures[0]?.frame.payload;
+    return {
+      time,
+      summary: firstPacket && firstPacket.kind === 'ipv4' ? describePacket(firstPacket) : (first?.detail ?? ''),
+      hops: trace.hops.map((h) => ({
+        ns: h.ns,
+        host: hostName(state, h.ns),
+        ...(h.dev !== undefined ? { dev: h.dev } : {}),
+        action: h.action,
+        detail: h.detail,
+        ...(h.ip ? { ip: { src: formatIp(h.ip.src), dst: formatIp(h.ip.dst), ttl: h.ip.ttl, id: h.ip.id, checksum: h.ip.checksum, proto: h.ip.proto, ...(h.ip.sport !== undefined ? { sport: h.ip.sport, dport: h.ip.dport! } : {}) } } : {}),
+        ...(h.outer ? { outer: { src: formatIp(h.outer.src), dst: formatIp(h.outer.dst), ttl: h.outer.ttl } } : {}),
+        ...(h.rules ? { rules: [...h.rules] } : {}),
+      })),
+      frames: trace.captures.filter((c) => c.wire).map((c) => encodeFrame(c.frame)),
+    };
+  }
+
+  private announce(changes: TaskChange[]): void {
+    for (const c of changes) {
+      const t = this.grader.task(c.id);
+      if (t) this.emit({ type: 'task', task: this.view(t) });
     }
   }
 
-  private setTask(id: string, status: TaskStatus, feedback: string): void {
-    const st = this.taskStates[id]!;
-    if (st.status === status && st.feedback === feedback) return;
-    st.status = status;
-    st.feedback = feedback;
-    this.emit({ type: 'task', task: this.view(id) });
-  }
-
-  private view(id: string): TaskView {
-    const t = this.lab.tasks.find((x) => x.id === id)!;
-    const st = this.taskStates[id]!;
-    return {
-      id,
-      title: t.title,
-      description: render(t.description, this.bindings),
+  private view(t: TaskDefinition): TaskView {
+    const st = this.taskStates[t.id]!;
+    const g = this.grader;
+    const input = g.inputNode(t);
+    let inputView: TaskView['input'];
+    if (input) {
+      const kind = checkKindOf(input.check.key);
+      const memory = (st.memory[input.path] ??= {});
+      inputView = kind?.input?.(input.check.value, { render: (s) => g.text(s, t), memory });
+    }
+    const hintsShown = t.hints.slice(0, st.hints).map((h) => g.text(typeof h === 'string' ? h : h.text, t));
+    const next = t.hints[st.hints];
+    const open = g.isOpen(t);
+    const view: TaskView = {
+      id: t.id,
+      title: g.text(t.title, t),
+      description: g.text(t.description, t),
       status: st.status,
       feedback: st.feedback,
-      takesAnswer: 'answer' in t.check,
+      takesAnswer: !!input,
       points: t.points,
+      earned: g.earned(t),
+      open,
+      waitsFor: open ? [] : t.needs.filter((n) => this.taskStates[n]?.status !== 'passed'),
+      attempts: st.attempts,
+      hints: {
+        shown: hintsShown,
+        total: t.hints.length,
+        spent: st.hintPoints,
+        ...(next !== undefined && st.status !== 'passed' ? { nextCost: typeof next === 'string' ? this.lab.hintCost : (next.cost ?? this.lab.hintCost) } : {}),
+      },
+      solution: {
+        offered: st.solutionSeen || st.status === 'passed' || st.attempts >= this.lab.solutionAfter,
+        cost: st.status === 'passed' || st.solutionShown ? 0 : Math.max(0, t.points - st.hintPoints),
+        ...(st.solutionSeen ? { shown: { text: g.text(t.solution.text, t), steps: t.solution.steps.map((s) => safeText(() => g.text(s, t), s)) } } : {}),
+      },
     };
+    if (inputView) view.input = inputView;
+    if (st.labError) view.labError = st.labError;
+    return view;
   }
 
   /** A terminal over `shell`: one command at a time, graded after each; only the main one emits `prompt`. */
@@ -288,68 +457,13 @@ export class LabSession implements LabSessionApi {
   private emit(e: SessionEvent): void {
     for (const l of this.listeners) l(e);
   }
+}
 
-  /** `answer TASK VALUE`: the terminal's way to submit a typed answer. */
-  private answerCommand(): Command {
-    const session = this as LabSession;
-    const answerable = (): string[] => session.lab.tasks.filter((t) => 'answer' in t.check).map((t) => t.id);
-    return {
-      name: 'answer',
-      summary: 'answer a lab task: answer TASK VALUE (answer alone lists the tasks)',
-      usage: 'Usage: answer TASK VALUE\n\nSubmits VALUE as your answer to the lab task TASK.\nRun `answer` alone to list the tasks that take an answer.',
-      where: ['workstation', 'node', 'pod'],
-      async run(ctx) {
-        const [, taskId, ...rest] = ctx.argv;
-        if (taskId === undefined) {
-          for (const t of session.tasks().filter((v) => v.takesAnswer)) ctx.stdout.write(`  ${t.id.padEnd(12)} ${t.status === 'passed' ? '[passed] ' : ''}${t.title}\n`);
-          return 0;
-        }
-        if (!answerable().includes(taskId)) {
-          const known = session.lab.tasks.some((t) => t.id === taskId);
-          throw new CommandError('USAGE', known ? `answer: task ${taskId} is checked from what happens in the sandbox, not from a typed answer` : `answer: no task named "${taskId}"; tasks that take an answer: ${answerable().join(', ')}`, 2);
-        }
-        if (rest.length === 0) throw new CommandError('USAGE', `answer: missing VALUE\nUsage: answer ${taskId} VALUE`, 2);
-        const before = session.taskStates[taskId]!.status;
-        const v = session.answer(taskId, rest.join(' '));
-        if (before === 'passed') ctx.stdout.write(`${taskId}: already passed.\n`);
-        else if (v.status === 'passed') ctx.stdout.write(`${taskId}: correct. ${v.feedback}\n`);
-        else ctx.stdout.write(`${taskId}: not quite. ${v.feedback}\n`);
-        return v.status === 'passed' ? 0 : 1;
-      },
-      complete(req) {
-        return req.words.length === 1 ? answerable() : [];
-      },
-    };
+function safeText(fn: () => string, fallback: string): string {
+  try {
+    return fn();
+  } catch {
+    return fallback;
   }
 }
 
-/** The task-less definition a playground session runs under. */
-function playgroundLab(topology: string): LabDefinition {
-  const topo = TOPOLOGIES[topology];
-  if (!topo) throw new Error(`no topology "${topology}"; topologies: ${Object.keys(TOPOLOGIES).join(', ')}`);
-  return {
-    id: `playground:${topology}`,
-    title: `Sandbox: ${topology}`,
-    summary: topo.description,
-    defaultSeed: 1,
-    cluster: { nodes: 3, workloads: {} },
-    clusterAgeMinutes: 12,
-    bindings: {},
-    tasks: [] as unknown as LabDefinition['tasks'],
-    solution: [''],
-  };
-}
-
-function requireLab(id: string): LabDefinition {
-  const lab = findLab(id);
-  if (!lab) throw new Error(`no lab with id "${id}"`);
-  return lab;
-}
-
-export function createLabSession(opts: SessionOptions): LabSession {
-  return LabSession.create(opts);
-}
-
-export function restoreLabSession(snapshot: unknown, scheduler: Scheduler): LabSession {
-  return LabSession.restore(snapshot, scheduler);
-}

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../sim/clock';
 import { REFERENCE_TIME } from './catalog';
 import { LabSession } from './session';
+import { fixtureWeb } from '../../tests/fixtures/labs/web';
 
 function sink() {
   let text = '';
@@ -15,9 +16,9 @@ async function run(t: { run: LabSession['run'] }, line: string) {
   return { status, out: out.text(), err: err.text() };
 }
 
-function setup() {
+async function setup() {
   const clock = new VirtualClock(REFERENCE_TIME);
-  const session = LabSession.create({ labId: 'three-pools', seed: 1, scheduler: clock });
+  const session = await LabSession.create({ lab: fixtureWeb, seed: 1, scheduler: clock });
   const client = session.sim.pod('default', 'client')!;
   const web = Object.values(session.sim.state.k8s.pods).find((p) => p.metadata.labels?.['app'] === 'web' && p.spec.nodeName !== client.spec.nodeName)!;
   return { session, client, web };
@@ -25,7 +26,7 @@ function setup() {
 
 describe('extra terminals', () => {
   it('tcpdump in the main terminal captures a ping typed in a second terminal', async () => {
-    const { session, client, web } = setup();
+    const { session, client, web } = await setup();
     const node = client.spec.nodeName!;
     const second = session.openTerminal();
     expect((await run(session, `ssh ${node}`)).status).toBe(0);
@@ -55,7 +56,7 @@ describe('extra terminals', () => {
   });
 
   it('runs one command at a time per terminal, and only the main terminal is in the snapshot', async () => {
-    const { session } = setup();
+    const { session } = await setup();
     const second = session.openTerminal();
     const watch = sink();
     const tail = second.run('kubectl get pods -w', watch, sink());
@@ -69,7 +70,7 @@ describe('extra terminals', () => {
     expect(session.prompt()).toBe('learner@workstation:~$ ');
     // The answer command exists in every terminal.
     expect((await run(second, 'answer')).out).toContain('which-pool');
-    const restored = LabSession.restore(JSON.parse(JSON.stringify(session.snapshot())), new VirtualClock(REFERENCE_TIME));
+    const restored = LabSession.restore(JSON.parse(JSON.stringify(session.snapshot())), new VirtualClock(REFERENCE_TIME), fixtureWeb);
     expect(restored.history()).toEqual(['hostname']);
     expect(restored.openTerminal().prompt()).toBe('learner@workstation:~$ ');
   });

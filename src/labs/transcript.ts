@@ -7,8 +7,10 @@
  * command that caused them, and a final `[lab] score E/T`. A command that spans several input
  * lines (an open quote, a final `|` or `\`, a here-document) is echoed line by line, the
  * continuation lines after bash's PS2 prompt `> `, and runs once complete. Time is a virtual clock that
- * moves only when commands wait; a command still running after `interruptAfterMs` of
- * sandbox time is interrupted as if by Ctrl+C, so unbounded commands end deterministically.
+ * moves only when commands wait (`sleep 60` moves it a minute, at once); a command that runs
+ * until interrupted (ping without -c, a watch: it calls `endless()`) is interrupted as if by
+ * Ctrl+C after `interruptAfterMs` of sandbox time, so such commands end deterministically,
+ * while commands that end by themselves always run to their end.
  */
 import { VirtualClock } from '../sim/clock';
 import type { OutputSink, TaskView } from './contract';
@@ -19,7 +21,8 @@ import { needsMore } from '../shell/tokenize';
 export const PS2 = '> ';
 
 export class ScriptClock extends VirtualClock {
-  private commandStart = 0;
+  /** When the running command said it will not end by itself (undefined: it will end). */
+  private endlessSince: number | undefined;
   private onOverrun: (() => void) | undefined;
 
   constructor(
@@ -29,15 +32,19 @@ export class ScriptClock extends VirtualClock {
     super(start);
   }
 
-  /** Marks the start of a command and what to call if it overruns. */
+  /** Marks the start of a command and what to call if it runs on without end. */
   beginCommand(onOverrun: () => void): void {
-    this.commandStart = this.now();
+    this.endlessSince = undefined;
     this.onOverrun = onOverrun;
+  }
+
+  override endless(): void {
+    this.endlessSince ??= this.now();
   }
 
   override async sleep(ms: number): Promise<void> {
     this.advance(ms);
-    if (this.now() - this.commandStart >= this.interruptAfterMs) this.onOverrun?.();
+    if (this.endlessSince !== undefined && this.now() - this.endlessSince >= this.interruptAfterMs) this.onOverrun?.();
   }
 }
 
@@ -87,4 +94,29 @@ export async function transcript(session: LabSession, clock: ScriptClock, lines:
   const sink: OutputSink = { write: (t) => void (out += t) };
   await runScript(session, clock, lines, sink, sink, opts);
   return out;
+}
+
+/**
+ * The lab's stored solution as typed lines, each step's placeholders filled just before it
+ * runs (`{{expected.TASK}}` is the value TASK accepts at that moment), for runScript.
+ */
+export async function* solutionLines(session: LabSession): AsyncGenerator<string> {
+  for (const step of session.solution()) {
+    for (const line of session.renderStep(step).split('\n')) yield line;
+  }
+}
+
+/** Replays the lab's stored solution through `session`; returns the transcript and the lines typed. */
+export async function solve(session: LabSession, clock: ScriptClock, opts: TranscriptOptions = {}): Promise<{ text: string; lines: string[] }> {
+  let text = '';
+  const typed: string[] = [];
+  const sink: OutputSink = { write: (t) => void (text += t) };
+  async function* record(): AsyncGenerator<string> {
+    for await (const line of solutionLines(session)) {
+      typed.push(line);
+      yield line;
+    }
+  }
+  await runScript(session, clock, record(), sink, sink, opts);
+  return { text, lines: typed };
 }

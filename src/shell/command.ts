@@ -54,6 +54,13 @@ export interface CommandContext {
   interrupt: Interrupt;
   /** Waits `ms` of sandbox time; resolves false if Ctrl+C was pressed meanwhile. */
   sleep(ms: number): Promise<boolean>;
+  /**
+   * Says the command runs until interrupted (ping without -c, tcpdump without -c, `kubectl
+   * get -w`, `logs -f`, `sleep infinity`): a scripted session (npm run shell from a file, the
+   * tests) stops it after its --interrupt-after limit, as Ctrl+C would. A command that ends
+   * by itself, however long it takes (`sleep 300`), never calls it and runs to its end.
+   */
+  endless(): void;
   /** True when the command runs with a terminal attached (`kubectl exec -t`, or the prompt itself). */
   tty: boolean;
   /** What the previous command of a pipeline wrote, when there is one. */

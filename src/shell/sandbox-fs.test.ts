@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { REFERENCE_TIME } from '../labs/catalog';
 import { LabSession } from '../labs/session';
 import { ScriptClock } from '../labs/transcript';
+import { playgroundSession } from '../../tests/support/session';
 
 async function run(session: LabSession, line: string): Promise<{ out: string; status: number }> {
   let out = '';
@@ -12,7 +13,7 @@ async function run(session: LabSession, line: string): Promise<{ out: string; st
 
 describe('files Docker writes into a container', () => {
   it('/etc/hostname, /etc/hosts and /etc/resolv.conf have Docker 28\'s content', async () => {
-    const s = LabSession.createPlayground({ topology: 'docker', seed: 1, scheduler: new ScriptClock(REFERENCE_TIME, 60_000) });
+    const s = await playgroundSession({ topology: 'docker', seed: 1, scheduler: new ScriptClock(REFERENCE_TIME, 60_000) });
     await run(s, 'ssh host-1');
     await run(s, 'docker run -d --name web nginx');
     await run(s, 'docker run -d --name c1 busybox sleep 3600');

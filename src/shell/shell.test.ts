@@ -211,7 +211,7 @@ describe('--help', () => {
       let r: { out: string; err: string; status: number };
       if (c.installed) {
         // A program only some machines have (docker: Docker hosts) is asked on one of those.
-        const hosts = openSession({ topology: 'docker' });
+        const hosts = await openSession({ topology: 'docker' });
         await hosts.run('ssh host-1');
         const h = await hosts.run(`${c.name} --help`);
         r = { out: h.stdout, err: h.stderr, status: h.status };
@@ -279,12 +279,12 @@ describe('completion of files and variables', () => {
 
 describe('programs a machine has installed', () => {
   it('docker exists on Docker hosts only: help, completion and running agree', async () => {
-    const k8s = openSession();
+    const k8s = await openSession();
     await k8s.run('ssh node-1');
     expect((await k8s.run('help')).stdout).not.toMatch(/^\s+docker\s/m);
     expect(k8s.session.complete('dock', 4).candidates).toEqual([]);
     expect(await k8s.run('docker ps')).toEqual({ stdout: '', stderr: 'bash: docker: command not found\n', status: 127 });
-    const hosts = openSession({ topology: 'docker' });
+    const hosts = await openSession({ topology: 'docker' });
     await hosts.run('ssh host-1');
     expect((await hosts.run('help')).stdout).toMatch(/^\s+docker\s/m);
     expect(hosts.session.complete('dock', 4).candidates).toEqual(['docker']);
@@ -427,7 +427,7 @@ describe('$? after a command substitution', () => {
 
 describe('the shell a place runs', () => {
   it('is bash when bash was asked for in an nginx pod, dash for its sh', async () => {
-    const { run, session } = openSession();
+    const { run, session } = await openSession();
     const web = Object.values(session.sim.state.k8s.pods).find((p) => p.metadata.labels?.['app'] === 'web')!.metadata.name;
     await run(`kubectl exec -it ${web} -- bash`);
     expect((await run('X=ab; echo ${X^^}')).stdout).toBe('AB\n');
@@ -439,7 +439,7 @@ describe('the shell a place runs', () => {
 
 describe('programs named by path', () => {
   it('run as their name does: kubectl exec -- /bin/sh opens the shell, /bin/x in a shell, bash says No such file for a missing path', async () => {
-    const { run, session } = openSession();
+    const { run, session } = await openSession();
     await run('kubectl exec -it client -- /bin/sh');
     expect(session.prompt()).toBe('/ # ');
     expect((await run('/bin/hostname')).stdout).toBe('client\n');

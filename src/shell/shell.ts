@@ -358,6 +358,7 @@ export class Shell {
       tty,
       ...(stdin !== undefined ? { stdin } : {}),
       sleep: (ms) => this.sleep(ms),
+      endless: () => this.opts.scheduler.endless?.(),
       spawn: (location, args, childTty) => this.exec(this.lookup(args[0]!, location), args, stdout, stderr, childTty, { ...env, location }, undefined),
       enter: (location) => this.moveTo(location, base),
       ...(subshell ? { subshell } : {}),

@@ -17,6 +17,11 @@ export interface Clock {
 export interface Scheduler extends Clock {
   /** Resolves after `ms` of sandbox time; the clock has advanced by `ms` when it does. */
   sleep(ms: number): Promise<void>;
+  /**
+   * The running command will not end by itself (ping without -c, a watch): a scripted
+   * session stops it once it has run for its limit. Other schedulers ignore it.
+   */
+  endless?(): void;
 }
 
 /** A clock that moves only when told to. */
@@ -34,4 +39,5 @@ export class VirtualClock implements Scheduler {
   async sleep(ms: number): Promise<void> {
     this.advance(ms);
   }
+  endless(): void {}
 }

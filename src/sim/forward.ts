@@ -91,8 +91,11 @@ export interface Hop {
   action: HopAction;
   /** One line a learner can read. */
   detail: string;
-  /** The (inner) IPv4 header at this step, when the step concerns an IP packet. */
-  ip?: { src: Ip; dst: Ip; ttl: number; id: number; checksum: number };
+  /**
+   * The (inner) IPv4 header at this step, when the step concerns an IP packet, with the
+   * protocol number and the transport ports (TCP, UDP) or ICMP type and code.
+   */
+  ip?: { src: Ip; dst: Ip; ttl: number; id: number; checksum: number; proto: number; sport?: number; dport?: number; icmp?: { type: number; code: number } };
   /** The outer header while the packet is inside a VXLAN tunnel. */
   outer?: { src: Ip; dst: Ip; ttl: number };
   /** iptables rules whose targets fired at this step, as `-A CHAIN ...`. */
@@ -220,7 +223,7 @@ class Engine {
   private hop(ns: Netns, action: HopAction, detail: string, dev?: string, p?: Ipv4Packet, outer?: Ipv4Packet, rules?: string[]): void {
     const h: Hop = { ns: ns.id, action, detail };
     if (dev !== undefined) h.dev = dev;
-    if (p) h.ip = { src: p.src, dst: p.dst, ttl: p.ttl, id: p.id, checksum: p.checksum };
+    if (p) h.ip = hopHeader(p);
     if (outer) h.outer = { src: outer.src, dst: outer.dst, ttl: outer.ttl };
     if (rules && rules.length) h.rules = rules;
     this.result.hops.push(h);
@@ -831,4 +834,15 @@ export function vxlanSourcePort(frame: EthernetFrame): number {
     for (const m of [frame.src, frame.dst] as Mac[]) mix(parseInt(m.replace(/:/g, '').slice(4), 16));
   }
   return 32768 + (h % (60999 - 32768 + 1));
+}
+
+/** What a hop records of a packet: the IPv4 header fields a learner reads, and its ports. */
+function hopHeader(p: Ipv4Packet): NonNullable<Hop['ip']> {
+  const h: NonNullable<Hop['ip']> = { src: p.src, dst: p.dst, ttl: p.ttl, id: p.id, checksum: p.checksum, proto: p.proto };
+  const pl = p.payload;
+  if (pl.kind === 'udp' || pl.kind === 'tcp') {
+    h.sport = pl.srcPort;
+    h.dport = pl.dstPort;
+  } else if (pl.kind === 'icmp') h.icmp = { type: pl.type, code: pl.code };
+  return h;
 }

@@ -38,6 +38,21 @@ export const TOPOLOGIES: Record<string, Topology> = {
     description: 'two LANs of Linux hosts joined by two routers (router-1, router-2), no containers',
     build: (seed, t) => buildRoutedNetwork({}, seed, t),
   },
+  'kubernetes-web': {
+    description: 'the 3-node flannel VXLAN cluster with a web Deployment of three nginx pods, its Service and a busybox pod (client)',
+    build: (seed, t) =>
+      buildCluster(
+        {
+          workloads: {
+            deployments: [{ name: 'web', replicas: 3, image: 'nginx:1.27', ports: [80] }],
+            pods: [{ name: 'client', image: 'busybox:1.36', command: ['sleep', '3600'] }],
+            services: [{ name: 'web', selector: { app: 'web' }, ports: [{ port: 80, targetPort: 80 }] }],
+          },
+        },
+        seed,
+        t,
+      ),
+  },
   'kubernetes-netshoot': {
     description: 'the 3-node flannel VXLAN cluster with a web Deployment and Service, a busybox pod (client) and a nicolaka/netshoot pod (netshoot)',
     build: (seed, t) =>

@@ -19,7 +19,7 @@
 import xtermCss from '@xterm/xterm/css/xterm.css?inline';
 import type { Scheduler } from '../sim/clock';
 import type { LabSessionApi, TaskView, TerminalApi } from '../labs/contract';
-import { createLabSession, restoreLabSession } from '../labs/session';
+import { createLabSession, restoreLabSession } from '../labs/catalog';
 import { LabTerminal } from './terminal';
 import {
   clearLab,
@@ -145,7 +145,7 @@ export async function mountLab(panel: HTMLElement): Promise<{ dispose(): void }>
       showNotice(
         `Your saved work in this lab could not be restored${why}, so the lab starts fresh. Sorry about that.`,
       );
-      session = createLabSession({ labId, seed: chooseSeed(), scheduler: wallClock });
+      session = await createLabSession({ labId, seed: chooseSeed(), scheduler: wallClock });
     }
   } else {
     if (stored.kind === 'corrupt') {
@@ -155,7 +155,7 @@ export async function mountLab(panel: HTMLElement): Promise<{ dispose(): void }>
     } else if (stored.kind === 'ok') {
       showNotice(`This link asks for seed ${wanted ?? ''}, so the lab starts fresh with it.`);
     }
-    session = createLabSession({ labId, seed: chooseSeed(), scheduler: wallClock });
+    session = await createLabSession({ labId, seed: chooseSeed(), scheduler: wallClock });
   }
 
   // ---- tasks and score ------------------------------------------------------------------------
@@ -402,7 +402,7 @@ export async function mountLab(panel: HTMLElement): Promise<{ dispose(): void }>
     unsubscribe();
     clearLab(labId);
     forgetLabProgress(labId, lessons);
-    session = createLabSession({ labId, seed, scheduler: wallClock });
+    session = await createLabSession({ labId, seed, scheduler: wallClock });
     restoredCommands = null;
     closeExtraTerminals();
     terminal.replaceSession(session);

@@ -2,11 +2,11 @@
  * Golden transcripts: read, replay and (with `npx tsx tests/golden/update.ts`) regenerate.
  *
  * A golden file is a whole terminal transcript as
- * `npm run shell -- --lab <lab> --seed <n> [--interrupt-after <s>]` prints it with stderr
- * merged (`2>&1`), preceded by header lines:
+ * `npm run shell -- --lab-file tests/fixtures/labs/<lab>.ts --seed <n> [--interrupt-after <s>]`
+ * prints it with stderr merged (`2>&1`), preceded by header lines:
  *
  *   # seed: 1
- *   # lab: three-pools
+ *   # lab: fixture-web           (a lab of tests/fixtures/labs)
  *   # interrupt-after: 60        (optional, seconds; default 30 as in the CLI)
  *
  * or, for a free sandbox (`npm run shell -- --cluster docker`), `# cluster: <topology>`
@@ -25,6 +25,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { REFERENCE_TIME } from '../../src/labs/catalog';
 import { LabSession } from '../../src/labs/session';
+import { testLab } from '../fixtures/labs/index';
 import { PS2, ScriptClock, transcript } from '../../src/labs/transcript';
 import { needsMore } from '../../src/shell/tokenize';
 
@@ -55,7 +56,7 @@ export function parseGolden(text: string, name = 'golden file'): Golden {
   const field = (key: string): string | undefined => header.map((h) => new RegExp(`^# ${key}: (.+)$`).exec(h)?.[1]).find((v) => v !== undefined);
   // `# cluster: <topology>` replays a free sandbox (npm run shell -- --cluster <topology>).
   const cluster = field('cluster');
-  const lab = field('lab') ?? (cluster !== undefined ? `playground:${cluster}` : undefined);
+  const lab = field('lab') ?? (cluster !== undefined ? `playground-${cluster}` : undefined);
   const seed = Number(field('seed'));
   const interruptAfter = Number(field('interrupt-after') ?? '30');
   if (!lab || !Number.isInteger(seed) || !(interruptAfter > 0)) throw new Error(`${name}: needs "# lab: <id>" and "# seed: <n>" header lines`);
@@ -98,7 +99,7 @@ export function parseGolden(text: string, name = 'golden file'): Golden {
 /** Replays `commands` the way `npm run shell` does and returns what it prints. */
 export async function replay(g: Pick<Golden, 'lab' | 'seed' | 'interruptAfter' | 'commands'>): Promise<string> {
   const clock = new ScriptClock(REFERENCE_TIME, g.interruptAfter * 1000);
-  const session = g.lab.startsWith('playground:') ? LabSession.createPlayground({ topology: g.lab.slice('playground:'.length), seed: g.seed, scheduler: clock }) : LabSession.create({ labId: g.lab, seed: g.seed, scheduler: clock });
+  const session = await LabSession.create({ lab: testLab(g.lab), seed: g.seed, scheduler: clock });
   return (await transcript(session, clock, g.commands)).replace(ANSI, '');
 }
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,10 +12,12 @@ function shell(args: string[], input: string) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+const WEB = ['--lab-file', 'tests/fixtures/labs/web.ts'];
+
 // Each test starts one or two Node processes (tsx compiles on start), slow on a busy machine.
 describe('npm run shell', { timeout: 30_000 }, () => {
-  it('prints the prompt, the command, its output, grading events and the score', () => {
-    const r = shell(['--lab', 'three-pools'], 'kubectl get nodes\nanswer which-pool service\n');
+it('prints the prompt, the command, its output, grading events and the score', () => {
+    const r = shell(WEB, 'kubectl get nodes\nanswer which-pool service\n');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('learner@workstation:~$ kubectl get nodes\nNAME            STATUS   ROLES           AGE   VERSION\n');
     expect(r.stdout).toContain('[lab] which-pool passed: ');
@@ -23,22 +25,48 @@ describe('npm run shell', { timeout: 30_000 }, () => {
   });
 
   it('keeps stderr apart, and --quiet prints only the commands\' output', () => {
-    const r = shell(['--lab', 'three-pools', '--quiet'], 'kubectl get pods -n kube-public\nfoo\n');
+    const r = shell([...WEB, '--quiet'], 'kubectl get pods -n kube-public\nfoo\n');
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe('No resources found in kube-public namespace.\nbash: foo: command not found\n');
     expect(r.status).toBe(127);
   });
 
-  it('refuses a missing or unknown lab with exit status 2', () => {
-    expect(shell([], '').status).toBe(2);
+  it('refuses an unknown lab, or a file that defines none, with exit status 2', () => {
     const r = shell(['--lab', 'nope'], '');
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/no lab "nope"; labs: three-pools/);
+    expect(r.stderr).toMatch(/no lab "nope"; labs: /);
+    const f = shell(['--lab-file', 'tests/support/session.ts'], '');
+    expect([f.status, f.stderr]).toEqual([2, 'shell: tests/support/session.ts: exports no lab (a value made by defineLab)\n']);
+  });
+
+  it('with no lab or cluster, opens the default cluster', () => {
+    const r = shell(['--quiet'], 'kubectl get nodes -o name\n');
+    expect([r.status, r.stdout]).toEqual([0, 'node/control-plane\nnode/node-1\nnode/node-2\n']);
+  });
+
+  it('--solution prints the lines that complete the lab, and replaying them passes every task', () => {
+    const lines = shell([...WEB, '--solution'], '');
+    expect(lines.status).toBe(0);
+    expect(lines.stdout).toBe('answer pod-ip 10.244.1.2\nanswer pod-node node-1\nanswer which-pool service\nkubectl exec client -- ping -c 3 10.244.1.2\nanswer ttl-hops 2\n');
+    const r = shell(WEB, lines.stdout);
+    expect(r.stdout.trimEnd().split('\n').pop()).toBe('[lab] score 50/50');
+  });
+
+  it('--apply applies manifests through the session, as kubectl apply prints them', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'k8slabs-')), 'web2.yaml');
+    writeFileSync(file, 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web2\nspec:\n  selector:\n    app: web\n  ports:\n  - port: 80\n');
+    const r = shell([...WEB, '--apply', file], 'kubectl get svc web2 -o name\n');
+    expect(r.stdout.split('\n')[0]).toBe('service/web2 created');
+    expect(r.stdout).toContain('learner@workstation:~$ kubectl get svc web2 -o name\nservice/web2\n');
+    writeFileSync(file, 'kind: Nope\n');
+    const bad = shell([...WEB, '--apply', file], '');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/^error: /);
   });
 
   it('--pcap writes every frame sent on a wire, with valid checksums, VXLAN included', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'k8slabs-')), 'session.pcap');
-    const r = shell(['--lab', 'three-pools', '--quiet', '--pcap', file], 'kubectl exec client -- ping -c 2 10.244.1.2\n');
+    const r = shell([...WEB, '--quiet', '--pcap', file], 'kubectl exec client -- ping -c 2 10.244.1.2\n');
     expect(r.status).toBe(0);
     const records = readPcap(readFileSync(file)).records;
     expect(records.length).toBeGreaterThan(10);
@@ -69,6 +97,6 @@ describe('npm run shell --cluster', { timeout: 30_000 }, () => {
 
   it('refuses an unknown topology and --lab with --cluster', () => {
     expect(shell(['--cluster', 'mesos'], '').stderr).toMatch(/no topology "mesos"; topologies: kubernetes, kubernetes-host-gw, kubernetes-6, docker/);
-    expect(shell(['--cluster', 'docker', '--lab', 'three-pools'], '').status).toBe(2);
+    expect(shell(['--cluster', 'docker', ...WEB], '').status).toBe(2);
   });
 });

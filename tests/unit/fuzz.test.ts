@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { REFERENCE_TIME } from '../../src/labs/catalog';
-import { LabSession } from '../../src/labs/session';
 import { ScriptClock } from '../../src/labs/transcript';
 import type { Shell } from '../../src/shell/shell';
 import { needsMore } from '../../src/shell/tokenize';
+import { labSession, playgroundSession } from '../support/session';
 
 // Robustness: generated command lines through every registered command, in every place a
 // learner can be. Nothing may escape as an exception or an internal error, and every line
@@ -45,7 +45,7 @@ const line = (cmds: string[]) =>
 describe('robustness', () => {
   it('no generated command line throws, hangs or reports an internal error', async () => {
     const clock = new ScriptClock(REFERENCE_TIME, 3_000);
-    const session = LabSession.create({ labId: 'three-pools', seed: 4, scheduler: clock });
+    const session = await labSession({ lab: 'fixture-web', seed: 4, scheduler: clock });
     const registryNames = ['kubectl', 'ping', 'ssh', 'ip', 'iptables-save', 'conntrack', 'curl', 'cat', 'grep', 'head', 'tail', 'wc', 'sort', 'uniq', 'cut', 'awk', 'traceroute', 'bridge', 'nslookup', 'wget', 'hostname', 'help', 'answer', 'clear', 'foo', 'exit', 'iptables', 'dig', 'ifconfig', 'route', 'docker', 'tcpdump', 'echo', 'printf', 'export', 'unset', 'history', 'sleep', 'ls', 'rm', 'touch', 'pwd', 'true', 'false', 'env', 'printenv'];
     const places = ['', 'ssh node-1', 'kubectl exec -it client -- sh', 'kubectl exec -it web-7788985cd4-46bg9 -- sh'];
     let lines = 0;
@@ -72,7 +72,7 @@ describe('robustness', () => {
   }, 120_000);
   it('no generated command line breaks a netshoot pod or ip netns on its node', async () => {
     const clock = new ScriptClock(REFERENCE_TIME, 3_000);
-    const session = LabSession.createPlayground({ topology: 'kubernetes-netshoot', seed: 4, scheduler: clock });
+    const session = await playgroundSession({ topology: 'kubernetes-netshoot', seed: 4, scheduler: clock });
     const names = ['ping', 'ip', 'dig', 'nslookup', 'ifconfig', 'route', 'curl', 'traceroute', 'iptables', 'ss', 'help', 'exit'];
     const places = ['kubectl exec -it netshoot -- sh', 'kubectl exec -it client -- sh', 'ssh node-2', 'ssh node-1'];
     await fc.assert(
@@ -93,7 +93,7 @@ describe('robustness', () => {
 
   it('no generated command line breaks a Docker host or a container shell', async () => {
     const clock = new ScriptClock(REFERENCE_TIME, 3_000);
-    const session = LabSession.createPlayground({ topology: 'docker', seed: 4, scheduler: clock });
+    const session = await playgroundSession({ topology: 'docker', seed: 4, scheduler: clock });
     const sink0 = { write: () => {} };
     // Containers to aim at: a detached nginx with a published port and a busybox shell.
     await session.run('ssh host-1', sink0, sink0);
@@ -124,7 +124,7 @@ describe('robustness', () => {
 
   it('a command that fails validation (usage, bad flag, not found, bad redirection) leaves the sandbox unchanged', async () => {
     const clock = new ScriptClock(REFERENCE_TIME, 3_000);
-    const session = LabSession.create({ labId: 'three-pools', seed: 4, scheduler: clock });
+    const session = await labSession({ lab: 'fixture-web', seed: 4, scheduler: clock });
     const shell = (session as unknown as { shell: Shell }).shell;
     const names = ['kubectl', 'ping', 'ip', 'iptables-save', 'conntrack', 'curl', 'cat', 'grep', 'traceroute', 'bridge', 'hostname', 'answer', 'foo', 'docker', 'tcpdump', 'dig', 'echo', 'export', 'history', 'sleep', 'ls', 'rm', 'touch', 'pwd', 'env', 'printenv'];
     const VALIDATION = ['USAGE', 'UNKNOWN_FLAG', 'NOT_FOUND', 'INVALID', 'COMMAND_NOT_FOUND', 'SYNTAX'];
@@ -162,7 +162,7 @@ describe('robustness', () => {
 
   it('a pasted 1 MB line returns promptly', async () => {
     const clock = new ScriptClock(REFERENCE_TIME, 3_000);
-    const session = LabSession.create({ labId: 'three-pools', seed: 4, scheduler: clock });
+    const session = await labSession({ lab: 'fixture-web', seed: 4, scheduler: clock });
     const big = 'x'.repeat(1_000_000);
     for (const l of [`echo ${big} | wc -c`, `echo "${big}`, `kubectl get pods ${'web '.repeat(250_000)}`, `${'a=1 '.repeat(250_000)}`, `echo $(echo ${'$X'.repeat(300_000)})`]) {
       let out = '';

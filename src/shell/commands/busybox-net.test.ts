@@ -3,6 +3,7 @@ import { REFERENCE_TIME } from '../../labs/catalog';
 import { LabSession } from '../../labs/session';
 import { ScriptClock } from '../../labs/transcript';
 import { readFile } from '../../sim/files';
+import { labSession } from '../../../tests/support/session';
 
 async function run(session: LabSession, line: string): Promise<{ out: string; err: string; status: number }> {
   let out = '';
@@ -11,8 +12,8 @@ async function run(session: LabSession, line: string): Promise<{ out: string; er
   return { out, err, status };
 }
 
-function session(): LabSession {
-  return LabSession.create({ labId: 'three-pools', seed: 1, scheduler: new ScriptClock(REFERENCE_TIME, 60_000) });
+async function session(): Promise<LabSession> {
+  return labSession({ lab: 'fixture-web', seed: 1, scheduler: new ScriptClock(REFERENCE_TIME, 60_000) });
 }
 
 /** The client pod's stored files, by absolute path. */
@@ -25,7 +26,7 @@ const PAGE_START = '<!DOCTYPE html>\n<html>\n';
 
 describe('busybox wget', () => {
   it('parses options as getopt does: clustered, separate, with the argument attached or next', async () => {
-    const s = session();
+    const s = await session();
     for (const line of ['wget -qO- http://web/', 'wget -O- -q http://web/', 'wget -q -O - http://web/', 'wget http://web/ -qO -', 'wget --quiet --output-document=- http://web/', 'wget -T 2 -qO- web']) {
       const r = await run(s, `kubectl exec client -- ${line}`);
       expect([line, r.status, r.err, r.out.startsWith(PAGE_START)]).toEqual([line, 0, '', true]);
@@ -33,7 +34,7 @@ describe('busybox wget', () => {
   });
 
   it('saves to the URL\'s file name (index.html for /) with busybox\'s messages, and refuses to overwrite it', async () => {
-    const s = session();
+    const s = await session();
     const svc = s.sim.state.k8s.services['default/web']!.spec.clusterIP!;
     const r = await run(s, 'kubectl exec client -- wget -T 2 http://web/');
     expect(r.status).toBe(0);
@@ -48,7 +49,7 @@ describe('busybox wget', () => {
   });
 
   it('writes -O FILE (overwriting it), discards -O /dev/null, and reports what cannot be opened', async () => {
-    const s = session();
+    const s = await session();
     expect((await run(s, 'kubectl exec client -- wget -qO /tmp/page http://web/')).status).toBe(0);
     expect(clientFile(s, '/tmp/page')!.startsWith(PAGE_START)).toBe(true);
     expect((await run(s, 'kubectl exec client -- wget -q -O /tmp/page http://web/')).status).toBe(0);
@@ -65,7 +66,7 @@ describe('busybox wget', () => {
   });
 
   it('--spider only checks that the URL exists', async () => {
-    const s = session();
+    const s = await session();
     const ok = await run(s, 'kubectl exec client -- wget --spider http://web/');
     expect([ok.status, ok.out, ok.err.endsWith('\nremote file exists\n')]).toEqual([0, '', true]);
     expect(clientFile(s, '/index.html')).toBeUndefined();
@@ -74,12 +75,12 @@ describe('busybox wget', () => {
   });
 
   it('-T bounds the connect; without it the kernel gives up after its SYN retries', async () => {
-    const s = session();
+    const s = await session();
     const t0 = s.sim.clock.now();
     const r = await run(s, 'kubectl exec client -- wget -q -T 2 http://10.96.0.1:81/');
     expect([r.status, r.err]).toEqual([1, 'wget: download timed out\ncommand terminated with exit code 1\n']);
     expect(s.sim.clock.now() - t0).toBe(2000);
-    const patient = LabSession.create({ labId: 'three-pools', seed: 1, scheduler: new ScriptClock(REFERENCE_TIME, 300_000) });
+    const patient = await labSession({ lab: 'fixture-web', seed: 1, scheduler: new ScriptClock(REFERENCE_TIME, 300_000) });
     const t1 = patient.sim.clock.now();
     const slow = await run(patient, 'kubectl exec client -- wget -q http://10.96.0.1:81/');
     expect([slow.status, slow.err]).toEqual([1, "wget: can't connect to remote host (10.96.0.1): Connection timed out\ncommand terminated with exit code 1\n"]);
@@ -89,7 +90,7 @@ describe('busybox wget', () => {
   });
 
   it('rejects bad options with glibc getopt\'s message and busybox\'s usage', async () => {
-    const s = session();
+    const s = await session();
     const x = await run(s, 'kubectl exec client -- wget -x http://web/');
     expect(x.status).toBe(1);
     expect(x.err).toMatch(/^wget: invalid option -- 'x'\nBusyBox v1\.36\.1 .*\n\nUsage: wget \[-cqS\] \[--spider\]/);
@@ -102,7 +103,7 @@ describe('busybox wget', () => {
   });
 
   it('sends busybox\'s request: Host with the port, User-Agent Wget, Connection: close', async () => {
-    const s = session();
+    const s = await session();
     await run(s, 'kubectl exec client -- wget -qO- http://web:80/nope');
     const logs = await run(s, 'kubectl logs -l app=web --tail=2');
     expect(logs.out).toContain('host: "web:80"');

@@ -4,6 +4,7 @@ import { LabSession } from '../../labs/session';
 import { ScriptClock } from '../../labs/transcript';
 import { readFile } from '../../sim/files';
 import { formatWriteOut } from './curl';
+import { labSession } from '../../../tests/support/session';
 
 /** stdout and stderr in one stream, in the order they were written, as a terminal shows them. */
 async function run(session: LabSession, line: string): Promise<{ out: string; stdout: string; status: number }> {
@@ -13,15 +14,15 @@ async function run(session: LabSession, line: string): Promise<{ out: string; st
   return { out, stdout, status };
 }
 
-function session(): LabSession {
-  return LabSession.create({ labId: 'three-pools', seed: 1, scheduler: new ScriptClock(REFERENCE_TIME, 60_000) });
+async function session(): Promise<LabSession> {
+  return labSession({ lab: 'fixture-web', seed: 1, scheduler: new ScriptClock(REFERENCE_TIME, 60_000) });
 }
 
 const WEB = 'web-7788985cd4-46bg9';
 
 describe('curl --write-out', () => {
   it('prints 000 after the error message when no response came, with the error\'s exit code', async () => {
-    const s = session();
+    const s = await session();
     const refused = await run(s, `kubectl exec ${WEB} -- curl -sS -o /dev/null -w '%{http_code} [%{remote_ip}] %{remote_port}\\n' http://10.244.2.2:81/`);
     expect(refused.out).toBe("curl: (7) Failed to connect to 10.244.2.2 port 81 after 0 ms: Couldn't connect to server\n000 [] 0\ncommand terminated with exit code 7\n");
     expect(refused.status).toBe(7);
@@ -34,7 +35,7 @@ describe('curl --write-out', () => {
   });
 
   it('reports the status, peer and time of a response', async () => {
-    const s = session();
+    const s = await session();
     const r = await run(s, `kubectl exec ${WEB} -- curl -s -o /dev/null -w '%{http_code} %{response_code} %{remote_ip}:%{remote_port} %{time_total}\\n' http://web/nope`);
     const svc = s.sim.state.k8s.services['default/web']!.spec.clusterIP!;
     expect(r.out).toMatch(new RegExp(`^404 404 ${svc.replace(/\./g, '\\.')}:80 0\\.\\d{6}\\n$`));
@@ -52,7 +53,7 @@ describe('curl --write-out', () => {
 
 describe('curl -o and -I', () => {
   it('-o FILE stores what would have been printed; a failed connection creates no file', async () => {
-    const s = session();
+    const s = await session();
     const r = await run(s, 'ssh node-1');
     expect(r.status).toBe(0);
     expect((await run(s, 'curl -s -o page.html http://10.244.1.2/')).out).toBe('');
@@ -70,7 +71,7 @@ describe('curl -o and -I', () => {
   });
 
   it('-I sends HEAD and prints the headers of GET as received, with no body', async () => {
-    const s = session();
+    const s = await session();
     const get = await run(s, `kubectl exec ${WEB} -- curl -s http://10.244.1.2/nope`);
     const head = await run(s, `kubectl exec ${WEB} -- curl -sI http://10.244.1.2/nope`);
     // The header lines come out as they were received, CRLF included.
@@ -82,7 +83,7 @@ describe('curl -o and -I', () => {
 
 describe('curl option grouping and --fail', () => {
   it('a value-taking letter ends a group and takes the rest of the word or the next word', async () => {
-    const s = session();
+    const s = await session();
     const next = await run(s, `kubectl exec ${WEB} -- curl -w '%{http_code}\\n' -so /dev/null http://web/`);
     expect([next.out, next.status]).toEqual(['200\n', 0]);
     const attached = await run(s, `kubectl exec ${WEB} -- curl -sSo/dev/null -w '%{http_code}\\n' http://web/nope`);
@@ -92,7 +93,7 @@ describe('curl option grouping and --fail', () => {
   });
 
   it('-f makes an HTTP error curl error 22 with no body; -s hides the message, -S shows it', async () => {
-    const s = session();
+    const s = await session();
     const quiet = await run(s, `kubectl exec ${WEB} -- curl -fs http://web/nope`);
     expect([quiet.out, quiet.status]).toEqual(['command terminated with exit code 22\n', 22]);
     const shown = await run(s, `kubectl exec ${WEB} -- curl -fsS -w '%{http_code}\\n' http://web/nope`);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { REFERENCE_TIME } from '../../labs/catalog';
 import { LabSession } from '../../labs/session';
 import { ScriptClock } from '../../labs/transcript';
+import { labSession, playgroundSession } from '../../../tests/support/session';
 
 async function run(session: LabSession, line: string): Promise<{ out: string; status: number }> {
   let out = '';
@@ -25,7 +26,7 @@ function peerTails(out: string): Record<string, string> {
 
 describe('ip link: the namespace at the other end of a veth', () => {
   it('a Docker host shows link-netnsid N, numbered in the order its containers started', async () => {
-    const s = LabSession.createPlayground({ topology: 'docker', seed: 1, scheduler: clock() });
+    const s = await playgroundSession({ topology: 'docker', seed: 1, scheduler: clock() });
     await run(s, 'ssh host-1');
     await run(s, 'docker run -d --name web nginx');
     await run(s, 'docker run -d --name c1 busybox sleep 3600');
@@ -41,7 +42,7 @@ describe('ip link: the namespace at the other end of a veth', () => {
   });
 
   it('a Kubernetes node names containerd\'s cni- namespaces, and a pod sees its node as id 0', async () => {
-    const s = LabSession.createPlayground({ topology: 'kubernetes-netshoot', seed: 3, scheduler: clock() });
+    const s = await playgroundSession({ topology: 'kubernetes-netshoot', seed: 3, scheduler: clock() });
     await run(s, 'ssh node-1');
     const tails = Object.values(peerTails((await run(s, 'ip link')).out));
     expect(tails.length).toBeGreaterThan(0);
@@ -53,7 +54,7 @@ describe('ip link: the namespace at the other end of a veth', () => {
 
 describe('ip usage', () => {
   it('prints the usage on stderr and exits 255 for a bare ip and for ip help, as iproute2 does', async () => {
-    const s = LabSession.create({ labId: 'three-pools', seed: 1, scheduler: clock() });
+    const s = await labSession({ lab: 'fixture-web', seed: 1, scheduler: clock() });
     await run(s, 'ssh node-1');
     for (const line of ['ip', 'ip help']) {
       const r = await run(s, line);

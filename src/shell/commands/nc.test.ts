@@ -3,6 +3,7 @@ import { REFERENCE_TIME } from '../../labs/catalog';
 import { LabSession } from '../../labs/session';
 import { ScriptClock } from '../../labs/transcript';
 import { buildPorts, parseNc } from './nc';
+import { playgroundSession } from '../../../tests/support/session';
 
 async function run(session: LabSession, line: string): Promise<{ out: string; err: string; status: number }> {
   let out = '';
@@ -12,7 +13,7 @@ async function run(session: LabSession, line: string): Promise<{ out: string; er
 }
 
 async function inNetshoot(): Promise<LabSession> {
-  const s = LabSession.createPlayground({ topology: 'kubernetes-netshoot', seed: 3, scheduler: new ScriptClock(REFERENCE_TIME, 600_000) });
+  const s = await playgroundSession({ topology: 'kubernetes-netshoot', seed: 3, scheduler: new ScriptClock(REFERENCE_TIME, 600_000) });
   await run(s, 'kubectl exec -it netshoot -- sh');
   return s;
 }

@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
-import { LabSession } from '../../labs/session';
 import { ScriptClock, transcript } from '../../labs/transcript';
 import { REFERENCE_TIME } from '../../labs/catalog';
 import type { Pod } from '../../sim/k8s/types';
+import { labSession } from '../../../tests/support/session';
 
 /**
  * busybox ping inside the three-pools lab's client pod, through `kubectl exec`, checked
@@ -20,9 +20,9 @@ interface Run {
 
 const open = (seed = 1, interruptAfterMs?: number): ReturnType<typeof openSession> => openSession(seed, interruptAfterMs);
 
-function openSession(seed = 1, interruptAfterMs?: number) {
+async function openSession(seed = 1, interruptAfterMs?: number) {
   const clock = new ScriptClock(REFERENCE_TIME, interruptAfterMs);
-  const session = LabSession.create({ labId: 'three-pools', seed, scheduler: clock });
+  const session = await labSession({ lab: 'fixture-web', seed, scheduler: clock });
   const run = async (line: string): Promise<Run> => {
     let stdout = '';
     let stderr = '';
@@ -76,7 +76,7 @@ function parsePing(out: string) {
 
 describe('busybox ping format (docs/reference/fidelity.md 4.2)', () => {
   it('-c 3 to a pod on another node: header, seq from 0, ttl 62, summary, status 0', async () => {
-    const { run, otherNode } = open();
+    const { run, otherNode } = await open();
     const ipAddr = otherNode.status.podIP!;
     const r = await run(`kubectl exec client -- ping -c 3 ${ipAddr}`);
     expect(r.status).toBe(0);
@@ -97,7 +97,7 @@ describe('busybox ping format (docs/reference/fidelity.md 4.2)', () => {
   });
 
   it('ttl follows docs/reference/fidelity.md 4.3: same node 64, other node 62, own node 64, other node IP 63', async () => {
-    const { run, client, sameNode, otherNode, nodeIp, k8s } = open();
+    const { run, client, sameNode, otherNode, nodeIp, k8s } = await open();
     const ttlOf = async (target: string): Promise<number> => {
       const p = parsePing((await run(`kubectl exec client -- ping -c 1 ${target}`)).stdout);
       expect(p.replies).toHaveLength(1);
@@ -111,7 +111,7 @@ describe('busybox ping format (docs/reference/fidelity.md 4.2)', () => {
   });
 
   it('-s changes the data size in the header and the "N bytes from" count (data + 8)', async () => {
-    const { run, otherNode } = open();
+    const { run, otherNode } = await open();
     const ipAddr = otherNode.status.podIP!;
     for (const size of [0, 16, 100, 1422]) {
       const p = parsePing((await run(`kubectl exec client -- ping -c 2 -s ${size} ${ipAddr}`)).stdout);
@@ -123,7 +123,7 @@ describe('busybox ping format (docs/reference/fidelity.md 4.2)', () => {
   });
 
   it('-q prints only the header and the summary', async () => {
-    const { run, sameNode } = open();
+    const { run, sameNode } = await open();
     const p = parsePing((await run(`kubectl exec client -- ping -q -c 2 ${sameNode.status.podIP}`)).stdout);
     expect(p.replies).toEqual([]);
     expect(p.summary).toMatchObject({ sent: 2, received: 2, loss: 0 });
@@ -132,7 +132,7 @@ describe('busybox ping format (docs/reference/fidelity.md 4.2)', () => {
 
   it('works the same from an interactive shell in the pod (prompt / # )', async () => {
     const clock = new ScriptClock(REFERENCE_TIME);
-    const session = LabSession.create({ labId: 'three-pools', seed: 1, scheduler: clock });
+    const session = await labSession({ lab: 'fixture-web', seed: 1, scheduler: clock });
     const target = session.bindings.target!.ip!;
     const text = await transcript(session, clock, ['kubectl exec -it client -- sh', `ping -c 1 ${target}`, 'exit'], { quiet: false });
     const lines = text.split('\n');
@@ -145,7 +145,7 @@ describe('busybox ping format (docs/reference/fidelity.md 4.2)', () => {
   });
 
   it('on the workstation ping is iputils ping, and the pod network is not reachable from outside', async () => {
-    const { run } = open();
+    const { run } = await open();
     const r = await run('ping -c 2 10.244.1.2');
     expect(r.stdout).toMatch(/^PING 10\.244\.1\.2 \(10\.244\.1\.2\) 56\(84\) bytes of data\.\n\n--- 10\.244\.1\.2 ping statistics ---\n2 packets transmitted, 0 received, 100% packet loss, time 100\dms\n$/);
     expect(r.status).toBe(1);
@@ -155,7 +155,7 @@ describe('busybox ping format (docs/reference/fidelity.md 4.2)', () => {
 describe('when nothing answers', () => {
   // A ScriptClock that interrupts only after a minute, so ping's own timers decide.
   it('a ClusterIP: 100% loss, no round-trip line, exit 1 -> "command terminated with exit code 1"', async () => {
-    const { run, svcIp } = open(1, 60_000);
+    const { run, svcIp } = await open(1, 60_000);
     const r = await run(`kubectl exec client -- ping -c 2 ${svcIp}`);
     expect(r.stdout).toBe(`PING ${svcIp} (${svcIp}): 56 data bytes\n\n--- ${svcIp} ping statistics ---\n2 packets transmitted, 0 packets received, 100% packet loss\n`);
     expect(r.stderr).toBe('command terminated with exit code 1\n');
@@ -165,7 +165,7 @@ describe('when nothing answers', () => {
   });
 
   it('an unused pod IP on the client\'s node: nothing printed per packet, 100% loss, exit 1', async () => {
-    const { run, client } = open(1, 60_000);
+    const { run, client } = await open(1, 60_000);
     const unused = client.status.podIP!.replace(/\d+$/, '200');
     const r = await run(`kubectl exec client -- ping -c 1 ${unused}`);
     const p = parsePing(r.stdout);
@@ -175,7 +175,7 @@ describe('when nothing answers', () => {
   });
 
   it('TTL too small: ICMP time exceeded is not printed by busybox', async () => {
-    const { run, otherNode } = open(1, 60_000);
+    const { run, otherNode } = await open(1, 60_000);
     const r = await run(`kubectl exec client -- ping -c 2 -t 1 ${otherNode.status.podIP}`);
     const p = parsePing(r.stdout);
     expect(p.replies).toEqual([]);
@@ -186,7 +186,7 @@ describe('when nothing answers', () => {
   // `npm run shell` interrupts never-ending commands after 30 s of sandbox time by default,
   // well after busybox's 10 s -W wait, so a lost ping still ends with its own summary.
   it('with the default interrupt, ping -c 3 to a ClusterIP still prints its summary', async () => {
-    const { run, svcIp } = open();
+    const { run, svcIp } = await open();
     const r = await run(`kubectl exec client -- ping -c 3 ${svcIp}`);
     expect(r.stdout).toContain('3 packets transmitted, 0 packets received, 100% packet loss');
     expect(r.stderr).toBe('command terminated with exit code 1\n');
@@ -195,7 +195,7 @@ describe('when nothing answers', () => {
   // Linux ping sockets default to IP_PMTUDISC_WANT: a ping larger than the MTU is sent in
   // fragments, reassembled by the pod, answered (in fragments too) and reassembled again.
   it('a ping larger than the pod MTU is fragmented and answered', async () => {
-    const { run, otherNode } = open(1, 60_000);
+    const { run, otherNode } = await open(1, 60_000);
     const p = parsePing((await run(`kubectl exec client -- ping -c 1 -s 1500 ${otherNode.status.podIP}`)).stdout);
     expect(p.replies.map((x) => x.bytes)).toEqual([1508]);
   });
@@ -206,7 +206,7 @@ describe('ping without -c, interrupted after 10 s of sandbox time', () => {
   const open = (): ReturnType<typeof openSession> => openSession(1, 10_000);
 
   it('kubectl exec without -t: kubectl is killed, so there is no summary; status 130', async () => {
-    const o = open();
+    const o = await open();
     const r = await run10(o, `kubectl exec client -- ping ${target(o)}`);
     const p = parsePing(r.stdout);
     expect(p.replies.length === 10 || p.replies.length === 11).toBe(true);
@@ -217,7 +217,7 @@ describe('ping without -c, interrupted after 10 s of sandbox time', () => {
   });
 
   it('kubectl exec -it: Ctrl+C reaches ping, which prints its summary and exits 0', async () => {
-    const o = open();
+    const o = await open();
     const r = await run10(o, `kubectl exec -it client -- ping ${target(o)}`);
     const p = parsePing(r.stdout);
     expect(p.replies.length === 10 || p.replies.length === 11).toBe(true);
@@ -226,13 +226,13 @@ describe('ping without -c, interrupted after 10 s of sandbox time', () => {
   });
 
   it('the shell carries on afterwards', async () => {
-    const o = open();
+    const o = await open();
     await run10(o, `kubectl exec client -- ping ${target(o)}`);
     expect(await o.run('hostname')).toMatchObject({ stdout: 'workstation\n', status: 0 });
   });
 });
 
-async function run10(o: ReturnType<typeof openSession>, line: string): Promise<Run> {
+async function run10(o: Awaited<ReturnType<typeof openSession>>, line: string): Promise<Run> {
   const r = await o.run(line);
   expect(r.took).toBe(10_000);
   return r;
@@ -240,12 +240,12 @@ async function run10(o: ReturnType<typeof openSession>, line: string): Promise<R
 
 describe('busybox ping usage errors', () => {
   it('a host name (no DNS in the sandbox yet) is a bad address, exit 1', async () => {
-    const { run } = open();
+    const { run } = await open();
     expect(await run('kubectl exec client -- ping web')).toMatchObject({ stdout: '', stderr: "ping: bad address 'web'\ncommand terminated with exit code 1\n", status: 1 });
   });
 
   it('a missing option argument and an unknown option print busybox usage, exit 1', async () => {
-    const { run } = open();
+    const { run } = await open();
     // The first line's wording depends on the C library's getopt; the usage text follows it.
     for (const line of ['kubectl exec client -- ping -c', 'kubectl exec client -- ping -x 10.244.1.2', 'kubectl exec client -- ping']) {
       const r = await run(line);

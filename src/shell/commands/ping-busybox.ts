@@ -81,6 +81,7 @@ export const pingBusybox: Command = {
     let sent = 0;
     const start = ctx.env.scheduler.now();
     let finished = true;
+    if (!Number.isFinite(count) && !Number.isFinite(deadline)) ctx.endless();
     while (sent < count) {
       const r = sim.ping(nsId, dst, { id, seq: sent, size, ttl });
       sent++;

@@ -122,6 +122,7 @@ export const pingIputils: Command = {
     let errors = 0;
     let elapsed = 0;
     let stopped = false;
+    if (!Number.isFinite(count) && !Number.isFinite(deadline)) ctx.endless();
     while (sent < count && elapsed < deadline) {
       const seq = sent + 1;
       const res = sim.ping(nsId, r.ip, { id, seq, size, ttl, pmtu });

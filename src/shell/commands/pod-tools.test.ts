@@ -4,6 +4,7 @@ import { LabSession } from '../../labs/session';
 import { ScriptClock } from '../../labs/transcript';
 import { createRegistry } from './index';
 import { digRecord } from './dig';
+import { playgroundSession } from '../../../tests/support/session';
 
 async function run(session: LabSession, line: string): Promise<{ out: string; status: number }> {
   let out = '';
@@ -12,8 +13,8 @@ async function run(session: LabSession, line: string): Promise<{ out: string; st
   return { out, status };
 }
 
-function netshootSession(): LabSession {
-  return LabSession.createPlayground({ topology: 'kubernetes-netshoot', seed: 3, scheduler: new ScriptClock(REFERENCE_TIME, 60_000) });
+async function netshootSession(): Promise<LabSession> {
+  return playgroundSession({ topology: 'kubernetes-netshoot', seed: 3, scheduler: new ScriptClock(REFERENCE_TIME, 60_000) });
 }
 
 describe('per-image implementations', () => {
@@ -43,7 +44,7 @@ describe('per-image implementations', () => {
   });
 
   it('completes and lists only what the pod\'s image ships', async () => {
-    const s = netshootSession();
+    const s = await netshootSession();
     await run(s, 'kubectl exec -it netshoot -- sh');
     expect(s.complete('di', 2).candidates).toEqual(['dig']);
     await run(s, 'exit');
@@ -61,7 +62,7 @@ describe('dig', () => {
   });
 
   it('does not apply the search list unless told: dig web fails where nslookup web works', async () => {
-    const s = netshootSession();
+    const s = await netshootSession();
     const plain = await run(s, 'kubectl exec netshoot -- dig web');
     expect(plain.out).toContain('status: NXDOMAIN');
     expect(plain.out).toContain(';web.\t\t\t\tIN\tA');
@@ -81,7 +82,7 @@ describe('dig', () => {
 
 describe('ip netns', () => {
   it('lists the node\'s pod namespaces under the names ip link shows, and runs commands inside them', async () => {
-    const s = netshootSession();
+    const s = await netshootSession();
     const node = s.sim.pod('default', 'netshoot')!.spec.nodeName!;
     await run(s, `ssh ${node}`);
     const list = (await run(s, 'ip netns')).out.trim().split('\n');
@@ -101,7 +102,7 @@ describe('ip netns', () => {
 
 describe('iptables', () => {
   it('lists from the same rules iptables-save prints', async () => {
-    const s = netshootSession();
+    const s = await netshootSession();
     await run(s, 'ssh node-1');
     const saved = (await run(s, 'iptables-save -t nat')).out.split('\n').filter((l) => l.startsWith('-A KUBE-SERVICES '));
     const listed = (await run(s, 'iptables -t nat -S KUBE-SERVICES')).out.split('\n').filter((l) => l.startsWith('-A '));
@@ -116,7 +117,7 @@ describe('iptables', () => {
   });
 
   it('-x prints bytes with the packets\' width under the wider heading, as xtables_print_num does', async () => {
-    const s = netshootSession();
+    const s = await netshootSession();
     await run(s, 'ssh node-1');
     const lines = (await run(s, 'iptables -x -nvL INPUT')).out.split('\n');
     expect(lines[1]).toBe('    pkts      bytes target     prot opt in     out     source               destination         ');
@@ -124,7 +125,7 @@ describe('iptables', () => {
   });
 
   it('-V prints the version; a stray word is Bad argument on stdout, the try-help line on stderr, exit 2', async () => {
-    const s = netshootSession();
+    const s = await netshootSession();
     await run(s, 'ssh node-1');
     expect(await run(s, 'iptables -V')).toEqual({ out: 'iptables v1.8.10 (nf_tables)\n', status: 0 });
     expect(await run(s, 'iptables --version')).toEqual({ out: 'iptables v1.8.10 (nf_tables)\n', status: 0 });
@@ -135,7 +136,7 @@ describe('iptables', () => {
 
 describe('names that cannot go on the wire', () => {
   it('dig and nslookup refuse them as BIND does, ping and busybox nslookup find nothing', async () => {
-    const s = netshootSession();
+    const s = await netshootSession();
     expect(await run(s, 'kubectl exec netshoot -- dig .x')).toEqual({ out: "dig: '.x' is not a legal name (empty label)\ncommand terminated with exit code 10\n", status: 10 });
     expect(await run(s, `kubectl exec netshoot -- dig ${'a'.repeat(64)}.com`)).toMatchObject({ out: expect.stringContaining('is not a legal name (label too long)'), status: 10 });
     expect(await run(s, 'kubectl exec netshoot -- nslookup a..b')).toEqual({ out: "nslookup: 'a..b' is not a legal name (empty label)\ncommand terminated with exit code 1\n", status: 1 });

@@ -52,6 +52,7 @@ export const sleep: Command = {
       else throw new CommandError('INVALID', `sleep: invalid time interval \u2018${a}\u2019\nTry 'sleep --help' for more information.`, 1);
     }
     let left = seconds * 1000;
+    if (!Number.isFinite(left)) ctx.endless();
     while (left > 0) {
       const step = Math.min(left, 1000);
       if (!(await ctx.sleep(step))) return 130;

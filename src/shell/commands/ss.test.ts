@@ -3,6 +3,7 @@ import { REFERENCE_TIME } from '../../labs/catalog';
 import { LabSession } from '../../labs/session';
 import { ScriptClock } from '../../labs/transcript';
 import { newColumns, render, type Line } from './ss';
+import { playgroundSession } from '../../../tests/support/session';
 
 async function run(session: LabSession, line: string): Promise<{ out: string; status: number }> {
   let out = '';
@@ -11,8 +12,8 @@ async function run(session: LabSession, line: string): Promise<{ out: string; st
   return { out, status };
 }
 
-function session(): LabSession {
-  return LabSession.createPlayground({ topology: 'kubernetes-netshoot', seed: 3, scheduler: new ScriptClock(REFERENCE_TIME, 60_000) });
+async function session(): Promise<LabSession> {
+  return playgroundSession({ topology: 'kubernetes-netshoot', seed: 3, scheduler: new ScriptClock(REFERENCE_TIME, 60_000) });
 }
 
 /** The netns name `ip netns` gives the pod `name` on its node, and that node. */
@@ -27,7 +28,7 @@ function webPod(s: LabSession): string {
 
 describe('ss layout (misc/ss.c render)', () => {
   it('into a pipe, sizes each column to its longest field plus the one-space delimiter', async () => {
-    const s = session();
+    const s = await session();
     await run(s, 'ssh node-1');
     const lines = (await run(s, 'ss -tln | cat')).out.split('\n');
     // iproute2 6.1 always has the Process column; with nothing in it the header runs on.
@@ -37,7 +38,7 @@ describe('ss layout (misc/ss.c render)', () => {
   });
 
   it('on a terminal spreads the spare width over the columns (80 columns)', async () => {
-    const s = session();
+    const s = await session();
     await run(s, 'kubectl exec -it netshoot -- sh');
     const { out } = await run(s, 'ss -tlnp');
     expect(out).toBe('State   Recv-Q   Send-Q     Local Address:Port     Peer Address:Port  Process   \n');
@@ -48,7 +49,7 @@ describe('ss layout (misc/ss.c render)', () => {
   });
 
   it('wraps the Process column onto its own screen line when the table is wider than the terminal', async () => {
-    const s = session();
+    const s = await session();
     await run(s, 'ssh node-1');
     const lines = (await run(s, 'ss -tlnp')).out.split('\n').filter((l) => l !== '');
     for (const l of lines) expect(l.length).toBe(160);
@@ -57,7 +58,7 @@ describe('ss layout (misc/ss.c render)', () => {
   });
 
   it('hides State for a single state and Netid for a single table', async () => {
-    const s = session();
+    const s = await session();
     await run(s, 'ssh node-1');
     expect((await run(s, 'ss -u | cat')).out).toBe('Recv-Q Send-Q Local Address:Port Peer Address:PortProcess\n');
     const udp = (await run(s, 'ss -uln | cat')).out.split('\n');
@@ -88,7 +89,7 @@ describe('ss layout (misc/ss.c render)', () => {
 
 describe('ss sockets', () => {
   it("lists a pod's listeners from the node's side with the host's pids (ip netns exec)", async () => {
-    const s = session();
+    const s = await session();
     const web = webPod(s);
     const { node, netns } = podNetns(s, web);
     await run(s, `ssh ${node}`);
@@ -100,7 +101,7 @@ describe('ss sockets', () => {
   });
 
   it("lists CoreDNS's DNS and metrics sockets as Go's dual-stack sockets", async () => {
-    const s = session();
+    const s = await session();
     const dns = Object.values(s.sim.state.k8s.pods).find((p) => p.metadata.name.startsWith('coredns-'))!;
     const { node, netns } = podNetns(s, dns.metadata.name, 'kube-system');
     await run(s, `ssh ${node}`);
@@ -110,7 +111,7 @@ describe('ss sockets', () => {
   });
 
   it('gives a node the kubeadm daemons, and the control plane its static pods', async () => {
-    const s = session();
+    const s = await session();
     await run(s, 'ssh node-1');
     const worker = (await run(s, 'ss -tln | cat')).out;
     for (const a of ['127.0.0.1:10248 ', '127.0.0.1:10249 ', '*:10250 ', '*:10256 ', '*:22 ']) expect(worker).toContain(a);
@@ -123,7 +124,7 @@ describe('ss sockets', () => {
   });
 
   it('names well-known ports without -n, and filters by state and port', async () => {
-    const s = session();
+    const s = await session();
     await run(s, 'ssh node-1');
     const named = (await run(s, 'ss -tl | cat')).out;
     expect(named).toContain('127.0.0.53%lo:domain');
@@ -141,7 +142,7 @@ describe('ss sockets', () => {
 
 describe('ss errors', () => {
   it('prints glibc getopt errors and the usage on a node, exit 255, nothing changed', async () => {
-    const s = session();
+    const s = await session();
     await run(s, 'ssh node-1');
     const before = JSON.stringify(s.sim.state);
     const bad = await run(s, 'ss -q');
@@ -161,7 +162,7 @@ describe('ss errors', () => {
   });
 
   it("prints musl's getopt errors in netshoot, whose build knows -Q", async () => {
-    const s = session();
+    const s = await session();
     await run(s, 'kubectl exec -it netshoot -- sh');
     expect((await run(s, 'ss -q')).out.split('\n')[0]).toBe('ss: unrecognized option: q');
     expect((await run(s, 'ss --bogus')).out.split('\n')[0]).toBe('ss: unrecognized option: bogus');
@@ -172,7 +173,7 @@ describe('ss errors', () => {
 
 describe('prompts', () => {
   it("shows netshoot's working directory /root as ~ and busybox's / ", async () => {
-    const s = session();
+    const s = await session();
     await run(s, 'kubectl exec -it netshoot -- sh');
     expect(s.prompt()).toBe('~ # ');
     await run(s, 'exit');

@@ -7,6 +7,7 @@ import { displayablePorts } from './ps';
 import { parsePublish } from './run';
 import { keepsRunning } from './container';
 import { formatIp } from '../../../sim/ipv4';
+import { playgroundSession } from '../../../../tests/support/session';
 
 describe('docker CLI helpers', () => {
   it('prints go-units human durations', () => {
@@ -64,7 +65,7 @@ describe('docker CLI helpers', () => {
 
 describe('docker run with the nginx image', () => {
   async function session(): Promise<{ s: LabSession; run: (line: string) => Promise<{ out: string; status: number }> }> {
-    const s = LabSession.createPlayground({ topology: 'docker', seed: 1, scheduler: new ScriptClock(REFERENCE_TIME, 60_000) });
+    const s = await playgroundSession({ topology: 'docker', seed: 1, scheduler: new ScriptClock(REFERENCE_TIME, 60_000) });
     const run = async (line: string): Promise<{ out: string; status: number }> => {
       let out = '';
       const sink = { write: (t: string) => void (out += t) };
@@ -114,7 +115,7 @@ describe('docker run with the nginx image', () => {
 
 describe('docker version', () => {
   async function onHost(): Promise<{ run: (line: string) => Promise<{ out: string; err: string; status: number }> }> {
-    const s = LabSession.createPlayground({ topology: 'docker', seed: 1, scheduler: new ScriptClock(REFERENCE_TIME, 60_000) });
+    const s = await playgroundSession({ topology: 'docker', seed: 1, scheduler: new ScriptClock(REFERENCE_TIME, 60_000) });
     const run = async (line: string) => {
       let out = '';
       let err = '';

@@ -8,13 +8,20 @@
  * `unchanged` per object, and kubectl's warning for objects created without apply. All or
  * nothing: a failing document leaves the cluster as it was and prints only its error (real
  * kubectl applies the documents before the failing one).
- * Left out: --prune, --server-side, --dry-run, -k (kustomize), URLs.
+ * `--dry-run=client` and `--dry-run=server` apply to a copy of the cluster and print the
+ * same lines with ` (dry run)` or ` (server dry run)`; `--dry-run=none` (the default) applies.
+ * The same code applies text handed to a lab session (`applyText`), so the YAML editor's
+ * Apply and Dry run buttons print exactly what `kubectl apply -f` prints.
+ * Left out: --prune, --server-side, -k (kustomize), URLs.
  */
-import { applyManifests } from '../../../sim/k8s/manifests';
+import { clone } from '../../../sim/clone';
+import { ApiError, type ApiContext } from '../../../sim/k8s/api';
+import { applyManifests, type SourcedDoc } from '../../../sim/k8s/manifests';
+import { rngOver } from '../../../sim/rng';
 import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
 import { parseFlags, str } from './flags';
-import { api, apiContext, readManifests } from './mutate';
+import { api, apiContext, apiErrorText, parseManifest, readManifests } from './mutate';
 
 export const APPLY_FLAGS = [
   { name: 'filename', short: 'f', type: 'string' as const },
@@ -22,7 +29,57 @@ export const APPLY_FLAGS = [
   { name: 'output', short: 'o', type: 'string' as const },
   { name: 'validate', type: 'string' as const },
   { name: 'recursive', short: 'R', type: 'bool' as const },
+  { name: 'dry-run', type: 'string' as const },
 ];
+
+export type DryRun = 'none' | 'client' | 'server';
+
+/** kubectl's --dry-run values (a bare `--dry-run` is refused by kubectl 1.32 as a missing value). */
+export function dryRunOf(value: string | undefined): DryRun {
+  if (value === undefined || value === 'none') return 'none';
+  if (value === 'client' || value === 'server') return value;
+  throw new CommandError('USAGE', `error: Invalid dry-run value (${value}). Must be "none", "server", or "client".`);
+}
+
+/** What one apply prints, line by line, in order; `stderr` lines are warnings and errors. */
+export interface AppliedLines {
+  lines: { text: string; stderr: boolean }[];
+}
+
+/**
+ * Applies documents as kubectl apply does, all or nothing; a dry run applies them to a copy of
+ * the cluster. Throws the ApiError of a refused document.
+ */
+export function applyDocuments(ctx: ApiContext, docs: SourcedDoc[], opts: { namespace?: string; dryRun?: DryRun; names?: boolean }): AppliedLines {
+  const dry = opts.dryRun ?? 'none';
+  const target: ApiContext = dry === 'none' ? ctx : { ...ctx, state: clone(ctx.state), rng: rngOver(clone(ctx.state.rng)) };
+  const results = applyManifests(target, docs, { namespace: opts.namespace ?? 'default', enforceNamespace: opts.namespace !== undefined, mode: 'apply' });
+  const suffix = dry === 'client' ? ' (dry run)' : dry === 'server' ? ' (server dry run)' : '';
+  const lines: AppliedLines['lines'] = [];
+  for (const r of results) {
+    if (r.warning && dry === 'none') lines.push({ text: r.warning, stderr: true });
+    lines.push({ text: opts.names ? `${r.ref}${suffix}` : `${r.ref} ${r.action}${suffix}`, stderr: false });
+  }
+  return { lines };
+}
+
+/** Applies the text of a manifest file (`source` names it in messages), printing as kubectl does. */
+export function applyText(ctx: ApiContext, text: string, opts: { source?: string; namespace?: string; dryRun?: DryRun } = {}): AppliedLines & { ok: boolean } {
+  let docs: SourcedDoc[];
+  try {
+    docs = parseManifest(text, opts.source ?? 'STDIN');
+  } catch (e) {
+    if (e instanceof CommandError) return { ok: false, lines: [{ text: e.message, stderr: true }] };
+    throw e;
+  }
+  if (docs.length === 0) return { ok: false, lines: [{ text: 'error: no objects passed to apply', stderr: true }] };
+  try {
+    return { ok: true, ...applyDocuments(ctx, docs, opts) };
+  } catch (e) {
+    if (e instanceof ApiError) return { ok: false, lines: [{ text: apiErrorText(e), stderr: true }] };
+    throw e;
+  }
+}
 
 export const APPLY_USAGE = `Apply a configuration to a resource by file name or stdin. The resource name must be specified. This resource will be created if it doesn't exist yet. To use 'apply', always create the resource initially with either 'apply' or 'create --save-config'.
 
@@ -37,6 +94,8 @@ Examples:
 
 Options:
   -f, --filename=[]: The files that contain the configurations to apply.
+      --dry-run='none': Must be "none", "server", or "client". If client strategy, only print the object that would be
+sent, without sending it. If server strategy, submit server-side request without persisting the resource.
   -n, --namespace='': If present, the namespace scope for this CLI request.
   -o, --output='': Output format. One of: (name).
 
@@ -53,10 +112,8 @@ export async function kubectlApply(ctx: CommandContext, argv: string[]): Promise
   const docs = readManifests(ctx, files);
   if (docs.length === 0) throw new CommandError('USAGE', 'error: no objects passed to apply');
   const namespace = str(flags, 'namespace');
-  const results = api(() => applyManifests(apiContext(ctx), docs, { namespace: namespace ?? 'default', enforceNamespace: namespace !== undefined, mode: 'apply' }));
-  for (const r of results) {
-    if (r.warning) ctx.stderr.write(r.warning + '\n');
-    ctx.stdout.write(output === 'name' ? `${r.ref}\n` : `${r.ref} ${r.action}\n`);
-  }
+  const dryRun = dryRunOf(str(flags, 'dry-run'));
+  const lines = api(() => applyDocuments(apiContext(ctx), docs, { ...(namespace !== undefined ? { namespace } : {}), dryRun, names: output === 'name' }));
+  for (const l of lines.lines) (l.stderr ? ctx.stderr : ctx.stdout).write(l.text + '\n');
   return 0;
 }

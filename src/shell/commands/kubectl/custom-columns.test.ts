@@ -3,7 +3,7 @@ import { openSession } from '../../../../tests/support/session';
 import { goValue, printCustomColumns, relaxedJsonPath, parseCustomColumnsSpec } from './custom-columns';
 
 async function open() {
-  return openSession().run;
+  return (await openSession()).run;
 }
 
 describe('custom columns', () => {
@@ -21,7 +21,7 @@ describe('custom columns', () => {
   });
 
   it('kubectl get -o custom-columns: one table for every type, header even when empty', async () => {
-    const run = await open();
+    const run = await await open();
     const r = await run('kubectl get pods,services -o custom-columns=NAME:.metadata.name,KIND:.kind');
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^NAME {3,}KIND$/);
@@ -34,14 +34,14 @@ describe('custom columns', () => {
   });
 
   it("gives kubectl's errors for a bad spec", async () => {
-    const run = await open();
+    const run = await await open();
     expect((await run('kubectl get pods -o custom-columns=NAME')).stderr).toBe('error: unexpected custom-columns spec: NAME, expected <header>:<json-path-expr>\n');
     expect((await run('kubectl get pods -o custom-columns=')).stderr).toBe('error: custom-columns format specified but no custom columns given\n');
     expect((await run('kubectl get pod nope -o custom-columns=N:.metadata.name')).stdout).toBe('');
   });
 
   it('reads a custom-columns file: headers on the first line, field specs on the second', async () => {
-    const run = await open();
+    const run = await await open();
     await run("echo 'NAME   TYPE' > cols.txt");
     expect((await run('kubectl get svc -o custom-columns-file=cols.txt')).stderr).toBe(
       'error: invalid template, missing spec line. Expected format is one line of space separated headers, one line of space separated column specs.\n',
@@ -52,7 +52,7 @@ describe('custom columns', () => {
   });
 
   it('--no-headers drops the header of the usual tables too', async () => {
-    const run = await open();
+    const run = await await open();
     const r = await run('kubectl get nodes --no-headers');
     expect(r.stdout.split('\n')[0]).toMatch(/^control-plane {3}Ready/);
   });

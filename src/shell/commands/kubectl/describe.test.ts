@@ -3,7 +3,7 @@ import { openSession } from '../../../../tests/support/session';
 import { goTabwriter, rfc1123z } from './describe';
 
 async function open() {
-  return openSession().run;
+  return (await openSession()).run;
 }
 
 describe('goTabwriter', () => {
@@ -23,7 +23,7 @@ describe('kubectl describe', () => {
   });
 
   it('describes a pod with its IP, node, controller and events', async () => {
-    const run = await open();
+    const run = await await open();
     const pods = (await run('kubectl get pods -l app=web -o name')).stdout.trim().split('\n');
     const name = pods[0]!.slice('pod/'.length);
     const ip = (await run(`kubectl get pod ${name} -o jsonpath={.status.podIP}`)).stdout;
@@ -37,14 +37,14 @@ describe('kubectl describe', () => {
   });
 
   it('describes every object of a type, separated by a blank line', async () => {
-    const run = await open();
+    const run = await await open();
     const r = await run('kubectl describe pods -l app=web');
     expect(r.stdout.match(/^Name:/gm)).toHaveLength(3);
     expect(r.stdout).toContain('\n\n\nName:');
   });
 
   it('prints kubectl NotFound errors and exits 1', async () => {
-    const run = await open();
+    const run = await await open();
     const r = await run('kubectl describe service nope');
     expect(r.stderr).toBe('Error from server (NotFound): services "nope" not found\n');
     expect(r.status).toBe(1);
@@ -53,7 +53,7 @@ describe('kubectl describe', () => {
   });
 
   it('prints Events: <none> aligned with the other fields when there are none', async () => {
-    const run = await open();
+    const run = await await open();
     const r = await run('kubectl describe service web');
     expect(r.stdout).toMatch(/\nEvents: {19}<none>\n$/);
   });
@@ -61,7 +61,7 @@ describe('kubectl describe', () => {
 
 describe('kubectl get events / kubectl events', () => {
   it('lists events with LAST SEEN, TYPE, REASON, OBJECT and MESSAGE, in the server order', async () => {
-    const run = await open();
+    const run = await await open();
     const r = await run('kubectl get events');
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^LAST SEEN +TYPE +REASON +OBJECT +MESSAGE$/);
@@ -72,7 +72,7 @@ describe('kubectl get events / kubectl events', () => {
   });
 
   it('kubectl events sorts by time and names objects Kind/name', async () => {
-    const run = await open();
+    const run = await await open();
     const r = await run('kubectl events --for deployment/web');
     expect(r.stdout).toMatch(/^LAST SEEN +TYPE +REASON +OBJECT +MESSAGE\n\d+m +Normal +ScalingReplicaSet +Deployment\/web +Scaled up replica set web-\w+ from 0 to 3\n$/);
   });

@@ -9,7 +9,7 @@ import { parse as parseYaml } from 'yaml';
  * found, followed by the errors. Cluster: the three-pools lab (pod `client` exists).
  */
 async function open() {
-  return openSession().run;
+  return (await openSession()).run;
 }
 
 const NOT_FOUND = 'Error from server (NotFound): pods "nope" not found\n';
@@ -17,7 +17,7 @@ const NOT_FOUND = 'Error from server (NotFound): pods "nope" not found\n';
 describe('kubectl get: single item implied', () => {
   for (const o of ['json', 'yaml', 'name', 'jsonpath={.items}', 'custom-columns=N:.metadata.name']) {
     it(`a missing single name with -o ${o} prints only the error`, async () => {
-      const run = await open();
+      const run = await await open();
       for (const args of ['pod nope', 'pod/nope']) {
         expect(await run(`kubectl get ${args} -o ${o}`)).toEqual({ stdout: '', stderr: NOT_FOUND, status: 1 });
       }
@@ -25,14 +25,14 @@ describe('kubectl get: single item implied', () => {
   }
 
   it('one TYPE/NAME prints the object itself, not a List', async () => {
-    const run = await open();
+    const run = await await open();
     expect((await run('kubectl get pod/client -o jsonpath={.kind}')).stdout).toBe('Pod');
     const doc = JSON.parse((await run('kubectl get pod/client -o json')).stdout) as { kind: string; metadata: { name: string } };
     expect([doc.kind, doc.metadata.name]).toEqual(['Pod', 'client']);
   });
 
   it('several names print a List of the found objects, then the errors', async () => {
-    const run = await open();
+    const run = await await open();
     const r = await run('kubectl get pods client nope -o json');
     const doc = JSON.parse(r.stdout) as { kind: string; items: { metadata: { name: string } }[] };
     expect([doc.kind, doc.items.map((i) => i.metadata.name)]).toEqual(['List', ['client']]);
@@ -44,7 +44,7 @@ describe('kubectl get: single item implied', () => {
   });
 
   it('an empty selection with -o name prints nothing (only tables say "No resources found")', async () => {
-    const run = await open();
+    const run = await await open();
     expect(await run('kubectl get pods -l app=none -o name')).toEqual({ stdout: '', stderr: '', status: 0 });
     expect((await run('kubectl get pods -l app=none')).stderr).toBe('No resources found in default namespace.\n');
   });

@@ -1,7 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { openSession } from '../../../../tests/support/session';
+import { openSession, labSession } from '../../../../tests/support/session';
 import { parse as parseYaml } from 'yaml';
-import { LabSession } from '../../../labs/session';
 import { ScriptClock, transcript } from '../../../labs/transcript';
 import { REFERENCE_TIME } from '../../../labs/catalog';
 import { applyFault } from '../../../sim/faults';
@@ -25,7 +24,7 @@ interface Run {
 }
 
 async function open(seed = 1, interruptAfterMs?: number) {
-  const { clock, session, run } = openSession({ seed, ...(interruptAfterMs !== undefined ? { interruptAfterMs } : {}) });
+  const { clock, session, run } = await openSession({ seed, ...(interruptAfterMs !== undefined ? { interruptAfterMs } : {}) });
   return { clock, session, run: run as (line: string) => Promise<Run>, k8s: session.sim.state.k8s };
 }
 
@@ -585,7 +584,7 @@ describe('the shell around kubectl', () => {
 
   it('the merged transcript interleaves stdout and stderr in order', async () => {
     const clock = new ScriptClock(REFERENCE_TIME);
-    const session = LabSession.create({ labId: 'three-pools', seed: 1, scheduler: clock });
+    const session = await labSession({ lab: 'fixture-web', seed: 1, scheduler: clock });
     const text = await transcript(session, clock, ['kubectl get pods nope; hostname', 'foo'], { quiet: true });
     expect(text).toBe('Error from server (NotFound): pods "nope" not found\nworkstation\nbash: foo: command not found\n');
   });

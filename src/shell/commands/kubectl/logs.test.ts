@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock, openSession } from '../../../../tests/support/session';
+import { ManualClock, openSession, labSession } from '../../../../tests/support/session';
 import { REFERENCE_TIME } from '../../../labs/catalog';
-import { LabSession } from '../../../labs/session';
 import { parseGoDuration } from './logs';
 
 
 async function open(labId = 'three-pools') {
-  return labId.startsWith('playground:') ? openSession({ topology: labId.slice('playground:'.length) }) : openSession({ lab: labId });
+  return labId.startsWith('playground:') ? await openSession({ topology: labId.slice('playground:'.length) }) : await openSession({ lab: labId });
 }
 
 async function webPods(run: (l: string) => Promise<{ stdout: string }>) {
@@ -67,7 +66,7 @@ describe('kubectl logs', () => {
 
   it('-f follows new lines until Ctrl+C, which kills kubectl (status 130)', async () => {
     const clock = new ManualClock(REFERENCE_TIME);
-    const session = LabSession.create({ labId: 'three-pools', seed: 1, scheduler: clock });
+    const session = await labSession({ lab: 'fixture-web', seed: 1, scheduler: clock });
     const web = Object.values(session.sim.state.k8s.pods).find((p) => p.metadata.labels?.['app'] === 'web')!;
     let stdout = '';
     const follow = session.run(`kubectl logs -f ${web.metadata.name} --tail=1`, { write: (t) => void (stdout += t) }, { write: () => undefined });

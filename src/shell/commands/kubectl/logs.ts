@@ -293,6 +293,7 @@ export async function kubectlLogs(ctx: CommandContext, argv: string[]): Promise<
   for (const p of pending) ctx.stdout.write(format(p.s, p.l));
   if (!follow) return 0;
 
+  ctx.endless();
   for (;;) {
     if (!(await ctx.sleep(1000))) return 130;
     const fresh: { s: Source; l: LogLine; i: number }[] = [];

@@ -60,7 +60,7 @@ describe('sorting keys', () => {
 
 describe('kubectl get --sort-by', () => {
   it('sorts a table by any field, in every spelling', async () => {
-    const { run } = openSession();
+    const { run } = await openSession();
     const byIp = ['web-7788985cd4-46bg9', 'web-7788985cd4-tmtrd', 'web-7788985cd4-fzjw9', 'client'];
     for (const f of ['.status.podIP', 'status.podIP', '{.status.podIP}', '{status.podIP}']) {
       const r = await run(`kubectl get pods -o wide --sort-by=${f}`);
@@ -72,7 +72,7 @@ describe('kubectl get --sort-by', () => {
   });
 
   it('refuses a field no object has, and a field no object of one listed type has', async () => {
-    const { run } = openSession();
+    const { run } = await openSession();
     expect(await run('kubectl get pods --sort-by=.nope')).toEqual({ stdout: '', stderr: 'error: couldn\'t find any field with path "{.nope}" in the list of objects\n', status: 1 });
     expect((await run('kubectl get pods,svc --sort-by=.status.podIP')).stderr).toBe('error: couldn\'t find any field with path "{.status.podIP}" in the list of objects\n');
     expect((await run('kubectl get pods --sort-by=.metadata.labels')).stderr).toBe(
@@ -83,7 +83,7 @@ describe('kubectl get --sort-by', () => {
   });
 
   it('sorts each type on its own in tables, named objects not at all', async () => {
-    const { run } = openSession();
+    const { run } = await openSession();
     const table = await run('kubectl get pods web-7788985cd4-tmtrd client --sort-by=.metadata.name');
     expect(names(table.stdout)).toEqual(['web-7788985cd4-tmtrd', 'client']);
     expect((await run('kubectl get pod client --sort-by=.nope')).stderr).toBe('error: couldn\'t find any field with path "{.nope}" in the list of objects\n');
@@ -95,7 +95,7 @@ describe('kubectl get --sort-by', () => {
   });
 
   it('sorts the one List of the other printers across types', async () => {
-    const { run } = openSession();
+    const { run } = await openSession();
     expect((await run('kubectl get pods,svc -o name --sort-by=.metadata.name')).stdout).toBe(
       'pod/client\nservice/kubernetes\nservice/web\npod/web-7788985cd4-46bg9\npod/web-7788985cd4-fzjw9\npod/web-7788985cd4-tmtrd\n',
     );
@@ -117,7 +117,7 @@ describe('kubectl get --sort-by', () => {
   });
 
   it('sorts across namespaces with -A and is ignored, with a warning, by a watch', async () => {
-    const { run } = openSession();
+    const { run } = await openSession();
     const r = await run('kubectl get pods -A --sort-by=.spec.nodeName -o custom-columns=NODE:.spec.nodeName --no-headers');
     const nodes = r.stdout.trim().split('\n');
     expect(nodes).toEqual([...nodes].sort());
@@ -130,7 +130,7 @@ describe('kubectl get --sort-by', () => {
 
 describe('kubectl get --field-selector', () => {
   it('filters pods by the fields the API server offers', async () => {
-    const { run } = openSession();
+    const { run } = await openSession();
     expect(names((await run('kubectl get pods --field-selector spec.nodeName=node-1')).stdout)).toEqual(['web-7788985cd4-46bg9', 'web-7788985cd4-tmtrd']);
     expect(names((await run('kubectl get pods --field-selector=status.phase=Running')).stdout)).toHaveLength(4);
     expect(names((await run('kubectl get pods --field-selector status.phase!=Running')).stdout)).toEqual([]);
@@ -146,7 +146,7 @@ describe('kubectl get --field-selector', () => {
   });
 
   it('knows the fields of other kinds', async () => {
-    const { run } = openSession();
+    const { run } = await openSession();
     expect((await run('kubectl get svc -A --field-selector metadata.namespace!=default -o name')).stdout).toBe('service/kube-dns\n');
     expect((await run('kubectl get svc --field-selector spec.type=ClusterIP,metadata.name=web -o name')).stdout).toBe('service/web\n');
     expect((await run('kubectl get nodes --field-selector spec.unschedulable=false -o name')).stdout.split('\n').filter(Boolean)).toHaveLength(3);
@@ -157,7 +157,7 @@ describe('kubectl get --field-selector', () => {
   });
 
   it("gives the API server's BadRequest for a field the kind does not offer or a selector it cannot parse", async () => {
-    const { run } = openSession();
+    const { run } = await openSession();
     const bad = (res: string, sel: string, msg: string): string => `Error from server (BadRequest): Unable to find "${res}" that match label selector "", field selector "${sel}": ${msg}\n`;
     expect(await run('kubectl get pods --field-selector foo=bar')).toEqual({ stdout: '', stderr: bad('/v1, Resource=pods', 'foo=bar', 'field label not supported: foo'), status: 1 });
     expect((await run('kubectl get ingress --field-selector foo.bar=baz')).stderr).toBe(
@@ -174,7 +174,7 @@ describe('kubectl get --field-selector', () => {
   });
 
   it('reports each listed type on its own, after what the others found', async () => {
-    const { run } = openSession();
+    const { run } = await openSession();
     const r = await run('kubectl get pods,svc --field-selector spec.nodeName=node-1 -o name');
     expect(r).toEqual({
       stdout: 'pod/web-7788985cd4-46bg9\npod/web-7788985cd4-tmtrd\n',
@@ -186,7 +186,7 @@ describe('kubectl get --field-selector', () => {
   });
 
   it('does not mix with names', async () => {
-    const { run } = openSession();
+    const { run } = await openSession();
     expect((await run('kubectl get pods client --field-selector status.phase=Running')).stderr).toBe('error: name cannot be provided when a selector is specified\n');
     expect((await run('kubectl get pod/client --field-selector status.phase=Running')).stderr).toBe('error: selectors and the all flag cannot be used when passing resource/name arguments\n');
   });

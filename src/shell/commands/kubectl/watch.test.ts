@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../../tests/support/session';
+import { ManualClock, labSession } from '../../../../tests/support/session';
 import { deleteObject, scaleObject } from '../../../sim/k8s/controllers';
 import { applyFault } from '../../../sim/faults';
 import { REFERENCE_TIME } from '../../../labs/catalog';
@@ -7,9 +7,9 @@ import { LabSession } from '../../../labs/session';
 import { ScriptClock } from '../../../labs/transcript';
 
 
-function start(line: string) {
+async function start(line: string) {
   const clock = new ManualClock(REFERENCE_TIME);
-  const session = LabSession.create({ labId: 'three-pools', seed: 1, scheduler: clock });
+  const session = await labSession({ lab: 'fixture-web', seed: 1, scheduler: clock });
   let stdout = '';
   let stderr = '';
   const done = session.run(line, { write: (t) => void (stdout += t) }, { write: (t) => void (stderr += t) });
@@ -21,7 +21,7 @@ const webPods = (s: LabSession) => Object.values(s.sim.state.k8s.pods).filter((p
 
 describe('kubectl get -w', () => {
   it('prints the table, then one row per change, until Ctrl+C (kubectl exits 1)', async () => {
-    const w = start('kubectl get pods -l app=web -w');
+    const w = await start('kubectl get pods -l app=web -w');
     await w.clock.advance(0);
     const first = w.out();
     const before = webPods(w.session);
@@ -59,7 +59,7 @@ describe('kubectl get -w', () => {
   });
 
   it('--watch-only prints nothing at first, then the header with the first change', async () => {
-    const w = start('kubectl get deployments --watch-only');
+    const w = await start('kubectl get deployments --watch-only');
     await w.clock.advance(1000);
     expect(w.out()).toBe('');
     scaleObject(w.api(), 'deployments', 'default', 'web', 2);
@@ -70,9 +70,9 @@ describe('kubectl get -w', () => {
   });
 
   it('a column widens for a longer cell and stays wide (the tabwriter remembers widths)', async () => {
-    const w = start('kubectl get deploy -o custom-columns=NAME:.metadata.name,REPLICAS:.spec.replicas');
+    const w = await start('kubectl get deploy -o custom-columns=NAME:.metadata.name,REPLICAS:.spec.replicas');
     await w.done;
-    const v = start('kubectl get deploy -w -o custom-columns=N:.metadata.name,R:.spec.replicas');
+    const v = await start('kubectl get deploy -w -o custom-columns=N:.metadata.name,R:.spec.replicas');
     await v.clock.advance(0);
     expect(v.out()).toBe('N     R\nweb   3\n');
     scaleObject(v.api(), 'deployments', 'default', 'web', 10);
@@ -85,7 +85,7 @@ describe('kubectl get -w', () => {
 
   it('refuses several types, and a missing name', async () => {
     const clock = new ScriptClock(REFERENCE_TIME);
-    const session = LabSession.create({ labId: 'three-pools', seed: 1, scheduler: clock });
+    const session = await labSession({ lab: 'fixture-web', seed: 1, scheduler: clock });
     const run = async (line: string) => {
       let stderr = '';
       clock.beginCommand(() => session.interrupt());
@@ -98,7 +98,7 @@ describe('kubectl get -w', () => {
 
   it('in a script, ends after the interrupt timeout with only the first table', async () => {
     const clock = new ScriptClock(REFERENCE_TIME, 30_000);
-    const session = LabSession.create({ labId: 'three-pools', seed: 1, scheduler: clock });
+    const session = await labSession({ lab: 'fixture-web', seed: 1, scheduler: clock });
     let stdout = '';
     clock.beginCommand(() => session.interrupt());
     const t0 = clock.now();

@@ -69,6 +69,7 @@ export async function runWatch(ctx: CommandContext, spec: WatchSpec): Promise<nu
   for (const o of initial) seen.set(objectKey(o), JSON.stringify(o));
   if (!spec.watchOnly) emit(initial.map((o) => spec.row(o, ctx.env.scheduler.now())));
   const interval = spec.intervalMs ?? 1000;
+  ctx.endless();
   for (;;) {
     if (!(await ctx.sleep(interval))) return 1;
     const now = ctx.env.scheduler.now();

@@ -6,7 +6,7 @@ import { clone } from '../../../sim/clone';
 
 /** kubectl's commands that change the cluster, on the three-pools lab (web x3, client, Service web). */
 async function open() {
-  const { session, run } = openSession();
+  const { session, run } = await openSession();
   const file = (path: string, text: string) => writeFile(session.sim.state, 'workstation', path, text, REFERENCE_TIME);
   return { session, run, file, k8s: () => session.sim.state.k8s };
 }

@@ -328,6 +328,8 @@ export const tcpdump: Command = {
     let captured = 0;
     let received = 0;
     let interrupted = false;
+    // A live capture ends only when -c packets have come, which may be never.
+    ctx.endless();
     try {
       for (;;) {
         const batch = queue.splice(0);

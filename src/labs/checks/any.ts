@@ -1,0 +1,25 @@
+/**
+ * `any`: at least one nested check passes. While none does, it explains with every one's
+ * reason, joined by "or".
+ */
+import { z } from 'zod';
+import { defineCheckKind, fail, pass } from './types';
+
+export const anyCheck = defineCheckKind<unknown[]>({
+  name: 'any',
+  doc: 'At least one nested check passes (ways to show the same thing). While none does, every reason is given.',
+  example: { any: [{ observed: { from: '@client', to: '@target', proto: 'icmp', answered: true } }, { observed: { from: '@client', to: '@target', proto: 'tcp', answered: true } }] },
+  params: (check) => z.array(check).min(2),
+  children: (p) => p,
+  evaluate(p, ctx) {
+    const reasons: string[] = [];
+    let attempted = false;
+    for (let i = 0; i < p.length; i++) {
+      const v = ctx.child(i).evaluate();
+      if (v.passed) return pass(v.feedback);
+      attempted ||= v.attempted === true;
+      if (v.feedback && !reasons.includes(v.feedback)) reasons.push(v.feedback);
+    }
+    return fail(reasons.join(' Or: '), attempted);
+  },
+});

@@ -1,0 +1,143 @@
+/**
+ * How a typed answer is compared with the expected one.
+ *
+ * Design notes: both the learner's text and the lab's expected value go through the same
+ * normaliser into a canonical form, and two answers are equal when their canonical forms are
+ * (or, for `decimal`, when they are within the tolerance). Each normaliser accepts the ways a
+ * careful person writes the value and refuses the rest with a reason (`"10.244.1.0/33" is not
+ * a CIDR block: the prefix length is at most 32`), which the grader shows. Quotes around an
+ * answer and surrounding blanks are ignored everywhere.
+ * - `ip`: a dotted quad (leading zeros refused, as inet_pton refuses them).
+ * - `cidr`: `a.b.c.d/n`; the address is masked to the prefix when compared (10.244.1.0/24 and
+ *   10.244.1.7/24 name the same block), which the feedback points out.
+ * - `mac`: six octets separated by `:` or `-`, any case, a leading zero optional.
+ * - `number`: an integer, with optional sign; `0x` hex accepted as well.
+ * - `decimal`: a decimal number, a fraction (`1/3`) or a percentage (`33.3%`); equal within
+ *   `tolerance` (absolute, default 0.001), so `0.333` matches kube-proxy's `0.33333333349`.
+ * - `hex`: hexadecimal with or without `0x`, any case, compared as a number (`0x0a1f` = `a1f`).
+ * - `word`: case-insensitive text with runs of blanks collapsed.
+ * - `set`: a list separated by commas or blanks, order-free and without repeats, each element
+ *   normalised by the `element` normaliser.
+ * - `regex`: the expected value is a regular expression the whole answer must match
+ *   (case-insensitive); there is no canonical form.
+ */
+import { parseIp } from '../sim/ipv4';
+
+export type NormalizerName = 'ip' | 'cidr' | 'mac' | 'number' | 'decimal' | 'hex' | 'word' | 'set' | 'regex';
+export const NORMALIZERS: readonly NormalizerName[] = ['ip', 'cidr', 'mac', 'number', 'decimal', 'hex', 'word', 'set', 'regex'];
+
+export type Normalized = { ok: true; value: string } | { ok: false; reason: string };
+
+export interface CompareOptions {
+  normalize: NormalizerName;
+  /** `decimal`: the largest difference still equal (default 0.001). */
+  tolerance?: number;
+  /** `set`: how each element is normalised (default `word`). */
+  element?: Exclude<NormalizerName, 'set' | 'regex'>;
+}
+
+/** The text without surrounding blanks and one pair of surrounding quotes. */
+export function clean(text: string): string {
+  const t = text.trim();
+  const m = /^(["'`])(.*)\1$/s.exec(t);
+  return (m ? m[2]! : t).trim();
+}
+
+/** The canonical form of `text` under `how`. */
+export function normalize(text: string, opts: CompareOptions): Normalized {
+  const v = clean(text);
+  switch (opts.normalize) {
+    case 'ip': {
+      if (/(^|\.)0\d/.test(v)) return { ok: false, reason: `"${v}" is not an IPv4 address: leading zeros are not allowed` };
+      const ip = parseIp(v);
+      return ip === undefined ? { ok: false, reason: `"${v}" is not an IPv4 address (four numbers from 0 to 255, such as 10.244.1.3)` } : { ok: true, value: String(ip) };
+    }
+    case 'cidr': {
+      const m = /^([\d.]+)\/(\d{1,2})$/.exec(v);
+      const ip = m ? parseIp(m[1]!) : undefined;
+      if (!m || ip === undefined) return { ok: false, reason: `"${v}" is not a CIDR block (an address, a slash and a prefix length, such as 10.244.1.0/24)` };
+      const len = Number(m[2]);
+      if (len > 32) return { ok: false, reason: `"${v}" is not a CIDR block: the prefix length is at most 32` };
+      const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
+      return { ok: true, value: `${(ip & mask) >>> 0}/${len}` };
+    }
+    case 'mac': {
+      const parts = v.split(/[:-]/);
+      if (parts.length !== 6 || !parts.every((p) => /^[0-9a-fA-F]{1,2}$/.test(p))) return { ok: false, reason: `"${v}" is not a MAC address (six hex octets, such as 02:42:ac:11:00:02)` };
+      return { ok: true, value: parts.map((p) => p.toLowerCase().padStart(2, '0')).join(':') };
+    }
+    case 'number': {
+      if (/^[+-]?\d+$/.test(v)) return { ok: true, value: String(Number(v)) };
+      if (/^0x[0-9a-f]+$/i.test(v)) return { ok: true, value: String(parseInt(v.slice(2), 16)) };
+      return { ok: false, reason: `"${v}" is not a whole number` };
+    }
+    case 'hex': {
+      const m = /^(?:0x)?([0-9a-f]+)$/i.exec(v.replace(/\s+/g, ''));
+      if (!m) return { ok: false, reason: `"${v}" is not a hexadecimal number (such as 0x1c46 or 1c46)` };
+      return { ok: true, value: BigInt(`0x${m[1]}`).toString() };
+    }
+    case 'decimal': {
+      const n = decimalValue(v);
+      return n === undefined ? { ok: false, reason: `"${v}" is not a number (write it as 0.25, 1/4 or 25%)` } : { ok: true, value: String(n) };
+    }
+    case 'word':
+      return v === '' ? { ok: false, reason: 'the answer is empty' } : { ok: true, value: v.toLowerCase().replace(/\s+/g, ' ') };
+    case 'set': {
+      const items = v.split(/[\s,;]+/).filter(Boolean);
+      if (items.length === 0) return { ok: false, reason: 'the answer is empty' };
+      const out = new Set<string>();
+      for (const item of items) {
+        const n = normalize(item, { normalize: opts.element ?? 'word' });
+        if (!n.ok) return n;
+        out.add(n.value);
+      }
+      return { ok: true, value: [...out].sort().join(',') };
+    }
+    case 'regex':
+      return v === '' ? { ok: false, reason: 'the answer is empty' } : { ok: true, value: v };
+  }
+}
+
+function decimalValue(v: string): number | undefined {
+  const t = v.replace(/\s+/g, '');
+  let m = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)$/i.exec(t);
+  if (m) return Number(m[1]);
+  m = /^([+-]?\d+)\/(\d+)$/.exec(t);
+  if (m && Number(m[2]) !== 0) return Number(m[1]) / Number(m[2]);
+  m = /^([+-]?(?:\d+\.?\d*|\.\d+))%$/.exec(t);
+  if (m) return Number(m[1]) / 100;
+  return undefined;
+}
+
+/**
+ * True when `given` (already normalised) equals `expected` (raw, as the lab writes it; for
+ * `regex` a pattern). `expected` is normalised with the same options.
+ */
+export function matches(given: string, expected: string, opts: CompareOptions): boolean {
+  if (opts.normalize === 'regex') {
+    try {
+      return new RegExp(`^(?:${expected})$`, 'i').test(given);
+    } catch {
+      return false;
+    }
+  }
+  const e = normalize(expected, opts);
+  if (!e.ok) return false;
+  if (opts.normalize === 'decimal') return Math.abs(Number(given) - Number(e.value)) <= (opts.tolerance ?? 0.001) + 1e-12;
+  return given === e.value;
+}
+
+/** Problems with an expected value as a lab writes it (checked when the lab is defined). */
+export function expectedProblem(expected: string, opts: CompareOptions): string | undefined {
+  if (expected.includes('{{')) return undefined; // filled per session; checked by the self-test
+  if (opts.normalize === 'regex') {
+    try {
+      new RegExp(expected);
+      return undefined;
+    } catch (e) {
+      return `invalid regular expression: ${e instanceof Error ? e.message : String(e)}`;
+    }
+  }
+  const n = normalize(expected, opts);
+  return n.ok ? undefined : n.reason;
+}

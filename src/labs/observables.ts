@@ -1,0 +1,242 @@
+/**
+ * Values a learner can read off traffic they made: what `answer` (with `observed`) and
+ * `predict` compare with.
+ *
+ * Design notes: an observable picks one value out of each packet run that fits it (the IP
+ * identification of an echo request from the client to the target, the TTL an echo reply
+ * arrived with, the source port SNAT chose), in canonical form for its normaliser. The
+ * checks call `extract` with every trace the sandbox moves, as it moves, and keep the values,
+ * so an answer is judged against what really crossed the wire for this learner, not a value
+ * computed in advance. `from` is a place (the sender); `to` is a place or an address (text
+ * with bindings allowed, such as `{{web.ip}}`). One entry per observable; adding one is one
+ * entry here and a case in observables.test.ts.
+ */
+import { z } from 'zod';
+import type { Hop } from '../sim/forward';
+import { formatIp, parseIp, type Ip } from '../sim/ipv4';
+import { ICMP_DEST_UNREACH, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, ICMP_TIME_EXCEEDED } from '../sim/packet';
+import type { CheckContext, TraceEvent } from './checks/types';
+import type { NormalizerName } from './normalize';
+
+export const observableSchema = z
+  .object({
+    /** Which value: see OBSERVABLES. */
+    value: z.string(),
+    /** The place the traffic is sent from (`@client`). */
+    from: z.string(),
+    /** Where it goes: a place or an address (`@target`, `{{web.ip}}`, `10.96.0.1`). */
+    to: z.string().optional(),
+    /** For values read at one place on the way (a capture point): that place. */
+    at: z.string().optional(),
+    /** For values read on one device at `at`: its name. */
+    dev: z.string().optional(),
+  })
+  .strict();
+
+export type ObservableRef = z.output<typeof observableSchema>;
+
+export interface Observable {
+  name: string;
+  doc: string;
+  /** How values compare (their canonical form). */
+  normalize: NormalizerName;
+  /** Whether `to`, `at` and `dev` are needed. */
+  needs: ('to' | 'at' | 'dev')[];
+  /** What the learner does to see one, for feedback (`{{from}}`, `{{to}}` are the places' labels). */
+  how: string;
+  extract(ref: ObservableRef, ctx: CheckContext, ev: TraceEvent): string[];
+}
+
+/** The addresses a place or an address text stands for (a place's every address). */
+export function addressesOf(ctx: CheckContext, ref: string): Ip[] {
+  const text = ctx.render(ref);
+  const ip = parseIp(text);
+  if (ip !== undefined) return [ip];
+  const place = ctx.place(text);
+  const ns = ctx.sim.state.netns[place.ns];
+  return ns ? ns.devices.filter((d) => d.kind !== 'loopback').flatMap((d) => d.addrs.map((a) => a.ip)) : [];
+}
+
+/** A label for a place or an address, for feedback. */
+export function labelOf(ctx: CheckContext, ref: string): string {
+  const text = ctx.render(ref);
+  if (parseIp(text) !== undefined) return text;
+  try {
+    const place = ctx.place(text);
+    const eth0 = ctx.sim.state.netns[place.ns]?.devices.find((d) => d.name === 'eth0');
+    const addr = eth0?.addrs[0];
+    return addr ? `${place.label} (${formatIp(addr.ip)})` : place.label;
+  } catch {
+    return text;
+  }
+}
+
+function fromHere(ref: ObservableRef, ctx: CheckContext, ev: TraceEvent): boolean {
+  return ev.origin === ctx.place(ref.from).ns;
+}
+
+function hopsAt(ref: ObservableRef, ctx: CheckContext, ev: TraceEvent): Hop[] {
+  const ns = ref.at ? ctx.place(ref.at).ns : undefined;
+  return ev.trace.hops.filter((h) => (ns === undefined || h.ns === ns) && (ref.dev === undefined || h.dev === ctx.render(ref.dev)));
+}
+
+const isEchoRequest = (h: Hop): boolean => h.ip?.proto === 1 && h.ip.icmp?.type === ICMP_ECHO_REQUEST;
+const isEchoReply = (h: Hop): boolean => h.ip?.proto === 1 && h.ip.icmp?.type === ICMP_ECHO_REPLY;
+
+/** Echo requests from `from` to `to` in this trace, at the place asked (default: as sent). */
+function echoRequests(ref: ObservableRef, ctx: CheckContext, ev: TraceEvent): Hop[] {
+  if (!fromHere(ref, ctx, ev)) return [];
+  const to = ref.to ? addressesOf(ctx, ref.to) : undefined;
+  const hops = (ref.at ? hopsAt(ref, ctx, ev) : ev.trace.hops.slice(0, 1)).filter(isEchoRequest);
+  return hops.filter((h) => !to || to.includes(h.ip!.dst));
+}
+
+export const OBSERVABLES: Record<string, Observable> = {
+  'echo-request-id': {
+    name: 'echo-request-id',
+    doc: 'The IPv4 identification field of an echo request from `from` to `to`, as sent (tcpdump -v prints it as `id N`).',
+    normalize: 'number',
+    needs: ['to'],
+    how: 'ping {{to}} from {{from}} while capturing with tcpdump -v',
+    extract: (ref, ctx, ev) => unique(echoRequests(ref, ctx, ev).map((h) => String(h.ip!.id))),
+  },
+  'echo-request-checksum': {
+    name: 'echo-request-checksum',
+    doc: 'The IPv4 header checksum of an echo request from `from` to `to`, as sent or, with `at`, as it crossed that place (the checksum changes with each TTL decrement).',
+    normalize: 'hex',
+    needs: ['to'],
+    how: 'ping {{to}} from {{from}} while capturing with tcpdump -v',
+    extract: (ref, ctx, ev) => unique(echoRequests(ref, ctx, ev).map((h) => String(h.ip!.checksum))),
+  },
+  'echo-request-ttl': {
+    name: 'echo-request-ttl',
+    doc: 'The TTL of an echo request from `from` to `to` as it crossed place `at` (on device `dev`, if given).',
+    normalize: 'number',
+    needs: ['to', 'at'],
+    how: 'ping {{to}} from {{from}} while capturing at {{at}}',
+    extract: (ref, ctx, ev) => unique(echoRequests(ref, ctx, ev).map((h) => String(h.ip!.ttl))),
+  },
+  'reply-ttl': {
+    name: 'reply-ttl',
+    doc: 'The TTL an echo reply from `to` had when it reached `from` (ping prints it as `ttl=N`).',
+    normalize: 'number',
+    needs: ['to'],
+    how: 'ping {{to}} from {{from}}',
+    extract(ref, ctx, ev) {
+      if (!fromHere(ref, ctx, ev)) return [];
+      const to = addressesOf(ctx, ref.to!);
+      const mine = ctx.place(ref.from).ns;
+      return unique(ev.trace.hops.filter((h) => h.ns === mine && h.action === 'deliver' && isEchoReply(h) && to.includes(h.ip!.src)).map((h) => String(h.ip!.ttl)));
+    },
+  },
+  'ping-outcome': {
+    name: 'ping-outcome',
+    doc: 'What came back for an echo request from `from` to `to`: `reply`, `no reply`, `unreachable` (an ICMP destination unreachable) or `ttl exceeded`.',
+    normalize: 'word',
+    needs: ['to'],
+    how: 'ping {{to}} from {{from}}',
+    extract(ref, ctx, ev) {
+      const sent = echoRequests({ ...ref, at: undefined }, ctx, ev);
+      if (sent.length === 0) return [];
+      const mine = ctx.place(ref.from).ns;
+      const back = ev.trace.hops.filter((h) => h.ns === mine && h.action === 'deliver' && h.ip?.proto === 1);
+      if (back.some(isEchoReply)) return ['reply'];
+      if (back.some((h) => h.ip!.icmp?.type === ICMP_DEST_UNREACH)) return ['unreachable'];
+      if (back.some((h) => h.ip!.icmp?.type === ICMP_TIME_EXCEEDED)) return ['ttl exceeded'];
+      if (ev.trace.errors.some((e) => e.ns === mine)) return ['unreachable'];
+      return ['no reply'];
+    },
+  },
+  'routed-hops': {
+    name: 'routed-hops',
+    doc: 'How many routers decremented the TTL of a packet from `from` on its way to `to` (any protocol).',
+    normalize: 'number',
+    needs: ['to'],
+    how: 'send something from {{from}} to {{to}} (ping, traceroute, curl)',
+    extract(ref, ctx, ev) {
+      if (!fromHere(ref, ctx, ev)) return [];
+      const to = addressesOf(ctx, ref.to!);
+      const first = ev.trace.hops.find((h) => h.ip);
+      const arrived = ev.trace.hops.find((h) => h.action === 'deliver' && h.ip && to.includes(h.ip.dst) && h.ip.src === first?.ip?.src);
+      if (!first?.ip || !arrived?.ip) return [];
+      return [String(first.ip.ttl - arrived.ip.ttl)];
+    },
+  },
+  'snat-port': {
+    name: 'snat-port',
+    doc: 'The source port a packet from `from` (to `to`, if given) carried after source NAT: the port conntrack chose for the connection.',
+    normalize: 'number',
+    needs: [],
+    how: 'connect from {{from}} to something outside its network (curl, wget, nslookup)',
+    extract(ref, ctx, ev) {
+      if (!fromHere(ref, ctx, ev)) return [];
+      const to = ref.to ? addressesOf(ctx, ref.to) : undefined;
+      return unique(ev.trace.hops.filter((h) => h.action === 'snat' && h.ip?.sport !== undefined && (!to || to.includes(h.ip.dst))).map((h) => String(h.ip!.sport)));
+    },
+  },
+  'dnat-destination': {
+    name: 'dnat-destination',
+    doc: 'The address a packet from `from` to `to` (a ClusterIP, a node port address) was rewritten to by DNAT: the endpoint kube-proxy or Docker chose.',
+    normalize: 'ip',
+    needs: ['to'],
+    how: 'connect from {{from}} to {{to}}',
+    extract(ref, ctx, ev) {
+      if (!fromHere(ref, ctx, ev)) return [];
+      const to = addressesOf(ctx, ref.to!);
+      const first = ev.trace.hops.find((h) => h.ip);
+      if (!first?.ip || !to.includes(first.ip.dst)) return [];
+      return unique(ev.trace.hops.filter((h) => h.action === 'dnat' && h.ip).map((h) => String(h.ip!.dst)));
+    },
+  },
+  'frame-mac': {
+    name: 'frame-mac',
+    doc: 'The source MAC of the Ethernet frame that carried a packet from `from` (to `to`, if given) out of device `dev` at place `at`: the MAC a router rewrote it with.',
+    normalize: 'mac',
+    needs: ['at', 'dev'],
+    how: 'send something from {{from}} and capture with tcpdump -e at {{at}}',
+    extract: (ref, ctx, ev) => frameMacs(ref, ctx, ev, 'src'),
+  },
+  'frame-dst-mac': {
+    name: 'frame-dst-mac',
+    doc: 'The destination MAC of the Ethernet frame that carried a packet from `from` (to `to`, if given) out of device `dev` at place `at`: the next hop it was sent to.',
+    normalize: 'mac',
+    needs: ['at', 'dev'],
+    how: 'send something from {{from}} and capture with tcpdump -e at {{at}}',
+    extract: (ref, ctx, ev) => frameMacs(ref, ctx, ev, 'dst'),
+  },
+};
+
+function frameMacs(ref: ObservableRef, ctx: CheckContext, ev: TraceEvent, which: 'src' | 'dst'): string[] {
+  if (!fromHere(ref, ctx, ev)) return [];
+  const at = ctx.place(ref.at!).ns;
+  const dev = ctx.render(ref.dev!);
+  const fromIps = addressesOf(ctx, ref.from);
+  const to = ref.to ? addressesOf(ctx, ref.to) : undefined;
+  const out: string[] = [];
+  for (const c of ev.trace.captures) {
+    if (c.ns !== at || c.dev !== dev || c.dir !== 'out') continue;
+    const ip = c.frame.payload;
+    if (ip.kind !== 'ipv4') continue;
+    if (!fromIps.includes(ip.src) || (to && !to.includes(ip.dst))) continue;
+    out.push(which === 'src' ? c.frame.src : c.frame.dst);
+  }
+  return unique(out);
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}
+
+/** Problems with an observable reference (checked when the lab is defined). */
+export function observableProblems(ref: ObservableRef): string[] {
+  const o = OBSERVABLES[ref.value];
+  if (!o) return [`unknown observable "${ref.value}"; known: ${Object.keys(OBSERVABLES).join(', ')}`];
+  return o.needs.filter((n) => ref[n] === undefined).map((n) => `observable ${ref.value} needs \`${n}\``);
+}
+
+/** The sentence telling the learner how to make one (for feedback). */
+export function howToSee(ref: ObservableRef, ctx: CheckContext): string {
+  const o = OBSERVABLES[ref.value]!;
+  return o.how.replace('{{from}}', labelOf(ctx, ref.from)).replace('{{to}}', ref.to ? labelOf(ctx, ref.to) : '').replace('{{at}}', ref.at ? labelOf(ctx, ref.at) : '');
+}
+
