@@ -185,7 +185,7 @@ export const ip: Command = {
       return 0;
     }
     if (matches(object, 'neighbour') || matches(object, 'neighbor')) {
-      const lines = ns.neigh.filter((n) => devName === undefined || n.dev === devName).map((n) => `${formatIp(n.ip)} dev ${n.dev} lladdr ${n.mac} ${n.state}`);
+      const lines = ns.neigh.filter((n) => devName === undefined || n.dev === devName).map((n) => `${formatIp(n.ip)} dev ${n.dev} lladdr ${n.mac} ${n.state} `);
       ctx.stdout.write(lines.map((l) => l + '\n').join(''));
       return 0;
     }
