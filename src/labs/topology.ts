@@ -14,6 +14,7 @@
 import { z } from 'zod';
 import { buildCluster } from '../sim/cluster';
 import { buildDockerHosts } from '../sim/docker';
+import { buildRoutedNetwork } from '../sim/routed';
 import { applyFault, FaultError, type Fault } from '../sim/faults';
 import type { SimState } from '../sim/state';
 import { TOPOLOGIES } from '../sim/topologies';
@@ -46,11 +47,23 @@ const docker = z
   })
   .strict();
 
+const cidrText = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'write a CIDR such as 192.168.1.0/24');
+
 const routed = z
   .object({
     name: z.literal('routed'),
-    /** Options the routed topology takes (see src/sim/routed.ts). */
-    options: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
+    /** LAN 1: router-1's eth0, the workstation (.100) and host-1 (default 192.168.1.0/24). */
+    lan1: cidrText.optional(),
+    /** LAN 2: router-2's eth0 and host-2 (default 192.168.2.0/24). */
+    lan2: cidrText.optional(),
+    /** The link between the routers' eth1 (default 10.0.0.0/30). */
+    transit: cidrText.optional(),
+    /** MTU of the transit link, both ends (default 1500): lower it to see "fragmentation needed". */
+    transitMtu: z.number().int().min(68).max(9000).optional(),
+    /** MTU of every LAN interface (default 1500). */
+    mtu: z.number().int().min(68).max(9000).optional(),
+    /** Hosts on each LAN besides the routers and the workstation (default 1). */
+    hostsPerLan: z.number().int().min(1).max(8).optional(),
   })
   .strict();
 
@@ -73,9 +86,8 @@ export function buildTopology(spec: TopologySpec, seed: number, createdAt: numbe
     case 'docker':
       return buildDockerHosts({ hosts: spec.hosts, forwardPolicy: spec.forwardPolicy }, seed, createdAt);
     case 'routed': {
-      const topo = TOPOLOGIES.routed;
-      if (!topo) throw new Error('this build has no routed topology');
-      return topo.build(seed, createdAt);
+      const { name: _name, ...options } = spec;
+      return buildRoutedNetwork(options, seed, createdAt);
     }
     case 'preset':
       return TOPOLOGIES[spec.preset]!.build(seed, createdAt);
@@ -91,11 +103,21 @@ const podRef = {
   labels: z.record(z.string(), z.string()).optional(),
 };
 
-const target = z.union([z.object({ node: z.string() }).strict(), z.object(podRef).strict()]);
+const target = z.union([z.object({ node: z.string() }).strict(), z.object({ host: z.string() }).strict(), z.object(podRef).strict()]);
 
 export const faultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('node-down'), node: z.string() }).strict(),
-  z.object({ kind: z.literal('route-deleted'), node: z.string(), dst: z.string() }).strict(),
+  z
+    .object({
+      kind: z.literal('route-deleted'),
+      /** The node whose route goes ... */
+      node: z.string().optional(),
+      /** ... or the host or router's. */
+      host: z.string().optional(),
+      /** The route's destination as `ip route` shows it (`10.244.2.0/24`, `default`). */
+      dst: z.string(),
+    })
+    .strict(),
   z.object({ kind: z.literal('kube-proxy-stopped'), node: z.string() }).strict(),
   z.object({ kind: z.literal('wrong-selector'), namespace: z.string().optional(), service: z.string(), selector: z.record(z.string(), z.string()) }).strict(),
   z.object({ kind: z.literal('pod-not-ready'), ...podRef }).strict(),
@@ -125,10 +147,14 @@ export function injectFault(state: SimState, f: FaultSpec, now: number): void {
       break;
     case 'mtu-mismatch':
     case 'interface-down': {
-      const t = 'node' in f.target ? { node: (f.target as { node: string }).node } : podName(state, f.target as Parameters<typeof podName>[1]);
+      const t = 'node' in f.target ? { node: f.target.node } : 'host' in f.target ? { host: f.target.host } : podName(state, f.target);
       fault = f.kind === 'mtu-mismatch' ? { kind: f.kind, target: t, device: f.device, mtu: f.mtu } : { kind: f.kind, target: t, device: f.device };
       break;
     }
+    case 'route-deleted':
+      if ((f.node === undefined) === (f.host === undefined)) throw new FaultError('route-deleted names a node or a host');
+      fault = f.host !== undefined ? { kind: f.kind, host: f.host, dst: f.dst } : { kind: f.kind, node: f.node!, dst: f.dst };
+      break;
     case 'wrong-selector':
       fault = { kind: f.kind, service: f.service, selector: f.selector, ...(f.namespace !== undefined ? { namespace: f.namespace } : {}) };
       break;

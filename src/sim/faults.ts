@@ -7,14 +7,15 @@
  *   answered or forwarded) and the node controller marks it NotReady (status Unknown, reason
  *   NodeStatusUnknown: "Kubelet stopped posting node status."); its pods keep their Running
  *   status until eviction, as on a real cluster within the first minutes.
- * - `route-deleted`: one route removed from a node's table (`ip route del`).
+ * - `route-deleted`: one route removed from a node's or a host's table (`ip route del`).
  * - `kube-proxy-stopped`: kube-proxy on a node stops; the rules it last wrote stay and go
  *   stale as Services and endpoints change.
  * - `wrong-selector`: a Service's selector matches no pod, so it has no endpoints.
  * - `pod-not-ready`: a pod's readiness probe fails: Ready False, out of every Service.
  * - `coredns-down`: every CoreDNS pod gone (the Deployment scaled to 0): kube-dns has no endpoints.
- * - `mtu-mismatch`: one device's MTU set to a wrong value (a pod's eth0 at 1500 over VXLAN).
- * - `interface-down`: one device set down (`ip link set DEV down`).
+ * - `mtu-mismatch`: one device's MTU set to a wrong value (a pod's eth0 at 1500 over VXLAN),
+ *   on a node, a pod, or a plain host or router (`host`).
+ * - `interface-down`: one device set down (`ip link set DEV down`), on the same targets.
  * Left out: partial packet loss, latency, clock skew, certificate and etcd failures.
  */
 import { clone } from './clone';
@@ -27,18 +28,27 @@ import type { SimState } from './state';
 export type Fault =
   | { kind: 'node-down'; node: string }
   | { kind: 'route-deleted'; node: string; dst: string }
+  | { kind: 'route-deleted'; host: string; dst: string }
   | { kind: 'kube-proxy-stopped'; node: string }
   | { kind: 'wrong-selector'; namespace?: string; service: string; selector: Record<string, string> }
   | { kind: 'pod-not-ready'; namespace?: string; pod: string }
   | { kind: 'coredns-down' }
-  | { kind: 'mtu-mismatch'; target: { node: string } | { namespace?: string; pod: string }; device: string; mtu: number }
-  | { kind: 'interface-down'; target: { node: string } | { namespace?: string; pod: string }; device: string };
+  | { kind: 'mtu-mismatch'; target: FaultTarget; device: string; mtu: number }
+  | { kind: 'interface-down'; target: FaultTarget; device: string };
+
+/** Where a device fault happens: a node, a pod, or a plain machine (a Docker host, a router). */
+export type FaultTarget = { node: string } | { host: string } | { namespace?: string; pod: string };
 
 export class FaultError extends Error {
   override name = 'FaultError';
 }
 
-function nsOf(state: SimState, target: { node: string } | { namespace?: string; pod: string }) {
+function nsOf(state: SimState, target: FaultTarget) {
+  if ('host' in target) {
+    const ns = state.netns[`host/${target.host}`];
+    if (!ns) throw new FaultError(`no host ${target.host}`);
+    return ns;
+  }
   if ('node' in target) {
     const ns = state.netns[nodeNsId(target.node)];
     if (!ns) throw new FaultError(`no node ${target.node}`);
@@ -75,9 +85,10 @@ export function applyFault(state: SimState, fault: Fault, now: number): void {
       return;
     }
     case 'route-deleted': {
-      const ns = state.netns[nodeNsId(fault.node)];
-      const dst = parseCidr(fault.dst);
-      if (!ns || !dst) throw new FaultError(`no route ${fault.dst} on ${fault.node}`);
+      const where = 'host' in fault ? fault.host : fault.node;
+      const ns = state.netns['host' in fault ? `host/${fault.host}` : nodeNsId(fault.node)];
+      const dst = fault.dst === 'default' ? { addr: 0, len: 0 } : parseCidr(fault.dst);
+      if (!ns || !dst) throw new FaultError(`no route ${fault.dst} on ${where}`);
       const before = ns.routes.length;
       ns.routes = ns.routes.filter((r) => !(r.dst.addr === dst.addr && r.dst.len === dst.len));
       if (ns.routes.length === before) throw new FaultError(`RTNETLINK answers: No such process`);
