@@ -215,7 +215,7 @@ export class Grader {
     if (v.passed) {
       st.status = 'passed';
       const said = this.text(task.passed, task);
-      st.feedback = [said, v.feedback !== said ? v.feedback : ''].filter(Boolean).join(' ') || 'Passed.';
+      st.feedback = [said, v.feedback !== said ? v.feedback : ''].filter(Boolean).join(' ');
     } else if (v.attempted || attempted) {
       st.status = 'failed';
       st.feedback = v.feedback;

@@ -78,7 +78,7 @@ export function labCommands(session: LabSessionApi): Command[] {
         return 0;
       }
       const v = session.answer(id, rest.join(' '));
-      if (v.status === 'passed') ctx.stdout.write(`${id}: correct. ${v.feedback}\n`);
+      if (v.status === 'passed') ctx.stdout.write(`${id}: correct.${v.feedback ? ` ${v.feedback}` : ''}\n`);
       else if (v.status === 'failed') ctx.stdout.write(`${id}: not quite. ${v.feedback}\n`);
       else ctx.stdout.write(`${id}: ${v.feedback}\n`);
       return v.status === 'failed' ? 1 : 0;
@@ -108,7 +108,7 @@ export function labCommands(session: LabSessionApi): Command[] {
       for (const t of list) {
         const v = t.status === 'passed' ? t : session.check(t.id);
         if (v.labError) ctx.stdout.write(`${v.id}: this task's check could not run (a fault in the lab, not in your work): ${v.labError}\n`);
-        else if (v.status === 'passed') ctx.stdout.write(`${v.id}: passed. ${v.feedback}\n`);
+        else if (v.status === 'passed') ctx.stdout.write(`${v.id}: passed.${v.feedback ? ` ${v.feedback}` : ''}\n`);
         else ctx.stdout.write(`${v.id}: ${STATUS[v.status]}. ${v.feedback}\n`);
         if (v.status !== 'passed') all = false;
       }

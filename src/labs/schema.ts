@@ -76,6 +76,7 @@ export const taskSchema = z
     passed: z.string().default(''),
     /** Hints, revealed one at a time, each costing points. */
     hints: z.array(hintSchema).default([]),
+    /** How the task is done, shown on request (it costs the task's points before the task passes). */
     solution: solutionSchema,
   })
   .strict();
@@ -84,6 +85,7 @@ export const labSchema = z
   .object({
     /** Lab id; lessons embed it with `<Lab id="..." />`. */
     id: kebab,
+    /** The lab's title, shown atop its panel. */
     title: z.string().min(1),
     /** One or two sentences shown above the tasks. */
     summary: z.string().min(1),

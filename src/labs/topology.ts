@@ -24,7 +24,7 @@ const kubernetes = z
     name: z.literal('kubernetes'),
     /** Nodes including the control plane (default 3: control-plane, node-1, node-2). */
     nodes: z.number().int().min(1).max(50).default(3),
-    /** flannel's backend: `vxlan` (an overlay, the default) or `host-gw` (plain routes between nodes). */
+    /** flannel's backend: `flannel-vxlan` (an overlay, the default) or `flannel-host-gw` (plain routes between nodes). */
     cni: z.enum(['flannel-vxlan', 'flannel-host-gw']).default('flannel-vxlan'),
     /** kube-proxy's mode. */
     kubeProxy: z.enum(['iptables']).default('iptables'),
@@ -106,7 +106,13 @@ const podRef = {
 const target = z.union([z.object({ node: z.string() }).strict(), z.object({ host: z.string() }).strict(), z.object(podRef).strict()]);
 
 export const faultSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('node-down'), node: z.string() }).strict(),
+  z
+    .object({
+      kind: z.literal('node-down'),
+      /** The node that goes off: its interfaces down, NotReady after the node controller's grace. */
+      node: z.string(),
+    })
+    .strict(),
   z
     .object({
       kind: z.literal('route-deleted'),
@@ -118,12 +124,46 @@ export const faultSchema = z.discriminatedUnion('kind', [
       dst: z.string(),
     })
     .strict(),
-  z.object({ kind: z.literal('kube-proxy-stopped'), node: z.string() }).strict(),
-  z.object({ kind: z.literal('wrong-selector'), namespace: z.string().optional(), service: z.string(), selector: z.record(z.string(), z.string()) }).strict(),
+  z
+    .object({
+      kind: z.literal('kube-proxy-stopped'),
+      /** The node whose kube-proxy stops: its rules stay as they were, and go stale. */
+      node: z.string(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('wrong-selector'),
+      /** The Service's namespace (default `default`). */
+      namespace: z.string().optional(),
+      /** The Service whose selector is replaced. */
+      service: z.string(),
+      /** The wrong selector it gets (`{ app: 'wbe' }`). */
+      selector: z.record(z.string(), z.string()),
+    })
+    .strict(),
   z.object({ kind: z.literal('pod-not-ready'), ...podRef }).strict(),
   z.object({ kind: z.literal('coredns-down') }).strict(),
-  z.object({ kind: z.literal('mtu-mismatch'), target, device: z.string(), mtu: z.number().int().positive() }).strict(),
-  z.object({ kind: z.literal('interface-down'), target, device: z.string() }).strict(),
+  z
+    .object({
+      kind: z.literal('mtu-mismatch'),
+      /** Where the device is. */
+      target,
+      /** The device (`eth0`, `flannel.1`). */
+      device: z.string(),
+      /** The wrong MTU it gets. */
+      mtu: z.number().int().positive(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('interface-down'),
+      /** Where the device is. */
+      target,
+      /** The device set down (`ip link set DEV down`). */
+      device: z.string(),
+    })
+    .strict(),
 ]);
 export type FaultSpec = z.output<typeof faultSchema>;
 

@@ -56,8 +56,15 @@ export interface TranscriptOptions {
 /** Runs `lines` through `session`, writing what a terminal would show. Returns the last status. */
 export async function runScript(session: LabSession, clock: ScriptClock, lines: Iterable<string> | AsyncIterable<string>, stdout: OutputSink, stderr: OutputSink, opts: TranscriptOptions = {}): Promise<number> {
   const events: TaskView[] = [];
+  // What was last reported of each task: a hint or a solution shown changes the task's view
+  // but not its state, and is not reported again.
+  const reported = new Map<string, string>(session.tasks().map((t) => [t.id, `${t.status}|${t.feedback}`]));
   const unsubscribe = session.subscribe((e) => {
-    if (e.type === 'task') events.push(e.task);
+    if (e.type !== 'task') return;
+    const key = `${e.task.status}|${e.task.feedback}`;
+    if (reported.get(e.task.id) === key) return;
+    reported.set(e.task.id, key);
+    events.push(e.task);
   });
   let status = 0;
   try {

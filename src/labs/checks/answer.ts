@@ -20,7 +20,7 @@ const params = z
   .object({
     /** The accepted value, or several (any one passes); `{{bindings}}` allowed. */
     expect: z.union([z.string(), z.array(z.string()).nonempty()]).optional(),
-    /** Or: the value comes from the learner's own traffic (see the observables in the guide). */
+    /** Or: the value comes from the learner's own traffic (an observable, see docs/lab-reference.md). */
     observed: observableSchema.optional(),
     /** How answers are compared (default `word`; an `observed` value's own normaliser otherwise). */
     normalize: z.enum(NORMALIZERS as [NormalizerName, ...NormalizerName[]]).optional(),
