@@ -20,8 +20,10 @@
  *   normalised by the `element` normaliser.
  * - `regex`: the expected value is a regular expression the whole answer must match
  *   (case-insensitive); there is no canonical form.
+ * `display` turns a canonical form back into the way a learner writes the value (a dotted
+ * quad, `0x1c46`), for feedback and for `{{expected.TASK}}` in solution steps.
  */
-import { parseIp } from '../sim/ipv4';
+import { formatIp, parseIp } from '../sim/ipv4';
 
 export type NormalizerName = 'ip' | 'cidr' | 'mac' | 'number' | 'decimal' | 'hex' | 'word' | 'set' | 'regex';
 export const NORMALIZERS: readonly NormalizerName[] = ['ip', 'cidr', 'mac', 'number', 'decimal', 'hex', 'word', 'set', 'regex'];
@@ -125,6 +127,27 @@ export function matches(given: string, expected: string, opts: CompareOptions): 
   if (!e.ok) return false;
   if (opts.normalize === 'decimal') return Math.abs(Number(given) - Number(e.value)) <= (opts.tolerance ?? 0.001) + 1e-12;
   return given === e.value;
+}
+
+/** A canonical value as a learner writes it; it normalises back to the same canonical value. */
+export function display(canonical: string, opts: CompareOptions): string {
+  switch (opts.normalize) {
+    case 'ip':
+      return formatIp(Number(canonical) >>> 0);
+    case 'cidr': {
+      const [addr, len] = canonical.split('/');
+      return `${formatIp(Number(addr) >>> 0)}/${len}`;
+    }
+    case 'hex':
+      return `0x${BigInt(canonical).toString(16).padStart(4, '0')}`;
+    case 'set':
+      return canonical
+        .split(',')
+        .map((v) => display(v, { normalize: opts.element ?? 'word' }))
+        .join(',');
+    default:
+      return canonical;
+  }
 }
 
 /** Problems with an expected value as a lab writes it (checked when the lab is defined). */
