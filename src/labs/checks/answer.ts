@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { explainAddress } from '../explain';
-import { matches, normalize, expectedProblem, NORMALIZERS, type CompareOptions, type NormalizerName } from '../normalize';
+import { clean, display, matches, normalize, expectedProblem, NORMALIZERS, type CompareOptions, type NormalizerName } from '../normalize';
 import { howToSee, observableProblems, observableSchema, OBSERVABLES } from '../observables';
 import { defineCheckKind, fail, pass } from './types';
 
@@ -76,20 +76,23 @@ export const answerCheck = defineCheckKind<Params>({
       else verdict = fail(`${value.trim()} is not what your traffic showed. ${ctx.render(p.wrong)}`, true);
     } else {
       const expected = (Array.isArray(p.expect) ? p.expect : [p.expect!]).map((e) => ctx.render(e));
-      if (expected.some((e) => matches(given.value, e, opts))) verdict = pass();
-      else verdict = fail(`${opts.normalize === 'ip' ? `${explainAddress(ctx.sim, value.trim())} ` : ''}${ctx.render(p.wrong)}`, true);
+      if (expected.some((e) => matches(given.value, e, opts))) verdict = pass(sameBlock(value, given.value, opts));
+      else verdict = fail(`${opts.normalize === 'ip' ? `${explainAddress(ctx.sim, clean(value))} ` : ''}${ctx.render(p.wrong)}`, true);
     }
     ctx.memory.correct = verdict.passed;
     ctx.memory.feedback = verdict.feedback;
     return verdict;
   },
   evaluate(p, ctx) {
-    if (ctx.memory.correct === true) return pass();
+    if (ctx.memory.correct === true) return pass(String(ctx.memory.feedback ?? ''));
     if (ctx.memory.tries) return fail(String(ctx.memory.feedback ?? ''), true);
     return fail(`Waiting for your answer: \`answer ${ctx.taskId} VALUE\`.`);
   },
   expected(p, ctx) {
-    if (p.observed) return seen(ctx.memory).at(-1);
+    if (p.observed) {
+      const last = seen(ctx.memory).at(-1);
+      return last === undefined ? undefined : display(last, options(p));
+    }
     const first = Array.isArray(p.expect) ? p.expect[0] : p.expect;
     return first === undefined ? undefined : ctx.render(first);
   },
@@ -106,6 +109,14 @@ export const answerCheck = defineCheckKind<Params>({
     return out;
   },
 });
+
+/** A CIDR answer with host bits set passes, saying how the block is written. */
+function sameBlock(value: string, canonical: string, opts: CompareOptions): string {
+  if (opts.normalize !== 'cidr') return '';
+  const block = display(canonical, opts);
+  const written = clean(value);
+  return written === block ? '' : `${written} names the same block, written ${block}: the host bits of an address are masked off by the prefix.`;
+}
 
 /** Observed values are canonical already; decimals compare within the tolerance. */
 function sameCanonical(given: string, seenValue: string, opts: CompareOptions): boolean {
