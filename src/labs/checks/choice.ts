@@ -1,10 +1,12 @@
 /**
  * `choice`: a multiple-choice question. The panel shows the options as radio buttons (check
- * boxes when several are right); the terminal takes `answer TASK b` (`answer TASK a,c`). Each
+ * boxes when several are right); the terminal takes `answer TASK b` (`answer TASK a,c`), or
+ * the text of one option (blanks, case and backticks aside). Each
  * option may carry its own explanation, shown when it is chosen, so a wrong choice is
  * answered with why it is wrong.
  */
 import { z } from 'zod';
+import { clean } from '../normalize';
 import { defineCheckKind, fail, pass } from './types';
 
 const option = z
@@ -43,7 +45,13 @@ function pick(p: Params, token: string, render: (s: string) => string): number |
   const t = token.trim().replace(/^\(|\)$|\.$/g, '').toLowerCase();
   if (/^[a-h]$/.test(t)) return LETTERS.indexOf(t) < p.options.length ? LETTERS.indexOf(t) : undefined;
   if (/^[1-8]$/.test(t)) return Number(t) - 1 < p.options.length ? Number(t) - 1 : undefined;
-  const i = p.options.findIndex((o) => render(o.text).toLowerCase().replace(/`/g, '') === t.replace(/`/g, ''));
+  return byText(p, token, render);
+}
+
+/** The option whose text is `value` (case, blanks and backticks aside). */
+function byText(p: Params, value: string, render: (s: string) => string): number | undefined {
+  const plain = (s: string): string => clean(s).replace(/`/g, '').replace(/\s+/g, ' ').toLowerCase();
+  const i = p.options.findIndex((o) => plain(render(o.text)) === plain(value));
   return i >= 0 ? i : undefined;
 }
 
@@ -62,10 +70,11 @@ export const choiceCheck = defineCheckKind<Params>({
   input: (p, ctx) => ({ kind: 'choice', multiple: p.multiple, options: p.options.map((o, i) => ({ id: LETTERS[i]!, text: ctx.render(o.text) })) }),
   submit(p, ctx, value) {
     ctx.memory.tries = Number(ctx.memory.tries ?? 0) + 1;
-    const tokens = value.split(/[\s,;]+/).filter(Boolean);
-    const picked = [...new Set(tokens.map((t) => pick(p, t, ctx.render)))];
+    const whole = byText(p, value, ctx.render);
+    const tokens = whole !== undefined ? [] : value.split(/[\s,;]+/).filter(Boolean);
+    const picked = whole !== undefined ? [whole] : [...new Set(tokens.map((t) => pick(p, t, ctx.render)))];
     let verdict;
-    if (tokens.length === 0 || picked.includes(undefined)) {
+    if (picked.length === 0 || picked.includes(undefined)) {
       verdict = fail(`Pick ${p.multiple ? 'the options' : 'one option'} by letter: ${p.options.map((_, i) => LETTERS[i]).join(', ')}.`, true);
     } else if (!p.multiple && picked.length > 1) {
       verdict = fail('Pick only one option.', true);
@@ -76,8 +85,9 @@ export const choiceCheck = defineCheckKind<Params>({
       const whys = chosen.map((i) => p.options[i]!.why).filter((w): w is string => !!w).map((w) => ctx.render(w));
       if (ok) verdict = pass(whys.join(' '));
       else {
-        const missing = p.multiple && chosen.every((i) => p.options[i]!.correct) ? 'Those are right, but not all the right ones. ' : '';
-        verdict = fail(`${missing}${[...whys, ctx.render(p.wrong)].join(' ')}`, true);
+        // Right options only, but not all of them: the lab's words for a wrong choice do not apply.
+        const partial = p.multiple && chosen.every((i) => p.options[i]!.correct);
+        verdict = fail(partial ? ['Those are right, but not all the right ones.', ...whys].join(' ') : [...whys, ctx.render(p.wrong)].join(' '), true);
       }
     }
     ctx.memory.correct = verdict.passed;
