@@ -15,7 +15,9 @@
  * A passed task stays passed, whatever happens next. A failing verdict explains itself from
  * the model; it marks the task failed when it judges something the learner did for it (an
  * answer, a near miss on the wire, an explicit `check`), and otherwise only updates what
- * `check` and `{{task.why}}` hints say. A task opens when the tasks it `needs` have passed;
+ * `check` and `{{task.why}}` hints say. After a submission the task stands where the
+ * evaluation puts it (a prediction locked in leaves it pending, waiting for its reveal), and
+ * its feedback is what the submission said. A task opens when the tasks it `needs` have passed;
  * until then it collects evidence but cannot pass.
  * A check that throws is the lab's fault, never the learner's: the task shows a lab error
  * and keeps its status. A place that no longer exists (the learner deleted the pod a task
@@ -160,9 +162,11 @@ export class Grader {
       const kind = checkKind(node.check.key)!;
       verdict = kind.submit!(node.check.value, this.context(task, node.path, false), value);
     });
-    this.judge(task, false, false, changes);
-    // A submission that was only recorded (a prediction locked in) says so in the feedback.
-    if (!verdict.passed && !verdict.attempted && st.status !== 'passed') {
+    // The task now stands where the evaluation puts it: a submission only recorded (a
+    // prediction locked in, waiting for its reveal) leaves it pending, not failed.
+    this.judge(task, false, false, changes, true);
+    // What the submission itself said (locked in, refused, wrong) is the feedback.
+    if (!verdict.passed && st.status !== 'passed' && !st.labError && st.feedback !== verdict.feedback) {
       st.feedback = verdict.feedback;
       if (!changes.some((c) => c.id === taskId)) changes.push({ id: taskId, status: st.status });
     }
@@ -202,7 +206,8 @@ export class Grader {
     }
   }
 
-  private judge(task: TaskDefinition, live: boolean, attempted: boolean, changes: TaskChange[]): void {
+  /** Evaluates a task; `settledBySubmission`: a failure that judges nothing makes it pending again. */
+  private judge(task: TaskDefinition, live: boolean, attempted: boolean, changes: TaskChange[], settledBySubmission = false): void {
     const st = this.states[task.id]!;
     let v: Verdict | undefined;
     const ok = this.guard(task, () => {
@@ -218,6 +223,9 @@ export class Grader {
       st.feedback = [said, v.feedback !== said ? v.feedback : ''].filter(Boolean).join(' ');
     } else if (v.attempted || attempted) {
       st.status = 'failed';
+      st.feedback = v.feedback;
+    } else if (settledBySubmission) {
+      st.status = 'pending';
       st.feedback = v.feedback;
     } else if (st.status === 'failed') {
       st.feedback = v.feedback;

@@ -9,7 +9,7 @@
  * (`explain`); `retries` more predictions may follow (default 1), each needing a new reveal.
  */
 import { z } from 'zod';
-import { normalize, NORMALIZERS, type CompareOptions, type NormalizerName } from '../normalize';
+import { display, normalize, NORMALIZERS, type CompareOptions, type NormalizerName } from '../normalize';
 import { howToSee, observableProblems, observableSchema, OBSERVABLES } from '../observables';
 import { defineCheckKind, fail, pass } from './types';
 
@@ -111,13 +111,3 @@ export const predictCheck = defineCheckKind<Params>({
     return out;
   },
 });
-
-/** A canonical value as a learner reads it. */
-function display(canonical: string, o: CompareOptions): string {
-  if (o.normalize === 'ip') {
-    const n = Number(canonical) >>> 0;
-    return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
-  }
-  if (o.normalize === 'hex') return `0x${BigInt(canonical).toString(16).padStart(4, '0')}`;
-  return canonical;
-}
