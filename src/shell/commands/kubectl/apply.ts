@@ -29,15 +29,16 @@ export const APPLY_FLAGS = [
   { name: 'output', short: 'o', type: 'string' as const },
   { name: 'validate', type: 'string' as const },
   { name: 'recursive', short: 'R', type: 'bool' as const },
-  { name: 'dry-run', type: 'string' as const },
+  { name: 'dry-run', type: 'string' as const, bare: 'unchanged' },
 ];
 
 export type DryRun = 'none' | 'client' | 'server';
 
-/** kubectl's --dry-run values (a bare `--dry-run` is refused by kubectl 1.32 as a missing value). */
+/** kubectl's --dry-run values; a bare `--dry-run` (pflag's NoOptDefVal `unchanged`) is refused, as kubectl 1.32 refuses it. */
 export function dryRunOf(value: string | undefined): DryRun {
   if (value === undefined || value === 'none') return 'none';
   if (value === 'client' || value === 'server') return value;
+  if (value === 'unchanged') throw new CommandError('USAGE', 'error: --dry-run flag without a value was specified. A value must be set: "none", "server", or "client".');
   throw new CommandError('USAGE', `error: Invalid dry-run value (${value}). Must be "none", "server", or "client".`);
 }
 
@@ -57,8 +58,8 @@ export function applyDocuments(ctx: ApiContext, docs: SourcedDoc[], opts: { name
   const suffix = dry === 'client' ? ' (dry run)' : dry === 'server' ? ' (server dry run)' : '';
   const lines: AppliedLines['lines'] = [];
   for (const r of results) {
-    if (r.warning && dry === 'none') lines.push({ text: r.warning, stderr: true });
-    lines.push({ text: opts.names ? `${r.ref}${suffix}` : `${r.ref} ${r.action}${suffix}`, stderr: false });
+    if (r.warning) lines.push({ text: r.warning, stderr: true });
+    lines.push({ text: opts.names ? r.ref : `${r.ref} ${r.action}${suffix}`, stderr: false });
   }
   return { lines };
 }

@@ -13,6 +13,8 @@ export interface FlagSpec {
   name: string;
   short?: string;
   type: 'string' | 'bool' | 'int';
+  /** pflag's NoOptDefVal: the value a bare `--name` takes (its value must then follow `=`). */
+  bare?: string;
 }
 
 export interface ParsedFlags {
@@ -51,6 +53,7 @@ export function parseFlags(argv: string[], specs: FlagSpec[], command: string): 
         if (v !== 'true' && v !== 'false') fail(`invalid argument "${v}" for "--${name}" flag: strconv.ParseBool: parsing "${v}": invalid syntax`);
         set(spec!, v === 'true');
       } else if (eq >= 0) set(spec!, a.slice(eq + 1));
+      else if (spec!.bare !== undefined) set(spec!, spec!.bare);
       else {
         if (i + 1 >= argv.length) fail(`flag needs an argument: --${name}`);
         set(spec!, argv[++i]!);
