@@ -195,12 +195,17 @@ export class Grader {
     return found;
   }
 
-  /** Runs `fn`, turning a throw into a lab error on the task. */
+  /**
+   * Runs `fn`, turning a throw into a lab error on the task. A place that no longer exists
+   * (the learner deleted the pod a task names) is the sandbox's state, not a fault of the lab:
+   * the packet is simply not the task's.
+   */
   private guard(task: TaskDefinition, fn: () => void): boolean {
     try {
       fn();
       return true;
     } catch (e) {
+      if (e instanceof PlaceError) return false;
       this.states[task.id]!.labError = e instanceof Error ? e.message : String(e);
       return false;
     }

@@ -67,7 +67,10 @@ export function labelOf(ctx: CheckContext, ref: string): string {
     const addr = eth0?.addrs[0];
     return addr ? `${place.label} (${formatIp(addr.ip)})` : place.label;
   } catch {
-    return text;
+    // The place is gone (the learner deleted the pod): name what the binding named.
+    const b = text.startsWith('@') ? ctx.bindings[text.slice(1)] : undefined;
+    const was = b?.place?.replace(/^(\w+):(default\/)?/, '$1 ');
+    return was ? `${was}, which no longer exists` : text;
   }
 }
 
