@@ -70,7 +70,7 @@ export function labelOf(ctx: CheckContext, ref: string): string {
     // The place is gone (the learner deleted the pod): name what the binding named.
     const b = text.startsWith('@') ? ctx.bindings[text.slice(1)] : undefined;
     const was = b?.place?.replace(/^(\w+):(default\/)?/, '$1 ');
-    return was ? `${was}, which no longer exists` : text;
+    return was ? `${was} (which no longer exists)` : text;
   }
 }
 
