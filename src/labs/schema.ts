@@ -163,7 +163,7 @@ export function labProblems(lab: LabDefinition): string[] {
     walkCheck(t.check, `${at}.check`, (node, path) => {
       const kind = checkKind(node.key)!;
       if (kind.input) inputs++;
-      for (const problem of kind.lint?.(node.value, lint) ?? []) out.push(`${path}.${node.key}: ${problem}`);
+      for (const problem of kind.lint?.(node.value, lint) ?? []) out.push(`${path}.${node.key}${problem.startsWith('.') ? '' : ': '}${problem}`);
       for (const s of stringsIn(node.value)) {
         const m = /^@([a-zA-Z][a-zA-Z0-9]*)$/.exec(s.trim());
         if (!m) continue;

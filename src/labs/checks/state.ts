@@ -22,6 +22,6 @@ export const stateCheck = defineCheckKind<Keyed<unknown>>({
     return o.holds ? pass(o.why) : fail(o.why);
   },
   lint(p, lab) {
-    return predicate(p.key)?.lint?.(p.value as never, lab) ?? [];
+    return (predicate(p.key)?.lint?.(p.value as never, lab) ?? []).map((problem) => `.${p.key}${problem.startsWith('.') ? '' : ': '}${problem}`);
   },
 });

@@ -17,7 +17,8 @@
  *   their last verdict stands.
  * - `children`: the nested checks of a composition kind, so the grader can walk the tree.
  * - `lint`: author errors the schema cannot see (a binding that does not exist), reported
- *   when the lab is defined, with the field's path.
+ *   when the lab is defined, with the field's path (a problem that starts with `.field: `
+ *   points inside the kind's parameters).
  * Memory is a small JSON record per check node, kept in the session snapshot: what a check
  * saw on the wire must survive a reload. Adding a kind: see docs/lab-authoring.md.
  */

@@ -39,11 +39,12 @@ export const fieldPredicate = definePredicate({
     const label = `${type.singular} ${name}`;
     if (!obj) return { holds: p.exists === false, why: `There is no ${label}${type.namespaced ? ` in namespace ${ns}` : ''}.` };
     const path = ctx.render(p.path);
-    const template = path.startsWith('{') ? path : `{.${path.replace(/^\./, '')}}`;
+    // A path kubectl could not read is the lab's fault (thrown); one that finds nothing is absence.
+    const template = parsePath(path);
     let value: string;
     let present: boolean;
     try {
-      value = executeJsonPath(parseJsonPath(template), obj);
+      value = executeJsonPath(template, obj);
       present = value !== '';
     } catch {
       value = '';
@@ -58,7 +59,26 @@ export const fieldPredicate = definePredicate({
     const want = typeof p.equals === 'string' ? ctx.render(p.equals) : String(p.equals);
     return { holds: present && value === want, why: `${capital(shown)}${present && value === want ? '' : `, not ${want}`}.` };
   },
+  lint(p) {
+    if (p.path.includes('{{')) return [];
+    try {
+      parsePath(p.path);
+      return [];
+    } catch (e) {
+      return [(e as Error).message];
+    }
+  },
 });
+
+/** A dotted path or a JSONPath template, parsed; throws when kubectl could not read it. */
+function parsePath(path: string): ReturnType<typeof parseJsonPath> {
+  const template = path.startsWith('{') ? path : `{.${path.replace(/^\./, '')}}`;
+  try {
+    return parseJsonPath(template);
+  } catch (e) {
+    throw new Error(`path "${path}" is not a JSONPath kubectl reads: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
 
 function capital(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);

@@ -28,7 +28,7 @@ export const linkPredicate = definePredicate({
     const place = ctx.place(p.on);
     const dev = ctx.render(p.dev);
     const d = deviceByName(ctx.sim.state.netns[place.ns]!, dev);
-    if (!d) return { holds: false, why: `${place.label} has no interface ${dev}.` };
+    if (!d) return { holds: false, why: `${place.label.charAt(0).toUpperCase()}${place.label.slice(1)} has no interface ${dev}.` };
     const problems: string[] = [];
     if (p.up !== undefined && d.up !== p.up) problems.push(`${dev} on ${place.label} is ${d.up ? 'up' : 'down'}`);
     if (p.mtu !== undefined && d.mtu !== p.mtu) problems.push(`${dev} on ${place.label} has MTU ${d.mtu}, not ${p.mtu}`);

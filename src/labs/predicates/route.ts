@@ -29,19 +29,38 @@ export const routePredicate = definePredicate({
     const place = ctx.place(p.on);
     const ns = ctx.sim.state.netns[place.ns]!;
     const dstText = ctx.render(p.dst);
-    const dst = dstText === 'default' ? { addr: 0, len: 0 } : parseCidr(dstText.includes('/') ? dstText : `${dstText}/32`);
-    if (!dst) return { holds: false, why: `"${dstText}" is not a destination (write a CIDR such as 10.244.2.0/24, or default).` };
-    const via = p.via === undefined ? undefined : parseIp(ctx.render(p.via));
+    const dst = destination(dstText);
+    if (!dst) throw new Error(`dst "${dstText}" ${NOT_A_DESTINATION}`);
+    const viaText = p.via === undefined ? undefined : ctx.render(p.via);
+    const via = viaText === undefined ? undefined : parseIp(viaText);
+    if (viaText !== undefined && via === undefined) throw new Error(`via "${viaText}" is not an IPv4 address`);
     const dev = p.dev === undefined ? undefined : ctx.render(p.dev);
     const same = ns.routes.filter((r) => r.dst.addr === dst.addr && r.dst.len === dst.len);
     const match = same.find((r) => (via === undefined || r.via === via) && (dev === undefined || r.dev === dev));
     const show = (r: (typeof same)[number]): string => `${r.dst.len === 0 ? 'default' : formatCidr(r.dst)}${r.via !== undefined ? ` via ${formatIp(r.via)}` : ''} dev ${r.dev}`;
     const wanted = `${dstText}${via !== undefined ? ` via ${formatIp(via)}` : ''}${dev ? ` dev ${dev}` : ''}`;
     if (p.absent) {
-      return match ? { holds: false, why: `${place.label} still has the route ${show(match)}.` } : { holds: true, why: `${place.label} has no route ${wanted}.` };
+      return match ? { holds: false, why: `${capital(place.label)} still has the route ${show(match)}.` } : { holds: true, why: `${capital(place.label)} has no route ${wanted}.` };
     }
-    if (match) return { holds: true, why: `${place.label} has the route ${show(match)}.` };
-    if (same.length) return { holds: false, why: `${place.label} has ${same.map(show).join(' and ')}, not ${wanted}.` };
-    return { holds: false, why: `${place.label} has no route to ${dstText}; \`ip route\` there lists its table.` };
+    if (match) return { holds: true, why: `${capital(place.label)} has the route ${show(match)}.` };
+    if (same.length) return { holds: false, why: `${capital(place.label)} has ${same.map(show).join(' and ')}, not ${wanted}.` };
+    return { holds: false, why: `${capital(place.label)} has no route to ${dstText}; \`ip route\` there lists its table.` };
+  },
+  lint(p) {
+    const out: string[] = [];
+    if (!p.dst.includes('{{') && !destination(p.dst)) out.push(`dst "${p.dst}" ${NOT_A_DESTINATION}`);
+    if (p.via !== undefined && !p.via.includes('{{') && parseIp(p.via) === undefined) out.push(`via "${p.via}" is not an IPv4 address`);
+    return out;
   },
 });
+
+const NOT_A_DESTINATION = 'is not a destination (write a CIDR such as 10.244.2.0/24, or default)';
+
+/** `default`, a CIDR block as ip route writes it, or an address (a /32). */
+function destination(text: string): { addr: number; len: number } | undefined {
+  return text === 'default' ? { addr: 0, len: 0 } : parseCidr(text.includes('/') ? text : `${text}/32`);
+}
+
+function capital(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
