@@ -7,6 +7,7 @@
  */
 import type { Hop, TraceResult } from '../sim/forward';
 import { contains, formatCidr, formatIp, parseIp, type Ip } from '../sim/ipv4';
+import { isRst } from '../sim/packet';
 import type { Sim } from '../sim/sim';
 import { hostName } from '../sim/trace-text';
 
@@ -69,7 +70,9 @@ export function endOf(trace: TraceResult): Hop | undefined {
 
 /**
  * What became of the traffic of one packet run, in a sentence: "You pinged 10.244.2.2 (pod
- * web-... on node-2), which answered." / "... was dropped in node-2 at eth0: ...".
+ * web-... on node-2), which answered." / "... was dropped in node-2 at eth0: ..." / "...
+ * node-1 refused it: it answered with a TCP reset ..." / "... node-2 rejected it (filter
+ * FORWARD: REJECT ...), by the rule for "default/web has no endpoints".".
  */
 export function explainTrace(sim: Sim, trace: TraceResult): string {
   const first = trace.hops.find((h) => h.ip);
@@ -84,6 +87,17 @@ export function explainTrace(sim: Sim, trace: TraceResult): string {
   const drop = trace.hops.find((h) => h.action === 'drop');
   const clusterIp = proto === 1 && Object.keys(sim.state.k8s.nodes).length > 0 && contains(sim.state.config.serviceCidr, dst);
   const why = `${clusterIp ? ' No interface has a Service address, so nothing answers a ping to it: kube-proxy rewrites only TCP, UDP and SCTP to the Service\'s ports.' : ''}${unknown}`;
+  const reset = proto === 6 && trace.deliveries.some((d) => d.ns === first.ns && d.packet.dst === src && d.packet.payload.kind === 'tcp' && isRst(d.packet.payload));
+  if (reset) {
+    const replier = trace.hops.find((h) => h.action === 'reply');
+    const by = replier ? hostName(sim.state, replier.ns) : (who ?? formatIp(dst));
+    return `${what}; ${by} refused it: it answered with a TCP reset, as nothing listens on port ${dport} there.`;
+  }
+  const reject = trace.hops.find((h) => h.action === 'filter' && /\bREJECT\b/.test(h.detail));
+  if (reject) {
+    const comment = reject.rules?.map((r) => /--comment "([^"]*)"/.exec(r)?.[1]).find((c) => c !== undefined);
+    return `${what}; ${hostName(sim.state, reject.ns)} rejected it (${reject.detail})${comment ? `, by the rule for "${comment}"` : ''}.`;
+  }
   const answered = trace.hops.some((h) => h.action === 'deliver' && h.ip && h.ip.dst === src && h.ip.src === dst && h.ip.proto === proto && (proto !== 1 || h.ip.icmp?.type === 0));
   if (answered) {
     const replier = trace.hops.find((h) => h.action === 'reply' || h.action === 'deliver');

@@ -17,6 +17,7 @@ import { formatIp, parseIp, type Ip } from '../sim/ipv4';
 import { ICMP_DEST_UNREACH, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, ICMP_TIME_EXCEEDED } from '../sim/packet';
 import type { CheckContext, TraceEvent } from './checks/types';
 import type { NormalizerName } from './normalize';
+import { placeProblems } from './places';
 
 export const observableSchema = z
   .object({
@@ -230,11 +231,12 @@ function unique(values: string[]): string[] {
   return [...new Set(values)];
 }
 
-/** Problems with an observable reference (checked when the lab is defined). */
-export function observableProblems(ref: ObservableRef): string[] {
+/** Problems with an observable reference (checked when the lab is defined); `field` is where it is in the check. */
+export function observableProblems(ref: ObservableRef, field: string): string[] {
   const o = OBSERVABLES[ref.value];
   if (!o) return [`unknown observable "${ref.value}"; known: ${Object.keys(OBSERVABLES).join(', ')}`];
-  return o.needs.filter((n) => ref[n] === undefined).map((n) => `observable ${ref.value} needs \`${n}\``);
+  const out = o.needs.filter((n) => ref[n] === undefined).map((n) => `observable ${ref.value} needs \`${n}\``);
+  return [...out, ...placeProblems([[`${field}.from`, ref.from], [`${field}.at`, ref.at], [`${field}.to`, ref.to, true]])];
 }
 
 /** The sentence telling the learner how to make one (for feedback). */

@@ -10,9 +10,12 @@
  * (a hostNetwork pod's is its node's), the shell location a command there runs at, and the
  * key its files are stored under (src/shell/sandbox-fs.ts). A place that does not exist
  * resolves to a PlaceError whose message says what is missing, in words a lab author reads.
+ * Text that can never be a place (`nod:node-1`, `client` without its `@`) is refused when the
+ * lab is defined: each kind's lint names its place fields (`placeProblems`).
  */
 import { nodeNsId, podNetns } from '../sim/cni';
 import { dockerHostNsId } from '../sim/docker';
+import { parseIp } from '../sim/ipv4';
 import type { Sim } from '../sim/sim';
 import type { Location } from '../shell/command';
 import { WORKSTATION_LOCATION } from '../shell/location';
@@ -109,4 +112,21 @@ export function resolvePlace(sim: Sim, ref: string, bindings: ResolvedBindings =
 /** True when `ref` is written as a place (its syntax, not whether it exists). */
 export function isPlaceSyntax(ref: string): boolean {
   return ref === 'workstation' || ref.startsWith('@') || /^(node|host|pod|container):\S+$/.test(ref);
+}
+
+/** `placeProblem` for several fields of a check's parameters, as `.field: problem` lint lines. */
+export function placeProblems(fields: [string, string | undefined, boolean?][]): string[] {
+  return fields.flatMap(([field, text, orAddress]) => {
+    const problem = text === undefined ? undefined : placeProblem(text, orAddress);
+    return problem ? [`.${field}: ${problem}`] : [];
+  });
+}
+
+/**
+ * Why a lab's place text can never be a place (checked when the lab is defined), or
+ * undefined; templated text is judged per session. `orAddress`: an IPv4 address will do too.
+ */
+export function placeProblem(ref: string, orAddress = false): string | undefined {
+  if (ref.includes('{{') || isPlaceSyntax(ref.trim()) || (orAddress && parseIp(ref.trim()) !== undefined)) return undefined;
+  return `"${ref}" is not a place${orAddress ? ' or an address' : ''}; write ${PLACE_SYNTAX}${orAddress ? ', or an IPv4 address' : ''}`;
 }

@@ -197,6 +197,7 @@ describe('answer parameters', () => {
     expect(bad({ answer: { observed: { value: 'echo-id', from: '@client', to: '@target' } } })).toThrow('tasks.0.check.answer: unknown observable "echo-id"; known: echo-request-id, ');
     expect(bad({ answer: { observed: { value: 'echo-request-id', from: '@client' } } })).toThrow('tasks.0.check.answer: observable echo-request-id needs `to`');
     expect(bad({ answer: { observed: { value: 'echo-request-id', from: '@nobody', to: '@target' } } })).toThrow('tasks.0.check.answer: "@nobody" names no binding');
+    expect(bad({ answer: { observed: { value: 'echo-request-id', from: '@client', to: 'target' } } })).toThrow('tasks.0.check.answer.observed.to: "target" is not a place or an address; write workstation, node:NAME, host:NAME, pod:[NAMESPACE/]NAME, container:HOST/NAME or @binding, or an IPv4 address');
   });
   it('throws a LabDefinitionError naming the lab', () => {
     try {

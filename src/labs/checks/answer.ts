@@ -98,7 +98,7 @@ export const answerCheck = defineCheckKind<Params>({
   },
   lint(p) {
     const out: string[] = [];
-    if (p.observed) out.push(...observableProblems(p.observed));
+    if (p.observed) out.push(...observableProblems(p.observed, 'observed'));
     const opts = options(p);
     for (const e of p.expect === undefined ? [] : Array.isArray(p.expect) ? p.expect : [p.expect]) {
       const problem = expectedProblem(e, opts);

@@ -16,6 +16,7 @@ import { z } from 'zod';
 import type { Hop, HopAction } from '../../sim/forward';
 import { explainTrace } from '../explain';
 import { addressesOf, labelOf } from '../observables';
+import { placeProblems } from '../places';
 import { defineCheckKind, fail, pass, type CheckContext, type TraceEvent } from './types';
 
 export const HOP_ACTIONS: readonly HopAction[] = ['send', 'route', 'arp-request', 'arp-reply', 'veth', 'bridge-forward', 'bridge-flood', 'switch', 'vxlan-encap', 'vxlan-decap', 'forward', 'reply', 'deliver', 'dnat', 'snat', 'un-dnat', 'un-snat', 'filter', 'proxy', 'drop'];
@@ -105,6 +106,7 @@ export const observedCheck = defineCheckKind<Params>({
   doc: 'The learner made traffic that took a given path: sent from a place, to a place or address, through a place or device with an action of the packet trace (bridge-forward, route, forward, dnat, snat, vxlan-encap, vxlan-decap, drop with a reason, ...), delivered or answered. Judged packet by packet as it moves, so a ping without `-c` passes at its first reply.',
   example: { observed: { from: '@client', to: '@target', proto: 'icmp', answered: true } },
   params: () => params,
+  lint: (p) => placeProblems([['from', p.from], ['to', p.to, true], ['through', p.through]]),
   observe(p, ctx, ev) {
     if (ctx.memory.matched === true) return;
     const m = matchTrace(p, ctx, ev);

@@ -103,7 +103,7 @@ export const predictCheck = defineCheckKind<Params>({
     return undefined;
   },
   lint(p) {
-    const out = observableProblems(p.reveal);
+    const out = observableProblems(p.reveal, 'reveal');
     if (p.options) {
       const o = options(p);
       for (const opt of p.options) if (!opt.includes('{{') && !normalize(opt, o).ok) out.push(`option "${opt}" is not a valid ${o.normalize} value`);

@@ -17,13 +17,16 @@ import { formatIp, parseIp, type Ip } from '../../sim/ipv4';
 import type { Sim } from '../../sim/sim';
 import { resolveHost } from '../../shell/resolver';
 import { explainTrace } from '../explain';
-import type { ResolvedPlace } from '../places';
+import { placeProblems, type ResolvedPlace } from '../places';
 import { defineCheckKind, fail, pass, type CheckContext, type Verdict } from './types';
+
+const HTTP_URL = /^http:\/\/[^/\s]+(\/\S*)?$/;
+const WRITE_URL = 'write http://HOST[:PORT]/PATH';
 
 const http = z
   .object({
     /** `http://HOST[:PORT]/PATH`; HOST is a name or an address (templated). */
-    url: z.string().regex(/^http:\/\/[^/\s]+(\/\S*)?$/, 'write http://HOST[:PORT]/PATH'),
+    url: z.string().regex(HTTP_URL, WRITE_URL),
     /** The Host header to send, when it differs from the URL's host (Ingress rules). */
     host: z.string().optional(),
   })
@@ -62,6 +65,7 @@ const params = z
       const ok = allowed[a] === 'status' ? p.expect === 'ok' || p.expect === 'fail' || (typeof p.expect === 'number' && p.expect >= 100 && p.expect <= 599) : (allowed[a] as (string | number)[]).includes(p.expect);
       if (!ok) ctx.addIssue({ code: 'custom', message: `expect for ${a} is ${allowed[a] === 'status' ? 'ok, fail or an HTTP status code' : (allowed[a] as string[]).join(', ')}`, path: ['expect'] });
     }
+    if (typeof p.http === 'string' && !HTTP_URL.test(p.http)) ctx.addIssue({ code: 'custom', message: WRITE_URL, path: ['http'] });
     if (p.body !== undefined && a !== 'http') ctx.addIssue({ code: 'custom', message: 'body applies to http probes only', path: ['body'] });
     if (p.to !== undefined && a !== 'dns') ctx.addIssue({ code: 'custom', message: 'to applies to dns probes only', path: ['to'] });
   });
@@ -132,7 +136,9 @@ function probeHttp(p: Params, env: Env): Verdict {
   const r = env.sim.tcpRequest(env.place.ns, addr.ip, port, Uint8Array.from(req, (c) => c.charCodeAt(0) & 0xff));
   if (r.kind !== 'response') {
     const story = explainTrace(env.sim, r.traces[0] ?? lastOf(r.traces)!);
-    const how = r.kind === 'refused' ? 'the connection is refused' : r.kind === 'timeout' ? 'the connection times out' : 'the connection fails';
+    // An ICMP port unreachable (a REJECT rule) is what `Connection refused` reports too.
+    const refused = r.kind === 'refused' || (r.kind === 'icmp-error' && r.code === 3);
+    const how = refused ? 'the connection is refused' : r.kind === 'timeout' ? 'the connection times out' : 'the connection fails';
     return want === 'fail' ? pass(`${label}: ${how}.`) : fail(`${label}: ${how}. ${story}`.trim());
   }
   const text = String.fromCharCode(...r.data);
@@ -156,7 +162,9 @@ function probeDns(p: Params, env: Env): Verdict {
   const r = resolveHost({ sim: env.sim, scheduler: new VirtualClock(env.ctx.now()), location: env.place.location, vars: {} }, name);
   if (!r.ok) {
     const why = r.reason === 'timeout' ? `looking up ${name} from ${env.place.label} times out: no DNS server answers` : `${name} does not resolve from ${env.place.label}`;
-    return want === 'fails' ? pass(`${capital(why)}.`) : fail(`${capital(why)}.`);
+    // A name starts the sentence as it is written (`nosuch does not resolve`).
+    const said = r.reason === 'timeout' ? capital(why) : why;
+    return want === 'fails' ? pass(`${said}.`) : fail(`${said}.`);
   }
   if (want === 'fails') return fail(`${name} resolves from ${env.place.label} to ${formatIp(r.ip)}.`);
   if (p.to !== undefined && parseIp(env.ctx.render(p.to)) !== r.ip) return fail(`${name} resolves from ${env.place.label} to ${formatIp(r.ip)}, not ${env.ctx.render(p.to)}.`);
@@ -169,6 +177,7 @@ export const probeCheck = defineCheckKind<Params>({
   example: { probe: { from: '@client', http: 'http://web/', expect: 200, body: 'Welcome to nginx' } },
   params: () => params,
   live: false,
+  lint: (p) => placeProblems([['from', p.from]]),
   evaluate(p, ctx) {
     const place = ctx.place(p.from);
     const env: Env = { sim: ctx.scratch(), place, ctx };

@@ -3,6 +3,7 @@
  */
 import { z } from 'zod';
 import { deviceByName } from '../../sim/netns';
+import { placeProblems } from '../places';
 import { definePredicate } from './types';
 
 const params = z
@@ -24,6 +25,7 @@ export const linkPredicate = definePredicate({
   doc: 'An interface at a place is up or down (`up`), or has an MTU (`mtu`).',
   example: { state: { link: { on: '@client', dev: 'eth0', mtu: 1450 } } },
   params,
+  lint: (p) => placeProblems([['on', p.on]]),
   test(p, ctx) {
     const place = ctx.place(p.on);
     const dev = ctx.render(p.dev);

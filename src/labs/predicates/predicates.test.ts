@@ -228,5 +228,7 @@ describe('predicate parameters', () => {
   it('refuses paths and destinations it could never read', () => {
     expect(bad({ state: { field: { object: 'svc/web', path: '{.spec.ports[0}', exists: true } } })).toThrow('tasks.0.check.state.field: path "{.spec.ports[0}" is not a JSONPath kubectl reads: ');
     expect(bad({ state: { route: { on: 'node:node-1', dst: '10.244.2.7/24' } } })).toThrow('tasks.0.check.state.route: dst "10.244.2.7/24" is not a destination (write a CIDR such as 10.244.2.0/24, or default)');
+    expect(bad({ state: { link: { on: 'node-1', dev: 'eth0', up: true } } })).toThrow('tasks.0.check.state.link.on: "node-1" is not a place; write workstation, node:NAME');
+    expect(bad({ state: { resolves: { from: 'client', name: 'web' } } })).toThrow('tasks.0.check.state.resolves.from: "client" is not a place');
   });
 });

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { VirtualClock } from '../../sim/clock';
 import { formatIp, parseIp } from '../../sim/ipv4';
 import { resolveHost } from '../../shell/resolver';
+import { placeProblems } from '../places';
 import { definePredicate } from './types';
 
 const params = z
@@ -26,6 +27,7 @@ export const resolvesPredicate = definePredicate({
   example: { state: { resolves: { from: '@client', name: 'web', to: '{{web.ip}}' } } },
   params,
   live: false,
+  lint: (p) => placeProblems([['from', p.from]]),
   test(p, ctx) {
     const place = ctx.place(p.from);
     const scratch = ctx.scratch();

@@ -3,6 +3,7 @@
  */
 import { z } from 'zod';
 import { formatCidr, formatIp, parseCidr, parseIp } from '../../sim/ipv4';
+import { placeProblems } from '../places';
 import { definePredicate } from './types';
 
 const params = z
@@ -47,7 +48,7 @@ export const routePredicate = definePredicate({
     return { holds: false, why: `${capital(place.label)} has no route to ${dstText}; \`ip route\` there lists its table.` };
   },
   lint(p) {
-    const out: string[] = [];
+    const out = placeProblems([['on', p.on]]);
     if (!p.dst.includes('{{') && !destination(p.dst)) out.push(`dst "${p.dst}" ${NOT_A_DESTINATION}`);
     if (p.via !== undefined && !p.via.includes('{{') && parseIp(p.via) === undefined) out.push(`via "${p.via}" is not an IPv4 address`);
     return out;
