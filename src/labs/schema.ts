@@ -22,7 +22,7 @@ import { z } from 'zod';
 import { bindingKind, BINDING_KINDS } from './bindings/index';
 import { checkKind, checkSchema, type Check } from './checks/index';
 import type { LintContext } from './checks/types';
-import { keyedUnion, type Keyed } from './keyed';
+import { keyedUnion, unionIssues, type Keyed } from './keyed';
 import { placeholders, stringsIn } from './template';
 import { faultSchema, topologySchema } from './topology';
 
@@ -129,7 +129,7 @@ export class LabDefinitionError extends Error {
 export function defineLab(input: LabInput): LabDefinition {
   const id = typeof input === 'object' && input && 'id' in input ? String(input.id) : '?';
   const r = labSchema.safeParse(input);
-  if (!r.success) throw new LabDefinitionError(`lab ${id} is invalid:\n${r.error.issues.map((i) => `  ${i.path.join('.') || '(lab)'}: ${i.message}`).join('\n')}`);
+  if (!r.success) throw new LabDefinitionError(`lab ${id} is invalid:\n${r.error.issues.flatMap(unionIssues).map((i) => `  ${i.path.join('.') || '(lab)'}: ${i.message}`).join('\n')}`);
   const problems = labProblems(r.data);
   if (problems.length) throw new LabDefinitionError(`lab ${id} is invalid:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   return r.data;
