@@ -90,7 +90,8 @@ function matchTrace(p: Params, ctx: CheckContext, ev: TraceEvent): Match {
     if (!hops.some(step)) return { ok: false, related };
   }
   if (p.delivered !== undefined) {
-    const got = hops.some((h) => h.action === 'deliver' && h.ip && to!.includes(h.ip.dst) && h.ip.src === first.ip!.src);
+    // Delivered where it was sent, or where DNAT sent it (a Service's endpoint).
+    const got = hops.some((h) => h.action === 'deliver' && h.ip && (to!.includes(h.ip.dst) || dsts.has(h.ip.dst)) && h.ip.src === first.ip!.src);
     if (got !== p.delivered) return { ok: false, related };
   }
   if (p.answered !== undefined) {
@@ -131,11 +132,15 @@ function describe(p: Params, ctx: CheckContext): string {
   parts.push(`This task wants ${p.proto ? `${p.proto.toUpperCase()} ` : ''}traffic`);
   if (p.from) parts.push(`from ${labelOf(ctx, p.from)}`);
   if (p.to) parts.push(`to ${labelOf(ctx, p.to)}${p.port ? ` port ${p.port}` : ''}`);
-  if (p.through || p.dev || p.action) {
+  else if (p.port) parts.push(`to port ${p.port}`);
+  if (p.through || p.dev || p.action || p.reason) {
     const acts = p.action === undefined ? [] : Array.isArray(p.action) ? p.action : [p.action];
-    parts.push(`${acts.length ? `with a ${acts.join(' or ')} step` : 'passing'}${p.through ? ` at ${labelOf(ctx, p.through)}` : ''}${p.dev ? ` on ${ctx.render(p.dev)}` : ''}`);
+    const step = `${acts.length ? `with a ${acts.join(' or ')} step` : 'passing'}${p.through ? ` at ${labelOf(ctx, p.through)}` : ''}${p.dev ? ` on ${ctx.render(p.dev)}` : ''}`;
+    parts.push(p.reason ? `${step === 'passing' ? 'with a step' : step} that says "${ctx.render(p.reason)}"` : step);
   }
-  if (p.answered) parts.push('that gets an answer');
-  if (p.answered === false) parts.push('that gets no answer');
+  if (p.delivered) parts.push('that is delivered there');
+  if (p.delivered === false) parts.push('that is not delivered there');
+  if (p.answered) parts.push(`${p.delivered !== undefined ? 'and ' : 'that '}gets an answer`);
+  if (p.answered === false) parts.push(`${p.delivered !== undefined ? 'and ' : 'that '}gets no answer`);
   return `${parts.join(' ')}.`;
 }
