@@ -172,6 +172,7 @@ export class LabSession implements LabSessionApi {
   static restore(snapshot: unknown, scheduler: Scheduler, lab: LabDefinition): LabSession {
     const s = snapshot as Partial<Snapshot> | null;
     if (!s || typeof s !== 'object') throw new SnapshotError('the saved lab is not an object');
+    if (typeof s.format === 'number' && s.format < SNAPSHOT_FORMAT) throw new SnapshotError(`it was saved by an older version of the course (format ${s.format}; this version reads format ${SNAPSHOT_FORMAT})`);
     if (s.format !== SNAPSHOT_FORMAT) throw new SnapshotError(`the saved lab has format ${String(s.format)}, this version reads format ${SNAPSHOT_FORMAT}`);
     if (s.labId !== lab.id) throw new SnapshotError(`the saved lab is ${String(s.labId)}, not ${lab.id}`);
     if (typeof s.seed !== 'number' || !s.sim || !s.bindings || !Array.isArray(s.history) || !s.tasks || !s.location) throw new SnapshotError('the saved lab is incomplete');
