@@ -9,7 +9,8 @@
  * - at every packet the sandbox moves (`observe`): every node that watches traffic records
  *   its evidence, then the cheap kinds are evaluated, so a task passes the moment its
  *   evidence exists, mid-command (a `ping` without `-c` passes at its first reply); costly
- *   kinds (probes) keep their last verdict until the next settled evaluation;
+ *   kinds (probes) keep their last verdict until the next settled evaluation, and one that
+ *   has none yet leaves its task as it is (`unknown`, which compositions pass on);
  * - after every command (`settle`): every open task is evaluated in full;
  * - when the learner answers (`submit`) or asks (`check`).
  * A passed task stays passed, whatever happens next. A failing verdict explains itself from
@@ -220,6 +221,8 @@ export class Grader {
     });
     if (!ok || !v) return;
     delete st.labError;
+    // Judged mid-command on a costly check not run yet: nothing to say until the command ends.
+    if (v.unknown) return;
     const before = `${st.status}|${st.feedback}`;
     st.why = v.feedback;
     if (v.passed) {
@@ -249,7 +252,8 @@ export class Grader {
     if (!kind) throw new Error(`unknown check kind ${check.key}`);
     const st = this.states[task.id]!;
     const cheap = typeof kind.live === 'function' ? kind.live(check.value) : kind.live !== false;
-    if (live && !cheap) return st.cache[path] ?? { passed: false, feedback: st.why || 'Not checked yet.' };
+    // Between commands only: its last verdict, or none yet (a `not` must not pass on a probe never run).
+    if (live && !cheap) return st.cache[path] ?? { passed: false, feedback: st.why || 'Not checked yet.', unknown: true };
     if (++this.depth > 64) throw new Error('checks nest too deeply');
     try {
       const v = kind.evaluate(check.value, this.context(task, path, live));

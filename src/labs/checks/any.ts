@@ -1,9 +1,10 @@
 /**
  * `any`: at least one nested check passes. While none does, it explains with every one's
- * reason, joined by "or".
+ * reason, joined by "Or:"; while none passes and one is not judged yet (`unknown`), it is not
+ * judged either.
  */
 import { z } from 'zod';
-import { defineCheckKind, fail, pass } from './types';
+import { defineCheckKind, fail, pass, type Verdict } from './types';
 
 export const anyCheck = defineCheckKind<unknown[]>({
   name: 'any',
@@ -14,12 +15,14 @@ export const anyCheck = defineCheckKind<unknown[]>({
   evaluate(p, ctx) {
     const reasons: string[] = [];
     let attempted = false;
+    let unknown: Verdict | undefined;
     for (let i = 0; i < p.length; i++) {
       const v = ctx.child(i).evaluate();
-      if (v.passed) return pass(v.feedback);
+      if (v.unknown) unknown ??= v;
+      else if (v.passed) return pass(v.feedback);
       attempted ||= v.attempted === true;
       if (v.feedback && !reasons.includes(v.feedback)) reasons.push(v.feedback);
     }
-    return fail(reasons.join(' Or: '), attempted);
+    return unknown ?? fail(reasons.join(' Or: '), attempted);
   },
 });

@@ -1,6 +1,7 @@
 /**
  * `not`: the nested check does not pass. Its own explanation says why it passes (which is
- * what must change); `because` gives the lab's words for a pass.
+ * what must change); `because` gives the lab's words for a pass. A nested check not judged
+ * yet (`unknown`: a probe mid-command, before it first ran) leaves it unjudged too.
  */
 import { z } from 'zod';
 import { defineCheckKind, fail, pass } from './types';
@@ -21,6 +22,7 @@ export const notCheck = defineCheckKind<{ check?: unknown; because?: string | un
   children: (p) => [p.check],
   evaluate(p, ctx) {
     const v = ctx.child(0).evaluate();
+    if (v.unknown) return v;
     if (v.passed) return fail(v.feedback || 'It still holds.');
     return pass(p.because ? ctx.render(p.because) : v.feedback);
   },

@@ -38,6 +38,12 @@ export interface Verdict {
    * Without it a failing verdict only says where things stand.
    */
   attempted?: boolean;
+  /**
+   * Not judged: a costly check evaluated mid-command before it was ever run between commands.
+   * A composition passes it on unless its other checks decide (`any` with one that passes);
+   * the grader then leaves the task as it is.
+   */
+  unknown?: boolean;
 }
 
 /** One packet run through the sandbox, as checks see it. */
