@@ -66,7 +66,7 @@ export function resolveBindings(lab: LabDefinition, sim: Sim): ResolvedBindings 
   const out: ResolvedBindings = {};
   for (const [name, b] of Object.entries(lab.bindings)) {
     const kind = bindingKind(b.key);
-    if (!kind) throw new BindingError(`lab ${lab.id}: binding ${name} has an unknown kind ${b.key}`);
+    if (!kind) throw new BindingError(`binding ${name} has an unknown kind ${b.key}`);
     const value = renderValue(b.value, out);
     const resolved = kind.resolve(value, { sim, done: out, name });
     for (const f of Object.keys(kind.fields)) resolved[f] ??= '';

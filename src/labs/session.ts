@@ -161,7 +161,7 @@ export class LabSession implements LabSessionApi {
     try {
       bindings = resolveBindings(lab, sim);
     } catch (e) {
-      throw new LabSetupError(e instanceof Error ? e.message : String(e));
+      throw new LabSetupError(`lab ${lab.id}: ${e instanceof Error ? e.message : String(e)}`);
     }
     const tasks: Record<string, TaskState> = {};
     for (const t of lab.tasks) tasks[t.id] = newTaskState();
