@@ -1,0 +1,167 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TraceView } from './contract';
+import { OBSERVABLES } from './observables';
+import type { LabSession } from './session';
+import { openSession, type RunResult } from '../../tests/support/session';
+import { task, webLab, WEB_BINDINGS } from '../../tests/fixtures/labs/small';
+
+/**
+ * Every observable, read the way a lab reads it: an `answer` with `observed` collects the
+ * values from the learner's traffic, and `{{expected.TASK}}` shows the latest one. Each is
+ * compared with what the sandbox's own tools print for the same traffic (ping's ttl=,
+ * traceroute's hops, conntrack -L, tcpdump -e), or with the hops of the packet's trace.
+ */
+const observed = (value: string, more: Record<string, string> = {}) => ({ answer: { observed: { value, from: '@client', ...more } } });
+
+const lab = webLab(
+  'observables',
+  [
+    task('echo-id', observed('echo-request-id', { to: '@target' })),
+    task('echo-checksum', observed('echo-request-checksum', { to: '@target' })),
+    task('echo-checksum-there', observed('echo-request-checksum', { to: '@target', at: '@targetNode', dev: 'cni0' })),
+    task('echo-ttl', observed('echo-request-ttl', { to: '@target', at: '@targetNode', dev: 'cni0' })),
+    task('reply-ttl', observed('reply-ttl', { to: '@target' })),
+    task('outcome', observed('ping-outcome', { to: '@target' })),
+    task('outcome-clusterip', observed('ping-outcome', { to: '{{web.ip}}' })),
+    task('outcome-lan', { answer: { observed: { value: 'ping-outcome', from: 'workstation', to: '192.168.49.77' } } }),
+    task('hops', observed('routed-hops', { to: '@target' })),
+    task('snat', observed('snat-port', { to: '192.168.49.1' })),
+    task('dnat', observed('dnat-destination', { to: '{{web.ip}}' })),
+    task('frame-src', observed('frame-mac', { to: '@target', at: 'node:{{client.node}}', dev: 'flannel.1' })),
+    task('frame-dst', observed('frame-dst-mac', { to: '@target', at: 'node:{{client.node}}', dev: 'flannel.1' })),
+  ],
+  { bindings: { ...WEB_BINDINGS, targetNode: { node: { nodeOf: 'target' } } } },
+);
+
+let session: LabSession;
+let run: (line: string) => Promise<RunResult>;
+const traces: TraceView[] = [];
+beforeAll(async () => {
+  ({ session, run } = await openSession({ lab }));
+  session.subscribe((e) => void (e.type === 'trace' && traces.push(e.trace)));
+});
+const seen = (id: string) => session.renderStep(`{{expected.${id}}}`);
+const b = () => session.bindings;
+/** Runs `lines` on the client's node. */
+async function onClientNode(...lines: string[]): Promise<string[]> {
+  await run(`ssh ${b().client!.node}`);
+  const outs: string[] = [];
+  for (const l of lines) outs.push((await run(l)).stdout);
+  await run('exit');
+  return outs;
+}
+
+describe('before any traffic', () => {
+  it('nothing has been seen', () => {
+    for (const t of lab.tasks) expect(seen(t.id), t.id).toBe('');
+  });
+});
+
+describe('echo requests and replies', () => {
+  it('reads the TTL of a request that has not left the client, the outcome, and no reply TTL, from a ping the node drops', async () => {
+    expect((await run(`kubectl exec client -- ping -c 1 -t 1 ${b().target!.ip}`)).stdout).toContain('0 packets received');
+    expect(seen('outcome')).toBe('ttl exceeded');
+    expect(seen('reply-ttl')).toBe('');
+    expect(seen('hops')).toBe('');
+  });
+
+  it('reads the IP id and checksum as sent, and as the request crossed the target node', async () => {
+    traces.length = 0;
+    const ping = await run(`kubectl exec client -- ping -c 1 ${b().target!.ip}`);
+    expect(ping.stdout).toContain('ttl=62');
+    const request = traces.find((t) => t.hops[0]?.ip?.src === b().client!.ip && t.hops[0].ip.dst === b().target!.ip)!;
+    const sent = request.hops[0]!.ip!;
+    expect(seen('echo-id')).toBe(String(sent.id));
+    expect(seen('echo-checksum')).toBe(`0x${sent.checksum.toString(16).padStart(4, '0')}`);
+    const there = request.hops.find((h) => h.host === b().target!.node && h.dev === 'cni0' && h.ip?.dst === b().target!.ip)!.ip!;
+    expect(there.ttl).toBe(62);
+    expect(seen('echo-ttl')).toBe('62');
+    // Two routers each took one off the TTL, and rewrote the checksum each time.
+    expect(there.checksum).not.toBe(sent.checksum);
+    expect(seen('echo-checksum-there')).toBe(`0x${there.checksum.toString(16).padStart(4, '0')}`);
+  });
+
+  it('reads the TTL ping prints for the reply, the outcome, and the routed hops traceroute counts', async () => {
+    const ping = await run(`kubectl exec client -- ping -c 1 ${b().target!.ip}`);
+    expect(seen('reply-ttl')).toBe(/ttl=(\d+)/.exec(ping.stdout)![1]);
+    expect(seen('outcome')).toBe('reply');
+    const trace = (await run(`kubectl exec client -- traceroute -n ${b().target!.ip}`)).stdout;
+    const lines = trace.trim().split('\n').slice(1);
+    // traceroute lists every router and then the target itself.
+    expect(seen('hops')).toBe(String(lines.length - 1));
+    expect(seen('hops')).toBe('2');
+  });
+
+  it('reads no reply for a ClusterIP, and unreachable for an address nobody has', async () => {
+    await run(`kubectl exec client -- ping -c 1 -W 1 ${b().web!.ip}`);
+    expect(seen('outcome-clusterip')).toBe('no reply');
+    expect((await run('ping -c 1 192.168.49.77')).stdout).toContain('Destination Host Unreachable');
+    expect(seen('outcome-lan')).toBe('unreachable');
+  });
+});
+
+describe('NAT', () => {
+  it('reads the port SNAT chose, as conntrack shows it', async () => {
+    expect((await run('kubectl exec client -- nslookup example.com 192.168.49.1')).status).toBe(0);
+    const [entries] = await onClientNode('conntrack -L');
+    const m = new RegExp(`udp +17 \\d+ src=${b().client!.ip} dst=192\\.168\\.49\\.1 sport=\\d+ dport=53 src=192\\.168\\.49\\.1 dst=${b().client!.nodeIp} sport=53 dport=(\\d+)`).exec(entries!);
+    expect(m, entries).not.toBeNull();
+    expect(seen('snat')).toBe(m![1]);
+  });
+
+  it('reads the endpoint DNAT chose for a Service, as conntrack shows it', async () => {
+    expect((await run('kubectl exec client -- wget -qO- http://web/')).status).toBe(0);
+    const [entries] = await onClientNode('conntrack -L');
+    const m = new RegExp(`tcp +6 \\d+ \\w+ src=${b().client!.ip} dst=${b().web!.ip} sport=\\d+ dport=80 src=(\\S+) dst=${b().client!.ip}`).exec(entries!);
+    expect(m, entries).not.toBeNull();
+    expect(seen('dnat')).toBe(m![1]);
+    expect(b().web!.endpointIps!.split(',')).toContain(seen('dnat'));
+  });
+});
+
+describe('frames', () => {
+  it('reads the MACs of the frame that left a device, as tcpdump -e shows them', async () => {
+    await run(`ssh ${b().client!.node}`);
+    let out = '';
+    const capture = session.run('tcpdump -e -n -i flannel.1 icmp', { write: (t) => void (out += t) }, { write: () => {} });
+    const other = session.openTerminal();
+    await other.run(`kubectl exec client -- ping -c 1 ${b().target!.ip}`, { write: () => {} }, { write: () => {} });
+    session.interrupt();
+    await capture;
+    await run('exit');
+    const esc = (ip: string) => ip.replace(/\./g, '\\.');
+    const m = new RegExp(`^\\S+ ([0-9a-f:]{17}) > ([0-9a-f:]{17}), ethertype IPv4 \\(0x0800\\), length \\d+: ${esc(b().client!.ip)} > ${esc(b().target!.ip)}: ICMP echo request`, 'm').exec(out);
+    expect(m, out).not.toBeNull();
+    expect(seen('frame-src')).toBe(m![1]);
+    expect(seen('frame-dst')).toBe(m![2]);
+    // The frame goes from this node's VTEP to the target node's.
+    expect(seen('frame-dst')).toBe(b().targetNode!.tunnelMac);
+  });
+});
+
+describe('the table of observables', () => {
+  it('has each one tested here', () => {
+    const tested = new Set(lab.tasks.map((t) => (t.check.value as { observed: { value: string } }).observed.value));
+    expect([...tested].sort()).toEqual(Object.keys(OBSERVABLES).sort());
+  });
+
+  it('says what to do to see each one', async () => {
+    const { session: s } = await openSession({ lab });
+    const c = `pod client (${s.bindings.client!.ip})`;
+    const t = `pod ${s.bindings.target!.name} (${s.bindings.target!.ip})`;
+    const says = (id: string) => s.answer(id, id === 'dnat' ? '10.0.0.1' : '1').feedback;
+    expect(says('echo-id')).toBe(`There is nothing to compare with yet: ping ${t} from ${c} while capturing with tcpdump -v, then read the value.`);
+    expect(says('echo-ttl')).toBe(`There is nothing to compare with yet: ping ${t} from ${c} while capturing at node ${s.bindings.target!.node} (${s.bindings.target!.nodeIp}), then read the value.`);
+    expect(says('reply-ttl')).toBe(`There is nothing to compare with yet: ping ${t} from ${c}, then read the value.`);
+    expect(says('snat')).toBe(`There is nothing to compare with yet: connect from ${c} to something outside its network (curl, wget, nslookup), then read the value.`);
+    expect(says('dnat')).toBe(`There is nothing to compare with yet: connect from ${c} to ${s.bindings.web!.ip}, then read the value.`);
+    expect(says('outcome-lan')).toBe('There is nothing to compare with yet: ping 192.168.49.77 from the workstation (192.168.49.100), then read the value.');
+  });
+
+  it('names a place that is gone by what it was', async () => {
+    const { session: s, run: r } = await openSession({ lab });
+    await r('kubectl delete pod client');
+    expect(s.answer('reply-ttl', '62').feedback).toBe(`There is nothing to compare with yet: ping pod ${s.bindings.target!.name} (${s.bindings.target!.ip}) from pod client (which no longer exists), then read the value.`);
+    expect(s.tasks().find((t) => t.id === 'reply-ttl')!.labError).toBeUndefined();
+  });
+});
