@@ -24,7 +24,7 @@ import { checkKind, checkSchema, type Check } from './checks/index';
 import type { LintContext } from './checks/types';
 import { keyedUnion, unionIssues, type Keyed } from './keyed';
 import { placeholders, stringsIn } from './template';
-import { faultSchema, topologySchema } from './topology';
+import { faultSchema, hasKubernetesApi, topologySchema } from './topology';
 
 const kebab = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'use lower-case kebab-case');
 
@@ -219,9 +219,12 @@ export function labProblems(lab: LabDefinition): string[] {
   }
   if (lab.manifests.trim() !== '') {
     for (const doc of parseAllDocuments(lab.manifests)) {
-      for (const e of doc.errors) out.push(`manifests: ${e.message.split('\n')[0]}`);
+      for (const e of doc.errors) out.push(`manifests: ${e.message.split('\n')[0]!.replace(/:$/, '')}`);
     }
   }
-  if (lab.topology.name !== 'kubernetes' && lab.manifests.trim() !== '') out.push(`manifests: the ${lab.topology.name} topology has no Kubernetes API to apply them to`);
+  if (lab.manifests.trim() !== '' && !hasKubernetesApi(lab.topology)) {
+    const name = lab.topology.name === 'preset' ? lab.topology.preset : lab.topology.name;
+    out.push(`manifests: the ${name} topology has no Kubernetes API to apply them to`);
+  }
   return out;
 }

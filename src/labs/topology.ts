@@ -94,6 +94,19 @@ export function buildTopology(spec: TopologySpec, seed: number, createdAt: numbe
   }
 }
 
+const presetHasApi = new Map<string, boolean>();
+
+/** Whether the topology is a Kubernetes cluster (a lab's manifests need one); a preset is built once to see. */
+export function hasKubernetesApi(spec: TopologySpec): boolean {
+  if (spec.name !== 'preset') return spec.name === 'kubernetes';
+  let has = presetHasApi.get(spec.preset);
+  if (has === undefined) {
+    has = Object.keys(buildTopology(spec, 1, 0).k8s.nodes).length > 0;
+    presetHasApi.set(spec.preset, has);
+  }
+  return has;
+}
+
 const podRef = {
   /** The pod's namespace (default `default`). */
   namespace: z.string().optional(),
