@@ -43,7 +43,7 @@ export interface TaskView {
   earned: number;
   /** False until the tasks it needs have passed. */
   open: boolean;
-  /** Titles of the tasks it waits for (empty when open). */
+  /** Ids of the tasks it waits for (empty when open). */
   waitsFor: string[];
   attempts: number;
   hints: {

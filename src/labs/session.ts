@@ -13,9 +13,11 @@
  * 5. the bindings are resolved and the grader takes over.
  * Grading (grader.ts) happens at every packet the sandbox moves (the session listens to the
  * sandbox's traces), after every command, and when the learner answers, checks, or asks for a
- * hint or a solution; every change to a task is an event. Every packet is also an event
- * (`trace`), with its hops and the frames that crossed a wire, for the path view and pcap
- * files. A snapshot is plain JSON (format number, lab id, seed, sandbox state, bindings,
+ * hint or a solution (a task that passes opens the tasks that need it, which are judged at
+ * once on the evidence they kept); every change to a task is an event. Every packet is also
+ * an event (`trace`), with its hops and the frames that crossed a wire, for the path view and
+ * pcap files, sent before the task changes it causes. A snapshot is plain JSON (format
+ * number, lab id, seed, sandbox state, bindings,
  * history, task states, shell location) and restores to an identical session; a snapshot of
  * another format or a damaged one is refused with a SnapshotError so the caller can start
  * afresh and say so.
@@ -240,28 +242,35 @@ export class LabSession implements LabSessionApi {
     if (!this.grader.isOpen(task)) throw new Error(`task ${taskId} is not open yet`);
     if (this.taskStates[taskId]!.status === 'passed') return this.view(task);
     const { changes } = this.grader.submit(taskId, value);
-    this.announce(changes);
+    this.announce(this.opened(changes));
     this.emit({ type: 'state' });
     return this.view(task);
   }
 
   check(taskId: string): TaskView {
     const task = this.requireTask(taskId);
-    this.announce(this.grader.check(taskId));
+    this.announce(this.opened(this.grader.check(taskId)));
     this.emit({ type: 'state' });
     return this.view(task);
+  }
+
+  /** `changes`, and when a task passed, what the tasks it opened make of the evidence they kept. */
+  private opened(changes: TaskChange[]): TaskChange[] {
+    return changes.some((c) => c.status === 'passed') ? [...changes, ...this.grader.settle()] : changes;
   }
 
   hint(taskId: string): TaskView {
     const task = this.requireTask(taskId);
     const st = this.taskStates[taskId]!;
     if (st.status !== 'passed' && st.hints < task.hints.length && this.grader.isOpen(task)) {
-      // `{{task.why}}` in a hint says what the check says now.
-      this.grader.settle();
-      const h = task.hints[st.hints]!;
-      st.hintPoints += typeof h === 'string' ? this.lab.hintCost : (h.cost ?? this.lab.hintCost);
-      st.hints++;
-      this.emit({ type: 'task', task: this.view(task) });
+      // `{{task.why}}` in a hint says what the check says now; a task that passes now needs no hint.
+      this.announce(this.grader.settle());
+      if (this.taskStates[taskId]!.status !== 'passed') {
+        const h = task.hints[st.hints]!;
+        st.hintPoints += typeof h === 'string' ? this.lab.hintCost : (h.cost ?? this.lab.hintCost);
+        st.hints++;
+        this.emit({ type: 'task', task: this.view(task) });
+      }
       this.emit({ type: 'state' });
     }
     return this.view(task);
