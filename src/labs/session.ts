@@ -362,17 +362,19 @@ export class LabSession implements LabSessionApi {
 
   private onTrace(trace: TraceResult, time: number): void {
     const origin = trace.hops[0]?.ns ?? '';
-    this.announce(this.grader.observe({ trace, time, origin }));
+    // What happened first, then what it did to the tasks.
     if (this.listeners.size > 0) this.emit({ type: 'trace', trace: this.traceView(trace, time) });
+    this.announce(this.grader.observe({ trace, time, origin }));
   }
 
   private traceView(trace: TraceResult, time: number): TraceView {
     const state = this.sim.state;
     const first = trace.hops.find((h) => h.ip);
-    const firstPacket = trace.captures[0]?.frame.payload;
+    // The first IPv4 packet captured (an ARP exchange may come before it).
+    const firstPacket = trace.captures.map((c) => c.frame.payload).find((p) => p.kind === 'ipv4');
     return {
       time,
-      summary: firstPacket && firstPacket.kind === 'ipv4' ? describePacket(firstPacket) : (first?.detail ?? ''),
+      summary: firstPacket && firstPacket.kind === 'ipv4' ? `${describePacket(firstPacket)} ${formatIp(firstPacket.src)} > ${formatIp(firstPacket.dst)}` : (first?.detail ?? ''),
       hops: trace.hops.map((h) => ({
         ns: h.ns,
         host: hostName(state, h.ns),
