@@ -86,6 +86,9 @@ describe('bindings and placeholders', () => {
     expect(problems(withTasks(task('one', { answer: { expect: '{{expected.one}}' } })))).toEqual(['tasks.0.check: {{expected.one}} is allowed in solution steps only']);
     expect(problems(withTasks(task('two', { observed: { from: '@client' } }, { solution: { text: 's', steps: ['answer two {{expected.two}}'] } })))).toEqual(['tasks.0.solution.steps.0: {{expected.two}} names no task that takes an answer']);
     expect(() => defineLab(withTasks(task('one', { answer: { expect: '1' } }, { solution: { text: 's', steps: ['answer one {{expected.one}}'] } })))).not.toThrow();
+    expect(problems(withTasks(task('guess', { predict: { reveal: { value: 'reply-ttl', from: '@client', to: '@target' } } }, { solution: { text: 's', steps: ['answer guess {{expected.guess}}'] } })))).toEqual([
+      'tasks.0.solution.steps.0: {{expected.guess}}: task guess takes a prediction, whose right value is known only once it is revealed',
+    ]);
   });
   it('knows {{task.why}} and nothing else of task', () => {
     expect(problems(withTasks(task('one', { answer: { expect: '1' } }, { hints: ['{{task.why}} {{task.title}}'] })))).toEqual(['tasks.0.hints.0: {{task.title}} is unknown (only {{task.why}})']);

@@ -152,7 +152,8 @@ export function labProblems(lab: LabDefinition): string[] {
     fields[name] = Object.keys(bindingKind(b.key)?.fields ?? {});
   }
   const lint: LintContext = { bindings: fields, tasks: lab.tasks.map((t) => t.id) };
-  const inputTasks = new Set<string>();
+  /** Tasks that take an input, and whether the value it accepts can be known (not a prediction). */
+  const inputTasks = new Map<string, boolean>();
   const seen = new Set<string>();
   lab.tasks.forEach((t, i) => {
     const at = `tasks.${i}`;
@@ -160,9 +161,11 @@ export function labProblems(lab: LabDefinition): string[] {
     for (const n of t.needs) if (!seen.has(n)) out.push(`${at}.needs: "${n}" is not an earlier task`);
     seen.add(t.id);
     let inputs = 0;
+    let knowable = false;
     walkCheck(t.check, `${at}.check`, (node, path) => {
       const kind = checkKind(node.key)!;
       if (kind.input) inputs++;
+      if (kind.input && kind.expected) knowable = true;
       for (const problem of kind.lint?.(node.value, lint) ?? []) out.push(`${path}.${node.key}${problem.startsWith('.') ? '' : ': '}${problem}`);
       for (const s of stringsIn(node.value)) {
         const m = /^@([a-zA-Z][a-zA-Z0-9]*)$/.exec(s.trim());
@@ -173,7 +176,7 @@ export function labProblems(lab: LabDefinition): string[] {
       }
     });
     if (inputs > 1) out.push(`${at}.check: a task takes at most one input (answer, choice or predict); this one has ${inputs}`);
-    if (inputs === 1) inputTasks.add(t.id);
+    if (inputs === 1) inputTasks.set(t.id, knowable);
   });
   // Placeholders: every {{name.field}} names a binding and one of its kind's fields.
   const checkText = (text: string, path: string, allowExpected: boolean): void => {
@@ -185,6 +188,7 @@ export function labProblems(lab: LabDefinition): string[] {
       if (b === 'expected') {
         if (!allowExpected) out.push(`${path}: {{expected.${f}}} is allowed in solution steps only`);
         else if (!inputTasks.has(f)) out.push(`${path}: {{expected.${f}}} names no task that takes an answer`);
+        else if (!inputTasks.get(f)) out.push(`${path}: {{expected.${f}}}: task ${f} takes a prediction, whose right value is known only once it is revealed`);
         continue;
       }
       if (!fields[b]) out.push(`${path}: {{${b}.${f}}} names no binding`);

@@ -99,9 +99,6 @@ export const predictCheck = defineCheckKind<Params>({
     const left = p.retries - Number(m.retriesUsed ?? 0);
     return fail(`You predicted ${m.locked}; it was ${shown}.${explain}${left > 0 ? ` You may predict again (${left} more ${left === 1 ? 'try' : 'tries'}), then look again.` : ''}`, true);
   },
-  expected() {
-    return undefined;
-  },
   lint(p) {
     const out = observableProblems(p.reveal, 'reveal');
     if (p.options) {
