@@ -77,9 +77,10 @@ class LabPanelElement extends HTMLElement {
     };
     button.addEventListener('click', () => set(!this.hasAttribute('data-expanded')));
     this.addEventListener('keydown', (e) => {
-      // Escape inside the terminal is the terminal's (it arms "Tab leaves the terminal").
-      const inTerminal = (e.target as Element | null)?.closest?.('.xterm');
-      if (e.key === 'Escape' && this.hasAttribute('data-expanded') && !inTerminal) {
+      // Escape inside the terminal is the terminal's (it arms "Tab leaves the terminal"), and
+      // inside a dialog the dialog's (it closes the dialog only).
+      const owned = (e.target as Element | null)?.closest?.('.xterm, dialog');
+      if (e.key === 'Escape' && this.hasAttribute('data-expanded') && !owned) {
         set(false);
         button.focus();
       }

@@ -1,12 +1,16 @@
 /**
- * Brings a statically rendered lab panel to life: a lab session, the terminal, the task list,
- * answers, saving and restoring, Reset.
+ * Brings a statically rendered lab panel to life: a lab session, the terminal, the task list
+ * (task-list.ts: answers, choices, predictions, hints, solutions, the status line under the
+ * terminal), saving and restoring, Reset.
  *
  * Design notes: loaded by `<lab-panel>` with a dynamic `import()` once the lab is near the
  * viewport, so xterm and the simulator stay out of the initial page. It talks to the lab only
  * through `LabSessionApi` (src/labs/contract.ts). The snapshot is saved after every command
- * and every answer; on load it is restored, and a record that cannot be restored is thrown
- * away with a notice in the panel, never a broken page.
+ * and everything done in the panel; on load it is restored, and a record that cannot be
+ * restored is thrown away with a notice in the panel, never a broken page. The panel's
+ * `data-seed` is the live session's seed. A solution step's "Type it in" button takes the
+ * same path as the lesson's "Type it in the lab" buttons: the command is offered at the
+ * selected terminal's prompt.
  *
  * In the browser the session's scheduler follows the wall clock: `ping` really waits a second
  * between replies.
@@ -18,8 +22,9 @@
  */
 import xtermCss from '@xterm/xterm/css/xterm.css?inline';
 import type { Scheduler } from '../sim/clock';
-import type { LabSessionApi, TaskView, TerminalApi } from '../labs/contract';
+import type { LabSessionApi, TerminalApi } from '../labs/contract';
 import { createLabSession, restoreLabSession } from '../labs/catalog';
+import { TaskList } from './task-list';
 import { LabTerminal } from './terminal';
 import {
   clearLab,
@@ -44,34 +49,12 @@ const wallClock: Scheduler = {
 /** Terminal 1 plus three more. */
 const MAX_TERMINALS = 4;
 
-const STATUS_TEXT: Record<TaskView['status'], string> = {
-  pending: 'To do',
-  passed: 'Passed',
-  failed: 'Not yet',
-};
-
-const STATUS_ICON: Record<TaskView['status'], string> = {
-  pending: '○',
-  passed: '✓',
-  failed: '✗',
-};
-
 function injectXtermCss(): void {
   if (document.getElementById('xterm-css')) return;
   const style = document.createElement('style');
   style.id = 'xterm-css';
   style.textContent = xtermCss;
   document.head.append(style);
-}
-
-/** Plain text with `code` spans as backticks, as DOM nodes. */
-function richText(text: string): Node[] {
-  return text.split('`').map((part, i) => {
-    if (i % 2 === 0) return document.createTextNode(part);
-    const code = document.createElement('code');
-    code.textContent = part;
-    return code;
-  });
 }
 
 /** The seed a new session starts with: `?seed=` in the address (workshops), else a random one. */
@@ -159,7 +142,6 @@ export async function mountLab(panel: HTMLElement): Promise<{ dispose(): void }>
   }
 
   // ---- tasks and score ------------------------------------------------------------------------
-  const list = $('[data-task-list]');
   let saveWarned = false;
 
   const save = (): void => {
@@ -170,106 +152,27 @@ export async function mountLab(panel: HTMLElement): Promise<{ dispose(): void }>
     }
   };
 
-  const updateTask = (task: TaskView): void => {
-    const item = list?.querySelector<HTMLElement>(`[data-task-id="${CSS.escape(task.id)}"]`) ?? null;
-    if (!item) return;
-    item.dataset.status = task.status;
-    const badge = item.querySelector<HTMLElement>('[data-task-status]');
-    if (badge) {
-      const icon = badge.querySelector('[data-icon]');
-      const label = badge.querySelector('[data-label]');
-      if (icon) icon.textContent = STATUS_ICON[task.status];
-      if (label) label.textContent = STATUS_TEXT[task.status];
-    }
-    const description = item.querySelector<HTMLElement>('[data-task-description]');
-    if (description) description.replaceChildren(...richText(task.description));
-    const feedback = item.querySelector<HTMLElement>('[data-task-feedback]');
-    if (feedback) {
-      feedback.replaceChildren(...richText(task.feedback));
-      feedback.hidden = task.feedback === '';
-    }
-    const form = item.querySelector<HTMLFormElement>('[data-answer-form]');
-    if (form) {
-      const done = task.status === 'passed';
-      for (const el of Array.from(form.elements) as Array<HTMLInputElement | HTMLButtonElement>) {
-        el.disabled = done;
-      }
-    }
-  };
+  const tasks = new TaskList(panel, {
+    session: () => session,
+    announce,
+    changed: save,
+    type: (command) => current().offer(command),
+    notice: showNotice,
+    progress: (passed, total, complete) => recordLabProgress(labId, { passed, total, complete }, lessons),
+  });
 
-  const updateScore = (): void => {
-    const tasks = session.tasks();
-    const total = tasks.reduce((sum, t) => sum + t.points, 0);
-    const score = tasks.reduce((sum, t) => sum + (t.status === 'passed' ? t.points : 0), 0);
-    const passed = tasks.filter((t) => t.status === 'passed').length;
-    const complete = tasks.length > 0 && passed === tasks.length;
-    const set = (sel: string, text: string): void => {
-      const el = $(sel);
-      if (el) el.textContent = text;
-    };
-    set('[data-score]', String(score));
-    set('[data-score-total]', String(total));
-    set('[data-tasks-done]', String(passed));
-    set('[data-tasks-total]', String(tasks.length));
-    const bar = $('[data-score-bar]');
-    if (bar) bar.style.inlineSize = `${total > 0 ? (100 * score) / total : 0}%`;
-    const meter = $('[data-score-meter]');
-    meter?.setAttribute('aria-valuenow', String(score));
-    meter?.setAttribute('aria-valuemax', String(total));
-    const banner = $('[data-complete-banner]');
-    if (banner) banner.hidden = !complete;
-    panel.toggleAttribute('data-complete', complete);
-    recordLabProgress(labId, { passed, total: tasks.length, complete }, lessons);
-  };
-
-  const renderAll = (): void => {
-    for (const t of session.tasks()) updateTask(t);
-    updateScore();
+  const showSeed = (): void => {
     const seedEl = $('[data-seed]');
     if (seedEl) seedEl.textContent = String(session.seed);
+    panel.dataset.seed = String(session.seed);
   };
 
   let unsubscribe: () => void = () => {};
   const listen = (): void => {
     unsubscribe = session.subscribe((e) => {
-      if (e.type !== 'task') return;
-      const before = panel.querySelector<HTMLElement>(`[data-task-id="${CSS.escape(e.task.id)}"]`)?.dataset.status;
-      updateTask(e.task);
-      updateScore();
-      if (before !== e.task.status && e.task.status !== 'pending') {
-        announce(`${e.task.title}: ${STATUS_TEXT[e.task.status]}. ${e.task.feedback}`);
-      }
+      if (e.type === 'task' || e.type === 'state') tasks.schedule();
     });
   };
-
-  // ---- answers ------------------------------------------------------------------------------
-  const forms = Array.from(panel.querySelectorAll<HTMLFormElement>('[data-answer-form]'));
-  const onSubmit = (e: SubmitEvent): void => {
-    e.preventDefault();
-    const form = e.currentTarget as HTMLFormElement;
-    const taskId = form.dataset.answerTask ?? '';
-    const input = form.querySelector<HTMLInputElement>('input');
-    const value = input?.value.trim() ?? '';
-    if (!value) {
-      const feedback = form.closest('[data-task-id]')?.querySelector<HTMLElement>('[data-task-feedback]');
-      if (feedback) {
-        feedback.textContent = 'Type an answer first.';
-        feedback.hidden = false;
-      }
-      input?.focus();
-      return;
-    }
-    try {
-      const view = session.answer(taskId, value);
-      updateTask(view);
-      updateScore();
-      announce(`${view.title}: ${STATUS_TEXT[view.status]}. ${view.feedback}`);
-    } catch (err) {
-      showNotice(`That answer could not be checked: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    save();
-  };
-  for (const form of forms) form.addEventListener('submit', onSubmit);
 
   // ---- terminals ----------------------------------------------------------------------------
   $('[data-terminal-placeholder]')?.remove();
@@ -314,10 +217,7 @@ export async function mountLab(panel: HTMLElement): Promise<{ dispose(): void }>
       view,
       busy: false,
       terminal: new LabTerminal(view, api, {
-        onCommandDone: () => {
-          save();
-          updateScore();
-        },
+        onCommandDone: () => save(),
         onBusy: (busy) => {
           entry.busy = busy;
           if (tabs[active] === entry) panel.toggleAttribute('data-busy', busy);
@@ -386,7 +286,7 @@ export async function mountLab(panel: HTMLElement): Promise<{ dispose(): void }>
   };
 
   listen();
-  renderAll();
+  showSeed();
   greet();
   await terminal.start();
   save();
@@ -406,10 +306,10 @@ export async function mountLab(panel: HTMLElement): Promise<{ dispose(): void }>
     restoredCommands = null;
     closeExtraTerminals();
     terminal.replaceSession(session);
-    for (const form of forms) form.reset();
     if (notice) notice.hidden = true;
     listen();
-    renderAll();
+    tasks.reset();
+    showSeed();
     greet();
     await terminal.start();
     save();
@@ -443,17 +343,18 @@ export async function mountLab(panel: HTMLElement): Promise<{ dispose(): void }>
     terminal.offer(waiting);
   }
 
-  // Controls rendered disabled (they do nothing before the session exists) come alive now.
+  // Controls rendered disabled (they do nothing before the session exists) come alive now;
+  // the task list decides for its own (a passed or locked task keeps them disabled).
   panel.querySelectorAll<HTMLButtonElement | HTMLInputElement>('[data-needs-session]').forEach((el) => {
-    el.disabled = false;
+    if (!el.closest('[data-task-list]')) el.disabled = false;
   });
-  for (const t of session.tasks()) updateTask(t); // passed tasks stay disabled
+  tasks.start();
   panel.setAttribute('data-ready', '');
 
   return {
     dispose(): void {
       unsubscribe();
-      for (const form of forms) form.removeEventListener('submit', onSubmit);
+      tasks.dispose();
       resetButton?.removeEventListener('click', onReset);
       panel.removeEventListener('lab:type', onType);
       dialog?.removeEventListener('close', onDialogClose);

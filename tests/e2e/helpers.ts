@@ -66,6 +66,24 @@ export async function run(page: Page, command: string, labId: string = LAB): Pro
   await focusTerminal(page, labId);
   const before = (await terminalLines(page, labId)).length;
   await page.keyboard.type(command);
+  return enter(page, command, before, labId);
+}
+
+/**
+ * Presses Enter in the terminal, where `command` is already typed (by a "Type it in" button),
+ * and waits for the prompt to come back. Returns the command's output lines.
+ */
+export async function enterTyped(page: Page, command: string, labId: string = LAB): Promise<string[]> {
+  await expect.poll(async () => (await terminalLines(page, labId)).at(-1) ?? '').toMatch(new RegExp(`[$#] ${escapeRegExp(command)}$`));
+  const before = (await terminalLines(page, labId)).length;
+  return enter(page, command, before, labId);
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+async function enter(page: Page, command: string, before: number, labId: string): Promise<string[]> {
   await page.keyboard.press('Enter');
   let output: string[] = [];
   await expect
@@ -126,4 +144,16 @@ export function poolOf(ip: string): 'node' | 'pod' | 'service' | 'unknown' {
 
 export async function taskStatus(page: Page, taskId: string, labId: string = LAB): Promise<string | null> {
   return panel(page, labId).locator(`[data-task-id="${taskId}"]`).getAttribute('data-status');
+}
+
+/** One task of the panel. */
+export function taskItem(page: Page, taskId: string, labId: string = LAB): Locator {
+  return panel(page, labId).locator(`[data-task-id="${taskId}"]`);
+}
+
+/** The seed of the lab's live session (set once the lab is ready). */
+export async function labSeed(page: Page, labId: string = LAB): Promise<number> {
+  const seed = await panel(page, labId).getAttribute('data-seed');
+  if (seed === null || !/^\d+$/.test(seed)) throw new Error(`lab ${labId} has no data-seed`);
+  return Number(seed);
 }

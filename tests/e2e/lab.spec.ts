@@ -1,91 +1,91 @@
 /**
- * A learner's whole path through the three-pools lab: read the cluster from the terminal,
- * answer every task (in the terminal and in the panel), see the tasks pass, reload and find
- * everything kept, then Reset back to the start. Answers come from what the terminal prints,
- * never from fixed values: names and addresses depend on the seed.
+ * A learner's whole path through a lesson's lab: the lab's stored solution done on the page,
+ * line by line, the way a learner would do it: an `answer` for a task that takes input goes
+ * through the panel (the text field, the choice, the prediction's "Lock in"), every other
+ * line is typed into the terminal. Every task passes, the score is full and the lesson is
+ * marked complete; a reload keeps everything; Reset brings the lab back to its start.
+ *
+ * The solution, the values it types and which task each line passes come from the same lab
+ * session run headless for the page's seed (lab-model.ts), so the test follows the lab.
  */
-import { expect, test } from '@playwright/test';
-import { LAB, lessonPathFor, openLab, panel, parseTable, poolOf, run, terminalLines } from './helpers';
+import { expect, test, type Page } from '@playwright/test';
+import { LAB, labSeed, lessonPathFor, openLab, panel, run, taskItem, terminalLines } from './helpers';
+import { LabModel, parseAnswer } from './lab-model';
 
-const TASKS = ['pod-ip', 'pod-node', 'which-pool', 'ping-across', 'ttl-hops'];
+/** Does an `answer` line in the panel, as a learner would. */
+async function answerInPanel(page: Page, model: LabModel, taskId: string, value: string): Promise<void> {
+  const view = model.view(taskId);
+  const item = taskItem(page, taskId);
+  const input = view.input!;
+  if (input.kind === 'text') {
+    await item.getByLabel('Your answer').fill(value);
+    await item.getByRole('button', { name: 'Check', exact: true }).click();
+  } else if (input.kind === 'choice') {
+    const ids = value.split(/[\s,]+/).filter(Boolean);
+    for (const o of input.options) {
+      const control = item.getByRole(input.multiple ? 'checkbox' : 'radio', { name: o.text.replace(/`/g, ''), exact: true });
+      if (ids.includes(o.id)) await control.check();
+    }
+    await item.getByRole('button', { name: 'Check', exact: true }).click();
+  } else {
+    if (input.options) await item.getByRole('radio', { name: value, exact: true }).check();
+    else await item.getByLabel('Your prediction').fill(value);
+    await item.getByRole('button', { name: 'Lock in' }).click();
+    await expect(item.locator('[data-locked]')).toContainText(`Your prediction: ${value}, locked.`);
+  }
+}
 
-test('complete the three-pools lab, reload, reset', async ({ page }) => {
+test('complete the lab through the panel and the terminal, reload, reset', async ({ page }) => {
+  test.setTimeout(180_000);
   const path = await lessonPathFor(page);
   await page.goto(path);
   const lab = await openLab(page);
-  const seed = await page.evaluate((id) => window.__labTerminals?.[id]?.seed(), LAB);
-  test.info().annotations.push({ type: 'seed', description: String(seed) });
+  const model = await LabModel.load(LAB, await labSeed(page));
+  test.info().annotations.push({ type: 'seed', description: String(model.seed) });
+  expect(model.tasks.length).toBeGreaterThan(0);
 
-  for (const id of TASKS) await expect(lab.locator(`[data-task-id="${id}"]`)).toHaveAttribute('data-status', 'pending');
+  for (const t of model.tasks) {
+    await expect(taskItem(page, t.id)).toHaveAttribute('data-status', 'pending');
+    await expect(taskItem(page, t.id)).toHaveAttribute('data-open', String(t.open));
+  }
+  await expect(lab.locator('[data-score]')).toHaveText('0');
+  await expect(lab.locator('[data-tasks-total]')).toHaveText(String(model.tasks.length));
 
-  // The target pod is named in the first task, as the learner reads it.
-  const target = (await lab.locator('[data-task-id="pod-ip"] [data-task-description] code').first().textContent())?.trim() ?? '';
-  expect(target).toMatch(/^web-/);
+  let commands = 0;
+  for (const step of model.plan) {
+    const answer = parseAnswer(step.line);
+    if (answer && model.view(answer.task).input) {
+      await answerInPanel(page, model, answer.task, answer.value);
+    } else {
+      await run(page, step.line);
+      commands++;
+    }
+    for (const id of step.passed) await expect(taskItem(page, id), `${step.line} passes ${id}`).toHaveAttribute('data-status', 'passed');
+  }
 
-  const out = await run(page, 'kubectl get pods -o wide');
-  const header = out.find((l) => l.startsWith('NAME '));
-  expect(header).toMatch(/^NAME {2,}READY   STATUS    RESTARTS   AGE {2,}IP {2,}NODE {2,}NOMINATED NODE   READINESS GATES$/);
-  const pods = parseTable(out);
-  const row = pods.find((p) => p.NAME === target);
-  expect(row, `pod ${target} in:\n${out.join('\n')}`).toBeTruthy();
-  const ip = row!.IP!;
-  const node = row!.NODE!;
-  expect(poolOf(ip)).toBe('pod');
-
-  // pod-ip in the terminal.
-  const answered = await run(page, `answer pod-ip ${ip}`);
-  expect(answered.join('\n')).toContain('pod-ip: correct');
-  await expect(lab.locator('[data-task-id="pod-ip"]')).toHaveAttribute('data-status', 'passed');
-
-  // pod-node in the panel's answer field; a wrong answer first.
-  const nodeForm = lab.locator('[data-task-id="pod-node"] form');
-  await nodeForm.getByLabel('Your answer').fill('no-such-node');
-  await nodeForm.getByRole('button', { name: 'Check' }).click();
-  await expect(lab.locator('[data-task-id="pod-node"]')).toHaveAttribute('data-status', 'failed');
-  await expect(lab.locator('[data-task-id="pod-node"] [data-task-feedback]')).toBeVisible();
-  await expect(lab.locator('[data-task-id="pod-node"] [data-task-status]')).toContainText('Not yet');
-  await nodeForm.getByLabel('Your answer').fill(node);
-  await nodeForm.getByLabel('Your answer').press('Enter');
-  await expect(lab.locator('[data-task-id="pod-node"]')).toHaveAttribute('data-status', 'passed');
-  await expect(lab.locator('[data-task-id="pod-node"] [data-task-status]')).toContainText('Passed');
-  await expect(nodeForm.getByLabel('Your answer')).toBeDisabled();
-
-  // which-pool: the address is in the task; sort it by prefix.
-  const poolText = (await lab.locator('[data-task-id="which-pool"] [data-task-description]').textContent()) ?? '';
-  const address = /\b(\d{1,3}(?:\.\d{1,3}){3})\b/.exec(poolText)?.[1] ?? '';
-  const pool = poolOf(address);
-  expect(pool).not.toBe('unknown');
-  await run(page, `answer which-pool ${pool}`);
-  await expect(lab.locator('[data-task-id="which-pool"]')).toHaveAttribute('data-status', 'passed');
-
-  // ping across nodes: replies arrive; their TTL tells the routed hops.
-  const ping = await run(page, `kubectl exec client -- ping -c 3 ${ip}`);
-  const replies = ping.filter((l) => l.includes(`from ${ip}`) && /ttl=\d+/.test(l));
-  expect(replies.length, ping.join('\n')).toBeGreaterThan(0);
-  await expect(lab.locator('[data-task-id="ping-across"]')).toHaveAttribute('data-status', 'passed');
-  const ttl = Number(/ttl=(\d+)/.exec(replies[0]!)![1]);
-  const hops = 64 - ttl;
-  expect(hops).toBeGreaterThan(0);
-  await run(page, `answer ttl-hops ${hops}`);
-
-  for (const id of TASKS) await expect(lab.locator(`[data-task-id="${id}"]`)).toHaveAttribute('data-status', 'passed');
-  const total = await lab.locator('[data-score-total]').textContent();
-  await expect(lab.locator('[data-score]')).toHaveText(total ?? '');
+  for (const t of model.tasks) await expect(taskItem(page, t.id)).toHaveAttribute('data-status', 'passed');
+  const total = model.tasks.reduce((n, t) => n + t.points, 0);
+  await expect(lab.locator('[data-score]')).toHaveText(String(total));
+  await expect(lab.locator('[data-score-total]')).toHaveText(String(total));
+  await expect(lab.locator('[data-score-extra]')).toBeHidden();
   await expect(lab.locator('[data-complete-banner]')).toBeVisible();
+  await expect(lab.locator('[data-news-text]')).toHaveText('✓ Every task passed.');
   await expect(page.locator(`.sidebar [data-progress-lesson]`).filter({ has: page.locator('[aria-current="page"]') })).toHaveAttribute('data-complete', '');
 
-  // Reload: task states and the terminal's restored notice.
-  const commands = 5; // get pods, three answers, ping (pod-node was answered in the panel)
+  // Reload: task states, the seed and the terminal's history are kept.
   await page.reload();
   const again = await openLab(page);
-  for (const id of TASKS) await expect(again.locator(`[data-task-id="${id}"]`)).toHaveAttribute('data-status', 'passed');
-  await expect.poll(() => terminalLines(page)).toContain(`(restored your lab: ${commands} commands)`);
-  expect(await page.evaluate((id) => window.__labTerminals?.[id]?.seed(), LAB)).toBe(seed);
-  // History survived too: the up arrow brings back the last command.
-  await again.locator('.xterm').click();
-  await page.keyboard.press('ArrowUp');
-  await expect.poll(async () => (await terminalLines(page)).at(-1)).toMatch(/answer ttl-hops \d+$/);
-  await page.keyboard.press('Control+C');
+  for (const t of model.tasks) await expect(taskItem(page, t.id)).toHaveAttribute('data-status', 'passed');
+  await expect(again.locator('[data-score]')).toHaveText(String(total));
+  await expect.poll(() => terminalLines(page)).toContain(`(restored your lab: ${commands} command${commands === 1 ? '' : 's'})`);
+  expect(await labSeed(page)).toBe(model.seed);
+  const last = model.plan.filter((s) => !(parseAnswer(s.line) && model.view(parseAnswer(s.line)!.task).input)).at(-1);
+  if (last) {
+    await again.locator('.xterm').click();
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(async () => (await terminalLines(page)).at(-1)).toMatch(new RegExp(`[$#] ${last.line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+    await page.keyboard.press('Control+C');
+  }
 
   // The home page marks the lesson complete.
   await page.goto('/');
@@ -99,17 +99,23 @@ test('complete the three-pools lab, reload, reset', async ({ page }) => {
   const dialog = page.getByRole('dialog', { name: 'Reset this lab?' });
   await expect(dialog).toBeVisible();
   await dialog.getByRole('button', { name: 'Reset lab' }).click();
-  for (const id of TASKS) await expect(fresh.locator(`[data-task-id="${id}"]`)).toHaveAttribute('data-status', 'pending');
+  for (const t of model.tasks) {
+    await expect(taskItem(page, t.id)).toHaveAttribute('data-status', 'pending');
+    await expect(taskItem(page, t.id)).toHaveAttribute('data-open', String(t.open));
+  }
   await expect(fresh.locator('[data-score]')).toHaveText('0');
   await expect(fresh.locator('[data-complete-banner]')).toBeHidden();
   await expect.poll(async () => (await terminalLines(page)).join('\n')).not.toContain('restored your lab');
-  await expect(fresh.locator('[data-task-id="pod-node"] input')).toBeEnabled();
-  await expect(fresh.locator('[data-task-id="pod-node"] input')).toHaveValue('');
+  const typed = model.find((t) => t.input?.kind === 'text')[0];
+  if (typed) {
+    await expect(taskItem(page, typed.id).getByLabel('Your answer')).toBeEnabled();
+    await expect(taskItem(page, typed.id).getByLabel('Your answer')).toHaveValue('');
+  }
   const afterReset = await run(page, 'kubectl get pods -o wide');
   expect(afterReset.some((l) => l.startsWith('NAME '))).toBe(true);
 
   await page.reload();
   await openLab(page);
-  for (const id of TASKS) await expect(panel(page).locator(`[data-task-id="${id}"]`)).toHaveAttribute('data-status', 'pending');
+  for (const t of model.tasks) await expect(panel(page).locator(`[data-task-id="${t.id}"]`)).toHaveAttribute('data-status', 'pending');
   await expect.poll(() => terminalLines(page)).toContain('(restored your lab: 1 command)');
 });
