@@ -2,9 +2,13 @@
  * Screenshots of the lesson page (light and dark, desktop and phone) and the home page, for a
  * person to look at: test-results/screenshots/*.png. They also check the layout rules: on a
  * wide screen the lab docks to the right of the text; on a phone it sits below at full width.
+ * The lab panel is shown in each of its states (a choice answered wrongly, a prediction locked
+ * in, a hint revealed, the solution's confirmation and the solution, a task passed from the
+ * terminal and announced under it), with tasks picked from the lab itself (lab-model.ts).
  */
-import { expect, test } from '@playwright/test';
-import { lessonPathFor, openLab, parseTable, run } from './helpers';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { LAB, labSeed, lessonPathFor, openLab, run, taskItem } from './helpers';
+import { LabModel } from './lab-model';
 
 const DIR = 'test-results/screenshots';
 const sizes = {
@@ -22,9 +26,10 @@ for (const scheme of ['light', 'dark'] as const) {
       await page.goto(await lessonPathFor(page));
       await page.screenshot({ path: `${DIR}/lesson-${scheme}-${size}-top.png` });
       const lab = await openLab(page);
-      const pods = parseTable(await run(page, 'kubectl get pods -o wide'));
-      const target = pods.find((p) => p.NAME?.startsWith('web-'));
-      await run(page, `answer pod-ip ${target?.IP ?? ''}`);
+      const model = await LabModel.load(LAB, await labSeed(page));
+      await run(page, 'kubectl get pods -o wide');
+      const typed = await model.typedTask();
+      if (typed) await run(page, `answer ${typed.task.id} ${typed.value}`);
 
       const labBox = (await lab.locator('.lab').boundingBox())!;
       const textBox = (await page.locator('.lesson-header').boundingBox())!;
@@ -80,3 +85,95 @@ test('expanded lab fills the window', async ({ page }) => {
   await lab.getByRole('button', { name: 'Collapse' }).click();
   expect((await lab.locator('.lab').boundingBox())!.width).toBeLessThan(sizes.desktop.width / 1.5);
 });
+
+const panelSizes = {
+  desktop: { width: 1366, height: 800 },
+  phone: { width: 390, height: 844 },
+} as const;
+
+/** Brings a task into view the way "Show" does, and waits for scrolling to settle. */
+async function reveal(page: Page, item: Locator): Promise<void> {
+  await item.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await page.waitForFunction(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(true)))));
+}
+
+for (const scheme of ['light', 'dark'] as const) {
+  for (const size of ['desktop', 'phone'] as const) {
+    test(`lab panel states ${scheme} ${size}`, async ({ page }) => {
+      test.setTimeout(120_000);
+      await page.setViewportSize(panelSizes[size]);
+      await page.emulateMedia({ colorScheme: scheme, reducedMotion: 'reduce' });
+      await page.goto(await lessonPathFor(page));
+      const lab = await openLab(page);
+      const model = await LabModel.load(LAB, await labSeed(page));
+      const shot = (name: string) => page.screenshot({ path: `${DIR}/panel-${scheme}-${size}-${name}.png` });
+      if (size === 'phone') await lab.locator('.lab-tasks').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+      await shot('start');
+
+      // A choice, answered wrongly (its option explains itself).
+      const choice = model.find((t) => t.input?.kind === 'choice')[0];
+      if (choice?.input?.kind === 'choice') {
+        const item = taskItem(page, choice.id);
+        const h = await model.fresh();
+        const right = h.session.grader.expected(choice.id) ?? '';
+        const wrong = choice.input.options.find((o) => !right.split(',').includes(o.id)) ?? choice.input.options[0]!;
+        await item.getByRole(choice.input.multiple ? 'checkbox' : 'radio', { name: wrong.text.replace(/`/g, ''), exact: true }).check();
+        await item.getByRole('button', { name: 'Check', exact: true }).click();
+        await expect(item).toHaveAttribute('data-status', 'failed');
+        await reveal(page, item);
+        await shot('choice');
+      }
+
+      // A prediction, locked in.
+      const prediction = model.find((t) => t.input?.kind === 'prediction')[0];
+      if (prediction) {
+        const item = taskItem(page, prediction.id);
+        const value = model.answerValue(prediction.id) ?? '1';
+        if (prediction.input?.kind === 'prediction' && prediction.input.options) await item.getByRole('radio', { name: value, exact: true }).check();
+        else await item.getByLabel('Your prediction').fill(value);
+        await item.getByRole('button', { name: 'Lock in' }).click();
+        await expect(item.locator('[data-locked]')).toBeVisible();
+        await reveal(page, item);
+        await shot('prediction-locked');
+      }
+
+      // A hint, revealed (and the score line counting it).
+      const hinted = model.find((t) => t.hints.total > 0 && !t.takesAnswer)[0] ?? model.find((t) => t.hints.total > 0)[0];
+      if (hinted) {
+        const item = taskItem(page, hinted.id);
+        await item.getByRole('button', { name: /^Hint \(/ }).click();
+        await expect(item.locator('[data-task-hints] li')).toHaveCount(1);
+        await reveal(page, item);
+        await shot('hint');
+      }
+
+      // The solution: its confirmation, then the solution with its steps.
+      const solved = await model.solvedByItsSolution();
+      if (solved) {
+        const item = taskItem(page, solved.id);
+        await reveal(page, item);
+        await item.getByRole('button', { name: 'Show solution' }).click();
+        await expect(page.getByRole('dialog', { name: 'Show the solution?' })).toBeVisible();
+        await shot('solution-dialog');
+        await page.getByRole('dialog').getByRole('button', { name: 'Show solution' }).click();
+        await expect(item.locator('[data-task-solution]')).toBeVisible();
+        await reveal(page, item);
+        await shot('solution');
+      }
+
+      // A task passed by a terminal command: announced under the terminal.
+      const passing = await model.passedByCommands();
+      if (passing) {
+        for (const command of passing.commands) await run(page, command);
+        await expect(lab.locator('[data-news-text]')).toContainText('passed');
+        if (size === 'phone') await lab.locator('.lab-workspace').evaluate((el) => el.scrollIntoView({ block: 'end' }));
+        await shot('announced');
+        await page.keyboard.press('Escape');
+        await page.keyboard.press('Tab');
+        await page.keyboard.press('Enter');
+        await expect(lab.locator('[data-task-id]:focus')).toHaveCount(1);
+        await shot('shown');
+      }
+    });
+  }
+}
