@@ -84,6 +84,14 @@ describe('choice with one right option', () => {
     expect(s.answer('arp', 'the sending  pod').status).toBe('passed');
     expect(s.answer('arp-2', '`The sending pod`').status).toBe('passed');
   });
+
+  it('reads a letter as a letter, even when an option says that letter', async () => {
+    const letters = { choice: { options: [{ text: 'b' }, { text: 'a', correct: true }] } };
+    const { session: s } = await openSession({ lab: webLab('choice-letters', [task('x', letters), task('y', letters)]) });
+    expect(s.answer('x', 'a').status).toBe('failed');
+    expect(s.answer('x', 'b').status).toBe('passed');
+    expect(s.answer('y', 'b)').status).toBe('passed');
+  });
 });
 
 describe('choice with several right options', () => {

@@ -70,9 +70,11 @@ export const choiceCheck = defineCheckKind<Params>({
   input: (p, ctx) => ({ kind: 'choice', multiple: p.multiple, options: p.options.map((o, i) => ({ id: LETTERS[i]!, text: ctx.render(o.text) })) }),
   submit(p, ctx, value) {
     ctx.memory.tries = Number(ctx.memory.tries ?? 0) + 1;
-    const whole = byText(p, value, ctx.render);
-    const tokens = whole !== undefined ? [] : value.split(/[\s,;]+/).filter(Boolean);
-    const picked = whole !== undefined ? [whole] : [...new Set(tokens.map((t) => pick(p, t, ctx.render)))];
+    // Letters first (`b`, `a,c`); failing that, the text of one option.
+    const tokens = value.split(/[\s,;]+/).filter(Boolean);
+    let picked = [...new Set(tokens.map((t) => pick(p, t, ctx.render)))];
+    const whole = picked.includes(undefined) ? byText(p, value, ctx.render) : undefined;
+    if (whole !== undefined) picked = [whole];
     let verdict;
     if (picked.length === 0 || picked.includes(undefined)) {
       verdict = fail(`Pick ${p.multiple ? 'the options' : 'one option'} by letter: ${p.options.map((_, i) => LETTERS[i]).join(', ')}.`, true);
