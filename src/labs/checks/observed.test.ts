@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { TaskView } from '../contract';
 import type { LabSession } from '../session';
 import { labSession, ManualClock, openSession, type RunResult } from '../../../tests/support/session';
-import { task, webLab } from '../../../tests/fixtures/labs/small';
+import { task, webLab, WEB_BINDINGS } from '../../../tests/fixtures/labs/small';
 
 const pingTarget = { observed: { from: '@client', to: '@target', proto: 'icmp', answered: true } };
 
@@ -95,6 +95,19 @@ describe('observed, judged packet by packet', () => {
   it('matches traffic that gets no answer', async () => {
     await run(`kubectl exec client -- ping -c 1 ${session.bindings.web!.ip}`);
     expect(view('no-answer').status).toBe('passed');
+  });
+});
+
+describe('observed through NAT', () => {
+  it('counts a delivery after a node port\'s DNAT and masquerade as delivered', async () => {
+    const lab = webLab('observed-nodeport', [task('delivered', { observed: { from: 'workstation', to: 'node:node-1', proto: 'tcp', delivered: true } }), task('snat', { observed: { from: 'workstation', to: 'node:node-1', proto: 'tcp', through: 'node:node-1', action: 'snat' } })], {
+      setup: ['kubectl expose deployment web --name=web-np --type=NodePort --port=80'],
+      bindings: { ...WEB_BINDINGS, np: { service: { name: 'web-np' } } },
+    });
+    const { session: s, run: r } = await openSession({ lab });
+    const node1 = (await r("kubectl get node node-1 -o jsonpath='{.status.addresses[0].address}'")).stdout;
+    expect((await r(`curl -s -o /dev/null -w '%{http_code}' http://${node1}:${s.bindings.np!.nodePort}/`)).stdout).toBe('200');
+    expect(s.tasks().map((t) => t.status)).toEqual(['passed', 'passed']);
   });
 });
 

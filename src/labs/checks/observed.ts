@@ -90,8 +90,10 @@ function matchTrace(p: Params, ctx: CheckContext, ev: TraceEvent): Match {
     if (!hops.some(step)) return { ok: false, related };
   }
   if (p.delivered !== undefined) {
-    // Delivered where it was sent, or where DNAT sent it (a Service's endpoint).
-    const got = hops.some((h) => h.action === 'deliver' && h.ip && (to!.includes(h.ip.dst) || dsts.has(h.ip.dst)) && h.ip.src === first.ip!.src);
+    // Delivered where it was sent, or where DNAT sent it (a Service's endpoint), from its
+    // source as sent or as SNAT rewrote it (a node port's masquerade).
+    const srcs = new Set<number>([first.ip.src, ...hops.filter((h) => h.action === 'snat' && h.ip).map((h) => h.ip!.src)]);
+    const got = hops.some((h) => h.action === 'deliver' && h.ip && (to!.includes(h.ip.dst) || dsts.has(h.ip.dst)) && srcs.has(h.ip.src));
     if (got !== p.delivered) return { ok: false, related };
   }
   if (p.answered !== undefined) {
