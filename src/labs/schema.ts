@@ -13,8 +13,10 @@
  *   `needs` (tasks that must pass first). A lab without tasks is a playground.
  * defineLab validates the schema (every problem with its path), then what the schema cannot
  * see: duplicate or unknown task ids, needs that point forward, placeholders naming no
- * binding or no field of it, check kinds' own rules, `@binding` places that are not places,
- * more than one input in a task, and manifests that are not YAML. Errors read
+ * binding or no field of it (or `{{expected.TASK}}` outside solution steps, or naming a
+ * prediction), check kinds' own rules (place text that can never be a place among them),
+ * `@binding` places that are not places, more than one input in a task, manifests that are
+ * not YAML or that have no Kubernetes API to go to. Errors read
  * `lab three-pools is invalid:\n  tasks.2.check.answer.normalize: Invalid enum value ...`.
  */
 import { parseAllDocuments } from 'yaml';

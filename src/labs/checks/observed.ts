@@ -6,7 +6,8 @@
  * first addressed, or after DNAT), its protocol and destination port, a step on its way
  * (`through` a place, on `dev`, with an `action` of the trace: bridge-forward, route,
  * forward, dnat, snat, vxlan-encap, vxlan-decap, drop, ..., whose text contains `reason`),
- * whether it was delivered to `to`, and whether an answer came back (`answered`). A match is
+ * whether it was delivered to `to` (or where DNAT sent it, from its source as sent or as SNAT
+ * rewrote it), and whether an answer came back (`answered`). A match is
  * kept as evidence, so the task stays passed whatever happens next; a ping without `-c`
  * passes at its first reply. Traffic from the same place that does not match (same protocol,
  * or the same destination) is a near miss: the task shows as failed with where that packet
