@@ -155,6 +155,7 @@ describe('observed parameters', () => {
     expect(bad({ observed: { from: '@client', action: 3 } })).toThrow('tasks.0.check.observed.action: Invalid input');
     expect(bad({ observed: { from: '@client', proto: 'sctp' } })).toThrow("tasks.0.check.observed.proto: Invalid enum value. Expected 'icmp' | 'tcp' | 'udp', received 'sctp'");
     expect(bad({ observed: { from: '@client', port: 70000 } })).toThrow('tasks.0.check.observed.port: Number must be less than or equal to 65535');
+    expect(bad({ observed: { from: '@client', proto: 'icmp', port: 80 } })).toThrow('tasks.0.check.observed.port: port applies to tcp and udp, not icmp');
   });
   it('checks its places', () => {
     expect(bad({ observed: { from: '@target', through: 'node-1' } })).toThrow('tasks.0.check.observed.through: "node-1" is not a place');

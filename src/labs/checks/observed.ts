@@ -53,6 +53,7 @@ const params = z
     if (p.delivered !== undefined && p.to === undefined) ctx.addIssue({ code: 'custom', message: 'delivered needs to', path: ['delivered'] });
     if (p.answered !== undefined && (p.to === undefined || p.from === undefined)) ctx.addIssue({ code: 'custom', message: 'answered needs from and to', path: ['answered'] });
     if (p.from === undefined && p.through === undefined && p.to === undefined) ctx.addIssue({ code: 'custom', message: 'give at least one of from, to and through' });
+    if (p.port !== undefined && p.proto === 'icmp') ctx.addIssue({ code: 'custom', message: 'port applies to tcp and udp, not icmp', path: ['port'] });
   });
 
 type Params = z.output<typeof params>;

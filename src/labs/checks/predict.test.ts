@@ -91,6 +91,8 @@ describe('predict', () => {
     expect(view('clusterip').input).toEqual({ kind: 'prediction', options: ['reply', 'no reply'] });
     const completions = session.complete('answer clusterip ', 'answer clusterip '.length);
     expect([...completions.candidates].sort()).toEqual(['no reply', 'reply']);
+    expect(session.answer('clusterip', 'maybe').feedback).toBe('Predict one of: reply, no reply.');
+    expect(session.tasks().find((t) => t.id === 'clusterip')!.input).toEqual({ kind: 'prediction', options: ['reply', 'no reply'] });
     session.answer('clusterip', 'No Reply');
     const ping = await run(`kubectl exec client -- ping -c 1 ${session.bindings.web!.ip}`);
     expect(ping.stdout).toContain('1 packets transmitted, 0 packets received, 100% packet loss');

@@ -3,7 +3,7 @@
  * answer; the task is graded against what then really happened.
  *
  * The prediction is typed like an answer (`answer TASK VALUE`, or the panel's field, or one
- * of `options` as buttons) and cannot be changed once locked. Only traffic after the lock
+ * of `options` as buttons, and then only one of them) and cannot be changed once locked. Only traffic after the lock
  * counts: the first value the `reveal` observable reads from it is compared with the
  * prediction. A wrong prediction fails the task with what really happened and why
  * (`explain`); `retries` more predictions may follow (default 1), each needing a new reveal.
@@ -76,6 +76,11 @@ export const predictCheck = defineCheckKind<Params>({
     }
     const n = normalize(value, o);
     if (!n.ok) return fail(`${n.reason}.`);
+    if (p.options) {
+      const offered = p.options.map((x) => ctx.render(x));
+      const among = offered.map((x) => normalize(x, o)).some((x) => x.ok && same(n.value, x.value, o));
+      if (!among) return fail(`Predict one of: ${offered.join(', ')}.`);
+    }
     if (m.revealed !== undefined) m.retriesUsed = Number(m.retriesUsed ?? 0) + 1;
     m.locked = value.trim();
     m.lockedCanon = n.value;
