@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { needsMore, parseCommandLine, ShellSyntaxError, tokenize, wordAt, type Token } from './tokenize';
+import { needsMore, parseCommandLine, ShellSyntaxError, tokenize, tokenizerSteps, wordAt, type Token } from './tokenize';
 
 const values = (line: string): string[] => tokenize(line).map((t) => t.value);
 const words = (line: string): string[] =>
@@ -372,36 +372,47 @@ describe('needsMore', () => {
   });
 });
 
-describe('linear time', () => {
+describe('linear work', () => {
+  /** Steps (characters read, tokens visited) to decide needsMore and then parse `line`. */
   const work = (line: string): number => {
-    const t0 = performance.now();
+    const before = tokenizerSteps();
     needsMore(line);
     try {
       parseCommandLine(line);
     } catch (e) {
       expect(e).toBeInstanceOf(ShellSyntaxError);
     }
-    return performance.now() - t0;
+    return tokenizerSteps() - before;
   };
-  const shapes = ['a', 'word ', '"$(x) ', "'q' ", '$A${B}', 'a|b;c&&d ', '\\x', '$(', '"', '((((', ') ', 'A=1 ', "$'\\n\\'x' "];
+  const shapes = ['a', 'word ', '"$(x) ', "'q' ", '$A${B}', 'a|b;c&&d ', '\\x', '$(', '"', '((((', ') ', 'A=1 ', "$'\\n\\'x' ",
+    '`', '${', "'", '"$(', '$((x)) ', 'a=$(b) ', '# c\n', 'x\n', 'cat <<EOF\n', 'cat <<-EOF\n\tx $Y\n'];
 
-  it('handles a pasted 1 MB line of any shape promptly, in time linear in its length', () => {
+  // A pasted line of any shape: each scan reads a character at most a few times, so the steps
+  // per character stay small (rescanning the rest of the line at each character would take
+  // thousands at this length) and 8 times the input takes 8 times the steps (64 if quadratic).
+  it('reads a line of any shape a bounded number of times per character, in steps linear in its length', () => {
     for (const s of shapes) {
-      const big = s.repeat(Math.ceil(1_000_000 / s.length));
-      const small = s.repeat(Math.ceil(125_000 / s.length));
-      work(small); // warm up
-      const tSmall = work(small);
-      const tBig = work(big);
-      // 8x the input: a linear scan takes ~8x the time (garbage collection adds some), a
-      // quadratic one 64x.
-      expect(tBig, s).toBeLessThan(Math.max(32 * tSmall, 300));
-      expect(tBig, s).toBeLessThan(10_000);
+      // An even number of copies in both, so an odd quote in the shape is closed in both.
+      const copies = 2 * Math.ceil(4_000 / s.length);
+      const small = s.repeat(copies);
+      const big = s.repeat(8 * copies);
+      const wBig = work(big);
+      expect(wBig / big.length, s).toBeLessThanOrEqual(10);
+      expect(wBig, s).toBeLessThanOrEqual(8.5 * Math.max(work(small), 1));
     }
-    const line = 'word '.repeat(200_000);
-    const t0 = performance.now();
-    wordAt(line, line.length);
-    expect(performance.now() - t0).toBeLessThan(5000);
-  }, 120_000);
+  });
+
+  it('finds the word at the cursor of a long line in steps linear in its length', () => {
+    const steps = (line: string): number => {
+      const before = tokenizerSteps();
+      expect(wordAt(line, line.length).index).toBe(line.split(' ').length - 1);
+      return tokenizerSteps() - before;
+    };
+    const big = 'word '.repeat(12_800);
+    const wBig = steps(big);
+    expect(wBig / big.length).toBeLessThanOrEqual(4);
+    expect(wBig).toBeLessThanOrEqual(8.5 * steps('word '.repeat(1_600)));
+  });
 
   it('refuses nesting deeper than it supports with a message, not a crash', () => {
     const deep = '"$('.repeat(100) + ')"'.repeat(100);

@@ -129,6 +129,15 @@ const PLAIN_END = new Set([' ', '\t', '|', '&', ';', '<', '>', '\n', "'", '"', '
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
 const MAX_NESTING = 32;
 
+/**
+ * Steps taken since this module was loaded: every character a scan reads (again each time a
+ * later scan passes over it) and every token the parser visits. It only ever grows; the tests
+ * hold the difference across a call linear in the input, so no input can make the tokenizer
+ * rescan text over and over.
+ */
+let steps = 0;
+export const tokenizerSteps = (): number => steps;
+
 /** Thrown inside the lexer; turned into an error or (lenient) a truncated word. */
 class Unterminated {
   constructor(readonly delim: string) {}
@@ -144,6 +153,7 @@ type Closer = "'" | "$'" | '"' | ')' | '}' | '`';
  */
 function skipConstruct(line: string, i: number, first: Closer): number {
   const stack: Closer[] = [first];
+  const from = i;
   for (; i < line.length; i++) {
     const top = stack[stack.length - 1]!;
     const c = line[i];
@@ -173,9 +183,16 @@ function skipConstruct(line: string, i: number, first: Closer): number {
     } else if (c === '(' && (top === ')' || line[i - 1] === '$')) {
       stack.push(')');
     }
-    if (stack.length === 0) return i + 1;
-    if (stack.length > MAX_NESTING) throw new TooDeep();
+    if (stack.length === 0) {
+      steps += i + 1 - from;
+      return i + 1;
+    }
+    if (stack.length > MAX_NESTING) {
+      steps += i + 1 - from;
+      throw new TooDeep();
+    }
   }
+  steps += line.length - from;
   const open = stack[stack.length - 1]!;
   throw new Unterminated(open === "$'" ? "'" : open);
 }
@@ -208,6 +225,7 @@ const ANSI_NUMBER = /[0-7]{1,3}|x([0-9A-Fa-f]{1,2})|u([0-9A-Fa-f]{1,4})|U([0-9A-
  * unknown escape stays as written; a NUL byte ends the text.
  */
 export function ansiCText(s: string): string {
+  steps += s.length;
   let out = '';
   for (let i = 0; i < s.length; i++) {
     const c = s[i]!;
@@ -262,6 +280,7 @@ function readExpansion(line: string, i: number, w: ExpandableText, quoted: boole
   } else if (NAME_START.test(next)) {
     i += 2;
     while (i < line.length && NAME_CHAR.test(line[i] ?? '')) i++;
+    steps += i - from;
     kind = 'var';
     inner = line.slice(from + 1, i);
   } else if (next !== '' && SPECIAL.test(next)) {
@@ -280,6 +299,7 @@ function readExpansion(line: string, i: number, w: ExpandableText, quoted: boole
 /** A here-document body with expansions, as bash reads an unquoted one (like double quotes, but `"` is plain). */
 function heredocText(body: string): ExpandableText {
   const out: ExpandableText = { value: '', expansions: [] };
+  steps += body.length;
   let i = 0;
   while (i < body.length) {
     const c = body[i]!;
@@ -325,6 +345,7 @@ function lineNumbers(text: string, offsets: number[]): number[] {
     for (; at < o; at++) if (text[at] === '\n') line++;
     out.push(line);
   }
+  steps += at;
   return out;
 }
 
@@ -359,6 +380,7 @@ function lex(line: string, lenient: boolean, ansiC = true): LexResult {
       while (i < line.length) {
         const nl = line.indexOf('\n', i);
         const end = nl < 0 ? line.length : nl;
+        steps += end + 1 - i;
         let text = line.slice(i, end);
         i = nl < 0 ? line.length : nl + 1;
         if (h.strip) text = text.replace(/^\t+/, '');
@@ -376,12 +398,14 @@ function lex(line: string, lenient: boolean, ansiC = true): LexResult {
 
   const scan = (): void => {
     while (i < line.length) {
+      steps++;
       const c = line[i] as string;
       if (!word) {
         if (isBlank(c)) { i++; continue; }
         if (c === '#') {
           // A comment runs to the end of its line; the newline still separates commands.
           const nl = line.indexOf('\n', i);
+          steps += (nl < 0 ? line.length : nl) - i;
           i = nl < 0 ? line.length : nl;
           continue;
         }
@@ -407,6 +431,7 @@ function lex(line: string, lenient: boolean, ansiC = true): LexResult {
         w.quoted = true;
         i++;
         for (;;) {
+          steps++;
           const d = line[i];
           if (d === undefined) throw new Unterminated('"');
           if (d === '"') { i++; break; }
@@ -422,6 +447,7 @@ function lex(line: string, lenient: boolean, ansiC = true): LexResult {
             // A run of plain characters is appended in one piece (long pastes stay fast).
             let j = i + 1;
             while (j < line.length && !'"\\$`'.includes(line[j]!)) j++;
+            steps += j - i;
             w.value += line.slice(i, j);
             i = j;
           }
@@ -446,6 +472,7 @@ function lex(line: string, lenient: boolean, ansiC = true): LexResult {
         } else {
           let j = i + 1;
           while (j < line.length && !PLAIN_END.has(line[j]!)) j++;
+          steps += j - i;
           w.value += line.slice(i, j);
           i = j;
         }
@@ -463,6 +490,7 @@ function lex(line: string, lenient: boolean, ansiC = true): LexResult {
     }
     // Lenient: the partial word runs to the end of the line, text taken raw.
     const w = word as WordToken | null;
+    steps += line.length - Math.min(i, line.length);
     if (w) {
       const quote = e instanceof Unterminated && (e.delim === "'" || e.delim === '"');
       w.value += quote ? line.slice(i).replace(/^['"]/, '') : line.slice(i);
@@ -536,6 +564,7 @@ const REDIRECTS = new Map<string, RedirectOp>([
 const LIST_OPS = new Set<string>(['&&', '||', ';', '&', '\n']);
 
 function assignment(line: string, t: WordToken): Assignment | null {
+  steps += Math.min(t.end - t.start, 1024);
   const m = ASSIGNMENT.exec(line.slice(t.start, Math.min(t.end, t.start + 1024)));
   if (!m) return null;
   const k = m[0].length;
@@ -562,6 +591,7 @@ function parseTokens(line: string, tokens: Token[]): ListItem[] {
   const simple = (): SimpleCommand => {
     const cmd: SimpleCommand = { assignments: [], argv: [], redirects: [] };
     for (let t = tokens[i]; t; t = tokens[++i]) {
+      steps++;
       if (t.kind === 'word') {
         const a = cmd.argv.length === 0 ? assignment(line, t) : null;
         if (a) cmd.assignments.push(a);
@@ -665,6 +695,7 @@ export function wordAt(line: string, cursor: number): WordAtCursor {
 
   const preceding: string[] = [];
   let redirectTarget = false;
+  steps += before.length;
   for (const t of before) {
     if (t.kind === 'op' && (LIST_OPS.has(t.value) || t.value === '|' || t.value === ';;')) {
       preceding.length = 0;
