@@ -69,7 +69,7 @@ describe('robustness', () => {
       { numRuns: Number(process.env.FUZZ_RUNS ?? 2200), seed: 20261122 },
     );
     expect(lines).toBeGreaterThanOrEqual(10_000);
-  }, 120_000);
+  });
   it('no generated command line breaks a netshoot pod or ip netns on its node', async () => {
     const clock = new ScriptClock(REFERENCE_TIME, 3_000);
     const session = await playgroundSession({ topology: 'kubernetes-netshoot', seed: 4, scheduler: clock });
@@ -89,7 +89,7 @@ describe('robustness', () => {
       }),
       { numRuns: Number(process.env.FUZZ_RUNS ?? 300), seed: 20261123 },
     );
-  }, 120_000);
+  });
 
   it('no generated command line breaks a Docker host or a container shell', async () => {
     const clock = new ScriptClock(REFERENCE_TIME, 3_000);
@@ -120,7 +120,7 @@ describe('robustness', () => {
       { numRuns: Number(process.env.FUZZ_RUNS ?? 300), seed: 20261125 },
     );
     expect(lines).toBeGreaterThan(1000);
-  }, 120_000);
+  });
 
   it('a command that fails validation (usage, bad flag, not found, bad redirection) leaves the sandbox unchanged', async () => {
     const clock = new ScriptClock(REFERENCE_TIME, 3_000);
@@ -135,12 +135,18 @@ describe('robustness', () => {
       fc.asyncProperty(fc.constantFrom('', 'ssh node-1', 'kubectl exec -it client -- sh'), fc.array(single, { minLength: 1, maxLength: 6 }), async (place, cmds) => {
         const sink = { write: () => {} };
         if (place) await session.run(place, sink, sink);
+        // The state as JSON, the files apart; `now` holds it while it is known to be current.
+        const view = (): { rest: string; files: string } => {
+          const { files, ...rest } = session.sim.state;
+          return { rest: JSON.stringify(rest), files: JSON.stringify(files) };
+        };
+        let now: ReturnType<typeof view> | undefined;
         for (const c of cmds) {
           clock.beginCommand(() => session.interrupt());
           // `> f` creates or empties f before the command runs, also in bash: files aside then.
           const writes = c.replace(/>\s*\/dev\/null|2>&1|>&2/g, '').includes('>');
-          const view = (): string => JSON.stringify(writes ? { ...session.sim.state, files: undefined } : session.sim.state);
-          const before = view();
+          const before = now ?? view();
+          now = undefined;
           const status = await session.run(c, sink, sink);
           // A host name that does not resolve was looked up first (DNS packets): only flag errors count there.
           const bare = PREFIXES.reduce((l, p) => (l.startsWith(p + ' ') ? l.slice(p.length + 1) : l), c);
@@ -150,7 +156,10 @@ describe('robustness', () => {
           const codes = /^tcpdump\b/.test(bare) ? ['UNKNOWN_FLAG', 'COMMAND_NOT_FOUND'] : resolves ? ['USAGE', 'UNKNOWN_FLAG', 'COMMAND_NOT_FOUND', 'SYNTAX'] : VALIDATION;
           if (status !== 0 && shell.lastError && codes.includes(shell.lastError)) {
             checked++;
-            expect(view(), c).toBe(before);
+            const after = view();
+            // Compared as strings: a failure names the command; the states would be too large to print.
+            expect(after.rest === before.rest && (writes || after.files === before.files), c).toBe(true);
+            now = after;
           }
         }
         while (session.prompt() !== 'learner@workstation:~$ ') await session.run('exit', sink, sink);
@@ -158,19 +167,37 @@ describe('robustness', () => {
       { numRuns: Number(process.env.FUZZ_RUNS ?? 600), seed: 20261124 },
     );
     expect(checked).toBeGreaterThan(200);
-  }, 120_000);
+  });
 
-  it('a pasted 1 MB line returns promptly', async () => {
+  it('a pasted 1 MB line runs to its end, prints what a short one would, and leaves the sandbox as it was', async () => {
     const clock = new ScriptClock(REFERENCE_TIME, 3_000);
     const session = await labSession({ lab: 'fixture-web', seed: 4, scheduler: clock });
     const big = 'x'.repeat(1_000_000);
-    for (const l of [`echo ${big} | wc -c`, `echo "${big}`, `kubectl get pods ${'web '.repeat(250_000)}`, `${'a=1 '.repeat(250_000)}`, `echo $(echo ${'$X'.repeat(300_000)})`]) {
-      let out = '';
-      const sink = { write: (t: string) => void (out += t) };
-      const t0 = performance.now();
-      if (!needsMore(l)) await session.run(l, sink, sink);
-      expect(performance.now() - t0, l.slice(0, 30)).toBeLessThan(5000);
-      expect(out).not.toMatch(/internal error/);
+    // [line, exit status (null: an open quote, so the terminal waits for more), stdout, stderr]
+    const cases: [string, number | null, string, string][] = [
+      [`echo ${big} | wc -c`, 0, '1000001\n', ''],
+      [`echo "${big}`, null, '', ''],
+      [`kubectl get pods ${'web '.repeat(250_000)}`, 1, '', 'Error from server (NotFound): pods "web" not found\n'.repeat(250_000)],
+      [`${'a=1 '.repeat(250_000)}`, 0, '', ''],
+      [`echo $(echo ${'$X'.repeat(300_000)})`, 0, '\n', ''],
+    ];
+    for (const [l, status, stdout, stderr] of cases) {
+      const name = l.slice(0, 30);
+      const before = JSON.stringify(session.sim.state);
+      expect(needsMore(l), name).toBe(status === null);
+      if (status !== null) {
+        let out = '';
+        let err = '';
+        clock.beginCommand(() => session.interrupt());
+        expect(await session.run(l, { write: (t: string) => void (out += t) }, { write: (t: string) => void (err += t) }), name).toBe(status);
+        expect(out, name).toBe(stdout);
+        expect(err === stderr, `${name}: stderr ${JSON.stringify(err.slice(0, 200))}`).toBe(true);
+      }
+      expect(JSON.stringify(session.sim.state) === before, name).toBe(true);
+      expect(session.prompt()).toBe('learner@workstation:~$ ');
     }
-  }, 120_000);
+    let out = '';
+    expect(await session.run('hostname', { write: (t: string) => void (out += t) }, { write: () => {} })).toBe(0);
+    expect(out).toBe('workstation\n');
+  });
 });
