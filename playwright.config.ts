@@ -2,9 +2,11 @@
  * End-to-end tests: the built site (`astro build` first) served by `astro preview`, driven in
  * Chromium. The browser is Playwright's own Chromium when installed, else a system one:
  * `scripts/ensure-browser.mjs` finds it and records it in test-results/.browser-path (or the
- * caller sets CHROME_PATH).
+ * caller sets CHROME_PATH). The site is served on port 4321, or E2E_PORT (`npm test` picks a
+ * free one, so it never tests a server someone else left running).
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { defineConfig, devices } from '@playwright/test';
 
 /** CHROME_PATH, else what ensure-browser chose, else Debian's Chromium, else Playwright's own. */
@@ -19,22 +21,27 @@ function browserPath(): string | undefined {
   return existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined;
 }
 
-const PORT = 4321;
+const PORT = Number(process.env.E2E_PORT ?? 4321);
 const BASE_URL = `http://127.0.0.1:${PORT}`;
 
 export default defineConfig({
   testDir: 'tests/e2e',
   outputDir: 'test-results/artifacts',
   fullyParallel: false,
-  workers: process.env.CI ? 1 : 2,
+  // Two browsers at a time even on two cores (each mostly waits for its page), more on bigger machines.
+  workers: Math.max(2, Math.floor(availableParallelism() / 2)),
   retries: 0,
-  timeout: 60_000,
-  expect: { timeout: 10_000 },
+  // Tests wait on conditions (data-ready, the prompt coming back), not for fixed times. These
+  // limits only end a wait whose condition never comes: a busy machine must not fail a slow test.
+  timeout: 180_000,
+  expect: { timeout: 30_000 },
   forbidOnly: !!process.env.CI,
   reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
   use: {
     baseURL: BASE_URL,
-    trace: 'retain-on-failure',
+    // A failed test keeps its trace: every action with the page's DOM before and after it. No
+    // screencast: recording one doubles the CPU every test takes.
+    trace: { mode: 'retain-on-failure', screenshots: false },
     screenshot: 'only-on-failure',
   },
   projects: [
@@ -62,7 +69,7 @@ export default defineConfig({
     command: `node_modules/.bin/astro preview --host 127.0.0.1 --port ${PORT}`,
     url: BASE_URL,
     reuseExistingServer: !process.env.CI,
-    timeout: 60_000,
+    timeout: 180_000,
     stdout: 'ignore',
     stderr: 'pipe',
   },
