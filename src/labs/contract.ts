@@ -21,10 +21,15 @@ export type { OutputSink, TaskStatus, TopologyView };
 
 /** How a task takes the learner's input, when it does. */
 export type TaskInput =
-  | { kind: 'text'; placeholder?: string }
-  | { kind: 'choice'; options: { id: string; text: string }[]; multiple: boolean }
-  /** A prediction: locked once given (`locked` is the value while it waits to be revealed). */
-  | { kind: 'prediction'; placeholder?: string; locked?: string; options?: string[] };
+  /** `last`: the answer given last (a reloaded panel shows it again). */
+  | { kind: 'text'; placeholder?: string; last?: string }
+  /** `last`: the option ids picked last. */
+  | { kind: 'choice'; options: { id: string; text: string }[]; multiple: boolean; last?: string[] }
+  /**
+   * A prediction, locked once given: `locked` while it waits to be revealed, `how` says what
+   * reveals it, and after a wrong reveal `retriesLeft` more predictions may be made.
+   */
+  | { kind: 'prediction'; placeholder?: string; locked?: string; options?: string[]; how?: string; retriesLeft?: number };
 
 /** One task as the lab panel shows it, with the learner's names and addresses filled in. */
 export interface TaskView {
@@ -35,6 +40,8 @@ export interface TaskView {
   status: TaskStatus;
   /** Why the task passed or failed, explained from the model; empty while pending. */
   feedback: string;
+  /** What the task's check says about the sandbox now, also while pending (`check TASK` shows it). */
+  why: string;
   /** True when the task takes a typed answer, a choice or a prediction. */
   takesAnswer: boolean;
   input?: TaskInput;

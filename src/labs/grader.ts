@@ -28,7 +28,7 @@ import { VirtualClock } from '../sim/clock';
 import { Sim } from '../sim/sim';
 import { bindingKind, BindingError } from './bindings/index';
 import { checkKind, type Check } from './checks/index';
-import type { CheckContext, TraceEvent, Verdict } from './checks/types';
+import type { CheckContext, InputView, TraceEvent, Verdict } from './checks/types';
 import { PlaceError, resolvePlace } from './places';
 import type { LabDefinition, TaskDefinition } from './schema';
 import { render, type ResolvedBindings } from './template';
@@ -145,9 +145,27 @@ export class Grader {
     const changes: TaskChange[] = [];
     const st = this.states[taskId]!;
     if (st.status === 'passed' || !this.isOpen(task)) return changes;
-    st.attempts++;
+    // A task that takes an answer is judged by the answer: checking it only says where it stands.
+    if (this.inputNode(task)) {
+      this.judge(task, false, false, changes);
+      return changes;
+    }
     this.judge(task, false, true, changes);
+    // A check that could not run is the lab's fault: it is no try of the learner's.
+    if (!st.labError) st.attempts++;
     return changes;
+  }
+
+  /** How the task takes its input now, if it takes one. */
+  inputView(task: TaskDefinition): InputView | undefined {
+    const node = this.inputNode(task);
+    if (!node) return undefined;
+    try {
+      return checkKind(node.check.key)!.input?.(node.check.value, this.context(task, node.path, false));
+    } catch (e) {
+      this.states[task.id]!.labError = e instanceof Error ? e.message : String(e);
+      return undefined;
+    }
   }
 
   /** The learner's input for a task (answer, choice, prediction). Returns what the input check said. */

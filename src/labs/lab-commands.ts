@@ -109,7 +109,7 @@ export function labCommands(session: LabSessionApi): Command[] {
         const v = t.status === 'passed' ? t : session.check(t.id);
         if (v.labError) ctx.stdout.write(`${v.id}: this task's check could not run (a fault in the lab, not in your work): ${v.labError}\n`);
         else if (v.status === 'passed') ctx.stdout.write(`${v.id}: passed.${v.feedback ? ` ${v.feedback}` : ''}\n`);
-        else ctx.stdout.write(`${v.id}: ${STATUS[v.status]}. ${v.feedback}\n`);
+        else ctx.stdout.write(`${v.id}: ${STATUS[v.status]}. ${v.feedback || v.why}\n`);
         if (v.status !== 'passed') all = false;
       }
       return all ? 0 : 1;

@@ -69,7 +69,7 @@ describe('echo requests and replies', () => {
     traces.length = 0;
     const ping = await run(`kubectl exec client -- ping -c 1 ${b().target!.ip}`);
     expect(ping.stdout).toContain('ttl=62');
-    const request = traces.find((t) => t.hops[0]?.ip?.src === b().client!.ip && t.hops[0].ip.dst === b().target!.ip)!;
+    const request = traces.find((t) => t.hops[0]?.ip?.src === b().client!.ip && t.hops[0]!.ip!.dst === b().target!.ip)!;
     const sent = request.hops[0]!.ip!;
     expect(seen('echo-id')).toBe(String(sent.id));
     expect(seen('echo-checksum')).toBe(`0x${sent.checksum.toString(16).padStart(4, '0')}`);
@@ -130,7 +130,7 @@ describe('frames', () => {
     await capture;
     await run('exit');
     const esc = (ip: string) => ip.replace(/\./g, '\\.');
-    const m = new RegExp(`^\\S+ ([0-9a-f:]{17}) > ([0-9a-f:]{17}), ethertype IPv4 \\(0x0800\\), length \\d+: ${esc(b().client!.ip)} > ${esc(b().target!.ip)}: ICMP echo request`, 'm').exec(out);
+    const m = new RegExp(`^\\S+ ([0-9a-f:]{17}) > ([0-9a-f:]{17}), ethertype IPv4 \\(0x0800\\), length \\d+: ${esc(b().client!.ip!)} > ${esc(b().target!.ip!)}: ICMP echo request`, 'm').exec(out);
     expect(m, out).not.toBeNull();
     expect(seen('frame-src')).toBe(m![1]);
     expect(seen('frame-dst')).toBe(m![2]);

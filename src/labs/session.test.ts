@@ -161,7 +161,7 @@ describe('snapshots', () => {
     const { session, run } = await openSession({ lab });
     session.answer('predict-ttl', '62');
     const ids: number[] = [];
-    session.subscribe((e) => void (e.type === 'trace' && e.trace.hops[0]?.ip?.src === session.bindings.client!.ip && ids.push(e.trace.hops[0].ip.id)));
+    session.subscribe((e) => void (e.type === 'trace' && e.trace.hops[0]?.ip?.src === session.bindings.client!.ip && ids.push(e.trace.hops[0]!.ip!.id)));
     await run(`kubectl exec client -- ping -c 1 ${session.bindings.web!.endpointIps!.split(',').find((ip) => ip !== session.bindings.target!.ip)}`);
     session.hint('echo-id');
     await run('ssh node-1');
@@ -171,7 +171,7 @@ describe('snapshots', () => {
     expect(restored.prompt()).toBe('root@node-1:~# ');
     expect(restored.history()).toEqual(session.history());
     expect(restored.tasks()).toEqual(session.tasks());
-    expect(restored.tasks()[0]!.input).toEqual({ kind: 'prediction', locked: '62' });
+    expect(restored.tasks()[0]!.input).toMatchObject({ kind: 'prediction', locked: '62' });
     // The prediction locked before the snapshot is revealed by a ping after it.
     const out = { write: () => {} };
     await restored.run('exit', out, out);

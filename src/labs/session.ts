@@ -47,7 +47,6 @@ import { Shell } from '../shell/shell';
 import { needsMore } from '../shell/tokenize';
 import { WORKSTATION_LOCATION } from '../shell/location';
 import type { ApplyOutcome, Completion, LabSessionApi, OutputSink, ScoreView, SessionEvent, SessionSnapshot, TaskView, TerminalApi, TraceView } from './contract';
-import { checkKind as checkKindOf } from './checks/index';
 import { Grader, newTaskState, resolveBindings, type TaskChange, type TaskState } from './grader';
 import { labCommands } from './lab-commands';
 import { resolvePlace } from './places';
@@ -157,6 +156,8 @@ export class LabSession implements LabSessionApi {
         if (status !== 0) throw new LabSetupError(`lab ${lab.id}: setup command \`${line}\` exited ${status}${out ? `:\n${out.trimEnd()}` : ''}`);
       }
       if (shell.env.location.kind !== 'workstation') throw new LabSetupError(`lab ${lab.id}: its setup commands must end on the workstation`);
+      // The sandbox must not run ahead of the learner's clock: what setup did happened before arrival.
+      if (prep.now() > now) throw new LabSetupError(`lab ${lab.id}: its setup commands take ${Math.ceil((prep.now() - (now - SETUP_BEFORE_MS)) / 1000)} s of sandbox time; they must end within the ${SETUP_BEFORE_MS / 1000} s before the learner arrives`);
     }
     const sim = Sim.fromState(state, opts.scheduler);
     let bindings: ResolvedBindings;
@@ -279,7 +280,8 @@ export class LabSession implements LabSessionApi {
   showSolution(taskId: string): TaskView {
     const task = this.requireTask(taskId);
     const st = this.taskStates[taskId]!;
-    if (!st.solutionSeen) {
+    // A task that is not open yet has nothing to show: its turn comes after the tasks it needs.
+    if (!st.solutionSeen && this.grader.isOpen(task)) {
       st.solutionSeen = true;
       if (st.status !== 'passed') st.solutionShown = true;
       this.emit({ type: 'task', task: this.view(task) });
@@ -400,12 +402,7 @@ export class LabSession implements LabSessionApi {
     const st = this.taskStates[t.id]!;
     const g = this.grader;
     const input = g.inputNode(t);
-    let inputView: TaskView['input'];
-    if (input) {
-      const kind = checkKindOf(input.check.key);
-      const memory = (st.memory[input.path] ??= {});
-      inputView = kind?.input?.(input.check.value, { render: (s) => g.text(s, t), memory });
-    }
+    const inputView: TaskView['input'] = g.inputView(t);
     const hintsShown = t.hints.slice(0, st.hints).map((h) => g.text(typeof h === 'string' ? h : h.text, t));
     const next = t.hints[st.hints];
     const open = g.isOpen(t);
@@ -415,6 +412,7 @@ export class LabSession implements LabSessionApi {
       description: g.text(t.description, t),
       status: st.status,
       feedback: st.feedback,
+      why: st.status === 'passed' ? '' : st.why,
       takesAnswer: !!input,
       points: t.points,
       earned: g.earned(t),

@@ -190,6 +190,8 @@ export class TaskList {
       if (t.input?.kind === 'text' || (t.input?.kind === 'prediction' && !t.input.options)) {
         const field = form.querySelector<HTMLInputElement>('input[type="text"]');
         if (field && t.input.placeholder !== undefined) field.placeholder = t.input.placeholder;
+        // The answer given last comes back after a reload, unless the learner is typing.
+        if (field && t.input.kind === 'text' && t.input.last !== undefined && field.value === '' && document.activeElement !== field) field.value = t.input.last;
       }
       const options = t.input?.kind === 'choice' ? t.input.options.map((o) => ({ id: o.id, text: o.text })) : t.input?.kind === 'prediction' ? (t.input.options ?? []).map((o) => ({ id: o, text: o })) : [];
       const inputs = Array.from(form.querySelectorAll<HTMLInputElement>('input[type="radio"], input[type="checkbox"]'));
@@ -199,13 +201,16 @@ export class TaskList {
         input.value = o.id;
         this.setText(input.closest('label')?.querySelector('[data-option-text]'), o.text, true);
       });
+      // The options picked last come back after a reload, unless the learner is picking.
+      const last = t.input?.kind === 'choice' ? t.input.last : undefined;
+      if (last && !inputs.some((i) => i.checked)) for (const i of inputs) i.checked = last.includes(i.value);
     }
     const lockedBox = $('[data-locked]');
     if (lockedBox) {
       lockedBox.hidden = locked === undefined;
       if (locked !== undefined) {
         this.setText(lockedBox.querySelector('[data-locked-value]'), locked);
-        this.setText(lockedBox.querySelector('[data-locked-next]'), afterLock(t.feedback, locked), true);
+        this.setText(lockedBox.querySelector('[data-locked-next]'), afterLock(t.feedback, locked, t.input?.kind === 'prediction' ? t.input.how : undefined), true);
       }
     }
 
@@ -468,7 +473,7 @@ export class TaskList {
     const locked = view.input?.kind === 'prediction' ? view.input.locked : undefined;
     if (locked !== undefined) {
       form.reset();
-      this.after(view, `Prediction locked in: ${locked}. ${afterLock(view.feedback, locked)}`);
+      this.after(view, `Prediction locked in: ${locked}. ${afterLock(view.feedback, locked, view.input?.kind === 'prediction' ? view.input.how : undefined)}`);
       item.querySelector<HTMLElement>('[data-locked]')?.focus();
       return;
     }

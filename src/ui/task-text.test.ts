@@ -38,6 +38,7 @@ describe('the words of the lab panel', () => {
     expect(afterLock('Locked in: 62. Now ping pod web (10.244.1.2) from pod client and see.', '62')).toBe('Now ping pod web (10.244.1.2) from pod client and see.');
     expect(afterLock('Your prediction (no reply) is locked in; now ping 10.96.0.10 and see.', 'no reply')).toBe('Now ping 10.96.0.10 and see.');
     expect(afterLock('Something else entirely.', '62')).toBe('Something else entirely.');
+    expect(afterLock('Locked in: 62. Now ping it and see.', '62', 'ping pod web (10.244.1.2) from pod client')).toBe('Now ping pod web (10.244.1.2) from pod client and see.');
   });
 
   it('tells a fault in the lab from the learner’s failure', () => {

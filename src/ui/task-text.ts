@@ -89,10 +89,11 @@ export function codeParts(text: string): { code: boolean; text: string }[] {
 }
 
 /**
- * What a locked prediction still asks for: the feedback without its "Locked in: X." opening,
- * which the locked state already shows.
+ * What a locked prediction still asks for: what reveals it (`how`, from the task's input), or
+ * else the feedback without its "Locked in: X." opening, which the locked state already shows.
  */
-export function afterLock(feedback: string, locked: string): string {
+export function afterLock(feedback: string, locked: string, how?: string): string {
+  if (how) return `Now ${how} and see.`;
   for (const prefix of [`Locked in: ${locked}. `, `Your prediction (${locked}) is locked in; `]) {
     if (feedback.startsWith(prefix)) {
       const rest = feedback.slice(prefix.length);

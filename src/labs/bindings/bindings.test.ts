@@ -199,7 +199,7 @@ describe('interface', () => {
     expect(veth.peer).toBe('eth0');
     expect(veth.ip).toBe('');
     const tunnel = b.tunnel!;
-    expect([tunnel.mac, tunnel.cidr.split('/')[0]]).toEqual([b.targetNode!.tunnelMac, b.targetNode!.tunnelIp]);
+    expect([tunnel.mac, tunnel.cidr!.split('/')[0]]).toEqual([b.targetNode!.tunnelMac, b.targetNode!.tunnelIp]);
     expect(tunnel.ns).toBe(`node/${b.target!.node}`);
   });
 });

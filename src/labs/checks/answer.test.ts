@@ -166,7 +166,7 @@ describe('answer with an observed value', () => {
     expect(session.answer('echo-id', `0x${id.toString(16)}`).status).toBe('passed');
 
     // The checksum as the request left client: the first hop of its trace.
-    const sent = traces.map((t) => t.hops[0]!).find((h) => h.ip?.src === b().client!.ip && h.ip.dst === b().target!.ip && h.ip.proto === 1)!;
+    const sent = traces.map((t) => t.hops[0]!).find((h) => h.ip?.src === b().client!.ip && h.ip!.dst === b().target!.ip && h.ip!.proto === 1)!;
     expect(sent.ip!.id).toBe(id);
     const checksum = sent.ip!.checksum;
     // {{expected.TASK}} is written as a learner writes the value, so the stored solution works.

@@ -55,7 +55,7 @@ export const answerCheck = defineCheckKind<Params>({
   doc: 'A typed answer, compared after normalising both sides (`ip`, `cidr`, `mac`, `number`, `decimal` with a tolerance, `hex`, `word`, `set` of elements, `regex`). The expected value is written in the lab with bindings, or taken from the learner\'s own traffic with `observed`.',
   example: { answer: { expect: '{{target.ip}}', normalize: 'ip', wrong: 'Look at the IP column of `kubectl get pods -o wide`.' } },
   params: () => params,
-  input: (p, ctx) => ({ kind: 'text', ...(p.placeholder ? { placeholder: ctx.render(p.placeholder) } : {}) }),
+  input: (p, ctx) => ({ kind: 'text', ...(p.placeholder ? { placeholder: ctx.render(p.placeholder) } : {}), ...(typeof ctx.memory.last === 'string' ? { last: ctx.memory.last } : {}) }),
   observe(p, ctx, ev) {
     if (!p.observed) return;
     const values = OBSERVABLES[p.observed.value]!.extract(p.observed, ctx, ev);
@@ -67,6 +67,7 @@ export const answerCheck = defineCheckKind<Params>({
     const opts = options(p);
     const given = normalize(value, opts);
     ctx.memory.tries = Number(ctx.memory.tries ?? 0) + 1;
+    ctx.memory.last = clean(value);
     let verdict;
     if (!given.ok) verdict = fail(`${capital(given.reason)}. ${ctx.render(p.wrong)}`, true);
     else if (p.observed) {

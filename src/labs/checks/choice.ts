@@ -67,7 +67,12 @@ export const choiceCheck = defineCheckKind<Params>({
     },
   },
   params: () => params,
-  input: (p, ctx) => ({ kind: 'choice', multiple: p.multiple, options: p.options.map((o, i) => ({ id: LETTERS[i]!, text: ctx.render(o.text) })) }),
+  input: (p, ctx) => ({
+    kind: 'choice',
+    multiple: p.multiple,
+    options: p.options.map((o, i) => ({ id: LETTERS[i]!, text: ctx.render(o.text) })),
+    ...(Array.isArray(ctx.memory.last) ? { last: (ctx.memory.last as number[]).map((i) => LETTERS[i]!) } : {}),
+  }),
   submit(p, ctx, value) {
     ctx.memory.tries = Number(ctx.memory.tries ?? 0) + 1;
     // Letters first (`b`, `a,c`); failing that, the text of one option.
@@ -83,6 +88,7 @@ export const choiceCheck = defineCheckKind<Params>({
     } else {
       const right = p.options.map((o, i) => (o.correct ? i : -1)).filter((i) => i >= 0);
       const chosen = picked as number[];
+      ctx.memory.last = [...chosen].sort((a, b) => a - b);
       const ok = chosen.length === right.length && right.every((i) => chosen.includes(i));
       const whys = chosen.map((i) => p.options[i]!.why).filter((w): w is string => !!w).map((w) => ctx.render(w));
       if (ok) verdict = pass(whys.join(' '));

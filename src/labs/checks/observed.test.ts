@@ -59,7 +59,7 @@ describe('observed, judged packet by packet', () => {
   });
 
   it('fails a near miss with where that packet went, and what to do instead', async () => {
-    const other = session.bindings.web!.endpointIps!.split(',').find((ip) => ip !== session.bindings.target!.ip && ip.startsWith(session.bindings.client!.ip.split('.').slice(0, 3).join('.')))!;
+    const other = session.bindings.web!.endpointIps!.split(',').find((ip) => ip !== session.bindings.target!.ip && ip.startsWith(session.bindings.client!.ip!.split('.').slice(0, 3).join('.')))!;
     const r = await run(`kubectl exec client -- ping -c 1 ${other}`);
     expect(r.stdout).toContain(`64 bytes from ${other}`);
     const v = view('ping');

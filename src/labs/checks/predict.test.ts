@@ -27,21 +27,21 @@ const places = () => `pod ${session.bindings.target!.name} (${session.bindings.t
 
 describe('predict', () => {
   it('asks for a prediction first, and traffic before it does not count', async () => {
-    expect(view('ttl').input).toEqual({ kind: 'prediction' });
+    expect(view('ttl').input).toEqual({ kind: 'prediction', how: `ping ${places()}` });
     expect((await run(pingTarget)).stdout).toContain('ttl=62');
     session.grade();
     expect(view('ttl').status).toBe('pending');
-    expect(session.check('ttl').feedback).toBe(`Make your prediction first (\`answer ttl VALUE\`), then ping ${places()}.`);
+    expect(session.check('ttl').why).toBe(`Make your prediction first (\`answer ttl VALUE\`), then ping ${places()}.`);
   });
 
   it('locks a prediction in, and will not change it before the reveal', async () => {
     const r = await run('answer ttl 62');
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(`ttl: Locked in: 62. Now ping ${places()} and see.\n`);
-    expect(view('ttl').input).toEqual({ kind: 'prediction', locked: '62' });
+    expect(view('ttl').input).toEqual({ kind: 'prediction', locked: '62', how: `ping ${places()}` });
     const again = session.answer('ttl', '63');
     expect(again.feedback).toBe(`Your prediction (62) is locked in; now ping ${places()} and see.`);
-    expect(again.input).toEqual({ kind: 'prediction', locked: '62' });
+    expect(again.input).toEqual({ kind: 'prediction', locked: '62', how: `ping ${places()}` });
     // The traffic seen before the lock does not reveal it.
     await run('kubectl get pods');
     expect(view('ttl').status).not.toBe('passed');
@@ -52,7 +52,7 @@ describe('predict', () => {
     const v = view('ttl');
     expect(v.status).toBe('passed');
     expect(v.feedback).toBe('You predicted 62, and it was 62. Two routers each took one off.');
-    expect(v.input).toEqual({ kind: 'prediction' });
+    expect(v.input).toEqual({ kind: 'prediction', how: `ping ${places()}` });
   });
 
   it('fails a wrong prediction with what really happened, and allows another', async () => {
@@ -61,11 +61,13 @@ describe('predict', () => {
     let v = view('ttl-wrong');
     expect(v.status).toBe('failed');
     expect(v.feedback).toBe('You predicted 64; it was 62. Two routers each took one off. You may predict again (1 more try), then look again.');
+    expect(v.input).toMatchObject({ kind: 'prediction', retriesLeft: 1 });
     v = session.answer('ttl-wrong', '63');
     expect(v.feedback).toBe(`Locked in: 63. Now ping ${places()} and see.`);
     await run(pingTarget);
     v = view('ttl-wrong');
     expect(v.feedback).toBe('You predicted 63; it was 62. Two routers each took one off.');
+    expect(v.input).toMatchObject({ kind: 'prediction', retriesLeft: 0 });
     v = session.answer('ttl-wrong', '62');
     expect(v.status).toBe('failed');
     expect(v.feedback).toBe('No more predictions for this task: the answer was 62.');
@@ -84,15 +86,16 @@ describe('predict', () => {
     const v = session.answer('checksum', 'soon');
     expect(v.feedback).toBe('"soon" is not a hexadecimal number (such as 0x1c46 or 1c46).');
     expect(v.status).toBe('pending');
-    expect(v.input).toEqual({ kind: 'prediction', placeholder: 'such as 0x1c46' });
+    expect(v.input).toMatchObject({ kind: 'prediction', placeholder: 'such as 0x1c46' });
+    expect(v.input).not.toHaveProperty('locked');
   });
 
   it('offers its options, and reveals a word such as "no reply"', async () => {
-    expect(view('clusterip').input).toEqual({ kind: 'prediction', options: ['reply', 'no reply'] });
+    expect(view('clusterip').input).toEqual({ kind: 'prediction', options: ['reply', 'no reply'], how: `ping ${session.bindings.web!.ip} from pod client (${session.bindings.client!.ip})` });
     const completions = session.complete('answer clusterip ', 'answer clusterip '.length);
     expect([...completions.candidates].sort()).toEqual(['no reply', 'reply']);
     expect(session.answer('clusterip', 'maybe').feedback).toBe('Predict one of: reply, no reply.');
-    expect(session.tasks().find((t) => t.id === 'clusterip')!.input).toEqual({ kind: 'prediction', options: ['reply', 'no reply'] });
+    expect(session.tasks().find((t) => t.id === 'clusterip')!.input).toMatchObject({ kind: 'prediction', options: ['reply', 'no reply'] });
     session.answer('clusterip', 'No Reply');
     const ping = await run(`kubectl exec client -- ping -c 1 ${session.bindings.web!.ip}`);
     expect(ping.stdout).toContain('1 packets transmitted, 0 packets received, 100% packet loss');

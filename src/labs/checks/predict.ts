@@ -55,9 +55,23 @@ export const predictCheck = defineCheckKind<Params>({
   },
   params: () => params,
   input: (p, ctx) => {
-    const locked = typeof ctx.memory.locked === 'string' && ctx.memory.revealed === undefined ? ctx.memory.locked : undefined;
-    const view = { kind: 'prediction' as const, ...(p.placeholder ? { placeholder: ctx.render(p.placeholder) } : {}), ...(locked !== undefined ? { locked } : {}) };
-    return p.options ? { ...view, options: p.options.map((o) => ctx.render(o)) } : view;
+    const m = ctx.memory;
+    const locked = typeof m.locked === 'string' && m.revealed === undefined ? m.locked : undefined;
+    const wrongReveal = m.revealed !== undefined && m.correct !== true;
+    let how: string | undefined;
+    try {
+      how = howToSee(p.reveal, ctx);
+    } catch {
+      how = undefined; // the place is gone; the feedback says so
+    }
+    return {
+      kind: 'prediction' as const,
+      ...(p.placeholder ? { placeholder: ctx.render(p.placeholder) } : {}),
+      ...(locked !== undefined ? { locked } : {}),
+      ...(p.options ? { options: p.options.map((o) => ctx.render(o)) } : {}),
+      ...(how !== undefined ? { how } : {}),
+      ...(wrongReveal ? { retriesLeft: Math.max(0, p.retries - Number(m.retriesUsed ?? 0)) } : {}),
+    };
   },
   observe(p, ctx, ev) {
     if (typeof ctx.memory.locked !== 'string' || ctx.memory.revealed !== undefined) return;

@@ -86,9 +86,15 @@ export interface ChildChecks {
 
 /** How the panel and the terminal ask for a task's input. */
 export type InputView =
-  | { kind: 'text'; placeholder?: string }
-  | { kind: 'choice'; options: { id: string; text: string }[]; multiple: boolean }
-  | { kind: 'prediction'; placeholder?: string; locked?: string; options?: string[] };
+  /** `last`: the answer given last, so a reloaded panel shows it again. */
+  | { kind: 'text'; placeholder?: string; last?: string }
+  /** `last`: the option ids picked last. */
+  | { kind: 'choice'; options: { id: string; text: string }[]; multiple: boolean; last?: string[] }
+  /**
+   * `locked`: the prediction while it waits to be revealed; `how`: what reveals it; after a
+   * wrong reveal, `retriesLeft` new predictions may be made.
+   */
+  | { kind: 'prediction'; placeholder?: string; locked?: string; options?: string[]; how?: string; retriesLeft?: number };
 
 export interface LintContext {
   /** Binding names the lab declares, with their kinds' fields. */
@@ -108,7 +114,7 @@ export interface CheckKind<P = unknown> {
   params(check: z.ZodTypeAny): z.ZodType<P, z.ZodTypeDef, unknown>;
   evaluate(p: P, ctx: CheckContext): Verdict;
   observe?(p: P, ctx: CheckContext, ev: TraceEvent): void;
-  input?(p: P, ctx: Pick<CheckContext, 'render' | 'memory'>): InputView;
+  input?(p: P, ctx: CheckContext): InputView;
   submit?(p: P, ctx: CheckContext, value: string): Verdict;
   /** The value a correct input is now (solution steps use it as `{{expected.TASK}}`). */
   expected?(p: P, ctx: CheckContext): string | undefined;

@@ -127,7 +127,7 @@ describe('route', () => {
     await ok.run('exit');
     expect(table).toContain('10.244.2.0/24 via 10.244.2.0 dev flannel.1 onlink');
     expect(ok.says('route-flannel')).toEqual({ status: 'passed', feedback: 'Node node-1 has the route 10.244.2.0/24 via 10.244.2.0 dev flannel.1.' });
-    expect(ok.says('route-default')).toEqual({ status: 'failed', feedback: `Pod client has default via ${ok.session.bindings.client!.ip.replace(/\.\d+$/, '.1')} dev eth0, not default via ${ok.session.bindings.client!.nodeIp}.` });
+    expect(ok.says('route-default')).toEqual({ status: 'failed', feedback: `Pod client has default via ${ok.session.bindings.client!.ip!.replace(/\.\d+$/, '.1')} dev eth0, not default via ${ok.session.bindings.client!.nodeIp}.` });
   });
 
   it('explains a route to the same place by another way', () => {
