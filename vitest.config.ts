@@ -33,8 +33,8 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'labs/**/*.test.ts', 'tests/unit/**/*.test.ts', 'tests/golden/**/*.test.ts', 'tests/traces/**/*.test.ts'],
     environment: 'node',
     // Worker threads that keep the modules they have loaded from one test file to the next: the
-    // sandbox's modules are loaded once per worker, not once per file. No test mocks modules or
-    // changes globals, so nothing leaks from one file into another.
+    // sandbox's modules are loaded once per worker, not once per file. So a test file must leave
+    // shared modules as it found them: no module mocks, no globals, nothing added to a registry.
     pool: 'threads',
     isolate: false,
     // Every core (vitest's default leaves one idle, which on a 2-core machine halves the speed).
