@@ -12,7 +12,10 @@
  * ICMP echo is tracked by its identifier and type, as Linux does (a request's reply tuple has
  * type 0, so a request never matches another flow's reply); when two flows would masquerade
  * to the same tuple, NAT picks another port or echo identifier. Entries expire after the kernel's default timeouts
- * (ICMP 30 s, UDP 30 s / 120 s once replied, TCP by state), checked lazily.
+ * (ICMP 30 s, UDP 30 s / 120 s once replied, TCP by state), checked lazily: a lookup that finds
+ * an expired entry drops it, and creating an entry sweeps the expired ones out whenever the
+ * table has doubled since the last sweep (the kernel's garbage collector, amortised), so a
+ * long session's table holds about what `conntrack -L` lists.
  * Left out: RELATED tracking of ICMP errors (their quoted headers are not translated),
  * helpers (FTP...), zones, the conntrack table size limit.
  */
@@ -73,6 +76,21 @@ interface CtIndex {
   map: Map<string, CtHit>;
 }
 const INDEXES = new WeakMap<ConntrackEntry[], CtIndex>();
+/** Per table: the length at which creating an entry next sweeps out the expired ones. */
+const SWEEP_AT = new WeakMap<ConntrackEntry[], number>();
+const MIN_SWEEP = 64;
+
+/** Drops expired entries when the table has doubled since the last sweep. */
+function sweep(table: ConntrackEntry[], now: number): void {
+  if (table.length < (SWEEP_AT.get(table) ?? MIN_SWEEP)) return;
+  let kept = 0;
+  for (const e of table) if (e.expires > now) table[kept++] = e;
+  if (kept !== table.length) {
+    table.length = kept;
+    INDEXES.delete(table);
+  }
+  SWEEP_AT.set(table, Math.max(MIN_SWEEP, 2 * kept));
+}
 
 function indexOf(table: ConntrackEntry[]): CtIndex {
   let ix = INDEXES.get(table);
@@ -122,6 +140,7 @@ export function reindex(table: ConntrackEntry[], e: ConntrackEntry): void {
 export function create(table: ConntrackEntry[], p: Ipv4Packet, now: number): ConntrackEntry | undefined {
   const ports = portsOf(p);
   if (!ports) return undefined;
+  sweep(table, now);
   const e: ConntrackEntry = {
     proto: p.proto,
     orig: { src: p.src, dst: p.dst, sport: ports.sport, dport: ports.dport },
