@@ -3,13 +3,13 @@
  *
  * Prints medians over repeated runs (after warm-up) for: building the default lab cluster,
  * one cross-node ping traced hop by hop, each command family through the shell, a 500-node
- * cluster, and pasted 1 MB lines; each next to its target where it has one. Speed targets are
+ * cluster, a graded lab (its start, and a command whose every packet is graded), and pasted 1 MB lines; each next to its target where it has one. Speed targets are
  * checked here, not in timed tests (the tests assert behaviour only). Exits 1 when a row takes
  * more than three times its target: missing a target by a little on a busy machine is noise,
  * by that much it is a regression.
  */
 import { performance } from 'node:perf_hooks';
-import { createPlayground, REFERENCE_TIME } from '../src/labs/catalog';
+import { createLabSession, createPlayground, REFERENCE_TIME } from '../src/labs/catalog';
 import { ScriptClock } from '../src/labs/transcript';
 import { TOPOLOGIES } from '../src/sim/topologies';
 import { VirtualClock } from '../src/sim/clock';
@@ -128,6 +128,20 @@ for (const [name, line] of [
   rows.push(['iptables -t nat -L -n (on a node)', await measureAsync(500, () => ns.run('iptables -t nat -L -n', sink, sink)), 'ms', COMMAND_TARGET_MS]);
   rows.push(['ip netns (on a node)', await measureAsync(500, () => ns.run('ip netns', sink, sink)), 'ms', COMMAND_TARGET_MS]);
   rows.push(['ss -tulpn (on a node)', await measureAsync(500, () => ns.run('ss -tulpn', sink, sink)), 'ms', COMMAND_TARGET_MS]);
+}
+
+// A graded lab: starting one (topology, manifests, faults, setup commands), and a command whose
+// every packet the grader observes, next to the same command in a task-free playground.
+{
+  rows.push(['start the three-pools lab (cluster, manifests, setup, first grading)', await measureAsync(50, () => createLabSession({ labId: 'three-pools', seed: 7, scheduler: new ScriptClock(REFERENCE_TIME) })), 'ms', 50]);
+  const graded = await createLabSession({ labId: 'three-pools', seed: 7, scheduler: new ScriptClock(REFERENCE_TIME) });
+  const free = await webSession();
+  const podIp = (s: typeof graded): string => {
+    const c = s.sim.pod('default', 'client')!;
+    return Object.values(s.sim.state.k8s.pods).find((p) => p.status.podIP && !p.spec.hostNetwork && p.spec.nodeName !== c.spec.nodeName && p.metadata.namespace === 'default')!.status.podIP!;
+  };
+  rows.push(['kubectl exec client -- ping -c 4 (graded lab, every packet observed)', await measureAsync(200, () => graded.run(`kubectl exec client -- ping -c 4 ${podIp(graded)}`, sink, sink)), 'ms', COMMAND_TARGET_MS * 4]);
+  rows.push(['kubectl exec client -- ping -c 4 (playground)', await measureAsync(200, () => free.run(`kubectl exec client -- ping -c 4 ${podIp(free)}`, sink, sink)), 'ms', COMMAND_TARGET_MS * 4]);
 }
 
 // Write commands: scale the lab's Deployment up and down (pods created and deleted each time).
