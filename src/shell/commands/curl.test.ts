@@ -102,3 +102,28 @@ describe('curl option grouping and --fail', () => {
     expect([ok.out, ok.status]).toEqual(['200\n', 0]);
   });
 });
+
+describe('curl --resolve and URL errors', () => {
+  it('--resolve sends HOST at PORT to the address given, keeping the Host header, without the resolver', async () => {
+    const s = await session();
+    const r = await run(s, `kubectl exec ${WEB} -- curl -sv --resolve shop.example:80:${s.sim.state.k8s.services['default/web']!.spec.clusterIP} -o /dev/null http://shop.example/`);
+    expect(r.out).toContain('* Added shop.example:80:');
+    expect(r.out).toContain('* Hostname shop.example was found in DNS cache');
+    expect(r.out).toContain('> Host: shop.example\r\n');
+    expect(r.status).toBe(0);
+    // Another port is not pinned: the resolver is asked, and knows no such name.
+    const other = await run(s, `kubectl exec ${WEB} -- curl -sS --resolve shop.example:80:10.0.0.1 http://shop.example:8080/`);
+    expect(other.out).toBe('curl: (6) Could not resolve host: shop.example\ncommand terminated with exit code 6\n');
+    const bad = await run(s, 'curl --resolve shop.example http://shop.example/');
+    expect([bad.out, bad.status]).toEqual(["curl: (49) Couldn't parse CURLOPT_RESOLVE entry 'shop.example'\n", 49]);
+  });
+
+  it('a port that is not a number and a URL without a host are error 3', async () => {
+    const s = await session();
+    const port = await run(s, 'curl http://10.0.0.1:NODEPORT/');
+    expect([port.out, port.status]).toEqual(['curl: (3) URL rejected: Port number was not a decimal number between 0 and 65535\n', 3]);
+    expect((await run(s, 'curl http://10.0.0.1:65536/')).status).toBe(3);
+    const host = await run(s, 'curl http://:80/');
+    expect([host.out, host.status]).toEqual(['curl: (3) URL rejected: No host part in the URL\n', 3]);
+  });
+});

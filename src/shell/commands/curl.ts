@@ -17,13 +17,17 @@
  * endpoints), (28) timeouts. Connecting to nothing waits as Linux does (about 130 s of SYN
  * retries) unless `-m` or `--connect-timeout` says otherwise.
  * `-f` turns an HTTP status of 400 or more into error (22) with no output.
+ * `--resolve HOST:PORT:ADDR[,ADDR...]` makes HOST at PORT (`*` for any port) connect to ADDR
+ * without asking the resolver, as the Ingress walk-throughs use it; the Host header stays
+ * HOST. A port that is not a number from 0 to 65535 and a URL without a host are curl's
+ * error (3), as its URL parser reports them.
  * Left out: HTTPS, redirects (-L is accepted and ignored), uploads, the progress meter curl
  * shows when its output is not a terminal, -w variables other than those above, curl's
  * wrapping of long warnings at the terminal width.
  */
 import type { Command } from '../command';
 import { CommandError } from '../errors';
-import { formatIp } from '../../sim/ipv4';
+import { formatIp, parseIp } from '../../sim/ipv4';
 import { text } from '../../sim/apps';
 import { nsIdOf, resolveHost } from '../resolver';
 import { absolute, placeOf, writeError } from '../sandbox-fs';
@@ -35,6 +39,7 @@ const USAGE = `Usage: curl [options...] <url>
  -I, --head                    Show document info only
  -m, --max-time <seconds>      Maximum time allowed for transfer
      --connect-timeout <secs>  Maximum time allowed to connect
+     --resolve <[+]host:port:addr[,addr]...> Resolve the host+port to this address
  -o, --output <file>           Write to file instead of stdout
  -s, --silent                  Silent mode
  -v, --verbose                 Make the operation more talkative
@@ -150,6 +155,8 @@ export const curl: Command = {
     let outFile: string | undefined;
     let writeOut: string | undefined;
     const headers: [string, string][] = [];
+    /** --resolve entries: `host:port` (port `*` for any) to the first address given. */
+    const pinned: { host: string; port: string; addr: string; entry: string }[] = [];
     const value = (i: number, flag: string): string => {
       const v = args[i];
       if (v === undefined) throw new CommandError('USAGE', `curl: option ${flag}: requires parameter\ncurl: try 'curl --help' or 'curl --manual' for more information`, 2);
@@ -175,18 +182,27 @@ export const curl: Command = {
       else if (a === '--connect-timeout') connectTimeout = Number(value(++i, a));
       else if (a === '-o' || a === '--output') outFile = value(++i, a);
       else if (a === '-w' || a === '--write-out') writeOut = value(++i, a);
+      else if (a === '--resolve') {
+        const entry = value(++i, a);
+        const r = /^\+?([^:]+):(\d+|\*):(\[[0-9a-fA-F:.]+\]|[^,\s]+)(,.*)?$/.exec(entry);
+        if (!r) throw new CommandError('USAGE', `curl: (49) Couldn't parse CURLOPT_RESOLVE entry '${entry}'`, 49);
+        pinned.push({ host: r[1]!.toLowerCase(), port: r[2]!, addr: r[3]!, entry: entry.replace(/^\+/, '') });
+      }
       else if (a.startsWith('-')) throw new CommandError('USAGE', `curl: option ${a}: is unknown\ncurl: try 'curl --help' or 'curl --manual' for more information`, 2);
       else url = a;
     }
     if (!url) throw new CommandError('USAGE', "curl: no URL specified!\ncurl: try 'curl --help' or 'curl --manual' for more information", 2);
-    const m = /^(?:([a-zA-Z][a-zA-Z0-9+.-]*):\/\/)?([^/:?#]+)(?::(\d+))?([^#]*)/.exec(url);
+    const m = /^(?:([a-zA-Z][a-zA-Z0-9+.-]*):\/\/)?([^/:?#]*)(?::([^/?#]*))?([^#]*)/.exec(url);
     if (!m) throw fail(3, 'URL rejected: Malformed input to a URL function');
     const scheme = (m[1] ?? 'http').toLowerCase();
+    if (m[2] === '') throw fail(3, 'URL rejected: No host part in the URL');
+    if (m[3] !== undefined && m[3] !== '' && !(/^\d{1,5}$/.test(m[3]) && Number(m[3]) <= 65535)) throw fail(3, 'URL rejected: Port number was not a decimal number between 0 and 65535');
     if (scheme === 'https') throw new CommandError('UNSUPPORTED', 'curl: https is not modelled in this sandbox; use http://', 1);
     if (scheme !== 'http') throw fail(1, `Protocol "${scheme}" not supported`);
     const hostName = m[2]!;
     const port = m[3] ? Number(m[3]) : 80;
     const path = m[4] || '/';
+    const pin = pinned.find((p) => p.host === hostName.toLowerCase() && (p.port === '*' || Number(p.port) === port));
     const log = (line: string): void => {
       if (verbose) ctx.stderr.write(line + '\n');
     };
@@ -207,7 +223,10 @@ export const curl: Command = {
     }
 
     async function transfer(): Promise<number> {
-      const resolved = resolveHost(ctx.env, hostName);
+      for (const p of pinned) log(`* Added ${p.entry} to DNS cache`);
+      const pinnedIp = pin ? parseIp(pin.addr.replace(/^\[|\]$/g, '')) : undefined;
+      if (pin) log(`* Hostname ${hostName} was found in DNS cache`);
+      const resolved = pinnedIp !== undefined ? { ok: true as const, ip: pinnedIp } : resolveHost(ctx.env, hostName);
       if (!resolved.ok) throw fail(6, `Could not resolve host: ${hostName}`);
       const addr = formatIp(resolved.ip);
       log(`*   Trying ${addr}:${port}...`);
