@@ -20,6 +20,9 @@
  * the directories of generated files and those implied by stored files. The learner on the
  * workstation may write under the home directory and `/tmp` only; root may write anywhere
  * but `/proc` and `/sys`.
+ * Writes are bounded (files.ts: 1 MiB a file, 8 MiB a machine): `writeLimited` and
+ * `appendLimited` throw a FileLimitError with the errno text (`No space left on device`) that
+ * the writing command reports in its own words.
  * Left out: permissions and owners beyond that rule, empty directories (`mkdir`), links, and
  * every system file not listed above. Writing a generated file does not change the model
  * (a new `/etc/resolv.conf` does not change how the pod resolves names). A container's
@@ -29,7 +32,7 @@ import type { ShellEnv } from './command';
 import { formatCidr, formatIp } from '../sim/ipv4';
 import { resolvConf } from '../sim/k8s/coredns';
 import { podMtu } from '../sim/cni';
-import { isDirectory, listDirectory, readFile, resolvePath } from '../sim/files';
+import { appendBounded, isDirectory, listDirectory, readFile, resolvePath, writeBounded } from '../sim/files';
 import { imageAt, imageFamily } from './images';
 
 /** Where file names resolve for a shell: the machine's key in the state and the working directory. */
@@ -203,4 +206,19 @@ export function fileCompletions(env: ShellEnv, prefix: string): string[] {
   return listDir(env, place, dir)
     .filter((e) => e.name.startsWith(base) && (base.startsWith('.') || !e.name.startsWith('.')))
     .map((e) => dirPart + e.name + (e.dir ? '/' : ''));
+}
+
+/** A write that did not fit the sandbox's file bounds; the message is strerror's text. */
+export class FileLimitError extends Error {}
+
+/** Replaces the content of `abs` at the shell's place, within the file bounds. */
+export function writeLimited(env: Pick<ShellEnv, 'sim'>, place: Place, abs: string, content: string): void {
+  const why = writeBounded(env.sim.state, place.machine, abs, content, env.sim.clock.now());
+  if (why) throw new FileLimitError(why);
+}
+
+/** Appends to `abs` what fits the file bounds; throws for the rest. */
+export function appendLimited(env: Pick<ShellEnv, 'sim'>, place: Place, abs: string, content: string): void {
+  const why = appendBounded(env.sim.state, place.machine, abs, content, env.sim.clock.now());
+  if (why) throw new FileLimitError(why);
 }

@@ -54,7 +54,8 @@ import { CommandError, commandNotFound, type ErrorCode } from './errors';
 import { imageAt, programName, shellAt } from './images';
 import { promptFor, WORKSTATION_LOCATION } from './location';
 import type { Registry } from './registry';
-import { absolute, fileCompletions, kindOf, placeOf, readAny, writeError } from './sandbox-fs';
+import { boundedPair, OutputBudget, OutputLimitStop } from './output-limit';
+import { absolute, appendLimited, fileCompletions, kindOf, placeOf, readAny, writeError } from './sandbox-fs';
 import { attachShellState, shellState } from './shell-state';
 import { constructEnd, parseCommandLine, ShellSyntaxError, wordAt, type ExpandableText, type Redirect, type SimpleCommand, type WordToken } from './tokenize';
 
@@ -93,6 +94,8 @@ export class Shell {
    * (which must leave the sandbox unchanged) from commands that ran and failed.
    */
   lastError: ErrorCode | undefined;
+  /** What the running line may still write (output-limit.ts). */
+  private budget: OutputBudget | undefined;
 
   constructor(private readonly opts: ShellOptions) {
     const location = opts.location ?? WORKSTATION_LOCATION;
@@ -117,6 +120,7 @@ export class Shell {
   async run(line: string, stdout: OutputSink, stderr: OutputSink): Promise<number> {
     this.interruptFlag = { interrupted: false };
     this.lastError = undefined;
+    this.budget = new OutputBudget(stderr, () => this.interrupt());
     return this.runText(line, this.env, stdout, stderr);
   }
 
@@ -322,7 +326,7 @@ export class Shell {
       const clock = env.sim.clock;
       if (r.op === '>' || r.op === '2>' || r.op === '&>') writeFile(state, place.machine, abs, '', clock.now());
       else appendFile(state, place.machine, abs, '', clock.now());
-      sink = { write: (t) => appendFile(state, place.machine, abs, t, clock.now()) };
+      sink = { write: (t) => appendLimited(env, place, abs, t) };
     }
     if (r.op === '>' || r.op === '>>') io.stdout = sink;
     else if (r.op === '2>' || r.op === '2>>') io.stderr = sink;
@@ -349,6 +353,10 @@ export class Shell {
 
   private async exec(command: Command, argv: string[], stdout: OutputSink, stderr: OutputSink, tty: boolean, env: ShellEnv, stdin: string | undefined, base: ShellEnv = env, subshell = false): Promise<number> {
     const interrupt: Interrupt = this.interruptFlag;
+    // Every command's output counts against the line's bound (output-limit.ts).
+    const budget = (this.budget ??= new OutputBudget(stderr, () => this.interrupt()));
+    const writer = isBuiltin(command) ? `${shellName(env)}: ${argv[0]}` : argv[0]!;
+    [stdout, stderr] = boundedPair(stdout, stderr, budget, writer);
     const ctx: CommandContext = {
       argv,
       stdout,
@@ -372,6 +380,7 @@ export class Shell {
       return await command.run(ctx);
     } catch (e) {
       if (e instanceof SubshellExit) throw new AbandonLine(e); // ends the subshell like an expansion error
+      if (e instanceof OutputLimitStop) return 1; // its notice is on the terminal
       return this.fail(e, stderr);
     }
   }

@@ -8,6 +8,12 @@
  * it is; binary content (a pcap file) is stored one byte per UTF-16 unit ("binary string"),
  * which JSON round-trips exactly. Directories are implied by the paths of the files in them,
  * apart from the home directories every machine starts with.
+ * Bounds: what the shell writes (redirections, `sed -i`) goes through `writeBounded` and
+ * `appendBounded`: a file holds at most FILE_SIZE_LIMIT bytes (1 MiB; past it the write
+ * fails with `File too large`, as under `ulimit -f`) and a machine's files together at most
+ * MACHINE_FILES_LIMIT (8 MiB; past it `No space left on device`). An append that does not fit
+ * writes what fits, as a real short write does. Files the model itself writes (a pcap of
+ * `tcpdump -w`) are not bounded here.
  * Left out: permissions, owners, timestamps other than the modification time, links.
  */
 import type { SimState } from './state';
@@ -58,6 +64,44 @@ export function writeFile(state: SimState, machine: string, path: string, conten
 export function appendFile(state: SimState, machine: string, path: string, content: string, now: number): void {
   const prev = readFile(state, machine, path);
   writeFile(state, machine, path, (prev?.content ?? '') + content, now, prev?.binary ?? false);
+}
+
+/** Bytes one file may hold (characters of its content). */
+export const FILE_SIZE_LIMIT = 1 << 20;
+/** Bytes all files of one machine may hold together. */
+export const MACHINE_FILES_LIMIT = 8 << 20;
+
+export type WriteFailure = 'File too large' | 'No space left on device';
+
+function usedSpace(state: SimState, machine: string, except?: string): number {
+  let n = 0;
+  for (const [p, f] of Object.entries(state.files?.[machine] ?? {})) if (p !== except) n += f.content.length;
+  return n;
+}
+
+/** Replaces a file's content if it fits the bounds; otherwise the file is left as it was. */
+export function writeBounded(state: SimState, machine: string, path: string, content: string, now: number): WriteFailure | undefined {
+  const p = resolvePath(machine, path);
+  if (content.length > FILE_SIZE_LIMIT) return 'File too large';
+  if (usedSpace(state, machine, p) + content.length > MACHINE_FILES_LIMIT) return 'No space left on device';
+  writeFile(state, machine, p, content, now);
+  return undefined;
+}
+
+/** Appends what fits the bounds; returns why the rest did not fit. */
+export function appendBounded(state: SimState, machine: string, path: string, content: string, now: number): WriteFailure | undefined {
+  const p = resolvePath(machine, path);
+  const prev = readFile(state, machine, p);
+  const size = prev?.content.length ?? 0;
+  const fileRoom = FILE_SIZE_LIMIT - size;
+  const diskRoom = MACHINE_FILES_LIMIT - usedSpace(state, machine);
+  const room = Math.max(0, Math.min(fileRoom, diskRoom));
+  if (content.length <= room) {
+    appendFile(state, machine, p, content, now);
+    return undefined;
+  }
+  if (room > 0) appendFile(state, machine, p, content.slice(0, room), now);
+  return fileRoom <= diskRoom ? 'File too large' : 'No space left on device';
 }
 
 export function removeFile(state: SimState, machine: string, path: string): boolean {

@@ -6,11 +6,19 @@
  * that spanned several input lines (a here-document) is one entry, printed with its newlines.
  * Each shell has its own list: a node's bash and a pod's shell start empty. Inside a pod,
  * busybox ash prints `%4d %s` numbered from 0 and takes no arguments.
+ * Bound: bash keeps HISTSIZE entries (500, its default): `history` lists the last 500 with
+ * their own numbers (after 600 lines, 101 to 600); busybox ash keeps 255
+ * (CONFIG_FEATURE_EDITING_HISTORY) and numbers what it kept from 0.
  * Left out: `-c`, `-d`, `-a/-n/-r/-w` (the history file), `-p`, `-s`, and `!` history
  * expansion.
  */
 import { shellState } from '../shell-state';
 import { builtinHelp, type Builtin } from './builtin';
+
+/** bash's default HISTSIZE. */
+export const BASH_HISTSIZE = 500;
+/** busybox's default CONFIG_FEATURE_EDITING_HISTORY. */
+export const ASH_HISTSIZE = 255;
 
 const USAGE_LINE = 'history [-c] [-d offset] [n] or history -anrw [filename] or history -ps arg [arg...]';
 const USAGE = `history: ${USAGE_LINE}\n    Display or manipulate the history list.\n    \n    Display the history list with line numbers, prefixing each modified\n    entry with a \`*'.  An argument of N lists only the last N entries.`;
@@ -23,11 +31,16 @@ export const history: Builtin = {
   where: ['workstation', 'node', 'pod'],
   async run(ctx) {
     const st = shellState(ctx.env);
-    const lines = st.history();
+    const all = st.history();
     if (st.dialect === 'ash') {
-      lines.forEach((l, i) => ctx.stdout.write(`${String(i).padStart(4)} ${l}\n`));
+      let out = '';
+      all.slice(-ASH_HISTSIZE).forEach((l, i) => (out += `${String(i).padStart(4)} ${l}\n`));
+      ctx.stdout.write(out);
       return 0;
     }
+    // Entries past HISTSIZE are gone; the kept ones keep their numbers.
+    const base = Math.max(0, all.length - BASH_HISTSIZE);
+    const lines = all.slice(base);
     const help = builtinHelp(ctx, USAGE);
     if (help !== undefined) return help;
     let args = ctx.argv.slice(1);
@@ -51,10 +64,10 @@ export const history: Builtin = {
         ctx.stderr.write(`bash: history: ${args[0]}: numeric argument required\n`);
         return 1;
       }
-      from = Math.max(0, lines.length - Math.abs(Number(args[0])));
+      from = Math.max(0, lines.length - Math.min(lines.length, Math.abs(Number(args[0]))));
     }
     let out = '';
-    for (let i = from; i < lines.length; i++) out += `${String(i + 1).padStart(5)}  ${lines[i]}\n`;
+    for (let i = from; i < lines.length; i++) out += `${String(base + i + 1).padStart(5)}  ${lines[i]}\n`;
     ctx.stdout.write(out);
     return 0;
   },

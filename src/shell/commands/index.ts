@@ -31,6 +31,7 @@ import { traceroute } from './traceroute';
 import { awk, cut, grep, head, sort, tail, uniq, wc } from './text';
 import { echo } from './echo';
 import { printf } from './printf';
+import { sed } from './sed';
 import { env, printenv } from './env';
 import { exportCommand, unset } from './export';
 import { history } from './history';
@@ -43,6 +44,6 @@ import { falseCommand, trueCommand } from './true-false';
 
 export function createRegistry(): Registry {
   const registry = new Registry();
-  registry.register(kubectl, docker, pingBusybox, pingIputils, traceroute, bridge, nslookup, wget, cat, ssh, ip, ss, nc, ipBusybox, ifconfig, route, iptables, dig, nslookupBind, iptablesSave, conntrack, curl, tcpdump, grep, head, tail, wc, sort, uniq, cut, awk, clear, exit, hostname, echo, printf, exportCommand, unset, history, pwd, trueCommand, falseCommand, sleep, ls, rm, touch, env, printenv, helpCommand((location, image, env) => registry.available(location, image, false, env)));
+  registry.register(kubectl, docker, pingBusybox, pingIputils, traceroute, bridge, nslookup, wget, cat, ssh, ip, ss, nc, ipBusybox, ifconfig, route, iptables, dig, nslookupBind, iptablesSave, conntrack, curl, tcpdump, grep, head, tail, wc, sort, uniq, cut, awk, sed, clear, exit, hostname, echo, printf, exportCommand, unset, history, pwd, trueCommand, falseCommand, sleep, ls, rm, touch, env, printenv, helpCommand((location, image, env) => registry.available(location, image, false, env)));
   return registry;
 }

@@ -1,94 +1,27 @@
 /**
- * The text filters learners pipe output into: grep, head, tail, wc, sort, uniq, cut, awk.
+ * The text filters learners pipe output into: head, tail, wc, sort, uniq, cut, awk (grep is
+ * grep.ts, sed sed.ts; what they share is text-input.ts).
  *
  * Design notes: each reads its input from the pipeline (or complains, as the real tool waits
- * for a terminal that the sandbox does not have) and follows GNU coreutils/grep behaviour for
- * the options listed in its usage: grep -i -v -E -F -c -n -w -q -e and `--`, head/tail -n N (and -N), wc -l -w
+ * for a terminal that the sandbox does not have) and follows GNU coreutils behaviour for
+ * the options listed in its usage: head/tail -n N (and -N), wc -l -w
  * -c, sort -n -r -u -k N, uniq -c, cut -d -f, awk with `{print $N, ...}` programs and -F.
- * Regular expressions are JavaScript's, which agree with POSIX ERE for everyday patterns;
- * basic-regex grep treats `+ ? | ( )` literally as GNU grep does without -E.
+ * awk's `/re/` conditions are POSIX extended regular expressions matched in linear time
+ * (regex.ts).
  * File operands are read from the sandbox's files (sandbox-fs.ts) and their contents joined in
  * order; `-` is the input. A missing file is reported in the tool's own words (GNU on the
  * workstation, nodes and Debian-based images, busybox in busybox and Alpine images) and the
- * tool goes on with the others, ending with status 2 (grep, sort) or 1.
+ * tool goes on with the others, ending with status 2 (sort) or 1.
  * Left out: most options, and the per-file headers and prefixes of several files (`==> f <==`
- * of head and tail, `f:` of grep, per-file counts of wc): several files read as one, and a
+ * of head and tail, per-file counts of wc): several files read as one, and a
  * missing file's message comes before the output of the files that follow it.
  */
-import type { Command, CommandContext } from '../command';
+import type { Command } from '../command';
 import { CommandError } from '../errors';
-import { imageAt, imageFamily } from '../images';
-import { absolute, kindOf, placeOf, readAny } from '../sandbox-fs';
+import { compile, RegexError, type Regex } from '../regex';
+import { input, readOperands, utf8Length, WHERE, write } from './text-input';
 
-const WHERE: Command['where'] = ['workstation', 'node', 'pod'];
-
-/** Text read from the file operands (or the input when there are none), and whether one was missing. */
-interface Read {
-  text: string;
-  failed: boolean;
-}
-
-/** The real tool's words for a file it cannot open. */
-function openError(ctx: CommandContext, tool: string, name: string, why: string): string {
-  const loc = ctx.env.location;
-  const family = loc.kind === 'pod' || loc.kind === 'container' ? imageFamily(imageAt(ctx.env.sim, loc)) : 'gnu';
-  if (family === 'busybox' || family === 'netshoot') return `${tool}: can't open '${name}': ${why}`;
-  if (tool === 'head' || tool === 'tail') return `${tool}: cannot open '${name}' for reading: ${why}`;
-  if (tool === 'sort') return `sort: cannot read: ${name}: ${why}`;
-  if (tool === 'awk') return `awk: cannot open "${name}" (${why})`;
-  return `${tool}: ${name}: ${why}`;
-}
-
-function readOperands(ctx: CommandContext, tool: string, files: string[]): Read {
-  if (files.length === 0) {
-    if (ctx.stdin === undefined) throw new CommandError('USAGE', `${tool}: reading from the terminal is not supported in this sandbox; pipe a command into it (kubectl get pods | ${tool} ...) or give it a file`, 2);
-    return { text: ctx.stdin, failed: false };
-  }
-  const place = placeOf(ctx.env);
-  let text = '';
-  let failed = false;
-  for (const f of files) {
-    if (f === '-') {
-      text += ctx.stdin ?? '';
-      continue;
-    }
-    const abs = absolute(place, f);
-    const kind = kindOf(ctx.env, place, abs);
-    const body = kind === 'file' ? readAny(ctx.env, place, abs) : undefined;
-    if (body === undefined) {
-      ctx.stderr.write(openError(ctx, tool, f, kind === 'dir' ? 'Is a directory' : 'No such file or directory') + '\n');
-      failed = true;
-    } else text += body;
-  }
-  return { text, failed };
-}
-
-/** Bytes of `text` in UTF-8 (what `wc -c` counts). */
-function utf8Length(text: string): number {
-  let n = 0;
-  for (const ch of text) {
-    const cp = ch.codePointAt(0)!;
-    n += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-  }
-  return n;
-}
-
-function linesOf(text: string): string[] {
-  const lines = text.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  return lines;
-}
-
-/** The lines of the file operands or the input; `failed` is set when a file could not be read. */
-function input(ctx: CommandContext, tool: string, files: string[] = [], status?: { failed: boolean }): string[] {
-  const r = readOperands(ctx, tool, files);
-  if (status) status.failed = r.failed;
-  return linesOf(r.text);
-}
-
-function write(ctx: CommandContext, lines: string[]): void {
-  if (lines.length) ctx.stdout.write(lines.join('\n') + '\n');
-}
+export { grep } from './grep';
 
 /** Splits "-n5", "-n 5", "-5" forms into a count. */
 function countOpt(args: string[], fallback: number): { n: number; rest: string[] } {
@@ -104,50 +37,6 @@ function countOpt(args: string[], fallback: number): { n: number; rest: string[]
   if (!Number.isFinite(n)) throw new CommandError('USAGE', `invalid number of lines`, 1);
   return { n, rest };
 }
-
-export const grep: Command = {
-  name: 'grep',
-  summary: 'print lines matching a pattern, from files or the input (-i -v -E -c -n -w -q)',
-  usage: 'Usage: grep [OPTION]... PATTERNS [FILE]...\nSearch for PATTERNS in each FILE.\n  -E  extended regular expressions\n  -i  ignore case\n  -v  select non-matching lines\n  -c  print only a count of selected lines\n  -n  print line numbers\n  -w  match whole words',
-  where: WHERE,
-  async run(ctx) {
-    const opts = new Set<string>();
-    let pattern: string | undefined;
-    const files: string[] = [];
-    const args = ctx.argv.slice(1);
-    let endOfOptions = false;
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i]!;
-      if (!endOfOptions && a === '--') endOfOptions = true;
-      else if (!endOfOptions && a === '-e') pattern = args[++i];
-      else if (!endOfOptions && a.startsWith('-') && a.length > 1 && pattern === undefined) {
-        for (const c of a.slice(1)) {
-          if (!'iEvcnwFq'.includes(c)) throw new CommandError('USAGE', `grep: invalid option -- '${c}'\nUsage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.`, 2);
-          opts.add(c);
-        }
-      } else if (pattern === undefined) pattern = a;
-      else files.push(a);
-    }
-    if (pattern === undefined) throw new CommandError('USAGE', "Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.", 2);
-    let src = pattern;
-    if (opts.has('F')) src = src.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    else if (!opts.has('E')) src = src.replace(/\\([+?|(){}])|([+?|(){}])/g, (_m, esc: string | undefined, lit: string | undefined) => (esc ? esc : `\\${lit}`));
-    if (opts.has('w')) src = `(?<![A-Za-z0-9_])(?:${src})(?![A-Za-z0-9_])`;
-    let re: RegExp;
-    try {
-      re = new RegExp(src, opts.has('i') ? 'i' : '');
-    } catch {
-      throw new CommandError('INVALID', 'grep: Unmatched ( or \\(', 2);
-    }
-    const st = { failed: false };
-    const lines = input(ctx, 'grep', files, st);
-    const hits = lines.map((l, i) => ({ l, i })).filter(({ l }) => re.test(l) !== opts.has('v'));
-    if (opts.has('q')) return hits.length > 0 ? 0 : st.failed ? 2 : 1;
-    if (opts.has('c')) ctx.stdout.write(`${hits.length}\n`);
-    else write(ctx, hits.map(({ l, i }) => (opts.has('n') ? `${i + 1}:${l}` : l)));
-    return st.failed ? 2 : hits.length > 0 ? 0 : 1;
-  },
-};
 
 export const head: Command = {
   name: 'head',
@@ -321,6 +210,15 @@ export const awk: Command = {
     const m = prog ? /^\s*(?:(NR\s*[><=!]=?\s*\d+|\/[^/]*\/)\s*)?\{\s*print\s*(.*?)\s*;?\s*\}\s*$/.exec(prog) : null;
     if (!prog || !m) throw new CommandError('UNSUPPORTED', `awk: this sandbox's awk runs only print programs, such as '{print $1}'`, 2);
     const cond = m[1];
+    let condRe: Regex | undefined;
+    if (cond?.startsWith('/')) {
+      try {
+        condRe = compile(cond.slice(1, -1), { extended: true });
+      } catch (e) {
+        if (!(e instanceof RegexError)) throw e;
+        throw new CommandError(e.unsupported ? 'UNSUPPORTED' : 'INVALID', `awk: line 1: regular expression compile failed (${e.message})\n${cond.slice(1, -1)}`, 2);
+      }
+    }
     const items = m[2] === '' ? ['$0'] : m[2]!.split(/\s*,\s*/);
     const out: string[] = [];
     const st = { failed: false };
@@ -331,7 +229,7 @@ export const awk: Command = {
       const nr = idx + 1;
       if (cond) {
         if (cond.startsWith('/')) {
-          if (!new RegExp(cond.slice(1, -1)).test(line)) return;
+          if (!condRe!.test(line)) return;
         } else {
           const [, op, num] = /NR\s*([><=!]=?)\s*(\d+)/.exec(cond)!;
           const n = Number(num);
