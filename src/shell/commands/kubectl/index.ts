@@ -120,10 +120,11 @@ Options:
       --field-selector='': Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type.
   -n, --namespace='': the namespace scope for this request.
       --no-headers=false: When using the default or custom-column output format, don't print headers (default print headers).
-  -o, --output='': Output format. One of: (json, yaml, name, jsonpath, custom-columns, custom-columns-file, wide).
+  -o, --output='': Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, custom-columns, custom-columns-file, wide).
   -l, --selector='': Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints.
       --show-labels=false: show all labels as the last column.
       --sort-by='': If non-empty, sort list types using this field specification.  The field specification is expressed as a JSONPath expression (e.g. '{.metadata.name}'). The field in the API resource specified by this JSONPath expression must be an integer or a string.
+      --template='': Template string or path to template file to use when -o=go-template, -o=go-template-file. The template format is golang templates [http://golang.org/pkg/text/template/#pkg-overview].
   -w, --watch=false: After listing/getting the requested object, watch for changes.
       --watch-only=false: Watch for changes to the requested object(s), without listing/getting first.
 
@@ -263,7 +264,7 @@ export const kubectl: Command = {
     const prev = words[words.length - 1];
     const state = req.env.sim.state.k8s;
     if (prev === '-n' || prev === '--namespace') return Object.keys(state.namespaces);
-    if (prev === '-o' || prev === '--output') return ['custom-columns', 'custom-columns-file', 'json', 'jsonpath', 'name', 'wide', 'yaml'];
+    if (prev === '-o' || prev === '--output') return ['custom-columns', 'custom-columns-file', 'go-template', 'go-template-file', 'json', 'jsonpath', 'name', 'template', 'wide', 'yaml'];
     const positional = words.filter((w, i) => !w.startsWith('-') && !['-n', '--namespace', '-o', '--output', '-c', '--container'].includes(words[i - 1] ?? ''));
     const ns = namespaceOf(words);
     if (positional.length === 0) return Object.keys(SUBCOMMANDS);
