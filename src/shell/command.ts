@@ -23,7 +23,11 @@ export type Location =
   /** A root shell on a node or Docker host, reached with `ssh`; `ns` is its network namespace. */
   | { kind: 'node'; node: string; ns: string }
   /** `shell: 'bash'`: the interactive shell is bash (images that ship it); otherwise the image's sh. */
-  | { kind: 'pod'; namespace: string; pod: string; container: string; shell?: 'bash' }
+  /**
+   * `attached`: the shell is the pod's own process, attached by `kubectl run -it` (or
+   * `kubectl debug -it`): leaving it ends kubectl's session (`rm`: the pod is deleted).
+   */
+  | { kind: 'pod'; namespace: string; pod: string; container: string; shell?: 'bash'; attached?: { rm: boolean; restart: string; nsFlag?: string; ephemeral?: boolean } }
   /**
    * A shell inside a Docker container on Docker host `host` (`docker run -it`, `docker exec -it`):
    * programs run in its namespace `ns` with the tools of `image` (the reference as given to

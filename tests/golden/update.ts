@@ -33,7 +33,7 @@ export const GOLDEN_DIR = dirname(fileURLToPath(import.meta.url));
 
 const PROMPTS = ['learner@workstation:~$ ', '/ # ', '~ # '];
 /** A command that opens an interactive shell in a container (kubectl exec -it, docker run/exec -it). */
-const OPENS_SHELL = /^(kubectl exec\b.*\s-(it|ti)\b|docker (run|exec)\b.*\s-(it|ti)\b)/;
+const OPENS_SHELL = /^(kubectl (exec|run|debug|attach)\b.*\s-(it|ti)\b|docker (run|exec)\b.*\s-(it|ti)\b)/;
 /** What `npm run shell` strips when its output is not a terminal. */
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
@@ -78,7 +78,8 @@ export function parseGolden(text: string, name = 'golden file'): Golden {
     // prompt, so the next line shows which prompt that shell uses: also dash's bare `# `
     // (nginx's Debian image) or bash's `root@<host>:/# `. It counts as a prompt until that
     // shell exits, so output lines starting with `# ` elsewhere stay output.
-    if (entering) {
+    // kubectl run -it and attach print a hint on stderr before the pod's prompt.
+    if (entering && l !== "If you don't see a command prompt, try pressing enter.") {
       entering = false;
       const first = PROMPTS.find((x) => l.startsWith(x)) ?? /^root@[a-z0-9.-]+:\/\S*# /.exec(l)?.[0] ?? (l.startsWith('# ') ? '# ' : undefined);
       if (first !== undefined) shells.push(first);

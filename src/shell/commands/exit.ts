@@ -17,6 +17,7 @@ import { shellAt } from '../images';
 import { WORKSTATION_LOCATION } from '../location';
 import { shellState } from '../shell-state';
 import { leaveContainer } from './docker/container';
+import { endAttached } from './kubectl/run';
 
 /** The status `exit` leaves with, or the error it reports (`stays`: an ash shell that does not exit). */
 function exitStatus(ctx: CommandContext): { status: number; error?: string; stays?: boolean } {
@@ -73,6 +74,11 @@ export const exit: Command = {
     if (error) ctx.stderr.write(error + '\n');
     // ssh's own last word, also on stderr.
     if (loc.kind === 'node') ctx.stderr.write(`Connection to ${loc.node} closed.\n`);
+    // A pod's own process attached by `kubectl run -it` / `kubectl debug -it`: kubectl's session ends.
+    if (loc.kind === 'pod' && loc.attached) {
+      ctx.enter(WORKSTATION_LOCATION);
+      return endAttached(ctx, loc, status);
+    }
     // The pod's shell ran under `kubectl exec -it`, which reports a non-zero end as it does for any program.
     if (loc.kind === 'pod' && status !== 0) ctx.stderr.write(`command terminated with exit code ${status}\n`);
     ctx.enter(WORKSTATION_LOCATION);

@@ -8,8 +8,9 @@
  * cluster settles before the command returns):
  * - garbage collector: a ReplicaSet whose owning Deployment is gone, and a pod whose owning
  *   ReplicaSet or DaemonSet is gone, are deleted (background cascading deletion);
- * - Deployment controller: recreates a missing ReplicaSet (`<deployment>-<pod-template-hash>`,
- *   the same name as before) and keeps its replica count at the Deployment's;
+ * - Deployment controller (rollout.ts): the ReplicaSet of the current pod template
+ *   (`<deployment>-<pod-template-hash>`, recreated under the same name when missing) keeps
+ *   the Deployment's replica count; a changed template starts a rolling update;
  * - ReplicaSet controller: releases a pod whose labels no longer match its selector (drops its
  *   ownerReference), adopts a matching orphan, then creates pods (`<rs>-<5 random>`, scheduled
  *   and given an address from the node's host-local range like any new pod) or deletes the
@@ -26,19 +27,19 @@
  * kube-proxy resyncs before the next packet (`proxyDirty`), so a change is visible at once.
  * Each step records the event its real component emits (SuccessfulCreate/SuccessfulDelete,
  * ScalingReplicaSet, Killing).
- * Left out: rolling updates (a Deployment has one ReplicaSet), foreground and orphan
+ * Left out: foreground and orphan
  * cascading, finalizers, the namespace controller's Terminating phase, and kube-proxy
  * stopping when its DaemonSet is deleted (its rules stay live).
  */
-import { clone } from '../clone';
 import { detachPod } from '../cni';
 import { deriveRng } from '../rng';
 import type { SimState } from '../state';
-import { ApiError, createPod, rfc3339, uniquePodName, type ApiContext } from './api';
+import { ApiError, createPod, uniquePodName, type ApiContext } from './api';
 import { podReady } from './endpoints';
+import { deploymentStatus, syncDeployment } from './rollout';
 import { recordEvent } from './events';
 import { podTemplateHash, uuid } from './names';
-import { key, type DaemonSet, type Deployment, type ObjectMeta, type Pod, type ReplicaSet } from './types';
+import { key, type DaemonSet, type ObjectMeta, type Pod, type ReplicaSet } from './types';
 
 /** Resources the API operations here act on, by plural name. */
 export type Resource = 'pods' | 'services' | 'deployments' | 'replicasets' | 'daemonsets' | 'namespaces' | 'ingresses' | 'nodes' | 'endpoints' | 'endpointslices';
@@ -351,61 +352,6 @@ export function reconcile(ctx: ApiContext): void {
   for (const d of Object.values(k8s.deployments)) deploymentStatus(state, d);
 }
 
-function replicaSetsOf(state: SimState, d: Deployment): ReplicaSet[] {
-  return Object.values(state.k8s.replicasets).filter((rs) => controllerOf(rs.metadata)?.uid === d.metadata.uid);
-}
-
-function syncDeployment(ctx: ApiContext, d: Deployment): void {
-  const state = ctx.state;
-  const namespace = d.metadata.namespace ?? 'default';
-  let [rs] = replicaSetsOf(state, d);
-  const want = d.spec.replicas;
-  let created = false;
-  if (!rs) {
-    const hash = podTemplateHash(d.spec.template);
-    const rsName = `${d.metadata.name}-${hash}`;
-    const podLabels = { ...d.spec.template.metadata.labels, 'pod-template-hash': hash };
-    rs = {
-      apiVersion: 'apps/v1',
-      kind: 'ReplicaSet',
-      metadata: {
-        name: rsName,
-        namespace,
-        uid: uuid(deriveRng(state.seed, `uid:ReplicaSet/${key(namespace, rsName)}@${state.k8s.resourceVersion + 1}`)),
-        resourceVersion: String(++state.k8s.resourceVersion),
-        creationTimestamp: rfc3339(ctx.now),
-        labels: podLabels,
-        annotations: {},
-        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata.name, uid: d.metadata.uid, controller: true, blockOwnerDeletion: true }],
-        generation: 1,
-      },
-      spec: { replicas: 0, selector: { matchLabels: { ...d.spec.selector.matchLabels, 'pod-template-hash': hash } }, template: { metadata: { labels: podLabels }, spec: clone(d.spec.template.spec) } },
-      status: { replicas: 0, fullyLabeledReplicas: 0, readyReplicas: 0, availableReplicas: 0, observedGeneration: 1 },
-    };
-    state.k8s.replicasets[key(namespace, rsName)] = rs;
-    created = true;
-  }
-  const annotations = {
-    ...(rs.metadata.annotations ?? {}),
-    'deployment.kubernetes.io/desired-replicas': String(want),
-    'deployment.kubernetes.io/max-replicas': String(want + Math.ceil(want / 4)),
-    'deployment.kubernetes.io/revision': d.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? '1',
-  };
-  const from = rs.spec.replicas;
-  if (from !== want) {
-    recordEvent(
-      state,
-      { involved: { kind: 'Deployment', namespace, name: d.metadata.name, uid: d.metadata.uid }, type: 'Normal', reason: 'ScalingReplicaSet', message: `Scaled ${want > from ? 'up' : 'down'} replica set ${rs.metadata.name} from ${from} to ${want}`, source: 'deployment-controller' },
-      ctx.now,
-    );
-    rs.spec.replicas = want;
-    rs.metadata.annotations = annotations;
-    if (!created) {
-      rs.metadata.generation++;
-      bump(state, rs.metadata);
-    }
-  } else if (JSON.stringify(rs.metadata.annotations) !== JSON.stringify(annotations)) rs.metadata.annotations = annotations;
-}
 
 function syncReplicaSet(ctx: ApiContext, rs: ReplicaSet, pods: Map<string, Pod[]>): void {
   const state = ctx.state;
@@ -518,11 +464,6 @@ function syncDaemonSet(ctx: ApiContext, ds: DaemonSet, pods: Map<string, Pod[]>)
   pods.set(uid, mine);
 }
 
-function deploymentStatus(state: SimState, d: Deployment): void {
-  const sets = replicaSetsOf(state, d);
-  const sum = (f: (rs: ReplicaSet) => number): number => sets.reduce((a, rs) => a + f(rs), 0);
-  d.status = { replicas: sum((r) => r.status.replicas), updatedReplicas: sum((r) => r.status.replicas), readyReplicas: sum((r) => r.status.readyReplicas), availableReplicas: sum((r) => r.status.availableReplicas), observedGeneration: d.metadata.generation };
-}
 
 const DNS1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

@@ -22,13 +22,17 @@
  * applies the documents before a failing one and reports each error).
  * Kinds: Namespace, Pod, Deployment, Service (every type), Ingress; anything else is refused as
  * kubectl refuses a kind the server does not serve.
- * Left out: server-side apply and field ownership, strategic merge patches of lists, rolling
- * updates (a changed pod template is refused), changing a Service's type through apply.
+ * A changed pod template of a Deployment starts a rolling update (rollout.ts); a pod's
+ * containers may change only their images. `update` mode (patch, edit) replaces labels and
+ * annotations with the object's and leaves the last-applied annotation alone.
+ * Left out: server-side apply and field ownership, strategic merge patches of lists,
+ * changing a Service's type through apply.
  */
 import { clone } from '../clone';
 import { canonicalJson } from './names';
 import { ApiError, createDeployment, createIngress, createNamespace, createPod, createService, type ApiContext } from './api';
-import { labelKeyProblem, nameProblem, patchLabels, scaleObject, type Resource } from './controllers';
+import { labelKeyProblem, nameProblem, patchLabels, reconcile, scaleObject, type Resource } from './controllers';
+import { setDeploymentTemplate } from './rollout';
 import { key, type Ingress, type ObjectMeta, type PodSpec, type ServicePort } from './types';
 
 export interface ApplyResult {
@@ -50,7 +54,8 @@ export interface ManifestOptions {
   namespace?: string;
   /** `-n` was given: an object naming another namespace is refused, as kubectl refuses it. */
   enforceNamespace?: boolean;
-  mode?: 'apply' | 'create';
+  /** `update`: the object replaces the live one (patch, edit): no last-applied annotation, labels as given. */
+  mode?: 'apply' | 'create' | 'update';
 }
 
 /** An ApiError that also knows the line kubectl prints for it. */
@@ -224,7 +229,7 @@ export function applyManifests(ctx: ApiContext, docs: unknown[] | SourcedDoc[], 
 }
 
 /** The refusals that depend on what the cluster holds, checked before anything changes. */
-function precheck(ctx: ApiContext, planned: Planned[], mode: 'apply' | 'create'): void {
+function precheck(ctx: ApiContext, planned: Planned[], mode: 'apply' | 'create' | 'update'): void {
   const seen = new Set<string>();
   const alloc = ctx.state.k8s.alloc;
   for (const p of planned) {
@@ -247,19 +252,12 @@ function precheck(ctx: ApiContext, planned: Planned[], mode: 'apply' | 'create')
       });
       if (spec.type === 'ExternalName' && typeof spec.externalName !== 'string') throw invalid('Service', p.name, 'spec.externalName: Required value');
     }
-    if (live && live.uid && mode === 'apply') {
+    if (live && live.uid && mode !== 'create') {
       // Dry run of the update: the same checks updateExisting makes.
       const k = key(p.namespace, p.name);
       if (p.kind === 'Pod') {
         const ps = podSpec('Pod', p.name, spec, 'spec');
         if (containersOf(ctx.state.k8s.pods[k]!.spec) !== containersOf(ps)) updateExisting(ctx, p, live, spec);
-      }
-      if (p.kind === 'Deployment') {
-        const d = ctx.state.k8s.deployments[k]!;
-        const tpl = spec.template as Obj;
-        if (containersOf(d.spec.template.spec) !== containersOf(podSpec('Deployment', p.name, tpl.spec, 'spec.template.spec')) || canonicalJson(d.spec.template.metadata.labels) !== canonicalJson(labelsOf(tpl) ?? {})) {
-          throw new ApiError('BadRequest', `the sandbox does not support changing the pod template of Deployment "${p.name}" (no rolling updates); delete the Deployment and apply it again`);
-        }
       }
       if (p.kind === 'Service' && ((spec.type as string | undefined) ?? ctx.state.k8s.services[k]!.spec.type) !== ctx.state.k8s.services[k]!.spec.type) {
         throw new ApiError('BadRequest', `the sandbox does not support changing the type of Service "${p.name}"; delete the Service and apply it again`);
@@ -339,11 +337,33 @@ function mergedLabels(live: ObjectMeta, p: Planned): { set: Record<string, strin
   return { set, remove };
 }
 
+/** The label changes that make the live labels exactly the object's (an update, not an apply). */
+function replacedLabels(live: ObjectMeta, obj: Obj): { set: Record<string, string>; remove: string[] } {
+  const want = labelsOf(obj) ?? {};
+  const have = live.labels ?? {};
+  return { set: Object.fromEntries(Object.entries(want).filter(([k, v]) => have[k] !== v)), remove: Object.keys(have).filter((k) => !(k in want)) };
+}
+
+function annotationsOf(obj: Obj): Record<string, string> {
+  const md = isObj(obj.metadata) ? obj.metadata : {};
+  return isObj(md.annotations) ? (Object.fromEntries(Object.entries(md.annotations).map(([k, v]) => [k, String(v)])) as Record<string, string>) : {};
+}
+
+function annotationsChanged(live: ObjectMeta, obj: Obj): boolean {
+  return canonicalJson(live.annotations ?? {}) !== canonicalJson(annotationsOf(obj));
+}
+
+function setAnnotations(m: ObjectMeta, obj: Obj): void {
+  const want = annotationsOf(obj);
+  if (Object.keys(want).length) m.annotations = want;
+  else delete m.annotations;
+}
+
 function annotate(m: ObjectMeta, p: Planned): void {
   m.annotations = { ...(m.annotations ?? {}), [LAST_APPLIED]: p.lastApplied };
 }
 
-function applyOne(ctx: ApiContext, p: Planned, mode: 'apply' | 'create'): ApplyResult {
+function applyOne(ctx: ApiContext, p: Planned, mode: 'apply' | 'create' | 'update'): ApplyResult {
   const k8s = ctx.state.k8s;
   const spec = isObj(p.obj.spec) ? p.obj.spec : {};
   const labels = labelsOf(p.obj);
@@ -353,18 +373,19 @@ function applyOne(ctx: ApiContext, p: Planned, mode: 'apply' | 'create'): ApplyR
   if (live && mode === 'create') throw new ApiError('AlreadyExists', `${PLURAL[p.kind]}${group ? `.${group}` : ''} "${p.name}" already exists`);
   if (live) {
     // kubectl apply on an object it did not create: it warns, then patches the annotation in.
-    const warning = live.annotations?.[LAST_APPLIED]
+    const warning = live.annotations?.[LAST_APPLIED] || mode === 'update'
       ? undefined
       : `Warning: resource ${PLURAL[p.kind]}/${p.name} is missing the ${LAST_APPLIED} annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.`;
     const changed = updateExisting(ctx, p, live, spec);
-    const annotationChanged = live.annotations?.[LAST_APPLIED] !== p.lastApplied;
-    const { set, remove } = mergedLabels(live, p);
+    const annotationChanged = mode === 'update' ? annotationsChanged(live, p.obj) : live.annotations?.[LAST_APPLIED] !== p.lastApplied;
+    const { set, remove } = mode === 'update' ? replacedLabels(live, p.obj) : mergedLabels(live, p);
     const labelsChanged = Object.keys(set).length > 0 || remove.length > 0;
     if (labelsChanged) patchLabels(ctx, PLURAL[p.kind], p.namespace, p.name, set, remove);
     if (!changed && !annotationChanged && !labelsChanged) return { ref, action: 'unchanged' };
     const m = existingMeta(ctx, p);
     if (m) {
-      annotate(m, p);
+      if (mode === 'update') setAnnotations(m, p.obj);
+      else annotate(m, p);
       m.resourceVersion = String(++k8s.resourceVersion);
     }
     return { ref, action: 'configured', ...(warning ? { warning } : {}) };
@@ -445,6 +466,12 @@ function updateExisting(ctx: ApiContext, p: Planned, live: ObjectMeta, spec: Obj
     case 'Pod': {
       const existing = k8s.pods[k]!;
       const ps = podSpec('Pod', p.name, spec, 'spec');
+      const imageless = (x: PodSpec): PodSpec => ({ ...x, containers: x.containers.map((c) => ({ ...c, image: '' })) });
+      if (containersOf(existing.spec) !== containersOf(ps) && containersOf(imageless(existing.spec)) === containersOf(imageless(ps))) {
+        // Only images changed: the API server allows it; the kubelet restarts the containers with them.
+        existing.spec.containers = existing.spec.containers.map((c, i) => ({ ...c, image: ps.containers[i]!.image }));
+        return true;
+      }
       if (containersOf(existing.spec) !== containersOf(ps)) {
         throw invalid('Pod', p.name, 'spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)');
       }
@@ -455,13 +482,20 @@ function updateExisting(ctx: ApiContext, p: Planned, live: ObjectMeta, spec: Obj
       const tpl = spec.template as Obj;
       const ps = podSpec('Deployment', p.name, tpl.spec, 'spec.template.spec');
       const tplLabels = labelsOf(tpl) ?? {};
-      if (containersOf(d.spec.template.spec) !== containersOf(ps) || canonicalJson(d.spec.template.metadata.labels) !== canonicalJson(tplLabels)) {
-        throw new ApiError('BadRequest', `the sandbox does not support changing the pod template of Deployment "${p.name}" (no rolling updates); delete the Deployment and apply it again`);
+      const tplAnnotations = annotationsOf(tpl);
+      let templateChanged = false;
+      if (containersOf(d.spec.template.spec) !== containersOf(ps) || canonicalJson(d.spec.template.metadata.labels) !== canonicalJson(tplLabels) || canonicalJson(d.spec.template.metadata.annotations ?? {}) !== canonicalJson(tplAnnotations)) {
+        // A new pod template: the Deployment controller rolls it out (rollout.ts).
+        const template = { metadata: { labels: tplLabels, ...(Object.keys(tplAnnotations).length ? { annotations: tplAnnotations } : {}) }, spec: { ...d.spec.template.spec, containers: ps.containers } };
+        templateChanged = setDeploymentTemplate(ctx.state, d, template);
       }
       let replicas = d.spec.replicas;
       if (typeof spec.replicas === 'number') replicas = spec.replicas;
       else if (/"replicas":/.test(live.annotations?.[LAST_APPLIED] ?? '')) replicas = 1;
-      if (replicas === d.spec.replicas) return false;
+      if (replicas === d.spec.replicas) {
+        if (templateChanged) reconcile(ctx);
+        return templateChanged;
+      }
       scaleObject(ctx, 'deployments', p.namespace, p.name, replicas);
       return true;
     }

@@ -128,7 +128,7 @@ export interface LabelSelector {
 }
 
 export interface PodTemplate {
-  metadata: { labels: Record<string, string> };
+  metadata: { labels: Record<string, string>; annotations?: Record<string, string> };
   spec: PodSpec;
 }
 

@@ -10,8 +10,9 @@
  * `PORT-TARGET`; `create namespace NAME`. Their server errors come wrapped as kubectl wraps
  * them (`error: failed to create deployment: ...`, `error: failed to create ClusterIP
  * service: ...`).
- * Left out: the other generators (configmap, secret, job, ...), --dry-run, --save-config,
- * -o yaml.
+ * `create deployment NAME --image=I -- CMD ARGS` sets the container's command. `--dry-run=
+ * client|server` and `-o` print as dry-run.ts describes.
+ * Left out: the other generators (job, ...), --save-config.
  */
 import { ApiError, createDeployment, createNamespace, createService } from '../../../sim/k8s/api';
 import { nameProblem } from '../../../sim/k8s/controllers';
@@ -21,6 +22,10 @@ import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
 import { parseFlags, str, type FlagSpec } from './flags';
 import { api, apiContext, apiErrorText, readManifests } from './mutate';
+import { dryRunOf } from './apply';
+import { finishCreate } from './dry-run';
+import { objectPrinter } from './object-output';
+import { key } from '../../../sim/k8s/types';
 
 export const CREATE_SUBCOMMANDS = ['deployment', 'service', 'namespace'];
 export const SERVICE_TYPES = ['clusterip', 'nodeport', 'loadbalancer'];
@@ -137,6 +142,11 @@ Usage:
   kubectl create namespace NAME [--dry-run=server|client|none] [options]`;
 
 const NS_FLAG: FlagSpec = { name: 'namespace', short: 'n', type: 'string' };
+const OUTPUT_FLAGS: FlagSpec[] = [
+  { name: 'output', short: 'o', type: 'string' },
+  { name: 'dry-run', type: 'string', bare: 'unchanged' },
+  { name: 'template', type: 'string' },
+];
 
 /** `--help` text for `kubectl create [sub [type]] --help`. */
 export function createUsage(args: string[]): string {
@@ -188,10 +198,15 @@ export async function kubectlCreate(ctx: CommandContext, argv: string[]): Promis
 
 async function createDeploymentCmd(ctx: CommandContext, argv: string[]): Promise<number> {
   const cmd = 'kubectl create deployment';
-  const flags = parseFlags(argv, [NS_FLAG, { name: 'image', type: 'string' }, { name: 'replicas', short: 'r', type: 'int' }, { name: 'port', type: 'int' }], cmd);
+  const flags = parseFlags(argv, [NS_FLAG, { name: 'image', type: 'string' }, { name: 'replicas', short: 'r', type: 'int' }, { name: 'port', type: 'int' }, ...OUTPUT_FLAGS], cmd);
   const images = flags.lists['image'] ?? [];
   if (images.length === 0) throw new CommandError('USAGE', 'error: required flag(s) "image" not set');
   const name = exactlyOneName(flags.args, cmd);
+  const command = flags.dashArgs ?? [];
+  if (command.length > 0 && images.length > 1) throw new CommandError('USAGE', 'error: cannot specify multiple --image options and command');
+  const dry = dryRunOf(str(flags, 'dry-run'));
+  const output = str(flags, 'output');
+  const print = output !== undefined ? objectPrinter(ctx, output, str(flags, 'template')) : undefined;
   const namespace = str(flags, 'namespace') ?? 'default';
   const replicas = Number(str(flags, 'replicas') ?? '1');
   const port = Number(str(flags, 'port') ?? '-1');
@@ -206,10 +221,31 @@ async function createDeploymentCmd(ctx: CommandContext, argv: string[]): Promise
     let base = containerName(image).toLowerCase().replace(/[^-a-z0-9]/g, '-');
     for (let i = 2; used.has(base); i++) base = `${containerName(image)}-${i}`;
     used.add(base);
-    return { name: base, image, ...(port >= 0 ? { ports: [{ containerPort: port, protocol: 'TCP' as const }] } : {}) };
+    return { name: base, image, ...(command.length ? { command } : {}), ...(port >= 0 ? { ports: [{ containerPort: port, protocol: 'TCP' as const }] } : {}) };
   });
-  api(() => createDeployment(apiContext(ctx), { name, namespace, replicas, labels: { app: name }, spec: { containers } }), fail);
-  ctx.stdout.write(`deployment.apps/${name} created\n`);
+  const labels = { app: name };
+  finishCreate(ctx, dry, print, {
+    ref: `deployment.apps/${name}`,
+    verb: 'created',
+    wrap: fail,
+    client: () => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { creationTimestamp: null, labels, name, ...(str(flags, 'namespace') !== undefined ? { namespace } : {}) },
+      spec: {
+        replicas,
+        selector: { matchLabels: labels },
+        strategy: {},
+        template: {
+          metadata: { creationTimestamp: null, labels },
+          spec: { containers: containers.map((c) => ({ image: c.image, name: c.name, ...(c.command ? { command: c.command } : {}), ...(c.ports ? { ports: c.ports.map((x) => ({ containerPort: x.containerPort })) } : {}), resources: {} })) },
+        },
+      },
+      status: {},
+    }),
+    create: (a) => createDeployment(a, { name, namespace, replicas, labels, spec: { containers } }),
+    stored: (st) => st.k8s.deployments[key(namespace, name)],
+  });
   return 0;
 }
 
@@ -225,7 +261,7 @@ async function createServiceCmd(ctx: CommandContext, argv: string[]): Promise<nu
     throw new CommandError('USAGE', `error: unknown command "${typeWord}" for "kubectl create service"`, 1, "Run 'kubectl create service --help' for usage.");
   }
   const cmd = `kubectl create service ${typeWord}`;
-  const specs: FlagSpec[] = [NS_FLAG, { name: 'tcp', type: 'string' }];
+  const specs: FlagSpec[] = [NS_FLAG, { name: 'tcp', type: 'string' }, ...OUTPUT_FLAGS];
   if (typeWord === 'clusterip') specs.push({ name: 'clusterip', type: 'string' });
   if (typeWord === 'nodeport') specs.push({ name: 'node-port', type: 'int' });
   const flags = parseFlags([...argv.slice(0, typeAt), ...argv.slice(typeAt + 1)], specs, cmd);
@@ -261,8 +297,23 @@ async function createServiceCmd(ctx: CommandContext, argv: string[]): Promise<nu
     if (nodePort && (nodePort < 30000 || nodePort > 32767)) invalid(`spec.ports[${i}].nodePort: Invalid value: ${nodePort}: provided port is not in the valid range. The range of valid ports is 30000-32767`);
   });
   if (!ctx.env.sim.state.k8s.namespaces[namespace]) throw new CommandError('NOT_FOUND', fail(new ApiError('NotFound', `namespaces "${namespace}" not found`)));
-  api(() => createService(apiContext(ctx), { name, namespace, type, selector: { app: name }, labels: { app: name }, ports, ...(clusterIP ? { clusterIP } : {}) }), fail);
-  ctx.stdout.write(`service/${name} created\n`);
+  const dry = dryRunOf(str(flags, 'dry-run'));
+  const output = str(flags, 'output');
+  const print = output !== undefined ? objectPrinter(ctx, output, str(flags, 'template')) : undefined;
+  finishCreate(ctx, dry, print, {
+    ref: `service/${name}`,
+    verb: 'created',
+    wrap: fail,
+    client: () => ({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { creationTimestamp: null, labels: { app: name }, name, ...(str(flags, 'namespace') !== undefined ? { namespace } : {}) },
+      spec: { ...(clusterIP ? { clusterIP } : {}), ports, selector: { app: name }, type },
+      status: { loadBalancer: {} },
+    }),
+    create: (a) => createService(a, { name, namespace, type, selector: { app: name }, labels: { app: name }, ports, ...(clusterIP ? { clusterIP } : {}) }),
+    stored: (st) => st.k8s.services[key(namespace, name)],
+  });
   return 0;
 }
 
@@ -276,12 +327,20 @@ function parsePort(text: string): number {
 
 async function createNamespaceCmd(ctx: CommandContext, argv: string[]): Promise<number> {
   const cmd = 'kubectl create namespace';
-  const flags = parseFlags(argv, [NS_FLAG], cmd);
+  const flags = parseFlags(argv, [NS_FLAG, ...OUTPUT_FLAGS], cmd);
   const name = exactlyOneName(flags.args, cmd);
+  const dry = dryRunOf(str(flags, 'dry-run'));
+  const output = str(flags, 'output');
+  const print = output !== undefined ? objectPrinter(ctx, output, str(flags, 'template')) : undefined;
   const problem = nameProblem('Namespace', name);
   if (problem) throw new CommandError('INVALID', apiErrorText(new ApiError('Invalid', `Namespace "${name}" is invalid: ${problem}`)));
   if (ctx.env.sim.state.k8s.namespaces[name]) throw new CommandError('ALREADY_EXISTS', `Error from server (AlreadyExists): namespaces "${name}" already exists`);
-  createNamespace(apiContext(ctx), name);
-  ctx.stdout.write(`namespace/${name} created\n`);
+  finishCreate(ctx, dry, print, {
+    ref: `namespace/${name}`,
+    verb: 'created',
+    client: () => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { creationTimestamp: null, name }, spec: {}, status: {} }),
+    create: (a) => createNamespace(a, name),
+    stored: (st) => st.k8s.namespaces[name],
+  });
   return 0;
 }

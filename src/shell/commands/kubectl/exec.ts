@@ -7,7 +7,9 @@
  * reported as `command terminated with exit code N`. Without `-t`, Ctrl+C stops kubectl
  * itself and the remote program's summary never reaches the terminal; with `-t` the
  * interrupt goes to the program, which prints its summary, as on a real cluster.
- * `-it POD -- sh` opens a shell in the pod: the prompt changes until `exit`.
+ * `-it POD -- sh` opens a shell in the pod: the prompt changes until `exit`. `TYPE/NAME`
+ * (deploy/web, svc/web, rs/x, ds/x) picks the pod kubectl picks: the first of its selector's
+ * pods, ready and running ones first.
  */
 import type { CommandContext, Location } from '../../command';
 import { CommandError } from '../../errors';
@@ -15,6 +17,7 @@ import { imageHas, programName } from '../../images';
 import { deriveRng } from '../../../sim/rng';
 import { key } from '../../../sim/k8s/types';
 import { bool, parseFlags, str } from './flags';
+import { podFor } from './logs';
 
 export const EXEC_FLAGS = [
   { name: 'namespace', short: 'n', type: 'string' as const },
@@ -41,6 +44,12 @@ export async function kubectlExec(
   if (flags.dashArgs.length === 0) throw new CommandError('USAGE', 'error: you must specify at least one command for the container');
   let podName = flags.args[0]!;
   if (podName.startsWith('pod/') || podName.startsWith('pods/') || podName.startsWith('po/')) podName = podName.slice(podName.indexOf('/') + 1);
+  else if (podName.includes('/')) {
+    // TYPE/NAME: the first pod its selector picks, as kubectl's AttachablePodForObject does.
+    const picked = await podFor(ctx, podName, namespace, 'attach to');
+    if (!picked) return 130;
+    podName = picked.metadata.name;
+  }
   const pod = ctx.env.sim.state.k8s.pods[key(namespace, podName)];
   if (!pod) throw new CommandError('NOT_FOUND', `Error from server (NotFound): pods "${podName}" not found`);
   const containerName = str(flags, 'container') ?? pod.spec.containers[0]!.name;

@@ -8,7 +8,8 @@
  * unnamed, several -> `port-1`, `port-2`, ...); `--target-port` defaults to the port.
  * `--type` NodePort or LoadBalancer gets a node port (and an address from the simulated
  * cloud). Prints `service/web exposed`.
- * Left out: --external-ip, --session-affinity, --overrides, --dry-run, -f, UDP/SCTP via
+ * `--dry-run` and `-o` print as dry-run.ts describes.
+ * Left out: --external-ip, --session-affinity, --overrides, -f, UDP/SCTP via
  * --protocol for some ports only.
  */
 import { ApiError, createService, type ServiceInit } from '../../../sim/k8s/api';
@@ -17,10 +18,16 @@ import { key, type PodSpec, type ServicePort } from '../../../sim/k8s/types';
 import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
 import { parseFlags, str } from './flags';
-import { api, apiContext, apiErrorText } from './mutate';
+import { apiErrorText } from './mutate';
+import { dryRunOf } from './apply';
+import { finishCreate } from './dry-run';
+import { objectPrinter } from './object-output';
 import { resourceArgs } from './delete';
 
 export const EXPOSE_FLAGS = [
+  { name: 'output', short: 'o', type: 'string' as const },
+  { name: 'template', type: 'string' as const },
+  { name: 'dry-run', type: 'string' as const, bare: 'unchanged' },
   { name: 'namespace', short: 'n', type: 'string' as const },
   { name: 'port', type: 'string' as const },
   { name: 'target-port', type: 'string' as const },
@@ -79,6 +86,9 @@ function parsePairs(text: string, what: string): Record<string, string> {
 export async function kubectlExpose(ctx: CommandContext, argv: string[]): Promise<number> {
   // `kubectl expose` has `-l` for --labels (its --selector has no shorthand).
   const flags = parseFlags(argv, EXPOSE_FLAGS, 'kubectl expose');
+  const dry = dryRunOf(str(flags, 'dry-run'));
+  const output = str(flags, 'output');
+  const print = output !== undefined ? objectPrinter(ctx, output, str(flags, 'template')) : undefined;
   if (flags.args.length === 0) {
     throw usageError("You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'");
   }
@@ -172,8 +182,24 @@ export async function kubectlExpose(ctx: CommandContext, argv: string[]): Promis
       ...(labels && Object.keys(labels).length ? { labels: { ...labels } } : {}),
       ...(clusterIP ? { clusterIP } : {}),
     };
-    api(() => createService(apiContext(ctx), init));
-    ctx.stdout.write(`service/${svcName} exposed\n`);
+    finishCreate(ctx, dry, print, {
+      ref: `service/${svcName}`,
+      verb: 'exposed',
+      client: () => ({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { creationTimestamp: null, ...(init.labels ? { labels: init.labels } : {}), name: svcName, ...(str(flags, 'namespace') !== undefined ? { namespace } : {}) },
+        spec: {
+          ...(clusterIP ? { clusterIP } : {}),
+          ports: ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), port: p.port, protocol: p.protocol, targetPort: p.targetPort })),
+          ...(init.selector ? { selector: init.selector } : {}),
+          ...(str(flags, 'type') !== undefined ? { type: typeText } : {}),
+        },
+        status: { loadBalancer: {} },
+      }),
+      create: (a) => createService(a, init),
+      stored: (st) => st.k8s.services[key(namespace, svcName)],
+    });
   }
   return 0;
 }

@@ -17,7 +17,8 @@
  * (sort-by.ts): each type's table on its own (named objects are tables of one row and keep
  * their order), or the whole List of the other printers across types; with a watch it is
  * ignored with kubectl's warning. Output formats: the table, `-o wide`, `-o name`,
- * `-o json`, `-o yaml` and `-o jsonpath=TEMPLATE` (jsonpath.ts).
+ * `-o json`, `-o yaml`, `-o jsonpath=TEMPLATE` (jsonpath.ts) and `-o go-template=TEMPLATE`
+ * (also `template`, `go-template-file`, `templatefile` and `--template`; go-template.ts).
  */
 import { matches, parseSelector, SelectorError, type Requirement } from '../../../sim/k8s/labels';
 import { CommandError } from '../../errors';
@@ -45,6 +46,7 @@ import {
 import { eventColumns } from './events';
 import { customColumnsRow, parseCustomColumnsFile, parseCustomColumnsSpec, printCustomColumns, type CustomColumn } from './custom-columns';
 import { runWatch } from './watch';
+import { goTemplatePrinter } from './template-printer';
 import { isRealResource, qualifiedPlural, qualifiedSingular, resolveResource, supportedList, type AnyObject, type ResourceType } from './resources';
 
 export const GET_FLAGS = [
@@ -58,6 +60,7 @@ export const GET_FLAGS = [
   { name: 'show-labels', type: 'bool' as const },
   { name: 'no-headers', type: 'bool' as const },
   { name: 'watch-only', type: 'bool' as const },
+  { name: 'template', type: 'string' as const },
 ];
 
 const COLUMNS: Record<string, Columns<never>> = {
@@ -96,16 +99,17 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
       throw new CommandError('INVALID', `error: error parsing jsonpath ${templateText}, ${e.message}`);
     }
   }
+  const goTemplate = goTemplatePrinter(ctx, output, str(flags, 'template'));
   let columns: CustomColumn[] | undefined;
   if (format === 'custom-columns') columns = parseCustomColumnsSpec(output.slice('custom-columns='.length));
   else if (format === 'custom-columns-file') columns = parseCustomColumnsFile(ctx.env.sim.state, output.slice('custom-columns-file='.length));
-  else if (template === undefined && output !== '' && !['wide', 'name', 'json', 'yaml'].includes(output)) {
+  else if (template === undefined && goTemplate === undefined && output !== '' && !['wide', 'name', 'json', 'yaml'].includes(output)) {
     throw new CommandError('UNSUPPORTED', `error: the sandbox does not support -o ${output} yet (supported: wide, name, json, yaml, jsonpath, custom-columns)`);
   }
-  const structured = output === 'json' || output === 'yaml' || template !== undefined || columns !== undefined;
+  const structured = output === 'json' || output === 'yaml' || template !== undefined || columns !== undefined || goTemplate !== undefined;
   const noHeaders = bool(flags, 'no-headers');
   const watch = bool(flags, 'watch') || bool(flags, 'watch-only');
-  if (watch && (output === 'json' || output === 'yaml' || template !== undefined)) throw new CommandError('UNSUPPORTED', `error: the sandbox does not support --watch with -o ${format} yet`);
+  if (watch && (output === 'json' || output === 'yaml' || template !== undefined || goTemplate !== undefined)) throw new CommandError('UNSUPPORTED', `error: the sandbox does not support --watch with -o ${format} yet`);
   // kubectl's builder trims both selectors and ignores an empty one.
   const labelQuery = (str(flags, 'selector') ?? '').trim();
   const fieldQuery = (str(flags, 'field-selector') ?? '').trim();
@@ -263,6 +267,8 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
     if (columns) {
       // One custom-columns table for everything, printed before the errors (even when empty).
       ctx.stdout.write(printCustomColumns(columns, doc, noHeaders));
+    } else if (goTemplate) {
+      goTemplate(doc);
     } else if (template) {
       let text: string;
       try {

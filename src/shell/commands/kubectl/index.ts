@@ -25,6 +25,13 @@ import { kubectlLogs, LOGS_USAGE } from './logs';
 import { kubectlGet } from './get';
 import { resolveResource, resourceWords } from './resources';
 import { kubectlVersion } from './version';
+import { kubectlPatch, PATCH_USAGE } from './patch';
+import { ANNOTATE_USAGE, kubectlAnnotate } from './annotate';
+import { kubectlSet, SET_IMAGE_USAGE, SET_USAGE } from './set';
+import { kubectlRollout, ROLLOUT_USAGE } from './rollout';
+import { progressRollouts } from '../../../sim/k8s/rollout';
+import { reconcile } from '../../../sim/k8s/controllers';
+import { apiContext } from './mutate';
 
 const SUBCOMMANDS: Record<string, string> = {
   get: 'Display one or many resources',
@@ -35,6 +42,10 @@ const SUBCOMMANDS: Record<string, string> = {
   scale: 'Set a new size for a deployment, replica set, or replication controller',
   apply: 'Apply a configuration to a resource by file name or stdin',
   label: 'Update the labels on a resource',
+  patch: 'Update fields of a resource',
+  annotate: 'Update the annotations on a resource',
+  set: 'Set specific features on objects',
+  rollout: 'Manage the rollout of a resource',
   exec: 'Execute a command in a container',
   describe: 'Show details of a specific resource or group of resources',
   events: 'List events',
@@ -52,12 +63,14 @@ Basic Commands (Beginner):
   create          Create a resource from a file or from stdin
   expose          Take a replication controller, service, deployment or pod and expose it as a new Kubernetes service
   run             Run a particular image on the cluster
+  set             Set specific features on objects
 
 Basic Commands (Intermediate):
   get             Display one or many resources
   delete          Delete resources by file names, stdin, resources and names, or by resources and label selector
 
 Deploy Commands:
+  rollout         Manage the rollout of a resource
   scale           Set a new size for a deployment, replica set, or replication controller
 
 Cluster Management Commands:
@@ -71,9 +84,11 @@ Troubleshooting and Debugging Commands:
 
 Advanced Commands:
   apply           Apply a configuration to a resource by file name or stdin
+  patch           Update fields of a resource
 
 Settings Commands:
   label           Update the labels on a resource
+  annotate        Update the annotations on a resource
 
 Other Commands:
   api-resources   Print the supported API resources on the server
@@ -120,10 +135,11 @@ Options:
       --field-selector='': Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type.
   -n, --namespace='': the namespace scope for this request.
       --no-headers=false: When using the default or custom-column output format, don't print headers (default print headers).
-  -o, --output='': Output format. One of: (json, yaml, name, jsonpath, custom-columns, custom-columns-file, wide).
+  -o, --output='': Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, custom-columns, custom-columns-file, wide).
   -l, --selector='': Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2). Matching objects must satisfy all of the specified label constraints.
       --show-labels=false: show all labels as the last column.
       --sort-by='': If non-empty, sort list types using this field specification.  The field specification is expressed as a JSONPath expression (e.g. '{.metadata.name}'). The field in the API resource specified by this JSONPath expression must be an integer or a string.
+      --template='': Template string or path to template file to use when -o=go-template, -o=go-template-file. The template format is golang templates [http://golang.org/pkg/text/template/#pkg-overview].
   -w, --watch=false: After listing/getting the requested object, watch for changes.
       --watch-only=false: Watch for changes to the requested object(s), without listing/getting first.
 
@@ -207,6 +223,10 @@ export const kubectl: Command = {
         if (sub === 'expose') return out(ctx.stdout, EXPOSE_USAGE);
         if (sub === 'run') return out(ctx.stdout, RUN_USAGE);
         if (sub === 'label') return out(ctx.stdout, LABEL_USAGE);
+        if (sub === 'patch') return out(ctx.stdout, PATCH_USAGE);
+        if (sub === 'annotate') return out(ctx.stdout, ANNOTATE_USAGE);
+        if (sub === 'set') return out(ctx.stdout, rest.includes('image') ? SET_IMAGE_USAGE : SET_USAGE);
+        if (sub === 'rollout') return out(ctx.stdout, ROLLOUT_USAGE);
         if (sub === 'describe') return out(ctx.stdout, DESCRIBE_USAGE);
         if (sub === 'events') return out(ctx.stdout, EVENTS_USAGE);
         if (sub === 'logs' || sub === 'log') return out(ctx.stdout, LOGS_USAGE);
@@ -222,7 +242,17 @@ export const kubectl: Command = {
       // kubectl has no server to talk to.
       throw new CommandError('EXEC_FAILED', 'The connection to the server localhost:8080 was refused - did you specify the right host or port?');
     }
+    // The rolling-update steps that fell due while the learner was away (rollout.ts).
+    progressRollouts(apiContext(ctx), reconcile);
     switch (sub) {
+      case 'patch':
+        return kubectlPatch(ctx, rest);
+      case 'annotate':
+        return kubectlAnnotate(ctx, rest);
+      case 'set':
+        return kubectlSet(ctx, rest);
+      case 'rollout':
+        return kubectlRollout(ctx, rest);
       case 'get':
         return kubectlGet(ctx, rest);
       case 'exec':
@@ -263,7 +293,7 @@ export const kubectl: Command = {
     const prev = words[words.length - 1];
     const state = req.env.sim.state.k8s;
     if (prev === '-n' || prev === '--namespace') return Object.keys(state.namespaces);
-    if (prev === '-o' || prev === '--output') return ['custom-columns', 'custom-columns-file', 'json', 'jsonpath', 'name', 'wide', 'yaml'];
+    if (prev === '-o' || prev === '--output') return ['custom-columns', 'custom-columns-file', 'go-template', 'go-template-file', 'json', 'jsonpath', 'name', 'template', 'wide', 'yaml'];
     const positional = words.filter((w, i) => !w.startsWith('-') && !['-n', '--namespace', '-o', '--output', '-c', '--container'].includes(words[i - 1] ?? ''));
     const ns = namespaceOf(words);
     if (positional.length === 0) return Object.keys(SUBCOMMANDS);

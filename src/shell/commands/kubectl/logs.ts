@@ -152,7 +152,7 @@ const GO_TYPES: Record<string, string> = {
  * The pod a `POD` or `TYPE/NAME` argument stands for. Waits (interruptibly) the pod-running
  * timeout when a controller has no pods; resolves undefined when interrupted meanwhile.
  */
-async function podFor(ctx: CommandContext, arg: string, namespace: string): Promise<Pod | undefined> {
+export async function podFor(ctx: CommandContext, arg: string, namespace: string, verb = 'get the logs from'): Promise<Pod | undefined> {
   const state = ctx.env.sim.state;
   const slash = arg.indexOf('/');
   const typeText = slash < 0 ? 'pods' : arg.slice(0, slash);
@@ -169,13 +169,13 @@ async function podFor(ctx: CommandContext, arg: string, namespace: string): Prom
   let selector: Record<string, string>;
   if (type.plural === 'services') {
     const sel = (obj as unknown as { spec: { selector?: Record<string, string> } }).spec.selector;
-    if (!sel || Object.keys(sel).length === 0) throw new CommandError('INVALID', `error: cannot get the logs from *v1.Service: invalid service '${name}': Service is defined without a selector`);
+    if (!sel || Object.keys(sel).length === 0) throw new CommandError('INVALID', `error: cannot ${verb} *v1.Service: invalid service '${name}': Service is defined without a selector`);
     selector = sel;
   } else if (type.plural === 'deployments' || type.plural === 'replicasets' || type.plural === 'daemonsets') {
     selector = (obj as unknown as { spec: { selector: { matchLabels: Record<string, string> } } }).spec.selector.matchLabels;
   } else {
     const goType = GO_TYPES[type.plural] ?? `*v1.${type.kind}`;
-    throw new CommandError('INVALID', `error: cannot get the logs from ${goType}: selector for ${goType} not implemented`);
+    throw new CommandError('INVALID', `error: cannot ${verb} ${goType}: selector for ${goType} not implemented`);
   }
   const pods = podsMatching(state, namespace, selector);
   if (pods.length === 0) {
@@ -188,7 +188,7 @@ async function podFor(ctx: CommandContext, arg: string, namespace: string): Prom
     throw new CommandError('EXEC_FAILED', 'error: timed out waiting for the condition');
   }
   const best = [...pods].sort(byLogging)[0]!;
-  if (pods.length > 1) ctx.stderr.write(`Found ${pods.length} pods, using pod/${best.metadata.name}\n`);
+  if (pods.length > 1 && verb === 'get the logs from') ctx.stderr.write(`Found ${pods.length} pods, using pod/${best.metadata.name}\n`);
   return best;
 }
 

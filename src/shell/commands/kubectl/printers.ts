@@ -7,11 +7,12 @@
  * services' CLUSTER-IP/EXTERNAL-IP/PORT(S). Wide-only columns come after the standard ones.
  * AGE is the time since creation, in apimachinery's HumanDuration form.
  * Workload counts (READY, CURRENT, AVAILABLE) are read from the pods each workload owns at
- * the moment of printing, which is what its controller's status converges to; the sandbox
- * has no rollout in progress, so UP-TO-DATE equals CURRENT.
+ * the moment of printing, which is what its controller's status converges to; UP-TO-DATE
+ * counts the pods of the ReplicaSet running the current template.
  * Left out: pods' init-container and terminating states (the sandbox never has them yet).
  */
 import { podReady } from '../../../sim/k8s/endpoints';
+import { newReplicaSet } from '../../../sim/k8s/rollout';
 import type { DaemonSet, Deployment, Ingress, Namespace, Node, Pod, PodTemplate, ReplicaSet, Service } from '../../../sim/k8s/types';
 import type { SimState } from '../../../sim/state';
 import { humanDuration } from '../../duration';
@@ -173,7 +174,10 @@ export const deploymentColumns: Columns<Deployment> = {
     const sets = Object.values(state.k8s.replicasets).filter((rs) => rs.metadata.namespace === d.metadata.namespace && (rs.metadata.ownerReferences ?? []).some((o) => o.kind === 'Deployment' && o.name === d.metadata.name));
     const pods = sets.flatMap((rs) => ownedPods(state, 'ReplicaSet', rs.metadata.namespace, rs.metadata.name));
     const ready = pods.filter(podReady).length;
-    return [d.metadata.name, `${ready}/${d.spec.replicas}`, String(pods.length), String(ready), age(d.metadata.creationTimestamp, now)];
+    // UP-TO-DATE: the pods of the ReplicaSet running the current template (rollout.ts).
+    const current = newReplicaSet(state, d);
+    const updated = current ? ownedPods(state, 'ReplicaSet', current.metadata.namespace, current.metadata.name).length : 0;
+    return [d.metadata.name, `${ready}/${d.spec.replicas}`, String(updated), String(ready), age(d.metadata.creationTimestamp, now)];
   },
   wideRow: (d) => templateColumns(d.spec.template, d.spec.selector.matchLabels),
 };
