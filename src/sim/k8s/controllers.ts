@@ -37,6 +37,7 @@ import type { SimState } from '../state';
 import { ApiError, createPod, rfc3339, uniquePodName, type ApiContext } from './api';
 import { podReady } from './endpoints';
 import { recordEvent } from './events';
+import { countBinding, podGone } from './kubelet';
 import { podTemplateHash, uuid } from './names';
 import { key, type DaemonSet, type Deployment, type ObjectMeta, type Pod, type ReplicaSet } from './types';
 
@@ -163,7 +164,7 @@ export function canDelete(state: SimState, resource: Resource, namespace: string
 /** A pod leaves: the kubelet stops its containers (Killing), the CNI frees its address. */
 function removePod(ctx: ApiContext, pod: Pod, by: 'kubelet' | 'gc'): void {
   const ns = pod.metadata.namespace ?? 'default';
-  if (pod.spec.nodeName) {
+  if (pod.spec.nodeName && pod.status.phase === 'Running') {
     for (const c of pod.spec.containers) {
       recordEvent(
         ctx.state,
@@ -173,7 +174,9 @@ function removePod(ctx: ApiContext, pod: Pod, by: 'kubelet' | 'gc'): void {
     }
   }
   detachPod(ctx.state, pod);
+  countBinding(ctx.state, pod, -1);
   delete ctx.state.k8s.pods[key(ns, pod.metadata.name)];
+  podGone(ctx, pod);
   ctx.state.proxyDirty = true;
   // The kubelet recreates the mirror pod of a static pod it still runs from its manifest.
   if (by === 'kubelet' && isStaticPod(pod)) {
