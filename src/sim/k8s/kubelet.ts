@@ -9,7 +9,7 @@
  * in its v1.32 wording (`0/3 nodes are available: 1 node(s) had untolerated taint
  * {node-role.kubernetes.io/control-plane: }, 2 Too many pods. preemption: 0/3 nodes are
  * available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for
- * incoming pod..`). It is tried again when a pod leaves and every 5 minutes (the scheduler's
+ * incoming pod..`, the doubled period included). It is tried again when a pod leaves and every 5 minutes (the scheduler's
  * unschedulable-pods flush), with a new event only when the message changes or 5 minutes passed.
  * Then the kubelet, one stage at a time, each stage stamped with its own sandbox time:
  * - mount: every Secret and ConfigMap volume must exist (unless `optional`); a missing one
@@ -155,7 +155,8 @@ export function unschedulableMessage(state: SimState, pod: Pod): string | undefi
   const list = (m: Map<string, number>): string => [...m].map(([r, n]) => `${n} ${r}`).sort().join(', ');
   const total = nodes.length;
   if (total === 0) return 'no nodes available to schedule pods';
-  return `0/${total} nodes are available: ${list(reasons)}. preemption: 0/${total} nodes are available: ${list(preemption)}.`;
+  // FitError.Error: each part ends in `.`, and the preemption part is itself such a message.
+  return `0/${total} nodes are available: ${list(reasons)}. preemption: 0/${total} nodes are available: ${list(preemption)}..`;
 }
 
 /** The node the scheduler picks, honouring maxPods. */

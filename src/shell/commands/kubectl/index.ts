@@ -25,6 +25,8 @@ import { kubectlLogs, LOGS_USAGE } from './logs';
 import { kubectlGet } from './get';
 import { resolveResource, resourceWords } from './resources';
 import { kubectlVersion } from './version';
+import { kubeletSync } from '../../../sim/k8s/kubelet';
+import { apiContext } from './mutate';
 
 const SUBCOMMANDS: Record<string, string> = {
   get: 'Display one or many resources',
@@ -222,6 +224,8 @@ export const kubectl: Command = {
       // kubectl has no server to talk to.
       throw new CommandError('EXEC_FAILED', 'The connection to the server localhost:8080 was refused - did you specify the right host or port?');
     }
+    // The scheduler and kubelets have acted on everything due by now.
+    kubeletSync(apiContext(ctx));
     switch (sub) {
       case 'get':
         return kubectlGet(ctx, rest);
