@@ -7,7 +7,8 @@
  * reported as `command terminated with exit code N`. Without `-t`, Ctrl+C stops kubectl
  * itself and the remote program's summary never reaches the terminal; with `-t` the
  * interrupt goes to the program, which prints its summary, as on a real cluster.
- * `-it POD -- sh` opens a shell in the pod: the prompt changes until `exit`.
+ * `-it POD -- sh` opens a shell in the pod: the prompt changes until `exit`. A host-network
+ * pod's programs see its node's interfaces, routes and host name.
  */
 import type { CommandContext, Location } from '../../command';
 import { CommandError } from '../../errors';
@@ -47,7 +48,9 @@ export async function kubectlExec(
   const container = pod.spec.containers.find((c) => c.name === containerName);
   if (!container) throw new CommandError('EXEC_FAILED', `error: unable to upgrade connection: container not found ("${containerName}")`);
   if (pod.status.phase !== 'Running') throw new CommandError('EXEC_FAILED', `error: unable to upgrade connection: container not found ("${containerName}")`);
-  if (pod.spec.hostNetwork) throw new CommandError('UNSUPPORTED', `error: the sandbox does not model processes inside ${pod.metadata.name} (a host-network system pod); try a pod from the lab`);
+  // A host-network pod of the learner's runs in its node's network namespace (resolver.ts
+  // nsIdOf); the control plane's and the CNI's own pods are not modelled inside.
+  if (pod.spec.hostNetwork && pod.metadata.namespace === 'kube-system') throw new CommandError('UNSUPPORTED', `error: the sandbox does not model processes inside ${pod.metadata.name} (a host-network system pod); try a pod from the lab`);
   const path = flags.dashArgs[0]!;
   const program = programName(path);
   if (!imageHas(container.image, program)) {
