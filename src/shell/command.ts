@@ -22,8 +22,11 @@ export type Location =
   | { kind: 'workstation'; user: string; host: string }
   /** A root shell on a node or Docker host, reached with `ssh`; `ns` is its network namespace. */
   | { kind: 'node'; node: string; ns: string }
-  /** `shell: 'bash'`: the interactive shell is bash (images that ship it); otherwise the image's sh. */
-  | { kind: 'pod'; namespace: string; pod: string; container: string; shell?: 'bash' }
+  /**
+   * `shell: 'bash'`: the interactive shell is bash (images that ship it); otherwise the image's sh.
+   * `uid`, `restarts`: the pod and container run an interactive shell ends with (pod-session.ts).
+   */
+  | { kind: 'pod'; namespace: string; pod: string; container: string; shell?: 'bash'; uid?: string; restarts?: number }
   /**
    * A shell inside a Docker container on Docker host `host` (`docker run -it`, `docker exec -it`):
    * programs run in its namespace `ns` with the tools of `image` (the reference as given to

@@ -53,6 +53,7 @@ import { isBuiltin } from './commands/builtin';
 import { CommandError, commandNotFound, type ErrorCode } from './errors';
 import { imageAt, programName, shellAt } from './images';
 import { promptFor, WORKSTATION_LOCATION } from './location';
+import { answeredByEndedShell, EXEC_KILLED, podShellEnded } from './pod-session';
 import type { Registry } from './registry';
 import { absolute, fileCompletions, kindOf, placeOf, readAny, writeError } from './sandbox-fs';
 import { attachShellState, shellState } from './shell-state';
@@ -95,7 +96,8 @@ export class Shell {
   lastError: ErrorCode | undefined;
 
   constructor(private readonly opts: ShellOptions) {
-    const location = opts.location ?? WORKSTATION_LOCATION;
+    const wanted = opts.location ?? WORKSTATION_LOCATION;
+    const location = podShellEnded(opts.sim, wanted) ? WORKSTATION_LOCATION : wanted;
     this.env = { sim: opts.sim, scheduler: opts.scheduler, location, vars: {} };
     this.env.vars = this.freshVars(location, 0);
   }
@@ -117,7 +119,18 @@ export class Shell {
   async run(line: string, stdout: OutputSink, stderr: OutputSink): Promise<number> {
     this.interruptFlag = { interrupted: false };
     this.lastError = undefined;
-    return this.runText(line, this.env, stdout, stderr);
+    if (this.endPodShell(stderr) && answeredByEndedShell(line)) return EXEC_KILLED.status;
+    const status = await this.runText(line, this.env, stdout, stderr);
+    return this.endPodShell(stderr) ? EXEC_KILLED.status : status;
+  }
+
+  /** kubectl exec's shell ends with its pod or container (pod-session.ts). */
+  private endPodShell(stderr: OutputSink): boolean {
+    if (!podShellEnded(this.env.sim, this.env.location)) return false;
+    stderr.write(EXEC_KILLED.message);
+    this.moveTo(WORKSTATION_LOCATION, this.env);
+    this.env.vars['?'] = String(EXEC_KILLED.status);
+    return true;
   }
 
   /** The variables a new shell at `location` starts with, registered with their shell state. */

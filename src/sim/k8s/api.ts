@@ -62,12 +62,18 @@ function meta(ctx: ApiContext, kind: string, name: string, namespace: string | u
   const m: ObjectMeta = {
     name,
     ...(namespace !== undefined ? { namespace } : {}),
-    uid: uuid(deriveRng(ctx.state.seed, `uid:${kind}/${key(namespace, name)}`)),
+    uid: uuid(deriveRng(ctx.state.seed, `uid:${kind}/${key(namespace, name)}${incarnation(ctx, kind, namespace, name)}`)),
     resourceVersion: String(++ctx.state.k8s.resourceVersion),
     creationTimestamp: rfc3339(ctx.now),
     ...extra,
   };
   return m;
+}
+
+/** `@n` for the n-th object of this kind and name after n deletions (uids are never reused). */
+function incarnation(ctx: ApiContext, kind: string, namespace: string | undefined, name: string): string {
+  const n = ctx.state.k8s.alloc.incarnations?.[`${kind}/${key(namespace, name)}`];
+  return n ? `@${n}` : '';
 }
 
 export function createNamespace(ctx: ApiContext, name: string): void {

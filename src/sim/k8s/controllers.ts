@@ -130,6 +130,7 @@ export function deleteObject(ctx: ApiContext, resource: Resource, namespace: str
       break;
     case 'deployments':
       delete k8s.deployments[key(namespace, name)];
+      deleted(ctx.state, 'Deployment', namespace, name);
       break;
     case 'replicasets':
       delete k8s.replicasets[key(namespace, name)];
@@ -175,6 +176,7 @@ function removePod(ctx: ApiContext, pod: Pod, by: 'kubelet' | 'gc'): void {
   }
   detachPod(ctx.state, pod);
   countBinding(ctx.state, pod, -1);
+  if (!pod.metadata.generateName) deleted(ctx.state, 'Pod', ns, pod.metadata.name);
   delete ctx.state.k8s.pods[key(ns, pod.metadata.name)];
   podGone(ctx, pod);
   ctx.state.proxyDirty = true;
@@ -195,10 +197,18 @@ function mirrorUid(ctx: ApiContext, pod: Pod): void {
   pod.metadata.uid = uuid(deriveRng(ctx.state.seed, `uid:Pod/${key(pod.metadata.namespace, pod.metadata.name)}@${pod.metadata.resourceVersion}`));
 }
 
+/** Counts a deletion, so that an object created again under the name gets a uid of its own. */
+function deleted(state: SimState, kind: string, namespace: string | undefined, name: string): void {
+  const incarnations = (state.k8s.alloc.incarnations ??= {});
+  const k = `${kind}/${key(namespace, name)}`;
+  incarnations[k] = (incarnations[k] ?? 0) + 1;
+}
+
 function removeService(state: SimState, namespace: string, name: string): void {
   const k = key(namespace, name);
   const svc = state.k8s.services[k];
   if (!svc) return;
+  deleted(state, 'Service', namespace, name);
   const alloc = state.k8s.alloc;
   const ips = new Set(svc.spec.clusterIPs ?? (svc.spec.clusterIP ? [svc.spec.clusterIP] : []));
   alloc.serviceIps = alloc.serviceIps.filter((ip) => !ips.has(ip));

@@ -245,6 +245,8 @@ export interface K8sState {
   alloc: {
     /** Service ClusterIPs in use (dotted quads). */
     serviceIps: string[];
+    /** How many times an object (`<Kind>/<namespace>/<name>`) was deleted: a new one of the same name gets a new uid. */
+    incarnations?: Record<string, number>;
     /** How many ClusterIPs each Service key has drawn (a re-created Service draws afresh). */
     clusterIpDraws?: Record<string, number>;
     /** host-local IPAM per node: the last reserved offset in the node's pod CIDR, and the addresses in use. */

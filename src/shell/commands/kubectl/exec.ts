@@ -65,7 +65,9 @@ export async function kubectlExec(
   const tty = bool(flags, 'tty');
   if ((program === 'sh' || program === 'bash') && flags.dashArgs.length === 1) {
     if (!bool(flags, 'stdin')) return 0; // a shell with no stdin reads nothing and exits
-    enterShell(program === 'bash' ? { ...location, shell: 'bash' } : location);
+    // The shell lives as long as this pod's container (pod-session.ts).
+    const session = { ...location, uid: pod.metadata.uid, restarts: pod.status.containerStatuses?.find((c) => c.name === container.name)?.restartCount ?? 0 };
+    enterShell(program === 'bash' ? { ...session, shell: 'bash' } : session);
     return 0;
   }
   const status = await runIn(location, [program, ...flags.dashArgs.slice(1)], tty);
