@@ -32,7 +32,8 @@
  * they are Running when the learner arrives; only pods created from the shell take time.
  * Progress is driven by `kubeletSync`, which runs every stage due by `ctx.now` in time order
  * and lets the controllers update ReplicaSet and Deployment status afterwards; kubectl calls
- * it before it reads or writes the cluster, and `kubectl get -w` on every poll.
+ * it before it reads or writes the cluster, `kubectl get -w` on every poll, and the Sim before
+ * a packet moves or a pod is looked up.
  * Left out: image pull failures (ErrImagePull/ImagePullBackOff), init containers, probes,
  * the volume manager's two-minute `Unable to attach or mount volumes` timeout event, the
  * event correlator's similar-event aggregation of FailedCreatePodSandBox (each attempt's
