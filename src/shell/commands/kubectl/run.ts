@@ -6,7 +6,8 @@
  * restartPolicy (Always by default), and the words after `--` as the container's
  * arguments (or its command with `--command`). `--expose --port=P` also creates a ClusterIP
  * Service named NAME selecting the pod, printed first as kubectl prints it. The pod is
- * scheduled, wired and Running at once. Prints `pod/NAME created`.
+ * scheduled at once and then started by its kubelet as sandbox time passes (ContainerCreating
+ * first; see sim/k8s/kubelet.ts). Prints `pod/NAME created`.
  * Left out: --env (accepted, not stored), -i/-t/--rm/--attach (no interactive session: use kubectl exec), --dry-run,
  * --overrides; a container whose program would exit at once (busybox without a command)
  * still shows Running, where a real cluster shows Completed or CrashLoopBackOff.
