@@ -16,6 +16,7 @@ import { EXPOSE_USAGE, kubectlExpose } from './expose';
 import { kubectlLabel, LABEL_USAGE } from './label';
 import { completeWrite } from './mutate';
 import { kubectlRun, RUN_USAGE } from './run';
+import { kubectlRollout, ROLLOUT_USAGE } from './rollout';
 import { kubectlScale, SCALE_USAGE } from './scale';
 import { DESCRIBE_USAGE, kubectlDescribe } from './describe';
 import { EVENTS_USAGE, kubectlEvents } from './events';
@@ -35,6 +36,7 @@ const SUBCOMMANDS: Record<string, string> = {
   run: 'Run a particular image on the cluster',
   delete: 'Delete resources by file names, stdin, resources and names, or by resources and label selector',
   scale: 'Set a new size for a deployment, replica set, or replication controller',
+  rollout: 'Manage the rollout of a resource',
   apply: 'Apply a configuration to a resource by file name or stdin',
   label: 'Update the labels on a resource',
   exec: 'Execute a command in a container',
@@ -60,6 +62,7 @@ Basic Commands (Intermediate):
   delete          Delete resources by file names, stdin, resources and names, or by resources and label selector
 
 Deploy Commands:
+  rollout         Manage the rollout of a resource
   scale           Set a new size for a deployment, replica set, or replication controller
 
 Cluster Management Commands:
@@ -208,6 +211,7 @@ export const kubectl: Command = {
         if (sub === 'scale') return out(ctx.stdout, SCALE_USAGE);
         if (sub === 'expose') return out(ctx.stdout, EXPOSE_USAGE);
         if (sub === 'run') return out(ctx.stdout, RUN_USAGE);
+        if (sub === 'rollout') return out(ctx.stdout, ROLLOUT_USAGE);
         if (sub === 'label') return out(ctx.stdout, LABEL_USAGE);
         if (sub === 'describe') return out(ctx.stdout, DESCRIBE_USAGE);
         if (sub === 'events') return out(ctx.stdout, EVENTS_USAGE);
@@ -257,6 +261,8 @@ export const kubectl: Command = {
       case 'cluster-info':
       case 'clusterinfo':
         return kubectlClusterInfo(ctx, rest);
+      case 'rollout':
+        return kubectlRollout(ctx, rest);
       default:
         if (sub.startsWith('-')) throw new CommandError('UNKNOWN_FLAG', `error: unknown flag: ${sub}`, 1, "See 'kubectl --help' for usage.");
         throw new CommandError('USAGE', `error: unknown command "${sub}" for "kubectl"${suggest(sub)}`, 1, "Run 'kubectl --help' for usage.");
