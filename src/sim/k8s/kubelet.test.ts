@@ -3,7 +3,7 @@ import { buildCluster, type ClusterSpec } from '../cluster';
 import { rngOver } from '../rng';
 import { createPod, createService, type ApiContext } from './api';
 import { deleteObject, scaleObject } from './controllers';
-import { goDuration, kubeletSync, MAX_PODS, pullMs, SANDBOX_MS } from './kubelet';
+import { goDuration, KUBELET_ADMIT_MS, kubeletSync, MAX_PODS, pullMs, SANDBOX_MS } from './kubelet';
 import type { Pod } from './types';
 
 const T0 = Date.UTC(2025, 2, 14, 9, 0, 0);
@@ -33,17 +33,21 @@ describe('pod startup', () => {
     const { state, at, events } = setup();
     createPod(at(LEARNER), { name: 'tools', namespace: 'default', spec: { containers: [{ name: 'tools', image: 'nicolaka/netshoot' }], nodeName: 'node-1' } });
     const pod = () => state.k8s.pods['default/tools'];
+    // Bound, then picked up by the kubelet: Pending, then ContainerCreating.
+    expect(status(pod())).toBe('Pending');
+    kubeletSync(at(LEARNER + KUBELET_ADMIT_MS));
     expect(status(pod())).toBe('ContainerCreating');
     expect(pod()!.status.podIP).toBeUndefined();
-    kubeletSync(at(LEARNER + SANDBOX_MS - 1));
+    const t = LEARNER + KUBELET_ADMIT_MS;
+    kubeletSync(at(t + SANDBOX_MS - 1));
     expect(pod()!.status.podIP).toBeUndefined();
-    kubeletSync(at(LEARNER + SANDBOX_MS));
+    kubeletSync(at(t + SANDBOX_MS));
     expect(pod()!.status.podIP).toMatch(/^10\.244\.1\./);
     expect(status(pod())).toBe('ContainerCreating');
     const pull = pullMs('nicolaka/netshoot');
-    kubeletSync(at(LEARNER + SANDBOX_MS + pull - 1));
+    kubeletSync(at(t + SANDBOX_MS + pull - 1));
     expect(status(pod())).toBe('ContainerCreating');
-    kubeletSync(at(LEARNER + SANDBOX_MS + pull));
+    kubeletSync(at(t + SANDBOX_MS + pull));
     expect(status(pod())).toBe('Running');
     const evs = events('tools');
     expect(evs.map((e) => e.reason)).toEqual(['Pulling', 'Pulled', 'Created', 'Started']);
@@ -52,7 +56,7 @@ describe('pod startup', () => {
     expect(evs[1]!.lastTimestamp).not.toBe(evs[0]!.lastTimestamp);
     // The node has the image now: the next pod starts from it.
     createPod(at(LEARNER + 60_000), { name: 'tools2', namespace: 'default', spec: { containers: [{ name: 'tools', image: 'nicolaka/netshoot' }], nodeName: 'node-1' } });
-    kubeletSync(at(LEARNER + 60_000 + SANDBOX_MS));
+    kubeletSync(at(LEARNER + 60_000 + KUBELET_ADMIT_MS + SANDBOX_MS));
     expect(status(state.k8s.pods['default/tools2'])).toBe('Running');
     expect(events('tools2').map((e) => e.message)).toContain('Container image "nicolaka/netshoot" already present on machine');
   });
@@ -61,7 +65,7 @@ describe('pod startup', () => {
     const { state, at } = setup();
     scaleObject(at(LEARNER), 'deployments', 'default', 'web', 4);
     expect(state.k8s.deployments['default/web']!.status.readyReplicas).toBe(2);
-    kubeletSync(at(LEARNER + SANDBOX_MS));
+    kubeletSync(at(LEARNER + KUBELET_ADMIT_MS + SANDBOX_MS));
     expect(state.k8s.deployments['default/web']!.status.readyReplicas).toBe(4);
   });
 
@@ -81,18 +85,19 @@ describe('volumes', () => {
     expect(failed).toHaveLength(1);
     expect(failed[0]!.type).toBe('Warning');
     expect(failed[0]!.message).toBe('MountVolume.SetUp failed for volume "creds" : secret "db-creds" not found');
-    // 0, 0.5, 1.5, 3.5, 7.5, 15.5 and 31.5 s: seven tries in 40 s.
+    // 0, 0.5, 1.5, 3.5, 7.5, 15.5 and 31.5 s after the kubelet picked the pod up: seven tries in 40 s.
     expect(failed[0]!.count).toBe(7);
     state.k8s.secrets = { 'default/db-creds': { metadata: { name: 'db-creds', namespace: 'default', uid: 'u', resourceVersion: '1', creationTimestamp: '' } } };
-    kubeletSync(at(LEARNER + 62_999));
+    kubeletSync(at(LEARNER + KUBELET_ADMIT_MS + 63_499));
     expect(status(state.k8s.pods['default/app'])).toBe('ContainerCreating');
-    kubeletSync(at(LEARNER + 63_500 + SANDBOX_MS));
+    kubeletSync(at(LEARNER + KUBELET_ADMIT_MS + 63_500 + SANDBOX_MS));
     expect(status(state.k8s.pods['default/app'])).toBe('Running');
   });
 
   it('says which ConfigMap is missing, and ignores optional sources', () => {
     const { state, at, events } = setup();
-    createPod(at(LEARNER), { name: 'cfg', namespace: 'default', spec: { containers: [{ name: 'c', image: 'nginx:1.27' }], volumes: [{ name: 'opt', secret: { secretName: 'nope', optional: true } }, { name: 'conf', configMap: { name: 'web-conf' } }] } });
+    createPod(at(LEARNER - KUBELET_ADMIT_MS), { name: 'cfg', namespace: 'default', spec: { containers: [{ name: 'c', image: 'nginx:1.27' }], volumes: [{ name: 'opt', secret: { secretName: 'nope', optional: true } }, { name: 'conf', configMap: { name: 'web-conf' } }] } });
+    kubeletSync(at(LEARNER));
     expect(events('cfg').find((e) => e.reason === 'FailedMount')?.message).toBe('MountVolume.SetUp failed for volume "conf" : configmap "web-conf" not found');
     expect(status(state.k8s.pods['default/cfg'])).toBe('ContainerCreating');
   });

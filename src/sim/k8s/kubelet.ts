@@ -12,6 +12,8 @@
  * incoming pod..`, the doubled period included). It is tried again when a pod leaves and every 5 minutes (the scheduler's
  * unschedulable-pods flush), with a new event only when the message changes or 5 minutes passed.
  * Then the kubelet, one stage at a time, each stage stamped with its own sandbox time:
+ * - admit (KUBELET_ADMIT_MS): the pod is bound but shows plain `Pending` until the node's
+ *   kubelet picks it up and reports it `ContainerCreating`;
  * - mount: every Secret and ConfigMap volume must exist (unless `optional`); a missing one
  *   gives `FailedMount` (`MountVolume.SetUp failed for volume "x" : secret "y" not found`),
  *   retried with the volume manager's exponential backoff (0.5 s doubling to 2m2s); the
@@ -50,6 +52,8 @@ import { key, type Container, type Pod, type PodStart } from './types';
 
 /** The kubelet's default maxPods. */
 export const MAX_PODS = 110;
+/** From the binding to the kubelet's first status update (ContainerCreating). */
+export const KUBELET_ADMIT_MS = 400;
 /** Creating the pod sandbox: the pause container and the CNI's ADD. */
 export const SANDBOX_MS = 1000;
 /** A pull's fixed cost (registry round trips, unpacking) and its transfer rate. */
@@ -202,9 +206,17 @@ export function admitPod(ctx: ApiContext, pod: Pod, daemonSet: boolean): void {
     countBinding(ctx.state, pod, 1);
     // DaemonSet pods are bound by the default scheduler too (through node affinity).
     if (daemonSet) recordScheduled(ctx, pod);
+    bound(ctx, pod, s);
   }
-  kubeletSees(ctx, pod);
   runStages(ctx, pod, s);
+}
+
+/** Bound to a node: Pending and scheduled until the node's kubelet picks the pod up. */
+function bound(ctx: ApiContext, pod: Pod, s: PodStart): void {
+  pod.status = { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: rfc3339(ctx.now) }], qosClass: pod.status.qosClass ?? 'BestEffort' };
+  s.stage = 'admit';
+  s.attempt = 0;
+  s.due = s.fast ? ctx.now : ctx.now + KUBELET_ADMIT_MS;
 }
 
 /** One scheduling attempt; false leaves the pod Pending with the scheduler's reason. */
@@ -214,9 +226,7 @@ function trySchedule(ctx: ApiContext, pod: Pod, s: PodStart): boolean {
     pod.spec.nodeName = node;
     countBinding(ctx.state, pod, 1);
     recordScheduled(ctx, pod);
-    s.stage = 'mount';
-    s.due = ctx.now;
-    s.attempt = 0;
+    bound(ctx, pod, s);
     return true;
   }
   const message = unschedulableMessage(ctx.state, pod) ?? 'no nodes available to schedule pods';
@@ -292,12 +302,16 @@ function step(ctx: ApiContext, pod: Pod, s: PodStart): boolean {
   const state = ctx.state;
   const node = pod.spec.nodeName;
   if (s.stage === 'schedule') {
-    if (!trySchedule(ctx, pod, s)) return false;
-    kubeletSees(ctx, pod);
+    trySchedule(ctx, pod, s);
     return false;
   }
   if (!node) return true;
   const host = node;
+  if (s.stage === 'admit') {
+    kubeletSees(ctx, pod);
+    s.stage = 'mount';
+    return false;
+  }
   if (s.stage === 'mount') {
     const missing = missingVolume(state, pod);
     if (missing) {

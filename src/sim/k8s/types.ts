@@ -273,7 +273,7 @@ export interface K8sState {
 
 /** Where the kubelet is in starting a pod, and when it next acts (sandbox time, epoch ms). */
 export interface PodStart {
-  stage: 'schedule' | 'mount' | 'sandbox' | 'pull' | 'start';
+  stage: 'schedule' | 'admit' | 'mount' | 'sandbox' | 'pull' | 'start';
   due: number;
   /** Retries of the current stage so far (kubelet's backoff). */
   attempt: number;
