@@ -22,12 +22,13 @@ export type Location =
   | { kind: 'workstation'; user: string; host: string }
   /** A root shell on a node or Docker host, reached with `ssh`; `ns` is its network namespace. */
   | { kind: 'node'; node: string; ns: string }
-  /** `shell: 'bash'`: the interactive shell is bash (images that ship it); otherwise the image's sh. */
   /**
+   * `shell: 'bash'`: the interactive shell is bash (images that ship it); otherwise the image's sh.
+   * `uid`, `restarts`: the pod and container run an interactive shell ends with (pod-session.ts).
    * `attached`: the shell is the pod's own process, attached by `kubectl run -it` (or
    * `kubectl debug -it`): leaving it ends kubectl's session (`rm`: the pod is deleted).
    */
-  | { kind: 'pod'; namespace: string; pod: string; container: string; shell?: 'bash'; attached?: { rm: boolean; restart: string; nsFlag?: string; ephemeral?: boolean } }
+  | { kind: 'pod'; namespace: string; pod: string; container: string; shell?: 'bash'; uid?: string; restarts?: number; attached?: { rm: boolean; restart: string; nsFlag?: string; ephemeral?: boolean } }
   /**
    * A shell inside a Docker container on Docker host `host` (`docker run -it`, `docker exec -it`):
    * programs run in its namespace `ns` with the tools of `image` (the reference as given to

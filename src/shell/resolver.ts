@@ -1,9 +1,9 @@
 /**
  * Name resolution for commands, as the C library does it: real DNS queries over the network.
  *
- * Design notes: in a pod (dnsPolicy ClusterFirst) the resolver reads the pod's resolv.conf
- * (`search <ns>.svc.cluster.local svc.cluster.local cluster.local`, `nameserver 10.96.0.10`,
- * `options ndots:5`) and tries the search list in the order glibc or musl would (musl, in
+ * Design notes: in a pod the resolver reads the pod's resolv.conf as its dnsPolicy makes it
+ * (ClusterFirst: `search <ns>.svc.cluster.local svc.cluster.local cluster.local`,
+ * `nameserver 10.96.0.10`, `options ndots:5`; see sim/k8s/pod-files.ts) and tries the search list in the order glibc or musl would (musl, in
  * Alpine-based images, never searches names with ndots or more dots and stops at the first
  * answer that is not NXDOMAIN); each try is a UDP query to the nameserver, DNATed to a CoreDNS
  * pod like any other packet. On the workstation and the nodes the nameserver is the LAN's
@@ -13,6 +13,7 @@
 import { decodeDns, dnsQuery, encodableName, encodeDns } from '../sim/dns';
 import { parseIp, type Ip } from '../sim/ipv4';
 import { parseResolvConf, resolvConf, searchCandidates } from '../sim/k8s/coredns';
+import { podResolvConf } from '../sim/k8s/pod-files';
 import type { Location, ShellEnv } from './command';
 import { imageFamily } from './images';
 
@@ -28,6 +29,12 @@ export function nsIdOf(env: ShellEnv, loc: Location = env.location): string {
   return `pod/${loc.namespace}/${loc.pod}`;
 }
 
+/** The /etc/resolv.conf of the pod at `loc` (its dnsPolicy and dnsConfig, see pod-files.ts). */
+export function resolvConfAt(env: ShellEnv, loc: Extract<Location, { kind: 'pod' }>): string {
+  const pod = env.sim.pod(loc.namespace, loc.pod);
+  return pod ? podResolvConf(env.sim.state, pod) : resolvConf(env.sim.state, loc.namespace);
+}
+
 export function resolveHost(env: ShellEnv, name: string): Resolved {
   const literal = parseIp(name);
   if (literal !== undefined) return { ok: true, ip: literal, name };
@@ -37,7 +44,7 @@ export function resolveHost(env: ShellEnv, name: string): Resolved {
   let candidates: string[];
   let server: string;
   if (loc.kind === 'pod') {
-    const conf = parseResolvConf(resolvConf(state, loc.namespace));
+    const conf = parseResolvConf(resolvConfAt(env, loc));
     const image = env.sim.pod(loc.namespace, loc.pod)?.spec.containers.find((c) => c.name === loc.container)?.image ?? '';
     const musl = ['busybox', 'netshoot'].includes(imageFamily(image));
     candidates = searchCandidates(name, conf, musl ? 'musl' : 'glibc');

@@ -7,8 +7,10 @@
  * working directory is the user's home on the workstation (`/home/learner`) and on a node
  * (`/root`), and in a pod or container its image's WORKDIR (`/`, netshoot's `/root`), as the
  * prompts show (placeOf). Generated files are made from the model,
- * with the content real machines have: in a pod `/etc/resolv.conf` (ClusterFirst: search
- * list, 10.96.0.10, ndots:5), the kubelet-managed `/etc/hosts` and `/etc/hostname`; on a node
+ * with the content real machines have: in a pod `/etc/resolv.conf` (by its dnsPolicy and
+ * dnsConfig; ClusterFirst: search list, 10.96.0.10, ndots:5), the kubelet-managed `/etc/hosts`
+ * (with `<hostname>.<subdomain>...` for a pod with spec.subdomain) and `/etc/hostname`
+ * (spec.hostname or the pod's name; see sim/k8s/pod-files.ts); on a node
  * flannel's `/run/flannel/subnet.env` and `/etc/cni/net.d/10-flannel.conflist`,
  * `/proc/sys/net/ipv4/ip_forward`, `/etc/resolv.conf` and `/etc/hostname`; in a Docker
  * container the files Docker writes: `/etc/hostname` (the 12-character short id), `/etc/hosts`
@@ -31,6 +33,7 @@
 import type { ShellEnv } from './command';
 import { formatCidr, formatIp } from '../sim/ipv4';
 import { resolvConf } from '../sim/k8s/coredns';
+import { podHostname, podHostsFile, podResolvConf } from '../sim/k8s/pod-files';
 import { podMtu } from '../sim/cni';
 import { appendBounded, isDirectory, listDirectory, readFile, resolvePath, writeBounded } from '../sim/files';
 import { imageAt, imageFamily } from './images';
@@ -97,10 +100,12 @@ function machineFiles(env: ShellEnv): Record<string, string> {
   const state = env.sim.state;
   if (loc.kind === 'pod') {
     const pod = env.sim.pod(loc.namespace, loc.pod);
+    if (!pod) return { '/etc/resolv.conf': resolvConf(state, loc.namespace), '/etc/hostname': `${loc.pod}\n` };
+    // What the kubelet writes for this pod (sim/k8s/pod-files.ts).
     return {
-      '/etc/resolv.conf': resolvConf(state, loc.namespace),
-      '/etc/hostname': `${loc.pod}\n`,
-      '/etc/hosts': `# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n${pod?.status.podIP ?? ''}\t${loc.pod}\n`,
+      '/etc/resolv.conf': podResolvConf(state, pod),
+      '/etc/hostname': `${podHostname(pod)}\n`,
+      '/etc/hosts': podHostsFile(state, pod),
     };
   }
   if (loc.kind === 'node') {

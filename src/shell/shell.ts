@@ -53,6 +53,7 @@ import { isBuiltin } from './commands/builtin';
 import { CommandError, commandNotFound, type ErrorCode } from './errors';
 import { imageAt, programName, shellAt } from './images';
 import { promptFor, WORKSTATION_LOCATION } from './location';
+import { answeredByEndedShell, EXEC_KILLED, podShellEnded } from './pod-session';
 import type { Registry } from './registry';
 import { boundedPair, OutputBudget, OutputLimitStop } from './output-limit';
 import { absolute, appendLimited, fileCompletions, kindOf, placeOf, readAny, writeError } from './sandbox-fs';
@@ -98,7 +99,8 @@ export class Shell {
   private budget: OutputBudget | undefined;
 
   constructor(private readonly opts: ShellOptions) {
-    const location = opts.location ?? WORKSTATION_LOCATION;
+    const wanted = opts.location ?? WORKSTATION_LOCATION;
+    const location = podShellEnded(opts.sim, wanted) ? WORKSTATION_LOCATION : wanted;
     this.env = { sim: opts.sim, scheduler: opts.scheduler, location, vars: {} };
     this.env.vars = this.freshVars(location, 0);
   }
@@ -121,7 +123,18 @@ export class Shell {
     this.interruptFlag = { interrupted: false };
     this.lastError = undefined;
     this.budget = new OutputBudget(stderr, () => this.interrupt());
-    return this.runText(line, this.env, stdout, stderr);
+    if (this.endPodShell(stderr) && answeredByEndedShell(line)) return EXEC_KILLED.status;
+    const status = await this.runText(line, this.env, stdout, stderr);
+    return this.endPodShell(stderr) ? EXEC_KILLED.status : status;
+  }
+
+  /** kubectl exec's shell ends with its pod or container (pod-session.ts). */
+  private endPodShell(stderr: OutputSink): boolean {
+    if (!podShellEnded(this.env.sim, this.env.location)) return false;
+    stderr.write(EXEC_KILLED.message);
+    this.moveTo(WORKSTATION_LOCATION, this.env);
+    this.env.vars['?'] = String(EXEC_KILLED.status);
+    return true;
   }
 
   /** The variables a new shell at `location` starts with, registered with their shell state. */

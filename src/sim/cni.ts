@@ -8,11 +8,12 @@
  * node's IP). The bridge plugin creates `cni0` with the subnet's .1 when the first pod lands
  * on the node, then one veth pair per pod: `eth0` inside the pod, `veth<8 hex>` on the node,
  * enslaved to cni0. host-local IPAM hands out addresses after the last one it reserved and
- * wraps at the end of the range; freed addresses are not reused at once.
+ * wraps at the end of the range; freed addresses are not reused at once. A full range fails
+ * the pod's sandbox (see k8s/kubelet.ts), as the bridge plugin's ADD fails in a real node.
  * Left out: flannel's subnet lease in etcd/the API, the FLANNEL-* iptables chains (no
  * netfilter yet), host-gw mode, hairpin mode.
  */
-import { broadcast, formatIp, nth, parseCidr, size, type Cidr, type Ip } from './ipv4';
+import { broadcast, nth, parseCidr, size, type Cidr, type Ip } from './ipv4';
 import { randomMac } from './mac';
 import { addDevice, deviceByName, newNetns, type Netns } from './netns';
 import { nodeNetfilter } from './k8s/kube-proxy';
@@ -124,8 +125,12 @@ export function podMtu(state: SimState): number {
   return state.config.cni === 'flannel-host-gw' ? state.config.mtu : state.config.mtu - VXLAN_OVERHEAD;
 }
 
-/** host-local IPAM: the next free address after the last reserved one, wrapping at the end. */
-export function allocatePodIp(state: SimState, node: string): Ip {
+/**
+ * host-local IPAM: the next free address after the last reserved one, wrapping at the end;
+ * undefined when every address of the range is taken (the plugin's "no IP addresses
+ * available in range set", which the kubelet reports as FailedCreatePodSandBox).
+ */
+export function allocatePodIp(state: SimState, node: string): Ip | undefined {
   const subnet = nodeSubnet(state, node);
   const ipam = (state.k8s.alloc.podIpam[node] ??= { last: 1, used: [] });
   const first = 2; // .1 is the gateway on cni0
@@ -139,7 +144,7 @@ export function allocatePodIp(state: SimState, node: string): Ip {
       return nth(subnet, off);
     }
   }
-  throw new Error(`no IP addresses available in range set: ${formatIp(nth(subnet, first))}-${formatIp(nth(subnet, last))}`);
+  return undefined;
 }
 
 /** Creates cni0 on the node if this is its first pod (the bridge plugin does it lazily). */
@@ -160,14 +165,18 @@ function ensureBridge(state: SimState, node: string): void {
   ns.routes.push({ dst: subnet, dev: 'cni0', proto: 'kernel', scope: 'link', src: gw });
 }
 
-/** Wires a pod into its node: a network namespace, a veth pair into cni0 and an address. */
-export function attachPod(state: SimState, pod: Pod): Ip {
+/**
+ * Wires a pod into its node: a network namespace, a veth pair into cni0 and an address;
+ * undefined (and nothing created) when the node's range has no free address.
+ */
+export function attachPod(state: SimState, pod: Pod): Ip | undefined {
   const node = pod.spec.nodeName!;
   const namespace = pod.metadata.namespace ?? 'default';
+  const ipAddr = allocatePodIp(state, node);
+  if (ipAddr === undefined) return undefined;
   ensureBridge(state, node);
   const host = state.netns[nodeNsId(node)]!;
   const subnet = nodeSubnet(state, node);
-  const ipAddr = allocatePodIp(state, node);
   const gw = nth(subnet, 1);
   const id = podNsId(namespace, pod.metadata.name);
   // Everything random about this pod's network comes from its own stream.
@@ -245,8 +254,6 @@ export function detachPod(state: SimState, pod: Pod): void {
   }
   delete state.netns[ns.id];
   const node = pod.spec.nodeName;
-  const counts = state.k8s.alloc.podsPerNode;
-  if (counts && node && counts[node]) counts[node]--;
   const ip = pod.status.podIP;
   const ipam = node ? state.k8s.alloc.podIpam[node] : undefined;
   if (ipam && ip) {

@@ -6,7 +6,8 @@
  * look up a pod) rather than editing the state, so the same rules apply to the browser, the
  * CLI and the tests. Round-trip times are derived from what the packet went through (links
  * crossed, routers, ARP resolutions, VXLAN) with seeded jitter: realistic magnitudes, not
- * measurements.
+ * measurements. Before a packet moves or a pod is looked up, pods still starting catch up
+ * with the sandbox clock (k8s/kubelet.ts), so a pod started a few seconds ago answers.
  */
 import { clone } from './clone';
 import { buildCluster, type ClusterSpec } from './cluster';
@@ -14,6 +15,7 @@ import { podNetns } from './cni';
 import type { Clock } from './clock';
 import { inject, type InjectOptions, type LocalError, type TraceResult } from './forward';
 import { formatIp, type Ip } from './ipv4';
+import { kubeletSync } from './k8s/kubelet';
 import { key, type Pod } from './k8s/types';
 import { cachedPmtu, lookupRoute, sourceFor, type Netns } from './netns';
 import { echoId, echoRequest, echoSeq, ICMP_DEST_UNREACH, ICMP_ECHO_REPLY, ICMP_TIME_EXCEEDED, ipv4, pingPayload, udp, type IcmpMessage, type Ipv4Packet } from './packet';
@@ -92,6 +94,7 @@ export class Sim {
 
   /** Injects a packet from a namespace's stack and tells the listeners what happened. */
   send(nsId: string, packet: Ipv4Packet, opts?: InjectOptions): TraceResult {
+    this.catchUp();
     const now = this.clock.now();
     const trace = inject(this.state, nsId, packet, now, opts);
     for (const l of this.traceListeners) l(trace, now);
@@ -103,7 +106,18 @@ export class Sim {
   }
 
   pod(namespace: string, name: string): Pod | undefined {
+    this.catchUp();
     return this.state.k8s.pods[key(namespace, name)];
+  }
+
+  /** The scheduler and kubelets act on whatever became due as sandbox time passed (kubelet.ts). */
+  catchUp(): void {
+    const starting = this.state.k8s.starting;
+    if (!starting) return;
+    for (const _ in starting) {
+      kubeletSync({ state: this.state, rng: this.rng, now: this.clock.now(), podStartup: 'timed' });
+      return;
+    }
   }
 
   podNetns(pod: Pod): Netns | undefined {

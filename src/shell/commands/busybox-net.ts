@@ -42,9 +42,9 @@ import { decodeDns, dnsQuery, encodableName, encodeDns } from '../../sim/dns';
 import { formatIp, maskOf, parseIp } from '../../sim/ipv4';
 import type { Device, Netns, Route } from '../../sim/netns';
 import { hasCarrier, matches, nsOf, routeOrder } from './ip';
-import { parseResolvConf, resolvConf } from '../../sim/k8s/coredns';
+import { parseResolvConf } from '../../sim/k8s/coredns';
 import { text } from '../../sim/apps';
-import { nsIdOf, resolveHost } from '../resolver';
+import { nsIdOf, resolvConfAt, resolveHost } from '../resolver';
 import { absolute, kindOf, placeOf, writeError } from '../sandbox-fs';
 import { writeFile } from '../../sim/files';
 
@@ -59,7 +59,7 @@ export const nslookup: Command = {
     const args = ctx.argv.slice(1).filter((a) => !a.startsWith('-'));
     const name = args[0];
     if (!name) throw new CommandError('USAGE', this.usage, 1);
-    const conf = parseResolvConf(resolvConf(ctx.env.sim.state, loc.namespace));
+    const conf = parseResolvConf(resolvConfAt(ctx.env, loc));
     const server = args[1] ?? conf.nameservers[0] ?? '10.96.0.10';
     const serverIp = parseIp(server);
     if (serverIp === undefined) throw new CommandError('NOT_FOUND', `nslookup: bad address '${server}'`, 1);

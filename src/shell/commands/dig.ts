@@ -23,8 +23,8 @@ import type { Command, CommandContext } from '../command';
 import { CommandError } from '../errors';
 import { decodeDns, DnsEncodeError, dnsQuery, encodableName, encodeDns, nameLabels, fqdn, rdataText, typeCode, typeName, className, rcodeName, type DnsMessage, type DnsRecord } from '../../sim/dns';
 import { formatIp, parseIp } from '../../sim/ipv4';
-import { parseResolvConf, resolvConf, searchCandidates } from '../../sim/k8s/coredns';
-import { nsIdOf } from '../resolver';
+import { parseResolvConf, searchCandidates } from '../../sim/k8s/coredns';
+import { nsIdOf, resolvConfAt } from '../resolver';
 
 export const BIND_VERSION = '9.20.11';
 
@@ -179,7 +179,7 @@ export const dig: Command = {
     if (loc.kind !== 'pod') throw new CommandError('UNSUPPORTED', 'dig: not available here');
     const args = ctx.argv.slice(1);
     const o = parseArgs(args);
-    const conf = parseResolvConf(resolvConf(ctx.env.sim.state, loc.namespace));
+    const conf = parseResolvConf(resolvConfAt(ctx.env, loc));
     const serverText = o.server ?? conf.nameservers[0] ?? '10.96.0.10';
     const server = parseIp(serverText);
     if (server === undefined) throw new CommandError('NOT_FOUND', `dig: couldn't get address for '${serverText}': not found`, 10);

@@ -10,6 +10,7 @@
  */
 import type { Command } from '../command';
 import { imageAt, imageFamily } from '../images';
+import { podHostname } from '../../sim/k8s/pod-files';
 
 const USAGE = `Usage: hostname [-b] {hostname|-F file}         set host name (from file)
        hostname [-a|-A|-d|-f|-i|-I|-s|-y]       display formatted name
@@ -51,7 +52,8 @@ export const hostname: Command = {
       ctx.stdout.write(USAGE + '\n');
       return 255;
     }
-    ctx.stdout.write((loc.kind === 'workstation' ? loc.host : loc.kind === 'node' ? loc.node : loc.kind === 'container' ? loc.id.slice(0, 12) : loc.pod) + '\n');
+    const pod = loc.kind === 'pod' ? ctx.env.sim.pod(loc.namespace, loc.pod) : undefined;
+    ctx.stdout.write((loc.kind === 'workstation' ? loc.host : loc.kind === 'node' ? loc.node : loc.kind === 'container' ? loc.id.slice(0, 12) : pod ? podHostname(pod) : loc.pod) + '\n');
     return 0;
   },
 };

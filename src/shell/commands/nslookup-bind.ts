@@ -16,7 +16,8 @@ import type { Command } from '../command';
 import { CommandError } from '../errors';
 import { formatIp, parseIp } from '../../sim/ipv4';
 import { encodableName, fqdn } from '../../sim/dns';
-import { parseResolvConf, resolvConf, searchCandidates } from '../../sim/k8s/coredns';
+import { parseResolvConf, searchCandidates } from '../../sim/k8s/coredns';
+import { resolvConfAt } from '../resolver';
 import { checkLegalName, query } from './dig';
 
 export const nslookupBind: Command = {
@@ -31,7 +32,7 @@ export const nslookupBind: Command = {
     const args = ctx.argv.slice(1).filter((a) => !a.startsWith('-'));
     const name = args[0];
     if (!name) throw new CommandError('UNSUPPORTED', 'nslookup: interactive mode is not supported in this sandbox; give a name: nslookup web', 1);
-    const conf = parseResolvConf(resolvConf(ctx.env.sim.state, loc.namespace));
+    const conf = parseResolvConf(resolvConfAt(ctx.env, loc));
     const serverText = args[1] ?? conf.nameservers[0] ?? '10.96.0.10';
     const server = parseIp(serverText);
     if (server === undefined) throw new CommandError('NOT_FOUND', `nslookup: couldn't get address for '${serverText}': not found`, 1);

@@ -7,23 +7,27 @@
  * its pods (`<replicaset>-<5 random>`), a DaemonSet one pod per eligible node; the scheduler
  * binds each pod to the schedulable node with the fewest pods (ties in node order, which
  * spreads replicas the way the default scheduler's spreading scores usually do), honouring
- * NoSchedule taints and tolerations; the kubelet and the CNI then give the pod its network
- * and mark it Running and Ready. Service ClusterIPs are drawn at random from above the
- * service range's static band, as the API server's allocator does.
+ * NoSchedule taints and tolerations and the kubelet's 110-pod limit; the kubelet and the CNI
+ * then give the pod its network and start it (kubelet.ts: at once for cluster builds and lab
+ * manifests, over sandbox time for pods created from the shell). Service ClusterIPs are drawn
+ * at random from above the service range's static band, as the API server's allocator does;
+ * each draw has a stream of its own, so a Service created again gets a new address.
  * Each step records the event its real component emits (Scheduled, Pulled/Created/Started,
  * SuccessfulCreate, ScalingReplicaSet, EnsuringLoadBalancer/EnsuredLoadBalancer; see events.ts).
- * Left out: admission, image pulls, probes, restarts, rolling updates, Endpoints objects
+ * Left out: admission, probes, restarts, rolling updates, Endpoints objects
  * (coming with kube-proxy).
  */
 import { formatIp, nth, size, type Cidr } from '../ipv4';
 import { clone } from '../clone';
 import { deriveRng, type Rng } from '../rng';
 import type { SimState } from '../state';
-import { attachPod, nodeIp } from '../cni';
+import { nodeIp } from '../cni';
 import { allocateLoadBalancerIp } from './cloud';
+import { podReady } from './endpoints';
 import { recordEvent, type EventInit } from './events';
-import { containerId, podTemplateHash, randomSuffix, uuid } from './names';
-import { key, type Container, type Deployment, type DaemonSet, type Ingress, type Node, type ObjectMeta, type Pod, type PodSpec, type ReplicaSet, type Service, type ServicePort } from './types';
+import { admitPod } from './kubelet';
+import { podTemplateHash, randomSuffix, uuid } from './names';
+import { key, type Deployment, type DaemonSet, type Ingress, type Node, type ObjectMeta, type Pod, type PodSpec, type ReplicaSet, type Service, type ServicePort } from './types';
 
 export interface ApiContext {
   state: SimState;
@@ -34,6 +38,11 @@ export interface ApiContext {
   schedule?: ScheduleCache;
   /** Record no events (a bulk build whose events the bounded store would drop anyway). */
   quiet?: boolean;
+  /**
+   * `timed`: new pods start as a kubelet starts them, over sandbox time (the shell's kubectl);
+   * otherwise (cluster builds, lab manifests) they are Running at their creation time.
+   */
+  podStartup?: 'instant' | 'timed';
 }
 
 /** Records an event from a component acting in this operation. */
@@ -53,12 +62,18 @@ function meta(ctx: ApiContext, kind: string, name: string, namespace: string | u
   const m: ObjectMeta = {
     name,
     ...(namespace !== undefined ? { namespace } : {}),
-    uid: uuid(deriveRng(ctx.state.seed, `uid:${kind}/${key(namespace, name)}`)),
+    uid: uuid(deriveRng(ctx.state.seed, `uid:${kind}/${key(namespace, name)}${incarnation(ctx, kind, namespace, name)}`)),
     resourceVersion: String(++ctx.state.k8s.resourceVersion),
     creationTimestamp: rfc3339(ctx.now),
     ...extra,
   };
   return m;
+}
+
+/** `@n` for the n-th object of this kind and name after n deletions (uids are never reused). */
+function incarnation(ctx: ApiContext, kind: string, namespace: string | undefined, name: string): string {
+  const n = ctx.state.k8s.alloc.incarnations?.[`${kind}/${key(namespace, name)}`];
+  return n ? `@${n}` : '';
 }
 
 export function createNamespace(ctx: ApiContext, name: string): void {
@@ -160,43 +175,9 @@ export function createPod(ctx: ApiContext, init: PodInit): Pod {
   };
   ctx.state.k8s.pods[k] = pod;
   ctx.state.proxyDirty = true;
-  if (!pod.spec.nodeName) {
-    const node = schedule(ctx.state, pod, ctx.schedule);
-    if (node) {
-      pod.spec.nodeName = node;
-      recordScheduled(ctx, pod);
-    }
-  } else if (init.owner?.kind === 'DaemonSet') {
-    // DaemonSet pods are bound by the default scheduler too (through node affinity).
-    recordScheduled(ctx, pod);
-  }
-  if (pod.spec.nodeName) startPod(ctx, pod);
+  // The scheduler binds it, the kubelet starts it (kubelet.ts).
+  admitPod(ctx, pod, init.owner?.kind === 'DaemonSet');
   return pod;
-}
-
-/** The node the scheduler runs on, by node map (derived, not state). */
-const schedulerHosts = new WeakMap<Record<string, Node>, string | undefined>();
-
-function recordScheduled(ctx: ApiContext, pod: Pod): void {
-  const nodes = ctx.state.k8s.nodes;
-  let cp = schedulerHosts.get(nodes);
-  if (cp === undefined || !nodes[cp]) {
-    cp = Object.values(nodes).find((n) => n.metadata.labels?.['node-role.kubernetes.io/control-plane'] !== undefined)?.metadata.name;
-    schedulerHosts.set(nodes, cp);
-  }
-  emit(
-    ctx,
-    { involved: { kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name, uid: pod.metadata.uid }, type: 'Normal', reason: 'Scheduled', message: `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${pod.spec.nodeName}`, reportingComponent: 'default-scheduler', action: 'Binding', ...(cp ? { host: cp } : {}) },
-  );
-}
-
-/** The kubelet's events for a container it starts from an image already on the node. */
-function recordContainerStart(ctx: ApiContext, pod: Pod, c: Container): void {
-  const involved = { kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name, uid: pod.metadata.uid, fieldPath: `spec.containers{${c.name}}` };
-  const host = pod.spec.nodeName;
-  emit(ctx, { involved, type: 'Normal', reason: 'Pulled', message: `Container image "${c.image}" already present on machine`, source: 'kubelet', host });
-  emit(ctx, { involved, type: 'Normal', reason: 'Created', message: `Created container: ${c.name}`, source: 'kubelet', host });
-  emit(ctx, { involved, type: 'Normal', reason: 'Started', message: `Started container ${c.name}`, source: 'kubelet', host });
 }
 
 /** The scheduler: the eligible node with the fewest pods, ties broken by node order. */
@@ -250,37 +231,6 @@ export function podCounts(state: SimState): Record<string, number> {
   return alloc.podsPerNode;
 }
 
-/** The kubelet and the CNI: network, then Running and Ready. */
-function startPod(ctx: ApiContext, pod: Pod): void {
-  const node = pod.spec.nodeName!;
-  if (!pod.spec.hostNetwork) {
-    const counts = podCounts(ctx.state);
-    counts[node] = (counts[node] ?? 0) + 1;
-  }
-  const hostIp = formatIp(nodeIp(ctx.state, node));
-  const podIp = pod.spec.hostNetwork ? hostIp : formatIp(attachPod(ctx.state, pod));
-  const ts = rfc3339(ctx.now);
-  for (const c of pod.spec.containers) recordContainerStart(ctx, pod, c);
-  pod.status = {
-    phase: 'Running',
-    conditions: ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({ type, status: 'True' as const, lastTransitionTime: ts })),
-    hostIP: hostIp,
-    podIP: podIp,
-    podIPs: [{ ip: podIp }],
-    startTime: ts,
-    qosClass: pod.status.qosClass ?? 'BestEffort',
-    containerStatuses: pod.spec.containers.map((c: Container) => ({
-      name: c.name,
-      image: c.image,
-      ready: true,
-      restartCount: 0,
-      started: true,
-      state: { running: { startedAt: ts } },
-      containerID: `containerd://${containerId(deriveRng(ctx.state.seed, `container:${key(pod.metadata.namespace, pod.metadata.name)}/${c.name}`))}`,
-    })),
-  };
-}
-
 export interface DeploymentInit {
   name: string;
   namespace: string;
@@ -320,10 +270,11 @@ export function createDeployment(ctx: ApiContext, init: DeploymentInit): Deploym
   };
   ctx.state.k8s.replicasets[key(init.namespace, rsName)] = rs;
   emit(ctx, { involved: { kind: 'Deployment', namespace: init.namespace, name: init.name, uid: d.metadata.uid }, type: 'Normal', reason: 'ScalingReplicaSet', message: `Scaled up replica set ${rsName} from 0 to ${init.replicas}`, source: 'deployment-controller' });
+  let ready = 0;
   for (let i = 0; i < init.replicas; i++) {
     const podName = uniquePodName(ctx, init.namespace, `${rsName}-`);
     emit(ctx, { involved: { kind: 'ReplicaSet', namespace: init.namespace, name: rsName, uid: rs.metadata.uid }, type: 'Normal', reason: 'SuccessfulCreate', message: `Created pod: ${podName}`, source: 'replicaset-controller' });
-    createPod(ctx, {
+    const pod = createPod(ctx, {
       name: podName,
       generateName: `${rsName}-`,
       namespace: init.namespace,
@@ -331,9 +282,10 @@ export function createDeployment(ctx: ApiContext, init: DeploymentInit): Deploym
       spec: init.spec,
       owner: { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rsName, uid: rs.metadata.uid },
     });
+    if (podReady(pod)) ready++;
   }
-  rs.status = { replicas: init.replicas, fullyLabeledReplicas: init.replicas, readyReplicas: init.replicas, availableReplicas: init.replicas, observedGeneration: 1 };
-  d.status = { replicas: init.replicas, updatedReplicas: init.replicas, readyReplicas: init.replicas, availableReplicas: init.replicas, observedGeneration: 1 };
+  rs.status = { replicas: init.replicas, fullyLabeledReplicas: init.replicas, readyReplicas: ready, availableReplicas: ready, observedGeneration: 1 };
+  d.status = { replicas: init.replicas, updatedReplicas: init.replicas, readyReplicas: ready, availableReplicas: ready, observedGeneration: 1 };
   return d;
 }
 
@@ -462,7 +414,11 @@ function allocateNodePort(ctx: ApiContext, serviceKey: string): number {
 
 /** A random free address above the static band: offset min(max(16, size/16), 256). */
 function allocateClusterIp(ctx: ApiContext, serviceKey: string): string {
-  const rng = deriveRng(ctx.state.seed, `clusterip:${serviceKey}#${ctx.state.k8s.alloc.serviceIps.length}`);
+  // Each draw has a stream of its own: a Service deleted and created again gets a fresh address.
+  const draws = (ctx.state.k8s.alloc.clusterIpDraws ??= {});
+  const drawn = draws[serviceKey] ?? 0;
+  draws[serviceKey] = drawn + 1;
+  const rng = deriveRng(ctx.state.seed, `clusterip:${serviceKey}#${ctx.state.k8s.alloc.serviceIps.length}${drawn ? `@${drawn}` : ''}`);
   const range = ctx.state.config.serviceCidr;
   const n = size(range);
   const band = Math.min(Math.max(16, Math.floor(n / 16)), 256);

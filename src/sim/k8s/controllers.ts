@@ -38,6 +38,7 @@ import { ApiError, createPod, uniquePodName, type ApiContext } from './api';
 import { podReady } from './endpoints';
 import { deploymentStatus, syncDeployment } from './rollout';
 import { recordEvent } from './events';
+import { countBinding, podGone } from './kubelet';
 import { podTemplateHash, uuid } from './names';
 import { key, type DaemonSet, type ObjectMeta, type Pod, type ReplicaSet } from './types';
 
@@ -130,6 +131,7 @@ export function deleteObject(ctx: ApiContext, resource: Resource, namespace: str
       break;
     case 'deployments':
       delete k8s.deployments[key(namespace, name)];
+      deleted(ctx.state, 'Deployment', namespace, name);
       break;
     case 'replicasets':
       delete k8s.replicasets[key(namespace, name)];
@@ -164,7 +166,7 @@ export function canDelete(state: SimState, resource: Resource, namespace: string
 /** A pod leaves: the kubelet stops its containers (Killing), the CNI frees its address. */
 function removePod(ctx: ApiContext, pod: Pod, by: 'kubelet' | 'gc'): void {
   const ns = pod.metadata.namespace ?? 'default';
-  if (pod.spec.nodeName) {
+  if (pod.spec.nodeName && pod.status.phase === 'Running') {
     for (const c of pod.spec.containers) {
       recordEvent(
         ctx.state,
@@ -174,7 +176,10 @@ function removePod(ctx: ApiContext, pod: Pod, by: 'kubelet' | 'gc'): void {
     }
   }
   detachPod(ctx.state, pod);
+  countBinding(ctx.state, pod, -1);
+  if (!pod.metadata.generateName) deleted(ctx.state, 'Pod', ns, pod.metadata.name);
   delete ctx.state.k8s.pods[key(ns, pod.metadata.name)];
+  podGone(ctx, pod);
   ctx.state.proxyDirty = true;
   // The kubelet recreates the mirror pod of a static pod it still runs from its manifest.
   if (by === 'kubelet' && isStaticPod(pod)) {
@@ -193,10 +198,18 @@ function mirrorUid(ctx: ApiContext, pod: Pod): void {
   pod.metadata.uid = uuid(deriveRng(ctx.state.seed, `uid:Pod/${key(pod.metadata.namespace, pod.metadata.name)}@${pod.metadata.resourceVersion}`));
 }
 
+/** Counts a deletion, so that an object created again under the name gets a uid of its own. */
+function deleted(state: SimState, kind: string, namespace: string | undefined, name: string): void {
+  const incarnations = (state.k8s.alloc.incarnations ??= {});
+  const k = `${kind}/${key(namespace, name)}`;
+  incarnations[k] = (incarnations[k] ?? 0) + 1;
+}
+
 function removeService(state: SimState, namespace: string, name: string): void {
   const k = key(namespace, name);
   const svc = state.k8s.services[k];
   if (!svc) return;
+  deleted(state, 'Service', namespace, name);
   const alloc = state.k8s.alloc;
   const ips = new Set(svc.spec.clusterIPs ?? (svc.spec.clusterIP ? [svc.spec.clusterIP] : []));
   alloc.serviceIps = alloc.serviceIps.filter((ip) => !ips.has(ip));

@@ -27,6 +27,8 @@
  *   the Service port and target `<svc>.<ns>.svc.<zone>`, headless ones the endpoint's target
  *   port and target `<a-b-c-d>.<svc>.<ns>.svc.<zone>`; the targets' A records go in the
  *   additional section. `<a-b-c-d>.<svc>.<ns>.svc.<zone>` itself answers with that endpoint.
+ *   An endpoint whose pod has `spec.hostname` and `spec.subdomain` = the Service's name is
+ *   named `<hostname>.<svc>.<ns>.svc.<zone>` instead, in A, SRV and PTR answers (dns-records.ts).
  * - `pods insecure`: `a-b-c-d.<ns>.pod.<zone>` answers A a.b.c.d for any well-formed address
  *   if the namespace exists, whether or not a pod has it (a name with dashes but not three
  *   of them is read as IPv6, as CoreDNS does).
@@ -59,8 +61,7 @@
  * sandbox has no internet). Left out: the cache (since kubeadm 1.32 the Corefile says `cache 30
  * { disable success cluster.local; disable denial cluster.local }`, kubernetes/kubernetes#128359,
  * so only forwarded answers would be cached, for up to 30 s), `loadbalance` (it shuffles
- * the order of A records per answer; here they come sorted by address), endpoint hostnames
- * (pod spec.hostname/subdomain), publishNotReadyAddresses, dual-stack Services, autopath,
+ * the order of A records per answer; here they come sorted by address), publishNotReadyAddresses, dual-stack Services, autopath,
  * and answers before CoreDNS has synced (SERVFAIL).
  *
  * The client side: `resolvConf` writes the ClusterFirst /etc/resolv.conf as containerd writes
@@ -77,6 +78,7 @@
 import { CLASS_IN, DNS_TYPES, RCODES, formatIpv6, parseIpv6, typeCode, type DnsRecord, type DnsTypeName } from '../dns';
 import { formatIp, nth, parseIp } from '../ipv4';
 import type { SimState } from '../state';
+import { endpointHostname } from './dns-records';
 import { serviceEndpoints, targetPortFor, type Endpoint } from './endpoints';
 import type { Service } from './types';
 
@@ -112,7 +114,6 @@ const FORWARD: ClusterDnsResult = { kind: 'forward' };
 // ---------------------------------------------------------------------------------- helpers
 
 const asciiLower = (s: string): string => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
-const dashed = (ip: string): string => ip.replace(/[.:]/g, '-');
 const inZone = (name: string, zone: string): boolean => name === zone || name.endsWith(`.${zone}`);
 const isHeadless = (svc: Service): boolean => svc.spec.clusterIP === 'None';
 const sortedServices = (state: SimState): Service[] =>
@@ -263,7 +264,7 @@ function findServices(ctx: Ctx, r: Req): Found {
   let found = false;
   if (isHeadless(svc) || r.endpoint !== '') {
     for (const ep of readyEndpoints(ctx, svc)) {
-      const hostname = dashed(ep.ip);
+      const hostname = endpointHostname(ctx.state, svc, ep);
       if (r.endpoint !== '' && r.endpoint !== hostname) continue;
       for (const p of endpointPorts(ctx, svc, ep)) {
         if (!matchPortAndProtocol(r, p.name, p.protocol)) continue;
@@ -318,7 +319,7 @@ function nsAddrs(ctx: Ctx): { name: string; host: string }[] {
     if (!eps.some((e) => e.ip === local)) continue;
     foundEndpoint = true;
     const svcName = `${svc.metadata.name}.${svc.metadata.namespace ?? 'default'}.svc.${ctx.zoneQ}`;
-    if (isHeadless(svc)) for (const e of eps) out.push({ name: `${dashed(e.ip)}.${svcName}`, host: e.ip });
+    if (isHeadless(svc)) for (const e of eps) out.push({ name: `${endpointHostname(ctx.state, svc, e)}.${svcName}`, host: e.ip });
     else for (const ip of svc.spec.clusterIPs ?? []) out.push({ name: svcName, host: ip });
   }
   if (!foundEndpoint) out.push({ name: `ns.dns.${ctx.zoneQ}`, host: local });
@@ -444,7 +445,7 @@ function ptrTargets(ctx: Ctx, ip: string): string[] {
   for (const svc of all) {
     if (svc.spec.type === 'ExternalName') continue;
     for (const ep of readyEndpoints(ctx, svc)) {
-      if (sameIp(ep.ip, ip)) out.push(`${dashed(ep.ip)}.${svc.metadata.name}.${svc.metadata.namespace ?? 'default'}.svc.${ctx.primary}`);
+      if (sameIp(ep.ip, ip)) out.push(`${endpointHostname(ctx.state, svc, ep)}.${svc.metadata.name}.${svc.metadata.namespace ?? 'default'}.svc.${ctx.primary}`);
     }
   }
   return out;

@@ -4,10 +4,12 @@
  * Design notes: a Service with a selector selects the pods in its namespace whose labels
  * include every selector pair; an endpoint is ready when its pod is Running with the Ready
  * condition True and has an IP; each Service port maps to the pod's target port (a named
- * targetPort is looked up in the pod's container ports). Services without a selector have no
+ * targetPort is looked up in the pod's container ports); an endpoint carries its pod's
+ * spec.hostname when the pod's subdomain is the Service (dns-records.ts). Services without a selector have no
  * managed endpoints. Addresses are sorted numerically, as kubectl prints them.
  */
 import { parseIp } from '../ipv4';
+import { endpointSliceHostname } from './dns-records';
 import type { Pod, Service, ServicePort } from './types';
 import type { SimState } from '../state';
 
@@ -74,7 +76,7 @@ export function targetPortFor(port: ServicePort, pod: Pod | undefined): number |
 export function endpointsObject(state: SimState, svc: Service): Record<string, unknown> | undefined {
   if (!svc.spec.selector && !state.k8s.manualEndpoints?.[`${svc.metadata.namespace}/${svc.metadata.name}`]) return undefined;
   const eps = serviceEndpoints(state, svc);
-  const addr = (e: Endpoint) => ({ ip: e.ip, ...(e.node ? { nodeName: e.node } : {}), ...(e.pod ? { targetRef: { kind: 'Pod', name: e.pod, namespace: svc.metadata.namespace } } : {}) });
+  const addr = (e: Endpoint) => ({ ...(endpointSliceHostname(state, svc, e) ? { hostname: endpointSliceHostname(state, svc, e) } : {}), ip: e.ip, ...(e.node ? { nodeName: e.node } : {}), ...(e.pod ? { targetRef: { kind: 'Pod', name: e.pod, namespace: svc.metadata.namespace } } : {}) });
   const ready = eps.filter((e) => e.ready);
   const notReady = eps.filter((e) => !e.ready);
   const ports = (svc.spec.ports ?? []).map((p) => ({ ...(p.name ? { name: p.name } : {}), port: targetPortFor(p, state.k8s.pods[`${svc.metadata.namespace}/${eps[0]?.pod ?? ''}`]) ?? (typeof p.targetPort === 'number' ? p.targetPort : p.port), protocol: p.protocol }));
@@ -101,6 +103,7 @@ export function endpointSliceObject(state: SimState, svc: Service): Record<strin
     endpoints: eps.map((e) => ({
       addresses: [e.ip],
       conditions: { ready: e.ready, serving: e.ready, terminating: false },
+      ...(endpointSliceHostname(state, svc, e) ? { hostname: endpointSliceHostname(state, svc, e) } : {}),
       ...(e.node ? { nodeName: e.node } : {}),
       ...(e.pod ? { targetRef: { kind: 'Pod', name: e.pod, namespace: svc.metadata.namespace } } : {}),
     })),

@@ -20,6 +20,9 @@
  * The whole list is validated before anything is applied, and a failure puts the sandbox back
  * as it was, so a bad document leaves the cluster untouched (all or nothing: real kubectl
  * applies the documents before a failing one and reports each error).
+ * Pod specs keep containers, nodeName, hostNetwork, nodeSelector, hostname, subdomain,
+ * dnsPolicy, dnsConfig (validated with the API server's messages) and volumes (Secret and
+ * ConfigMap sources, which a pod waits for).
  * Kinds: Namespace, Pod, Deployment, Service (every type), Ingress; anything else is refused as
  * kubectl refuses a kind the server does not serve.
  * A changed pod template of a Deployment starts a rolling update (rollout.ts); a pod's
@@ -179,12 +182,60 @@ function podSpec(kind: string, name: string, spec: unknown, at: string): PodSpec
         : {}),
     };
   });
+  const dns = podDnsFields(kind, name, spec, at);
   return {
     containers,
     ...(typeof spec.nodeName === 'string' ? { nodeName: spec.nodeName } : {}),
     ...(spec.hostNetwork === true ? { hostNetwork: true } : {}),
     ...(isObj(spec.nodeSelector) ? { nodeSelector: spec.nodeSelector as Record<string, string> } : {}),
+    ...dns,
+    ...(Array.isArray(spec.volumes) ? { volumes: podVolumes(spec.volumes) } : {}),
   };
+}
+
+const DNS_POLICIES = ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'];
+const RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const RFC1123_LABEL_MSG = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+
+/** hostname, subdomain, dnsPolicy and dnsConfig, validated as the API server's ValidatePodSpec does. */
+function podDnsFields(kind: string, name: string, spec: Obj, at: string): Pick<PodSpec, 'hostname' | 'subdomain' | 'dnsPolicy' | 'dnsConfig'> {
+  const out: Pick<PodSpec, 'hostname' | 'subdomain' | 'dnsPolicy' | 'dnsConfig'> = {};
+  for (const field of ['hostname', 'subdomain'] as const) {
+    const v = spec[field];
+    if (v === undefined || v === '') continue;
+    const text = String(v);
+    if (text.length > 63) throw invalid(kind, name, `${at}.${field}: Invalid value: "${text}": must be no more than 63 characters`);
+    if (!RFC1123_LABEL.test(text)) throw invalid(kind, name, `${at}.${field}: Invalid value: "${text}": ${RFC1123_LABEL_MSG}`);
+    out[field] = text;
+  }
+  if (spec.dnsPolicy !== undefined) {
+    const policy = String(spec.dnsPolicy);
+    if (!DNS_POLICIES.includes(policy)) throw invalid(kind, name, `${at}.dnsPolicy: Unsupported value: "${policy}": supported values: ${DNS_POLICIES.map((p) => `"${p}"`).join(', ')}`);
+    out.dnsPolicy = policy;
+  }
+  if (isObj(spec.dnsConfig)) {
+    const c = spec.dnsConfig;
+    const list = (v: unknown): string[] | undefined => (Array.isArray(v) ? v.map(String) : undefined);
+    const nameservers = list(c.nameservers);
+    const searches = list(c.searches);
+    const options = Array.isArray(c.options) ? c.options.filter(isObj).map((o) => ({ name: String(o.name ?? ''), ...(o.value !== undefined ? { value: String(o.value) } : {}) })) : undefined;
+    out.dnsConfig = { ...(nameservers ? { nameservers } : {}), ...(searches ? { searches } : {}), ...(options ? { options } : {}) };
+  }
+  if (out.dnsPolicy === 'None') {
+    if (!out.dnsConfig) throw invalid(kind, name, `${at}.dnsConfig: Required value: must provide \`dnsConfig\` when \`dnsPolicy\` is None`);
+    if (!out.dnsConfig.nameservers?.length) throw invalid(kind, name, `${at}.dnsConfig.nameservers: Required value: must provide at least one DNS nameserver when \`dnsPolicy\` is None`);
+  }
+  return out;
+}
+
+/** Volumes: Secret and ConfigMap sources are kept (a pod waits for them), others by name. */
+function podVolumes(volumes: unknown[]): NonNullable<PodSpec['volumes']> {
+  return volumes.filter(isObj).map((v) => ({
+    name: String(v.name ?? ''),
+    ...(isObj(v.secret) ? { secret: { secretName: String(v.secret.secretName ?? ''), ...(v.secret.optional === true ? { optional: true } : {}) } } : {}),
+    ...(isObj(v.configMap) ? { configMap: { name: String(v.configMap.name ?? ''), ...(v.configMap.optional === true ? { optional: true } : {}) } } : {}),
+    ...(isObj(v.emptyDir) ? { emptyDir: {} } : {}),
+  }));
 }
 
 function servicePorts(name: string, ports: unknown): ServicePort[] {

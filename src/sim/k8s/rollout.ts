@@ -9,14 +9,15 @@
  * (`deployment.kubernetes.io/revision`, on it and on the Deployment). The RollingUpdate
  * strategy with its defaults (maxSurge 25% rounded up, maxUnavailable 25% rounded down) then
  * moves pods over in steps ROLLOUT_STEP_MS of sandbox time apart: old ReplicaSets are scaled
- * down as far as the available pods allow (pods created in an earlier step count as
- * available), then the new one up as far as the surge allows, until the old ones are at 0.
+ * down as far as the new ReplicaSet's available pods allow (those its kubelets have started:
+ * sim/k8s/kubelet.ts), then the new one up as far as the surge allows, until the old ones are
+ * at 0.
  * There is no background loop in the sandbox: the steps that are due are taken whenever
  * something reads or changes the cluster through kubectl (`progressRollouts`), and `kubectl
  * rollout status` waits for them. A Deployment's `kubernetes.io/change-cause` annotation is
  * copied to the ReplicaSet a change creates, which `rollout history` lists.
- * Simplified: new pods are Running and Ready as soon as they are created (the step delay
- * stands for their start-up); old pods go at once (no Terminating phase); scaling during a
+ * Simplified: steps are taken at most every ROLLOUT_STEP_MS (the controller reacts to each
+ * pod becoming ready at once); old pods go at once (no Terminating phase); scaling during a
  * rollout scales the new ReplicaSet only; the Recreate strategy, maxSurge/maxUnavailable
  * settings, minReadySeconds and progress deadlines are not modelled.
  */
@@ -198,7 +199,7 @@ export function progressRollouts(ctx: ApiContext, reconcile: (ctx: ApiContext) =
         delete all[k];
         break;
       }
-      step({ ...ctx, now: at }, d, rs, old, rs.spec.replicas);
+      step({ ...ctx, now: at }, d, rs, old, rs.status.availableReplicas);
       r.next = at + ROLLOUT_STEP_MS;
       reconcile({ ...ctx, now: at });
       changed = true;

@@ -44,6 +44,26 @@ export interface PodSpec {
   priorityClassName?: string;
   tolerations?: { key?: string; operator?: string; effect?: string }[];
   nodeSelector?: Record<string, string>;
+  /** The pod's host name (default: its name) and, with a headless Service of that name, its DNS subdomain. */
+  hostname?: string;
+  subdomain?: string;
+  /** resolv.conf overrides (required with dnsPolicy None). */
+  dnsConfig?: PodDnsConfig;
+  volumes?: Volume[];
+}
+
+export interface PodDnsConfig {
+  nameservers?: string[];
+  searches?: string[];
+  options?: { name: string; value?: string }[];
+}
+
+/** A pod volume; only the sources whose absence keeps a pod from starting are typed. */
+export interface Volume {
+  name: string;
+  secret?: { secretName: string; optional?: boolean };
+  configMap?: { name: string; optional?: boolean };
+  emptyDir?: Record<string, unknown>;
 }
 
 export interface ContainerStatus {
@@ -52,7 +72,7 @@ export interface ContainerStatus {
   ready: boolean;
   restartCount: number;
   started: boolean;
-  state: { running?: { startedAt: string }; waiting?: { reason: string }; terminated?: { reason: string; exitCode: number } };
+  state: { running?: { startedAt: string }; waiting?: { reason: string; message?: string }; terminated?: { reason: string; exitCode: number } };
   containerID?: string;
 }
 
@@ -63,7 +83,7 @@ export interface Pod {
   spec: PodSpec;
   status: {
     phase: 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
-    conditions?: { type: string; status: 'True' | 'False'; lastTransitionTime: string }[];
+    conditions?: { type: string; status: 'True' | 'False'; lastTransitionTime: string; reason?: string; message?: string }[];
     hostIP?: string;
     podIP?: string;
     podIPs?: { ip: string }[];
@@ -214,16 +234,29 @@ export interface K8sState {
   eventSeq?: number;
   /** What containers wrote, by `<pod uid>/<container>` (see logs.ts); absent until a program logs. */
   logs?: Record<string, ContainerLog>;
+  /** ConfigMaps and Secrets by `namespace/name` (pods' volumes wait for them; see kubelet.ts). */
+  configmaps?: Record<string, { metadata: ObjectMeta }>;
+  secrets?: Record<string, { metadata: ObjectMeta }>;
+  /** Pods the kubelet is still starting (see kubelet.ts), by `namespace/name`. */
+  starting?: Record<string, PodStart>;
+  /** Images each node has pulled since the cluster was built (see kubelet.ts). */
+  nodeImages?: Record<string, string[]>;
   /** Allocation state that the API server and the CNI keep outside the objects. */
   alloc: {
     /** Service ClusterIPs in use (dotted quads). */
     serviceIps: string[];
+    /** How many times an object (`<Kind>/<namespace>/<name>`) was deleted: a new one of the same name gets a new uid. */
+    incarnations?: Record<string, number>;
+    /** How many ClusterIPs each Service key has drawn (a re-created Service draws afresh). */
+    clusterIpDraws?: Record<string, number>;
     /** host-local IPAM per node: the last reserved offset in the node's pod CIDR, and the addresses in use. */
     podIpam: Record<string, { last: number; used: number[] }>;
     /** How many names each generateName prefix has drawn (keeps generated names stable). */
     nameCounters?: Record<string, number>;
     /** Pods (not host-network) bound to each node: the scheduler's cache. */
     podsPerNode?: Record<string, number>;
+    /** Host-network pods bound to each node (they count against the kubelet's maxPods too). */
+    hostPodsPerNode?: Record<string, number>;
     /** Node ports in use. */
     nodePorts?: number[];
     /** The random part of each Service's EndpointSlice name (`<svc>-<5 chars>`), by Service key. */
@@ -236,6 +269,22 @@ export interface K8sState {
    * keeps `default/kubernetes` pointing at itself), by `namespace/name`.
    */
   manualEndpoints?: Record<string, { ip: string; node: string }[]>;
+}
+
+/** Where the kubelet is in starting a pod, and when it next acts (sandbox time, epoch ms). */
+export interface PodStart {
+  stage: 'schedule' | 'admit' | 'mount' | 'sandbox' | 'pull' | 'start';
+  due: number;
+  /** Retries of the current stage so far (kubelet's backoff). */
+  attempt: number;
+  /** Started from a cluster build or a lab's manifests: no waiting, images already on the node. */
+  fast?: boolean;
+  /** The container being started, and how long its image pull takes when one is under way (ms). */
+  container?: number;
+  pullMs?: number;
+  /** The last FailedScheduling message recorded and when (the scheduler repeats it every 5 minutes). */
+  lastMessage?: string;
+  lastAt?: number;
 }
 
 export function key(namespace: string | undefined, name: string): string {

@@ -198,7 +198,7 @@ function describePod(p: Pod, state: SimState, events: K8sEvent[] | undefined, no
     o.w(1, `${c.name}:\n`);
     if (s) o.w(2, `Container ID:\t${s.containerID ?? ''}\n`);
     o.w(2, `Image:\t${c.image}\n`);
-    if (s) o.w(2, `Image ID:\t${imageId(state, c.image)}\n`);
+    if (s) o.w(2, `Image ID:\t${s.containerID ? imageId(state, c.image) : ''}\n`); // empty until the container exists
     const ports = (c.ports ?? []).map((x) => `${x.containerPort}/${x.protocol}`);
     const hostPorts = (c.ports ?? []).map((x) => `${p.spec.hostNetwork ? x.containerPort : 0}/${x.protocol}`);
     o.w(2, ports.length > 1 ? `Ports:\t${ports.join(', ')}\n` : `Port:\t${ports[0] ?? '<none>'}\n`);

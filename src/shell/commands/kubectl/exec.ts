@@ -9,7 +9,8 @@
  * interrupt goes to the program, which prints its summary, as on a real cluster.
  * `-it POD -- sh` opens a shell in the pod: the prompt changes until `exit`. `TYPE/NAME`
  * (deploy/web, svc/web, rs/x, ds/x) picks the pod kubectl picks: the first of its selector's
- * pods, ready and running ones first.
+ * pods, ready and running ones first. A host-network pod's programs see its node's
+ * interfaces, routes and host name.
  */
 import type { CommandContext, Location } from '../../command';
 import { CommandError } from '../../errors';
@@ -56,7 +57,9 @@ export async function kubectlExec(
   const container = pod.spec.containers.find((c) => c.name === containerName);
   if (!container) throw new CommandError('EXEC_FAILED', `error: unable to upgrade connection: container not found ("${containerName}")`);
   if (pod.status.phase !== 'Running') throw new CommandError('EXEC_FAILED', `error: unable to upgrade connection: container not found ("${containerName}")`);
-  if (pod.spec.hostNetwork) throw new CommandError('UNSUPPORTED', `error: the sandbox does not model processes inside ${pod.metadata.name} (a host-network system pod); try a pod from the lab`);
+  // A host-network pod of the learner's runs in its node's network namespace (resolver.ts
+  // nsIdOf); the control plane's and the CNI's own pods are not modelled inside.
+  if (pod.spec.hostNetwork && pod.metadata.namespace === 'kube-system') throw new CommandError('UNSUPPORTED', `error: the sandbox does not model processes inside ${pod.metadata.name} (a host-network system pod); try a pod from the lab`);
   const path = flags.dashArgs[0]!;
   const program = programName(path);
   if (!imageHas(container.image, program)) {
@@ -71,7 +74,9 @@ export async function kubectlExec(
   const tty = bool(flags, 'tty');
   if ((program === 'sh' || program === 'bash') && flags.dashArgs.length === 1) {
     if (!bool(flags, 'stdin')) return 0; // a shell with no stdin reads nothing and exits
-    enterShell(program === 'bash' ? { ...location, shell: 'bash' } : location);
+    // The shell lives as long as this pod's container (pod-session.ts).
+    const session = { ...location, uid: pod.metadata.uid, restarts: pod.status.containerStatuses?.find((c) => c.name === container.name)?.restartCount ?? 0 };
+    enterShell(program === 'bash' ? { ...session, shell: 'bash' } : session);
     return 0;
   }
   const status = await runIn(location, [program, ...flags.dashArgs.slice(1)], tty);

@@ -31,6 +31,7 @@ import { kubectlSet, SET_IMAGE_USAGE, SET_USAGE } from './set';
 import { kubectlRollout, ROLLOUT_USAGE } from './rollout';
 import { progressRollouts } from '../../../sim/k8s/rollout';
 import { reconcile } from '../../../sim/k8s/controllers';
+import { kubeletSync } from '../../../sim/k8s/kubelet';
 import { apiContext } from './mutate';
 
 const SUBCOMMANDS: Record<string, string> = {
@@ -242,7 +243,9 @@ export const kubectl: Command = {
       // kubectl has no server to talk to.
       throw new CommandError('EXEC_FAILED', 'The connection to the server localhost:8080 was refused - did you specify the right host or port?');
     }
-    // The rolling-update steps that fell due while the learner was away (rollout.ts).
+    // The scheduler and kubelets have acted on everything due by now, then the rolling-update
+    // steps that fell due while the learner was away (rollout.ts).
+    kubeletSync(apiContext(ctx));
     progressRollouts(apiContext(ctx), reconcile);
     switch (sub) {
       case 'patch':

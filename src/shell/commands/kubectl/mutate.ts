@@ -21,7 +21,7 @@ import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
 
 export function apiContext(ctx: CommandContext): ApiContext {
-  return { state: ctx.env.sim.state, rng: ctx.env.sim.rng, now: ctx.env.scheduler.now() };
+  return { state: ctx.env.sim.state, rng: ctx.env.sim.rng, now: ctx.env.scheduler.now(), podStartup: 'timed' };
 }
 
 /** The line kubectl prints for an API error (without `error: ` for API statuses, as CheckErr does). */

@@ -14,6 +14,7 @@
  * Left out: pause/resume, StatefulSets, --timeout.
  */
 import { reconcile } from '../../../sim/k8s/controllers';
+import { kubeletSync } from '../../../sim/k8s/kubelet';
 import { rfc3339, type ApiContext } from '../../../sim/k8s/api';
 import { CHANGE_CAUSE, deploymentTemplateOf, nextRolloutStep, progressRollouts, replicaSetsOf, revisionOf, setDeploymentTemplate } from '../../../sim/k8s/rollout';
 import { podTemplateHash } from '../../../sim/k8s/names';
@@ -24,6 +25,9 @@ import { resourceArgs } from './delete';
 import { parseFlags, str } from './flags';
 import { apiContext } from './mutate';
 import { qualifiedPlural, qualifiedSingular, type ResourceType } from './resources';
+
+/** How often status looks again while pods start (kubectl is told at once by its watch). */
+const STATUS_POLL_MS = 500;
 
 export const ROLLOUT_USAGE = `Manage the rollout of one or many resources.
 
@@ -127,17 +131,24 @@ function statusMessage(d: Deployment): { text: string; done: boolean } {
 
 async function status(ctx: CommandContext, apiCtx: ApiContext, namespace: string, name: string, watch: boolean): Promise<number> {
   const state = apiCtx.state;
+  let last = '';
   for (;;) {
+    const now = ctx.env.scheduler.now();
+    kubeletSync({ ...apiCtx, now });
+    progressRollouts({ ...apiCtx, now }, reconcile);
     const d = state.k8s.deployments[key(namespace, name)];
     if (!d) throw new CommandError('NOT_FOUND', `Error from server (NotFound): deployments.apps "${name}" not found`);
     const { text, done } = statusMessage(d);
-    ctx.stdout.write(text + '\n');
+    // kubectl prints the viewer's message for each watch event; here, each time it changes.
+    if (text !== last) ctx.stdout.write(text + '\n');
+    last = text;
     if (done || !watch) return 0;
+    // Pods that cannot start keep it waiting until Ctrl+C (a real one gives up after the
+    // Deployment's progress deadline).
+    ctx.endless();
     const next = nextRolloutStep(state, namespace, name);
-    if (next === undefined) return 0;
-    const wait = Math.max(0, next - ctx.env.scheduler.now());
+    const wait = next === undefined ? STATUS_POLL_MS : Math.min(STATUS_POLL_MS, Math.max(0, next - now));
     if (!(await ctx.sleep(wait))) return 130;
-    progressRollouts({ ...apiCtx, now: ctx.env.scheduler.now() }, reconcile);
   }
 }
 

@@ -6,7 +6,8 @@
  * restartPolicy (Always by default), and the words after `--` as the container's
  * arguments (or its command with `--command`). `--expose --port=P` also creates a ClusterIP
  * Service named NAME selecting the pod, printed first as kubectl prints it. The pod is
- * scheduled, wired and Running at once. Prints `pod/NAME created`; `--dry-run` and `-o` as
+ * scheduled at once and then started by its kubelet as sandbox time passes (ContainerCreating
+ * first; see sim/k8s/kubelet.ts). Prints `pod/NAME created`; `--dry-run` and `-o` as
  * dry-run.ts describes. `-it` (`-i --tty`) attaches: kubectl's hint `If you don't see a
  * command prompt, try pressing enter.` goes to stderr, then a shell command (or none, for
  * images whose default is a shell) becomes the interactive shell inside the pod, as with
@@ -22,6 +23,7 @@ import { deleteObject, labelKeyProblem, labelValueProblem, nameProblem } from '.
 import { key } from '../../../sim/k8s/types';
 import type { CommandContext, Location } from '../../command';
 import { imageHas, programName } from '../../images';
+import { kubeletSync } from '../../../sim/k8s/kubelet';
 import { dryRunOf } from './apply';
 import { finishCreate } from './dry-run';
 import { objectPrinter } from './object-output';
@@ -187,12 +189,19 @@ async function runAttached(ctx: CommandContext, a: Attached): Promise<number> {
   const program = words.length ? programName(words[0]!) : defaultProgram(a.container.image);
   const apiCtx = apiContext(ctx);
   api(() => createPod(apiCtx, { name: a.name, namespace: a.namespace, labels: a.labels, spec: { containers: [a.container], restartPolicy: a.restart } }));
-  const location: Location = { kind: 'pod', namespace: a.namespace, pod: a.name, container: a.name };
+  const location: Location & { kind: 'pod' } = { kind: 'pod', namespace: a.namespace, pod: a.name, container: a.name };
   const attached = { rm: a.rm, restart: a.restart, ...(a.nsFlag !== undefined ? { nsFlag: a.nsFlag } : {}) };
   if (!imageHas(a.container.image, program)) {
     // The container cannot start; kubectl gives up waiting for it.
     throw new CommandError('EXEC_FAILED', `error: timed out waiting for the condition`);
   }
+  // kubectl waits (--pod-running-timeout, 1m) until the pod runs before it attaches.
+  const running = await waitRunning(ctx, a.namespace, a.name, POD_RUNNING_TIMEOUT_MS);
+  if (running === 'interrupted') return 130;
+  if (running === 'timeout') throw new CommandError('EXEC_FAILED', 'error: timed out waiting for the condition');
+  const pod = ctx.env.sim.pod(a.namespace, a.name)!;
+  location.uid = pod.metadata.uid;
+  location.restarts = pod.status.containerStatuses?.find((c) => c.name === a.name)?.restartCount ?? 0;
   if (a.tty && !a.quiet) ctx.stderr.write("If you don't see a command prompt, try pressing enter.\n");
   if ((program === 'sh' || program === 'bash' || program === 'ash') && words.length <= 1) {
     ctx.enter({ ...location, ...(program === 'bash' ? { shell: 'bash' as const } : {}), attached });
@@ -200,6 +209,21 @@ async function runAttached(ctx: CommandContext, a: Attached): Promise<number> {
   }
   const status = await ctx.spawn(location, [program, ...words.slice(1)], a.tty);
   return endAttached(ctx, { ...location, attached }, status);
+}
+
+/** kubectl run's default --pod-running-timeout. */
+const POD_RUNNING_TIMEOUT_MS = 60_000;
+
+/** Waits in sandbox time, as the kubelet starts the pod, until its container runs. */
+async function waitRunning(ctx: CommandContext, namespace: string, name: string, timeoutMs: number): Promise<'running' | 'timeout' | 'interrupted'> {
+  const until = ctx.env.scheduler.now() + timeoutMs;
+  for (;;) {
+    kubeletSync(apiContext(ctx));
+    const pod = ctx.env.sim.pod(namespace, name);
+    if (pod?.status.phase === 'Running' && pod.status.containerStatuses?.find((c) => c.name === name)?.state.running) return 'running';
+    if (ctx.env.scheduler.now() >= until) return 'timeout';
+    if (!(await ctx.sleep(Math.min(250, until - ctx.env.scheduler.now())))) return 'interrupted';
+  }
 }
 
 /** The image's default command when `kubectl run` gives none: a shell for the images that start one. */
