@@ -1,0 +1,59 @@
+/**
+ * The images the sandbox knows, one file each: the registry every question about an image
+ * goes through (what it serves, its environment, its files, whether it is known at all).
+ *
+ * Design notes: a new image is one file exporting an ImageDef, listed here, plus its test.
+ * The first image whose repository, last path component or own test matches a reference wins.
+ * An image not listed still runs (the pod is Running: the model does not pull images), but
+ * its program is unknown, so it listens on nothing: a connection to it is refused.
+ */
+import { agnhost } from './agnhost';
+import { coredns } from './coredns';
+import { echoserver } from './echoserver';
+import { helloApp } from './hello-app';
+import { DEFAULT_PATH, parseImageRef, type ImageDef, type ImageRef } from './image';
+import { ingressNginx } from './ingress-nginx';
+import { nginx } from './nginx';
+import { serveHostnameImage } from './serve-hostname';
+import { alpine, busybox, curlImage, jessieDnsutils, netshoot, system } from './tools';
+
+export const IMAGES: readonly ImageDef[] = [ingressNginx, nginx, coredns, agnhost, serveHostnameImage, echoserver, helloApp, busybox, alpine, curlImage, netshoot, jessieDnsutils, system];
+
+function matches(def: ImageDef, ref: ImageRef): boolean {
+  return (def.repos?.includes(ref.repo) ?? false) || (def.names?.includes(ref.name) ?? false) || (def.match?.(ref) ?? false);
+}
+
+/** The image a reference names, with the reference parsed; undefined for an image the sandbox does not know. */
+export function imageDef(image: string): { def: ImageDef; ref: ImageRef } | undefined {
+  const ref = parseImageRef(image);
+  const def = IMAGES.find((d) => matches(d, ref));
+  return def ? { def, ref } : undefined;
+}
+
+/** The image's family name (`unknown` for an image the sandbox does not know). */
+export function imageId(image: string): string {
+  return imageDef(image)?.def.id ?? 'unknown';
+}
+
+export function isKnownImage(image: string): boolean {
+  return imageDef(image) !== undefined;
+}
+
+/** The image configuration's environment; an unknown image gets containerd's default PATH. */
+export function imageEnv(image: string): [string, string][] {
+  const hit = imageDef(image);
+  return hit?.def.env?.(hit.ref) ?? [['PATH', DEFAULT_PATH]];
+}
+
+/** HOME for the image's user when nothing sets it. */
+export function imageHome(image: string): string {
+  return imageDef(image)?.def.home ?? '/root';
+}
+
+/** The image's own files a walk-through reads. */
+export function imageFiles(image: string): Record<string, string> {
+  const hit = imageDef(image);
+  return hit?.def.files?.(hit.ref) ?? {};
+}
+
+export { parseImageRef, type ImageDef, type ImageRef } from './image';
