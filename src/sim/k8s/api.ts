@@ -22,6 +22,7 @@ import type { SimState } from '../state';
 import { attachPod, nodeIp } from '../cni';
 import { allocateLoadBalancerIp } from './cloud';
 import { recordEvent, type EventInit } from './events';
+import { isKnownImage } from '../apps/index';
 import { containerId, podTemplateHash, randomSuffix, uuid } from './names';
 import { key, type Container, type Deployment, type DaemonSet, type Ingress, type Node, type ObjectMeta, type Pod, type PodSpec, type ReplicaSet, type Service, type ServicePort } from './types';
 
@@ -197,6 +198,8 @@ function recordContainerStart(ctx: ApiContext, pod: Pod, c: Container): void {
   emit(ctx, { involved, type: 'Normal', reason: 'Pulled', message: `Container image "${c.image}" already present on machine`, source: 'kubelet', host });
   emit(ctx, { involved, type: 'Normal', reason: 'Created', message: `Created container: ${c.name}`, source: 'kubelet', host });
   emit(ctx, { involved, type: 'Normal', reason: 'Started', message: `Started container ${c.name}`, source: 'kubelet', host });
+  // The sandbox says so, in the event format, when it does not know what an image's program does.
+  if (!isKnownImage(c.image)) emit(ctx, { involved, type: 'Normal', reason: 'NotModelled', message: `The sandbox does not model image "${c.image}": the container runs but its program listens on nothing`, source: 'sandbox' });
 }
 
 /** The scheduler: the eligible node with the fewest pods, ties broken by node order. */
