@@ -24,7 +24,7 @@ export const nslookupBind: Command = {
   summary: 'look a name up with the search list: nslookup web (bind)',
   usage: 'Usage: nslookup [-opt ...]             # interactive mode using default server\n       nslookup [-opt ...] - server    # interactive mode using \'server\'\n       nslookup [-opt ...] host        # just look up \'host\' using default server\n       nslookup [-opt ...] host server # just look up \'host\' using \'server\'',
   where: ['pod'],
-  images: ['netshoot'],
+  images: ['netshoot', 'agnhost', 'dnsutils'],
   async run(ctx) {
     const loc = ctx.env.location;
     if (loc.kind !== 'pod') throw new CommandError('UNSUPPORTED', 'nslookup: not available here');
