@@ -44,6 +44,11 @@ export function imageFamily(image: string): ImageFamily {
   return (id !== undefined ? SAME_TOOLS[id] : undefined) ?? 'unknown';
 }
 
+/** True for images whose userland is busybox's applets (busybox, the Alpine-based ones). */
+export function busyboxUserland(image: string): boolean {
+  return ['busybox', 'netshoot', 'agnhost', 'curl'].includes(imageFamily(image));
+}
+
 /** The busybox version of a busybox-based image: busybox's own tag (`busybox:1.28`), else 1.36.1. */
 export function busyboxVersion(image: string): string {
   const hit = imageDef(image);

@@ -17,7 +17,7 @@
  */
 import type { Command, CommandContext } from '../command';
 import { CommandError } from '../errors';
-import { imageAt, imageFamily } from '../images';
+import { busyboxUserland, imageAt } from '../images';
 import { absolute, kindOf, placeOf, readAny } from '../sandbox-fs';
 
 const WHERE: Command['where'] = ['workstation', 'node', 'pod'];
@@ -31,8 +31,7 @@ interface Read {
 /** The real tool's words for a file it cannot open. */
 function openError(ctx: CommandContext, tool: string, name: string, why: string): string {
   const loc = ctx.env.location;
-  const family = loc.kind === 'pod' || loc.kind === 'container' ? imageFamily(imageAt(ctx.env.sim, loc)) : 'gnu';
-  if (family === 'busybox' || family === 'netshoot') return `${tool}: can't open '${name}': ${why}`;
+  if ((loc.kind === 'pod' || loc.kind === 'container') && busyboxUserland(imageAt(ctx.env.sim, loc))) return `${tool}: can't open '${name}': ${why}`;
   if (tool === 'head' || tool === 'tail') return `${tool}: cannot open '${name}' for reading: ${why}`;
   if (tool === 'sort') return `sort: cannot read: ${name}: ${why}`;
   if (tool === 'awk') return `awk: cannot open "${name}" (${why})`;
