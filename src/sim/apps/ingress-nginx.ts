@@ -52,6 +52,5 @@ export const ingressNginx: ImageDef = {
   match: (ref) => ref.repo.endsWith('ingress-nginx/controller'),
   serves: 'HTTP on 80, proxied to the endpoints of the Ingress rule that matches Host and path',
   env: () => [['PATH', DEFAULT_PATH]],
-  home: '/home/www-data',
   listeners: ({ state }) => [{ proto: 'tcp', port: 80, program: 'nginx', handle: headAware((req, ctx) => ingressProxy(state, req, ctx)) }],
 };
