@@ -15,11 +15,10 @@
 import { runsNginx } from './docker';
 import { decodeDns, encodeDns } from './dns';
 import type { Ip } from './ipv4';
-import { imageDef } from './apps/index';
+import { appContext } from './apps/index';
 import { nginxServer } from './apps/nginx';
 import { upstreamAnswer } from './apps/upstream';
 import type { Listener } from './apps/http';
-import { podContainerEnv } from './container-env';
 import type { Pod } from './k8s/types';
 import type { SimState } from './state';
 
@@ -29,19 +28,8 @@ export { nginxErrorPage, parseRequest, text, type Listener, type RequestContext 
 export function podListeners(state: SimState, pod: Pod): Listener[] {
   const out: Listener[] = [];
   for (const c of pod.spec.containers) {
-    const hit = imageDef(c.image);
-    if (!hit?.def.listeners) continue;
-    let env: Map<string, string> | undefined;
-    out.push(
-      ...hit.def.listeners({
-        state,
-        pod,
-        container: c,
-        ref: hit.ref,
-        argv: [...(c.command ?? []), ...(c.args ?? [])],
-        env: (name) => (env ??= new Map(podContainerEnv(state, pod, c))).get(name),
-      }),
-    );
+    const hit = appContext(state, pod, c);
+    if (hit?.def.listeners) out.push(...hit.def.listeners(hit.app));
   }
   return out;
 }

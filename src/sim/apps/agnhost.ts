@@ -133,6 +133,12 @@ export const agnhost: ImageDef = {
   names: ['agnhost'],
   serves: '`netexec`: HTTP on --http-port (8080: /hostname, /clientip, /echo?msg=, /header?key=, /healthz) and UDP on 8081; `serve-hostname`: the hostname on 9376; `pause` (the default): nothing',
   env: () => [['PATH', DEFAULT_PATH]],
+  startup(app) {
+    const sub = agnhostSubcommand(app.argv);
+    if (sub === 'netexec') return [`\u0000go Started HTTP server on port ${port(app.argv, 'http-port', 8080)}`];
+    if (sub === 'serve-hostname') return [`\u0000go Serving on port ${port(app.argv, 'port', 9376)}.`];
+    return [];
+  },
   listeners(app) {
     const sub = agnhostSubcommand(app.argv);
     if (sub === 'netexec') return netexec(app);

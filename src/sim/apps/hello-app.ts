@@ -7,7 +7,7 @@
  * (the image sets `ENV PORT 8080`; the container's env may change it), logs `Serving request:
  * <path>` for each request, and writes `Hello, world!\nVersion: <v>\nHostname: <hostname>\n`
  * where the version is 1.0.0 for the 1.0 tag and 2.0.0 for 2.0.
- * Left out: the start-up log line (`Server listening on port 8080`).
+ * It starts with `Server listening on port 8080` in its log.
  */
 import { goLog, headAware, http, parseRequest } from './http';
 import { DEFAULT_PATH, podHostname, type ImageDef } from './image';
@@ -17,6 +17,7 @@ export const helloApp: ImageDef = {
   names: ['hello-app'],
   serves: 'HTTP on $PORT (8080): `Hello, world!`, `Version: 1.0.0` (2.0.0 for the 2.0 tag), `Hostname: <pod>`',
   env: () => [['PATH', DEFAULT_PATH], ['PORT', '8080']],
+  startup: ({ env }) => [`\u0000go Server listening on port ${env('PORT') ?? '8080'}`],
   listeners({ state, pod, container, ref, env }) {
     const port = Number(env('PORT') ?? '8080');
     const version = ref.tag.startsWith('2') ? '2.0.0' : '1.0.0';

@@ -69,6 +69,11 @@ export interface ImageDef {
   home?: string;
   /** Files of the image's root filesystem a walk-through reads, by absolute path. */
   files?(ref: ImageRef): Record<string, string>;
+  /**
+   * What the program prints as it starts, for `kubectl logs`; a line starting with `\0go ` is
+   * a Go `log` line (the date and time are put in front of it when it is read).
+   */
+  startup?(app: AppContext): string[];
   /** What the container's program listens on; absent: nothing. */
   listeners?(app: AppContext): Listener[];
 }

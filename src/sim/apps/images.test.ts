@@ -64,7 +64,7 @@ describe('what each image serves', () => {
     const hello = await ipOf(t, 'hello');
     expect((await t.run(`kubectl exec client -- wget -qO- http://${hello}:9000/any`)).stdout).toBe('Hello, world!\nVersion: 2.0.0\nHostname: hello\n');
     expect((await t.run(`kubectl exec client -- wget -qO- -T 1 http://${hello}:8080/`)).stderr).toContain('Connection refused');
-    expect((await t.run('kubectl logs hello')).stdout).toMatch(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d Serving request: \/any\n$/);
+    expect((await t.run('kubectl logs hello')).stdout).toMatch(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d Server listening on port 9000\n\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d Serving request: \/any\n$/);
   });
 
   it('echoserver 1.10 reports the request with the address it saw and the downward-API pod information', async () => {

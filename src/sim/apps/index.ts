@@ -11,7 +11,10 @@ import { agnhost } from './agnhost';
 import { coredns } from './coredns';
 import { echoserver } from './echoserver';
 import { helloApp } from './hello-app';
-import { DEFAULT_PATH, parseImageRef, type ImageDef, type ImageRef } from './image';
+import { DEFAULT_PATH, parseImageRef, type AppContext, type ImageDef, type ImageRef } from './image';
+import { podContainerEnv } from '../container-env';
+import type { Container, Pod } from '../k8s/types';
+import type { SimState } from '../state';
 import { ingressNginx } from './ingress-nginx';
 import { nginx } from './nginx';
 import { serveHostnameImage } from './serve-hostname';
@@ -54,6 +57,28 @@ export function imageHome(image: string): string {
 export function imageFiles(image: string): Record<string, string> {
   const hit = imageDef(image);
   return hit?.def.files?.(hit.ref) ?? {};
+}
+
+/** What a container's program is told about where it runs, when its image is known. */
+export function appContext(state: SimState, pod: Pod, c: Container): { def: ImageDef; app: AppContext } | undefined {
+  const hit = imageDef(c.image);
+  if (!hit) return undefined;
+  let env: Map<string, string> | undefined;
+  const app: AppContext = {
+    state,
+    pod,
+    container: c,
+    ref: hit.ref,
+    argv: [...(c.command ?? []), ...(c.args ?? [])],
+    env: (name) => (env ??= new Map(podContainerEnv(state, pod, c))).get(name),
+  };
+  return { def: hit.def, app };
+}
+
+/** The lines the container's program prints as it starts (see ImageDef.startup). */
+export function startupLog(state: SimState, pod: Pod, c: Container): string[] {
+  const hit = appContext(state, pod, c);
+  return hit?.def.startup?.(hit.app) ?? [];
 }
 
 export { parseImageRef, type ImageDef, type ImageRef } from './image';

@@ -12,5 +12,6 @@ export const serveHostnameImage: ImageDef = {
   names: ['serve_hostname', 'serve-hostname'],
   serves: "HTTP on 9376: the pod's hostname",
   env: () => [['PATH', DEFAULT_PATH]],
+  startup: (app) => [`\u0000go Serving on port ${app.argv.find((a) => a.startsWith('--port='))?.slice(7) ?? '9376'}.`],
   listeners: (app) => serveHostname(app, 'serve_hostname'),
 };
