@@ -16,7 +16,7 @@ import { runsNginx } from './docker';
 import { decodeDns, encodeDns } from './dns';
 import type { Ip } from './ipv4';
 import { appContext } from './apps/index';
-import { nginxServer } from './apps/nginx';
+import { docrootOf, nginxServer } from './apps/nginx';
 import { upstreamAnswer } from './apps/upstream';
 import type { Listener } from './apps/http';
 import type { Pod } from './k8s/types';
@@ -56,7 +56,7 @@ function containerListeners(state: SimState, nsId: string): Listener[] {
   const host = nsId.split('/')[1] ?? '';
   const c = state.docker?.hosts[host]?.containers.find((x) => x.ns === nsId && x.status === 'running');
   if (!c || !runsNginx(c)) return [];
-  return [nginxServer(() => undefined)];
+  return [nginxServer(() => undefined, docrootOf(state, `container:${c.id}`))];
 }
 
 /**

@@ -97,6 +97,20 @@ describe('what each image serves', () => {
     expect((await t.run(`kubectl exec client -- wget -qO- -T 1 http://${await ipOf(t, 'paused')}:8080/`)).stderr).toContain('Connection refused');
   });
 
+  it("nginx serves what the pod's html directory holds: the image's page until one is written there", async () => {
+    const t = await withPods(POD('site', 'nginx:1.27'));
+    const ip = await ipOf(t, 'site');
+    expect((await t.run(`kubectl exec client -- wget -qO- http://${ip}/`)).stdout).toContain('<title>Welcome to nginx!</title>');
+    expect((await t.run('kubectl exec site -- wc -c /usr/share/nginx/html/index.html')).stdout).toBe('615 /usr/share/nginx/html/index.html\n');
+    await t.run('kubectl exec -it site -- sh');
+    await t.run('echo hello > /usr/share/nginx/html/index.html');
+    await t.run('echo {} > /usr/share/nginx/html/a.json');
+    await t.run('exit');
+    expect((await t.run(`kubectl exec client -- wget -qO- http://${ip}/`)).stdout).toBe('hello\n');
+    expect((await t.run(`kubectl exec client -- wget -S -qO /dev/null http://${ip}/a.json`)).stderr).toContain('Content-Type: application/json');
+    expect((await t.run(`kubectl exec client -- wget -qO- http://${ip}/nope.html`)).stderr).toContain('404 Not Found');
+  });
+
   it('an image the sandbox does not know runs, refuses connections, and its events say why', async () => {
     const t = await withPods(POD('mystery', 'ghcr.io/example/mystery:1.0'));
     expect((await t.run('kubectl get pod mystery')).stdout).toMatch(/mystery +1\/1 +Running/);

@@ -8,10 +8,14 @@
  * stderr, then the access line on stdout (k8s/logs.ts). The image's files a walk-through reads
  * are here: the welcome page, `/etc/nginx/nginx.conf`, `/etc/nginx/conf.d/default.conf`,
  * Debian's `/etc/os-release`. The image's ENV is its Dockerfile's.
- * Left out: nginx's Date, Last-Modified, ETag and Accept-Ranges headers; serving files other
- * than the welcome page (a page the learner writes into the html directory is not served).
+ * It serves what the container's filesystem holds under /usr/share/nginx/html: a page written
+ * there (`echo hi > /usr/share/nginx/html/index.html`) is what the next request gets.
+ * Left out: nginx's Date, Last-Modified, ETag and Accept-Ranges headers; the 301 to `/dir/`
+ * for a directory asked for without its slash, and the 403 for a directory without an index
+ * (both are 404 here).
  */
 import { formatIp } from '../ipv4';
+import { readFile } from '../files';
 import { appendLog, logTime, nginxTimeLocal, nginxWorker } from '../k8s/logs';
 import type { Pod } from '../k8s/types';
 import type { SimState } from '../state';
@@ -175,8 +179,22 @@ export const NGINX_FILES: Record<string, string> = {
 /** A request nginx answered: the request, its status, the body bytes sent (for the access log). */
 export type NginxLogger = (req: Uint8Array, status: number, bytes: number, ctx: RequestContext) => void;
 
-/** The official nginx image's server: `listen 80`, its welcome page at `/`, built-in error pages. */
-export function nginxServer(log: NginxLogger): Listener {
+/** A file of the document root, by absolute path (what the container's filesystem holds there), or undefined. */
+export type Docroot = (path: string) => string | undefined;
+
+const MIME: Record<string, string> = { html: 'text/html', htm: 'text/html', txt: 'text/plain', css: 'text/css', js: 'application/javascript', json: 'application/json', xml: 'text/xml', png: 'image/png', jpg: 'image/jpeg', svg: 'image/svg+xml' };
+
+/** A container's document root: what was written there, else the image's own files. */
+export function docrootOf(state: SimState, machine: string): Docroot {
+  return (path) => readFile(state, machine, path)?.content ?? NGINX_FILES[path];
+}
+
+/**
+ * The official nginx image's server: `listen 80`, `root /usr/share/nginx/html`, `index
+ * index.html index.htm`, types from mime.types (default application/octet-stream), built-in
+ * error pages.
+ */
+export function nginxServer(log: NginxLogger, docroot: Docroot = (p) => NGINX_FILES[p]): Listener {
   const server = `nginx/${NGINX_VERSION}`;
   return {
     proto: 'tcp',
@@ -195,11 +213,26 @@ export function nginxServer(log: NginxLogger): Listener {
         log(req, 405, page.length, ctx);
         return http('405 Not Allowed', page, server, 'text/html');
       }
-      const path = r.path.split('?')[0];
-      const found = path === '/' || path === '/index.html';
-      const body = found ? NGINX_PAGE : nginxErrorPage('404 Not Found', server);
-      log(req, found ? 200 : 404, r.method === 'HEAD' ? 0 : body.length, ctx);
-      return http(found ? '200 OK' : '404 Not Found', body, server, 'text/html');
+      const uri = unescapeUri(r.path.split('?')[0]!);
+      let file: string | undefined;
+      let name = uri;
+      if (uri.endsWith('/')) {
+        for (const index of ['index.html', 'index.htm']) {
+          file = docroot(`/usr/share/nginx/html${uri}${index}`);
+          if (file !== undefined) {
+            name = index;
+            break;
+          }
+        }
+      } else file = docroot(`/usr/share/nginx/html${uri}`);
+      if (file === undefined) {
+        const body = nginxErrorPage('404 Not Found', server);
+        log(req, 404, r.method === 'HEAD' ? 0 : body.length, ctx);
+        return http('404 Not Found', body, server, 'text/html');
+      }
+      log(req, 200, r.method === 'HEAD' ? 0 : file.length, ctx);
+      const ext = /\.([A-Za-z0-9]+)$/.exec(name)?.[1]?.toLowerCase() ?? '';
+      return http('200 OK', file, server, MIME[ext] ?? 'application/octet-stream');
     }),
   };
 }
@@ -240,5 +273,5 @@ export const nginx: ImageDef = {
     ['DYNPKG_RELEASE', '1~bookworm'],
   ],
   files: () => NGINX_FILES,
-  listeners: ({ state, pod, container }) => [nginxServer((req, status, bytes, ctx) => nginxLog(state, pod, container.name, req, status, bytes, ctx))],
+  listeners: ({ state, pod, container }) => [nginxServer((req, status, bytes, ctx) => nginxLog(state, pod, container.name, req, status, bytes, ctx), docrootOf(state, `pod:${pod.metadata.uid}`))],
 };
