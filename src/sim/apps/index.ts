@@ -6,6 +6,11 @@
  * The first image whose repository, last path component or own test matches a reference wins.
  * An image not listed still runs (the pod is Running: the model does not pull images), but
  * its program is unknown, so it listens on nothing: a connection to it is refused.
+ * The sandbox says so where a learner looks when a pod does not answer: after the kubelet's
+ * Started event, a Normal event with reason `NotModelled` from a component named `sandbox`
+ * (k8s/api.ts). An event keeps kubectl's formats intact (describe's Events table, `get
+ * events`, `events`), its source makes plain that no Kubernetes component said it, and the
+ * pod's status stays what is true in the model: Running, Ready.
  */
 import { agnhost } from './agnhost';
 import { coredns } from './coredns';
