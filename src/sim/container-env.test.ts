@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openSession } from '../../tests/support/session';
-import { expandRefs, serviceLinkVars } from './container-env';
+import { dockerContainerEnv, expandRefs, serviceLinkVars } from './container-env';
 import type { Service } from './k8s/types';
 
 const svc = (name: string, ports: Service['spec']['ports'], clusterIP = '10.96.5.5'): Service =>
@@ -88,5 +88,22 @@ spec:
     expect((await t.run('kubectl exec app -- env')).stdout).not.toContain('LATE_');
     await t.run('kubectl run after --image=busybox:1.36 --command -- sleep 3600');
     expect((await t.run('kubectl exec after -- printenv LATE_SERVICE_PORT')).stdout).toBe('8080\n');
+  });
+});
+
+describe('a Docker container process environment', () => {
+  it("is dockerd's: PATH, HOSTNAME (the short id), TERM with -t, the image's Env, then HOME", () => {
+    expect(dockerContainerEnv('nginx', 'c3d29b1a2af9058fd14a43f1', { tty: true })).toEqual([
+      ['PATH', '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+      ['HOSTNAME', 'c3d29b1a2af9'],
+      ['TERM', 'xterm'],
+      ['NGINX_VERSION', '1.27.5'],
+      ['NJS_VERSION', '0.8.10'],
+      ['NJS_RELEASE', '1~bookworm'],
+      ['PKG_RELEASE', '1~bookworm'],
+      ['DYNPKG_RELEASE', '1~bookworm'],
+      ['HOME', '/root'],
+    ]);
+    expect(dockerContainerEnv('curlimages/curl', 'abcdef0123456789').at(-1)).toEqual(['HOME', '/home/curl_user']);
   });
 });
