@@ -46,7 +46,7 @@ export function resolveHost(env: ShellEnv, name: string): Resolved {
   if (loc.kind === 'pod') {
     const conf = parseResolvConf(resolvConfAt(env, loc));
     const image = env.sim.pod(loc.namespace, loc.pod)?.spec.containers.find((c) => c.name === loc.container)?.image ?? '';
-    const musl = ['busybox', 'netshoot'].includes(imageFamily(image));
+    const musl = ['busybox', 'netshoot', 'agnhost', 'curl'].includes(imageFamily(image));
     candidates = searchCandidates(name, conf, musl ? 'musl' : 'glibc');
     server = conf.nameservers[0] ?? '10.96.0.10';
   } else {

@@ -17,6 +17,8 @@
  * (libnetwork's defaults with the IPv6 names, then `172.17.0.x<TAB><short id>`) and
  * `/etc/resolv.conf` (Docker 28's generated file for the default bridge: its header comment,
  * the host's nameserver, and the `# Based on host file: '/etc/resolv.conf' (legacy)` trailer).
+ * In a pod or container, the image's own files a walk-through reads come from its image
+ * (src/sim/apps: nginx's welcome page and configuration, `/etc/os-release`).
  * A stored file of the same path (written by the learner) hides a generated one.
  * Directories: the ones every Linux machine has (`/tmp`, `/etc`, ...), the home directory,
  * the directories of generated files and those implied by stored files. The learner on the
@@ -37,6 +39,7 @@ import { podHostname, podHostsFile, podResolvConf } from '../sim/k8s/pod-files';
 import { podMtu } from '../sim/cni';
 import { appendBounded, isDirectory, listDirectory, readFile, resolvePath, writeBounded } from '../sim/files';
 import { imageAt, imageFamily } from './images';
+import { imageFiles } from '../sim/apps/index';
 
 /** Where file names resolve for a shell: the machine's key in the state and the working directory. */
 export interface Place {
@@ -103,6 +106,7 @@ function machineFiles(env: ShellEnv): Record<string, string> {
     if (!pod) return { '/etc/resolv.conf': resolvConf(state, loc.namespace), '/etc/hostname': `${loc.pod}\n` };
     // What the kubelet writes for this pod (sim/k8s/pod-files.ts).
     return {
+      ...imageFiles(imageAt(env.sim, loc)),
       '/etc/resolv.conf': podResolvConf(state, pod),
       '/etc/hostname': `${podHostname(pod)}\n`,
       '/etc/hosts': podHostsFile(state, pod),
@@ -131,6 +135,7 @@ function machineFiles(env: ShellEnv): Record<string, string> {
     const c = state.docker?.hosts[loc.host]?.containers.find((x) => x.id === loc.id);
     const short = loc.id.slice(0, 12);
     return {
+      ...imageFiles(loc.image),
       '/etc/hostname': `${short}\n`,
       '/etc/hosts': `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::\tip6-localnet\nff00::\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n${c && c.status === 'running' ? `${formatIp(c.ip)}\t${short}\n` : ''}`,
       '/etc/resolv.conf': `${DOCKER_RESOLV_HEADER}\n\nnameserver ${formatIp(state.config.gateway)}\n\n# Based on host file: '/etc/resolv.conf' (legacy)\n# Overrides: []\n`,

@@ -16,6 +16,8 @@ export interface ShellState {
   history(): string[];
   /** `bash` on the workstation and nodes; busybox `ash` inside pods. */
   dialect: 'bash' | 'ash';
+  /** No shell made this environment: a program the container runtime started (`kubectl exec POD -- env`). */
+  direct?: boolean;
 }
 
 const states = new WeakMap<Record<string, string>, ShellState>();

@@ -52,6 +52,7 @@ import { SubshellExit, type Command, type CommandContext, type Interrupt, type L
 import { isBuiltin } from './commands/builtin';
 import { CommandError, commandNotFound, type ErrorCode } from './errors';
 import { imageAt, programName, shellAt } from './images';
+import { processEnv } from './process-env';
 import { promptFor, WORKSTATION_LOCATION } from './location';
 import { answeredByEndedShell, EXEC_KILLED, podShellEnded } from './pod-session';
 import type { Registry } from './registry';
@@ -140,17 +141,14 @@ export class Shell {
   /** The variables a new shell at `location` starts with, registered with their shell state. */
   private freshVars(location: Location, historyStart: number): Record<string, string> {
     const container = inContainer(location);
-    const ash = shellAt(this.opts.sim, location) !== 'bash';
+    const shell = shellAt(this.opts.sim, location);
+    const ash = shell !== 'bash';
     const user = location.kind === 'workstation' ? location.user : 'root';
     const { home, cwd } = placeOf({ sim: this.opts.sim, location });
+    // In a container the shell starts from the runtime's environment (an exec with a terminal);
+    // then busybox ash sets SHLVL and PWD, dash only PWD, bash PWD and SHLVL.
     const env: [string, string][] = container
-      ? [
-          ['PATH', PATH],
-          ['HOSTNAME', location.kind === 'pod' ? location.pod : location.kind === 'container' ? location.id.slice(0, 12) : ''],
-          ['HOME', home],
-          ['PWD', cwd],
-          ['SHLVL', '1'],
-        ]
+      ? [...(processEnv(this.opts.sim, location, true) ?? []), ...(shell === 'ash' ? [['SHLVL', '1'] as [string, string], ['PWD', cwd] as [string, string]] : shell === 'dash' ? [['PWD', cwd] as [string, string]] : [['PWD', cwd] as [string, string], ['SHLVL', '1'] as [string, string]])]
       : [
           ['SHELL', '/bin/bash'],
           ['PWD', cwd],
@@ -167,6 +165,19 @@ export class Shell {
     const history = this.opts.history ?? (() => []);
     attachShellState(vars, { exported: new Set(env.map(([k]) => k)), history: () => history().slice(historyStart), dialect: ash ? 'ash' : 'bash' });
     return vars;
+  }
+
+  /**
+   * The environment of a program started at another place (`kubectl exec POD -- env`): in a
+   * container, the runtime's environment and no shell's; elsewhere the caller's variables.
+   */
+  private spawnEnv(env: ShellEnv, location: Location, tty: boolean): ShellEnv {
+    const proc = processEnv(this.opts.sim, location, tty);
+    if (!proc) return { ...env, location };
+    const vars: Record<string, string> = { '?': '0' };
+    for (const [k, v] of proc) vars[k] = v;
+    attachShellState(vars, { exported: new Set(proc.map(([k]) => k)), history: () => [], dialect: 'ash', direct: true });
+    return { ...env, location, vars };
   }
 
   /** A copy of `env` with its own variables (a subshell, or a command's `NAME=value` prefixes). */
@@ -380,7 +391,7 @@ export class Shell {
       ...(stdin !== undefined ? { stdin } : {}),
       sleep: (ms) => this.sleep(ms),
       endless: () => this.opts.scheduler.endless?.(),
-      spawn: (location, args, childTty) => this.exec(this.lookup(args[0]!, location), args, stdout, stderr, childTty, { ...env, location }, undefined),
+      spawn: (location, args, childTty) => this.exec(this.lookup(args[0]!, location), args, stdout, stderr, childTty, this.spawnEnv(env, location, childTty), undefined),
       enter: (location) => this.moveTo(location, base),
       ...(subshell ? { subshell } : {}),
     };

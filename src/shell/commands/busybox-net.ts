@@ -1,11 +1,8 @@
 /**
  * busybox `nslookup`, `wget`, `ip`, `ifconfig` and `route`, as they behave inside busybox pods.
  *
- * Design notes: nslookup (busybox >= 1.29) asks the pod's nameserver (10.96.0.10, DNATed to a
- * CoreDNS pod) over real UDP and prints busybox's layout (docs/reference/fidelity.md 7): `Server:` and
- * `Address:` with tabs, a blank line, then `Name:` and `Address:` for each A record, or
- * `** server can't find NAME: NXDOMAIN` (status 1). busybox applies the search list only to
- * names without a dot, so `nslookup kubernetes.default` fails where glibc would succeed.
+ * Design notes: nslookup is the image's busybox version's (nslookup-busybox.ts: 1.28's
+ * getaddrinfo-based one, or 1.29+'s own queries with busybox's layout).
  * wget (1.36) parses its options as busybox's getopt32 does over glibc getopt_long (clustered
  * `-qO-`, `-qO FILE`, separate `-O - -q`, options after the URL, `--output-document=F`,
  * unambiguous prefixes of long options), fetches each URL over a real TCP connection and
@@ -30,7 +27,7 @@
  * /proc/net/route (`Kernel IP routing table`, `UG` flags, metric, ref and use columns);
  * without -n the destination 0.0.0.0 reads `default` and an empty gateway `*`.
  * A pod has no CAP_NET_ADMIN, so anything that would change the network fails with EPERM.
- * Left out: nslookup's AAAA half and query types, reverse lookups; wget's -c, --post-data,
+ * Left out: wget's -c, --post-data,
  * --post-file, proxies, redirects (a 3xx is saved like a 200), https and ftp, the progress
  * bar's updates on a terminal (only its final line is shown); IPv6 addresses; interface counters (the sandbox does not count
  * packets per device: ifconfig's RX/TX lines read 0); `route` without -n does not
@@ -38,11 +35,11 @@
  */
 import type { Command } from '../command';
 import { CommandError } from '../errors';
-import { decodeDns, dnsQuery, encodableName, encodeDns } from '../../sim/dns';
-import { formatIp, maskOf, parseIp } from '../../sim/ipv4';
+import { formatIp, maskOf } from '../../sim/ipv4';
 import type { Device, Netns, Route } from '../../sim/netns';
 import { hasCarrier, matches, nsOf, routeOrder } from './ip';
-import { parseResolvConf } from '../../sim/k8s/coredns';
+import { busyboxNslookup } from './nslookup-busybox';
+import { busyboxVersion, imageAt } from '../images';
 import { text } from '../../sim/apps';
 import { nsIdOf, resolvConfAt, resolveHost } from '../resolver';
 import { absolute, kindOf, placeOf, writeError } from '../sandbox-fs';
@@ -56,36 +53,7 @@ export const nslookup: Command = {
   async run(ctx) {
     const loc = ctx.env.location;
     if (loc.kind !== 'pod') throw new CommandError('UNSUPPORTED', 'nslookup: not available here');
-    const args = ctx.argv.slice(1).filter((a) => !a.startsWith('-'));
-    const name = args[0];
-    if (!name) throw new CommandError('USAGE', this.usage, 1);
-    const conf = parseResolvConf(resolvConfAt(ctx.env, loc));
-    const server = args[1] ?? conf.nameservers[0] ?? '10.96.0.10';
-    const serverIp = parseIp(server);
-    if (serverIp === undefined) throw new CommandError('NOT_FOUND', `nslookup: bad address '${server}'`, 1);
-    const bare = name.replace(/\.$/, '');
-    const candidates = name.endsWith('.') || name.includes('.') ? [bare] : [...conf.search.map((d) => `${bare}.${d}`), bare];
-    ctx.stdout.write(`Server:\t\t${server}\nAddress:\t${server}:53\n\n`);
-    // A name no query can carry (an empty label, a label over 63 octets) is skipped like a
-    // name the server does not know (simplified: busybox sends a malformed query).
-    for (const cand of candidates.filter(encodableName)) {
-      const r = ctx.env.sim.udpRequest(nsIdOf(ctx.env), serverIp, 53, encodeDns(dnsQuery(ctx.env.sim.rng.int(65536), cand, 'A')));
-      if (r.kind !== 'reply') {
-        if (!(await ctx.sleep(5000))) return 130;
-        ctx.stdout.write(';; connection timed out; no servers could be reached\n\n');
-        return 1;
-      }
-      const m = decodeDns(r.data);
-      if (m.rcode !== 0) continue;
-      for (const a of m.answers) {
-        if (a.type === 'CNAME') ctx.stdout.write(`${a.name}\tcanonical name = ${a.target}\n`);
-        if (a.type === 'A') ctx.stdout.write(`Name:\t${a.name}\nAddress: ${formatIp(a.address)}\n`);
-      }
-      ctx.stdout.write('\n');
-      return 0;
-    }
-    ctx.stdout.write(`** server can't find ${bare}: NXDOMAIN\n\n`);
-    return 1;
+    return busyboxNslookup(ctx, busyboxVersion(imageAt(ctx.env.sim, loc)), resolvConfAt(ctx.env, loc), this.usage);
   },
 };
 

@@ -1,5 +1,6 @@
 /**
- * BIND's `dig` (9.20), as the netshoot image ships it.
+ * BIND's `dig` (9.20), as the netshoot image ships it; agnhost's (9.18) and jessie-dnsutils'
+ * (9.9) print their own version.
  *
  * Design notes: dig sends one real query over UDP to the pod's nameserver (or `@server`),
  * with RD and AD set and an EDNS OPT record carrying a client cookie, as dig does; the
@@ -25,8 +26,19 @@ import { decodeDns, DnsEncodeError, dnsQuery, encodableName, encodeDns, nameLabe
 import { formatIp, parseIp } from '../../sim/ipv4';
 import { parseResolvConf, searchCandidates } from '../../sim/k8s/coredns';
 import { nsIdOf, resolvConfAt } from '../resolver';
+import { imageAt, imageFamily } from '../images';
 
 export const BIND_VERSION = '9.20.11';
+
+/**
+ * The BIND version an image's dig and nslookup come from: netshoot's Alpine edge (9.20),
+ * agnhost's Alpine bind-tools (9.18), jessie-dnsutils' Debian 8 dnsutils (9.9, whose dig
+ * writes no `(UDP)` after the server).
+ */
+export function bindVersion(image: string): string {
+  const family = imageFamily(image);
+  return family === 'dnsutils' ? '9.9.5-9+deb8u19-Debian' : family === 'agnhost' ? '9.18.33' : BIND_VERSION;
+}
 
 const USAGE = `Usage:  dig [@global-server] [domain] [q-type] [q-class] {q-opt}
             {global-d-opt} host [@local-server] {local-d-opt}
@@ -171,7 +183,7 @@ export const dig: Command = {
   summary: 'ask a DNS server exactly one question: dig web.default.svc.cluster.local (bind)',
   usage: USAGE,
   where: ['pod'],
-  images: ['netshoot'],
+  images: ['netshoot', 'agnhost', 'dnsutils'],
   // dig takes `--help` for an invalid option: `Invalid option: --help`, usage, status 1.
   ownHelp: true,
   async run(ctx) {
@@ -187,7 +199,8 @@ export const dig: Command = {
     const typed = name === '.' && o.name === undefined ? 2 : o.type; // no name: dig asks for the root's NS
     checkLegalName('dig', name);
     const candidates = (o.search && !name.endsWith('.') ? searchCandidates(name, conf, 'glibc') : [name]).filter(encodableName);
-    const header = `\n; <<>> DiG ${BIND_VERSION} <<>> ${args.join(' ')}\n`;
+    const version = bindVersion(imageAt(ctx.env.sim, loc));
+    const header = `\n; <<>> DiG ${version} <<>> ${args.join(' ')}\n`;
     let answer: { msg: DnsMessage; bytes: number; rttMs: number } | undefined;
     for (const cand of candidates) {
       answer = await query(ctx, server, cand, typed);
@@ -229,7 +242,7 @@ export const dig: Command = {
     section('ADDITIONAL', o.show.additional, m.additional.filter((r) => !(r.type === 'raw' && r.code === 41)).map((r) => digRecord(r)));
     if (o.show.stats) {
       out += `;; Query time: ${Math.floor(answer.rttMs)} msec\n`;
-      out += `;; SERVER: ${formatIp(server)}#53(${serverText}) (UDP)\n`;
+      out += `;; SERVER: ${formatIp(server)}#53(${serverText})${version.startsWith('9.9.') ? '' : ' (UDP)'}\n`;
       out += `;; WHEN: ${digWhen(ctx.env.scheduler.now())}\n`;
       out += `;; MSG SIZE  rcvd: ${answer.bytes}\n\n`;
     }

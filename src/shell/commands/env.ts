@@ -1,16 +1,28 @@
 /**
  * `env` and `printenv`: print the environment the shell gives its commands.
  *
- * Design notes: the exported variables in the order they entered the environment, as
- * `NAME=value` lines, then `_` (which bash sets to the program's path); `printenv NAME...`
+ * Design notes: the exported variables as `NAME=value` lines. From bash: in the order they
+ * entered the environment, then `_` (which bash sets to the program's path). From busybox ash
+ * and dash (a pod's sh): in the order of their variable table, which hashes each name into one
+ * of 39 buckets (hashvar: the first byte times 16 plus every byte of the name) and keeps a
+ * bucket's variables in the order they were created; the shell created its environment's
+ * variables in the order the container runtime passed them (container-env.ts), then (ash)
+ * SHLVL and PWD. A process run with no shell (`kubectl exec POD -- env`) prints the runtime's
+ * order as it is. `printenv NAME...`
  * prints the values, with status 1 if any is missing. A `NAME=value` prefix on the command
  * line is part of that environment (`A=1 env`).
- * Left out: running a command with `env [NAME=VALUE]... COMMAND`, `-i`, `-u`; the Kubernetes
- * service variables (`WEB_SERVICE_HOST`, ...) of a pod's environment.
+ * Left out: running a command with `env [NAME=VALUE]... COMMAND`, `-i`, `-u`.
  */
 import type { Command, CommandContext } from '../command';
 import { CommandError } from '../errors';
 import { shellState } from '../shell-state';
+
+/** ash's and dash's hashvar(): the bucket of their 39-bucket variable table a name falls in. */
+export function ashBucket(name: string): number {
+  let h = (name.charCodeAt(0) & 0xff) << 4;
+  for (let i = 0; i < name.length; i++) h += name.charCodeAt(i) & 0xff;
+  return h % 39;
+}
 
 function environment(ctx: CommandContext, program: string): [string, string][] {
   const st = shellState(ctx.env);
@@ -19,7 +31,11 @@ function environment(ctx: CommandContext, program: string): [string, string][] {
     const v = ctx.env.vars[name];
     if (v !== undefined && name !== '_') out.push([name, v]);
   }
-  if (st.dialect === 'bash') out.push(['_', `/usr/bin/${program}`]);
+  if (st.direct) return out;
+  // ash and dash build a command's environment by walking their variable table (listvars):
+  // bucket by bucket, each bucket's variables in the order they were created.
+  if (st.dialect !== 'bash') return out.map((e, i) => ({ e, i, b: ashBucket(e[0]) })).sort((x, y) => x.b - y.b || x.i - y.i).map((x) => x.e);
+  out.push(['_', `/usr/bin/${program}`]);
   return out;
 }
 

@@ -9,7 +9,7 @@
  * Left out: the display options (-f, -i, -s, ...) and setting the name.
  */
 import type { Command } from '../command';
-import { imageAt, imageFamily } from '../images';
+import { busyboxUserland, imageAt } from '../images';
 import { podHostname } from '../../sim/k8s/pod-files';
 
 const USAGE = `Usage: hostname [-b] {hostname|-F file}         set host name (from file)
@@ -44,8 +44,7 @@ export const hostname: Command = {
   async run(ctx) {
     const loc = ctx.env.location;
     if (ctx.argv.length === 2 && ctx.argv[1] === '--help') {
-      const family = loc.kind === 'pod' || loc.kind === 'container' ? imageFamily(imageAt(ctx.env.sim, loc)) : 'debian';
-      if (family === 'busybox' || family === 'netshoot') {
+      if ((loc.kind === 'pod' || loc.kind === 'container') && busyboxUserland(imageAt(ctx.env.sim, loc))) {
         ctx.stderr.write(BUSYBOX_USAGE + '\n');
         return 0;
       }

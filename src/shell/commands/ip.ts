@@ -133,7 +133,7 @@ export const ip: Command = {
   summary: 'show addresses, links, routes and neighbours: ip addr | ip route | ip neigh',
   usage: USAGE,
   where: ['workstation', 'node', 'pod'],
-  images: ['netshoot'],
+  images: ['netshoot', 'agnhost'],
   ownHelp: true,
   async run(ctx) {
     // `-help` (or `--help`) is usage(): the usage on stderr and exit(-1).

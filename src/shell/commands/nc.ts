@@ -278,7 +278,7 @@ export const nc: Command = {
   summary: 'netcat port check: nc -zv HOST PORT (TCP), nc -zvu HOST PORT (UDP), -w SECS to give up',
   usage: USAGE_LINES,
   where: ['pod'],
-  images: ['netshoot'],
+  images: ['netshoot', 'agnhost'],
   // `nc --help` is getopt's complaint about `-` and the usage, status 1; `nc -h` the help on stderr.
   ownHelp: true,
   async run(ctx) {

@@ -1,5 +1,6 @@
 /**
- * BIND's `nslookup` (9.20), as the netshoot image ships it (busybox pods keep busybox's).
+ * BIND's `nslookup` (9.20), as the netshoot image ships it, and as agnhost (9.18) and
+ * jessie-dnsutils (9.9) ship it (busybox pods keep busybox's).
  *
  * Design notes: unlike dig, nslookup uses the pod's resolv.conf search list and ndots (glibc's
  * order: a name with fewer than ndots dots tries the search domains first), asking over real
@@ -9,6 +10,7 @@
  * upstream), `Name:\t<name>` and `Address: <ip>` per A record, `<name>\tcanonical name =
  * <target>.` for a CNAME, and a blank line. A name that exists nowhere: `** server can't find
  * NAME: NXDOMAIN`, exit 1. No reply: `;; connection timed out; no servers could be reached`.
+ * Simplified: 9.9's nslookup asks only for A; the sandbox asks for AAAA too (nothing prints).
  * Left out: interactive mode, `set` options, -type= queries other than A, reverse lookups,
  * TCP.
  */
@@ -25,7 +27,7 @@ export const nslookupBind: Command = {
   summary: 'look a name up with the search list: nslookup web (bind)',
   usage: 'Usage: nslookup [-opt ...]             # interactive mode using default server\n       nslookup [-opt ...] - server    # interactive mode using \'server\'\n       nslookup [-opt ...] host        # just look up \'host\' using default server\n       nslookup [-opt ...] host server # just look up \'host\' using \'server\'',
   where: ['pod'],
-  images: ['netshoot'],
+  images: ['netshoot', 'agnhost', 'dnsutils'],
   async run(ctx) {
     const loc = ctx.env.location;
     if (loc.kind !== 'pod') throw new CommandError('UNSUPPORTED', 'nslookup: not available here');

@@ -140,7 +140,7 @@ describe('names that cannot go on the wire', () => {
     expect(await run(s, 'kubectl exec netshoot -- dig .x')).toEqual({ out: "dig: '.x' is not a legal name (empty label)\ncommand terminated with exit code 10\n", status: 10 });
     expect(await run(s, `kubectl exec netshoot -- dig ${'a'.repeat(64)}.com`)).toMatchObject({ out: expect.stringContaining('is not a legal name (label too long)'), status: 10 });
     expect(await run(s, 'kubectl exec netshoot -- nslookup a..b')).toEqual({ out: "nslookup: 'a..b' is not a legal name (empty label)\ncommand terminated with exit code 1\n", status: 1 });
-    expect(await run(s, 'kubectl exec client -- nslookup .x')).toMatchObject({ out: expect.stringContaining("** server can't find .x: NXDOMAIN"), status: 1 });
+    expect(await run(s, 'kubectl exec client -- nslookup .x')).toMatchObject({ out: expect.stringContaining(';; connection timed out; no servers could be reached'), status: 1 });
     expect(await run(s, 'ping -c 1 .x')).toEqual({ out: 'ping: .x: Name or service not known\n', status: 2 });
   });
 });

@@ -651,7 +651,7 @@ export const ss: Command = {
   summary: 'list sockets: ss -tlnp (listening TCP with processes), ss -uan, ss -tan',
   usage: ssUsage('6.15').trimEnd(),
   where: ['node', 'pod'],
-  images: ['netshoot'],
+  images: ['netshoot', 'agnhost'],
   // `ss --help` prints the help of the build where it runs (6.1 on the nodes).
   ownHelp: true,
   async run(ctx) {

@@ -8,7 +8,7 @@
  */
 import type { Command, CommandContext } from '../command';
 import { CommandError } from '../errors';
-import { imageAt, imageFamily } from '../images';
+import { imageAt, busyboxUserland } from '../images';
 import { absolute, kindOf, placeOf, readAny } from '../sandbox-fs';
 
 export const WHERE: Command['where'] = ['workstation', 'node', 'pod'];
@@ -22,8 +22,7 @@ export interface Read {
 /** The real tool's words for a file it cannot open. */
 export function openError(ctx: CommandContext, tool: string, name: string, why: string): string {
   const loc = ctx.env.location;
-  const family = loc.kind === 'pod' || loc.kind === 'container' ? imageFamily(imageAt(ctx.env.sim, loc)) : 'gnu';
-  if (family === 'busybox' || family === 'netshoot') return `${tool}: can't open '${name}': ${why}`;
+  if ((loc.kind === 'pod' || loc.kind === 'container') && busyboxUserland(imageAt(ctx.env.sim, loc))) return `${tool}: can't open '${name}': ${why}`;
   if (tool === 'head' || tool === 'tail') return `${tool}: cannot open '${name}' for reading: ${why}`;
   if (tool === 'sort') return `sort: cannot read: ${name}: ${why}`;
   if (tool === 'awk') return `awk: cannot open "${name}" (${why})`;
@@ -85,8 +84,7 @@ export function write(ctx: CommandContext, lines: string[]): void {
 export function busyboxTools(ctx: CommandContext): boolean {
   const loc = ctx.env.location;
   if (loc.kind !== 'pod' && loc.kind !== 'container') return false;
-  const family = imageFamily(imageAt(ctx.env.sim, loc));
-  return family === 'busybox' || family === 'netshoot';
+  return busyboxUserland(imageAt(ctx.env.sim, loc));
 }
 
 /** One file operand's text, or undefined (the error is reported) when it cannot be read. */

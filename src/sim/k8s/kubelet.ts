@@ -41,6 +41,7 @@
  * event correlator's similar-event aggregation of FailedCreatePodSandBox (each attempt's
  * message names its own sandbox id, so each is an event of its own), preemption.
  */
+import { isKnownImage } from '../apps/index';
 import { formatIp, nth, size } from '../ipv4';
 import { attachPod, nodeIp, nodeSubnet } from '../cni';
 import { deriveRng } from '../rng';
@@ -382,6 +383,8 @@ function step(ctx: ApiContext, pod: Pod, s: PodStart): boolean {
     }
     emit(ctx, { involved, type: 'Normal', reason: 'Created', message: `Created container: ${c.name}`, source: 'kubelet', host });
     emit(ctx, { involved, type: 'Normal', reason: 'Started', message: `Started container ${c.name}`, source: 'kubelet', host });
+    // The sandbox says so, in the event format, when it does not know what an image's program does.
+    if (!isKnownImage(c.image)) emit(ctx, { involved, type: 'Normal', reason: 'NotModelled', message: `The sandbox does not model image "${c.image}": the container runs but its program listens on nothing`, source: 'sandbox' });
   }
   running(ctx, pod);
   return true;

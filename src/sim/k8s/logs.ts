@@ -6,8 +6,9 @@
  * program writes while serving requests. The startup output is derived on every read from the
  * image and the container's start time, so it costs no state: the official nginx image's
  * `/docker-entrypoint.sh` lines and nginx's `[notice]` lines (one worker per CPU, the node's
- * kernel in the `OS:` line); agnhost's Go `log` lines (`Serving on port 9376.` for
- * serve-hostname, `Started HTTP server on port 8080` for netexec). busybox running `sleep`,
+ * kernel in the `OS:` line); the other images' own (ImageDef.startup in src/sim/apps:
+ * agnhost's `Serving on port 9376.` for serve-hostname and `Started HTTP server on port 8080`
+ * for netexec, hello-app's `Server listening on port 8080`). busybox running `sleep`,
  * and every other image, write nothing. The request lines are recorded in the state by the
  * programs in apps.ts at the moment they answer: nginx's access log in the image's `main`
  * format (`$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent
@@ -27,6 +28,7 @@
  */
 import type { SimState } from '../state';
 import { fnv32a } from './names';
+import { startupLog } from '../apps/index';
 import type { Container, Pod } from './types';
 
 /** One line as the container runtime stores it (CRI log format, without the stream tag). */
@@ -168,9 +170,7 @@ function startupLines(state: SimState, pod: Pod, c: Container): string[] {
   const name = imageName(c.image);
   const args = [...(c.command ?? []), ...(c.args ?? [])];
   if (name === 'nginx' && args.length === 0) return nginxStartup(state, pod);
-  if (name === 'agnhost' && args.includes('serve-hostname')) return ['\u0000go Serving on port 9376.'];
-  if (name === 'agnhost' && args.includes('netexec')) return ['\u0000go Started HTTP server on port 8080'];
-  return [];
+  return startupLog(state, pod, c);
 }
 
 /** When the container's current instance started (epoch ms), if it is running. */

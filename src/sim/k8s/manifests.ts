@@ -36,7 +36,7 @@ import { canonicalJson } from './names';
 import { ApiError, createDeployment, createIngress, createNamespace, createPod, createService, type ApiContext } from './api';
 import { labelKeyProblem, nameProblem, patchLabels, reconcile, scaleObject, type Resource } from './controllers';
 import { setDeploymentTemplate } from './rollout';
-import { key, type Ingress, type ObjectMeta, type PodSpec, type ServicePort } from './types';
+import { key, type EnvVar, type Ingress, type ObjectMeta, type PodSpec, type ServicePort } from './types';
 
 export interface ApplyResult {
   /** `deployment.apps/web`, `service/web`, `pod/client`, `namespace/dev`. */
@@ -180,11 +180,13 @@ function podSpec(kind: string, name: string, spec: unknown, at: string): PodSpec
       ...(Array.isArray(c.ports)
         ? { ports: c.ports.filter(isObj).map((p) => ({ ...(typeof p.name === 'string' ? { name: p.name } : {}), containerPort: Number(p.containerPort), protocol: (p.protocol as 'TCP' | 'UDP') ?? 'TCP' })) }
         : {}),
+      ...(Array.isArray(c.env) ? { env: envVars(c.env) } : {}),
     };
   });
   const dns = podDnsFields(kind, name, spec, at);
   return {
     containers,
+    ...(typeof spec.enableServiceLinks === 'boolean' ? { enableServiceLinks: spec.enableServiceLinks } : {}),
     ...(typeof spec.nodeName === 'string' ? { nodeName: spec.nodeName } : {}),
     ...(spec.hostNetwork === true ? { hostNetwork: true } : {}),
     ...(isObj(spec.nodeSelector) ? { nodeSelector: spec.nodeSelector as Record<string, string> } : {}),
@@ -236,6 +238,14 @@ function podVolumes(volumes: unknown[]): NonNullable<PodSpec['volumes']> {
     ...(isObj(v.configMap) ? { configMap: { name: String(v.configMap.name ?? ''), ...(v.configMap.optional === true ? { optional: true } : {}) } } : {}),
     ...(isObj(v.emptyDir) ? { emptyDir: {} } : {}),
   }));
+}
+
+/** A container's `env` list: names with a value or a `valueFrom.fieldRef`. */
+function envVars(list: unknown[]): EnvVar[] {
+  return list.filter(isObj).filter((e) => typeof e.name === 'string').map((e) => {
+    const ref = isObj(e.valueFrom) && isObj(e.valueFrom.fieldRef) && typeof e.valueFrom.fieldRef.fieldPath === 'string' ? e.valueFrom.fieldRef.fieldPath : undefined;
+    return { name: String(e.name), ...(e.value !== undefined && e.value !== null ? { value: String(e.value) } : {}), ...(ref !== undefined ? { valueFrom: { fieldRef: { fieldPath: ref } } } : {}) };
+  });
 }
 
 function servicePorts(name: string, ports: unknown): ServicePort[] {
@@ -505,7 +515,7 @@ function createNew(ctx: ApiContext, p: Planned, spec: Obj, labels: Record<string
   }
 }
 
-const containersOf = (ps: PodSpec): string => canonicalJson(ps.containers.map((c) => ({ name: c.name, image: c.image, command: c.command, args: c.args, ports: c.ports })));
+const containersOf = (ps: PodSpec): string => canonicalJson(ps.containers.map((c) => ({ name: c.name, image: c.image, command: c.command, args: c.args, ports: c.ports, env: c.env })));
 
 /** Brings the spec fields the sandbox models in line with the manifest; true when anything changed. */
 function updateExisting(ctx: ApiContext, p: Planned, live: ObjectMeta, spec: Obj): boolean {

@@ -33,6 +33,14 @@ export interface Container {
   command?: string[];
   args?: string[];
   ports?: ContainerPort[];
+  /** Variables for the container's process: a value, or one read from the pod (`fieldRef`). */
+  env?: EnvVar[];
+}
+
+export interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { fieldRef?: { fieldPath: string; apiVersion?: string } };
 }
 
 export interface PodSpec {
@@ -50,6 +58,8 @@ export interface PodSpec {
   /** resolv.conf overrides (required with dnsPolicy None). */
   dnsConfig?: PodDnsConfig;
   volumes?: Volume[];
+  /** false: the kubelet gives containers no variables for the namespace's Services (only KUBERNETES_*). */
+  enableServiceLinks?: boolean;
 }
 
 export interface PodDnsConfig {

@@ -1,0 +1,119 @@
+/**
+ * What the sandbox knows about one container image: the names it goes by, its configuration
+ * (the `Env` an image's Dockerfile sets, PATH included, and the home of its user) and what its
+ * program serves on the network.
+ *
+ * Design notes: an image is recognised by its repository (`registry.k8s.io/echoserver`), or by
+ * the last component of it for images pulled from any registry (`nginx`, `busybox`); the tag
+ * picks behaviour where versions differ (busybox 1.28's nslookup, echoserver 1.4's report).
+ * Each image family is one file in this folder listed in index.ts.
+ */
+import type { Listener } from './http';
+import type { Container, Pod } from '../k8s/types';
+import type { SimState } from '../state';
+
+/** containerd's default PATH (oci.defaultUnixEnv), which the image's own ENV PATH replaces. */
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export interface ImageRef {
+  /** The repository without registry defaults: `nginx`, `registry.k8s.io/e2e-test-images/agnhost`. */
+  repo: string;
+  /** Its last path component: `agnhost`. */
+  name: string;
+  /** The tag (`latest` when none is given; '' for a digest reference). */
+  tag: string;
+}
+
+export function parseImageRef(ref: string): ImageRef {
+  let r = ref.trim();
+  const at = r.indexOf('@');
+  const digest = at >= 0;
+  if (digest) r = r.slice(0, at);
+  const slash = r.lastIndexOf('/');
+  const colon = r.lastIndexOf(':');
+  let tag = digest ? '' : 'latest';
+  if (colon > slash) {
+    tag = r.slice(colon + 1);
+    r = r.slice(0, colon);
+  }
+  r = r.replace(/^(docker\.io|index\.docker\.io)\//, '').replace(/^library\//, '');
+  return { repo: r, name: r.slice(r.lastIndexOf('/') + 1), tag };
+}
+
+/** What a program needs to know about where it runs. */
+export interface AppContext {
+  state: SimState;
+  pod: Pod;
+  container: Container;
+  ref: ImageRef;
+  /** The container's command line: `command` then `args` (the image's entrypoint is not included). */
+  argv: string[];
+  /** The process's environment variable, as the container runtime set it. */
+  env(name: string): string | undefined;
+}
+
+export interface ImageDef {
+  /** The family name the shell knows the image by (which programs it ships: shell/images.ts). */
+  id: string;
+  /** Full repositories it is published under. */
+  repos?: string[];
+  /** Last path components it is recognised by from any registry. */
+  names?: string[];
+  /** Any other test of the reference. */
+  match?(ref: ImageRef): boolean;
+  /** One line for the "what the simulator supports" page. */
+  serves: string;
+  /** The image configuration's Env in Dockerfile order (PATH first when the image sets it). */
+  env?(ref: ImageRef): [string, string][];
+  /** HOME of the image's user when the environment does not set one (runc's default). */
+  home?: string;
+  /** Files of the image's root filesystem a walk-through reads, by absolute path. */
+  files?(ref: ImageRef): Record<string, string>;
+  /**
+   * What the program prints as it starts, for `kubectl logs`; a line starting with `\0go ` is
+   * a Go `log` line (the date and time are put in front of it when it is read).
+   */
+  startup?(app: AppContext): string[];
+  /** What the container's program listens on; absent: nothing. */
+  listeners?(app: AppContext): Listener[];
+}
+
+/** A flag's value in Go's flag syntax: `--name=v`, `-name=v`, `--name v`, `-name v`. */
+export function flagValue(argv: string[], name: string): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    for (const p of [`--${name}`, `-${name}`]) {
+      if (a === p) return argv[i + 1];
+      if (a.startsWith(p + '=')) return a.slice(p.length + 1);
+    }
+  }
+  return undefined;
+}
+
+/** A boolean Go flag: `--name`, `--name=true`, `--name=false`. */
+export function flagBool(argv: string[], name: string, dflt: boolean): boolean {
+  for (const a of argv) {
+    for (const p of [`--${name}`, `-${name}`]) {
+      if (a === p) return true;
+      if (a.startsWith(p + '=')) return !['false', '0', 'f', 'F', 'FALSE', 'False'].includes(a.slice(p.length + 1));
+    }
+  }
+  return dflt;
+}
+
+/** The pod's hostname (`spec.hostname` when set, else its name), as its containers see it. */
+export function podHostname(pod: Pod): string {
+  return (pod.spec as { hostname?: string }).hostname ?? pod.metadata.name;
+}
+
+/** Compares dotted version numbers: negative when a < b. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.-]/).map((x) => parseInt(x, 10));
+  const pb = b.split(/[.-]/).map((x) => parseInt(x, 10));
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = Number.isNaN(pa[i]) ? 0 : (pa[i] ?? 0);
+    const y = Number.isNaN(pb[i]) ? 0 : (pb[i] ?? 0);
+    if (x !== y) return x - y;
+  }
+  return 0;
+}
