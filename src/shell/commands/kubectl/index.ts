@@ -29,6 +29,7 @@ import { kubectlPatch, PATCH_USAGE } from './patch';
 import { ANNOTATE_USAGE, kubectlAnnotate } from './annotate';
 import { kubectlSet, SET_IMAGE_USAGE, SET_USAGE } from './set';
 import { kubectlRollout, ROLLOUT_USAGE } from './rollout';
+import { kubectlPortForward, PORT_FORWARD_USAGE } from './port-forward';
 import { progressRollouts } from '../../../sim/k8s/rollout';
 import { reconcile } from '../../../sim/k8s/controllers';
 import { apiContext } from './mutate';
@@ -46,6 +47,7 @@ const SUBCOMMANDS: Record<string, string> = {
   annotate: 'Update the annotations on a resource',
   set: 'Set specific features on objects',
   rollout: 'Manage the rollout of a resource',
+  'port-forward': 'Forward one or more local ports to a pod',
   exec: 'Execute a command in a container',
   describe: 'Show details of a specific resource or group of resources',
   events: 'List events',
@@ -80,6 +82,7 @@ Troubleshooting and Debugging Commands:
   describe        Show details of a specific resource or group of resources
   logs            Print the logs for a container in a pod
   exec            Execute a command in a container
+  port-forward    Forward one or more local ports to a pod
   events          List events
 
 Advanced Commands:
@@ -227,6 +230,7 @@ export const kubectl: Command = {
         if (sub === 'annotate') return out(ctx.stdout, ANNOTATE_USAGE);
         if (sub === 'set') return out(ctx.stdout, rest.includes('image') ? SET_IMAGE_USAGE : SET_USAGE);
         if (sub === 'rollout') return out(ctx.stdout, ROLLOUT_USAGE);
+        if (sub === 'port-forward') return out(ctx.stdout, PORT_FORWARD_USAGE);
         if (sub === 'describe') return out(ctx.stdout, DESCRIBE_USAGE);
         if (sub === 'events') return out(ctx.stdout, EVENTS_USAGE);
         if (sub === 'logs' || sub === 'log') return out(ctx.stdout, LOGS_USAGE);
@@ -253,6 +257,8 @@ export const kubectl: Command = {
         return kubectlSet(ctx, rest);
       case 'rollout':
         return kubectlRollout(ctx, rest);
+      case 'port-forward':
+        return kubectlPortForward(ctx, rest);
       case 'get':
         return kubectlGet(ctx, rest);
       case 'exec':
