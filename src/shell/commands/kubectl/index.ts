@@ -30,6 +30,7 @@ import { ANNOTATE_USAGE, kubectlAnnotate } from './annotate';
 import { kubectlSet, SET_IMAGE_USAGE, SET_USAGE } from './set';
 import { kubectlRollout, ROLLOUT_USAGE } from './rollout';
 import { kubectlPortForward, PORT_FORWARD_USAGE } from './port-forward';
+import { CONFIG_USAGE, kubectlConfig, kubectlTop, TOP_USAGE } from './config';
 import { progressRollouts } from '../../../sim/k8s/rollout';
 import { reconcile } from '../../../sim/k8s/controllers';
 import { apiContext } from './mutate';
@@ -48,6 +49,8 @@ const SUBCOMMANDS: Record<string, string> = {
   set: 'Set specific features on objects',
   rollout: 'Manage the rollout of a resource',
   'port-forward': 'Forward one or more local ports to a pod',
+  config: 'Modify kubeconfig files',
+  top: 'Display resource (CPU/memory) usage',
   exec: 'Execute a command in a container',
   describe: 'Show details of a specific resource or group of resources',
   events: 'List events',
@@ -77,6 +80,7 @@ Deploy Commands:
 
 Cluster Management Commands:
   cluster-info    Display cluster information
+  top             Display resource (CPU/memory) usage
 
 Troubleshooting and Debugging Commands:
   describe        Show details of a specific resource or group of resources
@@ -95,6 +99,7 @@ Settings Commands:
 
 Other Commands:
   api-resources   Print the supported API resources on the server
+  config          Modify kubeconfig files
   version         Print the client and server version information
 
 Usage:
@@ -231,6 +236,8 @@ export const kubectl: Command = {
         if (sub === 'set') return out(ctx.stdout, rest.includes('image') ? SET_IMAGE_USAGE : SET_USAGE);
         if (sub === 'rollout') return out(ctx.stdout, ROLLOUT_USAGE);
         if (sub === 'port-forward') return out(ctx.stdout, PORT_FORWARD_USAGE);
+        if (sub === 'config') return out(ctx.stdout, CONFIG_USAGE);
+        if (sub === 'top') return out(ctx.stdout, TOP_USAGE);
         if (sub === 'describe') return out(ctx.stdout, DESCRIBE_USAGE);
         if (sub === 'events') return out(ctx.stdout, EVENTS_USAGE);
         if (sub === 'logs' || sub === 'log') return out(ctx.stdout, LOGS_USAGE);
@@ -241,6 +248,8 @@ export const kubectl: Command = {
     }
     const noServer = Object.keys(ctx.env.sim.state.k8s.nodes).length === 0 || ctx.env.location.kind === 'node';
     if (sub === 'version') return kubectlVersion(ctx, rest, !noServer);
+    // The kubeconfig is the workstation's own file: config works without reaching the server.
+    if (sub === 'config' && ctx.env.location.kind === 'workstation') return kubectlConfig(ctx, rest);
     if (noServer) {
       // No cluster in this sandbox (Docker hosts), or root on a node without a kubeconfig:
       // kubectl has no server to talk to.
@@ -259,6 +268,8 @@ export const kubectl: Command = {
         return kubectlRollout(ctx, rest);
       case 'port-forward':
         return kubectlPortForward(ctx, rest);
+      case 'top':
+        return kubectlTop(ctx, rest);
       case 'get':
         return kubectlGet(ctx, rest);
       case 'exec':
