@@ -74,6 +74,12 @@ export interface CommandContext {
   /** Moves the interactive shell to `location` (kubectl exec -it POD -- sh; exit). */
   enter(location: Location): void;
   /**
+   * The lab's own editor, when there is one (`kubectl edit`): shows `text` as the file `path`
+   * and resolves with the saved text, or undefined when the learner closes it without saving.
+   * Absent: the shell's $KUBE_EDITOR / $EDITOR runs instead.
+   */
+  edit?(path: string, text: string): Promise<string | undefined>;
+  /**
    * True when the command runs in a subshell of the interactive shell (a command of a
    * pipeline of several, or inside `$(...)`): `exit` there ends only the subshell.
    */

@@ -31,6 +31,7 @@ import { kubectlSet, SET_IMAGE_USAGE, SET_USAGE } from './set';
 import { kubectlRollout, ROLLOUT_USAGE } from './rollout';
 import { kubectlPortForward, PORT_FORWARD_USAGE } from './port-forward';
 import { CONFIG_USAGE, kubectlConfig, kubectlTop, TOP_USAGE } from './config';
+import { EDIT_USAGE, kubectlEdit } from './edit';
 import { progressRollouts } from '../../../sim/k8s/rollout';
 import { reconcile } from '../../../sim/k8s/controllers';
 import { apiContext } from './mutate';
@@ -50,6 +51,7 @@ const SUBCOMMANDS: Record<string, string> = {
   rollout: 'Manage the rollout of a resource',
   'port-forward': 'Forward one or more local ports to a pod',
   config: 'Modify kubeconfig files',
+  edit: 'Edit a resource on the server',
   top: 'Display resource (CPU/memory) usage',
   exec: 'Execute a command in a container',
   describe: 'Show details of a specific resource or group of resources',
@@ -72,6 +74,7 @@ Basic Commands (Beginner):
 
 Basic Commands (Intermediate):
   get             Display one or many resources
+  edit            Edit a resource on the server
   delete          Delete resources by file names, stdin, resources and names, or by resources and label selector
 
 Deploy Commands:
@@ -237,6 +240,7 @@ export const kubectl: Command = {
         if (sub === 'rollout') return out(ctx.stdout, ROLLOUT_USAGE);
         if (sub === 'port-forward') return out(ctx.stdout, PORT_FORWARD_USAGE);
         if (sub === 'config') return out(ctx.stdout, CONFIG_USAGE);
+        if (sub === 'edit') return out(ctx.stdout, EDIT_USAGE);
         if (sub === 'top') return out(ctx.stdout, TOP_USAGE);
         if (sub === 'describe') return out(ctx.stdout, DESCRIBE_USAGE);
         if (sub === 'events') return out(ctx.stdout, EVENTS_USAGE);
@@ -270,6 +274,8 @@ export const kubectl: Command = {
         return kubectlPortForward(ctx, rest);
       case 'top':
         return kubectlTop(ctx, rest);
+      case 'edit':
+        return kubectlEdit(ctx, rest);
       case 'get':
         return kubectlGet(ctx, rest);
       case 'exec':
