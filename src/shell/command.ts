@@ -20,8 +20,11 @@ export interface OutputSink {
 /** Where a shell runs: the learner's machine with kubectl, or inside a pod. */
 export type Location =
   | { kind: 'workstation'; user: string; host: string }
-  /** A root shell on a node or Docker host, reached with `ssh`; `ns` is its network namespace. */
-  | { kind: 'node'; node: string; ns: string }
+  /**
+   * A root shell on a node or Docker host, reached with `ssh`; `ns` is its network namespace.
+   * `debugPod`: reached with `kubectl debug node/NAME -it`, attached to that pod's shell.
+   */
+  | { kind: 'node'; node: string; ns: string; debugPod?: string }
   /** `shell: 'bash'`: the interactive shell is bash (images that ship it); otherwise the image's sh. */
   /**
    * `attached`: the shell is the pod's own process, attached by `kubectl run -it` (or

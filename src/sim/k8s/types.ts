@@ -44,6 +44,18 @@ export interface PodSpec {
   priorityClassName?: string;
   tolerations?: { key?: string; operator?: string; effect?: string }[];
   nodeSelector?: Record<string, string>;
+  /** Containers added to a running pod by `kubectl debug` (see k8s/debug.ts). */
+  ephemeralContainers?: EphemeralContainer[];
+}
+
+export interface EphemeralContainer extends Container {
+  targetContainerName?: string;
+  stdin?: boolean;
+  tty?: boolean;
+  resources?: Record<string, never>;
+  terminationMessagePath?: string;
+  terminationMessagePolicy?: string;
+  imagePullPolicy?: string;
 }
 
 export interface ContainerStatus {
@@ -69,6 +81,7 @@ export interface Pod {
     podIPs?: { ip: string }[];
     startTime?: string;
     containerStatuses?: ContainerStatus[];
+    ephemeralContainerStatuses?: ContainerStatus[];
     qosClass?: string;
   };
 }

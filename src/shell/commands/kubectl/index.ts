@@ -32,6 +32,7 @@ import { kubectlRollout, ROLLOUT_USAGE } from './rollout';
 import { kubectlPortForward, PORT_FORWARD_USAGE } from './port-forward';
 import { CONFIG_USAGE, kubectlConfig, kubectlTop, TOP_USAGE } from './config';
 import { EDIT_USAGE, kubectlEdit } from './edit';
+import { DEBUG_USAGE, kubectlDebug } from './debug';
 import { progressRollouts } from '../../../sim/k8s/rollout';
 import { reconcile } from '../../../sim/k8s/controllers';
 import { apiContext } from './mutate';
@@ -52,6 +53,7 @@ const SUBCOMMANDS: Record<string, string> = {
   'port-forward': 'Forward one or more local ports to a pod',
   config: 'Modify kubeconfig files',
   edit: 'Edit a resource on the server',
+  debug: 'Create debugging sessions for troubleshooting workloads and nodes',
   top: 'Display resource (CPU/memory) usage',
   exec: 'Execute a command in a container',
   describe: 'Show details of a specific resource or group of resources',
@@ -90,6 +92,7 @@ Troubleshooting and Debugging Commands:
   logs            Print the logs for a container in a pod
   exec            Execute a command in a container
   port-forward    Forward one or more local ports to a pod
+  debug           Create debugging sessions for troubleshooting workloads and nodes
   events          List events
 
 Advanced Commands:
@@ -241,6 +244,7 @@ export const kubectl: Command = {
         if (sub === 'port-forward') return out(ctx.stdout, PORT_FORWARD_USAGE);
         if (sub === 'config') return out(ctx.stdout, CONFIG_USAGE);
         if (sub === 'edit') return out(ctx.stdout, EDIT_USAGE);
+        if (sub === 'debug') return out(ctx.stdout, DEBUG_USAGE);
         if (sub === 'top') return out(ctx.stdout, TOP_USAGE);
         if (sub === 'describe') return out(ctx.stdout, DESCRIBE_USAGE);
         if (sub === 'events') return out(ctx.stdout, EVENTS_USAGE);
@@ -276,6 +280,8 @@ export const kubectl: Command = {
         return kubectlTop(ctx, rest);
       case 'edit':
         return kubectlEdit(ctx, rest);
+      case 'debug':
+        return kubectlDebug(ctx, rest);
       case 'get':
         return kubectlGet(ctx, rest);
       case 'exec':
