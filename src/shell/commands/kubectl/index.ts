@@ -33,6 +33,7 @@ import { kubectlPortForward, PORT_FORWARD_USAGE } from './port-forward';
 import { CONFIG_USAGE, kubectlConfig, kubectlTop, TOP_USAGE } from './config';
 import { EDIT_USAGE, kubectlEdit } from './edit';
 import { DEBUG_USAGE, kubectlDebug } from './debug';
+import { ATTACH_USAGE, kubectlAttach } from './attach';
 import { progressRollouts } from '../../../sim/k8s/rollout';
 import { reconcile } from '../../../sim/k8s/controllers';
 import { apiContext } from './mutate';
@@ -54,6 +55,7 @@ const SUBCOMMANDS: Record<string, string> = {
   config: 'Modify kubeconfig files',
   edit: 'Edit a resource on the server',
   debug: 'Create debugging sessions for troubleshooting workloads and nodes',
+  attach: 'Attach to a running container',
   top: 'Display resource (CPU/memory) usage',
   exec: 'Execute a command in a container',
   describe: 'Show details of a specific resource or group of resources',
@@ -90,6 +92,7 @@ Cluster Management Commands:
 Troubleshooting and Debugging Commands:
   describe        Show details of a specific resource or group of resources
   logs            Print the logs for a container in a pod
+  attach          Attach to a running container
   exec            Execute a command in a container
   port-forward    Forward one or more local ports to a pod
   debug           Create debugging sessions for troubleshooting workloads and nodes
@@ -245,6 +248,7 @@ export const kubectl: Command = {
         if (sub === 'config') return out(ctx.stdout, CONFIG_USAGE);
         if (sub === 'edit') return out(ctx.stdout, EDIT_USAGE);
         if (sub === 'debug') return out(ctx.stdout, DEBUG_USAGE);
+        if (sub === 'attach') return out(ctx.stdout, ATTACH_USAGE);
         if (sub === 'top') return out(ctx.stdout, TOP_USAGE);
         if (sub === 'describe') return out(ctx.stdout, DESCRIBE_USAGE);
         if (sub === 'events') return out(ctx.stdout, EVENTS_USAGE);
@@ -282,6 +286,8 @@ export const kubectl: Command = {
         return kubectlEdit(ctx, rest);
       case 'debug':
         return kubectlDebug(ctx, rest);
+      case 'attach':
+        return kubectlAttach(ctx, rest);
       case 'get':
         return kubectlGet(ctx, rest);
       case 'exec':
