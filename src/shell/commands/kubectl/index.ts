@@ -338,6 +338,19 @@ export const kubectl: Command = {
       return type ? type.list(req.env.sim.state).filter((o) => !type.namespaced || o.metadata.namespace === n).map((o) => o.metadata.name) : [];
     });
     if (write) return write;
+    const namesOf = (plural: string): string[] => {
+      const type = resolveResource(plural);
+      return type ? type.list(req.env.sim.state).filter((o) => !type.namespaced || o.metadata.namespace === ns).map((o) => o.metadata.name) : [];
+    };
+    if (!req.prefix.startsWith('-')) {
+      // The verbs' own words: subcommands, then objects.
+      if (sub === 'rollout') return positional.length === 1 ? ['history', 'restart', 'status', 'undo'] : positional.length === 2 ? namesOf('deployments').map((n) => `deployment/${n}`) : [];
+      if (sub === 'config') return positional.length === 1 ? ['current-context', 'get-contexts', 'use-context', 'view'] : positional[1] === 'use-context' ? ['kubernetes-admin@kubernetes'] : [];
+      if (sub === 'top') return positional.length === 1 ? ['node', 'pod'] : [];
+      if (sub === 'set') return positional.length === 1 ? ['image'] : positional.length === 2 ? namesOf('deployments').map((n) => `deployment/${n}`) : [];
+      if (['port-forward', 'attach', 'debug'].includes(sub!) && positional.length === 1) return [...namesOf('pods'), ...namesOf('deployments').map((n) => `deployment/${n}`), ...(sub === 'port-forward' ? namesOf('services').map((n) => `service/${n}`) : []), ...(sub === 'debug' ? Object.keys(state.nodes).map((n) => `node/${n}`) : [])];
+      if (['patch', 'edit', 'annotate'].includes(sub!)) return positional.length === 1 ? resourceWords() : positional.length === 2 && !positional[1]!.includes('/') ? namesOf(positional[1]!) : [];
+    }
     if (req.prefix.startsWith('-') && sub === 'describe') return ['--all-namespaces', '--namespace', '--selector', '--show-events'];
     if (req.prefix.startsWith('-') && (sub === 'logs' || sub === 'log')) return ['--all-containers', '--container', '--follow', '--namespace', '--prefix', '--previous', '--selector', '--since', '--tail', '--timestamps'];
     if (req.prefix.startsWith('-') && sub === 'cluster-info') return ['--namespace'];
