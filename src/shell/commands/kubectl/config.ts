@@ -8,9 +8,14 @@
  * with the certificate data replaced by `DATA+OMITTED`; `get-contexts` prints kubectl's table
  * with `*` at the current context; `use-context` switches only to a context that exists.
  * `top` answers as on a cluster without metrics-server: `error: Metrics API not available`.
- * Left out: set-context (a default namespace for every command), set-cluster, set-credentials,
+ * `set-context --current --namespace=NAME` writes ~/.kube/config with that namespace, which
+ * every command then uses when it is given no `-n` (kubectl/index.ts).
+ * Left out: other contexts, set-cluster, set-credentials,
  * delete-context, rename-context, --raw, --minify (the one context is all there is).
  */
+import { parse as parseYaml } from 'yaml';
+import { readFile, writeFile } from '../../../sim/files';
+import type { SimState } from '../../../sim/state';
 import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
 import { apiServerUrl } from './cluster-info';
@@ -19,6 +24,25 @@ import { parseFlags, str } from './flags';
 export const CLUSTER = 'kubernetes';
 export const USER = 'kubernetes-admin';
 export const CONTEXT = 'kubernetes-admin@kubernetes';
+
+const KUBECONFIG = '~/.kube/config';
+
+/** The current context's namespace (`config set-context --current --namespace=X`), if set. */
+export function contextNamespace(state: SimState): string | undefined {
+  const file = readFile(state, 'workstation', KUBECONFIG);
+  if (!file) return undefined;
+  try {
+    const doc = parseYaml(file.content) as { contexts?: { context?: { namespace?: string } }[] } | null;
+    const ns = doc?.contexts?.[0]?.context?.namespace;
+    return typeof ns === 'string' && ns !== '' ? ns : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function kubeconfigYaml(server: string, namespace: string | undefined): string {
+  return `apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: DATA+OMITTED\n    server: ${server}\n  name: ${CLUSTER}\ncontexts:\n- context:\n    cluster: ${CLUSTER}\n${namespace ? `    namespace: ${namespace}\n` : ''}    user: ${USER}\n  name: ${CONTEXT}\ncurrent-context: ${CONTEXT}\nkind: Config\npreferences: {}\nusers:\n- name: ${USER}\n  user:\n    client-certificate-data: DATA+OMITTED\n    client-key-data: DATA+OMITTED\n`;
+}
 
 export const CONFIG_USAGE = `Modify kubeconfig files using subcommands like "kubectl config set current-context my-context".
 
@@ -57,16 +81,14 @@ export async function kubectlConfig(ctx: CommandContext, argv: string[]): Promis
           preferences: {},
           clusters: [{ name: CLUSTER, cluster: { server, 'certificate-authority-data': 'DATA+OMITTED' } }],
           users: [{ name: USER, user: { 'client-certificate-data': 'DATA+OMITTED', 'client-key-data': 'DATA+OMITTED' } }],
-          contexts: [{ name: CONTEXT, context: { cluster: CLUSTER, user: USER } }],
+          contexts: [{ name: CONTEXT, context: { cluster: CLUSTER, user: USER, ...(contextNamespace(ctx.env.sim.state) ? { namespace: contextNamespace(ctx.env.sim.state) } : {}) } }],
           'current-context': CONTEXT,
         };
         ctx.stdout.write(JSON.stringify(doc, null, 4) + '\n');
         return 0;
       }
       if (output !== 'yaml') throw new CommandError('UNSUPPORTED', `error: the sandbox's config view prints yaml or json, not ${output}`);
-      ctx.stdout.write(
-        `apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: DATA+OMITTED\n    server: ${server}\n  name: ${CLUSTER}\ncontexts:\n- context:\n    cluster: ${CLUSTER}\n    user: ${USER}\n  name: ${CONTEXT}\ncurrent-context: ${CONTEXT}\nkind: Config\npreferences: {}\nusers:\n- name: ${USER}\n  user:\n    client-certificate-data: DATA+OMITTED\n    client-key-data: DATA+OMITTED\n`,
-      );
+      ctx.stdout.write(kubeconfigYaml(server, contextNamespace(ctx.env.sim.state)));
       return 0;
     }
     case 'current-context':
@@ -84,7 +106,7 @@ export async function kubectlConfig(ctx: CommandContext, argv: string[]): Promis
         return 0;
       }
       const header = 'CURRENT   NAME                          CLUSTER      AUTHINFO           NAMESPACE\n';
-      ctx.stdout.write(`${flags.values['no-headers'] === true ? '' : header}*         ${CONTEXT}   ${CLUSTER}   ${USER}   \n`);
+      ctx.stdout.write(`${flags.values['no-headers'] === true ? '' : header}*         ${CONTEXT}   ${CLUSTER}   ${USER}   ${contextNamespace(ctx.env.sim.state) ?? ''}\n`);
       return 0;
     }
     case 'use-context':
@@ -94,6 +116,20 @@ export async function kubectlConfig(ctx: CommandContext, argv: string[]): Promis
       const name = flags.args[0]!;
       if (name !== CONTEXT) throw new CommandError('NOT_FOUND', `error: no context exists with the name: "${name}"`);
       ctx.stdout.write(`Switched to context "${name}".\n`);
+      return 0;
+    }
+    case 'set-context': {
+      const flags = parseFlags(rest, [{ name: 'current', type: 'bool' }, { name: 'namespace', type: 'string' }, { name: 'cluster', type: 'string' }, { name: 'user', type: 'string' }], 'kubectl config set-context');
+      const name = flags.values['current'] === true ? CONTEXT : flags.args[0];
+      if (name === undefined) throw new CommandError('USAGE', 'error: you must specify a non-empty context name or --current', 1, "See 'kubectl config set-context -h' for help and examples");
+      if (flags.values['current'] === true && flags.args.length > 0) throw new CommandError('USAGE', 'error: you cannot specify both a context name and --current', 1, "See 'kubectl config set-context -h' for help and examples");
+      if (name !== CONTEXT || str(flags, 'cluster') !== undefined || str(flags, 'user') !== undefined) {
+        throw new CommandError('UNSUPPORTED', `error: the sandbox's kubeconfig keeps its one context, ${CONTEXT}; set-context changes only its namespace (--current --namespace=NAME)`);
+      }
+      const ns = str(flags, 'namespace');
+      const state = ctx.env.sim.state;
+      if (ns !== undefined) writeFile(state, 'workstation', KUBECONFIG, kubeconfigYaml(apiServerUrl(state), ns), ctx.env.scheduler.now());
+      ctx.stdout.write(`Context "${name}" modified.\n`);
       return 0;
     }
     default:

@@ -30,7 +30,7 @@ import { ANNOTATE_USAGE, kubectlAnnotate } from './annotate';
 import { kubectlSet, SET_IMAGE_USAGE, SET_USAGE } from './set';
 import { kubectlRollout, ROLLOUT_USAGE } from './rollout';
 import { kubectlPortForward, PORT_FORWARD_USAGE } from './port-forward';
-import { CONFIG_USAGE, kubectlConfig, kubectlTop, TOP_USAGE } from './config';
+import { CONFIG_USAGE, contextNamespace, kubectlConfig, kubectlTop, TOP_USAGE } from './config';
 import { EDIT_USAGE, kubectlEdit } from './edit';
 import { DEBUG_USAGE, kubectlDebug } from './debug';
 import { ATTACH_USAGE, kubectlAttach } from './attach';
@@ -269,6 +269,9 @@ export const kubectl: Command = {
     }
     // The rolling-update steps that fell due while the learner was away (rollout.ts).
     progressRollouts(apiContext(ctx), reconcile);
+    // The kubeconfig context's namespace is the default for commands given no -n.
+    const ctxNs = contextNamespace(ctx.env.sim.state);
+    if (ctxNs !== undefined && NAMESPACED.includes(sub) && !hasNamespaceFlag(rest)) rest.unshift(`--namespace=${ctxNs}`);
     switch (sub) {
       case 'patch':
         return kubectlPatch(ctx, rest);
@@ -401,6 +404,14 @@ function hoistGlobalFlags(argv: string[]): string[] {
   }
   if (lead.length === 0 || i >= argv.length) return argv;
   return [argv[0]!, argv[i]!, ...lead, ...argv.slice(i + 1)];
+}
+
+/** Subcommands that take -n. */
+const NAMESPACED = ['get', 'describe', 'create', 'apply', 'delete', 'scale', 'expose', 'run', 'label', 'annotate', 'patch', 'edit', 'set', 'rollout', 'exec', 'logs', 'log', 'events', 'port-forward', 'attach', 'debug'];
+
+function hasNamespaceFlag(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((a) => a === '-n' || a === '--namespace' || a.startsWith('--namespace=') || (a.startsWith('-n') && !a.startsWith('--')));
 }
 
 function out(stdout: { write(t: string): void }, text: string): number {
