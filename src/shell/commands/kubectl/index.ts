@@ -4,7 +4,10 @@
  * Design notes: subcommands dispatch to their own files; each parses its flags the way
  * cobra/pflag does and prints kubectl's exact messages. Completion follows kubectl's own
  * `__complete` behaviour: subcommands, then resource types, then object names from the
- * cluster, and namespaces after `-n`.
+ * cluster, and namespaces after `-n`. Before a subcommand that talks to the server runs, the
+ * rolling-update steps that fell due are taken (sim/k8s/rollout.ts), and a namespace set on
+ * the kubeconfig context (`config set-context --current --namespace`) is given as `-n` to the
+ * subcommands that take one, unless the command line names one.
  */
 import type { Command, CompletionRequest } from '../../command';
 import { CommandError } from '../../errors';
