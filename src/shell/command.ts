@@ -20,8 +20,11 @@ export interface OutputSink {
 /** Where a shell runs: the learner's machine with kubectl, or inside a pod. */
 export type Location =
   | { kind: 'workstation'; user: string; host: string }
-  /** A root shell on a node or Docker host, reached with `ssh`; `ns` is its network namespace. */
-  | { kind: 'node'; node: string; ns: string }
+  /**
+   * A root shell on a node or Docker host, reached with `ssh`; `ns` is its network namespace.
+   * `debugPod`: reached with `kubectl debug node/NAME -it`, attached to that pod's shell.
+   */
+  | { kind: 'node'; node: string; ns: string; debugPod?: string }
   /**
    * `shell: 'bash'`: the interactive shell is bash (images that ship it); otherwise the image's sh.
    * `uid`, `restarts`: the pod and container run an interactive shell ends with (pod-session.ts).
@@ -74,6 +77,12 @@ export interface CommandContext {
   spawn(location: Location, argv: string[], tty: boolean): Promise<number>;
   /** Moves the interactive shell to `location` (kubectl exec -it POD -- sh; exit). */
   enter(location: Location): void;
+  /**
+   * The lab's own editor, when there is one (`kubectl edit`): shows `text` as the file `path`
+   * and resolves with the saved text, or undefined when the learner closes it without saving.
+   * Absent: the shell's $KUBE_EDITOR / $EDITOR runs instead.
+   */
+  edit?(path: string, text: string): Promise<string | undefined>;
   /**
    * True when the command runs in a subshell of the interactive shell (a command of a
    * pipeline of several, or inside `$(...)`): `exit` there ends only the subshell.

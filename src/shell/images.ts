@@ -102,5 +102,6 @@ export function shellAt(sim: Sim, loc: Location): 'bash' | 'ash' | 'dash' {
 export function imageAt(sim: Sim, loc: Location): string {
   if (loc.kind === 'container') return loc.image;
   if (loc.kind !== 'pod') return '';
-  return sim.pod(loc.namespace, loc.pod)?.spec.containers.find((c) => c.name === loc.container)?.image ?? '';
+  const spec = sim.pod(loc.namespace, loc.pod)?.spec;
+  return [...(spec?.containers ?? []), ...(spec?.ephemeralContainers ?? [])].find((c) => c.name === loc.container)?.image ?? '';
 }

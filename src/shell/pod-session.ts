@@ -27,7 +27,7 @@ export function podShellEnded(sim: Sim, loc: Location): boolean {
   if (!pod) return true;
   if (loc.uid !== undefined && pod.metadata.uid !== loc.uid) return true;
   if (pod.status.phase !== 'Running') return true;
-  const status = pod.status.containerStatuses?.find((c) => c.name === loc.container);
+  const status = pod.status.containerStatuses?.find((c) => c.name === loc.container) ?? pod.status.ephemeralContainerStatuses?.find((c) => c.name === loc.container);
   if (!status?.state.running) return true;
   return loc.restarts !== undefined && status.restartCount !== loc.restarts;
 }

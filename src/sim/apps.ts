@@ -18,9 +18,10 @@ import type { Ip } from './ipv4';
 import { appContext } from './apps/index';
 import { docrootOf, nginxServer } from './apps/nginx';
 import { upstreamAnswer } from './apps/upstream';
-import type { Listener } from './apps/http';
+import type { Listener, RequestContext } from './apps/http';
 import type { Pod } from './k8s/types';
 import type { SimState } from './state';
+import { forwardIp, portForwards } from './k8s/port-forward';
 
 export { nginxErrorPage, parseRequest, text, type Listener, type RequestContext } from './apps/http';
 
@@ -45,6 +46,7 @@ export function listenersIn(state: SimState, nsId: string): Listener[] {
   } }];
   if (nsId.startsWith('container/')) return containerListeners(state, nsId);
   if (nsId.startsWith('host/')) return dockerProxies(state, nsId.slice(5));
+  if (nsId === 'workstation') return portForwardListeners(state);
   if (!nsId.startsWith('pod/')) return [];
   const pod = state.k8s.pods[nsId.slice(4)];
   if (!pod || pod.spec.hostNetwork) return [];
@@ -83,6 +85,26 @@ function dockerProxies(state: SimState, host: string): Listener[] {
     }
   }
   return out;
+}
+
+/**
+ * `kubectl port-forward` on the workstation (k8s/port-forward.ts): each connection goes to the
+ * program listening on the port inside the pod's network namespace, from the pod's 127.0.0.1.
+ */
+function portForwardListeners(state: SimState): Listener[] {
+  return portForwards(state).map((f) => ({
+    proto: 'tcp' as const,
+    port: f.localPort,
+    program: 'kubectl',
+    ...(forwardIp(f) !== undefined ? { addr: forwardIp(f)! } : {}),
+    handle: (req: Uint8Array, ctx: RequestContext) => {
+      f.connections++;
+      const nsId = `pod/${f.namespace}/${f.pod}`;
+      const inner = state.k8s.pods[`${f.namespace}/${f.pod}`] ? findListener(state, nsId, 'tcp', f.remotePort) : undefined;
+      const lo = 0x7f000001;
+      return inner?.handle(req, { state, ns: nsId, peer: { ip: lo, port: 40000 + (f.connections % 20000) }, local: { ip: lo, port: f.remotePort }, ...(ctx.now !== undefined ? { now: ctx.now } : {}) });
+    },
+  }));
 }
 
 /**

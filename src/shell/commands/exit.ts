@@ -64,6 +64,12 @@ export const exit: Command = {
     }
     // Interactive bash says goodbye on stderr before it looks at its argument: `logout` in a
     // login shell (ssh), `exit` otherwise (bash in a container); ash and dash say nothing.
+    if (loc.kind === 'node' && loc.debugPod) {
+      // kubectl debug node/NAME: the debugger pod's shell ended; the pod stays (Completed).
+      if (error) ctx.stderr.write(error + '\n');
+      ctx.enter(WORKSTATION_LOCATION);
+      return status;
+    }
     if (loc.kind === 'node') ctx.stderr.write('logout\n');
     else if (shellAt(ctx.env.sim, loc) === 'bash') ctx.stderr.write('exit\n');
     // A Docker container's shell returns to its host; when it was the container's own process, the container ends.

@@ -58,6 +58,8 @@ export interface PodSpec {
   /** resolv.conf overrides (required with dnsPolicy None). */
   dnsConfig?: PodDnsConfig;
   volumes?: Volume[];
+  /** Containers added to a running pod by `kubectl debug` (see k8s/debug.ts). */
+  ephemeralContainers?: EphemeralContainer[];
   /** false: the kubelet gives containers no variables for the namespace's Services (only KUBERNETES_*). */
   enableServiceLinks?: boolean;
 }
@@ -74,6 +76,16 @@ export interface Volume {
   secret?: { secretName: string; optional?: boolean };
   configMap?: { name: string; optional?: boolean };
   emptyDir?: Record<string, unknown>;
+}
+
+export interface EphemeralContainer extends Container {
+  targetContainerName?: string;
+  stdin?: boolean;
+  tty?: boolean;
+  resources?: Record<string, never>;
+  terminationMessagePath?: string;
+  terminationMessagePolicy?: string;
+  imagePullPolicy?: string;
 }
 
 export interface ContainerStatus {
@@ -99,6 +111,7 @@ export interface Pod {
     podIPs?: { ip: string }[];
     startTime?: string;
     containerStatuses?: ContainerStatus[];
+    ephemeralContainerStatuses?: ContainerStatus[];
     qosClass?: string;
   };
 }

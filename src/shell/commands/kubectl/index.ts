@@ -4,7 +4,10 @@
  * Design notes: subcommands dispatch to their own files; each parses its flags the way
  * cobra/pflag does and prints kubectl's exact messages. Completion follows kubectl's own
  * `__complete` behaviour: subcommands, then resource types, then object names from the
- * cluster, and namespaces after `-n`.
+ * cluster, and namespaces after `-n`. Before a subcommand that talks to the server runs, the
+ * rolling-update steps that fell due are taken (sim/k8s/rollout.ts), and a namespace set on
+ * the kubeconfig context (`config set-context --current --namespace`) is given as `-n` to the
+ * subcommands that take one, unless the command line names one.
  */
 import type { Command, CompletionRequest } from '../../command';
 import { CommandError } from '../../errors';
@@ -29,6 +32,11 @@ import { kubectlPatch, PATCH_USAGE } from './patch';
 import { ANNOTATE_USAGE, kubectlAnnotate } from './annotate';
 import { kubectlSet, SET_IMAGE_USAGE, SET_USAGE } from './set';
 import { kubectlRollout, ROLLOUT_USAGE } from './rollout';
+import { kubectlPortForward, PORT_FORWARD_USAGE } from './port-forward';
+import { CONFIG_USAGE, contextNamespace, kubectlConfig, kubectlTop, TOP_USAGE } from './config';
+import { EDIT_USAGE, kubectlEdit } from './edit';
+import { DEBUG_USAGE, kubectlDebug } from './debug';
+import { ATTACH_USAGE, kubectlAttach } from './attach';
 import { progressRollouts } from '../../../sim/k8s/rollout';
 import { reconcile } from '../../../sim/k8s/controllers';
 import { kubeletSync } from '../../../sim/k8s/kubelet';
@@ -47,6 +55,12 @@ const SUBCOMMANDS: Record<string, string> = {
   annotate: 'Update the annotations on a resource',
   set: 'Set specific features on objects',
   rollout: 'Manage the rollout of a resource',
+  'port-forward': 'Forward one or more local ports to a pod',
+  config: 'Modify kubeconfig files',
+  edit: 'Edit a resource on the server',
+  debug: 'Create debugging sessions for troubleshooting workloads and nodes',
+  attach: 'Attach to a running container',
+  top: 'Display resource (CPU/memory) usage',
   exec: 'Execute a command in a container',
   describe: 'Show details of a specific resource or group of resources',
   events: 'List events',
@@ -68,6 +82,7 @@ Basic Commands (Beginner):
 
 Basic Commands (Intermediate):
   get             Display one or many resources
+  edit            Edit a resource on the server
   delete          Delete resources by file names, stdin, resources and names, or by resources and label selector
 
 Deploy Commands:
@@ -76,11 +91,15 @@ Deploy Commands:
 
 Cluster Management Commands:
   cluster-info    Display cluster information
+  top             Display resource (CPU/memory) usage
 
 Troubleshooting and Debugging Commands:
   describe        Show details of a specific resource or group of resources
   logs            Print the logs for a container in a pod
+  attach          Attach to a running container
   exec            Execute a command in a container
+  port-forward    Forward one or more local ports to a pod
+  debug           Create debugging sessions for troubleshooting workloads and nodes
   events          List events
 
 Advanced Commands:
@@ -93,6 +112,7 @@ Settings Commands:
 
 Other Commands:
   api-resources   Print the supported API resources on the server
+  config          Modify kubeconfig files
   version         Print the client and server version information
 
 Usage:
@@ -228,6 +248,12 @@ export const kubectl: Command = {
         if (sub === 'annotate') return out(ctx.stdout, ANNOTATE_USAGE);
         if (sub === 'set') return out(ctx.stdout, rest.includes('image') ? SET_IMAGE_USAGE : SET_USAGE);
         if (sub === 'rollout') return out(ctx.stdout, ROLLOUT_USAGE);
+        if (sub === 'port-forward') return out(ctx.stdout, PORT_FORWARD_USAGE);
+        if (sub === 'config') return out(ctx.stdout, CONFIG_USAGE);
+        if (sub === 'edit') return out(ctx.stdout, EDIT_USAGE);
+        if (sub === 'debug') return out(ctx.stdout, DEBUG_USAGE);
+        if (sub === 'attach') return out(ctx.stdout, ATTACH_USAGE);
+        if (sub === 'top') return out(ctx.stdout, TOP_USAGE);
         if (sub === 'describe') return out(ctx.stdout, DESCRIBE_USAGE);
         if (sub === 'events') return out(ctx.stdout, EVENTS_USAGE);
         if (sub === 'logs' || sub === 'log') return out(ctx.stdout, LOGS_USAGE);
@@ -238,6 +264,8 @@ export const kubectl: Command = {
     }
     const noServer = Object.keys(ctx.env.sim.state.k8s.nodes).length === 0 || ctx.env.location.kind === 'node';
     if (sub === 'version') return kubectlVersion(ctx, rest, !noServer);
+    // The kubeconfig is the workstation's own file: config works without reaching the server.
+    if (sub === 'config' && ctx.env.location.kind === 'workstation') return kubectlConfig(ctx, rest);
     if (noServer) {
       // No cluster in this sandbox (Docker hosts), or root on a node without a kubeconfig:
       // kubectl has no server to talk to.
@@ -247,6 +275,9 @@ export const kubectl: Command = {
     // steps that fell due while the learner was away (rollout.ts).
     kubeletSync(apiContext(ctx));
     progressRollouts(apiContext(ctx), reconcile);
+    // The kubeconfig context's namespace is the default for commands given no -n.
+    const ctxNs = contextNamespace(ctx.env.sim.state);
+    if (ctxNs !== undefined && NAMESPACED.includes(sub) && !hasNamespaceFlag(rest)) rest.unshift(`--namespace=${ctxNs}`);
     switch (sub) {
       case 'patch':
         return kubectlPatch(ctx, rest);
@@ -256,6 +287,16 @@ export const kubectl: Command = {
         return kubectlSet(ctx, rest);
       case 'rollout':
         return kubectlRollout(ctx, rest);
+      case 'port-forward':
+        return kubectlPortForward(ctx, rest);
+      case 'top':
+        return kubectlTop(ctx, rest);
+      case 'edit':
+        return kubectlEdit(ctx, rest);
+      case 'debug':
+        return kubectlDebug(ctx, rest);
+      case 'attach':
+        return kubectlAttach(ctx, rest);
       case 'get':
         return kubectlGet(ctx, rest);
       case 'exec':
@@ -306,6 +347,19 @@ export const kubectl: Command = {
       return type ? type.list(req.env.sim.state).filter((o) => !type.namespaced || o.metadata.namespace === n).map((o) => o.metadata.name) : [];
     });
     if (write) return write;
+    const namesOf = (plural: string): string[] => {
+      const type = resolveResource(plural);
+      return type ? type.list(req.env.sim.state).filter((o) => !type.namespaced || o.metadata.namespace === ns).map((o) => o.metadata.name) : [];
+    };
+    if (!req.prefix.startsWith('-')) {
+      // The verbs' own words: subcommands, then objects.
+      if (sub === 'rollout') return positional.length === 1 ? ['history', 'restart', 'status', 'undo'] : positional.length === 2 ? namesOf('deployments').map((n) => `deployment/${n}`) : [];
+      if (sub === 'config') return positional.length === 1 ? ['current-context', 'get-contexts', 'use-context', 'view'] : positional[1] === 'use-context' ? ['kubernetes-admin@kubernetes'] : [];
+      if (sub === 'top') return positional.length === 1 ? ['node', 'pod'] : [];
+      if (sub === 'set') return positional.length === 1 ? ['image'] : positional.length === 2 ? namesOf('deployments').map((n) => `deployment/${n}`) : [];
+      if (['port-forward', 'attach', 'debug'].includes(sub!) && positional.length === 1) return [...namesOf('pods'), ...namesOf('deployments').map((n) => `deployment/${n}`), ...(sub === 'port-forward' ? namesOf('services').map((n) => `service/${n}`) : []), ...(sub === 'debug' ? Object.keys(state.nodes).map((n) => `node/${n}`) : [])];
+      if (['patch', 'edit', 'annotate'].includes(sub!)) return positional.length === 1 ? resourceWords() : positional.length === 2 && !positional[1]!.includes('/') ? namesOf(positional[1]!) : [];
+    }
     if (req.prefix.startsWith('-') && sub === 'describe') return ['--all-namespaces', '--namespace', '--selector', '--show-events'];
     if (req.prefix.startsWith('-') && (sub === 'logs' || sub === 'log')) return ['--all-containers', '--container', '--follow', '--namespace', '--prefix', '--previous', '--selector', '--since', '--tail', '--timestamps'];
     if (req.prefix.startsWith('-') && sub === 'cluster-info') return ['--namespace'];
@@ -356,6 +410,14 @@ function hoistGlobalFlags(argv: string[]): string[] {
   }
   if (lead.length === 0 || i >= argv.length) return argv;
   return [argv[0]!, argv[i]!, ...lead, ...argv.slice(i + 1)];
+}
+
+/** Subcommands that take -n. */
+const NAMESPACED = ['get', 'describe', 'create', 'apply', 'delete', 'scale', 'expose', 'run', 'label', 'annotate', 'patch', 'edit', 'set', 'rollout', 'exec', 'logs', 'log', 'events', 'port-forward', 'attach', 'debug'];
+
+function hasNamespaceFlag(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((a) => a === '-n' || a === '--namespace' || a.startsWith('--namespace=') || (a.startsWith('-n') && !a.startsWith('--')));
 }
 
 function out(stdout: { write(t: string): void }, text: string): number {

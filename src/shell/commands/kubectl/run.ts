@@ -196,7 +196,7 @@ async function runAttached(ctx: CommandContext, a: Attached): Promise<number> {
     throw new CommandError('EXEC_FAILED', `error: timed out waiting for the condition`);
   }
   // kubectl waits (--pod-running-timeout, 1m) until the pod runs before it attaches.
-  const running = await waitRunning(ctx, a.namespace, a.name, POD_RUNNING_TIMEOUT_MS);
+  const running = await waitRunning(ctx, a.namespace, a.name, a.name);
   if (running === 'interrupted') return 130;
   if (running === 'timeout') throw new CommandError('EXEC_FAILED', 'error: timed out waiting for the condition');
   const pod = ctx.env.sim.pod(a.namespace, a.name)!;
@@ -214,13 +214,13 @@ async function runAttached(ctx: CommandContext, a: Attached): Promise<number> {
 /** kubectl run's default --pod-running-timeout. */
 const POD_RUNNING_TIMEOUT_MS = 60_000;
 
-/** Waits in sandbox time, as the kubelet starts the pod, until its container runs. */
-async function waitRunning(ctx: CommandContext, namespace: string, name: string, timeoutMs: number): Promise<'running' | 'timeout' | 'interrupted'> {
+/** Waits in sandbox time, as the kubelet starts the pod, until its container `name` runs. */
+export async function waitRunning(ctx: CommandContext, namespace: string, pod: string, name: string, timeoutMs: number = POD_RUNNING_TIMEOUT_MS): Promise<'running' | 'timeout' | 'interrupted'> {
   const until = ctx.env.scheduler.now() + timeoutMs;
   for (;;) {
     kubeletSync(apiContext(ctx));
-    const pod = ctx.env.sim.pod(namespace, name);
-    if (pod?.status.phase === 'Running' && pod.status.containerStatuses?.find((c) => c.name === name)?.state.running) return 'running';
+    const p = ctx.env.sim.pod(namespace, pod);
+    if (p?.status.phase === 'Running' && p.status.containerStatuses?.find((c) => c.name === name)?.state.running) return 'running';
     if (ctx.env.scheduler.now() >= until) return 'timeout';
     if (!(await ctx.sleep(Math.min(250, until - ctx.env.scheduler.now())))) return 'interrupted';
   }

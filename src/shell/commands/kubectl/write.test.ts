@@ -182,6 +182,11 @@ describe('kubectl create, run, expose, scale, label, delete', () => {
     expect(words('kubectl scale deploy w')).toContain('web');
     expect(words('kubectl delete po c')).toContain('client');
     expect(words('kubectl label --ov')).toContain('--overwrite');
+    expect(words('kubectl rollout st')).toContain('status');
+    expect(words('kubectl rollout status deploy')).toContain('deployment/web');
+    expect(words('kubectl port-forward serv')).toContain('service/web');
+    expect(words('kubectl debug node/node')).toContain('node/node-1');
+    expect(words('kubectl patch deploy w')).toContain('web');
   });
 });
 
