@@ -143,7 +143,12 @@ export function unschedulableMessage(state: SimState, pod: Pod): string | undefi
   const tolerations = pod.spec.tolerations ?? [];
   for (const node of nodes) {
     const taint = (node.spec.taints ?? []).find((t) => t.effect === 'NoSchedule' && !tolerations.some((tol) => tol.operator === 'Exists' && (tol.key === undefined || tol.key === t.key)));
-    if (node.spec.unschedulable) {
+    const ready = node.status.conditions.find((c) => c.type === 'Ready')?.status;
+    if (ready !== 'True') {
+      // The node lifecycle controller taints a node whose kubelet stopped reporting.
+      add(reasons, `node(s) had untolerated taint {node.kubernetes.io/${ready === 'False' ? 'not-ready' : 'unreachable'}: }`);
+      add(preemption, 'Preemption is not helpful for scheduling');
+    } else if (node.spec.unschedulable) {
       add(reasons, 'node(s) were unschedulable');
       add(preemption, 'Preemption is not helpful for scheduling');
     } else if (taint) {
