@@ -52,7 +52,7 @@ import { SubshellExit, type Command, type CommandContext, type Interrupt, type L
 import { isBuiltin } from './commands/builtin';
 import { CommandError, commandNotFound, type ErrorCode } from './errors';
 import { imageAt, programName, shellAt } from './images';
-import { promptFor, WORKSTATION_LOCATION } from './location';
+import { hostnameAt, promptFor, WORKSTATION_LOCATION } from './location';
 import { answeredByEndedShell, EXEC_KILLED, podShellEnded } from './pod-session';
 import type { Registry } from './registry';
 import { absolute, fileCompletions, kindOf, placeOf, readAny, writeError } from './sandbox-fs';
@@ -142,7 +142,7 @@ export class Shell {
     const env: [string, string][] = container
       ? [
           ['PATH', PATH],
-          ['HOSTNAME', location.kind === 'pod' ? location.pod : location.kind === 'container' ? location.id.slice(0, 12) : ''],
+          ['HOSTNAME', location.kind === 'pod' || location.kind === 'container' ? hostnameAt(this.opts.sim, location) : ''],
           ['HOME', home],
           ['PWD', cwd],
           ['SHLVL', '1'],
