@@ -171,10 +171,7 @@ export function unschedulableMessage(state: SimState, pod: Pod): string | undefi
 
 /** The node the scheduler picks, honouring maxPods. */
 function pickNode(ctx: ApiContext, pod: Pod): string | undefined {
-  const node = schedule(ctx.state, pod, ctx.schedule);
-  if (node === undefined || podsOnNode(ctx.state, node) < MAX_PODS) return node;
-  // The least loaded node is full: every eligible node is (the scheduler picks by fewest pods).
-  return undefined;
+  return schedule(ctx.state, pod, ctx.schedule, (node) => podsOnNode(ctx.state, node) < MAX_PODS);
 }
 
 /** The node the scheduler runs on, by node map (derived, not state). */
