@@ -14,16 +14,24 @@ import type { Location } from './command';
 import { shellAt } from './images';
 import { placeOf } from './sandbox-fs';
 import type { Sim } from '../sim/sim';
+import { podHostname } from '../sim/k8s/pod-files';
 
 export const WORKSTATION_LOCATION: Location = { kind: 'workstation', user: 'learner', host: 'workstation' };
+
+/** The host name in a pod or container: the pod's (spec.hostname, its name, or its node's on the host network), a container's short id. */
+export function hostnameAt(sim: Sim, loc: Extract<Location, { kind: 'pod' | 'container' }>): string {
+  if (loc.kind === 'container') return loc.id.slice(0, 12);
+  const pod = sim.pod(loc.namespace, loc.pod);
+  return pod ? podHostname(pod) : loc.pod;
+}
 
 /** The prompt at `loc`; `sim` tells which image a pod's container runs (its working directory). */
 export function promptFor(loc: Location, sim: Sim): string {
   if (loc.kind === 'workstation') return `${loc.user}@${loc.host}:~$ `;
   if (loc.kind === 'node') return `root@${loc.node}:~# `;
   const place = placeOf({ sim, location: loc });
-  // bash in a container: Debian's root prompt `\u@\h:\w# `, the host name being the pod's name or the container's short id.
-  if (loc.shell === 'bash') return `root@${loc.kind === 'pod' ? loc.pod : loc.id.slice(0, 12)}:${place.cwd === place.home ? '~' : place.cwd}# `;
+  // bash in a container: Debian's root prompt `\u@\h:\w# `, the host name being the pod's or the container's short id.
+  if (loc.shell === 'bash') return `root@${hostnameAt(sim, loc)}:${place.cwd === place.home ? '~' : place.cwd}# `;
   // dash (nginx's image) prompts `# `; busybox ash's `\w \$ ` shows the directory, `~` for HOME.
   if (shellAt(sim, loc) === 'dash') return '# ';
   return `${place.cwd === place.home ? '~' : place.cwd} # `;

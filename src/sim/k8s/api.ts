@@ -180,13 +180,14 @@ export function createPod(ctx: ApiContext, init: PodInit): Pod {
   return pod;
 }
 
-/** The scheduler: the eligible node with the fewest pods, ties broken by node order. */
-export function schedule(state: SimState, pod: Pod, cache?: ScheduleCache): string | undefined {
+/** The scheduler: the eligible node with the fewest pods (among those `fits` accepts), ties broken by node order. */
+export function schedule(state: SimState, pod: Pod, cache?: ScheduleCache, fits?: (node: string) => boolean): string | undefined {
   const counts = podCounts(state);
   let best: string | undefined;
   let bestCount = Infinity;
   for (const name of eligibleNodes(state, pod, cache)) {
     const c = counts[name] ?? 0;
+    if (c < bestCount && fits && !fits(name)) continue;
     if (c < bestCount) {
       best = name;
       bestCount = c;

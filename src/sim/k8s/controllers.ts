@@ -5,7 +5,8 @@
  *
  * Design notes: each operation changes the stored objects the way the API server would, then
  * `reconcile` runs every controller once, to a fixed point (there is no watch loop, so the
- * cluster settles before the command returns):
+ * objects settle before the command returns; the pods they create then start as sandbox time
+ * passes, see kubelet.ts, which calls `reconcile` again as their readiness changes):
  * - garbage collector: a ReplicaSet whose owning Deployment is gone, and a pod whose owning
  *   ReplicaSet or DaemonSet is gone, are deleted (background cascading deletion);
  * - Deployment controller (rollout.ts): the ReplicaSet of the current pod template
@@ -21,7 +22,9 @@
  *   node when deleted or released;
  * - kubelet: a deleted static pod's mirror pod comes back at once (same name, new uid).
  * Deleting a Service frees its ClusterIP, node ports and load balancer address; deleting a
- * pod releases its address to host-local IPAM and removes its veth pair. Deletion is
+ * pod releases its address to host-local IPAM and removes its veth pair, frees its place on
+ * the node (the scheduler then retries pods that did not fit). An object created again under
+ * a deleted one's name gets a new uid. Deletion is
  * immediate: no Terminating phase and no grace period (a real pod keeps running for up to
  * 30 s while its containers stop). Endpoints are derived from pods on every read, and
  * kube-proxy resyncs before the next packet (`proxyDirty`), so a change is visible at once.

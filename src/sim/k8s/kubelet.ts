@@ -144,7 +144,12 @@ export function unschedulableMessage(state: SimState, pod: Pod): string | undefi
   const tolerations = pod.spec.tolerations ?? [];
   for (const node of nodes) {
     const taint = (node.spec.taints ?? []).find((t) => t.effect === 'NoSchedule' && !tolerations.some((tol) => tol.operator === 'Exists' && (tol.key === undefined || tol.key === t.key)));
-    if (node.spec.unschedulable) {
+    const ready = node.status.conditions.find((c) => c.type === 'Ready')?.status;
+    if (ready !== 'True') {
+      // The node lifecycle controller taints a node whose kubelet stopped reporting.
+      add(reasons, `node(s) had untolerated taint {node.kubernetes.io/${ready === 'False' ? 'not-ready' : 'unreachable'}: }`);
+      add(preemption, 'Preemption is not helpful for scheduling');
+    } else if (node.spec.unschedulable) {
       add(reasons, 'node(s) were unschedulable');
       add(preemption, 'Preemption is not helpful for scheduling');
     } else if (taint) {
@@ -167,10 +172,7 @@ export function unschedulableMessage(state: SimState, pod: Pod): string | undefi
 
 /** The node the scheduler picks, honouring maxPods. */
 function pickNode(ctx: ApiContext, pod: Pod): string | undefined {
-  const node = schedule(ctx.state, pod, ctx.schedule);
-  if (node === undefined || podsOnNode(ctx.state, node) < MAX_PODS) return node;
-  // The least loaded node is full: every eligible node is (the scheduler picks by fewest pods).
-  return undefined;
+  return schedule(ctx.state, pod, ctx.schedule, (node) => podsOnNode(ctx.state, node) < MAX_PODS);
 }
 
 /** The node the scheduler runs on, by node map (derived, not state). */

@@ -3,6 +3,7 @@ import { buildCluster } from '../cluster';
 import { rngOver } from '../rng';
 import { createPod, createService } from './api';
 import { resolveCluster } from './coredns';
+import { applyManifests } from './manifests';
 import { podHostname, podHostsFile, podResolvConf } from './pod-files';
 import type { PodSpec } from './types';
 
@@ -89,5 +90,33 @@ describe('CoreDNS names for pods with a hostname and subdomain', () => {
     expect(a.kind === 'answer' && a.answers).toHaveLength(1);
     const named = resolveCluster(state, 'db-0.db.default.svc.cluster.local', 'A');
     expect(named.kind === 'answer' && named.rcode).toBe(3);
+  });
+});
+
+describe('pod DNS fields in manifests', () => {
+  const doc = (spec: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }], ...spec } });
+  const refusal = (spec: Record<string, unknown>): string => {
+    const { ctx } = setup();
+    try {
+      applyManifests(ctx, [doc(spec)], 'default');
+      return 'accepted';
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+  };
+
+  it('refuses what the API server refuses, in its words', () => {
+    expect(refusal({ dnsPolicy: 'None' })).toBe('Pod "p" is invalid: spec.dnsConfig: Required value: must provide `dnsConfig` when `dnsPolicy` is None');
+    expect(refusal({ dnsPolicy: 'None', dnsConfig: { searches: ['a'] } })).toBe('Pod "p" is invalid: spec.dnsConfig.nameservers: Required value: must provide at least one DNS nameserver when `dnsPolicy` is None');
+    expect(refusal({ dnsPolicy: 'Cluster' })).toBe('Pod "p" is invalid: spec.dnsPolicy: Unsupported value: "Cluster": supported values: "ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"');
+    expect(refusal({ hostname: 'Web_1' })).toMatch(/^Pod "p" is invalid: spec\.hostname: Invalid value: "Web_1": a lowercase RFC 1123 label must consist of/);
+    expect(refusal({ hostname: 'web-1', subdomain: 'db', dnsPolicy: 'Default' })).toBe('accepted');
+  });
+
+  it('keeps the fields on the stored pod', () => {
+    const { state, ctx } = setup();
+    applyManifests(ctx, [doc({ hostname: 'web-1', subdomain: 'db', dnsPolicy: 'None', dnsConfig: { nameservers: ['1.1.1.1'], options: [{ name: 'ndots', value: 1 }] }, volumes: [{ name: 'v', secret: { secretName: 's' } }] })], 'default');
+    const spec = state.k8s.pods['default/p']!.spec;
+    expect(spec).toMatchObject({ hostname: 'web-1', subdomain: 'db', dnsPolicy: 'None', dnsConfig: { nameservers: ['1.1.1.1'], options: [{ name: 'ndots', value: '1' }] }, volumes: [{ name: 'v', secret: { secretName: 's' } }] });
   });
 });

@@ -240,6 +240,13 @@ function describePod(p: Pod, state: SimState, events: K8sEvent[] | undefined, no
   if (stat) o.w(0, 'Volumes:\t<none>\n');
   else {
     o.w(0, 'Volumes:\n');
+    // The pod's own volumes, in spec order, before the service account token admission adds.
+    for (const v of p.spec.volumes ?? []) {
+      o.w(1, `${v.name}:\n`);
+      if (v.secret) o.w(2, `Type:\tSecret (a volume populated by a Secret)\n    SecretName:\t${v.secret.secretName}\n    Optional:\t${v.secret.optional ? 'true' : 'false'}\n`);
+      else if (v.configMap) o.w(2, `Type:\tConfigMap (a volume populated by a ConfigMap)\n    Name:\t${v.configMap.name}\n    Optional:\t${v.configMap.optional ? 'true' : 'false'}\n`);
+      else if (v.emptyDir) o.w(2, 'Type:\tEmptyDir (a temporary directory that shares a pod\'s lifetime)\n    Medium:\t\n    SizeLimit:\t<unset>\n');
+    }
     o.w(1, `${access}:\n`);
     o.w(2, 'Type:\tProjected (a volume that contains injected data from multiple sources)\n');
     o.w(2, 'TokenExpirationSeconds:\t3607\n');

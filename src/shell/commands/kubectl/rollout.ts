@@ -119,14 +119,15 @@ export async function kubectlRollout(ctx: CommandContext, argv: string[]): Promi
   return 0;
 }
 
-/** kubectl's DeploymentStatusViewer message for the Deployment as it stands. */
-function statusMessage(d: Deployment): { text: string; done: boolean } {
+/** kubectl's DeploymentStatusViewer: the line to print for the Deployment as it stands, and whether the rollout is done. */
+export function deploymentRolloutStatus(d: Deployment): { line: string; done: boolean } {
   const name = d.metadata.name;
   const s = d.status;
-  if (s.updatedReplicas < d.spec.replicas) return { text: `Waiting for deployment "${name}" rollout to finish: ${s.updatedReplicas} out of ${d.spec.replicas} new replicas have been updated...`, done: false };
-  if (s.replicas > s.updatedReplicas) return { text: `Waiting for deployment "${name}" rollout to finish: ${s.replicas - s.updatedReplicas} old replicas are pending termination...`, done: false };
-  if (s.availableReplicas < s.updatedReplicas) return { text: `Waiting for deployment "${name}" rollout to finish: ${s.availableReplicas} of ${s.updatedReplicas} updated replicas are available...`, done: false };
-  return { text: `deployment "${name}" successfully rolled out`, done: true };
+  if ((d.metadata.generation ?? 0) > (s.observedGeneration ?? 0)) return { line: 'Waiting for deployment spec update to be observed...\n', done: false };
+  if (s.updatedReplicas < d.spec.replicas) return { line: `Waiting for deployment "${name}" rollout to finish: ${s.updatedReplicas} out of ${d.spec.replicas} new replicas have been updated...\n`, done: false };
+  if (s.replicas > s.updatedReplicas) return { line: `Waiting for deployment "${name}" rollout to finish: ${s.replicas - s.updatedReplicas} old replicas are pending termination...\n`, done: false };
+  if (s.availableReplicas < s.updatedReplicas) return { line: `Waiting for deployment "${name}" rollout to finish: ${s.availableReplicas} of ${s.updatedReplicas} updated replicas are available...\n`, done: false };
+  return { line: `deployment "${name}" successfully rolled out\n`, done: true };
 }
 
 async function status(ctx: CommandContext, apiCtx: ApiContext, namespace: string, name: string, watch: boolean): Promise<number> {
@@ -138,10 +139,10 @@ async function status(ctx: CommandContext, apiCtx: ApiContext, namespace: string
     progressRollouts({ ...apiCtx, now }, reconcile);
     const d = state.k8s.deployments[key(namespace, name)];
     if (!d) throw new CommandError('NOT_FOUND', `Error from server (NotFound): deployments.apps "${name}" not found`);
-    const { text, done } = statusMessage(d);
+    const { line, done } = deploymentRolloutStatus(d);
     // kubectl prints the viewer's message for each watch event; here, each time it changes.
-    if (text !== last) ctx.stdout.write(text + '\n');
-    last = text;
+    if (line !== last) ctx.stdout.write(line);
+    last = line;
     if (done || !watch) return 0;
     // Pods that cannot start keep it waiting until Ctrl+C (a real one gives up after the
     // Deployment's progress deadline).
