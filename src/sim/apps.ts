@@ -26,7 +26,7 @@ import { runsNginx } from './docker';
 import { decodeDns, dnsResponse, encodeDns, fqdn, type DnsMessage, type DnsRecord } from './dns';
 import { formatIp, type Ip } from './ipv4';
 import { resolveCluster } from './k8s/coredns';
-import { serviceEndpoints, targetPortFor } from './k8s/endpoints';
+import { endpointPort, serviceEndpoints, targetPortFor } from './k8s/endpoints';
 import { appendLog, logTime, nginxTimeLocal, nginxWorker } from './k8s/logs';
 import type { IngressBackend, Pod } from './k8s/types';
 import type { SimState } from './state';
@@ -319,7 +319,7 @@ function ingressProxy(state: SimState, self: Pod, req: Uint8Array, ctx: RequestC
   const eps = svc ? serviceEndpoints(state, svc).filter((e) => e.ready) : [];
   if (!svc || !port || eps.length === 0 || !ctx.connect) return http('503 Service Temporarily Unavailable', nginxErrorPage('503 Service Temporarily Unavailable', 'nginx'), 'nginx', 'text/html');
   const ep = eps[(ctx.peer.port + ctx.peer.ip) % eps.length]!;
-  const target = targetPortFor(port, state.k8s.pods[`${best.ns}/${ep.pod}`]) ?? port.port;
+  const target = endpointPort(port, ep, state.k8s.pods[`${best.ns}/${ep.pod}`]) ?? port.port;
   const t = text(req);
   const head = t.indexOf('\r\n\r\n');
   const forwarded = ascii(`${t.slice(0, head)}\r\nX-Forwarded-For: ${formatIp(ctx.peer.ip)}\r\nX-Real-IP: ${formatIp(ctx.peer.ip)}\r\nX-Forwarded-Host: ${r.host}\r\nX-Forwarded-Proto: http${t.slice(head)}`);

@@ -77,7 +77,7 @@
 import { CLASS_IN, DNS_TYPES, RCODES, formatIpv6, parseIpv6, typeCode, type DnsRecord, type DnsTypeName } from '../dns';
 import { formatIp, nth, parseIp } from '../ipv4';
 import type { SimState } from '../state';
-import { serviceEndpoints, targetPortFor, type Endpoint } from './endpoints';
+import { endpointPort, serviceEndpoints, type Endpoint } from './endpoints';
 import type { Service } from './types';
 
 /** `ttl 30` in kubeadm's Corefile. */
@@ -238,7 +238,7 @@ function endpointPorts(ctx: Ctx, svc: Service, ep: Endpoint): { name: string; pr
   const pod = ctx.state.k8s.pods[`${svc.metadata.namespace ?? 'default'}/${ep.pod}`];
   const out: { name: string; protocol: string; port: number }[] = [];
   for (const p of ports) {
-    const target = targetPortFor(p, pod);
+    const target = endpointPort(p, ep, pod);
     if (target !== undefined) out.push({ name: p.name ?? '', protocol: p.protocol, port: target });
   }
   return out;
