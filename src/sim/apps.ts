@@ -26,7 +26,7 @@ import { runsNginx } from './docker';
 import { decodeDns, dnsResponse, encodeDns, fqdn, type DnsMessage, type DnsRecord } from './dns';
 import { formatIp, type Ip } from './ipv4';
 import { resolveCluster } from './k8s/coredns';
-import { endpointPort, serviceEndpoints, targetPortFor } from './k8s/endpoints';
+import { endpointPort, serviceEndpoints } from './k8s/endpoints';
 import { appendLog, logTime, nginxTimeLocal, nginxWorker } from './k8s/logs';
 import type { IngressBackend, Pod } from './k8s/types';
 import type { SimState } from './state';

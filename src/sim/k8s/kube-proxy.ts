@@ -33,7 +33,7 @@ import { parseCidr, parseIp, type Cidr } from '../ipv4';
 import { emptyNetfilter, host, invalidateLayers, net, type Chain, type Netfilter, type Proto, type Rule } from '../netfilter';
 import type { SimState } from '../state';
 import { syncLoadBalancer } from './cloud';
-import { endpointPort, indexPods, serviceEndpoints, targetPortFor } from './endpoints';
+import { endpointPort, indexPods, serviceEndpoints } from './endpoints';
 import type { Service, ServicePort } from './types';
 
 export const MASQ_MARK = 0x4000;

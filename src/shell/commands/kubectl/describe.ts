@@ -25,7 +25,8 @@ import { endpointSliceObject, endpointsObject, podReady } from '../../../sim/k8s
 import { eventsFor, type K8sEvent } from '../../../sim/k8s/events';
 import { matches, type Requirement } from '../../../sim/k8s/labels';
 import { randomSuffix } from '../../../sim/k8s/names';
-import type { Deployment, Ingress, Node, Pod, ReplicaSet, Service } from '../../../sim/k8s/types';
+import type { Deployment, Ingress, Node, Pod, ReplicaSet, Service, StoredObject } from '../../../sim/k8s/types';
+import { describeConfigMap, describeNetworkPolicy, describeSecret } from './describe-stored';
 import { deriveRng } from '../../../sim/rng';
 import type { SimState } from '../../../sim/state';
 import type { CommandContext } from '../../command';
@@ -33,7 +34,7 @@ import { CommandError } from '../../errors';
 import { eventInterval, eventSortTime } from './events';
 import { bool, parseFlags, str } from './flags';
 import { labelText } from './printers';
-import { qualifiedPlural, resolveResource, supportedList, type AnyObject, selectorFor, type ResourceType } from './resources';
+import { emptyResource, qualifiedPlural, resolveResource, unmodelledText, supportedList, type AnyObject, selectorFor, type ResourceType } from './resources';
 
 export const DESCRIBE_USAGE = `Show details of a specific resource or group of resources.
 
@@ -68,7 +69,7 @@ const FLAGS = [
   { name: 'show-events', type: 'bool' as const },
 ];
 
-const DESCRIBABLE = ['pods', 'nodes', 'services', 'endpoints', 'deployments', 'ingresses'];
+const DESCRIBABLE = ['pods', 'nodes', 'services', 'endpoints', 'deployments', 'ingresses', 'configmaps', 'secrets', 'networkpolicies'];
 
 /**
  * Go's text/tabwriter (minwidth 0, tabwidth 8, padding 2, pad ' ', no flags): a cell ended
@@ -145,7 +146,7 @@ function finish(o: Out, events: K8sEvent[] | undefined, now: number): string {
   return goTabwriter(o.text) + describeEvents(events, now);
 }
 
-function describeEvents(events: K8sEvent[] | undefined, now: number): string {
+export function describeEvents(events: K8sEvent[] | undefined, now: number): string {
   if (!events || events.length === 0) return '';
   const sorted = events.map((e, i) => ({ e, i })).sort((a, b) => eventSortTime(a.e) - eventSortTime(b.e) || a.i - b.i);
   let t = 'Events:\n  Type\tReason\tAge\tFrom\tMessage\n  ----\t------\t----\t----\t-------\n';
@@ -491,6 +492,12 @@ function render(type: ResourceType, obj: AnyObject, state: SimState, now: number
       return describeDeployment(obj as unknown as Deployment, state, ev('Deployment'), now);
     case 'ingresses':
       return describeIngress(obj as unknown as Ingress, state, ev('Ingress'), now);
+    case 'configmaps':
+      return describeConfigMap(obj as unknown as StoredObject, ev('ConfigMap'), now);
+    case 'secrets':
+      return describeSecret(obj as unknown as StoredObject);
+    case 'networkpolicies':
+      return describeNetworkPolicy(obj as unknown as StoredObject);
     default: {
       // Nodes: events by the node's uid (controllers) and by its name (the kubelet, kube-proxy).
       const byUid = showEvents ? eventsFor(state, now, { kind: 'Node', name: meta.name, uid: meta.uid ?? '' }).filter((e) => e.involvedObject.uid === meta.uid) : undefined;
@@ -514,8 +521,10 @@ export function kubectlDescribe(ctx: CommandContext, argv: string[]): number {
   const requests: { type: ResourceType; name?: string }[] = [];
   const first = flags.args[0]!;
   const lookup = (text: string): ResourceType => {
-    const t = resolveResource(text);
-    if (!t) throw new CommandError('NOT_FOUND', `error: the server doesn't have a resource type "${text}"`);
+    const empty = emptyResource(text);
+    const t = resolveResource(text) ?? empty;
+    if (!t) throw new CommandError(unmodelledText(text) ? 'UNSUPPORTED' : 'NOT_FOUND', unmodelledText(text) ?? `error: the server doesn't have a resource type "${text}"`);
+    if (t === empty) return t;
     if (!DESCRIBABLE.includes(t.plural)) throw new CommandError('UNSUPPORTED', `error: the sandbox does not describe ${t.plural} yet (it describes ${DESCRIBABLE.join(', ')}; it lists ${supportedList()})`);
     return t;
   };
