@@ -10,8 +10,9 @@
  * `PORT-TARGET`; `create namespace NAME`. Their server errors come wrapped as kubectl wraps
  * them (`error: failed to create deployment: ...`, `error: failed to create ClusterIP
  * service: ...`).
- * Left out: the other generators (configmap, secret, job, ...), --dry-run, --save-config,
- * -o yaml.
+ * `create configmap|secret|ingress` are in create-stored.ts.
+ * Left out: the other generators (job, cronjob, role, ...); --dry-run, --save-config and
+ * -o yaml for the generators above.
  */
 import { ApiError, createDeployment, createNamespace, createService } from '../../../sim/k8s/api';
 import { nameProblem } from '../../../sim/k8s/controllers';
@@ -21,8 +22,9 @@ import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
 import { parseFlags, str, type FlagSpec } from './flags';
 import { api, apiContext, apiErrorText, readManifests } from './mutate';
+import { createConfigMapCmd, createIngressCmd, createSecretCmd } from './create-stored';
 
-export const CREATE_SUBCOMMANDS = ['deployment', 'service', 'namespace'];
+export const CREATE_SUBCOMMANDS = ['configmap', 'deployment', 'ingress', 'namespace', 'secret', 'service'];
 export const SERVICE_TYPES = ['clusterip', 'nodeport', 'loadbalancer'];
 
 export const CREATE_USAGE = `Create a resource from a file or from stdin.
@@ -152,6 +154,8 @@ function subName(w: string | undefined): string | undefined {
   if (w === 'deploy') return 'deployment';
   if (w === 'svc') return 'service';
   if (w === 'ns') return 'namespace';
+  if (w === 'cm') return 'configmap';
+  if (w === 'ing') return 'ingress';
   return w;
 }
 
@@ -168,6 +172,9 @@ export async function kubectlCreate(ctx: CommandContext, argv: string[]): Promis
   if (sub === 'deployment') return createDeploymentCmd(ctx, rest);
   if (sub === 'service') return createServiceCmd(ctx, rest);
   if (sub === 'namespace') return createNamespaceCmd(ctx, rest);
+  if (sub === 'configmap') return createConfigMapCmd(ctx, rest);
+  if (sub === 'secret') return createSecretCmd(ctx, rest);
+  if (sub === 'ingress') return createIngressCmd(ctx, rest);
   const flags = parseFlags(argv, [{ name: 'filename', short: 'f', type: 'string' }, NS_FLAG, { name: 'save-config', type: 'bool' }, { name: 'validate', type: 'string' }], 'kubectl create');
   const files = flags.lists['filename'] ?? [];
   if (sub !== undefined && files.length === 0) {
