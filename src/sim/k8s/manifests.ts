@@ -299,7 +299,13 @@ function applyAll(ctx: ApiContext, docs: SourcedDoc[], opts: Required<ManifestOp
       podSpec('Deployment', p.name, tpl.spec, 'spec.template.spec');
     }
     const stored = storedKind(p.kind);
-    if (stored) normalise(stored, p.name, p.obj);
+    if (stored) {
+      try {
+        normalise(stored, p.name, p.obj);
+      } catch (e) {
+        throw e instanceof ApiError ? serverError(e, p.source) : e;
+      }
+    }
     if (p.kind === 'Service') {
       servicePorts(p.name, spec.ports);
       const type = spec.type ?? 'ClusterIP';

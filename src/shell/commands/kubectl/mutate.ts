@@ -10,7 +10,8 @@
  * is go-yaml's in the common cases. A document that starts with `{` or `[` is JSON, as
  * kubectl sniffs it. API errors print as CheckErr does: Invalid as
  * `The Pod "x" is invalid: ...`, others as `Error from server (Reason): ...`.
- * Left out: URLs for -f, kustomize (-k), --recursive.
+ * URLs (`-f https://k8s.io/examples/...`) are read by url-manifests.ts.
+ * Left out: kustomize (-k), --recursive.
  */
 import { parseAllDocuments } from 'yaml';
 import type { ApiContext } from '../../../sim/k8s/api';
@@ -19,6 +20,7 @@ import { ManifestError, type SourcedDoc } from '../../../sim/k8s/manifests';
 import { isDirectory, listDirectory, readFile, resolvePath } from '../../../sim/files';
 import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
+import { isUrl, readUrlManifest } from './url-manifests';
 
 export function apiContext(ctx: CommandContext): ApiContext {
   return { state: ctx.env.sim.state, rng: ctx.env.sim.rng, now: ctx.env.scheduler.now() };
@@ -139,6 +141,10 @@ export function readManifests(ctx: CommandContext, files: string[]): SourcedDoc[
   for (const f of files) {
     if (f === '-') {
       docs.push(...parseManifest(ctx.stdin ?? '', 'STDIN'));
+      continue;
+    }
+    if (isUrl(f)) {
+      docs.push(...readUrlManifest(ctx, f));
       continue;
     }
     if (isDirectory(state, 'workstation', f)) {
