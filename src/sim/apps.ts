@@ -23,9 +23,9 @@
  * nginx's Date, Last-Modified, ETag and Accept-Ranges headers; its welcome page is shortened.
  */
 import { runsNginx } from './docker';
-import { decodeDns, dnsResponse, encodeDns, fqdn, type DnsMessage, type DnsRecord } from './dns';
+import { decodeDns, dnsResponse, encodeDns, fqdn, type DnsMessage } from './dns';
 import { formatIp, type Ip } from './ipv4';
-import { resolveCluster } from './k8s/coredns';
+import { serveCoreDns } from './k8s/coredns-config';
 import { endpointPort, serviceEndpoints } from './k8s/endpoints';
 import { appendLog, logTime, nginxTimeLocal, nginxWorker } from './k8s/logs';
 import type { IngressBackend, Pod } from './k8s/types';
@@ -86,21 +86,9 @@ function upstreamAnswer(q: DnsMessage): DnsMessage {
   return dnsResponse(q, [], addr ? 'NOERROR' : 'NXDOMAIN', [], { ra: true });
 }
 
-/** CoreDNS: the kubernetes plugin for cluster.local, `forward .` to the node's resolver for the rest. */
-function coreDnsAnswer(state: SimState, req: Uint8Array): Uint8Array | undefined {
-  let q: DnsMessage;
-  try {
-    q = decodeDns(req);
-  } catch {
-    return undefined;
-  }
-  const question = q.questions[0];
-  if (!question) return encodeDns(dnsResponse(q, [], 'FORMERR'));
-  const r = resolveCluster(state, question.name, question.type);
-  if (r.kind === 'forward') return encodeDns({ ...upstreamAnswer(q), aa: false, ra: true });
-  let answers: DnsRecord[] = r.answers;
-  if (r.upstream) answers = [...answers, ...upstreamAnswer({ ...q, questions: [{ name: r.upstream.name, type: r.upstream.type, class: 1 }] }).answers];
-  return encodeDns(dnsResponse(q, answers, r.rcode, r.authority, { aa: r.authoritative, additional: r.additional }));
+/** CoreDNS, as its Corefile configures it (k8s/coredns-config.ts); upstream is the LAN's router. */
+function coreDnsAnswer(state: SimState, req: Uint8Array, ctx: RequestContext, pod: Pod, proto: 'udp' | 'tcp'): Uint8Array | undefined {
+  return serveCoreDns(state, req, { upstream: (q) => ({ ...upstreamAnswer(q), aa: false, ra: true }), upstreamIp: formatIp(state.config.gateway), peer: ctx.peer, proto, pod, now: ctx.now ?? state.createdAt });
 }
 
 function http(status: string, body: string, server?: string, contentType = 'text/plain; charset=utf-8'): Uint8Array {
@@ -207,7 +195,7 @@ export function podListeners(state: SimState, pod: Pod): Listener[] {
     const name = imageName(c.image);
     const args = [...(c.command ?? []), ...(c.args ?? [])];
     if (name === 'coredns') {
-      const dns = (proto: 'udp' | 'tcp'): Listener => ({ proto, port: 53, program: 'coredns', handle: (req) => coreDnsAnswer(state, req) });
+      const dns = (proto: 'udp' | 'tcp'): Listener => ({ proto, port: 53, program: 'coredns', handle: (req, ctx) => coreDnsAnswer(state, req, ctx, pod, proto) });
       out.push(dns('udp'), dns('tcp'), { proto: 'tcp', port: 9153, program: 'coredns', handle: () => http('200 OK', '# HELP coredns_build_info A metric with a constant \'1\' value labeled by version, revision, and goversion from which CoreDNS was built.\n', undefined, 'text/plain; version=0.0.4') });
     } else if (name === 'nginx') {
       out.push(nginxServer((req, status, bytes, ctx) => nginxLog(state, pod, c.name, req, status, bytes, ctx)));

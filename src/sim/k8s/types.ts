@@ -8,6 +8,7 @@
  * (cluster-scoped kinds by name).
  */
 import type { ContainerLog } from './logs';
+import type { CoreDnsRuntime } from './coredns-config';
 
 export interface ObjectMeta {
   name: string;
@@ -250,6 +251,8 @@ export interface K8sState {
    * keeps `default/kubernetes` pointing at itself), by `namespace/name`.
    */
   manualEndpoints?: Record<string, { ip: string; node: string }[]>;
+  /** CoreDNS's running configuration, reload ticker and cache (coredns-config.ts); absent until first used. */
+  coredns?: CoreDnsRuntime;
 }
 
 export function key(namespace: string | undefined, name: string): string {
