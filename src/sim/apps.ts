@@ -2,7 +2,8 @@
  * The programs listening in each network namespace, and what they answer.
  *
  * Design notes: a pod's listeners come from its image, as on a real cluster: CoreDNS answers
- * DNS on UDP and TCP 53 (and serves metrics on 9153); nginx serves HTTP on 80; agnhost
+ * DNS on UDP and TCP 53 as its Corefile says (k8s/coredns-config.ts; it forwards to the LAN's
+ * router) and serves metrics on 9153; nginx serves HTTP on 80; agnhost
  * `serve-hostname` (the Kubernetes docs' "hostnames" example) answers every HTTP request with
  * its pod's name on 9376; agnhost `netexec` serves HTTP on 8080 with `/hostname`,
  * `/clientip` (the source address it sees: the tool for proving "no NAT between pods") and

@@ -55,10 +55,10 @@
  * - The SOA serial is CoreDNS's "last modified" time of Services and Endpoints in Unix
  *   seconds: the latest Service creation or endpoint readiness change the state records.
  *
- * Names outside the zones return `{ kind: 'forward' }`: the caller models `forward .` (the
- * sandbox has no internet). Left out: the cache (since kubeadm 1.32 the Corefile says `cache 30
- * { disable success cluster.local; disable denial cluster.local }`, kubernetes/kubernetes#128359,
- * so only forwarded answers would be cached, for up to 30 s), `loadbalance` (it shuffles
+ * Names outside the zones return `{ kind: 'forward' }`: the caller models the next plugin.
+ * The plugin's settings (`pods`, `ttl`, `fallthrough`, zones) come from the Corefile through
+ * `KubernetesOptions`; without them, kubeadm's. The rest of the Corefile (cache, rewrite, hosts,
+ * forward, log, reload) is coredns-config.ts. Left out: `loadbalance` (it shuffles
  * the order of A records per answer; here they come sorted by address), endpoint hostnames
  * (pod spec.hostname/subdomain), publishNotReadyAddresses, dual-stack Services, autopath,
  * and answers before CoreDNS has synced (SERVFAIL).

@@ -177,7 +177,7 @@ export function manifestFiles(ctx: { env: CommandContext['env'] }): string[] {
 /** Flags of each write subcommand, for completion. */
 const WRITE_FLAGS: Record<string, string[]> = {
   apply: ['--filename', '--namespace', '--output'],
-  create: ['--filename', '--namespace', '--image', '--replicas', '--port', '--tcp', '--node-port', '--clusterip'],
+  create: ['--filename', '--namespace', '--image', '--replicas', '--port', '--tcp', '--node-port', '--clusterip', '--from-literal', '--from-file', '--from-env-file', '--cert', '--key', '--class', '--rule', '--dry-run', '--output'],
   delete: ['--all', '--all-namespaces', '--filename', '--force', '--grace-period', '--ignore-not-found', '--namespace', '--now', '--output', '--selector'],
   scale: ['--current-replicas', '--namespace', '--replicas'],
   expose: ['--cluster-ip', '--labels', '--name', '--namespace', '--port', '--protocol', '--selector', '--target-port', '--type'],
@@ -187,7 +187,7 @@ const WRITE_FLAGS: Record<string, string[]> = {
 
 /** Resource types each subcommand takes (completion of its first argument). */
 const WRITE_TYPES: Record<string, string[]> = {
-  delete: ['pods', 'services', 'deployments', 'replicasets', 'daemonsets', 'namespaces', 'ingresses', 'endpoints'],
+  delete: ['pods', 'services', 'deployments', 'replicasets', 'daemonsets', 'namespaces', 'ingresses', 'endpoints', 'networkpolicies', 'configmaps', 'secrets'],
   scale: ['deployment', 'replicaset'],
   expose: ['deployment', 'pod', 'replicaset', 'service'],
   label: ['pods', 'services', 'deployments', 'replicasets', 'daemonsets', 'namespaces', 'nodes', 'ingresses'],
@@ -211,7 +211,8 @@ export function completeWrite(sub: string, words: string[], prefix: string, env:
   const args = positional.slice(1);
   if (sub === 'apply' || sub === 'run') return [];
   if (sub === 'create') {
-    if (args.length === 0) return ['deployment', 'namespace', 'service'];
+    if (args.length === 0) return ['configmap', 'deployment', 'ingress', 'namespace', 'secret', 'service'];
+    if (args[0] === 'secret' && args.length === 1) return ['generic', 'tls'];
     if ((args[0] === 'service' || args[0] === 'svc') && args.length === 1) return ['clusterip', 'loadbalancer', 'nodeport'];
     return [];
   }
