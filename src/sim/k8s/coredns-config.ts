@@ -55,6 +55,7 @@ import { resolveCluster, type KubernetesOptions } from './coredns';
 import { appendLog } from './logs';
 import { fnv32a } from './names';
 import { getStored } from './objects';
+import { kubeadmCorefile } from './system-objects';
 import type { Pod } from './types';
 
 export const COREFILE_PATH = '/etc/coredns/Corefile';
@@ -337,8 +338,22 @@ export function setupCorefile(blocks: ServerBlock[]): ServerConfig[] {
   return out;
 }
 
+type Loaded = { ok: true; servers: ServerConfig[] } | { ok: false; syntax: boolean; error: string };
+
+/** Set-up configurations by Corefile text (a few texts at most: every query reads one). */
+const loadedCache = new Map<string, Loaded>();
+
 /** Parses and sets up a Corefile; the error text CoreDNS would report, or the configuration. */
-export function loadCorefile(text: string): { ok: true; servers: ServerConfig[] } | { ok: false; syntax: boolean; error: string } {
+export function loadCorefile(text: string): Loaded {
+  const hit = loadedCache.get(text);
+  if (hit) return hit;
+  const r = loadUncached(text);
+  if (loadedCache.size > 16) loadedCache.clear();
+  loadedCache.set(text, r);
+  return r;
+}
+
+function loadUncached(text: string): Loaded {
   let blocks: ServerBlock[];
   try {
     blocks = parseCorefile(text);
@@ -577,7 +592,9 @@ export function serveCoreDns(state: SimState, req: Uint8Array, sc: ServeContext)
   if (!question) return encodeDns(dnsResponse(q, [], 'FORMERR'));
   const rt = syncCoreDns(state, sc.now);
   const loaded = rt ? loadCorefile(rt.running) : undefined;
-  const servers = loaded?.ok ? loaded.servers : setupCorefile(parseCorefile(`.:53 {\n errors\n kubernetes ${state.config.dnsDomain} in-addr.arpa ip6.arpa {\n pods insecure\n fallthrough in-addr.arpa ip6.arpa\n ttl 30\n }\n forward . /etc/resolv.conf\n}\n`));
+  // Without a Corefile (a sandbox saved before CoreDNS had one), kubeadm's.
+  const fallback = loadCorefile(kubeadmCorefile(state.config.dnsDomain));
+  const servers = loaded?.ok ? loaded.servers : fallback.ok ? fallback.servers : [];
   const name = lower(fqdn(question.name));
   const cfg = serverFor(servers, name);
   let out: Outcome;
