@@ -220,7 +220,7 @@ export function normalise(kind: StoredKind, name: string, body: Obj): Obj {
         spec.policyTypes = ['Ingress', ...(Array.isArray(spec.egress) && spec.egress.length > 0 ? ['Egress'] : [])];
       }
       const errs = (spec.policyTypes as unknown[])
-        .map((t, i) => (t === 'Ingress' || t === 'Egress' ? '' : `spec.policyTypes[${i}]: Unsupported value: ${JSON.stringify(t)}: supported values: "Ingress", "Egress"`))
+        .map((t, i) => (t === 'Ingress' || t === 'Egress' ? '' : `spec.policyTypes[${i}]: Unsupported value: ${JSON.stringify(t)}: supported values: "Egress", "Ingress"`))
         .filter((e) => e !== '');
       if (errs.length) throw invalid(kind, name, errs);
       return { spec };
