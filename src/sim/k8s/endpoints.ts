@@ -218,3 +218,18 @@ export function mirroredSlices(state: SimState): Record<string, unknown>[] {
   }
   return out;
 }
+
+/**
+ * The endpoints of a Service as one slice, for describers: the controller's slice, or for a
+ * Service without a selector the slices and Endpoints written for it (kubectl describe
+ * merges every slice labelled with the Service's name).
+ */
+export function serviceSliceView(state: SimState, svc: Service): { endpoints: { addresses: string[]; conditions: { ready?: boolean } }[]; ports: { name?: string; port: number }[] } | undefined {
+  const own = endpointSliceObject(state, svc) as ReturnType<typeof serviceSliceView>;
+  if (own || svc.spec.selector) return own;
+  const eps = writtenEndpoints(state, svc);
+  if (eps.length === 0) return undefined;
+  const ports = new Map<string, number>();
+  for (const e of eps) for (const [name, port] of Object.entries(e.ports ?? {})) if (!ports.has(name)) ports.set(name, port);
+  return { endpoints: eps.map((e) => ({ addresses: [e.ip], conditions: { ready: e.ready } })), ports: [...ports].map(([name, port]) => ({ name, port })) };
+}

@@ -21,7 +21,7 @@
  * resources, probes and environment (the model has none); pods' service account names other
  * than `default`; volumes of static pods (their hostPath mounts).
  */
-import { endpointSliceObject, endpointsObject, podReady } from '../../../sim/k8s/endpoints';
+import { endpointsObject, podReady, serviceSliceView } from '../../../sim/k8s/endpoints';
 import { eventsFor, type K8sEvent } from '../../../sim/k8s/events';
 import { matches, type Requirement } from '../../../sim/k8s/labels';
 import { randomSuffix } from '../../../sim/k8s/names';
@@ -133,7 +133,8 @@ class Out {
     keys.forEach((k, i) => this.w(0, `${i ? '\t' : ''}${k}=${labels![k]}\n`));
   }
   annotations(title: string, annotations: Record<string, string> | undefined): void {
-    const keys = Object.keys(annotations ?? {}).sort();
+    // kubectl leaves out the last-applied configuration (describe.go skipAnnotations).
+    const keys = Object.keys(annotations ?? {}).filter((k) => k !== 'kubectl.kubernetes.io/last-applied-configuration').sort();
     this.w(0, `${title}:\t`);
     if (keys.length === 0) return this.w(0, '<none>\n');
     keys.forEach((k, i) => this.w(0, `${i ? '\t' : ''}${k}: ${annotations![k]}\n`));
@@ -281,7 +282,7 @@ function describeService(s: Service, state: SimState, events: K8sEvent[] | undef
   if (s.spec.externalName) o.w(0, `External Name:\t${s.spec.externalName}\n`);
   const ing = s.status.loadBalancer.ingress ?? [];
   if (ing.length) o.w(0, `LoadBalancer Ingress:\t${ing.map((i) => i.ip ?? i.hostname ?? '').join(', ')}\n`);
-  const slice = endpointSliceObject(state, s) as { endpoints: { addresses: string[]; conditions: { ready?: boolean } }[]; ports: { name?: string; port: number }[] } | undefined;
+  const slice = serviceSliceView(state, s);
   for (const sp of s.spec.ports ?? []) {
     const name = sp.name || '<unset>';
     o.w(0, `Port:\t${name}\t${sp.port}/${sp.protocol}\n`);
@@ -402,7 +403,7 @@ function describeIngress(ing: Ingress, state: SimState, events: K8sEvent[] | und
     const svc = state.k8s.services[`${ns}/${b.service.name}`];
     if (!svc) return `${sb} (<error: services "${b.service.name}" not found>)`;
     const sp = svc.spec.ports?.find((p) => (b.service.port.number ? p.port === b.service.port.number : p.name === b.service.port.name));
-    const slice = endpointSliceObject(state, svc) as { endpoints: { addresses: string[]; conditions: { ready?: boolean } }[]; ports: { name?: string; port: number }[] } | undefined;
+    const slice = serviceSliceView(state, svc);
     const list: string[] = [];
     let n = 0;
     for (const port of (slice?.ports ?? []).filter((x) => (x.name ?? '') === (sp?.name ?? ''))) {

@@ -221,6 +221,9 @@ subsets:
 `);
     expect((await run('kubectl apply -f ep.yaml')).stdout).toBe('endpoints/ext created\n');
     expect((await run('kubectl get ep ext')).stdout).toContain(`ext    ${ip}:80`);
+    const described = (await run('kubectl describe svc ext')).stdout;
+    expect(described.split('\n').find((l) => l.startsWith('Endpoints:'))?.split(/ +/)[1]).toBe(`${ip}:80`);
+    expect(described).not.toContain('last-applied-configuration');
     expect((await run('kubectl get endpointslices -l endpointslice.kubernetes.io/managed-by=endpointslicemirroring-controller.k8s.io -o name')).stdout).toMatch(/^endpointslice.discovery.k8s.io\/ext-\w{5}\n$/);
     expect((await run('kubectl exec client -- wget -qO- -T 2 http://' + clusterIp + ':8080/')).stdout).toContain('Welcome to nginx!');
     file('bad.yaml', 'apiVersion: v1\nkind: Endpoints\nmetadata:\n  name: bad\nsubsets:\n- addresses:\n  - ip: 300.1.1.1\n');
