@@ -12,6 +12,7 @@
  * Left out: kubeadm's bootstrap tokens, certificates, ConfigMaps, the kube-root-ca ConfigMap
  * and every other object that plays no part in networking.
  */
+import { seedCoreDnsConfigMap } from './k8s/system-objects';
 import { cidr, formatIp, nth, subnet } from './ipv4';
 import { createRouter, createNodeNetns, setupFlannel } from './cni';
 import { createCloud } from './k8s/cloud';
@@ -173,6 +174,7 @@ export function buildCluster(spec: ClusterSpec, seed: number, createdAt: number)
     dnsPolicy: 'Default',
   };
   createDeployment(ctx, { name: 'coredns', namespace: 'kube-system', replicas: 2, labels: { 'k8s-app': 'kube-dns' }, spec: dnsSpec });
+  seedCoreDnsConfigMap(ctx);
   for (const n of cordoned) delete n.spec.unschedulable;
 
   if (spec.ingressController) installIngressNginx(ctx);

@@ -749,7 +749,7 @@ class Engine {
       this.icmpError(ns, p, ICMP_DEST_UNREACH, 3, 0);
       return;
     }
-    const answer = l.handle(data, { state: this.state, ns: ns.id, peer: { ip: p.src, port: sport }, local: { ip: p.dst, port: dport } });
+    const answer = l.handle(data, { state: this.state, ns: ns.id, peer: { ip: p.src, port: sport }, local: { ip: p.dst, port: dport }, now: this.now });
     if (!answer) return;
     const reply = ipv4({ src: p.dst, dst: p.src, ttl: 64, id: nextId(ns), df: true, payload: udp(p.dst, p.src, dport, sport, answer) });
     this.hop(ns, 'reply', `${l.program} answers on UDP port ${dport}`, undefined, reply);

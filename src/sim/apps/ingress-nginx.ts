@@ -8,7 +8,7 @@
  * does not go through the ClusterIP), adding the X-Forwarded-* headers; no rule: its 404.
  */
 import { formatIp, parseIp } from '../ipv4';
-import { serviceEndpoints, targetPortFor } from '../k8s/endpoints';
+import { endpointPort, serviceEndpoints } from '../k8s/endpoints';
 import type { IngressBackend } from '../k8s/types';
 import type { SimState } from '../state';
 import { ascii, headAware, http, nginxErrorPage, parseRequest, text, type RequestContext } from './http';
@@ -40,7 +40,7 @@ function ingressProxy(state: SimState, req: Uint8Array, ctx: RequestContext): Ui
   const eps = svc ? serviceEndpoints(state, svc).filter((e) => e.ready) : [];
   if (!svc || !port || eps.length === 0 || !ctx.connect) return http('503 Service Temporarily Unavailable', nginxErrorPage('503 Service Temporarily Unavailable', 'nginx'), 'nginx', 'text/html');
   const ep = eps[(ctx.peer.port + ctx.peer.ip) % eps.length]!;
-  const target = targetPortFor(port, state.k8s.pods[`${chosen.ns}/${ep.pod}`]) ?? port.port;
+  const target = endpointPort(port, ep, state.k8s.pods[`${chosen.ns}/${ep.pod}`]) ?? port.port;
   const t = text(req);
   const head = t.indexOf('\r\n\r\n');
   const forwarded = ascii(`${t.slice(0, head)}\r\nX-Forwarded-For: ${formatIp(ctx.peer.ip)}\r\nX-Real-IP: ${formatIp(ctx.peer.ip)}\r\nX-Forwarded-Host: ${r.host}\r\nX-Forwarded-Proto: http${t.slice(head)}`);

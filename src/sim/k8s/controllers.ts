@@ -43,10 +43,11 @@ import { deploymentStatus, syncDeployment } from './rollout';
 import { recordEvent } from './events';
 import { countBinding, podGone } from './kubelet';
 import { podTemplateHash, uuid } from './names';
+import { deleteStored, deleteStoredInNamespace, getStored, storedKindByPlural } from './objects';
 import { key, type DaemonSet, type ObjectMeta, type Pod, type ReplicaSet } from './types';
 
 /** Resources the API operations here act on, by plural name. */
-export type Resource = 'pods' | 'services' | 'deployments' | 'replicasets' | 'daemonsets' | 'namespaces' | 'ingresses' | 'nodes' | 'endpoints' | 'endpointslices';
+export type Resource = 'pods' | 'services' | 'deployments' | 'replicasets' | 'daemonsets' | 'namespaces' | 'ingresses' | 'nodes' | 'endpoints' | 'endpointslices' | 'configmaps' | 'secrets' | 'networkpolicies';
 
 const NOT_FOUND_NAME: Record<Resource, string> = {
   pods: 'pods',
@@ -59,6 +60,9 @@ const NOT_FOUND_NAME: Record<Resource, string> = {
   nodes: 'nodes',
   endpoints: 'endpoints',
   endpointslices: 'endpointslices.discovery.k8s.io',
+  configmaps: 'configmaps',
+  secrets: 'secrets',
+  networkpolicies: 'networkpolicies.networking.k8s.io',
 };
 
 const KIND: Record<Resource, string> = {
@@ -72,6 +76,9 @@ const KIND: Record<Resource, string> = {
   nodes: 'Node',
   endpoints: 'Endpoints',
   endpointslices: 'EndpointSlice.discovery.k8s.io',
+  configmaps: 'ConfigMap',
+  secrets: 'Secret',
+  networkpolicies: 'NetworkPolicy.networking.k8s.io',
 };
 
 /** Namespaces the API server refuses to delete. */
@@ -108,7 +115,8 @@ export function storedObject(state: SimState, resource: Resource, namespace: str
     case 'nodes':
       return k8s.nodes[name];
     default:
-      return undefined;
+      // Stored kinds (objects.ts), and Endpoints/EndpointSlices a learner wrote.
+      return getStored(state, resource, namespace, name);
   }
 }
 
@@ -122,6 +130,7 @@ export function storedObject(state: SimState, resource: Resource, namespace: str
  */
 export function deleteObject(ctx: ApiContext, resource: Resource, namespace: string, name: string): void {
   const k8s = ctx.state.k8s;
+  if (storedKindByPlural(resource) && deleteStored(ctx.state, resource, namespace, name)) return;
   if (resource === 'endpoints' || resource === 'endpointslices') return;
   const obj = storedObject(ctx.state, resource, namespace, name);
   if (!obj) throw notFound(resource, name);
@@ -157,6 +166,7 @@ export function deleteObject(ctx: ApiContext, resource: Resource, namespace: str
 
 /** Checks a delete without doing it (for all-or-nothing validation by callers). */
 export function canDelete(state: SimState, resource: Resource, namespace: string, name: string): ApiError | undefined {
+  if (storedKindByPlural(resource) && getStored(state, resource, namespace, name)) return undefined;
   if (resource === 'endpoints' || resource === 'endpointslices') {
     const svc = state.k8s.services[key(namespace, name)];
     return svc && svc.spec.selector ? undefined : notFound(resource, name);
@@ -235,6 +245,7 @@ function removeNamespace(ctx: ApiContext, name: string): void {
   for (const k of inNs(k8s.pods)) removePod(ctx, k8s.pods[k]!, 'gc');
   for (const k of inNs(k8s.services)) removeService(ctx.state, name, k8s.services[k]!.metadata.name);
   for (const k of inNs(k8s.ingresses)) delete k8s.ingresses![k];
+  deleteStoredInNamespace(ctx.state, name);
   delete k8s.namespaces[name];
 }
 

@@ -57,10 +57,10 @@
  * - The SOA serial is CoreDNS's "last modified" time of Services and Endpoints in Unix
  *   seconds: the latest Service creation or endpoint readiness change the state records.
  *
- * Names outside the zones return `{ kind: 'forward' }`: the caller models `forward .` (the
- * sandbox has no internet). Left out: the cache (since kubeadm 1.32 the Corefile says `cache 30
- * { disable success cluster.local; disable denial cluster.local }`, kubernetes/kubernetes#128359,
- * so only forwarded answers would be cached, for up to 30 s), `loadbalance` (it shuffles
+ * Names outside the zones return `{ kind: 'forward' }`: the caller models the next plugin.
+ * The plugin's settings (`pods`, `ttl`, `fallthrough`, zones) come from the Corefile through
+ * `KubernetesOptions`; without them, kubeadm's. The rest of the Corefile (cache, rewrite, hosts,
+ * forward, log, reload) is coredns-config.ts. Left out: `loadbalance` (it shuffles
  * the order of A records per answer; here they come sorted by address), publishNotReadyAddresses, dual-stack Services, autopath,
  * and answers before CoreDNS has synced (SERVFAIL).
  *
@@ -79,7 +79,7 @@ import { CLASS_IN, DNS_TYPES, RCODES, formatIpv6, parseIpv6, typeCode, type DnsR
 import { formatIp, nth, parseIp } from '../ipv4';
 import type { SimState } from '../state';
 import { endpointHostname } from './dns-records';
-import { serviceEndpoints, targetPortFor, type Endpoint } from './endpoints';
+import { endpointPort, serviceEndpoints, type Endpoint } from './endpoints';
 import type { Service } from './types';
 
 /** `ttl 30` in kubeadm's Corefile. */
@@ -161,8 +161,22 @@ export function soaSerial(state: SimState): number {
 
 // ---------------------------------------------------------------------------------- lookup model
 
+/** The kubernetes plugin's settings from the Corefile (coredns-config.ts); kubeadm's by default. */
+export interface KubernetesOptions {
+  /** `ttl` (default 5 in CoreDNS; kubeadm sets 30). */
+  ttl?: number;
+  /** `pods disabled|insecure|verified` (kubeadm: insecure). */
+  pods?: 'disabled' | 'insecure' | 'verified';
+  /** `fallthrough [ZONES...]`: names in these zones that do not exist go on to the next plugin ([] = every zone); kubeadm: in-addr.arpa ip6.arpa. */
+  fallthrough?: string[];
+  /** The zones the plugin serves (kubeadm: the cluster domain, in-addr.arpa, ip6.arpa). */
+  zones?: string[];
+}
+
 interface Ctx {
   state: SimState;
+  ttl: number;
+  pods: 'disabled' | 'insecure' | 'verified';
   /** The matched zone, lower case. */
   zone: string;
   /** The zone as the question spelled it. */
@@ -239,7 +253,7 @@ function endpointPorts(ctx: Ctx, svc: Service, ep: Endpoint): { name: string; pr
   const pod = ctx.state.k8s.pods[`${svc.metadata.namespace ?? 'default'}/${ep.pod}`];
   const out: { name: string; protocol: string; port: number }[] = [];
   for (const p of ports) {
-    const target = targetPortFor(p, pod);
+    const target = endpointPort(p, ep, pod);
     if (target !== undefined) out.push({ name: p.name ?? '', protocol: p.protocol, port: target });
   }
   return out;
@@ -251,7 +265,7 @@ function findServices(ctx: Ctx, r: Req): Found {
   if (!svc) return NAME_ERROR;
   const ns = svc.metadata.namespace ?? 'default';
   const svcName = `${svc.metadata.name}.${ns}.svc.${ctx.zoneQ}`;
-  const ttl = CLUSTER_DNS_TTL;
+  const ttl = ctx.ttl;
 
   if (svc.spec.type === 'ExternalName') {
     if (r.endpoint !== '') return NAME_ERROR;
@@ -290,7 +304,9 @@ function findPods(ctx: Ctx, r: Req): Found {
   if (podname === '') return ok(); // NODATA
   const host = (podname.match(/-/g) ?? []).length === 3 && !podname.includes('--') ? podname.replace(/-/g, '.') : podname.replace(/-/g, ':');
   if (hostType(host) === 'CNAME') return NAME_ERROR;
-  return ok([{ host, port: 0, key: `${podname}.${r.namespace}.pod.${ctx.zoneQ}`, ttl: CLUSTER_DNS_TTL }]);
+  if (ctx.pods === 'disabled') return NAME_ERROR;
+  if (ctx.pods === 'verified' && !Object.values(ctx.state.k8s.pods).some((p) => p.metadata.namespace === r.namespace && p.status.podIP === host)) return NAME_ERROR;
+  return ok([{ host, port: 0, key: `${podname}.${r.namespace}.pod.${ctx.zoneQ}`, ttl: ctx.ttl }]);
 }
 
 const isReverse = (name: string): boolean => REVERSE_ZONES.some((z) => inZone(name, z));
@@ -334,11 +350,11 @@ function services(ctx: Ctx, name: string, qtype: number): Found {
     // "Check if we have an existing record for this query of another type"
     return records(ctx, name).items.length > 0 ? ok() : NAME_ERROR;
   }
-  if (qtype === DNS_TYPES.NS) return ok(nsAddrs(ctx).map((a) => ({ host: a.host, port: 0, key: a.name, ttl: CLUSTER_DNS_TTL })));
+  if (qtype === DNS_TYPES.NS) return ok(nsAddrs(ctx).map((a) => ({ host: a.host, port: 0, key: a.name, ttl: ctx.ttl })));
   if (name === `ns.dns.${ctx.zone}`) {
     return ok(nsAddrs(ctx)
       .filter((a) => hostType(a.host) === (qtype === DNS_TYPES.AAAA ? 'AAAA' : 'A') && (qtype === DNS_TYPES.A || qtype === DNS_TYPES.AAAA))
-      .map((a) => ({ host: a.host, port: 0, key: name, ttl: CLUSTER_DNS_TTL })));
+      .map((a) => ({ host: a.host, port: 0, key: name, ttl: ctx.ttl })));
   }
   const found = records(ctx, name);
   // "SRV for external services is not yet implemented"
@@ -457,7 +473,7 @@ function ptr(ctx: Ctx, qname: string): Built {
   if (ip === undefined) return { records: [], additional: [], nameError: records(ctx, lower).nameError };
   const targets = [...new Set(ptrTargets(ctx, ip))];
   if (targets.length === 0) return { records: [], additional: [], nameError: true };
-  return { records: targets.map((t) => ({ name: qname, type: 'PTR', class: CLASS_IN, ttl: CLUSTER_DNS_TTL, target: t })), additional: [], nameError: false };
+  return { records: targets.map((t) => ({ name: qname, type: 'PTR', class: CLASS_IN, ttl: ctx.ttl, target: t })), additional: [], nameError: false };
 }
 
 /** The zone's SOA (backend_lookup.go SOA), as it appears in answers and negative responses. */
@@ -466,39 +482,53 @@ function soa(ctx: Ctx): DnsRecord {
     name: ctx.zoneQ,
     type: 'SOA',
     class: CLASS_IN,
-    ttl: Math.min(CLUSTER_DNS_TTL, 300),
+    ttl: Math.min(ctx.ttl, 300),
     mname: `ns.dns.${ctx.zoneQ}`,
     rname: `hostmaster.${ctx.zoneQ}`,
     serial: soaSerial(ctx.state),
     refresh: 7200,
     retry: 1800,
     expire: 86400,
-    minimum: CLUSTER_DNS_TTL,
+    minimum: ctx.ttl,
   };
 }
 
 /** The SOA record CoreDNS serves for the cluster domain. */
 export function clusterSoa(state: SimState): DnsRecord {
   const zone = asciiLower(state.config.dnsDomain);
-  return soa({ state, zone, zoneQ: zone, primary: zone });
+  return soa({ state, zone, zoneQ: zone, primary: zone, ttl: CLUSTER_DNS_TTL, pods: 'insecure' });
 }
 
 // ---------------------------------------------------------------------------------- resolveCluster
+
+/** Whether `fallthrough` passes a name that does not exist on to the next plugin. */
+function falls(opts: KubernetesOptions, lower: string): boolean {
+  const zones = opts.fallthrough ?? (opts.zones === undefined ? REVERSE_ZONES : undefined);
+  if (zones === undefined) return false;
+  return zones.length === 0 || zones.some((z) => inZone(lower, asciiLower(z).replace(/\.$/, '')));
+}
 
 /**
  * What CoreDNS answers for `name`/`type`, or `{ kind: 'forward' }` when the kubernetes plugin
  * passes the question on to `forward .` (names outside cluster.local, and reverse names it
  * does not know).
  */
-export function resolveCluster(state: SimState, name: string, type: DnsTypeName | string | number): ClusterDnsResult {
+export function resolveCluster(state: SimState, name: string, type: DnsTypeName | string | number, opts: KubernetesOptions = {}): ClusterDnsResult {
   const qtype = typeCode(type);
   const qname = name.endsWith('.') ? name.slice(0, -1) : name;
   if (qname === '') return FORWARD;
   const lower = asciiLower(qname);
   const primary = asciiLower(state.config.dnsDomain).replace(/\.$/, '');
-  const zone = [primary, ...REVERSE_ZONES].filter((z) => inZone(lower, z)).sort((a, b) => b.length - a.length)[0];
+  const zones = (opts.zones ?? [primary, ...REVERSE_ZONES]).map((z) => asciiLower(z).replace(/\.$/, ''));
+  const zone = zones.filter((z) => z === '' || inZone(lower, z)).sort((a, b) => b.length - a.length)[0];
   if (zone === undefined) return FORWARD;
-  const ctx: Ctx = { state, zone, zoneQ: qname.slice(qname.length - zone.length), primary };
+  if (zone !== primary && !REVERSE_ZONES.includes(zone)) {
+    // A zone other than the cluster domain holds no Kubernetes names: NXDOMAIN with its SOA.
+    const c: Ctx = { state, zone, zoneQ: qname.slice(qname.length - zone.length), primary, ttl: opts.ttl ?? CLUSTER_DNS_TTL, pods: opts.pods ?? 'insecure' };
+    if (falls(opts, lower)) return FORWARD;
+    return { kind: 'answer', rcode: RCODES.NXDOMAIN, authoritative: true, answers: [], authority: [soa(c)], additional: [] };
+  }
+  const ctx: Ctx = { state, zone, zoneQ: qname.slice(qname.length - zone.length), primary, ttl: opts.ttl ?? CLUSTER_DNS_TTL, pods: opts.pods ?? 'insecure' };
 
   let built: Built;
   switch (qtype) {
@@ -557,7 +587,7 @@ export function resolveCluster(state: SimState, name: string, type: DnsTypeName 
   }
 
   if (built.nameError) {
-    if (isReverse(lower)) return FORWARD; // fallthrough in-addr.arpa ip6.arpa
+    if (falls(opts, lower)) return FORWARD; // kubeadm: fallthrough in-addr.arpa ip6.arpa
     return { kind: 'answer', rcode: RCODES.NXDOMAIN, authoritative: true, answers: [], authority: [soa(ctx)], additional: [] };
   }
   if (built.records.length === 0) return { kind: 'answer', rcode: RCODES.NOERROR, authoritative: true, answers: [], authority: [soa(ctx)], additional: [] };

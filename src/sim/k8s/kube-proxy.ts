@@ -33,7 +33,7 @@ import { parseCidr, parseIp, type Cidr } from '../ipv4';
 import { emptyNetfilter, host, invalidateLayers, net, type Chain, type Netfilter, type Proto, type Rule } from '../netfilter';
 import type { SimState } from '../state';
 import { syncLoadBalancer } from './cloud';
-import { indexPods, serviceEndpoints, targetPortFor } from './endpoints';
+import { endpointPort, indexPods, serviceEndpoints } from './endpoints';
 import type { Service, ServicePort } from './types';
 
 export const MASQ_MARK = 0x4000;
@@ -139,7 +139,7 @@ export function kubeProxyTables(state: SimState): Netfilter {
       const svcChainName = serviceChain(spn, proto);
       const extChainName = externalChain(spn, proto);
       const targets = eps
-        .map((e) => ({ ip: e.ip, port: targetPortFor(port, state.k8s.pods[`${svc.metadata.namespace}/${e.pod}`]) }))
+        .map((e) => ({ ip: e.ip, port: endpointPort(port, e, state.k8s.pods[`${svc.metadata.namespace}/${e.pod}`]) }))
         .filter((e): e is { ip: string; port: number } => e.port !== undefined)
         .map((e) => ({ ...e, text: `${e.ip}:${e.port}` }))
         .sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));

@@ -22,7 +22,8 @@
  * empty log; entries of pods that no longer exist are dropped when a new one is created. Each
  * container keeps its newest MAX_LOG_LINES lines; once older ones have gone, so has the
  * startup output (the kubelet rotates the file).
- * Left out: logs of the system pods (CoreDNS, kube-proxy, flannel, the control plane) and of
+ * CoreDNS's lines (its `log` plugin, reloads) are written by coredns-config.ts.
+ * Left out: CoreDNS's startup banner, logs of the other system pods (kube-proxy, flannel, the control plane) and of
  * the ingress-nginx controller, previous container instances (`--previous`), and the log
  * file's size limit in bytes.
  */

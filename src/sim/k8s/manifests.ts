@@ -23,8 +23,11 @@
  * Pod specs keep containers, nodeName, hostNetwork, nodeSelector, hostname, subdomain,
  * dnsPolicy, dnsConfig (validated with the API server's messages) and volumes (Secret and
  * ConfigMap sources, which a pod waits for).
- * Kinds: Namespace, Pod, Deployment, Service (every type), Ingress; anything else is refused as
- * kubectl refuses a kind the server does not serve.
+ * Kinds: Namespace, Pod, Deployment, Service (every type), Ingress, and the kinds stored as
+ * written (ConfigMap, Secret, NetworkPolicy, Endpoints, EndpointSlice: objects.ts); a kind the
+ * server does not serve (a CRD's) is refused as kubectl refuses it (`resource mapping not
+ * found ... ensure CRDs are installed first`), a built-in kind the sandbox does not model
+ * (StatefulSet, Job, ...) with a message that says so (unmodelled.ts).
  * A changed pod template of a Deployment starts a rolling update (rollout.ts); a pod's
  * containers may change only their images. `update` mode (patch, edit) replaces labels and
  * annotations with the object's and leaves the last-applied annotation alone.
@@ -37,6 +40,8 @@ import { ApiError, createDeployment, createIngress, createNamespace, createPod, 
 import { labelKeyProblem, nameProblem, patchLabels, reconcile, scaleObject, type Resource } from './controllers';
 import { setDeploymentTemplate } from './rollout';
 import { key, type EnvVar, type Ingress, type ObjectMeta, type PodSpec, type ServicePort } from './types';
+import { apiVersionOf, createStored, getStored, normalise, storedKind, STORED_KINDS, updateStored } from './objects';
+import { unmodelledKind } from './unmodelled';
 
 export interface ApplyResult {
   /** `deployment.apps/web`, `service/web`, `pod/client`, `namespace/dev`. */
@@ -79,7 +84,7 @@ type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
 
-type Kind = 'Namespace' | 'Pod' | 'Deployment' | 'Service' | 'Ingress';
+type Kind = 'Namespace' | 'Pod' | 'Deployment' | 'Service' | 'Ingress' | 'ConfigMap' | 'Secret' | 'NetworkPolicy' | 'Endpoints' | 'EndpointSlice';
 
 interface Planned {
   kind: Kind;
@@ -91,8 +96,14 @@ interface Planned {
   lastApplied: string;
 }
 
-const GROUP: Record<Kind, string> = { Namespace: '', Pod: '', Deployment: 'apps', Service: '', Ingress: 'networking.k8s.io' };
-const PLURAL: Record<Kind, Resource> = { Namespace: 'namespaces', Pod: 'pods', Deployment: 'deployments', Service: 'services', Ingress: 'ingresses' };
+const GROUP: Record<Kind, string> = {
+  Namespace: '', Pod: '', Deployment: 'apps', Service: '', Ingress: 'networking.k8s.io',
+  ConfigMap: '', Secret: '', NetworkPolicy: 'networking.k8s.io', Endpoints: '', EndpointSlice: 'discovery.k8s.io',
+};
+const PLURAL: Record<Kind, Resource> = {
+  Namespace: 'namespaces', Pod: 'pods', Deployment: 'deployments', Service: 'services', Ingress: 'ingresses',
+  ConfigMap: 'configmaps', Secret: 'secrets', NetworkPolicy: 'networkpolicies', Endpoints: 'endpoints', EndpointSlice: 'endpointslices',
+};
 
 /** The API server's Invalid error; kubectl prints its details as `The Kind "name" is invalid: ...`. */
 function invalid(kind: string, name: string, detail: string): ManifestError {
@@ -139,9 +150,11 @@ function plan(doc: SourcedDoc, opts: Required<ManifestOptions>): Planned {
   const kind = String(obj.kind);
   const meta = isObj(obj.metadata) ? obj.metadata : {};
   const name = typeof meta.name === 'string' ? meta.name : '';
-  const wanted: Record<string, string> = { Namespace: 'v1', Pod: 'v1', Service: 'v1', Deployment: 'apps/v1', Ingress: 'networking.k8s.io/v1' };
+  const wanted: Record<string, string> = { Namespace: 'v1', Pod: 'v1', Service: 'v1', Deployment: 'apps/v1', Ingress: 'networking.k8s.io/v1', ...Object.fromEntries(STORED_KINDS.map((k) => [k.kind, apiVersionOf(k)])) };
   if (wanted[kind] !== String(obj.apiVersion)) {
     const ns = typeof meta.namespace === 'string' ? meta.namespace : '';
+    const builtIn = unmodelledKind(kind, String(obj.apiVersion));
+    if (builtIn) throw new ManifestError('BadRequest', builtIn, `error: ${builtIn}`);
     throw clientError(`resource mapping not found for name: "${name}" namespace: "${ns}" from "${source}": no matches for kind "${kind}" in version "${String(obj.apiVersion)}"\nensure CRDs are installed first`);
   }
   const k = kind as Kind;
@@ -344,6 +357,14 @@ function applyAll(ctx: ApiContext, docs: SourcedDoc[], opts: Required<ManifestOp
       }
       podSpec('Deployment', p.name, tpl.spec, 'spec.template.spec');
     }
+    const stored = storedKind(p.kind);
+    if (stored) {
+      try {
+        normalise(stored, p.name, p.obj);
+      } catch (e) {
+        throw e instanceof ApiError ? serverError(e, p.source) : e;
+      }
+    }
     if (p.kind === 'Service') {
       servicePorts(p.name, spec.ports);
       const type = spec.type ?? 'ClusterIP';
@@ -379,6 +400,8 @@ function existingMeta(ctx: ApiContext, p: Planned): ObjectMeta | undefined {
       return k8s.services[k]?.metadata;
     case 'Ingress':
       return k8s.ingresses?.[k]?.metadata;
+    default:
+      return getStored(ctx.state, PLURAL[p.kind], p.namespace, p.name)?.metadata;
   }
 }
 
@@ -459,6 +482,8 @@ function applyOne(ctx: ApiContext, p: Planned, mode: 'apply' | 'create' | 'updat
 /** Creates the object a document describes; returns its metadata. */
 function createNew(ctx: ApiContext, p: Planned, spec: Obj, labels: Record<string, string> | undefined): ObjectMeta {
   const k8s = ctx.state.k8s;
+  const stored = storedKind(p.kind);
+  if (stored) return createStored(ctx, stored, p.namespace, p.name, p.obj).metadata;
   switch (p.kind) {
     case 'Namespace': {
       createNamespace(ctx, p.name);
@@ -512,6 +537,8 @@ function createNew(ctx: ApiContext, p: Planned, spec: Obj, labels: Record<string
         ...(labels ? { labels } : {}),
       }).metadata;
     }
+    default:
+      throw new ApiError('InternalError', `no store for kind ${p.kind}`);
   }
 }
 
@@ -583,5 +610,7 @@ function updateExisting(ctx: ApiContext, p: Planned, live: ObjectMeta, spec: Obj
       ctx.state.proxyDirty = true;
       return true;
     }
+    default:
+      return updateStored(ctx, storedKind(p.kind)!, p.namespace, p.name, p.obj);
   }
 }

@@ -8,6 +8,7 @@
  * (cluster-scoped kinds by name).
  */
 import type { ContainerLog } from './logs';
+import type { CoreDnsRuntime } from './coredns-config';
 
 export interface ObjectMeta {
   name: string;
@@ -241,6 +242,18 @@ export interface K8sEvent {
   reportingInstance: string;
 }
 
+/**
+ * An object of a kind the API server stores as written, after validation and defaulting
+ * (ConfigMap, Secret, NetworkPolicy, and Endpoints/EndpointSlices a learner writes; see
+ * objects.ts): every field but metadata is kept as the manifest gave it.
+ */
+export interface StoredObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  [field: string]: unknown;
+}
+
 export interface K8sState {
   resourceVersion: number;
   namespaces: Record<string, Namespace>;
@@ -251,6 +264,8 @@ export interface K8sState {
   replicasets: Record<string, ReplicaSet>;
   daemonsets: Record<string, DaemonSet>;
   ingresses?: Record<string, Ingress>;
+  /** Objects stored as written, by plural resource name, then `namespace/name` (objects.ts). */
+  objects?: Record<string, Record<string, StoredObject>>;
   /** Events, oldest first, bounded (see events.ts); absent in snapshots from before events. */
   events?: K8sEvent[];
   /** The last event sequence number (events' names and resourceVersions). */
@@ -292,6 +307,8 @@ export interface K8sState {
    * keeps `default/kubernetes` pointing at itself), by `namespace/name`.
    */
   manualEndpoints?: Record<string, { ip: string; node: string }[]>;
+  /** CoreDNS's running configuration, reload ticker and cache (coredns-config.ts); absent until first used. */
+  coredns?: CoreDnsRuntime;
 }
 
 /** Where the kubelet is in starting a pod, and when it next acts (sandbox time, epoch ms). */

@@ -12,7 +12,8 @@
  * service: ...`).
  * `create deployment NAME --image=I -- CMD ARGS` sets the container's command. `--dry-run=
  * client|server` and `-o` print as dry-run.ts describes.
- * Left out: the other generators (job, ...), --save-config.
+ * `create configmap|secret|ingress` are in create-stored.ts.
+ * Left out: the other generators (job, cronjob, role, ...), --save-config.
  */
 import { ApiError, createDeployment, createNamespace, createService } from '../../../sim/k8s/api';
 import { nameProblem } from '../../../sim/k8s/controllers';
@@ -26,8 +27,9 @@ import { dryRunOf } from './apply';
 import { finishCreate } from './dry-run';
 import { objectPrinter } from './object-output';
 import { key } from '../../../sim/k8s/types';
+import { createConfigMapCmd, createIngressCmd, createSecretCmd } from './create-stored';
 
-export const CREATE_SUBCOMMANDS = ['deployment', 'service', 'namespace'];
+export const CREATE_SUBCOMMANDS = ['configmap', 'deployment', 'ingress', 'namespace', 'secret', 'service'];
 export const SERVICE_TYPES = ['clusterip', 'nodeport', 'loadbalancer'];
 
 export const CREATE_USAGE = `Create a resource from a file or from stdin.
@@ -162,6 +164,8 @@ function subName(w: string | undefined): string | undefined {
   if (w === 'deploy') return 'deployment';
   if (w === 'svc') return 'service';
   if (w === 'ns') return 'namespace';
+  if (w === 'cm') return 'configmap';
+  if (w === 'ing') return 'ingress';
   return w;
 }
 
@@ -178,6 +182,9 @@ export async function kubectlCreate(ctx: CommandContext, argv: string[]): Promis
   if (sub === 'deployment') return createDeploymentCmd(ctx, rest);
   if (sub === 'service') return createServiceCmd(ctx, rest);
   if (sub === 'namespace') return createNamespaceCmd(ctx, rest);
+  if (sub === 'configmap') return createConfigMapCmd(ctx, rest);
+  if (sub === 'secret') return createSecretCmd(ctx, rest);
+  if (sub === 'ingress') return createIngressCmd(ctx, rest);
   const flags = parseFlags(argv, [{ name: 'filename', short: 'f', type: 'string' }, NS_FLAG, { name: 'save-config', type: 'bool' }, { name: 'validate', type: 'string' }], 'kubectl create');
   const files = flags.lists['filename'] ?? [];
   if (sub !== undefined && files.length === 0) {

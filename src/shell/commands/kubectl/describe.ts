@@ -21,11 +21,12 @@
  * resources, probes and environment (the model has none); pods' service account names other
  * than `default`; volumes of static pods (their hostPath mounts).
  */
-import { endpointSliceObject, endpointsObject, podReady } from '../../../sim/k8s/endpoints';
+import { endpointsObject, podReady, serviceSliceView } from '../../../sim/k8s/endpoints';
 import { eventsFor, type K8sEvent } from '../../../sim/k8s/events';
 import { matches, type Requirement } from '../../../sim/k8s/labels';
 import { randomSuffix } from '../../../sim/k8s/names';
-import type { Deployment, Ingress, Node, Pod, ReplicaSet, Service } from '../../../sim/k8s/types';
+import type { Deployment, Ingress, Node, Pod, ReplicaSet, Service, StoredObject } from '../../../sim/k8s/types';
+import { describeConfigMap, describeNetworkPolicy, describeSecret } from './describe-stored';
 import { deriveRng } from '../../../sim/rng';
 import type { SimState } from '../../../sim/state';
 import type { CommandContext } from '../../command';
@@ -33,7 +34,7 @@ import { CommandError } from '../../errors';
 import { eventInterval, eventSortTime } from './events';
 import { bool, parseFlags, str } from './flags';
 import { labelText } from './printers';
-import { qualifiedPlural, resolveResource, supportedList, type AnyObject, selectorFor, type ResourceType } from './resources';
+import { emptyResource, qualifiedPlural, resolveResource, unmodelledText, supportedList, type AnyObject, selectorFor, type ResourceType } from './resources';
 
 export const DESCRIBE_USAGE = `Show details of a specific resource or group of resources.
 
@@ -68,7 +69,7 @@ const FLAGS = [
   { name: 'show-events', type: 'bool' as const },
 ];
 
-const DESCRIBABLE = ['pods', 'nodes', 'services', 'endpoints', 'deployments', 'ingresses'];
+const DESCRIBABLE = ['pods', 'nodes', 'services', 'endpoints', 'deployments', 'ingresses', 'configmaps', 'secrets', 'networkpolicies'];
 
 /**
  * Go's text/tabwriter (minwidth 0, tabwidth 8, padding 2, pad ' ', no flags): a cell ended
@@ -132,7 +133,8 @@ class Out {
     keys.forEach((k, i) => this.w(0, `${i ? '\t' : ''}${k}=${labels![k]}\n`));
   }
   annotations(title: string, annotations: Record<string, string> | undefined): void {
-    const keys = Object.keys(annotations ?? {}).sort();
+    // kubectl leaves out the last-applied configuration (describe.go skipAnnotations).
+    const keys = Object.keys(annotations ?? {}).filter((k) => k !== 'kubectl.kubernetes.io/last-applied-configuration').sort();
     this.w(0, `${title}:\t`);
     if (keys.length === 0) return this.w(0, '<none>\n');
     keys.forEach((k, i) => this.w(0, `${i ? '\t' : ''}${k}: ${annotations![k]}\n`));
@@ -145,7 +147,7 @@ function finish(o: Out, events: K8sEvent[] | undefined, now: number): string {
   return goTabwriter(o.text) + describeEvents(events, now);
 }
 
-function describeEvents(events: K8sEvent[] | undefined, now: number): string {
+export function describeEvents(events: K8sEvent[] | undefined, now: number): string {
   if (!events || events.length === 0) return '';
   const sorted = events.map((e, i) => ({ e, i })).sort((a, b) => eventSortTime(a.e) - eventSortTime(b.e) || a.i - b.i);
   let t = 'Events:\n  Type\tReason\tAge\tFrom\tMessage\n  ----\t------\t----\t----\t-------\n';
@@ -287,7 +289,7 @@ function describeService(s: Service, state: SimState, events: K8sEvent[] | undef
   if (s.spec.externalName) o.w(0, `External Name:\t${s.spec.externalName}\n`);
   const ing = s.status.loadBalancer.ingress ?? [];
   if (ing.length) o.w(0, `LoadBalancer Ingress:\t${ing.map((i) => i.ip ?? i.hostname ?? '').join(', ')}\n`);
-  const slice = endpointSliceObject(state, s) as { endpoints: { addresses: string[]; conditions: { ready?: boolean } }[]; ports: { name?: string; port: number }[] } | undefined;
+  const slice = serviceSliceView(state, s);
   for (const sp of s.spec.ports ?? []) {
     const name = sp.name || '<unset>';
     o.w(0, `Port:\t${name}\t${sp.port}/${sp.protocol}\n`);
@@ -408,7 +410,7 @@ function describeIngress(ing: Ingress, state: SimState, events: K8sEvent[] | und
     const svc = state.k8s.services[`${ns}/${b.service.name}`];
     if (!svc) return `${sb} (<error: services "${b.service.name}" not found>)`;
     const sp = svc.spec.ports?.find((p) => (b.service.port.number ? p.port === b.service.port.number : p.name === b.service.port.name));
-    const slice = endpointSliceObject(state, svc) as { endpoints: { addresses: string[]; conditions: { ready?: boolean } }[]; ports: { name?: string; port: number }[] } | undefined;
+    const slice = serviceSliceView(state, svc);
     const list: string[] = [];
     let n = 0;
     for (const port of (slice?.ports ?? []).filter((x) => (x.name ?? '') === (sp?.name ?? ''))) {
@@ -498,6 +500,12 @@ function render(type: ResourceType, obj: AnyObject, state: SimState, now: number
       return describeDeployment(obj as unknown as Deployment, state, ev('Deployment'), now);
     case 'ingresses':
       return describeIngress(obj as unknown as Ingress, state, ev('Ingress'), now);
+    case 'configmaps':
+      return describeConfigMap(obj as unknown as StoredObject, ev('ConfigMap'), now);
+    case 'secrets':
+      return describeSecret(obj as unknown as StoredObject);
+    case 'networkpolicies':
+      return describeNetworkPolicy(obj as unknown as StoredObject);
     default: {
       // Nodes: events by the node's uid (controllers) and by its name (the kubelet, kube-proxy).
       const byUid = showEvents ? eventsFor(state, now, { kind: 'Node', name: meta.name, uid: meta.uid ?? '' }).filter((e) => e.involvedObject.uid === meta.uid) : undefined;
@@ -521,8 +529,10 @@ export function kubectlDescribe(ctx: CommandContext, argv: string[]): number {
   const requests: { type: ResourceType; name?: string }[] = [];
   const first = flags.args[0]!;
   const lookup = (text: string): ResourceType => {
-    const t = resolveResource(text);
-    if (!t) throw new CommandError('NOT_FOUND', `error: the server doesn't have a resource type "${text}"`);
+    const empty = emptyResource(text);
+    const t = resolveResource(text) ?? empty;
+    if (!t) throw new CommandError(unmodelledText(text) ? 'UNSUPPORTED' : 'NOT_FOUND', unmodelledText(text) ?? `error: the server doesn't have a resource type "${text}"`);
+    if (t === empty) return t;
     if (!DESCRIBABLE.includes(t.plural)) throw new CommandError('UNSUPPORTED', `error: the sandbox does not describe ${t.plural} yet (it describes ${DESCRIBABLE.join(', ')}; it lists ${supportedList()})`);
     return t;
   };

@@ -34,8 +34,12 @@ import {
   deploymentColumns,
   endpointSliceColumns,
   endpointsColumns,
+  configMapColumns,
   ingressColumns,
+  age,
   labelText,
+  networkPolicyColumns,
+  secretColumns,
   namespaceColumns,
   nodeColumns,
   podColumns,
@@ -47,7 +51,7 @@ import { eventColumns } from './events';
 import { customColumnsRow, parseCustomColumnsFile, parseCustomColumnsSpec, printCustomColumns, type CustomColumn } from './custom-columns';
 import { runWatch } from './watch';
 import { goTemplatePrinter } from './template-printer';
-import { isRealResource, qualifiedPlural, qualifiedSingular, resolveResource, supportedList, type AnyObject, type ResourceType } from './resources';
+import { emptyResource, qualifiedPlural, qualifiedSingular, resolveResource, unmodelledText, type AnyObject, type ResourceType } from './resources';
 
 export const GET_FLAGS = [
   { name: 'namespace', short: 'n', type: 'string' as const },
@@ -74,9 +78,15 @@ const COLUMNS: Record<string, Columns<never>> = {
   replicasets: replicaSetColumns as Columns<never>,
   daemonsets: daemonSetColumns as Columns<never>,
   ingresses: ingressColumns as Columns<never>,
+  configmaps: configMapColumns as Columns<never>,
+  secrets: secretColumns as Columns<never>,
+  networkpolicies: networkPolicyColumns as Columns<never>,
   // Events' wide table reorders the columns: wideHeaders is the whole wide header.
   events: eventColumns as unknown as Columns<never>,
 };
+
+/** NAME and AGE, for a type without a printer of its own (kubectl's default table). */
+const GENERIC_COLUMNS: Columns<AnyObject> = { headers: ['NAME', 'AGE'], wideHeaders: [], row: (o, now) => [o.metadata.name, age(o.metadata.creationTimestamp, now)], wideRow: () => [] };
 
 const FORMATS = ['custom-columns', 'custom-columns-file', 'go-template', 'go-template-file', 'json', 'jsonpath', 'jsonpath-as-json', 'jsonpath-file', 'name', 'template', 'templatefile', 'wide', 'yaml'];
 
@@ -199,7 +209,7 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
   };
   /** The table printer's header and rows for a type (`withKind`: names as `pod/x`). */
   const tableOf = (req: { type: ResourceType; names: string[] }, withKind: boolean) => {
-    const cols = COLUMNS[req.type.plural]!;
+    const cols = COLUMNS[req.type.plural] ?? (GENERIC_COLUMNS as Columns<never>);
     const wide = output === 'wide';
     const showNs = allNs && req.type.namespaced && req.names.length === 0;
     const whole = req.type.plural === 'events' && wide;
@@ -296,9 +306,10 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
 }
 
 function lookupType(text: string): ResourceType {
-  const t = resolveResource(text);
+  const t = resolveResource(text) ?? emptyResource(text);
   if (t) return t;
-  if (isRealResource(text)) throw new CommandError('UNSUPPORTED', `error: the sandbox does not support "${text}" yet (it supports ${supportedList()})`);
+  const unmodelled = unmodelledText(text);
+  if (unmodelled) throw new CommandError('UNSUPPORTED', unmodelled);
   throw new CommandError('NOT_FOUND', `error: the server doesn't have a resource type "${text}"`);
 }
 

@@ -8,9 +8,10 @@
  * (`- a`), `{}` and `[]` for empty maps and lists, no line folding. A string is written
  * plain unless YAML 1.1, which go-yaml reads, would take it for something else (`"80"`,
  * `"true"`, `"yes"`, `"2025-03-14T09:22:00Z"`, `""`) or it holds characters that plain
- * scalars cannot; those are double-quoted. Simplification: multi-line strings are
- * double-quoted with `\n` escapes where go-yaml writes a `|-` block; the sandbox's objects
- * hold none.
+ * scalars cannot; those are double-quoted. A multi-line string is a literal block, as
+ * go-yaml's encoder writes it (`|` with one final newline, `|-` without, `|+` with more, `|2`
+ * when it starts with a space), unless the emitter's analysis forbids a block (a space before
+ * a line break or at the end, a tab or other non-printable character): then double-quoted.
  */
 
 const BOOL_OR_NULL = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|~|null|Null|NULL)$/;
@@ -37,6 +38,16 @@ function scalar(v: unknown): string {
   return String(v);
 }
 
+/** The lines of a literal block for a multi-line string, or undefined when go-yaml would not use one. */
+function literalBlock(v: unknown, indent: string): string[] | undefined {
+  if (typeof v !== 'string' || !v.includes('\n')) return undefined;
+  if (/ \n|[^\n\x20-\x7e\u00a0-\ud7ff\ue000-\ufffd]/.test(v) || v.endsWith(' ')) return undefined;
+  const chomp = !v.endsWith('\n') ? '-' : v.endsWith('\n\n') ? '+' : '';
+  const hint = v.startsWith(' ') || v.startsWith('\n') ? '2' : '';
+  const body = chomp === '-' ? v : v.slice(0, -1);
+  return [`|${hint}${chomp}`, ...body.split('\n').map((l) => (l === '' ? '' : indent + l))];
+}
+
 function isEmptyCollection(v: unknown): string | undefined {
   if (Array.isArray(v)) return v.length === 0 ? '[]' : undefined;
   if (v && typeof v === 'object') return Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined).length === 0 ? '{}' : undefined;
@@ -59,14 +70,20 @@ function block(v: unknown, indent: string, out: string[]): void {
     if (val && typeof val === 'object' && empty === undefined) {
       out.push(`${indent}${key}:`);
       block(val, Array.isArray(val) ? indent : indent + '  ', out);
-    } else out.push(`${indent}${key}: ${empty ?? scalar(val)}`);
+    } else {
+      const lit = literalBlock(val, indent + '  ');
+      if (lit) out.push(`${indent}${key}: ${lit[0]}`, ...lit.slice(1));
+      else out.push(`${indent}${key}: ${empty ?? scalar(val)}`);
+    }
   }
 }
 
 function item_(item: unknown, indent: string, out: string[]): void {
   const empty = isEmptyCollection(item);
   if (!item || typeof item !== 'object' || empty !== undefined) {
-    out.push(`${indent}- ${empty ?? scalar(item)}`);
+    const lit = literalBlock(item, indent + '  ');
+    if (lit) out.push(`${indent}- ${lit[0]}`, ...lit.slice(1));
+    else out.push(`${indent}- ${empty ?? scalar(item)}`);
     return;
   }
   // The first line of a nested collection shares the dash's line.

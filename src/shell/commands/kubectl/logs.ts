@@ -21,6 +21,7 @@
 import { podReady } from '../../../sim/k8s/endpoints';
 import { matches } from '../../../sim/k8s/labels';
 import { containerLog, recordedLog, type LogLine } from '../../../sim/k8s/logs';
+import { syncCoreDns } from '../../../sim/k8s/coredns-config';
 import type { Pod } from '../../../sim/k8s/types';
 import type { SimState } from '../../../sim/state';
 import type { CommandContext } from '../../command';
@@ -278,6 +279,8 @@ export async function kubectlLogs(ctx: CommandContext, argv: string[]): Promise<
   const prefix = bool(flags, 'prefix');
   const format = (s: Source, l: LogLine): string => `${prefix ? `[pod/${s.pod.metadata.name}/${s.container}] ` : ''}${timestamps ? l.ts + ' ' : ''}${l.text}\n`;
   const now = ctx.env.scheduler.now();
+  // CoreDNS's reload ticks that fell due write their lines before anyone reads them.
+  syncCoreDns(state, now);
   const seen: number[] = [];
   const pending: { s: Source; l: LogLine; i: number }[] = [];
   sources.forEach((s, i) => {
@@ -296,6 +299,7 @@ export async function kubectlLogs(ctx: CommandContext, argv: string[]): Promise<
   ctx.endless();
   for (;;) {
     if (!(await ctx.sleep(1000))) return 130;
+    syncCoreDns(state, ctx.env.scheduler.now());
     const fresh: { s: Source; l: LogLine; i: number }[] = [];
     let alive = 0;
     sources.forEach((s, i) => {

@@ -10,7 +10,8 @@
  * is go-yaml's in the common cases. A document that starts with `{` or `[` is JSON, as
  * kubectl sniffs it. API errors print as CheckErr does: Invalid as
  * `The Pod "x" is invalid: ...`, others as `Error from server (Reason): ...`.
- * Left out: URLs for -f, kustomize (-k), --recursive.
+ * URLs (`-f https://k8s.io/examples/...`) are read by url-manifests.ts.
+ * Left out: kustomize (-k), --recursive.
  */
 import { parseAllDocuments } from 'yaml';
 import type { ApiContext } from '../../../sim/k8s/api';
@@ -19,6 +20,7 @@ import { ManifestError, type SourcedDoc } from '../../../sim/k8s/manifests';
 import { isDirectory, listDirectory, readFile, resolvePath } from '../../../sim/files';
 import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
+import { isUrl, readUrlManifest } from './url-manifests';
 
 export function apiContext(ctx: CommandContext): ApiContext {
   return { state: ctx.env.sim.state, rng: ctx.env.sim.rng, now: ctx.env.scheduler.now(), podStartup: 'timed' };
@@ -141,6 +143,10 @@ export function readManifests(ctx: CommandContext, files: string[]): SourcedDoc[
       docs.push(...parseManifest(ctx.stdin ?? '', 'STDIN'));
       continue;
     }
+    if (isUrl(f)) {
+      docs.push(...readUrlManifest(ctx, f));
+      continue;
+    }
     if (isDirectory(state, 'workstation', f)) {
       const dir = resolvePath('workstation', f);
       const entries = listDirectory(state, 'workstation', f)
@@ -171,7 +177,7 @@ export function manifestFiles(ctx: { env: CommandContext['env'] }): string[] {
 /** Flags of each write subcommand, for completion. */
 const WRITE_FLAGS: Record<string, string[]> = {
   apply: ['--filename', '--namespace', '--output'],
-  create: ['--filename', '--namespace', '--image', '--replicas', '--port', '--tcp', '--node-port', '--clusterip'],
+  create: ['--filename', '--namespace', '--image', '--replicas', '--port', '--tcp', '--node-port', '--clusterip', '--from-literal', '--from-file', '--from-env-file', '--cert', '--key', '--class', '--rule', '--dry-run', '--output'],
   delete: ['--all', '--all-namespaces', '--filename', '--force', '--grace-period', '--ignore-not-found', '--namespace', '--now', '--output', '--selector'],
   scale: ['--current-replicas', '--namespace', '--replicas'],
   expose: ['--cluster-ip', '--labels', '--name', '--namespace', '--port', '--protocol', '--selector', '--target-port', '--type'],
@@ -181,7 +187,7 @@ const WRITE_FLAGS: Record<string, string[]> = {
 
 /** Resource types each subcommand takes (completion of its first argument). */
 const WRITE_TYPES: Record<string, string[]> = {
-  delete: ['pods', 'services', 'deployments', 'replicasets', 'daemonsets', 'namespaces', 'ingresses', 'endpoints'],
+  delete: ['pods', 'services', 'deployments', 'replicasets', 'daemonsets', 'namespaces', 'ingresses', 'endpoints', 'networkpolicies', 'configmaps', 'secrets'],
   scale: ['deployment', 'replicaset'],
   expose: ['deployment', 'pod', 'replicaset', 'service'],
   label: ['pods', 'services', 'deployments', 'replicasets', 'daemonsets', 'namespaces', 'nodes', 'ingresses'],
@@ -205,7 +211,8 @@ export function completeWrite(sub: string, words: string[], prefix: string, env:
   const args = positional.slice(1);
   if (sub === 'apply' || sub === 'run') return [];
   if (sub === 'create') {
-    if (args.length === 0) return ['deployment', 'namespace', 'service'];
+    if (args.length === 0) return ['configmap', 'deployment', 'ingress', 'namespace', 'secret', 'service'];
+    if (args[0] === 'secret' && args.length === 1) return ['generic', 'tls'];
     if ((args[0] === 'service' || args[0] === 'svc') && args.length === 1) return ['clusterip', 'loadbalancer', 'nodeport'];
     return [];
   }

@@ -225,3 +225,49 @@ export const ingressColumns: Columns<Ingress & { spec: { tls?: unknown[] } }> = 
   },
   wideRow: () => [],
 };
+
+type Stored = { metadata: { name: string; creationTimestamp: string }; [field: string]: unknown };
+const count = (m: unknown): number => (m && typeof m === 'object' ? Object.keys(m).length : 0);
+
+export const configMapColumns: Columns<Stored> = {
+  headers: ['NAME', 'DATA', 'AGE'],
+  wideHeaders: [],
+  row: (c, now) => [c.metadata.name, String(count(c.data) + count(c.binaryData)), age(c.metadata.creationTimestamp, now)],
+  wideRow: () => [],
+};
+
+export const secretColumns: Columns<Stored> = {
+  headers: ['NAME', 'TYPE', 'DATA', 'AGE'],
+  wideHeaders: [],
+  row: (s, now) => [s.metadata.name, String(s.type ?? ''), String(count(s.data)), age(s.metadata.creationTimestamp, now)],
+  wideRow: () => [],
+};
+
+interface Selector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: string; values?: string[] }[];
+}
+
+/** apimachinery's FormatLabelSelector: `<none>` for an empty selector, else the selector's string form. */
+export function formatLabelSelector(sel: Selector | undefined): string {
+  const parts: string[] = [];
+  const ml = sel?.matchLabels ?? {};
+  const exprs = [
+    ...Object.keys(ml).map((k) => ({ key: k, text: `${k}=${ml[k]}` })),
+    ...(sel?.matchExpressions ?? []).map((e) => {
+      const vals = [...(e.values ?? [])].sort().join(',');
+      const text = e.operator === 'In' ? `${e.key} in (${vals})` : e.operator === 'NotIn' ? `${e.key} notin (${vals})` : e.operator === 'Exists' ? e.key : e.operator === 'DoesNotExist' ? `!${e.key}` : `${e.key} ${e.operator} (${vals})`;
+      return { key: e.key, text };
+    }),
+  ].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  for (const e of exprs) parts.push(e.text);
+  const text = parts.join(',');
+  return text === '' ? '<none>' : text;
+}
+
+export const networkPolicyColumns: Columns<Stored> = {
+  headers: ['NAME', 'POD-SELECTOR', 'AGE'],
+  wideHeaders: [],
+  row: (n, now) => [n.metadata.name, formatLabelSelector((n.spec as { podSelector?: Selector } | undefined)?.podSelector), age(n.metadata.creationTimestamp, now)],
+  wideRow: () => [],
+};

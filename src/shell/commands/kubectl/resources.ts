@@ -5,9 +5,17 @@
  * `deploy`...) through the API server's discovery, case-insensitively; the same table
  * feeds `get`, completion and the "doesn't have a resource type" error. Each type lists its
  * objects from the sandbox's state: most are stored, while Endpoints and EndpointSlices are
- * derived from the Services and pods on every read, as the controllers would keep them.
+ * derived from the Services and pods on every read, as the controllers would keep them, and
+ * listed beside the ones a learner wrote for Services without a selector (with the slices the
+ * mirroring controller makes of those Endpoints). ConfigMaps, Secrets and NetworkPolicies are
+ * stored as written (sim/k8s/objects.ts); every namespace also holds the `kube-root-ca.crt`
+ * ConfigMap the root CA publisher keeps there. Built-in kinds the sandbox does not model
+ * (sim/k8s/unmodelled.ts) resolve to an empty type where listing nothing is the truth.
  */
-import { endpointSliceObject, endpointsObject } from '../../../sim/k8s/endpoints';
+import { endpointSliceObject, endpointsObject, mirroredSlices } from '../../../sim/k8s/endpoints';
+import { storedList } from '../../../sim/k8s/objects';
+import { kubeRootCaConfigMaps } from '../../../sim/k8s/system-objects';
+import { unmodelledMessage, unmodelledResource } from '../../../sim/k8s/unmodelled';
 import type { SimState } from '../../../sim/state';
 import { parseSelector, SelectorError, type Requirement } from '../../../sim/k8s/labels';
 import { CommandError } from '../../errors';
@@ -45,12 +53,24 @@ function derived(make: (s: SimState, svc: SimState['k8s']['services'][string]) =
     });
 }
 
+/** The derived objects, then the stored ones a controller does not overwrite. */
+function both(derive: (s: SimState) => AnyObject[], plural: string) {
+  return (s: SimState): AnyObject[] => {
+    const out = derive(s);
+    const taken = new Set(out.map((o) => `${o.metadata.namespace}/${o.metadata.name}`));
+    return [...out, ...storedList(s, plural).filter((o) => !taken.has(`${o.metadata.namespace}/${o.metadata.name}`))];
+  };
+}
+
 export const RESOURCES: ResourceType[] = [
   { plural: 'pods', singular: 'pod', shortNames: ['po'], kind: 'Pod', group: '', version: 'v1', namespaced: true, list: stored((s) => s.k8s.pods) },
   { plural: 'nodes', singular: 'node', shortNames: ['no'], kind: 'Node', group: '', version: 'v1', namespaced: false, list: stored((s) => s.k8s.nodes) },
   { plural: 'services', singular: 'service', shortNames: ['svc'], kind: 'Service', group: '', version: 'v1', namespaced: true, list: stored((s) => s.k8s.services) },
-  { plural: 'endpoints', singular: 'endpoints', shortNames: ['ep'], kind: 'Endpoints', group: '', version: 'v1', namespaced: true, list: derived(endpointsObject) },
-  { plural: 'endpointslices', singular: 'endpointslice', shortNames: [], kind: 'EndpointSlice', group: 'discovery.k8s.io', version: 'v1', namespaced: true, list: derived(endpointSliceObject) },
+  { plural: 'endpoints', singular: 'endpoints', shortNames: ['ep'], kind: 'Endpoints', group: '', version: 'v1', namespaced: true, list: both(derived(endpointsObject), 'endpoints') },
+  { plural: 'endpointslices', singular: 'endpointslice', shortNames: [], kind: 'EndpointSlice', group: 'discovery.k8s.io', version: 'v1', namespaced: true, list: (s) => [...both(derived(endpointSliceObject), 'endpointslices')(s), ...(mirroredSlices(s) as unknown as AnyObject[])] },
+  { plural: 'configmaps', singular: 'configmap', shortNames: ['cm'], kind: 'ConfigMap', group: '', version: 'v1', namespaced: true, list: (s) => [...(kubeRootCaConfigMaps(s) as unknown as AnyObject[]), ...storedList(s, 'configmaps')] },
+  { plural: 'secrets', singular: 'secret', shortNames: [], kind: 'Secret', group: '', version: 'v1', namespaced: true, list: (s) => storedList(s, 'secrets') },
+  { plural: 'networkpolicies', singular: 'networkpolicy', shortNames: ['netpol'], kind: 'NetworkPolicy', group: 'networking.k8s.io', version: 'v1', namespaced: true, list: (s) => storedList(s, 'networkpolicies') },
   { plural: 'namespaces', singular: 'namespace', shortNames: ['ns'], kind: 'Namespace', group: '', version: 'v1', namespaced: false, list: stored((s) => s.k8s.namespaces) },
   { plural: 'deployments', singular: 'deployment', shortNames: ['deploy'], kind: 'Deployment', group: 'apps', version: 'v1', namespaced: true, list: stored((s) => s.k8s.deployments) },
   { plural: 'replicasets', singular: 'replicaset', shortNames: ['rs'], kind: 'ReplicaSet', group: 'apps', version: 'v1', namespaced: true, list: stored((s) => s.k8s.replicasets) },
@@ -62,6 +82,22 @@ export const RESOURCES: ResourceType[] = [
 export function resolveResource(text: string): ResourceType | undefined {
   const t = text.toLowerCase();
   return RESOURCES.find((r) => r.plural === t || r.singular === t || r.shortNames.includes(t) || (r.group !== '' && (`${r.plural}.${r.group}` === t || `${r.singular}.${r.group}` === t)));
+}
+
+/**
+ * A built-in type the sandbox does not model but whose listing is truthfully empty, as an
+ * empty type (get and describe then say `No resources found`); undefined otherwise.
+ */
+export function emptyResource(text: string): ResourceType | undefined {
+  const u = unmodelledResource(text);
+  if (!u?.empty) return undefined;
+  return { plural: u.plural, singular: u.singular, shortNames: u.shortNames, kind: u.kind, group: u.group, version: u.version, namespaced: u.namespaced, list: () => [] };
+}
+
+/** The message for a built-in type the sandbox does not model and cannot answer for truthfully. */
+export function unmodelledText(text: string): string | undefined {
+  const u = unmodelledResource(text);
+  return u && !u.empty ? `error: ${unmodelledMessage(u)}` : undefined;
 }
 
 /** `pod`, `service`, `deployment.apps`: the prefix of `kind/name` references. */
@@ -79,15 +115,9 @@ export function resourceWords(): string[] {
   return [...new Set(RESOURCES.flatMap((r) => [r.plural, r.singular, ...r.shortNames]))];
 }
 
-/** Resource names a real cluster serves that the sandbox does not model yet (so the error says so). */
-const REAL_ONLY = [
-  'configmaps', 'configmap', 'cm', 'secrets', 'secret', 'statefulsets', 'statefulset', 'sts',
-  'jobs', 'job', 'cronjobs', 'cronjob', 'cj', 'serviceaccounts', 'serviceaccount', 'sa', 'networkpolicies', 'networkpolicy', 'netpol',
-  'ingressclasses', 'ingressclass', 'persistentvolumeclaims', 'pvc', 'persistentvolumes', 'pv',
-];
-
+/** A built-in resource name the sandbox does not model (so the error says so rather than "doesn't have"). */
 export function isRealResource(text: string): boolean {
-  return REAL_ONLY.includes(text.toLowerCase());
+  return unmodelledResource(text) !== undefined;
 }
 
 /** The names of the types the sandbox serves, for the "not supported yet" error. */
