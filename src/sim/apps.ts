@@ -9,7 +9,8 @@
  * `/echo?msg=`. busybox and netshoot-style debug images listen on nothing. A Docker
  * container whose main process is nginx listens on 80 with the same server (no log is kept
  * for it); a Docker host runs docker-proxy on each published TCP port, relaying to the
- * container (docker.ts). The LAN's router answers DNS for the upstream world, which does not
+ * container (docker.ts); a container on a user-defined network has Docker's embedded DNS server
+ * on 127.0.0.11 (docker/dns.ts). The LAN's router answers DNS for the upstream world, which does not
  * exist in the sandbox: every name outside the cluster is NXDOMAIN except a few well-known
  * ones, whose addresses are unreachable.
  * A datagram for a port nobody listens on gets ICMP port unreachable from the kernel; a TCP
@@ -23,6 +24,7 @@
  * nginx's Date, Last-Modified, ETag and Accept-Ranges headers; its welcome page is shortened.
  */
 import { runsNginx } from './docker';
+import { embeddedDnsListeners } from './docker/dns';
 import { decodeDns, dnsResponse, encodeDns, fqdn, type DnsMessage, type DnsRecord } from './dns';
 import { formatIp, type Ip } from './ipv4';
 import { resolveCluster } from './k8s/coredns';
@@ -348,9 +350,11 @@ export function listenersIn(state: SimState, nsId: string): Listener[] {
 /** A running Docker container's main process: nginx listens on 80 as in a pod; a shell or sleep listens on nothing. */
 function containerListeners(state: SimState, nsId: string): Listener[] {
   const host = nsId.split('/')[1] ?? '';
-  const c = state.docker?.hosts[host]?.containers.find((x) => x.ns === nsId && x.status === 'running');
-  if (!c || !runsNginx(c)) return [];
-  return [nginxServer(() => undefined)];
+  const h = state.docker?.hosts[host];
+  const c = h?.containers.find((x) => x.ns === nsId && x.status === 'running');
+  if (!h || !c) return [];
+  const out = c.dnsPorts ? embeddedDnsListeners(h, c, upstreamAnswer) : [];
+  return runsNginx(c) ? [...out, nginxServer(() => undefined)] : out;
 }
 
 /**
