@@ -45,6 +45,7 @@
  * replacement (bash 5.2's patsub_replacement; 5.1 has none), `~` in a replacement, extended
  * globs (`+(...)`), `${!X}`, arrays.
  */
+import { detachFromContainer, isDetachSequence } from './commands/docker/attach';
 import type { Scheduler } from '../sim/clock';
 import { appendFile, writeFile } from '../sim/files';
 import type { Sim } from '../sim/sim';
@@ -117,6 +118,7 @@ export class Shell {
   async run(line: string, stdout: OutputSink, stderr: OutputSink): Promise<number> {
     this.interruptFlag = { interrupted: false };
     this.lastError = undefined;
+    if (isDetachSequence(line, this.env)) return detachFromContainer(this.env, stderr, (loc) => this.moveTo(loc, this.env));
     return this.runText(line, this.env, stdout, stderr);
   }
 

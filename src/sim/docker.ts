@@ -164,6 +164,8 @@ export interface DockerContainer {
   endpoints: DockerEndpoint[];
   /** Connections made with `docker network connect` so far (names their random streams). */
   connects: number;
+  /** The CLI command the learner's terminal is attached to its main process with (`docker attach`), if any. */
+  attachedBy?: 'attach';
   /** The embedded DNS server's ports in its namespace while it runs on a user-defined network. */
   dnsPorts?: { udp: number; tcp: number };
 }
@@ -745,6 +747,7 @@ export function dockerProcessExited(state: SimState, hostName: string, nameOrId:
   if (c.status !== 'running') return c;
   detach(state, h, c);
   Object.assign(c, { status: 'exited', exitCode, finishedAt: now, pid: 0 });
+  delete c.attachedBy;
   if (c.autoRemove) h.containers = h.containers.filter((x) => x !== c);
   return c;
 }
