@@ -12,7 +12,7 @@
  * container (docker.ts); a container on a user-defined network has Docker's embedded DNS server
  * on 127.0.0.11 (docker/dns.ts). The LAN's router answers DNS for the upstream world, which does not
  * exist in the sandbox: every name outside the cluster is NXDOMAIN except a few well-known
- * ones, whose addresses are unreachable.
+ * ones (UPSTREAM), whose addresses are unreachable except in the Docker topology (internet.ts).
  * A datagram for a port nobody listens on gets ICMP port unreachable from the kernel; a TCP
  * SYN gets a RST (tcp.ts). nginx and agnhost write a log line for every request they answer,
  * with the client address they saw (k8s/logs.ts), which `kubectl logs` shows. Every HTTP
@@ -57,11 +57,17 @@ export interface Listener {
   handle(req: Uint8Array, ctx: RequestContext): Uint8Array | undefined;
 }
 
-/** Well-known names answered by the upstream resolver; the sandbox has no internet behind them. */
-const UPSTREAM: Record<string, string> = {
+/**
+ * Well-known names answered by the upstream resolver. In the Kubernetes topologies there is
+ * no internet behind them; in the Docker topology a small one answers pings to them
+ * (internet.ts). google.com's address is a documentation one (RFC 5737).
+ */
+export const UPSTREAM: Record<string, string> = {
   'kubernetes.io': '15.197.167.90',
   'example.com': '93.184.215.14',
   'www.example.com': '93.184.215.14',
+  'google.com': '192.0.2.14',
+  'www.google.com': '192.0.2.14',
 };
 
 function ascii(text: string): Uint8Array {

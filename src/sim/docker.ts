@@ -66,6 +66,8 @@
  */
 import { broadcast, formatIp, nth, parseIp, size, type Cidr, type Ip } from './ipv4';
 import { createRouter } from './cni';
+import { UPSTREAM } from './apps';
+import { createInternet } from './internet';
 import { resolveConfig } from './cluster';
 import { WORKSTATION_NS } from './k8s/cloud';
 import { containerId } from './k8s/names';
@@ -282,6 +284,7 @@ export function buildDockerHosts(spec: DockerSpec, seed: number, createdAt: numb
     createDockerHost(state, name, addr, spec.forwardPolicy ?? 'DROP', createdAt);
   });
   createWorkstation(state);
+  createInternet(state, Object.values(UPSTREAM));
   return state;
 }
 
