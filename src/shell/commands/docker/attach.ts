@@ -65,9 +65,12 @@ export async function dockerAttach(ctx: CommandContext, argv: string[]): Promise
   return 0;
 }
 
-/** True when `line` is the detach sequence typed in a container's shell. */
+/**
+ * True when `line` holds the detach keys: in a container's shell (anywhere in the line, as the
+ * CLI watches every byte), or alone elsewhere (where the keys do nothing, as Ctrl+Q in bash).
+ */
 export function isDetachSequence(line: string, env: ShellEnv): boolean {
-  return env.location.kind === 'container' && line.includes(DETACH_KEYS);
+  return line === DETACH_KEYS || (env.location.kind === 'container' && line.includes(DETACH_KEYS));
 }
 
 /**
@@ -76,7 +79,7 @@ export function isDetachSequence(line: string, env: ShellEnv): boolean {
  */
 export function detachFromContainer(env: ShellEnv, stderr: OutputSink, move: (loc: Location) => void): number {
   const loc = env.location;
-  if (loc.kind !== 'container') return 0;
+  if (loc.kind !== 'container') return Number(env.vars['?'] ?? '0');
   const c = env.sim.state.docker?.hosts[loc.host]?.containers.find((x) => x.id === loc.id);
   const viaAttach = loc.main && c?.attachedBy === 'attach';
   if (c) delete c.attachedBy;
