@@ -1,5 +1,6 @@
 /**
- * Docker hosts: the default bridge network (`docker0`), containers and published ports.
+ * Docker hosts: the default bridge network (`docker0`), user-defined bridge networks,
+ * containers and published ports.
  *
  * Design notes: a Docker host here is a Linux machine on a LAN (192.168.56.0/24 by default,
  * hosts from .11, the LAN router on .1) running Docker Engine 28 with its default bridge
@@ -36,7 +37,8 @@
  * `-A DOCKER-FORWARD -i docker0 -j ACCEPT` lets container-to-container traffic through.
  *
  * Containers live as Docker's do: `dockerCreate` records one (`created`: name, command, port
- * bindings, no network), `dockerStart` attaches it to docker0 and programs its ports
+ * bindings, the networks it will join, no interface yet), `dockerStart` attaches it to its
+ * networks (docker0 by default) and programs its ports
  * (`running`), `dockerProcessExited` takes the network away again when its process ends
  * (`exited` with a status; a `--rm` one is removed), `dockerRm` removes one (a running one
  * only when forced). A start that finds a host port taken fails with the daemon's message and
@@ -55,12 +57,30 @@
  * 127.0.0.0/8) and a container's connection to its own host's published port (nat DOCKER
  * returns early for traffic from docker0). The learner's workstation sits on the LAN (.100).
  *
+ *
+ * Networks: besides the default bridge, a host has the user-defined bridge networks made with
+ * `docker network create` (docker/networks.ts: `br-<id12>`, the next free 172.x.0.0/16, their
+ * iptables rules, the embedded DNS server). A container joins the networks listed in its
+ * `networks` (one from `--network`, more with `docker network connect`), each as an endpoint:
+ * a veth pair into that network's bridge, `eth0`, `eth1`... in the container in the order
+ * joined, the lowest free address of that network (or the one `--ip` asked for), a random MAC
+ * and endpoint id; the default route goes via the first endpoint's gateway (when that one is
+ * disconnected, via the next one's). `ip`, `mac`, `hostVeth` and `endpointId` repeat the first
+ * endpoint's. A container on a user-defined network gets the embedded DNS server's rules in
+ * its namespace and `nameserver 127.0.0.11` in its resolv.conf; one only on the default bridge
+ * keeps the host's nameserver and cannot resolve other containers' names. `--network host`
+ * shares the host's namespace (no interface of its own), `--network none` has only `lo`.
+ * Connecting a running container draws from `.../container#<n>/connect#<k>`; the first
+ * endpoint still draws from the creation stream, so a container on the default bridge looks
+ * as it always did. The Docker topology's LAN router leads to a small internet (internet.ts).
+ *
  * Left out: the raw-table rule Docker 28 adds per published container
  * (`-A PREROUTING -d <ip>/32 ! -i docker0 -j DROP`, the sandbox has no raw table; nothing on
  * the simulated LAN routes to a host's 172.17.0.0/16 anyway), docker-proxy for UDP ports (it
  * relays TCP only; UDP still reaches the container through DNAT from other machines), IPv6,
- * user-defined networks, embedded DNS, processes other than the main one, image pulls (no
- * registry), restart policies.
+ * processes other than the main one, image pulls (no registry), restart policies, the
+ * gateway choice among several endpoints by priority (the first joined keeps the default
+ * route), the host's name inside a `--network host` container (it keeps its short id).
  * The kernel would age out ARP entries for a removed container's address; the sandbox has no
  * ARP timeouts and drops those entries when the container goes.
  */
