@@ -317,7 +317,7 @@ async function networkConnect(ctx: CommandContext, host: DockerHost, sub: 'conne
   const c = lookupContainer(ctx, host, ref);
   const state = ctx.env.sim.state;
   try {
-    if (n.driver !== 'bridge') throw new Error(`container cannot be disconnected from host network or connected to host network`);
+    if (n.driver !== 'bridge') throw new Error(`container cannot be disconnected from ${n.name} network or connected to ${n.name} network`);
     if (connect) dockerConnect(state, host.name, n.id, c.id, { aliases: (flags.lists.get('alias') ?? []).flatMap((a) => a.split(',')), ...(flags.strings.has('ip') ? { ip: flags.strings.get('ip')! } : {}) });
     else dockerDisconnect(state, host.name, n.id, c.id);
   } catch (e) {

@@ -5,7 +5,8 @@
  * done; a failure for one (`No such container`, a running container without `-f`) is
  * printed and the others go on, exit 1. `docker stop` sends the image's stop signal: nginx
  * quits at once (exit 0), while a shell, `sleep` or `ping` running as PID 1 has no handler
- * for SIGTERM, so Docker waits its 10-second timeout and kills it (exit 137). A stopped
+ * for SIGTERM, so Docker waits its 10-second timeout and kills it (exit 137); the CLI stops
+ * several containers in parallel, so they share that one wait. A stopped
  * container keeps its name but loses its address and published ports; `docker start` gives
  * it a network again (the lowest free address, which may differ from the last one).
  * `docker rm -f` kills a running container and removes it; a `--rm` container is removed
@@ -88,17 +89,36 @@ export async function dockerStop(ctx: CommandContext, argv: string[]): Promise<n
     return 0;
   }
   if (flags.args.length === 0) throw requiresMin(STOP, 1);
-  return forEach(ctx, flags.args, async (ref) => {
-    const c = lookupContainer(ctx, host, ref);
-    if (c.status !== 'running') return;
-    let code = 0;
-    if (!stopsOnSignal(c)) {
+  // The CLI stops its containers in parallel: those that need the timeout all end after one
+  // 10-second wait, and the names are printed in the order given once all are done.
+  const state = ctx.env.sim.state;
+  const slow: string[] = [];
+  const results = flags.args.map((ref): CommandError | undefined => {
+    try {
+      const c = lookupContainer(ctx, host, ref);
+      if (c.status !== 'running') return undefined;
       // SIGTERM is ignored by a PID 1 without a handler: Docker waits 10 s, then SIGKILL.
-      await ctx.sleep(10_000);
-      code = 137;
+      if (!stopsOnSignal(c)) slow.push(c.id);
+      else dockerProcessExited(state, host.name, c.id, 0, now(ctx));
+      return undefined;
+    } catch (e) {
+      if (!(e instanceof CommandError)) throw e;
+      return e;
     }
-    dockerProcessExited(ctx.env.sim.state, host.name, c.id, code, now(ctx));
   });
+  if (slow.length > 0) {
+    await ctx.sleep(10_000);
+    for (const id of slow) dockerProcessExited(state, host.name, id, 137, now(ctx));
+  }
+  let status = 0;
+  flags.args.forEach((ref, i) => {
+    const err = results[i];
+    if (err) {
+      ctx.stderr.write(err.message + '\n');
+      status = 1;
+    } else ctx.stdout.write(ref + '\n');
+  });
+  return status;
 }
 
 export async function dockerStartCommand(ctx: CommandContext, argv: string[]): Promise<number> {
