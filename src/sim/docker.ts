@@ -289,6 +289,24 @@ export function defaultHostNames(count: number): string[] {
 
 // ------------------------------------------------------------------------------ the hosts
 
+/**
+ * Fills in what a snapshot saved before user-defined networks existed lacks: no user networks,
+ * every container on the default bridge (its one endpoint, eth0, from its address fields).
+ */
+export function upgradeDockerState(state: SimState): SimState {
+  for (const h of Object.values(state.docker?.hosts ?? {})) {
+    h.userNetworks ??= [];
+    h.networkRuns ??= 0;
+    for (const c of h.containers) {
+      c.networkMode ??= 'bridge';
+      c.networks ??= [{ network: h.network.id, aliases: [] }];
+      c.connects ??= 0;
+      c.endpoints ??= c.status === 'running' ? [{ network: h.network.id, ifname: 'eth0', ip: c.ip, mac: c.mac, hostVeth: c.hostVeth, endpointId: c.endpointId }] : [];
+    }
+  }
+  return state;
+}
+
 /** Builds a sandbox of Docker hosts on one LAN, each with an empty default bridge network. */
 export function buildDockerHosts(spec: DockerSpec, seed: number, createdAt: number): SimState {
   const names = spec.hostNames ?? defaultHostNames(spec.hosts ?? 2);

@@ -178,3 +178,39 @@ describe('the embedded DNS server', () => {
     expect(r.trace.hops.some((x) => x.action === 'dnat' && x.detail.includes(`127.0.0.11:53 -> 127.0.0.11:${a1.dnsPorts!.udp}`))).toBe(true);
   });
 });
+
+describe('older snapshots', () => {
+  it('are upgraded on restore: every container on the default bridge with its one endpoint', () => {
+    const state = build();
+    const c = dockerRun(state, 'host-1', { name: 'old', image: 'alpine', cmd: ['sleep', '60'] }, T0);
+    const h = dockerHost(state, 'host-1') as unknown as Record<string, unknown>;
+    delete h.userNetworks;
+    delete h.networkRuns;
+    const old = c as unknown as Record<string, unknown>;
+    for (const k of ['networkMode', 'networks', 'endpoints', 'connects']) delete old[k];
+    const sim = restore(state);
+    const again = dockerHost(sim.state, 'host-1');
+    expect(again.userNetworks).toEqual([]);
+    const c2 = again.containers[0]!;
+    expect(c2.networks).toEqual([{ network: again.network.id, aliases: [] }]);
+    expect(c2.endpoints).toEqual([{ network: again.network.id, ifname: 'eth0', ip: c.ip, mac: c.mac, hostVeth: c.hostVeth, endpointId: c.endpointId }]);
+    dockerProcessExited(sim.state, 'host-1', 'old', 137, T0);
+    expect(sim.state.netns[c2.ns]).toBeUndefined();
+  });
+});
+
+describe('the internet beyond the LAN router', () => {
+  it('answers pings for the upstream names through both masquerades; other public addresses are lost', () => {
+    const state = build();
+    const h = dockerHost(state, 'host-1');
+    createNetwork(state, h, { name: 'alpine-net' }, T0);
+    const a1 = dockerRun(state, 'host-1', { name: 'a1', image: 'alpine', network: 'alpine-net' }, T0);
+    const sim = restore(state);
+    const r = sim.ping(a1.ns, ip('192.0.2.14'), { id: 11, seq: 1 });
+    expect(r.outcome).toMatchObject({ kind: 'reply', ttl: 62 });
+    const snats = r.trace.hops.filter((x) => x.action === 'snat').map((x) => `${x.ns} ${formatIp(x.ip!.src)}`);
+    expect(snats).toEqual(['host/host-1 192.168.56.11', 'router 198.51.100.2']);
+    expect(r.trace.hops.some((x) => x.ns === 'internet' && x.action === 'reply')).toBe(true);
+    expect(sim.ping(a1.ns, ip('8.8.8.8'), { id: 11, seq: 2 }).outcome.kind).toBe('lost');
+  });
+});

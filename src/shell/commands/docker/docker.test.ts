@@ -234,4 +234,18 @@ describe('docker networks, attach and detach', () => {
     await run('exit');
     expect(s.sim.state.docker!.hosts['host-1']!.containers.some((x) => x.name === 'tmp')).toBe(false);
   });
+
+  it('stops several containers in parallel: one 10-second wait for all, names in the order given', async () => {
+    const { s, run } = await session();
+    await run('docker run -dit --name a1 alpine ash');
+    await run('docker run -dit --name a2 alpine ash');
+    const t0 = s.sim.clock.now();
+    expect(await run('docker container stop a1 nope a2')).toEqual({ out: 'a1\na2\nError response from daemon: No such container: nope\n', status: 1 });
+    expect(s.sim.clock.now() - t0).toBe(10_000);
+    const cs = s.sim.state.docker!.hosts['host-1']!.containers;
+    expect(cs.map((c) => [c.name, c.status, c.exitCode])).toEqual([
+      ['a1', 'exited', 137],
+      ['a2', 'exited', 137],
+    ]);
+  });
 });

@@ -2,8 +2,9 @@
  * `docker rm [-f]`, `docker stop` and `docker start`: ending and removing containers.
  *
  * Design notes: each takes one or more containers and prints each name or id as given once
- * done; a failure for one (`No such container`, a running container without `-f`) is
- * printed and the others go on, exit 1. `docker stop` sends the image's stop signal: nginx
+ * done; a failure for one (`No such container`, a running container without `-f`) does not
+ * stop the others, and the failures are printed after the names (the CLI joins them into its
+ * one error), exit 1. `docker stop` sends the image's stop signal: nginx
  * quits at once (exit 0), while a shell, `sleep` or `ping` running as PID 1 has no handler
  * for SIGTERM, so Docker waits its 10-second timeout and kills it (exit 137); the CLI stops
  * several containers in parallel, so they share that one wait. A stopped
@@ -47,20 +48,23 @@ Start one or more stopped containers
 Aliases:
   docker container start, docker start`;
 
-/** Runs `each` for every argument, printing daemon errors and going on (exit 1 if any failed). */
+/**
+ * Runs `each` for every argument and prints each name that succeeded; the daemon's errors
+ * come after them, joined, as the CLI returns them (errors.Join), exit 1 if any failed.
+ */
 async function forEach(ctx: CommandContext, refs: string[], each: (ref: string) => Promise<void> | void): Promise<number> {
-  let status = 0;
+  const errors: string[] = [];
   for (const ref of refs) {
     try {
       await each(ref);
       ctx.stdout.write(ref + '\n');
     } catch (e) {
       if (!(e instanceof CommandError)) throw e;
-      ctx.stderr.write(e.message + '\n');
-      status = 1;
+      errors.push(e.message);
     }
   }
-  return status;
+  for (const m of errors) ctx.stderr.write(m + '\n');
+  return errors.length > 0 ? 1 : 0;
 }
 
 export async function dockerRmCommand(ctx: CommandContext, argv: string[]): Promise<number> {
@@ -110,15 +114,12 @@ export async function dockerStop(ctx: CommandContext, argv: string[]): Promise<n
     await ctx.sleep(10_000);
     for (const id of slow) dockerProcessExited(state, host.name, id, 137, now(ctx));
   }
-  let status = 0;
   flags.args.forEach((ref, i) => {
-    const err = results[i];
-    if (err) {
-      ctx.stderr.write(err.message + '\n');
-      status = 1;
-    } else ctx.stdout.write(ref + '\n');
+    if (!results[i]) ctx.stdout.write(ref + '\n');
   });
-  return status;
+  const errors = results.filter((e): e is CommandError => e !== undefined);
+  for (const e of errors) ctx.stderr.write(e.message + '\n');
+  return errors.length > 0 ? 1 : 0;
 }
 
 export async function dockerStartCommand(ctx: CommandContext, argv: string[]): Promise<number> {
