@@ -242,9 +242,13 @@ export function setupEmbeddedDns(state: SimState, c: DockerContainer, ns: Netns)
   ns.conntrack ??= [];
 }
 
-/** True when the container's resolv.conf names the embedded DNS server (it joined a user-defined network). */
+/**
+ * True when the container's resolv.conf names the embedded DNS server: it joined a
+ * user-defined network (the resolver, once started, stays until the container stops, also
+ * after a disconnect).
+ */
 export function usesEmbeddedDns(h: DockerHost, c: DockerContainer): boolean {
-  return c.networks.some((a) => a.network !== h.network.id);
+  return !!c.dnsPorts || c.networks.some((a) => a.network !== h.network.id);
 }
 
 /** The same, by host name and container id (for the shell's resolver). */
