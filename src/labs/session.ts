@@ -45,6 +45,7 @@ import { createRegistry } from '../shell/commands/index';
 import type { Registry } from '../shell/registry';
 import { Shell } from '../shell/shell';
 import { needsMore } from '../shell/tokenize';
+import { DETACH_KEYS } from '../shell/commands/docker/attach';
 import { WORKSTATION_LOCATION } from '../shell/location';
 import type { ApplyOutcome, Completion, LabSessionApi, OutputSink, ScoreView, SessionEvent, SessionSnapshot, TaskView, TerminalApi, TraceView } from './contract';
 import { Grader, newTaskState, resolveBindings, type TaskChange, type TaskState } from './grader';
@@ -446,7 +447,8 @@ export class LabSession implements LabSessionApi {
         running = true;
         const before = shell.prompt();
         try {
-          if (line.trim() !== '') lines.push(line);
+          // Docker's detach keys (Ctrl+P Ctrl+Q) are keys, not a line to recall.
+          if (line.trim() !== '' && line !== DETACH_KEYS) lines.push(line);
           const status = await shell.run(line, stdout, stderr);
           this.grade();
           return status;

@@ -7,7 +7,8 @@
  * Alpine-based images, never searches names with ndots or more dots and stops at the first
  * answer that is not NXDOMAIN); each try is a UDP query to the nameserver, DNATed to a CoreDNS
  * pod like any other packet. On the workstation and the nodes the nameserver is the LAN's
- * router, which knows only the outside world. An address is used as it is.
+ * router, which knows only the outside world; in a Docker container on a user-defined network
+ * it is Docker's embedded DNS server, 127.0.0.11. An address is used as it is.
  * Left out: /etc/hosts (except localhost), AAAA lookups, TCP fallback, the nscd cache.
  */
 import { decodeDns, dnsQuery, encodableName, encodeDns } from '../sim/dns';
@@ -16,6 +17,7 @@ import { parseResolvConf, resolvConf, searchCandidates } from '../sim/k8s/coredn
 import { podResolvConf } from '../sim/k8s/pod-files';
 import type { Location, ShellEnv } from './command';
 import { imageFamily } from './images';
+import { containerUsesEmbeddedDns } from '../sim/docker/networks';
 
 export type Resolved = { ok: true; ip: Ip; name: string } | { ok: false; reason: 'not-found' | 'timeout' };
 
@@ -52,6 +54,8 @@ export function resolveHost(env: ShellEnv, name: string): Resolved {
   } else {
     candidates = [name.replace(/\.$/, '')];
     server = `${(state.config.gateway >>> 24) & 255}.${(state.config.gateway >>> 16) & 255}.${(state.config.gateway >>> 8) & 255}.${state.config.gateway & 255}`;
+    // A Docker container on a user-defined network asks Docker's embedded DNS server.
+    if (loc.kind === 'container' && containerUsesEmbeddedDns(state, loc.host, loc.id)) server = '127.0.0.11';
   }
   const nsId = nsIdOf(env);
   let sawAnswer = false;

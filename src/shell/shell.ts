@@ -45,6 +45,7 @@
  * replacement (bash 5.2's patsub_replacement; 5.1 has none), `~` in a replacement, extended
  * globs (`+(...)`), `${!X}`, arrays.
  */
+import { detachFromContainer, isDetachSequence } from './commands/docker/attach';
 import type { Scheduler } from '../sim/clock';
 import { appendFile, writeFile } from '../sim/files';
 import type { Sim } from '../sim/sim';
@@ -124,6 +125,7 @@ export class Shell {
     this.interruptFlag = { interrupted: false };
     this.lastError = undefined;
     this.budget = new OutputBudget(stderr, () => this.interrupt());
+    if (isDetachSequence(line, this.env)) return detachFromContainer(this.env, stderr, (loc) => this.moveTo(loc, this.env));
     if (this.endPodShell(stderr) && answeredByEndedShell(line)) return EXEC_KILLED.status;
     const status = await this.runText(line, this.env, stdout, stderr);
     return this.endPodShell(stderr) ? EXEC_KILLED.status : status;

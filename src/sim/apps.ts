@@ -7,12 +7,15 @@
  * runs, but listens on nothing: a TCP SYN to it gets a RST, a datagram ICMP port unreachable
  * (tcp.ts), as for a real program that opened no socket. A Docker container whose main process
  * is nginx listens on 80 with the same server (no log is kept for it); a Docker host runs
- * docker-proxy on each published TCP port, relaying to the container (docker.ts). The LAN's
- * router answers DNS for the upstream world (apps/upstream.ts).
+ * docker-proxy on each published TCP port, relaying to the container (docker.ts); a container
+ * on a user-defined network has Docker's embedded DNS server on 127.0.0.11 (docker/dns.ts). The
+ * LAN's router answers DNS for the upstream world (apps/upstream.ts), which only the Docker
+ * topology has a small internet behind (internet.ts).
  * Servers write a log line for every request they answer, with the client address they saw
  * (k8s/logs.ts), which `kubectl logs` shows.
  */
 import { runsNginx } from './docker';
+import { embeddedDnsListeners } from './docker/dns';
 import { decodeDns, encodeDns } from './dns';
 import type { Ip } from './ipv4';
 import { appContext } from './apps/index';
@@ -23,6 +26,7 @@ import type { Pod } from './k8s/types';
 import type { SimState } from './state';
 import { forwardIp, portForwards } from './k8s/port-forward';
 
+export { UPSTREAM } from './apps/upstream';
 export { nginxErrorPage, parseRequest, text, type Listener, type RequestContext } from './apps/http';
 
 /** What a pod's containers listen on, from their images and arguments. */
@@ -56,9 +60,11 @@ export function listenersIn(state: SimState, nsId: string): Listener[] {
 /** A running Docker container's main process: nginx listens on 80 as in a pod; a shell or sleep listens on nothing. */
 function containerListeners(state: SimState, nsId: string): Listener[] {
   const host = nsId.split('/')[1] ?? '';
-  const c = state.docker?.hosts[host]?.containers.find((x) => x.ns === nsId && x.status === 'running');
-  if (!c || !runsNginx(c)) return [];
-  return [nginxServer(() => undefined, docrootOf(state, `container:${c.id}`))];
+  const h = state.docker?.hosts[host];
+  const c = h?.containers.find((x) => x.ns === nsId && x.status === 'running');
+  if (!h || !c) return [];
+  const out = c.dnsPorts ? embeddedDnsListeners(h, c, upstreamAnswer) : [];
+  return runsNginx(c) ? [...out, nginxServer(() => undefined, docrootOf(state, `container:${c.id}`))] : out;
 }
 
 /**

@@ -1,5 +1,6 @@
 /**
- * Docker hosts: the default bridge network (`docker0`), containers and published ports.
+ * Docker hosts: the default bridge network (`docker0`), user-defined bridge networks,
+ * containers and published ports.
  *
  * Design notes: a Docker host here is a Linux machine on a LAN (192.168.56.0/24 by default,
  * hosts from .11, the LAN router on .1) running Docker Engine 28 with its default bridge
@@ -36,7 +37,8 @@
  * `-A DOCKER-FORWARD -i docker0 -j ACCEPT` lets container-to-container traffic through.
  *
  * Containers live as Docker's do: `dockerCreate` records one (`created`: name, command, port
- * bindings, no network), `dockerStart` attaches it to docker0 and programs its ports
+ * bindings, the networks it will join, no interface yet), `dockerStart` attaches it to its
+ * networks (docker0 by default) and programs its ports
  * (`running`), `dockerProcessExited` takes the network away again when its process ends
  * (`exited` with a status; a `--rm` one is removed), `dockerRm` removes one (a running one
  * only when forced). A start that finds a host port taken fails with the daemon's message and
@@ -55,17 +57,37 @@
  * 127.0.0.0/8) and a container's connection to its own host's published port (nat DOCKER
  * returns early for traffic from docker0). The learner's workstation sits on the LAN (.100).
  *
+ *
+ * Networks: besides the default bridge, a host has the user-defined bridge networks made with
+ * `docker network create` (docker/networks.ts: `br-<id12>`, the next free 172.x.0.0/16, their
+ * iptables rules, the embedded DNS server). A container joins the networks listed in its
+ * `networks` (one from `--network`, more with `docker network connect`), each as an endpoint:
+ * a veth pair into that network's bridge, `eth0`, `eth1`... in the container in the order
+ * joined, the lowest free address of that network (or the one `--ip` asked for), a random MAC
+ * and endpoint id; the default route goes via the first endpoint's gateway (when that one is
+ * disconnected, via the next one's). `ip`, `mac`, `hostVeth` and `endpointId` repeat the first
+ * endpoint's. A container on a user-defined network gets the embedded DNS server's rules in
+ * its namespace and `nameserver 127.0.0.11` in its resolv.conf; one only on the default bridge
+ * keeps the host's nameserver and cannot resolve other containers' names. `--network host`
+ * shares the host's namespace (no interface of its own), `--network none` has only `lo`.
+ * Connecting a running container draws from `.../container#<n>/connect#<k>`; the first
+ * endpoint still draws from the creation stream, so a container on the default bridge looks
+ * as it always did. The Docker topology's LAN router leads to a small internet (internet.ts).
+ *
  * Left out: the raw-table rule Docker 28 adds per published container
  * (`-A PREROUTING -d <ip>/32 ! -i docker0 -j DROP`, the sandbox has no raw table; nothing on
  * the simulated LAN routes to a host's 172.17.0.0/16 anyway), docker-proxy for UDP ports (it
  * relays TCP only; UDP still reaches the container through DNAT from other machines), IPv6,
- * user-defined networks, embedded DNS, processes other than the main one, image pulls (no
- * registry), restart policies.
+ * processes other than the main one, image pulls (no registry), restart policies, the
+ * gateway choice among several endpoints by priority (the first joined keeps the default
+ * route), the host's name inside a `--network host` container (it keeps its short id).
  * The kernel would age out ARP entries for a removed container's address; the sandbox has no
  * ARP timeouts and drops those entries when the container goes.
  */
 import { broadcast, formatIp, nth, parseIp, size, type Cidr, type Ip } from './ipv4';
 import { createRouter } from './cni';
+import { UPSTREAM } from './apps';
+import { createInternet } from './internet';
 import { resolveConfig } from './cluster';
 import { WORKSTATION_NS } from './k8s/cloud';
 import { containerId } from './k8s/names';
@@ -73,6 +95,7 @@ import { randomMac, type Mac } from './mac';
 import { emptyNetfilter, formatRule, host as hostMatch, net, type Netfilter, type Rule } from './netfilter';
 import { addDevice, deviceByName, newNetns, type Device, type Netns, type Route } from './netns';
 import { deriveRng, type Rng } from './rng';
+import { attachmentsFor, checkIp, findNetwork, isUserNetwork, networkById, setupEmbeddedDns } from './docker/networks';
 import { emptyState, type SimState } from './state';
 
 /** The Docker Engine release whose behaviour (and iptables layout) the sandbox models. */
@@ -155,11 +178,25 @@ export interface DockerContainer {
   draws: number;
   /** Successful starts so far. */
   starts: number;
+  /** `--network`: `bridge` (the default), `host`, `none` or a user-defined network's name as given. */
+  networkMode: string;
+  /** The networks it joins when it starts, eth0 first (none for `host` and `none`). */
+  networks: DockerAttachment[];
+  /** Its interfaces while running, in the order of `networks`; `ip`, `mac`, `hostVeth` and `endpointId` above repeat the first. */
+  endpoints: DockerEndpoint[];
+  /** Connections made with `docker network connect` so far (names their random streams). */
+  connects: number;
+  /** The CLI command the learner's terminal is attached to its main process with (`docker attach`), if any. */
+  attachedBy?: 'attach';
+  /** The embedded DNS server's ports in its namespace while it runs on a user-defined network. */
+  dnsPorts?: { udp: number; tcp: number };
 }
 
-export interface DockerBridgeNetwork {
-  /** The network's name in Docker (`bridge`) and its Linux bridge (`docker0`). */
-  name: 'bridge';
+/** A bridge network: the default one (`bridge`, docker0) or a user-defined one (`br-<id12>`). */
+export interface DockerNetwork {
+  /** The network's name in Docker: `bridge`, or the name given to `docker network create`. */
+  name: string;
+  /** Its Linux bridge: `docker0`, or `br-` + the first 12 hex of its id. */
   bridge: string;
   /** 64 hex characters. */
   id: string;
@@ -170,13 +207,44 @@ export interface DockerBridgeNetwork {
   created: number;
 }
 
+/** The default bridge network keeps its old name in the types. */
+export type DockerBridgeNetwork = DockerNetwork;
+
+/** A network a container is configured to join (kept while it is stopped). */
+export interface DockerAttachment {
+  /** The network's id. */
+  network: string;
+  /** `--network-alias` names (user-defined networks only). */
+  aliases: string[];
+  /** `--ip`: the address asked for (user-defined networks only). */
+  ipv4?: Ip;
+}
+
+/** A running container's interface on one network (libnetwork's endpoint). */
+export interface DockerEndpoint {
+  network: string;
+  /** `eth0`, `eth1`, ... in the container. */
+  ifname: string;
+  ip: Ip;
+  mac: Mac;
+  /** The host end of the veth pair. */
+  hostVeth: string;
+  /** 64 hex characters. */
+  endpointId: string;
+}
+
 export interface DockerHost {
   name: string;
   /** The host's root namespace id: `host/<name>`. */
   ns: string;
   /** eth0's address. */
   ip: Ip;
-  network: DockerBridgeNetwork;
+  /** The default bridge network (`bridge`, docker0). */
+  network: DockerNetwork;
+  /** User-defined bridge networks, in creation order. */
+  userNetworks: DockerNetwork[];
+  /** Networks created on this host so far: the n-th draws from stream `docker:<host>/network#<n>`. */
+  networkRuns: number;
   /** In creation order. */
   containers: DockerContainer[];
   /** Containers created on this host so far: the n-th one draws from stream `docker:<host>/container#<n>`. */
@@ -201,6 +269,10 @@ export interface DockerRunOptions {
   tty?: boolean;
   openStdin?: boolean;
   autoRemove?: boolean;
+  /** `--network` (default `bridge`), `--network-alias`, `--ip`. */
+  network?: string;
+  aliases?: string[];
+  ip?: string;
 }
 
 export function dockerHostNsId(host: string): string {
@@ -217,6 +289,24 @@ export function defaultHostNames(count: number): string[] {
 
 // ------------------------------------------------------------------------------ the hosts
 
+/**
+ * Fills in what a snapshot saved before user-defined networks existed lacks: no user networks,
+ * every container on the default bridge (its one endpoint, eth0, from its address fields).
+ */
+export function upgradeDockerState(state: SimState): SimState {
+  for (const h of Object.values(state.docker?.hosts ?? {})) {
+    h.userNetworks ??= [];
+    h.networkRuns ??= 0;
+    for (const c of h.containers) {
+      c.networkMode ??= 'bridge';
+      c.networks ??= [{ network: h.network.id, aliases: [] }];
+      c.connects ??= 0;
+      c.endpoints ??= c.status === 'running' ? [{ network: h.network.id, ifname: 'eth0', ip: c.ip, mac: c.mac, hostVeth: c.hostVeth, endpointId: c.endpointId }] : [];
+    }
+  }
+  return state;
+}
+
 /** Builds a sandbox of Docker hosts on one LAN, each with an empty default bridge network. */
 export function buildDockerHosts(spec: DockerSpec, seed: number, createdAt: number): SimState {
   const names = spec.hostNames ?? defaultHostNames(spec.hosts ?? 2);
@@ -232,6 +322,7 @@ export function buildDockerHosts(spec: DockerSpec, seed: number, createdAt: numb
     createDockerHost(state, name, addr, spec.forwardPolicy ?? 'DROP', createdAt);
   });
   createWorkstation(state);
+  createInternet(state, Object.values(UPSTREAM));
   return state;
 }
 
@@ -278,6 +369,8 @@ function createDockerHost(state: SimState, name: string, addr: Ip, policy: 'DROP
     ns: ns.id,
     ip: addr,
     network: { name: 'bridge', bridge: DOCKER_BRIDGE, id: hex(rng, 64), subnet: DOCKER_SUBNET, gateway: DOCKER_GATEWAY, mtu: 1500, created: createdAt },
+    userNetworks: [],
+    networkRuns: 0,
     containers: [],
     runs: 0,
   };
@@ -467,6 +560,8 @@ export function dockerCreate(state: SimState, hostName: string, opts: DockerRunO
     const taken = h.containers.find((c) => c.name === name);
     if (taken) throw new Error(`Conflict. The container name "/${name}" is already in use by container "${taken.id}". You have to remove (or rename) that container to be able to reuse that name.`);
   }
+  const mode = opts.network ?? 'bridge';
+  const networks = attachmentsFor(h, mode, opts.aliases ?? [], opts.ip);
   const image = localImage(opts.image);
   // Everything random about this container comes from its own stream, so the n-th container
   // on a host gets the same id, name and MACs whatever else happened in the sandbox before.
@@ -483,7 +578,7 @@ export function dockerCreate(state: SimState, hostName: string, opts: DockerRunO
     name,
     image: opts.image,
     host: hostName,
-    ns: containerNsId(hostName, id),
+    ns: mode === 'host' ? h.ns : containerNsId(hostName, id),
     ip: 0,
     mac: '',
     hostVeth: '',
@@ -505,6 +600,10 @@ export function dockerCreate(state: SimState, hostName: string, opts: DockerRunO
     run,
     draws: rng.draws(),
     starts: 0,
+    networkMode: mode,
+    networks,
+    endpoints: [],
+    connects: 0,
   };
   h.containers.push(c);
   return c;
@@ -527,52 +626,87 @@ export function dockerStart(state: SimState, hostName: string, nameOrId: string,
     rng = deriveRng(state.seed, `docker:${hostName}/container#${c.run}`);
     for (let i = 0; i < c.draws; i++) rng.next();
   } else rng = deriveRng(state.seed, `docker:${hostName}/container#${c.run}/start#${c.starts}`);
-  const ip = allocateIp(h);
+  if (c.networkMode === 'host') {
+    // The container shares the host's network namespace: no interface, address or rules of its own.
+    Object.assign(c, { sandboxId: hex(rng, 64), pid: 1000 + rng.int(60000), status: 'running', exitCode: 0, startedAt: now, starts: c.starts + 1 });
+    delete c.finishedAt;
+    return c;
+  }
+  const nets = c.networks.map((a) => networkById(h, a.network));
+  const first = nets[0];
+  const ip = first ? allocateIp(h, first, c.networks[0]!.ipv4) : 0;
   const nsName = hex(rng, 12);
   const ns = newNetns(c.ns, nsName, c.id.slice(0, 12), rng.int(65536));
+  const drawn = first ? drawEndpoint(rng, host) : undefined;
+  const overlaps = (p: PublishedPort, q: PublishedPort): boolean => q.protocol === p.protocol && q.hostPort === p.hostPort && (q.hostIp === undefined || p.hostIp === undefined || q.hostIp === p.hostIp);
+  const running = h.containers.filter((x) => x.status === 'running');
+  const ports = first ? c.ports.map((p) => (p.hostPort === 0 ? { ...p, hostPort: ephemeralPort(running, c.ports, p) } : p)) : [];
+  const clash = ports.find((p, i) => ports.slice(0, i).some((q) => overlaps(p, q)) || running.some((x) => x.ports.some((q) => overlaps(p, q))));
+  if (clash) {
+    throw new Error(
+      `failed to set up container networking: driver failed programming external connectivity on endpoint ${c.name} (${drawn!.endpointId}): Bind for ${clash.hostIp !== undefined ? formatIp(clash.hostIp) : '0.0.0.0'}:${clash.hostPort} failed: port is already allocated`,
+    );
+  }
+  const sandboxId = nsName + hex(rng, 52);
+  const pid = 1000 + rng.int(60000);
+  state.netns[c.ns] = ns;
+  c.endpoints = [];
+  if (first) {
+    c.endpoints.push(plugEndpoint(state, h, ns, first, drawn!, ip, 'eth0'));
+    ns.routes.unshift({ dst: { addr: 0, len: 0 }, via: first.gateway, dev: 'eth0' });
+  }
+  // Further networks (a stopped container that was connected to more than one) come up as eth1, eth2...
+  for (let i = 1; i < nets.length; i++) {
+    const net = nets[i]!;
+    const addr = allocateIp(h, net, c.networks[i]!.ipv4);
+    c.endpoints.push(plugEndpoint(state, h, ns, net, drawEndpoint(rng, host), addr, `eth${i}`));
+  }
+  if (nets.some((n) => n.id !== h.network.id)) setupEmbeddedDns(state, c, ns);
+  const nf = host.nf!;
+  for (const p of ports) {
+    const r = publishRules(ip, p, first!.bridge);
+    nf.nat.chains.DOCKER!.rules.push(r.nat);
+    nf.filter.chains.DOCKER!.rules.unshift(r.filter);
+  }
+  const e0 = c.endpoints[0];
+  Object.assign(c, { ip: e0?.ip ?? 0, mac: e0?.mac ?? '', hostVeth: e0?.hostVeth ?? '', endpointId: e0?.endpointId ?? '', sandboxId, pid, ports, status: 'running', exitCode: 0, startedAt: now, starts: c.starts + 1 });
+  delete c.finishedAt;
+  return c;
+}
+
+/** What libnetwork draws for one endpoint: the container end's MAC, the host end's name and MAC, the endpoint id. */
+function drawEndpoint(rng: Rng, host: Netns): { mac: Mac; veth: string; vethMac: Mac; endpointId: string } {
   const mac = randomMac(rng);
   let veth = vethName(rng);
   while (deviceByName(host, veth)) veth = vethName(rng);
   const vethMac = randomMac(rng);
   const endpointId = hex(rng, 64);
-  const overlaps = (p: PublishedPort, q: PublishedPort): boolean => q.protocol === p.protocol && q.hostPort === p.hostPort && (q.hostIp === undefined || p.hostIp === undefined || q.hostIp === p.hostIp);
-  const running = h.containers.filter((x) => x.status === 'running');
-  const ports = c.ports.map((p) => (p.hostPort === 0 ? { ...p, hostPort: ephemeralPort(running, c.ports, p) } : p));
-  const clash = ports.find((p, i) => ports.slice(0, i).some((q) => overlaps(p, q)) || running.some((x) => x.ports.some((q) => overlaps(p, q))));
-  if (clash) {
-    throw new Error(
-      `failed to set up container networking: driver failed programming external connectivity on endpoint ${c.name} (${endpointId}): Bind for ${clash.hostIp !== undefined ? formatIp(clash.hostIp) : '0.0.0.0'}:${clash.hostPort} failed: port is already allocated`,
-    );
-  }
-  const sandboxId = nsName + hex(rng, 52);
-  const pid = 1000 + rng.int(60000);
+  return { mac, veth, vethMac, endpointId };
+}
 
-  const mtu = h.network.mtu;
-  // Both veth ends are created in the host namespace, the peer (container end) first.
+/**
+ * Creates the veth pair of one endpoint (both ends in the host namespace, the container end
+ * first, as the kernel numbers them), moves the container end in as `ifname` with its address
+ * and on-link route, and enslaves the host end to the network's bridge.
+ */
+function plugEndpoint(state: SimState, h: DockerHost, ns: Netns, net: DockerNetwork, d: { mac: Mac; veth: string; vethMac: Mac; endpointId: string }, ip: Ip, ifname: string): DockerEndpoint {
+  const host = state.netns[h.ns]!;
   const peerIndex = host.nextIfindex;
   const hostIndex = peerIndex + 1;
+  host.nextIfindex = hostIndex + 1;
   addDevice(ns, {
     ifindex: peerIndex,
-    name: 'eth0',
+    name: ifname,
     kind: 'veth',
-    mac,
-    mtu,
+    mac: d.mac,
+    mtu: net.mtu,
     up: true,
-    addrs: [{ ip, len: h.network.subnet.len, brd: broadcast(h.network.subnet) }],
+    addrs: [{ ip, len: net.subnet.len, brd: broadcast(net.subnet) }],
     peer: { ns: host.id, ifindex: hostIndex },
   });
-  addDevice(host, { ifindex: hostIndex, name: veth, kind: 'veth', mac: vethMac, mtu, up: true, addrs: [], master: h.network.bridge, peer: { ns: c.ns, ifindex: peerIndex } });
-  ns.routes.push({ dst: { addr: 0, len: 0 }, via: h.network.gateway, dev: 'eth0' }, { dst: h.network.subnet, dev: 'eth0', proto: 'kernel', scope: 'link', src: ip });
-  state.netns[c.ns] = ns;
-  const nf = host.nf!;
-  for (const p of ports) {
-    const r = publishRules(ip, p, h.network.bridge);
-    nf.nat.chains.DOCKER!.rules.push(r.nat);
-    nf.filter.chains.DOCKER!.rules.unshift(r.filter);
-  }
-  Object.assign(c, { ip, mac, hostVeth: veth, endpointId, sandboxId, pid, ports, status: 'running', exitCode: 0, startedAt: now, starts: c.starts + 1 });
-  delete c.finishedAt;
-  return c;
+  addDevice(host, { ifindex: hostIndex, name: d.veth, kind: 'veth', mac: d.vethMac, mtu: net.mtu, up: true, addrs: [], master: net.bridge, peer: { ns: ns.id, ifindex: peerIndex } });
+  ns.routes.push({ dst: net.subnet, dev: ifname, proto: 'kernel', scope: 'link', src: ip });
+  return { network: net.id, ifname, ip, mac: d.mac, hostVeth: d.veth, endpointId: d.endpointId };
 }
 
 /** `docker run -d [--name NAME] [-p [IP:]HOSTPORT:PORT[/PROTO]]... IMAGE`: create, then start. */
@@ -586,12 +720,75 @@ export function dockerRun(state: SimState, hostName: string, opts: DockerRunOpti
  * (namespace, veth, published-port rules, conntrack entries, address) and it is `exited`
  * with `exitCode`; a `--rm` container is removed as well.
  */
+/**
+ * `docker network connect [--alias A] [--ip IP] NET CONTAINER`: a running container gets one
+ * more interface (eth1, eth2...) on the network; a stopped one joins it at its next start.
+ */
+export function dockerConnect(state: SimState, hostName: string, netRef: string, nameOrId: string, opts: { aliases?: string[]; ip?: string } = {}): DockerContainer {
+  const h = dockerHost(state, hostName);
+  const n = findNetwork(h, netRef);
+  if (!n) throw new Error(`network ${netRef} not found`);
+  const c = findContainer(state, hostName, nameOrId);
+  if (c.networkMode === 'host') throw new Error('container cannot be disconnected from host network or connected to host network');
+  if (c.networkMode === 'none') throw new Error('container cannot be disconnected from none network or connected to none network');
+  if (c.networks.some((a) => a.network === n.id)) throw new Error(`endpoint with name ${c.name} already exists in network ${n.name}`);
+  const user = isUserNetwork(h, n);
+  if (!user && (opts.aliases ?? []).length > 0) throw new Error('network-scoped aliases are only supported for user-defined networks');
+  if (!user && opts.ip !== undefined) throw new Error('user specified IP address is supported on user defined networks only');
+  const att = { network: n.id, aliases: [...(opts.aliases ?? [])], ...(opts.ip !== undefined ? { ipv4: checkIp(n, opts.ip) } : {}) };
+  if (c.status !== 'running') {
+    c.networks.push(att);
+    return c;
+  }
+  const ns = state.netns[c.ns]!;
+  const host = state.netns[h.ns]!;
+  const ip = allocateIp(h, n, att.ipv4);
+  const rng = deriveRng(state.seed, `docker:${hostName}/container#${c.run}/connect#${c.connects}`);
+  c.connects++;
+  let k = 0;
+  while (ns.devices.some((d) => d.name === `eth${k}`)) k++;
+  c.networks.push(att);
+  const e = plugEndpoint(state, h, ns, n, drawEndpoint(rng, host), ip, `eth${k}`);
+  c.endpoints.push(e);
+  if (!ns.routes.some((r) => r.dst.len === 0)) ns.routes.unshift({ dst: { addr: 0, len: 0 }, via: n.gateway, dev: e.ifname });
+  if (user) setupEmbeddedDns(state, c, ns);
+  syncPrimary(c);
+  return c;
+}
+
+/** `docker network disconnect NET CONTAINER`: the interface goes; another one takes the default route if it was this one's. */
+export function dockerDisconnect(state: SimState, hostName: string, netRef: string, nameOrId: string): DockerContainer {
+  const h = dockerHost(state, hostName);
+  const n = findNetwork(h, netRef);
+  if (!n) throw new Error(`network ${netRef} not found`);
+  const c = findContainer(state, hostName, nameOrId);
+  if (!c.networks.some((a) => a.network === n.id)) throw new Error(`container ${c.id} is not connected to network ${n.name}`);
+  c.networks = c.networks.filter((a) => a.network !== n.id);
+  const e = c.endpoints.find((x) => x.network === n.id);
+  if (e) {
+    unplugEndpoint(state, h, c, e);
+    c.endpoints = c.endpoints.filter((x) => x !== e);
+    const ns = state.netns[c.ns]!;
+    const next = c.endpoints[0];
+    if (!ns.routes.some((r) => r.dst.len === 0) && next) ns.routes.unshift({ dst: { addr: 0, len: 0 }, via: networkById(h, next.network).gateway, dev: next.ifname });
+    syncPrimary(c);
+  }
+  return c;
+}
+
+/** `ip`, `mac`, `hostVeth` and `endpointId` repeat the first endpoint's. */
+function syncPrimary(c: DockerContainer): void {
+  const e0 = c.endpoints[0];
+  Object.assign(c, { ip: e0?.ip ?? 0, mac: e0?.mac ?? '', hostVeth: e0?.hostVeth ?? '', endpointId: e0?.endpointId ?? '' });
+}
+
 export function dockerProcessExited(state: SimState, hostName: string, nameOrId: string, exitCode: number, now: number): DockerContainer {
   const h = dockerHost(state, hostName);
   const c = findContainer(state, hostName, nameOrId);
   if (c.status !== 'running') return c;
   detach(state, h, c);
   Object.assign(c, { status: 'exited', exitCode, finishedAt: now, pid: 0 });
+  delete c.attachedBy;
   if (c.autoRemove) h.containers = h.containers.filter((x) => x !== c);
   return c;
 }
@@ -613,32 +810,44 @@ export function dockerRm(state: SimState, hostName: string, nameOrId: string, fo
   return c;
 }
 
-/** Takes a running container off the network: namespace, veth, FDB entries, rules, conntrack, ARP. */
+/** Takes a running container off its networks: namespace, veths, FDB entries, rules, conntrack, ARP. */
 function detach(state: SimState, h: DockerHost, c: DockerContainer): void {
   const host = state.netns[h.ns]!;
-  host.devices = host.devices.filter((d) => d.name !== c.hostVeth);
-  const br = deviceByName(host, h.network.bridge);
-  if (br?.fdb) for (const [mac, e] of Object.entries(br.fdb)) if (e.port === c.hostVeth) delete br.fdb[mac];
-  delete state.netns[c.ns];
-
+  for (const e of c.endpoints) unplugEndpoint(state, h, c, e);
+  if (c.networkMode !== 'host') delete state.netns[c.ns];
   const nf = host.nf!;
   const drop = new Set<string>();
+  const bridge = c.endpoints[0] ? networkById(h, c.endpoints[0].network).bridge : DOCKER_BRIDGE;
   for (const p of c.ports) {
-    const r = publishRules(c.ip, p, h.network.bridge);
+    const r = publishRules(c.ip, p, bridge);
     drop.add(formatRule('DOCKER', r.nat));
     drop.add(formatRule('DOCKER', r.filter));
   }
   nf.nat.chains.DOCKER!.rules = nf.nat.chains.DOCKER!.rules.filter((r) => !drop.has(formatRule('DOCKER', r)));
   nf.filter.chains.DOCKER!.rules = nf.filter.chains.DOCKER!.rules.filter((r) => !drop.has(formatRule('DOCKER', r)));
-  // libnetwork flushes the endpoint's conntrack entries when it goes.
-  host.conntrack = (host.conntrack ?? []).filter((e) => ![e.orig.src, e.orig.dst, e.reply.src, e.reply.dst].includes(c.ip));
-  const ip = c.ip;
-  Object.assign(c, { ip: 0, mac: '', hostVeth: '', endpointId: '', sandboxId: '' });
+  Object.assign(c, { ip: 0, mac: '', hostVeth: '', endpointId: '', sandboxId: '', endpoints: [] });
+  delete c.dnsPorts;
   // A port published without a host port gets a new one at the next start.
   c.ports = c.ports.map((p) => (p.requestedHostPort === 0 ? { ...p, hostPort: 0 } : p));
+}
+
+/** Removes one endpoint: the host's veth end (and the container's with it), FDB entries, conntrack entries and ARP entries for its address. */
+function unplugEndpoint(state: SimState, h: DockerHost, c: DockerContainer, e: DockerEndpoint): void {
+  const host = state.netns[h.ns]!;
+  host.devices = host.devices.filter((d) => d.name !== e.hostVeth);
+  const net = h.network.id === e.network ? h.network : h.userNetworks.find((n) => n.id === e.network);
+  const br = net ? deviceByName(host, net.bridge) : undefined;
+  if (br?.fdb) for (const [mac, f] of Object.entries(br.fdb)) if (f.port === e.hostVeth) delete br.fdb[mac];
+  const ns = state.netns[c.ns];
+  if (ns && c.networkMode !== 'host') {
+    ns.devices = ns.devices.filter((d) => d.name !== e.ifname);
+    ns.routes = ns.routes.filter((r) => r.dev !== e.ifname);
+  }
+  // libnetwork flushes the endpoint's conntrack entries when it goes.
+  host.conntrack = (host.conntrack ?? []).filter((x) => ![x.orig.src, x.orig.dst, x.reply.src, x.reply.dst].includes(e.ip));
   for (const id of [h.ns, ...h.containers.filter((x) => x.status === 'running').map((x) => x.ns)]) {
-    const ns = state.netns[id];
-    if (ns) ns.neigh = ns.neigh.filter((n) => n.ip !== ip);
+    const other = state.netns[id];
+    if (other) other.neigh = other.neigh.filter((n) => n.ip !== e.ip);
   }
 }
 
@@ -683,16 +892,20 @@ export function dockerHost(state: SimState, hostName: string): DockerHost {
   return h;
 }
 
-/** The lowest free address of the bridge's subnet from .2 (freed addresses are reused). */
-function allocateIp(h: DockerHost): Ip {
-  const used = new Set(h.containers.filter((c) => c.status === 'running').map((c) => c.ip));
-  used.add(h.network.gateway);
-  const subnet = h.network.subnet;
+/** The lowest free address of the network's subnet from .2 (freed addresses are reused), or the one asked for with `--ip`. */
+function allocateIp(h: DockerHost, net: DockerNetwork, requested?: Ip): Ip {
+  const used = new Set(h.containers.filter((c) => c.status === 'running').flatMap((c) => c.endpoints.filter((e) => e.network === net.id).map((e) => e.ip)));
+  used.add(net.gateway);
+  const subnet = net.subnet;
+  if (requested !== undefined) {
+    if (used.has(requested)) throw new Error(`failed to set up container networking: Address already in use`);
+    return requested;
+  }
   for (let off = 2; off < size(subnet) - 1; off++) {
     const ip = nth(subnet, off);
     if (!used.has(ip)) return ip;
   }
-  throw new Error(`no available IPv4 addresses on this network's address pools: bridge (${formatIp(subnet.addr)}/${subnet.len})`);
+  throw new Error(`no available IPv4 addresses on this network's address pools: ${net.name} (${net.id})`);
 }
 
 function uniqueId(rng: Rng, h: DockerHost): string {

@@ -239,7 +239,9 @@ class Engine {
       proto: p.proto,
       mark: meta.mark,
       // Untracked packets: ICMP errors are RELATED to the flow they quote, anything else NEW.
-      ctstate: meta.ct ? (meta.ctNew ? 'NEW' : 'ESTABLISHED') : p.proto === 1 ? 'RELATED' : 'NEW',
+      // A tracked packet is NEW until its connection has seen a reply (a second echo request
+      // whose first was dropped is still NEW), ESTABLISHED after.
+      ctstate: meta.ct ? (meta.ctNew || (meta.ct.dir === 'orig' && !meta.ct.entry.replied) ? 'NEW' : 'ESTABLISHED') : p.proto === 1 ? 'RELATED' : 'NEW',
       ctDnat: meta.ct ? isDnat(meta.ct.entry) : false,
     };
     if ((pl.kind === 'udp' || pl.kind === 'tcp') && pl.srcPort !== undefined) {

@@ -21,6 +21,7 @@ import { cachedPmtu, lookupRoute, sourceFor, type Netns } from './netns';
 import { echoId, echoRequest, echoSeq, ICMP_DEST_UNREACH, ICMP_ECHO_REPLY, ICMP_TIME_EXCEEDED, ipv4, pingPayload, udp, type IcmpMessage, type Ipv4Packet } from './packet';
 import { tcpExchange, type TcpExchange } from './tcp-stack';
 import { rngOver, type Rng } from './rng';
+import { upgradeDockerState } from './docker';
 import { MAX_OBSERVATIONS, STATE_FORMAT, type Observation, type SimState } from './state';
 
 export interface PingOptions {
@@ -80,7 +81,7 @@ export class Sim {
   /** Resumes from a snapshot (the state is cloned, so the snapshot stays untouched). */
   static restore(snapshot: SimState, clock: Clock): Sim {
     if (snapshot.format !== STATE_FORMAT) throw new Error(`unsupported sandbox state format ${String(snapshot.format)}`);
-    return new Sim(clone(snapshot), clock);
+    return new Sim(upgradeDockerState(clone(snapshot)), clock);
   }
 
   /**

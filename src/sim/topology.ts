@@ -77,6 +77,7 @@ export interface TopologyView {
 function kindOf(state: SimState, id: string, forwards: boolean): MachineKind {
   if (id === 'workstation') return 'workstation';
   if (id === 'router') return 'gateway';
+  if (id === 'internet') return 'host';
   if (id.startsWith('node/')) return 'node';
   if (id.startsWith('pod/')) return 'pod';
   if (id.startsWith('container/')) return 'container';

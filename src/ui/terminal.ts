@@ -96,6 +96,8 @@ export class LabTerminal {
   readonly term: Terminal;
   private readonly fitAddon = new FitAddon();
   private session: TerminalApi;
+  /** The line as it was before a Ctrl+P, while the next key may make it Docker's detach keys. */
+  private beforeCtrlP: { line: string; cursor: number; historyIndex: number; draft: string } | null = null;
   private unsubscribe: () => void = () => {};
   private readonly resizeObserver: ResizeObserver;
 
@@ -287,6 +289,7 @@ export class LabTerminal {
       }
       const ch = data[i] ?? '';
       if (ch === '\x1b') {
+        this.beforeCtrlP = null;
         const m = ESCAPE.exec(data.slice(i));
         const seq = m ? m[0] : ch;
         this.escapeSequence(seq);
@@ -294,6 +297,7 @@ export class LabTerminal {
         continue;
       }
       if (ch >= ' ' && ch !== '\x7f') {
+        this.beforeCtrlP = null;
         // A run of printable characters (typing or pasting) is inserted in one go.
         let j = i + 1;
         while (j < data.length) {
@@ -316,6 +320,8 @@ export class LabTerminal {
   private control(ch: string): void {
     const wasTab = this.lastKeyWasTab;
     this.lastKeyWasTab = false;
+    const beforeCtrlP = this.beforeCtrlP;
+    this.beforeCtrlP = null;
     switch (ch) {
       case '\r':
       case '\n':
@@ -359,7 +365,19 @@ export class LabTerminal {
         this.replace(this.wordStart(), this.cursor, '');
         return;
       case '\x10':
+        this.beforeCtrlP = { line: this.line, cursor: this.cursor, historyIndex: this.historyIndex, draft: this.draft };
         this.historyUp();
+        return;
+      case '\x11':
+        // Ctrl+P Ctrl+Q: Docker's detach keys. The line goes back to what it was before Ctrl+P
+        // and the shell gets the two bytes (in a container it detaches; elsewhere nothing happens).
+        if (beforeCtrlP) {
+          this.setLine(beforeCtrlP.line);
+          this.cursor = beforeCtrlP.cursor;
+          this.historyIndex = beforeCtrlP.historyIndex;
+          this.draft = beforeCtrlP.draft;
+          void this.submit('\x10\x11');
+        }
         return;
       case '\x0e':
         this.historyDown();
@@ -625,9 +643,10 @@ export class LabTerminal {
     if (queued) this.process(queued);
   }
 
-  private async submit(): Promise<void> {
-    const line = this.line;
-    this.term.write(this.moveTo(this.cursor, this.line.length) + '\n');
+  /** Runs the line; `keys` instead runs control keys the shell acts on (the typed line is dropped, not echoed). */
+  private async submit(keys?: string): Promise<void> {
+    const line = keys ?? this.line;
+    this.term.write(this.moveTo(this.cursor, this.line.length) + (keys === undefined ? '\n' : ''));
     this.line = '';
     this.cursor = 0;
     this.historyIndex = -1;

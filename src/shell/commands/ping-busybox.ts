@@ -7,13 +7,14 @@
  * decimals. One request per second; with `-c N` it stops after N requests once every reply
  * is in, or after waiting (twice the longest round trip, at least a second; ten seconds when
  * nothing came back). ICMP errors are not printed (busybox ignores them). Exit status 0 when
- * at least one reply arrived, else 1. Host names need DNS, which the sandbox does not model
- * yet, so only addresses are accepted.
+ * at least one reply arrived, else 1. In a Docker container a host name is looked up with the
+ * shell's resolver (DNS queries on the wire, resolver.ts; one that does not resolve is a `bad
+ * address`); in a pod only addresses are accepted so far.
  */
 import type { Command } from '../command';
 import { CommandError } from '../errors';
 import { formatIp, parseIp } from '../../sim/ipv4';
-import { nsIdOf } from '../resolver';
+import { nsIdOf, resolveHost } from '../resolver';
 
 const USAGE = `BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.
 
@@ -70,7 +71,11 @@ export const pingBusybox: Command = {
       else throw new CommandError('USAGE', USAGE);
     }
     if (host === undefined) throw new CommandError('USAGE', USAGE);
-    const dst = parseIp(host);
+    let dst = parseIp(host);
+    if (dst === undefined && host !== '' && ctx.env.location.kind === 'container') {
+      const r = resolveHost(ctx.env, host);
+      if (r.ok) dst = r.ip;
+    }
     if (dst === undefined) throw new CommandError('NOT_FOUND', `ping: bad address '${host}'`);
     const sim = ctx.env.sim;
     const nsId = nsIdOf(ctx.env);

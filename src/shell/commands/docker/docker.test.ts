@@ -153,3 +153,99 @@ describe('docker version', () => {
     expect((await h.run('docker version --foo')).status).toBe(125);
   });
 });
+
+describe('docker networks, attach and detach', () => {
+  async function session(): Promise<{ s: LabSession; run: (line: string) => Promise<{ out: string; status: number }> }> {
+    const s = await playgroundSession({ topology: 'docker', seed: 1, scheduler: new ScriptClock(REFERENCE_TIME, 60_000) });
+    const run = async (line: string): Promise<{ out: string; status: number }> => {
+      let out = '';
+      const sink = { write: (t: string) => void (out += t) };
+      const status = await s.run(line, sink, sink);
+      return { out, status };
+    };
+    await run('ssh host-1');
+    return { s, run };
+  }
+
+  it('creates, lists, inspects and removes a user-defined network', async () => {
+    const { s, run } = await session();
+    const created = await run('docker network create --driver bridge alpine-net');
+    expect(created.out).toMatch(/^[0-9a-f]{64}\n$/);
+    const id = created.out.trim();
+    const ls = (await run('docker network ls')).out.split('\n');
+    expect(ls[0]).toBe('NETWORK ID     NAME         DRIVER    SCOPE');
+    expect(ls[1]).toBe(`${id.slice(0, 12)}   alpine-net   bridge    local`);
+    expect(ls.slice(2, 5).map((l) => l.split(/\s+/)[1])).toEqual(['bridge', 'host', 'none']);
+    const record = JSON.parse((await run('docker network inspect alpine-net')).out) as Record<string, unknown>[];
+    expect(record[0]).toMatchObject({ Name: 'alpine-net', Id: id, Driver: 'bridge', IPAM: { Driver: 'default', Options: {}, Config: [{ Subnet: '172.18.0.0/16', Gateway: '172.18.0.1' }] }, Containers: {}, Options: {} });
+    expect(await run('docker network create alpine-net')).toEqual({ out: 'Error response from daemon: network with name alpine-net already exists\n', status: 1 });
+    await run('docker run -dit --name alpine1 --network alpine-net alpine ash');
+    const c = s.sim.state.docker!.hosts['host-1']!.containers.find((x) => x.name === 'alpine1')!;
+    const net = JSON.parse((await run('docker network inspect alpine-net')).out) as { Containers: Record<string, { Name: string; IPv4Address: string }> }[];
+    expect(net[0]!.Containers[c.id]).toMatchObject({ Name: 'alpine1', IPv4Address: '172.18.0.2/16' });
+    expect(await run('docker network rm alpine-net')).toEqual({
+      out: `Error response from daemon: error while removing network: network alpine-net has active endpoints (name:"alpine1" id:"${c.endpointId.slice(0, 12)}")\n`,
+      status: 1,
+    });
+    expect((await run('docker network rm bridge')).out).toBe('Error response from daemon: bridge is a pre-defined network and cannot be removed\n');
+    await run('docker rm -f alpine1');
+    expect(await run('docker network rm alpine-net')).toEqual({ out: 'alpine-net\n', status: 0 });
+    expect((await run('docker run -d --network alpine-net alpine')).out).toContain('docker: Error response from daemon: network alpine-net not found');
+  });
+
+  it('resolves container names on a user-defined network but not on the default bridge', async () => {
+    const { run } = await session();
+    await run('docker network create alpine-net');
+    await run('docker run -dit --name alpine1 --network alpine-net alpine ash');
+    await run('docker run -dit --name alpine2 --network alpine-net --network-alias db alpine ash');
+    await run('docker run -dit --name alpine3 alpine ash');
+    expect((await run('docker exec alpine1 ping -c 1 alpine2')).out).toContain('PING alpine2 (172.18.0.3): 56 data bytes\n64 bytes from 172.18.0.3: seq=0 ttl=64');
+    expect((await run('docker exec alpine1 ping -c 1 db')).out).toContain('PING db (172.18.0.3)');
+    expect(await run('docker exec alpine1 ping -c 1 alpine3')).toEqual({ out: "ping: bad address 'alpine3'\n", status: 1 });
+    expect(await run('docker exec alpine3 ping -c 1 alpine1')).toEqual({ out: "ping: bad address 'alpine1'\n", status: 1 });
+    expect((await run('docker exec alpine1 cat /etc/resolv.conf')).out).toContain('nameserver 127.0.0.11\noptions ndots:0\n');
+    expect((await run('docker exec alpine3 cat /etc/resolv.conf')).out).toContain('nameserver 192.168.56.1\n');
+    // Isolation: alpine1 cannot reach alpine3 on the default bridge; google.com answers through both masquerades.
+    expect((await run('docker exec alpine1 ping -c 2 172.17.0.2')).out).toContain('2 packets transmitted, 0 packets received, 100% packet loss');
+    expect((await run('docker exec alpine1 ping -c 1 google.com')).out).toContain('64 bytes from 192.0.2.14: seq=0 ttl=62');
+    expect(await run('docker exec alpine1 ping -c 1 nosuchname.example')).toEqual({ out: "ping: bad address 'nosuchname.example'\n", status: 1 });
+    await run('docker network connect bridge alpine1');
+    expect((await run('docker exec alpine1 ping -c 1 172.17.0.2')).out).toContain('64 bytes from 172.17.0.2: seq=0 ttl=64');
+  });
+
+  it('attach lands in the main shell; Ctrl+P Ctrl+Q detaches with "read escape sequence"; exit stops the container', async () => {
+    const { s, run } = await session();
+    await run('docker run -dit --name alpine1 alpine ash');
+    expect(await run('docker attach alpine1')).toEqual({ out: '', status: 0 });
+    expect(s.prompt()).toBe('/ # ');
+    expect(await run('\x10\x11')).toEqual({ out: 'read escape sequence\n', status: 1 });
+    expect(s.prompt()).toBe('root@host-1:~# ');
+    const c = s.sim.state.docker!.hosts['host-1']!.containers.find((x) => x.name === 'alpine1')!;
+    expect(c.status).toBe('running');
+    await run('docker container attach alpine1');
+    expect(await run('exit')).toEqual({ out: '', status: 0 });
+    expect(c.status).toBe('exited');
+    expect(await run('docker attach alpine1')).toEqual({ out: 'You cannot attach to a stopped container, start it first\n', status: 1 });
+    // docker run -it: the detach says nothing; --rm removes the container when its shell exits.
+    await run('docker run -it --name tmp --rm alpine sh');
+    expect(s.prompt()).toBe('/ # ');
+    expect(await run('\x10\x11')).toEqual({ out: '', status: 0 });
+    await run('docker attach tmp');
+    await run('exit');
+    expect(s.sim.state.docker!.hosts['host-1']!.containers.some((x) => x.name === 'tmp')).toBe(false);
+  });
+
+  it('stops several containers in parallel: one 10-second wait for all, names in the order given', async () => {
+    const { s, run } = await session();
+    await run('docker run -dit --name a1 alpine ash');
+    await run('docker run -dit --name a2 alpine ash');
+    const t0 = s.sim.clock.now();
+    expect(await run('docker container stop a1 nope a2')).toEqual({ out: 'a1\na2\nError response from daemon: No such container: nope\n', status: 1 });
+    expect(s.sim.clock.now() - t0).toBe(10_000);
+    const cs = s.sim.state.docker!.hosts['host-1']!.containers;
+    expect(cs.map((c) => [c.name, c.status, c.exitCode])).toEqual([
+      ['a1', 'exited', 137],
+      ['a2', 'exited', 137],
+    ]);
+  });
+});

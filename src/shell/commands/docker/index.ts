@@ -7,13 +7,16 @@
  * container ...` forms name the same subcommands. On a machine without Docker (the
  * workstation, a Kubernetes node, which runs containerd) there is no `docker`.
  * `docker version` and `docker --version` / `-v` print the CLI's and the daemon's versions.
- * Left out: images (`docker images`, `pull`, `build`), volumes, user-defined networks,
- * `docker logs`, global flags other than `--version`.
+ * `docker attach` (attach.ts) joins a container's main shell; Ctrl+P Ctrl+Q leaves it.
+ * Left out: images (`docker images`, `pull`, `build`), volumes, `docker logs`, global flags
+ * other than `--version`.
  */
 import type { Command, CommandContext } from '../../command';
 import { CommandError } from '../../errors';
 import { LOCAL_IMAGES } from '../../../sim/docker';
 import { containerNames, hostOf, requireHost } from './common';
+import type { ShellEnv } from '../../command';
+import { ATTACH_USAGE, dockerAttach } from './attach';
 import { dockerExec, EXEC_USAGE } from './exec';
 import { dockerInspect, INSPECT_USAGE } from './inspect';
 import { dockerNetwork, NETWORK_USAGE } from './network';
@@ -37,6 +40,7 @@ Management Commands:
   network     Manage networks
 
 Commands:
+  attach      Attach local standard input, output, and error streams to a running container
   inspect     Return low-level information on Docker objects
   rm          Remove one or more containers
   start       Start one or more stopped containers
@@ -51,6 +55,7 @@ const CONTAINER_USAGE = `Usage:  docker container COMMAND
 Manage containers
 
 Commands:
+  attach      Attach local standard input, output, and error streams to a running container
   exec        Execute a command in a running container
   inspect     Display detailed information on one or more containers
   ls          List containers
@@ -65,6 +70,7 @@ type Sub = (ctx: CommandContext, argv: string[]) => Promise<number>;
 
 const SUBCOMMANDS: Record<string, { run: Sub; usage: string }> = {
   run: { run: dockerRunCommand, usage: RUN_USAGE },
+  attach: { run: dockerAttach, usage: ATTACH_USAGE },
   ps: { run: dockerPs, usage: PS_USAGE },
   exec: { run: dockerExec, usage: EXEC_USAGE },
   inspect: { run: dockerInspect, usage: INSPECT_USAGE },
@@ -76,13 +82,13 @@ const SUBCOMMANDS: Record<string, { run: Sub; usage: string }> = {
 };
 
 /** `docker container X`: the same subcommands (ls and list are ps). */
-const CONTAINER_ALIASES: Record<string, string> = { run: 'run', exec: 'exec', inspect: 'inspect', rm: 'rm', remove: 'rm', stop: 'stop', start: 'start', ls: 'ps', list: 'ps', ps: 'ps' };
+const CONTAINER_ALIASES: Record<string, string> = { attach: 'attach', run: 'run', exec: 'exec', inspect: 'inspect', rm: 'rm', remove: 'rm', stop: 'stop', start: 'start', ls: 'ps', list: 'ps', ps: 'ps' };
 
-const RUN_WORDS = ['-d', '-i', '-t', '-it', '-dit', '--detach', '--interactive', '--tty', '--rm', '--name', '-p', '--publish', '--entrypoint'];
+const RUN_WORDS = ['-d', '-i', '-t', '-it', '-dit', '--detach', '--interactive', '--tty', '--rm', '--name', '-p', '--publish', '--entrypoint', '--network', '--network-alias', '--ip'];
 
 export const docker: Command = {
   name: 'docker',
-  summary: 'the Docker CLI on a Docker host: docker run, ps, exec, inspect, network ls',
+  summary: 'the Docker CLI on a Docker host: docker run, ps, exec, attach, inspect, network',
   usage: USAGE,
   where: ['node'],
   installed: (env) => hostOf(env) !== undefined,
@@ -122,9 +128,10 @@ export const docker: Command = {
     if (sub === 'run') {
       if (req.prefix.startsWith('-')) return RUN_WORDS;
       const prev = args[args.length - 1];
-      if (prev === '--name' || prev === '-p' || prev === '--publish' || prev === '--entrypoint') return [];
+      if (prev === '--network' || prev === '--net') return networkNames(req.env, true);
+      if (prev === '--name' || prev === '-p' || prev === '--publish' || prev === '--entrypoint' || prev === '--network-alias' || prev === '--ip') return [];
       // Before the image: images; after it, the command is the container's own.
-      const image = args.some((a, i) => !a.startsWith('-') && !['--name', '-p', '--publish', '--entrypoint'].includes(args[i - 1] ?? ''));
+      const image = args.some((a, i) => !a.startsWith('-') && !['--name', '-p', '--publish', '--entrypoint', '--network', '--net', '--network-alias', '--ip'].includes(args[i - 1] ?? ''));
       return image ? [] : LOCAL_IMAGES.map((i) => i.repo);
     }
     if (sub === 'ps') return ['-a', '-q', '--all', '--quiet', '--no-trunc'];
@@ -133,11 +140,25 @@ export const docker: Command = {
       return args.some((a) => !a.startsWith('-')) ? ['sh', 'ping', 'ip', 'hostname', 'cat'] : containerNames(req.env, true);
     }
     if (sub === 'rm') return req.prefix.startsWith('-') ? ['-f', '--force'] : containerNames(req.env);
-    if (sub === 'stop') return containerNames(req.env, true);
+    if (sub === 'stop' || sub === 'attach') return containerNames(req.env, true);
     if (sub === 'start') return containerNames(req.env, false);
-    if (sub === 'inspect') return req.prefix.startsWith('-') ? ['-f', '--format'] : [...containerNames(req.env), 'bridge', 'host', 'none'];
+    if (sub === 'inspect') return req.prefix.startsWith('-') ? ['-f', '--format'] : [...containerNames(req.env), ...networkNames(req.env, true)];
     if (sub === 'version') return ['-f', '--format'];
-    if (sub === 'network') return args.length === 0 ? ['ls', 'inspect'] : args[0] === 'inspect' ? ['bridge', 'host', 'none'] : [];
+    if (sub === 'network') {
+      if (args.length === 0) return ['connect', 'create', 'disconnect', 'inspect', 'ls', 'rm'];
+      if (args[0] === 'inspect') return networkNames(req.env, true);
+      if (args[0] === 'rm') return networkNames(req.env, false);
+      if (args[0] === 'create') return req.prefix.startsWith('-') ? ['--driver', '--subnet', '--gateway'] : [];
+      if (args[0] === 'connect' || args[0] === 'disconnect') return args.length === 1 ? networkNames(req.env, false) : containerNames(req.env);
+      return [];
+    }
     return [];
   },
 };
+
+/** The host's network names, for completion (with `host` and `none` when `builtin`). */
+function networkNames(env: ShellEnv, builtin: boolean): string[] {
+  const h = hostOf(env);
+  if (!h) return [];
+  return [...(builtin ? ['bridge', 'host', 'none'] : ['bridge']), ...(h.userNetworks ?? []).map((n) => n.name)];
+}

@@ -5,8 +5,10 @@
  * characters escaped as Go's encoder does), with the fields of container.InspectResponse in
  * their order: Id, Created, Path, Args, State, Image, the resolv.conf/hostname/hosts/log
  * paths, Name (with its `/`), RestartCount, Driver, Platform, ..., HostConfig, Config and
- * NetworkSettings (the deprecated top-level IPAddress, Gateway, MacAddress... beside
- * Networks.bridge, both filled only while the container runs). `-f` runs a Go template on
+ * NetworkSettings (the deprecated top-level IPAddress, Gateway, MacAddress... describing the
+ * endpoint on the default bridge only, as Docker 28 does, beside Networks: one entry per
+ * network joined, with Aliases, IPAMConfig for `--ip` and DNSNames on user-defined networks;
+ * addresses filled only while the container runs). `-f` runs a Go template on
  * that JSON: field paths (`{{.NetworkSettings.IPAddress}}`), `{{range .X}}...{{end}}` over a
  * map (in key order) or a list, `{{json .X}}`, `{{.Name}}`; a missing key prints
  * `<no value>`. A name that is neither a container nor a network prints `[]` and
@@ -18,8 +20,9 @@ import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
 import { formatIp } from '../../../sim/ipv4';
 import { findContainer, imageId, localImage, type DockerContainer, type DockerHost } from '../../../sim/docker';
+import { networkById } from '../../../sim/docker/networks';
 import { goJson, goTime, parseFlags, requireHost, requiresMin, type FlagSpec, type SubcommandInfo } from './common';
-import { networkRecord, networksOf } from './network';
+import { lookupNetwork, networkRecord } from './network';
 
 export const INSPECT: SubcommandInfo = { path: 'docker inspect', use: 'docker inspect [OPTIONS] NAME|ID [NAME|ID...]' };
 
@@ -58,9 +61,11 @@ export function containerRecord(ctx: CommandContext, host: DockerHost, c: Docker
   const running = c.status === 'running';
   const image = localImage(c.image);
   const dir = `/var/lib/docker/containers/${c.id}`;
-  const ip = running ? formatIp(c.ip) : '';
-  const gw = running ? formatIp(host.network.gateway) : '';
-  const len = running ? host.network.subnet.len : 0;
+  // The deprecated top-level fields describe the container's endpoint on the default bridge only.
+  const onDefault = running ? c.endpoints.find((e) => e.network === host.network.id) : undefined;
+  const ip = onDefault ? formatIp(onDefault.ip) : '';
+  const gw = onDefault ? formatIp(host.network.gateway) : '';
+  const len = onDefault ? host.network.subnet.len : 0;
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
   for (const p of c.ports) {
     const key = `${p.containerPort}/${p.protocol}`;
@@ -101,7 +106,7 @@ export function containerRecord(ctx: CommandContext, host: DockerHost, c: Docker
     AppArmorProfile: 'docker-default',
     ExecIDs: null,
     HostConfig: {
-      NetworkMode: 'bridge',
+      NetworkMode: c.networkMode,
       PortBindings: bindings,
       RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
       AutoRemove: c.autoRemove,
@@ -135,35 +140,62 @@ export function containerRecord(ctx: CommandContext, host: DockerHost, c: Docker
       LinkLocalIPv6PrefixLen: 0,
       SecondaryIPAddresses: null,
       SecondaryIPv6Addresses: null,
-      EndpointID: c.endpointId,
+      EndpointID: onDefault?.endpointId ?? '',
       Gateway: gw,
       GlobalIPv6Address: '',
       GlobalIPv6PrefixLen: 0,
       IPAddress: ip,
       IPPrefixLen: len,
       IPv6Gateway: '',
-      MacAddress: c.mac,
-      Networks: {
-        bridge: {
-          IPAMConfig: null,
-          Links: null,
-          Aliases: null,
-          MacAddress: c.mac,
-          DriverOpts: null,
-          GwPriority: 0,
-          NetworkID: host.network.id,
-          EndpointID: c.endpointId,
-          Gateway: gw,
-          IPAddress: ip,
-          IPPrefixLen: len,
-          IPv6Gateway: '',
-          GlobalIPv6Address: '',
-          GlobalIPv6PrefixLen: 0,
-          DNSNames: null,
-        },
-      },
+      MacAddress: onDefault?.mac ?? '',
+      Networks: networkEntries(host, c),
     },
   };
+}
+
+/** NetworkSettings.Networks: one entry per network the container joins (empty fields while it is stopped); `host` or `none` for those modes. */
+function networkEntries(host: DockerHost, c: DockerContainer): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const blank = (networkId: string): Record<string, unknown> => ({
+    IPAMConfig: null,
+    Links: null,
+    Aliases: null,
+    MacAddress: '',
+    DriverOpts: null,
+    GwPriority: 0,
+    NetworkID: networkId,
+    EndpointID: '',
+    Gateway: '',
+    IPAddress: '',
+    IPPrefixLen: 0,
+    IPv6Gateway: '',
+    GlobalIPv6Address: '',
+    GlobalIPv6PrefixLen: 0,
+    DNSNames: null,
+  });
+  if (c.networkMode === 'host' || c.networkMode === 'none') {
+    out[c.networkMode] = blank('');
+    return out;
+  }
+  for (const a of c.networks) {
+    let n;
+    try {
+      n = networkById(host, a.network);
+    } catch {
+      continue;
+    }
+    const e = c.status === 'running' ? c.endpoints.find((x) => x.network === n.id) : undefined;
+    const user = n.id !== host.network.id;
+    const entry = blank(n.id);
+    if (a.ipv4 !== undefined) entry.IPAMConfig = { IPv4Address: formatIp(a.ipv4) };
+    if (a.aliases.length > 0) entry.Aliases = [...a.aliases];
+    if (e) {
+      Object.assign(entry, { MacAddress: e.mac, EndpointID: e.endpointId, Gateway: formatIp(n.gateway), IPAddress: formatIp(e.ip), IPPrefixLen: n.subnet.len });
+      if (user) entry.DNSNames = [...new Set([c.name, ...a.aliases, c.id.slice(0, 12)])];
+    }
+    out[n.name] = entry;
+  }
+  return out;
 }
 
 // ------------------------------------------------------------------------------ Go templates
@@ -262,7 +294,7 @@ export async function dockerInspect(ctx: CommandContext, argv: string[]): Promis
     }
     if (c) records.push(containerRecord(ctx, host, c));
     else {
-      const net = networksOf(ctx, host).find((n) => n.name === ref || n.id === ref || (ref.length > 0 && n.id.startsWith(ref)));
+      const net = lookupNetwork(ctx, host, ref);
       if (net) records.push(networkRecord(ctx, host, net));
       else missing.push(ref);
     }

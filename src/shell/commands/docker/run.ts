@@ -13,8 +13,11 @@
  * in the script: `/docker-entrypoint.sh: 47: exec: foo: not found`, exit 127); a
  * container whose command ends at once exits with its status (`--rm` removes it); without
  * `-d`, a short-lived command's output is printed (busybox's `ping -c`, `hostname`, ...).
+ * `--network NAME` (`--net`) puts the container on a user-defined network (or `host`, `none`),
+ * with `--network-alias` names and an `--ip` address there; a network that does not exist
+ * fails the create.
  * Left out: attaching to a long-running container's output (nginx's log), `-e`, `-v`,
- * `--network`, `--entrypoint` with arguments, `--restart`, `-P`.
+ * `--entrypoint` with arguments, `--restart`, `-P`, a second `--network`.
  */
 import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
@@ -34,6 +37,11 @@ export const RUN_FLAGS: FlagSpec[] = [
   { name: 'name', type: 'string' },
   { name: 'publish', short: 'p', type: 'list' },
   { name: 'entrypoint', type: 'string' },
+  { name: 'network', type: 'string' },
+  { name: 'net', type: 'string' },
+  { name: 'network-alias', type: 'list' },
+  { name: 'net-alias', type: 'list' },
+  { name: 'ip', type: 'string' },
   { name: 'help', type: 'bool' },
 ];
 
@@ -48,7 +56,10 @@ Options:
   -d, --detach               Run container in background and print container ID
       --entrypoint string    Overwrite the default ENTRYPOINT of the image
   -i, --interactive          Keep STDIN open even if not attached
+      --ip string            IPv4 address (e.g., 172.30.100.104)
       --name string          Assign a name to the container
+      --network network      Connect a container to a network
+      --network-alias list   Add network-scoped alias for the container
   -p, --publish list         Publish a container's port(s) to the host
       --rm                   Automatically remove the container and its associated anonymous
                              volumes when it exits
@@ -115,6 +126,8 @@ export async function dockerRunCommand(ctx: CommandContext, argv: string[]): Pro
     throw runError(`Error response from daemon: ${pullError(ctx)}`);
   }
   const entrypoint = flags.strings.get('entrypoint');
+  const network = flags.strings.get('network') ?? flags.strings.get('net');
+  const aliases = [...(flags.lists.get('network-alias') ?? []), ...(flags.lists.get('net-alias') ?? [])].flatMap((a) => a.split(','));
   const state = ctx.env.sim.state;
   let c: DockerContainer;
   try {
@@ -131,6 +144,9 @@ export async function dockerRunCommand(ctx: CommandContext, argv: string[]): Pro
         tty,
         openStdin: interactive,
         autoRemove,
+        ...(network !== undefined ? { network } : {}),
+        aliases,
+        ...(flags.strings.has('ip') ? { ip: flags.strings.get('ip')! } : {}),
       },
       now(ctx),
     );
