@@ -29,7 +29,7 @@ export function imageFamily(image: string): ImageFamily {
 }
 
 /** The text and file tools every shell image here ships (busybox applets, or coreutils, grep and mawk). */
-const TEXT = ['cat', 'grep', 'head', 'tail', 'wc', 'sort', 'uniq', 'cut', 'awk', 'ls', 'rm', 'touch', 'sleep', 'env', 'printenv', 'echo', 'true', 'false', 'pwd', 'printf'];
+const TEXT = ['cat', 'grep', 'head', 'tail', 'wc', 'sort', 'uniq', 'cut', 'awk', 'ls', 'rm', 'touch', 'sleep', 'env', 'printenv', 'echo', 'true', 'false', 'pwd', 'printf', 'seq', 'xargs'];
 
 /** Programs each image family ships that the sandbox models. */
 const TOOLS: Record<ImageFamily, string[]> = {
