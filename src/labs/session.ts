@@ -44,7 +44,7 @@ import type { Location } from '../shell/command';
 import { createRegistry } from '../shell/commands/index';
 import type { Registry } from '../shell/registry';
 import { Shell } from '../shell/shell';
-import { needsMore } from '../shell/tokenize';
+import { historyEntry, needsMore } from '../shell/tokenize';
 import { WORKSTATION_LOCATION } from '../shell/location';
 import type { ApplyOutcome, Completion, LabSessionApi, OutputSink, ScoreView, SessionEvent, SessionSnapshot, TaskView, TerminalApi, TraceView } from './contract';
 import { Grader, newTaskState, resolveBindings, type TaskChange, type TaskState } from './grader';
@@ -446,7 +446,7 @@ export class LabSession implements LabSessionApi {
         running = true;
         const before = shell.prompt();
         try {
-          if (line.trim() !== '') lines.push(line);
+          if (line.trim() !== '') lines.push(historyEntry(line));
           const status = await shell.run(line, stdout, stderr);
           this.grade();
           return status;

@@ -399,6 +399,8 @@ export class Shell {
         }
       }
       case 'cond':
+        // dash has no `[[`: it is a command name there, and no such command exists.
+        if (shellOf(env) === 'dash') return this.fail(commandNotFound('dash', '[[', this.lineNo(env)), stderr);
         return this.cond(cmd.words, env, stderr);
       default:
         return 0;
@@ -904,7 +906,7 @@ export class Shell {
     const supported = SHELL_OPS[shellOf(env)];
     if (!m || (m[1] && m[3]) || (m[3] && !supported.test(m[3])) || (m[3] === ':' && m[4] === '')) throw new CommandError('INVALID', `${shellName(env)}: ${raw}: bad substitution`, 1);
     const [, hash, name, op, word = ''] = m;
-    const value = env.vars[name!];
+    const value = this.paramSet(name!, env) ? this.param(name!, env) : undefined;
     if (hash) return String(this.param(name!, env).length);
     if (!op) return this.param(name!, env);
     if (!/^:?[-=+?]$/.test(op)) return this.operate(op, this.param(name!, env), word, name!, env, stderr);
@@ -1017,6 +1019,14 @@ export class Shell {
     if (num) return Number(num[1]! + num[2]!);
     if (/^[A-Za-z_]\w*$/.test(t)) return this.arith(env.vars[t] ?? '', name, env);
     throw new CommandError('UNSUPPORTED', `${shellName(env)}: ${name}: ${text.trim()}: arithmetic expressions are not supported in this sandbox (use a number or a variable name)`, 1);
+  }
+
+  /** Whether a parameter is set (`${1-x}` takes the default when there is no $1). */
+  private paramSet(name: string, env: ShellEnv): boolean {
+    const pos = env.positional ?? [];
+    if (name === '#' || name === '@' || name === '*') return true;
+    if (/^[1-9][0-9]*$/.test(name)) return Number(name) <= pos.length;
+    return env.vars[name] !== undefined;
   }
 
   private param(name: string, env: ShellEnv): string {

@@ -981,6 +981,38 @@ export function needsMore(text: string): boolean {
   return false;
 }
 
+/** Words after which bash joins the next line of a command with a space rather than `; `. */
+const JOIN_WITH_SPACE = new Set(['do', 'then', 'else', 'elif', '{', 'in', '!']);
+
+/**
+ * The history entry bash (cmdhist on, lithist off) makes of a command typed over several
+ * lines: one entry, the lines joined with `; `, or with a space after a line that ends where
+ * a command cannot end (`do`, `then`, `else`, `{`, `(`, `|`, `&&`, `||`, `;;`, `case ... in`),
+ * or with the newline itself inside a quote or a here-document. Input of more than 200 lines
+ * is kept as typed.
+ */
+export function historyEntry(text: string): string {
+  const lines = text.split('\n');
+  if (lines.length === 1 || lines.length > 200) return text;
+  let entry = lines[0]!;
+  let typed = lines[0]!;
+  for (const line of lines.slice(1)) {
+    let sep = '; ';
+    try {
+      const r = lex(typed, false);
+      const last = r.tokens[r.tokens.length - 1];
+      if (r.openHeredoc || r.trailingBackslash) sep = '\n';
+      else if (!last) sep = ' ';
+      else if (last.kind === 'op' ? ['|', '&&', '||', '(', ';', ';;', '\n'].includes(last.value) : !last.quoted && !last.arith && JOIN_WITH_SPACE.has(last.value)) sep = ' ';
+    } catch {
+      sep = '\n'; // inside a quote or a substitution: the newline is part of the text
+    }
+    entry += sep + line;
+    typed += '\n' + line;
+  }
+  return entry;
+}
+
 // ---------------------------------------------------------------------------------------
 // Completion support
 
