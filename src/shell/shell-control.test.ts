@@ -186,3 +186,21 @@ describe('sh -c and bash -c', () => {
     expect((await t.run(`docker exec c1 sh -c 'seq 3 | xargs echo'`)).stdout).toBe('1 2 3\n');
   });
 });
+
+describe('syntax errors of dash and busybox ash', () => {
+  it('say word for a plain word, name what they expected, and dash counts the line', async () => {
+    for (const [where, text, want] of [
+      ['ngx', 'case x in a b) ;; esac', 'sh: 1: Syntax error: word unexpected (expecting ")")'],
+      ['bb', 'case x in a b) ;; esac', 'sh: syntax error: unexpected word (expecting ")")'],
+      ['ngx', 'for 1 in a; do :; done', 'sh: 1: Syntax error: Bad for loop variable'],
+      ['bb', 'for 1 in a; do :; done', 'sh: syntax error: bad for loop variable'],
+      ['ngx', 'if true; then\nfi', 'sh: 2: Syntax error: "fi" unexpected'],
+      ['ngx', 'while true', 'sh: 1: Syntax error: end of file unexpected (expecting "do")'],
+      ['bb', '{ echo a', 'sh: syntax error: unexpected end of file (expecting "}")'],
+    ] as const) {
+      const { run } = setup(pod(where));
+      const r = await run(`sh -c '${text}'`);
+      expect(r.err.split('\n')[0], `${where}: ${text}`).toBe(want);
+    }
+  });
+});

@@ -245,7 +245,7 @@ export class Shell {
       status = await this.runList(list.items, env, stdout, stderr, input);
     } catch (e) {
       if (e instanceof LoopSignal || e instanceof ReturnSignal) throw e;
-      status = this.fail(e instanceof ShellSyntaxError ? syntaxErrorFor(e, env) : e, stderr);
+      status = this.fail(e instanceof ShellSyntaxError ? syntaxErrorFor(e, env, text) : e, stderr);
       env.vars['?'] = String(status);
     }
     return status;
@@ -1151,17 +1151,25 @@ class ReturnSignal {
 /** An arithmetic error, in the running shell's words. */
 class ArithFailed extends CommandError {}
 
-/** A parse error in the words of the shell it happened in (bash's are the tokenizer's own). */
-function syntaxErrorFor(e: ShellSyntaxError, env: ShellEnv): ShellSyntaxError {
+/**
+ * A parse error in the words of the shell it happened in (bash's are the tokenizer's own):
+ * dash `sh: LINE: Syntax error: "done" unexpected`, busybox ash `sh: syntax error: unexpected
+ * "done"`; both say `word` for a plain word and name what they expected.
+ */
+function syntaxErrorFor(e: ShellSyntaxError, env: ShellEnv, text: string): ShellSyntaxError {
   const shell = shellOf(env);
   if (shell === 'bash' || e.token === undefined) return e;
   const eof = e.token === 'end of file';
   const expecting = e.expecting ? ` (expecting "${e.expecting}")` : '';
+  const token = e.plainWord ? 'word' : e.token === 'newline' ? 'newline' : `"${e.token}"`;
   if (shell === 'dash') {
-    const what = eof ? `end of file unexpected${expecting}` : e.token === 'newline' ? 'newline unexpected' : `"${e.token}" unexpected`;
-    return new ShellSyntaxError(`sh: ${Math.max(1, shellState(env).history().length)}: Syntax error: ${what}`);
+    // dash counts input lines: those of earlier commands, and those of this text before the error.
+    let line = Math.max(1, shellState(env).history().length);
+    for (let k = 0; k < (e.at ?? 0) && k < text.length; k++) if (text[k] === '\n') line++;
+    const what = e.token === 'bad for loop variable' ? 'Bad for loop variable' : eof ? `end of file unexpected${expecting}` : `${token} unexpected${expecting}`;
+    return new ShellSyntaxError(`sh: ${line}: Syntax error: ${what}`);
   }
-  const what = eof ? `unexpected end of file${expecting}` : e.token === 'newline' ? 'unexpected newline' : `unexpected "${e.token}"`;
+  const what = e.token === 'bad for loop variable' ? 'bad for loop variable' : eof ? `unexpected end of file${expecting}` : `unexpected ${token}${expecting}`;
   return new ShellSyntaxError(`sh: syntax error: ${what}`);
 }
 

@@ -498,7 +498,7 @@ describe('compound commands', () => {
   });
 
   it("reports a misplaced word with bash's wording and the token for other shells", () => {
-    for (const [text, token] of [['done', 'done'], ['if true; then fi', 'fi'], ['for 1 in a; do :; done', '1'], [')', ')'], ['if true; then; fi', ';'], ['case a in x y) ;; esac', 'y'], ['echo (', '(']]) {
+    for (const [text, token] of [['done', 'done'], ['if true; then fi', 'fi'], [')', ')'], ['if true; then; fi', ';'], ['case a in x y) ;; esac', 'y'], ['echo (', '(']]) {
       let err: unknown;
       try {
         parseCommandLine(text!);
@@ -509,6 +509,10 @@ describe('compound commands', () => {
       expect((err as ShellSyntaxError).message, text).toBe(`bash: syntax error near unexpected token \`${token}'`);
       expect((err as ShellSyntaxError).token, text).toBe(token);
     }
+  });
+
+  it('says a for loop variable is not a name the way bash does, at parse time', () => {
+    expect(syntaxError(() => parseCommandLine('for 1 in a; do :; done'))).toBe("bash: `1': not a valid identifier");
   });
 
   it('asks for more input while a compound command is open, as bash prompts with PS2', () => {

@@ -102,8 +102,12 @@ export class ShellSyntaxError extends Error {
     readonly incomplete = false,
     /** The unexpected token (`newline`, `done`, ...) or `end of file`, for other shells' wording. */
     readonly token?: string,
-    /** For an unexpected end of file: the word the parser was waiting for (`do`, `fi`, ...). */
+    /** The word the parser was waiting for (`do`, `fi`, `)`, ...), as dash and busybox ash name it. */
     readonly expecting?: string,
+    /** Where the unexpected token starts in the text (dash names its line). */
+    readonly at?: number,
+    /** The unexpected token is a plain word (dash and ash say `word`, bash names it). */
+    readonly plainWord = false,
   ) {
     super(message);
   }
@@ -115,9 +119,11 @@ const eofError = (delim: string): ShellSyntaxError =>
     true,
   );
 const unexpectedEof = (expecting?: string): ShellSyntaxError => new ShellSyntaxError('bash: syntax error: unexpected end of file', true, 'end of file', expecting);
-const unexpectedToken = (t: Token | undefined): ShellSyntaxError => {
+const RESERVED_WORDS = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'case', 'esac', 'while', 'until', 'for', 'in', '{', '}', '!', 'function', '[[', ']]']);
+const unexpectedToken = (t: Token | undefined, expecting?: string): ShellSyntaxError => {
   const token = !t || t.value === '\n' ? 'newline' : t.kind === 'word' && t.arith ? '((' : t.value;
-  return new ShellSyntaxError(`bash: syntax error near unexpected token \`${token}'`, false, token);
+  const plain = t?.kind === 'word' && !t.arith && (t.quoted || !RESERVED_WORDS.has(t.value));
+  return new ShellSyntaxError(`bash: syntax error near unexpected token \`${token}'`, false, token, expecting, t?.start, plain);
 };
 
 // Longest first, so `2>&1` wins over `2>`, `&&` over `&`, `<<<` over `<<`.
@@ -763,7 +769,8 @@ function parseTokens(line: string, tokens: Token[]): ListItem[] {
           expect('done');
           return trailingRedirects({ type: 'arith-for', init: parts[0]!, cond: parts[1]!, step: parts[2]!, body: items, redirects: [] });
         }
-        if (v.kind !== 'word' || !NAME_RE.test(v.value) || v.quoted) throw unexpectedToken(v);
+        if (v.kind !== 'word' || v.quoted) throw unexpectedToken(v);
+        if (!NAME_RE.test(v.value)) throw new ShellSyntaxError(`bash: \`${v.value}': not a valid identifier`, false, 'bad for loop variable', undefined, v.start);
         i++;
         let words: WordToken[] | null = null;
         skipNewlines();
@@ -794,7 +801,7 @@ function parseTokens(line: string, tokens: Token[]): ListItem[] {
         for (;;) {
           skipNewlines();
           const p = tokens[i];
-          if (!p) throw unexpectedEof('esac');
+          if (!p) throw unexpectedEof(')');
           if (isWord(p, 'esac')) {
             i++;
             break;
@@ -812,7 +819,7 @@ function parseTokens(line: string, tokens: Token[]): ListItem[] {
               continue;
             }
             if (!tokens[i]) throw unexpectedEof(')');
-            if (!isOp(tokens[i], ')')) throw unexpectedToken(tokens[i]);
+            if (!isOp(tokens[i], ')')) throw unexpectedToken(tokens[i], ')');
             i++;
             break;
           }
