@@ -204,3 +204,13 @@ describe('syntax errors of dash and busybox ash', () => {
     }
   });
 });
+
+describe('exit inside a loop', () => {
+  it("leaves a pod's shell at once, the rest of the loop not run", async () => {
+    const t = await openSession();
+    await t.run('kubectl exec -it client -- sh');
+    const r = await t.run('for i in 1 2 3; do echo $i; exit 3; echo no; done');
+    expect(r.stdout).toBe('1\n');
+    expect(t.session.prompt()).toMatch(/^learner@workstation/);
+  });
+});

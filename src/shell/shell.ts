@@ -1,9 +1,9 @@
 /**
  * The shell: input text in, the commands' text out.
  *
- * Design notes: the input (one line, or several when the first left a quote, a `|` or a
- * here-document open: see `needsMore` in tokenize.ts) is tokenized and parsed into lists of
- * pipelines. For each simple command, bash's order is followed: the words are expanded
+ * Design notes: the input (one line, or several when the first left a quote, a `|`, a
+ * here-document or a compound command open: see `needsMore` in tokenize.ts) is tokenized and
+ * parsed into lists of pipelines of simple and compound commands. For each simple command, bash's order is followed: the words are expanded
  * (`~`, `$NAME`, `${NAME}`, `${NAME:-word}`-style defaults, `${#NAME}`, `$?`, `$(...)` and
  * backquotes; the results of unquoted expansions are split into fields at blanks and
  * newlines, and a word that expands to nothing disappears), then the redirections are
@@ -39,11 +39,33 @@
  * unquoted `$VAR` in a pattern is a pattern. One matcher (globMatcher) serves every form.
  * busybox ash has all of them but the case changes, dash (the nginx image) only `#` and `%`;
  * the others are a bad substitution there. `$'...'` is decoded by the tokenizer (not in dash).
- * Left out: glob and brace expansion, other IFS values, `$((...))` arithmetic, background
- * jobs (`&`), functions, `set`, `cd`, and control structures (`if`, `for`, `while`, `case`);
- * in `${...}`: arithmetic in `${X:off:len}` beyond numbers and variable names, `&` in a
- * replacement (bash 5.2's patsub_replacement; 5.1 has none), `~` in a replacement, extended
- * globs (`+(...)`), `${!X}`, arrays.
+ * Compound commands (tokenize.ts builds them): `for`, `while`/`until`, `if`, `case` (patterns
+ * through globMatcher's glob syntax, whole-string), `{ }` groups, `( )` subshells (a copy of
+ * the variables and functions), `!`, functions (positional parameters of their own, `local`
+ * saving and restoring the variables it hides, `return`), `((...))`, `[[ ]]` (test-expr.ts,
+ * regex.ts) and the C-style `for`; each applies its own redirections, and a loop fed by
+ * `< file` or a pipe shares that input with `read`, which takes it a line at a time (other
+ * commands see what is left). `break`/`continue [n]` and `return` travel as signals to their
+ * loop or function; in a pipeline's subshell they end only the subshell. The shell runs these
+ * builtins itself: `:`, `break`, `continue`, `return`, `local`, `shift`, `set` (`set --`,
+ * `set ARGS`, `set` alone lists the variables), `read [-r]`, `let`, `eval`. Arithmetic
+ * (`$((...))`, `((...))`, `let`) is arith.ts, with each shell's error wording; an error in
+ * `$((...))` abandons the line like an expansion error, one in `((...))` or `let` is status 1.
+ * Positional parameters live on the env (`$1`..`${10}`, `$#`, `$@`, `$*`, `"$@"` as separate
+ * fields). `sh -c`/`bash -c` (commands/sh.ts) run text in a new shell process through
+ * CommandContext.script: exported variables only, `$0` and the arguments set.
+ * Each place words syntax errors as its shell does (bash, dash with its line counter, busybox
+ * ash), and dash has no `[[` and no `let`; `((...))` in dash and ash is two nested subshells.
+ * Loops check Ctrl+C between iterations; a while/until loop tells the scheduler it may run
+ * until interrupted (a scripted session then ends it after its interrupt-after time, as a
+ * learner's Ctrl+C would); a loop that runs STEP_LIMIT iterations without the sandbox clock
+ * moving is stopped with a message, and functions nest at most MAX_FUNCTION_DEPTH deep, so no
+ * input can hang the session.
+ * Left out: glob and brace expansion, other IFS values, background jobs (`&`), `cd`, shell
+ * options (`set -e`, `-x`, `-o pipefail`), `trap`, `source`, `unset -f`, `read -a`/`-t`/`-n`,
+ * `declare -i`; in `${...}`: arithmetic in `${X:off:len}` beyond numbers and variable names,
+ * `&` in a replacement (bash 5.2's patsub_replacement; 5.1 has none), `~` in a replacement,
+ * extended globs (`+(...)`), `${!X}`, arrays (`=~` groups are `BASH_REMATCH_1`, ...).
  */
 import type { Scheduler } from '../sim/clock';
 import { appendFile, writeFile } from '../sim/files';
@@ -120,6 +142,8 @@ export class Shell {
   private frames: Map<string, string | undefined>[] = [];
   /** Loop iterations counted while the sandbox clock stood at `at`. */
   private idle = { at: -1, steps: 0 };
+  /** The interactive shell moved (`exit` from a pod's shell): loops and functions stop there. */
+  private moved = false;
 
   constructor(private readonly opts: ShellOptions) {
     const location = opts.location ?? WORKSTATION_LOCATION;
@@ -145,6 +169,7 @@ export class Shell {
     this.interruptFlag = { interrupted: false };
     this.lastError = undefined;
     this.idle = { at: -1, steps: 0 };
+    this.moved = false;
     this.loopDepth = 0;
     this.frames = [];
     return this.runText(line, this.env, stdout, stderr);
@@ -196,6 +221,7 @@ export class Shell {
       base.location = location; // inside a subshell: only the subshell moves
       return;
     }
+    this.moved = true;
     if (location.kind === 'workstation') {
       this.env.vars = this.savedVars ?? this.freshVars(location, 0);
       this.savedVars = undefined;
@@ -264,7 +290,7 @@ export class Shell {
       if (item.terminator === '&') throw new CommandError('UNSUPPORTED', `${shellName(env)}: background jobs (&) are not supported in this sandbox`, 2);
       status = await this.runPipeline(item.pipeline, env, stdout, stderr, input);
       env.vars['?'] = String(status);
-      if (this.interruptFlag.interrupted) break;
+      if (this.interruptFlag.interrupted || (this.moved && (this.loopDepth > 0 || this.frames.length > 0))) break;
     }
     return status;
   }
@@ -417,6 +443,7 @@ export class Shell {
     try {
       for (;;) {
         if (this.interruptFlag.interrupted) return 130;
+        if (this.moved) return status();
         this.tick(env);
         let s: number | undefined;
         try {

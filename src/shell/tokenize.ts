@@ -27,17 +27,31 @@
  *    leading tabs for `<<-`) are the here-document's body, with `$` expansions reported as
  *    in double quotes unless any part of WORD was quoted;
  *  - leading `NAME=value` words of a simple command are assignments;
+ *  - `(` and `)` are operators; `((` at the start of a token reads to its matching `))` as one
+ *    arithmetic token (`((...))` commands and C-style `for` heads); `$((...))` stays a command
+ *    span whose inner text starts with `(` (the shell evaluates it as arithmetic);
+ *  - the parser groups pipelines into lists and builds compound commands by recursive
+ *    descent: reserved words (`if then elif else fi for in while until do done case esac { }
+ *    ! function [[ ]]`) count only unquoted and where a command starts (`echo done` is plain);
+ *    `for NAME [in WORDS]`, `for ((;;))`, `while`/`until`, `if`, `case WORD in [(]pat|pat)
+ *    ...;; esac`, `{ ...; }`, `( ... )`, `name() BODY`, `function name BODY`, `((...))` and
+ *    `[[ ... ]]` (where `&&`, `||`, `(`, `)`, `<`, `>` are operators and the regular expression
+ *    after `=~` is one word up to a blank), each followed by its own redirections. Each token is
+ *    visited once; compound commands nest at most 200 deep;
  *  - `needsMore` says whether interactive bash would prompt with PS2 (`> `) for more input:
- *    an open quote or substitution, a final backslash, a final `|` `&&` `||`, or a
- *    here-document whose delimiter line has not come yet;
- *  - errors use interactive bash 5.1's wording (Rocky/RHEL 9, Ubuntu 22.04).
+ *    an open quote or substitution, a final backslash, a final `|` `&&` `||`, a here-document
+ *    whose delimiter line has not come yet, or a compound command without its end (`for ...
+ *    do`, `if ... then`, `{`, `case`); `historyEntry` joins such lines into one history
+ *    entry as bash's cmdhist does (`; `, or a space after `do`, `then`, `{`, `|` ...);
+ *  - errors use interactive bash 5.1's wording (Rocky/RHEL 9, Ubuntu 22.04), and carry the
+ *    token and what was expected so the shell can word them as dash or busybox ash does.
  *    bash 5.2 prints only the first line for an unterminated quote.
  *
- * Left out: brace and glob expansion, `$"..."` quoting, arithmetic
- * `$((...))` (reported as a command span whose inner text starts with `(`), other file
- * descriptors (`3>`, `<&0`, `>&-`), subshells, `{ }` groups, `!`, keywords (`if`, `for`,
- * `case`, ...). Quotes and substitutions nest at most 32 deep. `\xHH` and `\NNN` above 0x7f give
- * the character with that code (bash emits the raw byte).
+ * Left out: brace and glob expansion, `$"..."` quoting, other file descriptors (`3>`, `<&0`,
+ * `>&-`), `;&` and `;;&` in `case`, `select`, `coproc`, arrays (`a=(1 2)` is a syntax error),
+ * extended globs. Quotes and substitutions nest at most 32 deep. `\xHH` and `\NNN` above 0x7f
+ * give the character with that code (bash emits the raw byte). `((` is always arithmetic where
+ * a token starts (bash retries `((a) )` as nested subshells).
  */
 
 export type RedirectOp =
