@@ -542,3 +542,13 @@ describe('historyEntry', () => {
     expect(historyEntry('one line')).toBe('one line');
   });
 });
+
+describe('wordAt in compound commands', () => {
+  it('starts a command after do, then, {, ( and !', () => {
+    for (const line of ['for i in 1; do kub', 'if true; then kub', '{ kub', '(kub', '! kub', 'while kub']) {
+      const w = wordAt(line, line.length);
+      expect([w.index, w.prefix, w.redirectTarget], line).toEqual([0, 'kub', false]);
+    }
+    expect(wordAt('for i in 1; do kubectl ge', 26).preceding).toEqual(['kubectl']);
+  });
+});

@@ -1051,6 +1051,9 @@ export interface WordAtCursor {
   redirectTarget: boolean;
 }
 
+/** Reserved words after which the next word is a command name. */
+const COMMAND_PREFIXES = new Set(['do', 'then', 'else', 'elif', 'if', 'while', 'until', '{', '!']);
+
 /** Describes the word being typed at `cursor`; never throws (an open quote just extends the word). */
 export function wordAt(line: string, cursor: number): WordAtCursor {
   cursor = Math.max(0, Math.min(cursor, line.length));
@@ -1063,13 +1066,14 @@ export function wordAt(line: string, cursor: number): WordAtCursor {
   let redirectTarget = false;
   steps += before.length;
   for (const t of before) {
-    if (t.kind === 'op' && (LIST_OPS.has(t.value) || t.value === '|' || t.value === ';;')) {
+    if (t.kind === 'op' && (LIST_OPS.has(t.value) || t.value === '|' || t.value === ';;' || t.value === '(' || t.value === ')')) {
       preceding.length = 0;
       redirectTarget = false;
     } else if (t.kind === 'op') {
       redirectTarget = !NO_TARGET.has(t.value);
     } else {
-      if (!redirectTarget) preceding.push(t.value);
+      // After `do`, `then`, `{`, `!` ... a command starts.
+      if (!redirectTarget && !(preceding.length === 0 && !t.quoted && COMMAND_PREFIXES.has(t.value))) preceding.push(t.value);
       redirectTarget = false;
     }
   }
