@@ -142,6 +142,8 @@ export class Shell {
   private frames: Map<string, string | undefined>[] = [];
   /** Loop iterations counted while the sandbox clock stood at `at`. */
   private idle = { at: -1, steps: 0 };
+  /** The registry's builtins (found before any program of the same name), looked up once. */
+  private builtins: Command[] | undefined;
   /** The interactive shell moved (`exit` from a pod's shell): loops and functions stop there. */
   private moved = false;
 
@@ -581,7 +583,8 @@ export class Shell {
     const name = argv[0]!;
     if (fn) return this.callFunction(name, fn, argv, runEnv, io, tty && io.stdout === stdout);
     if (special) return this.special(argv, env, io);
-    const builtin = this.opts.registry.all().find((c) => c.name === name && isBuiltin(c) && c.where.includes(inContainer(env.location) ? 'pod' : (env.location.kind as 'workstation' | 'node')));
+    this.builtins ??= this.opts.registry.all().filter(isBuiltin);
+    const builtin = this.builtins.find((c) => c.name === name && c.where.includes(inContainer(env.location) ? 'pod' : (env.location.kind as 'workstation' | 'node')));
     let command: Command;
     try {
       command = builtin ?? this.lookup(name, env.location);
