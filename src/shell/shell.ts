@@ -61,7 +61,10 @@
  * learner's Ctrl+C would); a loop that runs STEP_LIMIT iterations without the sandbox clock
  * moving is stopped with a message, and functions nest at most MAX_FUNCTION_DEPTH deep, so no
  * input can hang the session.
- * Left out: glob and brace expansion, other IFS values, background jobs (`&`), `cd`, shell
+ * Brace expansion (brace.ts: `{a,b}`, `{1..10}`) applies in bash to words with no quoting and
+ * no `$` expansion (`for i in {1..3}`); dash and busybox ash have none.
+ * Left out: glob expansion, brace expansion in words with quotes or `$`, other IFS values,
+ * background jobs (`&`), `cd`, shell
  * options (`set -e`, `-x`, `-o pipefail`), `trap`, `source`, `unset -f`, `read -a`/`-t`/`-n`,
  * `declare -i`; in `${...}`: arithmetic in `${X:off:len}` beyond numbers and variable names,
  * `&` in a replacement (bash 5.2's patsub_replacement; 5.1 has none), `~` in a replacement,
@@ -81,6 +84,7 @@ import { attachShellState, NAME, shellState } from './shell-state';
 import { constructEnd, parseCommandLine, ShellSyntaxError, wordAt, type Command as ParsedCommand, type CompoundCommand, type CondOp, type ExpandableText, type ListItem, type Pipeline, type RawWord, type Redirect, type SimpleCommand, type WordToken } from './tokenize';
 import { ArithError, evaluate } from './arith';
 import { matchEre } from './regex';
+import { BRACE_LIMIT, BraceLimit, braceExpand } from './brace';
 import { runCond, TestError, type CondHooks, type CondItem, type CondWord } from './test-expr';
 import { sandboxFiles } from './commands/test';
 
@@ -1084,6 +1088,16 @@ export class Shell {
 
   /** Expands a word into fields: unquoted expansion results split at blanks and newlines. */
   private async expandWord(w: WordToken, env: ShellEnv, stderr: OutputSink): Promise<string[]> {
+    if (w.expansions.length === 0 && !w.quoted && w.value.includes('{') && shellOf(env) === 'bash') {
+      let words: string[];
+      try {
+        words = braceExpand(w.value);
+      } catch (e) {
+        if (!(e instanceof BraceLimit)) throw e;
+        throw new AbandonLine(new CommandError('UNSUPPORTED', `bash: ${w.value}: brace expansion makes more than ${BRACE_LIMIT} words; the sandbox stops there`, 1));
+      }
+      return words.map((x) => (x.startsWith('~') ? tilde(x, env) : x));
+    }
     if (w.expansions.length === 0) return [w.tilde ? tilde(w.value, env) : w.value];
     const fields: string[] = [];
     let cur = '';
