@@ -21,7 +21,7 @@ import { absolute, kindOf, placeOf, readAny } from '../sandbox-fs';
 async function runShell(ctx: CommandContext, program: 'sh' | 'bash'): Promise<number> {
   const place = ctx.env.location;
   const dialect = program === 'bash' ? 'bash' : shellAt(ctx.env.sim, place);
-  const me = program === 'bash' ? 'bash' : dialect === 'bash' ? 'sh' : 'sh';
+  const me = program;
   if (!ctx.script) throw new CommandError('UNSUPPORTED', `${me}: cannot start a shell here`, 2);
   const args = ctx.argv.slice(1);
   let k = 0;
