@@ -44,7 +44,7 @@ import type { Location } from '../shell/command';
 import { createRegistry } from '../shell/commands/index';
 import type { Registry } from '../shell/registry';
 import { Shell } from '../shell/shell';
-import { needsMore } from '../shell/tokenize';
+import { historyEntry, needsMore } from '../shell/tokenize';
 import { DETACH_KEYS } from '../shell/commands/docker/attach';
 import { WORKSTATION_LOCATION } from '../shell/location';
 import type { ApplyOutcome, Completion, LabSessionApi, OutputSink, ScoreView, SessionEvent, SessionSnapshot, TaskView, TerminalApi, TraceView } from './contract';
@@ -448,7 +448,7 @@ export class LabSession implements LabSessionApi {
         const before = shell.prompt();
         try {
           // Docker's detach keys (Ctrl+P Ctrl+Q) are keys, not a line to recall.
-          if (line.trim() !== '' && line !== DETACH_KEYS) lines.push(line);
+          if (line.trim() !== '' && line !== DETACH_KEYS) lines.push(historyEntry(line));
           const status = await shell.run(line, stdout, stderr);
           this.grade();
           return status;

@@ -51,6 +51,8 @@ export interface ShellEnv {
   location: Location;
   /** The shell's variables (`$?` included). */
   vars: Record<string, string>;
+  /** The positional parameters `$1`, `$2`, ... (`set --`, a function's or `sh -c`'s arguments). */
+  positional?: string[];
 }
 
 export interface CommandContext {
@@ -88,6 +90,12 @@ export interface CommandContext {
    * pipeline of several, or inside `$(...)`): `exit` there ends only the subshell.
    */
   subshell?: boolean;
+  /**
+   * Runs shell text in a new shell process where the command runs (`sh -c TEXT NAME ARGS`,
+   * `bash -c`): it sees the exported variables only; `argv0` is its `$0`, `args` its `$1`...
+   * `bash` asks for bash where the place's `sh` is another shell. Resolves with its status.
+   */
+  script?(text: string, argv0: string, args: string[], bash: boolean): Promise<number>;
 }
 
 /**

@@ -350,3 +350,24 @@ export function compileRaw(src: string, icase = false): Regex {
     },
   };
 }
+
+/** The match of an ERE in a string: the whole match first, then each group ('' when it took no part). */
+export type EreMatch = string[];
+
+/**
+ * bash's `[[ STRING =~ REGEX ]]`: the system's POSIX extended expressions (regcomp with
+ * REG_EXTENDED), the dialect `grep -E` reads, on the same linear-time engine. Returns the
+ * leftmost-longest match and its groups as BASH_REMATCH holds them, null for none, undefined
+ * for a pattern regcomp refuses (the test's status is then 2).
+ */
+export function matchEre(text: string, pattern: string): EreMatch | null | undefined {
+  let re: Regex;
+  try {
+    re = compile(pattern, { extended: true }, false);
+  } catch {
+    return undefined;
+  }
+  const m = re.find(text);
+  if (!m) return null;
+  return [text.slice(m.start, m.end), ...Array.from({ length: re.groupCount }, (_, i) => m.groups[i + 1] ?? '')];
+}

@@ -187,6 +187,10 @@ const OPENINGS: Record<string, string> = {
   env: 'Usage: env [OPTION]... [-] [NAME=VALUE]... [COMMAND [ARG]...]',
   printenv: 'Usage: printenv [OPTION]... [VARIABLE]...',
   grep: 'Usage: grep [OPTION]... PATTERNS',
+  seq: 'Usage: seq [OPTION]... LAST\n',
+  xargs: 'Usage: xargs [OPTION]... COMMAND [INITIAL-ARGS]...\n',
+  bash: 'GNU bash, version 5.1.16(1)-release',
+  sh: 'Usage: sh [-c COMMAND [NAME [ARG]...]] [FILE [ARG]...]',
 };
 const BUSYBOX = 'BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.';
 /** Tools whose `--help` is not their usage with status 0: the status and how the output starts. */
@@ -220,6 +224,9 @@ describe('--help', () => {
       if (isBuiltin(c)) {
         // bash builtins: help text and status 2; echo, true and false take no options.
         if (c.name === 'echo') expect(r).toEqual({ out: '--help\n', err: '', status: 0 });
+        // bash's test takes no options: `--help` is a non-empty string, and `[` misses its `]`.
+        else if (c.name === 'test') expect(r).toEqual({ out: '', err: '', status: 0 });
+        else if (c.name === '[') expect(r).toEqual({ out: '', err: "bash: [: missing `]'\n", status: 2 });
         else if (c.name === 'true' || c.name === 'false') expect(r).toEqual({ out: '', err: '', status: c.name === 'true' ? 0 : 1 });
         else expect([r.status, text.startsWith(`${c.name}: ${c.name}`)], c.name).toEqual([2, true]);
       } else if (c.usage.startsWith('BusyBox')) {

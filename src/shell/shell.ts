@@ -1,9 +1,9 @@
 /**
  * The shell: input text in, the commands' text out.
  *
- * Design notes: the input (one line, or several when the first left a quote, a `|` or a
- * here-document open: see `needsMore` in tokenize.ts) is tokenized and parsed into lists of
- * pipelines. For each simple command, bash's order is followed: the words are expanded
+ * Design notes: the input (one line, or several when the first left a quote, a `|`, a
+ * here-document or a compound command open: see `needsMore` in tokenize.ts) is tokenized and
+ * parsed into lists of pipelines of simple and compound commands. For each simple command, bash's order is followed: the words are expanded
  * (`~`, `$NAME`, `${NAME}`, `${NAME:-word}`-style defaults, `${#NAME}`, `$?`, `$(...)` and
  * backquotes; the results of unquoted expansions are split into fields at blanks and
  * newlines, and a word that expands to nothing disappears), then the redirections are
@@ -39,11 +39,36 @@
  * unquoted `$VAR` in a pattern is a pattern. One matcher (globMatcher) serves every form.
  * busybox ash has all of them but the case changes, dash (the nginx image) only `#` and `%`;
  * the others are a bad substitution there. `$'...'` is decoded by the tokenizer (not in dash).
- * Left out: glob and brace expansion, other IFS values, `$((...))` arithmetic, background
- * jobs (`&`), functions, `set`, `cd`, and control structures (`if`, `for`, `while`, `case`);
- * in `${...}`: arithmetic in `${X:off:len}` beyond numbers and variable names, `&` in a
- * replacement (bash 5.2's patsub_replacement; 5.1 has none), `~` in a replacement, extended
- * globs (`+(...)`), `${!X}`, arrays.
+ * Compound commands (tokenize.ts builds them): `for`, `while`/`until`, `if`, `case` (patterns
+ * through globMatcher's glob syntax, whole-string), `{ }` groups, `( )` subshells (a copy of
+ * the variables and functions), `!`, functions (positional parameters of their own, `local`
+ * saving and restoring the variables it hides, `return`), `((...))`, `[[ ]]` (test-expr.ts,
+ * regex.ts) and the C-style `for`; each applies its own redirections, and a loop fed by
+ * `< file` or a pipe shares that input with `read`, which takes it a line at a time (other
+ * commands see what is left). `break`/`continue [n]` and `return` travel as signals to their
+ * loop or function; in a pipeline's subshell they end only the subshell. The shell runs these
+ * builtins itself: `:`, `break`, `continue`, `return`, `local`, `shift`, `set` (`set --`,
+ * `set ARGS`, `set` alone lists the variables), `read [-r]`, `let`, `eval`. Arithmetic
+ * (`$((...))`, `((...))`, `let`) is arith.ts, with each shell's error wording; an error in
+ * `$((...))` abandons the line like an expansion error, one in `((...))` or `let` is status 1.
+ * Positional parameters live on the env (`$1`..`${10}`, `$#`, `$@`, `$*`, `"$@"` as separate
+ * fields). `sh -c`/`bash -c` (commands/sh.ts) run text in a new shell process through
+ * CommandContext.script: exported variables only, `$0` and the arguments set.
+ * Each place words syntax errors as its shell does (bash, dash with its line counter, busybox
+ * ash), and dash has no `[[` and no `let`; `((...))` in dash and ash is two nested subshells.
+ * Loops check Ctrl+C between iterations; a while/until loop tells the scheduler it may run
+ * until interrupted (a scripted session then ends it after its interrupt-after time, as a
+ * learner's Ctrl+C would); a loop that runs STEP_LIMIT iterations without the sandbox clock
+ * moving is stopped with a message, and functions nest at most MAX_FUNCTION_DEPTH deep, so no
+ * input can hang the session.
+ * Brace expansion (brace.ts: `{a,b}`, `{1..10}`) applies in bash to words with no quoting and
+ * no `$` expansion (`for i in {1..3}`); dash and busybox ash have none.
+ * Left out: glob expansion, brace expansion in words with quotes or `$`, other IFS values,
+ * background jobs (`&`), `cd`, shell
+ * options (`set -e`, `-x`, `-o pipefail`), `trap`, `source`, `unset -f`, `read -a`/`-t`/`-n`,
+ * `declare -i`; in `${...}`: arithmetic in `${X:off:len}` beyond numbers and variable names,
+ * `&` in a replacement (bash 5.2's patsub_replacement; 5.1 has none), `~` in a replacement,
+ * extended globs (`+(...)`), `${!X}`, arrays (`=~` groups are `BASH_REMATCH_1`, ...).
  */
 import { detachFromContainer, isDetachSequence } from './commands/docker/attach';
 import type { Scheduler } from '../sim/clock';
@@ -59,8 +84,13 @@ import { answeredByEndedShell, EXEC_KILLED, podShellEnded } from './pod-session'
 import type { Registry } from './registry';
 import { boundedPair, OutputBudget, OutputLimitStop } from './output-limit';
 import { absolute, appendLimited, fileCompletions, kindOf, placeOf, readAny, writeError } from './sandbox-fs';
-import { attachShellState, shellState } from './shell-state';
-import { constructEnd, parseCommandLine, ShellSyntaxError, wordAt, type ExpandableText, type Redirect, type SimpleCommand, type WordToken } from './tokenize';
+import { attachShellState, NAME, shellState } from './shell-state';
+import { constructEnd, parseCommandLine, ShellSyntaxError, wordAt, type Command as ParsedCommand, type CompoundCommand, type CondOp, type ExpandableText, type ListItem, type Pipeline, type RawWord, type Redirect, type SimpleCommand, type WordToken } from './tokenize';
+import { ArithError, evaluate } from './arith';
+import { matchEre } from './regex';
+import { BRACE_LIMIT, BraceLimit, braceExpand } from './brace';
+import { runCond, TestError, type CondHooks, type CondItem, type CondWord } from './test-expr';
+import { sandboxFiles } from './commands/test';
 
 export interface ShellOptions {
   sim: Sim;
@@ -74,9 +104,26 @@ export interface ShellOptions {
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const BLANK = /[ \t\n]/;
 
+/** Input that commands of a compound command share: `read` takes it a line at a time. */
+interface In {
+  text: string;
+  pos: number;
+}
+const feed = (text: string): In => ({ text, pos: 0 });
+
+/**
+ * How many loop iterations may run in a row with no sandbox time passing before the shell
+ * stops the loop (`while true; do echo x; done` would otherwise never give the terminal back).
+ */
+export const STEP_LIMIT = 100_000;
+/** Shell functions nest at most this deep (bash's FUNCNEST-style bound, dash's own limit). */
+export const MAX_FUNCTION_DEPTH = 1000;
+/** Builtins the shell runs itself, since they change the shell: control flow, parameters, `read`. */
+const SPECIAL_BUILTINS = new Set([':', 'break', 'continue', 'return', 'local', 'shift', 'set', 'read', 'let', 'eval']);
+
 /** The stdin/stdout/stderr of a command while its redirections are applied. */
 interface Io {
-  stdin: string | undefined;
+  stdin: In | undefined;
   stdout: OutputSink;
   stderr: OutputSink;
 }
@@ -99,6 +146,16 @@ export class Shell {
   lastError: ErrorCode | undefined;
   /** What the running line may still write (output-limit.ts). */
   private budget: OutputBudget | undefined;
+  /** Loops the running command is inside (for `break`/`continue`); 0 inside a function body. */
+  private loopDepth = 0;
+  /** The `local` variables of each function call running, innermost last, with the values they hid. */
+  private frames: Map<string, string | undefined>[] = [];
+  /** Loop iterations counted while the sandbox clock stood at `at`. */
+  private idle = { at: -1, steps: 0 };
+  /** The registry's builtins (found before any program of the same name), looked up once. */
+  private builtins: Command[] | undefined;
+  /** The interactive shell moved (`exit` from a pod's shell): loops and functions stop there. */
+  private moved = false;
 
   constructor(private readonly opts: ShellOptions) {
     const wanted = opts.location ?? WORKSTATION_LOCATION;
@@ -125,6 +182,10 @@ export class Shell {
     this.interruptFlag = { interrupted: false };
     this.lastError = undefined;
     this.budget = new OutputBudget(stderr, () => this.interrupt());
+    this.idle = { at: -1, steps: 0 };
+    this.moved = false;
+    this.loopDepth = 0;
+    this.frames = [];
     if (isDetachSequence(line, this.env)) return detachFromContainer(this.env, stderr, (loc) => this.moveTo(loc, this.env));
     if (this.endPodShell(stderr) && answeredByEndedShell(line)) return EXEC_KILLED.status;
     const status = await this.runText(line, this.env, stdout, stderr);
@@ -165,7 +226,7 @@ export class Shell {
     const vars: Record<string, string> = { '?': '0', '0': ash ? 'sh' : 'bash', $: ash ? '13' : location.kind === 'node' ? '1876' : '2211' };
     for (const [k, v] of env) vars[k] = v;
     const history = this.opts.history ?? (() => []);
-    attachShellState(vars, { exported: new Set(env.map(([k]) => k)), history: () => history().slice(historyStart), dialect: ash ? 'ash' : 'bash' });
+    attachShellState(vars, { exported: new Set(env.map(([k]) => k)), history: () => history().slice(historyStart), dialect: ash ? 'ash' : 'bash', functions: new Map() });
     return vars;
   }
 
@@ -178,7 +239,7 @@ export class Shell {
     if (!proc) return { ...env, location };
     const vars: Record<string, string> = { '?': '0' };
     for (const [k, v] of proc) vars[k] = v;
-    attachShellState(vars, { exported: new Set(proc.map(([k]) => k)), history: () => [], dialect: 'ash', direct: true });
+    attachShellState(vars, { exported: new Set(proc.map(([k]) => k)), history: () => [], dialect: 'ash', direct: true, functions: new Map() });
     return { ...env, location, vars };
   }
 
@@ -186,7 +247,7 @@ export class Shell {
   private copyEnv(env: ShellEnv): ShellEnv {
     const vars = { ...env.vars };
     const st = shellState(env);
-    attachShellState(vars, { exported: new Set(st.exported), history: st.history, dialect: st.dialect });
+    attachShellState(vars, { exported: new Set(st.exported), history: st.history, dialect: st.dialect, functions: new Map(st.functions) });
     return { ...env, vars };
   }
 
@@ -196,6 +257,7 @@ export class Shell {
       base.location = location; // inside a subshell: only the subshell moves
       return;
     }
+    this.moved = true;
     if (location.kind === 'workstation') {
       this.env.vars = this.savedVars ?? this.freshVars(location, 0);
       this.savedVars = undefined;
@@ -204,32 +266,67 @@ export class Shell {
       this.env.vars = this.freshVars(location, this.opts.history?.().length ?? 0);
     }
     this.env.location = location;
+    this.env.positional = [];
   }
 
-  private async runText(text: string, env: ShellEnv, stdout: OutputSink, stderr: OutputSink): Promise<number> {
+  /**
+   * `sh -c TEXT NAME ARGS...`: a new shell process at the command's place. It starts with the
+   * exported variables only, `$0` NAME and the positional parameters ARGS; its loops,
+   * functions and `exit` are its own.
+   */
+  private async runChild(text: string, env: ShellEnv, argv0: string, args: string[], bash: boolean, stdout: OutputSink, stderr: OutputSink, stdin: string | undefined): Promise<number> {
+    const location: Location = bash && inContainer(env.location) ? { ...env.location, shell: 'bash' } : env.location;
+    const st = shellState(env);
+    const vars: Record<string, string> = {};
+    for (const k of st.exported) if (env.vars[k] !== undefined) vars[k] = env.vars[k]!;
+    vars['?'] = '0';
+    vars['0'] = argv0;
+    vars['$'] = String(Number(env.vars['$'] ?? '100') + 1 + this.frames.length);
+    attachShellState(vars, { exported: new Set(st.exported), history: () => [], dialect: shellAt(env.sim, location) === 'bash' ? 'bash' : 'ash', functions: new Map() });
+    const child: ShellEnv = { ...env, location, vars, positional: args };
+    const saved = { loops: this.loopDepth, frames: this.frames };
+    this.loopDepth = 0;
+    this.frames = [];
+    try {
+      return await this.runText(text, child, stdout, stderr, stdin !== undefined ? feed(stdin) : undefined);
+    } catch (e) {
+      if (e instanceof LoopSignal) return 0;
+      if (e instanceof ReturnSignal) return e.status;
+      return this.fail(e, stderr);
+    } finally {
+      this.loopDepth = saved.loops;
+      this.frames = saved.frames;
+    }
+  }
+
+  private async runText(text: string, env: ShellEnv, stdout: OutputSink, stderr: OutputSink, input?: In): Promise<number> {
     let status = 0;
     try {
       const list = parseCommandLine(text, { ansiC: shellOf(env) !== 'dash' });
       for (const w of list.warnings) stderr.write(w + '\n');
-      let prevOp: string | null = null;
-      for (const item of list.items) {
-        if (prevOp === '&&' && status !== 0) {
-          prevOp = item.terminator;
-          continue;
-        }
-        if (prevOp === '||' && status === 0) {
-          prevOp = item.terminator;
-          continue;
-        }
-        prevOp = item.terminator;
-        if (item.terminator === '&') throw new CommandError('UNSUPPORTED', `${shellName(env)}: background jobs (&) are not supported in this sandbox`, 2);
-        status = await this.runPipeline(item.pipeline.commands, env, stdout, stderr);
-        env.vars['?'] = String(status);
-        if (this.interruptFlag.interrupted) break;
-      }
+      status = await this.runList(list.items, env, stdout, stderr, input);
     } catch (e) {
-      status = this.fail(e, stderr);
+      if (e instanceof LoopSignal || e instanceof ReturnSignal) throw e;
+      status = this.fail(e instanceof ShellSyntaxError ? syntaxErrorFor(e, env, text) : e, stderr);
       env.vars['?'] = String(status);
+    }
+    return status;
+  }
+
+  /** Runs the pipelines of a list in order, honouring `&&` and `||`; stops on Ctrl+C. */
+  private async runList(items: ListItem[], env: ShellEnv, stdout: OutputSink, stderr: OutputSink, input: In | undefined): Promise<number> {
+    let status = 0;
+    let prevOp: string | null = null;
+    for (const item of items) {
+      if ((prevOp === '&&' && status !== 0) || (prevOp === '||' && status === 0)) {
+        prevOp = item.terminator;
+        continue;
+      }
+      prevOp = item.terminator;
+      if (item.terminator === '&') throw new CommandError('UNSUPPORTED', `${shellName(env)}: background jobs (&) are not supported in this sandbox`, 2);
+      status = await this.runPipeline(item.pipeline, env, stdout, stderr, input);
+      env.vars['?'] = String(status);
+      if (this.interruptFlag.interrupted || (this.moved && (this.loopDepth > 0 || this.frames.length > 0))) break;
     }
     return status;
   }
@@ -239,27 +336,249 @@ export class Shell {
    * handed on: a long-running command shows its output when it ends); stderr goes straight to
    * the terminal; the status is the last command's, as in bash without pipefail.
    */
-  private async runPipeline(cmds: SimpleCommand[], env: ShellEnv, stdout: OutputSink, stderr: OutputSink): Promise<number> {
-    let input: string | undefined;
+  private async runPipeline(p: Pipeline, env: ShellEnv, stdout: OutputSink, stderr: OutputSink, input: In | undefined): Promise<number> {
+    const cmds = p.commands;
     let status = 0;
     for (let i = 0; i < cmds.length; i++) {
       const last = i === cmds.length - 1;
       let buffer = '';
       const out: OutputSink = last ? stdout : { write: (t) => void (buffer += t) };
       // In a pipeline every command runs in a subshell: only a lone command changes the shell.
-      const cmdEnv = cmds.length > 1 ? this.copyEnv(env) : env;
-      status = await this.runSimple(cmds[i]!, cmdEnv, out, stderr, input, last).catch((e: unknown) => {
-        // An expansion error abandons the line, unless the command runs in a subshell.
-        if (e instanceof AbandonLine && cmds.length === 1) throw e;
+      const single = cmds.length === 1;
+      const cmdEnv = single ? env : this.copyEnv(env);
+      status = await this.runCommand(cmds[i]!, cmdEnv, out, stderr, input, last).catch((e: unknown) => {
+        // An expansion error abandons the line, unless the command runs in a subshell; so do
+        // `break`, `continue` and `return`, which end only the subshell there.
+        if (single && (e instanceof AbandonLine || e instanceof LoopSignal || e instanceof ReturnSignal)) throw e;
+        if (e instanceof LoopSignal) return 0;
+        if (e instanceof ReturnSignal) return e.status;
         return this.fail(e, stderr);
       });
-      input = buffer;
+      input = { text: buffer, pos: 0 };
       if (this.interruptFlag.interrupted) break;
     }
-    return status;
+    return p.bang ? (status === 0 ? 1 : 0) : status;
   }
 
-  private async runSimple(cmd: SimpleCommand, env: ShellEnv, stdout: OutputSink, stderr: OutputSink, stdin: string | undefined, tty: boolean): Promise<number> {
+  private async runCommand(cmd: ParsedCommand, env: ShellEnv, stdout: OutputSink, stderr: OutputSink, input: In | undefined, tty: boolean): Promise<number> {
+    if (cmd.type === undefined) return this.runSimple(cmd, env, stdout, stderr, input, tty);
+    if (cmd.type === 'function') {
+      shellState(env).functions.set(cmd.name, cmd.body);
+      return 0;
+    }
+    const io: Io = { stdin: input, stdout, stderr };
+    for (const r of cmd.redirects) {
+      const failure = await this.redirect(r, io, env, stdout);
+      if (failure !== undefined) {
+        stderr.write(failure + '\n');
+        return 1;
+      }
+    }
+    return this.runCompound(cmd, env, io, tty && io.stdout === stdout);
+  }
+
+  private async runCompound(cmd: CompoundCommand, env: ShellEnv, io: Io, tty: boolean): Promise<number> {
+    const { stdout, stderr, stdin } = io;
+    const list = (items: ListItem[]): Promise<number> => this.runList(items, env, stdout, stderr, stdin);
+    switch (cmd.type) {
+      case 'group':
+        return list(cmd.body);
+      case 'subshell': {
+        const sub = this.copyEnv(env);
+        const loops = this.loopDepth;
+        try {
+          return await this.runList(cmd.body, sub, stdout, stderr, stdin);
+        } catch (e) {
+          if (e instanceof LoopSignal) return 0;
+          if (e instanceof ReturnSignal) return e.status;
+          return this.fail(e, stderr);
+        } finally {
+          this.loopDepth = loops;
+        }
+      }
+      case 'if': {
+        for (const c of cmd.clauses) {
+          const ok = await list(c.cond);
+          if (this.interruptFlag.interrupted) return 130;
+          if (ok === 0) return list(c.body);
+        }
+        return cmd.otherwise ? list(cmd.otherwise) : 0;
+      }
+      case 'while': {
+        let status = 0;
+        // A scripted session stops a loop that goes on for its interrupt-after limit of sandbox time.
+        this.opts.scheduler.endless?.();
+        return this.loop(env, async () => {
+          const c = await list(cmd.cond);
+          if (this.interruptFlag.interrupted || (c === 0) === cmd.until) return undefined;
+          return list(cmd.body);
+        }, () => status, (s) => (status = s));
+      }
+      case 'for': {
+        const values: string[] = [];
+        if (cmd.words) for (const w of cmd.words) values.push(...(await this.expandWord(w, env, stderr)));
+        else values.push(...(env.positional ?? []));
+        let status = 0;
+        let k = 0;
+        return this.loop(env, async () => {
+          if (k >= values.length) return undefined;
+          env.vars[cmd.name] = values[k++]!;
+          return list(cmd.body);
+        }, () => status, (s) => (status = s));
+      }
+      case 'arith-for': {
+        await this.arithmetic(cmd.init, env, stderr, '((');
+        let status = 0;
+        let first = true;
+        return this.loop(env, async () => {
+          if (!first) await this.arithmetic(cmd.step, env, stderr, '((');
+          first = false;
+          if (cmd.cond.trim() !== '' && (await this.arithmetic(cmd.cond, env, stderr, '((')) === 0n) return undefined;
+          return list(cmd.body);
+        }, () => status, (s) => (status = s));
+      }
+      case 'case': {
+        const value = await this.expandText(cmd.word, env, stderr);
+        for (const arm of cmd.arms) {
+          for (const p of arm.patterns) {
+            const pattern = await this.wordText(p.raw, env, stderr, true);
+            if (globWhole(pattern)(value)) return arm.body.length > 0 ? list(arm.body) : 0;
+          }
+        }
+        return 0;
+      }
+      case 'arith': {
+        // dash and busybox ash read `((...))` as two nested subshells, as they do.
+        if (shellOf(env) !== 'bash') return this.runCompound({ type: 'subshell', body: parseCommandLine(`(${cmd.text})`).items, redirects: [] }, env, io, tty);
+        try {
+          return (await this.arithmetic(cmd.text, env, stderr, '((')) !== 0n ? 0 : 1;
+        } catch (e) {
+          if (e instanceof AbandonLine && e.cause instanceof ArithFailed) {
+            stderr.write(e.cause.message + '\n');
+            return 1;
+          }
+          throw e;
+        }
+      }
+      case 'cond':
+        // dash has no `[[`: it is a command name there, and no such command exists.
+        if (shellOf(env) === 'dash') return this.fail(commandNotFound('dash', '[[', this.lineNo(env)), stderr);
+        return this.cond(cmd.words, env, stderr);
+      default:
+        return 0;
+    }
+  }
+
+  /**
+   * Runs a loop: `step` runs one iteration and returns its status, or undefined when the loop
+   * is over. `break`/`continue` end or skip iterations; Ctrl+C ends the loop; a loop that
+   * goes on with no sandbox time passing is stopped after STEP_LIMIT iterations.
+   */
+  private async loop(env: ShellEnv, step: () => Promise<number | undefined>, status: () => number, setStatus: (s: number) => void): Promise<number> {
+    this.loopDepth++;
+    try {
+      for (;;) {
+        if (this.interruptFlag.interrupted) return 130;
+        if (this.moved) return status();
+        this.tick(env);
+        let s: number | undefined;
+        try {
+          s = await step();
+        } catch (e) {
+          if (!(e instanceof LoopSignal)) throw e;
+          if (e.levels > 1) throw new LoopSignal(e.levels - 1, e.cont);
+          if (e.cont) continue;
+          return 0;
+        }
+        if (s === undefined) return status();
+        setStatus(s);
+      }
+    } finally {
+      this.loopDepth--;
+    }
+  }
+
+  /** Counts an iteration; stops the command when too many pass with no sandbox time passing. */
+  private tick(env: ShellEnv): void {
+    const now = env.sim.clock.now();
+    if (now !== this.idle.at) {
+      this.idle = { at: now, steps: 0 };
+      return;
+    }
+    if (++this.idle.steps <= STEP_LIMIT) return;
+    this.interruptFlag.interrupted = true;
+    throw new CommandError('UNSUPPORTED', `${shellName(env)}: loop stopped: ${STEP_LIMIT} iterations ran without any sandbox time passing (the sandbox ends such loops; add a sleep to wait for something)`, 1);
+  }
+
+  /** Expands and evaluates an arithmetic expression; an error abandons the line (bash: `$((...))`), or reports for `((`/`let`. */
+  private async arithmetic(expr: string, env: ShellEnv, stderr: OutputSink, what?: string): Promise<bigint> {
+    const text = await this.expandText(heredocLike(expr), env, stderr);
+    const dialect = shellOf(env);
+    const vars = {
+      get: (n: string): string | undefined => env.vars[n],
+      set: (n: string, v: string): void => {
+        env.vars[n] = v;
+      },
+    };
+    try {
+      return evaluate(text, vars, dialect);
+    } catch (e) {
+      if (!(e instanceof ArithError)) throw e;
+      const prefix = dialect === 'bash' ? `bash: ${what ? `${what}: ` : ''}` : dialect === 'dash' ? `sh: ${this.lineNo(env)}: ` : `sh: ${what ? `${what}: ` : ''}`;
+      throw new AbandonLine(new ArithFailed('INVALID', prefix + e.message, dialect === 'bash' ? 1 : 2));
+    }
+  }
+
+  /** dash's input line counter, as it prints it in errors. */
+  private lineNo(env: ShellEnv): number {
+    return Math.max(1, shellState(env).history().length);
+  }
+
+  /** `[[ ... ]]`: the words expanded without splitting (patterns keep their quoting), then evaluated. */
+  private async cond(words: (RawWord | CondOp)[], env: ShellEnv, stderr: OutputSink): Promise<number> {
+    const items: CondItem[] = [];
+    for (const w of words) {
+      if ('op' in w) items.push({ op: w.op });
+      else if (items.length > 0 && (items[items.length - 1] as CondWord).pattern === '=~') {
+        // The regular expression: quotes removed, expansions done.
+        const text = await this.wordText(w.raw, env, stderr, false);
+        items.push({ text, pattern: text });
+      } else {
+        const text = await this.expandText(w.word, env, stderr);
+        items.push({ text, pattern: w.word.quoted || w.word.expansions.length > 0 ? await this.wordText(w.raw, env, stderr, true) : w.raw });
+      }
+    }
+    const hooks: CondHooks = {
+      files: sandboxFiles({ env }),
+      glob: (text, pattern) => globWhole(pattern)(text),
+      regex: (text, pattern) => {
+        const m = matchEre(text, pattern);
+        if (m === undefined) return 2;
+        delete env.vars['BASH_REMATCH'];
+        for (const k of Object.keys(env.vars)) if (k.startsWith('BASH_REMATCH_')) delete env.vars[k];
+        if (m === null) return 1;
+        env.vars['BASH_REMATCH'] = m[0]!;
+        m.slice(1).forEach((g, k) => (env.vars[`BASH_REMATCH_${k + 1}`] = g));
+        return 0;
+      },
+      arith: (text) => evaluate(text, { get: (n) => env.vars[n], set: (n, v) => void (env.vars[n] = v) }, 'bash'),
+    };
+    try {
+      return runCond(items, hooks);
+    } catch (e) {
+      if (e instanceof TestError) {
+        stderr.write(`${shellName(env)}: ${e.message}\n`);
+        return 2;
+      }
+      if (e instanceof ArithError) {
+        stderr.write(`${shellName(env)}: ${e.message}\n`);
+        return 1;
+      }
+      throw e;
+    }
+  }
+
+  private async runSimple(cmd: SimpleCommand, env: ShellEnv, stdout: OutputSink, stderr: OutputSink, input: In | undefined, tty: boolean): Promise<number> {
     this.substStatus = undefined;
     this.lastError = undefined;
     const argv: string[] = [];
@@ -271,7 +590,9 @@ export class Shell {
     }
     // Assignments are made left to right, each value seeing the ones before it; before a
     // command they go to a copy that the command alone sees (and exports).
-    const runEnv = argv.length > 0 && cmd.assignments.length > 0 ? this.copyEnv(env) : env;
+    const fn = argv.length > 0 ? shellState(env).functions.get(argv[0]!) : undefined;
+    const special = argv.length > 0 && !fn && SPECIAL_BUILTINS.has(argv[0]!) && (argv[0] !== 'let' || shellOf(env) !== 'dash');
+    const runEnv = argv.length > 0 && cmd.assignments.length > 0 && !special ? this.copyEnv(env) : env;
     const assign = async (): Promise<void> => {
       for (const a of cmd.assignments) {
         runEnv.vars[a.name] = await this.expandText(a.value, runEnv, stderr, true);
@@ -282,7 +603,7 @@ export class Shell {
     // redirection fails); ash redirects first.
     const assignFirst = argv.length === 0 && !inContainer(env.location);
     if (assignFirst) await assign();
-    const io: Io = { stdin, stdout, stderr };
+    const io: Io = { stdin: input, stdout, stderr };
     for (const r of cmd.redirects) {
       const failure = await this.redirect(r, io, env, stdout);
       if (failure !== undefined) {
@@ -294,14 +615,199 @@ export class Shell {
     if (!assignFirst) await assign();
     if (argv.length === 0) return this.substStatus ?? 0;
     const name = argv[0]!;
-    const builtin = this.opts.registry.all().find((c) => c.name === name && isBuiltin(c) && c.where.includes(inContainer(env.location) ? 'pod' : (env.location.kind as 'workstation' | 'node')));
+    if (fn) return this.callFunction(name, fn, argv, runEnv, io, tty && io.stdout === stdout);
+    if (special) return this.special(argv, env, io);
+    this.builtins ??= this.opts.registry.all().filter(isBuiltin);
+    const builtin = this.builtins.find((c) => c.name === name && c.where.includes(inContainer(env.location) ? 'pod' : (env.location.kind as 'workstation' | 'node')));
     let command: Command;
     try {
       command = builtin ?? this.lookup(name, env.location);
     } catch (e) {
       return this.fail(e, io.stderr); // `nosuch 2>/dev/null` is silent
     }
-    return this.exec(command, argv, io.stdout, io.stderr, tty && io.stdout === stdout, runEnv, io.stdin, env, env !== this.env);
+    const stdin = io.stdin ? io.stdin.text.slice(io.stdin.pos) : undefined;
+    return this.exec(command, argv, io.stdout, io.stderr, tty && io.stdout === stdout, runEnv, stdin, env, env !== this.env);
+  }
+
+  /** Calls a shell function: its own positional parameters and `local` variables, bounded depth. */
+  private async callFunction(name: string, body: CompoundCommand, argv: string[], env: ShellEnv, io: Io, tty: boolean): Promise<number> {
+    if (this.frames.length >= MAX_FUNCTION_DEPTH) {
+      const dialect = shellOf(env);
+      const msg =
+        dialect === 'bash'
+          ? `bash: ${name}: maximum function nesting level exceeded (${MAX_FUNCTION_DEPTH})`
+          : dialect === 'dash'
+            ? `sh: ${this.lineNo(env)}: Maximum function recursion depth (${MAX_FUNCTION_DEPTH}) reached`
+            : `sh: ${name}: functions nested more than ${MAX_FUNCTION_DEPTH} deep are not supported in this sandbox`;
+      throw new AbandonLine(new CommandError('UNSUPPORTED', msg, dialect === 'dash' ? 2 : 1));
+    }
+    const saved = env.positional;
+    const loops = this.loopDepth;
+    const frame = new Map<string, string | undefined>();
+    env.positional = argv.slice(1);
+    this.frames.push(frame);
+    this.loopDepth = 0;
+    try {
+      return await this.runCommand(body, env, io.stdout, io.stderr, io.stdin, tty);
+    } catch (e) {
+      if (e instanceof ReturnSignal) return e.status;
+      throw e;
+    } finally {
+      env.positional = saved;
+      this.loopDepth = loops;
+      this.frames.pop();
+      for (const [k, v] of frame) {
+        if (v === undefined) delete env.vars[k];
+        else env.vars[k] = v;
+      }
+    }
+  }
+
+  /** The builtins that work on the shell itself: control flow, positional parameters, `read`, `local`, `let`, `eval`. */
+  private async special(argv: string[], env: ShellEnv, io: Io): Promise<number> {
+    const [name, ...args] = argv as [string, ...string[]];
+    const dialect = shellOf(env);
+    const err = (msg: string, status: number): number => {
+      io.stderr.write(`${dialect === 'bash' ? `bash: ${name}: ` : dialect === 'dash' ? `sh: ${this.lineNo(env)}: ${name}: ` : `sh: ${name}: `}${msg}\n`);
+      return status;
+    };
+    switch (name) {
+      case ':':
+        return 0;
+      case 'break':
+      case 'continue': {
+        const n = args[0] === undefined ? 1 : /^[0-9]+$/.test(args[0]) ? Number(args[0]) : NaN;
+        if (Number.isNaN(n)) return err(dialect === 'bash' ? `${args[0]}: numeric argument required` : `Illegal number: ${args[0]}`, dialect === 'bash' ? 128 : 2);
+        if (n < 1) return err(dialect === 'bash' ? `${n}: loop count out of range` : `Illegal number: ${args[0]}`, 1);
+        if (this.loopDepth === 0) {
+          if (dialect === 'bash') io.stderr.write(`bash: ${name}: only meaningful in a \`for', \`while', or \`until' loop\n`);
+          return 0;
+        }
+        throw new LoopSignal(Math.min(n, this.loopDepth), name === 'continue');
+      }
+      case 'return': {
+        const status = args[0] === undefined ? Number(env.vars['?'] ?? 0) : /^-?[0-9]+$/.test(args[0]) ? Number(BigInt.asUintN(8, BigInt(args[0]))) : NaN;
+        if (Number.isNaN(status)) return err(dialect === 'bash' ? `${args[0]}: numeric argument required` : `Illegal number: ${args[0]}`, 2);
+        if (this.frames.length === 0) {
+          if (dialect === 'bash') return err("can only `return' from a function or sourced script", 1);
+          return status;
+        }
+        throw new ReturnSignal(status);
+      }
+      case 'local': {
+        const frame = this.frames[this.frames.length - 1];
+        if (!frame) return err(dialect === 'bash' ? 'can only be used in a function' : 'not in a function', dialect === 'bash' ? 1 : 2);
+        for (const a of args) {
+          const eq = a.indexOf('=');
+          const n = eq < 0 ? a : a.slice(0, eq);
+          if (!NAME.test(n)) {
+            err(`\`${a}': not a valid identifier`, 1);
+            continue;
+          }
+          if (!frame.has(n)) frame.set(n, env.vars[n]);
+          if (eq >= 0) env.vars[n] = a.slice(eq + 1);
+          else if (dialect === 'bash') delete env.vars[n];
+        }
+        return 0;
+      }
+      case 'shift': {
+        const pos = env.positional ?? [];
+        const n = args[0] === undefined ? 1 : /^[0-9]+$/.test(args[0]) ? Number(args[0]) : NaN;
+        if (Number.isNaN(n)) return err(dialect === 'bash' ? `${args[0]}: numeric argument required` : `Illegal number: ${args[0]}`, dialect === 'bash' ? 1 : 2);
+        if (n > pos.length) {
+          if (dialect === 'dash') return err("can't shift that many", 2);
+          return 1;
+        }
+        env.positional = pos.slice(n);
+        return 0;
+      }
+      case 'set': {
+        if (args.length === 0) {
+          const names = Object.keys(env.vars).filter((k) => NAME.test(k)).sort();
+          io.stdout.write(names.map((k) => `${k}=${shellQuote(env.vars[k]!)}\n`).join(''));
+          return 0;
+        }
+        if (args[0] === '--') {
+          env.positional = args.slice(1);
+          return 0;
+        }
+        if (/^[-+]/.test(args[0]!)) return err(`${args[0]}: shell options are not supported in this sandbox`, 2);
+        env.positional = args;
+        return 0;
+      }
+      case 'read':
+        return this.read(args, env, io, err);
+      case 'let': {
+        if (args.length === 0) return err('expression expected', 1);
+        let v = 0n;
+        for (const a of args) {
+          try {
+            v = await this.arithmetic(a, env, io.stderr, 'let');
+          } catch (e) {
+            if (e instanceof AbandonLine && e.cause instanceof ArithFailed) {
+              io.stderr.write(e.cause.message + '\n');
+              return 1;
+            }
+            throw e;
+          }
+        }
+        return v !== 0n ? 0 : 1;
+      }
+      case 'eval':
+        return this.runText(args.join(' '), env, io.stdout, io.stderr, io.stdin);
+      default:
+        return 0;
+    }
+  }
+
+  /** `read [-r] [NAME...]`: one line of the input, split at blanks into the names (the last takes the rest). */
+  private read(args: string[], env: ShellEnv, io: Io, err: (msg: string, status: number) => number): number {
+    let raw = false;
+    let k = 0;
+    for (; k < args.length && args[k]!.startsWith('-') && args[k] !== '-'; k++) {
+      if (args[k] === '--') {
+        k++;
+        break;
+      }
+      if (args[k] === '-r') raw = true;
+      else if (args[k] === '-p' && shellOf(env) !== 'dash') k++; // the prompt shows only on a terminal
+      else return err(`${args[k]}: invalid option`, 2);
+    }
+    const names = args.slice(k);
+    if (names.length === 0) names.push('REPLY');
+    for (const n of names) if (!NAME.test(n)) return err(`\`${n}': not a valid identifier`, 1);
+    const input = io.stdin;
+    if (!input) return err('reading from the terminal is not supported in this sandbox; give read its input with < FILE or a pipe', 1);
+    let line = '';
+    let ended = false;
+    while (input.pos < input.text.length) {
+      const nl = input.text.indexOf('\n', input.pos);
+      const end = nl < 0 ? input.text.length : nl;
+      let part = input.text.slice(input.pos, end);
+      input.pos = nl < 0 ? end : end + 1;
+      ended = nl >= 0;
+      if (!raw && /(^|[^\\])(\\\\)*\\$/.test(part) && ended) {
+        line += part.slice(0, -1);
+        continue; // backslash-newline: the line goes on
+      }
+      if (!raw) part = part.replace(/\\(.)/g, '$1');
+      line += part;
+      break;
+    }
+    if (!raw && !ended) line = line.replace(/\\(.)/g, '$1');
+    const got = line !== '' || ended;
+    // Fields at blanks; the last name takes the rest of the line, less trailing blanks.
+    let rest = line.replace(/^[ \t\n]+/, '');
+    names.forEach((n, i) => {
+      if (i === names.length - 1) {
+        env.vars[n] = rest.replace(/[ \t\n]+$/, '');
+        return;
+      }
+      const m = /^([^ \t\n]*)[ \t\n]*/.exec(rest)!;
+      env.vars[n] = m[1]!;
+      rest = rest.slice(m[0].length);
+    });
+    return got && ended ? 0 : 1;
   }
 
   /** Applies one redirection to `io`; returns bash's (or ash's) error text if it fails. */
@@ -315,12 +821,12 @@ export class Shell {
       return undefined;
     }
     if (r.op === '<<' || r.op === '<<-') {
-      io.stdin = r.body ? await this.expandText(r.body, env, io.stderr) : '';
+      io.stdin = feed(r.body ? await this.expandText(r.body, env, io.stderr) : '');
       return undefined;
     }
     const target = r.target!;
     if (r.op === '<<<') {
-      io.stdin = (await this.expandText(target, env, io.stderr)) + '\n';
+      io.stdin = feed((await this.expandText(target, env, io.stderr)) + '\n');
       return undefined;
     }
     const fields = await this.expandWord(target, env, io.stderr);
@@ -330,12 +836,12 @@ export class Shell {
     const place = placeOf(env);
     const abs = absolute(place, file);
     if (r.op === '<') {
-      if (abs === '/dev/null') io.stdin = '';
-      else if (abs === '/dev/stdin' || abs === '/dev/tty') io.stdin = io.stdin ?? '';
+      if (abs === '/dev/null') io.stdin = feed('');
+      else if (abs === '/dev/stdin' || abs === '/dev/tty') io.stdin = io.stdin ?? feed('');
       else {
         const content = readAny(env, place, abs);
-        if (content !== undefined) io.stdin = content;
-        else if (kindOf(env, place, abs) === 'dir') io.stdin = '';
+        if (content !== undefined) io.stdin = feed(content);
+        else if (kindOf(env, place, abs) === 'dir') io.stdin = feed('');
         else return ash ? `sh: can't open ${file}: no such file` : `bash: ${file}: No such file or directory`;
       }
       return undefined;
@@ -395,6 +901,7 @@ export class Shell {
       endless: () => this.opts.scheduler.endless?.(),
       spawn: (location, args, childTty) => this.exec(this.lookup(args[0]!, location), args, stdout, stderr, childTty, this.spawnEnv(env, location, childTty), undefined),
       enter: (location) => this.moveTo(location, base),
+      script: (text, argv0, args, bash) => this.runChild(text, env, argv0, args, bash, stdout, stderr, stdin),
       ...(subshell ? { subshell } : {}),
     };
     if (argv.length === 2 && argv[1] === '--help' && !isBuiltin(command) && !command.ownHelp) {
@@ -453,7 +960,7 @@ export class Shell {
   private async expansionValueOf(kind: 'var' | 'braced' | 'command', inner: string, env: ShellEnv, stderr: OutputSink, raw: string, backquote: boolean): Promise<string> {
     if (kind === 'var') return this.param(inner, env);
     if (kind === 'command') {
-      if (inner.startsWith('(') && inner.endsWith(')') && !backquote) throw new CommandError('UNSUPPORTED', `${shellName(env)}: arithmetic expansion $((...)) is not supported in this sandbox`, 1);
+      if (inner.startsWith('(') && inner.endsWith(')') && !backquote) return String(await this.arithmetic(inner.slice(1, -1), env, stderr));
       // Inside backquotes a backslash quotes only `$`, backquote and backslash.
       const text = backquote ? inner.replace(/\\([$`\\])/g, '$1') : inner;
       let out = '';
@@ -464,11 +971,11 @@ export class Shell {
       env.vars['?'] = String(status);
       return out.replace(/\n+$/, '');
     }
-    const m = /^(#?)([A-Za-z_][A-Za-z0-9_]*|[?$#0-9])(?:(:?[-=+?]|##?|%%?|\/[/#%]?|:|\^\^?|,,?)([\s\S]*))?$/.exec(inner);
+    const m = /^(#?)([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[?$#@*!-])(?:(:?[-=+?]|##?|%%?|\/[/#%]?|:|\^\^?|,,?)([\s\S]*))?$/.exec(inner);
     const supported = SHELL_OPS[shellOf(env)];
     if (!m || (m[1] && m[3]) || (m[3] && !supported.test(m[3])) || (m[3] === ':' && m[4] === '')) throw new CommandError('INVALID', `${shellName(env)}: ${raw}: bad substitution`, 1);
     const [, hash, name, op, word = ''] = m;
-    const value = env.vars[name!];
+    const value = this.paramSet(name!, env) ? this.param(name!, env) : undefined;
     if (hash) return String(this.param(name!, env).length);
     if (!op) return this.param(name!, env);
     if (!/^:?[-=+?]$/.test(op)) return this.operate(op, this.param(name!, env), word, name!, env, stderr);
@@ -583,8 +1090,19 @@ export class Shell {
     throw new CommandError('UNSUPPORTED', `${shellName(env)}: ${name}: ${text.trim()}: arithmetic expressions are not supported in this sandbox (use a number or a variable name)`, 1);
   }
 
+  /** Whether a parameter is set (`${1-x}` takes the default when there is no $1). */
+  private paramSet(name: string, env: ShellEnv): boolean {
+    const pos = env.positional ?? [];
+    if (name === '#' || name === '@' || name === '*') return true;
+    if (/^[1-9][0-9]*$/.test(name)) return Number(name) <= pos.length;
+    return env.vars[name] !== undefined;
+  }
+
   private param(name: string, env: ShellEnv): string {
-    if (name === '#') return '0';
+    const pos = env.positional ?? [];
+    if (name === '#') return String(pos.length);
+    if (name === '@' || name === '*') return pos.join(' ');
+    if (/^[1-9][0-9]*$/.test(name)) return pos[Number(name) - 1] ?? '';
     return env.vars[name] ?? '';
   }
 
@@ -605,6 +1123,16 @@ export class Shell {
 
   /** Expands a word into fields: unquoted expansion results split at blanks and newlines. */
   private async expandWord(w: WordToken, env: ShellEnv, stderr: OutputSink): Promise<string[]> {
+    if (w.expansions.length === 0 && !w.quoted && w.value.includes('{') && shellOf(env) === 'bash') {
+      let words: string[];
+      try {
+        words = braceExpand(w.value);
+      } catch (e) {
+        if (!(e instanceof BraceLimit)) throw e;
+        throw new AbandonLine(new CommandError('UNSUPPORTED', `bash: ${w.value}: brace expansion makes more than ${BRACE_LIMIT} words; the sandbox stops there`, 1));
+      }
+      return words.map((x) => (x.startsWith('~') ? tilde(x, env) : x));
+    }
     if (w.expansions.length === 0) return [w.tilde ? tilde(w.value, env) : w.value];
     const fields: string[] = [];
     let cur = '';
@@ -615,11 +1143,23 @@ export class Shell {
     };
     let at = w.expansions[0]!.start;
     literal(w.tilde ? tilde(w.value.slice(0, at), env) : w.value.slice(0, at));
+    let onlyAt = w.expansions.length === 1 && w.value === '"$@"'.slice(1, -1);
     for (const x of w.expansions) {
       if (x.start > at) literal(w.value.slice(at, x.start));
       const raw = w.value.slice(x.start, x.end);
-      const v = await this.expansionValue(x.kind, x.inner, env, stderr, raw, raw.startsWith('`'));
       at = x.end;
+      if (x.quoted && x.inner === '@' && x.kind !== 'command') {
+        // "$@": each positional parameter is a field of its own; none at all makes no field.
+        const pos = env.positional ?? [];
+        pos.forEach((p, k) => {
+          if (k > 0) fields.push(cur);
+          cur = k > 0 ? p : cur + p;
+          has = true;
+        });
+        continue;
+      }
+      onlyAt = false;
+      const v = await this.expansionValue(x.kind, x.inner, env, stderr, raw, raw.startsWith('`'));
       if (x.quoted) {
         cur += v;
         has = true;
@@ -638,7 +1178,7 @@ export class Shell {
     }
     literal(w.value.slice(at));
     if (has) fields.push(cur);
-    if (fields.length === 0 && w.quoted) fields.push('');
+    if (fields.length === 0 && w.quoted && !onlyAt) fields.push('');
     return fields;
   }
 
@@ -672,6 +1212,60 @@ export class Shell {
  */
 class AbandonLine {
   constructor(readonly cause: unknown) {}
+}
+
+/** `break N` / `continue N`: leaves (or goes on with) the Nth enclosing loop. */
+class LoopSignal {
+  constructor(
+    readonly levels: number,
+    readonly cont: boolean,
+  ) {}
+}
+
+/** `return N` inside a function. */
+class ReturnSignal {
+  constructor(readonly status: number) {}
+}
+
+/** An arithmetic error, in the running shell's words. */
+class ArithFailed extends CommandError {}
+
+/**
+ * A parse error in the words of the shell it happened in (bash's are the tokenizer's own):
+ * dash `sh: LINE: Syntax error: "done" unexpected`, busybox ash `sh: syntax error: unexpected
+ * "done"`; both say `word` for a plain word and name what they expected.
+ */
+function syntaxErrorFor(e: ShellSyntaxError, env: ShellEnv, text: string): ShellSyntaxError {
+  const shell = shellOf(env);
+  if (shell === 'bash' || e.token === undefined) return e;
+  const eof = e.token === 'end of file';
+  const expecting = e.expecting ? ` (expecting "${e.expecting}")` : '';
+  const token = e.plainWord ? 'word' : e.token === 'newline' ? 'newline' : `"${e.token}"`;
+  if (shell === 'dash') {
+    // dash counts input lines: those of earlier commands, and those of this text before the error.
+    let line = Math.max(1, shellState(env).history().length);
+    for (let k = 0; k < (e.at ?? 0) && k < text.length; k++) if (text[k] === '\n') line++;
+    const what = e.token === 'bad for loop variable' ? 'Bad for loop variable' : eof ? `end of file unexpected${expecting}` : `${token} unexpected${expecting}`;
+    return new ShellSyntaxError(`sh: ${line}: Syntax error: ${what}`);
+  }
+  const what = e.token === 'bad for loop variable' ? 'bad for loop variable' : eof ? `unexpected end of file${expecting}` : `unexpected ${token}${expecting}`;
+  return new ShellSyntaxError(`sh: syntax error: ${what}`);
+}
+
+/** A whole-string glob match (`case` patterns, `[[ x == pattern ]]`). */
+function globWhole(pattern: string): (s: string) => boolean {
+  let re: RegExp;
+  try {
+    re = new RegExp(`^(?:${globSource(pattern, true)})$`);
+  } catch {
+    return () => false;
+  }
+  return (s) => re.test(s);
+}
+
+/** A value as `set` prints it: single-quoted when it holds anything but plain characters. */
+function shellQuote(v: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]*$/.test(v) ? v : `'${v.replace(/'/g, "'\\''")}'`;
 }
 
 /** A shell inside a pod's or a Docker container's image (busybox ash), not bash on a machine. */

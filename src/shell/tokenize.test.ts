@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { needsMore, parseCommandLine, ShellSyntaxError, tokenize, tokenizerSteps, wordAt, type Token } from './tokenize';
+import { historyEntry, needsMore, parseCommandLine, ShellSyntaxError, tokenize, tokenizerSteps, wordAt, type CompoundCommand, type Token } from './tokenize';
 
 const values = (line: string): string[] => tokenize(line).map((t) => t.value);
 const words = (line: string): string[] =>
@@ -385,7 +385,10 @@ describe('linear work', () => {
     return tokenizerSteps() - before;
   };
   const shapes = ['a', 'word ', '"$(x) ', "'q' ", '$A${B}', 'a|b;c&&d ', '\\x', '$(', '"', '((((', ') ', 'A=1 ', "$'\\n\\'x' ",
-    '`', '${', "'", '"$(', '$((x)) ', 'a=$(b) ', '# c\n', 'x\n', 'cat <<EOF\n', 'cat <<-EOF\n\tx $Y\n'];
+    '`', '${', "'", '"$(', '$((x)) ', 'a=$(b) ', '# c\n', 'x\n', 'cat <<EOF\n', 'cat <<-EOF\n\tx $Y\n',
+    'for i in a b; do x; done\n', 'if a; then b; elif c; then d; else e; fi; ', '{ a; } ', '(a) ', 'case $x in a|b) c;; *) d;; esac\n',
+    'f() { a; }; ', 'function g { b; }\n', '[[ $a == b* && -n $c ]] ', '(( x += 1 )) ', 'while a; do ', 'if ', '( ', '! a | b; ',
+    'for ((i=0; i<3; i++)); do x; done; ', '[[ a =~ ^(b|c)$ ]]; '];
 
   // A pasted line of any shape: each scan reads a character at most a few times, so the steps
   // per character stay small (rescanning the rest of the line at each character would take
@@ -452,5 +455,100 @@ describe("tokenize: $'...' (ANSI-C quoting)", () => {
   it("reads `$` and a single-quoted string when ANSI-C quoting is off (dash)", () => {
     const argv = parseCommandLine(`echo $'a\\tb'`, { ansiC: false }).items[0]?.pipeline.commands[0]?.argv;
     expect(argv?.map((w) => w.value)).toEqual(['echo', '$a\\tb']);
+  });
+});
+
+/** The first command of the first pipeline, when it is a compound command. */
+const compound = (text: string): CompoundCommand => {
+  const c = parseCommandLine(text).items[0]!.pipeline.commands[0]!;
+  if (c.type === undefined) throw new Error('a simple command');
+  return c;
+};
+
+describe('compound commands', () => {
+  it('parses for, while, until, if, case, groups, subshells and functions', () => {
+    const f = compound('for i in a "b c" $X; do echo $i; done > out');
+    expect(f.type === 'for' && [f.name, f.words?.map((w) => w.value), f.body.length, f.redirects[0]?.op]).toEqual(['i', ['a', 'b c', '$X'], 1, '>']);
+    const bare = compound('for arg\ndo echo; done');
+    expect(bare.type === 'for' && bare.words).toBeNull();
+    const w = compound('until false; do :; done < file');
+    expect(w.type === 'while' && [w.until, w.cond.length, w.redirects[0]?.op]).toEqual([true, 1, '<']);
+    const i = compound('if a; then b; elif c; then d; else e; fi');
+    expect(i.type === 'if' && [i.clauses.length, i.otherwise?.length]).toEqual([2, 1]);
+    const c = compound('case $x in (a|b*) one;; c) ;; *) two; esac');
+    expect(c.type === 'case' && c.arms.map((a) => [a.patterns.map((p) => p.raw), a.body.length])).toEqual([[['a', 'b*'], 1], [['c'], 0], [['*'], 1]]);
+    expect(compound('{ a; b; }').type).toBe('group');
+    expect(compound('(a; b)').type).toBe('subshell');
+    const fn = compound('greet() { echo hi; }');
+    expect(fn.type === 'function' && [fn.name, fn.body.type]).toEqual(['greet', 'group']);
+    const fn2 = compound('function greet {\necho hi\n}');
+    expect(fn2.type === 'function' && fn2.name).toBe('greet');
+    const a = compound('(( x = 1 + 2 ))');
+    expect(a.type === 'arith' && a.text).toBe(' x = 1 + 2 ');
+    const af = compound('for ((i = 0; i < 3; i++)); do :; done');
+    expect(af.type === 'arith-for' && [af.init, af.cond, af.step]).toEqual(['i = 0', ' i < 3', ' i++']);
+    const cond = compound('[[ $a =~ ^v([0-9]+)|x$ && -f /x ]]');
+    expect(cond.type === 'cond' && cond.words.map((x) => ('op' in x ? x.op : x.raw))).toEqual(['$a', '=~', '^v([0-9]+)|x$', '&&', '-f', '/x']);
+    expect(parseCommandLine('! a | b').items[0]?.pipeline.bang).toBe(true);
+  });
+
+  it('takes reserved words only where a command starts, unquoted', () => {
+    expect(words('echo for do done "if" }')).toEqual(['echo', 'for', 'do', 'done', 'if', '}']);
+    expect(parseCommandLine('"if" x').items[0]?.pipeline.commands[0]?.type).toBeUndefined();
+  });
+
+  it("reports a misplaced word with bash's wording and the token for other shells", () => {
+    for (const [text, token] of [['done', 'done'], ['if true; then fi', 'fi'], [')', ')'], ['if true; then; fi', ';'], ['case a in x y) ;; esac', 'y'], ['echo (', '(']]) {
+      let err: unknown;
+      try {
+        parseCommandLine(text!);
+      } catch (e) {
+        err = e;
+      }
+      expect(err, text).toBeInstanceOf(ShellSyntaxError);
+      expect((err as ShellSyntaxError).message, text).toBe(`bash: syntax error near unexpected token \`${token}'`);
+      expect((err as ShellSyntaxError).token, text).toBe(token);
+    }
+  });
+
+  it('says a for loop variable is not a name the way bash does, at parse time', () => {
+    expect(syntaxError(() => parseCommandLine('for 1 in a; do :; done'))).toBe("bash: `1': not a valid identifier");
+  });
+
+  it('asks for more input while a compound command is open, as bash prompts with PS2', () => {
+    for (const t of ['for i in 1 2', 'for i in 1 2; do', 'for i in 1 2; do echo $i', 'while true', 'if true; then', 'if a; then b; else', '{', '{ echo', 'case x in', 'case x in a) b;;', 'f() {', '(', '(echo a', '[[ a', 'function f', 'if a; then b; fi |']) {
+      expect(needsMore(t), t).toBe(true);
+    }
+    for (const t of ['for i in 1 2; do echo $i; done', 'if a; then b; fi', '{ a; }', '(a)', 'case x in a) b;; esac', 'done', 'fi', 'if then']) {
+      expect(needsMore(t), t).toBe(false);
+    }
+  });
+
+  it('refuses compound commands nested deeper than it supports with a message', () => {
+    const deep = '{ '.repeat(300) + 'a; ' + '} '.repeat(300);
+    expect(syntaxError(() => parseCommandLine(deep))).toMatch(/nested more than 200 deep/);
+  });
+});
+
+describe('historyEntry', () => {
+  it('joins the lines of one command the way bash records it (cmdhist)', () => {
+    expect(historyEntry('for i in a b\ndo\n  echo $i\ndone')).toBe('for i in a b; do   echo $i; done');
+    expect(historyEntry('{\necho g\n}')).toBe('{ echo g; }');
+    expect(historyEntry('(\necho s\n)')).toBe('( echo s; )');
+    expect(historyEntry('case x in\nx) echo X;;\nesac')).toBe('case x in x) echo X;; esac');
+    expect(historyEntry('echo a |\ncat')).toBe('echo a | cat');
+    expect(historyEntry('echo "a\nb"')).toBe('echo "a\nb"');
+    expect(historyEntry('cat <<E\nhi\nE')).toBe('cat <<E\nhi\nE');
+    expect(historyEntry('one line')).toBe('one line');
+  });
+});
+
+describe('wordAt in compound commands', () => {
+  it('starts a command after do, then, {, ( and !', () => {
+    for (const line of ['for i in 1; do kub', 'if true; then kub', '{ kub', '(kub', '! kub', 'while kub']) {
+      const w = wordAt(line, line.length);
+      expect([w.index, w.prefix, w.redirectTarget], line).toEqual([0, 'kub', false]);
+    }
+    expect(wordAt('for i in 1; do kubectl ge', 26).preceding).toEqual(['kubectl']);
   });
 });

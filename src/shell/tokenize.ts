@@ -27,24 +27,38 @@
  *    leading tabs for `<<-`) are the here-document's body, with `$` expansions reported as
  *    in double quotes unless any part of WORD was quoted;
  *  - leading `NAME=value` words of a simple command are assignments;
+ *  - `(` and `)` are operators; `((` at the start of a token reads to its matching `))` as one
+ *    arithmetic token (`((...))` commands and C-style `for` heads); `$((...))` stays a command
+ *    span whose inner text starts with `(` (the shell evaluates it as arithmetic);
+ *  - the parser groups pipelines into lists and builds compound commands by recursive
+ *    descent: reserved words (`if then elif else fi for in while until do done case esac { }
+ *    ! function [[ ]]`) count only unquoted and where a command starts (`echo done` is plain);
+ *    `for NAME [in WORDS]`, `for ((;;))`, `while`/`until`, `if`, `case WORD in [(]pat|pat)
+ *    ...;; esac`, `{ ...; }`, `( ... )`, `name() BODY`, `function name BODY`, `((...))` and
+ *    `[[ ... ]]` (where `&&`, `||`, `(`, `)`, `<`, `>` are operators and the regular expression
+ *    after `=~` is one word up to a blank), each followed by its own redirections. Each token is
+ *    visited once; compound commands nest at most 200 deep;
  *  - `needsMore` says whether interactive bash would prompt with PS2 (`> `) for more input:
- *    an open quote or substitution, a final backslash, a final `|` `&&` `||`, or a
- *    here-document whose delimiter line has not come yet;
- *  - errors use interactive bash 5.1's wording (Rocky/RHEL 9, Ubuntu 22.04).
+ *    an open quote or substitution, a final backslash, a final `|` `&&` `||`, a here-document
+ *    whose delimiter line has not come yet, or a compound command without its end (`for ...
+ *    do`, `if ... then`, `{`, `case`); `historyEntry` joins such lines into one history
+ *    entry as bash's cmdhist does (`; `, or a space after `do`, `then`, `{`, `|` ...);
+ *  - errors use interactive bash 5.1's wording (Rocky/RHEL 9, Ubuntu 22.04), and carry the
+ *    token and what was expected so the shell can word them as dash or busybox ash does.
  *    bash 5.2 prints only the first line for an unterminated quote.
  *
- * Left out: brace and glob expansion, `$"..."` quoting, arithmetic
- * `$((...))` (reported as a command span whose inner text starts with `(`), other file
- * descriptors (`3>`, `<&0`, `>&-`), subshells, `{ }` groups, `!`, keywords (`if`, `for`,
- * `case`, ...). Quotes and substitutions nest at most 32 deep. `\xHH` and `\NNN` above 0x7f give
- * the character with that code (bash emits the raw byte).
+ * Left out: brace and glob expansion, `$"..."` quoting, other file descriptors (`3>`, `<&0`,
+ * `>&-`), `;&` and `;;&` in `case`, `select`, `coproc`, arrays (`a=(1 2)` is a syntax error),
+ * extended globs. Quotes and substitutions nest at most 32 deep. `\xHH` and `\NNN` above 0x7f
+ * give the character with that code (bash emits the raw byte). `((` is always arithmetic where
+ * a token starts (bash retries `((a) )` as nested subshells).
  */
 
 export type RedirectOp =
   | '>' | '>>' | '<' | '<<' | '<<-' | '<<<' | '2>' | '2>>' | '2>&1' | '>&2' | '&>' | '&>>';
 /** Operators as typed: the redirections plus the `1>` spellings, and the list operators. */
 export type Operator =
-  | '|' | '||' | '&&' | ';' | ';;' | '&' | '\n' | RedirectOp | '1>' | '1>>' | '1>&2';
+  | '|' | '||' | '&&' | ';' | ';;' | '&' | '\n' | '(' | ')' | RedirectOp | '1>' | '1>>' | '1>&2';
 export type ListOp = '&&' | '||' | ';' | '&';
 
 /** A `$...` or backquote expansion found in a word, located in the word's value. */
@@ -80,6 +94,8 @@ export interface WordToken extends ExpandableText {
   tilde?: boolean;
   /** For the delimiter word of `<<`/`<<-`: the here-document body read after its line. */
   heredoc?: ExpandableText;
+  /** `((...))`: the text between the double parentheses (value holds it too; no expansions). */
+  arith?: true;
 }
 
 export interface OpToken {
@@ -98,6 +114,14 @@ export class ShellSyntaxError extends Error {
     message: string,
     /** True when more input would complete the command (bash would prompt with PS2). */
     readonly incomplete = false,
+    /** The unexpected token (`newline`, `done`, ...) or `end of file`, for other shells' wording. */
+    readonly token?: string,
+    /** The word the parser was waiting for (`do`, `fi`, `)`, ...), as dash and busybox ash name it. */
+    readonly expecting?: string,
+    /** Where the unexpected token starts in the text (dash names its line). */
+    readonly at?: number,
+    /** The unexpected token is a plain word (dash and ash say `word`, bash names it). */
+    readonly plainWord = false,
   ) {
     super(message);
   }
@@ -108,24 +132,26 @@ const eofError = (delim: string): ShellSyntaxError =>
     `bash: unexpected EOF while looking for matching \`${delim}'\nbash: syntax error: unexpected end of file`,
     true,
   );
-const unexpectedEof = (): ShellSyntaxError => new ShellSyntaxError('bash: syntax error: unexpected end of file', true);
-const unexpectedToken = (t: Token | undefined): ShellSyntaxError =>
-  new ShellSyntaxError(
-    `bash: syntax error near unexpected token \`${!t || t.value === '\n' ? 'newline' : t.value}'`,
-  );
+const unexpectedEof = (expecting?: string): ShellSyntaxError => new ShellSyntaxError('bash: syntax error: unexpected end of file', true, 'end of file', expecting);
+const RESERVED_WORDS = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'case', 'esac', 'while', 'until', 'for', 'in', '{', '}', '!', 'function', '[[', ']]']);
+const unexpectedToken = (t: Token | undefined, expecting?: string): ShellSyntaxError => {
+  const token = !t || t.value === '\n' ? 'newline' : t.kind === 'word' && t.arith ? '((' : t.value;
+  const plain = t?.kind === 'word' && !t.arith && (t.quoted || !RESERVED_WORDS.has(t.value));
+  return new ShellSyntaxError(`bash: syntax error near unexpected token \`${token}'`, false, token, expecting, t?.start, plain);
+};
 
 // Longest first, so `2>&1` wins over `2>`, `&&` over `&`, `<<<` over `<<`.
 const OPERATORS: readonly Operator[] = [
   '2>&1', '1>&2', '<<<', '<<-', '&>>', '2>>', '1>>', '>&2',
-  '&&', '||', ';;', '>>', '<<', '&>', '2>', '1>', '|', '&', ';', '>', '<', '\n',
+  '&&', '||', ';;', '>>', '<<', '&>', '2>', '1>', '|', '&', ';', '>', '<', '(', ')', '\n',
 ];
-const OP_START = new Set(['|', '&', ';', '<', '>', '\n']);
+const OP_START = new Set(['|', '&', ';', '<', '>', '(', ')', '\n']);
 const isBlank = (c: string | undefined): boolean => c === ' ' || c === '\t';
 const NAME_START = /[A-Za-z_]/;
 const NAME_CHAR = /[A-Za-z0-9_]/;
 const SPECIAL = /[?$#!@*\-0-9]/;
 /** Characters that end a run of plain word characters outside quotes. */
-const PLAIN_END = new Set([' ', '\t', '|', '&', ';', '<', '>', '\n', "'", '"', '\\', '$', '`']);
+const PLAIN_END = new Set([' ', '\t', '|', '&', ';', '<', '>', '(', ')', '\n', "'", '"', '\\', '$', '`']);
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
 const MAX_NESTING = 32;
 
@@ -409,6 +435,16 @@ function lex(line: string, lenient: boolean, ansiC = true): LexResult {
           i = nl < 0 ? line.length : nl;
           continue;
         }
+        if (c === '(' && line[i + 1] === '(') {
+          // `((...))`: an arithmetic command (or a C-style `for` head), read to its `))`.
+          const close = skipConstruct(line, i + 2, ')');
+          if (line[close] === ')') {
+            tokens.push({ kind: 'word', value: line.slice(i + 2, close - 1), start: i, end: close + 1, quoted: false, expansions: [], arith: true });
+            i = close + 1;
+            continue;
+          }
+          if (close >= line.length) throw new Unterminated(')');
+        }
         const op = OP_START.has(c) || c === '2' || c === '1' ? OPERATORS.find((o) => line.startsWith(o, i)) : undefined;
         if (op) {
           tokens.push({ kind: 'op', value: op, start: i, end: i + op.length, quoted: false });
@@ -531,13 +567,41 @@ export interface Assignment {
 }
 
 export interface SimpleCommand {
+  type?: undefined;
   assignments: Assignment[];
   argv: WordToken[];
   redirects: Redirect[];
 }
 
+/** A word of `[[ ... ]]` or a `case` pattern: the token and its source text (quotes kept). */
+export interface RawWord {
+  word: WordToken;
+  raw: string;
+}
+
+/** An operator inside `[[ ... ]]` (`&&`, `||`, `(`, `)`, `<`, `>`). */
+export interface CondOp {
+  op: string;
+}
+
+/** Compound commands: `{ }`, `( )`, `if`, `for`, `while`/`until`, `case`, `((...))`, `[[ ]]`, function definitions. */
+export type CompoundCommand =
+  | { type: 'group' | 'subshell'; body: ListItem[]; redirects: Redirect[] }
+  | { type: 'if'; clauses: { cond: ListItem[]; body: ListItem[] }[]; otherwise: ListItem[] | null; redirects: Redirect[] }
+  | { type: 'for'; name: string; words: WordToken[] | null; body: ListItem[]; redirects: Redirect[] }
+  | { type: 'arith-for'; init: string; cond: string; step: string; body: ListItem[]; redirects: Redirect[] }
+  | { type: 'while'; until: boolean; cond: ListItem[]; body: ListItem[]; redirects: Redirect[] }
+  | { type: 'case'; word: WordToken; arms: { patterns: RawWord[]; body: ListItem[] }[]; redirects: Redirect[] }
+  | { type: 'arith'; text: string; redirects: Redirect[] }
+  | { type: 'cond'; words: (RawWord | CondOp)[]; redirects: Redirect[] }
+  | { type: 'function'; name: string; body: CompoundCommand; redirects: Redirect[] };
+
+export type Command = SimpleCommand | CompoundCommand;
+
 export interface Pipeline {
-  commands: SimpleCommand[];
+  commands: Command[];
+  /** `! pipeline`: the status is negated. */
+  bang?: boolean;
 }
 
 export interface ListItem {
@@ -562,6 +626,13 @@ const REDIRECTS = new Map<string, RedirectOp>([
   ['1>&2', '>&2'],
 ]);
 const LIST_OPS = new Set<string>(['&&', '||', ';', '&', '\n']);
+/** Reserved words that close a list: the parser stops there and the construct checks which it got. */
+const CLOSERS = new Set(['then', 'elif', 'else', 'fi', 'do', 'done', 'esac', '}']);
+/** Reserved words that cannot start a command. */
+const RESERVED = new Set([...CLOSERS, 'in']);
+const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Compound commands nest at most this deep (the parser recurses once per level). */
+const MAX_COMPOUND_NESTING = 200;
 
 function assignment(line: string, t: WordToken): Assignment | null {
   steps += Math.min(t.end - t.start, 1024);
@@ -583,9 +654,39 @@ function assignment(line: string, t: WordToken): Assignment | null {
 
 function parseTokens(line: string, tokens: Token[]): ListItem[] {
   let i = 0;
+  let depth = 0;
   const isOp = (t: Token | undefined, v: string): boolean => t?.kind === 'op' && t.value === v;
+  /** An unquoted word with no expansions: a reserved word where one may stand. */
+  const keyword = (t: Token | undefined): string | undefined => (t?.kind === 'word' && !t.quoted && !t.arith && t.expansions.length === 0 ? t.value : undefined);
+  const isWord = (t: Token | undefined, v: string): boolean => keyword(t) === v;
   const skipNewlines = (): void => {
-    while (isOp(tokens[i], '\n')) i++;
+    while (isOp(tokens[i], '\n')) {
+      steps++;
+      i++;
+    }
+  };
+  const raw = (t: WordToken): RawWord => ({ word: t, raw: line.slice(t.start, t.end) });
+  /** Expects the reserved word `w` next (after newlines when `lines`). */
+  const expect = (w: string, lines = true): void => {
+    if (lines) skipNewlines();
+    const t = tokens[i];
+    if (!t) throw unexpectedEof(w);
+    if (!isWord(t, w)) throw unexpectedToken(t);
+    i++;
+  };
+
+  const redirect = (cmd: { redirects: Redirect[] }, t: Token): boolean => {
+    const op = t.kind === 'op' ? REDIRECTS.get(t.value) : undefined;
+    if (!op) return false;
+    if (NO_TARGET.has(t.value)) {
+      cmd.redirects.push({ op, target: null });
+      return true;
+    }
+    const target = tokens[++i];
+    if (target?.kind !== 'word') throw unexpectedToken(target);
+    if (op === '<<' || op === '<<-') cmd.redirects.push({ op, target, body: target.heredoc ?? { value: '', expansions: [] } });
+    else cmd.redirects.push({ op, target });
+    return true;
   };
 
   const simple = (): SimpleCommand => {
@@ -593,47 +694,280 @@ function parseTokens(line: string, tokens: Token[]): ListItem[] {
     for (let t = tokens[i]; t; t = tokens[++i]) {
       steps++;
       if (t.kind === 'word') {
+        if (t.arith) throw unexpectedToken(t);
         const a = cmd.argv.length === 0 ? assignment(line, t) : null;
         if (a) cmd.assignments.push(a);
         else cmd.argv.push(t);
         continue;
       }
-      const op = REDIRECTS.get(t.value);
-      if (!op) break;
-      if (NO_TARGET.has(t.value)) {
-        cmd.redirects.push({ op, target: null });
-        continue;
-      }
-      const target = tokens[++i];
-      if (target?.kind !== 'word') throw unexpectedToken(target);
-      if (op === '<<' || op === '<<-') cmd.redirects.push({ op, target, body: target.heredoc ?? { value: '', expansions: [] } });
-      else cmd.redirects.push({ op, target });
+      if (isOp(t, '(') && cmd.argv.length > 0) throw unexpectedToken(t);
+      if (!redirect(cmd, t)) break;
     }
     if (cmd.argv.length === 0 && cmd.redirects.length === 0 && cmd.assignments.length === 0) throw unexpectedToken(tokens[i]);
     return cmd;
   };
 
-  const items: ListItem[] = [];
-  for (skipNewlines(); i < tokens.length; skipNewlines()) {
-    const commands = [simple()];
+  /** A list that must not be empty, up to a closing reserved word, `)` or `;;`. */
+  const body = (closer: string): ListItem[] => {
+    const items = list();
+    if (i >= tokens.length) throw unexpectedEof(closer);
+    if (items.length === 0) throw unexpectedToken(tokens[i]);
+    return items;
+  };
+
+  const trailingRedirects = (cmd: CompoundCommand): CompoundCommand => {
+    for (let t = tokens[i]; t && redirect(cmd, t); t = tokens[++i]) steps++;
+    return cmd;
+  };
+
+  const compound = (): CompoundCommand | undefined => {
+    const t = tokens[i];
+    const k = keyword(t);
+    if (t?.kind === 'word' && t.arith) {
+      i++;
+      return trailingRedirects({ type: 'arith', text: t.value, redirects: [] });
+    }
+    if (isOp(t, '(')) {
+      i++;
+      const items = body(')');
+      if (!isOp(tokens[i], ')')) throw unexpectedToken(tokens[i]);
+      i++;
+      return trailingRedirects({ type: 'subshell', body: items, redirects: [] });
+    }
+    switch (k) {
+      case '{': {
+        i++;
+        const items = body('}');
+        expect('}');
+        return trailingRedirects({ type: 'group', body: items, redirects: [] });
+      }
+      case 'if': {
+        i++;
+        const clauses: { cond: ListItem[]; body: ListItem[] }[] = [];
+        let otherwise: ListItem[] | null = null;
+        for (;;) {
+          const cond = body('then');
+          expect('then');
+          clauses.push({ cond, body: body('fi') });
+          const next = keyword(tokens[i]);
+          i++;
+          if (next === 'elif') continue;
+          if (next === 'else') {
+            otherwise = body('fi');
+            expect('fi');
+          } else if (next !== 'fi') throw unexpectedToken(tokens[i - 1]);
+          break;
+        }
+        return trailingRedirects({ type: 'if', clauses, otherwise, redirects: [] });
+      }
+      case 'while':
+      case 'until': {
+        i++;
+        const cond = body('do');
+        expect('do');
+        const items = body('done');
+        expect('done');
+        return trailingRedirects({ type: 'while', until: k === 'until', cond, body: items, redirects: [] });
+      }
+      case 'for': {
+        i++;
+        const v = tokens[i];
+        if (!v) throw unexpectedEof('do');
+        if (v.kind === 'word' && v.arith) {
+          i++;
+          const parts = v.value.split(';');
+          if (parts.length !== 3) throw unexpectedToken(v);
+          if (isOp(tokens[i], ';')) i++;
+          expect('do');
+          const items = body('done');
+          expect('done');
+          return trailingRedirects({ type: 'arith-for', init: parts[0]!, cond: parts[1]!, step: parts[2]!, body: items, redirects: [] });
+        }
+        if (v.kind !== 'word' || v.quoted) throw unexpectedToken(v);
+        if (!NAME_RE.test(v.value)) throw new ShellSyntaxError(`bash: \`${v.value}': not a valid identifier`, false, 'bad for loop variable', undefined, v.start);
+        i++;
+        let words: WordToken[] | null = null;
+        skipNewlines();
+        if (isWord(tokens[i], 'in')) {
+          i++;
+          words = [];
+          for (let w = tokens[i]; w?.kind === 'word' && !w.arith; w = tokens[++i]) {
+            steps++;
+            words.push(w);
+          }
+          if (!tokens[i]) throw unexpectedEof('do');
+          if (!isOp(tokens[i], ';') && !isOp(tokens[i], '\n')) throw unexpectedToken(tokens[i]);
+          i++;
+        } else if (isOp(tokens[i], ';')) i++;
+        expect('do');
+        const items = body('done');
+        expect('done');
+        return trailingRedirects({ type: 'for', name: v.value, words, body: items, redirects: [] });
+      }
+      case 'case': {
+        i++;
+        const w = tokens[i];
+        if (!w) throw unexpectedEof('in');
+        if (w.kind !== 'word') throw unexpectedToken(w);
+        i++;
+        expect('in');
+        const arms: { patterns: RawWord[]; body: ListItem[] }[] = [];
+        for (;;) {
+          skipNewlines();
+          const p = tokens[i];
+          if (!p) throw unexpectedEof(')');
+          if (isWord(p, 'esac')) {
+            i++;
+            break;
+          }
+          if (isOp(p, '(')) i++;
+          const patterns: RawWord[] = [];
+          for (;;) {
+            const pw = tokens[i];
+            if (!pw) throw unexpectedEof(')');
+            if (pw.kind !== 'word') throw unexpectedToken(pw);
+            patterns.push(raw(pw));
+            i++;
+            if (isOp(tokens[i], '|')) {
+              i++;
+              continue;
+            }
+            if (!tokens[i]) throw unexpectedEof(')');
+            if (!isOp(tokens[i], ')')) throw unexpectedToken(tokens[i], ')');
+            i++;
+            break;
+          }
+          const items = list();
+          if (i >= tokens.length) throw unexpectedEof('esac');
+          arms.push({ patterns, body: items });
+          if (isOp(tokens[i], ';;')) {
+            i++;
+            continue;
+          }
+          if (isWord(tokens[i], 'esac')) {
+            i++;
+            break;
+          }
+          throw unexpectedToken(tokens[i]);
+        }
+        return trailingRedirects({ type: 'case', word: w, arms, redirects: [] });
+      }
+      case '[[': {
+        i++;
+        const words: (RawWord | CondOp)[] = [];
+        for (;;) {
+          const c = tokens[i];
+          steps++;
+          if (!c || isOp(c, '\n')) {
+            if (!c) throw unexpectedEof(']]');
+            throw unexpectedToken(c);
+          }
+          i++;
+          if (isWord(c, ']]')) break;
+          if (c.kind === 'op') {
+            if (!['&&', '||', '(', ')', '<', '>'].includes(c.value)) throw unexpectedToken(c);
+            words.push({ op: c.value });
+          } else if (isWord(c, '=~') && tokens[i]?.kind !== undefined) {
+            // The regular expression after `=~` is one word up to a blank: `(`, `)` and `|` are
+            // part of it, as bash reads it.
+            words.push(raw(c));
+            const first = tokens[i]!;
+            let end = first.end;
+            for (i++; tokens[i] && tokens[i]!.start === end && !isWord(tokens[i], ']]') && !isOp(tokens[i], '\n'); i++) {
+              steps++;
+              end = tokens[i]!.end;
+            }
+            const text = line.slice(first.start, end);
+            words.push({ word: { ...(first.kind === 'word' ? first : { kind: 'word', quoted: false, expansions: [] }), value: text, start: first.start, end, expansions: [] }, raw: text });
+          } else words.push(raw(c));
+        }
+        return trailingRedirects({ type: 'cond', words, redirects: [] });
+      }
+      case 'function': {
+        i++;
+        const n = tokens[i];
+        if (!n) throw unexpectedEof();
+        if (n.kind !== 'word') throw unexpectedToken(n);
+        i++;
+        if (isOp(tokens[i], '(')) {
+          i++;
+          if (!isOp(tokens[i], ')')) throw unexpectedToken(tokens[i]);
+          i++;
+        }
+        return functionBody(n.value);
+      }
+    }
+    // `name() compound-command`
+    if (t?.kind === 'word' && k !== undefined && isOp(tokens[i + 1], '(') && isOp(tokens[i + 2], ')')) {
+      i += 3;
+      return functionBody(t.value);
+    }
+    return undefined;
+  };
+
+  const functionBody = (name: string): CompoundCommand => {
+    skipNewlines();
+    if (!tokens[i]) throw unexpectedEof();
+    const b = compound();
+    if (!b) throw unexpectedToken(tokens[i]);
+    return { type: 'function', name, body: b, redirects: [] };
+  };
+
+  const command = (): Command => {
+    if (++depth > MAX_COMPOUND_NESTING) throw new ShellSyntaxError(`bash: commands nested more than ${MAX_COMPOUND_NESTING} deep are not supported in this sandbox`);
+    try {
+      const k = keyword(tokens[i]);
+      if (k !== undefined && RESERVED.has(k)) throw unexpectedToken(tokens[i]);
+      return compound() ?? simple();
+    } finally {
+      depth--;
+    }
+  };
+
+  const pipeline = (): Pipeline => {
+    let bang = false;
+    while (isWord(tokens[i], '!')) {
+      bang = !bang;
+      i++;
+    }
+    if (i >= tokens.length) throw unexpectedEof();
+    const commands = [command()];
     while (isOp(tokens[i], '|')) {
       i++;
       skipNewlines();
       if (i >= tokens.length) throw unexpectedEof();
-      commands.push(simple());
+      commands.push(command());
     }
-    const t = tokens[i];
-    let terminator: ListOp | null = null;
-    if (t && LIST_OPS.has(t.value)) {
-      terminator = t.value === '\n' ? ';' : (t.value as ListOp);
-      i++;
+    return bang ? { commands, bang } : { commands };
+  };
+
+  /** Pipelines up to the end, a closing reserved word, `)` or `;;`. */
+  function list(): ListItem[] {
+    const items: ListItem[] = [];
+    for (skipNewlines(); i < tokens.length; skipNewlines()) {
+      const t = tokens[i]!;
+      const k = keyword(t);
+      if ((k !== undefined && CLOSERS.has(k)) || isOp(t, ')') || isOp(t, ';;')) break;
+      const p = pipeline();
+      const n = tokens[i];
+      let terminator: ListOp | null = null;
+      if (n && LIST_OPS.has(n.value) && n.kind === 'op') {
+        terminator = n.value === '\n' ? ';' : (n.value as ListOp);
+        i++;
+      } else if (n && !(keyword(n) !== undefined && CLOSERS.has(keyword(n)!)) && !isOp(n, ')') && !isOp(n, ';;')) {
+        throw unexpectedToken(n);
+      }
+      items.push({ pipeline: p, terminator });
+      if (terminator === '&&' || terminator === '||') {
+        skipNewlines();
+        if (i >= tokens.length) throw unexpectedEof();
+      }
     }
-    items.push({ pipeline: { commands }, terminator });
-    if (terminator === '&&' || terminator === '||') {
-      skipNewlines();
-      if (i >= tokens.length) throw unexpectedEof();
-    }
+    return items;
   }
+
+  const items = list();
+  if (i < tokens.length) throw unexpectedToken(tokens[i]);
   return items;
 }
 
@@ -668,6 +1002,38 @@ export function needsMore(text: string): boolean {
   return false;
 }
 
+/** Words after which bash joins the next line of a command with a space rather than `; `. */
+const JOIN_WITH_SPACE = new Set(['do', 'then', 'else', 'elif', '{', 'in', '!']);
+
+/**
+ * The history entry bash (cmdhist on, lithist off) makes of a command typed over several
+ * lines: one entry, the lines joined with `; `, or with a space after a line that ends where
+ * a command cannot end (`do`, `then`, `else`, `{`, `(`, `|`, `&&`, `||`, `;;`, `case ... in`),
+ * or with the newline itself inside a quote or a here-document. Input of more than 200 lines
+ * is kept as typed.
+ */
+export function historyEntry(text: string): string {
+  const lines = text.split('\n');
+  if (lines.length === 1 || lines.length > 200) return text;
+  let entry = lines[0]!;
+  let typed = lines[0]!;
+  for (const line of lines.slice(1)) {
+    let sep = '; ';
+    try {
+      const r = lex(typed, false);
+      const last = r.tokens[r.tokens.length - 1];
+      if (r.openHeredoc || r.trailingBackslash) sep = '\n';
+      else if (!last) sep = ' ';
+      else if (last.kind === 'op' ? ['|', '&&', '||', '(', ';', ';;', '\n'].includes(last.value) : !last.quoted && !last.arith && JOIN_WITH_SPACE.has(last.value)) sep = ' ';
+    } catch {
+      sep = '\n'; // inside a quote or a substitution: the newline is part of the text
+    }
+    entry += sep + line;
+    typed += '\n' + line;
+  }
+  return entry;
+}
+
 // ---------------------------------------------------------------------------------------
 // Completion support
 
@@ -685,6 +1051,9 @@ export interface WordAtCursor {
   redirectTarget: boolean;
 }
 
+/** Reserved words after which the next word is a command name. */
+const COMMAND_PREFIXES = new Set(['do', 'then', 'else', 'elif', 'if', 'while', 'until', '{', '!']);
+
 /** Describes the word being typed at `cursor`; never throws (an open quote just extends the word). */
 export function wordAt(line: string, cursor: number): WordAtCursor {
   cursor = Math.max(0, Math.min(cursor, line.length));
@@ -697,13 +1066,14 @@ export function wordAt(line: string, cursor: number): WordAtCursor {
   let redirectTarget = false;
   steps += before.length;
   for (const t of before) {
-    if (t.kind === 'op' && (LIST_OPS.has(t.value) || t.value === '|' || t.value === ';;')) {
+    if (t.kind === 'op' && (LIST_OPS.has(t.value) || t.value === '|' || t.value === ';;' || t.value === '(' || t.value === ')')) {
       preceding.length = 0;
       redirectTarget = false;
     } else if (t.kind === 'op') {
       redirectTarget = !NO_TARGET.has(t.value);
     } else {
-      if (!redirectTarget) preceding.push(t.value);
+      // After `do`, `then`, `{`, `!` ... a command starts.
+      if (!redirectTarget && !(preceding.length === 0 && !t.quoted && COMMAND_PREFIXES.has(t.value))) preceding.push(t.value);
       redirectTarget = false;
     }
   }
