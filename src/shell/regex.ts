@@ -337,12 +337,19 @@ export function quote(text: string): string {
 export function compileRaw(src: string, icase = false): Regex {
   const re = RE2JS.compile(src, RE2JS.LONGEST_MATCH | RE2JS.DOTALL | (icase ? RE2JS.CASE_INSENSITIVE : 0));
   const groupCount = re.groupCount();
+  // A matcher reads its input once: the successive finds in one string (s///g, grep -o) share it.
+  let input: string | undefined;
+  let matcher: ReturnType<RE2JS['matcher']> | undefined;
   return {
     groupCount,
     test: (s) => re.test(s),
     find: (s, from = 0) => {
       if (from > s.length) return null;
-      const m = re.matcher(s);
+      if (s !== input || !matcher) {
+        input = s;
+        matcher = re.matcher(s);
+      }
+      const m = matcher;
       if (!m.find(from)) return null;
       const groups: (string | undefined)[] = [];
       for (let g = 0; g <= groupCount; g++) groups.push(m.group(g) ?? undefined);

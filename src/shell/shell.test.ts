@@ -369,6 +369,12 @@ describe('${...} pattern, substring and case operators', () => {
     expect((await run('echo ${P##*/} ${P%/*} ${P//\\//:}')).out).toBe('kubectl /usr/local/bin :usr:local:bin:kubectl\n');
   });
 
+  it('matches a pattern with many stars in time proportional to the value', async () => {
+    const { run } = setup();
+    await run(`X=${'a'.repeat(3000)}`);
+    expect((await run('Y=${X//*a*a*a*a*b/}; echo ${#Y} ${X%a*a*b} ${X##*a*a*a*b} | sed "s/a\\+/A/g"')).out).toBe('3000 A A\n');
+  });
+
   it('removes the shortest or longest matching prefix or suffix, with *, ? and [...]', async () => {
     const { run } = setup();
     await run('X=abcabc');

@@ -71,6 +71,7 @@
  * extended globs (`+(...)`), `${!X}`, arrays (`=~` groups are `BASH_REMATCH_1`, ...).
  */
 import { detachFromContainer, isDetachSequence } from './commands/docker/attach';
+import { RE2JS } from 're2js';
 import type { Scheduler } from '../sim/clock';
 import { appendFile, writeFile } from '../sim/files';
 import type { Sim } from '../sim/sim';
@@ -1347,27 +1348,30 @@ function globSource(p: string, longest: boolean): string {
  * (`##`, `%%`) over the shortest. Every pattern-using `${...}` form goes through here.
  */
 function globMatcher(pattern: string, where: 'prefix' | 'suffix' | 'any', longest: boolean): (s: string, from?: number) => { start: number; end: number } | null {
-  let source = globSource(pattern, longest);
-  try {
-    new RegExp(source);
-  } catch {
-    source = '(?!)'; // a reversed range (`[z-a]`) matches nothing
-  }
+  // RE2 (re2js) rather than RegExp: `${X//*a*a*a*b/}` must not backtrack for ever. Its
+  // leftmost-first matching with lazy `*?` picks what JavaScript's would.
+  const compileGlob = (src: string): RE2JS => {
+    try {
+      return RE2JS.compile(src, RE2JS.DOTALL);
+    } catch {
+      return RE2JS.compile('[^\\x00-\\x{10FFFF}]'); // a reversed range (`[z-a]`) matches nothing
+    }
+  };
+  const source = globSource(pattern, longest);
   if (where === 'suffix') {
-    const re = new RegExp(`(?:${source})$`, 'y');
+    const re = compileGlob(`(?:${source})$`);
     return (s) => {
-      for (let k = longest ? 0 : s.length; k >= 0 && k <= s.length; k += longest ? 1 : -1) {
-        re.lastIndex = k;
-        if (re.test(s)) return { start: k, end: s.length };
-      }
+      const m = re.matcher(s);
+      // `%%`: the leftmost start of a match running to the end; `%`: the rightmost.
+      if (longest) return m.find(0) ? { start: m.start(), end: s.length } : null;
+      for (let k = s.length; k >= 0; k--) if (m.find(k) && m.start() === k) return { start: k, end: s.length };
       return null;
     };
   }
-  const re = new RegExp(source, where === 'prefix' ? 'y' : 'g');
+  const re = compileGlob(where === 'prefix' ? `^(?:${source})` : source);
   return (s, from = 0) => {
-    re.lastIndex = from;
-    const m = re.exec(s);
-    return m ? { start: m.index, end: m.index + m[0].length } : null;
+    const m = re.matcher(s);
+    return m.find(from) ? { start: m.start(), end: m.end() } : null;
   };
 }
 

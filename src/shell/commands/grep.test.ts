@@ -58,6 +58,7 @@ describe('grep', () => {
     expect((await run('grep -B2 -n foo f.txt f.txt')).out.split('\n').slice(8, 14).join('\n')).toBe('f.txt-9-g\nf.txt-10-h\nf.txt:11:foo\n--\nf.txt-1-a\nf.txt-2-b');
     expect((await run('grep -m1 -A1 foo f.txt')).out).toBe('foo\nc\n');
     expect((await run('grep -2 -n bar f.txt')).out).toBe('5-d\n6-e\n7:foo bar\n8-f\n9-g\n');
+    expect((await run('grep -C 2147483648 -m 1 foo f.txt')).out).toBe('a\nb\nfoo\nc\nd\ne\nfoo bar\nf\ng\nh\nfoo\n');
     expect(await run('grep -A x foo f.txt')).toEqual({ out: '', err: 'grep: x: invalid context length argument\n', status: 2 });
   });
 

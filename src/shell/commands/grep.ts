@@ -307,7 +307,7 @@ export const grep: Command = {
         any = true;
         if (f.has('q')) break;
         if (f.has('c') || f.has('l') || f.has('L')) continue;
-        if (context) for (let b = Math.max(lastPrinted + 1, i - o.before); b < i; b++) emit(b, '-', lines[b]!);
+        if (context) for (let b = Math.max(lastPrinted + 1, i - o.before, 0); b < i; b++) emit(b, '-', lines[b]!);
         if (f.has('o')) {
           if (!invert) for (const m of matchesOf(re, line, f.has('w') && !f.has('x'))) emit(i, ':', m);
         } else emit(i, ':', line);

@@ -55,10 +55,11 @@ export function readOperands(ctx: CommandContext, tool: string, files: string[])
 
 /** Bytes of `text` in UTF-8 (what `wc -c` counts). */
 export function utf8Length(text: string): number {
-  let n = 0;
-  for (const ch of text) {
-    const cp = ch.codePointAt(0)!;
-    n += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // A surrogate pair (2 units) is 4 bytes; other units 1, 2 or 3.
+    if (c >= 0x80) n += c < 0x800 ? 1 : c >= 0xd800 && c < 0xdc00 ? 1 : c >= 0xdc00 && c < 0xe000 ? 0 : 2;
   }
   return n;
 }
