@@ -258,3 +258,16 @@ describe('busybox ping usage errors', () => {
     expect(c.stderr).toBe("ping: invalid number 'abc'\ncommand terminated with exit code 1\n");
   });
 });
+
+describe('a count no one waits for', () => {
+  it('-c larger than a day of pings runs until interrupted, like no -c (a script stops it)', async () => {
+    const { run, client } = await open(1, 5_000);
+    const r = await run(`kubectl exec client -- ping -c 2147483647 ${client.status.podIP}`);
+    expect(r.took).toBe(5_000);
+    // Without -t, kubectl exec ends on Ctrl+C before the summary comes back.
+    expect(parsePing(r.stdout).replies).toHaveLength(5);
+    // A count that a day holds runs to its end.
+    const short = await run(`kubectl exec client -- ping -c 7 ${client.status.podIP}`);
+    expect(parsePing(short.stdout).summary).toMatchObject({ sent: 7, received: 7 });
+  });
+});

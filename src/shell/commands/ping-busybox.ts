@@ -86,7 +86,9 @@ export const pingBusybox: Command = {
     let sent = 0;
     const start = ctx.env.scheduler.now();
     let finished = true;
-    if (!Number.isFinite(count) && !Number.isFinite(deadline)) ctx.endless();
+    // Without -c or -w, or with more packets than a day holds (one a second), it runs until Ctrl+C.
+    const DAY_MS = 86_400_000;
+    if (Math.min(count * 1000, deadline) > DAY_MS) ctx.endless();
     while (sent < count) {
       const r = sim.ping(nsId, dst, { id, seq: sent, size, ttl });
       sent++;

@@ -122,7 +122,9 @@ export const pingIputils: Command = {
     let errors = 0;
     let elapsed = 0;
     let stopped = false;
-    if (!Number.isFinite(count) && !Number.isFinite(deadline)) ctx.endless();
+    // Without -c or -w, or with more packets than a day holds, it runs until Ctrl+C.
+    const DAY_MS = 86_400_000;
+    if (Math.min(count * interval, deadline) > DAY_MS) ctx.endless();
     while (sent < count && elapsed < deadline) {
       const seq = sent + 1;
       const res = sim.ping(nsId, r.ip, { id, seq, size, ttl, pmtu });
