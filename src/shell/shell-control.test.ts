@@ -17,7 +17,7 @@ class CountingClock extends VirtualClock {
     this.advance(ms);
     if (++this.sleeps === this.at?.n) this.at.action();
   }
-  endless(): void {
+  override endless(): void {
     this.endlessCalls++;
   }
 }

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { historyEntry, needsMore, parseCommandLine, ShellSyntaxError, tokenize, tokenizerSteps, wordAt, type CompoundCommand, type Token } from './tokenize';
+import { historyEntry, needsMore, parseCommandLine, ShellSyntaxError, tokenize, tokenizerSteps, wordAt, type CompoundCommand, type SimpleCommand, type Token } from './tokenize';
 
 const values = (line: string): string[] => tokenize(line).map((t) => t.value);
 const words = (line: string): string[] =>
@@ -195,7 +195,7 @@ describe('tokenize: errors', () => {
 
 describe('parseCommandLine', () => {
   const argv = (line: string): string[][][] =>
-    parseCommandLine(line).items.map((it) => it.pipeline.commands.map((c) => c.argv.map((w) => w.value)));
+    parseCommandLine(line).items.map((it) => it.pipeline.commands.map((c) => (c as SimpleCommand).argv.map((w) => w.value)));
 
   it('parses an empty line or a comment as an empty list', () => {
     expect(parseCommandLine('').items).toEqual([]);
@@ -216,7 +216,7 @@ describe('parseCommandLine', () => {
 
   it('collects redirections apart from argv', () => {
     const [item] = parseCommandLine('curl -s 10.96.0.1 > out.txt 2>&1 < in 2>> err').items;
-    const cmd = item?.pipeline.commands[0];
+    const cmd = item?.pipeline.commands[0] as SimpleCommand | undefined;
     expect(cmd?.argv.map((w) => w.value)).toEqual(['curl', '-s', '10.96.0.1']);
     expect(cmd?.redirects.map((r) => [r.op, r.target?.value ?? null])).toEqual([
       ['>', 'out.txt'],
@@ -235,7 +235,7 @@ describe('parseCommandLine', () => {
 
   it('keeps expansions on argv words', () => {
     const [item] = parseCommandLine('echo "$HOME"').items;
-    expect(item?.pipeline.commands[0]?.argv[1]?.expansions[0]).toMatchObject({ kind: 'var', inner: 'HOME' });
+    expect((item?.pipeline.commands[0] as SimpleCommand | undefined)?.argv[1]?.expansions[0]).toMatchObject({ kind: 'var', inner: 'HOME' });
   });
 
   it('treats newlines as separators and allows them after && || |', () => {
@@ -313,7 +313,7 @@ describe('wordAt', () => {
 });
 
 describe('here-documents, assignments and more redirections', () => {
-  const first = (text: string) => parseCommandLine(text).items[0]!.pipeline.commands[0]!;
+  const first = (text: string) => parseCommandLine(text).items[0]!.pipeline.commands[0]! as SimpleCommand;
 
   it('reads a here-document body after its line, with expansions unless the delimiter is quoted', () => {
     const list = parseCommandLine('cat <<EOF | kubectl apply -f -\nname: $NAME\n  x: \\$y\nEOF\necho done');
@@ -322,8 +322,8 @@ describe('here-documents, assignments and more redirections', () => {
     expect(r.op).toBe('<<');
     expect(r.body?.value).toBe('name: $NAME\n  x: $y\n');
     expect(r.body?.expansions.map((x) => x.inner)).toEqual(['NAME']);
-    expect(list.items[0]!.pipeline.commands[1]!.argv.map((w) => w.value)).toEqual(['kubectl', 'apply', '-f', '-']);
-    expect(list.items[1]!.pipeline.commands[0]!.argv.map((w) => w.value)).toEqual(['echo', 'done']);
+    expect((list.items[0]!.pipeline.commands[1] as SimpleCommand).argv.map((w) => w.value)).toEqual(['kubectl', 'apply', '-f', '-']);
+    expect((list.items[1]!.pipeline.commands[0] as SimpleCommand).argv.map((w) => w.value)).toEqual(['echo', 'done']);
     expect(first("cat <<'EOF'\n$HOME\nEOF").redirects[0]!.body).toEqual({ value: '$HOME\n', expansions: [] });
     expect(first('cat <<-END\n\t\tindented\n\tEND').redirects[0]!.body?.value).toBe('indented\n');
     expect(parseCommandLine('cat <<EOF\na # not a comment\nEOF').items).toHaveLength(1);
@@ -453,7 +453,7 @@ describe("tokenize: $'...' (ANSI-C quoting)", () => {
   });
 
   it("reads `$` and a single-quoted string when ANSI-C quoting is off (dash)", () => {
-    const argv = parseCommandLine(`echo $'a\\tb'`, { ansiC: false }).items[0]?.pipeline.commands[0]?.argv;
+    const argv = (parseCommandLine(`echo $'a\\tb'`, { ansiC: false }).items[0]?.pipeline.commands[0] as SimpleCommand | undefined)?.argv;
     expect(argv?.map((w) => w.value)).toEqual(['echo', '$a\\tb']);
   });
 });

@@ -25,7 +25,7 @@ function setup() {
   const s = buildCluster(SPEC, 3, T0);
   const pod = Object.values(s.k8s.pods).find((p) => p.metadata.labels?.['k8s-app'] === 'kube-dns')!;
   let id = 1;
-  const ask = (name: string, at: number, type = 'A') => {
+  const ask = (name: string, at: number, type: Parameters<typeof dnsQuery>[2] = 'A') => {
     const bytes = serveCoreDns(s, encodeDns(dnsQuery(id++, name, type)), { upstream: ROUTER_ANSWER, upstreamIp: '192.168.49.1', peer: { ip: parseIp('10.244.1.5')!, port: 40000 }, proto: 'udp', pod, now: at })!;
     return decodeDns(bytes);
   };
