@@ -84,7 +84,7 @@ export const answerCheck = defineCheckKind<Params>({
     ctx.memory.feedback = verdict.feedback;
     return verdict;
   },
-  evaluate(p, ctx) {
+  evaluate(_p, ctx) {
     if (ctx.memory.correct === true) return pass(String(ctx.memory.feedback ?? ''));
     if (ctx.memory.tries) return fail(String(ctx.memory.feedback ?? ''), true);
     return fail(`Waiting for your answer: \`answer ${ctx.taskId} VALUE\`.`);
