@@ -1009,7 +1009,7 @@ const JOIN_WITH_SPACE = new Set(['do', 'then', 'else', 'elif', '{', 'in', '!']);
  * The history entry bash (cmdhist on, lithist off) makes of a command typed over several
  * lines: one entry, the lines joined with `; `, or with a space after a line that ends where
  * a command cannot end (`do`, `then`, `else`, `{`, `(`, `|`, `&&`, `||`, `;;`, `case ... in`),
- * or with the newline itself inside a quote or a here-document. Input of more than 200 lines
+ * or with the newline itself inside a quote or a here-document body. Input of more than 200 lines
  * is kept as typed.
  */
 export function historyEntry(text: string): string {

@@ -217,7 +217,7 @@ describe('robustness', () => {
           for (const p of place.split('\n').filter(Boolean)) await session.run(p, sink, sink);
           for (const c of cmds) {
             clock.beginCommand(() => session.interrupt());
-            if (process.env.FUZZ_LOG) appendFileSync(process.env.FUZZ_LOG, `${performance.now().toFixed(0)}|${world.name}|${place}|${JSON.stringify(c)}\n`);
+            if (process.env.FUZZ_LOG) appendFileSync(process.env.FUZZ_LOG, `${lines}|${world.name}|${place}|${JSON.stringify(c)}\n`);
             const status = await session.run(c, sink, sink);
             lines++;
             expect(Number.isInteger(status), c).toBe(true);

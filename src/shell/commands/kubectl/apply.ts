@@ -49,7 +49,7 @@ export interface AppliedLines {
 
 /**
  * Applies documents as kubectl apply does, all or nothing; a dry run applies them to a copy of
- * the cluster. Throws the ApiError of a refused document.
+ * the cluster. Throws the ApiError of the first document refused.
  */
 export function applyDocuments(ctx: ApiContext, docs: SourcedDoc[], opts: { namespace?: string; dryRun?: DryRun; names?: boolean }): AppliedLines {
   const dry = opts.dryRun ?? 'none';
