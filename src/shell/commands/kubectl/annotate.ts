@@ -11,15 +11,14 @@
  * itself); `kubernetes.io/change-cause` on a Deployment is what the next rollout records.
  * Left out: --resource-version, --local, -f.
  */
-import { matches, type Requirement } from '../../../sim/k8s/labels';
 import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
 import { dryRunOf } from './apply';
-import { resourceArgs } from './delete';
+import { selectTargets } from './delete';
 import { bool, parseFlags, str } from './flags';
 import { apiContext, writeErrors, type ObjectError } from './mutate';
 import { objectPrinter } from './object-output';
-import { qualifiedPlural, qualifiedSingular, selectorFor } from './resources';
+import { qualifiedPlural, qualifiedSingular } from './resources';
 import { liveObject, updateObject } from './update';
 import { ApiError } from '../../../sim/k8s/api';
 
@@ -100,18 +99,7 @@ export async function kubectlAnnotate(ctx: CommandContext, argv: string[]): Prom
   const namespace = str(flags, 'namespace') ?? 'default';
   const allNs = bool(flags, 'all-namespaces');
   const state = ctx.env.sim.state;
-  const { types, names } = resourceArgs(resources, all || selectorText !== undefined);
-  let selector: Requirement[] = [];
-  if (selectorText !== undefined) selector = selectorFor(types[0]!, selectorText);
-  const targets = names.length
-    ? names.map((n) => ({ type: n.type, namespace: n.type.namespaced ? namespace : '', name: n.name }))
-    : types.flatMap((type) =>
-        type
-          .list(state)
-          .filter((o) => (!type.namespaced || allNs || o.metadata.namespace === namespace) && matches(selector, o.metadata.labels))
-          .sort((a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name))
-          .map((o) => ({ type, namespace: o.metadata.namespace ?? '', name: o.metadata.name })),
-      );
+  const targets = selectTargets(state, resources, { namespace, allNamespaces: allNs, all, selector: selectorText });
   const apiCtx = apiContext(ctx);
   const errors: ObjectError[] = [];
   for (const t of targets) {

@@ -122,6 +122,24 @@ export function resourceArgs(args: string[], selecting: boolean): { types: Resou
   return { types, names: types.flatMap((type) => rest.map((name) => ({ type, name }))) };
 }
 
+/**
+ * The objects `kubectl label` and `kubectl annotate` act on: the names given (TYPE NAME...,
+ * TYPE/NAME...), or with `--all` / `-l` every object of the types in the namespace (or all
+ * namespaces), sorted by namespace and name as the server lists them.
+ */
+export function selectTargets(state: CommandContext['env']['sim']['state'], resources: string[], o: { namespace: string; allNamespaces: boolean; all: boolean; selector: string | undefined }): { type: ResourceType; namespace: string; name: string }[] {
+  const { types, names } = resourceArgs(resources, o.all || o.selector !== undefined);
+  const selector: Requirement[] = o.selector !== undefined ? selectorFor(types[0]!, o.selector) : [];
+  if (names.length) return names.map((n) => ({ type: n.type, namespace: n.type.namespaced ? o.namespace : '', name: n.name }));
+  return types.flatMap((type) =>
+    type
+      .list(state)
+      .filter((x) => (!type.namespaced || o.allNamespaces || x.metadata.namespace === o.namespace) && matches(selector, x.metadata.labels))
+      .sort((a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name))
+      .map((x) => ({ type, namespace: x.metadata.namespace ?? '', name: x.metadata.name })),
+  );
+}
+
 export async function kubectlDelete(ctx: CommandContext, argv: string[]): Promise<number> {
   const flags = parseFlags(argv, DELETE_FLAGS, 'kubectl delete');
   const output = str(flags, 'output');

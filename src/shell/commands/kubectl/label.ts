@@ -16,15 +16,13 @@
  * Left out: --resource-version, --dry-run, --local, -f, labels on Endpoints and
  * EndpointSlices (their controllers own them).
  */
-import { matches, type Requirement } from '../../../sim/k8s/labels';
 import { labelValueProblem, patchLabels, storedObject, type Resource } from '../../../sim/k8s/controllers';
 import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
 import { bool, parseFlags, str } from './flags';
 import { ApiError } from '../../../sim/k8s/api';
 import { apiContext, writeErrors, type ObjectError } from './mutate';
-import { resourceArgs } from './delete';
-import { selectorFor } from './resources';
+import { selectTargets } from './delete';
 
 export const LABEL_FLAGS = [
   { name: 'namespace', short: 'n', type: 'string' as const },
@@ -113,19 +111,7 @@ export async function kubectlLabel(ctx: CommandContext, argv: string[]): Promise
   const namespace = str(flags, 'namespace') ?? 'default';
   const allNs = bool(flags, 'all-namespaces');
   const state = ctx.env.sim.state;
-  const selecting = all || selectorText !== undefined;
-  const { types, names } = resourceArgs(resources, selecting);
-  let selector: Requirement[] = [];
-  if (selectorText !== undefined) selector = selectorFor(types[0]!, selectorText);
-  const targets = names.length
-    ? names.map((n) => ({ type: n.type, namespace: n.type.namespaced ? namespace : '', name: n.name }))
-    : types.flatMap((type) =>
-        type
-          .list(state)
-          .filter((o) => (!type.namespaced || allNs || o.metadata.namespace === namespace) && matches(selector, o.metadata.labels))
-          .sort((a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name))
-          .map((o) => ({ type, namespace: o.metadata.namespace ?? '', name: o.metadata.name })),
-      );
+  const targets = selectTargets(state, resources, { namespace, allNamespaces: allNs, all, selector: selectorText });
   const errors: ObjectError[] = [];
   const apiCtx = apiContext(ctx);
   for (const t of targets) {
