@@ -10,14 +10,21 @@
  * Leases, ControllerRevisions, IngressClasses...) get a message saying the sandbox does not
  * model them, as does creating any of these kinds.
  */
-export interface UnmodelledResource {
+/** How the API server's discovery names a resource type. */
+export interface ResourceNames {
+  /** Plural resource name (`pods`). */
   plural: string;
   singular: string;
   shortNames: string[];
   kind: string;
+  /** `apps` for Deployments; empty for the core group. */
   group: string;
+  /** The API version served (`v1`). */
   version: string;
   namespaced: boolean;
+}
+
+export interface UnmodelledResource extends ResourceNames {
   /** Listing finds nothing on the sandbox's clusters, truthfully. */
   empty: boolean;
 }

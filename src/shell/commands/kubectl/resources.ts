@@ -16,6 +16,7 @@ import { endpointSliceObject, endpointsObject, mirroredSlices } from '../../../s
 import { storedList } from '../../../sim/k8s/objects';
 import { kubeRootCaConfigMaps } from '../../../sim/k8s/system-objects';
 import { unmodelledMessage, unmodelledResource } from '../../../sim/k8s/unmodelled';
+import type { ResourceNames } from '../../../sim/k8s/unmodelled';
 import type { SimState } from '../../../sim/state';
 import { parseSelector, SelectorError, type Requirement } from '../../../sim/k8s/labels';
 import { CommandError } from '../../errors';
@@ -25,17 +26,7 @@ export interface AnyObject {
   metadata: { name: string; namespace?: string; creationTimestamp: string; labels?: Record<string, string> };
 }
 
-export interface ResourceType {
-  /** Plural resource name (`pods`). */
-  plural: string;
-  singular: string;
-  shortNames: string[];
-  kind: string;
-  /** `apps` for Deployments; empty for the core group. */
-  group: string;
-  /** The API version served (`v1`). */
-  version: string;
-  namespaced: boolean;
+export interface ResourceType extends ResourceNames {
   /** Every object of this type in the sandbox, in any order. */
   list(state: SimState): AnyObject[];
 }
