@@ -17,7 +17,7 @@ import { COMMON_TEXT, FIELD_TEXT, TYPE_TEXT } from './descriptions';
 export type FieldRow = [string, string, (0 | 1)?, string[]?];
 
 interface ApiData {
-  kinds: Record<string, string>;
+  kinds: Record<string, [string, string]>;
   types: Record<string, FieldRow[]>;
 }
 
@@ -41,7 +41,12 @@ const PRIMITIVES = new Set(['string', 'int32', 'int64', 'number', 'boolean', 'In
 
 /** The type key of a kind's object (`Pod`, `CoreV1Event`), if the sandbox serves the kind. */
 export function kindType(kind: string): string | undefined {
-  return load().kinds[kind];
+  return load().kinds[kind]?.[0];
+}
+
+/** The apiVersion the sandbox serves a kind in (`apps/v1`). */
+export function kindApiVersion(kind: string): string | undefined {
+  return load().kinds[kind]?.[1];
 }
 
 /** True for a struct type (one with fields). */
@@ -124,7 +129,7 @@ function isStatusType(type: string): boolean {
     };
     const spec = new Set<string>();
     const status = new Set<string>();
-    for (const root of Object.values(load().kinds)) {
+    for (const [root] of Object.values(load().kinds)) {
       for (const f of fieldsOf(root)) {
         const s = elementStruct(f.type);
         if (s) walk(s, f.name === 'status' ? status : spec);
@@ -144,7 +149,7 @@ export function typeText(type: string): string {
 export function fieldText(type: string, field: string): string {
   const own = FIELD_TEXT[`${type}.${field}`];
   if (own) return own;
-  const kind = Object.entries(load().kinds).find(([, t]) => t === type)?.[0];
+  const kind = Object.entries(load().kinds).find(([, [t]]) => t === type)?.[0];
   if (kind) {
     if (COMMON_TEXT[field]) return COMMON_TEXT[field];
     if (field === 'spec') return `The desired state of the ${kind}.`;
