@@ -84,9 +84,9 @@ const disagreements = [];
 function typeCode(attr, tsType, owner) {
   const t = attr.type;
   const arr = /^Array<(.+)>$/.exec(t);
-  if (arr) return `[]${typeCode({ type: arr[1], format: '' }, tsType && /^Array<(.+)>$/.exec(tsType)?.[1], owner)}`;
+  if (arr) return `[]${typeCode({ type: arr[1], format: attr.format }, tsType && /^Array<(.+)>$/.exec(tsType)?.[1], owner)}`;
   const map = /^\{ \[key: string\]: (.+); \}$/.exec(t);
-  if (map) return `map[string]${typeCode({ type: map[1], format: '' }, tsType && /^\{\s*\[key: string\]: (.+?);?\s*\}$/.exec(tsType)?.[1], owner)}`;
+  if (map) return `map[string]${typeCode({ type: map[1], format: attr.format }, tsType && /^\{\s*\[key: string\]: (.+?);?\s*\}$/.exec(tsType)?.[1], owner)}`;
   if (t === 'string') return /ResourceQuantity/.test(tsType ?? '') ? 'Quantity' : 'string';
   if (t === 'number') return attr.format === 'int32' ? 'int32' : attr.format === 'int64' ? 'int64' : 'number';
   if (t === 'boolean') return 'boolean';

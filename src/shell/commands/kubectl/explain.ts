@@ -214,8 +214,8 @@ function plaintextV2(ctx: CommandContext, t: Target, root: string, recursive: bo
 
 export async function kubectlExplain(ctx: CommandContext, argv: string[]): Promise<number> {
   const flags = parseFlags(argv, FLAGS, 'kubectl explain');
-  if (flags.args.length === 0) throw new CommandError('USAGE', 'error: You must specify the type of resource to explain. Use "kubectl api-resources" for a complete list of supported resources.\n');
-  if (flags.args.length > 1) throw new CommandError('USAGE', 'error: We accept only this format: explain RESOURCE\n');
+  if (flags.args.length === 0) throw new CommandError('USAGE', 'error: You must specify the type of resource to explain. Use "kubectl api-resources" for a complete list of supported resources.');
+  if (flags.args.length > 1) throw new CommandError('USAGE', 'error: We accept only this format: explain RESOURCE');
   const apiVersion = str(flags, 'api-version') ?? '';
   const output = str(flags, 'output') ?? 'plaintext';
   const recursive = flags.values.recursive === true;
