@@ -12,7 +12,7 @@
  * deeper per level. A missing field prints the header and then `error: field "x" does not exist`
  * (the template writes the header before it fails), naming the path's last element as kubectl
  * does. `--output=plaintext-openapiv2` prints the older layout (`KIND:     `, `RESOURCE:` or
- * `FIELD:    `, five-space descriptions, `<Object>` for structs). The resource is the longest
+ * `FIELD:    `, five-space descriptions, `<Object>` for structs, names only under --recursive). The resource is the longest
  * `plural.group` prefix of the argument, else its first word, as kubectl's prefix matching
  * does; `--api-version` takes the first word alone and asks for that group/version.
  * Descriptions are the sandbox's own (sim/k8s/schema): the names and types are v1.32's.
@@ -62,6 +62,8 @@ const FLAGS = [
   { name: 'recursive', type: 'bool' as const },
   { name: 'api-version', type: 'string' as const },
   { name: 'output', type: 'string' as const },
+  // A global flag kubectl accepts everywhere; explain has no use for it.
+  { name: 'namespace', short: 'n', type: 'string' as const },
 ];
 
 /**
@@ -193,9 +195,9 @@ function plaintextV2(ctx: CommandContext, t: Target, root: string, recursive: bo
     fieldsOf(ty)
       .map((f) => {
         const pad = ' '.repeat(3 + (depth - 1) * 3);
-        const line = `${pad}${f.name}\t<${explainTypeV2(f.type)}>${f.required ? ' -required-' : ''}\n`;
         const inner = elementStruct(f.type);
-        if (recursive) return line + (inner && depth < 12 ? list(inner, depth + 1) : '');
+        if (recursive) return `${pad}${f.name}\t<${explainTypeV2(f.type)}>\n${inner && depth < 12 ? list(inner, depth + 1) : ''}`;
+        const line = `${pad}${f.name}\t<${explainTypeV2(f.type)}>${f.required ? ' -required-' : ''}\n`;
         return `${line}${indent(5, wordWrap(fieldText(ty, f.name), 75))}\n\n`;
       })
       .join('');
@@ -209,7 +211,7 @@ function plaintextV2(ctx: CommandContext, t: Target, root: string, recursive: bo
   } else {
     out += `DESCRIPTION:\n${wrap5(typeText(root) || '<empty>')}\n\nFIELDS:\n${list(root, 1)}`;
   }
-  ctx.stdout.write(`${out}\n`);
+  ctx.stdout.write(out);
 }
 
 export async function kubectlExplain(ctx: CommandContext, argv: string[]): Promise<number> {
