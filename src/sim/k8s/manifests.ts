@@ -8,6 +8,8 @@
  * `error: error validating "web.yaml": ...`, Invalid as `The Deployment "web" is invalid: ...`,
  * other refusals as `Error from server (AlreadyExists): error when creating "web.yaml": ...`.
  * `kind: List` documents are flattened into their items.
+ * With `validate` (kubectl's --validate) each document is first decoded as the API server
+ * decodes it (schema/decode.ts): unknown fields and wrong types are refused or warned about.
  * apply: a new object is created with the `kubectl.kubernetes.io/last-applied-configuration`
  * annotation (the manifest as compact JSON with sorted keys, as kubectl writes it); an existing
  * one is compared with what the manifest asks for: identical (and the annotation unchanged)

@@ -12,6 +12,8 @@
  * same lines with ` (dry run)` or ` (server dry run)`; `--dry-run=none` (the default) applies.
  * The same code applies text handed to a lab session (`applyText`), so the YAML editor's
  * Apply and Dry run buttons print exactly what `kubectl apply -f` prints.
+ * `--validate` (strict by default, as in kubectl 1.32; warn; ignore) sets how the API server
+ * decodes each document (sim/k8s/schema/decode.ts), for the editor's text too.
  * Left out: --prune, --server-side, -k (kustomize), URLs.
  */
 import { clone } from '../../../sim/clone';

@@ -3,7 +3,8 @@
  *
  * Design notes: `create -f FILE|-` creates every document (AlreadyExists for an object that
  * exists: `Error from server (AlreadyExists): error when creating "web.yaml": ...`; all or
- * nothing). The generators build what kubectl's build: `create deployment NAME --image=IMG`
+ * nothing), decoded by the API server under `--validate` (strict by default; warn prints
+ * `Warning: unknown field ...` before the line). The generators build what kubectl's build: `create deployment NAME --image=IMG`
  * labels everything `app=NAME`, names the container after the image (`nginx:1.27` ->
  * `nginx`), one container per `--image`, `--port` as containerPort; `create service
  * clusterip|nodeport|loadbalancer NAME --tcp=PORT[:TARGET]` selects `app=NAME` with port names
