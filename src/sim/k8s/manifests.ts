@@ -8,6 +8,8 @@
  * `error: error validating "web.yaml": ...`, Invalid as `The Deployment "web" is invalid: ...`,
  * other refusals as `Error from server (AlreadyExists): error when creating "web.yaml": ...`.
  * `kind: List` documents are flattened into their items.
+ * With `validate` (kubectl's --validate) each document is first decoded as the API server
+ * decodes it (schema/decode.ts): unknown fields and wrong types are refused or warned about.
  * apply: a new object is created with the `kubectl.kubernetes.io/last-applied-configuration`
  * annotation (the manifest as compact JSON with sorted keys, as kubectl writes it); an existing
  * one is compared with what the manifest asks for: identical (and the annotation unchanged)
@@ -42,6 +44,7 @@ import { setDeploymentTemplate } from './rollout';
 import { key, type EnvVar, type Ingress, type ObjectMeta, type PodSpec, type ServicePort } from './types';
 import { apiVersionOf, createStored, getStored, normalise, storedKind, STORED_KINDS, updateStored } from './objects';
 import { unmodelledKind } from './unmodelled';
+import { decode, type ValidateMode } from './schema/decode';
 
 export interface ApplyResult {
   /** `deployment.apps/web`, `service/web`, `pod/client`, `namespace/dev`. */
@@ -64,6 +67,8 @@ export interface ManifestOptions {
   enforceNamespace?: boolean;
   /** `update`: the object replaces the live one (patch, edit): no last-applied annotation, labels as given. */
   mode?: 'apply' | 'create' | 'update';
+  /** kubectl's --validate: the API server decodes each document strictly (schema/decode.ts); `none` (the default) skips decoding. */
+  validate?: ValidateMode | 'none';
 }
 
 /** An ApiError that also knows the line kubectl prints for it. */
@@ -94,6 +99,8 @@ interface Planned {
   source: string;
   /** The last-applied annotation this apply writes. */
   lastApplied: string;
+  /** The server's warnings for the document (unknown fields under --validate=warn). */
+  warnings?: string[];
 }
 
 const GROUP: Record<Kind, string> = {
@@ -140,7 +147,9 @@ function flatten(docs: SourcedDoc[]): SourcedDoc[] {
 }
 
 function plan(doc: SourcedDoc, opts: Required<ManifestOptions>): Planned {
-  const { obj, source } = doc;
+  const decoded = opts.validate === 'none' ? undefined : decode(doc.obj, opts.validate);
+  if (decoded?.error) throw serverError(new ApiError('BadRequest', decoded.error), doc.source);
+  const { obj, source } = decoded ? { obj: decoded.obj, source: doc.source } : doc;
   if (!isObj(obj)) throw clientError(`error validating "${source}": error validating data: the document is not an object; if you choose to ignore these errors, turn validation off with --validate=false`);
   const missing = [!obj.apiVersion && 'apiVersion not set', !obj.kind && 'kind not set'].filter(Boolean) as string[];
   if (missing.length) {
@@ -172,7 +181,7 @@ function plan(doc: SourcedDoc, opts: Required<ManifestOptions>): Planned {
   const annotations = isObj(meta.annotations) ? { ...meta.annotations } : {};
   delete annotations[LAST_APPLIED];
   const stored = { ...obj, metadata: { ...meta, annotations, ...(k !== 'Namespace' ? { namespace } : {}) } };
-  return { kind: k, name, namespace, obj, source, lastApplied: goJson(stored) + '\n' };
+  return { kind: k, name, namespace, obj, source, lastApplied: goJson(stored) + '\n', ...(decoded?.warnings.length ? { warnings: decoded.warnings } : {}) };
 }
 
 function labelsOf(o: Obj): Record<string, string> | undefined {
@@ -284,7 +293,7 @@ function servicePorts(name: string, ports: unknown): ServicePort[] {
  */
 export function applyManifests(ctx: ApiContext, docs: unknown[] | SourcedDoc[], options: string | ManifestOptions = {}): ApplyResult[] {
   const o = typeof options === 'string' ? { namespace: options } : options;
-  const opts: Required<ManifestOptions> = { namespace: o.namespace ?? 'default', enforceNamespace: o.enforceNamespace ?? false, mode: o.mode ?? 'apply' };
+  const opts: Required<ManifestOptions> = { namespace: o.namespace ?? 'default', enforceNamespace: o.enforceNamespace ?? false, mode: o.mode ?? 'apply', validate: o.validate ?? 'none' };
   const sourced = docs.map((d) => (isObj(d) && 'source' in d && 'obj' in d && typeof d.source === 'string' ? (d as unknown as SourcedDoc) : { obj: d, source: 'STDIN' }));
   // Everything that can refuse a document is checked before the first change (precheck), so
   // a snapshot to roll back to is only taken for lists of several documents, as insurance.
@@ -377,7 +386,8 @@ function applyAll(ctx: ApiContext, docs: SourcedDoc[], opts: Required<ManifestOp
   precheck(ctx, planned, opts.mode);
   return planned.map((p) => {
     try {
-      return applyOne(ctx, p, opts.mode);
+      const r = applyOne(ctx, p, opts.mode);
+      return p.warnings ? { ...r, warning: [...p.warnings.map((w) => `Warning: ${w}`), ...(r.warning ? [r.warning] : [])].join('\n') } : r;
     } catch (e) {
       if (e instanceof ApiError) throw serverError(e, p.source);
       throw e;

@@ -12,11 +12,14 @@
  * same lines with ` (dry run)` or ` (server dry run)`; `--dry-run=none` (the default) applies.
  * The same code applies text handed to a lab session (`applyText`), so the YAML editor's
  * Apply and Dry run buttons print exactly what `kubectl apply -f` prints.
+ * `--validate` (strict by default, as in kubectl 1.32; warn; ignore) sets how the API server
+ * decodes each document (sim/k8s/schema/decode.ts), for the editor's text too.
  * Left out: --prune, --server-side, -k (kustomize), URLs.
  */
 import { clone } from '../../../sim/clone';
 import { ApiError, type ApiContext } from '../../../sim/k8s/api';
 import { applyManifests, type SourcedDoc } from '../../../sim/k8s/manifests';
+import { validateMode, type ValidateMode } from '../../../sim/k8s/schema/decode';
 import { rngOver } from '../../../sim/rng';
 import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
@@ -27,12 +30,19 @@ export const APPLY_FLAGS = [
   { name: 'filename', short: 'f', type: 'string' as const },
   { name: 'namespace', short: 'n', type: 'string' as const },
   { name: 'output', short: 'o', type: 'string' as const },
-  { name: 'validate', type: 'string' as const },
+  { name: 'validate', type: 'string' as const, bare: 'strict' },
   { name: 'recursive', short: 'R', type: 'bool' as const },
   { name: 'dry-run', type: 'string' as const, bare: 'unchanged' },
 ];
 
 export type DryRun = 'none' | 'client' | 'server';
+
+/** kubectl's --validate (strict by default; a bare --validate is strict); a bad value is refused as kubectl refuses it. */
+export function validateOf(value: string | undefined): ValidateMode {
+  const mode = validateMode(value);
+  if (!mode) throw new CommandError('USAGE', `error: invalid - validate option "${value}"; must be one of: strict (or true), warn, ignore (or false)`);
+  return mode;
+}
 
 /** kubectl's --dry-run values; a bare `--dry-run` (pflag's NoOptDefVal `unchanged`) is refused, as kubectl 1.32 refuses it. */
 export function dryRunOf(value: string | undefined): DryRun {
@@ -51,10 +61,10 @@ export interface AppliedLines {
  * Applies documents as kubectl apply does, all or nothing; a dry run applies them to a copy of
  * the cluster. Throws the ApiError of the first document refused.
  */
-export function applyDocuments(ctx: ApiContext, docs: SourcedDoc[], opts: { namespace?: string; dryRun?: DryRun; names?: boolean }): AppliedLines {
+export function applyDocuments(ctx: ApiContext, docs: SourcedDoc[], opts: { namespace?: string; dryRun?: DryRun; names?: boolean; validate?: ValidateMode }): AppliedLines {
   const dry = opts.dryRun ?? 'none';
   const target: ApiContext = dry === 'none' ? ctx : { ...ctx, state: clone(ctx.state), rng: rngOver(clone(ctx.state.rng)) };
-  const results = applyManifests(target, docs, { namespace: opts.namespace ?? 'default', enforceNamespace: opts.namespace !== undefined, mode: 'apply' });
+  const results = applyManifests(target, docs, { namespace: opts.namespace ?? 'default', enforceNamespace: opts.namespace !== undefined, mode: 'apply', validate: opts.validate ?? 'strict' });
   const suffix = dry === 'client' ? ' (dry run)' : dry === 'server' ? ' (server dry run)' : '';
   const lines: AppliedLines['lines'] = [];
   for (const r of results) {
@@ -99,6 +109,7 @@ Options:
 sent, without sending it. If server strategy, submit server-side request without persisting the resource.
   -n, --namespace='': If present, the namespace scope for this CLI request.
   -o, --output='': Output format. One of: (name).
+      --validate='strict': Must be one of: strict (or true), warn, ignore (or false). "true" or "strict" will use a schema to validate the input and fail the request if invalid. "warn" will warn about unknown or duplicate fields without blocking the request. "false" or "ignore" will not perform any schema validation, silently dropping any unknown or duplicate fields.
 
 Usage:
   kubectl apply (-f FILENAME | -k DIRECTORY) [options]`;
@@ -114,7 +125,8 @@ export async function kubectlApply(ctx: CommandContext, argv: string[]): Promise
   if (docs.length === 0) throw new CommandError('USAGE', 'error: no objects passed to apply');
   const namespace = str(flags, 'namespace');
   const dryRun = dryRunOf(str(flags, 'dry-run'));
-  const lines = api(() => applyDocuments(apiContext(ctx), docs, { ...(namespace !== undefined ? { namespace } : {}), dryRun, names: output === 'name' }));
+  const validate = validateOf(str(flags, 'validate'));
+  const lines = api(() => applyDocuments(apiContext(ctx), docs, { ...(namespace !== undefined ? { namespace } : {}), dryRun, names: output === 'name', validate }));
   for (const l of lines.lines) (l.stderr ? ctx.stderr : ctx.stdout).write(l.text + '\n');
   return 0;
 }

@@ -3,7 +3,8 @@
  *
  * Design notes: `create -f FILE|-` creates every document (AlreadyExists for an object that
  * exists: `Error from server (AlreadyExists): error when creating "web.yaml": ...`; all or
- * nothing). The generators build what kubectl's build: `create deployment NAME --image=IMG`
+ * nothing), decoded by the API server under `--validate` (strict by default; warn prints
+ * `Warning: unknown field ...` before the line). The generators build what kubectl's build: `create deployment NAME --image=IMG`
  * labels everything `app=NAME`, names the container after the image (`nginx:1.27` ->
  * `nginx`), one container per `--image`, `--port` as containerPort; `create service
  * clusterip|nodeport|loadbalancer NAME --tcp=PORT[:TARGET]` selects `app=NAME` with port names
@@ -23,7 +24,7 @@ import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
 import { parseFlags, str, type FlagSpec } from './flags';
 import { api, apiContext, apiErrorText, readManifests } from './mutate';
-import { dryRunOf } from './apply';
+import { dryRunOf, validateOf } from './apply';
 import { finishCreate } from './dry-run';
 import { objectPrinter } from './object-output';
 import { key } from '../../../sim/k8s/types';
@@ -185,7 +186,7 @@ export async function kubectlCreate(ctx: CommandContext, argv: string[]): Promis
   if (sub === 'configmap') return createConfigMapCmd(ctx, rest);
   if (sub === 'secret') return createSecretCmd(ctx, rest);
   if (sub === 'ingress') return createIngressCmd(ctx, rest);
-  const flags = parseFlags(argv, [{ name: 'filename', short: 'f', type: 'string' }, NS_FLAG, { name: 'save-config', type: 'bool' }, { name: 'validate', type: 'string' }], 'kubectl create');
+  const flags = parseFlags(argv, [{ name: 'filename', short: 'f', type: 'string' }, NS_FLAG, { name: 'save-config', type: 'bool' }, { name: 'validate', type: 'string', bare: 'strict' }], 'kubectl create');
   const files = flags.lists['filename'] ?? [];
   if (sub !== undefined && files.length === 0) {
     throw new CommandError('UNSUPPORTED', `error: the sandbox does not support "kubectl create ${argv[firstWord]}" (it supports ${CREATE_SUBCOMMANDS.join(', ')} and -f)`);
@@ -198,8 +199,12 @@ export async function kubectlCreate(ctx: CommandContext, argv: string[]): Promis
   const docs = readManifests(ctx, files);
   if (docs.length === 0) throw new CommandError('USAGE', 'error: no objects passed to create');
   const namespace = str(flags, 'namespace');
-  const results = api(() => applyManifests(apiContext(ctx), docs, { namespace: namespace ?? 'default', enforceNamespace: namespace !== undefined, mode: 'create' }));
-  for (const r of results) ctx.stdout.write(`${r.ref} created\n`);
+  const validate = validateOf(str(flags, 'validate'));
+  const results = api(() => applyManifests(apiContext(ctx), docs, { namespace: namespace ?? 'default', enforceNamespace: namespace !== undefined, mode: 'create', validate }));
+  for (const r of results) {
+    if (r.warning) ctx.stderr.write(`${r.warning}\n`);
+    ctx.stdout.write(`${r.ref} created\n`);
+  }
   return 0;
 }
 

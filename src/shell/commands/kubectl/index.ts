@@ -26,6 +26,7 @@ import { kubectlExec } from './exec';
 import { CLUSTER_INFO_USAGE, kubectlClusterInfo } from './cluster-info';
 import { kubectlLogs, LOGS_USAGE } from './logs';
 import { kubectlGet } from './get';
+import { completeExplain, EXPLAIN_USAGE, kubectlExplain } from './explain';
 import { resolveResource, resourceWords } from './resources';
 import { kubectlVersion } from './version';
 import { kubectlPatch, PATCH_USAGE } from './patch';
@@ -67,6 +68,7 @@ const SUBCOMMANDS: Record<string, string> = {
   logs: 'Print the logs for a container in a pod',
   'cluster-info': 'Display cluster information',
   'api-resources': 'Print the supported API resources on the server',
+  explain: 'Get documentation for a resource',
   version: 'Print the client and server version information',
 };
 
@@ -81,6 +83,7 @@ Basic Commands (Beginner):
   set             Set specific features on objects
 
 Basic Commands (Intermediate):
+  explain         Get documentation for a resource
   get             Display one or many resources
   edit            Edit a resource on the server
   delete          Delete resources by file names, stdin, resources and names, or by resources and label selector
@@ -259,6 +262,7 @@ export const kubectl: Command = {
         if (sub === 'logs' || sub === 'log') return out(ctx.stdout, LOGS_USAGE);
         if (sub === 'cluster-info' || sub === 'clusterinfo') return out(ctx.stdout, CLUSTER_INFO_USAGE);
         if (sub === 'api-resources') return out(ctx.stdout, API_RESOURCES_USAGE);
+        if (sub === 'explain') return out(ctx.stdout, EXPLAIN_USAGE);
         if (sub === 'version') return out(ctx.stdout, VERSION_USAGE);
       }
     }
@@ -303,6 +307,8 @@ export const kubectl: Command = {
         return kubectlExec(ctx, rest, (loc, argv, tty) => ctx.spawn(loc, argv, tty), (loc) => ctx.enter(loc));
       case 'api-resources':
         return kubectlApiResources(ctx, rest);
+      case 'explain':
+        return kubectlExplain(ctx, rest);
       case 'apply':
         return kubectlApply(ctx, rest);
       case 'create':
@@ -342,6 +348,7 @@ export const kubectl: Command = {
     const ns = namespaceOf(words);
     if (positional.length === 0) return Object.keys(SUBCOMMANDS);
     const sub = positional[0];
+    if (sub === 'explain') return req.prefix.startsWith('-') ? ['--api-version=', '--output=', '--recursive'] : completeExplain(req.prefix);
     const write = completeWrite(sub!, words, req.prefix, req.env, ns, (t, n) => {
       const type = resolveResource(t);
       return type ? type.list(req.env.sim.state).filter((o) => !type.namespaced || o.metadata.namespace === n).map((o) => o.metadata.name) : [];
