@@ -292,6 +292,7 @@ export class LabSession implements LabSessionApi {
   }
 
   topology(): TopologyView {
+    this.sim.advance();
     return topologyOf(this.sim.state);
   }
 

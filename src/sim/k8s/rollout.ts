@@ -12,9 +12,9 @@
  * down as far as the new ReplicaSet's available pods allow (those its kubelets have started:
  * sim/k8s/kubelet.ts), then the new one up as far as the surge allows, until the old ones are
  * at 0.
- * There is no background loop in the sandbox: the steps that are due are taken whenever
- * something reads or changes the cluster through kubectl (`progressRollouts`), and `kubectl
- * rollout status` waits for them. A Deployment's `kubernetes.io/change-cause` annotation is
+ * There is no background loop in the sandbox: the steps that are due are taken, in time order
+ * with the kubelets' stages, whenever something reads or changes the model (advance.ts runs
+ * `progressRollouts`), and `kubectl rollout status` waits for them. A Deployment's `kubernetes.io/change-cause` annotation is
  * copied to the ReplicaSet a change creates, which `rollout history` lists.
  * Simplified: steps are taken at most every ROLLOUT_STEP_MS (the controller reacts to each
  * pod becoming ready at once); old pods go at once (no Terminating phase); scaling during a
@@ -207,6 +207,14 @@ export function progressRollouts(ctx: ApiContext, reconcile: (ctx: ApiContext) =
     }
   }
   return changed;
+}
+
+/** When the next step of any rollout is due (Infinity when none is under way). */
+export function nextRolloutDue(state: SimState): number {
+  let next = Infinity;
+  const all = rollouts(state);
+  for (const k in all) if (all[k]!.next < next) next = all[k]!.next;
+  return next;
 }
 
 /** When the rollout of a Deployment takes its next step, or undefined when none is under way. */

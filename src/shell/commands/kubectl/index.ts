@@ -4,8 +4,8 @@
  * Design notes: subcommands dispatch to their own files; each parses its flags the way
  * cobra/pflag does and prints kubectl's exact messages. Completion follows kubectl's own
  * `__complete` behaviour: subcommands, then resource types, then object names from the
- * cluster, and namespaces after `-n`. Before a subcommand that talks to the server runs, the
- * rolling-update steps that fell due are taken (sim/k8s/rollout.ts), and a namespace set on
+ * cluster, and namespaces after `-n`. The cluster has caught up with the clock before any
+ * command runs (the shell calls Sim.advance), so kubectl sees it as it stands; a namespace set on
  * the kubeconfig context (`config set-context --current --namespace`) is given as `-n` to the
  * subcommands that take one, unless the command line names one.
  */
@@ -37,10 +37,6 @@ import { CONFIG_USAGE, contextNamespace, kubectlConfig, kubectlTop, TOP_USAGE } 
 import { EDIT_USAGE, kubectlEdit } from './edit';
 import { DEBUG_USAGE, kubectlDebug } from './debug';
 import { ATTACH_USAGE, kubectlAttach } from './attach';
-import { progressRollouts } from '../../../sim/k8s/rollout';
-import { reconcile } from '../../../sim/k8s/controllers';
-import { kubeletSync } from '../../../sim/k8s/kubelet';
-import { apiContext } from './mutate';
 
 const SUBCOMMANDS: Record<string, string> = {
   get: 'Display one or many resources',
@@ -271,10 +267,6 @@ export const kubectl: Command = {
       // kubectl has no server to talk to.
       throw new CommandError('EXEC_FAILED', 'The connection to the server localhost:8080 was refused - did you specify the right host or port?');
     }
-    // The scheduler and kubelets have acted on everything due by now, then the rolling-update
-    // steps that fell due while the learner was away (rollout.ts).
-    kubeletSync(apiContext(ctx));
-    progressRollouts(apiContext(ctx), reconcile);
     // The kubeconfig context's namespace is the default for commands given no -n.
     const ctxNs = contextNamespace(ctx.env.sim.state);
     if (ctxNs !== undefined && NAMESPACED.includes(sub) && !hasNamespaceFlag(rest)) rest.unshift(`--namespace=${ctxNs}`);
