@@ -19,6 +19,11 @@ import { reconcile } from './controllers';
 import { kubeletSync, nextKubeletDue } from './kubelet';
 import { nextRolloutDue, progressRollouts } from './rollout';
 
+/** When the next stage is due (Infinity when nothing is pending): a command that waits sleeps until then. */
+export function nextClusterDue(state: ApiContext['state']): number {
+  return Math.min(nextKubeletDue(state), nextRolloutDue(state));
+}
+
 /** Runs every stage due by `ctx.now`, earliest first. True when anything changed. */
 export function advanceCluster(ctx: ApiContext): boolean {
   let changed = false;

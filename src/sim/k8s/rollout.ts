@@ -236,6 +236,28 @@ export function deploymentStatus(state: SimState, d: Deployment): void {
   };
 }
 
+/**
+ * The Deployment's `Available` and `Progressing` conditions as its controller sets them:
+ * Available when at least `replicas - maxUnavailable` pods are available
+ * (MinimumReplicasAvailable), Progressing with NewReplicaSetAvailable once the rollout is
+ * complete, ReplicaSetUpdated while it is under way. Derived from the status on each read;
+ * the transition and update times are left out.
+ */
+export function deploymentConditions(state: SimState, d: Deployment): { type: string; status: 'True' | 'False'; reason: string; message: string }[] {
+  const want = d.spec.replicas;
+  const available = want === 0 || d.status.availableReplicas >= want - Math.min(want, unavailableOf(want));
+  const rs = newReplicaSet(state, d);
+  const complete = d.status.updatedReplicas === want && d.status.replicas === want && d.status.availableReplicas === want;
+  return [
+    available
+      ? { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' }
+      : { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' },
+    complete || !rs
+      ? { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${rs?.metadata.name ?? d.metadata.name}" has successfully progressed.` }
+      : { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${rs.metadata.name}" is progressing.` },
+  ];
+}
+
 /** The pod template of a ReplicaSet as its Deployment would hold it (without pod-template-hash). */
 export function deploymentTemplateOf(rs: ReplicaSet): Deployment['spec']['template'] {
   const t = clone(rs.spec.template);

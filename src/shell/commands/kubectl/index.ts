@@ -37,6 +37,7 @@ import { CONFIG_USAGE, contextNamespace, kubectlConfig, kubectlTop, TOP_USAGE } 
 import { EDIT_USAGE, kubectlEdit } from './edit';
 import { DEBUG_USAGE, kubectlDebug } from './debug';
 import { ATTACH_USAGE, kubectlAttach } from './attach';
+import { kubectlWait, WAIT_USAGE } from './wait';
 
 const SUBCOMMANDS: Record<string, string> = {
   get: 'Display one or many resources',
@@ -48,6 +49,7 @@ const SUBCOMMANDS: Record<string, string> = {
   apply: 'Apply a configuration to a resource by file name or stdin',
   label: 'Update the labels on a resource',
   patch: 'Update fields of a resource',
+  wait: 'Experimental: Wait for a specific condition on one or many resources',
   annotate: 'Update the annotations on a resource',
   set: 'Set specific features on objects',
   rollout: 'Manage the rollout of a resource',
@@ -101,6 +103,7 @@ Troubleshooting and Debugging Commands:
 Advanced Commands:
   apply           Apply a configuration to a resource by file name or stdin
   patch           Update fields of a resource
+  wait            Experimental: Wait for a specific condition on one or many resources
 
 Settings Commands:
   label           Update the labels on a resource
@@ -241,6 +244,7 @@ export const kubectl: Command = {
         if (sub === 'run') return out(ctx.stdout, RUN_USAGE);
         if (sub === 'label') return out(ctx.stdout, LABEL_USAGE);
         if (sub === 'patch') return out(ctx.stdout, PATCH_USAGE);
+        if (sub === 'wait') return out(ctx.stdout, WAIT_USAGE);
         if (sub === 'annotate') return out(ctx.stdout, ANNOTATE_USAGE);
         if (sub === 'set') return out(ctx.stdout, rest.includes('image') ? SET_IMAGE_USAGE : SET_USAGE);
         if (sub === 'rollout') return out(ctx.stdout, ROLLOUT_USAGE);
@@ -273,6 +277,8 @@ export const kubectl: Command = {
     switch (sub) {
       case 'patch':
         return kubectlPatch(ctx, rest);
+      case 'wait':
+        return kubectlWait(ctx, rest);
       case 'annotate':
         return kubectlAnnotate(ctx, rest);
       case 'set':
@@ -330,7 +336,7 @@ export const kubectl: Command = {
     const state = req.env.sim.state.k8s;
     if (prev === '-n' || prev === '--namespace') return Object.keys(state.namespaces);
     if (prev === '-o' || prev === '--output') return ['custom-columns', 'custom-columns-file', 'go-template', 'go-template-file', 'json', 'jsonpath', 'name', 'template', 'wide', 'yaml'];
-    const positional = words.filter((w, i) => !w.startsWith('-') && !['-n', '--namespace', '-o', '--output', '-c', '--container'].includes(words[i - 1] ?? ''));
+    const positional = words.filter((w, i) => !w.startsWith('-') && !['-n', '--namespace', '-o', '--output', '-c', '--container', '--for', '--timeout'].includes(words[i - 1] ?? ''));
     const ns = namespaceOf(words);
     if (positional.length === 0) return Object.keys(SUBCOMMANDS);
     const sub = positional[0];
@@ -355,6 +361,7 @@ export const kubectl: Command = {
     if (req.prefix.startsWith('-') && sub === 'describe') return ['--all-namespaces', '--namespace', '--selector', '--show-events'];
     if (req.prefix.startsWith('-') && (sub === 'logs' || sub === 'log')) return ['--all-containers', '--container', '--follow', '--namespace', '--prefix', '--previous', '--selector', '--since', '--tail', '--timestamps'];
     if (req.prefix.startsWith('-') && sub === 'cluster-info') return ['--namespace'];
+    if (req.prefix.startsWith('-') && sub === 'wait') return ['--all', '--all-namespaces', '--field-selector', '--for', '--namespace', '--output', '--selector', '--timeout'];
     if (sub === 'cluster-info') return positional.length === 1 ? ['dump'] : [];
     if (sub === 'logs' || sub === 'log') {
       if (prev === '-c' || prev === '--container') {
@@ -371,7 +378,7 @@ export const kubectl: Command = {
     }
     if (req.prefix.startsWith('-') && sub === 'events') return ['--all-namespaces', '--for', '--namespace', '--no-headers', '--types'];
     if (req.prefix.startsWith('-')) return sub === 'get' ? ['--all-namespaces', '--field-selector', '--namespace', '--no-headers', '--output', '--selector', '--show-labels', '--sort-by', '--watch', '--watch-only'] : ['--container', '--namespace', '--stdin', '--tty'];
-    if (sub === 'get' || sub === 'describe') {
+    if (sub === 'get' || sub === 'describe' || sub === 'wait') {
       if (positional.length === 1) return resourceWords();
       const type = resolveResource(positional[1]!);
       if (!type) return [];
@@ -405,7 +412,7 @@ function hoistGlobalFlags(argv: string[]): string[] {
 }
 
 /** Subcommands that take -n. */
-const NAMESPACED = ['get', 'describe', 'create', 'apply', 'delete', 'scale', 'expose', 'run', 'label', 'annotate', 'patch', 'edit', 'set', 'rollout', 'exec', 'logs', 'log', 'events', 'port-forward', 'attach', 'debug'];
+const NAMESPACED = ['get', 'describe', 'create', 'apply', 'delete', 'scale', 'expose', 'run', 'label', 'annotate', 'patch', 'edit', 'set', 'rollout', 'exec', 'logs', 'log', 'events', 'port-forward', 'attach', 'debug', 'wait'];
 
 function hasNamespaceFlag(args: string[]): boolean {
   const end = args.indexOf('--');
