@@ -25,7 +25,10 @@
  * interrupt handler; 130 while `create` polls). `-o` prints with the usual printers (`-o name`:
  * `pod/x` alone).
  * Simplified: a Deployment's Available and Progressing conditions are derived from its status
- * when the condition is read (sim/k8s/rollout.ts deploymentConditions), without timestamps.
+ * when the condition is read (sim/k8s/rollout.ts deploymentConditions), without timestamps; an
+ * object still to be waited for deletion once the deadline has passed is reported as timed
+ * out (kubectl's first request for it fails on the expired deadline, in the HTTP client's
+ * words).
  * Left out: `-f FILENAME`, `--local`, `--show-managed-fields`.
  */
 import { parseSelector, SelectorError, matches, type Requirement } from '../../../sim/k8s/labels';
