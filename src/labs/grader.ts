@@ -13,7 +13,8 @@
  *   has none yet leaves its task as it is (`unknown`, which compositions pass on);
  * - after every command (`settle`): every open task is evaluated in full;
  * - when the learner answers (`submit`) or asks (`check`).
- * A passed task stays passed, whatever happens next. A failing verdict explains itself from
+ * Each of them first brings the cluster up to the clock (Sim.advance), so a check sees the
+ * cluster as it stands then. A passed task stays passed, whatever happens next. A failing verdict explains itself from
  * the model; it marks the task failed when it judges something the learner did for it (an
  * answer, a near miss on the wire, an explicit `check`), and otherwise only updates what
  * `check` and `{{task.why}}` hints say. After a submission the task stands where the
@@ -119,6 +120,7 @@ export class Grader {
 
   /** A packet moved: every unpassed task's watchers see it; cheap checks are judged at once. */
   observe(ev: TraceEvent): TaskChange[] {
+    this.sim.advance();
     const changes: TaskChange[] = [];
     for (const task of this.lab.tasks) {
       const st = this.states[task.id]!;
@@ -131,6 +133,7 @@ export class Grader {
 
   /** After a command: every open task judged in full. */
   settle(): TaskChange[] {
+    this.sim.advance();
     const changes: TaskChange[] = [];
     for (const task of this.lab.tasks) {
       if (this.states[task.id]!.status === 'passed' || !this.isOpen(task)) continue;
@@ -141,6 +144,7 @@ export class Grader {
 
   /** The learner asks whether a task passes now: judged in full, a failure shown as such. */
   check(taskId: string): TaskChange[] {
+    this.sim.advance();
     const task = this.task(taskId)!;
     const changes: TaskChange[] = [];
     const st = this.states[taskId]!;
@@ -175,6 +179,7 @@ export class Grader {
     const changes: TaskChange[] = [];
     const node = this.inputNode(task);
     if (!node) throw new Error(`task ${taskId} takes no answer`);
+    this.sim.advance();
     st.attempts++;
     let verdict: Verdict = { passed: false, feedback: '' };
     this.guard(task, () => {

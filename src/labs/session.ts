@@ -292,6 +292,7 @@ export class LabSession implements LabSessionApi {
   }
 
   topology(): TopologyView {
+    this.sim.advance();
     return topologyOf(this.sim.state);
   }
 
@@ -308,6 +309,8 @@ export class LabSession implements LabSessionApi {
   }
 
   apply(text: string, opts: { dryRun?: boolean; source?: string; namespace?: string } = {}): ApplyOutcome {
+    // The change lands on the cluster as it stands now (what fell due has happened).
+    this.sim.advance();
     const r = applyText({ state: this.sim.state, rng: this.sim.rng, now: this.scheduler.now() }, text, {
       source: opts.source ?? 'STDIN',
       ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),

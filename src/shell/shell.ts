@@ -56,6 +56,8 @@
  * CommandContext.script: exported variables only, `$0` and the arguments set.
  * Each place words syntax errors as its shell does (bash, dash with its line counter, busybox
  * ash), and dash has no `[[` and no `let`; `((...))` in dash and ash is two nested subshells.
+ * Before each command runs, and after each wait of a command, the sandbox's cluster is brought
+ * up to the clock (Sim.advance), so a command always sees it as it stands at that moment.
  * Loops check Ctrl+C between iterations; a while/until loop tells the scheduler it may run
  * until interrupted (a scripted session then ends it after its interrupt-after time, as a
  * learner's Ctrl+C would); a loop that runs STEP_LIMIT iterations without the sandbox clock
@@ -911,6 +913,8 @@ export class Shell {
       return 0;
     }
     try {
+      // The cluster is brought up to the clock before the command reads or changes it.
+      env.sim.advance();
       return await command.run(ctx);
     } catch (e) {
       if (e instanceof SubshellExit) throw new AbandonLine(e); // ends the subshell like an expansion error
@@ -944,6 +948,8 @@ export class Shell {
       }),
     ]);
     this.wake = undefined;
+    // What fell due while the command waited has happened when it looks again.
+    this.env.sim.advance();
     return !woken && !this.interruptFlag.interrupted;
   }
 

@@ -6,8 +6,11 @@
  * look up a pod) rather than editing the state, so the same rules apply to the browser, the
  * CLI and the tests. Round-trip times are derived from what the packet went through (links
  * crossed, routers, ARP resolutions, VXLAN) with seeded jitter: realistic magnitudes, not
- * measurements. Before a packet moves or a pod is looked up, pods still starting catch up
- * with the sandbox clock (k8s/kubelet.ts), so a pod started a few seconds ago answers.
+ * measurements. `advance` brings the cluster up to the clock's time (k8s/advance.ts: the
+ * kubelets' stages, rolling-update steps and the controllers, in the order they fell due); it
+ * runs before a packet moves or a pod is looked up, and the shell, the grader and the
+ * topology view call it before they read or change the model, so everything sees the cluster
+ * as it stands at that moment: a pod started a few seconds ago answers.
  */
 import { clone } from './clone';
 import { buildCluster, type ClusterSpec } from './cluster';
@@ -15,7 +18,7 @@ import { podNetns } from './cni';
 import type { Clock } from './clock';
 import { inject, type InjectOptions, type LocalError, type TraceResult } from './forward';
 import { formatIp, type Ip } from './ipv4';
-import { kubeletSync } from './k8s/kubelet';
+import { advanceCluster } from './k8s/advance';
 import { key, type Pod } from './k8s/types';
 import { cachedPmtu, lookupRoute, sourceFor, type Netns } from './netns';
 import { echoId, echoRequest, echoSeq, ICMP_DEST_UNREACH, ICMP_ECHO_REPLY, ICMP_TIME_EXCEEDED, ipv4, pingPayload, udp, type IcmpMessage, type Ipv4Packet } from './packet';
@@ -95,7 +98,7 @@ export class Sim {
 
   /** Injects a packet from a namespace's stack and tells the listeners what happened. */
   send(nsId: string, packet: Ipv4Packet, opts?: InjectOptions): TraceResult {
-    this.catchUp();
+    this.advance();
     const now = this.clock.now();
     const trace = inject(this.state, nsId, packet, now, opts);
     for (const l of this.traceListeners) l(trace, now);
@@ -107,18 +110,16 @@ export class Sim {
   }
 
   pod(namespace: string, name: string): Pod | undefined {
-    this.catchUp();
+    this.advance();
     return this.state.k8s.pods[key(namespace, name)];
   }
 
-  /** The scheduler and kubelets act on whatever became due as sandbox time passed (kubelet.ts). */
-  catchUp(): void {
-    const starting = this.state.k8s.starting;
-    if (!starting) return;
-    for (const _ in starting) {
-      kubeletSync({ state: this.state, rng: this.rng, now: this.clock.now(), podStartup: 'timed' });
-      return;
-    }
+  /**
+   * The cluster catches up with the clock: every stage that fell due since the last call runs,
+   * in time order (k8s/advance.ts). Cheap when nothing is due; true when anything changed.
+   */
+  advance(): boolean {
+    return advanceCluster({ state: this.state, rng: this.rng, now: this.clock.now(), podStartup: 'timed' });
   }
 
   podNetns(pod: Pod): Netns | undefined {

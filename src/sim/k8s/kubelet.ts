@@ -33,9 +33,8 @@
  * go through the same stages at their creation time with their images already present, so
  * they are Running when the learner arrives; only pods created from the shell take time.
  * Progress is driven by `kubeletSync`, which runs every stage due by `ctx.now` in time order
- * and lets the controllers update ReplicaSet and Deployment status afterwards; kubectl calls
- * it before it reads or writes the cluster, `kubectl get -w` on every poll, and the Sim before
- * a packet moves or a pod is looked up.
+ * and lets the controllers update ReplicaSet and Deployment status afterwards; advance.ts
+ * calls it, between rolling-update steps, whenever something reads or changes the model.
  * Left out: image pull failures (ErrImagePull/ImagePullBackOff), init containers, probes,
  * the volume manager's two-minute `Unable to attach or mount volumes` timeout event, the
  * event correlator's similar-event aggregation of FailedCreatePodSandBox (each attempt's
@@ -442,6 +441,14 @@ export function podGone(ctx: ApiContext, pod: Pod): void {
   if (!all) return;
   delete all[podKey(pod)];
   for (const s of Object.values(all)) if (s.stage === 'schedule' && s.due > ctx.now + 1000) s.due = ctx.now + 1000;
+}
+
+/** When the scheduler or a kubelet next acts on a pod (Infinity when none is pending). */
+export function nextKubeletDue(state: SimState): number {
+  let next = Infinity;
+  const all = state.k8s.starting;
+  if (all) for (const k in all) if (all[k]!.due < next) next = all[k]!.due;
+  return next;
 }
 
 /**

@@ -12,9 +12,9 @@
  * down as far as the new ReplicaSet's available pods allow (those its kubelets have started:
  * sim/k8s/kubelet.ts), then the new one up as far as the surge allows, until the old ones are
  * at 0.
- * There is no background loop in the sandbox: the steps that are due are taken whenever
- * something reads or changes the cluster through kubectl (`progressRollouts`), and `kubectl
- * rollout status` waits for them. A Deployment's `kubernetes.io/change-cause` annotation is
+ * There is no background loop in the sandbox: the steps that are due are taken, in time order
+ * with the kubelets' stages, whenever something reads or changes the model (advance.ts runs
+ * `progressRollouts`), and `kubectl rollout status` waits for them. A Deployment's `kubernetes.io/change-cause` annotation is
  * copied to the ReplicaSet a change creates, which `rollout history` lists.
  * Simplified: steps are taken at most every ROLLOUT_STEP_MS (the controller reacts to each
  * pod becoming ready at once); old pods go at once (no Terminating phase); scaling during a
@@ -209,6 +209,14 @@ export function progressRollouts(ctx: ApiContext, reconcile: (ctx: ApiContext) =
   return changed;
 }
 
+/** When the next step of any rollout is due (Infinity when none is under way). */
+export function nextRolloutDue(state: SimState): number {
+  let next = Infinity;
+  const all = rollouts(state);
+  for (const k in all) if (all[k]!.next < next) next = all[k]!.next;
+  return next;
+}
+
 /** When the rollout of a Deployment takes its next step, or undefined when none is under way. */
 export function nextRolloutStep(state: SimState, namespace: string, name: string): number | undefined {
   return rollouts(state)[key(namespace, name)]?.next;
@@ -226,6 +234,28 @@ export function deploymentStatus(state: SimState, d: Deployment): void {
     availableReplicas: sum((r) => r.status.availableReplicas),
     observedGeneration: d.metadata.generation,
   };
+}
+
+/**
+ * The Deployment's `Available` and `Progressing` conditions as its controller sets them:
+ * Available when at least `replicas - maxUnavailable` pods are available
+ * (MinimumReplicasAvailable), Progressing with NewReplicaSetAvailable once the rollout is
+ * complete, ReplicaSetUpdated while it is under way. Derived from the status on each read;
+ * the transition and update times are left out.
+ */
+export function deploymentConditions(state: SimState, d: Deployment): { type: string; status: 'True' | 'False'; reason: string; message: string }[] {
+  const want = d.spec.replicas;
+  const available = want === 0 || d.status.availableReplicas >= want - Math.min(want, unavailableOf(want));
+  const rs = newReplicaSet(state, d);
+  const complete = d.status.updatedReplicas === want && d.status.replicas === want && d.status.availableReplicas === want;
+  return [
+    available
+      ? { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' }
+      : { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' },
+    complete || !rs
+      ? { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${rs?.metadata.name ?? d.metadata.name}" has successfully progressed.` }
+      : { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${rs.metadata.name}" is progressing.` },
+  ];
 }
 
 /** The pod template of a ReplicaSet as its Deployment would hold it (without pod-template-hash). */

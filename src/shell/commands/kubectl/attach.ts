@@ -52,11 +52,13 @@ export async function kubectlAttach(ctx: CommandContext, argv: string[]): Promis
   const arg = flags.args[0]!;
   const pod = await podFor(ctx, arg.includes('/') ? arg : `pod/${arg}`, namespace, 'attach to');
   if (!pod) return 130;
+  if (pod.status.phase === 'Succeeded' || pod.status.phase === 'Failed') throw new CommandError('EXEC_FAILED', `error: cannot attach a container in a completed pod; current phase is ${pod.status.phase}`);
   const all = [...pod.spec.containers, ...(pod.spec.ephemeralContainers ?? [])];
   const name = str(flags, 'container') ?? pod.spec.containers[0]!.name;
   const container = all.find((c) => c.name === name);
-  if (!container) throw new CommandError('NOT_FOUND', `error: container ${name} not found in pod ${pod.metadata.name}`);
-  if (pod.status.phase !== 'Running') throw new CommandError('EXEC_FAILED', `error: cannot attach a container in a completed pod; current phase is ${pod.status.phase}`);
+  if (!container) throw new CommandError('NOT_FOUND', `error: cannot attach to the container: container ${name} not found in pod ${pod.metadata.name}`);
+  // The kubelet answers for a container that is not running (yet); the API server wraps it.
+  if (pod.status.phase !== 'Running') throw new CommandError('EXEC_FAILED', `error: Internal error occurred: unable to upgrade connection: container not found ("${name}")`);
   const tty = bool(flags, 'tty');
   const stdin = bool(flags, 'stdin');
   if (tty && !stdin && !bool(flags, 'quiet')) ctx.stderr.write('Unable to use a TTY - input is not redirected\n');

@@ -72,7 +72,7 @@ Options:
 Usage:
   kubectl delete ([-f FILENAME] | [-k DIRECTORY] | TYPE [(NAME | -l label | --all)]) [options]`;
 
-const NO_RESOURCES = `error: You must provide one or more resources by argument or filename.
+export const NO_RESOURCES = `error: You must provide one or more resources by argument or filename.
 Example resource specifications include:
    '-f rsrc.yaml'
    '--filename=rsrc.json'

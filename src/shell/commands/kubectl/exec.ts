@@ -10,7 +10,11 @@
  * `-it POD -- sh` opens a shell in the pod: the prompt changes until `exit`. `TYPE/NAME`
  * (deploy/web, svc/web, rs/x, ds/x) picks the pod kubectl picks: the first of its selector's
  * pods, ready and running ones first. A host-network pod's programs see its node's
- * interfaces, routes and host name.
+ * interfaces, routes and host name. Errors follow kubectl 1.32 over WebSockets, where the API
+ * server translates the kubelet's stream and wraps what fails there as an internal error: a
+ * container not running yet is `Internal error occurred: unable to upgrade connection:
+ * container not found ("web")`, a program missing from the image has the prefix twice (once
+ * from the kubelet's exec, once from the translator).
  */
 import type { CommandContext, Location } from '../../command';
 import { CommandError } from '../../errors';
@@ -53,10 +57,15 @@ export async function kubectlExec(
   }
   const pod = ctx.env.sim.state.k8s.pods[key(namespace, podName)];
   if (!pod) throw new CommandError('NOT_FOUND', `Error from server (NotFound): pods "${podName}" not found`);
+  // kubectl refuses a finished pod itself; the API server checks the container name and the
+  // node; the kubelet answers for a container that is not running (yet), and the API server's
+  // stream translator wraps its answer as an internal error.
+  if (pod.status.phase === 'Succeeded' || pod.status.phase === 'Failed') throw new CommandError('EXEC_FAILED', `error: cannot exec into a container in a completed pod; current phase is ${pod.status.phase}`);
   const containerName = str(flags, 'container') ?? pod.spec.containers[0]!.name;
   const container = pod.spec.containers.find((c) => c.name === containerName);
-  if (!container) throw new CommandError('EXEC_FAILED', `error: unable to upgrade connection: container not found ("${containerName}")`);
-  if (pod.status.phase !== 'Running') throw new CommandError('EXEC_FAILED', `error: unable to upgrade connection: container not found ("${containerName}")`);
+  if (!container) throw new CommandError('INVALID', `Error from server (BadRequest): container ${containerName} is not valid for pod ${pod.metadata.name}`);
+  if (!pod.spec.nodeName) throw new CommandError('INVALID', `Error from server (BadRequest): pod ${pod.metadata.name} does not have a host assigned`);
+  if (pod.status.phase !== 'Running') throw new CommandError('EXEC_FAILED', `error: Internal error occurred: unable to upgrade connection: container not found ("${containerName}")`);
   // A host-network pod of the learner's runs in its node's network namespace (resolver.ts
   // nsIdOf); the control plane's and the CNI's own pods are not modelled inside.
   if (pod.spec.hostNetwork && pod.metadata.namespace === 'kube-system') throw new CommandError('UNSUPPORTED', `error: the sandbox does not model processes inside ${pod.metadata.name} (a host-network system pod); try a pod from the lab`);

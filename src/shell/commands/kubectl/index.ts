@@ -4,8 +4,8 @@
  * Design notes: subcommands dispatch to their own files; each parses its flags the way
  * cobra/pflag does and prints kubectl's exact messages. Completion follows kubectl's own
  * `__complete` behaviour: subcommands, then resource types, then object names from the
- * cluster, and namespaces after `-n`. Before a subcommand that talks to the server runs, the
- * rolling-update steps that fell due are taken (sim/k8s/rollout.ts), and a namespace set on
+ * cluster, and namespaces after `-n`. The cluster has caught up with the clock before any
+ * command runs (the shell calls Sim.advance), so kubectl sees it as it stands; a namespace set on
  * the kubeconfig context (`config set-context --current --namespace`) is given as `-n` to the
  * subcommands that take one, unless the command line names one.
  */
@@ -38,10 +38,7 @@ import { CONFIG_USAGE, contextNamespace, kubectlConfig, kubectlTop, TOP_USAGE } 
 import { EDIT_USAGE, kubectlEdit } from './edit';
 import { DEBUG_USAGE, kubectlDebug } from './debug';
 import { ATTACH_USAGE, kubectlAttach } from './attach';
-import { progressRollouts } from '../../../sim/k8s/rollout';
-import { reconcile } from '../../../sim/k8s/controllers';
-import { kubeletSync } from '../../../sim/k8s/kubelet';
-import { apiContext } from './mutate';
+import { kubectlWait, WAIT_USAGE } from './wait';
 
 const SUBCOMMANDS: Record<string, string> = {
   get: 'Display one or many resources',
@@ -53,6 +50,7 @@ const SUBCOMMANDS: Record<string, string> = {
   apply: 'Apply a configuration to a resource by file name or stdin',
   label: 'Update the labels on a resource',
   patch: 'Update fields of a resource',
+  wait: 'Experimental: Wait for a specific condition on one or many resources',
   annotate: 'Update the annotations on a resource',
   set: 'Set specific features on objects',
   rollout: 'Manage the rollout of a resource',
@@ -108,6 +106,7 @@ Troubleshooting and Debugging Commands:
 Advanced Commands:
   apply           Apply a configuration to a resource by file name or stdin
   patch           Update fields of a resource
+  wait            Experimental: Wait for a specific condition on one or many resources
 
 Settings Commands:
   label           Update the labels on a resource
@@ -248,6 +247,7 @@ export const kubectl: Command = {
         if (sub === 'run') return out(ctx.stdout, RUN_USAGE);
         if (sub === 'label') return out(ctx.stdout, LABEL_USAGE);
         if (sub === 'patch') return out(ctx.stdout, PATCH_USAGE);
+        if (sub === 'wait') return out(ctx.stdout, WAIT_USAGE);
         if (sub === 'annotate') return out(ctx.stdout, ANNOTATE_USAGE);
         if (sub === 'set') return out(ctx.stdout, rest.includes('image') ? SET_IMAGE_USAGE : SET_USAGE);
         if (sub === 'rollout') return out(ctx.stdout, ROLLOUT_USAGE);
@@ -275,16 +275,14 @@ export const kubectl: Command = {
       // kubectl has no server to talk to.
       throw new CommandError('EXEC_FAILED', 'The connection to the server localhost:8080 was refused - did you specify the right host or port?');
     }
-    // The scheduler and kubelets have acted on everything due by now, then the rolling-update
-    // steps that fell due while the learner was away (rollout.ts).
-    kubeletSync(apiContext(ctx));
-    progressRollouts(apiContext(ctx), reconcile);
     // The kubeconfig context's namespace is the default for commands given no -n.
     const ctxNs = contextNamespace(ctx.env.sim.state);
     if (ctxNs !== undefined && NAMESPACED.includes(sub) && !hasNamespaceFlag(rest)) rest.unshift(`--namespace=${ctxNs}`);
     switch (sub) {
       case 'patch':
         return kubectlPatch(ctx, rest);
+      case 'wait':
+        return kubectlWait(ctx, rest);
       case 'annotate':
         return kubectlAnnotate(ctx, rest);
       case 'set':
@@ -344,7 +342,7 @@ export const kubectl: Command = {
     const state = req.env.sim.state.k8s;
     if (prev === '-n' || prev === '--namespace') return Object.keys(state.namespaces);
     if (prev === '-o' || prev === '--output') return ['custom-columns', 'custom-columns-file', 'go-template', 'go-template-file', 'json', 'jsonpath', 'name', 'template', 'wide', 'yaml'];
-    const positional = words.filter((w, i) => !w.startsWith('-') && !['-n', '--namespace', '-o', '--output', '-c', '--container'].includes(words[i - 1] ?? ''));
+    const positional = words.filter((w, i) => !w.startsWith('-') && !['-n', '--namespace', '-o', '--output', '-c', '--container', '--for', '--timeout'].includes(words[i - 1] ?? ''));
     const ns = namespaceOf(words);
     if (positional.length === 0) return Object.keys(SUBCOMMANDS);
     const sub = positional[0];
@@ -370,6 +368,7 @@ export const kubectl: Command = {
     if (req.prefix.startsWith('-') && sub === 'describe') return ['--all-namespaces', '--namespace', '--selector', '--show-events'];
     if (req.prefix.startsWith('-') && (sub === 'logs' || sub === 'log')) return ['--all-containers', '--container', '--follow', '--namespace', '--prefix', '--previous', '--selector', '--since', '--tail', '--timestamps'];
     if (req.prefix.startsWith('-') && sub === 'cluster-info') return ['--namespace'];
+    if (req.prefix.startsWith('-') && sub === 'wait') return ['--all', '--all-namespaces', '--field-selector', '--for', '--namespace', '--output', '--selector', '--timeout'];
     if (sub === 'cluster-info') return positional.length === 1 ? ['dump'] : [];
     if (sub === 'logs' || sub === 'log') {
       if (prev === '-c' || prev === '--container') {
@@ -386,7 +385,7 @@ export const kubectl: Command = {
     }
     if (req.prefix.startsWith('-') && sub === 'events') return ['--all-namespaces', '--for', '--namespace', '--no-headers', '--types'];
     if (req.prefix.startsWith('-')) return sub === 'get' ? ['--all-namespaces', '--field-selector', '--namespace', '--no-headers', '--output', '--selector', '--show-labels', '--sort-by', '--watch', '--watch-only'] : ['--container', '--namespace', '--stdin', '--tty'];
-    if (sub === 'get' || sub === 'describe') {
+    if (sub === 'get' || sub === 'describe' || sub === 'wait') {
       if (positional.length === 1) return resourceWords();
       const type = resolveResource(positional[1]!);
       if (!type) return [];
@@ -420,7 +419,7 @@ function hoistGlobalFlags(argv: string[]): string[] {
 }
 
 /** Subcommands that take -n. */
-const NAMESPACED = ['get', 'describe', 'create', 'apply', 'delete', 'scale', 'expose', 'run', 'label', 'annotate', 'patch', 'edit', 'set', 'rollout', 'exec', 'logs', 'log', 'events', 'port-forward', 'attach', 'debug'];
+const NAMESPACED = ['get', 'describe', 'create', 'apply', 'delete', 'scale', 'expose', 'run', 'label', 'annotate', 'patch', 'edit', 'set', 'rollout', 'exec', 'logs', 'log', 'events', 'port-forward', 'attach', 'debug', 'wait'];
 
 function hasNamespaceFlag(args: string[]): boolean {
   const end = args.indexOf('--');

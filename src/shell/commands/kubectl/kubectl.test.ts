@@ -524,9 +524,9 @@ describe('kubectl exec errors (docs/reference/fidelity.md 1.4)', () => {
     expect((await run('kubectl exec etcd-control-plane -- ping 1.1.1.1')).stderr).toBe('Error from server (NotFound): pods "etcd-control-plane" not found\n');
   });
 
-  it('an unknown container', async () => {
+  it('an unknown container is the API server\'s BadRequest', async () => {
     const { run } = await open();
-    expect((await run('kubectl exec client -c nope -- ping 1.1.1.1')).stderr).toBe('error: unable to upgrade connection: container not found ("nope")\n');
+    expect((await run('kubectl exec client -c nope -- ping 1.1.1.1')).stderr).toBe('Error from server (BadRequest): container nope is not valid for pod client\n');
   });
 
   it('nginx pods have no ping: the OCI runtime error', async () => {
@@ -535,7 +535,7 @@ describe('kubectl exec errors (docs/reference/fidelity.md 1.4)', () => {
     const r = await run(`kubectl exec ${web.metadata.name} -- ping -c 1 10.244.2.3`);
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^error: Internal error occurred: .*OCI runtime exec failed: exec failed: unable to start container process: exec: "ping": executable file not found in \$PATH: unknown\n$/);
+    expect(r.stderr).toMatch(/^error: Internal error occurred: Internal error occurred: error executing command in container: .*OCI runtime exec failed: exec failed: unable to start container process: exec: "ping": executable file not found in \$PATH: unknown\n$/);
   });
 
   it('pod/NAME works like NAME', async () => {

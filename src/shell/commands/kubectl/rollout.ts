@@ -14,9 +14,8 @@
  * Left out: pause/resume, StatefulSets, --timeout.
  */
 import { reconcile } from '../../../sim/k8s/controllers';
-import { kubeletSync } from '../../../sim/k8s/kubelet';
 import { rfc3339, type ApiContext } from '../../../sim/k8s/api';
-import { CHANGE_CAUSE, deploymentTemplateOf, nextRolloutStep, progressRollouts, replicaSetsOf, revisionOf, setDeploymentTemplate } from '../../../sim/k8s/rollout';
+import { CHANGE_CAUSE, deploymentTemplateOf, nextRolloutStep, replicaSetsOf, revisionOf, setDeploymentTemplate } from '../../../sim/k8s/rollout';
 import { podTemplateHash } from '../../../sim/k8s/names';
 import { key, type Deployment, type PodTemplate } from '../../../sim/k8s/types';
 import type { CommandContext } from '../../command';
@@ -135,8 +134,6 @@ async function status(ctx: CommandContext, apiCtx: ApiContext, namespace: string
   let last = '';
   for (;;) {
     const now = ctx.env.scheduler.now();
-    kubeletSync({ ...apiCtx, now });
-    progressRollouts({ ...apiCtx, now }, reconcile);
     const d = state.k8s.deployments[key(namespace, name)];
     if (!d) throw new CommandError('NOT_FOUND', `Error from server (NotFound): deployments.apps "${name}" not found`);
     const { line, done } = deploymentRolloutStatus(d);

@@ -23,7 +23,6 @@ import { deleteObject, labelKeyProblem, labelValueProblem, nameProblem } from '.
 import { key } from '../../../sim/k8s/types';
 import type { CommandContext, Location } from '../../command';
 import { imageHas, programName } from '../../images';
-import { kubeletSync } from '../../../sim/k8s/kubelet';
 import { dryRunOf } from './apply';
 import { finishCreate } from './dry-run';
 import { objectPrinter } from './object-output';
@@ -218,7 +217,7 @@ const POD_RUNNING_TIMEOUT_MS = 60_000;
 export async function waitRunning(ctx: CommandContext, namespace: string, pod: string, name: string, timeoutMs: number = POD_RUNNING_TIMEOUT_MS): Promise<'running' | 'timeout' | 'interrupted'> {
   const until = ctx.env.scheduler.now() + timeoutMs;
   for (;;) {
-    kubeletSync(apiContext(ctx));
+    // Looking the pod up brings the cluster up to the clock (Sim.advance).
     const p = ctx.env.sim.pod(namespace, pod);
     if (p?.status.phase === 'Running' && p.status.containerStatuses?.find((c) => c.name === name)?.state.running) return 'running';
     if (ctx.env.scheduler.now() >= until) return 'timeout';

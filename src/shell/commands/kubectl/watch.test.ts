@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock, labSession } from '../../../../tests/support/session';
+import { ManualClock, labSession, openSession } from '../../../../tests/support/session';
 import { deleteObject, scaleObject } from '../../../sim/k8s/controllers';
 import { applyFault } from '../../../sim/faults';
 import { REFERENCE_TIME } from '../../../labs/catalog';
@@ -106,5 +106,18 @@ describe('kubectl get -w', () => {
     expect(status).toBe(1);
     expect(clock.now() - t0).toBe(30_000);
     expect(stdout.split('\n')[0]).toMatch(/^NAME {9}TYPE/);
+  });
+});
+
+describe('kubectl get -w during a rolling update', () => {
+  it('shows the rollout moving on, with nothing but the watch running', async () => {
+    const s = await openSession({ interruptAfterMs: 15_000 });
+    const old = Object.keys(s.session.sim.state.k8s.replicasets).find((k) => k.startsWith('default/web-'))!.slice('default/'.length);
+    await s.run('kubectl set image deployment/web nginx=nginx:1.28');
+    const fresh = Object.keys(s.session.sim.state.k8s.replicasets).find((k) => k.startsWith('default/web-') && !k.endsWith(old))!.slice('default/'.length);
+    const rows = (await s.run('kubectl get rs -w --no-headers')).stdout.trimEnd().split('\n').map((l) => l.split(/\s+/).slice(0, 4).join(' '));
+    // The old ReplicaSet goes down to 0 and the new one up to 3, all ready, while kubectl only watches.
+    expect(rows).toContain(`${old} 0 0 0`);
+    expect(rows[rows.length - 1]).toBe(`${fresh} 3 3 3`);
   });
 });

@@ -6,7 +6,7 @@
  * an object added, modified or deleted (a deleted object's row shows its last state; nothing
  * marks it as deleted without `--output-watch-events`). The sandbox has no watch stream, so
  * the command polls the state every second of sandbox time and compares each object with
- * what it saw last, after letting the scheduler and kubelets catch up (kubelet.ts), so a new
+ * what it saw last (each wait brings the cluster up to the clock: sim/k8s/advance.ts), so a new
  * pod's Pending, ContainerCreating and Running rows appear as they happen (its whole stored form, so a change no controller recorded in the
  * resourceVersion, such as a failing readiness probe, still shows). Rows go through the same
  * tabwriter as the first table with RememberWidths: a column keeps the widest width seen so
@@ -20,8 +20,6 @@
 import type { SimState } from '../../../sim/state';
 import type { CommandContext } from '../../command';
 import { KUBECTL_COLUMNS } from '../../table';
-import { kubeletSync } from '../../../sim/k8s/kubelet';
-import { apiContext } from './mutate';
 import type { AnyObject } from './resources';
 
 export interface WatchSpec {
@@ -75,8 +73,8 @@ export async function runWatch(ctx: CommandContext, spec: WatchSpec): Promise<nu
   ctx.endless();
   for (;;) {
     if (!(await ctx.sleep(interval))) return 1;
+    // The wait brought the cluster up to the clock (Sim.advance).
     const now = ctx.env.scheduler.now();
-    kubeletSync(apiContext(ctx));
     const current = spec.list(state);
     const rows: { key: string; row: string[] }[] = [];
     const present = new Set<string>();
