@@ -14,7 +14,7 @@
  * Left out: /etc/hosts elsewhere (except localhost), AAAA lookups, TCP fallback, the nscd cache.
  */
 import { decodeDns, dnsQuery, encodableName, encodeDns } from '../sim/dns';
-import { parseIp, type Ip } from '../sim/ipv4';
+import { formatIp, parseIp, type Ip } from '../sim/ipv4';
 import { parseResolvConf, resolvConf, searchCandidates } from '../sim/k8s/coredns';
 import { podHostsFile, podResolvConf } from '../sim/k8s/pod-files';
 import type { Location, ShellEnv } from './command';
@@ -31,6 +31,11 @@ export function nsIdOf(env: ShellEnv, loc: Location = env.location): string {
   const pod = env.sim.pod(loc.namespace, loc.pod);
   if (pod?.spec.hostNetwork) return `node/${pod.spec.nodeName}`;
   return `pod/${loc.namespace}/${loc.pod}`;
+}
+
+/** A node's /etc/resolv.conf: the LAN's router (as sandbox-fs.ts shows it). */
+export function nodeResolvConf(env: ShellEnv): string {
+  return `nameserver ${formatIp(env.sim.state.config.gateway)}\n`;
 }
 
 /** The /etc/resolv.conf of the pod at `loc` (its dnsPolicy and dnsConfig, see pod-files.ts). */
