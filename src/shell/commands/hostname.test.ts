@@ -56,6 +56,16 @@ describe('hostname display options', () => {
   });
 });
 
+describe('hostname operands', () => {
+  it('`-` and words after `--` are a name to set, refused for a learner; the bad letter of a group is the one named', async () => {
+    const out = await run(['hostname -', 'hostname -- -f', 'hostname -fx', 'kubectl exec bb1 -- hostname new']);
+    expect(out).toContain('$ hostname -\nhostname: you must be root to change the host name\n');
+    expect(out).toContain('$ hostname -- -f\nhostname: you must be root to change the host name\n');
+    expect(out).toContain("$ hostname -fx\nhostname: invalid option -- 'x'\n");
+    expect(out).toContain('$ kubectl exec bb1 -- hostname new\nhostname: sethostname: Operation not permitted\ncommand terminated with exit code 1\n');
+  });
+});
+
 describe('busybox versions', () => {
   it('Google\'s old untagged busybox is one from before 1.29 (getaddrinfo nslookup); tags name their version', () => {
     expect(busyboxVersion('gcr.io/google-containers/busybox')).toBe('1.24.0');

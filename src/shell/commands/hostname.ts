@@ -64,17 +64,22 @@ export const hostname: Command = {
     const busybox = (loc.kind === 'pod' || loc.kind === 'container') && busyboxUserland(imageAt(ctx.env.sim, loc));
     const LONG: Record<string, string> = { '--fqdn': 'f', '--long': 'f', '--short': 's', '--domain': 'd', '--ip-address': 'i' };
     let mode: string | undefined;
+    let operands = false;
     for (const a of ctx.argv.slice(1)) {
-      const flags = a.startsWith('--') && !busybox ? LONG[a] : a.startsWith('-') && !a.startsWith('--') && a.length > 1 ? a.slice(1) : undefined;
+      if (a === '--' && !operands) {
+        operands = true;
+        continue;
+      }
+      const flags = operands || a === '-' ? undefined : a.startsWith('--') && !busybox ? LONG[a] : a.startsWith('-') && !a.startsWith('--') && a.length > 1 ? a.slice(1) : undefined;
       if (flags === undefined || ![...flags].every((f) => 'fsdi'.includes(f))) {
-        if (!a.startsWith('-')) {
+        if (operands || a === '-' || !a.startsWith('-')) {
           // Setting the name: refused without CAP_SYS_ADMIN (containers) or root (the workstation).
           if (loc.kind === 'node') continue;
           ctx.stderr.write(busybox ? 'hostname: sethostname: Operation not permitted\n' : 'hostname: you must be root to change the host name\n');
           return 1;
         }
-        if (busybox) ctx.stderr.write(`${a.startsWith('--') ? `hostname: unrecognized option '${a}'` : `hostname: invalid option -- '${a[1]}'`}\n${BUSYBOX_USAGE}\n`);
-        else ctx.stderr.write(`${a.startsWith('--') ? `hostname: unrecognized option '${a}'` : `hostname: invalid option -- '${a[1]}'`}\n${USAGE}\n`);
+        const bad = [...a.slice(1)].find((f) => !'fsdi'.includes(f)) ?? a.slice(1, 2);
+        ctx.stderr.write(`${a.startsWith('--') ? `hostname: unrecognized option '${a}'` : `hostname: invalid option -- '${bad}'`}\n${busybox ? BUSYBOX_USAGE : USAGE}\n`);
         return busybox ? 1 : 255;
       }
       mode = flags[flags.length - 1];
@@ -83,7 +88,7 @@ export const hostname: Command = {
       ctx.stdout.write(name + '\n');
       return 0;
     }
-    const hosts = hostsFileAt(ctx.env) ?? (loc.kind === 'node' ? nodeHostsFile(loc.node) : undefined);
+    const hosts = hostsFileAt(ctx.env) ?? (loc.kind === 'node' ? nodeHostsFile(loc.node) : loc.kind === 'workstation' ? nodeHostsFile(loc.host) : undefined);
     const hit = hosts !== undefined ? hostsLookup(hosts, name) : undefined;
     const canonical = hit?.canonical ?? name;
     const dot = canonical.indexOf('.');
