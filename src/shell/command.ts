@@ -53,6 +53,8 @@ export interface ShellEnv {
   vars: Record<string, string>;
   /** The positional parameters `$1`, `$2`, ... (`set --`, a function's or `sh -c`'s arguments). */
   positional?: string[];
+  /** In a pipeline of several commands: each simple command's words, as written (what `ps` sees running). */
+  pipeline?: string[][];
 }
 
 export interface CommandContext {

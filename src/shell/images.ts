@@ -49,9 +49,14 @@ export function busyboxUserland(image: string): boolean {
   return ['busybox', 'netshoot', 'agnhost', 'curl'].includes(imageFamily(image));
 }
 
-/** The busybox version of a busybox-based image: busybox's own tag (`busybox:1.28`), else 1.36.1. */
+/**
+ * The busybox version of a busybox-based image: busybox's own tag (`busybox:1.28`), else
+ * 1.36.1. Google's old copy (gcr.io/google-containers/busybox, untagged: what the Debug
+ * Services page runs) is a busybox from before 1.29: 1.24 is taken, its tagged release.
+ */
 export function busyboxVersion(image: string): string {
   const hit = imageDef(image);
+  if (hit?.def.id === 'busybox' && /^(gcr\.io|k8s\.gcr\.io)\/google[-_]containers\/busybox$/.test(hit.ref.repo) && !/^\d+\.\d+/.test(hit.ref.tag)) return '1.24.0';
   if (hit?.def.id === 'busybox' && /^\d+\.\d+/.test(hit.ref.tag)) {
     const [maj, min, patch] = hit.ref.tag.split(/[.-]/);
     return `${maj}.${min}.${/^\d+$/.test(patch ?? '') ? patch : '0'}`;

@@ -8,13 +8,15 @@
  * answer that is not NXDOMAIN); each try is a UDP query to the nameserver, DNATed to a CoreDNS
  * pod like any other packet. On the workstation and the nodes the nameserver is the LAN's
  * router, which knows only the outside world; in a Docker container on a user-defined network
- * it is Docker's embedded DNS server, 127.0.0.11. An address is used as it is.
- * Left out: /etc/hosts (except localhost), AAAA lookups, TCP fallback, the nscd cache.
+ * it is Docker's embedded DNS server, 127.0.0.11. An address is used as it is. In a pod the
+ * kubelet's /etc/hosts is read first (`files` before `dns`, as glibc's nsswitch.conf and musl
+ * do): the pod's own name, and its FQDN when it has a subdomain, answer without a query.
+ * Left out: /etc/hosts elsewhere (except localhost), AAAA lookups, TCP fallback, the nscd cache.
  */
 import { decodeDns, dnsQuery, encodableName, encodeDns } from '../sim/dns';
-import { parseIp, type Ip } from '../sim/ipv4';
+import { formatIp, parseIp, type Ip } from '../sim/ipv4';
 import { parseResolvConf, resolvConf, searchCandidates } from '../sim/k8s/coredns';
-import { podResolvConf } from '../sim/k8s/pod-files';
+import { podHostsFile, podResolvConf } from '../sim/k8s/pod-files';
 import type { Location, ShellEnv } from './command';
 import { imageFamily } from './images';
 import { containerUsesEmbeddedDns } from '../sim/docker/networks';
@@ -31,16 +33,45 @@ export function nsIdOf(env: ShellEnv, loc: Location = env.location): string {
   return `pod/${loc.namespace}/${loc.pod}`;
 }
 
+/** A node's /etc/resolv.conf: the LAN's router (as sandbox-fs.ts shows it). */
+export function nodeResolvConf(env: ShellEnv): string {
+  return `nameserver ${formatIp(env.sim.state.config.gateway)}\n`;
+}
+
 /** The /etc/resolv.conf of the pod at `loc` (its dnsPolicy and dnsConfig, see pod-files.ts). */
 export function resolvConfAt(env: ShellEnv, loc: Extract<Location, { kind: 'pod' }>): string {
   const pod = env.sim.pod(loc.namespace, loc.pod);
   return pod ? podResolvConf(env.sim.state, pod) : resolvConf(env.sim.state, loc.namespace);
 }
 
+/**
+ * The first IPv4 line of a hosts file naming `name` (case does not matter; a final dot is
+ * ignored): its address and canonical name (the line's first name), as gethostbyname reads it.
+ */
+export function hostsLookup(hosts: string, name: string): { ip: Ip; canonical: string } | undefined {
+  const want = name.replace(/\.$/, '').toLowerCase();
+  for (const line of hosts.split('\n')) {
+    const [addr, ...names] = line.replace(/#.*/, '').trim().split(/\s+/);
+    const ip = addr ? parseIp(addr) : undefined;
+    if (ip !== undefined && names.some((n) => n.toLowerCase() === want)) return { ip, canonical: names[0]! };
+  }
+  return undefined;
+}
+
+/** The /etc/hosts the program at `loc` reads, when the sandbox models it for name lookups (pods). */
+export function hostsFileAt(env: ShellEnv, loc: Location = env.location): string | undefined {
+  if (loc.kind !== 'pod') return undefined;
+  const pod = env.sim.pod(loc.namespace, loc.pod);
+  return pod ? podHostsFile(env.sim.state, pod) : undefined;
+}
+
 export function resolveHost(env: ShellEnv, name: string): Resolved {
   const literal = parseIp(name);
   if (literal !== undefined) return { ok: true, ip: literal, name };
   if (name === 'localhost') return { ok: true, ip: 0x7f000001, name };
+  const hosts = hostsFileAt(env);
+  const local = hosts !== undefined ? hostsLookup(hosts, name) : undefined;
+  if (local) return { ok: true, ip: local.ip, name: local.canonical };
   const loc = env.location;
   const state = env.sim.state;
   let candidates: string[];

@@ -349,6 +349,7 @@ export class Shell {
       // In a pipeline every command runs in a subshell: only a lone command changes the shell.
       const single = cmds.length === 1;
       const cmdEnv = single ? env : this.copyEnv(env);
+      if (!single) cmdEnv.pipeline = cmds.map((c) => (c.type === undefined ? c.argv.map((w) => w.value) : []));
       status = await this.runCommand(cmds[i]!, cmdEnv, out, stderr, input, last).catch((e: unknown) => {
         // An expansion error abandons the line, unless the command runs in a subshell; so do
         // `break`, `continue` and `return`, which end only the subshell there.

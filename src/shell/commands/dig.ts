@@ -1,6 +1,7 @@
 /**
  * BIND's `dig` (9.20), as the netshoot image ships it; agnhost's (9.18) and jessie-dnsutils'
- * (9.9) print their own version.
+ * (9.9) print their own version, and so does the nodes' (Ubuntu 24.04's bind9-dnsutils,
+ * 9.18, asking the node's nameserver, the LAN's router, unless given @10.96.0.10).
  *
  * Design notes: dig sends one real query over UDP to the pod's nameserver (or `@server`),
  * with RD and AD set and an EDNS OPT record carrying a client cookie, as dig does; the
@@ -25,10 +26,13 @@ import { CommandError } from '../errors';
 import { decodeDns, DnsEncodeError, dnsQuery, encodableName, encodeDns, nameLabels, fqdn, rdataText, typeCode, typeName, className, rcodeName, type DnsMessage, type DnsRecord } from '../../sim/dns';
 import { formatIp, parseIp } from '../../sim/ipv4';
 import { parseResolvConf, searchCandidates } from '../../sim/k8s/coredns';
-import { nsIdOf, resolvConfAt } from '../resolver';
+import { nodeResolvConf, nsIdOf, resolvConfAt } from '../resolver';
 import { imageAt, imageFamily } from '../images';
 
 export const BIND_VERSION = '9.20.11';
+
+/** The nodes' dig: Ubuntu 24.04's bind9-dnsutils. */
+export const UBUNTU_BIND_VERSION = '9.18.30-0ubuntu0.24.04.2-Ubuntu';
 
 /**
  * The BIND version an image's dig and nslookup come from: netshoot's Alpine edge (9.20),
@@ -182,16 +186,16 @@ export const dig: Command = {
   name: 'dig',
   summary: 'ask a DNS server exactly one question: dig web.default.svc.cluster.local (bind)',
   usage: USAGE,
-  where: ['pod'],
+  where: ['pod', 'node'],
   images: ['netshoot', 'agnhost', 'dnsutils'],
   // dig takes `--help` for an invalid option: `Invalid option: --help`, usage, status 1.
   ownHelp: true,
   async run(ctx) {
     const loc = ctx.env.location;
-    if (loc.kind !== 'pod') throw new CommandError('UNSUPPORTED', 'dig: not available here');
+    if (loc.kind !== 'pod' && loc.kind !== 'node') throw new CommandError('UNSUPPORTED', 'dig: not available here');
     const args = ctx.argv.slice(1);
     const o = parseArgs(args);
-    const conf = parseResolvConf(resolvConfAt(ctx.env, loc));
+    const conf = parseResolvConf(loc.kind === 'pod' ? resolvConfAt(ctx.env, loc) : nodeResolvConf(ctx.env));
     const serverText = o.server ?? conf.nameservers[0] ?? '10.96.0.10';
     const server = parseIp(serverText);
     if (server === undefined) throw new CommandError('NOT_FOUND', `dig: couldn't get address for '${serverText}': not found`, 10);
@@ -199,7 +203,7 @@ export const dig: Command = {
     const typed = name === '.' && o.name === undefined ? 2 : o.type; // no name: dig asks for the root's NS
     checkLegalName('dig', name);
     const candidates = (o.search && !name.endsWith('.') ? searchCandidates(name, conf, 'glibc') : [name]).filter(encodableName);
-    const version = bindVersion(imageAt(ctx.env.sim, loc));
+    const version = loc.kind === 'pod' ? bindVersion(imageAt(ctx.env.sim, loc)) : UBUNTU_BIND_VERSION;
     const header = `\n; <<>> DiG ${version} <<>> ${args.join(' ')}\n`;
     let answer: { msg: DnsMessage; bytes: number; rttMs: number } | undefined;
     for (const cand of candidates) {

@@ -1,6 +1,9 @@
 /**
  * BIND's `nslookup` (9.20), as the netshoot image ships it, and as agnhost (9.18) and
- * jessie-dnsutils (9.9) ship it (busybox pods keep busybox's).
+ * jessie-dnsutils (9.9) ship it (busybox pods keep busybox's); also on the nodes, whose Ubuntu
+ * 24.04 Server installs bind9-dnsutils (9.18) among its standard packages: there the
+ * resolv.conf is the node's (the LAN's router), so cluster names need the DNS Service's
+ * address as the server argument (`nslookup web.default.svc.cluster.local 10.96.0.10`).
  *
  * Design notes: unlike dig, nslookup uses the pod's resolv.conf search list and ndots (glibc's
  * order: a name with fewer than ndots dots tries the search domains first), asking over real
@@ -19,22 +22,22 @@ import { CommandError } from '../errors';
 import { formatIp, parseIp } from '../../sim/ipv4';
 import { encodableName, fqdn } from '../../sim/dns';
 import { parseResolvConf, searchCandidates } from '../../sim/k8s/coredns';
-import { resolvConfAt } from '../resolver';
+import { nodeResolvConf, resolvConfAt } from '../resolver';
 import { checkLegalName, query } from './dig';
 
 export const nslookupBind: Command = {
   name: 'nslookup',
   summary: 'look a name up with the search list: nslookup web (bind)',
   usage: 'Usage: nslookup [-opt ...]             # interactive mode using default server\n       nslookup [-opt ...] - server    # interactive mode using \'server\'\n       nslookup [-opt ...] host        # just look up \'host\' using default server\n       nslookup [-opt ...] host server # just look up \'host\' using \'server\'',
-  where: ['pod'],
+  where: ['pod', 'node'],
   images: ['netshoot', 'agnhost', 'dnsutils'],
   async run(ctx) {
     const loc = ctx.env.location;
-    if (loc.kind !== 'pod') throw new CommandError('UNSUPPORTED', 'nslookup: not available here');
+    if (loc.kind !== 'pod' && loc.kind !== 'node') throw new CommandError('UNSUPPORTED', 'nslookup: not available here');
     const args = ctx.argv.slice(1).filter((a) => !a.startsWith('-'));
     const name = args[0];
     if (!name) throw new CommandError('UNSUPPORTED', 'nslookup: interactive mode is not supported in this sandbox; give a name: nslookup web', 1);
-    const conf = parseResolvConf(resolvConfAt(ctx.env, loc));
+    const conf = parseResolvConf(loc.kind === 'pod' ? resolvConfAt(ctx.env, loc) : nodeResolvConf(ctx.env));
     const serverText = args[1] ?? conf.nameservers[0] ?? '10.96.0.10';
     const server = parseIp(serverText);
     if (server === undefined) throw new CommandError('NOT_FOUND', `nslookup: couldn't get address for '${serverText}': not found`, 1);

@@ -239,9 +239,19 @@ async function run10(o: Awaited<ReturnType<typeof openSession>>, line: string): 
 }
 
 describe('busybox ping usage errors', () => {
-  it('a host name (no DNS in the sandbox yet) is a bad address, exit 1', async () => {
-    const { run } = await open();
-    expect(await run('kubectl exec client -- ping web')).toMatchObject({ stdout: '', stderr: "ping: bad address 'web'\ncommand terminated with exit code 1\n", status: 1 });
+  it('a host name is looked up through the pod\'s resolv.conf (a Service name gives its cluster IP); an unknown one is a bad address, exit 1', async () => {
+    const { run, svcIp } = await open();
+    const r = await run10(await open(), 'kubectl exec client -- ping -c 1 web');
+    expect(r.stdout.split('\n')[0]).toBe(`PING web (${svcIp}): 56 data bytes`);
+    expect(r.stdout).toContain('1 packets transmitted, 0 packets received, 100% packet loss');
+    expect(await run('kubectl exec client -- ping nope')).toMatchObject({ stdout: '', stderr: "ping: bad address 'nope'\ncommand terminated with exit code 1\n", status: 1 });
+  });
+
+  it('the pod\'s own name (which DNS does not know) answers from /etc/hosts', async () => {
+    const o = await open();
+    const r = await o.run('kubectl exec client -- ping -c 1 client');
+    expect(r.stdout.split('\n')[0]).toBe(`PING client (${o.client.status.podIP}): 56 data bytes`);
+    expect(r.stdout).toContain('1 packets received');
   });
 
   it('a missing option argument and an unknown option print busybox usage, exit 1', async () => {

@@ -7,9 +7,10 @@
  * decimals. One request per second; with `-c N` it stops after N requests once every reply
  * is in, or after waiting (twice the longest round trip, at least a second; ten seconds when
  * nothing came back). ICMP errors are not printed (busybox ignores them). Exit status 0 when
- * at least one reply arrived, else 1. In a Docker container a host name is looked up with the
- * shell's resolver (DNS queries on the wire, resolver.ts; one that does not resolve is a `bad
- * address`); in a pod only addresses are accepted so far.
+ * at least one reply arrived, else 1. A host name is looked up with the C library's resolver
+ * (resolver.ts: a pod's /etc/hosts, then DNS queries on the wire through its resolv.conf's
+ * search list; Docker's embedded DNS in a container); one that does not resolve is a `bad
+ * address`.
  */
 import type { Command } from '../command';
 import { CommandError } from '../errors';
@@ -72,7 +73,7 @@ export const pingBusybox: Command = {
     }
     if (host === undefined) throw new CommandError('USAGE', USAGE);
     let dst = parseIp(host);
-    if (dst === undefined && host !== '' && ctx.env.location.kind === 'container') {
+    if (dst === undefined && host !== '') {
       const r = resolveHost(ctx.env, host);
       if (r.ok) dst = r.ip;
     }

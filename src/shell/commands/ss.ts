@@ -155,6 +155,26 @@ function hash(text: string): number {
   return h;
 }
 
+/** A host process's pid: fixed per machine and key, in [base, base + span) (ps shows the same ones). */
+export function hostPid(host: string, base: number, span: number, key: string): number {
+  return base + (hash(`${host}/${key}`) % span);
+}
+
+/**
+ * The host pids of a pod's processes on its node: containerd's shim first, then the pause
+ * process and the containers' main processes, in the order runc started them.
+ */
+export function podPids(host: string, podKey: string, containerIndex: number, hostNetwork: boolean): { shim: number; pause: number; main: number } {
+  // A pod with its own namespace: its first program's pid is the one podSockets shows.
+  const shim = hostNetwork ? hostPid(host, 1800, 1200, `${podKey}/shim`) : podProgramPid(`pod/${podKey}`) - 43;
+  return { shim, pause: shim + 21, main: shim + 43 + 17 * containerIndex };
+}
+
+/** The host pid of the program listening in a pod's network namespace (nginx's master). */
+export function podProgramPid(nsId: string): number {
+  return 3000 + (hash(nsId) % 4000);
+}
+
 const LOOPBACK = 0x7f000001;
 const listen4 = (proto: 'tcp' | 'udp', local: number, lport: number, backlog: number, users: Sock['users'], dev?: string): Sock => ({
   proto,
@@ -174,7 +194,7 @@ const listen6 = (proto: 'tcp' | 'udp', lport: number, backlog: number, users: So
 /** The sockets of the programs a pod's namespace runs (apps.ts); `withUsers`: with their host pids (seen from the node). */
 function podSockets(state: SimState, nsId: string, withUsers: boolean): Sock[] {
   const out: Sock[] = [];
-  const base = 3000 + (hash(nsId) % 4000);
+  const base = podProgramPid(nsId);
   for (const l of listenersIn(state, nsId)) {
     const users = (fd: number, workers = 0): Sock['users'] => {
       if (!withUsers) return [];
@@ -199,7 +219,7 @@ function podSockets(state: SimState, nsId: string, withUsers: boolean): Sock[] {
 /** A node's or Docker host's own sockets: its daemons and the host-network pods on it. */
 function hostSockets(state: SimState, host: string, nodeIp: number): Sock[] {
   const h = hash(host);
-  const pid = (base: number, span: number, key: string): number => base + (hash(`${host}/${key}`) % span);
+  const pid = (base: number, span: number, key: string): number => hostPid(host, base, span, key);
   const out: Sock[] = [];
   const resolved = pid(520, 60, 'resolved');
   const u = (name: string, p: number, fd: number): Sock['users'][number] => ({ name, pid: p, fd });
@@ -221,9 +241,9 @@ function hostSockets(state: SimState, host: string, nodeIp: number): Sock[] {
     );
     const hostPods = Object.values(state.k8s.pods).filter((p) => p.spec.nodeName === host && p.spec.hostNetwork && p.status.phase === 'Running');
     for (const p of hostPods) {
-      for (const c of p.spec.containers) {
+      for (const [i, c] of p.spec.containers.entries()) {
         const name = (c.image.split('/').pop() ?? c.image).split(/[:@]/)[0]!;
-        const ppid = pid(1800, 900, `${p.metadata.namespace}/${p.metadata.name}/${c.name}`);
+        const ppid = podPids(host, `${p.metadata.namespace}/${p.metadata.name}`, i, true).main;
         if (name === 'kube-proxy') out.push(listen4('tcp', LOOPBACK, 10249, 4096, [u('kube-proxy', ppid, 11)]), listen6('tcp', 10256, 4096, [u('kube-proxy', ppid, 10)]));
         else if (name === 'etcd')
           out.push(

@@ -3,10 +3,13 @@
  * metrics on 9153.
  * Design notes: what CoreDNS answers is the Corefile's plugin chain (k8s/coredns-config.ts,
  * whose kubernetes plugin is k8s/coredns.ts); `forward .` goes to the LAN's router, whose
- * upstream world is upstream.ts's. Left out: the metrics beyond the build-info line.
+ * upstream world is upstream.ts's. It starts by printing its servers' addresses, the reload
+ * plugin's digest and its version (corednsStartup). Left out: the metrics beyond the
+ * build-info line.
  */
 import { formatIp } from '../ipv4';
-import { serveCoreDns } from '../k8s/coredns-config';
+import { corednsStartup, serveCoreDns } from '../k8s/coredns-config';
+import { containerStarted } from '../k8s/logs';
 import { http, type Listener } from './http';
 import type { ImageDef } from './image';
 import { upstreamAnswer } from './upstream';
@@ -17,6 +20,7 @@ export const coredns: ImageDef = {
   serves: 'DNS on UDP and TCP 53 (as its Corefile says: cluster.local, forwarding the rest), metrics on 9153',
   env: () => [['PATH', '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], ['SSL_CERT_FILE', '/etc/ssl/certs/ca-certificates.crt']],
   home: '/home/nonroot',
+  startup: ({ state, pod, container }) => corednsStartup(state, containerStarted(pod, container.name) ?? state.createdAt),
   listeners({ state, pod }) {
     const dns = (proto: 'udp' | 'tcp'): Listener => ({
       proto,

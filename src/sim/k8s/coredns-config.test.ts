@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildCluster, type ClusterSpec } from '../cluster';
 import { decodeDns, dnsQuery, dnsResponse, encodeDns, formatRecord, RCODES, type DnsMessage } from '../dns';
 import { parseIp } from '../ipv4';
-import { loadCorefile, serveCoreDns, syncCoreDns } from './coredns-config';
+import { configDigest, corednsStartup, loadCorefile, serveCoreDns, syncCoreDns } from './coredns-config';
 import { recordedLog } from './logs';
 import { getStored, updateStored, storedKind } from './objects';
 import { kubeadmCorefile } from './system-objects';
@@ -136,5 +136,22 @@ describe('plugins', () => {
     const dashed = web.status.podIP!.replace(/\./g, '-');
     expect(ask(`${dashed}.default.pod.cluster.local`, at).answers.map((r) => r.ttl)).toEqual([5]);
     expect(ask('10-9-9-9.default.pod.cluster.local', at).rcode).toBe(RCODES.NXDOMAIN);
+  });
+});
+
+describe('startup banner', () => {
+  it('prints the server address, the reload digest and the version lines; a pod started after a reload shows the new file', () => {
+    const { s, setCorefile } = setup();
+    const first = corednsStartup(s, T0);
+    expect(first).toEqual(['.:53', `[INFO] plugin/reload: Running configuration SHA512 = ${configDigest(kubeadmCorefile('cluster.local'))}`, 'CoreDNS-1.11.3', 'linux/amd64, go1.21.11, a6338e9']);
+    const changed = withPlugins('cluster.local', '    log\n') + 'example.org:53 {\n    forward . 10.0.0.53\n}\n';
+    syncCoreDns(s, T0);
+    setCorefile(changed, T0 + 1000);
+    syncCoreDns(s, T0 + 60_000);
+    // A pod that was running keeps the banner of the file it started with.
+    expect(corednsStartup(s, T0)).toEqual(first);
+    const later = corednsStartup(s, T0 + 120_000);
+    expect(later.slice(0, 2)).toEqual(['.:53', 'example.org.:53']);
+    expect(later[2]).toBe(`[INFO] plugin/reload: Running configuration SHA512 = ${configDigest(changed)}`);
   });
 });

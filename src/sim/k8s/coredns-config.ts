@@ -375,6 +375,9 @@ function loadUncached(text: string): Loaded {
 export interface CoreDnsRuntime {
   /** The Corefile the servers were set up from. */
   running: string;
+  /** The Corefile CoreDNS started with, and when the first reload replaced it (startup banners). */
+  initial?: string;
+  firstReload?: number;
   /** The Corefile the reload plugin last read successfully (its hash). */
   seen: string;
   /** The next reload tick (epoch ms); absent when the running file has no `reload`. */
@@ -402,6 +405,26 @@ export function configDigest(text: string): string {
   return out;
 }
 
+/** CoreDNS's version line and build line (registry.k8s.io/coredns/coredns:v1.11.3, kubeadm v1.32's). */
+export const COREDNS_BUILD = ['CoreDNS-1.11.3', 'linux/amd64, go1.21.11, a6338e9'];
+
+/**
+ * What a CoreDNS container prints as it starts: each server's address (`.:53`), the reload
+ * plugin's digest line when the file has `reload`, then the version and build lines. The
+ * file is the one CoreDNS started with: the first one for a pod started before the first
+ * reload, the running one after.
+ */
+export function corednsStartup(state: SimState, started: number): string[] {
+  const rt = state.k8s.coredns;
+  const text = rt ? (rt.firstReload === undefined || started < rt.firstReload ? (rt.initial ?? rt.running) : rt.running) : currentCorefile(state);
+  if (text === undefined) return [];
+  const loaded = loadCorefile(text);
+  if (!loaded.ok) return [];
+  const addrs = [...new Set(loaded.servers.flatMap((s) => s.zones.map((z) => `${z}:${s.port}`)))];
+  const reload = loaded.servers.some((s) => s.reload) ? [`[INFO] plugin/reload: Running configuration SHA512 = ${configDigest(text)}`] : [];
+  return [...addrs, ...reload, ...COREDNS_BUILD];
+}
+
 function logAll(state: SimState, at: number, lines: string[]): void {
   for (const p of corednsPods(state)) appendLog(state, p, 'coredns', at, lines);
 }
@@ -423,7 +446,7 @@ export function syncCoreDns(state: SimState, now: number): CoreDnsRuntime | unde
     const reload = loaded.ok ? loaded.servers.find((s) => s.reload)?.reload : undefined;
     const rng = deriveRng(state.seed, 'coredns-reload');
     const interval = (reload?.interval ?? 30_000) + Math.floor(rng.int(reload?.jitter ?? 15_000)) - Math.floor((reload?.jitter ?? 15_000) / 2);
-    rt = state.k8s.coredns = { running: text, seen: text, interval, cache: {}, ...(reload ? { nextTick: start + interval } : {}) };
+    rt = state.k8s.coredns = { running: text, initial: text, seen: text, interval, cache: {}, ...(reload ? { nextTick: start + interval } : {}) };
   }
   if (rt.nextTick === undefined || text === undefined) return rt;
   if (text === rt.seen) {
@@ -447,6 +470,7 @@ export function syncCoreDns(state: SimState, now: number): CoreDnsRuntime | unde
       continue;
     }
     rt.running = text;
+    rt.firstReload ??= at;
     rt.cache = {};
     logAll(state, at, ['[INFO] Reloading', `[INFO] plugin/reload: Running configuration SHA512 = ${configDigest(text)}`, '[INFO] Reloading complete']);
     if (!loaded.servers.some((s) => s.reload)) delete rt.nextTick;

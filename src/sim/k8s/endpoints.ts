@@ -13,7 +13,8 @@
  * slice (`<svc>-<5 chars>`, managed by endpointslicemirroring-controller.k8s.io), so both
  * count, merged by address; a slice endpoint whose `ready` is unset is ready, an Endpoints
  * address is ready unless listed under notReadyAddresses. Their ports are matched to the
- * Service's ports by name. Addresses are sorted numerically, as kubectl prints them.
+ * Service's ports by name. Addresses are sorted numerically, as kubectl prints them. Both
+ * objects carry the Service's labels and, for a headless Service, `service.kubernetes.io/headless`.
  */
 import { parseIp } from '../ipv4';
 import { endpointSliceHostname } from './dns-records';
@@ -129,6 +130,14 @@ export function targetPortFor(port: ServicePort, pod: Pod | undefined): number |
   return undefined;
 }
 
+/**
+ * The labels the endpoints and EndpointSlice controllers put on a Service's endpoints: the
+ * Service's own, and `service.kubernetes.io/headless: ""` when it has no cluster IP.
+ */
+function controllerLabels(svc: Service): Record<string, string> {
+  return { ...svc.metadata.labels, ...(svc.spec.clusterIP === 'None' ? { 'service.kubernetes.io/headless': '' } : {}) };
+}
+
 /** The Endpoints object the endpoints controller keeps for a Service (v1, deprecated in 1.33). */
 export function endpointsObject(state: SimState, svc: Service): Record<string, unknown> | undefined {
   if (!svc.spec.selector && !state.k8s.manualEndpoints?.[`${svc.metadata.namespace}/${svc.metadata.name}`]) return undefined;
@@ -140,8 +149,8 @@ export function endpointsObject(state: SimState, svc: Service): Record<string, u
   return {
     apiVersion: 'v1',
     kind: 'Endpoints',
-    // The controller copies the Service's labels; an empty map is omitted, as Go's omitempty does.
-    metadata: { name: svc.metadata.name, namespace: svc.metadata.namespace, creationTimestamp: svc.metadata.creationTimestamp, ...(Object.keys(svc.metadata.labels ?? {}).length ? { labels: { ...svc.metadata.labels } } : {}) },
+    // The controller copies the Service's labels (and marks a headless one); an empty map is omitted, as Go's omitempty does.
+    metadata: { name: svc.metadata.name, namespace: svc.metadata.namespace, creationTimestamp: svc.metadata.creationTimestamp, ...(Object.keys(controllerLabels(svc)).length ? { labels: controllerLabels(svc) } : {}) },
     subsets: eps.length === 0 ? [] : [{ ...(ready.length ? { addresses: ready.map(addr) } : {}), ...(notReady.length ? { notReadyAddresses: notReady.map(addr) } : {}), ports }],
   };
 }
@@ -177,7 +186,7 @@ export function endpointSliceObject(state: SimState, svc: Service): Record<strin
           namespace: svc.metadata.namespace,
           creationTimestamp: svc.metadata.creationTimestamp,
           generateName: `${svc.metadata.name}-`,
-          labels: { 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io', 'kubernetes.io/service-name': svc.metadata.name },
+          labels: { ...controllerLabels(svc), 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io', 'kubernetes.io/service-name': svc.metadata.name },
           ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: svc.metadata.name, uid: svc.metadata.uid, controller: true, blockOwnerDeletion: true }],
         },
     ports: (svc.spec.ports ?? []).map((p) => ({ name: p.name ?? '', port: typeof p.targetPort === 'number' ? p.targetPort : p.port, protocol: p.protocol })),

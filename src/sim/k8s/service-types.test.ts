@@ -89,6 +89,15 @@ describe('Service types', () => {
     expect(all).not.toContain('default/docs');
   });
 
+  it('Endpoints and EndpointSlices of a headless Service carry the headless label; a ClusterIP one\'s do not', () => {
+    const { state, np, headless } = cluster();
+    const labels = (o: unknown) => (o as { metadata: { labels?: Record<string, string> } }).metadata.labels ?? {};
+    expect(labels(endpointsObject(state, headless))).toEqual({ 'service.kubernetes.io/headless': '' });
+    expect(labels(endpointSliceObject(state, headless))).toMatchObject({ 'service.kubernetes.io/headless': '', 'kubernetes.io/service-name': 'web-headless' });
+    expect(labels(endpointsObject(state, np))).not.toHaveProperty(['service.kubernetes.io/headless']);
+    expect(labels(endpointSliceObject(state, np))).not.toHaveProperty(['service.kubernetes.io/headless']);
+  });
+
   it('Endpoints and EndpointSlices follow the selector and readiness', () => {
     const { state, np } = cluster();
     const ep = endpointsObject(state, np) as { subsets: { addresses: { ip: string }[]; ports: { port: number }[] }[] };

@@ -4,7 +4,8 @@ import { REFERENCE_TIME } from '../../../labs/catalog';
 import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
 import { WORKSTATION_LOCATION } from '../../location';
-import { kubectlEdit } from './edit';
+import { editorArgs, kubectlEdit } from './edit';
+import { ScriptClock, transcript } from '../../../labs/transcript';
 
 /** kubectl edit with the lab's editor hook standing in for the learner's editing. */
 async function edit(args: string[], change: (text: string) => string | undefined) {
@@ -69,5 +70,24 @@ describe('kubectl edit', () => {
     expect(r.error).toMatch(/^error: Edit cancelled, no valid changes were saved\./);
     const path = /"(.*)"/.exec(r.stdout)![1]!;
     expect(r.state.files?.['workstation']?.[path]?.content).toContain('bad: [');
+  });
+});
+
+describe('kubectl edit: the editor command', () => {
+  it('is split as kubectl splits it: one word, at single spaces, or through the shell when it has quotes', () => {
+    expect(editorArgs('vi', undefined)).toEqual(['vi']);
+    expect(editorArgs('code --wait', undefined)).toEqual(['code', '--wait']);
+    expect(editorArgs("sed -i 's/a/b/'", '/bin/bash')).toEqual(['/bin/bash', '-c', "sed -i 's/a/b/'"]);
+    expect(editorArgs('sed -i "s/a/b/"', undefined)).toEqual(['/bin/bash', '-c', 'sed -i "s/a/b/"']);
+  });
+
+  it('a KUBE_EDITOR with quotes edits the coredns ConfigMap, and the change is stored', async () => {
+    const clock = new ScriptClock(REFERENCE_TIME);
+    const session = await labSession({ lab: 'fixture-web', seed: 1, scheduler: clock });
+    const out = await transcript(session, clock, [`export KUBE_EDITOR='sed -i "s/^\\( *\\)errors$/\\1log\\n&/"'`, 'kubectl -n kube-system edit configmap coredns', 'KUBE_EDITOR=nano kubectl -n kube-system edit cm coredns']);
+    expect(out).toContain('configmap/coredns edited\n');
+    expect(out).toContain('error: unable to launch the editor "nano"\n');
+    const cm = session.sim.state.k8s.objects!.configmaps!['kube-system/coredns']!;
+    expect((cm.data as { Corefile: string }).Corefile).toMatch(/^\.:53 \{\n    log\n    errors\n/);
   });
 });

@@ -4,7 +4,10 @@
  * Design notes: as kubectl does, the object is written as YAML, under kubectl's comment
  * header, to a temporary file (`/tmp/kubectl-edit-<n>.yaml` on the workstation); the editor
  * is the lab's own when the shell offers one (CommandContext.edit), otherwise
- * `$KUBE_EDITOR`, else `$EDITOR`, else `vi`, run as a command on the file: a command the
+ * `$KUBE_EDITOR`, else `$EDITOR`, else `vi`, run as a command on the file (as kubectl's
+ * editor.go does: a value without spaces is the program; one with spaces but no quote or
+ * backslash is split at each single space; any other goes to `$SHELL -c` (else /bin/bash)
+ * with the file's quoted name appended, so `KUBE_EDITOR="sed -i 's/a/b/'"` works): a command the
  * sandbox lacks gives kubectl's `error: unable to launch the editor "vi"`. Comment lines are
  * dropped; a file left as it was prints `Edit cancelled, no changes made.`, an empty one
  * `Edit cancelled, saved file was empty.` (both on stderr); otherwise the edited object goes
@@ -63,6 +66,13 @@ const stripComments = (text: string): string =>
     .filter((l) => !l.trimStart().startsWith('#'))
     .join('\n');
 
+/** The editor's argv before the file, as kubectl's defaultEnvEditor builds it. */
+export function editorArgs(editor: string, shell: string | undefined): string[] {
+  if (!editor.includes(' ')) return [editor];
+  if (!/["'\\]/.test(editor)) return editor.split(' ');
+  return [shell || '/bin/bash', '-c', editor];
+}
+
 /** An exported variable of the shell, as the environment kubectl sees. */
 function envVar(ctx: CommandContext, name: string): string | undefined {
   const v = ctx.env.vars[name];
@@ -91,10 +101,12 @@ export async function kubectlEdit(ctx: CommandContext, argv: string[]): Promise<
   } else {
     const editor = envVar(ctx, 'KUBE_EDITOR') ?? envVar(ctx, 'EDITOR') ?? 'vi';
     writeFile(state, 'workstation', path, original, ctx.env.scheduler.now());
-    const words = editor.split(/\s+/).filter((w) => w !== '');
+    const words = editorArgs(editor, envVar(ctx, 'SHELL'));
+    // With the shell, the file's name joins its command text as a Go-quoted string.
+    const argv = words[1] === '-c' && words.length === 3 ? [words[0]!, '-c', `${words[2]} ${JSON.stringify(path)}`] : [...words, path];
     let status: number;
     try {
-      status = await ctx.spawn(WORKSTATION_LOCATION, [...words, path], true);
+      status = await ctx.spawn(WORKSTATION_LOCATION, argv, true);
     } catch (e) {
       removeFile(state, 'workstation', path);
       if (e instanceof CommandError && e.code === 'COMMAND_NOT_FOUND') throw new CommandError('EXEC_FAILED', `error: unable to launch the editor ${JSON.stringify(words.join(' '))}`);

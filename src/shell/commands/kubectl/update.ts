@@ -4,7 +4,8 @@
  * controllers react as they do to an apply (replica counts, rolling updates of a changed pod
  * template, a Service's selector moving its endpoints).
  *
- * Design notes: the kinds apply handles (Pods, Deployments, Services, Ingresses, Namespaces)
+ * Design notes: the kinds apply handles (Pods, Deployments, Services, Ingresses, Namespaces,
+ * ConfigMaps, Secrets)
  * take every change the sandbox models; the others (ReplicaSets, DaemonSets, Nodes) take
  * changes to labels and annotations only, and any other change is refused with a message
  * saying so. A dry run works on a copy of the cluster.
@@ -17,7 +18,7 @@ import { canonicalJson } from '../../../sim/k8s/names';
 import { rngOver } from '../../../sim/rng';
 import type { ResourceType } from './resources';
 
-const APPLIED_KINDS = ['Pod', 'Deployment', 'Service', 'Ingress', 'Namespace'];
+const APPLIED_KINDS = ['Pod', 'Deployment', 'Service', 'Ingress', 'Namespace', 'ConfigMap', 'Secret'];
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
