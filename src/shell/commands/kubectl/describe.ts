@@ -288,7 +288,8 @@ function describeService(s: Service, state: SimState, events: K8sEvent[] | undef
   if (s.spec.externalIPs?.length) o.w(0, `External IPs:\t${s.spec.externalIPs.join(',')}\n`);
   if (s.spec.externalName) o.w(0, `External Name:\t${s.spec.externalName}\n`);
   const ing = s.status.loadBalancer.ingress ?? [];
-  if (ing.length) o.w(0, `LoadBalancer Ingress:\t${ing.map((i) => i.ip ?? i.hostname ?? '').join(', ')}\n`);
+  // buildIngressString: an IP with its ipMode in parentheses, else the hostname.
+  if (ing.length) o.w(0, `LoadBalancer Ingress:\t${ing.map((i) => (i.ip ? `${i.ip}${i.ipMode ? ` (${i.ipMode})` : ''}` : (i.hostname ?? ''))).join(', ')}\n`);
   const slice = serviceSliceView(state, s);
   for (const sp of s.spec.ports ?? []) {
     const name = sp.name || '<unset>';
