@@ -59,6 +59,18 @@ describe('kubectl describe', () => {
   });
 });
 
+describe('kubectl describe deployment', () => {
+  it('reads Progressing ReplicaSetUpdated while the rollout goes on, NewReplicaSetAvailable once it is complete', async () => {
+    const run = await open();
+    await run('kubectl create deployment hello --image=nginx --replicas=2');
+    const early = (await run('kubectl describe deployment hello')).stdout;
+    expect(early).toContain('\n  Available      False   MinimumReplicasUnavailable\n  Progressing    True    ReplicaSetUpdated\n');
+    await run('sleep 20');
+    const done = (await run('kubectl describe deployment hello')).stdout;
+    expect(done).toContain('\n  Available      True    MinimumReplicasAvailable\n  Progressing    True    NewReplicaSetAvailable\n');
+  });
+});
+
 describe('a LoadBalancer Service created from the shell', () => {
   it('reads <pending> until the cloud has built its load balancer, then shows the address with ipMode VIP', async () => {
     const run = await open();

@@ -394,7 +394,9 @@ function describeDeployment(d: Deployment, state: SimState, events: K8sEvent[] |
   o.w(0, 'Conditions:\n  Type\tStatus\tReason\n');
   o.w(1, '----\t------\t------\n');
   o.w(1, `Available \t${available >= d.spec.replicas ? 'True' : 'False'}\t${available >= d.spec.replicas ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable'}\n`);
-  o.w(1, 'Progressing \tTrue\tNewReplicaSetAvailable\n');
+  // The deployment controller's Progressing reason: ReplicaSetUpdated while the new ReplicaSet's
+  // pods are not all available yet, NewReplicaSetAvailable once the rollout is complete.
+  o.w(1, `Progressing \tTrue\t${available >= d.spec.replicas ? 'NewReplicaSetAvailable' : 'ReplicaSetUpdated'}\n`);
   const rsText = (list: ReplicaSet[]): string => list.map((rs) => `${rs.metadata.name} (${pods.filter((p) => p.metadata.ownerReferences?.some((r) => r.name === rs.metadata.name)).length}/${rs.spec.replicas} replicas created)`).join(', ') || '<none>';
   if (sets.length) {
     o.w(0, 'OldReplicaSets:\t<none>\n');
