@@ -111,14 +111,13 @@ export class Sim {
     return this.state.k8s.pods[key(namespace, name)];
   }
 
-  /** The scheduler and kubelets act on whatever became due as sandbox time passed (kubelet.ts). */
+  /**
+   * The scheduler and kubelets, and the cloud's load balancers, act on whatever became due as
+   * sandbox time passed (kubelet.ts).
+   */
   catchUp(): void {
-    const starting = this.state.k8s.starting;
-    if (!starting) return;
-    for (const _ in starting) {
-      kubeletSync({ state: this.state, rng: this.rng, now: this.clock.now(), podStartup: 'timed' });
-      return;
-    }
+    const k8s = this.state.k8s;
+    if (notEmpty(k8s.starting) || notEmpty(k8s.alloc.loadBalancersDue)) kubeletSync({ state: this.state, rng: this.rng, now: this.clock.now(), podStartup: 'timed' });
   }
 
   podNetns(pod: Pod): Netns | undefined {
@@ -229,3 +228,8 @@ function quotesEcho(m: IcmpMessage, opts: PingOptions): boolean {
 }
 
 export { formatIp };
+
+function notEmpty(o: object | undefined): boolean {
+  for (const _ in o) return true;
+  return false;
+}

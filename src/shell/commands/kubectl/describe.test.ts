@@ -89,6 +89,17 @@ describe('a LoadBalancer Service created from the shell', () => {
     expect((await run('kubectl get svc web-lb -o jsonpath={.status.loadBalancer.ingress[0].ipMode}')).stdout).toBe('VIP');
   });
 
+  it('answers on its address from the workstation only once the load balancer is built', async () => {
+    const run = await open();
+    await run('kubectl expose deployment web --type=LoadBalancer --name=web-lb --port=80');
+    await run('sleep 10');
+    const early = await run('curl -s -m 2 -o /dev/null -w %{http_code} http://192.168.49.240/');
+    expect([early.status, early.stdout]).toEqual([28, '000']);
+    await run('sleep 20');
+    const late = await run('curl -s -o /dev/null -w %{http_code} http://192.168.49.240/');
+    expect([late.status, late.stdout]).toEqual([0, '200']);
+  });
+
   it('gets no address when it is deleted before the cloud is done, and a new one starts over', async () => {
     const run = await open();
     await run('kubectl expose deployment web --type=LoadBalancer --name=web-lb --port=80');
