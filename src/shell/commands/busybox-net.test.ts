@@ -74,6 +74,18 @@ describe('busybox wget', () => {
     expect([missing.status, missing.err]).toEqual([1, 'wget: server returned error: HTTP/1.1 404 Not Found\ncommand terminated with exit code 1\n']);
   });
 
+  it('busybox 1.28 (before 1.31) prints neither remote file exists nor the saving and saved lines', async () => {
+    const s = await session();
+    const svc = s.sim.state.k8s.services['default/web']!.spec.clusterIP!;
+    expect((await run(s, 'kubectl run old --image=busybox:1.28 -- sleep 3600')).status).toBe(0);
+    await run(s, 'sleep 10');
+    const spider = await run(s, 'kubectl exec old -- wget --spider --timeout=1 web');
+    expect([spider.status, spider.out, spider.err]).toEqual([0, '', `Connecting to web (${svc}:80)\n`]);
+    const get = await run(s, 'kubectl exec old -- wget -O /tmp/page http://web/');
+    expect(get.status).toBe(0);
+    expect(get.err).toMatch(new RegExp(`^Connecting to web \\(${svc.replace(/\./g, '\\.')}:80\\)\npage {17}100% \\|\\*{32}\\| +\\d+  0:00:00 ETA\n$`));
+  });
+
   it('-T bounds the connect; without it the kernel gives up after its SYN retries', async () => {
     const s = await session();
     const t0 = s.sim.clock.now();

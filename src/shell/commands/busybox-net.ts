@@ -13,7 +13,10 @@
  * open 'index.html': File exists`). The file is opened once the server has answered, so an
  * error leaves none. Unless -q, stderr shows `Connecting to HOST (IP:PORT)`, `saving to 'F'`
  * (or `writing to stdout`), the progress bar's last line as busybox prints it when stderr is
- * not a terminal, and `'F' saved`; `--spider` prints `remote file exists`; `-S` the response
+ * not a terminal, and `'F' saved`; `--spider` prints `remote file exists`. Before 1.31 (busybox
+ * commit 46fc3290c, "wget: notify on download begin and end"), which the Kubernetes docs'
+ * busybox:1.28 predates, neither the saving/saved lines nor `remote file exists` are printed:
+ * only `Connecting to ...` and the bar. `-S` the response
  * headers; `-o LOG` sends all of that but the bar to a file. `-T SEC` bounds the connect
  * (`download timed out`); without it the kernel's SYN retries give up after about 130 s.
  * Failures use busybox's messages (`bad address`, `can't connect to remote host (IP): ...`,
@@ -41,6 +44,7 @@ import { hasCarrier, matches, nsOf, routeOrder } from './ip';
 import { busyboxNslookup } from './nslookup-busybox';
 import { busyboxVersion, imageAt } from '../images';
 import { text } from '../../sim/apps';
+import { compareVersions } from '../../sim/apps/image';
 import { nsIdOf, resolvConfAt, resolveHost } from '../resolver';
 import { absolute, kindOf, placeOf, writeError } from '../sandbox-fs';
 import { writeFile } from '../../sim/files';
@@ -200,6 +204,9 @@ export const wget: Command = {
     const quiet = has('q');
     const spider = has('spider');
     const showResponse = has('S');
+    // busybox 1.31 began announcing the download's start and end, and a spider's success.
+    const loc = ctx.env.location;
+    const announces = loc.kind !== 'pod' || compareVersions(busyboxVersion(imageAt(ctx.env.sim, loc)), '1.31') >= 0;
     const fnameOut = last('O');
     const dirPrefix = last('P');
     const userAgent = last('U') ?? 'Wget';
@@ -331,7 +338,7 @@ export const wget: Command = {
       const clen = headLines.slice(1).map((l) => /^content-length:\s*(\d+)\s*$/i.exec(l)?.[1]).find((v) => v !== undefined);
       if (clen !== undefined) body = body.slice(0, Number(clen));
       if (spider) {
-        if (!quiet) say('remote file exists\n');
+        if (!quiet && announces) say('remote file exists\n');
         return 0;
       }
       // The output is opened once the server has answered: without -O it must not exist yet (O_EXCL).
@@ -346,14 +353,14 @@ export const wget: Command = {
         outContent = '';
         opened = true;
       }
-      if (!quiet) say(toStdout ? 'writing to stdout\n' : `saving to '${fname}'\n`);
+      if (!quiet && announces) say(toStdout ? 'writing to stdout\n' : `saving to '${fname}'\n`);
       if (toStdout) ctx.stdout.write(body);
       else {
         outContent += body;
         if (outAbs !== '/dev/null') writeFile(state, place.machine, outAbs!, outContent, now());
       }
       if (!quiet && logAbs === undefined) say(wgetBar(curfile, body.length));
-      if (!quiet) say(toStdout ? 'written to stdout\n' : `'${fname}' saved\n`);
+      if (!quiet && announces) say(toStdout ? 'written to stdout\n' : `'${fname}' saved\n`);
       if (fnameOut === undefined) opened = false;
       return 0;
     }

@@ -14,6 +14,9 @@
  * each draw has a stream of its own, so a Service created again gets a new address.
  * Each step records the event its real component emits (Scheduled, Pulled/Created/Started,
  * SuccessfulCreate, ScalingReplicaSet, EnsuringLoadBalancer/EnsuredLoadBalancer; see events.ts).
+ * A LoadBalancer Service created from the shell waits LB_PROVISION_MS for its address (the
+ * cloud building its load balancer; EXTERNAL-IP reads <pending>); `serviceControllerSync`
+ * finishes it, run with the kubelet's catch-up. Cluster builds and lab manifests get theirs at once.
  * Left out: admission, probes, restarts, rolling updates, Endpoints objects
  * (coming with kube-proxy).
  */
@@ -382,20 +385,56 @@ export function createService(ctx: ApiContext, init: ServiceInit): Service {
     } as Service['spec'],
     status: { loadBalancer: {} },
   };
-  if (type === 'LoadBalancer') {
-    // The cloud controller answers at once with an address from its pool.
-    const lbIp = allocateLoadBalancerIp(ctx.state, k);
-    if (lbIp) svc.status.loadBalancer = { ingress: [{ ip: lbIp }] };
-  }
   ctx.state.k8s.services[k] = svc;
-  if (type === 'LoadBalancer' && svc.status.loadBalancer.ingress) {
-    const involved = { kind: 'Service', namespace: init.namespace, name: init.name, uid: svc.metadata.uid };
-    emit(ctx, { involved, type: 'Normal', reason: 'EnsuringLoadBalancer', message: 'Ensuring load balancer', source: 'service-controller' });
-    emit(ctx, { involved, type: 'Normal', reason: 'EnsuredLoadBalancer', message: 'Ensured load balancer', source: 'service-controller' });
+  if (type === 'LoadBalancer') {
+    if (ctx.podStartup === 'timed') {
+      // From the shell: the cloud takes a while; EXTERNAL-IP reads <pending> until then.
+      emit(ctx, { involved: lbInvolved(svc), type: 'Normal', reason: 'EnsuringLoadBalancer', message: 'Ensuring load balancer', source: 'service-controller' });
+      (alloc.loadBalancersDue ??= {})[k] = { uid: svc.metadata.uid, due: ctx.now + LB_PROVISION_MS };
+    } else if (provisionLoadBalancer(ctx.state, k)) {
+      // A cluster build or a lab's manifests: the load balancer is ready when the learner arrives.
+      emit(ctx, { involved: lbInvolved(svc), type: 'Normal', reason: 'EnsuringLoadBalancer', message: 'Ensuring load balancer', source: 'service-controller' });
+      emit(ctx, { involved: lbInvolved(svc), type: 'Normal', reason: 'EnsuredLoadBalancer', message: 'Ensured load balancer', source: 'service-controller' });
+    }
   }
   if (type !== 'ExternalName') (alloc.sliceSuffixes ??= {})[k] = randomSuffix(deriveRng(ctx.state.seed, `slice:${k}`));
   ctx.state.proxyDirty = true;
   return svc;
+}
+
+/** How long the simulated cloud takes to provision a load balancer for a Service created from the shell. */
+export const LB_PROVISION_MS = 30_000;
+
+const lbInvolved = (svc: Service) => ({ kind: 'Service', namespace: svc.metadata.namespace, name: svc.metadata.name, uid: svc.metadata.uid });
+
+/** Gives the Service an address from the cloud's pool (ipMode defaulted to VIP); false when the pool is used up. */
+function provisionLoadBalancer(state: SimState, serviceKey: string): boolean {
+  const ip = allocateLoadBalancerIp(state, serviceKey);
+  if (!ip) return false;
+  state.k8s.services[serviceKey]!.status.loadBalancer = { ingress: [{ ip, ipMode: 'VIP' }] };
+  state.proxyDirty = true;
+  return true;
+}
+
+/**
+ * The service controller catches up with sandbox time: each load balancer due by `ctx.now`
+ * gets its address and the EnsuredLoadBalancer event, stamped with its own time. A Service
+ * deleted (or deleted and created again) meanwhile is skipped. True if anything changed.
+ */
+export function serviceControllerSync(ctx: ApiContext): boolean {
+  const due = ctx.state.k8s.alloc.loadBalancersDue;
+  if (!due) return false;
+  let changed = false;
+  for (const [k, p] of Object.entries(due).sort(([a, x], [b, y]) => x.due - y.due || (a < b ? -1 : 1))) {
+    if (p.due > ctx.now) continue;
+    delete due[k];
+    const svc = ctx.state.k8s.services[k];
+    if (!svc || svc.metadata.uid !== p.uid || svc.spec.type !== 'LoadBalancer') continue;
+    if (!provisionLoadBalancer(ctx.state, k)) continue;
+    emit({ ...ctx, now: p.due }, { involved: lbInvolved(svc), type: 'Normal', reason: 'EnsuredLoadBalancer', message: 'Ensured load balancer', source: 'service-controller' });
+    changed = true;
+  }
+  return changed;
 }
 
 /**
@@ -451,7 +490,7 @@ export function createIngress(ctx: ApiContext, init: IngressInit): Ingress {
     kind: 'Ingress',
     metadata: meta(ctx, 'Ingress', init.name, init.namespace),
     spec: { ...(init.ingressClassName ? { ingressClassName: init.ingressClassName } : {}), rules: clone(init.rules), ...(init.defaultBackend ? { defaultBackend: clone(init.defaultBackend) } : {}) },
-    status: { loadBalancer: controller?.status.loadBalancer.ingress ? { ingress: clone(controller.status.loadBalancer.ingress) } : {} },
+    status: { loadBalancer: controller?.status.loadBalancer.ingress ? { ingress: controller.status.loadBalancer.ingress.map((i) => ({ ...(i.ip ? { ip: i.ip } : {}), ...(i.hostname ? { hostname: i.hostname } : {}) })) } : {} },
   };
   all[k] = ing;
   return ing;

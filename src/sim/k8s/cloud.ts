@@ -4,7 +4,9 @@
  * Design notes: when a Service of type LoadBalancer is created, the cloud controller gives it
  * an address from the cloud's pool on the node network (192.168.49.240 upwards by default,
  * like a MetalLB or minikube-tunnel pool) and writes it to status.loadBalancer.ingress; kubectl
- * then shows it as EXTERNAL-IP instead of <pending>. The load balancer is its own machine on
+ * then shows it as EXTERNAL-IP instead of <pending>. For a Service created from the shell that
+ * happens LB_PROVISION_MS later (api.ts serviceControllerSync), as a cloud takes a while to
+ * build the load balancer; until then the address answers nothing. The load balancer is its own machine on
  * the LAN holding those addresses: it spreads new connections over the nodes' NodePorts
  * (random, like a cloud's flow hash) and forwards them as a NAT-mode load balancer does:
  * routed (TTL decremented), destination rewritten to a node and NodePort, source rewritten to

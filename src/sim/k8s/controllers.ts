@@ -229,6 +229,7 @@ function removeService(state: SimState, namespace: string, name: string): void {
   const ports = new Set((svc.spec.ports ?? []).map((p) => p.nodePort).filter((p): p is number => p !== undefined));
   if (alloc.nodePorts) alloc.nodePorts = alloc.nodePorts.filter((p) => !ports.has(p));
   if (alloc.loadBalancers) delete alloc.loadBalancers[k];
+  if (alloc.loadBalancersDue) delete alloc.loadBalancersDue[k];
   if (alloc.sliceSuffixes) delete alloc.sliceSuffixes[k];
   if (state.k8s.manualEndpoints) delete state.k8s.manualEndpoints[k];
   delete state.k8s.services[k];

@@ -164,7 +164,17 @@ export interface Service {
     externalTrafficPolicy?: 'Cluster' | 'Local';
     loadBalancerSourceRanges?: string[];
   };
-  status: { loadBalancer: { ingress?: { ip?: string; hostname?: string }[] } };
+  status: { loadBalancer: { ingress?: LoadBalancerIngress[] } };
+}
+
+/**
+ * One address of a load balancer. The API server (LoadBalancerIPMode, on by default since
+ * v1.30) defaults `ipMode` to `VIP` for an entry with an IP.
+ */
+export interface LoadBalancerIngress {
+  ip?: string;
+  hostname?: string;
+  ipMode?: 'VIP' | 'Proxy';
 }
 
 export interface LabelSelector {
@@ -219,6 +229,7 @@ export interface Ingress {
     defaultBackend?: IngressBackend;
     rules?: { host?: string; http?: { paths: { path?: string; pathType: 'Prefix' | 'Exact' | 'ImplementationSpecific'; backend: IngressBackend }[] } }[];
   };
+  /** networking/v1 IngressLoadBalancerIngress: no ipMode. */
   status: { loadBalancer: { ingress?: { ip?: string; hostname?: string }[] } };
 }
 
@@ -301,6 +312,8 @@ export interface K8sState {
     sliceSuffixes?: Record<string, string>;
     /** Load balancer addresses handed out by the simulated cloud, by Service key. */
     loadBalancers?: Record<string, string>;
+    /** Load balancers the cloud is still provisioning, by Service key: which Service and when it is done. */
+    loadBalancersDue?: Record<string, { uid: string; due: number }>;
   };
   /**
    * Endpoints of Services without a selector, kept by whoever manages them (the API server

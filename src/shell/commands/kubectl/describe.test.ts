@@ -59,6 +59,60 @@ describe('kubectl describe', () => {
   });
 });
 
+describe('kubectl describe deployment', () => {
+  it('reads Progressing ReplicaSetUpdated while the rollout goes on, NewReplicaSetAvailable once it is complete', async () => {
+    const run = await open();
+    await run('kubectl create deployment hello --image=nginx --replicas=2');
+    const early = (await run('kubectl describe deployment hello')).stdout;
+    expect(early).toContain('\n  Available      False   MinimumReplicasUnavailable\n  Progressing    True    ReplicaSetUpdated\n');
+    await run('sleep 20');
+    const done = (await run('kubectl describe deployment hello')).stdout;
+    expect(done).toContain('\n  Available      True    MinimumReplicasAvailable\n  Progressing    True    NewReplicaSetAvailable\n');
+  });
+});
+
+describe('a LoadBalancer Service created from the shell', () => {
+  it('reads <pending> until the cloud has built its load balancer, then shows the address with ipMode VIP', async () => {
+    const run = await open();
+    expect((await run('kubectl expose deployment web --type=LoadBalancer --name=web-lb --port=80')).status).toBe(0);
+    expect((await run('kubectl get svc web-lb')).stdout).toMatch(/\nweb-lb +LoadBalancer +[\d.]+ +<pending> +80:\d+\/TCP +0s\n$/);
+    const early = (await run('kubectl describe svc web-lb')).stdout;
+    expect(early).not.toContain('LoadBalancer Ingress');
+    expect(early).toMatch(/\n {2}Normal {2}EnsuringLoadBalancer {2}0s {4}service-controller {2}Ensuring load balancer\n$/);
+    await run('sleep 29');
+    expect((await run('kubectl get svc web-lb -o jsonpath={.status.loadBalancer}')).stdout).toBe('{}');
+    await run('sleep 1');
+    expect((await run('kubectl get svc web-lb')).stdout).toMatch(/\nweb-lb +LoadBalancer +[\d.]+ +192\.168\.49\.240 +80:\d+\/TCP +30s\n$/);
+    const late = (await run('kubectl describe svc web-lb')).stdout;
+    expect(late).toContain('\nLoadBalancer Ingress:     192.168.49.240 (VIP)\n');
+    expect(late).toMatch(/EnsuringLoadBalancer {2}30s .*\n.*EnsuredLoadBalancer {3}0s {4}service-controller {2}Ensured load balancer\n$/);
+    expect((await run('kubectl get svc web-lb -o jsonpath={.status.loadBalancer.ingress[0].ipMode}')).stdout).toBe('VIP');
+  });
+
+  it('answers on its address from the workstation only once the load balancer is built', async () => {
+    const run = await open();
+    await run('kubectl expose deployment web --type=LoadBalancer --name=web-lb --port=80');
+    await run('sleep 10');
+    const early = await run('curl -s -m 2 -o /dev/null -w %{http_code} http://192.168.49.240/');
+    expect([early.status, early.stdout]).toEqual([28, '000']);
+    await run('sleep 20');
+    const late = await run('curl -s -o /dev/null -w %{http_code} http://192.168.49.240/');
+    expect([late.status, late.stdout]).toEqual([0, '200']);
+  });
+
+  it('gets no address when it is deleted before the cloud is done, and a new one starts over', async () => {
+    const run = await open();
+    await run('kubectl expose deployment web --type=LoadBalancer --name=web-lb --port=80');
+    await run('sleep 20');
+    await run('kubectl delete svc web-lb');
+    await run('kubectl expose deployment web --type=LoadBalancer --name=web-lb --port=80');
+    await run('sleep 20');
+    expect((await run('kubectl get svc web-lb')).stdout).toContain('<pending>');
+    await run('sleep 10');
+    expect((await run('kubectl get svc web-lb')).stdout).toContain('192.168.49.240');
+  });
+});
+
 describe('kubectl get events / kubectl events', () => {
   it('lists events with LAST SEEN, TYPE, REASON, OBJECT and MESSAGE, in the server order', async () => {
     const run = await await open();

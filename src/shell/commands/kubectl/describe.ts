@@ -288,7 +288,8 @@ function describeService(s: Service, state: SimState, events: K8sEvent[] | undef
   if (s.spec.externalIPs?.length) o.w(0, `External IPs:\t${s.spec.externalIPs.join(',')}\n`);
   if (s.spec.externalName) o.w(0, `External Name:\t${s.spec.externalName}\n`);
   const ing = s.status.loadBalancer.ingress ?? [];
-  if (ing.length) o.w(0, `LoadBalancer Ingress:\t${ing.map((i) => i.ip ?? i.hostname ?? '').join(', ')}\n`);
+  // buildIngressString: an IP with its ipMode in parentheses, else the hostname.
+  if (ing.length) o.w(0, `LoadBalancer Ingress:\t${ing.map((i) => (i.ip ? `${i.ip}${i.ipMode ? ` (${i.ipMode})` : ''}` : (i.hostname ?? ''))).join(', ')}\n`);
   const slice = serviceSliceView(state, s);
   for (const sp of s.spec.ports ?? []) {
     const name = sp.name || '<unset>';
@@ -393,7 +394,9 @@ function describeDeployment(d: Deployment, state: SimState, events: K8sEvent[] |
   o.w(0, 'Conditions:\n  Type\tStatus\tReason\n');
   o.w(1, '----\t------\t------\n');
   o.w(1, `Available \t${available >= d.spec.replicas ? 'True' : 'False'}\t${available >= d.spec.replicas ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable'}\n`);
-  o.w(1, 'Progressing \tTrue\tNewReplicaSetAvailable\n');
+  // The deployment controller's Progressing reason: ReplicaSetUpdated while the new ReplicaSet's
+  // pods are not all available yet, NewReplicaSetAvailable once the rollout is complete.
+  o.w(1, `Progressing \tTrue\t${available >= d.spec.replicas ? 'NewReplicaSetAvailable' : 'ReplicaSetUpdated'}\n`);
   const rsText = (list: ReplicaSet[]): string => list.map((rs) => `${rs.metadata.name} (${pods.filter((p) => p.metadata.ownerReferences?.some((r) => r.name === rs.metadata.name)).length}/${rs.spec.replicas} replicas created)`).join(', ') || '<none>';
   if (sets.length) {
     o.w(0, 'OldReplicaSets:\t<none>\n');
