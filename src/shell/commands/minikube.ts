@@ -270,11 +270,38 @@ interface Flags {
   flags: Map<string, string>;
 }
 
-/** Boolean flags per subcommand (cobra needs to know which flags take no value). */
-const BOOLEANS = new Set(['url', 'https', 'all', 'docs', 'help', 'h']);
-const SHORT: Record<string, string> = { p: 'profile', n: 'namespace', o: 'output', h: 'help', d: 'docs' };
+/** Each subcommand's flags (long name -> shorthand, '' for none) as cobra defines them; `profile` is global. */
+const FLAGS: Record<string, Record<string, string>> = {
+  '': {},
+  ip: { node: 'n' },
+  status: { output: 'o', node: 'n', format: 'f', layout: 'l', watch: 'w' },
+  addons: {},
+  'addons list': { output: 'o', docs: 'd' },
+  'addons enable': { images: '', registries: '', force: '', refresh: '' },
+  'addons disable': {},
+  service: { namespace: 'n', url: '', https: '', format: '', wait: '', interval: '', all: '' },
+  'service list': { namespace: 'n' },
+};
+const BOOLEANS = new Set(['url', 'https', 'all', 'docs', 'help', 'force', 'refresh', 'watch']);
 
-function parseFlags(argv: string[]): Flags | string {
+/** The subcommand path the words name (`addons enable`, `service list`), skipping flags and the profile's value. */
+function commandKey(argv: string[]): string {
+  const words: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '-p' || a === '--profile') i++;
+    else if (!a.startsWith('-')) words.push(a);
+  }
+  const [sub, verb] = words;
+  if (sub === 'addons' && verb !== undefined && FLAGS[`addons ${verb}`]) return `addons ${verb}`;
+  if (sub === 'service' && verb === 'list') return 'service list';
+  return sub !== undefined && FLAGS[sub] ? sub : '';
+}
+
+/** cobra's reading of the words: flags of the subcommand (and the global --profile, --help), then the arguments. */
+function parseFlags(argv: string[], cmd: string): Flags | string {
+  const own = { ...FLAGS[cmd], profile: 'p', help: 'h' };
+  const short = Object.fromEntries(Object.entries(own).filter(([, s]) => s !== '').map(([l, s]) => [s, l]));
   const args: string[] = [];
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
@@ -289,32 +316,24 @@ function parseFlags(argv: string[]): Flags | string {
       continue;
     }
     const long = m[1] === '--';
-    if (!long && m[2]!.length > 1 && m[3] === undefined) {
-      // -nkube-system: a short flag with its value attached.
-      const name = SHORT[m[2]![0]!];
+    let name: string | undefined;
+    let value = m[3];
+    if (long) {
+      name = m[2]!;
+      if (!(name in own)) return `unknown flag: --${name}`;
+    } else {
+      name = short[m[2]![0]!];
       if (!name) return `unknown shorthand flag: '${m[2]![0]}' in ${a}`;
-      flags.set(name, m[2]!.slice(1));
-      continue;
+      // -nkube-system: a shorthand with its value attached.
+      if (m[2]!.length > 1 && value === undefined) value = m[2]!.slice(1);
     }
-    const name = long ? m[2]! : SHORT[m[2]!];
-    if (!name) return `unknown shorthand flag: '${m[2]}' in ${a}`;
-    if (BOOLEANS.has(name)) flags.set(name, m[3] ?? 'true');
-    else if (m[3] !== undefined) flags.set(name, m[3]);
+    if (BOOLEANS.has(name)) flags.set(name, value ?? 'true');
+    else if (value !== undefined) flags.set(name, value);
     else if (i + 1 < argv.length) flags.set(name, argv[++i]!);
     else return `flag needs an argument: ${long ? `--${name}` : `'${m[2]}' in -${m[2]}`}`;
   }
   return { args, flags };
 }
-
-const KNOWN_FLAGS: Record<string, string[]> = {
-  ip: ['node', 'profile'],
-  status: ['profile', 'output', 'node', 'format', 'layout', 'watch'],
-  'addons list': ['profile', 'output', 'docs'],
-  'addons enable': ['profile', 'images', 'registries', 'force', 'refresh'],
-  'addons disable': ['profile'],
-  service: ['profile', 'namespace', 'url', 'https', 'format', 'wait', 'interval', 'all'],
-  'service list': ['profile', 'namespace'],
-};
 
 function nodeIps(env: ShellEnv): { name: string; ip: string; controlPlane: boolean }[] {
   const state = env.sim.state;
@@ -445,9 +464,10 @@ function suggestions(word: string): string[] {
 }
 
 async function run(ctx: CommandContext): Promise<number> {
-  const parsed = parseFlags(ctx.argv.slice(1));
+  const cmdKey = commandKey(ctx.argv.slice(1));
+  const parsed = parseFlags(ctx.argv.slice(1), cmdKey);
   if (typeof parsed === 'string') {
-    ctx.stderr.write(`Error: ${parsed}\n`);
+    ctx.stderr.write(`Error: ${parsed}\n${cmdKey ? `See 'minikube ${cmdKey} --help' for usage.\n` : ''}`);
     return 64;
   }
   const [sub, ...rest] = parsed.args;
@@ -467,13 +487,6 @@ async function run(ctx: CommandContext): Promise<number> {
   if (parsed.flags.has('help')) {
     ctx.stdout.write((sub === 'addons' ? ADDONS_USAGE : USAGE) + '\n');
     return 0;
-  }
-  const cmdKey = sub === 'addons' ? `addons ${rest[0] ?? ''}`.trim() : sub === 'service' && rest[0] === 'list' ? 'service list' : sub;
-  for (const f of parsed.flags.keys()) {
-    if (KNOWN_FLAGS[cmdKey] && !KNOWN_FLAGS[cmdKey]!.includes(f)) {
-      ctx.stderr.write(`Error: unknown flag: --${f}\nSee 'minikube ${cmdKey} --help' for usage.\n`);
-      return 64;
-    }
   }
   const profile = parsed.flags.get('profile') ?? PROFILE;
   if (profile !== PROFILE) {

@@ -57,7 +57,7 @@ export const kubernetesBootcamp: ImageDef = {
         const log = recordedLog(state, pod, container.name);
         const n = (log?.lines.length ?? 0) + (log?.dropped ?? 0) + 1;
         const listening = (containerStarted(pod, container.name) ?? now) + 40;
-        appendLog(state, pod, container.name, now, [`Running On: ${podHostname(pod)} | Total Requests: ${n} | App Uptime: ${(now - listening) / 1000} seconds | Log Time: ${new Date(now).toISOString()}`]);
+        appendLog(state, pod, container.name, now, [`Running On: ${podHostname(pod)} | Total Requests: ${n} | App Uptime: ${Math.max(0, now - listening) / 1000} seconds | Log Time: ${new Date(now).toISOString()}`]);
         return http('200 OK', `Hello Kubernetes bootcamp! | Running on: ${podHostname(pod)} | v=${version}\n`, undefined, 'text/plain');
       }),
     }];

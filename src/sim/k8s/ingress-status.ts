@@ -5,7 +5,7 @@
  *
  * Design notes: the controller syncs status when it has started (it is elected leader at
  * once when it is alone) and every 60 s after (UpdateInterval); an Ingress gets the address at
- * the first sync at or after its creation, so `kubectl get ingress` shows ADDRESS empty for up
+ * the first sync after its creation, so `kubectl get ingress` shows ADDRESS empty for up
  * to a minute, as the walk-throughs warn. Its class is nginx, or none (nginx is the default
  * IngressClass). With no controller running the addresses it wrote are taken away again
  * (`--update-status-on-shutdown`, on by default). A controller behind a LoadBalancer Service
@@ -54,7 +54,9 @@ export function ingressStatusSync(state: SimState, now: number): boolean {
     if (has === ip) continue;
     const start = Date.parse(startedAt);
     const created = Date.parse(ing.metadata.creationTimestamp);
-    const sync = start + Math.max(0, Math.ceil((created - start) / STATUS_SYNC_MS)) * STATUS_SYNC_MS;
+    // Timestamps have whole seconds: an Ingress stamped with the controller's start second is
+    // taken to come after that sync.
+    const sync = created < start ? start : start + (Math.floor((created - start) / STATUS_SYNC_MS) + 1) * STATUS_SYNC_MS;
     if (sync > now) continue;
     ing.status = { loadBalancer: { ingress: [{ ip }] } };
     ing.metadata.resourceVersion = String(++state.k8s.resourceVersion);

@@ -39,7 +39,8 @@
  * A program that ends by itself (ImageDef.runsFor: a Job's) in a pod that is not restarted
  * (restartPolicy OnFailure or Never) exits 0 that long after it started: the pod is Succeeded,
  * its container terminated with reason Completed (its address stays in the status, as the
- * kubelet leaves it). After the stages, ingress-nginx's status sync catches up
+ * kubelet leaves it); with restartPolicy Always it stays Running (restarts are not modelled).
+ * After the stages, ingress-nginx's status sync catches up
  * (ingress-status.ts).
  * Left out: image pull failures (ErrImagePull/ImagePullBackOff), init containers, probes,
  * the volume manager's two-minute `Unable to attach or mount volumes` timeout event, the
