@@ -37,6 +37,7 @@ describe('minikube on the default cluster', () => {
     const get = (await t.run('kubectl get pods -n ingress-nginx')).stdout;
     expect(get).toMatch(/ingress-nginx-admission-create-\w{5} +0\/1 +Completed +0 /);
     expect(get).toMatch(/ingress-nginx-controller-\w+-\w{5} +1\/1 +Running +0 /);
+    expect((await t.run('kubectl describe pod -n ingress-nginx -l app.kubernetes.io/component=controller')).stdout).toContain('    Ports:         80/TCP, 443/TCP, 8443/TCP\n    Host Ports:    80/TCP, 443/TCP, 0/TCP\n');
     expect((await t.run('kubectl get svc -n ingress-nginx')).stdout).toMatch(/ingress-nginx-controller +NodePort +[\d.]+ +<none> +80:\d+\/TCP,443:\d+\/TCP/);
     const list = (await t.run('minikube addons list')).stdout.split('\n');
     expect(list.slice(0, 3)).toEqual([
@@ -124,6 +125,21 @@ describe('minikube on the default cluster', () => {
     expect((await t.run('minikube addons enable dashboard')).status).toBe(1);
     expect(JSON.stringify(t.session.sim.state.k8s.namespaces)).toBe(before);
     expect((await t.run('minikube')).stdout.startsWith('minikube provisions and manages local Kubernetes clusters optimized for development workflows.\n')).toBe(true);
+  });
+});
+
+describe('minikube completion', () => {
+  it('offers subcommands, addon verbs and names, and Service names', async () => {
+    const t = await openSession({ topology: 'kubernetes' });
+    const c = (line: string): string[] => t.session.complete(line, line.length).candidates;
+    expect(c('miniku')).toEqual(['minikube']);
+    expect(c('minikube ad')).toEqual(['addons']);
+    expect(c('minikube addons e')).toEqual(['enable']);
+    expect(c('minikube addons enable ingr')).toEqual(['ingress', 'ingress-dns']);
+    expect(c('minikube service ')).toEqual(['kubernetes', 'list']);
+    expect(c('minikube ip -n node-')).toEqual(['node-1', 'node-2']);
+    const docker = await openSession({ topology: 'docker' });
+    expect(docker.session.complete('miniku', 6).candidates).toEqual([]);
   });
 });
 
