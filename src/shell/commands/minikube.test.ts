@@ -103,7 +103,7 @@ describe('minikube on the default cluster', () => {
     const browser = await t.run('minikube service web');
     expect(browser.stdout).toContain(`| default   | web  |        8080 | http://192.168.49.2:${port} |\n`);
     expect(browser.stdout).toContain('🎉  Opening service default/web in default browser...\n');
-    expect([browser.stderr, browser.status]).toEqual(['❌  Exiting due to HOST_BROWSER: failed to open browser: exec: "xdg-open": executable file not found in $PATH\n', 60]);
+    expect([browser.stderr, browser.status]).toEqual([`❌  Exiting due to HOST_BROWSER: open url failed: http://192.168.49.2:${port}: exec: "xdg-open": executable file not found in $PATH\n`, 30]);
     expect((await t.run('minikube service kubernetes --url')).stdout).toBe('😿  service default/kubernetes has no node port\n');
     const missing = await t.run('minikube service nope --url');
     expect([missing.stderr, missing.status]).toEqual(["❌  Exiting due to SVC_NOT_FOUND: Service 'nope' was not found in 'default' namespace.\nYou may select another namespace by using 'minikube service nope -n <namespace>'. Or list out all the services using 'minikube service list'\n", 115]);

@@ -22,7 +22,7 @@
  *   the 7-bit ones (`* `, `  - `, `X `, `! `) otherwise, as style.LowPrefix picks them.
  *   Errors are out.Error's: a blank line on stdout, `Exiting due to <ID>: <message>` on
  *   stderr, a blank line on stdout, with the reason's exit code (MK_USAGE 14, MK_ADDON_ENABLE
- *   10, SVC_NOT_FOUND and SVC_UNREACHABLE 115, HOST_BROWSER 60); another profile than
+ *   10, SVC_NOT_FOUND and SVC_UNREACHABLE 115, HOST_BROWSER 30); another profile than
  *   `minikube` is not found (exit 85); an unknown subcommand is cobra's error (exit 64).
  * Left out: the box asking to report internal errors on GitHub, `minikube start` and the other
  * subcommands that manage the machine (the sandbox says it does not model them), `tunnel`,
@@ -442,7 +442,7 @@ function service(ctx: CommandContext, f: Flags): number {
   }
   ctx.stdout.write(renderTable(['Namespace', 'Name', 'Target Port', 'URL'], [[ns, name, names.join('\n'), shown.join('\n')]]));
   ctx.stdout.write(styled(ctx, 'celebrate', `Opening service ${ns}/${name} in default browser...`));
-  return exitWith(ctx, 'HOST_BROWSER', `failed to open browser: exec: "xdg-open": executable file not found in $PATH`, 60);
+  return exitWith(ctx, 'HOST_BROWSER', `open url failed: ${shown[0]}: exec: "xdg-open": executable file not found in $PATH`, 30);
 }
 
 function status(ctx: CommandContext): number {
