@@ -139,6 +139,8 @@ export class Shell {
   private wake: (() => void) | undefined;
   /** The workstation shell's variables while the learner is in a node's or a pod's shell. */
   private savedVars: Record<string, string> | undefined;
+  /** Command substitutions running now: their commands write to a pipe, not the terminal. */
+  private captures = 0;
   /** Status of the last command substitution of the command being expanded. */
   private substStatus: number | undefined;
   /**
@@ -350,7 +352,7 @@ export class Shell {
       const single = cmds.length === 1;
       const cmdEnv = single ? env : this.copyEnv(env);
       if (!single) cmdEnv.pipeline = cmds.map((c) => (c.type === undefined ? c.argv.map((w) => w.value) : []));
-      status = await this.runCommand(cmds[i]!, cmdEnv, out, stderr, input, last).catch((e: unknown) => {
+      status = await this.runCommand(cmds[i]!, cmdEnv, out, stderr, input, last && this.captures === 0).catch((e: unknown) => {
         // An expansion error abandons the line, unless the command runs in a subshell; so do
         // `break`, `continue` and `return`, which end only the subshell there.
         if (single && (e instanceof AbandonLine || e instanceof LoopSignal || e instanceof ReturnSignal)) throw e;
@@ -973,7 +975,14 @@ export class Shell {
       const text = backquote ? inner.replace(/\\([$`\\])/g, '$1') : inner;
       let out = '';
       const sub = this.copyEnv(env);
-      const status = await this.runText(text, sub, { write: (t) => void (out += t) }, stderr);
+      // The substitution's output is a pipe, not the terminal.
+      this.captures++;
+      let status: number;
+      try {
+        status = await this.runText(text, sub, { write: (t) => void (out += t) }, stderr);
+      } finally {
+        this.captures--;
+      }
       this.substStatus = status;
       // A later `$?` in the same command sees the substitution's status, as in bash and dash.
       env.vars['?'] = String(status);

@@ -46,6 +46,15 @@ describe('rule evaluation', () => {
     expect(evaluate(nf, 'nat', 'PREROUTING', pkt({ dst: parseIp('192.168.49.2') }), env()).dnat).toEqual({ ip: 1 });
   });
 
+  it('matches -m multiport --dports and prints it as iptables-save does', () => {
+    const nf = emptyNetfilter();
+    const rule: Rule = { proto: 'tcp', matches: [{ m: 'multiport', dports: [80, 443] }], target: { t: 'DNAT', to: { ip: 7 } } };
+    nf.nat.chains.PREROUTING!.rules.push(rule);
+    expect(evaluate(nf, 'nat', 'PREROUTING', pkt({ proto: 6, dport: 443 }), env()).dnat).toEqual({ ip: 7 });
+    expect(evaluate(nf, 'nat', 'PREROUTING', pkt({ proto: 6, dport: 8080 }), env()).dnat).toBeUndefined();
+    expect(formatRule('CNI-HOSTPORT-DNAT', rule)).toBe('-A CNI-HOSTPORT-DNAT -p tcp -m multiport --dports 80,443 -j DNAT --to-destination 0.0.0.7');
+  });
+
   it('spreads new connections over endpoints with the statistic probabilities', () => {
     const nf = emptyNetfilter();
     const targets = [1, 2, 3];

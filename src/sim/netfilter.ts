@@ -38,7 +38,9 @@ export type Match =
   | { m: 'mark'; mark: number; mask: number; neg?: boolean }
   | { m: 'addrtype'; dstType?: 'LOCAL'; srcType?: 'LOCAL'; neg?: boolean }
   | { m: 'conntrack'; ctstate: ('NEW' | 'ESTABLISHED' | 'RELATED' | 'INVALID' | 'DNAT' | 'SNAT')[]; neg?: boolean }
-  | { m: 'nfacct'; name: string };
+  | { m: 'nfacct'; name: string }
+  /** `-m multiport --dports a,b`: the destination port is one of them (the CNI portmap plugin's). */
+  | { m: 'multiport'; dports: number[] };
 
 export type Target =
   | { t: 'jump'; chain: string }
@@ -259,6 +261,9 @@ function ruleMatches(r: Rule, p: PacketView, env: EvalEnv): boolean {
         break;
       case 'nfacct':
         break;
+      case 'multiport':
+        if (p.dport === undefined || !m.dports.includes(p.dport)) return false;
+        break;
       case 'conntrack': {
         const states = new Set<string>([p.ctstate]);
         if (p.ctDnat) states.add('DNAT');
@@ -386,6 +391,9 @@ export function formatRule(chain: string, r: Rule): string {
         break;
       case 'nfacct':
         parts.push(`-m nfacct --nfacct-name ${m.name}`);
+        break;
+      case 'multiport':
+        parts.push(`-m multiport --dports ${m.dports.join(',')}`);
         break;
     }
   }

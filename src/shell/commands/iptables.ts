@@ -229,6 +229,8 @@ function matchText(m: Match, numeric: boolean): string {
       return `${m.neg ? ' !' : ''} ctstate ${CT_ORDER.filter((s) => (m.ctstate as string[]).includes(s)).join(',')}`;
     case 'nfacct':
       return ` nfacct-name ${m.name}`;
+    case 'multiport':
+      return ` multiport dports ${m.dports.map((d) => port(d, numeric)).join(',')}`;
   }
 }
 

@@ -71,9 +71,15 @@ export interface ImageDef {
   files?(ref: ImageRef): Record<string, string>;
   /**
    * What the program prints as it starts, for `kubectl logs`; a line starting with `\0go ` is
-   * a Go `log` line (the date and time are put in front of it when it is read).
+   * a Go `log` line (the date and time are put in front of it when it is read); in one
+   * starting with `\0iso `, `{time}` becomes the print time in ISO 8601 (Node's Date).
    */
   startup?(app: AppContext): string[];
+  /**
+   * How long (ms) the program runs before it exits with status 0 by itself (a Job's program);
+   * absent: it runs until it is stopped.
+   */
+  runsFor?(app: AppContext): number;
   /** What the container's program listens on; absent: nothing. */
   listeners?(app: AppContext): Listener[];
 }

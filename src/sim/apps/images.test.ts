@@ -67,6 +67,31 @@ describe('what each image serves', () => {
     expect((await t.run('kubectl logs hello')).stdout).toMatch(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d Server listening on port 9000\n\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d Serving request: \/any\n$/);
   });
 
+  it('kubernetes-bootcamp answers on 8080 with its pod and version, logs each request, and ships server.js, bash and curl', async () => {
+    const t = await withPods(POD('boot', 'gcr.io/google-samples/kubernetes-bootcamp:v1'));
+    const ip = await ipOf(t, 'boot');
+    expect((await t.run(`kubectl exec client -- wget -qO- http://${ip}:8080/x`)).stdout).toBe('Hello Kubernetes bootcamp! | Running on: boot | v=1\n');
+    expect((await t.run('kubectl exec boot -- curl -s localhost:8080')).stdout).toBe('Hello Kubernetes bootcamp! | Running on: boot | v=1\n');
+    const log = (await t.run('kubectl logs boot')).stdout.split('\n');
+    expect(log[0]).toMatch(/^Kubernetes Bootcamp App Started At: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \| Running On: {2}boot $/);
+    expect(log[1]).toBe('');
+    expect(log[2]).toMatch(/^Running On: boot \| Total Requests: 1 \| App Uptime: [\d.]+ seconds \| Log Time: \d{4}-\d\d-\d\dT[\d:.]+Z$/);
+    expect(log[3]).toMatch(/\| Total Requests: 2 \|/);
+    expect((await t.run('kubectl exec boot -- cat /server.js')).stdout).toContain('response.write("Hello Kubernetes bootcamp! | Running on: ");\n');
+    expect((await t.run('kubectl exec boot -- env')).stdout).toContain('NPM_CONFIG_LOGLEVEL=info\nNODE_VERSION=6.3.1\n');
+  });
+
+  it("a Job's program (kube-webhook-certgen) ends by itself: the pod is Completed", async () => {
+    const t = await withPods();
+    await t.run('kubectl run job --image=registry.k8s.io/ingress-nginx/kube-webhook-certgen:v1.4.4 --restart=Never');
+    await t.run('sleep 10');
+    expect((await t.run('kubectl get pod job')).stdout).toMatch(/\njob +0\/1 +Completed +0 +10s\n$/);
+    const job = t.session.sim.state.k8s.pods['default/job']!;
+    expect(job.status.phase).toBe('Succeeded');
+    expect(job.status.containerStatuses![0]!.state.terminated).toMatchObject({ reason: 'Completed', exitCode: 0 });
+    expect(job.status.conditions!.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'PodCompleted' });
+  });
+
   it('echoserver 1.10 reports the request with the address it saw and the downward-API pod information', async () => {
     const t = await withPods(
       POD('echo', 'registry.k8s.io/echoserver:1.10', '    env:\n    - name: POD_NAME\n      valueFrom: {fieldRef: {fieldPath: metadata.name}}\n    - name: NODE_NAME\n      valueFrom: {fieldRef: {fieldPath: spec.nodeName}}\n'),

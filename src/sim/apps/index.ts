@@ -21,11 +21,13 @@ import { podContainerEnv } from '../container-env';
 import type { Container, Pod } from '../k8s/types';
 import type { SimState } from '../state';
 import { ingressNginx } from './ingress-nginx';
+import { kubernetesBootcamp } from './kubernetes-bootcamp';
+import { kubeWebhookCertgen } from './kube-webhook-certgen';
 import { nginx } from './nginx';
 import { serveHostnameImage } from './serve-hostname';
 import { alpine, busybox, curlImage, jessieDnsutils, netshoot, system } from './tools';
 
-export const IMAGES: readonly ImageDef[] = [ingressNginx, nginx, coredns, agnhost, serveHostnameImage, echoserver, helloApp, busybox, alpine, curlImage, netshoot, jessieDnsutils, system];
+export const IMAGES: readonly ImageDef[] = [ingressNginx, nginx, coredns, agnhost, serveHostnameImage, echoserver, helloApp, kubernetesBootcamp, kubeWebhookCertgen, busybox, alpine, curlImage, netshoot, jessieDnsutils, system];
 
 function matches(def: ImageDef, ref: ImageRef): boolean {
   return (def.repos?.includes(ref.repo) ?? false) || (def.names?.includes(ref.name) ?? false) || (def.match?.(ref) ?? false);
@@ -84,6 +86,12 @@ export function appContext(state: SimState, pod: Pod, c: Container): { def: Imag
 export function startupLog(state: SimState, pod: Pod, c: Container): string[] {
   const hit = appContext(state, pod, c);
   return hit?.def.startup?.(hit.app) ?? [];
+}
+
+/** How long the container's program runs before it exits 0 by itself; undefined: until stopped. */
+export function programRunsFor(state: SimState, pod: Pod, c: Container): number | undefined {
+  const hit = appContext(state, pod, c);
+  return hit?.def.runsFor?.(hit.app);
 }
 
 export { parseImageRef, type ImageDef, type ImageRef } from './image';

@@ -16,6 +16,7 @@
  */
 import type { ApiContext } from './api';
 import { reconcile } from './controllers';
+import { ingressStatusSync } from './ingress-status';
 import { kubeletSync, nextKubeletDue } from './kubelet';
 import { nextRolloutDue, progressRollouts } from './rollout';
 
@@ -37,5 +38,7 @@ export function advanceCluster(ctx: ApiContext): boolean {
       if (kubeletSync(until === ctx.now ? ctx : { ...ctx, now: until })) changed = true;
     } else if (progressRollouts({ ...ctx, now: rollout }, reconcile)) changed = true;
   }
+  // ingress-nginx's periodic status sync is a function of time, not queued work.
+  if (ingressStatusSync(ctx.state, ctx.now)) changed = true;
   return changed;
 }

@@ -34,6 +34,7 @@ import { emptyNetfilter, host, invalidateLayers, net, type Chain, type Netfilter
 import type { SimState } from '../state';
 import { syncLoadBalancer } from './cloud';
 import { endpointPort, indexPods, serviceEndpoints } from './endpoints';
+import { syncHostPorts } from './portmap';
 import type { Service, ServicePort } from './types';
 
 export const MASQ_MARK = 0x4000;
@@ -341,6 +342,8 @@ export function syncProxyRules(state: SimState): void {
   for (const name of Object.keys(state.k8s.nodes)) {
     const ns = state.netns[`node/${name}`];
     if (ns?.nf && ns.kubeProxy?.mode === 'live') syncNodeRules(state, name, ns.nf);
+    // The CNI's portmap plugin writes its own chains when a pod with host ports starts.
+    if (ns?.nf) syncHostPorts(state, name, ns.nf);
   }
   syncLoadBalancer(state);
   state.proxyDirty = false;

@@ -37,18 +37,24 @@
  * calls it, between rolling-update steps, whenever something reads or changes the model. It
  * also lets the service controller finish the load balancers due by then (api.ts
  * serviceControllerSync).
+ * A program that ends by itself (ImageDef.runsFor: a Job's) in a pod that is not restarted
+ * (restartPolicy OnFailure or Never) exits 0 that long after it started: the pod is Succeeded,
+ * its container terminated with reason Completed (its address stays in the status, as the
+ * kubelet leaves it); with restartPolicy Always it stays Running (restarts are not modelled).
+ * After the stages, ingress-nginx's status sync catches up (ingress-status.ts).
  * Left out: image pull failures (ErrImagePull/ImagePullBackOff), init containers, probes,
  * the volume manager's two-minute `Unable to attach or mount volumes` timeout event, the
  * event correlator's similar-event aggregation of FailedCreatePodSandBox (each attempt's
  * message names its own sandbox id, so each is an event of its own), preemption.
  */
-import { isKnownImage } from '../apps/index';
+import { isKnownImage, programRunsFor } from '../apps/index';
 import { formatIp, nth, size } from '../ipv4';
 import { attachPod, nodeIp, nodeSubnet } from '../cni';
 import { deriveRng } from '../rng';
 import type { SimState } from '../state';
 import { emit, podCounts, rfc3339, schedule, serviceControllerSync, type ApiContext } from './api';
 import { reconcile } from './controllers';
+import { ingressStatusSync } from './ingress-status';
 import { containerId } from './names';
 import { key, type Container, type Pod, type PodStart } from './types';
 
@@ -79,6 +85,10 @@ const IMAGE_SIZES: Record<string, number> = {
   'curlimages/curl': 10_312_884,
   ubuntu: 29_754_290,
   debian: 48_491_915,
+  'registry.k8s.io/ingress-nginx/controller': 105_397_283,
+  'registry.k8s.io/ingress-nginx/kube-webhook-certgen': 27_194_611,
+  'gcr.io/google-samples/hello-app': 9_860_428,
+  'gcr.io/google-samples/kubernetes-bootcamp': 83_424_812,
 };
 
 export function imageSize(image: string): number {
@@ -311,6 +321,10 @@ function step(ctx: ApiContext, pod: Pod, s: PodStart): boolean {
   }
   if (!node) return true;
   const host = node;
+  if (s.stage === 'exit') {
+    completed(ctx, pod);
+    return true;
+  }
   if (s.stage === 'admit') {
     kubeletSees(ctx, pod);
     s.stage = 'mount';
@@ -390,7 +404,36 @@ function step(ctx: ApiContext, pod: Pod, s: PodStart): boolean {
     if (!isKnownImage(c.image)) emit(ctx, { involved, type: 'Normal', reason: 'NotModelled', message: `The sandbox does not model image "${c.image}": the container runs but its program listens on nothing`, source: 'sandbox' });
   }
   running(ctx, pod);
+  // A program that ends by itself (a Job's) in a pod that is not restarted: Completed later.
+  const runs = pod.spec.restartPolicy !== undefined && pod.spec.restartPolicy !== 'Always' ? containers.map((c) => programRunsFor(state, pod, c)) : [];
+  if (runs.length > 0 && runs.every((r) => r !== undefined)) {
+    s.stage = 'exit';
+    s.due = ctx.now + Math.max(...(runs as number[]));
+    return false;
+  }
   return true;
+}
+
+/** Every container's program exited 0 and the pod is not restarted: Succeeded, shown as Completed. */
+function completed(ctx: ApiContext, pod: Pod): void {
+  const ts = rfc3339(ctx.now);
+  for (const c of pod.status.conditions ?? []) {
+    if (c.type === 'PodScheduled') continue;
+    const status = c.type === 'Initialized' ? 'True' : 'False';
+    if (c.status !== status) c.lastTransitionTime = ts;
+    c.status = status;
+    if (c.type === 'PodReadyToStartContainers') delete c.reason;
+    else c.reason = 'PodCompleted';
+    delete c.message;
+  }
+  pod.status.phase = 'Succeeded';
+  pod.status.containerStatuses = (pod.status.containerStatuses ?? []).map((c) => ({
+    ...c,
+    ready: false,
+    started: false,
+    state: { terminated: { reason: 'Completed', exitCode: 0, startedAt: c.state.running?.startedAt ?? ts, finishedAt: ts } },
+  }));
+  ctx.state.proxyDirty = true;
 }
 
 function nodeImageList(state: SimState, node: string): string[] {
@@ -463,7 +506,7 @@ export function kubeletSync(ctx: ApiContext): boolean {
   // The cloud's load balancers finish on the same clock.
   const provisioned = serviceControllerSync(ctx);
   const all = ctx.state.k8s.starting;
-  if (!all || Object.keys(all).length === 0) return provisioned;
+  if (!all || Object.keys(all).length === 0) return ingressStatusSync(ctx.state, ctx.now) || provisioned;
   let changed = provisioned;
   for (let guard = 0; guard < 100_000; guard++) {
     let best: string | undefined;
@@ -485,5 +528,5 @@ export function kubeletSync(ctx: ApiContext): boolean {
     if (step({ ...ctx, now: s.due }, pod, s)) delete all[best];
   }
   if (changed) reconcile(ctx);
-  return changed;
+  return ingressStatusSync(ctx.state, ctx.now) || changed;
 }

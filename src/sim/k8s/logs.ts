@@ -166,7 +166,7 @@ function nginxStartup(state: SimState, pod: Pod): string[] {
   return [...lines, ...notices.map((n) => `\u0000notice ${n}`)];
 }
 
-/** The lines a container's program prints as it starts (`\0notice ` marks nginx notices, timed at print). */
+/** The lines a container's program prints as it starts (`\0notice ` marks nginx notices, timed at print; `\0iso ` a line whose `{time}` is the print time in ISO 8601). */
 function startupLines(state: SimState, pod: Pod, c: Container): string[] {
   const name = imageName(c.image);
   const args = [...(c.command ?? []), ...(c.args ?? [])];
@@ -206,6 +206,7 @@ export function containerLog(state: SimState, pod: Pod, container: string): LogL
       let text = raw;
       if (raw.startsWith('\u0000notice ')) text = `${logTime(t)} [notice] 1#1: ${raw.slice(8)}`;
       else if (raw.startsWith('\u0000go ')) text = `${logTime(t)} ${raw.slice(4)}`;
+      else if (raw.startsWith('\u0000iso ')) text = raw.slice(5).replace('{time}', new Date(t).toISOString());
       out.push({ ts, text });
     });
   }

@@ -26,6 +26,8 @@ export interface ContainerPort {
   name?: string;
   containerPort: number;
   protocol: 'TCP' | 'UDP' | 'SCTP';
+  /** The node's port forwarded to it (the CNI's portmap plugin: cni.ts). */
+  hostPort?: number;
 }
 
 export interface Container {
@@ -95,7 +97,7 @@ export interface ContainerStatus {
   ready: boolean;
   restartCount: number;
   started: boolean;
-  state: { running?: { startedAt: string }; waiting?: { reason: string; message?: string }; terminated?: { reason: string; exitCode: number } };
+  state: { running?: { startedAt: string }; waiting?: { reason: string; message?: string }; terminated?: { reason: string; exitCode: number; startedAt?: string; finishedAt?: string } };
   containerID?: string;
 }
 
@@ -326,7 +328,7 @@ export interface K8sState {
 
 /** Where the kubelet is in starting a pod, and when it next acts (sandbox time, epoch ms). */
 export interface PodStart {
-  stage: 'schedule' | 'admit' | 'mount' | 'sandbox' | 'pull' | 'start';
+  stage: 'schedule' | 'admit' | 'mount' | 'sandbox' | 'pull' | 'start' | 'exit';
   due: number;
   /** Retries of the current stage so far (kubelet's backoff). */
   attempt: number;

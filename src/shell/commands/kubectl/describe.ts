@@ -202,7 +202,7 @@ function describePod(p: Pod, state: SimState, events: K8sEvent[] | undefined, no
     o.w(2, `Image:\t${c.image}\n`);
     if (s) o.w(2, `Image ID:\t${s.containerID ? imageId(state, c.image) : ''}\n`); // empty until the container exists
     const ports = (c.ports ?? []).map((x) => `${x.containerPort}/${x.protocol}`);
-    const hostPorts = (c.ports ?? []).map((x) => `${p.spec.hostNetwork ? x.containerPort : 0}/${x.protocol}`);
+    const hostPorts = (c.ports ?? []).map((x) => `${x.hostPort ?? (p.spec.hostNetwork ? x.containerPort : 0)}/${x.protocol}`);
     o.w(2, ports.length > 1 ? `Ports:\t${ports.join(', ')}\n` : `Port:\t${ports[0] ?? '<none>'}\n`);
     o.w(2, hostPorts.length > 1 ? `Host Ports:\t${hostPorts.join(', ')}\n` : `Host Port:\t${hostPorts[0] ?? '<none>'}\n`);
     if (c.command?.length) {
@@ -368,7 +368,7 @@ function describeDeployment(d: Deployment, state: SimState, events: K8sEvent[] |
     o.w(1, ` ${c.name}:\n`);
     o.w(2, `Image:\t${c.image}\n`);
     const ports = (c.ports ?? []).map((x) => `${x.containerPort}/${x.protocol}`);
-    const hostPorts = (c.ports ?? []).map((x) => `${spec.hostNetwork ? x.containerPort : 0}/${x.protocol}`);
+    const hostPorts = (c.ports ?? []).map((x) => `${x.hostPort ?? (spec.hostNetwork ? x.containerPort : 0)}/${x.protocol}`);
     o.w(2, ports.length > 1 ? `Ports:\t${ports.join(', ')}\n` : `Port:\t${ports[0] ?? '<none>'}\n`);
     o.w(2, hostPorts.length > 1 ? `Host Ports:\t${hostPorts.join(', ')}\n` : `Host Port:\t${hostPorts[0] ?? '<none>'}\n`);
     if (c.command?.length) {
