@@ -162,6 +162,8 @@ export interface Service {
     ipFamilyPolicy: string;
     internalTrafficPolicy: 'Cluster' | 'Local';
     externalTrafficPolicy?: 'Cluster' | 'Local';
+    /** LoadBalancer with externalTrafficPolicy Local: the port of kube-proxy's health check on every node. */
+    healthCheckNodePort?: number;
     loadBalancerSourceRanges?: string[];
   };
   status: { loadBalancer: { ingress?: { ip?: string; hostname?: string }[] } };
