@@ -40,6 +40,7 @@ import { podMtu } from '../sim/cni';
 import { appendBounded, isDirectory, listDirectory, readFile, resolvePath, writeBounded } from '../sim/files';
 import { imageAt, imageFamily } from './images';
 import { imageFiles } from '../sim/apps/index';
+import { mountedFiles } from '../sim/k8s/volumes';
 import { containerHostsFile, containerResolvConf } from '../sim/docker/networks';
 
 /** Where file names resolve for a shell: the machine's key in the state and the working directory. */
@@ -108,6 +109,7 @@ function machineFiles(env: ShellEnv): Record<string, string> {
     // What the kubelet writes for this pod (sim/k8s/pod-files.ts).
     return {
       ...imageFiles(imageAt(env.sim, loc)),
+      ...mountedFiles(state, pod, pod.spec.containers.find((c) => c.name === loc.container)),
       '/etc/resolv.conf': podResolvConf(state, pod),
       '/etc/hostname': `${podHostname(pod)}\n`,
       '/etc/hosts': podHostsFile(state, pod),

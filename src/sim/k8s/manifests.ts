@@ -194,6 +194,7 @@ function podSpec(kind: string, name: string, spec: unknown, at: string): PodSpec
         ? { ports: c.ports.filter(isObj).map((p) => ({ ...(typeof p.name === 'string' ? { name: p.name } : {}), containerPort: Number(p.containerPort), protocol: (p.protocol as 'TCP' | 'UDP') ?? 'TCP' })) }
         : {}),
       ...(Array.isArray(c.env) ? { env: envVars(c.env) } : {}),
+      ...(Array.isArray(c.volumeMounts) ? { volumeMounts: c.volumeMounts.filter(isObj).map((m) => ({ name: String(m.name ?? ''), mountPath: String(m.mountPath ?? ''), ...(m.readOnly === true ? { readOnly: true } : {}) })) } : {}),
     };
   });
   const dns = podDnsFields(kind, name, spec, at);

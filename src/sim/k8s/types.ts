@@ -36,6 +36,8 @@ export interface Container {
   ports?: ContainerPort[];
   /** Variables for the container's process: a value, or one read from the pod (`fieldRef`). */
   env?: EnvVar[];
+  /** Where the pod's volumes appear in the container's filesystem (k8s/volumes.ts). */
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
 }
 
 export interface EnvVar {
