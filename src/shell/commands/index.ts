@@ -27,6 +27,7 @@ import { pingIputils } from './ping-iputils';
 import { ssh } from './ssh';
 import { ss } from './ss';
 import { nc } from './nc';
+import { openssl } from './openssl';
 import { tcpdump } from './tcpdump/tcpdump';
 import { traceroute } from './traceroute';
 import { awk, cut, grep, head, sort, tail, uniq, wc } from './text';
@@ -49,6 +50,6 @@ import { bashCommand, shCommand } from './sh';
 
 export function createRegistry(): Registry {
   const registry = new Registry();
-  registry.register(kubectl, docker, pingBusybox, pingIputils, traceroute, bridge, nslookup, wget, cat, ssh, ip, ss, nc, ipBusybox, ifconfig, route, iptables, dig, nslookupBind, iptablesSave, conntrack, curl, tcpdump, grep, head, tail, wc, sort, uniq, cut, awk, sed, clear, exit, hostname, echo, printf, exportCommand, unset, history, pwd, trueCommand, falseCommand, sleep, ls, rm, touch, env, printenv, testCommand, bracketCommand, seqGnu, seqBusybox, base64Gnu, base64Busybox, xargsGnu, xargsBusybox, shCommand, bashCommand, helpCommand((location, image, env) => registry.available(location, image, false, env)));
+  registry.register(kubectl, docker, pingBusybox, pingIputils, traceroute, bridge, nslookup, wget, cat, ssh, ip, ss, nc, ipBusybox, ifconfig, route, iptables, dig, nslookupBind, iptablesSave, conntrack, curl, tcpdump, grep, head, tail, wc, sort, uniq, cut, awk, sed, clear, exit, hostname, echo, printf, exportCommand, unset, history, pwd, trueCommand, falseCommand, sleep, ls, rm, touch, env, printenv, testCommand, bracketCommand, seqGnu, seqBusybox, base64Gnu, base64Busybox, openssl, xargsGnu, xargsBusybox, shCommand, bashCommand, helpCommand((location, image, env) => registry.available(location, image, false, env)));
   return registry;
 }
