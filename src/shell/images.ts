@@ -31,6 +31,7 @@ const SAME_TOOLS: Record<string, ImageFamily> = {
   'hello-app': 'busybox',
   'serve-hostname': 'busybox',
   nginx: 'nginx',
+  nginxhttps: 'nginx',
   coredns: 'coredns',
   netshoot: 'netshoot',
   agnhost: 'agnhost',

@@ -22,10 +22,11 @@ import type { Container, Pod } from '../k8s/types';
 import type { SimState } from '../state';
 import { ingressNginx } from './ingress-nginx';
 import { nginx } from './nginx';
+import { nginxHttps } from './nginxhttps';
 import { serveHostnameImage } from './serve-hostname';
 import { alpine, busybox, curlImage, jessieDnsutils, netshoot, system } from './tools';
 
-export const IMAGES: readonly ImageDef[] = [ingressNginx, nginx, coredns, agnhost, serveHostnameImage, echoserver, helloApp, busybox, alpine, curlImage, netshoot, jessieDnsutils, system];
+export const IMAGES: readonly ImageDef[] = [ingressNginx, nginx, nginxHttps, coredns, agnhost, serveHostnameImage, echoserver, helloApp, busybox, alpine, curlImage, netshoot, jessieDnsutils, system];
 
 function matches(def: ImageDef, ref: ImageRef): boolean {
   return (def.repos?.includes(ref.repo) ?? false) || (def.names?.includes(ref.name) ?? false) || (def.match?.(ref) ?? false);
