@@ -334,7 +334,9 @@ function precheck(ctx: ApiContext, planned: Planned[], mode: 'apply' | 'create' 
         const ps = podSpec('Pod', p.name, spec, 'spec');
         if (containersOf(ctx.state.k8s.pods[k]!.spec) !== containersOf(ps)) updateExisting(ctx, p, live, spec);
       }
-      if (p.kind === 'Service' && ((spec.type as string | undefined) ?? ctx.state.k8s.services[k]!.spec.type) !== ctx.state.k8s.services[k]!.spec.type) {
+      const liveType = p.kind === 'Service' ? ctx.state.k8s.services[k]!.spec.type : undefined;
+      const newType = (spec.type as string | undefined) ?? liveType;
+      if (p.kind === 'Service' && newType !== liveType && (newType === 'ExternalName' || liveType === 'ExternalName')) {
         throw new ApiError('BadRequest', `the sandbox does not support changing the type of Service "${p.name}"; delete the Service and apply it again`);
       }
     }
