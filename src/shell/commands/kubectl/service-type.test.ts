@@ -12,6 +12,8 @@ describe('changing a Service through kubectl', () => {
     const d = (await run('kubectl describe svc web')).stdout;
     expect(d).toContain('External Traffic Policy:  Local\nInternal Traffic Policy:  Cluster\n');
     expect(d).toContain(`HealthCheck NodePort:     ${port}\n`);
+    await run('ssh node-1');
+    expect((await run('iptables-save -t filter | grep "health check node port"')).stdout).toBe(`-A KUBE-NODEPORTS -p tcp -m comment --comment "default/web health check node port" -m tcp --dport ${port} -j ACCEPT\n`);
   });
 
   it('edit turns a NodePort Service into a LoadBalancer, keeping its node ports', async () => {
