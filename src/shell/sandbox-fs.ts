@@ -18,7 +18,8 @@
  * `/etc/resolv.conf` (Docker 28's generated file for the default bridge: its header comment,
  * the host's nameserver, and the `# Based on host file: '/etc/resolv.conf' (legacy)` trailer).
  * In a pod or container, the image's own files a walk-through reads come from its image
- * (src/sim/apps: nginx's welcome page and configuration, `/etc/os-release`).
+ * (src/sim/apps: nginx's welcome page and configuration, `/etc/os-release`); in a pod, the
+ * ConfigMap and Secret keys its container mounts (sim/k8s/volumes.ts) lie over them.
  * A stored file of the same path (written by the learner) hides a generated one.
  * Directories: the ones every Linux machine has (`/tmp`, `/etc`, ...), the home directory,
  * the directories of generated files and those implied by stored files. The learner on the
