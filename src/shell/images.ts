@@ -32,6 +32,7 @@ const SAME_TOOLS: Record<string, ImageFamily> = {
   'serve-hostname': 'busybox',
   nginx: 'nginx',
   'kubernetes-bootcamp': 'nginx',
+  nginxhttps: 'nginx',
   coredns: 'coredns',
   netshoot: 'netshoot',
   agnhost: 'agnhost',
@@ -66,7 +67,7 @@ export function busyboxVersion(image: string): string {
 }
 
 /** The text and file tools every shell image here ships (busybox applets, or coreutils, grep and mawk). */
-const TEXT = ['cat', 'grep', 'sed', 'head', 'tail', 'wc', 'sort', 'uniq', 'cut', 'awk', 'ls', 'rm', 'touch', 'sleep', 'env', 'printenv', 'echo', 'true', 'false', 'pwd', 'printf', 'seq', 'xargs'];
+const TEXT = ['cat', 'grep', 'sed', 'head', 'tail', 'wc', 'sort', 'uniq', 'cut', 'awk', 'ls', 'rm', 'touch', 'sleep', 'env', 'printenv', 'echo', 'true', 'false', 'pwd', 'printf', 'seq', 'xargs', 'base64'];
 
 const BUSYBOX = ['ping', 'nslookup', 'wget', 'traceroute', 'ip', 'ifconfig', 'route', 'hostname', 'sh', 'exit', ...TEXT];
 

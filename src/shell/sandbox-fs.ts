@@ -18,7 +18,8 @@
  * `/etc/resolv.conf` (Docker 28's generated file for the default bridge: its header comment,
  * the host's nameserver, and the `# Based on host file: '/etc/resolv.conf' (legacy)` trailer).
  * In a pod or container, the image's own files a walk-through reads come from its image
- * (src/sim/apps: nginx's welcome page and configuration, `/etc/os-release`).
+ * (src/sim/apps: nginx's welcome page and configuration, `/etc/os-release`); in a pod, the
+ * ConfigMap and Secret keys its container mounts (sim/k8s/volumes.ts) lie over them.
  * A stored file of the same path (written by the learner) hides a generated one.
  * Directories: the ones every Linux machine has (`/tmp`, `/etc`, ...), the home directory,
  * the directories of generated files and those implied by stored files. The learner on the
@@ -40,6 +41,7 @@ import { podMtu } from '../sim/cni';
 import { appendBounded, isDirectory, listDirectory, readFile, resolvePath, writeBounded } from '../sim/files';
 import { imageAt, imageFamily } from './images';
 import { imageFiles } from '../sim/apps/index';
+import { mountedFiles } from '../sim/k8s/volumes';
 import { containerHostsFile, containerResolvConf } from '../sim/docker/networks';
 
 /** Where file names resolve for a shell: the machine's key in the state and the working directory. */
@@ -108,6 +110,7 @@ function machineFiles(env: ShellEnv): Record<string, string> {
     // What the kubelet writes for this pod (sim/k8s/pod-files.ts).
     return {
       ...imageFiles(imageAt(env.sim, loc)),
+      ...mountedFiles(state, pod, pod.spec.containers.find((c) => c.name === loc.container)),
       '/etc/resolv.conf': podResolvConf(state, pod),
       '/etc/hostname': `${podHostname(pod)}\n`,
       '/etc/hosts': podHostsFile(state, pod),

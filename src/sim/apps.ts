@@ -10,7 +10,8 @@
  * docker-proxy on each published TCP port, relaying to the container (docker.ts); a container
  * on a user-defined network has Docker's embedded DNS server on 127.0.0.11 (docker/dns.ts). The
  * LAN's router answers DNS for the upstream world (apps/upstream.ts), which only the Docker
- * topology has a small internet behind (internet.ts).
+ * topology has a small internet behind (internet.ts). A node holds kube-proxy's own servers
+ * (apps/kube-proxy.ts).
  * Servers write a log line for every request they answer, with the client address they saw
  * (k8s/logs.ts), which `kubectl logs` shows.
  */
@@ -19,6 +20,7 @@ import { embeddedDnsListeners } from './docker/dns';
 import { decodeDns, encodeDns } from './dns';
 import type { Ip } from './ipv4';
 import { appContext } from './apps/index';
+import { kubeProxyListeners } from './apps/kube-proxy';
 import { docrootOf, nginxServer } from './apps/nginx';
 import { upstreamAnswer } from './apps/upstream';
 import type { Listener, RequestContext } from './apps/http';
@@ -51,6 +53,7 @@ export function listenersIn(state: SimState, nsId: string): Listener[] {
   if (nsId.startsWith('container/')) return containerListeners(state, nsId);
   if (nsId.startsWith('host/')) return dockerProxies(state, nsId.slice(5));
   if (nsId === 'workstation') return portForwardListeners(state);
+  if (nsId.startsWith('node/')) return kubeProxyListeners(state, nsId.slice(5));
   if (!nsId.startsWith('pod/')) return [];
   const pod = state.k8s.pods[nsId.slice(4)];
   if (!pod || pod.spec.hostNetwork) return [];

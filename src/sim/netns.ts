@@ -154,6 +154,18 @@ export function lookupRoute(ns: Netns, dst: Ip): Route | undefined {
   return best;
 }
 
+/**
+ * The source address for a connection to `dst` from this namespace: for one of its own
+ * addresses the local table's route says it (`local 127.0.0.0/8 dev lo src 127.0.0.1`, and a
+ * local address is its own source); otherwise the main table's route through sourceFor.
+ */
+export function sourceTo(ns: Netns, dst: Ip): Ip | undefined {
+  if (dst >>> 24 === 127) return 0x7f000001;
+  if (isLocal(ns, dst)) return dst;
+  const route = lookupRoute(ns, dst);
+  return route && sourceFor(ns, route, dst);
+}
+
 /** The source address the kernel picks for a packet leaving through `route`. */
 export function sourceFor(ns: Netns, route: Route, dst: Ip): Ip | undefined {
   if (route.src !== undefined) return route.src;

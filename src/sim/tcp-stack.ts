@@ -18,7 +18,7 @@ import { findListener, type RequestContext } from './apps';
 import type { Ip } from './ipv4';
 import { formatIp } from './ipv4';
 import type { LocalError, TraceResult } from './forward';
-import { deviceByName, lookupRoute, sourceFor, type Netns } from './netns';
+import { deviceByName, lookupRoute, sourceTo, type Netns } from './netns';
 import { ipv4, linuxSynOptions, tcp, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, type Ipv4Packet, type TcpSegment } from './packet';
 import type { Rng } from './rng';
 import type { SimState } from './state';
@@ -153,8 +153,7 @@ export type TcpExchange = { traces: TraceResult[]; src: Ip; sport: number } & (
 export function tcpExchange(env: TcpEnv, nsId: string, dst: Ip, dport: number, request: Uint8Array, sport: number): TcpExchange {
   const ns = env.state.netns[nsId];
   if (!ns) throw new Error(`no network namespace ${nsId}`);
-  const route = lookupRoute(ns, dst);
-  const src = (route && sourceFor(ns, route, dst)) ?? 0x7f000001;
+  const src = sourceTo(ns, dst) ?? 0x7f000001;
   const open = { openPorts: new Set([`${nsId}|tcp|${sport}`]) };
   const traces: TraceResult[] = [];
   const send = (fields: Parameters<typeof tcp>[2]): TraceResult => {

@@ -21,7 +21,13 @@
  * without asking the resolver, as the Ingress walk-throughs use it; the Host header stays
  * HOST. A port that is not a number from 0 to 65535 and a URL without a host are curl's
  * error (3), as its URL parser reports them.
- * Left out: HTTPS, redirects (-L is accepted and ignored), uploads, the progress meter curl
+ * `https://` speaks the sandbox's TLS (sim/tls.ts: the HTTP exchange travels in clear inside
+ * records marked as TLS) on port 443 by default: the server's certificate must be in the
+ * `--cacert` file (a self-signed one is otherwise `(60) SSL certificate problem: self-signed
+ * certificate`) and carry the host name as its CN, unless `-k` skips both checks; a server
+ * that speaks no TLS is error (35) `wrong version number`; an unreadable CA file (77).
+ * Left out: the TLS handshake lines of -v, the system's CA store (it trusts none of the
+ * sandbox's certificates), redirects (-L is accepted and ignored), uploads, the progress meter curl
  * shows when its output is not a terminal, -w variables other than those above, curl's
  * wrapping of long warnings at the terminal width.
  */
@@ -30,7 +36,8 @@ import { CommandError } from '../errors';
 import { formatIp, parseIp } from '../../sim/ipv4';
 import { text } from '../../sim/apps';
 import { nsIdOf, resolveHost } from '../resolver';
-import { absolute, placeOf, writeError } from '../sandbox-fs';
+import { absolute, placeOf, readAny, writeError } from '../sandbox-fs';
+import { certificateNames, certificatesIn, commonName, tlsClientRead, tlsClientStream, trusted } from '../../sim/tls';
 import { writeFile } from '../../sim/files';
 
 const USAGE = `Usage: curl [options...] <url>
@@ -40,6 +47,8 @@ const USAGE = `Usage: curl [options...] <url>
  -m, --max-time <seconds>      Maximum time allowed for transfer
      --connect-timeout <secs>  Maximum time allowed to connect
      --resolve <[+]host:port:addr[,addr]...> Resolve the host+port to this address
+ -k, --insecure                Allow insecure server connections
+     --cacert <file>           CA certificate to verify peer against
  -o, --output <file>           Write to file instead of stdout
  -s, --silent                  Silent mode
  -v, --verbose                 Make the operation more talkative
@@ -47,6 +56,13 @@ const USAGE = `Usage: curl [options...] <url>
  -X, --request <method>        Specify request method to use`;
 
 const SYN_RETRIES_MS = 130_000;
+
+/** What curl adds to a certificate error (tool_operate.c CURL_CA_CERT_ERRORMSG, curl 8.5). */
+const CA_CERT_HELP = `More details here: https://curl.se/docs/sslcerts.html
+
+curl failed to verify the legitimacy of the server and therefore could not
+establish a secure connection to it. To learn more about this situation and
+how to fix it, please visit the web page mentioned above.`;
 
 function fail(code: number, message: string): CommandError {
   return new CommandError('EXEC_FAILED', `curl: (${code}) ${message}`, code);
@@ -154,6 +170,8 @@ export const curl: Command = {
     let connectTimeout: number | undefined;
     let outFile: string | undefined;
     let writeOut: string | undefined;
+    let insecure = false;
+    let caFile: string | undefined;
     const headers: [string, string][] = [];
     /** --resolve entries: `host:port` (port `*` for any) to the first address given. */
     const pinned: { host: string; port: string; addr: string; entry: string }[] = [];
@@ -165,6 +183,7 @@ export const curl: Command = {
     for (let i = 0; i < args.length; i++) {
       const a = args[i]!;
       if (a === '-s' || a === '--silent' || a === '-S' || a === '--show-error' || a === '-L' || a === '--location' || a === '-k' || a === '--insecure' || a === '-f' || a === '--fail') {
+        if (a === '-k' || a === '--insecure') insecure = true;
         if (a === '-s' || a === '--silent') silent = true;
         if (a === '-S' || a === '--show-error') showError = true;
         if (a === '-f' || a === '--fail') failOnError = true;
@@ -182,6 +201,7 @@ export const curl: Command = {
       else if (a === '--connect-timeout') connectTimeout = Number(value(++i, a));
       else if (a === '-o' || a === '--output') outFile = value(++i, a);
       else if (a === '-w' || a === '--write-out') writeOut = value(++i, a);
+      else if (a === '--cacert') caFile = value(++i, a);
       else if (a === '--resolve') {
         const entry = value(++i, a);
         const r = /^\+?([^:]+):(\d+|\*):(\[[0-9a-fA-F:.]+\]|[^,\s]+)(,.*)?$/.exec(entry);
@@ -197,10 +217,11 @@ export const curl: Command = {
     const scheme = (m[1] ?? 'http').toLowerCase();
     if (m[2] === '') throw fail(3, 'URL rejected: No host part in the URL');
     if (m[3] !== undefined && m[3] !== '' && !(/^\d{1,5}$/.test(m[3]) && Number(m[3]) <= 65535)) throw fail(3, 'URL rejected: Port number was not a decimal number between 0 and 65535');
-    if (scheme === 'https') throw new CommandError('UNSUPPORTED', 'curl: https is not modelled in this sandbox; use http://', 1);
-    if (scheme !== 'http') throw fail(1, `Protocol "${scheme}" not supported`);
+    if (scheme !== 'http' && scheme !== 'https') throw fail(1, `Protocol "${scheme}" not supported`);
+    const tls = scheme === 'https';
     const hostName = m[2]!;
-    const port = m[3] ? Number(m[3]) : 80;
+    const defaultPort = tls ? 443 : 80;
+    const port = m[3] ? Number(m[3]) : defaultPort;
     const path = m[4] || '/';
     const pin = pinned.find((p) => p.host === hostName.toLowerCase() && (p.port === '*' || Number(p.port) === port));
     const log = (line: string): void => {
@@ -222,6 +243,40 @@ export const curl: Command = {
       return e.exitCode;
     }
 
+    /** The certificates of the --cacert file; curl's error 77 when it cannot be read. */
+    function readCaFile(name: string): Uint8Array[] {
+      const place = placeOf(ctx.env);
+      const body = readAny(ctx.env, place, absolute(place, name));
+      const certs = body === undefined ? [] : certificatesIn(body);
+      if (certs.length === 0) throw fail(77, `error setting certificate file: ${name}`);
+      return certs;
+    }
+
+    /**
+     * The HTTP response inside the server's TLS stream, once its certificate passed: trusted
+     * (byte for byte one of the CA file's; the system's store holds none of the sandbox's) and
+     * issued to the host name asked for (the subject's CN: the sandbox's certificates have no
+     * SAN, and an address never matches a CN). With -k neither is checked.
+     */
+    function tlsResponse(data: Uint8Array, trustedCerts: Uint8Array[]): Uint8Array {
+      const got = tlsClientRead(data);
+      if (!got) throw fail(35, 'OpenSSL/3.0.13: error:0A00010B:SSL routines::wrong version number');
+      if (got.alert || got.certificate === undefined) throw fail(35, 'OpenSSL/3.0.13: error:0A000410:SSL routines::sslv3 alert handshake failure');
+      const der = certificatesIn(got.certificate)[0];
+      if (!insecure) {
+        const names = der ? certificateNames(der) : undefined;
+        if (!der || !trusted(der, trustedCerts)) {
+          const selfSigned = names !== undefined && JSON.stringify(names.issuer) === JSON.stringify(names.subject);
+          throw fail(60, `SSL certificate problem: ${selfSigned ? 'self-signed certificate' : 'unable to get local issuer certificate'}\n${CA_CERT_HELP}`);
+        }
+        const cn = commonName(der);
+        if (parseIp(hostName) !== undefined || cn === undefined || cn.toLowerCase() !== hostName.toLowerCase()) {
+          throw fail(60, `SSL: certificate subject name '${cn ?? ''}' does not match target host name '${hostName}'\n${CA_CERT_HELP}`);
+        }
+      }
+      return got.response;
+    }
+
     async function transfer(): Promise<number> {
       for (const p of pinned) log(`* Added ${p.entry} to DNS cache`);
       const pinnedIp = pin ? parseIp(pin.addr.replace(/^\[|\]$/g, '')) : undefined;
@@ -231,7 +286,7 @@ export const curl: Command = {
       const addr = formatIp(resolved.ip);
       log(`*   Trying ${addr}:${port}...`);
       const reqHeaders: [string, string][] = [
-        ['Host', port === 80 ? hostName : `${hostName}:${port}`],
+        ['Host', port === defaultPort ? hostName : `${hostName}:${port}`],
         ['User-Agent', 'curl/8.5.0'],
         ['Accept', '*/*'],
       ];
@@ -241,7 +296,10 @@ export const curl: Command = {
         else reqHeaders.push([k, v]);
       }
       const requestText = `${method} ${path} HTTP/1.1\r\n${reqHeaders.map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`;
-      const r = ctx.env.sim.tcpRequest(nsIdOf(ctx.env), resolved.ip, port, Uint8Array.from(requestText, (c) => c.charCodeAt(0)));
+      const requestBytes = Uint8Array.from(requestText, (c) => c.charCodeAt(0));
+      // The CA file is read before connecting, as curl sets up its TLS context first.
+      const cas = tls && !insecure && caFile !== undefined ? readCaFile(caFile) : [];
+      const r = ctx.env.sim.tcpRequest(nsIdOf(ctx.env), resolved.ip, port, tls ? tlsClientStream(hostName, requestBytes) : requestBytes);
       const limit = Math.min(maxTime ?? Infinity, connectTimeout ?? Infinity);
       if (r.kind === 'timeout' || r.kind === 'local-error') {
         const wait = Number.isFinite(limit) ? limit * 1000 : SYN_RETRIES_MS;
@@ -261,6 +319,7 @@ export const curl: Command = {
       info.remotePort = port;
       info.totalMs = r.totalMs;
       log(`* Connected to ${hostName} (${addr}) port ${port}`);
+      if (tls) r.data = tlsResponse(r.data, cas);
       // Header lines reach the trace and the output as they went over the wire, CRLF included.
       for (const l of requestText.split('\r\n').slice(0, -1)) log(`> ${l}\r`);
       const response = text(r.data);

@@ -5,6 +5,7 @@
  * more (the `answer` command) on the registry this returns.
  */
 import { Registry } from '../registry';
+import { base64Busybox, base64Gnu } from './base64';
 import { bridge } from './bridge';
 import { ifconfig, ipBusybox, nslookup, route, wget } from './busybox-net';
 import { cat } from './cat';
@@ -27,6 +28,7 @@ import { pingIputils } from './ping-iputils';
 import { ssh } from './ssh';
 import { ss } from './ss';
 import { nc } from './nc';
+import { openssl } from './openssl';
 import { tcpdump } from './tcpdump/tcpdump';
 import { traceroute } from './traceroute';
 import { awk, cut, grep, head, sort, tail, uniq, wc } from './text';
@@ -50,6 +52,6 @@ import { bashCommand, shCommand } from './sh';
 
 export function createRegistry(): Registry {
   const registry = new Registry();
-  registry.register(kubectl, minikube, docker, pingBusybox, pingIputils, traceroute, bridge, nslookup, wget, cat, ssh, ip, ss, nc, ipBusybox, ifconfig, route, iptables, dig, nslookupBind, iptablesSave, conntrack, curl, tcpdump, grep, head, tail, wc, sort, uniq, cut, awk, sed, clear, exit, hostname, ps, echo, printf, exportCommand, unset, history, pwd, trueCommand, falseCommand, sleep, ls, rm, touch, env, printenv, testCommand, bracketCommand, seqGnu, seqBusybox, xargsGnu, xargsBusybox, shCommand, bashCommand, helpCommand((location, image, env) => registry.available(location, image, false, env)));
+  registry.register(kubectl, minikube, docker, pingBusybox, pingIputils, traceroute, bridge, nslookup, wget, cat, ssh, ip, ss, nc, ipBusybox, ifconfig, route, iptables, dig, nslookupBind, iptablesSave, conntrack, curl, tcpdump, grep, head, tail, wc, sort, uniq, cut, awk, sed, clear, exit, hostname, ps, echo, printf, exportCommand, unset, history, pwd, trueCommand, falseCommand, sleep, ls, rm, touch, env, printenv, testCommand, bracketCommand, seqGnu, seqBusybox, base64Gnu, base64Busybox, openssl, xargsGnu, xargsBusybox, shCommand, bashCommand, helpCommand((location, image, env) => registry.available(location, image, false, env)));
   return registry;
 }

@@ -6,7 +6,7 @@
  * line, Host and other headers, and answers with one response and `Connection: close`. HEAD
  * gets GET's status and headers (Content-Length included) and no body. Go servers (agnhost,
  * hello-app) log through Go's `log` package: `2025/03/04 09:05:06 message`.
- * Left out: keep-alive, chunked bodies, TLS.
+ * Left out: keep-alive, chunked bodies. TLS wraps these exchanges in sim/tls.ts.
  */
 import type { Ip } from '../ipv4';
 import { appendLog, logTime } from '../k8s/logs';

@@ -24,10 +24,11 @@ import { ingressNginx } from './ingress-nginx';
 import { kubernetesBootcamp } from './kubernetes-bootcamp';
 import { kubeWebhookCertgen } from './kube-webhook-certgen';
 import { nginx } from './nginx';
+import { nginxHttps } from './nginxhttps';
 import { serveHostnameImage } from './serve-hostname';
 import { alpine, busybox, curlImage, jessieDnsutils, netshoot, system } from './tools';
 
-export const IMAGES: readonly ImageDef[] = [ingressNginx, nginx, coredns, agnhost, serveHostnameImage, echoserver, helloApp, kubernetesBootcamp, kubeWebhookCertgen, busybox, alpine, curlImage, netshoot, jessieDnsutils, system];
+export const IMAGES: readonly ImageDef[] = [ingressNginx, nginx, nginxHttps, coredns, agnhost, serveHostnameImage, echoserver, helloApp, kubernetesBootcamp, kubeWebhookCertgen, busybox, alpine, curlImage, netshoot, jessieDnsutils, system];
 
 function matches(def: ImageDef, ref: ImageRef): boolean {
   return (def.repos?.includes(ref.repo) ?? false) || (def.names?.includes(ref.name) ?? false) || (def.match?.(ref) ?? false);

@@ -194,11 +194,11 @@ export function docrootOf(state: SimState, machine: string): Docroot {
  * index.html index.htm`, types from mime.types (default application/octet-stream), built-in
  * error pages.
  */
-export function nginxServer(log: NginxLogger, docroot: Docroot = (p) => NGINX_FILES[p]): Listener {
-  const server = `nginx/${NGINX_VERSION}`;
+export function nginxServer(log: NginxLogger, docroot: Docroot = (p) => NGINX_FILES[p], opts: { port?: number; version?: string } = {}): Listener {
+  const server = `nginx/${opts.version ?? NGINX_VERSION}`;
   return {
     proto: 'tcp',
-    port: 80,
+    port: opts.port ?? 80,
     program: 'nginx',
     handle: headAware((req, ctx) => {
       const r = parseRequest(req);

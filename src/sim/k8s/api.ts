@@ -385,18 +385,9 @@ export function createService(ctx: ApiContext, init: ServiceInit): Service {
     } as Service['spec'],
     status: { loadBalancer: {} },
   };
+  if (type === 'LoadBalancer' && svc.spec.externalTrafficPolicy === 'Local') svc.spec.healthCheckNodePort = claimNodePort(ctx, k);
   ctx.state.k8s.services[k] = svc;
-  if (type === 'LoadBalancer') {
-    if (ctx.podStartup === 'timed') {
-      // From the shell: the cloud takes a while; EXTERNAL-IP reads <pending> until then.
-      emit(ctx, { involved: lbInvolved(svc), type: 'Normal', reason: 'EnsuringLoadBalancer', message: 'Ensuring load balancer', source: 'service-controller' });
-      (alloc.loadBalancersDue ??= {})[k] = { uid: svc.metadata.uid, due: ctx.now + LB_PROVISION_MS };
-    } else if (provisionLoadBalancer(ctx.state, k)) {
-      // A cluster build or a lab's manifests: the load balancer is ready when the learner arrives.
-      emit(ctx, { involved: lbInvolved(svc), type: 'Normal', reason: 'EnsuringLoadBalancer', message: 'Ensuring load balancer', source: 'service-controller' });
-      emit(ctx, { involved: lbInvolved(svc), type: 'Normal', reason: 'EnsuredLoadBalancer', message: 'Ensured load balancer', source: 'service-controller' });
-    }
-  }
+  if (type === 'LoadBalancer') ensureLoadBalancer(ctx, svc);
   if (type !== 'ExternalName') (alloc.sliceSuffixes ??= {})[k] = randomSuffix(deriveRng(ctx.state.seed, `slice:${k}`));
   ctx.state.proxyDirty = true;
   return svc;
@@ -434,6 +425,79 @@ export function serviceControllerSync(ctx: ApiContext): boolean {
     emit({ ...ctx, now: p.due }, { involved: lbInvolved(svc), type: 'Normal', reason: 'EnsuredLoadBalancer', message: 'Ensured load balancer', source: 'service-controller' });
     changed = true;
   }
+  return changed;
+}
+
+/**
+ * The cloud controller takes up a LoadBalancer Service: from the shell it takes a while
+ * (EXTERNAL-IP reads <pending> until serviceControllerSync provisions it); for a cluster build
+ * or a lab's manifests the address is there when the learner arrives.
+ */
+function ensureLoadBalancer(ctx: ApiContext, svc: Service): void {
+  const k = key(svc.metadata.namespace, svc.metadata.name);
+  const alloc = ctx.state.k8s.alloc;
+  if (ctx.podStartup === 'timed') {
+    // From the shell: the cloud takes a while; EXTERNAL-IP reads <pending> until then.
+    emit(ctx, { involved: lbInvolved(svc), type: 'Normal', reason: 'EnsuringLoadBalancer', message: 'Ensuring load balancer', source: 'service-controller' });
+    (alloc.loadBalancersDue ??= {})[k] = { uid: svc.metadata.uid, due: ctx.now + LB_PROVISION_MS };
+  } else if (provisionLoadBalancer(ctx.state, k)) {
+    // A cluster build or a lab's manifests: the load balancer is ready when the learner arrives.
+    emit(ctx, { involved: lbInvolved(svc), type: 'Normal', reason: 'EnsuringLoadBalancer', message: 'Ensuring load balancer', source: 'service-controller' });
+    emit(ctx, { involved: lbInvolved(svc), type: 'Normal', reason: 'EnsuredLoadBalancer', message: 'Ensured load balancer', source: 'service-controller' });
+  }
+}
+
+function claimNodePort(ctx: ApiContext, serviceKey: string): number {
+  const p = allocateNodePort(ctx, serviceKey);
+  (ctx.state.k8s.alloc.nodePorts ??= []).push(p);
+  return p;
+}
+
+function releaseNodePort(ctx: ApiContext, port: number | undefined): void {
+  const alloc = ctx.state.k8s.alloc;
+  if (port !== undefined && alloc.nodePorts) alloc.nodePorts = alloc.nodePorts.filter((p) => p !== port);
+}
+
+/**
+ * An update of a Service's type or externalTrafficPolicy (patch, edit, apply), as the API
+ * server and the cloud controller carry it out: a NodePort or LoadBalancer Service gets node
+ * ports for ports without one, and `externalTrafficPolicy: Cluster` unless it says otherwise;
+ * going back to ClusterIP drops the node ports (the API server clears fields that only the old
+ * type used) and the policy; a LoadBalancer gets an address from the pool and loses it when it
+ * stops being one; a LoadBalancer with policy Local gets a spec.healthCheckNodePort, which is
+ * released when either stops being true. Returns whether anything changed.
+ * Simplified: changes to and from ExternalName are refused by the caller.
+ */
+export function updateServiceType(ctx: ApiContext, svc: Service, type: 'ClusterIP' | 'NodePort' | 'LoadBalancer', policy: 'Cluster' | 'Local' | undefined): boolean {
+  const k = key(svc.metadata.namespace, svc.metadata.name);
+  const was = svc.spec.type;
+  const before = JSON.stringify(svc.spec) + JSON.stringify(svc.status);
+  const external = type === 'NodePort' || type === 'LoadBalancer';
+  svc.spec.type = type;
+  if (external) {
+    for (const p of svc.spec.ports ?? []) if (p.nodePort === undefined) p.nodePort = claimNodePort(ctx, k);
+    svc.spec.externalTrafficPolicy = policy ?? svc.spec.externalTrafficPolicy ?? 'Cluster';
+  } else {
+    for (const p of svc.spec.ports ?? []) {
+      releaseNodePort(ctx, p.nodePort);
+      delete p.nodePort;
+    }
+    delete svc.spec.externalTrafficPolicy;
+  }
+  const wantsHealthCheck = type === 'LoadBalancer' && svc.spec.externalTrafficPolicy === 'Local';
+  if (wantsHealthCheck && svc.spec.healthCheckNodePort === undefined) svc.spec.healthCheckNodePort = claimNodePort(ctx, k);
+  if (!wantsHealthCheck && svc.spec.healthCheckNodePort !== undefined) {
+    releaseNodePort(ctx, svc.spec.healthCheckNodePort);
+    delete svc.spec.healthCheckNodePort;
+  }
+  if (was === 'LoadBalancer' && type !== 'LoadBalancer') {
+    if (ctx.state.k8s.alloc.loadBalancers) delete ctx.state.k8s.alloc.loadBalancers[k];
+    if (ctx.state.k8s.alloc.loadBalancersDue) delete ctx.state.k8s.alloc.loadBalancersDue[k];
+    svc.status.loadBalancer = {};
+  }
+  if (was !== 'LoadBalancer' && type === 'LoadBalancer') ensureLoadBalancer(ctx, svc);
+  const changed = JSON.stringify(svc.spec) + JSON.stringify(svc.status) !== before;
+  if (changed) ctx.state.proxyDirty = true;
   return changed;
 }
 

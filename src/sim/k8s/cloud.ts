@@ -14,8 +14,13 @@
  * connection, and pass-through ones that keep the client's address, are not modelled. kube-proxy also programs the load balancer IP itself
  * (KUBE-SERVICES -> KUBE-EXT), which matters only for traffic that reaches a node addressed to
  * that IP. The learner's workstation is the machine outside the cluster on the same LAN.
- * Left out: health checks, externalTrafficPolicy Local, loadBalancerSourceRanges, and every
- * provider's specifics (annotations, NLB source preservation, proxy protocol).
+ * For a Service with externalTrafficPolicy Local it sends only to the nodes whose kube-proxy
+ * health check (spec.healthCheckNodePort, apps/kube-proxy.ts) reports a local endpoint; being
+ * a NAT-mode balancer, it still hands the pod its own address as the client's.
+ * Simplified: the health checks take effect at once (a cloud probes every few seconds and
+ * needs some failures before it drops a node).
+ * Left out: loadBalancerSourceRanges at the balancer, and every provider's specifics
+ * (annotations, NLB source preservation, proxy protocol).
  */
 import { broadcast, formatIp, nth, parseIp } from '../ipv4';
 import { randomMac } from '../mac';
@@ -23,6 +28,7 @@ import { addDevice, newNetns, type Netns } from '../netns';
 import { emptyNetfilter, host, type Rule } from '../netfilter';
 import { deriveRng } from '../rng';
 import type { SimState } from '../state';
+import { healthCheckPasses } from '../apps/kube-proxy';
 import { probabilityText } from './kube-proxy';
 
 export const LB_NS = 'cloud-lb';
@@ -78,10 +84,10 @@ export function syncLoadBalancer(state: SimState): void {
   const primary = eth0.addrs[0]!;
   eth0.addrs = [primary];
   const nf = emptyNetfilter();
-  const nodes = Object.values(state.k8s.nodes)
+  const ready = Object.values(state.k8s.nodes)
     .filter((n) => n.status.conditions.find((c) => c.type === 'Ready')?.status === 'True')
-    .map((n) => parseIp(n.status.addresses.find((a) => a.type === 'InternalIP')?.address ?? ''))
-    .filter((x): x is number => x !== undefined);
+    .map((n) => ({ name: n.metadata.name, ip: parseIp(n.status.addresses.find((a) => a.type === 'InternalIP')?.address ?? '') }))
+    .filter((x): x is { name: string; ip: number } => x.ip !== undefined);
   const keys = Object.keys(state.k8s.services).sort();
   for (const k of keys) {
     const svc = state.k8s.services[k]!;
@@ -89,6 +95,8 @@ export function syncLoadBalancer(state: SimState): void {
     const ip = parseIp(svc.status.loadBalancer.ingress?.[0]?.ip ?? '');
     if (ip === undefined) continue;
     eth0.addrs.push({ ip, len: lan.len, brd: broadcast(lan) });
+    // With externalTrafficPolicy Local, only the nodes whose health check passes take traffic.
+    const nodes = ready.filter((n) => svc.spec.healthCheckNodePort === undefined || healthCheckPasses(state, n.name, k)).map((n) => n.ip);
     for (const port of svc.spec.ports ?? []) {
       if (!port.nodePort) continue;
       const proto = port.protocol.toLowerCase() as 'tcp' | 'udp';

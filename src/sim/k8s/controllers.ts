@@ -226,7 +226,7 @@ function removeService(state: SimState, namespace: string, name: string): void {
   const alloc = state.k8s.alloc;
   const ips = new Set(svc.spec.clusterIPs ?? (svc.spec.clusterIP ? [svc.spec.clusterIP] : []));
   alloc.serviceIps = alloc.serviceIps.filter((ip) => !ips.has(ip));
-  const ports = new Set((svc.spec.ports ?? []).map((p) => p.nodePort).filter((p): p is number => p !== undefined));
+  const ports = new Set([...(svc.spec.ports ?? []).map((p) => p.nodePort), svc.spec.healthCheckNodePort].filter((p): p is number => p !== undefined));
   if (alloc.nodePorts) alloc.nodePorts = alloc.nodePorts.filter((p) => !ports.has(p));
   if (alloc.loadBalancers) delete alloc.loadBalancers[k];
   if (alloc.loadBalancersDue) delete alloc.loadBalancersDue[k];

@@ -26,6 +26,8 @@
  * the allowed prefixes on to KUBE-EXT; the filter table's KUBE-PROXY-FIREWALL drops the rest.
  * (The simulated cloud load balancer delivers to NodePorts, so these rules act on traffic that
  * reaches a node addressed to the load balancer IP itself, from pods or the nodes.)
+ * A LoadBalancer with policy Local also gets an ACCEPT for its health check node port in the
+ * filter table's KUBE-NODEPORTS (kube-proxy's server on it: apps/kube-proxy.ts).
  * Left out: internalTrafficPolicy Local, session affinity, topology hints, IPVS and nftables.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -147,6 +149,10 @@ export function kubeProxyTables(state: SimState): Netfilter {
       const external = svc.spec.type === 'NodePort' || svc.spec.type === 'LoadBalancer';
       const lbIps = (svc.status.loadBalancer.ingress ?? []).map((i) => i.ip).filter((x): x is string => !!x);
       const extIps = svc.spec.externalIPs ?? [];
+      // A Local LoadBalancer's health check port is accepted whether or not the node has endpoints.
+      if (svc.spec.healthCheckNodePort) {
+        filter['KUBE-NODEPORTS']!.rules.push({ proto: 'tcp', matches: [comment(`${spn} health check node port`), l4('tcp', svc.spec.healthCheckNodePort)], target: { t: 'ACCEPT' } });
+      }
       const mine: Rule[] = [];
       if (targets.length === 0) {
         filter['KUBE-SERVICES']!.rules.push({ dst: host(cip), proto, matches: [comment(`${spn} has no endpoints`), l4(proto, port.port)], target: { t: 'REJECT', with: 'icmp-port-unreachable' } });

@@ -308,7 +308,8 @@ export function missingVolume(state: SimState, pod: Pod): { volume: string; what
 /** Whether a ConfigMap or Secret exists (the kinds' stores may be absent in older states). */
 export function objectExists(state: SimState, kind: 'secrets' | 'configmaps', namespace: string, name: string): boolean {
   const store = state.k8s[kind] as Record<string, unknown> | undefined;
-  return !!store?.[key(namespace, name)];
+  // Those kubectl creates live with the other stored objects (objects.ts).
+  return !!store?.[key(namespace, name)] || !!state.k8s.objects?.[kind]?.[key(namespace, name)];
 }
 
 /** One stage at `ctx.now`; true when the pod is Running (nothing left to do). */

@@ -38,7 +38,7 @@
  */
 import { clone } from '../clone';
 import { canonicalJson } from './names';
-import { ApiError, createDeployment, createIngress, createNamespace, createPod, createService, type ApiContext } from './api';
+import { ApiError, createDeployment, createIngress, createNamespace, createPod, createService, updateServiceType, type ApiContext } from './api';
 import { labelKeyProblem, nameProblem, patchLabels, reconcile, scaleObject, type Resource } from './controllers';
 import { setDeploymentTemplate } from './rollout';
 import { key, type EnvVar, type Ingress, type ObjectMeta, type PodSpec, type ServicePort } from './types';
@@ -203,6 +203,7 @@ function podSpec(kind: string, name: string, spec: unknown, at: string): PodSpec
         ? { ports: c.ports.filter(isObj).map((p) => ({ ...(typeof p.name === 'string' ? { name: p.name } : {}), containerPort: Number(p.containerPort), protocol: (p.protocol as 'TCP' | 'UDP') ?? 'TCP' })) }
         : {}),
       ...(Array.isArray(c.env) ? { env: envVars(c.env) } : {}),
+      ...(Array.isArray(c.volumeMounts) ? { volumeMounts: c.volumeMounts.filter(isObj).map((m) => ({ name: String(m.name ?? ''), mountPath: String(m.mountPath ?? ''), ...(m.readOnly === true ? { readOnly: true } : {}) })) } : {}),
     };
   });
   const dns = podDnsFields(kind, name, spec, at);
@@ -342,7 +343,9 @@ function precheck(ctx: ApiContext, planned: Planned[], mode: 'apply' | 'create' 
         const ps = podSpec('Pod', p.name, spec, 'spec');
         if (containersOf(ctx.state.k8s.pods[k]!.spec) !== containersOf(ps)) updateExisting(ctx, p, live, spec);
       }
-      if (p.kind === 'Service' && ((spec.type as string | undefined) ?? ctx.state.k8s.services[k]!.spec.type) !== ctx.state.k8s.services[k]!.spec.type) {
+      const liveType = p.kind === 'Service' ? ctx.state.k8s.services[k]!.spec.type : undefined;
+      const newType = (spec.type as string | undefined) ?? liveType;
+      if (p.kind === 'Service' && newType !== liveType && (newType === 'ExternalName' || liveType === 'ExternalName')) {
         throw new ApiError('BadRequest', `the sandbox does not support changing the type of Service "${p.name}"; delete the Service and apply it again`);
       }
     }
@@ -609,16 +612,19 @@ function updateExisting(ctx: ApiContext, p: Planned, live: ObjectMeta, spec: Obj
       const ports = servicePorts(p.name, spec.ports);
       const selector = isObj(spec.selector) ? (Object.fromEntries(Object.entries(spec.selector).map(([a, v]) => [a, String(v)])) as Record<string, string>) : undefined;
       const type = (spec.type as string | undefined) ?? existing.spec.type;
-      if (type !== existing.spec.type) throw new ApiError('BadRequest', `the sandbox does not support changing the type of Service "${p.name}"; delete the Service and apply it again`);
+      if (type !== existing.spec.type && (type === 'ExternalName' || existing.spec.type === 'ExternalName')) throw new ApiError('BadRequest', `the sandbox does not support changing the type of Service "${p.name}"; delete the Service and apply it again`);
       const strip = (list: ServicePort[]) => list.map((x) => ({ ...x, nodePort: undefined }));
       const want = canonicalJson({ selector: selector ?? null, ports: strip(ports) });
       const have = canonicalJson({ selector: existing.spec.selector ?? null, ports: strip(existing.spec.ports ?? []) });
-      if (want === have) return false;
-      existing.spec.selector = selector;
-      if (!selector) delete existing.spec.selector;
-      existing.spec.ports = ports.map((x, i) => ({ ...x, ...(x.nodePort === undefined && existing.spec.ports?.[i]?.nodePort ? { nodePort: existing.spec.ports[i]!.nodePort } : {}) }));
-      ctx.state.proxyDirty = true;
-      return true;
+      const changed = want !== have;
+      if (changed) {
+        existing.spec.selector = selector;
+        if (!selector) delete existing.spec.selector;
+        existing.spec.ports = ports.map((x, i) => ({ ...x, ...(x.nodePort === undefined && existing.spec.ports?.[i]?.nodePort ? { nodePort: existing.spec.ports[i]!.nodePort } : {}) }));
+        ctx.state.proxyDirty = true;
+      }
+      const policy = spec.externalTrafficPolicy === 'Local' || spec.externalTrafficPolicy === 'Cluster' ? spec.externalTrafficPolicy : undefined;
+      return updateServiceType(ctx, existing, type as 'ClusterIP' | 'NodePort' | 'LoadBalancer', policy) || changed;
     }
     default:
       return updateStored(ctx, storedKind(p.kind)!, p.namespace, p.name, p.obj);

@@ -38,6 +38,8 @@ export interface Container {
   ports?: ContainerPort[];
   /** Variables for the container's process: a value, or one read from the pod (`fieldRef`). */
   env?: EnvVar[];
+  /** Where the pod's volumes appear in the container's filesystem (k8s/volumes.ts). */
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
 }
 
 export interface EnvVar {
@@ -164,6 +166,8 @@ export interface Service {
     ipFamilyPolicy: string;
     internalTrafficPolicy: 'Cluster' | 'Local';
     externalTrafficPolicy?: 'Cluster' | 'Local';
+    /** LoadBalancer with externalTrafficPolicy Local: the port of kube-proxy's health check on every node. */
+    healthCheckNodePort?: number;
     loadBalancerSourceRanges?: string[];
   };
   status: { loadBalancer: { ingress?: LoadBalancerIngress[] } };

@@ -314,6 +314,7 @@ function describeService(s: Service, state: SimState, events: K8sEvent[] | undef
   o.w(0, `Session Affinity:\t${s.spec.sessionAffinity}\n`);
   if (s.spec.externalTrafficPolicy) o.w(0, `External Traffic Policy:\t${s.spec.externalTrafficPolicy}\n`);
   o.w(0, `Internal Traffic Policy:\t${s.spec.internalTrafficPolicy}\n`);
+  if (s.spec.healthCheckNodePort) o.w(0, `HealthCheck NodePort:\t${s.spec.healthCheckNodePort}\n`);
   if (s.spec.loadBalancerSourceRanges?.length) o.w(0, `LoadBalancer Source Ranges:\t${s.spec.loadBalancerSourceRanges.join(',')}\n`);
   return finish(o, events, now);
 }
