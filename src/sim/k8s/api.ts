@@ -459,7 +459,7 @@ export function createIngress(ctx: ApiContext, init: IngressInit): Ingress {
 
 export class ApiError extends Error {
   constructor(
-    readonly reason: 'NotFound' | 'AlreadyExists' | 'Invalid' | 'InternalError' | 'Forbidden' | 'BadRequest',
+    readonly reason: 'NotFound' | 'AlreadyExists' | 'Invalid' | 'InternalError' | 'Forbidden' | 'BadRequest' | 'RequestEntityTooLarge',
     message: string,
   ) {
     super(message);

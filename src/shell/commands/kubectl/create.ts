@@ -17,12 +17,12 @@
  */
 import { ApiError, createDeployment, createNamespace, createService } from '../../../sim/k8s/api';
 import { nameProblem } from '../../../sim/k8s/controllers';
-import { applyManifests } from '../../../sim/k8s/manifests';
+import { applyEach, errorLines } from '../../../sim/k8s/manifests';
 import { containerName } from '../../../sim/cluster';
 import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
 import { parseFlags, str, type FlagSpec } from './flags';
-import { api, apiContext, apiErrorText, readManifests } from './mutate';
+import { apiContext, apiErrorText, readManifests } from './mutate';
 import { dryRunOf } from './apply';
 import { finishCreate } from './dry-run';
 import { objectPrinter } from './object-output';
@@ -198,9 +198,10 @@ export async function kubectlCreate(ctx: CommandContext, argv: string[]): Promis
   const docs = readManifests(ctx, files);
   if (docs.length === 0) throw new CommandError('USAGE', 'error: no objects passed to create');
   const namespace = str(flags, 'namespace');
-  const results = api(() => applyManifests(apiContext(ctx), docs, { namespace: namespace ?? 'default', enforceNamespace: namespace !== undefined, mode: 'create' }));
+  const { results, errors } = applyEach(apiContext(ctx), docs, { namespace: namespace ?? 'default', enforceNamespace: namespace !== undefined, mode: 'create' });
   for (const r of results) ctx.stdout.write(`${r.ref} created\n`);
-  return 0;
+  for (const line of errorLines(errors)) ctx.stderr.write(line + '\n');
+  return errors.length ? 1 : 0;
 }
 
 async function createDeploymentCmd(ctx: CommandContext, argv: string[]): Promise<number> {
