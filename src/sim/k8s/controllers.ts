@@ -38,6 +38,9 @@ import { detachPod } from '../cni';
 import { deriveRng } from '../rng';
 import type { SimState } from '../state';
 import { ApiError, createPod, uniquePodName, type ApiContext } from './api';
+import { InvalidError } from './validation/field';
+import { validateLabels } from './validation/meta';
+import { validateScale } from './validation/replicaset';
 import { podReady } from './endpoints';
 import { deploymentStatus, syncDeployment } from './rollout';
 import { recordEvent } from './events';
@@ -255,6 +258,9 @@ function removeNamespace(ctx: ApiContext, name: string): void {
 /** The scale subresource: Deployments and ReplicaSets. */
 export function scaleObject(ctx: ApiContext, resource: 'deployments' | 'replicasets', namespace: string, name: string, replicas: number): void {
   const state = ctx.state;
+  // Admission of the Scale object (ValidateScale): a negative count changes nothing.
+  const errs = validateScale(replicas);
+  if (errs.length) throw new InvalidError('Scale', 'autoscaling', name, errs);
   if (resource === 'deployments') {
     const d = state.k8s.deployments[key(namespace, name)];
     if (!d) throw notFound(resource, name);
@@ -278,18 +284,21 @@ export function scaleObject(ctx: ApiContext, resource: 'deployments' | 'replicas
 }
 
 /**
- * Sets and removes labels on a stored object (the merge patch `kubectl label` sends). Label
- * keys are validated as the API server validates them; the controllers then re-select.
+ * Sets and removes labels on a stored object (the merge patch `kubectl label` sends). The
+ * resulting labels are validated as the API server validates them (nothing changes when they
+ * are refused); the controllers then re-select.
  */
 export function patchLabels(ctx: ApiContext, resource: Resource, namespace: string, name: string, set: Record<string, string>, remove: string[]): void {
   const obj = storedObject(ctx.state, resource, namespace, name);
   if (!obj) throw notFound(resource, name);
-  for (const k of Object.keys(set)) {
-    const problem = labelKeyProblem(k);
-    if (problem) throw new ApiError('Invalid', `${KIND[resource]} "${name}" is invalid: metadata.labels: Invalid value: "${k}": ${problem}`);
-  }
   const labels = { ...(obj.metadata.labels ?? {}), ...set };
   for (const r of remove) delete labels[r];
+  // Admission: the labels the object would have, as ValidateObjectMeta checks them.
+  const errs = validateLabels(labels, 'metadata.labels');
+  if (errs.length) {
+    const [kind, ...group] = KIND[resource].split('.');
+    throw new InvalidError(kind!, group.join('.'), name, errs);
+  }
   const before = JSON.stringify(obj.metadata.labels ?? {});
   if (Object.keys(labels).length) obj.metadata.labels = labels;
   else delete obj.metadata.labels;

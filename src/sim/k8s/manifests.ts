@@ -305,7 +305,7 @@ function requestObject(ctx: ApiContext, p: Planned, decoded: Obj, live: ObjectMe
     ...(isObj(meta.annotations) ? meta.annotations : {}),
     ...(mode === 'apply' ? { [LAST_APPLIED]: p.lastApplied } : {}),
   };
-  const out: Obj = { ...decoded, metadata: { ...meta, ...(p.kind !== 'Namespace' ? { namespace: p.namespace } : {}), ...(Object.keys(annotations).length ? { annotations } : {}) } };
+  const out: Obj = { ...decoded, metadata: { ...meta, name: p.name, ...(p.kind !== 'Namespace' ? { namespace: p.namespace } : {}), ...(Object.keys(annotations).length ? { annotations } : {}) } };
   const spec = isObj(decoded.spec) ? decoded.spec : undefined;
   if (p.kind === 'Deployment' && spec) {
     const replicas = spec.replicas ?? (live ? ctx.state.k8s.deployments[key(p.namespace, p.name)]?.spec.replicas : undefined) ?? 1;
@@ -384,6 +384,11 @@ export function applyManifests(ctx: ApiContext, docs: unknown[] | SourcedDoc[], 
  * everything passed; a failure during the write puts the cluster back as it was.
  */
 function applyDocument(ctx: ApiContext, p: Planned, mode: 'apply' | 'create' | 'update'): ApplyResult {
+  if (mode === 'apply' && p.name === '') {
+    // apply first reads the live object, and the client refuses a read without a name.
+    const msg = `error when retrieving current configuration of:\n${infoText(p)}\nfrom server for: "${p.source}": resource name may not be empty`;
+    throw new ManifestError('BadRequest', msg, `error: ${msg}`, msg);
+  }
   const decoded = decodeDocument(p);
   const live = existingMeta(ctx, p);
   const req = requestObject(ctx, p, decoded, live, mode);

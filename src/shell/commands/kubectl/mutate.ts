@@ -15,6 +15,7 @@
 import type { ApiContext } from '../../../sim/k8s/api';
 import { ApiError } from '../../../sim/k8s/api';
 import { ManifestError, type SourcedDoc } from '../../../sim/k8s/manifests';
+import { InvalidError } from '../../../sim/k8s/validation';
 import { isDirectory, listDirectory, readFile, resolvePath } from '../../../sim/files';
 import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
@@ -27,7 +28,7 @@ export function apiContext(ctx: CommandContext): ApiContext {
 
 /** The line kubectl prints for an API error (without `error: ` for API statuses, as CheckErr does). */
 export function apiErrorText(e: ApiError): string {
-  if (e instanceof ManifestError) return e.text;
+  if (e instanceof ManifestError || e instanceof InvalidError) return e.text;
   if (e.reason === 'BadRequest' && e.message.startsWith('the sandbox')) return `error: ${e.message}`;
   if (e.reason === 'Invalid') {
     const m = /^(\w+)(?:\.[\w.]+)? "([^"]*)" is invalid: ([\s\S]*)$/.exec(e.message);
@@ -52,7 +53,7 @@ export type ObjectError = ApiError | string | string[];
  */
 export function writeErrors(ctx: CommandContext, errors: ObjectError[]): void {
   const line = (e: ObjectError, alone: boolean): string => {
-    if (e instanceof ApiError) return alone || e instanceof ManifestError || e.reason !== 'Invalid' ? apiErrorText(e) : `Error from server (Invalid): ${e.message}`;
+    if (e instanceof ApiError) return alone || e.reason !== 'Invalid' ? apiErrorText(e) : e instanceof ManifestError ? e.multiText : `Error from server (Invalid): ${e.message}`;
     if (typeof e === 'string') return alone ? `error: ${e}` : e;
     if (e.length === 1) return line(e[0]!, alone);
     return alone ? e.join('\n') : `[${e.join(', ')}]`;

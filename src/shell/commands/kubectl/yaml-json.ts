@@ -157,7 +157,9 @@ export function jsonValues(text: string): JsonResult {
     const pos = /position (\d+)/.exec(e instanceof Error ? e.message : '');
     const at = pos ? Number(pos[1]) : text.length;
     const ch = text[at];
-    const detail = ch === undefined ? 'unexpected end of JSON input' : `invalid character '${ch}' looking for beginning of value`;
+    const before = text.slice(0, at).trimEnd().slice(-1);
+    const what = before === '{' || (before === ',' && /[{,]\s*"[^"]*"\s*:[^{}[\]]*,\s*$/.test(text.slice(0, at))) ? 'object key string' : 'value';
+    const detail = ch === undefined ? 'unexpected end of JSON input' : `invalid character '${ch}' looking for beginning of ${what}`;
     return { ok: false, error: `json: line ${lineAt(text, at)}: ${detail}` };
   }
   if (depthOf(v, MAX_DEPTH) > MAX_DEPTH) {

@@ -12,7 +12,7 @@
  * `The Kind "name" is invalid: a`, or with several causes one `* cause` per line after
  * `The Kind "name" is invalid: ` (MultilineError in kubectl's helpers.go).
  */
-import { ApiError } from '../api';
+import { ApiError } from '../api-error';
 
 export type FieldErrorType = 'Invalid' | 'Required' | 'Forbidden' | 'Unsupported' | 'Duplicate' | 'TooLong' | 'TooMany' | 'NotFound';
 

@@ -13,7 +13,7 @@
  * EndpointSlice.
  */
 import type { SimState } from '../../state';
-import { ApiError } from '../api';
+import { ApiError } from '../api-error';
 import { key, type Deployment, type Pod, type Service } from '../types';
 import { validateConfigMap } from './configmap';
 import { validateDeployment, validateDeploymentUpdate } from './deployment';
