@@ -401,7 +401,7 @@ function applyDocument(ctx: ApiContext, p: Planned, mode: 'apply' | 'create' | '
     const imageless = (x: PodSpec): PodSpec => ({ ...x, containers: x.containers.map((c) => ({ ...c, image: '' })) });
     podSpecChanged = containersOf(imageless(existing.spec)) !== containersOf(imageless(ps));
   }
-  admit(ctx.state, p.kind, req, { update, podSpecChanged });
+  admit(ctx.state, p.kind, req, { update, podSpecChanged, exists: live !== undefined });
   if (p.kind !== 'Namespace' && !ctx.state.k8s.namespaces[p.namespace]) throw new ApiError('NotFound', `namespaces "${p.namespace}" not found`);
   const group = GROUP[p.kind];
   if (live && mode === 'create') throw new ApiError('AlreadyExists', `${PLURAL[p.kind]}${group ? `.${group}` : ''} "${p.name}" already exists`);

@@ -47,6 +47,8 @@ export interface AdmitOptions {
   update?: boolean;
   /** A pod update changes more than the images (computed by the caller from the fields it keeps). */
   podSpecChanged?: boolean;
+  /** A create of an object that exists: the allocators are not consulted (the create ends in AlreadyExists). */
+  exists?: boolean;
 }
 
 /** The live object of a kind that has update rules. */
@@ -83,7 +85,7 @@ export function validationErrors(state: SimState, kind: AdmitKind, obj: Obj, opt
         nodePorts: (state.k8s.alloc.nodePorts ?? []).filter((p) => !own.has(p)),
         clusterIps: state.k8s.alloc.serviceIps.filter((ip) => ip !== svc?.spec.clusterIP),
       };
-      const errs = validateService(obj, alloc);
+      const errs = validateService(obj, opts.exists && !opts.update ? undefined : alloc);
       if (svc) errs.push(...validateServiceUpdate(obj, svc.spec.clusterIP));
       return errs;
     }
