@@ -12,13 +12,53 @@
  * (`yaml: invalid map key: ...`); nesting deeper than the parser can follow (`yaml: exceeded
  * max depth of 10000`). The line of a syntax error is the one the library reports, go-yaml's
  * in the common cases. Simplifications: go-yaml's aliasing limit is a ratio of aliases to
- * nodes, here a count; go-yaml refuses nesting past 10000 levels, the sandbox past the depth
- * its parser reaches (about 800 levels) or MAX_DEPTH.
+ * nodes, here a count; go-yaml refuses nesting past 10000 levels, the sandbox past MAX_DEPTH
+ * (500) levels of brackets or columns of indentation, with go-yaml's message.
  */
 import { isMap, isSeq, isScalar, parseAllDocuments, visit, type Node } from 'yaml';
 
 /** The deepest nesting accepted (go-yaml's and encoding/json's limit is 10000). */
-export const MAX_DEPTH = 1000;
+export const MAX_DEPTH = 500;
+
+/**
+ * Whether the text nests deeper than MAX_DEPTH, by flow brackets or by indentation, found by
+ * a scan that does not recurse (the parser's recursion must never meet such input, whatever
+ * the engine's stack).
+ */
+function tooDeep(text: string): boolean {
+  let flow = 0;
+  let quote = '';
+  let lineStart = true;
+  let indent = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\n') {
+      lineStart = true;
+      indent = 0;
+      continue;
+    }
+    if (lineStart) {
+      if (c === ' ') {
+        if (++indent > MAX_DEPTH) return true;
+        continue;
+      }
+      lineStart = false;
+    }
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = '';
+      continue;
+    }
+    // A quote starts a quoted scalar only where a scalar starts (not inside `it's`).
+    if ((c === '"' || c === "'") && /^$|[:[{,\-?]$/.test(text.slice(Math.max(0, i - 2), i).trimEnd().slice(-1))) quote = c;
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+      while (i + 1 < text.length && text[i + 1] !== '\n') i++;
+    } else if (c === '[' || c === '{') {
+      if (++flow > MAX_DEPTH) return true;
+    } else if ((c === ']' || c === '}') && flow > 0) flow--;
+  }
+  return false;
+}
 
 export type YamlResult = { ok: true; values: unknown[] } | { ok: false; values: unknown[]; error: string };
 
@@ -112,6 +152,7 @@ function decodeProblem(doc: ReturnType<typeof parseAllDocuments>[number]): strin
  */
 export function yamlToJson(text: string): YamlResult {
   const values: unknown[] = [];
+  if (tooDeep(text)) return { ok: false, values, error: 'yaml: exceeded max depth of 10000' };
   let docs: ReturnType<typeof parseAllDocuments>;
   try {
     const parsed = parseAllDocuments(text, { merge: true });
