@@ -6,7 +6,7 @@
  * field of the wrong type (the decoder refuses those before validation runs); Go iterates
  * maps in random order, the sandbox in sorted key order so that messages are stable.
  */
-import { forbidden, goStringMap, GoValue, invalid, required, tooLong, type FieldError } from './field';
+import { forbidden, goQuote, goStringMap, goStringSlice, GoValue, invalid, required, tooLong, type FieldError } from './field';
 import { isQualifiedName, isValidLabelValue, utf8Length, type NameCheck } from './names';
 
 export type Obj = Record<string, unknown>;
@@ -59,10 +59,16 @@ export function validateObjectMeta(meta: Obj, opts: { nameCheck: NameCheck; name
   return errs;
 }
 
-/** A label selector as Go's %#v prints a v1.LabelSelector holding only matchLabels. */
+/** A label selector as Go's %#v prints a v1.LabelSelector. */
 export function selectorValue(sel: Obj | undefined): GoValue {
   const ml = sel && isObj(sel.matchLabels) ? goStringMap(stringMap(sel.matchLabels)!) : 'map[string]string(nil)';
-  const me = sel && Array.isArray(sel.matchExpressions) && sel.matchExpressions.length ? `[]v1.LabelSelectorRequirement{...}` : '[]v1.LabelSelectorRequirement(nil)';
+  const reqs = sel && Array.isArray(sel.matchExpressions) ? sel.matchExpressions : undefined;
+  const req = (r: unknown): string => {
+    const o = isObj(r) ? r : {};
+    const values = Array.isArray(o.values) ? goStringSlice(o.values.map(String)) : '[]string(nil)';
+    return `v1.LabelSelectorRequirement{Key:${goQuote(strAt(o, 'key'))}, Operator:${goQuote(strAt(o, 'operator'))}, Values:${values}}`;
+  };
+  const me = reqs ? `[]v1.LabelSelectorRequirement{${reqs.map(req).join(', ')}}` : '[]v1.LabelSelectorRequirement(nil)';
   return new GoValue(`v1.LabelSelector{MatchLabels:${ml}, MatchExpressions:${me}}`);
 }
 
