@@ -305,7 +305,9 @@ function requestObject(ctx: ApiContext, p: Planned, decoded: Obj, live: ObjectMe
     ...(isObj(meta.annotations) ? meta.annotations : {}),
     ...(mode === 'apply' ? { [LAST_APPLIED]: p.lastApplied } : {}),
   };
-  const out: Obj = { ...decoded, metadata: { ...meta, name: p.name, ...(p.kind !== 'Namespace' ? { namespace: p.namespace } : {}), ...(Object.keys(annotations).length ? { annotations } : {}) } };
+  // The server clears the namespace of a cluster-scoped object (BeforeCreate).
+  const { namespace: _ns, ...rest } = meta;
+  const out: Obj = { ...decoded, metadata: { ...rest, name: p.name, ...(p.kind !== 'Namespace' ? { namespace: p.namespace } : {}), ...(Object.keys(annotations).length ? { annotations } : {}) } };
   const spec = isObj(decoded.spec) ? decoded.spec : undefined;
   if (p.kind === 'Deployment' && spec) {
     const replicas = spec.replicas ?? (live ? ctx.state.k8s.deployments[key(p.namespace, p.name)]?.spec.replicas : undefined) ?? 1;
