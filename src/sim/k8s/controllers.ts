@@ -499,30 +499,3 @@ function syncDaemonSet(ctx: ApiContext, ds: DaemonSet, pods: Map<string, Pod[]>)
   }
   pods.set(uid, mine);
 }
-
-
-const DNS1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-/**
- * The API server's check of an object's name, as `metadata.name: Invalid value: ...`, or
- * undefined when valid: Services take DNS-1035 labels, Namespaces RFC 1123 labels, the rest
- * (Pods, Deployments, Ingresses) RFC 1123 subdomains.
- */
-export function nameProblem(kind: string, name: string): string | undefined {
-  if (name === '') return 'metadata.name: Required value: name or generateName is required';
-  const bad = (msg: string): string => `metadata.name: Invalid value: "${name}": ${msg}`;
-  if (kind === 'Service') {
-    if (name.length > 63) return bad('must be no more than 63 characters');
-    if (!DNS1035.test(name)) return bad("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')");
-    return undefined;
-  }
-  if (kind === 'Namespace') {
-    if (name.length > 63) return bad('must be no more than 63 characters');
-    if (!DNS1123_LABEL.test(name)) return bad("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')");
-    return undefined;
-  }
-  if (name.length > 253) return bad('must be no more than 253 characters');
-  if (!DNS1123_SUBDOMAIN.test(name)) return bad("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')");
-  return undefined;
-}

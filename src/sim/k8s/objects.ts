@@ -158,7 +158,7 @@ export function fromBase64(b64: string): string | undefined {
 }
 
 /** The fields an object of `kind` keeps, decoded and defaulted; throws the decoder's refusal. */
-export function normalise(kind: StoredKind, name: string, body: Obj): Obj {
+export function normalise(kind: StoredKind, _name: string, body: Obj): Obj {
   switch (kind.kind) {
     case 'ConfigMap': {
       const out: Obj = {};
