@@ -44,7 +44,7 @@ describe('preparing the sandbox', () => {
 
   it('refuses manifests the API server would refuse', async () => {
     const bad = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web2\nspec:\n  ports:\n  - port: 70000\n';
-    expect(await refusal(webLab('manifests-bad', [], { manifests: bad }))).toMatch(/^lab fixture-manifests-bad: its manifests were refused: .*70000/);
+    expect(await refusal(webLab('manifests-bad', [], { manifests: bad }))).toMatch(/^lab fixture-manifests-bad: its manifests were refused: [\s\S]*70000/);
   });
 
   it('injects the faults', async () => {

@@ -135,7 +135,8 @@ export class LabSession implements LabSessionApi {
       let docs;
       try {
         docs = parseManifest(lab.manifests, `${lab.id}.yaml`);
-        applyDocuments({ state, rng: prepSim.rng, now: Math.min(createdAt + MANIFESTS_AFTER_MS, now) }, docs, {});
+        const applied = applyDocuments({ state, rng: prepSim.rng, now: Math.min(createdAt + MANIFESTS_AFTER_MS, now) }, docs, {});
+        if (!applied.ok) throw new Error(applied.lines.filter((l) => l.stderr).map((l) => l.text).join('\n'));
       } catch (e) {
         throw new LabSetupError(`lab ${lab.id}: its manifests were refused: ${e instanceof Error ? e.message : String(e)}`);
       }
@@ -316,7 +317,8 @@ export class LabSession implements LabSessionApi {
       ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
       dryRun: opts.dryRun ? 'client' : 'none',
     });
-    if (r.ok && !opts.dryRun) {
+    // A document that failed changed nothing; the others were applied.
+    if (!opts.dryRun) {
       this.announce(this.grader.settle());
       this.emit({ type: 'state' });
     }

@@ -25,6 +25,7 @@ import { clone } from '../clone';
 import { deriveRng, type Rng } from '../rng';
 import type { SimState } from '../state';
 import { nodeIp } from '../cni';
+import { ApiError } from './api-error';
 import { allocateLoadBalancerIp } from './cloud';
 import { podReady } from './endpoints';
 import { recordEvent, type EventInit } from './events';
@@ -560,11 +561,4 @@ export function createIngress(ctx: ApiContext, init: IngressInit): Ingress {
   return ing;
 }
 
-export class ApiError extends Error {
-  constructor(
-    readonly reason: 'NotFound' | 'AlreadyExists' | 'Invalid' | 'InternalError' | 'Forbidden' | 'BadRequest',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { ApiError };

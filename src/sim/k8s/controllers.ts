@@ -38,6 +38,9 @@ import { detachPod } from '../cni';
 import { deriveRng } from '../rng';
 import type { SimState } from '../state';
 import { ApiError, createPod, uniquePodName, type ApiContext } from './api';
+import { InvalidError } from './validation/field';
+import { validateLabels } from './validation/meta';
+import { validateScale } from './validation/replicaset';
 import { podReady } from './endpoints';
 import { deploymentStatus, syncDeployment } from './rollout';
 import { recordEvent } from './events';
@@ -256,6 +259,9 @@ function removeNamespace(ctx: ApiContext, name: string): void {
 /** The scale subresource: Deployments and ReplicaSets. */
 export function scaleObject(ctx: ApiContext, resource: 'deployments' | 'replicasets', namespace: string, name: string, replicas: number): void {
   const state = ctx.state;
+  // Admission of the Scale object (ValidateScale): a negative count changes nothing.
+  const errs = validateScale(replicas);
+  if (errs.length) throw new InvalidError('Scale', 'autoscaling', name, errs);
   if (resource === 'deployments') {
     const d = state.k8s.deployments[key(namespace, name)];
     if (!d) throw notFound(resource, name);
@@ -279,18 +285,21 @@ export function scaleObject(ctx: ApiContext, resource: 'deployments' | 'replicas
 }
 
 /**
- * Sets and removes labels on a stored object (the merge patch `kubectl label` sends). Label
- * keys are validated as the API server validates them; the controllers then re-select.
+ * Sets and removes labels on a stored object (the merge patch `kubectl label` sends). The
+ * resulting labels are validated as the API server validates them (nothing changes when they
+ * are refused); the controllers then re-select.
  */
 export function patchLabels(ctx: ApiContext, resource: Resource, namespace: string, name: string, set: Record<string, string>, remove: string[]): void {
   const obj = storedObject(ctx.state, resource, namespace, name);
   if (!obj) throw notFound(resource, name);
-  for (const k of Object.keys(set)) {
-    const problem = labelKeyProblem(k);
-    if (problem) throw new ApiError('Invalid', `${KIND[resource]} "${name}" is invalid: metadata.labels: Invalid value: "${k}": ${problem}`);
-  }
   const labels = { ...(obj.metadata.labels ?? {}), ...set };
   for (const r of remove) delete labels[r];
+  // Admission: the labels the object would have, as ValidateObjectMeta checks them.
+  const errs = validateLabels(labels, 'metadata.labels');
+  if (errs.length) {
+    const [kind, ...group] = KIND[resource].split('.');
+    throw new InvalidError(kind!, group.join('.'), name, errs);
+  }
   const before = JSON.stringify(obj.metadata.labels ?? {});
   if (Object.keys(labels).length) obj.metadata.labels = labels;
   else delete obj.metadata.labels;
@@ -490,31 +499,4 @@ function syncDaemonSet(ctx: ApiContext, ds: DaemonSet, pods: Map<string, Pod[]>)
     );
   }
   pods.set(uid, mine);
-}
-
-
-const DNS1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-/**
- * The API server's check of an object's name, as `metadata.name: Invalid value: ...`, or
- * undefined when valid: Services take DNS-1035 labels, Namespaces RFC 1123 labels, the rest
- * (Pods, Deployments, Ingresses) RFC 1123 subdomains.
- */
-export function nameProblem(kind: string, name: string): string | undefined {
-  if (name === '') return 'metadata.name: Required value: name or generateName is required';
-  const bad = (msg: string): string => `metadata.name: Invalid value: "${name}": ${msg}`;
-  if (kind === 'Service') {
-    if (name.length > 63) return bad('must be no more than 63 characters');
-    if (!DNS1035.test(name)) return bad("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')");
-    return undefined;
-  }
-  if (kind === 'Namespace') {
-    if (name.length > 63) return bad('must be no more than 63 characters');
-    if (!DNS1123_LABEL.test(name)) return bad("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')");
-    return undefined;
-  }
-  if (name.length > 253) return bad('must be no more than 253 characters');
-  if (!DNS1123_SUBDOMAIN.test(name)) return bad("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')");
-  return undefined;
 }

@@ -2,14 +2,19 @@
  * Manifests (parsed YAML or JSON objects) turned into API calls, as `kubectl apply` and
  * `kubectl create -f` make them.
  *
- * Design notes: the API server validates an object before storing it; the messages here use
- * its wording (`Deployment.apps "web" is invalid: spec.selector: Required value`), and each
- * error also carries the line kubectl prints for it (`text`): client-side checks as
- * `error: error validating "web.yaml": ...`, Invalid as `The Deployment "web" is invalid: ...`,
- * other refusals as `Error from server (AlreadyExists): error when creating "web.yaml": ...`.
+ * Design notes: documents are handled one by one, as kubectl does: each is checked on the
+ * client side (an object, apiVersion and kind set, a kind the server serves, the namespace
+ * `-n` allows), decoded (decodeDocument: with kubectl's --validate, strictly as the API server
+ * decodes it, schema/decode.ts: unknown fields and wrong types refused or warned about), admitted by the API server (validation/index.ts: every field error of the
+ * object at once, then the allocators), and only then written. A document that fails changes
+ * nothing (the write itself runs against a snapshot it falls back to), and the documents
+ * after it are still applied; kubectl reports every failure at the end, the client-side ones
+ * first (errorLines). Each error carries the two forms kubectl prints it in: alone (`text`:
+ * `The Deployment "web" is invalid: ...`, `Error from server (AlreadyExists): error when
+ * creating "web.yaml": ...`, `error: ...`) and as one of several (`multiText`: an Invalid
+ * status as `Error from server (Invalid): error when creating "web.yaml": Deployment.apps "web"
+ * is invalid: ...`, kubectl's own errors without `error: `).
  * `kind: List` documents are flattened into their items.
- * With `validate` (kubectl's --validate) each document is first decoded as the API server
- * decodes it (schema/decode.ts): unknown fields and wrong types are refused or warned about.
  * apply: a new object is created with the `kubectl.kubernetes.io/last-applied-configuration`
  * annotation (the manifest as compact JSON with sorted keys, as kubectl writes it); an existing
  * one is compared with what the manifest asks for: identical (and the annotation unchanged)
@@ -19,12 +24,8 @@
  * kubectl's missing-annotation warning and is `configured`. A Deployment's replica count is
  * changed through the scale path, so pods come and go as the ReplicaSet controller decides.
  * create: a new object is `created`; an existing one is AlreadyExists.
- * The whole list is validated before anything is applied, and a failure puts the sandbox back
- * as it was, so a bad document leaves the cluster untouched (all or nothing: real kubectl
- * applies the documents before a failing one and reports each error).
  * Pod specs keep containers, nodeName, hostNetwork, nodeSelector, hostname, subdomain,
- * dnsPolicy, dnsConfig (validated with the API server's messages) and volumes (Secret and
- * ConfigMap sources, which a pod waits for).
+ * dnsPolicy, dnsConfig and volumes (Secret and ConfigMap sources, which a pod waits for).
  * Kinds: Namespace, Pod, Deployment, Service (every type), Ingress, and the kinds stored as
  * written (ConfigMap, Secret, NetworkPolicy, Endpoints, EndpointSlice: objects.ts); a kind the
  * server does not serve (a CRD's) is refused as kubectl refuses it (`resource mapping not
@@ -34,17 +35,20 @@
  * containers may change only their images. `update` mode (patch, edit) replaces labels and
  * annotations with the object's and leaves the last-applied annotation alone.
  * Left out: server-side apply and field ownership, strategic merge patches of lists,
- * changing a Service's type through apply.
+ * changing a Service's type through apply; a failed update among several errors shows the
+ * applied manifest where kubectl shows the patch it computed.
  */
 import { clone } from '../clone';
 import { canonicalJson } from './names';
 import { ApiError, createDeployment, createIngress, createNamespace, createPod, createService, updateServiceType, type ApiContext } from './api';
-import { labelKeyProblem, nameProblem, patchLabels, reconcile, scaleObject, type Resource } from './controllers';
+import { patchLabels, reconcile, scaleObject, type Resource } from './controllers';
 import { setDeploymentTemplate } from './rollout';
-import { key, type EnvVar, type Ingress, type ObjectMeta, type PodSpec, type ServicePort } from './types';
+import { key, type EnvVar, type Ingress, type ObjectMeta, type PodSpec, type Service, type ServicePort } from './types';
 import { apiVersionOf, createStored, getStored, normalise, storedKind, STORED_KINDS, updateStored } from './objects';
 import { unmodelledKind } from './unmodelled';
 import { decode, type ValidateMode } from './schema/decode';
+import { admit, InvalidError } from './validation';
+import { POD_UPDATE_FORBIDDEN } from './validation/pod';
 
 export interface ApplyResult {
   /** `deployment.apps/web`, `service/web`, `pod/client`, `namespace/dev`. */
@@ -54,10 +58,15 @@ export interface ApplyResult {
   warning?: string;
 }
 
-/** One parsed document and where it came from (`web.yaml`, or `STDIN` for `-f -`). */
+/**
+ * One parsed document and where it came from (`web.yaml`, or `STDIN` for `-f -`); `error` is
+ * kubectl's message for a document it could not read (the documents after it in that file
+ * are not read).
+ */
 export interface SourcedDoc {
   obj: unknown;
   source: string;
+  error?: string;
 }
 
 export interface ManifestOptions {
@@ -71,16 +80,26 @@ export interface ManifestOptions {
   validate?: ValidateMode | 'none';
 }
 
-/** An ApiError that also knows the line kubectl prints for it. */
+/** An ApiError that also knows the lines kubectl prints for it. */
 export class ManifestError extends ApiError {
   constructor(
     reason: ApiError['reason'],
     message: string,
-    /** kubectl's whole message (without the trailing newline). */
+    /** kubectl's whole message when it is the only error (without the trailing newline). */
     readonly text: string,
+    /** The message as one of several errors kubectl prints together. */
+    readonly multiText: string = text.replace(/^error: /, ''),
+    /** Found on the client side, before any request (kubectl prints these first). */
+    readonly client = false,
   ) {
     super(reason, message);
   }
+}
+
+/** What applying a list of documents did: its results and its failures, in kubectl's order. */
+export interface ApplyOutcome {
+  results: ApplyResult[];
+  errors: ManifestError[];
 }
 
 export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
@@ -99,8 +118,6 @@ interface Planned {
   source: string;
   /** The last-applied annotation this apply writes. */
   lastApplied: string;
-  /** The server's warnings for the document (unknown fields under --validate=warn). */
-  warnings?: string[];
 }
 
 const GROUP: Record<Kind, string> = {
@@ -112,24 +129,31 @@ const PLURAL: Record<Kind, Resource> = {
   ConfigMap: 'configmaps', Secret: 'secrets', NetworkPolicy: 'networkpolicies', Endpoints: 'endpoints', EndpointSlice: 'endpointslices',
 };
 
-/** The API server's Invalid error; kubectl prints its details as `The Kind "name" is invalid: ...`. */
-function invalid(kind: string, name: string, detail: string): ManifestError {
-  const group = GROUP[kind as Kind] ?? '';
-  return new ManifestError('Invalid', `${kind}${group ? `.${group}` : ''} "${name}" is invalid: ${detail}`, `The ${kind} "${name}" is invalid: ${detail}`);
+/** The API server's Invalid error with one cause; kubectl prints it as `The Kind "name" is invalid: ...`. */
+function invalid(kind: string, name: string, detail: string): InvalidError {
+  return new InvalidError(kind, GROUP[kind as Kind] ?? '', name, [detail]);
+}
+
+/** `Resource: "apps/v1, Resource=deployments", ...`: how kubectl names the object a patch was for. */
+function infoText(p: Planned): string {
+  const gv = GROUP[p.kind] ? `${GROUP[p.kind]}/v1` : '/v1';
+  return `Resource: "${gv}, Resource=${PLURAL[p.kind]}", GroupVersionKind: "${gv}, Kind=${p.kind}"\nName: "${p.name}", Namespace: "${p.kind === 'Namespace' ? '' : p.namespace}"`;
 }
 
 /** A refusal from the server for one document, as kubectl wraps it with the document's source. */
-function serverError(e: ApiError, source: string, verb = 'creating'): ManifestError {
+function serverError(e: ApiError, p: Planned | { source: string }, patched = false): ManifestError {
   if (e instanceof ManifestError) return e;
-  if (e.reason === 'Invalid') {
-    const m = /^(\w+)(?:\.[\w.]+)? "([^"]*)" is invalid: ([\s\S]*)$/.exec(e.message);
-    if (m) return new ManifestError('Invalid', e.message, `The ${m[1]} "${m[2]}" is invalid: ${m[3]}`);
-  }
-  return new ManifestError(e.reason, e.message, `Error from server (${e.reason}): error when ${verb} "${source}": ${e.message}`);
+  if (e.reason === 'BadRequest' && e.message.startsWith('the sandbox')) return new ManifestError(e.reason, e.message, `error: ${e.message}`);
+  const where = patched && 'kind' in p
+    ? `error when applying patch:\n${p.lastApplied.trimEnd()}\nto:\n${infoText(p)}\nfor: "${p.source}": error when patching "${p.source}": ${e.message}`
+    : `error when creating "${p.source}": ${e.message}`;
+  const multi = `Error from server (${e.reason}): ${where}`;
+  if (e instanceof InvalidError) return new ManifestError('Invalid', e.message, e.text, multi);
+  return new ManifestError(e.reason, e.message, multi, multi);
 }
 
 function clientError(message: string): ManifestError {
-  return new ManifestError('BadRequest', message, `error: ${message}`);
+  return new ManifestError('BadRequest', message, `error: ${message}`, message, true);
 }
 
 /** Go's json.Marshal of an unstructured object: sorted keys, HTML characters escaped. */
@@ -140,16 +164,16 @@ function goJson(v: unknown): string {
 /** `kind: List` documents stand for their items. */
 function flatten(docs: SourcedDoc[]): SourcedDoc[] {
   return docs.flatMap((d) => {
+    if (d.error !== undefined) return [d];
     if (d.obj === null || d.obj === undefined) return [];
     if (isObj(d.obj) && d.obj.kind === 'List' && Array.isArray(d.obj.items)) return flatten(d.obj.items.map((obj) => ({ obj, source: d.source })));
     return [d];
   });
 }
 
+/** kubectl's client-side reading of a document: what it is, and where it goes. */
 function plan(doc: SourcedDoc, opts: Required<ManifestOptions>): Planned {
-  const decoded = opts.validate === 'none' ? undefined : decode(doc.obj, opts.validate);
-  if (decoded?.error) throw serverError(new ApiError('BadRequest', decoded.error), doc.source);
-  const { obj, source } = decoded ? { obj: decoded.obj, source: doc.source } : doc;
+  const { obj, source } = doc;
   if (!isObj(obj)) throw clientError(`error validating "${source}": error validating data: the document is not an object; if you choose to ignore these errors, turn validation off with --validate=false`);
   const missing = [!obj.apiVersion && 'apiVersion not set', !obj.kind && 'kind not set'].filter(Boolean) as string[];
   if (missing.length) {
@@ -163,12 +187,10 @@ function plan(doc: SourcedDoc, opts: Required<ManifestOptions>): Planned {
   if (wanted[kind] !== String(obj.apiVersion)) {
     const ns = typeof meta.namespace === 'string' ? meta.namespace : '';
     const builtIn = unmodelledKind(kind, String(obj.apiVersion));
-    if (builtIn) throw new ManifestError('BadRequest', builtIn, `error: ${builtIn}`);
+    if (builtIn) throw new ManifestError('BadRequest', builtIn, `error: ${builtIn}`, builtIn, true);
     throw clientError(`resource mapping not found for name: "${name}" namespace: "${ns}" from "${source}": no matches for kind "${kind}" in version "${String(obj.apiVersion)}"\nensure CRDs are installed first`);
   }
   const k = kind as Kind;
-  const problem = nameProblem(k, name);
-  if (problem) throw invalid(k, name, problem);
   let namespace = '';
   if (k !== 'Namespace') {
     const own = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : undefined;
@@ -181,7 +203,29 @@ function plan(doc: SourcedDoc, opts: Required<ManifestOptions>): Planned {
   const annotations = isObj(meta.annotations) ? { ...meta.annotations } : {};
   delete annotations[LAST_APPLIED];
   const stored = { ...obj, metadata: { ...meta, annotations, ...(k !== 'Namespace' ? { namespace } : {}) } };
-  return { kind: k, name, namespace, obj, source, lastApplied: goJson(stored) + '\n', ...(decoded?.warnings.length ? { warnings: decoded.warnings } : {}) };
+  return { kind: k, name, namespace, obj, source, lastApplied: opts.mode === 'apply' ? goJson(stored) + '\n' : '' };
+}
+
+/**
+ * The server's decoding of a document into its kind's fields, before admission: with
+ * `validate`, strictly (schema/decode.ts: unknown and duplicate fields, wrong types; `warn`
+ * returns warnings, `ignore` drops unknown fields); the stored kinds' normalisation then
+ * refuses the values their Go types cannot hold (objects.ts). `obj` is the document as
+ * decoded, `request` what admission sees.
+ */
+function decodeDocument(p: Planned, validate: ValidateMode | 'none'): { obj: Obj; request: Obj; warnings: string[] } {
+  let obj = p.obj;
+  let warnings: string[] = [];
+  if (validate !== 'none') {
+    const d = decode(p.obj, validate);
+    if (d.error) throw new ApiError('BadRequest', d.error);
+    obj = d.obj as Obj;
+    warnings = d.warnings;
+  }
+  const stored = storedKind(p.kind);
+  if (!stored) return { obj, request: obj, warnings };
+  const { apiVersion, kind, metadata } = obj;
+  return { obj, request: { apiVersion, kind, metadata, ...normalise(stored, p.name, obj) }, warnings };
 }
 
 function labelsOf(o: Obj): Record<string, string> | undefined {
@@ -189,55 +233,39 @@ function labelsOf(o: Obj): Record<string, string> | undefined {
   return isObj(m.labels) ? (Object.fromEntries(Object.entries(m.labels).map(([k, v]) => [k, String(v)])) as Record<string, string>) : undefined;
 }
 
-function podSpec(kind: string, name: string, spec: unknown, at: string): PodSpec {
-  if (!isObj(spec) || !Array.isArray(spec.containers) || spec.containers.length === 0) throw invalid(kind, name, `${at}.containers: Required value`);
-  const containers = spec.containers.map((c, i) => {
-    if (!isObj(c) || typeof c.name !== 'string' || !c.name) throw invalid(kind, name, `${at}.containers[${i}].name: Required value`);
-    if (typeof c.image !== 'string' || !c.image) throw invalid(kind, name, `${at}.containers[${i}].image: Required value`);
-    return {
-      name: c.name,
-      image: c.image,
-      ...(Array.isArray(c.command) ? { command: c.command.map(String) } : {}),
-      ...(Array.isArray(c.args) ? { args: c.args.map(String) } : {}),
-      ...(Array.isArray(c.ports)
-        ? { ports: c.ports.filter(isObj).map((p) => ({ ...(typeof p.name === 'string' ? { name: p.name } : {}), containerPort: Number(p.containerPort), protocol: (p.protocol as 'TCP' | 'UDP') ?? 'TCP' })) }
-        : {}),
-      ...(Array.isArray(c.env) ? { env: envVars(c.env) } : {}),
-      ...(Array.isArray(c.volumeMounts) ? { volumeMounts: c.volumeMounts.filter(isObj).map((m) => ({ name: String(m.name ?? ''), mountPath: String(m.mountPath ?? ''), ...(m.readOnly === true ? { readOnly: true } : {}) })) } : {}),
-    };
-  });
-  const dns = podDnsFields(kind, name, spec, at);
+/** The pod spec the sandbox keeps from an admitted manifest. */
+function podSpec(spec: unknown): PodSpec {
+  const s = isObj(spec) ? spec : {};
+  const containers = (Array.isArray(s.containers) ? s.containers : []).filter(isObj).map((c) => ({
+    name: String(c.name ?? ''),
+    image: String(c.image ?? ''),
+    ...(Array.isArray(c.command) ? { command: c.command.map(String) } : {}),
+    ...(Array.isArray(c.args) ? { args: c.args.map(String) } : {}),
+    ...(Array.isArray(c.ports)
+      ? { ports: c.ports.filter(isObj).map((p) => ({ ...(typeof p.name === 'string' ? { name: p.name } : {}), containerPort: Number(p.containerPort), protocol: (p.protocol as 'TCP' | 'UDP') ?? 'TCP' })) }
+      : {}),
+    ...(Array.isArray(c.env) ? { env: envVars(c.env) } : {}),
+    ...(Array.isArray(c.volumeMounts) ? { volumeMounts: c.volumeMounts.filter(isObj).map((m) => ({ name: String(m.name ?? ''), mountPath: String(m.mountPath ?? ''), ...(m.readOnly === true ? { readOnly: true } : {}) })) } : {}),
+  }));
   return {
     containers,
-    ...(typeof spec.enableServiceLinks === 'boolean' ? { enableServiceLinks: spec.enableServiceLinks } : {}),
-    ...(typeof spec.nodeName === 'string' ? { nodeName: spec.nodeName } : {}),
-    ...(spec.hostNetwork === true ? { hostNetwork: true } : {}),
-    ...(isObj(spec.nodeSelector) ? { nodeSelector: spec.nodeSelector as Record<string, string> } : {}),
-    ...dns,
-    ...(Array.isArray(spec.volumes) ? { volumes: podVolumes(spec.volumes) } : {}),
+    ...(typeof s.enableServiceLinks === 'boolean' ? { enableServiceLinks: s.enableServiceLinks } : {}),
+    ...(typeof s.nodeName === 'string' ? { nodeName: s.nodeName } : {}),
+    ...(s.hostNetwork === true ? { hostNetwork: true } : {}),
+    ...(isObj(s.nodeSelector) ? { nodeSelector: Object.fromEntries(Object.entries(s.nodeSelector).map(([k, v]) => [k, String(v)])) } : {}),
+    ...podDnsFields(s),
+    ...(Array.isArray(s.volumes) ? { volumes: podVolumes(s.volumes) } : {}),
   };
 }
 
-const DNS_POLICIES = ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'];
-const RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const RFC1123_LABEL_MSG = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
-
-/** hostname, subdomain, dnsPolicy and dnsConfig, validated as the API server's ValidatePodSpec does. */
-function podDnsFields(kind: string, name: string, spec: Obj, at: string): Pick<PodSpec, 'hostname' | 'subdomain' | 'dnsPolicy' | 'dnsConfig'> {
+/** hostname, subdomain, dnsPolicy and dnsConfig (validated by admission). */
+function podDnsFields(spec: Obj): Pick<PodSpec, 'hostname' | 'subdomain' | 'dnsPolicy' | 'dnsConfig'> {
   const out: Pick<PodSpec, 'hostname' | 'subdomain' | 'dnsPolicy' | 'dnsConfig'> = {};
   for (const field of ['hostname', 'subdomain'] as const) {
     const v = spec[field];
-    if (v === undefined || v === '') continue;
-    const text = String(v);
-    if (text.length > 63) throw invalid(kind, name, `${at}.${field}: Invalid value: "${text}": must be no more than 63 characters`);
-    if (!RFC1123_LABEL.test(text)) throw invalid(kind, name, `${at}.${field}: Invalid value: "${text}": ${RFC1123_LABEL_MSG}`);
-    out[field] = text;
+    if (v !== undefined && v !== '') out[field] = String(v);
   }
-  if (spec.dnsPolicy !== undefined) {
-    const policy = String(spec.dnsPolicy);
-    if (!DNS_POLICIES.includes(policy)) throw invalid(kind, name, `${at}.dnsPolicy: Unsupported value: "${policy}": supported values: ${DNS_POLICIES.map((p) => `"${p}"`).join(', ')}`);
-    out.dnsPolicy = policy;
-  }
+  if (spec.dnsPolicy !== undefined) out.dnsPolicy = String(spec.dnsPolicy);
   if (isObj(spec.dnsConfig)) {
     const c = spec.dnsConfig;
     const list = (v: unknown): string[] | undefined => (Array.isArray(v) ? v.map(String) : undefined);
@@ -245,10 +273,6 @@ function podDnsFields(kind: string, name: string, spec: Obj, at: string): Pick<P
     const searches = list(c.searches);
     const options = Array.isArray(c.options) ? c.options.filter(isObj).map((o) => ({ name: String(o.name ?? ''), ...(o.value !== undefined ? { value: String(o.value) } : {}) })) : undefined;
     out.dnsConfig = { ...(nameservers ? { nameservers } : {}), ...(searches ? { searches } : {}), ...(options ? { options } : {}) };
-  }
-  if (out.dnsPolicy === 'None') {
-    if (!out.dnsConfig) throw invalid(kind, name, `${at}.dnsConfig: Required value: must provide \`dnsConfig\` when \`dnsPolicy\` is None`);
-    if (!out.dnsConfig.nameservers?.length) throw invalid(kind, name, `${at}.dnsConfig.nameservers: Required value: must provide at least one DNS nameserver when \`dnsPolicy\` is None`);
   }
   return out;
 }
@@ -271,131 +295,181 @@ function envVars(list: unknown[]): EnvVar[] {
   });
 }
 
-function servicePorts(name: string, ports: unknown): ServicePort[] {
+/** A Service's ports after defaulting: protocol TCP, targetPort the port when absent, 0 or empty. */
+function servicePorts(ports: unknown): ServicePort[] {
   if (!Array.isArray(ports)) return [];
-  return ports.map((p, i) => {
-    if (!isObj(p) || typeof p.port !== 'number') throw invalid('Service', name, `spec.ports[${i}].port: Required value`);
-    if (p.port < 1 || p.port > 65535) throw invalid('Service', name, `spec.ports[${i}].port: Invalid value: ${p.port}: must be between 1 and 65535, inclusive`);
-    if (ports.length > 1 && typeof p.name !== 'string') throw invalid('Service', name, `spec.ports[${i}].name: Required value`);
+  return ports.filter(isObj).map((p) => {
+    const port = typeof p.port === 'number' ? p.port : 0;
+    const target = p.targetPort === undefined || p.targetPort === null || p.targetPort === 0 || p.targetPort === '' ? port : (p.targetPort as number | string);
     return {
       ...(typeof p.name === 'string' ? { name: p.name } : {}),
       protocol: (typeof p.protocol === 'string' ? p.protocol : 'TCP') as ServicePort['protocol'],
-      port: p.port,
-      targetPort: (p.targetPort as number | string | undefined) ?? p.port,
-      ...(typeof p.nodePort === 'number' ? { nodePort: p.nodePort } : {}),
+      port,
+      targetPort: target,
+      ...(typeof p.nodePort === 'number' && p.nodePort !== 0 ? { nodePort: p.nodePort } : {}),
     };
   });
 }
 
+/** The object as the request carries it to the API server: defaults filled in, the annotations it will have. */
+function requestObject(ctx: ApiContext, p: Planned, decoded: Obj, live: ObjectMeta | undefined, mode: 'apply' | 'create' | 'update'): Obj {
+  const meta = isObj(decoded.metadata) ? decoded.metadata : {};
+  const annotations: Record<string, unknown> = {
+    ...(live && mode === 'apply' ? live.annotations ?? {} : {}),
+    ...(isObj(meta.annotations) ? meta.annotations : {}),
+    ...(mode === 'apply' ? { [LAST_APPLIED]: p.lastApplied } : {}),
+  };
+  // The server clears the namespace of a cluster-scoped object (BeforeCreate).
+  const { namespace: _ns, ...rest } = meta;
+  const out: Obj = { ...decoded, metadata: { ...rest, name: p.name, ...(p.kind !== 'Namespace' ? { namespace: p.namespace } : {}), ...(Object.keys(annotations).length ? { annotations } : {}) } };
+  const spec = isObj(decoded.spec) ? decoded.spec : undefined;
+  if (p.kind === 'Deployment' && spec) {
+    const replicas = spec.replicas ?? (live ? ctx.state.k8s.deployments[key(p.namespace, p.name)]?.spec.replicas : undefined) ?? 1;
+    out.spec = { ...spec, replicas };
+  }
+  if (p.kind === 'Service' && spec) {
+    out.spec = { ...spec, ports: Array.isArray(spec.ports) ? spec.ports.map((x) => (isObj(x) ? { ...x, ...servicePorts([x])[0], ...(x.nodePort === undefined ? {} : { nodePort: x.nodePort }) } : x)) : spec.ports };
+  }
+  return out;
+}
+
 /**
- * Validates every document, then applies them in order; if any of them fails, the sandbox is
- * put back exactly as it was (all or nothing). `docs` are plain objects (source `STDIN`) or
- * documents with their source.
+ * Applies each document in turn, as kubectl does: a document that fails changes nothing and
+ * the others are still applied. `docs` are plain objects (source `STDIN`) or documents with
+ * their source.
  */
-export function applyManifests(ctx: ApiContext, docs: unknown[] | SourcedDoc[], options: string | ManifestOptions = {}): ApplyResult[] {
+export function applyEach(ctx: ApiContext, docs: unknown[] | SourcedDoc[], options: string | ManifestOptions = {}): ApplyOutcome {
   const o = typeof options === 'string' ? { namespace: options } : options;
   const opts: Required<ManifestOptions> = { namespace: o.namespace ?? 'default', enforceNamespace: o.enforceNamespace ?? false, mode: o.mode ?? 'apply', validate: o.validate ?? 'none' };
   const sourced = docs.map((d) => (isObj(d) && 'source' in d && 'obj' in d && typeof d.source === 'string' ? (d as unknown as SourcedDoc) : { obj: d, source: 'STDIN' }));
-  // Everything that can refuse a document is checked before the first change (precheck), so
-  // a snapshot to roll back to is only taken for lists of several documents, as insurance.
-  const docsList = flatten(sourced);
-  const backup = docsList.length > 1 ? clone(ctx.state) : undefined;
-  try {
-    return applyAll(ctx, docsList, opts);
-  } catch (e) {
-    if (backup) {
-      const st = ctx.state as unknown as Record<string, unknown>;
-      for (const k of Object.keys(st)) delete st[k];
-      Object.assign(st, backup);
+  const results: ApplyResult[] = [];
+  const clientErrors: ManifestError[] = [];
+  const serverErrors: ManifestError[] = [];
+  const planned: Planned[] = [];
+  // kubectl reads and checks every document before it sends the first.
+  for (const d of flatten(sourced)) {
+    if (d.error !== undefined) {
+      clientErrors.push(new ManifestError('BadRequest', d.error, `error: ${d.error}`, d.error, true));
+      continue;
     }
+    try {
+      planned.push(plan(d, opts));
+    } catch (e) {
+      if (e instanceof ManifestError) clientErrors.push(e);
+      else throw e;
+    }
+  }
+  for (const p of planned) {
+    try {
+      results.push(applyDocument(ctx, p, opts.mode, opts.validate));
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      serverErrors.push(serverError(e, p, opts.mode === 'apply' && existingMeta(ctx, p) !== undefined));
+    }
+  }
+  return { results, errors: [...clientErrors, ...serverErrors] };
+}
+
+/**
+ * The lines kubectl prints for the failures of one command (CheckErr of the aggregate apply
+ * and create return): one error alone in its own form; several one per line, the client-side
+ * ones first and, when there are several of those, together as `[a, b]` on one line.
+ */
+export function errorLines(errors: ManifestError[]): string[] {
+  const client = errors.filter((e) => e.client);
+  const groups: (ManifestError | ManifestError[])[] = [...(client.length > 1 ? [client] : client), ...errors.filter((e) => !e.client)];
+  if (groups.length === 1) {
+    const g = groups[0]!;
+    return Array.isArray(g) ? g.map((e) => e.multiText) : [g.text];
+  }
+  return groups.map((g) => (Array.isArray(g) ? `[${g.map((e) => e.multiText).join(', ')}]` : g.multiText));
+}
+
+/**
+ * Applies every document (each on its own, as applyEach) and throws the first failure, if
+ * any, once all were tried: for callers that handle one document or trust their manifests.
+ */
+export function applyManifests(ctx: ApiContext, docs: unknown[] | SourcedDoc[], options: string | ManifestOptions = {}): ApplyResult[] {
+  const { results, errors } = applyEach(ctx, docs, options);
+  if (errors.length) throw errors[0]!;
+  return results;
+}
+
+/**
+ * One document, server side: decoded, admitted, then written. Nothing is written unless
+ * everything passed; a failure during the write puts the cluster back as it was.
+ */
+function applyDocument(ctx: ApiContext, planned: Planned, mode: 'apply' | 'create' | 'update', validate: ValidateMode | 'none'): ApplyResult {
+  let p = planned;
+  if (mode === 'apply' && p.name === '') {
+    // apply first reads the live object, and the client refuses a read without a name.
+    const msg = `error when retrieving current configuration of:\n${infoText(p)}\nfrom server for: "${p.source}": resource name may not be empty`;
+    throw new ManifestError('BadRequest', msg, `error: ${msg}`, msg);
+  }
+  const { obj: decodedObj, request: decoded, warnings } = decodeDocument(p, validate);
+  p = { ...p, obj: decodedObj };
+  const live = existingMeta(ctx, p);
+  const req = requestObject(ctx, p, decoded, live, mode);
+  const update = live !== undefined && mode !== 'create';
+  const k = key(p.namespace, p.name);
+  if (update && p.kind === 'Service') {
+    const cleared = dropTypeDependentFields(ctx.state.k8s.services[k]!, req);
+    if (cleared) p = { ...p, obj: { ...p.obj, spec: cleared } };
+  }
+  let podSpecChanged = false;
+  if (update && p.kind === 'Pod') {
+    const ps = podSpec(isObj(p.obj.spec) ? p.obj.spec : {});
+    const existing = ctx.state.k8s.pods[k]!;
+    const imageless = (x: PodSpec): PodSpec => ({ ...x, containers: x.containers.map((c) => ({ ...c, image: '' })) });
+    podSpecChanged = containersOf(imageless(existing.spec)) !== containersOf(imageless(ps));
+  }
+  admit(ctx.state, p.kind, req, { update, podSpecChanged, exists: live !== undefined });
+  if (p.kind !== 'Namespace' && !ctx.state.k8s.namespaces[p.namespace]) throw new ApiError('NotFound', `namespaces "${p.namespace}" not found`);
+  const group = GROUP[p.kind];
+  if (live && mode === 'create') throw new ApiError('AlreadyExists', `${PLURAL[p.kind]}${group ? `.${group}` : ''} "${p.name}" already exists`);
+  if (update && p.kind === 'Service') {
+    const type = (isObj(p.obj.spec) ? (p.obj.spec.type as string | undefined) : undefined) ?? ctx.state.k8s.services[k]!.spec.type;
+    const liveType = ctx.state.k8s.services[k]!.spec.type;
+    if (type !== liveType && (type === 'ExternalName' || liveType === 'ExternalName')) throw new ApiError('BadRequest', `the sandbox does not support changing the type of Service "${p.name}"; delete the Service and apply it again`);
+  }
+  const backup = clone(ctx.state);
+  try {
+    const r = applyOne(ctx, p, mode);
+    return warnings.length ? { ...r, warning: [...warnings.map((w) => `Warning: ${w}`), ...(r.warning ? [r.warning] : [])].join('\n') } : r;
+  } catch (e) {
+    const st = ctx.state as unknown as Record<string, unknown>;
+    for (const f of Object.keys(st)) delete st[f];
+    Object.assign(st, backup);
     throw e;
   }
 }
 
-/** The refusals that depend on what the cluster holds, checked before anything changes. */
-function precheck(ctx: ApiContext, planned: Planned[], mode: 'apply' | 'create' | 'update'): void {
-  const seen = new Set<string>();
-  const alloc = ctx.state.k8s.alloc;
-  for (const p of planned) {
-    const id = `${p.kind}/${p.namespace}/${p.name}`;
-    const live = existingMeta(ctx, p) ?? (seen.has(id) ? ({} as ObjectMeta) : undefined);
-    seen.add(id);
-    const group = GROUP[p.kind];
-    const spec = isObj(p.obj.spec) ? p.obj.spec : {};
-    for (const k of Object.keys(labelsOf(p.obj) ?? {})) {
-      const problem = labelKeyProblem(k);
-      if (problem) throw invalid(p.kind, p.name, `metadata.labels: Invalid value: "${k}": ${problem}`);
-    }
-    if (live && mode === 'create') throw serverError(new ApiError('AlreadyExists', `${PLURAL[p.kind]}${group ? `.${group}` : ''} "${p.name}" already exists`), p.source);
-    if (!live && p.kind === 'Service') {
-      const ip = typeof spec.clusterIP === 'string' ? spec.clusterIP : undefined;
-      if (ip && ip !== 'None' && alloc.serviceIps.includes(ip)) throw invalid('Service', p.name, `spec.clusterIPs: Invalid value: []string{"${ip}"}: failed to allocate IP ${ip}: provided IP is already allocated`);
-      const ports = servicePorts(p.name, spec.ports);
-      ports.forEach((x, i) => {
-        if (x.nodePort !== undefined && (alloc.nodePorts ?? []).includes(x.nodePort)) throw invalid('Service', p.name, `spec.ports[${i}].nodePort: Invalid value: ${x.nodePort}: provided port is already allocated`);
-      });
-      if (spec.type === 'ExternalName' && typeof spec.externalName !== 'string') throw invalid('Service', p.name, 'spec.externalName: Required value');
-    }
-    if (live && live.uid && mode !== 'create') {
-      // Dry run of the update: the same checks updateExisting makes.
-      const k = key(p.namespace, p.name);
-      if (p.kind === 'Pod') {
-        const ps = podSpec('Pod', p.name, spec, 'spec');
-        if (containersOf(ctx.state.k8s.pods[k]!.spec) !== containersOf(ps)) updateExisting(ctx, p, live, spec);
-      }
-      const liveType = p.kind === 'Service' ? ctx.state.k8s.services[k]!.spec.type : undefined;
-      const newType = (spec.type as string | undefined) ?? liveType;
-      if (p.kind === 'Service' && newType !== liveType && (newType === 'ExternalName' || liveType === 'ExternalName')) {
-        throw new ApiError('BadRequest', `the sandbox does not support changing the type of Service "${p.name}"; delete the Service and apply it again`);
-      }
-    }
+/**
+ * The API server's dropTypeDependentFields on a Service update: when the type changes, the
+ * fields only the old type used (node ports, healthCheckNodePort, externalTrafficPolicy,
+ * allocateLoadBalancerNodePorts) are cleared if the request left them as they were, so
+ * `kubectl patch svc web -p '{"spec":{"type":"ClusterIP"}}'` works on a NodePort Service.
+ * Returns the cleared spec (also written into `req`), or undefined when nothing changed.
+ */
+function dropTypeDependentFields(live: Service, req: Obj): Obj | undefined {
+  const spec = isObj(req.spec) ? req.spec : undefined;
+  if (!spec) return undefined;
+  const type = (spec.type as string | undefined) ?? 'ClusterIP';
+  if (type === live.spec.type) return undefined;
+  const out: Obj = { ...spec };
+  const external = type === 'NodePort' || type === 'LoadBalancer';
+  if (!external && Array.isArray(out.ports)) {
+    out.ports = out.ports.map((x, i) => {
+      if (!isObj(x) || x.nodePort === undefined || x.nodePort !== live.spec.ports?.[i]?.nodePort) return x;
+      const { nodePort: _drop, ...rest } = x;
+      return rest;
+    });
   }
-}
-
-function applyAll(ctx: ApiContext, docs: SourcedDoc[], opts: Required<ManifestOptions>): ApplyResult[] {
-  const planned = docs.map((d) => plan(d, opts));
-  // Validate the parts that do not depend on cluster state before touching anything.
-  for (const p of planned) {
-    const spec = isObj(p.obj.spec) ? p.obj.spec : {};
-    if (p.kind === 'Pod') podSpec('Pod', p.name, spec, 'spec');
-    if (p.kind === 'Deployment') {
-      const sel = isObj(spec.selector) && isObj(spec.selector.matchLabels) ? spec.selector.matchLabels : undefined;
-      if (!sel) throw invalid('Deployment', p.name, 'spec.selector: Required value');
-      const tpl = isObj(spec.template) ? spec.template : {};
-      const tplLabels = labelsOf(tpl) ?? {};
-      if (!Object.entries(sel).every(([k, v]) => tplLabels[k] === String(v))) {
-        const shown = Object.keys(tplLabels).sort().map((k) => `${JSON.stringify(k)}:${JSON.stringify(tplLabels[k])}`).join(', ');
-        throw invalid('Deployment', p.name, `spec.template.metadata.labels: Invalid value: map[string]string{${shown}}: \`selector\` does not match template \`labels\``);
-      }
-      podSpec('Deployment', p.name, tpl.spec, 'spec.template.spec');
-    }
-    const stored = storedKind(p.kind);
-    if (stored) {
-      try {
-        normalise(stored, p.name, p.obj);
-      } catch (e) {
-        throw e instanceof ApiError ? serverError(e, p.source) : e;
-      }
-    }
-    if (p.kind === 'Service') {
-      servicePorts(p.name, spec.ports);
-      const type = spec.type ?? 'ClusterIP';
-      if (!['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'].includes(String(type))) throw invalid('Service', p.name, `spec.type: Unsupported value: "${String(type)}": supported values: "ClusterIP", "ExternalName", "LoadBalancer", "NodePort"`);
-    }
-    if (p.kind !== 'Namespace' && !ctx.state.k8s.namespaces[p.namespace] && !planned.some((q) => q.kind === 'Namespace' && q.name === p.namespace)) {
-      throw serverError(new ApiError('NotFound', `namespaces "${p.namespace}" not found`), p.source);
-    }
-  }
-  precheck(ctx, planned, opts.mode);
-  return planned.map((p) => {
-    try {
-      const r = applyOne(ctx, p, opts.mode);
-      return p.warnings ? { ...r, warning: [...p.warnings.map((w) => `Warning: ${w}`), ...(r.warning ? [r.warning] : [])].join('\n') } : r;
-    } catch (e) {
-      if (e instanceof ApiError) throw serverError(e, p.source);
-      throw e;
-    }
-  });
+  if (!external && out.externalTrafficPolicy === live.spec.externalTrafficPolicy) delete out.externalTrafficPolicy;
+  if (type !== 'LoadBalancer' && out.healthCheckNodePort === live.spec.healthCheckNodePort) delete out.healthCheckNodePort;
+  if (type !== 'LoadBalancer' && out.allocateLoadBalancerNodePorts !== undefined) delete out.allocateLoadBalancerNodePorts;
+  req.spec = out;
+  return out;
 }
 
 /** The object a document refers to, if it exists. */
@@ -505,13 +579,13 @@ function createNew(ctx: ApiContext, p: Planned, spec: Obj, labels: Record<string
       return m;
     }
     case 'Pod':
-      return createPod(ctx, { name: p.name, namespace: p.namespace, ...(labels ? { labels } : {}), spec: podSpec('Pod', p.name, spec, 'spec') }).metadata;
+      return createPod(ctx, { name: p.name, namespace: p.namespace, ...(labels ? { labels } : {}), spec: podSpec(spec) }).metadata;
     case 'Deployment': {
       const sel = (spec.selector as Obj).matchLabels as Record<string, string>;
       const tpl = spec.template as Obj;
       const replicas = typeof spec.replicas === 'number' ? spec.replicas : 1;
       const tplLabels = labelsOf(tpl) ?? { ...sel };
-      const d = createDeployment(ctx, { name: p.name, namespace: p.namespace, replicas, labels: tplLabels, spec: podSpec('Deployment', p.name, tpl.spec, 'spec.template.spec') });
+      const d = createDeployment(ctx, { name: p.name, namespace: p.namespace, replicas, labels: tplLabels, spec: podSpec(tpl.spec) });
       // The manifest's own labels and selector, where they differ from the template's labels.
       const selector = Object.fromEntries(Object.entries(sel).map(([k, v]) => [k, String(v)]));
       d.spec.selector = { matchLabels: selector };
@@ -533,7 +607,7 @@ function createNew(ctx: ApiContext, p: Planned, spec: Obj, labels: Record<string
       }).metadata;
     }
     case 'Service': {
-      const ports = servicePorts(p.name, spec.ports);
+      const ports = servicePorts(spec.ports);
       const selector = isObj(spec.selector) ? (Object.fromEntries(Object.entries(spec.selector).map(([k, v]) => [k, String(v)])) as Record<string, string>) : undefined;
       const type = (spec.type as 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName' | undefined) ?? 'ClusterIP';
       return createService(ctx, {
@@ -566,7 +640,7 @@ function updateExisting(ctx: ApiContext, p: Planned, live: ObjectMeta, spec: Obj
       return false;
     case 'Pod': {
       const existing = k8s.pods[k]!;
-      const ps = podSpec('Pod', p.name, spec, 'spec');
+      const ps = podSpec(spec);
       const imageless = (x: PodSpec): PodSpec => ({ ...x, containers: x.containers.map((c) => ({ ...c, image: '' })) });
       if (containersOf(existing.spec) !== containersOf(ps) && containersOf(imageless(existing.spec)) === containersOf(imageless(ps))) {
         // Only images changed: the API server allows it; the kubelet restarts the containers with them.
@@ -574,14 +648,14 @@ function updateExisting(ctx: ApiContext, p: Planned, live: ObjectMeta, spec: Obj
         return true;
       }
       if (containersOf(existing.spec) !== containersOf(ps)) {
-        throw invalid('Pod', p.name, 'spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)');
+        throw invalid('Pod', p.name, `spec: Forbidden: ${POD_UPDATE_FORBIDDEN}`);
       }
       return false;
     }
     case 'Deployment': {
       const d = k8s.deployments[k]!;
       const tpl = spec.template as Obj;
-      const ps = podSpec('Deployment', p.name, tpl.spec, 'spec.template.spec');
+      const ps = podSpec(tpl.spec);
       const tplLabels = labelsOf(tpl) ?? {};
       const tplAnnotations = annotationsOf(tpl);
       let templateChanged = false;
@@ -609,7 +683,7 @@ function updateExisting(ctx: ApiContext, p: Planned, live: ObjectMeta, spec: Obj
     }
     case 'Service': {
       const existing = k8s.services[k]!;
-      const ports = servicePorts(p.name, spec.ports);
+      const ports = servicePorts(spec.ports);
       const selector = isObj(spec.selector) ? (Object.fromEntries(Object.entries(spec.selector).map(([a, v]) => [a, String(v)])) as Record<string, string>) : undefined;
       const type = (spec.type as string | undefined) ?? existing.spec.type;
       if (type !== existing.spec.type && (type === 'ExternalName' || existing.spec.type === 'ExternalName')) throw new ApiError('BadRequest', `the sandbox does not support changing the type of Service "${p.name}"; delete the Service and apply it again`);

@@ -4,26 +4,25 @@
  *
  * Design notes: these kinds have no controller of their own in the sandbox, so an object is
  * its manifest after the API server's validation and defaulting, with server-set metadata
- * (uid, resourceVersion, creationTimestamp). What each kind checks and defaults:
- * - ConfigMap: `data` values are strings and `binaryData` values base64; keys match
- *   `[-._a-zA-Z0-9]+` and may not be in both maps.
+ * (uid, resourceVersion, creationTimestamp). Validation is admission's (validation/); here
+ * each kind is decoded and defaulted:
+ * - ConfigMap: `data` values are strings and `binaryData` values base64.
  * - Secret: `type` defaults to `Opaque`; `stringData` is merged into `data` (base64) and
- *   dropped, as the API server does; `data` must be base64; `kubernetes.io/tls` needs
- *   `tls.crt` and `tls.key`.
+ *   dropped, as the API server does; `data` must be base64.
  * - NetworkPolicy: `spec.policyTypes` defaults to `Ingress`, plus `Egress` when egress rules
  *   are given; ports default to TCP. Nothing enforces a policy: the cluster's CNI, flannel,
  *   implements none, as on a real flannel cluster.
- * - Endpoints: every `ip` must be an IPv4 address; EndpointSlice: `addressType` is required.
+ * - Endpoints and EndpointSlices: ports default to TCP.
  *   kube-proxy and CoreDNS read them through endpoints.ts, for Services without a selector.
  * Values the Go types cannot hold (a number in a ConfigMap's data, bad base64) are refused
  * with the decoder's BadRequest, as the API server refuses them.
  */
-import { parseIp } from '../ipv4';
 import { deriveRng } from '../rng';
 import type { SimState } from '../state';
 import { ApiError, rfc3339, type ApiContext } from './api';
 import { canonicalJson, uuid } from './names';
 import { syncCoreDns } from './coredns-config';
+import { InvalidError } from './validation/field';
 import { key, type ObjectMeta, type StoredObject } from './types';
 
 export interface StoredKind {
@@ -80,8 +79,6 @@ export function deleteStoredInNamespace(state: SimState, namespace: string): voi
   state.proxyDirty = true;
 }
 
-const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
-const CONFIG_KEY_MSG = "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')";
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** Go's base64.StdEncoding error position for a bad value, or -1 when it decodes. */
@@ -97,8 +94,7 @@ function cannotHandle(kind: string, detail: string): ApiError {
 }
 
 function invalid(kind: StoredKind, name: string, details: string[]): ApiError {
-  const what = `${kind.kind}${kind.group ? `.${kind.group}` : ''} "${name}" is invalid: `;
-  return new ApiError('Invalid', what + (details.length === 1 ? details[0]! : `[${details.join(', ')}]`));
+  return new InvalidError(kind.kind, kind.group, name, details);
 }
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -161,27 +157,21 @@ export function fromBase64(b64: string): string | undefined {
   return s;
 }
 
-/** The fields an object of `kind` keeps, validated and defaulted; throws the API server's refusal. */
-export function normalise(kind: StoredKind, name: string, body: Obj): Obj {
+/** The fields an object of `kind` keeps, decoded and defaulted; throws the decoder's refusal. */
+export function normalise(kind: StoredKind, _name: string, body: Obj): Obj {
   switch (kind.kind) {
     case 'ConfigMap': {
       const out: Obj = {};
-      const errs: string[] = [];
       for (const field of ['data', 'binaryData'] as const) {
         const m = body[field];
         if (m === undefined || m === null) continue;
         if (!isObj(m)) throw cannotHandle('ConfigMap', `json: cannot unmarshal ${Array.isArray(m) ? 'array' : typeof m} into Go struct field ConfigMap.${field} of type map[string]${field === 'data' ? 'string' : '[]uint8'}`);
-        for (const [k, v] of Object.entries(m)) {
+        for (const v of Object.values(m)) {
           if (typeof v !== 'string') throw cannotHandle('ConfigMap', `json: cannot unmarshal ${typeof v === 'boolean' ? 'bool' : typeof v === 'number' ? 'number' : 'object'} into Go struct field ConfigMap.${field} of type ${field === 'data' ? 'string' : '[]uint8'}`);
           if (field === 'binaryData' && base64Problem(v) >= 0) throw cannotHandle('ConfigMap', `illegal base64 data at input byte ${base64Problem(v)}`);
-          if (!CONFIG_KEY.test(k)) errs.push(`${field}[${k}]: Invalid value: ${JSON.stringify(k)}: ${CONFIG_KEY_MSG}`);
         }
         out[field] = { ...m };
       }
-      for (const k of Object.keys((out.binaryData as Obj | undefined) ?? {})) {
-        if (k in ((out.data as Obj | undefined) ?? {})) errs.push(`data[${k}]: Invalid value: ${JSON.stringify(k)}: duplicate of key present in binaryData`);
-      }
-      if (errs.length) throw invalid(kind, name, errs);
       if (typeof body.immutable === 'boolean') out.immutable = body.immutable;
       return out;
     }
@@ -198,11 +188,6 @@ export function normalise(kind: StoredKind, name: string, body: Obj): Obj {
       }
       if (isObj(body.stringData)) for (const [k, v] of Object.entries(body.stringData)) data[k] = base64Of(String(v));
       const type = typeof body.type === 'string' && body.type !== '' ? body.type : 'Opaque';
-      const errs = Object.keys(data)
-        .filter((k) => !CONFIG_KEY.test(k))
-        .map((k) => `data[${k}]: Invalid value: ${JSON.stringify(k)}: ${CONFIG_KEY_MSG}`);
-      if (type === 'kubernetes.io/tls') for (const k of ['tls.crt', 'tls.key']) if (!(k in data)) errs.push(`data[${k}]: Required value`);
-      if (errs.length) throw invalid(kind, name, errs);
       return { ...(Object.keys(data).length ? { data } : {}), ...(typeof body.immutable === 'boolean' ? { immutable: body.immutable } : {}), type };
     }
     case 'NetworkPolicy': {
@@ -219,35 +204,20 @@ export function normalise(kind: StoredKind, name: string, body: Obj): Obj {
       if (!Array.isArray(spec.policyTypes) || spec.policyTypes.length === 0) {
         spec.policyTypes = ['Ingress', ...(Array.isArray(spec.egress) && spec.egress.length > 0 ? ['Egress'] : [])];
       }
-      const errs = (spec.policyTypes as unknown[])
-        .map((t, i) => (t === 'Ingress' || t === 'Egress' ? '' : `spec.policyTypes[${i}]: Unsupported value: ${JSON.stringify(t)}: supported values: "Egress", "Ingress"`))
-        .filter((e) => e !== '');
-      if (errs.length) throw invalid(kind, name, errs);
       return { spec };
     }
     case 'Endpoints': {
       const subsets = Array.isArray(body.subsets) ? (JSON.parse(JSON.stringify(body.subsets)) as Obj[]) : [];
-      const errs: string[] = [];
-      subsets.forEach((ss, i) => {
-        for (const field of ['addresses', 'notReadyAddresses']) {
-          const list = Array.isArray(ss[field]) ? (ss[field] as unknown[]) : [];
-          list.forEach((a, j) => {
-            const ip = isObj(a) ? a.ip : undefined;
-            if (typeof ip !== 'string' || ip === '') errs.push(`subsets[${i}].${field}[${j}].ip: Required value`);
-            else if (parseIp(ip) === undefined) errs.push(`subsets[${i}].${field}[${j}].ip: Invalid value: ${JSON.stringify(ip)}: must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)`);
-          });
-        }
+      for (const ss of subsets) {
         for (const p of Array.isArray(ss.ports) ? ss.ports : []) if (isObj(p) && p.protocol === undefined) p.protocol = 'TCP';
-      });
-      if (errs.length) throw invalid(kind, name, errs);
+      }
       return { subsets };
     }
     case 'EndpointSlice': {
-      if (typeof body.addressType !== 'string') throw invalid(kind, name, ['addressType: Required value']);
       const endpoints = Array.isArray(body.endpoints) ? JSON.parse(JSON.stringify(body.endpoints)) : [];
       const ports = Array.isArray(body.ports) ? (JSON.parse(JSON.stringify(body.ports)) as Obj[]) : [];
       for (const p of ports) if (isObj(p) && p.protocol === undefined) p.protocol = 'TCP';
-      return { addressType: body.addressType, endpoints, ports };
+      return { ...(body.addressType !== undefined ? { addressType: body.addressType } : {}), endpoints, ports };
     }
   }
 }
@@ -290,7 +260,7 @@ export function updateStored(ctx: ApiContext, kind: StoredKind, namespace: strin
   const { apiVersion: _a, kind: _k, metadata: _m, ...before } = obj;
   if (canonicalJson(before) === canonicalJson(fields)) return false;
   if (obj.immutable === true) {
-    throw invalid(kind, name, [kind.kind === 'Secret' ? 'data: Forbidden: field is immutable when `immutable` is set' : 'data: Forbidden: field is immutable when `immutable` is set']);
+    throw invalid(kind, name, ['data: Forbidden: field is immutable when `immutable` is set']);
   }
   for (const f of Object.keys(before)) delete obj[f];
   Object.assign(obj, fields);

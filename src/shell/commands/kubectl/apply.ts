@@ -5,26 +5,26 @@
  * from the workstation's files or standard input (`-f -`, as in
  * `kubectl get deploy web -o yaml | kubectl apply -f -`), then applies every document as
  * k8s/manifests.ts describes, printing `deployment.apps/web created`, `configured` or
- * `unchanged` per object, and kubectl's warning for objects created without apply. All or
- * nothing: a failing document leaves the cluster as it was and prints only its error (real
- * kubectl applies the documents before the failing one).
+ * `unchanged` per object, and kubectl's warning for objects created without apply. Document
+ * by document, as kubectl: a failing document changes nothing, the others are applied, every
+ * failure is printed at the end (manifests.ts errorLines) and the exit status is 1.
  * `--dry-run=client` and `--dry-run=server` apply to a copy of the cluster and print the
  * same lines with ` (dry run)` or ` (server dry run)`; `--dry-run=none` (the default) applies.
  * The same code applies text handed to a lab session (`applyText`), so the YAML editor's
  * Apply and Dry run buttons print exactly what `kubectl apply -f` prints.
  * `--validate` (strict by default, as in kubectl 1.32; warn; ignore) sets how the API server
  * decodes each document (sim/k8s/schema/decode.ts), for the editor's text too.
- * Left out: --prune, --server-side, -k (kustomize), URLs.
+ * Left out: --prune, --server-side, -k (kustomize).
  */
 import { clone } from '../../../sim/clone';
-import { ApiError, type ApiContext } from '../../../sim/k8s/api';
-import { applyManifests, type SourcedDoc } from '../../../sim/k8s/manifests';
+import type { ApiContext } from '../../../sim/k8s/api';
+import { applyEach, errorLines, type SourcedDoc } from '../../../sim/k8s/manifests';
 import { validateMode, type ValidateMode } from '../../../sim/k8s/schema/decode';
 import { rngOver } from '../../../sim/rng';
 import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
 import { parseFlags, str } from './flags';
-import { api, apiContext, apiErrorText, parseManifest, readManifests } from './mutate';
+import { apiContext, parseManifest, readManifests } from './mutate';
 
 export const APPLY_FLAGS = [
   { name: 'filename', short: 'f', type: 'string' as const },
@@ -52,44 +52,35 @@ export function dryRunOf(value: string | undefined): DryRun {
   throw new CommandError('USAGE', `error: Invalid dry-run value (${value}). Must be "none", "server", or "client".`);
 }
 
-/** What one apply prints, line by line, in order; `stderr` lines are warnings and errors. */
+/** What one apply prints, line by line, in order; `stderr` lines are warnings and errors; `ok` false when any document failed. */
 export interface AppliedLines {
   lines: { text: string; stderr: boolean }[];
+  ok: boolean;
 }
 
 /**
- * Applies documents as kubectl apply does, all or nothing; a dry run applies them to a copy of
- * the cluster. Throws the ApiError of the first document refused.
+ * Applies documents as kubectl apply does, each on its own; a dry run applies them to a copy
+ * of the cluster. The failures are the last lines, as kubectl prints them.
  */
 export function applyDocuments(ctx: ApiContext, docs: SourcedDoc[], opts: { namespace?: string; dryRun?: DryRun; names?: boolean; validate?: ValidateMode }): AppliedLines {
   const dry = opts.dryRun ?? 'none';
   const target: ApiContext = dry === 'none' ? ctx : { ...ctx, state: clone(ctx.state), rng: rngOver(clone(ctx.state.rng)) };
-  const results = applyManifests(target, docs, { namespace: opts.namespace ?? 'default', enforceNamespace: opts.namespace !== undefined, mode: 'apply', validate: opts.validate ?? 'strict' });
+  const { results, errors } = applyEach(target, docs, { namespace: opts.namespace ?? 'default', enforceNamespace: opts.namespace !== undefined, mode: 'apply', validate: opts.validate ?? 'strict' });
   const suffix = dry === 'client' ? ' (dry run)' : dry === 'server' ? ' (server dry run)' : '';
   const lines: AppliedLines['lines'] = [];
   for (const r of results) {
     if (r.warning) lines.push({ text: r.warning, stderr: true });
     lines.push({ text: opts.names ? r.ref : `${r.ref} ${r.action}${suffix}`, stderr: false });
   }
-  return { lines };
+  for (const text of errorLines(errors)) lines.push({ text, stderr: true });
+  return { lines, ok: errors.length === 0 };
 }
 
 /** Applies the text of a manifest file (`source` names it in messages), printing as kubectl does. */
-export function applyText(ctx: ApiContext, text: string, opts: { source?: string; namespace?: string; dryRun?: DryRun } = {}): AppliedLines & { ok: boolean } {
-  let docs: SourcedDoc[];
-  try {
-    docs = parseManifest(text, opts.source ?? 'STDIN');
-  } catch (e) {
-    if (e instanceof CommandError) return { ok: false, lines: [{ text: e.message, stderr: true }] };
-    throw e;
-  }
+export function applyText(ctx: ApiContext, text: string, opts: { source?: string; namespace?: string; dryRun?: DryRun } = {}): AppliedLines {
+  const docs = parseManifest(text, opts.source ?? 'STDIN');
   if (docs.length === 0) return { ok: false, lines: [{ text: 'error: no objects passed to apply', stderr: true }] };
-  try {
-    return { ok: true, ...applyDocuments(ctx, docs, opts) };
-  } catch (e) {
-    if (e instanceof ApiError) return { ok: false, lines: [{ text: apiErrorText(e), stderr: true }] };
-    throw e;
-  }
+  return applyDocuments(ctx, docs, opts);
 }
 
 export const APPLY_USAGE = `Apply a configuration to a resource by file name or stdin. The resource name must be specified. This resource will be created if it doesn't exist yet. To use 'apply', always create the resource initially with either 'apply' or 'create --save-config'.
@@ -126,7 +117,7 @@ export async function kubectlApply(ctx: CommandContext, argv: string[]): Promise
   const namespace = str(flags, 'namespace');
   const dryRun = dryRunOf(str(flags, 'dry-run'));
   const validate = validateOf(str(flags, 'validate'));
-  const lines = api(() => applyDocuments(apiContext(ctx), docs, { ...(namespace !== undefined ? { namespace } : {}), dryRun, names: output === 'name', validate }));
-  for (const l of lines.lines) (l.stderr ? ctx.stderr : ctx.stdout).write(l.text + '\n');
-  return 0;
+  const applied = applyDocuments(apiContext(ctx), docs, { ...(namespace !== undefined ? { namespace } : {}), dryRun, names: output === 'name', validate });
+  for (const l of applied.lines) (l.stderr ? ctx.stderr : ctx.stdout).write(l.text + '\n');
+  return applied.ok ? 0 : 1;
 }

@@ -19,7 +19,7 @@
  */
 import { clone } from '../../../sim/clone';
 import { ApiError, createIngress } from '../../../sim/k8s/api';
-import { nameProblem } from '../../../sim/k8s/controllers';
+import { admit } from '../../../sim/k8s/validation';
 import { base64Bytes, base64Of, createStored, storedKind } from '../../../sim/k8s/objects';
 import { LAST_APPLIED } from '../../../sim/k8s/manifests';
 import { canonicalJson } from '../../../sim/k8s/names';
@@ -204,8 +204,7 @@ export function createConfigMapCmd(ctx: CommandContext, argv: string[]): number 
   };
   const wrap = (e: ApiError): string => `error: failed to create configmap: ${e.message}`;
   return finish(ctx, flags, obj, `configmap/${name}`, (c) => {
-    const problem = nameProblem('ConfigMap', name);
-    if (problem) throw new ApiError('Invalid', `ConfigMap "${name}" is invalid: ${problem}`);
+    admit(c.state, 'ConfigMap', obj);
     checkNamespace(ctx, namespace, wrap);
     return createStored(c, storedKind('ConfigMap')!, namespace, name, obj) as unknown as Record<string, unknown>;
   }, wrap);
@@ -283,8 +282,7 @@ function secretFinish(ctx: CommandContext, flags: ReturnType<typeof parseFlags>,
   };
   const wrap = (e: ApiError): string => `error: failed to create secret ${e.message}`;
   return finish(ctx, flags, obj, `secret/${name}`, (c) => {
-    const problem = nameProblem('Secret', name);
-    if (problem) throw new ApiError('Invalid', `Secret "${name}" is invalid: ${problem}`);
+    admit(c.state, 'Secret', obj);
     checkNamespace(ctx, namespace, wrap);
     return createStored(c, storedKind('Secret')!, namespace, name, obj) as unknown as Record<string, unknown>;
   }, wrap);
@@ -370,8 +368,7 @@ export function createIngressCmd(ctx: CommandContext, argv: string[]): number {
   };
   const wrap = (e: ApiError): string => `error: failed to create ingress: ${e.message}`;
   return finish(ctx, flags, obj, `ingress.networking.k8s.io/${name}`, (c) => {
-    const problem = nameProblem('Ingress', name);
-    if (problem) throw new ApiError('Invalid', `Ingress.networking.k8s.io "${name}" is invalid: ${problem}`);
+    admit(c.state, 'Ingress', obj);
     checkNamespace(ctx, namespace, wrap);
     const ing = createIngress(c, { name, namespace, rules: built, ...(cls ? { ingressClassName: cls } : {}), ...(def ? { defaultBackend: backend(def) } : {}) });
     if (tls.length) (ing.spec as Record<string, unknown>).tls = tls;

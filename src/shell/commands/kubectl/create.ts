@@ -17,13 +17,12 @@
  * Left out: the other generators (job, cronjob, role, ...), --save-config.
  */
 import { ApiError, createDeployment, createNamespace, createService } from '../../../sim/k8s/api';
-import { nameProblem } from '../../../sim/k8s/controllers';
-import { applyManifests } from '../../../sim/k8s/manifests';
+import { applyEach, errorLines } from '../../../sim/k8s/manifests';
 import { containerName } from '../../../sim/cluster';
 import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
 import { parseFlags, str, type FlagSpec } from './flags';
-import { api, apiContext, apiErrorText, readManifests } from './mutate';
+import { apiContext, readManifests } from './mutate';
 import { dryRunOf, validateOf } from './apply';
 import { finishCreate } from './dry-run';
 import { objectPrinter } from './object-output';
@@ -200,12 +199,13 @@ export async function kubectlCreate(ctx: CommandContext, argv: string[]): Promis
   if (docs.length === 0) throw new CommandError('USAGE', 'error: no objects passed to create');
   const namespace = str(flags, 'namespace');
   const validate = validateOf(str(flags, 'validate'));
-  const results = api(() => applyManifests(apiContext(ctx), docs, { namespace: namespace ?? 'default', enforceNamespace: namespace !== undefined, mode: 'create', validate }));
+  const { results, errors } = applyEach(apiContext(ctx), docs, { namespace: namespace ?? 'default', enforceNamespace: namespace !== undefined, mode: 'create', validate });
   for (const r of results) {
     if (r.warning) ctx.stderr.write(`${r.warning}\n`);
     ctx.stdout.write(`${r.ref} created\n`);
   }
-  return 0;
+  for (const line of errorLines(errors)) ctx.stderr.write(line + '\n');
+  return errors.length ? 1 : 0;
 }
 
 async function createDeploymentCmd(ctx: CommandContext, argv: string[]): Promise<number> {
@@ -223,10 +223,6 @@ async function createDeploymentCmd(ctx: CommandContext, argv: string[]): Promise
   const replicas = Number(str(flags, 'replicas') ?? '1');
   const port = Number(str(flags, 'port') ?? '-1');
   const fail = (e: ApiError): string => `error: failed to create deployment: ${e.message}`;
-  const problem = nameProblem('Deployment', name);
-  if (problem) throw new CommandError('INVALID', fail(new ApiError('Invalid', `Deployment.apps "${name}" is invalid: ${problem}`)));
-  if (replicas < 0) throw new CommandError('INVALID', fail(new ApiError('Invalid', `Deployment.apps "${name}" is invalid: spec.replicas: Invalid value: ${replicas}: must be greater than or equal to 0`)));
-  if (!ctx.env.sim.state.k8s.namespaces[namespace]) throw new CommandError('NOT_FOUND', fail(new ApiError('NotFound', `namespaces "${namespace}" not found`)));
   // One container per image, named after the image; a repeated name gets a numeric suffix.
   const used = new Set<string>();
   const containers = images.map((image) => {
@@ -238,6 +234,8 @@ async function createDeploymentCmd(ctx: CommandContext, argv: string[]): Promise
   const labels = { app: name };
   finishCreate(ctx, dry, print, {
     ref: `deployment.apps/${name}`,
+    kind: 'Deployment',
+    namespace,
     verb: 'created',
     wrap: fail,
     client: () => ({
@@ -255,7 +253,10 @@ async function createDeploymentCmd(ctx: CommandContext, argv: string[]): Promise
       },
       status: {},
     }),
-    create: (a) => createDeployment(a, { name, namespace, replicas, labels, spec: { containers } }),
+    create: (a) => {
+      if (!a.state.k8s.namespaces[namespace]) throw new ApiError('NotFound', `namespaces "${namespace}" not found`);
+      createDeployment(a, { name, namespace, replicas, labels, spec: { containers } });
+    },
     stored: (st) => st.k8s.deployments[key(namespace, name)],
   });
   return 0;
@@ -299,21 +300,13 @@ async function createServiceCmd(ctx: CommandContext, argv: string[]): Promise<nu
   });
   const namespace = str(flags, 'namespace') ?? 'default';
   const fail = (e: ApiError): string => `error: failed to create ${type} service: ${e.message}`;
-  const invalid = (detail: string): never => {
-    throw new CommandError('INVALID', fail(new ApiError('Invalid', `Service "${name}" is invalid: ${detail}`)));
-  };
-  const problem = nameProblem('Service', name);
-  if (problem) invalid(problem);
-  ports.forEach((p, i) => {
-    if (p.port < 1 || p.port > 65535) invalid(`spec.ports[${i}].port: Invalid value: ${p.port}: must be between 1 and 65535, inclusive`);
-    if (nodePort && (nodePort < 30000 || nodePort > 32767)) invalid(`spec.ports[${i}].nodePort: Invalid value: ${nodePort}: provided port is not in the valid range. The range of valid ports is 30000-32767`);
-  });
-  if (!ctx.env.sim.state.k8s.namespaces[namespace]) throw new CommandError('NOT_FOUND', fail(new ApiError('NotFound', `namespaces "${namespace}" not found`)));
   const dry = dryRunOf(str(flags, 'dry-run'));
   const output = str(flags, 'output');
   const print = output !== undefined ? objectPrinter(ctx, output, str(flags, 'template')) : undefined;
   finishCreate(ctx, dry, print, {
     ref: `service/${name}`,
+    kind: 'Service',
+    namespace,
     verb: 'created',
     wrap: fail,
     client: () => ({
@@ -323,7 +316,10 @@ async function createServiceCmd(ctx: CommandContext, argv: string[]): Promise<nu
       spec: { ...(clusterIP ? { clusterIP } : {}), ports, selector: { app: name }, type },
       status: { loadBalancer: {} },
     }),
-    create: (a) => createService(a, { name, namespace, type, selector: { app: name }, labels: { app: name }, ports, ...(clusterIP ? { clusterIP } : {}) }),
+    create: (a) => {
+      if (!a.state.k8s.namespaces[namespace]) throw new ApiError('NotFound', `namespaces "${namespace}" not found`);
+      createService(a, { name, namespace, type, selector: { app: name }, labels: { app: name }, ports, ...(clusterIP ? { clusterIP } : {}) });
+    },
     stored: (st) => st.k8s.services[key(namespace, name)],
   });
   return 0;
@@ -344,14 +340,15 @@ async function createNamespaceCmd(ctx: CommandContext, argv: string[]): Promise<
   const dry = dryRunOf(str(flags, 'dry-run'));
   const output = str(flags, 'output');
   const print = output !== undefined ? objectPrinter(ctx, output, str(flags, 'template')) : undefined;
-  const problem = nameProblem('Namespace', name);
-  if (problem) throw new CommandError('INVALID', apiErrorText(new ApiError('Invalid', `Namespace "${name}" is invalid: ${problem}`)));
-  if (ctx.env.sim.state.k8s.namespaces[name]) throw new CommandError('ALREADY_EXISTS', `Error from server (AlreadyExists): namespaces "${name}" already exists`);
   finishCreate(ctx, dry, print, {
     ref: `namespace/${name}`,
+    kind: 'Namespace',
     verb: 'created',
     client: () => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { creationTimestamp: null, name }, spec: {}, status: {} }),
-    create: (a) => createNamespace(a, name),
+    create: (a) => {
+      if (a.state.k8s.namespaces[name]) throw new ApiError('AlreadyExists', `namespaces "${name}" already exists`);
+      createNamespace(a, name);
+    },
     stored: (st) => st.k8s.namespaces[name],
   });
   return 0;

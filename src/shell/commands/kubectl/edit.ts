@@ -18,7 +18,6 @@
  * comments; the sandbox stops there).
  * Left out: editing several objects at once, --output-patch, --windows-line-endings.
  */
-import { parse as parseYaml } from 'yaml';
 import { ApiError } from '../../../sim/k8s/api';
 import { readFile, removeFile, writeFile } from '../../../sim/files';
 import type { CommandContext } from '../../command';
@@ -31,6 +30,7 @@ import { parseFlags, str } from './flags';
 import { apiContext, apiErrorText } from './mutate';
 import { qualifiedPlural, qualifiedSingular } from './resources';
 import { liveObject, sameObject, updateObject } from './update';
+import { yamlToJson } from './yaml-json';
 
 export const EDIT_USAGE = `Edit a resource from the default editor.
 
@@ -132,14 +132,12 @@ export async function kubectlEdit(ctx: CommandContext, argv: string[]): Promise<
     writeFile(state, 'workstation', path, edited!, ctx.env.scheduler.now());
     ctx.stdout.write(`A copy of your changes has been stored to "${path}"\n`);
   };
-  let obj: unknown;
-  try {
-    obj = parseYaml(stripComments(edited)) as unknown;
-  } catch (e) {
+  const parsed = yamlToJson(stripComments(edited));
+  if (!parsed.ok) {
     keep();
-    const msg = e instanceof Error ? e.message.split('\n')[0]! : String(e);
-    throw new CommandError('SYNTAX', `error: Edit cancelled, no valid changes were saved.\nerror: ${msg}`);
+    throw new CommandError('SYNTAX', `error: Edit cancelled, no valid changes were saved.\nerror: ${parsed.error}`);
   }
+  const obj: unknown = parsed.values[0];
   if (!obj || typeof obj !== 'object' || Array.isArray(obj)) {
     keep();
     throw new CommandError('SYNTAX', 'error: Edit cancelled, no valid changes were saved.');

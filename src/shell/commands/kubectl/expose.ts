@@ -12,13 +12,11 @@
  * Left out: --external-ip, --session-affinity, --overrides, -f, UDP/SCTP via
  * --protocol for some ports only.
  */
-import { ApiError, createService, type ServiceInit } from '../../../sim/k8s/api';
-import { nameProblem } from '../../../sim/k8s/controllers';
+import { createService, type ServiceInit } from '../../../sim/k8s/api';
 import { key, type PodSpec, type ServicePort } from '../../../sim/k8s/types';
 import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
 import { parseFlags, str } from './flags';
-import { apiErrorText } from './mutate';
 import { dryRunOf } from './apply';
 import { finishCreate } from './dry-run';
 import { objectPrinter } from './object-output';
@@ -162,17 +160,6 @@ export async function kubectlExpose(ctx: CommandContext, argv: string[]): Promis
     }
     const svcName = (str(flags, 'name') ?? name).slice(0, 63);
     const typeText = str(flags, 'type') ?? 'ClusterIP';
-    const invalid = (detail: string): never => {
-      throw new CommandError('INVALID', apiErrorText(new ApiError('Invalid', `Service "${svcName}" is invalid: ${detail}`)));
-    };
-    if (!['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'].includes(typeText)) invalid(`spec.type: Unsupported value: "${typeText}": supported values: "ClusterIP", "ExternalName", "LoadBalancer", "NodePort"`);
-    if (typeText === 'ExternalName') invalid('spec.externalName: Required value');
-    const problem = nameProblem('Service', svcName);
-    if (problem) invalid(problem);
-    ports.forEach((p, i) => {
-      if (p.port < 1 || p.port > 65535) invalid(`spec.ports[${i}].port: Invalid value: ${p.port}: must be between 1 and 65535, inclusive`);
-      if (!['TCP', 'UDP', 'SCTP'].includes(p.protocol)) invalid(`spec.ports[${i}].protocol: Unsupported value: "${p.protocol}": supported values: "SCTP", "TCP", "UDP"`);
-    });
     const init: ServiceInit = {
       name: svcName,
       namespace,
@@ -184,6 +171,8 @@ export async function kubectlExpose(ctx: CommandContext, argv: string[]): Promis
     };
     finishCreate(ctx, dry, print, {
       ref: `service/${svcName}`,
+      kind: 'Service',
+      namespace,
       verb: 'exposed',
       client: () => ({
         apiVersion: 'v1',

@@ -4,23 +4,23 @@
  *
  * Design notes: files are the workstation's sandbox files (`-f web.yaml`, `-f ~/dir/` for
  * every .yaml, .yml and .json file in a directory, `-f -` for standard input, named `STDIN`
- * in messages). YAML is parsed as YAML 1.2 by the `yaml` library; its errors are mapped to
- * the go-yaml messages kubectl prints (`error converting YAML to JSON: yaml: line 3: mapping
- * values are not allowed in this context`); the line is the one the library reports, which
- * is go-yaml's in the common cases. A document that starts with `{` or `[` is JSON, as
- * kubectl sniffs it. API errors print as CheckErr does: Invalid as
+ * in messages). YAML is converted as kubectl converts it (yaml-json.ts), its failures
+ * printed as kubectl prints them (`error parsing STDIN: error converting YAML to JSON: yaml:
+ * line 3: mapping values are not allowed in this context`); a document that starts with `{`
+ * or `[` is JSON, as kubectl sniffs it. API errors print as CheckErr does: Invalid as
  * `The Pod "x" is invalid: ...`, others as `Error from server (Reason): ...`.
  * URLs (`-f https://k8s.io/examples/...`) are read by url-manifests.ts.
  * Left out: kustomize (-k), --recursive.
  */
-import { parseAllDocuments } from 'yaml';
 import type { ApiContext } from '../../../sim/k8s/api';
 import { ApiError } from '../../../sim/k8s/api';
 import { ManifestError, type SourcedDoc } from '../../../sim/k8s/manifests';
+import { InvalidError } from '../../../sim/k8s/validation';
 import { isDirectory, listDirectory, readFile, resolvePath } from '../../../sim/files';
 import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
 import { isUrl, readUrlManifest } from './url-manifests';
+import { jsonValues, yamlToJson } from './yaml-json';
 
 export function apiContext(ctx: CommandContext): ApiContext {
   return { state: ctx.env.sim.state, rng: ctx.env.sim.rng, now: ctx.env.scheduler.now(), podStartup: 'timed' };
@@ -28,7 +28,7 @@ export function apiContext(ctx: CommandContext): ApiContext {
 
 /** The line kubectl prints for an API error (without `error: ` for API statuses, as CheckErr does). */
 export function apiErrorText(e: ApiError): string {
-  if (e instanceof ManifestError) return e.text;
+  if (e instanceof ManifestError || e instanceof InvalidError) return e.text;
   if (e.reason === 'BadRequest' && e.message.startsWith('the sandbox')) return `error: ${e.message}`;
   if (e.reason === 'Invalid') {
     const m = /^(\w+)(?:\.[\w.]+)? "([^"]*)" is invalid: ([\s\S]*)$/.exec(e.message);
@@ -53,7 +53,7 @@ export type ObjectError = ApiError | string | string[];
  */
 export function writeErrors(ctx: CommandContext, errors: ObjectError[]): void {
   const line = (e: ObjectError, alone: boolean): string => {
-    if (e instanceof ApiError) return alone || e instanceof ManifestError || e.reason !== 'Invalid' ? apiErrorText(e) : `Error from server (Invalid): ${e.message}`;
+    if (e instanceof ApiError) return alone || e.reason !== 'Invalid' ? apiErrorText(e) : e instanceof ManifestError ? e.multiText : `Error from server (Invalid): ${e.message}`;
     if (typeof e === 'string') return alone ? `error: ${e}` : e;
     if (e.length === 1) return line(e[0]!, alone);
     return alone ? e.join('\n') : `[${e.join(', ')}]`;
@@ -71,66 +71,21 @@ export function api<T>(fn: () => T, wrap?: (e: ApiError) => string): T {
   }
 }
 
-/** go-yaml's wording for the `yaml` library's error codes. */
-const YAML_MESSAGES: Record<string, string> = {
-  BLOCK_AS_IMPLICIT_KEY: 'mapping values are not allowed in this context',
-  MULTILINE_IMPLICIT_KEY: 'mapping values are not allowed in this context',
-  TAB_AS_INDENT: 'found character that cannot start any token',
-  BAD_SCALAR_START: 'found character that cannot start any token',
-  BAD_INDENT: 'did not find expected key',
-  MISSING_CHAR: 'found unexpected end of stream',
-  UNEXPECTED_TOKEN: "did not find expected '-' indicator",
-  DUPLICATE_KEY: 'mapping key already defined',
-};
-
-interface YamlLikeError {
-  code: string;
-  pos: [number, number];
-  linePos?: [{ line: number; col: number }, ...unknown[]];
-}
-
-function lineAt(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset && i < text.length; i++) if (text[i] === '\n') line++;
-  return line;
-}
-
-/** The go-yaml message for the first error in `text`, or undefined when it parses. */
-function yamlError(text: string, err: YamlLikeError): string {
-  let line = err.linePos?.[0]?.line ?? lineAt(text, err.pos[0]);
-  if (err.code === 'BLOCK_AS_IMPLICIT_KEY' || err.code === 'MULTILINE_IMPLICIT_KEY') {
-    // go-yaml stops at the ':' that may not start a mapping value there.
-    const m = /:(\s|$)/.exec(text.slice(err.pos[0]));
-    if (m) line = lineAt(text, err.pos[0] + m.index);
-  }
-  if (err.code === 'DUPLICATE_KEY') return `yaml: unmarshal errors:\n  line ${line}: mapping key already defined`;
-  return `yaml: line ${line}: ${YAML_MESSAGES[err.code] ?? 'did not find expected key'}`;
-}
-
-/** Parses one file's text into documents (kubectl's YAMLOrJSONDecoder), or throws kubectl's error. */
+/**
+ * Parses one file's text into documents (kubectl's YAMLOrJSONDecoder). A document that cannot
+ * be read ends the file: the documents before it are returned, then one carrying kubectl's
+ * error (`error parsing web.yaml: error converting YAML to JSON: yaml: line 3: ...`).
+ */
 export function parseManifest(text: string, source: string): SourcedDoc[] {
   const trimmed = text.trimStart();
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
-    try {
-      const v = JSON.parse(text) as unknown;
-      return (Array.isArray(v) ? v : [v]).map((obj) => ({ obj, source }));
-    } catch (e) {
-      const pos = /position (\d+)/.exec(e instanceof Error ? e.message : '');
-      const at = pos ? Number(pos[1]) : text.length;
-      const ch = text[at];
-      const detail = ch === undefined ? 'unexpected end of JSON input' : `invalid character '${ch}' looking for beginning of value`;
-      throw new CommandError('SYNTAX', `error: error parsing ${source}: json: line ${lineAt(text, at)}: ${detail}`);
-    }
+    const r = jsonValues(text);
+    if (!r.ok) return [{ obj: undefined, source, error: `error parsing ${source}: ${r.error}` }];
+    return (Array.isArray(r.value) ? r.value : [r.value]).map((obj) => ({ obj, source }));
   }
-  const docs = parseAllDocuments(text);
-  const list = Array.isArray(docs) ? docs : [docs];
-  const out: SourcedDoc[] = [];
-  for (const d of list) {
-    const err = d.errors[0] as unknown as YamlLikeError | undefined;
-    if (err) throw new CommandError('SYNTAX', `error: error parsing ${source}: error converting YAML to JSON: ${yamlError(text, err)}`);
-    const obj = d.toJS() as unknown;
-    if (obj !== null && obj !== undefined) out.push({ obj, source });
-  }
+  const r = yamlToJson(text);
+  const out: SourcedDoc[] = r.values.filter((obj) => obj !== null && obj !== undefined).map((obj) => ({ obj, source }));
+  if (!r.ok) out.push({ obj: undefined, source, error: `error parsing ${source}: error converting YAML to JSON: ${r.error}` });
   return out;
 }
 

@@ -10,7 +10,6 @@
  * ` (server dry run)` with `--dry-run`, or the object with `-o`.
  * Left out: --local, -f to name the object, --subresource.
  */
-import { parse as parseYaml } from 'yaml';
 import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
 import { readFile } from '../../../sim/files';
@@ -22,6 +21,7 @@ import { objectPrinter } from './object-output';
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from './patch-merge';
 import { qualifiedPlural, qualifiedSingular } from './resources';
 import { liveObject, sameObject, updateObject } from './update';
+import { yamlToJson } from './yaml-json';
 
 export const PATCH_FLAGS = [
   { name: 'namespace', short: 'n', type: 'string' as const },
@@ -71,12 +71,9 @@ function patchJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    try {
-      return parseYaml(text) as unknown;
-    } catch (e) {
-      const msg = e instanceof Error ? e.message.split('\n')[0]! : String(e);
-      throw new CommandError('SYNTAX', `error: unable to parse ${JSON.stringify(text)}: yaml: ${msg.replace(/ at line \d+, column \d+:?$/, '')}`);
-    }
+    const r = yamlToJson(text);
+    if (!r.ok) throw new CommandError('SYNTAX', `error: unable to parse ${JSON.stringify(text)}: ${r.error}`);
+    return r.values[0] ?? null;
   }
 }
 

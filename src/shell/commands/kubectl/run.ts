@@ -19,16 +19,17 @@
  * shows Running, where a real cluster shows Completed or CrashLoopBackOff.
  */
 import { ApiError, createPod, createService } from '../../../sim/k8s/api';
-import { deleteObject, labelKeyProblem, labelValueProblem, nameProblem } from '../../../sim/k8s/controllers';
+import { deleteObject, labelKeyProblem, labelValueProblem } from '../../../sim/k8s/controllers';
 import { key } from '../../../sim/k8s/types';
 import type { CommandContext, Location } from '../../command';
 import { imageHas, programName } from '../../images';
 import { dryRunOf } from './apply';
-import { finishCreate } from './dry-run';
+import { finishCreate, requestOf, type Creation } from './dry-run';
+import { admit } from '../../../sim/k8s/validation';
 import { objectPrinter } from './object-output';
 import { CommandError } from '../../errors';
 import { bool, parseFlags, str } from './flags';
-import { api, apiContext, apiErrorText } from './mutate';
+import { api, apiContext } from './mutate';
 
 export const RUN_FLAGS = [
   { name: 'namespace', short: 'n', type: 'string' as const },
@@ -113,12 +114,6 @@ export async function kubectlRun(ctx: CommandContext, argv: string[]): Promise<n
   }
   const namespace = str(flags, 'namespace') ?? 'default';
   const words = [...flags.args.slice(1), ...(flags.dashArgs ?? [])];
-  const invalid = (kind: 'Pod' | 'Service', detail: string): never => {
-    throw new CommandError('INVALID', apiErrorText(new ApiError('Invalid', `${kind} "${name}" is invalid: ${detail}`)));
-  };
-  const problem = nameProblem('Pod', name);
-  if (problem) invalid('Pod', problem);
-  if (port !== undefined && (port < 1 || port > 65535)) invalid('Pod', `spec.containers[0].ports[0].containerPort: Invalid value: ${port}: must be between 1 and 65535, inclusive`);
   const k8s = ctx.env.sim.state.k8s;
   if (!k8s.namespaces[namespace]) throw new CommandError('NOT_FOUND', `Error from server (NotFound): namespaces "${namespace}" not found`);
   if (k8s.pods[`${namespace}/${name}`]) throw new CommandError('ALREADY_EXISTS', `Error from server (AlreadyExists): pods "${name}" already exists`);
@@ -129,25 +124,10 @@ export async function kubectlRun(ctx: CommandContext, argv: string[]): Promise<n
     ...(port !== undefined ? { ports: [{ containerPort: port, protocol: 'TCP' as const }] } : {}),
   };
   const nsFlag = str(flags, 'namespace');
-  if (bool(flags, 'expose')) {
-    if (nameProblem('Service', name)) invalid('Service', nameProblem('Service', name)!);
-    finishCreate(ctx, dry, print, {
-      ref: `service/${name}`,
-      verb: 'created',
-      client: () => ({
-        apiVersion: 'v1',
-        kind: 'Service',
-        metadata: { creationTimestamp: null, name, ...(nsFlag !== undefined ? { namespace } : {}) },
-        spec: { ports: [{ port: port!, protocol: 'TCP', targetPort: port! }], selector: labels },
-        status: { loadBalancer: {} },
-      }),
-      create: (a) => createService(a, { name, namespace, selector: labels, ports: [{ protocol: 'TCP', port: port!, targetPort: port! }] }),
-      stored: (st) => st.k8s.services[key(namespace, name)],
-    });
-  }
-  if (interactive) return runAttached(ctx, { name, namespace, nsFlag, labels, container, restart, rm: bool(flags, 'rm'), tty: bool(flags, 'tty'), quiet: bool(flags, 'quiet') });
-  finishCreate(ctx, dry, print, {
+  const podCreation: Creation = {
     ref: `pod/${name}`,
+    kind: 'Pod',
+    namespace,
     verb: 'created',
     client: () => ({
       apiVersion: 'v1',
@@ -162,7 +142,28 @@ export async function kubectlRun(ctx: CommandContext, argv: string[]): Promise<n
     }),
     create: (a) => createPod(a, { name, namespace, labels, spec: { containers: [container], restartPolicy: restart } }),
     stored: (st) => st.k8s.pods[key(namespace, name)],
-  });
+  };
+  // Nothing is created unless the pod is admitted too (a refused run changes nothing).
+  if (dry !== 'client' || interactive) api(() => admit(ctx.env.sim.state, 'Pod', requestOf(podCreation)));
+  if (bool(flags, 'expose')) {
+    finishCreate(ctx, dry, print, {
+      ref: `service/${name}`,
+      kind: 'Service',
+      namespace,
+      verb: 'created',
+      client: () => ({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { creationTimestamp: null, name, ...(nsFlag !== undefined ? { namespace } : {}) },
+        spec: { ports: [{ port: port!, protocol: 'TCP', targetPort: port! }], selector: labels },
+        status: { loadBalancer: {} },
+      }),
+      create: (a) => createService(a, { name, namespace, selector: labels, ports: [{ protocol: 'TCP', port: port!, targetPort: port! }] }),
+      stored: (st) => st.k8s.services[key(namespace, name)],
+    });
+  }
+  if (interactive) return runAttached(ctx, { name, namespace, nsFlag, labels, container, restart, rm: bool(flags, 'rm'), tty: bool(flags, 'tty'), quiet: bool(flags, 'quiet') });
+  finishCreate(ctx, dry, print, podCreation);
   return 0;
 }
 

@@ -21,6 +21,9 @@ describe('changing a Service through kubectl', () => {
     await run('kubectl create service nodeport web --tcp=80:80');
     const before = (await run('kubectl get svc web -o jsonpath={.spec.ports[0].nodePort}')).stdout;
     expect((await run('KUBE_EDITOR="sed -i s/NodePort/LoadBalancer/" kubectl edit svc web')).stdout).toBe('service/web edited\n');
+    // The cloud takes a while to provision the balancer: <pending> first.
+    expect((await run('kubectl get svc web')).stdout).toMatch(new RegExp(`^web +LoadBalancer +[0-9.]+ +<pending> +80:${before}/TCP `, 'm'));
+    await run('sleep 30');
     const get = (await run('kubectl get svc web')).stdout;
     expect(get).toMatch(new RegExp(`^web +LoadBalancer +[0-9.]+ +192\\.168\\.49\\.240 +80:${before}/TCP `, 'm'));
     // And back to ClusterIP: the node ports and the address are released.

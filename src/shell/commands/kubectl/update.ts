@@ -4,11 +4,11 @@
  * controllers react as they do to an apply (replica counts, rolling updates of a changed pod
  * template, a Service's selector moving its endpoints).
  *
- * Design notes: the kinds apply handles (Pods, Deployments, Services, Ingresses, Namespaces,
- * ConfigMaps, Secrets)
- * take every change the sandbox models; the others (ReplicaSets, DaemonSets, Nodes) take
- * changes to labels and annotations only, and any other change is refused with a message
- * saying so. A dry run works on a copy of the cluster.
+ * Design notes: the kinds apply handles (Pods, Deployments, Services, Ingresses, Namespaces
+ * and the kinds stored as written) take every change the sandbox models, admitted as apply
+ * admits them; the others (ReplicaSets, DaemonSets, Nodes) take changes to labels and
+ * annotations only, validated as the API server validates metadata, and any other change is
+ * refused with a message saying so. A dry run works on a copy of the cluster.
  */
 import { clone } from '../../../sim/clone';
 import { ApiError, type ApiContext } from '../../../sim/k8s/api';
@@ -16,9 +16,11 @@ import { patchLabels, storedObject, type Resource } from '../../../sim/k8s/contr
 import { applyManifests } from '../../../sim/k8s/manifests';
 import { canonicalJson } from '../../../sim/k8s/names';
 import { rngOver } from '../../../sim/rng';
+import { InvalidError } from '../../../sim/k8s/validation';
+import { validateAnnotations, validateLabels } from '../../../sim/k8s/validation/meta';
 import type { ResourceType } from './resources';
 
-const APPLIED_KINDS = ['Pod', 'Deployment', 'Service', 'Ingress', 'Namespace', 'ConfigMap', 'Secret'];
+const APPLIED_KINDS = ['Pod', 'Deployment', 'Service', 'Ingress', 'Namespace', 'ConfigMap', 'Secret', 'NetworkPolicy', 'Endpoints', 'EndpointSlice'];
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -55,6 +57,9 @@ export function updateObject(ctx: ApiContext, type: ResourceType, namespace: str
     if (canonicalJson(rest(live)) !== canonicalJson(rest(next))) {
       throw new ApiError('BadRequest', `the sandbox does not support changing ${type.plural} other than their labels and annotations`);
     }
+    // Admission of what changes: the labels and annotations the object would have.
+    const errs = [...validateLabels(labels(next), 'metadata.labels'), ...validateAnnotations(annotations(next), 'metadata.annotations')];
+    if (errs.length) throw new InvalidError(type.kind, type.group, name, errs);
     const want = labels(next);
     const have = labels(live);
     const set = Object.fromEntries(Object.entries(want).filter(([k, v]) => have[k] !== v));
