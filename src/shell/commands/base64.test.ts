@@ -19,6 +19,8 @@ describe('base64', () => {
     expect((await run('base64 -w 0 f')).stdout).not.toContain('\n');
     expect((await run('base64 f | base64 -d | tail -1')).stdout).toBe('40\n');
     expect((await run('echo hi | base64')).stdout).toBe('aGkK\n');
+    // A long input decodes in one piece (no limit on the bytes of one write).
+    expect((await run('seq 1 60000 | base64 | base64 -d | tail -1')).stdout).toBe('60000\n');
     expect(await run('base64 nope')).toEqual({ stdout: '', stderr: 'base64: nope: No such file or directory\n', status: 1 });
     expect((await run('echo "!!" | base64 -d')).stderr).toBe('base64: invalid input\n');
     expect((await run('base64 a b')).stderr).toBe("base64: extra operand ‘b’\nTry 'base64 --help' for more information.\n");

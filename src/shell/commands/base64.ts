@@ -117,7 +117,9 @@ async function run(ctx: CommandContext, gnu: boolean): Promise<number> {
   if (decode) {
     const bytes = decodeBase64(input, garbage);
     if (!bytes) throw new CommandError('EXEC_FAILED', 'base64: invalid input', 1);
-    ctx.stdout.write(String.fromCharCode(...bytes));
+    let out = '';
+    for (let i = 0; i < bytes.length; i += 8192) out += String.fromCharCode(...bytes.subarray(i, i + 8192));
+    ctx.stdout.write(out);
     return 0;
   }
   const text = encodeBase64(bytesOf(input));
