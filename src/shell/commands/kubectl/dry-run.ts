@@ -9,6 +9,7 @@
  * `deployment.apps/web created (dry run)` / `(server dry run)`. Without a dry run, `-o` prints
  * the created object.
  */
+import { apiView } from '../../../sim/k8s/defaults';
 import { clone } from '../../../sim/clone';
 import type { ApiContext } from '../../../sim/k8s/api';
 import { rngOver } from '../../../sim/rng';
@@ -37,6 +38,6 @@ export function finishCreate(ctx: CommandContext, dry: DryRun, print: ((obj: unk
   const base = apiContext(ctx);
   const target: ApiContext = dry === 'server' ? { ...base, state: clone(base.state), rng: rngOver(clone(base.state.rng)) } : base;
   api(() => c.create(target), c.wrap);
-  if (print) print(c.stored(target.state), c.ref);
+  if (print) print(apiView(target.state, c.stored(target.state)), c.ref);
   else ctx.stdout.write(`${c.ref} ${c.verb}${dry === 'server' ? ' (server dry run)' : ''}\n`);
 }

@@ -7,8 +7,9 @@
  * given (callers sort them, as Go's encoder does), list items at their key's indent
  * (`- a`), `{}` and `[]` for empty maps and lists, no line folding. A string is written
  * plain unless YAML 1.1, which go-yaml reads, would take it for something else (`"80"`,
- * `"true"`, `"yes"`, `"2025-03-14T09:22:00Z"`, `""`) or it holds characters that plain
- * scalars cannot; those are double-quoted. A multi-line string is a literal block, as
+ * `"true"`, `"yes"`, `"2025-03-14T09:22:00Z"`, `""`) or go-yaml's scalar analysis forbids a
+ * plain one (an indicator first, `: ` or ` #` inside, a trailing `:`, spaces at either end, a
+ * tab or other unprintable character); those are double-quoted. `25%` and `say "hi"` stay plain. A multi-line string is a literal block, as
  * go-yaml's encoder writes it (`|` with one final newline, `|-` without, `|+` with more, `|2`
  * when it starts with a space), unless the emitter's analysis forbids a block (a space before
  * a line break or at the end, a tab or other non-printable character): then double-quoted.
@@ -23,13 +24,15 @@ const TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}/;
 const BASE_60 = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
 /** What looser YAML 1.1 readers take for a float (`e0`, `1_0.5e3`); quoted too, to be read the same anywhere. */
 const FLOAT_LOOSE = /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?$/;
-/** Characters a plain scalar may hold here (no indicators that start one; `-x` is plain). */
-const PLAIN = /^(?:[A-Za-z0-9_./(]|-(?=[^ ]))[A-Za-z0-9_./:=@+()$^ ,;'-]*$/;
+/** A first character that is an indicator (yaml_emitter_analyze_scalar's block indicators). */
+const START_INDICATOR = /^(?:[#,[\]{}&*!|>'"%@`]|[-?:](?: |$))/;
+/** Characters go-yaml's emitter (unicode on) can print in a plain scalar: printable, no tab or line break. */
+const UNPRINTABLE = /[^\x20-\x7e\u0085\u00a0-\ud7ff\ue000-\ufefe\uff00-\ufffd\u{10000}-\u{10ffff}]/u;
 
 function needsQuotes(s: string): boolean {
   if (s === '' || s !== s.trim()) return true;
-  if (!PLAIN.test(s) || s.includes(': ') || s.endsWith(':') || s.includes(' #')) return true;
-  return BOOL_OR_NULL.test(s) || INT_11.test(s) || FLOAT_11.test(s) || FLOAT_GO.test(s) || FLOAT_LOOSE.test(s) || TIMESTAMP.test(s) || BASE_60.test(s);
+  if (START_INDICATOR.test(s) || UNPRINTABLE.test(s) || s.includes(': ') || s.endsWith(':') || s.includes(' #')) return true;
+  return s === '<<' || BOOL_OR_NULL.test(s) || INT_11.test(s) || FLOAT_11.test(s) || FLOAT_GO.test(s) || FLOAT_LOOSE.test(s) || TIMESTAMP.test(s) || BASE_60.test(s);
 }
 
 function scalar(v: unknown): string {
