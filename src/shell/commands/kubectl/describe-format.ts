@@ -18,13 +18,14 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 const MAX_ANNOTATION_LEN = 140;
 
 /**
- * Go's text/tabwriter (minwidth 0, tabwidth 8, padding 2, pad ' ', no flags): a cell ended
+ * Go's text/tabwriter (describe's minwidth 0, tabwidth 8, padding 2, pad ' ', no flags, or
+ * the given minwidth and padding, such as kubectl's printers' 6 and 3): a cell ended
  * by a tab belongs to a column; a column's width is that of its widest cell plus padding,
  * over a block of consecutive lines that all have a cell in that column.
  */
 const NON_ASCII = /[^\x00-\x7f]/;
 
-export function goTabwriter(text: string): string {
+export function goTabwriter(text: string, opts: { minWidth: number; padding: number } = { minWidth: 0, padding: 2 }): string {
   const lines = text.split('\n');
   const trailing = lines.pop();
   const cells = lines.map((l) => l.split('\t'));
@@ -37,9 +38,9 @@ export function goTabwriter(text: string): string {
     for (let i = line0; i < line1; i++) {
       if (column >= cells[i]!.length - 1) continue;
       write(start, i, widths);
-      let width = 0;
+      let width = opts.minWidth;
       let j = i;
-      for (; j < line1 && column < cells[j]!.length - 1; j++) width = Math.max(width, widthOf(cells[j]![column]!) + 2);
+      for (; j < line1 && column < cells[j]!.length - 1; j++) width = Math.max(width, widthOf(cells[j]![column]!) + opts.padding);
       format(i, j, [...widths, width]);
       start = j;
       i = j - 1;
