@@ -265,9 +265,12 @@ export function deploymentConditions(state: SimState, d: Deployment): { type: st
   const created = d.metadata.creationTimestamp;
   const readyAt = (p: Pod): string => p.status.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime ?? created;
   const latest = (list: string[]): string => list.reduce((a, b) => (b > a ? b : a), created);
-  const available = ready.length >= d.spec.replicas;
-  // The time the minimum became available: when the d.spec.replicas-th pod turned ready.
-  const availableAt = available ? (ready.map(readyAt).sort()[Math.max(0, d.spec.replicas - 1)] ?? created) : created;
+  // MinimumReplicasAvailable: at least replicas - maxUnavailable (25%, rounded down) available.
+  const minimum = d.spec.replicas - Math.floor(d.spec.replicas / 4);
+  const available = ready.length >= minimum;
+  // When the minimum became available, as far as the pods still there tell (the model keeps
+  // no condition history): when the minimum-th of them turned ready.
+  const availableAt = available ? (ready.map(readyAt).sort()[Math.max(0, minimum - 1)] ?? created) : created;
   const done = !!current && currentPods.length === d.spec.replicas && currentPods.every(podReady) && pods.length === currentPods.length;
   const rsName = current?.metadata.name ?? d.metadata.name;
   const progressAt = latest([...currentPods.map(readyAt), current?.metadata.creationTimestamp ?? created]);
