@@ -9,7 +9,9 @@
  * found objects; an empty table prints `No resources found ...` to stderr. The other output
  * formats print what kubectl's printGeneric does: one `TYPE NAME` or `TYPE/NAME` prints the
  * object itself (or, when it is missing, only the error); anything else prints a `List` of
- * the found objects (`-o name`: their names, possibly none) before the errors.
+ * the found objects (`-o name`: their names, possibly none) before the errors. Those printers,
+ * custom-columns and `--sort-by` read each object as the API server returns it, with its
+ * defaulted fields (sim/k8s/defaults.ts); the tables read the stored objects.
  * `-l` filters by label selector and `--field-selector` by the fields the API server offers
  * for each kind (field-selector.ts); both are parsed as the API server does, so a bad one gets
  * its BadRequest for each type listed, printed after what the other types found (an empty
