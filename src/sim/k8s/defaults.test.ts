@@ -42,7 +42,7 @@ describe('the API view of stored objects', () => {
     expect(view.status.qosClass).toBe('BestEffort');
     // The stored pod is left as it was.
     expect(web.spec.volumes).toBeUndefined();
-    expect((web.spec as Obj).schedulerName).toBeUndefined();
+    expect((web.spec as unknown as Obj).schedulerName).toBeUndefined();
   });
 
   it('gives tolerations as DefaultTolerationSeconds and the DaemonSet controller add them', () => {
