@@ -107,16 +107,18 @@ export function buildCluster(spec: ClusterSpec, seed: number, createdAt: number)
 
   // The control plane: static pods on the host network, named <component>-<node>.
   ctx.now = createdAt + 2_000;
-  const staticPod = (component: string, image: string): void => {
+  // kubeadm's manifests request CPU (and etcd memory), with no limits.
+  const staticPod = (component: string, image: string, requests: Record<string, string>): void => {
     createPod(ctx, {
       name: `${component}-${cp}`,
       namespace: 'kube-system',
       labels: { component, tier: 'control-plane' },
-      spec: { containers: [{ name: component, image }], nodeName: cp, hostNetwork: true, priorityClassName: 'system-node-critical' },
+      spec: { containers: [{ name: component, image, resources: { requests } }], nodeName: cp, hostNetwork: true, priorityClassName: 'system-node-critical' },
     });
   };
-  staticPod('etcd', PAUSE_FREE_IMAGES.etcd);
-  for (const c of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']) staticPod(c, `registry.k8s.io/${c}:${version}`);
+  staticPod('etcd', PAUSE_FREE_IMAGES.etcd, { cpu: '100m', memory: '100Mi' });
+  const cpu: Record<string, string> = { 'kube-apiserver': '250m', 'kube-controller-manager': '200m', 'kube-scheduler': '100m' };
+  for (const c of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']) staticPod(c, `registry.k8s.io/${c}:${version}`, { cpu: cpu[c]! });
 
   ctx.now = createdAt + 5_000;
   createService(ctx, {
@@ -134,7 +136,7 @@ export function buildCluster(spec: ClusterSpec, seed: number, createdAt: number)
     name: 'kube-proxy',
     namespace: 'kube-system',
     labels: { 'k8s-app': 'kube-proxy' },
-    spec: { containers: [{ name: 'kube-proxy', image: `registry.k8s.io/kube-proxy:${version}` }], hostNetwork: true, tolerations: [{ operator: 'Exists' }], priorityClassName: 'system-node-critical', nodeSelector: { 'kubernetes.io/os': 'linux' } },
+    spec: { containers: [{ name: 'kube-proxy', image: `registry.k8s.io/kube-proxy:${version}` }], serviceAccountName: 'kube-proxy', hostNetwork: true, tolerations: [{ operator: 'Exists' }], priorityClassName: 'system-node-critical', nodeSelector: { 'kubernetes.io/os': 'linux' } },
   });
   // Each kube-proxy reports its start on its node (events.k8s.io, no message).
   for (const n of names) emit(ctx, { involved: { kind: 'Node', name: n, uid: n }, type: 'Normal', reason: 'Starting', message: '', reportingComponent: 'kube-proxy', host: n, action: 'StartKubeProxy' });
@@ -158,7 +160,7 @@ export function buildCluster(spec: ClusterSpec, seed: number, createdAt: number)
     name: 'kube-flannel-ds',
     namespace: 'kube-flannel',
     labels: { app: 'flannel', 'k8s-app': 'flannel', tier: 'node' },
-    spec: { containers: [{ name: 'kube-flannel', image: PAUSE_FREE_IMAGES.flannel }], hostNetwork: true, tolerations: [{ operator: 'Exists', effect: 'NoSchedule' }], priorityClassName: 'system-node-critical' },
+    spec: { containers: [{ name: 'kube-flannel', image: PAUSE_FREE_IMAGES.flannel, resources: { requests: { cpu: '100m', memory: '50Mi' } } }], serviceAccountName: 'flannel', hostNetwork: true, tolerations: [{ operator: 'Exists', effect: 'NoSchedule' }], priorityClassName: 'system-node-critical' },
   });
   setupFlannel(state);
 
@@ -168,9 +170,10 @@ export function buildCluster(spec: ClusterSpec, seed: number, createdAt: number)
   const cordoned = workers.map((w) => state.k8s.nodes[w]!);
   for (const n of cordoned) n.spec.unschedulable = true;
   const dnsSpec: PodSpec = {
-    containers: [{ name: 'coredns', image: PAUSE_FREE_IMAGES.coredns, args: ['-conf', '/etc/coredns/Corefile'], ports: [{ name: 'dns', containerPort: 53, protocol: 'UDP' }, { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' }, { name: 'metrics', containerPort: 9153, protocol: 'TCP' }] }],
+    containers: [{ name: 'coredns', image: PAUSE_FREE_IMAGES.coredns, args: ['-conf', '/etc/coredns/Corefile'], resources: { limits: { memory: '170Mi' }, requests: { cpu: '100m', memory: '70Mi' } }, ports: [{ name: 'dns', containerPort: 53, protocol: 'UDP' }, { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' }, { name: 'metrics', containerPort: 9153, protocol: 'TCP' }] }],
     tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }, { key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' }],
     priorityClassName: 'system-cluster-critical',
+    serviceAccountName: 'coredns',
     dnsPolicy: 'Default',
   };
   createDeployment(ctx, { name: 'coredns', namespace: 'kube-system', replicas: 2, labels: { 'k8s-app': 'kube-dns' }, spec: dnsSpec });
@@ -208,7 +211,7 @@ function installIngressNginx(ctx: ApiContext): void {
     namespace: 'ingress-nginx',
     replicas: 1,
     labels,
-    spec: { containers: [{ name: 'controller', image: 'registry.k8s.io/ingress-nginx/controller:v1.12.1', args: ['/nginx-ingress-controller', '--ingress-class=nginx'], ports: [{ name: 'http', containerPort: 80, protocol: 'TCP' }, { name: 'https', containerPort: 443, protocol: 'TCP' }] }] },
+    spec: { containers: [{ name: 'controller', image: 'registry.k8s.io/ingress-nginx/controller:v1.12.1', args: ['/nginx-ingress-controller', '--ingress-class=nginx'], resources: { requests: { cpu: '100m', memory: '90Mi' } }, ports: [{ name: 'http', containerPort: 80, protocol: 'TCP' }, { name: 'https', containerPort: 443, protocol: 'TCP' }] }], serviceAccountName: 'ingress-nginx' },
   });
   createService(ctx, {
     name: 'ingress-nginx-controller',

@@ -20,6 +20,7 @@
  * Left out: admission, probes, restarts, rolling updates, Endpoints objects
  * (coming with kube-proxy).
  */
+import { qosClass } from './defaults';
 import { formatIp, nth, size, type Cidr } from '../ipv4';
 import { clone } from '../clone';
 import { deriveRng, type Rng } from '../rng';
@@ -175,7 +176,7 @@ export function createPod(ctx: ApiContext, init: PodInit): Pod {
       ...(init.owner ? { ownerReferences: [{ ...init.owner, controller: true, blockOwnerDeletion: true }] } : {}),
     }),
     spec: { restartPolicy: 'Always', dnsPolicy: 'ClusterFirst', ...clone(init.spec) },
-    status: { phase: 'Pending', qosClass: 'BestEffort' },
+    status: { phase: 'Pending', qosClass: qosClass(init.spec) },
   };
   ctx.state.k8s.pods[k] = pod;
   ctx.state.proxyDirty = true;

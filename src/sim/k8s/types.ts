@@ -40,6 +40,13 @@ export interface Container {
   env?: EnvVar[];
   /** Where the pod's volumes appear in the container's filesystem (k8s/volumes.ts). */
   volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
+  /** Requests and limits as quantities (`cpu: 100m`, `memory: 70Mi`); see quantity.ts. */
+  resources?: ResourceRequirements;
+}
+
+export interface ResourceRequirements {
+  requests?: Record<string, string>;
+  limits?: Record<string, string>;
 }
 
 export interface EnvVar {
@@ -55,7 +62,7 @@ export interface PodSpec {
   restartPolicy?: string;
   dnsPolicy?: string;
   priorityClassName?: string;
-  tolerations?: { key?: string; operator?: string; effect?: string }[];
+  tolerations?: Toleration[];
   nodeSelector?: Record<string, string>;
   /** The pod's host name (default: its name) and, with a headless Service of that name, its DNS subdomain. */
   hostname?: string;
@@ -67,6 +74,16 @@ export interface PodSpec {
   ephemeralContainers?: EphemeralContainer[];
   /** false: the kubelet gives containers no variables for the namespace's Services (only KUBERNETES_*). */
   enableServiceLinks?: boolean;
+  /** The pod's ServiceAccount (the admission plugin sets `default` when absent; see defaults.ts). */
+  serviceAccountName?: string;
+}
+
+export interface Toleration {
+  key?: string;
+  operator?: string;
+  value?: string;
+  effect?: string;
+  tolerationSeconds?: number;
 }
 
 export interface PodDnsConfig {
@@ -87,7 +104,6 @@ export interface EphemeralContainer extends Container {
   targetContainerName?: string;
   stdin?: boolean;
   tty?: boolean;
-  resources?: Record<string, never>;
   terminationMessagePath?: string;
   terminationMessagePolicy?: string;
   imagePullPolicy?: string;

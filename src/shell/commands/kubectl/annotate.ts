@@ -11,6 +11,7 @@
  * itself); `kubernetes.io/change-cause` on a Deployment is what the next rollout records.
  * Left out: --resource-version, --local, -f.
  */
+import { apiView } from '../../../sim/k8s/defaults';
 import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
 import { dryRunOf } from './apply';
@@ -139,7 +140,7 @@ export async function kubectlAnnotate(ctx: CommandContext, argv: string[]): Prom
       errors.push(e);
       continue;
     }
-    if (print) print(stored, ref);
+    if (print) print(apiView(apiCtx.state, stored), ref);
     else ctx.stdout.write(`${ref} annotated${dry === 'client' ? ' (dry run)' : dry === 'server' ? ' (server dry run)' : ''}\n`);
   }
   writeErrors(ctx, errors);

@@ -13,32 +13,18 @@
 import type { K8sEvent } from '../../../sim/k8s/events';
 import { fromBase64 } from '../../../sim/k8s/objects';
 import type { StoredObject } from '../../../sim/k8s/types';
-import { describeEvents, goTabwriter } from './describe';
+import { describeEvents, goTabwriter, Out } from './describe-format';
 import { formatLabelSelector } from './printers';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
-const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
-const MAX_ANNOTATION_LEN = 140;
 
 function header(o: StoredObject, extra = ''): string {
-  let t = `Name:\t${o.metadata.name}\nNamespace:\t${o.metadata.namespace ?? ''}\n${extra}`;
-  const labels = o.metadata.labels ?? {};
-  const lk = Object.keys(labels).sort();
-  t += 'Labels:\t' + (lk.length ? lk.map((k, i) => `${i ? '\t' : ''}${k}=${labels[k]}\n`).join('') : '<none>\n');
-  const ann = o.metadata.annotations ?? {};
-  const ak = Object.keys(ann).filter((k) => k !== LAST_APPLIED).sort();
-  t += 'Annotations:\t';
-  if (ak.length === 0) return t + '<none>\n';
-  ak.forEach((k, i) => {
-    if (i) t += '\t';
-    const value = ann[k]!.replace(/\n$/, '');
-    if (value.length + k.length + 2 > MAX_ANNOTATION_LEN || value.includes('\n')) {
-      t += `${k}:\n`;
-      for (const s of value.split('\n')) t += `\t  ${s.length > MAX_ANNOTATION_LEN - 2 ? s.slice(0, MAX_ANNOTATION_LEN - 5) + '...' : s}\n`;
-    } else t += `${k}: ${value}\n`;
-  });
-  return t;
+  const out = new Out();
+  out.w(0, `Name:\t${o.metadata.name}\nNamespace:\t${o.metadata.namespace ?? ''}\n${extra}`);
+  out.labels('Labels', o.metadata.labels);
+  out.annotations('Annotations', o.metadata.annotations);
+  return out.text;
 }
 
 const byteLength = (b64: string): number => {

@@ -131,3 +131,50 @@ describe('kubectl get events / kubectl events', () => {
     expect(r.stdout).toMatch(/^LAST SEEN +TYPE +REASON +OBJECT +MESSAGE\n\d+m +Normal +ScalingReplicaSet +Deployment\/web +Scaled up replica set web-\w+ from 0 to 3\n$/);
   });
 });
+
+describe('kubectl describe of workloads, namespaces and nodes', () => {
+  it('describes a ReplicaSet with its controller, pod counts, template and SuccessfulCreate events', async () => {
+    const run = await open();
+    const r = await run('kubectl describe rs');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Name:           web-\w+\nNamespace:      default\nSelector:       app=web,pod-template-hash=\w+\nLabels:         app=web\n/);
+    expect(r.stdout).toContain('\nControlled By:  Deployment/web\nReplicas:       3 current / 3 desired\nPods Status:    3 Running / 0 Waiting / 0 Succeeded / 0 Failed\nPod Template:\n  Labels:  app=web\n');
+    expect(r.stdout).toMatch(/\n  Normal  SuccessfulCreate  \d+m +replicaset-controller  Created pod: web-/);
+    expect((await run('kubectl describe replicaset nope')).stderr).toBe('Error from server (NotFound): replicasets.apps "nope" not found\n');
+  });
+
+  it('describes a DaemonSet, a Namespace and an EndpointSlice in kubectl\'s layouts', async () => {
+    const run = await open();
+    const ds = (await run('kubectl describe ds kube-proxy -n kube-system')).stdout;
+    expect(ds).toContain('\nDesired Number of Nodes Scheduled: 3\nCurrent Number of Nodes Scheduled: 3\n');
+    expect(ds).toContain('\nPods Status:  3 Running / 0 Waiting / 0 Succeeded / 0 Failed\n');
+    expect(ds).toContain('  Service Account:  kube-proxy\n');
+    expect((await run('kubectl describe ns kube-system')).stdout).toBe('Name:         kube-system\nLabels:       kubernetes.io/metadata.name=kube-system\nAnnotations:  <none>\nStatus:       Active\n\nNo resource quota.\n\nNo LimitRange resource.\n');
+    const eps = (await run('kubectl describe endpointslice -l kubernetes.io/service-name=web')).stdout;
+    expect(eps).toMatch(/\nAddressType:  IPv4\nPorts:\n  Name     Port  Protocol\n  ----     ----  --------\n  <unset>  80    TCP\nEndpoints:\n  - Addresses:  10\.244\./);
+  });
+
+  it('describes a node with capacity, ids, its pods\' requests and the totals against allocatable', async () => {
+    const run = await open();
+    const r = (await run('kubectl describe node control-plane')).stdout;
+    expect(r).toContain('\nCapacity:\n  cpu:                2\n  ephemeral-storage:  30298176Ki\n  hugepages-1Gi:      0\n  hugepages-2Mi:      0\n  memory:             4013944Ki\n  pods:               110\nAllocatable:\n');
+    expect(r).toMatch(/\n  Machine ID:                 [0-9a-f]{32}\n  System UUID:                [0-9a-f-]{36}\n  Boot ID:                    [0-9a-f-]{36}\n  Kernel Version:/);
+    expect(r).toContain('\nNon-terminated Pods:          (8 in total)\n  Namespace                   Name ');
+    // coredns: 100m of 2 CPUs is 5%; 70Mi of 3911544Ki is 1.8%, printed as 1%.
+    expect(r).toMatch(/\n  kube-system {17}coredns-\w+-\w+ +100m \(5%\) +0 \(0%\) +70Mi \(1%\) +170Mi \(4%\) +\d+m\n/);
+    expect(r).toContain('\nAllocated resources:\n  (Total limits may be over 100 percent, i.e., overcommitted.)\n  Resource           Requests    Limits\n  --------           --------    ------\n  cpu                950m (47%)  0 (0%)\n  memory             290Mi (7%)  340Mi (8%)\n');
+    expect(r).not.toContain('ProviderID');
+  });
+
+  it('leaves the last-applied configuration out of every describer\'s annotations', async () => {
+    const run = await open();
+    const doc = ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: cfg', '  annotations:', '    team: net', 'data:', '  a: b'].join('\\n');
+    expect((await run(`printf '${doc}\\n' | kubectl apply -f -`)).status).toBe(0);
+    expect((await run('kubectl annotate svc web team=net')).status).toBe(0);
+    for (const what of ['configmap cfg', 'svc web']) {
+      const out = (await run(`kubectl describe ${what}`)).stdout;
+      expect(out, what).toMatch(/\nAnnotations: +team: net\n/);
+      expect(out, what).not.toContain('last-applied');
+    }
+  });
+});

@@ -13,28 +13,36 @@
  * `describe TYPE` alone describes every object of the type in the namespace, separated by
  * a blank line; `-l` filters by labels; `-A` across namespaces; a missing name is kubectl's
  * NotFound.
- * Pods show the defaults a real API server adds at admission: Priority 0 (or the priority
- * class's value), the kube-api-access-xxxxx projected volume with its mount, and the
- * not-ready/unreachable tolerations for 300s; static pods have none of these.
- * Left out: node Capacity/Allocatable, System Info ids, the Non-terminated Pods and
- * Allocated resources tables and node annotations (the model has no resources); containers'
- * resources, probes and environment (the model has none); pods' service account names other
- * than `default`; volumes of static pods (their hostPath mounts).
+ * Objects are read as the API server returns them (sim/k8s/defaults.ts): pods with their
+ * admission defaults (priority, service account, the kube-api-access-xxxxx projected volume
+ * and its mount, the tolerations the DefaultTolerationSeconds plugin or the DaemonSet
+ * controller adds, the QoS class from the containers' resources), Deployments with their
+ * conditions, nodes with the annotations kubeadm, the kubelet and flannel set. A node shows
+ * its capacity, allocatable, machine ids, then its non-terminated pods with their requests
+ * and limits against its allocatable (`int64` percentages, truncated) and their totals;
+ * kubeadm's machines have no cloud provider, so no ProviderID. ReplicaSets, DaemonSets,
+ * Namespaces and EndpointSlices are described by describe-workloads.ts, ConfigMaps, Secrets
+ * and NetworkPolicies by describe-stored.ts; the shared layout is describe-format.ts.
+ * Left out: probes (the model has none) and static pods' hostPath volumes.
  */
-import { endpointsObject, podReady, serviceSliceView } from '../../../sim/k8s/endpoints';
+import { endpointsObject, serviceSliceView } from '../../../sim/k8s/endpoints';
 import { eventsFor, type K8sEvent } from '../../../sim/k8s/events';
 import { matches, type Requirement } from '../../../sim/k8s/labels';
-import { randomSuffix } from '../../../sim/k8s/names';
-import type { Deployment, Ingress, Node, Pod, ReplicaSet, Service, StoredObject } from '../../../sim/k8s/types';
+import { podTemplateHash } from '../../../sim/k8s/names';
+import { apiView, NODE_ALLOCATABLE, nodeAnnotations, NODE_CAPACITY, nodeIds, podRequestsAndLimits, podView } from '../../../sim/k8s/defaults';
+import { addQuantity, formatQuantity, parseQuantity, quantityMilli, quantityValue, ZERO, type Quantity } from '../../../sim/k8s/quantity';
+import type { DaemonSet, Deployment, Ingress, Namespace, Node, Pod, ReplicaSet, Service, StoredObject } from '../../../sim/k8s/types';
 import { describeConfigMap, describeNetworkPolicy, describeSecret } from './describe-stored';
-import { deriveRng } from '../../../sim/rng';
+import { describeContainers, describeDaemonSet, describeEndpointSlice, describeNamespace, describePodTemplate, describeReplicaSet, describeVolumes, type TemplateView, type ViewStatus } from './describe-workloads';
 import type { SimState } from '../../../sim/state';
 import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
-import { eventInterval, eventSortTime } from './events';
+import { describeEvents, finish, goTabwriter, Out, rfc1123z } from './describe-format';
 import { bool, parseFlags, str } from './flags';
-import { labelText } from './printers';
+import { age, labelText } from './printers';
 import { emptyResource, qualifiedPlural, resolveResource, unmodelledText, supportedList, type AnyObject, selectorFor, type ResourceType } from './resources';
+
+export { describeEvents, goTabwriter, rfc1123z };
 
 export const DESCRIBE_USAGE = `Show details of a specific resource or group of resources.
 
@@ -69,124 +77,26 @@ const FLAGS = [
   { name: 'show-events', type: 'bool' as const },
 ];
 
-const DESCRIBABLE = ['pods', 'nodes', 'services', 'endpoints', 'deployments', 'ingresses', 'configmaps', 'secrets', 'networkpolicies'];
+const DESCRIBABLE = ['pods', 'nodes', 'services', 'endpoints', 'endpointslices', 'deployments', 'replicasets', 'daemonsets', 'namespaces', 'ingresses', 'configmaps', 'secrets', 'networkpolicies'];
 
-/**
- * Go's text/tabwriter (minwidth 0, tabwidth 8, padding 2, pad ' ', no flags): a cell ended
- * by a tab belongs to a column; a column's width is that of its widest cell plus padding,
- * over a block of consecutive lines that all have a cell in that column.
- */
-const NON_ASCII = /[^\x00-\x7f]/;
-
-export function goTabwriter(text: string): string {
-  const lines = text.split('\n');
-  const trailing = lines.pop();
-  const cells = lines.map((l) => l.split('\t'));
-  const out: string[] = cells.map(() => '');
-  // Go's tabwriter counts runes: code points, which for ASCII text is the string's length.
-  const widthOf = (s: string): number => (NON_ASCII.test(s) ? [...s].length : s.length);
-  const format = (line0: number, line1: number, widths: number[]): void => {
-    const column = widths.length;
-    let start = line0;
-    for (let i = line0; i < line1; i++) {
-      if (column >= cells[i]!.length - 1) continue;
-      write(start, i, widths);
-      let width = 0;
-      let j = i;
-      for (; j < line1 && column < cells[j]!.length - 1; j++) width = Math.max(width, widthOf(cells[j]![column]!) + 2);
-      format(i, j, [...widths, width]);
-      start = j;
-      i = j - 1;
-    }
-    write(start, line1, widths);
-  };
-  const write = (from: number, to: number, widths: number[]): void => {
-    for (let i = from; i < to; i++) {
-      if (out[i] !== '') continue;
-      const c = cells[i]!;
-      out[i] = c.map((cell, k) => (k < c.length - 1 && k < widths.length ? cell + ' '.repeat(widths[k]! - widthOf(cell)) : cell)).join('') + '\n';
-    }
-  };
-  format(0, cells.length, []);
-  return out.join('') + (trailing ?? '');
-}
-
-/** Go's time.RFC1123Z in UTC: `Fri, 14 Mar 2025 09:22:00 +0000`. */
-export function rfc1123z(text: string): string {
-  const d = new Date(Date.parse(text));
-  const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  const p = (n: number): string => String(n).padStart(2, '0');
-  return `${days[d.getUTCDay()]}, ${p(d.getUTCDate())} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
-}
-
-/** kubectl's PrefixWriter plus the helpers every describer uses. */
-class Out {
-  text = '';
-  w(level: number, s: string): void {
-    this.text += '  '.repeat(level) + s;
-  }
-  labels(title: string, labels: Record<string, string> | undefined): void {
-    const keys = Object.keys(labels ?? {}).sort();
-    this.w(0, `${title}:\t`);
-    if (keys.length === 0) return this.w(0, '<none>\n');
-    keys.forEach((k, i) => this.w(0, `${i ? '\t' : ''}${k}=${labels![k]}\n`));
-  }
-  annotations(title: string, annotations: Record<string, string> | undefined): void {
-    // kubectl leaves out the last-applied configuration (describe.go skipAnnotations).
-    const keys = Object.keys(annotations ?? {}).filter((k) => k !== 'kubectl.kubernetes.io/last-applied-configuration').sort();
-    this.w(0, `${title}:\t`);
-    if (keys.length === 0) return this.w(0, '<none>\n');
-    keys.forEach((k, i) => this.w(0, `${i ? '\t' : ''}${k}: ${annotations![k]}\n`));
-  }
-}
-
-/** The lines so far through the tabwriter, then the Events section (kubectl flushes before a non-empty one). */
-function finish(o: Out, events: K8sEvent[] | undefined, now: number): string {
-  if (events && events.length === 0) return goTabwriter(o.text + 'Events:\t<none>\n');
-  return goTabwriter(o.text) + describeEvents(events, now);
-}
-
-export function describeEvents(events: K8sEvent[] | undefined, now: number): string {
-  if (!events || events.length === 0) return '';
-  const sorted = events.map((e, i) => ({ e, i })).sort((a, b) => eventSortTime(a.e) - eventSortTime(b.e) || a.i - b.i);
-  let t = 'Events:\n  Type\tReason\tAge\tFrom\tMessage\n  ----\t------\t----\t----\t-------\n';
-  for (const { e } of sorted) t += `  ${e.type}\t${e.reason}\t${eventInterval(e, now)}\t${e.source.component || e.reportingComponent}\t${e.message.trim()}\n`;
-  return goTabwriter(t);
-}
-
-function isStatic(p: Pod): boolean {
-  return !p.metadata.ownerReferences?.length && p.metadata.labels?.tier === 'control-plane';
-}
-
-const PRIORITIES: Record<string, number> = { 'system-node-critical': 2000001000, 'system-cluster-critical': 2000000000 };
-
-/** An image reference with a digest, as the runtime reports it (`docker.io/library/nginx@sha256:...`). */
-function imageId(state: SimState, image: string): string {
-  let repo = image.split('@')[0]!.replace(/:[^/:]+$/, '');
-  if (!repo.includes('/')) repo = `library/${repo}`;
-  if (!/^[^/]+[.:]/.test(repo)) repo = `docker.io/${repo}`;
-  const rng = deriveRng(state.seed, `image:${repo}`);
-  let hex = '';
-  for (let i = 0; i < 64; i++) hex += rng.int(16).toString(16);
-  return `${repo}@sha256:${hex}`;
-}
-
-function describePod(p: Pod, state: SimState, events: K8sEvent[] | undefined, now: number): string {
+function describePod(stored: Pod, state: SimState, events: K8sEvent[] | undefined, now: number): string {
+  // kubectl reads the pod as the API server returns it, with its admission defaults.
+  const view = podView(state, stored);
+  const p = view as unknown as Pod & { spec: TemplateView['spec'] & { priority: number; securityContext?: { seccompProfile?: { type: string } }; ephemeralContainers?: TemplateView['spec']['containers'] }; status: Pod['status'] & { containerStatuses?: ViewStatus[]; ephemeralContainerStatuses?: ViewStatus[] } };
   const o = new Out();
   const m = p.metadata;
-  const stat = isStatic(p);
-  const access = `kube-api-access-${randomSuffix(deriveRng(state.seed, `kube-api-access:${m.namespace}/${m.name}`))}`;
   o.w(0, `Name:\t${m.name}\n`);
   o.w(0, `Namespace:\t${m.namespace}\n`);
-  o.w(0, `Priority:\t${PRIORITIES[p.spec.priorityClassName ?? ''] ?? 0}\n`);
+  o.w(0, `Priority:\t${p.spec.priority}\n`);
   if (p.spec.priorityClassName) o.w(0, `Priority Class Name:\t${p.spec.priorityClassName}\n`);
-  if (!stat) o.w(0, 'Service Account:\tdefault\n');
+  if (p.spec.serviceAccountName) o.w(0, `Service Account:\t${p.spec.serviceAccountName}\n`);
   o.w(0, p.spec.nodeName ? `Node:\t${p.spec.nodeName}/${p.status.hostIP ?? ''}\n` : 'Node:\t<none>\n');
   if (p.status.startTime) o.w(0, `Start Time:\t${rfc1123z(p.status.startTime)}\n`);
   o.labels('Labels', m.labels);
   o.annotations('Annotations', m.annotations);
   o.w(0, `Status:\t${p.status.phase}\n`);
+  const seccomp = p.spec.securityContext?.seccompProfile;
+  if (seccomp) o.w(0, `SeccompProfile:\t${seccomp.type}\n`);
   o.w(0, `IP:\t${p.status.podIP ?? ''}\n`);
   if (p.status.podIPs?.length) {
     o.w(0, 'IPs:\n');
@@ -194,82 +104,16 @@ function describePod(p: Pod, state: SimState, events: K8sEvent[] | undefined, no
   } else o.w(0, 'IPs:\t<none>\n');
   const owner = m.ownerReferences?.find((r) => r.controller);
   if (owner) o.w(0, `Controlled By:\t${owner.kind}/${owner.name}\n`);
-  o.w(0, 'Containers:\n');
-  for (const c of p.spec.containers) {
-    const s = p.status.containerStatuses?.find((x) => x.name === c.name);
-    o.w(1, `${c.name}:\n`);
-    if (s) o.w(2, `Container ID:\t${s.containerID ?? ''}\n`);
-    o.w(2, `Image:\t${c.image}\n`);
-    if (s) o.w(2, `Image ID:\t${s.containerID ? imageId(state, c.image) : ''}\n`); // empty until the container exists
-    const ports = (c.ports ?? []).map((x) => `${x.containerPort}/${x.protocol}`);
-    const hostPorts = (c.ports ?? []).map((x) => `${x.hostPort ?? (p.spec.hostNetwork ? x.containerPort : 0)}/${x.protocol}`);
-    o.w(2, ports.length > 1 ? `Ports:\t${ports.join(', ')}\n` : `Port:\t${ports[0] ?? '<none>'}\n`);
-    o.w(2, hostPorts.length > 1 ? `Host Ports:\t${hostPorts.join(', ')}\n` : `Host Port:\t${hostPorts[0] ?? '<none>'}\n`);
-    if (c.command?.length) {
-      o.w(2, 'Command:\n');
-      for (const x of c.command) for (const l of x.split('\n')) o.w(3, `${l}\n`);
-    }
-    if (c.args?.length) {
-      o.w(2, 'Args:\n');
-      for (const x of c.args) for (const l of x.split('\n')) o.w(3, `${l}\n`);
-    }
-    if (s) {
-      if (s.state.running) {
-        o.w(2, 'State:\tRunning\n');
-        o.w(3, `Started:\t${rfc1123z(s.state.running.startedAt)}\n`);
-      } else if (s.state.terminated) {
-        o.w(2, 'State:\tTerminated\n');
-        o.w(3, `Reason:\t${s.state.terminated.reason}\n`);
-        o.w(3, `Exit Code:\t${s.state.terminated.exitCode}\n`);
-      } else {
-        o.w(2, 'State:\tWaiting\n');
-        if (s.state.waiting?.reason) o.w(3, `Reason:\t${s.state.waiting.reason}\n`);
-      }
-      o.w(2, `Ready:\t${s.ready ? 'True' : 'False'}\n`);
-      o.w(2, `Restart Count:\t${s.restartCount}\n`);
-    }
-    o.w(2, 'Environment:\t<none>\n');
-    if (stat) o.w(2, 'Mounts:\t<none>\n');
-    else {
-      o.w(2, 'Mounts:\n');
-      o.w(3, `/var/run/secrets/kubernetes.io/serviceaccount from ${access} (ro)\n`);
-    }
-  }
+  describeContainers(o, 'Containers', p.spec.containers, p.status.containerStatuses, '', view);
+  if (p.spec.ephemeralContainers?.length) describeContainers(o, 'Ephemeral Containers', p.spec.ephemeralContainers, p.status.ephemeralContainerStatuses, '', view);
   if (p.status.conditions?.length) {
     o.w(0, 'Conditions:\n  Type\tStatus\n');
     for (const c of p.status.conditions) o.w(1, `${c.type} \t${c.status} \n`);
   }
-  if (stat) o.w(0, 'Volumes:\t<none>\n');
-  else {
-    o.w(0, 'Volumes:\n');
-    // The pod's own volumes, in spec order, before the service account token admission adds.
-    for (const v of p.spec.volumes ?? []) {
-      o.w(1, `${v.name}:\n`);
-      if (v.secret) o.w(2, `Type:\tSecret (a volume populated by a Secret)\n    SecretName:\t${v.secret.secretName}\n    Optional:\t${v.secret.optional ? 'true' : 'false'}\n`);
-      else if (v.configMap) o.w(2, `Type:\tConfigMap (a volume populated by a ConfigMap)\n    Name:\t${v.configMap.name}\n    Optional:\t${v.configMap.optional ? 'true' : 'false'}\n`);
-      else if (v.emptyDir) o.w(2, 'Type:\tEmptyDir (a temporary directory that shares a pod\'s lifetime)\n    Medium:\t\n    SizeLimit:\t<unset>\n');
-    }
-    o.w(1, `${access}:\n`);
-    o.w(2, 'Type:\tProjected (a volume that contains injected data from multiple sources)\n');
-    o.w(2, 'TokenExpirationSeconds:\t3607\n');
-    o.w(2, 'ConfigMapName:\tkube-root-ca.crt\n    Optional:\tfalse\n');
-    o.w(2, 'DownwardAPI:\ttrue\n');
-  }
+  describeVolumes(o, p.spec.volumes, '');
   o.w(0, `QoS Class:\t${p.status.qosClass ?? 'BestEffort'}\n`);
   o.labels('Node-Selectors', p.spec.nodeSelector);
-  const tolerations = [...(p.spec.tolerations ?? []).map((t) => ({ ...t, seconds: undefined as number | undefined }))];
-  if (!stat && !tolerations.some((t) => t.operator === 'Exists' && t.key === undefined)) {
-    for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', seconds: 300 });
-  }
-  tolerations.sort((a, b) => ((a.key ?? '') < (b.key ?? '') ? -1 : (a.key ?? '') > (b.key ?? '') ? 1 : 0));
-  o.w(0, 'Tolerations:\t');
-  if (tolerations.length === 0) o.w(0, '<none>\n');
-  tolerations.forEach((t, i) => {
-    let s = `${i ? '\t' : ''}${t.key ?? ''}${t.effect ? `:${t.effect}` : ''}`;
-    if (t.operator === 'Exists') s += t.key || t.effect ? ' op=Exists' : 'op=Exists';
-    if (t.seconds !== undefined) s += ` for ${t.seconds}s`;
-    o.w(0, `${s}\n`);
-  });
+  o.tolerations('Tolerations', p.spec.tolerations);
   return finish(o, events, now);
 }
 
@@ -346,62 +190,34 @@ function describeEndpoints(ep: EndpointsView, events: K8sEvent[] | undefined, no
 }
 
 function describeDeployment(d: Deployment, state: SimState, events: K8sEvent[] | undefined, now: number): string {
+  const view = apiView(state, d) as Deployment & { spec: { strategy: { type: string; rollingUpdate: { maxSurge: string; maxUnavailable: string } }; template: TemplateView }; status: Record<string, number> & { conditions: { type: string; status: string; reason: string }[] } };
   const o = new Out();
   const m = d.metadata;
-  const sets = Object.values(state.k8s.replicasets).filter((rs) => rs.metadata.namespace === m.namespace && rs.metadata.ownerReferences?.some((r) => r.kind === 'Deployment' && r.name === m.name));
-  const pods = Object.values(state.k8s.pods).filter((p) => p.metadata.namespace === m.namespace && sets.some((rs) => p.metadata.ownerReferences?.some((r) => r.kind === 'ReplicaSet' && r.name === rs.metadata.name)));
-  const available = pods.filter(podReady).length;
+  const st = view.status;
   o.w(0, `Name:\t${m.name}\n`);
   o.w(0, `Namespace:\t${m.namespace}\n`);
   o.w(0, `CreationTimestamp:\t${rfc1123z(m.creationTimestamp)}\n`);
   o.labels('Labels', m.labels);
   o.annotations('Annotations', m.annotations);
   o.w(0, `Selector:\t${labelText(d.spec.selector.matchLabels)}\n`);
-  o.w(0, `Replicas:\t${d.spec.replicas} desired | ${pods.length} updated | ${pods.length} total | ${available} available | ${Math.max(0, d.spec.replicas - available)} unavailable\n`);
-  o.w(0, 'StrategyType:\tRollingUpdate\n');
+  o.w(0, `Replicas:\t${d.spec.replicas} desired | ${st.updatedReplicas ?? 0} updated | ${st.replicas ?? 0} total | ${st.availableReplicas ?? 0} available | ${st.unavailableReplicas ?? 0} unavailable\n`);
+  o.w(0, `StrategyType:\t${view.spec.strategy.type}\n`);
   o.w(0, 'MinReadySeconds:\t0\n');
-  o.w(0, 'RollingUpdateStrategy:\t25% max unavailable, 25% max surge\n');
-  o.w(0, 'Pod Template:\n');
-  o.labels('  Labels', d.spec.template.metadata.labels);
-  const spec = d.spec.template.spec;
-  o.w(0, 'Containers:\n'.replace(/^/, '  '));
-  for (const c of spec.containers) {
-    o.w(1, ` ${c.name}:\n`);
-    o.w(2, `Image:\t${c.image}\n`);
-    const ports = (c.ports ?? []).map((x) => `${x.containerPort}/${x.protocol}`);
-    const hostPorts = (c.ports ?? []).map((x) => `${x.hostPort ?? (spec.hostNetwork ? x.containerPort : 0)}/${x.protocol}`);
-    o.w(2, ports.length > 1 ? `Ports:\t${ports.join(', ')}\n` : `Port:\t${ports[0] ?? '<none>'}\n`);
-    o.w(2, hostPorts.length > 1 ? `Host Ports:\t${hostPorts.join(', ')}\n` : `Host Port:\t${hostPorts[0] ?? '<none>'}\n`);
-    if (c.command?.length) {
-      o.w(2, 'Command:\n');
-      for (const x of c.command) o.w(3, `${x}\n`);
-    }
-    if (c.args?.length) {
-      o.w(2, 'Args:\n');
-      for (const x of c.args) o.w(3, `${x}\n`);
-    }
-    o.w(2, 'Environment:\t<none>\n');
-    o.w(2, 'Mounts:\t<none>\n');
+  o.w(0, `RollingUpdateStrategy:\t${view.spec.strategy.rollingUpdate.maxUnavailable} max unavailable, ${view.spec.strategy.rollingUpdate.maxSurge} max surge\n`);
+  describePodTemplate(o, view.spec.template);
+  if (st.conditions.length) {
+    o.w(0, 'Conditions:\n  Type\tStatus\tReason\n');
+    o.w(1, '----\t------\t------\n');
+    for (const c of st.conditions) o.w(1, `${c.type} \t${c.status}\t${c.reason}\n`);
   }
-  o.w(0, '  Volumes:\t<none>\n');
-  if (spec.priorityClassName) o.w(1, `Priority Class Name:\t${spec.priorityClassName}\n`);
-  o.labels('  Node-Selectors', spec.nodeSelector);
-  const tol = spec.tolerations ?? [];
-  o.w(0, '  Tolerations:\t');
-  if (tol.length === 0) o.w(0, '<none>\n');
-  [...tol]
-    .sort((a, b) => ((a.key ?? '') < (b.key ?? '') ? -1 : 1))
-    .forEach((t, i) => o.w(0, `${i ? '\t' : ''}${t.key ?? ''}${t.effect ? `:${t.effect}` : ''}${t.operator === 'Exists' ? (t.key || t.effect ? ' op=Exists' : 'op=Exists') : ''}\n`));
-  o.w(0, 'Conditions:\n  Type\tStatus\tReason\n');
-  o.w(1, '----\t------\t------\n');
-  o.w(1, `Available \t${available >= d.spec.replicas ? 'True' : 'False'}\t${available >= d.spec.replicas ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable'}\n`);
-  // The deployment controller's Progressing reason: ReplicaSetUpdated while the new ReplicaSet's
-  // pods are not all available yet, NewReplicaSetAvailable once the rollout is complete.
-  o.w(1, `Progressing \tTrue\t${available >= d.spec.replicas ? 'NewReplicaSetAvailable' : 'ReplicaSetUpdated'}\n`);
-  const rsText = (list: ReplicaSet[]): string => list.map((rs) => `${rs.metadata.name} (${pods.filter((p) => p.metadata.ownerReferences?.some((r) => r.name === rs.metadata.name)).length}/${rs.spec.replicas} replicas created)`).join(', ') || '<none>';
+  const sets = Object.values(state.k8s.replicasets)
+    .filter((rs) => rs.metadata.namespace === m.namespace && rs.metadata.ownerReferences?.some((r) => r.kind === 'Deployment' && r.name === m.name && r.controller))
+    .sort((a, b) => (a.metadata.creationTimestamp < b.metadata.creationTimestamp ? -1 : a.metadata.creationTimestamp > b.metadata.creationTimestamp ? 1 : 0));
+  const hash = podTemplateHash(d.spec.template);
+  const rsText = (list: ReplicaSet[]): string => list.map((rs) => `${rs.metadata.name} (${rs.status.replicas}/${rs.spec.replicas} replicas created)`).join(', ') || '<none>';
   if (sets.length) {
-    o.w(0, 'OldReplicaSets:\t<none>\n');
-    o.w(0, `NewReplicaSet:\t${rsText(sets)}\n`);
+    o.w(0, `OldReplicaSets:\t${rsText(sets.filter((rs) => rs.metadata.labels?.['pod-template-hash'] !== hash))}\n`);
+    o.w(0, `NewReplicaSet:\t${rsText(sets.filter((rs) => rs.metadata.labels?.['pod-template-hash'] === hash))}\n`);
   }
   return finish(o, events, now);
 }
@@ -457,7 +273,7 @@ function describeNode(n: Node, state: SimState, events: K8sEvent[] | undefined, 
   o.w(0, `Name:\t${m.name}\n`);
   o.w(0, `Roles:\t${roles.join(',') || '<none>'}\n`);
   o.labels('Labels', m.labels);
-  o.annotations('Annotations', m.annotations);
+  o.annotations('Annotations', nodeAnnotations(state, n));
   o.w(0, `CreationTimestamp:\t${rfc1123z(m.creationTimestamp)}\n`);
   const taints = [...(n.spec.taints ?? [])].sort((a, b) => (`${a.effect},${a.key}` < `${b.effect},${b.key}` ? -1 : 1));
   o.w(0, 'Taints:\t');
@@ -475,8 +291,19 @@ function describeNode(n: Node, state: SimState, events: K8sEvent[] | undefined, 
   for (const c of n.status.conditions) o.w(1, `${c.type} \t${c.status} \t${rfc1123z(c.lastHeartbeatTime)} \t${rfc1123z(c.lastTransitionTime)} \t${c.reason} \t${c.message}\n`);
   o.w(0, 'Addresses:\n');
   for (const a of n.status.addresses) o.w(1, `${a.type}:\t${a.address}\n`);
+  const resourceList = (list: Record<string, string>): void => {
+    for (const k of Object.keys(list).sort()) o.w(0, `  ${k}:\t${formatQuantity(parseQuantity(list[k]!) ?? ZERO)}\n`);
+  };
+  o.w(0, 'Capacity:\n');
+  resourceList(NODE_CAPACITY);
+  o.w(0, 'Allocatable:\n');
+  resourceList(NODE_ALLOCATABLE);
   const info = n.status.nodeInfo;
+  const ids = nodeIds(state, m.name);
   o.w(0, 'System Info:\n');
+  o.w(0, `  Machine ID:\t${ids.machineID}\n`);
+  o.w(0, `  System UUID:\t${ids.systemUUID}\n`);
+  o.w(0, `  Boot ID:\t${ids.bootID}\n`);
   o.w(0, `  Kernel Version:\t${info.kernelVersion}\n`);
   o.w(0, `  OS Image:\t${info.osImage}\n`);
   o.w(0, `  Operating System:\t${info.operatingSystem}\n`);
@@ -486,8 +313,44 @@ function describeNode(n: Node, state: SimState, events: K8sEvent[] | undefined, 
   o.w(0, `  Kube-Proxy Version:\t${info.kubeProxyVersion}\n`);
   if (n.spec.podCIDR) o.w(0, `PodCIDR:\t${n.spec.podCIDR}\n`);
   if (n.spec.podCIDRs.length) o.w(0, `PodCIDRs:\t${n.spec.podCIDRs.join(',')}\n`);
-  void state;
+  // kubeadm's nodes on the sandbox's machines have no cloud provider, hence no ProviderID.
+  describeNodeResource(o, n, state, now);
   return finish(o, events, now);
+}
+
+/** describeNodeResource: the node's non-terminated pods and what they request against its allocatable. */
+function describeNodeResource(o: Out, n: Node, state: SimState, now: number): void {
+  const pods = Object.values(state.k8s.pods)
+    .filter((p) => p.spec.nodeName === n.metadata.name && p.status.phase !== 'Succeeded' && p.status.phase !== 'Failed')
+    .sort((a, b) => byNsName(a as unknown as AnyObject, b as unknown as AnyObject));
+  const alloc = (name: string): Quantity => parseQuantity(NODE_ALLOCATABLE[name] ?? '0') ?? ZERO;
+  // Go converts each fraction to int64, dropping the decimals.
+  const pct = (q: Quantity | undefined, name: string, milli: boolean): number => {
+    const total = milli ? quantityMilli(alloc(name)) : quantityValue(alloc(name));
+    if (total === 0) return 0;
+    return Math.trunc(((milli ? quantityMilli(q ?? ZERO) : quantityValue(q ?? ZERO)) / total) * 100);
+  };
+  const text = (q: Quantity | undefined): string => formatQuantity(q ?? ZERO);
+  o.w(0, `Non-terminated Pods:\t(${pods.length} in total)\n`);
+  o.w(1, 'Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n');
+  o.w(1, '---------\t----\t\t------------\t----------\t---------------\t-------------\t---\n');
+  const reqs: Record<string, Quantity> = {};
+  const limits: Record<string, Quantity> = {};
+  for (const p of pods) {
+    const r = podRequestsAndLimits(p.spec);
+    const cell = (q: Quantity | undefined, name: string, milli: boolean): string => `${text(q)} (${pct(q, name, milli)}%)`;
+    o.w(1, `${p.metadata.namespace}\t${p.metadata.name}\t\t${cell(r.requests.cpu, 'cpu', true)}\t${cell(r.limits.cpu, 'cpu', true)}\t${cell(r.requests.memory, 'memory', false)}\t${cell(r.limits.memory, 'memory', false)}\t${age(p.metadata.creationTimestamp, now)}\n`);
+    for (const [into, from] of [[reqs, r.requests], [limits, r.limits]] as const) {
+      for (const [k, q] of Object.entries(from)) into[k] = into[k] ? addQuantity(into[k]!, q) : q;
+    }
+  }
+  o.w(0, 'Allocated resources:\n  (Total limits may be over 100 percent, i.e., overcommitted.)\n');
+  o.w(1, 'Resource\tRequests\tLimits\n');
+  o.w(1, '--------\t--------\t------\n');
+  o.w(1, `cpu\t${text(reqs.cpu)} (${pct(reqs.cpu, 'cpu', true)}%)\t${text(limits.cpu)} (${pct(limits.cpu, 'cpu', true)}%)\n`);
+  for (const name of ['memory', 'ephemeral-storage', ...Object.keys(NODE_ALLOCATABLE).filter((k) => k.startsWith('hugepages-')).sort()]) {
+    o.w(1, `${name}\t${text(reqs[name])} (${pct(reqs[name], name, false)}%)\t${text(limits[name])} (${pct(limits[name], name, false)}%)\n`);
+  }
 }
 
 function render(type: ResourceType, obj: AnyObject, state: SimState, now: number, showEvents: boolean): string {
@@ -502,6 +365,14 @@ function render(type: ResourceType, obj: AnyObject, state: SimState, now: number
       return describeEndpoints(obj as unknown as EndpointsView, ev('Endpoints'), now);
     case 'deployments':
       return describeDeployment(obj as unknown as Deployment, state, ev('Deployment'), now);
+    case 'replicasets':
+      return describeReplicaSet(obj as unknown as ReplicaSet, state, ev('ReplicaSet'), now);
+    case 'daemonsets':
+      return describeDaemonSet(obj as unknown as DaemonSet, state, ev('DaemonSet'), now);
+    case 'namespaces':
+      return describeNamespace(obj as unknown as Namespace);
+    case 'endpointslices':
+      return describeEndpointSlice(obj as unknown as StoredObject, ev('EndpointSlice'), now);
     case 'ingresses':
       return describeIngress(obj as unknown as Ingress, state, ev('Ingress'), now);
     case 'configmaps':

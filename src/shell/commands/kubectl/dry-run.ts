@@ -10,6 +10,7 @@
  * the created object. Every creation but a client dry run passes admission first (the API
  * server's validation, k8s/validation), so a refused object changes nothing.
  */
+import { apiView } from '../../../sim/k8s/defaults';
 import { clone } from '../../../sim/clone';
 import type { ApiContext } from '../../../sim/k8s/api';
 import { rngOver } from '../../../sim/rng';
@@ -53,6 +54,6 @@ export function finishCreate(ctx: CommandContext, dry: DryRun, print: ((obj: unk
     admit(target.state, c.kind, requestOf(c));
     c.create(target);
   }, c.wrap);
-  if (print) print(c.stored(target.state), c.ref);
+  if (print) print(apiView(target.state, c.stored(target.state)), c.ref);
   else ctx.stdout.write(`${c.ref} ${c.verb}${dry === 'server' ? ' (server dry run)' : ''}\n`);
 }

@@ -18,6 +18,7 @@
  * comments; the sandbox stops there).
  * Left out: editing several objects at once, --output-patch, --windows-line-endings.
  */
+import { apiView } from '../../../sim/k8s/defaults';
 import { ApiError } from '../../../sim/k8s/api';
 import { readFile, removeFile, writeFile } from '../../../sim/files';
 import type { CommandContext } from '../../command';
@@ -88,7 +89,9 @@ export async function kubectlEdit(ctx: CommandContext, argv: string[]): Promise<
   if (names.length !== 1) throw new CommandError('UNSUPPORTED', 'error: the sandbox edits one object at a time');
   const { type, name } = names[0]!;
   const apiCtx = apiContext(ctx);
-  const live = liveObject(apiCtx, type, namespace, name);
+  // The editor shows the object as the API server returns it, defaults included.
+  const stored = liveObject(apiCtx, type, namespace, name);
+  const live = stored ? (apiView(apiCtx.state, stored) as typeof stored) : undefined;
   if (!live) throw new CommandError('NOT_FOUND', `Error from server (NotFound): ${qualifiedPlural(type)} "${name}" not found`);
   const original = HEADER + (json ? JSON.stringify(sortKeys(live), null, 4) + '\n' : goYaml(sortKeys(live)));
   const state = ctx.env.sim.state;

@@ -9,7 +9,9 @@
  * found objects; an empty table prints `No resources found ...` to stderr. The other output
  * formats print what kubectl's printGeneric does: one `TYPE NAME` or `TYPE/NAME` prints the
  * object itself (or, when it is missing, only the error); anything else prints a `List` of
- * the found objects (`-o name`: their names, possibly none) before the errors.
+ * the found objects (`-o name`: their names, possibly none) before the errors. Those printers,
+ * custom-columns and `--sort-by` read each object as the API server returns it, with its
+ * defaulted fields (sim/k8s/defaults.ts); the tables read the stored objects.
  * `-l` filters by label selector and `--field-selector` by the fields the API server offers
  * for each kind (field-selector.ts); both are parsed as the API server does, so a bad one gets
  * its BadRequest for each type listed, printed after what the other types found (an empty
@@ -20,6 +22,7 @@
  * `-o json`, `-o yaml`, `-o jsonpath=TEMPLATE` (jsonpath.ts) and `-o go-template=TEMPLATE`
  * (also `template`, `go-template-file`, `templatefile` and `--template`; go-template.ts).
  */
+import { apiView } from '../../../sim/k8s/defaults';
 import { matches, parseSelector, SelectorError, type Requirement } from '../../../sim/k8s/labels';
 import { CommandError } from '../../errors';
 import { goYaml, sortKeys } from './go-yaml';
@@ -233,7 +236,7 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
     return runWatch(ctx, {
       list: () => select(req),
       header: output === 'name' || noHeaders ? undefined : columns ? columns.map((c) => c.header) : t.header,
-      row: (o, at) => (output === 'name' ? [`${kind}/${o.metadata.name}`] : columns ? customColumnsRow(columns, o) : t.row(o, at)),
+      row: (o, at) => (output === 'name' ? [`${kind}/${o.metadata.name}`] : columns ? customColumnsRow(columns, apiView(sim, o)) : t.row(o, at)),
       watchOnly: bool(flags, 'watch-only'),
     });
   }
@@ -248,11 +251,12 @@ export async function kubectlGet(ctx: CommandContext, argv: string[]): Promise<n
   if (sortBy !== '' && !generic) {
     // The server answers with one table per type listed and one per object named; each is sorted on its own.
     for (const { req, items } of selected) {
-      if (req.names.length > 0) for (const o of items) sortTable([o], sortBy, (x) => x);
-      else sortTable(items, sortBy, (x) => x);
+      if (req.names.length > 0) for (const o of items) sortTable([o], sortBy, (x) => apiView(sim, x));
+      else sortTable(items, sortBy, (x) => apiView(sim, x));
     }
   }
-  const listed = selected.flatMap(({ req, items }) => items.map((obj) => ({ type: req.type, obj })));
+  // The generic printers print each object as the API server returns it (sim/k8s/defaults.ts).
+  const listed = selected.flatMap(({ req, items }) => items.map((obj) => ({ type: req.type, obj: generic ? (apiView(sim, obj) as AnyObject) : obj })));
   if (sortBy !== '' && generic && !singleImplied) {
     try {
       sortList(listed, sortBy, errors.length, (l) => l.obj);

@@ -31,4 +31,10 @@ describe('go-yaml emitter', () => {
     // YAML 1.1 reads these as base-60 numbers; go-yaml's encoder quotes them (isBase60Float).
     expect(goYaml({ a: '0:0', b: '1:30', c: '12:05.5', d: '1:2:3x' })).toBe('a: "0:0"\nb: "1:30"\nc: "12:05.5"\nd: 1:2:3x\n');
   });
+
+  it('single-quotes what may not be plain but reads as a string, and leaves the rest plain', () => {
+    // go-yaml's emitter falls back from plain to single quotes; a tab needs double quotes.
+    expect(goYaml({ a: '{"VNI":1}', b: 'a: b', c: ' x', d: "it's: ok", e: 'tab\there' })).toBe(`a: '{"VNI":1}'\nb: 'a: b'\nc: ' x'\nd: 'it''s: ok'\ne: "tab\\there"\n`);
+    expect(goYaml({ maxSurge: '25%', message: 'ReplicaSet "web" has successfully progressed.', u: '<none>' })).toBe('maxSurge: 25%\nmessage: ReplicaSet "web" has successfully progressed.\nu: <none>\n');
+  });
 });

@@ -7,8 +7,12 @@
  * given (callers sort them, as Go's encoder does), list items at their key's indent
  * (`- a`), `{}` and `[]` for empty maps and lists, no line folding. A string is written
  * plain unless YAML 1.1, which go-yaml reads, would take it for something else (`"80"`,
- * `"true"`, `"yes"`, `"2025-03-14T09:22:00Z"`, `""`) or it holds characters that plain
- * scalars cannot; those are double-quoted. A multi-line string is a literal block, as
+ * `"true"`, `"yes"`, `"2025-03-14T09:22:00Z"`, `""`), or holds a tab or other unprintable
+ * character: those are double-quoted. One that go-yaml's scalar analysis keeps from being plain
+ * (an indicator first, `: ` or ` #` inside, a trailing `:`, spaces at either end) is
+ * single-quoted, as its emitter falls back to (`'{"VNI":1}'`, `'a: b'`, quotes doubled).
+ * `25%` and `say "hi"` stay plain. Long quoted scalars are not folded at 80 columns, which
+ * go-yaml's emitter does for values (best_width). A multi-line string is a literal block, as
  * go-yaml's encoder writes it (`|` with one final newline, `|-` without, `|+` with more, `|2`
  * when it starts with a space), unless the emitter's analysis forbids a block (a space before
  * a line break or at the end, a tab or other non-printable character): then double-quoted.
@@ -23,19 +27,28 @@ const TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}/;
 const BASE_60 = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
 /** What looser YAML 1.1 readers take for a float (`e0`, `1_0.5e3`); quoted too, to be read the same anywhere. */
 const FLOAT_LOOSE = /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?$/;
-/** Characters a plain scalar may hold here (no indicators that start one; `-x` is plain). */
-const PLAIN = /^(?:[A-Za-z0-9_./(]|-(?=[^ ]))[A-Za-z0-9_./:=@+()$^ ,;'-]*$/;
+/** A first character that is an indicator (yaml_emitter_analyze_scalar's block indicators). */
+const START_INDICATOR = /^(?:[#,[\]{}&*!|>'"%@`]|[-?:](?: |$))/;
+/** Characters go-yaml's emitter (unicode on) can print in a plain scalar: printable, no tab or line break. */
+const UNPRINTABLE = /[^\x20-\x7e\u0085\u00a0-\ud7ff\ue000-\ufefe\uff00-\ufffd\u{10000}-\u{10ffff}]/u;
 
-function needsQuotes(s: string): boolean {
-  if (s === '' || s !== s.trim()) return true;
-  if (!PLAIN.test(s) || s.includes(': ') || s.endsWith(':') || s.includes(' #')) return true;
-  return BOOL_OR_NULL.test(s) || INT_11.test(s) || FLOAT_11.test(s) || FLOAT_GO.test(s) || FLOAT_LOOSE.test(s) || TIMESTAMP.test(s) || BASE_60.test(s);
+/** A value YAML 1.1 would read as something other than this string: go-yaml double-quotes it. */
+function resolvesOtherwise(s: string): boolean {
+  return s === '' || s === '<<' || BOOL_OR_NULL.test(s) || INT_11.test(s) || FLOAT_11.test(s) || FLOAT_GO.test(s) || FLOAT_LOOSE.test(s) || TIMESTAMP.test(s) || BASE_60.test(s);
+}
+
+/** go-yaml's scalar analysis: a plain scalar is not allowed (then a single-quoted one is tried). */
+function plainForbidden(s: string): boolean {
+  return s !== s.trim() || START_INDICATOR.test(s) || s.includes(': ') || s.endsWith(':') || s.includes(' #');
 }
 
 function scalar(v: unknown): string {
   if (v === null || v === undefined) return 'null';
-  if (typeof v === 'string') return needsQuotes(v) ? JSON.stringify(v) : v;
-  return String(v);
+  if (typeof v !== 'string') return String(v);
+  // Tabs, other unprintable characters and line breaks rule out plain and single quotes.
+  if (resolvesOtherwise(v) || UNPRINTABLE.test(v) || v.includes('\n')) return JSON.stringify(v);
+  if (plainForbidden(v)) return `'${v.replace(/'/g, "''")}'`;
+  return v;
 }
 
 /** The lines of a literal block for a multi-line string, or undefined when go-yaml would not use one. */

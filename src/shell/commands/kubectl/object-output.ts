@@ -5,6 +5,8 @@
  * Design notes: YAML and JSON come out with sorted keys (kubectl prints unstructured
  * objects); `-o name` prints `kind.group/name`; the Go template and JSONPath printers are the
  * ones `get` uses. Anything else is refused with kubectl's "unable to match a printer" error.
+ * Callers hand it the object as the API server answered (sim/k8s/defaults.ts's apiView of
+ * the stored object), except for a client dry run, which prints what kubectl built.
  */
 import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';

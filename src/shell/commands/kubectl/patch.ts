@@ -10,6 +10,7 @@
  * ` (server dry run)` with `--dry-run`, or the object with `-o`.
  * Left out: --local, -f to name the object, --subresource.
  */
+import { apiView } from '../../../sim/k8s/defaults';
 import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
 import { readFile } from '../../../sim/files';
@@ -117,7 +118,7 @@ export async function kubectlPatch(ctx: CommandContext, argv: string[]): Promise
     const unchanged = sameObject(live, next);
     const stored = unchanged ? live : api(() => updateObject(apiCtx, rt, namespace, name, next as Record<string, unknown>, dry !== 'none'));
     if (print) {
-      print(stored, ref);
+      print(apiView(apiCtx.state, stored), ref);
       continue;
     }
     const suffix = dry === 'client' ? ' (dry run)' : dry === 'server' ? ' (server dry run)' : '';

@@ -54,18 +54,18 @@ function both(derive: (s: SimState) => AnyObject[], plural: string) {
 }
 
 export const RESOURCES: ResourceType[] = [
-  { plural: 'pods', singular: 'pod', shortNames: ['po'], kind: 'Pod', group: '', version: 'v1', namespaced: true, list: stored((s) => s.k8s.pods) },
+  { plural: 'pods', singular: 'pod', shortNames: ['po'], kind: 'Pod', group: '', version: 'v1', namespaced: true, categories: ['all'], list: stored((s) => s.k8s.pods) },
   { plural: 'nodes', singular: 'node', shortNames: ['no'], kind: 'Node', group: '', version: 'v1', namespaced: false, list: stored((s) => s.k8s.nodes) },
-  { plural: 'services', singular: 'service', shortNames: ['svc'], kind: 'Service', group: '', version: 'v1', namespaced: true, list: stored((s) => s.k8s.services) },
+  { plural: 'services', singular: 'service', shortNames: ['svc'], kind: 'Service', group: '', version: 'v1', namespaced: true, categories: ['all'], list: stored((s) => s.k8s.services) },
   { plural: 'endpoints', singular: 'endpoints', shortNames: ['ep'], kind: 'Endpoints', group: '', version: 'v1', namespaced: true, list: both(derived(endpointsObject), 'endpoints') },
   { plural: 'endpointslices', singular: 'endpointslice', shortNames: [], kind: 'EndpointSlice', group: 'discovery.k8s.io', version: 'v1', namespaced: true, list: (s) => [...both(derived(endpointSliceObject), 'endpointslices')(s), ...(mirroredSlices(s) as unknown as AnyObject[])] },
   { plural: 'configmaps', singular: 'configmap', shortNames: ['cm'], kind: 'ConfigMap', group: '', version: 'v1', namespaced: true, list: (s) => [...(kubeRootCaConfigMaps(s) as unknown as AnyObject[]), ...storedList(s, 'configmaps')] },
   { plural: 'secrets', singular: 'secret', shortNames: [], kind: 'Secret', group: '', version: 'v1', namespaced: true, list: (s) => storedList(s, 'secrets') },
   { plural: 'networkpolicies', singular: 'networkpolicy', shortNames: ['netpol'], kind: 'NetworkPolicy', group: 'networking.k8s.io', version: 'v1', namespaced: true, list: (s) => storedList(s, 'networkpolicies') },
-  { plural: 'namespaces', singular: 'namespace', shortNames: ['ns'], kind: 'Namespace', group: '', version: 'v1', namespaced: false, list: stored((s) => s.k8s.namespaces) },
-  { plural: 'deployments', singular: 'deployment', shortNames: ['deploy'], kind: 'Deployment', group: 'apps', version: 'v1', namespaced: true, list: stored((s) => s.k8s.deployments) },
-  { plural: 'replicasets', singular: 'replicaset', shortNames: ['rs'], kind: 'ReplicaSet', group: 'apps', version: 'v1', namespaced: true, list: stored((s) => s.k8s.replicasets) },
-  { plural: 'daemonsets', singular: 'daemonset', shortNames: ['ds'], kind: 'DaemonSet', group: 'apps', version: 'v1', namespaced: true, list: stored((s) => s.k8s.daemonsets) },
+  { plural: 'namespaces', singular: 'namespace', shortNames: ['ns'], kind: 'Namespace', group: '', version: 'v1', namespaced: false, verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], list: stored((s) => s.k8s.namespaces) },
+  { plural: 'deployments', singular: 'deployment', shortNames: ['deploy'], kind: 'Deployment', group: 'apps', version: 'v1', namespaced: true, categories: ['all'], list: stored((s) => s.k8s.deployments) },
+  { plural: 'replicasets', singular: 'replicaset', shortNames: ['rs'], kind: 'ReplicaSet', group: 'apps', version: 'v1', namespaced: true, categories: ['all'], list: stored((s) => s.k8s.replicasets) },
+  { plural: 'daemonsets', singular: 'daemonset', shortNames: ['ds'], kind: 'DaemonSet', group: 'apps', version: 'v1', namespaced: true, categories: ['all'], list: stored((s) => s.k8s.daemonsets) },
   { plural: 'events', singular: 'event', shortNames: ['ev'], kind: 'Event', group: '', version: 'v1', namespaced: true, list: (s) => (s.k8s.events ?? []) as unknown as AnyObject[] },
   { plural: 'ingresses', singular: 'ingress', shortNames: ['ing'], kind: 'Ingress', group: 'networking.k8s.io', version: 'v1', namespaced: true, list: stored((s) => s.k8s.ingresses) },
 ];
@@ -88,6 +88,7 @@ export function emptyResource(text: string): ResourceType | undefined {
 /** The message for a built-in type the sandbox does not model and cannot answer for truthfully. */
 export function unmodelledText(text: string): string | undefined {
   const u = unmodelledResource(text);
+  if (u?.verbs && !u.verbs.includes('list')) return 'Error from server (MethodNotAllowed): the server does not allow this method on the requested resource';
   return u && !u.empty ? `error: ${unmodelledMessage(u)}` : undefined;
 }
 

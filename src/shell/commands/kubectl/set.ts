@@ -9,6 +9,7 @@
  * Left out: the other `set` subcommands (env, resources, selector, serviceaccount, subject),
  * --local, -f.
  */
+import { apiView } from '../../../sim/k8s/defaults';
 import { ApiError } from '../../../sim/k8s/api';
 import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
@@ -125,7 +126,7 @@ export async function kubectlSet(ctx: CommandContext, argv: string[]): Promise<n
       errors.push(e);
       continue;
     }
-    if (print) print(stored, ref);
+    if (print) print(apiView(apiCtx.state, stored), ref);
     else ctx.stdout.write(`${ref} image updated${dry === 'client' ? ' (dry run)' : dry === 'server' ? ' (server dry run)' : ''}\n`);
   }
   writeErrors(ctx, errors);

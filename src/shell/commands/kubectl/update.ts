@@ -13,6 +13,7 @@
 import { clone } from '../../../sim/clone';
 import { ApiError, type ApiContext } from '../../../sim/k8s/api';
 import { patchLabels, storedObject, type Resource } from '../../../sim/k8s/controllers';
+import { apiView } from '../../../sim/k8s/defaults';
 import { applyManifests } from '../../../sim/k8s/manifests';
 import { canonicalJson } from '../../../sim/k8s/names';
 import { rngOver } from '../../../sim/rng';
@@ -48,18 +49,22 @@ export function updateObject(ctx: ApiContext, type: ResourceType, namespace: str
   if (APPLIED_KINDS.includes(type.kind)) {
     applyManifests(target, [{ obj: next, source: 'STDIN' }], { namespace, mode: 'update' });
   } else {
-    const live = liveObject(target, type, namespace, name);
-    if (!live) throw new ApiError('NotFound', `${type.group ? `${type.plural}.${type.group}` : type.plural} "${name}" not found`);
+    const current = liveObject(target, type, namespace, name);
+    if (!current) throw new ApiError('NotFound', `${type.group ? `${type.plural}.${type.group}` : type.plural} "${name}" not found`);
+    // The object sent back may be the stored one (patch) or the API view (edit, get -o yaml).
+    const view = apiView(target.state, current) as Obj;
     const meta = (o: Obj): Obj => (isObj(o.metadata) ? o.metadata : {});
     const labels = (o: Obj): Record<string, string> => (isObj(meta(o).labels) ? (meta(o).labels as Record<string, string>) : {});
     const annotations = (o: Obj): Record<string, string> => (isObj(meta(o).annotations) ? (meta(o).annotations as Record<string, string>) : {});
     const rest = (o: Obj): unknown => ({ ...o, status: undefined, metadata: { ...meta(o), labels: undefined, annotations: undefined, resourceVersion: undefined } });
-    if (canonicalJson(rest(live)) !== canonicalJson(rest(next))) {
+    const fromView = canonicalJson(rest(view)) === canonicalJson(rest(next));
+    if (!fromView && canonicalJson(rest(current)) !== canonicalJson(rest(next))) {
       throw new ApiError('BadRequest', `the sandbox does not support changing ${type.plural} other than their labels and annotations`);
     }
     // Admission of what changes: the labels and annotations the object would have.
     const errs = [...validateLabels(labels(next), 'metadata.labels'), ...validateAnnotations(annotations(next), 'metadata.annotations')];
     if (errs.length) throw new InvalidError(type.kind, type.group, name, errs);
+    const live = fromView ? view : current;
     const want = labels(next);
     const have = labels(live);
     const set = Object.fromEntries(Object.entries(want).filter(([k, v]) => have[k] !== v));
