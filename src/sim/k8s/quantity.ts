@@ -53,29 +53,24 @@ export function quantityMilli(q: Quantity): number {
   return Number(q.milli);
 }
 
+/** Divides `v` by `base` while it divides evenly, up to the last of `suffixes`: `v` and the suffix reached. */
+function largestSuffix(v: bigint, base: bigint, suffixes: readonly string[]): string {
+  let suffix = '';
+  for (const s of suffixes) {
+    if (v % base !== 0n) break;
+    v /= base;
+    suffix = s;
+  }
+  return `${v}${suffix}`;
+}
+
 /** Quantity.String(): the canonical text. */
 export function formatQuantity(q: Quantity): string {
   if (q.milli === 0n) return '0';
   const neg = q.milli < 0n;
   const abs = neg ? -q.milli : q.milli;
   const sign = neg ? '-' : '';
-  if (q.format === 'BinarySI' && abs % 1000n === 0n && abs >= 1024n * 1000n) {
-    let v = abs / 1000n;
-    let suffix = '';
-    for (const s of ['Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei']) {
-      if (v % 1024n !== 0n) break;
-      v /= 1024n;
-      suffix = s;
-    }
-    return `${sign}${v}${suffix}`;
-  }
+  if (q.format === 'BinarySI' && abs % 1000n === 0n && abs >= 1024n * 1000n) return sign + largestSuffix(abs / 1000n, 1024n, ['Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei']);
   if (abs % 1000n !== 0n) return `${sign}${abs}m`;
-  let v = abs / 1000n;
-  let suffix = '';
-  for (const s of ['k', 'M', 'G', 'T', 'P', 'E']) {
-    if (v % 1000n !== 0n) break;
-    v /= 1000n;
-    suffix = s;
-  }
-  return `${sign}${v}${suffix}`;
+  return sign + largestSuffix(abs / 1000n, 1000n, ['k', 'M', 'G', 'T', 'P', 'E']);
 }
