@@ -82,3 +82,26 @@ describe('applying manifests', () => {
     expect(() => applyManifests(ctx, [{ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }])).toThrow(/no matches for kind "Widget" in version "example.com\/v1"/);
   });
 });
+
+describe('a pod spec keeps what the API server stores', () => {
+  it('keeps resources, host ports, restartPolicy, the service account and tolerations from the manifest', () => {
+    const { state, ctx } = setup();
+    applyManifests(ctx, [{
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p' },
+      spec: {
+        restartPolicy: 'Never',
+        serviceAccountName: 'builder',
+        tolerations: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' }],
+        containers: [{ name: 'c', image: 'nginx', ports: [{ containerPort: 80, hostPort: 8080 }], resources: { requests: { cpu: '250m', memory: '64Mi' }, limits: { memory: '128Mi' } } }],
+      },
+    }]);
+    const spec = state.k8s.pods['default/p']!.spec;
+    expect(spec.restartPolicy).toBe('Never');
+    expect(spec.serviceAccountName).toBe('builder');
+    expect(spec.tolerations).toEqual([{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' }]);
+    expect(spec.containers[0]!.ports).toEqual([{ containerPort: 80, protocol: 'TCP', hostPort: 8080 }]);
+    expect(spec.containers[0]!.resources).toEqual({ requests: { cpu: '250m', memory: '64Mi' }, limits: { memory: '128Mi' } });
+  });
+});

@@ -242,19 +242,43 @@ function podSpec(spec: unknown): PodSpec {
     ...(Array.isArray(c.command) ? { command: c.command.map(String) } : {}),
     ...(Array.isArray(c.args) ? { args: c.args.map(String) } : {}),
     ...(Array.isArray(c.ports)
-      ? { ports: c.ports.filter(isObj).map((p) => ({ ...(typeof p.name === 'string' ? { name: p.name } : {}), containerPort: Number(p.containerPort), protocol: (p.protocol as 'TCP' | 'UDP') ?? 'TCP' })) }
+      ? { ports: c.ports.filter(isObj).map((p) => ({ ...(typeof p.name === 'string' ? { name: p.name } : {}), containerPort: Number(p.containerPort), protocol: (p.protocol as 'TCP' | 'UDP') ?? 'TCP', ...(typeof p.hostPort === 'number' && p.hostPort > 0 ? { hostPort: p.hostPort } : {}) })) }
       : {}),
     ...(Array.isArray(c.env) ? { env: envVars(c.env) } : {}),
     ...(Array.isArray(c.volumeMounts) ? { volumeMounts: c.volumeMounts.filter(isObj).map((m) => ({ name: String(m.name ?? ''), mountPath: String(m.mountPath ?? ''), ...(m.readOnly === true ? { readOnly: true } : {}) })) } : {}),
+    ...(isObj(c.resources) ? { resources: resourceRequirements(c.resources) } : {}),
   }));
   return {
     containers,
+    ...(typeof s.restartPolicy === 'string' ? { restartPolicy: s.restartPolicy } : {}),
+    ...(typeof s.serviceAccountName === 'string' && s.serviceAccountName ? { serviceAccountName: s.serviceAccountName } : {}),
+    ...(typeof s.priorityClassName === 'string' && s.priorityClassName ? { priorityClassName: s.priorityClassName } : {}),
+    ...(Array.isArray(s.tolerations) ? { tolerations: s.tolerations.filter(isObj).map(toleration) } : {}),
     ...(typeof s.enableServiceLinks === 'boolean' ? { enableServiceLinks: s.enableServiceLinks } : {}),
     ...(typeof s.nodeName === 'string' ? { nodeName: s.nodeName } : {}),
     ...(s.hostNetwork === true ? { hostNetwork: true } : {}),
     ...(isObj(s.nodeSelector) ? { nodeSelector: Object.fromEntries(Object.entries(s.nodeSelector).map(([k, v]) => [k, String(v)])) } : {}),
     ...podDnsFields(s),
     ...(Array.isArray(s.volumes) ? { volumes: podVolumes(s.volumes) } : {}),
+  };
+}
+
+/** A container's requests and limits, quantities kept as written (quantity.ts reads them). */
+function resourceRequirements(r: Obj): NonNullable<PodSpec['containers'][number]['resources']> {
+  const map = (v: unknown): Record<string, string> | undefined => (isObj(v) ? Object.fromEntries(Object.entries(v).map(([k, q]) => [k, String(q)])) : undefined);
+  const requests = map(r.requests);
+  const limits = map(r.limits);
+  return { ...(limits ? { limits } : {}), ...(requests ? { requests } : {}) };
+}
+
+/** A toleration with the fields it sets. */
+function toleration(t: Obj): NonNullable<PodSpec['tolerations']>[number] {
+  return {
+    ...(typeof t.key === 'string' ? { key: t.key } : {}),
+    ...(typeof t.operator === 'string' ? { operator: t.operator } : {}),
+    ...(typeof t.value === 'string' ? { value: t.value } : {}),
+    ...(typeof t.effect === 'string' ? { effect: t.effect } : {}),
+    ...(typeof t.tolerationSeconds === 'number' ? { tolerationSeconds: t.tolerationSeconds } : {}),
   };
 }
 
