@@ -24,8 +24,10 @@
  * kubectl's missing-annotation warning and is `configured`. A Deployment's replica count is
  * changed through the scale path, so pods come and go as the ReplicaSet controller decides.
  * create: a new object is `created`; an existing one is AlreadyExists.
- * Pod specs keep containers, nodeName, hostNetwork, nodeSelector, hostname, subdomain,
- * dnsPolicy, dnsConfig and volumes (Secret and ConfigMap sources, which a pod waits for).
+ * Pod specs keep containers (ports with host ports, env, volume mounts, resources), nodeName,
+ * hostNetwork, nodeSelector, restartPolicy, serviceAccountName, priorityClassName,
+ * tolerations, hostname, subdomain, dnsPolicy, dnsConfig and volumes (Secret and ConfigMap
+ * sources, which a pod waits for); probes, security contexts and affinity are dropped.
  * Kinds: Namespace, Pod, Deployment, Service (every type), Ingress, and the kinds stored as
  * written (ConfigMap, Secret, NetworkPolicy, Endpoints, EndpointSlice: objects.ts); a kind the
  * server does not serve (a CRD's) is refused as kubectl refuses it (`resource mapping not
