@@ -63,3 +63,24 @@ describe('ip usage', () => {
     }
   });
 });
+
+describe('ip -br and ip link show type', () => {
+  it('prints the brief columns, filters by kind and names the link mode only under ip link', async () => {
+    const s = await playgroundSession({ topology: 'kubernetes-web', seed: 1, scheduler: clock() });
+    await run(s, 'ssh node-1');
+    const addr = (await run(s, 'ip -br addr')).out.split('\n');
+    expect(addr[0]).toBe('lo               UNKNOWN        127.0.0.1/8 ');
+    expect(addr).toContain('eth0             UP             192.168.49.3/24 ');
+    expect(addr).toContain('cni0             UP             10.244.1.1/24 ');
+    // A pod's veth: its name with the peer's index, no address, padded to 16 like the others.
+    expect(addr.find((l) => l.startsWith('veth'))).toMatch(/^veth[0-9a-f]{8}@if\d +UP {13}$/);
+    const link = (await run(s, 'ip -br link show type bridge')).out;
+    expect(link).toMatch(/^cni0 {13}UP {13}([0-9a-f]{2}:){5}[0-9a-f]{2} <BROADCAST,MULTICAST,UP,LOWER_UP> \n$/);
+    const veths = (await run(s, 'ip link show type veth')).out.split('\n').filter((l) => /^\d+: /.test(l));
+    expect(veths.length).toBeGreaterThan(0);
+    expect(veths.every((l) => / master cni0 state UP mode DEFAULT group default qlen 1000$/.test(l))).toBe(true);
+    expect((await run(s, 'ip addr show dev eth0')).out).not.toContain('mode DEFAULT');
+    expect(await run(s, 'ip link show type bogus')).toEqual({ out: '', status: 0 });
+    expect((await run(s, 'ip -Z link')).status).toBe(255);
+  });
+});

@@ -25,7 +25,10 @@
  * A veth's peer namespace shows as `link-netns NAME` when it is mounted under /run/netns
  * (a Kubernetes node's `cni-...`) and as `link-netnsid N` otherwise: Docker's namespaces (under
  * /var/run/docker/netns) and the root namespace seen from inside a pod or container.
- * Left out: IPv6 addresses (the sandbox has none), `ip -s`, `ip -d`, `ip -br`, `ip route
+ * `ip -br link|addr` prints iproute2's brief columns (name with `@ifN` padded to 16, state to
+ * 14); `ip link show type veth|bridge|vxlan|dummy` lists links of that kind (another kind:
+ * nothing, as iproute2 prints for a kind no link has); `ip link` adds `mode DEFAULT`.
+ * Left out: IPv6 addresses (the sandbox has none), `ip -s`, `ip -d`, `ip route
  * get` with `from`, `iif`, `oif` or `mark`, changing anything (`ip route add`, `ip netns
  * add`...). Namespace ids are numbered in creation order among the pods or containers now on
  * the machine (a real kernel keeps an id when an older one goes, and gives a new one the
@@ -55,17 +58,26 @@ export function hasCarrier(ns: Netns, d: Device): boolean {
   return d.up;
 }
 
-export function linkHeader(ns: Netns, d: Device, state: { netns: Record<string, Netns> }): string[] {
+/** The words iproute2 prints for a link: its state (`UP`, `DOWN`, `UNKNOWN`) and flags. */
+function linkState(ns: Netns, d: Device): { flags: string[]; state: string } {
   const carrier = hasCarrier(ns, d);
   const flags = d.kind === 'loopback' ? ['LOOPBACK'] : ['BROADCAST', 'MULTICAST'];
-  if (d.kind === 'vxlan' || d.kind === 'dummy') flags.splice(0, 2, 'BROADCAST', 'MULTICAST');
   const up = d.up ? (carrier ? ['UP', 'LOWER_UP'] : ['UP']) : [];
   const all = d.up && !carrier ? ['NO-CARRIER', ...flags, ...up] : [...flags, ...up];
+  const state = !d.up ? 'DOWN' : d.kind === 'loopback' || d.kind === 'vxlan' || d.kind === 'dummy' ? 'UNKNOWN' : carrier ? 'UP' : 'DOWN';
+  return { flags: all, state };
+}
+
+/**
+ * A link's first two lines as `ip link` and `ip addr` print them; `mode` adds the link mode
+ * (`mode DEFAULT`), which `ip link` prints and `ip addr` leaves out.
+ */
+export function linkHeader(ns: Netns, d: Device, state: { netns: Record<string, Netns> }, mode = false): string[] {
+  const { flags: all, state: stateText } = linkState(ns, d);
   const peer = d.peer ? `@if${d.peer.ifindex}` : '';
   const qdisc = d.kind === 'ether' ? 'fq_codel' : d.kind === 'dummy' ? 'noqueue' : 'noqueue';
-  const stateText = !d.up ? 'DOWN' : d.kind === 'loopback' || d.kind === 'vxlan' || d.kind === 'dummy' ? 'UNKNOWN' : carrier ? 'UP' : 'DOWN';
   const qlen = d.kind === 'vxlan' || d.kind === 'dummy' ? '' : 'qlen 1000';
-  const first = `${d.ifindex}: ${d.name}${peer}: <${all.join(',')}> mtu ${d.mtu} qdisc ${qdisc} ${d.master ? `master ${d.master} ` : ''}state ${stateText} group default ${qlen}`;
+  const first = `${d.ifindex}: ${d.name}${peer}: <${all.join(',')}> mtu ${d.mtu} qdisc ${qdisc} ${d.master ? `master ${d.master} ` : ''}state ${stateText} ${mode ? 'mode DEFAULT ' : ''}group default ${qlen}`;
   let link: string;
   if (d.kind === 'loopback') link = '    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00';
   else {
@@ -79,6 +91,26 @@ export function linkHeader(ns: Netns, d: Device, state: { netns: Record<string, 
   }
   return [first, link];
 }
+
+/** `ip -br link`: name (with `@ifN`), state, MAC and flags, in iproute2's brief columns. */
+function briefLink(ns: Netns, d: Device): string {
+  const { flags, state } = linkState(ns, d);
+  return `${`${d.name}${d.peer ? `@if${d.peer.ifindex}` : ''}`.padEnd(16)} ${state.padEnd(14)} ${d.mac} <${flags.join(',')}> `;
+}
+
+/** `ip -br addr`: name (with `@ifN`), state and each address as ADDR/LEN. */
+function briefAddr(ns: Netns, d: Device): string {
+  const { state } = linkState(ns, d);
+  return `${`${d.name}${d.peer ? `@if${d.peer.ifindex}` : ''}`.padEnd(16)} ${state.padEnd(14)} ${d.addrs.map((a) => `${formatIp(a.ip)}/${a.len} `).join('')}`;
+}
+
+/** `ip link show type T`: the kinds iproute2 can name that the sandbox has. */
+const LINK_TYPES: Record<string, (d: Device) => boolean> = {
+  veth: (d) => d.kind === 'veth' || (d.kind === 'ether' && d.peer !== undefined),
+  bridge: (d) => d.kind === 'bridge',
+  vxlan: (d) => d.kind === 'vxlan',
+  dummy: (d) => d.kind === 'dummy',
+};
 
 /** A namespace `ip netns` can name: containerd's pod namespaces, bind-mounted as /run/netns/cni-<uuid>. */
 function mountedInRunNetns(ns: Netns): boolean {
@@ -143,8 +175,14 @@ export const ip: Command = {
     }
     // Options come before the object: `-4` there is ip's own; after `netns exec NAME` it is the program's.
     let lead = 1;
-    while (ctx.argv[lead] === '-4') lead++;
-    const inet4Only = lead > 1;
+    let inet4Only = false;
+    let brief = false;
+    for (; ctx.argv[lead] !== undefined && ctx.argv[lead]!.startsWith('-'); lead++) {
+      const o = ctx.argv[lead]!;
+      if (o === '-4') inet4Only = true;
+      else if (o.length >= 3 && matches(o.replace(/^--?/, ''), 'brief', 2)) brief = true;
+      else throw new CommandError('UNSUPPORTED', `Option "${o}" is unknown or not supported in this sandbox, try "ip -help".`, 255);
+    }
     const args = ctx.argv.slice(lead);
     const object = args[0];
     if (object === undefined || object === 'help') {
@@ -154,29 +192,48 @@ export const ip: Command = {
     if (object.length >= 2 && matches(object, 'netns')) return netns(ctx, args.slice(1));
     const ns = nsOf(ctx);
     if (matches(object, 'route') && args[1] !== undefined && matches(args[1], 'get')) return routeGet(ctx, ns, args.slice(2));
-    const rest = args.slice(1).filter((a) => a !== 'show' && a !== 'list' && a !== 'ls');
-    if (args[1] !== undefined && !['show', 'list', 'ls', 'dev'].includes(args[1]) && !ns.devices.some((d) => d.name === args[1])) {
+    let rest = args.slice(1).filter((a) => a !== 'show' && a !== 'list' && a !== 'ls');
+    if (args[1] !== undefined && !['show', 'list', 'ls', 'dev', 'type'].includes(args[1]) && !ns.devices.some((d) => d.name === args[1])) {
       throw new CommandError('UNSUPPORTED', `Command "${args[1]}" is unknown or not supported in this sandbox, try "ip ${object} help".`);
+    }
+    // `type T` (links and addresses): only links of that kind; an unknown kind lists nothing.
+    let typeFilter: ((d: Device) => boolean) | undefined;
+    const t = rest.indexOf('type');
+    if (t >= 0 && (matches(object, 'link') || matches(object, 'address'))) {
+      const kind = rest[t + 1];
+      if (kind === undefined) throw new CommandError('USAGE', 'Command line is not complete. Try option "help"', 255);
+      typeFilter = LINK_TYPES[kind] ?? (() => false);
+      rest = [...rest.slice(0, t), ...rest.slice(t + 2)];
     }
     const devName = rest[0] === 'dev' ? rest[1] : rest[0];
     const pick = (): Device[] => {
-      if (devName === undefined) return ns.devices;
+      if (devName === undefined) return typeFilter ? ns.devices.filter(typeFilter) : ns.devices;
       const d = ns.devices.find((x) => x.name === devName);
       if (!d) throw new CommandError('NOT_FOUND', `Device "${devName}" does not exist.`);
       return [d];
     };
     const state = ctx.env.sim.state;
+    if (brief && (matches(object, 'address') || matches(object, 'link'))) {
+      const isAddr = matches(object, 'address');
+      const lines = pick()
+        .sort((a, b) => a.ifindex - b.ifindex)
+        .filter((d) => !inet4Only || d.addrs.length > 0)
+        .map((d) => (isAddr ? briefAddr(ns, d) : briefLink(ns, d)));
+      ctx.stdout.write(lines.map((l) => l + '\n').join(''));
+      return 0;
+    }
     if (matches(object, 'address')) {
       // `ip -4 addr`: only devices with an IPv4 address, without their link/ether line.
       const lines = pick()
         .sort((a, b) => a.ifindex - b.ifindex)
         .filter((d) => !inet4Only || addrLines(d).length > 0)
         .flatMap((d) => [...(inet4Only ? linkHeader(ns, d, state).slice(0, 1) : linkHeader(ns, d, state)), ...addrLines(d)]);
-      ctx.stdout.write(lines.join('\n') + '\n');
+      ctx.stdout.write(lines.map((l) => l + '\n').join(''));
       return 0;
     }
     if (matches(object, 'link')) {
-      ctx.stdout.write(pick().sort((a, b) => a.ifindex - b.ifindex).flatMap((d) => linkHeader(ns, d, state)).join('\n') + '\n');
+      const links = pick().sort((a, b) => a.ifindex - b.ifindex);
+      ctx.stdout.write(links.flatMap((d) => linkHeader(ns, d, state, true)).map((l) => l + '\n').join(''));
       return 0;
     }
     if (matches(object, 'route')) {
