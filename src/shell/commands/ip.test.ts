@@ -83,4 +83,12 @@ describe('ip -br and ip link show type', () => {
     expect(await run(s, 'ip link show type bogus')).toEqual({ out: '', status: 0 });
     expect((await run(s, 'ip -Z link')).status).toBe(255);
   });
+
+  it('leaves the dev column out of routes and neighbours under a dev filter', async () => {
+    const s = await playgroundSession({ topology: 'kubernetes', seed: 1, scheduler: clock() });
+    await run(s, 'ssh node-1');
+    expect((await run(s, 'ip route show dev eth0')).out).toBe('default via 192.168.49.1 \n192.168.49.0/24 proto kernel scope link src 192.168.49.3 \n');
+    expect((await run(s, 'ip route')).out).toContain('default via 192.168.49.1 dev eth0 \n');
+    expect((await run(s, 'ip neigh show dev flannel.1')).out).toMatch(/^10\.244\.0\.0 lladdr ([0-9a-f]{2}:){5}[0-9a-f]{2} PERMANENT \n/);
+  });
 });

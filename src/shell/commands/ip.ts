@@ -27,7 +27,8 @@
  * /var/run/docker/netns) and the root namespace seen from inside a pod or container.
  * `ip -br link|addr` prints iproute2's brief columns (name with `@ifN` padded to 16, state to
  * 14); `ip link show type veth|bridge|vxlan|dummy` lists links of that kind (another kind:
- * nothing, as iproute2 prints for a kind no link has); `ip link` adds `mode DEFAULT`.
+ * nothing, as iproute2 prints for a kind no link has); `ip link` adds `mode DEFAULT`; under
+ * `dev NAME`, `ip route` and `ip neigh` leave their `dev` column out.
  * Left out: IPv6 addresses (the sandbox has none), `ip -s`, `ip -d`, `ip route
  * get` with `from`, `iif`, `oif` or `mark`, changing anything (`ip route add`, `ip netns
  * add`...). Namespace ids are numbered in creation order among the pods or containers now on
@@ -147,12 +148,13 @@ export function routeOrder(a: Route, b: Route): number {
   return a.dst.addr - b.dst.addr || b.dst.len - a.dst.len;
 }
 
-function routeLine(ns: Netns, r: Route): string {
+/** One route as `ip route` prints it; under a `dev` filter iproute2 leaves the `dev` column out. */
+function routeLine(ns: Netns, r: Route, showDev = true): string {
   const dst = r.dst.len === 0 ? 'default' : r.dst.len === 32 ? formatIp(r.dst.addr) : `${formatIp(r.dst.addr)}/${r.dst.len}`;
   if (r.type === 'blackhole') return `blackhole ${dst} `;
   const dev = ns.devices.find((d) => d.name === r.dev);
   const linkdown = dev && !hasCarrier(ns, dev) ? 'linkdown ' : '';
-  return `${dst} ${r.via !== undefined ? `via ${formatIp(r.via)} ` : ''}dev ${r.dev} ${r.proto ? `proto ${r.proto} ` : ''}${r.scope ? `scope ${r.scope} ` : ''}${r.src !== undefined ? `src ${formatIp(r.src)} ` : ''}${r.onlink ? 'onlink ' : ''}${linkdown}`;
+  return `${dst} ${r.via !== undefined ? `via ${formatIp(r.via)} ` : ''}${showDev ? `dev ${r.dev} ` : ''}${r.proto ? `proto ${r.proto} ` : ''}${r.scope ? `scope ${r.scope} ` : ''}${r.src !== undefined ? `src ${formatIp(r.src)} ` : ''}${r.onlink ? 'onlink ' : ''}${linkdown}`;
 }
 
 /** iproute2 accepts any prefix of an object or command name. */
@@ -238,11 +240,11 @@ export const ip: Command = {
     }
     if (matches(object, 'route')) {
       const routes = [...ns.routes].sort(routeOrder).filter((r) => devName === undefined || r.dev === devName);
-      ctx.stdout.write(routes.map((r) => routeLine(ns, r) + '\n').join(''));
+      ctx.stdout.write(routes.map((r) => routeLine(ns, r, devName === undefined) + '\n').join(''));
       return 0;
     }
     if (matches(object, 'neighbour') || matches(object, 'neighbor')) {
-      const lines = ns.neigh.filter((n) => devName === undefined || n.dev === devName).map((n) => `${formatIp(n.ip)} dev ${n.dev} lladdr ${n.mac} ${n.state} `);
+      const lines = ns.neigh.filter((n) => devName === undefined || n.dev === devName).map((n) => `${formatIp(n.ip)} ${devName === undefined ? `dev ${n.dev} ` : ''}lladdr ${n.mac} ${n.state} `);
       ctx.stdout.write(lines.map((l) => l + '\n').join(''));
       return 0;
     }
