@@ -77,7 +77,7 @@ describe('what each image serves', () => {
     expect(log[1]).toBe('');
     expect(log[2]).toMatch(/^Running On: boot \| Total Requests: 1 \| App Uptime: [\d.]+ seconds \| Log Time: \d{4}-\d\d-\d\dT[\d:.]+Z$/);
     expect(log[3]).toMatch(/\| Total Requests: 2 \|/);
-    expect((await t.run('kubectl exec boot -- cat /server.js')).stdout).toContain('response.write("Hello Kubernetes bootcamp! | Running on: ");\n');
+    expect((await t.run('kubectl exec boot -- cat /server.js')).stdout).toContain("response.end('Hello Kubernetes bootcamp! | Running on: ' + host + ' | v=1\\n');\n");
     expect((await t.run('kubectl exec boot -- env')).stdout).toContain('NPM_CONFIG_LOGLEVEL=info\nNODE_VERSION=6.3.1\n');
   });
 

@@ -3,7 +3,7 @@
  * Node.js `server.js` on a Debian-based node image that answers every request on 8080 with
  * `Hello Kubernetes bootcamp! | Running on: <hostname> | v=1`.
  *
- * Design notes (the image's /server.js, which the tutorial's pages show; node:6.3.1's ENV): it writes
+ * Design notes (what the image's server does, and node:6.3.1's ENV): it writes
  * `Content-Type: text/plain` and the one line, with the pod's HOSTNAME; it logs `Kubernetes
  * Bootcamp App Started At: <ISO time> | Running On:  <hostname> ` and a blank line when it
  * starts (console.log joins its arguments with spaces), and one line per request with the
@@ -15,25 +15,30 @@ import { appendLog, containerStarted, recordedLog } from '../k8s/logs';
 import { headAware, http, parseRequest } from './http';
 import { podHostname, type ImageDef } from './image';
 
-/** The image's /server.js, which the Viewing Pods and Nodes page has learners read. */
-const SERVER_JS = `var http = require('http');
-var requests=0;
-var podname= process.env.HOSTNAME;
-var startTime;
-var host;
-var handleRequest = function(request, response) {
+/**
+ * /server.js as the sandbox ships it: a program of its own, written for the behaviour above
+ * (the reply, the start and per-request log lines); the sandbox never runs it, `cat` shows it.
+ * The image's own file is not copied.
+ */
+const SERVER_JS = `// Answers every HTTP request on port 8080 with the pod's name and the app's version.
+const http = require('http');
+
+const host = process.env.HOSTNAME;
+let served = 0;
+let listeningSince;
+
+function handle(request, response) {
+  served += 1;
   response.setHeader('Content-Type', 'text/plain');
   response.writeHead(200);
-  response.write("Hello Kubernetes bootcamp! | Running on: ");
-  response.write(host);
-  response.end(" | v=1\\n");
-  console.log("Running On:" ,host, "| Total Requests:", ++requests,"| App Uptime:", (new Date() - startTime)/1000 , "seconds", "| Log Time:",new Date());
+  response.end('Hello Kubernetes bootcamp! | Running on: ' + host + ' | v=1\\n');
+  const uptime = (new Date - listeningSince) / 1000;
+  console.log('Running On:', host, '| Total Requests:', served, '| App Uptime:', uptime, 'seconds', '| Log Time:', new Date);
 }
-var www = http.createServer(handleRequest);
-www.listen(8080,function () {
-    startTime = new Date();;
-    host = process.env.HOSTNAME;
-    console.log ("Kubernetes Bootcamp App Started At:",startTime, "| Running On: " ,host, "\\n" );
+
+http.createServer(handle).listen(8080, function () {
+  listeningSince = new Date;
+  console.log('Kubernetes Bootcamp App Started At:', listeningSince, '| Running On: ', host, '\\n');
 });
 `;
 
