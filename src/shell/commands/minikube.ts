@@ -30,7 +30,6 @@
  */
 import type { Command, CommandContext, CompletionRequest, ShellEnv } from '../command';
 import { apiContext } from './kubectl/mutate';
-import { kubeletSync } from '../../sim/k8s/kubelet';
 import { nodeInternalIp } from '../../sim/k8s/ingress-status';
 import { key, type Service } from '../../sim/k8s/types';
 import { controlPlane, disableIngressAddon, enableIngressAddon, ingressAddonEnabled, ingressAddonReady, INGRESS_IMAGES, PROFILE } from '../../sim/minikube';
@@ -368,15 +367,13 @@ async function addonsEnable(ctx: CommandContext, name: string): Promise<number> 
   for (const image of [INGRESS_IMAGES.certgenPatch, INGRESS_IMAGES.controller, INGRESS_IMAGES.certgenCreate]) ctx.stdout.write(styled(ctx, 'option', `Using image ${image.split('@')[0]}`));
   // minikube copies the manifest to the node and runs kubectl apply there: about a second.
   if (!(await ctx.sleep(1000))) return 130;
-  const api = apiContext(ctx);
-  kubeletSync(api);
-  enableIngressAddon(api);
+  ctx.env.sim.advance();
+  enableIngressAddon(apiContext(ctx));
   ctx.stdout.write(styled(ctx, 'healthCheck', `Verifying ${name} addon...`));
   // kapi.WaitForPods polls until every labelled pod is Running or Succeeded (6 minutes at most).
   for (let waited = 0; ; waited += 500) {
-    const now = apiContext(ctx);
-    kubeletSync(now);
-    if (ingressAddonReady(now.state)) break;
+    ctx.env.sim.advance();
+    if (ingressAddonReady(ctx.env.sim.state)) break;
     if (waited >= 360_000) return exitWith(ctx, 'MK_ADDON_ENABLE', `enable failed: run callbacks: running callbacks: [waiting for app.kubernetes.io/name=ingress-nginx pods: context deadline exceeded]`, 10);
     if (!(await ctx.sleep(500))) return 130;
   }
@@ -387,9 +384,8 @@ async function addonsEnable(ctx: CommandContext, name: string): Promise<number> 
 function addonsDisable(ctx: CommandContext, name: string): number {
   if (ADDONS[name] === undefined) return exitWith(ctx, 'MK_ADDON_DISABLE', `disable failed: run callbacks: ${name} is not a valid addon`, 10);
   if (name === 'ingress') {
-    const api = apiContext(ctx);
-    kubeletSync(api);
-    disableIngressAddon(api);
+    ctx.env.sim.advance();
+    disableIngressAddon(apiContext(ctx));
   }
   ctx.stdout.write(styled(ctx, 'addonDisable', `"The '${name}' addon is disabled`));
   return 0;
@@ -413,7 +409,7 @@ function addonsList(ctx: CommandContext, output: string): number {
 function service(ctx: CommandContext, f: Flags): number {
   const ns = f.flags.get('namespace') ?? 'default';
   const state = ctx.env.sim.state;
-  kubeletSync(apiContext(ctx));
+  ctx.env.sim.advance();
   if (f.args[0] === 'list') {
     const all = Object.values(state.k8s.services).filter((s) => !f.flags.has('namespace') || s.metadata.namespace === ns);
     all.sort((a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name));

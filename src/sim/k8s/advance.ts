@@ -4,8 +4,10 @@
  *
  * Design notes: the sandbox has no background loop. What real components do as time passes
  * is kept as work with a due time in the state: the scheduler's retries and the kubelets'
- * stages of starting a pod (kubelet.ts, `k8s.starting`), and the Deployment controller's
- * rolling-update steps (rollout.ts). `advanceCluster` runs that work up to `ctx.now`, always
+ * stages of starting a pod (kubelet.ts, `k8s.starting`), the Deployment controller's
+ * rolling-update steps (rollout.ts) and the cloud's load balancers being built (api.ts
+ * serviceControllerSync); ingress-nginx's periodic status sync is a function of time and runs
+ * last (ingress-status.ts). `advanceCluster` runs that work up to `ctx.now`, always
  * taking the earliest first: the kubelet stages due up to the next rollout step (the
  * controllers then see the pods' readiness), then that step (the ReplicaSet controller then
  * creates and deletes its pods, which start from that step's time), and so on. Endpoints and
@@ -14,7 +16,7 @@
  * nothing the second time, and when nothing is due it only looks at the two small records of
  * pending work. The Sim runs it whenever something reads or changes the model (sim.ts).
  */
-import type { ApiContext } from './api';
+import { nextLoadBalancerDue, serviceControllerSync, type ApiContext } from './api';
 import { reconcile } from './controllers';
 import { ingressStatusSync } from './ingress-status';
 import { kubeletSync, nextKubeletDue } from './kubelet';
@@ -22,7 +24,7 @@ import { nextRolloutDue, progressRollouts } from './rollout';
 
 /** When the next stage is due (Infinity when nothing is pending): a command that waits sleeps until then. */
 export function nextClusterDue(state: ApiContext['state']): number {
-  return Math.min(nextKubeletDue(state), nextRolloutDue(state));
+  return Math.min(nextKubeletDue(state), nextRolloutDue(state), nextLoadBalancerDue(state));
 }
 
 /** Runs every stage due by `ctx.now`, earliest first. True when anything changed. */
@@ -31,10 +33,14 @@ export function advanceCluster(ctx: ApiContext): boolean {
   for (let guard = 0; guard < 1_000_000; guard++) {
     const kubelet = nextKubeletDue(ctx.state);
     const rollout = nextRolloutDue(ctx.state);
-    if (kubelet > ctx.now && rollout > ctx.now) break;
-    if (kubelet <= rollout) {
-      // Every kubelet stage up to the next rollout step (or now), then the controllers once.
-      const until = Math.min(rollout, ctx.now);
+    const balancer = nextLoadBalancerDue(ctx.state);
+    if (kubelet > ctx.now && rollout > ctx.now && balancer > ctx.now) break;
+    if (balancer <= kubelet && balancer <= rollout) {
+      // The cloud finishes the load balancers due by then, each stamped with its own time.
+      if (serviceControllerSync({ ...ctx, now: balancer })) changed = true;
+    } else if (kubelet <= rollout) {
+      // Every kubelet stage up to the next rollout step or load balancer (or now), then the controllers once.
+      const until = Math.min(rollout, balancer, ctx.now);
       if (kubeletSync(until === ctx.now ? ctx : { ...ctx, now: until })) changed = true;
     } else if (progressRollouts({ ...ctx, now: rollout }, reconcile)) changed = true;
   }

@@ -409,6 +409,14 @@ function provisionLoadBalancer(state: SimState, serviceKey: string): boolean {
   return true;
 }
 
+/** When the cloud next finishes a load balancer (Infinity when none is being built). */
+export function nextLoadBalancerDue(state: SimState): number {
+  let next = Infinity;
+  const due = state.k8s.alloc.loadBalancersDue;
+  if (due) for (const k in due) if (due[k]!.due < next) next = due[k]!.due;
+  return next;
+}
+
 /**
  * The service controller catches up with sandbox time: each load balancer due by `ctx.now`
  * gets its address and the EnsuredLoadBalancer event, stamped with its own time. A Service

@@ -10,7 +10,7 @@
  * IngressClass). With no controller running the addresses it wrote are taken away again
  * (`--update-status-on-shutdown`, on by default). A controller behind a LoadBalancer Service
  * (the other install the sandbox has) is left alone: api.ts copies the Service's address.
- * The kubelet's sync runs this, so status catches up whenever sandbox time is read.
+ * advance.ts runs this, so status catches up whenever sandbox time is read.
  */
 import type { SimState } from '../state';
 import { key, type Ingress } from './types';

@@ -34,14 +34,11 @@
  * they are Running when the learner arrives; only pods created from the shell take time.
  * Progress is driven by `kubeletSync`, which runs every stage due by `ctx.now` in time order
  * and lets the controllers update ReplicaSet and Deployment status afterwards; advance.ts
- * calls it, between rolling-update steps, whenever something reads or changes the model. It
- * also lets the service controller finish the load balancers due by then (api.ts
- * serviceControllerSync).
+ * calls it, between rolling-update steps, whenever something reads or changes the model.
  * A program that ends by itself (ImageDef.runsFor: a Job's) in a pod that is not restarted
  * (restartPolicy OnFailure or Never) exits 0 that long after it started: the pod is Succeeded,
  * its container terminated with reason Completed (its address stays in the status, as the
  * kubelet leaves it); with restartPolicy Always it stays Running (restarts are not modelled).
- * After the stages, ingress-nginx's status sync catches up (ingress-status.ts).
  * Left out: image pull failures (ErrImagePull/ImagePullBackOff), init containers, probes,
  * the volume manager's two-minute `Unable to attach or mount volumes` timeout event, the
  * event correlator's similar-event aggregation of FailedCreatePodSandBox (each attempt's
@@ -52,9 +49,8 @@ import { formatIp, nth, size } from '../ipv4';
 import { attachPod, nodeIp, nodeSubnet } from '../cni';
 import { deriveRng } from '../rng';
 import type { SimState } from '../state';
-import { emit, podCounts, rfc3339, schedule, serviceControllerSync, type ApiContext } from './api';
+import { emit, podCounts, rfc3339, schedule, type ApiContext } from './api';
 import { reconcile } from './controllers';
-import { ingressStatusSync } from './ingress-status';
 import { containerId } from './names';
 import { key, type Container, type Pod, type PodStart } from './types';
 
@@ -494,8 +490,6 @@ export function nextKubeletDue(state: SimState): number {
   let next = Infinity;
   const all = state.k8s.starting;
   if (all) for (const k in all) if (all[k]!.due < next) next = all[k]!.due;
-  const lbs = state.k8s.alloc.loadBalancersDue;
-  if (lbs) for (const k in lbs) if (lbs[k]!.due < next) next = lbs[k]!.due;
   return next;
 }
 
@@ -504,11 +498,9 @@ export function nextKubeletDue(state: SimState): number {
  * in time order; then the controllers see the pods' new readiness. True if anything changed.
  */
 export function kubeletSync(ctx: ApiContext): boolean {
-  // The cloud's load balancers finish on the same clock.
-  const provisioned = serviceControllerSync(ctx);
   const all = ctx.state.k8s.starting;
-  if (!all || Object.keys(all).length === 0) return ingressStatusSync(ctx.state, ctx.now) || provisioned;
-  let changed = provisioned;
+  if (!all || Object.keys(all).length === 0) return false;
+  let changed = false;
   for (let guard = 0; guard < 100_000; guard++) {
     let best: string | undefined;
     let bestDue = Infinity;
@@ -529,5 +521,5 @@ export function kubeletSync(ctx: ApiContext): boolean {
     if (step({ ...ctx, now: s.due }, pod, s)) delete all[best];
   }
   if (changed) reconcile(ctx);
-  return ingressStatusSync(ctx.state, ctx.now) || changed;
+  return changed;
 }
