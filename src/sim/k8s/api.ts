@@ -447,11 +447,9 @@ function ensureLoadBalancer(ctx: ApiContext, svc: Service): void {
   const k = key(svc.metadata.namespace, svc.metadata.name);
   const alloc = ctx.state.k8s.alloc;
   if (ctx.podStartup === 'timed') {
-    // From the shell: the cloud takes a while; EXTERNAL-IP reads <pending> until then.
     emit(ctx, { involved: lbInvolved(svc), type: 'Normal', reason: 'EnsuringLoadBalancer', message: 'Ensuring load balancer', source: 'service-controller' });
     (alloc.loadBalancersDue ??= {})[k] = { uid: svc.metadata.uid, due: ctx.now + LB_PROVISION_MS };
   } else if (provisionLoadBalancer(ctx.state, k)) {
-    // A cluster build or a lab's manifests: the load balancer is ready when the learner arrives.
     emit(ctx, { involved: lbInvolved(svc), type: 'Normal', reason: 'EnsuringLoadBalancer', message: 'Ensuring load balancer', source: 'service-controller' });
     emit(ctx, { involved: lbInvolved(svc), type: 'Normal', reason: 'EnsuredLoadBalancer', message: 'Ensured load balancer', source: 'service-controller' });
   }
