@@ -5,7 +5,8 @@
  * MTU = uplink MTU - 50) holding the node subnet's network address as a /32, and for every other
  * node exactly one route (`<subnet> via <subnet>.0 dev flannel.1 onlink`), one permanent
  * neighbour (`<subnet>.0` -> that node's flannel.1 MAC) and one FDB entry (that MAC -> that
- * node's IP). The bridge plugin creates `cni0` with the subnet's .1 when the first pod lands
+ * node's IP). Those are the same on every node, so they are kept once, in the `flannel` mesh
+ * (mesh.ts), which every node holds; host-gw's routes too. The bridge plugin creates `cni0` with the subnet's .1 when the first pod lands
  * on the node, then one veth pair per pod: `eth0` inside the pod, `veth<8 hex>` on the node,
  * enslaved to cni0. host-local IPAM hands out addresses after the last one it reserved and
  * wraps at the end of the range; freed addresses are not reused at once. A full range fails
@@ -15,6 +16,7 @@
  */
 import { broadcast, nth, parseCidr, size, type Cidr, type Ip } from './ipv4';
 import { randomMac } from './mac';
+import { joinMesh, publishToMesh, type MeshMember } from './mesh';
 import { addDevice, deviceByName, newNetns, type Netns } from './netns';
 import { nodeNetfilter } from './k8s/kube-proxy';
 import { uuid, vethName } from './k8s/names';
@@ -74,25 +76,27 @@ export function setupFlannel(state: SimState): void {
     setupHostGw(state, nodes);
     return;
   }
-  // Every node learns every other node's subnet, VTEP MAC and address (flannel's subnet watch).
-  const peers = nodes.map((name) => {
-    const vx = deviceByName(state.netns[nodeNsId(name)]!, 'flannel.1')!;
-    return { name, subnet: nodeSubnet(state, name), mac: vx.mac, ip: vx.vxlan!.local };
-  });
+  // Every node learns every other node's subnet, VTEP MAC and address (flannel's subnet watch):
+  // each node publishes its route, neighbour and FDB entry once, and the others hold them.
   for (const name of nodes) {
-    const ns = state.netns[nodeNsId(name)]!;
-    const vx = deviceByName(ns, 'flannel.1')!;
-    const have = new Set(ns.routes.filter((r) => r.dev === 'flannel.1').map((r) => r.dst.addr));
-    for (const peer of peers) {
-      if (peer.name === name) continue;
-      if (!have.has(peer.subnet.addr)) {
-        have.add(peer.subnet.addr);
-        ns.routes.push({ dst: peer.subnet, via: peer.subnet.addr, dev: 'flannel.1', onlink: true });
-        ns.neigh.push({ ip: peer.subnet.addr, dev: 'flannel.1', mac: peer.mac, state: 'PERMANENT' });
-      }
-      vx.vxlan!.fdb[peer.mac] = peer.ip;
-    }
+    const vx = deviceByName(state.netns[nodeNsId(name)]!, 'flannel.1')!;
+    const subnet = nodeSubnet(state, name);
+    joinFlannelMesh(state, name, {
+      route: { dst: subnet, via: subnet.addr, dev: 'flannel.1', onlink: true },
+      neigh: { ip: subnet.addr, dev: 'flannel.1', mac: vx.mac, state: 'PERMANENT' },
+      fdb: { dev: 'flannel.1', mac: vx.mac, ip: vx.vxlan!.local },
+    });
   }
+}
+
+/** The mesh (mesh.ts) holding flannel's per-node routes, neighbours and FDB entries. */
+export const FLANNEL_MESH = 'flannel';
+
+/** Publishes a node's entries to flannel's mesh and has the node hold every other node's. */
+function joinFlannelMesh(state: SimState, node: string, entries: Omit<MeshMember, 'ns'>): void {
+  const ns = state.netns[nodeNsId(node)]!;
+  publishToMesh(state, FLANNEL_MESH, { ns: ns.id, ...entries });
+  joinMesh(ns, FLANNEL_MESH);
 }
 
 export function nodeIp(state: SimState, node: string): Ip {
@@ -110,14 +114,7 @@ export function nodeIp(state: SimState, node: string): Ip {
  * why host-gw needs every node on one L2 network.
  */
 function setupHostGw(state: SimState, nodes: string[]): void {
-  const peers = nodes.map((name) => ({ name, subnet: nodeSubnet(state, name), ip: nodeIp(state, name) }));
-  for (const name of nodes) {
-    const ns = state.netns[nodeNsId(name)]!;
-    for (const peer of peers) {
-      if (peer.name === name || ns.routes.some((r) => r.dst.addr === peer.subnet.addr && r.dst.len === peer.subnet.len)) continue;
-      ns.routes.push({ dst: peer.subnet, via: peer.ip, dev: 'eth0' });
-    }
-  }
+  for (const name of nodes) joinFlannelMesh(state, name, { route: { dst: nodeSubnet(state, name), via: nodeIp(state, name), dev: 'eth0' } });
 }
 
 /** The MTU pods and cni0 get: the uplink's, less VXLAN's 50 bytes when there is a tunnel. */

@@ -22,6 +22,7 @@ import { clone } from './clone';
 import { detachPod, nodeNsId, podNetns } from './cni';
 import { parseCidr } from './ipv4';
 import { syncProxyRules } from './k8s/kube-proxy';
+import { leaveMesh } from './mesh';
 import { deviceByName } from './netns';
 import type { SimState } from './state';
 
@@ -89,6 +90,8 @@ export function applyFault(state: SimState, fault: Fault, now: number): void {
       const ns = state.netns['host' in fault ? `host/${fault.host}` : nodeNsId(fault.node)];
       const dst = fault.dst === 'default' ? { addr: 0, len: 0 } : parseCidr(fault.dst);
       if (!ns || !dst) throw new FaultError(`no route ${fault.dst} on ${where}`);
+      // The change is this namespace's own: it stops sharing its mesh's routes first (mesh.ts).
+      leaveMesh(ns, state);
       const before = ns.routes.length;
       ns.routes = ns.routes.filter((r) => !(r.dst.addr === dst.addr && r.dst.len === dst.len));
       if (ns.routes.length === before) throw new FaultError(`RTNETLINK answers: No such process`);

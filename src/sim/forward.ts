@@ -57,7 +57,7 @@ import { findListener } from './apps';
 import { tcpExchange, tcpInput } from './tcp-stack';
 import { syncProxyRules } from './k8s/kube-proxy';
 import { evaluate, layered, type Netfilter, type PacketView, type TableName, type Verdict } from './netfilter';
-import { cachedPmtu, deviceByIndex, deviceByName, isLocal, learnPmtu, lookupNeighbour, lookupRoute, setNeighbour, sourceFor, type Device, type Netns, type Route } from './netns';
+import { cachedPmtu, deviceByIndex, deviceByName, isLocal, learnPmtu, lookupNeighbour, lookupRoute, lookupVxlanFdb, setNeighbour, sourceFor, type Device, type Netns, type Route } from './netns';
 import { rngOver, type Rng } from './rng';
 import type { SimState } from './state';
 
@@ -315,7 +315,7 @@ class Engine {
         meta.ctNew = false;
         const v = this.table(ns, 'nat', 'POSTROUTING', p, meta, undefined, out.name);
         if (v.masquerade || v.snat) {
-          const ip = v.snat?.ip ?? sourceFor(ns, lookupRoute(ns, p.dst)!, p.dst) ?? out.addrs[0]?.ip ?? p.src;
+          const ip = v.snat?.ip ?? sourceFor(ns, lookupRoute(ns, p.dst, this.state)!, p.dst) ?? out.addrs[0]?.ip ?? p.src;
           const table = (ns.conntrack ??= []);
           setSnat(table, e, ip, this.rng, !!(v.masquerade?.randomFully ?? v.snat?.randomFully), v.snat?.port);
           reindex(table, e);
@@ -365,7 +365,7 @@ class Engine {
       this.localDeliver(ns, p);
       return;
     }
-    const route = (!local && meta.route) || lookupRoute(ns, p.dst);
+    const route = (!local && meta.route) || lookupRoute(ns, p.dst, this.state);
     if (!route) {
       this.hop(ns, 'drop', `no route to ${formatIp(p.dst)}: network unreachable`, undefined, p);
       if (local) this.result.errors.push({ ns: ns.id, errno: 'ENETUNREACH', packet: p });
@@ -414,7 +414,7 @@ class Engine {
       this.localDeliver(ns, p);
       return;
     }
-    const n = lookupNeighbour(ns, dev.name, nexthop);
+    const n = lookupNeighbour(ns, dev.name, nexthop, this.state);
     if (n) {
       this.transmit(ns, dev, { dst: n.mac, src: dev.mac, payload: p });
       return;
@@ -541,7 +541,7 @@ class Engine {
 
   private encapsulate(ns: Netns, dev: Device, frame: EthernetFrame): void {
     const vx = dev.vxlan!;
-    const remote = vx.fdb[frame.dst];
+    const remote = lookupVxlanFdb(ns, dev, frame.dst, this.state);
     const inner = ipOf(frame);
     if (remote === undefined) {
       this.hop(ns, 'drop', `${dev.name} has no FDB entry for ${frame.dst}`, dev.name, inner);
@@ -620,7 +620,7 @@ class Engine {
       this.hop(ns, 'drop', `${formatIp(p.dst)} is not ours and ip_forward is off`, dev.name, p);
       return;
     }
-    const route = lookupRoute(ns, p.dst);
+    const route = lookupRoute(ns, p.dst, this.state);
     if (!route) {
       // The input route lookup fails before ip_forward looks at the TTL.
       this.hop(ns, 'drop', `no route to ${formatIp(p.dst)}: network unreachable`, dev.name, p);
@@ -672,7 +672,7 @@ class Engine {
       const q = pl.data;
       const quotedSrc = ((q[12]! << 24) | (q[13]! << 16) | (q[14]! << 8) | q[15]!) >>> 0;
       const quotedDst = ((q[16]! << 24) | (q[17]! << 16) | (q[18]! << 8) | q[19]!) >>> 0;
-      if (isLocal(ns, quotedSrc)) learnPmtu(ns, quotedDst, pl.rest & 0xffff, this.now);
+      if (isLocal(ns, quotedSrc)) learnPmtu(ns, quotedDst, pl.rest & 0xffff, this.now, this.state);
     }
     if (pl.kind === 'udp' && pl.payload instanceof Uint8Array && p.dst !== 0xffffffff) this.udpInput(ns, p, pl.srcPort, pl.dstPort, pl.payload);
     if (pl.kind === 'tcp' && !this.opts.openPorts?.has(`${ns.id}|tcp|${pl.dstPort}`)) {
@@ -763,7 +763,7 @@ class Engine {
     if (orig.payload.kind === 'icmp' && orig.payload.type !== ICMP_ECHO_REQUEST && orig.payload.type !== ICMP_ECHO_REPLY) return;
     // Nor about a fragment other than the first (icmp_send), which carries no transport header.
     if (orig.fragOffset > 0) return;
-    const route = lookupRoute(ns, orig.src);
+    const route = lookupRoute(ns, orig.src, this.state);
     const src = route ? sourceFor(ns, route, orig.src) : undefined;
     if (src === undefined) return;
     // icmp_send quotes as much of the packet as keeps the error within 576 bytes (RFC 1812 4.3.2.3).

@@ -11,12 +11,16 @@
  * destination as the kernel keeps a route exception (`ip route get` shows it as `cache
  * expires 599sec mtu 1400`): it only ever lowers the MTU, lasts net.ipv4.route.mtu_expires
  * (600 s), and a value below min_pmtu (552) is raised to 552 and locked, so DF is no longer
- * set on the packets that fit. Left out: policy routing (ip rule), multiple tables, metrics
- * beyond ordering, IPv6.
+ * set on the packets that fit. A namespace in a mesh (mesh.ts: flannel's per-node routes,
+ * neighbours and FDB entries, stored once for all nodes) holds the mesh's entries as well as
+ * its own: the lookups and listings here take the sandbox state to read them (`routesOf`,
+ * `neighboursOf`, `vxlanFdbOf`), and a namespace read without it throws rather than miss them.
+ * Left out: policy routing (ip rule), multiple tables, metrics beyond ordering, IPv6.
  */
 import { contains, formatIp, maskOf, type Cidr, type Ip } from './ipv4';
 import type { ConntrackEntry } from './conntrack';
 import type { Mac } from './mac';
+import { meshFdb, meshMembers, meshMembersWithSelf, meshNeighbour, type MeshHolder } from './mesh';
 import type { Netfilter } from './netfilter';
 import type { TcpSocket } from './tcp-stack';
 
@@ -108,6 +112,8 @@ export interface Netns {
   tcpSockets?: Record<string, TcpSocket>;
   /** Path MTUs learned from ICMP "fragmentation needed", by destination address (dotted). */
   pmtu?: Record<string, PmtuEntry>;
+  /** The mesh (state.meshes, mesh.ts) whose other members' entries this namespace holds. */
+  mesh?: string;
 }
 
 export function newNetns(id: string, name: string, hostname: string, ipId: number): Netns {
@@ -139,19 +145,59 @@ export function isLocal(ns: Netns, ip: Ip): boolean {
   return false;
 }
 
-/** Longest-prefix match over the main table; ignores routes whose device is down. */
-export function lookupRoute(ns: Netns, dst: Ip): Route | undefined {
+/**
+ * Longest-prefix match over the main table; ignores routes whose device is down. `shared` (the
+ * sandbox state) supplies the routes a mesh namespace holds; its own come first, so an own
+ * route shadows the mesh's for the same destination.
+ */
+export function lookupRoute(ns: Netns, dst: Ip, shared?: MeshHolder): Route | undefined {
   let best: Route | undefined;
-  for (const r of ns.routes) {
-    if (!contains(r.dst, dst)) continue;
-    if (best && best.dst.len >= r.dst.len) continue;
+  const consider = (r: Route): void => {
+    if (!contains(r.dst, dst)) return;
+    if (best && best.dst.len >= r.dst.len) return;
     if (r.type !== 'blackhole') {
       const dev = deviceByName(ns, r.dev);
-      if (!dev || !dev.up) continue;
+      if (!dev || !dev.up) return;
     }
     best = r;
-  }
+  };
+  for (const r of ns.routes) consider(r);
+  if (ns.mesh !== undefined) for (const m of meshMembersWithSelf(ns, shared)) if (m.route && m.ns !== ns.id) consider(m.route);
   return best;
+}
+
+/** Every route of the main table: the namespace's own, then those it holds through a mesh. */
+export function routesOf(ns: Netns, shared?: MeshHolder): Route[] {
+  if (ns.mesh === undefined) return ns.routes;
+  const own = new Set(ns.routes.map((r) => `${r.dst.addr}/${r.dst.len}`));
+  const out = [...ns.routes];
+  for (const m of meshMembers(ns, shared)) if (m.route && !own.has(`${m.route.dst.addr}/${m.route.dst.len}`)) out.push(m.route);
+  return out;
+}
+
+/** The neighbour table: entries held through a mesh first (programmed before any was learned), then the namespace's own. */
+export function neighboursOf(ns: Netns, shared?: MeshHolder): Neighbour[] {
+  if (ns.mesh === undefined) return ns.neigh;
+  const own = new Set(ns.neigh.map((n) => `${n.dev}|${n.ip}`));
+  const out: Neighbour[] = [];
+  for (const m of meshMembers(ns, shared)) if (m.neigh && !own.has(`${m.neigh.dev}|${m.neigh.ip}`)) out.push(m.neigh);
+  return out.length ? [...out, ...ns.neigh] : ns.neigh;
+}
+
+/** A VXLAN device's forwarding database (MAC -> remote VTEP): mesh entries first, then its own. */
+export function vxlanFdbOf(ns: Netns, dev: Device, shared?: MeshHolder): Record<Mac, Ip> {
+  const own = dev.vxlan?.fdb ?? {};
+  if (ns.mesh === undefined) return own;
+  const out: Record<Mac, Ip> = {};
+  for (const m of meshMembers(ns, shared)) if (m.fdb && m.fdb.dev === dev.name && out[m.fdb.mac] === undefined) out[m.fdb.mac] = m.fdb.ip;
+  return { ...out, ...own };
+}
+
+/** The remote VTEP a VXLAN device's FDB names for `mac` (its own entry first, then the mesh's). */
+export function lookupVxlanFdb(ns: Netns, dev: Device, mac: Mac, shared?: MeshHolder): Ip | undefined {
+  const own = dev.vxlan?.fdb[mac];
+  if (own !== undefined || ns.mesh === undefined) return own;
+  return meshFdb(ns, shared, dev.name, mac);
 }
 
 /**
@@ -159,10 +205,10 @@ export function lookupRoute(ns: Netns, dst: Ip): Route | undefined {
  * addresses the local table's route says it (`local 127.0.0.0/8 dev lo src 127.0.0.1`, and a
  * local address is its own source); otherwise the main table's route through sourceFor.
  */
-export function sourceTo(ns: Netns, dst: Ip): Ip | undefined {
+export function sourceTo(ns: Netns, dst: Ip, shared?: MeshHolder): Ip | undefined {
   if (dst >>> 24 === 127) return 0x7f000001;
   if (isLocal(ns, dst)) return dst;
-  const route = lookupRoute(ns, dst);
+  const route = lookupRoute(ns, dst, shared);
   return route && sourceFor(ns, route, dst);
 }
 
@@ -188,8 +234,9 @@ export function setNeighbour(ns: Netns, n: Neighbour): void {
   } else ns.neigh.push(n);
 }
 
-export function lookupNeighbour(ns: Netns, dev: string, ip: Ip): Neighbour | undefined {
-  return ns.neigh.find((n) => n.ip === ip && n.dev === dev);
+/** The neighbour entry for `ip` on `dev`: the namespace's own, else the one it holds through a mesh. */
+export function lookupNeighbour(ns: Netns, dev: string, ip: Ip, shared?: MeshHolder): Neighbour | undefined {
+  return ns.neigh.find((n) => n.ip === ip && n.dev === dev) ?? (ns.mesh === undefined ? undefined : meshNeighbour(ns, shared, dev, ip));
 }
 
 /** The path MTU cached for `dst`, while it has not expired at `now` (epoch ms). */
@@ -202,8 +249,8 @@ export function cachedPmtu(ns: Netns, dst: Ip, now: number): PmtuEntry | undefin
  * ICMP "fragmentation needed" for a packet this namespace sent to `dst` said `mtu`: the kernel
  * lowers the path MTU (never raises it), clamping a value below min_pmtu to 552 and locking it.
  */
-export function learnPmtu(ns: Netns, dst: Ip, mtu: number, now: number): void {
-  const route = lookupRoute(ns, dst);
+export function learnPmtu(ns: Netns, dst: Ip, mtu: number, now: number, shared?: MeshHolder): void {
+  const route = lookupRoute(ns, dst, shared);
   const dev = route && deviceByName(ns, route.dev);
   if (!dev) return;
   const cached = cachedPmtu(ns, dst, now);

@@ -131,7 +131,7 @@ export class Sim {
     const ns = this.state.netns[nsId];
     if (!ns) throw new Error(`no network namespace ${nsId}`);
     const size = opts.size ?? 56;
-    const route = lookupRoute(ns, dst);
+    const route = lookupRoute(ns, dst, this.state);
     const src = (route && sourceFor(ns, route, dst)) ?? 0x7f000001;
     const pmtu = opts.pmtu ?? 'want';
     const routeMtu = route ? (ns.devices.find((d) => d.name === route.dev)?.mtu ?? 1500) : 1500;
@@ -175,7 +175,7 @@ export class Sim {
   udpRequest(nsId: string, dst: Ip, dport: number, payload: Uint8Array, sport = 32768 + this.rng.int(28232), ttl = 64): UdpResult {
     const ns = this.state.netns[nsId];
     if (!ns) throw new Error(`no network namespace ${nsId}`);
-    const route = lookupRoute(ns, dst);
+    const route = lookupRoute(ns, dst, this.state);
     const src = (route && sourceFor(ns, route, dst)) ?? 0x7f000001;
     const id = ns.ipId;
     ns.ipId = (ns.ipId + 1) & 0xffff;

@@ -13,7 +13,7 @@
 import type { Command } from '../command';
 import { CommandError } from '../errors';
 import { formatIp } from '../../sim/ipv4';
-import type { Netns } from '../../sim/netns';
+import { vxlanFdbOf, type Netns } from '../../sim/netns';
 
 export const bridge: Command = {
   name: 'bridge',
@@ -53,7 +53,7 @@ export const bridge: Command = {
         } else if (d.master) {
           lines.push(`${d.mac} dev ${d.name} vlan 1 master ${d.master} permanent`, `${d.mac} dev ${d.name} master ${d.master} permanent`);
         } else if (d.kind === 'vxlan') {
-          for (const [mac, ip] of Object.entries(d.vxlan!.fdb)) lines.push(`${mac} dev ${d.name} dst ${formatIp(ip)} self permanent`);
+          for (const [mac, ip] of Object.entries(vxlanFdbOf(ns, d, ctx.env.sim.state))) lines.push(`${mac} dev ${d.name} dst ${formatIp(ip)} self permanent`);
         }
       }
       ctx.stdout.write(lines.map((l) => l + '\n').join(''));

@@ -39,7 +39,7 @@
 import type { Command } from '../command';
 import { CommandError } from '../errors';
 import { formatIp, maskOf } from '../../sim/ipv4';
-import type { Device, Netns, Route } from '../../sim/netns';
+import { neighboursOf, routesOf, type Device, type Netns, type Route } from '../../sim/netns';
 import { hasCarrier, matches, nsOf, routeOrder } from './ip';
 import { busyboxNslookup } from './nslookup-busybox';
 import { busyboxVersion, imageAt } from '../images';
@@ -473,8 +473,8 @@ export const ipBusybox: Command = {
     let lines: string[] = [];
     if (which === 'address') lines = devices.flatMap((d) => [...bbLink(ns, d), ...bbAddrs(d)]);
     else if (which === 'link') lines = devices.flatMap((d) => bbLink(ns, d));
-    else if (which === 'route') lines = [...ns.routes].sort(routeOrder).filter((r) => devName === undefined || r.dev === devName).map(bbRoute);
-    else if (which === 'neigh') lines = ns.neigh.filter((n) => devName === undefined || n.dev === devName).map((n) => `${formatIp(n.ip)} dev ${n.dev} lladdr ${n.mac} ${n.state}`);
+    else if (which === 'route') lines = [...routesOf(ns, ctx.env.sim.state)].sort(routeOrder).filter((r) => devName === undefined || r.dev === devName).map(bbRoute);
+    else if (which === 'neigh') lines = neighboursOf(ns, ctx.env.sim.state).filter((n) => devName === undefined || n.dev === devName).map((n) => `${formatIp(n.ip)} dev ${n.dev} lladdr ${n.mac} ${n.state}`);
     else if (which === 'rule') lines = ['0:\tfrom all lookup local', '32766:\tfrom all lookup main', '32767:\tfrom all lookup default'];
     ctx.stdout.write(lines.map((l) => l + '\n').join(''));
     return 0;
@@ -593,7 +593,7 @@ export const route: Command = {
     }
     const ns = nsOf(ctx, 'route');
     let out = `Kernel IP routing table\nDestination     Gateway         Genmask         Flags ${extended ? '  MSS Window  irtt' : 'Metric Ref    Use'} Iface\n`;
-    for (const r of [...ns.routes].sort(routeOrder)) {
+    for (const r of [...routesOf(ns, ctx.env.sim.state)].sort(routeOrder)) {
       if (r.type === 'blackhole') continue;
       const dev = ns.devices.find((d) => d.name === r.dev);
       if (!dev?.up) continue;

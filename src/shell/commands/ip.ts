@@ -38,7 +38,7 @@
 import type { Command, CommandContext, Location } from '../command';
 import { CommandError } from '../errors';
 import { formatIp, parseIp } from '../../sim/ipv4';
-import { cachedPmtu, isLocal, lookupRoute, sourceFor, type Device, type Netns, type Route } from '../../sim/netns';
+import { cachedPmtu, isLocal, lookupRoute, neighboursOf, routesOf, sourceFor, type Device, type Netns, type Route } from '../../sim/netns';
 import type { SimState } from '../../sim/state';
 import { nsIdOf } from '../resolver';
 
@@ -239,12 +239,12 @@ export const ip: Command = {
       return 0;
     }
     if (matches(object, 'route')) {
-      const routes = [...ns.routes].sort(routeOrder).filter((r) => devName === undefined || r.dev === devName);
+      const routes = [...routesOf(ns, ctx.env.sim.state)].sort(routeOrder).filter((r) => devName === undefined || r.dev === devName);
       ctx.stdout.write(routes.map((r) => routeLine(ns, r, devName === undefined) + '\n').join(''));
       return 0;
     }
     if (matches(object, 'neighbour') || matches(object, 'neighbor')) {
-      const lines = ns.neigh.filter((n) => devName === undefined || n.dev === devName).map((n) => `${formatIp(n.ip)} ${devName === undefined ? `dev ${n.dev} ` : ''}lladdr ${n.mac} ${n.state} `);
+      const lines = neighboursOf(ns, ctx.env.sim.state).filter((n) => devName === undefined || n.dev === devName).map((n) => `${formatIp(n.ip)} ${devName === undefined ? `dev ${n.dev} ` : ''}lladdr ${n.mac} ${n.state} `);
       ctx.stdout.write(lines.map((l) => l + '\n').join(''));
       return 0;
     }
@@ -278,7 +278,7 @@ function routeGet(ctx: CommandContext, ns: Netns, args: string[]): number {
     ctx.stdout.write(`local ${a} dev lo src ${formatIp(src)} uid ${uid} \n    cache <local> \n`);
     return 0;
   }
-  const route = lookupRoute(ns, dst);
+  const route = lookupRoute(ns, dst, ctx.env.sim.state);
   if (!route) throw new CommandError('EXEC_FAILED', 'RTNETLINK answers: Network is unreachable', 2);
   if (route.type === 'blackhole') throw new CommandError('EXEC_FAILED', 'RTNETLINK answers: Invalid argument', 2);
   const src = sourceFor(ns, route, dst);

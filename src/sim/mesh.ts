@@ -1,0 +1,155 @@
+/**
+ * Entries that many namespaces hold alike, stored once: routes, neighbours and VXLAN FDB
+ * entries a mesh of namespaces programs between its members.
+ *
+ * Design notes: an overlay such as flannel programs on every node, for every other node, the
+ * same route, permanent neighbour and VXLAN FDB entry (host-gw: the same route). Kept in each
+ * node's own tables that is n - 1 of each per node, n² in all: 500 nodes would hold 750,000
+ * entries. A mesh keeps them once, in the state (`SimState.meshes`): each member namespace
+ * publishes the entries every *other* member holds because of it (flannel: the route to its
+ * subnet, the neighbour entry for its VTEP address, the FDB entry for its VTEP MAC), and a
+ * namespace that belongs to the mesh (`Netns.mesh`) holds every other member's entries as if
+ * they were in its own tables. netns.ts reads them wherever it reads the own tables: route
+ * lookup, neighbour lookup, the VXLAN device's FDB lookup and the listings `ip route`,
+ * `ip neigh` and `bridge fdb` print (own routes first, mesh routes after; mesh neighbours and
+ * FDB entries first, as the overlay programmed them before anything was learned), in the order
+ * the members joined. A namespace's own entry for the same destination, neighbour address or
+ * MAC shadows the mesh's.
+ * Changing one namespace's share is copy-on-write: `leaveMesh` first copies the mesh's
+ * entries into the namespace's own tables and takes it out of the mesh, so a learner's
+ * `ip route del` of a flannel route, or a fault, changes that namespace only; the others keep
+ * reading the shared copy. Everything is plain data (member records and a mesh id on the
+ * namespace), so the state stays JSON and a snapshot grows linearly with the nodes.
+ * Simplified: a namespace belongs to at most one mesh; a member that left keeps the entries it
+ * had and no longer sees members that join later.
+ */
+import type { Ip } from './ipv4';
+import type { Mac } from './mac';
+import type { Neighbour, Netns, Route } from './netns';
+
+/** What one member makes every other member hold. */
+export interface MeshMember {
+  /** The member's namespace id. */
+  ns: string;
+  route?: Route;
+  neigh?: Neighbour;
+  /** A VXLAN FDB entry on the holder's device `dev`: `mac` is reached at the VTEP `ip`. */
+  fdb?: { dev: string; mac: Mac; ip: Ip };
+}
+
+export interface Mesh {
+  /** In the order they joined. */
+  members: MeshMember[];
+}
+
+/** Where meshes live: the sandbox state has this shape. */
+export interface MeshHolder {
+  meshes?: Record<string, Mesh>;
+}
+
+/** Publishes (or replaces) a member's entries in mesh `id`, creating the mesh. */
+export function publishToMesh(holder: MeshHolder, id: string, member: MeshMember): void {
+  const mesh = ((holder.meshes ??= {})[id] ??= { members: [] });
+  const i = mesh.members.findIndex((m) => m.ns === member.ns);
+  if (i >= 0) mesh.members[i] = member;
+  else mesh.members.push(member);
+  INDEXES.delete(mesh);
+}
+
+/** The namespace holds every other member's entries of mesh `id` from now on. */
+export function joinMesh(ns: Netns, id: string): void {
+  ns.mesh = id;
+}
+
+/**
+ * The mesh whose entries `ns` holds, if any. A namespace in a mesh read without the state
+ * would silently miss its entries: that is a programming error, reported loudly.
+ */
+function meshOf(ns: Netns, holder: MeshHolder | undefined): Mesh | undefined {
+  if (ns.mesh === undefined) return undefined;
+  if (!holder) throw new Error(`${ns.id} holds the entries of mesh ${ns.mesh}: read it with the sandbox state`);
+  return holder.meshes?.[ns.mesh];
+}
+
+/** Every member of the mesh `ns` is in, itself included (empty outside a mesh): skip `m.ns === ns.id`. */
+export function meshMembersWithSelf(ns: Netns, holder: MeshHolder | undefined): readonly MeshMember[] {
+  return meshOf(ns, holder)?.members ?? [];
+}
+
+/** The other members' entries `ns` holds (empty outside a mesh). */
+export function meshMembers(ns: Netns, holder: MeshHolder | undefined): MeshMember[] {
+  const mesh = meshOf(ns, holder);
+  return mesh ? mesh.members.filter((m) => m.ns !== ns.id) : [];
+}
+
+interface MeshIndex {
+  neigh: Map<string, MeshMember>;
+  fdb: Map<string, MeshMember>;
+}
+
+/** Lookup indexes per mesh, rebuilt after a member is published. */
+const INDEXES = new WeakMap<Mesh, MeshIndex>();
+
+function indexOf(mesh: Mesh): MeshIndex {
+  let idx = INDEXES.get(mesh);
+  if (!idx) {
+    idx = { neigh: new Map(), fdb: new Map() };
+    for (const m of mesh.members) {
+      if (m.neigh && !idx.neigh.has(`${m.neigh.dev}|${m.neigh.ip}`)) idx.neigh.set(`${m.neigh.dev}|${m.neigh.ip}`, m);
+      if (m.fdb && !idx.fdb.has(`${m.fdb.dev}|${m.fdb.mac}`)) idx.fdb.set(`${m.fdb.dev}|${m.fdb.mac}`, m);
+    }
+    INDEXES.set(mesh, idx);
+  }
+  return idx;
+}
+
+/** The mesh's neighbour entry for `ip` on `dev` that `ns` holds. */
+export function meshNeighbour(ns: Netns, holder: MeshHolder | undefined, dev: string, ip: Ip): Neighbour | undefined {
+  const mesh = meshOf(ns, holder);
+  if (!mesh) return undefined;
+  const m = indexOf(mesh).neigh.get(`${dev}|${ip}`);
+  return m && m.ns !== ns.id ? m.neigh : undefined;
+}
+
+/** The VTEP the mesh's FDB entry on `dev` names for `mac`, as `ns` holds it. */
+export function meshFdb(ns: Netns, holder: MeshHolder | undefined, dev: string, mac: Mac): Ip | undefined {
+  const mesh = meshOf(ns, holder);
+  if (!mesh) return undefined;
+  const m = indexOf(mesh).fdb.get(`${dev}|${mac}`);
+  return m && m.ns !== ns.id ? m.fdb!.ip : undefined;
+}
+
+/**
+ * Copy-on-write: the mesh's entries `ns` holds become its own (routes appended, neighbours and
+ * FDB entries ahead of those it learned), and it leaves the mesh. Call before changing any of
+ * them on one namespace; nothing changes for the other members.
+ */
+export function leaveMesh(ns: Netns, holder: MeshHolder | undefined): void {
+  const members = meshMembers(ns, holder);
+  delete ns.mesh;
+  if (members.length === 0) return;
+  const ownRoutes = new Set(ns.routes.map((r) => `${r.dst.addr}/${r.dst.len}`));
+  const ownNeigh = new Set(ns.neigh.map((n) => `${n.dev}|${n.ip}`));
+  const routes: Route[] = [];
+  const neigh: Neighbour[] = [];
+  const fdbs = new Map<string, Record<Mac, Ip>>();
+  for (const m of members) {
+    if (m.route && !ownRoutes.has(`${m.route.dst.addr}/${m.route.dst.len}`)) routes.push(copyRoute(m.route));
+    if (m.neigh && !ownNeigh.has(`${m.neigh.dev}|${m.neigh.ip}`)) neigh.push({ ...m.neigh });
+    if (m.fdb) {
+      const t = fdbs.get(m.fdb.dev) ?? {};
+      if (t[m.fdb.mac] === undefined) t[m.fdb.mac] = m.fdb.ip;
+      fdbs.set(m.fdb.dev, t);
+    }
+  }
+  ns.routes.push(...routes);
+  ns.neigh = [...neigh, ...ns.neigh];
+  for (const [dev, entries] of fdbs) {
+    const vx = ns.devices.find((d) => d.name === dev)?.vxlan;
+    if (vx) vx.fdb = { ...entries, ...vx.fdb };
+  }
+}
+
+function copyRoute(r: Route): Route {
+  return { ...r, dst: { ...r.dst } };
+}
