@@ -36,7 +36,7 @@ import { emptyNetfilter, host, invalidateLayers, net, type Chain, type Netfilter
 import type { SimState } from '../state';
 import { syncLoadBalancer } from './cloud';
 import { endpointPort, indexPods, serviceEndpoints } from './endpoints';
-import { syncHostPorts } from './portmap';
+import { hostPortPods, syncHostPorts } from './portmap';
 import type { Service, ServicePort } from './types';
 
 export const MASQ_MARK = 0x4000;
@@ -345,11 +345,12 @@ export function nodeNetfilter(clusterCidr: Cidr, nodeSubnet: Cidr): Netfilter {
 export function syncProxyRules(state: SimState): void {
   if (state.kubeProxy && !state.proxyDirty) return;
   state.kubeProxy = kubeProxyTables(state);
+  const hostPorts = hostPortPods(state);
   for (const name of Object.keys(state.k8s.nodes)) {
     const ns = state.netns[`node/${name}`];
     if (ns?.nf && ns.kubeProxy?.mode === 'live') syncNodeRules(state, name, ns.nf);
     // The CNI's portmap plugin writes its own chains when a pod with host ports starts.
-    if (ns?.nf) syncHostPorts(state, name, ns.nf);
+    if (ns?.nf) syncHostPorts(state, name, ns.nf, hostPorts);
   }
   syncLoadBalancer(state);
   state.proxyDirty = false;
