@@ -67,8 +67,24 @@ function ascii(text: string): Uint8Array {
 
 /** kube-proxy's portProtoHash: base32(sha256(servicePortName + protocol))[:16]. */
 export function portProtoHash(servicePortName: string, protocol: string): string {
-  return base32(sha256(ascii(servicePortName + protocol.toLowerCase()))).slice(0, 16);
+  return hash16(servicePortName + protocol.toLowerCase());
 }
+
+/**
+ * base32(sha256(text))[:16], remembered: every sync names the same chains again (a 15,000-pod
+ * cluster hashes ~19,000 names per sync). Bounded; forgetting only costs time.
+ */
+function hash16(text: string): string {
+  let h = HASHES.get(text);
+  if (h === undefined) {
+    if (HASHES.size >= 100_000) HASHES.clear();
+    h = base32(sha256(ascii(text))).slice(0, 16);
+    HASHES.set(text, h);
+  }
+  return h;
+}
+
+const HASHES = new Map<string, string>();
 
 export function serviceChain(spn: string, protocol: string): string {
   return `KUBE-SVC-${portProtoHash(spn, protocol)}`;
@@ -80,7 +96,7 @@ export function externalChain(spn: string, protocol: string): string {
 
 /** KUBE-SEP-<base32(sha256(servicePortName + protocol + "ip:port"))[:16]>. */
 export function endpointChain(spn: string, protocol: string, endpoint: string): string {
-  return `KUBE-SEP-${base32(sha256(ascii(spn + protocol.toLowerCase() + endpoint))).slice(0, 16)}`;
+  return `KUBE-SEP-${hash16(spn + protocol.toLowerCase() + endpoint)}`;
 }
 
 /** `<ns>/<name>` plus `:<portName>` when the port is named. */
