@@ -12,6 +12,7 @@
  * LAN's router answers DNS for the upstream world (apps/upstream.ts), which only the Docker
  * topology has a small internet behind (internet.ts). A node holds kube-proxy's own servers
  * (apps/kube-proxy.ts).
+ * The kernel's data path asks `findListener` through sockets.ts, where this module registers it.
  * Servers write a log line for every request they answer, with the client address they saw
  * (k8s/logs.ts), which `kubectl logs` shows.
  */
@@ -25,6 +26,7 @@ import { docrootOf, nginxServer } from './apps/nginx';
 import { upstreamAnswer } from './apps/upstream';
 import type { Listener, RequestContext } from './apps/http';
 import type { Pod } from './k8s/types';
+import { registerListenerLookup } from './sockets';
 import type { SimState } from './state';
 import { forwardIp, portForwards } from './k8s/port-forward';
 
@@ -123,3 +125,6 @@ function portForwardListeners(state: SimState): Listener[] {
 export function findListener(state: SimState, nsId: string, proto: 'udp' | 'tcp', port: number, localIp?: Ip): Listener | undefined {
   return listenersIn(state, nsId).find((l) => l.proto === proto && l.port === port && (l.addr === undefined || localIp === undefined || l.addr === localIp));
 }
+
+// The kernel's data path finds what listens through this lookup (sockets.ts).
+registerListenerLookup(findListener);

@@ -53,7 +53,7 @@ import {
   type TcpSegment,
 } from './packet';
 import { create as ctCreate, dnatOrig, isDnat, isSnat, lookup as ctLookup, reindex, setDnat, setSnat, snatOrig, touch, unDnatReply, unSnatReply, type CtHit } from './conntrack';
-import { findListener } from './apps';
+import { findListener } from './sockets';
 import { tcpExchange, tcpInput } from './tcp-stack';
 import { syncProxyRules } from './k8s/kube-proxy';
 import { evaluate, layered, type Netfilter, type PacketView, type TableName, type Verdict } from './netfilter';

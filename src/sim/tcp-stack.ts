@@ -14,7 +14,7 @@
  * Left out: retransmission, windows and congestion control (everything arrives), segmentation
  * beyond one MSS per segment, TIME_WAIT, simultaneous open, urgent data.
  */
-import { findListener, type RequestContext } from './apps';
+import { findListener, type RequestContext } from './sockets';
 import type { Ip } from './ipv4';
 import { formatIp } from './ipv4';
 import type { LocalError, TraceResult } from './forward';
