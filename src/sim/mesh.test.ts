@@ -78,6 +78,16 @@ describe('flannel mesh', () => {
     expect(view()).toBe(shared);
   });
 
+  it('lists no mesh entry over a device the namespace no longer has', () => {
+    const sim = build(3);
+    const n1 = node(sim, 'node-1');
+    n1.devices = n1.devices.filter((d) => d.name !== 'flannel.1');
+    expect(routesOf(n1, sim.state).filter((r) => r.dev === 'flannel.1')).toEqual([]);
+    expect(neighboursOf(n1, sim.state)).toEqual([]);
+    expect(lookupRoute(n1, ip('10.244.2.7'), sim.state)).toMatchObject({ dst: { len: 0 }, dev: 'eth0' });
+    expect(routesOf(node(sim, 'node-2'), sim.state).filter((r) => r.dev === 'flannel.1')).toHaveLength(2);
+  });
+
   it('survives a JSON round trip, and host-gw routes come from the mesh too', () => {
     const sim = build(3, 'flannel-host-gw');
     const copy = clone(sim.state);

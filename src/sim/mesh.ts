@@ -18,7 +18,10 @@
  * Changing one namespace's share is copy-on-write: `leaveMesh` first copies the mesh's
  * entries into the namespace's own tables and takes it out of the mesh, so a learner's
  * `ip route del` of a flannel route, or a fault, changes that namespace only; the others keep
- * reading the shared copy. Everything is plain data (member records and a mesh id on the
+ * reading the shared copy. Anything that writes a namespace's routes, neighbours or FDB
+ * entries, or deletes or renames a device a mesh entry names, calls it first. A mesh entry
+ * over a device the namespace does not have is not listed (the kernel drops a device's routes
+ * and neighbours with it) and is not copied. Everything is plain data (member records and a mesh id on the
  * namespace), so the state stays JSON and a snapshot grows linearly with the nodes.
  * Simplified: a namespace belongs to at most one mesh; a member that left keeps the entries it
  * had and no longer sees members that join later.
@@ -133,7 +136,9 @@ export function leaveMesh(ns: Netns, holder: MeshHolder | undefined): void {
   const routes: Route[] = [];
   const neigh: Neighbour[] = [];
   const fdbs = new Map<string, Record<Mac, Ip>>();
+  const devs = new Set(ns.devices.map((d) => d.name));
   for (const m of members) {
+    if ((m.route && !devs.has(m.route.dev)) || (m.neigh && !devs.has(m.neigh.dev))) continue;
     if (m.route && !ownRoutes.has(`${m.route.dst.addr}/${m.route.dst.len}`)) routes.push(copyRoute(m.route));
     if (m.neigh && !ownNeigh.has(`${m.neigh.dev}|${m.neigh.ip}`)) neigh.push({ ...m.neigh });
     if (m.fdb) {

@@ -166,12 +166,17 @@ export function lookupRoute(ns: Netns, dst: Ip, shared?: MeshHolder): Route | un
   return best;
 }
 
-/** Every route of the main table: the namespace's own, then those it holds through a mesh. */
+/**
+ * Every route of the main table: the namespace's own, then those it holds through a mesh (a
+ * mesh entry over a device the namespace does not have is not listed, as the kernel drops a
+ * device's routes with it).
+ */
 export function routesOf(ns: Netns, shared?: MeshHolder): Route[] {
   if (ns.mesh === undefined) return ns.routes;
   const own = new Set(ns.routes.map((r) => `${r.dst.addr}/${r.dst.len}`));
+  const devs = new Set(ns.devices.map((d) => d.name));
   const out = [...ns.routes];
-  for (const m of meshMembers(ns, shared)) if (m.route && !own.has(`${m.route.dst.addr}/${m.route.dst.len}`)) out.push(m.route);
+  for (const m of meshMembers(ns, shared)) if (m.route && devs.has(m.route.dev) && !own.has(`${m.route.dst.addr}/${m.route.dst.len}`)) out.push(m.route);
   return out;
 }
 
@@ -179,8 +184,9 @@ export function routesOf(ns: Netns, shared?: MeshHolder): Route[] {
 export function neighboursOf(ns: Netns, shared?: MeshHolder): Neighbour[] {
   if (ns.mesh === undefined) return ns.neigh;
   const own = new Set(ns.neigh.map((n) => `${n.dev}|${n.ip}`));
+  const devs = new Set(ns.devices.map((d) => d.name));
   const out: Neighbour[] = [];
-  for (const m of meshMembers(ns, shared)) if (m.neigh && !own.has(`${m.neigh.dev}|${m.neigh.ip}`)) out.push(m.neigh);
+  for (const m of meshMembers(ns, shared)) if (m.neigh && devs.has(m.neigh.dev) && !own.has(`${m.neigh.dev}|${m.neigh.ip}`)) out.push(m.neigh);
   return out.length ? [...out, ...ns.neigh] : ns.neigh;
 }
 
