@@ -6,10 +6,10 @@
  * node exactly one route (`<subnet> via <subnet>.0 dev flannel.1 onlink`), one permanent
  * neighbour (`<subnet>.0` -> that node's flannel.1 MAC) and one FDB entry (that MAC -> that
  * node's IP). Those are the same on every node, so they are kept once, in the `flannel` mesh
- * (mesh.ts), which every node holds; host-gw's routes too. The bridge plugin creates `cni0` with the subnet's .1 when the first pod lands
- * on the node, then one veth pair per pod: `eth0` inside the pod, `veth<8 hex>` on the node,
- * enslaved to cni0. host-local IPAM hands out addresses after the last one it reserved and
- * wraps at the end of the range; freed addresses are not reused at once. A full range fails
+ * (mesh.ts) that every node holds; host-gw's routes too. The bridge plugin creates `cni0` with
+ * the subnet's .1 when the first pod lands on the node, then one veth pair per pod: `eth0`
+ * inside the pod, `veth<8 hex>` on the node, enslaved to cni0. host-local IPAM hands out
+ * addresses after the last one it reserved and wraps at the end of the range; freed addresses are not reused at once. A full range fails
  * the pod's sandbox (see k8s/kubelet.ts), as the bridge plugin's ADD fails in a real node.
  * Left out: flannel's subnet lease in etcd/the API, the FLANNEL-* iptables chains (no
  * netfilter yet), host-gw mode, hairpin mode.
