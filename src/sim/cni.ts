@@ -9,8 +9,9 @@
  * (mesh.ts) that every node holds; host-gw's routes too. The bridge plugin creates `cni0` with
  * the subnet's .1 when the first pod lands on the node, then one veth pair per pod: `eth0`
  * inside the pod, `veth<8 hex>` on the node, enslaved to cni0. host-local IPAM hands out
- * addresses after the last one it reserved and wraps at the end of the range; freed addresses are not reused at once. A full range fails
- * the pod's sandbox (see k8s/kubelet.ts), as the bridge plugin's ADD fails in a real node.
+ * addresses after the last one it reserved and wraps at the end of the range; freed addresses
+ * are not reused at once. A full range fails the pod's sandbox (see k8s/kubelet.ts), as the
+ * bridge plugin's ADD fails in a real node.
  * Left out: flannel's subnet lease in etcd/the API, the FLANNEL-* iptables chains (no
  * netfilter yet), host-gw mode, hairpin mode.
  */
