@@ -12,8 +12,8 @@
  * addresses after the last one it reserved and wraps at the end of the range; freed addresses
  * are not reused at once. A full range fails the pod's sandbox (see k8s/kubelet.ts), as the
  * bridge plugin's ADD fails in a real node.
- * Left out: flannel's subnet lease in etcd/the API, the FLANNEL-* iptables chains (no
- * netfilter yet), host-gw mode, hairpin mode.
+ * flannel's FLANNEL-* chains are written with kube-proxy's hooks (k8s/kube-proxy.ts
+ * nodeNetfilter). Left out: flannel's subnet lease in etcd/the API, hairpin mode.
  */
 import { broadcast, nth, parseCidr, size, type Cidr, type Ip } from './ipv4';
 import { randomMac } from './mac';
