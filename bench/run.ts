@@ -10,7 +10,7 @@
  * snapshot size (1 is linear). Speed targets are checked here, not in timed tests (the tests
  * assert behaviour only). Exits 1 when a row takes more than three times its target (missing a
  * target by a little on a busy machine is noise, by that much it is a regression) or when the
- * scale cluster grows faster than nodes^1.25.
+ * scale cluster's heap or snapshot grows faster than nodes^1.2 from 500 to 1,000 nodes.
  */
 import { performance } from 'node:perf_hooks';
 import { createLabSession, createPlayground, REFERENCE_TIME } from '../src/labs/catalog';
@@ -330,8 +330,11 @@ for (const nodes of [125, 250, 500, 1000]) {
 const cpuExp = growthExponent(curve.map((p) => [p.nodes, p.cpu]));
 const heapExp = growthExponent(curve.map((p) => [p.nodes, p.heap]));
 const jsonExp = growthExponent(curve.map((p) => [p.nodes, p.json]));
-/** Growth worse than this exponent fails the run: quadratic state would fit about 2. */
-const MAX_EXPONENT = 1.25;
+// Fixed costs flatten the fit over small sizes: the last doubling shows where growth is heading.
+const last = curve.slice(-2).map((p) => [p.nodes, p] as const);
+const lastExp = (f: (p: (typeof curve)[number]) => number): number => growthExponent(last.map(([n, p]) => [n, f(p)]));
+/** Memory growing faster than this over the last doubling fails the run (n² state: 2; it was 1.4 with flannel's entries copied per node). */
+const MAX_EXPONENT = 1.2;
 
 const MARGIN = 3;
 const width = Math.max(...rows.map((r) => r[0].length));
@@ -347,9 +350,10 @@ for (const [name, v, unit, target] of rows) {
 console.log(`\nscale cluster by size (30 pods and 2 Services per node), each built once on a collected heap\n`);
 console.log(`${'nodes'.padStart(6)}  ${'pods'.padStart(6)}  ${'build CPU'.padStart(10)}  ${'heap'.padStart(9)}  ${'snapshot'.padStart(9)}`);
 for (const p of curve) console.log(`${String(p.nodes).padStart(6)}  ${String(p.nodes * 30).padStart(6)}  ${p.cpu.toFixed(0).padStart(7)} ms  ${p.heap.toFixed(1).padStart(6)} MB  ${p.json.toFixed(1).padStart(6)} MB`);
-console.log(`growth exponent (y = a * nodes^b, 1 = linear): build CPU ${cpuExp.toFixed(2)}, heap ${heapExp.toFixed(2)}, snapshot ${jsonExp.toFixed(2)}`);
-for (const [what, e] of [['build CPU', cpuExp], ['heap', heapExp], ['snapshot', jsonExp]] as const) {
-  if (e > MAX_EXPONENT) missed.push(`${what} grows with nodes^${e.toFixed(2)} (more than nodes^${MAX_EXPONENT})`);
+console.log(`growth exponent b (y = a * nodes^b, 1 = linear), all sizes: build CPU ${cpuExp.toFixed(2)}, heap ${heapExp.toFixed(2)}, snapshot ${jsonExp.toFixed(2)}`);
+console.log(`  over the last doubling: build CPU ${lastExp((p) => p.cpu).toFixed(2)}, heap ${lastExp((p) => p.heap).toFixed(2)}, snapshot ${lastExp((p) => p.json).toFixed(2)}`);
+for (const [what, e] of [['heap', lastExp((p) => p.heap)], ['snapshot', lastExp((p) => p.json)]] as const) {
+  if (e > MAX_EXPONENT) missed.push(`the scale cluster's ${what} grows with nodes^${e.toFixed(2)} from 500 to 1,000 nodes (more than nodes^${MAX_EXPONENT})`);
 }
 if (missed.length) {
   console.log(`\n${missed.length} row(s) took more than ${MARGIN} times their target or grew faster than linearly: ${missed.join('; ')}`);
