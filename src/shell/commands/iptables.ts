@@ -65,7 +65,7 @@ const EXTRA_BUILTIN: Record<'mangle' | 'raw', string[]> = {
 
 /** The ports /etc/services names, as iptables prints them without -n. */
 const SERVICES: Record<number, string> = { 22: 'ssh', 53: 'domain', 80: 'http', 443: 'https', 8080: 'http-alt' };
-const PROTO_NUM: Record<string, number> = { tcp: 6, udp: 17, icmp: 1, sctp: 132 };
+const PROTO_NUM: Record<string, number> = { tcp: 6, udp: 17, icmp: 1, sctp: 132, ipencap: 4 };
 const CT_ORDER = ['INVALID', 'NEW', 'RELATED', 'ESTABLISHED', 'UNTRACKED', 'SNAT', 'DNAT'];
 
 interface Options {
@@ -194,7 +194,7 @@ function chainOrder(t: Table, table: TableArg): string[] {
 
 function targetName(r: Rule): string {
   const tg = r.target;
-  return tg.t === 'jump' ? tg.chain : tg.t === 'none' ? '' : tg.t;
+  return tg.t === 'jump' || tg.t === 'goto' ? tg.chain : tg.t === 'none' ? '' : tg.t;
 }
 
 function address(a: AddrMatch | undefined, numeric: boolean): [string, string] {
@@ -230,7 +230,9 @@ function matchText(m: Match, numeric: boolean): string {
     case 'nfacct':
       return ` nfacct-name ${m.name}`;
     case 'multiport':
-      return ` multiport dports ${m.dports.map((d) => port(d, numeric)).join(',')}`;
+      return ` multiport dports ${m.dports.map((d) => (typeof d === 'number' ? port(d, numeric) : d.map((x) => port(x, numeric)).join(':'))).join(',')}`;
+    case 'set':
+      return `${m.neg ? ' !' : ''} match-set ${m.name} ${m.dirs.join(',')}`;
   }
 }
 
@@ -286,13 +288,15 @@ function ruleLine(r: Rule, n: number, o: Options): string {
   const [sn, src] = address(r.src, o.numeric);
   const [dn, dst] = address(r.dst, o.numeric);
   line += `${sn}${src.padEnd(19)} ${dn}${dst.padEnd(19)} `;
+  // print_firewall marks a goto before the matches.
+  if (r.target.t === 'goto') line += '[goto] ';
   line += r.matches.map((m) => matchText(m, o.numeric)).join('') + targetText(r);
   return line;
 }
 
 function references(t: Table, chain: string): number {
   let refs = 0;
-  for (const name in t.chains) for (const r of t.chains[name]!.rules) if (r.target.t === 'jump' && r.target.chain === chain) refs++;
+  for (const name in t.chains) for (const r of t.chains[name]!.rules) if ((r.target.t === 'jump' || r.target.t === 'goto') && r.target.chain === chain) refs++;
   return refs;
 }
 
