@@ -9,8 +9,10 @@
  * destination` with its padding (`%-9s`, `%-4s`, `%-19s`, trailing spaces included), `--` in
  * the opt column, `anywhere` for 0.0.0.0/0 (`0.0.0.0/0` with -n), then each match's own text
  * (`/* comment *\/`, `tcp dpt:80`, `statistic mode random probability 0.33333333349`, `mark
- * match ! 0x4000/0x4000`, `ADDRTYPE match dst-type LOCAL`, `ctstate INVALID`) and the target's
- * (`to:10.244.1.3:80`, `MARK or 0x4000`, `MARK xor 0x4000`, `random-fully`, `reject-with ...`).
+ * match ! 0x4000/0x4000`, `ADDRTYPE match dst-type LOCAL`, `ctstate INVALID`, `match-set NAME
+ * src`, `multiport dports 80,8000:9000`) and the target's (`to:10.244.1.3:80`, `MARK or
+ * 0x4000`, `MARK xor 0x4000`, `random-fully`, `reject-with ...`); a goto prints `[goto] `
+ * before the matches and counts as a reference to its chain.
  * Without -n ports print as /etc/services names (`dpt:http`, `dpt:domain`) and protocols by
  * name; with -n iptables 1.8.10 prints protocol numbers (`6`, `17`, `0` for all). -v adds the
  * pkts/bytes and in/out columns, --line-numbers a num column, -x exact counters. Chains print
