@@ -18,7 +18,7 @@ import { createStored, storedKind } from './k8s/objects';
 import { kubeProxyHooks } from './k8s/kube-proxy';
 import { emptyNetfilter } from './netfilter';
 import { cidr, formatIp, nth, subnet } from './ipv4';
-import { cniOf, createRouter, createNodeNetns, setupCni } from './cni';
+import { cniOf, createRouter, createNodeNetns, setupCni, syncCni } from './cni';
 import { createCloud } from './k8s/cloud';
 import { MAX_EVENTS } from './k8s/events';
 import { createDaemonSet, createDeployment, createNamespace, createNode, createPod, createService, emit, type ApiContext } from './k8s/api';
@@ -191,6 +191,8 @@ export function buildCluster(spec: ClusterSpec, seed: number, createdAt: number)
   }
   ctx.now = createdAt + (spec.workloadDelay ?? 240_000);
   applyWorkloads({ ...ctx, quiet: false, schedule: new Map() }, spec.workloads ?? {});
+  // A policy agent (Canal's Felix) has written its rules for what runs by then.
+  syncCni(state, ctx.now);
   return state;
 }
 

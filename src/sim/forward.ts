@@ -18,7 +18,9 @@
  * Namespaces with iptables rules run the netfilter hooks where Linux does: conntrack and nat
  * OUTPUT/filter OUTPUT for local packets before routing, nat PREROUTING for arriving packets
  * before the routing decision, filter INPUT or FORWARD after it, nat POSTROUTING just before a
- * packet leaves; conntrack.ts translates every later packet of a connection.
+ * packet leaves; conntrack.ts translates every later packet of a connection. Before a packet
+ * moves, kube-proxy's rules and the network plugin's policy rules (Canal's Felix, sim/cni)
+ * are brought up to date, so a changed Service or NetworkPolicy applies to the next packet.
  * Packets without DF that do not fit a device's MTU are fragmented and reassembled by the
  * receiving host; with DF they are dropped with "fragmentation needed", and the sender keeps
  * the MTU that message names as the path MTU to that destination (netns.ts): its later
