@@ -26,10 +26,6 @@ export const TOPOLOGIES: Record<string, Topology> = {
     description: 'the same cluster with flannel host-gw: plain routes between nodes, no tunnel',
     build: (seed, t) => buildCluster({ cni: 'flannel-host-gw' }, seed, t),
   },
-  'kubernetes-canal': {
-    description: 'the same cluster with Canal: Calico CNI (cali veths) and Felix enforcing NetworkPolicy, flannel VXLAN between nodes',
-    build: (seed, t) => buildCluster({ cni: 'canal' }, seed, t),
-  },
   'kubernetes-6': {
     description: 'a kubeadm cluster of 6 nodes with flannel VXLAN',
     build: (seed, t) => buildCluster({ nodes: 6 }, seed, t),
@@ -74,5 +70,9 @@ export const TOPOLOGIES: Record<string, Topology> = {
         seed,
         t,
       ),
+  },
+  'kubernetes-canal': {
+    description: 'the 3-node cluster with Canal: Calico CNI (cali veths) and Felix enforcing NetworkPolicy, flannel VXLAN between nodes',
+    build: (seed, t) => buildCluster({ cni: 'canal' }, seed, t),
   },
 };
