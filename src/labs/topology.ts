@@ -30,7 +30,7 @@ const kubernetes = z
     kubeProxy: z.enum(['iptables']).default('iptables'),
     /** Install ingress-nginx: its controller Deployment behind a LoadBalancer Service. */
     ingress: z.boolean().default(false),
-    /** The node network's MTU (pods and flannel.1 get 50 less with VXLAN). */
+    /** The node network's MTU (flannel.1 gets 50 less, and so do the pods with flannel VXLAN; Canal's pods keep it). */
     mtu: z.number().int().min(576).max(9000).default(1500),
     /** Namespaces to create besides the standard ones. */
     namespaces: z.array(z.string()).default([]),

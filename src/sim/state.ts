@@ -40,7 +40,7 @@ export interface ClusterConfig {
    * (plain routes via the node IPs), or Canal (Calico's CNI and policy agent over flannel VXLAN).
    */
   cni: 'flannel-vxlan' | 'flannel-host-gw' | 'canal';
-  /** MTU of the node network; pods and flannel.1 get this minus 50 (VXLAN overhead). */
+  /** MTU of the node network; flannel.1 gets this minus 50 (VXLAN overhead), and so do flannel VXLAN's pods. */
   mtu: number;
 }
 
