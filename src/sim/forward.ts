@@ -10,14 +10,17 @@
  * the LAN switch does the same; a VXLAN device wraps the frame in UDP/IPv4 addressed from its
  * FDB and sends it through its own namespace's routing. Routers decrement TTL (patching the
  * checksum as RFC 1624 says) and answer with ICMP time exceeded; bridges never touch TTL.
- * The kernel answers ICMP echo requests for any local address.
+ * The kernel answers ICMP echo requests for any local address, and ARP for its own addresses
+ * (and, on a proxy_arp device, for addresses it routes out of another device).
  *
  * Every step appends a Hop to the trace (what happened, where, with the IP header at that
  * point), and every frame sent on a device is kept as a capture record.
  * Namespaces with iptables rules run the netfilter hooks where Linux does: conntrack and nat
  * OUTPUT/filter OUTPUT for local packets before routing, nat PREROUTING for arriving packets
  * before the routing decision, filter INPUT or FORWARD after it, nat POSTROUTING just before a
- * packet leaves; conntrack.ts translates every later packet of a connection.
+ * packet leaves; conntrack.ts translates every later packet of a connection. Before a packet
+ * moves, kube-proxy's rules and the network plugin's policy rules (Canal's Felix, sim/cni)
+ * are brought up to date, so a changed Service or NetworkPolicy applies to the next packet.
  * Packets without DF that do not fit a device's MTU are fragmented and reassembled by the
  * receiving host; with DF they are dropped with "fragmentation needed", and the sender keeps
  * the MTU that message names as the path MTU to that destination (netns.ts): its later
@@ -56,6 +59,7 @@ import { create as ctCreate, dnatOrig, isDnat, isSnat, lookup as ctLookup, reind
 import { findListener } from './apps';
 import { tcpExchange, tcpInput } from './tcp-stack';
 import { syncProxyRules } from './k8s/kube-proxy';
+import { syncCni } from './cni';
 import { evaluate, layered, type Netfilter, type PacketView, type TableName, type Verdict } from './netfilter';
 import { cachedPmtu, deviceByIndex, deviceByName, isLocal, learnPmtu, lookupNeighbour, lookupRoute, setNeighbour, sourceFor, type Device, type Netns, type Route } from './netns';
 import { rngOver, type Rng } from './rng';
@@ -169,6 +173,8 @@ const MAX_STEPS = 10_000;
  */
 export function inject(state: SimState, nsId: string, packet: Ipv4Packet, now = state.createdAt, opts: InjectOptions = {}): TraceResult {
   syncProxyRules(state);
+  // A policy agent (Canal's Felix) brings its rules up to date before the packet moves.
+  syncCni(state, now);
   const engine = new Engine(state, now, opts);
   engine.queue.push({ kind: 'out', ns: nsId, packet, local: true });
   engine.run();
@@ -262,7 +268,7 @@ class Engine {
   }
 
   private table(ns: Netns, table: TableName, chain: string, p: Ipv4Packet, meta: Meta, inDev?: string, outDev?: string): Verdict {
-    return evaluate(this.rules(ns), table, chain, this.view(ns, p, meta, inDev, outDev), { rng: this.rng, isLocal: (ip) => isLocal(ns, ip) });
+    return evaluate(this.rules(ns), table, chain, this.view(ns, p, meta, inDev, outDev), { rng: this.rng, isLocal: (ip) => isLocal(ns, ip), ipset: (name) => ns.ipsets?.[name] });
   }
 
   /**
@@ -585,9 +591,10 @@ class Engine {
     const pl = frame.payload;
     if (pl.kind === 'arp') {
       if (pl.op === 1) {
-        if (!isLocal(ns, pl.tpa)) return;
+        const proxy = !isLocal(ns, pl.tpa) && proxiesArp(ns, dev, pl.tpa);
+        if (!isLocal(ns, pl.tpa) && !proxy) return;
         setNeighbour(ns, { ip: pl.spa, dev: dev.name, mac: pl.sha, state: 'REACHABLE' });
-        this.hop(ns, 'arp-reply', `${formatIp(pl.tpa)} is-at ${dev.mac}`, dev.name);
+        this.hop(ns, 'arp-reply', `${formatIp(pl.tpa)} is-at ${dev.mac}${proxy ? ` (proxy ARP: ${ns.hostname} routes ${formatIp(pl.tpa)} elsewhere)` : ''}`, dev.name);
         this.transmit(ns, dev, { dst: pl.sha, src: dev.mac, payload: { kind: 'arp', op: 2, sha: dev.mac, spa: pl.tpa, tha: pl.sha, tpa: pl.spa } });
       } else {
         setNeighbour(ns, { ip: pl.spa, dev: dev.name, mac: pl.sha, state: 'REACHABLE' });
@@ -773,6 +780,16 @@ class Engine {
     const err = ipv4({ src, dst: orig.src, ttl: 64, id: nextId(ns), df: false, tos: 0xc0, payload: icmp(type, code, rest, quoted) });
     this.queue.push({ kind: 'out', ns: ns.id, packet: err, local: true });
   }
+}
+
+/**
+ * proxy_arp (arp_process/arp_fwd_proxy): a device with it on answers for an address the
+ * namespace forwards to through a different device.
+ */
+function proxiesArp(ns: Netns, dev: Device, ip: Ip): boolean {
+  if (!dev.proxyArp || !ns.ipForward) return false;
+  const route = lookupRoute(ns, ip);
+  return !!route && route.type !== 'blackhole' && route.dev !== dev.name;
 }
 
 function portText(p: Ipv4Packet): string {

@@ -5,11 +5,15 @@
  * Design notes: each network namespace has a `nat` and a `filter` table. A rule is plain data:
  * source/destination prefixes and interfaces (each optionally negated), protocol, then its `-m`
  * matches in the order they were given (comment, tcp/udp ports, statistic, mark, addrtype,
- * conntrack), then one target. Evaluation walks a chain top to bottom with a call stack for
- * jumps; RETURN or the end of a user chain returns to the caller, the end of a built-in chain
- * applies its policy. The statistic match works as the kernel's xt_statistic does: the
- * probability is stored as round(p * 2^31) and a packet matches when a random 31-bit number is
- * below it, drawn from the sandbox's seeded RNG. MARK uses --set-xmark semantics
+ * conntrack, multiport with ranges, set), then one target. Evaluation walks a chain top to
+ * bottom with a call stack for jumps; RETURN or the end of a user chain returns to the caller,
+ * the end of a built-in chain applies its policy. A goto (`-g`) enters a chain without a return
+ * frame, so its end returns to the caller of the chain that went there (Calico's dispatch
+ * chains). An interface name ending in `+` matches every name with that prefix (`-i cali+`).
+ * `-m set` looks the address (and for hash:ip,port the protocol and port) up in the
+ * namespace's ipsets, which the evaluator is handed (EvalEnv.ipset). The statistic match works
+ * as the kernel's xt_statistic does: the probability is stored as round(p * 2^31) and a packet
+ * matches when a random 31-bit number is below it, drawn from the sandbox's seeded RNG. MARK uses --set-xmark semantics
  * (mark = (mark & ~mask) ^ value). Table evaluation returns the verdict and any NAT decision;
  * conntrack (conntrack.ts) decides when tables are consulted at all.
  *
@@ -18,13 +22,15 @@
  * index from that key to the rule positions, so a lookup costs the same for 10 or 10,000
  * Services. The index is rebuilt lazily when the chain changes (tracked by a version number
  * kept outside the JSON state).
- * Left out: the mangle and raw tables, ipset, most match modules, IPv6, rule counters (always
- * [0:0]), the nf_tables backend's own ordering of chains (iptables-save sorts them as here).
+ * Left out: the mangle and raw tables, ipset types other than hash:net, hash:ip and
+ * hash:ip,port, most match modules, IPv6, rule counters (always [0:0]), the nf_tables
+ * backend's own ordering of chains (iptables-save sorts them as here).
  */
 import { contains, formatIp, maskOf, type Cidr, type Ip } from './ipv4';
 import type { Rng } from './rng';
 
-export type Proto = 'tcp' | 'udp' | 'icmp' | 'sctp';
+/** `ipencap` is protocol 4 (IP in IP), which iptables-save prints by that name. */
+export type Proto = 'tcp' | 'udp' | 'icmp' | 'sctp' | 'ipencap';
 
 export interface AddrMatch {
   cidr: Cidr;
@@ -39,11 +45,32 @@ export type Match =
   | { m: 'addrtype'; dstType?: 'LOCAL'; srcType?: 'LOCAL'; neg?: boolean }
   | { m: 'conntrack'; ctstate: ('NEW' | 'ESTABLISHED' | 'RELATED' | 'INVALID' | 'DNAT' | 'SNAT')[]; neg?: boolean }
   | { m: 'nfacct'; name: string }
-  /** `-m multiport --dports a,b`: the destination port is one of them (the CNI portmap plugin's). */
-  | { m: 'multiport'; dports: number[] };
+  /** `-m multiport --dports a,b,c:d`: the destination port is one of them or in a range (the CNI portmap plugin's, Calico's). */
+  | { m: 'multiport'; dports: (number | [number, number])[] }
+  /** `-m set [!] --match-set NAME src|dst[,dst]`: the address (and port) is a member of the ipset (Calico's selectors). */
+  | SetMatch;
+
+/** `-m set --match-set NAME dirs`: one direction per dimension of the set (`dst,dst` for hash:ip,port). */
+export interface SetMatch {
+  m: 'set';
+  name: string;
+  dirs: ('src' | 'dst')[];
+  neg?: boolean;
+}
+
+/**
+ * An ipset as the set match sees it: hash:net and hash:ip hold addresses or prefixes
+ * (`10.244.1.5`, `10.0.0.0/8`), hash:ip,port holds `10.244.1.5,tcp:80`.
+ */
+export interface IpSet {
+  type: 'hash:net' | 'hash:ip' | 'hash:ip,port';
+  members: string[];
+}
 
 export type Target =
   | { t: 'jump'; chain: string }
+  /** `-g CHAIN`: like a jump, but the end of CHAIN (or RETURN) goes back to this chain's caller. */
+  | { t: 'goto'; chain: string }
   | { t: 'ACCEPT' }
   | { t: 'DROP' }
   | { t: 'RETURN' }
@@ -123,9 +150,11 @@ export interface EvalEnv {
   rng: Rng;
   /** True when `ip` is one of the namespace's own addresses (addrtype LOCAL). */
   isLocal(ip: Ip): boolean;
+  /** The namespace's ipset of that name, for `-m set` (none: the match fails, as for an unknown set). */
+  ipset?(name: string): IpSet | undefined;
 }
 
-const PROTO_NUM: Record<Proto, number> = { icmp: 1, tcp: 6, udp: 17, sctp: 132 };
+const PROTO_NUM: Record<Proto, number> = { icmp: 1, tcp: 6, udp: 17, sctp: 132, ipencap: 4 };
 
 /**
  * The tables a namespace's packets actually see: its own chains over a shared set (kube-proxy's
@@ -193,6 +222,12 @@ export function evaluate(nf: Netfilter, table: TableName, chain: string, pkt: Pa
         cur = tg.chain;
         at = 0;
         continue;
+      case 'goto':
+        // No return frame: the goto'd chain's end returns to this chain's caller.
+        if (!t.chains[tg.chain]) continue;
+        cur = tg.chain;
+        at = 0;
+        continue;
       case 'RETURN':
         if (giveBack()) return v;
         continue;
@@ -235,8 +270,8 @@ export function evaluate(nf: Netfilter, table: TableName, chain: string, pkt: Pa
 function ruleMatches(r: Rule, p: PacketView, env: EvalEnv): boolean {
   if (r.src && contains(r.src.cidr, p.src) === !!r.src.neg) return false;
   if (r.dst && contains(r.dst.cidr, p.dst) === !!r.dst.neg) return false;
-  if (r.in !== undefined && (r.in === p.in) === !!r.inNeg) return false;
-  if (r.out !== undefined && (r.out === p.out) === !!r.outNeg) return false;
+  if (r.in !== undefined && ifaceMatches(r.in, p.in) === !!r.inNeg) return false;
+  if (r.out !== undefined && ifaceMatches(r.out, p.out) === !!r.outNeg) return false;
   if (r.proto && PROTO_NUM[r.proto] !== p.proto) return false;
   for (const m of r.matches) {
     switch (m.m) {
@@ -262,7 +297,10 @@ function ruleMatches(r: Rule, p: PacketView, env: EvalEnv): boolean {
       case 'nfacct':
         break;
       case 'multiport':
-        if (p.dport === undefined || !m.dports.includes(p.dport)) return false;
+        if (!multiportMatches(m.dports, p.dport)) return false;
+        break;
+      case 'set':
+        if (setMatches(m, p, env) === !!m.neg) return false;
         break;
       case 'conntrack': {
         const states = new Set<string>([p.ctstate]);
@@ -273,6 +311,47 @@ function ruleMatches(r: Rule, p: PacketView, env: EvalEnv): boolean {
     }
   }
   return true;
+}
+
+/** `-i`/`-o` NAME: the exact name, or with a trailing `+` every name that starts with the rest (`cali+`). */
+export function ifaceMatches(pattern: string, name: string | undefined): boolean {
+  if (name === undefined) return false;
+  return pattern.endsWith('+') ? name.startsWith(pattern.slice(0, -1)) : pattern === name;
+}
+
+function multiportMatches(ports: (number | [number, number])[], port: number | undefined): boolean {
+  if (port === undefined) return false;
+  for (const p of ports) if (typeof p === 'number' ? p === port : port >= p[0] && port <= p[1]) return true;
+  return false;
+}
+
+/** Parsed members of an ipset, rebuilt when its member list changes. */
+const SET_INDEX = new WeakMap<IpSet, { members: string[]; length: number; nets: Cidr[]; keys: Set<string> }>();
+
+/** xt_set: the packet's address (src or dst) and, for hash:ip,port, protocol and port are a member. */
+function setMatches(m: SetMatch, p: PacketView, env: EvalEnv): boolean {
+  const set = env.ipset?.(m.name);
+  if (!set) return false;
+  let ix = SET_INDEX.get(set);
+  if (!ix || ix.members !== set.members || ix.length !== set.members.length) {
+    ix = { members: set.members, length: set.members.length, nets: [], keys: new Set() };
+    for (const member of set.members) {
+      if (set.type === 'hash:ip,port') ix.keys.add(member);
+      else {
+        const [a, len] = member.split('/');
+        const addr = a!.split('.').reduce((x, o) => x * 256 + Number(o), 0) >>> 0;
+        ix.nets.push({ addr, len: len === undefined ? 32 : Number(len) });
+      }
+    }
+    SET_INDEX.set(set, ix);
+  }
+  const ip = m.dirs[0] === 'src' ? p.src : p.dst;
+  if (set.type === 'hash:ip,port') {
+    const port = m.dirs[1] === 'src' ? p.sport : p.dport;
+    const proto = p.proto === 6 ? 'tcp' : p.proto === 17 ? 'udp' : p.proto === 132 ? 'sctp' : undefined;
+    return port !== undefined && proto !== undefined && ix.keys.has(`${formatIp(ip)},${proto}:${port}`);
+  }
+  return ix.nets.some((c) => contains(c, ip));
 }
 
 /** xt_statistic keeps round(p * 2^31) as its threshold. */
@@ -393,7 +472,10 @@ export function formatRule(chain: string, r: Rule): string {
         parts.push(`-m nfacct --nfacct-name ${m.name}`);
         break;
       case 'multiport':
-        parts.push(`-m multiport --dports ${m.dports.join(',')}`);
+        parts.push(`-m multiport --dports ${m.dports.map((d) => (typeof d === 'number' ? d : d.join(':'))).join(',')}`);
+        break;
+      case 'set':
+        parts.push(`-m set ${m.neg ? '! ' : ''}--match-set ${m.name} ${m.dirs.join(',')}`);
         break;
     }
   }
@@ -401,6 +483,9 @@ export function formatRule(chain: string, r: Rule): string {
   switch (tg.t) {
     case 'jump':
       parts.push(`-j ${tg.chain}`);
+      break;
+    case 'goto':
+      parts.push(`-g ${tg.chain}`);
       break;
     case 'REJECT':
       parts.push(`-j REJECT --reject-with ${tg.with ?? 'icmp-port-unreachable'}`);

@@ -11,13 +11,14 @@
  * destination as the kernel keeps a route exception (`ip route get` shows it as `cache
  * expires 599sec mtu 1400`): it only ever lowers the MTU, lasts net.ipv4.route.mtu_expires
  * (600 s), and a value below min_pmtu (552) is raised to 552 and locked, so DF is no longer
- * set on the packets that fit. Left out: policy routing (ip rule), multiple tables, metrics
+ * set on the packets that fit. A device with proxy_arp answers ARP for addresses routed out of
+ * another device (forward.ts). Left out: policy routing (ip rule), multiple tables, metrics
  * beyond ordering, IPv6.
  */
 import { contains, formatIp, maskOf, type Cidr, type Ip } from './ipv4';
 import type { ConntrackEntry } from './conntrack';
 import type { Mac } from './mac';
-import type { Netfilter } from './netfilter';
+import type { IpSet, Netfilter } from './netfilter';
 import type { TcpSocket } from './tcp-stack';
 
 /** `dummy` devices hold addresses and discard whatever is sent through them (kube-ipvs0 style). */
@@ -48,6 +49,11 @@ export interface Device {
   vxlan?: { vni: number; port: number; local: Ip; dev: string; learning: boolean; fdb: Record<Mac, Ip> };
   /** bridge: learned and static MAC -> port device name. */
   fdb?: Record<Mac, { port: string; permanent: boolean }>;
+  /**
+   * net.ipv4.conf.<dev>.proxy_arp: the device answers ARP requests for addresses the namespace
+   * routes out of another device, with its own MAC (Calico's host-side veths).
+   */
+  proxyArp?: boolean;
 }
 
 export interface Route {
@@ -99,6 +105,8 @@ export interface Netns {
   nf?: Netfilter;
   /** Connection tracking entries (only where nf exists). */
   conntrack?: ConntrackEntry[];
+  /** ipsets by name, for iptables' `-m set` (Calico's policy selectors). */
+  ipsets?: Record<string, IpSet>;
   /**
    * Where kube-proxy's KUBE-* chains come from on a node: `live` uses the state's shared copy;
    * a stopped kube-proxy leaves `frozen` rules that no longer follow the Services.

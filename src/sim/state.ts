@@ -35,9 +35,12 @@ export interface ClusterConfig {
   nodeCidrMaskSize: number;
   serviceCidr: Cidr;
   dnsDomain: string;
-  /** flannel's backend: VXLAN overlay (the default) or host-gw (plain routes via the node IPs). */
-  cni: 'flannel-vxlan' | 'flannel-host-gw';
-  /** MTU of the node network; pods and flannel.1 get this minus 50 (VXLAN overhead). */
+  /**
+   * The network plugin (sim/cni): flannel with its VXLAN overlay (the default) or host-gw
+   * (plain routes via the node IPs), or Canal (Calico's CNI and policy agent over flannel VXLAN).
+   */
+  cni: 'flannel-vxlan' | 'flannel-host-gw' | 'canal';
+  /** MTU of the node network; flannel.1 gets this minus 50 (VXLAN overhead), and so do flannel VXLAN's pods. */
   mtu: number;
 }
 
