@@ -15,6 +15,7 @@
 import { seedCoreDnsConfigMap } from './k8s/system-objects';
 import { cidr, formatIp, nth, subnet } from './ipv4';
 import { createRouter, createNodeNetns, setupFlannel } from './cni';
+import { installServiceProxy } from './proxy';
 import { createCloud } from './k8s/cloud';
 import { MAX_EVENTS } from './k8s/events';
 import { createDaemonSet, createDeployment, createNamespace, createNode, createPod, createService, emit, type ApiContext } from './k8s/api';
@@ -45,6 +46,8 @@ export interface ClusterSpec {
   ingressController?: boolean;
   /** flannel backend: `flannel-vxlan` (default) or `flannel-host-gw`. */
   cni?: 'flannel-vxlan' | 'flannel-host-gw';
+  /** kube-proxy's mode: `iptables` (default) or `ipvs`. */
+  proxyMode?: 'iptables' | 'ipvs';
   /** Extra namespaces to create (default, kube-system, kube-public, kube-node-lease and kube-flannel always exist). */
   namespaces?: string[];
   workloads?: WorkloadSpec;
@@ -67,6 +70,8 @@ export function resolveConfig(spec: ClusterSpec): ClusterConfig {
     dnsDomain: 'cluster.local',
     cni: spec.cni ?? 'flannel-vxlan',
     mtu: spec.mtu ?? 1500,
+    // Left unset for iptables mode, kube-proxy's default.
+    ...(spec.proxyMode === 'ipvs' ? { proxyMode: 'ipvs' as const } : {}),
   };
 }
 
@@ -163,6 +168,7 @@ export function buildCluster(spec: ClusterSpec, seed: number, createdAt: number)
     spec: { containers: [{ name: 'kube-flannel', image: PAUSE_FREE_IMAGES.flannel, resources: { requests: { cpu: '100m', memory: '50Mi' } } }], serviceAccountName: 'flannel', hostNetwork: true, tolerations: [{ operator: 'Exists', effect: 'NoSchedule' }], priorityClassName: 'system-node-critical' },
   });
   setupFlannel(state);
+  installServiceProxy(state);
 
   // CoreDNS tolerates the control-plane taint; both replicas land there before workers join.
   ctx.now = createdAt + 24_000;

@@ -21,7 +21,7 @@
 import { clone } from './clone';
 import { detachPod, nodeNsId, podNetns } from './cni';
 import { parseCidr } from './ipv4';
-import { syncProxyRules } from './k8s/kube-proxy';
+import { syncServiceProxy } from './proxy';
 import { deviceByName } from './netns';
 import type { SimState } from './state';
 
@@ -97,7 +97,7 @@ export function applyFault(state: SimState, fault: Fault, now: number): void {
     case 'kube-proxy-stopped': {
       const ns = state.netns[nodeNsId(fault.node)];
       if (!ns) throw new FaultError(`no node ${fault.node}`);
-      syncProxyRules(state);
+      syncServiceProxy(state);
       ns.kubeProxy = { mode: 'frozen', rules: clone(state.kubeProxy!) };
       const pod = Object.values(state.k8s.pods).find((p) => p.metadata.labels?.['k8s-app'] === 'kube-proxy' && p.spec.nodeName === fault.node);
       if (pod?.status.containerStatuses) {

@@ -18,10 +18,13 @@
  * index from that key to the rule positions, so a lookup costs the same for 10 or 10,000
  * Services. The index is rebuilt lazily when the chain changes (tracked by a version number
  * kept outside the JSON state).
- * Left out: the mangle and raw tables, ipset, most match modules, IPv6, rule counters (always
+ * `-m set` looks the packet up in the namespace's IP sets (ipset.ts) through the evaluation
+ * environment; a set that does not exist matches nothing.
+ * Left out: the mangle and raw tables, most match modules, IPv6, rule counters (always
  * [0:0]), the nf_tables backend's own ordering of chains (iptables-save sorts them as here).
  */
 import { contains, formatIp, maskOf, type Cidr, type Ip } from './ipv4';
+import { setMatches, type IpSet, type SetFlag } from './ipset';
 import type { Rng } from './rng';
 
 export type Proto = 'tcp' | 'udp' | 'icmp' | 'sctp';
@@ -40,7 +43,11 @@ export type Match =
   | { m: 'conntrack'; ctstate: ('NEW' | 'ESTABLISHED' | 'RELATED' | 'INVALID' | 'DNAT' | 'SNAT')[]; neg?: boolean }
   | { m: 'nfacct'; name: string }
   /** `-m multiport --dports a,b`: the destination port is one of them (the CNI portmap plugin's). */
-  | { m: 'multiport'; dports: number[] };
+  | { m: 'multiport'; dports: number[] }
+  /** `-m set [!] --match-set NAME dst,dst`: the packet is in the namespace's IP set (ipset.ts). */
+  | { m: 'set'; set: string; flags: SetFlag[]; neg?: boolean }
+  /** `-m physdev [!] --physdev-is-in`: the packet came in through a bridge port. */
+  | { m: 'physdev'; isIn: true; neg?: boolean };
 
 export type Target =
   | { t: 'jump'; chain: string }
@@ -106,6 +113,8 @@ export interface PacketView {
   ctstate: 'NEW' | 'ESTABLISHED' | 'RELATED' | 'INVALID';
   /** True when the connection was DNATed (for `--ctstate DNAT`). */
   ctDnat?: boolean;
+  /** The packet came in through a bridge port (physdev). */
+  physIn?: boolean;
 }
 
 export interface Verdict {
@@ -123,6 +132,8 @@ export interface EvalEnv {
   rng: Rng;
   /** True when `ip` is one of the namespace's own addresses (addrtype LOCAL). */
   isLocal(ip: Ip): boolean;
+  /** The namespace's IP set of that name (for `-m set`). */
+  ipset?(name: string): IpSet | undefined;
 }
 
 const PROTO_NUM: Record<Proto, number> = { icmp: 1, tcp: 6, udp: 17, sctp: 132 };
@@ -264,6 +275,14 @@ function ruleMatches(r: Rule, p: PacketView, env: EvalEnv): boolean {
       case 'multiport':
         if (p.dport === undefined || !m.dports.includes(p.dport)) return false;
         break;
+      case 'set': {
+        const set = env.ipset?.(m.set);
+        if ((set !== undefined && setMatches(set, m.flags, p)) === !!m.neg) return false;
+        break;
+      }
+      case 'physdev':
+        if (!!p.physIn === !!m.neg) return false;
+        break;
       case 'conntrack': {
         const states = new Set<string>([p.ctstate]);
         if (p.ctDnat) states.add('DNAT');
@@ -394,6 +413,12 @@ export function formatRule(chain: string, r: Rule): string {
         break;
       case 'multiport':
         parts.push(`-m multiport --dports ${m.dports.join(',')}`);
+        break;
+      case 'set':
+        parts.push(`-m set ${m.neg ? '! ' : ''}--match-set ${m.set} ${m.flags.join(',')}`);
+        break;
+      case 'physdev':
+        parts.push(`-m physdev ${m.neg ? '! ' : ''}--physdev-is-in`);
         break;
     }
   }

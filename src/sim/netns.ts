@@ -16,6 +16,8 @@
  */
 import { contains, formatIp, maskOf, type Cidr, type Ip } from './ipv4';
 import type { ConntrackEntry } from './conntrack';
+import type { IpSet } from './ipset';
+import type { IpvsTable } from './ipvs';
 import type { Mac } from './mac';
 import type { Netfilter } from './netfilter';
 import type { TcpSocket } from './tcp-stack';
@@ -104,6 +106,10 @@ export interface Netns {
    * a stopped kube-proxy leaves `frozen` rules that no longer follow the Services.
    */
   kubeProxy?: { mode: 'live' } | { mode: 'frozen'; rules: Netfilter };
+  /** IPVS virtual servers and connections, where a service proxy runs in IPVS mode (ipvs.ts). */
+  ipvs?: IpvsTable;
+  /** IP sets by name (ipset.ts). */
+  ipsets?: Record<string, IpSet>;
   /** Server-side TCP connections, by `localIp:port|remoteIp:port` (tcp-stack.ts). */
   tcpSockets?: Record<string, TcpSocket>;
   /** Path MTUs learned from ICMP "fragmentation needed", by destination address (dotted). */

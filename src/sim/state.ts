@@ -39,6 +39,8 @@ export interface ClusterConfig {
   cni: 'flannel-vxlan' | 'flannel-host-gw';
   /** MTU of the node network; pods and flannel.1 get this minus 50 (VXLAN overhead). */
   mtu: number;
+  /** kube-proxy's mode (src/sim/proxy): iptables when unset, or IPVS. */
+  proxyMode?: 'iptables' | 'ipvs';
 }
 
 /** Something the sandbox saw happen, kept for grading and explanations. */
@@ -58,7 +60,7 @@ export interface SimState {
   k8s: K8sState;
   observations: Observation[];
   nextObservation: number;
-  /** kube-proxy's KUBE-* chains, shared by every node whose kube-proxy runs (see kube-proxy.ts). */
+  /** kube-proxy's KUBE-* chains, shared by every node whose kube-proxy runs (see src/sim/proxy). */
   kubeProxy?: Netfilter;
   /** Services or endpoints changed since kube-proxy last synced. */
   proxyDirty?: boolean;
