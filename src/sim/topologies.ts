@@ -3,7 +3,7 @@
  *
  * Design notes: each is a declarative spec handed to the same builders the labs use, so a
  * topology is exactly what a lab on it would get: a kubeadm + flannel cluster (VXLAN or
- * host-gw), a larger cluster, the cluster with a
+ * host-gw, kube-proxy in iptables or IPVS mode), a larger cluster, the cluster with a
  * busybox and a nicolaka/netshoot debug pod, Docker hosts on one LAN, or two LANs of plain
  * Linux hosts joined by two routers.
  */
@@ -25,6 +25,10 @@ export const TOPOLOGIES: Record<string, Topology> = {
   'kubernetes-host-gw': {
     description: 'the same cluster with flannel host-gw: plain routes between nodes, no tunnel',
     build: (seed, t) => buildCluster({ cni: 'flannel-host-gw' }, seed, t),
+  },
+  'kubernetes-ipvs': {
+    description: 'the 3-node flannel VXLAN cluster with kube-proxy in IPVS mode (kube-ipvs0, ipset, ipvsadm)',
+    build: (seed, t) => buildCluster({ proxyMode: 'ipvs' }, seed, t),
   },
   'kubernetes-6': {
     description: 'a kubeadm cluster of 6 nodes with flannel VXLAN',
