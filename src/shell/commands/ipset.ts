@@ -14,6 +14,7 @@
  * every element in its own hash bucket (measured: hash:ip 216 + 40 per element, hash:ip,port
  * 216 + 48, hash:ip,port,ip 208 + 56, hash:ip,port,net 464 + 56, bitmap:port 0-65535 8264);
  * with collisions a real kernel reports a little less.
+ * Installed on the nodes of an IPVS-mode cluster, as ipvsadm is.
  * Left out: changing sets (create, add, del, destroy, flush, rename, swap, restore: kube-proxy
  * owns them and rewrites them at its next sync), -o xml, -r (reverse DNS), -f, interactive
  * mode, IPv6 sets.
@@ -333,6 +334,8 @@ export const ipset: Command = {
   summary: 'list the IP sets iptables rules match against: ipset list KUBE-CLUSTER-IP',
   usage: HELP.trimEnd(),
   where: ['node'],
+  // kubeadm's IPVS prerequisites: installed on the nodes of a cluster whose kube-proxy runs in IPVS mode.
+  installed: (env) => env.location.kind === 'node' && env.sim.state.config.proxyMode === 'ipvs' && env.location.ns.startsWith('node/'),
   async run(ctx) {
     const args = ctx.argv.slice(1);
     const o: Opts = { names: false, terse: false, sorted: false, quiet: false };

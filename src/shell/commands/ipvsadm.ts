@@ -20,6 +20,8 @@
  * the kernel's default timeouts, `-t`/`-u ADDR:PORT` one virtual server. Option errors are
  * ipvsadm's (popt's `-X: unknown option` and the try-help line, exit 255; `Illegal 'x' option
  * with the 'list' command` and the conflict messages, exit 2; `No such service`, exit 1).
+ * The program is installed on the nodes of an IPVS-mode cluster (kubeadm's prerequisites for
+ * that mode); elsewhere the shell says `command not found`.
  * Left out: changing the table (-A, -E, -D, -a, -e, -d, -C, -R, -Z, --set: kube-proxy owns
  * it and would undo the change at its next sync), the sync daemon, reverse DNS of addresses
  * without -n (they print as numbers), rates (the kernel's estimator is not modelled: 0),
@@ -306,7 +308,6 @@ function table(ctx: CommandContext): IpvsTable {
   const state = ctx.env.sim.state;
   const now = ctx.env.scheduler.now();
   syncServiceProxy(state, now);
-  // A node without IPVS in use: the module loads on demand and the table is empty.
   const t = state.netns[loc.ns]?.ipvs ?? { services: [], conns: [] };
   liveConns(t, now);
   return t;
@@ -317,6 +318,8 @@ export const ipvsadm: Command = {
   summary: "list the kernel's IPVS load balancer table: ipvsadm -Ln | ipvsadm -Lnc",
   usage: USAGE.trimEnd(),
   where: ['node'],
+  // kubeadm's IPVS prerequisites: installed on the nodes of a cluster whose kube-proxy runs in IPVS mode.
+  installed: (env) => env.location.kind === 'node' && env.sim.state.config.proxyMode === 'ipvs' && env.location.ns.startsWith('node/'),
   async run(ctx) {
     let p: Parsed;
     try {
