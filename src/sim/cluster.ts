@@ -5,7 +5,8 @@
  * minikube numbers its node network: nodes on 192.168.49.0/24 from .2 (gateway .1), pod CIDR
  * 10.244.0.0/16 split into a /24 per node in node order, service CIDR 10.96.0.0/12 with the
  * `kubernetes` Service on its first address and `kube-dns` on .10, CoreDNS as a Deployment
- * of two pods, kube-proxy and flannel as host-network DaemonSets, and the control-plane
+ * of two pods, kube-proxy (iptables mode unless the spec asks for IPVS: src/sim/proxy) and
+ * flannel as host-network DaemonSets, and the control-plane
  * components as host-network static pods (`<component>-<node>`). The build happens at
  * `createdAt` with objects stamped as a real bootstrap spreads them over the first minute;
  * workloads from the spec are created `workloadDelay` later.

@@ -8,8 +8,9 @@
  *   NodeStatusUnknown: "Kubelet stopped posting node status."); its pods keep their Running
  *   status until eviction, as on a real cluster within the first minutes.
  * - `route-deleted`: one route removed from a node's or a host's table (`ip route del`).
- * - `kube-proxy-stopped`: kube-proxy on a node stops; the rules it last wrote stay and go
- *   stale as Services and endpoints change.
+ * - `kube-proxy-stopped`: kube-proxy on a node stops; the rules it last wrote (in IPVS mode
+ *   also its IPVS table, ipsets and kube-ipvs0 addresses) stay and go stale as Services and
+ *   endpoints change.
  * - `wrong-selector`: a Service's selector matches no pod, so it has no endpoints.
  * - `pod-not-ready`: a pod's readiness probe fails: Ready False, out of every Service.
  * - `coredns-down`: every CoreDNS pod gone (the Deployment scaled to 0): kube-dns has no endpoints.

@@ -12,6 +12,13 @@
  * checksum as RFC 1624 says) and answer with ICMP time exceeded; bridges never touch TTL.
  * The kernel answers ICMP echo requests for any local address.
  *
+ * Before the first packet moves, inject() runs the daemons that program the kernel
+ * (daemons.ts: a service proxy writing rules, IPVS and ipsets), so the engine only ever reads
+ * Linux state. IPVS (ipvs.ts) takes packets for its virtual servers at LOCAL_IN, after filter
+ * INPUT, and at LOCAL_OUT for the host's own, and sends them on through filter OUTPUT, routing
+ * and nat POSTROUTING; the replies get their virtual address back where conntrack would undo a
+ * DNAT. A packet the host sends to one of its own addresses comes back in through filter INPUT,
+ * and an ICMP error about a packet addressed to the host comes from that address.
  * Every step appends a Hop to the trace (what happened, where, with the IP header at that
  * point), and every frame sent on a device is kept as a capture record.
  * Namespaces with iptables rules run the netfilter hooks where Linux does: conntrack and nat

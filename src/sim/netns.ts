@@ -11,7 +11,8 @@
  * destination as the kernel keeps a route exception (`ip route get` shows it as `cache
  * expires 599sec mtu 1400`): it only ever lowers the MTU, lasts net.ipv4.route.mtu_expires
  * (600 s), and a value below min_pmtu (552) is raised to 552 and locked, so DF is no longer
- * set on the packets that fit. Left out: policy routing (ip rule), multiple tables, metrics
+ * set on the packets that fit. A namespace may also hold netfilter tables and conntrack, an
+ * IPVS table (ipvs.ts) and IP sets (ipset.ts). Left out: policy routing (ip rule), multiple tables, metrics
  * beyond ordering, IPv6.
  */
 import { contains, formatIp, maskOf, type Cidr, type Ip } from './ipv4';

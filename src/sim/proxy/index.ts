@@ -7,7 +7,7 @@
  * the packet engine brings the data plane up to date before packets move without knowing
  * that Kubernetes exists. Commands that list kernel state (iptables, ipvsadm, ipset) call
  * syncServiceProxy first, as the state on a real node is whatever kube-proxy last wrote.
- * docs/reference/service-proxies.md says how to add a mode.
+ * docs/how-to-add.md ("A service proxy") says how to add a mode.
  */
 import { registerDaemon } from '../daemons';
 import type { SimState } from '../state';

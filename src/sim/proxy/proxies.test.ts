@@ -7,7 +7,7 @@ import { Sim } from '../sim';
 import { PROXIES, proxyMode, syncServiceProxy } from './index';
 import type { ProxyMode } from './types';
 
-// The contract every service proxy fulfils (docs/reference/service-proxies.md): a new mode's
+// The contract every service proxy fulfils (docs/how-to-add.md, "A service proxy"): a new mode's
 // entry in PROXIES is run through these tests as it is.
 
 const T0 = Date.UTC(2025, 2, 14, 9, 0, 0);
