@@ -26,10 +26,6 @@ export const TOPOLOGIES: Record<string, Topology> = {
     description: 'the same cluster with flannel host-gw: plain routes between nodes, no tunnel',
     build: (seed, t) => buildCluster({ cni: 'flannel-host-gw' }, seed, t),
   },
-  'kubernetes-ipvs': {
-    description: 'the 3-node flannel VXLAN cluster with kube-proxy in IPVS mode (kube-ipvs0, ipset, ipvsadm)',
-    build: (seed, t) => buildCluster({ proxyMode: 'ipvs' }, seed, t),
-  },
   'kubernetes-6': {
     description: 'a kubeadm cluster of 6 nodes with flannel VXLAN',
     build: (seed, t) => buildCluster({ nodes: 6 }, seed, t),
@@ -74,5 +70,9 @@ export const TOPOLOGIES: Record<string, Topology> = {
         seed,
         t,
       ),
+  },
+  'kubernetes-ipvs': {
+    description: 'the 3-node flannel VXLAN cluster with kube-proxy in IPVS mode (kube-ipvs0, ipset, ipvsadm)',
+    build: (seed, t) => buildCluster({ proxyMode: 'ipvs' }, seed, t),
   },
 };
