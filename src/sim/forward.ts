@@ -258,11 +258,9 @@ class Engine {
       v.sport = pl.srcPort;
       v.dport = pl.dstPort;
     }
-    if (inDev !== undefined) {
-      v.in = inDev;
-      if (deviceByName(ns, inDev)?.kind === 'bridge') v.physIn = true;
-    }
+    if (inDev !== undefined) v.in = inDev;
     if (outDev !== undefined) v.out = outDev;
+    void ns;
     return v;
   }
 
@@ -274,7 +272,12 @@ class Engine {
   }
 
   private table(ns: Netns, table: TableName, chain: string, p: Ipv4Packet, meta: Meta, inDev?: string, outDev?: string): Verdict {
-    return evaluate(this.rules(ns), table, chain, this.view(ns, p, meta, inDev, outDev), { rng: this.rng, isLocal: (ip) => isLocal(ns, ip), ipset: (name) => ns.ipsets?.[name] });
+    return evaluate(this.rules(ns), table, chain, this.view(ns, p, meta, inDev, outDev), {
+      rng: this.rng,
+      isLocal: (ip) => isLocal(ns, ip),
+      ipset: (name) => ns.ipsets?.[name],
+      isBridge: (dev) => deviceByName(ns, dev)?.kind === 'bridge',
+    });
   }
 
   /**

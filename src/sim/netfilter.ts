@@ -113,8 +113,6 @@ export interface PacketView {
   ctstate: 'NEW' | 'ESTABLISHED' | 'RELATED' | 'INVALID';
   /** True when the connection was DNATed (for `--ctstate DNAT`). */
   ctDnat?: boolean;
-  /** The packet came in through a bridge port (physdev). */
-  physIn?: boolean;
 }
 
 export interface Verdict {
@@ -134,6 +132,8 @@ export interface EvalEnv {
   isLocal(ip: Ip): boolean;
   /** The namespace's IP set of that name (for `-m set`). */
   ipset?(name: string): IpSet | undefined;
+  /** True when the device is a bridge, so a packet in on it came through a bridge port (physdev). */
+  isBridge?(dev: string): boolean;
 }
 
 const PROTO_NUM: Record<Proto, number> = { icmp: 1, tcp: 6, udp: 17, sctp: 132 };
@@ -281,7 +281,7 @@ function ruleMatches(r: Rule, p: PacketView, env: EvalEnv): boolean {
         break;
       }
       case 'physdev':
-        if (!!p.physIn === !!m.neg) return false;
+        if ((p.in !== undefined && !!env.isBridge?.(p.in)) === !!m.neg) return false;
         break;
       case 'conntrack': {
         const states = new Set<string>([p.ctstate]);

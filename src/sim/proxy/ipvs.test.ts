@@ -10,6 +10,7 @@ import { Sim } from '../sim';
 import type { ClusterSpec } from '../cluster';
 import { syncServiceProxy } from './index';
 import { DUMMY_DEVICE, IPSETS } from './ipvs';
+import { formatRule } from '../netfilter';
 
 const T0 = Date.UTC(2025, 2, 14, 9, 0, 0);
 const get = Uint8Array.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n', (c) => c.charCodeAt(0));
@@ -168,5 +169,17 @@ describe('kube-proxy in IPVS mode', () => {
       const r = sim.tcpRequest('node/node-1', ip('127.0.0.1'), 10249, req);
       expect(r.kind === 'response' && text(r.data).endsWith(`\r\n\r\n${mode}`)).toBe(true);
     }
+  });
+
+  it('serves an external IP: on kube-ipvs0, in KUBE-EXTERNAL-IP, accepted only from off the node\'s bridges', () => {
+    const { sim, clock } = cluster();
+    createService({ state: sim.state, rng: rngOver(sim.state.rng), now: clock.now() }, { name: 'ext', namespace: 'default', selector: { app: 'web' }, externalIPs: ['192.168.49.200'], ports: [{ protocol: 'TCP', port: 8080, targetPort: 9376 }] });
+    syncServiceProxy(sim.state, clock.now());
+    const ns = sim.state.netns['node/node-1']!;
+    expect(ns.devices.find((d) => d.name === DUMMY_DEVICE)!.addrs.some((a) => formatIp(a.ip) === '192.168.49.200')).toBe(true);
+    expect(ns.ipsets!['KUBE-EXTERNAL-IP']!.members).toEqual(['192.168.49.200,tcp:8080']);
+    const rules = sim.state.kubeProxy!.nat.chains['KUBE-SERVICES']!.rules.map((r) => formatRule('KUBE-SERVICES', r));
+    expect(rules).toContain('-A KUBE-SERVICES -m comment --comment "Kubernetes service external ip + port for masquerade and filter purpose" -m set --match-set KUBE-EXTERNAL-IP dst,dst -m physdev ! --physdev-is-in -m addrtype ! --src-type LOCAL -j ACCEPT');
+    expect(fetch(sim, clientNs(sim), ip('192.168.49.200'), 8080)).toMatch(/^web-/);
   });
 });
