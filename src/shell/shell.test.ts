@@ -228,6 +228,13 @@ describe('--help', () => {
         const h = await hosts.run(`${c.name} --help`);
         r = { out: h.stdout, err: h.stderr, status: h.status };
       }
+      if (c.installed && r.status === 127) {
+        // ipvsadm and ipset: on the nodes of an IPVS-mode cluster.
+        const ipvs = await openSession({ topology: 'kubernetes-ipvs' });
+        await ipvs.run('ssh node-1');
+        const h = await ipvs.run(`${c.name} --help`);
+        r = { out: h.stdout, err: h.stderr, status: h.status };
+      }
       const text = r.out + r.err;
       if (isBuiltin(c)) {
         // bash builtins: help text and status 2; echo, true and false take no options.

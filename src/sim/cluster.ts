@@ -5,8 +5,9 @@
  * minikube numbers its node network: nodes on 192.168.49.0/24 from .2 (gateway .1), pod CIDR
  * 10.244.0.0/16 split into a /24 per node in node order, service CIDR 10.96.0.0/12 with the
  * `kubernetes` Service on its first address and `kube-dns` on .10, CoreDNS as a Deployment
- * of two pods, kube-proxy and the network plugin's agents as host-network DaemonSets (sim/cni:
- * flannel in kube-flannel by default, or Canal in kube-system), and the control-plane
+ * of two pods, kube-proxy (iptables mode unless the spec asks for IPVS: src/sim/proxy) and the
+ * network plugin's agents as host-network DaemonSets (sim/cni: flannel in kube-flannel by
+ * default, or Canal in kube-system), and the control-plane
  * components as host-network static pods (`<component>-<node>`). The build happens at
  * `createdAt` with objects stamped as a real bootstrap spreads them over the first minute;
  * workloads from the spec are created `workloadDelay` later.
@@ -19,6 +20,7 @@ import { kubeProxyHooks } from './k8s/kube-proxy';
 import { emptyNetfilter } from './netfilter';
 import { cidr, formatIp, nth, subnet } from './ipv4';
 import { cniOf, createRouter, createNodeNetns, setupCni, syncCni } from './cni';
+import { installServiceProxy } from './proxy';
 import { createCloud } from './k8s/cloud';
 import { MAX_EVENTS } from './k8s/events';
 import { createDaemonSet, createDeployment, createNamespace, createNode, createPod, createService, emit, type ApiContext } from './k8s/api';
@@ -49,6 +51,8 @@ export interface ClusterSpec {
   ingressController?: boolean;
   /** The network plugin: `flannel-vxlan` (default), `flannel-host-gw` or `canal` (see sim/cni). */
   cni?: ClusterConfig['cni'];
+  /** kube-proxy's mode: `iptables` (default) or `ipvs`. */
+  proxyMode?: 'iptables' | 'ipvs';
   /** Extra namespaces to create (default, kube-system, kube-public, kube-node-lease and kube-flannel always exist). */
   namespaces?: string[];
   workloads?: WorkloadSpec;
@@ -71,6 +75,8 @@ export function resolveConfig(spec: ClusterSpec): ClusterConfig {
     dnsDomain: 'cluster.local',
     cni: spec.cni ?? 'flannel-vxlan',
     mtu: spec.mtu ?? 1500,
+    // Left unset for iptables mode, kube-proxy's default.
+    ...(spec.proxyMode === 'ipvs' ? { proxyMode: 'ipvs' as const } : {}),
   };
 }
 
@@ -168,6 +174,7 @@ export function buildCluster(spec: ClusterSpec, seed: number, createdAt: number)
   // kube-system), then what its agents program on every node.
   ctx.now = createdAt + 20_000;
   installCni(ctx, version);
+  installServiceProxy(state);
 
   // CoreDNS tolerates the control-plane taint; both replicas land there before workers join.
   ctx.now = createdAt + 24_000;

@@ -41,6 +41,11 @@ export interface ConntrackEntry {
   /** Epoch ms after which the entry is gone. */
   expires: number;
   mark: number;
+  /**
+   * IPVS owns the connection (net.ipv4.vs.conntrack=1): the reply tuple names the real server,
+   * but netfilter's NAT leaves its packets alone; IPVS translates them (ipvs.ts).
+   */
+  ipvs?: boolean;
 }
 
 export interface CtHit {

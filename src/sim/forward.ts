@@ -13,6 +13,13 @@
  * The kernel answers ICMP echo requests for any local address, and ARP for its own addresses
  * (and, on a proxy_arp device, for addresses it routes out of another device).
  *
+ * Before the first packet moves, inject() runs the daemons that program the kernel
+ * (daemons.ts: a service proxy writing rules, IPVS and ipsets), so the engine only ever reads
+ * Linux state. IPVS (ipvs.ts) takes packets for its virtual servers at LOCAL_IN, after filter
+ * INPUT, and at LOCAL_OUT for the host's own, and sends them on through filter OUTPUT, routing
+ * and nat POSTROUTING; the replies get their virtual address back where conntrack would undo a
+ * DNAT. A packet the host sends to one of its own addresses comes back in through filter INPUT,
+ * and an ICMP error about a packet addressed to the host comes from that address.
  * Every step appends a Hop to the trace (what happened, where, with the IP header at that
  * point), and every frame sent on a device is kept as a capture record.
  * Namespaces with iptables rules run the netfilter hooks where Linux does: conntrack and nat
@@ -58,8 +65,8 @@ import {
 import { create as ctCreate, dnatOrig, isDnat, isSnat, lookup as ctLookup, reindex, setDnat, setSnat, snatOrig, touch, unDnatReply, unSnatReply, type CtHit } from './conntrack';
 import { findListener } from './apps';
 import { tcpExchange, tcpInput } from './tcp-stack';
-import { syncProxyRules } from './k8s/kube-proxy';
-import { syncCni } from './cni';
+import { runDaemons } from './daemons';
+import { ipvsReply, ipvsRequest } from './ipvs';
 import { evaluate, layered, type Netfilter, type PacketView, type TableName, type Verdict } from './netfilter';
 import { cachedPmtu, deviceByIndex, deviceByName, isLocal, learnPmtu, lookupNeighbour, lookupRoute, setNeighbour, sourceFor, type Device, type Netns, type Route } from './netns';
 import { rngOver, type Rng } from './rng';
@@ -151,6 +158,8 @@ interface Meta {
   arrived?: Ipv4Packet;
   /** The route the input lookup found for a forwarded packet (its destination stays the same). */
   route?: Route;
+  /** IPVS rewrote the packet at LOCAL_IN and sends it on through LOCAL_OUT (ipvs.ts). */
+  ipvs?: boolean;
 }
 
 export interface InjectOptions {
@@ -172,9 +181,9 @@ const MAX_STEPS = 10_000;
  * `now` (epoch ms) ages conntrack entries.
  */
 export function inject(state: SimState, nsId: string, packet: Ipv4Packet, now = state.createdAt, opts: InjectOptions = {}): TraceResult {
-  syncProxyRules(state);
-  // A policy agent (Canal's Felix) brings its rules up to date before the packet moves.
-  syncCni(state, now);
+  // Daemons (the service proxy, a policy agent such as Canal's Felix) bring the rules they
+  // own up to date before the packet moves.
+  runDaemons(state, now);
   const engine = new Engine(state, now, opts);
   engine.queue.push({ kind: 'out', ns: nsId, packet, local: true });
   engine.run();
@@ -268,7 +277,12 @@ class Engine {
   }
 
   private table(ns: Netns, table: TableName, chain: string, p: Ipv4Packet, meta: Meta, inDev?: string, outDev?: string): Verdict {
-    return evaluate(this.rules(ns), table, chain, this.view(ns, p, meta, inDev, outDev), { rng: this.rng, isLocal: (ip) => isLocal(ns, ip), ipset: (name) => ns.ipsets?.[name] });
+    return evaluate(this.rules(ns), table, chain, this.view(ns, p, meta, inDev, outDev), {
+      rng: this.rng,
+      isLocal: (ip) => isLocal(ns, ip),
+      ipset: (name) => ns.ipsets?.[name],
+      isBridge: (dev) => deviceByName(ns, dev)?.kind === 'bridge',
+    });
   }
 
   /**
@@ -283,7 +297,7 @@ class Engine {
       meta.ct = hit;
       meta.ctNew = false;
       const e = hit.entry;
-      if (hit.dir === 'orig' && isDnat(e)) {
+      if (hit.dir === 'orig' && isDnat(e) && !e.ipvs) {
         const q = dnatOrig(e, p);
         this.hop(ns, 'dnat', `conntrack: ${formatIp(p.dst)}${portText(p)} -> ${formatIp(q.dst)}${portText(q)} (an existing connection)`, inDev, q);
         return q;
@@ -338,12 +352,60 @@ class Engine {
       }
       return p;
     }
+    if (e.ipvs) return this.ipvsReply(ns, p, out.name);
     if (isDnat(e)) {
       const q = unDnatReply(e, p);
       this.hop(ns, 'un-dnat', `conntrack: the reply's source ${formatIp(p.src)} becomes ${formatIp(q.src)} again`, out.name, q);
       return q;
     }
     return p;
+  }
+
+  // ------------------------------------------------------------------------- IPVS (ipvs.ts)
+
+  /** A real server's reply: IPVS puts the virtual address back (ip_vs_out). */
+  private ipvsReply(ns: Netns, p: Ipv4Packet, dev?: string): Ipv4Packet {
+    const r = ns.ipvs && ipvsReply(ns.ipvs, p, this.now);
+    if (!r) return p;
+    this.hop(ns, 'un-dnat', r.detail, dev, r.packet);
+    return r.packet;
+  }
+
+  /**
+   * IPVS at LOCAL_IN (a packet that arrived) or LOCAL_OUT (one of our own): a packet for a
+   * virtual server is rewritten towards its real server and returned; undefined when IPVS
+   * dropped or refused it; the packet itself when it is not IPVS's.
+   */
+  private ipvsRequest(ns: Netns, p: Ipv4Packet, meta: Meta, local: boolean, dev?: string): Ipv4Packet | undefined {
+    if (!ns.ipvs) return p;
+    const ct = meta.ct && ns.conntrack ? { entry: meta.ct.entry, table: ns.conntrack } : undefined;
+    const v = ipvsRequest(ns.ipvs, p, this.now, meta.ctNew ? ct : undefined);
+    switch (v.kind) {
+      case 'none':
+        return p;
+      case 'unreachable':
+        this.hop(ns, 'drop', `IPVS: ${formatIp(p.dst)}${portText(p)} has no real server: ICMP port unreachable`, dev, p);
+        if (local) this.result.errors.push({ ns: ns.id, errno: 'ECONNREFUSED', packet: p });
+        else this.icmpError(ns, p, ICMP_DEST_UNREACH, 3, 0);
+        return undefined;
+      case 'drop':
+        this.hop(ns, 'drop', v.detail, dev, p);
+        return undefined;
+      case 'xmit': {
+        let q = v.packet;
+        if (!isLocal(ns, q.dst)) {
+          // decrement_ttl: IPVS forwards like a router when the real server is another host.
+          if (q.ttl <= 1) {
+            this.hop(ns, 'drop', `TTL expired in transit`, dev, q);
+            this.icmpError(ns, p, ICMP_TIME_EXCEEDED, 0, 0);
+            return undefined;
+          }
+          q = decrementTtl(q);
+        }
+        this.hop(ns, 'dnat', v.detail, dev, q);
+        return q;
+      }
+    }
   }
 
   /** A filter chain's verdict; DROP and REJECT end the packet here (REJECT answers with ICMP). */
@@ -364,14 +426,24 @@ class Engine {
     if (ns.nf && local) {
       p = this.natPre(ns, p, meta, 'OUTPUT');
       if (!this.filter(ns, 'OUTPUT', p, meta, true)) return;
+    } else if (ns.nf && meta.ipvs && !this.filter(ns, 'OUTPUT', p, meta, false)) return;
+    if (local && ns.ipvs && isLocal(ns, p.dst)) {
+      // IPVS's LOCAL_OUT hook: our own connection to a virtual server.
+      const q = this.ipvsRequest(ns, p, meta, true);
+      if (!q) return;
+      if (q !== p) meta.ipvs = true;
+      p = q;
     }
-    if (local && isLocal(ns, p.dst)) {
-      // Traffic to one of our own addresses loops back without touching a wire.
+    if ((local || meta.ipvs) && isLocal(ns, p.dst)) {
+      // Traffic to one of our own addresses loops back without touching a wire, and comes in
+      // through the filter table's INPUT chain like any other.
       this.hop(ns, 'route', `${formatIp(p.dst)} is local: loopback`, 'lo', p);
+      // (A packet IPVS took at LOCAL_IN has been through INPUT already.)
+      if (ns.nf && (local || !meta.ipvs) && !this.filter(ns, 'INPUT', p, meta, false, 'lo')) return;
       this.localDeliver(ns, p);
       return;
     }
-    const route = (!local && meta.route) || lookupRoute(ns, p.dst);
+    const route = (!local && !meta.ipvs && meta.route) || lookupRoute(ns, p.dst);
     if (!route) {
       this.hop(ns, 'drop', `no route to ${formatIp(p.dst)}: network unreachable`, undefined, p);
       if (local) this.result.errors.push({ ns: ns.id, errno: 'ENETUNREACH', packet: p });
@@ -387,7 +459,7 @@ class Engine {
     const where = route.via !== undefined ? `via ${formatIp(route.via)} dev ${dev.name}` : `dev ${dev.name}`;
     this.hop(ns, 'route', `route to ${formatIp(p.dst)}: ${formatRouteDst(route.dst.addr, route.dst.len)} ${where}`, dev.name, p);
     if (ns.nf) {
-      if (!local && !this.filter(ns, 'FORWARD', p, meta, false, meta.inDev, dev.name)) return;
+      if (!local && !meta.ipvs && !this.filter(ns, 'FORWARD', p, meta, false, meta.inDev, dev.name)) return;
       p = this.natPost(ns, p, meta, dev);
     }
     // A packet of our own follows the path MTU learned for its destination, if lower.
@@ -614,10 +686,21 @@ class Engine {
       if (ns.nf) {
         if (!this.filter(ns, 'INPUT', p, meta, false, dev.name)) return;
         const hit = meta.ct;
-        if (hit && hit.dir === 'reply' && isDnat(hit.entry)) {
+        if (hit && hit.dir === 'reply' && hit.entry.ipvs) p = this.ipvsReply(ns, p, dev.name);
+        else if (hit && hit.dir === 'reply' && isDnat(hit.entry)) {
           const q = unDnatReply(hit.entry, p);
           this.hop(ns, 'un-dnat', `conntrack: the reply's source ${formatIp(p.src)} becomes ${formatIp(q.src)} again`, dev.name, q);
           p = q;
+        }
+      }
+      if (ns.ipvs) {
+        // IPVS's LOCAL_IN hook: a packet for a virtual server goes on to its real server.
+        const q = this.ipvsRequest(ns, p, meta, false, dev.name);
+        if (!q) return;
+        if (q !== p) {
+          meta.ipvs = true;
+          this.queue.push({ kind: 'out', ns: ns.id, packet: q, local: false, meta });
+          return;
         }
       }
       this.localDeliver(ns, p, dev);
@@ -771,10 +854,12 @@ class Engine {
     // Nor about a fragment other than the first (icmp_send), which carries no transport header.
     if (orig.fragOffset > 0) return;
     const route = lookupRoute(ns, orig.src);
-    const src = route ? sourceFor(ns, route, orig.src) : undefined;
+    // icmp_send: an error about a packet addressed to us comes from the address it was sent
+    // to (RTCF_LOCAL); otherwise from the route back to the sender.
+    const src = isLocal(ns, orig.dst) ? orig.dst : route ? sourceFor(ns, route, orig.src) : undefined;
     if (src === undefined) return;
     // icmp_send quotes as much of the packet as keeps the error within 576 bytes (RFC 1812 4.3.2.3).
-    const back = deviceByName(ns, route!.dev);
+    const back = route && deviceByName(ns, route.dev);
     const room = Math.min(576, back?.mtu ?? 576) - 28;
     const quoted = encodeIpv4(orig).slice(0, room);
     const err = ipv4({ src, dst: orig.src, ttl: 64, id: nextId(ns), df: false, tos: 0xc0, payload: icmp(type, code, rest, quoted) });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ip } from './ipv4';
-import { emptyNetfilter, evaluate, formatRule, ifaceMatches, type IpSet, type PacketView } from './netfilter';
+import { newIpSet, type IpSet } from './ipset';
+import { emptyNetfilter, evaluate, formatRule, ifaceMatches, type PacketView } from './netfilter';
 import { rngOver, seedState } from './rng';
 
 const pkt = (over: Partial<PacketView> = {}): PacketView => ({ src: ip('10.244.1.5'), dst: ip('10.244.2.7'), proto: 6, sport: 40000, dport: 80, mark: 0, ctstate: 'NEW', in: 'cali1234567890a', out: 'flannel.1', ...over });
@@ -51,8 +52,8 @@ describe('interface wildcards', () => {
 
 describe('-m set', () => {
   const sets: Record<string, IpSet> = {
-    'cali40s:pods': { type: 'hash:net', members: ['10.244.1.5', '10.244.3.0/24'] },
-    'cali40n:http': { type: 'hash:ip,port', members: ['10.244.2.7,tcp:80'] },
+    'cali40s:pods': { ...newIpSet('cali40s:pods', 'hash:net', 1), members: ['10.244.1.5', '10.244.3.0/24'] },
+    'cali40n:http': { ...newIpSet('cali40n:http', 'hash:ip,port', 1), members: ['10.244.2.7,tcp:80'] },
   };
   const verdict = (m: Parameters<typeof formatRule>[1]['matches'][number], p: Partial<PacketView> = {}) => {
     const nf = emptyNetfilter();
@@ -61,30 +62,30 @@ describe('-m set', () => {
   };
 
   it('looks the source or destination address up in hash:net sets (hosts and prefixes)', () => {
-    expect(verdict({ m: 'set', name: 'cali40s:pods', dirs: ['src'] })).toBe('DROP');
-    expect(verdict({ m: 'set', name: 'cali40s:pods', dirs: ['dst'] })).toBe('ACCEPT');
-    expect(verdict({ m: 'set', name: 'cali40s:pods', dirs: ['src'] }, { src: ip('10.244.3.200') })).toBe('DROP');
-    expect(verdict({ m: 'set', name: 'cali40s:pods', dirs: ['src'], neg: true })).toBe('ACCEPT');
-    expect(verdict({ m: 'set', name: 'cali40s:missing', dirs: ['src'] })).toBe('ACCEPT');
+    expect(verdict({ m: 'set', set: 'cali40s:pods', flags: ['src'] })).toBe('DROP');
+    expect(verdict({ m: 'set', set: 'cali40s:pods', flags: ['dst'] })).toBe('ACCEPT');
+    expect(verdict({ m: 'set', set: 'cali40s:pods', flags: ['src'] }, { src: ip('10.244.3.200') })).toBe('DROP');
+    expect(verdict({ m: 'set', set: 'cali40s:pods', flags: ['src'], neg: true })).toBe('ACCEPT');
+    expect(verdict({ m: 'set', set: 'cali40s:missing', flags: ['src'] })).toBe('ACCEPT');
   });
 
   it('matches address, protocol and port in hash:ip,port sets', () => {
-    expect(verdict({ m: 'set', name: 'cali40n:http', dirs: ['dst', 'dst'] })).toBe('DROP');
-    expect(verdict({ m: 'set', name: 'cali40n:http', dirs: ['dst', 'dst'] }, { dport: 81 })).toBe('ACCEPT');
-    expect(verdict({ m: 'set', name: 'cali40n:http', dirs: ['dst', 'dst'] }, { proto: 17 })).toBe('ACCEPT');
+    expect(verdict({ m: 'set', set: 'cali40n:http', flags: ['dst', 'dst'] })).toBe('DROP');
+    expect(verdict({ m: 'set', set: 'cali40n:http', flags: ['dst', 'dst'] }, { dport: 81 })).toBe('ACCEPT');
+    expect(verdict({ m: 'set', set: 'cali40n:http', flags: ['dst', 'dst'] }, { proto: 17 })).toBe('ACCEPT');
   });
 
   it('follows a set that changes', () => {
     const nf = emptyNetfilter();
-    nf.filter.chains.FORWARD!.rules.push({ matches: [{ m: 'set', name: 'cali40s:pods', dirs: ['src'] }], target: { t: 'DROP' } });
-    const s: Record<string, IpSet> = { 'cali40s:pods': { type: 'hash:net', members: [] } };
+    nf.filter.chains.FORWARD!.rules.push({ matches: [{ m: 'set', set: 'cali40s:pods', flags: ['src'] }], target: { t: 'DROP' } });
+    const s: Record<string, IpSet> = { 'cali40s:pods': { ...newIpSet('cali40s:pods', 'hash:net', 1), members: [] } };
     expect(evaluate(nf, 'filter', 'FORWARD', pkt(), env(s)).verdict).toBe('ACCEPT');
     s['cali40s:pods']!.members = ['10.244.1.5'];
     expect(evaluate(nf, 'filter', 'FORWARD', pkt(), env(s)).verdict).toBe('DROP');
   });
 
   it('prints as iptables-save does', () => {
-    expect(formatRule('X', { proto: 'tcp', matches: [{ m: 'set', name: 'cali40s:pods', dirs: ['src'], neg: true }, { m: 'multiport', dports: [80, [8000, 9000]] }], target: { t: 'ACCEPT' } })).toBe(
+    expect(formatRule('X', { proto: 'tcp', matches: [{ m: 'set', set: 'cali40s:pods', flags: ['src'], neg: true }, { m: 'multiport', dports: [80, [8000, 9000]] }], target: { t: 'ACCEPT' } })).toBe(
       '-A X -p tcp -m set ! --match-set cali40s:pods src -m multiport --dports 80,8000:9000 -j ACCEPT',
     );
     expect(formatRule('X', { proto: 'ipencap', matches: [], target: { t: 'DROP' } })).toBe('-A X -p ipencap -j DROP');

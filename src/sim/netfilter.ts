@@ -10,8 +10,8 @@
  * the end of a built-in chain applies its policy. A goto (`-g`) enters a chain without a return
  * frame, so its end returns to the caller of the chain that went there (Calico's dispatch
  * chains). An interface name ending in `+` matches every name with that prefix (`-i cali+`).
- * `-m set` looks the address (and for hash:ip,port the protocol and port) up in the
- * namespace's ipsets, which the evaluator is handed (EvalEnv.ipset). The statistic match works
+ * `-m set` looks the packet up in the namespace's IP sets (ipset.ts), which the evaluator is
+ * handed (EvalEnv.ipset). The statistic match works
  * as the kernel's xt_statistic does: the probability is stored as round(p * 2^31) and a packet
  * matches when a random 31-bit number is below it, drawn from the sandbox's seeded RNG. MARK uses --set-xmark semantics
  * (mark = (mark & ~mask) ^ value). Table evaluation returns the verdict and any NAT decision;
@@ -22,11 +22,13 @@
  * index from that key to the rule positions, so a lookup costs the same for 10 or 10,000
  * Services. The index is rebuilt lazily when the chain changes (tracked by a version number
  * kept outside the JSON state).
- * Left out: the mangle and raw tables, ipset types other than hash:net, hash:ip and
- * hash:ip,port, most match modules, IPv6, rule counters (always [0:0]), the nf_tables
- * backend's own ordering of chains (iptables-save sorts them as here).
+ * A set that does not exist matches nothing; `-m physdev --physdev-is-in` matches a packet that
+ * came in through a bridge port.
+ * Left out: the mangle and raw tables, most match modules, IPv6, rule counters (always
+ * [0:0]), the nf_tables backend's own ordering of chains (iptables-save sorts them as here).
  */
 import { contains, formatIp, maskOf, type Cidr, type Ip } from './ipv4';
+import { setMatches, type IpSet, type SetFlag } from './ipset';
 import type { Rng } from './rng';
 
 /** `ipencap` is protocol 4 (IP in IP), which iptables-save prints by that name. */
@@ -47,25 +49,10 @@ export type Match =
   | { m: 'nfacct'; name: string }
   /** `-m multiport --dports a,b,c:d`: the destination port is one of them or in a range (the CNI portmap plugin's, Calico's). */
   | { m: 'multiport'; dports: (number | [number, number])[] }
-  /** `-m set [!] --match-set NAME src|dst[,dst]`: the address (and port) is a member of the ipset (Calico's selectors). */
-  | SetMatch;
-
-/** `-m set --match-set NAME dirs`: one direction per dimension of the set (`dst,dst` for hash:ip,port). */
-export interface SetMatch {
-  m: 'set';
-  name: string;
-  dirs: ('src' | 'dst')[];
-  neg?: boolean;
-}
-
-/**
- * An ipset as the set match sees it: hash:net and hash:ip hold addresses or prefixes
- * (`10.244.1.5`, `10.0.0.0/8`), hash:ip,port holds `10.244.1.5,tcp:80`.
- */
-export interface IpSet {
-  type: 'hash:net' | 'hash:ip' | 'hash:ip,port';
-  members: string[];
-}
+  /** `-m set [!] --match-set NAME dst,dst`: the packet is in the namespace's IP set (ipset.ts). */
+  | { m: 'set'; set: string; flags: SetFlag[]; neg?: boolean }
+  /** `-m physdev [!] --physdev-is-in`: the packet came in through a bridge port. */
+  | { m: 'physdev'; isIn: true; neg?: boolean };
 
 export type Target =
   | { t: 'jump'; chain: string }
@@ -150,8 +137,10 @@ export interface EvalEnv {
   rng: Rng;
   /** True when `ip` is one of the namespace's own addresses (addrtype LOCAL). */
   isLocal(ip: Ip): boolean;
-  /** The namespace's ipset of that name, for `-m set` (none: the match fails, as for an unknown set). */
+  /** The namespace's IP set of that name (for `-m set`). */
   ipset?(name: string): IpSet | undefined;
+  /** True when the device is a bridge, so a packet in on it came through a bridge port (physdev). */
+  isBridge?(dev: string): boolean;
 }
 
 const PROTO_NUM: Record<Proto, number> = { icmp: 1, tcp: 6, udp: 17, sctp: 132, ipencap: 4 };
@@ -299,8 +288,13 @@ function ruleMatches(r: Rule, p: PacketView, env: EvalEnv): boolean {
       case 'multiport':
         if (!multiportMatches(m.dports, p.dport)) return false;
         break;
-      case 'set':
-        if (setMatches(m, p, env) === !!m.neg) return false;
+      case 'set': {
+        const set = env.ipset?.(m.set);
+        if ((set !== undefined && setMatches(set, m.flags, p)) === !!m.neg) return false;
+        break;
+      }
+      case 'physdev':
+        if ((p.in !== undefined && !!env.isBridge?.(p.in)) === !!m.neg) return false;
         break;
       case 'conntrack': {
         const states = new Set<string>([p.ctstate]);
@@ -323,35 +317,6 @@ function multiportMatches(ports: (number | [number, number])[], port: number | u
   if (port === undefined) return false;
   for (const p of ports) if (typeof p === 'number' ? p === port : port >= p[0] && port <= p[1]) return true;
   return false;
-}
-
-/** Parsed members of an ipset, rebuilt when its member list changes. */
-const SET_INDEX = new WeakMap<IpSet, { members: string[]; length: number; nets: Cidr[]; keys: Set<string> }>();
-
-/** xt_set: the packet's address (src or dst) and, for hash:ip,port, protocol and port are a member. */
-function setMatches(m: SetMatch, p: PacketView, env: EvalEnv): boolean {
-  const set = env.ipset?.(m.name);
-  if (!set) return false;
-  let ix = SET_INDEX.get(set);
-  if (!ix || ix.members !== set.members || ix.length !== set.members.length) {
-    ix = { members: set.members, length: set.members.length, nets: [], keys: new Set() };
-    for (const member of set.members) {
-      if (set.type === 'hash:ip,port') ix.keys.add(member);
-      else {
-        const [a, len] = member.split('/');
-        const addr = a!.split('.').reduce((x, o) => x * 256 + Number(o), 0) >>> 0;
-        ix.nets.push({ addr, len: len === undefined ? 32 : Number(len) });
-      }
-    }
-    SET_INDEX.set(set, ix);
-  }
-  const ip = m.dirs[0] === 'src' ? p.src : p.dst;
-  if (set.type === 'hash:ip,port') {
-    const port = m.dirs[1] === 'src' ? p.sport : p.dport;
-    const proto = p.proto === 6 ? 'tcp' : p.proto === 17 ? 'udp' : p.proto === 132 ? 'sctp' : undefined;
-    return port !== undefined && proto !== undefined && ix.keys.has(`${formatIp(ip)},${proto}:${port}`);
-  }
-  return ix.nets.some((c) => contains(c, ip));
 }
 
 /** xt_statistic keeps round(p * 2^31) as its threshold. */
@@ -475,7 +440,10 @@ export function formatRule(chain: string, r: Rule): string {
         parts.push(`-m multiport --dports ${m.dports.map((d) => (typeof d === 'number' ? d : d.join(':'))).join(',')}`);
         break;
       case 'set':
-        parts.push(`-m set ${m.neg ? '! ' : ''}--match-set ${m.name} ${m.dirs.join(',')}`);
+        parts.push(`-m set ${m.neg ? '! ' : ''}--match-set ${m.set} ${m.flags.join(',')}`);
+        break;
+      case 'physdev':
+        parts.push(`-m physdev ${m.neg ? '! ' : ''}--physdev-is-in`);
         break;
     }
   }

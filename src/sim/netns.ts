@@ -12,13 +12,16 @@
  * expires 599sec mtu 1400`): it only ever lowers the MTU, lasts net.ipv4.route.mtu_expires
  * (600 s), and a value below min_pmtu (552) is raised to 552 and locked, so DF is no longer
  * set on the packets that fit. A device with proxy_arp answers ARP for addresses routed out of
- * another device (forward.ts). Left out: policy routing (ip rule), multiple tables, metrics
+ * another device (forward.ts). A namespace may also hold netfilter tables and conntrack, an
+ * IPVS table (ipvs.ts) and IP sets (ipset.ts). Left out: policy routing (ip rule), multiple tables, metrics
  * beyond ordering, IPv6.
  */
 import { contains, formatIp, maskOf, type Cidr, type Ip } from './ipv4';
 import type { ConntrackEntry } from './conntrack';
+import type { IpSet } from './ipset';
+import type { IpvsTable } from './ipvs';
 import type { Mac } from './mac';
-import type { IpSet, Netfilter } from './netfilter';
+import type { Netfilter } from './netfilter';
 import type { TcpSocket } from './tcp-stack';
 
 /** `dummy` devices hold addresses and discard whatever is sent through them (kube-ipvs0 style). */
@@ -105,13 +108,15 @@ export interface Netns {
   nf?: Netfilter;
   /** Connection tracking entries (only where nf exists). */
   conntrack?: ConntrackEntry[];
-  /** ipsets by name, for iptables' `-m set` (Calico's policy selectors). */
-  ipsets?: Record<string, IpSet>;
   /**
    * Where kube-proxy's KUBE-* chains come from on a node: `live` uses the state's shared copy;
    * a stopped kube-proxy leaves `frozen` rules that no longer follow the Services.
    */
   kubeProxy?: { mode: 'live' } | { mode: 'frozen'; rules: Netfilter };
+  /** IPVS virtual servers and connections, where a service proxy runs in IPVS mode (ipvs.ts). */
+  ipvs?: IpvsTable;
+  /** IP sets by name (ipset.ts): kube-proxy's in IPVS mode, Felix's policy selectors. */
+  ipsets?: Record<string, IpSet>;
   /** Server-side TCP connections, by `localIp:port|remoteIp:port` (tcp-stack.ts). */
   tcpSockets?: Record<string, TcpSocket>;
   /** Path MTUs learned from ICMP "fragmentation needed", by destination address (dotted). */

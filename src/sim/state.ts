@@ -42,6 +42,8 @@ export interface ClusterConfig {
   cni: 'flannel-vxlan' | 'flannel-host-gw' | 'canal';
   /** MTU of the node network; flannel.1 gets this minus 50 (VXLAN overhead), and so do flannel VXLAN's pods. */
   mtu: number;
+  /** kube-proxy's mode (src/sim/proxy): iptables when unset, or IPVS. */
+  proxyMode?: 'iptables' | 'ipvs';
 }
 
 /** Something the sandbox saw happen, kept for grading and explanations. */
@@ -61,7 +63,7 @@ export interface SimState {
   k8s: K8sState;
   observations: Observation[];
   nextObservation: number;
-  /** kube-proxy's KUBE-* chains, shared by every node whose kube-proxy runs (see kube-proxy.ts). */
+  /** kube-proxy's KUBE-* chains, shared by every node whose kube-proxy runs (see src/sim/proxy). */
   kubeProxy?: Netfilter;
   /** Services or endpoints changed since kube-proxy last synced. */
   proxyDirty?: boolean;

@@ -25,7 +25,7 @@
  */
 import type { Command, CommandContext } from '../command';
 import { CommandError } from '../errors';
-import { syncProxyRules } from '../../sim/k8s/kube-proxy';
+import { syncServiceProxy } from '../../sim/proxy';
 import { formatIp } from '../../sim/ipv4';
 import { BUILTIN, emptyNetfilter, formatRule, layered, savedProbability, type AddrMatch, type Chain, type Match, type Netfilter, type Rule, type Table } from '../../sim/netfilter';
 
@@ -172,7 +172,7 @@ function currentTable(ctx: CommandContext, table: TableArg): Table {
   if (loc.kind !== 'node') throw new CommandError('UNSUPPORTED', 'iptables: not available here');
   if (table === 'mangle' || table === 'raw') return { chains: Object.fromEntries(EXTRA_BUILTIN[table].map((c) => [c, { policy: 'ACCEPT' as const, rules: [] }])) };
   const state = ctx.env.sim.state;
-  syncProxyRules(state);
+  syncServiceProxy(state);
   const ns = state.netns[loc.ns];
   let nf: Netfilter = emptyNetfilter();
   if (ns?.nf) {
@@ -234,7 +234,9 @@ function matchText(m: Match, numeric: boolean): string {
     case 'multiport':
       return ` multiport dports ${m.dports.map((d) => (typeof d === 'number' ? port(d, numeric) : d.map((x) => port(x, numeric)).join(':'))).join(',')}`;
     case 'set':
-      return `${m.neg ? ' !' : ''} match-set ${m.name} ${m.dirs.join(',')}`;
+      return `${m.neg ? ' !' : ''} match-set ${m.set} ${m.flags.join(',')}`;
+    case 'physdev':
+      return ` PHYSDEV match${m.neg ? ' !' : ''} --physdev-is-in`;
   }
 }
 

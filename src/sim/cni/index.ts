@@ -13,6 +13,7 @@
  * address to IPAM.
  * Adding a plugin: docs/how-to-add.md ("A network plugin").
  */
+import { registerDaemon } from '../daemons';
 import type { Ip } from '../ipv4';
 import type { Netns } from '../netns';
 import type { ClusterConfig, SimState } from '../state';
@@ -118,6 +119,11 @@ export function detachPod(state: SimState, pod: Pod): void {
 export function syncCni(state: SimState, now: number): void {
   cniOf(state).sync?.(state, now);
 }
+
+// The packet engine runs it before packets move (daemons.ts), as Felix keeps a node's rules current.
+registerDaemon((state, now) => {
+  if (now !== undefined) syncCni(state, now);
+});
 
 /** The files the plugin leaves on a node. */
 export function cniNodeFiles(state: SimState, node: string): Record<string, string> {

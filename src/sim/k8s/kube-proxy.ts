@@ -28,7 +28,8 @@
  * reaches a node addressed to the load balancer IP itself, from pods or the nodes.)
  * A LoadBalancer with policy Local also gets an ACCEPT for its health check node port in the
  * filter table's KUBE-NODEPORTS (kube-proxy's server on it: apps/kube-proxy.ts).
- * Left out: internalTrafficPolicy Local, session affinity, topology hints, IPVS and nftables.
+ * This is the iptables mode of the service proxies in src/sim/proxy (IPVS mode: proxy/ipvs.ts).
+ * Left out: internalTrafficPolicy Local, session affinity, topology hints, nftables mode.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { parseCidr, parseIp, type Cidr } from '../ipv4';

@@ -48,7 +48,9 @@
 import { sha224, sha256 } from '@noble/hashes/sha2.js';
 import { sha3_224 } from '@noble/hashes/sha3.js';
 import { parseCidr, type Cidr } from '../ipv4';
-import { invalidateLayers, net, type IpSet, type Match, type Netfilter, type Rule, type Target } from '../netfilter';
+import { newIpSet, type IpSet } from '../ipset';
+import { invalidateLayers, net, type Match, type Netfilter, type Rule, type Target } from '../netfilter';
+import { fnv32a } from '../k8s/names';
 import type { Netns } from '../netns';
 import type { SimState } from '../state';
 import { calicoPolicies, policiesFor, profile, selects, utf8, workloadEndpoints, type CalicoPolicy, type ModelRule, type PortRange, type WorkloadEndpoint } from './calico';
@@ -236,7 +238,7 @@ function toRule(r: FRule, hash: string): Rule {
         rule[m.k] = net(parseCidr(m.cidr, true) as Cidr, !!m.neg);
         break;
       case 'set':
-        rule.matches.push({ m: 'set', name: m.name, dirs: m.dirs, ...(m.neg ? { neg: true } : {}) });
+        rule.matches.push({ m: 'set', set: m.name, flags: m.dirs, ...(m.neg ? { neg: true } : {}) });
         break;
       case 'dports':
         rule.matches.push({ m: 'multiport', dports: m.ports.map((p) => (p.first === p.last ? p.first : ([p.first, p.last] as [number, number]))) });
@@ -595,19 +597,27 @@ export function renderNode(node: string, endpoints: WorkloadEndpoint[], policies
   for (const def of sets.values()) {
     const name = ipsetName(def.id);
     if (!usedSets.has(name)) continue;
-    out.ipsets[name] = ipsetMembers(def, endpoints);
+    out.ipsets[name] = ipsetMembers(name, def, endpoints);
   }
   return out;
 }
 
-function ipsetMembers(def: IpSetDef, endpoints: WorkloadEndpoint[]): IpSet {
+/**
+ * A set as Felix creates it (`hashsize 1024 maxelem 1048576`); the kernel's random initval is
+ * a hash of the set's name here, so a re-render does not change it.
+ */
+function felixSet(name: string, type: 'hash:net' | 'hash:ip,port', members: string[]): IpSet {
+  return { ...newIpSet(name, type, fnv32a(name)), maxelem: 1048576, members };
+}
+
+function ipsetMembers(name: string, def: IpSetDef, endpoints: WorkloadEndpoint[]): IpSet {
   const matching = endpoints.filter((e) => selects(def.selector, e.labels));
   if (def.namedPort) {
     const np = def.namedPort;
     const members = matching.flatMap((e) => e.ports.filter((p) => p.name === np.name && p.protocol === np.protocol).map((p) => `${e.ip},${p.protocol}:${p.port}`));
-    return { type: 'hash:ip,port', members: [...new Set(members)].sort() };
+    return felixSet(name, 'hash:ip,port', [...new Set(members)].sort());
   }
-  return { type: 'hash:net', members: [...new Set(matching.map((e) => e.ip))].sort() };
+  return felixSet(name, 'hash:net', [...new Set(matching.map((e) => e.ip))].sort());
 }
 
 const isFelixRule = (r: Rule): boolean => r.matches[0]?.m === 'comment' && r.matches[0].text.startsWith('cali:');
