@@ -15,7 +15,7 @@
  */
 import { broadcast, nth, parseCidr, size, type Cidr, type Ip } from './ipv4';
 import { randomMac } from './mac';
-import { addDevice, deviceByName, newNetns, type Netns } from './netns';
+import { addDevice, deviceByName, newNetns, removeDevice, type Netns } from './netns';
 import { nodeNetfilter } from './k8s/kube-proxy';
 import { uuid, vethName } from './k8s/names';
 import { deriveRng } from './rng';
@@ -249,7 +249,7 @@ export function detachPod(state: SimState, pod: Pod): void {
   for (const d of ns.devices) {
     if (d.kind === 'veth' && d.peer) {
       const host = state.netns[d.peer.ns];
-      if (host) host.devices = host.devices.filter((x) => x.ifindex !== d.peer!.ifindex);
+      if (host) removeDevice(host, d.peer.ifindex);
     }
   }
   delete state.netns[ns.id];
