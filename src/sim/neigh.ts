@@ -19,6 +19,10 @@
  * sender's entry as STALE; anything else only updates an entry that already exists
  * (arp_accept=0), REACHABLE for a reply addressed to us and STALE otherwise, and a different
  * address replaces the cached one only after locktime (1 s) or for a gratuitous ARP.
+ * The bridge CNI plugin's gratuitous ARP for a new pod (arp_notify when eth0 comes up) is
+ * not sent: on a real node it reaches cni0's port before the port forwards and is dropped, so
+ * a node learns a reused address's new MAC only when the old entry is collected, fails its
+ * probes, or hears from the new pod first.
  * Nothing runs on a timer: each entry keeps its `updated`, `confirmed` and `used` times and is
  * brought up to the present (`age`) whenever it is looked at, so an idle sandbox costs
  * nothing. The one transition that needs the network, PROBE's first unicast request, is run
