@@ -32,7 +32,8 @@
  * cached address, queues behind an INCOMPLETE one, and starts a new broadcast resolution for a
  * missing or FAILED one; a local TCP segment that acknowledges its peer confirms the
  * neighbour it goes to, and PROBE's unicast request runs through the network at the time it
- * falls due, whoever looks at the entry first.
+ * falls due, whoever looks at the entry first. A packet that meets a resolution still under
+ * way (INCOMPLETE from an earlier run) sends that resolution's next request at once.
  * Left out for now: defragmentation before conntrack (fragments pass NAT untracked), ICMP
  * rate limiting (icmp_ratelimit: a real host answers a burst of 6 and then one a second per
  * peer, which is why real traceroutes sometimes show `*`), rp_filter, the time a failed
@@ -498,8 +499,8 @@ class Engine {
       return;
     }
     this.pending.set(key, { ns: ns.id, dev: dev.name, nexthop, packets: [{ packet: p, local }] });
-    // An earlier resolution is still sending its requests: the packet waits for its outcome.
-    if (r.kind === 'queue') return;
+    // A resolution already under way (r.kind 'queue') sends its next request within the
+    // second; that request goes now, so a neighbour that has appeared since still answers.
     const spa = sourceFor(ns, route, nexthop) ?? 0;
     this.result.arps++;
     this.hop(ns, 'arp-request', `who-has ${formatIp(nexthop)} tell ${formatIp(spa)} (broadcast on ${dev.name})`, dev.name);

@@ -34,11 +34,12 @@
  * entries as neigh_forced_gc does; if none can go at gc_thresh3 the table overflows.
  * The thresholds count the entries of every namespace on the machine, as the kernel's one
  * table does (the caller says which namespaces share a kernel), but a namespace's entries are
- * collected when it is next looked at. Simplified: PROBE's second and third requests and INCOMPLETE's retries are
- * not sent through the network (a neighbour that ignored the first ignores them too), so
- * captures do not show them; kernel timer slack is not modelled. Left out: proxy ARP,
- * arp_accept, arp_ignore/arp_announce other than their defaults, NTF_EXT_LEARNED and managed
- * entries, the multicast and broadcast NOARP entries the kernel creates by itself.
+ * collected when it is next looked at. Simplified: PROBE's second and third requests are not
+ * sent through the network (a neighbour that ignored the first ignores them too), and
+ * INCOMPLETE's retries only when a packet waits for them (the data path sends the next one
+ * then), so captures do not show the others; kernel timer slack is not modelled. Left out:
+ * proxy ARP, arp_accept, arp_ignore/arp_announce other than their defaults, NTF_EXT_LEARNED
+ * and managed entries, the multicast and broadcast NOARP entries the kernel creates itself.
  */
 import type { Ip } from './ipv4';
 import type { Mac } from './mac';
@@ -252,7 +253,7 @@ export type Resolution =
   | { kind: 'send'; mac: Mac }
   /** A new resolution: broadcast a request (the entry is INCOMPLETE) and queue the packet. */
   | { kind: 'solicit' }
-  /** A resolution is already under way: the packet waits for it. */
+  /** A resolution is already under way: the packet waits for it (and for its next request). */
   | { kind: 'queue' }
   /** The table is full and no entry could be made. */
   | { kind: 'overflow' };
