@@ -38,7 +38,7 @@
  * rate limiting (icmp_ratelimit: a real host answers a burst of 6 and then one a second per
  * peer, which is why real traceroutes sometimes show `*`), rp_filter, the time a failed
  * resolution takes (the packets waiting for it are dropped at once, not after the three
- * seconds of requests), MSG_CONFIRM from ping.
+ * seconds of requests), MSG_CONFIRM (no program of the sandbox sends it).
  */
 import { updateChecksum } from './checksum';
 import { formatIp, type Ip } from './ipv4';
