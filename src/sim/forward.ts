@@ -37,10 +37,18 @@
  * expire. ICMP errors are sent as Linux's icmp_send builds them: TOS 0xc0, TTL 64, no DF,
  * quoting as much of the offending packet as fits in 576 bytes, and quoting it as it arrived
  * (before the router decremented its TTL).
+ * The neighbour lookup and ARP input follow the kernel's state machine (neigh.ts): a packet
+ * meets REACHABLE, STALE (which becomes DELAY), DELAY and PROBE entries by going straight to the
+ * cached address, queues behind an INCOMPLETE one, and starts a new broadcast resolution for a
+ * missing or FAILED one; a local TCP segment that acknowledges its peer confirms the
+ * neighbour it goes to, and PROBE's unicast request runs through the network at the time it
+ * falls due, whoever looks at the entry first. A packet that meets a resolution still under
+ * way (INCOMPLETE from an earlier run) sends that resolution's next request at once.
  * Left out for now: defragmentation before conntrack (fragments pass NAT untracked), ICMP
  * rate limiting (icmp_ratelimit: a real host answers a burst of 6 and then one a second per
- * peer, which is why real traceroutes sometimes show `*`), rp_filter, ARP timeouts (entries
- * stay REACHABLE).
+ * peer, which is why real traceroutes sometimes show `*`), rp_filter, the time a failed
+ * resolution takes (the packets waiting for it are dropped at once, not after the three
+ * seconds of requests), MSG_CONFIRM (no program of the sandbox sends it).
  */
 import { updateChecksum } from './checksum';
 import { formatIp, type Ip } from './ipv4';
@@ -58,6 +66,9 @@ import {
   ipv4Length,
   udp,
   tcpFlagsText,
+  TCP_ACK,
+  TCP_RST,
+  TCP_SYN,
   type EthernetFrame,
   type Ipv4Packet,
   type TcpSegment,
@@ -68,7 +79,8 @@ import { tcpExchange, tcpInput } from './tcp-stack';
 import { runDaemons } from './daemons';
 import { ipvsReply, ipvsRequest } from './ipvs';
 import { evaluate, layered, type Netfilter, type PacketView, type TableName, type Verdict } from './netfilter';
-import { cachedPmtu, deviceByIndex, deviceByName, isLocal, learnPmtu, lookupNeighbour, lookupRoute, setNeighbour, sourceFor, type Device, type Netns, type Route } from './netns';
+import { cachedPmtu, deviceByIndex, deviceByName, isLocal, learnPmtu, lookupRoute, sourceFor, type Device, type Neighbour, type Netns, type Route } from './netns';
+import { arpInput, confirm, neighbours, resolve, type NeighEnv } from './neigh';
 import { rngOver, type Rng } from './rng';
 import type { SimState } from './state';
 
@@ -190,6 +202,56 @@ export function inject(state: SimState, nsId: string, packet: Ipv4Packet, now = 
   return engine.result;
 }
 
+/** The neighbour table's view of the sandbox at `now`; PROBE's request runs as a network run of its own. */
+function neighEnv(state: SimState, now: number): NeighEnv {
+  return {
+    seed: state.seed,
+    now,
+    origin: state.createdAt,
+    probe: (ns, n, at) => {
+      const engine = new Engine(state, at);
+      engine.arpProbe(ns, n);
+      engine.run();
+    },
+    machineEntries: (ns) => {
+      let total = 0;
+      for (const m of machineOf(state, ns)) total += m.neigh.length;
+      return total;
+    },
+  };
+}
+
+/**
+ * The namespaces that share `ns`'s kernel: those its veth pairs lead to, and theirs (a node and
+ * its pods, a Docker host and its containers). A veth never leaves its machine.
+ */
+function machineOf(state: SimState, ns: Netns): Netns[] {
+  const seen = new Map<string, Netns>([[ns.id, ns]]);
+  const todo = [ns];
+  while (todo.length > 0) {
+    for (const d of todo.pop()!.devices) {
+      const other = d.peer && state.netns[d.peer.ns];
+      if (other && !seen.has(other.id)) {
+        seen.set(other.id, other);
+        todo.push(other);
+      }
+    }
+  }
+  return [...seen.values()];
+}
+
+/** Namespace `nsId`'s neighbour table as `ip neigh` reads it at `now`: every entry brought up to date. */
+export function neighbourTable(state: SimState, nsId: string, now: number): Neighbour[] {
+  const ns = state.netns[nsId];
+  return ns ? neighbours(ns, neighEnv(state, now)) : [];
+}
+
+/** A TCP segment that acknowledges the peer's data or SYN (not a SYN-ACK, not a reset): tcp_ack saw progress. */
+function confirmsNeighbour(p: Ipv4Packet): boolean {
+  const pl = p.payload;
+  return pl.kind === 'tcp' && (pl.flags & TCP_ACK) !== 0 && (pl.flags & (TCP_SYN | TCP_RST)) === 0;
+}
+
 class Engine {
   readonly queue: Work[] = [];
   readonly result: TraceResult = { hops: [], deliveries: [], errors: [], captures: [], routed: 0, links: 0, arps: 0 };
@@ -198,12 +260,16 @@ class Engine {
   private steps = 0;
   private readonly rng: Rng;
 
+  /** What the neighbour table needs to age its entries, and how it sends PROBE's request. */
+  private readonly neigh: NeighEnv;
+
   constructor(
     private readonly state: SimState,
     private readonly now: number,
     private readonly opts: InjectOptions = {},
   ) {
     this.rng = rngOver(state.rng);
+    this.neigh = neighEnv(state, now);
   }
 
   run(): void {
@@ -492,9 +558,16 @@ class Engine {
       this.localDeliver(ns, p);
       return;
     }
-    const n = lookupNeighbour(ns, dev.name, nexthop);
-    if (n) {
-      this.transmit(ns, dev, { dst: n.mac, src: dev.mac, payload: p });
+    // sock_confirm_neigh: a segment acknowledging the peer's progress confirms the neighbour.
+    if (local && confirmsNeighbour(p)) confirm(ns, dev.name, nexthop, this.neigh);
+    const r = resolve(ns, dev.name, nexthop, this.neigh);
+    if (r.kind === 'send') {
+      this.transmit(ns, dev, { dst: r.mac, src: dev.mac, payload: p });
+      return;
+    }
+    if (r.kind === 'overflow') {
+      this.hop(ns, 'drop', `neighbour table overflow: no entry for ${formatIp(nexthop)} on ${dev.name}`, dev.name, p);
+      if (local) this.result.errors.push({ ns: ns.id, errno: 'EHOSTUNREACH', packet: p });
       return;
     }
     const key = `${ns.id}|${dev.name}|${nexthop}`;
@@ -504,6 +577,8 @@ class Engine {
       return;
     }
     this.pending.set(key, { ns: ns.id, dev: dev.name, nexthop, packets: [{ packet: p, local }] });
+    // A resolution already under way (r.kind 'queue') sends its next request within the
+    // second; that request goes now, so a neighbour that has appeared since still answers.
     const spa = sourceFor(ns, route, nexthop) ?? 0;
     this.result.arps++;
     this.hop(ns, 'arp-request', `who-has ${formatIp(nexthop)} tell ${formatIp(spa)} (broadcast on ${dev.name})`, dev.name);
@@ -512,6 +587,15 @@ class Engine {
       src: dev.mac,
       payload: { kind: 'arp', op: 1, sha: dev.mac, spa, tha: '00:00:00:00:00:00', tpa: nexthop },
     });
+  }
+
+  /** PROBE: one ARP request sent straight to the address the entry has cached (arp_solicit). */
+  arpProbe(ns: Netns, n: Neighbour): void {
+    const dev = deviceByName(ns, n.dev);
+    if (!dev || !dev.up) return;
+    const route = lookupRoute(ns, n.ip);
+    const spa = (route && route.dev === dev.name ? sourceFor(ns, route, n.ip) : undefined) ?? dev.addrs[0]?.ip ?? 0;
+    this.transmit(ns, dev, { dst: n.mac, src: dev.mac, payload: { kind: 'arp', op: 1, sha: dev.mac, spa, tha: '00:00:00:00:00:00', tpa: n.ip } });
   }
 
   // ------------------------------------------------------------------------- L2
@@ -662,20 +746,22 @@ class Engine {
     if (frame.dst !== dev.mac && frame.dst !== BROADCAST_MAC) return; // not addressed to us
     const pl = frame.payload;
     if (pl.kind === 'arp') {
-      if (pl.op === 1) {
-        const proxy = !isLocal(ns, pl.tpa) && proxiesArp(ns, dev, pl.tpa);
-        if (!isLocal(ns, pl.tpa) && !proxy) return;
-        setNeighbour(ns, { ip: pl.spa, dev: dev.name, mac: pl.sha, state: 'REACHABLE' });
+      // A request is for us when it asks for one of our addresses, or, with proxy_arp on the
+      // device, for one the namespace routes out of another device (Calico's cali veths).
+      const local = isLocal(ns, pl.tpa);
+      const proxy = pl.op === 1 && !local && proxiesArp(ns, dev, pl.tpa);
+      const forUs = pl.op === 1 && pl.spa !== 0 ? local || proxy : false;
+      const n = arpInput(ns, dev.name, pl, { unicast: frame.dst === dev.mac, forUs }, this.neigh);
+      if (pl.op === 1 && (local || proxy)) {
         this.hop(ns, 'arp-reply', `${formatIp(pl.tpa)} is-at ${dev.mac}${proxy ? ` (proxy ARP: ${ns.hostname} routes ${formatIp(pl.tpa)} elsewhere)` : ''}`, dev.name);
         this.transmit(ns, dev, { dst: pl.sha, src: dev.mac, payload: { kind: 'arp', op: 2, sha: dev.mac, spa: pl.tpa, tha: pl.sha, tpa: pl.spa } });
-      } else {
-        setNeighbour(ns, { ip: pl.spa, dev: dev.name, mac: pl.sha, state: 'REACHABLE' });
-        const key = `${ns.id}|${dev.name}|${pl.spa}`;
-        const waiting = this.pending.get(key);
-        if (waiting) {
-          this.pending.delete(key);
-          for (const w of waiting.packets) this.transmit(ns, dev, { dst: pl.sha, src: dev.mac, payload: w.packet });
-        }
+      }
+      // The entry has an address now: whatever waited for it goes.
+      const key = `${ns.id}|${dev.name}|${pl.spa}`;
+      const waiting = n && this.pending.get(key);
+      if (waiting) {
+        this.pending.delete(key);
+        for (const w of waiting.packets) this.transmit(ns, dev, { dst: n.mac, src: dev.mac, payload: w.packet });
       }
       return;
     }

@@ -13,8 +13,13 @@
  * (600 s), and a value below min_pmtu (552) is raised to 552 and locked, so DF is no longer
  * set on the packets that fit. A device with proxy_arp answers ARP for addresses routed out of
  * another device (forward.ts). A namespace may also hold netfilter tables and conntrack, an
- * IPVS table (ipvs.ts) and IP sets (ipset.ts). Left out: policy routing (ip rule), multiple tables, metrics
- * beyond ordering, IPv6.
+ * IPVS table (ipvs.ts) and IP sets (ipset.ts). The neighbour table holds what net/core/neighbour.c keeps per
+ * entry (NUD state, link-layer address, the `updated`, `confirmed` and `used` times and the
+ * probe count); neigh.ts runs its state machine. Removing a device does what unregistering a
+ * net_device does to the tables here: its routes and neighbour entries go, its bridge forgets
+ * the MACs learned on it, and a bridge left without a port loses carrier, which evicts the
+ * bridge's own dynamic neighbour entries. Left out: policy routing (ip rule), multiple tables,
+ * metrics beyond ordering, IPv6.
  */
 import { contains, formatIp, maskOf, type Cidr, type Ip } from './ipv4';
 import type { ConntrackEntry } from './conntrack';
@@ -71,11 +76,27 @@ export interface Route {
   type?: 'unicast' | 'blackhole';
 }
 
+/** The NUD states iproute2 prints (include/uapi/linux/neighbour.h), NUD_NONE aside. */
+export type NudState = 'INCOMPLETE' | 'REACHABLE' | 'STALE' | 'DELAY' | 'PROBE' | 'FAILED' | 'NOARP' | 'PERMANENT';
+
+/**
+ * One neighbour entry. Times are epoch ms; an entry without them (a static one written when
+ * the sandbox was built) counts them from the sandbox's creation.
+ */
 export interface Neighbour {
   ip: Ip;
   dev: string;
+  /** The link-layer address: all zeros until first resolved, and kept (not shown) once FAILED. */
   mac: Mac;
-  state: 'REACHABLE' | 'STALE' | 'PERMANENT';
+  state: NudState;
+  /** The last change of state or address (neigh->updated). */
+  updated?: number;
+  /** The last proof that the neighbour is there: an ARP reply to us, TCP progress. */
+  confirmed?: number;
+  /** The last packet that needed the entry on the kernel's slow path. */
+  used?: number;
+  /** Solicitations sent in the current resolution or probing round. */
+  probes?: number;
 }
 
 /** A route exception for one destination: the path MTU ICMP "fragmentation needed" reported. */
@@ -121,6 +142,8 @@ export interface Netns {
   tcpSockets?: Record<string, TcpSocket>;
   /** Path MTUs learned from ICMP "fragmentation needed", by destination address (dotted). */
   pmtu?: Record<string, PmtuEntry>;
+  /** The neighbour table's garbage collector: the last periodic run, the last forced one (epoch ms). */
+  neighGc?: { periodic: number; forced: number };
 }
 
 export function newNetns(id: string, name: string, hostname: string, ipId: number): Netns {
@@ -193,6 +216,25 @@ function firstGlobalAddress(ns: Netns): Ip | undefined {
   return undefined;
 }
 
+/**
+ * Unregisters a device: its routes and neighbour entries go (neigh_ifdown), its bridge forgets
+ * the MACs learned on it (br_fdb_delete_by_port), and a bridge with no port left up loses
+ * carrier, which evicts the bridge's non-permanent neighbour entries (neigh_carrier_down, as
+ * net.ipv4.conf.*.arp_evict_nocarrier=1 asks).
+ */
+export function removeDevice(ns: Netns, ifindex: number): void {
+  const dev = deviceByIndex(ns, ifindex);
+  if (!dev) return;
+  ns.devices = ns.devices.filter((d) => d !== dev);
+  ns.routes = ns.routes.filter((r) => r.dev !== dev.name);
+  ns.neigh = ns.neigh.filter((n) => n.dev !== dev.name);
+  const br = dev.master !== undefined ? deviceByName(ns, dev.master) : undefined;
+  if (!br) return;
+  if (br.fdb) for (const [mac, f] of Object.entries(br.fdb)) if (f.port === dev.name) delete br.fdb[mac];
+  if (dev.up && !ns.devices.some((d) => d.master === br.name && d.up)) ns.neigh = ns.neigh.filter((n) => n.dev !== br.name || n.state === 'PERMANENT');
+}
+
+/** Writes a static entry (flannel's PERMANENT ones); a PERMANENT entry already there stays. */
 export function setNeighbour(ns: Netns, n: Neighbour): void {
   const i = ns.neigh.findIndex((x) => x.ip === n.ip && x.dev === n.dev);
   if (i >= 0) {

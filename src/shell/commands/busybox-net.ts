@@ -24,7 +24,9 @@
  * busybox `ip` (addr, link, route, neigh) prints iproute2's layout with busybox's details:
  * no `group default`, `qlen N` only where the queue length is not 0 and then with no space
  * after it, `,M-DOWN` in the flags of a veth whose peer is in another namespace (its index
- * is unknown here), routes without `proto kernel` and with two spaces before ` src`.
+ * is unknown here), routes without `proto kernel` and with two spaces before ` src`, and
+ * `ip neigh` always with the statistics (`ref 1 used U/C/A probes N`, busybox's ipneigh.c
+ * fixes show_stats), its fields separated by single spaces and no space at the end.
  * `ifconfig` lists the interfaces that are up, sorted by name, in net-tools' old layout
  * (`Link encap:`, `inet addr:`, `Bcast:`, `Mask:`, MAC in capitals). `route` prints
  * /proc/net/route (`Kernel IP routing table`, `UG` flags, metric, ref and use columns);
@@ -40,7 +42,8 @@ import type { Command } from '../command';
 import { CommandError } from '../errors';
 import { formatIp, maskOf } from '../../sim/ipv4';
 import type { Device, Netns, Route } from '../../sim/netns';
-import { hasCarrier, matches, nsOf, routeOrder } from './ip';
+import { hasCarrier, matches, neighLine, nsOf, routeOrder } from './ip';
+import { neighbourTable } from '../../sim/forward';
 import { busyboxNslookup } from './nslookup-busybox';
 import { busyboxVersion, imageAt } from '../images';
 import { text } from '../../sim/apps';
@@ -474,7 +477,11 @@ export const ipBusybox: Command = {
     if (which === 'address') lines = devices.flatMap((d) => [...bbLink(ns, d), ...bbAddrs(d)]);
     else if (which === 'link') lines = devices.flatMap((d) => bbLink(ns, d));
     else if (which === 'route') lines = [...ns.routes].sort(routeOrder).filter((r) => devName === undefined || r.dev === devName).map(bbRoute);
-    else if (which === 'neigh') lines = ns.neigh.filter((n) => devName === undefined || n.dev === devName).map((n) => `${formatIp(n.ip)} dev ${n.dev} lladdr ${n.mac} ${n.state}`);
+    else if (which === 'neigh') {
+      const now = ctx.env.sim.clock.now();
+      const table = neighbourTable(ctx.env.sim.state, ns.id, now).filter((n) => n.state !== 'NOARP' && (devName === undefined || n.dev === devName));
+      lines = table.map((n) => neighLine(n, { now, origin: ctx.env.sim.state.createdAt, dev: devName === undefined, stats: true, busybox: true }));
+    }
     else if (which === 'rule') lines = ['0:\tfrom all lookup local', '32766:\tfrom all lookup main', '32767:\tfrom all lookup default'];
     ctx.stdout.write(lines.map((l) => l + '\n').join(''));
     return 0;

@@ -29,16 +29,25 @@
  * 14); `ip link show type veth|bridge|vxlan|dummy` lists links of that kind (another kind:
  * nothing, as iproute2 prints for a kind no link has); `ip link` adds `mode DEFAULT`; under
  * `dev NAME`, `ip route` and `ip neigh` leave their `dev` column out.
- * Left out: IPv6 addresses (the sandbox has none), `ip -s`, `ip -d`, `ip route
- * get` with `from`, `iif`, `oif` or `mark`, changing anything (`ip route add`, `ip netns
- * add`...). Namespace ids are numbered in creation order among the pods or containers now on
+ * `ip neigh` shows the neighbour table as it stands now (neigh.ts ages it): `ADDR dev DEV
+ * lladdr MAC STATE ` with no address for INCOMPLETE and FAILED entries and NOARP ones left out
+ * unless `nud noarp` or `nud all` asks; `ip -s neigh` adds ` ref 1` while the entry's timer
+ * runs and ` used U/C/A` (seconds since used, confirmed, updated) glued to `probes N `, as
+ * iproute2 6.1 prints them; `ip -br neigh` prints its columns; `to PREFIX`, `dev`, `nud`,
+ * `unused` and `proxy` filter. Entries are listed in the order they were made (the kernel
+ * walks its hash table).
+ * Left out: IPv6 addresses (the sandbox has none), `ip -s` for anything but neighbours,
+ * `ip -d`, `ip route get` with `from`, `iif`, `oif` or `mark`, changing anything (`ip route
+ * add`, `ip netns add`...). Namespace ids are numbered in creation order among the pods or containers now on
  * the machine (a real kernel keeps an id when an older one goes, and gives a new one the
  * lowest free id).
  */
 import type { Command, CommandContext, Location } from '../command';
 import { CommandError } from '../errors';
 import { formatIp, parseIp } from '../../sim/ipv4';
-import { cachedPmtu, isLocal, lookupRoute, sourceFor, type Device, type Netns, type Route } from '../../sim/netns';
+import { cachedPmtu, isLocal, lookupRoute, sourceFor, type Device, type Neighbour, type Netns, type NudState, type Route } from '../../sim/netns';
+import { neighbourTable } from '../../sim/forward';
+import { inTimer, isValid } from '../../sim/neigh';
 import type { SimState } from '../../sim/state';
 import { nsIdOf } from '../resolver';
 
@@ -179,10 +188,12 @@ export const ip: Command = {
     let lead = 1;
     let inet4Only = false;
     let brief = false;
+    let stats: string | undefined;
     for (; ctx.argv[lead] !== undefined && ctx.argv[lead]!.startsWith('-'); lead++) {
       const o = ctx.argv[lead]!;
       if (o === '-4') inet4Only = true;
       else if (o.length >= 3 && matches(o.replace(/^--?/, ''), 'brief', 2)) brief = true;
+      else if (isStatsOption(o)) stats = o;
       else throw new CommandError('UNSUPPORTED', `Option "${o}" is unknown or not supported in this sandbox, try "ip -help".`, 255);
     }
     const args = ctx.argv.slice(lead);
@@ -193,6 +204,11 @@ export const ip: Command = {
     }
     if (object.length >= 2 && matches(object, 'netns')) return netns(ctx, args.slice(1));
     const ns = nsOf(ctx);
+    if ((matches(object, 'neighbour') || matches(object, 'neighbor')) && (args[1] === undefined || ['show', 'lst', 'list'].some((v) => matches(args[1]!, v)))) {
+      return neighShow(ctx, ns, args.slice(args[1] === undefined ? 1 : 2), { stats: stats !== undefined, brief });
+    }
+    // Counters (`ip -s link`) are shown for neighbours only.
+    if (stats !== undefined) throw new CommandError('UNSUPPORTED', `Option "${stats}" is unknown or not supported in this sandbox, try "ip -help".`, 255);
     if (matches(object, 'route') && args[1] !== undefined && matches(args[1], 'get')) return routeGet(ctx, ns, args.slice(2));
     let rest = args.slice(1).filter((a) => a !== 'show' && a !== 'list' && a !== 'ls');
     if (args[1] !== undefined && !['show', 'list', 'ls', 'dev', 'type'].includes(args[1]) && !ns.devices.some((d) => d.name === args[1])) {
@@ -243,11 +259,6 @@ export const ip: Command = {
       ctx.stdout.write(routes.map((r) => routeLine(ns, r, devName === undefined) + '\n').join(''));
       return 0;
     }
-    if (matches(object, 'neighbour') || matches(object, 'neighbor')) {
-      const lines = ns.neigh.filter((n) => devName === undefined || n.dev === devName).map((n) => `${formatIp(n.ip)} ${devName === undefined ? `dev ${n.dev} ` : ''}lladdr ${n.mac} ${n.state} `);
-      ctx.stdout.write(lines.map((l) => l + '\n').join(''));
-      return 0;
-    }
     throw new CommandError('USAGE', `Object "${object}" is unknown, try "ip help".`, 255);
   },
   complete(req) {
@@ -260,6 +271,114 @@ export const ip: Command = {
     return ['show', 'dev'];
   },
 };
+
+// --------------------------------------------------------------------------- ip neigh show
+
+/** `-s`, `-stats`, `-statistics` (ip.c matches any prefix of them). */
+function isStatsOption(o: string): boolean {
+  const bare = o.replace(/^--?/, '');
+  return bare.length >= 1 && ('stats'.startsWith(bare) || 'statistics'.startsWith(bare));
+}
+
+/** iproute2's `nud` names: permanent, reachable and failed may be abbreviated, the others not. */
+const NUD_NAMES: [string, NudState | 'none' | 'all', boolean][] = [
+  ['permanent', 'PERMANENT', true],
+  ['reachable', 'REACHABLE', true],
+  ['noarp', 'NOARP', false],
+  ['none', 'none', false],
+  ['stale', 'STALE', false],
+  ['incomplete', 'INCOMPLETE', false],
+  ['delay', 'DELAY', false],
+  ['probe', 'PROBE', false],
+  ['failed', 'FAILED', true],
+  ['all', 'all', false],
+];
+
+/** A neighbour's cache times as `ip -s neigh` prints them: seconds since used/confirmed/updated. */
+function neighTimes(n: Neighbour, now: number, origin: number): string {
+  const s = (t: number | undefined): number => Math.max(0, Math.floor((now - (t ?? origin)) / 1000));
+  return `${s(n.used)}/${s(n.confirmed)}/${s(n.updated)}`;
+}
+
+/**
+ * One entry as iproute2 6.1 prints it: `ADDR [dev DEV] [lladdr MAC] STATE ` (the address only
+ * while it is valid, so not for INCOMPLETE or FAILED); with `-s`, ` ref 1` while a timer runs,
+ * ` used U/C/A` and `probes N ` before the state; `-br` prints the brief columns instead.
+ * busybox's ip prints the statistics always and ends the line at the state.
+ */
+export function neighLine(n: Neighbour, o: { now: number; origin: number; dev: boolean; stats: boolean; brief?: boolean; busybox?: boolean }): string {
+  const valid = isValid(n.state);
+  if (o.brief) return `${formatIp(n.ip).padEnd(39)} ${o.dev ? `${n.dev.padEnd(16)} ` : ''}${valid ? n.mac : ''}`;
+  let line = `${formatIp(n.ip)} ${o.dev ? `dev ${n.dev} ` : ''}${valid ? `lladdr ${n.mac}${o.busybox ? '' : ' '}` : ''}`;
+  if (o.busybox) return `${line}${inTimer(n.state) ? ' ref 1' : ''} used ${neighTimes(n, o.now, o.origin)} probes ${n.probes ?? 0} ${n.state}`;
+  if (o.stats) line += `${inTimer(n.state) ? ' ref 1' : ''} used ${neighTimes(n, o.now, o.origin)}probes ${n.probes ?? 0} `;
+  return `${line}${n.state} `;
+}
+
+/** `ip neigh [show] [to PREFIX | PREFIX] [dev DEV] [nud STATE] [unused] [proxy]`. */
+function neighShow(ctx: CommandContext, ns: Netns, args: string[], o: { stats: boolean; brief: boolean }): number {
+  const incomplete = (): never => {
+    throw new CommandError('USAGE', 'Command line is not complete. Try option "help"', 255);
+  };
+  let dev: string | undefined;
+  let states: Set<string> | undefined;
+  let prefix: { addr: number; len: number } | undefined;
+  let unused = false;
+  let proxy = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === 'dev') {
+      const v = args[++i] ?? incomplete();
+      if (dev !== undefined) throw new CommandError('USAGE', `Error: duplicate "dev": "${v}" is the second value.`, 255);
+      dev = v;
+    } else if (a === 'nud') {
+      const v = args[++i] ?? incomplete();
+      const hit = NUD_NAMES.find(([name, , abbrev]) => (abbrev ? v.length > 0 && name.startsWith(v) : name === v));
+      if (!hit) throw new CommandError('USAGE', `Error: argument "${v}" is wrong: nud state is bad`, 255);
+      states ??= new Set();
+      if (hit[1] === 'all') for (const [, st] of NUD_NAMES) states.add(st);
+      else states.add(hit[1]);
+    } else if (a === 'unused') unused = true;
+    else if (a === 'proxy') proxy = true;
+    else if (['vrf', 'master', 'nomaster', 'protocol'].includes(a)) {
+      throw new CommandError('UNSUPPORTED', `ip neigh show: "${a}" is not supported in this sandbox`, 255);
+    } else {
+      const text = a === 'to' ? (args[++i] ?? incomplete()) : a;
+      if (text === 'default' || text === 'all' || text === 'any') prefix = undefined;
+      else {
+        const p = neighPrefix(text);
+        if (!p) throw new CommandError('USAGE', `Error: any valid prefix is expected rather than "${text}".`, 1);
+        prefix = p;
+      }
+    }
+  }
+  if (dev !== undefined && !ns.devices.some((d) => d.name === dev)) throw new CommandError('NOT_FOUND', `Cannot find device "${dev}"`, 1);
+  const sim = ctx.env.sim;
+  const now = sim.clock.now();
+  const shown = (n: Neighbour): boolean => {
+    if (dev !== undefined && n.dev !== dev) return false;
+    // The default filter leaves NOARP entries out; `nud all` shows them.
+    if (states ? !states.has(n.state) : n.state === 'NOARP') return false;
+    if (unused && inTimer(n.state)) return false;
+    return !prefix || prefix.len === 0 || (n.ip ^ prefix.addr) >>> (32 - prefix.len) === 0;
+  };
+  // Proxy entries (`ip neigh add proxy`) are a table of their own, and the sandbox has none.
+  const table = proxy ? [] : neighbourTable(sim.state, ns.id, now);
+  const lines = table.filter(shown).map((n) => neighLine(n, { now, origin: sim.state.createdAt, dev: dev === undefined, stats: o.stats, brief: o.brief }));
+  ctx.stdout.write(lines.map((l) => l + '\n').join(''));
+  return 0;
+}
+
+/** get_prefix: a dotted address of one to four parts (the rest zero), with an optional /LEN. */
+function neighPrefix(text: string): { addr: number; len: number } | undefined {
+  const [addrText, lenText] = text.split('/', 2) as [string, string | undefined];
+  const parts = addrText.split('.');
+  if (parts.length > 4 || parts.some((x) => !/^\d{1,3}$/.test(x) || Number(x) > 255)) return undefined;
+  const addr = parts.reduce((acc, x, i) => acc + Number(x) * 2 ** (8 * (3 - i)), 0) >>> 0;
+  if (lenText === undefined) return { addr, len: 32 };
+  if (!/^\d+$/.test(lenText) || Number(lenText) > 32) return undefined;
+  return { addr, len: Number(lenText) };
+}
 
 /** `ip route get ADDR`: the route the kernel picks for a packet to ADDR, and what it has cached about it. */
 function routeGet(ctx: CommandContext, ns: Netns, args: string[]): number {

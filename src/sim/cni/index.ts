@@ -15,7 +15,7 @@
  */
 import { registerDaemon } from '../daemons';
 import type { Ip } from '../ipv4';
-import type { Netns } from '../netns';
+import { removeDevice, type Netns } from '../netns';
 import type { ClusterConfig, SimState } from '../state';
 import type { Pod } from '../k8s/types';
 import { canal } from './canal';
@@ -101,12 +101,7 @@ export function detachPod(state: SimState, pod: Pod): void {
   for (const d of ns.devices) {
     if (d.kind === 'veth' && d.peer) {
       const host = state.netns[d.peer.ns];
-      const gone = host?.devices.find((x) => x.ifindex === d.peer!.ifindex);
-      if (host && gone) {
-        host.devices = host.devices.filter((x) => x !== gone);
-        host.routes = host.routes.filter((r) => r.dev !== gone.name);
-        host.neigh = host.neigh.filter((n) => n.dev !== gone.name);
-      }
+      if (host) removeDevice(host, d.peer.ifindex);
     }
   }
   delete state.netns[ns.id];
