@@ -33,7 +33,27 @@ export function serviceProxy(state: SimState): ServiceProxy {
 
 /** Brings every live node's data plane up to date with the Services (see ServiceProxy.sync). */
 export function syncServiceProxy(state: SimState, now?: number): void {
+  restartedProxies(state);
   serviceProxy(state).sync(state, now);
+}
+
+/**
+ * A node whose proxy had stopped (its rules frozen) runs one again once a kube-proxy pod there
+ * is ready (the DaemonSet replaced the crashed one, or it was deleted and recreated): the new
+ * process writes its rules from the current Services, as a starting kube-proxy does.
+ */
+function restartedProxies(state: SimState): void {
+  for (const ns of Object.values(state.netns)) {
+    if (ns.kubeProxy?.mode !== 'frozen' || !ns.id.startsWith('node/')) continue;
+    const node = ns.id.slice('node/'.length);
+    const running = Object.values(state.k8s.pods).some(
+      (p) => p.spec.nodeName === node && p.metadata.labels?.['k8s-app'] === 'kube-proxy' && p.status.phase === 'Running' && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+    );
+    if (running) {
+      ns.kubeProxy = { mode: 'live' };
+      state.proxyDirty = true;
+    }
+  }
 }
 
 /** Runs the proxy's one-time node set-up while a cluster is built. */
