@@ -57,7 +57,7 @@ import { findListener } from './apps';
 import { tcpExchange, tcpInput } from './tcp-stack';
 import { syncProxyRules } from './k8s/kube-proxy';
 import { evaluate, layered, type Netfilter, type PacketView, type TableName, type Verdict } from './netfilter';
-import { cachedPmtu, deviceByIndex, deviceByName, isLocal, learnPmtu, lookupNeighbour, lookupRoute, setNeighbour, sourceFor, type Device, type Netns, type Route } from './netns';
+import { cachedPmtu, deviceByIndex, deviceByName, isLocal, learnPmtu, lookupNeighbour, lookupRoute, setNeighbour, sourceFor, sourceTo, type Device, type Netns, type Route } from './netns';
 import { rngOver, type Rng } from './rng';
 import type { SimState } from './state';
 
@@ -447,8 +447,12 @@ class Engine {
     this.result.captures.push({ ns: ns.id, dev: dev.name, dir: 'out', frame, ...(dev.kind === 'veth' || dev.kind === 'ether' ? { wire: true } : {}) });
     switch (dev.kind) {
       case 'veth': {
-        const peer = this.ns(dev.peer!.ns);
-        const pdev = deviceByIndex(peer, dev.peer!.ifindex)!;
+        const peer = dev.peer && this.state.netns[dev.peer.ns];
+        const pdev = peer && deviceByIndex(peer, dev.peer!.ifindex);
+        if (!peer || !pdev) {
+          this.hop(ns, 'drop', `${dev.name} has no peer`, dev.name, ipOf(frame));
+          return;
+        }
         this.result.links++;
         if (frame.payload.kind === 'ipv4') this.hop(ns, 'veth', `${dev.name} -> ${pdev.name} in ${peer.hostname}`, dev.name, frame.payload);
         this.queue.push({ kind: 'rx', ns: peer.id, ifindex: pdev.ifindex, frame });
@@ -492,13 +496,14 @@ class Engine {
 
   private bridge(ns: Netns, br: Device, inPort: Device | undefined, frame: EthernetFrame): void {
     const fdb = (br.fdb ??= {});
-    if (inPort) fdb[frame.src] = { port: inPort.name, permanent: false };
+    // Learning never moves an entry an administrator made (bridge fdb add ... master).
+    if (inPort && !fdb[frame.src]?.permanent) fdb[frame.src] = { port: inPort.name, permanent: false };
     const ports = ns.devices.filter((d) => d.master === br.name && d !== inPort);
     if (inPort && frame.dst === br.mac) {
       this.l3Input(ns, br, frame);
       return;
     }
-    if (inPort && ns.nf && frame.payload.kind === 'ipv4' && frame.dst !== BROADCAST_MAC) {
+    if (inPort && ns.nf && bridgeNfCallIptables(ns) && frame.payload.kind === 'ipv4' && frame.dst !== BROADCAST_MAC) {
       // br_netfilter (net.bridge.bridge-nf-call-iptables=1, which Kubernetes requires): bridged
       // IPv4 frames pass the iptables hooks too, so conntrack can undo a DNAT on a reply that
       // goes straight from one pod to another on the same bridge.
@@ -541,23 +546,29 @@ class Engine {
 
   private encapsulate(ns: Netns, dev: Device, frame: EthernetFrame): void {
     const vx = dev.vxlan!;
-    const remote = vx.fdb[frame.dst];
+    const known = vx.fdb[frame.dst];
+    // A MAC without an entry (and broadcast) goes to the default destinations, if any (the all-zeros entry).
+    const remotes = known !== undefined ? [known] : [...(vx.remote !== undefined ? [vx.remote] : []), ...(vx.flood ?? [])];
     const inner = ipOf(frame);
-    if (remote === undefined) {
+    if (remotes.length === 0) {
       this.hop(ns, 'drop', `${dev.name} has no FDB entry for ${frame.dst}`, dev.name, inner);
       return;
     }
-    const srcPort = vxlanSourcePort(frame);
-    const outer = ipv4({
-      src: vx.local,
-      dst: remote,
-      ttl: 64,
-      id: nextId(ns),
-      df: false,
-      payload: udp(vx.local, remote, srcPort, vx.port, { kind: 'vxlan', vni: vx.vni, inner: frame }, false),
-    });
-    this.hop(ns, 'vxlan-encap', `${dev.name} wraps the frame: UDP ${formatIp(vx.local)}:${srcPort} -> ${formatIp(remote)}:${vx.port}, VNI ${vx.vni}`, dev.name, inner, outer);
-    this.queue.push({ kind: 'out', ns: ns.id, packet: outer, local: true });
+    for (const remote of remotes) {
+      // Without `local` the kernel takes the source address its route to the remote gives.
+      const local = vx.local || sourceTo(ns, remote) || 0;
+      const srcPort = vxlanSourcePort(frame);
+      const outer = ipv4({
+        src: local,
+        dst: remote,
+        ttl: 64,
+        id: nextId(ns),
+        df: false,
+        payload: udp(local, remote, srcPort, vx.port, { kind: 'vxlan', vni: vx.vni, inner: frame }, false),
+      });
+      this.hop(ns, 'vxlan-encap', `${dev.name} wraps the frame: UDP ${formatIp(local)}:${srcPort} -> ${formatIp(remote)}:${vx.port}, VNI ${vx.vni}`, dev.name, inner, outer);
+      this.queue.push({ kind: 'out', ns: ns.id, packet: outer, local: true });
+    }
   }
 
   // ------------------------------------------------------------------------- input
@@ -573,6 +584,11 @@ class Engine {
     if (dev.master) {
       const br = deviceByName(ns, dev.master);
       if (br) {
+        // A port of a bridge that is down is disabled: what arrives on it goes nowhere.
+        if (!br.up) {
+          this.hop(ns, 'drop', `${br.name} is down: its port ${dev.name} does not forward`, dev.name, ipOf(frame));
+          return;
+        }
         this.bridge(ns, br, dev, frame);
         return;
       }
@@ -654,6 +670,12 @@ class Engine {
       const vdev = ns.devices.find((d) => d.kind === 'vxlan' && d.vxlan!.port === pl.dstPort && d.vxlan!.vni === (pl.payload as { vni: number }).vni);
       if (vdev) {
         const inner = pl.payload.inner;
+        const vx = vdev.vxlan!;
+        if (vx.learning && vdev.up && vx.fdb[inner.src] === undefined) {
+          // Learning: the inner source MAC lives behind the VTEP the packet came from.
+          vx.fdb[inner.src] = p.src;
+          (vx.learned ??= {})[inner.src] = true;
+        }
         this.hop(ns, 'vxlan-decap', `UDP port ${pl.dstPort} belongs to ${vdev.name}: the inner frame comes out of ${vdev.name}`, vdev.name, ipOf(inner), p);
         this.queue.push({ kind: 'rx', ns: ns.id, ifindex: vdev.ifindex, frame: inner });
         return;
@@ -773,6 +795,16 @@ class Engine {
     const err = ipv4({ src, dst: orig.src, ttl: 64, id: nextId(ns), df: false, tos: 0xc0, payload: icmp(type, code, rest, quoted) });
     this.queue.push({ kind: 'out', ns: ns.id, packet: err, local: true });
   }
+}
+
+/**
+ * Whether bridged IPv4 frames pass the iptables hooks (br_netfilter with
+ * net.bridge.bridge-nf-call-iptables=1): on Kubernetes nodes, which require it; not on a Docker
+ * 28 host, whose daemon loads br_netfilter only for --icc=false or without the userland proxy
+ * (moby libnetwork/drivers/bridge/bridge_linux.go), nor on the routed network's machines.
+ */
+function bridgeNfCallIptables(ns: Netns): boolean {
+  return ns.id.startsWith('node/');
 }
 
 function portText(p: Ipv4Packet): string {

@@ -11,8 +11,11 @@
  * destination as the kernel keeps a route exception (`ip route get` shows it as `cache
  * expires 599sec mtu 1400`): it only ever lowers the MTU, lasts net.ipv4.route.mtu_expires
  * (600 s), and a value below min_pmtu (552) is raised to 552 and locked, so DF is no longer
- * set on the packets that fit. Left out: policy routing (ip rule), multiple tables, metrics
- * beyond ordering, IPv6.
+ * set on the packets that fit. Routes to one prefix are told apart by their metric, the
+ * lowest winning. Devices carry what `ip link` shows of them beyond the basics (qdisc, qlen, a
+ * bridge's carrier history, the MAC their IPv6 link-local address was made from); what
+ * changing them does is src/sim/linux. Left out: policy routing (ip rule), multiple tables,
+ * IPv6 (link-local addresses exist as text only).
  */
 import { contains, formatIp, maskOf, type Cidr, type Ip } from './ipv4';
 import type { ConntrackEntry } from './conntrack';
@@ -28,6 +31,8 @@ export interface Address {
   len: number;
   /** Broadcast address printed by `ip addr` (`brd`), when the address has one. */
   brd?: Ip;
+  /** Another address of the device is primary in the same subnet (`ip addr` says `secondary`). */
+  secondary?: boolean;
 }
 
 export interface Device {
@@ -44,18 +49,61 @@ export interface Device {
   peer?: { ns: string; ifindex: number };
   /** ether: the L2 segment (switch) the cable goes to. */
   segment?: string;
-  /** vxlan: the tunnel's parameters and its forwarding database (MAC -> remote VTEP IP). */
-  vxlan?: { vni: number; port: number; local: Ip; dev: string; learning: boolean; fdb: Record<Mac, Ip> };
-  /** bridge: learned and static MAC -> port device name. */
-  fdb?: Record<Mac, { port: string; permanent: boolean }>;
+  /**
+   * vxlan: the tunnel's parameters and its forwarding database (MAC -> remote VTEP IP). `local`
+   * 0 and `dev` '' when not given (the kernel then picks the source address by route).
+   */
+  vxlan?: VxlanParams;
+  /**
+   * bridge: MAC -> port device name. `permanent` entries never age, move or go with their
+   * port's carrier (`bridge fdb add ... master`, shown as `static` when `flag` says so); the
+   * bridge learns the others.
+   */
+  fdb?: Record<Mac, { port: string; permanent: boolean; flag?: 'static' }>;
+  /** The transmit queue length (`qlen`); absent: 1000, or 0 for vxlan and dummy devices (made with TxQLen 0 by their daemons). */
+  qlen?: number;
+  /** The qdisc `ip link` names (`noop` until the device is first brought up); absent: the kind's (fq_codel on a NIC, else noqueue). */
+  qdisc?: string;
+  /** bridge: no port has been enabled or disabled since it was made, so it still has the carrier it was born with. */
+  portless?: boolean;
+  /** bridge: its MAC was never set, so it follows its ports' lowest MAC (00:00:00:00:00:00 with none). */
+  macFromPorts?: boolean;
+  /**
+   * The MAC the device's IPv6 link-local address was made from (EUI-64), while it has one;
+   * false while it has none. Absent: it has one from its MAC while up with carrier.
+   */
+  ll6?: Mac | false;
+  /** Epoch ms the device was last brought up (a bridge's gc_timer counts from it). */
+  upSince?: number;
+  /** Unicast addresses added to its own filter (`bridge fdb add MAC dev D self` on a device that is not a vxlan). */
+  uc?: Mac[];
+}
+
+export interface VxlanParams {
+  vni: number;
+  port: number;
+  local: Ip;
+  dev: string;
+  learning: boolean;
+  fdb: Record<Mac, Ip>;
+  /** The default destination (`remote`, or a `00:00:00:00:00:00` FDB entry), and further ones appended. */
+  remote?: Ip;
+  flood?: Ip[];
+  /** The default entry came with the device (`remote IP dev D`): it shows `via D`. */
+  remoteVia?: boolean;
+  /** FDB entries learned from arriving frames (not permanent). */
+  learned?: Record<Mac, true>;
 }
 
 export interface Route {
   dst: Cidr;
   via?: Ip;
   dev: string;
-  proto?: 'kernel' | 'static' | 'dhcp';
+  /** Who added it (`proto`); absent: `boot`, which iproute2 does not print. */
+  proto?: string;
   scope?: 'link' | 'host';
+  /** The route's priority (`metric`); absent: 0. Routes to one prefix differ by it. */
+  metric?: number;
   src?: Ip;
   onlink?: boolean;
   /** A blackhole route drops silently (used for the LAN router's "rest of the world"). */
@@ -66,7 +114,7 @@ export interface Neighbour {
   ip: Ip;
   dev: string;
   mac: Mac;
-  state: 'REACHABLE' | 'STALE' | 'PERMANENT';
+  state: 'REACHABLE' | 'STALE' | 'PERMANENT' | 'NOARP';
 }
 
 /** A route exception for one destination: the path MTU ICMP "fragmentation needed" reported. */
@@ -108,6 +156,8 @@ export interface Netns {
   tcpSockets?: Record<string, TcpSocket>;
   /** Path MTUs learned from ICMP "fragmentation needed", by destination address (dotted). */
   pmtu?: Record<string, PmtuEntry>;
+  /** A namespace made with `ip netns add` (id `netns/<machine>/<name>`): when (epoch ms). */
+  created?: number;
 }
 
 export function newNetns(id: string, name: string, hostname: string, ipId: number): Netns {
@@ -144,7 +194,7 @@ export function lookupRoute(ns: Netns, dst: Ip): Route | undefined {
   let best: Route | undefined;
   for (const r of ns.routes) {
     if (!contains(r.dst, dst)) continue;
-    if (best && best.dst.len >= r.dst.len) continue;
+    if (best && (best.dst.len > r.dst.len || (best.dst.len === r.dst.len && (best.metric ?? 0) <= (r.metric ?? 0)))) continue;
     if (r.type !== 'blackhole') {
       const dev = deviceByName(ns, r.dev);
       if (!dev || !dev.up) continue;
@@ -183,7 +233,8 @@ function firstGlobalAddress(ns: Netns): Ip | undefined {
 export function setNeighbour(ns: Netns, n: Neighbour): void {
   const i = ns.neigh.findIndex((x) => x.ip === n.ip && x.dev === n.dev);
   if (i >= 0) {
-    if (ns.neigh[i]!.state === 'PERMANENT') return;
+    // Entries an administrator made (permanent, noarp) are not overwritten by what ARP learns.
+    if (ns.neigh[i]!.state === 'PERMANENT' || ns.neigh[i]!.state === 'NOARP') return;
     ns.neigh[i] = n;
   } else ns.neigh.push(n);
 }
