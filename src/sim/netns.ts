@@ -70,9 +70,10 @@ export interface Device {
   macFromPorts?: boolean;
   /**
    * The MAC the device's IPv6 link-local address was made from (EUI-64), while it has one;
-   * false while it has none. Absent: it has one from its MAC while up with carrier.
+   * false while it waits for carrier to get one; `flushed` when `ip addr flush` took it (and
+   * lo's ::1), until the device next comes up. Absent: it has one from its MAC while up with carrier.
    */
-  ll6?: Mac | false;
+  ll6?: Mac | false | 'flushed';
   /** Epoch ms the device was last brought up (a bridge's gc_timer counts from it). */
   upSince?: number;
   /** Unicast addresses added to its own filter (`bridge fdb add MAC dev D self` on a device that is not a vxlan). */

@@ -206,7 +206,7 @@ function address(ctx: CommandContext, ns: Netns, args: string[], opts: Options):
   const sub = args[0];
   if (sub !== undefined && matches(sub, 'add')) return addrModify(ctx, ns, 'add', args.slice(1));
   if (sub !== undefined && matches(sub, 'delete')) return addrModify(ctx, ns, 'del', args.slice(1));
-  if (sub !== undefined && matches(sub, 'flush')) return addrFlush(ctx, ns, args.slice(1));
+  if (sub !== undefined && matches(sub, 'flush')) return addrFlush(ctx, ns, args.slice(1), opts.inet4Only);
   if (sub !== undefined && matches(sub, 'help')) {
     ctx.stderr.write(ADDR_USAGE + '\n');
     return 255;

@@ -70,8 +70,9 @@ export function deleteAddress(ns: Netns, d: Device, ip: Ip, len?: number): Kerne
   return undefined;
 }
 
-/** `ip addr flush dev DEV`: every address goes. */
-export function flushAddresses(ns: Netns, d: Device): void {
+/** `ip addr flush dev DEV`: every address goes, the IPv6 ones too unless `inet4Only` (`ip -4 addr flush`). */
+export function flushAddresses(ns: Netns, d: Device, inet4Only = false): void {
   for (const a of [...d.addrs]) dropAddressRoutes(ns, d, a.ip);
   d.addrs = [];
+  if (!inet4Only) d.ll6 = 'flushed';
 }

@@ -13,7 +13,8 @@
  * Loopback, vxlan and dummy devices never change their carrier, so their state stays UNKNOWN.
  * A device gets its IPv6 link-local address (EUI-64 from its MAC: the U/L bit flipped, ff:fe
  * in the middle) when it is up and has carrier (addrconf waits for the link), keeps it through
- * a loss of carrier and a MAC change, and loses it when it goes down; lo has ::1 while up.
+ * a loss of carrier and a MAC change, and loses it when it goes down or `ip addr flush` takes
+ * it (until it next comes up); lo has ::1 while up.
  * Docker's containers have IPv6 turned off on their interfaces (libnetwork sets disable_ipv6
  * on an endpoint of an IPv4-only network), so only their lo has an IPv6 address.
  * Left out: operstate's linkwatch delay (the kernel updates the state column up to a second
@@ -68,9 +69,14 @@ function ipv6OnInterfaces(ns: Netns): boolean {
 /** The MAC the device's IPv6 link-local address comes from, while it has one. */
 export function linkLocalMac(nets: Nets, ns: Netns, d: Device): Mac | undefined {
   if (d.kind === 'loopback' || !ipv6OnInterfaces(ns)) return undefined;
-  if (d.ll6 === false) return undefined;
+  if (d.ll6 === false || d.ll6 === 'flushed') return undefined;
   if (typeof d.ll6 === 'string') return d.up ? d.ll6 : undefined;
   return carrierOf(nets, ns, d) ? d.mac : undefined;
+}
+
+/** lo's ::1, while it is up (and not flushed since it came up). */
+export function hasLoopback6(d: Device): boolean {
+  return d.kind === 'loopback' && d.up && d.ll6 !== 'flushed';
 }
 
 /** `fe80::/64` with the EUI-64 interface identifier of `mac`, as RFC 5952 text. */

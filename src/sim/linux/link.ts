@@ -27,7 +27,7 @@ import { maskOf, type Ip } from '../ipv4';
 import { randomMac, type Mac } from '../mac';
 import { addDevice, deviceByIndex, deviceByName, type Device, type Netns, type VxlanParams } from '../netns';
 import type { Rng } from '../rng';
-import { carrierOf, forwarding, mtuRange, peerOf, portsOf, type Nets } from './device';
+import { carrierOf, forwarding, linkLocalMac, mtuRange, peerOf, portsOf, type Nets } from './device';
 import { refuse, type KernelError } from './errors';
 
 /** What a change needs: every namespace (veth peers may be elsewhere), the RNG and the time. */
@@ -96,6 +96,9 @@ export function setUp(env: LinkEnv, ns: Netns, d: Device): void {
   if (d.up) return;
   d.up = true;
   if (d.qdisc === 'noop') d.qdisc = 'noqueue';
+  // addrconf on NETDEV_UP: lo gets ::1 back, another device waits for carrier for its link-local address.
+  if (d.kind === 'loopback') delete d.ll6;
+  else d.ll6 = false;
   d.upSince = env.now;
   // The loopback gets 127.0.0.1/8 the first time it comes up (inetdev_event).
   if (d.kind === 'loopback' && d.addrs.length === 0) d.addrs.push({ ip: 0x7f000001, len: 8 });
@@ -234,6 +237,8 @@ export function setAddress(env: LinkEnv, ns: Netns, d: Device, mac: Mac): Kernel
   // is_valid_ether_addr: not multicast, not all zeros.
   if (first & 1 || mac === '00:00:00:00:00:00') return refuse('EADDRNOTAVAIL');
   if (d.kind === 'loopback') return refuse('EOPNOTSUPP');
+  // The link-local address stays the one made from the old MAC.
+  if (d.ll6 === undefined) d.ll6 = linkLocalMac(env.nets, ns, d) ?? false;
   d.mac = mac;
   if (d.kind === 'bridge') {
     // br_set_mac_address: the address is the user's now, and the port state selection runs.

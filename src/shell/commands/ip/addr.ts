@@ -13,6 +13,7 @@ import { addAddress, deleteAddress, flushAddresses } from '../../../sim/linux/ad
 import { settle } from '../../../sim/linux/link';
 import { deviceByName, type Netns } from '../../../sim/netns';
 import { commit, findDevice, garbage, linkEnv, mayChangeNetwork, parsePrefix, unsupported } from './common';
+import { inet6Addrs } from './show';
 
 const WILDCARD = (ip: string): string =>
   `Warning: Executing wildcard deletion to stay compatible with old scripts.\n         Explicitly specify the prefix length (${ip}/32) to avoid this warning.\n         This special behaviour is likely to disappear in further releases,\n         fix your scripts!\n`;
@@ -68,15 +69,15 @@ export function addrModify(ctx: CommandContext, ns: Netns, verb: 'add' | 'del', 
 }
 
 /** `ip addr flush dev DEV` (`ip addr flush DEV` too). */
-export function addrFlush(ctx: CommandContext, ns: Netns, args: string[]): number {
+export function addrFlush(ctx: CommandContext, ns: Netns, args: string[], inet4Only = false): number {
   const rest = args[0] === 'dev' ? args.slice(1) : args;
   if (rest.length === 0) throw new CommandError('USAGE', 'Flush requires arguments.', 1);
   if (rest.length > 1) throw unsupported(`ip addr flush ${args.join(' ')}`);
   const name = rest[0]!;
   const d = deviceByName(ns, name);
   if (!d) throw new CommandError('NOT_FOUND', `Device "${name}" does not exist.`, 1);
-  if (d.addrs.length === 0) return 0;
+  if (d.addrs.length === 0 && (inet4Only || inet6Addrs(linkEnv(ctx).nets, ns, d).length === 0)) return 0;
   if (!mayChangeNetwork(ctx)) throw new CommandError('EXEC_FAILED', 'Failed to send flush request: Operation not permitted', 255);
-  flushAddresses(ns, d);
+  flushAddresses(ns, d, inet4Only);
   return 0;
 }

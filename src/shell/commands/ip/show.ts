@@ -17,7 +17,7 @@
  * lifetimes line.
  */
 import { formatIp } from '../../../sim/ipv4';
-import { carrierOf, eui64LinkLocal, linkLocalMac, mtuRange, operState, peerOf, portsOf, qdiscOf, qlenOf, type Nets } from '../../../sim/linux/device';
+import { carrierOf, eui64LinkLocal, hasLoopback6, linkLocalMac, mtuRange, operState, peerOf, portsOf, qdiscOf, qlenOf, type Nets } from '../../../sim/linux/device';
 import type { Device, Netns, Route } from '../../../sim/netns';
 
 /** A veth's peer namespace is named when it is mounted under /run/netns: containerd's cni-<uuid> and `ip netns add`'s. */
@@ -220,7 +220,7 @@ export function addrLines(d: Device): string[] {
 
 /** The IPv6 addresses a device shows: lo's ::1 while up, others their link-local address. */
 export function inet6Addrs(nets: Nets, ns: Netns, d: Device): { text: string; scope: 'host' | 'link' }[] {
-  if (d.kind === 'loopback') return d.up ? [{ text: '::1/128', scope: 'host' }] : [];
+  if (d.kind === 'loopback') return hasLoopback6(d) ? [{ text: '::1/128', scope: 'host' }] : [];
   const mac = linkLocalMac(nets, ns, d);
   return mac ? [{ text: `${eui64LinkLocal(mac)}/64`, scope: 'link' }] : [];
 }
