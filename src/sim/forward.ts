@@ -6,9 +6,14 @@
  * stack through a route lookup (longest prefix) and a neighbour lookup; a missing neighbour
  * triggers a real ARP request that travels the same links, and the packet waits until the
  * reply fills the table (or is dropped with "host unreachable" when none comes). veth pairs
- * hand frames to their peer; a bridge learns source MACs and forwards by its FDB or floods;
- * the LAN switch does the same; a VXLAN device wraps the frame in UDP/IPv4 addressed from its
- * FDB and sends it through its own namespace's routing. Routers decrement TTL (patching the
+ * hand frames to their peer; a bridge learns source MACs (never moving an entry made with
+ * `bridge fdb add ... master`) and forwards by its FDB or floods, and a port of a bridge that
+ * is down forwards nothing; the LAN switch does the same; a VXLAN device wraps the frame in
+ * UDP/IPv4 addressed from its FDB (a MAC it has no entry for goes to each of its default
+ * destinations, the all-zeros entries), with the source address its route gives when it has
+ * no `local`, learns inner source MACs when learning is on, and sends it through its own
+ * namespace's routing. Bridged IPv4 frames pass the iptables hooks (br_netfilter) on
+ * Kubernetes nodes only: Docker 28 does not load br_netfilter by default. Routers decrement TTL (patching the
  * checksum as RFC 1624 says) and answer with ICMP time exceeded; bridges never touch TTL.
  * The kernel answers ICMP echo requests for any local address.
  *
