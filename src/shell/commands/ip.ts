@@ -32,7 +32,7 @@ import { addrFlush, addrModify } from './ip/addr';
 import { findDevice, matches, unsupported } from './ip/common';
 import { linkAdd, linkCommand, linkDelete, linkSet } from './ip/link';
 import { neighFlush, neighModify } from './ip/neigh';
-import { netns, netnsByName, podNamespaces } from './ip/netns';
+import { mountedNamespaces, netns, netnsByName } from './ip/netns';
 import { routeFlush, routeGet, routeModify, routeShow } from './ip/route';
 import { addrLines, briefAddr, briefLink, inet6Lines, linkHeader } from './ip/show';
 import { ADDR_USAGE, LINK_USAGE, NEIGH_USAGE, ROUTE_USAGE } from './ip/usage';
@@ -139,7 +139,7 @@ export const ip: Command = {
     if (req.words.length === 1) return ['address', 'link', 'neighbour', 'netns', 'route'];
     if (req.words[1] === 'netns') {
       if (req.words.length === 2) return ['list', 'add', 'delete', 'exec', 'identify', 'pids'];
-      if (['exec', 'delete', 'pids'].includes(req.words[2]!) && req.words.length === 3) return podNamespaces(req.env.sim.state, req.env.location).map((n) => n.name);
+      if (['exec', 'delete', 'pids'].includes(req.words[2]!) && req.words.length === 3) return mountedNamespaces(req.env.sim.state, req.env.location).map((n) => n.name);
       return [];
     }
     if (req.words.length === 2) {
