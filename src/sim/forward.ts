@@ -365,7 +365,12 @@ class Engine {
       if (!this.filter(ns, 'OUTPUT', p, meta, true)) return;
     }
     if (local && isLocal(ns, p.dst)) {
-      // Traffic to one of our own addresses loops back without touching a wire.
+      // Traffic to one of our own addresses loops back without touching a wire, through lo.
+      const lo = ns.devices.find((d) => d.kind === 'loopback');
+      if (lo && !lo.up) {
+        this.hop(ns, 'drop', `${formatIp(p.dst)} is local, but lo is down`, 'lo', p);
+        return;
+      }
       this.hop(ns, 'route', `${formatIp(p.dst)} is local: loopback`, 'lo', p);
       this.localDeliver(ns, p);
       return;

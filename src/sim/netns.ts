@@ -7,7 +7,8 @@
  * (net.ipv4.ip_forward). veth devices name their peer by namespace and ifindex, as the
  * kernel's `link-netnsid` does; bridge ports name their bridge (`master`). Route lookup is
  * longest-prefix match over the main table; local addresses come from the devices, like the
- * kernel's local table. A path MTU learned from ICMP "fragmentation needed" is kept per
+ * kernel's local table (the loopback's whole prefix, 127.0.0.0/8, once lo has its address: a
+ * namespace whose lo never came up has none). A path MTU learned from ICMP "fragmentation needed" is kept per
  * destination as the kernel keeps a route exception (`ip route get` shows it as `cache
  * expires 599sec mtu 1400`): it only ever lowers the MTU, lasts net.ipv4.route.mtu_expires
  * (600 s), and a value below min_pmtu (552) is raised to 552 and locked, so DF is no longer
@@ -185,8 +186,13 @@ export function deviceByIndex(ns: Netns, ifindex: number): Device | undefined {
 
 /** True when `ip` is one of this namespace's own addresses (the kernel's local table). */
 export function isLocal(ns: Netns, ip: Ip): boolean {
-  if (ip >>> 24 === 127) return true;
-  for (const d of ns.devices) for (const a of d.addrs) if (a.ip === ip) return true;
+  for (const d of ns.devices) {
+    for (const a of d.addrs) {
+      if (a.ip === ip) return true;
+      // The loopback's prefix is local as a whole (`local 127.0.0.0/8 dev lo`).
+      if (d.kind === 'loopback' && a.len < 32 && contains({ addr: (a.ip & maskOf(a.len)) >>> 0, len: a.len }, ip)) return true;
+    }
+  }
   return false;
 }
 
@@ -211,7 +217,7 @@ export function lookupRoute(ns: Netns, dst: Ip): Route | undefined {
  * local address is its own source); otherwise the main table's route through sourceFor.
  */
 export function sourceTo(ns: Netns, dst: Ip): Ip | undefined {
-  if (dst >>> 24 === 127) return 0x7f000001;
+  if (dst >>> 24 === 127 && isLocal(ns, dst)) return 0x7f000001;
   if (isLocal(ns, dst)) return dst;
   const route = lookupRoute(ns, dst);
   return route && sourceFor(ns, route, dst);
