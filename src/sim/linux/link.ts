@@ -9,7 +9,9 @@
  * connected routes of its addresses come back when it comes up again, the others do not) and
  * flushes its neighbours, permanent ones included (neigh_ifdown); a vxlan device keeps its
  * permanent FDB entries, a bridge forgets what it learned on the ports that stop forwarding.
- * Its IPv4 addresses stay, and stay local. A bridge made here takes the lowest MAC among its
+ * Its IPv4 addresses stay, and stay local. A device that only loses its carrier (a veth whose
+ * peer went down, a bridge whose last forwarding port went) keeps its routes (`linkdown`) and
+ * loses its neighbours but the permanent ones (neigh_carrier_down). A bridge made here takes the lowest MAC among its
  * ports (00:00:00:00:00:00 with none) until an address is set for it
  * (br_stp_recalculate_bridge_id). Enslaving a port that is already in another bridge moves
  * it. Renaming works while the device is up (Linux 6.2 and later) and follows the name into
@@ -94,6 +96,7 @@ export function addVxlan(env: LinkEnv, ns: Netns, name: string, spec: VxlanSpec)
 /** `ip link set DEV up`. */
 export function setUp(env: LinkEnv, ns: Netns, d: Device): void {
   if (d.up) return;
+  const before = carriers(env.nets, ns);
   d.up = true;
   if (d.qdisc === 'noop') d.qdisc = 'noqueue';
   // addrconf on NETDEV_UP: lo gets ::1 back, another device waits for carrier for its link-local address.
@@ -104,17 +107,18 @@ export function setUp(env: LinkEnv, ns: Netns, d: Device): void {
   if (d.kind === 'loopback' && d.addrs.length === 0) d.addrs.push({ ip: 0x7f000001, len: 8 });
   // NETDEV_UP: fib_add_ifaddr puts back the prefix route of each primary address.
   for (const a of d.addrs) addPrefixRoute(ns, d, a.ip, a.len, a.secondary);
-  settle(env.nets, ns);
+  settle(env.nets, ns, before);
 }
 
 /** `ip link set DEV down`: routes through it go, its neighbours are flushed. */
 export function setDown(env: LinkEnv, ns: Netns, d: Device): void {
   if (!d.up) return;
+  const before = carriers(env.nets, ns);
   d.up = false;
   deviceGoes(ns, d);
   if (d.vxlan) forgetLearned(d);
   if (d.kind === 'bridge') for (const [mac, e] of Object.entries(d.fdb ?? {})) if (!e.permanent) delete d.fdb![mac];
-  settle(env.nets, ns);
+  settle(env.nets, ns, before);
 }
 
 /** What NETDEV_DOWN (and unregistering) takes with a device: its routes, neighbours, IPv6 address. */
@@ -130,19 +134,39 @@ function forgetLearned(d: Device): void {
   delete vx.learned;
 }
 
-/**
- * After a change, what follows by itself: a bridge's carrier once a port is enabled (the
- * first port state selection), what it learned on ports that stopped forwarding, and the IPv6
- * link-local addresses of devices that have gained carrier (addrconf on NETDEV_CHANGE). Runs
- * over `ns` and every namespace its veths lead to.
- */
-export function settle(nets: Nets, ns: Netns): void {
+/** Whether each device has carrier, over a namespace and those its veths lead to. */
+export type Carriers = Map<Device, boolean>;
+
+function around(nets: Nets, ns: Netns): Set<Netns> {
   const all = new Set<Netns>([ns]);
   for (const d of ns.devices) {
     const p = peerOf(nets, d);
     if (p) all.add(p.ns);
   }
-  for (const n of all) {
+  return all;
+}
+
+/** The carriers before a change, so that settle() can see which devices lost theirs. */
+export function carriers(nets: Nets, ...nss: Netns[]): Carriers {
+  const out: Carriers = new Map();
+  for (const ns of nss) for (const n of around(nets, ns)) for (const d of n.devices) out.set(d, carrierOf(nets, n, d));
+  return out;
+}
+
+/**
+ * After a change, what follows by itself: the neighbours of a device that lost its carrier
+ * (all but permanent ones, as neigh_carrier_down does; its routes stay, shown `linkdown`), a
+ * bridge's carrier once a port is enabled (the first port state selection), what it learned
+ * on ports that stopped forwarding, and the IPv6 link-local addresses of devices that have
+ * gained carrier (addrconf on NETDEV_CHANGE). Runs over `ns` and every namespace its veths
+ * lead to.
+ */
+export function settle(nets: Nets, ns: Netns, before?: Carriers): void {
+  for (const n of around(nets, ns)) {
+    for (const d of n.devices) {
+      // Carrier lost while up: neigh_carrier_down flushes all but the permanent entries.
+      if (before?.get(d) && d.up && !carrierOf(nets, n, d)) n.neigh = n.neigh.filter((x) => x.dev !== d.name || x.state === 'PERMANENT' || x.state === 'NOARP');
+    }
     for (const br of n.devices.filter((d) => d.kind === 'bridge')) {
       const ports = portsOf(n, br);
       if (br.portless && ports.some((p) => forwarding(nets, n, br, p))) delete br.portless;
@@ -179,18 +203,20 @@ export function setMaster(env: LinkEnv, ns: Netns, d: Device, br: Device): Kerne
   if (d.kind === 'bridge') return refuse('ELOOP', 'Can not enslave a bridge to a bridge');
   if (d.kind === 'loopback') return refuse('EINVAL');
   if (d === br) return refuse('ELOOP', 'Can not enslave a bridge to a bridge');
+  const before = carriers(env.nets, ns);
   if (d.master) releasePort(env, ns, d);
   d.master = br.name;
   recalcBridgeId(ns, br);
-  settle(env.nets, ns);
+  settle(env.nets, ns, before);
   return undefined;
 }
 
 /** `ip link set DEV nomaster`. */
 export function setNomaster(env: LinkEnv, ns: Netns, d: Device): void {
   if (!d.master) return;
+  const before = carriers(env.nets, ns);
   releasePort(env, ns, d);
-  settle(env.nets, ns);
+  settle(env.nets, ns, before);
 }
 
 function releasePort(env: LinkEnv, ns: Netns, d: Device): void {
@@ -239,6 +265,7 @@ export function setAddress(env: LinkEnv, ns: Netns, d: Device, mac: Mac): Kernel
   if (d.kind === 'loopback') return refuse('EOPNOTSUPP');
   // The link-local address stays the one made from the old MAC.
   if (d.ll6 === undefined) d.ll6 = linkLocalMac(env.nets, ns, d) ?? false;
+  const before = carriers(env.nets, ns);
   d.mac = mac;
   if (d.kind === 'bridge') {
     // br_set_mac_address: the address is the user's now, and the port state selection runs.
@@ -248,7 +275,7 @@ export function setAddress(env: LinkEnv, ns: Netns, d: Device, mac: Mac): Kernel
     const br = deviceByName(ns, d.master);
     if (br) recalcBridgeId(ns, br);
   }
-  settle(env.nets, ns);
+  settle(env.nets, ns, before);
   return undefined;
 }
 
@@ -259,6 +286,7 @@ export function setNetns(env: LinkEnv, ns: Netns, d: Device, target: Netns): Ker
   if (d.kind === 'loopback' || d.kind === 'bridge') return refuse('EINVAL', 'The interface netns is immutable');
   if (target === ns) return undefined;
   if (deviceByName(target, d.name)) return refuse('EEXIST', 'An interface with the same name exists in the target netns');
+  const before = carriers(env.nets, ns, target);
   unregister(env, ns, d);
   ns.devices = ns.devices.filter((x) => x !== d);
   const ifindex = deviceByIndex(target, d.ifindex) ? target.nextIfindex : d.ifindex;
@@ -267,8 +295,8 @@ export function setNetns(env: LinkEnv, ns: Netns, d: Device, target: Netns): Ker
   delete moved.upSince;
   const p = peerOf(env.nets, moved);
   if (p) p.dev.peer = { ns: target.id, ifindex };
-  settle(env.nets, ns);
-  settle(env.nets, target);
+  settle(env.nets, ns, before);
+  settle(env.nets, target, before);
   return undefined;
 }
 
@@ -293,10 +321,11 @@ export function deleteLink(env: LinkEnv, ns: Netns, d: Device): KernelError | un
   // No rtnl_link_ops: the loopback and the NICs cannot be deleted.
   if (d.kind === 'loopback' || (d.kind === 'ether' && !d.peer)) return refuse('EOPNOTSUPP');
   const peer = peerOf(env.nets, d);
+  const before = carriers(env.nets, ns);
   removeDevice(env, ns, d);
   if (peer) removeDevice(env, peer.ns, peer.dev);
-  settle(env.nets, ns);
-  if (peer) settle(env.nets, peer.ns);
+  settle(env.nets, ns, before);
+  if (peer) settle(env.nets, peer.ns, before);
   return undefined;
 }
 

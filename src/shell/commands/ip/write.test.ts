@@ -69,6 +69,16 @@ describe('ip link', () => {
     expect((await t.run('ip -n t route')).stdout).toBe('10.0.0.0/24 dev v0 proto kernel scope link src 10.0.0.1 \nblackhole 10.12.0.0/16 \n');
   });
 
+  it('flushes all but the permanent neighbours of a link that loses its carrier, and keeps its routes as linkdown', async () => {
+    const t = await host();
+    for (const c of ['link add v0 type veth peer name v1', 'link set v0 up', 'link set v1 up', 'addr add 10.0.0.1/24 dev v0', 'neigh add 10.0.0.5 lladdr 02:00:00:00:00:05 dev v0 nud reachable', 'neigh add 10.0.0.6 lladdr 02:00:00:00:00:06 dev v0', 'route add 10.9.0.0/16 via 10.0.0.5']) {
+      expect((await t.run(`ip -n t ${c}`)).status, c).toBe(0);
+    }
+    await t.run('ip -n t link set v1 down');
+    expect((await t.run('ip -n t neigh')).stdout).toBe('10.0.0.6 dev v0 lladdr 02:00:00:00:00:06 PERMANENT \n');
+    expect((await t.run('ip -n t route')).stdout).toBe('10.0.0.0/24 dev v0 proto kernel scope link src 10.0.0.1 linkdown \n10.9.0.0/16 via 10.0.0.5 dev v0 linkdown \n');
+  });
+
   it('refuses what the kernel refuses, with its words', async () => {
     const t = await host();
     await t.run('ip -n t link add v0 type veth peer name v1');
