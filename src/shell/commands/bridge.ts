@@ -72,12 +72,13 @@ function fdbLines(ns: Netns, d: Device, showDev: boolean): string[] {
   return out;
 }
 
-function parseFdbChange(ctx: CommandContext, ns: Netns, args: string[]): { mac: string; dev: Device; spec: FdbSpec } {
+function parseFdbChange(ctx: CommandContext, ns: Netns, args: string[]): { mac: string; dev: Device; via?: string; spec: FdbSpec } {
   let mac: string | undefined;
   let devName: string | undefined;
   let where: 'master' | 'self' | undefined;
   let state: FdbSpec['state'] = 'permanent';
   let dst: number | undefined;
+  let via: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === 'dev') devName = args[++i];
@@ -87,7 +88,8 @@ function parseFdbChange(ctx: CommandContext, ns: Netns, args: string[]): { mac: 
     else if (a === 'static') state = 'static';
     else if (a === 'dynamic') state = 'dynamic';
     else if (a === 'dst') dst = parseAddress(args[++i] ?? '');
-    else if (['vlan', 'port', 'vni', 'via', 'src_vni', 'router', 'use', 'extern_learn', 'sticky', 'nhid', 'temp'].includes(a)) throw new CommandError('UNSUPPORTED', `bridge fdb ${a} is not supported in this sandbox`, 255);
+    else if (a === 'via') via = args[++i];
+    else if (['vlan', 'port', 'vni', 'src_vni', 'router', 'use', 'extern_learn', 'sticky', 'nhid', 'temp'].includes(a)) throw new CommandError('UNSUPPORTED', `bridge fdb ${a} is not supported in this sandbox`, 255);
     else if (mac === undefined) mac = a;
     else throw new CommandError('USAGE', `Error: either "dev" is duplicate, or "${a}" is a garbage.`, 255);
   }
@@ -99,7 +101,8 @@ function parseFdbChange(ctx: CommandContext, ns: Netns, args: string[]): { mac: 
     .join(':');
   const dev = findDevice(ns, devName, 255);
   void ctx;
-  return { mac: norm, dev, spec: { mac: norm, where: where ?? 'self', state, ...(dst !== undefined ? { dst } : {}) } };
+  if (via !== undefined) findDevice(ns, via, 255);
+  return { mac: norm, dev, via, spec: { mac: norm, where: where ?? 'self', state, ...(dst !== undefined ? { dst } : {}) } };
 }
 
 function fail(e: KernelError): CommandError {
@@ -150,10 +153,10 @@ export const bridge: Command = {
         return 0;
       }
       if (verb === 'del' || verb === 'delete') {
-        const { dev, spec } = parseFdbChange(ctx, ns, rest.slice(1));
+        const { dev, spec, via } = parseFdbChange(ctx, ns, rest.slice(1));
         const target = ns;
         if (!mayChangeNetwork(ctx)) throw fail({ errno: 'EPERM' });
-        const e = deleteFdb(target, dev, spec.mac, spec.where, spec.dst);
+        const e = deleteFdb(target, dev, spec.mac, spec.where, spec.dst, via);
         if (e) throw fail(e);
         return 0;
       }

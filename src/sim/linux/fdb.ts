@@ -69,7 +69,7 @@ export function putFdb(ns: Netns, d: Device, spec: FdbSpec, mode: FdbMode): Kern
   return undefined;
 }
 
-export function deleteFdb(ns: Netns, d: Device, mac: Mac, where: 'master' | 'self', dst?: Ip): KernelError | undefined {
+export function deleteFdb(ns: Netns, d: Device, mac: Mac, where: 'master' | 'self', dst?: Ip, via?: string): KernelError | undefined {
   if (where === 'master') {
     const br = d.master ? deviceByName(ns, d.master) : undefined;
     if (!br) return refuse('EOPNOTSUPP');
@@ -82,6 +82,8 @@ export function deleteFdb(ns: Netns, d: Device, mac: Mac, where: 'master' | 'sel
     const vx = d.vxlan;
     if (mac === ZERO_MAC) {
       if (vx.remote === undefined || (dst !== undefined && vx.remote !== dst && !(vx.flood ?? []).includes(dst))) return refuse('ENOENT');
+      // The device's own remote names its lower device: without `via` it is not matched, and nothing is deleted.
+      if (vx.remoteVia && (dst === undefined || dst === vx.remote) && via !== vx.dev) return undefined;
       if (dst !== undefined && dst !== vx.remote) {
         vx.flood = vx.flood!.filter((x) => x !== dst);
       } else {

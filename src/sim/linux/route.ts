@@ -122,8 +122,8 @@ export function deleteRoute(ns: Netns, spec: RouteSpec): KernelError | undefined
 
 export interface RouteSelector {
   dev?: string;
-  /** `root`/`match` prefix: routes inside it; an exact prefix: that prefix only. */
-  prefix?: { cidr: Cidr; exact: boolean };
+  /** `root P` (routes inside P), `match P` (routes covering P), `exact P` or a bare prefix (P only). */
+  prefix?: { cidr: Cidr; mode: 'root' | 'match' | 'exact' };
   proto?: string;
   via?: Ip;
 }
@@ -141,8 +141,10 @@ export function routeMatches(r: Route, sel: RouteSelector): boolean {
   if (sel.via !== undefined && r.via !== sel.via) return false;
   if (sel.prefix) {
     const p = sel.prefix.cidr;
-    if (sel.prefix.exact) return r.dst.addr === p.addr && r.dst.len === p.len;
-    return r.dst.len >= p.len && contains(p, r.dst.addr);
+    if (sel.prefix.mode === 'exact') return r.dst.addr === p.addr && r.dst.len === p.len;
+    // `root P`: routes inside P; `match P`: routes that P is inside of.
+    if (sel.prefix.mode === 'root') return r.dst.len >= p.len && contains(p, r.dst.addr);
+    return r.dst.len <= p.len && contains(r.dst, p.addr);
   }
   return true;
 }

@@ -4,8 +4,8 @@
  * Design notes: a route is `[unicast|blackhole] PREFIX|default [via GW] [dev DEV] [src IP]
  * [metric N] [proto P] [scope S] [onlink]` in iproute2's parser's words (`to` may come first;
  * `table main` is the only table). Show selectors: `dev DEV` (and iproute2 leaves the dev
- * column out), a prefix (exactly that one), `root P`/`match P` (inside it), `proto P`, `via
- * GW`. `flush` takes the same selectors and wants one ("\"ip route flush\" requires
+ * column out), a prefix or `exact P` (exactly that one), `root P` (routes inside P), `match P`
+ * (routes P is inside of), `proto P`, `via GW`. `flush` takes the same selectors and wants one ("\"ip route flush\" requires
  * arguments."). `get ADDR` asks which route a packet to ADDR takes: `ADDR [via GW] dev DEV src
  * SRC uid UID` and a `cache` line, `local ... dev lo` for one of the machine's own addresses
  * (`cache <local>`), `broadcast` for a connected subnet's broadcast address (`cache
@@ -18,7 +18,7 @@
  */
 import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
-import { formatIp, parseIp, type Cidr, type Ip } from '../../../sim/ipv4';
+import { broadcast, formatIp, parseIp, type Cidr, type Ip } from '../../../sim/ipv4';
 import { deleteRoute, flushRoutes, putRoute, routeMatches, type RouteMode, type RouteSelector, type RouteSpec } from '../../../sim/linux/route';
 import { cachedPmtu, isLocal, lookupRoute, sourceFor, type Netns } from '../../../sim/netns';
 import { commit, findDevice, garbage, invarg, nextArg, parseAddress, parsePrefix, unsupported } from './common';
@@ -96,8 +96,7 @@ function parseSelector(ns: Netns, args: string[]): RouteSelector {
       sel.dev = v;
     } else if (a === 'proto' || a === 'protocol') sel.proto = parseProto(nextArg(args, i++));
     else if (a === 'via') sel.via = parseAddress(nextArg(args, i++));
-    else if (a === 'root' || a === 'match') sel.prefix = { cidr: parsePrefix(nextArg(args, i++)).cidr, exact: false };
-    else if (a === 'exact') sel.prefix = { cidr: parsePrefix(nextArg(args, i++)).cidr, exact: true };
+    else if (a === 'root' || a === 'match' || a === 'exact') sel.prefix = { cidr: parsePrefix(nextArg(args, i++)).cidr, mode: a };
     else if (a === 'table') {
       const v = nextArg(args, i++);
       if (v !== 'main' && v !== '254') throw unsupported(`ip route table ${v}`);
@@ -105,7 +104,7 @@ function parseSelector(ns: Netns, args: string[]): RouteSelector {
     else {
       const text = a === 'to' ? nextArg(args, i++) : a;
       const p = parsePrefix(text);
-      sel.prefix = { cidr: p.cidr, exact: true };
+      sel.prefix = { cidr: p.cidr, mode: 'exact' };
     }
   }
   return sel;
@@ -152,7 +151,8 @@ export function routeGet(ctx: CommandContext, ns: Netns, args: string[]): number
   const src = sourceFor(ns, route, dst);
   const srcText = src !== undefined ? `src ${formatIp(src)} ` : '';
   const dev = ns.devices.find((d) => d.name === route.dev);
-  if (route.via === undefined && dev?.addrs.some((x) => x.brd === dst)) {
+  // The local table's broadcast routes: each primary address's subnet broadcast (below /31) and any `brd` given.
+  if (route.via === undefined && dev?.addrs.some((x) => x.brd === dst || (!x.secondary && x.len < 31 && broadcast({ addr: x.ip, len: x.len }) === dst))) {
     ctx.stdout.write(`broadcast ${a} dev ${route.dev} ${srcText}uid ${uid} \n    cache <local,brd> \n`);
     return 0;
   }
