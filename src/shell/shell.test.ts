@@ -187,6 +187,7 @@ const OPENINGS: Record<string, string> = {
   awk: 'Usage: mawk [Options] [Program] [file ...]\n',
   curl: 'Usage: curl [options...] <url>',
   bridge: 'Usage: bridge [ OPTIONS ] OBJECT { COMMAND | help }',
+  nsenter: '\nUsage:\n nsenter [options] [<program> [<argument>...]]\n',
   cat: 'Usage: cat [OPTION]... [FILE]...',
   ls: 'Usage: ls [OPTION]... [FILE]...',
   rm: 'Usage: rm [OPTION]... [FILE]...',

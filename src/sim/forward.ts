@@ -6,9 +6,14 @@
  * stack through a route lookup (longest prefix) and a neighbour lookup; a missing neighbour
  * triggers a real ARP request that travels the same links, and the packet waits until the
  * reply fills the table (or is dropped with "host unreachable" when none comes). veth pairs
- * hand frames to their peer; a bridge learns source MACs and forwards by its FDB or floods;
- * the LAN switch does the same; a VXLAN device wraps the frame in UDP/IPv4 addressed from its
- * FDB and sends it through its own namespace's routing. Routers decrement TTL (patching the
+ * hand frames to their peer; a bridge learns source MACs (never moving an entry made with
+ * `bridge fdb add ... master`) and forwards by its FDB or floods, and a port of a bridge that
+ * is down forwards nothing; the LAN switch does the same; a VXLAN device wraps the frame in
+ * UDP/IPv4 addressed from its FDB (a MAC it has no entry for goes to each of its default
+ * destinations, the all-zeros entries), with the source address its route gives when it has
+ * no `local`, learns inner source MACs when learning is on, and sends it through its own
+ * namespace's routing. Bridged IPv4 frames pass the iptables hooks (br_netfilter) on
+ * Kubernetes nodes only: Docker 28 does not load br_netfilter by default. Routers decrement TTL (patching the
  * checksum as RFC 1624 says) and answer with ICMP time exceeded; bridges never touch TTL.
  * The kernel answers ICMP echo requests for any local address, and ARP for its own addresses
  * (and, on a proxy_arp device, for addresses it routes out of another device).
@@ -79,7 +84,7 @@ import { tcpExchange, tcpInput } from './tcp-stack';
 import { runDaemons } from './daemons';
 import { ipvsReply, ipvsRequest } from './ipvs';
 import { evaluate, layered, type Netfilter, type PacketView, type TableName, type Verdict } from './netfilter';
-import { cachedPmtu, deviceByIndex, deviceByName, isLocal, learnPmtu, lookupRoute, sourceFor, type Device, type Neighbour, type Netns, type Route } from './netns';
+import { cachedPmtu, deviceByIndex, deviceByName, isLocal, learnPmtu, lookupRoute, sourceFor, sourceTo, type Device, type Neighbour, type Netns, type Route } from './netns';
 import { arpInput, confirm, neighbours, resolve, type NeighEnv } from './neigh';
 import { rngOver, type Rng } from './rng';
 import type { SimState } from './state';
@@ -501,8 +506,13 @@ class Engine {
       p = q;
     }
     if ((local || meta.ipvs) && isLocal(ns, p.dst)) {
-      // Traffic to one of our own addresses loops back without touching a wire, and comes in
-      // through the filter table's INPUT chain like any other.
+      // Traffic to one of our own addresses loops back without touching a wire, through lo, and
+      // comes in through the filter table's INPUT chain like any other.
+      const lo = ns.devices.find((d) => d.kind === 'loopback');
+      if (lo && !lo.up) {
+        this.hop(ns, 'drop', `${formatIp(p.dst)} is local, but lo is down`, 'lo', p);
+        return;
+      }
       this.hop(ns, 'route', `${formatIp(p.dst)} is local: loopback`, 'lo', p);
       // (A packet IPVS took at LOCAL_IN has been through INPUT already.)
       if (ns.nf && (local || !meta.ipvs) && !this.filter(ns, 'INPUT', p, meta, false, 'lo')) return;
@@ -609,8 +619,12 @@ class Engine {
     this.result.captures.push({ ns: ns.id, dev: dev.name, dir: 'out', frame, ...(dev.kind === 'veth' || dev.kind === 'ether' ? { wire: true } : {}) });
     switch (dev.kind) {
       case 'veth': {
-        const peer = this.ns(dev.peer!.ns);
-        const pdev = deviceByIndex(peer, dev.peer!.ifindex)!;
+        const peer = dev.peer && this.state.netns[dev.peer.ns];
+        const pdev = peer && deviceByIndex(peer, dev.peer!.ifindex);
+        if (!peer || !pdev) {
+          this.hop(ns, 'drop', `${dev.name} has no peer`, dev.name, ipOf(frame));
+          return;
+        }
         this.result.links++;
         if (frame.payload.kind === 'ipv4') this.hop(ns, 'veth', `${dev.name} -> ${pdev.name} in ${peer.hostname}`, dev.name, frame.payload);
         this.queue.push({ kind: 'rx', ns: peer.id, ifindex: pdev.ifindex, frame });
@@ -654,13 +668,14 @@ class Engine {
 
   private bridge(ns: Netns, br: Device, inPort: Device | undefined, frame: EthernetFrame): void {
     const fdb = (br.fdb ??= {});
-    if (inPort) fdb[frame.src] = { port: inPort.name, permanent: false };
+    // Learning never moves an entry an administrator made (bridge fdb add ... master).
+    if (inPort && !fdb[frame.src]?.permanent) fdb[frame.src] = { port: inPort.name, permanent: false };
     const ports = ns.devices.filter((d) => d.master === br.name && d !== inPort);
     if (inPort && frame.dst === br.mac) {
       this.l3Input(ns, br, frame);
       return;
     }
-    if (inPort && ns.nf && frame.payload.kind === 'ipv4' && frame.dst !== BROADCAST_MAC) {
+    if (inPort && ns.nf && bridgeNfCallIptables(ns) && frame.payload.kind === 'ipv4' && frame.dst !== BROADCAST_MAC) {
       // br_netfilter (net.bridge.bridge-nf-call-iptables=1, which Kubernetes requires): bridged
       // IPv4 frames pass the iptables hooks too, so conntrack can undo a DNAT on a reply that
       // goes straight from one pod to another on the same bridge.
@@ -703,23 +718,29 @@ class Engine {
 
   private encapsulate(ns: Netns, dev: Device, frame: EthernetFrame): void {
     const vx = dev.vxlan!;
-    const remote = vx.fdb[frame.dst];
+    const known = vx.fdb[frame.dst];
+    // A MAC without an entry (and broadcast) goes to the default destinations, if any (the all-zeros entry).
+    const remotes = known !== undefined ? [known] : [...(vx.remote !== undefined ? [vx.remote] : []), ...(vx.flood ?? [])];
     const inner = ipOf(frame);
-    if (remote === undefined) {
+    if (remotes.length === 0) {
       this.hop(ns, 'drop', `${dev.name} has no FDB entry for ${frame.dst}`, dev.name, inner);
       return;
     }
-    const srcPort = vxlanSourcePort(frame);
-    const outer = ipv4({
-      src: vx.local,
-      dst: remote,
-      ttl: 64,
-      id: nextId(ns),
-      df: false,
-      payload: udp(vx.local, remote, srcPort, vx.port, { kind: 'vxlan', vni: vx.vni, inner: frame }, false),
-    });
-    this.hop(ns, 'vxlan-encap', `${dev.name} wraps the frame: UDP ${formatIp(vx.local)}:${srcPort} -> ${formatIp(remote)}:${vx.port}, VNI ${vx.vni}`, dev.name, inner, outer);
-    this.queue.push({ kind: 'out', ns: ns.id, packet: outer, local: true });
+    for (const remote of remotes) {
+      // Without `local` the kernel takes the source address its route to the remote gives.
+      const local = vx.local || sourceTo(ns, remote) || 0;
+      const srcPort = vxlanSourcePort(frame);
+      const outer = ipv4({
+        src: local,
+        dst: remote,
+        ttl: 64,
+        id: nextId(ns),
+        df: false,
+        payload: udp(local, remote, srcPort, vx.port, { kind: 'vxlan', vni: vx.vni, inner: frame }, false),
+      });
+      this.hop(ns, 'vxlan-encap', `${dev.name} wraps the frame: UDP ${formatIp(local)}:${srcPort} -> ${formatIp(remote)}:${vx.port}, VNI ${vx.vni}`, dev.name, inner, outer);
+      this.queue.push({ kind: 'out', ns: ns.id, packet: outer, local: true });
+    }
   }
 
   // ------------------------------------------------------------------------- input
@@ -735,6 +756,11 @@ class Engine {
     if (dev.master) {
       const br = deviceByName(ns, dev.master);
       if (br) {
+        // A port of a bridge that is down is disabled: what arrives on it goes nowhere.
+        if (!br.up) {
+          this.hop(ns, 'drop', `${br.name} is down: its port ${dev.name} does not forward`, dev.name, ipOf(frame));
+          return;
+        }
         this.bridge(ns, br, dev, frame);
         return;
       }
@@ -830,6 +856,12 @@ class Engine {
       const vdev = ns.devices.find((d) => d.kind === 'vxlan' && d.vxlan!.port === pl.dstPort && d.vxlan!.vni === (pl.payload as { vni: number }).vni);
       if (vdev) {
         const inner = pl.payload.inner;
+        const vx = vdev.vxlan!;
+        if (vx.learning && vdev.up && vx.fdb[inner.src] === undefined) {
+          // Learning: the inner source MAC lives behind the VTEP the packet came from.
+          vx.fdb[inner.src] = p.src;
+          (vx.learned ??= {})[inner.src] = true;
+        }
         this.hop(ns, 'vxlan-decap', `UDP port ${pl.dstPort} belongs to ${vdev.name}: the inner frame comes out of ${vdev.name}`, vdev.name, ipOf(inner), p);
         this.queue.push({ kind: 'rx', ns: ns.id, ifindex: vdev.ifindex, frame: inner });
         return;
@@ -961,6 +993,16 @@ function proxiesArp(ns: Netns, dev: Device, ip: Ip): boolean {
   if (!dev.proxyArp || !ns.ipForward) return false;
   const route = lookupRoute(ns, ip);
   return !!route && route.type !== 'blackhole' && route.dev !== dev.name;
+}
+
+/**
+ * Whether bridged IPv4 frames pass the iptables hooks (br_netfilter with
+ * net.bridge.bridge-nf-call-iptables=1): on Kubernetes nodes, which require it; not on a Docker
+ * 28 host, whose daemon loads br_netfilter only for --icc=false or without the userland proxy
+ * (moby libnetwork/drivers/bridge/bridge_linux.go), nor on the routed network's machines.
+ */
+function bridgeNfCallIptables(ns: Netns): boolean {
+  return ns.id.startsWith('node/');
 }
 
 function portText(p: Ipv4Packet): string {

@@ -7,7 +7,8 @@
  * (net.ipv4.ip_forward). veth devices name their peer by namespace and ifindex, as the
  * kernel's `link-netnsid` does; bridge ports name their bridge (`master`). Route lookup is
  * longest-prefix match over the main table; local addresses come from the devices, like the
- * kernel's local table. A path MTU learned from ICMP "fragmentation needed" is kept per
+ * kernel's local table (the loopback's whole prefix, 127.0.0.0/8, once lo has its address: a
+ * namespace whose lo never came up has none). A path MTU learned from ICMP "fragmentation needed" is kept per
  * destination as the kernel keeps a route exception (`ip route get` shows it as `cache
  * expires 599sec mtu 1400`): it only ever lowers the MTU, lasts net.ipv4.route.mtu_expires
  * (600 s), and a value below min_pmtu (552) is raised to 552 and locked, so DF is no longer
@@ -18,8 +19,11 @@
  * probe count); neigh.ts runs its state machine. Removing a device does what unregistering a
  * net_device does to the tables here: its routes and neighbour entries go, its bridge forgets
  * the MACs learned on it, and a bridge left without a port loses carrier, which evicts the
- * bridge's own dynamic neighbour entries. Left out: policy routing (ip rule), multiple tables,
- * metrics beyond ordering, IPv6.
+ * bridge's own dynamic neighbour entries. Routes to one prefix are told apart by their metric,
+ * the lowest winning. Devices carry what `ip link` shows of them beyond the basics (qdisc, qlen,
+ * a bridge's carrier history, the MAC their IPv6 link-local address was made from); what
+ * changing them does is src/sim/linux. Left out: policy routing (ip rule), multiple tables,
+ * IPv6 (link-local addresses exist as text only).
  */
 import { contains, formatIp, maskOf, type Cidr, type Ip } from './ipv4';
 import type { ConntrackEntry } from './conntrack';
@@ -37,6 +41,8 @@ export interface Address {
   len: number;
   /** Broadcast address printed by `ip addr` (`brd`), when the address has one. */
   brd?: Ip;
+  /** Another address of the device is primary in the same subnet (`ip addr` says `secondary`). */
+  secondary?: boolean;
 }
 
 export interface Device {
@@ -53,23 +59,67 @@ export interface Device {
   peer?: { ns: string; ifindex: number };
   /** ether: the L2 segment (switch) the cable goes to. */
   segment?: string;
-  /** vxlan: the tunnel's parameters and its forwarding database (MAC -> remote VTEP IP). */
-  vxlan?: { vni: number; port: number; local: Ip; dev: string; learning: boolean; fdb: Record<Mac, Ip> };
-  /** bridge: learned and static MAC -> port device name. */
-  fdb?: Record<Mac, { port: string; permanent: boolean }>;
+  /**
+   * vxlan: the tunnel's parameters and its forwarding database (MAC -> remote VTEP IP). `local`
+   * 0 and `dev` '' when not given (the kernel then picks the source address by route).
+   */
+  vxlan?: VxlanParams;
+  /**
+   * bridge: MAC -> port device name. `permanent` entries never age, move or go with their
+   * port's carrier (`bridge fdb add ... master`, shown as `static` when `flag` says so); the
+   * bridge learns the others.
+   */
+  fdb?: Record<Mac, { port: string; permanent: boolean; flag?: 'static' }>;
   /**
    * net.ipv4.conf.<dev>.proxy_arp: the device answers ARP requests for addresses the namespace
    * routes out of another device, with its own MAC (Calico's host-side veths).
    */
   proxyArp?: boolean;
+  /** The transmit queue length (`qlen`); absent: 1000, or 0 for vxlan and dummy devices (made with TxQLen 0 by their daemons). */
+  qlen?: number;
+  /** The qdisc `ip link` names (`noop` until the device is first brought up); absent: the kind's (fq_codel on a NIC, else noqueue). */
+  qdisc?: string;
+  /** bridge: no port has been enabled or disabled since it was made, so it still has the carrier it was born with. */
+  portless?: boolean;
+  /** bridge: its MAC was never set, so it follows its ports' lowest MAC (00:00:00:00:00:00 with none). */
+  macFromPorts?: boolean;
+  /**
+   * The MAC the device's IPv6 link-local address was made from (EUI-64), while it has one;
+   * false while it waits for carrier to get one; `flushed` when `ip addr flush` took it (and
+   * lo's ::1), until the device next comes up. Absent: it has one from its MAC while up with carrier.
+   */
+  ll6?: Mac | false | 'flushed';
+  /** Epoch ms the device was last brought up (a bridge's gc_timer counts from it). */
+  upSince?: number;
+  /** Unicast addresses added to its own filter (`bridge fdb add MAC dev D self` on a device that is not a vxlan). */
+  uc?: Mac[];
+}
+
+export interface VxlanParams {
+  vni: number;
+  port: number;
+  local: Ip;
+  dev: string;
+  learning: boolean;
+  fdb: Record<Mac, Ip>;
+  /** The default destination (`remote`, or a `00:00:00:00:00:00` FDB entry), and further ones appended. */
+  remote?: Ip;
+  flood?: Ip[];
+  /** The default entry came with the device (`remote IP dev D`): it shows `via D`. */
+  remoteVia?: boolean;
+  /** FDB entries learned from arriving frames (not permanent). */
+  learned?: Record<Mac, true>;
 }
 
 export interface Route {
   dst: Cidr;
   via?: Ip;
   dev: string;
-  proto?: 'kernel' | 'static' | 'dhcp';
+  /** Who added it (`proto`); absent: `boot`, which iproute2 does not print. */
+  proto?: string;
   scope?: 'link' | 'host';
+  /** The route's priority (`metric`); absent: 0. Routes to one prefix differ by it. */
+  metric?: number;
   src?: Ip;
   onlink?: boolean;
   /** A blackhole route drops silently (used for the LAN router's "rest of the world"). */
@@ -144,6 +194,8 @@ export interface Netns {
   pmtu?: Record<string, PmtuEntry>;
   /** The neighbour table's garbage collector: the last periodic run, the last forced one (epoch ms). */
   neighGc?: { periodic: number; forced: number };
+  /** A namespace made with `ip netns add` (id `netns/<machine>/<name>`): when (epoch ms). */
+  created?: number;
 }
 
 export function newNetns(id: string, name: string, hostname: string, ipId: number): Netns {
@@ -170,8 +222,13 @@ export function deviceByIndex(ns: Netns, ifindex: number): Device | undefined {
 
 /** True when `ip` is one of this namespace's own addresses (the kernel's local table). */
 export function isLocal(ns: Netns, ip: Ip): boolean {
-  if (ip >>> 24 === 127) return true;
-  for (const d of ns.devices) for (const a of d.addrs) if (a.ip === ip) return true;
+  for (const d of ns.devices) {
+    for (const a of d.addrs) {
+      if (a.ip === ip) return true;
+      // The loopback's prefix is local as a whole (`local 127.0.0.0/8 dev lo`).
+      if (d.kind === 'loopback' && a.len < 32 && contains({ addr: (a.ip & maskOf(a.len)) >>> 0, len: a.len }, ip)) return true;
+    }
+  }
   return false;
 }
 
@@ -180,7 +237,7 @@ export function lookupRoute(ns: Netns, dst: Ip): Route | undefined {
   let best: Route | undefined;
   for (const r of ns.routes) {
     if (!contains(r.dst, dst)) continue;
-    if (best && best.dst.len >= r.dst.len) continue;
+    if (best && (best.dst.len > r.dst.len || (best.dst.len === r.dst.len && (best.metric ?? 0) <= (r.metric ?? 0)))) continue;
     if (r.type !== 'blackhole') {
       const dev = deviceByName(ns, r.dev);
       if (!dev || !dev.up) continue;
@@ -196,7 +253,7 @@ export function lookupRoute(ns: Netns, dst: Ip): Route | undefined {
  * local address is its own source); otherwise the main table's route through sourceFor.
  */
 export function sourceTo(ns: Netns, dst: Ip): Ip | undefined {
-  if (dst >>> 24 === 127) return 0x7f000001;
+  if (dst >>> 24 === 127 && isLocal(ns, dst)) return 0x7f000001;
   if (isLocal(ns, dst)) return dst;
   const route = lookupRoute(ns, dst);
   return route && sourceFor(ns, route, dst);
@@ -238,7 +295,8 @@ export function removeDevice(ns: Netns, ifindex: number): void {
 export function setNeighbour(ns: Netns, n: Neighbour): void {
   const i = ns.neigh.findIndex((x) => x.ip === n.ip && x.dev === n.dev);
   if (i >= 0) {
-    if (ns.neigh[i]!.state === 'PERMANENT') return;
+    // Entries an administrator made (permanent, noarp) are not overwritten by what ARP learns.
+    if (ns.neigh[i]!.state === 'PERMANENT' || ns.neigh[i]!.state === 'NOARP') return;
     ns.neigh[i] = n;
   } else ns.neigh.push(n);
 }

@@ -34,7 +34,8 @@
  * A pod has no CAP_NET_ADMIN, so anything that would change the network fails with EPERM.
  * Left out: wget's -c, --post-data,
  * --post-file, proxies, redirects (a 3xx is saved like a 200), https and ftp, the progress
- * bar's updates on a terminal (only its final line is shown); IPv6 addresses; interface counters (the sandbox does not count
+ * bar's updates on a terminal (only its final line is shown); IPv6 addresses but the link-local
+ * ones and lo's ::1 (`ip addr` prints those, after the IPv4 ones, as iproute2 does); interface counters (the sandbox does not count
  * packets per device: ifconfig's RX/TX lines read 0); `route` without -n does not
  * reverse-resolve gateway addresses.
  */
@@ -42,7 +43,7 @@ import type { Command } from '../command';
 import { CommandError } from '../errors';
 import { formatIp, maskOf } from '../../sim/ipv4';
 import type { Device, Netns, Route } from '../../sim/netns';
-import { hasCarrier, matches, neighLine, nsOf, routeOrder } from './ip';
+import { hasCarrier, inet6Lines, matches, neighLine, nsOf, routeOrder } from './ip';
 import { neighbourTable } from '../../sim/forward';
 import { busyboxNslookup } from './nslookup-busybox';
 import { busyboxVersion, imageAt } from '../images';
@@ -474,7 +475,8 @@ export const ipBusybox: Command = {
       devices = [d];
     }
     let lines: string[] = [];
-    if (which === 'address') lines = devices.flatMap((d) => [...bbLink(ns, d), ...bbAddrs(d)]);
+    const inet4Only = ctx.argv.includes('-4') || ctx.argv.some((a, i) => a === 'inet' && ctx.argv[i - 1] === '-f');
+    if (which === 'address') lines = devices.flatMap((d) => [...bbLink(ns, d), ...bbAddrs(d), ...(inet4Only ? [] : inet6Lines(ctx.env.sim.state.netns, ns, d))]);
     else if (which === 'link') lines = devices.flatMap((d) => bbLink(ns, d));
     else if (which === 'route') lines = [...ns.routes].sort(routeOrder).filter((r) => devName === undefined || r.dev === devName).map(bbRoute);
     else if (which === 'neigh') {

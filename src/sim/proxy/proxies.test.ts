@@ -1,3 +1,4 @@
+import { applyFault } from '../faults';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { text } from '../apps';
@@ -54,13 +55,25 @@ describe.each(Object.keys(PROXIES) as ProxyMode[])('the %s service proxy', (mode
     const before = JSON.stringify(sim.state);
     syncServiceProxy(sim.state, T0 + 600_000);
     expect(JSON.stringify(sim.state)).toBe(before);
+    applyFault(sim.state, { kind: 'kube-proxy-stopped', node: 'node-1' }, T0 + 600_000);
     const frozen = sim.state.netns['node/node-1']!;
-    frozen.kubeProxy = { mode: 'frozen', rules: JSON.parse(JSON.stringify(sim.state.kubeProxy)) };
     const own = JSON.stringify(frozen);
     delete sim.state.k8s.services['default/web'];
     sim.state.proxyDirty = true;
     syncServiceProxy(sim.state, T0 + 600_000);
     expect(JSON.stringify(frozen)).toBe(own);
+  });
+
+  it('runs again on a node once a kube-proxy pod there is ready', () => {
+    const sim = cluster(mode);
+    applyFault(sim.state, { kind: 'kube-proxy-stopped', node: 'node-1' }, T0 + 600_000);
+    const node = sim.state.netns['node/node-1']!;
+    const pod = Object.values(sim.state.k8s.pods).find((p) => p.spec.nodeName === 'node-1' && p.metadata.labels?.['k8s-app'] === 'kube-proxy')!;
+    syncServiceProxy(sim.state, T0 + 600_000);
+    expect(node.kubeProxy?.mode).toBe('frozen');
+    pod.status.conditions = pod.status.conditions!.map((c) => (c.type === 'Ready' ? { ...c, status: 'True' } : c));
+    syncServiceProxy(sim.state, T0 + 600_000);
+    expect(node.kubeProxy?.mode).toBe('live');
   });
 });
 
