@@ -160,7 +160,7 @@ describe('the sandbox', () => {
   });
   it('names a misspelt topology option, or an unknown topology or preset', () => {
     expect(problems({ ...base(), topology: { name: 'kubernetes', node: 4 } as never })).toEqual(["topology: Unrecognized key(s) in object: 'node'"]);
-    expect(problems({ ...base(), topology: { name: 'kubernetes', cni: 'calico' } as never })).toEqual(["topology.cni: Invalid enum value. Expected 'flannel-vxlan' | 'flannel-host-gw', received 'calico'"]);
+    expect(problems({ ...base(), topology: { name: 'kubernetes', cni: 'calico' } as never })).toEqual(["topology.cni: Invalid enum value. Expected 'flannel-vxlan' | 'flannel-host-gw' | 'canal', received 'calico'"]);
     expect(problems({ ...base(), topology: { name: 'kubernetes', nodes: 0 } })).toEqual(['topology.nodes: Number must be greater than or equal to 1']);
     expect(problems({ ...base(), topology: { name: 'k8s' } as never })).toEqual(["topology.name: Invalid discriminator value. Expected 'kubernetes' | 'docker' | 'routed' | 'preset'"]);
     expect(problems({ ...base(), topology: { name: 'preset', preset: 'kubernetes-7' } })).toEqual([expect.stringMatching(/^topology\.preset: no topology "kubernetes-7"; topologies: kubernetes, /)]);

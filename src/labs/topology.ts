@@ -24,13 +24,13 @@ const kubernetes = z
     name: z.literal('kubernetes'),
     /** Nodes including the control plane (default 3: control-plane, node-1, node-2). */
     nodes: z.number().int().min(1).max(50).default(3),
-    /** flannel's backend: `flannel-vxlan` (an overlay, the default) or `flannel-host-gw` (plain routes between nodes). */
-    cni: z.enum(['flannel-vxlan', 'flannel-host-gw']).default('flannel-vxlan'),
-    /** kube-proxy's mode. */
-    kubeProxy: z.enum(['iptables']).default('iptables'),
+    /** The network plugin: flannel's `flannel-vxlan` (an overlay, the default) or `flannel-host-gw` (plain routes between nodes), or `canal` (Calico's CNI and NetworkPolicy enforcement over flannel VXLAN). */
+    cni: z.enum(['flannel-vxlan', 'flannel-host-gw', 'canal']).default('flannel-vxlan'),
+    /** kube-proxy's mode: `iptables` (the default) or `ipvs`. */
+    kubeProxy: z.enum(['iptables', 'ipvs']).default('iptables'),
     /** Install ingress-nginx: its controller Deployment behind a LoadBalancer Service. */
     ingress: z.boolean().default(false),
-    /** The node network's MTU (pods and flannel.1 get 50 less with VXLAN). */
+    /** The node network's MTU (flannel.1 gets 50 less, and so do the pods with flannel VXLAN; Canal's pods keep it). */
     mtu: z.number().int().min(576).max(9000).default(1500),
     /** Namespaces to create besides the standard ones. */
     namespaces: z.array(z.string()).default([]),
@@ -82,7 +82,7 @@ export type TopologySpec = z.output<typeof topologySchema>;
 export function buildTopology(spec: TopologySpec, seed: number, createdAt: number): SimState {
   switch (spec.name) {
     case 'kubernetes':
-      return buildCluster({ nodes: spec.nodes, cni: spec.cni, ingressController: spec.ingress, mtu: spec.mtu, namespaces: spec.namespaces }, seed, createdAt);
+      return buildCluster({ nodes: spec.nodes, cni: spec.cni, proxyMode: spec.kubeProxy, ingressController: spec.ingress, mtu: spec.mtu, namespaces: spec.namespaces }, seed, createdAt);
     case 'docker':
       return buildDockerHosts({ hosts: spec.hosts, forwardPolicy: spec.forwardPolicy }, seed, createdAt);
     case 'routed': {

@@ -11,7 +11,8 @@
  * dnsConfig; ClusterFirst: search list, 10.96.0.10, ndots:5), the kubelet-managed `/etc/hosts`
  * (with `<hostname>.<subdomain>...` for a pod with spec.subdomain) and `/etc/hostname`
  * (spec.hostname or the pod's name; see sim/k8s/pod-files.ts); on a node
- * flannel's `/run/flannel/subnet.env` and `/etc/cni/net.d/10-flannel.conflist`,
+ * the network plugin's files (sim/cni: flannel's `/run/flannel/subnet.env` and
+ * `/etc/cni/net.d/10-flannel.conflist`, Canal's `10-canal.conflist`),
  * `/proc/sys/net/ipv4/ip_forward`, `/etc/resolv.conf` and `/etc/hostname`; in a Docker
  * container the files Docker writes: `/etc/hostname` (the 12-character short id), `/etc/hosts`
  * (libnetwork's defaults with the IPv6 names, then `172.17.0.x<TAB><short id>`) and
@@ -34,10 +35,10 @@
  * resolv.conf follows the host's generated one, not a file the learner wrote on the host.
  */
 import type { ShellEnv } from './command';
-import { formatCidr, formatIp } from '../sim/ipv4';
+import { formatIp } from '../sim/ipv4';
 import { resolvConf } from '../sim/k8s/coredns';
 import { podHostname, podHostsFile, podResolvConf } from '../sim/k8s/pod-files';
-import { podMtu } from '../sim/cni';
+import { cniNodeFiles } from '../sim/cni';
 import { appendBounded, isDirectory, listDirectory, readFile, resolvePath, writeBounded } from '../sim/files';
 import { imageAt, imageFamily } from './images';
 import { imageFiles } from '../sim/apps/index';
@@ -74,27 +75,6 @@ export function absolute(place: Place, path: string): string {
   return resolvePath(place.machine, p, place.cwd);
 }
 
-const FLANNEL_CONFLIST = `{
-  "name": "cbr0",
-  "cniVersion": "0.3.1",
-  "plugins": [
-    {
-      "type": "flannel",
-      "delegate": {
-        "hairpinMode": true,
-        "isDefaultGateway": true
-      }
-    },
-    {
-      "type": "portmap",
-      "capabilities": {
-        "portMappings": true
-      }
-    }
-  ]
-}
-`;
-
 /** The files generated from the model where the shell runs, by absolute path. */
 export function generatedFiles(env: ShellEnv): Record<string, string> {
   // Every machine has /dev/null: empty to read, and what is written to it is gone.
@@ -123,13 +103,8 @@ function machineFiles(env: ShellEnv): Record<string, string> {
       '/etc/resolv.conf': `nameserver ${formatIp(state.config.gateway)}\n`,
       '/proc/sys/net/ipv4/ip_forward': `${state.netns[loc.ns]?.ipForward ? 1 : 0}\n`,
     };
-    if (node) {
-      const [net] = node.spec.podCIDR.split('/');
-      const parts = net!.split('.');
-      parts[3] = String(Number(parts[3]) + 1);
-      out['/run/flannel/subnet.env'] = `FLANNEL_NETWORK=${formatCidr(state.config.podCidr)}\nFLANNEL_SUBNET=${parts.join('.')}/${node.spec.podCIDR.split('/')[1]}\nFLANNEL_MTU=${podMtu(state)}\nFLANNEL_IPMASQ=true\n`;
-      out['/etc/cni/net.d/10-flannel.conflist'] = FLANNEL_CONFLIST;
-    }
+    // The network plugin's files (flannel's subnet.env and conflist, Canal's 10-canal.conflist).
+    if (node) Object.assign(out, cniNodeFiles(state, loc.node));
     return out;
   }
   if (loc.kind === 'container') {

@@ -84,6 +84,7 @@ import { imageAt, programName, shellAt } from './images';
 import { processEnv } from './process-env';
 import { promptFor, WORKSTATION_LOCATION } from './location';
 import { answeredByEndedShell, EXEC_KILLED, podShellEnded } from './pod-session';
+import { closeHungSession, isSshEscapeClose, sshSessionHung } from './ssh-link';
 import type { Registry } from './registry';
 import { boundedPair, OutputBudget, OutputLimitStop } from './output-limit';
 import { absolute, appendLimited, fileCompletions, kindOf, placeOf, readAny, writeError } from './sandbox-fs';
@@ -174,6 +175,8 @@ export class Shell {
   }
 
   prompt(): string {
+    // An ssh session the network no longer carries shows no prompt (ssh-link.ts).
+    if (sshSessionHung(this.env)) return '';
     return promptFor(this.env.location, this.env.sim);
   }
 
@@ -192,6 +195,14 @@ export class Shell {
     this.loopDepth = 0;
     this.frames = [];
     if (isDetachSequence(line, this.env)) return detachFromContainer(this.env, stderr, (loc) => this.moveTo(loc, this.env));
+    if (sshSessionHung(this.env)) {
+      // What is typed goes into a connection that carries nothing; `~.` closes it.
+      if (!isSshEscapeClose(line)) return Number(this.env.vars['?'] ?? '0');
+      const status = closeHungSession(this.env, stderr);
+      this.moveTo(WORKSTATION_LOCATION, this.env);
+      this.env.vars['?'] = String(status);
+      return status;
+    }
     if (this.endPodShell(stderr) && answeredByEndedShell(line)) return EXEC_KILLED.status;
     const status = await this.runText(line, this.env, stdout, stderr);
     return this.endPodShell(stderr) ? EXEC_KILLED.status : status;

@@ -5,7 +5,9 @@
  * minikube numbers its node network: nodes on 192.168.49.0/24 from .2 (gateway .1), pod CIDR
  * 10.244.0.0/16 split into a /24 per node in node order, service CIDR 10.96.0.0/12 with the
  * `kubernetes` Service on its first address and `kube-dns` on .10, CoreDNS as a Deployment
- * of two pods, kube-proxy and flannel as host-network DaemonSets, and the control-plane
+ * of two pods, kube-proxy (iptables mode unless the spec asks for IPVS: src/sim/proxy) and the
+ * network plugin's agents as host-network DaemonSets (sim/cni: flannel in kube-flannel by
+ * default, or Canal in kube-system), and the control-plane
  * components as host-network static pods (`<component>-<node>`). The build happens at
  * `createdAt` with objects stamped as a real bootstrap spreads them over the first minute;
  * workloads from the spec are created `workloadDelay` later.
@@ -13,8 +15,12 @@
  * and every other object that plays no part in networking.
  */
 import { seedCoreDnsConfigMap } from './k8s/system-objects';
+import { createStored, storedKind } from './k8s/objects';
+import { kubeProxyHooks } from './k8s/kube-proxy';
+import { emptyNetfilter } from './netfilter';
 import { cidr, formatIp, nth, subnet } from './ipv4';
-import { createRouter, createNodeNetns, setupFlannel } from './cni';
+import { cniOf, createRouter, createNodeNetns, setupCni, syncCni } from './cni';
+import { installServiceProxy } from './proxy';
 import { createCloud } from './k8s/cloud';
 import { MAX_EVENTS } from './k8s/events';
 import { createDaemonSet, createDeployment, createNamespace, createNode, createPod, createService, emit, type ApiContext } from './k8s/api';
@@ -43,8 +49,10 @@ export interface ClusterSpec {
   mtu?: number;
   /** Install ingress-nginx: a controller Deployment behind a LoadBalancer Service (default false). */
   ingressController?: boolean;
-  /** flannel backend: `flannel-vxlan` (default) or `flannel-host-gw`. */
-  cni?: 'flannel-vxlan' | 'flannel-host-gw';
+  /** The network plugin: `flannel-vxlan` (default), `flannel-host-gw` or `canal` (see sim/cni). */
+  cni?: ClusterConfig['cni'];
+  /** kube-proxy's mode: `iptables` (default) or `ipvs`. */
+  proxyMode?: 'iptables' | 'ipvs';
   /** Extra namespaces to create (default, kube-system, kube-public, kube-node-lease and kube-flannel always exist). */
   namespaces?: string[];
   workloads?: WorkloadSpec;
@@ -67,6 +75,8 @@ export function resolveConfig(spec: ClusterSpec): ClusterConfig {
     dnsDomain: 'cluster.local',
     cni: spec.cni ?? 'flannel-vxlan',
     mtu: spec.mtu ?? 1500,
+    // Left unset for iptables mode, kube-proxy's default.
+    ...(spec.proxyMode === 'ipvs' ? { proxyMode: 'ipvs' as const } : {}),
   };
 }
 
@@ -77,7 +87,6 @@ export function defaultNodeNames(count: number): string[] {
 const PAUSE_FREE_IMAGES = {
   coredns: 'registry.k8s.io/coredns/coredns:v1.11.3',
   etcd: 'registry.k8s.io/etcd:3.5.16-0',
-  flannel: 'ghcr.io/flannel-io/flannel:v0.26.4',
 };
 
 /** Builds a new cluster: the state a learner's sandbox starts from. */
@@ -138,8 +147,16 @@ export function buildCluster(spec: ClusterSpec, seed: number, createdAt: number)
     labels: { 'k8s-app': 'kube-proxy' },
     spec: { containers: [{ name: 'kube-proxy', image: `registry.k8s.io/kube-proxy:${version}` }], serviceAccountName: 'kube-proxy', hostNetwork: true, tolerations: [{ operator: 'Exists' }], priorityClassName: 'system-node-critical', nodeSelector: { 'kubernetes.io/os': 'linux' } },
   });
-  // Each kube-proxy reports its start on its node (events.k8s.io, no message).
-  for (const n of names) emit(ctx, { involved: { kind: 'Node', name: n, uid: n }, type: 'Normal', reason: 'Starting', message: '', reportingComponent: 'kube-proxy', host: n, action: 'StartKubeProxy' });
+  // Each kube-proxy reports its start on its node (events.k8s.io, no message) and puts its
+  // jumps into the node's built-in chains.
+  for (const n of names) {
+    emit(ctx, { involved: { kind: 'Node', name: n, uid: n }, type: 'Normal', reason: 'Starting', message: '', reportingComponent: 'kube-proxy', host: n, action: 'StartKubeProxy' });
+    const ns = state.netns[`node/${n}`]!;
+    ns.nf = emptyNetfilter();
+    kubeProxyHooks(ns.nf);
+    ns.conntrack = [];
+    ns.kubeProxy = { mode: 'live' };
+  }
   createService(ctx, {
     name: 'kube-dns',
     namespace: 'kube-system',
@@ -153,16 +170,11 @@ export function buildCluster(spec: ClusterSpec, seed: number, createdAt: number)
     ],
   });
 
-  // flannel: a host-network DaemonSet that programs flannel.1 on every node.
+  // The network plugin's manifest (flannel's DaemonSet in kube-flannel, or Canal's in
+  // kube-system), then what its agents program on every node.
   ctx.now = createdAt + 20_000;
-  createNamespace(ctx, 'kube-flannel');
-  createDaemonSet(ctx, {
-    name: 'kube-flannel-ds',
-    namespace: 'kube-flannel',
-    labels: { app: 'flannel', 'k8s-app': 'flannel', tier: 'node' },
-    spec: { containers: [{ name: 'kube-flannel', image: PAUSE_FREE_IMAGES.flannel, resources: { requests: { cpu: '100m', memory: '50Mi' } } }], serviceAccountName: 'flannel', hostNetwork: true, tolerations: [{ operator: 'Exists', effect: 'NoSchedule' }], priorityClassName: 'system-node-critical' },
-  });
-  setupFlannel(state);
+  installCni(ctx, version);
+  installServiceProxy(state);
 
   // CoreDNS tolerates the control-plane taint; both replicas land there before workers join.
   ctx.now = createdAt + 24_000;
@@ -186,7 +198,20 @@ export function buildCluster(spec: ClusterSpec, seed: number, createdAt: number)
   }
   ctx.now = createdAt + (spec.workloadDelay ?? 240_000);
   applyWorkloads({ ...ctx, quiet: false, schedule: new Map() }, spec.workloads ?? {});
+  // A policy agent (Canal's Felix) has written its rules for what runs by then.
+  syncCni(state, ctx.now);
   return state;
+}
+
+/** Creates the objects of the cluster's network plugin's manifest; its agents set the nodes up. */
+function installCni(ctx: ApiContext, version: string): void {
+  const m = cniOf(ctx.state).manifest(version, ctx.state);
+  for (const ns of m.namespaces) createNamespace(ctx, ns);
+  for (const cm of m.configMaps) createStored(ctx, storedKind('ConfigMap')!, cm.namespace, cm.name, { metadata: { labels: cm.labels }, data: cm.data });
+  for (const ds of m.daemonSets) createDaemonSet(ctx, ds);
+  // The host-network agents set the nodes up before any pod-network pod gets an address.
+  setupCni(ctx.state);
+  for (const d of m.deployments) createDeployment(ctx, d);
 }
 
 /** The events creating one Deployment records: ScalingReplicaSet, then per pod SuccessfulCreate, Scheduled, Pulled, Created, Started. */

@@ -15,7 +15,10 @@
  * (ICMP 30 s, UDP 30 s / 120 s once replied, TCP by state), checked lazily: a lookup that finds
  * an expired entry drops it, and creating an entry sweeps the expired ones out whenever the
  * table has doubled since the last sweep (the kernel's garbage collector, amortised), so a
- * long session's table holds about what `conntrack -L` lists.
+ * long session's table holds about what `conntrack -L` lists. A SYN whose tuple belongs to a
+ * connection that was closed (TIME_WAIT, or CLOSE after a reset) reopens it as
+ * nf_conntrack_proto_tcp does: the old entry goes and the SYN starts a new one, NAT decision
+ * included, so a client reusing a source port is not sent to the old connection's backend.
  * Left out: RELATED tracking of ICMP errors (their quoted headers are not translated),
  * helpers (FTP...), zones, the conntrack table size limit.
  */
@@ -41,6 +44,11 @@ export interface ConntrackEntry {
   /** Epoch ms after which the entry is gone. */
   expires: number;
   mark: number;
+  /**
+   * IPVS owns the connection (net.ipv4.vs.conntrack=1): the reply tuple names the real server,
+   * but netfilter's NAT leaves its packets alone; IPVS translates them (ipvs.ts).
+   */
+  ipvs?: boolean;
 }
 
 export interface CtHit {
@@ -117,7 +125,7 @@ export function lookup(table: ConntrackEntry[], p: Ipv4Packet, now: number): CtH
   if (!ports) return undefined;
   const hit = indexOf(table).map.get(tupleKey(p.proto, p.src, p.dst, ports.sport, ports.dport));
   if (!hit) return undefined;
-  if (hit.entry.expires <= now) {
+  if (hit.entry.expires <= now || reopens(hit, p)) {
     remove(table, hit.entry);
     return undefined;
   }
@@ -129,6 +137,12 @@ export function lookup(table: ConntrackEntry[], p: Ipv4Packet, now: number): CtH
     return again && (again.dir === 'orig' ? again.entry.orig : again.entry.reply).src === p.src ? { ...again } : undefined;
   }
   return { entry: hit.entry, dir: hit.dir };
+}
+
+/** A new SYN for the tuple of a closed TCP connection (nf_conntrack_tcp_packet's "reopen"). */
+function reopens(hit: CtHit, p: Ipv4Packet): boolean {
+  const pl = p.payload;
+  return hit.dir === 'orig' && pl.kind === 'tcp' && (pl.flags & 0x12) === 0x02 && (hit.entry.tcpState === 'TIME_WAIT' || hit.entry.tcpState === 'CLOSE');
 }
 
 /** Call after a NAT decision changed an entry's reply tuple, so lookups find the new one. */

@@ -8,8 +8,9 @@
  *   NodeStatusUnknown: "Kubelet stopped posting node status."); its pods keep their Running
  *   status until eviction, as on a real cluster within the first minutes.
  * - `route-deleted`: one route removed from a node's or a host's table (`ip route del`).
- * - `kube-proxy-stopped`: kube-proxy on a node stops; the rules it last wrote stay and go
- *   stale as Services and endpoints change.
+ * - `kube-proxy-stopped`: kube-proxy on a node stops; the rules it last wrote (in IPVS mode
+ *   also its IPVS table, ipsets and kube-ipvs0 addresses) stay and go stale as Services and
+ *   endpoints change.
  * - `wrong-selector`: a Service's selector matches no pod, so it has no endpoints.
  * - `pod-not-ready`: a pod's readiness probe fails: Ready False, out of every Service.
  * - `coredns-down`: every CoreDNS pod gone (the Deployment scaled to 0): kube-dns has no endpoints.
@@ -21,8 +22,8 @@
 import { clone } from './clone';
 import { detachPod, nodeNsId, podNetns } from './cni';
 import { parseCidr } from './ipv4';
-import { syncProxyRules } from './k8s/kube-proxy';
 import { leaveMesh } from './mesh';
+import { syncServiceProxy } from './proxy';
 import { deviceByName } from './netns';
 import type { SimState } from './state';
 
@@ -100,7 +101,7 @@ export function applyFault(state: SimState, fault: Fault, now: number): void {
     case 'kube-proxy-stopped': {
       const ns = state.netns[nodeNsId(fault.node)];
       if (!ns) throw new FaultError(`no node ${fault.node}`);
-      syncProxyRules(state);
+      syncServiceProxy(state);
       ns.kubeProxy = { mode: 'frozen', rules: clone(state.kubeProxy!) };
       const pod = Object.values(state.k8s.pods).find((p) => p.metadata.labels?.['k8s-app'] === 'kube-proxy' && p.spec.nodeName === fault.node);
       if (pod?.status.containerStatuses) {

@@ -6,18 +6,33 @@
  * stack through a route lookup (longest prefix) and a neighbour lookup; a missing neighbour
  * triggers a real ARP request that travels the same links, and the packet waits until the
  * reply fills the table (or is dropped with "host unreachable" when none comes). veth pairs
- * hand frames to their peer; a bridge learns source MACs and forwards by its FDB or floods;
- * the LAN switch does the same; a VXLAN device wraps the frame in UDP/IPv4 addressed from its
- * FDB and sends it through its own namespace's routing. Routers decrement TTL (patching the
+ * hand frames to their peer; a bridge learns source MACs (never moving an entry made with
+ * `bridge fdb add ... master`) and forwards by its FDB or floods, and a port of a bridge that
+ * is down forwards nothing; the LAN switch does the same; a VXLAN device wraps the frame in
+ * UDP/IPv4 addressed from its FDB (a MAC it has no entry for goes to each of its default
+ * destinations, the all-zeros entries), with the source address its route gives when it has
+ * no `local`, learns inner source MACs when learning is on, and sends it through its own
+ * namespace's routing. Bridged IPv4 frames pass the iptables hooks (br_netfilter) on
+ * Kubernetes nodes only: Docker 28 does not load br_netfilter by default. Routers decrement TTL (patching the
  * checksum as RFC 1624 says) and answer with ICMP time exceeded; bridges never touch TTL.
- * The kernel answers ICMP echo requests for any local address.
+ * The kernel answers ICMP echo requests for any local address, and ARP for its own addresses
+ * (and, on a proxy_arp device, for addresses it routes out of another device).
  *
+ * Before the first packet moves, inject() runs the daemons that program the kernel
+ * (daemons.ts: a service proxy writing rules, IPVS and ipsets), so the engine only ever reads
+ * Linux state. IPVS (ipvs.ts) takes packets for its virtual servers at LOCAL_IN, after filter
+ * INPUT, and at LOCAL_OUT for the host's own, and sends them on through filter OUTPUT, routing
+ * and nat POSTROUTING; the replies get their virtual address back where conntrack would undo a
+ * DNAT. A packet the host sends to one of its own addresses comes back in through filter INPUT,
+ * and an ICMP error about a packet addressed to the host comes from that address.
  * Every step appends a Hop to the trace (what happened, where, with the IP header at that
  * point), and every frame sent on a device is kept as a capture record.
  * Namespaces with iptables rules run the netfilter hooks where Linux does: conntrack and nat
  * OUTPUT/filter OUTPUT for local packets before routing, nat PREROUTING for arriving packets
  * before the routing decision, filter INPUT or FORWARD after it, nat POSTROUTING just before a
- * packet leaves; conntrack.ts translates every later packet of a connection.
+ * packet leaves; conntrack.ts translates every later packet of a connection. Before a packet
+ * moves, kube-proxy's rules and the network plugin's policy rules (Canal's Felix, sim/cni)
+ * are brought up to date, so a changed Service or NetworkPolicy applies to the next packet.
  * Packets without DF that do not fit a device's MTU are fragmented and reassembled by the
  * receiving host; with DF they are dropped with "fragmentation needed", and the sender keeps
  * the MTU that message names as the path MTU to that destination (netns.ts): its later
@@ -27,10 +42,18 @@
  * expire. ICMP errors are sent as Linux's icmp_send builds them: TOS 0xc0, TTL 64, no DF,
  * quoting as much of the offending packet as fits in 576 bytes, and quoting it as it arrived
  * (before the router decremented its TTL).
+ * The neighbour lookup and ARP input follow the kernel's state machine (neigh.ts): a packet
+ * meets REACHABLE, STALE (which becomes DELAY), DELAY and PROBE entries by going straight to the
+ * cached address, queues behind an INCOMPLETE one, and starts a new broadcast resolution for a
+ * missing or FAILED one; a local TCP segment that acknowledges its peer confirms the
+ * neighbour it goes to, and PROBE's unicast request runs through the network at the time it
+ * falls due, whoever looks at the entry first. A packet that meets a resolution still under
+ * way (INCOMPLETE from an earlier run) sends that resolution's next request at once.
  * Left out for now: defragmentation before conntrack (fragments pass NAT untracked), ICMP
  * rate limiting (icmp_ratelimit: a real host answers a burst of 6 and then one a second per
- * peer, which is why real traceroutes sometimes show `*`), rp_filter, ARP timeouts (entries
- * stay REACHABLE).
+ * peer, which is why real traceroutes sometimes show `*`), rp_filter, the time a failed
+ * resolution takes (the packets waiting for it are dropped at once, not after the three
+ * seconds of requests), MSG_CONFIRM (no program of the sandbox sends it).
  */
 import { updateChecksum } from './checksum';
 import { formatIp, type Ip } from './ipv4';
@@ -48,6 +71,9 @@ import {
   ipv4Length,
   udp,
   tcpFlagsText,
+  TCP_ACK,
+  TCP_RST,
+  TCP_SYN,
   type EthernetFrame,
   type Ipv4Packet,
   type TcpSegment,
@@ -55,9 +81,11 @@ import {
 import { create as ctCreate, dnatOrig, isDnat, isSnat, lookup as ctLookup, reindex, setDnat, setSnat, snatOrig, touch, unDnatReply, unSnatReply, type CtHit } from './conntrack';
 import { findListener } from './sockets';
 import { tcpExchange, tcpInput } from './tcp-stack';
-import { syncProxyRules } from './k8s/kube-proxy';
+import { runDaemons } from './daemons';
+import { ipvsReply, ipvsRequest } from './ipvs';
 import { evaluate, layered, type Netfilter, type PacketView, type TableName, type Verdict } from './netfilter';
-import { cachedPmtu, deviceByIndex, deviceByName, isLocal, learnPmtu, lookupNeighbour, lookupRoute, lookupVxlanFdb, setNeighbour, sourceFor, type Device, type Netns, type Route } from './netns';
+import { cachedPmtu, deviceByIndex, deviceByName, isLocal, learnPmtu, lookupRoute, lookupVxlanFdb, neighboursOf, sourceFor, sourceTo, type Device, type Neighbour, type Netns, type Route } from './netns';
+import { arpInput, confirm, neighbours, resolve, type NeighEnv } from './neigh';
 import { rngOver, type Rng } from './rng';
 import type { SimState } from './state';
 
@@ -147,6 +175,8 @@ interface Meta {
   arrived?: Ipv4Packet;
   /** The route the input lookup found for a forwarded packet (its destination stays the same). */
   route?: Route;
+  /** IPVS rewrote the packet at LOCAL_IN and sends it on through LOCAL_OUT (ipvs.ts). */
+  ipvs?: boolean;
 }
 
 export interface InjectOptions {
@@ -168,11 +198,64 @@ const MAX_STEPS = 10_000;
  * `now` (epoch ms) ages conntrack entries.
  */
 export function inject(state: SimState, nsId: string, packet: Ipv4Packet, now = state.createdAt, opts: InjectOptions = {}): TraceResult {
-  syncProxyRules(state);
+  // Daemons (the service proxy, a policy agent such as Canal's Felix) bring the rules they
+  // own up to date before the packet moves.
+  runDaemons(state, now);
   const engine = new Engine(state, now, opts);
   engine.queue.push({ kind: 'out', ns: nsId, packet, local: true });
   engine.run();
   return engine.result;
+}
+
+/** The neighbour table's view of the sandbox at `now`; PROBE's request runs as a network run of its own. */
+function neighEnv(state: SimState, now: number): NeighEnv {
+  return {
+    seed: state.seed,
+    now,
+    origin: state.createdAt,
+    probe: (ns, n, at) => {
+      const engine = new Engine(state, at);
+      engine.arpProbe(ns, n);
+      engine.run();
+    },
+    machineEntries: (ns) => {
+      let total = 0;
+      for (const m of machineOf(state, ns)) total += m.mesh === undefined ? m.neigh.length : neighboursOf(m, state).length;
+      return total;
+    },
+    shared: state,
+  };
+}
+
+/**
+ * The namespaces that share `ns`'s kernel: those its veth pairs lead to, and theirs (a node and
+ * its pods, a Docker host and its containers). A veth never leaves its machine.
+ */
+function machineOf(state: SimState, ns: Netns): Netns[] {
+  const seen = new Map<string, Netns>([[ns.id, ns]]);
+  const todo = [ns];
+  while (todo.length > 0) {
+    for (const d of todo.pop()!.devices) {
+      const other = d.peer && state.netns[d.peer.ns];
+      if (other && !seen.has(other.id)) {
+        seen.set(other.id, other);
+        todo.push(other);
+      }
+    }
+  }
+  return [...seen.values()];
+}
+
+/** Namespace `nsId`'s neighbour table as `ip neigh` reads it at `now`: every entry brought up to date. */
+export function neighbourTable(state: SimState, nsId: string, now: number): Neighbour[] {
+  const ns = state.netns[nsId];
+  return ns ? neighbours(ns, neighEnv(state, now)) : [];
+}
+
+/** A TCP segment that acknowledges the peer's data or SYN (not a SYN-ACK, not a reset): tcp_ack saw progress. */
+function confirmsNeighbour(p: Ipv4Packet): boolean {
+  const pl = p.payload;
+  return pl.kind === 'tcp' && (pl.flags & TCP_ACK) !== 0 && (pl.flags & (TCP_SYN | TCP_RST)) === 0;
 }
 
 class Engine {
@@ -183,12 +266,16 @@ class Engine {
   private steps = 0;
   private readonly rng: Rng;
 
+  /** What the neighbour table needs to age its entries, and how it sends PROBE's request. */
+  private readonly neigh: NeighEnv;
+
   constructor(
     private readonly state: SimState,
     private readonly now: number,
     private readonly opts: InjectOptions = {},
   ) {
     this.rng = rngOver(state.rng);
+    this.neigh = neighEnv(state, now);
   }
 
   run(): void {
@@ -262,7 +349,12 @@ class Engine {
   }
 
   private table(ns: Netns, table: TableName, chain: string, p: Ipv4Packet, meta: Meta, inDev?: string, outDev?: string): Verdict {
-    return evaluate(this.rules(ns), table, chain, this.view(ns, p, meta, inDev, outDev), { rng: this.rng, isLocal: (ip) => isLocal(ns, ip) });
+    return evaluate(this.rules(ns), table, chain, this.view(ns, p, meta, inDev, outDev), {
+      rng: this.rng,
+      isLocal: (ip) => isLocal(ns, ip),
+      ipset: (name) => ns.ipsets?.[name],
+      isBridge: (dev) => deviceByName(ns, dev)?.kind === 'bridge',
+    });
   }
 
   /**
@@ -277,7 +369,7 @@ class Engine {
       meta.ct = hit;
       meta.ctNew = false;
       const e = hit.entry;
-      if (hit.dir === 'orig' && isDnat(e)) {
+      if (hit.dir === 'orig' && isDnat(e) && !e.ipvs) {
         const q = dnatOrig(e, p);
         this.hop(ns, 'dnat', `conntrack: ${formatIp(p.dst)}${portText(p)} -> ${formatIp(q.dst)}${portText(q)} (an existing connection)`, inDev, q);
         return q;
@@ -332,12 +424,60 @@ class Engine {
       }
       return p;
     }
+    if (e.ipvs) return this.ipvsReply(ns, p, out.name);
     if (isDnat(e)) {
       const q = unDnatReply(e, p);
       this.hop(ns, 'un-dnat', `conntrack: the reply's source ${formatIp(p.src)} becomes ${formatIp(q.src)} again`, out.name, q);
       return q;
     }
     return p;
+  }
+
+  // ------------------------------------------------------------------------- IPVS (ipvs.ts)
+
+  /** A real server's reply: IPVS puts the virtual address back (ip_vs_out). */
+  private ipvsReply(ns: Netns, p: Ipv4Packet, dev?: string): Ipv4Packet {
+    const r = ns.ipvs && ipvsReply(ns.ipvs, p, this.now);
+    if (!r) return p;
+    this.hop(ns, 'un-dnat', r.detail, dev, r.packet);
+    return r.packet;
+  }
+
+  /**
+   * IPVS at LOCAL_IN (a packet that arrived) or LOCAL_OUT (one of our own): a packet for a
+   * virtual server is rewritten towards its real server and returned; undefined when IPVS
+   * dropped or refused it; the packet itself when it is not IPVS's.
+   */
+  private ipvsRequest(ns: Netns, p: Ipv4Packet, meta: Meta, local: boolean, dev?: string): Ipv4Packet | undefined {
+    if (!ns.ipvs) return p;
+    const ct = meta.ct && ns.conntrack ? { entry: meta.ct.entry, table: ns.conntrack } : undefined;
+    const v = ipvsRequest(ns.ipvs, p, this.now, meta.ctNew ? ct : undefined);
+    switch (v.kind) {
+      case 'none':
+        return p;
+      case 'unreachable':
+        this.hop(ns, 'drop', `IPVS: ${formatIp(p.dst)}${portText(p)} has no real server: ICMP port unreachable`, dev, p);
+        if (local) this.result.errors.push({ ns: ns.id, errno: 'ECONNREFUSED', packet: p });
+        else this.icmpError(ns, p, ICMP_DEST_UNREACH, 3, 0);
+        return undefined;
+      case 'drop':
+        this.hop(ns, 'drop', v.detail, dev, p);
+        return undefined;
+      case 'xmit': {
+        let q = v.packet;
+        if (!isLocal(ns, q.dst)) {
+          // decrement_ttl: IPVS forwards like a router when the real server is another host.
+          if (q.ttl <= 1) {
+            this.hop(ns, 'drop', `TTL expired in transit`, dev, q);
+            this.icmpError(ns, p, ICMP_TIME_EXCEEDED, 0, 0);
+            return undefined;
+          }
+          q = decrementTtl(q);
+        }
+        this.hop(ns, 'dnat', v.detail, dev, q);
+        return q;
+      }
+    }
   }
 
   /** A filter chain's verdict; DROP and REJECT end the packet here (REJECT answers with ICMP). */
@@ -358,14 +498,29 @@ class Engine {
     if (ns.nf && local) {
       p = this.natPre(ns, p, meta, 'OUTPUT');
       if (!this.filter(ns, 'OUTPUT', p, meta, true)) return;
+    } else if (ns.nf && meta.ipvs && !this.filter(ns, 'OUTPUT', p, meta, false)) return;
+    if (local && ns.ipvs && isLocal(ns, p.dst)) {
+      // IPVS's LOCAL_OUT hook: our own connection to a virtual server.
+      const q = this.ipvsRequest(ns, p, meta, true);
+      if (!q) return;
+      if (q !== p) meta.ipvs = true;
+      p = q;
     }
-    if (local && isLocal(ns, p.dst)) {
-      // Traffic to one of our own addresses loops back without touching a wire.
+    if ((local || meta.ipvs) && isLocal(ns, p.dst)) {
+      // Traffic to one of our own addresses loops back without touching a wire, through lo, and
+      // comes in through the filter table's INPUT chain like any other.
+      const lo = ns.devices.find((d) => d.kind === 'loopback');
+      if (lo && !lo.up) {
+        this.hop(ns, 'drop', `${formatIp(p.dst)} is local, but lo is down`, 'lo', p);
+        return;
+      }
       this.hop(ns, 'route', `${formatIp(p.dst)} is local: loopback`, 'lo', p);
+      // (A packet IPVS took at LOCAL_IN has been through INPUT already.)
+      if (ns.nf && (local || !meta.ipvs) && !this.filter(ns, 'INPUT', p, meta, false, 'lo')) return;
       this.localDeliver(ns, p);
       return;
     }
-    const route = (!local && meta.route) || lookupRoute(ns, p.dst, this.state);
+    const route = (!local && !meta.ipvs && meta.route) || lookupRoute(ns, p.dst, this.state);
     if (!route) {
       this.hop(ns, 'drop', `no route to ${formatIp(p.dst)}: network unreachable`, undefined, p);
       if (local) this.result.errors.push({ ns: ns.id, errno: 'ENETUNREACH', packet: p });
@@ -381,7 +536,7 @@ class Engine {
     const where = route.via !== undefined ? `via ${formatIp(route.via)} dev ${dev.name}` : `dev ${dev.name}`;
     this.hop(ns, 'route', `route to ${formatIp(p.dst)}: ${formatRouteDst(route.dst.addr, route.dst.len)} ${where}`, dev.name, p);
     if (ns.nf) {
-      if (!local && !this.filter(ns, 'FORWARD', p, meta, false, meta.inDev, dev.name)) return;
+      if (!local && !meta.ipvs && !this.filter(ns, 'FORWARD', p, meta, false, meta.inDev, dev.name)) return;
       p = this.natPost(ns, p, meta, dev);
     }
     // A packet of our own follows the path MTU learned for its destination, if lower.
@@ -414,9 +569,16 @@ class Engine {
       this.localDeliver(ns, p);
       return;
     }
-    const n = lookupNeighbour(ns, dev.name, nexthop, this.state);
-    if (n) {
-      this.transmit(ns, dev, { dst: n.mac, src: dev.mac, payload: p });
+    // sock_confirm_neigh: a segment acknowledging the peer's progress confirms the neighbour.
+    if (local && confirmsNeighbour(p)) confirm(ns, dev.name, nexthop, this.neigh);
+    const r = resolve(ns, dev.name, nexthop, this.neigh);
+    if (r.kind === 'send') {
+      this.transmit(ns, dev, { dst: r.mac, src: dev.mac, payload: p });
+      return;
+    }
+    if (r.kind === 'overflow') {
+      this.hop(ns, 'drop', `neighbour table overflow: no entry for ${formatIp(nexthop)} on ${dev.name}`, dev.name, p);
+      if (local) this.result.errors.push({ ns: ns.id, errno: 'EHOSTUNREACH', packet: p });
       return;
     }
     const key = `${ns.id}|${dev.name}|${nexthop}`;
@@ -426,6 +588,8 @@ class Engine {
       return;
     }
     this.pending.set(key, { ns: ns.id, dev: dev.name, nexthop, packets: [{ packet: p, local }] });
+    // A resolution already under way (r.kind 'queue') sends its next request within the
+    // second; that request goes now, so a neighbour that has appeared since still answers.
     const spa = sourceFor(ns, route, nexthop) ?? 0;
     this.result.arps++;
     this.hop(ns, 'arp-request', `who-has ${formatIp(nexthop)} tell ${formatIp(spa)} (broadcast on ${dev.name})`, dev.name);
@@ -434,6 +598,15 @@ class Engine {
       src: dev.mac,
       payload: { kind: 'arp', op: 1, sha: dev.mac, spa, tha: '00:00:00:00:00:00', tpa: nexthop },
     });
+  }
+
+  /** PROBE: one ARP request sent straight to the address the entry has cached (arp_solicit). */
+  arpProbe(ns: Netns, n: Neighbour): void {
+    const dev = deviceByName(ns, n.dev);
+    if (!dev || !dev.up) return;
+    const route = lookupRoute(ns, n.ip, this.state);
+    const spa = (route && route.dev === dev.name ? sourceFor(ns, route, n.ip) : undefined) ?? dev.addrs[0]?.ip ?? 0;
+    this.transmit(ns, dev, { dst: n.mac, src: dev.mac, payload: { kind: 'arp', op: 1, sha: dev.mac, spa, tha: '00:00:00:00:00:00', tpa: n.ip } });
   }
 
   // ------------------------------------------------------------------------- L2
@@ -447,8 +620,12 @@ class Engine {
     this.result.captures.push({ ns: ns.id, dev: dev.name, dir: 'out', frame, ...(dev.kind === 'veth' || dev.kind === 'ether' ? { wire: true } : {}) });
     switch (dev.kind) {
       case 'veth': {
-        const peer = this.ns(dev.peer!.ns);
-        const pdev = deviceByIndex(peer, dev.peer!.ifindex)!;
+        const peer = dev.peer && this.state.netns[dev.peer.ns];
+        const pdev = peer && deviceByIndex(peer, dev.peer!.ifindex);
+        if (!peer || !pdev) {
+          this.hop(ns, 'drop', `${dev.name} has no peer`, dev.name, ipOf(frame));
+          return;
+        }
         this.result.links++;
         if (frame.payload.kind === 'ipv4') this.hop(ns, 'veth', `${dev.name} -> ${pdev.name} in ${peer.hostname}`, dev.name, frame.payload);
         this.queue.push({ kind: 'rx', ns: peer.id, ifindex: pdev.ifindex, frame });
@@ -492,13 +669,14 @@ class Engine {
 
   private bridge(ns: Netns, br: Device, inPort: Device | undefined, frame: EthernetFrame): void {
     const fdb = (br.fdb ??= {});
-    if (inPort) fdb[frame.src] = { port: inPort.name, permanent: false };
+    // Learning never moves an entry an administrator made (bridge fdb add ... master).
+    if (inPort && !fdb[frame.src]?.permanent) fdb[frame.src] = { port: inPort.name, permanent: false };
     const ports = ns.devices.filter((d) => d.master === br.name && d !== inPort);
     if (inPort && frame.dst === br.mac) {
       this.l3Input(ns, br, frame);
       return;
     }
-    if (inPort && ns.nf && frame.payload.kind === 'ipv4' && frame.dst !== BROADCAST_MAC) {
+    if (inPort && ns.nf && bridgeNfCallIptables(ns) && frame.payload.kind === 'ipv4' && frame.dst !== BROADCAST_MAC) {
       // br_netfilter (net.bridge.bridge-nf-call-iptables=1, which Kubernetes requires): bridged
       // IPv4 frames pass the iptables hooks too, so conntrack can undo a DNAT on a reply that
       // goes straight from one pod to another on the same bridge.
@@ -541,23 +719,29 @@ class Engine {
 
   private encapsulate(ns: Netns, dev: Device, frame: EthernetFrame): void {
     const vx = dev.vxlan!;
-    const remote = lookupVxlanFdb(ns, dev, frame.dst, this.state);
+    const known = lookupVxlanFdb(ns, dev, frame.dst, this.state);
+    // A MAC without an entry (and broadcast) goes to the default destinations, if any (the all-zeros entry).
+    const remotes = known !== undefined ? [known] : [...(vx.remote !== undefined ? [vx.remote] : []), ...(vx.flood ?? [])];
     const inner = ipOf(frame);
-    if (remote === undefined) {
+    if (remotes.length === 0) {
       this.hop(ns, 'drop', `${dev.name} has no FDB entry for ${frame.dst}`, dev.name, inner);
       return;
     }
-    const srcPort = vxlanSourcePort(frame);
-    const outer = ipv4({
-      src: vx.local,
-      dst: remote,
-      ttl: 64,
-      id: nextId(ns),
-      df: false,
-      payload: udp(vx.local, remote, srcPort, vx.port, { kind: 'vxlan', vni: vx.vni, inner: frame }, false),
-    });
-    this.hop(ns, 'vxlan-encap', `${dev.name} wraps the frame: UDP ${formatIp(vx.local)}:${srcPort} -> ${formatIp(remote)}:${vx.port}, VNI ${vx.vni}`, dev.name, inner, outer);
-    this.queue.push({ kind: 'out', ns: ns.id, packet: outer, local: true });
+    for (const remote of remotes) {
+      // Without `local` the kernel takes the source address its route to the remote gives.
+      const local = vx.local || sourceTo(ns, remote, this.state) || 0;
+      const srcPort = vxlanSourcePort(frame);
+      const outer = ipv4({
+        src: local,
+        dst: remote,
+        ttl: 64,
+        id: nextId(ns),
+        df: false,
+        payload: udp(local, remote, srcPort, vx.port, { kind: 'vxlan', vni: vx.vni, inner: frame }, false),
+      });
+      this.hop(ns, 'vxlan-encap', `${dev.name} wraps the frame: UDP ${formatIp(local)}:${srcPort} -> ${formatIp(remote)}:${vx.port}, VNI ${vx.vni}`, dev.name, inner, outer);
+      this.queue.push({ kind: 'out', ns: ns.id, packet: outer, local: true });
+    }
   }
 
   // ------------------------------------------------------------------------- input
@@ -573,6 +757,11 @@ class Engine {
     if (dev.master) {
       const br = deviceByName(ns, dev.master);
       if (br) {
+        // A port of a bridge that is down is disabled: what arrives on it goes nowhere.
+        if (!br.up) {
+          this.hop(ns, 'drop', `${br.name} is down: its port ${dev.name} does not forward`, dev.name, ipOf(frame));
+          return;
+        }
         this.bridge(ns, br, dev, frame);
         return;
       }
@@ -584,19 +773,22 @@ class Engine {
     if (frame.dst !== dev.mac && frame.dst !== BROADCAST_MAC) return; // not addressed to us
     const pl = frame.payload;
     if (pl.kind === 'arp') {
-      if (pl.op === 1) {
-        if (!isLocal(ns, pl.tpa)) return;
-        setNeighbour(ns, { ip: pl.spa, dev: dev.name, mac: pl.sha, state: 'REACHABLE' });
-        this.hop(ns, 'arp-reply', `${formatIp(pl.tpa)} is-at ${dev.mac}`, dev.name);
+      // A request is for us when it asks for one of our addresses, or, with proxy_arp on the
+      // device, for one the namespace routes out of another device (Calico's cali veths).
+      const local = isLocal(ns, pl.tpa);
+      const proxy = pl.op === 1 && !local && proxiesArp(this.state, ns, dev, pl.tpa);
+      const forUs = pl.op === 1 && pl.spa !== 0 ? local || proxy : false;
+      const n = arpInput(ns, dev.name, pl, { unicast: frame.dst === dev.mac, forUs }, this.neigh);
+      if (pl.op === 1 && (local || proxy)) {
+        this.hop(ns, 'arp-reply', `${formatIp(pl.tpa)} is-at ${dev.mac}${proxy ? ` (proxy ARP: ${ns.hostname} routes ${formatIp(pl.tpa)} elsewhere)` : ''}`, dev.name);
         this.transmit(ns, dev, { dst: pl.sha, src: dev.mac, payload: { kind: 'arp', op: 2, sha: dev.mac, spa: pl.tpa, tha: pl.sha, tpa: pl.spa } });
-      } else {
-        setNeighbour(ns, { ip: pl.spa, dev: dev.name, mac: pl.sha, state: 'REACHABLE' });
-        const key = `${ns.id}|${dev.name}|${pl.spa}`;
-        const waiting = this.pending.get(key);
-        if (waiting) {
-          this.pending.delete(key);
-          for (const w of waiting.packets) this.transmit(ns, dev, { dst: pl.sha, src: dev.mac, payload: w.packet });
-        }
+      }
+      // The entry has an address now: whatever waited for it goes.
+      const key = `${ns.id}|${dev.name}|${pl.spa}`;
+      const waiting = n && this.pending.get(key);
+      if (waiting) {
+        this.pending.delete(key);
+        for (const w of waiting.packets) this.transmit(ns, dev, { dst: n.mac, src: dev.mac, payload: w.packet });
       }
       return;
     }
@@ -607,10 +799,21 @@ class Engine {
       if (ns.nf) {
         if (!this.filter(ns, 'INPUT', p, meta, false, dev.name)) return;
         const hit = meta.ct;
-        if (hit && hit.dir === 'reply' && isDnat(hit.entry)) {
+        if (hit && hit.dir === 'reply' && hit.entry.ipvs) p = this.ipvsReply(ns, p, dev.name);
+        else if (hit && hit.dir === 'reply' && isDnat(hit.entry)) {
           const q = unDnatReply(hit.entry, p);
           this.hop(ns, 'un-dnat', `conntrack: the reply's source ${formatIp(p.src)} becomes ${formatIp(q.src)} again`, dev.name, q);
           p = q;
+        }
+      }
+      if (ns.ipvs) {
+        // IPVS's LOCAL_IN hook: a packet for a virtual server goes on to its real server.
+        const q = this.ipvsRequest(ns, p, meta, false, dev.name);
+        if (!q) return;
+        if (q !== p) {
+          meta.ipvs = true;
+          this.queue.push({ kind: 'out', ns: ns.id, packet: q, local: false, meta });
+          return;
         }
       }
       this.localDeliver(ns, p, dev);
@@ -654,6 +857,12 @@ class Engine {
       const vdev = ns.devices.find((d) => d.kind === 'vxlan' && d.vxlan!.port === pl.dstPort && d.vxlan!.vni === (pl.payload as { vni: number }).vni);
       if (vdev) {
         const inner = pl.payload.inner;
+        const vx = vdev.vxlan!;
+        if (vx.learning && vdev.up && lookupVxlanFdb(ns, vdev, inner.src, this.state) === undefined) {
+          // Learning: the inner source MAC lives behind the VTEP the packet came from.
+          vx.fdb[inner.src] = p.src;
+          (vx.learned ??= {})[inner.src] = true;
+        }
         this.hop(ns, 'vxlan-decap', `UDP port ${pl.dstPort} belongs to ${vdev.name}: the inner frame comes out of ${vdev.name}`, vdev.name, ipOf(inner), p);
         this.queue.push({ kind: 'rx', ns: ns.id, ifindex: vdev.ifindex, frame: inner });
         return;
@@ -764,15 +973,37 @@ class Engine {
     // Nor about a fragment other than the first (icmp_send), which carries no transport header.
     if (orig.fragOffset > 0) return;
     const route = lookupRoute(ns, orig.src, this.state);
-    const src = route ? sourceFor(ns, route, orig.src) : undefined;
+    // icmp_send: an error about a packet addressed to us comes from the address it was sent
+    // to (RTCF_LOCAL); otherwise from the route back to the sender.
+    const src = isLocal(ns, orig.dst) ? orig.dst : route ? sourceFor(ns, route, orig.src) : undefined;
     if (src === undefined) return;
     // icmp_send quotes as much of the packet as keeps the error within 576 bytes (RFC 1812 4.3.2.3).
-    const back = deviceByName(ns, route!.dev);
+    const back = route && deviceByName(ns, route.dev);
     const room = Math.min(576, back?.mtu ?? 576) - 28;
     const quoted = encodeIpv4(orig).slice(0, room);
     const err = ipv4({ src, dst: orig.src, ttl: 64, id: nextId(ns), df: false, tos: 0xc0, payload: icmp(type, code, rest, quoted) });
     this.queue.push({ kind: 'out', ns: ns.id, packet: err, local: true });
   }
+}
+
+/**
+ * proxy_arp (arp_process/arp_fwd_proxy): a device with it on answers for an address the
+ * namespace forwards to through a different device.
+ */
+function proxiesArp(state: SimState, ns: Netns, dev: Device, ip: Ip): boolean {
+  if (!dev.proxyArp || !ns.ipForward) return false;
+  const route = lookupRoute(ns, ip, state);
+  return !!route && route.type !== 'blackhole' && route.dev !== dev.name;
+}
+
+/**
+ * Whether bridged IPv4 frames pass the iptables hooks (br_netfilter with
+ * net.bridge.bridge-nf-call-iptables=1): on Kubernetes nodes, which require it; not on a Docker
+ * 28 host, whose daemon loads br_netfilter only for --icc=false or without the userland proxy
+ * (moby libnetwork/drivers/bridge/bridge_linux.go), nor on the routed network's machines.
+ */
+function bridgeNfCallIptables(ns: Netns): boolean {
+  return ns.id.startsWith('node/');
 }
 
 function portText(p: Ipv4Packet): string {

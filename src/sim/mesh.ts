@@ -30,14 +30,23 @@ import type { Ip } from './ipv4';
 import type { Mac } from './mac';
 import type { Neighbour, Netns, Route } from './netns';
 
-/** What one member makes every other member hold. */
-export interface MeshMember {
+/** A VXLAN FDB entry on the holder's device `dev`: `mac` is reached at the VTEP `dst`. */
+export interface MeshFdb {
+  dev: string;
+  mac: Mac;
+  dst: Ip;
+}
+
+/** What one member makes every other member hold (a network plugin's PeerEntries for it). */
+export interface MeshEntries {
+  routes: Route[];
+  neigh: Neighbour[];
+  fdb: MeshFdb[];
+}
+
+export interface MeshMember extends MeshEntries {
   /** The member's namespace id. */
   ns: string;
-  route?: Route;
-  neigh?: Neighbour;
-  /** A VXLAN FDB entry on the holder's device `dev`: `mac` is reached at the VTEP `ip`. */
-  fdb?: { dev: string; mac: Mac; ip: Ip };
 }
 
 export interface Mesh {
@@ -86,8 +95,8 @@ export function meshMembers(ns: Netns, holder: MeshHolder | undefined): MeshMemb
 }
 
 interface MeshIndex {
-  neigh: Map<string, MeshMember>;
-  fdb: Map<string, MeshMember>;
+  neigh: Map<string, { member: string; entry: Neighbour }>;
+  fdb: Map<string, { member: string; entry: MeshFdb }>;
 }
 
 /** Lookup indexes per mesh, rebuilt after a member is published. */
@@ -98,8 +107,8 @@ function indexOf(mesh: Mesh): MeshIndex {
   if (!idx) {
     idx = { neigh: new Map(), fdb: new Map() };
     for (const m of mesh.members) {
-      if (m.neigh && !idx.neigh.has(`${m.neigh.dev}|${m.neigh.ip}`)) idx.neigh.set(`${m.neigh.dev}|${m.neigh.ip}`, m);
-      if (m.fdb && !idx.fdb.has(`${m.fdb.dev}|${m.fdb.mac}`)) idx.fdb.set(`${m.fdb.dev}|${m.fdb.mac}`, m);
+      for (const n of m.neigh) if (!idx.neigh.has(`${n.dev}|${n.ip}`)) idx.neigh.set(`${n.dev}|${n.ip}`, { member: m.ns, entry: n });
+      for (const f of m.fdb) if (!idx.fdb.has(`${f.dev}|${f.mac}`)) idx.fdb.set(`${f.dev}|${f.mac}`, { member: m.ns, entry: f });
     }
     INDEXES.set(mesh, idx);
   }
@@ -110,22 +119,31 @@ function indexOf(mesh: Mesh): MeshIndex {
 export function meshNeighbour(ns: Netns, holder: MeshHolder | undefined, dev: string, ip: Ip): Neighbour | undefined {
   const mesh = meshOf(ns, holder);
   if (!mesh) return undefined;
-  const m = indexOf(mesh).neigh.get(`${dev}|${ip}`);
-  return m && m.ns !== ns.id ? m.neigh : undefined;
+  const hit = indexOf(mesh).neigh.get(`${dev}|${ip}`);
+  return hit && hit.member !== ns.id ? hit.entry : undefined;
 }
 
 /** The VTEP the mesh's FDB entry on `dev` names for `mac`, as `ns` holds it. */
 export function meshFdb(ns: Netns, holder: MeshHolder | undefined, dev: string, mac: Mac): Ip | undefined {
   const mesh = meshOf(ns, holder);
   if (!mesh) return undefined;
-  const m = indexOf(mesh).fdb.get(`${dev}|${mac}`);
-  return m && m.ns !== ns.id ? m.fdb!.ip : undefined;
+  const hit = indexOf(mesh).fdb.get(`${dev}|${mac}`);
+  return hit && hit.member !== ns.id ? hit.entry.dst : undefined;
+}
+
+/** Whether an entry `ns` holds through its mesh names device `dev` (a route or neighbour over it, an FDB entry on it). */
+export function meshNamesDevice(ns: Netns, holder: MeshHolder | undefined, dev: string): boolean {
+  for (const m of meshMembers(ns, holder)) {
+    if (m.routes.some((r) => r.dev === dev) || m.neigh.some((n) => n.dev === dev) || m.fdb.some((f) => f.dev === dev)) return true;
+  }
+  return false;
 }
 
 /**
  * Copy-on-write: the mesh's entries `ns` holds become its own (routes appended, neighbours and
  * FDB entries ahead of those it learned), and it leaves the mesh. Call before changing any of
- * them on one namespace; nothing changes for the other members.
+ * them on one namespace; nothing changes for the other members. Entries over a device the
+ * namespace does not have are not copied, as they are not listed.
  */
 export function leaveMesh(ns: Netns, holder: MeshHolder | undefined): void {
   const members = meshMembers(ns, holder);
@@ -138,13 +156,22 @@ export function leaveMesh(ns: Netns, holder: MeshHolder | undefined): void {
   const fdbs = new Map<string, Record<Mac, Ip>>();
   const devs = new Set(ns.devices.map((d) => d.name));
   for (const m of members) {
-    if ((m.route && !devs.has(m.route.dev)) || (m.neigh && !devs.has(m.neigh.dev))) continue;
-    if (m.route && !ownRoutes.has(`${m.route.dst.addr}/${m.route.dst.len}`)) routes.push(copyRoute(m.route));
-    if (m.neigh && !ownNeigh.has(`${m.neigh.dev}|${m.neigh.ip}`)) neigh.push({ ...m.neigh });
-    if (m.fdb) {
-      const t = fdbs.get(m.fdb.dev) ?? {};
-      if (t[m.fdb.mac] === undefined) t[m.fdb.mac] = m.fdb.ip;
-      fdbs.set(m.fdb.dev, t);
+    for (const r of m.routes) {
+      const key = `${r.dst.addr}/${r.dst.len}`;
+      if (!devs.has(r.dev) || ownRoutes.has(key)) continue;
+      ownRoutes.add(key);
+      routes.push(copyRoute(r));
+    }
+    for (const n of m.neigh) {
+      const key = `${n.dev}|${n.ip}`;
+      if (!devs.has(n.dev) || ownNeigh.has(key)) continue;
+      ownNeigh.add(key);
+      neigh.push({ ...n });
+    }
+    for (const f of m.fdb) {
+      const t = fdbs.get(f.dev) ?? {};
+      if (t[f.mac] === undefined) t[f.mac] = f.dst;
+      fdbs.set(f.dev, t);
     }
   }
   ns.routes.push(...routes);

@@ -5,11 +5,15 @@
  * Design notes: each network namespace has a `nat` and a `filter` table. A rule is plain data:
  * source/destination prefixes and interfaces (each optionally negated), protocol, then its `-m`
  * matches in the order they were given (comment, tcp/udp ports, statistic, mark, addrtype,
- * conntrack), then one target. Evaluation walks a chain top to bottom with a call stack for
- * jumps; RETURN or the end of a user chain returns to the caller, the end of a built-in chain
- * applies its policy. The statistic match works as the kernel's xt_statistic does: the
- * probability is stored as round(p * 2^31) and a packet matches when a random 31-bit number is
- * below it, drawn from the sandbox's seeded RNG. MARK uses --set-xmark semantics
+ * conntrack, multiport with ranges, set), then one target. Evaluation walks a chain top to
+ * bottom with a call stack for jumps; RETURN or the end of a user chain returns to the caller,
+ * the end of a built-in chain applies its policy. A goto (`-g`) enters a chain without a return
+ * frame, so its end returns to the caller of the chain that went there (Calico's dispatch
+ * chains). An interface name ending in `+` matches every name with that prefix (`-i cali+`).
+ * `-m set` looks the packet up in the namespace's IP sets (ipset.ts), which the evaluator is
+ * handed (EvalEnv.ipset). The statistic match works
+ * as the kernel's xt_statistic does: the probability is stored as round(p * 2^31) and a packet
+ * matches when a random 31-bit number is below it, drawn from the sandbox's seeded RNG. MARK uses --set-xmark semantics
  * (mark = (mark & ~mask) ^ value). Table evaluation returns the verdict and any NAT decision;
  * conntrack (conntrack.ts) decides when tables are consulted at all.
  *
@@ -18,13 +22,17 @@
  * index from that key to the rule positions, so a lookup costs the same for 10 or 10,000
  * Services. The index is rebuilt lazily when the chain changes (tracked by a version number
  * kept outside the JSON state).
- * Left out: the mangle and raw tables, ipset, most match modules, IPv6, rule counters (always
+ * A set that does not exist matches nothing; `-m physdev --physdev-is-in` matches a packet that
+ * came in through a bridge port.
+ * Left out: the mangle and raw tables, most match modules, IPv6, rule counters (always
  * [0:0]), the nf_tables backend's own ordering of chains (iptables-save sorts them as here).
  */
 import { contains, formatIp, maskOf, type Cidr, type Ip } from './ipv4';
+import { setMatches, type IpSet, type SetFlag } from './ipset';
 import type { Rng } from './rng';
 
-export type Proto = 'tcp' | 'udp' | 'icmp' | 'sctp';
+/** `ipencap` is protocol 4 (IP in IP), which iptables-save prints by that name. */
+export type Proto = 'tcp' | 'udp' | 'icmp' | 'sctp' | 'ipencap';
 
 export interface AddrMatch {
   cidr: Cidr;
@@ -39,11 +47,17 @@ export type Match =
   | { m: 'addrtype'; dstType?: 'LOCAL'; srcType?: 'LOCAL'; neg?: boolean }
   | { m: 'conntrack'; ctstate: ('NEW' | 'ESTABLISHED' | 'RELATED' | 'INVALID' | 'DNAT' | 'SNAT')[]; neg?: boolean }
   | { m: 'nfacct'; name: string }
-  /** `-m multiport --dports a,b`: the destination port is one of them (the CNI portmap plugin's). */
-  | { m: 'multiport'; dports: number[] };
+  /** `-m multiport --dports a,b,c:d`: the destination port is one of them or in a range (the CNI portmap plugin's, Calico's). */
+  | { m: 'multiport'; dports: (number | [number, number])[] }
+  /** `-m set [!] --match-set NAME dst,dst`: the packet is in the namespace's IP set (ipset.ts). */
+  | { m: 'set'; set: string; flags: SetFlag[]; neg?: boolean }
+  /** `-m physdev [!] --physdev-is-in`: the packet came in through a bridge port. */
+  | { m: 'physdev'; isIn: true; neg?: boolean };
 
 export type Target =
   | { t: 'jump'; chain: string }
+  /** `-g CHAIN`: like a jump, but the end of CHAIN (or RETURN) goes back to this chain's caller. */
+  | { t: 'goto'; chain: string }
   | { t: 'ACCEPT' }
   | { t: 'DROP' }
   | { t: 'RETURN' }
@@ -123,9 +137,13 @@ export interface EvalEnv {
   rng: Rng;
   /** True when `ip` is one of the namespace's own addresses (addrtype LOCAL). */
   isLocal(ip: Ip): boolean;
+  /** The namespace's IP set of that name (for `-m set`). */
+  ipset?(name: string): IpSet | undefined;
+  /** True when the device is a bridge, so a packet in on it came through a bridge port (physdev). */
+  isBridge?(dev: string): boolean;
 }
 
-const PROTO_NUM: Record<Proto, number> = { icmp: 1, tcp: 6, udp: 17, sctp: 132 };
+const PROTO_NUM: Record<Proto, number> = { icmp: 1, tcp: 6, udp: 17, sctp: 132, ipencap: 4 };
 
 /**
  * The tables a namespace's packets actually see: its own chains over a shared set (kube-proxy's
@@ -193,6 +211,12 @@ export function evaluate(nf: Netfilter, table: TableName, chain: string, pkt: Pa
         cur = tg.chain;
         at = 0;
         continue;
+      case 'goto':
+        // No return frame: the goto'd chain's end returns to this chain's caller.
+        if (!t.chains[tg.chain]) continue;
+        cur = tg.chain;
+        at = 0;
+        continue;
       case 'RETURN':
         if (giveBack()) return v;
         continue;
@@ -235,8 +259,8 @@ export function evaluate(nf: Netfilter, table: TableName, chain: string, pkt: Pa
 function ruleMatches(r: Rule, p: PacketView, env: EvalEnv): boolean {
   if (r.src && contains(r.src.cidr, p.src) === !!r.src.neg) return false;
   if (r.dst && contains(r.dst.cidr, p.dst) === !!r.dst.neg) return false;
-  if (r.in !== undefined && (r.in === p.in) === !!r.inNeg) return false;
-  if (r.out !== undefined && (r.out === p.out) === !!r.outNeg) return false;
+  if (r.in !== undefined && ifaceMatches(r.in, p.in) === !!r.inNeg) return false;
+  if (r.out !== undefined && ifaceMatches(r.out, p.out) === !!r.outNeg) return false;
   if (r.proto && PROTO_NUM[r.proto] !== p.proto) return false;
   for (const m of r.matches) {
     switch (m.m) {
@@ -262,7 +286,15 @@ function ruleMatches(r: Rule, p: PacketView, env: EvalEnv): boolean {
       case 'nfacct':
         break;
       case 'multiport':
-        if (p.dport === undefined || !m.dports.includes(p.dport)) return false;
+        if (!multiportMatches(m.dports, p.dport)) return false;
+        break;
+      case 'set': {
+        const set = env.ipset?.(m.set);
+        if ((set !== undefined && setMatches(set, m.flags, p)) === !!m.neg) return false;
+        break;
+      }
+      case 'physdev':
+        if ((p.in !== undefined && !!env.isBridge?.(p.in)) === !!m.neg) return false;
         break;
       case 'conntrack': {
         const states = new Set<string>([p.ctstate]);
@@ -273,6 +305,18 @@ function ruleMatches(r: Rule, p: PacketView, env: EvalEnv): boolean {
     }
   }
   return true;
+}
+
+/** `-i`/`-o` NAME: the exact name, or with a trailing `+` every name that starts with the rest (`cali+`). */
+export function ifaceMatches(pattern: string, name: string | undefined): boolean {
+  if (name === undefined) return false;
+  return pattern.endsWith('+') ? name.startsWith(pattern.slice(0, -1)) : pattern === name;
+}
+
+function multiportMatches(ports: (number | [number, number])[], port: number | undefined): boolean {
+  if (port === undefined) return false;
+  for (const p of ports) if (typeof p === 'number' ? p === port : port >= p[0] && port <= p[1]) return true;
+  return false;
 }
 
 /** xt_statistic keeps round(p * 2^31) as its threshold. */
@@ -393,7 +437,13 @@ export function formatRule(chain: string, r: Rule): string {
         parts.push(`-m nfacct --nfacct-name ${m.name}`);
         break;
       case 'multiport':
-        parts.push(`-m multiport --dports ${m.dports.join(',')}`);
+        parts.push(`-m multiport --dports ${m.dports.map((d) => (typeof d === 'number' ? d : d.join(':'))).join(',')}`);
+        break;
+      case 'set':
+        parts.push(`-m set ${m.neg ? '! ' : ''}--match-set ${m.set} ${m.flags.join(',')}`);
+        break;
+      case 'physdev':
+        parts.push(`-m physdev ${m.neg ? '! ' : ''}--physdev-is-in`);
         break;
     }
   }
@@ -401,6 +451,9 @@ export function formatRule(chain: string, r: Rule): string {
   switch (tg.t) {
     case 'jump':
       parts.push(`-j ${tg.chain}`);
+      break;
+    case 'goto':
+      parts.push(`-g ${tg.chain}`);
       break;
     case 'REJECT':
       parts.push(`-j REJECT --reject-with ${tg.with ?? 'icmp-port-unreachable'}`);

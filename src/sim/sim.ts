@@ -13,6 +13,7 @@
  * as it stands at that moment: a pod started a few seconds ago answers.
  */
 import { clone } from './clone';
+import { runDaemons } from './daemons';
 import { buildCluster, type ClusterSpec } from './cluster';
 import { podNetns } from './cni';
 import type { Clock } from './clock';
@@ -128,6 +129,8 @@ export class Sim {
 
   /** Sends one ICMP echo request from namespace `nsId` and reports what came back. */
   ping(nsId: string, dst: Ip, opts: PingOptions): PingResult {
+    // The node agents write the kernel state first: the source address depends on it (a VIP on kube-ipvs0 is local).
+    runDaemons(this.state, this.clock.now());
     const ns = this.state.netns[nsId];
     if (!ns) throw new Error(`no network namespace ${nsId}`);
     const size = opts.size ?? 56;
@@ -173,6 +176,8 @@ export class Sim {
    * port from the RNG) and returns the first datagram that comes back to that port, if any.
    */
   udpRequest(nsId: string, dst: Ip, dport: number, payload: Uint8Array, sport = 32768 + this.rng.int(28232), ttl = 64): UdpResult {
+    // The node agents write the kernel state first: the source address depends on it (a VIP on kube-ipvs0 is local).
+    runDaemons(this.state, this.clock.now());
     const ns = this.state.netns[nsId];
     if (!ns) throw new Error(`no network namespace ${nsId}`);
     const route = lookupRoute(ns, dst, this.state);
@@ -198,6 +203,8 @@ export class Sim {
    * faults apply to each of them. Returns the bytes received, or how the connection failed.
    */
   tcpRequest(nsId: string, dst: Ip, dport: number, request: Uint8Array, sport = 32768 + this.rng.int(28232)): TcpResult {
+    // The node agents write the kernel state first: the source address depends on it (a VIP on kube-ipvs0 is local).
+    runDaemons(this.state, this.clock.now());
     const r = tcpExchange({ state: this.state, rng: this.rng, now: this.clock.now(), send: (ns, p, o) => this.send(ns, p, o) }, nsId, dst, dport, request, sport);
     if (r.kind !== 'response') return r;
     const connectMs = this.rtt(r.traces[0]!);

@@ -36,10 +36,15 @@ export interface ClusterConfig {
   nodeCidrMaskSize: number;
   serviceCidr: Cidr;
   dnsDomain: string;
-  /** flannel's backend: VXLAN overlay (the default) or host-gw (plain routes via the node IPs). */
-  cni: 'flannel-vxlan' | 'flannel-host-gw';
-  /** MTU of the node network; pods and flannel.1 get this minus 50 (VXLAN overhead). */
+  /**
+   * The network plugin (sim/cni): flannel with its VXLAN overlay (the default) or host-gw
+   * (plain routes via the node IPs), or Canal (Calico's CNI and policy agent over flannel VXLAN).
+   */
+  cni: 'flannel-vxlan' | 'flannel-host-gw' | 'canal';
+  /** MTU of the node network; flannel.1 gets this minus 50 (VXLAN overhead), and so do flannel VXLAN's pods. */
   mtu: number;
+  /** kube-proxy's mode (src/sim/proxy): iptables when unset, or IPVS. */
+  proxyMode?: 'iptables' | 'ipvs';
 }
 
 /** Something the sandbox saw happen, kept for grading and explanations. */
@@ -59,7 +64,7 @@ export interface SimState {
   k8s: K8sState;
   observations: Observation[];
   nextObservation: number;
-  /** kube-proxy's KUBE-* chains, shared by every node whose kube-proxy runs (see kube-proxy.ts). */
+  /** kube-proxy's KUBE-* chains, shared by every node whose kube-proxy runs (see src/sim/proxy). */
   kubeProxy?: Netfilter;
   /** Services or endpoints changed since kube-proxy last synced. */
   proxyDirty?: boolean;

@@ -3,7 +3,7 @@
  *
  * Design notes: each is a declarative spec handed to the same builders the labs use, so a
  * topology is exactly what a lab on it would get: a kubeadm + flannel cluster (VXLAN or
- * host-gw), a larger cluster, the cluster with a
+ * host-gw, kube-proxy in iptables or IPVS mode), the same cluster with Canal (NetworkPolicy enforced), a larger cluster, the cluster with a
  * busybox and a nicolaka/netshoot debug pod, Docker hosts on one LAN, or two LANs of plain
  * Linux hosts joined by two routers.
  */
@@ -70,5 +70,13 @@ export const TOPOLOGIES: Record<string, Topology> = {
         seed,
         t,
       ),
+  },
+  'kubernetes-canal': {
+    description: 'the 3-node cluster with Canal: Calico CNI (cali veths) and Felix enforcing NetworkPolicy, flannel VXLAN between nodes',
+    build: (seed, t) => buildCluster({ cni: 'canal' }, seed, t),
+  },
+  'kubernetes-ipvs': {
+    description: 'the 3-node flannel VXLAN cluster with kube-proxy in IPVS mode (kube-ipvs0, ipset, ipvsadm)',
+    build: (seed, t) => buildCluster({ proxyMode: 'ipvs' }, seed, t),
   },
 };

@@ -24,7 +24,9 @@
  * busybox `ip` (addr, link, route, neigh) prints iproute2's layout with busybox's details:
  * no `group default`, `qlen N` only where the queue length is not 0 and then with no space
  * after it, `,M-DOWN` in the flags of a veth whose peer is in another namespace (its index
- * is unknown here), routes without `proto kernel` and with two spaces before ` src`.
+ * is unknown here), routes without `proto kernel` and with two spaces before ` src`, and
+ * `ip neigh` always with the statistics (`ref 1 used U/C/A probes N`, busybox's ipneigh.c
+ * fixes show_stats), its fields separated by single spaces and no space at the end.
  * `ifconfig` lists the interfaces that are up, sorted by name, in net-tools' old layout
  * (`Link encap:`, `inet addr:`, `Bcast:`, `Mask:`, MAC in capitals). `route` prints
  * /proc/net/route (`Kernel IP routing table`, `UG` flags, metric, ref and use columns);
@@ -32,15 +34,17 @@
  * A pod has no CAP_NET_ADMIN, so anything that would change the network fails with EPERM.
  * Left out: wget's -c, --post-data,
  * --post-file, proxies, redirects (a 3xx is saved like a 200), https and ftp, the progress
- * bar's updates on a terminal (only its final line is shown); IPv6 addresses; interface counters (the sandbox does not count
+ * bar's updates on a terminal (only its final line is shown); IPv6 addresses but the link-local
+ * ones and lo's ::1 (`ip addr` prints those, after the IPv4 ones, as iproute2 does); interface counters (the sandbox does not count
  * packets per device: ifconfig's RX/TX lines read 0); `route` without -n does not
  * reverse-resolve gateway addresses.
  */
 import type { Command } from '../command';
 import { CommandError } from '../errors';
 import { formatIp, maskOf } from '../../sim/ipv4';
-import { neighboursOf, routesOf, type Device, type Netns, type Route } from '../../sim/netns';
-import { hasCarrier, matches, nsOf, routeOrder } from './ip';
+import { routesOf, type Device, type Netns, type Route } from '../../sim/netns';
+import { hasCarrier, inet6Lines, matches, neighLine, nsOf, routeOrder } from './ip';
+import { neighbourTable } from '../../sim/forward';
 import { busyboxNslookup } from './nslookup-busybox';
 import { busyboxVersion, imageAt } from '../images';
 import { text } from '../../sim/apps';
@@ -471,10 +475,15 @@ export const ipBusybox: Command = {
       devices = [d];
     }
     let lines: string[] = [];
-    if (which === 'address') lines = devices.flatMap((d) => [...bbLink(ns, d), ...bbAddrs(d)]);
+    const inet4Only = ctx.argv.includes('-4') || ctx.argv.some((a, i) => a === 'inet' && ctx.argv[i - 1] === '-f');
+    if (which === 'address') lines = devices.flatMap((d) => [...bbLink(ns, d), ...bbAddrs(d), ...(inet4Only ? [] : inet6Lines(ctx.env.sim.state.netns, ns, d))]);
     else if (which === 'link') lines = devices.flatMap((d) => bbLink(ns, d));
     else if (which === 'route') lines = [...routesOf(ns, ctx.env.sim.state)].sort(routeOrder).filter((r) => devName === undefined || r.dev === devName).map(bbRoute);
-    else if (which === 'neigh') lines = neighboursOf(ns, ctx.env.sim.state).filter((n) => devName === undefined || n.dev === devName).map((n) => `${formatIp(n.ip)} dev ${n.dev} lladdr ${n.mac} ${n.state}`);
+    else if (which === 'neigh') {
+      const now = ctx.env.sim.clock.now();
+      const table = neighbourTable(ctx.env.sim.state, ns.id, now).filter((n) => n.state !== 'NOARP' && (devName === undefined || n.dev === devName));
+      lines = table.map((n) => neighLine(n, { now, origin: ctx.env.sim.state.createdAt, dev: devName === undefined, stats: true, busybox: true }));
+    }
     else if (which === 'rule') lines = ['0:\tfrom all lookup local', '32766:\tfrom all lookup main', '32767:\tfrom all lookup default'];
     ctx.stdout.write(lines.map((l) => l + '\n').join(''));
     return 0;

@@ -69,11 +69,12 @@ describe('ip -br and ip link show type', () => {
     const s = await playgroundSession({ topology: 'kubernetes-web', seed: 1, scheduler: clock() });
     await run(s, 'ssh node-1');
     const addr = (await run(s, 'ip -br addr')).out.split('\n');
-    expect(addr[0]).toBe('lo               UNKNOWN        127.0.0.1/8 ');
-    expect(addr).toContain('eth0             UP             192.168.49.3/24 ');
-    expect(addr).toContain('cni0             UP             10.244.1.1/24 ');
-    // A pod's veth: its name with the peer's index, no address, padded to 16 like the others.
-    expect(addr.find((l) => l.startsWith('veth'))).toMatch(/^veth[0-9a-f]{8}@if\d +UP {13}$/);
+    // IPv4 addresses, then the IPv6 ones (lo's ::1, the link-local addresses).
+    expect(addr[0]).toBe('lo               UNKNOWN        127.0.0.1/8 ::1/128 ');
+    expect(addr.find((l) => l.startsWith('eth0 '))).toMatch(/^eth0 {13}UP {13}192\.168\.49\.3\/24 fe80::[0-9a-f:]+\/64 $/);
+    expect(addr.find((l) => l.startsWith('cni0 '))).toMatch(/^cni0 {13}UP {13}10\.244\.1\.1\/24 fe80::[0-9a-f:]+\/64 $/);
+    // A pod's veth: its name with the peer's index, no IPv4 address, padded to 16 like the others.
+    expect(addr.find((l) => l.startsWith('veth'))).toMatch(/^veth[0-9a-f]{8}@if\d +UP {13}fe80::[0-9a-f:]+\/64 $/);
     const link = (await run(s, 'ip -br link show type bridge')).out;
     expect(link).toMatch(/^cni0 {13}UP {13}([0-9a-f]{2}:){5}[0-9a-f]{2} <BROADCAST,MULTICAST,UP,LOWER_UP> \n$/);
     const veths = (await run(s, 'ip link show type veth')).out.split('\n').filter((l) => /^\d+: /.test(l));

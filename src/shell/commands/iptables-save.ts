@@ -9,7 +9,7 @@
  */
 import type { Command } from '../command';
 import { CommandError } from '../errors';
-import { syncProxyRules } from '../../sim/k8s/kube-proxy';
+import { syncServiceProxy } from '../../sim/proxy';
 import { formatTable, layered, type TableName } from '../../sim/netfilter';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -41,7 +41,7 @@ export const iptablesSave: Command = {
       } else if (a !== '-c' && a !== '--counters') throw new CommandError('USAGE', `iptables-save: unrecognized option '${a}'`);
     }
     const state = ctx.env.sim.state;
-    syncProxyRules(state);
+    syncServiceProxy(state);
     const ns = state.netns[loc.ns];
     if (!ns?.nf) return 0;
     const kp = ns.kubeProxy;

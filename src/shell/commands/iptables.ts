@@ -9,8 +9,10 @@
  * destination` with its padding (`%-9s`, `%-4s`, `%-19s`, trailing spaces included), `--` in
  * the opt column, `anywhere` for 0.0.0.0/0 (`0.0.0.0/0` with -n), then each match's own text
  * (`/* comment *\/`, `tcp dpt:80`, `statistic mode random probability 0.33333333349`, `mark
- * match ! 0x4000/0x4000`, `ADDRTYPE match dst-type LOCAL`, `ctstate INVALID`) and the target's
- * (`to:10.244.1.3:80`, `MARK or 0x4000`, `MARK xor 0x4000`, `random-fully`, `reject-with ...`).
+ * match ! 0x4000/0x4000`, `ADDRTYPE match dst-type LOCAL`, `ctstate INVALID`, `match-set NAME
+ * src`, `multiport dports 80,8000:9000`) and the target's (`to:10.244.1.3:80`, `MARK or
+ * 0x4000`, `MARK xor 0x4000`, `random-fully`, `reject-with ...`); a goto prints `[goto] `
+ * before the matches and counts as a reference to its chain.
  * Without -n ports print as /etc/services names (`dpt:http`, `dpt:domain`) and protocols by
  * name; with -n iptables 1.8.10 prints protocol numbers (`6`, `17`, `0` for all). -v adds the
  * pkts/bytes and in/out columns, --line-numbers a num column, -x exact counters. Chains print
@@ -23,7 +25,7 @@
  */
 import type { Command, CommandContext } from '../command';
 import { CommandError } from '../errors';
-import { syncProxyRules } from '../../sim/k8s/kube-proxy';
+import { syncServiceProxy } from '../../sim/proxy';
 import { formatIp } from '../../sim/ipv4';
 import { BUILTIN, emptyNetfilter, formatRule, layered, savedProbability, type AddrMatch, type Chain, type Match, type Netfilter, type Rule, type Table } from '../../sim/netfilter';
 
@@ -65,7 +67,7 @@ const EXTRA_BUILTIN: Record<'mangle' | 'raw', string[]> = {
 
 /** The ports /etc/services names, as iptables prints them without -n. */
 const SERVICES: Record<number, string> = { 22: 'ssh', 53: 'domain', 80: 'http', 443: 'https', 8080: 'http-alt' };
-const PROTO_NUM: Record<string, number> = { tcp: 6, udp: 17, icmp: 1, sctp: 132 };
+const PROTO_NUM: Record<string, number> = { tcp: 6, udp: 17, icmp: 1, sctp: 132, ipencap: 4 };
 const CT_ORDER = ['INVALID', 'NEW', 'RELATED', 'ESTABLISHED', 'UNTRACKED', 'SNAT', 'DNAT'];
 
 interface Options {
@@ -170,7 +172,7 @@ function currentTable(ctx: CommandContext, table: TableArg): Table {
   if (loc.kind !== 'node') throw new CommandError('UNSUPPORTED', 'iptables: not available here');
   if (table === 'mangle' || table === 'raw') return { chains: Object.fromEntries(EXTRA_BUILTIN[table].map((c) => [c, { policy: 'ACCEPT' as const, rules: [] }])) };
   const state = ctx.env.sim.state;
-  syncProxyRules(state);
+  syncServiceProxy(state);
   const ns = state.netns[loc.ns];
   let nf: Netfilter = emptyNetfilter();
   if (ns?.nf) {
@@ -194,7 +196,7 @@ function chainOrder(t: Table, table: TableArg): string[] {
 
 function targetName(r: Rule): string {
   const tg = r.target;
-  return tg.t === 'jump' ? tg.chain : tg.t === 'none' ? '' : tg.t;
+  return tg.t === 'jump' || tg.t === 'goto' ? tg.chain : tg.t === 'none' ? '' : tg.t;
 }
 
 function address(a: AddrMatch | undefined, numeric: boolean): [string, string] {
@@ -230,7 +232,11 @@ function matchText(m: Match, numeric: boolean): string {
     case 'nfacct':
       return ` nfacct-name ${m.name}`;
     case 'multiport':
-      return ` multiport dports ${m.dports.map((d) => port(d, numeric)).join(',')}`;
+      return ` multiport dports ${m.dports.map((d) => (typeof d === 'number' ? port(d, numeric) : d.map((x) => port(x, numeric)).join(':'))).join(',')}`;
+    case 'set':
+      return `${m.neg ? ' !' : ''} match-set ${m.set} ${m.flags.join(',')}`;
+    case 'physdev':
+      return ` PHYSDEV match${m.neg ? ' !' : ''} --physdev-is-in`;
   }
 }
 
@@ -286,13 +292,15 @@ function ruleLine(r: Rule, n: number, o: Options): string {
   const [sn, src] = address(r.src, o.numeric);
   const [dn, dst] = address(r.dst, o.numeric);
   line += `${sn}${src.padEnd(19)} ${dn}${dst.padEnd(19)} `;
+  // print_firewall marks a goto before the matches.
+  if (r.target.t === 'goto') line += '[goto] ';
   line += r.matches.map((m) => matchText(m, o.numeric)).join('') + targetText(r);
   return line;
 }
 
 function references(t: Table, chain: string): number {
   let refs = 0;
-  for (const name in t.chains) for (const r of t.chains[name]!.rules) if (r.target.t === 'jump' && r.target.chain === chain) refs++;
+  for (const name in t.chains) for (const r of t.chains[name]!.rules) if ((r.target.t === 'jump' || r.target.t === 'goto') && r.target.chain === chain) refs++;
   return refs;
 }
 

@@ -8,12 +8,15 @@
  * set), a lost reply printing nothing, and the summary with `+N errors`, loss as %g and the
  * `rtt min/avg/max/mdev` line. `-M do` sets DF and fails locally when a packet is larger than
  * the route's MTU (`ping: local error: message too long, mtu=1450`). Exit status 0 when a reply
- * came, 1 when none did, 2 on errors such as an unknown host.
+ * came, 1 when none did, 2 on errors such as an unknown host. With no route to the
+ * destination, ping's probe connect() fails before anything is printed: `ping: connect:
+ * Network is unreachable`, status 2.
  * Left out: -f flood, -I interface, -R, audible and timestamp options, IPv6.
  */
 import type { Command } from '../command';
 import { CommandError } from '../errors';
 import { formatIp } from '../../sim/ipv4';
+import { sourceTo } from '../../sim/netns';
 import { nsIdOf, resolveHost } from '../resolver';
 
 const USAGE = `
@@ -115,6 +118,9 @@ export const pingIputils: Command = {
     const addr = formatIp(r.ip);
     const sim = ctx.env.sim;
     const nsId = nsIdOf(ctx.env);
+    // iputils connects a probe socket to learn its source address before it prints anything.
+    const ns = sim.state.netns[nsId];
+    if (ns && sourceTo(ns, r.ip, ctx.env.sim.state) === undefined) throw new CommandError('EXEC_FAILED', 'ping: connect: Network is unreachable', 2);
     ctx.stdout.write(`PING ${host} (${addr}) ${size}(${size + 28}) bytes of data.\n`);
     const id = sim.rng.int(65536);
     const rtts: number[] = [];

@@ -2,7 +2,8 @@
  * kube-proxy's own HTTP servers in a node's network namespace (it runs with hostNetwork).
  *
  * Design notes: the metrics server on 127.0.0.1:10249 (kubeadm's default metricsBindAddress)
- * answers `/proxyMode` with the mode's name and no newline, as pkg/proxy's server writes it
+ * answers `/proxyMode` with the mode's name (the cluster's proxyMode: `iptables` or `ipvs`) and
+ * no newline, as pkg/proxy's server writes it
  * (`text/plain; charset=utf-8`, `X-Content-Type-Options: nosniff`); other paths are Go's 404.
  * For each LoadBalancer Service with externalTrafficPolicy Local, the service health server
  * listens on every address at spec.healthCheckNodePort and answers any path with the JSON
@@ -40,7 +41,7 @@ export function kubeProxyListeners(state: SimState, nodeName: string): Listener[
       handle: (req) => {
         const r = parseRequest(req);
         if (r?.path.split('?')[0] !== '/proxyMode') return NOT_FOUND;
-        return goResponse('200 OK', [['Content-Type', 'text/plain; charset=utf-8'], ['X-Content-Type-Options', 'nosniff']], 'iptables');
+        return goResponse('200 OK', [['Content-Type', 'text/plain; charset=utf-8'], ['X-Content-Type-Options', 'nosniff']], state.config.proxyMode ?? 'iptables');
       },
     },
   ];

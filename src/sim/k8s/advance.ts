@@ -11,7 +11,8 @@
  * taking the earliest first: the kubelet stages due up to the next rollout step (the
  * controllers then see the pods' readiness), then that step (the ReplicaSet controller then
  * creates and deletes its pods, which start from that step's time), and so on. Endpoints and
- * kube-proxy's rules are derived from the pods (endpoints.ts, `proxyDirty`), so they follow.
+ * kube-proxy's rules are derived from the pods (endpoints.ts, `proxyDirty`), so they follow;
+ * a policy agent's rules (Canal's Felix, sim/cni) are brought up to date last.
  * Time is passed in; nothing here reads a clock. Running it twice for the same time changes
  * nothing the second time, and when nothing is due it only looks at the two small records of
  * pending work. The Sim runs it whenever something reads or changes the model (sim.ts).
@@ -19,6 +20,7 @@
 import { nextLoadBalancerDue, serviceControllerSync, type ApiContext } from './api';
 import { reconcile } from './controllers';
 import { ingressStatusSync } from './ingress-status';
+import { syncCni } from '../cni';
 import { kubeletSync, nextKubeletDue } from './kubelet';
 import { nextRolloutDue, progressRollouts } from './rollout';
 
@@ -46,5 +48,7 @@ export function advanceCluster(ctx: ApiContext): boolean {
   }
   // ingress-nginx's periodic status sync is a function of time, not queued work.
   if (ingressStatusSync(ctx.state, ctx.now)) changed = true;
+  // So is a policy agent's resync (Canal's Felix): what is listed on a node is current.
+  syncCni(ctx.state, ctx.now);
   return changed;
 }

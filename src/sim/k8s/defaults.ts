@@ -28,8 +28,7 @@
  * Left out: static pods' hostPath volumes, probes and config annotations; nodes' image list
  * and runtime handlers; managedFields (kubectl hides them by default).
  */
-import { nodeNsId } from '../cni';
-import { deviceByName } from '../netns';
+import { cniOf } from '../cni';
 import { deriveRng } from '../rng';
 import type { SimState } from '../state';
 import { podReady } from './endpoints';
@@ -384,19 +383,12 @@ export function nodeIds(state: SimState, name: string): { machineID: string; sys
 }
 
 /**
- * The annotations kubeadm, the kubelet, the attach/detach controller and flannel put on a
- * node (flannel's VTEP MAC is that of the node's flannel.1; host-gw has no backend data).
+ * The annotations kubeadm, the kubelet, the attach/detach controller and the network plugin's
+ * agent (flannel's backend data: sim/cni) put on a node.
  */
 export function nodeAnnotations(state: SimState, n: Node): Record<string, string> {
-  const ip = n.status.addresses.find((a) => a.type === 'InternalIP')?.address ?? '';
-  const ns = state.netns[nodeNsId(n.metadata.name)];
-  const vtep = ns ? deviceByName(ns, 'flannel.1') : undefined;
-  const hostGw = state.config.cni === 'flannel-host-gw';
   return {
-    'flannel.alpha.coreos.com/backend-data': hostGw || !vtep ? 'null' : `{"VNI":1,"VtepMAC":"${vtep.mac}"}`,
-    'flannel.alpha.coreos.com/backend-type': hostGw ? 'host-gw' : 'vxlan',
-    'flannel.alpha.coreos.com/kube-subnet-manager': 'true',
-    'flannel.alpha.coreos.com/public-ip': ip,
+    ...cniOf(state).nodeAnnotations(state, n.metadata.name),
     'kubeadm.alpha.kubernetes.io/cri-socket': 'unix:///var/run/containerd/containerd.sock',
     'node.alpha.kubernetes.io/ttl': '0',
     'volumes.kubernetes.io/controller-managed-attach-detach': 'true',

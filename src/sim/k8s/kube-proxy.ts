@@ -28,11 +28,12 @@
  * reaches a node addressed to the load balancer IP itself, from pods or the nodes.)
  * A LoadBalancer with policy Local also gets an ACCEPT for its health check node port in the
  * filter table's KUBE-NODEPORTS (kube-proxy's server on it: apps/kube-proxy.ts).
- * Left out: internalTrafficPolicy Local, session affinity, topology hints, IPVS and nftables.
+ * This is the iptables mode of the service proxies in src/sim/proxy (IPVS mode: proxy/ipvs.ts).
+ * Left out: internalTrafficPolicy Local, session affinity, topology hints, nftables mode.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { parseCidr, parseIp, type Cidr } from '../ipv4';
-import { emptyNetfilter, host, invalidateLayers, net, type Chain, type Netfilter, type Proto, type Rule } from '../netfilter';
+import { host, invalidateLayers, net, type Chain, type Netfilter, type Proto, type Rule } from '../netfilter';
 import type { SimState } from '../state';
 import { syncLoadBalancer } from './cloud';
 import { endpointPort, indexPods, serviceEndpoints } from './endpoints';
@@ -319,38 +320,6 @@ export function kubeProxyHooks(nf: Netfilter): void {
     { matches: [ctNew, comment('kubernetes service portals')], target: { t: 'jump', chain: 'KUBE-SERVICES' } },
     { matches: [], target: { t: 'jump', chain: 'KUBE-FIREWALL' } },
   );
-}
-
-/** flannel's masquerade and forward rules for a node (flannel pkg/trafficmngr/iptables). */
-export function flannelRules(nf: Netfilter, clusterCidr: Cidr, nodeSubnet: Cidr): void {
-  const c = comment('flanneld masq');
-  nf.nat.chains['FLANNEL-POSTRTG'] = {
-    rules: [
-      { matches: [{ m: 'mark', mark: MASQ_MARK, mask: MASQ_MARK }, c], target: { t: 'RETURN' } },
-      { src: net(nodeSubnet), dst: net(clusterCidr), matches: [c], target: { t: 'RETURN' } },
-      { src: net(clusterCidr), dst: net(nodeSubnet), matches: [c], target: { t: 'RETURN' } },
-      { src: net(clusterCidr, true), dst: net(nodeSubnet), matches: [c], target: { t: 'RETURN' } },
-      { src: net(clusterCidr), dst: net({ addr: 0xe0000000, len: 4 }, true), matches: [c], target: { t: 'MASQUERADE', randomFully: true } },
-      { src: net(clusterCidr, true), dst: net(clusterCidr), matches: [c], target: { t: 'MASQUERADE', randomFully: true } },
-    ],
-  };
-  nf.nat.chains.POSTROUTING!.rules.push({ matches: [c], target: { t: 'jump', chain: 'FLANNEL-POSTRTG' } });
-  const f = comment('flanneld forward');
-  nf.filter.chains['FLANNEL-FWD'] = {
-    rules: [
-      { src: net(clusterCidr), matches: [f], target: { t: 'ACCEPT' } },
-      { dst: net(clusterCidr), matches: [f], target: { t: 'ACCEPT' } },
-    ],
-  };
-  nf.filter.chains.FORWARD!.rules.push({ matches: [f], target: { t: 'jump', chain: 'FLANNEL-FWD' } });
-}
-
-/** A node's own tables: kube-proxy's hooks into the built-in chains, then flannel's rules. */
-export function nodeNetfilter(clusterCidr: Cidr, nodeSubnet: Cidr): Netfilter {
-  const nf = emptyNetfilter();
-  kubeProxyHooks(nf);
-  flannelRules(nf, clusterCidr, nodeSubnet);
-  return nf;
 }
 
 /**

@@ -20,7 +20,7 @@
  *   repeats fold into one event with a count, as the event correlator does;
  * - sandbox (SANDBOX_MS, about a second: the pause container and the CNI's ADD): host-local
  *   IPAM gives the address; an exhausted range gives `FailedCreatePodSandBox` with the
- *   flannel/bridge/host-local error chain containerd reports, retried every 10-15 s (the pod
+ *   network plugin's host-local error chain containerd reports (sim/cni), retried every 10-15 s (the pod
  *   worker's 10 s backoff with its 0.5 jitter) until an address is free;
  * - pull, create, start, container by container: `Pulling`, then `Pulled` (`Successfully
  *   pulled image "nginx:1.27" in 2.853s (2.853s including waiting). Image size: 72188133
@@ -47,8 +47,8 @@
  * message names its own sandbox id, so each is an event of its own), preemption.
  */
 import { isKnownImage, programRunsFor } from '../apps/index';
-import { formatIp, nth, size } from '../ipv4';
-import { attachPod, nodeIp, nodeSubnet } from '../cni';
+import { formatIp } from '../ipv4';
+import { attachPod, ipamExhaustedMessage, nodeIp } from '../cni';
 import { deriveRng } from '../rng';
 import type { SimState } from '../state';
 import type { ApiContext } from './context';
@@ -350,13 +350,12 @@ function step(ctx: ApiContext, pod: Pod, s: PodStart): boolean {
     else {
       const ip = attachPod(state, pod);
       if (ip === undefined) {
-        const subnet = nodeSubnet(state, host);
         const sandbox = containerId(deriveRng(state.seed, `sandbox:${podKey(pod)}@${pod.metadata.uid}#${s.attempt}`));
         emit(ctx, {
           involved: involvedPod(pod),
           type: 'Warning',
           reason: 'FailedCreatePodSandBox',
-          message: `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "${sandbox}": plugin type="flannel" failed (add): failed to delegate add: failed to allocate for range 0: no IP addresses available in range set: ${formatIp(nth(subnet, 1))}-${formatIp(nth(subnet, size(subnet) - 2))}`,
+          message: `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "${sandbox}": ${ipamExhaustedMessage(state, host)}`,
           source: 'kubelet',
           host,
         });

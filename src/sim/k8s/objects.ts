@@ -10,8 +10,8 @@
  * - Secret: `type` defaults to `Opaque`; `stringData` is merged into `data` (base64) and
  *   dropped, as the API server does; `data` must be base64.
  * - NetworkPolicy: `spec.policyTypes` defaults to `Ingress`, plus `Egress` when egress rules
- *   are given; ports default to TCP. Nothing enforces a policy: the cluster's CNI, flannel,
- *   implements none, as on a real flannel cluster.
+ *   are given; ports default to TCP. On flannel nothing enforces a policy, as on a real
+ *   flannel cluster; on Canal, Felix does (sim/policy/felix.ts).
  * - Endpoints and EndpointSlices: ports default to TCP.
  *   kube-proxy and CoreDNS read them through endpoints.ts, for Services without a selector.
  * Values the Go types cannot hold (a number in a ConfigMap's data, bad base64) are refused

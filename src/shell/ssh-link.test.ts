@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { openSession } from '../../tests/support/session';
+import { machineRoot } from '../sim/linux/named-netns';
+
+describe('an ssh session the network no longer carries', () => {
+  it('shows nothing after eth0 goes down, until ~. closes it with OpenSSH\'s words and status 255', async () => {
+    const t = await openSession({ topology: 'kubernetes', seed: 1 });
+    await t.run('ssh node-1');
+    expect(t.session.prompt()).toBe('root@node-1:~# ');
+    expect(await t.run('ip link set eth0 down')).toEqual({ stdout: '', stderr: '', status: 0 });
+    expect(t.session.prompt()).toBe('');
+    expect(await t.run('hostname')).toMatchObject({ stdout: '', stderr: '' });
+    expect(await t.run('ip link set eth0 up')).toMatchObject({ stdout: '', stderr: '' });
+    // The command never reached the node: eth0 is still down there.
+    expect(machineRoot(t.session.sim.state.netns, 'node-1')!.devices.find((d) => d.name === 'eth0')!.up).toBe(false);
+    expect(await t.run('~.')).toEqual({ stdout: '', stderr: 'Connection to node-1 closed.\n', status: 255 });
+    expect(t.session.prompt()).toBe('learner@workstation:~$ ');
+    expect((await t.run('echo $?')).stdout).toBe('255\n');
+  });
+
+  it('hangs when the route back to the workstation goes, and carries on when the path comes back', async () => {
+    const t = await openSession({ topology: 'routed', seed: 1 });
+    await t.run('ssh host-2');
+    await t.run('ip route del default');
+    expect(t.session.prompt()).toBe('');
+    const ns = machineRoot(t.session.sim.state.netns, 'host-2')!;
+    // Made good from elsewhere (the console, another terminal), the session's next line runs.
+    ns.routes.push({ dst: { addr: 0, len: 0 }, via: 0xc0a80201, dev: 'eth0' });
+    expect(t.session.prompt()).toBe('root@host-2:~# ');
+    expect((await t.run('hostname')).stdout).toBe('host-2\n');
+  });
+
+  it('asks without changing the sandbox', async () => {
+    const t = await openSession({ topology: 'kubernetes', seed: 1 });
+    await t.run('ssh node-1');
+    const before = JSON.stringify(t.session.sim.state);
+    for (let i = 0; i < 3; i++) t.session.prompt();
+    expect(JSON.stringify(t.session.sim.state)).toBe(before);
+  });
+});

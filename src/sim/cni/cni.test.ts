@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import { buildCluster } from '../cluster';
+import { inject } from '../forward';
+import { formatIp, ip, parseIp } from '../ipv4';
+import { deviceByName, lookupRoute } from '../netns';
+import { icmp, ipv4, type Ipv4Packet } from '../packet';
+import type { SimState } from '../state';
+import { calicoIface } from '../policy/calico';
+import { CNI_PLUGINS, cniOf, detachPod, nodeNsId, podNetns } from './index';
+
+const T0 = Date.UTC(2025, 2, 14, 9, 0, 0);
+
+function cluster(cni: SimState['config']['cni']): SimState {
+  return buildCluster(
+    {
+      cni,
+      workloads: {
+        pods: [
+          { name: 'a', image: 'busybox:1.36', node: 'node-1', command: ['sleep', '3600'] },
+          { name: 'b', image: 'busybox:1.36', node: 'node-1', command: ['sleep', '3600'] },
+          { name: 'c', image: 'busybox:1.36', node: 'node-2', command: ['sleep', '3600'] },
+        ],
+      },
+    },
+    7,
+    T0,
+  );
+}
+
+const pod = (state: SimState, name: string) => state.k8s.pods[`default/${name}`]!;
+const podIp = (state: SimState, name: string) => ip(pod(state, name).status.podIP!);
+const nsOf = (state: SimState, name: string) => podNetns(state, pod(state, name))!;
+
+function ping(state: SimState, from: string, to: number, t = T0 + 600_000): { reply: boolean; packets: Ipv4Packet[] } {
+  const ns = nsOf(state, from);
+  const src = podIp(state, from);
+  const r = inject(state, ns.id, ipv4({ src, dst: to, id: 1, payload: icmp(8, 0, 0x1230001, new Uint8Array(8)) }), t);
+  const reply = r.deliveries.some((d) => d.ns === ns.id && d.packet.payload.kind === 'icmp' && d.packet.payload.type === 0);
+  return { reply, packets: r.deliveries.map((d) => d.packet) };
+}
+
+describe('every network plugin gives pods the same connectivity', () => {
+  for (const name of Object.keys(CNI_PLUGINS) as SimState['config']['cni'][]) {
+    it(`${name}: pod to pod on one node and across nodes, node to pod, pod to its node`, () => {
+      const state = cluster(name);
+      expect(cniOf(state).name).toBe(name);
+      expect(ping(state, 'a', podIp(state, 'b')).reply).toBe(true);
+      expect(ping(state, 'a', podIp(state, 'c')).reply).toBe(true);
+      expect(ping(state, 'c', podIp(state, 'a')).reply).toBe(true);
+      const node1 = ip(state.k8s.nodes['node-1']!.status.addresses[0]!.address);
+      expect(ping(state, 'a', node1).reply).toBe(true);
+      const fromNode = inject(state, nodeNsId('node-2'), ipv4({ src: ip('192.168.49.4'), dst: podIp(state, 'a'), id: 9, payload: icmp(8, 0, 0x1230001, new Uint8Array(8)) }), T0 + 600_000);
+      expect(fromNode.deliveries.some((d) => d.ns === nodeNsId('node-2') && d.packet.payload.kind === 'icmp' && d.packet.payload.type === 0)).toBe(true);
+    });
+
+    it(`${name}: addresses come from the node's podCIDR by host-local (.2 first)`, () => {
+      const state = cluster(name);
+      expect(formatIp(podIp(state, 'c'))).toMatch(/^10\.244\.2\.\d+$/);
+      const ipam = state.k8s.alloc.podIpam['node-2']!;
+      expect(ipam.used).toContain(podIp(state, 'c') - ip('10.244.2.0'));
+      detachPod(state, pod(state, 'c'));
+      expect(state.k8s.alloc.podIpam['node-2']!.used).not.toContain(podIp(state, 'c') - ip('10.244.2.0'));
+    });
+  }
+});
+
+describe('flannel', () => {
+  it('VXLAN: the pod sits on cni0 through a veth, routes its subnet directly and the rest via .1', () => {
+    const state = cluster('flannel-vxlan');
+    const node = state.netns[nodeNsId('node-1')]!;
+    const hostEnd = node.devices.find((d) => d.peer?.ns === nsOf(state, 'a').id)!;
+    expect(hostEnd.name).toMatch(/^veth[0-9a-f]{8}$/);
+    expect(hostEnd.master).toBe('cni0');
+    expect(nsOf(state, 'a').routes.map((r) => [r.dst.len, r.via === undefined ? '' : formatIp(r.via)])).toEqual([
+      [0, '10.244.1.1'],
+      [24, ''],
+      [16, '10.244.1.1'],
+    ]);
+    expect(deviceByName(nsOf(state, 'a'), 'eth0')!.mtu).toBe(1450);
+    expect(cniOf(state).nodeFiles(state, 'node-1')['/run/flannel/subnet.env']).toBe('FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n');
+  });
+
+  it('host-gw: no tunnel, the route to a peer subnet goes via its node address', () => {
+    const state = cluster('flannel-host-gw');
+    const node = state.netns[nodeNsId('node-1')]!;
+    expect(deviceByName(node, 'flannel.1')).toBeUndefined();
+    expect(lookupRoute(node, ip('10.244.2.5'), state)).toMatchObject({ via: ip('192.168.49.4'), dev: 'eth0' });
+    expect(deviceByName(nsOf(state, 'a'), 'eth0')!.mtu).toBe(1500);
+  });
+
+  it('keeps its rules in its own chains: FLANNEL-POSTRTG and FLANNEL-FWD after kube-proxy', () => {
+    const state = cluster('flannel-vxlan');
+    const nf = state.netns[nodeNsId('node-1')]!.nf!;
+    const fwd = nf.filter.chains.FORWARD!.rules.map((r) => (r.target.t === 'jump' ? r.target.chain : ''));
+    expect(fwd[fwd.length - 1]).toBe('FLANNEL-FWD');
+    expect(fwd.indexOf('KUBE-FORWARD')).toBeLessThan(fwd.indexOf('FLANNEL-FWD'));
+    expect(nf.nat.chains['FLANNEL-POSTRTG']!.rules).toHaveLength(6);
+    expect(Object.keys(nf.filter.chains).some((c) => c.startsWith('cali-'))).toBe(false);
+  });
+});
+
+describe('Canal', () => {
+  it('names the host side cali + sha1(namespace.pod)[:11], as libcalico-go does', () => {
+    // libcalico-go's own test vector (conversion_test.go) with its prefix replaced.
+    expect(calicoIface('namespace', 'podname')).toBe('cali82111e10a96');
+  });
+
+  it('wires a pod as the Calico CNI plugin does: /32 address, 169.254.1.1 routes, ee:ee:ee:ee:ee:ee with proxy ARP, a /32 route on the node', () => {
+    const state = cluster('canal');
+    const ns = nsOf(state, 'a');
+    const eth0 = deviceByName(ns, 'eth0')!;
+    expect(eth0.addrs).toEqual([{ ip: podIp(state, 'a'), len: 32 }]);
+    expect(eth0.mtu).toBe(1500);
+    expect(ns.routes).toEqual([
+      { dst: { addr: 0, len: 0 }, via: ip('169.254.1.1'), dev: 'eth0' },
+      { dst: { addr: ip('169.254.1.1'), len: 32 }, dev: 'eth0', scope: 'link' },
+    ]);
+    const node = state.netns[nodeNsId('node-1')]!;
+    const host = deviceByName(node, calicoIface('default', 'a'))!;
+    expect(host).toMatchObject({ kind: 'veth', mac: 'ee:ee:ee:ee:ee:ee', proxyArp: true, addrs: [] });
+    expect(host.master).toBeUndefined();
+    expect(deviceByName(node, 'cni0')).toBeUndefined();
+    expect(node.routes).toContainEqual({ dst: { addr: podIp(state, 'a'), len: 32 }, dev: host.name, scope: 'link' });
+    expect(deviceByName(node, 'flannel.1')!.mtu).toBe(1450);
+  });
+
+  it('answers the pod\'s ARP for 169.254.1.1 with the cali device\'s MAC (proxy ARP)', () => {
+    const state = cluster('canal');
+    const t = inject(state, nsOf(state, 'a').id, ipv4({ src: podIp(state, 'a'), dst: podIp(state, 'c'), id: 1, payload: icmp(8, 0, 1, new Uint8Array(8)) }), T0 + 600_000);
+    expect(t.hops.some((h) => h.action === 'arp-reply' && h.detail.startsWith('169.254.1.1 is-at ee:ee:ee:ee:ee:ee (proxy ARP'))).toBe(true);
+    expect(nsOf(state, 'a').neigh).toContainEqual(expect.objectContaining({ ip: ip('169.254.1.1'), mac: 'ee:ee:ee:ee:ee:ee' }));
+  });
+
+  it('DEL removes the cali device and, with it, the node\'s /32 route and neighbour entry', () => {
+    const state = cluster('canal');
+    ping(state, 'a', podIp(state, 'b'));
+    const node = state.netns[nodeNsId('node-1')]!;
+    const iface = calicoIface('default', 'b');
+    expect(node.neigh.some((n) => n.dev === iface)).toBe(true);
+    detachPod(state, pod(state, 'b'));
+    expect(deviceByName(node, iface)).toBeUndefined();
+    expect(node.routes.some((r) => r.dev === iface)).toBe(false);
+    expect(node.neigh.some((n) => n.dev === iface)).toBe(false);
+  });
+
+  it('runs canal (calico-node + kube-flannel) per node and calico-kube-controllers in kube-system, with canal-config', () => {
+    const state = cluster('canal');
+    const canal = Object.values(state.k8s.pods).filter((p) => p.metadata.name.startsWith('canal-'));
+    expect(canal.map((p) => p.spec.nodeName).sort()).toEqual(['control-plane', 'node-1', 'node-2']);
+    for (const p of canal) {
+      expect(p.metadata.namespace).toBe('kube-system');
+      expect(p.spec.hostNetwork).toBe(true);
+      expect(p.spec.containers.map((c) => [c.name, c.image])).toEqual([
+        ['calico-node', 'docker.io/calico/node:v3.29.3'],
+        ['kube-flannel', 'docker.io/flannel/flannel:v0.24.4'],
+      ]);
+    }
+    expect(state.k8s.namespaces['kube-flannel']).toBeUndefined();
+    expect(state.k8s.deployments['kube-system/calico-kube-controllers']).toBeDefined();
+    expect(state.k8s.objects?.configmaps?.['kube-system/canal-config']?.data).toMatchObject({ veth_mtu: '0', masquerade: 'true' });
+    expect(cniOf(state).nodeFiles(state, 'node-1')['/etc/cni/net.d/10-canal.conflist']).toContain('"nodename": "node-1"');
+  });
+
+  it('reports a full range with the calico plugin\'s host-local error', () => {
+    const state = cluster('canal');
+    expect(cniOf(state).ipamExhausted('10.244.1.1-10.244.1.254')).toBe('plugin type="calico" failed (add): failed to allocate for range 0: no IP addresses available in range set: 10.244.1.1-10.244.1.254');
+    expect(parseIp('169.254.1.1')).toBe(0xa9fe0101);
+  });
+});
