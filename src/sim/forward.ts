@@ -58,6 +58,7 @@ import { tcpExchange, tcpInput } from './tcp-stack';
 import { syncProxyRules } from './k8s/kube-proxy';
 import { evaluate, layered, type Netfilter, type PacketView, type TableName, type Verdict } from './netfilter';
 import { cachedPmtu, deviceByIndex, deviceByName, isLocal, learnPmtu, lookupNeighbour, lookupRoute, setNeighbour, sourceFor, type Device, type Netns, type Route } from './netns';
+import { bridgeNfCallIptables } from './linux/sysctl';
 import { rngOver, type Rng } from './rng';
 import type { SimState } from './state';
 
@@ -247,6 +248,9 @@ class Engine {
     if ((pl.kind === 'udp' || pl.kind === 'tcp') && pl.srcPort !== undefined) {
       v.sport = pl.srcPort;
       v.dport = pl.dstPort;
+    } else if (p.payload.kind === 'icmp') {
+      v.icmpType = p.payload.type;
+      v.icmpCode = p.payload.code;
     }
     if (inDev !== undefined) v.in = inDev;
     if (outDev !== undefined) v.out = outDev;
@@ -262,14 +266,32 @@ class Engine {
   }
 
   private table(ns: Netns, table: TableName, chain: string, p: Ipv4Packet, meta: Meta, inDev?: string, outDev?: string): Verdict {
-    return evaluate(this.rules(ns), table, chain, this.view(ns, p, meta, inDev, outDev), { rng: this.rng, isLocal: (ip) => isLocal(ns, ip) });
+    return evaluate(this.rules(ns), table, chain, this.view(ns, p, meta, inDev, outDev), { rng: this.rng, isLocal: (ip) => isLocal(ns, ip), bytes: ipv4Length(p), own: ns.nf });
+  }
+
+  /**
+   * The raw and mangle chains of a hook, where the namespace has those tables (they exist once
+   * something was written there): MARK changes the packet's mark, DROP ends it here.
+   */
+  private early(ns: Netns, hooks: [TableName, string][], p: Ipv4Packet, meta: Meta, local: boolean, inDev?: string, outDev?: string): boolean {
+    for (const [table, chain] of hooks) {
+      if (!ns.nf?.[table]) continue;
+      const v = this.table(ns, table, chain, p, meta, inDev, outDev);
+      meta.mark = v.mark;
+      if (v.verdict === 'ACCEPT') continue;
+      this.hop(ns, 'filter', `${table} ${chain}: ${v.verdict}`, inDev ?? outDev, p, undefined, v.fired);
+      if (local) this.result.errors.push({ ns: ns.id, errno: 'EPERM', packet: p });
+      return false;
+    }
+    return true;
   }
 
   /**
    * PREROUTING (arriving) or OUTPUT (local): conntrack, then the nat table for a new connection.
    * Returns the packet as translated.
    */
-  private natPre(ns: Netns, p: Ipv4Packet, meta: Meta, hook: 'PREROUTING' | 'OUTPUT', inDev?: string): Ipv4Packet {
+  private natPre(ns: Netns, p: Ipv4Packet, meta: Meta, hook: 'PREROUTING' | 'OUTPUT', inDev?: string): Ipv4Packet | undefined {
+    if (!this.early(ns, [['raw', hook], ['mangle', hook]], p, meta, hook === 'OUTPUT', inDev)) return undefined;
     const table = (ns.conntrack ??= []);
     const hit = ctLookup(table, p, this.now);
     if (hit) {
@@ -306,7 +328,8 @@ class Engine {
   }
 
   /** nat POSTROUTING: SNAT/MASQUERADE for a new connection, stored translations otherwise. */
-  private natPost(ns: Netns, p: Ipv4Packet, meta: Meta, out: Device): Ipv4Packet {
+  private natPost(ns: Netns, p: Ipv4Packet, meta: Meta, out: Device): Ipv4Packet | undefined {
+    if (!this.early(ns, [['mangle', 'POSTROUTING']], p, meta, false, undefined, out.name)) return undefined;
     const hit = meta.ct;
     if (!hit) return p;
     const e = hit.entry;
@@ -317,7 +340,7 @@ class Engine {
         if (v.masquerade || v.snat) {
           const ip = v.snat?.ip ?? sourceFor(ns, lookupRoute(ns, p.dst)!, p.dst) ?? out.addrs[0]?.ip ?? p.src;
           const table = (ns.conntrack ??= []);
-          setSnat(table, e, ip, this.rng, !!(v.masquerade?.randomFully ?? v.snat?.randomFully), v.snat?.port);
+          setSnat(table, e, ip, this.rng, !!(v.masquerade?.randomFully ?? v.snat?.randomFully), v.snat?.port ?? v.masquerade?.port);
           reindex(table, e);
           const q = snatOrig(e, p);
           this.hop(ns, 'snat', `nat POSTROUTING: ${v.masquerade ? 'MASQUERADE' : 'SNAT'} ${formatIp(p.src)} -> ${formatIp(q.src)} (out ${out.name})`, out.name, q, undefined, v.fired);
@@ -342,6 +365,7 @@ class Engine {
 
   /** A filter chain's verdict; DROP and REJECT end the packet here (REJECT answers with ICMP). */
   private filter(ns: Netns, chain: 'INPUT' | 'FORWARD' | 'OUTPUT', p: Ipv4Packet, meta: Meta, local: boolean, inDev?: string, outDev?: string): boolean {
+    if (!this.early(ns, [['mangle', chain]], p, meta, local, inDev, outDev)) return false;
     const v = this.table(ns, 'filter', chain, p, meta, inDev, outDev);
     if (v.verdict === 'ACCEPT') return true;
     this.hop(ns, 'filter', `filter ${chain}: ${v.verdict}${v.rejectWith ? ` (${v.rejectWith})` : ''}`, inDev ?? outDev, p, undefined, v.fired);
@@ -356,8 +380,9 @@ class Engine {
 
   private output(ns: Netns, p: Ipv4Packet, local: boolean, meta: Meta): void {
     if (ns.nf && local) {
-      p = this.natPre(ns, p, meta, 'OUTPUT');
-      if (!this.filter(ns, 'OUTPUT', p, meta, true)) return;
+      const q = this.natPre(ns, p, meta, 'OUTPUT');
+      if (!q || !this.filter(ns, 'OUTPUT', q, meta, true)) return;
+      p = q;
     }
     if (local && isLocal(ns, p.dst)) {
       // Traffic to one of our own addresses loops back without touching a wire.
@@ -382,7 +407,9 @@ class Engine {
     this.hop(ns, 'route', `route to ${formatIp(p.dst)}: ${formatRouteDst(route.dst.addr, route.dst.len)} ${where}`, dev.name, p);
     if (ns.nf) {
       if (!local && !this.filter(ns, 'FORWARD', p, meta, false, meta.inDev, dev.name)) return;
-      p = this.natPost(ns, p, meta, dev);
+      const q = this.natPost(ns, p, meta, dev);
+      if (!q) return;
+      p = q;
     }
     // A packet of our own follows the path MTU learned for its destination, if lower.
     const pmtu = local ? cachedPmtu(ns, p.dst, this.now) : undefined;
@@ -498,14 +525,16 @@ class Engine {
       this.l3Input(ns, br, frame);
       return;
     }
-    if (inPort && ns.nf && frame.payload.kind === 'ipv4' && frame.dst !== BROADCAST_MAC) {
+    if (inPort && ns.nf && frame.payload.kind === 'ipv4' && frame.dst !== BROADCAST_MAC && bridgeNfCallIptables(ns)) {
       // br_netfilter (net.bridge.bridge-nf-call-iptables=1, which Kubernetes requires): bridged
       // IPv4 frames pass the iptables hooks too, so conntrack can undo a DNAT on a reply that
       // goes straight from one pod to another on the same bridge.
       // iptables sees the bridge as both interfaces (-i/-o br); the ports are physdev matches.
       const meta: Meta = { mark: 0, inDev: br.name };
       const before = frame.payload;
-      let p = this.natPre(ns, before, meta, 'PREROUTING', br.name);
+      const pre = this.natPre(ns, before, meta, 'PREROUTING', br.name);
+      if (!pre) return;
+      let p = pre;
       if (p.dst !== before.dst) {
         // Translated to an address elsewhere: the bridge hands the packet to routing, which
         // forwards it like any routed packet (TTL check and decrement included).
@@ -522,7 +551,9 @@ class Engine {
         return;
       }
       if (!this.filter(ns, 'FORWARD', p, meta, false, br.name, br.name)) return;
-      p = this.natPost(ns, p, meta, br);
+      const post = this.natPost(ns, p, meta, br);
+      if (!post) return;
+      p = post;
       frame = { ...frame, payload: p };
     }
     const entry = frame.dst === BROADCAST_MAC ? undefined : fdb[frame.dst];
@@ -602,7 +633,11 @@ class Engine {
     }
     const meta: Meta = { mark: 0, inDev: dev.name };
     let p = pl;
-    if (ns.nf) p = this.natPre(ns, p, meta, 'PREROUTING', dev.name);
+    if (ns.nf) {
+      const q = this.natPre(ns, p, meta, 'PREROUTING', dev.name);
+      if (!q) return;
+      p = q;
+    }
     if (isLocal(ns, p.dst)) {
       if (ns.nf) {
         if (!this.filter(ns, 'INPUT', p, meta, false, dev.name)) return;

@@ -36,6 +36,7 @@ import { emptyNetfilter, host, invalidateLayers, net, type Chain, type Netfilter
 import type { SimState } from '../state';
 import { syncLoadBalancer } from './cloud';
 import { endpointPort, indexPods, serviceEndpoints } from './endpoints';
+import { resyncNodeTables } from './kube-proxy-writes';
 import { syncHostPorts } from './portmap';
 import type { Service, ServicePort } from './types';
 
@@ -273,7 +274,7 @@ export function syncNodeRules(state: SimState, nodeName: string, own: Netfilter)
       for (const ip of s.ips) drops.push({ dst: host(parseIp(ip)!), proto: s.proto, matches: [comment(`${s.spn} has no local endpoints`), l4(s.proto, s.port)], target: { t: 'DROP' } });
       if (s.nodePort) drops.push({ proto: s.proto, matches: [comment(`${s.spn} has no local endpoints`), { m: 'addrtype', dstType: 'LOCAL' }, l4(s.proto, s.nodePort)], target: { t: 'DROP' } });
     }
-    if (drops.length) own.filter.chains['KUBE-EXTERNAL-SERVICES'] = { rules: [...(shared.filter.chains['KUBE-EXTERNAL-SERVICES']?.rules ?? []), ...drops] };
+    if (drops.length) own.filter.chains['KUBE-EXTERNAL-SERVICES'] = { rules: [...(shared.filter.chains['KUBE-EXTERNAL-SERVICES']?.rules ?? []).map((r) => ({ ...r })), ...drops] };
   }
   invalidateLayers(own);
 }
@@ -344,9 +345,12 @@ export function nodeNetfilter(clusterCidr: Cidr, nodeSubnet: Cidr): Netfilter {
  */
 export function syncProxyRules(state: SimState): void {
   if (state.kubeProxy && !state.proxyDirty) return;
+  const old = state.kubeProxy;
   state.kubeProxy = kubeProxyTables(state);
   for (const name of Object.keys(state.k8s.nodes)) {
     const ns = state.netns[`node/${name}`];
+    // A node where a learner changed kube-proxy's chains gets them rewritten as kube-proxy does.
+    if (ns?.nf && ns.kubeProxy?.mode === 'live') resyncNodeTables(ns.nf, old, state.kubeProxy, kubeProxyHooks);
     if (ns?.nf && ns.kubeProxy?.mode === 'live') syncNodeRules(state, name, ns.nf);
     // The CNI's portmap plugin writes its own chains when a pod with host ports starts.
     if (ns?.nf) syncHostPorts(state, name, ns.nf);
