@@ -35,6 +35,7 @@ import { CommandError } from '../errors';
 import { syncProxyRules } from '../../sim/k8s/kube-proxy';
 import { noteIptablesWrite } from '../../sim/k8s/kube-proxy-writes';
 import { formatIp } from '../../sim/ipv4';
+import { serviceName } from '../../sim/linux/services';
 import { applyIptables, ICMP_NAMES, IptablesError, parseIptables, viewOf, zeroChain, type NetfilterPlace, type ParsedCommand } from '../../sim/linux/iptables';
 import { BUILTIN, chainNames, emptyNetfilter, formatRule, ruleCounters, saveMatch, savedProbability, tableOf, type AddrMatch, type Chain, type Match, type PortItem, type Rule, type Table, type TableName } from '../../sim/netfilter';
 
@@ -109,8 +110,6 @@ Options:
   --set-counters -c PKTS BYTES	set the counter during insert/append
 [!] --version	-V		print package version.`;
 
-/** The ports /etc/services names, as iptables prints them without -n. */
-const SERVICES: Record<number, string> = { 22: 'ssh', 53: 'domain', 80: 'http', 443: 'https', 8080: 'http-alt' };
 const PROTO_NUM: Record<string, number> = { icmp: 1, igmp: 2, tcp: 6, udp: 17, gre: 47, esp: 50, ah: 51, sctp: 132, udplite: 136 };
 const CT_ORDER = ['INVALID', 'NEW', 'RELATED', 'ESTABLISHED', 'UNTRACKED', 'SNAT', 'DNAT'];
 const LEVEL_NAMES = ['emerg', 'alert', 'crit', 'err', 'warn', 'notice', 'info', 'debug'];
@@ -147,34 +146,35 @@ function address(a: AddrMatch | undefined, numeric: boolean): [string, string] {
   return [a.neg ? '!' : ' ', `${text}${a.cidr.len === 32 ? '' : `/${a.cidr.len}`}`];
 }
 
-function port(p: number, numeric: boolean): string {
-  return numeric ? String(p) : (SERVICES[p] ?? String(p));
+/** A port as iptables prints it: its /etc/services name for the protocol unless -n. */
+function port(p: number, numeric: boolean, proto = 'tcp'): string {
+  return numeric ? String(p) : (serviceName(p, proto) ?? String(p));
 }
 
 function hex(n: number): string {
   return `0x${(n >>> 0).toString(16)}`;
 }
 
-function ports(name: string, lo: number | undefined, hi: number | undefined, neg: boolean | undefined, numeric: boolean): string {
+function ports(name: string, lo: number | undefined, hi: number | undefined, neg: boolean | undefined, numeric: boolean, proto: string): string {
   if (lo === undefined) return '';
   const inv = neg ? '!' : '';
-  if (hi === undefined || hi === lo) return ` ${name}:${inv}${port(lo, numeric)}`;
-  return ` ${name}s:${inv}${port(lo, numeric)}:${port(hi, numeric)}`;
+  if (hi === undefined || hi === lo) return ` ${name}:${inv}${port(lo, numeric, proto)}`;
+  return ` ${name}s:${inv}${port(lo, numeric, proto)}:${port(hi, numeric, proto)}`;
 }
 
-function portItems(list: PortItem[], numeric: boolean): string {
-  return list.map((x) => (typeof x === 'number' ? port(x, numeric) : `${port(x[0], numeric)}:${port(x[1], numeric)}`)).join(',');
+function portItems(list: PortItem[], numeric: boolean, proto: string): string {
+  return list.map((x) => (typeof x === 'number' ? port(x, numeric, proto) : `${port(x[0], numeric, proto)}:${port(x[1], numeric, proto)}`)).join(',');
 }
 
 /** What one match prints in a -L line (with its leading space). */
-function matchText(m: Match, numeric: boolean): string {
+function matchText(m: Match, numeric: boolean, proto = 'tcp'): string {
   switch (m.m) {
     case 'comment':
       return ` /* ${m.text} */`;
     case 'tcp':
     case 'udp':
     case 'sctp':
-      return ` ${m.m}${ports('spt', m.sport, m.sportTo, m.sportNeg, numeric)}${ports('dpt', m.dport, m.dportTo, m.dportNeg, numeric)}`;
+      return ` ${m.m}${ports('spt', m.sport, m.sportTo, m.sportNeg, numeric, m.m)}${ports('dpt', m.dport, m.dportTo, m.dportNeg, numeric, m.m)}`;
     case 'icmp': {
       if (!numeric) {
         const named = ICMP_NAMES.find(([, t, lo, hi]) => t === m.type && lo === m.codeMin && hi === m.codeMax);
@@ -202,7 +202,7 @@ function matchText(m: Match, numeric: boolean): string {
       return ` nfacct-name ${m.name}`;
     case 'multiport': {
       const [kind, list] = m.ports ? ['ports', m.ports] : m.sports ? ['sports', m.sports] : ['dports', m.dports ?? []];
-      return ` multiport ${kind} ${m.neg ? ' !' : ''}${portItems(list, numeric)}`;
+      return ` multiport ${kind} ${m.neg ? ' !' : ''}${portItems(list, numeric, proto)}`;
     }
   }
 }
@@ -274,7 +274,7 @@ function ruleLine(r: Rule, n: number, counters: [number, number], o: ListOptions
   const [dn, dst] = address(r.dst, o.numeric);
   line += `${sn}${src.padEnd(19)} ${dn}${dst.padEnd(19)} `;
   if (r.target.t === 'goto') line += '[goto] ';
-  line += r.matches.map((m) => matchText(m, o.numeric)).join('') + targetText(r, o.numeric);
+  line += r.matches.map((m) => matchText(m, o.numeric, r.proto)).join('') + targetText(r, o.numeric);
   return line;
 }
 

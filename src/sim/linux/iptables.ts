@@ -28,6 +28,7 @@
  * match modules and targets other than those netfilter.ts evaluates (a clear error instead).
  */
 import { clone } from '../clone';
+import { servicePort } from './services';
 import { formatIp, maskOf, type Ip } from '../ipv4';
 import {
   BUILTIN,
@@ -177,8 +178,6 @@ const SHORT: Record<string, 'none' | 'required' | 'optional'> = {
   R: 'required', S: 'optional', W: 'optional', 4: 'none', 6: 'none', b: 'none', f: 'none', g: 'required', h: 'optional', m: 'required', n: 'none', v: 'none', w: 'optional', x: 'none',
 };
 
-/** /etc/services names iptables accepts for ports (and prints without -n). */
-export const SERVICES: Record<string, number> = { ssh: 22, smtp: 25, domain: 53, http: 80, pop3: 110, https: 443, 'http-alt': 8080, ntp: 123, snmp: 161, bgp: 179, ldap: 389, mysql: 3306, postgresql: 5432, 'kubernetes': 6443 };
 
 /** `ICMP` type names (libxt_icmp.h): name, type, code range. */
 export const ICMP_NAMES: [string, number, number, number][] = [
@@ -254,18 +253,17 @@ function unsupported(what: string): UnsupportedError {
   return new UnsupportedError(`iptables: ${what} is not supported in this sandbox`, 2);
 }
 
-/** getaddrinfo's view of a numeric address: inet_aton forms (1.2.3 is 1.2.0.3) and names in /etc/hosts. */
+/**
+ * xtables_numeric_to_ipaddr: one to four dotted numbers, the missing ones zero (1.2.3 is
+ * 1.2.3.0); otherwise a name from /etc/hosts.
+ */
 function parseHost(text: string): Ip | undefined {
   if (text === 'localhost') return 0x7f000001;
   if (!/^\d+(\.\d+){0,3}$/.test(text)) return undefined;
   const parts = text.split('.').map(Number);
-  if (parts.some((p) => !Number.isFinite(p))) return undefined;
-  const last = parts.pop()!;
-  const limit = [0xffffffff, 0xffffff, 0xffff, 0xff][parts.length]!;
-  if (parts.some((p) => p > 255) || last > limit) return undefined;
-  let v = 0;
-  parts.forEach((p, i) => (v |= p << (24 - 8 * i)));
-  return ((v >>> 0) + last) >>> 0;
+  if (parts.some((p) => p > 255)) return undefined;
+  while (parts.length < 4) parts.push(0);
+  return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
 }
 
 /** One `-s`/`-d` argument: `a[/mask][,b...]`, each masked to its network. */
@@ -304,21 +302,22 @@ function parseProto(text: string, neg: boolean): Proto | undefined {
   throw paramProblem(`unknown protocol "${text}" specified`);
 }
 
-/** xtables_parse_port: a number 0-65535 or a service name. */
-function parsePort(text: string): number {
+/** xtables_parse_port: a number 0-65535 or a service name of the protocol. */
+function parsePort(text: string, proto: string): number {
   if (/^\d+$/.test(text) && Number(text) <= 65535) return Number(text);
-  const s = SERVICES[text];
+  const s = servicePort(text, proto);
   if (s === undefined) throw paramProblem(`invalid port/service \`${text}' specified`);
   return s;
 }
 
 /** `a`, `a:b`, `:b`, `a:` as tcp/udp --sport/--dport take them. */
-function parsePortRange(text: string): [number, number | undefined] {
+function parsePortRange(text: string, proto: string): [number, number | undefined] {
   const colon = text.indexOf(':');
-  if (colon < 0) return [parsePort(text), undefined];
-  const lo = colon === 0 ? 0 : parsePort(text.slice(0, colon));
-  const hi = colon === text.length - 1 ? 65535 : parsePort(text.slice(colon + 1));
-  return lo === hi ? [lo, undefined] : lo > hi ? [hi, lo] : [lo, hi];
+  if (colon < 0) return [parsePort(text, proto), undefined];
+  const lo = colon === 0 ? 0 : parsePort(text.slice(0, colon), proto);
+  const hi = colon === text.length - 1 ? 65535 : parsePort(text.slice(colon + 1), proto);
+  if (lo > hi) throw paramProblem('invalid portrange (min > max)');
+  return lo === hi ? [lo, undefined] : [lo, hi];
 }
 
 /** A mark value or `value/mask` (decimal, hex or octal, 32 bits). */
@@ -360,16 +359,16 @@ function parseStates(text: string, match: 'conntrack' | 'state'): CtState[] {
   return out;
 }
 
-function parsePortList(text: string): PortItem[] {
+function parsePortList(text: string, proto: string): PortItem[] {
   const out: PortItem[] = [];
   for (const part of text.split(',')) {
     const [a, b] = part.split(':');
     if (b !== undefined) {
-      const lo = parsePort(a!);
-      const hi = parsePort(b);
+      const lo = parsePort(a!, proto);
+      const hi = parsePort(b, proto);
       if (lo > hi) throw paramProblem('invalid portrange specified');
       out.push([lo, hi]);
-    } else out.push(parsePort(a!));
+    } else out.push(parsePort(a!, proto));
   }
   if (out.reduce<number>((n, x) => n + (typeof x === 'number' ? 1 : 2), 0) > 15) throw paramProblem('too many ports specified');
   return out;
@@ -847,13 +846,13 @@ function finishMatch(l: Loaded, proto: Proto | undefined, protoNeg: boolean): Ma
       const sp = o.sport ?? o['source-port'];
       const dp = o.dport ?? o['destination-port'];
       if (sp) {
-        const [lo, hi] = parsePortRange(sp.value!);
+        const [lo, hi] = parsePortRange(sp.value!, l.name);
         m.sport = lo;
         if (hi !== undefined) m.sportTo = hi;
         if (sp.neg) m.sportNeg = true;
       }
       if (dp) {
-        const [lo, hi] = parsePortRange(dp.value!);
+        const [lo, hi] = parsePortRange(dp.value!, l.name);
         m.dport = lo;
         if (hi !== undefined) m.dportTo = hi;
         if (dp.neg) m.dportNeg = true;
@@ -917,9 +916,11 @@ function finishMatch(l: Loaded, proto: Proto | undefined, protoNeg: boolean): Ma
       if (proto !== 'tcp' && proto !== 'udp' && proto !== 'sctp' && proto !== 'udplite') throw paramProblem('multiport only works with TCP, UDP, UDPLITE, SCTP and DCCP');
       const given = Object.keys(o);
       if (given.length === 0) throw paramProblem('multiport expection an option');
-      if (given.length > 1) throw paramProblem('multiport can only have one option');
+      const canon = (k: string): string => (k === 'sports' ? 'source-ports' : k === 'dports' ? 'destination-ports' : k);
+      const order = ['source-ports', 'destination-ports', 'ports'].filter((k) => given.some((g) => canon(g) === k));
+      if (order.length > 1) throw paramProblem(`multiport: option "--${order[0]}" cannot be used together with "--${order[1]}".\n`);
       const k = given[0]!;
-      const list = parsePortList(o[k]!.value!);
+      const list = parsePortList(o[k]!.value!, proto);
       const m: Extract<Match, { m: 'multiport' }> = { m: 'multiport' };
       if (k === 'ports') m.ports = list;
       else if (k === 'sports' || k === 'source-ports') m.sports = list;
@@ -972,7 +973,8 @@ function finishTarget(jump: { name: string; goto: boolean }, l: Loaded | undefin
     case 'MARK': {
       const given = Object.keys(o);
       if (given.length === 0) throw paramProblem('MARK: One of the --set-xmark, --{and,or,xor,set}-mark options is required');
-      if (given.length > 1) throw paramProblem('MARK: --set-xmark, --{and,or,xor,set}-mark options are mutually exclusive');
+      const order = ['set-xmark', 'set-mark', 'and-mark', 'or-mark', 'xor-mark'].filter((k) => given.includes(k));
+      if (order.length > 1) throw paramProblem(`MARK: option "--${order[0]}" cannot be used together with "--${order[1]}".\n`);
       const k = given[0]!;
       const [val, mask] = parseMark(o[k]!.value!, 'MARK', `--${k}`);
       if (k !== 'set-xmark' && k !== 'set-mark' && mask !== undefined) throw paramProblem(`MARK: bad integer value for option "--${k}", or out of range.\n`);
@@ -995,8 +997,8 @@ function finishTarget(jump: { name: string; goto: boolean }, l: Loaded | undefin
       const prefix = v('log-prefix');
       if (prefix !== undefined) {
         if (prefix.includes('\n')) throw paramProblem('Newlines not allowed in --log-prefix');
-        if (prefix.length > 29) throw paramProblem(`Maximum prefix length 29 for --log-prefix`);
-        t.prefix = prefix;
+        // The kernel's prefix holds 29 characters; xtables cuts a longer one.
+        t.prefix = prefix.slice(0, 29);
       }
       const level = v('log-level');
       if (level !== undefined) {
@@ -1145,6 +1147,20 @@ function ruleKey(r: Rule): string {
  * shell's; here they only check that the chain exists. Throws IptablesError as iptables fails.
  */
 export function applyIptables(place: NetfilterPlace, cmd: ParsedCommand): ApplyResult {
+  // A command is one nf_tables batch: it applies whole or not at all.
+  const backup = clone(place.own);
+  try {
+    return applyBatch(place, cmd);
+  } catch (e) {
+    const own = place.own as unknown as Record<string, unknown>;
+    for (const k of Object.keys(own)) delete own[k];
+    Object.assign(own, backup);
+    invalidateLayers(place.own);
+    throw e;
+  }
+}
+
+function applyBatch(place: NetfilterPlace, cmd: ParsedCommand): ApplyResult {
   const res: ApplyResult = { written: [], deleted: [] };
   const table = cmd.table;
   const view = (): Table => tableOf(viewOf(place), table);
@@ -1161,6 +1177,12 @@ export function applyIptables(place: NetfilterPlace, cmd: ParsedCommand): ApplyR
   const place1 = (name: string, op: 'RULE_APPEND' | 'RULE_INSERT' | 'RULE_REPLACE', fn: (c: Chain) => () => void): void => {
     const c = writableChain(place, table, name);
     if (!c) throw NO_CHAIN();
+    // REJECT --reject-with tcp-reset only for TCP (the kernel's reject_tg_check); a negated
+    // 0.0.0.0/0 can never match and nf_tables refuses it.
+    for (const r of cmd.rules) {
+      if (r.target.t === 'REJECT' && r.target.with === 'tcp-reset' && (r.proto !== 'tcp' || r.protoNeg)) throw commitError(op, 'Invalid argument', name, true);
+      if ((r.src?.neg && r.src.cidr.len === 0) || (r.dst?.neg && r.dst.cidr.len === 0)) throw commitError(op, 'Invalid argument', name, true);
+    }
     const undo = fn(c);
     if (!hooksValid(view(), table)) {
       undo();
@@ -1179,11 +1201,11 @@ export function applyIptables(place: NetfilterPlace, cmd: ParsedCommand): ApplyR
       }
       return res;
     case 'I': {
-      let at = cmd.rulenum! - 1;
+      // Each address's rule goes in at the same position, so the last ends up first.
+      const pos = cmd.rulenum! - 1;
       for (const r of cmd.rules) {
         if (!exists(chain!)) throw NO_CHAIN();
-        if (at > view().chains[chain!]!.rules.length) throw opError('Index of insertion too big');
-        const pos = at++;
+        if (pos > view().chains[chain!]!.rules.length) throw opError('Index of insertion too big');
         place1(chain!, 'RULE_INSERT', (c) => {
           c.rules.splice(pos, 0, r);
           return () => c.rules.splice(pos, 1);
@@ -1220,7 +1242,7 @@ export function applyIptables(place: NetfilterPlace, cmd: ParsedCommand): ApplyR
       return res;
     }
     case 'C': {
-      if (!exists(chain!)) throw NO_CHAIN();
+      if (!exists(chain!)) throw opError('Bad rule (does a matching rule exist in that chain?)');
       for (const r of cmd.rules) {
         const key = ruleKey(r);
         if (!view().chains[chain!]!.rules.some((x) => ruleKey(x) === key)) throw opError('Bad rule (does a matching rule exist in that chain?)');
