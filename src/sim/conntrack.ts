@@ -131,6 +131,22 @@ export function lookup(table: ConntrackEntry[], p: Ipv4Packet, now: number): CtH
   return { entry: hit.entry, dir: hit.dir };
 }
 
+/**
+ * Deletes the entries `drop` selects (`conntrack -D`, `-F`) and returns them; the table's
+ * index is rebuilt on the next lookup, so a deleted connection's next packet is NEW again.
+ */
+export function deleteEntries(table: ConntrackEntry[], drop: (e: ConntrackEntry) => boolean): ConntrackEntry[] {
+  const gone: ConntrackEntry[] = [];
+  let kept = 0;
+  for (const e of table) {
+    if (drop(e)) gone.push(e);
+    else table[kept++] = e;
+  }
+  table.length = kept;
+  INDEXES.delete(table);
+  return gone;
+}
+
 /** Call after a NAT decision changed an entry's reply tuple, so lookups find the new one. */
 export function reindex(table: ConntrackEntry[], e: ConntrackEntry): void {
   const ix = INDEXES.get(table);

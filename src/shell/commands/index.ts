@@ -26,6 +26,7 @@ import { minikube } from './minikube';
 import { pingBusybox } from './ping-busybox';
 import { pingIputils } from './ping-iputils';
 import { ssh } from './ssh';
+import { sysctl } from './sysctl';
 import { ss } from './ss';
 import { nc } from './nc';
 import { openssl } from './openssl';
@@ -52,6 +53,6 @@ import { bashCommand, shCommand } from './sh';
 
 export function createRegistry(): Registry {
   const registry = new Registry();
-  registry.register(kubectl, minikube, docker, pingBusybox, pingIputils, traceroute, bridge, nslookup, wget, cat, ssh, ip, ss, nc, ipBusybox, ifconfig, route, iptables, dig, nslookupBind, iptablesSave, conntrack, curl, tcpdump, grep, head, tail, wc, sort, uniq, cut, awk, sed, clear, exit, hostname, ps, echo, printf, exportCommand, unset, history, pwd, trueCommand, falseCommand, sleep, ls, rm, touch, env, printenv, testCommand, bracketCommand, seqGnu, seqBusybox, base64Gnu, base64Busybox, openssl, xargsGnu, xargsBusybox, shCommand, bashCommand, helpCommand((location, image, env) => registry.available(location, image, false, env)));
+  registry.register(kubectl, minikube, docker, pingBusybox, pingIputils, traceroute, bridge, nslookup, wget, cat, ssh, ip, ss, nc, ipBusybox, ifconfig, route, iptables, dig, nslookupBind, iptablesSave, conntrack, sysctl, curl, tcpdump, grep, head, tail, wc, sort, uniq, cut, awk, sed, clear, exit, hostname, ps, echo, printf, exportCommand, unset, history, pwd, trueCommand, falseCommand, sleep, ls, rm, touch, env, printenv, testCommand, bracketCommand, seqGnu, seqBusybox, base64Gnu, base64Busybox, openssl, xargsGnu, xargsBusybox, shCommand, bashCommand, helpCommand((location, image, env) => registry.available(location, image, false, env)));
   return registry;
 }

@@ -29,7 +29,7 @@
  */
 import { clone } from '../clone';
 import { servicePort } from './services';
-import { formatIp, maskOf, type Ip } from '../ipv4';
+import { maskOf, type Ip } from '../ipv4';
 import {
   BUILTIN,
   PROTO_NUM,
@@ -1086,23 +1086,6 @@ function referencesTo(t: Table, name: string): number {
   return n;
 }
 
-/** The built-in chains from which `chain` is reached (itself if built-in), through jumps and gotos. */
-function hooksReaching(t: Table, table: TableName, chain: string): string[] {
-  const out: string[] = [];
-  for (const b of BUILTIN[table]) {
-    const seen = new Set<string>();
-    const stack = [b];
-    while (stack.length) {
-      const c = stack.pop()!;
-      if (seen.has(c)) continue;
-      seen.add(c);
-      for (const r of t.chains[c]?.rules ?? []) if (r.target.t === 'jump' || r.target.t === 'goto') stack.push(r.target.chain);
-    }
-    if (seen.has(chain)) out.push(b);
-  }
-  return out;
-}
-
 /** Where the kernel accepts a target (its xt_target hooks and table), per built-in chain. */
 function targetAllowed(table: TableName, hook: string, t: Target): boolean {
   switch (t.t) {
@@ -1373,4 +1356,3 @@ export function danglingJumps(nf: Netfilter): string[] {
   return out;
 }
 
-export { formatIp };

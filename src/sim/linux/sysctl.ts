@@ -56,9 +56,12 @@ export function brNetfilterLoaded(ns: Netns): boolean {
   return ns.id.startsWith('node/') || ns.id.startsWith('host/');
 }
 
-/** The interfaces whose per-interface keys exist: `all`, `default` and every device. */
+/**
+ * The interfaces whose per-interface keys exist: `all`, `default` and every device, a dot in
+ * a device name shown as `/` (`flannel/1`), as procps shows directory names.
+ */
 function confNames(ns: Netns): string[] {
-  return ['all', 'default', ...ns.devices.map((d) => d.name)];
+  return ['all', 'default', ...ns.devices.map((d) => d.name.replace(/\./g, '/'))];
 }
 
 /** Per-interface keys and their initial values (forwarding follows ip_forward). */
@@ -99,9 +102,20 @@ export function sysctlKeys(ns: Netns): string[] {
   return keys.sort();
 }
 
-/** `net/ipv4/ip_forward` and `net.ipv4.ip_forward` name the same key (sysctl accepts both). */
+/** Swaps `.` and `/` (procps' slashdot). */
+function swap(text: string): string {
+  return text.replace(/[./]/g, (c) => (c === '.' ? '/' : '.'));
+}
+
+/**
+ * A key as sysctl shows it (`net.ipv4.conf.flannel/1.forwarding`) from what was typed: that
+ * form, a path (`net/ipv4/ip_forward`, told apart by its first separator, as procps does) or a
+ * /proc/sys file.
+ */
 export function normaliseKey(name: string): string {
-  return name.replace(/^\/proc\/sys\//, '').replace(/\//g, '.');
+  const rest = name.replace(/^\/proc\/sys\//, '');
+  const first = /[./]/.exec(rest)?.[0];
+  return first === '/' || name.startsWith('/proc/sys/') ? swap(rest) : rest;
 }
 
 function confKey(ns: Netns, key: string): { dev: string; name: string } | undefined {
@@ -166,6 +180,6 @@ export function sysctlNumber(ns: Netns, key: string, fallback: number): number {
 /** The /proc/sys files of a namespace, by absolute path, with the newline a read returns. */
 export function procSysFiles(ns: Netns): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const k of sysctlKeys(ns)) out[`/proc/sys/${k.replace(/\./g, '/')}`] = `${readSysctl(ns, k)}\n`;
+  for (const k of sysctlKeys(ns)) out[`/proc/sys/${swap(k)}`] = `${readSysctl(ns, k)}\n`;
   return out;
 }
