@@ -236,7 +236,12 @@ export function layered(own: Netfilter, shared: Netfilter | undefined): Netfilte
   if (!shared) return own;
   const cached = LAYERS.get(own);
   const count = Object.keys(own.nat.chains).length + Object.keys(own.filter.chains).length;
-  if (cached && cached.shared === shared && cached.count === count) return cached.view;
+  if (cached && cached.shared === shared && cached.count === count) {
+    // mangle and raw are the namespace's alone: whatever it has now.
+    if (own.mangle) cached.view.mangle = own.mangle;
+    if (own.raw) cached.view.raw = own.raw;
+    return cached.view;
+  }
   // The node's few own chains on top; the thousands of shared chains are found through the
   // prototype, so building a view costs nothing per shared chain.
   const layer = (t: 'nat' | 'filter'): Table => ({ chains: Object.assign(Object.create(shared[t].chains) as Record<string, Chain>, own[t].chains) });
