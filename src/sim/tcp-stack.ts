@@ -163,8 +163,12 @@ export function tcpExchange(env: TcpEnv, nsId: string, dst: Ip, dport: number, r
     traces.push(t);
     return t;
   };
+  // The socket takes only segments of its own connection: a reply from another address (a
+  // DNATed connection whose reply was not translated back) finds no socket.
   const inbound = (t: TraceResult): TcpSegment[] =>
-    t.deliveries.filter((d) => d.ns === nsId && d.packet.payload.kind === 'tcp' && d.packet.payload.dstPort === sport).map((d) => d.packet.payload as TcpSegment);
+    t.deliveries
+      .filter((d) => d.ns === nsId && d.packet.src === dst && d.packet.payload.kind === 'tcp' && d.packet.payload.dstPort === sport && d.packet.payload.srcPort === dport)
+      .map((d) => d.packet.payload as TcpSegment);
   const isn = env.rng.int(0x100000000) >>> 0;
   const syn = send({ srcPort: sport, dstPort: dport, seq: isn, flags: TCP_SYN, window: 64240, options: linuxSynOptions(mssFor(ns, dst), Math.floor(env.now) >>> 0) });
   const local = syn.errors.find((e) => e.ns === nsId);
