@@ -1356,3 +1356,176 @@ export function danglingJumps(nf: Netfilter): string[] {
   return out;
 }
 
+
+// ------------------------------------------------------------------------------ restore
+
+export interface RestoreOptions {
+  /** -n: keep what the tables have; only the chains the input declares are flushed. */
+  noflush?: boolean;
+  /** -c: take the counters the input gives (`[p:b]`). */
+  counters?: boolean;
+  /** -t: parse and check only. */
+  test?: boolean;
+  /** -T: restore only this table. */
+  table?: string;
+}
+
+/** Splits a saved rule as iptables-restore does (double quotes group, a backslash escapes). */
+export function splitRestoreLine(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let inWord = false;
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quoted) {
+      if (c === '\\' && (line[i + 1] === '"' || line[i + 1] === '\\')) cur += line[++i];
+      else if (c === '"') quoted = false;
+      else cur += c;
+    } else if (c === '"') {
+      quoted = true;
+      inWord = true;
+    } else if (c === ' ' || c === '\t') {
+      if (inWord) out.push(cur);
+      cur = '';
+      inWord = false;
+    } else {
+      cur += c;
+      inWord = true;
+    }
+  }
+  if (inWord) out.push(cur);
+  return out;
+}
+
+const RESTORE_PROG = 'iptables-restore v1.8.10 (nf_tables)';
+const RESTORE_TRY = "Try `iptables-restore -h' or 'iptables-restore --help' for more information.";
+
+/** A parameter problem inside iptables-restore: its program name, the line, its try-help. */
+function restoreProblem(e: IptablesError, line: number): IptablesError {
+  const body = e.text.startsWith(IPT_PROG) ? e.text.slice(IPT_PROG.length) : `: ${e.text}`;
+  const msg = body.endsWith(`\n${TRY_HELP}`) ? body.slice(0, -TRY_HELP.length - 1) : body;
+  return new IptablesError(`${RESTORE_PROG}${msg}\nError occurred at line: ${line}\n${RESTORE_TRY}`, 2);
+}
+
+/**
+ * iptables-restore (xtables-restore.c): applies the tables of an iptables-save text to the
+ * namespace, each table's block at its COMMIT, whole or not at all. Without -n a block
+ * replaces its table: every chain not declared goes, every declared one starts empty.
+ */
+export function restoreIptables(place: NetfilterPlace, text: string, opts: RestoreOptions = {}): ApplyResult {
+  const res: ApplyResult = { written: [], deleted: [] };
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  let table: TableName | undefined;
+  let decls: { name: string; policy: string; counters?: [number, number] }[] = [];
+  let rules: { cmd: ParsedCommand; line: number }[] = [];
+  const fail = (msg: string): IptablesError => new IptablesError(msg, 1);
+  lines.forEach((raw, i) => {
+    const n = i + 1;
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    if (table === undefined) {
+      if (!line.startsWith('*')) throw fail(`iptables-restore: line ${n} failed`);
+      const name = line.slice(1);
+      if (!(['filter', 'nat', 'mangle', 'raw'] as string[]).includes(name)) throw new IptablesError(`${RESTORE_PROG}: iptables-restore: line ${n} table name '${name}' invalid\nError occurred at line: ${n}\n${RESTORE_TRY}`, 2);
+      table = name as TableName;
+      decls = [];
+      rules = [];
+      return;
+    }
+    if (line === 'COMMIT') {
+      if (opts.table === undefined || opts.table === table) commitBlock(place, table, decls, rules, opts, n, res);
+      table = undefined;
+      return;
+    }
+    if (line.startsWith(':')) {
+      const m = /^:(\S+)\s+(\S+)(?:\s+\[(\d+):(\d+)\])?$/.exec(line);
+      if (!m) throw fail(`iptables-restore: line ${n} failed`);
+      decls.push({ name: m[1]!, policy: m[2]!, ...(m[3] !== undefined ? { counters: [Number(m[3]), Number(m[4])] as [number, number] } : {}) });
+      return;
+    }
+    let words = splitRestoreLine(line);
+    let counters: [number, number] | undefined;
+    const c = /^\[(\d+):(\d+)\]$/.exec(words[0] ?? '');
+    if (c) {
+      counters = [Number(c[1]), Number(c[2])];
+      words = words.slice(1);
+    }
+    let cmd: ReturnType<typeof parseIptables>;
+    try {
+      cmd = parseIptables(['-t', table, ...words]);
+    } catch (e) {
+      if (e instanceof IptablesError && !(e instanceof UnsupportedError)) throw restoreProblem(e, n);
+      throw e;
+    }
+    if ('help' in cmd || 'version' in cmd) throw fail(`iptables-restore: line ${n} failed`);
+    if (opts.counters && counters) for (const r of cmd.rules) [r.pkts, r.bytes] = counters;
+    rules.push({ cmd, line: n });
+  });
+  if (table !== undefined) throw fail(`iptables-restore: COMMIT expected at line ${lines.length + 1}`);
+  return res;
+}
+
+function commitBlock(
+  place: NetfilterPlace,
+  table: TableName,
+  decls: { name: string; policy: string; counters?: [number, number] }[],
+  rules: { cmd: ParsedCommand; line: number }[],
+  opts: RestoreOptions,
+  commitLine: number,
+  res: ApplyResult,
+): void {
+  const backup = clone(place.own);
+  const undo = (): void => {
+    const own = place.own as unknown as Record<string, unknown>;
+    for (const k of Object.keys(own)) delete own[k];
+    Object.assign(own, backup);
+    invalidateLayers(place.own);
+  };
+  try {
+    const t = (): Table => tableOf(viewOf(place), table);
+    const builtin = BUILTIN[table];
+    if (!opts.noflush) {
+      for (const n of chainNames(t(), table)) if (t().chains[n]!.rules.length) writableChain(place, table, n)!.rules = [];
+      for (const n of chainNames(t(), table)) {
+        if (builtin.includes(n)) continue;
+        removeChain(place, table, n);
+        res.deleted.push(`${table} ${n}`);
+      }
+      for (const b of builtin) {
+        const c = writableChain(place, table, b)!;
+        c.policy = 'ACCEPT';
+        delete c.pkts;
+        delete c.bytes;
+      }
+    }
+    for (const d of decls) {
+      if (builtin.includes(d.name)) {
+        if (d.policy !== 'ACCEPT' && d.policy !== 'DROP') throw new IptablesError(`${RESTORE_PROG}: Can't set policy \`${d.policy}' on \`${d.name}' line ${commitLine}: Bad policy name\n`, 1);
+        const c = writableChain(place, table, d.name)!;
+        c.policy = d.policy;
+        if (opts.counters && d.counters) [c.pkts, c.bytes] = d.counters;
+      } else if (t().chains[d.name]) {
+        if (t().chains[d.name]!.rules.length) writableChain(place, table, d.name)!.rules = [];
+      } else {
+        ownTable(place, table).chains[d.name] = { rules: [] };
+        invalidateLayers(place.own);
+      }
+      res.written.push(`${table} ${d.name}`);
+    }
+    for (const { cmd } of rules) {
+      try {
+        const r = applyBatch(place, cmd);
+        res.written.push(...r.written);
+      } catch (e) {
+        if (e instanceof IptablesError && e.status === 2) throw restoreProblem(e, commitLine);
+        throw e;
+      }
+    }
+    if (opts.test) undo();
+  } catch (e) {
+    undo();
+    throw e;
+  }
+}
