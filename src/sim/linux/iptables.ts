@@ -242,9 +242,9 @@ const CT_STATES: CtState[] = ['INVALID', 'NEW', 'ESTABLISHED', 'RELATED', 'UNTRA
 /** Targets iptables loads as extensions: their names cannot be chain names. */
 const TARGETS = ['ACCEPT', 'DROP', 'RETURN', 'QUEUE', 'REJECT', 'DNAT', 'SNAT', 'MASQUERADE', 'MARK', 'LOG', 'REDIRECT', 'NOTRACK', 'CT', 'TCPMSS', 'CONNMARK', 'NFLOG', 'TRACE', 'CHECKSUM', 'NETMAP', 'TPROXY', 'DSCP', 'TOS', 'TTL', 'AUDIT', 'NFQUEUE', 'SET', 'CLASSIFY'];
 const UNSUPPORTED_TARGETS = TARGETS.filter((t) => !['ACCEPT', 'DROP', 'RETURN', 'REJECT', 'DNAT', 'SNAT', 'MASQUERADE', 'MARK', 'LOG'].includes(t));
-const MATCHES = ['comment', 'tcp', 'udp', 'icmp', 'conntrack', 'state', 'mark', 'addrtype', 'statistic', 'multiport'];
+const MATCHES = ['comment', 'tcp', 'udp', 'icmp', 'conntrack', 'state', 'mark', 'addrtype', 'statistic', 'multiport', 'nfacct'];
 /** Match modules iptables has that the sandbox does not evaluate. */
-const OTHER_MATCHES = ['physdev', 'set', 'limit', 'recent', 'owner', 'iprange', 'length', 'mac', 'pkttype', 'connmark', 'connlimit', 'hashlimit', 'string', 'time', 'u32', 'socket', 'policy', 'rpfilter', 'nfacct', 'sctp', 'udplite', 'dccp', 'esp', 'ah', 'ttl', 'tos', 'dscp', 'helper', 'hl', 'ipvs', 'cgroup', 'devgroup', 'bpf', 'cluster', 'cpu', 'ecn', 'realm', 'quota', 'osf', 'tcpmss', 'conntrack-zone'];
+const OTHER_MATCHES = ['physdev', 'set', 'limit', 'recent', 'owner', 'iprange', 'length', 'mac', 'pkttype', 'connmark', 'connlimit', 'hashlimit', 'string', 'time', 'u32', 'socket', 'policy', 'rpfilter', 'sctp', 'udplite', 'dccp', 'esp', 'ah', 'ttl', 'tos', 'dscp', 'helper', 'hl', 'ipvs', 'cgroup', 'devgroup', 'bpf', 'cluster', 'cpu', 'ecn', 'realm', 'quota', 'osf', 'tcpmss', 'conntrack-zone'];
 
 /** A feature iptables has that this sandbox does not: a plain error, status 2. */
 export class UnsupportedError extends IptablesError {}
@@ -426,6 +426,7 @@ const MATCH_OPTIONS: Record<string, Record<string, 'required' | 'none'>> = {
   addrtype: { 'src-type': 'required', 'dst-type': 'required', 'limit-iface-in': 'none', 'limit-iface-out': 'none' },
   statistic: { mode: 'required', probability: 'required', every: 'required', packet: 'required' },
   multiport: { sports: 'required', 'source-ports': 'required', dports: 'required', 'destination-ports': 'required', ports: 'required' },
+  nfacct: { 'nfacct-name': 'required' },
 };
 
 const TARGET_OPTIONS: Record<string, Record<string, 'required' | 'none'>> = {
@@ -910,6 +911,9 @@ function finishMatch(l: Loaded, proto: Proto | undefined, protoNeg: boolean): Ma
       if (mode === undefined) throw paramProblem('no mode specified');
       return { m: 'statistic', mode: 'random', probability: p };
     }
+    case 'nfacct':
+      if (!o['nfacct-name']) throw paramProblem('nfacct: option "--nfacct-name" must be specified\n');
+      return { m: 'nfacct', name: o['nfacct-name'].value! };
     case 'multiport': {
       if (protoNeg) throw paramProblem('multiport only works with TCP, UDP, UDPLITE, SCTP and DCCP');
       if (!proto) throw paramProblem("multiport needs `-p tcp', `-p udp', `-p udplite', `-p sctp' or `-p dccp'");
