@@ -665,8 +665,9 @@ export function dockerStart(state: SimState, hostName: string, nameOrId: string,
   const nf = host.nf!;
   for (const p of ports) {
     const r = publishRules(ip, p, first!.bridge);
-    nf.nat.chains.DOCKER!.rules.push(r.nat);
-    nf.filter.chains.DOCKER!.rules.unshift(r.filter);
+    // A DOCKER chain a learner deleted by hand comes back empty (the daemon writes its rules there).
+    (nf.nat.chains.DOCKER ??= { rules: [] }).rules.push(r.nat);
+    (nf.filter.chains.DOCKER ??= { rules: [] }).rules.unshift(r.filter);
   }
   const e0 = c.endpoints[0];
   Object.assign(c, { ip: e0?.ip ?? 0, mac: e0?.mac ?? '', hostVeth: e0?.hostVeth ?? '', endpointId: e0?.endpointId ?? '', sandboxId, pid, ports, status: 'running', exitCode: 0, startedAt: now, starts: c.starts + 1 });
@@ -823,8 +824,10 @@ function detach(state: SimState, h: DockerHost, c: DockerContainer): void {
     drop.add(formatRule('DOCKER', r.nat));
     drop.add(formatRule('DOCKER', r.filter));
   }
-  nf.nat.chains.DOCKER!.rules = nf.nat.chains.DOCKER!.rules.filter((r) => !drop.has(formatRule('DOCKER', r)));
-  nf.filter.chains.DOCKER!.rules = nf.filter.chains.DOCKER!.rules.filter((r) => !drop.has(formatRule('DOCKER', r)));
+  for (const t of [nf.nat, nf.filter]) {
+    const chain = t.chains.DOCKER;
+    if (chain) chain.rules = chain.rules.filter((r) => !drop.has(formatRule('DOCKER', r)));
+  }
   Object.assign(c, { ip: 0, mac: '', hostVeth: '', endpointId: '', sandboxId: '', endpoints: [] });
   delete c.dnsPorts;
   // A port published without a host port gets a new one at the next start.
