@@ -15,7 +15,9 @@
  * (ICMP 30 s, UDP 30 s / 120 s once replied, TCP by state), checked lazily: a lookup that finds
  * an expired entry drops it, and creating an entry sweeps the expired ones out whenever the
  * table has doubled since the last sweep (the kernel's garbage collector, amortised), so a
- * long session's table holds about what `conntrack -L` lists.
+ * long session's table holds about what `conntrack -L` lists. `deleteEntries` removes entries
+ * (`conntrack -D`, `-F`): the connection's next packet starts a new entry and walks the nat
+ * table again.
  * Left out: RELATED tracking of ICMP errors (their quoted headers are not translated),
  * helpers (FTP...), zones, the conntrack table size limit.
  */

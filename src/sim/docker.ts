@@ -74,9 +74,11 @@
  * endpoint still draws from the creation stream, so a container on the default bridge looks
  * as it always did. The Docker topology's LAN router leads to a small internet (internet.ts).
  *
+ * A DOCKER chain the learner deleted with iptables comes back empty when a published container
+ * needs it (a real daemon fails the container's start with an iptables error instead).
  * Left out: the raw-table rule Docker 28 adds per published container
- * (`-A PREROUTING -d <ip>/32 ! -i docker0 -j DROP`, the sandbox has no raw table; nothing on
- * the simulated LAN routes to a host's 172.17.0.0/16 anyway), docker-proxy for UDP ports (it
+ * (`-A PREROUTING -d <ip>/32 ! -i docker0 -j DROP`; nothing on the simulated LAN routes to a
+ * host's 172.17.0.0/16 anyway), docker-proxy for UDP ports (it
  * relays TCP only; UDP still reaches the container through DNAT from other machines), IPv6,
  * processes other than the main one, image pulls (no registry), restart policies, the
  * gateway choice among several endpoints by priority (the first joined keeps the default

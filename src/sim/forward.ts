@@ -17,7 +17,12 @@
  * Namespaces with iptables rules run the netfilter hooks where Linux does: conntrack and nat
  * OUTPUT/filter OUTPUT for local packets before routing, nat PREROUTING for arriving packets
  * before the routing decision, filter INPUT or FORWARD after it, nat POSTROUTING just before a
- * packet leaves; conntrack.ts translates every later packet of a connection.
+ * packet leaves; conntrack.ts translates every later packet of a connection. Where the
+ * namespace has raw and mangle tables (once something was written there) their chains run at
+ * the same hooks first, as Linux orders them (raw, then mangle, then nat or filter); a DROP
+ * there ends the packet. Every rule that matches counts the packet (netfilter.ts). Bridged IPv4
+ * frames pass the hooks only where net.bridge.bridge-nf-call-iptables is on (linux/sysctl.ts);
+ * a routed packet is dropped where ip_forward is off.
  * Packets without DF that do not fit a device's MTU are fragmented and reassembled by the
  * receiving host; with DF they are dropped with "fragmentation needed", and the sender keeps
  * the MTU that message names as the path MTU to that destination (netns.ts): its later

@@ -10,7 +10,9 @@
  * and closes (FIN-ACK) as an HTTP/1.1 server does for `Connection: close`. A FIN is acknowledged. Server sockets live in
  * the namespace's state, so a snapshot taken mid-connection resumes it.
  * The client half (`TcpClient`) is driven by commands (curl, wget): it sends one segment at a
- * time through the network and reads what came back.
+ * time through the network and reads what came back, taking only segments from the address
+ * and port it connected to (a reply that comes back untranslated from a DNATed pod finds no
+ * socket, so the connection times out; the kernel's RST for it is not sent).
  * Left out: retransmission, windows and congestion control (everything arrives), segmentation
  * beyond one MSS per segment, TIME_WAIT, simultaneous open, urgent data.
  */

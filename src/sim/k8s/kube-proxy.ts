@@ -15,6 +15,9 @@
  * The rules are the same on every node, so the sandbox keeps one shared copy in the state and
  * each node's tables fall back to it (netfilter.ts `layered`); a node whose kube-proxy is
  * stopped keeps a frozen copy of the rules it last wrote, which is how stale rules are modelled.
+ * A learner's iptables write to one of these chains on a node copies that chain into the
+ * node's own tables (sim/linux/iptables.ts), so the shared copy stays the same for the other
+ * nodes; each sync then rewrites the node's copies as kube-proxy would (kube-proxy-writes.ts).
  * kube-proxy writes KUBE-SERVICES in Go map order (it differs between syncs); the sandbox sorts
  * by service port name so outputs are stable.
  * externalTrafficPolicy Local: KUBE-EXT sends pod and node-local traffic to KUBE-SVC and
