@@ -271,7 +271,11 @@ class Engine {
   }
 
   private table(ns: Netns, table: TableName, chain: string, p: Ipv4Packet, meta: Meta, inDev?: string, outDev?: string): Verdict {
-    return evaluate(this.rules(ns), table, chain, this.view(ns, p, meta, inDev, outDev), { rng: this.rng, isLocal: (ip) => isLocal(ns, ip), bytes: ipv4Length(p), own: ns.nf });
+    const v = evaluate(this.rules(ns), table, chain, this.view(ns, p, meta, inDev, outDev), { rng: this.rng, isLocal: (ip) => isLocal(ns, ip), bytes: ipv4Length(p), own: ns.nf });
+    // A LOG rule writes to the kernel log; the trace is where the sandbox shows it.
+    const logged = v.fired.filter((f) => f.includes(' -j LOG'));
+    if (logged.length) this.hop(ns, 'filter', `${table} ${chain}: LOG`, inDev ?? outDev, p, undefined, logged);
+    return v;
   }
 
   /**
