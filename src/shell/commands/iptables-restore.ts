@@ -48,17 +48,21 @@ const LONG: Record<string, { c: string; arg: 'none' | 'required' | 'optional' }>
 };
 const SHORT: Record<string, 'none' | 'required' | 'optional'> = { b: 'none', c: 'none', v: 'none', V: 'none', t: 'none', h: 'none', n: 'none', M: 'required', T: 'required', w: 'none', W: 'none' };
 
-function placeOf(ctx: CommandContext): NetfilterPlace {
+/** The namespace's tables; one without any (a pod's) gets them when a restore succeeds. */
+function placeOf(ctx: CommandContext): NetfilterPlace & { attach(): void } {
   const loc = ctx.env.location;
   if (loc.kind !== 'node') throw new CommandError('UNSUPPORTED', 'iptables-restore: not available here');
   const state = ctx.env.sim.state;
   syncProxyRules(state);
   const ns = state.netns[loc.ns];
   if (!ns) throw new CommandError('UNSUPPORTED', 'iptables-restore: not available here');
-  const own = (ns.nf ??= emptyNetfilter());
+  const own = ns.nf ?? emptyNetfilter();
+  const attach = (): void => {
+    ns.nf ??= own;
+  };
   const kp = ns.kubeProxy;
   const shared = kp ? (kp.mode === 'live' ? state.kubeProxy : kp.rules) : undefined;
-  return shared ? { own, shared } : { own };
+  return shared ? { own, shared, attach } : { own, attach };
 }
 
 export const iptablesRestore: Command = {
@@ -135,6 +139,7 @@ export const iptablesRestore: Command = {
     const place = placeOf(ctx);
     try {
       const res = restoreIptables(place, text, opts);
+      if (!opts.test) place.attach();
       const loc = ctx.env.location;
       if (loc.kind === 'node' && !opts.test) noteIptablesWrite(ctx.env.sim.state, loc.ns, res);
       return 0;

@@ -121,18 +121,24 @@ interface ListOptions {
   lineNumbers: boolean;
 }
 
-/** The namespace's tables, over kube-proxy's shared ones on a node. */
-function placeOf(ctx: CommandContext): NetfilterPlace {
+/**
+ * The namespace's tables, over kube-proxy's shared ones on a node. A namespace without tables
+ * (a pod's) gets them only when a write succeeds (`attach`); reading lists empty chains.
+ */
+function placeOf(ctx: CommandContext): NetfilterPlace & { attach(): void } {
   const loc = ctx.env.location;
   if (loc.kind !== 'node') throw new CommandError('UNSUPPORTED', 'iptables: not available here');
   const state = ctx.env.sim.state;
   syncProxyRules(state);
   const ns = state.netns[loc.ns];
   if (!ns) throw new CommandError('UNSUPPORTED', 'iptables: not available here');
-  const own = (ns.nf ??= emptyNetfilter());
+  const own = ns.nf ?? emptyNetfilter();
+  const attach = (): void => {
+    ns.nf ??= own;
+  };
   const kp = ns.kubeProxy;
   const shared = kp ? (kp.mode === 'live' ? state.kubeProxy : kp.rules) : undefined;
-  return shared ? { own, shared } : { own };
+  return shared ? { own, shared, attach } : { own, attach };
 }
 
 function targetName(r: Rule): string {
@@ -401,6 +407,7 @@ export const iptables: Command = {
         if (cmd.command === 'Z') for (const n of names) ctx.stdout.write(`Zeroing chain \`${n}'\n`);
         if (cmd.command === 'X') for (const d of res.deleted) ctx.stdout.write(`Deleting chain \`${d.slice(d.indexOf(' ') + 1)}'\n`);
       }
+      if (cmd.command !== 'C') place.attach();
       const loc = ctx.env.location;
       if (loc.kind === 'node') noteIptablesWrite(ctx.env.sim.state, loc.ns, res);
       return 0;
