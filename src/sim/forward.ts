@@ -253,6 +253,7 @@ class Engine {
     if ((pl.kind === 'udp' || pl.kind === 'tcp') && pl.srcPort !== undefined) {
       v.sport = pl.srcPort;
       v.dport = pl.dstPort;
+      if (p.payload.kind === 'tcp') v.tcpFlags = p.payload.flags;
     } else if (p.payload.kind === 'icmp') {
       v.icmpType = p.payload.type;
       v.icmpCode = p.payload.code;
@@ -326,6 +327,12 @@ class Engine {
     meta.ctNew = true;
     const v = this.table(ns, 'nat', hook, p, meta, inDev);
     meta.mark = v.mark;
+    if (v.redirect) {
+      // REDIRECT: to this host, at the incoming interface's first address (127.0.0.1 for its own packets).
+      const dev = inDev !== undefined ? deviceByName(ns, inDev) : undefined;
+      const ip = hook === 'OUTPUT' ? 0x7f000001 : dev?.addrs[0]?.ip;
+      if (ip !== undefined) v.dnat = { ip, ...(v.redirect.port !== undefined ? { port: v.redirect.port } : {}) };
+    }
     if (v.dnat) {
       setDnat(e, v.dnat.ip, v.dnat.port);
       reindex(table, e);

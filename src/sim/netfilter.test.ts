@@ -168,3 +168,29 @@ describe('rules written on a node', () => {
     expect(node.conntrack!.length).toBe(before);
   });
 });
+
+describe('REDIRECT and TCP flags', () => {
+  const T0 = Date.UTC(2025, 2, 14, 9, 0, 0);
+  it('REDIRECT sends a packet to the incoming interface address of the host, at the given port', () => {
+    const state = buildCluster({ workloads: { pods: [{ name: 'client', image: 'busybox:1.36' }] } }, 5, T0);
+    const client = state.k8s.pods['default/client']!;
+    const cns = podNetns(state, client)!.id;
+    const cip = parseIp(client.status.podIP!);
+    const node = state.netns[`node/${client.spec.nodeName}`]!;
+    const far = parseIp('203.0.113.7');
+    node.nf!.nat.chains.PREROUTING!.rules.unshift({ proto: 'udp', matches: [{ m: 'udp', dport: 53 }], target: { t: 'REDIRECT', ports: [5353, 5353] } });
+    const t = inject(state, cns, ipv4({ src: cip, dst: far, id: 1, payload: udp(cip, far, 40000, 53, new Uint8Array([1])) }), T0 + 1000);
+    const d = t.deliveries.find((x) => x.ns === node.id && x.packet.payload.kind === 'udp')!;
+    const cni0 = node.devices.find((x) => x.name === 'cni0')!.addrs[0]!.ip;
+    expect(d.packet.dst).toBe(cni0);
+    expect((d.packet.payload as { dstPort: number }).dstPort).toBe(5353);
+  });
+
+  it('--syn matches a SYN and not an ACK', () => {
+    const nf = emptyNetfilter();
+    nf.filter.chains.INPUT!.rules.push({ proto: 'tcp', matches: [{ m: 'tcp', flags: { mask: 0x17, comp: 0x02 } }], target: { t: 'DROP' } });
+    expect(evaluate(nf, 'filter', 'INPUT', pkt({ proto: 6, tcpFlags: 0x02 }), env()).verdict).toBe('DROP');
+    expect(evaluate(nf, 'filter', 'INPUT', pkt({ proto: 6, tcpFlags: 0x10 }), env()).verdict).toBe('ACCEPT');
+    expect(formatRule('INPUT', nf.filter.chains.INPUT!.rules[0]!)).toBe('-A INPUT -p tcp -m tcp --tcp-flags FIN,SYN,RST,ACK SYN -j DROP');
+  });
+});

@@ -7,8 +7,9 @@
  * built-in chains). A rule is plain data: source/destination prefixes and interfaces (each
  * optionally negated, an interface name ending in `+` matching every name with that prefix),
  * protocol (optionally negated), then its `-m` matches in the order they were loaded
- * (comment, tcp/udp/sctp ports and port ranges, icmp type/code, statistic, mark, addrtype,
- * conntrack, state, multiport), then one target. Evaluation walks a chain top to bottom with a
+ * (comment, tcp/udp/sctp ports and port ranges and TCP flags, icmp type/code, statistic, mark,
+ * addrtype, conntrack, state, multiport), then one target. REDIRECT is a DNAT to the host
+ * itself (forward.ts picks the address). Evaluation walks a chain top to bottom with a
  * call stack for jumps; `-g` (goto) replaces the current frame instead of pushing one, so a
  * RETURN from there goes back to the chain that jumped last; RETURN or the end of a user chain
  * returns to the caller, the end of a built-in chain applies its policy. LOG is not terminal
@@ -30,8 +31,7 @@
  * index from that key to the rule positions, so a lookup costs the same for 10 or 10,000
  * Services. The index is rebuilt lazily when the chain changes (tracked by a version number
  * kept outside the JSON state).
- * Left out: ipset, IPv6, match modules beyond the ones above, the security table, REDIRECT,
- * CT/NOTRACK, the nf_tables backend's own ordering of chains (iptables-save sorts them as here).
+ * Left out: ipset, IPv6, match modules beyond the ones above, the security table, CT/NOTRACK, the nf_tables backend's own ordering of chains (iptables-save sorts them as here).
  */
 import { contains, formatIp, maskOf, type Cidr, type Ip } from './ipv4';
 import type { Rng } from './rng';
@@ -46,6 +46,13 @@ export interface AddrMatch {
   neg?: boolean;
 }
 
+/** `--tcp-flags MASK COMP` (`--syn` is FIN,SYN,RST,ACK SYN): (flags & mask) == comp. */
+export interface TcpFlagsMatch {
+  mask: number;
+  comp: number;
+  neg?: boolean;
+}
+
 export type CtState = 'NEW' | 'ESTABLISHED' | 'RELATED' | 'INVALID' | 'UNTRACKED' | 'DNAT' | 'SNAT';
 
 /** One entry of a multiport list: a port, or an inclusive range. */
@@ -57,7 +64,7 @@ export type Match =
    * `-m tcp|udp|sctp`: ports, each a single port or (with `...To`) an inclusive range, each
    * optionally negated.
    */
-  | { m: 'tcp' | 'udp' | 'sctp'; dport?: number; sport?: number; dportTo?: number; sportTo?: number; dportNeg?: boolean; sportNeg?: boolean }
+  | { m: 'tcp' | 'udp' | 'sctp'; dport?: number; sport?: number; dportTo?: number; sportTo?: number; dportNeg?: boolean; sportNeg?: boolean; flags?: TcpFlagsMatch }
   /** `-m icmp --icmp-type T[/C]`: type 255 with codes 0-255 is `any`. */
   | { m: 'icmp'; type: number; codeMin: number; codeMax: number; neg?: boolean }
   | { m: 'statistic'; mode: 'random'; probability: string }
@@ -99,6 +106,8 @@ export type Target =
   | { t: 'SNAT'; to: NatTo; randomFully?: boolean; random?: boolean; persistent?: boolean }
   | { t: 'MASQUERADE'; randomFully?: boolean; random?: boolean; ports?: [number, number] }
   | { t: 'MARK'; value: number; mask: number }
+  /** To a port of the packet's own host: the incoming interface's address, 127.0.0.1 from OUTPUT. */
+  | { t: 'REDIRECT'; ports?: [number, number]; random?: boolean }
   /** Not terminal: the kernel logs the packet (syslog level 0-7, default 4) and it goes on. */
   | { t: 'LOG'; prefix?: string; level?: number }
   /** A rule with no target: it only counts packets (kube-proxy uses one as a comment line). */
@@ -189,6 +198,8 @@ export interface PacketView {
   proto: number;
   sport?: number;
   dport?: number;
+  /** TCP flags byte (FIN 0x01 ... URG 0x20). */
+  tcpFlags?: number;
   /** ICMP type and code. */
   icmpType?: number;
   icmpCode?: number;
@@ -207,6 +218,8 @@ export interface Verdict {
   dnat?: NatTo;
   snat?: NatTo & { randomFully?: boolean };
   masquerade?: { randomFully?: boolean; port?: number };
+  /** REDIRECT: DNAT to the host itself, on this port when given. */
+  redirect?: { port?: number };
   mark: number;
   /** Each rule whose target fired, as `-A CHAIN ...` text, for traces. */
   fired: string[];
@@ -379,6 +392,10 @@ export function evaluate(nf: Netfilter, table: TableName, chain: string, pkt: Pa
         v.fired.push(formatRule(cur, rule));
         v.masquerade = { ...(tg.randomFully ? { randomFully: true } : {}), ...(tg.ports ? { port: tg.ports[0] } : {}) };
         return v;
+      case 'REDIRECT':
+        v.fired.push(formatRule(cur, rule));
+        v.redirect = tg.ports ? { port: tg.ports[0] } : {};
+        return v;
     }
   }
 }
@@ -416,6 +433,7 @@ function ruleMatches(r: Rule, p: PacketView, env: EvalEnv): boolean {
         if (protoNumber(m.m) !== p.proto) return false;
         if (!portIn(p.dport, m.dport, m.dportTo, m.dportNeg)) return false;
         if (!portIn(p.sport, m.sport, m.sportTo, m.sportNeg)) return false;
+        if (m.flags && ((((p.tcpFlags ?? 0) & m.flags.mask) === m.flags.comp) === !!m.flags.neg)) return false;
         break;
       case 'icmp': {
         if (p.proto !== 1) return false;
@@ -571,6 +589,7 @@ export function saveMatch(m: Match): string {
       let s = `-m ${m.m}`;
       if (m.sport !== undefined) s += `${m.sportNeg ? ' !' : ''} --sport ${ports(m.sport, m.sportTo)}`;
       if (m.dport !== undefined) s += `${m.dportNeg ? ' !' : ''} --dport ${ports(m.dport, m.dportTo)}`;
+      if (m.flags) s += `${m.flags.neg ? ' !' : ''} --tcp-flags ${tcpFlagNames(m.flags.mask)} ${tcpFlagNames(m.flags.comp)}`;
       return s;
     }
     case 'icmp': {
@@ -601,6 +620,14 @@ export function saveMatch(m: Match): string {
   }
 }
 
+const TCP_FLAG_NAMES = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG'];
+
+/** TCP flag bits by name, in bit order (`NONE` for none), as libxt_tcp prints them. */
+export function tcpFlagNames(bits: number): string {
+  const names = TCP_FLAG_NAMES.filter((_, i) => bits & (1 << i));
+  return names.length ? names.join(',') : 'NONE';
+}
+
 /** The order the conntrack and state matches print their states in (the kernel's bit order). */
 const CT_ORDER: CtState[] = ['INVALID', 'NEW', 'RELATED', 'ESTABLISHED', 'UNTRACKED', 'SNAT', 'DNAT'];
 
@@ -625,6 +652,8 @@ export function saveTarget(tg: Target): string {
       return `-j MASQUERADE${tg.ports ? ` --to-ports ${ports(tg.ports[0], tg.ports[1], '-')}` : ''}${tg.random ? ' --random' : ''}${tg.randomFully ? ' --random-fully' : ''}`;
     case 'MARK':
       return `-j MARK --set-xmark ${hex(tg.value)}/${hex(tg.mask)}`;
+    case 'REDIRECT':
+      return `-j REDIRECT${tg.ports ? ` --to-ports ${ports(tg.ports[0], tg.ports[1], '-')}` : ''}${tg.random ? ' --random' : ''}`;
     case 'LOG':
       return `-j LOG${tg.prefix !== undefined && tg.prefix !== '' ? ` --log-prefix ${quote(tg.prefix)}` : ''}${tg.level !== undefined && tg.level !== 4 ? ` --log-level ${tg.level}` : ''}`;
     case 'none':

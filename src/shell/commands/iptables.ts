@@ -37,7 +37,7 @@ import { noteIptablesWrite } from '../../sim/k8s/kube-proxy-writes';
 import { formatIp } from '../../sim/ipv4';
 import { serviceName } from '../../sim/linux/services';
 import { applyIptables, ICMP_NAMES, IptablesError, parseIptables, viewOf, zeroChain, type NetfilterPlace, type ParsedCommand } from '../../sim/linux/iptables';
-import { BUILTIN, chainNames, emptyNetfilter, formatRule, ruleCounters, saveMatch, savedProbability, tableOf, type AddrMatch, type Chain, type Match, type PortItem, type Rule, type Table, type TableName } from '../../sim/netfilter';
+import { BUILTIN, chainNames, emptyNetfilter, formatRule, ruleCounters, saveMatch, savedProbability, tableOf, tcpFlagNames, type AddrMatch, type Chain, type Match, type PortItem, type Rule, type Table, type TableName } from '../../sim/netfilter';
 
 const PROG = 'iptables v1.8.10 (nf_tables)';
 
@@ -161,6 +161,11 @@ function hex(n: number): string {
   return `0x${(n >>> 0).toString(16)}`;
 }
 
+/** `0x%02X`, as libxt_tcp prints flags with -n. */
+function hex2(n: number): string {
+  return `0x${n.toString(16).toUpperCase().padStart(2, '0')}`;
+}
+
 function ports(name: string, lo: number | undefined, hi: number | undefined, neg: boolean | undefined, numeric: boolean, proto: string): string {
   if (lo === undefined) return '';
   const inv = neg ? '!' : '';
@@ -180,7 +185,7 @@ function matchText(m: Match, numeric: boolean, proto = 'tcp'): string {
     case 'tcp':
     case 'udp':
     case 'sctp':
-      return ` ${m.m}${ports('spt', m.sport, m.sportTo, m.sportNeg, numeric, m.m)}${ports('dpt', m.dport, m.dportTo, m.dportNeg, numeric, m.m)}`;
+      return ` ${m.m}${ports('spt', m.sport, m.sportTo, m.sportNeg, numeric, m.m)}${ports('dpt', m.dport, m.dportTo, m.dportNeg, numeric, m.m)}${m.flags ? ` flags:${m.flags.neg ? '!' : ''}${numeric ? `${hex2(m.flags.mask)}/${hex2(m.flags.comp)}` : `${tcpFlagNames(m.flags.mask)}/${tcpFlagNames(m.flags.comp)}`}` : ''}`;
     case 'icmp': {
       if (!numeric) {
         const named = ICMP_NAMES.find(([, t, lo, hi]) => t === m.type && lo === m.codeMin && hi === m.codeMax);
@@ -230,6 +235,8 @@ function targetText(r: Rule, numeric: boolean): string {
       return ` to:${natText(tg.to)}${tg.random ? ' random' : ''}${tg.randomFully ? ' random-fully' : ''}${tg.persistent ? ' persistent' : ''}`;
     case 'MASQUERADE':
       return `${tg.ports ? ` masq ports: ${tg.ports[0] === tg.ports[1] ? tg.ports[0] : `${tg.ports[0]}-${tg.ports[1]}`}` : ''}${tg.random ? ' random' : ''}${tg.randomFully ? ' random-fully' : ''}`;
+    case 'REDIRECT':
+      return `${tg.ports ? ` redir ports ${tg.ports[0] === tg.ports[1] ? tg.ports[0] : `${tg.ports[0]}-${tg.ports[1]}`}` : ''}${tg.random ? ' random' : ''}`;
     case 'LOG': {
       const level = tg.level ?? 4;
       return ` LOG${numeric ? ` flags 0 level ${level}` : ` level ${LEVEL_NAMES[level]}`}${tg.prefix ? ` prefix "${tg.prefix}"` : ''}`;

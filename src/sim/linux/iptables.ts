@@ -241,7 +241,7 @@ const CT_STATES: CtState[] = ['INVALID', 'NEW', 'ESTABLISHED', 'RELATED', 'UNTRA
 
 /** Targets iptables loads as extensions: their names cannot be chain names. */
 const TARGETS = ['ACCEPT', 'DROP', 'RETURN', 'QUEUE', 'REJECT', 'DNAT', 'SNAT', 'MASQUERADE', 'MARK', 'LOG', 'REDIRECT', 'NOTRACK', 'CT', 'TCPMSS', 'CONNMARK', 'NFLOG', 'TRACE', 'CHECKSUM', 'NETMAP', 'TPROXY', 'DSCP', 'TOS', 'TTL', 'AUDIT', 'NFQUEUE', 'SET', 'CLASSIFY'];
-const UNSUPPORTED_TARGETS = TARGETS.filter((t) => !['ACCEPT', 'DROP', 'RETURN', 'REJECT', 'DNAT', 'SNAT', 'MASQUERADE', 'MARK', 'LOG'].includes(t));
+const UNSUPPORTED_TARGETS = TARGETS.filter((t) => !['ACCEPT', 'DROP', 'RETURN', 'REJECT', 'DNAT', 'SNAT', 'MASQUERADE', 'MARK', 'LOG', 'REDIRECT'].includes(t));
 const MATCHES = ['comment', 'tcp', 'udp', 'icmp', 'conntrack', 'state', 'mark', 'addrtype', 'statistic', 'multiport', 'nfacct'];
 /** Match modules iptables has that the sandbox does not evaluate. */
 const OTHER_MATCHES = ['physdev', 'set', 'limit', 'recent', 'owner', 'iprange', 'length', 'mac', 'pkttype', 'connmark', 'connlimit', 'hashlimit', 'string', 'time', 'u32', 'socket', 'policy', 'rpfilter', 'sctp', 'udplite', 'dccp', 'esp', 'ah', 'ttl', 'tos', 'dscp', 'helper', 'hl', 'ipvs', 'cgroup', 'devgroup', 'bpf', 'cluster', 'cpu', 'ecn', 'realm', 'quota', 'osf', 'tcpmss', 'conntrack-zone'];
@@ -434,6 +434,7 @@ const TARGET_OPTIONS: Record<string, Record<string, 'required' | 'none'>> = {
   DNAT: { 'to-destination': 'required', to: 'required', random: 'none', persistent: 'none' },
   SNAT: { 'to-source': 'required', to: 'required', random: 'none', 'random-fully': 'none', persistent: 'none' },
   MASQUERADE: { 'to-ports': 'required', random: 'none', 'random-fully': 'none' },
+  REDIRECT: { 'to-ports': 'required', random: 'none' },
   MARK: { 'set-mark': 'required', 'set-xmark': 'required', 'and-mark': 'required', 'or-mark': 'required', 'xor-mark': 'required' },
   LOG: { 'log-prefix': 'required', 'log-level': 'required', 'log-tcp-sequence': 'none', 'log-tcp-options': 'none', 'log-ip-options': 'none', 'log-uid': 'none', 'log-macdecode': 'none' },
 };
@@ -501,6 +502,15 @@ export function parseIptables(args: string[]): ParseResult {
       const v = kind === 'required' ? value() : undefined;
       if (kind === 'required' && v === undefined) throw paramProblem(`option "${word}" requires an argument`);
       const old = l.name === 'tcp' || l.name === 'udp';
+      if (old && (name === 'syn' || name === 'tcp-flags') && (l.opts.syn || l.opts['tcp-flags'])) throw paramProblem("Only one of `--syn' or `--tcp-flags'  allowed");
+      if (name === 'tcp-flags') {
+        // Two arguments: the flags to look at, and those of them that must be set.
+        const comp = args[i];
+        if (comp === undefined || comp.startsWith('-') || comp.startsWith('!')) throw paramProblem('--tcp-flags requires two args.');
+        i++;
+        l.opts['tcp-flags'] = { value: `${v} ${comp}`, neg: invert };
+        return;
+      }
       const canon = old ? (name === 'source-port' ? 'sport' : name === 'destination-port' ? 'dport' : name) : name;
       if (l.opts[canon]) {
         if (old && canon === 'sport') throw paramProblem("Only one `--source-port' allowed");
@@ -842,7 +852,19 @@ function finishMatch(l: Loaded, proto: Proto | undefined, protoNeg: boolean): Ma
       return { m: 'comment', text: v('comment')! };
     case 'tcp':
     case 'udp': {
-      if (o.syn || o['tcp-flags'] || o['tcp-option']) throw unsupported('matching TCP flags and options');
+      if (o['tcp-option']) throw unsupported('matching TCP options');
+      const flagBits = (text: string): number => {
+        let bits = 0;
+        for (const f of text.split(',')) {
+          const u = f.toUpperCase();
+          const i = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG'].indexOf(u);
+          if (u === 'ALL') bits |= 0x3f;
+          else if (u === 'NONE') continue;
+          else if (i < 0) throw paramProblem(`Unknown TCP flag \`${f}'`);
+          else bits |= 1 << i;
+        }
+        return bits;
+      };
       const m: Extract<Match, { m: 'tcp' | 'udp' | 'sctp' }> = { m: l.name };
       const sp = o.sport ?? o['source-port'];
       const dp = o.dport ?? o['destination-port'];
@@ -857,6 +879,12 @@ function finishMatch(l: Loaded, proto: Proto | undefined, protoNeg: boolean): Ma
         m.dport = lo;
         if (hi !== undefined) m.dportTo = hi;
         if (dp.neg) m.dportNeg = true;
+      }
+      if (o.syn) m.flags = { mask: 0x17, comp: 0x02, ...(o.syn.neg ? { neg: true } : {}) };
+      const tf = o['tcp-flags'];
+      if (tf) {
+        const [mask, comp] = tf.value!.split(' ');
+        m.flags = { mask: flagBits(mask!), comp: flagBits(comp!), ...(tf.neg ? { neg: true } : {}) };
       }
       return m;
     }
@@ -972,6 +1000,13 @@ function finishTarget(jump: { name: string; goto: boolean }, l: Loaded | undefin
       if (p !== undefined) t.ports = parseNatPorts(p, portOk);
       if (o.random) t.random = true;
       if (o['random-fully']) t.randomFully = true;
+      return t;
+    }
+    case 'REDIRECT': {
+      const t: Extract<Target, { t: 'REDIRECT' }> = { t: 'REDIRECT' };
+      const p = v('to-ports');
+      if (p !== undefined) t.ports = parseNatPorts(p, portOk);
+      if (o.random) t.random = true;
       return t;
     }
     case 'MARK': {
@@ -1101,6 +1136,8 @@ function targetAllowed(table: TableName, hook: string, t: Target): boolean {
       return table === 'nat' && (hook === 'POSTROUTING' || hook === 'INPUT');
     case 'MASQUERADE':
       return table === 'nat' && hook === 'POSTROUTING';
+    case 'REDIRECT':
+      return table === 'nat' && (hook === 'PREROUTING' || hook === 'OUTPUT');
     default:
       return true;
   }
