@@ -11,11 +11,11 @@
  * (`%-9s`, `%-4s`, `%-19s`, trailing spaces included), `--` in the opt column, `anywhere` for
  * 0.0.0.0/0 (`0.0.0.0/0` with -n) and `localhost` for 127.0.0.1 (/etc/hosts), `[goto] ` for a
  * goto, then each match's own text (`/* comment *\/`, `tcp dpt:80`, `tcp spts:1000:2000
- * dpt:!22`, `icmp echo-request` (`icmptype 8` with -n, libxt_icmp's missing space included),
+ * dpt:!22`, `tcp flags:FIN,SYN,RST,ACK/SYN`, `icmp echo-request` (`icmptype 8` with -n, libxt_icmp's missing space included),
  * `statistic mode random probability 0.33333333349`, `mark match ! 0x4000/0x4000`, `ADDRTYPE
  * match dst-type LOCAL`, `ctstate INVALID`, `! state NEW`, `multiport dports  !80,443`) and
  * the target's (`to:10.244.1.3:80`, `MARK or 0x4000`, `masq ports: 1024-2000 random`,
- * `random-fully`, `reject-with ...`, `LOG level warn prefix "x"` / `LOG flags 0 level 4`).
+ * `random-fully`, `redir ports 8080`, `reject-with ...`, `LOG level warn prefix "x"` / `LOG flags 0 level 4`).
  * Without -n ports print as /etc/services names (`dpt:http`, `dpt:domain`) and protocols by
  * name; with -n iptables 1.8.10 prints protocol numbers (`6`, `17`, `0` for all). -v adds the
  * pkts/bytes and in/out columns (counters by xtables_print_num: 5 wide, K/M/G/T above 99999
