@@ -152,10 +152,10 @@ export interface Netfilter {
   mangle?: Table;
   raw?: Table;
   /**
-   * Counters of rules this namespace sees through a shared layer, by `table chain`: packets
-   * and bytes of rule i at [2i] and [2i + 1].
+   * Counters of rules this namespace sees through a shared layer, by `table chain`, then by
+   * rule position: [packets, bytes] (only the rules that counted something).
    */
-  shared?: Record<string, number[]>;
+  shared?: Record<string, Record<string, [number, number]>>;
 }
 
 export const BUILTIN: Record<TableName, string[]> = {
@@ -285,11 +285,10 @@ function count(t: Table, table: TableName, chain: string, index: number, rule: R
     rule.bytes = (rule.bytes ?? 0) + bytes;
     return;
   }
-  const rec = (env.own.shared ??= {});
-  const c = (rec[`${table} ${chain}`] ??= []);
-  while (c.length < 2 * index + 2) c.push(0);
-  c[2 * index]! += 1;
-  c[2 * index + 1]! += bytes;
+  const rec = ((env.own.shared ??= {})[`${table} ${chain}`] ??= {});
+  const c = (rec[index] ??= [0, 0]);
+  c[0] += 1;
+  c[1] += bytes;
 }
 
 /** The counters of rule `index` of `chain` as the namespace sees them. */
@@ -298,8 +297,8 @@ export function ruleCounters(view: Table, own: Netfilter | undefined, table: Tab
   const r = c?.rules[index];
   if (!r) return [0, 0];
   if (isOwnChain(view, chain) || !own) return [r.pkts ?? 0, r.bytes ?? 0];
-  const rec = own.shared?.[`${table} ${chain}`];
-  return [rec?.[2 * index] ?? 0, rec?.[2 * index + 1] ?? 0];
+  const n = own.shared?.[`${table} ${chain}`]?.[index];
+  return n ? [n[0], n[1]] : [0, 0];
 }
 
 /** Evaluates `chain` of `table` for a packet; the first terminating target decides. */

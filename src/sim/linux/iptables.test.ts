@@ -150,7 +150,7 @@ describe('copy-on-write of a shared layer (kube-proxy on a node)', () => {
     const s = shared();
     const a: NetfilterPlace = { own: emptyNetfilter(), shared: s };
     evaluate(viewOf(a), 'nat', 'KUBE-SERVICES', pkt({ dst: ip('10.96.0.10') }), { ...env, bytes: 60, own: a.own });
-    expect(a.own.shared).toEqual({ 'nat KUBE-SERVICES': [1, 60] });
+    expect(a.own.shared).toEqual({ 'nat KUBE-SERVICES': { 0: [1, 60] } });
     expect(s.nat.chains['KUBE-SERVICES']!.rules[0]!.pkts).toBeUndefined();
     run(a, 'iptables -t nat -A KUBE-SERVICES -j RETURN');
     expect(a.own.nat.chains['KUBE-SERVICES']!.rules[0]).toMatchObject({ pkts: 1, bytes: 60 });

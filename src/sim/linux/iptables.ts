@@ -1092,10 +1092,8 @@ function writableChain(place: NetfilterPlace, table: TableName, name: string): C
       const c = clone(r);
       delete c.pkts;
       delete c.bytes;
-      if (rec?.[2 * i]) {
-        c.pkts = rec[2 * i]!;
-        c.bytes = rec[2 * i + 1]!;
-      }
+      const n = rec?.[i];
+      if (n) [c.pkts, c.bytes] = n;
       return c;
     }),
   };
@@ -1380,8 +1378,7 @@ export function zeroChain(place: NetfilterPlace, table: TableName, name: string,
   if (!rec) return;
   if (rulenum === undefined) delete place.own.shared![`${table} ${name}`];
   else {
-    rec[2 * (rulenum - 1)] = 0;
-    rec[2 * (rulenum - 1) + 1] = 0;
+    delete rec[rulenum - 1];
   }
 }
 
