@@ -174,7 +174,7 @@ const MAX_STEPS = 10_000;
  * `now` (epoch ms) ages conntrack entries.
  */
 export function inject(state: SimState, nsId: string, packet: Ipv4Packet, now = state.createdAt, opts: InjectOptions = {}): TraceResult {
-  syncProxyRules(state);
+  syncProxyRules(state, now);
   const engine = new Engine(state, now, opts);
   engine.queue.push({ kind: 'out', ns: nsId, packet, local: true });
   engine.run();

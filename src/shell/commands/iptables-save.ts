@@ -113,7 +113,7 @@ export const iptablesSave: Command = {
       return 1;
     }
     const state = ctx.env.sim.state;
-    syncProxyRules(state);
+    syncProxyRules(state, ctx.env.scheduler.now());
     const ns = state.netns[loc.ns];
     if (only !== undefined && !(TABLE_ORDER as string[]).includes(only)) {
       ctx.stderr.write(`Table \`${only}' does not exist\n`);

@@ -57,6 +57,16 @@ describe("kube-proxy's chains written on one node", () => {
     expect((await t.run('iptables -t nat -S KUBE-SVC-TCOU7JCQXEZGVUNU')).stdout).toContain('-A KUBE-SVC-TCOU7JCQXEZGVUNU -m comment --comment mine -j RETURN');
   });
 
+  it('the hourly full resync takes a change to an unchanged Service chain back', async () => {
+    const t = await cluster();
+    await t.run('ssh node-2');
+    expect((await t.run('iptables -t nat -I KUBE-SVC-TCOU7JCQXEZGVUNU 1 -m comment --comment mine -j RETURN')).status).toBe(0);
+    await t.run('sleep 1800');
+    expect((await t.run('iptables -t nat -S KUBE-SVC-TCOU7JCQXEZGVUNU')).stdout).toContain('--comment mine');
+    await t.run('sleep 1900');
+    expect((await t.run('iptables -t nat -S KUBE-SVC-TCOU7JCQXEZGVUNU')).stdout).not.toContain('--comment mine');
+  });
+
   it('a removed canary brings a full sync: every kube-proxy chain and missing jump back, the learner’s own rules kept', async () => {
     const t = await cluster();
     await t.run('ssh node-2');

@@ -129,7 +129,7 @@ function placeOf(ctx: CommandContext): NetfilterPlace & { attach(): void } {
   const loc = ctx.env.location;
   if (loc.kind !== 'node') throw new CommandError('UNSUPPORTED', 'iptables: not available here');
   const state = ctx.env.sim.state;
-  syncProxyRules(state);
+  syncProxyRules(state, ctx.env.scheduler.now());
   const ns = state.netns[loc.ns];
   if (!ns) throw new CommandError('UNSUPPORTED', 'iptables: not available here');
   const own = ns.nf ?? emptyNetfilter();

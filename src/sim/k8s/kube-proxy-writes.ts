@@ -19,10 +19,11 @@
  *     retry is a full sync);
  * rewritten chains start again at zero counters, as iptables-restore leaves them. A learner's
  * own chains, and rules in the built-in chains, are never touched.
+ * The hourly full resync (FullSyncPeriod) runs once an hour of sandbox time after the cluster
+ * started, at the first sync point after it is due (a packet, an iptables listing).
  * Simplified: the sandbox decides "changed" per chain (its rules differ) where kube-proxy
  * rewrites every chain of a changed Service; the monitor's 30-second poll and the retry's
- * 30-second wait happen at the next sync; the hourly full resync (FullSyncPeriod) is not
- * modelled, so a change to an unchanged Service's chain lasts until a full sync.
+ * 30-second wait happen at the next sync; the hourly resync is on one schedule for all nodes.
  */
 import { formatRule, invalidateLayers, type Chain, type Netfilter } from '../netfilter';
 import type { ApplyResult } from '../linux/iptables';
@@ -34,6 +35,15 @@ const TOP: Record<'nat' | 'filter', string[]> = {
 };
 
 const CANARY = 'KUBE-PROXY-CANARY';
+
+/** proxyutil.FullSyncPeriod: kube-proxy writes everything again at least this often. */
+export const FULL_SYNC_PERIOD_MS = 3_600_000;
+
+/** True when the node holds its own copy (or a deletion) of any of kube-proxy's chains. */
+export function hasKubeProxyCopies(own: Netfilter, shared: Netfilter): boolean {
+  for (const table of ['nat', 'filter'] as const) for (const name of Object.keys(own[table].chains)) if (!name.startsWith('KUBE-SVL-') && name !== 'KUBE-EXTERNAL-SERVICES' && (shared[table].chains[name] || isServiceChain(name))) return true;
+  return false;
+}
 
 /** proxier.go isServiceChainName: the per-Service chains kube-proxy owns and cleans up. */
 function isServiceChain(name: string): boolean {

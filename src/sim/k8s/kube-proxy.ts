@@ -39,7 +39,7 @@ import { emptyNetfilter, host, invalidateLayers, net, type Chain, type Netfilter
 import type { SimState } from '../state';
 import { syncLoadBalancer } from './cloud';
 import { endpointPort, indexPods, serviceEndpoints } from './endpoints';
-import { resyncNodeTables } from './kube-proxy-writes';
+import { FULL_SYNC_PERIOD_MS, hasKubeProxyCopies, kubeProxyFullSync, resyncNodeTables } from './kube-proxy-writes';
 import { syncHostPorts } from './portmap';
 import type { Service, ServicePort } from './types';
 
@@ -346,7 +346,15 @@ export function nodeNetfilter(clusterCidr: Cidr, nodeSubnet: Cidr): Netfilter {
  * the last sync (the API marks the state dirty). Real kube-proxy batches changes for up to a
  * second; the sandbox syncs before the next packet or rule listing.
  */
-export function syncProxyRules(state: SimState): void {
+export function syncProxyRules(state: SimState, now?: number): void {
+  // The hourly full resync (FullSyncPeriod) puts back what a learner changed in its chains.
+  if (now !== undefined && state.kubeProxy && now >= (state.proxyFullSyncDue ?? state.createdAt + FULL_SYNC_PERIOD_MS)) {
+    state.proxyFullSyncDue = now + FULL_SYNC_PERIOD_MS;
+    for (const name of Object.keys(state.k8s.nodes)) {
+      const ns = state.netns[`node/${name}`];
+      if (ns?.nf && ns.kubeProxy?.mode === 'live' && hasKubeProxyCopies(ns.nf, state.kubeProxy)) kubeProxyFullSync(ns.nf, state.kubeProxy, state.kubeProxy, kubeProxyHooks);
+    }
+  }
   if (state.kubeProxy && !state.proxyDirty) return;
   const old = state.kubeProxy;
   state.kubeProxy = kubeProxyTables(state);
