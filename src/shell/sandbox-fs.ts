@@ -13,7 +13,8 @@
  * (spec.hostname or the pod's name; see sim/k8s/pod-files.ts); on a node
  * the network plugin's files (sim/cni: flannel's `/run/flannel/subnet.env` and
  * `/etc/cni/net.d/10-flannel.conflist`, Canal's `10-canal.conflist`),
- * `/proc/sys/net/ipv4/ip_forward`, `/etc/resolv.conf` and `/etc/hostname`; in a Docker
+ * the kernel parameters the sandbox models under `/proc/sys` (sim/linux/sysctl.ts), `/etc/resolv.conf`
+ * and `/etc/hostname`; in a Docker
  * container the files Docker writes: `/etc/hostname` (the 12-character short id), `/etc/hosts`
  * (libnetwork's defaults with the IPv6 names, then `172.17.0.x<TAB><short id>`) and
  * `/etc/resolv.conf` (Docker 28's generated file for the default bridge: its header comment,
@@ -25,7 +26,8 @@
  * Directories: the ones every Linux machine has (`/tmp`, `/etc`, ...), the home directory,
  * the directories of generated files and those implied by stored files. The learner on the
  * workstation may write under the home directory and `/tmp` only; root may write anywhere
- * but `/proc` and `/sys`.
+ * but `/proc` and `/sys`, except a modelled `/proc/sys` parameter, which a write sets (as
+ * `sysctl -w` does; a value the kernel refuses fails the write with `Invalid argument`).
  * Writes are bounded (files.ts: 1 MiB a file, 8 MiB a machine): `writeLimited` and
  * `appendLimited` throw a FileLimitError with the errno text (`No space left on device`) that
  * the writing command reports in its own words.
@@ -34,7 +36,7 @@
  * (a new `/etc/resolv.conf` does not change how the pod resolves names). A container's
  * resolv.conf follows the host's generated one, not a file the learner wrote on the host.
  */
-import type { ShellEnv } from './command';
+import type { OutputSink, ShellEnv } from './command';
 import { formatIp } from '../sim/ipv4';
 import { resolvConf } from '../sim/k8s/coredns';
 import { podHostname, podHostsFile, podResolvConf } from '../sim/k8s/pod-files';
@@ -44,6 +46,7 @@ import { imageAt, imageFamily } from './images';
 import { imageFiles } from '../sim/apps/index';
 import { mountedFiles } from '../sim/k8s/volumes';
 import { containerHostsFile, containerResolvConf } from '../sim/docker/networks';
+import { normaliseKey, procSysFiles, readSysctl, writeSysctl } from '../sim/linux/sysctl';
 
 /** Where file names resolve for a shell: the machine's key in the state and the working directory. */
 export interface Place {
@@ -101,8 +104,10 @@ function machineFiles(env: ShellEnv): Record<string, string> {
     const out: Record<string, string> = {
       '/etc/hostname': `${loc.node}\n`,
       '/etc/resolv.conf': `nameserver ${formatIp(state.config.gateway)}\n`,
-      '/proc/sys/net/ipv4/ip_forward': `${state.netns[loc.ns]?.ipForward ? 1 : 0}\n`,
     };
+    // The kernel parameters the sandbox models, one file each (sim/linux/sysctl.ts).
+    const ns = state.netns[loc.ns];
+    if (ns) Object.assign(out, procSysFiles(ns));
     // The network plugin's files (flannel's subnet.env and conflist, Canal's 10-canal.conflist).
     if (node) Object.assign(out, cniNodeFiles(state, loc.node));
     return out;
@@ -158,6 +163,7 @@ export function writeError(env: ShellEnv, place: Place, abs: string): string | u
   if (parentKind === 'none') return 'No such file or directory';
   if (parentKind === 'file') return 'Not a directory';
   if (!place.root && !(abs.startsWith(place.home + '/') || abs.startsWith('/tmp/') || abs.startsWith('/var/tmp/'))) return 'Permission denied';
+  if (abs.startsWith('/proc/sys/') && procSysKey(env, abs)) return undefined;
   if (abs.startsWith('/proc/') || abs.startsWith('/sys/')) return 'writing to /proc and /sys is not supported in this sandbox';
   return undefined;
 }
@@ -194,6 +200,31 @@ export function fileCompletions(env: ShellEnv, prefix: string): string[] {
   return listDir(env, place, dir)
     .filter((e) => e.name.startsWith(base) && (base.startsWith('.') || !e.name.startsWith('.')))
     .map((e) => dirPart + e.name + (e.dir ? '/' : ''));
+}
+
+/** The kernel parameter a /proc/sys path names where the shell runs, if the sandbox models it. */
+function procSysKey(env: Pick<ShellEnv, 'sim' | 'location'>, abs: string): string | undefined {
+  const loc = env.location;
+  if (loc.kind !== 'node' || !abs.startsWith('/proc/sys/')) return undefined;
+  const ns = env.sim.state.netns[loc.ns];
+  const key = normaliseKey(abs);
+  return ns && readSysctl(ns, key) !== undefined ? key : undefined;
+}
+
+/**
+ * Where output redirected to a /proc/sys file goes: each write sets the parameter, as a write
+ * to the proc file does (`echo 1 > /proc/sys/net/ipv4/ip_forward`); a value the kernel refuses
+ * fails the write with EINVAL. Undefined for any other path.
+ */
+export function procSysSink(env: Pick<ShellEnv, 'sim' | 'location'>, abs: string): OutputSink | undefined {
+  const key = procSysKey(env, abs);
+  if (!key) return undefined;
+  const ns = env.sim.state.netns[(env.location as { ns: string }).ns]!;
+  return {
+    write(t: string): void {
+      if (writeSysctl(ns, key, t.replace(/\n$/, ''))) throw new FileLimitError('Invalid argument');
+    },
+  };
 }
 
 /** A write that did not fit the sandbox's file bounds; the message is strerror's text. */

@@ -253,7 +253,7 @@ describe('--help', () => {
         expect(r.status, c.name).toBe(status);
         expect(text.trim(), c.name).not.toBe('');
         if (opening) expect(text.startsWith(opening), `${c.name}: ${text.split('\n')[0]}`).toBe(true);
-        else expect(text, c.name).toMatch(/^(Usage|usage|[a-z-]+: [a-z-]+|\S+ v(ersion )?\d)/);
+        else expect(text, c.name).toMatch(/^\n?(Usage|usage|[a-z-]+: [a-z-]+|\S+ v(ersion )?\d|Command line interface for the connection tracking system)/);
       }
       checked.push(c.name);
     }

@@ -87,7 +87,7 @@ import { answeredByEndedShell, EXEC_KILLED, podShellEnded } from './pod-session'
 import { closeHungSession, isSshEscapeClose, sshSessionHung } from './ssh-link';
 import type { Registry } from './registry';
 import { boundedPair, OutputBudget, OutputLimitStop } from './output-limit';
-import { absolute, appendLimited, fileCompletions, kindOf, placeOf, readAny, writeError } from './sandbox-fs';
+import { absolute, appendLimited, fileCompletions, kindOf, placeOf, procSysSink, readAny, writeError } from './sandbox-fs';
 import { attachShellState, NAME, shellState } from './shell-state';
 import { constructEnd, parseCommandLine, ShellSyntaxError, wordAt, type Command as ParsedCommand, type CompoundCommand, type CondOp, type ExpandableText, type ListItem, type Pipeline, type RawWord, type Redirect, type SimpleCommand, type WordToken } from './tokenize';
 import { ArithError, evaluate } from './arith';
@@ -868,6 +868,7 @@ export class Shell {
     else if (abs === '/dev/stdout') sink = io.stdout;
     else if (abs === '/dev/stderr') sink = io.stderr;
     else if (abs === '/dev/tty') sink = terminal;
+    else if (procSysSink(env, abs)) sink = procSysSink(env, abs)!;
     else {
       const why = writeError(env, place, abs);
       if (why !== undefined) return ash ? `sh: can't create ${file}: ${why === 'No such file or directory' ? 'nonexistent directory' : why}` : `bash: ${file}: ${why}`;

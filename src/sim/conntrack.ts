@@ -19,6 +19,11 @@
  * connection that was closed (TIME_WAIT, or CLOSE after a reset) reopens it as
  * nf_conntrack_proto_tcp does: the old entry goes and the SYN starts a new one, NAT decision
  * included, so a client reusing a source port is not sent to the old connection's backend.
+}
+
+ * long session's table holds about what `conntrack -L` lists. `deleteEntries` removes entries
+ * (`conntrack -D`, `-F`): the connection's next packet starts a new entry and walks the nat
+ * table again.
  * Left out: RELATED tracking of ICMP errors (their quoted headers are not translated),
  * helpers (FTP...), zones, the conntrack table size limit.
  */
@@ -143,6 +148,22 @@ export function lookup(table: ConntrackEntry[], p: Ipv4Packet, now: number): CtH
 function reopens(hit: CtHit, p: Ipv4Packet): boolean {
   const pl = p.payload;
   return hit.dir === 'orig' && pl.kind === 'tcp' && (pl.flags & 0x12) === 0x02 && (hit.entry.tcpState === 'TIME_WAIT' || hit.entry.tcpState === 'CLOSE');
+}
+
+/**
+ * Deletes the entries `drop` selects (`conntrack -D`, `-F`) and returns them; the table's
+ * index is rebuilt on the next lookup, so a deleted connection's next packet is NEW again.
+ */
+export function deleteEntries(table: ConntrackEntry[], drop: (e: ConntrackEntry) => boolean): ConntrackEntry[] {
+  const gone: ConntrackEntry[] = [];
+  let kept = 0;
+  for (const e of table) {
+    if (drop(e)) gone.push(e);
+    else table[kept++] = e;
+  }
+  table.length = kept;
+  INDEXES.delete(table);
+  return gone;
 }
 
 /** Call after a NAT decision changed an entry's reply tuple, so lookups find the new one. */

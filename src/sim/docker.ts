@@ -74,9 +74,11 @@
  * endpoint still draws from the creation stream, so a container on the default bridge looks
  * as it always did. The Docker topology's LAN router leads to a small internet (internet.ts).
  *
+ * A DOCKER chain the learner deleted with iptables comes back empty when a published container
+ * needs it (a real daemon fails the container's start with an iptables error instead).
  * Left out: the raw-table rule Docker 28 adds per published container
- * (`-A PREROUTING -d <ip>/32 ! -i docker0 -j DROP`, the sandbox has no raw table; nothing on
- * the simulated LAN routes to a host's 172.17.0.0/16 anyway), docker-proxy for UDP ports (it
+ * (`-A PREROUTING -d <ip>/32 ! -i docker0 -j DROP`; nothing on the simulated LAN routes to a
+ * host's 172.17.0.0/16 anyway), docker-proxy for UDP ports (it
  * relays TCP only; UDP still reaches the container through DNAT from other machines), IPv6,
  * processes other than the main one, image pulls (no registry), restart policies, the
  * gateway choice among several endpoints by priority (the first joined keeps the default
@@ -665,8 +667,9 @@ export function dockerStart(state: SimState, hostName: string, nameOrId: string,
   const nf = host.nf!;
   for (const p of ports) {
     const r = publishRules(ip, p, first!.bridge);
-    nf.nat.chains.DOCKER!.rules.push(r.nat);
-    nf.filter.chains.DOCKER!.rules.unshift(r.filter);
+    // A DOCKER chain a learner deleted by hand comes back empty (the daemon writes its rules there).
+    (nf.nat.chains.DOCKER ??= { rules: [] }).rules.push(r.nat);
+    (nf.filter.chains.DOCKER ??= { rules: [] }).rules.unshift(r.filter);
   }
   const e0 = c.endpoints[0];
   Object.assign(c, { ip: e0?.ip ?? 0, mac: e0?.mac ?? '', hostVeth: e0?.hostVeth ?? '', endpointId: e0?.endpointId ?? '', sandboxId, pid, ports, status: 'running', exitCode: 0, startedAt: now, starts: c.starts + 1 });
@@ -823,8 +826,10 @@ function detach(state: SimState, h: DockerHost, c: DockerContainer): void {
     drop.add(formatRule('DOCKER', r.nat));
     drop.add(formatRule('DOCKER', r.filter));
   }
-  nf.nat.chains.DOCKER!.rules = nf.nat.chains.DOCKER!.rules.filter((r) => !drop.has(formatRule('DOCKER', r)));
-  nf.filter.chains.DOCKER!.rules = nf.filter.chains.DOCKER!.rules.filter((r) => !drop.has(formatRule('DOCKER', r)));
+  for (const t of [nf.nat, nf.filter]) {
+    const chain = t.chains.DOCKER;
+    if (chain) chain.rules = chain.rules.filter((r) => !drop.has(formatRule('DOCKER', r)));
+  }
   Object.assign(c, { ip: 0, mac: '', hostVeth: '', endpointId: '', sandboxId: '', endpoints: [] });
   delete c.dnsPorts;
   // A port published without a host port gets a new one at the next start.

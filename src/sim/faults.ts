@@ -82,7 +82,14 @@ export function applyFault(state: SimState, fault: Fault, now: number): void {
           ? { ...c, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: ts }
           : { ...c, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: ts },
       );
-      node.spec.taints = [...(node.spec.taints ?? []), { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' }];
+      node.spec.taints = [...(node.spec.taints ?? []), { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' }, { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: ts }];
+      // The node lifecycle controller marks the node's pods not ready (MarkPodsNotReady: only the
+      // Ready condition; the container statuses the kubelet last posted stay), so Services stop
+      // sending to them; `kubectl get pods` still shows them Running 1/1.
+      for (const p of Object.values(state.k8s.pods)) {
+        if (p.spec.nodeName !== fault.node || !p.status.conditions) continue;
+        p.status.conditions = p.status.conditions.map((c) => (c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: ts } : c));
+      }
       state.proxyDirty = true;
       return;
     }

@@ -30,9 +30,14 @@
  * Namespaces with iptables rules run the netfilter hooks where Linux does: conntrack and nat
  * OUTPUT/filter OUTPUT for local packets before routing, nat PREROUTING for arriving packets
  * before the routing decision, filter INPUT or FORWARD after it, nat POSTROUTING just before a
- * packet leaves; conntrack.ts translates every later packet of a connection. Before a packet
- * moves, kube-proxy's rules and the network plugin's policy rules (Canal's Felix, sim/cni)
- * are brought up to date, so a changed Service or NetworkPolicy applies to the next packet.
+ * packet leaves; conntrack.ts translates every later packet of a connection. Where the
+ * namespace has raw and mangle tables (once something was written there) their chains run at
+ * the same hooks first, as Linux orders them (raw, then mangle, then nat or filter); a DROP
+ * there ends the packet. Every rule that matches counts the packet (netfilter.ts). Bridged IPv4
+ * frames pass the hooks only where net.bridge.bridge-nf-call-iptables is on (linux/sysctl.ts);
+ * a routed packet is dropped where ip_forward is off. Before a packet moves, the daemons that
+ * program the kernel (kube-proxy, a policy agent such as Canal's Felix: daemons.ts) bring their
+ * rules up to date, so a changed Service or NetworkPolicy applies to the next packet.
  * Packets without DF that do not fit a device's MTU are fragmented and reassembled by the
  * receiving host; with DF they are dropped with "fragmentation needed", and the sender keeps
  * the MTU that message names as the path MTU to that destination (netns.ts): its later
@@ -48,7 +53,9 @@
  * missing or FAILED one; a local TCP segment that acknowledges its peer confirms the
  * neighbour it goes to, and PROBE's unicast request runs through the network at the time it
  * falls due, whoever looks at the entry first. A packet that meets a resolution still under
- * way (INCOMPLETE from an earlier run) sends that resolution's next request at once.
+ * way (INCOMPLETE from an earlier run) sends that resolution's next request at once. Routes,
+ * neighbours and VXLAN FDB entries are read with the sandbox state, so a node's lookups see
+ * what it holds through a mesh (mesh.ts: flannel's entries for the other nodes) as its own.
  * Left out for now: defragmentation before conntrack (fragments pass NAT untracked), ICMP
  * rate limiting (icmp_ratelimit: a real host answers a burst of 6 and then one a second per
  * peer, which is why real traceroutes sometimes show `*`), rp_filter, the time a failed
@@ -86,6 +93,7 @@ import { ipvsReply, ipvsRequest } from './ipvs';
 import { evaluate, layered, type Netfilter, type PacketView, type TableName, type Verdict } from './netfilter';
 import { cachedPmtu, deviceByIndex, deviceByName, isLocal, learnPmtu, lookupRoute, lookupVxlanFdb, neighboursOf, sourceFor, sourceTo, type Device, type Neighbour, type Netns, type Route } from './netns';
 import { arpInput, confirm, neighbours, resolve, type NeighEnv } from './neigh';
+import { bridgeNfCallIptables } from './linux/sysctl';
 import { rngOver, type Rng } from './rng';
 import type { SimState } from './state';
 
@@ -334,6 +342,10 @@ class Engine {
     if ((pl.kind === 'udp' || pl.kind === 'tcp') && pl.srcPort !== undefined) {
       v.sport = pl.srcPort;
       v.dport = pl.dstPort;
+      if (p.payload.kind === 'tcp') v.tcpFlags = p.payload.flags;
+    } else if (p.payload.kind === 'icmp') {
+      v.icmpType = p.payload.type;
+      v.icmpCode = p.payload.code;
     }
     if (inDev !== undefined) v.in = inDev;
     if (outDev !== undefined) v.out = outDev;
@@ -349,19 +361,43 @@ class Engine {
   }
 
   private table(ns: Netns, table: TableName, chain: string, p: Ipv4Packet, meta: Meta, inDev?: string, outDev?: string): Verdict {
-    return evaluate(this.rules(ns), table, chain, this.view(ns, p, meta, inDev, outDev), {
+    const v = evaluate(this.rules(ns), table, chain, this.view(ns, p, meta, inDev, outDev), {
       rng: this.rng,
       isLocal: (ip) => isLocal(ns, ip),
       ipset: (name) => ns.ipsets?.[name],
       isBridge: (dev) => deviceByName(ns, dev)?.kind === 'bridge',
+      bytes: ipv4Length(p),
+      own: ns.nf,
     });
+    // A LOG rule writes to the kernel log; the trace is where the sandbox shows it.
+    const logged = v.fired.filter((f) => f.includes(' -j LOG'));
+    if (logged.length) this.hop(ns, 'filter', `${table} ${chain}: LOG`, inDev ?? outDev, p, undefined, logged);
+    return v;
+  }
+
+  /**
+   * The raw and mangle chains of a hook, where the namespace has those tables (they exist once
+   * something was written there): MARK changes the packet's mark, DROP ends it here.
+   */
+  private early(ns: Netns, hooks: [TableName, string][], p: Ipv4Packet, meta: Meta, local: boolean, inDev?: string, outDev?: string): boolean {
+    for (const [table, chain] of hooks) {
+      if (!ns.nf?.[table]) continue;
+      const v = this.table(ns, table, chain, p, meta, inDev, outDev);
+      meta.mark = v.mark;
+      if (v.verdict === 'ACCEPT') continue;
+      this.hop(ns, 'filter', `${table} ${chain}: ${v.verdict}`, inDev ?? outDev, p, undefined, v.fired);
+      if (local) this.result.errors.push({ ns: ns.id, errno: 'EPERM', packet: p });
+      return false;
+    }
+    return true;
   }
 
   /**
    * PREROUTING (arriving) or OUTPUT (local): conntrack, then the nat table for a new connection.
    * Returns the packet as translated.
    */
-  private natPre(ns: Netns, p: Ipv4Packet, meta: Meta, hook: 'PREROUTING' | 'OUTPUT', inDev?: string): Ipv4Packet {
+  private natPre(ns: Netns, p: Ipv4Packet, meta: Meta, hook: 'PREROUTING' | 'OUTPUT', inDev?: string): Ipv4Packet | undefined {
+    if (!this.early(ns, [['raw', hook], ['mangle', hook]], p, meta, hook === 'OUTPUT', inDev)) return undefined;
     const table = (ns.conntrack ??= []);
     const hit = ctLookup(table, p, this.now);
     if (hit) {
@@ -387,6 +423,12 @@ class Engine {
     meta.ctNew = true;
     const v = this.table(ns, 'nat', hook, p, meta, inDev);
     meta.mark = v.mark;
+    if (v.redirect) {
+      // REDIRECT: to this host, at the incoming interface's first address (127.0.0.1 for its own packets).
+      const dev = inDev !== undefined ? deviceByName(ns, inDev) : undefined;
+      const ip = hook === 'OUTPUT' ? 0x7f000001 : dev?.addrs[0]?.ip;
+      if (ip !== undefined) v.dnat = { ip, ...(v.redirect.port !== undefined ? { port: v.redirect.port } : {}) };
+    }
     if (v.dnat) {
       setDnat(e, v.dnat.ip, v.dnat.port);
       reindex(table, e);
@@ -398,7 +440,8 @@ class Engine {
   }
 
   /** nat POSTROUTING: SNAT/MASQUERADE for a new connection, stored translations otherwise. */
-  private natPost(ns: Netns, p: Ipv4Packet, meta: Meta, out: Device): Ipv4Packet {
+  private natPost(ns: Netns, p: Ipv4Packet, meta: Meta, out: Device): Ipv4Packet | undefined {
+    if (!this.early(ns, [['mangle', 'POSTROUTING']], p, meta, false, undefined, out.name)) return undefined;
     const hit = meta.ct;
     if (!hit) return p;
     const e = hit.entry;
@@ -409,7 +452,7 @@ class Engine {
         if (v.masquerade || v.snat) {
           const ip = v.snat?.ip ?? sourceFor(ns, lookupRoute(ns, p.dst, this.state)!, p.dst) ?? out.addrs[0]?.ip ?? p.src;
           const table = (ns.conntrack ??= []);
-          setSnat(table, e, ip, this.rng, !!(v.masquerade?.randomFully ?? v.snat?.randomFully), v.snat?.port);
+          setSnat(table, e, ip, this.rng, !!(v.masquerade?.randomFully ?? v.snat?.randomFully), v.snat?.port ?? v.masquerade?.port);
           reindex(table, e);
           const q = snatOrig(e, p);
           this.hop(ns, 'snat', `nat POSTROUTING: ${v.masquerade ? 'MASQUERADE' : 'SNAT'} ${formatIp(p.src)} -> ${formatIp(q.src)} (out ${out.name})`, out.name, q, undefined, v.fired);
@@ -482,6 +525,7 @@ class Engine {
 
   /** A filter chain's verdict; DROP and REJECT end the packet here (REJECT answers with ICMP). */
   private filter(ns: Netns, chain: 'INPUT' | 'FORWARD' | 'OUTPUT', p: Ipv4Packet, meta: Meta, local: boolean, inDev?: string, outDev?: string): boolean {
+    if (!this.early(ns, [['mangle', chain]], p, meta, local, inDev, outDev)) return false;
     const v = this.table(ns, 'filter', chain, p, meta, inDev, outDev);
     if (v.verdict === 'ACCEPT') return true;
     this.hop(ns, 'filter', `filter ${chain}: ${v.verdict}${v.rejectWith ? ` (${v.rejectWith})` : ''}`, inDev ?? outDev, p, undefined, v.fired);
@@ -496,8 +540,9 @@ class Engine {
 
   private output(ns: Netns, p: Ipv4Packet, local: boolean, meta: Meta): void {
     if (ns.nf && local) {
-      p = this.natPre(ns, p, meta, 'OUTPUT');
-      if (!this.filter(ns, 'OUTPUT', p, meta, true)) return;
+      const q = this.natPre(ns, p, meta, 'OUTPUT');
+      if (!q || !this.filter(ns, 'OUTPUT', q, meta, true)) return;
+      p = q;
     } else if (ns.nf && meta.ipvs && !this.filter(ns, 'OUTPUT', p, meta, false)) return;
     if (local && ns.ipvs && isLocal(ns, p.dst)) {
       // IPVS's LOCAL_OUT hook: our own connection to a virtual server.
@@ -537,7 +582,9 @@ class Engine {
     this.hop(ns, 'route', `route to ${formatIp(p.dst)}: ${formatRouteDst(route.dst.addr, route.dst.len)} ${where}`, dev.name, p);
     if (ns.nf) {
       if (!local && !meta.ipvs && !this.filter(ns, 'FORWARD', p, meta, false, meta.inDev, dev.name)) return;
-      p = this.natPost(ns, p, meta, dev);
+      const q = this.natPost(ns, p, meta, dev);
+      if (!q) return;
+      p = q;
     }
     // A packet of our own follows the path MTU learned for its destination, if lower.
     const pmtu = local ? cachedPmtu(ns, p.dst, this.now) : undefined;
@@ -676,14 +723,16 @@ class Engine {
       this.l3Input(ns, br, frame);
       return;
     }
-    if (inPort && ns.nf && bridgeNfCallIptables(ns) && frame.payload.kind === 'ipv4' && frame.dst !== BROADCAST_MAC) {
+    if (inPort && ns.nf && frame.payload.kind === 'ipv4' && frame.dst !== BROADCAST_MAC && bridgeNfCallIptables(ns)) {
       // br_netfilter (net.bridge.bridge-nf-call-iptables=1, which Kubernetes requires): bridged
       // IPv4 frames pass the iptables hooks too, so conntrack can undo a DNAT on a reply that
       // goes straight from one pod to another on the same bridge.
       // iptables sees the bridge as both interfaces (-i/-o br); the ports are physdev matches.
       const meta: Meta = { mark: 0, inDev: br.name };
       const before = frame.payload;
-      let p = this.natPre(ns, before, meta, 'PREROUTING', br.name);
+      const pre = this.natPre(ns, before, meta, 'PREROUTING', br.name);
+      if (!pre) return;
+      let p = pre;
       if (p.dst !== before.dst) {
         // Translated to an address elsewhere: the bridge hands the packet to routing, which
         // forwards it like any routed packet (TTL check and decrement included).
@@ -700,7 +749,9 @@ class Engine {
         return;
       }
       if (!this.filter(ns, 'FORWARD', p, meta, false, br.name, br.name)) return;
-      p = this.natPost(ns, p, meta, br);
+      const post = this.natPost(ns, p, meta, br);
+      if (!post) return;
+      p = post;
       frame = { ...frame, payload: p };
     }
     const entry = frame.dst === BROADCAST_MAC ? undefined : fdb[frame.dst];
@@ -794,7 +845,11 @@ class Engine {
     }
     const meta: Meta = { mark: 0, inDev: dev.name };
     let p = pl;
-    if (ns.nf) p = this.natPre(ns, p, meta, 'PREROUTING', dev.name);
+    if (ns.nf) {
+      const q = this.natPre(ns, p, meta, 'PREROUTING', dev.name);
+      if (!q) return;
+      p = q;
+    }
     if (isLocal(ns, p.dst)) {
       if (ns.nf) {
         if (!this.filter(ns, 'INPUT', p, meta, false, dev.name)) return;
@@ -996,15 +1051,6 @@ function proxiesArp(state: SimState, ns: Netns, dev: Device, ip: Ip): boolean {
   return !!route && route.type !== 'blackhole' && route.dev !== dev.name;
 }
 
-/**
- * Whether bridged IPv4 frames pass the iptables hooks (br_netfilter with
- * net.bridge.bridge-nf-call-iptables=1): on Kubernetes nodes, which require it; not on a Docker
- * 28 host, whose daemon loads br_netfilter only for --icc=false or without the userland proxy
- * (moby libnetwork/drivers/bridge/bridge_linux.go), nor on the routed network's machines.
- */
-function bridgeNfCallIptables(ns: Netns): boolean {
-  return ns.id.startsWith('node/');
-}
 
 function portText(p: Ipv4Packet): string {
   const pl = p.payload as { kind: string; dstPort?: number };

@@ -3,8 +3,10 @@ import { clone } from './clone';
 import { VirtualClock } from './clock';
 import { FLANNEL_MESH, nodeNsId } from './cni';
 import { applyFault } from './faults';
-import { formatCidr, ip } from './ipv4';
+import { formatCidr, formatIp, ip } from './ipv4';
 import { leaveMesh } from './mesh';
+import { neighbourTable } from './forward';
+import { arpInput, confirm, GC_PERIOD, resolve, type NeighEnv } from './neigh';
 import { deviceByName, lookupNeighbour, lookupRoute, lookupVxlanFdb, neighboursOf, routesOf, vxlanFdbOf, type Netns } from './netns';
 import { Sim } from './sim';
 
@@ -99,3 +101,62 @@ describe('flannel mesh', () => {
 function formatCidr2(r: { dst: { addr: number; len: number } }): string {
   return formatCidr(r.dst);
 }
+
+describe('flannel mesh and the neighbour state machine', () => {
+  const env = (sim: Sim, now: number): NeighEnv => ({ seed: sim.state.seed, now, origin: sim.state.createdAt, shared: sim.state });
+  const HOUR = 3_600_000;
+
+  it('lists the mesh entries as PERMANENT, without times, however long the sandbox runs', () => {
+    const sim = build(3);
+    const later = T0 + 10 * HOUR;
+    const held = neighbourTable(sim.state, nodeNsId('node-1'), later).filter((n) => n.dev === 'flannel.1');
+    expect(held.map((n) => [formatIp(n.ip), n.state, n.updated, n.confirmed, n.used])).toEqual([
+      ['10.244.0.0', 'PERMANENT', undefined, undefined, undefined],
+      ['10.244.2.0', 'PERMANENT', undefined, undefined, undefined],
+    ]);
+    expect(node(sim, 'node-1').mesh).toBe(FLANNEL_MESH);
+    expect(node(sim, 'node-1').neigh).toEqual([]);
+  });
+
+  it('sends through a mesh entry and ignores ARP about it, leaving it shared', () => {
+    const sim = build(3);
+    const n1 = node(sim, 'node-1');
+    const meshes = JSON.stringify(sim.state.meshes);
+    const vtep2 = deviceByName(node(sim, 'node-2'), 'flannel.1')!.mac;
+    expect(resolve(n1, 'flannel.1', ip('10.244.2.0'), env(sim, T0 + HOUR))).toEqual({ kind: 'send', mac: vtep2 });
+    const n = arpInput(n1, 'flannel.1', { op: 1, sha: '02:00:00:00:00:99', spa: ip('10.244.2.0'), tha: '00:00:00:00:00:00', tpa: ip('10.244.1.0') }, { unicast: false, forUs: true }, env(sim, T0 + HOUR));
+    expect(n?.mac).toBe(vtep2);
+    expect(n1.mesh).toBe(FLANNEL_MESH);
+    expect(n1.neigh).toEqual([]);
+    expect(JSON.stringify(sim.state.meshes)).toBe(meshes);
+  });
+
+  it('a confirmation changes a mesh entry on its namespace only (copy-on-write)', () => {
+    const sim = build(3);
+    const n1 = node(sim, 'node-1');
+    const at = T0 + HOUR;
+    confirm(n1, 'flannel.1', ip('10.244.2.0'), env(sim, at));
+    expect(n1.mesh).toBeUndefined();
+    expect(lookupNeighbour(n1, 'flannel.1', ip('10.244.2.0'))).toMatchObject({ state: 'PERMANENT', confirmed: at });
+    for (const other of ['control-plane', 'node-2']) {
+      expect(node(sim, other).mesh).toBe(FLANNEL_MESH);
+      expect(neighboursOf(node(sim, other), sim.state).every((x) => x.confirmed === undefined)).toBe(true);
+    }
+  });
+
+  it('counts the mesh entries toward the garbage collector\'s gc_thresh1, as the kernel counts permanent entries', () => {
+    // A learned entry unused for longer than gc_stale_time goes only when the table holds 128 entries or more.
+    const stale = (sim: Sim): boolean => {
+      const n1 = node(sim, 'node-1');
+      n1.neigh.push({ ip: ip('192.168.49.77'), dev: 'eth0', mac: '02:00:00:00:00:77', state: 'STALE', updated: T0, confirmed: T0, used: T0 });
+      // The first look starts the collector's clock; it runs at the ticks after that.
+      neighbourTable(sim.state, n1.id, T0 + GC_PERIOD);
+      return neighbourTable(sim.state, n1.id, T0 + 10 * GC_PERIOD).some((n) => n.ip === ip('192.168.49.77'));
+    };
+    expect(stale(build(3))).toBe(true);
+    const big = build(130);
+    expect(stale(big)).toBe(false);
+    expect(node(big, 'node-1').mesh).toBe(FLANNEL_MESH);
+  });
+});
+

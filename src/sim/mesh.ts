@@ -6,22 +6,29 @@
  * same route, permanent neighbour and VXLAN FDB entry (host-gw: the same route). Kept in each
  * node's own tables that is n - 1 of each per node, n² in all: 500 nodes would hold 750,000
  * entries. A mesh keeps them once, in the state (`SimState.meshes`): each member namespace
- * publishes the entries every *other* member holds because of it (flannel: the route to its
- * subnet, the neighbour entry for its VTEP address, the FDB entry for its VTEP MAC), and a
- * namespace that belongs to the mesh (`Netns.mesh`) holds every other member's entries as if
- * they were in its own tables. netns.ts reads them wherever it reads the own tables: route
- * lookup, neighbour lookup, the VXLAN device's FDB lookup and the listings `ip route`,
- * `ip neigh` and `bridge fdb` print (own routes first, mesh routes after; mesh neighbours and
- * FDB entries first, as the overlay programmed them before anything was learned), in the order
- * the members joined. A namespace's own entry for the same destination, neighbour address or
- * MAC shadows the mesh's.
+ * publishes the entries every *other* member holds because of it (a network plugin's
+ * PeerEntries for that node, cni/plugin.ts `peerMesh`: flannel's route to its subnet, the
+ * neighbour entry for its VTEP address, the FDB entry for its VTEP MAC), and a namespace that
+ * belongs to the mesh (`Netns.mesh`) holds every other member's entries as if they were in its
+ * own tables. netns.ts reads them wherever it reads the own tables: route lookup, neighbour
+ * lookup, the VXLAN device's FDB lookup and the listings `ip route`, `ip neigh` and `bridge
+ * fdb` print (own routes first, mesh routes after; mesh neighbours and FDB entries first, as
+ * the overlay programmed them before anything was learned), in the order the members joined.
+ * A namespace's own entry for the same destination, neighbour address or MAC shadows the
+ * mesh's, and of two members' entries for one key the first counts.
  * Changing one namespace's share is copy-on-write: `leaveMesh` first copies the mesh's
- * entries into the namespace's own tables and takes it out of the mesh, so a learner's
- * `ip route del` of a flannel route, or a fault, changes that namespace only; the others keep
- * reading the shared copy. Anything that writes a namespace's routes, neighbours or FDB
- * entries, or deletes or renames a device a mesh entry names, calls it first. A mesh entry
- * over a device the namespace does not have is not listed (the kernel drops a device's routes
- * and neighbours with it) and is not copied. Everything is plain data (member records and a mesh id on the
+ * entries into the namespace's own tables, in the order they were listed, and takes it out of
+ * the mesh, so a learner's `ip route del` of a flannel route, or a fault, changes that
+ * namespace only; the others keep reading the shared copy. What calls it: src/sim/linux's
+ * writers before a change to the routes, the neighbours or a vxlan device's FDB goes through
+ * (after the checks, which see the mesh's entries as the namespace's own), and before a
+ * device the mesh names goes down, is renamed, deleted or moved away; netns.ts removeDevice
+ * for such a device; the neighbour state machine (neigh.ts) before it would change an entry
+ * held through the mesh (a TCP confirmation; ARP never changes a permanent one); a fault.
+ * What only adds the namespace's own entries alongside (ARP learning, a pod's veth and
+ * routes, an address's prefix route) leaves it in the mesh. A mesh entry over a device the
+ * namespace does not have is not listed (the kernel drops a device's routes and neighbours
+ * with it) and is not copied. Everything is plain data (member records and a mesh id on the
  * namespace), so the state stays JSON and a snapshot grows linearly with the nodes.
  * Simplified: a namespace belongs to at most one mesh; a member that left keeps the entries it
  * had and no longer sees members that join later.

@@ -34,7 +34,11 @@
  * entries as neigh_forced_gc does; if none can go at gc_thresh3 the table overflows.
  * The thresholds count the entries of every namespace on the machine, as the kernel's one
  * table does (the caller says which namespaces share a kernel), but a namespace's entries are
- * collected when it is next looked at. Simplified: PROBE's second and third requests are not
+ * collected when it is next looked at. Entries a namespace holds through a mesh (mesh.ts:
+ * flannel's, one per other node) are PERMANENT and have no times, so they never age and count
+ * as made when the sandbox was; the thresholds count them as the kernel counts permanent
+ * ones; they are read where they are stored, and the one change that would touch one (a
+ * confirmation) first gives the namespace its own copy. Simplified: PROBE's second and third requests are not
  * sent through the network (a neighbour that ignored the first ignores them too), and
  * INCOMPLETE's retries only when a packet waits for them (the data path sends the next one
  * then), so captures do not show the others; kernel timer slack is not modelled. Left out:

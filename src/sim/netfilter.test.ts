@@ -145,3 +145,52 @@ describe('Service traffic through conntrack', () => {
     expect(seen.size).toBe(2);
   });
 });
+
+describe('rules written on a node', () => {
+  const T0 = Date.UTC(2025, 2, 14, 9, 0, 0);
+  it('a LOG rule shows in the trace, a raw PREROUTING DROP ends the packet before conntrack, and counters count', () => {
+    const state = buildCluster({ workloads: { pods: [{ name: 'client', image: 'busybox:1.36' }] } }, 5, T0);
+    const client = state.k8s.pods['default/client']!;
+    const cns = podNetns(state, client)!.id;
+    const cip = parseIp(client.status.podIP!);
+    const node = state.netns[`node/${client.spec.nodeName}`]!;
+    const dns = parseIp('10.96.0.10');
+    const query = (sport: number) => ipv4({ src: cip, dst: dns, id: 9, payload: udp(cip, dns, sport, 53, new Uint8Array([0xab, 0xcd])) });
+    node.nf!.filter.chains.FORWARD!.rules.unshift({ proto: 'udp', matches: [{ m: 'udp', dport: 53 }], target: { t: 'LOG', prefix: 'dns: ' } });
+    const t = inject(state, cns, query(41001), T0 + 1000);
+    expect(t.hops.some((h) => h.rules?.includes('-A FORWARD -p udp -m udp --dport 53 -j LOG --log-prefix "dns: "'))).toBe(true);
+    expect(node.nf!.filter.chains.FORWARD!.rules[0]).toMatchObject({ pkts: 1, bytes: 30 });
+    node.nf!.raw = { chains: { PREROUTING: { policy: 'ACCEPT', rules: [{ src: host(cip), matches: [], target: { t: 'DROP' } }] }, OUTPUT: { policy: 'ACCEPT', rules: [] } } };
+    const before = node.conntrack!.length;
+    const dropped = inject(state, cns, query(41002), T0 + 2000);
+    expect(dropped.deliveries.some((d) => d.packet.payload.kind === 'udp')).toBe(false);
+    expect(dropped.hops.some((h) => h.action === 'filter' && h.detail === 'raw PREROUTING: DROP')).toBe(true);
+    expect(node.conntrack!.length).toBe(before);
+  });
+});
+
+describe('REDIRECT and TCP flags', () => {
+  const T0 = Date.UTC(2025, 2, 14, 9, 0, 0);
+  it('REDIRECT sends a packet to the incoming interface address of the host, at the given port', () => {
+    const state = buildCluster({ workloads: { pods: [{ name: 'client', image: 'busybox:1.36' }] } }, 5, T0);
+    const client = state.k8s.pods['default/client']!;
+    const cns = podNetns(state, client)!.id;
+    const cip = parseIp(client.status.podIP!);
+    const node = state.netns[`node/${client.spec.nodeName}`]!;
+    const far = parseIp('203.0.113.7');
+    node.nf!.nat.chains.PREROUTING!.rules.unshift({ proto: 'udp', matches: [{ m: 'udp', dport: 53 }], target: { t: 'REDIRECT', ports: [5353, 5353] } });
+    const t = inject(state, cns, ipv4({ src: cip, dst: far, id: 1, payload: udp(cip, far, 40000, 53, new Uint8Array([1])) }), T0 + 1000);
+    const d = t.deliveries.find((x) => x.ns === node.id && x.packet.payload.kind === 'udp')!;
+    const cni0 = node.devices.find((x) => x.name === 'cni0')!.addrs[0]!.ip;
+    expect(d.packet.dst).toBe(cni0);
+    expect((d.packet.payload as { dstPort: number }).dstPort).toBe(5353);
+  });
+
+  it('--syn matches a SYN and not an ACK', () => {
+    const nf = emptyNetfilter();
+    nf.filter.chains.INPUT!.rules.push({ proto: 'tcp', matches: [{ m: 'tcp', flags: { mask: 0x17, comp: 0x02 } }], target: { t: 'DROP' } });
+    expect(evaluate(nf, 'filter', 'INPUT', pkt({ proto: 6, tcpFlags: 0x02 }), env()).verdict).toBe('DROP');
+    expect(evaluate(nf, 'filter', 'INPUT', pkt({ proto: 6, tcpFlags: 0x10 }), env()).verdict).toBe('ACCEPT');
+    expect(formatRule('INPUT', nf.filter.chains.INPUT!.rules[0]!)).toBe('-A INPUT -p tcp -m tcp --tcp-flags FIN,SYN,RST,ACK SYN -j DROP');
+  });
+});

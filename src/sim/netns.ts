@@ -177,6 +177,8 @@ export interface Netns {
   routes: Route[];
   neigh: Neighbour[];
   ipForward: boolean;
+  /** Kernel parameters written in this namespace (linux/sysctl.ts); the rest are derived. */
+  sysctl?: Record<string, string>;
   nextIfindex: number;
   /** Next IPv4 identification value for locally generated packets. */
   ipId: number;

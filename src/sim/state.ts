@@ -68,6 +68,8 @@ export interface SimState {
   kubeProxy?: Netfilter;
   /** Services or endpoints changed since kube-proxy last synced. */
   proxyDirty?: boolean;
+  /** When kube-proxy's next hourly full resync is due (epoch ms; absent: an hour after creation). */
+  proxyFullSyncDue?: number;
   /** Docker hosts and their containers, when the sandbox is a set of Docker hosts (see docker.ts). */
   docker?: DockerState;
   /** Files written in the sandbox, by machine and path (see files.ts). */

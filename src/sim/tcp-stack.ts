@@ -10,7 +10,9 @@
  * and closes (FIN-ACK) as an HTTP/1.1 server does for `Connection: close`. A FIN is acknowledged. Server sockets live in
  * the namespace's state, so a snapshot taken mid-connection resumes it.
  * The client half (`TcpClient`) is driven by commands (curl, wget): it sends one segment at a
- * time through the network and reads what came back.
+ * time through the network and reads what came back, taking only segments from the address
+ * and port it connected to (a reply that comes back untranslated from a DNATed pod finds no
+ * socket, so the connection times out; the kernel's RST for it is not sent).
  * Left out: retransmission, windows and congestion control (everything arrives), segmentation
  * beyond one MSS per segment, TIME_WAIT, simultaneous open, urgent data.
  */
@@ -164,8 +166,12 @@ export function tcpExchange(env: TcpEnv, nsId: string, dst: Ip, dport: number, r
     traces.push(t);
     return t;
   };
+  // The socket takes only segments of its own connection: a reply from another address (a
+  // DNATed connection whose reply was not translated back) finds no socket.
   const inbound = (t: TraceResult): TcpSegment[] =>
-    t.deliveries.filter((d) => d.ns === nsId && d.packet.payload.kind === 'tcp' && d.packet.payload.dstPort === sport).map((d) => d.packet.payload as TcpSegment);
+    t.deliveries
+      .filter((d) => d.ns === nsId && d.packet.src === dst && d.packet.payload.kind === 'tcp' && d.packet.payload.dstPort === sport && d.packet.payload.srcPort === dport)
+      .map((d) => d.packet.payload as TcpSegment);
   const isn = env.rng.int(0x100000000) >>> 0;
   const syn = send({ srcPort: sport, dstPort: dport, seq: isn, flags: TCP_SYN, window: 64240, options: linuxSynOptions(mssFor(ns, dst, env.state), Math.floor(env.now) >>> 0) });
   const local = syn.errors.find((e) => e.ns === nsId);

@@ -23,12 +23,14 @@ import { ipvsadm } from './ipvsadm';
 import { nslookupBind } from './nslookup-bind';
 import { nsenter } from './nsenter';
 import { iptables } from './iptables';
+import { iptablesRestore } from './iptables-restore';
 import { iptablesSave } from './iptables-save';
 import { kubectl } from './kubectl/index';
 import { minikube } from './minikube';
 import { pingBusybox } from './ping-busybox';
 import { pingIputils } from './ping-iputils';
 import { ssh } from './ssh';
+import { sysctl } from './sysctl';
 import { ss } from './ss';
 import { nc } from './nc';
 import { openssl } from './openssl';
@@ -55,6 +57,6 @@ import { bashCommand, shCommand } from './sh';
 
 export function createRegistry(): Registry {
   const registry = new Registry();
-  registry.register(kubectl, minikube, docker, pingBusybox, pingIputils, traceroute, bridge, nsenter, nslookup, wget, cat, ssh, ip, ss, nc, ipBusybox, ifconfig, route, iptables, dig, nslookupBind, iptablesSave, ipvsadm, ipset, conntrack, curl, tcpdump, grep, head, tail, wc, sort, uniq, cut, awk, sed, clear, exit, hostname, ps, echo, printf, exportCommand, unset, history, pwd, trueCommand, falseCommand, sleep, ls, rm, touch, env, printenv, testCommand, bracketCommand, seqGnu, seqBusybox, base64Gnu, base64Busybox, openssl, xargsGnu, xargsBusybox, shCommand, bashCommand, helpCommand((location, image, env) => registry.available(location, image, false, env)));
+  registry.register(kubectl, minikube, docker, pingBusybox, pingIputils, traceroute, bridge, nsenter, nslookup, wget, cat, ssh, ip, ss, nc, ipBusybox, ifconfig, route, iptables, dig, nslookupBind, iptablesSave, ipvsadm, ipset, iptablesRestore, conntrack, sysctl, curl, tcpdump, grep, head, tail, wc, sort, uniq, cut, awk, sed, clear, exit, hostname, ps, echo, printf, exportCommand, unset, history, pwd, trueCommand, falseCommand, sleep, ls, rm, touch, env, printenv, testCommand, bracketCommand, seqGnu, seqBusybox, base64Gnu, base64Busybox, openssl, xargsGnu, xargsBusybox, shCommand, bashCommand, helpCommand((location, image, env) => registry.available(location, image, false, env)));
   return registry;
 }

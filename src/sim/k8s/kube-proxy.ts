@@ -15,6 +15,9 @@
  * The rules are the same on every node, so the sandbox keeps one shared copy in the state and
  * each node's tables fall back to it (netfilter.ts `layered`); a node whose kube-proxy is
  * stopped keeps a frozen copy of the rules it last wrote, which is how stale rules are modelled.
+ * A learner's iptables write to one of these chains on a node copies that chain into the
+ * node's own tables (sim/linux/iptables.ts), so the shared copy stays the same for the other
+ * nodes; each sync then rewrites the node's copies as kube-proxy would (kube-proxy-writes.ts).
  * kube-proxy writes KUBE-SERVICES in Go map order (it differs between syncs); the sandbox sorts
  * by service port name so outputs are stable.
  * externalTrafficPolicy Local: KUBE-EXT sends pod and node-local traffic to KUBE-SVC and
@@ -37,6 +40,7 @@ import { host, invalidateLayers, net, type Chain, type Netfilter, type Proto, ty
 import type { SimState } from '../state';
 import { syncLoadBalancer } from './cloud';
 import { endpointPort, indexPods, serviceEndpoints } from './endpoints';
+import { FULL_SYNC_PERIOD_MS, hasKubeProxyCopies, kubeProxyFullSync, resyncNodeTables } from './kube-proxy-writes';
 import { hostPortPods, syncHostPorts } from './portmap';
 import type { Service, ServicePort } from './types';
 
@@ -290,7 +294,7 @@ export function syncNodeRules(state: SimState, nodeName: string, own: Netfilter)
       for (const ip of s.ips) drops.push({ dst: host(parseIp(ip)!), proto: s.proto, matches: [comment(`${s.spn} has no local endpoints`), l4(s.proto, s.port)], target: { t: 'DROP' } });
       if (s.nodePort) drops.push({ proto: s.proto, matches: [comment(`${s.spn} has no local endpoints`), { m: 'addrtype', dstType: 'LOCAL' }, l4(s.proto, s.nodePort)], target: { t: 'DROP' } });
     }
-    if (drops.length) own.filter.chains['KUBE-EXTERNAL-SERVICES'] = { rules: [...(shared.filter.chains['KUBE-EXTERNAL-SERVICES']?.rules ?? []), ...drops] };
+    if (drops.length) own.filter.chains['KUBE-EXTERNAL-SERVICES'] = { rules: [...(shared.filter.chains['KUBE-EXTERNAL-SERVICES']?.rules ?? []).map((r) => ({ ...r })), ...drops] };
   }
   invalidateLayers(own);
 }
@@ -327,12 +331,23 @@ export function kubeProxyHooks(nf: Netfilter): void {
  * the last sync (the API marks the state dirty). Real kube-proxy batches changes for up to a
  * second; the sandbox syncs before the next packet or rule listing.
  */
-export function syncProxyRules(state: SimState): void {
+export function syncProxyRules(state: SimState, now?: number): void {
+  // The hourly full resync (FullSyncPeriod) puts back what a learner changed in its chains.
+  if (now !== undefined && state.kubeProxy && now >= (state.proxyFullSyncDue ?? state.createdAt + FULL_SYNC_PERIOD_MS)) {
+    state.proxyFullSyncDue = now + FULL_SYNC_PERIOD_MS;
+    for (const name of Object.keys(state.k8s.nodes)) {
+      const ns = state.netns[`node/${name}`];
+      if (ns?.nf && ns.kubeProxy?.mode === 'live' && hasKubeProxyCopies(ns.nf, state.kubeProxy)) kubeProxyFullSync(ns.nf, state.kubeProxy, state.kubeProxy, kubeProxyHooks);
+    }
+  }
   if (state.kubeProxy && !state.proxyDirty) return;
+  const old = state.kubeProxy;
   state.kubeProxy = kubeProxyTables(state);
   const hostPorts = hostPortPods(state);
   for (const name of Object.keys(state.k8s.nodes)) {
     const ns = state.netns[`node/${name}`];
+    // A node where a learner changed kube-proxy's chains gets them rewritten as kube-proxy does.
+    if (ns?.nf && ns.kubeProxy?.mode === 'live') resyncNodeTables(ns.nf, old, state.kubeProxy, kubeProxyHooks);
     if (ns?.nf && ns.kubeProxy?.mode === 'live') syncNodeRules(state, name, ns.nf);
     // The CNI's portmap plugin writes its own chains when a pod with host ports starts.
     if (ns?.nf) syncHostPorts(state, name, ns.nf, hostPorts);

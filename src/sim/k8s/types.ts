@@ -140,7 +140,7 @@ export interface Node {
   apiVersion: 'v1';
   kind: 'Node';
   metadata: ObjectMeta;
-  spec: { podCIDR: string; podCIDRs: string[]; taints?: { key: string; effect: string }[]; unschedulable?: boolean };
+  spec: { podCIDR: string; podCIDRs: string[]; taints?: { key: string; effect: string; timeAdded?: string }[]; unschedulable?: boolean };
   status: {
     addresses: { type: 'InternalIP' | 'ExternalIP' | 'Hostname'; address: string }[];
     conditions: { type: string; status: 'True' | 'False' | 'Unknown'; reason: string; message: string; lastHeartbeatTime: string; lastTransitionTime: string }[];

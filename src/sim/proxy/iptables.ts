@@ -9,5 +9,5 @@ import type { ServiceProxy } from './types';
 
 export const iptablesProxy: ServiceProxy = {
   mode: 'iptables',
-  sync: (state) => syncProxyRules(state),
+  sync: (state, now) => syncProxyRules(state, now),
 };

@@ -282,7 +282,7 @@ function installNode(state: SimState, ns: Netns): void {
   for (const s of IPSETS) sets[s.name] = newIpSet(s.name, s.type, deriveRng(state.seed, `ipset:${ns.id}/${s.name}`).int(0x100000000));
   ns.ipsets = { ...ns.ipsets, ...sets };
   if (!deviceByName(ns, DUMMY_DEVICE)) {
-    addDevice(ns, { name: DUMMY_DEVICE, kind: 'dummy', mac: randomMac(deriveRng(state.seed, `mac:${ns.id}/${DUMMY_DEVICE}`)), mtu: 1500, up: false, addrs: [] });
+    addDevice(ns, { name: DUMMY_DEVICE, kind: 'dummy', mac: randomMac(deriveRng(state.seed, `mac:${ns.id}/${DUMMY_DEVICE}`)), mtu: 1500, up: false, addrs: [], qdisc: 'noop' });
   }
   if (ns.nf) ipvsJumps(ns.nf);
 }
