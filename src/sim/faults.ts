@@ -23,7 +23,7 @@ import { clone } from './clone';
 import { detachPod, nodeNsId, podNetns } from './cni';
 import { parseCidr } from './ipv4';
 import { leaveMesh } from './mesh';
-import { syncServiceProxy } from './proxy';
+import { noteProxyStopped, syncServiceProxy } from './proxy';
 import { deviceByName } from './netns';
 import type { SimState } from './state';
 
@@ -110,6 +110,7 @@ export function applyFault(state: SimState, fault: Fault, now: number): void {
       if (!ns) throw new FaultError(`no node ${fault.node}`);
       syncServiceProxy(state);
       ns.kubeProxy = { mode: 'frozen', rules: clone(state.kubeProxy!) };
+      noteProxyStopped(state, fault.node);
       const pod = Object.values(state.k8s.pods).find((p) => p.metadata.labels?.['k8s-app'] === 'kube-proxy' && p.spec.nodeName === fault.node);
       if (pod?.status.containerStatuses) {
         pod.status.phase = 'Running';

@@ -91,7 +91,7 @@ import { tcpExchange, tcpInput } from './tcp-stack';
 import { runDaemons } from './daemons';
 import { ipvsReply, ipvsRequest } from './ipvs';
 import { evaluate, layered, type Netfilter, type PacketView, type TableName, type Verdict } from './netfilter';
-import { cachedPmtu, deviceByIndex, deviceByName, isLocal, learnPmtu, lookupRoute, lookupVxlanFdb, neighboursOf, sourceFor, sourceTo, type Device, type Neighbour, type Netns, type Route } from './netns';
+import { cachedPmtu, deviceByIndex, deviceByName, isLocal, learnPmtu, lookupRoute, lookupVxlanFdb, neighbourCount, sourceFor, sourceTo, type Device, type Neighbour, type Netns, type Route } from './netns';
 import { arpInput, confirm, neighbours, resolve, type NeighEnv } from './neigh';
 import { bridgeNfCallIptables } from './linux/sysctl';
 import { rngOver, type Rng } from './rng';
@@ -228,7 +228,7 @@ function neighEnv(state: SimState, now: number): NeighEnv {
     },
     machineEntries: (ns) => {
       let total = 0;
-      for (const m of machineOf(state, ns)) total += m.mesh === undefined ? m.neigh.length : neighboursOf(m, state).length;
+      for (const m of machineOf(state, ns)) total += neighbourCount(m, state);
       return total;
     },
     shared: state,

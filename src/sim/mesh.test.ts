@@ -7,7 +7,7 @@ import { formatCidr, formatIp, ip } from './ipv4';
 import { leaveMesh } from './mesh';
 import { neighbourTable } from './forward';
 import { arpInput, confirm, GC_PERIOD, resolve, type NeighEnv } from './neigh';
-import { deviceByName, lookupNeighbour, lookupRoute, lookupVxlanFdb, neighboursOf, routesOf, vxlanFdbOf, type Netns } from './netns';
+import { deviceByName, lookupNeighbour, lookupRoute, lookupVxlanFdb, neighbourCount, neighboursOf, routesOf, vxlanFdbOf, type Netns } from './netns';
 import { Sim } from './sim';
 
 const T0 = Date.UTC(2025, 2, 14, 9, 30, 0);
@@ -88,6 +88,22 @@ describe('flannel mesh', () => {
     expect(neighboursOf(n1, sim.state)).toEqual([]);
     expect(lookupRoute(n1, ip('10.244.2.7'), sim.state)).toMatchObject({ dst: { len: 0 }, dev: 'eth0' });
     expect(routesOf(node(sim, 'node-2'), sim.state).filter((r) => r.dev === 'flannel.1')).toHaveLength(2);
+  });
+
+  it('counts the neighbour entries a namespace holds as its listing does, without listing them', () => {
+    const sim = build(4);
+    const n1 = node(sim, 'node-1');
+    const same = (ns: Netns): void => expect(neighbourCount(ns, sim.state)).toBe(neighboursOf(ns, sim.state).length);
+    same(n1);
+    // An own entry that shadows a mesh one, and one alongside.
+    n1.neigh.push({ ip: ip('10.244.2.0'), dev: 'flannel.1', mac: '02:00:00:00:00:01', state: 'PERMANENT' }, { ip: ip('192.168.49.9'), dev: 'eth0', mac: '02:00:00:00:00:02', state: 'STALE' });
+    same(n1);
+    expect(neighbourCount(n1, sim.state)).toBe(4);
+    n1.devices = n1.devices.filter((d) => d.name !== 'flannel.1');
+    same(n1);
+    leaveMesh(node(sim, 'node-2'), sim.state);
+    same(node(sim, 'node-2'));
+    same(node(sim, 'node-3'));
   });
 
   it('survives a JSON round trip, and host-gw routes come from the mesh too', () => {

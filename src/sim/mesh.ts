@@ -104,6 +104,8 @@ export function meshMembers(ns: Netns, holder: MeshHolder | undefined): MeshMemb
 interface MeshIndex {
   neigh: Map<string, { member: string; entry: Neighbour }>;
   fdb: Map<string, { member: string; entry: MeshFdb }>;
+  /** How many neighbour entries (one per key) the mesh has on each device name. */
+  neighPerDev: Map<string, number>;
 }
 
 /** Lookup indexes per mesh, rebuilt after a member is published. */
@@ -112,9 +114,13 @@ const INDEXES = new WeakMap<Mesh, MeshIndex>();
 function indexOf(mesh: Mesh): MeshIndex {
   let idx = INDEXES.get(mesh);
   if (!idx) {
-    idx = { neigh: new Map(), fdb: new Map() };
+    idx = { neigh: new Map(), fdb: new Map(), neighPerDev: new Map() };
     for (const m of mesh.members) {
-      for (const n of m.neigh) if (!idx.neigh.has(`${n.dev}|${n.ip}`)) idx.neigh.set(`${n.dev}|${n.ip}`, { member: m.ns, entry: n });
+      for (const n of m.neigh) {
+        if (idx.neigh.has(`${n.dev}|${n.ip}`)) continue;
+        idx.neigh.set(`${n.dev}|${n.ip}`, { member: m.ns, entry: n });
+        idx.neighPerDev.set(n.dev, (idx.neighPerDev.get(n.dev) ?? 0) + 1);
+      }
       for (const f of m.fdb) if (!idx.fdb.has(`${f.dev}|${f.mac}`)) idx.fdb.set(`${f.dev}|${f.mac}`, { member: m.ns, entry: f });
     }
     INDEXES.set(mesh, idx);
@@ -128,6 +134,27 @@ export function meshNeighbour(ns: Netns, holder: MeshHolder | undefined, dev: st
   if (!mesh) return undefined;
   const hit = indexOf(mesh).neigh.get(`${dev}|${ip}`);
   return hit && hit.member !== ns.id ? hit.entry : undefined;
+}
+
+/**
+ * How many neighbour entries `ns` holds through its mesh, as `neighboursOf` lists them (on its
+ * devices, none of its own, none its own table shadows), counted without listing them: the
+ * garbage collector asks for every namespace of a machine.
+ */
+export function meshNeighbourCount(ns: Netns, holder: MeshHolder | undefined): number {
+  const mesh = meshOf(ns, holder);
+  if (!mesh) return 0;
+  const idx = indexOf(mesh);
+  const has = (dev: string): boolean => ns.devices.some((d) => d.name === dev);
+  let n = 0;
+  for (const [dev, count] of idx.neighPerDev) if (has(dev)) n += count;
+  const self = mesh.members.find((m) => m.ns === ns.id);
+  for (const x of self?.neigh ?? []) if (idx.neigh.get(`${x.dev}|${x.ip}`)?.member === ns.id && has(x.dev)) n--;
+  for (const x of ns.neigh) {
+    const hit = idx.neigh.get(`${x.dev}|${x.ip}`);
+    if (hit && hit.member !== ns.id && has(x.dev)) n--;
+  }
+  return n;
 }
 
 /** The VTEP the mesh's FDB entry on `dev` names for `mac`, as `ns` holds it. */

@@ -48,7 +48,7 @@
 import type { Ip } from './ipv4';
 import type { Mac } from './mac';
 import { leaveMesh, type MeshHolder } from './mesh';
-import { lookupNeighbour, neighboursOf, type Neighbour, type Netns, type NudState } from './netns';
+import { lookupNeighbour, neighbourCount, neighboursOf, type Neighbour, type Netns, type NudState } from './netns';
 import { deriveRng } from './rng';
 
 /** The kernel's defaults for the ARP table (arp_tbl in net/ipv4/arp.c), in ms where times. */
@@ -134,7 +134,7 @@ function writable(ns: Netns, n: Neighbour, env: NeighEnv): Neighbour {
 
 /** How many entries the namespace's table holds, those it holds through a mesh included. */
 function held(ns: Netns, env: NeighEnv): number {
-  return ns.mesh === undefined ? ns.neigh.length : neighboursOf(ns, env.shared).length;
+  return neighbourCount(ns, env.shared);
 }
 
 /** Brings `n` up to time `until`: every timer transition the kernel would have made by then. */

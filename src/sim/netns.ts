@@ -34,7 +34,7 @@ import type { ConntrackEntry } from './conntrack';
 import type { IpSet } from './ipset';
 import type { IpvsTable } from './ipvs';
 import type { Mac } from './mac';
-import { leaveMesh, meshFdb, meshMembers, meshMembersWithSelf, meshNamesDevice, meshNeighbour, type MeshHolder } from './mesh';
+import { leaveMesh, meshFdb, meshMembers, meshMembersWithSelf, meshNamesDevice, meshNeighbour, meshNeighbourCount, type MeshHolder } from './mesh';
 import type { Netfilter } from './netfilter';
 import type { TcpSocket } from './tcp-stack';
 
@@ -298,6 +298,11 @@ export function neighboursOf(ns: Netns, shared?: MeshHolder): Neighbour[] {
     }
   }
   return out.length ? [...out, ...ns.neigh] : ns.neigh;
+}
+
+/** How many entries `neighboursOf` lists, counted without listing them. */
+export function neighbourCount(ns: Netns, shared?: MeshHolder): number {
+  return ns.mesh === undefined ? ns.neigh.length : ns.neigh.length + meshNeighbourCount(ns, shared);
 }
 
 /** A VXLAN device's forwarding database (MAC -> remote VTEP): mesh entries first, then its own. */
