@@ -2,7 +2,9 @@
  * The kernel's TCP, enough for a connection: handshake, one request, one response, close.
  *
  * Design notes: a SYN to a port with a listener is answered SYN-ACK (an initial sequence
- * number from the RNG, Linux's SYN-ACK options with MSS = MTU - 40); a SYN to a port nobody
+ * number from the RNG, Linux's SYN-ACK options with MSS = MTU - 40); data segments are no
+ * larger than that nor than the MSS the client announced on its SYN (a pod behind flannel
+ * announces 1410, so a server on the node network answering it after SNAT keeps to it); a SYN to a port nobody
  * listens on gets RST-ACK, which the client sees as "connection refused". Once established,
  * the data a client sends is acknowledged and collected; when the request is complete (an
  * HTTP request head ending in a blank line, or a length-prefixed DNS message) the listening
@@ -35,6 +37,8 @@ export interface TcpSocket {
   rcvNxt: number;
   /** Request bytes received so far. */
   buf: number[];
+  /** The MSS the client announced on its SYN: no segment we send is larger. */
+  peerMss?: number;
 }
 
 export function socketKey(localIp: Ip, localPort: number, remoteIp: Ip, remotePort: number): string {
@@ -87,7 +91,8 @@ export function tcpInput(state: SimState, ns: Netns, p: Ipv4Packet, rng: Rng, no
       return out;
     }
     const isn = rng.int(0x100000000) >>> 0;
-    sockets[key] = { state: 'SYN_RECV', sndNxt: (isn + 1) >>> 0, rcvNxt: (seg.seq + 1) >>> 0, buf: [] };
+    const peerMss = seg.options.find((o) => o.kind === 'mss');
+    sockets[key] = { state: 'SYN_RECV', sndNxt: (isn + 1) >>> 0, rcvNxt: (seg.seq + 1) >>> 0, buf: [], ...(peerMss && peerMss.kind === 'mss' ? { peerMss: peerMss.mss } : {}) };
     const tsEcr = seg.options.find((o) => o.kind === 'timestamps');
     out.push(
       segment(p, ns, {
@@ -141,7 +146,7 @@ export function tcpInput(state: SimState, ns: Netns, p: Ipv4Packet, rng: Rng, no
     const req = Uint8Array.from(sock.buf);
     let answer = l?.handle(seg.dstPort === 53 ? req.subarray(2) : req, { state, ns: ns.id, peer: { ip: p.src, port: seg.srcPort }, local: { ip: p.dst, port: seg.dstPort }, now: nowMs, ...(connect ? { connect } : {}) });
     if (answer && seg.dstPort === 53) answer = Uint8Array.from([answer.length >> 8, answer.length & 255, ...answer]);
-    const mss = mssFor(ns, p.src);
+    const mss = Math.min(mssFor(ns, p.src), sock.peerMss ?? Infinity);
     const data = answer ?? new Uint8Array(0);
     for (let off = 0; off < data.length; off += mss) {
       const chunk = data.subarray(off, Math.min(data.length, off + mss));

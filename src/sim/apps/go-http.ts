@@ -6,7 +6,8 @@
  * order (http.Header.Write sorts by key), then the ones it adds itself: `Date` (RFC 1123 in
  * GMT, from the sandbox clock), `Content-Length`, and a `Content-Type` sniffed from the body
  * when the handler set none (http.DetectContentType: plain text is `text/plain;
- * charset=utf-8`); that is net/http's extraHeader order. http.Error and the 404 of a ServeMux
+ * charset=utf-8`); that is net/http's extraHeader order. An HTTP/1.0 request gets an
+ * `HTTP/1.0` status line. http.Error and the 404 of a ServeMux
  * set Content-Type and X-Content-Type-Options and end the text with a newline. A HEAD request
  * gets the headers and no body. A TLS listener that reads plain HTTP answers as crypto/tls's
  * server does through net/http: `HTTP/1.0 400 Bad Request` and `Client sent an HTTP request to
@@ -56,12 +57,24 @@ export function isHead(req: Uint8Array): boolean {
 /** What a Go TLS server answers to a client speaking plain HTTP. */
 export const PLAIN_HTTP_TO_TLS = ascii('HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n');
 
+/** A Go HTTP server's handler: an HTTP/1.0 request is answered with an HTTP/1.0 status line (net/http's writeStatusLine). */
+export function goServe(handle: Listener['handle']): Listener['handle'] {
+  return (req, ctx) => {
+    const resp = handle(req, ctx);
+    if (!resp || parseRequest(req)?.version !== 'HTTP/1.0' || resp[7] !== 0x31) return resp;
+    const out = resp.slice();
+    out[7] = 0x30;
+    return out;
+  };
+}
+
 /** A Go HTTPS server: TLS with `certificate` (PEM, the chain it presents) around `handle`. */
 export function goTls(certificate: () => string, handle: Listener['handle']): Listener['handle'] {
+  const inner = goServe(handle);
   return (req, ctx) => {
     if (!looksLikeTls(req)) return PLAIN_HTTP_TO_TLS;
     const hello = tlsServerRead(req);
     if (!hello) return tlsAlert();
-    return tlsServerStream(certificate(), handle(hello.request, ctx));
+    return tlsServerStream(certificate(), inner(hello.request, ctx));
   };
 }

@@ -27,7 +27,7 @@
  */
 import { serviceEndpoints } from '../k8s/endpoints';
 import type { SimState } from '../state';
-import { goNotFound, goResponse, isHead, requestTime, TEXT_HEADERS } from './go-http';
+import { goNotFound, goResponse, goServe, isHead, requestTime, TEXT_HEADERS } from './go-http';
 import { parseRequest, type Listener, type SocketFacts } from './http';
 
 const LOOPBACK = 0x7f000001;
@@ -160,7 +160,7 @@ export function kubeProxyListeners(state: SimState, nodeName: string, proc: Kube
       },
     });
   }
-  return out;
+  return out.map((l) => ({ ...l, handle: goServe(l.handle) }));
 }
 
 /** Whether the node's health check for a Local Service passes (what a cloud load balancer asks). */

@@ -23,7 +23,7 @@
  * no answer).
  */
 import { apiserverHandler, componentHandler } from '../apps/apiserver';
-import { goNotFound, goResponse, isHead, PLAIN_HTTP_TO_TLS, requestTime } from '../apps/go-http';
+import { goNotFound, goResponse, goServe, isHead, PLAIN_HTTP_TO_TLS, requestTime } from '../apps/go-http';
 import { parseRequest, type Listener, type SocketFacts } from '../apps/http';
 import { kubeletApiHandler, kubeletHealthz } from '../apps/kubelet';
 import { kubeProxyListeners } from '../apps/kube-proxy';
@@ -32,7 +32,7 @@ import { resolvedStub } from '../apps/systemd-resolved';
 import { looksLikeTls, tlsAlert } from '../tls';
 import type { SimState } from '../state';
 import { podPids } from './processes';
-import { hash, hostPid, isNode, unitActive, unitBootStart, unitPid } from './units';
+import { hash, hostPid, isNode, setUnitActive, unitActive, unitBootStart, unitPid } from './units';
 
 const LOOPBACK = 0x7f000001;
 
@@ -42,7 +42,8 @@ const silent: Listener['handle'] = () => undefined;
 type Users = SocketFacts['users'];
 
 function listener(proto: 'tcp' | 'udp', port: number, program: string, socket: SocketFacts, handle: Listener['handle'], addr?: number): Listener {
-  return { proto, port, program, socket, handle, ...(addr ? { addr } : {}) };
+  // Every HTTP server here is a Go program.
+  return { proto, port, program, socket, handle: goServe(handle), ...(addr ? { addr } : {}) };
 }
 
 /** An IPv4 socket bound to `addr` (0: every address). */
@@ -134,7 +135,14 @@ export function hostListeners(state: SimState, machine: string): Listener[] {
   const sshUsers: Users = [];
   if (unitActive(state, machine, 'ssh.service')) sshUsers.push({ name: 'sshd', pid: unitPid(state, machine, 'ssh.service'), fd: 3 });
   if (unitActive(state, machine, 'ssh.socket')) sshUsers.push({ name: 'systemd', pid: 1, fd: 100 + (hash(machine) % 50) });
-  if (sshUsers.length > 0) out.push({ ...listener('tcp', 22, 'sshd', v6(4096, sshUsers), sshd.handle), greet: sshd.greet!, complete: sshd.complete! });
+  if (sshUsers.length > 0) {
+    const greet: Listener['greet'] = (ctx) => {
+      // A connection to ssh.socket while sshd is stopped makes systemd start it again (socket activation).
+      if (!unitActive(state, machine, 'ssh.service')) setUnitActive(state, machine, 'ssh.service', true, ctx.now ?? state.createdAt);
+      return sshd.greet!(ctx);
+    };
+    out.push({ ...listener('tcp', 22, 'sshd', v6(4096, sshUsers), sshd.handle), greet, complete: sshd.complete! });
+  }
   if (isNode(state, machine)) {
     if (unitActive(state, machine, 'containerd.service')) {
       const stream: Listener['handle'] = (req, ctx) => goNotFound(requestTime(ctx), isHead(req));

@@ -163,7 +163,7 @@ export function unitBootStart(state: SimState, machine: string, id: UnitId): num
 }
 
 /** The main pid a unit had from boot. */
-function bootPid(machine: string, id: UnitId): number {
+export function unitBootPid(machine: string, id: UnitId): number {
   switch (id) {
     case 'kubelet.service':
       return hostPid(machine, 1300, 200, 'kubelet');
@@ -195,7 +195,7 @@ export function unitSince(state: SimState, machine: string, id: UnitId): number 
 /** The pid of the unit's main process (the last one, when it is stopped). */
 export function unitPid(state: SimState, machine: string, id: UnitId): number {
   const starts = record(state, machine, id)?.starts ?? 0;
-  if (starts === 0 || id === 'ssh.socket') return bootPid(machine, id);
+  if (starts === 0 || id === 'ssh.socket') return unitBootPid(machine, id);
   // Pids only grow: a process started later gets a higher one than the boot-time daemons.
   return 9000 + (hash(`${machine}/${id}`) % 2000) + 211 * starts;
 }
