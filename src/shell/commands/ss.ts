@@ -18,17 +18,9 @@
  * -p adds ` users:(("name",pid=N,fd=M),...)`, processes holding the socket with the highest
  * pid first; a pod's shell sees only its own container's processes, so in a pod the column
  * stays empty.
- * The sockets: in a pod's namespace, the listeners of the programs the sandbox runs there
- * (apps.ts): nginx on 0.0.0.0:80 and [::]:80 (backlog 511), Go programs (CoreDNS, agnhost) as
- * one dual-stack socket with backlog 4096 (somaxconn). On a node: what a kubeadm node runs -
- * systemd-resolved (127.0.0.53%lo:53 and 127.0.0.54:53, TCP and UDP), sshd on *:22 started by
- * systemd's ssh.socket, containerd's CRI stream server on a loopback port, the kubelet
- * (127.0.0.1:10248, *:10250), kube-proxy when its pod runs there (127.0.0.1:10249, *:10256), the
- * control-plane static pods where they run (etcd 127.0.0.1:2379, NODE-IP:2379, NODE-IP:2380,
- * 127.0.0.1:2381; kube-apiserver *:6443; controller-manager 127.0.0.1:10257; scheduler
- * 127.0.0.1:10259) and flannel's VXLAN kernel socket on UDP 8472 (no process). A Docker host
- * has systemd-resolved, sshd and a docker-proxy per published port and address family. Host
- * pids and descriptor numbers are fixed plausible values derived from the machine's name.
+ * The sockets are the model's (sim/host/sockets.ts, from the listeners of sim/host/daemons.ts
+ * on a node or host and of the programs of a pod): every one listed answers a connection as its
+ * program does, and a daemon the learner stopped (systemctl) is gone from the list.
  * Left out: connected sockets - the sandbox's TCP exchanges are whole request/response
  * exchanges, so no ESTAB socket outlives a command and the TIME-WAIT sockets a real kernel
  * keeps for 60 s are not shown; UNIX, raw, packet and netlink sockets (`ss` alone lists TCP and
