@@ -140,8 +140,7 @@ export function machineProcesses(state: SimState, machine: string, now: number):
     sys(pid(640, 40, 'dbus'), 'message+', 'Ss', boot + 4_000, '@dbus-daemon --system --address=systemd: --nofork --nopidfile --systemd-activation --syslog-only', 9_780, 5_120),
     sys(pid(680, 20, 'logind'), 'root', 'Ss', boot + 4_000, '/usr/lib/systemd/systemd-logind', 17_972, 8_064),
   );
-  // containerd ships with the Docker hosts' engine as well as on the nodes.
-  if (!node || unitActive(state, machine, 'containerd.service')) procs.push(sys(node ? unitPid(state, machine, 'containerd.service') : pid(700, 80, 'containerd'), 'root', 'Ssl', node ? unitSince(state, machine, 'containerd.service') : boot + 6_000, '/usr/bin/containerd', 1_946_832, 49_792, 0.004));
+  unit('containerd.service', 'root', 'Ssl', '/usr/bin/containerd', 1_946_832, 49_792, 0.004);
   procs.push({ ...sys(pid(900, 60, 'agetty'), 'root', 'Ss+', boot + 6_000, '/sbin/agetty -o -p -- \\u --noclear - linux', 6_236, 2_048), tty: 'tty1' });
   unit('ssh.service', 'root', 'Ss', 'sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups', 12_020, 7_936);
   if (node) {

@@ -4,9 +4,10 @@
  * which daemons answer on the network.
  *
  * Design notes: every machine runs systemd-resolved and OpenSSH as Ubuntu 24.04 does (sshd
- * started by `ssh.socket`, socket activation being Ubuntu's default since 22.10); a Kubernetes
- * node also runs containerd and the kubelet (kubeadm's packages: the unit and its
- * 10-kubeadm.conf drop-in under /usr/lib/systemd/system). A unit runs from boot unless the
+ * started by `ssh.socket`, socket activation being Ubuntu's default since 22.10) and
+ * containerd (as `ps` shows it everywhere); a Kubernetes node also runs the kubelet
+ * (kubeadm's packages: the unit and its 10-kubeadm.conf drop-in under
+ * /usr/lib/systemd/system). A unit runs from boot unless the
  * learner stopped it: only units that were stopped or started keep a record (`state.hosts`),
  * so a cluster of any size costs nothing until a unit changes, and the record holds the last
  * transitions for the journal (bounded). A machine boots 40 s before its node registered
@@ -87,7 +88,6 @@ export const UNITS: Record<UnitId, UnitDef> = {
     docs: ['https://containerd.io'],
     comm: 'containerd',
     aliases: ['containerd'],
-    nodeOnly: true,
   },
   'ssh.service': {
     id: 'ssh.service',
