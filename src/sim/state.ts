@@ -8,6 +8,7 @@
  * wall clock, so the browser, the CLI and the tests restore it identically.
  */
 import type { FileSystem } from './files';
+import type { HostRecord } from './host/units';
 import type { Cidr, Ip } from './ipv4';
 import type { DockerState } from './docker';
 import type { K8sState } from './k8s/types';
@@ -73,6 +74,8 @@ export interface SimState {
   docker?: DockerState;
   /** Files written in the sandbox, by machine and path (see files.ts). */
   files?: FileSystem;
+  /** The systemd units the learner stopped or started, by machine (see host/units.ts). */
+  hosts?: Record<string, HostRecord>;
 }
 
 export const MAX_OBSERVATIONS = 500;
