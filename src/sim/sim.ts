@@ -127,6 +127,11 @@ export class Sim {
     return podNetns(this.state, pod);
   }
 
+  /** The node agents (kube-proxy, a policy agent) write the kernel state they own, as of now. */
+  syncDaemons(): void {
+    runDaemons(this.state, this.clock.now());
+  }
+
   /** Sends one ICMP echo request from namespace `nsId` and reports what came back. */
   ping(nsId: string, dst: Ip, opts: PingOptions): PingResult {
     // The node agents write the kernel state first: the source address depends on it (a VIP on kube-ipvs0 is local).

@@ -64,6 +64,8 @@ function connectTimeout(options: string[]): number | undefined {
 async function connect(ctx: CommandContext, target: string, ip: number | undefined, timeout: number | undefined): Promise<number | undefined> {
   const sim = ctx.env.sim;
   if (ip === undefined || !sim.state.netns['workstation']) return undefined;
+  // What the node agents write is not undone: they run first, as they would before any packet.
+  sim.syncDaemons();
   const r = withoutTrace(sim.state, () => sim.tcpRequest('workstation', ip, 22, new Uint8Array(0)));
   const fail = async (why: string, waitMs: number): Promise<number> => {
     if (waitMs > 0 && !(await ctx.sleep(waitMs))) return 255;
