@@ -8,7 +8,8 @@
  * answer that is not NXDOMAIN); each try is a UDP query to the nameserver, DNATed to a CoreDNS
  * pod like any other packet. On the workstation and the nodes the nameserver is the LAN's
  * router, which knows only the outside world; in a Docker container on a user-defined network
- * it is Docker's embedded DNS server, 127.0.0.11. An address is used as it is. In a pod the
+ * it is Docker's embedded DNS server, 127.0.0.11 (the configuration is the model's:
+ * sim/host/resolv-conf.ts). An address is used as it is. In a pod the
  * kubelet's /etc/hosts is read first (`files` before `dns`, as glibc's nsswitch.conf and musl
  * do): the pod's own name, and its FQDN when it has a subdomain, answer without a query.
  * Left out: /etc/hosts elsewhere (except localhost), AAAA lookups, TCP fallback, the nscd cache.
@@ -19,7 +20,7 @@ import { parseResolvConf, resolvConf, searchCandidates } from '../sim/k8s/coredn
 import { podHostsFile, podResolvConf } from '../sim/k8s/pod-files';
 import type { Location, ShellEnv } from './command';
 import { imageFamily } from './images';
-import { containerUsesEmbeddedDns } from '../sim/docker/networks';
+import { machineResolvConf } from '../sim/host/resolv-conf';
 
 export type Resolved = { ok: true; ip: Ip; name: string } | { ok: false; reason: 'not-found' | 'timeout' };
 
@@ -33,9 +34,9 @@ export function nsIdOf(env: ShellEnv, loc: Location = env.location): string {
   return `pod/${loc.namespace}/${loc.pod}`;
 }
 
-/** A node's /etc/resolv.conf: the LAN's router (as sandbox-fs.ts shows it). */
+/** A node's (or another machine's) /etc/resolv.conf: the model's (sim/host/resolv-conf.ts). */
 export function nodeResolvConf(env: ShellEnv): string {
-  return `nameserver ${formatIp(env.sim.state.config.gateway)}\n`;
+  return machineResolvConf(env.sim.state, nsIdOf(env));
 }
 
 /** The /etc/resolv.conf of the pod at `loc` (its dnsPolicy and dnsConfig, see pod-files.ts). */
@@ -84,9 +85,8 @@ export function resolveHost(env: ShellEnv, name: string): Resolved {
     server = conf.nameservers[0] ?? '10.96.0.10';
   } else {
     candidates = [name.replace(/\.$/, '')];
-    server = `${(state.config.gateway >>> 24) & 255}.${(state.config.gateway >>> 16) & 255}.${(state.config.gateway >>> 8) & 255}.${state.config.gateway & 255}`;
-    // A Docker container on a user-defined network asks Docker's embedded DNS server.
-    if (loc.kind === 'container' && containerUsesEmbeddedDns(state, loc.host, loc.id)) server = '127.0.0.11';
+    // The machine's resolv.conf: the LAN's router, or Docker's embedded DNS server on a user-defined network.
+    server = parseResolvConf(machineResolvConf(state, nsIdOf(env))).nameservers[0] ?? formatIp(state.config.gateway);
   }
   const nsId = nsIdOf(env);
   let sawAnswer = false;

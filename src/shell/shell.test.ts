@@ -181,6 +181,8 @@ const OPENINGS: Record<string, string> = {
   minikube: 'minikube provisions and manages local Kubernetes clusters optimized for development workflows.\n',
   docker: 'Usage:  docker [OPTIONS] COMMAND',
   ssh: 'usage: ssh [-46AaCfGgKkMNnqsTtVvXxYy]',
+  systemctl: 'systemctl [OPTIONS...] COMMAND ...\n\nQuery or send control commands to the system manager.',
+  journalctl: 'journalctl [OPTIONS...] [MATCHES...]\n\nQuery the journal.',
   iptables: 'iptables v1.8.10',
   tcpdump: 'tcpdump version 4.99.4',
   hostname: 'Usage: hostname [-b] {hostname|-F file}         set host name (from file)\n',

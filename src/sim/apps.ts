@@ -6,12 +6,12 @@
  * environment and files) and their command lines. An image the sandbox does not know still
  * runs, but listens on nothing: a TCP SYN to it gets a RST, a datagram ICMP port unreachable
  * (tcp.ts), as for a real program that opened no socket. A Docker container whose main process
- * is nginx listens on 80 with the same server (no log is kept for it); a Docker host runs
- * docker-proxy on each published TCP port, relaying to the container (docker.ts); a container
+ * is nginx listens on 80 with the same server (no log is kept for it); a container
  * on a user-defined network has Docker's embedded DNS server on 127.0.0.11 (docker/dns.ts). The
  * LAN's router answers DNS for the upstream world (apps/upstream.ts), which only the Docker
- * topology has a small internet behind (internet.ts). A node holds kube-proxy's own servers
- * (apps/kube-proxy.ts).
+ * topology has a small internet behind (internet.ts). A node's or host's own namespace holds
+ * its daemons' sockets (host/daemons.ts: systemd-resolved, sshd, containerd, the kubelet,
+ * kube-proxy and the control plane, docker-proxy on a Docker host), which `ss` lists too.
  * The kernel's data path asks `findListener` through sockets.ts, where this module registers it.
  * Servers write a log line for every request they answer, with the client address they saw
  * (k8s/logs.ts), which `kubectl logs` shows.
@@ -21,7 +21,7 @@ import { embeddedDnsListeners } from './docker/dns';
 import { decodeDns, encodeDns } from './dns';
 import type { Ip } from './ipv4';
 import { appContext } from './apps/index';
-import { kubeProxyListeners } from './apps/kube-proxy';
+import { hostListeners } from './host/daemons';
 import { docrootOf, nginxServer } from './apps/nginx';
 import { upstreamAnswer } from './apps/upstream';
 import type { Listener, RequestContext } from './apps/http';
@@ -53,9 +53,8 @@ export function listenersIn(state: SimState, nsId: string): Listener[] {
     }
   } }];
   if (nsId.startsWith('container/')) return containerListeners(state, nsId);
-  if (nsId.startsWith('host/')) return dockerProxies(state, nsId.slice(5));
+  if (nsId.startsWith('host/') || nsId.startsWith('node/')) return hostListeners(state, nsId.slice(5));
   if (nsId === 'workstation') return portForwardListeners(state);
-  if (nsId.startsWith('node/')) return kubeProxyListeners(state, nsId.slice(5));
   if (!nsId.startsWith('pod/')) return [];
   const pod = state.k8s.pods[nsId.slice(4)];
   if (!pod || pod.spec.hostNetwork) return [];
@@ -70,32 +69,6 @@ function containerListeners(state: SimState, nsId: string): Listener[] {
   if (!h || !c) return [];
   const out = c.dnsPorts ? embeddedDnsListeners(h, c, upstreamAnswer) : [];
   return runsNginx(c) ? [...out, nginxServer(() => undefined, docrootOf(state, `container:${c.id}`))] : out;
-}
-
-/**
- * docker-proxy, Docker's userland proxy: one per published TCP port of a running container,
- * listening in the host's namespace on the port's host address (every address by default).
- * It catches what the DNAT rules do not: connections from the host itself to 127.0.0.1 and
- * hairpin traffic from containers. It accepts, opens its own connection from the host to the
- * container's address and port, and relays the answer; the container sees the connection
- * coming from the host's docker0 address.
- */
-function dockerProxies(state: SimState, host: string): Listener[] {
-  const out: Listener[] = [];
-  for (const c of state.docker?.hosts[host]?.containers ?? []) {
-    if (c.status !== 'running') continue;
-    for (const p of c.ports) {
-      if (p.protocol !== 'tcp') continue;
-      out.push({
-        proto: 'tcp',
-        port: p.hostPort,
-        program: 'docker-proxy',
-        ...(p.hostIp !== undefined ? { addr: p.hostIp } : {}),
-        handle: (req, ctx) => ctx.connect?.(c.ip, p.containerPort, req),
-      });
-    }
-  }
-  return out;
 }
 
 /**
@@ -123,7 +96,8 @@ function portForwardListeners(state: SimState): Listener[] {
  * to one address answers only for it.
  */
 export function findListener(state: SimState, nsId: string, proto: 'udp' | 'tcp', port: number, localIp?: Ip): Listener | undefined {
-  return listenersIn(state, nsId).find((l) => l.proto === proto && l.port === port && (l.addr === undefined || localIp === undefined || l.addr === localIp));
+  // The sandbox's packets are IPv4: a socket that takes IPv6 alone never answers them.
+  return listenersIn(state, nsId).find((l) => l.proto === proto && l.port === port && l.socket?.family !== 'v6only' && (l.addr === undefined || localIp === undefined || l.addr === localIp));
 }
 
 // The kernel's data path finds what listens through this lookup (sockets.ts).

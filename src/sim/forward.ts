@@ -1009,7 +1009,7 @@ class Engine {
   /** A datagram reached a local address: the listening program answers, or the kernel refuses it. */
   private udpInput(ns: Netns, p: Ipv4Packet, sport: number, dport: number, data: Uint8Array): void {
     if (this.opts.openPorts?.has(`${ns.id}|udp|${dport}`)) return;
-    const l = findListener(this.state, ns.id, 'udp', dport);
+    const l = findListener(this.state, ns.id, 'udp', dport, p.dst);
     if (!l) {
       this.hop(ns, 'drop', `nothing listens on UDP port ${dport}: ICMP port unreachable`, undefined, p);
       this.icmpError(ns, p, ICMP_DEST_UNREACH, 3, 0);

@@ -3,6 +3,7 @@ import { clone } from './clone';
 import { VirtualClock } from './clock';
 import { FLANNEL_MESH, nodeNsId } from './cni';
 import { applyFault } from './faults';
+import { withoutTrace } from './host/probe';
 import { formatCidr, formatIp, ip } from './ipv4';
 import { leaveMesh } from './mesh';
 import { neighbourTable } from './forward';
@@ -104,6 +105,18 @@ describe('flannel mesh', () => {
     leaveMesh(node(sim, 'node-2'), sim.state);
     same(node(sim, 'node-2'));
     same(node(sim, 'node-3'));
+  });
+
+  it('is rejoined after a connection that leaves no trace made a node leave it', () => {
+    const sim = build(3);
+    const n1 = node(sim, 'node-1');
+    const vx = deviceByName(n1, 'flannel.1')!;
+    const view = (): string => JSON.stringify([routesOf(n1, sim.state), neighboursOf(n1, sim.state), vxlanFdbOf(n1, vx, sim.state)]);
+    const before = view();
+    withoutTrace(sim.state, () => confirm(n1, 'flannel.1', ip('10.244.2.0'), { seed: sim.state.seed, now: T0 + 1000, origin: sim.state.createdAt, shared: sim.state }));
+    expect(n1.mesh).toBe(FLANNEL_MESH);
+    expect(n1.routes.filter((r) => r.dev === 'flannel.1')).toEqual([]);
+    expect(view()).toBe(before);
   });
 
   it('survives a JSON round trip, and host-gw routes come from the mesh too', () => {

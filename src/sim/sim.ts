@@ -21,7 +21,7 @@ import { inject, type InjectOptions, type LocalError, type TraceResult } from '.
 import { formatIp, type Ip } from './ipv4';
 import { advanceCluster } from './k8s/advance';
 import { key, type Pod } from './k8s/types';
-import { cachedPmtu, lookupRoute, sourceFor, type Netns } from './netns';
+import { cachedPmtu, lookupRoute, sourceTo, type Netns } from './netns';
 import { echoId, echoRequest, echoSeq, ICMP_DEST_UNREACH, ICMP_ECHO_REPLY, ICMP_TIME_EXCEEDED, ipv4, pingPayload, udp, type IcmpMessage, type Ipv4Packet } from './packet';
 import { tcpExchange, type TcpExchange } from './tcp-stack';
 import { rngOver, type Rng } from './rng';
@@ -127,6 +127,11 @@ export class Sim {
     return podNetns(this.state, pod);
   }
 
+  /** The node agents (kube-proxy, a policy agent) write the kernel state they own, as of now. */
+  syncDaemons(): void {
+    runDaemons(this.state, this.clock.now());
+  }
+
   /** Sends one ICMP echo request from namespace `nsId` and reports what came back. */
   ping(nsId: string, dst: Ip, opts: PingOptions): PingResult {
     // The node agents write the kernel state first: the source address depends on it (a VIP on kube-ipvs0 is local).
@@ -135,7 +140,7 @@ export class Sim {
     if (!ns) throw new Error(`no network namespace ${nsId}`);
     const size = opts.size ?? 56;
     const route = lookupRoute(ns, dst, this.state);
-    const src = (route && sourceFor(ns, route, dst)) ?? 0x7f000001;
+    const src = sourceTo(ns, dst, this.state) ?? 0x7f000001;
     const pmtu = opts.pmtu ?? 'want';
     const routeMtu = route ? (ns.devices.find((d) => d.name === route.dev)?.mtu ?? 1500) : 1500;
     const cached = cachedPmtu(ns, dst, this.clock.now());
@@ -180,8 +185,7 @@ export class Sim {
     runDaemons(this.state, this.clock.now());
     const ns = this.state.netns[nsId];
     if (!ns) throw new Error(`no network namespace ${nsId}`);
-    const route = lookupRoute(ns, dst, this.state);
-    const src = (route && sourceFor(ns, route, dst)) ?? 0x7f000001;
+    const src = sourceTo(ns, dst, this.state) ?? 0x7f000001;
     const id = ns.ipId;
     ns.ipId = (ns.ipId + 1) & 0xffff;
     const packet = ipv4({ src, dst, id, ttl, df: true, payload: udp(src, dst, sport, dport, payload) });

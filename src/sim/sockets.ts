@@ -27,6 +27,18 @@ export interface RequestContext {
   connect?(dst: Ip, port: number, request: Uint8Array): Uint8Array | undefined;
 }
 
+/** How a host daemon's socket was opened, as `ss` shows it. */
+export interface SocketFacts {
+  /** `v4`: an IPv4 socket; `dual`: an IPv6 wildcard socket that takes IPv4 too (Go's `:port`); `v6only`: IPv6 alone. */
+  family: 'v4' | 'dual' | 'v6only';
+  /** The listen() backlog (ss's Send-Q of a listening socket). */
+  backlog: number;
+  /** SO_BINDTODEVICE (`127.0.0.53%lo`). */
+  dev?: string;
+  /** The processes holding it and their descriptor numbers. */
+  users: { name: string; pid: number; fd: number }[];
+}
+
 export interface Listener {
   proto: 'udp' | 'tcp';
   port: number;
@@ -36,6 +48,12 @@ export interface Listener {
   addr?: Ip;
   /** Answers one request (a datagram, or a whole TCP request stream); undefined = no answer. */
   handle(req: Uint8Array, ctx: RequestContext): Uint8Array | undefined;
+  /** What the server sends as soon as a connection is established, before any request (sshd's banner). */
+  greet?(ctx: RequestContext): Uint8Array;
+  /** Whether the bytes received so far are a whole request (default: an HTTP head, or a length-prefixed DNS message on 53). */
+  complete?(buf: number[]): boolean;
+  /** The socket as `ss` lists it, for the daemons of a node or host (pods' sockets are derived from their programs). */
+  socket?: SocketFacts;
 }
 
 /** The listener for a protocol and port in a namespace; with `localIp`, one bound to another address does not answer. */

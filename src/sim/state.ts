@@ -8,6 +8,7 @@
  * wall clock, so the browser, the CLI and the tests restore it identically.
  */
 import type { FileSystem } from './files';
+import type { HostRecord } from './host/units';
 import type { Cidr, Ip } from './ipv4';
 import type { DockerState } from './docker';
 import type { K8sState } from './k8s/types';
@@ -76,6 +77,8 @@ export interface SimState {
   files?: FileSystem;
   /** Entries many namespaces hold alike, stored once (mesh.ts): flannel's per-node routes, neighbours, FDB. */
   meshes?: Record<string, Mesh>;
+  /** The systemd units the learner stopped or started, by machine (see host/units.ts). */
+  hosts?: Record<string, HostRecord>;
 }
 
 export const MAX_OBSERVATIONS = 500;

@@ -61,7 +61,7 @@ async function scenario(burstRequests: number): Promise<Outcome> {
   const svcIp = ip(k8s.services['default/web']!.spec.clusterIP!);
   const nodes = ['node-1', 'node-2'];
 
-  const webPods = (): Pod[] => Object.values(k8s.pods).filter((p) => p.metadata.labels?.app === 'web' && p.status.podIP && !p.metadata.deletionTimestamp);
+  const webPods = (): Pod[] => Object.values(k8s.pods).filter((p) => p.metadata.labels?.app === 'web' && p.status.podIP);
   const macOf = (p: Pod): string | undefined => sim.state.netns[podNsId('default', p.metadata.name)]?.devices.find((d) => d.name === 'eth0')?.mac;
   const now = (): number => sim.clock.now();
   const out: Outcome = { reused: 0, requests: 0, staleSeen: 0, failures: [], largest: 0 };

@@ -25,7 +25,11 @@
  * records marked as TLS) on port 443 by default: the server's certificate must be in the
  * `--cacert` file (a self-signed one is otherwise `(60) SSL certificate problem: self-signed
  * certificate`) and carry the host name as its CN, unless `-k` skips both checks; a server
- * that speaks no TLS is error (35) `wrong version number`; an unreadable CA file (77).
+ * that speaks no TLS is error (35) `wrong version number`; an unreadable CA file (77). A
+ * server that sends its whole chain ending in its own root (the kubelet's self-signed pair)
+ * fails as `self-signed certificate in certificate chain`. A server that closes without a
+ * word is (52) `Empty reply from server`; one whose answer is not HTTP (sshd's banner) is (1)
+ * `Received HTTP/0.9 when not allowed`, curl's default since 7.66.
  * Left out: the TLS handshake lines of -v, the system's CA store (it trusts none of the
  * sandbox's certificates), redirects (-L is accepted and ignored), uploads, the progress meter curl
  * shows when its output is not a terminal, -w variables other than those above, curl's
@@ -262,12 +266,18 @@ export const curl: Command = {
       const got = tlsClientRead(data);
       if (!got) throw fail(35, 'OpenSSL/3.0.13: error:0A00010B:SSL routines::wrong version number');
       if (got.alert || got.certificate === undefined) throw fail(35, 'OpenSSL/3.0.13: error:0A000410:SSL routines::sslv3 alert handshake failure');
-      const der = certificatesIn(got.certificate)[0];
+      const chain = certificatesIn(got.certificate);
+      const der = chain[0];
       if (!insecure) {
         const names = der ? certificateNames(der) : undefined;
         if (!der || !trusted(der, trustedCerts)) {
-          const selfSigned = names !== undefined && JSON.stringify(names.issuer) === JSON.stringify(names.subject);
-          throw fail(60, `SSL certificate problem: ${selfSigned ? 'self-signed certificate' : 'unable to get local issuer certificate'}\n${CA_CERT_HELP}`);
+          const isSelfSigned = (c: Uint8Array | undefined): boolean => {
+            const n = c ? certificateNames(c) : undefined;
+            return n !== undefined && JSON.stringify(n.issuer) === JSON.stringify(n.subject);
+          };
+          // A chain the server sends whole, ending in its own root (the kubelet's), is OpenSSL's SELF_SIGNED_CERT_IN_CHAIN.
+          const problem = chain.length > 1 && isSelfSigned(chain[chain.length - 1]) ? 'self-signed certificate in certificate chain' : isSelfSigned(der) && names ? 'self-signed certificate' : 'unable to get local issuer certificate';
+          throw fail(60, `SSL certificate problem: ${problem}\n${CA_CERT_HELP}`);
         }
         const cn = commonName(der);
         if (parseIp(hostName) !== undefined || cn === undefined || cn.toLowerCase() !== hostName.toLowerCase()) {
@@ -323,6 +333,17 @@ export const curl: Command = {
       // Header lines reach the trace and the output as they went over the wire, CRLF included.
       for (const l of requestText.split('\r\n').slice(0, -1)) log(`> ${l}\r`);
       const response = text(r.data);
+      // Not an HTTP response: nothing at all, or a server speaking another protocol (sshd's banner).
+      if (response === '') {
+        log('* Empty reply from server');
+        log('* Closing connection');
+        throw fail(52, 'Empty reply from server');
+      }
+      if (!/^HTTP\/\d/.test(response)) {
+        log('* Received HTTP/0.9 when not allowed');
+        log('* Closing connection');
+        throw fail(1, 'Received HTTP/0.9 when not allowed');
+      }
       const split = response.indexOf('\r\n\r\n');
       const headText = split >= 0 ? response.slice(0, split) : response;
       // A response to HEAD has no body whatever its Content-Length says.

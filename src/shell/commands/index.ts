@@ -52,11 +52,13 @@ import { falseCommand, trueCommand } from './true-false';
 import { bracketCommand, testCommand } from './test';
 import { seqBusybox, seqGnu } from './seq';
 import { ps } from './ps';
+import { systemctl } from './systemctl';
+import { journalctl } from './journalctl';
 import { xargsBusybox, xargsGnu } from './xargs';
 import { bashCommand, shCommand } from './sh';
 
 export function createRegistry(): Registry {
   const registry = new Registry();
-  registry.register(kubectl, minikube, docker, pingBusybox, pingIputils, traceroute, bridge, nsenter, nslookup, wget, cat, ssh, ip, ss, nc, ipBusybox, ifconfig, route, iptables, dig, nslookupBind, iptablesSave, ipvsadm, ipset, iptablesRestore, conntrack, sysctl, curl, tcpdump, grep, head, tail, wc, sort, uniq, cut, awk, sed, clear, exit, hostname, ps, echo, printf, exportCommand, unset, history, pwd, trueCommand, falseCommand, sleep, ls, rm, touch, env, printenv, testCommand, bracketCommand, seqGnu, seqBusybox, base64Gnu, base64Busybox, openssl, xargsGnu, xargsBusybox, shCommand, bashCommand, helpCommand((location, image, env) => registry.available(location, image, false, env)));
+  registry.register(kubectl, minikube, docker, pingBusybox, pingIputils, traceroute, bridge, nsenter, nslookup, wget, cat, ssh, ip, ss, nc, ipBusybox, ifconfig, route, iptables, dig, nslookupBind, iptablesSave, ipvsadm, ipset, iptablesRestore, conntrack, sysctl, systemctl, journalctl, curl, tcpdump, grep, head, tail, wc, sort, uniq, cut, awk, sed, clear, exit, hostname, ps, echo, printf, exportCommand, unset, history, pwd, trueCommand, falseCommand, sleep, ls, rm, touch, env, printenv, testCommand, bracketCommand, seqGnu, seqBusybox, base64Gnu, base64Busybox, openssl, xargsGnu, xargsBusybox, shCommand, bashCommand, helpCommand((location, image, env) => registry.available(location, image, false, env)));
   return registry;
 }

@@ -106,9 +106,20 @@ describe('nc -z against the sandbox', () => {
     expect((await run(s, 'nc -zvn 10.96.0.10 53')).err).toMatch(/^Connection to 10\.96\.0\.10 53 port \[tcp\/\*\] succeeded!\n$/);
   });
 
-  it('says plainly that data transfer is not modelled, after checking the ports as netcat does', async () => {
+  it('without -z sends standard input and prints the answer; musl stops at the first operand', async () => {
     const s = await inNetshoot();
-    expect((await run(s, 'nc web 80')).err).toMatch(/^nc: sending and receiving data is not supported in this sandbox/);
+    const r = await run(s, "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc web 80");
+    expect(r.status).toBe(0);
+    expect(r.out).toMatch(/^HTTP\/1\.1 200 OK\r\nServer: nginx\/1\.27\.5\r\n[\s\S]*<title>Welcome to nginx!<\/title>/);
     expect((await run(s, 'nc web 80 -zv')).err).toBe('nc: service "-zv" unknown\n');
+    expect((await run(s, 'nc -u web 80')).err).toMatch(/^nc: sending UDP data is not supported in this sandbox/);
+  });
+
+  it("on a node it is Ubuntu's build: glibc's getopt takes options after the operands, and glibc's wording", async () => {
+    const s = await playgroundSession({ topology: 'kubernetes', seed: 3, scheduler: new ScriptClock(REFERENCE_TIME, 600_000) });
+    await run(s, 'ssh node-1');
+    expect(parseNc(['web', '80', '-zv'], true)).toMatchObject({ zero: true, verbose: true, operands: ['web', '80'] });
+    expect(await run(s, 'nc 192.168.49.2 6443 -zv')).toEqual({ out: '', err: 'Connection to 192.168.49.2 6443 port [tcp/*] succeeded!\n', status: 0 });
+    expect((await run(s, 'nc -zv nope 80')).err).toBe('nc: getaddrinfo for host "nope" port 80: Name or service not known\n');
   });
 });

@@ -20,7 +20,13 @@
  * Ctrl+C ends nc with status 0 (its SIGINT handler exits 0).
  * Options are read by musl's getopt, which stops at the first operand (`nc web 80 -zv` takes
  * `-zv` for a port). Names resolve through the pod's resolver (musl's wording for failures).
- * Left out: sending and receiving data (nc without -z), listening (-l, -k), source address
+ * Without -z nc talks TCP: it sends what came on standard input (a pipe) and prints what the
+ * server sends, so `nc node-1 22` shows sshd's banner (sshd speaks first) and `printf 'GET /
+ * HTTP/1.0\r\n\r\n' | nc web 80` an HTTP answer; when the server keeps the connection open,
+ * nc keeps reading until Ctrl+C. On a node it is Ubuntu's build of the same package (glibc:
+ * its getopt also takes options after the operands, and a name that does not resolve is
+ * `Name or service not known`).
+ * Left out: UDP data, the servers' idle timeouts (sshd's LoginGraceTime), listening (-l, -k), source address
  * and port (-s, -p), proxies (-x, -X), UNIX sockets (-U), IPv6 (-6), the other socket
  * options; the `OpenBSD netcat (Debian patchlevel ...)` banner line of `nc -h`; the time a
  * failed name lookup takes.
@@ -171,10 +177,14 @@ interface Options {
   operands: string[];
 }
 
-/** musl getopt over netcat's option string: no permutation, `--` ends the options. */
-export function parseNc(argv: string[]): Options | 'help' {
+/**
+ * getopt over netcat's option string, `--` ending the options: musl's (Alpine) stops at the
+ * first operand; glibc's (Ubuntu, `permute`) takes options after operands too.
+ */
+export function parseNc(argv: string[], permute = false): Options | 'help' {
   const o: Options = { verbose: false, zero: false, udp: false, numeric: false, timeout: -1, operands: [] };
   const unsupported: string[] = [];
+  const operands: string[] = [];
   let i = 0;
   for (; i < argv.length; i++) {
     const a = argv[i]!;
@@ -182,7 +192,11 @@ export function parseNc(argv: string[]): Options | 'help' {
       i++;
       break;
     }
-    if (!a.startsWith('-') || a === '-') break;
+    if (!a.startsWith('-') || a === '-') {
+      if (!permute) break;
+      operands.push(a);
+      continue;
+    }
     for (let j = 1; j < a.length; j++) {
       const ch = a[j]!;
       if (NO_ARG.has(ch)) {
@@ -209,7 +223,7 @@ export function parseNc(argv: string[]): Options | 'help' {
       break;
     }
   }
-  o.operands = argv.slice(i);
+  o.operands = [...operands, ...argv.slice(i)];
   if (unsupported.includes('-l') && o.zero) throw fatal('cannot use -z and -l');
   if (unsupported.length > 0) throw new CommandError('UNSUPPORTED', `nc: ${unsupported[0]} is not supported in this sandbox (nc here checks ports: nc -zv HOST PORT)`, 1);
   if (o.operands.length === 0) throw usageError();
@@ -273,16 +287,52 @@ function tcpConnect(ctx: CommandContext, nsId: string, dst: Ip, dport: number): 
   return { ok: true };
 }
 
+/**
+ * Without -z: connect, send what came on standard input, print what the server sends. A
+ * server that does not close (sshd after its banner, waiting for the client's identification)
+ * keeps nc reading until Ctrl+C.
+ */
+async function talk(ctx: CommandContext, nsId: string, host: string, shown: string, ip: Ip, port: number, opts: Options): Promise<number> {
+  if (opts.udp) throw new CommandError('UNSUPPORTED', 'nc: sending UDP data is not supported in this sandbox; check a UDP port with nc -zvu HOST PORT', 1);
+  const request = Uint8Array.from(ctx.stdin ?? '', (c) => c.charCodeAt(0) & 0xff);
+  const r = ctx.env.sim.tcpRequest(nsId, ip, port, request);
+  if (r.kind !== 'response') {
+    const out: Outcome =
+      r.kind === 'refused' || (r.kind === 'icmp-error' && (r.code === 3 || r.code === 9 || r.code === 10))
+        ? { ok: false, error: 'Connection refused', waitMs: 0 }
+        : r.kind === 'icmp-error'
+          ? { ok: false, error: r.code === 0 || r.code === 6 || r.code === 11 ? 'Network is unreachable' : 'No route to host', waitMs: r.code === 1 || r.code === 7 ? ARP_FAIL_MS : 0 }
+          : r.kind === 'local-error'
+            ? { ok: false, error: ERRNO_TEXT[r.errno] ?? r.errno, waitMs: r.errno === 'EHOSTUNREACH' ? ARP_FAIL_MS : 0 }
+            : { ok: false, error: 'Connection timed out', waitMs: SYN_RETRIES_MS };
+    if (out.ok) return 0;
+    const limited = opts.timeout > 0 && opts.timeout < out.waitMs;
+    if (!(await ctx.sleep(limited ? opts.timeout : out.waitMs))) return 0;
+    if (opts.verbose) ctx.stderr.write(`nc: connect to ${host}${shown} port ${port} (tcp) ${limited ? 'timed out: Operation now in progress' : `failed: ${out.error}`}\n`);
+    return 1;
+  }
+  if (opts.verbose) ctx.stderr.write(`Connection to ${host}${shown} ${port} port [tcp/${(opts.numeric ? undefined : serviceByPort(port, 'tcp')) ?? '*'}] succeeded!\n`);
+  let text = '';
+  for (const b of r.data) text += String.fromCharCode(b);
+  ctx.stdout.write(text);
+  // The server closed after answering a request; one that waits for more keeps nc reading.
+  if (request.length > 0 && r.closed) return 0;
+  ctx.endless();
+  for (;;) if (!(await ctx.sleep(1000))) return 0;
+}
+
 export const nc: Command = {
   name: 'nc',
-  summary: 'netcat port check: nc -zv HOST PORT (TCP), nc -zvu HOST PORT (UDP), -w SECS to give up',
+  summary: 'netcat: nc -zv HOST PORT checks a port (-u: UDP, -w SECS to give up); nc HOST PORT prints what the server says',
   usage: USAGE_LINES,
-  where: ['pod'],
+  where: ['pod', 'node'],
   images: ['netshoot', 'agnhost'],
   // `nc --help` is getopt's complaint about `-` and the usage, status 1; `nc -h` the help on stderr.
   ownHelp: true,
   async run(ctx) {
-    const opts = parseNc(ctx.argv.slice(1));
+    // Ubuntu's build on a node uses glibc: its getopt permutes and its resolver words failures its own way.
+    const glibc = ctx.env.location.kind === 'node';
+    const opts = parseNc(ctx.argv.slice(1), glibc);
     if (opts === 'help') {
       ctx.stderr.write(`${USAGE_LINES}\n${SUMMARY}\n`);
       return 0;
@@ -290,14 +340,15 @@ export const nc: Command = {
     const proto = opts.udp ? 'udp' : 'tcp';
     const [host, ...portArgs] = opts.operands as [string, ...string[]];
     const ports = buildPorts(portArgs, proto);
-    if (!opts.zero) throw new CommandError('UNSUPPORTED', 'nc: sending and receiving data is not supported in this sandbox; check a port with nc -zv HOST PORT', 1);
     // -n: AI_NUMERICHOST, so a name fails without a query.
-    if (opts.numeric && parseIp(host) === undefined) throw fatal(`getaddrinfo for host "${host}" port ${ports[0]}: Name does not resolve`);
+    const unknown = glibc ? 'Name or service not known' : 'Name does not resolve';
+    if (opts.numeric && parseIp(host) === undefined) throw fatal(`getaddrinfo for host "${host}" port ${ports[0]}: ${unknown}`);
     const r = resolveHost(ctx.env, host);
-    if (!r.ok) throw fatal(`getaddrinfo for host "${host}" port ${ports[0]}: ${r.reason === 'timeout' ? 'Try again' : 'Name does not resolve'}`);
+    if (!r.ok) throw fatal(`getaddrinfo for host "${host}" port ${ports[0]}: ${r.reason === 'timeout' ? (glibc ? 'Temporary failure in name resolution' : 'Try again') : unknown}`);
     const addr = formatIp(r.ip);
     const shown = opts.numeric || addr === host ? '' : ` (${addr})`;
     const nsId = nsIdOf(ctx.env);
+    if (!opts.zero) return talk(ctx, nsId, host, shown, r.ip, ports[0]!, opts);
     let status = 1;
     for (const port of ports) {
       if (opts.udp) {

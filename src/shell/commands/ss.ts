@@ -18,17 +18,9 @@
  * -p adds ` users:(("name",pid=N,fd=M),...)`, processes holding the socket with the highest
  * pid first; a pod's shell sees only its own container's processes, so in a pod the column
  * stays empty.
- * The sockets: in a pod's namespace, the listeners of the programs the sandbox runs there
- * (apps.ts): nginx on 0.0.0.0:80 and [::]:80 (backlog 511), Go programs (CoreDNS, agnhost) as
- * one dual-stack socket with backlog 4096 (somaxconn). On a node: what a kubeadm node runs -
- * systemd-resolved (127.0.0.53%lo:53 and 127.0.0.54:53, TCP and UDP), sshd on *:22 started by
- * systemd's ssh.socket, containerd's CRI stream server on a loopback port, the kubelet
- * (127.0.0.1:10248, *:10250), kube-proxy when its pod runs there (127.0.0.1:10249, *:10256), the
- * control-plane static pods where they run (etcd 127.0.0.1:2379, NODE-IP:2379, NODE-IP:2380,
- * 127.0.0.1:2381; kube-apiserver *:6443; controller-manager 127.0.0.1:10257; scheduler
- * 127.0.0.1:10259) and flannel's VXLAN kernel socket on UDP 8472 (no process). A Docker host
- * has systemd-resolved, sshd and a docker-proxy per published port and address family. Host
- * pids and descriptor numbers are fixed plausible values derived from the machine's name.
+ * The sockets are the model's (sim/host/sockets.ts, from the listeners of sim/host/daemons.ts
+ * on a node or host and of the programs of a pod): every one listed answers a connection as its
+ * program does, and a daemon the learner stopped (systemctl) is gone from the list.
  * Left out: connected sockets - the sandbox's TCP exchanges are whole request/response
  * exchanges, so no ESTAB socket outlives a command and the TIME-WAIT sockets a real kernel
  * keeps for 60 s are not shown; UNIX, raw, packet and netlink sockets (`ss` alone lists TCP and
@@ -39,8 +31,7 @@
 import type { Command, CommandContext } from '../command';
 import { CommandError } from '../errors';
 import { formatIp } from '../../sim/ipv4';
-import { listenersIn } from '../../sim/apps';
-import type { SimState } from '../../sim/state';
+import { socketsIn, type Sock } from '../../sim/host/sockets';
 import { nsIdOf } from '../resolver';
 import { imageAt, imageFamily } from '../images';
 
@@ -130,164 +121,13 @@ const bit = (s: number): number => 1 << s;
 const allStates = (build: Build): number => (1 << (build === '6.1' ? 12 : 14)) - 1;
 const connStates = (build: Build): number => allStates(build) & ~(bit(LISTEN) | bit(CLOSE) | bit(TIME_WAIT) | bit(SYN_RECV));
 
-export interface Sock {
-  proto: 'tcp' | 'udp';
-  v6: boolean;
-  /** An IPv6 socket that takes no IPv4 traffic (nginx's `listen [::]:80`). */
-  v6only?: boolean;
-  state: number;
-  rq: number;
-  sq: number;
-  /** The IPv4 address (0 = any); unused for the IPv6 wildcard sockets, the only IPv6 ones here. */
-  local: number;
-  /** The device the socket is bound to (SO_BINDTODEVICE), shown as `addr%dev`. */
-  dev?: string;
-  lport: number;
-  remote: number;
-  rport: number;
-  users: { name: string; pid: number; fd: number }[];
-}
-
-/** A stable number from a string (FNV-1a), for pids and ports that must not change between runs. */
-function hash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
-}
-
-/** A host process's pid: fixed per machine and key, in [base, base + span) (ps shows the same ones). */
-export function hostPid(host: string, base: number, span: number, key: string): number {
-  return base + (hash(`${host}/${key}`) % span);
-}
-
-/**
- * The host pids of a pod's processes on its node: containerd's shim first, then the pause
- * process and the containers' main processes, in the order runc started them.
- */
-export function podPids(host: string, podKey: string, containerIndex: number, hostNetwork: boolean): { shim: number; pause: number; main: number } {
-  // A pod with its own namespace: its first program's pid is the one podSockets shows.
-  const shim = hostNetwork ? hostPid(host, 1800, 1200, `${podKey}/shim`) : podProgramPid(`pod/${podKey}`) - 43;
-  return { shim, pause: shim + 21, main: shim + 43 + 17 * containerIndex };
-}
-
-/** The host pid of the program listening in a pod's network namespace (nginx's master). */
-export function podProgramPid(nsId: string): number {
-  return 3000 + (hash(nsId) % 4000);
-}
-
-const LOOPBACK = 0x7f000001;
-const listen4 = (proto: 'tcp' | 'udp', local: number, lport: number, backlog: number, users: Sock['users'], dev?: string): Sock => ({
-  proto,
-  v6: false,
-  state: proto === 'tcp' ? LISTEN : CLOSE,
-  rq: 0,
-  sq: proto === 'tcp' ? backlog : 0,
-  local,
-  ...(dev ? { dev } : {}),
-  lport,
-  remote: 0,
-  rport: 0,
-  users,
-});
-const listen6 = (proto: 'tcp' | 'udp', lport: number, backlog: number, users: Sock['users'], v6only = false): Sock => ({ ...listen4(proto, 0, lport, backlog, users), v6: true, ...(v6only ? { v6only } : {}) });
-
-/** The sockets of the programs a pod's namespace runs (apps.ts); `withUsers`: with their host pids (seen from the node). */
-function podSockets(state: SimState, nsId: string, withUsers: boolean): Sock[] {
-  const out: Sock[] = [];
-  const base = podProgramPid(nsId);
-  for (const l of listenersIn(state, nsId)) {
-    const users = (fd: number, workers = 0): Sock['users'] => {
-      if (!withUsers) return [];
-      const list = [{ name: l.program, pid: base, fd }];
-      for (let w = 1; w <= workers; w++) list.unshift({ name: l.program, pid: base + 28 + w, fd });
-      return list;
-    };
-    if (l.program === 'nginx') {
-      // The image's default.conf: `listen 80;` and (added by its entrypoint) `listen [::]:80;`,
-      // shared by the master and its worker processes (worker_processes auto: 2 CPUs).
-      out.push(listen4('tcp', 0, l.port, 511, users(6, 2)), listen6('tcp', l.port, 511, users(7, 2), true));
-    } else if (l.proto === 'udp') {
-      out.push(listen6('udp', l.port, 0, users(8 + out.length)));
-    } else {
-      // Go's net.Listen(":port") opens one dual-stack socket; its backlog is somaxconn.
-      out.push(listen6('tcp', l.port, 4096, users(7 + out.length)));
-    }
-  }
-  return out;
-}
-
-/** A node's or Docker host's own sockets: its daemons and the host-network pods on it. */
-function hostSockets(state: SimState, host: string, nodeIp: number): Sock[] {
-  const h = hash(host);
-  const pid = (base: number, span: number, key: string): number => hostPid(host, base, span, key);
-  const out: Sock[] = [];
-  const resolved = pid(520, 60, 'resolved');
-  const u = (name: string, p: number, fd: number): Sock['users'][number] => ({ name, pid: p, fd });
-  out.push(
-    listen4('udp', 0x7f000035, 53, 0, [u('systemd-resolve', resolved, 13)], 'lo'),
-    listen4('tcp', 0x7f000035, 53, 4096, [u('systemd-resolve', resolved, 14)], 'lo'),
-    listen4('udp', 0x7f000036, 53, 0, [u('systemd-resolve', resolved, 15)]),
-    listen4('tcp', 0x7f000036, 53, 4096, [u('systemd-resolve', resolved, 16)]),
-    listen6('tcp', 22, 4096, [u('sshd', pid(1000, 100, 'sshd'), 3), u('systemd', 1, 100 + (h % 50))]),
-  );
-  const node = state.k8s.nodes[host];
-  if (node) {
-    const containerd = pid(700, 80, 'containerd');
-    const kubelet = pid(1300, 200, 'kubelet');
-    out.push(
-      listen4('tcp', LOOPBACK, 32768 + (hash(`${host}/stream`) % 28232), 4096, [u('containerd', containerd, 12)]),
-      listen4('tcp', LOOPBACK, 10248, 4096, [u('kubelet', kubelet, 22)]),
-      listen6('tcp', 10250, 4096, [u('kubelet', kubelet, 20)]),
-    );
-    const hostPods = Object.values(state.k8s.pods).filter((p) => p.spec.nodeName === host && p.spec.hostNetwork && p.status.phase === 'Running');
-    for (const p of hostPods) {
-      for (const [i, c] of p.spec.containers.entries()) {
-        const name = (c.image.split('/').pop() ?? c.image).split(/[:@]/)[0]!;
-        const ppid = podPids(host, `${p.metadata.namespace}/${p.metadata.name}`, i, true).main;
-        if (name === 'kube-proxy') out.push(listen4('tcp', LOOPBACK, 10249, 4096, [u('kube-proxy', ppid, 11)]), listen6('tcp', 10256, 4096, [u('kube-proxy', ppid, 10)]));
-        else if (name === 'etcd')
-          out.push(
-            listen4('tcp', LOOPBACK, 2379, 4096, [u('etcd', ppid, 8)]),
-            listen4('tcp', nodeIp, 2379, 4096, [u('etcd', ppid, 7)]),
-            listen4('tcp', nodeIp, 2380, 4096, [u('etcd', ppid, 6)]),
-            listen4('tcp', LOOPBACK, 2381, 4096, [u('etcd', ppid, 13)]),
-          );
-        else if (name === 'kube-apiserver') out.push(listen6('tcp', 6443, 4096, [u('kube-apiserver', ppid, 3)]));
-        else if (name === 'kube-controller-manager') out.push(listen4('tcp', LOOPBACK, 10257, 4096, [u('kube-controller', ppid, 3)]));
-        else if (name === 'kube-scheduler') out.push(listen4('tcp', LOOPBACK, 10259, 4096, [u('kube-scheduler', ppid, 3)]));
-      }
-    }
-  }
-  // flannel's VXLAN device: the kernel's UDP socket, owned by no process.
-  const ns = state.netns[`node/${host}`] ?? state.netns[`host/${host}`];
-  const vxlan = ns?.devices.find((d) => d.kind === 'vxlan');
-  if (vxlan) out.push(listen4('udp', 0, 8472, 0, []));
-  for (const c of state.docker?.hosts[host]?.containers ?? []) {
-    if (c.status !== 'running') continue;
-    for (const p of c.ports) {
-      const proxy = pid(4000, 4000, `${c.id}/${p.protocol}/${p.hostPort}`);
-      out.push(listen4(p.protocol, p.hostIp ?? 0, p.hostPort, 4096, [u('docker-proxy', proxy, 3)]));
-      if (p.hostIp === undefined) out.push(listen6(p.protocol, p.hostPort, 4096, [u('docker-proxy', proxy + 1, 3)], true));
-    }
-  }
-  return out;
-}
-
-/** Every TCP and UDP socket of the namespace the command runs in. */
+/** Every TCP and UDP socket of the namespace the command runs in (sim/host/sockets.ts). */
 export function socketsAt(ctx: CommandContext): Sock[] {
   const state = ctx.env.sim.state;
-  const loc = ctx.env.location;
   const nsId = nsIdOf(ctx.env);
   if (!state.netns[nsId]) throw new CommandError('NOT_FOUND', 'ss: this machine is outside the simulated network');
   // A pod's (or container's) shell sees its own container's processes only.
-  const hostNs = /^(?:node|host)\/(.+)$/.exec(nsId);
-  if (loc.kind !== 'node') return hostNs ? hostSockets(state, hostNs[1]!, nodeAddress(state, nsId)).map((s) => ({ ...s, users: [] })) : podSockets(state, nsId, false);
-  if (hostNs) return hostSockets(state, hostNs[1]!, nodeAddress(state, nsId));
-  return podSockets(state, nsId, true);
-}
-
-function nodeAddress(state: SimState, nsId: string): number {
-  return state.netns[nsId]?.devices.find((d) => d.name === 'eth0')?.addrs[0]?.ip ?? 0;
+  return socketsIn(state, nsId, ctx.env.location.kind === 'node');
 }
 
 const SERVICES: Record<number, string> = { 22: 'ssh', 53: 'domain', 80: 'http', 443: 'https', 8080: 'http-alt' };

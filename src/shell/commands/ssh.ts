@@ -7,6 +7,12 @@
  * cards (a router's eth1 as well as its eth0), not on bridge or tunnel addresses that
  * nothing outside it routes to. A name that is not a machine of the sandbox fails as
  * OpenSSH does when the name does not resolve (status 255); an address nobody has times out.
+ * ssh first opens a TCP connection from the workstation to the machine's port 22 through
+ * the model (its first address when a name was given), so a stopped sshd and ssh.socket give
+ * `ssh: connect to host X port 22: Connection refused` at once, and a machine that does not
+ * answer (down, or cut off by a route or a rule) `Connection timed out` after the kernel's
+ * SYN retries (about 130 s; `-o ConnectTimeout=N` shortens the wait), both with status 255.
+ * The connection leaves no trace in the model (sim/host/probe.ts).
  * Options are read as ssh's getopt reads them: a letter it does not know (`--help` included)
  * is `unknown option -- X` with the usage, status 255; known ones are accepted and ignored.
  * With a command (`ssh node-1 ip route`, `ssh node-1 'ip -4 addr; hostname'`), OpenSSH joins
@@ -14,9 +20,10 @@
  * (`bash -c`) without a terminal; ssh ends with its status.
  * Left out: the login banner, keys and users, and what the options do (`-t` included).
  */
-import type { Command } from '../command';
+import type { Command, CommandContext } from '../command';
 import { CommandError } from '../errors';
 import { parseIp } from '../../sim/ipv4';
+import { withoutTrace } from '../../sim/host/probe';
 
 const USAGE = `usage: ssh [-46AaCfGgKkMNnqsTtVvXxYy] [-B bind_interface] [-b bind_address]
            [-c cipher_spec] [-D [bind_address:]port] [-E log_file]
@@ -34,6 +41,42 @@ function machines(state: { netns: Record<string, { id: string; hostname: string;
   return Object.values(state.netns)
     .filter((ns) => ns.id.startsWith('node/') || ns.id.startsWith('host/'))
     .map((ns) => ({ name: ns.hostname, ns: ns.id, ips: ns.devices.filter((d) => d.kind === 'ether').flatMap((d) => d.addrs.map((a) => a.ip)) }));
+}
+
+/** The kernel's SYN retries (tcp_syn_retries = 6) before connect() gives up, and ARP's wait for a neighbour. */
+const SYN_RETRIES_MS = 130_000;
+const ARP_FAIL_MS = 3_000;
+
+/** `-o ConnectTimeout=N` (seconds) among the options, if given. */
+function connectTimeout(options: string[]): number | undefined {
+  for (let i = 0; i < options.length; i++) {
+    const o = options[i] === '-o' ? options[i + 1] : options[i]!.startsWith('-o') ? options[i]!.slice(2) : undefined;
+    const m = o !== undefined ? /^ConnectTimeout[= ]\s*(\d+)$/i.exec(o) : null;
+    if (m) return Number(m[1]) * 1000;
+  }
+  return undefined;
+}
+
+/**
+ * The TCP connection to port 22 from the workstation: undefined when sshd answered (its
+ * banner came), otherwise ssh's exit status after printing why, as OpenSSH does.
+ */
+async function connect(ctx: CommandContext, target: string, ip: number | undefined, timeout: number | undefined): Promise<number | undefined> {
+  const sim = ctx.env.sim;
+  if (ip === undefined || !sim.state.netns['workstation']) return undefined;
+  // What the node agents write is not undone: they run first, as they would before any packet.
+  sim.syncDaemons();
+  const r = withoutTrace(sim.state, () => sim.tcpRequest('workstation', ip, 22, new Uint8Array(0)));
+  const fail = async (why: string, waitMs: number): Promise<number> => {
+    if (waitMs > 0 && !(await ctx.sleep(waitMs))) return 255;
+    ctx.stderr.write(`ssh: connect to host ${target} port 22: ${why}\n`);
+    return 255;
+  };
+  if (r.kind === 'response') return undefined;
+  if (r.kind === 'refused') return fail('Connection refused', 0);
+  if (r.kind === 'icmp-error') return fail(r.code === 3 ? 'Connection refused' : r.code === 0 ? 'Network is unreachable' : 'No route to host', r.code === 1 ? ARP_FAIL_MS : 0);
+  if (r.kind === 'local-error') return fail(r.errno === 'ENETUNREACH' ? 'Network is unreachable' : r.errno === 'EHOSTUNREACH' ? 'No route to host' : 'Connection refused', r.errno === 'EHOSTUNREACH' ? ARP_FAIL_MS : 0);
+  return fail('Connection timed out', timeout ?? SYN_RETRIES_MS);
 }
 
 export const ssh: Command = {
@@ -69,9 +112,12 @@ export const ssh: Command = {
     const ip = parseIp(target);
     const m = machines(ctx.env.sim.state).find((x) => x.name === target || (ip !== undefined && x.ips.includes(ip)));
     if (!m) {
-      if (ip !== undefined) throw new CommandError('NOT_FOUND', `ssh: connect to host ${target} port 22: Connection timed out`, 255);
+      if (ip !== undefined) return (await connect(ctx, target, ip, connectTimeout(argv.slice(0, i)))) ?? 255;
       throw new CommandError('NOT_FOUND', `ssh: Could not resolve hostname ${target}: Name or service not known`, 255);
     }
+    // OpenSSH connects to port 22 first: the machine must be reachable and sshd (or ssh.socket) listening.
+    const failed = await connect(ctx, target, ip ?? m.ips[0], connectTimeout(argv.slice(0, i)));
+    if (failed !== undefined) return failed;
     const where = { kind: 'node' as const, node: m.name, ns: m.ns };
     if (args.length > 1) return ctx.spawn(where, ['bash', '-c', args.slice(1).join(' ')], false);
     ctx.enter(where);

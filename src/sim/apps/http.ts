@@ -10,10 +10,10 @@
  */
 import { appendLog, logTime } from '../k8s/logs';
 import type { Pod } from '../k8s/types';
-import type { Listener, RequestContext } from '../sockets';
+import type { Listener, RequestContext, SocketFacts } from '../sockets';
 import type { SimState } from '../state';
 
-export type { Listener, RequestContext };
+export type { Listener, RequestContext, SocketFacts };
 
 export function ascii(text: string): Uint8Array {
   const b = new Uint8Array(text.length);

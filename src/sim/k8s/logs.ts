@@ -22,14 +22,17 @@
  * empty log; entries of pods that no longer exist are dropped when a new one is created. Each
  * container keeps its newest MAX_LOG_LINES lines; once older ones have gone, so has the
  * startup output (the kubelet rotates the file).
- * CoreDNS's lines (its `log` plugin, reloads) are written by coredns-config.ts.
- * Left out: CoreDNS's startup banner, logs of the other system pods (kube-proxy, flannel, the control plane) and of
- * the ingress-nginx controller, previous container instances (`--previous`), and the log
- * file's size limit in bytes.
+ * CoreDNS's lines (its startup banner, its `log` plugin, reloads) are written by
+ * coredns-config.ts; kube-proxy's, flannel's and the API server's come from component-logs.ts,
+ * derived like the startup output.
+ * Left out: logs of etcd, the controller manager, the scheduler and the ingress-nginx
+ * controller, previous container instances (`--previous`), and the log file's size limit in
+ * bytes.
  */
 import type { SimState } from '../state';
 import { fnv32a } from './names';
 import { startupLog } from '../apps/index';
+import { componentLog } from './component-logs';
 import type { Container, ContainerLog, LogLine, Pod } from './types';
 
 export type { ContainerLog, LogLine } from './types';
@@ -174,7 +177,12 @@ export function containerLog(state: SimState, pod: Pod, container: string): LogL
   const rec = recordedLog(state, pod, container);
   const started = containerStarted(pod, container);
   const out: LogLine[] = [];
-  if (started !== undefined && (rec?.dropped ?? 0) === 0) {
+  // The cluster's components (kube-proxy, flannel, the API server) write klog lines of their own.
+  const component = started !== undefined ? componentLog(state, pod, c, started) : undefined;
+  if (component) {
+    for (const l of component) out.push({ ts: rfc3339Nano(l.at, l.us * 1000 + (fnv32a(l.text) % 1000)), text: l.text });
+    out.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
+  } else if (started !== undefined && (rec?.dropped ?? 0) === 0) {
     const startup = startupLines(state, pod, c);
     // The entrypoint's scripts take a few milliseconds each; nginx starts right after them.
     let t = started + 40;

@@ -21,7 +21,7 @@ import { CommandError } from '../../errors';
 import { addNamedNetns, deleteNamedNetns, machineRoot, namedNetns, namedNetnsId } from '../../../sim/linux/named-netns';
 import type { Netns } from '../../../sim/netns';
 import type { SimState } from '../../../sim/state';
-import { podPids } from '../ss';
+import { podPids } from '../../../sim/host/processes';
 import { linkEnv, matches, mayChangeNetwork } from './common';
 import { peerNetnsIds } from './show';
 

@@ -14,7 +14,9 @@
  * handler for it, so it dies of the signal: status 130) or until the pod is gone. The log text
  * itself comes from sim/k8s/logs.ts. Errors are kubectl's and the API server's: NotFound, a
  * container that is waiting to start, `--previous` with no previous instance, a type that has
- * no selector, a selector that matches no pod (kubectl waits its 20 s pod-running timeout).
+ * no selector, a selector that matches no pod (kubectl waits its 20 s pod-running timeout),
+ * and a node whose kubelet is stopped (the API server's GET of the kubelet's
+ * /containerLogs/NS/POD/CONTAINER, with the request's query, is refused).
  * Left out: `--since-time`, `--limit-bytes`, `--pod-running-timeout`, logs of previous
  * container instances.
  */
@@ -22,6 +24,7 @@ import { podReady } from '../../../sim/k8s/endpoints';
 import { matches } from '../../../sim/k8s/labels';
 import { containerLog, recordedLog, type LogLine } from '../../../sim/k8s/logs';
 import { syncCoreDns } from '../../../sim/k8s/coredns-config';
+import { kubeletRunning } from '../../../sim/host/units';
 import type { Pod } from '../../../sim/k8s/types';
 import type { SimState } from '../../../sim/state';
 import type { CommandContext } from '../../command';
@@ -274,6 +277,21 @@ export async function kubectlLogs(ctx: CommandContext, argv: string[]): Promise<
     throw new CommandError('INVALID', `error: you are attempting to follow ${sources.length} log streams, but maximum allowed concurrency is ${maxRequests}, use --max-log-requests to increase the limit`);
   }
   for (const s of sources) checkReadable(s, bool(flags, 'previous'));
+  // The API server reads a container's log from the kubelet of its node (port 10250).
+  // Its query as url.Values encodes it: keys sorted.
+  const query: string[] = [];
+  if (follow) query.push('follow=true');
+  if (bool(flags, 'previous')) query.push('previous=true');
+  if (sinceMs > 0) query.push(`sinceSeconds=${sinceMs / 1000}`);
+  if (tail >= 0) query.push(`tailLines=${tail}`);
+  if (bool(flags, 'timestamps')) query.push('timestamps=true');
+  for (const s of sources) {
+    const node = s.pod.spec.nodeName;
+    if (!node || kubeletRunning(state, node)) continue;
+    const ip = state.k8s.nodes[node]?.status.addresses.find((a) => a.type === 'InternalIP')?.address ?? node;
+    const q = query.join('&');
+    throw new CommandError('EXEC_FAILED', `Error from server: Get "https://${ip}:10250/containerLogs/${s.pod.metadata.namespace}/${s.pod.metadata.name}/${s.container}${q ? `?${q}` : ''}": dial tcp ${ip}:10250: connect: connection refused`);
+  }
 
   const timestamps = bool(flags, 'timestamps');
   const prefix = bool(flags, 'prefix');

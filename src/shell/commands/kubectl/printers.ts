@@ -58,8 +58,8 @@ export const nodeColumns: Columns<Node> = {
   wideHeaders: ['INTERNAL-IP', 'EXTERNAL-IP', 'OS-IMAGE', 'KERNEL-VERSION', 'CONTAINER-RUNTIME'],
   row(n, now) {
     const ready = n.status.conditions.find((c) => c.type === 'Ready');
-    // kubectl's printNode: a condition that is not True prints as Not<Type>, Unknown included.
-    let status = !ready ? 'Unknown' : ready.status === 'True' ? 'Ready' : 'NotReady';
+    // printNode: a Ready condition that is not True (False or Unknown) is NotReady; none at all is Unknown.
+    let status = ready === undefined ? 'Unknown' : ready.status === 'True' ? 'Ready' : 'NotReady';
     if (n.spec.unschedulable) status += ',SchedulingDisabled';
     const roles = Object.keys(n.metadata.labels ?? {})
       .filter((k) => k.startsWith('node-role.kubernetes.io/'))
