@@ -10,6 +10,7 @@ export default tseslint.config(
     plugins: { layers },
     rules: {
       'layers/imports-point-down': 'error',
+      'layers/linux-floor': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-non-null-assertion': 'off',
     },

@@ -1,12 +1,16 @@
 /**
  * `npm run bench`: how fast the sandbox is, measured on this machine.
  *
- * Prints medians over repeated runs (after warm-up) for: building the default lab cluster,
- * one cross-node ping traced hop by hop, each command family through the shell, a 500-node
- * cluster, a graded lab (its start, and a command whose every packet is graded), and pasted 1 MB lines; each next to its target where it has one. Speed targets are
- * checked here, not in timed tests (the tests assert behaviour only). Exits 1 when a row takes
- * more than three times its target: missing a target by a little on a busy machine is noise,
- * by that much it is a regression.
+ * Prints medians over repeated runs (after warm-up) for: building the default cluster and the
+ * web lab's, one cross-node ping traced hop by hop, each command family through the shell, a
+ * 500-node cluster (its build in CPU time, the heap it holds, kube-proxy's first sync and a
+ * snapshot of it), a graded lab (its start, and a command whose every packet is graded), and
+ * pasted 1 MB lines; each next to its target where it has one. Then the scale cluster at 125
+ * to 1,000 nodes with the same density, and the exponent of its growth in build CPU, heap and
+ * snapshot size (1 is linear). Speed targets are checked here, not in timed tests (the tests
+ * assert behaviour only). Exits 1 when a row takes more than three times its target (missing a
+ * target by a little on a busy machine is noise, by that much it is a regression) or when the
+ * scale cluster's heap or snapshot grows faster than nodes^1.2 from 500 to 1,000 nodes.
  */
 import { performance } from 'node:perf_hooks';
 import { createLabSession, createPlayground, REFERENCE_TIME } from '../src/labs/catalog';
@@ -56,6 +60,7 @@ const COMMAND_TARGET_MS = 2;
 const webCluster = (seed: number): Sim => Sim.fromState(TOPOLOGIES['kubernetes-web']!.build(seed, REFERENCE_TIME), new VirtualClock(REFERENCE_TIME));
 const webSession = () => createPlayground({ topology: 'kubernetes-web', seed: 7, scheduler: new ScriptClock(REFERENCE_TIME) });
 
+rows.push(['build the default cluster (3 nodes, CoreDNS, no workloads)', measure(200, () => Sim.fromState(TOPOLOGIES.kubernetes!.build(7, REFERENCE_TIME), new VirtualClock(REFERENCE_TIME))), 'ms', 2]);
 rows.push(['build the web cluster (3 nodes, 16 pods)', measure(200, () => webCluster(7)), 'ms', 5]);
 
 const sim = webCluster(7);
@@ -237,36 +242,103 @@ function heapMb(): number {
   return process.memoryUsage().heapUsed / 1024 / 1024;
 }
 
-// The scale cluster: 500 nodes, 1,000 Deployments of 15 pods (15,000 pods) and 1,000 Services.
-{
-  const deployments = Array.from({ length: 1000 }, (_, i) => ({ name: `app-${i}`, replicas: 15, image: 'nginx:1.27' }));
+/** CPU time (ms) this process has used: the main thread and V8's helper threads (GC, compiler). */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/**
+ * The scale cluster's shape at `nodes` nodes: per node, 2 Deployments of 15 nginx pods and 2
+ * Services (500 nodes: 1,000 Deployments, 15,000 pods, 1,000 Services).
+ */
+function scaleSpec(nodes: number) {
+  const deployments = Array.from({ length: 2 * nodes }, (_, i) => ({ name: `app-${i}`, replicas: 15, image: 'nginx:1.27' }));
   const services = deployments.map((d) => ({ name: d.name, selector: { app: d.name }, ports: [{ port: 80, protocol: 'UDP' as const }] }));
-  const spec = { nodes: 500, nodeNetwork: '172.20.0.0/16', podCidr: '10.240.0.0/12', workloads: { deployments, services } };
+  return { nodes, nodeNetwork: '172.20.0.0/16', podCidr: '10.240.0.0/12', workloads: { deployments, services } };
+}
+
+/** Builds a scale cluster on a collected heap; its CPU time, wall time and the Sim. */
+function buildScale(nodes: number, seed: number): { cpu: number; wall: number; sim: Sim } {
+  heapMb();
+  const c = cpuMs();
+  const w = performance.now();
+  const sim = Sim.create(scaleSpec(nodes), seed, new VirtualClock(REFERENCE_TIME), REFERENCE_TIME - 3_600_000);
+  return { cpu: cpuMs() - c, wall: performance.now() - w, sim };
+}
+
+/** Exponent b of y = a * x^b fitted by least squares on log-log: 1 is linear growth, 2 quadratic. */
+function growthExponent(points: [number, number][]): number {
+  const xs = points.map(([x]) => Math.log(x));
+  const ys = points.map(([, y]) => Math.log(y));
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  let num = 0;
+  let den = 0;
+  xs.forEach((x, i) => {
+    num += (x - mx) * (ys[i]! - my);
+    den += (x - mx) ** 2;
+  });
+  return num / den;
+}
+
+// The scale cluster: 500 nodes, 1,000 Deployments of 15 pods (15,000 pods) and 1,000 Services.
+const SCALE_NODES = 500;
+let scaleSim: Sim | undefined;
+{
   const before = heapMb();
-  const builds: number[] = [];
-  let scale: Sim | undefined;
+  const builds: { cpu: number; wall: number }[] = [];
   for (let i = 0; i < 3; i++) {
-    scale = undefined;
-    const a = performance.now();
-    scale = Sim.create(spec, 1 + i, new VirtualClock(REFERENCE_TIME), REFERENCE_TIME - 3_600_000);
-    builds.push(performance.now() - a);
+    scaleSim = undefined;
+    const b = buildScale(SCALE_NODES, 1 + i);
+    builds.push({ cpu: b.cpu, wall: b.wall });
+    scaleSim = b.sim;
   }
-  rows.push(['scale cluster build (500 nodes, 15,000 pods, 1,000 Services)', median(builds), 'ms', 2000]);
-  const a = performance.now();
-  syncProxyRules(scale!.state);
-  rows.push(['  kube-proxy sync on it (first packet)', performance.now() - a, 'ms']);
-  rows.push(['  heap held by the scale cluster', heapMb() - before, 'MB', 300]);
-  const pods = Object.values(scale!.state.k8s.pods).filter((p) => !p.spec.hostNetwork);
-  const from = scale!.podNetns(pods[17]!)!.id;
-  const svcIps = Object.values(scale!.state.k8s.services).filter((s) => s.metadata.namespace === 'default' && s.metadata.name.startsWith('app-')).map((s) => ip(s.spec.clusterIP!));
+  const scale = scaleSim!;
+  rows.push(['scale cluster build (500 nodes, 15,000 pods, 1,000 Services): CPU time', median(builds.map((b) => b.cpu)), 'ms', 1000]);
+  rows.push(['  the same build: wall time', median(builds.map((b) => b.wall)), 'ms']);
+  rows.push(['  heap held by the scale cluster', heapMb() - before, 'MB', 150]);
+  let c = cpuMs();
+  syncProxyRules(scale.state);
+  rows.push(['  kube-proxy sync on it (first packet), CPU time', cpuMs() - c, 'ms', 1000]);
+  c = cpuMs();
+  const snapshot = scale.snapshot();
+  rows.push(['  snapshot of it (a deep copy of the state), CPU time', cpuMs() - c, 'ms', 1000]);
+  rows.push(['  the snapshot as JSON', JSON.stringify(snapshot).length / 1024 / 1024, 'MB']);
+  const pods = Object.values(scale.state.k8s.pods).filter((p) => !p.spec.hostNetwork);
+  const from = scale.podNetns(pods[17]!)!.id;
+  const svcIps = Object.values(scale.state.k8s.services).filter((s) => s.metadata.namespace === 'default' && s.metadata.name.startsWith('app-')).map((s) => ip(s.spec.clusterIP!));
   let k = 0;
   // Warm the neighbour caches the way a running cluster has them: every endpoint of these
   // 50 Services contacted once (a first contact costs an ARP broadcast to all 500 nodes).
-  for (let w = 0; w < 50 * 60; w++) scale!.udpRequest(from, svcIps[w % 50]!, 80, new Uint8Array(8), 2000 + w);
-  rows.push(['  trace one pod-to-Service datagram on it (warm neighbour caches)', measure(500, () => scale!.udpRequest(from, svcIps[k++ % 50]!, 80, new Uint8Array(8), 10000 + (k % 50000))), 'ms', 1]);
+  for (let w = 0; w < 50 * 60; w++) scale.udpRequest(from, svcIps[w % 50]!, 80, new Uint8Array(8), 2000 + w);
+  rows.push(['  trace one pod-to-Service datagram on it (warm neighbour caches)', measure(500, () => scale.udpRequest(from, svcIps[k++ % 50]!, 80, new Uint8Array(8), 10000 + (k % 50000))), 'ms', 1]);
   let j = 0;
-  rows.push(['  trace one ping to a pod on a node not yet contacted (ARP over 500 ports)', measure(100, () => scale!.ping(from, ip(pods[200 + j++ * 29]!.status.podIP!), { id: 1, seq: j })), 'ms']);
+  rows.push(['  trace one ping to a pod on a node not yet contacted (ARP over 500 ports)', measure(100, () => scale.ping(from, ip(pods[200 + j++ * 29]!.status.podIP!), { id: 1, seq: j })), 'ms']);
 }
+scaleSim = undefined;
+
+// How the scale cluster grows: the same density (30 pods and 2 Services per node) at 125 to
+// 1,000 nodes; each size built on a collected heap, then kube-proxy's first sync, then the
+// state's size as JSON. Linear growth fits an exponent near 1.
+const curve: { nodes: number; cpu: number; heap: number; sync: number; json: number }[] = [];
+for (const nodes of [125, 250, 500, 1000]) {
+  const before = heapMb();
+  const b = buildScale(nodes, 1);
+  const heap = heapMb() - before;
+  const c = cpuMs();
+  syncProxyRules(b.sim.state);
+  const sync = cpuMs() - c;
+  curve.push({ nodes, cpu: b.cpu, heap, sync, json: JSON.stringify(b.sim.state).length / 1024 / 1024 });
+}
+const cpuExp = growthExponent(curve.map((p) => [p.nodes, p.cpu]));
+const heapExp = growthExponent(curve.map((p) => [p.nodes, p.heap]));
+const jsonExp = growthExponent(curve.map((p) => [p.nodes, p.json]));
+// Fixed costs flatten the fit over small sizes: the last doubling shows where growth is heading.
+const last = curve.slice(-2).map((p) => [p.nodes, p] as const);
+const lastExp = (f: (p: (typeof curve)[number]) => number): number => growthExponent(last.map(([n, p]) => [n, f(p)]));
+/** Memory growing faster than this over the last doubling fails the run (n² state: 2; it was 1.4 with flannel's entries copied per node). */
+const MAX_EXPONENT = 1.2;
 
 const MARGIN = 3;
 const width = Math.max(...rows.map((r) => r[0].length));
@@ -279,7 +351,15 @@ for (const [name, v, unit, target] of rows) {
   if (target !== undefined && v > MARGIN * target) missed.push(name.trim());
   console.log(`${name.padEnd(width)}  ${value(v, unit)}  ${target === undefined ? '' : value(target, unit)}${mark}`);
 }
+console.log(`\nscale cluster by size (30 pods and 2 Services per node), each built once on a collected heap\n`);
+console.log(`${'nodes'.padStart(6)}  ${'pods'.padStart(6)}  ${'build CPU'.padStart(10)}  ${'heap'.padStart(9)}  ${'sync CPU'.padStart(9)}  ${'snapshot'.padStart(9)}`);
+for (const p of curve) console.log(`${String(p.nodes).padStart(6)}  ${String(p.nodes * 30).padStart(6)}  ${p.cpu.toFixed(0).padStart(7)} ms  ${p.heap.toFixed(1).padStart(6)} MB  ${p.sync.toFixed(0).padStart(6)} ms  ${p.json.toFixed(1).padStart(6)} MB`);
+console.log(`growth exponent b (y = a * nodes^b, 1 = linear), all sizes: build CPU ${cpuExp.toFixed(2)}, heap ${heapExp.toFixed(2)}, sync CPU ${growthExponent(curve.map((p) => [p.nodes, p.sync])).toFixed(2)}, snapshot ${jsonExp.toFixed(2)}`);
+console.log(`  over the last doubling: build CPU ${lastExp((p) => p.cpu).toFixed(2)}, heap ${lastExp((p) => p.heap).toFixed(2)}, snapshot ${lastExp((p) => p.json).toFixed(2)}`);
+for (const [what, e] of [['heap', lastExp((p) => p.heap)], ['snapshot', lastExp((p) => p.json)]] as const) {
+  if (e > MAX_EXPONENT) missed.push(`the scale cluster's ${what} grows with nodes^${e.toFixed(2)} from 500 to 1,000 nodes (more than nodes^${MAX_EXPONENT})`);
+}
 if (missed.length) {
-  console.log(`\n${missed.length} row(s) took more than ${MARGIN} times their target: ${missed.join('; ')}`);
+  console.log(`\n${missed.length} row(s) took more than ${MARGIN} times their target or grew faster than linearly: ${missed.join('; ')}`);
   process.exitCode = 1;
 }

@@ -12,6 +12,7 @@
  * topology has a small internet behind (internet.ts). A node's or host's own namespace holds
  * its daemons' sockets (host/daemons.ts: systemd-resolved, sshd, containerd, the kubelet,
  * kube-proxy and the control plane, docker-proxy on a Docker host), which `ss` lists too.
+ * The kernel's data path asks `findListener` through sockets.ts, where this module registers it.
  * Servers write a log line for every request they answer, with the client address they saw
  * (k8s/logs.ts), which `kubectl logs` shows.
  */
@@ -25,6 +26,7 @@ import { docrootOf, nginxServer } from './apps/nginx';
 import { upstreamAnswer } from './apps/upstream';
 import type { Listener, RequestContext } from './apps/http';
 import type { Pod } from './k8s/types';
+import { registerListenerLookup } from './sockets';
 import type { SimState } from './state';
 import { forwardIp, portForwards } from './k8s/port-forward';
 
@@ -97,3 +99,6 @@ export function findListener(state: SimState, nsId: string, proto: 'udp' | 'tcp'
   // The sandbox's packets are IPv4: a socket that takes IPv6 alone never answers them.
   return listenersIn(state, nsId).find((l) => l.proto === proto && l.port === port && l.socket?.family !== 'v6only' && (l.addr === undefined || localIp === undefined || l.addr === localIp));
 }
+
+// The kernel's data path finds what listens through this lookup (sockets.ts).
+registerListenerLookup(findListener);

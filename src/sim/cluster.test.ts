@@ -4,7 +4,7 @@ import { VirtualClock } from './clock';
 import { applyWorkloads, type ClusterSpec } from './cluster';
 import { allocatePodIp, nodeNsId, podNsId } from './cni';
 import { cidr, contains, formatIp, ip, nth, parseCidr } from './ipv4';
-import { deviceByIndex, deviceByName, type Device, type Netns } from './netns';
+import { deviceByIndex, deviceByName, neighboursOf, routesOf, vxlanFdbOf, type Device, type Netns } from './netns';
 import type { Pod } from './k8s/types';
 
 const T0 = Date.UTC(2025, 2, 14, 9, 30, 0);
@@ -128,11 +128,12 @@ describe('cluster defaults (docs/reference/fidelity.md 2)', () => {
       const ns = nodeNs(sim, n);
       const vx = dev(ns, 'flannel.1');
       const others = nodeNames(sim).filter((o) => o !== n);
-      const routes = ns.routes.filter((r) => r.dev === 'flannel.1');
-      const neigh = ns.neigh.filter((x) => x.dev === 'flannel.1');
+      const routes = routesOf(ns, sim.state).filter((r) => r.dev === 'flannel.1');
+      const neigh = neighboursOf(ns, sim.state).filter((x) => x.dev === 'flannel.1');
+      const fdb = vxlanFdbOf(ns, vx, sim.state);
       expect(routes).toHaveLength(others.length);
       expect(neigh).toHaveLength(others.length);
-      expect(Object.keys(vx.vxlan!.fdb)).toHaveLength(others.length);
+      expect(Object.keys(fdb)).toHaveLength(others.length);
       for (const o of others) {
         const rsub = cidr(sim.state.k8s.nodes[o]!.spec.podCIDR);
         const rvx = dev(nodeNs(sim, o), 'flannel.1');
@@ -142,7 +143,7 @@ describe('cluster defaults (docs/reference/fidelity.md 2)', () => {
         // <remote .0> lladdr <remote VTEP MAC> PERMANENT
         expect(neigh.filter((x) => x.ip === rsub.addr && x.mac === rvx.mac && x.state === 'PERMANENT')).toHaveLength(1);
         // <remote VTEP MAC> dst <remote node IP>
-        expect(vx.vxlan!.fdb[rvx.mac]).toBe(rip);
+        expect(fdb[rvx.mac]).toBe(rip);
       }
     }
   });
@@ -467,7 +468,7 @@ describe('flannel host-gw backend', () => {
     const sim = Sim.create({ cni: 'flannel-host-gw', workloads: { deployments: [{ name: 'web', replicas: 2, image: 'nginx:1.27' }], pods: [{ name: 'client', image: 'busybox:1.36' }] } }, 5, new VirtualClock(Date.UTC(2025, 0, 1, 1)), Date.UTC(2025, 0, 1));
     const node1 = sim.state.netns['node/node-1']!;
     expect(node1.devices.some((d) => d.name === 'flannel.1')).toBe(false);
-    const r = node1.routes.find((x) => formatIp(x.dst.addr) === '10.244.2.0')!;
+    const r = routesOf(node1, sim.state).find((x) => formatIp(x.dst.addr) === '10.244.2.0')!;
     expect([formatIp(r.via!), r.dev, r.onlink ?? false]).toEqual(['192.168.49.4', 'eth0', false]);
     const client = sim.pod('default', 'client')!;
     expect(sim.podNetns(client)!.devices.find((d) => d.name === 'eth0')!.mtu).toBe(1500);

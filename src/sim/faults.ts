@@ -22,7 +22,8 @@
 import { clone } from './clone';
 import { detachPod, nodeNsId, podNetns } from './cni';
 import { parseCidr } from './ipv4';
-import { syncServiceProxy } from './proxy';
+import { leaveMesh } from './mesh';
+import { noteProxyStopped, syncServiceProxy } from './proxy';
 import { deviceByName } from './netns';
 import type { SimState } from './state';
 
@@ -97,6 +98,8 @@ export function applyFault(state: SimState, fault: Fault, now: number): void {
       const ns = state.netns['host' in fault ? `host/${fault.host}` : nodeNsId(fault.node)];
       const dst = fault.dst === 'default' ? { addr: 0, len: 0 } : parseCidr(fault.dst);
       if (!ns || !dst) throw new FaultError(`no route ${fault.dst} on ${where}`);
+      // The change is this namespace's own: it stops sharing its mesh's routes first (mesh.ts).
+      leaveMesh(ns, state);
       const before = ns.routes.length;
       ns.routes = ns.routes.filter((r) => !(r.dst.addr === dst.addr && r.dst.len === dst.len));
       if (ns.routes.length === before) throw new FaultError(`RTNETLINK answers: No such process`);
@@ -107,6 +110,7 @@ export function applyFault(state: SimState, fault: Fault, now: number): void {
       if (!ns) throw new FaultError(`no node ${fault.node}`);
       syncServiceProxy(state);
       ns.kubeProxy = { mode: 'frozen', rules: clone(state.kubeProxy!) };
+      noteProxyStopped(state, fault.node);
       const pod = Object.values(state.k8s.pods).find((p) => p.metadata.labels?.['k8s-app'] === 'kube-proxy' && p.spec.nodeName === fault.node);
       if (pod?.status.containerStatuses) {
         pod.status.phase = 'Running';

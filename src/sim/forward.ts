@@ -53,7 +53,9 @@
  * missing or FAILED one; a local TCP segment that acknowledges its peer confirms the
  * neighbour it goes to, and PROBE's unicast request runs through the network at the time it
  * falls due, whoever looks at the entry first. A packet that meets a resolution still under
- * way (INCOMPLETE from an earlier run) sends that resolution's next request at once.
+ * way (INCOMPLETE from an earlier run) sends that resolution's next request at once. Routes,
+ * neighbours and VXLAN FDB entries are read with the sandbox state, so a node's lookups see
+ * what it holds through a mesh (mesh.ts: flannel's entries for the other nodes) as its own.
  * Left out for now: defragmentation before conntrack (fragments pass NAT untracked), ICMP
  * rate limiting (icmp_ratelimit: a real host answers a burst of 6 and then one a second per
  * peer, which is why real traceroutes sometimes show `*`), rp_filter, the time a failed
@@ -84,12 +86,12 @@ import {
   type TcpSegment,
 } from './packet';
 import { create as ctCreate, dnatOrig, isDnat, isSnat, lookup as ctLookup, reindex, setDnat, setSnat, snatOrig, touch, unDnatReply, unSnatReply, type CtHit } from './conntrack';
-import { findListener } from './apps';
+import { findListener } from './sockets';
 import { tcpExchange, tcpInput } from './tcp-stack';
 import { runDaemons } from './daemons';
 import { ipvsReply, ipvsRequest } from './ipvs';
 import { evaluate, layered, type Netfilter, type PacketView, type TableName, type Verdict } from './netfilter';
-import { cachedPmtu, deviceByIndex, deviceByName, isLocal, learnPmtu, lookupRoute, sourceFor, sourceTo, type Device, type Neighbour, type Netns, type Route } from './netns';
+import { cachedPmtu, deviceByIndex, deviceByName, isLocal, learnPmtu, lookupRoute, lookupVxlanFdb, neighbourCount, sourceFor, sourceTo, type Device, type Neighbour, type Netns, type Route } from './netns';
 import { arpInput, confirm, neighbours, resolve, type NeighEnv } from './neigh';
 import { bridgeNfCallIptables } from './linux/sysctl';
 import { rngOver, type Rng } from './rng';
@@ -226,9 +228,10 @@ function neighEnv(state: SimState, now: number): NeighEnv {
     },
     machineEntries: (ns) => {
       let total = 0;
-      for (const m of machineOf(state, ns)) total += m.neigh.length;
+      for (const m of machineOf(state, ns)) total += neighbourCount(m, state);
       return total;
     },
+    shared: state,
   };
 }
 
@@ -447,7 +450,7 @@ class Engine {
         meta.ctNew = false;
         const v = this.table(ns, 'nat', 'POSTROUTING', p, meta, undefined, out.name);
         if (v.masquerade || v.snat) {
-          const ip = v.snat?.ip ?? sourceFor(ns, lookupRoute(ns, p.dst)!, p.dst) ?? out.addrs[0]?.ip ?? p.src;
+          const ip = v.snat?.ip ?? sourceFor(ns, lookupRoute(ns, p.dst, this.state)!, p.dst) ?? out.addrs[0]?.ip ?? p.src;
           const table = (ns.conntrack ??= []);
           setSnat(table, e, ip, this.rng, !!(v.masquerade?.randomFully ?? v.snat?.randomFully), v.snat?.port ?? v.masquerade?.port);
           reindex(table, e);
@@ -562,7 +565,7 @@ class Engine {
       this.localDeliver(ns, p);
       return;
     }
-    const route = (!local && !meta.ipvs && meta.route) || lookupRoute(ns, p.dst);
+    const route = (!local && !meta.ipvs && meta.route) || lookupRoute(ns, p.dst, this.state);
     if (!route) {
       this.hop(ns, 'drop', `no route to ${formatIp(p.dst)}: network unreachable`, undefined, p);
       if (local) this.result.errors.push({ ns: ns.id, errno: 'ENETUNREACH', packet: p });
@@ -648,7 +651,7 @@ class Engine {
   arpProbe(ns: Netns, n: Neighbour): void {
     const dev = deviceByName(ns, n.dev);
     if (!dev || !dev.up) return;
-    const route = lookupRoute(ns, n.ip);
+    const route = lookupRoute(ns, n.ip, this.state);
     const spa = (route && route.dev === dev.name ? sourceFor(ns, route, n.ip) : undefined) ?? dev.addrs[0]?.ip ?? 0;
     this.transmit(ns, dev, { dst: n.mac, src: dev.mac, payload: { kind: 'arp', op: 1, sha: dev.mac, spa, tha: '00:00:00:00:00:00', tpa: n.ip } });
   }
@@ -767,7 +770,7 @@ class Engine {
 
   private encapsulate(ns: Netns, dev: Device, frame: EthernetFrame): void {
     const vx = dev.vxlan!;
-    const known = vx.fdb[frame.dst];
+    const known = lookupVxlanFdb(ns, dev, frame.dst, this.state);
     // A MAC without an entry (and broadcast) goes to the default destinations, if any (the all-zeros entry).
     const remotes = known !== undefined ? [known] : [...(vx.remote !== undefined ? [vx.remote] : []), ...(vx.flood ?? [])];
     const inner = ipOf(frame);
@@ -777,7 +780,7 @@ class Engine {
     }
     for (const remote of remotes) {
       // Without `local` the kernel takes the source address its route to the remote gives.
-      const local = vx.local || sourceTo(ns, remote) || 0;
+      const local = vx.local || sourceTo(ns, remote, this.state) || 0;
       const srcPort = vxlanSourcePort(frame);
       const outer = ipv4({
         src: local,
@@ -824,7 +827,7 @@ class Engine {
       // A request is for us when it asks for one of our addresses, or, with proxy_arp on the
       // device, for one the namespace routes out of another device (Calico's cali veths).
       const local = isLocal(ns, pl.tpa);
-      const proxy = pl.op === 1 && !local && proxiesArp(ns, dev, pl.tpa);
+      const proxy = pl.op === 1 && !local && proxiesArp(this.state, ns, dev, pl.tpa);
       const forUs = pl.op === 1 && pl.spa !== 0 ? local || proxy : false;
       const n = arpInput(ns, dev.name, pl, { unicast: frame.dst === dev.mac, forUs }, this.neigh);
       if (pl.op === 1 && (local || proxy)) {
@@ -875,7 +878,7 @@ class Engine {
       this.hop(ns, 'drop', `${formatIp(p.dst)} is not ours and ip_forward is off`, dev.name, p);
       return;
     }
-    const route = lookupRoute(ns, p.dst);
+    const route = lookupRoute(ns, p.dst, this.state);
     if (!route) {
       // The input route lookup fails before ip_forward looks at the TTL.
       this.hop(ns, 'drop', `no route to ${formatIp(p.dst)}: network unreachable`, dev.name, p);
@@ -910,7 +913,7 @@ class Engine {
       if (vdev) {
         const inner = pl.payload.inner;
         const vx = vdev.vxlan!;
-        if (vx.learning && vdev.up && vx.fdb[inner.src] === undefined) {
+        if (vx.learning && vdev.up && lookupVxlanFdb(ns, vdev, inner.src, this.state) === undefined) {
           // Learning: the inner source MAC lives behind the VTEP the packet came from.
           vx.fdb[inner.src] = p.src;
           (vx.learned ??= {})[inner.src] = true;
@@ -933,7 +936,7 @@ class Engine {
       const q = pl.data;
       const quotedSrc = ((q[12]! << 24) | (q[13]! << 16) | (q[14]! << 8) | q[15]!) >>> 0;
       const quotedDst = ((q[16]! << 24) | (q[17]! << 16) | (q[18]! << 8) | q[19]!) >>> 0;
-      if (isLocal(ns, quotedSrc)) learnPmtu(ns, quotedDst, pl.rest & 0xffff, this.now);
+      if (isLocal(ns, quotedSrc)) learnPmtu(ns, quotedDst, pl.rest & 0xffff, this.now, this.state);
     }
     if (pl.kind === 'udp' && pl.payload instanceof Uint8Array && p.dst !== 0xffffffff) this.udpInput(ns, p, pl.srcPort, pl.dstPort, pl.payload);
     if (pl.kind === 'tcp' && !this.opts.openPorts?.has(`${ns.id}|tcp|${pl.dstPort}`)) {
@@ -1024,7 +1027,7 @@ class Engine {
     if (orig.payload.kind === 'icmp' && orig.payload.type !== ICMP_ECHO_REQUEST && orig.payload.type !== ICMP_ECHO_REPLY) return;
     // Nor about a fragment other than the first (icmp_send), which carries no transport header.
     if (orig.fragOffset > 0) return;
-    const route = lookupRoute(ns, orig.src);
+    const route = lookupRoute(ns, orig.src, this.state);
     // icmp_send: an error about a packet addressed to us comes from the address it was sent
     // to (RTCF_LOCAL); otherwise from the route back to the sender.
     const src = isLocal(ns, orig.dst) ? orig.dst : route ? sourceFor(ns, route, orig.src) : undefined;
@@ -1042,9 +1045,9 @@ class Engine {
  * proxy_arp (arp_process/arp_fwd_proxy): a device with it on answers for an address the
  * namespace forwards to through a different device.
  */
-function proxiesArp(ns: Netns, dev: Device, ip: Ip): boolean {
+function proxiesArp(state: SimState, ns: Netns, dev: Device, ip: Ip): boolean {
   if (!dev.proxyArp || !ns.ipForward) return false;
-  const route = lookupRoute(ns, ip);
+  const route = lookupRoute(ns, ip, state);
   return !!route && route.type !== 'blackhole' && route.dev !== dev.name;
 }
 

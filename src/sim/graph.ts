@@ -56,7 +56,7 @@
  */
 import { contains, formatCidr, formatIp, parseCidr, parseIp, type Cidr, type Ip } from './ipv4';
 import type { Mac } from './mac';
-import { deviceByIndex, deviceByName, lookupNeighbour, type Device, type Netns, type Route } from './netns';
+import { deviceByIndex, deviceByName, lookupNeighbour, lookupVxlanFdb, routesOf, type Device, type Netns, type Route } from './netns';
 import type { SimState } from './state';
 
 export type VertexKind = 'process' | 'switch';
@@ -428,7 +428,7 @@ class Builder {
   }
 
   private routeEntries(v: GraphVertex, i: NsInfo): ForwardingEntry[] {
-    const routes = i.ns.routes
+    const routes = routesOf(i.ns, this.state)
       .map((r, index) => ({ r, index }))
       .sort((x, y) => y.r.dst.len - x.r.dst.len || x.r.dst.addr - y.r.dst.addr || x.index - y.index);
     const out: ForwardingEntry[] = [];
@@ -468,9 +468,9 @@ class Builder {
   private tunnelEntry(v: GraphVertex, i: NsInfo, r: Route, dev: Device, match: string): ForwardingEntry {
     if (r.via === undefined) return { match, action: 'discard', note: `${dev.name} cannot ARP: no next hop` };
     const nextHop = formatIp(r.via);
-    const n = lookupNeighbour(i.ns, dev.name, r.via);
+    const n = lookupNeighbour(i.ns, dev.name, r.via, this.state);
     if (!n) return { match, action: 'discard', nextHop, note: `${dev.name} has no neighbour entry for ${nextHop}` };
-    const remote = dev.vxlan?.fdb[n.mac];
+    const remote = lookupVxlanFdb(i.ns, dev, n.mac, this.state);
     if (remote === undefined) return { match, action: 'discard', nextHop, dstMac: n.mac, note: `${dev.name} has no FDB entry for ${n.mac}` };
     const vtep = formatIp(remote);
     const edge = this.edges.find(

@@ -21,6 +21,18 @@ describe('parseIp / formatIp', () => {
     expect(() => ip('1.2.3')).toThrow(/invalid IPv4 address/);
   });
 
+  it('accepts exactly the texts the dotted-quad grammar does (four octets 0-255, no leading zeros)', () => {
+    const octet = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+    const grammar = (t: string): boolean => t.split('.').length === 4 && t.split('.').every((o) => octet.test(o));
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('0', '1', '2', '5', '9', '.', '00', '25', '255', '256', ' ', 'a'), { maxLength: 12 }), (parts) => {
+        const text = parts.join('');
+        expect(parseIp(text) !== undefined, JSON.stringify(text)).toBe(grammar(text));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('formats every octet in decimal without padding', () => {
     expect(formatIp(0)).toBe('0.0.0.0');
     expect(formatIp(0xffffffff)).toBe('255.255.255.255');

@@ -34,7 +34,11 @@
  * entries as neigh_forced_gc does; if none can go at gc_thresh3 the table overflows.
  * The thresholds count the entries of every namespace on the machine, as the kernel's one
  * table does (the caller says which namespaces share a kernel), but a namespace's entries are
- * collected when it is next looked at. Simplified: PROBE's second and third requests are not
+ * collected when it is next looked at. Entries a namespace holds through a mesh (mesh.ts:
+ * flannel's, one per other node) are PERMANENT and have no times, so they never age and count
+ * as made when the sandbox was; the thresholds count them as the kernel counts permanent
+ * ones; they are read where they are stored, and the one change that would touch one (a
+ * confirmation) first gives the namespace its own copy. Simplified: PROBE's second and third requests are not
  * sent through the network (a neighbour that ignored the first ignores them too), and
  * INCOMPLETE's retries only when a packet waits for them (the data path sends the next one
  * then), so captures do not show the others; kernel timer slack is not modelled. Left out:
@@ -43,7 +47,8 @@
  */
 import type { Ip } from './ipv4';
 import type { Mac } from './mac';
-import type { Neighbour, Netns, NudState } from './netns';
+import { leaveMesh, type MeshHolder } from './mesh';
+import { lookupNeighbour, neighbourCount, neighboursOf, type Neighbour, type Netns, type NudState } from './netns';
 import { deriveRng } from './rng';
 
 /** The kernel's defaults for the ARP table (arp_tbl in net/ipv4/arp.c), in ms where times. */
@@ -86,6 +91,8 @@ export interface NeighEnv {
    * on it (a node and its pods). Without it, the namespace's own count.
    */
   machineEntries?: (ns: Netns) => number;
+  /** The sandbox state, for the entries a namespace holds through a mesh (mesh.ts). */
+  shared?: MeshHolder;
 }
 
 /** NUD_VALID: the entry has a usable link-layer address. */
@@ -109,8 +116,25 @@ export function reachableTime(seed: number, nsId: string, dev: string, t: number
   return P.baseReachableTime / 2 + deriveRng(seed, `neigh:${nsId}/${dev}/${window}`).int(P.baseReachableTime);
 }
 
-export function findNeighbour(ns: Netns, dev: string, ip: Ip): Neighbour | undefined {
-  return ns.neigh.find((n) => n.ip === ip && n.dev === dev);
+/** The entry for `ip` on `dev`: the namespace's own, else the one it holds through a mesh. */
+export function findNeighbour(ns: Netns, dev: string, ip: Ip, shared?: MeshHolder): Neighbour | undefined {
+  return lookupNeighbour(ns, dev, ip, shared);
+}
+
+/**
+ * `n` as the namespace's own entry, ready to be changed: an entry held through a mesh is
+ * shared with the other members, so the namespace leaves the mesh first (copy-on-write) and
+ * its own copy is returned.
+ */
+function writable(ns: Netns, n: Neighbour, env: NeighEnv): Neighbour {
+  if (ns.mesh === undefined || ns.neigh.includes(n)) return n;
+  leaveMesh(ns, env.shared);
+  return ns.neigh.find((x) => x.ip === n.ip && x.dev === n.dev) ?? n;
+}
+
+/** How many entries the namespace's table holds, those it holds through a mesh included. */
+function held(ns: Netns, env: NeighEnv): number {
+  return neighbourCount(ns, env.shared);
 }
 
 /** Brings `n` up to time `until`: every timer transition the kernel would have made by then. */
@@ -206,7 +230,7 @@ export function periodicGc(ns: Netns, env: NeighEnv): void {
   const gc = (ns.neighGc ??= { periodic: tick, forced: env.origin });
   if (tick <= gc.periodic) return;
   gc.periodic = tick;
-  if ((env.machineEntries?.(ns) ?? ns.neigh.length) < P.gcThresh1) return;
+  if ((env.machineEntries?.(ns) ?? held(ns, env)) < P.gcThresh1) return;
   for (const n of [...ns.neigh]) {
     age(ns, n, env, tick);
     if (n.state === 'PERMANENT' || inTimer(n.state)) continue;
@@ -224,7 +248,7 @@ function create(ns: Netns, dev: string, ip: Ip, env: NeighEnv): Neighbour | unde
   const now = env.now;
   const gc = (ns.neighGc ??= { periodic: Math.floor(now / GC_PERIOD) * GC_PERIOD, forced: env.origin });
   const own = ns.neigh.filter((n) => n.state !== 'PERMANENT').length;
-  const entries = own + (env.machineEntries ? env.machineEntries(ns) - ns.neigh.length : 0);
+  const entries = own + (env.machineEntries ? env.machineEntries(ns) - held(ns, env) : 0);
   if (entries >= P.gcThresh3 || (entries >= P.gcThresh2 && now > gc.forced + 5_000)) {
     // neigh_forced_gc: oldest first, entries nobody holds that failed, are NOARP or have not
     // changed for 5 s, until the table is back at gc_thresh2.
@@ -261,7 +285,7 @@ export type Resolution =
 /** neigh_output through neigh_event_send: where a packet for `ip` goes, changing the entry as the kernel does. */
 export function resolve(ns: Netns, dev: string, ip: Ip, env: NeighEnv): Resolution {
   periodicGc(ns, env);
-  let n = findNeighbour(ns, dev, ip);
+  let n = findNeighbour(ns, dev, ip, env.shared);
   if (n) age(ns, n, env);
   else {
     n = create(ns, dev, ip, env);
@@ -269,6 +293,7 @@ export function resolve(ns: Netns, dev: string, ip: Ip, env: NeighEnv): Resoluti
     return startResolution(n, env.now);
   }
   if (isConnected(n.state)) return { kind: 'send', mac: n.mac };
+  n = writable(ns, n, env);
   n.used = env.now;
   switch (n.state) {
     case 'DELAY':
@@ -296,8 +321,9 @@ function startResolution(n: Neighbour, now: number): Resolution {
 
 /** neigh_confirm: the neighbour is known to be there (TCP progress, MSG_CONFIRM). */
 export function confirm(ns: Netns, dev: string, ip: Ip, env: NeighEnv): void {
-  const n = findNeighbour(ns, dev, ip);
-  if (!n) return;
+  const found = findNeighbour(ns, dev, ip, env.shared);
+  if (!found) return;
+  const n = writable(ns, found, env);
   age(ns, n, env);
   n.confirmed = env.now;
 }
@@ -319,7 +345,9 @@ export function arpInput(ns: Netns, dev: string, arp: ArpIn, opts: { unicast: bo
   // A duplicate-address probe (sender 0.0.0.0) teaches nothing.
   if (arp.spa === 0) return undefined;
   periodicGc(ns, env);
-  let n = findNeighbour(ns, dev, arp.spa);
+  let n = findNeighbour(ns, dev, arp.spa, env.shared);
+  // What ARP says never changes a permanent or noarp entry (update() below): one held through a mesh stays shared.
+  if (n && n.state !== 'PERMANENT' && n.state !== 'NOARP') n = writable(ns, n, env);
   if (n) age(ns, n, env);
   if (arp.op === 1 && opts.forUs) {
     // neigh_event_ns: whoever asks for us is probably about to talk to us.
@@ -342,5 +370,5 @@ export function arpInput(ns: Netns, dev: string, arp: ArpIn, opts: { unicast: bo
 export function neighbours(ns: Netns, env: NeighEnv): Neighbour[] {
   periodicGc(ns, env);
   for (const n of [...ns.neigh]) age(ns, n, env);
-  return ns.neigh;
+  return neighboursOf(ns, env.shared);
 }

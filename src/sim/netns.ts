@@ -22,14 +22,19 @@
  * bridge's own dynamic neighbour entries. Routes to one prefix are told apart by their metric,
  * the lowest winning. Devices carry what `ip link` shows of them beyond the basics (qdisc, qlen,
  * a bridge's carrier history, the MAC their IPv6 link-local address was made from); what
- * changing them does is src/sim/linux. Left out: policy routing (ip rule), multiple tables,
- * IPv6 (link-local addresses exist as text only).
+ * changing them does is src/sim/linux. A namespace in a mesh (mesh.ts: flannel's per-node
+ * routes, neighbours and FDB entries, stored once for all nodes) holds the mesh's entries as
+ * well as its own: the lookups and listings here take the sandbox state to read them
+ * (`routesOf`, `neighboursOf`, `vxlanFdbOf`), and a namespace read without it throws rather
+ * than miss them. Left out: policy routing (ip rule), multiple tables, IPv6 (link-local
+ * addresses exist as text only).
  */
 import { contains, formatIp, maskOf, type Cidr, type Ip } from './ipv4';
 import type { ConntrackEntry } from './conntrack';
 import type { IpSet } from './ipset';
 import type { IpvsTable } from './ipvs';
 import type { Mac } from './mac';
+import { leaveMesh, meshFdb, meshMembers, meshMembersWithSelf, meshNamesDevice, meshNeighbour, meshNeighbourCount, type MeshHolder } from './mesh';
 import type { Netfilter } from './netfilter';
 import type { TcpSocket } from './tcp-stack';
 
@@ -194,6 +199,8 @@ export interface Netns {
   tcpSockets?: Record<string, TcpSocket>;
   /** Path MTUs learned from ICMP "fragmentation needed", by destination address (dotted). */
   pmtu?: Record<string, PmtuEntry>;
+  /** The mesh (state.meshes, mesh.ts) whose other members' entries this namespace holds. */
+  mesh?: string;
   /** The neighbour table's garbage collector: the last periodic run, the last forced one (epoch ms). */
   neighGc?: { periodic: number; forced: number };
   /** A namespace made with `ip netns add` (id `netns/<machine>/<name>`): when (epoch ms). */
@@ -234,19 +241,84 @@ export function isLocal(ns: Netns, ip: Ip): boolean {
   return false;
 }
 
-/** Longest-prefix match over the main table; ignores routes whose device is down. */
-export function lookupRoute(ns: Netns, dst: Ip): Route | undefined {
+/**
+ * Longest-prefix match over the main table; ignores routes whose device is down. `shared` (the
+ * sandbox state) supplies the routes a mesh namespace holds; its own come first, so an own
+ * route shadows the mesh's for the same destination.
+ */
+export function lookupRoute(ns: Netns, dst: Ip, shared?: MeshHolder): Route | undefined {
   let best: Route | undefined;
-  for (const r of ns.routes) {
-    if (!contains(r.dst, dst)) continue;
-    if (best && (best.dst.len > r.dst.len || (best.dst.len === r.dst.len && (best.metric ?? 0) <= (r.metric ?? 0)))) continue;
+  const consider = (r: Route): void => {
+    if (!contains(r.dst, dst)) return;
+    if (best && (best.dst.len > r.dst.len || (best.dst.len === r.dst.len && (best.metric ?? 0) <= (r.metric ?? 0)))) return;
     if (r.type !== 'blackhole') {
       const dev = deviceByName(ns, r.dev);
-      if (!dev || !dev.up) continue;
+      if (!dev || !dev.up) return;
     }
     best = r;
-  }
+  };
+  for (const r of ns.routes) consider(r);
+  if (ns.mesh !== undefined) for (const m of meshMembersWithSelf(ns, shared)) if (m.ns !== ns.id) for (const r of m.routes) consider(r);
   return best;
+}
+
+/**
+ * Every route of the main table: the namespace's own, then those it holds through a mesh (a
+ * mesh entry over a device the namespace does not have is not listed, as the kernel drops a
+ * device's routes with it).
+ */
+export function routesOf(ns: Netns, shared?: MeshHolder): Route[] {
+  if (ns.mesh === undefined) return ns.routes;
+  const seen = new Set(ns.routes.map((r) => `${r.dst.addr}/${r.dst.len}`));
+  const devs = new Set(ns.devices.map((d) => d.name));
+  const out = [...ns.routes];
+  for (const m of meshMembers(ns, shared)) {
+    for (const r of m.routes) {
+      const key = `${r.dst.addr}/${r.dst.len}`;
+      if (!devs.has(r.dev) || seen.has(key)) continue;
+      seen.add(key);
+      out.push(r);
+    }
+  }
+  return out;
+}
+
+/** The neighbour table: entries held through a mesh first (programmed before any was learned), then the namespace's own. */
+export function neighboursOf(ns: Netns, shared?: MeshHolder): Neighbour[] {
+  if (ns.mesh === undefined) return ns.neigh;
+  const seen = new Set(ns.neigh.map((n) => `${n.dev}|${n.ip}`));
+  const devs = new Set(ns.devices.map((d) => d.name));
+  const out: Neighbour[] = [];
+  for (const m of meshMembers(ns, shared)) {
+    for (const n of m.neigh) {
+      const key = `${n.dev}|${n.ip}`;
+      if (!devs.has(n.dev) || seen.has(key)) continue;
+      seen.add(key);
+      out.push(n);
+    }
+  }
+  return out.length ? [...out, ...ns.neigh] : ns.neigh;
+}
+
+/** How many entries `neighboursOf` lists, counted without listing them. */
+export function neighbourCount(ns: Netns, shared?: MeshHolder): number {
+  return ns.mesh === undefined ? ns.neigh.length : ns.neigh.length + meshNeighbourCount(ns, shared);
+}
+
+/** A VXLAN device's forwarding database (MAC -> remote VTEP): mesh entries first, then its own. */
+export function vxlanFdbOf(ns: Netns, dev: Device, shared?: MeshHolder): Record<Mac, Ip> {
+  const own = dev.vxlan?.fdb ?? {};
+  if (ns.mesh === undefined || !dev.vxlan) return own;
+  const out: Record<Mac, Ip> = {};
+  for (const m of meshMembers(ns, shared)) for (const f of m.fdb) if (f.dev === dev.name && out[f.mac] === undefined) out[f.mac] = f.dst;
+  return { ...out, ...own };
+}
+
+/** The remote VTEP a VXLAN device's FDB names for `mac` (its own entry first, then the mesh's). */
+export function lookupVxlanFdb(ns: Netns, dev: Device, mac: Mac, shared?: MeshHolder): Ip | undefined {
+  const own = dev.vxlan?.fdb[mac];
+  if (own !== undefined || ns.mesh === undefined) return own;
+  return meshFdb(ns, shared, dev.name, mac);
 }
 
 /**
@@ -254,10 +326,10 @@ export function lookupRoute(ns: Netns, dst: Ip): Route | undefined {
  * addresses the local table's route says it (`local 127.0.0.0/8 dev lo src 127.0.0.1`, and a
  * local address is its own source); otherwise the main table's route through sourceFor.
  */
-export function sourceTo(ns: Netns, dst: Ip): Ip | undefined {
+export function sourceTo(ns: Netns, dst: Ip, shared?: MeshHolder): Ip | undefined {
   if (dst >>> 24 === 127 && isLocal(ns, dst)) return 0x7f000001;
   if (isLocal(ns, dst)) return dst;
-  const route = lookupRoute(ns, dst);
+  const route = lookupRoute(ns, dst, shared);
   return route && sourceFor(ns, route, dst);
 }
 
@@ -279,11 +351,13 @@ function firstGlobalAddress(ns: Netns): Ip | undefined {
  * Unregisters a device: its routes and neighbour entries go (neigh_ifdown), its bridge forgets
  * the MACs learned on it (br_fdb_delete_by_port), and a bridge with no port left up loses
  * carrier, which evicts the bridge's non-permanent neighbour entries (neigh_carrier_down, as
- * net.ipv4.conf.*.arp_evict_nocarrier=1 asks).
+ * net.ipv4.conf.*.arp_evict_nocarrier=1 asks). A namespace holding mesh entries over the
+ * device leaves its mesh first (mesh.ts), so they go on this namespace only.
  */
-export function removeDevice(ns: Netns, ifindex: number): void {
+export function removeDevice(ns: Netns, ifindex: number, shared?: MeshHolder): void {
   const dev = deviceByIndex(ns, ifindex);
   if (!dev) return;
+  if (ns.mesh !== undefined && meshNamesDevice(ns, shared, dev.name)) leaveMesh(ns, shared);
   ns.devices = ns.devices.filter((d) => d !== dev);
   ns.routes = ns.routes.filter((r) => r.dev !== dev.name);
   ns.neigh = ns.neigh.filter((n) => n.dev !== dev.name);
@@ -303,8 +377,9 @@ export function setNeighbour(ns: Netns, n: Neighbour): void {
   } else ns.neigh.push(n);
 }
 
-export function lookupNeighbour(ns: Netns, dev: string, ip: Ip): Neighbour | undefined {
-  return ns.neigh.find((n) => n.ip === ip && n.dev === dev);
+/** The neighbour entry for `ip` on `dev`: the namespace's own, else the one it holds through a mesh. */
+export function lookupNeighbour(ns: Netns, dev: string, ip: Ip, shared?: MeshHolder): Neighbour | undefined {
+  return ns.neigh.find((n) => n.ip === ip && n.dev === dev) ?? (ns.mesh === undefined ? undefined : meshNeighbour(ns, shared, dev, ip));
 }
 
 /** The path MTU cached for `dst`, while it has not expired at `now` (epoch ms). */
@@ -317,8 +392,8 @@ export function cachedPmtu(ns: Netns, dst: Ip, now: number): PmtuEntry | undefin
  * ICMP "fragmentation needed" for a packet this namespace sent to `dst` said `mtu`: the kernel
  * lowers the path MTU (never raises it), clamping a value below min_pmtu to 552 and locking it.
  */
-export function learnPmtu(ns: Netns, dst: Ip, mtu: number, now: number): void {
-  const route = lookupRoute(ns, dst);
+export function learnPmtu(ns: Netns, dst: Ip, mtu: number, now: number, shared?: MeshHolder): void {
+  const route = lookupRoute(ns, dst, shared);
   const dev = route && deviceByName(ns, route.dev);
   if (!dev) return;
   const cached = cachedPmtu(ns, dst, now);

@@ -139,8 +139,8 @@ export class Sim {
     const ns = this.state.netns[nsId];
     if (!ns) throw new Error(`no network namespace ${nsId}`);
     const size = opts.size ?? 56;
-    const route = lookupRoute(ns, dst);
-    const src = sourceTo(ns, dst) ?? 0x7f000001;
+    const route = lookupRoute(ns, dst, this.state);
+    const src = sourceTo(ns, dst, this.state) ?? 0x7f000001;
     const pmtu = opts.pmtu ?? 'want';
     const routeMtu = route ? (ns.devices.find((d) => d.name === route.dev)?.mtu ?? 1500) : 1500;
     const cached = cachedPmtu(ns, dst, this.clock.now());
@@ -185,7 +185,7 @@ export class Sim {
     runDaemons(this.state, this.clock.now());
     const ns = this.state.netns[nsId];
     if (!ns) throw new Error(`no network namespace ${nsId}`);
-    const src = sourceTo(ns, dst) ?? 0x7f000001;
+    const src = sourceTo(ns, dst, this.state) ?? 0x7f000001;
     const id = ns.ipId;
     ns.ipId = (ns.ipId + 1) & 0xffff;
     const packet = ipv4({ src, dst, id, ttl, df: true, payload: udp(src, dst, sport, dport, payload) });

@@ -13,6 +13,7 @@ import type { Cidr, Ip } from './ipv4';
 import type { DockerState } from './docker';
 import type { K8sState } from './k8s/types';
 import type { Mac } from './mac';
+import type { Mesh } from './mesh';
 import type { Netfilter } from './netfilter';
 import type { Netns } from './netns';
 import { seedState, type RngState } from './rng';
@@ -74,6 +75,8 @@ export interface SimState {
   docker?: DockerState;
   /** Files written in the sandbox, by machine and path (see files.ts). */
   files?: FileSystem;
+  /** Entries many namespaces hold alike, stored once (mesh.ts): flannel's per-node routes, neighbours, FDB. */
+  meshes?: Record<string, Mesh>;
   /** The systemd units the learner stopped or started, by machine (see host/units.ts). */
   hosts?: Record<string, HostRecord>;
 }

@@ -24,10 +24,11 @@
  * Left out: retransmission, windows and congestion control (everything arrives), segmentation
  * beyond one MSS per segment, TIME_WAIT, simultaneous open, urgent data.
  */
-import { findListener, type Listener, type RequestContext } from './apps';
+import { findListener, type Listener, type RequestContext } from './sockets';
 import type { Ip } from './ipv4';
 import { formatIp } from './ipv4';
 import type { LocalError, TraceResult } from './forward';
+import type { MeshHolder } from './mesh';
 import { deviceByName, lookupRoute, sourceTo, type Netns } from './netns';
 import { ipv4, linuxSynOptions, tcp, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, type Ipv4Packet, type TcpSegment } from './packet';
 import type { Rng } from './rng';
@@ -49,8 +50,8 @@ export function socketKey(localIp: Ip, localPort: number, remoteIp: Ip, remotePo
 }
 
 /** MSS for segments leaving through the route to `dst`: the device MTU minus 40. */
-export function mssFor(ns: Netns, dst: Ip): number {
-  const r = lookupRoute(ns, dst);
+export function mssFor(ns: Netns, dst: Ip, shared?: MeshHolder): number {
+  const r = lookupRoute(ns, dst, shared);
   const dev = r && deviceByName(ns, r.dev);
   return (dev?.mtu ?? 1500) - 40;
 }
@@ -105,7 +106,7 @@ export function tcpInput(state: SimState, ns: Netns, p: Ipv4Packet, rng: Rng, no
         ack: (seg.seq + 1) >>> 0,
         flags: TCP_SYN | TCP_ACK,
         window: 64308,
-        options: linuxSynOptions(mssFor(ns, p.src), Math.floor(nowMs) >>> 0, tsEcr && tsEcr.kind === 'timestamps' ? tsEcr.tsVal : 0),
+        options: linuxSynOptions(mssFor(ns, p.src, state), Math.floor(nowMs) >>> 0, tsEcr && tsEcr.kind === 'timestamps' ? tsEcr.tsVal : 0),
       }),
     );
     return out;
@@ -149,7 +150,7 @@ export function tcpInput(state: SimState, ns: Netns, p: Ipv4Packet, rng: Rng, no
     const req = Uint8Array.from(sock.buf);
     let answer = l?.handle(seg.dstPort === 53 ? req.subarray(2) : req, { state, ns: ns.id, peer: { ip: p.src, port: seg.srcPort }, local: { ip: p.dst, port: seg.dstPort }, now: nowMs, ...(connect ? { connect } : {}) });
     if (answer && seg.dstPort === 53) answer = Uint8Array.from([answer.length >> 8, answer.length & 255, ...answer]);
-    const mss = Math.min(mssFor(ns, p.src), sock.peerMss ?? Infinity);
+    const mss = Math.min(mssFor(ns, p.src, state), sock.peerMss ?? Infinity);
     const data = answer ?? new Uint8Array(0);
     for (let off = 0; off < data.length; off += mss) {
       const chunk = data.subarray(off, Math.min(data.length, off + mss));
@@ -188,7 +189,7 @@ export type TcpExchange = { traces: TraceResult[]; src: Ip; sport: number } & (
 export function tcpExchange(env: TcpEnv, nsId: string, dst: Ip, dport: number, request: Uint8Array, sport: number): TcpExchange {
   const ns = env.state.netns[nsId];
   if (!ns) throw new Error(`no network namespace ${nsId}`);
-  const src = sourceTo(ns, dst) ?? 0x7f000001;
+  const src = sourceTo(ns, dst, env.state) ?? 0x7f000001;
   const open = { openPorts: new Set([`${nsId}|tcp|${sport}`]) };
   const traces: TraceResult[] = [];
   const send = (fields: Parameters<typeof tcp>[2]): TraceResult => {
@@ -205,7 +206,7 @@ export function tcpExchange(env: TcpEnv, nsId: string, dst: Ip, dport: number, r
       .filter((d) => d.ns === nsId && d.packet.src === dst && d.packet.payload.kind === 'tcp' && d.packet.payload.dstPort === sport && d.packet.payload.srcPort === dport)
       .map((d) => d.packet.payload as TcpSegment);
   const isn = env.rng.int(0x100000000) >>> 0;
-  const syn = send({ srcPort: sport, dstPort: dport, seq: isn, flags: TCP_SYN, window: 64240, options: linuxSynOptions(mssFor(ns, dst), Math.floor(env.now) >>> 0) });
+  const syn = send({ srcPort: sport, dstPort: dport, seq: isn, flags: TCP_SYN, window: 64240, options: linuxSynOptions(mssFor(ns, dst, env.state), Math.floor(env.now) >>> 0) });
   const local = syn.errors.find((e) => e.ns === nsId);
   if (local) return { kind: 'local-error', errno: local.errno, traces, src, sport };
   const icmpErr = syn.deliveries.find((d) => d.ns === nsId && d.packet.payload.kind === 'icmp' && d.packet.payload.type === 3);

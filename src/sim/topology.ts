@@ -13,7 +13,7 @@
  */
 import { formatIp } from './ipv4';
 import { serviceEndpoints } from './k8s/endpoints';
-import { deviceByIndex, type DeviceKind } from './netns';
+import { deviceByIndex, lookupVxlanFdb, type DeviceKind } from './netns';
 import type { SimState } from './state';
 
 export type MachineKind = 'node' | 'pod' | 'host' | 'router' | 'container' | 'workstation' | 'gateway' | 'load-balancer';
@@ -138,7 +138,7 @@ export function topologyOf(state: SimState): TopologyView {
     for (let j = i + 1; j < vteps.length; j++) {
       const a = state.netns[vteps[i]!.ns]!.devices.find((d) => d.name === vteps[i]!.dev)!;
       const b = state.netns[vteps[j]!.ns]!.devices.find((d) => d.name === vteps[j]!.dev)!;
-      if (a.vxlan!.fdb[b.mac] !== undefined && b.vxlan!.fdb[a.mac] !== undefined) links.push({ kind: 'tunnel', a: vteps[i]!, b: vteps[j]! });
+      if (lookupVxlanFdb(state.netns[vteps[i]!.ns]!, a, b.mac, state) !== undefined && lookupVxlanFdb(state.netns[vteps[j]!.ns]!, b, a.mac, state) !== undefined) links.push({ kind: 'tunnel', a: vteps[i]!, b: vteps[j]! });
     }
   }
   machines.sort((a, b) => a.id.localeCompare(b.id));

@@ -3,6 +3,7 @@
  */
 import { z } from 'zod';
 import { formatCidr, formatIp, parseCidr, parseIp } from '../../sim/ipv4';
+import { routesOf } from '../../sim/netns';
 import { placeProblems } from '../places';
 import { definePredicate } from './types';
 
@@ -36,7 +37,7 @@ export const routePredicate = definePredicate({
     const via = viaText === undefined ? undefined : parseIp(viaText);
     if (viaText !== undefined && via === undefined) throw new Error(`via "${viaText}" is not an IPv4 address`);
     const dev = p.dev === undefined ? undefined : ctx.render(p.dev);
-    const same = ns.routes.filter((r) => r.dst.addr === dst.addr && r.dst.len === dst.len);
+    const same = routesOf(ns, ctx.sim.state).filter((r) => r.dst.addr === dst.addr && r.dst.len === dst.len);
     const match = same.find((r) => (via === undefined || r.via === via) && (dev === undefined || r.dev === dev));
     const show = (r: (typeof same)[number]): string => `${r.dst.len === 0 ? 'default' : formatCidr(r.dst)}${r.via !== undefined ? ` via ${formatIp(r.via)}` : ''} dev ${r.dev}`;
     const wanted = `${dstText}${via !== undefined ? ` via ${formatIp(via)}` : ''}${dev ? ` dev ${dev}` : ''}`;

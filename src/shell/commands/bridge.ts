@@ -22,7 +22,8 @@ import type { Command, CommandContext } from '../command';
 import { CommandError } from '../errors';
 import { formatIp } from '../../sim/ipv4';
 import { putFdb, deleteFdb, ZERO_MAC, type FdbMode, type FdbSpec } from '../../sim/linux/fdb';
-import { deviceByIndex, type Device, type Netns } from '../../sim/netns';
+import type { MeshHolder } from '../../sim/mesh';
+import { deviceByIndex, vxlanFdbOf, type Device, type Netns } from '../../sim/netns';
 import { findDevice, kernelMessage, mayChangeNetwork, parseAddress } from './ip/common';
 import { netnsByName } from './ip/netns';
 import { linkState, portState } from './ip/show';
@@ -53,7 +54,7 @@ function linkLines(ctx: CommandContext, ns: Netns, dev: string | undefined): str
 }
 
 /** The FDB lines of one device: the bridge's entries for it (it being a port or the bridge), then its own. */
-function fdbLines(ns: Netns, d: Device, showDev: boolean): string[] {
+function fdbLines(ns: Netns, d: Device, showDev: boolean, shared: MeshHolder): string[] {
   const at = showDev ? `dev ${d.name} ` : '';
   const out: string[] = [];
   const br = d.kind === 'bridge' ? d : d.master ? ns.devices.find((x) => x.name === d.master) : undefined;
@@ -64,7 +65,7 @@ function fdbLines(ns: Netns, d: Device, showDev: boolean): string[] {
   }
   if (d.vxlan) {
     const vx = d.vxlan;
-    for (const [mac, ip] of Object.entries(vx.fdb)) out.push(`${mac} ${at}dst ${formatIp(ip)} self ${vx.learned?.[mac] ? '' : 'permanent'}`.trimEnd() + (vx.learned?.[mac] ? ' ' : ''));
+    for (const [mac, ip] of Object.entries(vxlanFdbOf(ns, d, shared))) out.push(`${mac} ${at}dst ${formatIp(ip)} self ${vx.learned?.[mac] ? '' : 'permanent'}`.trimEnd() + (vx.learned?.[mac] ? ' ' : ''));
     if (vx.remote !== undefined) out.push(`${ZERO_MAC} ${at}dst ${formatIp(vx.remote)} ${vx.remoteVia && vx.dev ? `via ${vx.dev} ` : ''}self permanent`);
     for (const ip of vx.flood ?? []) out.push(`${ZERO_MAC} ${at}dst ${formatIp(ip)} self permanent`);
   }
@@ -148,7 +149,7 @@ export const bridge: Command = {
         const { dev, spec } = parseFdbChange(ctx, ns, rest.slice(1));
         const target = ns;
         if (!mayChangeNetwork(ctx)) throw fail({ errno: 'EPERM' });
-        const e = putFdb(target, dev, spec, verb as FdbMode);
+        const e = putFdb(target, dev, spec, verb as FdbMode, ctx.env.sim.state);
         if (e) throw fail(e);
         return 0;
       }
@@ -156,7 +157,7 @@ export const bridge: Command = {
         const { dev, spec, via } = parseFdbChange(ctx, ns, rest.slice(1));
         const target = ns;
         if (!mayChangeNetwork(ctx)) throw fail({ errno: 'EPERM' });
-        const e = deleteFdb(target, dev, spec.mac, spec.where, spec.dst, via);
+        const e = deleteFdb(target, dev, spec.mac, spec.where, spec.dst, via, ctx.env.sim.state);
         if (e) throw fail(e);
         return 0;
       }
@@ -174,7 +175,7 @@ export const bridge: Command = {
       for (const d of [...ns.devices].sort((a, b) => a.ifindex - b.ifindex)) {
         if (dev !== undefined && d.name !== dev) continue;
         if (br !== undefined && d.name !== br && d.master !== br) continue;
-        lines.push(...fdbLines(ns, d, dev === undefined));
+        lines.push(...fdbLines(ns, d, dev === undefined, ctx.env.sim.state));
       }
       ctx.stdout.write(lines.map((l) => l + '\n').join(''));
       return 0;

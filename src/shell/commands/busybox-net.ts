@@ -42,7 +42,7 @@
 import type { Command } from '../command';
 import { CommandError } from '../errors';
 import { formatIp, maskOf } from '../../sim/ipv4';
-import type { Device, Netns, Route } from '../../sim/netns';
+import { routesOf, type Device, type Netns, type Route } from '../../sim/netns';
 import { hasCarrier, inet6Lines, matches, neighLine, nsOf, routeOrder } from './ip';
 import { neighbourTable } from '../../sim/forward';
 import { busyboxNslookup } from './nslookup-busybox';
@@ -478,7 +478,7 @@ export const ipBusybox: Command = {
     const inet4Only = ctx.argv.includes('-4') || ctx.argv.some((a, i) => a === 'inet' && ctx.argv[i - 1] === '-f');
     if (which === 'address') lines = devices.flatMap((d) => [...bbLink(ns, d), ...bbAddrs(d), ...(inet4Only ? [] : inet6Lines(ctx.env.sim.state.netns, ns, d))]);
     else if (which === 'link') lines = devices.flatMap((d) => bbLink(ns, d));
-    else if (which === 'route') lines = [...ns.routes].sort(routeOrder).filter((r) => devName === undefined || r.dev === devName).map(bbRoute);
+    else if (which === 'route') lines = [...routesOf(ns, ctx.env.sim.state)].sort(routeOrder).filter((r) => devName === undefined || r.dev === devName).map(bbRoute);
     else if (which === 'neigh') {
       const now = ctx.env.sim.clock.now();
       const table = neighbourTable(ctx.env.sim.state, ns.id, now).filter((n) => n.state !== 'NOARP' && (devName === undefined || n.dev === devName));
@@ -602,7 +602,7 @@ export const route: Command = {
     }
     const ns = nsOf(ctx, 'route');
     let out = `Kernel IP routing table\nDestination     Gateway         Genmask         Flags ${extended ? '  MSS Window  irtt' : 'Metric Ref    Use'} Iface\n`;
-    for (const r of [...ns.routes].sort(routeOrder)) {
+    for (const r of [...routesOf(ns, ctx.env.sim.state)].sort(routeOrder)) {
       if (r.type === 'blackhole') continue;
       const dev = ns.devices.find((d) => d.name === r.dev);
       if (!dev?.up) continue;

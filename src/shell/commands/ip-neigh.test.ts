@@ -3,6 +3,7 @@ import { REFERENCE_TIME } from '../../labs/catalog';
 import type { LabSession } from '../../labs/session';
 import { ScriptClock } from '../../labs/transcript';
 import { ip } from '../../sim/ipv4';
+import { leaveMesh } from '../../sim/mesh';
 import { playgroundSession } from '../../../tests/support/session';
 
 /**
@@ -24,6 +25,8 @@ async function node1(): Promise<LabSession> {
   const ns = s.sim.state.netns['node/node-1']!;
   const now = s.sim.clock.now();
   const at = (sec: number): number => now - sec * 1000;
+  // The table is replaced as a whole: flannel's entries, shared through the mesh, go too.
+  leaveMesh(ns, s.sim.state);
   ns.neigh = [
     { ip: ip('192.168.49.1'), dev: 'eth0', mac: '02:00:00:00:00:01', state: 'REACHABLE', updated: at(3), confirmed: at(2), used: at(3), probes: 4 },
     { ip: ip('192.168.49.2'), dev: 'eth0', mac: '02:00:00:00:00:02', state: 'STALE', updated: at(4), confirmed: at(50), used: at(50), probes: 1 },

@@ -246,7 +246,7 @@ function tcpConnect(ctx: CommandContext, nsId: string, dst: Ip, dport: number): 
   const sim = ctx.env.sim;
   const ns = sim.state.netns[nsId];
   if (!ns) throw new Error(`no network namespace ${nsId}`);
-  const route = lookupRoute(ns, dst);
+  const route = lookupRoute(ns, dst, sim.state);
   const src = (route && sourceFor(ns, route, dst)) ?? 0x7f000001;
   const sport = 32768 + sim.rng.int(28232);
   const open = { openPorts: new Set([`${nsId}|tcp|${sport}`]) };
@@ -256,7 +256,7 @@ function tcpConnect(ctx: CommandContext, nsId: string, dst: Ip, dport: number): 
     return sim.send(nsId, ipv4({ src, dst, id, df: true, payload: tcp(src, dst, fields) }), open);
   };
   const isn = sim.rng.int(0x100000000) >>> 0;
-  const syn = send({ srcPort: sport, dstPort: dport, seq: isn, flags: TCP_SYN, window: 64240, options: linuxSynOptions(mssFor(ns, dst), Math.floor(sim.clock.now()) >>> 0) });
+  const syn = send({ srcPort: sport, dstPort: dport, seq: isn, flags: TCP_SYN, window: 64240, options: linuxSynOptions(mssFor(ns, dst, sim.state), Math.floor(sim.clock.now()) >>> 0) });
   const local = syn.errors.find((e) => e.ns === nsId);
   if (local) return { ok: false, error: ERRNO_TEXT[local.errno] ?? local.errno, waitMs: local.errno === 'EHOSTUNREACH' ? ARP_FAIL_MS : 0 };
   const back = syn.deliveries.filter((d) => d.ns === nsId);

@@ -120,7 +120,7 @@ export const pingIputils: Command = {
     const nsId = nsIdOf(ctx.env);
     // iputils connects a probe socket to learn its source address before it prints anything.
     const ns = sim.state.netns[nsId];
-    if (ns && sourceTo(ns, r.ip) === undefined) throw new CommandError('EXEC_FAILED', 'ping: connect: Network is unreachable', 2);
+    if (ns && sourceTo(ns, r.ip, ctx.env.sim.state) === undefined) throw new CommandError('EXEC_FAILED', 'ping: connect: Network is unreachable', 2);
     ctx.stdout.write(`PING ${host} (${addr}) ${size}(${size + 28}) bytes of data.\n`);
     const id = sim.rng.int(65536);
     const rtts: number[] = [];

@@ -1,6 +1,6 @@
 /**
- * What every program in the sandbox's images shares: the listener shape, and the bytes of
- * HTTP/1.1 as the servers write them.
+ * What every program in the sandbox's images shares: the listener shape (sockets.ts), and the
+ * bytes of HTTP/1.1 as the servers write them.
  *
  * Design notes: a request is the whole byte stream the client sent; a server reads its request
  * line, Host and other headers, and answers with one response and `Connection: close`. HEAD
@@ -8,52 +8,12 @@
  * hello-app) log through Go's `log` package: `2025/03/04 09:05:06 message`.
  * Left out: keep-alive, chunked bodies. TLS wraps these exchanges in sim/tls.ts.
  */
-import type { Ip } from '../ipv4';
 import { appendLog, logTime } from '../k8s/logs';
 import type { Pod } from '../k8s/types';
+import type { Listener, RequestContext, SocketFacts } from '../sockets';
 import type { SimState } from '../state';
 
-export interface RequestContext {
-  state: SimState;
-  /** Namespace id where the program runs. */
-  ns: string;
-  /** The source address and port the program sees (after any NAT on the way). */
-  peer: { ip: Ip; port: number };
-  local: { ip: Ip; port: number };
-  /** When the request arrived (epoch ms), for the program's log. */
-  now?: number;
-  /** Opens a TCP connection from the program's namespace and returns what the server sent. */
-  connect?(dst: Ip, port: number, request: Uint8Array): Uint8Array | undefined;
-}
-
-/** How a host daemon's socket was opened, as `ss` shows it. */
-export interface SocketFacts {
-  /** `v4`: an IPv4 socket; `dual`: an IPv6 wildcard socket that takes IPv4 too (Go's `:port`); `v6only`: IPv6 alone. */
-  family: 'v4' | 'dual' | 'v6only';
-  /** The listen() backlog (ss's Send-Q of a listening socket). */
-  backlog: number;
-  /** SO_BINDTODEVICE (`127.0.0.53%lo`). */
-  dev?: string;
-  /** The processes holding it and their descriptor numbers. */
-  users: { name: string; pid: number; fd: number }[];
-}
-
-export interface Listener {
-  proto: 'udp' | 'tcp';
-  port: number;
-  /** The program's name as `ss -l` shows it. */
-  program: string;
-  /** The local address the socket is bound to; absent: every address (0.0.0.0). */
-  addr?: Ip;
-  /** Answers one request (a datagram, or a whole TCP request stream); undefined = no answer. */
-  handle(req: Uint8Array, ctx: RequestContext): Uint8Array | undefined;
-  /** What the server sends as soon as a connection is established, before any request (sshd's banner). */
-  greet?(ctx: RequestContext): Uint8Array;
-  /** Whether the bytes received so far are a whole request (default: an HTTP head, or a length-prefixed DNS message on 53). */
-  complete?(buf: number[]): boolean;
-  /** The socket as `ss` lists it, for the daemons of a node or host (pods' sockets are derived from their programs). */
-  socket?: SocketFacts;
-}
+export type { Listener, RequestContext, SocketFacts };
 
 export function ascii(text: string): Uint8Array {
   const b = new Uint8Array(text.length);

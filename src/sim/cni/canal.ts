@@ -7,7 +7,8 @@
  * docker.io/flannel/flannel:v0.24.4 with `--ip-masq --kube-subnet-mgr`), the
  * `calico-kube-controllers` Deployment and the `canal-config` ConfigMap. flanneld does what it
  * does on a flannel cluster: flannel.1, the routes, neighbours and FDB entries to the other
- * nodes, FLANNEL-POSTRTG and FLANNEL-FWD (flannel.ts).
+ * nodes (kept once per node in the `flannel` mesh, as on a flannel cluster), FLANNEL-POSTRTG
+ * and FLANNEL-FWD (flannel.ts).
  * The CNI is Calico's plugin (cni-plugin/pkg/dataplane/linux) with host-local IPAM over the
  * node's podCIDR (`"subnet": "usePodCidr"`), so addresses are handed out as on flannel, but the
  * wiring differs: no bridge; each pod gets a veth pair whose host end is named `cali` + 11 hex
@@ -31,7 +32,7 @@ import { uuid } from '../k8s/names';
 import type { EnvVar, PodSpec } from '../k8s/types';
 import { calicoIface } from '../policy/calico';
 import { syncFelix } from '../policy/felix';
-import { flannelAnnotations, setupVxlanNode, subnetEnv, vxlanPeer, VXLAN_OVERHEAD } from './flannel';
+import { FLANNEL_MESH, flannelAnnotations, setupVxlanNode, subnetEnv, vxlanPeer, VXLAN_OVERHEAD } from './flannel';
 import { nodeNsId } from './node';
 import type { CniManifest, CniPlugin } from './plugin';
 
@@ -153,6 +154,7 @@ export const canal: CniPlugin = {
   podMtu: (state) => state.config.mtu,
   setupNode: setupVxlanNode,
   peer: vxlanPeer,
+  peerMesh: FLANNEL_MESH,
   attach(state, pod, ip, id) {
     const node = pod.spec.nodeName!;
     const namespace = pod.metadata.namespace ?? 'default';

@@ -84,7 +84,7 @@ describe('flannel', () => {
     const state = cluster('flannel-host-gw');
     const node = state.netns[nodeNsId('node-1')]!;
     expect(deviceByName(node, 'flannel.1')).toBeUndefined();
-    expect(lookupRoute(node, ip('10.244.2.5'))).toMatchObject({ via: ip('192.168.49.4'), dev: 'eth0' });
+    expect(lookupRoute(node, ip('10.244.2.5'), state)).toMatchObject({ via: ip('192.168.49.4'), dev: 'eth0' });
     expect(deviceByName(nsOf(state, 'a'), 'eth0')!.mtu).toBe(1500);
   });
 

@@ -9,7 +9,9 @@
  * one FDB entry (that MAC -> that node's IP). host-gw has no tunnel: one plain route per other
  * node's subnet via that node's address on the shared LAN (`10.244.1.0/24 via 192.168.49.3 dev
  * eth0`), pods keep the uplink's MTU, and packets cross the LAN with pod addresses in the IP
- * header, which is why host-gw needs every node on one L2 network.
+ * header, which is why host-gw needs every node on one L2 network. Those per-node entries are
+ * the same on every other node, so both backends keep them once, in the `flannel` mesh
+ * (mesh.ts), which every node holds.
  * flanneld also writes its iptables rules (pkg/trafficmngr/iptables): FLANNEL-POSTRTG in nat
  * POSTROUTING (no masquerade inside the pod network or for kube-proxy's marked packets,
  * masquerade pod traffic leaving it, `--random-fully`) and FLANNEL-FWD in filter FORWARD
@@ -40,6 +42,9 @@ export const VXLAN_OVERHEAD = 50;
 const KUBE_PROXY_MARK = 0x4000;
 
 export const FLANNEL_IMAGE = 'ghcr.io/flannel-io/flannel:v0.26.4';
+
+/** The mesh (mesh.ts) holding the routes, neighbours and FDB entries flanneld programs for each node. */
+export const FLANNEL_MESH = 'flannel';
 
 /** flannel's masquerade and forward rules for a node (flannel pkg/trafficmngr/iptables). */
 export function flannelRules(nf: Netfilter, clusterCidr: Cidr, nodeSubnet: Cidr): void {
@@ -211,6 +216,7 @@ export const flannelVxlan: CniPlugin = {
   podMtu: (state) => state.config.mtu - VXLAN_OVERHEAD,
   setupNode: setupVxlanNode,
   peer: vxlanPeer,
+  peerMesh: FLANNEL_MESH,
   attach(state, pod, ip, id) {
     return bridgeAttach(state, pod, ip, id, this.podMtu(state));
   },
@@ -232,6 +238,7 @@ export const flannelHostGw: CniPlugin = {
   peer(state, _self, peer) {
     return { routes: [{ dst: nodeSubnet(state, peer), via: nodeIp(state, peer), dev: 'eth0' }], neigh: [], fdb: [] };
   },
+  peerMesh: FLANNEL_MESH,
   attach(state, pod, ip, id) {
     return bridgeAttach(state, pod, ip, id, this.podMtu(state));
   },

@@ -6,7 +6,9 @@
  * CniPlugin (plugin.ts): flannel with VXLAN or host-gw (flannel.ts) and Canal (canal.ts).
  * The steps every plugin shares live here: the plugin adds its chains to a node's tables after
  * kube-proxy's jumps (cluster.ts installs kube-proxy first); each node is then given what the plugin programs
- * for every other node (PeerEntries, written for every pair at build time); ADD takes an
+ * for every other node (PeerEntries): stored once per node in the plugin's mesh when it names
+ * one (mesh.ts; every node holds the others' entries from there), else written for every pair
+ * at build time; ADD takes an
  * address from host-local IPAM (host-local.ts), has the plugin wire the pod's namespace and
  * stores it; DEL removes the pod's namespace and the node end of its veth pair, and with the
  * device gone the kernel drops the routes and neighbours that used it, then returns the
@@ -15,6 +17,7 @@
  */
 import { registerDaemon } from '../daemons';
 import type { Ip } from '../ipv4';
+import { joinMesh, publishToMesh } from '../mesh';
 import { removeDevice, type Netns } from '../netns';
 import type { ClusterConfig, SimState } from '../state';
 import type { Pod } from '../k8s/types';
@@ -26,7 +29,7 @@ import type { CniPlugin } from './plugin';
 
 export { createNodeNetns, createRouter, nodeIp, nodeNsId, nodeSubnet, podNetns, podNsId } from './node';
 export { allocatePodIp } from './host-local';
-export { VXLAN_OVERHEAD, VXLAN_PORT, VXLAN_VNI } from './flannel';
+export { FLANNEL_MESH, VXLAN_OVERHEAD, VXLAN_PORT, VXLAN_VNI } from './flannel';
 export type { CniManifest, CniPlugin, PeerEntries } from './plugin';
 
 export const CNI_PLUGINS: Record<ClusterConfig['cni'], CniPlugin> = {
@@ -48,6 +51,17 @@ export function setupCni(state: SimState): void {
   const plugin = cniOf(state);
   const nodes = Object.keys(state.k8s.nodes);
   for (const name of nodes) plugin.setupNode(state, name, state.netns[nodeNsId(name)]!);
+  if (plugin.peerMesh !== undefined) {
+    // The same entries whichever node holds them: each node's go into the mesh once (asked of
+    // peer() with another node as holder), and every node holds the others' from there.
+    const mesh = plugin.peerMesh;
+    for (const peer of nodes) {
+      const holder = nodes.find((n) => n !== peer);
+      if (holder !== undefined) publishToMesh(state, mesh, { ns: nodeNsId(peer), ...plugin.peer(state, holder, peer) });
+    }
+    if (state.meshes?.[mesh]) for (const name of nodes) joinMesh(state.netns[nodeNsId(name)]!, mesh);
+    return;
+  }
   for (const self of nodes) {
     const ns = state.netns[nodeNsId(self)]!;
     for (const peer of nodes) if (peer !== self) programPeer(ns, plugin.peer(state, self, peer));
@@ -101,7 +115,7 @@ export function detachPod(state: SimState, pod: Pod): void {
   for (const d of ns.devices) {
     if (d.kind === 'veth' && d.peer) {
       const host = state.netns[d.peer.ns];
-      if (host) removeDevice(host, d.peer.ifindex);
+      if (host) removeDevice(host, d.peer.ifindex, state);
     }
   }
   delete state.netns[ns.id];

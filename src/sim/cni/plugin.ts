@@ -9,8 +9,11 @@
  * in the cluster, the files it leaves on a node, the node annotations its agent writes, and,
  * for a policy agent, keeping its rules in line with the API. `ip`, `bridge`, `iptables` and the
  * packets read the resulting model only; no command knows which plugin made it.
- * Per-peer state is a function of the two nodes (`peer`): the cluster build writes it for
- * every pair today, and an implementation may as well be asked for it when a lookup needs it.
+ * Per-peer state is a function of the two nodes (`peer`), the one definition of what a node
+ * holds for another. Where it does not depend on the holder (flannel's route, neighbour and FDB
+ * entry for a node are the same on every other node) the plugin names a mesh (`peerMesh`) and
+ * the build stores each node's entries once, there, for every other node to hold (mesh.ts);
+ * otherwise the build writes them into every node's tables, one set per pair.
  */
 import type { Ip } from '../ipv4';
 import type { Mac } from '../mac';
@@ -45,6 +48,11 @@ export interface CniPlugin {
   setupNode(state: SimState, node: string, ns: Netns): void;
   /** What `self` programs for `peer` (routes, permanent neighbours, VXLAN FDB entries). */
   peer(state: SimState, self: string, peer: string): PeerEntries;
+  /**
+   * Set when `peer()` is the same whichever node holds the entries: the mesh (mesh.ts) they are
+   * kept in once per node, instead of n - 1 copies.
+   */
+  peerMesh?: string;
   /**
    * ADD for a pod whose address host-local IPAM gave: creates the pod's namespace (returned,
    * not yet stored) and the host side of its link. The caller stores the namespace.

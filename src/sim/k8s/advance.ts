@@ -50,7 +50,7 @@ export function advanceCluster(ctx: ApiContext): boolean {
     } else if (kubelet <= rollout) {
       // Every kubelet stage up to the next rollout step or load balancer (or now), then the controllers once.
       const until = Math.min(rollout, balancer, ctx.now);
-      if (kubeletSync(until === ctx.now ? ctx : { ...ctx, now: until })) changed = true;
+      if (kubeletSync(until === ctx.now ? ctx : { ...ctx, now: until }, reconcile)) changed = true;
     } else if (progressRollouts({ ...ctx, now: rollout }, reconcile)) changed = true;
   }
   // ingress-nginx's periodic status sync is a function of time, not queued work.

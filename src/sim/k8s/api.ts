@@ -23,45 +23,26 @@
 import { qosClass } from './defaults';
 import { formatIp, nth, size, type Cidr } from '../ipv4';
 import { clone } from '../clone';
-import { deriveRng, type Rng } from '../rng';
+import { deriveRng } from '../rng';
 import type { SimState } from '../state';
 import { nodeIp } from '../cni';
 import { ApiError } from './api-error';
 import { allocateLoadBalancerIp } from './cloud';
 import { podReady } from './endpoints';
-import { recordEvent, type EventInit } from './events';
+import { emit } from './events';
+import type { ApiContext } from './context';
+import { rfc3339 } from './time';
+
+export type { ApiContext } from './context';
+export { emit } from './events';
+export { podCounts, schedule, type ScheduleCache } from './scheduler';
+export { rfc3339 } from './time';
 import { admitPod } from './kubelet';
 import { podTemplateHash, randomSuffix, uuid } from './names';
 import { key, type Deployment, type DaemonSet, type Ingress, type Node, type ObjectMeta, type Pod, type PodSpec, type ReplicaSet, type Service, type ServicePort } from './types';
 
-export interface ApiContext {
-  state: SimState;
-  rng: Rng;
-  /** Epoch ms to stamp on created objects. */
-  now: number;
-  /** Scheduling shortcuts valid for this operation (nodes do not change during it). */
-  schedule?: ScheduleCache;
-  /** Record no events (a bulk build whose events the bounded store would drop anyway). */
-  quiet?: boolean;
-  /**
-   * `timed`: new pods start as a kubelet starts them, over sandbox time (the shell's kubectl);
-   * otherwise (cluster builds, lab manifests) they are Running at their creation time.
-   */
-  podStartup?: 'instant' | 'timed';
-}
 
-/** Records an event from a component acting in this operation. */
-export function emit(ctx: ApiContext, init: EventInit): void {
-  if (!ctx.quiet) recordEvent(ctx.state, init, ctx.now);
-}
 
-let lastStamp = { ms: NaN, text: '' };
-
-/** RFC 3339 in UTC with whole seconds, as the API server writes timestamps. */
-export function rfc3339(ms: number): string {
-  if (ms !== lastStamp.ms) lastStamp = { ms, text: new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z') };
-  return lastStamp.text;
-}
 
 function meta(ctx: ApiContext, kind: string, name: string, namespace: string | undefined, extra: Partial<ObjectMeta> = {}): ObjectMeta {
   const m: ObjectMeta = {
@@ -183,58 +164,6 @@ export function createPod(ctx: ApiContext, init: PodInit): Pod {
   // The scheduler binds it, the kubelet starts it (kubelet.ts).
   admitPod(ctx, pod, init.owner?.kind === 'DaemonSet');
   return pod;
-}
-
-/** The scheduler: the eligible node with the fewest pods (among those `fits` accepts), ties broken by node order. */
-export function schedule(state: SimState, pod: Pod, cache?: ScheduleCache, fits?: (node: string) => boolean): string | undefined {
-  const counts = podCounts(state);
-  let best: string | undefined;
-  let bestCount = Infinity;
-  for (const name of eligibleNodes(state, pod, cache)) {
-    const c = counts[name] ?? 0;
-    if (c < bestCount && fits && !fits(name)) continue;
-    if (c < bestCount) {
-      best = name;
-      bestCount = c;
-    }
-  }
-  return best;
-}
-
-/** Eligible nodes by pod constraints, valid while nodes do not change (one API operation). */
-export type ScheduleCache = Map<string, string[]>;
-
-function eligibleNodes(state: SimState, pod: Pod, cache?: ScheduleCache): string[] {
-  const tolerations = pod.spec.tolerations ?? [];
-  const selector = pod.spec.nodeSelector;
-  const sig = cache ? JSON.stringify([tolerations, selector ?? null]) : '';
-  const hit = cache?.get(sig);
-  if (hit) return hit;
-  const out: string[] = [];
-  for (const node of Object.values(state.k8s.nodes)) {
-    if (node.spec.unschedulable) continue;
-    if (node.status.conditions.find((c) => c.type === 'Ready')?.status !== 'True') continue;
-    const taints = node.spec.taints;
-    if (taints && taints.some((t) => t.effect === 'NoSchedule' && !tolerations.some((tol) => tol.operator === 'Exists' && (tol.key === undefined || tol.key === t.key)))) continue;
-    if (selector && !Object.entries(selector).every(([k, v]) => node.metadata.labels?.[k] === v)) continue;
-    out.push(node.metadata.name);
-  }
-  cache?.set(sig, out);
-  return out;
-}
-
-/**
- * Pods (not host-network) bound to each node, as the scheduler's cache knows them; kept up to
- * date on every bind and delete rather than recounted (a 15,000-pod cluster schedules fast).
- */
-export function podCounts(state: SimState): Record<string, number> {
-  const alloc = state.k8s.alloc;
-  if (!alloc.podsPerNode) {
-    const counts: Record<string, number> = {};
-    for (const p of Object.values(state.k8s.pods)) if (p.spec.nodeName && !p.spec.hostNetwork) counts[p.spec.nodeName] = (counts[p.spec.nodeName] ?? 0) + 1;
-    alloc.podsPerNode = counts;
-  }
-  return alloc.podsPerNode;
 }
 
 export interface DeploymentInit {

@@ -29,7 +29,6 @@ import { emptyNetfilter, host, type Rule } from '../netfilter';
 import { deriveRng } from '../rng';
 import type { SimState } from '../state';
 import { healthCheckPasses } from '../apps/kube-proxy';
-import { probabilityText } from './kube-proxy';
 
 export const LB_NS = 'cloud-lb';
 export const WORKSTATION_NS = 'workstation';
@@ -103,7 +102,8 @@ export function syncLoadBalancer(state: SimState): void {
       const chain = `LB-${k.replace('/', '-')}-${port.port}`.toUpperCase();
       nf.nat.chains.PREROUTING!.rules.push({ dst: host(ip), proto, matches: [{ m: 'comment', text: `${k} load balancer` }, { m: proto, dport: port.port }], target: { t: 'jump', chain } });
       const rules: Rule[] = nodes.map((n, i) => ({
-        matches: i < nodes.length - 1 ? [{ m: 'statistic' as const, mode: 'random' as const, probability: probabilityText(nodes.length - i) }] : [],
+        // An even split as kube-proxy writes one: 1/n of what is left, as %0.10f.
+        matches: i < nodes.length - 1 ? [{ m: 'statistic' as const, mode: 'random' as const, probability: (1 / (nodes.length - i)).toFixed(10) }] : [],
         target: { t: 'DNAT' as const, to: { ip: n, port: port.nodePort! } },
       }));
       nf.nat.chains[chain] = { rules };

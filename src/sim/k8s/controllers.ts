@@ -37,7 +37,9 @@
 import { detachPod } from '../cni';
 import { deriveRng } from '../rng';
 import type { SimState } from '../state';
-import { ApiError, createPod, uniquePodName, type ApiContext } from './api';
+import { createPod, uniquePodName } from './api';
+import { ApiError } from './api-error';
+import type { ApiContext } from './context';
 import { InvalidError } from './validation/field';
 import { validateLabels } from './validation/meta';
 import { validateScale } from './validation/replicaset';

@@ -56,7 +56,7 @@ import { appendLog } from './logs';
 import { fnv32a } from './names';
 import { getStored } from './objects';
 import { kubeadmCorefile } from './system-objects';
-import type { Pod } from './types';
+import type { CoreDnsRuntime, Pod } from './types';
 
 export const COREFILE_PATH = '/etc/coredns/Corefile';
 
@@ -371,20 +371,7 @@ function loadUncached(text: string): Loaded {
 
 // ---------------------------------------------------------------------------------- running state
 
-/** What the CoreDNS Deployment runs, kept in the state (see the design notes). */
-export interface CoreDnsRuntime {
-  /** The Corefile the servers were set up from. */
-  running: string;
-  /** The Corefile CoreDNS started with, and when the first reload replaced it (startup banners). */
-  initial?: string;
-  firstReload?: number;
-  /** The Corefile the reload plugin last read successfully (its hash). */
-  seen: string;
-  /** The next reload tick (epoch ms); absent when the running file has no `reload`. */
-  nextTick?: number;
-  interval: number;
-  cache: Record<string, { expires: number; stored: number; ttl: number; rcode: number; answers: DnsRecord[]; authority: DnsRecord[]; aa: boolean; ra: boolean }>;
-}
+export type { CoreDnsRuntime } from './types';
 
 function currentCorefile(state: SimState): string | undefined {
   const cm = getStored(state, 'configmaps', 'kube-system', 'coredns');

@@ -9,7 +9,8 @@
  * `status.ephemeralContainerStatuses`. Ephemeral containers cannot be removed; they stay
  * (Terminated) when their process ends, which the sandbox shows as still Running.
  */
-import { rfc3339, type ApiContext } from './api';
+import type { ApiContext } from './context';
+import { rfc3339 } from './time';
 import { containerId } from './names';
 import type { EphemeralContainer, Pod } from './types';
 

@@ -10,8 +10,7 @@
  * kubeadm's Corefile, so pod names are not used.
  */
 import type { SimState } from '../state';
-import type { Endpoint } from './endpoints';
-import type { Service } from './types';
+import type { Endpoint, Service } from './types';
 
 /** The hostname the EndpointSlice controller records for an endpoint, if any. */
 export function endpointSliceHostname(state: SimState, svc: Service, ep: Endpoint): string | undefined {

@@ -18,20 +18,13 @@
  */
 import { parseIp } from '../ipv4';
 import { endpointSliceHostname } from './dns-records';
-import type { Pod, Service, ServicePort } from './types';
+import type { Endpoint, Pod, Service, ServicePort } from './types';
 import type { SimState } from '../state';
 import { getStored, storedList } from './objects';
 import { randomSuffix } from './names';
 import { deriveRng } from '../rng';
 
-export interface Endpoint {
-  ip: string;
-  pod: string;
-  node: string;
-  ready: boolean;
-  /** For endpoints someone wrote: the port on the endpoint for each Service port name. */
-  ports?: Record<string, number>;
-}
+export type { Endpoint } from './types';
 
 export function selects(svc: Service, pod: Pod): boolean {
   const sel = svc.spec.selector;

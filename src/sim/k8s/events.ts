@@ -21,10 +21,16 @@
  * resourceVersion from a sequence of their own rather than the one every other object shares.
  */
 import type { SimState } from '../state';
-import { rfc3339 } from './api';
+import type { ApiContext } from './context';
+import { rfc3339 } from './time';
 import type { K8sEvent } from './types';
 
 export type { K8sEvent } from './types';
+
+/** Records an event from a component acting in this operation (none when the operation is quiet). */
+export function emit(ctx: ApiContext, init: EventInit): void {
+  if (!ctx.quiet) recordEvent(ctx.state, init, ctx.now);
+}
 
 /** Events kept at most; older ones go first (a real cluster keeps an hour of them). */
 export const MAX_EVENTS = 1000;

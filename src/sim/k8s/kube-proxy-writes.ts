@@ -108,10 +108,12 @@ export function resyncNodeTables(own: Netfilter, old: Netfilter | undefined, nex
   if (changed) invalidateLayers(own);
   // A chain kube-proxy jumps to that the node deleted makes iptables-restore fail: the retry is a full sync.
   for (const table of ['nat', 'filter'] as const) {
-    const view = { ...next[table].chains, ...own[table].chains } as Record<string, Chain | null>;
+    // The node's chains over the shared ones, looked up rather than merged: the shared table of a big cluster has thousands.
+    const mine = own[table].chains as Record<string, Chain | null>;
+    const view = (name: string): Chain | null | undefined => (Object.prototype.hasOwnProperty.call(mine, name) ? mine[name] : next[table].chains[name]);
     for (const name of TOP[table]) {
-      for (const r of view[name]?.rules ?? []) {
-        if ((r.target.t === 'jump' || r.target.t === 'goto') && !view[r.target.chain]) {
+      for (const r of view(name)?.rules ?? []) {
+        if ((r.target.t === 'jump' || r.target.t === 'goto') && !view(r.target.chain)) {
           kubeProxyFullSync(own, old, next, hooks);
           return;
         }

@@ -41,7 +41,7 @@ import type { SimState } from '../state';
 import { syncLoadBalancer } from './cloud';
 import { endpointPort, indexPods, serviceEndpoints } from './endpoints';
 import { FULL_SYNC_PERIOD_MS, hasKubeProxyCopies, kubeProxyFullSync, resyncNodeTables } from './kube-proxy-writes';
-import { syncHostPorts } from './portmap';
+import { hostPortPods, syncHostPorts } from './portmap';
 import type { Service, ServicePort } from './types';
 
 export const MASQ_MARK = 0x4000;
@@ -72,8 +72,24 @@ function ascii(text: string): Uint8Array {
 
 /** kube-proxy's portProtoHash: base32(sha256(servicePortName + protocol))[:16]. */
 export function portProtoHash(servicePortName: string, protocol: string): string {
-  return base32(sha256(ascii(servicePortName + protocol.toLowerCase()))).slice(0, 16);
+  return hash16(servicePortName + protocol.toLowerCase());
 }
+
+/**
+ * base32(sha256(text))[:16], remembered: every sync names the same chains again (a 15,000-pod
+ * cluster hashes ~19,000 names per sync). Bounded; forgetting only costs time.
+ */
+function hash16(text: string): string {
+  let h = HASHES.get(text);
+  if (h === undefined) {
+    if (HASHES.size >= 100_000) HASHES.clear();
+    h = base32(sha256(ascii(text))).slice(0, 16);
+    HASHES.set(text, h);
+  }
+  return h;
+}
+
+const HASHES = new Map<string, string>();
 
 export function serviceChain(spn: string, protocol: string): string {
   return `KUBE-SVC-${portProtoHash(spn, protocol)}`;
@@ -85,7 +101,7 @@ export function externalChain(spn: string, protocol: string): string {
 
 /** KUBE-SEP-<base32(sha256(servicePortName + protocol + "ip:port"))[:16]>. */
 export function endpointChain(spn: string, protocol: string, endpoint: string): string {
-  return `KUBE-SEP-${base32(sha256(ascii(spn + protocol.toLowerCase() + endpoint))).slice(0, 16)}`;
+  return `KUBE-SEP-${hash16(spn + protocol.toLowerCase() + endpoint)}`;
 }
 
 /** `<ns>/<name>` plus `:<portName>` when the port is named. */
@@ -327,13 +343,14 @@ export function syncProxyRules(state: SimState, now?: number): void {
   if (state.kubeProxy && !state.proxyDirty) return;
   const old = state.kubeProxy;
   state.kubeProxy = kubeProxyTables(state);
+  const hostPorts = hostPortPods(state);
   for (const name of Object.keys(state.k8s.nodes)) {
     const ns = state.netns[`node/${name}`];
     // A node where a learner changed kube-proxy's chains gets them rewritten as kube-proxy does.
     if (ns?.nf && ns.kubeProxy?.mode === 'live') resyncNodeTables(ns.nf, old, state.kubeProxy, kubeProxyHooks);
     if (ns?.nf && ns.kubeProxy?.mode === 'live') syncNodeRules(state, name, ns.nf);
     // The CNI's portmap plugin writes its own chains when a pod with host ports starts.
-    if (ns?.nf) syncHostPorts(state, name, ns.nf);
+    if (ns?.nf) syncHostPorts(state, name, ns.nf, hostPorts);
   }
   syncLoadBalancer(state);
   state.proxyDirty = false;

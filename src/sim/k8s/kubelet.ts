@@ -33,8 +33,10 @@
  * go through the same stages at their creation time with their images already present, so
  * they are Running when the learner arrives; only pods created from the shell take time.
  * Progress is driven by `kubeletSync`, which runs every stage due by `ctx.now` in time order
- * and lets the controllers update ReplicaSet and Deployment status afterwards; advance.ts
- * calls it, between rolling-update steps, whenever something reads or changes the model.
+ * and then lets the controllers it is handed (advance.ts passes their reconcile; the kubelet
+ * imports no controller) update ReplicaSet and Deployment status; advance.ts calls it, between
+ * rolling-update steps, whenever something reads or changes the model. The scheduler's choice
+ * is scheduler.ts'.
  * A program that ends by itself (ImageDef.runsFor: a Job's) in a pod that is not restarted
  * (restartPolicy OnFailure or Never) exits 0 that long after it started: the pod is Succeeded,
  * its container terminated with reason Completed (its address stays in the status, as the
@@ -49,8 +51,10 @@ import { formatIp } from '../ipv4';
 import { attachPod, ipamExhaustedMessage, nodeIp } from '../cni';
 import { deriveRng } from '../rng';
 import type { SimState } from '../state';
-import { emit, podCounts, rfc3339, schedule, type ApiContext } from './api';
-import { reconcile } from './controllers';
+import type { ApiContext } from './context';
+import { emit } from './events';
+import { podCounts, schedule } from './scheduler';
+import { rfc3339 } from './time';
 import { containerId } from './names';
 import { key, type Container, type Pod, type PodStart } from './types';
 
@@ -456,13 +460,9 @@ function rememberImage(state: SimState, node: string, image: string): void {
 /** Every container started: Running and Ready. */
 function running(ctx: ApiContext, pod: Pod): void {
   const ts = rfc3339(ctx.now);
-  const conditions = pod.status.conditions ?? [];
-  for (const c of conditions) {
-    if (c.status !== 'True') c.lastTransitionTime = ts;
-    c.status = 'True';
-    delete c.reason;
-    delete c.message;
-  }
+  // New condition records rather than `delete` on the old ones (which would leave 15,000-pod
+  // clusters with slow dictionary-mode objects); same fields, same order.
+  pod.status.conditions = (pod.status.conditions ?? []).map(({ reason: _reason, message: _message, ...c }) => ({ ...c, status: 'True', lastTransitionTime: c.status !== 'True' ? ts : c.lastTransitionTime }));
   pod.status.phase = 'Running';
   pod.status.containerStatuses = pod.spec.containers.map((c) => ({
     name: c.name,
@@ -494,9 +494,10 @@ export function nextKubeletDue(state: SimState): number {
 
 /**
  * The scheduler and kubelets catch up with sandbox time: every stage due by `ctx.now` runs,
- * in time order; then the controllers see the pods' new readiness. True if anything changed.
+ * in time order; then `controllers` (the controllers' reconcile, which advance.ts passes in)
+ * see the pods' new readiness. True if anything changed.
  */
-export function kubeletSync(ctx: ApiContext): boolean {
+export function kubeletSync(ctx: ApiContext, controllers?: (ctx: ApiContext) => void): boolean {
   const all = ctx.state.k8s.starting;
   if (!all || Object.keys(all).length === 0) return false;
   let changed = false;
@@ -519,6 +520,6 @@ export function kubeletSync(ctx: ApiContext): boolean {
     changed = true;
     if (step({ ...ctx, now: s.due }, pod, s)) delete all[best];
   }
-  if (changed) reconcile(ctx);
+  if (changed) controllers?.(ctx);
   return changed;
 }

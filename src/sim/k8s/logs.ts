@@ -33,26 +33,9 @@ import type { SimState } from '../state';
 import { fnv32a } from './names';
 import { startupLog } from '../apps/index';
 import { componentLog } from './component-logs';
-import type { Container, Pod } from './types';
+import type { Container, ContainerLog, LogLine, Pod } from './types';
 
-/** One line as the container runtime stores it (CRI log format, without the stream tag). */
-export interface LogLine {
-  /** RFC 3339 with nanoseconds, trailing zeros trimmed (Go's time.RFC3339Nano). */
-  ts: string;
-  text: string;
-}
-
-/** A container's recorded lines and the counters its program keeps. */
-export interface ContainerLog {
-  lines: LogLine[];
-  /** Lines dropped from the front because the log was full. */
-  dropped: number;
-  /** Connections the program has accepted (nginx's `*N` connection numbers). */
-  conns: number;
-  /** The newest line's time: epoch ms and the nanoseconds beyond it (keeps timestamps increasing). */
-  lastMs?: number;
-  lastNs?: number;
-}
+export type { ContainerLog, LogLine } from './types';
 
 /** Lines kept per container; the oldest go first. */
 export const MAX_LOG_LINES = 500;

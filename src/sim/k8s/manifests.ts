@@ -47,6 +47,7 @@ import { patchLabels, reconcile, scaleObject, type Resource } from './controller
 import { setDeploymentTemplate } from './rollout';
 import { key, type EnvVar, type Ingress, type ObjectMeta, type PodSpec, type Service, type ServicePort } from './types';
 import { apiVersionOf, createStored, getStored, normalise, storedKind, STORED_KINDS, updateStored } from './objects';
+import { syncCoreDns } from './coredns-config';
 import { unmodelledKind } from './unmodelled';
 import { decode, type ValidateMode } from './schema/decode';
 import { admit, InvalidError } from './validation';
@@ -726,7 +727,11 @@ function updateExisting(ctx: ApiContext, p: Planned, live: ObjectMeta, spec: Obj
       const policy = spec.externalTrafficPolicy === 'Local' || spec.externalTrafficPolicy === 'Cluster' ? spec.externalTrafficPolicy : undefined;
       return updateServiceType(ctx, existing, type as 'ClusterIP' | 'NodePort' | 'LoadBalancer', policy) || changed;
     }
-    default:
-      return updateStored(ctx, storedKind(p.kind)!, p.namespace, p.name, p.obj);
+    default: {
+      const kind = storedKind(p.kind)!;
+      // CoreDNS's reload ticks up to now saw the old Corefile.
+      if (kind.plural === 'configmaps' && p.namespace === 'kube-system' && p.name === 'coredns') syncCoreDns(ctx.state, ctx.now);
+      return updateStored(ctx, kind, p.namespace, p.name, p.obj);
+    }
   }
 }

@@ -19,9 +19,10 @@
  */
 import { deriveRng } from '../rng';
 import type { SimState } from '../state';
-import { ApiError, rfc3339, type ApiContext } from './api';
+import { ApiError } from './api-error';
+import type { ApiContext } from './context';
+import { rfc3339 } from './time';
 import { canonicalJson, uuid } from './names';
-import { syncCoreDns } from './coredns-config';
 import { InvalidError } from './validation/field';
 import { key, type ObjectMeta, type StoredObject } from './types';
 
@@ -255,8 +256,6 @@ export function updateStored(ctx: ApiContext, kind: StoredKind, namespace: strin
   const obj = getStored(ctx.state, kind.plural, namespace, name);
   if (!obj) throw new ApiError('NotFound', `${kind.plural}${kind.group ? `.${kind.group}` : ''} "${name}" not found`);
   const fields = normalise(kind, name, body);
-  // CoreDNS's reload ticks up to now saw the old Corefile.
-  if (kind.plural === 'configmaps' && namespace === 'kube-system' && name === 'coredns') syncCoreDns(ctx.state, ctx.now);
   const { apiVersion: _a, kind: _k, metadata: _m, ...before } = obj;
   if (canonicalJson(before) === canonicalJson(fields)) return false;
   if (obj.immutable === true) {

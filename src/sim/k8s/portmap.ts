@@ -46,26 +46,37 @@ export function dnatChain(id: string): string {
   return `CNI-DN-${hex(digest)}`.slice(0, 28);
 }
 
-/** The running pods on the node with TCP host ports, and those ports. */
-function hostPortPods(state: SimState, node: string): { pod: Pod; ports: { hostPort: number; containerPort: number }[] }[] {
-  const out: { pod: Pod; ports: { hostPort: number; containerPort: number }[] }[] = [];
+type HostPortPod = { pod: Pod; ports: { hostPort: number; containerPort: number }[] };
+
+/** The running pods with TCP host ports, and those ports, by node (one pass over the pods for every node). */
+export function hostPortPods(state: SimState): Map<string, HostPortPod[]> {
+  const out = new Map<string, HostPortPod[]>();
   for (const pod of Object.values(state.k8s.pods)) {
-    if (pod.spec.nodeName !== node || pod.spec.hostNetwork || pod.status.phase !== 'Running' || !pod.status.podIP) continue;
-    const ports = pod.spec.containers.flatMap((c) => (c.ports ?? []).filter((p) => p.hostPort !== undefined && (p.protocol ?? 'TCP') === 'TCP').map((p) => ({ hostPort: p.hostPort!, containerPort: p.containerPort })));
-    if (ports.length > 0) out.push({ pod, ports });
+    if (!pod.spec.nodeName || pod.spec.hostNetwork || pod.status.phase !== 'Running' || !pod.status.podIP) continue;
+    let ports: HostPortPod['ports'] | undefined;
+    for (const c of pod.spec.containers) {
+      for (const p of c.ports ?? []) if (p.hostPort !== undefined && (p.protocol ?? 'TCP') === 'TCP') (ports ??= []).push({ hostPort: p.hostPort, containerPort: p.containerPort });
+    }
+    if (!ports) continue;
+    const list = out.get(pod.spec.nodeName);
+    if (list) list.push({ pod, ports });
+    else out.set(pod.spec.nodeName, [{ pod, ports }]);
   }
   return out;
 }
 
 const isPortmapHook = (r: Rule): boolean => r.target.t === 'jump' && (r.target.chain === DNAT_CHAIN || r.target.chain === MASQ_CHAIN);
 
-/** Rewrites the node's portmap chains and hooks in its own nat table for its running pods. */
-export function syncHostPorts(state: SimState, node: string, own: Netfilter): void {
+/**
+ * Rewrites the node's portmap chains and hooks in its own nat table for its running pods;
+ * `index` is hostPortPods' answer when the caller syncs every node.
+ */
+export function syncHostPorts(state: SimState, node: string, own: Netfilter, index: Map<string, HostPortPod[]> = hostPortPods(state)): void {
   const nat = own.nat.chains;
   const hadAny = DNAT_CHAIN in nat;
+  const pods = index.get(node) ?? [];
   for (const k of Object.keys(nat)) if (k.startsWith('CNI-DN-') || k.startsWith('CNI-HOSTPORT-')) delete nat[k];
   for (const c of ['PREROUTING', 'OUTPUT', 'POSTROUTING']) if (nat[c]) nat[c]!.rules = nat[c]!.rules.filter((r) => !isPortmapHook(r));
-  const pods = hostPortPods(state, node);
   if (pods.length > 0) {
     const local = { m: 'addrtype' as const, dstType: 'LOCAL' as const };
     nat.PREROUTING!.rules.push({ matches: [local], target: { t: 'jump', chain: DNAT_CHAIN } });

@@ -24,7 +24,8 @@
 import { clone } from '../clone';
 import { deriveRng } from '../rng';
 import type { SimState } from '../state';
-import { rfc3339, type ApiContext } from './api';
+import type { ApiContext } from './context';
+import { rfc3339 } from './time';
 import { recordEvent } from './events';
 import { podTemplateHash, uuid } from './names';
 import { key, type Deployment, type ObjectMeta, type ReplicaSet } from './types';

@@ -11,7 +11,7 @@
  */
 import { deriveRng } from '../rng';
 import type { SimState } from '../state';
-import type { ApiContext } from './api';
+import type { ApiContext } from './context';
 import { base64Bytes, createStored, getStored, storedKind } from './objects';
 import { uuid } from './names';
 

@@ -7,8 +7,7 @@
  * strings as the API returns them. The store is a map per kind keyed by `namespace/name`
  * (cluster-scoped kinds by name).
  */
-import type { ContainerLog } from './logs';
-import type { CoreDnsRuntime } from './coredns-config';
+import type { DnsRecord } from '../dns';
 
 export interface ObjectMeta {
   name: string;
@@ -364,4 +363,48 @@ export interface PodStart {
 
 export function key(namespace: string | undefined, name: string): string {
   return namespace ? `${namespace}/${name}` : name;
+}
+
+/** One line as the container runtime stores it (CRI log format, without the stream tag). */
+export interface LogLine {
+  /** RFC 3339 with nanoseconds, trailing zeros trimmed (Go's time.RFC3339Nano). */
+  ts: string;
+  text: string;
+}
+
+/** A container's recorded lines and the counters its program keeps. */
+export interface ContainerLog {
+  lines: LogLine[];
+  /** Lines dropped from the front because the log was full. */
+  dropped: number;
+  /** Connections the program has accepted (nginx's `*N` connection numbers). */
+  conns: number;
+  /** The newest line's time: epoch ms and the nanoseconds beyond it (keeps timestamps increasing). */
+  lastMs?: number;
+  lastNs?: number;
+}
+
+/** What the CoreDNS Deployment runs, kept in the state (see coredns-config.ts). */
+export interface CoreDnsRuntime {
+  /** The Corefile the servers were set up from. */
+  running: string;
+  /** The Corefile CoreDNS started with, and when the first reload replaced it (startup banners). */
+  initial?: string;
+  firstReload?: number;
+  /** The Corefile the reload plugin last read successfully (its hash). */
+  seen: string;
+  /** The next reload tick (epoch ms); absent when the running file has no `reload`. */
+  nextTick?: number;
+  interval: number;
+  cache: Record<string, { expires: number; stored: number; ttl: number; rcode: number; answers: DnsRecord[]; authority: DnsRecord[]; aa: boolean; ra: boolean }>;
+}
+
+/** A Service's endpoint as the endpoints controller derives it (endpoints.ts). */
+export interface Endpoint {
+  ip: string;
+  pod: string;
+  node: string;
+  ready: boolean;
+  /** For endpoints someone wrote: the port on the endpoint for each Service port name. */
+  ports?: Record<string, number>;
 }

@@ -11,11 +11,14 @@
  * unicast filter. Only Ethernet devices take entries ("FDB add only supported for Ethernet
  * devices"). An existing entry is "File exists" for `add`; a missing one "No such file or
  * directory" for `del`.
+ * A vxlan device's entries held through a mesh (mesh.ts: flannel's, one per other node) count
+ * as the device's own; before its FDB changes, the namespace leaves the mesh (copy-on-write).
  * Left out: VLANs, `router`, `extern_learn`, `sticky`, ageing timers, per-remote ports and VNIs.
  */
 import type { Ip } from '../ipv4';
 import type { Mac } from '../mac';
-import { deviceByName, type Device, type Netns } from '../netns';
+import { leaveMesh, meshNamesDevice, type MeshHolder } from '../mesh';
+import { deviceByName, lookupVxlanFdb, type Device, type Netns } from '../netns';
 import { refuse, type KernelError } from './errors';
 
 export const ZERO_MAC: Mac = '00:00:00:00:00:00';
@@ -30,7 +33,12 @@ export interface FdbSpec {
 
 export type FdbMode = 'add' | 'append' | 'replace';
 
-export function putFdb(ns: Netns, d: Device, spec: FdbSpec, mode: FdbMode): KernelError | undefined {
+/** The namespace's own copy of what its mesh holds on `d`, before `d`'s FDB changes. */
+function own(ns: Netns, d: Device, shared: MeshHolder | undefined): void {
+  if (ns.mesh !== undefined && meshNamesDevice(ns, shared, d.name)) leaveMesh(ns, shared);
+}
+
+export function putFdb(ns: Netns, d: Device, spec: FdbSpec, mode: FdbMode, shared?: MeshHolder): KernelError | undefined {
   if (d.kind === 'loopback') return refuse('EINVAL', 'FDB add only supported for Ethernet devices');
   if (spec.where === 'master') {
     const br = d.master ? deviceByName(ns, d.master) : undefined;
@@ -58,7 +66,8 @@ export function putFdb(ns: Netns, d: Device, spec: FdbSpec, mode: FdbMode): Kern
       }
       return undefined;
     }
-    if (vx.fdb[spec.mac] !== undefined && mode === 'add') return refuse('EEXIST');
+    if (lookupVxlanFdb(ns, d, spec.mac, shared) !== undefined && mode === 'add') return refuse('EEXIST');
+    own(ns, d, shared);
     vx.fdb[spec.mac] = spec.dst;
     if (vx.learned) delete vx.learned[spec.mac];
     return undefined;
@@ -69,7 +78,7 @@ export function putFdb(ns: Netns, d: Device, spec: FdbSpec, mode: FdbMode): Kern
   return undefined;
 }
 
-export function deleteFdb(ns: Netns, d: Device, mac: Mac, where: 'master' | 'self', dst?: Ip, via?: string): KernelError | undefined {
+export function deleteFdb(ns: Netns, d: Device, mac: Mac, where: 'master' | 'self', dst?: Ip, via?: string, shared?: MeshHolder): KernelError | undefined {
   if (where === 'master') {
     const br = d.master ? deviceByName(ns, d.master) : undefined;
     if (!br) return refuse('EOPNOTSUPP');
@@ -96,7 +105,9 @@ export function deleteFdb(ns: Netns, d: Device, mac: Mac, where: 'master' | 'sel
       if (vx.flood?.length === 0) delete vx.flood;
       return undefined;
     }
-    if (vx.fdb[mac] === undefined || (dst !== undefined && vx.fdb[mac] !== dst)) return refuse('ENOENT');
+    const cur = lookupVxlanFdb(ns, d, mac, shared);
+    if (cur === undefined || (dst !== undefined && cur !== dst)) return refuse('ENOENT');
+    own(ns, d, shared);
     delete vx.fdb[mac];
     if (vx.learned) delete vx.learned[mac];
     return undefined;

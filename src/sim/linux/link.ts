@@ -21,12 +21,17 @@
  * move ("The interface netns is immutable"). Deleting a veth deletes its peer; deleting a
  * bridge releases its ports; deleting (or moving away) a vxlan's underlying device deletes
  * the vxlan; the loopback and Ethernet NICs cannot be deleted.
+ * A namespace that holds routes and neighbours over a device through a mesh (mesh.ts:
+ * flannel's over flannel.1, host-gw's over eth0) leaves the mesh (copy-on-write) before that
+ * device goes down, is renamed, deleted or moved away, so what goes with it goes on this
+ * namespace only; bringing it up again restores only its connected routes, as on a real node.
  * Left out: the `dummy0` a first dummy device brings along when the kernel loads the dummy
  * module, a bridge's MTU following its ports', STP, VLANs, link properties not listed in
  * src/pages/simulator.mdx.
  */
 import { maskOf, type Ip } from '../ipv4';
 import { randomMac, type Mac } from '../mac';
+import { leaveMesh, meshNamesDevice, type MeshHolder } from '../mesh';
 import { addDevice, deviceByIndex, deviceByName, type Device, type Netns, type VxlanParams } from '../netns';
 import type { Rng } from '../rng';
 import { carrierOf, forwarding, linkLocalMac, mtuRange, peerOf, portsOf, type Nets } from './device';
@@ -37,6 +42,13 @@ export interface LinkEnv {
   nets: Nets;
   rng: Rng;
   now: number;
+  /** The sandbox state, for the entries a namespace holds through a mesh (mesh.ts). */
+  shared?: MeshHolder;
+}
+
+/** Before what a mesh gives `ns` over device `name` changes there: the namespace's own copy (copy-on-write). */
+function ownEntriesOver(env: LinkEnv, ns: Netns, name: string): void {
+  if (ns.mesh !== undefined && meshNamesDevice(ns, env.shared, name)) leaveMesh(ns, env.shared);
 }
 
 function created(d: Omit<Device, 'ifindex'>): Omit<Device, 'ifindex'> {
@@ -115,14 +127,15 @@ export function setDown(env: LinkEnv, ns: Netns, d: Device): void {
   if (!d.up) return;
   const before = carriers(env.nets, ns);
   d.up = false;
-  deviceGoes(ns, d);
+  deviceGoes(env, ns, d);
   if (d.vxlan) forgetLearned(d);
   if (d.kind === 'bridge') for (const [mac, e] of Object.entries(d.fdb ?? {})) if (!e.permanent) delete d.fdb![mac];
   settle(env.nets, ns, before);
 }
 
 /** What NETDEV_DOWN (and unregistering) takes with a device: its routes, neighbours, IPv6 address. */
-function deviceGoes(ns: Netns, d: Device): void {
+function deviceGoes(env: LinkEnv, ns: Netns, d: Device): void {
+  ownEntriesOver(env, ns, d.name);
   ns.routes = ns.routes.filter((r) => r.type === 'blackhole' || r.dev !== d.name);
   ns.neigh = ns.neigh.filter((n) => n.dev !== d.name);
   d.ll6 = false;
@@ -245,6 +258,8 @@ export function setName(env: LinkEnv, ns: Netns, d: Device, name: string): Kerne
   if (d.name === name) return undefined;
   if (deviceByName(ns, name)) return refuse('EEXIST');
   const old = d.name;
+  ownEntriesOver(env, ns, old);
+  ownEntriesOver(env, ns, name);
   d.name = name;
   for (const r of ns.routes) if (r.dev === old) r.dev = name;
   for (const n of ns.neigh) if (n.dev === old) n.dev = name;
@@ -253,7 +268,6 @@ export function setName(env: LinkEnv, ns: Netns, d: Device, name: string): Kerne
     if (x.vxlan?.dev === old) x.vxlan.dev = name;
     for (const e of Object.values(x.fdb ?? {})) if (e.port === old) e.port = name;
   }
-  void env;
   return undefined;
 }
 
@@ -287,6 +301,8 @@ export function setNetns(env: LinkEnv, ns: Netns, d: Device, target: Netns): Ker
   if (target === ns) return undefined;
   if (deviceByName(target, d.name)) return refuse('EEXIST', 'An interface with the same name exists in the target netns');
   const before = carriers(env.nets, ns, target);
+  // A mesh entry over a device of that name, which the target lacks, would appear with it.
+  ownEntriesOver(env, target, d.name);
   unregister(env, ns, d);
   ns.devices = ns.devices.filter((x) => x !== d);
   const ifindex = deviceByIndex(target, d.ifindex) ? target.nextIfindex : d.ifindex;
@@ -305,7 +321,7 @@ function unregister(env: LinkEnv, ns: Netns, d: Device): void {
   if (d.master) releasePort(env, ns, d);
   if (d.kind === 'bridge') for (const p of portsOf(ns, d)) releasePort(env, ns, p);
   for (const a of [...d.addrs]) dropAddressRoutes(ns, d, a.ip);
-  deviceGoes(ns, d);
+  deviceGoes(env, ns, d);
   // A vxlan device whose underlying device goes is deleted with it (vxlan_handle_lowerdev_unregister).
   for (const vx of ns.devices.filter((x) => x !== d && x.vxlan && x.vxlan.dev === d.name)) removeDevice(env, ns, vx);
 }

@@ -8,23 +8,29 @@
  * overwrites a permanent or noarp entry (netns.ts setNeighbour). A new entry comes first in
  * the table, as the kernel's hash bucket lists it. `flush` leaves permanent and noarp entries
  * alone unless asked for them (`nud permanent`, `nud all`), as iproute2's filter does.
+ * A namespace that holds entries through a mesh (mesh.ts: flannel's permanent ones) sees them
+ * as its own here and leaves the mesh (copy-on-write) before a change goes through.
  * Left out: proxy entries, router flags, `nud` states other than permanent, noarp, reachable
  * and stale.
  */
 import { contains, type Cidr, type Ip } from '../ipv4';
 import type { Mac } from '../mac';
-import type { Neighbour, Netns } from '../netns';
+import { leaveMesh, type MeshHolder } from '../mesh';
+import { neighboursOf, type Neighbour, type Netns } from '../netns';
 import { refuse, type KernelError } from './errors';
 
 export type NeighMode = 'add' | 'replace' | 'change';
 
 /** `ip neigh add|replace|change IP lladdr MAC dev DEV [nud STATE]`. */
-export function putNeighbour(ns: Netns, mode: NeighMode, ip: Ip, dev: string, mac: Mac | undefined, state: Neighbour['state'] = 'PERMANENT', now?: number): KernelError | undefined {
-  const i = ns.neigh.findIndex((n) => n.ip === ip && n.dev === dev);
+export function putNeighbour(ns: Netns, mode: NeighMode, ip: Ip, dev: string, mac: Mac | undefined, state: Neighbour['state'] = 'PERMANENT', now?: number, shared?: MeshHolder): KernelError | undefined {
+  const held = neighboursOf(ns, shared);
+  const i = held.findIndex((n) => n.ip === ip && n.dev === dev);
   if (mode === 'add' && i >= 0) return refuse('EEXIST');
   if (mode === 'change' && i < 0) return refuse('ENOENT');
-  const lladdr = mac ?? (i >= 0 ? ns.neigh[i]!.mac : undefined);
+  const lladdr = mac ?? (i >= 0 ? held[i]!.mac : undefined);
   if (lladdr === undefined) return refuse('EINVAL', 'No link layer address given');
+  // The table the namespace leaves the mesh with lists its entries in the same order.
+  leaveMesh(ns, shared);
   // A reachable or stale entry starts its timers now (neigh.ts ages it from there).
   const entry: Neighbour = { ip, dev, mac: lladdr, state, ...(now !== undefined && state !== 'PERMANENT' && state !== 'NOARP' ? { updated: now, confirmed: now, used: now } : {}) };
   if (i >= 0) ns.neigh[i] = entry;
@@ -33,9 +39,10 @@ export function putNeighbour(ns: Netns, mode: NeighMode, ip: Ip, dev: string, ma
 }
 
 /** `ip neigh del IP dev DEV`. */
-export function deleteNeighbour(ns: Netns, ip: Ip, dev: string): KernelError | undefined {
-  const i = ns.neigh.findIndex((n) => n.ip === ip && n.dev === dev);
+export function deleteNeighbour(ns: Netns, ip: Ip, dev: string, shared?: MeshHolder): KernelError | undefined {
+  const i = neighboursOf(ns, shared).findIndex((n) => n.ip === ip && n.dev === dev);
   if (i < 0) return refuse('ENOENT');
+  leaveMesh(ns, shared);
   ns.neigh.splice(i, 1);
   return undefined;
 }
@@ -55,7 +62,9 @@ export function neighbourMatches(n: Neighbour, sel: NeighSelector): boolean {
 }
 
 /** `ip neigh flush SELECTOR`: how many entries went. */
-export function flushNeighbours(ns: Netns, sel: NeighSelector): number {
+export function flushNeighbours(ns: Netns, sel: NeighSelector, shared?: MeshHolder): number {
+  if (!neighboursOf(ns, shared).some((n) => neighbourMatches(n, sel))) return 0;
+  leaveMesh(ns, shared);
   const before = ns.neigh.length;
   ns.neigh = ns.neigh.filter((n) => !neighbourMatches(n, sel));
   return before - ns.neigh.length;

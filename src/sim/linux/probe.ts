@@ -8,7 +8,8 @@
  * if any TCP segment from the server comes back to the client (a SYN-ACK, or a reset where no
  * listener is modelled). The probe runs on a copy of the namespaces it touches (copied on first
  * access), of the switches and of the RNG, so ARP entries, conntrack entries, counters and
- * random draws of the real sandbox stay as they were.
+ * random draws of the real sandbox stay as they were. A mesh (mesh.ts) is only read: a copy that
+ * would change what it holds through one leaves it, as the real namespace would.
  * Left out: a firewall rule that drops only new connections (`--ctstate NEW`) looks like a cut
  * here, where a real established session would survive it.
  */
@@ -70,7 +71,7 @@ export function tcpPathAlive(state: SimState, from: string, dst: Ip, port: numbe
   const view = overlay(state);
   const ns = view.netns[from];
   if (!ns) return false;
-  const src = sourceTo(ns, dst);
+  const src = sourceTo(ns, dst, view);
   if (src === undefined) return false;
   const packet = ipv4({ src, dst, ttl: 64, id: 0, df: true, payload: tcp(src, dst, { srcPort: 50022, dstPort: port, seq: 1, flags: TCP_SYN }) });
   const trace = inject(view, from, packet, now);

@@ -13,8 +13,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { openSession } from '../../../tests/support/session';
-import { formatIp } from '../ipv4';
-import { deviceByIndex, type Netns } from '../netns';
+import { nodeNsId } from '../cni';
+import { formatIp, ip } from '../ipv4';
+import { leaveMesh } from '../mesh';
+import { deviceByIndex, deviceByName, neighboursOf, routesOf, vxlanFdbOf, type Netns } from '../netns';
 import type { SimState } from '../state';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 25);
@@ -130,6 +132,97 @@ describe('a Docker host changed by ip and bridge commands', () => {
         }
       }),
       { numRuns: RUNS },
+    );
+  }, 300_000);
+});
+
+/**
+ * On a Kubernetes node, flannel's routes, neighbours and FDB entries for the other nodes are
+ * held through a mesh (mesh.ts), stored once for every node. Whatever sequence of write
+ * commands runs on node-1, the mesh is invisible: every command answers, and every node's
+ * tables and pings end, exactly as on the same cluster whose nodes hold private copies of
+ * those entries (each made to leave the mesh first); and the other nodes' tables and the mesh
+ * itself do not change.
+ */
+const MESH_DEVS = ['flannel.1', 'eth0', 'cni0', 'lo', 'v0', 'fl0'];
+const MESH_DSTS = ['10.244.2.0/24', '10.244.0.0/24', '10.244.0.0/16', '10.99.0.0/16', 'default'];
+const MESH_GWS = ['10.244.2.0', '10.244.0.0', '192.168.49.4', '192.168.49.1'];
+const MESH_NEIGH = ['10.244.2.0', '10.244.0.0', '192.168.49.77'];
+/** Stand-ins for the VTEP MACs of control-plane and node-2, filled in from the cluster. */
+const VTEP = ['VTEP0', 'VTEP2', '02:00:00:00:00:09'];
+
+const meshDev = fc.constantFrom(...MESH_DEVS);
+const meshCommand: fc.Arbitrary<string> = fc.oneof(
+  fc.tuple(fc.constantFrom('add', 'replace', 'del', 'change', 'append', 'prepend'), fc.constantFrom(...MESH_DSTS), fc.constantFrom('', ...MESH_GWS.map((g) => ` via ${g}`)), fc.constantFrom('', ' dev flannel.1 onlink', ' dev eth0', ' metric 5')).map(
+    ([v, d, g, o]) => `ip route ${v} ${d}${g}${o}`,
+  ),
+  fc.constantFrom('ip route flush dev flannel.1', 'ip route flush 10.244.2.0/24', 'ip route flush root 10.244.0.0/16', 'ip route flush proto kernel', 'ip route get 10.244.2.9', 'ip route show match 10.244.0.5'),
+  fc.tuple(fc.constantFrom('add', 'replace', 'change', 'del'), fc.constantFrom(...MESH_NEIGH), meshDev, fc.constantFrom('', ' nud reachable', ' nud noarp')).map(([v, a, d, n]) => `ip neigh ${v} ${a} lladdr 02:00:00:00:00:07 dev ${d}${n}`),
+  fc.constantFrom('ip neigh flush dev flannel.1', 'ip neigh flush dev flannel.1 nud all', 'ip -s neigh flush all', 'ip neigh flush 10.244.0.0/16 nud permanent'),
+  fc.tuple(fc.constantFrom('add', 'del', 'replace', 'append'), fc.constantFrom(...VTEP), fc.constantFrom('', ' dst 192.168.49.4', ' dst 192.168.49.9')).map(([v, m, o]) => `bridge fdb ${v} ${m} dev flannel.1 self${o}`),
+  fc.tuple(meshDev, fc.constantFrom('up', 'down')).map(([d, s]) => `ip link set ${d} ${s}`),
+  fc.tuple(meshDev, meshDev).map(([a, b]) => `ip link set ${a} name ${b}`),
+  fc.tuple(meshDev).map(([d]) => `ip link del ${d}`),
+  fc.constantFrom('ip route', 'ip neigh', 'ip -s neigh show dev flannel.1', 'bridge fdb show', 'ip -d link show flannel.1'),
+  fc.constantFrom('ip link add v0 type veth peer name v1', 'ip netns add ns1', 'ip link set flannel.1 netns ns1', 'ip link set fl0 netns ns1', 'ip -n ns1 link set flannel.1 netns 1', 'ip addr add 10.244.1.0/24 dev flannel.1', 'ip addr flush dev flannel.1'),
+);
+
+/**
+ * What a namespace's tables hold: routes (as a set: the kernel lists them in its trie's order,
+ * not in the order they were stored), neighbours and each vxlan device's FDB (in order, as
+ * `ip neigh` and `bridge fdb` list them).
+ */
+function tables(state: SimState, id: string): string {
+  const ns = state.netns[id];
+  if (!ns) return 'none';
+  const routes = routesOf(ns, state)
+    .map((r) => JSON.stringify(r))
+    .sort();
+  return JSON.stringify([routes, neighboursOf(ns, state), ns.devices.filter((d) => d.vxlan).map((d) => [d.name, vxlanFdbOf(ns, d, state)])]);
+}
+
+describe('a Kubernetes node holding flannel\'s mesh, changed by ip and bridge commands', () => {
+  it('answers and forwards as with private copies of the entries, and changes no other node', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(meshCommand, { minLength: 1, maxLength: 12 }), async (cmds) => {
+        const shared = await openSession({ topology: 'kubernetes', seed: 1 });
+        const own = await openSession({ topology: 'kubernetes', seed: 1 });
+        const ownState = own.session.sim.state;
+        for (const ns of Object.values(ownState.netns)) leaveMesh(ns, ownState);
+        const state = shared.session.sim.state;
+        const nodes = Object.keys(state.k8s.nodes).map((n) => nodeNsId(n));
+        const others = nodes.filter((id) => id !== nodeNsId('node-1'));
+        expect(others.every((id) => state.netns[id]!.mesh !== undefined)).toBe(true);
+        const before = { others: others.map((id) => tables(state, id)), meshes: JSON.stringify(state.meshes) };
+        const vtep = (node: string): string => deviceByName(state.netns[nodeNsId(node)]!, 'flannel.1')!.mac;
+        const lines = cmds.map((c) => c.replace('VTEP0', vtep('control-plane')).replace('VTEP2', vtep('node-2')));
+        for (const t of [shared, own]) await t.run('ssh node-1');
+        for (const c of lines) {
+          const a = await shared.run(c);
+          const b = await own.run(c);
+          expect(a, c).toEqual(b);
+          expect(a.stderr, c).not.toContain('internal error');
+          for (const t of [shared, own]) {
+            if (t.session.prompt() === '') {
+              await t.run('~.');
+              await t.run('ssh node-1');
+            }
+          }
+        }
+        const why = lines.join('\n');
+        expect(others.map((id) => tables(state, id)), why).toEqual(before.others);
+        expect(JSON.stringify(state.meshes), why).toBe(before.meshes);
+        for (const id of nodes) expect(tables(state, id), `${why}\n${id}`).toBe(tables(ownState, id));
+        const targets = [ip('10.244.0.1'), ip('10.244.2.1'), ip('192.168.49.2'), ip('192.168.49.4'), ip('10.244.2.0')];
+        for (const from of nodes) {
+          for (const dst of targets) {
+            const a = shared.session.sim.ping(from, dst, { id: 1, seq: 1 }).trace.hops.map((h) => `${h.ns} ${h.action} ${h.detail}`);
+            const b = own.session.sim.ping(from, dst, { id: 1, seq: 1 }).trace.hops.map((h) => `${h.ns} ${h.action} ${h.detail}`);
+            expect(a, `${why}\n${from} -> ${formatIp(dst)}`).toEqual(b);
+          }
+        }
+      }),
+      { numRuns: Math.max(5, Math.round(RUNS / 2)) },
     );
   }, 300_000);
 });

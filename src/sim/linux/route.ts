@@ -13,11 +13,15 @@
  * `del` removes the first route that matches every field given ("No such process"). Routes
  * `ip route add` makes are `proto boot`, which iproute2 does not print; a device-only route
  * has scope link. The kernel's own prefix routes are `proto kernel`.
+ * A namespace that holds routes through a mesh (mesh.ts: flannel's) sees them as its own here,
+ * and leaves the mesh (copy-on-write) before any change goes through, so the change is its
+ * own; the other members keep theirs.
  * Left out: multipath, `unreachable`/`prohibit`/`throw` routes, tables other than main, tos,
  * route metrics other than the priority, IPv6.
  */
 import { contains, maskOf, type Cidr, type Ip } from '../ipv4';
-import { deviceByName, isLocal, type Device, type Netns, type Route } from '../netns';
+import { leaveMesh, type MeshHolder } from '../mesh';
+import { deviceByName, isLocal, routesOf, type Device, type Netns, type Route } from '../netns';
 import { refuse, type KernelError } from './errors';
 
 export interface RouteSpec {
@@ -37,12 +41,12 @@ export type RouteMode = 'add' | 'replace' | 'change' | 'append' | 'prepend';
 const sameKey = (r: Route, dst: Cidr, metric: number): boolean => r.dst.addr === dst.addr && r.dst.len === dst.len && (r.metric ?? 0) === metric;
 
 /** The device a gateway is reached through without another gateway, if any (fib_check_nh_v4_gw). */
-function gatewayDevice(ns: Netns, gw: Ip, dev: Device | undefined): Device | undefined {
+function gatewayDevice(ns: Netns, gw: Ip, dev: Device | undefined, shared: MeshHolder | undefined): Device | undefined {
   for (const d of ns.devices) {
     if (d.addrs.some((a) => a.ip === gw) && (!dev || dev === d)) return d;
   }
   let best: Route | undefined;
-  for (const r of ns.routes) {
+  for (const r of routesOf(ns, shared)) {
     if (r.type === 'blackhole' || r.via !== undefined || !contains(r.dst, gw)) continue;
     if (best && best.dst.len >= r.dst.len) continue;
     best = r;
@@ -54,7 +58,7 @@ function gatewayDevice(ns: Netns, gw: Ip, dev: Device | undefined): Device | und
 }
 
 /** Builds the route a spec describes, or says why the kernel refuses it. */
-function build(ns: Netns, spec: RouteSpec): Route | KernelError {
+function build(ns: Netns, spec: RouteSpec, shared: MeshHolder | undefined): Route | KernelError {
   if ((spec.dst.addr & ~maskOf(spec.dst.len)) >>> 0 !== 0) return refuse('EINVAL', 'Invalid prefix for given prefix length');
   const dev = spec.dev !== undefined ? deviceByName(ns, spec.dev) : undefined;
   const route: Route = { dst: spec.dst, dev: '' };
@@ -67,7 +71,7 @@ function build(ns: Netns, spec: RouteSpec): Route | KernelError {
       route.dev = dev.name;
       route.onlink = true;
     } else {
-      const out = gatewayDevice(ns, spec.via, dev);
+      const out = gatewayDevice(ns, spec.via, dev, shared);
       if (!out) return refuse('EINVAL', 'Nexthop has invalid gateway');
       route.dev = out.name;
     }
@@ -88,14 +92,16 @@ function build(ns: Netns, spec: RouteSpec): Route | KernelError {
   return route;
 }
 
-/** `ip route add|replace|change|append DST ...`. */
-export function putRoute(ns: Netns, spec: RouteSpec, mode: RouteMode): KernelError | undefined {
-  const built = build(ns, spec);
+/** `ip route add|replace|change|append DST ...`; `shared`, the sandbox state, for a mesh's routes. */
+export function putRoute(ns: Netns, spec: RouteSpec, mode: RouteMode, shared?: MeshHolder): KernelError | undefined {
+  const built = build(ns, spec, shared);
   if ('errno' in built) return built;
   const metric = spec.metric ?? 0;
-  const i = ns.routes.findIndex((r) => sameKey(r, spec.dst, metric));
+  const i = routesOf(ns, shared).findIndex((r) => sameKey(r, spec.dst, metric));
   if (mode === 'add' && i >= 0) return refuse('EEXIST');
   if (mode === 'change' && i < 0) return refuse('ENOENT');
+  // The table the namespace leaves the mesh with lists its routes in the same order.
+  leaveMesh(ns, shared);
   if ((mode === 'replace' || mode === 'change') && i >= 0) ns.routes[i] = built;
   else if (mode === 'prepend' && i >= 0) ns.routes.splice(i, 0, built);
   else ns.routes.push(built);
@@ -103,8 +109,8 @@ export function putRoute(ns: Netns, spec: RouteSpec, mode: RouteMode): KernelErr
 }
 
 /** `ip route del DST [via GW] [dev DEV] ...`: the first route (lowest metric) matching every field given. */
-export function deleteRoute(ns: Netns, spec: RouteSpec): KernelError | undefined {
-  const order = ns.routes.map((r, i) => ({ r, i })).sort((a, b) => (a.r.metric ?? 0) - (b.r.metric ?? 0));
+export function deleteRoute(ns: Netns, spec: RouteSpec, shared?: MeshHolder): KernelError | undefined {
+  const order = routesOf(ns, shared).map((r, i) => ({ r, i })).sort((a, b) => (a.r.metric ?? 0) - (b.r.metric ?? 0));
   const i = order.find(
     ({ r }) =>
       r.dst.addr === spec.dst.addr &&
@@ -116,6 +122,7 @@ export function deleteRoute(ns: Netns, spec: RouteSpec): KernelError | undefined
       (spec.proto === undefined || (r.proto ?? 'boot') === spec.proto),
   )?.i;
   if (i === undefined) return refuse('ESRCH');
+  leaveMesh(ns, shared);
   ns.routes.splice(i, 1);
   return undefined;
 }
@@ -129,7 +136,9 @@ export interface RouteSelector {
 }
 
 /** `ip route flush SELECTOR`: every route of the main table the selector picks; how many went. */
-export function flushRoutes(ns: Netns, sel: RouteSelector): number {
+export function flushRoutes(ns: Netns, sel: RouteSelector, shared?: MeshHolder): number {
+  if (!routesOf(ns, shared).some((r) => routeMatches(r, sel))) return 0;
+  leaveMesh(ns, shared);
   const before = ns.routes.length;
   ns.routes = ns.routes.filter((r) => !routeMatches(r, sel));
   return before - ns.routes.length;

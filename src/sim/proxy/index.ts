@@ -38,14 +38,37 @@ export function syncServiceProxy(state: SimState, now?: number): void {
 }
 
 /**
+ * The nodes whose proxy may be stopped: those frozen when the sandbox's objects were first
+ * looked at (one scan of the nodes), and every node whose proxy stopped since
+ * (noteProxyStopped). The check before every packet looks at them only, not at every node of
+ * a big cluster. Kept beside the state, by its Kubernetes objects (a copy of the state
+ * scans again; a view of it for a path probe shares them).
+ */
+const STOPPED = new WeakMap<SimState['k8s'], Set<string>>();
+
+function stoppedNodes(state: SimState): Set<string> {
+  let set = STOPPED.get(state.k8s);
+  if (!set) {
+    set = new Set(Object.keys(state.k8s.nodes).filter((n) => state.netns[`node/${n}`]?.kubeProxy?.mode === 'frozen'));
+    STOPPED.set(state.k8s, set);
+  }
+  return set;
+}
+
+/** A node's proxy has just stopped (faults.ts froze its rules). */
+export function noteProxyStopped(state: SimState, node: string): void {
+  stoppedNodes(state).add(node);
+}
+
+/**
  * A node whose proxy had stopped (its rules frozen) runs one again once a kube-proxy pod there
  * is ready (the DaemonSet replaced the crashed one, or it was deleted and recreated): the new
  * process writes its rules from the current Services, as a starting kube-proxy does.
  */
 function restartedProxies(state: SimState): void {
-  for (const ns of Object.values(state.netns)) {
-    if (ns.kubeProxy?.mode !== 'frozen' || !ns.id.startsWith('node/')) continue;
-    const node = ns.id.slice('node/'.length);
+  for (const node of stoppedNodes(state)) {
+    const ns = state.netns[`node/${node}`];
+    if (ns?.kubeProxy?.mode !== 'frozen') continue;
     const running = Object.values(state.k8s.pods).some(
       (p) => p.spec.nodeName === node && p.metadata.labels?.['k8s-app'] === 'kube-proxy' && p.status.phase === 'Running' && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
     );

@@ -48,7 +48,7 @@ import type { SimState } from '../state';
 import { syncLoadBalancer } from '../k8s/cloud';
 import { endpointPort, indexPods, serviceEndpoints } from '../k8s/endpoints';
 import { MASQ_MARK, servicePortName } from '../k8s/kube-proxy';
-import { syncHostPorts } from '../k8s/portmap';
+import { hostPortPods, syncHostPorts } from '../k8s/portmap';
 import type { ServiceProxy } from './types';
 
 export const DUMMY_DEVICE = 'kube-ipvs0';
@@ -424,10 +424,11 @@ function sync(state: SimState, now?: number): void {
     if (now !== undefined) finishDrains(state, ns.ipvs!, now);
   }
   state.kubeProxy = sharedTables(state.config.podCidr, any);
+  const hostPorts = hostPortPods(state);
   for (const name of Object.keys(state.k8s.nodes)) {
     const ns = state.netns[`node/${name}`];
     // The CNI's portmap plugin writes its own chains when a pod with host ports starts.
-    if (ns?.nf) syncHostPorts(state, name, ns.nf);
+    if (ns?.nf) syncHostPorts(state, name, ns.nf, hostPorts);
   }
   syncLoadBalancer(state);
   state.proxyDirty = false;

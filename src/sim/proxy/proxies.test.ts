@@ -2,6 +2,7 @@ import { applyFault } from '../faults';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { text } from '../apps';
+import { clone } from '../clone';
 import { VirtualClock } from '../clock';
 import { parseIp } from '../ipv4';
 import { Sim } from '../sim';
@@ -74,6 +75,19 @@ describe.each(Object.keys(PROXIES) as ProxyMode[])('the %s service proxy', (mode
     pod.status.conditions = pod.status.conditions!.map((c) => (c.type === 'Ready' ? { ...c, status: 'True' } : c));
     syncServiceProxy(sim.state, T0 + 600_000);
     expect(node.kubeProxy?.mode).toBe('live');
+  });
+
+  it('runs again on a copy of the state too (a restored snapshot), and stays stopped on the original', () => {
+    const sim = cluster(mode);
+    syncServiceProxy(sim.state, T0 + 600_000);
+    applyFault(sim.state, { kind: 'kube-proxy-stopped', node: 'node-1' }, T0 + 600_000);
+    const copy = clone(sim.state);
+    const pod = Object.values(copy.k8s.pods).find((p) => p.spec.nodeName === 'node-1' && p.metadata.labels?.['k8s-app'] === 'kube-proxy')!;
+    pod.status.conditions = pod.status.conditions!.map((c) => (c.type === 'Ready' ? { ...c, status: 'True' } : c));
+    syncServiceProxy(copy, T0 + 600_000);
+    expect(copy.netns['node/node-1']!.kubeProxy?.mode).toBe('live');
+    syncServiceProxy(sim.state, T0 + 600_000);
+    expect(sim.state.netns['node/node-1']!.kubeProxy?.mode).toBe('frozen');
   });
 });
 

@@ -28,7 +28,7 @@ export function matches(word: string, full: string, min = 1): boolean {
 }
 
 export function linkEnv(ctx: CommandContext): LinkEnv {
-  return { nets: ctx.env.sim.state.netns, rng: ctx.env.sim.rng, now: ctx.env.sim.clock.now() };
+  return { nets: ctx.env.sim.state.netns, rng: ctx.env.sim.rng, now: ctx.env.sim.clock.now(), shared: ctx.env.sim.state };
 }
 
 /** A root shell on a machine (not a debug pod, not a container or pod, not the learner's account). */

@@ -10,7 +10,7 @@
 import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
 import { deleteNeighbour, flushNeighbours, neighbourMatches, putNeighbour, type NeighMode, type NeighSelector } from '../../../sim/linux/neigh';
-import type { Neighbour, Netns } from '../../../sim/netns';
+import { neighboursOf, type Neighbour, type Netns } from '../../../sim/netns';
 import { commit, findDevice, invarg, nextArg, parseAddress, parseLladdr, parsePrefix, unsupported } from './common';
 
 const NUD: Record<string, Neighbour['state']> = { permanent: 'PERMANENT', noarp: 'NOARP', reachable: 'REACHABLE', stale: 'STALE' };
@@ -45,8 +45,9 @@ export function neighModify(ctx: CommandContext, ns: Netns, verb: NeighMode | 'd
   const ip = parseAddress(dst);
   findDevice(ns, dev);
   const d = dev;
-  if (verb === 'del') commit(ctx, () => deleteNeighbour(ns, ip, d));
-  else commit(ctx, () => putNeighbour(ns, verb, ip, d, lladdr, state, ctx.env.sim.clock.now()));
+  const shared = ctx.env.sim.state;
+  if (verb === 'del') commit(ctx, () => deleteNeighbour(ns, ip, d, shared));
+  else commit(ctx, () => putNeighbour(ns, verb, ip, d, lladdr, state, ctx.env.sim.clock.now(), shared));
   return 0;
 }
 
@@ -68,8 +69,9 @@ export function neighFlush(ctx: CommandContext, ns: Netns, args: string[], stats
     else if (['proxy', 'unused', 'vrf', 'master'].includes(a)) throw unsupported(`ip neigh flush ${a}`);
     else sel.prefix = parsePrefix(a === 'to' ? nextArg(args, i++) : a).cidr;
   }
-  const n = ns.neigh.filter((x) => neighbourMatches(x, sel)).length;
-  if (n > 0) commit(ctx, () => void flushNeighbours(ns, sel));
+  const shared = ctx.env.sim.state;
+  const n = neighboursOf(ns, shared).filter((x) => neighbourMatches(x, sel)).length;
+  if (n > 0) commit(ctx, () => void flushNeighbours(ns, sel, shared));
   if (stats) ctx.stdout.write(n > 0 ? `\n*** Round 1, deleting ${n} entries ***\n*** Flush is complete after 1 round ***\n` : 'Nothing to flush.\n');
   return 0;
 }

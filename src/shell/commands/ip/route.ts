@@ -20,7 +20,7 @@ import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
 import { broadcast, formatIp, parseIp, type Cidr, type Ip } from '../../../sim/ipv4';
 import { deleteRoute, flushRoutes, putRoute, routeMatches, type RouteMode, type RouteSelector, type RouteSpec } from '../../../sim/linux/route';
-import { cachedPmtu, isLocal, lookupRoute, sourceFor, type Netns } from '../../../sim/netns';
+import { cachedPmtu, isLocal, lookupRoute, routesOf, sourceFor, type Netns } from '../../../sim/netns';
 import { commit, findDevice, garbage, invarg, nextArg, parseAddress, parsePrefix, unsupported } from './common';
 import { routeLine, routeOrder } from './show';
 
@@ -80,8 +80,9 @@ function parseRoute(ns: Netns, args: string[]): RouteSpec {
 /** `ip route add|replace|change|append|prepend|del ...`. */
 export function routeModify(ctx: CommandContext, ns: Netns, verb: RouteMode | 'del', args: string[]): number {
   const spec = parseRoute(ns, args);
-  if (verb === 'del') commit(ctx, () => deleteRoute(ns, spec));
-  else commit(ctx, () => putRoute(ns, spec, verb));
+  const state = ctx.env.sim.state;
+  if (verb === 'del') commit(ctx, () => deleteRoute(ns, spec, state));
+  else commit(ctx, () => putRoute(ns, spec, verb, state));
   return 0;
 }
 
@@ -114,7 +115,7 @@ function parseSelector(ns: Netns, args: string[]): RouteSelector {
 export function routeShow(ctx: CommandContext, ns: Netns, args: string[], details: boolean): number {
   const sel = parseSelector(ns, args);
   const nets = ctx.env.sim.state.netns;
-  const routes = [...ns.routes].sort(routeOrder).filter((r) => routeMatches(r, sel));
+  const routes = [...routesOf(ns, ctx.env.sim.state)].sort(routeOrder).filter((r) => routeMatches(r, sel));
   ctx.stdout.write(routes.map((r) => routeLine(nets, ns, r, sel.dev === undefined, details) + '\n').join(''));
   return 0;
 }
@@ -123,8 +124,9 @@ export function routeShow(ctx: CommandContext, ns: Netns, args: string[], detail
 export function routeFlush(ctx: CommandContext, ns: Netns, args: string[]): number {
   if (args.length === 0) throw new CommandError('USAGE', '"ip route flush" requires arguments.', 1);
   const sel = parseSelector(ns, args);
-  if (!ns.routes.some((r) => routeMatches(r, sel))) return 0;
-  commit(ctx, () => void flushRoutes(ns, sel));
+  const state = ctx.env.sim.state;
+  if (!routesOf(ns, state).some((r) => routeMatches(r, sel))) return 0;
+  commit(ctx, () => void flushRoutes(ns, sel, state));
   return 0;
 }
 
@@ -145,7 +147,7 @@ export function routeGet(ctx: CommandContext, ns: Netns, args: string[]): number
     ctx.stdout.write(`local ${a} dev lo src ${formatIp(src)} uid ${uid} \n    cache <local> \n`);
     return 0;
   }
-  const route = lookupRoute(ns, dst);
+  const route = lookupRoute(ns, dst, ctx.env.sim.state);
   if (!route) throw new CommandError('EXEC_FAILED', 'RTNETLINK answers: Network is unreachable', 2);
   if (route.type === 'blackhole') throw new CommandError('EXEC_FAILED', 'RTNETLINK answers: Invalid argument', 2);
   const src = sourceFor(ns, route, dst);
