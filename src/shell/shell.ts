@@ -84,7 +84,7 @@ import { imageAt, programName, shellAt } from './images';
 import { processEnv } from './process-env';
 import { promptFor, WORKSTATION_LOCATION } from './location';
 import { answeredByEndedShell, EXEC_KILLED, podShellEnded } from './pod-session';
-import { closeHungSession, isSshEscapeClose, sshSessionHung } from './ssh-link';
+import { closeHungSession, isSshEscapeClose, noteCommand, sshSessionHung } from './ssh-link';
 import type { Registry } from './registry';
 import { boundedPair, OutputBudget, OutputLimitStop } from './output-limit';
 import { absolute, appendLimited, fileCompletions, kindOf, placeOf, procSysSink, readAny, writeError } from './sandbox-fs';
@@ -632,6 +632,7 @@ export class Shell {
     if (!assignFirst) await assign();
     if (argv.length === 0) return this.substStatus ?? 0;
     const name = argv[0]!;
+    noteCommand(env, name);
     if (fn) return this.callFunction(name, fn, argv, runEnv, io, tty && io.stdout === stdout);
     if (special) return this.special(argv, env, io);
     this.builtins ??= this.opts.registry.all().filter(isBuiltin);

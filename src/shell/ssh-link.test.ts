@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openSession } from '../../tests/support/session';
 import { machineRoot } from '../sim/linux/named-netns';
+import { networkChanged } from './ssh-link';
 
 describe('an ssh session the network no longer carries', () => {
   it('shows nothing after eth0 goes down, until ~. closes it with OpenSSH\'s words and status 255', async () => {
@@ -26,8 +27,22 @@ describe('an ssh session the network no longer carries', () => {
     const ns = machineRoot(t.session.sim.state.netns, 'host-2')!;
     // Made good from elsewhere (the console, another terminal), the session's next line runs.
     ns.routes.push({ dst: { addr: 0, len: 0 }, via: 0xc0a80201, dev: 'eth0' });
+    networkChanged(t.session.sim.state);
     expect(t.session.prompt()).toBe('root@host-2:~# ');
     expect((await t.run('hostname')).stdout).toBe('host-2\n');
+  });
+
+  it('asks again only after a command that can change the network', async () => {
+    const t = await openSession({ topology: 'routed', seed: 1 });
+    await t.run('ssh host-2');
+    const ns = machineRoot(t.session.sim.state.netns, 'host-2')!;
+    const saved = ns.routes;
+    ns.routes = ns.routes.filter((r) => r.dst.len !== 0);
+    // Not through a command: the verdict made at login stands.
+    expect(t.session.prompt()).toBe('root@host-2:~# ');
+    ns.routes = saved;
+    await t.run('ip route del default');
+    expect(t.session.prompt()).toBe('');
   });
 
   it('asks without changing the sandbox', async () => {

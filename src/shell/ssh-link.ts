@@ -10,8 +10,11 @@
  * prints `Connection to NODE closed.` (it has already echoed `~.`, which the terminal shows
  * as typed) and exits with status 255. Should the path come back (a change made from another
  * terminal), the session carries on. Whether the path exists is asked of the sandbox with a
- * probe that changes nothing (src/sim/linux/probe.ts), before each line and for each prompt.
- * A lab's Reset builds a new sandbox, so it brings the session back.
+ * probe that changes nothing (src/sim/linux/probe.ts), before each line and for each prompt;
+ * the answer is kept until a command that can change a machine's network runs in any terminal
+ * of the sandbox (ip, bridge, iptables, sysctl, systemctl, a write to /proc/sys, docker...),
+ * so an ordinary prompt costs nothing. A lab's Reset builds a new sandbox, so it brings the
+ * session back.
  * Left out: the lines typed while the session hangs are dropped rather than run when the path
  * comes back; OpenSSH's other escapes (`~?`, `~^Z`, `~#`); `ssh NODE CMD` hanging (it runs to
  * its end).
@@ -22,8 +25,41 @@ import { nsIdOf } from './resolver';
 import { machineRoot } from '../sim/linux/named-netns';
 import { tcpPathAlive } from '../sim/linux/probe';
 
+/** Commands that can change what a connection to a machine traverses. */
+const NETWORK_WRITERS = new Set(['ip', 'bridge', 'iptables', 'iptables-restore', 'sysctl', 'systemctl', 'nsenter', 'echo', 'printf', 'docker', 'conntrack']);
+
+/** Per sandbox: how many network-changing commands ran, and the verdicts made since, by machine. */
+const GENERATION = new WeakMap<object, { gen: number; verdicts: Map<string, { gen: number; hung: boolean }> }>();
+
+function generationOf(state: object): { gen: number; verdicts: Map<string, { gen: number; hung: boolean }> } {
+  let g = GENERATION.get(state);
+  if (!g) GENERATION.set(state, (g = { gen: 0, verdicts: new Map() }));
+  return g;
+}
+
+/** A change to the network made outside any shell (a lab's fault, a test) makes cached verdicts stale. */
+export function networkChanged(state: object): void {
+  generationOf(state).gen++;
+}
+
+/** The shell tells this module about each command it runs, so cached verdicts go stale when they must. */
+export function noteCommand(env: ShellEnv, name: string): void {
+  if (NETWORK_WRITERS.has(name)) generationOf(env.sim.state).gen++;
+}
+
 /** True while the shell is an ssh session whose connection the network no longer carries. */
 export function sshSessionHung(env: ShellEnv): boolean {
+  const loc = env.location;
+  if (loc.kind !== 'node' || loc.debugPod !== undefined) return false;
+  const g = generationOf(env.sim.state);
+  const known = g.verdicts.get(loc.node);
+  if (known && known.gen === g.gen) return known.hung;
+  const hung = probeHung(env);
+  g.verdicts.set(loc.node, { gen: g.gen, hung });
+  return hung;
+}
+
+function probeHung(env: ShellEnv): boolean {
   const loc = env.location;
   if (loc.kind !== 'node' || loc.debugPod !== undefined) return false;
   const state = env.sim.state;
