@@ -16,9 +16,13 @@
  * - `coredns-down`: every CoreDNS pod gone (the Deployment scaled to 0): kube-dns has no endpoints.
  * - `mtu-mismatch`: one device's MTU set to a wrong value (a pod's eth0 at 1500 over VXLAN),
  *   on a node, a pod, or a plain host or router (`host`).
- * - `interface-down`: one device set down (`ip link set DEV down`), on the same targets.
+ * - `interface-down`: one device set down as `ip link set DEV down` does it (sim/linux/link.ts:
+ *   the routes through it and its neighbours go, and come back only with whatever put them
+ *   there: flanneld's restart for flannel.1), on the same targets.
  * Left out: partial packet loss, latency, clock skew, certificate and etcd failures.
  */
+import { setDown } from './linux/link';
+import { deriveRng } from './rng';
 import { clone } from './clone';
 import { detachPod, nodeNsId, podNetns } from './cni';
 import { parseCidr } from './ipv4';
@@ -166,7 +170,8 @@ export function applyFault(state: SimState, fault: Fault, now: number): void {
       const ns = nsOf(state, fault.target);
       const dev = deviceByName(ns, fault.device);
       if (!dev) throw new FaultError(`Cannot find device "${fault.device}"`);
-      dev.up = false;
+      // What `ip link set DEV down` does: the routes through it and its neighbours go with it.
+      setDown({ nets: state.netns, rng: deriveRng(state.seed, 'fault'), now, shared: state }, ns, dev);
       return;
     }
   }

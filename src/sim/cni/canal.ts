@@ -32,7 +32,7 @@ import { uuid } from '../k8s/names';
 import type { EnvVar, PodSpec } from '../k8s/types';
 import { calicoIface } from '../policy/calico';
 import { syncFelix } from '../policy/felix';
-import { FLANNEL_MESH, flannelAnnotations, setupVxlanNode, subnetEnv, vxlanPeer, VXLAN_OVERHEAD } from './flannel';
+import { FLANNEL_MESH, flannelAnnotations, restartFlannel, setupVxlanNode, subnetEnv, vxlanPeer, VXLAN_OVERHEAD } from './flannel';
 import { nodeNsId } from './node';
 import type { CniManifest, CniPlugin } from './plugin';
 
@@ -155,6 +155,8 @@ export const canal: CniPlugin = {
   setupNode: setupVxlanNode,
   peer: vxlanPeer,
   peerMesh: FLANNEL_MESH,
+  agentStarted: (state, node) => restartFlannel(state, node, true),
+  agentLabel: 'canal',
   attach(state, pod, ip, id) {
     const node = pod.spec.nodeName!;
     const namespace = pod.metadata.namespace ?? 'default';

@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { buildCluster } from '../cluster';
 import { inject } from '../forward';
 import { formatIp, ip, parseIp } from '../ipv4';
-import { deviceByName, lookupRoute } from '../netns';
+import { setDown } from '../linux/link';
+import { deviceByName, lookupRoute, neighboursOf, routesOf } from '../netns';
+import { deriveRng } from '../rng';
 import { icmp, ipv4, type Ipv4Packet } from '../packet';
 import type { SimState } from '../state';
 import { calicoIface } from '../policy/calico';
-import { CNI_PLUGINS, cniOf, detachPod, nodeNsId, podNetns } from './index';
+import { CNI_PLUGINS, cniOf, detachPod, nodeNsId, podNetns, podStarted } from './index';
 
 const T0 = Date.UTC(2025, 2, 14, 9, 0, 0);
 
@@ -165,5 +167,21 @@ describe('Canal', () => {
     const state = cluster('canal');
     expect(cniOf(state).ipamExhausted('10.244.1.1-10.244.1.254')).toBe('plugin type="calico" failed (add): failed to allocate for range 0: no IP addresses available in range set: 10.244.1.1-10.244.1.254');
     expect(parseIp('169.254.1.1')).toBe(0xa9fe0101);
+  });
+});
+
+describe('the plugin agent starting again', () => {
+  it('puts back what `ip link set flannel.1 down` took from a node, as a restarted flanneld does', () => {
+    const state = buildCluster({}, 1, 1_700_000_000_000);
+    const ns = state.netns['node/node-1']!;
+    const before = { routes: routesOf(ns, state).map((r) => `${r.dst.addr}/${r.dst.len} ${r.dev}`), neigh: neighboursOf(ns, state).map((n) => `${n.ip} ${n.dev} ${n.state}`) };
+    setDown({ nets: state.netns, rng: deriveRng(1, 't'), now: 0, shared: state }, ns, deviceByName(ns, 'flannel.1')!);
+    expect(routesOf(ns, state).some((r) => r.dev === 'flannel.1')).toBe(false);
+    expect(state.netns['node/node-2']!.mesh).toBeDefined();
+    const pod = Object.values(state.k8s.pods).find((p) => p.spec.nodeName === 'node-1' && p.metadata.labels?.app === 'flannel')!;
+    podStarted(state, pod);
+    expect(deviceByName(ns, 'flannel.1')!.up).toBe(true);
+    expect(routesOf(ns, state).map((r) => `${r.dst.addr}/${r.dst.len} ${r.dev}`).sort()).toEqual(before.routes.sort());
+    expect(neighboursOf(ns, state).map((n) => `${n.ip} ${n.dev} ${n.state}`).sort()).toEqual(before.neigh.sort());
   });
 });

@@ -26,6 +26,7 @@
  */
 import { broadcast, formatCidr, nth, type Cidr, type Ip } from '../ipv4';
 import { randomMac } from '../mac';
+import { joinMesh } from '../mesh';
 import { addDevice, deviceByName, newNetns, type Netns } from '../netns';
 import { net, type Netfilter } from '../netfilter';
 import { deriveRng } from '../rng';
@@ -73,6 +74,11 @@ export function flannelRules(nf: Netfilter, clusterCidr: Cidr, nodeSubnet: Cidr)
 /** flanneld's VXLAN backend on one node: its rules and flannel.1. */
 export function setupVxlanNode(state: SimState, node: string, ns: Netns): void {
   flannelRules(ns.nf!, state.config.podCidr, nodeSubnet(state, node));
+  addFlannelDevice(state, node, ns);
+}
+
+/** flannel.1: the VXLAN device flanneld makes, VNI 1 on UDP 8472 over eth0, holding the subnet's .0/32. */
+function addFlannelDevice(state: SimState, node: string, ns: Netns): void {
   addDevice(ns, {
     name: 'flannel.1',
     kind: 'vxlan',
@@ -82,6 +88,41 @@ export function setupVxlanNode(state: SimState, node: string, ns: Netns): void {
     addrs: [{ ip: nodeSubnet(state, node).addr, len: 32 }],
     vxlan: { vni: VXLAN_VNI, port: VXLAN_PORT, local: nodeIp(state, node), dev: 'eth0', learning: false, fdb: {} },
   });
+}
+
+/**
+ * flanneld starting on a node whose network was changed by hand: it finds or makes flannel.1
+ * (ensureLink: an existing device is brought up, with its address; a missing one is created),
+ * then its subnet watch writes the route, permanent neighbour and FDB entry for every other
+ * node's lease again: the node drops its own copies of those entries and holds the shared
+ * ones again. Its iptables chains are written again only where they are missing.
+ */
+export function restartFlannel(state: SimState, node: string, vxlan: boolean): void {
+  const ns = state.netns[nodeNsId(node)];
+  if (!ns || !state.meshes?.[FLANNEL_MESH]) return;
+  if (vxlan) {
+    const dev = deviceByName(ns, 'flannel.1');
+    if (!dev) addFlannelDevice(state, node, ns);
+    else {
+      dev.up = true;
+      const addr = nodeSubnet(state, node).addr;
+      if (!dev.addrs.some((a) => a.ip === addr)) dev.addrs.push({ ip: addr, len: 32 });
+    }
+  }
+  if (ns.nf && !ns.nf.nat.chains['FLANNEL-POSTRTG']) flannelRules(ns.nf, state.config.podCidr, nodeSubnet(state, node));
+  if (ns.mesh === FLANNEL_MESH) return;
+  // The entries it writes are the mesh's: the node's own copies of them go, and it holds the mesh's again.
+  const others = Object.keys(state.k8s.nodes).filter((n) => n !== node);
+  const dsts = new Set(others.map((n) => { const c = nodeSubnet(state, n); return `${c.addr}/${c.len}`; }));
+  ns.routes = ns.routes.filter((r) => !dsts.has(`${r.dst.addr}/${r.dst.len}`));
+  const subnets = new Set(others.map((n) => nodeSubnet(state, n).addr));
+  ns.neigh = ns.neigh.filter((n) => !(n.dev === 'flannel.1' && subnets.has(n.ip)));
+  const vx = deviceByName(ns, 'flannel.1')?.vxlan;
+  if (vx) for (const n of others) {
+    const peerVx = deviceByName(state.netns[nodeNsId(n)]!, 'flannel.1');
+    if (peerVx) delete vx.fdb[peerVx.mac];
+  }
+  joinMesh(ns, FLANNEL_MESH);
 }
 
 /** What flanneld's subnet watch programs on `self` for `peer` over VXLAN. */
@@ -217,6 +258,8 @@ export const flannelVxlan: CniPlugin = {
   setupNode: setupVxlanNode,
   peer: vxlanPeer,
   peerMesh: FLANNEL_MESH,
+  agentStarted: (state, node) => restartFlannel(state, node, true),
+  agentLabel: 'flannel',
   attach(state, pod, ip, id) {
     return bridgeAttach(state, pod, ip, id, this.podMtu(state));
   },
@@ -239,6 +282,8 @@ export const flannelHostGw: CniPlugin = {
     return { routes: [{ dst: nodeSubnet(state, peer), via: nodeIp(state, peer), dev: 'eth0' }], neigh: [], fdb: [] };
   },
   peerMesh: FLANNEL_MESH,
+  agentStarted: (state, node) => restartFlannel(state, node, false),
+  agentLabel: 'flannel',
   attach(state, pod, ip, id) {
     return bridgeAttach(state, pod, ip, id, this.podMtu(state));
   },

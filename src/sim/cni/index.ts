@@ -81,6 +81,20 @@ function programPeer(ns: Netns, entries: ReturnType<CniPlugin['peer']>): void {
   }
 }
 
+/**
+ * A pod started on `node`: when it is the network plugin's agent (its DaemonSet's pod, by
+ * label) and the cluster is built, the agent programs the node again as it does at start.
+ */
+export function podStarted(state: SimState, pod: Pod): void {
+  const plugin = cniOf(state);
+  const label = plugin.agentLabel;
+  const node = pod.spec.nodeName;
+  if (!plugin.agentStarted || label === undefined || node === undefined || !pod.spec.hostNetwork) return;
+  const labels = pod.metadata.labels ?? {};
+  if (labels['k8s-app'] !== label && labels.app !== label) return;
+  plugin.agentStarted(state, node);
+}
+
 /** The MTU pods get. */
 export function podMtu(state: SimState): number {
   return cniOf(state).podMtu(state);

@@ -66,6 +66,15 @@ export interface CniPlugin {
   /** Annotations its agent writes on a Node. */
   nodeAnnotations(state: SimState, node: string): Record<string, string>;
   /**
+   * The plugin's node agent started again on `node` (its DaemonSet pod was replaced): what it
+   * programs at start is put back (flanneld recreates or brings up flannel.1 and writes its
+   * routes, neighbours and FDB entries for every other node again). Called by the kubelet when
+   * the agent's pod runs, once the cluster is built.
+   */
+  agentStarted?(state: SimState, node: string): void;
+  /** The agent's pods: `k8s-app` or `app` label values that mark them (flannel's `flannel`). */
+  agentLabel?: string;
+  /**
    * A policy agent brings its rules in line with the API (pods, namespaces, NetworkPolicies);
    * called before packets move and before rules are listed. Cheap when nothing changed.
    */

@@ -48,7 +48,7 @@
  */
 import { isKnownImage, programRunsFor } from '../apps/index';
 import { formatIp } from '../ipv4';
-import { attachPod, ipamExhaustedMessage, nodeIp } from '../cni';
+import { attachPod, ipamExhaustedMessage, nodeIp, podStarted } from '../cni';
 import { deriveRng } from '../rng';
 import type { SimState } from '../state';
 import type { ApiContext } from './context';
@@ -474,6 +474,8 @@ function running(ctx: ApiContext, pod: Pod): void {
     containerID: `containerd://${containerId(deriveRng(ctx.state.seed, `container:${podKey(pod)}/${c.name}`))}`,
   }));
   ctx.state.proxyDirty = true;
+  // The network plugin's agent programs its node when it starts (flanneld after a restart).
+  podStarted(ctx.state, pod);
 }
 
 /** A pod left: the kubelet forgets it, and the scheduler tries its unschedulable pods again. */
