@@ -75,6 +75,14 @@ export function publishToMesh(holder: MeshHolder, id: string, member: MeshMember
   INDEXES.delete(mesh);
 }
 
+/** Takes a member out of mesh `id` (its node is gone): no namespace holds its entries any more. */
+export function withdrawFromMesh(holder: MeshHolder, id: string, member: string): void {
+  const mesh = holder.meshes?.[id];
+  if (!mesh) return;
+  mesh.members = mesh.members.filter((m) => m.ns !== member);
+  INDEXES.delete(mesh);
+}
+
 /** The namespace holds every other member's entries of mesh `id` from now on. */
 export function joinMesh(ns: Netns, id: string): void {
   ns.mesh = id;

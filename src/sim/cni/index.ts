@@ -17,7 +17,7 @@
  */
 import { registerDaemon } from '../daemons';
 import type { Ip } from '../ipv4';
-import { joinMesh, publishToMesh } from '../mesh';
+import { joinMesh, publishToMesh, withdrawFromMesh } from '../mesh';
 import { removeDevice, type Netns } from '../netns';
 import type { ClusterConfig, SimState } from '../state';
 import type { Pod } from '../k8s/types';
@@ -93,6 +93,28 @@ export function podStarted(state: SimState, pod: Pod): void {
   const labels = pod.metadata.labels ?? {};
   if (labels['k8s-app'] !== label && labels.app !== label) return;
   plugin.agentStarted(state, node);
+}
+
+/**
+ * A Node object was deleted: the plugin's agents on the other nodes drop what they programmed
+ * for it (its mesh entries, or their own copies of them).
+ */
+export function nodeGone(state: SimState, node: string): void {
+  const plugin = cniOf(state);
+  const id = nodeNsId(node);
+  if (plugin.peerMesh !== undefined) withdrawFromMesh(state, plugin.peerMesh, id);
+  for (const other of Object.keys(state.k8s.nodes)) {
+    if (other === node) continue;
+    const ns = state.netns[nodeNsId(other)];
+    if (!ns || (plugin.peerMesh !== undefined && ns.mesh === plugin.peerMesh)) continue;
+    const e = plugin.peer(state, other, node);
+    ns.routes = ns.routes.filter((r) => !e.routes.some((x) => x.dst.addr === r.dst.addr && x.dst.len === r.dst.len && x.dev === r.dev));
+    ns.neigh = ns.neigh.filter((n) => !e.neigh.some((x) => x.ip === n.ip && x.dev === n.dev));
+    for (const f of e.fdb) {
+      const vx = ns.devices.find((d) => d.name === f.dev)?.vxlan;
+      if (vx && vx.fdb[f.mac] === f.dst) delete vx.fdb[f.mac];
+    }
+  }
 }
 
 /** The MTU pods get. */

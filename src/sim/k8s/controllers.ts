@@ -34,7 +34,7 @@
  * cascading, finalizers, the namespace controller's Terminating phase, and kube-proxy
  * stopping when its DaemonSet is deleted (its rules stay live).
  */
-import { detachPod } from '../cni';
+import { detachPod, nodeGone } from '../cni';
 import { deriveRng } from '../rng';
 import type { SimState } from '../state';
 import { createPod, uniquePodName } from './api';
@@ -164,7 +164,8 @@ export function deleteObject(ctx: ApiContext, resource: Resource, namespace: str
       removeNamespace(ctx, name);
       break;
     case 'nodes':
-      throw new ApiError('BadRequest', 'the sandbox does not support deleting nodes');
+      removeNode(ctx, name);
+      break;
   }
   reconcile(ctx);
 }
@@ -204,6 +205,25 @@ function removePod(ctx: ApiContext, pod: Pod, by: 'kubelet' | 'gc'): void {
     createPod(ctx, { name: pod.metadata.name, namespace: ns, ...(pod.metadata.labels ? { labels: pod.metadata.labels } : {}), spec: pod.spec });
     mirrorUid(ctx, ctx.state.k8s.pods[key(ns, pod.metadata.name)]!);
   }
+}
+
+/**
+ * A Node object deleted (`kubectl delete node`): the node lifecycle controller records
+ * `RemovingNode`, the pod garbage collector deletes every pod bound to the node (podgc's
+ * orphaned pods: it waits out a 40 s quarantine, which the sandbox does not), their
+ * controllers start replacements on the other nodes, and the network plugin's agents on the
+ * other nodes drop what they programmed for its subnet (flanneld's lease watch). The machine
+ * itself is untouched. Simplified: a kubelet still running there does not register the node
+ * again (a real one creates the Node anew at its next status update).
+ */
+function removeNode(ctx: ApiContext, name: string): void {
+  const state = ctx.state;
+  recordEvent(state, { involved: { kind: 'Node', name, uid: state.k8s.nodes[name]!.metadata.uid ?? name }, type: 'Normal', reason: 'RemovingNode', message: `Node ${name} event: Removing Node ${name} from Controller`, source: 'node-controller' }, ctx.now);
+  for (const p of Object.values(state.k8s.pods)) if (p.spec.nodeName === name) removePod(ctx, p, 'gc');
+  nodeGone(state, name);
+  delete state.k8s.nodes[name];
+  deleted(state, 'Node', undefined, name);
+  state.proxyDirty = true;
 }
 
 /** Static pods: the control plane's, on the host network of the node named in their name. */
