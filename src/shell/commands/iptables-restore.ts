@@ -12,13 +12,11 @@
  * replaces become the node's copies), and kube-proxy resyncs as after any write.
  * Left out: `-v` output, `--wait` (accepted), `-M`.
  */
-import type { Command, CommandContext } from '../command';
-import { CommandError } from '../errors';
+import type { Command } from '../command';
 import { absolute, placeOf as filePlace, readAny } from '../sandbox-fs';
-import { syncProxyRules } from '../../sim/k8s/kube-proxy';
 import { noteIptablesWrite } from '../../sim/k8s/kube-proxy-writes';
-import { IptablesError, restoreIptables, type NetfilterPlace, type RestoreOptions } from '../../sim/linux/iptables';
-import { emptyNetfilter } from '../../sim/netfilter';
+import { IptablesError, restoreIptables, type RestoreOptions } from '../../sim/linux/iptables';
+import { placeOf } from './iptables';
 
 const USAGE = `Usage: iptables-restore [-c] [-v] [-V] [-t] [-h] [-n] [-T table] [-M command] [-4] [-6] [file]
 	   [ --counters ]
@@ -47,23 +45,6 @@ const LONG: Record<string, { c: string; arg: 'none' | 'required' | 'optional' }>
   ipv6: { c: '6', arg: 'none' },
 };
 const SHORT: Record<string, 'none' | 'required' | 'optional'> = { b: 'none', c: 'none', v: 'none', V: 'none', t: 'none', h: 'none', n: 'none', M: 'required', T: 'required', w: 'none', W: 'none' };
-
-/** The namespace's tables; one without any (a pod's) gets them when a restore succeeds. */
-function placeOf(ctx: CommandContext): NetfilterPlace & { attach(): void } {
-  const loc = ctx.env.location;
-  if (loc.kind !== 'node') throw new CommandError('UNSUPPORTED', 'iptables-restore: not available here');
-  const state = ctx.env.sim.state;
-  syncProxyRules(state, ctx.env.scheduler.now());
-  const ns = state.netns[loc.ns];
-  if (!ns) throw new CommandError('UNSUPPORTED', 'iptables-restore: not available here');
-  const own = ns.nf ?? emptyNetfilter();
-  const attach = (): void => {
-    ns.nf ??= own;
-  };
-  const kp = ns.kubeProxy;
-  const shared = kp ? (kp.mode === 'live' ? state.kubeProxy : kp.rules) : undefined;
-  return shared ? { own, shared, attach } : { own, attach };
-}
 
 export const iptablesRestore: Command = {
   name: 'iptables-restore',
@@ -136,7 +117,7 @@ export const iptablesRestore: Command = {
       }
       text = content;
     } else text = ctx.stdin ?? '';
-    const place = placeOf(ctx);
+    const place = placeOf(ctx, 'iptables-restore');
     try {
       const res = restoreIptables(place, text, opts);
       if (!opts.test) place.attach();

@@ -126,13 +126,13 @@ interface ListOptions {
  * The namespace's tables, over kube-proxy's shared ones on a node. A namespace without tables
  * (a pod's) gets them only when a write succeeds (`attach`); reading lists empty chains.
  */
-function placeOf(ctx: CommandContext): NetfilterPlace & { attach(): void } {
+export function placeOf(ctx: CommandContext, tool = 'iptables'): NetfilterPlace & { attach(): void } {
   const loc = ctx.env.location;
-  if (loc.kind !== 'node') throw new CommandError('UNSUPPORTED', 'iptables: not available here');
+  if (loc.kind !== 'node') throw new CommandError('UNSUPPORTED', `${tool}: not available here`);
   const state = ctx.env.sim.state;
   syncServiceProxy(state, ctx.env.scheduler.now());
   const ns = state.netns[loc.ns];
-  if (!ns) throw new CommandError('UNSUPPORTED', 'iptables: not available here');
+  if (!ns) throw new CommandError('UNSUPPORTED', `${tool}: not available here`);
   const own = ns.nf ?? emptyNetfilter();
   const attach = (): void => {
     ns.nf ??= own;
