@@ -136,6 +136,8 @@ export const ip: Command = {
       ns = target;
     }
     if (object.length >= 2 && matches(object, 'netns')) return netns(ctx, args.slice(1));
+    // What the node agents last wrote (kube-ipvs0's addresses, Calico's routes), as of now.
+    ctx.env.sim.syncDaemons();
     ns ??= nsOf(ctx);
     const rest = args.slice(1);
     // Counters (`ip -s link`) are modelled for neighbours only (and `ip -s neigh flush`'s rounds).

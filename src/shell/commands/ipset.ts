@@ -24,7 +24,6 @@ import { CommandError } from '../errors';
 import { contains, formatIp, parseCidr, parseIp } from '../../sim/ipv4';
 import { IPSET_REVISION, setDimensions, type IpSet } from '../../sim/ipset';
 import { layered, type Netfilter } from '../../sim/netfilter';
-import { syncServiceProxy } from '../../sim/proxy';
 
 const PROG = 'ipset v7.19';
 const TRY = "Try `ipset help' for more information.";
@@ -322,7 +321,8 @@ function sets(ctx: CommandContext): { sets: IpSet[]; nf: Netfilter | undefined }
   const loc = ctx.env.location;
   if (loc.kind !== 'node') throw new CommandError('UNSUPPORTED', 'ipset: not available here');
   const state = ctx.env.sim.state;
-  syncServiceProxy(state, ctx.env.scheduler.now());
+  // What the node agents (kube-proxy, a policy agent) last wrote, as of now.
+  ctx.env.sim.syncDaemons();
   const ns = state.netns[loc.ns];
   const kp = ns?.kubeProxy;
   const nf = ns?.nf && (kp ? layered(ns.nf, kp.mode === 'live' ? state.kubeProxy : kp.rules) : ns.nf);

@@ -17,7 +17,6 @@
  */
 import type { Command } from '../command';
 import { CommandError } from '../errors';
-import { syncServiceProxy } from '../../sim/proxy';
 import { formatTable, layered, TABLE_ORDER, type TableName } from '../../sim/netfilter';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -113,7 +112,8 @@ export const iptablesSave: Command = {
       return 1;
     }
     const state = ctx.env.sim.state;
-    syncServiceProxy(state, ctx.env.scheduler.now());
+    // What the node agents (kube-proxy, a policy agent) last wrote, as of now.
+    ctx.env.sim.syncDaemons();
     const ns = state.netns[loc.ns];
     if (only !== undefined && !(TABLE_ORDER as string[]).includes(only)) {
       ctx.stderr.write(`Table \`${only}' does not exist\n`);

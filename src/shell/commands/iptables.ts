@@ -33,7 +33,6 @@
  */
 import type { Command, CommandContext } from '../command';
 import { CommandError } from '../errors';
-import { syncServiceProxy } from '../../sim/proxy';
 import { noteIptablesWrite } from '../../sim/k8s/kube-proxy-writes';
 import { formatIp } from '../../sim/ipv4';
 import { serviceName } from '../../sim/linux/services';
@@ -130,7 +129,8 @@ export function placeOf(ctx: CommandContext, tool = 'iptables'): NetfilterPlace 
   const loc = ctx.env.location;
   if (loc.kind !== 'node') throw new CommandError('UNSUPPORTED', `${tool}: not available here`);
   const state = ctx.env.sim.state;
-  syncServiceProxy(state, ctx.env.scheduler.now());
+  // What the node agents (kube-proxy, a policy agent) last wrote, as of now.
+  ctx.env.sim.syncDaemons();
   const ns = state.netns[loc.ns];
   if (!ns) throw new CommandError('UNSUPPORTED', `${tool}: not available here`);
   const own = ns.nf ?? emptyNetfilter();

@@ -31,7 +31,6 @@ import type { Command, CommandContext } from '../command';
 import { CommandError } from '../errors';
 import { formatIp, parseIp, type Ip } from '../../sim/ipv4';
 import { connCounts, liveConns, secondsLeft, type IpvsConn, type IpvsDest, type IpvsProto, type IpvsService, type IpvsStats, type IpvsTable } from '../../sim/ipvs';
-import { syncServiceProxy } from '../../sim/proxy';
 
 const TRY = "Try `ipvsadm -h' or 'ipvsadm --help' for more information.";
 
@@ -307,7 +306,7 @@ function table(ctx: CommandContext): IpvsTable {
   if (loc.kind !== 'node') throw new CommandError('UNSUPPORTED', 'ipvsadm: not available here');
   const state = ctx.env.sim.state;
   const now = ctx.env.scheduler.now();
-  syncServiceProxy(state, now);
+  ctx.env.sim.syncDaemons();
   const t = state.netns[loc.ns]?.ipvs ?? { services: [], conns: [] };
   liveConns(t, now);
   return t;
