@@ -87,7 +87,7 @@ import {
 } from './packet';
 import { create as ctCreate, dnatOrig, isDnat, isSnat, lookup as ctLookup, reindex, setDnat, setSnat, snatOrig, touch, unDnatReply, unSnatReply, type CtHit } from './conntrack';
 import { findListener } from './sockets';
-import { tcpExchange, tcpInput } from './tcp-stack';
+import { tcpExchange, tcpInput, tcpMtuReduced } from './tcp-stack';
 import { runDaemons } from './daemons';
 import { ipvsReply, ipvsRequest } from './ipvs';
 import { evaluate, layered, type Netfilter, type PacketView, type TableName, type Verdict } from './netfilter';
@@ -937,6 +937,11 @@ class Engine {
       const quotedSrc = ((q[12]! << 24) | (q[13]! << 16) | (q[14]! << 8) | q[15]!) >>> 0;
       const quotedDst = ((q[16]! << 24) | (q[17]! << 16) | (q[18]! << 8) | q[19]!) >>> 0;
       if (isLocal(ns, quotedSrc)) learnPmtu(ns, quotedDst, pl.rest & 0xffff, this.now, this.state);
+      // A server socket whose segment did not fit sends it again at once, cut to the new MSS.
+      for (const out of tcpMtuReduced(ns, p, this.now, this.state)) {
+        this.hop(ns, 'reply', `the kernel sends TCP [${tcpFlagsText((out.payload as TcpSegment).flags)}] from port ${(out.payload as TcpSegment).srcPort} again in a segment that fits the path MTU`, undefined, out);
+        this.queue.push({ kind: 'out', ns: ns.id, packet: out, local: true });
+      }
     }
     if (pl.kind === 'udp' && pl.payload instanceof Uint8Array && p.dst !== 0xffffffff) this.udpInput(ns, p, pl.srcPort, pl.dstPort, pl.payload);
     if (pl.kind === 'tcp' && !this.opts.openPorts?.has(`${ns.id}|tcp|${pl.dstPort}`)) {

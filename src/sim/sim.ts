@@ -10,7 +10,11 @@
  * kubelets' stages, rolling-update steps and the controllers, in the order they fell due); it
  * runs before a packet moves or a pod is looked up, and the shell, the grader and the
  * topology view call it before they read or change the model, so everything sees the cluster
- * as it stands at that moment: a pod started a few seconds ago answers.
+ * as it stands at that moment: a pod started a few seconds ago answers. A TCP connection's
+ * timers (tcp-stack.ts: the SYN sent again while nothing answers) wait through the command's
+ * own sleep (`tcpSession`, `runTimers`), so each retransmission crosses the model at its
+ * sandbox time, with the cluster advanced to it; `tcpRequest` runs the same client with no
+ * time passing.
  */
 import { clone } from './clone';
 import { runDaemons } from './daemons';
@@ -23,7 +27,7 @@ import { advanceCluster } from './k8s/advance';
 import { key, type Pod } from './k8s/types';
 import { cachedPmtu, lookupRoute, sourceTo, type Netns } from './netns';
 import { echoId, echoRequest, echoSeq, ICMP_DEST_UNREACH, ICMP_ECHO_REPLY, ICMP_TIME_EXCEEDED, ipv4, pingPayload, udp, type IcmpMessage, type Ipv4Packet } from './packet';
-import { tcpExchange, type TcpExchange } from './tcp-stack';
+import { runAtOnce, tcpClient, type TcpEnv, type TcpExchange, type TcpRun } from './tcp-stack';
 import { rngOver, type Rng } from './rng';
 import { upgradeDockerState } from './docker';
 import { MAX_OBSERVATIONS, STATE_FORMAT, type Observation, type SimState } from './state';
@@ -61,6 +65,16 @@ export type UdpResult =
   | { kind: 'lost'; trace: TraceResult };
 
 export type TcpResult = Exclude<TcpExchange, { kind: 'response' }> | (Extract<TcpExchange, { kind: 'response' }> & { connectMs: number; totalMs: number });
+
+/** How a program lets its connection's timers run (Sim.tcpSession). */
+export interface TcpTimers {
+  /** Lets `ms` of sandbox time pass; false when the program was interrupted meanwhile (Ctrl+C). */
+  wait(ms: number): Promise<boolean>;
+  /** The program's own limit (curl's --connect-timeout, wget's -T, nc's -w): it stops waiting then. */
+  limitMs?: number;
+}
+
+export type TimedTcpResult = TcpResult & { waitedMs: number; interrupted: boolean };
 
 export class Sim {
   readonly rng: Rng;
@@ -205,14 +219,64 @@ export class Sim {
    * One TCP exchange from a program in `nsId`: handshake, send `request`, read until the server
    * closes, close. Every segment travels through the network, so NAT, kube-proxy's rules and
    * faults apply to each of them. Returns the bytes received, or how the connection failed.
+   * No time passes: a SYN nobody answers is not sent again (`tcpSession` runs the timers).
    */
   tcpRequest(nsId: string, dst: Ip, dport: number, request: Uint8Array, sport = 32768 + this.rng.int(28232)): TcpResult {
     // The node agents write the kernel state first: the source address depends on it (a VIP on kube-ipvs0 is local).
     runDaemons(this.state, this.clock.now());
-    const r = tcpExchange({ state: this.state, rng: this.rng, now: this.clock.now(), send: (ns, p, o) => this.send(ns, p, o) }, nsId, dst, dport, request, sport);
+    return this.timing(runAtOnce(tcpClient(this.tcpEnv(), nsId, dst, dport, request, sport)), 0);
+  }
+
+  /**
+   * The same exchange with the connection's timers running in sandbox time: a SYN nobody
+   * answers is sent again on Linux's schedule (tcp-stack.ts), `timers.wait` letting the time
+   * pass, until an answer comes, the kernel gives up (131 s), the program's own limit comes
+   * first, or the wait is interrupted. `waitedMs` is the sandbox time it took.
+   */
+  async tcpSession(nsId: string, dst: Ip, dport: number, request: Uint8Array, timers: TcpTimers, sport = 32768 + this.rng.int(28232)): Promise<TimedTcpResult> {
+    runDaemons(this.state, this.clock.now());
+    const r = await this.runTimers(tcpClient(this.tcpEnv(), nsId, dst, dport, request, sport), timers);
+    return { ...this.timing(r.value, r.waitedMs), waitedMs: r.waitedMs, interrupted: r.interrupted };
+  }
+
+  /**
+   * Runs a program's TCP work (a TcpRun) with its timers in sandbox time: each wait it asks for
+   * passes through `timers.wait`, unless the program's limit comes first (it then waits until
+   * the limit and the run is told to stop), or the wait is interrupted.
+   */
+  async runTimers<T>(run: TcpRun<T>, timers: TcpTimers): Promise<{ value: T; waitedMs: number; interrupted: boolean }> {
+    const start = this.clock.now();
+    let interrupted = false;
+    let step = run.next();
+    while (!step.done) {
+      const left = (timers.limitMs ?? Infinity) - (this.clock.now() - start);
+      const ms = Math.max(0, Math.min(step.value, left));
+      const ok = !interrupted && (ms === 0 || (await timers.wait(ms)));
+      if (!ok) interrupted = true;
+      // The timer fired only if it fell due before the program gave up.
+      step = run.next(ok && step.value < left);
+    }
+    return { value: step.value, waitedMs: this.clock.now() - start, interrupted };
+  }
+
+  /** The client's view of the sandbox: the time is read afresh each time, as it moves while the client waits. */
+  private tcpEnv(): TcpEnv {
+    const clock = this.clock;
+    return {
+      state: this.state,
+      rng: this.rng,
+      get now(): number {
+        return clock.now();
+      },
+      send: (ns, p, o) => this.send(ns, p, o),
+    };
+  }
+
+  /** A response's connect and total times: the time its SYN waited, then round trips from its traces. */
+  private timing(r: TcpExchange, waitedMs: number): TcpResult {
     if (r.kind !== 'response') return r;
-    const connectMs = this.rtt(r.traces[0]!);
-    return { ...r, connectMs, totalMs: connectMs + this.rtt(r.traces[2] ?? r.traces[0]!) };
+    const connectMs = waitedMs + this.rtt(r.traces[r.connectedAt]!);
+    return { ...r, connectMs, totalMs: connectMs + this.rtt(r.traces[r.connectedAt + 2] ?? r.traces[r.connectedAt]!) };
   }
 
   /** A plausible round trip: per link and per router costs, ARP and VXLAN extra, seeded jitter. */

@@ -5,7 +5,8 @@ import { formatIp, ip } from './ipv4';
 import { rngOver } from './rng';
 import { createService } from './k8s/api';
 import { WORKSTATION_NS } from './k8s/cloud';
-import { checksumsValid } from './packet';
+import { checksumsValid, ipv4, linuxSynOptions, tcp, TCP_ACK, TCP_PSH, TCP_SYN, type Ipv4Packet, type TcpSegment } from './packet';
+import { SYN_GIVE_UP_MS, SYN_WAITS_MS, tcpInput } from './tcp-stack';
 import { Sim } from './sim';
 
 const T0 = Date.UTC(2025, 2, 14, 9, 0, 0);
@@ -84,5 +85,71 @@ describe('TCP through the network', () => {
     const rej = sim.tcpRequest(cns, ip(empty.spec.clusterIP!), 80, get('/'));
     expect(rej.kind === 'icmp-error' && rej.code).toBe(3);
     expect(sim.tcpRequest(cns, ip(svc.spec.clusterIP!), 81, get('/')).kind).toBe('timeout');
+  });
+});
+
+describe('TCP timers and retransmission', () => {
+  it("Linux 6.8's SYN schedule: five waits of the initial 1 s, then doubling; connect() fails at 131 s", () => {
+    expect(SYN_WAITS_MS).toEqual([1000, 1000, 1000, 1000, 1000, 2000, 4000, 8000, 16_000, 32_000, 64_000]);
+    expect(SYN_GIVE_UP_MS).toBe(131_000);
+  });
+
+  it('an unanswered SYN goes again on that schedule, each copy through the network, until the program gives up', async () => {
+    const { sim, svc, cns } = setup();
+    const clock = sim.clock as VirtualClock;
+    const wait = async (ms: number): Promise<boolean> => {
+      clock.advance(ms);
+      return true;
+    };
+    const start = clock.now();
+    const seen: number[] = [];
+    sim.onTrace((t, at) => {
+      for (const c of t.captures) {
+        const p = c.frame.payload;
+        if (c.ns === cns && c.dir === 'out' && p.kind === 'ipv4' && p.payload.kind === 'tcp' && p.payload.flags === TCP_SYN) seen.push(at - start);
+      }
+    });
+    const cut = await sim.tcpSession(cns, ip(svc.spec.clusterIP!), 81, get('/'), { wait, limitMs: 10_000 });
+    expect([cut.kind, cut.waitedMs, cut.interrupted]).toEqual(['timeout', 10_000, false]);
+    expect(seen).toEqual([0, 1000, 2000, 3000, 4000, 5000, 7000]);
+    seen.length = 0;
+    const t1 = clock.now();
+    const all = await sim.tcpSession(cns, ip(svc.spec.clusterIP!), 81, get('/'), { wait });
+    expect([all.kind, all.waitedMs]).toEqual(['timeout', 131_000]);
+    expect(seen.map((s) => s - (t1 - start))).toEqual([0, 1000, 2000, 3000, 4000, 5000, 7000, 11_000, 19_000, 35_000, 67_000]);
+    // The same segment each time (the sequence number and the port), as the kernel sends it again.
+    const sent = all.traces.flatMap((t) => t.captures.filter((c) => c.ns === cns && c.dir === 'out').map((c) => c.frame.payload));
+    expect(new Set(sent.map((p) => (p.kind === 'ipv4' && p.payload.kind === 'tcp' ? `${p.payload.srcPort}/${p.payload.seq}` : 'other'))).size).toBe(1);
+    // Interrupted during a wait: the run stops there.
+    const stopped = await sim.tcpSession(cns, ip(svc.spec.clusterIP!), 81, get('/'), { wait: async (ms) => (clock.advance(ms), false) });
+    expect([stopped.kind, stopped.interrupted, stopped.traces.length]).toEqual(['timeout', true, 1]);
+    // tcpRequest lets no time pass: one SYN.
+    expect(sim.tcpRequest(cns, ip(svc.spec.clusterIP!), 81, get('/')).traces).toHaveLength(1);
+  });
+
+  it('a SYN again for a connection in SYN_RECV gets the same SYN-ACK; data out of order waits for the gap', () => {
+    const { sim, client } = setup();
+    const echo = Object.values(sim.state.k8s.pods).find((p) => p.metadata.labels?.app === 'echo')!;
+    const ns = sim.podNetns(echo)!;
+    const src = ip(client.status.podIP!);
+    const dst = ip(echo.status.podIP!);
+    const rng = rngOver(sim.state.rng);
+    const seg = (fields: Parameters<typeof tcp>[2]): Ipv4Packet => ipv4({ src, dst, df: true, payload: tcp(src, dst, fields) });
+    const now = T0 + 600_000;
+    const first = tcpInput(sim.state, ns, seg({ srcPort: 40000, dstPort: 8080, seq: 1000, flags: TCP_SYN, options: linuxSynOptions(1410, 1) }), rng, now);
+    const again = tcpInput(sim.state, ns, seg({ srcPort: 40000, dstPort: 8080, seq: 1000, flags: TCP_SYN, options: linuxSynOptions(1410, 1001) }), rng, now + 1000);
+    const sa = (ps: Ipv4Packet[]) => ps[0]!.payload as TcpSegment;
+    expect(sa(first).flags).toBe(TCP_SYN | TCP_ACK);
+    expect([sa(again).flags, sa(again).seq, sa(again).ack]).toEqual([TCP_SYN | TCP_ACK, sa(first).seq, 1001]);
+    const isn = sa(first).seq;
+    tcpInput(sim.state, ns, seg({ srcPort: 40000, dstPort: 8080, seq: 1001, ack: isn + 1, flags: TCP_ACK }), rng, now);
+    const req = enc('GET /hostname HTTP/1.1\r\nHost: x\r\n\r\n');
+    // The second half first: acknowledged with the sequence number still expected, and held.
+    const early = tcpInput(sim.state, ns, seg({ srcPort: 40000, dstPort: 8080, seq: 1001 + 10, ack: isn + 1, flags: TCP_PSH | TCP_ACK, data: req.subarray(10) }), rng, now);
+    expect(early.map((p) => [(p.payload as TcpSegment).flags, (p.payload as TcpSegment).ack])).toEqual([[TCP_ACK, 1001]]);
+    // The first half releases it: the request is whole, and answered.
+    const answer = tcpInput(sim.state, ns, seg({ srcPort: 40000, dstPort: 8080, seq: 1001, ack: isn + 1, flags: TCP_ACK, data: req.subarray(0, 10) }), rng, now);
+    const data = answer.map((p) => p.payload as TcpSegment).filter((s) => s.data.length > 0);
+    expect(text(data[0]!.data)).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\necho-/);
   });
 });

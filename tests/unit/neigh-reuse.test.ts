@@ -17,9 +17,11 @@ import type { Pod } from '../../src/sim/k8s/types';
  * probing fails: a packet through that STALE entry
  * goes to the old MAC, DELAY turns PROBE after 5 s, three unanswered unicast probes make it
  * FAILED after 3 more, and the next packet resolves the address afresh. A request that meets
- * those eight seconds stalls on a real node too, so with a 2-second timeout it fails there as
- * well. Anything else must get through, every stale address must be cleared within those
- * eight seconds of its first use, and the node's cni0 table must stay bounded.
+ * those eight seconds stalls on a real node too: the client's SYN is lost until the kernel
+ * sends it again after the entry failed, so with a 2-second timeout it fails there as well,
+ * while with wget's default timeout it gets through, late. Anything else must get through at
+ * once, every stale address must be cleared within those eight seconds of its first use, and
+ * the node's cni0 table must stay bounded.
  */
 
 interface Outcome {
@@ -29,6 +31,8 @@ interface Outcome {
   /** Requests sent while some backend's node held another MAC for its address. */
   staleSeen: number;
   failures: { at: number; backend: Ip; stale: boolean }[];
+  /** Requests that took time: how long, and whether some backend's entry was stale when they began. */
+  stalls: { took: number; stale: boolean }[];
   /** The largest cni0 neighbour table a node had. */
   largest: number;
 }
@@ -38,7 +42,7 @@ interface Outcome {
  * times), then pods scaled up and down until host-local has gone round every node's range
  * (`burstRequests` requests while they run), then the learner's loop again.
  */
-async function scenario(burstRequests: number): Promise<Outcome> {
+async function scenario(burstRequests: number, wgetTimeout = ' -T 2'): Promise<Outcome> {
   const { session, run } = await openSession({ topology: 'kubernetes', seed: 1 });
   const sim = session.sim;
   const k8s = sim.state.k8s;
@@ -64,7 +68,7 @@ async function scenario(burstRequests: number): Promise<Outcome> {
   const webPods = (): Pod[] => Object.values(k8s.pods).filter((p) => p.metadata.labels?.app === 'web' && p.status.podIP);
   const macOf = (p: Pod): string | undefined => sim.state.netns[podNsId('default', p.metadata.name)]?.devices.find((d) => d.name === 'eth0')?.mac;
   const now = (): number => sim.clock.now();
-  const out: Outcome = { reused: 0, requests: 0, staleSeen: 0, failures: [], largest: 0 };
+  const out: Outcome = { reused: 0, requests: 0, staleSeen: 0, failures: [], stalls: [], largest: 0 };
 
   // The MAC each node last saw behind each pod address, to recognise a reused one.
   const holder = new Map<string, string>();
@@ -94,7 +98,9 @@ async function scenario(burstRequests: number): Promise<Outcome> {
     const stale = staleBackends();
     if (stale.size > 0) out.staleSeen++;
     out.requests++;
-    const r = await run('kubectl exec client -- wget -qO /dev/null -T 2 web');
+    const began = now();
+    const r = await run(`kubectl exec client -- wget -qO /dev/null${wgetTimeout} web`);
+    if (now() > began) out.stalls.push({ took: now() - began, stale: stale.size > 0 });
     if (r.status !== 0) {
       // The connection the failed request opened: the client node's newest unreplied entry to the Service.
       const ct = (sim.state.netns[clientNode]!.conntrack ?? []).filter((e) => e.orig.src === clientIp && e.orig.dst === svcIp && !e.replied);
@@ -171,5 +177,24 @@ describe('deleting pods in a loop while requesting their Service', () => {
     checkCommon(o);
     expect(o.staleSeen).toBeGreaterThan(0);
     expect(o.failures.length).toBeGreaterThan(0);
+    // Each of them failed at -T's 2 s: nothing else takes time.
+    expect(o.stalls.length).toBe(o.failures.length);
+    expect(o.stalls.every((s) => s.took === 2000 && s.stale)).toBe(true);
+  }, 300_000);
+
+  it("with quiet nodes and wget's default timeout, a request that meets the old entry waits for a SYN retransmission and gets through", async () => {
+    const o = await scenario(0, '');
+    checkCommon(o);
+    expect(o.staleSeen).toBeGreaterThan(0);
+    expect(o.failures).toEqual([]);
+    expect(o.stalls.length).toBeGreaterThan(0);
+    // A stalled request began while an entry was stale, and got through at one of the SYN's
+    // retransmissions (1, 2, 3, 4, 5, 7 and 11 s after the first): at the latest the one after
+    // the entry failed, 8 s after its first use.
+    const retransmissions = [1000, 2000, 3000, 4000, 5000, 7000, 11_000];
+    for (const s of o.stalls) {
+      expect(s.stale).toBe(true);
+      expect(retransmissions).toContain(s.took);
+    }
   }, 300_000);
 });

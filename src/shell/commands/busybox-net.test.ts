@@ -96,7 +96,7 @@ describe('busybox wget', () => {
     const t1 = patient.sim.clock.now();
     const slow = await run(patient, 'kubectl exec client -- wget -q http://10.96.0.1:81/');
     expect([slow.status, slow.err]).toEqual([1, "wget: can't connect to remote host (10.96.0.1): Connection timed out\ncommand terminated with exit code 1\n"]);
-    expect(patient.sim.clock.now() - t1).toBe(130_000);
+    expect(patient.sim.clock.now() - t1).toBe(131_000);
     const bad = await run(s, 'kubectl exec client -- wget -T x http://web/');
     expect([bad.status, bad.err]).toEqual([1, "wget: invalid number 'x'\ncommand terminated with exit code 1\n"]);
   });

@@ -18,7 +18,8 @@
  * busybox:1.28 predates, neither the saving/saved lines nor `remote file exists` are printed:
  * only `Connecting to ...` and the bar. `-S` the response
  * headers; `-o LOG` sends all of that but the bar to a file. `-T SEC` bounds the connect
- * (`download timed out`); without it the kernel's SYN retries give up after about 130 s.
+ * (`download timed out`); without it (busybox's default is 900 s) the kernel's SYN retries,
+ * each through the model, go on until it gives up after 131 s.
  * Failures use busybox's messages (`bad address`, `can't connect to remote host (IP): ...`,
  * `server returned error: HTTP/1.1 404 Not Found`) and exit 1.
  * busybox `ip` (addr, link, route, neigh) prints iproute2's layout with busybox's details:
@@ -52,6 +53,7 @@ import { compareVersions } from '../../sim/apps/image';
 import { nsIdOf, resolvConfAt, resolveHost } from '../resolver';
 import { absolute, kindOf, placeOf, writeError } from '../sandbox-fs';
 import { writeFile } from '../../sim/files';
+import { SYN_GIVE_UP_MS } from '../../sim/tcp-stack';
 
 export const nslookup: Command = {
   name: 'nslookup',
@@ -181,9 +183,6 @@ const WGET_LONG: LongOpt[] = [
   { name: 'no-parent', arg: 'none', key: 'ignored' },
 ];
 
-/** Linux's SYN retries (tcp_syn_retries = 6) give up on a silent peer after about 130 s. */
-const CONNECT_GIVE_UP_MS = 130_000;
-
 /** busybox's progress bar as it ends when stderr is not a terminal: one line, always at 100%. */
 function wgetBar(curfile: string, bytes: number): string {
   let n = bytes;
@@ -309,18 +308,23 @@ export const wget: Command = {
       req += 'Connection: close\r\n';
       req += headers.map((h) => `${h}\r\n`).join('');
       req += '\r\n';
-      const r = ctx.env.sim.tcpRequest(nsIdOf(ctx.env), resolved.ip, port, Uint8Array.from(req, (c) => c.charCodeAt(0) & 0xff));
+      // -T arms an alarm around the connect: it ends the SYN retries if it comes before the kernel gives up.
+      const alarmFirst = timeout > 0 && timeout * 1000 <= SYN_GIVE_UP_MS;
+      const r = await ctx.env.sim.tcpSession(nsIdOf(ctx.env), resolved.ip, port, Uint8Array.from(req, (c) => c.charCodeAt(0) & 0xff), {
+        wait: (ms) => ctx.sleep(ms),
+        ...(alarmFirst ? { limitMs: timeout * 1000 } : {}),
+      });
+      if (r.interrupted) return 130;
       if (r.kind === 'local-error') {
         const why = r.errno === 'ENETUNREACH' ? 'Network is unreachable' : r.errno === 'EHOSTUNREACH' ? 'No route to host' : r.errno === 'EPERM' ? 'Operation not permitted' : 'Connection refused';
         throw new CommandError('EXEC_FAILED', `wget: can't connect to remote host (${dst}): ${why}`, 1);
       }
       if (r.kind === 'timeout') {
-        // -T arms an alarm around the connect; without one (or a longer one) the kernel gives up first.
-        if (timeout > 0 && timeout * 1000 < CONNECT_GIVE_UP_MS) {
-          if (!(await ctx.sleep(timeout * 1000))) return 130;
+        if (alarmFirst) {
+          if (timeout * 1000 > r.waitedMs && !(await ctx.sleep(timeout * 1000 - r.waitedMs))) return 130;
           throw new CommandError('EXEC_FAILED', 'wget: download timed out', 1);
         }
-        if (!(await ctx.sleep(CONNECT_GIVE_UP_MS))) return 130;
+        if (SYN_GIVE_UP_MS > r.waitedMs && !(await ctx.sleep(SYN_GIVE_UP_MS - r.waitedMs))) return 130;
         throw new CommandError('EXEC_FAILED', `wget: can't connect to remote host (${dst}): Connection timed out`, 1);
       }
       // A RST, or ICMP port unreachable, refuses at once; host unreachable comes after ARP gives up.

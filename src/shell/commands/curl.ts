@@ -14,8 +14,11 @@
  * failed connection leaves none; a file it cannot create is curl's warning and error 23), and
  * `-o /dev/null` drops it; `-m` caps the time. Failures print curl's messages and exit codes:
  * (6) could not resolve host, (7) failed to connect (refused, or rejected by a Service without
- * endpoints), (28) timeouts. Connecting to nothing waits as Linux does (about 130 s of SYN
- * retries) unless `-m` or `--connect-timeout` says otherwise.
+ * endpoints), (28) timeouts. The kernel sends an unanswered SYN again on its schedule (1, 2,
+ * 3, 4, 5, 7, 11, 19, 35 and 67 s after the first), each copy crossing the model, so a peer
+ * that becomes reachable meanwhile (a stale neighbour entry resolved again, a pod that
+ * started) answers a later one; connecting to nothing fails when the kernel gives up (131 s)
+ * unless `-m` or `--connect-timeout` ends the wait first.
  * `-f` turns an HTTP status of 400 or more into error (22) with no output.
  * `--resolve HOST:PORT:ADDR[,ADDR...]` makes HOST at PORT (`*` for any port) connect to ADDR
  * without asking the resolver, as the Ingress walk-throughs use it; the Host header stays
@@ -43,6 +46,7 @@ import { nsIdOf, resolveHost } from '../resolver';
 import { absolute, placeOf, readAny, writeError } from '../sandbox-fs';
 import { certificateNames, certificatesIn, commonName, tlsClientRead, tlsClientStream, trusted } from '../../sim/tls';
 import { writeFile } from '../../sim/files';
+import { SYN_GIVE_UP_MS } from '../../sim/tcp-stack';
 
 const USAGE = `Usage: curl [options...] <url>
  -H, --header <header/@file>   Pass custom header(s) to server
@@ -58,8 +62,6 @@ const USAGE = `Usage: curl [options...] <url>
  -v, --verbose                 Make the operation more talkative
  -w, --write-out <format>      Output FORMAT after completion
  -X, --request <method>        Specify request method to use`;
-
-const SYN_RETRIES_MS = 130_000;
 
 /** What curl adds to a certificate error (tool_operate.c CURL_CA_CERT_ERRORMSG, curl 8.5). */
 const CA_CERT_HELP = `More details here: https://curl.se/docs/sslcerts.html
@@ -309,16 +311,22 @@ export const curl: Command = {
       const requestBytes = Uint8Array.from(requestText, (c) => c.charCodeAt(0));
       // The CA file is read before connecting, as curl sets up its TLS context first.
       const cas = tls && !insecure && caFile !== undefined ? readCaFile(caFile) : [];
-      const r = ctx.env.sim.tcpRequest(nsIdOf(ctx.env), resolved.ip, port, tls ? tlsClientStream(hostName, requestBytes) : requestBytes);
+      // curl's own limit cuts the connect short only when it comes before the kernel gives up.
       const limit = Math.min(maxTime ?? Infinity, connectTimeout ?? Infinity);
+      const curlFirst = limit * 1000 <= SYN_GIVE_UP_MS;
+      const r = await ctx.env.sim.tcpSession(nsIdOf(ctx.env), resolved.ip, port, tls ? tlsClientStream(hostName, requestBytes) : requestBytes, {
+        wait: (ms) => ctx.sleep(ms),
+        ...(curlFirst ? { limitMs: limit * 1000 } : {}),
+      });
+      if (r.interrupted) return 130;
       if (r.kind === 'timeout' || r.kind === 'local-error') {
-        const wait = Number.isFinite(limit) ? limit * 1000 : SYN_RETRIES_MS;
-        if (!(await ctx.sleep(wait))) return 130;
+        const wait = curlFirst ? limit * 1000 : SYN_GIVE_UP_MS;
+        if (wait > r.waitedMs && !(await ctx.sleep(wait - r.waitedMs))) return 130;
         if (r.kind === 'local-error' && r.errno === 'ENETUNREACH') throw fail(7, `Failed to connect to ${hostName} port ${port} after 0 ms: Couldn't connect to server`);
         info.totalMs = wait + 1;
-        if (Number.isFinite(limit)) throw fail(28, maxTime !== undefined && (connectTimeout === undefined || maxTime <= connectTimeout) ? `Connection timed out after ${wait + 1} milliseconds` : `Failed to connect to ${hostName} port ${port} after ${wait + 1} ms: Timeout was reached`);
-        info.totalMs = SYN_RETRIES_MS + 542;
-        throw fail(28, `Failed to connect to ${hostName} port ${port} after ${SYN_RETRIES_MS + 542} ms: Couldn't connect to server`);
+        if (curlFirst) throw fail(28, maxTime !== undefined && (connectTimeout === undefined || maxTime <= connectTimeout) ? `Connection timed out after ${wait + 1} milliseconds` : `Failed to connect to ${hostName} port ${port} after ${wait + 1} ms: Timeout was reached`);
+        info.totalMs = SYN_GIVE_UP_MS;
+        throw fail(28, `Failed to connect to ${hostName} port ${port} after ${SYN_GIVE_UP_MS} ms: Couldn't connect to server`);
       }
       if (r.kind === 'refused' || (r.kind === 'icmp-error' && r.code === 3)) throw fail(7, `Failed to connect to ${hostName} port ${port} after 0 ms: Couldn't connect to server`);
       if (r.kind === 'icmp-error') {

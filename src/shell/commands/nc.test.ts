@@ -78,15 +78,27 @@ describe('nc -z against the sandbox', () => {
 
   it('gives up after -w seconds on a SYN nobody answers, and waits the SYN retries without it', async () => {
     const s = await inNetshoot();
-    const t0 = s.sim.clock.now();
+    // When each SYN to port 81 left, from the start of the command.
+    let t0 = s.sim.clock.now();
+    const syns: number[] = [];
+    const send = s.sim.send.bind(s.sim);
+    s.sim.send = (ns, p, o) => {
+      if (p.payload.kind === 'tcp' && p.payload.dstPort === 81 && p.payload.flags === 0x02) syns.push(s.sim.clock.now() - t0);
+      return send(ns, p, o);
+    };
     const r = await run(s, 'nc -zvw 2 web 81');
     expect(r.err).toMatch(/^nc: connect to web \(10\.\d+\.\d+\.\d+\) port 81 \(tcp\) timed out: Operation now in progress\n$/);
     expect(r.status).toBe(1);
     expect(s.sim.clock.now() - t0).toBe(2000);
-    const t1 = s.sim.clock.now();
+    // The SYN again after the initial retransmission timeout, and no third one: nc gave up first.
+    expect(syns).toEqual([0, 1000]);
+    syns.length = 0;
+    t0 = s.sim.clock.now();
     const slow = await run(s, 'nc -zv web 81');
     expect(slow.err).toMatch(/failed: Connection timed out\n$/);
-    expect(s.sim.clock.now() - t1).toBe(130_000);
+    // Linux 6.8's schedule: four linear retransmissions after the first, then doubling; ETIMEDOUT at 131 s.
+    expect(syns).toEqual([0, 1000, 2000, 3000, 4000, 5000, 7000, 11_000, 19_000, 35_000, 67_000]);
+    expect(s.sim.clock.now() - t0).toBe(131_000);
   });
 
   it('checks UDP: silent success without -v, a 3 s probe with -v, silent failure on port unreachable', async () => {

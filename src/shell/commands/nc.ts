@@ -5,9 +5,11 @@
  * Design notes: `nc -z HOST PORT...` opens a TCP connection to each port and closes it at
  * once: a SYN that is answered SYN-ACK is a success (the handshake is completed with an ACK
  * and the connection closed with a FIN, as close() does); a RST (nothing listens, or a
- * Service without endpoints rejects it) is `Connection refused`; a SYN nobody answers waits
- * for the kernel's SYN retries (about 130 s, `Connection timed out`) unless `-w SECS` cuts the
- * wait short (`timed out: Operation now in progress`, as connect_with_timeout reports it).
+ * Service without endpoints rejects it) is `Connection refused`; a SYN nobody answers is sent
+ * again on the kernel's schedule (sim/tcp-stack.ts), each copy through the model, so a peer
+ * that becomes reachable meanwhile answers a later one; with no answer the kernel gives up
+ * after 131 s (`Connection timed out`) unless `-w SECS` cuts the wait short (`timed out:
+ * Operation now in progress`, as connect_with_timeout reports it).
  * ICMP errors map as the kernel maps them (port unreachable is refused, host unreachable is
  * `No route to host`). Every segment travels through the sandbox's network, so Services,
  * NAT, NetworkPolicy-like drops and faults apply. With `-v` the outcome of each port is
@@ -32,11 +34,12 @@
  * failed name lookup takes.
  */
 import type { Command, CommandContext } from '../command';
+import type { TcpTimers } from '../../sim/sim';
 import { CommandError } from '../errors';
 import { formatIp, parseIp, type Ip } from '../../sim/ipv4';
 import { lookupRoute, sourceFor } from '../../sim/netns';
 import { ICMP_DEST_UNREACH, ipv4, linuxSynOptions, tcp, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpSegment } from '../../sim/packet';
-import { mssFor } from '../../sim/tcp-stack';
+import { pathMss, SYN_GIVE_UP_MS, SYN_WAITS_MS, type TcpRun } from '../../sim/tcp-stack';
 import { nsIdOf, resolveHost } from '../resolver';
 
 const USAGE_LINES = `usage: nc [-46CDdFhklNnrStUuvZz] [-I length] [-i interval] [-M ttl]
@@ -110,8 +113,6 @@ function serviceByName(name: string, proto: 'tcp' | 'udp'): number | undefined {
   return SERVICES.find((s) => s.name === name && (s.proto === 'both' || s.proto === proto))?.port;
 }
 
-/** The kernel's SYN retries (tcp_syn_retries = 6) before connect() gives up. */
-const SYN_RETRIES_MS = 130_000;
 /** udptest()'s wait without -w (UDP_SCAN_TIMEOUT). */
 const UDP_SCAN_SECONDS = 3;
 /** How long the kernel waits for ARP before reporting a host unreachable. */
@@ -241,8 +242,11 @@ const ERRNO_TEXT: Record<string, string> = {
   EMSGSIZE: 'Message too long',
 };
 
-/** One TCP connect() and close() from `nsId`: SYN, then ACK and FIN when it was answered. */
-function tcpConnect(ctx: CommandContext, nsId: string, dst: Ip, dport: number): Outcome {
+/**
+ * One TCP connect() and close() from `nsId`: SYN (sent again on the kernel's schedule while
+ * nothing answers, each wait yielded to the caller), then ACK and FIN when it was answered.
+ */
+function* tcpConnect(ctx: CommandContext, nsId: string, dst: Ip, dport: number): TcpRun<Outcome> {
   const sim = ctx.env.sim;
   const ns = sim.state.netns[nsId];
   if (!ns) throw new Error(`no network namespace ${nsId}`);
@@ -256,24 +260,27 @@ function tcpConnect(ctx: CommandContext, nsId: string, dst: Ip, dport: number): 
     return sim.send(nsId, ipv4({ src, dst, id, df: true, payload: tcp(src, dst, fields) }), open);
   };
   const isn = sim.rng.int(0x100000000) >>> 0;
-  const syn = send({ srcPort: sport, dstPort: dport, seq: isn, flags: TCP_SYN, window: 64240, options: linuxSynOptions(mssFor(ns, dst, sim.state), Math.floor(sim.clock.now()) >>> 0) });
-  const local = syn.errors.find((e) => e.ns === nsId);
-  if (local) return { ok: false, error: ERRNO_TEXT[local.errno] ?? local.errno, waitMs: local.errno === 'EHOSTUNREACH' ? ARP_FAIL_MS : 0 };
-  const back = syn.deliveries.filter((d) => d.ns === nsId);
-  const icmp = back.find((d) => d.packet.payload.kind === 'icmp' && d.packet.payload.type === ICMP_DEST_UNREACH);
-  if (icmp && icmp.packet.payload.kind === 'icmp') {
-    const code = icmp.packet.payload.code;
-    // icmp_err_convert: port unreachable and the administratively prohibited codes are ECONNREFUSED.
-    if (code === 3 || code === 9 || code === 10) return { ok: false, error: 'Connection refused', waitMs: 0 };
-    if (code === 0 || code === 6 || code === 11) return { ok: false, error: 'Network is unreachable', waitMs: 0 };
-    // Host unreachable is what a router (or this host) says once ARP for the address went unanswered.
-    return { ok: false, error: 'No route to host', waitMs: code === 1 || code === 7 ? ARP_FAIL_MS : 0 };
-  }
-  const segs = back.map((d) => d.packet.payload).filter((p): p is TcpSegment => p.kind === 'tcp' && p.dstPort === sport);
-  const synAck = segs.find((x) => (x.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK));
-  if (!synAck) {
+  let synAck: TcpSegment | undefined;
+  for (let n = 0; ; n++) {
+    const syn = send({ srcPort: sport, dstPort: dport, seq: isn, flags: TCP_SYN, window: 64240, options: linuxSynOptions(pathMss(ns, dst, sim.clock.now(), sim.state), Math.floor(sim.clock.now()) >>> 0) });
+    const local = syn.errors.find((e) => e.ns === nsId);
+    if (local) return { ok: false, error: ERRNO_TEXT[local.errno] ?? local.errno, waitMs: local.errno === 'EHOSTUNREACH' ? ARP_FAIL_MS : 0 };
+    const back = syn.deliveries.filter((d) => d.ns === nsId);
+    const icmp = back.find((d) => d.packet.payload.kind === 'icmp' && d.packet.payload.type === ICMP_DEST_UNREACH);
+    if (icmp && icmp.packet.payload.kind === 'icmp') {
+      const code = icmp.packet.payload.code;
+      // icmp_err_convert: port unreachable and the administratively prohibited codes are ECONNREFUSED.
+      if (code === 3 || code === 9 || code === 10) return { ok: false, error: 'Connection refused', waitMs: 0 };
+      if (code === 0 || code === 6 || code === 11) return { ok: false, error: 'Network is unreachable', waitMs: 0 };
+      // Host unreachable is what a router (or this host) says once ARP for the address went unanswered.
+      return { ok: false, error: 'No route to host', waitMs: code === 1 || code === 7 ? ARP_FAIL_MS : 0 };
+    }
+    const segs = back.map((d) => d.packet.payload).filter((p): p is TcpSegment => p.kind === 'tcp' && p.dstPort === sport);
+    synAck = segs.find((x) => (x.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK));
+    if (synAck) break;
     if (segs.some((x) => x.flags & TCP_RST)) return { ok: false, error: 'Connection refused', waitMs: 0 };
-    return { ok: false, error: 'Connection timed out', waitMs: SYN_RETRIES_MS };
+    // Nothing came back: the kernel sends the SYN again when its timer fires, and gives up after the last wait.
+    if (!(yield SYN_WAITS_MS[n]!) || n === SYN_WAITS_MS.length - 1) return { ok: false, error: 'Connection timed out', waitMs: SYN_GIVE_UP_MS };
   }
   const seq = (isn + 1) >>> 0;
   let ack = (synAck.seq + 1) >>> 0;
@@ -287,6 +294,23 @@ function tcpConnect(ctx: CommandContext, nsId: string, dst: Ip, dport: number): 
   return { ok: true };
 }
 
+/** How nc lets the kernel's connect timers run: -w stops the wait when it comes before the kernel gives up. */
+function timers(ctx: CommandContext, opts: Options): TcpTimers {
+  return { wait: (ms) => ctx.sleep(ms), ...(opts.timeout > 0 && opts.timeout < SYN_GIVE_UP_MS ? { limitMs: opts.timeout } : {}) };
+}
+
+/**
+ * A connect that failed, as nc reports it once its time has passed (the kernel's verdict, or
+ * -w's timeout when that comes first; `waitedMs` of it passed already). False when interrupted.
+ */
+async function connectFailed(ctx: CommandContext, host: string, shown: string, port: number, opts: Options, out: { error: string; waitMs: number }, waitedMs: number): Promise<boolean> {
+  const limited = opts.timeout > 0 && opts.timeout < out.waitMs;
+  const rest = (limited ? opts.timeout : out.waitMs) - waitedMs;
+  if (rest > 0 && !(await ctx.sleep(rest))) return false;
+  if (opts.verbose) ctx.stderr.write(`nc: connect to ${host}${shown} port ${port} (tcp) ${limited ? 'timed out: Operation now in progress' : `failed: ${out.error}`}\n`);
+  return true;
+}
+
 /**
  * Without -z: connect, send what came on standard input, print what the server sends. A
  * server that does not close (sshd after its banner, waiting for the client's identification)
@@ -295,7 +319,8 @@ function tcpConnect(ctx: CommandContext, nsId: string, dst: Ip, dport: number): 
 async function talk(ctx: CommandContext, nsId: string, host: string, shown: string, ip: Ip, port: number, opts: Options): Promise<number> {
   if (opts.udp) throw new CommandError('UNSUPPORTED', 'nc: sending UDP data is not supported in this sandbox; check a UDP port with nc -zvu HOST PORT', 1);
   const request = Uint8Array.from(ctx.stdin ?? '', (c) => c.charCodeAt(0) & 0xff);
-  const r = ctx.env.sim.tcpRequest(nsId, ip, port, request);
+  const r = await ctx.env.sim.tcpSession(nsId, ip, port, request, timers(ctx, opts));
+  if (r.interrupted) return 0;
   if (r.kind !== 'response') {
     const out: Outcome =
       r.kind === 'refused' || (r.kind === 'icmp-error' && (r.code === 3 || r.code === 9 || r.code === 10))
@@ -304,12 +329,9 @@ async function talk(ctx: CommandContext, nsId: string, host: string, shown: stri
           ? { ok: false, error: r.code === 0 || r.code === 6 || r.code === 11 ? 'Network is unreachable' : 'No route to host', waitMs: r.code === 1 || r.code === 7 ? ARP_FAIL_MS : 0 }
           : r.kind === 'local-error'
             ? { ok: false, error: ERRNO_TEXT[r.errno] ?? r.errno, waitMs: r.errno === 'EHOSTUNREACH' ? ARP_FAIL_MS : 0 }
-            : { ok: false, error: 'Connection timed out', waitMs: SYN_RETRIES_MS };
+            : { ok: false, error: 'Connection timed out', waitMs: SYN_GIVE_UP_MS };
     if (out.ok) return 0;
-    const limited = opts.timeout > 0 && opts.timeout < out.waitMs;
-    if (!(await ctx.sleep(limited ? opts.timeout : out.waitMs))) return 0;
-    if (opts.verbose) ctx.stderr.write(`nc: connect to ${host}${shown} port ${port} (tcp) ${limited ? 'timed out: Operation now in progress' : `failed: ${out.error}`}\n`);
-    return 1;
+    return (await connectFailed(ctx, host, shown, port, opts, out, r.waitedMs)) ? 1 : 0;
   }
   if (opts.verbose) ctx.stderr.write(`Connection to ${host}${shown} ${port} port [tcp/${(opts.numeric ? undefined : serviceByPort(port, 'tcp')) ?? '*'}] succeeded!\n`);
   let text = '';
@@ -377,11 +399,10 @@ export const nc: Command = {
           continue;
         }
       } else {
-        const out = tcpConnect(ctx, nsId, r.ip, port);
+        const { value: out, waitedMs, interrupted } = await ctx.env.sim.runTimers(tcpConnect(ctx, nsId, r.ip, port), timers(ctx, opts));
+        if (interrupted) return 0;
         if (!out.ok) {
-          const limited = opts.timeout > 0 && opts.timeout < out.waitMs;
-          if (!(await ctx.sleep(limited ? opts.timeout : out.waitMs))) return 0;
-          if (opts.verbose) ctx.stderr.write(`nc: connect to ${host}${shown} port ${port} (tcp) ${limited ? 'timed out: Operation now in progress' : `failed: ${out.error}`}\n`);
+          if (!(await connectFailed(ctx, host, shown, port, opts, out, waitedMs))) return 0;
           continue;
         }
         status = 0;

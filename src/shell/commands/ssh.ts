@@ -10,9 +10,10 @@
  * ssh first opens a TCP connection from the workstation to the machine's port 22 through
  * the model (its first address when a name was given), so a stopped sshd and ssh.socket give
  * `ssh: connect to host X port 22: Connection refused` at once, and a machine that does not
- * answer (down, or cut off by a route or a rule) `Connection timed out` after the kernel's
- * SYN retries (about 130 s; `-o ConnectTimeout=N` shortens the wait), both with status 255.
- * The connection leaves no trace in the model (sim/host/probe.ts).
+ * answer (down, or cut off by a route or a rule) `Connection timed out` when the kernel gives
+ * up on its SYN retries (131 s; `-o ConnectTimeout=N` shortens the wait), both with status 255.
+ * The connection leaves no trace in the model (sim/host/probe.ts), so it runs at one instant:
+ * its SYN is sent once, and the wait for the retries passes after it.
  * Options are read as ssh's getopt reads them: a letter it does not know (`--help` included)
  * is `unknown option -- X` with the usage, status 255; known ones are accepted and ignored.
  * With a command (`ssh node-1 ip route`, `ssh node-1 'ip -4 addr; hostname'`), OpenSSH joins
@@ -24,6 +25,7 @@ import type { Command, CommandContext } from '../command';
 import { CommandError } from '../errors';
 import { parseIp } from '../../sim/ipv4';
 import { withoutTrace } from '../../sim/host/probe';
+import { SYN_GIVE_UP_MS } from '../../sim/tcp-stack';
 
 const USAGE = `usage: ssh [-46AaCfGgKkMNnqsTtVvXxYy] [-B bind_interface] [-b bind_address]
            [-c cipher_spec] [-D [bind_address:]port] [-E log_file]
@@ -43,8 +45,7 @@ function machines(state: { netns: Record<string, { id: string; hostname: string;
     .map((ns) => ({ name: ns.hostname, ns: ns.id, ips: ns.devices.filter((d) => d.kind === 'ether').flatMap((d) => d.addrs.map((a) => a.ip)) }));
 }
 
-/** The kernel's SYN retries (tcp_syn_retries = 6) before connect() gives up, and ARP's wait for a neighbour. */
-const SYN_RETRIES_MS = 130_000;
+/** ARP's wait for a neighbour before the kernel reports the host unreachable. */
 const ARP_FAIL_MS = 3_000;
 
 /** `-o ConnectTimeout=N` (seconds) among the options, if given. */
@@ -76,7 +77,7 @@ async function connect(ctx: CommandContext, target: string, ip: number | undefin
   if (r.kind === 'refused') return fail('Connection refused', 0);
   if (r.kind === 'icmp-error') return fail(r.code === 3 ? 'Connection refused' : r.code === 0 ? 'Network is unreachable' : 'No route to host', r.code === 1 ? ARP_FAIL_MS : 0);
   if (r.kind === 'local-error') return fail(r.errno === 'ENETUNREACH' ? 'Network is unreachable' : r.errno === 'EHOSTUNREACH' ? 'No route to host' : 'Connection refused', r.errno === 'EHOSTUNREACH' ? ARP_FAIL_MS : 0);
-  return fail('Connection timed out', timeout ?? SYN_RETRIES_MS);
+  return fail('Connection timed out', timeout !== undefined && timeout < SYN_GIVE_UP_MS ? timeout : SYN_GIVE_UP_MS);
 }
 
 export const ssh: Command = {
