@@ -22,7 +22,7 @@ function stored(sim: Sim): number {
     n += ns.routes.length + ns.neigh.length;
     for (const d of ns.devices) n += Object.keys(d.vxlan?.fdb ?? {}).length;
   }
-  for (const m of Object.values(sim.state.meshes ?? {})) for (const x of m.members) n += (x.route ? 1 : 0) + (x.neigh ? 1 : 0) + (x.fdb ? 1 : 0);
+  for (const m of Object.values(sim.state.meshes ?? {})) for (const x of m.members) n += x.routes.length + x.neigh.length + x.fdb.length;
   return n;
 }
 

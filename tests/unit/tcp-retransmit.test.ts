@@ -35,7 +35,7 @@ function capture(t: TestSession, ns: string, dev: string): { at: number; c: Capt
 /** tcpdump -n's line for a captured frame, without its timestamp (nor the HTTP text that follows it). */
 function tcpdumpLine(c: Capture): string {
   const bytes = encodeFrame(c.frame);
-  return new PacketPrinter({ numeric: true }).ethernetLine(0, 0, bytes, bytes.length).split('\n')[0]!.replace(/^\S+ /, '');
+  return new PacketPrinter({ numeric: true, verbose: 0, ether: false }).ethernetLine(0, 0, bytes, bytes.length).split('\n')[0]!.replace(/^\S+ /, '');
 }
 
 describe('a SYN lost to a stale neighbour entry is sent again', () => {

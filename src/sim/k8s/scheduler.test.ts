@@ -5,7 +5,7 @@ import { podCounts, schedule, type ScheduleCache } from './scheduler';
 import type { Pod } from './types';
 
 const T0 = Date.UTC(2025, 2, 14, 9, 0, 0);
-const pod = (tolerations?: Pod['spec']['tolerations']): Pod => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [], ...(tolerations ? { tolerations } : {}) }, status: { phase: 'Pending' } });
+const pod = (tolerations?: Pod['spec']['tolerations']): Pod => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default', uid: 'u', resourceVersion: '1', creationTimestamp: '2025-03-14T09:00:00Z' }, spec: { containers: [], ...(tolerations ? { tolerations } : {}) }, status: { phase: 'Pending' } });
 
 describe('scheduler', () => {
   it('picks the eligible node with the fewest pods, ties in node order, skipping full ones', () => {
