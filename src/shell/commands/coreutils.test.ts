@@ -46,4 +46,11 @@ describe('/dev/null', () => {
     expect(await run('cat /dev/null; echo [$?]')).toMatchObject({ out: '[0]\n' });
     expect(await run('echo hi > /dev/null; wc -c /dev/null')).toMatchObject({ out: '0 /dev/null\n' });
   });
+
+  it('count and split a line of millions of spaces without running out of stack', async () => {
+    const run = await session();
+    expect(await run("printf 'a%16777000sb\\n' | wc")).toMatchObject({ out: '      1       2 16777003\n' });
+    expect(await run("printf 'a%16777000sb\\n' | awk '{print NF, $2}'")).toMatchObject({ out: '2 b\n' });
+    expect(await run("printf 'a%16777000sb\\n' | sort -k 2 | wc -c")).toMatchObject({ out: '16777003\n' });
+  });
 });

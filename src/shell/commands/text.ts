@@ -68,6 +68,45 @@ export const tail: Command = {
   },
 };
 
+/** The whitespace \s matches (isspace in the C locale, and Unicode's spaces). */
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/** The runs of non-space characters of `line`, without a regular expression (a 16 MiB line of spaces would exhaust its backtracking stack). */
+function fieldsOf(line: string): string[] {
+  const out: string[] = [];
+  let start = -1;
+  for (let i = 0; i <= line.length; i++) {
+    const space = i === line.length || isSpace(line.charCodeAt(i));
+    if (space && start >= 0) {
+      out.push(line.slice(start, i));
+      start = -1;
+    } else if (!space && start < 0) start = i;
+  }
+  return out;
+}
+
+/**
+ * Newlines and words as GNU wc counts them (a word is a run of non-space characters), in one
+ * pass: a regular expression over a 16 MiB input would exhaust the engine's backtracking stack.
+ */
+function lineAndWordCounts(text: string): { lines: number; words: number } {
+  let lines = 0;
+  let words = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) lines++;
+    if (isSpace(c)) inWord = false;
+    else if (!inWord) {
+      inWord = true;
+      words++;
+    }
+  }
+  return { lines, words };
+}
+
 export const wc: Command = {
   name: 'wc',
   summary: 'count lines, words or bytes of files or the input (-l -w -c)',
@@ -77,8 +116,7 @@ export const wc: Command = {
     const files = ctx.argv.slice(1).filter((a) => !a.startsWith('-') || a === '-');
     const r = readOperands(ctx, 'wc', files);
     const text = r.text;
-    const l = (text.match(/\n/g) ?? []).length;
-    const w = text.split(/\s+/).filter(Boolean).length;
+    const { lines: l, words: w } = lineAndWordCounts(text);
     const c = utf8Length(text);
     const flags = ctx.argv.slice(1).filter((a) => a.startsWith('-')).join('');
     const pick = [flags.includes('l') && l, flags.includes('w') && w, flags.includes('c') && c].filter((x) => x !== false) as number[];
@@ -103,7 +141,7 @@ export const sort: Command = {
     const flags = args.filter((a) => a.startsWith('-') && a !== '-k' && a !== '-').join('');
     const kAt = args.indexOf('-k');
     const field = kAt >= 0 ? Number(args[kAt + 1]?.split(',')[0]) : 0;
-    const keyOf = (l: string): string => (field > 0 ? (l.trim().split(/\s+/)[field - 1] ?? '') : l);
+    const keyOf = (l: string): string => (field > 0 ? (fieldsOf(l)[field - 1] ?? '') : l);
     const files = args.filter((a, i) => (!a.startsWith('-') || a === '-') && args[i - 1] !== '-k');
     const st = { failed: false };
     let lines = input(ctx, 'sort', files, st);
@@ -225,7 +263,7 @@ export const awk: Command = {
     const lines = input(ctx, 'awk', files, st);
     if (st.failed) return 2;
     lines.forEach((line, idx) => {
-      const fields = sep !== undefined ? line.split(sep) : line.trim().split(/\s+/).filter(Boolean);
+      const fields = sep !== undefined ? line.split(sep) : fieldsOf(line);
       const nr = idx + 1;
       if (cond) {
         if (cond.startsWith('/')) {
