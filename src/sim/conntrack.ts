@@ -54,6 +54,12 @@ export interface ConntrackEntry {
    * but netfilter's NAT leaves its packets alone; IPVS translates them (ipvs.ts).
    */
   ipvs?: boolean;
+  /**
+   * Made for a packet that has not yet left the host or been delivered: the kernel confirms an
+   * entry only then (nf_conntrack_confirm at POSTROUTING and INPUT), so a first packet dropped
+   * on the way (a DROP in FORWARD) leaves none, and its retransmission is NATed afresh.
+   */
+  unconfirmed?: boolean;
 }
 
 export interface CtHit {

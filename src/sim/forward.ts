@@ -30,7 +30,10 @@
  * Namespaces with iptables rules run the netfilter hooks where Linux does: conntrack and nat
  * OUTPUT/filter OUTPUT for local packets before routing, nat PREROUTING for arriving packets
  * before the routing decision, filter INPUT or FORWARD after it, nat POSTROUTING just before a
- * packet leaves; conntrack.ts translates every later packet of a connection. Where the
+ * packet leaves; conntrack.ts translates every later packet of a connection. A new connection's
+ * entry is confirmed when its first packet leaves the host (POSTROUTING) or is accepted at
+ * INPUT; an entry whose packet was dropped before that is gone when the run ends, as the
+ * kernel never confirms it. Where the
  * namespace has raw and mangle tables (once something was written there) their chains run at
  * the same hooks first, as Linux orders them (raw, then mangle, then nat or filter); a DROP
  * there ends the packet. Every rule that matches counts the packet (netfilter.ts). Bridged IPv4
@@ -85,7 +88,7 @@ import {
   type Ipv4Packet,
   type TcpSegment,
 } from './packet';
-import { create as ctCreate, dnatOrig, isDnat, isSnat, lookup as ctLookup, reindex, setDnat, setSnat, snatOrig, touch, unDnatReply, unSnatReply, type CtHit } from './conntrack';
+import { create as ctCreate, deleteEntries, dnatOrig, isDnat, isSnat, lookup as ctLookup, reindex, setDnat, setSnat, snatOrig, touch, unDnatReply, unSnatReply, type ConntrackEntry, type CtHit } from './conntrack';
 import { findListener } from './sockets';
 import { tcpExchange, tcpInput, tcpMtuReduced } from './tcp-stack';
 import { runDaemons } from './daemons';
@@ -273,6 +276,8 @@ class Engine {
   private readonly pending = new Map<string, { ns: string; dev: string; nexthop: Ip; packets: { packet: Ipv4Packet; local: boolean }[] }>();
   private steps = 0;
   private readonly rng: Rng;
+  /** Connections made by this run's packets, until confirmed (conntrack.ts `unconfirmed`). */
+  private readonly unconfirmed: { table: ConntrackEntry[]; entry: ConntrackEntry }[] = [];
 
   /** What the neighbour table needs to age its entries, and how it sends PROBE's request. */
   private readonly neigh: NeighEnv;
@@ -286,6 +291,12 @@ class Engine {
     this.neigh = neighEnv(state, now);
   }
 
+  /** Entries whose first packet was dropped before leaving or being delivered never existed for the kernel. */
+  private dropUnconfirmed(): void {
+    for (const { table, entry } of this.unconfirmed) if (entry.unconfirmed) deleteEntries(table, (e) => e === entry);
+    this.unconfirmed.length = 0;
+  }
+
   run(): void {
     for (;;) {
       while (this.queue.length > 0) {
@@ -294,7 +305,10 @@ class Engine {
         if (w.kind === 'out') this.output(this.ns(w.ns), w.packet, w.local, w.meta ?? { mark: 0 });
         else this.receive(this.ns(w.ns), w.ifindex, w.frame);
       }
-      if (this.pending.size === 0) return;
+      if (this.pending.size === 0) {
+        this.dropUnconfirmed();
+        return;
+      }
       // Nothing more is in flight: every ARP request still waiting went unanswered.
       const waiting = [...this.pending.values()];
       this.pending.clear();
@@ -419,6 +433,8 @@ class Engine {
     }
     const e = ctCreate(table, p, this.now);
     if (!e) return p;
+    e.unconfirmed = true;
+    this.unconfirmed.push({ table, entry: e });
     meta.ct = { entry: e, dir: 'orig' };
     meta.ctNew = true;
     const v = this.table(ns, 'nat', hook, p, meta, inDev);
@@ -445,6 +461,8 @@ class Engine {
     const hit = meta.ct;
     if (!hit) return p;
     const e = hit.entry;
+    // The packet leaves: its connection is confirmed (nf_conntrack_confirm at POSTROUTING).
+    delete e.unconfirmed;
     if (hit.dir === 'orig') {
       if (meta.ctNew) {
         meta.ctNew = false;
@@ -527,7 +545,11 @@ class Engine {
   private filter(ns: Netns, chain: 'INPUT' | 'FORWARD' | 'OUTPUT', p: Ipv4Packet, meta: Meta, local: boolean, inDev?: string, outDev?: string): boolean {
     if (!this.early(ns, [['mangle', chain]], p, meta, local, inDev, outDev)) return false;
     const v = this.table(ns, 'filter', chain, p, meta, inDev, outDev);
-    if (v.verdict === 'ACCEPT') return true;
+    if (v.verdict === 'ACCEPT') {
+      // Delivered to this host: the connection is confirmed at INPUT.
+      if (chain === 'INPUT' && meta.ct) delete meta.ct.entry.unconfirmed;
+      return true;
+    }
     this.hop(ns, 'filter', `filter ${chain}: ${v.verdict}${v.rejectWith ? ` (${v.rejectWith})` : ''}`, inDev ?? outDev, p, undefined, v.fired);
     if (v.verdict === 'REJECT') {
       if (local) this.result.errors.push({ ns: ns.id, errno: 'ECONNREFUSED', packet: p });
