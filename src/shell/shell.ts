@@ -84,7 +84,7 @@ import { imageAt, programName, shellAt } from './images';
 import { processEnv } from './process-env';
 import { promptFor, WORKSTATION_LOCATION } from './location';
 import { answeredByEndedShell, EXEC_KILLED, podShellEnded } from './pod-session';
-import { closeHungSession, isSshEscapeClose, noteCommand, sshSessionHung } from './ssh-link';
+import { closeHungSession, isSshEscapeClose, networkGeneration, noteCommand, sshSessionHung } from './ssh-link';
 import type { Registry } from './registry';
 import { boundedPair, OutputBudget, OutputLimitStop } from './output-limit';
 import { absolute, appendLimited, fileCompletions, kindOf, placeOf, procSysSink, readAny, writeError } from './sandbox-fs';
@@ -204,7 +204,14 @@ export class Shell {
       return status;
     }
     if (this.endPodShell(stderr) && answeredByEndedShell(line)) return EXEC_KILLED.status;
-    const status = await this.runText(line, this.env, stdout, stderr);
+    const generation = networkGeneration(this.env.sim.state);
+    let status: number;
+    try {
+      status = await this.runText(line, this.env, stdout, stderr);
+    } finally {
+      // A command that can change a machine's network ran: kubelets that lost the API server notice.
+      if (networkGeneration(this.env.sim.state) !== generation) this.env.sim.networkChanged();
+    }
     return this.endPodShell(stderr) ? EXEC_KILLED.status : status;
   }
 

@@ -37,6 +37,11 @@ function generationOf(state: object): { gen: number; verdicts: Map<string, { gen
   return g;
 }
 
+/** How many commands that can change the network have run in this sandbox (any terminal). */
+export function networkGeneration(state: object): number {
+  return generationOf(state).gen;
+}
+
 /** A change to the network made outside any shell (a lab's fault, a test) makes cached verdicts stale. */
 export function networkChanged(state: object): void {
   generationOf(state).gen++;

@@ -16,6 +16,7 @@
  * sandbox time, with the cluster advanced to it; `tcpRequest` runs the same client with no
  * time passing.
  */
+import { noteNetworkChange } from './host/node-health';
 import { clone } from './clone';
 import { runDaemons } from './daemons';
 import { buildCluster, type ClusterSpec } from './cluster';
@@ -139,6 +140,11 @@ export class Sim {
 
   podNetns(pod: Pod): Netns | undefined {
     return podNetns(this.state, pod);
+  }
+
+  /** A command may have changed a machine's network: the kubelets that lost (or regained) the API server are noted. */
+  networkChanged(): void {
+    noteNetworkChange(this.state, this.clock.now());
   }
 
   /** The node agents (kube-proxy, a policy agent) write the kernel state they own, as of now. */

@@ -22,6 +22,10 @@
  * The transitions are due work like the other components' (advance.ts): the next one is
  * derived from the unit records and the node's stored status, so nothing is kept for a node
  * whose units run.
+ * A node whose kubelet can no longer reach the API server (its link down, its route gone, a
+ * firewall rule: noteNetworkChange, after each command that can change the network) is treated
+ * as a stopped kubelet from that moment; it posts Ready again at its next status update once
+ * the path is back.
  * Simplified: the controller's 5 s period is aligned on the epoch, the kubelet's 10 s periods
  * on its start. Left out: the taint manager's eviction of the pods after 300 s (their
  * tolerations' default), PLEG's own `PLEG is not healthy` message after 3 minutes, pods that
@@ -29,6 +33,8 @@
  */
 import { emit, rfc3339, type ApiContext } from '../k8s/api';
 import type { Node } from '../k8s/types';
+import { parseIp } from '../ipv4';
+import { tcpPathAlive } from '../linux/probe';
 import type { SimState } from '../state';
 import { changedUnits, unitActive, unitSince } from './units';
 
@@ -53,19 +59,25 @@ function tickAfter(t: number, origin: number, period: number): number {
 /** What the node's Ready condition should say once everything due has happened, and from when. */
 function target(state: SimState, machine: string): { health: Health; at: number } {
   const kubeletSince = unitSince(state, machine, 'kubelet.service');
-  if (!unitActive(state, machine, 'kubelet.service')) {
-    // Its last lease renewal before it stopped, then the controller's first look past the grace period.
+  const apiLost = state.hosts?.[machine]?.apiLost;
+  const kubeletUp = unitActive(state, machine, 'kubelet.service');
+  if (!kubeletUp || apiLost !== undefined) {
+    // Its last lease renewal before it stopped (or lost the API server), then the controller's
+    // first look past the grace period.
+    const silent = Math.min(kubeletUp ? Infinity : kubeletSince, apiLost ?? Infinity);
     const started = Date.parse(state.k8s.nodes[machine]!.metadata.creationTimestamp);
-    const lastRenew = started + Math.floor((kubeletSince - started) / LEASE_RENEW_MS) * LEASE_RENEW_MS;
+    const lastRenew = started + Math.floor((silent - started) / LEASE_RENEW_MS) * LEASE_RENEW_MS;
     return { health: { status: 'Unknown' }, at: tickAfter(lastRenew + NODE_MONITOR_GRACE_MS + 1, 0, NODE_MONITOR_PERIOD_MS) };
   }
   if (!unitActive(state, machine, 'containerd.service')) {
     const down = unitSince(state, machine, 'containerd.service');
     return { health: { status: 'False', message: 'container runtime is down' }, at: tickAfter(Math.max(down + RUNTIME_WAIT_MS, kubeletSince), kubeletSince, STATUS_UPDATE_MS) };
   }
-  // Running again: the kubelet posts at once when it (re)started, else at its next status update.
+  // Running again: the kubelet posts at once when it (re)started, else at its next status update
+  // (after containerd came back, or the API server could be reached again).
   const containerdSince = unitSince(state, machine, 'containerd.service');
-  return { health: { status: 'True' }, at: containerdSince > kubeletSince ? tickAfter(containerdSince, kubeletSince, STATUS_UPDATE_MS) : kubeletSince };
+  const back = Math.max(containerdSince, state.hosts?.[machine]?.apiBack ?? -Infinity);
+  return { health: { status: 'True' }, at: back > kubeletSince ? tickAfter(back, kubeletSince, STATUS_UPDATE_MS) : kubeletSince };
 }
 
 function readyOf(node: Node): { status: string; message: string } {
@@ -164,6 +176,30 @@ export function syncNodeHealth(ctx: ApiContext): boolean {
     changed = true;
   }
   return changed;
+}
+
+/**
+ * After a change to the network (a command that can change a machine's links, routes or
+ * rules): each node's kubelet either still reaches the API server (the kubernetes Service's
+ * endpoint, port 6443) or, from now, does not; its lease then goes unrenewed as a stopped
+ * kubelet's does, and it posts Ready again at its next status update once the path is back.
+ * Only nodes whose reachability changed get a record.
+ */
+export function noteNetworkChange(state: SimState, now: number): void {
+  const api = state.k8s.manualEndpoints?.['default/kubernetes']?.[0];
+  const ip = api && parseIp(api.ip);
+  if (ip === undefined) return;
+  for (const machine of Object.keys(state.k8s.nodes)) {
+    const ns = state.netns[`node/${machine}`];
+    if (!ns) continue;
+    const record = state.hosts?.[machine];
+    const reachable = tcpPathAlive(state, ns.id, ip, 6443, now);
+    if (!reachable && record?.apiLost === undefined) ((state.hosts ??= {})[machine] ??= { units: {} }).apiLost = now;
+    else if (reachable && record?.apiLost !== undefined) {
+      delete record.apiLost;
+      record.apiBack = now;
+    }
+  }
 }
 
 /** The kubelet's own events when it starts: what `kubectl describe node` lists after a restart. */

@@ -46,6 +46,10 @@ export interface UnitRecord {
 /** What the sandbox keeps about a machine's units: only those that changed. */
 export interface HostRecord {
   units: Partial<Record<UnitId, UnitRecord>>;
+  /** A node that lost its path to the API server (a network change): since when (epoch ms). */
+  apiLost?: number;
+  /** When its path to the API server came back last (epoch ms). */
+  apiBack?: number;
 }
 
 /** Transitions kept per unit. */
