@@ -16,6 +16,7 @@ export const packets = defineLab({
   topology: { name: 'routed' },
   bindings: {
     ws: { host: { name: 'workstation' } },
+    h1: { host: { name: 'host-1' } },
     r1: { host: { name: 'router-1' } },
     r2: { host: { name: 'router-2' } },
     h2: { host: { name: 'host-2' } },
