@@ -131,7 +131,7 @@ describe.each(lessons.map((l) => [l.file, l.text] as const))('lesson %s', (_file
     const prose = body.replace(/^```[\s\S]*?^```/gm, '');
     // The odd pieces between backticks, line by line, are inline code: a component there is text.
     const code = prose.split('\n').flatMap((line) => line.split('`').filter((_, i) => i % 2 === 1));
-    expect(code.filter((c) => /<(Fact|Try|Lab|PoolsFigure)\b|\{\{/.test(c))).toEqual([]);
+    expect(code.filter((c) => /<(Fact|Try|Lab|PoolsFigure|RoutedFigure)\b|\{\{/.test(c))).toEqual([]);
   });
 
   it('regenerates every <Fact> and <Try> from its lab', async () => {
