@@ -3,9 +3,10 @@
  * `defineLab({...})` and list it here; the lab self-test picks it up.
  */
 import type { LabDefinition } from '../src/labs/schema';
+import { encapsulation } from './encapsulation';
 import { threePools } from './three-pools';
 
-export const LABS: readonly LabDefinition[] = [threePools];
+export const LABS: readonly LabDefinition[] = [encapsulation, threePools];
 
 export function findLab(id: string): LabDefinition | undefined {
   return LABS.find((l) => l.id === id);
