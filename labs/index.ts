@@ -3,10 +3,11 @@
  * `defineLab({...})` and list it here; the lab self-test picks it up.
  */
 import type { LabDefinition } from '../src/labs/schema';
+import { encapsulation } from './encapsulation';
 import { packets } from './packets';
 import { threePools } from './three-pools';
 
-export const LABS: readonly LabDefinition[] = [packets, threePools];
+export const LABS: readonly LabDefinition[] = [packets, encapsulation, threePools];
 
 export function findLab(id: string): LabDefinition | undefined {
   return LABS.find((l) => l.id === id);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clusterPicture, sampleFact, sampleOutput } from './samples';
+import { clusterPicture, sampleCapture, sampleFact, sampleOutput } from './samples';
 import { REFERENCE_TIME } from './catalog';
 import { LabSession } from './session';
 import { ScriptClock, transcript } from './transcript';
@@ -21,6 +21,17 @@ describe('lesson samples', () => {
     expect(sample.command).toBe(`kubectl exec client -- ping -c 2 ${ip}`);
     expect(sample.output).toContain(`64 bytes from ${ip}: seq=0 ttl=62`);
     expect(sample.output).toContain('2 packets transmitted, 2 packets received, 0% packet loss');
+  });
+
+  it('capture the traffic another terminal makes while tcpdump listens', async () => {
+    const ip = await sampleFact(fixtureWeb, 'target.ip');
+    const node = await sampleFact(fixtureWeb, 'target.node');
+    const sample = await sampleCapture(fixtureWeb, `ssh ${node} tcpdump -n -i cni0 icmp`, 'kubectl exec client -- ping -c 1 {{target.ip}}');
+    expect(sample.during).toBe(`kubectl exec client -- ping -c 1 ${ip}`);
+    const lines = sample.output.split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{6} IP 10\\.244\\.\\d+\\.\\d+ > ${ip.replace(/\./g, '\\.')}: ICMP echo request`));
+    expect(lines[1]).toContain(`IP ${ip} > `);
   });
 
   it('draw every node with its own pods and every Service', async () => {

@@ -7,6 +7,7 @@
  * session on a virtual clock, exactly as `npm run shell -- --lab <id> --quiet` would.
  */
 import { REFERENCE_TIME, requireLab } from './catalog';
+import type { OutputSink } from './contract';
 import type { LabDefinition } from './schema';
 import { LabSession } from './session';
 import { render } from './template';
@@ -89,4 +90,27 @@ export async function clusterPicture(labId: LabRef): Promise<ClusterPicture> {
       .map((v) => ({ name: v.metadata.name, namespace: v.metadata.namespace ?? 'default', ip: v.spec.clusterIP ?? '' }))
       .sort((a, b) => a.ip.localeCompare(b.ip, undefined, { numeric: true })),
   };
+}
+
+/**
+ * What a capture prints while another command makes traffic: `capture` (a tcpdump) starts in
+ * the main terminal after `setup`, `during` runs in a second terminal, then the capture is
+ * interrupted as Ctrl+C would, and its stdout is returned (libpcap's banner and statistics go
+ * to stderr and are left out). The lab's two-terminal workflow, at build time.
+ */
+export async function sampleCapture(labId: LabRef, capture: string, during: string, setup: string[] = []): Promise<Sample & { during: string }> {
+  const { s, clock } = await session(labId);
+  if (setup.length) await transcript(s, clock, setup.map((l) => render(l, s.bindings)), { quiet: true });
+  const command = render(capture, s.bindings);
+  const traffic = render(during, s.bindings);
+  let output = '';
+  const ignore: OutputSink = { write: () => {} };
+  const running = s.run(command, { write: (t) => void (output += t) }, ignore);
+  // A second later, as a learner switching terminals: the capture (and any ssh before it) is listening by then.
+  const other = s.openTerminal();
+  await other.run('sleep 1', ignore, ignore);
+  await other.run(traffic, ignore, ignore);
+  s.interrupt();
+  await running;
+  return { command, during: traffic, output: output.replace(/^\n+|\n+$/g, '') };
 }
