@@ -11,7 +11,7 @@ import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
 import { deleteNeighbour, flushNeighbours, neighbourMatches, putNeighbour, type NeighMode, type NeighSelector } from '../../../sim/linux/neigh';
 import { neighboursOf, type Neighbour, type Netns } from '../../../sim/netns';
-import { commit, findDevice, invarg, nextArg, parseAddress, parseLladdr, parsePrefix, unsupported } from './common';
+import { commit, findDevice, mayChangeNetwork, invarg, nextArg, parseAddress, parseLladdr, parsePrefix, unsupported } from './common';
 
 const NUD: Record<string, Neighbour['state']> = { permanent: 'PERMANENT', noarp: 'NOARP', reachable: 'REACHABLE', stale: 'STALE' };
 const OTHER_NUD = ['none', 'incomplete', 'delay', 'probe', 'failed'];
@@ -71,6 +71,8 @@ export function neighFlush(ctx: CommandContext, ns: Netns, args: string[], stats
   }
   const shared = ctx.env.sim.state;
   const n = neighboursOf(ns, shared).filter((x) => neighbourMatches(x, sel)).length;
+  // iproute2 sends the deletions itself and says so when the kernel refuses them (not root).
+  if (n > 0 && !mayChangeNetwork(ctx)) throw new CommandError('EXEC_FAILED', 'Failed to send flush request: Operation not permitted', 1);
   if (n > 0) commit(ctx, () => void flushNeighbours(ns, sel, shared));
   if (stats) ctx.stdout.write(n > 0 ? `\n*** Round 1, deleting ${n} entries ***\n*** Flush is complete after 1 round ***\n` : 'Nothing to flush.\n');
   return 0;

@@ -333,5 +333,8 @@ describe('who may change the network', () => {
     expect(pick(await t.run('ip route add 10.9.0.0/16 via 192.168.49.1'))).toEqual(err('RTNETLINK answers: Operation not permitted\n', 2));
     expect(pick(await t.run('kubectl exec netshoot -- ip link add v0 type veth peer name v1'))).toEqual(err('RTNETLINK answers: Operation not permitted\ncommand terminated with exit code 2\n', 2));
     expect(pick(await t.run('kubectl exec netshoot -- ip netns add x'))).toEqual(err('mount --make-shared /run/netns failed: Operation not permitted\ncommand terminated with exit code 1\n', 1));
+    // Flushing: iproute2 dumps the entries, then its deletion requests are refused.
+    await t.run('ping -c 1 192.168.49.1');
+    expect(pick(await t.run('ip neigh flush dev eth0'))).toEqual(err('Failed to send flush request: Operation not permitted\n', 1));
   });
 });
