@@ -226,6 +226,15 @@ export function udp(src: Ip, dst: Ip, srcPort: number, dstPort: number, payload:
 }
 
 /**
+ * The window Linux announces on a SYN or SYN-ACK (tcp_select_initial_window): 65535 rounded
+ * down to a whole number of segments of `mss` (the MSS less 12 bytes of timestamps on a
+ * SYN-ACK): 64240 for MSS 1460 and 64860 for 1410 on a SYN, 65160 and 64308 on a SYN-ACK.
+ */
+export function initialWindow(mss: number): number {
+  return mss > 0 ? Math.floor(65535 / mss) * mss : 65535;
+}
+
+/**
  * A TCP segment with its checksum computed over the IPv4 pseudo-header (RFC 9293 3.1).
  * Defaults: seq and ack 0, no flags, window 64240 (Linux's first window for MSS 1460),
  * urgent 0, no options, no data.

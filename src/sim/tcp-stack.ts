@@ -39,6 +39,7 @@
  * `tcpExchange` (the sandbox's own probes, a proxy inside a trace) refuses every wait and so
  * sends one SYN, as before. The request goes out in segments of the MSS (the path's, and no
  * larger than the server's), resent in smaller pieces at once after "fragmentation needed".
+ * A SYN and a SYN-ACK announce Linux's first window for their MSS (packet.ts initialWindow).
  * Simplified: timers fire on time (a real kernel's timer wheel makes them a few per cent late).
  * Left out: retransmission on timeout of data and FIN segments (only a lost SYN, or a segment
  * a router reported too big, is sent again), the server's own SYN-ACK retransmission timer,
@@ -51,7 +52,7 @@ import { formatIp } from './ipv4';
 import type { LocalError, TraceResult } from './forward';
 import type { MeshHolder } from './mesh';
 import { cachedPmtu, deviceByName, learnPmtu, lookupRoute, sourceTo, type Netns } from './netns';
-import { ICMP_DEST_UNREACH, ipv4, linuxSynOptions, tcp, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, type Ipv4Packet, type TcpSegment } from './packet';
+import { ICMP_DEST_UNREACH, initialWindow, ipv4, linuxSynOptions, tcp, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, type Ipv4Packet, type TcpSegment } from './packet';
 import type { Rng } from './rng';
 import type { SimState } from './state';
 
@@ -286,7 +287,7 @@ function synAck(p: Ipv4Packet, ns: Netns, isn: number, nowMs: number, shared: Me
     seq: isn,
     ack: (seg.seq + 1) >>> 0,
     flags: TCP_SYN | TCP_ACK,
-    window: 64308,
+    window: initialWindow(pathMss(ns, p.src, nowMs, shared) - 12),
     options: linuxSynOptions(pathMss(ns, p.src, nowMs, shared), Math.floor(nowMs) >>> 0, tsEcr && tsEcr.kind === 'timestamps' ? tsEcr.tsVal : 0),
   });
 }
@@ -400,7 +401,8 @@ export function* tcpClient(env: TcpEnv, nsId: string, dst: Ip, dport: number, re
   let connectedAt = 0;
   for (let n = 0; ; n++) {
     // The same SYN each time the retransmission timer fires, with a fresh timestamp.
-    const syn = send({ srcPort: sport, dstPort: dport, seq: isn, flags: TCP_SYN, window: 64240, options: linuxSynOptions(pathMss(ns, dst, env.now, env.state), Math.floor(env.now) >>> 0) });
+    const synMss = pathMss(ns, dst, env.now, env.state);
+    const syn = send({ srcPort: sport, dstPort: dport, seq: isn, flags: TCP_SYN, window: initialWindow(synMss), options: linuxSynOptions(synMss, Math.floor(env.now) >>> 0) });
     const local = syn.errors.find((e) => e.ns === nsId);
     if (local) return { kind: 'local-error', errno: local.errno, traces, src, sport };
     const icmpErr = syn.deliveries.find((d) => d.ns === nsId && d.packet.payload.kind === 'icmp' && d.packet.payload.type === 3);

@@ -78,7 +78,7 @@ describe('a SYN lost to a stale neighbour entry is sent again', () => {
     // tcpdump prints each copy as it printed the first, but for the IP identification and the timestamp.
     const lines = syns.map((s) => tcpdumpLine(s.c).replace(/TS val \d+/, 'TS val N'));
     expect(new Set(lines).size).toBe(1);
-    expect(lines[0]).toMatch(new RegExp(`^IP ${podAddrPattern(sim, 'client')}\\.\\d+ > ${addr.replace(/\./g, '\\.')}\\.80: Flags \\[S\\], seq \\d+, win 64240, options \\[mss 1410,sackOK,TS val N ecr 0,nop,wscale 7\\], length 0$`));
+    expect(lines[0]).toMatch(new RegExp(`^IP ${podAddrPattern(sim, 'client')}\\.\\d+ > ${addr.replace(/\./g, '\\.')}\\.80: Flags \\[S\\], seq \\d+, win 64860, options \\[mss 1410,sackOK,TS val N ecr 0,nop,wscale 7\\], length 0$`));
     // On node-1's bridge: the first seven went to the old MAC, the last to the new pod, which answered.
     const toPod = onNode.filter(({ c }) => c.dir === 'out' && c.frame.payload.kind === 'ipv4' && c.frame.payload.payload.kind === 'tcp' && c.frame.payload.payload.flags === TCP_SYN);
     expect(toPod.map(({ c }) => c.frame.dst)).toEqual([...Array(7).fill(oldMac), newMac]);

@@ -38,7 +38,7 @@ import type { TcpTimers } from '../../sim/sim';
 import { CommandError } from '../errors';
 import { formatIp, parseIp, type Ip } from '../../sim/ipv4';
 import { lookupRoute, sourceFor } from '../../sim/netns';
-import { ICMP_DEST_UNREACH, ipv4, linuxSynOptions, tcp, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpSegment } from '../../sim/packet';
+import { ICMP_DEST_UNREACH, initialWindow, ipv4, linuxSynOptions, tcp, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpSegment } from '../../sim/packet';
 import { pathMss, SYN_GIVE_UP_MS, SYN_WAITS_MS, type TcpRun } from '../../sim/tcp-stack';
 import { nsIdOf, resolveHost } from '../resolver';
 
@@ -262,7 +262,8 @@ function* tcpConnect(ctx: CommandContext, nsId: string, dst: Ip, dport: number):
   const isn = sim.rng.int(0x100000000) >>> 0;
   let synAck: TcpSegment | undefined;
   for (let n = 0; ; n++) {
-    const syn = send({ srcPort: sport, dstPort: dport, seq: isn, flags: TCP_SYN, window: 64240, options: linuxSynOptions(pathMss(ns, dst, sim.clock.now(), sim.state), Math.floor(sim.clock.now()) >>> 0) });
+    const synMss = pathMss(ns, dst, sim.clock.now(), sim.state);
+    const syn = send({ srcPort: sport, dstPort: dport, seq: isn, flags: TCP_SYN, window: initialWindow(synMss), options: linuxSynOptions(synMss, Math.floor(sim.clock.now()) >>> 0) });
     const local = syn.errors.find((e) => e.ns === nsId);
     if (local) return { ok: false, error: ERRNO_TEXT[local.errno] ?? local.errno, waitMs: local.errno === 'EHOSTUNREACH' ? ARP_FAIL_MS : 0 };
     const back = syn.deliveries.filter((d) => d.ns === nsId);

@@ -118,7 +118,7 @@ describe('tcpdump live capture', () => {
   it('shows a TCP handshake with relative sequence numbers and the HTTP request line', async () => {
     const r = await capture('-n -i cni0 tcp port 80', ['kubectl exec client -- wget -qO- http://web/']);
     const lines = r.out.trim().split('\n');
-    expect(lines[0]).toMatch(/Flags \[S\], seq \d+, win 64240, options \[mss 1410,sackOK,TS val \d+ ecr 0,nop,wscale 7\], length 0$/);
+    expect(lines[0]).toMatch(/Flags \[S\], seq \d+, win 64860, options \[mss 1410,sackOK,TS val \d+ ecr 0,nop,wscale 7\], length 0$/);
     expect(lines[1]).toMatch(/Flags \[S\.\], seq \d+, ack \d+, win \d+, options \[mss \d+,sackOK,TS val \d+ ecr \d+,nop,wscale 7\], length 0$/);
     expect(lines[2]).toMatch(/Flags \[\.\], ack 1, win \d+, length 0$/);
     expect(lines[3]).toMatch(/Flags \[P\.\], seq 1:\d+, ack 1, win \d+, length \d+: HTTP: GET \/ HTTP\/1\.1$/);
