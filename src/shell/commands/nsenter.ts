@@ -101,6 +101,17 @@ export const nsenter: Command = {
     const wanted = new Map<string, string | undefined>();
     let target: string | undefined;
     let all = false;
+    /** One option, long or short: true when it printed help or the version and nsenter ends. */
+    const take = (o: string, v: string | undefined): boolean => {
+      if (o === 'h' || o === 'V') {
+        ctx.stdout.write(o === 'h' ? HELP + '\n' : 'nsenter from util-linux 2.39.3\n');
+        return true;
+      }
+      if (o === 't') target = v;
+      else if (o === 'a') all = true;
+      else if (NS_FILE[o]) wanted.set(o, v);
+      return false;
+    };
     let i = 0;
     for (; i < argv.length; i++) {
       const w = argv[i]!;
@@ -123,17 +134,7 @@ export const nsenter: Command = {
           if (v === undefined) throw usageError(`option '--${key}' requires an argument`);
         }
         if (kind === '' && v !== undefined) throw usageError(`option '--${key}' doesn't allow an argument`);
-        if (o === 'h') {
-          ctx.stdout.write(HELP + '\n');
-          return 0;
-        }
-        if (o === 'V') {
-          ctx.stdout.write('nsenter from util-linux 2.39.3\n');
-          return 0;
-        }
-        if (o === 't') target = v;
-        else if (o === 'a') all = true;
-        else if (NS_FILE[o]) wanted.set(o, v);
+        if (take(o, v)) return 0;
         continue;
       }
       for (let j = 1; j < w.length; j++) {
@@ -149,17 +150,7 @@ export const nsenter: Command = {
           }
           j = w.length;
         }
-        if (o === 'h') {
-          ctx.stdout.write(HELP + '\n');
-          return 0;
-        }
-        if (o === 'V') {
-          ctx.stdout.write('nsenter from util-linux 2.39.3\n');
-          return 0;
-        }
-        if (o === 't') target = v;
-        else if (o === 'a') all = true;
-        else if (NS_FILE[o]) wanted.set(o, v);
+        if (take(o, v)) return 0;
       }
     }
     const program = argv.slice(i);

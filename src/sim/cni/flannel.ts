@@ -251,27 +251,34 @@ function manifest(): CniManifest {
 
 const SANDBOX_ERROR = (range: string): string => `plugin type="flannel" failed (add): failed to delegate add: failed to allocate for range 0: no IP addresses available in range set: ${range}`;
 
-export const flannelVxlan: CniPlugin = {
+/** What both backends share: the cni0 bridge, IPAM's error, the manifest, files and annotations flanneld writes. */
+function flannelPlugin(backend: 'vxlan' | 'host-gw', own: Pick<CniPlugin, 'name' | 'summary' | 'podMtu' | 'setupNode' | 'peer'>): CniPlugin {
+  return {
+    ...own,
+    peerMesh: FLANNEL_MESH,
+    agentStarted: (state, node) => restartFlannel(state, node, backend === 'vxlan'),
+    agentLabel: 'flannel',
+    attach(state, pod, ip, id) {
+      return bridgeAttach(state, pod, ip, id, own.podMtu(state));
+    },
+    ipamExhausted: SANDBOX_ERROR,
+    manifest,
+    nodeFiles(state, node) {
+      return { '/run/flannel/subnet.env': subnetEnv(state, node, own.podMtu(state)), '/etc/cni/net.d/10-flannel.conflist': FLANNEL_CONFLIST };
+    },
+    nodeAnnotations: (state, node) => flannelAnnotations(state, node, backend),
+  };
+}
+
+export const flannelVxlan: CniPlugin = flannelPlugin('vxlan', {
   name: 'flannel-vxlan',
   summary: 'flannel with the VXLAN backend: flannel.1 tunnels between nodes, cni0 bridge on each node, no NetworkPolicy',
   podMtu: (state) => state.config.mtu - VXLAN_OVERHEAD,
   setupNode: setupVxlanNode,
   peer: vxlanPeer,
-  peerMesh: FLANNEL_MESH,
-  agentStarted: (state, node) => restartFlannel(state, node, true),
-  agentLabel: 'flannel',
-  attach(state, pod, ip, id) {
-    return bridgeAttach(state, pod, ip, id, this.podMtu(state));
-  },
-  ipamExhausted: SANDBOX_ERROR,
-  manifest,
-  nodeFiles(state, node) {
-    return { '/run/flannel/subnet.env': subnetEnv(state, node, this.podMtu(state)), '/etc/cni/net.d/10-flannel.conflist': FLANNEL_CONFLIST };
-  },
-  nodeAnnotations: (state, node) => flannelAnnotations(state, node, 'vxlan'),
-};
+});
 
-export const flannelHostGw: CniPlugin = {
+export const flannelHostGw: CniPlugin = flannelPlugin('host-gw', {
   name: 'flannel-host-gw',
   summary: 'flannel with the host-gw backend: plain routes via the node addresses, cni0 bridge on each node, no NetworkPolicy',
   podMtu: (state) => state.config.mtu,
@@ -281,16 +288,4 @@ export const flannelHostGw: CniPlugin = {
   peer(state, _self, peer) {
     return { routes: [{ dst: nodeSubnet(state, peer), via: nodeIp(state, peer), dev: 'eth0' }], neigh: [], fdb: [] };
   },
-  peerMesh: FLANNEL_MESH,
-  agentStarted: (state, node) => restartFlannel(state, node, false),
-  agentLabel: 'flannel',
-  attach(state, pod, ip, id) {
-    return bridgeAttach(state, pod, ip, id, this.podMtu(state));
-  },
-  ipamExhausted: SANDBOX_ERROR,
-  manifest,
-  nodeFiles(state, node) {
-    return { '/run/flannel/subnet.env': subnetEnv(state, node, this.podMtu(state)), '/etc/cni/net.d/10-flannel.conflist': FLANNEL_CONFLIST };
-  },
-  nodeAnnotations: (state, node) => flannelAnnotations(state, node, 'host-gw'),
-};
+});
