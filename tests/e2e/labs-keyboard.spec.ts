@@ -1,0 +1,147 @@
+/**
+ * Every lab of the course completed with the keyboard alone, as a learner who does not use a
+ * mouse would: Tab from the top of the lesson to the terminal, type each line of the lab's
+ * stored solution there, and answer the tasks that take input in the panel (a text field
+ * typed into, a choice picked with the arrow keys, a prediction locked in), moving between the
+ * terminal and the panel with Escape and Tab. Every task passes and the score is full.
+ *
+ * Then the finished lab is photographed for a person to look at, light and dark, desktop and
+ * phone: test-results/screenshots/lab-<id>-<scheme>-<size>.png.
+ *
+ * The lines, the answers and which task each line passes come from the same lab session run
+ * headless for the page's seed (lab-model.ts), so the test follows the labs as they change.
+ */
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { LABS } from '../../labs/index';
+import { labSeed, lessonPathFor, openLab, panel, taskItem, terminalLines } from './helpers';
+import { LabModel, parseAnswer } from './lab-model';
+
+const DIR = 'test-results/screenshots';
+const PROMPT_ONLY = /[$#]$/;
+
+const isInTerminal = (page: Page, labId: string): Promise<boolean> =>
+  page.evaluate((id) => !!document.activeElement?.closest(`lab-panel[data-lab-id="${id}"] .xterm`), labId);
+
+/** From the top of the page: the skip link, then Tab until the lab's terminal has the focus. */
+async function tabToTerminal(page: Page, labId: string): Promise<void> {
+  await page.evaluate(() => {
+    window.scrollTo(0, 0);
+    (document.activeElement as HTMLElement | null)?.blur();
+  });
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Skip to content' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  for (let i = 0; i < 400; i++) {
+    if (await isInTerminal(page, labId)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`the terminal of ${labId} cannot be reached with Tab`);
+}
+
+/** Tab until `target` has the focus (or, for a group, one of its elements); fails if it never does. */
+async function tabTo(page: Page, target: Locator): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (await target.evaluateAll((els) => els.some((el) => el === document.activeElement))) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error('not reachable with Tab');
+}
+
+/** Types a line at the terminal's prompt (the terminal has the focus) and waits for the prompt to return. */
+async function typeLine(page: Page, labId: string, line: string): Promise<void> {
+  const before = (await terminalLines(page, labId)).length;
+  await page.keyboard.type(line);
+  await page.keyboard.press('Enter');
+  await expect
+    .poll(
+      async () => {
+        const lines = await terminalLines(page, labId);
+        const busy = await panel(page, labId).getAttribute('data-busy');
+        return busy === null && lines.length > before && PROMPT_ONLY.test(lines.at(-1) ?? '');
+      },
+      { timeout: 30_000, message: `command did not finish: ${line}` },
+    )
+    .toBe(true);
+}
+
+/** Leaves the terminal (Escape), then Tabs to the task's control and answers with keys only. */
+async function answerByKeyboard(page: Page, labId: string, model: LabModel, taskId: string, value: string): Promise<void> {
+  const item = taskItem(page, taskId, labId);
+  const input = model.view(taskId).input!;
+  await page.keyboard.press('Escape');
+  if (input.kind === 'text') {
+    const field = item.getByLabel('Your answer');
+    await tabTo(page, field);
+    await page.keyboard.type(value);
+    await page.keyboard.press('Enter');
+  } else if (input.kind === 'choice') {
+    const ids = value.split(/[\s,]+/).filter(Boolean);
+    const role = input.multiple ? 'checkbox' : 'radio';
+    const controls = input.options.map((o) => item.getByRole(role, { name: o.text.replace(/`/g, ''), exact: true }));
+    await tabTo(page, input.multiple ? controls[0]! : item.getByRole('radio'));
+    if (input.multiple) {
+      for (const [i, o] of input.options.entries()) {
+        if (i > 0) await page.keyboard.press('Tab');
+        if (ids.includes(o.id)) await page.keyboard.press('Space');
+      }
+    } else {
+      // A radio group: arrow keys move and select; the group starts at its first option.
+      const want = input.options.findIndex((o) => ids.includes(o.id));
+      for (let i = 0; i < input.options.length + 1; i++) {
+        if (await controls[want]!.isChecked()) break;
+        await page.keyboard.press('ArrowDown');
+      }
+      await expect(controls[want]!).toBeChecked();
+    }
+    await tabTo(page, item.getByRole('button', { name: 'Check', exact: true }));
+    await page.keyboard.press('Enter');
+  } else {
+    if (input.options) {
+      const option = item.getByRole('radio', { name: value, exact: true });
+      await tabTo(page, item.getByRole('radio'));
+      for (let i = 0; i < input.options.length + 1 && !(await option.isChecked()); i++) await page.keyboard.press('ArrowDown');
+      await expect(option).toBeChecked();
+    } else {
+      await tabTo(page, item.getByLabel('Your prediction'));
+      await page.keyboard.type(value);
+    }
+    await tabTo(page, item.getByRole('button', { name: 'Lock in' }));
+    await page.keyboard.press('Enter');
+    await expect(item.locator('[data-locked]')).toContainText(`Your prediction: ${value}, locked.`);
+  }
+  // Back to the terminal: Shift+Tab from the panel reaches it.
+  for (let i = 0; i < 300 && !(await isInTerminal(page, labId)); i++) await page.keyboard.press('Shift+Tab');
+  expect(await isInTerminal(page, labId), 'the terminal is reachable again with Shift+Tab').toBe(true);
+}
+
+for (const def of LABS) {
+  test(`lab ${def.id}: completed by keyboard alone, then photographed`, async ({ page }) => {
+    test.setTimeout(300_000);
+    await page.setViewportSize({ width: 1366, height: 900 });
+    await page.goto(await lessonPathFor(page, def.id));
+    const lab = await openLab(page, def.id);
+    const model = await LabModel.load(def.id, await labSeed(page, def.id));
+    test.info().annotations.push({ type: 'seed', description: String(model.seed) });
+
+    await tabToTerminal(page, def.id);
+    for (const step of model.plan) {
+      const answer = parseAnswer(step.line);
+      if (answer && model.view(answer.task).input) await answerByKeyboard(page, def.id, model, answer.task, answer.value);
+      else await typeLine(page, def.id, step.line);
+      for (const id of step.passed) await expect(taskItem(page, id, def.id), `${step.line} passes ${id}`).toHaveAttribute('data-status', 'passed');
+    }
+    for (const t of model.tasks) await expect(taskItem(page, t.id, def.id)).toHaveAttribute('data-status', 'passed');
+    const total = model.tasks.reduce((n, t) => n + t.points, 0);
+    await expect(lab.locator('[data-score]')).toHaveText(String(total));
+    await expect(lab.locator('[data-complete-banner]')).toBeVisible();
+
+    for (const [size, viewport] of [['desktop', { width: 1366, height: 900 }], ['phone', { width: 390, height: 844 }]] as const) {
+      await page.setViewportSize(viewport);
+      for (const scheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        await lab.locator('[data-complete-banner]').scrollIntoViewIfNeeded();
+        await page.screenshot({ path: `${DIR}/lab-${def.id}-${scheme}-${size}.png` });
+      }
+    }
+  });
+}
