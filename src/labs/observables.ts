@@ -197,7 +197,7 @@ export const OBSERVABLES: Record<string, Observable> = {
     doc: 'The source address a packet from `from` carried when it arrived at `to` (delivered there, or answered by its kernel), or, with `at`, as it crossed that place: what the receiver sees after any source NAT on the way, such as Docker\'s masquerade.',
     normalize: 'ip',
     needs: ['to'],
-    how: 'send something from {{from}} to {{to}} (ping, curl) and capture at the receiving end',
+    how: 'send something from {{from}} to {{to}} (a ping, a curl)',
     extract(ref, ctx, ev) {
       if (!fromHere(ref, ctx, ev)) return [];
       const to = addressesOf(ctx, ref.to!);
