@@ -3,11 +3,12 @@
  * `defineLab({...})` and list it here; the lab self-test picks it up.
  */
 import type { LabDefinition } from '../src/labs/schema';
+import { dockerBridge } from './docker-bridge';
 import { encapsulation } from './encapsulation';
 import { packets } from './packets';
 import { threePools } from './three-pools';
 
-export const LABS: readonly LabDefinition[] = [packets, encapsulation, threePools];
+export const LABS: readonly LabDefinition[] = [packets, encapsulation, dockerBridge, threePools];
 
 export function findLab(id: string): LabDefinition | undefined {
   return LABS.find((l) => l.id === id);

@@ -27,6 +27,9 @@ const lab = webLab(
     task('hops', observed('routed-hops', { to: '@target' })),
     task('snat', observed('snat-port', { to: '192.168.49.1' })),
     task('dnat', observed('dnat-destination', { to: '{{web.ip}}' })),
+    task('seen-outside', observed('seen-source', { to: '192.168.49.1' })),
+    task('seen-pod', observed('seen-source', { to: '@target' })),
+    task('seen-pod-node', observed('seen-source', { to: '@target', at: '@targetNode' })),
     task('frame-src', observed('frame-mac', { to: '@target', at: 'node:{{client.node}}', dev: 'flannel.1' })),
     task('frame-dst', observed('frame-dst-mac', { to: '@target', at: 'node:{{client.node}}', dev: 'flannel.1' })),
   ],
@@ -107,6 +110,18 @@ describe('NAT', () => {
     const m = new RegExp(`udp +17 \\d+ src=${b().client!.ip} dst=192\\.168\\.49\\.1 sport=\\d+ dport=53 src=192\\.168\\.49\\.1 dst=${b().client!.nodeIp} sport=53 dport=(\\d+)`).exec(entries!);
     expect(m, entries).not.toBeNull();
     expect(seen('snat')).toBe(m![1]);
+  });
+
+  it('reads the source address the receiver sees: the node\'s after masquerade, the pod\'s own between pods', async () => {
+    expect((await run('kubectl exec client -- ping -c 1 192.168.49.1')).status).toBe(0);
+    const [entries] = await onClientNode('conntrack -L -p icmp');
+    const m = new RegExp(`icmp +1 \\d+ src=${b().client!.ip} dst=192\\.168\\.49\\.1 type=8 code=0 id=\\d+ src=192\\.168\\.49\\.1 dst=(\\S+) `).exec(entries!);
+    expect(m, entries).not.toBeNull();
+    expect(seen('seen-outside')).toBe(m![1]);
+    expect(seen('seen-outside')).toBe(b().client!.nodeIp);
+    // Earlier pings crossed from pod to pod: no NAT, so the target saw the client's own address.
+    expect(seen('seen-pod')).toBe(b().client!.ip);
+    expect(seen('seen-pod-node')).toBe(b().client!.ip);
   });
 
   it('reads the endpoint DNAT chose for a Service, as conntrack shows it', async () => {

@@ -192,6 +192,29 @@ export const OBSERVABLES: Record<string, Observable> = {
       return unique(ev.trace.hops.filter((h) => h.action === 'dnat' && h.ip).map((h) => String(h.ip!.dst)));
     },
   },
+  'seen-source': {
+    name: 'seen-source',
+    doc: 'The source address a packet from `from` carried when it arrived at `to` (delivered there, or answered by its kernel), or, with `at`, as it crossed that place: what the receiver sees after any source NAT on the way, such as Docker\'s masquerade.',
+    normalize: 'ip',
+    needs: ['to'],
+    how: 'send something from {{from}} to {{to}} (a ping, a curl)',
+    extract(ref, ctx, ev) {
+      if (!fromHere(ref, ctx, ev)) return [];
+      const to = addressesOf(ctx, ref.to!);
+      const first = ev.trace.hops.find((h) => h.ip);
+      if (!first?.ip || !to.includes(first.ip.dst)) return [];
+      const proto = first.ip.proto;
+      if (ref.at) return unique(hopsAt(ref, ctx, ev).filter((h) => h.ip?.proto === proto && to.includes(h.ip.dst)).map((h) => String(h.ip!.src)));
+      const seen: number[] = [];
+      for (const h of ev.trace.hops) {
+        if (!h.ip) continue;
+        // Delivered to `to`: its source there. Answered by `to` (an echo reply, a SYN-ACK): the answer goes back to the source `to` saw.
+        if (h.action === 'deliver' && h.ip.proto === proto && to.includes(h.ip.dst)) seen.push(h.ip.src);
+        else if (h.action === 'reply' && to.includes(h.ip.src)) seen.push(h.ip.dst);
+      }
+      return unique(seen.map(String));
+    },
+  },
   'frame-mac': {
     name: 'frame-mac',
     doc: 'The source MAC of the Ethernet frame that carried a packet from `from` (to `to`, if given) out of device `dev` at place `at`: the MAC a router rewrote it with.',

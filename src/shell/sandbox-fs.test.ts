@@ -32,3 +32,45 @@ describe('files Docker writes into a container', () => {
     expect((await run(s, 'hostname')).out).toBe(`${short}\n`);
   });
 });
+
+describe('/sys/class/net', () => {
+  it('names a container\'s veth peer by index, as the host\'s ip link shows it', async () => {
+    const s = await playgroundSession({ topology: 'docker', seed: 1, scheduler: new ScriptClock(REFERENCE_TIME, 60_000) });
+    await run(s, 'ssh host-1');
+    await run(s, 'docker run -d --name c1 busybox sleep 3600');
+    await run(s, 'docker run -d --name c2 busybox sleep 3600');
+    for (const name of ['c1', 'c2']) {
+      const iflink = (await run(s, `docker exec ${name} cat /sys/class/net/eth0/iflink`)).out.trim();
+      const ifindex = (await run(s, `docker exec ${name} cat /sys/class/net/eth0/ifindex`)).out.trim();
+      const c = s.sim.state.docker!.hosts['host-1']!.containers.find((x) => x.name === name)!;
+      // The host's line for that index is the container's veth, and it points back at eth0's index.
+      const line = (await run(s, 'ip link')).out.split('\n').find((l) => l.startsWith(`${iflink}: `));
+      expect(line).toMatch(new RegExp(`^${iflink}: ${c.hostVeth}@if${ifindex}: .* master docker0 `));
+      expect((await run(s, `docker exec ${name} cat /sys/class/net/eth0/address`)).out).toBe(`${c.mac}\n`);
+      expect((await run(s, `cat /sys/class/net/${c.hostVeth}/iflink`)).out).toBe(`${ifindex}\n`);
+    }
+    expect((await run(s, 'docker exec c1 ls /sys/class/net')).out).toBe('eth0\nlo\n');
+  });
+
+  it('holds each device\'s attributes as the kernel prints them', async () => {
+    const s = await playgroundSession({ topology: 'docker', seed: 1, scheduler: new ScriptClock(REFERENCE_TIME, 60_000) });
+    await run(s, 'ssh host-1');
+    const cat = async (dev: string, attr: string): Promise<string> => (await run(s, `cat /sys/class/net/${dev}/${attr}`)).out;
+    expect(await cat('lo', 'type')).toBe('772\n');
+    expect(await cat('lo', 'address')).toBe('00:00:00:00:00:00\n');
+    expect(await cat('lo', 'operstate')).toBe('unknown\n');
+    expect(await cat('eth0', 'type')).toBe('1\n');
+    expect(await cat('eth0', 'broadcast')).toBe('ff:ff:ff:ff:ff:ff\n');
+    expect(await cat('eth0', 'mtu')).toBe('1500\n');
+    expect(await cat('eth0', 'iflink')).toBe(await cat('eth0', 'ifindex'));
+    expect(await cat('eth0', 'tx_queue_len')).toBe('1000\n');
+    // docker0 with no container has no carrier: state DOWN in ip link, "down" here.
+    expect((await run(s, 'ip link show docker0')).out).toContain('state DOWN');
+    expect(await cat('docker0', 'operstate')).toBe('down\n');
+    await run(s, 'docker run -d --name c1 busybox sleep 3600');
+    expect(await cat('docker0', 'operstate')).toBe('up\n');
+    await run(s, 'ip link set docker0 down');
+    expect(await cat('docker0', 'operstate')).toBe('down\n');
+    expect((await run(s, 'cat /sys/class/net/nope/ifindex')).status).toBe(1);
+  });
+});

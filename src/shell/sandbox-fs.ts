@@ -31,6 +31,9 @@
  * Writes are bounded (files.ts: 1 MiB a file, 8 MiB a machine): `writeLimited` and
  * `appendLimited` throw a FileLimitError with the errno text (`No space left on device`) that
  * the writing command reports in its own words.
+ * Everywhere, `/sys/class/net/DEV/` holds a few attributes of each device of the namespace the
+ * place's programs use (sim/linux/sysfs.ts: ifindex, iflink, address, mtu, operstate, ...), so
+ * `cat /sys/class/net/eth0/iflink` in a container names the host's end of its veth pair.
  * Left out: permissions and owners beyond that rule, empty directories (`mkdir`), links, and
  * every system file not listed above. Writing a generated file does not change the model
  * (a new `/etc/resolv.conf` does not change how the pod resolves names). A container's
@@ -47,6 +50,8 @@ import { imageFiles } from '../sim/apps/index';
 import { mountedFiles } from '../sim/k8s/volumes';
 import { containerHostsFile, containerResolvConf } from '../sim/docker/networks';
 import { normaliseKey, procSysFiles, readSysctl, writeSysctl } from '../sim/linux/sysctl';
+import { sysClassNetFiles } from '../sim/linux/sysfs';
+import { nsIdOf } from './resolver';
 
 /** Where file names resolve for a shell: the machine's key in the state and the working directory. */
 export interface Place {
@@ -85,6 +90,12 @@ export function generatedFiles(env: ShellEnv): Record<string, string> {
 }
 
 function machineFiles(env: ShellEnv): Record<string, string> {
+  // /sys/class/net of the namespace the place's programs use (sim/linux/sysfs.ts).
+  const ns = env.sim.state.netns[nsIdOf(env)];
+  return { ...(ns ? sysClassNetFiles(env.sim.state.netns, ns) : {}), ...placeFiles(env) };
+}
+
+function placeFiles(env: ShellEnv): Record<string, string> {
   const loc = env.location;
   const state = env.sim.state;
   if (loc.kind === 'pod') {

@@ -6,9 +6,10 @@
  * 5.3 and 24): `N: name@peer: <FLAGS> mtu M master BR state forwarding|disabled priority 32
  * cost 2 `. The kernel's bridge dump carries a veth's peer index without its namespace, so the
  * tool names the device with that index in its own namespace (`veth38a26eb8@eth0` where `ip
- * addr` says `@if2`), `ifN` when there is none, and adds `M-DOWN` when that device is down or
- * missing. `bridge fdb` dumps device by device (by interface index): the bridge's entries for
- * each port (newest first, then the port's own address, permanent, with and without `vlan 1`)
+ * addr` says `@if2`), `ifN` when there is none, and adds `M-DOWN` when that device is down (not
+ * when it is missing: iproute2's ll_index_to_flags then answers -1, as if it were up).
+ * `bridge fdb` dumps device by device (by interface index): the bridge's entries for each port
+ * (newest first, then the port's own address, permanent, with and without `vlan 1`)
  * and the device's own (`self`) entries: a vxlan device's remote VTEPs (`MAC dst IP [via DEV]
  * self permanent`, the default destination as `00:00:00:00:00:00`) and addresses added to a
  * device's filter. Under `dev DEV` the `dev` column is left out, under `br BR` it stays.
@@ -31,11 +32,15 @@ import type { KernelError } from '../../sim/linux/errors';
 
 const USAGE = 'Usage: bridge [ OPTIONS ] OBJECT { COMMAND | help }\nwhere  OBJECT := { link | fdb }';
 
-/** `name@link` and M-DOWN as bridge's print_name_and_link sees them without a namespace id. */
+/**
+ * `name@link` and M-DOWN as bridge's print_name_and_link sees them without a namespace id:
+ * M-DOWN when a device of that index is down; none with that index (ll_index_to_flags answers
+ * -1, every flag set) prints `ifN` and no M-DOWN.
+ */
 function portName(ns: Netns, d: Device): { name: string; mdown: boolean } {
   if (!d.peer) return { name: d.name, mdown: false };
   const local = deviceByIndex(ns, d.peer.ifindex);
-  return { name: `${d.name}@${local ? local.name : `if${d.peer.ifindex}`}`, mdown: !local?.up };
+  return { name: `${d.name}@${local ? local.name : `if${d.peer.ifindex}`}`, mdown: local ? !local.up : false };
 }
 
 function linkLines(ctx: CommandContext, ns: Netns, dev: string | undefined): string[] {

@@ -1,8 +1,11 @@
 /**
- * busybox `nslookup`, `wget`, `ip`, `ifconfig` and `route`, as they behave inside busybox pods.
+ * busybox `nslookup`, `wget`, `ip`, `ifconfig` and `route`, as they behave inside busybox pods
+ * and containers.
  *
  * Design notes: nslookup is the image's busybox version's (nslookup-busybox.ts: 1.28's
- * getaddrinfo-based one, or 1.29+'s own queries with busybox's layout).
+ * getaddrinfo-based one, or 1.29+'s own queries with busybox's layout), asking the server of
+ * the place's resolv.conf: a pod's, or a Docker container's (the host's nameserver on the
+ * default bridge, Docker's embedded DNS server 127.0.0.11 on a user-defined network).
  * wget (1.36) parses its options as busybox's getopt32 does over glibc getopt_long (clustered
  * `-qO-`, `-qO FILE`, separate `-O - -q`, options after the URL, `--output-document=F`,
  * unambiguous prefixes of long options), fetches each URL over a real TCP connection and
@@ -50,7 +53,7 @@ import { busyboxNslookup } from './nslookup-busybox';
 import { busyboxVersion, imageAt } from '../images';
 import { text } from '../../sim/apps';
 import { compareVersions } from '../../sim/apps/image';
-import { nsIdOf, resolvConfAt, resolveHost } from '../resolver';
+import { nodeResolvConf, nsIdOf, resolvConfAt, resolveHost } from '../resolver';
 import { absolute, kindOf, placeOf, writeError } from '../sandbox-fs';
 import { writeFile } from '../../sim/files';
 import { SYN_GIVE_UP_MS } from '../../sim/tcp-stack';
@@ -62,8 +65,10 @@ export const nslookup: Command = {
   where: ['pod'],
   async run(ctx) {
     const loc = ctx.env.location;
-    if (loc.kind !== 'pod') throw new CommandError('UNSUPPORTED', 'nslookup: not available here');
-    return busyboxNslookup(ctx, busyboxVersion(imageAt(ctx.env.sim, loc)), resolvConfAt(ctx.env, loc), this.usage);
+    if (loc.kind !== 'pod' && loc.kind !== 'container') throw new CommandError('UNSUPPORTED', 'nslookup: not available here');
+    // A pod's resolv.conf comes from its dnsPolicy; a Docker container's from its networks (the embedded DNS server on a user-defined one).
+    const conf = loc.kind === 'pod' ? resolvConfAt(ctx.env, loc) : nodeResolvConf(ctx.env);
+    return busyboxNslookup(ctx, busyboxVersion(imageAt(ctx.env.sim, loc)), conf, this.usage);
   },
 };
 

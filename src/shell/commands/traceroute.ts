@@ -5,7 +5,7 @@
  * 33434 and up with TTL 1, 2, 3...; each router whose TTL check discards a probe answers with
  * ICMP time exceeded, and the destination answers port unreachable, which ends the trace. The
  * layout is docs/reference/fidelity.md 4.4's: `traceroute to X (X), 30 hops max, 60 byte packets` (46 byte
- * packets for busybox in pods), then ` N  addr (addr)  t1 ms  t2 ms  t3 ms`, `*` for a probe
+ * packets for busybox in pods and Docker containers), then ` N  addr (addr)  t1 ms  t2 ms  t3 ms`, `*` for a probe
  * nobody answered, and `!H`, `!N`, `!P` after a time for host, network or protocol
  * unreachable. Each probe really crosses the sandbox, so the hops are the routers that
  * decrement TTL (a node's cni0 address, then the remote node's flannel.1 address on flannel).
@@ -46,7 +46,8 @@ export const traceroute: Command = {
     const r = resolveHost(ctx.env, host);
     // gai_strerror's text: a name server that never answers, or refuses, is a temporary failure.
     if (!r.ok) throw new CommandError('NOT_FOUND', `${host}: ${r.reason === 'timeout' ? 'Temporary failure in name resolution' : 'Name or service not known'}\nCannot handle "host" cmdline arg \`${host}' on position 1 (argc 1)`, 2);
-    const busybox = ctx.env.location.kind === 'pod';
+    // Pods and Docker containers run busybox's traceroute (the only one their images ship).
+    const busybox = ctx.env.location.kind === 'pod' || ctx.env.location.kind === 'container';
     const size = busybox ? 46 : 60;
     ctx.stdout.write(`traceroute to ${host} (${formatIp(r.ip)}), ${maxHops} hops max, ${size} byte packets\n`);
     const sim = ctx.env.sim;

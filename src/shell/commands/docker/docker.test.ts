@@ -213,6 +213,27 @@ describe('docker networks, attach and detach', () => {
     expect((await run('docker exec alpine1 ping -c 1 172.17.0.2')).out).toContain('64 bytes from 172.17.0.2: seq=0 ttl=64');
   });
 
+  it('busybox nslookup in a container asks the server of its resolv.conf: 127.0.0.11 on a user-defined network, the host\'s on the default bridge', async () => {
+    const { run } = await session();
+    await run('docker network create alpine-net');
+    await run('docker run -d --name api --network alpine-net nginx');
+    await run('docker run -dit --name alpine1 --network alpine-net alpine ash');
+    await run('docker run -dit --name alpine2 alpine ash');
+    // busybox 1.36 asks for A and AAAA; the embedded server answers the container name, and an empty NOERROR for AAAA.
+    expect(await run('docker exec alpine1 nslookup api')).toEqual({
+      out: 'Server:\t\t127.0.0.11\nAddress:\t127.0.0.11:53\n\nNon-authoritative answer:\nName:\tapi\nAddress: 172.18.0.2\n\nNon-authoritative answer:\n\n',
+      status: 0,
+    });
+    // Other names go to the host's nameserver, through the embedded server.
+    expect((await run('docker exec alpine1 nslookup google.com')).out).toContain('Server:\t\t127.0.0.11\n');
+    expect((await run('docker exec alpine1 nslookup google.com')).out).toContain('Name:\tgoogle.com\nAddress: 192.0.2.14\n');
+    // On the default bridge the host's nameserver is asked, and it knows no container names.
+    expect(await run('docker exec alpine2 nslookup api')).toEqual({
+      out: "Server:\t\t192.168.56.1\nAddress:\t192.168.56.1:53\n\n** server can't find api: NXDOMAIN\n\n** server can't find api: NXDOMAIN\n\n",
+      status: 1,
+    });
+  });
+
   it('attach lands in the main shell; Ctrl+P Ctrl+Q detaches with "read escape sequence"; exit stops the container', async () => {
     const { s, run } = await session();
     await run('docker run -dit --name alpine1 alpine ash');
