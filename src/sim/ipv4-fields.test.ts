@@ -153,11 +153,11 @@ describe('reading a header', () => {
   it('says what a receiver would object to', () => {
     const bad = PING.slice();
     bad[0] = 0x44;
-    bad[6] |= 0x80;
+    bad[6] = 0xc0;
     bad[8] = 0;
     expect(readPacket(bad).notes).toEqual([
       'IHL 4 is below 5: no header is shorter than 20 bytes, so a receiver drops this packet.',
-      'The reserved flag is set: it must be 0, and a Linux receiver drops the packet.',
+      'The reserved flag is set: RFC 791 says it must be 0, though a Linux receiver ignores it and takes the packet.',
       'TTL 0: a router drops this packet instead of forwarding it.',
       'The header checksum is wrong (the header needs 0xfe20): every router and receiver drops this packet.',
     ]);

@@ -507,7 +507,7 @@ function fold(total: number): { sum: number; folds: ChecksumFold[] } {
 }
 
 function wordHolds(index: number): string {
-  return ['version, IHL, DSCP, ECN', 'total length', 'identification', 'flags, fragment offset', 'TTL, protocol', 'header checksum', 'source address (high half)', 'source address (low half)', 'destination address (high half)', 'destination address (low half)'][index] ?? 'options';
+  return ['version, IHL, DSCP, ECN', 'total length', 'identification', 'flags, fragment offset', 'TTL, protocol', 'header checksum', 'source, first half', 'source, second half', 'destination, first half', 'destination, second half'][index] ?? 'options';
 }
 
 /** The header length this packet's bytes let a reader use: IHL x 4 (20 when IHL is below 5), cut at the bytes' end. */
@@ -724,9 +724,8 @@ export function readPacket(b: Uint8Array): PacketReading {
   if (values.totalLength < hl) notes.push(`The total length, ${values.totalLength}, is shorter than the header: a receiver drops this packet.`);
   else if (values.totalLength > b.length) notes.push(`The total length says ${values.totalLength} bytes, but only ${b.length} are here: the capture is cut short.`);
   else if (values.totalLength < b.length) notes.push(`${b.length - values.totalLength} bytes after the packet's end (Ethernet padding) are not part of it.`);
-  if (values.flags & FLAG_RESERVED) notes.push('The reserved flag is set: it must be 0, and a Linux receiver drops the packet.');
+  if (values.flags & FLAG_RESERVED) notes.push('The reserved flag is set: RFC 791 says it must be 0, though a Linux receiver ignores it and takes the packet.');
   if (values.flags & FLAG_MF || values.fragmentOffset !== 0) notes.push('MF or a fragment offset marks this packet as a fragment: the receiver holds it until every fragment of the packet has arrived.');
-  if ((values.flags & FLAG_DF) !== 0 && values.fragmentOffset !== 0) notes.push('DF is set on a fragment: no router could have split this packet.');
   if (values.ttl === 0) notes.push('TTL 0: a router drops this packet instead of forwarding it.');
   if (!work.valid) notes.push(`The header checksum is wrong (the header needs ${hex4(work.computed)}): every router and receiver drops this packet.`);
   return { bytes: b, values, headerLength: hl, end, fields, options, payload, checksum: work, notes };
