@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clusterPicture, sampleCapture, sampleFact, sampleOutput } from './samples';
+import { clusterPicture, sampleCapture, sampleFact, sampleOutput, samplePacket } from './samples';
 import { REFERENCE_TIME } from './catalog';
 import { LabSession } from './session';
 import { ScriptClock, transcript } from './transcript';
@@ -48,5 +48,26 @@ describe('lesson samples', () => {
     }
     expect(pic.nodes[0]!.pods.map((p) => p.name.replace(/-[a-z0-9]+-[a-z0-9]{5}$/, ''))).toEqual(['coredns', 'coredns']);
     expect(pic.services.map((s) => s.name).sort()).toEqual(['kube-dns', 'kubernetes', 'web']);
+  });
+});
+
+describe('the first packet a command sends', () => {
+  it('is the echo request as it left the workstation, the bytes the pcap file holds', async () => {
+    const sample = await samplePacket('packets', 'ping -c 1 {{h2.ip}}');
+    expect(sample.command).toBe('ping -c 1 192.168.2.10');
+    expect(sample.summary).toBe('ICMP echo request 192.168.1.100 > 192.168.2.10');
+    expect(sample.host).toBe('workstation');
+    expect(sample.output).toContain('1 packets transmitted, 1 received');
+    // Ethernet type IPv4, then the header tcpdump -x prints for this packet.
+    expect(Array.from(sample.frame.subarray(12, 14))).toEqual([0x08, 0x00]);
+    expect(sample.packet).toEqual(sample.frame.subarray(14));
+    expect(Buffer.from(sample.packet.subarray(0, 20)).toString('hex')).toBe('4500005478c940004001' + '3d21c0a80164c0a8020a');
+    expect(sample.packet.length).toBe(84);
+  });
+
+  it('comes after the setup commands, and a command that sends nothing is an error', async () => {
+    const after = await samplePacket('packets', 'ping -c 1 {{h2.ip}}', ['ssh router-1 ip route del 192.168.2.0/24']);
+    expect(after.summary).toBe('ICMP echo request 192.168.1.100 > 192.168.2.10');
+    await expect(samplePacket('packets', 'ip route')).rejects.toThrow('samplePacket: "ip route" in lab packets put no IPv4 packet on a wire.');
   });
 });

@@ -1,9 +1,10 @@
 /**
  * Sample outputs and facts for lesson text, computed from a lab's sandbox.
  *
- * Design notes: lessons quote command output and draw the cluster; both come from the lab's
- * own sandbox built with its default seed (the seed the static lab panel shows), at build
- * time, so the prose, the pictures and the lab never disagree. Each sample runs in a fresh
+ * Design notes: lessons quote command output, draw the cluster and show a packet's bytes; all
+ * come from the lab's own sandbox built with its default seed (the seed the static lab panel
+ * shows), at build time, so the prose, the pictures and the lab never disagree. A packet is
+ * taken from the session's trace events, the frames that crossed a wire. Each sample runs in a fresh
  * session on a virtual clock, exactly as `npm run shell -- --lab <id> --quiet` would.
  */
 import { REFERENCE_TIME, requireLab } from './catalog';
@@ -113,4 +114,37 @@ export async function sampleCapture(labId: LabRef, capture: string, during: stri
   s.interrupt();
   await running;
   return { command, during: traffic, output: output.replace(/^\n+|\n+$/g, '') };
+}
+
+/** The first IPv4 packet a command put on a wire, for pictures of the header. */
+export interface PacketSample extends Sample {
+  /** The whole Ethernet frame, as the lab's pcap file holds it. */
+  frame: Uint8Array;
+  /** The IPv4 packet inside it (the frame less its 14-byte Ethernet header). */
+  packet: Uint8Array;
+  /** The trace's one-line summary: `ICMP echo request 192.168.1.100 > 192.168.2.10`. */
+  summary: string;
+  /** The machine whose trace it is (where the packet started): `workstation`. */
+  host: string;
+}
+
+/**
+ * Runs `setup` then `command` in a fresh default-seed session and returns the first IPv4
+ * packet the command sent onto a veth or a cable (ARP frames before it are skipped), from the
+ * session's trace events, exactly as `--pcap` writes it. Throws when the command sent none.
+ */
+export async function samplePacket(labId: LabRef, command: string, setup: string[] = []): Promise<PacketSample> {
+  const { s, clock } = await session(labId);
+  const rendered = render(command, s.bindings);
+  if (setup.length) await transcript(s, clock, setup.map((l) => render(l, s.bindings)), { quiet: true });
+  let found: { frame: Uint8Array; summary: string; host: string } | undefined;
+  const stop = s.subscribe((e) => {
+    if (found || e.type !== 'trace') return;
+    const frame = e.trace.frames.find((f) => f.length >= 34 && f[12] === 0x08 && f[13] === 0x00);
+    if (frame) found = { frame, summary: e.trace.summary, host: e.trace.hops[0]?.host ?? '' };
+  });
+  const output = await transcript(s, clock, [rendered], { quiet: true });
+  stop();
+  if (!found) throw new Error(`samplePacket: "${rendered}" in lab ${typeof labId === 'string' ? labId : labId.id} put no IPv4 packet on a wire. Its output:\n${output}`);
+  return { command: rendered, output, frame: found.frame, packet: found.frame.slice(14), summary: found.summary, host: found.host };
 }

@@ -34,7 +34,7 @@ test('no built page shows component source or an unfilled placeholder', () => {
   const found: string[] = [];
   for (const f of files) {
     const text = visibleText(readFileSync(f, 'utf8'));
-    for (const m of text.matchAll(/<(Fact|Try|Lab|PoolsFigure|RoutedFigure)\b[^>]*>?|\{\{[^}]*\}\}/g)) found.push(`${f}: ${m[0]}`);
+    for (const m of text.matchAll(/<(Fact|Try|Lab|PoolsFigure|RoutedFigure|HeaderExplorer)\b[^>]*>?|\{\{[^}]*\}\}/g)) found.push(`${f}: ${m[0]}`);
   }
   expect(found).toEqual([]);
 });
