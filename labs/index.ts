@@ -4,10 +4,11 @@
  */
 import type { LabDefinition } from '../src/labs/schema';
 import { encapsulation } from './encapsulation';
+import { ipv4Header } from './ipv4-header';
 import { packets } from './packets';
 import { threePools } from './three-pools';
 
-export const LABS: readonly LabDefinition[] = [packets, encapsulation, threePools];
+export const LABS: readonly LabDefinition[] = [packets, ipv4Header, encapsulation, threePools];
 
 export function findLab(id: string): LabDefinition | undefined {
   return LABS.find((l) => l.id === id);
