@@ -5,10 +5,11 @@
 import type { LabDefinition } from '../src/labs/schema';
 import { dockerBridge } from './docker-bridge';
 import { encapsulation } from './encapsulation';
+import { ipv4Header } from './ipv4-header';
 import { packets } from './packets';
 import { threePools } from './three-pools';
 
-export const LABS: readonly LabDefinition[] = [packets, encapsulation, dockerBridge, threePools];
+export const LABS: readonly LabDefinition[] = [packets, ipv4Header, encapsulation, dockerBridge, threePools];
 
 export function findLab(id: string): LabDefinition | undefined {
   return LABS.find((l) => l.id === id);

@@ -20,6 +20,8 @@ const lab = webLab(
     task('echo-checksum', observed('echo-request-checksum', { to: '@target' })),
     task('echo-checksum-there', observed('echo-request-checksum', { to: '@target', at: '@targetNode', dev: 'cni0' })),
     task('echo-ttl', observed('echo-request-ttl', { to: '@target', at: '@targetNode', dev: 'cni0' })),
+    task('echo-ttl-in', observed('echo-request-ttl', { to: '@target', at: '@targetNode', dev: 'flannel.1' })),
+    task('echo-ttl-arrived', observed('echo-request-ttl', { to: '@target', at: '@target' })),
     task('reply-ttl', observed('reply-ttl', { to: '@target' })),
     task('outcome', observed('ping-outcome', { to: '@target' })),
     task('outcome-clusterip', observed('ping-outcome', { to: '{{web.ip}}' })),
@@ -32,6 +34,7 @@ const lab = webLab(
     task('seen-pod-node', observed('seen-source', { to: '@target', at: '@targetNode' })),
     task('frame-src', observed('frame-mac', { to: '@target', at: 'node:{{client.node}}', dev: 'flannel.1' })),
     task('frame-dst', observed('frame-dst-mac', { to: '@target', at: 'node:{{client.node}}', dev: 'flannel.1' })),
+    task('fragment', observed('fragment-offset', { to: '@target', at: 'node:{{client.node}}', dev: 'flannel.1' })),
   ],
   { bindings: { ...WEB_BINDINGS, targetNode: { node: { nodeOf: 'target' } } } },
 );
@@ -45,6 +48,18 @@ beforeAll(async () => {
 });
 const seen = (id: string) => session.renderStep(`{{expected.${id}}}`);
 const b = () => session.bindings;
+/** What `capture` (a tcpdump) on `node` prints while `traffic` runs in a second terminal. */
+async function captureOn(node: string, capture: string, traffic: string): Promise<string> {
+  await run(`ssh ${node}`);
+  let out = '';
+  const running = session.run(capture, { write: (t) => void (out += t) }, { write: () => {} });
+  const other = session.openTerminal();
+  await other.run(traffic, { write: () => {} }, { write: () => {} });
+  session.interrupt();
+  await running;
+  await run('exit');
+  return out;
+}
 /** Runs `lines` on the client's node. */
 async function onClientNode(...lines: string[]): Promise<string[]> {
   await run(`ssh ${b().client!.node}`);
@@ -82,6 +97,19 @@ describe('echo requests and replies', () => {
     // Two routers each took one off the TTL, and rewrote the checksum each time.
     expect(there.checksum).not.toBe(sent.checksum);
     expect(seen('echo-checksum-there')).toBe(`0x${there.checksum.toString(16).padStart(4, '0')}`);
+  });
+
+  it('reads the TTL a capture shows: before the node routes it on the device it came in by, and as it arrived', async () => {
+    const out = await captureOn(b().target!.node!, 'tcpdump -v -n -i flannel.1 icmp', `kubectl exec client -- ping -c 1 ${b().target!.ip}`);
+    const m = /IP \(tos 0x0, ttl (\d+), .*\n\s+(\S+) > (\S+): ICMP echo request/.exec(out);
+    expect(m, out).not.toBeNull();
+    expect(m![2]).toBe(b().client!.ip);
+    // tcpdump on the target node's flannel.1 sees the request before that node's decrement.
+    expect(seen('echo-ttl-in')).toBe(m![1]);
+    expect(seen('echo-ttl-in')).toBe('63');
+    expect(seen('echo-ttl')).toBe('62');
+    // The target pod keeps the packet: it arrives with the TTL it left cni0 with.
+    expect(seen('echo-ttl-arrived')).toBe('62');
   });
 
   it('reads the TTL ping prints for the reply, the outcome, and the routed hops traceroute counts', async () => {
@@ -151,6 +179,20 @@ describe('frames', () => {
     expect(seen('frame-dst')).toBe(m![2]);
     // The frame goes from this node's VTEP to the target node's.
     expect(seen('frame-dst')).toBe(b().targetNode!.tunnelMac);
+  });
+});
+
+describe('fragments', () => {
+  it('reads the offset field of the last fragment in 8-byte units, where tcpdump -v prints bytes', async () => {
+    const out = await captureOn(b().client!.node!, 'tcpdump -v -n -i flannel.1 icmp', `kubectl exec client -- ping -c 1 -s 2000 ${b().target!.ip}`);
+    const esc = (ip: string) => ip.replace(/\./g, '\\.');
+    const frags = [...out.matchAll(new RegExp(`id (\\d+), offset (\\d+), flags \\[(\\+|none)\\], proto ICMP \\(1\\), length \\d+\\)\\n\\s+${esc(b().client!.ip!)} > ${esc(b().target!.ip!)}:`, 'g'))];
+    expect(frags.length, out).toBe(2);
+    // One datagram: the same id, MF on the first, the offset of the last a multiple of 8 bytes.
+    expect(frags[0]![1]).toBe(frags[1]![1]);
+    expect(frags.map((f) => f[3])).toEqual(['+', 'none']);
+    expect(Number(frags[1]![2]) % 8).toBe(0);
+    expect(seen('fragment')).toBe(String(Number(frags[1]![2]) / 8));
   });
 });
 

@@ -14,7 +14,7 @@
 import { z } from 'zod';
 import type { Hop } from '../sim/forward';
 import { formatIp, parseIp, type Ip } from '../sim/ipv4';
-import { ICMP_DEST_UNREACH, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, ICMP_TIME_EXCEEDED } from '../sim/packet';
+import { ICMP_DEST_UNREACH, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, ICMP_TIME_EXCEEDED, type EthernetFrame, type Ipv4Packet } from '../sim/packet';
 import type { CheckContext, TraceEvent } from './checks/types';
 import type { NormalizerName } from './normalize';
 import { placeProblems } from './places';
@@ -79,20 +79,41 @@ function fromHere(ref: ObservableRef, ctx: CheckContext, ev: TraceEvent): boolea
   return ev.origin === ctx.place(ref.from).ns;
 }
 
-function hopsAt(ref: ObservableRef, ctx: CheckContext, ev: TraceEvent): Hop[] {
-  const ns = ref.at ? ctx.place(ref.at).ns : undefined;
-  return ev.trace.hops.filter((h) => (ns === undefined || h.ns === ns) && (ref.dev === undefined || h.dev === ctx.render(ref.dev)));
-}
-
 const isEchoRequest = (h: Hop): boolean => h.ip?.proto === 1 && h.ip.icmp?.type === ICMP_ECHO_REQUEST;
 const isEchoReply = (h: Hop): boolean => h.ip?.proto === 1 && h.ip.icmp?.type === ICMP_ECHO_REPLY;
 
-/** Echo requests from `from` to `to` in this trace, at the place asked (default: as sent). */
-function echoRequests(ref: ObservableRef, ctx: CheckContext, ev: TraceEvent): Hop[] {
+/** The IPv4 header fields the echo-request observables read. */
+type EchoHeader = Pick<Ipv4Packet, 'id' | 'ttl' | 'checksum' | 'dst'>;
+
+/** The IP packet a captured frame carries, or, for a VXLAN packet, the one inside its inner frame (tcpdump shows both). */
+function packetsIn(frame: EthernetFrame): Ipv4Packet[] {
+  const p = frame.payload;
+  if (p.kind !== 'ipv4') return [];
+  const inner = p.payload.kind === 'udp' && !(p.payload.payload instanceof Uint8Array) ? p.payload.payload.inner : undefined;
+  return inner ? [p, ...packetsIn(inner)] : [p];
+}
+
+/**
+ * Echo requests from `from` to `to` in this trace: as sent, or, with `at`, as a capture there
+ * shows them (every frame that crossed a device of that place, `dev` only if given), so the
+ * values are the ones tcpdump prints there: before a router's decrement on the device the
+ * packet came in by, after it on the one it left by, and at the destination as it arrived.
+ */
+function echoRequests(ref: ObservableRef, ctx: CheckContext, ev: TraceEvent): EchoHeader[] {
   if (!fromHere(ref, ctx, ev)) return [];
   const to = ref.to ? addressesOf(ctx, ref.to) : undefined;
-  const hops = (ref.at ? hopsAt(ref, ctx, ev) : ev.trace.hops.slice(0, 1)).filter(isEchoRequest);
-  return hops.filter((h) => !to || to.includes(h.ip!.dst));
+  let found: EchoHeader[];
+  if (ref.at) {
+    const ns = ctx.place(ref.at).ns;
+    const dev = ref.dev === undefined ? undefined : ctx.render(ref.dev);
+    found = ev.trace.captures
+      .filter((c) => c.ns === ns && (dev === undefined || c.dev === dev))
+      .flatMap((c) => packetsIn(c.frame))
+      .filter((p) => p.payload.kind === 'icmp' && p.payload.type === ICMP_ECHO_REQUEST);
+  } else {
+    found = ev.trace.hops.slice(0, 1).filter(isEchoRequest).map((h) => h.ip!);
+  }
+  return found.filter((h) => !to || to.includes(h.dst));
 }
 
 export const OBSERVABLES: Record<string, Observable> = {
@@ -102,23 +123,23 @@ export const OBSERVABLES: Record<string, Observable> = {
     normalize: 'number',
     needs: ['to'],
     how: 'ping {{to}} from {{from}} while capturing with tcpdump -v',
-    extract: (ref, ctx, ev) => unique(echoRequests(ref, ctx, ev).map((h) => String(h.ip!.id))),
+    extract: (ref, ctx, ev) => unique(echoRequests(ref, ctx, ev).map((h) => String(h.id))),
   },
   'echo-request-checksum': {
     name: 'echo-request-checksum',
-    doc: 'The IPv4 header checksum of an echo request from `from` to `to`, as sent or, with `at`, as it crossed that place (the checksum changes with each TTL decrement).',
+    doc: 'The IPv4 header checksum of an echo request from `from` to `to`, as sent or, with `at`, as tcpdump at that place shows it (on device `dev`, if given; the checksum changes with each TTL decrement, so a router shows one value on the device the packet came in by and another on the one it left by).',
     normalize: 'hex',
     needs: ['to'],
     how: 'ping {{to}} from {{from}} while capturing with tcpdump -v',
-    extract: (ref, ctx, ev) => unique(echoRequests(ref, ctx, ev).map((h) => String(h.ip!.checksum))),
+    extract: (ref, ctx, ev) => unique(echoRequests(ref, ctx, ev).map((h) => String(h.checksum))),
   },
   'echo-request-ttl': {
     name: 'echo-request-ttl',
-    doc: 'The TTL of an echo request from `from` to `to` as it crossed place `at` (on device `dev`, if given).',
+    doc: 'The TTL of an echo request from `from` to `to` as tcpdump at place `at` shows it (on device `dev`, if given): at a router, before its decrement on the device the packet came in by and after it on the one it left by; at the destination, as it arrived.',
     normalize: 'number',
     needs: ['to', 'at'],
     how: 'ping {{to}} from {{from}} while capturing at {{at}}',
-    extract: (ref, ctx, ev) => unique(echoRequests(ref, ctx, ev).map((h) => String(h.ip!.ttl))),
+    extract: (ref, ctx, ev) => unique(echoRequests(ref, ctx, ev).map((h) => String(h.ttl))),
   },
   'reply-ttl': {
     name: 'reply-ttl',
@@ -230,6 +251,29 @@ export const OBSERVABLES: Record<string, Observable> = {
     needs: ['at', 'dev'],
     how: 'send something from {{from}} and capture with tcpdump -e at {{at}}',
     extract: (ref, ctx, ev) => frameMacs(ref, ctx, ev, 'dst'),
+  },
+  'fragment-offset': {
+    name: 'fragment-offset',
+    doc: 'The fragment offset field of the last fragment of a packet from `from` to `to` as it crossed device `dev` at place `at`: in 8-byte units, as the header holds it (tcpdump -v prints it multiplied by 8, as bytes).',
+    normalize: 'number',
+    needs: ['to', 'at', 'dev'],
+    how: 'send {{to}} a packet larger than the MTU from {{from}} (ping -s 2000) while capturing with tcpdump -v at {{at}}',
+    extract(ref, ctx, ev) {
+      if (!fromHere(ref, ctx, ev)) return [];
+      const at = ctx.place(ref.at!).ns;
+      const dev = ctx.render(ref.dev!);
+      const fromIps = addressesOf(ctx, ref.from);
+      const to = addressesOf(ctx, ref.to!);
+      const out: string[] = [];
+      for (const c of ev.trace.captures) {
+        if (c.ns !== at || c.dev !== dev) continue;
+        const ip = c.frame.payload;
+        if (ip.kind !== 'ipv4' || !fromIps.includes(ip.src) || !to.includes(ip.dst)) continue;
+        // The last fragment: no MF, and an offset (a whole packet has neither).
+        if (!ip.mf && ip.fragOffset > 0) out.push(String(ip.fragOffset));
+      }
+      return unique(out);
+    },
   },
 };
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { clusterPicture, sampleCapture, sampleFact, sampleOutput, samplePacket } from './samples';
 import { REFERENCE_TIME } from './catalog';
+import { defineLab } from './schema';
 import { LabSession } from './session';
 import { ScriptClock, transcript } from './transcript';
 import { fixtureWeb } from '../../tests/fixtures/labs/web';
@@ -32,6 +33,12 @@ describe('lesson samples', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{6} IP 10\\.244\\.\\d+\\.\\d+ > ${ip.replace(/\./g, '\\.')}: ICMP echo request`));
     expect(lines[1]).toContain(`IP ${ip} > `);
+  });
+
+  it('start the traffic only once the capture listens, however long ssh and tcpdump take to start', async () => {
+    const routed = defineLab({ id: 'routed-sample', title: 'Routed', summary: 'Two LANs.', topology: { name: 'routed', transitMtu: 1400 }, bindings: { h2: { host: { name: 'host-2' } } } });
+    const sample = await sampleCapture(routed, 'ssh router-1 tcpdump -v -x -n -i eth0 icmp and src host 192.168.1.1', 'ping -c 1 -M do -s 1400 {{h2.ip}}');
+    expect(sample.output).toContain('192.168.1.1 > 192.168.1.100: ICMP 192.168.2.10 unreachable - need to frag (mtu 1400), length 556');
   });
 
   it('draw every node with its own pods and every Service', async () => {

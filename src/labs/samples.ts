@@ -95,8 +95,8 @@ export async function clusterPicture(labId: LabRef): Promise<ClusterPicture> {
 
 /**
  * What a capture prints while another command makes traffic: `capture` (a tcpdump) starts in
- * the main terminal after `setup`, `during` runs in a second terminal, then the capture is
- * interrupted as Ctrl+C would, and its stdout is returned (libpcap's banner and statistics go
+ * the main terminal after `setup`; once it says it is listening, `during` runs in a second
+ * terminal, and a second later the capture is interrupted as Ctrl+C would, and its stdout is returned (libpcap's banner and statistics go
  * to stderr and are left out). The lab's two-terminal workflow, at build time.
  */
 export async function sampleCapture(labId: LabRef, capture: string, during: string, setup: string[] = []): Promise<Sample & { during: string }> {
@@ -105,12 +105,20 @@ export async function sampleCapture(labId: LabRef, capture: string, during: stri
   const command = render(capture, s.bindings);
   const traffic = render(during, s.bindings);
   let output = '';
+  let listening = false;
+  let ended = false;
   const ignore: OutputSink = { write: () => {} };
-  const running = s.run(command, { write: (t) => void (output += t) }, ignore);
-  // A second later, as a learner switching terminals: the capture (and any ssh before it) is listening by then.
+  const running = s.run(command, { write: (t) => void (output += t) }, { write: (t) => void (listening ||= t.includes('listening on')) });
+  void running.then(() => (ended = true));
   const other = s.openTerminal();
+  // As a learner would, start the traffic once the capture says it is listening: the ssh
+  // before it and tcpdump's start take turns of their own, which sandbox time does not measure.
+  for (let turn = 0; turn < 1000 && !listening && !ended; turn++) await other.run('true', ignore, ignore);
+  // A second later, as a learner switching terminals.
   await other.run('sleep 1', ignore, ignore);
   await other.run(traffic, ignore, ignore);
+  // And back in the first terminal a moment later: what the capture had to print is printed by then.
+  await other.run('sleep 1', ignore, ignore);
   s.interrupt();
   await running;
   return { command, during: traffic, output: output.replace(/^\n+|\n+$/g, '') };

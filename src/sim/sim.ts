@@ -199,16 +199,22 @@ export class Sim {
   /**
    * Sends one UDP datagram from a program in `nsId` (source port `sport`, default an ephemeral
    * port from the RNG) and returns the first datagram that comes back to that port, if any.
+   * By default DF is set (a socket's IP_PMTUDISC_WANT, for a datagram that fits) and the IP id
+   * is the namespace's next; `opts` gives a socket that turned path MTU discovery off
+   * (`df: false`) or its own id.
    */
-  udpRequest(nsId: string, dst: Ip, dport: number, payload: Uint8Array, sport = 32768 + this.rng.int(28232), ttl = 64): UdpResult {
+  udpRequest(nsId: string, dst: Ip, dport: number, payload: Uint8Array, sport = 32768 + this.rng.int(28232), ttl = 64, opts: { df?: boolean; id?: number } = {}): UdpResult {
     // The node agents write the kernel state first: the source address depends on it (a VIP on kube-ipvs0 is local).
     runDaemons(this.state, this.clock.now());
     const ns = this.state.netns[nsId];
     if (!ns) throw new Error(`no network namespace ${nsId}`);
     const src = sourceTo(ns, dst, this.state) ?? 0x7f000001;
-    const id = ns.ipId;
-    ns.ipId = (ns.ipId + 1) & 0xffff;
-    const packet = ipv4({ src, dst, id, ttl, df: true, payload: udp(src, dst, sport, dport, payload) });
+    let id = opts.id;
+    if (id === undefined) {
+      id = ns.ipId;
+      ns.ipId = (ns.ipId + 1) & 0xffff;
+    }
+    const packet = ipv4({ src, dst, id, ttl, df: opts.df ?? true, payload: udp(src, dst, sport, dport, payload) });
     const trace = this.send(nsId, packet, { openPorts: new Set([`${nsId}|udp|${sport}`]) });
     const local = trace.errors.find((e) => e.ns === nsId);
     if (local) return { kind: 'local-error', errno: local.errno, trace };

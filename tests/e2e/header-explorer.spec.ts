@@ -1,18 +1,18 @@
 /**
- * The IPv4 header explorer in the packets lesson: it reads without scripts (the table is in
+ * The IPv4 header explorer in the ipv4-header lesson: it reads without scripts (the table is in
  * the page), fields are selected with the keyboard and their bits light up in the byte grid,
  * an edited TTL changes the bytes and the checksum (and the bytes on screen verify), the
  * router step and the "keep checksums" switch do what they say, bad input is refused with a
  * reason, axe finds nothing serious in either theme, and screenshots (light and dark, desktop
- * and phone) are written to tmp-scratch/hdr/ for a person to look at.
+ * and phone) are written to test-results/screenshots/header-explorer/ for a person to look at.
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { internetChecksum } from '../../src/sim/checksum';
 import { lessonPathFor } from './helpers';
 
-const LAB = 'packets';
-const DIR = 'tmp-scratch/hdr';
+const LAB = 'ipv4-header';
+const DIR = 'test-results/screenshots/header-explorer';
 
 async function openExplorer(page: Page): Promise<Locator> {
   await page.goto(await lessonPathFor(page, LAB));

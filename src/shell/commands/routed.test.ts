@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../sim/clock';
 import { buildRoutedNetwork, type RoutedSpec } from '../../sim/routed';
+import type { Ipv4Packet, UdpDatagram } from '../../sim/packet';
 import { Sim } from '../../sim/sim';
 import { Shell } from '../shell';
 import { createRegistry } from './index';
@@ -48,6 +49,23 @@ describe('the shell on the routed topology', () => {
     await run('ssh router-1');
     expect(await run('kubectl get pods')).toEqual({ out: '', err: 'bash: kubectl: command not found\n', status: 127 });
     expect((await run('help')).out).not.toMatch(/\n {2}kubectl /);
+  });
+
+  it('traceroute sends each probe as Linux traceroute does: its own socket (port and IP id), no DF, data 0x40, 0x41, ...', async () => {
+    const { sim, run } = setup();
+    const probes: Ipv4Packet[] = [];
+    sim.onTrace((t) => {
+      // The probe as it left the workstation (the first probe waits for ARP first).
+      const sent = t.captures.map((c) => c.frame.payload).find((p): p is Ipv4Packet => p.kind === 'ipv4' && p.payload.kind === 'udp' && p.src === 0xc0a80164);
+      if (sent) probes.push(sent);
+    });
+    expect((await run('traceroute -n -q 2 192.168.2.10')).status).toBe(0);
+    expect(probes.map((p) => [p.ttl, (p.payload as UdpDatagram).dstPort])).toEqual([[1, 33434], [1, 33435], [2, 33436], [2, 33437], [3, 33438], [3, 33439]]);
+    expect(probes.every((p) => !p.df && !p.mf)).toBe(true);
+    expect(new Set(probes.map((p) => (p.payload as UdpDatagram).srcPort)).size).toBe(6);
+    expect(new Set(probes.map((p) => p.id)).size).toBe(6);
+    const data = (probes[0]!.payload as UdpDatagram).payload as Uint8Array;
+    expect([...data]).toEqual(Array.from({ length: 32 }, (_, i) => 0x40 + i));
   });
 
   it('ip route get shows the route taken and the path MTU learned from "fragmentation needed"', async () => {

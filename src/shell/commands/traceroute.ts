@@ -9,7 +9,10 @@
  * nobody answered, and `!H`, `!N`, `!P` after a time for host, network or protocol
  * unreachable. Each probe really crosses the sandbox, so the hops are the routers that
  * decrement TTL (a node's cni0 address, then the remote node's flannel.1 address on flannel).
- * Left out: -I (ICMP) and -T (TCP) probes, AS lookups, name lookups of the hops (shown as
+ * Linux traceroute's probes are what traceroute 2.1 sends: one socket per probe, so a new
+ * source port and IP id each, no DF, data bytes 0x40, 0x41, ... (docs/reference/fidelity.md 31);
+ * busybox's share one socket and port.
+ * Left out: -I (ICMP) and -T (TCP) probes, -F, AS lookups, name lookups of the hops (shown as
  * addresses; `-n` is accepted).
  */
 import type { Command } from '../command';
@@ -52,7 +55,12 @@ export const traceroute: Command = {
     ctx.stdout.write(`traceroute to ${host} (${formatIp(r.ip)}), ${maxHops} hops max, ${size} byte packets\n`);
     const sim = ctx.env.sim;
     const nsId = nsIdOf(ctx.env);
-    const sport = 32768 + sim.rng.int(28232);
+    // busybox sends every probe from one socket; Linux traceroute opens one per probe (a new
+    // ephemeral port, a connected socket's random IP id), turns path MTU discovery off (no DF
+    // without -F) and fills the data with 0x40, 0x41, ...
+    const busyboxPort = 32768 + sim.rng.int(28232);
+    const data = new Uint8Array(size - 28);
+    if (!busybox) data.forEach((_, i) => (data[i] = 0x40 | (i & 0x3f)));
     let port = 33434;
     for (let ttl = 1; ttl <= maxHops; ttl++) {
       let line = `${String(ttl).padStart(2)} `;
@@ -60,7 +68,7 @@ export const traceroute: Command = {
       let done = false;
       let waited = false;
       for (let q = 0; q < queries; q++) {
-        const res = sim.udpRequest(nsId, r.ip, port++, new Uint8Array(size - 28), sport, ttl);
+        const res = busybox ? sim.udpRequest(nsId, r.ip, port++, data, busyboxPort, ttl) : sim.udpRequest(nsId, r.ip, port++, data, 32768 + sim.rng.int(28232), ttl, { df: false, id: sim.rng.int(65536) });
         if (res.kind !== 'icmp-error') {
           // The probes of a hop are in flight together: one wait (-w 5) covers them all.
           if (!waited && !(await ctx.sleep(5000))) return 130;
