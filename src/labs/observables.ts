@@ -79,6 +79,12 @@ function fromHere(ref: ObservableRef, ctx: CheckContext, ev: TraceEvent): boolea
   return ev.origin === ctx.place(ref.from).ns;
 }
 
+/** The hops of this trace at place `at` (on device `dev`, if given). */
+function hopsAt(ref: ObservableRef, ctx: CheckContext, ev: TraceEvent): Hop[] {
+  const ns = ref.at ? ctx.place(ref.at).ns : undefined;
+  return ev.trace.hops.filter((h) => (ns === undefined || h.ns === ns) && (ref.dev === undefined || h.dev === ctx.render(ref.dev)));
+}
+
 const isEchoRequest = (h: Hop): boolean => h.ip?.proto === 1 && h.ip.icmp?.type === ICMP_ECHO_REQUEST;
 const isEchoReply = (h: Hop): boolean => h.ip?.proto === 1 && h.ip.icmp?.type === ICMP_ECHO_REPLY;
 
