@@ -151,6 +151,8 @@ export interface PacketView {
   /** The sender's host name and namespace id. */
   host: string;
   ns: string;
+  /** The packet whose arrival made the host send it (an index into TraceView.packets): the request it answers, the packet an ICMP error is about. */
+  cause?: number;
 }
 
 /** The command a packet came from, and the terminal it was typed in. */

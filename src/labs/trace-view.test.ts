@@ -28,9 +28,9 @@ describe('the trace events the packet path view draws', () => {
     expect(traces).toHaveLength(3);
     for (const [i, t] of traces.entries()) {
       expect(t.command).toEqual({ id: 1, terminal: 1, line });
-      expect(t.packets.map((p) => [p.label, p.host])).toEqual([
-        [`ICMP echo request ${b.client!.ip} > ${b.target!.ip}, seq ${i}`, 'client'],
-        [`ICMP echo reply ${b.target!.ip} > ${b.client!.ip}, seq ${i}`, b.target!.name],
+      expect(t.packets.map((p) => [p.label, p.host, p.cause])).toEqual([
+        [`ICMP echo request ${b.client!.ip} > ${b.target!.ip}, seq ${i}`, 'client', undefined],
+        [`ICMP echo reply ${b.target!.ip} > ${b.client!.ip}, seq ${i}`, b.target!.name, 0],
       ]);
       // The request's steps first, the reply's after.
       const firstReply = t.hops.findIndex((h) => h.packet === 1);

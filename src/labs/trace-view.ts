@@ -41,7 +41,7 @@ export function traceView(state: SimState, trace: TraceResult, time: number, com
     summary: firstPacket && firstPacket.kind === 'ipv4' ? `${describePacket(firstPacket)} ${formatIp(firstPacket.src)} > ${formatIp(firstPacket.dst)}` : (first?.detail ?? ''),
     hops: trace.hops.map((h) => hopView(h, host(h.ns), wire)),
     frames: trace.captures.filter((c) => c.wire).map((c) => wire.frame(c.frame).bytes),
-    packets: trace.legs.map((l) => ({ label: packetLabel(l.packet), host: host(l.ns), ns: l.ns })),
+    packets: trace.legs.map((l) => ({ label: packetLabel(l.packet), host: host(l.ns), ns: l.ns, ...(l.cause !== undefined ? { cause: l.cause } : {}) })),
     ...(command ? { command: { ...command } } : {}),
   };
 }

@@ -277,14 +277,14 @@ describe('what each hop records for the packet path view', () => {
   /** Every hop names one of the run's legs. */
   const legsValid = (t: TraceResult): boolean => t.hops.every((h) => Number.isInteger(h.leg) && h.leg >= 0 && h.leg < t.legs.length);
 
-  it('splits a ping into the request and the reply, the ARP exchanges with the packet that waited for them', () => {
+  it('splits a ping into the request and the reply (sent because of it), the ARP exchanges with the packet that waited for them', () => {
     const fresh = build();
     const c = cast(fresh);
     const r = ping(fresh, nsOf(c.client), c.otherNode.status.podIP!);
     const t = r.trace;
-    expect(t.legs.map((l) => [l.ns, formatIp(l.packet.src), formatIp(l.packet.dst), (l.packet.payload as { type: number }).type])).toEqual([
-      [nsOf(c.client), c.client.status.podIP, c.otherNode.status.podIP, 8],
-      [nsOf(c.otherNode), c.otherNode.status.podIP, c.client.status.podIP, 0],
+    expect(t.legs.map((l) => [l.ns, formatIp(l.packet.src), formatIp(l.packet.dst), (l.packet.payload as { type: number }).type, l.cause])).toEqual([
+      [nsOf(c.client), c.client.status.podIP, c.otherNode.status.podIP, 8, undefined],
+      [nsOf(c.otherNode), c.otherNode.status.podIP, c.client.status.podIP, 0, 0],
     ]);
     const replyAt = t.hops.findIndex((h) => h.action === 'reply');
     expect(t.hops.slice(0, replyAt).every((h) => h.leg === 0)).toBe(true);
@@ -340,6 +340,7 @@ describe('what each hop records for the packet path view', () => {
     expect(drop.packet!.ttl).toBe(1);
     expect(t.legs).toHaveLength(2);
     expect(t.legs[1]!.ns).toBe(node);
+    expect(t.legs[1]!.cause).toBe(0);
     expect(t.legs[1]!.packet.payload).toMatchObject({ kind: 'icmp', type: ICMP_TIME_EXCEEDED, code: 0 });
     expect(t.hops.filter((h) => h.leg === 1).at(-1)).toMatchObject({ ns: from, action: 'deliver' });
     expect(legsValid(t)).toBe(true);
@@ -359,7 +360,10 @@ describe('what each hop records for the packet path view', () => {
     // The controller's SYN to the pod is a packet of its own, after the request that made it connect.
     const controllerSyn = proxied.hops[at + 1]!;
     expect(controllerSyn.leg).toBeGreaterThan(proxied.hops[at]!.leg);
-    expect(proxied.legs[controllerSyn.leg]!.ns).toBe(controllerSyn.ns);
+    expect(proxied.legs[controllerSyn.leg]!).toMatchObject({ ns: controllerSyn.ns, cause: proxied.hops[at]!.leg });
+    // The pod's answer to the controller answers the controller's SYN, not the learner's segment.
+    const podAnswer = proxied.hops.find((h, i) => i > at && h.action === 'reply' && h.ns !== proxied.hops[at]!.ns)!;
+    expect(proxied.legs[podAnswer.leg]!.cause).toBe(controllerSyn.leg);
     for (const t of r.traces) expect(legsValid(t)).toBe(true);
   });
 });

@@ -169,6 +169,8 @@ export interface Leg {
   ns: string;
   /** The packet as it left the sender's stack (before any NAT on its own host). */
   packet: Ipv4Packet;
+  /** The leg whose arrival made the host send it: the request it answers, the packet an ICMP error is about. */
+  cause?: number;
 }
 
 export interface Capture {
@@ -373,9 +375,9 @@ class Engine {
     return ns;
   }
 
-  /** A new packet sent from `ns` during this run; returns its leg. */
-  newLeg(ns: string, packet: Ipv4Packet): number {
-    this.result.legs.push({ ns, packet });
+  /** A new packet sent from `ns` during this run, because of leg `cause` if any; returns its leg. */
+  newLeg(ns: string, packet: Ipv4Packet, cause?: number): number {
+    this.result.legs.push(cause !== undefined ? { ns, packet, cause } : { ns, packet });
     return this.result.legs.length - 1;
   }
 
@@ -1019,7 +1021,7 @@ class Engine {
     }
     if (pl.kind === 'icmp' && pl.type === ICMP_ECHO_REQUEST) {
       const reply = ipv4({ src: p.dst, dst: p.src, ttl: 64, id: nextId(ns), df: false, tos: p.tos, payload: icmp(ICMP_ECHO_REPLY, 0, pl.rest, pl.data) });
-      this.leg = this.newLeg(ns.id, reply);
+      this.leg = this.newLeg(ns.id, reply, this.leg);
       this.hop(ns, 'reply', `${ns.hostname}'s kernel answers the echo request`, dev?.name, reply);
       this.enqueue({ kind: 'out', ns: ns.id, packet: reply, local: true });
       return;
@@ -1033,8 +1035,9 @@ class Engine {
       const quotedDst = ((q[16]! << 24) | (q[17]! << 16) | (q[18]! << 8) | q[19]!) >>> 0;
       if (isLocal(ns, quotedSrc)) learnPmtu(ns, quotedDst, pl.rest & 0xffff, this.now, this.state);
       // A server socket whose segment did not fit sends it again at once, cut to the new MSS.
+      const cause = this.leg;
       for (const out of tcpMtuReduced(ns, p, this.now, this.state)) {
-        this.leg = this.newLeg(ns.id, out);
+        this.leg = this.newLeg(ns.id, out, cause);
         this.hop(ns, 'reply', `the kernel sends TCP [${tcpFlagsText((out.payload as TcpSegment).flags)}] from port ${(out.payload as TcpSegment).srcPort} again in a segment that fits the path MTU`, undefined, out);
         this.enqueue({ kind: 'out', ns: ns.id, packet: out, local: true });
       }
@@ -1042,8 +1045,9 @@ class Engine {
     if (pl.kind === 'udp' && pl.payload instanceof Uint8Array && p.dst !== 0xffffffff) this.udpInput(ns, p, pl.srcPort, pl.dstPort, pl.payload);
     if (pl.kind === 'tcp' && !this.opts.openPorts?.has(`${ns.id}|tcp|${pl.dstPort}`)) {
       const connect = (dst: Ip, port: number, request: Uint8Array): Uint8Array | undefined => this.connectFrom(ns, dst, port, request);
+      const cause = this.leg;
       for (const out of tcpInput(this.state, ns, p, this.rng, this.now, connect)) {
-        this.leg = this.newLeg(ns.id, out);
+        this.leg = this.newLeg(ns.id, out, cause);
         this.hop(ns, 'reply', `the kernel answers TCP [${tcpFlagsText((out.payload as TcpSegment).flags)}] from port ${(out.payload as TcpSegment).srcPort}`, undefined, out);
         this.enqueue({ kind: 'out', ns: ns.id, packet: out, local: true });
       }
@@ -1065,7 +1069,8 @@ class Engine {
           const t = inject(this.state, nsId, packet, this.now, opts);
           // The proxy's own packets join this run's legs after the ones so far.
           const base = this.result.legs.length;
-          this.result.legs.push(...t.legs);
+          // Its first packet is sent because of the one in hand; the rest answer its own.
+          this.result.legs.push(...t.legs.map((l, i) => ({ ...l, cause: i === 0 ? this.leg : l.cause! + base })));
           this.result.hops.push(...t.hops.map((h) => ({ ...h, leg: h.leg + base })));
           this.result.captures.push(...t.captures);
           this.result.routed += t.routed;
@@ -1123,7 +1128,7 @@ class Engine {
     const answer = l.handle(data, { state: this.state, ns: ns.id, peer: { ip: p.src, port: sport }, local: { ip: p.dst, port: dport }, now: this.now });
     if (!answer) return;
     const reply = ipv4({ src: p.dst, dst: p.src, ttl: 64, id: nextId(ns), df: true, payload: udp(p.dst, p.src, dport, sport, answer) });
-    this.leg = this.newLeg(ns.id, reply);
+    this.leg = this.newLeg(ns.id, reply, this.leg);
     this.hop(ns, 'reply', `${l.program} answers on UDP port ${dport}`, undefined, reply);
     this.enqueue({ kind: 'out', ns: ns.id, packet: reply, local: true });
   }
@@ -1143,7 +1148,7 @@ class Engine {
     const room = Math.min(576, back?.mtu ?? 576) - 28;
     const quoted = encodeIpv4(orig).slice(0, room);
     const err = ipv4({ src, dst: orig.src, ttl: 64, id: nextId(ns), df: false, tos: 0xc0, payload: icmp(type, code, rest, quoted) });
-    this.enqueue({ kind: 'out', ns: ns.id, packet: err, local: true, leg: this.newLeg(ns.id, err) });
+    this.enqueue({ kind: 'out', ns: ns.id, packet: err, local: true, leg: this.newLeg(ns.id, err, this.leg) });
   }
 }
 
