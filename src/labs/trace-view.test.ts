@@ -70,7 +70,7 @@ describe('the trace events the packet path view draws', () => {
     const pod = (await run('kubectl get pods -l app=web -o name')).stdout.split('\n')[0]!.replace('pod/', '');
     const traces = await tracesOf(session, () => run(`kubectl exec ${pod} -- curl -s -o /dev/null http://${web.ip}/`));
     const syn = traces.find((t) => t.packets[0]!.label.startsWith('TCP SYN '))!;
-    expect(syn.packets[0]!.label).toMatch(new RegExp(`^TCP SYN 10\\.244\\.\\d+\\.\\d+:\\d+ > ${web.ip.replace(/\./g, '\\.')}:80$`));
+    expect(syn.packets[0]!.label).toMatch(new RegExp(`^TCP SYN 10\\.244\\.\\d+\\.\\d+:\\d+ > ${web.ip!.replace(/\./g, '\\.')}:80$`));
     expect(syn.packets[1]!.label).toMatch(/^TCP SYN-ACK /);
     const dnat = syn.hops.find((h) => h.action === 'dnat')!;
     expect(dnat.nat!.before).toMatchObject({ dst: web.ip, dport: 80 });
@@ -111,7 +111,7 @@ describe('the trace events the packet path view draws', () => {
     const inFirst = await tracesOf(session, () => run(`kubectl exec client -- ping -c 1 ${b.target!.ip}`));
     expect(inFirst[0]!.command).toMatchObject({ id: 2, terminal: 1 });
     const ns = 'pod/default/client';
-    const bySandbox = await tracesOf(session, async () => session.sim.ping(ns, ip(b.target!.ip), { id: 1, seq: 1 }));
+    const bySandbox = await tracesOf(session, async () => session.sim.ping(ns, ip(b.target!.ip!), { id: 1, seq: 1 }));
     expect(bySandbox).toHaveLength(1);
     expect(bySandbox[0]!.command).toBeUndefined();
   });

@@ -319,7 +319,7 @@ describe('what each hop records for the packet path view', () => {
   it('keeps a NAT step\'s packet before and after: DNAT to an endpoint, and the reply\'s source put back', () => {
     const svc = ip(sim.state.k8s.services['default/web']!.spec.clusterIP!);
     const t = sim.tcpRequest(from, svc, 80, new TextEncoder().encode('GET / HTTP/1.1\r\nHost: web\r\n\r\n'), 41000);
-    if (!('traces' in t)) throw new Error(`expected traces, got ${t.kind}`);
+    if (t.kind !== 'response') throw new Error(`expected a response, got ${t.kind}`);
     const hops = t.traces[0]!.hops;
     const dnat = hops.find((h) => h.action === 'dnat')!;
     expect(dnat.before).toMatchObject({ dst: svc });
