@@ -5,7 +5,8 @@
  * session through these calls and nothing else: run a line, interrupt it, ask for
  * completions, read the prompt and the tasks, answer a task, ask for a hint, a check or a
  * solution, read and write files at a place, apply manifests (with a dry run), read the
- * topology, listen for changes (tasks, prompt, every packet's trace), and take a snapshot.
+ * topology, listen for changes (tasks, prompt, every packet's trace, with its headers hop by hop
+ * and the command and terminal it came from), and take a snapshot.
  * Extra terminals (`openTerminal`) share the sandbox and the tasks but each has its own
  * shell. Output is plain text with `\n` line ends (a terminal front end converts them);
  * colour is added by the front end, never by commands. Every value crossing this interface
@@ -84,6 +85,36 @@ export interface ScoreView {
   solutionsShown: number;
 }
 
+/** A header field at a hop, and where its bytes are in the hop's `bytes`. */
+export interface HeaderFieldView {
+  name: string;
+  /** The value with its meaning: `0x0800 (IPv4)`, `64`, `0x12 (SYN, ACK)`. */
+  value: string;
+  offset: number;
+  length: number;
+}
+
+/** One header (or the data after the last one) at a hop, outermost first. */
+export interface HeaderView {
+  /** `Ethernet II`, `ARP`, `IPv4`, `ICMP`, `UDP`, `TCP`, `VXLAN`, `DNS`, `Data`. */
+  name: string;
+  /** Around a VXLAN-carried frame: `outer`; inside it: `inner`. */
+  role?: 'outer' | 'inner';
+  /** One line: `10.244.2.3 > 10.244.1.2, TTL 63, ICMP`. */
+  summary: string;
+  offset: number;
+  length: number;
+  fields: HeaderFieldView[];
+}
+
+/** A packet's addresses and ports, before or after a NAT step. */
+export interface EndpointsView {
+  src: string;
+  dst: string;
+  sport?: number;
+  dport?: number;
+}
+
 /** One step of a packet's way, for the path view and the table beside it. */
 export interface HopView {
   /** Namespace id and its host's name (`node-1`, `client`). */
@@ -95,6 +126,42 @@ export interface HopView {
   ip?: { src: string; dst: string; ttl: number; id: number; checksum: number; proto: number; sport?: number; dport?: number };
   outer?: { src: string; dst: string; ttl: number };
   rules?: string[];
+  /** Which of the trace's packets this step belongs to: an index into TraceView.packets (an ARP exchange belongs to the packet that waited for it). */
+  packet: number;
+  /** The packet (or ARP message) at this step in one line: `ICMP echo request 10.244.2.3 > 10.244.1.2 ttl 63`. */
+  text?: string;
+  /**
+   * Every header at this step, outermost first: the frame's (Ethernet, then ARP or IPv4 and
+   * ICMP/UDP/TCP) where the step moves a frame, the tunnel packet's with the inner frame's at a
+   * VXLAN step, otherwise the IPv4 packet's.
+   */
+  headers: HeaderView[];
+  /** The bytes `headers` describe, as they are on the wire (a frame from its Ethernet header, or an IPv4 packet). */
+  bytes?: Uint8Array;
+  /** A NAT step (dnat, snat, un-dnat, un-snat): the addresses and ports before and after. */
+  nat?: { before: EndpointsView; after: EndpointsView };
+  /** A route step: the route that matched, as `ip route` prints it (`10.244.1.0/24 via 10.244.1.0 dev flannel.1`). */
+  route?: string;
+}
+
+/** One packet a host sent in a trace: the program's own first, then answers and errors. */
+export interface PacketView {
+  /** `ICMP echo request 10.244.2.3 > 10.244.1.2, seq 1`, `TCP SYN 10.244.2.3:41000 > 10.96.0.10:80`. */
+  label: string;
+  /** The sender's host name and namespace id. */
+  host: string;
+  ns: string;
+  /** The packet whose arrival made the host send it (an index into TraceView.packets): the request it answers, the packet an ICMP error is about. */
+  cause?: number;
+}
+
+/** The command a packet came from, and the terminal it was typed in. */
+export interface CommandRef {
+  /** Counts the commands run in the session's terminals, from 1. */
+  id: number;
+  /** 1 for the main terminal, then each terminal in the order openTerminal made them. */
+  terminal: number;
+  line: string;
 }
 
 /** A packet run through the sandbox: every hop, and the frames that crossed a wire. */
@@ -106,6 +173,10 @@ export interface TraceView {
   hops: HopView[];
   /** Each Ethernet frame sent onto a veth or a cable, in order, as bytes (pcap files). */
   frames: Uint8Array[];
+  /** The packets the hosts sent, in order: the first is the one the program sent. */
+  packets: PacketView[];
+  /** The command whose program sent it; absent for a packet the lab's checks sent. */
+  command?: CommandRef;
 }
 
 export type SessionEvent =

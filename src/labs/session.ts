@@ -16,7 +16,9 @@
  * hint or a solution (a task that passes opens the tasks that need it, which are judged at
  * once on the evidence they kept); every change to a task is an event. Every packet is also
  * an event (`trace`), with its hops and the frames that crossed a wire, for the path view and
- * pcap files, sent before the task changes it causes. A snapshot is plain JSON (format
+ * pcap files, sent before the task changes it causes (trace-view.ts builds it). Each terminal's
+ * shell sends through its own view of the sandbox (Sim.withOrigin), so a trace names the command
+ * that sent it and its terminal, the last one each terminal ran; the lab's own probes name none. A snapshot is plain JSON (format
  * number, lab id, seed, sandbox state, bindings,
  * history, task states, shell location) and restores to an identical session; a snapshot of
  * another format or a damaged one is refused with a SnapshotError so the caller can start
@@ -30,13 +32,10 @@
  * start afresh at the workstation, with empty histories.
  */
 import type { Scheduler } from '../sim/clock';
-import { encodeFrame } from '../sim/packet';
-import { formatIp } from '../sim/ipv4';
 import type { TraceResult } from '../sim/forward';
 import { Sim } from '../sim/sim';
 import type { SimState } from '../sim/state';
 import { topologyOf, type TopologyView } from '../sim/topology';
-import { hostName, describePacket } from '../sim/trace-text';
 import { readFile as readSandboxFile, writeFile as writeSandboxFile } from '../sim/files';
 import { parseManifest } from '../shell/commands/kubectl/mutate';
 import { applyDocuments, applyText } from '../shell/commands/kubectl/apply';
@@ -47,13 +46,14 @@ import { Shell } from '../shell/shell';
 import { historyEntry, needsMore } from '../shell/tokenize';
 import { DETACH_KEYS } from '../shell/commands/docker/attach';
 import { WORKSTATION_LOCATION } from '../shell/location';
-import type { ApplyOutcome, Completion, LabSessionApi, OutputSink, ScoreView, SessionEvent, SessionSnapshot, TaskView, TerminalApi, TraceView } from './contract';
+import type { ApplyOutcome, CommandRef, Completion, LabSessionApi, OutputSink, ScoreView, SessionEvent, SessionSnapshot, TaskView, TerminalApi } from './contract';
 import { Grader, newTaskState, resolveBindings, type TaskChange, type TaskState } from './grader';
 import { labCommands } from './lab-commands';
 import { resolvePlace } from './places';
 import type { LabDefinition, TaskDefinition } from './schema';
 import { ScriptClock } from './transcript';
 import { buildTopology, injectFault } from './topology';
+import { traceView } from './trace-view';
 import type { ResolvedBindings } from './template';
 
 export const SNAPSHOT_FORMAT = 2;
@@ -96,6 +96,11 @@ export class LabSession implements LabSessionApi {
   private readonly registry: Registry;
   private readonly main: TerminalApi;
   private readonly listeners = new Set<(e: SessionEvent) => void>();
+  /** Terminals made so far (the main one is 1); each shell sends its packets as its number. */
+  private terminals = 1;
+  private commandCount = 0;
+  /** The last command each terminal ran, by terminal number: where its packets come from. */
+  private readonly commands = new Map<string, CommandRef>();
 
   private constructor(
     lab: LabDefinition,
@@ -113,9 +118,9 @@ export class LabSession implements LabSessionApi {
     this.grader = new Grader(lab, sim, bindings, taskStates);
     this.registry = createRegistry();
     if (lab.tasks.length > 0) this.registry.register(...labCommands(this));
-    this.shell = new Shell({ sim, scheduler, registry: this.registry, location, history: () => this.historyLines });
-    this.main = this.terminal(this.shell, historyLines, true);
-    sim.onTrace((trace, time) => this.onTrace(trace, time));
+    this.shell = new Shell({ sim: sim.withOrigin('1'), scheduler, registry: this.registry, location, history: () => this.historyLines });
+    this.main = this.terminal(this.shell, historyLines, 1);
+    sim.onTrace((trace, time, sender) => this.onTrace(trace, time, sender));
   }
 
   get title(): string {
@@ -217,8 +222,9 @@ export class LabSession implements LabSessionApi {
 
   openTerminal(): TerminalApi {
     const lines: string[] = [];
-    const shell = new Shell({ sim: this.sim, scheduler: this.scheduler, registry: this.registry, location: WORKSTATION_LOCATION, history: () => lines });
-    return this.terminal(shell, lines, false);
+    const n = ++this.terminals;
+    const shell = new Shell({ sim: this.sim.withOrigin(String(n)), scheduler: this.scheduler, registry: this.registry, location: WORKSTATION_LOCATION, history: () => lines });
+    return this.terminal(shell, lines, n);
   }
 
   tasks(): TaskView[] {
@@ -368,33 +374,11 @@ export class LabSession implements LabSessionApi {
     return t;
   }
 
-  private onTrace(trace: TraceResult, time: number): void {
+  private onTrace(trace: TraceResult, time: number, sender: string | undefined): void {
     const origin = trace.hops[0]?.ns ?? '';
     // What happened first, then what it did to the tasks.
-    if (this.listeners.size > 0) this.emit({ type: 'trace', trace: this.traceView(trace, time) });
+    if (this.listeners.size > 0) this.emit({ type: 'trace', trace: traceView(this.sim.state, trace, time, sender !== undefined ? this.commands.get(sender) : undefined) });
     this.announce(this.grader.observe({ trace, time, origin }));
-  }
-
-  private traceView(trace: TraceResult, time: number): TraceView {
-    const state = this.sim.state;
-    const first = trace.hops.find((h) => h.ip);
-    // The first IPv4 packet captured (an ARP exchange may come before it).
-    const firstPacket = trace.captures.map((c) => c.frame.payload).find((p) => p.kind === 'ipv4');
-    return {
-      time,
-      summary: firstPacket && firstPacket.kind === 'ipv4' ? `${describePacket(firstPacket)} ${formatIp(firstPacket.src)} > ${formatIp(firstPacket.dst)}` : (first?.detail ?? ''),
-      hops: trace.hops.map((h) => ({
-        ns: h.ns,
-        host: hostName(state, h.ns),
-        ...(h.dev !== undefined ? { dev: h.dev } : {}),
-        action: h.action,
-        detail: h.detail,
-        ...(h.ip ? { ip: { src: formatIp(h.ip.src), dst: formatIp(h.ip.dst), ttl: h.ip.ttl, id: h.ip.id, checksum: h.ip.checksum, proto: h.ip.proto, ...(h.ip.sport !== undefined ? { sport: h.ip.sport, dport: h.ip.dport! } : {}) } } : {}),
-        ...(h.outer ? { outer: { src: formatIp(h.outer.src), dst: formatIp(h.outer.dst), ttl: h.outer.ttl } } : {}),
-        ...(h.rules ? { rules: [...h.rules] } : {}),
-      })),
-      frames: trace.captures.filter((c) => c.wire).map((c) => encodeFrame(c.frame)),
-    };
   }
 
   private announce(changes: TaskChange[]): void {
@@ -442,14 +426,17 @@ export class LabSession implements LabSessionApi {
     return view;
   }
 
-  /** A terminal over `shell`: one command at a time, graded after each; only the main one emits `prompt`. */
-  private terminal(shell: Shell, lines: string[], main: boolean): TerminalApi {
+  /** Terminal `n` over `shell`: one command at a time, graded after each; only the main one (1) emits `prompt`. */
+  private terminal(shell: Shell, lines: string[], n: number): TerminalApi {
     let running = false;
+    const main = n === 1;
     return {
       prompt: () => shell.prompt(),
       run: async (line, stdout, stderr) => {
         if (running) throw new Error('a command is already running in this terminal');
         running = true;
+        // The packets this terminal sends from now on are this command's (and a job it leaves running keeps sending as it).
+        if (line.trim() !== '') this.commands.set(String(n), { id: ++this.commandCount, terminal: n, line });
         const before = shell.prompt();
         try {
           // Docker's detach keys (Ctrl+P Ctrl+Q) are keys, not a line to recall.

@@ -9,6 +9,8 @@ import { deviceByName } from './netns';
 import { checksumsValid, decodeFrame, encodeFrame, ICMP_DEST_UNREACH, ICMP_TIME_EXCEEDED, type Ipv4Packet } from './packet';
 import type { Pod } from './k8s/types';
 import type { TraceResult } from './forward';
+import { createDeployment, createIngress, createService } from './k8s/api';
+import { rngOver } from './rng';
 
 const T0 = Date.UTC(2025, 2, 14, 9, 30, 0);
 
@@ -264,6 +266,105 @@ describe('traces', () => {
     expect(first.trace.arps).toBeGreaterThan(0);
     expect(second.trace.arps).toBe(0);
     expect(second.outcome.kind).toBe('reply');
+  });
+});
+
+describe('what each hop records for the packet path view', () => {
+  const sim = build();
+  const { client, otherNode } = cast(sim);
+  const from = nsOf(client);
+
+  /** Every hop names one of the run's legs. */
+  const legsValid = (t: TraceResult): boolean => t.hops.every((h) => Number.isInteger(h.leg) && h.leg >= 0 && h.leg < t.legs.length);
+
+  it('splits a ping into the request and the reply (sent because of it), the ARP exchanges with the packet that waited for them', () => {
+    const fresh = build();
+    const c = cast(fresh);
+    const r = ping(fresh, nsOf(c.client), c.otherNode.status.podIP!);
+    const t = r.trace;
+    expect(t.legs.map((l) => [l.ns, formatIp(l.packet.src), formatIp(l.packet.dst), (l.packet.payload as { type: number }).type, l.cause])).toEqual([
+      [nsOf(c.client), c.client.status.podIP, c.otherNode.status.podIP, 8, undefined],
+      [nsOf(c.otherNode), c.otherNode.status.podIP, c.client.status.podIP, 0, 0],
+    ]);
+    const replyAt = t.hops.findIndex((h) => h.action === 'reply');
+    expect(t.hops.slice(0, replyAt).every((h) => h.leg === 0)).toBe(true);
+    expect(t.hops.slice(replyAt).every((h) => h.leg === 1)).toBe(true);
+    // The first packet resolved three neighbours on its way (its gateway, the remote node, the pod).
+    expect(t.hops.filter((h) => h.action === 'arp-request' && h.leg === 0)).toHaveLength(3);
+    expect(legsValid(t)).toBe(true);
+  });
+
+  it('keeps the frame a step moves, the packet it describes, and the route it matched', () => {
+    const t = ping(sim, from, otherNode.status.podIP!).trace;
+    for (const h of t.hops) {
+      if (h.ip) expect(h.packet && h.packet.src === h.ip.src && h.packet.dst === h.ip.dst && h.packet.ttl === h.ip.ttl && h.packet.id === h.ip.id).toBe(true);
+      if (h.action === 'veth' || h.action === 'bridge-forward') expect(h.frame?.payload).toBe(h.packet);
+      if (h.action === 'route') expect(h.route).toBeDefined();
+    }
+    const first = t.hops[0]!;
+    expect(first).toMatchObject({ action: 'route', route: { dst: '10.244.0.0/16', via: nodeSubnetAddr(sim, client.spec.nodeName!, 1), dev: 'eth0' } });
+    const encap = t.hops.find((h) => h.action === 'vxlan-encap')!;
+    // The inner frame goes into the tunnel packet whole.
+    const tunnel = encap.tunnel!;
+    expect(tunnel.payload.kind === 'udp' && !(tunnel.payload.payload instanceof Uint8Array) && tunnel.payload.payload.inner).toBe(encap.frame);
+    expect(encap.frame!.payload).toBe(encap.packet);
+    const decap = t.hops.find((h) => h.action === 'vxlan-decap')!;
+    expect(decap.tunnel!.dst).toBe(nodeIp(sim, otherNode.spec.nodeName!));
+    const sw = t.hops.find((h) => h.action === 'switch')!;
+    expect(sw.frame!.payload).toBe(sw.tunnel);
+    const arp = t.hops.filter((h) => h.action === 'arp-request' || h.action === 'arp-reply');
+    for (const h of arp) expect(h.frame?.payload.kind).toBe('arp');
+  });
+
+  it('keeps a NAT step\'s packet before and after: DNAT to an endpoint, and the reply\'s source put back', () => {
+    const svc = ip(sim.state.k8s.services['default/web']!.spec.clusterIP!);
+    const t = sim.tcpRequest(from, svc, 80, new TextEncoder().encode('GET / HTTP/1.1\r\nHost: web\r\n\r\n'), 41000);
+    if (t.kind !== 'response') throw new Error(`expected a response, got ${t.kind}`);
+    const hops = t.traces[0]!.hops;
+    const dnat = hops.find((h) => h.action === 'dnat')!;
+    expect(dnat.before).toMatchObject({ dst: svc });
+    expect(dnat.packet!.dst).not.toBe(svc);
+    expect(dnat.before!.src).toBe(dnat.packet!.src);
+    expect(dnat.before!.payload.kind === 'tcp' && dnat.before!.payload.dstPort).toBe(80);
+    const undnat = hops.find((h) => h.action === 'un-dnat')!;
+    expect(undnat.packet!.src).toBe(svc);
+    expect(undnat.before!.src).toBe(dnat.packet!.dst);
+    for (const tr of t.traces) expect(legsValid(tr)).toBe(true);
+  });
+
+  it('an ICMP error is a leg of its own, sent by the host that dropped the packet', () => {
+    const node = nodeNsId(client.spec.nodeName!);
+    const t = ping(sim, from, otherNode.status.podIP!, { ttl: 1 }).trace;
+    const drop = t.hops.find((h) => h.action === 'drop')!;
+    expect(drop).toMatchObject({ ns: node, leg: 0, detail: 'TTL expired in transit' });
+    expect(drop.packet!.ttl).toBe(1);
+    expect(t.legs).toHaveLength(2);
+    expect(t.legs[1]!.ns).toBe(node);
+    expect(t.legs[1]!.cause).toBe(0);
+    expect(t.legs[1]!.packet.payload).toMatchObject({ kind: 'icmp', type: ICMP_TIME_EXCEEDED, code: 0 });
+    expect(t.hops.filter((h) => h.leg === 1).at(-1)).toMatchObject({ ns: from, action: 'deliver' });
+    expect(legsValid(t)).toBe(true);
+  });
+
+  it('a proxy\'s own connection joins the run with legs after the ones before it', () => {
+    const s = Sim.create({ ingressController: true }, 21, new VirtualClock(T0 + 900_000), T0);
+    const ctx = { state: s.state, rng: rngOver(s.state.rng), now: T0 + 300_000 };
+    createDeployment(ctx, { name: 'shop', namespace: 'default', replicas: 1, labels: { app: 'shop' }, spec: { containers: [{ name: 'agnhost', image: 'registry.k8s.io/e2e-test-images/agnhost:2.53', args: ['serve-hostname'] }] } });
+    createService(ctx, { name: 'shop', namespace: 'default', selector: { app: 'shop' }, ports: [{ protocol: 'TCP', port: 80, targetPort: 9376 }] });
+    createIngress(ctx, { name: 'site', namespace: 'default', ingressClassName: 'nginx', rules: [{ host: 'shop.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'shop', port: { number: 80 } } } }] } }] });
+    const lb = ip(s.state.k8s.services['ingress-nginx/ingress-nginx-controller']!.status.loadBalancer.ingress![0]!.ip!);
+    const r = s.tcpRequest('workstation', lb, 80, new TextEncoder().encode('GET / HTTP/1.1\r\nHost: shop.example.com\r\n\r\n'));
+    if (r.kind !== 'response') throw new Error(`expected a response, got ${r.kind}`);
+    const proxied = r.traces.find((t) => t.hops.some((h) => h.action === 'proxy'))!;
+    const at = proxied.hops.findIndex((h) => h.action === 'proxy');
+    // The controller's SYN to the pod is a packet of its own, after the request that made it connect.
+    const controllerSyn = proxied.hops[at + 1]!;
+    expect(controllerSyn.leg).toBeGreaterThan(proxied.hops[at]!.leg);
+    expect(proxied.legs[controllerSyn.leg]!).toMatchObject({ ns: controllerSyn.ns, cause: proxied.hops[at]!.leg });
+    // The pod's answer to the controller answers the controller's SYN, not the learner's segment.
+    const podAnswer = proxied.hops.find((h, i) => i > at && h.action === 'reply' && h.ns !== proxied.hops[at]!.ns)!;
+    expect(proxied.legs[podAnswer.leg]!.cause).toBe(controllerSyn.leg);
+    for (const t of r.traces) expect(legsValid(t)).toBe(true);
   });
 });
 

@@ -26,7 +26,13 @@
  * DNAT. A packet the host sends to one of its own addresses comes back in through filter INPUT,
  * and an ICMP error about a packet addressed to the host comes from that address.
  * Every step appends a Hop to the trace (what happened, where, with the IP header at that
- * point), and every frame sent on a device is kept as a capture record.
+ * point), and every frame sent on a device is kept as a capture record. For the packet path
+ * view a hop also keeps, as plain data shared with the captures (no copies), the whole packet
+ * at that point, the frame it moves (veth, switch, bridge, ARP, VXLAN), the tunnel packet of a
+ * VXLAN step, a NAT step's packet before the translation and a route step's route. A run's
+ * packets are its legs: the injected one, then each one a host sends in answer (an echo reply,
+ * a TCP segment, a DNS answer, an ICMP error) or a proxy sends on its own connection; every hop
+ * names its leg, the ARP exchange a packet waits for counting as that packet's.
  * Namespaces with iptables rules run the netfilter hooks where Linux does: conntrack and nat
  * OUTPUT/filter OUTPUT for local packets before routing, nat PREROUTING for arriving packets
  * before the routing decision, filter INPUT or FORWARD after it, nat POSTROUTING just before a
@@ -139,6 +145,32 @@ export interface Hop {
   outer?: { src: Ip; dst: Ip; ttl: number };
   /** iptables rules whose targets fired at this step, as `-A CHAIN ...`. */
   rules?: string[];
+  /**
+   * Which of the run's packets this step belongs to: an index into TraceResult.legs. The ARP
+   * exchange a packet waits for counts as that packet's; the outer packet of a VXLAN tunnel as
+   * the packet it carries.
+   */
+  leg: number;
+  /** The whole packet `ip` describes. */
+  packet?: Ipv4Packet;
+  /** The whole packet `outer` describes (the UDP/IPv4 packet carrying a VXLAN frame, or a frame's only packet at a switch). */
+  tunnel?: Ipv4Packet;
+  /** The Ethernet frame this step sends or receives, at the steps that move frames (veth, switch, bridge, ARP, VXLAN). */
+  frame?: EthernetFrame;
+  /** A NAT step (dnat, snat, un-dnat, un-snat): the packet as it was before the translation; `packet` is after. */
+  before?: Ipv4Packet;
+  /** A route step: the route the lookup matched. */
+  route?: { dst: string; via?: Ip; dev: string };
+}
+
+/** One packet a host sent during a run: the one injected first, then answers, ICMP errors, a proxy's own. */
+export interface Leg {
+  /** The namespace that sent it. */
+  ns: string;
+  /** The packet as it left the sender's stack (before any NAT on its own host). */
+  packet: Ipv4Packet;
+  /** The leg whose arrival made the host send it: the request it answers, the packet an ICMP error is about. */
+  cause?: number;
 }
 
 export interface Capture {
@@ -165,6 +197,8 @@ export interface LocalError {
 
 export interface TraceResult {
   hops: Hop[];
+  /** Every packet a host sent during the run, in the order they were sent; each hop names its own (Hop.leg). */
+  legs: Leg[];
   deliveries: Delivery[];
   errors: LocalError[];
   captures: Capture[];
@@ -198,9 +232,17 @@ export interface InjectOptions {
   openPorts?: Set<string>;
 }
 
+/** One piece of work; `leg` is the packet of the run it belongs to (TraceResult.legs), by default the one in hand. */
+/** What a step records besides its headers: the frame it moves, a NAT's packet before, a route. */
+interface HopMore {
+  frame?: EthernetFrame;
+  before?: Ipv4Packet;
+  route?: Route;
+}
+
 type Work =
-  | { kind: 'out'; ns: string; packet: Ipv4Packet; local: boolean; meta?: Meta }
-  | { kind: 'rx'; ns: string; ifindex: number; frame: EthernetFrame };
+  | { kind: 'out'; ns: string; packet: Ipv4Packet; local: boolean; meta?: Meta; leg?: number }
+  | { kind: 'rx'; ns: string; ifindex: number; frame: EthernetFrame; leg?: number };
 
 const MAX_STEPS = 10_000;
 
@@ -213,7 +255,7 @@ export function inject(state: SimState, nsId: string, packet: Ipv4Packet, now = 
   // own up to date before the packet moves.
   runDaemons(state, now);
   const engine = new Engine(state, now, opts);
-  engine.queue.push({ kind: 'out', ns: nsId, packet, local: true });
+  engine.queue.push({ kind: 'out', ns: nsId, packet, local: true, leg: engine.newLeg(nsId, packet) });
   engine.run();
   return engine.result;
 }
@@ -271,9 +313,11 @@ function confirmsNeighbour(p: Ipv4Packet): boolean {
 
 class Engine {
   readonly queue: Work[] = [];
-  readonly result: TraceResult = { hops: [], deliveries: [], errors: [], captures: [], routed: 0, links: 0, arps: 0 };
+  readonly result: TraceResult = { hops: [], legs: [], deliveries: [], errors: [], captures: [], routed: 0, links: 0, arps: 0 };
+  /** The packet of the run the work in hand belongs to (an index into result.legs). */
+  private leg = 0;
   /** Packets waiting for an ARP reply, by `ns|dev|nexthop`. */
-  private readonly pending = new Map<string, { ns: string; dev: string; nexthop: Ip; packets: { packet: Ipv4Packet; local: boolean }[] }>();
+  private readonly pending = new Map<string, { ns: string; dev: string; nexthop: Ip; packets: { packet: Ipv4Packet; local: boolean; leg: number }[] }>();
   private steps = 0;
   private readonly rng: Rng;
   /** Connections made by this run's packets, until confirmed (conntrack.ts `unconfirmed`). */
@@ -302,6 +346,7 @@ class Engine {
       while (this.queue.length > 0) {
         if (++this.steps > MAX_STEPS) throw new Error('forwarding loop: step limit reached');
         const w = this.queue.shift()!;
+        this.leg = w.leg ?? 0;
         if (w.kind === 'out') this.output(this.ns(w.ns), w.packet, w.local, w.meta ?? { mark: 0 });
         else this.receive(this.ns(w.ns), w.ifindex, w.frame);
       }
@@ -314,7 +359,8 @@ class Engine {
       this.pending.clear();
       for (const p of waiting) {
         const ns = this.ns(p.ns);
-        for (const { packet, local } of p.packets) {
+        for (const { packet, local, leg } of p.packets) {
+          this.leg = leg;
           this.hop(ns, 'drop', `no ARP reply for ${formatIp(p.nexthop)} on ${p.dev}: host unreachable`, p.dev, packet);
           if (local) this.result.errors.push({ ns: ns.id, errno: 'EHOSTUNREACH', packet });
           else this.icmpError(ns, packet, ICMP_DEST_UNREACH, 1, 0);
@@ -329,12 +375,36 @@ class Engine {
     return ns;
   }
 
-  private hop(ns: Netns, action: HopAction, detail: string, dev?: string, p?: Ipv4Packet, outer?: Ipv4Packet, rules?: string[]): void {
-    const h: Hop = { ns: ns.id, action, detail };
+  /** A new packet sent from `ns` during this run, because of leg `cause` if any; returns its leg. */
+  newLeg(ns: string, packet: Ipv4Packet, cause?: number): number {
+    this.result.legs.push(cause !== undefined ? { ns, packet, cause } : { ns, packet });
+    return this.result.legs.length - 1;
+  }
+
+  /** Queues work, by default as part of the packet in hand. */
+  private enqueue(w: Work): void {
+    if (w.leg === undefined) w.leg = this.leg;
+    this.queue.push(w);
+  }
+
+  private hop(ns: Netns, action: HopAction, detail: string, dev?: string, p?: Ipv4Packet, outer?: Ipv4Packet, rules?: string[], more?: HopMore): void {
+    const h: Hop = { ns: ns.id, action, detail, leg: this.leg };
     if (dev !== undefined) h.dev = dev;
-    if (p) h.ip = hopHeader(p);
-    if (outer) h.outer = { src: outer.src, dst: outer.dst, ttl: outer.ttl };
+    if (p) {
+      h.ip = hopHeader(p);
+      h.packet = p;
+    }
+    if (outer) {
+      h.outer = { src: outer.src, dst: outer.dst, ttl: outer.ttl };
+      h.tunnel = outer;
+    }
     if (rules && rules.length) h.rules = rules;
+    if (more?.frame) h.frame = more.frame;
+    if (more?.before) h.before = more.before;
+    if (more?.route) {
+      const r = more.route;
+      h.route = { dst: formatRouteDst(r.dst.addr, r.dst.len), ...(r.via !== undefined ? { via: r.via } : {}), dev: r.dev };
+    }
     this.result.hops.push(h);
   }
 
@@ -421,12 +491,12 @@ class Engine {
       const e = hit.entry;
       if (hit.dir === 'orig' && isDnat(e) && !e.ipvs) {
         const q = dnatOrig(e, p);
-        this.hop(ns, 'dnat', `conntrack: ${formatIp(p.dst)}${portText(p)} -> ${formatIp(q.dst)}${portText(q)} (an existing connection)`, inDev, q);
+        this.hop(ns, 'dnat', `conntrack: ${formatIp(p.dst)}${portText(p)} -> ${formatIp(q.dst)}${portText(q)} (an existing connection)`, inDev, q, undefined, undefined, { before: p });
         return q;
       }
       if (hit.dir === 'reply' && isSnat(e)) {
         const q = unSnatReply(e, p);
-        this.hop(ns, 'un-snat', `conntrack: reply to ${formatIp(p.dst)} goes back to ${formatIp(q.dst)}`, inDev, q);
+        this.hop(ns, 'un-snat', `conntrack: reply to ${formatIp(p.dst)} goes back to ${formatIp(q.dst)}`, inDev, q, undefined, undefined, { before: p });
         return q;
       }
       return p;
@@ -449,7 +519,7 @@ class Engine {
       setDnat(e, v.dnat.ip, v.dnat.port);
       reindex(table, e);
       const q = dnatOrig(e, p);
-      this.hop(ns, 'dnat', `nat ${hook}: DNAT ${formatIp(p.dst)}${portText(p)} -> ${formatIp(q.dst)}${portText(q)}`, inDev, q, undefined, v.fired);
+      this.hop(ns, 'dnat', `nat ${hook}: DNAT ${formatIp(p.dst)}${portText(p)} -> ${formatIp(q.dst)}${portText(q)}`, inDev, q, undefined, v.fired, { before: p });
       return q;
     }
     return p;
@@ -473,14 +543,14 @@ class Engine {
           setSnat(table, e, ip, this.rng, !!(v.masquerade?.randomFully ?? v.snat?.randomFully), v.snat?.port ?? v.masquerade?.port);
           reindex(table, e);
           const q = snatOrig(e, p);
-          this.hop(ns, 'snat', `nat POSTROUTING: ${v.masquerade ? 'MASQUERADE' : 'SNAT'} ${formatIp(p.src)} -> ${formatIp(q.src)} (out ${out.name})`, out.name, q, undefined, v.fired);
+          this.hop(ns, 'snat', `nat POSTROUTING: ${v.masquerade ? 'MASQUERADE' : 'SNAT'} ${formatIp(p.src)} -> ${formatIp(q.src)} (out ${out.name})`, out.name, q, undefined, v.fired, { before: p });
           return q;
         }
         return p;
       }
       if (isSnat(e)) {
         const q = snatOrig(e, p);
-        this.hop(ns, 'snat', `conntrack: source ${formatIp(p.src)} -> ${formatIp(q.src)} (an existing connection)`, out.name, q);
+        this.hop(ns, 'snat', `conntrack: source ${formatIp(p.src)} -> ${formatIp(q.src)} (an existing connection)`, out.name, q, undefined, undefined, { before: p });
         return q;
       }
       return p;
@@ -488,7 +558,7 @@ class Engine {
     if (e.ipvs) return this.ipvsReply(ns, p, out.name);
     if (isDnat(e)) {
       const q = unDnatReply(e, p);
-      this.hop(ns, 'un-dnat', `conntrack: the reply's source ${formatIp(p.src)} becomes ${formatIp(q.src)} again`, out.name, q);
+      this.hop(ns, 'un-dnat', `conntrack: the reply's source ${formatIp(p.src)} becomes ${formatIp(q.src)} again`, out.name, q, undefined, undefined, { before: p });
       return q;
     }
     return p;
@@ -500,7 +570,7 @@ class Engine {
   private ipvsReply(ns: Netns, p: Ipv4Packet, dev?: string): Ipv4Packet {
     const r = ns.ipvs && ipvsReply(ns.ipvs, p, this.now);
     if (!r) return p;
-    this.hop(ns, 'un-dnat', r.detail, dev, r.packet);
+    this.hop(ns, 'un-dnat', r.detail, dev, r.packet, undefined, undefined, { before: p });
     return r.packet;
   }
 
@@ -535,7 +605,7 @@ class Engine {
           }
           q = decrementTtl(q);
         }
-        this.hop(ns, 'dnat', v.detail, dev, q);
+        this.hop(ns, 'dnat', v.detail, dev, q, undefined, undefined, { before: p });
         return q;
       }
     }
@@ -601,7 +671,7 @@ class Engine {
     const dev = deviceByName(ns, route.dev)!;
     const nexthop = route.via ?? p.dst;
     const where = route.via !== undefined ? `via ${formatIp(route.via)} dev ${dev.name}` : `dev ${dev.name}`;
-    this.hop(ns, 'route', `route to ${formatIp(p.dst)}: ${formatRouteDst(route.dst.addr, route.dst.len)} ${where}`, dev.name, p);
+    this.hop(ns, 'route', `route to ${formatIp(p.dst)}: ${formatRouteDst(route.dst.addr, route.dst.len)} ${where}`, dev.name, p, undefined, undefined, { route });
     if (ns.nf) {
       if (!local && !meta.ipvs && !this.filter(ns, 'FORWARD', p, meta, false, meta.inDev, dev.name)) return;
       const q = this.natPost(ns, p, meta, dev);
@@ -615,7 +685,7 @@ class Engine {
     if (ipv4Length(p) > mtu && !p.df) {
       // No DF: the packet leaves in fragments (RFC 791), each forwarded on its own.
       const frags = fragment(p, mtu);
-      this.hop(ns, 'route', `${ipv4Length(p)} bytes do not fit ${mtuText}: sent as ${frags.length} fragments`, dev.name, p);
+      this.hop(ns, 'route', `${ipv4Length(p)} bytes do not fit ${mtuText}: sent as ${frags.length} fragments`, dev.name, p, undefined, undefined, { route });
       for (const f of frags) this.sendOn(ns, route, dev, nexthop, f, local);
       return;
     }
@@ -653,20 +723,17 @@ class Engine {
     const key = `${ns.id}|${dev.name}|${nexthop}`;
     const waiting = this.pending.get(key);
     if (waiting) {
-      waiting.packets.push({ packet: p, local });
+      waiting.packets.push({ packet: p, local, leg: this.leg });
       return;
     }
-    this.pending.set(key, { ns: ns.id, dev: dev.name, nexthop, packets: [{ packet: p, local }] });
+    this.pending.set(key, { ns: ns.id, dev: dev.name, nexthop, packets: [{ packet: p, local, leg: this.leg }] });
     // A resolution already under way (r.kind 'queue') sends its next request within the
     // second; that request goes now, so a neighbour that has appeared since still answers.
     const spa = sourceFor(ns, route, nexthop) ?? 0;
     this.result.arps++;
-    this.hop(ns, 'arp-request', `who-has ${formatIp(nexthop)} tell ${formatIp(spa)} (broadcast on ${dev.name})`, dev.name);
-    this.transmit(ns, dev, {
-      dst: BROADCAST_MAC,
-      src: dev.mac,
-      payload: { kind: 'arp', op: 1, sha: dev.mac, spa, tha: '00:00:00:00:00:00', tpa: nexthop },
-    });
+    const request: EthernetFrame = { dst: BROADCAST_MAC, src: dev.mac, payload: { kind: 'arp', op: 1, sha: dev.mac, spa, tha: '00:00:00:00:00:00', tpa: nexthop } };
+    this.hop(ns, 'arp-request', `who-has ${formatIp(nexthop)} tell ${formatIp(spa)} (broadcast on ${dev.name})`, dev.name, undefined, undefined, undefined, { frame: request });
+    this.transmit(ns, dev, request);
   }
 
   /** PROBE: one ARP request sent straight to the address the entry has cached (arp_solicit). */
@@ -683,7 +750,7 @@ class Engine {
   /** Puts a frame on the wire behind `dev`. */
   private transmit(ns: Netns, dev: Device, frame: EthernetFrame): void {
     if (!dev.up) {
-      this.hop(ns, 'drop', `${dev.name} is down`, dev.name, ipOf(frame));
+      this.hop(ns, 'drop', `${dev.name} is down`, dev.name, ipOf(frame), undefined, undefined, { frame });
       return;
     }
     this.result.captures.push({ ns: ns.id, dev: dev.name, dir: 'out', frame, ...(dev.kind === 'veth' || dev.kind === 'ether' ? { wire: true } : {}) });
@@ -692,12 +759,12 @@ class Engine {
         const peer = dev.peer && this.state.netns[dev.peer.ns];
         const pdev = peer && deviceByIndex(peer, dev.peer!.ifindex);
         if (!peer || !pdev) {
-          this.hop(ns, 'drop', `${dev.name} has no peer`, dev.name, ipOf(frame));
+          this.hop(ns, 'drop', `${dev.name} has no peer`, dev.name, ipOf(frame), undefined, undefined, { frame });
           return;
         }
         this.result.links++;
-        if (frame.payload.kind === 'ipv4') this.hop(ns, 'veth', `${dev.name} -> ${pdev.name} in ${peer.hostname}`, dev.name, frame.payload);
-        this.queue.push({ kind: 'rx', ns: peer.id, ifindex: pdev.ifindex, frame });
+        if (frame.payload.kind === 'ipv4') this.hop(ns, 'veth', `${dev.name} -> ${pdev.name} in ${peer.hostname}`, dev.name, frame.payload, undefined, undefined, { frame });
+        this.enqueue({ kind: 'rx', ns: peer.id, ifindex: pdev.ifindex, frame });
         return;
       }
       case 'ether': {
@@ -712,10 +779,10 @@ class Engine {
         this.encapsulate(ns, dev, frame);
         return;
       case 'loopback':
-        this.queue.push({ kind: 'rx', ns: ns.id, ifindex: dev.ifindex, frame });
+        this.enqueue({ kind: 'rx', ns: ns.id, ifindex: dev.ifindex, frame });
         return;
       case 'dummy':
-        this.hop(ns, 'drop', `${dev.name} is a dummy device: what is sent through it is discarded`, dev.name, ipOf(frame));
+        this.hop(ns, 'drop', `${dev.name} is a dummy device: what is sent through it is discarded`, dev.name, ipOf(frame), undefined, undefined, { frame });
         return;
     }
   }
@@ -728,11 +795,11 @@ class Engine {
     const out = frame.dst === BROADCAST_MAC ? undefined : seg.fdb[frame.dst];
     const targets = out !== undefined ? [out] : seg.ports.map((_, i) => i).filter((i) => i !== inPort);
     if (frame.payload.kind === 'ipv4') {
-      this.hop(ns, 'switch', out !== undefined ? `switch ${seg.id} forwards to ${frame.dst}` : `switch ${seg.id} floods`, dev.name, undefined, frame.payload);
+      this.hop(ns, 'switch', out !== undefined ? `switch ${seg.id} forwards to ${frame.dst}` : `switch ${seg.id} floods`, dev.name, undefined, frame.payload, undefined, { frame });
     }
     for (const i of targets) {
       const port = seg.ports[i]!;
-      this.queue.push({ kind: 'rx', ns: port.ns, ifindex: port.ifindex, frame });
+      this.enqueue({ kind: 'rx', ns: port.ns, ifindex: port.ifindex, frame });
     }
   }
 
@@ -767,7 +834,7 @@ class Engine {
         this.result.routed++;
         this.hop(ns, 'forward', `${ns.hostname} routes the packet: TTL ${p.ttl} -> ${fwd.ttl}`, br.name, fwd);
         meta.arrived = p;
-        this.queue.push({ kind: 'out', ns: ns.id, packet: fwd, local: false, meta });
+        this.enqueue({ kind: 'out', ns: ns.id, packet: fwd, local: false, meta });
         return;
       }
       if (!this.filter(ns, 'FORWARD', p, meta, false, br.name, br.name)) return;
@@ -781,11 +848,11 @@ class Engine {
     if (entry) {
       const port = deviceByName(ns, entry.port);
       if (!port || port === inPort) return;
-      if (ip) this.hop(ns, 'bridge-forward', `${br.name} forwards to port ${port.name} (FDB: ${frame.dst})`, br.name, ip);
+      if (ip) this.hop(ns, 'bridge-forward', `${br.name} forwards to port ${port.name} (FDB: ${frame.dst})`, br.name, ip, undefined, undefined, { frame });
       this.transmit(ns, port, frame);
       return;
     }
-    if (ip) this.hop(ns, 'bridge-flood', `${br.name} does not know ${frame.dst}: floods to every port`, br.name, ip);
+    if (ip) this.hop(ns, 'bridge-flood', `${br.name} does not know ${frame.dst}: floods to every port`, br.name, ip, undefined, undefined, { frame });
     for (const p of ports) this.transmit(ns, p, frame);
     if (inPort && frame.dst === BROADCAST_MAC) this.l3Input(ns, br, frame);
   }
@@ -797,7 +864,7 @@ class Engine {
     const remotes = known !== undefined ? [known] : [...(vx.remote !== undefined ? [vx.remote] : []), ...(vx.flood ?? [])];
     const inner = ipOf(frame);
     if (remotes.length === 0) {
-      this.hop(ns, 'drop', `${dev.name} has no FDB entry for ${frame.dst}`, dev.name, inner);
+      this.hop(ns, 'drop', `${dev.name} has no FDB entry for ${frame.dst}`, dev.name, inner, undefined, undefined, { frame });
       return;
     }
     for (const remote of remotes) {
@@ -812,8 +879,8 @@ class Engine {
         df: false,
         payload: udp(local, remote, srcPort, vx.port, { kind: 'vxlan', vni: vx.vni, inner: frame }, false),
       });
-      this.hop(ns, 'vxlan-encap', `${dev.name} wraps the frame: UDP ${formatIp(local)}:${srcPort} -> ${formatIp(remote)}:${vx.port}, VNI ${vx.vni}`, dev.name, inner, outer);
-      this.queue.push({ kind: 'out', ns: ns.id, packet: outer, local: true });
+      this.hop(ns, 'vxlan-encap', `${dev.name} wraps the frame: UDP ${formatIp(local)}:${srcPort} -> ${formatIp(remote)}:${vx.port}, VNI ${vx.vni}`, dev.name, inner, outer, undefined, { frame });
+      this.enqueue({ kind: 'out', ns: ns.id, packet: outer, local: true });
     }
   }
 
@@ -823,7 +890,7 @@ class Engine {
     const dev = deviceByIndex(ns, ifindex);
     if (!dev) return;
     if (!dev.up) {
-      this.hop(ns, 'drop', `${dev.name} is down`, dev.name, ipOf(frame));
+      this.hop(ns, 'drop', `${dev.name} is down`, dev.name, ipOf(frame), undefined, undefined, { frame });
       return;
     }
     this.result.captures.push({ ns: ns.id, dev: dev.name, dir: 'in', frame });
@@ -832,7 +899,7 @@ class Engine {
       if (br) {
         // A port of a bridge that is down is disabled: what arrives on it goes nowhere.
         if (!br.up) {
-          this.hop(ns, 'drop', `${br.name} is down: its port ${dev.name} does not forward`, dev.name, ipOf(frame));
+          this.hop(ns, 'drop', `${br.name} is down: its port ${dev.name} does not forward`, dev.name, ipOf(frame), undefined, undefined, { frame });
           return;
         }
         this.bridge(ns, br, dev, frame);
@@ -853,15 +920,22 @@ class Engine {
       const forUs = pl.op === 1 && pl.spa !== 0 ? local || proxy : false;
       const n = arpInput(ns, dev.name, pl, { unicast: frame.dst === dev.mac, forUs }, this.neigh);
       if (pl.op === 1 && (local || proxy)) {
-        this.hop(ns, 'arp-reply', `${formatIp(pl.tpa)} is-at ${dev.mac}${proxy ? ` (proxy ARP: ${ns.hostname} routes ${formatIp(pl.tpa)} elsewhere)` : ''}`, dev.name);
-        this.transmit(ns, dev, { dst: pl.sha, src: dev.mac, payload: { kind: 'arp', op: 2, sha: dev.mac, spa: pl.tpa, tha: pl.sha, tpa: pl.spa } });
+        const reply: EthernetFrame = { dst: pl.sha, src: dev.mac, payload: { kind: 'arp', op: 2, sha: dev.mac, spa: pl.tpa, tha: pl.sha, tpa: pl.spa } };
+        this.hop(ns, 'arp-reply', `${formatIp(pl.tpa)} is-at ${dev.mac}${proxy ? ` (proxy ARP: ${ns.hostname} routes ${formatIp(pl.tpa)} elsewhere)` : ''}`, dev.name, undefined, undefined, undefined, { frame: reply });
+        this.transmit(ns, dev, reply);
       }
       // The entry has an address now: whatever waited for it goes.
       const key = `${ns.id}|${dev.name}|${pl.spa}`;
       const waiting = n && this.pending.get(key);
       if (waiting) {
         this.pending.delete(key);
-        for (const w of waiting.packets) this.transmit(ns, dev, { dst: n.mac, src: dev.mac, payload: w.packet });
+        const leg = this.leg;
+        for (const w of waiting.packets) {
+          // Each waiting packet goes on as itself, not as the ARP reply that freed it.
+          this.leg = w.leg;
+          this.transmit(ns, dev, { dst: n.mac, src: dev.mac, payload: w.packet });
+        }
+        this.leg = leg;
       }
       return;
     }
@@ -879,7 +953,7 @@ class Engine {
         if (hit && hit.dir === 'reply' && hit.entry.ipvs) p = this.ipvsReply(ns, p, dev.name);
         else if (hit && hit.dir === 'reply' && isDnat(hit.entry)) {
           const q = unDnatReply(hit.entry, p);
-          this.hop(ns, 'un-dnat', `conntrack: the reply's source ${formatIp(p.src)} becomes ${formatIp(q.src)} again`, dev.name, q);
+          this.hop(ns, 'un-dnat', `conntrack: the reply's source ${formatIp(p.src)} becomes ${formatIp(q.src)} again`, dev.name, q, undefined, undefined, { before: p });
           p = q;
         }
       }
@@ -889,7 +963,7 @@ class Engine {
         if (!q) return;
         if (q !== p) {
           meta.ipvs = true;
-          this.queue.push({ kind: 'out', ns: ns.id, packet: q, local: false, meta });
+          this.enqueue({ kind: 'out', ns: ns.id, packet: q, local: false, meta });
           return;
         }
       }
@@ -917,7 +991,7 @@ class Engine {
     this.result.routed++;
     this.hop(ns, 'forward', `${ns.hostname} routes the packet: TTL ${p.ttl} -> ${fwd.ttl}`, dev.name, fwd);
     meta.arrived = p;
-    this.queue.push({ kind: 'out', ns: ns.id, packet: fwd, local: false, meta });
+    this.enqueue({ kind: 'out', ns: ns.id, packet: fwd, local: false, meta });
   }
 
   private localDeliver(ns: Netns, whole: Ipv4Packet, dev?: Device): void {
@@ -940,15 +1014,16 @@ class Engine {
           vx.fdb[inner.src] = p.src;
           (vx.learned ??= {})[inner.src] = true;
         }
-        this.hop(ns, 'vxlan-decap', `UDP port ${pl.dstPort} belongs to ${vdev.name}: the inner frame comes out of ${vdev.name}`, vdev.name, ipOf(inner), p);
-        this.queue.push({ kind: 'rx', ns: ns.id, ifindex: vdev.ifindex, frame: inner });
+        this.hop(ns, 'vxlan-decap', `UDP port ${pl.dstPort} belongs to ${vdev.name}: the inner frame comes out of ${vdev.name}`, vdev.name, ipOf(inner), p, undefined, { frame: inner });
+        this.enqueue({ kind: 'rx', ns: ns.id, ifindex: vdev.ifindex, frame: inner });
         return;
       }
     }
     if (pl.kind === 'icmp' && pl.type === ICMP_ECHO_REQUEST) {
       const reply = ipv4({ src: p.dst, dst: p.src, ttl: 64, id: nextId(ns), df: false, tos: p.tos, payload: icmp(ICMP_ECHO_REPLY, 0, pl.rest, pl.data) });
+      this.leg = this.newLeg(ns.id, reply, this.leg);
       this.hop(ns, 'reply', `${ns.hostname}'s kernel answers the echo request`, dev?.name, reply);
-      this.queue.push({ kind: 'out', ns: ns.id, packet: reply, local: true });
+      this.enqueue({ kind: 'out', ns: ns.id, packet: reply, local: true });
       return;
     }
     this.hop(ns, 'deliver', `delivered to ${ns.hostname}`, dev?.name, p);
@@ -960,17 +1035,21 @@ class Engine {
       const quotedDst = ((q[16]! << 24) | (q[17]! << 16) | (q[18]! << 8) | q[19]!) >>> 0;
       if (isLocal(ns, quotedSrc)) learnPmtu(ns, quotedDst, pl.rest & 0xffff, this.now, this.state);
       // A server socket whose segment did not fit sends it again at once, cut to the new MSS.
+      const cause = this.leg;
       for (const out of tcpMtuReduced(ns, p, this.now, this.state)) {
+        this.leg = this.newLeg(ns.id, out, cause);
         this.hop(ns, 'reply', `the kernel sends TCP [${tcpFlagsText((out.payload as TcpSegment).flags)}] from port ${(out.payload as TcpSegment).srcPort} again in a segment that fits the path MTU`, undefined, out);
-        this.queue.push({ kind: 'out', ns: ns.id, packet: out, local: true });
+        this.enqueue({ kind: 'out', ns: ns.id, packet: out, local: true });
       }
     }
     if (pl.kind === 'udp' && pl.payload instanceof Uint8Array && p.dst !== 0xffffffff) this.udpInput(ns, p, pl.srcPort, pl.dstPort, pl.payload);
     if (pl.kind === 'tcp' && !this.opts.openPorts?.has(`${ns.id}|tcp|${pl.dstPort}`)) {
       const connect = (dst: Ip, port: number, request: Uint8Array): Uint8Array | undefined => this.connectFrom(ns, dst, port, request);
+      const cause = this.leg;
       for (const out of tcpInput(this.state, ns, p, this.rng, this.now, connect)) {
+        this.leg = this.newLeg(ns.id, out, cause);
         this.hop(ns, 'reply', `the kernel answers TCP [${tcpFlagsText((out.payload as TcpSegment).flags)}] from port ${(out.payload as TcpSegment).srcPort}`, undefined, out);
-        this.queue.push({ kind: 'out', ns: ns.id, packet: out, local: true });
+        this.enqueue({ kind: 'out', ns: ns.id, packet: out, local: true });
       }
     }
   }
@@ -988,7 +1067,11 @@ class Engine {
         now: this.now,
         send: (nsId, packet, opts) => {
           const t = inject(this.state, nsId, packet, this.now, opts);
-          this.result.hops.push(...t.hops);
+          // The proxy's own packets join this run's legs after the ones so far.
+          const base = this.result.legs.length;
+          // Its first packet is sent because of the one in hand; the rest answer its own.
+          this.result.legs.push(...t.legs.map((l, i) => ({ ...l, cause: i === 0 ? this.leg : l.cause! + base })));
+          this.result.hops.push(...t.hops.map((h) => ({ ...h, leg: h.leg + base })));
           this.result.captures.push(...t.captures);
           this.result.routed += t.routed;
           this.result.links += t.links;
@@ -1045,8 +1128,9 @@ class Engine {
     const answer = l.handle(data, { state: this.state, ns: ns.id, peer: { ip: p.src, port: sport }, local: { ip: p.dst, port: dport }, now: this.now });
     if (!answer) return;
     const reply = ipv4({ src: p.dst, dst: p.src, ttl: 64, id: nextId(ns), df: true, payload: udp(p.dst, p.src, dport, sport, answer) });
+    this.leg = this.newLeg(ns.id, reply, this.leg);
     this.hop(ns, 'reply', `${l.program} answers on UDP port ${dport}`, undefined, reply);
-    this.queue.push({ kind: 'out', ns: ns.id, packet: reply, local: true });
+    this.enqueue({ kind: 'out', ns: ns.id, packet: reply, local: true });
   }
 
   /** Sends an ICMP error about `orig` back to its source (never about an ICMP error). */
@@ -1064,7 +1148,7 @@ class Engine {
     const room = Math.min(576, back?.mtu ?? 576) - 28;
     const quoted = encodeIpv4(orig).slice(0, room);
     const err = ipv4({ src, dst: orig.src, ttl: 64, id: nextId(ns), df: false, tos: 0xc0, payload: icmp(type, code, rest, quoted) });
-    this.queue.push({ kind: 'out', ns: ns.id, packet: err, local: true });
+    this.enqueue({ kind: 'out', ns: ns.id, packet: err, local: true, leg: this.newLeg(ns.id, err, this.leg) });
   }
 }
 

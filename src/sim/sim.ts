@@ -14,7 +14,8 @@
  * timers (tcp-stack.ts: the SYN sent again while nothing answers) wait through the command's
  * own sleep (`tcpSession`, `runTimers`), so each retransmission crosses the model at its
  * sandbox time, with the cluster advanced to it; `tcpRequest` runs the same client with no
- * time passing.
+ * time passing. `withOrigin` gives one sender (a terminal's shell) its own view of the same
+ * sandbox, so the trace listeners hear who sent each packet even while several commands run.
  */
 import { noteNetworkChange } from './host/node-health';
 import { clone } from './clone';
@@ -77,9 +78,14 @@ export interface TcpTimers {
 
 export type TimedTcpResult = TcpResult & { waitedMs: number; interrupted: boolean };
 
+/** Hears every packet run: its trace, the sandbox time, and who sent it (Sim.withOrigin), if anyone said. */
+export type TraceListener = (trace: TraceResult, timeMs: number, origin: string | undefined) => void;
+
 export class Sim {
   readonly rng: Rng;
-  private readonly traceListeners = new Set<(trace: TraceResult, timeMs: number) => void>();
+  private readonly traceListeners = new Set<TraceListener>();
+  /** Who sends through this view of the sandbox (withOrigin); undefined for the sandbox itself. */
+  private origin?: string;
 
   private constructor(
     readonly state: SimState,
@@ -107,9 +113,20 @@ export class Sim {
    * Listens to every packet the sandbox moves: called with each run's trace and the sandbox
    * time it happened at (for captures and pcap files). Returns a function that stops listening.
    */
-  onTrace(listener: (trace: TraceResult, timeMs: number) => void): () => void {
+  onTrace(listener: TraceListener): () => void {
     this.traceListeners.add(listener);
     return () => this.traceListeners.delete(listener);
+  }
+
+  /**
+   * The same sandbox (state, RNG, clock and listeners all shared) as one sender sees it: the
+   * packets sent through it reach the trace listeners with `origin` (a terminal, so a front
+   * end can tell which command sent them while several run at once).
+   */
+  withOrigin(origin: string): Sim {
+    const view = Object.create(this) as Sim;
+    view.origin = origin;
+    return view;
   }
 
   /** Injects a packet from a namespace's stack and tells the listeners what happened. */
@@ -117,7 +134,7 @@ export class Sim {
     this.advance();
     const now = this.clock.now();
     const trace = inject(this.state, nsId, packet, now, opts);
-    for (const l of this.traceListeners) l(trace, now);
+    for (const l of this.traceListeners) l(trace, now, this.origin);
     return trace;
   }
 

@@ -29,8 +29,10 @@
  * trace, so each is labelled with its segments' flags (`SYN, SYN-ACK`, `ACK`,
  * `PSH-ACK 78 bytes, ACK, PSH-ACK 615 bytes, FIN-ACK`); other traces get the caller's labels
  * or their number.
- * Left out: the transport header on each hop (the engine's hops record only the IPv4 header;
- * ports appear in the NAT explanations and in the summary, which reads the delivered packets).
+ * `packetLabel` and `arpText` name a packet or an ARP message in one line, for lists of packets.
+ * Left out: the transport header on each hop (the hops keep the whole packet, but the text keeps
+ * to the IPv4 header; ports appear in the NAT explanations and in the summary, which reads the
+ * delivered packets).
  */
 import { decodeDns, rcodeName, rdataText, typeName } from './dns';
 import type { Hop, TraceResult } from './forward';
@@ -48,6 +50,7 @@ import {
   TCP_RST,
   TCP_SYN,
   TCP_URG,
+  type ArpPacket,
   type Ipv4Packet,
   type TcpSegment,
 } from './packet';
@@ -264,6 +267,35 @@ export function packetText(p: Ipv4Packet): string {
 function udpAppText(sport: number, dport: number, data: Uint8Array): string {
   const dns = sport === 53 || dport === 53 ? dnsText(data) : undefined;
   return dns ? ` (${dns})` : '';
+}
+
+/**
+ * A packet as a list of packets names it, without the TTL: `ICMP echo request 10.0.1.5 > 10.0.2.5, seq 1`,
+ * `TCP SYN 10.244.2.3:41000 > 10.96.0.10:80`, `UDP 10.244.2.3:41234 > 10.96.0.10:53 (DNS query A web...)`.
+ */
+export function packetLabel(p: Ipv4Packet): string {
+  const pl = p.payload;
+  const ends = (sport?: number, dport?: number): string =>
+    sport === undefined ? `${formatIp(p.src)} > ${formatIp(p.dst)}` : `${formatIp(p.src)}:${sport} > ${formatIp(p.dst)}:${dport}`;
+  if (p.fragOffset > 0) return `IP fragment ${ends()} id ${p.id} offset ${p.fragOffset * 8}`;
+  switch (pl.kind) {
+    case 'icmp': {
+      const echo = pl.type === ICMP_ECHO_REQUEST || pl.type === ICMP_ECHO_REPLY;
+      return `${describePacket(p)} ${ends()}${echo ? `, seq ${pl.rest & 0xffff}` : ''}`;
+    }
+    case 'udp':
+      if (!(pl.payload instanceof Uint8Array)) return `UDP ${ends(pl.srcPort, pl.dstPort)} (VXLAN, VNI ${pl.payload.vni})`;
+      return `UDP ${ends(pl.srcPort, pl.dstPort)}${udpAppText(pl.srcPort, pl.dstPort, pl.payload)}`;
+    case 'tcp':
+      return `TCP ${segmentName(pl)} ${ends(pl.srcPort, pl.dstPort)}`;
+    default:
+      return `IP proto ${p.proto} ${ends()}`;
+  }
+}
+
+/** An ARP message as tcpdump puts it: `ARP, Request who-has 10.244.2.1 tell 10.244.2.3`. */
+export function arpText(a: ArpPacket): string {
+  return a.op === 1 ? `ARP, Request who-has ${formatIp(a.tpa)} tell ${formatIp(a.spa)}` : `ARP, Reply ${formatIp(a.spa)} is-at ${a.sha}`;
 }
 
 const ICMP_UNREACH = ['net unreachable', 'host unreachable', 'protocol unreachable', 'port unreachable', 'fragmentation needed'];

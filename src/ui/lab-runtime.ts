@@ -19,11 +19,14 @@
  * (`session.openTerminal()`), each its own LabTerminal in its own tab panel, all on the same
  * sandbox. Switching tabs only hides and shows panels, so each keeps its screen. The panel's
  * `data-busy` and the test hook follow the selected tab. Reset closes the extra terminals.
+ * The packet path view (path-panel.ts) listens to the session from the start and is loaded
+ * when first opened.
  */
 import xtermCss from '@xterm/xterm/css/xterm.css?inline';
 import type { Scheduler } from '../sim/clock';
 import type { LabSessionApi, TerminalApi } from '../labs/contract';
 import { createLabSession, restoreLabSession } from '../labs/catalog';
+import { PathPanel } from './path-panel';
 import { TaskList } from './task-list';
 import { LabTerminal } from './terminal';
 import {
@@ -286,6 +289,9 @@ export async function mountLab(panel: HTMLElement): Promise<{ dispose(): void }>
   };
 
   listen();
+  // The packet path view (path-panel.ts) keeps the session's packets from the start.
+  const path = new PathPanel(panel);
+  path.attach(session);
   showSeed();
   greet();
   await terminal.start();
@@ -308,6 +314,7 @@ export async function mountLab(panel: HTMLElement): Promise<{ dispose(): void }>
     terminal.replaceSession(session);
     if (notice) notice.hidden = true;
     listen();
+    path.attach(session);
     tasks.reset();
     showSeed();
     greet();
@@ -362,6 +369,7 @@ export async function mountLab(panel: HTMLElement): Promise<{ dispose(): void }>
       tabList.removeEventListener('keydown', onTabKey);
       addButton?.removeEventListener('click', onAdd);
       for (const t of tabs) t.terminal.dispose();
+      path.dispose();
       if (window.__labTerminals) delete window.__labTerminals[labId];
       panel.removeAttribute('data-ready');
     },
