@@ -18,7 +18,8 @@
  * - Details: the hop's host, device, action and sentence, the packet in one line, the route it
  *   matched, a NAT step's addresses before and after (changes marked in words), the iptables
  *   rules that fired, then every header decoded (Ethernet, ARP, IPv4, ICMP/UDP/TCP, VXLAN with
- *   the inner frame's), then the bytes as a hex dump.
+ *   the inner frame's), then the bytes as a hex dump; a hop with an IPv4 header can open it in
+ *   the header explorer (header-explorer.ts, loaded on that press).
  * - The same hops as a table (host, device, action, packet, what happened) under "All hops as
  *   a table", for screen readers and for reading in order.
  * Styles come with the module (path-view.css, inlined) and use the site's theme tokens, so the
@@ -516,11 +517,41 @@ function layerBlock(l: HeaderView): HTMLElement {
 function bytesBlock(h: HopView): HTMLElement {
   const bytes = h.bytes!;
   const what = h.headers[0]?.name === 'Ethernet II' ? 'the frame, from its Ethernet header' : 'the IPv4 packet, from its header';
-  return el(
+  const section = el(
     'section',
     { class: 'path-bytes', 'data-path-bytes': true, 'aria-label': 'Bytes' },
     el('h5', {}, 'Bytes'),
     el('p', { class: 'path-muted' }, `${bytes.length} bytes: ${what}, as on the wire.`),
     el('pre', { class: 'path-hex', tabindex: 0, 'aria-label': `${bytes.length} bytes in hexadecimal` }, hexDump(bytes)),
   );
+  if (h.headers.some((x) => x.name === 'IPv4')) section.append(explorerToggle(bytes));
+  return section;
+}
+
+/**
+ * "Explore the IPv4 header": opens the header explorer (header-explorer.ts, loaded on the first
+ * press) on this hop's bytes below the hex dump, where its fields can be selected and edited.
+ * Edits stay in the explorer: the sandbox's packet is not changed.
+ */
+function explorerToggle(bytes: Uint8Array): HTMLElement {
+  const box = el('div', { class: 'path-explorer', 'data-path-explorer': true });
+  const button = el('button', { type: 'button', class: 'button button-quiet', 'aria-expanded': 'false' }, 'Explore the IPv4 header');
+  let handle: { dispose(): void } | undefined;
+  button.addEventListener('click', () => {
+    if (handle) {
+      handle.dispose();
+      handle = undefined;
+      button.setAttribute('aria-expanded', 'false');
+      button.textContent = 'Explore the IPv4 header';
+      return;
+    }
+    button.disabled = true;
+    void import('./header-explorer').then(({ mountHeaderExplorer }) => {
+      handle = mountHeaderExplorer(box, bytes, { caption: 'This hop\'s packet; edits here change only this copy, not the sandbox.' });
+      button.disabled = false;
+      button.setAttribute('aria-expanded', 'true');
+      button.textContent = 'Close the header explorer';
+    });
+  });
+  return el('div', {}, button, box);
 }

@@ -2,7 +2,7 @@
  * The packet path view on built labs: a ping from the terminal, the view opened and walked
  * with the keyboard, its table, the headers of a VXLAN step and a DNAT step, packets from a
  * second terminal, axe, and screenshots (light and dark, desktop and phone) in
- * tmp-scratch/path/ (PATH_SHOTS) for a person to look at. Addresses come from the same lab
+ * test-results/screenshots/path-view/ (PATH_SHOTS) for a person to look at. Addresses come from the same lab
  * session run headless for the page's seed (lab-model.ts).
  */
 import AxeBuilder from '@axe-core/playwright';
@@ -10,7 +10,7 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import { focusTerminal, labSeed, lessonPathFor, openLab, openTerminalTab, panel, run } from './helpers';
 import { LabModel } from './lab-model';
 
-const SHOTS = process.env.PATH_SHOTS ?? 'tmp-scratch/path';
+const SHOTS = process.env.PATH_SHOTS ?? 'test-results/screenshots/path-view';
 const sizes = { desktop: { width: 1366, height: 900 }, phone: { width: 390, height: 844 } } as const;
 
 async function seriousViolations(page: Page): Promise<string[]> {
@@ -105,6 +105,13 @@ test('a ping on the routed lab: open the view by keyboard, walk the hops, read t
   const forward = options.filter({ has: page.locator('.path-badge', { hasText: /Forward$/ }) }).first();
   await forward.click();
   await expect(field(details, 'IPv4', 'Time to live')).toHaveText('63');
+  // That hop's packet in the header explorer, loaded on the press: TTL 63 there too.
+  const explore = details.getByRole('button', { name: 'Explore the IPv4 header' });
+  await explore.press('Enter');
+  const explorer = details.locator('[data-path-explorer] [data-hx-root]');
+  await expect(explorer).toBeVisible();
+  await expect(explorer.locator('[data-hx-table] tr', { hasText: 'Time to live' })).toContainText('63');
+  await expect(details.getByRole('button', { name: 'Close the header explorer' })).toHaveAttribute('aria-expanded', 'true');
 
   // The same hops as a table.
   await view.getByText('All hops as a table').click();
