@@ -12,7 +12,7 @@ import { defineLab } from '../src/labs/schema';
 export const ipv4Header = defineLab({
   id: 'ipv4-header',
   title: 'Read an IPv4 header',
-  summary: 'The routed network again, with a narrower link between the routers (MTU {{r1.eth1Mtu}}). Capture a ping with tcpdump -v -x and read its header: the length, the protocol, the checksum by hand, the TTL after two routers; then make a ping too big for one packet, and one that may not be cut.',
+  summary: 'The routed network again, with a narrower link between the routers (MTU 1400). Capture a ping with tcpdump -v -x and read its header: the length, the protocol, the checksum by hand, the TTL after two routers; then make a ping too big for one packet, and one that may not be cut.',
   defaultSeed: 1,
   topology: { name: 'routed', transitMtu: 1400 },
   bindings: {
@@ -118,7 +118,7 @@ export const ipv4Header = defineLab({
           },
         ],
       },
-      passed: 'router-1 could not send the packet out of eth1 (MTU {{r1.eth1Mtu}}) and was not allowed to cut it, so it dropped it and sent back ICMP type 3, code 4, "fragmentation needed", with its next hop\'s MTU: ping prints `From {{r1.eth0Ip}} icmp_seq=1 Frag needed and DF set (mtu = {{r1.eth1Mtu}})`. The workstation now remembers that MTU for host-2 for ten minutes, and refuses a DF packet that does not fit it itself (`local error: message too long`).',
+      passed: 'router-1 could not send the packet out of eth1 (MTU 1400) and was not allowed to cut it, so it dropped it and sent back ICMP type 3, code 4, "fragmentation needed", with its next hop\'s MTU: ping prints `From {{r1.eth0Ip}} icmp_seq=1 Frag needed and DF set (mtu = {{r1.eth1Mtu}})`. The workstation now remembers that MTU for host-2 for ten minutes, and refuses a DF packet that does not fit it itself (`local error: message too long`).',
       hints: ['Run exactly `ping -c 1 -M do -s 1400 {{h2.ip}}` and read the line that starts with `From`.', 'If ping says `local error: message too long`, the workstation already knows the path MTU from an earlier error: the number after `mtu=` is the same.'],
       solution: { text: 'A 1428-byte packet with DF cannot cross the 1400-byte transit link: router-1 answers "Frag needed and DF set (mtu = {{r1.eth1Mtu}})".', steps: ['ping -c 1 -M do -s 1400 {{h2.ip}}', 'answer frag-needed {{r1.eth1Mtu}}'] },
     },

@@ -15,6 +15,7 @@ import { sampleFact, sampleOutput } from '../src/labs/samples';
  *   passes every task, with no lab error and nothing unfilled in any text;
  * - removing any one line of the solution leaves some task unpassed (every line is needed,
  *   so no check is too lax);
+ * - its title and summary, shown before any sandbox exists, have no placeholders;
  * - every text a task can show (title, description, hints, the solution, feedback while
  *   failing and once passed) renders with every placeholder filled;
  * - a snapshot taken halfway restores to the same tasks and the same next output.
@@ -39,6 +40,10 @@ function unfilled(views: TaskView[]): string[] {
 }
 
 describe.each(LABS.filter((l) => l.tasks.length > 0).map((l) => [l.id, l] as const))('lab %s', (_id, lab) => {
+  it('has a title and summary without placeholders (they are shown before any sandbox exists)', () => {
+    expect([lab.title, lab.summary].filter((x) => /\{\{|\}\}/.test(x))).toEqual([]);
+  });
+
   it.each(SEEDS)('passes nothing at the start, even when every task is checked (seed %i)', async (seed) => {
     const { session } = await start(lab, seed);
     session.grade();
