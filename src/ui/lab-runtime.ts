@@ -19,11 +19,14 @@
  * (`session.openTerminal()`), each its own LabTerminal in its own tab panel, all on the same
  * sandbox. Switching tabs only hides and shows panels, so each keeps its screen. The panel's
  * `data-busy` and the test hook follow the selected tab. Reset closes the extra terminals.
+ * Capture files the session announces are offered for download under the terminal
+ * (downloads.ts).
  */
 import xtermCss from '@xterm/xterm/css/xterm.css?inline';
 import type { Scheduler } from '../sim/clock';
 import type { LabSessionApi, TerminalApi } from '../labs/contract';
 import { createLabSession, restoreLabSession } from '../labs/catalog';
+import { CaptureDownloads } from './downloads';
 import { TaskList } from './task-list';
 import { LabTerminal } from './terminal';
 import {
@@ -168,10 +171,12 @@ export async function mountLab(panel: HTMLElement): Promise<{ dispose(): void }>
   };
 
   let unsubscribe: () => void = () => {};
+  const downloads = new CaptureDownloads(panel);
   const listen = (): void => {
     unsubscribe = session.subscribe((e) => {
       if (e.type === 'task' || e.type === 'state') tasks.schedule();
     });
+    downloads.follow(session);
   };
 
   // ---- terminals ----------------------------------------------------------------------------
@@ -354,6 +359,7 @@ export async function mountLab(panel: HTMLElement): Promise<{ dispose(): void }>
   return {
     dispose(): void {
       unsubscribe();
+      downloads.dispose();
       tasks.dispose();
       resetButton?.removeEventListener('click', onReset);
       panel.removeEventListener('lab:type', onType);
