@@ -11,8 +11,8 @@
  * the nearest element with `data-progress` around it, so a module's line and its lessons' lines
  * do not mix. The text carries the meaning; the bar and the check mark only repeat it.
  * On the home page the first button becomes "Continue with lesson N" once some lab has been
- * opened and the course is not done: it points at the first lesson in course order that is not
- * done. Progress follows changes in this tab (a lab passing a task) and in other tabs (the
+ * opened: it points at the first lesson begun and not finished, else at the lesson after the
+ * last one done (a lesson without a lab included); with nothing left it stays "Start". Progress follows changes in this tab (a lab passing a task) and in other tabs (the
  * `storage` event).
  */
 import { lessonProgressText, moduleProgressText, parseProgressData, percent, summarize, type ProgressSummary } from './course';
@@ -48,7 +48,7 @@ export function refreshProgressMarks(root: ParentNode = document): void {
   refreshContinue(root, summaries);
 }
 
-/** The home page's first button: "Continue with lesson N" at the first lesson not done. */
+/** The home page's first button: "Continue with lesson N" where the learner left off. */
 function refreshContinue(root: ParentNode, summaries: Map<HTMLElement, ProgressSummary>): void {
   const link = root.querySelector<HTMLAnchorElement>('a[data-continue]');
   if (!link) return;
@@ -56,10 +56,11 @@ function refreshContinue(root: ParentNode, summaries: Map<HTMLElement, ProgressS
   link.dataset.startHref ??= link.getAttribute('href') ?? '';
   link.dataset.startLabel ??= label?.textContent ?? '';
   const lessons = [...summaries].filter(([el]) => el.hasAttribute('data-lesson-number'));
-  const started = lessons.some(([, s]) => s.state !== 'none');
-  const next = lessons.find(([, s]) => s.state !== 'done' && s.lessons > 0)?.[0];
+  // A lesson begun and not finished; else the lesson after the last one done.
+  const lastDone = lessons.map(([, s]) => s.state).lastIndexOf('done');
+  const next = (lessons.find(([, s]) => s.state === 'started') ?? (lastDone >= 0 ? lessons[lastDone + 1] : undefined))?.[0];
   const href = next?.querySelector<HTMLAnchorElement>('a[data-lesson-link]')?.getAttribute('href');
-  if (started && next && href) {
+  if (next && href) {
     link.setAttribute('href', href);
     if (label) label.textContent = `Continue with lesson ${next.dataset.lessonNumber ?? ''}`;
   } else {

@@ -109,11 +109,11 @@ test('a lesson page says its module and place; the sidebar and the pager follow 
   if (prev) {
     await expect(pager.locator('a[rel="prev"]')).toContainText(`Lesson ${prev.number}: ${prev.lesson.title}`);
     await expect(pager.locator('a[rel="prev"] .pager-module')).toHaveText(moduleName(prev.module));
-    await expect(pager.locator('a[rel="prev"] .pager-dir')).toContainText(prev.module === module ? 'Previous' : 'Previous module');
+    await expect(pager.locator('a[rel="prev"] .pager-dir')).toHaveText(prev.module === module ? /^\W*Previous:\s*$/ : /^\W*Previous module:\s*$/);
   }
   if (next) {
     await expect(pager.locator('a[rel="next"]')).toContainText(`Lesson ${next.number}: ${next.lesson.title}`);
-    await expect(pager.locator('a[rel="next"] .pager-dir')).toContainText(next.module === module ? /^Next/ : 'Next module');
+    await expect(pager.locator('a[rel="next"] .pager-dir')).toHaveText(next.module === module ? /^\s*Next:\W*$/ : /^\s*Next module:\W*$/);
   }
 });
 
@@ -136,11 +136,10 @@ test('progress per lesson and per module, from the saved lab scores', async ({ p
     const expected = moduleProgressText(summarize(saved, items.map((l) => ({ labs: Object.fromEntries(l.lesson.labs.map((lab) => [lab.id, lab.tasks])) }))));
     await expect(page.locator(`#module-${module.id} .course-module-head [data-progress-text]`)).toHaveText(expected);
   }
-  // The first button continues at the first lesson not done.
-  const firstOpen = withLabs.find((l) => l !== done)!;
+  // The first button continues at the lesson begun and not finished.
   const go = page.locator('a[data-continue]');
-  await expect(go).toHaveText(`Continue with lesson ${firstOpen.number} →`);
-  await expect(go).toHaveAttribute('href', `/lessons/${firstOpen.lesson.id}/`);
+  await expect(go).toHaveText(`Continue with lesson ${started!.number} →`);
+  await expect(go).toHaveAttribute('href', `/lessons/${started!.lesson.id}/`);
 
   // The sidebar and the pager of the started lesson. On a phone its lab sits below the text and
   // does not start (a lab that starts records its own score, here a fresh one's, over this one).
@@ -233,4 +232,25 @@ test.describe('without JavaScript', () => {
     await expect(page.locator('.sidebar-module').first()).toBeVisible();
     for (const slot of await page.locator('[data-progress-slot]').all()) await expect(slot).toBeHidden();
   });
+});
+
+test('the first button continues after the last lesson done, and says Start again when all are done', async ({ page }) => {
+  const [first] = withLabs;
+  const after = outline.lessons[first!.number]; // the lesson after it, with a lab or not
+  const labs = Object.fromEntries(first!.lesson.labs.map((l) => [l.id, { passed: l.tasks, total: l.tasks, complete: true }]));
+  await page.addInitScript((saved) => localStorage.setItem('k8slabs:v1:progress', JSON.stringify({ labs: saved, lessons: {} })), labs);
+  await page.goto('/');
+  const go = page.locator('a[data-continue]');
+  await expect(go).toHaveText(`Continue with lesson ${after!.number} →`);
+  await expect(go).toHaveAttribute('href', `/lessons/${after!.lesson.id}/`);
+  // Every lab complete: nothing to continue.
+  const all = Object.fromEntries(withLabs.flatMap((l) => l.lesson.labs.map((lab) => [lab.id, { passed: lab.tasks, total: lab.tasks, complete: true }])));
+  await page.evaluate((saved) => {
+    localStorage.setItem('k8slabs:v1:progress', JSON.stringify({ labs: saved, lessons: {} }));
+    window.dispatchEvent(new CustomEvent('k8slabs:progress'));
+  }, all);
+  if (withLabs.at(-1) === outline.lessons.at(-1)) await expect(go).toHaveText('Start with lesson 1 →');
+  for (const { module } of outline.modules.filter((m) => m.lessons.some((l) => l.lesson.labs.length > 0))) {
+    await expect(page.locator(`#module-${module.id} .course-module-head [data-progress-text]`)).toHaveText('Done');
+  }
 });
