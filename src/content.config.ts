@@ -15,7 +15,11 @@ const lessons = defineCollection({
     title: z.string().min(1),
     /** One or two sentences saying what the lesson is about; shown on the home page and as the meta description. */
     summary: z.string().min(1),
-    /** Position in the course, 1 first. Lessons are listed and linked (previous/next) in this order. */
+    /**
+     * Position in the course, 1 first. Lessons are listed, numbered and linked (previous/next)
+     * in this order, grouped under the module src/ui/course.ts lists their slug in (a lesson no
+     * module lists fails the build).
+     */
     order: z.number().int().positive(),
     /** What the learner will be able to do afterwards; at least one. Shown in the objectives box. */
     objectives: z.array(z.string().min(1)).nonempty(),

@@ -4,9 +4,10 @@
  * Design notes: the browser terminal, the `npm run shell` CLI and the tests all drive a
  * session through these calls and nothing else: run a line, interrupt it, ask for
  * completions, read the prompt and the tasks, answer a task, ask for a hint, a check or a
- * solution, read and write files at a place, apply manifests (with a dry run), read the
- * topology, listen for changes (tasks, prompt, every packet's trace, with its headers hop by hop
- * and the command and terminal it came from), and take a snapshot.
+ * solution, read and write files at a place (a binary file, a capture, as bytes), apply
+ * manifests (with a dry run), read the topology, listen for changes (tasks, prompt, every
+ * packet's trace, with its headers hop by hop and the command and terminal it came from, a
+ * capture file written), and take a snapshot.
  * Extra terminals (`openTerminal`) share the sandbox and the tasks but each has its own
  * shell. Output is plain text with `\n` line ends (a terminal front end converts them);
  * colour is added by the front end, never by commands. Every value crossing this interface
@@ -179,11 +180,27 @@ export interface TraceView {
   command?: CommandRef;
 }
 
+/**
+ * A capture file (classic pcap, as `tcpdump -w` writes it) that a command wrote or changed,
+ * sent when a command in any terminal ends. `place` and `path` read it back with
+ * `readBytes`; `size` is its length in bytes then.
+ */
+export interface FileWritten {
+  type: 'file';
+  kind: 'pcap';
+  /** Where it lives, as `readBytes` takes it: `workstation`, `node:node-1`, `host:router-1`, `pod:default/client`, `container:host-1/web`. */
+  place: string;
+  /** Its absolute path there. */
+  path: string;
+  size: number;
+}
+
 export type SessionEvent =
   | { type: 'task'; task: TaskView }
   | { type: 'prompt'; prompt: string }
   | { type: 'state' }
-  | { type: 'trace'; trace: TraceView };
+  | { type: 'trace'; trace: TraceView }
+  | FileWritten;
 
 export interface Completion {
   /** Index in the line where the word being completed starts. */
@@ -249,8 +266,10 @@ export interface LabSessionApi extends TerminalApi {
   showSolution(taskId: string): TaskView;
   /** The sandbox's machines, devices and links, as data. */
   topology(): TopologyView;
-  /** A file at a place (`workstation`, `node:node-1`, `pod:client`), or undefined. */
+  /** A text file at a place (`workstation`, `node:node-1`, `pod:client`), or undefined (also for a binary file). */
   readFile(place: string, path: string): string | undefined;
+  /** A file's bytes (a capture's exactly as written; a text file in UTF-8), or undefined. */
+  readBytes(place: string, path: string): Uint8Array | undefined;
   /** Writes a file at a place (the learner's editor saving a manifest). */
   writeFile(place: string, path: string, content: string): void;
   /** Applies manifests as `kubectl apply -f` would (all or nothing); `dryRun` changes nothing. */

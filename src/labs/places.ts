@@ -12,6 +12,8 @@
  * resolves to a PlaceError whose message says what is missing, in words a lab author reads.
  * Text that can never be a place (`nod:node-1`, `client` without its `@`) is refused when the
  * lab is defined: each kind's lint names its place fields (`placeProblems`).
+ * The other way round, `placeOfMachine` names the place whose files are stored under a
+ * machine key (a capture written there is announced by that place).
  */
 import { nodeNsId, podNetns } from '../sim/cni';
 import { dockerHostNsId } from '../sim/docker';
@@ -107,6 +109,31 @@ export function resolvePlace(sim: Sim, ref: string, bindings: ResolvedBindings =
     default:
       throw new PlaceError(`"${ref}" is not a place; write ${PLACE_SYNTAX}`);
   }
+}
+
+/**
+ * The place whose files are stored under `machine` (the key in state.files), as resolvePlace
+ * takes it back, or undefined when nothing there exists any more (a deleted pod's files).
+ */
+export function placeOfMachine(sim: Sim, machine: string): string | undefined {
+  const state = sim.state;
+  if (machine === 'workstation') return state.netns.workstation ? 'workstation' : undefined;
+  if (machine.startsWith('pod:')) {
+    const key = machine.slice(4);
+    const pod = Object.values(state.k8s.pods).find((p) => p.metadata.uid === key || `${p.metadata.namespace ?? 'default'}/${p.metadata.name}` === key);
+    return pod ? `pod:${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}` : undefined;
+  }
+  if (machine.startsWith('container:')) {
+    const id = machine.slice('container:'.length);
+    for (const [host, h] of Object.entries(state.docker?.hosts ?? {})) {
+      const c = h.containers.find((x) => x.id === id);
+      if (c) return `container:${host}/${c.name}`;
+    }
+    return undefined;
+  }
+  if (state.netns[nodeNsId(machine)]) return `node:${machine}`;
+  if (state.netns[dockerHostNsId(machine)]) return `host:${machine}`;
+  return undefined;
 }
 
 /** True when `ref` is written as a place (its syntax, not whether it exists). */

@@ -24,6 +24,13 @@
  * another format or a damaged one is refused with a SnapshotError so the caller can start
  * afresh and say so.
  *
+ * Capture files: when a command in any terminal ends, every pcap file (a binary file starting
+ * with the pcap magic, as `tcpdump -w` writes it) that is new or changed since the last look
+ * is announced with a `file` event naming its place and path, so a front end can offer it for
+ * download (`readBytes` returns its bytes exactly). Files already there when the session was
+ * built or restored are not announced. A capture still being written when another terminal's
+ * command ends is announced then, and again when it changes.
+ *
  * Extra terminals (`openTerminal`) each get their own Shell (location, variables, history,
  * running command) over the same sandbox and command registry, so `tcpdump` in one sees the
  * `ping` typed in another; each terminal runs one command at a time, and the tasks are
@@ -36,7 +43,8 @@ import type { TraceResult } from '../sim/forward';
 import { Sim } from '../sim/sim';
 import type { SimState } from '../sim/state';
 import { topologyOf, type TopologyView } from '../sim/topology';
-import { readFile as readSandboxFile, writeFile as writeSandboxFile } from '../sim/files';
+import { binaryToBytes, readFile as readSandboxFile, writeFile as writeSandboxFile } from '../sim/files';
+import { utf8 } from '../sim/k8s/objects';
 import { parseManifest } from '../shell/commands/kubectl/mutate';
 import { applyDocuments, applyText } from '../shell/commands/kubectl/apply';
 import type { Location } from '../shell/command';
@@ -49,7 +57,7 @@ import { WORKSTATION_LOCATION } from '../shell/location';
 import type { ApplyOutcome, CommandRef, Completion, LabSessionApi, OutputSink, ScoreView, SessionEvent, SessionSnapshot, TaskView, TerminalApi } from './contract';
 import { Grader, newTaskState, resolveBindings, type TaskChange, type TaskState } from './grader';
 import { labCommands } from './lab-commands';
-import { resolvePlace } from './places';
+import { placeOfMachine, resolvePlace } from './places';
 import type { LabDefinition, TaskDefinition } from './schema';
 import { ScriptClock } from './transcript';
 import { buildTopology, injectFault } from './topology';
@@ -101,6 +109,8 @@ export class LabSession implements LabSessionApi {
   private commandCount = 0;
   /** The last command each terminal ran, by terminal number: where its packets come from. */
   private readonly commands = new Map<string, CommandRef>();
+  /** Each capture file's length and modification time when last announced, by `machine\0path`. */
+  private captureMarks: Map<string, string>;
 
   private constructor(
     lab: LabDefinition,
@@ -121,6 +131,7 @@ export class LabSession implements LabSessionApi {
     this.shell = new Shell({ sim: sim.withOrigin('1'), scheduler, registry: this.registry, location, history: () => this.historyLines });
     this.main = this.terminal(this.shell, historyLines, 1);
     sim.onTrace((trace, time, sender) => this.onTrace(trace, time, sender));
+    this.captureMarks = captureMarks(sim.state);
   }
 
   get title(): string {
@@ -309,6 +320,13 @@ export class LabSession implements LabSessionApi {
     return f && !f.binary ? f.content : undefined;
   }
 
+  readBytes(place: string, path: string): Uint8Array | undefined {
+    const p = resolvePlace(this.sim, place, this.bindings);
+    const f = readSandboxFile(this.sim.state, p.machine, path);
+    if (!f) return undefined;
+    return f.binary ? binaryToBytes(f.content) : new Uint8Array(utf8(f.content));
+  }
+
   writeFile(place: string, path: string, content: string): void {
     const p = resolvePlace(this.sim, place, this.bindings);
     writeSandboxFile(this.sim.state, p.machine, path, content, this.scheduler.now());
@@ -446,6 +464,7 @@ export class LabSession implements LabSessionApi {
           return status;
         } finally {
           running = false;
+          this.announceCaptures();
           if (main && shell.prompt() !== before) this.emit({ type: 'prompt', prompt: shell.prompt() });
           this.emit({ type: 'state' });
         }
@@ -458,9 +477,36 @@ export class LabSession implements LabSessionApi {
     };
   }
 
+  /** A `file` event for each capture written or changed since the last look. */
+  private announceCaptures(): void {
+    const now = captureMarks(this.sim.state);
+    for (const [key, mark] of now) {
+      if (this.captureMarks.get(key) === mark) continue;
+      const [machine, path] = key.split('\0') as [string, string];
+      const place = placeOfMachine(this.sim, machine);
+      if (place === undefined) continue;
+      this.emit({ type: 'file', kind: 'pcap', place, path, size: Number(mark.split(':')[0]) });
+    }
+    this.captureMarks = now;
+  }
+
   private emit(e: SessionEvent): void {
     for (const l of this.listeners) l(e);
   }
+}
+
+/** The pcap magic as the first four characters of a binary string, in either byte order. */
+const PCAP_MAGICS = ['\xd4\xc3\xb2\xa1', '\xa1\xb2\xc3\xd4', '\x4d\x3c\xb2\xa1', '\xa1\xb2\x3c\x4d'];
+
+/** `size:mtime` of every capture file in the sandbox, by `machine\0path`. */
+function captureMarks(state: SimState): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [machine, files] of Object.entries(state.files ?? {})) {
+    for (const [path, f] of Object.entries(files)) {
+      if (f.binary && PCAP_MAGICS.includes(f.content.slice(0, 4))) out.set(`${machine}\0${path}`, `${f.content.length}:${f.mtime}`);
+    }
+  }
+  return out;
 }
 
 function safeText(fn: () => string, fallback: string): string {

@@ -21,12 +21,15 @@
  * `data-busy` and the test hook follow the selected tab. Reset closes the extra terminals.
  * The packet path view (path-panel.ts) listens to the session from the start and is loaded
  * when first opened.
+ * Capture files the session announces are offered for download under the terminal
+ * (downloads.ts).
  */
 import xtermCss from '@xterm/xterm/css/xterm.css?inline';
 import type { Scheduler } from '../sim/clock';
 import type { LabSessionApi, TerminalApi } from '../labs/contract';
 import { createLabSession, restoreLabSession } from '../labs/catalog';
 import { PathPanel } from './path-panel';
+import { CaptureDownloads } from './downloads';
 import { TaskList } from './task-list';
 import { LabTerminal } from './terminal';
 import {
@@ -171,10 +174,12 @@ export async function mountLab(panel: HTMLElement): Promise<{ dispose(): void }>
   };
 
   let unsubscribe: () => void = () => {};
+  const downloads = new CaptureDownloads(panel);
   const listen = (): void => {
     unsubscribe = session.subscribe((e) => {
       if (e.type === 'task' || e.type === 'state') tasks.schedule();
     });
+    downloads.follow(session);
   };
 
   // ---- terminals ----------------------------------------------------------------------------
@@ -361,6 +366,7 @@ export async function mountLab(panel: HTMLElement): Promise<{ dispose(): void }>
   return {
     dispose(): void {
       unsubscribe();
+      downloads.dispose();
       tasks.dispose();
       resetButton?.removeEventListener('click', onReset);
       panel.removeEventListener('lab:type', onType);
