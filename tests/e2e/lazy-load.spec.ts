@@ -1,0 +1,48 @@
+/**
+ * The packet path view and the header explorer cost a lab page nothing until they are opened:
+ * a learner who opens a lesson, starts its lab and runs a command has downloaded neither; the
+ * path view's code arrives when "Packet path" is pressed, the explorer's when a hop's "Explore
+ * the IPv4 header" is (or when a lesson's explorer scrolls into view). The JavaScript fetched
+ * before the first command is written to the test's annotations with its size, for the
+ * budget the benchmarks keep.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { lessonPathFor, openLab, panel, run } from './helpers';
+
+/** Every script the page has fetched so far, with its size in bytes as sent (compressed when it was). */
+function scripts(page: Page): () => { url: string; bytes: number }[] {
+  const seen: { url: string; bytes: number }[] = [];
+  page.on('requestfinished', (req) => {
+    if (req.resourceType() !== 'script') return;
+    void req.sizes().then((s) => seen.push({ url: req.url(), bytes: s.responseBodySize }));
+  });
+  return () => [...seen];
+}
+
+const named = (list: { url: string }[], part: string): boolean => list.some((s) => new URL(s.url).pathname.split('/').pop()!.startsWith(part));
+
+test('the path view and the header explorer load only when opened', async ({ page }) => {
+  await page.setViewportSize({ width: 1366, height: 900 });
+  const loaded = scripts(page);
+  await page.goto(await lessonPathFor(page, 'packets'));
+  const lab = await openLab(page, 'packets');
+  await run(page, 'ping -c 1 192.168.2.10', 'packets');
+
+  const before = loaded();
+  expect(named(before, 'lab-runtime'), 'the lab itself has loaded').toBe(true);
+  expect(named(before, 'path-view'), 'no path view before it is opened').toBe(false);
+  expect(named(before, 'header-explorer'), 'no header explorer before it is opened').toBe(false);
+  const total = before.reduce((n, s) => n + s.bytes, 0);
+  test.info().annotations.push({ type: 'JavaScript before the first command', description: `${before.length} files, ${Math.round(total / 1024)} KB as sent` });
+
+  await lab.getByRole('button', { name: 'Packet path' }).click();
+  const view = panel(page, 'packets').locator('[data-path-panel]');
+  await expect(view.getByRole('listbox')).toBeVisible();
+  await expect.poll(() => named(loaded(), 'path-view')).toBe(true);
+  expect(named(loaded(), 'header-explorer')).toBe(false);
+
+  // The first hop is shown at first: the workstation's route lookup, an IPv4 packet.
+  await view.getByRole('button', { name: 'Explore the IPv4 header' }).click();
+  await expect(view.locator('[data-path-explorer] [data-hx-root]')).toBeVisible();
+  expect(named(loaded(), 'header-explorer')).toBe(true);
+});
