@@ -639,7 +639,7 @@ export class Shell {
     if (!assignFirst) await assign();
     if (argv.length === 0) return this.substStatus ?? 0;
     const name = argv[0]!;
-    noteCommand(env, name);
+    noteCommand(env, argv);
     if (fn) return this.callFunction(name, fn, argv, runEnv, io, tty && io.stdout === stdout);
     if (special) return this.special(argv, env, io);
     this.builtins ??= this.opts.registry.all().filter(isBuiltin);

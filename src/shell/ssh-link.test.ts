@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openSession } from '../../tests/support/session';
 import { machineRoot } from '../sim/linux/named-netns';
-import { networkChanged } from './ssh-link';
+import { networkChanged, networkGeneration } from './ssh-link';
 
 describe('an ssh session the network no longer carries', () => {
   it('shows nothing after eth0 goes down, until ~. closes it with OpenSSH\'s words and status 255', async () => {
@@ -51,5 +51,22 @@ describe('an ssh session the network no longer carries', () => {
     const before = JSON.stringify(t.session.sim.state);
     for (let i = 0; i < 3; i++) t.session.prompt();
     expect(JSON.stringify(t.session.sim.state)).toBe(before);
+  });
+
+  it('counts a command as a change by its arguments: listings keep the verdict, writes renew it', async () => {
+    const t = await openSession({ topology: 'routed', seed: 1 });
+    await t.run('ssh router-1');
+    const state = t.session.sim.state;
+    const after = async (line: string): Promise<boolean> => {
+      const gen = networkGeneration(state);
+      await t.run(line);
+      return networkGeneration(state) !== gen;
+    };
+    for (const read of ['ip route', 'ip r', 'ip -s link show eth0', 'ip -n lan1 addr', 'ip route get 192.168.2.10', 'ip netns', 'bridge fdb show', 'iptables -t nat -L -n', 'iptables -S', 'iptables -nvL', 'sysctl net.ipv4.ip_forward', 'systemctl status kubelet', 'conntrack -L']) {
+      expect(await after(read), read).toBe(false);
+    }
+    for (const write of ['ip route add 10.9.0.0/16 via 10.0.0.2', 'ip r d 10.9.0.0/16', 'ip link set eth1 mtu 1500', 'ip neigh flush dev eth1', 'iptables -A FORWARD -p icmp -j ACCEPT', 'iptables -D FORWARD 1', 'iptables -Z', 'sysctl -w net.ipv4.ip_forward=1', 'echo 1']) {
+      expect(await after(write), write).toBe(true);
+    }
   });
 });
