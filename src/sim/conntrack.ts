@@ -19,17 +19,29 @@
  * connection that was closed (TIME_WAIT, or CLOSE after a reset) reopens it as
  * nf_conntrack_proto_tcp does: the old entry goes and the SYN starts a new one, NAT decision
  * included, so a client reusing a source port is not sent to the old connection's backend.
-}
-
- * long session's table holds about what `conntrack -L` lists. `deleteEntries` removes entries
- * (`conntrack -D`, `-F`): the connection's next packet starts a new entry and walks the nat
- * table again.
- * Left out: RELATED tracking of ICMP errors (their quoted headers are not translated),
- * helpers (FTP...), zones, the conntrack table size limit.
+ * `deleteEntries` removes entries (`conntrack -D`, `-F`): the connection's next packet starts
+ * a new entry and walks the nat table again.
+ * An ICMP error (destination unreachable, source quench, redirect, time exceeded, parameter
+ * problem) creates no entry of its own: `related` finds the connection of the packet it
+ * quotes, as nf_conntrack_inet_error does, by looking up the quoted tuple inverted; the match
+ * counts only when the error is addressed where that direction's packets go (the outer
+ * destination is the tuple's destination), and the error is then RELATED to it (in the reply
+ * direction when the quoted packet was an original-direction one). `natRelated` is
+ * nf_nat_icmp_reply_translation: at a hook where the connection has NAT to undo in the
+ * error's direction, the quoted header is rewritten to the other direction's tuple (its
+ * source at PREROUTING/OUTPUT, its destination at POSTROUTING/INPUT: the opposite of the
+ * outer header), patching the quoted IP header checksum and the quoted UDP/TCP checksum (or
+ * ICMP echo checksum) incrementally, as RFC 1624 and the kernel do, then the ICMP checksum is
+ * computed afresh and the outer destination (PREROUTING/OUTPUT) or source (POSTROUTING/INPUT)
+ * becomes what the original sender expects. An error that quotes no known connection is
+ * INVALID to iptables.
+ * Left out: helpers (FTP...), zones, the conntrack table size limit, related entries
+ * (expectations), ICMP redirects' special NAT rule (the sandbox sends none).
  */
 import { formatIp, type Ip } from './ipv4';
 import { icmp, ipv4HeaderChecksum, tcp, udp, type Ipv4Packet } from './packet';
 import type { Rng } from './rng';
+import { updateChecksum } from './checksum';
 
 export interface Tuple {
   src: Ip;
@@ -134,18 +146,24 @@ function remove(table: ConntrackEntry[], e: ConntrackEntry): void {
 export function lookup(table: ConntrackEntry[], p: Ipv4Packet, now: number): CtHit | undefined {
   const ports = portsOf(p);
   if (!ports) return undefined;
-  const hit = indexOf(table).map.get(tupleKey(p.proto, p.src, p.dst, ports.sport, ports.dport));
+  return find(table, p.proto, { src: p.src, dst: p.dst, ...ports }, now, (hit) => reopens(hit, p));
+}
+
+/** The entry one of whose tuples is `t`, unless it has expired (or `gone` says it is over): then it is dropped. */
+function find(table: ConntrackEntry[], proto: number, t: Tuple, now: number, gone?: (hit: CtHit) => boolean): CtHit | undefined {
+  const key = tupleKey(proto, t.src, t.dst, t.sport, t.dport);
+  const hit = indexOf(table).map.get(key);
   if (!hit) return undefined;
-  if (hit.entry.expires <= now || reopens(hit, p)) {
+  if (hit.entry.expires <= now || gone?.(hit)) {
     remove(table, hit.entry);
     return undefined;
   }
   // A stale key (the entry's reply side was rewritten by a NAT decision since): rebuild once.
-  const t = hit.dir === 'orig' ? hit.entry.orig : hit.entry.reply;
-  if (t.src !== p.src || t.dst !== p.dst || t.sport !== ports.sport || t.dport !== ports.dport) {
+  const h = hit.dir === 'orig' ? hit.entry.orig : hit.entry.reply;
+  if (h.src !== t.src || h.dst !== t.dst || h.sport !== t.sport || h.dport !== t.dport) {
     INDEXES.delete(table);
-    const again = indexOf(table).map.get(tupleKey(p.proto, p.src, p.dst, ports.sport, ports.dport));
-    return again && (again.dir === 'orig' ? again.entry.orig : again.entry.reply).src === p.src ? { ...again } : undefined;
+    const again = indexOf(table).map.get(key);
+    return again && (again.dir === 'orig' ? again.entry.orig : again.entry.reply).src === t.src ? { ...again } : undefined;
   }
   return { entry: hit.entry, dir: hit.dir };
 }
@@ -311,6 +329,128 @@ export function rewrite(p: Ipv4Packet, to: { src?: Ip; dst?: Ip; sport?: number;
   const q: Ipv4Packet = { ...p, src, dst, payload };
   q.checksum = ipv4HeaderChecksum(q);
   return q;
+}
+
+/** ICMP types that report an error about a packet they quote (the kernel's icmp_is_err). */
+const ICMP_ERRORS = new Set([3, 4, 5, 11, 12]);
+
+/** True for an ICMP error message (destination unreachable, source quench, redirect, time exceeded, parameter problem). */
+export function isIcmpError(p: Ipv4Packet): boolean {
+  return p.payload.kind === 'icmp' && ICMP_ERRORS.has(p.payload.type);
+}
+
+/**
+ * The tuple of the packet an ICMP error quotes, as conntrack reads it (ports for TCP and UDP,
+ * identifier and type for an ICMP echo); undefined when the quote is too short, is a later
+ * fragment or is of a protocol the table does not track.
+ */
+export function quotedTuple(err: Ipv4Packet): (Tuple & { proto: number }) | undefined {
+  if (err.payload.kind !== 'icmp') return undefined;
+  const q = err.payload.data;
+  if (q.length < 20 || q[0]! >> 4 !== 4) return undefined;
+  const ihl = (q[0]! & 15) * 4;
+  if (ihl < 20 || q.length < ihl + 8) return undefined;
+  if ((((q[6]! << 8) | q[7]!) & 0x1fff) !== 0) return undefined;
+  const proto = q[9]!;
+  const src = read32(q, 12);
+  const dst = read32(q, 16);
+  if (proto === 6 || proto === 17) return { proto, src, dst, sport: read16(q, ihl), dport: read16(q, ihl + 2) };
+  if (proto === 1 && (q[ihl] === 8 || q[ihl] === 0)) return { proto, src, dst, sport: read16(q, ihl + 4), dport: q[ihl]! };
+  return undefined;
+}
+
+/**
+ * The connection an ICMP error belongs to (nf_conntrack_inet_error): the entry holding the
+ * quoted packet's tuple inverted, in the direction of that tuple, provided the error goes
+ * where that direction's packets go. Undefined: the error is not RELATED to anything (INVALID).
+ */
+export function related(table: ConntrackEntry[], err: Ipv4Packet, now: number): CtHit | undefined {
+  if (!isIcmpError(err)) return undefined;
+  const t = quotedTuple(err);
+  if (!t) return undefined;
+  const inverted: Tuple = t.proto === 1 ? { src: t.dst, dst: t.src, sport: t.sport, dport: t.dport === 8 ? 0 : 8 } : { src: t.dst, dst: t.src, sport: t.dport, dport: t.sport };
+  const hit = find(table, t.proto, inverted, now);
+  if (!hit) return undefined;
+  const own = hit.dir === 'orig' ? hit.entry.orig : hit.entry.reply;
+  return own.dst === err.dst ? hit : undefined;
+}
+
+/**
+ * nf_nat_icmp_reply_translation: an ICMP error RELATED to `hit` (in `hit.dir`) at a hook that
+ * changes sources (`src`: POSTROUTING, INPUT) or destinations (`dst`: PREROUTING, OUTPUT).
+ * When the connection has that NAT to undo in the error's direction, the quoted packet gets
+ * the other direction's addresses and ports on the opposite side, and the outer header the
+ * address the original sender expects; otherwise the error is returned as it is.
+ */
+export function natRelated(hit: CtHit, err: Ipv4Packet, manip: 'src' | 'dst'): Ipv4Packet {
+  const e = hit.entry;
+  if (err.payload.kind !== 'icmp') return err;
+  // The NAT this hook undoes: SNAT at src hooks, DNAT at dst hooks, the other way round for an
+  // error travelling in the reply direction. IPVS's rewrite is not netfilter NAT (ipvs.ts).
+  const wantSnat = (manip === 'src') !== (hit.dir === 'reply');
+  if (!(wantSnat ? isSnat(e) : isDnat(e) && !e.ipvs)) return err;
+  const other = hit.dir === 'orig' ? e.reply : e.orig;
+  const quoted = err.payload.data.slice();
+  manipQuoted(quoted, other, manip === 'src' ? 'dst' : 'src');
+  const payload = icmp(err.payload.type, err.payload.code, err.payload.rest, quoted);
+  const q: Ipv4Packet = { ...err, ...(manip === 'src' ? { src: other.dst } : { dst: other.src }), payload };
+  q.checksum = ipv4HeaderChecksum(q);
+  return q;
+}
+
+/**
+ * Rewrites a quoted packet's source or destination to `t`'s (nf_nat_ipv4_manip_pkt on the
+ * inner header): the port (or echo identifier) first, patching its checksum for the port and
+ * the pseudo-header address when the quote holds that checksum, then the address with the IP
+ * header checksum. Patches, not recomputes: a quote cut short cannot be summed again.
+ */
+function manipQuoted(q: Uint8Array, t: Tuple, side: 'src' | 'dst'): void {
+  const ihl = (q[0]! & 15) * 4;
+  const proto = q[9]!;
+  const at = side === 'src' ? 12 : 16;
+  const oldAddr = read32(q, at);
+  const newAddr = side === 'src' ? t.src : t.dst;
+  const patch = (sumAt: number, oldWord: number, newWord: number): void => write16(q, sumAt, updateChecksum(read16(q, sumAt), oldWord, newWord));
+  const patchAddr = (sumAt: number): void => {
+    patch(sumAt, oldAddr >>> 16, newAddr >>> 16);
+    patch(sumAt, oldAddr & 0xffff, newAddr & 0xffff);
+  };
+  if (q.length < ihl + 8) {
+    // Too short to hold the transport ports: only the address changes.
+  } else if (proto === 6 || proto === 17) {
+    const portAt = ihl + (side === 'src' ? 0 : 2);
+    const oldPort = read16(q, portAt);
+    const newPort = side === 'src' ? t.sport : t.dport;
+    write16(q, portAt, newPort);
+    // UDP: a zero checksum means none (and a patched one that comes out zero is sent as 0xffff);
+    // TCP: only when the quote holds the whole 20-byte header (tcp_manip_pkt).
+    const sumAt = proto === 17 ? ihl + 6 : ihl + 16;
+    if (q.length >= sumAt + 2 && (proto === 6 ? q.length >= ihl + 20 : read16(q, sumAt) !== 0)) {
+      patchAddr(sumAt);
+      patch(sumAt, oldPort, newPort);
+      if (proto === 17 && read16(q, sumAt) === 0) write16(q, sumAt, 0xffff);
+    }
+  } else if (proto === 1 && (q[ihl] === 8 || q[ihl] === 0)) {
+    // icmp_manip_pkt: the echo identifier is the tuple's source "port", whichever side changes.
+    const oldId = read16(q, ihl + 4);
+    write16(q, ihl + 4, t.sport);
+    patch(ihl + 2, oldId, t.sport);
+  }
+  q.set([newAddr >>> 24, (newAddr >>> 16) & 255, (newAddr >>> 8) & 255, newAddr & 255], at);
+  patchAddr(10);
+}
+
+function read16(b: Uint8Array, at: number): number {
+  return (b[at]! << 8) | b[at + 1]!;
+}
+
+function read32(b: Uint8Array, at: number): number {
+  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+}
+
+function write16(b: Uint8Array, at: number, v: number): void {
+  b[at] = (v >>> 8) & 255;
+  b[at + 1] = v & 255;
 }
 
 /** `conntrack -L` style text for one entry (used by the shell later and by traces now). */

@@ -6,7 +6,12 @@ import type { ClusterSpec } from './cluster';
 import { nodeNsId, podNsId } from './cni';
 import { cidr, contains, formatIp, ip, type Ip } from './ipv4';
 import { deviceByName } from './netns';
-import { checksumsValid, decodeFrame, encodeFrame, ICMP_DEST_UNREACH, ICMP_TIME_EXCEEDED, type Ipv4Packet } from './packet';
+import { checksumsValid, decodeFrame, encodeFrame, encodeIpv4, icmp, ICMP_DEST_UNREACH, ICMP_TIME_EXCEEDED, ipv4, udp, type IcmpMessage, type Ipv4Packet } from './packet';
+import { inject } from './forward';
+import { quotedTuple } from './conntrack';
+import { internetChecksum } from './checksum';
+import { buildDockerHosts, dockerRun } from './docker';
+import { applyIptables, parseIptables } from './linux/iptables';
 import type { Pod } from './k8s/types';
 import type { TraceResult } from './forward';
 import { createDeployment, createIngress, createService } from './k8s/api';
@@ -424,5 +429,135 @@ describe('fragmentation (RFC 791)', () => {
       at += encodeIpv4(f).length - 20;
     }
     expect(joined).toEqual(encodeIpv4(p).subarray(20));
+  });
+});
+
+describe('ICMP errors cross NAT as RELATED packets (docs/reference/fidelity.md 35)', () => {
+  const dockerSim = (): { sim: Sim; c1: string; c1Ip: Ip } => {
+    const state = buildDockerHosts({}, 3, T0);
+    const c = dockerRun(state, 'host-1', { name: 'c1', image: 'busybox', cmd: ['sleep', '3600'] }, T0);
+    return { sim: Sim.fromState(state, new VirtualClock(T0 + 1000)), c1: c.ns, c1Ip: c.ip };
+  };
+  const FAR = ip('192.0.2.14');
+  /** The ICMP error delivered to `ns` in a run, if any. */
+  const errorIn = (t: TraceResult, ns: string): Ipv4Packet | undefined => t.deliveries.find((d) => d.ns === ns && d.packet.payload.kind === 'icmp' && d.packet.payload.type !== 0)?.packet;
+  const iptables = (sim: Sim, ns: string, line: string): void => {
+    const cmd = parseIptables(line.split(' '));
+    if ('help' in cmd || 'version' in cmd) throw new Error(line);
+    applyIptables({ own: sim.state.netns[ns]!.nf! }, cmd);
+  };
+
+  it('a container\'s probes beyond two masquerades: every router answers, and the error quotes what the container sent', () => {
+    const { sim, c1, c1Ip } = dockerSim();
+    const data = new Uint8Array(18);
+    const hops: [number, string, number, number][] = [];
+    for (let ttl = 1; ttl <= 3; ttl++) {
+      const r = sim.udpRequest(c1, FAR, 33433 + ttl, data, 41000, ttl);
+      if (r.kind !== 'icmp-error') throw new Error(`hop ${ttl}: ${r.kind}`);
+      hops.push([ttl, formatIp(r.from), r.type, r.code]);
+      const err = errorIn(r.trace, c1)!;
+      expect(err.dst).toBe(c1Ip);
+      expect(checksumsValid(err)).toBe(true);
+      // The quoted header is the container's: its address and port, its destination, its IP checksum.
+      const q = (err.payload as IcmpMessage).data;
+      expect(quotedTuple(err)).toEqual({ proto: 17, src: c1Ip, dst: FAR, sport: 41000, dport: 33433 + ttl });
+      expect(internetChecksum(q, 0, 20)).toBe(0);
+    }
+    expect(hops).toEqual([
+      [1, '172.17.0.1', ICMP_TIME_EXCEEDED, 0],
+      [2, '192.168.56.1', ICMP_TIME_EXCEEDED, 0],
+      [3, '192.0.2.14', ICMP_DEST_UNREACH, 3],
+    ]);
+  });
+
+  it('undoes each masquerade where it was done: the LAN router first, then the Docker host', () => {
+    const { sim, c1 } = dockerSim();
+    const r = sim.udpRequest(c1, FAR, 33434, new Uint8Array(18), 41000, 3);
+    const back = r.trace.hops.filter((h) => h.leg > 0 && h.action === 'un-snat');
+    expect(back.map((h) => [h.ns, formatIp(h.before!.dst), formatIp(h.packet!.dst)])).toEqual([
+      ['router', '198.51.100.2', '192.168.56.11'],
+      ['host/host-1', '192.168.56.11', '172.17.0.2'],
+    ]);
+    for (const h of back) expect(h.detail).toMatch(/RELATED/);
+  });
+
+  it('iptables sees the error as ctstate RELATED, and one that quotes no connection as INVALID', () => {
+    const { sim, c1 } = dockerSim();
+    iptables(sim, 'host/host-1', '-I FORWARD 1 -p icmp -m conntrack --ctstate RELATED -j LOG --log-prefix related');
+    const r = sim.udpRequest(c1, FAR, 33434, new Uint8Array(18), 41000, 2);
+    expect(r.kind).toBe('icmp-error');
+    expect(r.trace.hops.some((h) => h.ns === 'host/host-1' && h.detail === 'filter FORWARD: LOG' && h.leg > 0)).toBe(true);
+    // A forged port unreachable about a flow host-1 never saw: INVALID, dropped by the rule that says so.
+    iptables(sim, 'host/host-1', '-I INPUT 1 -p icmp -m conntrack --ctstate INVALID -j DROP');
+    const stray = ipv4({ src: ip('192.168.56.1'), dst: ip('192.168.56.11'), payload: icmp(3, 3, 0, encodeIpv4(ipv4({ src: ip('192.168.56.11'), dst: FAR, payload: udp(ip('192.168.56.11'), FAR, 40999, 53, new Uint8Array(4)) }))) });
+    const t = inject(sim.state, 'router', stray, T0 + 2000);
+    expect(t.hops.some((h) => h.ns === 'host/host-1' && h.detail === 'filter INPUT: DROP')).toBe(true);
+    expect(t.deliveries).toEqual([]);
+  });
+
+  it('path MTU discovery works through the masquerade: the container learns the MTU a router beyond names', () => {
+    const { sim, c1 } = dockerSim();
+    for (const [ns, dev] of [['router', 'eth1'], ['internet', 'eth0']] as const) deviceByName(sim.state.netns[ns]!, dev)!.mtu = 1400;
+    const first = sim.ping(c1, FAR, { id: 0x77, seq: 1, size: 1400, pmtu: 'do' });
+    expect(first.outcome).toEqual({ kind: 'icmp-error', from: ip('192.168.56.1'), type: ICMP_DEST_UNREACH, code: 4, mtu: 1400 });
+    const again = sim.ping(c1, FAR, { id: 0x77, seq: 2, size: 1400, pmtu: 'do' });
+    expect(again.outcome).toMatchObject({ kind: 'local-error', errno: 'EMSGSIZE', mtu: 1400 });
+    expect(sim.ping(c1, FAR, { id: 0x77, seq: 3, size: 1372, pmtu: 'do' }).outcome.kind).toBe('reply');
+  });
+
+  it('host unreachable for a neighbour that never answers ARP: quoted as it was about to leave, masquerade undone', () => {
+    const { sim, c1, c1Ip } = dockerSim();
+    sim.state.netns['host/host-1']!.routes.push({ dst: { addr: ip('10.81.0.0'), len: 24 }, dev: 'eth0', scope: 'link' });
+    const r = sim.ping(c1, ip('10.81.0.5'), { id: 0x55, seq: 1 });
+    expect(r.outcome).toMatchObject({ kind: 'icmp-error', from: ip('192.168.56.11'), type: ICMP_DEST_UNREACH, code: 1 });
+    const err = errorIn(r.trace, c1)!;
+    expect(quotedTuple(err)).toEqual({ proto: 1, src: c1Ip, dst: ip('10.81.0.5'), sport: 0x55, dport: 8 });
+    // TTL 63: the request had been forwarded by host-1 when its ARP request went unanswered.
+    expect((err.payload as IcmpMessage).data[8]).toBe(63);
+    expect(checksumsValid(err)).toBe(true);
+  });
+
+  it('a pod\'s probes reach the LAN router through its node\'s masquerade', () => {
+    const sim = build();
+    const { client } = cast(sim);
+    const router = sim.state.config.gateway;
+    const hop1 = sim.udpRequest(nsOf(client), router, 33434, new Uint8Array(18), 42000, 1);
+    expect(hop1).toMatchObject({ kind: 'icmp-error', type: ICMP_TIME_EXCEEDED, from: nodeSubnetAddr(sim, client.spec.nodeName!, 1) });
+    const hop2 = sim.udpRequest(nsOf(client), router, 33435, new Uint8Array(18), 42000, 2);
+    expect(hop2).toMatchObject({ kind: 'icmp-error', type: ICMP_DEST_UNREACH, code: 3, from: router });
+    expect(quotedTuple(errorIn(hop2.trace, nsOf(client))!)).toMatchObject({ src: ip(client.status.podIP!), sport: 42000 });
+  });
+
+  for (const proxyMode of ['iptables', 'ipvs'] as const) {
+    it(`a UDP query to a ClusterIP whose pods do not listen gets port unreachable from the ClusterIP (${proxyMode} mode)`, () => {
+      const sim = build({ ...LAB_SPEC, proxyMode });
+      const ctx = { state: sim.state, rng: rngOver(sim.state.rng), now: T0 };
+      const svc = createService(ctx, { name: 'fakedns', namespace: 'default', selector: { app: 'web' }, ports: [{ protocol: 'UDP', port: 53, targetPort: 53 }] });
+      const vip = ip(svc.spec.clusterIP!);
+      const { client } = cast(sim);
+      const pods = new Set(podNetworkPods(sim).filter((p) => p.metadata.labels?.app === 'web').map((p) => ip(p.status.podIP!)));
+      const seen = new Set<Ip>();
+      // Enough queries to meet every endpoint: on the client's node (bridged) and on the others (routed).
+      for (let i = 0; i < 16; i++) {
+        const r = sim.udpRequest(nsOf(client), vip, 53, new Uint8Array(12), 43000 + i);
+        expect(r).toMatchObject({ kind: 'icmp-error', type: ICMP_DEST_UNREACH, code: 3, from: vip });
+        const err = errorIn(r.trace, nsOf(client))!;
+        expect(quotedTuple(err)).toEqual({ proto: 17, src: ip(client.status.podIP!), dst: vip, sport: 43000 + i, dport: 53 });
+        expect(checksumsValid(err)).toBe(true);
+        const sender = r.trace.legs.find((l) => l.packet.payload.kind === 'icmp')!;
+        expect(pods.has(sender.packet.src)).toBe(true);
+        seen.add(sender.packet.src);
+      }
+      expect(seen.size).toBe(pods.size);
+    });
+  }
+
+  it('an error the node itself sends about a DNATed packet comes from the ClusterIP too', () => {
+    const sim = build();
+    const { client } = cast(sim);
+    const dns = ip('10.96.0.10');
+    const r = sim.udpRequest(nsOf(client), dns, 53, new Uint8Array(12), 44000, 1);
+    expect(r).toMatchObject({ kind: 'icmp-error', type: ICMP_TIME_EXCEEDED, from: dns });
+    expect(quotedTuple(errorIn(r.trace, nsOf(client))!)).toMatchObject({ dst: dns, dport: 53 });
   });
 });

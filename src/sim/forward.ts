@@ -55,7 +55,16 @@
  * ip_forward: no matching route at all is "net unreachable" even for a packet whose TTL would
  * expire. ICMP errors are sent as Linux's icmp_send builds them: TOS 0xc0, TTL 64, no DF,
  * quoting as much of the offending packet as fits in 576 bytes, and quoting it as it arrived
- * (before the router decremented its TTL).
+ * (before the router decremented its TTL; a packet that waited for an ARP reply that never
+ * came, as it was about to leave).
+ * An ICMP error crosses NAT as conntrack passes it: it has no connection of its own but is
+ * RELATED to the one of the packet it quotes (conntrack.ts `related`), or, when this host sends
+ * it, to the offending packet's (nf_ct_attach); iptables sees ctstate RELATED (INVALID when it
+ * quotes no known connection). At nat PREROUTING and OUTPUT its destination and the quoted
+ * source are translated back, at POSTROUTING and on local delivery its source and the quoted
+ * destination (conntrack.ts `natRelated`), after IPVS has given an error about one of its
+ * connections the virtual address back; so a router's time exceeded beyond a masquerade
+ * reaches the container behind it, and a pod's port unreachable comes from the ClusterIP.
  * The neighbour lookup and ARP input follow the kernel's state machine (neigh.ts): a packet
  * meets REACHABLE, STALE (which becomes DELAY), DELAY and PROBE entries by going straight to the
  * cached address, queues behind an INCOMPLETE one, and starts a new broadcast resolution for a
@@ -65,7 +74,8 @@
  * way (INCOMPLETE from an earlier run) sends that resolution's next request at once. Routes,
  * neighbours and VXLAN FDB entries are read with the sandbox state, so a node's lookups see
  * what it holds through a mesh (mesh.ts: flannel's entries for the other nodes) as its own.
- * Left out for now: defragmentation before conntrack (fragments pass NAT untracked), ICMP
+ * Left out for now: defragmentation before conntrack (fragments pass NAT untracked, so an ICMP
+ * error about a flow that only ever sent fragments is INVALID, where the kernel tracks it), ICMP
  * rate limiting (icmp_ratelimit: a real host answers a burst of 6 and then one a second per
  * peer, which is why real traceroutes sometimes show `*`), rp_filter, the time a failed
  * resolution takes (the packets waiting for it are dropped at once, not after the three
@@ -94,11 +104,11 @@ import {
   type Ipv4Packet,
   type TcpSegment,
 } from './packet';
-import { create as ctCreate, deleteEntries, dnatOrig, isDnat, isSnat, lookup as ctLookup, reindex, setDnat, setSnat, snatOrig, touch, unDnatReply, unSnatReply, type ConntrackEntry, type CtHit } from './conntrack';
+import { create as ctCreate, deleteEntries, dnatOrig, isDnat, isIcmpError, isSnat, lookup as ctLookup, natRelated, quotedTuple, reindex, related, setDnat, setSnat, snatOrig, touch, unDnatReply, unSnatReply, type ConntrackEntry, type CtHit } from './conntrack';
 import { findListener } from './sockets';
 import { tcpExchange, tcpInput, tcpMtuReduced } from './tcp-stack';
 import { runDaemons } from './daemons';
-import { ipvsReply, ipvsRequest } from './ipvs';
+import { ipvsIcmpReply, ipvsReply, ipvsRequest } from './ipvs';
 import { evaluate, layered, type Netfilter, type PacketView, type TableName, type Verdict } from './netfilter';
 import { cachedPmtu, deviceByIndex, deviceByName, isLocal, learnPmtu, lookupRoute, lookupVxlanFdb, neighbourCount, sourceFor, sourceTo, type Device, type Neighbour, type Netns, type Route } from './netns';
 import { arpInput, confirm, neighbours, resolve, type NeighEnv } from './neigh';
@@ -222,6 +232,11 @@ interface Meta {
   route?: Route;
   /** IPVS rewrote the packet at LOCAL_IN and sends it on through LOCAL_OUT (ipvs.ts). */
   ipvs?: boolean;
+  /**
+   * An ICMP error's connection: the one of the packet it quotes (ctstate RELATED), found by
+   * conntrack or, for an error this host sends, handed over from that packet (nf_ct_attach).
+   */
+  related?: CtHit;
 }
 
 export interface InjectOptions {
@@ -317,7 +332,7 @@ class Engine {
   /** The packet of the run the work in hand belongs to (an index into result.legs). */
   private leg = 0;
   /** Packets waiting for an ARP reply, by `ns|dev|nexthop`. */
-  private readonly pending = new Map<string, { ns: string; dev: string; nexthop: Ip; packets: { packet: Ipv4Packet; local: boolean; leg: number }[] }>();
+  private readonly pending = new Map<string, { ns: string; dev: string; nexthop: Ip; packets: { packet: Ipv4Packet; local: boolean; leg: number; ct?: CtHit }[] }>();
   private steps = 0;
   private readonly rng: Rng;
   /** Connections made by this run's packets, until confirmed (conntrack.ts `unconfirmed`). */
@@ -359,11 +374,12 @@ class Engine {
       this.pending.clear();
       for (const p of waiting) {
         const ns = this.ns(p.ns);
-        for (const { packet, local, leg } of p.packets) {
+        for (const { packet, local, leg, ct } of p.packets) {
           this.leg = leg;
           this.hop(ns, 'drop', `no ARP reply for ${formatIp(p.nexthop)} on ${p.dev}: host unreachable`, p.dev, packet);
           if (local) this.result.errors.push({ ns: ns.id, errno: 'EHOSTUNREACH', packet });
-          else this.icmpError(ns, packet, ICMP_DEST_UNREACH, 1, 0);
+          // The packet as it was about to leave (translated, its TTL decremented), as the kernel quotes it.
+          else this.icmpError(ns, packet, ICMP_DEST_UNREACH, 1, 0, ct);
         }
       }
     }
@@ -417,11 +433,12 @@ class Engine {
       dst: p.dst,
       proto: p.proto,
       mark: meta.mark,
-      // Untracked packets: ICMP errors are RELATED to the flow they quote, anything else NEW.
-      // A tracked packet is NEW until its connection has seen a reply (a second echo request
-      // whose first was dropped is still NEW), ESTABLISHED after.
-      ctstate: meta.ct ? (meta.ctNew || (meta.ct.dir === 'orig' && !meta.ct.entry.replied) ? 'NEW' : 'ESTABLISHED') : p.proto === 1 ? 'RELATED' : 'NEW',
-      ctDnat: meta.ct ? isDnat(meta.ct.entry) : false,
+      // An ICMP error is RELATED to the connection of the packet it quotes, INVALID when it
+      // quotes none. A tracked packet is NEW until its connection has seen a reply (a second
+      // echo request whose first was dropped is still NEW), ESTABLISHED after. Anything else
+      // untracked (a fragment) counts as NEW.
+      ctstate: meta.related ? 'RELATED' : meta.ct ? (meta.ctNew || (meta.ct.dir === 'orig' && !meta.ct.entry.replied) ? 'NEW' : 'ESTABLISHED') : isIcmpError(p) ? 'INVALID' : 'NEW',
+      ctDnat: meta.ct ? isDnat(meta.ct.entry) : meta.related ? isDnat(meta.related.entry) : false,
     };
     if ((pl.kind === 'udp' || pl.kind === 'tcp') && pl.srcPort !== undefined) {
       v.sport = pl.srcPort;
@@ -483,6 +500,14 @@ class Engine {
   private natPre(ns: Netns, p: Ipv4Packet, meta: Meta, hook: 'PREROUTING' | 'OUTPUT', inDev?: string): Ipv4Packet | undefined {
     if (!this.early(ns, [['raw', hook], ['mangle', hook]], p, meta, hook === 'OUTPUT', inDev)) return undefined;
     const table = (ns.conntrack ??= []);
+    if (isIcmpError(p)) {
+      // No entry of its own: the connection of the packet it quotes, if any (an error this
+      // host sends carries it already).
+      const rel = meta.related ?? related(table, p, this.now);
+      if (!rel) return p;
+      meta.related = rel;
+      return this.relatedNat(ns, rel, p, 'dst', inDev);
+    }
     const hit = ctLookup(table, p, this.now);
     if (hit) {
       touch(hit, p, this.now);
@@ -528,6 +553,7 @@ class Engine {
   /** nat POSTROUTING: SNAT/MASQUERADE for a new connection, stored translations otherwise. */
   private natPost(ns: Netns, p: Ipv4Packet, meta: Meta, out: Device): Ipv4Packet | undefined {
     if (!this.early(ns, [['mangle', 'POSTROUTING']], p, meta, false, undefined, out.name)) return undefined;
+    if (meta.related) return this.relatedNat(ns, meta.related, p, 'src', out.name);
     const hit = meta.ct;
     if (!hit) return p;
     const e = hit.entry;
@@ -564,6 +590,33 @@ class Engine {
     return p;
   }
 
+  /**
+   * An ICMP error RELATED to a connection at a NAT hook: at the hooks that change sources
+   * (POSTROUTING, INPUT) IPVS first gives an error about one of its connections the virtual
+   * address back; then netfilter undoes (or applies) the connection's NAT on the outer and the
+   * quoted header (conntrack.ts natRelated).
+   */
+  private relatedNat(ns: Netns, rel: CtHit, p: Ipv4Packet, manip: 'src' | 'dst', dev?: string): Ipv4Packet {
+    if (manip === 'src' && ns.ipvs && rel.entry.ipvs) {
+      const r = ipvsIcmpReply(ns.ipvs, p, this.now);
+      if (r) {
+        this.hop(ns, 'un-dnat', r.detail, dev, r.packet, undefined, undefined, { before: p });
+        p = r.packet;
+      }
+    }
+    const q = natRelated(rel, p, manip);
+    if (q === p) return p;
+    const action: HopAction = rel.dir === 'reply' ? (manip === 'dst' ? 'un-snat' : 'un-dnat') : manip === 'dst' ? 'dnat' : 'snat';
+    const outer = manip === 'dst' ? `its destination ${formatIp(p.dst)} becomes ${formatIp(q.dst)}` : `its source ${formatIp(p.src)} becomes ${formatIp(q.src)}`;
+    const was = quotedTuple(p);
+    const now = quotedTuple(q);
+    const side = manip === 'dst' ? 'source' : 'destination';
+    const end = (t: NonNullable<ReturnType<typeof quotedTuple>>): string => (manip === 'dst' ? `${formatIp(t.src)}${t.proto === 1 ? '' : `:${t.sport}`}` : `${formatIp(t.dst)}${t.proto === 1 ? '' : `:${t.dport}`}`);
+    const inner = was && now ? `, the quoted packet's ${side} ${end(was)} becomes ${end(now)}` : '';
+    this.hop(ns, action, `conntrack: an ICMP error RELATED to a connection: ${outer}${inner}`, dev, q, undefined, undefined, { before: p });
+    return q;
+  }
+
   // ------------------------------------------------------------------------- IPVS (ipvs.ts)
 
   /** A real server's reply: IPVS puts the virtual address back (ip_vs_out). */
@@ -589,7 +642,7 @@ class Engine {
       case 'unreachable':
         this.hop(ns, 'drop', `IPVS: ${formatIp(p.dst)}${portText(p)} has no real server: ICMP port unreachable`, dev, p);
         if (local) this.result.errors.push({ ns: ns.id, errno: 'ECONNREFUSED', packet: p });
-        else this.icmpError(ns, p, ICMP_DEST_UNREACH, 3, 0);
+        else this.icmpError(ns, p, ICMP_DEST_UNREACH, 3, 0, meta.ct);
         return undefined;
       case 'drop':
         this.hop(ns, 'drop', v.detail, dev, p);
@@ -600,7 +653,7 @@ class Engine {
           // decrement_ttl: IPVS forwards like a router when the real server is another host.
           if (q.ttl <= 1) {
             this.hop(ns, 'drop', `TTL expired in transit`, dev, q);
-            this.icmpError(ns, p, ICMP_TIME_EXCEEDED, 0, 0);
+            this.icmpError(ns, p, ICMP_TIME_EXCEEDED, 0, 0, meta.ct);
             return undefined;
           }
           q = decrementTtl(q);
@@ -623,7 +676,7 @@ class Engine {
     this.hop(ns, 'filter', `filter ${chain}: ${v.verdict}${v.rejectWith ? ` (${v.rejectWith})` : ''}`, inDev ?? outDev, p, undefined, v.fired);
     if (v.verdict === 'REJECT') {
       if (local) this.result.errors.push({ ns: ns.id, errno: 'ECONNREFUSED', packet: p });
-      else this.icmpError(ns, p, ICMP_DEST_UNREACH, v.rejectWith === 'icmp-host-unreachable' ? 1 : v.rejectWith === 'icmp-net-unreachable' ? 0 : 3, 0);
+      else this.icmpError(ns, p, ICMP_DEST_UNREACH, v.rejectWith === 'icmp-host-unreachable' ? 1 : v.rejectWith === 'icmp-net-unreachable' ? 0 : 3, 0, meta.ct);
     } else if (local) this.result.errors.push({ ns: ns.id, errno: 'EPERM', packet: p });
     return false;
   }
@@ -654,14 +707,14 @@ class Engine {
       this.hop(ns, 'route', `${formatIp(p.dst)} is local: loopback`, 'lo', p);
       // (A packet IPVS took at LOCAL_IN has been through INPUT already.)
       if (ns.nf && (local || !meta.ipvs) && !this.filter(ns, 'INPUT', p, meta, false, 'lo')) return;
-      this.localDeliver(ns, p);
+      this.localDeliver(ns, p, undefined, meta.ct);
       return;
     }
     const route = (!local && !meta.ipvs && meta.route) || lookupRoute(ns, p.dst, this.state);
     if (!route) {
       this.hop(ns, 'drop', `no route to ${formatIp(p.dst)}: network unreachable`, undefined, p);
       if (local) this.result.errors.push({ ns: ns.id, errno: 'ENETUNREACH', packet: p });
-      else this.icmpError(ns, meta.arrived ?? p, ICMP_DEST_UNREACH, 0, 0);
+      else this.icmpError(ns, meta.arrived ?? p, ICMP_DEST_UNREACH, 0, 0, meta.ct);
       return;
     }
     if (route.type === 'blackhole') {
@@ -686,7 +739,7 @@ class Engine {
       // No DF: the packet leaves in fragments (RFC 791), each forwarded on its own.
       const frags = fragment(p, mtu);
       this.hop(ns, 'route', `${ipv4Length(p)} bytes do not fit ${mtuText}: sent as ${frags.length} fragments`, dev.name, p, undefined, undefined, { route });
-      for (const f of frags) this.sendOn(ns, route, dev, nexthop, f, local);
+      for (const f of frags) this.sendOn(ns, route, dev, nexthop, f, local, meta.ct);
       return;
     }
     if (ipv4Length(p) > mtu) {
@@ -695,17 +748,17 @@ class Engine {
         this.result.errors.push({ ns: ns.id, errno: 'EMSGSIZE', packet: p, mtu });
       } else {
         this.hop(ns, 'drop', `packet of ${ipv4Length(p)} bytes does not fit ${dev.name} (MTU ${dev.mtu}) and has DF set`, dev.name, p);
-        this.icmpError(ns, meta.arrived ?? p, ICMP_DEST_UNREACH, 4, dev.mtu & 0xffff);
+        this.icmpError(ns, meta.arrived ?? p, ICMP_DEST_UNREACH, 4, dev.mtu & 0xffff, meta.ct);
       }
       return;
     }
-    this.sendOn(ns, route, dev, nexthop, p, local);
+    this.sendOn(ns, route, dev, nexthop, p, local, meta.ct);
   }
 
   /** Hands a routed packet to the device: loopback, or a frame to the neighbour (ARP first). */
-  private sendOn(ns: Netns, route: Route, dev: Device, nexthop: Ip, p: Ipv4Packet, local: boolean): void {
+  private sendOn(ns: Netns, route: Route, dev: Device, nexthop: Ip, p: Ipv4Packet, local: boolean, ct?: CtHit): void {
     if (dev.kind === 'loopback') {
-      this.localDeliver(ns, p);
+      this.localDeliver(ns, p, undefined, ct);
       return;
     }
     // sock_confirm_neigh: a segment acknowledging the peer's progress confirms the neighbour.
@@ -723,10 +776,10 @@ class Engine {
     const key = `${ns.id}|${dev.name}|${nexthop}`;
     const waiting = this.pending.get(key);
     if (waiting) {
-      waiting.packets.push({ packet: p, local, leg: this.leg });
+      waiting.packets.push({ packet: p, local, leg: this.leg, ...(ct ? { ct } : {}) });
       return;
     }
-    this.pending.set(key, { ns: ns.id, dev: dev.name, nexthop, packets: [{ packet: p, local, leg: this.leg }] });
+    this.pending.set(key, { ns: ns.id, dev: dev.name, nexthop, packets: [{ packet: p, local, leg: this.leg, ...(ct ? { ct } : {}) }] });
     // A resolution already under way (r.kind 'queue') sends its next request within the
     // second; that request goes now, so a neighbour that has appeared since still answers.
     const spa = sourceFor(ns, route, nexthop) ?? 0;
@@ -827,7 +880,7 @@ class Engine {
         // forwards it like any routed packet (TTL check and decrement included).
         if (p.ttl <= 1) {
           this.hop(ns, 'drop', `TTL expired in transit`, br.name, p);
-          this.icmpError(ns, p, ICMP_TIME_EXCEEDED, 0, 0);
+          this.icmpError(ns, p, ICMP_TIME_EXCEEDED, 0, 0, meta.ct);
           return;
         }
         const fwd = decrementTtl(p);
@@ -950,7 +1003,8 @@ class Engine {
       if (ns.nf) {
         if (!this.filter(ns, 'INPUT', p, meta, false, dev.name)) return;
         const hit = meta.ct;
-        if (hit && hit.dir === 'reply' && hit.entry.ipvs) p = this.ipvsReply(ns, p, dev.name);
+        if (meta.related) p = this.relatedNat(ns, meta.related, p, 'src', dev.name);
+        else if (hit && hit.dir === 'reply' && hit.entry.ipvs) p = this.ipvsReply(ns, p, dev.name);
         else if (hit && hit.dir === 'reply' && isDnat(hit.entry)) {
           const q = unDnatReply(hit.entry, p);
           this.hop(ns, 'un-dnat', `conntrack: the reply's source ${formatIp(p.src)} becomes ${formatIp(q.src)} again`, dev.name, q, undefined, undefined, { before: p });
@@ -967,7 +1021,7 @@ class Engine {
           return;
         }
       }
-      this.localDeliver(ns, p, dev);
+      this.localDeliver(ns, p, dev, meta.ct);
       return;
     }
     if (!ns.ipForward) {
@@ -978,13 +1032,13 @@ class Engine {
     if (!route) {
       // The input route lookup fails before ip_forward looks at the TTL.
       this.hop(ns, 'drop', `no route to ${formatIp(p.dst)}: network unreachable`, dev.name, p);
-      this.icmpError(ns, p, ICMP_DEST_UNREACH, 0, 0);
+      this.icmpError(ns, p, ICMP_DEST_UNREACH, 0, 0, meta.ct);
       return;
     }
     meta.route = route;
     if (p.ttl <= 1) {
       this.hop(ns, 'drop', `TTL expired in transit`, dev.name, p);
-      this.icmpError(ns, p, ICMP_TIME_EXCEEDED, 0, 0);
+      this.icmpError(ns, p, ICMP_TIME_EXCEEDED, 0, 0, meta.ct);
       return;
     }
     const fwd = decrementTtl(p);
@@ -994,7 +1048,7 @@ class Engine {
     this.enqueue({ kind: 'out', ns: ns.id, packet: fwd, local: false, meta });
   }
 
-  private localDeliver(ns: Netns, whole: Ipv4Packet, dev?: Device): void {
+  private localDeliver(ns: Netns, whole: Ipv4Packet, dev?: Device, ct?: CtHit): void {
     let p = whole;
     if (p.mf || p.fragOffset > 0) {
       // The receiving host reassembles fragments by (src, dst, protocol, identification).
@@ -1042,7 +1096,7 @@ class Engine {
         this.enqueue({ kind: 'out', ns: ns.id, packet: out, local: true });
       }
     }
-    if (pl.kind === 'udp' && pl.payload instanceof Uint8Array && p.dst !== 0xffffffff) this.udpInput(ns, p, pl.srcPort, pl.dstPort, pl.payload);
+    if (pl.kind === 'udp' && pl.payload instanceof Uint8Array && p.dst !== 0xffffffff) this.udpInput(ns, p, pl.srcPort, pl.dstPort, pl.payload, ct);
     if (pl.kind === 'tcp' && !this.opts.openPorts?.has(`${ns.id}|tcp|${pl.dstPort}`)) {
       const connect = (dst: Ip, port: number, request: Uint8Array): Uint8Array | undefined => this.connectFrom(ns, dst, port, request);
       const cause = this.leg;
@@ -1117,12 +1171,12 @@ class Engine {
   }
 
   /** A datagram reached a local address: the listening program answers, or the kernel refuses it. */
-  private udpInput(ns: Netns, p: Ipv4Packet, sport: number, dport: number, data: Uint8Array): void {
+  private udpInput(ns: Netns, p: Ipv4Packet, sport: number, dport: number, data: Uint8Array, ct?: CtHit): void {
     if (this.opts.openPorts?.has(`${ns.id}|udp|${dport}`)) return;
     const l = findListener(this.state, ns.id, 'udp', dport, p.dst);
     if (!l) {
       this.hop(ns, 'drop', `nothing listens on UDP port ${dport}: ICMP port unreachable`, undefined, p);
-      this.icmpError(ns, p, ICMP_DEST_UNREACH, 3, 0);
+      this.icmpError(ns, p, ICMP_DEST_UNREACH, 3, 0, ct);
       return;
     }
     const answer = l.handle(data, { state: this.state, ns: ns.id, peer: { ip: p.src, port: sport }, local: { ip: p.dst, port: dport }, now: this.now });
@@ -1133,8 +1187,13 @@ class Engine {
     this.enqueue({ kind: 'out', ns: ns.id, packet: reply, local: true });
   }
 
-  /** Sends an ICMP error about `orig` back to its source (never about an ICMP error). */
-  private icmpError(ns: Netns, orig: Ipv4Packet, type: number, code: number, rest: number): void {
+  /**
+   * Sends an ICMP error about `orig` back to its source (never about an ICMP error). `ct` is
+   * `orig`'s connection, if it had one: the error belongs to it (icmp_glue_bits' nf_ct_attach),
+   * RELATED in the other direction, so its NAT is undone on the way out even when `orig` was
+   * already translated or its connection is not yet confirmed.
+   */
+  private icmpError(ns: Netns, orig: Ipv4Packet, type: number, code: number, rest: number, ct?: CtHit): void {
     if (orig.payload.kind === 'icmp' && orig.payload.type !== ICMP_ECHO_REQUEST && orig.payload.type !== ICMP_ECHO_REPLY) return;
     // Nor about a fragment other than the first (icmp_send), which carries no transport header.
     if (orig.fragOffset > 0) return;
@@ -1148,7 +1207,8 @@ class Engine {
     const room = Math.min(576, back?.mtu ?? 576) - 28;
     const quoted = encodeIpv4(orig).slice(0, room);
     const err = ipv4({ src, dst: orig.src, ttl: 64, id: nextId(ns), df: false, tos: 0xc0, payload: icmp(type, code, rest, quoted) });
-    this.enqueue({ kind: 'out', ns: ns.id, packet: err, local: true, leg: this.newLeg(ns.id, err, this.leg) });
+    const meta: Meta = { mark: 0, ...(ct ? { related: { entry: ct.entry, dir: ct.dir === 'orig' ? ('reply' as const) : ('orig' as const) } } : {}) };
+    this.enqueue({ kind: 'out', ns: ns.id, packet: err, local: true, meta, leg: this.newLeg(ns.id, err, this.leg) });
   }
 }
 

@@ -31,15 +31,18 @@
  * whose real server was deleted expires it and is dropped (expire_nodest_conn=1); a SYN that
  * meets a connection in TIME_WAIT or CLOSE starts a new one (conn_reuse_mode=1). Statistics
  * count connections, packets and bytes (IP length) in each direction per virtual and real
- * server.
+ * server. An ICMP error about a connection on its way back to the client (ip_vs_out_icmp: a
+ * real server's port unreachable, a router's time exceeded) gets the virtual address back like
+ * a reply (`ipvsIcmpReply`), counted as an outgoing packet.
  * Left out: the other schedulers (wrr, lc, sh...), persistence (session affinity) templates,
  * direct routing and tunnelling, firewall-mark services, SCTP state tracking, the 2-second
  * rate estimator (rates read 0), the connection hash table's order (connections list in the
- * order they were made), ICMP errors about connections.
+ * order they were made), ICMP errors travelling towards a real server (ip_vs_in_icmp).
  */
-import { rewrite, reindex, setDnat, type ConntrackEntry } from './conntrack';
+import { internetChecksum } from './checksum';
+import { quotedTuple, rewrite, reindex, setDnat, type ConntrackEntry } from './conntrack';
 import { formatIp, type Ip } from './ipv4';
-import { ipv4Length, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Ipv4Packet } from './packet';
+import { ICMP_DEST_UNREACH, ICMP_TIME_EXCEEDED, icmp, ipv4HeaderChecksum, ipv4Length, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Ipv4Packet } from './packet';
 
 export type IpvsProto = 'TCP' | 'UDP' | 'SCTP';
 
@@ -329,6 +332,42 @@ export function ipvsReply(t: IpvsTable, p: Ipv4Packet, now: number): { packet: I
   transition(c, 'out', p, now);
   countOut(svc, dest, p);
   return { packet: rewrite(p, { src: c.vaddr, sport: c.vport }), detail: `IPVS: the reply's source ${formatIp(p.src)}:${pp.sport} becomes ${formatIp(c.vaddr)}:${c.vport} again` };
+}
+
+/**
+ * ip_vs_out_icmp: an ICMP error (destination unreachable, source quench, time exceeded) about a
+ * packet a real server sent back, or one sent to a real server, that quotes one of the
+ * connections: the outer source and the quoted destination become the virtual address, the
+ * quoted destination port the virtual port (ip_vs_nat_icmp), so the client hears it from the
+ * address it asked. Both IP header checksums are computed afresh, and the ICMP checksum; the
+ * quoted UDP or TCP checksum is left as it was.
+ */
+export function ipvsIcmpReply(t: IpvsTable, err: Ipv4Packet, now: number): { packet: Ipv4Packet; detail: string } | undefined {
+  const m = err.payload;
+  if (m.kind !== 'icmp' || (m.type !== ICMP_DEST_UNREACH && m.type !== 4 && m.type !== ICMP_TIME_EXCEEDED)) return undefined;
+  const q = quotedTuple(err);
+  const proto = q && PROTO[q.proto];
+  if (!q || !proto) return undefined;
+  // The quoted packet went from the client to the real server: its addresses in reverse order.
+  const c = indexOf(t).out.get(outKey(proto, q.dst, q.dport, q.src, q.sport));
+  if (!c || c.expires <= now) return undefined;
+  const data = m.data.slice();
+  const ihl = (data[0]! & 15) * 4;
+  data.set([c.vaddr >>> 24, (c.vaddr >>> 16) & 255, (c.vaddr >>> 8) & 255, c.vaddr & 255], 16);
+  data[10] = 0;
+  data[11] = 0;
+  const sum = internetChecksum(data, 0, ihl);
+  data[10] = sum >>> 8;
+  data[11] = sum & 255;
+  if (data.length >= ihl + 4) {
+    data[ihl + 2] = c.vport >>> 8;
+    data[ihl + 3] = c.vport & 255;
+  }
+  const packet: Ipv4Packet = { ...err, src: c.vaddr, payload: icmp(m.type, m.code, m.rest, data) };
+  packet.checksum = ipv4HeaderChecksum(packet);
+  const { svc, dest } = owner(t, c);
+  countOut(svc, dest, packet);
+  return { packet, detail: `IPVS: the ICMP error's source ${formatIp(err.src)} becomes ${formatIp(c.vaddr)}, and the quoted destination ${formatIp(c.daddr)}:${c.dport} becomes ${formatIp(c.vaddr)}:${c.vport}` };
 }
 
 /** Whole seconds before a connection expires, as /proc/net/ip_vs_conn reports them. */

@@ -23,6 +23,7 @@ import { runDaemons } from './daemons';
 import { buildCluster, type ClusterSpec } from './cluster';
 import { podNetns } from './cni';
 import type { Clock } from './clock';
+import { quotedTuple } from './conntrack';
 import { inject, type InjectOptions, type LocalError, type TraceResult } from './forward';
 import { formatIp, type Ip } from './ipv4';
 import { advanceCluster } from './k8s/advance';
@@ -215,7 +216,9 @@ export class Sim {
 
   /**
    * Sends one UDP datagram from a program in `nsId` (source port `sport`, default an ephemeral
-   * port from the RNG) and returns the first datagram that comes back to that port, if any.
+   * port from the RNG) and returns the first datagram that comes back to that port, or the
+   * first ICMP error that quotes this datagram (what the socket's error queue or a raw socket
+   * sees; `udpSocketErrno` says which of them a connected socket reports), if any.
    * By default DF is set (a socket's IP_PMTUDISC_WANT, for a datagram that fits) and the IP id
    * is the namespace's next; `opts` gives a socket that turned path MTU discovery off
    * (`df: false`) or its own id.
@@ -239,7 +242,12 @@ export class Sim {
       if (d.ns !== nsId) continue;
       const pl = d.packet.payload;
       if (pl.kind === 'udp' && pl.dstPort === sport && pl.payload instanceof Uint8Array) return { kind: 'reply', from: d.packet.src, sport: pl.srcPort, data: pl.payload, rttMs: this.rtt(trace), trace };
-      if (pl.kind === 'icmp' && (pl.type === ICMP_DEST_UNREACH || pl.type === ICMP_TIME_EXCEEDED)) return { kind: 'icmp-error', from: d.packet.src, type: pl.type, code: pl.code, rttMs: this.rtt(trace), trace };
+      // An error reaches the socket its quoted datagram came from (__udp4_lib_err looks the
+      // quoted header up): through NAT only once every translation was undone on the way back.
+      if (pl.kind === 'icmp' && (pl.type === ICMP_DEST_UNREACH || pl.type === ICMP_TIME_EXCEEDED)) {
+        const q = quotedTuple(d.packet);
+        if (q && q.proto === 17 && q.src === src && q.sport === sport && q.dst === dst && q.dport === dport) return { kind: 'icmp-error', from: d.packet.src, type: pl.type, code: pl.code, rttMs: this.rtt(trace), trace };
+      }
     }
     return { kind: 'lost', trace };
   }
@@ -331,6 +339,29 @@ function quotesEcho(m: IcmpMessage, opts: PingOptions): boolean {
   const id = (q[24]! << 8) | q[25]!;
   const seq = (q[26]! << 8) | q[27]!;
   return id === (opts.id & 0xffff) && seq === (opts.seq & 0xffff);
+}
+
+/**
+ * The error a connected UDP socket reports for an ICMP destination unreachable (the next
+ * send or receive fails with it): only the codes the kernel counts as hard errors
+ * (icmp_err_convert's fatal ones; __udp4_lib_err ignores the others without IP_RECVERR).
+ * Time exceeded and the soft unreachables (net, host, fragmentation needed) never reach it.
+ */
+export function udpSocketErrno(type: number, code: number): 'ECONNREFUSED' | 'ENOPROTOOPT' | 'ENETUNREACH' | 'EHOSTUNREACH' | 'EHOSTDOWN' | 'ENONET' | undefined {
+  if (type !== ICMP_DEST_UNREACH) return undefined;
+  const hard: Record<number, 'ECONNREFUSED' | 'ENOPROTOOPT' | 'ENETUNREACH' | 'EHOSTUNREACH' | 'EHOSTDOWN' | 'ENONET'> = {
+    2: 'ENOPROTOOPT',
+    3: 'ECONNREFUSED',
+    6: 'ENETUNREACH',
+    7: 'EHOSTDOWN',
+    8: 'ENONET',
+    9: 'ENETUNREACH',
+    10: 'EHOSTUNREACH',
+    13: 'EHOSTUNREACH',
+    14: 'EHOSTUNREACH',
+    15: 'EHOSTUNREACH',
+  };
+  return hard[code];
 }
 
 export { formatIp };

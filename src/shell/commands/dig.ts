@@ -17,7 +17,11 @@
  * only; `+noall +answer` and the other +[no]section options choose what prints; `-x ADDR`
  * asks for the PTR name; `-t TYPE` or a type word picks the query type. No reply: three tries
  * of 5 s, `;; communications error to ...: timed out`, `;; no servers could be reached`,
- * exit 9.
+ * exit 9. A port unreachable from the server (nothing listens on 53 behind a ClusterIP)
+ * fails each try at once on dig's connected socket: three `;; communications error to
+ * SERVER#53: connection refused` lines, the greeting, `;; no servers could be reached`, exit 9
+ * (9.18 and later; 9.9 keeps the time-out). The greeting says `; (1 server found)` after the
+ * command line when @server named the server (printgreeting's addresscount).
  * Left out: TCP (+tcp), DNSSEC options, +trace, batch files, IPv6 servers, the OPT
  * pseudo-section of the reply (the sandbox's CoreDNS answers without EDNS).
  */
@@ -28,6 +32,7 @@ import { formatIp, parseIp } from '../../sim/ipv4';
 import { parseResolvConf, searchCandidates } from '../../sim/k8s/coredns';
 import { nodeResolvConf, nsIdOf, resolvConfAt } from '../resolver';
 import { imageAt, imageFamily } from '../images';
+import { udpSocketErrno } from '../../sim/sim';
 
 export const BIND_VERSION = '9.20.11';
 
@@ -167,12 +172,28 @@ export function checkLegalName(program: string, name: string, exitCode = 10): vo
   }
 }
 
-export async function query(ctx: CommandContext, server: number, name: string, type: number): Promise<{ msg: DnsMessage; bytes: number; rttMs: number } | undefined> {
+/** isc_result_totext() of the errors BIND's connected UDP socket reports (isc__errno2result). */
+const ISC_ERRORS: Partial<Record<NonNullable<ReturnType<typeof udpSocketErrno>>, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ENETUNREACH: 'network unreachable',
+  EHOSTUNREACH: 'host unreachable',
+  EHOSTDOWN: 'host down',
+};
+
+/**
+ * One query over a connected UDP socket: the answer, the error an ICMP message left on the
+ * socket (a port unreachable from the server: `connection refused`), or undefined when
+ * nothing came back.
+ */
+export async function query(ctx: CommandContext, server: number, name: string, type: number): Promise<{ msg: DnsMessage; bytes: number; rttMs: number } | { error: string } | undefined> {
   const q = dnsQuery(ctx.env.sim.rng.int(65536), name, type);
   q.z = 2; // AD
   const cookie = Array.from({ length: 8 }, () => ctx.env.sim.rng.int(256));
   q.additional = [{ name: '', type: 'raw', code: 41, class: 1232, ttl: 0, data: Uint8Array.from([0, 10, 0, 8, ...cookie]) }];
   const r = ctx.env.sim.udpRequest(nsIdOf(ctx.env), server, 53, encodeDns(q));
+  const errno = r.kind === 'icmp-error' ? udpSocketErrno(r.type, r.code) : undefined;
+  const error = errno && ISC_ERRORS[errno];
+  if (error) return { error };
   if (r.kind !== 'reply') return undefined;
   return { msg: decodeDns(r.data), bytes: r.data.length, rttMs: r.rttMs };
 }
@@ -204,14 +225,22 @@ export const dig: Command = {
     checkLegalName('dig', name);
     const candidates = (o.search && !name.endsWith('.') ? searchCandidates(name, conf, 'glibc') : [name]).filter(encodableName);
     const version = loc.kind === 'pod' ? bindVersion(imageAt(ctx.env.sim, loc)) : UBUNTU_BIND_VERSION;
-    const header = `\n; <<>> DiG ${version} <<>> ${args.join(' ')}\n`;
-    let answer: { msg: DnsMessage; bytes: number; rttMs: number } | undefined;
+    // printgreeting(): `(N server found)` when @server named the addresses to ask.
+    const header = `\n; <<>> DiG ${version} <<>> ${args.join(' ')}\n${o.server !== undefined ? '; (1 server found)\n' : ''}`;
+    let answer: { msg: DnsMessage; bytes: number; rttMs: number } | { error: string } | undefined;
     for (const cand of candidates) {
       answer = await query(ctx, server, cand, typed);
-      if (!answer) break;
+      if (!answer || 'error' in answer) break;
       if (answer.msg.rcode !== 3) break;
     }
-    if (!answer) {
+    if (answer && 'error' in answer && !version.startsWith('9.9.')) {
+      // A port unreachable (nothing listens on 53): each of the three tries fails at once.
+      for (let i = 0; i < 3; i++) ctx.stdout.write(`;; communications error to ${serverText}#53: ${answer.error}\n`);
+      if (o.show.cmd) ctx.stdout.write(`${header};; global options: +cmd\n`);
+      ctx.stdout.write(';; no servers could be reached\n');
+      return 9;
+    }
+    if (!answer || 'error' in answer) {
       for (let i = 0; i < 3; i++) {
         if (!(await ctx.sleep(5000))) return 130;
         ctx.stdout.write(`;; communications error to ${serverText}#53: timed out\n`);

@@ -13,6 +13,9 @@
  * upstream), `Name:\t<name>` and `Address: <ip>` per A record, `<name>\tcanonical name =
  * <target>.` for a CNAME, and a blank line. A name that exists nowhere: `** server can't find
  * NAME: NXDOMAIN`, exit 1. No reply: `;; connection timed out; no servers could be reached`.
+ * A port unreachable from the server (9.18 and later): three `;; communications error to
+ * SERVER#53: connection refused` lines at once, `;; no servers could be reached` and a blank
+ * line, exit 1, no `Server:` lines (they are printed with a reply).
  * Simplified: 9.9's nslookup asks only for A; the sandbox asks for AAAA too (nothing prints).
  * Left out: interactive mode, `set` options, -type= queries other than A, reverse lookups,
  * TCP.
@@ -23,7 +26,8 @@ import { formatIp, parseIp } from '../../sim/ipv4';
 import { encodableName, fqdn } from '../../sim/dns';
 import { parseResolvConf, searchCandidates } from '../../sim/k8s/coredns';
 import { nodeResolvConf, resolvConfAt } from '../resolver';
-import { checkLegalName, query } from './dig';
+import { bindVersion, checkLegalName, query, UBUNTU_BIND_VERSION } from './dig';
+import { imageAt } from '../images';
 
 export const nslookupBind: Command = {
   name: 'nslookup',
@@ -44,10 +48,19 @@ export const nslookupBind: Command = {
     const literal = parseIp(name);
     if (literal !== undefined) throw new CommandError('UNSUPPORTED', 'nslookup: reverse lookups are not supported in this sandbox yet; try dig -x ADDRESS', 1);
     checkLegalName('nslookup', name, 1);
-    ctx.stdout.write(`Server:\t\t${serverText}\nAddress:\t${formatIp(server)}#53\n\n`);
+    const old = (loc.kind === 'pod' ? bindVersion(imageAt(ctx.env.sim, loc)) : UBUNTU_BIND_VERSION).startsWith('9.9.');
+    let first = true;
     for (const cand of searchCandidates(name, conf, 'glibc').filter(encodableName)) {
       const a = await query(ctx, server, cand, 1);
-      if (!a) {
+      if (a && 'error' in a && !old) {
+        // A port unreachable: each of the three tries fails at once, before any Server line.
+        for (let i = 0; i < 3; i++) ctx.stdout.write(`;; communications error to ${serverText}#53: ${a.error}\n`);
+        ctx.stdout.write(';; no servers could be reached\n\n');
+        return 1;
+      }
+      if (first) ctx.stdout.write(`Server:\t\t${serverText}\nAddress:\t${formatIp(server)}#53\n\n`);
+      first = false;
+      if (!a || 'error' in a) {
         for (let i = 0; i < 3; i++) if (!(await ctx.sleep(5000))) return 130;
         ctx.stdout.write(';; connection timed out; no servers could be reached\n\n');
         return 1;
@@ -68,6 +81,7 @@ export const nslookupBind: Command = {
       ctx.stdout.write(out + '\n');
       return 0;
     }
+    if (first) ctx.stdout.write(`Server:\t\t${serverText}\nAddress:\t${formatIp(server)}#53\n\n`);
     ctx.stdout.write(`** server can't find ${name}: NXDOMAIN\n\n`);
     return 1;
   },

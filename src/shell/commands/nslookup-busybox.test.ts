@@ -44,3 +44,32 @@ describe('busybox nslookup by version', () => {
     expect((await t.run('kubectl exec bb136 -- nslookup 10.96.0.10')).stdout).toBe('Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n10.0.96.10.in-addr.arpa\tname = kube-dns.kube-system.svc.cluster.local\n\n');
   });
 });
+
+describe('a server that answers port unreachable (a Service whose pods do not listen on 53)', () => {
+  async function refusing(): Promise<TestSession> {
+    const t = await withBusyboxes('1.36');
+    await t.run('kubectl expose deployment web --name=fakedns --port=53 --protocol=UDP');
+    return t;
+  }
+  const vip = async (t: TestSession): Promise<string> => (await t.run("kubectl get svc fakedns -o jsonpath='{.spec.clusterIP}'")).stdout;
+
+  it('two queries: the second write fails with the error the first left on the socket, and the applet gives up at once', async () => {
+    const t = await refusing();
+    const ip = await vip(t);
+    const start = t.clock.now();
+    const r = await t.run(`kubectl exec bb136 -- nslookup kubernetes.default ${ip}`);
+    expect(r.stderr).toBe(`nslookup: write to '${ip}': Connection refused\ncommand terminated with exit code 1\n`);
+    expect(r.stdout).toBe(';; connection timed out; no servers could be reached\n\n');
+    expect(t.clock.now() - start).toBeLessThan(1000);
+  });
+
+  it('one query: each read fails, the query goes again after 2.5 s, and the 5 s timeout ends it', async () => {
+    const t = await refusing();
+    const ip = await vip(t);
+    const start = t.clock.now();
+    const r = await t.run(`kubectl exec bb136 -- nslookup -type=a kubernetes.default ${ip}`);
+    expect(r.stderr).toBe('nslookup: read: Connection refused\nnslookup: read: Connection refused\ncommand terminated with exit code 1\n');
+    expect(r.stdout).toBe(';; connection timed out; no servers could be reached\n\n');
+    expect(t.clock.now() - start).toBeGreaterThanOrEqual(5000);
+  });
+});

@@ -27,6 +27,15 @@
  * A name no query can carry (an empty label, a label over 63 bytes): res_mkquery() fails and
  * the write of its query fails (`nslookup: write to '10.96.0.10': Message too long`, derived
  * from the source, not observed), then the time-out message.
+ * From 1.29 the queries share one socket connected to the server, so a port unreachable
+ * from it (a Service whose pods do not listen on 53, or kube-proxy's REJECT for one without
+ * endpoints) leaves ECONNREFUSED there: the next query's write fails (`nslookup: write to
+ * 'SERVER': Connection refused` on stderr, then the time-out message at once, status 1), or,
+ * when no query was left to write, the read does (`nslookup: read: Connection refused`); the
+ * applet then sends its queries again at 2.5 s (half its 5 s timeout, two tries) and gives up
+ * at 5 s. The sandbox's error arrives before the next write, as it does when the server is a
+ * pod on the same host (veth) as the client; over a real wire the second write can go first.
+ * Observed with busybox 1.35 against a DNAT to a closed port, docs/reference/fidelity.md 35.
  * Left out: -debug output, -port/-retry/-timeout, query types other than A, AAAA, PTR, CNAME,
  * NS and SRV; the 1.28 resolver's own timeouts (one 5 s wait stands for them); a server
  * given by name.
@@ -38,8 +47,33 @@ import { formatIp, parseIp, type Ip } from '../../sim/ipv4';
 import { parseResolvConf, searchCandidates } from '../../sim/k8s/coredns';
 import { compareVersions } from '../../sim/apps/image';
 import { nsIdOf } from '../resolver';
+import { udpSocketErrno } from '../../sim/sim';
 
 type Ask = (name: string, type: number) => DnsMessage | undefined;
+
+/** strerror() of the errors a connected UDP socket reports. */
+const STRERROR: Record<NonNullable<ReturnType<typeof udpSocketErrno>>, string> = {
+  ECONNREFUSED: 'Connection refused',
+  ENOPROTOOPT: 'Protocol not available',
+  ENETUNREACH: 'Network is unreachable',
+  EHOSTUNREACH: 'No route to host',
+  EHOSTDOWN: 'Host is down',
+  ENONET: 'Machine is not on the network',
+};
+
+/**
+ * The modern applet's socket, connected to the server: each query comes back as its reply,
+ * as the error an ICMP message left on the socket (a port unreachable: ECONNREFUSED), or not.
+ */
+function connectedAsker(ctx: CommandContext, server: Ip): (name: string, type: number) => DnsMessage | { errno: NonNullable<ReturnType<typeof udpSocketErrno>> } | undefined {
+  const sport = 32768 + ctx.env.sim.rng.int(28232);
+  return (name, type) => {
+    const r = ctx.env.sim.udpRequest(nsIdOf(ctx.env), server, 53, encodeDns(dnsQuery(ctx.env.sim.rng.int(65536), name, type)), sport);
+    if (r.kind === 'reply') return decodeDns(r.data);
+    const errno = r.kind === 'icmp-error' ? udpSocketErrno(r.type, r.code) : undefined;
+    return errno ? { errno } : undefined;
+  };
+}
 
 /** Queries from one socket (one source port), as the applet sends them. */
 function asker(ctx: CommandContext, server: Ip): Ask {
@@ -143,7 +177,7 @@ async function modern(ctx: CommandContext, version: string, conf: ReturnType<typ
   const serverText = args[1] ?? conf.nameservers[0] ?? '127.0.0.1';
   const server = parseIp(serverText);
   if (server === undefined) throw new CommandError('NOT_FOUND', `nslookup: bad address '${serverText}'`, 1);
-  const ask = asker(ctx, server);
+  const ask = connectedAsker(ctx, server);
   const searchAll = compareVersions(version, '1.30') >= 0;
   const withSearch = (type: number): string[] => (type === 12 || !searchAll || name.includes('.') || conf.search.length === 0 ? [name] : conf.search.map((d) => `${name}.${d}`));
   const queries: { name: string; type: number }[] = [];
@@ -166,9 +200,7 @@ async function modern(ctx: CommandContext, version: string, conf: ReturnType<typ
   let out = '';
   let replies = 0;
   let status = 0;
-  for (const q of queries) {
-    const m = ask(q.name, q.type);
-    if (!m) continue;
+  const print = (q: { name: string }, m: DnsMessage): void => {
     if (replies++ === 0) out += `Server:\t\t${serverText}\nAddress:\t${formatIp(server)}:53\n\n`;
     if (m.rcode !== 0) {
       out += `** server can't find ${q.name}: ${RCODES[m.rcode]}\n`;
@@ -186,6 +218,52 @@ async function modern(ctx: CommandContext, version: string, conf: ReturnType<typ
       if (m.answers.length === 0 && compareVersions(version, '1.32') >= 0 && compareVersions(version, '1.34') < 0) out += `*** Can't find ${q.name}: No answer\n`;
     }
     out += '\n';
+  };
+  // send_queries(): every unanswered query is written, then the socket is read. A port
+  // unreachable for one query leaves ECONNREFUSED on the socket: the next write fails (the
+  // applet gives up on the server at once), or, after the last write, a read does (it says so
+  // and keeps waiting, sending the queries again after half the 5 s timeout).
+  const answered = queries.map(() => false);
+  let pending: NonNullable<ReturnType<typeof udpSocketErrno>> | undefined;
+  let refused = false;
+  const round = (): boolean => {
+    const arrived: ({ i: number; m: DnsMessage } | { errno: NonNullable<ReturnType<typeof udpSocketErrno>> })[] = [];
+    for (let i = 0; i < queries.length; i++) {
+      if (answered[i]) continue;
+      if (pending) {
+        ctx.stderr.write(`nslookup: write to '${serverText}': ${STRERROR[pending]}\n`);
+        pending = undefined;
+        return false;
+      }
+      const r = ask(queries[i]!.name, queries[i]!.type);
+      if (r && 'errno' in r) {
+        pending = r.errno;
+        arrived.push(r);
+      } else if (r) arrived.push({ i, m: r });
+    }
+    for (const a of arrived) {
+      if ('errno' in a) {
+        if (!pending) continue;
+        ctx.stderr.write(`nslookup: read: ${STRERROR[pending]}\n`);
+        pending = undefined;
+        refused = true;
+        continue;
+      }
+      answered[a.i] = true;
+      print(queries[a.i]!, a.m);
+    }
+    return true;
+  };
+  const gaveUp = (): number => {
+    ctx.stdout.write(out + ';; connection timed out; no servers could be reached\n\n');
+    return 1;
+  };
+  if (!round()) return gaveUp();
+  if (refused && answered.includes(false)) {
+    if (!(await ctx.sleep(2500))) return 130;
+    if (!round()) return gaveUp();
+    if (!(await ctx.sleep(2500))) return 130;
+    if (replies === 0) return gaveUp();
   }
   if (replies === 0) {
     if (!(await ctx.sleep(5000))) return 130;

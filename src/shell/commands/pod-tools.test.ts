@@ -78,6 +78,21 @@ describe('dig', () => {
     expect(full.out).toMatch(/;; MSG SIZE {2}rcvd: \d+\n\n$/);
     expect((await run(s, 'kubectl exec netshoot -- nslookup nope')).out).toContain("** server can't find nope: NXDOMAIN\n");
   });
+
+  it('a server that answers port unreachable: dig and nslookup report connection refused on each of three tries, at once', async () => {
+    const s = await netshootSession();
+    await run(s, 'kubectl expose deployment web --name=fakedns --port=53 --protocol=UDP');
+    const vip = s.sim.state.k8s.services['default/fakedns']!.spec.clusterIP!;
+    const refused = `;; communications error to ${vip}#53: connection refused\n`.repeat(3);
+    const start = s.sim.clock.now();
+    expect(await run(s, `kubectl exec netshoot -- dig @${vip} kubernetes.default`)).toEqual({
+      out: `${refused}\n; <<>> DiG 9.20.11 <<>> @${vip} kubernetes.default\n; (1 server found)\n;; global options: +cmd\n;; no servers could be reached\ncommand terminated with exit code 9\n`,
+      status: 9,
+    });
+    expect(await run(s, `kubectl exec netshoot -- dig +short @${vip} kubernetes.default`)).toEqual({ out: `${refused};; no servers could be reached\ncommand terminated with exit code 9\n`, status: 9 });
+    expect(await run(s, `kubectl exec netshoot -- nslookup kubernetes.default ${vip}`)).toEqual({ out: `${refused};; no servers could be reached\n\ncommand terminated with exit code 1\n`, status: 1 });
+    expect(s.sim.clock.now() - start).toBeLessThan(1000);
+  });
 });
 
 describe('ip netns', () => {
