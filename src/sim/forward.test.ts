@@ -432,7 +432,7 @@ describe('fragmentation (RFC 791)', () => {
   });
 });
 
-describe('ICMP errors cross NAT as RELATED packets (docs/reference/fidelity.md 35)', () => {
+describe('ICMP errors cross NAT as RELATED packets (docs/reference/fidelity.md 36)', () => {
   const dockerSim = (): { sim: Sim; c1: string; c1Ip: Ip } => {
     const state = buildDockerHosts({}, 3, T0);
     const c = dockerRun(state, 'host-1', { name: 'c1', image: 'busybox', cmd: ['sleep', '3600'] }, T0);

@@ -35,7 +35,7 @@
  * applet then sends its queries again at 2.5 s (half its 5 s timeout, two tries) and gives up
  * at 5 s. The sandbox's error arrives before the next write, as it does when the server is a
  * pod on the same host (veth) as the client; over a real wire the second write can go first.
- * Observed with busybox 1.35 against a DNAT to a closed port, docs/reference/fidelity.md 35.
+ * Observed with busybox 1.35 against a DNAT to a closed port, docs/reference/fidelity.md 36.
  * Left out: -debug output, -port/-retry/-timeout, query types other than A, AAAA, PTR, CNAME,
  * NS and SRV; the 1.28 resolver's own timeouts (one 5 s wait stands for them); a server
  * given by name.

@@ -10,7 +10,7 @@
  * unreachable. Each probe really crosses the sandbox, so the hops are the routers that
  * decrement TTL (a node's cni0 address, then the remote node's flannel.1 address on flannel).
  * Linux traceroute's probes are what traceroute 2.1 sends: one socket per probe, so a new
- * source port and IP id each, no DF, data bytes 0x40, 0x41, ... (docs/reference/fidelity.md 31);
+ * source port and IP id each, no DF, data bytes 0x40, 0x41, ... (docs/reference/fidelity.md 33);
  * busybox's share one socket and port.
  * Left out: -I (ICMP) and -T (TCP) probes, -F, AS lookups, name lookups of the hops (shown as
  * addresses; `-n` is accepted).

@@ -4,7 +4,7 @@
  * Design notes: a refusal is an errno, and on kernels with extended acks often a message
  * (`extack`) that iproute2 prints instead of the errno's text (`Error: Nexthop has invalid
  * gateway.` rather than `RTNETLINK answers: Invalid argument`). The sim says which; the shell
- * words it (docs/reference/fidelity.md section 24 lists the messages and where they come from).
+ * words it (docs/reference/fidelity.md section 27 lists the messages and where they come from).
  */
 
 export type Errno = 'EEXIST' | 'ESRCH' | 'ENOENT' | 'EOPNOTSUPP' | 'EINVAL' | 'EADDRNOTAVAIL' | 'ENODEV' | 'ENETDOWN' | 'EBUSY' | 'EPERM' | 'ERANGE' | 'ELOOP';

@@ -1,6 +1,6 @@
 /**
  * `ip`, `bridge` and `nsenter` changing a machine, compared with iproute2 6.1 and util-linux run
- * in scratch network namespaces (docs/reference/fidelity.md section 24): the words and statuses
+ * in scratch network namespaces (docs/reference/fidelity.md section 27): the words and statuses
  * of every refusal, and what each change does to what `ip` then shows and to the packets.
  */
 import { describe, expect, it } from 'vitest';
