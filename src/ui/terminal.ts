@@ -637,10 +637,12 @@ export class LabTerminal {
     this.line = '';
     this.cursor = 0;
     this.accepting = true;
-    await this.flush();
+    // Keys typed while the prompt was on its way go first, before any that arrive during the
+    // flush below: otherwise a key pressed then would land ahead of the ones typed earlier.
     const queued = this.pending;
     this.pending = '';
     if (queued) this.process(queued);
+    await this.flush();
   }
 
   /** Runs the line; `keys` instead runs control keys the shell acts on (the typed line is dropped, not echoed). */
