@@ -126,7 +126,7 @@ spec:
     {
       id: 'who-arps',
       title: 'Who asked for the MAC?',
-      description: 'client\'s first ping to {{peer.ip}} began with an ARP exchange: client needed {{peer.name}}\'s MAC. Who sent the ARP request, and what did cni0 do with it? Pick one with `answer who-arps <letter>`, or in the panel. (A capture on the node shows it: `ssh {{client.node}} tcpdump -e -n -i cni0 arp`.)',
+      description: 'client\'s first ping to {{peer.ip}} began with an ARP exchange: client needed {{peer.name}}\'s MAC. Who sent the ARP request, and what did cni0 do with it? Pick one with `answer who-arps <letter>`, or in the panel.',
       check: {
         choice: {
           options: [
@@ -138,7 +138,7 @@ spec:
           wrong: 'Who needs the MAC address? The one building the Ethernet frame.',
         },
       },
-      hints: ['Capture while client pings a pod it has not talked to yet: the `Request who-has ... tell ...` line names the asker\'s address, and `-e` shows its MAC.'],
+      hints: ['The lesson\'s capture on cni0 during client\'s first ping (`tcpdump -e -n -i cni0` on the node) shows it: the `Request who-has ... tell ...` line names the asker\'s address, and `-e` its MAC.', 'Which of them needs the MAC address to build its Ethernet frame?'],
       solution: { text: 'client broadcasts the request, cni0 floods it, {{peer.name}} replies to client, and cni0 forwards the reply to client\'s port alone: b.', steps: ['answer who-arps b'] },
     },
     {
