@@ -35,8 +35,9 @@ const lab = webLab(
     task('frame-src', observed('frame-mac', { to: '@target', at: 'node:{{client.node}}', dev: 'flannel.1' })),
     task('frame-dst', observed('frame-dst-mac', { to: '@target', at: 'node:{{client.node}}', dev: 'flannel.1' })),
     task('fragment', observed('fragment-offset', { to: '@target', at: 'node:{{client.node}}', dev: 'flannel.1' })),
+    task('arps', observed('arp-requests', { to: '@peer' })),
   ],
-  { bindings: { ...WEB_BINDINGS, targetNode: { node: { nodeOf: 'target' } } } },
+  { bindings: { ...WEB_BINDINGS, targetNode: { node: { nodeOf: 'target' } }, peer: { pod: { labels: { app: 'web' }, onNodeOf: 'client' } } } },
 );
 
 let session: LabSession;
@@ -193,6 +194,25 @@ describe('fragments', () => {
     expect(frags.map((f) => f[3])).toEqual(['+', 'none']);
     expect(Number(frags[1]![2]) % 8).toBe(0);
     expect(seen('fragment')).toBe(String(Number(frags[1]![2]) / 8));
+  });
+});
+
+describe('ARP', () => {
+  it('counts the ARP requests the sender broadcast before its packet left, as a capture on cni0 shows them', async () => {
+    const peer = b().peer!;
+    const client = b().client!;
+    // Whatever client knew of its neighbours, it forgets (from the node: the pod may not).
+    const [link] = await onClientNode(`ip link show ${client.veth}`);
+    const netns = /link-netns (\S+)/.exec(link!)![1]!;
+    await onClientNode(`ip -n ${netns} neigh flush all`);
+    const out = await captureOn(client.node!, 'tcpdump -e -n -i cni0 arp', `kubectl exec client -- ping -c 1 ${peer.ip}`);
+    const asked = out.split('\n').filter((l) => l.includes(`ethertype ARP (0x0806), length 42: Request who-has ${peer.ip} tell ${client.ip}, length 28`));
+    expect(asked, out).toHaveLength(1);
+    expect(asked[0]).toContain(`${client.mac} > ff:ff:ff:ff:ff:ff`);
+    expect(seen('arps')).toBe('1');
+    // The next packet finds the MAC in client's table: nothing to ask.
+    await run(`kubectl exec client -- ping -c 1 ${peer.ip}`);
+    expect(seen('arps')).toBe('0');
   });
 });
 

@@ -193,6 +193,21 @@ export const OBSERVABLES: Record<string, Observable> = {
       return [String(first.ip.ttl - arrived.ip.ttl)];
     },
   },
+  'arp-requests': {
+    name: 'arp-requests',
+    doc: 'How many ARP requests `from` broadcast before its packet to `to` could leave (asking for `to` itself on its own subnet, or for the gateway its route names): 0 when its neighbour table still held the MAC. Read from the first packet of each run, such as each echo request of a ping.',
+    normalize: 'number',
+    needs: ['to'],
+    how: 'send something from {{from}} to {{to}} (a ping)',
+    extract(ref, ctx, ev) {
+      if (!fromHere(ref, ctx, ev)) return [];
+      const to = addressesOf(ctx, ref.to!);
+      const first = ev.trace.hops.find((h) => h.ip);
+      if (!first?.ip || !to.includes(first.ip.dst)) return [];
+      const mine = ctx.place(ref.from).ns;
+      return [String(ev.trace.hops.filter((h) => h.ns === mine && h.action === 'arp-request' && h.leg === first.leg).length)];
+    },
+  },
   'snat-port': {
     name: 'snat-port',
     doc: 'The source port a packet from `from` (to `to`, if given) carried after source NAT: the port conntrack chose for the connection.',

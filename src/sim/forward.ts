@@ -26,7 +26,10 @@
  * DNAT. A packet the host sends to one of its own addresses comes back in through filter INPUT,
  * and an ICMP error about a packet addressed to the host comes from that address.
  * Every step appends a Hop to the trace (what happened, where, with the IP header at that
- * point), and every frame sent on a device is kept as a capture record. For the packet path
+ * point), and every frame sent on a device is kept as a capture record. ARP frames appear as
+ * the request a host sends, the reply it gets, and what each bridge on the way did with them
+ * (the broadcast request flooded, the reply forwarded by its FDB): a bridge never asks itself;
+ * veth pairs and the LAN switch record IPv4 frames only. For the packet path
  * view a hop also keeps, as plain data shared with the captures (no copies), the whole packet
  * at that point, the frame it moves (veth, switch, bridge, ARP, VXLAN), the tunnel packet of a
  * VXLAN step, a NAT step's packet before the translation and a route step's route. A run's
@@ -898,14 +901,20 @@ class Engine {
     }
     const entry = frame.dst === BROADCAST_MAC ? undefined : fdb[frame.dst];
     const ip = ipOf(frame);
+    // IPv4 frames and the ARP exchanges they wait for are recorded; the bridge asks nothing itself.
+    const arp = frame.payload.kind === 'arp' ? (frame.payload.op === 1 ? 'the ARP request ' : 'the ARP reply ') : '';
+    const shown = ip !== undefined || arp !== '';
     if (entry) {
       const port = deviceByName(ns, entry.port);
       if (!port || port === inPort) return;
-      if (ip) this.hop(ns, 'bridge-forward', `${br.name} forwards to port ${port.name} (FDB: ${frame.dst})`, br.name, ip, undefined, undefined, { frame });
+      if (shown) this.hop(ns, 'bridge-forward', `${br.name} forwards ${arp}to port ${port.name} (FDB: ${frame.dst})`, br.name, ip, undefined, undefined, { frame });
       this.transmit(ns, port, frame);
       return;
     }
-    if (ip) this.hop(ns, 'bridge-flood', `${br.name} does not know ${frame.dst}: floods to every port`, br.name, ip, undefined, undefined, { frame });
+    if (shown) {
+      const what = frame.dst !== BROADCAST_MAC ? `does not know ${frame.dst}: floods ${arp}to every port` : `floods ${arp || 'the broadcast '}${inPort ? `to its other ports and up to ${ns.hostname} itself` : 'to every port'}`;
+      this.hop(ns, 'bridge-flood', `${br.name} ${what}`, br.name, ip, undefined, undefined, { frame });
+    }
     for (const p of ports) this.transmit(ns, p, frame);
     if (inPort && frame.dst === BROADCAST_MAC) this.l3Input(ns, br, frame);
   }

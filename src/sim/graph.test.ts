@@ -35,7 +35,7 @@ function collapse(list: string[]): string[] {
   return list.filter((x, i) => i === 0 || list[i - 1] !== x);
 }
 
-const isArp = (h: Hop): boolean => h.action === 'arp-request' || h.action === 'arp-reply' || (h.action === 'drop' && h.ip === undefined);
+const isArp = (h: Hop): boolean => h.action === 'arp-request' || h.action === 'arp-reply' || h.frame?.payload.kind === 'arp' || (h.action === 'drop' && h.ip === undefined);
 const terminal = (h: Hop): boolean => h.action === 'reply' || h.action === 'deliver' || h.action === 'drop' || h.action === 'filter';
 
 /** The engine's trace split at the first terminal hop: the request's journey, then what followed. */

@@ -93,7 +93,7 @@ describe('a packet\'s hops', () => {
     const e = log.latest()!;
     expect(e.traces).toHaveLength(2);
     const first = packetHops(e.traces[0]!, 0).map((x) => x.hop.action);
-    expect(first.slice(0, 4)).toEqual(['route', 'arp-request', 'arp-reply', 'veth']);
+    expect(first.slice(0, 6)).toEqual(['route', 'arp-request', 'bridge-flood', 'arp-reply', 'bridge-forward', 'veth']);
     // It ends where the target's kernel answers it; the answer's own way starts there.
     expect(first.at(-1)).toBe('reply');
     expect(first.filter((a) => a === 'reply')).toHaveLength(1);

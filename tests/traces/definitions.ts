@@ -125,7 +125,7 @@ const dockerSameHost: TraceDefinition = {
       [
         'Container to container on one Docker host: one ping from c1 to c2.',
         'The frame goes c1 eth0 -> veth -> docker0 -> veth -> c2 eth0: bridged, never routed, so the TTL stays 64.',
-        'ARP first (c1 asks for c2 on the bridge), then the request and the reply cross docker0.',
+        'ARP first (c1 asks for c2; docker0 floods the request and forwards the reply), then the request and the reply cross docker0.',
         '(br_netfilter also runs the bridged frames through filter FORWARD: the request is accepted by',
         "-A DOCKER-FORWARD -i docker0 -j ACCEPT, the reply by DOCKER-CT's RELATED,ESTABLISHED rule. Traces show",
         'filter rules only when they drop or reject, so neither appears below.)',
@@ -172,6 +172,7 @@ const podSameNode: TraceDefinition = {
       [
         'Pod to pod on one node: one ping from client to a web pod on the same node.',
         'The node bridges the frame between two veths on cni0: no routing, TTL 64 in both directions.',
+        'ARP first: client broadcasts the request, cni0 floods it, and the reply comes back through cni0 to client\'s port.',
         '',
         ...CLUSTER_HEADER,
         `pods: client ${client.status.podIP} on ${client.spec.nodeName}; ${podLine(sameNode)}`,

@@ -114,6 +114,13 @@ describe('pod', () => {
     expect(veth.name).toBe(b.client!.veth);
     expect(veth.peerIfindex).toBe(b.client!.ifindex);
   });
+
+  it('names its network namespace as ip netns list and the veth\'s link-netns on its node show it', async () => {
+    const [list, veth] = await onNode(b.client!.node!, 'ip netns list', `ip link show ${b.client!.veth}`);
+    expect(b.client!.netns).toMatch(/^cni-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(list!.split('\n').map((l) => l.split(' ')[0])).toContain(b.client!.netns);
+    expect(veth).toContain(` link-netns ${b.client!.netns}\n`);
+  });
 });
 
 describe('service', () => {

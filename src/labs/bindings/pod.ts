@@ -43,6 +43,7 @@ export const podBinding = defineBindingKind({
     ifindex: "eth0's interface index inside the pod",
     peerIfindex: "the interface index of eth0's veth peer on the node (eth0@ifN's N)",
     veth: "the name of the veth on the node (`vethXXXXXXXX`)",
+    netns: "the name of the pod's network namespace on its node, as `ip netns list` there and `link-netns` on its veth show it (`cni-...`); empty for a hostNetwork pod",
     uid: 'the pod UID',
   },
   example: { labels: { app: 'web' }, notOnNodeOf: 'client' },
@@ -77,6 +78,7 @@ export const podBinding = defineBindingKind({
       ifindex: p.spec.hostNetwork ? '' : eth0 ? String(eth0.ifindex) : '',
       peerIfindex: p.spec.hostNetwork ? '' : eth0?.peer ? String(eth0.peer.ifindex) : '',
       veth: veth?.name ?? '',
+      netns: p.spec.hostNetwork ? '' : (ns?.name ?? ''),
       uid: p.metadata.uid ?? '',
     };
   },

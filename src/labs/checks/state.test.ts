@@ -90,8 +90,8 @@ describe('state', () => {
 describe('state parameters', () => {
   const bad = (check: unknown) => () => webLab('bad-state', [task('t', check)]);
   it('takes exactly one predicate', () => {
-    expect(bad({ state: {} })).toThrow('tasks.0.check.state: a state predicate has exactly one key (one of endpoints, route, link, pod-ready, field, resolves); this one has none');
-    expect(bad({ state: 'endpoints' })).toThrow('tasks.0.check.state: expected a state predicate: an object with one key, one of endpoints, route, link, pod-ready, field, resolves');
+    expect(bad({ state: {} })).toThrow('tasks.0.check.state: a state predicate has exactly one key (one of endpoints, route, link, pod-ready, field, resolves, neighbour, fdb); this one has none');
+    expect(bad({ state: 'endpoints' })).toThrow('tasks.0.check.state: expected a state predicate: an object with one key, one of endpoints, route, link, pod-ready, field, resolves, neighbour, fdb');
   });
   it('checks the places and placeholders a predicate names', () => {
     expect(bad({ state: { link: { on: '@web', dev: 'eth0', up: true } } })).toThrow('tasks.0.check.state: "@web" is a service binding, which is not a place');

@@ -12,7 +12,7 @@ const params = keyedUnion<unknown>('state predicate', () => Object.fromEntries(P
 
 export const stateCheck = defineCheckKind<Keyed<unknown>>({
   name: 'state',
-  doc: 'A named predicate over the sandbox holds: `endpoints`, `route`, `link`, `pod-ready`, `field`, `resolves` (see the predicates below). It passes the moment it holds, and while it does not, says why from the model.',
+  doc: 'A named predicate over the sandbox holds: `endpoints`, `route`, `link`, `pod-ready`, `field`, `resolves`, `neighbour`, `fdb` (see the predicates below). It passes the moment it holds, and while it does not, says why from the model.',
   example: { state: { endpoints: { service: 'web', ready: 5 } } },
   params: () => params,
   live: (p) => predicate(p.key)?.live !== false,

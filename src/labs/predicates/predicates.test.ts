@@ -36,11 +36,28 @@ const checks = {
   'resolves-web': { state: { resolves: { from: '@client', name: 'web', to: '{{web.ip}}' } } },
   'resolves-fqdn': { state: { resolves: { from: '@client', name: 'web.default.svc.cluster.local' } } },
   'resolves-nosuch': { state: { resolves: { from: '@client', name: 'nosuch', fails: true } } },
+  'neigh-known': { state: { neighbour: { on: '@client', ip: '{{peer.ip}}', mac: '{{peer.mac}}' } } },
+  'neigh-reachable': { state: { neighbour: { on: '@client', ip: '{{peer.ip}}', dev: 'eth0', state: 'REACHABLE' } } },
+  'neigh-absent-before': { state: { neighbour: { on: '@client', ip: '{{peer.ip}}', absent: true } } },
+  'neigh-absent': { state: { neighbour: { on: '@client', ip: '{{peer.ip}}', absent: true } } },
+  'neigh-absent-after-ping': { state: { neighbour: { on: '@client', ip: '{{peer.ip}}', absent: true } } },
+  'neigh-reachable-later': { state: { neighbour: { on: '@client', ip: '{{peer.ip}}', state: 'REACHABLE' } } },
+  'neigh-known-later': { state: { neighbour: { on: '@client', ip: '{{peer.ip}}' } } },
+  'neigh-wrong-mac': { state: { neighbour: { on: '@client', ip: '{{peer.ip}}', mac: '{{client.mac}}' } } },
+  'fdb-learned': { state: { fdb: { on: 'node:{{client.node}}', bridge: 'cni0', mac: '{{peer.mac}}', port: '{{peer.veth}}', learned: true } } },
+  'fdb-wrong-port': { state: { fdb: { on: 'node:{{client.node}}', bridge: 'cni0', mac: '{{peer.mac}}', port: '{{client.veth}}' } } },
+  'fdb-absent-before': { state: { fdb: { on: 'node:{{client.node}}', bridge: 'cni0', mac: '{{peer.mac}}', absent: true } } },
+  'fdb-absent': { state: { fdb: { on: 'node:{{client.node}}', bridge: 'cni0', mac: '{{peer.mac}}', absent: true } } },
+  'fdb-no-bridge': { state: { fdb: { on: 'node:{{client.node}}', bridge: 'eth0', mac: '{{peer.mac}}' } } },
 };
 
-const tasks = Object.entries(checks).map(([id, check]) => task(id, check));
+// Tasks judged only from a given moment on: each waits for a gate the test opens by answering it.
+const gated: Record<string, string> = { 'neigh-reachable': 'after-ping', 'neigh-absent-after-ping': 'after-ping', 'fdb-absent': 'after-ping', 'neigh-reachable-later': 'after-ageing', 'neigh-absent': 'after-flush', 'neigh-known-later': 'after-flush' };
+const gates = [...new Set(Object.values(gated))].map((id) => task(id, { answer: { expect: 'go' } }));
+const tasks = [...gates, ...Object.entries(checks).map(([id, check]) => task(id, check, gated[id] ? { needs: [gated[id]!] } : {}))];
 // The first web pod in name order: the one a pod-not-ready fault with app=web hits.
-const bindings = { ...WEB_BINDINGS, first: { pod: { labels: { app: 'web' } } } };
+// peer: the web pod on the client's node.
+const bindings = { ...WEB_BINDINGS, first: { pod: { labels: { app: 'web' } } }, peer: { pod: { labels: { app: 'web' }, onNodeOf: 'client' } } };
 const healthy = webLab('predicates-healthy', tasks, { bindings });
 const broken = webLab('predicates-broken', tasks, {
   bindings,
@@ -210,6 +227,54 @@ describe('resolves', () => {
   });
 });
 
+describe('neighbour and fdb', () => {
+  it('before any traffic between the two pods: no neighbour entry, nothing learned', async () => {
+    const b = ok.session.bindings;
+    expect((await ok.run('kubectl exec client -- ip neigh')).stdout).not.toContain(b.peer!.ip);
+    expect(ok.says('neigh-known')).toEqual({ status: 'failed', feedback: `Pod client has no neighbour entry for ${b.peer!.ip}; \`ip neigh\` there lists its table.` });
+    expect(ok.says('neigh-absent-before')).toEqual({ status: 'passed', feedback: `Pod client has no neighbour entry for ${b.peer!.ip}.` });
+    expect(ok.says('fdb-learned')).toEqual({ status: 'failed', feedback: `cni0 on node ${b.client!.node} has no entry for ${b.peer!.mac}: no frame from that MAC has crossed it yet. \`bridge fdb show br cni0\` there lists its table.` });
+    expect(ok.says('fdb-absent-before')).toEqual({ status: 'passed', feedback: `cni0 on node ${b.client!.node} has no entry for ${b.peer!.mac}.` });
+    expect(ok.says('fdb-no-bridge').feedback).toBe(`Node ${b.client!.node} has no bridge eth0.`);
+  });
+
+  it('after a ping: the entry ip neigh shows in the pod, and the one bridge fdb shows on the node', async () => {
+    const b = ok.session.bindings;
+    await ok.run(`kubectl exec client -- ping -c 1 ${b.peer!.ip}`);
+    ok.session.answer('after-ping', 'go');
+    // busybox prints the entry with its statistics; the predicate says it as iproute2 does.
+    expect((await ok.run('kubectl exec client -- ip neigh')).stdout).toMatch(new RegExp(`^${b.peer!.ip.replace(/\./g, '\\.')} dev eth0 lladdr ${b.peer!.mac} .* REACHABLE$`, 'm'));
+    expect(ok.says('neigh-known')).toEqual({ status: 'passed', feedback: `Pod client has ${b.peer!.ip} dev eth0 lladdr ${b.peer!.mac} REACHABLE.` });
+    expect(ok.says('neigh-reachable').status).toBe('passed');
+    expect(ok.says('neigh-absent-after-ping')).toEqual({ status: 'failed', feedback: `Pod client still has ${b.peer!.ip} dev eth0 lladdr ${b.peer!.mac} REACHABLE.` });
+    expect(ok.says('neigh-wrong-mac').feedback).toBe(`Pod client has ${b.peer!.ip} dev eth0 lladdr ${b.peer!.mac} REACHABLE, not with lladdr ${b.client!.mac}.`);
+    await ok.run(`ssh ${b.client!.node}`);
+    const fdb = (await ok.run('bridge fdb show br cni0')).stdout;
+    await ok.run('exit');
+    expect(fdb).toContain(`${b.peer!.mac} dev ${b.peer!.veth} master cni0 \n`);
+    expect(ok.says('fdb-learned')).toEqual({ status: 'passed', feedback: `cni0 on node ${b.client!.node} has ${b.peer!.mac} dev ${b.peer!.veth} master cni0: it learned the MAC from a frame that came in on that port.` });
+    expect(ok.says('fdb-wrong-port').feedback).toBe(`cni0 on node ${b.client!.node} has ${b.peer!.mac} dev ${b.peer!.veth} master cni0: not behind ${b.client!.veth}.`);
+    expect(ok.says('fdb-absent').status).toBe('failed');
+  });
+
+  it('ages the entry as ip neigh does, and sees it flushed from the node', async () => {
+    const b = ok.session.bindings;
+    await ok.run('sleep 60');
+    expect((await ok.run('kubectl exec client -- ip neigh')).stdout).toMatch(/ STALE\n$/);
+    ok.session.answer('after-ageing', 'go');
+    expect(ok.says('neigh-reachable-later')).toEqual({ status: 'failed', feedback: `Pod client has ${b.peer!.ip} dev eth0 lladdr ${b.peer!.mac} STALE, not REACHABLE.` });
+    await ok.run(`ssh ${b.client!.node}`);
+    const link = (await ok.run(`ip link show ${b.client!.veth}`)).stdout;
+    const netns = /link-netns (\S+)/.exec(link)![1]!;
+    expect((await ok.run(`ip -n ${netns} neigh flush all`)).status).toBe(0);
+    await ok.run('exit');
+    expect((await ok.run('kubectl exec client -- ip neigh')).stdout).toBe('');
+    ok.session.answer('after-flush', 'go');
+    expect(ok.says('neigh-absent')).toEqual({ status: 'passed', feedback: `Pod client has no neighbour entry for ${b.peer!.ip}.` });
+    expect(ok.says('neigh-known-later').status).toBe('failed');
+  });
+});
+
 describe('predicate parameters', () => {
   const bad = (check: unknown) => () => webLab('bad-predicate', [task('t', check)]);
   it('names the field of a bad parameter', () => {
@@ -220,10 +285,15 @@ describe('predicate parameters', () => {
     expect(bad({ state: { field: { object: 'svc/web', path: 'spec', exists: true, equals: 'x' } } })).toThrow('tasks.0.check.state.field: give one of equals, matches and exists');
     expect(bad({ state: { route: { on: 'node:node-1', dst: '10.244.2.0/24', gw: '1.2.3.4' } } })).toThrow("tasks.0.check.state.route: Unrecognized key(s) in object: 'gw'");
     expect(bad({ state: { 'pod-ready': {} } })).toThrow('tasks.0.check.state.pod-ready.pod: Required');
+    expect(bad({ state: { neighbour: { on: '@client', ip: '10.244.1.2', absent: true, state: 'STALE' } } })).toThrow('tasks.0.check.state.neighbour: absent takes neither state nor mac');
+    expect(bad({ state: { neighbour: { on: '@client', ip: '10.244.1.2', state: 'GONE' } } })).toThrow('tasks.0.check.state.neighbour.state: Invalid enum value');
+    expect(bad({ state: { neighbour: { on: '@client', ip: 'peer' } } })).toThrow('tasks.0.check.state.neighbour.ip: "peer" is not an IPv4 address');
+    expect(bad({ state: { fdb: { on: 'node:node-1', bridge: 'cni0', mac: 'aa:bb:cc:dd:ee:ff', absent: true, port: 'veth0' } } })).toThrow('tasks.0.check.state.fdb: absent takes neither port nor learned');
+    expect(bad({ state: { fdb: { on: 'node-1', bridge: 'cni0', mac: 'aa:bb:cc:dd:ee:ff' } } })).toThrow('tasks.0.check.state.fdb.on: "node-1" is not a place');
   });
   it('names an unknown predicate and lists the known ones', () => {
-    expect(bad({ state: { endpoint: { service: 'web', min: 1 } } })).toThrow('tasks.0.check.state.endpoint: unknown state predicate "endpoint"; known: endpoints, route, link, pod-ready, field, resolves');
-    expect(bad({ state: { endpoints: { service: 'web', min: 1 }, route: {} } })).toThrow('tasks.0.check.state: a state predicate has exactly one key (one of endpoints, route, link, pod-ready, field, resolves); this one has endpoints, route');
+    expect(bad({ state: { endpoint: { service: 'web', min: 1 } } })).toThrow('tasks.0.check.state.endpoint: unknown state predicate "endpoint"; known: endpoints, route, link, pod-ready, field, resolves, neighbour, fdb');
+    expect(bad({ state: { endpoints: { service: 'web', min: 1 }, route: {} } })).toThrow('tasks.0.check.state: a state predicate has exactly one key (one of endpoints, route, link, pod-ready, field, resolves, neighbour, fdb); this one has endpoints, route');
   });
   it('refuses paths and destinations it could never read', () => {
     expect(bad({ state: { field: { object: 'svc/web', path: '{.spec.ports[0}', exists: true } } })).toThrow('tasks.0.check.state.field: path "{.spec.ports[0}" is not a JSONPath kubectl reads: ');
