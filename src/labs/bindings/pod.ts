@@ -3,6 +3,7 @@
  */
 import { z } from 'zod';
 import { podNetns } from '../../sim/cni';
+import { podPids } from '../../sim/host/processes';
 import { deviceByIndex, deviceByName } from '../../sim/netns';
 import { BindingError, defineBindingKind } from './types';
 
@@ -44,6 +45,8 @@ export const podBinding = defineBindingKind({
     peerIfindex: "the interface index of eth0's veth peer on the node (eth0@ifN's N)",
     veth: "the name of the veth on the node (`vethXXXXXXXX`)",
     uid: 'the pod UID',
+    netns: 'the name of its network namespace under /run/netns on its node (`cni-<uuid>`; empty for a hostNetwork pod)',
+    pausePid: 'the host pid of its pause process on its node',
   },
   example: { labels: { app: 'web' }, notOnNodeOf: 'client' },
   resolve(q, { sim, done, name }) {
@@ -78,6 +81,8 @@ export const podBinding = defineBindingKind({
       peerIfindex: p.spec.hostNetwork ? '' : eth0?.peer ? String(eth0.peer.ifindex) : '',
       veth: veth?.name ?? '',
       uid: p.metadata.uid ?? '',
+      netns: p.spec.hostNetwork ? '' : (ns?.name ?? ''),
+      pausePid: p.spec.nodeName ? String(podPids(p.spec.nodeName, `${namespace}/${p.metadata.name}`, 0, !!p.spec.hostNetwork).pause) : '',
     };
   },
 });
