@@ -7,9 +7,10 @@ import { dockerBridge } from './docker-bridge';
 import { encapsulation } from './encapsulation';
 import { ipv4Header } from './ipv4-header';
 import { packets } from './packets';
+import { pods } from './pods';
 import { threePools } from './three-pools';
 
-export const LABS: readonly LabDefinition[] = [packets, ipv4Header, encapsulation, dockerBridge, threePools];
+export const LABS: readonly LabDefinition[] = [packets, ipv4Header, encapsulation, dockerBridge, pods, threePools];
 
 export function findLab(id: string): LabDefinition | undefined {
   return LABS.find((l) => l.id === id);
