@@ -156,4 +156,18 @@ describe('a container whose program cannot bind its port', () => {
     expect(findListener(state, 'node/node-1', 'tcp', 80)?.program).toBe('nginx');
     expect(findListener(state, 'pod/default/h1', 'tcp', 80)).toBeUndefined();
   });
+
+  it('keeps two pods that want the same host port off one node (the scheduler\'s NodePorts filter)', () => {
+    const { state, at, runUntil } = setup();
+    const spec = (name: string) => ({ name, namespace: 'default', spec: { hostNetwork: true, nodeSelector: { 'kubernetes.io/hostname': 'node-2' }, containers: [{ name: 'nginx', image: 'nginx:1.27', ports: [{ containerPort: 80, protocol: 'TCP' as const }] }] } });
+    createPod(at(LEARNER), spec('h1'));
+    createPod(at(LEARNER), spec('h2'));
+    runUntil(LEARNER + 60_000);
+    expect(state.k8s.pods['default/h1']!.spec.nodeName).toBe('node-2');
+    const h2 = state.k8s.pods['default/h2']!;
+    expect(h2.spec.nodeName).toBeUndefined();
+    expect(h2.status.conditions?.find((c) => c.type === 'PodScheduled')?.message).toBe(
+      "0/3 nodes are available: 1 node(s) didn't have free ports for the requested pod ports, 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }. preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling..",
+    );
+  });
 });

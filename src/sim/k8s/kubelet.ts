@@ -74,7 +74,7 @@ import { deriveRng } from '../rng';
 import type { SimState } from '../state';
 import type { ApiContext } from './context';
 import { emit } from './events';
-import { podCounts, schedule } from './scheduler';
+import { hostPortsTaken, podCounts, schedule } from './scheduler';
 import { rfc3339 } from './time';
 import { containerId } from './names';
 import { key, type Container, type ContainerCrash, type ContainerStatus, type Pod, type PodStart } from './types';
@@ -197,6 +197,9 @@ export function unschedulableMessage(state: SimState, pod: Pod): string | undefi
     } else if (pod.spec.nodeSelector && !Object.entries(pod.spec.nodeSelector).every(([k, v]) => node.metadata.labels?.[k] === v)) {
       add(reasons, "node(s) didn't match Pod's node affinity/selector");
       add(preemption, 'Preemption is not helpful for scheduling');
+    } else if (hostPortsTaken(state, pod, node.metadata.name)) {
+      add(reasons, "node(s) didn't have free ports for the requested pod ports");
+      add(preemption, 'No preemption victims found for incoming pod');
     } else if (podsOnNode(state, node.metadata.name) >= MAX_PODS) {
       add(reasons, 'Too many pods');
       add(preemption, 'No preemption victims found for incoming pod');
@@ -211,7 +214,7 @@ export function unschedulableMessage(state: SimState, pod: Pod): string | undefi
 
 /** The node the scheduler picks, honouring maxPods. */
 function pickNode(ctx: ApiContext, pod: Pod): string | undefined {
-  return schedule(ctx.state, pod, ctx.schedule, (node) => podsOnNode(ctx.state, node) < MAX_PODS);
+  return schedule(ctx.state, pod, ctx.schedule, (node) => podsOnNode(ctx.state, node) < MAX_PODS && !hostPortsTaken(ctx.state, pod, node));
 }
 
 /** The node the scheduler runs on, by node map (derived, not state). */
