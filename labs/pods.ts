@@ -96,6 +96,8 @@ spec:
     web: { pod: { name: 'web' } },
     client: { pod: { name: 'client' } },
     probe: { pod: { name: 'probe' } },
+    ws: { host: { name: 'workstation' } },
+    cp: { node: { index: 0 } },
     n1: { node: { name: 'node-1' } },
     n2: { node: { name: 'node-2' } },
     webEth0: { interface: { on: '@web', dev: 'eth0' } },
