@@ -7,10 +7,11 @@ import { dockerBridge } from './docker-bridge';
 import { encapsulation } from './encapsulation';
 import { ipv4Header } from './ipv4-header';
 import { packets } from './packets';
+import { pods } from './pods';
 import { podToPodSameNode } from './pod-to-pod-same-node';
 import { threePools } from './three-pools';
 
-export const LABS: readonly LabDefinition[] = [packets, ipv4Header, encapsulation, dockerBridge, podToPodSameNode, threePools];
+export const LABS: readonly LabDefinition[] = [packets, ipv4Header, encapsulation, dockerBridge, pods, podToPodSameNode, threePools];
 
 export function findLab(id: string): LabDefinition | undefined {
   return LABS.find((l) => l.id === id);

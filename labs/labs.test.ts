@@ -119,7 +119,10 @@ const lessons = readdirSync(CONTENT)
 /** The attributes of every `<Tag ... />` in an MDX body (outside code blocks). */
 function tags(body: string, tag: string): Record<string, string>[] {
   const prose = body.replace(/^```[\s\S]*?^```/gm, '');
-  return [...prose.matchAll(new RegExp(`<${tag}\\s([^>]*?)/?>`, 'g'))].map((m) => Object.fromEntries([...m[1]!.matchAll(/(\w+)=(?:"([^"]*)"|\{"([^"]*)"\})/g)].map((a) => [a[1]!, a[2] ?? a[3] ?? ''])));
+  // An attribute is "text", or {"a JavaScript string"} whose escapes (\") are undone.
+  return [...prose.matchAll(new RegExp(`<${tag}\\s([^>]*?)/?>`, 'g'))].map((m) =>
+    Object.fromEntries([...m[1]!.matchAll(/(\w+)=(?:"([^"]*)"|\{("(?:[^"\\]|\\.)*")\})/g)].map((a) => [a[1]!, a[2] ?? (a[3] ? (JSON.parse(a[3]) as string) : '')])),
+  );
 }
 
 describe.each(lessons.map((l) => [l.file, l.text] as const))('lesson %s', (_file, text) => {

@@ -64,7 +64,7 @@ describe('bindings and placeholders', () => {
   });
   it('names an unknown field of a binding, with the fields it has', () => {
     expect(problems(withTasks(task('one', { answer: { expect: '1' } }, { title: 'Find {{target.address}}' })))).toEqual([
-      'tasks.0.title: {{target.address}}: a pod binding has no field address (it has name, namespace, ip, node, nodeIp, place, image, container, mac, mtu, ifindex, peerIfindex, veth, netns, uid)',
+      'tasks.0.title: {{target.address}}: a pod binding has no field address (it has name, namespace, ip, node, nodeIp, place, image, container, mac, mtu, ifindex, peerIfindex, veth, netns, uid, pausePid)',
     ]);
   });
   it('checks every text: hints, the passed text, the solution and the summary', () => {

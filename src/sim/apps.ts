@@ -25,6 +25,7 @@ import { hostListeners } from './host/daemons';
 import { docrootOf, nginxServer } from './apps/nginx';
 import { upstreamAnswer } from './apps/upstream';
 import type { Listener, RequestContext } from './apps/http';
+import { holdsSockets } from './k8s/crash';
 import type { Pod } from './k8s/types';
 import { registerListenerLookup } from './sockets';
 import type { SimState } from './state';
@@ -33,10 +34,14 @@ import { forwardIp, portForwards } from './k8s/port-forward';
 export { UPSTREAM } from './apps/upstream';
 export { nginxErrorPage, parseRequest, text, type Listener, type RequestContext } from './apps/http';
 
-/** What a pod's containers listen on, from their images and arguments. */
+/**
+ * What a pod's containers listen on, from their images and arguments: the programs of the
+ * containers that run, except those that could not bind their ports (k8s/crash.ts).
+ */
 export function podListeners(state: SimState, pod: Pod): Listener[] {
   const out: Listener[] = [];
   for (const c of pod.spec.containers) {
+    if (!holdsSockets(state, pod, c.name)) continue;
     const hit = appContext(state, pod, c);
     if (hit?.def.listeners) out.push(...hit.def.listeners(hit.app));
   }
@@ -101,4 +106,4 @@ export function findListener(state: SimState, nsId: string, proto: 'udp' | 'tcp'
 }
 
 // The kernel's data path finds what listens through this lookup (sockets.ts).
-registerListenerLookup(findListener);
+registerListenerLookup(findListener, listenersIn);

@@ -60,10 +60,18 @@ export interface Listener {
 export type ListenerLookup = (state: SimState, nsId: string, proto: 'udp' | 'tcp', port: number, localIp?: Ip) => Listener | undefined;
 
 let lookup: ListenerLookup | undefined;
+let listAll: ((state: SimState, nsId: string) => Listener[]) | undefined;
 
-/** Installs the lookup the data path uses (apps.ts does, when it loads). */
-export function registerListenerLookup(fn: ListenerLookup): void {
+/** Installs the lookup the data path uses, and the list of every socket of a namespace (apps.ts does, when it loads). */
+export function registerListenerLookup(fn: ListenerLookup, all?: (state: SimState, nsId: string) => Listener[]): void {
   lookup = fn;
+  if (all) listAll = all;
+}
+
+/** Every listening socket in a namespace, IPv6-only ones included (what a program's bind() can collide with). */
+export function listenersAt(state: SimState, nsId: string): Listener[] {
+  if (!listAll) throw new Error('no listener lookup is registered: load apps.ts before sending packets');
+  return listAll(state, nsId);
 }
 
 /** The listener the registered lookup finds for a protocol and port in a namespace, if any. */

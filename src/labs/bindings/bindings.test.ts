@@ -97,6 +97,15 @@ describe('pod', () => {
     expect(b.dns!.namespace).toBe('kube-system');
   });
 
+  it("names the pod's network namespace on its node and the pause process that holds it", async () => {
+    const c = b.client!;
+    const [pids, ps, netns] = await onNode(c.node!, `ip netns pids ${c.netns}`, 'ps -ef | cat', 'ip netns');
+    expect(netns).toContain(`${c.netns} (id: `);
+    expect(pids!.trim().split('\n')[0]).toBe(c.pausePid);
+    const line = ps!.split('\n').find((l) => l.split(/\s+/)[1] === c.pausePid)!;
+    expect(line).toMatch(/^65535 .* \/pause$/);
+  });
+
   it('picks by labels in name order, on or off the node of another pod, skipping as asked', async () => {
     const web = (await out('kubectl get pods -l app=web -o wide --no-headers')).trim().split('\n').map((l) => l.split(/\s+/));
     const names = web.map((r) => r[0]!).sort();

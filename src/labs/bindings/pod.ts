@@ -3,6 +3,7 @@
  */
 import { z } from 'zod';
 import { podNetns } from '../../sim/cni';
+import { podPids } from '../../sim/host/processes';
 import { deviceByIndex, deviceByName } from '../../sim/netns';
 import { BindingError, defineBindingKind } from './types';
 
@@ -45,6 +46,7 @@ export const podBinding = defineBindingKind({
     veth: "the name of the veth on the node (`vethXXXXXXXX`)",
     netns: "the name of the pod's network namespace on its node, as `ip netns list` there and `link-netns` on its veth show it (`cni-...`); empty for a hostNetwork pod",
     uid: 'the pod UID',
+    pausePid: 'the host pid of its pause process on its node',
   },
   example: { labels: { app: 'web' }, notOnNodeOf: 'client' },
   resolve(q, { sim, done, name }) {
@@ -80,6 +82,7 @@ export const podBinding = defineBindingKind({
       veth: veth?.name ?? '',
       netns: p.spec.hostNetwork ? '' : (ns?.name ?? ''),
       uid: p.metadata.uid ?? '',
+      pausePid: p.spec.nodeName ? String(podPids(p.spec.nodeName, `${namespace}/${p.metadata.name}`, 0, !!p.spec.hostNetwork).pause) : '',
     };
   },
 });

@@ -82,6 +82,33 @@ export interface ImageDef {
   runsFor?(app: AppContext): number;
   /** What the container's program listens on; absent: nothing. */
   listeners?(app: AppContext): Listener[];
+  /**
+   * What the program does when a socket it listens on is already taken in its network namespace
+   * (bind() fails with EADDRINUSE): what it writes and when it exits. `taken` lists the ports
+   * held, with the address families of the sockets holding them. Absent: the program exits
+   * with status 1 at once, writing nothing.
+   */
+  addressInUse?(app: AppContext, taken: TakenPort[]): ProgramFailure;
+}
+
+/** A port some other program already holds in a namespace, and whether it holds it for IPv4, IPv6 or both. */
+export interface TakenPort {
+  proto: 'tcp' | 'udp';
+  port: number;
+  /** `v4`: 0.0.0.0 or an IPv4 address; `v6only`: IPv6 alone; `dual`: both (an IPv6 wildcard socket, or one for each). */
+  family: 'v4' | 'dual' | 'v6only';
+}
+
+/**
+ * A program that exits by itself with a failure: the lines it writes from its start (plain
+ * lines, or the timed markers of k8s/logs.ts: `\0emerg ` and `\0notice ` nginx error-log
+ * lines, `\0now ` a plain line written in the same millisecond, `\0wait N` N ms passing), how
+ * long after it started it exits, and its exit status.
+ */
+export interface ProgramFailure {
+  log: string[];
+  exitsAfter: number;
+  exitCode: number;
 }
 
 /** A flag's value in Go's flag syntax: `--name=v`, `-name=v`, `--name v`, `-name v`. */

@@ -20,7 +20,7 @@ import { appendLog, logTime, nginxTimeLocal, nginxWorker } from '../k8s/logs';
 import type { Pod } from '../k8s/types';
 import type { SimState } from '../state';
 import { header, headAware, http, nginxErrorPage, parseRequest, text, unescapeUri, type Listener, type RequestContext } from './http';
-import { DEFAULT_PATH, type ImageDef } from './image';
+import { DEFAULT_PATH, type ImageDef, type ProgramFailure, type TakenPort } from './image';
 
 export const NGINX_VERSION = '1.27.5';
 
@@ -132,6 +132,19 @@ http {
     include /etc/nginx/conf.d/*.conf;
 }
 `;
+
+/** What the official image's /docker-entrypoint.sh prints before it starts nginx. */
+export const NGINX_ENTRYPOINT_LINES: readonly string[] = [
+  '/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration',
+  '/docker-entrypoint.sh: Looking for shell scripts in /docker-entrypoint.d/',
+  '/docker-entrypoint.sh: Launching /docker-entrypoint.d/10-listen-on-ipv6-by-default.sh',
+  '10-listen-on-ipv6-by-default.sh: info: Getting the checksum of /etc/nginx/conf.d/default.conf',
+  '10-listen-on-ipv6-by-default.sh: info: Enabled listen on IPv6 in /etc/nginx/conf.d/default.conf',
+  '/docker-entrypoint.sh: Sourcing /docker-entrypoint.d/15-local-resolvers.envsh',
+  '/docker-entrypoint.sh: Launching /docker-entrypoint.d/20-envsubst-on-templates.sh',
+  '/docker-entrypoint.sh: Launching /docker-entrypoint.d/30-tune-worker-processes.sh',
+  '/docker-entrypoint.sh: Configuration complete; ready for start up',
+];
 
 /** Debian 12's /etc/os-release (the base of the nginx image). */
 export const DEBIAN_BOOKWORM_OS_RELEASE = `PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
@@ -260,6 +273,36 @@ export function nginxLog(state: SimState, pod: Pod, container: string, req: Uint
   appendLog(state, pod, container, now, lines).conns = conn;
 }
 
+/**
+ * nginx failing to bind its listening sockets (ngx_open_listening_sockets in
+ * src/core/ngx_connection.c): five rounds, each trying `0.0.0.0:80` and `[::]:80` (the image's
+ * entrypoint enabled the IPv6 listen), logging each EADDRINUSE as an `[emerg]` line in the error
+ * log (/var/log/nginx/error.log, which the image links to stderr) and again on stderr as
+ * `nginx: [emerg] ...` (nginx still writes to the console while it starts), then `try again to
+ * bind() after 500ms` and a 500 ms sleep; after the fifth, `still could not bind()`, and nginx
+ * exits with status 1. The error text is the C library's: glibc's `Address already in use` in
+ * the Debian image, musl's `Address in use` in the Alpine one.
+ */
+export function nginxAddressInUse(tag: string, taken: TakenPort[]): ProgramFailure {
+  const errno = tag.includes('alpine') ? '98: Address in use' : '98: Address already in use';
+  const on80 = taken.find((t) => t.proto === 'tcp' && t.port === 80);
+  const failing = [
+    ...(on80 && on80.family !== 'v6only' ? ['0.0.0.0:80'] : []),
+    ...(on80 && on80.family !== 'v4' ? ['[::]:80'] : []),
+  ];
+  const emerg = (text: string): string[] => [`\0emerg ${text}`, `\0now nginx: [emerg] ${text}`];
+  const log = [...NGINX_ENTRYPOINT_LINES];
+  for (let round = 0; round < 5; round++) {
+    for (const addr of failing) log.push(...emerg(`bind() to ${addr} failed (${errno})`));
+    log.push('\0notice try again to bind() after 500ms', '\0wait 500');
+  }
+  log.push(...emerg('still could not bind()'));
+  return { log, exitsAfter: NGINX_FAIL_MS, exitCode: 1 };
+}
+
+/** When a failing nginx exits: its entrypoint's scripts (about 0.1 s), then five 500 ms rounds. */
+export const NGINX_FAIL_MS = 2_650;
+
 export const nginx: ImageDef = {
   id: 'nginx',
   names: ['nginx'],
@@ -274,4 +317,5 @@ export const nginx: ImageDef = {
   ],
   files: () => NGINX_FILES,
   listeners: ({ state, pod, container }) => [nginxServer((req, status, bytes, ctx) => nginxLog(state, pod, container.name, req, status, bytes, ctx), docrootOf(state, `pod:${pod.metadata.uid}`))],
+  addressInUse: ({ ref }, taken) => nginxAddressInUse(ref.tag, taken),
 };

@@ -12,7 +12,9 @@
  * etcd (TLS with client certificates on 127.0.0.1:2379, NODE-IP:2379 and NODE-IP:2380: a client
  * without one fails the handshake; plain HTTP metrics on 127.0.0.1:2381, `/health` answering
  * `{"health":"true","reason":""}`), kube-apiserver on *:6443, the controller manager on
- * 127.0.0.1:10257 and the scheduler on 127.0.0.1:10259 (apps/apiserver.ts); flannel's VXLAN
+ * 127.0.0.1:10257 and the scheduler on 127.0.0.1:10259 (apps/apiserver.ts), and the program of
+ * any other image in a host-network pod (nginx on *:80), unless it could not bind its port
+ * because something on the node already held it (k8s/crash.ts); flannel's VXLAN
  * device holds the kernel's UDP socket on 8472 (no process). A Docker host has docker-proxy
  * per published port and address family, relaying to the container (the IPv6 one takes no
  * IPv4 connection). Go programs open one dual-stack socket (`*:port`) with a backlog of 4096
@@ -27,7 +29,9 @@ import { goNotFound, goResponse, goServe, isHead, PLAIN_HTTP_TO_TLS, requestTime
 import { parseRequest, type Listener, type SocketFacts } from '../apps/http';
 import { kubeletApiHandler, kubeletHealthz } from '../apps/kubelet';
 import { kubeProxyListeners } from '../apps/kube-proxy';
+import { appContext } from '../apps/index';
 import { sshd } from '../apps/sshd';
+import { holdsSockets } from '../k8s/crash';
 import { resolvedStub } from '../apps/systemd-resolved';
 import { looksLikeTls, tlsAlert } from '../tls';
 import type { SimState } from '../state';
@@ -69,6 +73,19 @@ const etcdMetrics: Listener['handle'] = (req, ctx) => {
   return goNotFound(requestTime(ctx), isHead(req));
 };
 
+/**
+ * A program of a host-network pod, with the sockets it opens as in a pod (host/sockets.ts):
+ * nginx's `listen 80` and `listen [::]:80` (backlog 511, held by its master and two workers),
+ * a Go server's one dual-stack socket (backlog 4096), a UDP server's IPv6 wildcard one.
+ */
+function hostNetworkSockets(l: Listener, pid: number): Listener[] {
+  if (l.program === 'nginx') {
+    const users = (fd: number): Users => [2, 1].map((w) => ({ name: 'nginx', pid: pid + 28 + w, fd })).concat({ name: 'nginx', pid, fd });
+    return [{ ...l, socket: v4(511, users(6)) }, { ...l, handle: silent, socket: v6(511, users(7), true) }];
+  }
+  return [{ ...l, socket: v6(l.proto === 'udp' ? 0 : 4096, [{ name: l.program, pid, fd: 7 }]) }];
+}
+
 /** The programs of the node's host-network pods, while their containers run. */
 function hostPodListeners(state: SimState, machine: string, nodeIp: number): Listener[] {
   const out: Listener[] = [];
@@ -91,6 +108,11 @@ function hostPodListeners(state: SimState, machine: string, nodeIp: number): Lis
       else if (name === 'kube-apiserver') out.push(listener('tcp', 6443, 'kube-apiserver', v6(4096, u('kube-apiserver', 3)), apiserverHandler(state)));
       else if (name === 'kube-controller-manager') out.push(listener('tcp', 10257, 'kube-controller', v4(4096, u('kube-controller', 3)), componentHandler(state, 'kube-controller-manager', machine), LOOPBACK));
       else if (name === 'kube-scheduler') out.push(listener('tcp', 10259, 'kube-scheduler', v4(4096, u('kube-scheduler', 3)), componentHandler(state, 'kube-scheduler', machine), LOOPBACK));
+      else if (p.metadata.namespace !== 'kube-system' && holdsSockets(state, p, c.name)) {
+        // Any other program on the host network listens in the node's namespace, as in a pod's.
+        const hit = appContext(state, p, c);
+        for (const l of hit?.def.listeners?.(hit.app) ?? []) out.push(...hostNetworkSockets(l, pid));
+      }
     }
   }
   return out;

@@ -118,6 +118,15 @@ function containerProcs(state: SimState, node: string, pod: Pod, c: Container, p
   return [p(name)];
 }
 
+/**
+ * The processes of a pod on its node, in pid order: its pause process and its containers'
+ * (nginx's workers included), the ones that share the pod's namespaces. The shim is left out.
+ */
+export function podProcesses(state: SimState, machine: string, pod: Pod, now: number): Proc[] {
+  const { shim } = podPids(machine, `${pod.metadata.namespace}/${pod.metadata.name}`, 0, !!pod.spec.hostNetwork);
+  return machineProcesses(state, machine, now).filter((p) => p.ppid === shim && p.pid !== shim).sort((a, b) => a.pid - b.pid);
+}
+
 /** The machine's processes at `now`, by pid (the login session's excepted). */
 export function machineProcesses(state: SimState, machine: string, now: number): Proc[] {
   const node = isNode(state, machine);

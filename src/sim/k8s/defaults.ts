@@ -249,7 +249,7 @@ export function podView(state: SimState, p: Pod): Obj {
     ...s,
     image: s.containerID ? runtimeImage(s.image) : s.image,
     imageID: s.containerID ? imageId(state, s.image) : '',
-    lastState: {},
+    lastState: s.lastState ?? {},
     ...(stat ? {} : { volumeMounts: [{ ...mount, recursiveReadOnly: 'Disabled' }] }),
   });
   if (status.containerStatuses) (status as Obj).containerStatuses = status.containerStatuses.map(statusView);

@@ -40,23 +40,44 @@
  * A program that ends by itself (ImageDef.runsFor: a Job's) in a pod that is not restarted
  * (restartPolicy OnFailure or Never) exits 0 that long after it started: the pod is Succeeded,
  * its container terminated with reason Completed (its address stays in the status, as the
- * kubelet leaves it); with restartPolicy Always it stays Running (restarts are not modelled).
+ * kubelet leaves it); with restartPolicy Always it stays Running (a program that ends well is
+ * not restarted here).
+ * A program that cannot take its port fails (programFailure): in a pod's own network namespace
+ * when a program of another of its containers already listens there (two nginx containers both
+ * want 80), in a host-network pod when anything on the node does. It runs as long as the image
+ * says (nginx: five bind() rounds 500 ms apart, `still could not bind()`, exit status 1; see
+ * ImageDef.addressInUse), then its container is Terminated (reason Error, its exit code), not
+ * ready, and the pod with it (ContainersNotReady). PLEG notices at its next relist
+ * (PLEG_RELIST_MS), and the pod worker's sync applies the restart back-off of kuberuntime's
+ * doBackOff, with v1.32's timing: the first exit is restarted at once and sets the back-off to
+ * 10 s; a later one found within the back-off since the container finished records a
+ * `BackOff` event (`Back-off restarting failed container web2 in pod clash_default(UID)`) and
+ * leaves the container Waiting in CrashLoopBackOff (`back-off 10s restarting failed
+ * container=web2 pod=clash_default(UID)`), its last instance in lastState; the pod worker syncs
+ * again 10-15 s later (backOffPeriod with 0.5 jitter), and the first sync past the back-off
+ * doubles it (to at most 5 minutes) and starts a new instance: `Pulled` (already present),
+ * `Created`, `Started`, restartCount + 1. A back-off untouched for 10 minutes is forgotten. The
+ * records are `k8s.crashing` (k8s/crash.ts); a restarted program that can bind keeps running.
+ * restartPolicy Never leaves the container Terminated.
  * Left out: image pull failures (ErrImagePull/ImagePullBackOff), init containers, probes,
  * the volume manager's two-minute `Unable to attach or mount volumes` timeout event, the
  * event correlator's similar-event aggregation of FailedCreatePodSandBox (each attempt's
  * message names its own sandbox id, so each is an event of its own), preemption.
  */
-import { isKnownImage, programRunsFor } from '../apps/index';
+import { appContext, isKnownImage, programRunsFor } from '../apps/index';
+import type { ProgramFailure, TakenPort } from '../apps/image';
+import { listenersAt } from '../sockets';
+import { crashKey, programFails } from './crash';
 import { formatIp } from '../ipv4';
 import { attachPod, ipamExhaustedMessage, nodeIp, podStarted } from '../cni';
 import { deriveRng } from '../rng';
 import type { SimState } from '../state';
 import type { ApiContext } from './context';
 import { emit } from './events';
-import { podCounts, schedule } from './scheduler';
+import { hostPortsTaken, podCounts, schedule } from './scheduler';
 import { rfc3339 } from './time';
 import { containerId } from './names';
-import { key, type Container, type Pod, type PodStart } from './types';
+import { key, type Container, type ContainerCrash, type ContainerStatus, type Pod, type PodStart } from './types';
 
 /** The kubelet's default maxPods. */
 export const MAX_PODS = 110;
@@ -72,6 +93,13 @@ const UNSCHEDULABLE_RETRY_MS = 300_000;
 const MOUNT_BACKOFF_MS = 500;
 const MOUNT_BACKOFF_MAX_MS = 122_000;
 const SANDBOX_RETRY_MS = 10_000;
+/** PLEG's relist period: how soon after a container exits the kubelet notices. */
+export const PLEG_RELIST_MS = 1_000;
+/** The container restart back-off: it starts at 10 s and doubles up to 5 minutes (MaxContainerBackOff). */
+export const CRASH_BACKOFF_MS = 10_000;
+export const CRASH_BACKOFF_MAX_MS = 300_000;
+/** The pod worker's requeue after a sync that failed (backOffPeriod, with 0.5 jitter: 10-15 s). */
+const POD_WORKER_BACKOFF_MS = 10_000;
 
 /** Typical unpacked sizes (bytes) as containerd reports them, by repository. */
 const IMAGE_SIZES: Record<string, number> = {
@@ -169,6 +197,9 @@ export function unschedulableMessage(state: SimState, pod: Pod): string | undefi
     } else if (pod.spec.nodeSelector && !Object.entries(pod.spec.nodeSelector).every(([k, v]) => node.metadata.labels?.[k] === v)) {
       add(reasons, "node(s) didn't match Pod's node affinity/selector");
       add(preemption, 'Preemption is not helpful for scheduling');
+    } else if (hostPortsTaken(state, pod, node.metadata.name)) {
+      add(reasons, "node(s) didn't have free ports for the requested pod ports");
+      add(preemption, 'No preemption victims found for incoming pod');
     } else if (podsOnNode(state, node.metadata.name) >= MAX_PODS) {
       add(reasons, 'Too many pods');
       add(preemption, 'No preemption victims found for incoming pod');
@@ -183,7 +214,7 @@ export function unschedulableMessage(state: SimState, pod: Pod): string | undefi
 
 /** The node the scheduler picks, honouring maxPods. */
 function pickNode(ctx: ApiContext, pod: Pod): string | undefined {
-  return schedule(ctx.state, pod, ctx.schedule, (node) => podsOnNode(ctx.state, node) < MAX_PODS);
+  return schedule(ctx.state, pod, ctx.schedule, (node) => podsOnNode(ctx.state, node) < MAX_PODS && !hostPortsTaken(ctx.state, pod, node));
 }
 
 /** The node the scheduler runs on, by node map (derived, not state). */
@@ -402,6 +433,9 @@ function step(ctx: ApiContext, pod: Pod, s: PodStart): boolean {
     emit(ctx, { involved, type: 'Normal', reason: 'Started', message: `Started container ${c.name}`, source: 'kubelet', host });
     // The sandbox says so, in the event format, when it does not know what an image's program does.
     if (!isKnownImage(c.image)) emit(ctx, { involved, type: 'Normal', reason: 'NotModelled', message: `The sandbox does not model image "${c.image}": the container runs but its program listens on nothing`, source: 'sandbox' });
+    // A program whose port another one of its namespace holds exits, and the kubelet restarts it.
+    const failure = programFailure(state, pod, c, containers.slice(0, i));
+    if (failure) crashes(state)[crashKey(pod, c.name)] = { uid: pod.metadata.uid, container: c.name, next: 'exit', due: ctx.now + failure.exitsAfter, backoff: 0, syncs: 0, exitCode: failure.exitCode };
   }
   running(ctx, pod);
   // A program that ends by itself (a Job's) in a pod that is not restarted: Completed later.
@@ -480,6 +514,8 @@ function running(ctx: ApiContext, pod: Pod): void {
 
 /** A pod left: the kubelet forgets it, and the scheduler tries its unschedulable pods again. */
 export function podGone(ctx: ApiContext, pod: Pod): void {
+  const crashing = ctx.state.k8s.crashing;
+  if (crashing) for (const c of pod.spec.containers) delete crashing[crashKey(pod, c.name)];
   const all = ctx.state.k8s.starting;
   if (!all) return;
   delete all[podKey(pod)];
@@ -491,7 +527,140 @@ export function nextKubeletDue(state: SimState): number {
   let next = Infinity;
   const all = state.k8s.starting;
   if (all) for (const k in all) if (all[k]!.due < next) next = all[k]!.due;
+  const crashing = state.k8s.crashing;
+  if (crashing) for (const k in crashing) if (crashing[k]!.due < next) next = crashing[k]!.due;
   return next;
+}
+
+function crashes(state: SimState): Record<string, ContainerCrash> {
+  return (state.k8s.crashing ??= {});
+}
+
+/** How a socket holds a port, for a program that wants the same one. */
+function familyOf(l: { socket?: { family: TakenPort['family'] } }): TakenPort['family'] {
+  // A pod program's listener is not described further: the images' servers take IPv4 and IPv6.
+  return l.socket?.family ?? 'dual';
+}
+
+/**
+ * What the container's program does when it starts, if it cannot take its ports: another
+ * program of its network namespace holds one. In a pod's own namespace the holders are the
+ * programs of its other containers that run (or started before it in this start) and did not
+ * fail themselves; in a host-network pod, everything listening on the node.
+ */
+export function programFailure(state: SimState, pod: Pod, c: Container, earlier: Container[]): ProgramFailure | undefined {
+  const hit = appContext(state, pod, c);
+  const wants = hit?.def.listeners?.(hit.app) ?? [];
+  if (!hit || wants.length === 0) return undefined;
+  const holders = pod.spec.containers.filter((o) => o.name !== c.name && !programFails(state, pod, o.name) && (earlier.includes(o) || !!pod.status.containerStatuses?.find((s) => s.name === o.name)?.state.running));
+  const held = holders.flatMap((o) => {
+    const h = appContext(state, pod, o);
+    return h?.def.listeners?.(h.app) ?? [];
+  });
+  if (pod.spec.hostNetwork && pod.spec.nodeName) held.push(...listenersAt(state, `node/${pod.spec.nodeName}`));
+  const taken: TakenPort[] = [];
+  for (const w of wants) {
+    if (taken.some((t) => t.proto === w.proto && t.port === w.port)) continue;
+    // IPv4 and IPv6-only sockets on one port together hold it for both.
+    const families = new Set(held.filter((l) => l.proto === w.proto && l.port === w.port).map(familyOf));
+    if (families.size === 0) continue;
+    const family = families.size === 1 ? [...families][0]! : 'dual';
+    taken.push({ proto: w.proto, port: w.port, family });
+  }
+  if (taken.length === 0) return undefined;
+  return hit.def.addressInUse?.(hit.app, taken) ?? { log: [], exitsAfter: 50, exitCode: 1 };
+}
+
+/** The pod's Ready and ContainersReady conditions follow its containers' readiness. */
+function podReadiness(pod: Pod, now: number): void {
+  const ts = rfc3339(now);
+  const unready = (pod.status.containerStatuses ?? []).filter((s) => !s.ready).map((s) => s.name);
+  pod.status.conditions = (pod.status.conditions ?? []).map((cond) => {
+    if (cond.type !== 'Ready' && cond.type !== 'ContainersReady') return cond;
+    const status = unready.length === 0 ? 'True' : 'False';
+    const { reason: _r, message: _m, ...rest } = cond;
+    const next = { ...rest, status, lastTransitionTime: cond.status !== status ? ts : cond.lastTransitionTime } as typeof cond;
+    return unready.length === 0 ? next : { ...next, reason: 'ContainersNotReady', message: `containers with unready status: [${unready.join(' ')}]` };
+  });
+}
+
+/** `name_namespace(uid)`, as the kubelet's format.Pod writes a pod. */
+function podRef(pod: Pod): string {
+  return `${pod.metadata.name}_${pod.metadata.namespace ?? 'default'}(${pod.metadata.uid})`;
+}
+
+/** The container's program exits: its status records how the instance ended, and PLEG sees it at its next relist. */
+function crashExit(ctx: ApiContext, pod: Pod, rec: ContainerCrash): void {
+  const st = pod.status.containerStatuses?.find((x) => x.name === rec.container);
+  if (st?.state.running) {
+    const t = rfc3339(ctx.now);
+    st.state = { terminated: { containerID: st.containerID ?? '', exitCode: rec.exitCode, finishedAt: t, reason: rec.exitCode === 0 ? 'Completed' : 'Error', startedAt: st.state.running.startedAt } };
+    st.ready = false;
+    st.started = false;
+    podReadiness(pod, ctx.now);
+    ctx.state.proxyDirty = true;
+  }
+  rec.next = 'sync';
+  rec.due = ctx.now + PLEG_RELIST_MS;
+}
+
+/**
+ * The pod worker syncs a pod whose container exited (kuberuntime's doBackOff): inside the
+ * back-off window since the container finished it records a BackOff event and leaves the
+ * container waiting in CrashLoopBackOff, to sync again 10-15 s later; past it, the back-off
+ * doubles (the first restart sets it to 10 s) and the container starts again.
+ */
+function crashSync(ctx: ApiContext, pod: Pod, rec: ContainerCrash): void {
+  const state = ctx.state;
+  const c = pod.spec.containers.find((x) => x.name === rec.container);
+  const i = pod.spec.containers.findIndex((x) => x.name === rec.container);
+  const statuses = pod.status.containerStatuses ?? [];
+  const st = statuses[statuses.findIndex((x) => x.name === rec.container)];
+  const last = st?.state.terminated ?? st?.lastState?.terminated;
+  // restartPolicy Never leaves the container as it ended (OnFailure restarts a failure as Always does).
+  if (!c || !st || !last || pod.status.phase !== 'Running' || pod.spec.restartPolicy === 'Never') {
+    delete crashes(state)[crashKey(pod, rec.container)];
+    return;
+  }
+  const host = pod.spec.nodeName!;
+  const involved = involvedPod(pod, c);
+  const finished = Date.parse(last.finishedAt ?? rfc3339(ctx.now));
+  // flowcontrol.Backoff forgets an entry not touched for twice the maximum.
+  const expired = rec.backoffAt !== undefined && finished - rec.backoffAt > 2 * CRASH_BACKOFF_MAX_MS;
+  if (rec.backoff > 0 && !expired && ctx.now - finished < rec.backoff) {
+    emit(ctx, { involved, type: 'Warning', reason: 'BackOff', message: `Back-off restarting failed container ${c.name} in pod ${podRef(pod)}`, source: 'kubelet', host });
+    if (st.state.terminated) st.lastState = { terminated: st.state.terminated };
+    st.state = { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${goDuration(rec.backoff)} restarting failed container=${c.name} pod=${podRef(pod)}` } };
+    const jitter = deriveRng(state.seed, `pod-worker:${crashKey(pod, c.name)}#${rec.syncs}`).int(POD_WORKER_BACKOFF_MS / 2);
+    rec.syncs++;
+    rec.due = ctx.now + POD_WORKER_BACKOFF_MS + jitter;
+    return;
+  }
+  rec.backoff = rec.backoff === 0 || expired ? CRASH_BACKOFF_MS : Math.min(2 * rec.backoff, CRASH_BACKOFF_MAX_MS);
+  rec.backoffAt = ctx.now;
+  emit(ctx, { involved, type: 'Normal', reason: 'Pulled', message: `Container image "${c.image}" already present on machine`, source: 'kubelet', host });
+  emit(ctx, { involved, type: 'Normal', reason: 'Created', message: `Created container: ${c.name}`, source: 'kubelet', host });
+  emit(ctx, { involved, type: 'Normal', reason: 'Started', message: `Started container ${c.name}`, source: 'kubelet', host });
+  const restarts = st.restartCount + 1;
+  const next: ContainerStatus = {
+    name: c.name,
+    image: c.image,
+    ready: true,
+    restartCount: restarts,
+    started: true,
+    state: { running: { startedAt: rfc3339(ctx.now) } },
+    lastState: { terminated: last },
+    containerID: `containerd://${containerId(deriveRng(state.seed, `container:${podKey(pod)}/${c.name}#${restarts}`))}`,
+  };
+  statuses[statuses.indexOf(st)] = next;
+  podReadiness(pod, ctx.now);
+  state.proxyDirty = true;
+  const failure = programFailure(state, pod, c, pod.spec.containers.slice(0, i));
+  if (failure) {
+    rec.next = 'exit';
+    rec.due = ctx.now + failure.exitsAfter;
+    rec.exitCode = failure.exitCode;
+  } else delete crashes(state)[crashKey(pod, c.name)];
 }
 
 /**
@@ -500,8 +669,9 @@ export function nextKubeletDue(state: SimState): number {
  * see the pods' new readiness. True if anything changed.
  */
 export function kubeletSync(ctx: ApiContext, controllers?: (ctx: ApiContext) => void): boolean {
-  const all = ctx.state.k8s.starting;
-  if (!all || Object.keys(all).length === 0) return false;
+  const all = (ctx.state.k8s.starting ??= {});
+  const crashing = ctx.state.k8s.crashing ?? {};
+  if (Object.keys(all).length === 0 && Object.keys(crashing).length === 0) return false;
   let changed = false;
   for (let guard = 0; guard < 100_000; guard++) {
     let best: string | undefined;
@@ -511,6 +681,25 @@ export function kubeletSync(ctx: ApiContext, controllers?: (ctx: ApiContext) => 
         best = k;
         bestDue = s.due;
       }
+    }
+    // A container's exit or restart, when it falls due before any pod's next start stage.
+    let crash: string | undefined;
+    let crashDue = Infinity;
+    for (const [k, r] of Object.entries(crashing)) {
+      if (r.due <= ctx.now && (r.due < crashDue || (r.due === crashDue && k < crash!))) {
+        crash = k;
+        crashDue = r.due;
+      }
+    }
+    if (crash !== undefined && crashDue < bestDue) {
+      const rec = crashing[crash]!;
+      const podName = crash.slice(0, crash.length - rec.container.length - 1);
+      const pod = ctx.state.k8s.pods[podName];
+      changed = true;
+      if (!pod || pod.metadata.uid !== rec.uid) delete crashing[crash];
+      else if (rec.next === 'exit') crashExit({ ...ctx, now: rec.due }, pod, rec);
+      else crashSync({ ...ctx, now: rec.due }, pod, rec);
+      continue;
     }
     if (best === undefined) break;
     const s = all[best]!;

@@ -25,14 +25,21 @@
  * CoreDNS's lines (its startup banner, its `log` plugin, reloads) are written by
  * coredns-config.ts; kube-proxy's, flannel's and the API server's come from component-logs.ts,
  * derived like the startup output.
+ * A restarted container's instances each have their log, derived from the instance's start
+ * time: the running one, the last that ended (what a container waiting in CrashLoopBackOff
+ * serves), the one before the current (`--previous`). A program that could not bind its port
+ * wrote its failure instead of its startup output (nginx's `bind() to 0.0.0.0:80 failed`).
+ * Simplified: the recorded request lines belong to the running instance only.
  * Left out: logs of etcd, the controller manager, the scheduler and the ingress-nginx
- * controller, previous container instances (`--previous`), and the log file's size limit in
- * bytes.
+ * controller, and the log file's size limit in bytes.
  */
 import type { SimState } from '../state';
 import { fnv32a } from './names';
 import { startupLog } from '../apps/index';
+import { NGINX_ENTRYPOINT_LINES } from '../apps/nginx';
 import { componentLog } from './component-logs';
+import { programFails } from './crash';
+import { programFailure } from './kubelet';
 import type { Container, ContainerLog, LogLine, Pod } from './types';
 
 export type { ContainerLog, LogLine } from './types';
@@ -126,19 +133,7 @@ export function nginxWorker(conn: number): number {
 function nginxStartup(state: SimState, pod: Pod): string[] {
   const kernel = (pod.spec.nodeName && state.k8s.nodes[pod.spec.nodeName]?.status.nodeInfo.kernelVersion) || '6.8.0-57-generic';
   const version = '1.27.5';
-  const entry = '/docker-entrypoint.sh';
-  const ipv6 = '10-listen-on-ipv6-by-default.sh';
-  const lines = [
-    `${entry}: /docker-entrypoint.d/ is not empty, will attempt to perform configuration`,
-    `${entry}: Looking for shell scripts in /docker-entrypoint.d/`,
-    `${entry}: Launching /docker-entrypoint.d/${ipv6}`,
-    `${ipv6}: info: Getting the checksum of /etc/nginx/conf.d/default.conf`,
-    `${ipv6}: info: Enabled listen on IPv6 in /etc/nginx/conf.d/default.conf`,
-    `${entry}: Sourcing /docker-entrypoint.d/15-local-resolvers.envsh`,
-    `${entry}: Launching /docker-entrypoint.d/20-envsubst-on-templates.sh`,
-    `${entry}: Launching /docker-entrypoint.d/30-tune-worker-processes.sh`,
-    `${entry}: Configuration complete; ready for start up`,
-  ];
+  const lines = NGINX_ENTRYPOINT_LINES;
   const notices = [
     'using the "epoll" event method',
     `nginx/${version}`,
@@ -168,14 +163,32 @@ export function containerStarted(pod: Pod, container: string): number | undefine
 }
 
 /**
- * The whole log of a container, oldest first: its startup output (timed a few milliseconds
- * after the container started) and the lines recorded since.
+ * The container instance whose log the kubelet serves: the running one; for a container that
+ * has ended or waits to be restarted, the instance that ended last; with `previous`, the one
+ * before the current (its lastState). Undefined when there is none.
  */
-export function containerLog(state: SimState, pod: Pod, container: string): LogLine[] {
+export function logInstance(pod: Pod, container: string, previous = false): { started: number; current: boolean } | undefined {
+  const s = pod.status.containerStatuses?.find((c) => c.name === container);
+  if (!s) return undefined;
+  const ended = previous ? s.lastState?.terminated : s.state.running ? undefined : (s.state.terminated ?? s.lastState?.terminated);
+  const at = previous || !s.state.running ? ended?.startedAt : s.state.running.startedAt;
+  return at ? { started: Date.parse(at), current: !previous && !!s.state.running } : undefined;
+}
+
+/**
+ * The whole log of a container, oldest first: its startup output (timed a few milliseconds
+ * after the container started) and the lines recorded since. A program that could not bind its
+ * ports (kubelet.ts programFailure) wrote its failure instead. `previous`: the instance before
+ * the current one (`kubectl logs --previous`).
+ */
+export function containerLog(state: SimState, pod: Pod, container: string, previous = false): LogLine[] {
   const c = pod.spec.containers.find((x) => x.name === container);
   if (!c) return [];
-  const rec = recordedLog(state, pod, container);
-  const started = containerStarted(pod, container);
+  const instance = logInstance(pod, container, previous);
+  const failure = instance && programFails(state, pod, container) ? programFailure(state, pod, c, pod.spec.containers.slice(0, pod.spec.containers.indexOf(c))) : undefined;
+  // The requests a program answered belong to the instance that runs.
+  const rec = instance?.current || !instance ? recordedLog(state, pod, container) : undefined;
+  const started = instance?.started;
   const out: LogLine[] = [];
   // The cluster's components (kube-proxy, flannel, the API server) write klog lines of their own.
   const component = started !== undefined ? componentLog(state, pod, c, started) : undefined;
@@ -183,12 +196,16 @@ export function containerLog(state: SimState, pod: Pod, container: string): LogL
     for (const l of component) out.push({ ts: rfc3339Nano(l.at, l.us * 1000 + (fnv32a(l.text) % 1000)), text: l.text });
     out.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
   } else if (started !== undefined && (rec?.dropped ?? 0) === 0) {
-    const startup = startupLines(state, pod, c);
+    const startup = failure ? failure.log : startupLines(state, pod, c);
     // The entrypoint's scripts take a few milliseconds each; nginx starts right after them.
     let t = started + 40;
     let prevMs = -1;
     let ns = 0;
     startup.forEach((raw, i) => {
+      if (raw.startsWith('\u0000wait ')) {
+        t += Number(raw.slice(6));
+        return;
+      }
       t += raw.startsWith('\u0000') ? 0 : 3 + (fnv32a(`${pod.metadata.uid}/${container}/start/${i}`) % 5);
       const hashed = extraNs(pod, container, -1 - i);
       ns = t === prevMs ? Math.min(999_999, ns + 20_000 + (hashed % 60_000)) : hashed % 200_000;
@@ -196,6 +213,8 @@ export function containerLog(state: SimState, pod: Pod, container: string): LogL
       const ts = rfc3339Nano(t, ns);
       let text = raw;
       if (raw.startsWith('\u0000notice ')) text = `${logTime(t)} [notice] 1#1: ${raw.slice(8)}`;
+      else if (raw.startsWith('\u0000emerg ')) text = `${logTime(t)} [emerg] 1#1: ${raw.slice(7)}`;
+      else if (raw.startsWith('\u0000now ')) text = raw.slice(5);
       else if (raw.startsWith('\u0000go ')) text = `${logTime(t)} ${raw.slice(4)}`;
       else if (raw.startsWith('\u0000iso ')) text = raw.slice(5).replace('{time}', new Date(t).toISOString());
       out.push({ ts, text });

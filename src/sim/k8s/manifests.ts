@@ -40,6 +40,7 @@
  * changing a Service's type through apply; a failed update among several errors shows the
  * applied manifest where kubectl shows the patch it computed.
  */
+import { objectWarnings } from './pod-warnings';
 import { clone } from '../clone';
 import { canonicalJson } from './names';
 import { ApiError, createDeployment, createIngress, createNamespace, createPod, createService, updateServiceType, type ApiContext } from './api';
@@ -433,11 +434,13 @@ function applyDocument(ctx: ApiContext, planned: Planned, mode: 'apply' | 'creat
     const msg = `error when retrieving current configuration of:\n${infoText(p)}\nfrom server for: "${p.source}": resource name may not be empty`;
     throw new ManifestError('BadRequest', msg, `error: ${msg}`, msg);
   }
-  const { obj: decodedObj, request: decoded, warnings } = decodeDocument(p, validate);
+  const { obj: decodedObj, request: decoded, warnings: decodeWarnings } = decodeDocument(p, validate);
   p = { ...p, obj: decodedObj };
   const live = existingMeta(ctx, p);
   const req = requestObject(ctx, p, decoded, live, mode);
   const update = live !== undefined && mode !== 'create';
+  // The pod spec warnings come with a created object (pod-warnings.ts).
+  const warnings = update ? decodeWarnings : [...decodeWarnings, ...objectWarnings(p.kind, decodedObj)];
   const k = key(p.namespace, p.name);
   if (update && p.kind === 'Service') {
     const cleared = dropTypeDependentFields(ctx.state.k8s.services[k]!, req);

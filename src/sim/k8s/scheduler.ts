@@ -12,8 +12,13 @@
  * from there on with the same count, and only when none is left is the whole list scanned
  * again. The answer is the one a full scan gives; a 15,000-pod build scans each node list
  * about once per round of placements instead of once per pod.
+ * The NodePorts filter: a pod that asks for host ports (a `hostPort`, or any port of a
+ * host-network pod, whose hostPort defaults to its containerPort) fits only a node where no
+ * pod bound there holds the same protocol and port on an overlapping host address (0.0.0.0,
+ * the default, overlaps every address).
  * Left out: scoring plugins, affinity and anti-affinity, topology spread constraints,
- * preemption (see kubelet.ts for the messages an unschedulable pod gets).
+ * preemption (see kubelet.ts for the messages an unschedulable pod gets), the kubelet's own
+ * admission check of host ports for a pod that names its node.
  */
 import type { SimState } from '../state';
 import type { Pod } from './types';
@@ -95,4 +100,29 @@ export function podCounts(state: SimState): Record<string, number> {
     alloc.podsPerNode = counts;
   }
   return alloc.podsPerNode;
+}
+
+/** The host ports a pod asks for: `protocol/port` with the host address (0.0.0.0 when none is given). */
+function hostPorts(pod: Pod): { key: string; ip: string }[] {
+  const out: { key: string; ip: string }[] = [];
+  for (const c of pod.spec.containers) {
+    for (const p of c.ports ?? []) {
+      const hostPort = (p as { hostPort?: number }).hostPort ?? (pod.spec.hostNetwork ? p.containerPort : 0);
+      if (hostPort > 0) out.push({ key: `${p.protocol ?? 'TCP'}/${hostPort}`, ip: (p as { hostIP?: string }).hostIP || '0.0.0.0' });
+    }
+  }
+  return out;
+}
+
+/** The NodePorts filter: true when a pod bound to `node` already holds a host port the pod wants. */
+export function hostPortsTaken(state: SimState, pod: Pod, node: string): boolean {
+  const wanted = hostPorts(pod);
+  if (wanted.length === 0) return false;
+  for (const other of Object.values(state.k8s.pods)) {
+    if (other === pod || other.spec.nodeName !== node || other.status.phase === 'Succeeded' || other.status.phase === 'Failed') continue;
+    for (const h of hostPorts(other)) {
+      if (wanted.some((w) => w.key === h.key && (w.ip === h.ip || w.ip === '0.0.0.0' || h.ip === '0.0.0.0'))) return true;
+    }
+  }
+  return false;
 }

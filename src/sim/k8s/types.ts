@@ -114,7 +114,18 @@ export interface ContainerStatus {
   ready: boolean;
   restartCount: number;
   started: boolean;
-  state: { running?: { startedAt: string }; waiting?: { reason: string; message?: string }; terminated?: { reason: string; exitCode: number; startedAt?: string; finishedAt?: string } };
+  state: { running?: { startedAt: string }; waiting?: { reason: string; message?: string }; terminated?: ContainerTerminated };
+  /** The previous instance's end, once the container has been restarted or waits to be (kubectl's Last State). */
+  lastState?: { terminated?: ContainerTerminated };
+  containerID?: string;
+}
+
+/** How a container instance ended. */
+export interface ContainerTerminated {
+  reason: string;
+  exitCode: number;
+  startedAt?: string;
+  finishedAt?: string;
   containerID?: string;
 }
 
@@ -309,6 +320,8 @@ export interface K8sState {
   secrets?: Record<string, { metadata: ObjectMeta }>;
   /** Pods the kubelet is still starting (see kubelet.ts), by `namespace/name`. */
   starting?: Record<string, PodStart>;
+  /** Containers whose program exits and which the kubelet restarts, by `namespace/pod/container` (see kubelet.ts). */
+  crashing?: Record<string, ContainerCrash>;
   /** Images each node has pulled since the cluster was built (see kubelet.ts). */
   nodeImages?: Record<string, string[]>;
   /** Allocation state that the API server and the CNI keep outside the objects. */
@@ -359,6 +372,27 @@ export interface PodStart {
   /** The last FailedScheduling message recorded and when (the scheduler repeats it every 5 minutes). */
   lastMessage?: string;
   lastAt?: number;
+}
+
+/**
+ * A container whose program cannot keep running (it exits by itself with a failure), as its
+ * node's kubelet tracks it: when the program exits, when the pod worker next syncs the pod, and
+ * the container's restart back-off.
+ */
+export interface ContainerCrash {
+  /** The pod's uid: a pod recreated under the same name starts afresh. */
+  uid: string;
+  container: string;
+  /** What happens at `due`: the running program exits, or the pod worker syncs the pod. */
+  next: 'exit' | 'sync';
+  due: number;
+  /** The kubelet's back-off for the container (ms; 0 before the first restart) and when it last grew. */
+  backoff: number;
+  backoffAt?: number;
+  /** How many pod-worker syncs found it backing off (their jitter is drawn from it). */
+  syncs: number;
+  /** The status the running program exits with. */
+  exitCode: number;
 }
 
 export function key(namespace: string | undefined, name: string): string {

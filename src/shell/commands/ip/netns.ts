@@ -9,10 +9,12 @@
  * with `/` or `.`/`..` is "Invalid netns name"; a taken one "Cannot create namespace file ...:
  * File exists"), `delete` unmounts it, `exec NAME CMD...` runs one of the machine's programs
  * inside it with its status (`exec of "X" failed` for a missing program), `identify [PID]`
- * names the namespace a process is in, `pids NAME` lists the processes inside (none: nothing
- * keeps running inside one here). Process ids name namespaces as /proc/PID/ns/net does: the
- * machine's own processes (pid 1, the login shell) its root namespace, a Docker container's
- * main process or a pod's processes their container's or pod's.
+ * names the namespace a process is in, `pids NAME` lists the processes inside, in /proc's
+ * (ascending) order: a pod's pause process and its containers' processes (nothing keeps running
+ * in a namespace made with `ip netns add`). Process ids name namespaces as /proc/PID/ns/net
+ * does: the machine's own processes (pid 1, the login shell) its root namespace, a Docker
+ * container's main process or a pod's processes (pause, containers, nginx's workers) their
+ * container's or pod's.
  * Left out: `attach`, `set`, `monitor`, `list-id`, `-all`, an interactive shell inside a
  * namespace (`ip netns exec NS bash` without a command runs nothing).
  */
@@ -21,7 +23,7 @@ import { CommandError } from '../../errors';
 import { addNamedNetns, deleteNamedNetns, machineRoot, namedNetns, namedNetnsId } from '../../../sim/linux/named-netns';
 import type { Netns } from '../../../sim/netns';
 import type { SimState } from '../../../sim/state';
-import { podPids } from '../../../sim/host/processes';
+import { podPids, podProcesses } from '../../../sim/host/processes';
 import { linkEnv, matches, mayChangeNetwork } from './common';
 import { peerNetnsIds } from './show';
 
@@ -70,7 +72,7 @@ export function netnsByName(state: SimState, loc: Location, name: string): Netns
 }
 
 /** The namespace process `pid` is in (/proc/PID/ns/net), on the location's machine. */
-export function netnsOfPid(state: SimState, loc: Location, pid: number): Netns | undefined {
+export function netnsOfPid(state: SimState, loc: Location, pid: number, now = state.createdAt): Netns | undefined {
   if (loc.kind !== 'node') return undefined;
   const root = machineRoot(state.netns, loc.node);
   if (!root) return undefined;
@@ -85,11 +87,23 @@ export function netnsOfPid(state: SimState, loc: Location, pid: number): Netns |
     const host = !!pod.spec.hostNetwork;
     const pids = pod.spec.containers.flatMap((_, i) => {
       const p = podPids(loc.node, key, i, host);
-      return [p.pause, p.main];
+      return [p.pause, p.main, p.main + 29, p.main + 30];
     });
-    if (pids.includes(pid)) return host ? root : state.netns[`pod/${key}`];
+    if (pids.includes(pid) && podProcesses(state, loc.node, pod, now).some((p) => p.pid === pid)) return host ? root : state.netns[`pod/${key}`];
   }
   return undefined;
+}
+
+/** The pids of the processes inside a namespace of the location's machine, in /proc's order. */
+export function pidsIn(state: SimState, loc: Location, ns: Netns, now: number): number[] {
+  if (loc.kind !== 'node') return [];
+  const out: number[] = [];
+  for (const pod of Object.values(state.k8s.pods)) {
+    if (pod.spec.nodeName !== loc.node || pod.spec.hostNetwork || pod.status.phase !== 'Running') continue;
+    if (state.netns[`pod/${pod.metadata.namespace}/${pod.metadata.name}`] !== ns) continue;
+    out.push(...podProcesses(state, loc.node, pod, now).map((p) => p.pid));
+  }
+  return out.sort((a, b) => a - b);
 }
 
 /** `netns NAME|PID` as iproute2's netns_get_fd() takes it: a /run/netns name, else a pid. */
@@ -219,10 +233,16 @@ export async function netns(ctx: CommandContext, args: string[]): Promise<number
       ctx.stderr.write('No netns name specified\n');
       return 1;
     }
-    if (!netnsByName(state, loc, name)) {
+    if (args.length > 2) {
+      ctx.stderr.write('extra arguments specified\n');
+      return 1;
+    }
+    const target = netnsByName(state, loc, name);
+    if (!target) {
       ctx.stderr.write('Cannot open network namespace: No such file or directory\n');
       return 1;
     }
+    ctx.stdout.write(pidsIn(state, loc, target, ctx.env.scheduler.now()).map((p) => `${p}\n`).join(''));
     return 0;
   }
   if (['attach', 'set', 'monitor', 'list-id'].some((c) => matches(sub, c))) {

@@ -21,7 +21,8 @@ import { formatLabelSelector, labelText } from './printers';
 
 type Obj = Record<string, unknown>;
 type ViewContainer = Container & { volumeMounts?: { mountPath: string; name: string; readOnly?: boolean; subPath?: string }[] };
-export type ViewStatus = { name: string; containerID?: string; imageID?: string; ready: boolean; restartCount: number; state: { running?: { startedAt: string }; waiting?: { reason?: string }; terminated?: { reason: string; exitCode: number } } };
+type ViewTerminated = { reason: string; exitCode: number; startedAt?: string; finishedAt?: string };
+export type ViewStatus = { name: string; containerID?: string; imageID?: string; ready: boolean; restartCount: number; state: { running?: { startedAt: string }; waiting?: { reason?: string }; terminated?: ViewTerminated }; lastState?: { terminated?: ViewTerminated } };
 type ViewVolume = Volume & { projected?: Obj; hostPath?: { path: string; type?: string } };
 export interface TemplateView {
   metadata: { labels?: Record<string, string>; annotations?: Record<string, string> };
@@ -47,6 +48,24 @@ function fieldValue(pod: Obj, path: string): string {
   return String(values[path] ?? '');
 }
 
+/** describeStatus: one container state (`State`, or `Last State` for the previous instance). */
+function writeState(o: Out, title: string, state: ViewStatus['state']): void {
+  if (state.running) {
+    o.w(2, `${title}:\tRunning\n`);
+    o.w(3, `Started:\t${rfc1123z(state.running.startedAt)}\n`);
+  } else if (state.waiting) {
+    o.w(2, `${title}:\tWaiting\n`);
+    if (state.waiting.reason) o.w(3, `Reason:\t${state.waiting.reason}\n`);
+  } else if (state.terminated) {
+    const t = state.terminated;
+    o.w(2, `${title}:\tTerminated\n`);
+    if (t.reason) o.w(3, `Reason:\t${t.reason}\n`);
+    o.w(3, `Exit Code:\t${t.exitCode}\n`);
+    if (t.startedAt) o.w(3, `Started:\t${rfc1123z(t.startedAt)}\n`);
+    if (t.finishedAt) o.w(3, `Finished:\t${rfc1123z(t.finishedAt)}\n`);
+  } else o.w(2, `${title}:\tWaiting\n`);
+}
+
 function writeContainer(o: Out, c: ViewContainer, s: ViewStatus | undefined, space: string, pod: Obj | undefined): void {
   o.w(1, `${space ? ' ' : ''}${c.name}:\n`);
   if (s) o.w(2, `Container ID:\t${s.containerID ?? ''}\n`);
@@ -65,17 +84,8 @@ function writeContainer(o: Out, c: ViewContainer, s: ViewStatus | undefined, spa
     for (const x of c.args) for (const l of x.split('\n')) o.w(3, `${l}\n`);
   }
   if (s) {
-    if (s.state.running) {
-      o.w(2, 'State:\tRunning\n');
-      o.w(3, `Started:\t${rfc1123z(s.state.running.startedAt)}\n`);
-    } else if (s.state.terminated) {
-      o.w(2, 'State:\tTerminated\n');
-      o.w(3, `Reason:\t${s.state.terminated.reason}\n`);
-      o.w(3, `Exit Code:\t${s.state.terminated.exitCode}\n`);
-    } else {
-      o.w(2, 'State:\tWaiting\n');
-      if (s.state.waiting?.reason) o.w(3, `Reason:\t${s.state.waiting.reason}\n`);
-    }
+    writeState(o, 'State', s.state);
+    if (s.lastState?.terminated) writeState(o, 'Last State', s.lastState);
     o.w(2, `Ready:\t${s.ready ? 'True' : 'False'}\n`);
     o.w(2, `Restart Count:\t${s.restartCount}\n`);
   }

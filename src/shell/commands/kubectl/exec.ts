@@ -65,7 +65,9 @@ export async function kubectlExec(
   const container = pod.spec.containers.find((c) => c.name === containerName);
   if (!container) throw new CommandError('INVALID', `Error from server (BadRequest): container ${containerName} is not valid for pod ${pod.metadata.name}`);
   if (!pod.spec.nodeName) throw new CommandError('INVALID', `Error from server (BadRequest): pod ${pod.metadata.name} does not have a host assigned`);
-  if (pod.status.phase !== 'Running') throw new CommandError('EXEC_FAILED', `error: Internal error occurred: unable to upgrade connection: container not found ("${containerName}")`);
+  // A container that has exited (or waits to be restarted) has no process to join either.
+  const running = pod.status.containerStatuses?.find((c) => c.name === containerName)?.state.running;
+  if (pod.status.phase !== 'Running' || (pod.status.containerStatuses && !running)) throw new CommandError('EXEC_FAILED', `error: Internal error occurred: unable to upgrade connection: container not found ("${containerName}")`);
   // A host-network pod of the learner's runs in its node's network namespace (resolver.ts
   // nsIdOf); the control plane's and the CNI's own pods are not modelled inside.
   if (pod.spec.hostNetwork && pod.metadata.namespace === 'kube-system') throw new CommandError('UNSUPPORTED', `error: the sandbox does not model processes inside ${pod.metadata.name} (a host-network system pod); try a pod from the lab`);

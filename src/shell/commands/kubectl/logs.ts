@@ -17,8 +17,10 @@
  * no selector, a selector that matches no pod (kubectl waits its 20 s pod-running timeout),
  * and a node whose kubelet is stopped (the API server's GET of the kubelet's
  * /containerLogs/NS/POD/CONTAINER, with the request's query, is refused).
- * Left out: `--since-time`, `--limit-bytes`, `--pod-running-timeout`, logs of previous
- * container instances.
+ * `--previous` (`-p`) prints the instance before the current one, once a container has been
+ * restarted or waits to be; a container that ended or waits in CrashLoopBackOff serves the log of
+ * its last instance.
+ * Left out: `--since-time`, `--limit-bytes`, `--pod-running-timeout`.
  */
 import { podReady } from '../../../sim/k8s/endpoints';
 import { matches } from '../../../sim/k8s/labels';
@@ -213,7 +215,10 @@ function sourcesFor(ctx: CommandContext, pod: Pod, container: string | undefined
 function checkReadable(src: Source, previous: boolean): void {
   const status = src.pod.status.containerStatuses?.find((c) => c.name === src.container);
   const where = `container "${src.container}" in pod "${src.pod.metadata.name}"`;
-  if (previous) throw new CommandError('INVALID', `Error from server (BadRequest): previous terminated ${where} not found`);
+  if (previous) {
+    if (status?.lastState?.terminated) return;
+    throw new CommandError('INVALID', `Error from server (BadRequest): previous terminated ${where} not found`);
+  }
   if (!status || (status.state.waiting && status.restartCount === 0)) {
     throw new CommandError('INVALID', `Error from server (BadRequest): ${where} is waiting to start: ${status?.state.waiting?.reason ?? 'ContainerCreating'}`);
   }
@@ -302,7 +307,7 @@ export async function kubectlLogs(ctx: CommandContext, argv: string[]): Promise<
   const seen: number[] = [];
   const pending: { s: Source; l: LogLine; i: number }[] = [];
   sources.forEach((s, i) => {
-    let lines = containerLog(state, s.pod, s.container);
+    let lines = containerLog(state, s.pod, s.container, bool(flags, 'previous'));
     seen[i] = recordedCount(state, s);
     if (sinceMs > 0) lines = lines.filter((l) => Date.parse(l.ts) >= now - sinceMs);
     if (tail >= 0) lines = tail === 0 ? [] : lines.slice(-tail);

@@ -9,6 +9,9 @@
  * Workload counts (READY, CURRENT, AVAILABLE) are read from the pods each workload owns at
  * the moment of printing, which is what its controller's status converges to; UP-TO-DATE
  * counts the pods of the ReplicaSet running the current template.
+ * A pod's STATUS is the first container's waiting or terminated reason (printPod walks the
+ * statuses from the last), READY counts the ready running containers, and RESTARTS adds how
+ * long ago the latest restart's previous instance ended (`3 (42s ago)`).
  * Left out: pods' init-container and terminating states (the sandbox never has them yet).
  */
 import { podReady } from '../../../sim/k8s/endpoints';
@@ -39,14 +42,27 @@ export const podColumns: Columns<Pod> = {
   wideHeaders: ['IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES'],
   row(p, now) {
     const cs = p.status.containerStatuses ?? [];
-    const ready = cs.filter((c) => c.ready).length;
-    const restarts = cs.reduce((n, c) => n + c.restartCount, 0);
+    let ready = 0;
+    let restarts = 0;
+    let lastRestart = 0;
+    let hasRunning = false;
     let status: string = p.status.phase;
-    for (const c of cs) {
+    // printPod walks the statuses from the last: the first container's state wins.
+    for (const c of [...cs].reverse()) {
+      restarts += c.restartCount;
+      const finished = c.lastState?.terminated?.finishedAt;
+      if (finished && Date.parse(finished) > lastRestart) lastRestart = Date.parse(finished);
       if (c.state.waiting?.reason) status = c.state.waiting.reason;
       else if (c.state.terminated?.reason) status = c.state.terminated.reason;
+      else if (c.state.terminated) status = `ExitCode:${c.state.terminated.exitCode}`;
+      else if (c.ready && c.state.running) {
+        hasRunning = true;
+        ready++;
+      }
     }
-    return [p.metadata.name, `${ready}/${p.spec.containers.length}`, status, String(restarts), age(p.metadata.creationTimestamp, now)];
+    if (status === 'Completed' && hasRunning) status = podReady(p) ? 'Running' : 'NotReady';
+    const restartText = restarts !== 0 && lastRestart ? `${restarts} (${humanDuration(now - lastRestart)} ago)` : String(restarts);
+    return [p.metadata.name, `${ready}/${p.spec.containers.length}`, status, restartText, age(p.metadata.creationTimestamp, now)];
   },
   wideRow(p) {
     return [p.status.podIP ?? '<none>', p.spec.nodeName ?? '<none>', '<none>', '<none>'];
