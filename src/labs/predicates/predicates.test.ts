@@ -243,7 +243,7 @@ describe('neighbour and fdb', () => {
     await ok.run(`kubectl exec client -- ping -c 1 ${b.peer!.ip}`);
     ok.session.answer('after-ping', 'go');
     // busybox prints the entry with its statistics; the predicate says it as iproute2 does.
-    expect((await ok.run('kubectl exec client -- ip neigh')).stdout).toMatch(new RegExp(`^${b.peer!.ip.replace(/\./g, '\\.')} dev eth0 lladdr ${b.peer!.mac} .* REACHABLE$`, 'm'));
+    expect((await ok.run('kubectl exec client -- ip neigh')).stdout).toMatch(new RegExp(`^${b.peer!.ip!.replace(/\./g, '\\.')} dev eth0 lladdr ${b.peer!.mac} .* REACHABLE$`, 'm'));
     expect(ok.says('neigh-known')).toEqual({ status: 'passed', feedback: `Pod client has ${b.peer!.ip} dev eth0 lladdr ${b.peer!.mac} REACHABLE.` });
     expect(ok.says('neigh-reachable').status).toBe('passed');
     expect(ok.says('neigh-absent-after-ping')).toEqual({ status: 'failed', feedback: `Pod client still has ${b.peer!.ip} dev eth0 lladdr ${b.peer!.mac} REACHABLE.` });
