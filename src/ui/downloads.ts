@@ -14,6 +14,7 @@
  * once, through the panel's polite live region, that a capture can be downloaded. A new session (Reset) starts an empty list.
  */
 import type { FileWritten, LabSessionApi } from '../labs/contract';
+import type { LabPart } from './lab-parts';
 
 const MAX_SHOWN = 4;
 export const PCAP_MEDIA_TYPE = 'application/vnd.tcpdump.pcap';
@@ -48,7 +49,7 @@ interface Entry {
   meta: HTMLElement;
 }
 
-export class CaptureDownloads {
+export class CaptureDownloads implements LabPart {
   private session: LabSessionApi | undefined;
   private unsubscribe: () => void = () => {};
   private region: HTMLElement | undefined;

@@ -19,17 +19,15 @@
  * (`session.openTerminal()`), each its own LabTerminal in its own tab panel, all on the same
  * sandbox. Switching tabs only hides and shows panels, so each keeps its screen. The panel's
  * `data-busy` and the test hook follow the selected tab. Reset closes the extra terminals.
- * The packet path view (path-panel.ts) listens to the session from the start and is loaded
- * when first opened.
- * Capture files the session announces are offered for download under the terminal
- * (downloads.ts).
+ * The parts listed in lab-parts.ts follow each session from its start: the packet path view
+ * (path-panel.ts, loaded when first opened) and the captures offered for download under the
+ * terminal (downloads.ts).
  */
 import xtermCss from '@xterm/xterm/css/xterm.css?inline';
 import type { Scheduler } from '../sim/clock';
 import type { LabSessionApi, TerminalApi } from '../labs/contract';
 import { createLabSession, restoreLabSession } from '../labs/catalog';
-import { PathPanel } from './path-panel';
-import { CaptureDownloads } from './downloads';
+import { LAB_PARTS } from './lab-parts';
 import { TaskList } from './task-list';
 import { LabTerminal } from './terminal';
 import {
@@ -174,12 +172,13 @@ export async function mountLab(panel: HTMLElement): Promise<{ dispose(): void }>
   };
 
   let unsubscribe: () => void = () => {};
-  const downloads = new CaptureDownloads(panel);
+  // The packet path view and the capture downloads (lab-parts.ts) follow each session from its start.
+  const parts = LAB_PARTS.map((make) => make(panel));
   const listen = (): void => {
     unsubscribe = session.subscribe((e) => {
       if (e.type === 'task' || e.type === 'state') tasks.schedule();
     });
-    downloads.follow(session);
+    for (const part of parts) part.follow(session);
   };
 
   // ---- terminals ----------------------------------------------------------------------------
@@ -294,9 +293,6 @@ export async function mountLab(panel: HTMLElement): Promise<{ dispose(): void }>
   };
 
   listen();
-  // The packet path view (path-panel.ts) keeps the session's packets from the start.
-  const path = new PathPanel(panel);
-  path.attach(session);
   showSeed();
   greet();
   await terminal.start();
@@ -319,7 +315,6 @@ export async function mountLab(panel: HTMLElement): Promise<{ dispose(): void }>
     terminal.replaceSession(session);
     if (notice) notice.hidden = true;
     listen();
-    path.attach(session);
     tasks.reset();
     showSeed();
     greet();
@@ -366,7 +361,7 @@ export async function mountLab(panel: HTMLElement): Promise<{ dispose(): void }>
   return {
     dispose(): void {
       unsubscribe();
-      downloads.dispose();
+      for (const part of parts) part.dispose();
       tasks.dispose();
       resetButton?.removeEventListener('click', onReset);
       panel.removeEventListener('lab:type', onType);
@@ -375,7 +370,6 @@ export async function mountLab(panel: HTMLElement): Promise<{ dispose(): void }>
       tabList.removeEventListener('keydown', onTabKey);
       addButton?.removeEventListener('click', onAdd);
       for (const t of tabs) t.terminal.dispose();
-      path.dispose();
       if (window.__labTerminals) delete window.__labTerminals[labId];
       panel.removeAttribute('data-ready');
     },

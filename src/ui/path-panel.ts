@@ -10,6 +10,7 @@
  * follows the new session and starts empty.
  */
 import type { LabSessionApi } from '../labs/contract';
+import type { LabPart } from './lab-parts';
 import { PathLog } from './path-model';
 
 interface MountedView {
@@ -19,7 +20,7 @@ interface MountedView {
   dispose(): void;
 }
 
-export class PathPanel {
+export class PathPanel implements LabPart {
   readonly log = new PathLog();
   private unsubscribe: () => void = () => {};
   private view: MountedView | null = null;
@@ -35,7 +36,7 @@ export class PathPanel {
   }
 
   /** Keeps the packets `session` sends from now on (and forgets the ones before). */
-  attach(session: LabSessionApi): void {
+  follow(session: LabSessionApi): void {
     this.unsubscribe();
     this.log.clear();
     this.unsubscribe = session.subscribe((e) => {
