@@ -55,6 +55,8 @@ export interface ShellEnv {
   positional?: string[];
   /** In a pipeline of several commands: each simple command's words, as written (what `ps` sees running). */
   pipeline?: string[][];
+  /** The text `ssh NODE CMD` runs: no terminal and no login shell (sshd runs it as `bash -c TEXT`). */
+  sshCommand?: string;
 }
 
 export interface CommandContext {

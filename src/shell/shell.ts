@@ -257,13 +257,16 @@ export class Shell {
    * The environment of a program started at another place (`kubectl exec POD -- env`): in a
    * container, the runtime's environment and no shell's; elsewhere the caller's variables.
    */
-  private spawnEnv(env: ShellEnv, location: Location, tty: boolean): ShellEnv {
+  private spawnEnv(env: ShellEnv, location: Location, tty: boolean, args: readonly string[]): ShellEnv {
     const proc = processEnv(this.opts.sim, location, tty);
-    if (!proc) return { ...env, location };
+    // The caller's pipeline runs where the caller is, not in the spawned command.
+    const { pipeline: _callers, ...own } = env;
+    const ssh = location.kind === 'node' && !tty && args[0] === 'bash' && args[1] === '-c' ? { sshCommand: args[2] ?? '' } : {};
+    if (!proc) return { ...own, location, ...ssh };
     const vars: Record<string, string> = { '?': '0' };
     for (const [k, v] of proc) vars[k] = v;
     attachShellState(vars, { exported: new Set(proc.map(([k]) => k)), history: () => [], dialect: 'ash', direct: true, functions: new Map() });
-    return { ...env, location, vars };
+    return { ...own, location, vars };
   }
 
   /** A copy of `env` with its own variables (a subshell, or a command's `NAME=value` prefixes). */
@@ -925,7 +928,7 @@ export class Shell {
       ...(stdin !== undefined ? { stdin } : {}),
       sleep: (ms) => this.sleep(ms),
       endless: () => this.opts.scheduler.endless?.(),
-      spawn: (location, args, childTty) => this.exec(this.lookup(args[0]!, location), args, stdout, stderr, childTty, this.spawnEnv(env, location, childTty), undefined),
+      spawn: (location, args, childTty) => this.exec(this.lookup(args[0]!, location), args, stdout, stderr, childTty, this.spawnEnv(env, location, childTty, args), undefined),
       enter: (location) => this.moveTo(location, base),
       script: (text, argv0, args, bash) => this.runChild(text, env, argv0, args, bash, stdout, stderr, stdin),
       ...(subshell ? { subshell } : {}),

@@ -11,6 +11,25 @@ async function onNode(lines: string[]): Promise<string> {
 }
 
 describe('ps on a node', () => {
+  it('run by ssh NODE CMD: no terminal, sshd as root@notty, nothing of the caller\'s own pipeline', async () => {
+    const clock = new ScriptClock(REFERENCE_TIME);
+    const session = await labSession({ lab: 'fixture-web', seed: 1, scheduler: clock });
+    const node = Object.keys(session.sim.state.k8s.nodes).find((n) => n !== 'control-plane')!;
+    const piped = await transcript(session, clock, [`ssh ${node} ps -ef | grep -e notty -e 'ps -ef' -e grep`], { quiet: true });
+    const rows = piped.trim().split('\n');
+    // ps runs in bash -c's place (a lone command is exec'd), a child of sshd's session process.
+    expect(rows).toHaveLength(2);
+    const [sshd, ps] = rows.map((r) => r.split(/ +/));
+    expect(rows[0]).toMatch(/^root +\d+ +\d+ +0 \d\d:\d\d \? +00:00:00 sshd: root@notty$/);
+    expect(rows[1]).toMatch(/^root +\d+ +\d+ +0 \d\d:\d\d \? +00:00:00 ps -ef$/);
+    expect(ps![2]).toBe(sshd![1]);
+    // A pipeline on the node: bash -c with the text as ssh sent it, its commands its children.
+    const remote = await transcript(session, clock, [`ssh ${node} "ps -ef | grep -E 'bash|grep'"`], { quiet: true });
+    expect(remote).toMatch(/^root +(\d+) +\d+ +0 \d\d:\d\d \? +00:00:00 bash -c ps -ef \| grep -E 'bash\|grep'$/m);
+    expect(remote).toMatch(/ \? +00:00:00 grep -E bash\|grep$/m);
+    expect(remote).not.toContain('pts/0');
+  });
+
   it('ps auxw | grep kube-proxy: kube-proxy as kubeadm runs it, and the grep itself', async () => {
     const out = await onNode(['ps auxw | grep kube-proxy']);
     const rows = out.split('\n').filter((l) => /^root\s+\d+/.test(l));

@@ -5,7 +5,9 @@
  * daemons, the units that run, the pods' shims, pause processes and programs); ps adds the
  * ssh session: `sshd: root@pts/0`, `-bash`, and the commands of the pipeline ps runs in
  * (`ps auxw | grep kube-proxy` shows grep too, as `grep --color=auto`: Ubuntu's root .bashrc
- * aliases it). Pids match ss -p's and systemctl's. START is HH:MM within a day, else MonDD;
+ * aliases it). Run by `ssh NODE CMD` there is no terminal: `sshd: root@notty`, TTY `?`, no
+ * login shell (bash -c runs a lone command in its own place), and what the caller pipes the
+ * output into runs on the caller's machine, not in this table. Pids match ss -p's and systemctl's. START is HH:MM within a day, else MonDD;
  * %MEM is RSS over 4 GiB.
  * Formats: `ps` alone (PID TTY TIME CMD of the session), `ps aux`/`auxw`/`auxww` (BSD style,
  * USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND) and `ps -ef` (UID PID PPID C STIME TTY
@@ -33,15 +35,25 @@ function table(ctx: CommandContext, node: string): Proc[] {
   const sh = sshd + 113;
   // Its parent is sshd's listener; one restarted since has left it to init.
   const listener = unitEvents(state, node, 'ssh.service').length > 0 ? 1 : unitPid(state, node, 'ssh.service');
-  procs.push({ user: 'root', pid: sshd, ppid: listener, share: 0, vsz: 14_800, rss: 9_344, tty: '?', stat: 'Ss', start: registered + 60_000, cmd: 'sshd: root@pts/0' });
-  procs.push({ user: 'root', pid: sh, ppid: sshd, share: 0, vsz: 8_632, rss: 5_376, tty: 'pts/0', stat: 'Ss', start: registered + 60_000, cmd: '-bash' });
+  const remote = ctx.env.sshCommand !== undefined;
+  const tty = remote ? '?' : 'pts/0';
+  // `ssh NODE CMD` has no terminal: sshd's session process is `root@notty` and bash -c runs the
+  // command (a lone command in its place; a pipeline's commands as its children). Nothing of
+  // the caller's own pipeline runs on the node.
+  procs.push({ user: 'root', pid: sshd, ppid: listener, share: 0, vsz: 14_800, rss: remote ? 7_296 : 9_344, tty: '?', stat: 'Ss', start: remote ? now : registered + 60_000, cmd: remote ? 'sshd: root@notty' : 'sshd: root@pts/0' });
   const pipeline = ctx.env.pipeline?.filter((w) => w.length > 0) ?? [ctx.argv];
+  if (!remote || pipeline.length > 1) {
+    procs.push({ user: 'root', pid: sh, ppid: sshd, share: 0, vsz: 8_632, rss: 5_376, tty, stat: 'Ss', start: remote ? now : registered + 60_000, cmd: remote ? `bash -c ${ctx.env.sshCommand}` : '-bash' });
+  }
+  const parent = !remote || pipeline.length > 1 ? sh : sshd;
   // Each command line the shell ran forked new processes: later pids are higher.
   const first = sh + 1500 + 7 * shellState(ctx.env).history().length + Math.floor((now - registered) / 60_000);
   pipeline.forEach((words, i) => {
-    const cmd = words[0] === 'grep' ? ['grep', '--color=auto', ...words.slice(1)] : words;
+    // Ubuntu's root .bashrc aliases grep; bash -c reads no .bashrc.
+    const cmd = words[0] === 'grep' && !remote ? ['grep', '--color=auto', ...words.slice(1)] : words;
     const isPs = words[0] === 'ps';
-    procs.push({ user: 'root', pid: first + i, ppid: sh, share: 0, vsz: isPs ? 11_320 : 6_544, rss: isPs ? 4_480 : 2_304, tty: 'pts/0', stat: isPs ? 'R+' : 'S+', start: now, cmd: cmd.join(' ') });
+    const running = remote ? (isPs ? 'R' : 'S') : isPs ? 'R+' : 'S+';
+    procs.push({ user: 'root', pid: first + i, ppid: parent, share: 0, vsz: isPs ? 11_320 : 6_544, rss: isPs ? 4_480 : 2_304, tty, stat: running, start: now, cmd: cmd.join(' ') });
   });
   return procs.filter((p) => p.start <= now).sort((a, b) => a.pid - b.pid);
 }
