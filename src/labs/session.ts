@@ -44,6 +44,7 @@ import { Sim } from '../sim/sim';
 import type { SimState } from '../sim/state';
 import { topologyOf, type TopologyView } from '../sim/topology';
 import { binaryToBytes, readFile as readSandboxFile, writeFile as writeSandboxFile } from '../sim/files';
+import { pcapMagic } from '../sim/pcap';
 import { utf8 } from '../sim/k8s/objects';
 import { parseManifest } from '../shell/commands/kubectl/mutate';
 import { applyDocuments, applyText } from '../shell/commands/kubectl/apply';
@@ -495,15 +496,12 @@ export class LabSession implements LabSessionApi {
   }
 }
 
-/** The pcap magic as the first four characters of a binary string, in either byte order. */
-const PCAP_MAGICS = ['\xd4\xc3\xb2\xa1', '\xa1\xb2\xc3\xd4', '\x4d\x3c\xb2\xa1', '\xa1\xb2\x3c\x4d'];
-
 /** `size:mtime` of every capture file in the sandbox, by `machine\0path`. */
 function captureMarks(state: SimState): Map<string, string> {
   const out = new Map<string, string>();
   for (const [machine, files] of Object.entries(state.files ?? {})) {
     for (const [path, f] of Object.entries(files)) {
-      if (f.binary && PCAP_MAGICS.includes(f.content.slice(0, 4))) out.set(`${machine}\0${path}`, `${f.content.length}:${f.mtime}`);
+      if (f.binary && pcapMagic([...f.content.slice(0, 4)].map((c) => c.charCodeAt(0)))) out.set(`${machine}\0${path}`, `${f.content.length}:${f.mtime}`);
     }
   }
   return out;

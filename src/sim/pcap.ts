@@ -154,23 +154,27 @@ export function writePcap(records: readonly PcapInputRecord[]): Uint8Array {
   return w.bytes();
 }
 
+/**
+ * The byte order and time resolution the first four bytes of a file announce, or undefined
+ * when they are not a classic pcap magic in either byte order.
+ */
+export function pcapMagic(first: ArrayLike<number>): { littleEndian: boolean; nanoseconds: boolean } | undefined {
+  if (first.length < 4) return undefined;
+  const [b0, b1, b2, b3] = [first[0]!, first[1]!, first[2]!, first[3]!];
+  const le = ((b3 << 24) | (b2 << 16) | (b1 << 8) | b0) >>> 0;
+  const be = ((b0 << 24) | (b1 << 16) | (b2 << 8) | b3) >>> 0;
+  if (le === PCAP_MAGIC || le === PCAP_MAGIC_NS) return { littleEndian: true, nanoseconds: le === PCAP_MAGIC_NS };
+  if (be === PCAP_MAGIC || be === PCAP_MAGIC_NS) return { littleEndian: false, nanoseconds: be === PCAP_MAGIC_NS };
+  return undefined;
+}
+
 /** Parses a classic pcap file (either byte order, micro- or nanosecond). Throws DecodeError. */
 export function readPcap(bytes: Uint8Array): PcapFile {
   if (bytes.length < PCAP_GLOBAL_HEADER_LENGTH) throw new DecodeError('short pcap global header');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let le: boolean;
-  let nanoseconds: boolean;
-  const magicLe = dv.getUint32(0, true);
-  const magicBe = dv.getUint32(0, false);
-  if (magicLe === PCAP_MAGIC || magicLe === PCAP_MAGIC_NS) {
-    le = true;
-    nanoseconds = magicLe === PCAP_MAGIC_NS;
-  } else if (magicBe === PCAP_MAGIC || magicBe === PCAP_MAGIC_NS) {
-    le = false;
-    nanoseconds = magicBe === PCAP_MAGIC_NS;
-  } else {
-    throw new DecodeError(`not a pcap file (magic 0x${magicBe.toString(16).padStart(8, '0')})`);
-  }
+  const magic = pcapMagic(bytes);
+  if (!magic) throw new DecodeError(`not a pcap file (magic 0x${dv.getUint32(0, false).toString(16).padStart(8, '0')})`);
+  const { littleEndian: le, nanoseconds } = magic;
   const file: PcapFile = {
     versionMajor: dv.getUint16(4, le),
     versionMinor: dv.getUint16(6, le),
