@@ -79,6 +79,13 @@ function fromHere(ref: ObservableRef, ctx: CheckContext, ev: TraceEvent): boolea
   return ev.origin === ctx.place(ref.from).ns;
 }
 
+/** The frames this trace put through place `at` (on device `dev`, if given): what a capture there sees. */
+function capturedAt(ref: ObservableRef, ctx: CheckContext, ev: TraceEvent): TraceEvent['trace']['captures'] {
+  const ns = ctx.place(ref.at!).ns;
+  const dev = ref.dev === undefined ? undefined : ctx.render(ref.dev);
+  return ev.trace.captures.filter((c) => c.ns === ns && (dev === undefined || c.dev === dev));
+}
+
 /** The hops of this trace at place `at` (on device `dev`, if given). */
 function hopsAt(ref: ObservableRef, ctx: CheckContext, ev: TraceEvent): Hop[] {
   const ns = ref.at ? ctx.place(ref.at).ns : undefined;
@@ -110,10 +117,7 @@ function echoRequests(ref: ObservableRef, ctx: CheckContext, ev: TraceEvent): Ec
   const to = ref.to ? addressesOf(ctx, ref.to) : undefined;
   let found: EchoHeader[];
   if (ref.at) {
-    const ns = ctx.place(ref.at).ns;
-    const dev = ref.dev === undefined ? undefined : ctx.render(ref.dev);
-    found = ev.trace.captures
-      .filter((c) => c.ns === ns && (dev === undefined || c.dev === dev))
+    found = capturedAt(ref, ctx, ev)
       .flatMap((c) => packetsIn(c.frame))
       .filter((p) => p.payload.kind === 'icmp' && p.payload.type === ICMP_ECHO_REQUEST);
   } else {
@@ -281,13 +285,10 @@ export const OBSERVABLES: Record<string, Observable> = {
     how: 'send {{to}} a packet larger than the MTU from {{from}} (ping -s 2000) while capturing with tcpdump -v at {{at}}',
     extract(ref, ctx, ev) {
       if (!fromHere(ref, ctx, ev)) return [];
-      const at = ctx.place(ref.at!).ns;
-      const dev = ctx.render(ref.dev!);
       const fromIps = addressesOf(ctx, ref.from);
       const to = addressesOf(ctx, ref.to!);
       const out: string[] = [];
-      for (const c of ev.trace.captures) {
-        if (c.ns !== at || c.dev !== dev) continue;
+      for (const c of capturedAt(ref, ctx, ev)) {
         const ip = c.frame.payload;
         if (ip.kind !== 'ipv4' || !fromIps.includes(ip.src) || !to.includes(ip.dst)) continue;
         // The last fragment: no MF, and an offset (a whole packet has neither).
@@ -300,13 +301,11 @@ export const OBSERVABLES: Record<string, Observable> = {
 
 function frameMacs(ref: ObservableRef, ctx: CheckContext, ev: TraceEvent, which: 'src' | 'dst'): string[] {
   if (!fromHere(ref, ctx, ev)) return [];
-  const at = ctx.place(ref.at!).ns;
-  const dev = ctx.render(ref.dev!);
   const fromIps = addressesOf(ctx, ref.from);
   const to = ref.to ? addressesOf(ctx, ref.to) : undefined;
   const out: string[] = [];
-  for (const c of ev.trace.captures) {
-    if (c.ns !== at || c.dev !== dev || c.dir !== 'out') continue;
+  for (const c of capturedAt(ref, ctx, ev)) {
+    if (c.dir !== 'out') continue;
     const ip = c.frame.payload;
     if (ip.kind !== 'ipv4') continue;
     if (!fromIps.includes(ip.src) || (to && !to.includes(ip.dst))) continue;
