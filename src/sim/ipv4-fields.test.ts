@@ -10,6 +10,7 @@ import {
   editField,
   encodeHeader,
   FIELD_SPECS,
+  fieldBytes,
   FieldError,
   FIXED_FIELDS,
   locatePacket,
@@ -45,6 +46,16 @@ const PING = hex(`4500 0054 78c9 4000 4001 3d21 c0a8 0164 c0a8 020a 0800 dfd5 6c
 const IGMP = hex('46c0 0020 0000 4000 0102 4110 c0a8 0164 e000 00fb 9404 0000 1600 0904 e000 00fb');
 
 describe('the field table', () => {
+  it('gives the bytes each field lies in, shared bytes included', () => {
+    expect(fieldBytes('version')).toEqual({ offset: 0, length: 1 });
+    expect(fieldBytes('ihl')).toEqual({ offset: 0, length: 1 });
+    expect(fieldBytes('ecn')).toEqual({ offset: 1, length: 1 });
+    expect(fieldBytes('flags')).toEqual({ offset: 6, length: 1 });
+    expect(fieldBytes('fragmentOffset')).toEqual({ offset: 6, length: 2 });
+    expect(fieldBytes('ttl')).toEqual({ offset: 8, length: 1 });
+    expect(fieldBytes('destination')).toEqual({ offset: 16, length: 4 });
+  });
+
   it('lays the fixed fields over the 160 bits of RFC 791 in order, without gaps or overlaps', () => {
     let bit = 0;
     for (const id of FIXED_FIELDS) {

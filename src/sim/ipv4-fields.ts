@@ -221,6 +221,16 @@ export function fieldSpec(id: FieldId): FieldSpec {
 export const FIXED_FIELDS: readonly FixedFieldId[] = FIELD_SPECS.filter((s) => s.bits > 0).map((s) => s.id as FixedFieldId);
 
 /** An edit the header cannot take: the message says why, in words for the learner. */
+/**
+ * The bytes a fixed field lies in, from the start of the header: a field that shares a byte
+ * with another (version and IHL, flags and fragment offset) gives the bytes its bits touch.
+ */
+export function fieldBytes(id: FixedFieldId): { offset: number; length: number } {
+  const s = fieldSpec(id);
+  const first = s.bit >> 3;
+  return { offset: first, length: ((s.bit + s.bits - 1) >> 3) - first + 1 };
+}
+
 export class FieldError extends Error {}
 
 // ------------------------------------------------------------------------------------ bits

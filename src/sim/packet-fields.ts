@@ -11,12 +11,14 @@
  * can point at them; fields that share bytes (IPv4's version and header length, its flags and
  * fragment offset, TCP's data offset) each give the bytes they live in. Values are written as
  * Wireshark writes them where that is short (`0x0800 (IPv4)`, `8 (Echo (ping) request)`,
- * `0x02 (SYN)`), with the number first, so the text carries the meaning.
+ * `0x02 (SYN)`), with the number first, so the text carries the meaning. Where each IPv4 field
+ * lies and the protocols' names come from ipv4-fields.ts, the header explorer's field table.
  * Simplified: IPv4 options and ICMP types other than echo, unreachable and time exceeded get
  * no fields of their own (the sandbox sends none); TCP options are listed on one line.
  */
 import { decodeDns, rcodeName, rdataText, typeName } from './dns';
 import { formatIp } from './ipv4';
+import { fieldBytes, protocolName, type FixedFieldId } from './ipv4-fields';
 import { BROADCAST_MAC } from './mac';
 import {
   ETH_P_ARP,
@@ -75,8 +77,6 @@ const ICMP_TYPES: Record<number, string> = {
 };
 
 const UNREACH_CODES = ['Network unreachable', 'Host unreachable', 'Protocol unreachable', 'Port unreachable', 'Fragmentation needed'];
-
-const PROTOCOLS: Record<number, string> = { 1: 'ICMP', 6: 'TCP', 17: 'UDP' };
 
 const TCP_FLAGS: [number, string][] = [
   [TCP_CWR, 'CWR'],
@@ -139,25 +139,31 @@ export function packetHeaders(p: Ipv4Packet, offset = 0, role?: 'inner'): Header
   const at = offset;
   const flags = (p.df ? 2 : 0) | (p.mf ? 1 : 0);
   const flagNames = [p.df ? "don't fragment" : '', p.mf ? 'more fragments' : ''].filter(Boolean).join(', ');
+  const protocol = protocolName(p.proto);
+  // Named as the path view names them; where each field lies comes from ipv4-fields.ts.
+  const ipFields: [string, FixedFieldId, string][] = [
+    ['Version', 'version', '4'],
+    ['Header length', 'ihl', '20 bytes (5)'],
+    ['Type of service', 'dscp', `${hex(p.tos, 2)} (DSCP ${p.tos >> 2}, ECN ${p.tos & 3})`],
+    ['Total length', 'totalLength', String(ipv4Length(p))],
+    ['Identification', 'identification', `${hex(p.id, 4)} (${p.id})`],
+    ['Flags', 'flags', `${hex(flags, 1)}${flagNames ? ` (${flagNames})` : ''}`],
+    ['Fragment offset', 'fragmentOffset', p.fragOffset === 0 ? '0' : `${p.fragOffset} (${p.fragOffset * 8} bytes)`],
+    ['Time to live', 'ttl', String(p.ttl)],
+    ['Protocol', 'protocol', `${p.proto}${protocol ? ` (${protocol})` : ''}`],
+    ['Header checksum', 'checksum', hex(p.checksum, 4)],
+    ['Source address', 'source', formatIp(p.src)],
+    ['Destination address', 'destination', formatIp(p.dst)],
+  ];
   const ip: HeaderLayer = {
     name: 'IPv4',
-    summary: `${formatIp(p.src)} > ${formatIp(p.dst)}, TTL ${p.ttl}, ${PROTOCOLS[p.proto] ?? `protocol ${p.proto}`}`,
+    summary: `${formatIp(p.src)} > ${formatIp(p.dst)}, TTL ${p.ttl}, ${protocol ?? `protocol ${p.proto}`}`,
     offset: at,
     length: 20,
-    fields: [
-      { name: 'Version', value: '4', offset: at, length: 1 },
-      { name: 'Header length', value: '20 bytes (5)', offset: at, length: 1 },
-      { name: 'Type of service', value: `${hex(p.tos, 2)} (DSCP ${p.tos >> 2}, ECN ${p.tos & 3})`, offset: at + 1, length: 1 },
-      { name: 'Total length', value: String(ipv4Length(p)), offset: at + 2, length: 2 },
-      { name: 'Identification', value: `${hex(p.id, 4)} (${p.id})`, offset: at + 4, length: 2 },
-      { name: 'Flags', value: `${hex(flags, 1)}${flagNames ? ` (${flagNames})` : ''}`, offset: at + 6, length: 1 },
-      { name: 'Fragment offset', value: p.fragOffset === 0 ? '0' : `${p.fragOffset} (${p.fragOffset * 8} bytes)`, offset: at + 6, length: 2 },
-      { name: 'Time to live', value: String(p.ttl), offset: at + 8, length: 1 },
-      { name: 'Protocol', value: `${p.proto}${PROTOCOLS[p.proto] ? ` (${PROTOCOLS[p.proto]})` : ''}`, offset: at + 9, length: 1 },
-      { name: 'Header checksum', value: hex(p.checksum, 4), offset: at + 10, length: 2 },
-      { name: 'Source address', value: formatIp(p.src), offset: at + 12, length: 4 },
-      { name: 'Destination address', value: formatIp(p.dst), offset: at + 16, length: 4 },
-    ],
+    fields: ipFields.map(([name, id, value]) => {
+      const { offset: o, length } = fieldBytes(id);
+      return { name, value, offset: at + o, length };
+    }),
   };
   const body = at + 20;
   const pl = p.payload;
