@@ -27,6 +27,7 @@ import { deriveRng } from '../rng';
 import type { SimState } from '../state';
 import { nodeIp } from '../cni';
 import { ApiError } from './api-error';
+import { clusterIpRefusal } from './validation/service';
 import { allocateLoadBalancerIp } from './cloud';
 import { podReady } from './endpoints';
 import { emit } from './events';
@@ -286,7 +287,8 @@ export function createService(ctx: ApiContext, init: ServiceInit): Service {
   // ExternalName Services get no ClusterIP; headless ones ask for None.
   const ip = type === 'ExternalName' ? undefined : (init.clusterIP ?? allocateClusterIp(ctx, k));
   if (ip !== undefined && ip !== 'None') {
-    if (alloc.serviceIps.includes(ip)) throw new ApiError('Invalid', `Service "${init.name}" is invalid: spec.clusterIPs: Invalid value: []string{"${ip}"}: failed to allocate IP ${ip}: provided IP is already allocated`);
+    const refusal = clusterIpRefusal(ip, ctx.state.config.serviceCidr, alloc.serviceIps);
+    if (refusal) throw new ApiError('Invalid', `Service "${init.name}" is invalid: spec.clusterIPs: Invalid value: []string{"${ip}"}: ${refusal}`);
     alloc.serviceIps.push(ip);
   }
   const ports = init.ports.map((p) => ({ ...p }));
