@@ -7,6 +7,7 @@ const IN_SERVICE_RANGE = '10\\.(9[6-9]|10[0-9]|11[01])\\.[0-9]{1,3}\\.[0-9]{1,3}
  * Lab for the lesson "Nodes, pods and services: the three address pools".
  * The learner finds a web pod's address and node, reads that node's pod block from the Node
  * object, works out from kube-controller-manager's flags how many nodes the pod range serves,
+ * predicts that a ping into a block of the pod network that no node holds goes unanswered,
  * sorts addresses into pools, reads the API server's refusal of a ClusterIP from the pod range,
  * then gives the web pods a second Service with a ClusterIP of their own choosing (graded from
  * the Service and by fetching the page through it), predicts what an address clash between the
@@ -113,6 +114,22 @@ spec:
       passed: '10.244.0.0/16 holds 2^(24-16) = 256 blocks of /24, 10.244.0.0/24 to 10.244.255.0/24: a 257th node would get no podCIDR, and no pod network on it. Each block has 256 addresses, of which host-local hands out .2 to .254 (the bridge has .1), more than the 110 pods a kubelet runs by default.',
       hints: ['`--cluster-cidr=10.244.0.0/16` is the pod network; each node gets a /24 of it.', 'Count the /24s in a /16: the third number can take any value from 0 to 255.'],
       solution: { text: '`--cluster-cidr=10.244.0.0/16` cut into /24 blocks: 2^(24-16) = 256 nodes.', steps: ['answer node-count 256'] },
+    },
+    {
+      id: 'empty-block',
+      title: 'Predict a ping into an unused block',
+      description: '10.244.77.7 lies in the pod network, in the block 10.244.77.0/24, which no node has (`kubectl get nodes -o custom-columns=NAME:.metadata.name,POD-CIDR:.spec.podCIDR`). Will `kubectl exec client -- ping -c 1 10.244.77.7` get a reply? Lock in `reply` or `no reply` with `answer empty-block <prediction>`, or in the panel, then run it.',
+      check: {
+        predict: {
+          reveal: { value: 'ping-outcome', from: '@client', to: '10.244.77.7' },
+          options: ['reply', 'no reply'],
+          explain: 'No node holds 10.244.77.0/24, so no pod has an address there and no node has a route for it: {{client.node}} sent the request out by its default route, to the LAN\'s router, which knows nothing of the pod network. A pool is only a range; addresses lead somewhere once a node has the block and a pod has the address.',
+          retries: 0,
+        },
+      },
+      passed: 'Well predicted.',
+      hints: ['Which node would deliver it? Look for 10.244.77.0/24 in `ssh {{client.node}} ip route`.'],
+      solution: { text: 'Predict `no reply`: no node has that block, so nothing in the cluster has a route to it or an address in it. Then ping it and see the request lost.', steps: ['answer empty-block no reply', 'kubectl exec client -- ping -c 1 10.244.77.7'] },
     },
     {
       id: 'which-pool',
