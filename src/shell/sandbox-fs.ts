@@ -12,7 +12,9 @@
  * (with `<hostname>.<subdomain>...` for a pod with spec.subdomain) and `/etc/hostname`
  * (spec.hostname or the pod's name; see sim/k8s/pod-files.ts); on a node
  * the network plugin's files (sim/cni: flannel's `/run/flannel/subnet.env` and
- * `/etc/cni/net.d/10-flannel.conflist`, Canal's `10-canal.conflist`),
+ * `/etc/cni/net.d/10-flannel.conflist`, Canal's `10-canal.conflist`), kubeadm's static Pod
+ * manifests in `/etc/kubernetes/manifests` on the control-plane node (sim/k8s/kubeadm.ts;
+ * the directory exists, empty, on the workers),
  * the kernel parameters the sandbox models under `/proc/sys` (sim/linux/sysctl.ts), `/etc/resolv.conf`
  * and `/etc/hostname`; in a Docker
  * container the files Docker writes: `/etc/hostname` (the 12-character short id), `/etc/hosts`
@@ -44,6 +46,8 @@ import { formatIp } from '../sim/ipv4';
 import { resolvConf } from '../sim/k8s/coredns';
 import { podHostname, podHostsFile, podResolvConf } from '../sim/k8s/pod-files';
 import { cniNodeFiles } from '../sim/cni';
+import { MANIFEST_DIR, staticPodManifests } from '../sim/k8s/kubeadm';
+import { goYaml, sortKeys } from './commands/kubectl/go-yaml';
 import { appendBounded, isDirectory, listDirectory, readFile, resolvePath, writeBounded } from '../sim/files';
 import { imageAt, imageFamily } from './images';
 import { imageFiles } from '../sim/apps/index';
@@ -121,6 +125,8 @@ function placeFiles(env: ShellEnv): Record<string, string> {
     if (ns) Object.assign(out, procSysFiles(ns));
     // The network plugin's files (flannel's subnet.env and conflist, Canal's 10-canal.conflist).
     if (node) Object.assign(out, cniNodeFiles(state, loc.node));
+    // kubeadm's static Pod manifests on the control-plane node, as it marshals them (sorted keys).
+    if (node) for (const [path, pod] of Object.entries(staticPodManifests(state, loc.node))) out[path] = goYaml(sortKeys(pod));
     return out;
   }
   if (loc.kind === 'container') {
@@ -148,6 +154,8 @@ function systemDirs(env: ShellEnv): Set<string> {
     for (let p = path.slice(0, path.lastIndexOf('/')); p !== ''; p = p.slice(0, p.lastIndexOf('/'))) dirs.add(p);
   }
   if (env.location.kind === 'workstation') dirs.add('/home/learner');
+  // The kubelet's static Pod directory exists on every kubeadm node, empty on the workers.
+  if (env.location.kind === 'node' && env.sim.state.k8s.nodes[env.location.node]) for (const d of ['/etc/kubernetes', MANIFEST_DIR]) dirs.add(d);
   return dirs;
 }
 

@@ -21,6 +21,7 @@
  * plausible constants, not measurements. The login session's own processes (sshd's session,
  * the shell, the commands it runs) are the shell's to add.
  */
+import { isStaticComponent, staticPodCommand } from '../k8s/kubeadm';
 import { fnv32a } from '../k8s/names';
 import type { Container, Pod } from '../k8s/types';
 import type { SimState } from '../state';
@@ -81,35 +82,18 @@ const KTHREADS: [number, string, string][] = [
   [24, '[ksoftirqd/1]', 'S'],
 ];
 
-/** The control plane's static pods as kubeadm v1.32 writes their manifests. */
-function staticPodCommand(name: string, nodeIp: string, podCidr: string, serviceCidr: string, domain: string): string | undefined {
-  const pki = '/etc/kubernetes/pki';
-  switch (name) {
-    case 'etcd':
-      return `etcd --advertise-client-urls=https://${nodeIp}:2379 --cert-file=${pki}/etcd/server.crt --client-cert-auth=true --data-dir=/var/lib/etcd --experimental-initial-corrupt-check=true --experimental-watch-progress-notify-interval=5s --initial-advertise-peer-urls=https://${nodeIp}:2380 --initial-cluster=control-plane=https://${nodeIp}:2380 --key-file=${pki}/etcd/server.key --listen-client-urls=https://127.0.0.1:2379,https://${nodeIp}:2379 --listen-metrics-urls=http://127.0.0.1:2381 --listen-peer-urls=https://${nodeIp}:2380 --name=control-plane --peer-cert-file=${pki}/etcd/peer.crt --peer-client-cert-auth=true --peer-key-file=${pki}/etcd/peer.key --peer-trusted-ca-file=${pki}/etcd/ca.crt --snapshot-count=10000 --trusted-ca-file=${pki}/etcd/ca.crt`;
-    case 'kube-apiserver':
-      return `kube-apiserver --advertise-address=${nodeIp} --allow-privileged=true --authorization-mode=Node,RBAC --client-ca-file=${pki}/ca.crt --enable-admission-plugins=NodeRestriction --enable-bootstrap-token-auth=true --etcd-cafile=${pki}/etcd/ca.crt --etcd-certfile=${pki}/apiserver-etcd-client.crt --etcd-keyfile=${pki}/apiserver-etcd-client.key --etcd-servers=https://127.0.0.1:2379 --kubelet-client-certificate=${pki}/apiserver-kubelet-client.crt --kubelet-client-key=${pki}/apiserver-kubelet-client.key --kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname --proxy-client-cert-file=${pki}/front-proxy-client.crt --proxy-client-key-file=${pki}/front-proxy-client.key --requestheader-allowed-names=front-proxy-client --requestheader-client-ca-file=${pki}/front-proxy-ca.crt --requestheader-extra-headers-prefix=X-Remote-Extra- --requestheader-group-headers=X-Remote-Group --requestheader-username-headers=X-Remote-User --secure-port=6443 --service-account-issuer=https://kubernetes.default.svc.${domain} --service-account-key-file=${pki}/sa.pub --service-account-signing-key-file=${pki}/sa.key --service-cluster-ip-range=${serviceCidr} --tls-cert-file=${pki}/apiserver.crt --tls-private-key-file=${pki}/apiserver.key`;
-    case 'kube-controller-manager':
-      return `kube-controller-manager --allocate-node-cidrs=true --authentication-kubeconfig=/etc/kubernetes/controller-manager.conf --authorization-kubeconfig=/etc/kubernetes/controller-manager.conf --bind-address=127.0.0.1 --client-ca-file=${pki}/ca.crt --cluster-cidr=${podCidr} --cluster-name=kubernetes --cluster-signing-cert-file=${pki}/ca.crt --cluster-signing-key-file=${pki}/ca.key --controllers=*,bootstrapsigner,tokencleaner --kubeconfig=/etc/kubernetes/controller-manager.conf --leader-elect=true --requestheader-client-ca-file=${pki}/front-proxy-ca.crt --root-ca-file=${pki}/ca.crt --service-account-private-key-file=${pki}/sa.key --service-cluster-ip-range=${serviceCidr} --use-service-account-credentials=true`;
-    case 'kube-scheduler':
-      return 'kube-scheduler --authentication-kubeconfig=/etc/kubernetes/scheduler.conf --authorization-kubeconfig=/etc/kubernetes/scheduler.conf --bind-address=127.0.0.1 --kubeconfig=/etc/kubernetes/scheduler.conf --leader-elect=true';
-    default:
-      return undefined;
-  }
-}
-
 const base = (image: string): string => (image.split('/').pop() ?? image).split(/[:@]/)[0]!;
 
 /** A container's processes: its main one (and nginx's workers). */
 function containerProcs(state: SimState, node: string, pod: Pod, c: Container, pid: number, start: number): Proc[] {
   const name = base(c.image);
   const argv = [...(c.command ?? []), ...(c.args ?? [])];
-  const nodeIp = state.k8s.nodes[node]?.status.addresses.find((a) => a.type === 'InternalIP')?.address ?? '';
   const p = (cmd: string, user = 'root', stat = 'Ssl', share = 0.001, vsz = 1_250_000, rss = 40_000): Proc => ({ user, pid, ppid: 0, share, vsz, rss, tty: '?', stat, start, cmd });
   if (name === 'kube-proxy') return [p(`/usr/local/bin/kube-proxy --config=/var/lib/kube-proxy/config.conf --hostname-override=${node}`, 'root', 'Ssl', 0.002, 1_288_744, 60_912)];
   if (name === 'flannel') return [p('/opt/bin/flanneld --ip-masq --kube-subnet-mgr', 'root', 'Ssl', 0.002, 1_331_552, 40_320)];
   if (name === 'coredns') return [p(`/coredns ${argv.join(' ') || '-conf /etc/coredns/Corefile'}`, '65532', 'Ssl', 0.002, 1_286_120, 52_864)];
-  const cp = staticPodCommand(name, nodeIp, '10.244.0.0/16', '10.96.0.0/12', state.config.dnsDomain.replace(/\.$/, ''));
+  // The control plane's static pods, with the command line of their manifest (sim/k8s/kubeadm.ts).
+  const cp = isStaticComponent(name) ? staticPodCommand(state, name, node).join(' ') : undefined;
   if (cp) return [p(cp, 'root', 'Ssl', name === 'kube-apiserver' ? 0.04 : name === 'etcd' ? 0.02 : 0.01, name === 'etcd' ? 11_744_836 : 1_500_000, name === 'kube-apiserver' ? 280_000 : 90_000)];
   if (argv.length > 0) return [p(argv.join(' '), 'root', argv[0] === 'sleep' ? 'Ss' : 'Ssl', 0, argv[0] === 'sleep' ? 4_392 : 1_250_000, argv[0] === 'sleep' ? 1_024 : 20_000)];
   if (name === 'nginx') return [p('nginx: master process nginx -g daemon off;', 'root', 'Ss', 0, 11_472, 7_424), ...[1, 2].map((w) => ({ ...p('nginx: worker process', '101', 'S', 0, 11_936, 2_980), pid: pid + 28 + w }))];

@@ -27,6 +27,7 @@ import { deriveRng } from '../rng';
 import type { SimState } from '../state';
 import { nodeIp } from '../cni';
 import { ApiError } from './api-error';
+import { clusterIpRefusal } from './validation/service';
 import { allocateLoadBalancerIp } from './cloud';
 import { podReady } from './endpoints';
 import { emit } from './events';
@@ -279,16 +280,18 @@ export interface ServiceInit {
 
 export function createService(ctx: ApiContext, init: ServiceInit): Service {
   const k = key(init.namespace, init.name);
-  if (ctx.state.k8s.services[k]) throw new ApiError('AlreadyExists', `services "${init.name}" already exists`);
   const type = init.type ?? 'ClusterIP';
   if (type === 'ExternalName' && !init.externalName) throw new ApiError('Invalid', `Service "${init.name}" is invalid: spec.externalName: Required value`);
   const alloc = ctx.state.k8s.alloc;
+  // The registry allocates a ClusterIP asked for before it stores the object, so a refused
+  // address is reported even when the name is taken.
+  const asked = type === 'ExternalName' || init.clusterIP === 'None' ? undefined : init.clusterIP;
+  const refusal = asked === undefined ? undefined : clusterIpRefusal(asked, ctx.state.config.serviceCidr, alloc.serviceIps);
+  if (refusal) throw new ApiError('Invalid', `Service "${init.name}" is invalid: spec.clusterIPs: Invalid value: []string{"${asked}"}: ${refusal}`);
+  if (ctx.state.k8s.services[k]) throw new ApiError('AlreadyExists', `services "${init.name}" already exists`);
   // ExternalName Services get no ClusterIP; headless ones ask for None.
   const ip = type === 'ExternalName' ? undefined : (init.clusterIP ?? allocateClusterIp(ctx, k));
-  if (ip !== undefined && ip !== 'None') {
-    if (alloc.serviceIps.includes(ip)) throw new ApiError('Invalid', `Service "${init.name}" is invalid: spec.clusterIPs: Invalid value: []string{"${ip}"}: failed to allocate IP ${ip}: provided IP is already allocated`);
-    alloc.serviceIps.push(ip);
-  }
+  if (ip !== undefined && ip !== 'None') alloc.serviceIps.push(ip);
   const ports = init.ports.map((p) => ({ ...p }));
   if (type === 'NodePort' || type === 'LoadBalancer') {
     for (const p of ports) {

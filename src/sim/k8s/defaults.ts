@@ -25,10 +25,13 @@
  * allocateLoadBalancerNodePorts; Namespaces their finalizer; Nodes capacity, allocatable,
  * the kubelet endpoint, machine/system/boot ids and the annotations kubeadm, the kubelet and
  * flannel set (the ones stored, from `kubectl annotate`, are added to those).
- * Left out: static pods' hostPath volumes, probes and config annotations; nodes' image list
- * and runtime handlers; managedFields (kubectl hides them by default).
+ * Control-plane mirror pods show their manifest's command, probes, hostPath volumes and
+ * mounts, the kubelet's config annotations and their owner, the Node (sim/k8s/kubeadm.ts).
+ * Left out: nodes' image list and runtime handlers; managedFields (kubectl hides them by
+ * default).
  */
 import { cniOf } from '../cni';
+import { mirrorPodExtras } from './kubeadm';
 import { deriveRng } from '../rng';
 import type { SimState } from '../state';
 import { podReady } from './endpoints';
@@ -242,6 +245,16 @@ export function podView(state: SimState, p: Pod): Obj {
   }
   spec.tolerations = podTolerations(p);
   out.spec = spec;
+  // A control-plane mirror pod shows what its manifest file has (sim/k8s/kubeadm.ts).
+  const mirror = stat ? mirrorPodExtras(state, p) : undefined;
+  if (mirror) {
+    const meta = out.metadata as Obj;
+    meta.annotations = { ...mirror.annotations, ...(meta.annotations as Obj | undefined) };
+    meta.ownerReferences = [mirror.ownerReference];
+    const [first, ...rest] = spec.containers as Obj[];
+    spec.containers = [{ ...first, ...mirror.container }, ...rest];
+    spec.volumes = mirror.volumes;
+  }
   const status = out.status as Obj & Pod['status'];
   if (status.conditions) status.conditions = status.conditions.map((c) => ({ lastProbeTime: null, ...c })) as never;
   if (p.status.hostIP) (status as Obj).hostIPs = [{ ip: p.status.hostIP }];
@@ -250,7 +263,7 @@ export function podView(state: SimState, p: Pod): Obj {
     image: s.containerID ? runtimeImage(s.image) : s.image,
     imageID: s.containerID ? imageId(state, s.image) : '',
     lastState: s.lastState ?? {},
-    ...(stat ? {} : { volumeMounts: [{ ...mount, recursiveReadOnly: 'Disabled' }] }),
+    ...(stat ? (mirror ? { volumeMounts: (mirror.container.volumeMounts as Obj[]).map((m) => (m.readOnly ? { ...m, recursiveReadOnly: 'Disabled' } : m)) } : {}) : { volumeMounts: [{ ...mount, recursiveReadOnly: 'Disabled' }] }),
   });
   if (status.containerStatuses) (status as Obj).containerStatuses = status.containerStatuses.map(statusView);
   if (status.ephemeralContainerStatuses) (status as Obj).ephemeralContainerStatuses = status.ephemeralContainerStatuses.map((s) => ({ ...statusView(s), volumeMounts: undefined }));

@@ -7,8 +7,9 @@
  * describeNamespace, describeEndpointSliceV1), reading the objects as the API server returns
  * them (sim/k8s/defaults.ts), so the defaulted fields (resources, mounts, tolerations, the
  * service account) show as they would. A container shows its resources as `Limits:` and
- * `Requests:`, its environment with fieldRef values resolved against the pod (`(v1:
- * metadata.name)`) and its mounts sorted by path. A controller's `Pods Status` counts the
+ * `Requests:`, its HTTP probes as `Liveness:`, `Readiness:` and `Startup:` lines
+ * (DescribeProbe), its environment with fieldRef values resolved against the pod (`(v1:
+ * metadata.name)`) and its mounts sorted by path; hostPath volumes show their path and type. A controller's `Pods Status` counts the
  * pods it controls by phase (Pending counts as Waiting). A Namespace has no quotas or limit
  * ranges in the sandbox, which kubectl says in its own words.
  */
@@ -20,7 +21,9 @@ import { finish, Out, rfc1123z } from './describe-format';
 import { formatLabelSelector, labelText } from './printers';
 
 type Obj = Record<string, unknown>;
-type ViewContainer = Container & { volumeMounts?: { mountPath: string; name: string; readOnly?: boolean; subPath?: string }[] };
+/** An HTTP probe as the API returns it (the sandbox's only probes are the control plane's). */
+type ViewProbe = { httpGet?: { host?: string; path?: string; port: number | string; scheme?: string }; initialDelaySeconds?: number; timeoutSeconds?: number; periodSeconds?: number; successThreshold?: number; failureThreshold?: number };
+type ViewContainer = Container & { volumeMounts?: { mountPath: string; name: string; readOnly?: boolean; subPath?: string }[]; livenessProbe?: ViewProbe; readinessProbe?: ViewProbe; startupProbe?: ViewProbe };
 type ViewTerminated = { reason: string; exitCode: number; startedAt?: string; finishedAt?: string };
 export type ViewStatus = { name: string; containerID?: string; imageID?: string; ready: boolean; restartCount: number; state: { running?: { startedAt: string }; waiting?: { reason?: string }; terminated?: ViewTerminated }; lastState?: { terminated?: ViewTerminated } };
 type ViewVolume = Volume & { projected?: Obj; hostPath?: { path: string; type?: string } };
@@ -95,6 +98,8 @@ function writeContainer(o: Out, c: ViewContainer, s: ViewStatus | undefined, spa
     if (keys.length) o.w(2, `${title}:\n`);
     for (const k of keys) o.w(3, `${k}:\t${list![k]}\n`);
   }
+  // describeContainerProbe.
+  for (const [title, p] of [['Liveness', c.livenessProbe], ['Readiness', c.readinessProbe], ['Startup', c.startupProbe]] as const) if (p) o.w(2, `${title}:\t${describeProbe(p)}\n`);
   const env = c.env ?? [];
   o.w(2, `Environment:${env.length ? '' : '\t<none>'}\n`);
   for (const e of env) {
@@ -105,6 +110,16 @@ function writeContainer(o: Out, c: ViewContainer, s: ViewStatus | undefined, spa
   const mounts = [...(c.volumeMounts ?? [])].sort((a, b) => (a.mountPath < b.mountPath ? -1 : a.mountPath > b.mountPath ? 1 : 0));
   o.w(2, `Mounts:${mounts.length ? '' : '\t<none>'}\n`);
   for (const m of mounts) o.w(3, `${m.mountPath} from ${m.name} (${m.readOnly ? 'ro' : 'rw'}${m.subPath ? `,path=${JSON.stringify(m.subPath)}` : ''})\n`);
+}
+
+/** DescribeProbe for an HTTP probe: `http-get https://127.0.0.1:10257/healthz delay=10s timeout=15s period=10s #success=1 #failure=8`. */
+function describeProbe(p: ViewProbe): string {
+  const attrs = `delay=${p.initialDelaySeconds ?? 0}s timeout=${p.timeoutSeconds ?? 0}s period=${p.periodSeconds ?? 0}s #success=${p.successThreshold ?? 0} #failure=${p.failureThreshold ?? 0}`;
+  const g = p.httpGet;
+  if (!g) return `unknown ${attrs}`;
+  const port = String(g.port);
+  const host = port ? `${g.host?.includes(':') ? `[${g.host}]` : (g.host ?? '')}:${port}` : (g.host ?? '');
+  return `http-get ${(g.scheme ?? '').toLowerCase()}://${host}${g.path ?? ''} ${attrs}`;
 }
 
 /** describeContainers: the `Containers:` section of a pod (with statuses) or a template (without). */
@@ -122,6 +137,7 @@ export function describeVolumes(o: Out, volumes: ViewVolume[] | undefined, space
     if (v.secret) o.w(2, `Type:\tSecret (a volume populated by a Secret)\n    SecretName:\t${v.secret.secretName}\n    Optional:\t${v.secret.optional ? 'true' : 'false'}\n`);
     else if (v.configMap) o.w(2, `Type:\tConfigMap (a volume populated by a ConfigMap)\n    Name:\t${v.configMap.name}\n    Optional:\t${v.configMap.optional ? 'true' : 'false'}\n`);
     else if (v.emptyDir) o.w(2, "Type:\tEmptyDir (a temporary directory that shares a pod's lifetime)\n    Medium:\t\n    SizeLimit:\t<unset>\n");
+    else if (v.hostPath) o.w(2, `Type:\tHostPath (bare host directory volume)\n    Path:\t${v.hostPath.path}\n    HostPathType:\t${v.hostPath.type ?? '<none>'}\n`);
     else if (v.projected) {
       o.w(2, 'Type:\tProjected (a volume that contains injected data from multiple sources)\n');
       o.w(2, 'TokenExpirationSeconds:\t3607\n');

@@ -23,7 +23,9 @@
  * kubeadm's machines have no cloud provider, so no ProviderID. ReplicaSets, DaemonSets,
  * Namespaces and EndpointSlices are described by describe-workloads.ts, ConfigMaps, Secrets
  * and NetworkPolicies by describe-stored.ts; the shared layout is describe-format.ts.
- * Left out: probes (the model has none) and static pods' hostPath volumes.
+ * Probes and hostPath volumes appear on the control plane's mirror pods, the only pods the
+ * sandbox gives them (sim/k8s/kubeadm.ts).
+ * Left out: exec and TCP probes, which no pod the sandbox runs has.
  */
 import { endpointsObject, serviceSliceView } from '../../../sim/k8s/endpoints';
 import { eventsFor, type K8sEvent } from '../../../sim/k8s/events';

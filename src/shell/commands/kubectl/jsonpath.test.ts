@@ -27,6 +27,14 @@ describe('jsonpath templates', () => {
     expect(run('{.items[*].spec.ready}')).toBe('true false');
   });
 
+  it('a backslash escapes a dot in a key, as parser.go advance() does', () => {
+    const cm = { data: { 'net-conf.json': '{"Network": "10.244.0.0/16"}' }, metadata: { annotations: { 'kubernetes.io/config.source': 'file' } } };
+    expect(executeJsonPath(parseJsonPath('{.data.net-conf\\.json}'), cm)).toBe('{"Network": "10.244.0.0/16"}');
+    expect(executeJsonPath(parseJsonPath('{.metadata.annotations.kubernetes\\.io/config\\.source}'), cm)).toBe('file');
+    // Unescaped, the dot splits the key: nothing is found.
+    expect(executeJsonPath(parseJsonPath('{.data.net-conf.json}'), cm)).toBe('');
+  });
+
   it('text around actions, string literals and range loops', () => {
     expect(run('pods: {.items[*].metadata.name}!')).toBe('pods: a b!');
     expect(run('{range .items[*]}{.metadata.name}{"\\t"}{.status.podIP}{"\\n"}{end}')).toBe('a\t10.244.1.2\nb\t10.244.2.2\n');

@@ -2,7 +2,8 @@
  * kubectl's JSONPath templates (`-o jsonpath='{.items[*].status.podIP}'`).
  *
  * Design notes: the template language of client-go's util/jsonpath. Text outside `{...}` is
- * printed as is; inside, a path of `.field`, `['field']`, `..field` (recursive), `.*`, `[N]`
+ * printed as is; inside, a path of `.field` (a backslash escapes a dot in a key:
+ * `.data.net-conf\.json`), `['field']`, `..field` (recursive), `.*`, `[N]`
  * (negative counts from the end), `[start:end]`, `[*]` and filters `[?(@.f=="v")]`
  * (`==`, `!=`, `<`, `<=`, `>`, `>=`, or just `@.f` for "has f"), string literals `{"\n"}`,
  * and `{range PATH}...{end}` loops whose body paths start at each element. One action's
@@ -95,8 +96,9 @@ function parsePath(text: string): Step[] {
       steps.push({ k: 'wild' });
       p = p.slice(2);
     } else if (p.startsWith('.')) {
-      const m = /^\.([A-Za-z0-9_\-/]*)/.exec(p)!;
-      if (m[1] !== '') steps.push({ k: 'field', name: m[1]! });
+      // A backslash escapes the next character (`.data.net-conf\.json`), as parser.go's advance does.
+      const m = /^\.((?:\\[\s\S]|[A-Za-z0-9_\-/])*)/.exec(p)!;
+      if (m[1] !== '') steps.push({ k: 'field', name: m[1]!.replace(/\\/g, '') });
       p = p.slice(m[0].length);
     } else if (p.startsWith('[')) {
       const close = findBracket(p);

@@ -84,6 +84,7 @@ export function validationErrors(state: SimState, kind: AdmitKind, obj: Obj, opt
       const alloc = {
         nodePorts: (state.k8s.alloc.nodePorts ?? []).filter((p) => !own.has(p)),
         clusterIps: state.k8s.alloc.serviceIps.filter((ip) => ip !== svc?.spec.clusterIP),
+        serviceCidr: state.config.serviceCidr,
       };
       const errs = validateService(obj, opts.exists && !opts.update ? undefined : alloc);
       if (svc) errs.push(...validateServiceUpdate(obj, svc.spec.clusterIP));

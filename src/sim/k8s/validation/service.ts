@@ -4,8 +4,9 @@
  * name a DNS-1035 label, the type enum, ports (named when several, unique names and
  * (protocol, port) pairs, port 1-65535, targetPort a number or an IANA_SVC_NAME, protocol
  * enum), nodePort forbidden with type ClusterIP, unique, in 30000-32767 and not already
- * allocated, a selector of valid labels, externalName for ExternalName, and a ClusterIP that
- * may not change once set.
+ * allocated, a selector of valid labels, externalName for ExternalName, a ClusterIP asked for
+ * inside the service range (--service-cluster-ip-range, less its first and last address) and
+ * not already allocated, and a ClusterIP that may not change once set.
  *
  * Design notes: runs on the manifest after defaulting (protocol TCP, targetPort = port when
  * absent or 0). The allocation checks read the cluster's allocation state, given by the caller.
@@ -16,6 +17,7 @@ import { isObj, listAt, objAt, stringMap, strAt, validateLabels, validateObjectM
 import { isDns1123Label, isIPv4, nameIsDns1035Label } from './names';
 import { validatePortNumOrName, validateProtocol } from './ports';
 import { isValidPortNum } from './names';
+import { broadcast, contains, formatCidr, parseIp, type Cidr } from '../../ipv4';
 
 export const SERVICE_TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
 export const NODE_PORT_RANGE = { min: 30000, max: 32767 };
@@ -25,6 +27,23 @@ export interface ServiceAllocations {
   nodePorts: number[];
   /** ClusterIPs allocated to other Services. */
   clusterIps: string[];
+  /** The API server's --service-cluster-ip-range. */
+  serviceCidr: Cidr;
+}
+
+/**
+ * Why the ClusterIP allocator refuses `ip`, or undefined when it can have it: the bitmap
+ * allocator's range omits the first and last address of the CIDR (ErrNotInRange, whose text
+ * names the range), and an address another Service holds is ErrAllocated.
+ */
+export function clusterIpRefusal(ip: string, serviceCidr: Cidr, taken: readonly string[]): string | undefined {
+  const a = parseIp(ip);
+  if (a === undefined) return undefined;
+  if (!contains(serviceCidr, a) || a === serviceCidr.addr || a === broadcast(serviceCidr)) {
+    return `failed to allocate IP ${ip}: the provided IP (${ip}) is not in the valid range. The range of valid IPs is ${formatCidr(serviceCidr)}`;
+  }
+  if (taken.includes(ip)) return `failed to allocate IP ${ip}: provided IP is already allocated`;
+  return undefined;
 }
 
 /** %#v of the (protocol, port) key the duplicate check builds. */
@@ -86,9 +105,8 @@ export function validateService(obj: Obj, alloc?: ServiceAllocations): FieldErro
   });
   if (errs.length || !alloc) return errs;
   // The allocators, once the object is valid.
-  if (clusterIP && clusterIP !== 'None' && alloc.clusterIps.includes(clusterIP)) {
-    return [invalid('spec.clusterIPs', new GoValue(goStringSlice([clusterIP])), `failed to allocate IP ${clusterIP}: provided IP is already allocated`)];
-  }
+  const refusal = clusterIP && clusterIP !== 'None' ? clusterIpRefusal(clusterIP, alloc.serviceCidr, alloc.clusterIps) : undefined;
+  if (refusal) return [invalid('spec.clusterIPs', new GoValue(goStringSlice([clusterIP])), refusal)];
   const out: FieldError[] = [];
   ports.forEach((p, i) => {
     const nodePort = isObj(p) && typeof p.nodePort === 'number' ? p.nodePort : 0;
