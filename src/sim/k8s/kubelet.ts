@@ -69,7 +69,7 @@ import type { ProgramFailure, TakenPort } from '../apps/image';
 import { listenersAt } from '../sockets';
 import { crashKey, programFails } from './crash';
 import { formatIp } from '../ipv4';
-import { attachPod, ipamExhaustedMessage, nodeIp, podStarted } from '../cni';
+import { agentFailure, attachPod, ipamExhaustedMessage, nodeIp, podStarted } from '../cni';
 import { deriveRng } from '../rng';
 import type { SimState } from '../state';
 import type { ApiContext } from './context';
@@ -549,6 +549,9 @@ function familyOf(l: { socket?: { family: TakenPort['family'] } }): TakenPort['f
  * fail themselves; in a host-network pod, everything listening on the node.
  */
 export function programFailure(state: SimState, pod: Pod, c: Container, earlier: Container[]): ProgramFailure | undefined {
+  // The network plugin's agent may not start with its configuration (flanneld's net-conf.json).
+  const agent = c === pod.spec.containers[0] ? agentFailure(state, pod) : undefined;
+  if (agent) return { log: [], ...agent };
   const hit = appContext(state, pod, c);
   const wants = hit?.def.listeners?.(hit.app) ?? [];
   if (!hit || wants.length === 0) return undefined;
@@ -661,6 +664,8 @@ function crashSync(ctx: ApiContext, pod: Pod, rec: ContainerCrash): void {
     rec.due = ctx.now + failure.exitsAfter;
     rec.exitCode = failure.exitCode;
   } else delete crashes(state)[crashKey(pod, c.name)];
+  // The network plugin's agent starts again with the configuration it finds now.
+  podStarted(state, pod);
 }
 
 /**

@@ -95,8 +95,9 @@ function parsePath(text: string): Step[] {
       steps.push({ k: 'wild' });
       p = p.slice(2);
     } else if (p.startsWith('.')) {
-      const m = /^\.([A-Za-z0-9_\-/]*)/.exec(p)!;
-      if (m[1] !== '') steps.push({ k: 'field', name: m[1]! });
+      // A backslash takes the next character into the name (`.data.ca\.crt`), as client-go's parseField does.
+      const m = /^\.((?:[A-Za-z0-9_\-/]|\\.)*)/.exec(p)!;
+      if (m[1] !== '') steps.push({ k: 'field', name: m[1]!.replace(/\\(.)/g, '$1') });
       p = p.slice(m[0].length);
     } else if (p.startsWith('[')) {
       const close = findBracket(p);
