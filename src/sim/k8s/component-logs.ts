@@ -9,7 +9,9 @@
  * as kubeadm configures it: the node IP it found, the warning about an unset
  * nodePortAddresses, single-stack IPv4, route_localnet, its version, its informers syncing.
  * flannel v0.26 with the kube subnet manager: its flags, the node's interface and address,
- * the backend (vxlan, with flannel.1's MAC, or host-gw), its masquerade rules and subnet file.
+ * the backend its node last started with (vxlan, with flannel.1's MAC, or host-gw), its
+ * masquerade rules and subnet file; a start that could not use net-conf.json ends at flannel's
+ * error line (`Failed to create SubnetManager: ...`, `Error fetching backend: ...`).
  * The API server: its advertise address, version, certificates and port, then one
  * `allocated clusterIPs` line for each Service when it was created (derived from the
  * Services that exist, so a deleted Service's line is gone). Each line is timed a few

@@ -58,6 +58,9 @@
  * doubles it (to at most 5 minutes) and starts a new instance: `Pulled` (already present),
  * `Created`, `Started`, restartCount + 1. A back-off untouched for 10 minutes is forgotten. The
  * records are `k8s.crashing` (k8s/crash.ts); a restarted program that can bind keeps running.
+ * The network plugin's node agent fails the same way when its configuration is unusable
+ * (flanneld with a net-conf.json it cannot parse or an unknown backend, cni/flannel.ts), and
+ * every start of it, restarts included, programs the node again (cni `podStarted`).
  * restartPolicy Never leaves the container Terminated.
  * Left out: image pull failures (ErrImagePull/ImagePullBackOff), init containers, probes,
  * the volume manager's two-minute `Unable to attach or mount volumes` timeout event, the
