@@ -8,10 +8,11 @@ import { encapsulation } from './encapsulation';
 import { ipv4Header } from './ipv4-header';
 import { packets } from './packets';
 import { pods } from './pods';
+import { podToPodAcrossNodes } from './pod-to-pod-across-nodes';
 import { podToPodSameNode } from './pod-to-pod-same-node';
 import { threePools } from './three-pools';
 
-export const LABS: readonly LabDefinition[] = [packets, ipv4Header, encapsulation, dockerBridge, pods, podToPodSameNode, threePools];
+export const LABS: readonly LabDefinition[] = [packets, ipv4Header, encapsulation, dockerBridge, pods, podToPodSameNode, podToPodAcrossNodes, threePools];
 
 export function findLab(id: string): LabDefinition | undefined {
   return LABS.find((l) => l.id === id);

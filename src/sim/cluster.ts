@@ -207,7 +207,7 @@ export function buildCluster(spec: ClusterSpec, seed: number, createdAt: number)
 function installCni(ctx: ApiContext, version: string): void {
   const m = cniOf(ctx.state).manifest(version, ctx.state);
   for (const ns of m.namespaces) createNamespace(ctx, ns);
-  for (const cm of m.configMaps) createStored(ctx, storedKind('ConfigMap')!, cm.namespace, cm.name, { metadata: { labels: cm.labels }, data: cm.data });
+  for (const cm of m.configMaps) createStored(ctx, storedKind('ConfigMap')!, cm.namespace, cm.name, { metadata: { labels: cm.labels, annotations: cm.annotations }, data: cm.data });
   for (const ds of m.daemonSets) createDaemonSet(ctx, ds);
   // The host-network agents set the nodes up before any pod-network pod gets an address.
   setupCni(ctx.state);

@@ -1273,8 +1273,10 @@ export function decrementTtl(p: Ipv4Packet): Ipv4Packet {
 }
 
 /**
- * The outer UDP source port for a VXLAN frame: like the kernel's vxlan_src_port(), a hash of
- * the inner flow mapped into the local port range 32768-60999, so one flow keeps one port.
+ * The outer UDP source port for a VXLAN frame: like the kernel's udp_flow_src_port(), a hash of
+ * the inner flow mapped into the local port range 32768-60999, so one flow keeps one port. The
+ * kernel's flow hash orders the two addresses first (__flow_hash_consistentify), so a request
+ * and its reply leave their two nodes from the same port.
  */
 export function vxlanSourcePort(frame: EthernetFrame): number {
   let h = 0x811c9dc5;
@@ -1286,8 +1288,8 @@ export function vxlanSourcePort(frame: EthernetFrame): number {
   };
   const p = frame.payload;
   if (p.kind === 'ipv4') {
-    mix(p.src);
-    mix(p.dst);
+    mix(Math.min(p.src >>> 0, p.dst >>> 0));
+    mix(Math.max(p.src >>> 0, p.dst >>> 0));
     mix(p.proto);
   } else {
     for (const m of [frame.src, frame.dst] as Mac[]) mix(parseInt(m.replace(/:/g, '').slice(4), 16));

@@ -24,7 +24,9 @@
  * (after the checks, which see the mesh's entries as the namespace's own), and before a
  * device the mesh names goes down, is renamed, deleted or moved away; netns.ts removeDevice
  * for such a device; the neighbour state machine (neigh.ts) before it would change an entry
- * held through the mesh (a TCP confirmation; ARP never changes a permanent one); a fault.
+ * held through the mesh (a TCP confirmation; ARP never changes a permanent one); a fault;
+ * flanneld writing entries other than the mesh's (a backend switch, cni/flannel.ts), which also
+ * joins a namespace again once its own copies match the mesh's.
  * What only adds the namespace's own entries alongside (ARP learning, a pod's veth and
  * routes, an address's prefix route) leaves it in the mesh. A mesh entry over a device the
  * namespace does not have is not listed (the kernel drops a device's routes and neighbours

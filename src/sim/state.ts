@@ -38,8 +38,9 @@ export interface ClusterConfig {
   serviceCidr: Cidr;
   dnsDomain: string;
   /**
-   * The network plugin (sim/cni): flannel with its VXLAN overlay (the default) or host-gw
-   * (plain routes via the node IPs), or Canal (Calico's CNI and policy agent over flannel VXLAN).
+   * The network plugin (sim/cni) the cluster was installed with: flannel with its VXLAN overlay
+   * (the default) or host-gw (plain routes via the node IPs), or Canal (Calico's CNI and policy
+   * agent over flannel VXLAN). flannel's backend can change later, node by node (`flannel`).
    */
   cni: 'flannel-vxlan' | 'flannel-host-gw' | 'canal';
   /** MTU of the node network; flannel.1 gets this minus 50 (VXLAN overhead), and so do flannel VXLAN's pods. */
@@ -79,6 +80,21 @@ export interface SimState {
   meshes?: Record<string, Mesh>;
   /** The systemd units the learner stopped or started, by machine (see host/units.ts). */
   hosts?: Record<string, HostRecord>;
+  /**
+   * What flanneld started with on each node since the cluster was built (cni/flannel.ts): the
+   * backend its lease carries and the MTU it wrote to subnet.env. A node without a record runs
+   * the backend the cluster was installed with.
+   */
+  flannel?: Record<string, FlannelNodeRecord>;
+}
+
+/** flanneld's last start on a node (cni/flannel.ts). */
+export interface FlannelNodeRecord {
+  backend: 'vxlan' | 'host-gw';
+  /** FLANNEL_MTU in /run/flannel/subnet.env: the MTU the CNI plugin gives new pods. */
+  mtu: number;
+  /** Why the last start could not use net-conf.json (flanneld logs it and exits), if it could not. */
+  error?: string;
 }
 
 export const MAX_OBSERVATIONS = 500;

@@ -32,7 +32,7 @@ import { uuid } from '../k8s/names';
 import type { EnvVar, PodSpec } from '../k8s/types';
 import { calicoIface } from '../policy/calico';
 import { syncFelix } from '../policy/felix';
-import { FLANNEL_MESH, flannelAnnotations, restartFlannel, setupVxlanNode, subnetEnv, vxlanPeer, VXLAN_OVERHEAD } from './flannel';
+import { FLANNEL_MESH, flannelAnnotations, setupVxlanNode, startFlanneld, subnetEnv, vxlanPeer, VXLAN_OVERHEAD } from './flannel';
 import { nodeNsId } from './node';
 import type { CniManifest, CniPlugin } from './plugin';
 
@@ -155,7 +155,7 @@ export const canal: CniPlugin = {
   setupNode: setupVxlanNode,
   peer: vxlanPeer,
   peerMesh: FLANNEL_MESH,
-  agentStarted: (state, node) => restartFlannel(state, node, true),
+  agentStarted: (state, node) => startFlanneld(state, node, { backend: 'vxlan' }),
   agentLabel: 'canal',
   attach(state, pod, ip, id) {
     const node = pod.spec.nodeName!;

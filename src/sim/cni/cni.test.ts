@@ -8,7 +8,8 @@ import { deriveRng } from '../rng';
 import { icmp, ipv4, type Ipv4Packet } from '../packet';
 import type { SimState } from '../state';
 import { calicoIface } from '../policy/calico';
-import { CNI_PLUGINS, cniOf, detachPod, nodeNsId, podNetns, podStarted } from './index';
+import { agentFailure, CNI_PLUGINS, cniOf, detachPod, nodeNsId, podNetns, podStarted } from './index';
+import { readNetConf } from './flannel';
 
 const T0 = Date.UTC(2025, 2, 14, 9, 0, 0);
 
@@ -183,5 +184,96 @@ describe('the plugin agent starting again', () => {
     expect(deviceByName(ns, 'flannel.1')!.up).toBe(true);
     expect(routesOf(ns, state).map((r) => `${r.dst.addr}/${r.dst.len} ${r.dev}`).sort()).toEqual(before.routes.sort());
     expect(neighboursOf(ns, state).map((n) => `${n.ip} ${n.dev} ${n.state}`).sort()).toEqual(before.neigh.sort());
+  });
+});
+
+describe('flannel: the backend named in kube-flannel-cfg, read when flanneld starts', () => {
+  const netConf = (state: SimState, type: string): void => {
+    const cm = state.k8s.objects!.configmaps!['kube-flannel/kube-flannel-cfg'] as { data: Record<string, string> };
+    cm.data['net-conf.json'] = cm.data['net-conf.json']!.replace(/"Type": "[^"]*"/, `"Type": "${type}"`);
+  };
+  const restart = (state: SimState, node: string): void => {
+    podStarted(state, Object.values(state.k8s.pods).find((p) => p.spec.nodeName === node && p.metadata.labels?.app === 'flannel')!);
+  };
+  const route = (state: SimState, node: string, dst: string): string => {
+    const r = routesOf(state.netns[nodeNsId(node)]!, state).find((x) => formatIp(x.dst.addr) === dst)!;
+    return `${r.via === undefined ? '' : formatIp(r.via)} ${r.dev}`;
+  };
+  const crossesVxlan = (state: SimState): boolean => {
+    const r = inject(state, nsOf(state, 'a').id, ipv4({ src: podIp(state, 'a'), dst: podIp(state, 'c'), id: 1, payload: icmp(8, 0, 0x1230001, new Uint8Array(8)) }), T0 + 600_000);
+    expect(r.deliveries.some((d) => d.ns === nsOf(state, 'a').id && d.packet.payload.kind === 'icmp' && d.packet.payload.type === 0 && d.packet.ttl === 62)).toBe(true);
+    return r.hops.some((h) => h.action === 'vxlan-encap');
+  };
+
+  it('vxlan to host-gw, node by node: a flanneld ignores leases of the other type, then routes via the node addresses; flannel.1 stays', () => {
+    const state = cluster('flannel-vxlan');
+    netConf(state, 'host-gw');
+    restart(state, 'node-1');
+    // node-1 runs host-gw but node-2 and the control plane still run vxlan: nobody changes a route yet.
+    expect(route(state, 'node-1', '10.244.2.0')).toBe('10.244.2.0 flannel.1');
+    expect(route(state, 'node-2', '10.244.1.0')).toBe('10.244.1.0 flannel.1');
+    expect(crossesVxlan(state)).toBe(true);
+    restart(state, 'node-2');
+    // Both run host-gw now: each replaced its route to the other; the control plane's stay.
+    expect(route(state, 'node-1', '10.244.2.0')).toBe('192.168.49.4 eth0');
+    expect(route(state, 'node-2', '10.244.1.0')).toBe('192.168.49.3 eth0');
+    expect(route(state, 'node-1', '10.244.0.0')).toBe('10.244.0.0 flannel.1');
+    restart(state, 'control-plane');
+    expect(route(state, 'control-plane', '10.244.1.0')).toBe('192.168.49.3 eth0');
+    expect(route(state, 'node-1', '10.244.0.0')).toBe('192.168.49.2 eth0');
+    expect(crossesVxlan(state)).toBe(false);
+    const n1 = state.netns[nodeNsId('node-1')]!;
+    const vx = deviceByName(n1, 'flannel.1')!;
+    expect(vx.up).toBe(true);
+    expect(neighboursOf(n1, state).filter((n) => n.dev === 'flannel.1' && n.state === 'PERMANENT')).toHaveLength(2);
+    expect(cniOf(state).nodeFiles(state, 'node-1')['/run/flannel/subnet.env']).toContain('FLANNEL_MTU=1500\n');
+    expect(cniOf(state).nodeAnnotations(state, 'node-1')).toMatchObject({ 'flannel.alpha.coreos.com/backend-type': 'host-gw', 'flannel.alpha.coreos.com/backend-data': 'null' });
+    // Running pods keep the MTU the CNI gave them; state stays plain data.
+    expect(deviceByName(nsOf(state, 'a'), 'eth0')!.mtu).toBe(1450);
+    expect(JSON.parse(JSON.stringify(state.flannel))).toEqual({ 'node-1': { backend: 'host-gw', mtu: 1500 }, 'node-2': { backend: 'host-gw', mtu: 1500 }, 'control-plane': { backend: 'host-gw', mtu: 1500 } });
+  });
+
+  it('back to vxlan: the routes go through flannel.1 again and every node holds the shared entries again', () => {
+    const state = cluster('flannel-vxlan');
+    netConf(state, 'host-gw');
+    for (const n of ['control-plane', 'node-1', 'node-2']) restart(state, n);
+    netConf(state, 'vxlan');
+    for (const n of ['control-plane', 'node-1', 'node-2']) restart(state, n);
+    for (const n of ['control-plane', 'node-1', 'node-2']) {
+      const ns = state.netns[nodeNsId(n)]!;
+      expect(ns.mesh).toBe('flannel');
+      expect(ns.routes.some((r) => r.dev === 'flannel.1' || (r.dev === 'eth0' && r.dst.len === 24 && formatIp(r.dst.addr).startsWith('10.244.')))).toBe(false);
+    }
+    expect(route(state, 'node-1', '10.244.2.0')).toBe('10.244.2.0 flannel.1');
+    expect(crossesVxlan(state)).toBe(true);
+  });
+
+  it('a net-conf.json flanneld cannot use: it exits (the kubelet restarts it) and the node keeps its network', () => {
+    const state = cluster('flannel-vxlan');
+    const cm = state.k8s.objects!.configmaps!['kube-flannel/kube-flannel-cfg'] as { data: Record<string, string> };
+    const pod1 = Object.values(state.k8s.pods).find((p) => p.spec.nodeName === 'node-1' && p.metadata.labels?.app === 'flannel')!;
+    netConf(state, 'VXLAN');
+    expect(readNetConf(state)).toEqual({ backend: 'vxlan' });
+    netConf(state, 'host_gw');
+    expect(readNetConf(state)).toEqual({ error: 'Error fetching backend: unknown backend type: host_gw' });
+    expect(agentFailure(state, pod1)).toEqual({ exitsAfter: 1020, exitCode: 1 });
+    restart(state, 'node-1');
+    expect(route(state, 'node-1', '10.244.2.0')).toBe('10.244.2.0 flannel.1');
+    expect(state.flannel?.['node-1']).toEqual({ backend: 'vxlan', mtu: 1450, error: 'Error fetching backend: unknown backend type: host_gw' });
+    cm.data['net-conf.json'] = '{"Network": "10.244.0.0/16", "Backend": {"Type": "vxlan"}';
+    expect(readNetConf(state)).toMatchObject({ error: expect.stringMatching(/^Failed to create SubnetManager: error parsing subnet config: /) });
+    // A backend flannel has but the sandbox does not model: flanneld runs and changes nothing.
+    cm.data['net-conf.json'] = '{"Network": "10.244.0.0/16"}';
+    expect(readNetConf(state)).toMatchObject({ error: expect.stringContaining('"udp" is not modelled') });
+    expect(agentFailure(state, pod1)).toBeUndefined();
+  });
+
+  it('host-local\'s store on the node: one file per address with the sandbox id and eth0, the last address reserved', () => {
+    const state = cluster('flannel-vxlan');
+    const files = cniOf(state).nodeFiles(state, 'node-1');
+    const store = Object.keys(files).filter((f) => f.startsWith('/var/lib/cni/networks/cbr0/')).sort();
+    expect(store).toEqual(['/var/lib/cni/networks/cbr0/10.244.1.2', '/var/lib/cni/networks/cbr0/10.244.1.3', '/var/lib/cni/networks/cbr0/last_reserved_ip.0', '/var/lib/cni/networks/cbr0/lock']);
+    expect(files['/var/lib/cni/networks/cbr0/10.244.1.2']).toMatch(/^[0-9a-f]{64}\r\neth0$/);
+    expect(files['/var/lib/cni/networks/cbr0/last_reserved_ip.0']).toBe('10.244.1.3');
   });
 });

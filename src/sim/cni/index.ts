@@ -87,12 +87,24 @@ function programPeer(ns: Netns, entries: ReturnType<CniPlugin['peer']>): void {
  */
 export function podStarted(state: SimState, pod: Pod): void {
   const plugin = cniOf(state);
+  const node = agentNode(plugin, pod);
+  if (node !== undefined) plugin.agentStarted?.(state, node);
+}
+
+/** The node whose agent the pod is (a host-network pod with the plugin's agent label). */
+function agentNode(plugin: CniPlugin, pod: Pod): string | undefined {
   const label = plugin.agentLabel;
   const node = pod.spec.nodeName;
-  if (!plugin.agentStarted || label === undefined || node === undefined || !pod.spec.hostNetwork) return;
+  if (label === undefined || node === undefined || !pod.spec.hostNetwork) return undefined;
   const labels = pod.metadata.labels ?? {};
-  if (labels['k8s-app'] !== label && labels.app !== label) return;
-  plugin.agentStarted(state, node);
+  return labels['k8s-app'] === label || labels.app === label ? node : undefined;
+}
+
+/** The agent in this pod exits soon after it starts (flanneld with a net-conf.json it cannot use): when and how. */
+export function agentFailure(state: SimState, pod: Pod): { exitsAfter: number; exitCode: number } | undefined {
+  const plugin = cniOf(state);
+  const node = agentNode(plugin, pod);
+  return node === undefined ? undefined : plugin.agentFailure?.(state, node);
 }
 
 /**

@@ -35,7 +35,7 @@ export interface CniManifest {
   namespaces: string[];
   daemonSets: { name: string; namespace: string; labels: Record<string, string>; spec: PodSpec }[];
   deployments: { name: string; namespace: string; replicas: number; labels: Record<string, string>; spec: PodSpec }[];
-  configMaps: { name: string; namespace: string; labels?: Record<string, string>; data: Record<string, string> }[];
+  configMaps: { name: string; namespace: string; labels?: Record<string, string>; annotations?: Record<string, string>; data: Record<string, string> }[];
 }
 
 export interface CniPlugin {
@@ -74,6 +74,11 @@ export interface CniPlugin {
   agentStarted?(state: SimState, node: string): void;
   /** The agent's pods: `k8s-app` or `app` label values that mark them (flannel's `flannel`). */
   agentLabel?: string;
+  /**
+   * The agent exits soon after it starts on `node`, as flanneld does with a net-conf.json it
+   * cannot use: how long it runs and its exit status (the kubelet restarts it with back-off).
+   */
+  agentFailure?(state: SimState, node: string): { exitsAfter: number; exitCode: number } | undefined;
   /**
    * A policy agent brings its rules in line with the API (pods, namespaces, NetworkPolicies);
    * called before packets move and before rules are listed. Cheap when nothing changed.

@@ -39,7 +39,7 @@ export { emit } from './events';
 export { podCounts, schedule, type ScheduleCache } from './scheduler';
 export { rfc3339 } from './time';
 import { admitPod } from './kubelet';
-import { podTemplateHash, randomSuffix, uuid } from './names';
+import { daemonSetHash, podTemplateHash, randomSuffix, uuid } from './names';
 import { key, type Deployment, type DaemonSet, type Ingress, type Node, type ObjectMeta, type Pod, type PodSpec, type ReplicaSet, type Service, type ServicePort } from './types';
 
 
@@ -233,7 +233,7 @@ export function createDaemonSet(ctx: ApiContext, init: { name: string; namespace
     spec: { selector: { matchLabels: { ...init.labels } }, template: { metadata: { labels: { ...init.labels } }, spec: clone(init.spec) } },
   };
   ctx.state.k8s.daemonsets[key(init.namespace, init.name)] = ds;
-  const hash = podTemplateHash(ds.spec.template).slice(0, 8);
+  const hash = daemonSetHash(ds);
   for (const node of Object.keys(ctx.state.k8s.nodes)) {
     const podName = uniquePodName(ctx, init.namespace, `${init.name}-`);
     emit(ctx, { involved: { kind: 'DaemonSet', namespace: init.namespace, name: init.name, uid: ds.metadata.uid }, type: 'Normal', reason: 'SuccessfulCreate', message: `Created pod: ${podName}`, source: 'daemonset-controller' });

@@ -9,7 +9,9 @@
  * as kubeadm configures it: the node IP it found, the warning about an unset
  * nodePortAddresses, single-stack IPv4, route_localnet, its version, its informers syncing.
  * flannel v0.26 with the kube subnet manager: its flags, the node's interface and address,
- * the backend (vxlan, with flannel.1's MAC, or host-gw), its masquerade rules and subnet file.
+ * the backend its node last started with (vxlan, with flannel.1's MAC, or host-gw), its
+ * masquerade rules and subnet file; a start that could not use net-conf.json ends at flannel's
+ * error line (`Failed to create SubnetManager: ...`, `Error fetching backend: ...`).
  * The API server: its advertise address, version, certificates and port, then one
  * `allocated clusterIPs` line for each Service when it was created (derived from the
  * Services that exist, so a deleted Service's line is gone). Each line is timed a few
@@ -20,6 +22,7 @@
  * by line. CoreDNS's own lines are coredns-config.ts's.
  */
 import { formatIp } from '../ipv4';
+import { flannelBackendOf } from '../cni/flannel';
 import { deviceByName } from '../netns';
 import type { SimState } from '../state';
 import { fnv32a } from './names';
@@ -75,10 +78,11 @@ function kubeProxyLines(state: SimState, pod: Pod): Line[] {
 function flannelLines(state: SimState, pod: Pod): Line[] {
   const node = pod.spec.nodeName ?? '';
   const ip = nodeIpOf(state, node);
-  const hostGw = state.config.cni === 'flannel-host-gw';
+  const hostGw = flannelBackendOf(state, node) === 'host-gw';
+  const error = state.flannel?.[node]?.error;
   const vx = state.netns[`node/${node}`] ? deviceByName(state.netns[`node/${node}`]!, 'flannel.1') : undefined;
   const flags = 'CLI flags config: {etcdEndpoints:http://127.0.0.1:4001,http://127.0.0.1:2379 etcdPrefix:/coreos.com/network etcdKeyfile: etcdCertfile: etcdCAFile: etcdUsername: etcdPassword: version:false kubeSubnetMgr:true kubeApiUrl: kubeAnnotationPrefix:flannel.alpha.coreos.com kubeConfigFile: iface:[] ifaceRegex:[] ipMasq:true ifaceCanReach: subnetFile:/run/flannel/subnet.env publicIP: publicIPv6: subnetLeaseRenewMargin:60 healthzIP:0.0.0.0 healthzPort:0 iptablesResyncSeconds:5 iptablesForwardRules:true netConfPath:/etc/kube-flannel/net-conf.json setNodeNetworkUnavailable:true}';
-  return [
+  const lines: Line[] = [
     [0, 'I', 'main.go:211', flags],
     [0, 'W', 'client_config.go:659', 'Neither --kubeconfig nor --master was specified.  Using the inClusterConfig.  This might not work.'],
     [16, 'I', 'kube.go:139', 'Waiting 10m0s for node controller to sync'],
@@ -102,10 +106,16 @@ function flannelLines(state: SimState, pod: Pod): Line[] {
     [0, 'I', 'iptables.go:125', 'Setting up masking rules'],
     [6, 'I', 'main.go:412', 'Wrote subnet file to /run/flannel/subnet.env'],
     [0, 'I', 'main.go:416', 'Running backend.'],
-    [0, 'I', hostGw ? 'route_network.go:56' : 'vxlan_network.go:65', 'watching for new subnet leases'],
+    hostGw ? [0, 'I', 'route_network.go:56', 'Watching for new subnet leases'] : [0, 'I', 'vxlan_network.go:65', 'watching for new subnet leases'],
     [9, 'I', 'main.go:437', 'Waiting for all goroutines to exit'],
     [21, 'I', 'iptables.go:372', 'bootstrap done'],
   ];
+  if (error === undefined) return lines;
+  // flanneld exits at the first thing it cannot use: net-conf.json (the subnet manager reads it), or its backend type.
+  if (error.startsWith('Failed to create SubnetManager')) return [...lines.slice(0, 2), [16, 'E', 'main.go:228', error]];
+  const at = lines.findIndex((l) => l[2] === 'match.go:286');
+  const found = /backend(?: type:|) "?([^" ]+)/.exec(error)?.[1] ?? '';
+  return [...lines.slice(0, at + 1).map((l): Line => (l[2] === 'main.go:468' ? [l[0], l[1], l[2], `Found network config - Backend type: ${found}`] : l)), [1, 'E', 'main.go:351', error]];
 }
 
 function apiserverLines(state: SimState, pod: Pod): Line[] {

@@ -19,7 +19,11 @@
  *   then not ready, then pods sharing a node with more of their siblings, then the newest;
  *   remaining ties go by name;
  * - DaemonSet controller: one pod per node matching its node selector, recreated on the same
- *   node when deleted or released;
+ *   node when deleted or released; a changed pod template (`rollout restart`) replaces them by
+ *   the RollingUpdate defaults (maxUnavailable 1, maxSurge 0): a pod of the old template is
+ *   deleted only while every node has an available pod, the node's new pod is created at once,
+ *   and the next goes when it is ready; nodes go in name order (the real controller's order
+ *   is that of a map);
  * - kubelet: a deleted static pod's mirror pod comes back at once (same name, new uid).
  * Deleting a Service frees its ClusterIP, node ports and load balancer address; deleting a
  * pod releases its address to host-local IPAM and removes its veth pair, frees its place on
@@ -47,7 +51,7 @@ import { podReady } from './endpoints';
 import { deploymentStatus, syncDeployment } from './rollout';
 import { recordEvent } from './events';
 import { countBinding, podGone } from './kubelet';
-import { podTemplateHash, uuid } from './names';
+import { daemonSetHash, uuid } from './names';
 import { deleteStored, deleteStoredInNamespace, getStored, storedKindByPlural } from './objects';
 import { key, type DaemonSet, type ObjectMeta, type Pod, type ReplicaSet } from './types';
 
@@ -502,10 +506,29 @@ function syncDaemonSet(ctx: ApiContext, ds: DaemonSet, pods: Map<string, Pod[]>)
   for (const p of released) release(state, p, uid, pods);
   mine = mine.filter((p) => !released.includes(p));
   const nodeSelector = ds.spec.template.spec.nodeSelector ?? {};
-  const hash = podTemplateHash(ds.spec.template).slice(0, 8);
-  for (const node of Object.values(state.k8s.nodes)) {
+  const hash = daemonSetHash(ds);
+  const nodes = Object.values(state.k8s.nodes).filter((node) => Object.entries(nodeSelector).every(([k, v]) => node.metadata.labels?.[k] === v));
+  // RollingUpdate (maxUnavailable 1, maxSurge 0): pods of an older template go, unavailable ones
+  // at once, available ones only while no node lacks an available pod; each node's new pod is
+  // then created below. The next goes when it is ready (the kubelet reconciles again).
+  const old = mine.filter((p) => p.metadata.labels?.['controller-revision-hash'] !== hash).sort((a, b) => (a.spec.nodeName ?? '').localeCompare(b.spec.nodeName ?? ''));
+  if (old.length > 0) {
+    let unavailable = nodes.filter((n) => !mine.some((p) => p.spec.nodeName === n.metadata.name && podReady(p))).length;
+    const involved = { kind: 'DaemonSet', namespace, name: ds.metadata.name, uid };
+    const goes = [...old.filter((p) => !podReady(p))];
+    for (const p of old.filter(podReady)) {
+      if (unavailable >= 1) break;
+      goes.push(p);
+      unavailable++;
+    }
+    for (const p of goes) {
+      recordEvent(state, { involved, type: 'Normal', reason: 'SuccessfulDelete', message: `Deleted pod: ${p.metadata.name}`, source: 'daemonset-controller' }, ctx.now);
+      removePod(ctx, p, 'gc');
+    }
+    mine = mine.filter((p) => !goes.includes(p));
+  }
+  for (const node of nodes) {
     const name = node.metadata.name;
-    if (!Object.entries(nodeSelector).every(([k, v]) => node.metadata.labels?.[k] === v)) continue;
     if (mine.some((p) => p.spec.nodeName === name)) continue;
     const podName = uniquePodName(ctx, namespace, `${ds.metadata.name}-`);
     recordEvent(state, { involved: { kind: 'DaemonSet', namespace, name: ds.metadata.name, uid }, type: 'Normal', reason: 'SuccessfulCreate', message: `Created pod: ${podName}`, source: 'daemonset-controller' }, ctx.now);
@@ -514,7 +537,7 @@ function syncDaemonSet(ctx: ApiContext, ds: DaemonSet, pods: Map<string, Pod[]>)
         name: podName,
         generateName: `${ds.metadata.name}-`,
         namespace,
-        labels: { ...ds.spec.template.metadata.labels, 'controller-revision-hash': hash, 'pod-template-generation': '1' },
+        labels: { ...ds.spec.template.metadata.labels, 'controller-revision-hash': hash, 'pod-template-generation': String(ds.metadata.generation) },
         spec: { ...ds.spec.template.spec, nodeName: name },
         owner: { apiVersion: 'apps/v1', kind: 'DaemonSet', name: ds.metadata.name, uid },
       }),

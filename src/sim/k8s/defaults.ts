@@ -35,7 +35,7 @@ import { mirrorPodExtras } from './kubeadm';
 import { deriveRng } from '../rng';
 import type { SimState } from '../state';
 import { podReady } from './endpoints';
-import { podTemplateHash, randomSuffix, uuid } from './names';
+import { daemonSetHash, podTemplateHash, randomSuffix, uuid } from './names';
 import { addQuantity, parseQuantity, ZERO, type Quantity } from './quantity';
 import type { Container, DaemonSet, Deployment, Namespace, Node, Pod, PodSpec, PodTemplate, ReplicaSet, Service, Toleration } from './types';
 
@@ -356,7 +356,11 @@ function replicaSetView(rs: ReplicaSet): Obj {
 export function daemonSetStatus(state: SimState, ds: DaemonSet): { currentNumberScheduled: number; desiredNumberScheduled: number; numberAvailable: number; numberMisscheduled: number; numberReady: number; observedGeneration: number; updatedNumberScheduled: number } {
   const pods = ownedPods(state, ds.metadata.namespace, 'DaemonSet', ds.metadata.name).filter((p) => p.spec.nodeName);
   const ready = pods.filter(podReady).length;
-  return { currentNumberScheduled: pods.length, desiredNumberScheduled: pods.length, numberAvailable: ready, numberMisscheduled: 0, numberReady: ready, observedGeneration: ds.metadata.generation, updatedNumberScheduled: pods.length };
+  const sel = ds.spec.template.spec.nodeSelector ?? {};
+  const desired = Object.values(state.k8s.nodes).filter((n) => Object.entries(sel).every(([k, v]) => n.metadata.labels?.[k] === v)).length;
+  const hash = daemonSetHash(ds);
+  const updated = pods.filter((p) => p.metadata.labels?.['controller-revision-hash'] === hash).length;
+  return { currentNumberScheduled: pods.length, desiredNumberScheduled: desired, numberAvailable: ready, numberMisscheduled: 0, numberReady: ready, observedGeneration: ds.metadata.generation, updatedNumberScheduled: updated };
 }
 
 function daemonSetView(state: SimState, ds: DaemonSet): Obj {

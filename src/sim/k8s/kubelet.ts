@@ -58,6 +58,9 @@
  * doubles it (to at most 5 minutes) and starts a new instance: `Pulled` (already present),
  * `Created`, `Started`, restartCount + 1. A back-off untouched for 10 minutes is forgotten. The
  * records are `k8s.crashing` (k8s/crash.ts); a restarted program that can bind keeps running.
+ * The network plugin's node agent fails the same way when its configuration is unusable
+ * (flanneld with a net-conf.json it cannot parse or an unknown backend, cni/flannel.ts), and
+ * every start of it, restarts included, programs the node again (cni `podStarted`).
  * restartPolicy Never leaves the container Terminated.
  * Left out: image pull failures (ErrImagePull/ImagePullBackOff), init containers, probes,
  * the volume manager's two-minute `Unable to attach or mount volumes` timeout event, the
@@ -69,7 +72,7 @@ import type { ProgramFailure, TakenPort } from '../apps/image';
 import { listenersAt } from '../sockets';
 import { crashKey, programFails } from './crash';
 import { formatIp } from '../ipv4';
-import { attachPod, ipamExhaustedMessage, nodeIp, podStarted } from '../cni';
+import { agentFailure, attachPod, ipamExhaustedMessage, nodeIp, podStarted } from '../cni';
 import { deriveRng } from '../rng';
 import type { SimState } from '../state';
 import type { ApiContext } from './context';
@@ -549,6 +552,9 @@ function familyOf(l: { socket?: { family: TakenPort['family'] } }): TakenPort['f
  * fail themselves; in a host-network pod, everything listening on the node.
  */
 export function programFailure(state: SimState, pod: Pod, c: Container, earlier: Container[]): ProgramFailure | undefined {
+  // The network plugin's agent may not start with its configuration (flanneld's net-conf.json).
+  const agent = c === pod.spec.containers[0] ? agentFailure(state, pod) : undefined;
+  if (agent) return { log: [], ...agent };
   const hit = appContext(state, pod, c);
   const wants = hit?.def.listeners?.(hit.app) ?? [];
   if (!hit || wants.length === 0) return undefined;
@@ -661,6 +667,8 @@ function crashSync(ctx: ApiContext, pod: Pod, rec: ContainerCrash): void {
     rec.due = ctx.now + failure.exitsAfter;
     rec.exitCode = failure.exitCode;
   } else delete crashes(state)[crashKey(pod, c.name)];
+  // The network plugin's agent starts again with the configuration it finds now.
+  podStarted(state, pod);
 }
 
 /**

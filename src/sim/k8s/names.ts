@@ -10,6 +10,7 @@
  * a real cluster would print. Everything random comes from the seeded RNG.
  */
 import type { Rng } from '../rng';
+import type { PodTemplate } from './types';
 
 export const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
@@ -91,4 +92,9 @@ export function vethName(rng: Rng): string {
 /** A containerd container id: 64 hex characters. */
 export function containerId(rng: Rng): string {
   return hexDigits(rng, 64);
+}
+
+/** The `controller-revision-hash` label of a DaemonSet's current template, which its up-to-date pods carry. */
+export function daemonSetHash(ds: { spec: { template: PodTemplate } }): string {
+  return podTemplateHash(ds.spec.template).slice(0, 8);
 }

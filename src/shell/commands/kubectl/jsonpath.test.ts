@@ -25,6 +25,8 @@ describe('jsonpath templates', () => {
     expect(run('{..podIP}')).toBe('10.244.1.2 10.244.2.2');
     expect(run('{.items[*].spec.port}')).toBe('80 8080');
     expect(run('{.items[*].spec.ready}')).toBe('true false');
+    // A backslash escapes a dot in a field name (parseField drops every backslash).
+    expect(executeJsonPath(parseJsonPath('{.data.net-conf\\.json}'), { data: { 'net-conf.json': '{}', net: 'x' } })).toBe('{}');
   });
 
   it('a backslash escapes a dot in a key, as parser.go advance() does', () => {

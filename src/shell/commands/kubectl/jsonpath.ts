@@ -96,9 +96,9 @@ function parsePath(text: string): Step[] {
       steps.push({ k: 'wild' });
       p = p.slice(2);
     } else if (p.startsWith('.')) {
-      // A backslash escapes the next character (`.data.net-conf\.json`), as parser.go's advance does.
-      const m = /^\.((?:\\[\s\S]|[A-Za-z0-9_\-/])*)/.exec(p)!;
-      if (m[1] !== '') steps.push({ k: 'field', name: m[1]!.replace(/\\/g, '') });
+      // A backslash takes the next character into the name (`.data.ca\.crt`), as client-go's parseField does.
+      const m = /^\.((?:[A-Za-z0-9_\-/]|\\.)*)/.exec(p)!;
+      if (m[1] !== '') steps.push({ k: 'field', name: m[1]!.replace(/\\(.)/g, '$1') });
       p = p.slice(m[0].length);
     } else if (p.startsWith('[')) {
       const close = findBracket(p);

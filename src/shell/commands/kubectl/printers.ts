@@ -14,6 +14,7 @@
  * long ago the latest restart's previous instance ended (`3 (42s ago)`).
  * Left out: pods' init-container and terminating states (the sandbox never has them yet).
  */
+import { daemonSetStatus } from '../../../sim/k8s/defaults';
 import { podReady } from '../../../sim/k8s/endpoints';
 import { newReplicaSet } from '../../../sim/k8s/rollout';
 import type { DaemonSet, Deployment, Ingress, Namespace, Node, Pod, PodTemplate, ReplicaSet, Service } from '../../../sim/k8s/types';
@@ -214,10 +215,8 @@ export const daemonSetColumns: Columns<DaemonSet> = {
   wideHeaders: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
   row(ds, now, state) {
     const sel = ds.spec.template.spec.nodeSelector ?? {};
-    const desired = Object.values(state.k8s.nodes).filter((n) => Object.entries(sel).every(([k, v]) => n.metadata.labels?.[k] === v)).length;
-    const pods = ownedPods(state, 'DaemonSet', ds.metadata.namespace, ds.metadata.name);
-    const ready = String(pods.filter(podReady).length);
-    return [ds.metadata.name, String(desired), String(pods.length), ready, String(pods.length), ready, labelText(sel), age(ds.metadata.creationTimestamp, now)];
+    const st = daemonSetStatus(state, ds);
+    return [ds.metadata.name, String(st.desiredNumberScheduled), String(st.currentNumberScheduled), String(st.numberReady), String(st.updatedNumberScheduled), String(st.numberAvailable), labelText(sel), age(ds.metadata.creationTimestamp, now)];
   },
   wideRow: (ds) => templateColumns(ds.spec.template, ds.spec.selector.matchLabels),
 };

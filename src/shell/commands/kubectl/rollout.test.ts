@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Deployment } from '../../../sim/k8s/types';
-import { deploymentRolloutStatus } from './rollout';
+import type { DaemonSet, Deployment } from '../../../sim/k8s/types';
+import { daemonSetRolloutStatus, deploymentRolloutStatus } from './rollout';
 
 const deployment = (replicas: number, status: Partial<Deployment['status']>, generation = 1): Deployment =>
   ({
@@ -21,5 +21,14 @@ describe('kubectl rollout status lines (DeploymentStatusViewer)', () => {
     expect(deploymentRolloutStatus(deployment(4, {}, 2)).line).toBe('Waiting for deployment spec update to be observed...\n');
     expect(deploymentRolloutStatus(deployment(4, { updatedReplicas: 1 })).line).toBe('Waiting for deployment "web" rollout to finish: 1 out of 4 new replicas have been updated...\n');
     expect(deploymentRolloutStatus(deployment(4, { replicas: 6 })).line).toBe('Waiting for deployment "web" rollout to finish: 2 old replicas are pending termination...\n');
+  });
+});
+
+describe('kubectl rollout status lines (DaemonSetStatusViewer)', () => {
+  const ds = { metadata: { name: 'kube-flannel-ds' } } as DaemonSet;
+  it('waits for new pods on every node, then for them to be available', () => {
+    expect(daemonSetRolloutStatus(ds, { desiredNumberScheduled: 3, updatedNumberScheduled: 1, numberAvailable: 2 })).toEqual({ line: 'Waiting for daemon set "kube-flannel-ds" rollout to finish: 1 out of 3 new pods have been updated...\n', done: false });
+    expect(daemonSetRolloutStatus(ds, { desiredNumberScheduled: 3, updatedNumberScheduled: 3, numberAvailable: 2 })).toEqual({ line: 'Waiting for daemon set "kube-flannel-ds" rollout to finish: 2 of 3 updated pods are available...\n', done: false });
+    expect(daemonSetRolloutStatus(ds, { desiredNumberScheduled: 3, updatedNumberScheduled: 3, numberAvailable: 3 })).toEqual({ line: 'daemon set "kube-flannel-ds" successfully rolled out\n', done: true });
   });
 });

@@ -10,14 +10,19 @@
  * `kubernetes.io/change-cause` annotations (`--revision=N`: that revision's pod template).
  * `undo` puts back the previous revision's template (or `--to-revision`'s), which becomes the
  * newest revision; `restart` sets the template's `kubectl.kubernetes.io/restartedAt`, which
- * rolls every pod. DaemonSets report as rolled out (the sandbox has no DaemonSet updates).
- * Left out: pause/resume, StatefulSets, --timeout.
+ * rolls every pod. For a DaemonSet, `restart` does the same to its template, and the DaemonSet
+ * controller replaces its pods one node at a time (controllers.ts); `status` prints kubectl's
+ * DaemonSetStatusViewer messages (`Waiting for daemon set "kube-flannel-ds" rollout to finish:
+ * 1 out of 3 new pods have been updated...`, `... 2 of 3 updated pods are available...`) as the
+ * pods change, then `daemon set "kube-flannel-ds" successfully rolled out`.
+ * Left out: pause/resume, StatefulSets, --timeout, DaemonSet history and undo.
  */
 import { reconcile } from '../../../sim/k8s/controllers';
 import { rfc3339, type ApiContext } from '../../../sim/k8s/api';
 import { CHANGE_CAUSE, deploymentTemplateOf, nextRolloutStep, replicaSetsOf, revisionOf, setDeploymentTemplate } from '../../../sim/k8s/rollout';
 import { podTemplateHash } from '../../../sim/k8s/names';
-import { key, type Deployment, type PodTemplate } from '../../../sim/k8s/types';
+import { daemonSetStatus } from '../../../sim/k8s/defaults';
+import { key, type DaemonSet, type Deployment, type PodTemplate } from '../../../sim/k8s/types';
 import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
 import { resourceArgs } from './delete';
@@ -94,8 +99,16 @@ export async function kubectlRollout(ctx: CommandContext, argv: string[]): Promi
     if (!obj) throw new CommandError('NOT_FOUND', `Error from server (NotFound): ${qualifiedPlural(type)} "${name}" not found`);
     const ref = `${qualifiedSingular(type)}/${name}`;
     if (type.plural === 'daemonsets') {
-      if (sub === 'status') ctx.stdout.write(`daemon set "${name}" successfully rolled out\n`);
-      else throw new CommandError('UNSUPPORTED', `error: the sandbox does not support "kubectl rollout ${sub}" for DaemonSets yet`);
+      if (sub === 'status') return daemonSetStatusWatch(ctx, namespace, name, flags.values['watch'] !== false);
+      if (sub !== 'restart') throw new CommandError('UNSUPPORTED', `error: the sandbox does not support "kubectl rollout ${sub}" for DaemonSets yet`);
+      const ds = ctx.env.sim.state.k8s.daemonsets[key(namespace, name)]!;
+      const t: PodTemplate = JSON.parse(JSON.stringify(ds.spec.template)) as PodTemplate;
+      t.metadata.annotations = { ...(t.metadata.annotations ?? {}), 'kubectl.kubernetes.io/restartedAt': rfc3339(apiCtx.now) };
+      ds.spec.template = t;
+      ds.metadata.generation += 1;
+      ds.metadata.resourceVersion = String(++ctx.env.sim.state.k8s.resourceVersion);
+      reconcile(apiCtx);
+      ctx.stdout.write(`${ref} restarted\n`);
       continue;
     }
     if (type.plural !== 'deployments') {
@@ -127,6 +140,30 @@ export function deploymentRolloutStatus(d: Deployment): { line: string; done: bo
   if (s.replicas > s.updatedReplicas) return { line: `Waiting for deployment "${name}" rollout to finish: ${s.replicas - s.updatedReplicas} old replicas are pending termination...\n`, done: false };
   if (s.availableReplicas < s.updatedReplicas) return { line: `Waiting for deployment "${name}" rollout to finish: ${s.availableReplicas} of ${s.updatedReplicas} updated replicas are available...\n`, done: false };
   return { line: `deployment "${name}" successfully rolled out\n`, done: true };
+}
+
+/** kubectl's DaemonSetStatusViewer: the line to print for the DaemonSet as it stands, and whether the rollout is done. */
+export function daemonSetRolloutStatus(ds: DaemonSet, st: { desiredNumberScheduled: number; updatedNumberScheduled: number; numberAvailable: number }): { line: string; done: boolean } {
+  const name = ds.metadata.name;
+  if (st.updatedNumberScheduled < st.desiredNumberScheduled) return { line: `Waiting for daemon set "${name}" rollout to finish: ${st.updatedNumberScheduled} out of ${st.desiredNumberScheduled} new pods have been updated...\n`, done: false };
+  if (st.numberAvailable < st.desiredNumberScheduled) return { line: `Waiting for daemon set "${name}" rollout to finish: ${st.numberAvailable} of ${st.desiredNumberScheduled} updated pods are available...\n`, done: false };
+  return { line: `daemon set "${name}" successfully rolled out\n`, done: true };
+}
+
+async function daemonSetStatusWatch(ctx: CommandContext, namespace: string, name: string, watch: boolean): Promise<number> {
+  let last = '';
+  for (;;) {
+    const state = ctx.env.sim.state;
+    const ds = state.k8s.daemonsets[key(namespace, name)];
+    if (!ds) throw new CommandError('NOT_FOUND', `Error from server (NotFound): daemonsets.apps "${name}" not found`);
+    const { line, done } = daemonSetRolloutStatus(ds, daemonSetStatus(state, ds));
+    if (line !== last) ctx.stdout.write(line);
+    last = line;
+    if (done || !watch) return 0;
+    // A pod that never becomes ready keeps it waiting until Ctrl+C.
+    ctx.endless();
+    if (!(await ctx.sleep(STATUS_POLL_MS))) return 130;
+  }
 }
 
 async function status(ctx: CommandContext, apiCtx: ApiContext, namespace: string, name: string, watch: boolean): Promise<number> {
