@@ -10,8 +10,9 @@ import { packets } from './packets';
 import { pods } from './pods';
 import { podToPodSameNode } from './pod-to-pod-same-node';
 import { threePools } from './three-pools';
+import { networkModel } from './network-model';
 
-export const LABS: readonly LabDefinition[] = [packets, ipv4Header, encapsulation, dockerBridge, pods, podToPodSameNode, threePools];
+export const LABS: readonly LabDefinition[] = [packets, ipv4Header, encapsulation, dockerBridge, pods, podToPodSameNode, threePools, networkModel];
 
 export function findLab(id: string): LabDefinition | undefined {
   return LABS.find((l) => l.id === id);
