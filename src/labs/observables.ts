@@ -292,7 +292,7 @@ export const OBSERVABLES: Record<string, Observable> = {
     doc: 'The way a message from `from` to `to` took through the network graph (the processes and switches of src/sim/graph.ts): the vertices the first packet of each run (an echo request, a SYN) crossed, a tunnel written with the LAN its outer packet crosses, and `discard` at the end if it was lost, as the `path` normaliser writes it. A wrong answer is explained from the forwarding tables of the sandbox as it is now: the vertex where the paths part, and the entry that decided there.',
     normalize: 'path',
     needs: ['to'],
-    how: 'ping {{to}} from {{from}} (the Packet path view shows its way)',
+    how: 'ping {{to}} from {{from}}',
     extract(ref, ctx, ev) {
       if (!fromHere(ref, ctx, ev)) return [];
       const to = addressesOf(ctx, ref.to!);
