@@ -176,7 +176,7 @@ spec:
       description: 'Make client reach {{far.name}} again. After each step, look at {{client.node}}\'s tables: which entries are back, and who wrote them in the first place? The lab sends a ping of its own.',
       needs: ['predict-broken'],
       check: { probe: { from: '@client', ping: '{{far.ip}}', expect: 'reply' } },
-      passed: 'flanneld wrote the route, the neighbour entry and the FDB entry for {{far.node}} again, and client reaches {{far.ip}}.',
+      passed: "{{client.node}} has its route and neighbour entry for {{far.node}}'s tunnel again (flanneld writes them when it starts), and client reaches {{far.ip}}.",
       hints: [
         "`ip link set flannel.1 up` brings the device back, but not the routes and neighbour entries the kernel deleted with it: flanneld wrote those when it started.",
         { text: 'flanneld runs in pod `{{flannel.name}}` (namespace kube-flannel) on {{client.node}}. Delete it: the DaemonSet starts a new one, which programs the tables again. `kubectl -n kube-flannel delete pod {{flannel.name}}`', cost: 3 },
