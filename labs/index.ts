@@ -11,8 +11,9 @@ import { pods } from './pods';
 import { podToPodAcrossNodes } from './pod-to-pod-across-nodes';
 import { podToPodSameNode } from './pod-to-pod-same-node';
 import { threePools } from './three-pools';
+import { networkModel } from './network-model';
 
-export const LABS: readonly LabDefinition[] = [packets, ipv4Header, encapsulation, dockerBridge, pods, podToPodSameNode, podToPodAcrossNodes, threePools];
+export const LABS: readonly LabDefinition[] = [packets, ipv4Header, encapsulation, dockerBridge, pods, podToPodSameNode, podToPodAcrossNodes, threePools, networkModel];
 
 export function findLab(id: string): LabDefinition | undefined {
   return LABS.find((l) => l.id === id);

@@ -214,3 +214,62 @@ describe('display', () => {
     }
   });
 });
+
+describe('path', () => {
+  const o = as('path');
+  const across = 'K8s-Pod(default/client) node-2/cni0 node-2/router lan node-1/router node-1/cni0 K8s-Pod(default/web-7788985cd4-46bg9)';
+  it('accepts the vertex names with blanks, commas, semicolons, bars, dashes or arrows between them, in any case', () => {
+    for (const given of [
+      across,
+      `  ${across.replace(/ /g, '   ')}  `,
+      across.replace(/ /g, ', '),
+      across.replace(/ /g, ' -> '),
+      across.replace(/ /g, '->'),
+      across.replace(/ /g, ' → '),
+      across.replace(/ /g, ' => '),
+      across.replace(/ /g, ' > '),
+      across.replace(/ /g, ' | '),
+      across.replace(/ /g, ' - '),
+      across.replace(/ /g, '; '),
+      across.toUpperCase(),
+      `"${across}"`,
+      `${across} delivered`,
+    ]) {
+      expect(accepts(given, across, o), given).toBe(true);
+    }
+  });
+  it('reads K8s-Pod(NAME) as the pod in namespace default, with blanks inside the parentheses', () => {
+    expect(accepts('K8s-Pod(client) node-2/cni0', 'K8s-Pod(default/client) node-2/cni0', o)).toBe(true);
+    expect(accepts('k8s-pod ( client ) node-2/cni0', 'K8s-Pod(default/client) node-2/cni0', o)).toBe(true);
+    expect(accepts('K8s-Pod(kube-system/client) node-2/cni0', 'K8s-Pod(default/client) node-2/cni0', o)).toBe(false);
+    expect(accepts('K8s-Node(node-2) node-2/router', 'k8s-node(node-2) node-2/router', o)).toBe(true);
+  });
+  it('compares order and every vertex: a missing LAN or a swapped pair is another path', () => {
+    expect(accepts(across.replace(' lan', ''), across, o)).toBe(false);
+    expect(accepts(across.replace('node-2/cni0 node-2/router', 'node-2/router node-2/cni0'), across, o)).toBe(false);
+    expect(accepts('K8s-Pod(default/client)', across, o)).toBe(false);
+  });
+  it('a discard is a last word after the vertex that discards, in several words, also in parentheses', () => {
+    const broken = 'K8s-Pod(default/client) node-2/cni0 node-2/router lan gateway discard';
+    for (const end of ['discard', 'discarded', 'DROPPED', 'drop', 'lost', '(discarded)']) expect(accepts(broken.replace(/discard$/, end), broken, o), end).toBe(true);
+    expect(accepts(broken.replace(/ discard$/, ''), broken, o)).toBe(false);
+    expect(accepts(broken, broken.replace(/ discard$/, ''), o)).toBe(false);
+    expect(normalize(broken, o)).toEqual({ ok: true, value: 'k8s-pod(default/client) node-2/cni0 node-2/router lan gateway discard' });
+  });
+  it('refuses what names no vertex, an end word in the middle, and names that are no vertex, saying what a name looks like', () => {
+    expect(reason('', o)).toBe('the answer is empty');
+    expect(reason('discarded', o)).toBe('"discarded" names no vertex: write the vertices the message visits, such as K8s-Pod(default/client), node-1/cni0, node-1/router or lan');
+    expect(reason('K8s-Pod(client) discard node-2/cni0', o)).toBe('"discard" can only be the last word, after the vertex where the message ends');
+    expect(reason('pod(client) node-2/cni0', o)).toBe('"pod(client)" is not the name of a vertex (such as K8s-Pod(default/client), node-1/cni0, node-1/router or lan)');
+    expect(reason('K8s-Pod(client node-2/cni0', o)).toContain('is not the name of a vertex');
+  });
+  it('displays with arrows and the real capitals, and what it displays reads back the same', () => {
+    const n = normalize('k8s-pod(client) node-2/cni0 node-2/router lan gateway dropped', o);
+    if (!n.ok) throw new Error(n.reason);
+    const shown = display(n.value, o);
+    expect(shown).toBe('K8s-Pod(default/client) → node-2/cni0 → node-2/router → lan → gateway, discarded');
+    expect(normalize(shown, o)).toEqual(n);
+    expect(expectedProblem('K8s-Node({{node.name}}) x', o)).toBeUndefined();
+    expect(expectedProblem('node-1/router discard lan', o)).toContain('can only be the last word');
+  });
+});

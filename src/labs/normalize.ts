@@ -20,13 +20,20 @@
  *   normalised by the `element` normaliser.
  * - `regex`: the expected value is a regular expression the whole answer must match
  *   (case-insensitive); there is no canonical form.
+ * - `path`: a message's way through the network graph (src/sim/graph.ts), as the names of the
+ *   vertices it visits in order: `K8s-Pod(default/client) node-2/cni0 node-2/router lan
+ *   node-1/router node-1/cni0 K8s-Pod(default/web-...)`. Blanks, commas, semicolons, `|`, lone
+ *   dashes and arrows (`->`, `=>`, `→`, `>`) all separate names; case does not matter; `K8s-Pod(NAME)`
+ *   means the pod in namespace default. A path that ends in a discard says so with a last word
+ *   `discard` (or discarded, drop, dropped, lost) after the vertex that discards; a last
+ *   `delivered` is allowed and changes nothing.
  * `display` turns a canonical form back into the way a learner writes the value (a dotted
  * quad, `0x1c46`), for feedback and for `{{expected.TASK}}` in solution steps.
  */
 import { formatIp, parseIp } from '../sim/ipv4';
 
-export type NormalizerName = 'ip' | 'cidr' | 'mac' | 'number' | 'decimal' | 'hex' | 'word' | 'set' | 'regex';
-export const NORMALIZERS: readonly NormalizerName[] = ['ip', 'cidr', 'mac', 'number', 'decimal', 'hex', 'word', 'set', 'regex'];
+export type NormalizerName = 'ip' | 'cidr' | 'mac' | 'number' | 'decimal' | 'hex' | 'word' | 'set' | 'regex' | 'path';
+export const NORMALIZERS: readonly NormalizerName[] = ['ip', 'cidr', 'mac', 'number', 'decimal', 'hex', 'word', 'set', 'regex', 'path'];
 
 export type Normalized = { ok: true; value: string } | { ok: false; reason: string };
 
@@ -97,7 +104,46 @@ export function normalize(text: string, opts: CompareOptions): Normalized {
     }
     case 'regex':
       return v === '' ? { ok: false, reason: 'the answer is empty' } : { ok: true, value: v };
+    case 'path':
+      return normalizePath(v);
   }
+}
+
+const DISCARD_WORDS = new Set(['discard', 'discarded', 'drop', 'dropped', 'lost']);
+const DELIVER_WORDS = new Set(['deliver', 'delivered']);
+/** A vertex name: `node-1/cni0`, `lan`, `gateway`, or a process written `K8s-Pod(NAMESPACE/NAME)`, `K8s-Node(NAME)`. */
+const VERTEX = /^[a-z0-9](?:[a-z0-9._/-]*[a-z0-9])?$/;
+const PROCESS = /^(k8s-pod|k8s-node)\(([a-z0-9](?:[a-z0-9._/-]*[a-z0-9])?)\)$/;
+const PATH_EXAMPLE = 'such as K8s-Pod(default/client), node-1/cni0, node-1/router or lan';
+
+/** The canonical form of a path: lower-case vertex names one blank apart, then ` discard` if it ends in one. */
+function normalizePath(text: string): Normalized {
+  const spaced = text
+    .replace(/\b(k8s-(?:pod|node))\s*\(\s*/gi, '$1(')
+    .replace(/\s+\)/g, ')')
+    .replace(/-+>|=+>|[→⟶➜>,;|]/g, ' ')
+    .toLowerCase();
+  const words = spaced
+    .split(/\s+/)
+    .filter((w) => w !== '' && !/^[-=]+$/.test(w))
+    .map((w) => w.replace(/^\((\w+)\)$/, '$1'));
+  if (words.length === 0) return { ok: false, reason: 'the answer is empty' };
+  let discard = false;
+  const last = words[words.length - 1]!;
+  if (DISCARD_WORDS.has(last)) {
+    discard = true;
+    words.pop();
+  } else if (DELIVER_WORDS.has(last)) words.pop();
+  if (words.length === 0) return { ok: false, reason: `"${text}" names no vertex: write the vertices the message visits, ${PATH_EXAMPLE}` };
+  const out: string[] = [];
+  for (const w of words) {
+    if (DISCARD_WORDS.has(w) || DELIVER_WORDS.has(w)) return { ok: false, reason: `"${w}" can only be the last word, after the vertex where the message ends` };
+    const m = PROCESS.exec(w);
+    if (m) out.push(`${m[1]}(${m[1] === 'k8s-pod' && !m[2]!.includes('/') ? `default/${m[2]}` : m[2]})`);
+    else if (VERTEX.test(w) && !w.includes('(')) out.push(w);
+    else return { ok: false, reason: `"${w}" is not the name of a vertex (${PATH_EXAMPLE})` };
+  }
+  return { ok: true, value: `${out.join(' ')}${discard ? ' discard' : ''}` };
 }
 
 function decimalValue(v: string): number | undefined {
@@ -145,6 +191,13 @@ export function display(canonical: string, opts: CompareOptions): string {
         .split(',')
         .map((v) => display(v, { normalize: opts.element ?? 'word' }))
         .join(',');
+    case 'path': {
+      const words = canonical.split(' ');
+      const discard = words[words.length - 1] === 'discard';
+      if (discard) words.pop();
+      const named = words.map((w) => w.replace(/^k8s-pod\(/, 'K8s-Pod(').replace(/^k8s-node\(/, 'K8s-Node('));
+      return `${named.join(' → ')}${discard ? ', discarded' : ''}`;
+    }
     default:
       return canonical;
   }

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TraceView } from './contract';
 import { OBSERVABLES } from './observables';
+import { networkGraph, pathOf, podVertexId } from '../sim/graph';
 import type { LabSession } from './session';
 import { openSession, type RunResult } from '../../tests/support/session';
 import { task, webLab, WEB_BINDINGS } from '../../tests/fixtures/labs/small';
@@ -36,8 +37,11 @@ const lab = webLab(
     task('frame-dst', observed('frame-dst-mac', { to: '@target', at: 'node:{{client.node}}', dev: 'flannel.1' })),
     task('fragment', observed('fragment-offset', { to: '@target', at: 'node:{{client.node}}', dev: 'flannel.1' })),
     task('arps', observed('arp-requests', { to: '@peer' })),
+    task('path', observed('packet-path', { to: '@target' })),
+    task('path-wrong', observed('packet-path', { to: '@target' })),
+    task('path-from-node', { answer: { observed: { value: 'packet-path', from: '@targetNode', to: '@target' } } }),
   ],
-  { bindings: { ...WEB_BINDINGS, targetNode: { node: { nodeOf: 'target' } }, peer: { pod: { labels: { app: 'web' }, onNodeOf: 'client' } } } },
+  { bindings: { ...WEB_BINDINGS, targetNode: { node: { nodeOf: 'target' } }, clientNode: { node: { nodeOf: 'client' } }, peer: { pod: { labels: { app: 'web' }, onNodeOf: 'client' } } } },
 );
 
 let session: LabSession;
@@ -216,9 +220,47 @@ describe('ARP', () => {
   });
 });
 
+describe('paths through the network graph', () => {
+  it('reads the vertices a ping crossed, as the forwarding tables predict them', async () => {
+    const { client, target } = b();
+    const g = networkGraph(session.sim.state);
+    const planned = pathOf(g, podVertexId('default', 'client'), target!.ip!);
+    expect(planned.outcome).toBe('delivered');
+    await run(`kubectl exec client -- ping -c 1 ${target!.ip}`);
+    const [c, t] = [client!.node, target!.node];
+    expect(seen('path')).toBe(`K8s-Pod(default/client) → ${c}/cni0 → ${c}/router → lan → ${t}/router → ${t}/cni0 → K8s-Pod(default/${target!.name})`);
+    // Answered as typed, in any of the accepted spellings.
+    expect(session.answer('path', `K8s-Pod(client), ${c}/cni0, ${c}/router, lan, ${t}/router, ${t}/cni0, K8s-Pod(${target!.name})`).status).toBe('passed');
+  });
+
+  it('explains a wrong path from the table entry where it leaves the real one', async () => {
+    const { client, target } = b();
+    const [c, t] = [client!.node, target!.node];
+    await run(`kubectl exec client -- ping -c 1 ${target!.ip}`);
+    const targetCidr = target!.ip!.replace(/\.\d+$/, '.0/24');
+    const skipLan = session.answer('path-wrong', `K8s-Pod(client) ${c}/cni0 ${c}/router ${t}/router ${t}/cni0 K8s-Pod(${target!.name})`);
+    expect(skipLan.feedback).toContain(`After ${c}/router the paths part: the message goes to lan, not to ${t}/router, because ${c}/router's entry \`${targetCidr}\` sends it there (flannel.1: VXLAN to ${target!.nodeIp} (${t})), and the outer packet crosses lan.`);
+    // (A ping that died at the router, with TTL 1, passed before: the path it took is an accepted answer, so this one ends at the bridge.)
+    const stopsShort = session.answer('path-wrong', `K8s-Pod(client) ${c}/cni0 discard`);
+    expect(stopsShort.feedback).toContain(`The message is not discarded at ${c}/cni0: it goes on to ${c}/router, because ${c}/cni0's entry \`${b().clientNode!.bridgeMac}\` sends it there (cni0's own MAC: up to ${c}'s stack).`);
+    const wrongStart = session.answer('path-wrong', `K8s-Node(${c}) ${c}/router`);
+    expect(wrongStart.feedback).toContain('A path starts where the message is sent: K8s-Pod(default/client).');
+  });
+
+  it('starts a node\'s own traffic at K8s-Node, through the node\'s router', async () => {
+    const { target } = b();
+    const t = target!.node!;
+    await run(`ssh ${t} ping -c 1 ${target!.ip}`);
+    expect(seen('path-from-node')).toBe(`K8s-Node(${t}) → ${t}/router → ${t}/cni0 → K8s-Pod(default/${target!.name})`);
+    const skipped = session.answer('path-from-node', `K8s-Node(${t}) ${t}/cni0 K8s-Pod(${target!.name})`);
+    expect(skipped.feedback).toContain(`After K8s-Node(${t}) the paths part: the message goes to ${t}/router, not to ${t}/cni0, because K8s-Node(${t})'s table sends everything there (sent through ${t}'s own stack).`);
+  });
+});
+
 describe('the table of observables', () => {
   it('has each one tested here', () => {
     const tested = new Set(lab.tasks.map((t) => (t.check.value as { observed: { value: string } }).observed.value));
+    expect(tested.has('packet-path')).toBe(true);
     expect([...tested].sort()).toEqual(Object.keys(OBSERVABLES).sort());
   });
 

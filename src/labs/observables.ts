@@ -8,15 +8,20 @@
  * checks call `extract` with every trace the sandbox moves, as it moves, and keep the values,
  * so an answer is judged against what really crossed the wire for this learner, not a value
  * computed in advance. `from` is a place (the sender); `to` is a place or an address (text
- * with bindings allowed, such as `{{web.ip}}`). One entry per observable; adding one is one
- * entry here and a case in observables.test.ts.
+ * with bindings allowed, such as `{{web.ip}}`). An observable whose model can say why a wrong
+ * value is wrong has `explain`: `packet-path`, the vertices of the network graph a message
+ * crossed (src/sim/graph.ts's tracePath), names the vertex where a predicted path leaves the
+ * real one and the entry of its table that decided, read off the sandbox's tables as they are
+ * now (pathOf), and only when those tables still give the path that was seen. One entry per
+ * observable; adding one is one entry here and a case in observables.test.ts.
  */
 import { z } from 'zod';
 import type { Hop } from '../sim/forward';
+import { decidingSteps, networkGraph, nodeVertexId, pathOf, pathVertices, tracePath, type DecidingStep, type NetworkGraph, type VertexPath } from '../sim/graph';
 import { formatIp, parseIp, type Ip } from '../sim/ipv4';
 import { ICMP_DEST_UNREACH, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, ICMP_TIME_EXCEEDED, type EthernetFrame, type Ipv4Packet } from '../sim/packet';
 import type { CheckContext, TraceEvent } from './checks/types';
-import type { NormalizerName } from './normalize';
+import { display, type NormalizerName } from './normalize';
 import { placeProblems } from './places';
 
 export const observableSchema = z
@@ -46,6 +51,11 @@ export interface Observable {
   /** What the learner does to see one, for feedback (`{{from}}`, `{{to}}` are the places' labels). */
   how: string;
   extract(ref: ObservableRef, ctx: CheckContext, ev: TraceEvent): string[];
+  /**
+   * Why the value is `seen` and not `given` (both canonical), from the model, for the feedback
+   * on a wrong answer or prediction; undefined when the model has nothing to add.
+   */
+  explain?(ref: ObservableRef, ctx: CheckContext, given: string, seen: string): string | undefined;
 }
 
 /** The addresses a place or an address text stands for (a place's every address). */
@@ -277,6 +287,36 @@ export const OBSERVABLES: Record<string, Observable> = {
     how: 'send something from {{from}} and capture with tcpdump -e at {{at}}',
     extract: (ref, ctx, ev) => frameMacs(ref, ctx, ev, 'dst'),
   },
+  'packet-path': {
+    name: 'packet-path',
+    doc: 'The way a message from `from` to `to` took through the network graph (the processes and switches of src/sim/graph.ts): the vertices the first packet of each run (an echo request, a SYN) crossed, a tunnel written with the LAN its outer packet crosses, and `discard` at the end if it was lost, as the `path` normaliser writes it. A wrong answer is explained from the forwarding tables of the sandbox as it is now: the vertex where the paths part, and the entry that decided there.',
+    normalize: 'path',
+    needs: ['to'],
+    how: 'ping {{to}} from {{from}}',
+    extract(ref, ctx, ev) {
+      if (!fromHere(ref, ctx, ev)) return [];
+      const to = addressesOf(ctx, ref.to!);
+      const first = ev.trace.hops.find((h) => h.ip);
+      if (!first?.ip || !to.includes(first.ip.dst)) return [];
+      return [canonicalPath(tracePath(networkGraph(ctx.sim.state), ev.trace))];
+    },
+    explain(ref, ctx, given, seen) {
+      const dst = addressesOf(ctx, ref.to!)[0];
+      if (dst === undefined) return undefined;
+      const graph = networkGraph(ctx.sim.state);
+      const from = vertexOfPlace(graph, ctx.place(ref.from).ns);
+      if (from === undefined) return undefined;
+      let path;
+      try {
+        path = pathOf(graph, from, dst);
+      } catch {
+        return undefined;
+      }
+      // The tables changed since (or the engine took another way): only what was seen counts.
+      if (canonicalPath(pathVertices(path)) !== seen) return undefined;
+      return whereThePathsPart(given, seen, decidingSteps(path));
+    },
+  },
   'fragment-offset': {
     name: 'fragment-offset',
     doc: 'The fragment offset field of the last fragment of a packet from `from` to `to` as it crossed device `dev` at place `at`: in 8-byte units, as the header holds it (tcpdump -v prints it multiplied by 8, as bytes).',
@@ -312,6 +352,58 @@ function frameMacs(ref: ObservableRef, ctx: CheckContext, ev: TraceEvent, which:
     out.push(which === 'src' ? c.frame.src : c.frame.dst);
   }
   return unique(out);
+}
+
+/** A vertex list as the `path` normaliser writes it canonically. */
+function canonicalPath(p: VertexPath): string {
+  return `${p.vertices.map((v) => v.toLowerCase()).join(' ')}${p.outcome === 'discarded' ? ' discard' : ''}`;
+}
+
+/** The vertex whose processes use network namespace `ns`: a pod, a node's K8s-Node, a host. */
+function vertexOfPlace(graph: NetworkGraph, ns: string): string | undefined {
+  if (ns.startsWith('node/')) return nodeVertexId(ns.slice(5));
+  return graph.vertices.find((v) => v.kind === 'process' && v.ns === ns)?.id;
+}
+
+const showPath = (canonical: string): string => display(canonical, { normalize: 'path' });
+
+/** Why the message left vertex `d` the way it did: the entry of its table that decided, in words. */
+function decision(d: DecidingStep): string {
+  const { step } = d;
+  const e = step.entry;
+  const extra = step.note !== undefined && step.note !== e.note ? `; ${step.note}` : '';
+  if (step.action === 'discard') return `${d.vertex} discards it (${step.note ?? e.note ?? 'no entry matches'})`;
+  if (step.action === 'deliver' && step.edge === undefined) return `${d.vertex} takes it: it is addressed there`;
+  const what = d.underlay ? "the tunnel's outer packet" : 'it';
+  if (e.flood) return `${d.vertex} does not know the frame's destination MAC and floods ${what} to every port${extra}`;
+  const by = e.match === '*' ? `${d.vertex}'s table sends everything there` : `${d.vertex}'s entry \`${e.match}\` sends ${what} there`;
+  const why = e.note !== undefined ? ` (${e.note}${extra})` : extra ? ` (${extra.slice(2)})` : '';
+  const tunnel = step.underlay && step.underlay.length > 1 ? `, and the outer packet crosses ${step.underlay[1]!.vertex}` : '';
+  return `${by}${why}${tunnel}`;
+}
+
+/** Where the predicted path `given` leaves the one the message took (`seen`), and the table entry that decided there. */
+function whereThePathsPart(given: string, seen: string, steps: DecidingStep[]): string | undefined {
+  const split = (c: string) => {
+    const words = c.split(' ');
+    const discard = words[words.length - 1] === 'discard';
+    return { words: discard ? words.slice(0, -1) : words, discard };
+  };
+  const g = split(given);
+  const s = split(seen);
+  let i = 0;
+  while (i < g.words.length && i < s.words.length && g.words[i] === s.words[i]) i++;
+  if (i === 0) return `A path starts where the message is sent: ${showPath(s.words[0]!)}.`;
+  const at = steps[i - 1];
+  if (!at) return undefined;
+  const here = showPath(s.words[i - 1]!);
+  if (i === s.words.length) {
+    if (i < g.words.length) return `The message goes no further than ${here}: ${decision(at)}.`;
+    return s.discard ? `The message ends at ${here}, but is not delivered there: ${decision(at)}.` : `The message is not discarded: ${decision(at)}.`;
+  }
+  if (i === g.words.length && g.discard) return `The message is not discarded at ${here}: it goes on to ${showPath(s.words[i]!)}, because ${decision(at)}.`;
+  const instead = i < g.words.length ? `, not to ${showPath(g.words[i]!)}` : '';
+  return `After ${here} the paths part: the message goes to ${showPath(s.words[i]!)}${instead}, because ${decision(at)}.`;
 }
 
 function unique(values: string[]): string[] {

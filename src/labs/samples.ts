@@ -1,9 +1,9 @@
 /**
  * Sample outputs and facts for lesson text, computed from a lab's sandbox.
  *
- * Design notes: lessons quote command output, draw the cluster and show a packet's bytes; all
- * come from the lab's own sandbox built with its default seed (the seed the static lab panel
- * shows), at build time, so the prose, the pictures and the lab never disagree. A packet is
+ * Design notes: lessons quote command output, draw the cluster and its network graph, and
+ * show a packet's bytes; all come from the lab's own sandbox built with its default seed (the
+ * seed the static lab panel shows), at build time, so the prose, the pictures and the lab never disagree. A packet is
  * taken from the session's trace events, the frames that crossed a wire. Each sample runs in a fresh
  * session on a virtual clock, exactly as `npm run shell -- --lab <id> --quiet` would.
  */
@@ -11,7 +11,8 @@ import { REFERENCE_TIME, requireLab } from './catalog';
 import type { OutputSink } from './contract';
 import type { LabDefinition } from './schema';
 import { LabSession } from './session';
-import { render } from './template';
+import { render, type ResolvedBindings } from './template';
+import { networkGraph, type NetworkGraph } from '../sim/graph';
 import { ScriptClock, transcript } from './transcript';
 
 export interface Sample {
@@ -37,6 +38,17 @@ export async function sampleOutput(labId: LabRef, command: string, setup: string
   if (setup.length) await transcript(s, clock, setup.map((l) => render(l, s.bindings)), { quiet: true });
   const output = await transcript(s, clock, [rendered], { quiet: true });
   return { command: rendered, output };
+}
+
+/**
+ * The lab's network graph (src/sim/graph.ts: processes, switches, links and every forwarding
+ * table) after `setup` in a fresh default-seed session, with the lab's bindings, for pictures
+ * drawn from it.
+ */
+export async function sampleGraph(labId: LabRef, setup: string[] = []): Promise<{ graph: NetworkGraph; bindings: ResolvedBindings }> {
+  const { s, clock } = await session(labId);
+  if (setup.length) await transcript(s, clock, setup.map((l) => render(l, s.bindings)), { quiet: true });
+  return { graph: networkGraph(s.sim.state), bindings: s.bindings };
 }
 
 /** A bound value (`target.ip`) for the lab's default seed. */

@@ -8,7 +8,8 @@ import type { Hop, TraceResult } from './forward';
 import { ip, type Ip } from './ipv4';
 import { deviceByIndex, deviceByName } from './netns';
 import type { Pod } from './k8s/types';
-import { findEdge, graphText, networkGraph, nodeVertexId, pathOf, podVertexId, routerVertexId, type GraphPath, type NetworkGraph } from './graph';
+import { decidingSteps, findEdge, graphText, networkGraph, nodeVertexId, pathOf, pathVertices, podVertexId, routerVertexId, tracePath, type GraphPath, type NetworkGraph } from './graph';
+import type { Fault } from './faults';
 
 const T0 = Date.UTC(2025, 2, 14, 9, 30, 0);
 
@@ -22,6 +23,9 @@ const SPEC: ClusterSpec = {
 };
 
 const build = (spec: ClusterSpec = SPEC, seed = 1): Sim => Sim.create(spec, seed, new VirtualClock(T0));
+
+/** As the network-model lab's cluster: 3 web pods, so some land beside client and some on another node. */
+const SPEC_3: ClusterSpec = { ...SPEC, workloads: { ...SPEC.workloads, deployments: [{ name: 'web', replicas: 3, image: 'nginx:1.27', ports: [80] }] } };
 
 const podNetworkPods = (sim: Sim): Pod[] => Object.values(sim.state.k8s.pods).filter((p) => !p.spec.hostNetwork && p.status.podIP);
 const vertexOf = (p: Pod): string => podVertexId(p.metadata.namespace!, p.metadata.name);
@@ -458,5 +462,113 @@ describe('graphText golden (3 nodes, 2 web pods, 1 client)', () => {
     // The pod's routes over its down eth0 are gone from its table, as from the kernel's lookup.
     const i = lines.indexOf('Sending table of K8s-Pod(default/client)');
     expect(lines.slice(i + 2, i + 5)).toEqual(["10.244.1.3/32 deliver - local: eth0's address", '127.0.0.0/8 deliver - local: loopback', '* discard - no route: network unreachable']);
+  });
+});
+
+describe('vertex lists: what the tables predict and what the engine did', () => {
+  const setup = (seed = 1) => {
+    const sim = build(SPEC_3, seed);
+    const client = sim.pod('default', 'client')!;
+    const far = podNetworkPods(sim).find((p) => p.metadata.labels?.app === 'web' && p.spec.nodeName !== client.spec.nodeName)!;
+    return { sim, client, far };
+  };
+  const hostVethOf = (sim: Sim, p: Pod): string => deviceByIndex(sim.state.netns[nodeNsId(p.spec.nodeName!)]!, deviceByName(sim.state.netns[nsOf(p)]!, 'eth0')!.peer!.ifindex)!.name;
+
+  it('pod to pod across nodes: the tunnel is written with the LAN its outer packet crosses', () => {
+    const { sim, client, far } = setup();
+    const g = networkGraph(sim.state);
+    const predicted = pathVertices(pathOf(g, vertexOf(client), far.status.podIP!));
+    const c = client.spec.nodeName!;
+    const f = far.spec.nodeName!;
+    expect(predicted).toEqual({ vertices: [vertexOf(client), `${c}/cni0`, `${c}/router`, 'lan', `${f}/router`, `${f}/cni0`, vertexOf(far)], outcome: 'delivered' });
+    const r = ping(sim, nsOf(client), far.status.podIP!);
+    expect(tracePath(networkGraph(sim.state), r.trace)).toEqual(predicted);
+    // Each vertex with the step that sent the message on: the tunnel's start by the inner route, the LAN by its FDB.
+    const deciding = decidingSteps(pathOf(g, vertexOf(client), far.status.podIP!));
+    expect(deciding.map((d) => d.vertex)).toEqual(predicted.vertices);
+    expect(deciding[2]!.step.entry).toMatchObject({ match: far.status.podIP!.replace(/\.\d+$/, '.0/24'), action: 'forward', via: `${f}/router` });
+    expect(deciding[3]).toMatchObject({ underlay: true, step: { vertex: 'lan' } });
+    expect(deciding[4]!.step.entry).toMatchObject({ match: far.status.podIP!.replace(/\.\d+$/, '.0/24'), via: `${f}/cni0` });
+    expect(deciding[6]!.step.action).toBe('deliver');
+  });
+
+  it('a node reaches its own pods through its router and bridge; the path starts at K8s-Node', () => {
+    const { sim, client } = setup();
+    const node = client.spec.nodeName!;
+    const g = networkGraph(sim.state);
+    const predicted = pathVertices(pathOf(g, nodeVertexId(node), client.status.podIP!));
+    expect(predicted.vertices).toEqual([nodeVertexId(node), `${node}/router`, `${node}/cni0`, vertexOf(client)]);
+    const r = ping(sim, nodeNsId(node), client.status.podIP!);
+    expect(tracePath(networkGraph(sim.state), r.trace)).toEqual(predicted);
+    // And back: a pod pinging its node ends at K8s-Node, through the router.
+    const back = ping(sim, nsOf(client), sim.state.k8s.nodes[node]!.status.addresses[0]!.address);
+    expect(tracePath(networkGraph(sim.state), back.trace).vertices).toEqual([vertexOf(client), `${node}/cni0`, `${node}/router`, nodeVertexId(node)]);
+  });
+
+  it('every pair of pods, cold and warm, on three seeds: the same vertices and outcome', () => {
+    for (const seed of [1, 2, 17]) {
+      const sim = build(SPEC_3, seed);
+      const pods = podNetworkPods(sim);
+      for (const round of ['cold', 'warm']) {
+        for (const a of pods) {
+          for (const b of pods) {
+            if (a === b) continue;
+            const predicted = pathVertices(pathOf(networkGraph(sim.state), vertexOf(a), b.status.podIP!));
+            const r = ping(sim, nsOf(a), b.status.podIP!);
+            expect(tracePath(networkGraph(sim.state), r.trace), `seed ${seed} ${round}: ${a.metadata.name} -> ${b.metadata.name}`).toEqual(predicted);
+          }
+        }
+      }
+    }
+  });
+
+  it('broken links and routes, cold and warm: both end in the same discard, at the same vertex', () => {
+    type Case = { name: string; fault: (s: ReturnType<typeof setup>) => Fault; at: (c: string, f: string) => string };
+    const cases: Case[] = [
+      { name: "far pod's eth0 down", fault: (s) => ({ kind: 'interface-down', target: { pod: s.far.metadata.name }, device: 'eth0' }), at: (_c, f) => `${f}/router` },
+      { name: "far pod's host veth down", fault: (s) => ({ kind: 'interface-down', target: { node: s.far.spec.nodeName! }, device: hostVethOf(s.sim, s.far) }), at: (_c, f) => `${f}/router` },
+      { name: "far node's eth0 down", fault: (s) => ({ kind: 'interface-down', target: { node: s.far.spec.nodeName! }, device: 'eth0' }), at: (c) => `${c}/router` },
+      { name: "client node's eth0 down", fault: (s) => ({ kind: 'interface-down', target: { node: s.client.spec.nodeName! }, device: 'eth0' }), at: (c) => `${c}/router` },
+      { name: "client node's flannel.1 down", fault: (s) => ({ kind: 'interface-down', target: { node: s.client.spec.nodeName! }, device: 'flannel.1' }), at: () => 'gateway' },
+      { name: "client node's route deleted", fault: (s) => ({ kind: 'route-deleted', node: s.client.spec.nodeName!, dst: s.far.status.podIP!.replace(/\.\d+$/, '.0/24') }), at: () => 'gateway' },
+      { name: 'far node down', fault: (s) => ({ kind: 'node-down', node: s.far.spec.nodeName! }), at: (c) => `${c}/router` },
+    ];
+    // Warm: the senders still hold the MACs they learned, so the frame goes further and is lost at the next switch.
+    const warmAt: Record<string, (c: string, f: string) => string> = {
+      "far pod's eth0 down": (_c, f) => `${f}/cni0`,
+      "far pod's host veth down": (_c, f) => `${f}/cni0`,
+      "far node's eth0 down": () => 'lan',
+      'far node down': () => 'lan',
+    };
+    for (const c of cases) {
+      for (const warm of [false, true]) {
+        const s = setup();
+        if (warm) expect(ping(s.sim, nsOf(s.client), s.far.status.podIP!).outcome.kind).toBe('reply');
+        applyFault(s.sim.state, c.fault(s), T0);
+        const what = `${c.name}, ${warm ? 'warm' : 'cold'}`;
+        const predicted = pathVertices(pathOf(networkGraph(s.sim.state), vertexOf(s.client), s.far.status.podIP!));
+        const r = ping(s.sim, nsOf(s.client), s.far.status.podIP!);
+        const seen = tracePath(networkGraph(s.sim.state), r.trace);
+        expect(predicted.outcome, what).toBe('discarded');
+        expect(seen.outcome, what).toBe('discarded');
+        expect(seen.vertices, what).toEqual(predicted.vertices);
+        const at = (warm ? warmAt[c.name] : undefined) ?? c.at;
+        expect(seen.vertices.at(-1), what).toBe(at(s.client.spec.nodeName!, s.far.spec.nodeName!));
+      }
+    }
+  });
+
+  it('a neighbour entry with a MAC nobody has: the frame goes to it without ARP and the bridge floods it to no one', () => {
+    const { sim, client } = setup();
+    const node = client.spec.nodeName!;
+    const n = sim.state.netns[nodeNsId(node)]!;
+    n.neigh.push({ ip: ip(client.status.podIP!), dev: 'cni0', mac: '02:00:00:00:00:99', state: 'PERMANENT' });
+    const g = networkGraph(sim.state);
+    expect(g.vertices.find((v) => v.id === `${node}/router`)!.neighbours).toContainEqual({ dev: 'cni0', ip: client.status.podIP, mac: '02:00:00:00:00:99', state: 'PERMANENT' });
+    const path = pathOf(g, nodeVertexId(node), client.status.podIP!);
+    expect(path.steps.at(-1)).toMatchObject({ vertex: `${node}/cni0`, action: 'discard', note: 'flooded, but no port that is up leads to 02:00:00:00:00:99' });
+    const r = ping(sim, nodeNsId(node), client.status.podIP!);
+    expect(r.outcome.kind).not.toBe('reply');
+    expect(tracePath(networkGraph(sim.state), r.trace)).toEqual({ ...pathVertices(path), note: 'no device took the frame' });
   });
 });

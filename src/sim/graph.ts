@@ -46,17 +46,34 @@
  * containers) is a process with its own table; one that forwards (ip_forward on) also passes
  * on what is not addressed to it, and its bridges are switches like cni0.
  *
+ * Routers and processes also carry their neighbour (ARP) table, as `ip neigh` lists it.
+ *
  * pathOf follows the tables hop by hop: a router's forward needs the next hop's MAC, which
- * pathOf finds as ARP does, by asking every interface on the far switch (so a down link
- * makes ARP fail: "no ARP reply", as the engine reports), and routers decrement TTL on
- * transit traffic. `down` cuts links by id: a forward over a cut link ends in discard.
+ * the neighbour table holds when it has a valid entry (the frame then goes to that MAC with
+ * no question asked, even if its owner is gone or behind a link that is down, and the switch
+ * further on is where it is lost), and which pathOf otherwise finds as ARP does, by asking
+ * every interface on the far switch (so a down link makes ARP fail: "no ARP reply", as the
+ * engine reports). Routers decrement TTL on transit traffic. A tunnel needs only the
+ * sender's VTEP up: with the far one down the outer packet still crosses the LAN and dies
+ * on arrival. `down` cuts links by id: a forward over a cut link ends in discard.
+ *
+ * pathVertices lists the vertices of a path with each tunnel's outer packet spelled out
+ * (`node-2/router lan node-1/router`), as a learner writes a path down; decidingSteps pairs
+ * each of them with the step that sent the message on. tracePath reads the same list off a
+ * trace of the packet engine, so a prediction made from the tables can be compared with
+ * what the packet did: the graph's tests check that both agree, healthy and with links
+ * down, cold and warm.
+ *
  * Left out: iptables (kube-proxy's DNAT of Service addresses, filter rules, masquerade: a
- * ClusterIP is in no table, and pathOf says so), neighbour-cache contents (pathOf asks ARP, the
- * cache holds the same answers unless a MAC changed), MTU checks, policy routing.
+ * ClusterIP is in no table, and pathOf says so), MTU checks, policy routing. Neighbour
+ * entries are read as the state holds them, not aged to the present (an entry whose timer
+ * would have made it FAILED by now still counts as valid).
  */
 import { contains, formatCidr, formatIp, parseCidr, parseIp, type Cidr, type Ip } from './ipv4';
 import type { Mac } from './mac';
-import { deviceByIndex, deviceByName, lookupNeighbour, lookupVxlanFdb, routesOf, type Device, type Netns, type Route } from './netns';
+import { isValid } from './neigh';
+import { deviceByIndex, deviceByName, lookupNeighbour, lookupVxlanFdb, neighboursOf, routesOf, type Device, type Netns, type NudState, type Route } from './netns';
+import type { Hop, TraceResult } from './forward';
 import type { SimState } from './state';
 
 export type VertexKind = 'process' | 'switch';
@@ -109,12 +126,28 @@ export interface GraphVertex {
   /** K8s-Node: the hostNetwork pods running as the node's processes. */
   hostProcesses?: string[];
   table: ForwardingEntry[];
+  /**
+   * Routers and processes: the neighbour (ARP) table, as `ip neigh` lists it. A valid entry
+   * gives the MAC a frame for that address goes to without asking ARP first.
+   */
+  neighbours?: GraphNeighbour[];
+}
+
+export interface GraphNeighbour {
+  dev: string;
+  /** Dotted quad. */
+  ip: string;
+  mac: Mac;
+  /** The NUD state: REACHABLE, STALE, DELAY, PROBE, PERMANENT and NOARP are valid; INCOMPLETE and FAILED are not. */
+  state: NudState;
 }
 
 export interface EdgeEnd {
   vertex: string;
   /** The device at this end (`port<i>` on the LAN; absent for the host stack). */
   dev?: string;
+  /** The device at this end is down (the link's `up` is false then). */
+  down?: true;
 }
 
 export interface GraphEdge {
@@ -266,7 +299,7 @@ class Builder {
         forwards: false,
         hostProcesses,
       });
-      this.vertex({ id: routerVertexId(node), kind: 'switch', role: 'router', label: `${node}'s IP forwarding`, name: 'router', node, ns: ns.id, addresses: addrs, forwards: ns.ipForward });
+      this.vertex({ id: routerVertexId(node), kind: 'switch', role: 'router', label: `${node}'s IP forwarding`, name: 'router', node, ns: ns.id, addresses: addrs, forwards: ns.ipForward, neighbours: this.neighbours(ns) });
       for (const br of ns.devices.filter((d) => d.kind === 'bridge')) {
         this.vertex({ id: `${node}/${br.name}`, kind: 'switch', role: 'bridge', label: `bridge ${br.name}`, name: br.name, node, ns: ns.id, addresses: [{ dev: br.name, mac: br.mac }] });
       }
@@ -283,7 +316,7 @@ class Builder {
       const addrs = stackAddresses(i.ns);
       const first = addrs.find((a) => a.ip)?.ip;
       const name = i.role === 'gateway' ? i.ns.hostname || 'gateway' : i.ns.hostname || i.ns.id;
-      this.vertex({ id: i.stack, kind: 'process', role: i.role, label: first ? `${name} ${first}` : name, name, ns: i.ns.id, addresses: addrs, forwards: i.ns.ipForward });
+      this.vertex({ id: i.stack, kind: 'process', role: i.role, label: first ? `${name} ${first}` : name, name, ns: i.ns.id, addresses: addrs, forwards: i.ns.ipForward, neighbours: this.neighbours(i.ns) });
       // A bridge outside the nodes (a Docker host's docker0) hangs off its host the same way.
       for (const br of i.ns.devices.filter((d) => d.kind === 'bridge')) {
         this.vertex({ id: this.bridgeId(i, br.name), kind: 'switch', role: 'bridge', label: `bridge ${br.name}`, name: br.name, ns: i.ns.id, addresses: [{ dev: br.name, mac: br.mac }] });
@@ -305,7 +338,12 @@ class Builder {
       ns: p.ns.id,
       addresses: addrs,
       forwards: p.ns.ipForward,
+      neighbours: this.neighbours(p.ns),
     });
+  }
+
+  private neighbours(ns: Netns): GraphNeighbour[] {
+    return neighboursOf(ns, this.state).map((n) => ({ dev: n.dev, ip: formatIp(n.ip), mac: n.mac, state: n.state }));
   }
 
   private vertex(v: Omit<GraphVertex, 'table'>): void {
@@ -343,13 +381,16 @@ class Builder {
           { vertex: va, dev: d.name },
           { vertex: vb, dev: pd.name },
         ];
+        if (!d.up) ends[0].down = true;
+        if (!pd.up) ends[1].down = true;
         // The process end first: a pod's eth0 -> its bridge port.
         if (this.kindOf(va) === 'switch' && this.kindOf(vb) === 'process') ends.reverse();
         this.edge('veth', ends[0], ends[1], Math.min(d.mtu, pd.mtu), d.up && pd.up);
       }
       // A bridge's own IP interface: the bridge hands frames for its MAC up to the stack.
       for (const br of i.ns.devices.filter((d) => d.kind === 'bridge')) {
-        this.edge('bridge', { vertex: this.bridgeId(i, br.name), dev: br.name }, { vertex: i.stack, dev: br.name }, br.mtu, br.up);
+        const down = br.up ? {} : { down: true as const };
+        this.edge('bridge', { vertex: this.bridgeId(i, br.name), dev: br.name, ...down }, { vertex: i.stack, dev: br.name, ...down }, br.mtu, br.up);
       }
       if (i.role === 'node') this.edge('local', { vertex: nodeVertexId(i.node!) }, { vertex: i.stack }, deviceByName(i.ns, 'lo')?.mtu ?? 65536, true);
     }
@@ -359,7 +400,7 @@ class Builder {
         const d = ns && deviceByIndex(ns, port.ifindex);
         const v = d && this.vertexOfDevice(port.ns, d);
         if (!d || !v) return;
-        this.edge('ether', { vertex: v, dev: d.name }, { vertex: seg.id, dev: `port${index}` }, d.mtu, d.up);
+        this.edge('ether', { vertex: v, dev: d.name, ...(d.up ? {} : { down: true as const }) }, { vertex: seg.id, dev: `port${index}` }, d.mtu, d.up);
       });
     }
     // flannel's tunnels: one logical link per pair of VTEPs with the same VNI and port.
@@ -369,7 +410,7 @@ class Builder {
         const a = vteps[x]!;
         const b = vteps[y]!;
         if (a.i === b.i || a.d.vxlan!.vni !== b.d.vxlan!.vni || a.d.vxlan!.port !== b.d.vxlan!.port) continue;
-        const e = this.edge('tunnel', { vertex: a.i.stack, dev: a.d.name }, { vertex: b.i.stack, dev: b.d.name }, Math.min(a.d.mtu, b.d.mtu), a.d.up && b.d.up);
+        const e = this.edge('tunnel', { vertex: a.i.stack, dev: a.d.name, ...(a.d.up ? {} : { down: true as const }) }, { vertex: b.i.stack, dev: b.d.name, ...(b.d.up ? {} : { down: true as const }) }, Math.min(a.d.mtu, b.d.mtu), a.d.up && b.d.up);
         e.vteps = [formatIp(a.d.vxlan!.local), formatIp(b.d.vxlan!.local)];
       }
     }
@@ -717,10 +758,11 @@ class Walker {
       if (transit) ttl--;
       const edge = entry.edge !== undefined ? this.edgeById.get(entry.edge) : undefined;
       if (!edge) return discard(v, entry, arrivedTtl, 'the entry names no link');
-      if (!usable(edge, this.down)) return discard(v, entry, arrivedTtl, `link ${edge.id} is down`);
       const next = other(edge, v.id);
       const nv = this.vertex(next.vertex);
       if (edge.kind === 'tunnel') {
+        // The sender sees only its own VTEP: with the far one down, the outer packet still goes, and dies there.
+        if (this.down.has(edge.id) || endOf(edge, v.id).down) return discard(v, entry, arrivedTtl, `link ${edge.id} is down`);
         if (underlay) return discard(v, entry, arrivedTtl, 'a tunnel inside a tunnel is not modelled');
         const vtep = parseIp(entry.vtep ?? '');
         if (vtep === undefined) return discard(v, entry, arrivedTtl, 'the tunnel has no remote VTEP');
@@ -731,22 +773,26 @@ class Walker {
           return discard(v, entry, arrivedTtl, `the outer packet to ${entry.vtep} does not reach ${nv.id}${outer.outcome === 'discarded' ? ` (discarded${where})` : where}`, { edge: edge.id, underlay: outer.steps });
         }
         steps.push({ vertex: v.id, entry, action: 'forward', edge: edge.id, ttl: arrivedTtl, underlay: outer.steps });
+        if (next.down) return refuse(nv, ttl, `${next.dev ?? 'the VXLAN device'} is down at ${nv.id}: the VXLAN packet goes no further`);
         arrival = { edge, fromStack: false, ...(entry.dstMac !== undefined ? { mac: entry.dstMac } : {}) };
         v = nv;
         continue;
       }
+      if (!usable(edge, this.down)) return discard(v, entry, arrivedTtl, `link ${edge.id} is down`);
       if (edge.kind === 'local') {
         steps.push({ vertex: v.id, entry, action: 'forward', edge: edge.id, ttl: arrivedTtl });
         arrival = { edge, fromStack: v.kind === 'process' };
         v = nv;
         continue;
       }
-      // Ethernet-like links: the frame needs the next hop's MAC, which ARP finds.
+      // Ethernet-like links: the frame needs the next hop's MAC, which the neighbour table holds or ARP finds.
       const target = entry.nextHop ?? formatIp(dst);
-      const owner = arpOwner(this.graph.vertices, this.graph.edges, nv.id, edge, target, this.down);
-      if (!owner) return discard(v, entry, arrivedTtl, `no ARP reply for ${target} on ${endOf(edge, v.id).dev ?? ''}: host unreachable`);
-      steps.push({ vertex: v.id, entry, action: 'forward', edge: edge.id, ttl: arrivedTtl });
-      arrival = { edge, mac: owner.mac, fromStack: false };
+      const dev = endOf(edge, v.id).dev ?? '';
+      const cached = v.neighbours?.find((n) => n.dev === dev && n.ip === target && isValid(n.state));
+      const mac = cached?.mac ?? arpOwner(this.graph.vertices, this.graph.edges, nv.id, edge, target, this.down)?.mac;
+      if (mac === undefined) return discard(v, entry, arrivedTtl, `no ARP reply for ${target} on ${dev}: host unreachable`);
+      steps.push({ vertex: v.id, entry, action: 'forward', edge: edge.id, ttl: arrivedTtl, ...(cached ? { note: `${target} is ${cached.state} in the neighbour table: the frame goes to ${cached.mac} without ARP` } : {}) });
+      arrival = { edge, mac, fromStack: false };
       v = nv;
     }
     throw new Error(`path from ${start} to ${formatIp(dst)} is longer than ${MAX_PATH} steps`);
@@ -771,6 +817,144 @@ export function findEdge(graph: NetworkGraph, a: string, b: string): GraphEdge |
 export function vertexOfIp(graph: NetworkGraph, ip: Ip | string): GraphVertex | undefined {
   const text = typeof ip === 'number' ? formatIp(ip) : ip;
   return graph.vertices.find((v) => v.kind === 'process' && v.addresses.some((a) => a.ip === text));
+}
+
+// --------------------------------------------------------------------------- vertex lists
+
+/** A path as the vertices it visits, in order, and how it ended: what a learner writes down. */
+export interface VertexPath {
+  vertices: string[];
+  outcome: 'delivered' | 'discarded';
+  /** Why it ended there, for a discard. */
+  note?: string;
+}
+
+/**
+ * The vertices a path visits, with each tunnel's outer packet spelled out: `node-2/router lan
+ * node-1/router` where the inner message takes the flannel.1 link, as a capture on the way
+ * sees it. A vertex is listed once however many steps it took there.
+ */
+export function pathVertices(path: GraphPath): VertexPath {
+  const out: string[] = [];
+  const push = (v: string): void => {
+    if (out[out.length - 1] !== v) out.push(v);
+  };
+  for (const s of path.steps) {
+    push(s.vertex);
+    for (const u of s.underlay ?? []) push(u.vertex);
+  }
+  const last = path.steps[path.steps.length - 1];
+  const note = last?.note ?? last?.entry.note;
+  return { vertices: out, outcome: path.outcome, ...(path.outcome === 'discarded' && note !== undefined ? { note } : {}) };
+}
+
+/** One vertex of a path with the step that decided where the message went from there. */
+export interface DecidingStep {
+  vertex: string;
+  step: PathStep;
+  /** The step is the outer packet of a tunnel (the LAN it crosses). */
+  underlay?: true;
+}
+
+/**
+ * pathVertices' vertices, each with the step that decided where the message went next: a
+ * tunnel's start is decided by the inner route (into flannel.1), the LAN by its FDB for the
+ * outer frame, and the far end by the inner packet's next route.
+ */
+export function decidingSteps(path: GraphPath): DecidingStep[] {
+  const out: DecidingStep[] = [];
+  for (const s of path.steps) {
+    const last = out[out.length - 1];
+    if (last?.vertex === s.vertex) {
+      // A tunnel's far end: the outer packet's delivery gives way to the inner packet's route.
+      if (last.underlay) out[out.length - 1] = { vertex: s.vertex, step: s };
+    } else out.push({ vertex: s.vertex, step: s });
+    for (const u of s.underlay ?? []) {
+      if (out[out.length - 1]?.vertex === u.vertex) continue;
+      out.push({ vertex: u.vertex, step: u, underlay: true });
+    }
+  }
+  return out;
+}
+
+const ARP_ACTIONS: ReadonlySet<string> = new Set(['arp-request', 'arp-reply']);
+
+/**
+ * The vertices the packet engine moved a message through: the first packet of a run (an echo
+ * request, a TCP SYN, a UDP datagram) and the tunnel packets that carried it, from its sender
+ * to the hop that delivered or dropped it, read off the trace (forward.ts). The ARP exchanges
+ * it waited for, the answers it caused and copies a switch flooded to ports that ignored them
+ * are left out. A frame lost on a link that is down is charged to the vertex that sent it
+ * over that link, as pathOf charges it. Without a hop that delivers or drops it, the message
+ * ended unclaimed (a flood nobody answered) at the last vertex it reached.
+ */
+export function tracePath(graph: NetworkGraph, trace: TraceResult): VertexPath {
+  const byNs = new Map<string, GraphVertex[]>();
+  for (const v of graph.vertices) if (v.ns !== undefined) byNs.set(v.ns, [...(byNs.get(v.ns) ?? []), v]);
+  const endAt = (vertex: string, dev: string | undefined): GraphEdge | undefined =>
+    dev === undefined ? undefined : graph.edges.find((e) => e.kind !== 'tunnel' && ((e.a.vertex === vertex && e.a.dev === dev) || (e.b.vertex === vertex && e.b.dev === dev)));
+  /** The switch a bridge port or a bridge belongs to, in namespace `ns`. */
+  const bridgeOf = (ns: string, dev: string | undefined): GraphVertex | undefined =>
+    (byNs.get(ns) ?? []).find((v) => v.role === 'bridge' && dev !== undefined && (v.name === dev || graph.edges.some((e) => e.kind === 'veth' && ((e.a.vertex === v.id && e.a.dev === dev) || (e.b.vertex === v.id && e.b.dev === dev)))));
+  const stackOf = (ns: string): GraphVertex | undefined => {
+    const here = byNs.get(ns) ?? [];
+    return here.find((v) => v.role === 'router') ?? here.find((v) => v.kind === 'process');
+  };
+  const vertexOf = (h: Hop): string[] => {
+    const stack = stackOf(h.ns);
+    const bridge = bridgeOf(h.ns, h.dev);
+    if (h.action === 'bridge-forward' || h.action === 'bridge-flood') return bridge ? [bridge.id] : [];
+    // What a bridge sends out of (or drops at) one of its ports is the bridge's doing.
+    if (bridge && bridge.name !== h.dev) return [bridge.id];
+    if (!stack) return [];
+    if (h.action === 'deliver' || h.action === 'reply') {
+      // A node's router hands what is addressed to the node up to its processes.
+      return stack.role === 'router' && stack.node !== undefined ? [stack.id, nodeVertexId(stack.node)] : [stack.id];
+    }
+    if (h.action === 'veth' || h.action === 'switch') {
+      // The frame enters a switch at the far end of the link; a process or router there records its own hops.
+      const link = endAt(stack.id, h.dev);
+      const far = link ? other(link, stack.id).vertex : undefined;
+      const fv = far !== undefined ? graph.vertices.find((v) => v.id === far) : undefined;
+      return fv && isL2(fv) ? [stack.id, fv.id] : [stack.id];
+    }
+    return [stack.id];
+  };
+  const isArpHop = (h: Hop): boolean => ARP_ACTIONS.has(h.action) || h.frame?.payload.kind === 'arp' || (h.ip === undefined && h.outer === undefined);
+  const isLog = (h: Hop): boolean => h.action === 'filter' && / LOG$/.test(h.detail);
+  // The destination's kernel answering (an echo reply) is recorded as the answer's first hop: that is where the message arrived.
+  const answers = (h: Hop): boolean => h.action === 'reply' && trace.legs[h.leg]?.cause === 0;
+  const hops = trace.hops.filter((h) => (h.leg === 0 && !isArpHop(h)) || answers(h));
+  let end = hops.findIndex((h) => h.action === 'deliver' || h.action === 'reply');
+  const delivered = end >= 0;
+  if (!delivered) end = hops.findIndex((h) => h.action === 'drop' || (h.action === 'filter' && !isLog(h)));
+  const vertices: string[] = [];
+  const push = (v: string): void => {
+    if (vertices[vertices.length - 1] !== v) vertices.push(v);
+  };
+  const first = trace.hops[0];
+  const origin = first ? stackOf(first.ns) : undefined;
+  if (origin?.role === 'router' && origin.node !== undefined) push(nodeVertexId(origin.node));
+  const upTo = end >= 0 ? end : hops.length;
+  for (let i = 0; i < upTo; i++) {
+    const h = hops[i]!;
+    if (h.action === 'drop' || h.action === 'filter') continue; // another branch's loss (a flooded copy)
+    for (const v of vertexOf(h)) push(v);
+  }
+  if (delivered) {
+    for (const v of vertexOf(hops[end]!)) push(v);
+    return { vertices, outcome: 'delivered' };
+  }
+  if (end >= 0) {
+    const h = hops[end]!;
+    const at = vertexOf(h)[0];
+    const last = vertices[vertices.length - 1];
+    // Lost arriving on a device that is down: the link was down, and the sender is where it ended.
+    const link = at !== undefined && last !== undefined && at !== last ? findEdge(graph, last, at) : undefined;
+    if (at !== undefined && !(link && !link.up)) push(at);
+    return { vertices, outcome: 'discarded', note: h.detail };
+  }
+  return { vertices, outcome: 'discarded', note: 'no device took the frame' };
 }
 
 // --------------------------------------------------------------------------- text

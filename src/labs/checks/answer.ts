@@ -6,7 +6,8 @@
  * echo request they captured, the port SNAT chose), collected packet by packet while the task
  * is open. Both sides are compared in the normaliser's canonical form (normalize.ts). A wrong
  * answer is explained from the model where it can be (an address is named: "10.244.1.3 is
- * pod web-... on node-1"), then with the lab's `wrong` text.
+ * pod web-... on node-1"; an observed value by its observable, such as the table entry where a
+ * path goes astray), then with the lab's `wrong` text.
  */
 import { z } from 'zod';
 import { explainAddress } from '../explain';
@@ -52,7 +53,7 @@ function seen(memory: Record<string, unknown>): string[] {
 
 export const answerCheck = defineCheckKind<Params>({
   name: 'answer',
-  doc: 'A typed answer, compared after normalising both sides (`ip`, `cidr`, `mac`, `number`, `decimal` with a tolerance, `hex`, `word`, `set` of elements, `regex`). The expected value is written in the lab with bindings, or taken from the learner\'s own traffic with `observed`.',
+  doc: 'A typed answer, compared after normalising both sides (`ip`, `cidr`, `mac`, `number`, `decimal` with a tolerance, `hex`, `word`, `set` of elements, `regex`, `path` of vertices). The expected value is written in the lab with bindings, or taken from the learner\'s own traffic with `observed`.',
   example: { answer: { expect: '{{target.ip}}', normalize: 'ip', wrong: 'Look at the IP column of `kubectl get pods -o wide`.' } },
   params: () => params,
   input: (p, ctx) => ({ kind: 'text', ...(p.placeholder ? { placeholder: ctx.render(p.placeholder) } : {}), ...(typeof ctx.memory.last === 'string' ? { last: ctx.memory.last } : {}) }),
@@ -74,7 +75,10 @@ export const answerCheck = defineCheckKind<Params>({
       const values = seen(ctx.memory);
       if (values.length === 0) verdict = fail(`There is nothing to compare with yet: ${howToSee(p.observed, ctx)}, then read the value.`, true);
       else if (values.some((v) => sameCanonical(given.value, v, opts))) verdict = pass();
-      else verdict = fail(`${value.trim()} is not what your traffic showed. ${ctx.render(p.wrong)}`, true);
+      else {
+        const model = OBSERVABLES[p.observed.value]!.explain?.(p.observed, ctx, given.value, values[values.length - 1]!);
+        verdict = fail(`${value.trim()} is not what your traffic showed.${model ? ` ${model}` : ''} ${ctx.render(p.wrong)}`, true);
+      }
     } else {
       const expected = (Array.isArray(p.expect) ? p.expect : [p.expect!]).map((e) => ctx.render(e));
       if (expected.some((e) => matches(given.value, e, opts))) verdict = pass(sameBlock(value, given.value, opts));

@@ -13,6 +13,7 @@ const lab = webLab('predictions', [
   task('ttl-once', ttl({ retries: 0 })),
   task('clusterip', { predict: { reveal: { value: 'ping-outcome', from: '@client', to: '{{web.ip}}' }, options: ['reply', 'no reply'], explain: 'No interface has {{web.ip}}.', retries: 0 } }),
   task('checksum', { predict: { reveal: { value: 'echo-request-checksum', from: '@client', to: '@target' }, placeholder: 'such as 0x1c46' } }),
+  task('path', { predict: { reveal: { value: 'packet-path', from: '@client', to: '@target' }, explain: 'The tunnel rides the LAN.' } }),
 ]);
 
 let session: LabSession;
@@ -110,6 +111,26 @@ describe('predict', () => {
     const v = view('checksum');
     expect(v.status).toBe('failed');
     expect(v.feedback).toMatch(/^You predicted 0x0001; it was 0x[0-9a-f]{4}\. You may predict again/);
+  });
+});
+
+describe('predict with a model', () => {
+  it("puts what the observable's model says about a wrong prediction before the lab's explanation", async () => {
+    const { client, target } = session.bindings;
+    const [c, t] = [client!.node, target!.node];
+    session.answer('path', `K8s-Pod(client) ${c}/cni0 ${c}/router ${t}/router ${t}/cni0 K8s-Pod(${target!.name})`);
+    await run(pingTarget);
+    const v = view('path');
+    expect(v.status).toBe('failed');
+    const real = `K8s-Pod(default/client) → ${c}/cni0 → ${c}/router → lan → ${t}/router → ${t}/cni0 → K8s-Pod(default/${target!.name})`;
+    expect(v.feedback).toBe(
+      `You predicted K8s-Pod(client) ${c}/cni0 ${c}/router ${t}/router ${t}/cni0 K8s-Pod(${target!.name}); it was ${real}. ` +
+        `After ${c}/router the paths part: the message goes to lan, not to ${t}/router, because ${c}/router's entry \`${target!.ip!.replace(/\.\d+$/, '.0/24')}\` sends it there (flannel.1: VXLAN to ${target!.nodeIp} (${t})), and the outer packet crosses lan. ` +
+        'The tunnel rides the LAN. You may predict again (1 more try), then look again.',
+    );
+    session.answer('path', real);
+    await run(pingTarget);
+    expect(view('path').status).toBe('passed');
   });
 });
 

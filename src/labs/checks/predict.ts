@@ -5,8 +5,10 @@
  * The prediction is typed like an answer (`answer TASK VALUE`, or the panel's field, or one
  * of `options` as buttons, and then only one of them) and cannot be changed once locked. Only traffic after the lock
  * counts: the first value the `reveal` observable reads from it is compared with the
- * prediction. A wrong prediction fails the task with what really happened and why
- * (`explain`); `retries` more predictions may follow (default 1), each needing a new reveal.
+ * prediction. A wrong prediction fails the task with what really happened and why: what the
+ * observable's model says about the difference (the table entry where a predicted path goes
+ * astray), then the lab's `explain`; `retries` more predictions may follow (default 1), each
+ * needing a new reveal.
  */
 import { z } from 'zod';
 import { display, normalize, NORMALIZERS, type CompareOptions, type NormalizerName } from '../normalize';
@@ -116,7 +118,8 @@ export const predictCheck = defineCheckKind<Params>({
       return pass(String(m.feedback));
     }
     const left = p.retries - Number(m.retriesUsed ?? 0);
-    return fail(`You predicted ${m.locked}; it was ${shown}.${explain}${left > 0 ? ` You may predict again (${left} more ${left === 1 ? 'try' : 'tries'}), then look again.` : ''}`, true);
+    const model = OBSERVABLES[p.reveal.value]!.explain?.(p.reveal, ctx, String(m.lockedCanon), String(m.revealed));
+    return fail(`You predicted ${m.locked}; it was ${shown}.${model ? ` ${model}` : ''}${explain}${left > 0 ? ` You may predict again (${left} more ${left === 1 ? 'try' : 'tries'}), then look again.` : ''}`, true);
   },
   lint(p) {
     const out = observableProblems(p.reveal, 'reveal');
