@@ -3,6 +3,7 @@
  * `defineLab({...})` and list it here; the lab self-test picks it up.
  */
 import type { LabDefinition } from '../src/labs/schema';
+import { designPrinciples } from './design-principles';
 import { dockerBridge } from './docker-bridge';
 import { encapsulation } from './encapsulation';
 import { ipv4Header } from './ipv4-header';
@@ -11,7 +12,7 @@ import { pods } from './pods';
 import { podToPodSameNode } from './pod-to-pod-same-node';
 import { threePools } from './three-pools';
 
-export const LABS: readonly LabDefinition[] = [packets, ipv4Header, encapsulation, dockerBridge, pods, podToPodSameNode, threePools];
+export const LABS: readonly LabDefinition[] = [packets, ipv4Header, encapsulation, dockerBridge, pods, podToPodSameNode, threePools, designPrinciples];
 
 export function findLab(id: string): LabDefinition | undefined {
   return LABS.find((l) => l.id === id);
