@@ -240,7 +240,7 @@ export const OBSERVABLES: Record<string, Observable> = {
   },
   'seen-source': {
     name: 'seen-source',
-    doc: 'The source address a packet from `from` carried when it arrived at `to` (delivered there, or answered by its kernel), or, with `at`, as it crossed that place: what the receiver sees after any source NAT on the way, such as Docker\'s masquerade or kube-proxy\'s for a node port. `to` is the address the packet was sent to, or the pod DNAT handed it to: sent to a ClusterIP or a node port, the packet is received by the pod behind it (`to: \'@web\'`, or the address connected to).',
+    doc: 'The source address a packet from `from` carried when it arrived at `to` (delivered there, or answered by its kernel), or, with `at`, as it crossed that place: what the receiver sees after any source NAT on the way, such as Docker\'s masquerade or kube-proxy\'s for a node port. `to` is a place, the receiver itself, also when DNAT chose it (`to: \'@web\'` for the pod behind a Service or node port), or an address, which stands for whoever receives what is sent to it (a ClusterIP or a node port address: the pod behind it).',
     normalize: 'ip',
     needs: ['to'],
     how: 'send something from {{from}} to {{to}} (a ping, a curl; for a pod, through its Service or node port too)',
@@ -250,11 +250,13 @@ export const OBSERVABLES: Record<string, Observable> = {
       const first = ev.trace.hops.find((h) => h.ip);
       if (!first?.ip) return [];
       // DNAT on the way (a Service's rules, a node port, a published port) hands the packet to
-      // another address: the pod or container there receives it. `to` may name either end.
+      // another address. A place is the receiver itself, whether the packet was sent to it or
+      // DNAT chose it; an address stands for whoever receives what is sent to it, so a
+      // ClusterIP or a node port address stands for the pod behind it.
       const dnatTo = ev.trace.hops.filter((h) => h.action === 'dnat' && h.leg === first.leg && h.ip).map((h) => h.ip!.dst);
       const sentTo = to.includes(first.ip.dst);
       if (!sentTo && !dnatTo.some((d) => to.includes(d))) return [];
-      const receivers = sentTo ? [...to, ...dnatTo] : to;
+      const receivers = sentTo && parseIp(ctx.render(ref.to!)) !== undefined ? [...to, ...dnatTo] : to;
       const proto = first.ip.proto;
       if (ref.at) return unique(hopsAt(ref, ctx, ev).filter((h) => h.ip?.proto === proto && receivers.includes(h.ip.dst)).map((h) => String(h.ip!.src)));
       const seen: number[] = [];
