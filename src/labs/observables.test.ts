@@ -35,6 +35,7 @@ const lab = webLab(
     task('seen-service', observed('seen-source', { to: '{{web.ip}}' })),
     task('seen-node-port', { answer: { observed: { value: 'seen-source', from: 'workstation', to: '{{client.nodeIp}}' } } }),
     task('seen-node-port-pod', { answer: { observed: { value: 'seen-source', from: 'workstation', to: '@target' } } }),
+    task('seen-node-port-node', { answer: { observed: { value: 'seen-source', from: 'workstation', to: 'node:{{client.node}}' } } }),
     task('frame-src', observed('frame-mac', { to: '@target', at: 'node:{{client.node}}', dev: 'flannel.1' })),
     task('frame-dst', observed('frame-dst-mac', { to: '@target', at: 'node:{{client.node}}', dev: 'flannel.1' })),
     task('fragment', observed('fragment-offset', { to: '@target', at: 'node:{{client.node}}', dev: 'flannel.1' })),
@@ -186,6 +187,11 @@ describe('NAT', () => {
     expect(link).toContain(`inet ${m![1]}/32`);
     // The ssh to that node that read conntrack was received by the node itself, unchanged.
     expect(seen('seen-node-port')).toBe('192.168.49.100');
+    // Named as a place, the node is only the receiver of what it received itself (the ssh): the
+    // node port connection it passed on to the pod does not count for it.
+    expect(seen('seen-node-port-node')).toBe('192.168.49.100');
+    expect(session.answer('seen-node-port-node', m![1]!).status).toBe('failed');
+    expect(session.answer('seen-node-port', m![1]!).status).toBe('passed');
     expect(seen('seen-node-port-pod')).toBe(m![1]);
     // The ClusterIP tasks saw nothing of it: this traffic went to neither.
     expect(seen('seen-service')).toBe(b().client!.ip);
