@@ -3,6 +3,7 @@
  * `defineLab({...})` and list it here; the lab self-test picks it up.
  */
 import type { LabDefinition } from '../src/labs/schema';
+import { designPrinciples } from './design-principles';
 import { dockerBridge } from './docker-bridge';
 import { encapsulation } from './encapsulation';
 import { ipv4Header } from './ipv4-header';
@@ -13,7 +14,7 @@ import { podToPodSameNode } from './pod-to-pod-same-node';
 import { threePools } from './three-pools';
 import { networkModel } from './network-model';
 
-export const LABS: readonly LabDefinition[] = [packets, ipv4Header, encapsulation, dockerBridge, pods, podToPodSameNode, podToPodAcrossNodes, threePools, networkModel];
+export const LABS: readonly LabDefinition[] = [packets, ipv4Header, encapsulation, dockerBridge, pods, podToPodSameNode, podToPodAcrossNodes, threePools, networkModel, designPrinciples];
 
 export function findLab(id: string): LabDefinition | undefined {
   return LABS.find((l) => l.id === id);

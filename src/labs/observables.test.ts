@@ -33,6 +33,10 @@ const lab = webLab(
     task('seen-outside', observed('seen-source', { to: '192.168.49.1' })),
     task('seen-pod', observed('seen-source', { to: '@target' })),
     task('seen-pod-node', observed('seen-source', { to: '@target', at: '@targetNode' })),
+    task('seen-service', observed('seen-source', { to: '{{web.ip}}' })),
+    task('seen-node-port', { answer: { observed: { value: 'seen-source', from: 'workstation', to: '{{client.nodeIp}}' } } }),
+    task('seen-node-port-pod', { answer: { observed: { value: 'seen-source', from: 'workstation', to: '@target' } } }),
+    task('seen-node-port-node', { answer: { observed: { value: 'seen-source', from: 'workstation', to: 'node:{{client.node}}' } } }),
     task('frame-src', observed('frame-mac', { to: '@target', at: 'node:{{client.node}}', dev: 'flannel.1' })),
     task('frame-dst', observed('frame-dst-mac', { to: '@target', at: 'node:{{client.node}}', dev: 'flannel.1' })),
     task('fragment', observed('fragment-offset', { to: '@target', at: 'node:{{client.node}}', dev: 'flannel.1' })),
@@ -155,6 +159,46 @@ describe('NAT', () => {
     // Earlier pings crossed from pod to pod: no NAT, so the target saw the client's own address.
     expect(seen('seen-pod')).toBe(b().client!.ip);
     expect(seen('seen-pod-node')).toBe(b().client!.ip);
+  });
+
+  it('reads the source the pod behind a ClusterIP sees: the client pod\'s own, as conntrack\'s reply tuple shows it', async () => {
+    expect((await run('kubectl exec client -- wget -qO- http://web/')).status).toBe(0);
+    const [entries] = await onClientNode(`conntrack -L -d ${b().web!.ip}`);
+    const m = new RegExp(`src=${b().client!.ip} dst=${b().web!.ip} sport=\\d+ dport=80 src=(\\S+) dst=(\\S+) sport=80`).exec(entries!);
+    expect(m, entries).not.toBeNull();
+    // The reply tuple's destination is where the pod answers: the source it saw.
+    expect(seen('seen-service')).toBe(m![2]);
+    expect(seen('seen-service')).toBe(b().client!.ip);
+  });
+
+  it('reads the source a node port\'s pod sees from outside: an address of the node that masqueraded it', async () => {
+    const target = b().target!;
+    // A node port whose only endpoint is the target pod, on the other node from client's.
+    expect((await run(`kubectl label pod ${target.name} only=target`)).status).toBe(0);
+    const svc = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: only\nspec:\n  type: NodePort\n  selector:\n    only: target\n  ports:\n  - port: 80\n';
+    expect((await run(`printf '${svc}' | kubectl apply -f -`)).stdout).toContain('service/only created');
+    const port = (await run("kubectl get svc only -o jsonpath='{.spec.ports[0].nodePort}'")).stdout;
+    const page = await run(`curl -s http://${b().client!.nodeIp}:${port}/`);
+    expect(page.stdout).toContain('Welcome to nginx');
+    const [viaNode, viaPod] = [seen('seen-node-port'), seen('seen-node-port-pod')];
+    const [entries, link] = await onClientNode('conntrack -L -s 192.168.49.100', 'ip -4 addr show flannel.1');
+    const m = new RegExp(`src=192\\.168\\.49\\.100 dst=${b().client!.nodeIp} sport=\\d+ dport=${port} src=${target.ip} dst=(\\S+) sport=80`).exec(entries!);
+    expect(m, entries).not.toBeNull();
+    // Sent to client's node, received by the target pod on the other node: the source it saw is
+    // the one the entry node's MASQUERADE gave it, flannel.1's address there.
+    expect(viaNode).toBe(m![1]);
+    expect(viaPod).toBe(m![1]);
+    expect(link).toContain(`inet ${m![1]}/32`);
+    // The ssh to that node that read conntrack was received by the node itself, unchanged.
+    expect(seen('seen-node-port')).toBe('192.168.49.100');
+    // Named as a place, the node is only the receiver of what it received itself (the ssh): the
+    // node port connection it passed on to the pod does not count for it.
+    expect(seen('seen-node-port-node')).toBe('192.168.49.100');
+    expect(session.answer('seen-node-port-node', m![1]!).status).toBe('failed');
+    expect(session.answer('seen-node-port', m![1]!).status).toBe('passed');
+    expect(seen('seen-node-port-pod')).toBe(m![1]);
+    // The ClusterIP tasks saw nothing of it: this traffic went to neither.
+    expect(seen('seen-service')).toBe(b().client!.ip);
   });
 
   it('reads the endpoint DNAT chose for a Service, as conntrack shows it', async () => {

@@ -250,23 +250,31 @@ export const OBSERVABLES: Record<string, Observable> = {
   },
   'seen-source': {
     name: 'seen-source',
-    doc: 'The source address a packet from `from` carried when it arrived at `to` (delivered there, or answered by its kernel), or, with `at`, as it crossed that place: what the receiver sees after any source NAT on the way, such as Docker\'s masquerade.',
+    doc: 'The source address a packet from `from` carried when it arrived at `to` (delivered there, or answered by its kernel), or, with `at`, as it crossed that place: what the receiver sees after any source NAT on the way, such as Docker\'s masquerade or kube-proxy\'s for a node port. `to` is a place, the receiver itself, also when DNAT chose it (`to: \'@web\'` for the pod behind a Service or node port), or an address, which stands for whoever receives what is sent to it (a ClusterIP or a node port address: the pod behind it).',
     normalize: 'ip',
     needs: ['to'],
-    how: 'send something from {{from}} to {{to}} (a ping, a curl)',
+    how: 'send something from {{from}} to {{to}} (a ping, a curl; for a pod, through its Service or node port too)',
     extract(ref, ctx, ev) {
       if (!fromHere(ref, ctx, ev)) return [];
       const to = addressesOf(ctx, ref.to!);
       const first = ev.trace.hops.find((h) => h.ip);
-      if (!first?.ip || !to.includes(first.ip.dst)) return [];
+      if (!first?.ip) return [];
+      // DNAT on the way (a Service's rules, a node port, a published port) hands the packet to
+      // another address. A place is the receiver itself, whether the packet was sent to it or
+      // DNAT chose it; an address stands for whoever receives what is sent to it, so a
+      // ClusterIP or a node port address stands for the pod behind it.
+      const dnatTo = ev.trace.hops.filter((h) => h.action === 'dnat' && h.leg === first.leg && h.ip).map((h) => h.ip!.dst);
+      const sentTo = to.includes(first.ip.dst);
+      if (!sentTo && !dnatTo.some((d) => to.includes(d))) return [];
+      const receivers = sentTo && parseIp(ctx.render(ref.to!)) !== undefined ? [...to, ...dnatTo] : to;
       const proto = first.ip.proto;
-      if (ref.at) return unique(hopsAt(ref, ctx, ev).filter((h) => h.ip?.proto === proto && to.includes(h.ip.dst)).map((h) => String(h.ip!.src)));
+      if (ref.at) return unique(hopsAt(ref, ctx, ev).filter((h) => h.ip?.proto === proto && receivers.includes(h.ip.dst)).map((h) => String(h.ip!.src)));
       const seen: number[] = [];
       for (const h of ev.trace.hops) {
         if (!h.ip) continue;
         // Delivered to `to`: its source there. Answered by `to` (an echo reply, a SYN-ACK): the answer goes back to the source `to` saw.
-        if (h.action === 'deliver' && h.ip.proto === proto && to.includes(h.ip.dst)) seen.push(h.ip.src);
-        else if (h.action === 'reply' && to.includes(h.ip.src)) seen.push(h.ip.dst);
+        if (h.action === 'deliver' && h.ip.proto === proto && receivers.includes(h.ip.dst)) seen.push(h.ip.src);
+        else if (h.action === 'reply' && receivers.includes(h.ip.src)) seen.push(h.ip.dst);
       }
       return unique(seen.map(String));
     },
