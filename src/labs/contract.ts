@@ -4,10 +4,15 @@
  * Design notes: the browser terminal, the `npm run shell` CLI and the tests all drive a
  * session through these calls and nothing else: run a line, interrupt it, ask for
  * completions, read the prompt and the tasks, answer a task, ask for a hint, a check or a
- * solution, read and write files at a place (a binary file, a capture, as bytes), apply
- * manifests (with a dry run), read the topology, listen for changes (tasks, prompt, every
- * packet's trace, with its headers hop by hop and the command and terminal it came from, a
- * capture file written), and take a snapshot.
+ * solution, list, read and write files at a place (a binary file, a capture, as bytes), apply
+ * manifests (with a dry run, and a dry run whose errors carry their places in the text, for
+ * an editor's markers), read the topology, listen for changes (tasks, prompt, every packet's
+ * trace, with its headers hop by hop and the command and terminal it came from, a capture
+ * file written, a file `kubectl edit` asks an editor to open), and take a snapshot.
+ * `kubectl edit` uses the front end's editor only while one is offered (`offerEditor`): it
+ * sends an `edit` event with the file, and the command waits until `finishEdit` gives the
+ * saved text back (or none: closed without saving); Ctrl+C in its terminal closes the file
+ * unsaved (`edit-end`). With no editor offered (the CLI, the tests) it runs $EDITOR as before.
  * Extra terminals (`openTerminal`) share the sandbox and the tasks but each has its own
  * shell. Output is plain text with `\n` line ends (a terminal front end converts them);
  * colour is added by the front end, never by commands. Every value crossing this interface
@@ -195,12 +200,33 @@ export interface FileWritten {
   size: number;
 }
 
+/**
+ * `kubectl edit` asks the offered editor to open `text` as the file `path` (on the
+ * workstation; it is not written there). The command waits for `finishEdit(id, ...)`.
+ */
+export interface EditRequest {
+  type: 'edit';
+  id: number;
+  path: string;
+  text: string;
+  /** The terminal the command runs in (1 for the main one). */
+  terminal: number;
+}
+
+/** An edit request ended without `finishEdit` (Ctrl+C in its terminal): the editor closes the file. */
+export interface EditEnded {
+  type: 'edit-end';
+  id: number;
+}
+
 export type SessionEvent =
   | { type: 'task'; task: TaskView }
   | { type: 'prompt'; prompt: string }
   | { type: 'state' }
   | { type: 'trace'; trace: TraceView }
-  | FileWritten;
+  | FileWritten
+  | EditRequest
+  | EditEnded;
 
 export interface Completion {
   /** Index in the line where the word being completed starts. */
@@ -222,6 +248,40 @@ export interface ApplyOutcome {
   ok: boolean;
   /** `deployment.apps/web created` (` (dry run)` added with dryRun); `stderr` for warnings and errors. */
   lines: { text: string; stderr: boolean }[];
+}
+
+/** A file at a place, as a file picker lists it. */
+export interface FileEntry {
+  /** Its absolute path (`/home/learner/web.yaml`). */
+  path: string;
+  /** Its length in bytes (characters of a text file). */
+  size: number;
+  /** A capture or other binary file, which an editor does not open. */
+  binary: boolean;
+}
+
+/** One problem a dry run found, placed in the text (lines and columns from 1, the end column exclusive). */
+export interface ManifestProblem {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  severity: 'error' | 'warning';
+  /** The API server's (or kubectl's) words: `spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive`. */
+  message: string;
+  /** The field it is about, as the server names it (`spec.ports[0].port`), when it names one. */
+  field?: string;
+  /** Which document of the text, from 0. */
+  document: number;
+}
+
+/** A server-side dry run of a text of manifests (`kubectl apply --dry-run=server -f FILE`). */
+export interface DryRunReport {
+  /** True when every document would be applied. */
+  ok: boolean;
+  /** What kubectl prints for it (`service/web created (server dry run)`), line by line. */
+  lines: { text: string; stderr: boolean }[];
+  problems: ManifestProblem[];
 }
 
 /**
@@ -272,6 +332,20 @@ export interface LabSessionApi extends TerminalApi {
   readBytes(place: string, path: string): Uint8Array | undefined;
   /** Writes a file at a place (the learner's editor saving a manifest). */
   writeFile(place: string, path: string, content: string): void;
+  /** The files at a place (`workstation`), sorted by path. */
+  listFiles(place: string): FileEntry[];
+  /**
+   * What the API server says of a text of manifests, as `kubectl apply --dry-run=server -f`
+   * (`source` names the file in messages), each problem placed in the text. Changes nothing.
+   */
+  dryRun(text: string, opts?: { source?: string; namespace?: string }): DryRunReport;
+  /**
+   * Offers this front end's editor to `kubectl edit` (see EditRequest) until the returned
+   * function withdraws the offer.
+   */
+  offerEditor(): () => void;
+  /** Ends edit request `id`: the text saved, or undefined when the file was closed unsaved. */
+  finishEdit(id: number, text: string | undefined): void;
   /** Applies manifests as `kubectl apply -f` would (all or nothing); `dryRun` changes nothing. */
   apply(text: string, opts?: { dryRun?: boolean; source?: string; namespace?: string }): ApplyOutcome;
   snapshot(): SessionSnapshot;

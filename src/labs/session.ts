@@ -31,6 +31,14 @@
  * built or restored are not announced. A capture still being written when another terminal's
  * command ends is announced then, and again when it changes.
  *
+ * The editor: `listFiles`, `readFile` and `writeFile` are the learner's files as the shell
+ * sees them; `dryRun` is dry-run.ts on the cluster as it stands. While a front end offers an
+ * editor (`offerEditor`, counted, so two panels on one session both may), every shell's
+ * `kubectl edit` asks it through an `edit` event and waits for `finishEdit`; Ctrl+C in that
+ * terminal ends the wait as a close without saving (kubectl then prints `Edit cancelled, no
+ * changes made.`) and sends `edit-end`. Without an offer `kubectl edit` runs $EDITOR (vi) as
+ * in a terminal without the lab's panel. Pending edits are not part of the snapshot.
+ *
  * Extra terminals (`openTerminal`) each get their own Shell (location, variables, history,
  * running command) over the same sandbox and command registry, so `tcpdump` in one sees the
  * `ping` typed in another; each terminal runs one command at a time, and the tasks are
@@ -44,6 +52,7 @@ import { Sim } from '../sim/sim';
 import type { SimState } from '../sim/state';
 import { topologyOf, type TopologyView } from '../sim/topology';
 import { binaryToBytes, readFile as readSandboxFile, writeFile as writeSandboxFile } from '../sim/files';
+import { dryRunManifests } from './dry-run';
 import { pcapMagic } from '../sim/pcap';
 import { utf8 } from '../sim/k8s/objects';
 import { parseManifest } from '../shell/commands/kubectl/mutate';
@@ -55,7 +64,7 @@ import { Shell } from '../shell/shell';
 import { historyEntry, needsMore } from '../shell/tokenize';
 import { DETACH_KEYS } from '../shell/commands/docker/attach';
 import { WORKSTATION_LOCATION } from '../shell/location';
-import type { ApplyOutcome, CommandRef, Completion, LabSessionApi, OutputSink, ScoreView, SessionEvent, SessionSnapshot, TaskView, TerminalApi } from './contract';
+import type { ApplyOutcome, CommandRef, Completion, DryRunReport, FileEntry, LabSessionApi, OutputSink, ScoreView, SessionEvent, SessionSnapshot, TaskView, TerminalApi } from './contract';
 import { Grader, newTaskState, resolveBindings, type TaskChange, type TaskState } from './grader';
 import { labCommands } from './lab-commands';
 import { placeOfMachine, resolvePlace } from './places';
@@ -112,6 +121,11 @@ export class LabSession implements LabSessionApi {
   private readonly commands = new Map<string, CommandRef>();
   /** Each capture file's length and modification time when last announced, by `machine\0path`. */
   private captureMarks: Map<string, string>;
+  /** Front ends offering an editor to `kubectl edit` now. */
+  private editorOffers = 0;
+  private editCount = 0;
+  /** `kubectl edit` requests waiting for the editor, by id. */
+  private readonly edits = new Map<number, { terminal: number; resolve: (text: string | undefined) => void }>();
 
   private constructor(
     lab: LabDefinition,
@@ -129,7 +143,7 @@ export class LabSession implements LabSessionApi {
     this.grader = new Grader(lab, sim, bindings, taskStates);
     this.registry = createRegistry();
     if (lab.tasks.length > 0) this.registry.register(...labCommands(this));
-    this.shell = new Shell({ sim: sim.withOrigin('1'), scheduler, registry: this.registry, location, history: () => this.historyLines });
+    this.shell = new Shell({ sim: sim.withOrigin('1'), scheduler, registry: this.registry, location, history: () => this.historyLines, editor: () => this.editorFor(1) });
     this.main = this.terminal(this.shell, historyLines, 1);
     sim.onTrace((trace, time, sender) => this.onTrace(trace, time, sender));
     this.captureMarks = captureMarks(sim.state);
@@ -235,7 +249,7 @@ export class LabSession implements LabSessionApi {
   openTerminal(): TerminalApi {
     const lines: string[] = [];
     const n = ++this.terminals;
-    const shell = new Shell({ sim: this.sim.withOrigin(String(n)), scheduler: this.scheduler, registry: this.registry, location: WORKSTATION_LOCATION, history: () => lines });
+    const shell = new Shell({ sim: this.sim.withOrigin(String(n)), scheduler: this.scheduler, registry: this.registry, location: WORKSTATION_LOCATION, history: () => lines, editor: () => this.editorFor(n) });
     return this.terminal(shell, lines, n);
   }
 
@@ -332,6 +346,57 @@ export class LabSession implements LabSessionApi {
     const p = resolvePlace(this.sim, place, this.bindings);
     writeSandboxFile(this.sim.state, p.machine, path, content, this.scheduler.now());
     this.emit({ type: 'state' });
+  }
+
+  listFiles(place: string): FileEntry[] {
+    const p = resolvePlace(this.sim, place, this.bindings);
+    return Object.entries(this.sim.state.files?.[p.machine] ?? {})
+      .map(([path, f]) => ({ path, size: f.content.length, binary: f.binary === true }))
+      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  dryRun(text: string, opts: { source?: string; namespace?: string } = {}): DryRunReport {
+    // Against the cluster as it stands now (what fell due has happened).
+    this.sim.advance();
+    return dryRunManifests({ state: this.sim.state, rng: this.sim.rng, now: this.scheduler.now() }, text, opts);
+  }
+
+  offerEditor(): () => void {
+    this.editorOffers++;
+    let withdrawn = false;
+    return () => {
+      if (withdrawn) return;
+      withdrawn = true;
+      this.editorOffers--;
+    };
+  }
+
+  finishEdit(id: number, text: string | undefined): void {
+    const pending = this.edits.get(id);
+    if (!pending) return;
+    this.edits.delete(id);
+    pending.resolve(text);
+  }
+
+  /** Terminal `n`'s way to the offered editor, when one is offered. */
+  private editorFor(n: number): ((path: string, text: string) => Promise<string | undefined>) | undefined {
+    if (this.editorOffers <= 0) return undefined;
+    return (path, text) =>
+      new Promise((resolve) => {
+        const id = ++this.editCount;
+        this.edits.set(id, { terminal: n, resolve });
+        this.emit({ type: 'edit', id, path, text, terminal: n });
+      });
+  }
+
+  /** Ctrl+C in terminal `n`: its open edit closes unsaved. */
+  private cancelEdits(n: number): void {
+    for (const [id, pending] of [...this.edits]) {
+      if (pending.terminal !== n) continue;
+      this.edits.delete(id);
+      this.emit({ type: 'edit-end', id });
+      pending.resolve(undefined);
+    }
   }
 
   apply(text: string, opts: { dryRun?: boolean; source?: string; namespace?: string } = {}): ApplyOutcome {
@@ -470,7 +535,10 @@ export class LabSession implements LabSessionApi {
           this.emit({ type: 'state' });
         }
       },
-      interrupt: () => shell.interrupt(),
+      interrupt: () => {
+        this.cancelEdits(n);
+        shell.interrupt();
+      },
       complete: (line, cursor) => shell.complete(line, cursor),
       needsMore: (text) => needsMore(text),
       history: () => [...lines],

@@ -53,7 +53,9 @@
  * `$((...))` abandons the line like an expansion error, one in `((...))` or `let` is status 1.
  * Positional parameters live on the env (`$1`..`${10}`, `$#`, `$@`, `$*`, `"$@"` as separate
  * fields). `sh -c`/`bash -c` (commands/sh.ts) run text in a new shell process through
- * CommandContext.script: exported variables only, `$0` and the arguments set.
+ * CommandContext.script: exported variables only, `$0` and the arguments set. While the
+ * lab's front end offers an editor (ShellOptions.editor), commands get it as
+ * CommandContext.edit (`kubectl edit` opens its file there instead of running $EDITOR).
  * Each place words syntax errors as its shell does (bash, dash with its line counter, busybox
  * ash), and dash has no `[[` and no `let`; `((...))` in dash and ash is two nested subshells.
  * Before each command runs, and after each wait of a command, the sandbox's cluster is brought
@@ -103,6 +105,8 @@ export interface ShellOptions {
   location?: Location;
   /** The lines entered so far, the running one included (for `history`). */
   history?: () => string[];
+  /** The lab's editor for `kubectl edit` (CommandContext.edit) while a front end offers one; absent: $EDITOR runs. */
+  editor?: () => CommandContext['edit'];
 }
 
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -933,6 +937,8 @@ export class Shell {
       script: (text, argv0, args, bash) => this.runChild(text, env, argv0, args, bash, stdout, stderr, stdin),
       ...(subshell ? { subshell } : {}),
     };
+    const edit = this.opts.editor?.();
+    if (edit) ctx.edit = edit;
     if (argv.length === 2 && argv[1] === '--help' && !isBuiltin(command) && !command.ownHelp) {
       // busybox answers `APPLET --help` before the applet runs: its usage, on stderr, status 0.
       (command.usage.startsWith('BusyBox v') ? stderr : stdout).write(command.usage + '\n');

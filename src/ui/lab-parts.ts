@@ -1,6 +1,7 @@
 /**
  * The parts of a lab panel that follow its session besides the terminals and the task list:
- * the packet path view (path-panel.ts) and the capture downloads (downloads.ts).
+ * the packet path view (path-panel.ts), the capture downloads (downloads.ts) and the YAML
+ * editor (editor-panel.ts).
  *
  * Design notes: each part is built once per panel from the panel's element (finding its own
  * markup there, or adding it), is told about every session the panel runs (the first one, and
@@ -11,6 +12,7 @@
  */
 import type { LabSessionApi } from '../labs/contract';
 import { CaptureDownloads } from './downloads';
+import { EditorPanel } from './editor-panel';
 import { PathPanel } from './path-panel';
 
 export interface LabPart {
@@ -23,4 +25,5 @@ export interface LabPart {
 export const LAB_PARTS: ReadonlyArray<(panel: HTMLElement) => LabPart> = [
   (panel) => new PathPanel(panel),
   (panel) => new CaptureDownloads(panel),
+  (panel) => new EditorPanel(panel),
 ];

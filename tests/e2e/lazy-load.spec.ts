@@ -4,7 +4,8 @@
  * path view's code arrives when "Packet path" is pressed, the explorer's when a hop's "Explore
  * the IPv4 header" is (or when a lesson's explorer scrolls into view). The JavaScript fetched
  * before the first command is written to the test's annotations with its size, for the
- * budget the benchmarks keep.
+ * budget the benchmarks keep. The YAML editor (Monaco, its CSS, its font, its workers) arrives
+ * only when "Editor" is pressed; how long it takes to open is written to the annotations.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { lessonPathFor, openLab, panel, run } from './helpers';
@@ -45,4 +46,36 @@ test('the path view and the header explorer load only when opened', async ({ pag
   await view.getByRole('button', { name: 'Explore the IPv4 header' }).click();
   await expect(view.locator('[data-path-explorer] [data-hx-root]')).toBeVisible();
   expect(named(loaded(), 'header-explorer')).toBe(true);
+});
+
+/** Every file the page has requested so far (scripts, styles, fonts, workers), by name. */
+function requested(page: Page): () => string[] {
+  const seen: string[] = [];
+  page.on('request', (req) => void seen.push(new URL(req.url()).pathname.split('/').pop()!));
+  return () => [...seen];
+}
+
+test('the YAML editor loads only when opened', async ({ page }) => {
+  await page.setViewportSize({ width: 1366, height: 900 });
+  const files = requested(page);
+  await page.goto(await lessonPathFor(page));
+  const lab = await openLab(page);
+  // A file with a problem the editor's check finds once its YAML worker runs.
+  await run(page, "printf 'apiVersion: v1\\nkind: Nope\\n' > first.yaml");
+
+  const monaco = (list: string[]): string[] => list.filter((f) => /^(yaml-editor|editor\.worker|yaml\.worker|codicon)/.test(f));
+  expect(files().some((f) => f.startsWith('lab-runtime')), 'the lab itself has loaded').toBe(true);
+  expect(monaco(files()), 'nothing of the editor before it is opened').toEqual([]);
+
+  const clicked = await page.evaluate(() => performance.now());
+  await lab.getByRole('button', { name: 'Editor' }).click();
+  const editor = lab.locator('.lab-editor');
+  await expect(editor.locator('.monaco-editor')).toBeVisible();
+  const shown = await page.evaluate(() => performance.now());
+  await expect(editor.locator('.editor-problem').first()).toContainText('Value is not accepted');
+  const checked = await page.evaluate(() => performance.now());
+  const loaded = monaco(files());
+  expect(loaded.some((f) => f.startsWith('yaml-editor') && f.endsWith('.js'))).toBe(true);
+  expect(loaded.some((f) => f.startsWith('yaml.worker'))).toBe(true);
+  test.info().annotations.push({ type: 'Time to open the editor', description: `${Math.round(shown - clicked)} ms to show it, ${Math.round(checked - clicked)} ms to the first check by its YAML worker` });
 });

@@ -95,6 +95,8 @@ export class ManifestError extends ApiError {
     readonly multiText: string = text.replace(/^error: /, ''),
     /** Found on the client side, before any request (kubectl prints these first). */
     readonly client = false,
+    /** An Invalid status's causes, one per field error (`spec.ports[0].port: Invalid value: ...`). */
+    readonly causes: readonly string[] = [],
   ) {
     super(reason, message);
   }
@@ -133,6 +135,16 @@ const PLURAL: Record<Kind, Resource> = {
   ConfigMap: 'configmaps', Secret: 'secrets', NetworkPolicy: 'networkpolicies', Endpoints: 'endpoints', EndpointSlice: 'endpointslices',
 };
 
+/** The kinds a manifest may create or update, each with the apiVersion the sandbox serves it in. */
+export const MANIFEST_KINDS: Readonly<Record<string, string>> = {
+  Namespace: 'v1',
+  Pod: 'v1',
+  Service: 'v1',
+  Deployment: 'apps/v1',
+  Ingress: 'networking.k8s.io/v1',
+  ...Object.fromEntries(STORED_KINDS.map((k) => [k.kind, apiVersionOf(k)])),
+};
+
 /** The API server's Invalid error with one cause; kubectl prints it as `The Kind "name" is invalid: ...`. */
 function invalid(kind: string, name: string, detail: string): InvalidError {
   return new InvalidError(kind, GROUP[kind as Kind] ?? '', name, [detail]);
@@ -152,7 +164,7 @@ function serverError(e: ApiError, p: Planned | { source: string }, patched = fal
     ? `error when applying patch:\n${p.lastApplied.trimEnd()}\nto:\n${infoText(p)}\nfor: "${p.source}": error when patching "${p.source}": ${e.message}`
     : `error when creating "${p.source}": ${e.message}`;
   const multi = `Error from server (${e.reason}): ${where}`;
-  if (e instanceof InvalidError) return new ManifestError('Invalid', e.message, e.text, multi);
+  if (e instanceof InvalidError) return new ManifestError('Invalid', e.message, e.text, multi, false, e.causes);
   return new ManifestError(e.reason, e.message, multi, multi);
 }
 
@@ -187,8 +199,7 @@ function plan(doc: SourcedDoc, opts: Required<ManifestOptions>): Planned {
   const kind = String(obj.kind);
   const meta = isObj(obj.metadata) ? obj.metadata : {};
   const name = typeof meta.name === 'string' ? meta.name : '';
-  const wanted: Record<string, string> = { Namespace: 'v1', Pod: 'v1', Service: 'v1', Deployment: 'apps/v1', Ingress: 'networking.k8s.io/v1', ...Object.fromEntries(STORED_KINDS.map((k) => [k.kind, apiVersionOf(k)])) };
-  if (wanted[kind] !== String(obj.apiVersion)) {
+  if (MANIFEST_KINDS[kind] !== String(obj.apiVersion)) {
     const ns = typeof meta.namespace === 'string' ? meta.namespace : '';
     const builtIn = unmodelledKind(kind, String(obj.apiVersion));
     if (builtIn) throw new ManifestError('BadRequest', builtIn, `error: ${builtIn}`, builtIn, true);
