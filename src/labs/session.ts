@@ -55,13 +55,14 @@ import { Shell } from '../shell/shell';
 import { historyEntry, needsMore } from '../shell/tokenize';
 import { DETACH_KEYS } from '../shell/commands/docker/attach';
 import { WORKSTATION_LOCATION } from '../shell/location';
-import type { ApplyOutcome, CommandRef, Completion, LabSessionApi, OutputSink, ScoreView, SessionEvent, SessionSnapshot, TaskView, TerminalApi } from './contract';
+import type { ApplyOutcome, CommandRef, Completion, LabSessionApi, NetworkModel, OutputSink, ScoreView, SessionEvent, SessionSnapshot, TaskView, TerminalApi, TopologyModel } from './contract';
 import { Grader, newTaskState, resolveBindings, type TaskChange, type TaskState } from './grader';
 import { labCommands } from './lab-commands';
 import { placeOfMachine, resolvePlace } from './places';
 import type { LabDefinition, TaskDefinition } from './schema';
 import { ScriptClock } from './transcript';
 import { buildTopology, injectFault } from './topology';
+import { networkModel, topologyModel } from './topology-view';
 import { traceView } from './trace-view';
 import type { ResolvedBindings } from './template';
 
@@ -313,6 +314,16 @@ export class LabSession implements LabSessionApi {
   topology(): TopologyView {
     this.sim.advance();
     return topologyOf(this.sim.state);
+  }
+
+  topologyModel(): TopologyModel {
+    this.sim.advance();
+    return topologyModel(this.sim.state);
+  }
+
+  networkModel(): NetworkModel {
+    this.sim.advance();
+    return networkModel(this.sim.state);
   }
 
   readFile(place: string, path: string): string | undefined {
