@@ -1,6 +1,7 @@
 /**
  * The parts of a lab panel that follow its session besides the terminals and the task list:
- * the packet path view (path-panel.ts) and the capture downloads (downloads.ts).
+ * the packet path view (path-panel.ts), the topology view (topology-panel.ts) and the capture
+ * downloads (downloads.ts).
  *
  * Design notes: each part is built once per panel from the panel's element (finding its own
  * markup there, or adding it), is told about every session the panel runs (the first one, and
@@ -12,6 +13,7 @@
 import type { LabSessionApi } from '../labs/contract';
 import { CaptureDownloads } from './downloads';
 import { PathPanel } from './path-panel';
+import { TopologyPanel } from './topology-panel';
 
 export interface LabPart {
   /** Starts following `session` (and stops following the one before, if any). */
@@ -22,5 +24,6 @@ export interface LabPart {
 /** Every part, in the order they are built. */
 export const LAB_PARTS: ReadonlyArray<(panel: HTMLElement) => LabPart> = [
   (panel) => new PathPanel(panel),
+  (panel) => new TopologyPanel(panel),
   (panel) => new CaptureDownloads(panel),
 ];
