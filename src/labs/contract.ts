@@ -264,8 +264,8 @@ export interface TopoElement {
   details: {
     addresses: TopoAddress[];
     interfaces: TopoInterface[];
-    /** The namespace's main routing table, as `ip route` prints it. */
-    routes: string[];
+    /** The namespace's main routing table, as `ip route` prints it; absent when not asked for (topologyModel's `routes`). */
+    routes?: string[];
     /** Anything else worth a line: `Runs on`, `hostNetwork pods`, `ClusterIP`, `Endpoints`. */
     facts: { name: string; value: string }[];
   };
@@ -428,8 +428,12 @@ export interface LabSessionApi extends TerminalApi {
   showSolution(taskId: string): TaskView;
   /** The sandbox's machines, devices and links, as data. */
   topology(): TopologyView;
-  /** The sandbox as the topology view draws it: elements, groups, links, pools, each element's details. */
-  topologyModel(): TopologyModel;
+  /**
+   * The sandbox as the topology view draws it: elements, groups, links, pools, each element's
+   * details. `routes` names the elements whose routing tables to fill in (the one a view
+   * shows: on a large cluster the tables cost more than the rest); without it, every one's.
+   */
+  topologyModel(opts?: { routes?: readonly string[] }): TopologyModel;
   /** The sandbox as processes and switches with every switch's forwarding table (costlier: asked for only when shown). */
   networkModel(): NetworkModel;
   /** A text file at a place (`workstation`, `node:node-1`, `pod:client`), or undefined (also for a binary file). */

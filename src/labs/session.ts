@@ -316,9 +316,9 @@ export class LabSession implements LabSessionApi {
     return topologyOf(this.sim.state);
   }
 
-  topologyModel(): TopologyModel {
+  topologyModel(opts: { routes?: readonly string[] } = {}): TopologyModel {
     this.sim.advance();
-    return topologyModel(this.sim.state);
+    return topologyModel(this.sim.state, opts);
   }
 
   networkModel(): NetworkModel {

@@ -27,7 +27,8 @@
  *   and pod pools' parts (machines' addresses, and the addresses a runtime hands out);
  *   anything else is `external`. A routed topology has no pools: all its addresses are external.
  * - Details: every interface as `ip -d link` and `ip addr` show it, the main routing table as
- *   `ip route` prints it (routeLine, the command's own code), and facts (the node a pod runs on,
+ *   `ip route` prints it (routeLine, the command's own code; only for the elements asked for
+ *   when the caller names them, as on a large cluster they cost more than the rest), and facts (the node a pod runs on,
  *   a node's pod CIDR and hostNetwork pods, a container's image, a Service's ports and endpoints).
  * - The structure key changes exactly when an element, group or link comes or goes (or is
  *   renamed), so a view can keep its layout while only addresses, states and tables change.
@@ -147,8 +148,9 @@ export const segmentElementId = (segment: string): string => `segment/${segment}
 export const serviceElementId = (namespace: string, name: string): string => `service/${namespace}/${name}`;
 export const groupId = (ns: string): string => `group/${ns}`;
 
-/** The topology view's model of `state` now. */
-export function topologyModel(state: SimState): TopologyModel {
+/** The topology view's model of `state` now; `routes` limits the routing tables filled in to those elements. */
+export function topologyModel(state: SimState, opts: { routes?: readonly string[] } = {}): TopologyModel {
+  const wantRoutes = opts.routes ? new Set(opts.routes) : undefined;
   const view = topologyOf(state);
   const pools = poolRanges(state);
   const elements: TopoElement[] = [];
@@ -185,8 +187,9 @@ export function topologyModel(state: SimState): TopologyModel {
       name,
       up,
       title: '',
-      details: { addresses, interfaces: m.devices.map(iface), routes: routeLines(state, ns), facts },
+      details: { addresses, interfaces: m.devices.map(iface), facts },
     };
+    if (!wantRoutes || wantRoutes.has(m.id)) el.details.routes = routeLines(state, ns);
     if (first) {
       el.address = first.split('/')[0]!;
       el.pool = poolOfText(pools, first);
@@ -216,7 +219,6 @@ export function topologyModel(state: SimState): TopologyModel {
         details: {
           addresses: d.addrs.map((a) => address(a, d.name)),
           interfaces: [d, ...ports].map(iface),
-          routes: [],
           facts: [{ name: 'On', value: name }, ...(d.kind === 'bridge' ? [{ name: 'Ports', value: ports.length ? ports.map((p) => (p.peer ? `${p.name} (to ${hostNames.get(p.peer.ns) ?? p.peer.ns})` : p.name)).join(', ') : 'none' }] : [{ name: 'VXLAN', value: iface(d).vxlan ?? '' }])],
         },
       };
@@ -255,7 +257,6 @@ export function topologyModel(state: SimState): TopologyModel {
       details: {
         addresses: [],
         interfaces: [],
-        routes: [],
         facts: [
           { name: 'Pod', value: `${ns}/${pod.metadata.name}` },
           { name: 'Runs on', value: node ?? 'no node yet' },
@@ -285,7 +286,7 @@ export function topologyModel(state: SimState): TopologyModel {
     const id = segmentElementId(seg);
     const attached = view.links.filter((l) => l.kind === 'cable' && l.segment === seg).map((l) => (l.kind === 'cable' ? `${hostNames.get(l.a.ns) ?? l.a.ns} ${l.a.dev}` : ''));
     const net = segmentNet.get(seg);
-    const el: TopoElement = { id, kind: 'segment', name: seg, up: true, title: '', details: { addresses: [], interfaces: [], routes: [], facts: [{ name: 'Cabled to it', value: attached.join(', ') || 'nothing' }] } };
+    const el: TopoElement = { id, kind: 'segment', name: seg, up: true, title: '', details: { addresses: [], interfaces: [], facts: [{ name: 'Cabled to it', value: attached.join(', ') || 'nothing' }] } };
     if (net) {
       el.address = net;
       el.pool = poolOfText(pools, net);
@@ -334,7 +335,6 @@ export function topologyModel(state: SimState): TopologyModel {
       details: {
         addresses: s.clusterIP && s.clusterIP !== 'None' ? [{ dev: 'ClusterIP', cidr: `${s.clusterIP}/32`, pool }] : [],
         interfaces: [],
-        routes: [],
         facts: [
           { name: 'Namespace', value: s.namespace },
           { name: 'Type', value: s.type },
@@ -438,25 +438,40 @@ export function kindWord(kind: TopoElementKind): string {
   return KIND_WORD[kind];
 }
 
-/** A short, stable digest of the ids (two 32-bit FNV-1a hashes of the same text). */
-function digest(text: string): string {
+/** A short, stable digest of a list of strings (two 32-bit FNV-1a style hashes over them all, and the count). */
+function digest(parts: Iterable<string>): string {
   let h1 = 0x811c9dc5;
   let h2 = 0x01000193;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995) >>> 0;
+  let n = 0;
+  for (const text of parts) {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    }
+    h1 = Math.imul(h1 ^ 10, 0x01000193);
+    h2 = Math.imul(h2 ^ 10, 0x5bd1e995);
+    n++;
   }
-  return `${text.length.toString(36)}-${h1.toString(36)}-${h2.toString(36)}`;
+  return `${n.toString(36)}-${(h1 >>> 0).toString(36)}-${(h2 >>> 0).toString(36)}`;
+}
+
+function* structureParts(elements: TopoElement[], groups: TopoGroup[], links: TopoLink[]): Generator<string> {
+  // A box's size depends on its name and on whether it shows an address, so those are structure too.
+  for (const e of elements) {
+    yield e.kind;
+    yield e.id;
+    yield e.name;
+    yield e.group ?? '';
+    yield e.address === undefined ? '' : 'a';
+  }
+  for (const g of groups) yield g.id;
+  // A link's id names its ends.
+  for (const l of links) yield l.id;
 }
 
 function structureKey(elements: TopoElement[], groups: TopoGroup[], links: TopoLink[]): string {
-  const parts: string[] = [];
-  // A box's size depends on whether it shows an address, so that is structure too.
-  for (const e of elements) parts.push(`${e.kind}:${e.id}:${e.name}:${e.group ?? ''}:${e.address === undefined ? '' : 'a'}`);
-  for (const g of groups) parts.push(`g:${g.id}`);
-  for (const l of links) parts.push(`l:${l.id}:${l.a}:${l.b}`);
-  return digest(parts.join('\n'));
+  return digest(structureParts(elements, groups, links));
 }
 
 // --------------------------------------------------------------------------- the network model
@@ -469,7 +484,8 @@ export function networkModel(state: SimState): NetworkModel {
     ...v,
     addresses: v.addresses.map((a) => (a.ip !== undefined ? { ...a, pool: poolOfText(pools, a.ip) } : { ...a })),
   }));
-  const key = digest([...g.vertices.map((v) => `v:${v.id}:${v.kind}:${v.node ?? ''}`), ...g.edges.map((e) => `e:${e.id}`)].join('\n'));
+  // What a box shows of a vertex besides its addresses: its name (a segment's label), and whether it has an address.
+  const key = digest([...g.vertices.map((v) => `v:${v.id}:${v.kind}:${v.node ?? ''}:${v.role === 'segment' ? v.label : v.name}:${v.addresses.some((a) => a.ip !== undefined)}`), ...g.edges.map((e) => `e:${e.id}`)]);
   return { pools: pools.info, vertices, edges: g.edges, nodes: g.nodes, structureKey: key };
 }
 

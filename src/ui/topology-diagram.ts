@@ -338,6 +338,10 @@ export function layoutOf(key: string, laid: ElkNode, d: Diagram): Layout {
 export interface RenderState {
   /** Prefix of the element ids in the page. */
   idBase: string;
+  /** The drawing's size against the layout's (default 1). */
+  scale?: number;
+  /** The id of the text that says how to move in the picture. */
+  describedBy?: string;
   selected?: string;
   /** The box that takes the listbox's one tab stop. */
   active?: string;
@@ -418,27 +422,53 @@ export function drawnLinks(d: Diagram, st: Pick<RenderState, 'selected' | 'overl
   return d.links.filter((l) => l.laid || few || onPath.has(l.id) || l.a === st.selected || l.b === st.selected);
 }
 
+/**
+ * The picture in parts, so that a view can write only what changed: the svg element's own tag,
+ * the groups' frames, the lines, and each box (outside groups, then each group's, with the
+ * group's accessible name). Joined in that order they are renderSvg's markup.
+ */
+export interface SvgParts {
+  open: string;
+  frames: string;
+  links: string;
+  loose: { id: string; markup: string }[];
+  groups: { label: string; items: { id: string; markup: string }[] }[];
+}
+
 /** The whole picture as an SVG element's markup. */
 export function renderSvg(d: Diagram, layout: Layout, st: RenderState): string {
-  const out: string[] = [];
+  return joinSvg(svgParts(d, layout, st));
+}
+
+export function joinSvg(p: SvgParts): string {
+  const out = [p.open, p.frames, p.links];
+  for (const i of p.loose) out.push(i.markup);
+  for (const g of p.groups) out.push(`<g role="group" aria-label="${escapeXml(g.label)}">`, ...g.items.map((i) => i.markup), '</g>');
+  out.push('</svg>');
+  return out.join('');
+}
+
+export function svgParts(d: Diagram, layout: Layout, st: RenderState): SvgParts {
   const W = layout.width;
   const H = layout.height;
   const onPath = new Set(st.overlay?.links ?? []);
   const order = new Map((st.overlay?.elements ?? []).map((id, i) => [id, i + 1]));
-  out.push(`<svg class="topo-svg" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="listbox" aria-label="${escapeXml(st.label)}">`);
+  const scale = st.scale ?? 1;
+  const described = st.describedBy !== undefined ? ` aria-describedby="${escapeXml(st.describedBy)}"` : '';
+  const open = `<svg class="topo-svg" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${Math.round(W * scale)}" height="${Math.round(H * scale)}" role="listbox" aria-label="${escapeXml(st.label)}"${described}>`;
 
   // Groups' frames, under everything.
-  out.push('<g aria-hidden="true" class="topo-frames">');
+  const frames: string[] = ['<g aria-hidden="true" class="topo-frames">'];
   for (const g of d.groups) {
     const b = layout.groups[g.id];
     if (!b) continue;
-    out.push(`<rect class="topo-group${g.up ? '' : ' topo-down'}" x="${fmt(b.x)}" y="${fmt(b.y)}" width="${fmt(b.w)}" height="${fmt(b.h)}" rx="8"/>`);
-    out.push(`<text class="topo-group-title" x="${fmt(b.x + 10)}" y="${fmt(b.y + 19)}"><tspan class="topo-kind">${escapeXml(g.kindWord)}</tspan> ${escapeXml(g.name)}${g.up ? '' : ' <tspan class="topo-bad">✕ down</tspan>'}</text>`);
+    frames.push(`<rect class="topo-group${g.up ? '' : ' topo-down'}" x="${fmt(b.x)}" y="${fmt(b.y)}" width="${fmt(b.w)}" height="${fmt(b.h)}" rx="8"/>`);
+    frames.push(`<text class="topo-group-title" x="${fmt(b.x + 10)}" y="${fmt(b.y + 19)}"><tspan class="topo-kind">${escapeXml(g.kindWord)}</tspan> ${escapeXml(g.name)}${g.up ? '' : ' <tspan class="topo-bad">✕ down</tspan>'}</text>`);
   }
-  out.push('</g>');
+  frames.push('</g>');
 
   // Lines.
-  out.push('<g aria-hidden="true" class="topo-links">');
+  const links: string[] = ['<g aria-hidden="true" class="topo-links">'];
   let bend = 0;
   for (const l of drawnLinks(d, st)) {
     const cls = `topo-link topo-link-${l.kind}${l.up ? '' : ' topo-down'}${onPath.has(l.id) ? ' topo-on-path' : ''}`;
@@ -452,16 +482,16 @@ export function renderSvg(d: Diagram, layout: Layout, st: RenderState): string {
       if (a && b) path = curveBetween(a, b, bend++);
     }
     if (path === undefined) continue;
-    out.push(`<path class="${cls}" d="${path}"><title>${escapeXml(l.label)}</title></path>`);
+    links.push(`<path class="${cls}" d="${path}"/>`);
     if (!l.up) {
       const pts = l.laid ? layout.links[l.id] : undefined;
       const a = layout.items[l.a];
       const b = layout.items[l.b];
       const mid = pts ? midpoint(pts) : a && b ? { x: Math.min(a.x, b.x) - 24, y: (centre(a).y + centre(b).y) / 2 } : undefined;
-      if (mid) out.push(`<text class="topo-link-down" x="${fmt(mid.x + 4)}" y="${fmt(mid.y - 4)}">✕ down</text>`);
+      if (mid) links.push(`<text class="topo-link-down" x="${fmt(mid.x + 4)}" y="${fmt(mid.y - 4)}">✕ down</text>`);
     }
   }
-  out.push('</g>');
+  links.push('</g>');
 
   // Boxes: ungrouped ones first, then each group's as an ARIA group.
   const items = new Map(d.items.map((i, index) => [i.id, { i, index }]));
@@ -492,15 +522,11 @@ export function renderSvg(d: Diagram, layout: Layout, st: RenderState): string {
     return parts.join('');
   };
   const grouped = new Set(d.groups.flatMap((g) => (layout.groups[g.id] ? g.members : [])));
-  for (const i of d.items) if (!grouped.has(i.id)) out.push(box(i.id));
-  for (const g of d.groups) {
-    if (!layout.groups[g.id]) continue;
-    out.push(`<g role="group" aria-label="${escapeXml(`${g.kindWord} ${g.name}${g.up ? '' : ', down'}`)}">`);
-    for (const m of g.members) out.push(box(m));
-    out.push('</g>');
-  }
-  out.push('</svg>');
-  return out.join('');
+  const loose = d.items.filter((i) => !grouped.has(i.id) && layout.items[i.id]).map((i) => ({ id: i.id, markup: box(i.id) }));
+  const groups = d.groups
+    .filter((g) => layout.groups[g.id])
+    .map((g) => ({ label: `${g.kindWord} ${g.name}${g.up ? '' : ', down'}`, items: g.members.filter((m) => layout.items[m]).map((m) => ({ id: m, markup: box(m) })) }));
+  return { open, frames: frames.join(''), links: links.join(''), loose, groups };
 }
 
 // --------------------------------------------------------------------------- moving by keyboard

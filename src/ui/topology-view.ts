@@ -37,7 +37,7 @@ import css from './topology-view.css?inline';
 import type { ForwardingEntry, NetworkModel, PoolInfo, PoolKey, TopoAddress, TopologyModel } from '../labs/contract';
 import { networkOverlay, packetOverlay, type PacketOverlay } from '../labs/topology-view';
 import { actionBadge, packetHops } from './path-model';
-import { elkGraph, layoutOf, neighbourIn, networkDiagram, poolMark, renderSvg, topologyDiagram, type Diagram, type DiagramMode, type Direction, type Layout } from './topology-diagram';
+import { elkGraph, joinSvg, layoutOf, neighbourIn, networkDiagram, poolMark, svgParts, topologyDiagram, type Diagram, type DiagramMode, type Direction, type Layout, type SvgParts } from './topology-diagram';
 import { layoutInWorker } from './topology-layout';
 import type { TopologySource } from './topology-panel';
 
@@ -156,6 +156,12 @@ class TopologyView implements MountedTopologyView {
   private readonly layouts = new Map<string, Layout>();
   private readonly pending = new Set<string>();
   private painted: Layout | undefined;
+  /** What was last written, to leave the page alone when a redraw changes nothing it shows. */
+  private lastSvg: SvgParts | undefined;
+  private lastDetails = '';
+  private lastPacket = '';
+  /** The canvas's width, kept by a ResizeObserver so that painting never has to ask for a layout. */
+  private canvasWidth = 0;
   private previousIds: Map<string, string> | undefined;
   private legendKey = '';
   private readonly unsubscribe: () => void;
@@ -214,12 +220,22 @@ class TopologyView implements MountedTopologyView {
       if (what !== 'trace') this.stale = true;
       this.schedule();
     });
-    this.resize = typeof ResizeObserver === 'function' ? new ResizeObserver(() => this.applyScale()) : undefined;
+    this.resize =
+      typeof ResizeObserver === 'function'
+        ? new ResizeObserver((entries) => {
+            const w = entries.at(-1)?.contentRect.width;
+            if (w === undefined || Math.abs(w - this.canvasWidth) < 1) return;
+            this.canvasWidth = w;
+            this.applyScale();
+          })
+        : undefined;
     this.resize?.observe(this.canvas);
   }
 
   show(): void {
     this.visible = true;
+    // Read once while the canvas holds no picture (cheap); the ResizeObserver keeps it after.
+    if (this.canvasWidth === 0) this.canvasWidth = this.canvas.clientWidth;
     if (this.dirty) this.redraw();
   }
 
@@ -267,7 +283,9 @@ class TopologyView implements MountedTopologyView {
     const session = this.source.session();
     const hops = this.lastHops();
     if (this.mode === 'machines') {
-      if (this.stale || !this.model) this.model = session.topologyModel();
+      const selected = this.selected.machines;
+      // Routing tables only for the box whose details are shown: on a large cluster they cost more than the rest.
+      if (this.stale || !this.model) this.model = session.topologyModel({ routes: selected !== undefined ? [selected] : [] });
       this.network = undefined;
       this.overlay = this.showPacket && hops ? packetOverlay(this.model, hops) : undefined;
       this.diagram = topologyDiagram(this.model);
@@ -304,7 +322,7 @@ class TopologyView implements MountedTopologyView {
 
   private requestLayout(d: Diagram): void {
     this.canvas.setAttribute('aria-busy', 'true');
-    this.status.textContent = 'Laying out the picture…';
+    setText(this.status, 'Laying out the picture…');
     if (this.pending.has(d.key)) return;
     this.pending.add(d.key);
     const graph = elkGraph(d);
@@ -337,19 +355,23 @@ class TopologyView implements MountedTopologyView {
     const ids = d.items.map((i) => i.id);
     const selected = this.selected[this.mode];
     if (this.active === undefined || !ids.includes(this.active)) this.active = selected !== undefined && ids.includes(selected) ? selected : ids[0];
-    this.canvas.innerHTML = renderSvg(d, layout, {
+    this.painted = layout;
+    const scale = this.scaleFor(layout);
+    // The size is in the markup: nothing read back from the page, so the browser lays the picture out once, in its frame.
+    const parts = svgParts(d, layout, {
       idBase: `${this.root.id || this.ids.title}`,
+      scale,
+      describedBy: this.ids.keys,
       ...(selected !== undefined ? { selected } : {}),
       ...(this.active !== undefined ? { active: this.active } : {}),
       ...(this.overlay ? { overlay: this.overlay } : {}),
       label: this.mode === 'machines' ? 'Your sandbox: machines and links' : 'Your sandbox as a network model: processes and switches',
     });
-    this.painted = layout;
+    this.write(parts);
     this.canvas.removeAttribute('aria-busy');
-    const svg = this.canvas.querySelector('svg');
-    svg?.setAttribute('aria-describedby', this.ids.keys);
-    this.status.textContent = this.statusText(d);
-    this.applyScale();
+    this.fitCanvas(layout, scale);
+    setText(this.status, this.statusText(d));
+    this.showScale(scale);
     if (focusedId !== undefined && this.root.contains(document.activeElement) === false) {
       this.itemEl(focusedId)?.focus({ preventScroll: true });
     }
@@ -363,16 +385,68 @@ class TopologyView implements MountedTopologyView {
     return `${boxes} boxes, ${lines} links.${hiddenTunnels}`;
   }
 
+  /**
+   * Puts the picture in the page: all of it when its frame or its boxes' places changed, else
+   * only the boxes and lines whose markup changed (most commands change nothing drawn, or a
+   * box's state), so the browser parses and lays out as little as it can.
+   */
+  private write(next: SvgParts): void {
+    const prev = this.lastSvg;
+    const svg = this.canvas.querySelector('svg');
+    this.lastSvg = next;
+    const sameShape =
+      prev !== undefined &&
+      svg !== null &&
+      prev.open === next.open &&
+      prev.loose.length === next.loose.length &&
+      prev.groups.length === next.groups.length &&
+      prev.loose.every((x, i) => x.id === next.loose[i]!.id) &&
+      prev.groups.every((g, i) => g.items.length === next.groups[i]!.items.length && g.items.every((x, j) => x.id === next.groups[i]!.items[j]!.id));
+    if (!sameShape) {
+      this.canvas.innerHTML = joinSvg(next);
+      return;
+    }
+    if (prev.frames !== next.frames) svg.querySelector(':scope > .topo-frames')?.replaceWith(svgFragment(next.frames));
+    if (prev.links !== next.links) svg.querySelector(':scope > .topo-links')?.replaceWith(svgFragment(next.links));
+    const swap = (a: { id: string; markup: string }, b: { id: string; markup: string }): void => {
+      if (a.markup !== b.markup) this.itemEl(b.id)?.replaceWith(svgFragment(b.markup));
+    };
+    prev.loose.forEach((x, i) => swap(x, next.loose[i]!));
+    const groupEls = svg.querySelectorAll(':scope > g[role="group"]');
+    prev.groups.forEach((g, i) => {
+      const ng = next.groups[i]!;
+      if (g.label !== ng.label) groupEls[i]?.setAttribute('aria-label', ng.label);
+      g.items.forEach((x, j) => swap(x, ng.items[j]!));
+    });
+  }
+
+  /** The canvas as tall as the picture (up to its max-height, past which it scrolls), plus a scroll bar's room when it is wider. */
+  private fitCanvas(layout: Layout, scale: number): void {
+    const w = Math.round(layout.width * scale);
+    const h = Math.round(layout.height * scale) + (w > this.canvasWidth ? 16 : 0) + 2;
+    if (this.canvas.style.height !== `${h}px`) this.canvas.style.height = `${h}px`;
+  }
+
+  private scaleFor(layout: Layout): number {
+    const avail = this.canvasWidth - 2;
+    const fits = avail > 0 ? Math.min(1, avail / layout.width) : 1;
+    return this.zoom === 'auto' ? Math.max(READABLE, fits) : this.zoom === 'fit' ? Math.max(MIN_SCALE, fits) : this.zoom;
+  }
+
+  /** The picture's size after a zoom or a resize. */
   private applyScale(): void {
     const svg = this.canvas.querySelector<SVGSVGElement>('svg');
     const layout = this.painted;
     if (!svg || !layout) return;
-    const avail = this.canvas.clientWidth - 2;
-    const fits = avail > 0 ? Math.min(1, avail / layout.width) : 1;
-    const scale = this.zoom === 'auto' ? Math.max(READABLE, fits) : this.zoom === 'fit' ? Math.max(MIN_SCALE, fits) : this.zoom;
-    this.scale = scale;
+    const scale = this.scaleFor(layout);
     svg.setAttribute('width', String(Math.round(layout.width * scale)));
     svg.setAttribute('height', String(Math.round(layout.height * scale)));
+    this.fitCanvas(layout, scale);
+    this.showScale(scale);
+  }
+
+  private showScale(scale: number): void {
+    this.scale = scale;
     this.zoomLevel.textContent = `${Math.round(scale * 100)} %`;
     this.zoomFit.setAttribute('aria-pressed', String(this.zoom === 'fit'));
     this.zoomOut.disabled = scale <= MIN_SCALE + 1e-6;
@@ -418,6 +492,12 @@ class TopologyView implements MountedTopologyView {
 
   private renderDetails(): void {
     const id = this.selected[this.mode];
+    // Redrawn only when what it says changed (and focus inside it stays where it is).
+    const shown = id === undefined ? undefined : this.mode === 'machines' ? this.model?.elements.find((x) => x.id === id) : this.network?.vertices.find((x) => x.id === id);
+    const touching = id === undefined ? [] : this.mode === 'machines' ? (this.model?.links ?? []).filter((l) => l.a === id || l.b === id) : (this.network?.edges ?? []).filter((e) => e.a.vertex === id || e.b.vertex === id);
+    const key = JSON.stringify([this.mode, id, shown, touching, this.diagram?.items.find((i) => i.id === id)?.kindWord]);
+    if (key === this.lastDetails) return;
+    this.lastDetails = key;
     const hint = this.mode === 'machines' ? 'Select a box (click it, or use the arrow keys and Enter) to see its addresses, interfaces and routes.' : 'Select a process or a switch (click it, or use the arrow keys and Enter) to see its table: what it delivers, forwards or discards.';
     if (id === undefined) {
       this.details.replaceChildren(el('h4', { id: this.ids.details, tabindex: -1 }, 'Details'), el('p', { class: 'topo-muted' }, hint));
@@ -436,7 +516,7 @@ class TopologyView implements MountedTopologyView {
         parts.push(el('h5', {}, 'Addresses'), el('ul', { class: 'topo-list' }, ...e.details.addresses.map((a) => el('li', {}, addressTag(a, pools), a.dev === 'ClusterIP' ? '' : ` on ${a.dev}`))));
       }
       if (e.details.interfaces.length) parts.push(el('h5', {}, 'Interfaces (ip addr)'), interfacesList(e.details.interfaces, pools));
-      if (e.details.routes.length) {
+      if (e.details.routes?.length) {
         parts.push(el('h5', {}, 'Routes (ip route)'), el('pre', { class: 'topo-routes', tabindex: 0, 'aria-label': 'Routes' }, el('code', {}, e.details.routes.join('\n'))));
       }
       const links = this.model!.links.filter((l) => l.a === id || l.b === id);
@@ -475,6 +555,9 @@ class TopologyView implements MountedTopologyView {
 
   private renderPacket(): void {
     const t = this.source.lastTrace();
+    const key = JSON.stringify([this.showPacket, t?.time, t?.command?.id, t?.summary, this.overlay?.elements, this.overlay?.steps.map((s) => s.element), this.diagram?.key]);
+    if (key === this.lastPacket) return;
+    this.lastPacket = key;
     const head = el('h4', {}, 'The last packet');
     if (!this.showPacket) {
       this.packet.replaceChildren(head, el('p', { class: 'topo-muted' }, 'Not shown: tick "Show the last packet" to draw its way.'));
@@ -540,6 +623,13 @@ class TopologyView implements MountedTopologyView {
   private select(id: string): void {
     this.selected[this.mode] = id;
     this.active = id;
+    // Its routing table was not asked for: ask again, with it.
+    const e = this.mode === 'machines' ? this.model?.elements.find((x) => x.id === id) : undefined;
+    if (e && e.details.routes === undefined && !e.id.includes('#') && ['node', 'pod', 'host', 'router', 'gateway', 'workstation', 'load-balancer', 'container'].includes(e.kind)) {
+      this.stale = true;
+      this.redraw();
+      return;
+    }
     if (this.painted && this.diagram && this.layouts.get(this.diagram.key) === this.painted) this.paint(this.painted);
     this.renderDetails();
     if (this.textWrap.open) this.renderText();
@@ -631,6 +721,19 @@ class TopologyView implements MountedTopologyView {
     this.select(id);
     this.root.querySelector<HTMLElement>(`#${CSS.escape(this.ids.details)}`)?.focus();
   };
+}
+
+const fragmentParser = typeof document !== 'undefined' ? document.createElement('template') : undefined;
+
+/** One SVG element from its markup. */
+function svgFragment(markup: string): Element {
+  fragmentParser!.innerHTML = `<svg xmlns="http://www.w3.org/2000/svg">${markup}</svg>`;
+  return fragmentParser!.content.firstElementChild!.firstElementChild!;
+}
+
+/** Sets an element's text only when it differs (an equal text still costs the page a layout). */
+function setText(e: HTMLElement, text: string): void {
+  if (e.textContent !== text) e.textContent = text;
 }
 
 function poolWord(p: PoolInfo): string {
