@@ -16,7 +16,9 @@
  * hint or a solution (a task that passes opens the tasks that need it, which are judged at
  * once on the evidence they kept); every change to a task is an event. Every packet is also
  * an event (`trace`), with its hops and the frames that crossed a wire, for the path view and
- * pcap files, sent before the task changes it causes (trace-view.ts builds it). Each terminal's
+ * pcap files, sent before the task changes it causes (trace-view.ts builds it). The topology
+ * view's models (topology-view.ts) are built from the state on request, once what fell due has
+ * happened, like `topology()`. Each terminal's
  * shell sends through its own view of the sandbox (Sim.withOrigin), so a trace names the command
  * that sent it and its terminal, the last one each terminal ran; the lab's own probes name none. A snapshot is plain JSON (format
  * number, lab id, seed, sandbox state, bindings,

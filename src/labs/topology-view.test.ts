@@ -96,6 +96,15 @@ describe('the topology view model', () => {
     expect(el(session.topologyModel(), 'node/node-1').details.routes).toEqual(printed);
   });
 
+  it('fills in only the routing tables asked for', async () => {
+    const { session } = await openSession({ topology: 'kubernetes-web' });
+    const m = session.topologyModel({ routes: ['node/node-1'] });
+    expect(el(m, 'node/node-1').details.routes?.length).toBeGreaterThan(0);
+    expect(el(m, 'node/node-2').details.routes).toBeUndefined();
+    expect(el(m, 'pod/default/client').details.routes).toBeUndefined();
+    expect(m.structureKey).toBe(session.topologyModel().structureKey);
+  });
+
   it('a pod created with kubectl appears: first Pending on its node without an address, then with its address and veth', async () => {
     const { session, run, clock } = await openSession({ topology: 'kubernetes-web' });
     const before = session.topologyModel();

@@ -12,8 +12,12 @@
  *   (topology-diagram.ts); a Diagram whose structure key was laid out before is painted at once
  *   from the cached layout, so a command that changes only addresses, states or tables costs a
  *   model, a string of SVG and the details; a new structure is sent to the layout library in its
- *   worker (topology-layout.ts) while the old picture stays, marked busy, and painted when the
- *   layout comes back. Each redraw's main-thread time is a performance measure
+ *   worker (topology-layout.ts) while the old picture stays (aria-busy) and is painted when the
+ *   layout comes back. Painting writes only the boxes and lines whose markup changed (all of it
+ *   when the layout did), the details and the packet's list only when what they say changed,
+ *   and reads nothing back from the page (the canvas's width comes from a ResizeObserver, its
+ *   height is set from the picture's, and it is `contain: strict`), so the browser lays out as
+ *   little as it can. The routing table is asked for only for the box whose details are shown. Each redraw's main-thread time is a performance measure
  *   (`topology:redraw`, and `topology:paint` for a picture painted when its layout arrives),
  *   which bench/topology-browser.mjs reads. While the model says a pod is on its way (its
  *   sandbox not made yet), the view asks again every second, so the pod gets its address and
@@ -481,7 +485,7 @@ class TopologyView implements MountedTopologyView {
     const key = `${d.mode}|${d.pools.map((p) => `${p.key}:${p.name}:${p.ranges.join(',')}`).join('|')}`;
     if (key === this.legendKey) return;
     this.legendKey = key;
-    const items: HTMLElement[] = d.pools.map((p) => el('li', {}, markSvg(p.key), el('span', {}, poolWord(p)), p.ranges.length ? el('span', { class: 'topo-legend-range' }, p.ranges.join(', ')) : null));
+    const items: HTMLElement[] = d.pools.map((p) => el('li', {}, markSvg(p.key), el('span', {}, poolWord(p, d.pools.length === 1)), p.ranges.length ? el('span', { class: 'topo-legend-range' }, p.ranges.join(', ')) : null));
     for (const [kind, words] of LINE_WORDS[d.mode]) items.push(el('li', {}, lineSvg(kind), words));
     items.push(el('li', {}, el('span', { class: 'topo-state-down', 'aria-hidden': 'true' }, '✕'), 'down (dashed)'));
     items.push(el('li', {}, el('span', { class: 'topo-legend-step', 'aria-hidden': 'true' }, '①'), 'the last packet\'s steps, in order'));
@@ -736,8 +740,9 @@ function setText(e: HTMLElement, text: string): void {
   if (e.textContent !== text) e.textContent = text;
 }
 
-function poolWord(p: PoolInfo): string {
-  return p.key === 'external' ? (p.ranges.length === 0 ? 'external: outside the pools' : p.name) : p.name;
+function poolWord(p: PoolInfo, only: boolean): string {
+  if (p.key !== 'external') return p.name;
+  return only ? 'external: no cluster here, so no address pools' : 'external: outside the pools';
 }
 
 /** An address with its pool's mark and its pool named in words. */
