@@ -430,7 +430,12 @@ function machineFacts(state: SimState, m: MachineView, pools: PoolRanges): { nam
 function titleOf(e: TopoElement, pools: PoolRanges, where?: string): string {
   const addr = e.address && e.pool ? `, ${withPool(pools, e.address, e.pool)}` : '';
   const status = e.status ? `, ${e.status}` : '';
-  return `${KIND_WORD[e.kind]} ${e.name}${where ? ` ${where}` : ''}${addr}${status}`;
+  return `${named(KIND_WORD[e.kind], e.name)}${where ? ` ${where}` : ''}${addr}${status}`;
+}
+
+/** `pod client`, but `workstation` and `LAN gateway` rather than `workstation workstation` and `LAN gateway gateway`. */
+export function named(kind: string, name: string): string {
+  return kind === name || kind.endsWith(` ${name}`) ? kind : `${kind} ${name}`;
 }
 
 /** The word the view uses for a kind of element: `pod`, `bridge`, `VXLAN device`. */

@@ -510,7 +510,8 @@ export function svgParts(d: Diagram, layout: Layout, st: RenderState): SvgParts 
     parts.push(`<rect class="topo-ring" x="-4" y="-4" width="${fmt(b.w + 8)}" height="${fmt(b.h + 8)}" rx="${rx + 3}"/>`);
     parts.push(`<rect class="topo-box" width="${fmt(b.w)}" height="${fmt(b.h)}" rx="${rx}"/>`);
     if (i.shape === 'switch') parts.push(`<path class="topo-switch-mark" d="M${fmt(b.w - 14)} 6h8M${fmt(b.w - 14)} 10h8M${fmt(b.w - 14)} 14h8"/>`);
-    parts.push(`<text class="topo-name" x="9" y="17"><tspan class="topo-kind">${escapeXml(i.kindWord)}</tspan> ${escapeXml(truncate(i.name, MAX_NAME_CHARS))}</text>`);
+    const kind = i.kindWord === i.name ? '' : `<tspan class="topo-kind">${escapeXml(i.kindWord)}</tspan> `;
+    parts.push(`<text class="topo-name" x="9" y="17">${kind}${escapeXml(truncate(i.name, MAX_NAME_CHARS))}</text>`);
     if (i.address !== undefined) {
       const pool = i.pool ?? 'external';
       parts.push(`<g class="topo-mark topo-pool-${pool}" transform="translate(14 31)">${poolMark(pool)}</g>`);

@@ -39,7 +39,7 @@
  */
 import css from './topology-view.css?inline';
 import type { ForwardingEntry, NetworkModel, PoolInfo, PoolKey, TopoAddress, TopologyModel } from '../labs/contract';
-import { networkOverlay, packetOverlay, type PacketOverlay } from '../labs/topology-view';
+import { named, networkOverlay, packetOverlay, type PacketOverlay } from '../labs/topology-view';
 import { actionBadge, packetHops } from './path-model';
 import { elkGraph, joinSvg, layoutOf, neighbourIn, networkDiagram, poolMark, svgParts, topologyDiagram, type Diagram, type DiagramMode, type Direction, type Layout, type SvgParts } from './topology-diagram';
 import { layoutInWorker } from './topology-layout';
@@ -464,7 +464,7 @@ class TopologyView implements MountedTopologyView {
   /** Tells screen readers which boxes came and went since the last picture of this mode. */
   private announceChanges(): void {
     const d = this.diagram!;
-    const now = new Map(d.items.map((i) => [i.id, `${i.kindWord} ${i.name}`]));
+    const now = new Map(d.items.map((i) => [i.id, named(i.kindWord, i.name)]));
     const before = this.previousIds;
     this.previousIds = now;
     if (!before || !this.visible || before.size === 0) return;
@@ -482,11 +482,13 @@ class TopologyView implements MountedTopologyView {
 
   private renderLegend(): void {
     const d = this.diagram!;
-    const key = `${d.mode}|${d.pools.map((p) => `${p.key}:${p.name}:${p.ranges.join(',')}`).join('|')}`;
+    const key = `${d.mode}|${d.pools.map((p) => `${p.key}:${p.name}:${p.ranges.join(',')}`).join('|')}|${[...new Set(d.links.map((l) => l.kind))].sort().join(',')}`;
     if (key === this.legendKey) return;
     this.legendKey = key;
     const items: HTMLElement[] = d.pools.map((p) => el('li', {}, markSvg(p.key), el('span', {}, poolWord(p, d.pools.length === 1)), p.ranges.length ? el('span', { class: 'topo-legend-range' }, p.ranges.join(', ')) : null));
-    for (const [kind, words] of LINE_WORDS[d.mode]) items.push(el('li', {}, lineSvg(kind), words));
+    // Only the kinds of line this sandbox has.
+    const kinds = new Set(d.links.map((l) => l.kind));
+    for (const [kind, words] of LINE_WORDS[d.mode]) if (kinds.has(kind)) items.push(el('li', {}, lineSvg(kind), words));
     items.push(el('li', {}, el('span', { class: 'topo-state-down', 'aria-hidden': 'true' }, '✕'), 'down (dashed)'));
     items.push(el('li', {}, el('span', { class: 'topo-legend-step', 'aria-hidden': 'true' }, '①'), 'the last packet\'s steps, in order'));
     this.legend.replaceChildren(...items);
@@ -514,7 +516,7 @@ class TopologyView implements MountedTopologyView {
         return;
       }
       const pools = this.model!.pools;
-      const parts: (Node | null)[] = [el('h4', { id: this.ids.details, tabindex: -1 }, `${this.diagram?.items.find((i) => i.id === id)?.kindWord ?? e.kind} ${e.name}`), el('p', {}, e.title)];
+      const parts: (Node | null)[] = [el('h4', { id: this.ids.details, tabindex: -1 }, named(this.diagram?.items.find((i) => i.id === id)?.kindWord ?? e.kind, e.name)), el('p', {}, e.title)];
       if (e.details.facts.length) parts.push(el('dl', { class: 'topo-facts' }, ...e.details.facts.flatMap((f) => [el('dt', {}, f.name), el('dd', {}, f.value)])));
       if (e.details.addresses.length) {
         parts.push(el('h5', {}, 'Addresses'), el('ul', { class: 'topo-list' }, ...e.details.addresses.map((a) => el('li', {}, addressTag(a, pools), a.dev === 'ClusterIP' ? '' : ` on ${a.dev}`))));
@@ -571,7 +573,7 @@ class TopologyView implements MountedTopologyView {
       this.packet.replaceChildren(head, el('p', { class: 'topo-muted' }, 'No packet yet. Run a command that sends one (ping, curl, wget, traceroute, nslookup) and its way is drawn on the picture.'));
       return;
     }
-    const names = new Map((this.diagram?.items ?? []).map((i) => [i.id, `${i.kindWord} ${i.name}`]));
+    const names = new Map((this.diagram?.items ?? []).map((i) => [i.id, named(i.kindWord, i.name)]));
     const label = t.packets[0]?.label ?? t.summary;
     const order = new Map(this.overlay.elements.map((id, i) => [id, i + 1]));
     const steps = this.overlay.steps.map((s) => {
@@ -598,7 +600,7 @@ class TopologyView implements MountedTopologyView {
     if (!d) return;
     const pick = (id: string, text: string): HTMLElement => el('button', { type: 'button', class: 'topo-pick', 'data-pick': id, 'aria-pressed': String(this.selected[this.mode] === id) }, text);
     const titles = new Map(d.items.map((i) => [i.id, i.title]));
-    const names = new Map(d.items.map((i) => [i.id, `${i.kindWord} ${i.name}`]));
+    const names = new Map(d.items.map((i) => [i.id, named(i.kindWord, i.name)]));
     const grouped = new Set(d.groups.flatMap((g) => g.members));
     const boxes = el(
       'ul',
@@ -615,7 +617,7 @@ class TopologyView implements MountedTopologyView {
       el('tbody', {}, ...rows),
     );
     this.text.replaceChildren(
-      el('p', { class: 'topo-muted' }, d.mode === 'machines' ? 'Every box of the picture by machine, each a button that selects it (its details are shown above the picture\'s list), then every link.' : 'Every process and switch by node, each a button that selects it and shows its table, then every link.'),
+      el('p', { class: 'topo-muted' }, d.mode === 'machines' ? 'Every box of the picture, by machine, each a button that selects it and shows its details (above, beside the picture); then every link.' : 'Every process and switch by node, each a button that selects it and shows its table, then every link.'),
       el('h4', {}, d.mode === 'machines' ? `Boxes (${d.items.length})` : `Processes and switches (${d.items.length})`),
       boxes,
       el('div', { class: 'topo-scroll', tabindex: 0, role: 'region', 'aria-label': 'Links' }, table),
