@@ -4,8 +4,9 @@
  * Prints medians over repeated runs (after warm-up) for: building the default cluster and the
  * web lab's, one cross-node ping traced hop by hop, each command family through the shell, a
  * 500-node cluster (its build in CPU time, the heap it holds, kube-proxy's first sync and a
- * snapshot of it), a graded lab (its start, and a command whose every packet is graded), and
- * pasted 1 MB lines; each next to its target where it has one. Then the scale cluster at 125
+ * snapshot of it), the topology view's redraw after a command on the default cluster and on 50
+ * nodes (its main-thread part, and apart the layout a new structure needs), a graded lab (its
+ * start, and a command whose every packet is graded), and pasted 1 MB lines; each next to its target where it has one. Then the scale cluster at 125
  * to 1,000 nodes with the same density, and the exponent of its growth in build CPU, heap and
  * snapshot size (1 is linear). Speed targets are checked here, not in timed tests (the tests
  * assert behaviour only). Exits 1 when a row takes more than three times its target (missing a
@@ -24,6 +25,10 @@ import { bytesToBinary, writeFile } from '../src/sim/files';
 import { PcapWriter } from '../src/sim/pcap';
 import { nodeNsId } from '../src/sim/cni';
 import { needsMore, parseCommandLine, wordAt } from '../src/shell/tokenize';
+import ELK from 'elkjs/lib/elk.bundled.js';
+import { LabSession } from '../src/labs/session';
+import { elkGraph, layoutOf, networkDiagram, renderSvg, topologyDiagram } from '../src/ui/topology-diagram';
+import { benchLab } from './topology-labs';
 
 function median(samples: number[]): number {
   const s = [...samples].sort((a, b) => a - b);
@@ -166,6 +171,27 @@ for (const [name, line] of [
   writeFile(td.sim.state, node, '/root/cap.pcap', bytesToBinary(w.bytes()), REFERENCE_TIME, true);
   await td.run(`ssh ${node}`, sink, sink);
   rows.push([`tcpdump -nv -r cap.pcap (${w.records} packets)`, await measureAsync(500, () => td.run('tcpdump -nv -r /root/cap.pcap', sink, sink)), 'ms', COMMAND_TARGET_MS]);
+}
+
+// The topology view after a command: what it does on the main thread (the session's model, the
+// diagram, the SVG written from the layout cached for that structure), and, apart, what ELK
+// takes to lay out a new structure (in the browser it runs in a Web Worker, off the main
+// thread). The DOM's own work on the SVG is measured in the browser: bench/topology-browser.mjs.
+{
+  const elk = new ELK();
+  for (const [name, nodes, target] of [['default cluster (3 nodes, 3 pods)', 3, 16], ['50 nodes, 103 pods, 1,225 tunnels', 50, 100]] as const) {
+    const s = await LabSession.create({ lab: benchLab(nodes), seed: 7, scheduler: new ScriptClock(REFERENCE_TIME) });
+    const d = topologyDiagram(s.topologyModel());
+    const layout = layoutOf(d.key, await elk.layout(elkGraph(d)), d);
+    const state = { idBase: 'bench', label: 'Your sandbox', selected: 'pod/default/client', active: 'pod/default/client' };
+    rows.push([`topology view, ${name}: the session's model`, measure(nodes === 3 ? 200 : 20, () => s.topologyModel()), 'ms']);
+    rows.push([`  redraw after a command, main-thread part (model, diagram, SVG from the cached layout)`, measure(nodes === 3 ? 200 : 20, () => renderSvg(topologyDiagram(s.topologyModel()), layout, state)), 'ms', target]);
+    rows.push([`  a new structure laid out by ELK (in a worker in the browser)`, await measureAsync(nodes === 3 ? 20 : 3, () => elk.layout(elkGraph(topologyDiagram(s.topologyModel())))), 'ms']);
+    const n = s.networkModel();
+    const nd = networkDiagram(n);
+    const nl = layoutOf(nd.key, await elk.layout(elkGraph(nd)), nd);
+    rows.push([`  network model mode: model, diagram and SVG`, measure(nodes === 3 ? 50 : 5, () => renderSvg(networkDiagram(s.networkModel()), nl, state)), 'ms', target]);
+  }
 }
 
 // A cross-node pod-to-Service request on the lab cluster: DNAT, VXLAN both ways, un-DNAT.

@@ -6,9 +6,10 @@
  * completions, read the prompt and the tasks, answer a task, ask for a hint, a check or a
  * solution, list, read and write files at a place (a binary file, a capture, as bytes), apply
  * manifests (with a dry run, and a dry run whose errors carry their places in the text, for
- * an editor's markers), read the topology, listen for changes (tasks, prompt, every packet's
- * trace, with its headers hop by hop and the command and terminal it came from, a capture
- * file written, a file `kubectl edit` asks an editor to open), and take a snapshot.
+ * an editor's markers), read the topology (as data, as the topology view draws it, and as the
+ * network model's processes, switches and tables), listen for changes (tasks, prompt, every
+ * packet's trace, with its headers hop by hop and the command and terminal it came from, a
+ * capture file written, a file `kubectl edit` asks an editor to open), and take a snapshot.
  * `kubectl edit` uses the front end's editor only while one is offered (`offerEditor`): it
  * sends an `edit` event with the file, and the command waits until `finishEdit` gives the
  * saved text back (or none: closed without saving); Ctrl+C in its terminal closes the file
@@ -21,10 +22,11 @@
  */
 
 import type { OutputSink } from '../shell/command';
+import type { EdgeKind, ForwardingEntry, VertexAddress, VertexKind, VertexRole } from '../sim/graph';
 import type { TopologyView } from '../sim/topology';
 import type { TaskStatus } from './grader';
 
-export type { OutputSink, TaskStatus, TopologyView };
+export type { ForwardingEntry, OutputSink, TaskStatus, TopologyView };
 
 /** How a task takes the learner's input, when it does. */
 export type TaskInput =
@@ -219,6 +221,166 @@ export interface EditEnded {
   id: number;
 }
 
+/**
+ * The address pools an address can belong to: the node network, the pod network, the service
+ * network, or none of the sandbox's pools (`external`: the workstation's world, the Internet,
+ * a routed topology's LANs). On Docker hosts the hosts' LAN plays the node network's part and
+ * the container networks the pod network's.
+ */
+export type PoolKey = 'node' | 'pod' | 'service' | 'external';
+
+export interface PoolInfo {
+  key: PoolKey;
+  /** What the legend calls it: `node network`, `container networks`. */
+  name: string;
+  /** Its ranges (`10.244.0.0/16`); empty for `external`. */
+  ranges: string[];
+}
+
+/** An address on an interface, with its pool. */
+export interface TopoAddress {
+  dev: string;
+  /** `10.244.1.2/24`. */
+  cidr: string;
+  pool: PoolKey;
+}
+
+/** An interface as `ip -d link` and `ip addr` show it. */
+export interface TopoInterface {
+  name: string;
+  /** `ether`, `veth`, `bridge`, `vxlan`, `loopback`, `dummy`. */
+  kind: string;
+  mac: string;
+  mtu: number;
+  /** Administratively up (`ip link set ... up`). */
+  up: boolean;
+  addrs: TopoAddress[];
+  /** The bridge it is a port of. */
+  master?: string;
+  /** A veth's other end: `eth0 in client`. */
+  peer?: string;
+  /** The switch segment its cable goes to. */
+  segment?: string;
+  /** VXLAN: `VNI 1, port 8472, local 192.168.49.3`. */
+  vxlan?: string;
+}
+
+/** What the topology view draws as one box. */
+export type TopoElementKind = 'node' | 'host' | 'router' | 'gateway' | 'workstation' | 'load-balancer' | 'pod' | 'container' | 'bridge' | 'vtep' | 'segment' | 'service';
+
+export interface TopoElement {
+  /** Stable across redraws while the object exists: `node/node-1`, `node/node-1/cni0`, `pod/default/client`, `segment/lan`, `service/default/web`. */
+  id: string;
+  kind: TopoElementKind;
+  /** Its short name: `node-1`, `cni0`, `client`, `lan`, `web`. */
+  name: string;
+  /** Its main address without the length (`10.244.2.3`), absent when it has none. */
+  address?: string;
+  pool?: PoolKey;
+  /** The group (a node or Docker host, drawn as a box around its parts) it belongs to. */
+  group?: string;
+  /** False when it cannot pass traffic: its main interface is down, or a Service has no ready endpoint. */
+  up: boolean;
+  /** What is wrong, in a word or two, when something is: `down`, `no endpoints`, `NotReady`. */
+  status?: string;
+  /** One line for lists and screen readers: `pod default/client on node-2, 10.244.2.3 (pod network)`. */
+  title: string;
+  details: {
+    addresses: TopoAddress[];
+    interfaces: TopoInterface[];
+    /** The namespace's main routing table, as `ip route` prints it; absent when not asked for (topologyModel's `routes`). */
+    routes?: string[];
+    /** Anything else worth a line: `Runs on`, `hostNetwork pods`, `ClusterIP`, `Endpoints`. */
+    facts: { name: string; value: string }[];
+  };
+}
+
+/** A box around the parts of one machine: a node with its stack, bridge, VTEP and pods; a Docker host with its bridges and containers. */
+export interface TopoGroup {
+  id: string;
+  kind: 'node' | 'host';
+  name: string;
+  /** False when the machine's uplink is down. */
+  up: boolean;
+  members: string[];
+}
+
+/**
+ * `cable`: an interface to a switch segment; `veth`: a veth pair; `bridge`: a bridge's own
+ * interface to its host's stack; `vtep`: a VXLAN device to its host's stack; `tunnel`: two
+ * VTEPs that know each other (carried by the LAN); `endpoint`: a Service to a ready endpoint.
+ */
+export type TopoLinkKind = 'cable' | 'veth' | 'bridge' | 'vtep' | 'tunnel' | 'endpoint';
+
+export interface TopoLink {
+  id: string;
+  kind: TopoLinkKind;
+  a: string;
+  b: string;
+  /** The devices at each end, where there are devices. */
+  aDev?: string;
+  bDev?: string;
+  /** False when a device at either end is down. */
+  up: boolean;
+  /** `veth vethc2f1 – eth0`, `VXLAN flannel.1 – flannel.1`. */
+  label: string;
+}
+
+/** The learner's sandbox as the topology view draws it (topology-view.ts builds it). */
+export interface TopologyModel {
+  /** The topology's name (`kubernetes`, `docker`, `routed`). */
+  name: string;
+  pools: PoolInfo[];
+  elements: TopoElement[];
+  groups: TopoGroup[];
+  links: TopoLink[];
+  /** Changes exactly when an element, group or link comes or goes: a drawing laid out for one key fits every model with it. */
+  structureKey: string;
+  /** A pod is on its way (scheduled or not, its sandbox not made yet): the sandbox will change without a command, so a view may ask again shortly. */
+  settling: boolean;
+  /**
+   * Where a packet's hop is: each namespace's element, and the devices of it that are drawn as
+   * elements of their own (bridges and their ports, VTEPs).
+   */
+  places: Record<string, { element: string; devices?: Record<string, string> }>;
+}
+
+/** A vertex of the network model (src/sim/graph.ts), with the pool of each address. */
+export interface NetworkVertex {
+  id: string;
+  kind: VertexKind;
+  role: VertexRole;
+  label: string;
+  name: string;
+  node?: string;
+  ns?: string;
+  addresses: (VertexAddress & { pool?: PoolKey })[];
+  forwards?: boolean;
+  hostProcesses?: string[];
+  /** Read top to bottom, first match wins: deliver, forward or discard. */
+  table: ForwardingEntry[];
+}
+
+export interface NetworkEdge {
+  id: string;
+  kind: EdgeKind;
+  a: { vertex: string; dev?: string };
+  b: { vertex: string; dev?: string };
+  mtu: number;
+  up: boolean;
+  vteps?: [string, string];
+}
+
+/** The cluster as processes and switches with their forwarding tables (the network-model lesson's picture). */
+export interface NetworkModel {
+  pools: PoolInfo[];
+  vertices: NetworkVertex[];
+  edges: NetworkEdge[];
+  /** Node names in cluster order. */
+  nodes: string[];
+  structureKey: string;
+}
+
 export type SessionEvent =
   | { type: 'task'; task: TaskView }
   | { type: 'prompt'; prompt: string }
@@ -326,6 +488,14 @@ export interface LabSessionApi extends TerminalApi {
   showSolution(taskId: string): TaskView;
   /** The sandbox's machines, devices and links, as data. */
   topology(): TopologyView;
+  /**
+   * The sandbox as the topology view draws it: elements, groups, links, pools, each element's
+   * details. `routes` names the elements whose routing tables to fill in (the one a view
+   * shows: on a large cluster the tables cost more than the rest); without it, every one's.
+   */
+  topologyModel(opts?: { routes?: readonly string[] }): TopologyModel;
+  /** The sandbox as processes and switches with every switch's forwarding table (costlier: asked for only when shown). */
+  networkModel(): NetworkModel;
   /** A text file at a place (`workstation`, `node:node-1`, `pod:client`), or undefined (also for a binary file). */
   readFile(place: string, path: string): string | undefined;
   /** A file's bytes (a capture's exactly as written; a text file in UTF-8), or undefined. */

@@ -16,7 +16,9 @@
  * hint or a solution (a task that passes opens the tasks that need it, which are judged at
  * once on the evidence they kept); every change to a task is an event. Every packet is also
  * an event (`trace`), with its hops and the frames that crossed a wire, for the path view and
- * pcap files, sent before the task changes it causes (trace-view.ts builds it). Each terminal's
+ * pcap files, sent before the task changes it causes (trace-view.ts builds it). The topology
+ * view's models (topology-view.ts) are built from the state on request, once what fell due has
+ * happened, like `topology()`. Each terminal's
  * shell sends through its own view of the sandbox (Sim.withOrigin), so a trace names the command
  * that sent it and its terminal, the last one each terminal ran; the lab's own probes name none. A snapshot is plain JSON (format
  * number, lab id, seed, sandbox state, bindings,
@@ -64,13 +66,14 @@ import { Shell } from '../shell/shell';
 import { historyEntry, needsMore } from '../shell/tokenize';
 import { DETACH_KEYS } from '../shell/commands/docker/attach';
 import { WORKSTATION_LOCATION } from '../shell/location';
-import type { ApplyOutcome, CommandRef, Completion, DryRunReport, FileEntry, LabSessionApi, OutputSink, ScoreView, SessionEvent, SessionSnapshot, TaskView, TerminalApi } from './contract';
+import type { ApplyOutcome, CommandRef, Completion, DryRunReport, FileEntry, LabSessionApi, NetworkModel, OutputSink, ScoreView, SessionEvent, SessionSnapshot, TaskView, TerminalApi, TopologyModel } from './contract';
 import { Grader, newTaskState, resolveBindings, type TaskChange, type TaskState } from './grader';
 import { labCommands } from './lab-commands';
 import { placeOfMachine, resolvePlace } from './places';
 import type { LabDefinition, TaskDefinition } from './schema';
 import { ScriptClock } from './transcript';
 import { buildTopology, injectFault } from './topology';
+import { networkModel, topologyModel } from './topology-view';
 import { traceView } from './trace-view';
 import type { ResolvedBindings } from './template';
 
@@ -327,6 +330,16 @@ export class LabSession implements LabSessionApi {
   topology(): TopologyView {
     this.sim.advance();
     return topologyOf(this.sim.state);
+  }
+
+  topologyModel(opts: { routes?: readonly string[] } = {}): TopologyModel {
+    this.sim.advance();
+    return topologyModel(this.sim.state, opts);
+  }
+
+  networkModel(): NetworkModel {
+    this.sim.advance();
+    return networkModel(this.sim.state);
   }
 
   readFile(place: string, path: string): string | undefined {

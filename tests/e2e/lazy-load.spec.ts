@@ -1,20 +1,22 @@
 /**
- * The packet path view and the header explorer cost a lab page nothing until they are opened:
- * a learner who opens a lesson, starts its lab and runs a command has downloaded neither; the
- * path view's code arrives when "Packet path" is pressed, the explorer's when a hop's "Explore
- * the IPv4 header" is (or when a lesson's explorer scrolls into view). The JavaScript fetched
- * before the first command is written to the test's annotations with its size, for the
- * budget the benchmarks keep. The YAML editor (Monaco, its CSS, its font, its workers) arrives
- * only when "Editor" is pressed; how long it takes to open is written to the annotations.
+ * The packet path view, the header explorer, the topology view and the YAML editor cost a lab
+ * page nothing until they are opened: a learner who opens a lesson, starts its lab and runs a
+ * command has downloaded none of them; the path view's code arrives when "Packet path" is
+ * pressed, the explorer's when a hop's "Explore the IPv4 header" is (or when a lesson's
+ * explorer scrolls into view), the topology view's and its layout library's (elkjs, and the
+ * worker it lays out in) when "Topology" is, and the editor (Monaco, its CSS, its font, its
+ * workers) when "Editor" is; how long the editor takes to open is written to the annotations.
+ * The JavaScript fetched before the first command is written to the test's annotations with
+ * its size, for the budget the benchmarks keep.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { lessonPathFor, openLab, panel, run } from './helpers';
 
-/** Every script the page has fetched so far, with its size in bytes as sent (compressed when it was). */
+/** Every script the page (or a worker it started) has fetched so far, with its size in bytes as sent (compressed when it was). */
 function scripts(page: Page): () => { url: string; bytes: number }[] {
   const seen: { url: string; bytes: number }[] = [];
   page.on('requestfinished', (req) => {
-    if (req.resourceType() !== 'script') return;
+    if (req.resourceType() !== 'script' && !new URL(req.url()).pathname.endsWith('.js')) return;
     void req.sizes().then((s) => seen.push({ url: req.url(), bytes: s.responseBodySize }));
   });
   return () => [...seen];
@@ -33,6 +35,8 @@ test('the path view and the header explorer load only when opened', async ({ pag
   expect(named(before, 'lab-runtime'), 'the lab itself has loaded').toBe(true);
   expect(named(before, 'path-view'), 'no path view before it is opened').toBe(false);
   expect(named(before, 'header-explorer'), 'no header explorer before it is opened').toBe(false);
+  expect(named(before, 'topology-view'), 'no topology view before it is opened').toBe(false);
+  expect(named(before, 'elk-worker'), 'no layout library before the topology view is opened').toBe(false);
   const total = before.reduce((n, s) => n + s.bytes, 0);
   test.info().annotations.push({ type: 'JavaScript before the first command', description: `${before.length} files, ${Math.round(total / 1024)} KB as sent` });
 
@@ -78,4 +82,24 @@ test('the YAML editor loads only when opened', async ({ page }) => {
   expect(loaded.some((f) => f.startsWith('yaml-editor') && f.endsWith('.js'))).toBe(true);
   expect(loaded.some((f) => f.startsWith('yaml.worker'))).toBe(true);
   test.info().annotations.push({ type: 'Time to open the editor', description: `${Math.round(shown - clicked)} ms to show it, ${Math.round(checked - clicked)} ms to the first check by its YAML worker` });
+});
+
+test('the topology view and its layout library load only when opened', async ({ page }) => {
+  await page.setViewportSize({ width: 1366, height: 900 });
+  const loaded = scripts(page);
+  await page.goto(await lessonPathFor(page, 'packets'));
+  const lab = await openLab(page, 'packets');
+  await run(page, 'ping -c 1 192.168.2.10', 'packets');
+  await lab.getByRole('button', { name: 'Packet path' }).click();
+  await expect(panel(page, 'packets').locator('[data-path-panel]').getByRole('listbox')).toBeVisible();
+  expect(named(loaded(), 'topology-view'), 'the path view does not bring the topology view').toBe(false);
+  expect(named(loaded(), 'elk-worker')).toBe(false);
+
+  await lab.getByRole('button', { name: 'Topology' }).click();
+  const view = panel(page, 'packets').locator('[data-topology-panel]');
+  await expect(view.getByRole('listbox').getByRole('option').first()).toBeVisible();
+  await expect.poll(() => named(loaded(), 'topology-view')).toBe(true);
+  await expect.poll(() => named(loaded(), 'elk-worker')).toBe(true);
+  const elk = loaded().find((s) => new URL(s.url).pathname.split('/').pop()!.startsWith('elk-worker'))!;
+  test.info().annotations.push({ type: 'layout library (elkjs worker)', description: `${Math.round(elk.bytes / 1024)} KB as sent` });
 });
