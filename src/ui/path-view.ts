@@ -26,6 +26,7 @@
  * view follows light and dark; at 46rem and wider the drawing and the details sit side by side.
  */
 import css from './path-view.css?inline';
+import { el, injectStyle } from './dom';
 import type { HeaderView, HopView, TraceView } from '../labs/contract';
 import { actionBadge, defaultChoice, hexDump, hopSummary, hostVisits, packetChoices, packetHops, type CommandPackets, type PathLog } from './path-model';
 
@@ -48,26 +49,9 @@ export function mountPathView(root: HTMLElement, log: PathLog, opts: PathViewOpt
 }
 
 function injectCss(): void {
-  if (document.getElementById('path-view-css')) return;
-  const style = document.createElement('style');
-  style.id = 'path-view-css';
-  style.textContent = css;
-  document.head.append(style);
+  injectStyle('path-view-css', css);
 }
 
-type Attrs = Record<string, string | number | boolean | undefined>;
-
-/** An element with attributes and children (strings become text). */
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: (Node | string | null | undefined | false)[]): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === false) continue;
-    if (k === 'class') e.className = String(v);
-    else e.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children) if (c !== null && c !== undefined && c !== false) e.append(c);
-  return e;
-}
 
 const ICONS: Record<string, string> = { drop: '✕', end: '✓', nat: '⇄', tunnel: '▣', arp: '?', l2: '⇢', l3: '→', other: '•' };
 

@@ -38,6 +38,7 @@
  * Styles come with the module (topology-view.css, inlined) and use the site's theme tokens.
  */
 import css from './topology-view.css?inline';
+import { el, injectStyle } from './dom';
 import type { ForwardingEntry, NetworkModel, PoolInfo, PoolKey, TopoAddress, TopologyModel } from '../labs/contract';
 import { named, networkOverlay, packetOverlay, type PacketOverlay } from '../labs/topology-view';
 import { actionBadge, packetHops } from './path-model';
@@ -63,25 +64,9 @@ export function mountTopologyView(root: HTMLElement, source: TopologySource, opt
 }
 
 function injectCss(): void {
-  if (document.getElementById('topology-view-css')) return;
-  const style = document.createElement('style');
-  style.id = 'topology-view-css';
-  style.textContent = css;
-  document.head.append(style);
+  injectStyle('topology-view-css', css);
 }
 
-type Attrs = Record<string, string | number | boolean | undefined>;
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: (Node | string | null | undefined | false)[]): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === false) continue;
-    if (k === 'class') e.className = String(v);
-    else e.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children) if (c !== null && c !== undefined && c !== false) e.append(c);
-  return e;
-}
 
 /** A pool's mark as an inline SVG (hidden from assistive technology: the pool is also named in words). */
 function markSvg(pool: PoolKey): SVGSVGElement {

@@ -37,6 +37,7 @@ import type { EditRequest, LabSessionApi, ManifestProblem } from '../labs/contra
 import { manifestSchema } from '../labs/manifest-schema';
 import monacoCss from 'monaco-editor/min/vs/editor/editor.main.css?inline';
 import css from './yaml-editor.css?inline';
+import { el, injectStyle } from './dom';
 import YamlWorker from './yaml.worker?worker';
 
 const HOME = '/home/learner/';
@@ -118,30 +119,12 @@ function applyTheme(): void {
 
 /** Monaco's stylesheet (its icon font inside) and the editor's own, once per page. */
 function injectCss(): void {
-  if (document.getElementById('yaml-editor-css')) return;
-  const monacoStyle = document.createElement('style');
-  monacoStyle.id = 'monaco-editor-css';
-  monacoStyle.textContent = monacoCss;
-  const style = document.createElement('style');
-  style.id = 'yaml-editor-css';
-  style.textContent = css;
-  document.head.append(monacoStyle, style);
+  injectStyle('monaco-editor-css', monacoCss);
+  injectStyle('yaml-editor-css', css);
 }
 
 // ---- DOM helpers ---------------------------------------------------------------------------
 
-type Attrs = Record<string, string | number | boolean | undefined>;
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: (Node | string | null | undefined | false)[]): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === false) continue;
-    if (k === 'class') e.className = String(v);
-    else e.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children) if (c !== null && c !== undefined && c !== false) e.append(c);
-  return e;
-}
 
 const kbd = (text: string): HTMLElement => el('kbd', {}, text);
 

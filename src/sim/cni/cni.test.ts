@@ -189,7 +189,7 @@ describe('the plugin agent starting again', () => {
 
 describe('flannel: the backend named in kube-flannel-cfg, read when flanneld starts', () => {
   const netConf = (state: SimState, type: string): void => {
-    const cm = state.k8s.objects!.configmaps!['kube-flannel/kube-flannel-cfg'] as { data: Record<string, string> };
+    const cm = state.k8s.objects!.configmaps!['kube-flannel/kube-flannel-cfg'] as unknown as { data: Record<string, string> };
     cm.data['net-conf.json'] = cm.data['net-conf.json']!.replace(/"Type": "[^"]*"/, `"Type": "${type}"`);
   };
   const restart = (state: SimState, node: string): void => {
@@ -250,7 +250,7 @@ describe('flannel: the backend named in kube-flannel-cfg, read when flanneld sta
 
   it('a net-conf.json flanneld cannot use: it exits (the kubelet restarts it) and the node keeps its network', () => {
     const state = cluster('flannel-vxlan');
-    const cm = state.k8s.objects!.configmaps!['kube-flannel/kube-flannel-cfg'] as { data: Record<string, string> };
+    const cm = state.k8s.objects!.configmaps!['kube-flannel/kube-flannel-cfg'] as unknown as { data: Record<string, string> };
     const pod1 = Object.values(state.k8s.pods).find((p) => p.spec.nodeName === 'node-1' && p.metadata.labels?.app === 'flannel')!;
     netConf(state, 'VXLAN');
     expect(readNetConf(state)).toEqual({ backend: 'vxlan' });
