@@ -20,12 +20,14 @@ async function seriousViolations(page: Page): Promise<string[]> {
   return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).join('\n  ')}`);
 }
 
-/** Leaves the terminal (Escape, then Shift+Tab back past "Packet path" to the toggle) and opens the view with Enter. */
+/** Leaves the terminal (Escape, then Shift+Tab back past "Packet path" and "Editor" to the toggle) and opens the view with Enter. */
 async function openByKeyboard(page: Page, lab: Locator): Promise<Locator> {
   await focusTerminal(page, (await lab.getAttribute('data-lab-id'))!);
   await page.keyboard.press('Escape');
   await page.keyboard.press('Shift+Tab');
   await expect(lab.getByRole('button', { name: 'Packet path' })).toBeFocused();
+  await page.keyboard.press('Shift+Tab');
+  await expect(lab.getByRole('button', { name: 'Editor' })).toBeFocused();
   await page.keyboard.press('Shift+Tab');
   const toggle = lab.getByRole('button', { name: 'Topology' });
   await expect(toggle).toBeFocused();
