@@ -19,7 +19,8 @@
  * Each open file is a Monaco model kept until the panel goes, so switching files loses no
  * unsaved text; after every command a file the shell changed on the workstation is reloaded
  * unless it has unsaved changes. A dry run's markers are cleared at the next change of the text.
- * Keyboard: Ctrl+S saves, Ctrl+Space completes, Ctrl+K Ctrl+I shows a field's documentation;
+ * Keyboard: Ctrl+S saves, Ctrl+Space completes (Tab takes the suggestion; Enter always starts a
+ * new line), Ctrl+K Ctrl+I shows a field's documentation;
  * Tab indents, so Ctrl+M (Monaco's tab-trapping toggle) or Escape then Tab moves focus on, as
  * the terminal's Escape then Tab does, and the hint line says so. Every marker (schema and dry
  * run) is also listed in text under the editor, each a button that puts the cursor on it; the
@@ -246,7 +247,7 @@ class YamlEditor implements MountedYamlEditor {
       el(
         'p',
         { class: 'editor-keys', id: this.ids.keys },
-        kbd('Ctrl'), '+', kbd('S'), ' saves · ', kbd('Ctrl'), '+', kbd('Space'), ' completes · ', kbd('Ctrl'), '+', kbd('K'), ' ', kbd('Ctrl'), '+', kbd('I'), ' explains a field · ',
+        kbd('Ctrl'), '+', kbd('S'), ' saves · ', kbd('Ctrl'), '+', kbd('Space'), ' completes (', kbd('Tab'), ' takes one) · ', kbd('Ctrl'), '+', kbd('K'), ' ', kbd('Ctrl'), '+', kbd('I'), ' explains a field · ',
         kbd('Tab'), ' indents: ', kbd('Ctrl'), '+', kbd('M'), ', or ', kbd('Esc'), ' then ', kbd('Tab'), ', moves on',
       ),
       this.surface,
@@ -267,8 +268,9 @@ class YamlEditor implements MountedYamlEditor {
       glyphMargin: false,
       renderLineHighlight: 'line',
       quickSuggestions: { other: true, comments: false, strings: true },
-      // Enter takes a suggestion only when it changes the text: typing a whole value and Enter starts a new line.
-      acceptSuggestionOnEnter: 'smart',
+      // Tab takes a suggestion and Enter always starts a new line: a suggestion list that arrives
+      // late from the YAML worker never swallows the Enter that ends a line typed in full.
+      acceptSuggestionOnEnter: 'off',
       scrollbar: { alwaysConsumeMouseWheel: false },
       accessibilitySupport: 'auto',
       ariaLabel: 'YAML editor',

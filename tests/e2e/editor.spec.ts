@@ -44,6 +44,8 @@ async function typeLines(page: Page, lines: string[]): Promise<void> {
   for (const [i, line] of lines.entries()) {
     if (i > 0) {
       await page.keyboard.press('Enter');
+      // Enter always starts a line (Tab, not Enter, takes a suggestion that arrived late).
+      await expect(page.locator('.lab-editor .line-numbers.active-line-number')).toHaveText(String(i + 1));
       // Select what Monaco indented, so the line's own indentation replaces it.
       await page.keyboard.press('Shift+Home');
     }
