@@ -22,7 +22,6 @@
  * The view's own performance measures (`topology:redraw`, `topology:paint`: JavaScript only)
  * are reported next to the trace's figure. Medians over --runs commands; nothing is asserted.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
