@@ -5,7 +5,8 @@
  * show a packet's bytes; all come from the lab's own sandbox built with its default seed (the
  * seed the static lab panel shows), at build time, so the prose, the pictures and the lab never disagree. A packet is
  * taken from the session's trace events, the frames that crossed a wire. Each sample runs in a fresh
- * session on a virtual clock, exactly as `npm run shell -- --lab <id> --quiet` would.
+ * session on a virtual clock, exactly as `npm run shell -- --lab <id> --quiet` would; the lab is
+ * built once and each sample starts from a restored snapshot of it.
  */
 import { REFERENCE_TIME, requireLab } from './catalog';
 import type { OutputSink } from './contract';
@@ -25,10 +26,26 @@ export interface Sample {
 /** A lab by id, or a definition (the tests' fixture labs). */
 export type LabRef = string | LabDefinition;
 
+/** Each lab's default-seed session as it stands once created (its snapshot as JSON) and the time then. */
+const started = new WeakMap<LabDefinition, Promise<{ snapshot: string; now: number }>>();
+
+/**
+ * A fresh default-seed session of the lab. The lab is built once per process (cluster,
+ * manifests, faults, setup commands); every sample after the first restores that snapshot on a
+ * clock at the same time, which is what the same `create` would give again (the lab self-test
+ * checks that a restored snapshot continues exactly as the session it was taken from).
+ */
 async function session(ref: LabRef): Promise<{ s: LabSession; clock: ScriptClock }> {
-  const clock = new ScriptClock(REFERENCE_TIME);
   const lab = typeof ref === 'string' ? requireLab(ref) : ref;
-  return { s: await LabSession.create({ lab, seed: lab.defaultSeed, scheduler: clock }), clock };
+  let base = started.get(lab);
+  if (!base) {
+    const clock = new ScriptClock(REFERENCE_TIME);
+    base = LabSession.create({ lab, seed: lab.defaultSeed, scheduler: clock }).then((s) => ({ snapshot: JSON.stringify(s.snapshot()), now: clock.now() }));
+    started.set(lab, base);
+  }
+  const { snapshot, now } = await base;
+  const clock = new ScriptClock(now);
+  return { s: LabSession.restore(JSON.parse(snapshot), clock, lab), clock };
 }
 
 /** Runs `setup` then `command` in a fresh default-seed session and returns the command's output. */
