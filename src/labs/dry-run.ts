@@ -40,7 +40,7 @@ function causeField(cause: string): { field: string; rest: string } | undefined 
 
 const UNMARSHAL = /json: cannot unmarshal (\w+)(?: [^ ]+)? into Go struct field \w+\.(\S+) of type/;
 
-/** The problems of one refused document. */
+/** The problems of one refused YAML document of the text */
 function placeError(e: ManifestError, text: string, lc: LineCounter, doc: Document, index: number): ManifestProblem[] {
   const at = (range: TextRange, message: string, field?: string): ManifestProblem => ({ ...range, severity: 'error', message, document: index, ...(field !== undefined ? { field } : {}) });
   if (e.causes.length > 0) {

@@ -5,7 +5,7 @@
  * pressed, the explorer's when a hop's "Explore the IPv4 header" is (or when a lesson's
  * explorer scrolls into view), the topology view's and its layout library's (elkjs, and the
  * worker it lays out in) when "Topology" is, and the editor (Monaco, its CSS, its font, its
- * workers) when "Editor" is; how long the editor takes to open is written to the annotations.
+ * workers) when "Editor" is.
  * The JavaScript fetched before the first command is written to the test's annotations with
  * its size, for the budget the benchmarks keep.
  */
@@ -71,17 +71,13 @@ test('the YAML editor loads only when opened', async ({ page }) => {
   expect(files().some((f) => f.startsWith('lab-runtime')), 'the lab itself has loaded').toBe(true);
   expect(monaco(files()), 'nothing of the editor before it is opened').toEqual([]);
 
-  const clicked = await page.evaluate(() => performance.now());
   await lab.getByRole('button', { name: 'Editor' }).click();
   const editor = lab.locator('.lab-editor');
   await expect(editor.locator('.monaco-editor')).toBeVisible();
-  const shown = await page.evaluate(() => performance.now());
   await expect(editor.locator('.editor-problem').first()).toContainText('Value is not accepted');
-  const checked = await page.evaluate(() => performance.now());
   const loaded = monaco(files());
   expect(loaded.some((f) => f.startsWith('yaml-editor') && f.endsWith('.js'))).toBe(true);
   expect(loaded.some((f) => f.startsWith('yaml.worker'))).toBe(true);
-  test.info().annotations.push({ type: 'Time to open the editor', description: `${Math.round(shown - clicked)} ms to show it, ${Math.round(checked - clicked)} ms to the first check by its YAML worker` });
 });
 
 test('the topology view and its layout library load only when opened', async ({ page }) => {
