@@ -81,7 +81,7 @@ spec:
     {
       id: 'why-empty',
       title: 'Explain the empty Service',
-      description: 'client cannot reach web: `kubectl exec client -- wget -qO- -T 2 http://web/` waits and gives up. Compare `kubectl get endpoints web` with `kubectl get pods --show-labels` and `kubectl describe service web`. Why does web have no endpoints? Pick one with `answer why-empty <letter>`, or in the panel.',
+      description: 'client cannot reach web: `kubectl exec client -- wget -qO- -T 2 http://web/` says `Connection refused`. Compare `kubectl get endpoints web` with `kubectl get pods --show-labels` and `kubectl describe service web`. Why does web have no endpoints? Pick one with `answer why-empty <letter>`, or in the panel.',
       check: {
         choice: {
           options: [
