@@ -13,8 +13,9 @@ import { podToPodAcrossNodes } from './pod-to-pod-across-nodes';
 import { podToPodSameNode } from './pod-to-pod-same-node';
 import { threePools } from './three-pools';
 import { networkModel } from './network-model';
+import { services } from './services';
 
-export const LABS: readonly LabDefinition[] = [packets, ipv4Header, encapsulation, dockerBridge, pods, podToPodSameNode, podToPodAcrossNodes, threePools, networkModel, designPrinciples];
+export const LABS: readonly LabDefinition[] = [packets, ipv4Header, encapsulation, dockerBridge, pods, podToPodSameNode, podToPodAcrossNodes, threePools, networkModel, designPrinciples, services];
 
 export function findLab(id: string): LabDefinition | undefined {
   return LABS.find((l) => l.id === id);
