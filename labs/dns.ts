@@ -81,7 +81,7 @@ spec:
       check: { answer: { expect: '{{dns.ip}}', normalize: 'ip', wrong: 'Read the `nameserver` line: the kubelet writes the cluster DNS address there for every pod with the default dnsPolicy.' } },
       passed: '{{dns.ip}} is the ClusterIP of the `kube-dns` Service in kube-system: the kubelet\'s clusterDNS setting.',
       hints: ['The line starts with `nameserver`.'],
-      solution: { text: 'Print the file and read its `nameserver` line.', steps: ['kubectl exec client -- cat /etc/resolv.conf', 'answer nameserver {{dns.ip}}'] },
+      solution: { text: 'Print the file and read its `nameserver` line.', steps: ['answer nameserver {{dns.ip}}'] },
     },
     {
       id: 'coredns-pods',
@@ -90,16 +90,16 @@ spec:
       check: { answer: { expect: '{{dns.endpointIps}}', normalize: 'set', element: 'ip', wrong: 'List the Service\'s endpoints: `kubectl -n kube-system get endpoints kube-dns`, or the CoreDNS pods with `kubectl -n kube-system get pods -l k8s-app=kube-dns -o wide`. Give each address once.' } },
       passed: 'Two CoreDNS replicas, each listening on port 53 (UDP and TCP) and serving metrics on 9153.',
       hints: ['The CoreDNS pods carry the label `k8s-app=kube-dns`.', 'Look in the kube-system namespace: `kubectl -n kube-system get endpoints kube-dns`.'],
-      solution: { text: 'The Service\'s endpoints are the CoreDNS pods.', steps: ['kubectl -n kube-system get endpoints kube-dns', 'answer coredns-pods {{dns.endpointIps}}'] },
+      solution: { text: 'The Service\'s endpoints are the CoreDNS pods.', steps: ['answer coredns-pods {{dns.endpointIps}}'] },
     },
     {
       id: 'short-name',
       title: 'Resolve a Service by its short name',
-      description: 'From the client, look up the Service `web` by its short name (`kubectl exec client -- nslookup web`). The query goes to {{dns.ip}}; kube-proxy\'s rules on the client\'s node rewrite it to one of the CoreDNS pods. Open the Packet path view afterwards to see the DNAT step.',
-      check: { observed: { from: '@client', to: '{{dns.ip}}', proto: 'udp', port: 53, action: 'dnat', hint: 'Look a name up from client: `kubectl exec client -- nslookup web`.' } },
+      description: 'From the client, look up the Service `web` by its short name (`kubectl exec client -- nslookup web`). The query goes to {{dns.ip}}; kube-proxy\'s rules on the client\'s node rewrite its destination to one of the CoreDNS pods. To which address? Open the Packet path view after the lookup and find the DNAT step.',
+      check: { answer: { observed: { value: 'dnat-destination', from: '@client', to: '{{dns.ip}}' }, wrong: 'Give the address the query to {{dns.ip}} was rewritten to in your own lookup: the DNAT step of the Packet path view shows it. It is one of the kube-dns endpoints.' } },
       passed: 'The answer for `web.default.svc.cluster.local` is {{web.ip}}, the Service\'s ClusterIP. The short name worked because the first search domain, `default.svc.cluster.local`, completed it.',
       hints: ['`kubectl exec client -- nslookup web`'],
-      solution: { text: 'Look the short name up from the client.', steps: ['kubectl exec client -- nslookup web'] },
+      solution: { text: 'Look the short name up from the client.', steps: ['kubectl exec client -- nslookup web', 'answer short-name {{expected.short-name}}'] },
     },
     {
       id: 'full-name',
@@ -108,7 +108,7 @@ spec:
       check: { answer: { expect: ['web.default.svc.cluster.local', 'web.default.svc.cluster.local.'], wrong: 'A Service\'s name is `<service>.<namespace>.svc.<cluster domain>`, and the cluster domain here is cluster.local.' } },
       passed: 'A name with the namespace works from any namespace; the short name `web` only from pods in `default`.',
       hints: ['`<service>.<namespace>.svc.<cluster domain>`'],
-      solution: { text: 'Service, namespace, `svc`, then the cluster domain.', steps: ['kubectl exec client -- nslookup web.default.svc.cluster.local', 'answer full-name web.default.svc.cluster.local'] },
+      solution: { text: 'Service, namespace, `svc`, then the cluster domain.', steps: ['answer full-name web.default.svc.cluster.local'] },
     },
     {
       id: 'first-query',
@@ -131,7 +131,7 @@ spec:
       check: { answer: { expect: '4', normalize: 'number', wrong: 'Count the distinct names after `A?` in the capture: every search domain, then the name as it is.' } },
       passed: 'Three search domains plus the name itself. A real glibc resolver also asks for AAAA records alongside each A query, so a real capture shows twice as many queries. A final dot (`example.com.`) or `ndots` lowered in the pod\'s dnsConfig skips the search.',
       hints: ['Each line `A? NAME.` in tcpdump\'s output is one query.', 'Three search domains, then the name itself.'],
-      solution: { text: 'Count the queries for the one lookup.', steps: ['kubectl exec client -- ping -c 1 example.com', 'answer count-names 4'] },
+      solution: { text: 'Count the queries for the one lookup.', steps: ['answer count-names 4'] },
     },
     {
       id: 'pod-record',
@@ -147,7 +147,7 @@ spec:
         },
       },
       hints: ['Dots inside a label would split it: the address is written with dashes.'],
-      solution: { text: 'The dashed address under `<namespace>.pod.cluster.local`.', steps: ['kubectl exec client -- nslookup 10-244-1-3.default.pod.cluster.local', 'answer pod-record c'] },
+      solution: { text: 'The dashed address under `<namespace>.pod.cluster.local`.', steps: ['answer pod-record c'] },
     },
     {
       id: 'find-fault',
@@ -156,7 +156,7 @@ spec:
       check: { answer: { expect: '10.0.0.53', normalize: 'ip', wrong: 'Read the `[ERROR] plugin/errors` lines: `read udp POD:PORT->ADDRESS:53: i/o timeout` names the upstream it waited for. Or read the `forward` line of the Corefile in `kubectl -n kube-system get configmap coredns -o yaml`.' } },
       passed: 'The `forward . 10.0.0.53` line sends every outside name to a server that never answers: CoreDNS gives up and returns SERVFAIL. The `[INFO] Reloading` lines show the Corefile was changed after CoreDNS started.',
       hints: ['Look for `i/o timeout` in the logs.', 'The Corefile lives in the `coredns` ConfigMap in kube-system.'],
-      solution: { text: 'The errors plugin logs each failed forward with the upstream\'s address.', steps: ['kubectl -n kube-system logs -l k8s-app=kube-dns --tail=5', 'answer find-fault 10.0.0.53'] },
+      solution: { text: 'The errors plugin logs each failed forward with the upstream\'s address.', steps: ['answer find-fault 10.0.0.53'] },
     },
     {
       id: 'fix-forward',
@@ -172,8 +172,6 @@ spec:
         steps: [
           "kubectl -n kube-system get configmap coredns -o yaml | sed 's|forward . 10.0.0.53|forward . /etc/resolv.conf|' | kubectl apply -f -",
           'sleep 40',
-          'kubectl -n kube-system logs -l k8s-app=kube-dns --tail=3',
-          'kubectl exec client -- nslookup example.com',
         ],
       },
     },
