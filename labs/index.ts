@@ -4,6 +4,7 @@
  */
 import type { LabDefinition } from '../src/labs/schema';
 import { designPrinciples } from './design-principles';
+import { dns } from './dns';
 import { dockerBridge } from './docker-bridge';
 import { encapsulation } from './encapsulation';
 import { ipv4Header } from './ipv4-header';
@@ -15,7 +16,7 @@ import { threePools } from './three-pools';
 import { networkModel } from './network-model';
 import { services } from './services';
 
-export const LABS: readonly LabDefinition[] = [packets, ipv4Header, encapsulation, dockerBridge, pods, podToPodSameNode, podToPodAcrossNodes, threePools, networkModel, designPrinciples, services];
+export const LABS: readonly LabDefinition[] = [packets, ipv4Header, encapsulation, dockerBridge, pods, podToPodSameNode, podToPodAcrossNodes, threePools, networkModel, designPrinciples, services, dns];
 
 export function findLab(id: string): LabDefinition | undefined {
   return LABS.find((l) => l.id === id);

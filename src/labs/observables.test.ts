@@ -41,6 +41,7 @@ const lab = webLab(
     task('frame-dst', observed('frame-dst-mac', { to: '@target', at: 'node:{{client.node}}', dev: 'flannel.1' })),
     task('fragment', observed('fragment-offset', { to: '@target', at: 'node:{{client.node}}', dev: 'flannel.1' })),
     task('arps', observed('arp-requests', { to: '@peer' })),
+    task('dns-name', observed('dns-question', { to: '10.96.0.10' })),
     task('path', observed('packet-path', { to: '@target' })),
     task('path-wrong', observed('packet-path', { to: '@target' })),
     task('path-from-node', { answer: { observed: { value: 'packet-path', from: '@targetNode', to: '@target' } } }),
@@ -208,6 +209,19 @@ describe('NAT', () => {
     expect(m, entries).not.toBeNull();
     expect(seen('dnat')).toBe(m![1]);
     expect(b().web!.endpointIps!.split(',')).toContain(seen('dnat'));
+  });
+});
+
+describe('DNS questions', () => {
+  it('reads each name the resolver asked about, as tcpdump on the node prints the queries', async () => {
+    const names = (out: string) => [...out.matchAll(/ A\? (\S+)\. /g)].map((m) => m[1]);
+    const out = await captureOn(b().client!.node!, 'tcpdump -ni cni0 udp port 53', 'kubectl exec client -- ping -c 1 -W 1 example.com');
+    const tried = names(out).filter((_, i, all) => all.indexOf(all[i]!) === i);
+    expect(tried).toEqual(['example.com.default.svc.cluster.local', 'example.com.svc.cluster.local', 'example.com.cluster.local', 'example.com']);
+    // Each query is a value (the latest is the name itself); a name never asked about is not one.
+    expect(seen('dns-name')).toBe('example.com');
+    expect(session.answer('dns-name', 'example.org.cluster.local').status).toBe('failed');
+    expect(session.answer('dns-name', 'Example.com.svc.cluster.local').status).toBe('passed');
   });
 });
 

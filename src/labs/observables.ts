@@ -18,6 +18,7 @@
 import { z } from 'zod';
 import type { Hop } from '../sim/forward';
 import { decidingSteps, networkGraph, nodeVertexId, pathOf, pathVertices, tracePath, type DecidingStep, type NetworkGraph, type VertexPath } from '../sim/graph';
+import { decodeDns, DNS_PORT } from '../sim/dns';
 import { formatIp, parseIp, type Ip } from '../sim/ipv4';
 import { ICMP_DEST_UNREACH, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, ICMP_TIME_EXCEEDED, type EthernetFrame, type Ipv4Packet } from '../sim/packet';
 import type { CheckContext, TraceEvent } from './checks/types';
@@ -323,6 +324,27 @@ export const OBSERVABLES: Record<string, Observable> = {
       // The tables changed since (or the engine took another way): only what was seen counts.
       if (canonicalPath(pathVertices(path)) !== seen) return undefined;
       return whereThePathsPart(given, seen, decidingSteps(path));
+    },
+  },
+  'dns-question': {
+    name: 'dns-question',
+    doc: 'The name a DNS query from `from` asked about (to nameserver `to`, if given), as sent, without the final dot: one value per query, so a lookup that walks the search list gives each name it tried, in order.',
+    normalize: 'word',
+    needs: [],
+    how: 'look a name up from {{from}} (wget, ping, nslookup)',
+    extract(ref, ctx, ev) {
+      if (!fromHere(ref, ctx, ev)) return [];
+      const to = ref.to ? addressesOf(ctx, ref.to) : undefined;
+      const first = ev.trace.hops.find((h) => h.packet);
+      const p = first?.packet;
+      if (!p || p.payload.kind !== 'udp' || p.payload.dstPort !== DNS_PORT || !(p.payload.payload instanceof Uint8Array)) return [];
+      if (to && !to.includes(p.dst)) return [];
+      try {
+        const m = decodeDns(p.payload.payload);
+        return m.qr || m.questions.length === 0 ? [] : [m.questions[0]!.name];
+      } catch {
+        return [];
+      }
     },
   },
   'fragment-offset': {
