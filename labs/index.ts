@@ -12,11 +12,12 @@ import { packets } from './packets';
 import { pods } from './pods';
 import { podToPodAcrossNodes } from './pod-to-pod-across-nodes';
 import { podToPodSameNode } from './pod-to-pod-same-node';
+import { serviceTypes } from './service-types';
 import { threePools } from './three-pools';
 import { networkModel } from './network-model';
 import { services } from './services';
 
-export const LABS: readonly LabDefinition[] = [packets, ipv4Header, encapsulation, dockerBridge, pods, podToPodSameNode, podToPodAcrossNodes, threePools, networkModel, designPrinciples, services, dns];
+export const LABS: readonly LabDefinition[] = [packets, ipv4Header, encapsulation, dockerBridge, pods, podToPodSameNode, podToPodAcrossNodes, threePools, networkModel, designPrinciples, services, serviceTypes, dns];
 
 export function findLab(id: string): LabDefinition | undefined {
   return LABS.find((l) => l.id === id);
