@@ -12,9 +12,11 @@ import { pods } from './pods';
 import { podToPodAcrossNodes } from './pod-to-pod-across-nodes';
 import { podToPodSameNode } from './pod-to-pod-same-node';
 import { threePools } from './three-pools';
+import { kubeProxy } from './kube-proxy';
+import { kubeProxyIpvs } from './kube-proxy-ipvs';
 import { networkModel } from './network-model';
 
-export const LABS: readonly LabDefinition[] = [packets, ipv4Header, encapsulation, dockerBridge, pods, podToPodSameNode, podToPodAcrossNodes, threePools, networkModel, designPrinciples];
+export const LABS: readonly LabDefinition[] = [packets, ipv4Header, encapsulation, dockerBridge, pods, podToPodSameNode, podToPodAcrossNodes, threePools, networkModel, designPrinciples, kubeProxy, kubeProxyIpvs];
 
 export function findLab(id: string): LabDefinition | undefined {
   return LABS.find((l) => l.id === id);
