@@ -34,6 +34,8 @@ const lab = webLab(
     task('seen-pod', observed('seen-source', { to: '@target' })),
     task('seen-pod-node', observed('seen-source', { to: '@target', at: '@targetNode' })),
     task('seen-service', observed('seen-source', { to: '{{web.ip}}' })),
+    task('dnat-from-node', { answer: { observed: { value: 'dnat-destination', from: '@clientNode', to: '{{web.ip}}' } } }),
+    task('seen-service-from-node', { answer: { observed: { value: 'seen-source', from: '@clientNode', to: '{{web.ip}}' } } }),
     task('seen-node-port', { answer: { observed: { value: 'seen-source', from: 'workstation', to: '{{client.nodeIp}}' } } }),
     task('seen-node-port-pod', { answer: { observed: { value: 'seen-source', from: 'workstation', to: '@target' } } }),
     task('seen-node-port-node', { answer: { observed: { value: 'seen-source', from: 'workstation', to: 'node:{{client.node}}' } } }),
@@ -209,6 +211,17 @@ describe('NAT', () => {
     expect(m, entries).not.toBeNull();
     expect(seen('dnat')).toBe(m![1]);
     expect(b().web!.endpointIps!.split(',')).toContain(seen('dnat'));
+  });
+
+  it('reads a node\'s own connection to a ClusterIP, rewritten in its nat OUTPUT before the first hop', async () => {
+    const node = b().clientNode!;
+    expect((await run(`ssh ${node.name} curl -s http://${b().web!.ip}/`)).stdout).toContain('Welcome to nginx');
+    const endpoint = seen('dnat-from-node');
+    expect(b().web!.endpointIps!.split(',')).toContain(endpoint);
+    // Marked for masquerade (its source is outside the pod network), then masqueraded to the
+    // address of the interface it leaves by: cni0 for a pod on the node, flannel.1 otherwise.
+    const local = endpoint.startsWith(node.podCidr!.split('.').slice(0, 3).join('.') + '.');
+    expect(seen('seen-service-from-node')).toBe(local ? node.bridgeIp : node.tunnelIp);
   });
 });
 

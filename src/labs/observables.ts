@@ -90,6 +90,15 @@ function fromHere(ref: ObservableRef, ctx: CheckContext, ev: TraceEvent): boolea
   return ev.origin === ctx.place(ref.from).ns;
 }
 
+/**
+ * The address a run's packet was sent to: its first hop's destination, or, when that hop is a
+ * DNAT in the sender's own nat OUTPUT (a node or host connecting to a ClusterIP), the
+ * destination before it.
+ */
+function sentDst(first: Hop): number | undefined {
+  return first.action === 'dnat' && first.before ? first.before.dst : first.ip?.dst;
+}
+
 /** The frames this trace put through place `at` (on device `dev`, if given): what a capture there sees. */
 function capturedAt(ref: ObservableRef, ctx: CheckContext, ev: TraceEvent): TraceEvent['trace']['captures'] {
   const ns = ctx.place(ref.at!).ns;
@@ -245,7 +254,7 @@ export const OBSERVABLES: Record<string, Observable> = {
       if (!fromHere(ref, ctx, ev)) return [];
       const to = addressesOf(ctx, ref.to!);
       const first = ev.trace.hops.find((h) => h.ip);
-      if (!first?.ip || !to.includes(first.ip.dst)) return [];
+      if (!first?.ip || !to.includes(sentDst(first)!)) return [];
       return unique(ev.trace.hops.filter((h) => h.action === 'dnat' && h.ip).map((h) => String(h.ip!.dst)));
     },
   },
@@ -265,7 +274,7 @@ export const OBSERVABLES: Record<string, Observable> = {
       // DNAT chose it; an address stands for whoever receives what is sent to it, so a
       // ClusterIP or a node port address stands for the pod behind it.
       const dnatTo = ev.trace.hops.filter((h) => h.action === 'dnat' && h.leg === first.leg && h.ip).map((h) => h.ip!.dst);
-      const sentTo = to.includes(first.ip.dst);
+      const sentTo = to.includes(sentDst(first)!);
       if (!sentTo && !dnatTo.some((d) => to.includes(d))) return [];
       const receivers = sentTo && parseIp(ctx.render(ref.to!)) !== undefined ? [...to, ...dnatTo] : to;
       const proto = first.ip.proto;
