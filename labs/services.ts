@@ -99,11 +99,11 @@ spec:
     {
       id: 'fix-selector',
       title: 'Fix the selector',
-      description: 'Give web the selector its pods match, app=web, without recreating it: `kubectl patch service web -p \'{"spec":{"selector":{"app":"web"}}}\'` (or `kubectl edit service web`, or the Editor). Then watch the endpoints appear: `kubectl get endpoints web`.',
+      description: 'Give web the selector its pods match, app=web, without recreating it: `kubectl patch service web -p \'{"spec": {"selector": {"app": "web"} } }\'` (or `kubectl edit service web`, or the Editor). Then watch the endpoints appear: `kubectl get endpoints web`.',
       check: { state: { endpoints: { service: 'web', min: 1 } } },
       passed: 'The EndpointSlice controller saw the new selector and listed the matching pods at once; kube-proxy on every node rewrote its rules from the slice.',
-      hints: ['The patch replaces the value of the `app` key of spec.selector: `kubectl patch service web -p \'{"spec":{"selector":{"app":"web"}}}\'`.'],
-      solution: { text: 'Patch the selector to app=web.', steps: ['kubectl patch service web -p \'{"spec":{"selector":{"app":"web"}}}\'', 'kubectl get endpoints web'] },
+      hints: ['The patch replaces the value of the `app` key of spec.selector: `kubectl patch service web -p \'{"spec": {"selector": {"app": "web"} } }\'`.'],
+      solution: { text: 'Patch the selector to app=web.', steps: ['kubectl patch service web -p \'{"spec": {"selector": {"app": "web"} } }\'', 'kubectl get endpoints web'] },
     },
     {
       id: 'not-ready',
