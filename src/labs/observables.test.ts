@@ -34,6 +34,8 @@ const lab = webLab(
     task('seen-pod', observed('seen-source', { to: '@target' })),
     task('seen-pod-node', observed('seen-source', { to: '@target', at: '@targetNode' })),
     task('seen-service', observed('seen-source', { to: '{{web.ip}}' })),
+    task('dnat-from-node', { answer: { observed: { value: 'dnat-destination', from: '@clientNode', to: '{{web.ip}}' } } }),
+    task('seen-service-from-node', { answer: { observed: { value: 'seen-source', from: '@clientNode', to: '{{web.ip}}' } } }),
     task('seen-node-port', { answer: { observed: { value: 'seen-source', from: 'workstation', to: '{{client.nodeIp}}' } } }),
     task('seen-node-port-pod', { answer: { observed: { value: 'seen-source', from: 'workstation', to: '@target' } } }),
     task('seen-node-port-node', { answer: { observed: { value: 'seen-source', from: 'workstation', to: 'node:{{client.node}}' } } }),
@@ -41,6 +43,7 @@ const lab = webLab(
     task('frame-dst', observed('frame-dst-mac', { to: '@target', at: 'node:{{client.node}}', dev: 'flannel.1' })),
     task('fragment', observed('fragment-offset', { to: '@target', at: 'node:{{client.node}}', dev: 'flannel.1' })),
     task('arps', observed('arp-requests', { to: '@peer' })),
+    task('dns-name', observed('dns-question', { to: '10.96.0.10' })),
     task('path', observed('packet-path', { to: '@target' })),
     task('path-wrong', observed('packet-path', { to: '@target' })),
     task('path-from-node', { answer: { observed: { value: 'packet-path', from: '@targetNode', to: '@target' } } }),
@@ -208,6 +211,30 @@ describe('NAT', () => {
     expect(m, entries).not.toBeNull();
     expect(seen('dnat')).toBe(m![1]);
     expect(b().web!.endpointIps!.split(',')).toContain(seen('dnat'));
+  });
+
+  it('reads a node\'s own connection to a ClusterIP, rewritten in its nat OUTPUT before the first hop', async () => {
+    const node = b().clientNode!;
+    expect((await run(`ssh ${node.name} curl -s http://${b().web!.ip}/`)).stdout).toContain('Welcome to nginx');
+    const endpoint = seen('dnat-from-node');
+    expect(b().web!.endpointIps!.split(',')).toContain(endpoint);
+    // Marked for masquerade (its source is outside the pod network), then masqueraded to the
+    // address of the interface it leaves by: cni0 for a pod on the node, flannel.1 otherwise.
+    const local = endpoint.startsWith(node.podCidr!.split('.').slice(0, 3).join('.') + '.');
+    expect(seen('seen-service-from-node')).toBe(local ? node.bridgeIp : node.tunnelIp);
+  });
+});
+
+describe('DNS questions', () => {
+  it('reads each name the resolver asked about, as tcpdump on the node prints the queries', async () => {
+    const names = (out: string) => [...out.matchAll(/ A\? (\S+)\. /g)].map((m) => m[1]);
+    const out = await captureOn(b().client!.node!, 'tcpdump -ni cni0 udp port 53', 'kubectl exec client -- ping -c 1 -W 1 example.com');
+    const tried = names(out).filter((_, i, all) => all.indexOf(all[i]!) === i);
+    expect(tried).toEqual(['example.com.default.svc.cluster.local', 'example.com.svc.cluster.local', 'example.com.cluster.local', 'example.com']);
+    // Each query is a value (the latest is the name itself); a name never asked about is not one.
+    expect(seen('dns-name')).toBe('example.com');
+    expect(session.answer('dns-name', 'example.org.cluster.local').status).toBe('failed');
+    expect(session.answer('dns-name', 'Example.com.svc.cluster.local').status).toBe('passed');
   });
 });
 

@@ -18,6 +18,7 @@
 import { z } from 'zod';
 import type { Hop } from '../sim/forward';
 import { decidingSteps, networkGraph, nodeVertexId, pathOf, pathVertices, tracePath, type DecidingStep, type NetworkGraph, type VertexPath } from '../sim/graph';
+import { decodeDns, DNS_PORT } from '../sim/dns';
 import { formatIp, parseIp, type Ip } from '../sim/ipv4';
 import { ICMP_DEST_UNREACH, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, ICMP_TIME_EXCEEDED, type EthernetFrame, type Ipv4Packet } from '../sim/packet';
 import type { CheckContext, TraceEvent } from './checks/types';
@@ -87,6 +88,15 @@ export function labelOf(ctx: CheckContext, ref: string): string {
 
 function fromHere(ref: ObservableRef, ctx: CheckContext, ev: TraceEvent): boolean {
   return ev.origin === ctx.place(ref.from).ns;
+}
+
+/**
+ * The address a run's packet was sent to: its first hop's destination, or, when that hop is a
+ * DNAT in the sender's own nat OUTPUT (a node or host connecting to a ClusterIP), the
+ * destination before it.
+ */
+function sentDst(first: Hop): number | undefined {
+  return first.action === 'dnat' && first.before ? first.before.dst : first.ip?.dst;
 }
 
 /** The frames this trace put through place `at` (on device `dev`, if given): what a capture there sees. */
@@ -244,7 +254,7 @@ export const OBSERVABLES: Record<string, Observable> = {
       if (!fromHere(ref, ctx, ev)) return [];
       const to = addressesOf(ctx, ref.to!);
       const first = ev.trace.hops.find((h) => h.ip);
-      if (!first?.ip || !to.includes(first.ip.dst)) return [];
+      if (!first?.ip || !to.includes(sentDst(first)!)) return [];
       return unique(ev.trace.hops.filter((h) => h.action === 'dnat' && h.ip).map((h) => String(h.ip!.dst)));
     },
   },
@@ -264,7 +274,7 @@ export const OBSERVABLES: Record<string, Observable> = {
       // DNAT chose it; an address stands for whoever receives what is sent to it, so a
       // ClusterIP or a node port address stands for the pod behind it.
       const dnatTo = ev.trace.hops.filter((h) => h.action === 'dnat' && h.leg === first.leg && h.ip).map((h) => h.ip!.dst);
-      const sentTo = to.includes(first.ip.dst);
+      const sentTo = to.includes(sentDst(first)!);
       if (!sentTo && !dnatTo.some((d) => to.includes(d))) return [];
       const receivers = sentTo && parseIp(ctx.render(ref.to!)) !== undefined ? [...to, ...dnatTo] : to;
       const proto = first.ip.proto;
@@ -323,6 +333,27 @@ export const OBSERVABLES: Record<string, Observable> = {
       // The tables changed since (or the engine took another way): only what was seen counts.
       if (canonicalPath(pathVertices(path)) !== seen) return undefined;
       return whereThePathsPart(given, seen, decidingSteps(path));
+    },
+  },
+  'dns-question': {
+    name: 'dns-question',
+    doc: 'The name a DNS query from `from` asked about (to nameserver `to`, if given), as sent, without the final dot: one value per query, so a lookup that walks the search list gives each name it tried, in order.',
+    normalize: 'word',
+    needs: [],
+    how: 'look a name up from {{from}} (wget, ping, nslookup)',
+    extract(ref, ctx, ev) {
+      if (!fromHere(ref, ctx, ev)) return [];
+      const to = ref.to ? addressesOf(ctx, ref.to) : undefined;
+      const first = ev.trace.hops.find((h) => h.packet);
+      const p = first?.packet;
+      if (!p || p.payload.kind !== 'udp' || p.payload.dstPort !== DNS_PORT || !(p.payload.payload instanceof Uint8Array)) return [];
+      if (to && !to.includes(p.dst)) return [];
+      try {
+        const m = decodeDns(p.payload.payload);
+        return m.qr || m.questions.length === 0 ? [] : [m.questions[0]!.name];
+      } catch {
+        return [];
+      }
     },
   },
   'fragment-offset': {
