@@ -94,7 +94,7 @@ spec:
         },
       },
       hints: ['`kubectl describe service web` prints `Selector:` and `Endpoints:` next to each other.'],
-      solution: { text: 'The selector says app=wbe; the pods are app=web: b.', steps: ['kubectl describe service web', 'answer why-empty b'] },
+      solution: { text: 'The selector (`kubectl describe service web`) says app=wbe; the pods are app=web: b.', steps: ['answer why-empty b'] },
     },
     {
       id: 'fix-selector',
@@ -103,7 +103,7 @@ spec:
       check: { state: { endpoints: { service: 'web', min: 1 } } },
       passed: 'The EndpointSlice controller saw the new selector and listed the matching pods at once; kube-proxy on every node rewrote its rules from the slice.',
       hints: ['The patch replaces the value of the `app` key of spec.selector: `kubectl patch service web -p \'{"spec": {"selector": {"app": "web"} } }\'`.'],
-      solution: { text: 'Patch the selector to app=web.', steps: ['kubectl patch service web -p \'{"spec": {"selector": {"app": "web"} } }\'', 'kubectl get endpoints web'] },
+      solution: { text: 'Patch the selector to app=web; `kubectl get endpoints web` then lists the ready pods.', steps: ['kubectl patch service web -p \'{"spec": {"selector": {"app": "web"} } }\''] },
     },
     {
       id: 'not-ready',
@@ -113,7 +113,7 @@ spec:
       needs: ['fix-selector'],
       passed: '{{sick.name}} ({{sick.ip}}) is selected, so the slice lists it, with ready: false, because its Ready condition is False; Endpoints puts it under notReadyAddresses. kube-proxy sends new connections only to ready endpoints, so it gets no traffic until it is ready again.',
       hints: ['`kubectl get pods` shows one web pod as 0/1 in the READY column.', '`kubectl get endpoints web -o yaml` lists it under `notReadyAddresses`.'],
-      solution: { text: 'The slice lists {{sick.name}} with `ready: false`.', steps: ['kubectl get endpointslices -l kubernetes.io/service-name=web -o yaml', 'answer not-ready {{sick.name}}'] },
+      solution: { text: '`kubectl get endpointslices -l kubernetes.io/service-name=web -o yaml` lists {{sick.name}} with `ready: false`.', steps: ['answer not-ready {{sick.name}}'] },
     },
     {
       id: 'ping-clusterip',
@@ -159,7 +159,7 @@ spec:
       needs: ['fix-selector'],
       passed: 'Nobody touched the Service: the new pods carry app=web, so the EndpointSlice controller added them to the slice as soon as each was ready.',
       hints: ['New pods take a few seconds to start; `kubectl rollout status deployment web` waits for them.'],
-      solution: { text: 'Scale to five and wait for the rollout; four of the five pods are ready.', steps: ['kubectl scale deployment web --replicas=5', 'kubectl rollout status deployment web', 'kubectl get endpointslices -l kubernetes.io/service-name=web'] },
+      solution: { text: 'Scale to five and wait for the rollout; four of the five pods are ready.', steps: ['kubectl scale deployment web --replicas=5', 'kubectl rollout status deployment web'] },
     },
     {
       id: 'slice-label',
@@ -174,16 +174,15 @@ spec:
     {
       id: 'selectorless',
       title: 'Point a Service outside the pod network',
-      description: 'On every node, kube-proxy answers HTTP health checks on port 10256 (`/healthz`): a server that runs in no pod. Give it a Service: a Service `status` with no selector, port 80, targetPort 10256, and an EndpointSlice you write yourself, labelled `kubernetes.io/service-name: status`, with port 10256 and the address of {{node1.name}}, {{node1.ip}}. Write both with `kubectl apply -f -` and a heredoc (or in the Editor), then try `kubectl exec client -- wget -qO- http://status/healthz`. Passes when client gets an answer from http://status/healthz.',
+      description: 'On every node, kube-proxy answers HTTP health checks on port 10256 (`/healthz`): a server that runs in no pod. Give it a Service: a Service `status` with no selector and port 80, and an EndpointSlice you write yourself, labelled `kubernetes.io/service-name: status`, with port 10256 and the address of {{node1.name}}, {{node1.ip}}. Write both with `kubectl apply -f -` and a heredoc (or in the Editor), then try `kubectl exec client -- wget -qO- http://status/healthz`. Passes when client gets an answer from http://status/healthz.',
       check: { probe: { from: '@client', http: 'http://status/healthz', expect: 'ok', body: 'nodeEligible' } },
       needs: ['slice-label'],
-      passed: 'A Service without a selector gets no slice from the controller; the one you wrote is all kube-proxy reads, so the ClusterIP now leads to {{node1.ip}}:10256. The `kubernetes` Service in the default namespace works the same way, pointing at the API server.',
+      passed: 'A Service without a selector gets no slice from the controller; the one you wrote is all kube-proxy reads, so the ClusterIP now leads to {{node1.ip}}:10256: kube-proxy takes the port from the slice (matched by port name), and a targetPort would be read only by the controller that this Service does not have. The `kubernetes` Service in the default namespace works the same way, pointing at the API server.',
       hints: ['Without a selector, `kubectl get endpointslices -l kubernetes.io/service-name=status` lists only what you write. Check that the slice\'s label names the Service and that its port matches the Service\'s (both unnamed).', 'The slice needs `addressType: IPv4`, `ports: [{port: 10256}]` and `endpoints: [{addresses: ["{{node1.ip}}"]}]`.'],
       solution: {
-        text: 'Apply a Service without a selector and an EndpointSlice labelled for it, then fetch /healthz.',
+        text: 'Apply a Service without a selector and an EndpointSlice labelled for it; `kubectl exec client -- wget -qO- http://status/healthz` then answers.',
         steps: [
-          'kubectl apply -f - <<EOF\napiVersion: v1\nkind: Service\nmetadata:\n  name: status\nspec:\n  ports:\n  - port: 80\n    targetPort: 10256\n---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: status-1\n  labels:\n    kubernetes.io/service-name: status\naddressType: IPv4\nports:\n- port: 10256\nendpoints:\n- addresses: ["{{node1.ip}}"]\nEOF',
-          'kubectl exec client -- wget -qO- http://status/healthz',
+          'kubectl apply -f - <<EOF\napiVersion: v1\nkind: Service\nmetadata:\n  name: status\nspec:\n  ports:\n  - port: 80\n---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: status-1\n  labels:\n    kubernetes.io/service-name: status\naddressType: IPv4\nports:\n- port: 10256\nendpoints:\n- addresses: ["{{node1.ip}}"]\nEOF',
         ],
       },
     },
