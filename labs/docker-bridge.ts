@@ -144,7 +144,7 @@ export const dockerBridge = defineLab({
       },
       passed: 'No answer. c1 ARPed for {{db.ip}} on docker0 and nobody there has that address: the echo request never left host-1.',
       hints: ['db\'s address is under "Containers" in `docker network inspect bridge` on host-2.', 'Then from host-1: `docker exec c1 ping -c 1 {{db.ip}}`, and `docker exec c1 ip neigh` to see what c1 learned.'],
-      solution: { text: 'db is {{db.ip}} on host-2\'s docker0. From c1 the ping gets no reply: `ip neigh` in c1 shows {{db.ip}} FAILED.', steps: ['ssh host-1 docker exec c1 ping -c 1 {{db.ip}}'] },
+      solution: { text: 'db is {{db.ip}} on host-2\'s docker0. From c1 the ping gets no reply: `ip neigh` in c1 shows {{db.ip}} FAILED.', steps: ['ssh host-1 docker exec c1 ping -c 1 -W 4 {{db.ip}}'] },
     },
     {
       id: 'why-not',
