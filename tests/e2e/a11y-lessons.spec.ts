@@ -1,0 +1,45 @@
+/**
+ * Accessibility of every lesson as a reader first sees it (figures, tables, Try blocks, the
+ * lab panel before its terminal starts), in the light theme on a desktop and the dark one at a
+ * phone's width: axe finds no serious or critical violation. The lab with its terminal running
+ * is a11y.spec.ts's.
+ */
+import { readdirSync } from 'node:fs';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test } from '@playwright/test';
+
+test.describe.configure({ mode: 'parallel' });
+
+const LESSONS = readdirSync('content')
+  .filter((f) => f.endsWith('.mdx'))
+  .map((f) => f.replace(/\.mdx$/, ''));
+
+test('every lesson is checked', () => {
+  expect(LESSONS.length).toBeGreaterThanOrEqual(10);
+});
+
+for (const id of LESSONS) {
+  test(`lesson ${id} has no serious axe violations`, async ({ page }) => {
+    const found: string[] = [];
+    // Each theme once: the light one on a desktop, the dark one at a phone's width (where
+    // wide figures and tables become scrolling regions).
+    const runs = [
+      { viewport: { width: 1366, height: 900 }, schemes: ['light'] as const },
+      { viewport: { width: 390, height: 844 }, schemes: ['dark'] as const },
+    ];
+    for (const { viewport, schemes } of runs) {
+      await page.setViewportSize(viewport);
+      for (const scheme of schemes) {
+        await page.emulateMedia({ colorScheme: scheme });
+        const response = await page.goto(`/lessons/${id}/`);
+        expect(response?.status()).toBe(200);
+        const results = await new AxeBuilder({ page }).analyze();
+        for (const v of results.violations) {
+          if (v.impact !== 'serious' && v.impact !== 'critical') continue;
+          found.push(`${scheme} ${viewport.width}px ${v.id}: ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).join('\n  ')}`);
+        }
+      }
+    }
+    expect(found).toEqual([]);
+  });
+}
