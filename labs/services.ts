@@ -149,7 +149,7 @@ spec:
     {
       id: 'scale-up',
       title: 'Watch the endpoints follow a scale-up',
-      description: 'Scale web to five replicas: `kubectl scale deployment web --replicas=5`. Follow the slice with `kubectl get endpointslices -l kubernetes.io/service-name=web` (run it again after `kubectl rollout status deployment web`). Passes when web has four ready endpoints: the new pods join as they become ready, and the pod from before stays out.',
+      description: 'Scale web to five replicas: `kubectl scale deployment web --replicas=5`. Follow the slice with `kubectl get endpointslices -l kubernetes.io/service-name=web`, and the rollout with `kubectl rollout status deployment web --timeout=5s` (without a timeout it would wait for ever: one pod never becomes ready). Passes when web has four ready endpoints: the new pods join as they become ready, and the pod from before stays out.',
       check: {
         all: [
           { state: { field: { object: 'deployment/web', path: 'spec.replicas', equals: '5' } } },
@@ -158,8 +158,8 @@ spec:
       },
       needs: ['fix-selector'],
       passed: 'Nobody touched the Service: the new pods carry app=web, so the EndpointSlice controller added them to the slice as soon as each was ready.',
-      hints: ['New pods take a few seconds to start; `kubectl rollout status deployment web` waits for them.'],
-      solution: { text: 'Scale to five and wait for the rollout; four of the five pods are ready.', steps: ['kubectl scale deployment web --replicas=5', 'kubectl rollout status deployment web'] },
+      hints: ['New pods take a few seconds to start; `kubectl rollout status deployment web --timeout=5s` waits for them, then gives up on the one that is never ready.'],
+      solution: { text: 'Scale to five and wait for the rollout; four of the five pods are ready.', steps: ['kubectl scale deployment web --replicas=5', 'kubectl rollout status deployment web --timeout=5s'] },
     },
     {
       id: 'slice-label',

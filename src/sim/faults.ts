@@ -30,6 +30,7 @@ import { leaveMesh } from './mesh';
 import { noteProxyStopped, syncServiceProxy } from './proxy';
 import { deviceByName } from './netns';
 import type { SimState } from './state';
+import { refreshReadiness } from './k8s/controllers';
 
 export type Fault =
   | { kind: 'node-down'; node: string }
@@ -135,6 +136,8 @@ export function applyFault(state: SimState, fault: Fault, now: number): void {
       if (!pod) throw new FaultError(`no pod ${fault.pod}`);
       pod.status.conditions = (pod.status.conditions ?? []).map((c) => (c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'False', lastTransitionTime: ts } : c));
       pod.status.containerStatuses = (pod.status.containerStatuses ?? []).map((c) => ({ ...c, ready: false }));
+      // Its ReplicaSet and Deployment count one ready replica fewer.
+      refreshReadiness(state);
       state.proxyDirty = true;
       return;
     }

@@ -9,6 +9,10 @@
  *
  * The Expand button works without the heavy code: it only toggles an attribute that the CSS
  * turns into a full-window view.
+ *
+ * The terminal's box (`#lab-<id>-terminal`) is the target of the page's "Skip to the lab's
+ * terminal" link: when it gets the focus, the lab starts if it has not yet, and the focus
+ * moves on into the terminal once it takes input.
  */
 
 type Mounted = { dispose(): void };
@@ -16,10 +20,11 @@ type Mounted = { dispose(): void };
 class LabPanelElement extends HTMLElement {
   private observer: IntersectionObserver | null = null;
   private mounted: Mounted | null = null;
-  private loading = false;
+  private loading: Promise<void> | null = null;
 
   connectedCallback(): void {
     this.wireExpand();
+    this.wireSkipTarget();
     if (!('IntersectionObserver' in window)) {
       void this.load();
       return;
@@ -44,9 +49,14 @@ class LabPanelElement extends HTMLElement {
     this.mounted = null;
   }
 
-  private async load(): Promise<void> {
-    if (this.loading || this.mounted) return;
-    this.loading = true;
+  /** Starts the lab once; every caller waits for the same start. */
+  private load(): Promise<void> {
+    if (this.mounted) return Promise.resolve();
+    this.loading ??= this.start();
+    return this.loading;
+  }
+
+  private async start(): Promise<void> {
     this.setAttribute('data-loading', '');
     try {
       const { mountLab } = await import('./lab-runtime');
@@ -59,9 +69,21 @@ class LabPanelElement extends HTMLElement {
       }
       this.setAttribute('data-error', '');
     } finally {
-      this.loading = false;
+      this.loading = null;
       this.removeAttribute('data-loading');
     }
+  }
+
+  private wireSkipTarget(): void {
+    const box = this.querySelector<HTMLElement>('[data-terminal]');
+    if (!box || box.dataset.wired) return;
+    box.dataset.wired = 'true';
+    box.addEventListener('focus', () => {
+      void this.load().then(() => {
+        // Still wanted: nothing else took the focus while the lab started.
+        if (document.activeElement === box) box.querySelector<HTMLElement>('.xterm-helper-textarea')?.focus();
+      });
+    });
   }
 
   private wireExpand(): void {

@@ -1,7 +1,7 @@
 /**
  * Every lab of the course completed with the keyboard alone, as a learner who does not use a
- * mouse would: Tab from the top of the lesson to the terminal, type each line of the lab's
- * stored solution there, and answer the first task of each input kind in the panel (a text
+ * mouse would: from the top of the lesson, the skip link to the terminal; type each line of
+ * the lab's stored solution there, and answer the first task of each input kind in the panel (a text
  * field typed into, a choice picked with the arrow keys, a prediction locked in), moving
  * between the terminal and the panel with Escape and Tab; later answers are typed at the prompt
  * (`answer TASK VALUE`). Every task passes and the score is full.
@@ -26,7 +26,10 @@ const PROMPT_ONLY = /[$#]$/;
 const isInTerminal = (page: Page, labId: string): Promise<boolean> =>
   page.evaluate((id) => !!document.activeElement?.closest(`lab-panel[data-lab-id="${id}"] .xterm`), labId);
 
-/** From the top of the page: the skip link, then Tab until the lab's terminal has the focus. */
+/**
+ * From the top of the page: "Skip to the lab's terminal" (the second skip link) when the lab is
+ * the lesson's first, else "Skip to content" and Tab until the lab's terminal has the focus.
+ */
 async function tabToTerminal(page: Page, labId: string): Promise<void> {
   await page.evaluate(() => {
     window.scrollTo(0, 0);
@@ -34,6 +37,14 @@ async function tabToTerminal(page: Page, labId: string): Promise<void> {
   });
   await page.keyboard.press('Tab');
   await expect(page.getByRole('link', { name: 'Skip to content' })).toBeFocused();
+  const skip = page.getByRole('link', { name: "Skip to the lab's terminal" });
+  if ((await skip.getAttribute('href')) === `#lab-${labId}-terminal`) {
+    await page.keyboard.press('Tab');
+    await expect(skip).toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => isInTerminal(page, labId), { message: 'the skip link leads into the terminal' }).toBe(true);
+    return;
+  }
   await page.keyboard.press('Enter');
   for (let i = 0; i < 400; i++) {
     if (await isInTerminal(page, labId)) return;

@@ -416,6 +416,20 @@ export function reconcile(ctx: ApiContext): void {
 }
 
 
+/**
+ * The ReplicaSet and Deployment status fields that follow their pods' readiness (ready and
+ * available replicas), as the controllers write them when a pod's Ready condition changes
+ * outside any controller (a failing readiness probe).
+ */
+export function refreshReadiness(state: SimState): void {
+  const pods = ownedPods(state);
+  for (const rs of Object.values(state.k8s.replicasets)) {
+    const ready = (pods.get(rs.metadata.uid) ?? []).filter(podReady).length;
+    rs.status = { ...rs.status, readyReplicas: ready, availableReplicas: ready };
+  }
+  for (const d of Object.values(state.k8s.deployments)) deploymentStatus(state, d);
+}
+
 function syncReplicaSet(ctx: ApiContext, rs: ReplicaSet, pods: Map<string, Pod[]>): void {
   const state = ctx.state;
   const namespace = rs.metadata.namespace ?? 'default';

@@ -15,7 +15,10 @@
  * DaemonSetStatusViewer messages (`Waiting for daemon set "kube-flannel-ds" rollout to finish:
  * 1 out of 3 new pods have been updated...`, `... 2 of 3 updated pods are available...`) as the
  * pods change, then `daemon set "kube-flannel-ds" successfully rolled out`.
- * Left out: pause/resume, StatefulSets, --timeout, DaemonSet history and undo.
+ * `status --timeout=D` gives up after D of sandbox time with kubectl's `error: timed out waiting
+ * for the condition` (exit 1); 0, the default, waits until Ctrl+C.
+ * Left out: pause/resume, StatefulSets, DaemonSet history and undo, the Deployment's progress
+ * deadline (a real `status` ends with `exceeded its progress deadline` after 600 s).
  */
 import { reconcile } from '../../../sim/k8s/controllers';
 import { rfc3339, type ApiContext } from '../../../sim/k8s/api';
@@ -27,6 +30,7 @@ import type { CommandContext } from '../../command';
 import { CommandError } from '../../errors';
 import { resourceArgs } from './delete';
 import { parseFlags, str } from './flags';
+import { parseGoDuration } from './logs';
 import { apiContext } from './mutate';
 import { qualifiedPlural, qualifiedSingular, type ResourceType } from './resources';
 
@@ -93,13 +97,18 @@ export async function kubectlRollout(ctx: CommandContext, argv: string[]): Promi
   }
   const namespace = str(flags, 'namespace') ?? 'default';
   const { names } = resourceArgs(flags.args, false);
+  const timeoutText = str(flags, 'timeout') ?? '0s';
+  const timeout = parseGoDuration(timeoutText);
+  if (timeout === undefined) throw new CommandError('UNKNOWN_FLAG', `error: invalid argument "${timeoutText}" for "--timeout" flag: time: invalid duration "${timeoutText}"`, 1, "See 'kubectl rollout status --help' for usage.");
+  // Zero (or less) waits for ever.
+  const deadline = timeout > 0 ? ctx.env.scheduler.now() + timeout : Infinity;
   const apiCtx = apiContext(ctx);
   for (const { type, name } of names) {
     const obj = type.list(ctx.env.sim.state).find((o) => o.metadata.name === name && (!type.namespaced || o.metadata.namespace === namespace));
     if (!obj) throw new CommandError('NOT_FOUND', `Error from server (NotFound): ${qualifiedPlural(type)} "${name}" not found`);
     const ref = `${qualifiedSingular(type)}/${name}`;
     if (type.plural === 'daemonsets') {
-      if (sub === 'status') return daemonSetStatusWatch(ctx, namespace, name, flags.values['watch'] !== false);
+      if (sub === 'status') return daemonSetStatusWatch(ctx, namespace, name, flags.values['watch'] !== false, deadline);
       if (sub !== 'restart') throw new CommandError('UNSUPPORTED', `error: the sandbox does not support "kubectl rollout ${sub}" for DaemonSets yet`);
       const ds = ctx.env.sim.state.k8s.daemonsets[key(namespace, name)]!;
       const t: PodTemplate = JSON.parse(JSON.stringify(ds.spec.template)) as PodTemplate;
@@ -118,7 +127,7 @@ export async function kubectlRollout(ctx: CommandContext, argv: string[]): Promi
       throw new CommandError('INVALID', `error: ${ref} restarting is not supported`);
     }
     const d = ctx.env.sim.state.k8s.deployments[key(namespace, name)]!;
-    if (sub === 'status') return status(ctx, apiCtx, namespace, name, flags.values['watch'] !== false);
+    if (sub === 'status') return status(ctx, apiCtx, namespace, name, flags.values['watch'] !== false, deadline);
     if (sub === 'history') history(ctx, d, ref, Number(str(flags, 'revision') ?? '0'));
     if (sub === 'undo') undo(ctx, apiCtx, d, ref, Number(str(flags, 'to-revision') ?? '0'));
     if (sub === 'restart') {
@@ -150,7 +159,12 @@ export function daemonSetRolloutStatus(ds: DaemonSet, st: { desiredNumberSchedul
   return { line: `daemon set "${name}" successfully rolled out\n`, done: true };
 }
 
-async function daemonSetStatusWatch(ctx: CommandContext, namespace: string, name: string, watch: boolean): Promise<number> {
+/** kubectl's error when `--timeout` passes before the rollout is done. */
+function timedOut(): CommandError {
+  return new CommandError('EXEC_FAILED', 'error: timed out waiting for the condition');
+}
+
+async function daemonSetStatusWatch(ctx: CommandContext, namespace: string, name: string, watch: boolean, deadline: number): Promise<number> {
   let last = '';
   for (;;) {
     const state = ctx.env.sim.state;
@@ -160,13 +174,15 @@ async function daemonSetStatusWatch(ctx: CommandContext, namespace: string, name
     if (line !== last) ctx.stdout.write(line);
     last = line;
     if (done || !watch) return 0;
-    // A pod that never becomes ready keeps it waiting until Ctrl+C.
-    ctx.endless();
-    if (!(await ctx.sleep(STATUS_POLL_MS))) return 130;
+    // A pod that never becomes ready keeps it waiting until Ctrl+C or the deadline.
+    const now = ctx.env.scheduler.now();
+    if (now >= deadline) throw timedOut();
+    if (deadline === Infinity) ctx.endless();
+    if (!(await ctx.sleep(Math.min(STATUS_POLL_MS, deadline - now)))) return 130;
   }
 }
 
-async function status(ctx: CommandContext, apiCtx: ApiContext, namespace: string, name: string, watch: boolean): Promise<number> {
+async function status(ctx: CommandContext, apiCtx: ApiContext, namespace: string, name: string, watch: boolean, deadline: number): Promise<number> {
   const state = apiCtx.state;
   let last = '';
   for (;;) {
@@ -178,11 +194,12 @@ async function status(ctx: CommandContext, apiCtx: ApiContext, namespace: string
     if (line !== last) ctx.stdout.write(line);
     last = line;
     if (done || !watch) return 0;
-    // Pods that cannot start keep it waiting until Ctrl+C (a real one gives up after the
-    // Deployment's progress deadline).
-    ctx.endless();
+    // Pods that cannot start keep it waiting until Ctrl+C or the deadline (a real one also
+    // gives up after the Deployment's progress deadline).
+    if (now >= deadline) throw timedOut();
+    if (deadline === Infinity) ctx.endless();
     const next = nextRolloutStep(state, namespace, name);
-    const wait = next === undefined ? STATUS_POLL_MS : Math.min(STATUS_POLL_MS, Math.max(0, next - now));
+    const wait = Math.min(deadline - now, next === undefined ? STATUS_POLL_MS : Math.min(STATUS_POLL_MS, Math.max(0, next - now)));
     if (!(await ctx.sleep(wait))) return 130;
   }
 }
