@@ -16,12 +16,15 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import { LABS } from '../../labs/index';
 import { labSeed, lessonPathFor, openLab, panel, taskItem, terminalLines } from './helpers';
 import { LabModel, parseAnswer } from './lab-model';
+import { needsMore } from '../../src/shell/tokenize';
 
 // Each lab is its own test on its own page: the workers share them out.
 test.describe.configure({ mode: 'parallel' });
 
 const DIR = 'test-results/screenshots';
 const PROMPT_ONLY = /[$#]$/;
+/** bash's PS2, waiting for the rest of a command. */
+const PS2_ONLY = /^>\s*$/;
 
 const isInTerminal = (page: Page, labId: string): Promise<boolean> =>
   page.evaluate((id) => !!document.activeElement?.closest(`lab-panel[data-lab-id="${id}"] .xterm`), labId);
@@ -62,19 +65,26 @@ async function tabTo(page: Page, target: Locator): Promise<void> {
   throw new Error('not reachable with Tab');
 }
 
-/** Types a line at the terminal's prompt (the terminal has the focus) and waits for the prompt to return. */
-async function typeLine(page: Page, labId: string, line: string): Promise<void> {
+/**
+ * Types a line at the terminal's prompt (the terminal has the focus) and waits for the prompt
+ * to return: the shell's own, or `> ` when the line leaves a here-document or a quote open.
+ * A `sleep N` may take its N seconds.
+ */
+async function typeLine(page: Page, labId: string, line: string, continues: boolean): Promise<void> {
   const before = (await terminalLines(page, labId)).length;
   await page.keyboard.type(line);
   await page.keyboard.press('Enter');
+  const sleep = /^sleep (\d+)$/.exec(line);
   await expect
     .poll(
       async () => {
         const lines = await terminalLines(page, labId);
+        const last = lines.at(-1) ?? '';
+        if (continues) return lines.length > before && PS2_ONLY.test(last);
         const busy = await panel(page, labId).getAttribute('data-busy');
-        return busy === null && lines.length > before && PROMPT_ONLY.test(lines.at(-1) ?? '');
+        return busy === null && lines.length > before && PROMPT_ONLY.test(last);
       },
-      { timeout: 30_000, intervals: [25, 50, 100], message: `command did not finish: ${line}` },
+      { timeout: 30_000 + (sleep ? Number(sleep[1]) * 1000 : 0), intervals: [25, 50, 100], message: `command did not finish: ${line}` },
     )
     .toBe(true);
 }
@@ -129,7 +139,7 @@ async function answerByKeyboard(page: Page, labId: string, model: LabModel, task
   expect(await isInTerminal(page, labId), 'the terminal is reachable again with Shift+Tab').toBe(true);
 }
 
-for (const def of LABS) {
+for (const def of LABS.filter((l) => l.tasks.length > 0)) {
   test(`lab ${def.id}: completed by keyboard alone, then photographed`, async ({ page }) => {
     test.setTimeout(300_000);
     await page.setViewportSize({ width: 1366, height: 900 });
@@ -142,14 +152,19 @@ for (const def of LABS) {
     // The first task of each input kind is answered in the panel; later ones at the prompt
     // (`answer TASK VALUE`), as a keyboard user who knows the way would.
     const viaPanel = new Set<string>();
+    let pending: string | null = null;
     for (const step of model.plan) {
-      const answer = parseAnswer(step.line);
+      const starts = pending === null;
+      pending = pending === null ? step.line : `${pending}\n${step.line}`;
+      const continues = needsMore(pending);
+      if (!continues) pending = null;
+      const answer = starts && !continues ? parseAnswer(step.line) : undefined;
       const input = answer && model.view(answer.task).input;
       const kind = input ? `${input.kind}${input.kind === 'choice' && input.multiple ? '-multiple' : ''}${input.kind === 'prediction' && input.options ? '-options' : ''}` : '';
       if (answer && input && !viaPanel.has(kind)) {
         viaPanel.add(kind);
         await answerByKeyboard(page, def.id, model, answer.task, answer.value);
-      } else await typeLine(page, def.id, step.line);
+      } else await typeLine(page, def.id, step.line, continues);
       for (const id of step.passed) await expect(taskItem(page, id, def.id), `${step.line} passes ${id}`).toHaveAttribute('data-status', 'passed');
     }
     for (const t of model.tasks) await expect(taskItem(page, t.id, def.id)).toHaveAttribute('data-status', 'passed');
