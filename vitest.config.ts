@@ -10,6 +10,7 @@ import { defineConfig } from 'vitest/config';
  */
 const SLOW_FIRST = [
   'tests/unit/fuzz.test.ts',
+  'tests/unit/fuzz-places.test.ts',
   'tests/unit/cli.test.ts',
   'src/sim/properties.test.ts',
   'labs/labs.test.ts',
