@@ -5,6 +5,7 @@ import { networkGraph, pathOf, podVertexId } from '../sim/graph';
 import type { LabSession } from './session';
 import { openSession, type RunResult } from '../../tests/support/session';
 import { task, webLab, WEB_BINDINGS } from '../../tests/fixtures/labs/small';
+import { defineLab } from './schema';
 
 /**
  * Every observable, read the way a lab reads it: an `answer` with `observed` collects the
@@ -44,6 +45,7 @@ const lab = webLab(
     task('fragment', observed('fragment-offset', { to: '@target', at: 'node:{{client.node}}', dev: 'flannel.1' })),
     task('arps', observed('arp-requests', { to: '@peer' })),
     task('dns-name', observed('dns-question', { to: '10.96.0.10' })),
+    task('http-status', observed('http-status', { to: '{{web.ip}}' })),
     task('path', observed('packet-path', { to: '@target' })),
     task('path-wrong', observed('packet-path', { to: '@target' })),
     task('path-from-node', { answer: { observed: { value: 'packet-path', from: '@targetNode', to: '@target' } } }),
@@ -238,6 +240,19 @@ describe('DNS questions', () => {
   });
 });
 
+describe('HTTP status', () => {
+  it('reads the status line of each response that came back, as wget reports it', async () => {
+    const ok = await run('kubectl exec client -- wget -qO- http://web/');
+    expect(ok.status).toBe(0);
+    expect(seen('http-status')).toBe('200');
+    const missing = await run('kubectl exec client -- wget -qO- http://web/nope');
+    expect(missing.stderr).toContain('404 Not Found');
+    expect(seen('http-status')).toBe('404');
+    expect(session.answer('http-status', '500').status).toBe('failed');
+    expect(session.answer('http-status', '200').status).toBe('passed');
+  });
+});
+
 describe('frames', () => {
   it('reads the MACs of the frame that left a device, as tcpdump -e shows them', async () => {
     await run(`ssh ${b().client!.node}`);
@@ -353,5 +368,56 @@ describe('the table of observables', () => {
     await r('kubectl delete pod client');
     expect(s.answer('reply-ttl', '62').feedback).toBe(`There is nothing to compare with yet: ping pod ${s.bindings.target!.name} (${s.bindings.target!.ip}) from pod client (which no longer exists), then read the value.`);
     expect(s.tasks().find((t) => t.id === 'reply-ttl')!.labError).toBeUndefined();
+  });
+});
+
+describe('seen-source through an ingress controller', () => {
+  const ingressLab = defineLab({
+    id: 'fixture-seen-through-ingress',
+    title: 'Fixture: seen through an ingress',
+    summary: 'An echo server behind ingress-nginx.',
+    topology: { name: 'kubernetes', ingress: true },
+    manifests: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: echo}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: echo}}
+  template:
+    metadata: {labels: {app: echo}}
+    spec:
+      containers: [{name: echoserver, image: "registry.k8s.io/echoserver:1.10"}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: echo}
+spec:
+  selector: {app: echo}
+  ports: [{port: 80, targetPort: 8080}]
+`,
+    setup: ["kubectl create ingress echo --class=nginx --rule='echo.example.com/*=echo:80'"],
+    bindings: { echo: { pod: { labels: { app: 'echo' } } }, controller: { pod: { namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/component': 'controller' } } }, lb: { service: { namespace: 'ingress-nginx', name: 'ingress-nginx-controller' } } },
+    tasks: [
+      task('backend-sees', { answer: { observed: { value: 'seen-source', from: 'workstation', to: '@echo' } } }),
+      task('controller-sees', { answer: { observed: { value: 'seen-source', from: 'workstation', to: '@controller' } } }),
+      task('status', { answer: { observed: { value: 'http-status', from: 'workstation', to: '{{lb.lbIp}}' } } }),
+    ],
+  });
+
+  it('gives the proxy\'s address for the pod the controller connected to, as the echo server reports it', async () => {
+    const { session: s, run: r } = await openSession({ lab: ingressLab });
+    const out = (await r(`curl -s -H 'Host: echo.example.com' http://${s.bindings.lb!.lbIp}/`)).stdout;
+    const client = /client_address=(\S+)/.exec(out)![1]!;
+    const xff = /x-forwarded-for=(\S+)/.exec(out)![1]!;
+    expect(client).toBe(s.bindings.controller!.ip);
+    expect(s.renderStep('{{expected.backend-sees}}')).toBe(client);
+    // The controller itself saw the load balancer's address, which it passed on in X-Forwarded-For.
+    expect(s.renderStep('{{expected.controller-sees}}')).toBe(xff);
+    expect(xff).toBe('192.168.49.250');
+    expect(s.renderStep('{{expected.status}}')).toBe('200');
+    // Without the Host header no rule matches: the controller answers 404 itself.
+    await r(`curl -s http://${s.bindings.lb!.lbIp}/`);
+    expect(s.renderStep('{{expected.status}}')).toBe('404');
   });
 });

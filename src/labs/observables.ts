@@ -260,7 +260,7 @@ export const OBSERVABLES: Record<string, Observable> = {
   },
   'seen-source': {
     name: 'seen-source',
-    doc: 'The source address a packet from `from` carried when it arrived at `to` (delivered there, or answered by its kernel), or, with `at`, as it crossed that place: what the receiver sees after any source NAT on the way, such as Docker\'s masquerade or kube-proxy\'s for a node port. `to` is a place, the receiver itself, also when DNAT chose it (`to: \'@web\'` for the pod behind a Service or node port), or an address, which stands for whoever receives what is sent to it (a ClusterIP or a node port address: the pod behind it).',
+    doc: 'The source address a packet from `from` carried when it arrived at `to` (delivered there, or answered by its kernel), or, with `at`, as it crossed that place: what the receiver sees after any source NAT on the way, such as Docker\'s masquerade or kube-proxy\'s for a node port. `to` is a place, the receiver itself, also when DNAT chose it (`to: \'@web\'` for the pod behind a Service or node port) or when a proxy on the way (an ingress controller) connected to it with a connection of its own (then the source is the proxy\'s), or an address, which stands for whoever receives what is sent to it (a ClusterIP or a node port address: the pod behind it).',
     normalize: 'ip',
     needs: ['to'],
     how: 'send something from {{from}} to {{to}} (a ping, a curl; for a pod, through its Service or node port too)',
@@ -274,8 +274,11 @@ export const OBSERVABLES: Record<string, Observable> = {
       // DNAT chose it; an address stands for whoever receives what is sent to it, so a
       // ClusterIP or a node port address stands for the pod behind it.
       const dnatTo = ev.trace.hops.filter((h) => h.action === 'dnat' && h.leg === first.leg && h.ip).map((h) => h.ip!.dst);
+      // A proxy on the way (an ingress controller) opens a connection of its own: the receiver
+      // of that one got what was sent too, from the proxy's address.
+      const proxiedTo = ev.trace.hops.flatMap((h, i) => (h.action === 'proxy' ? [ev.trace.hops.slice(i + 1).find((x) => x.ns === h.ns && x.ip)?.ip?.dst] : [])).filter((d): d is number => d !== undefined);
       const sentTo = to.includes(sentDst(first)!);
-      if (!sentTo && !dnatTo.some((d) => to.includes(d))) return [];
+      if (!sentTo && !dnatTo.some((d) => to.includes(d)) && !proxiedTo.some((d) => to.includes(d))) return [];
       const receivers = sentTo && parseIp(ctx.render(ref.to!)) !== undefined ? [...to, ...dnatTo] : to;
       const proto = first.ip.proto;
       if (ref.at) return unique(hopsAt(ref, ctx, ev).filter((h) => h.ip?.proto === proto && receivers.includes(h.ip.dst)).map((h) => String(h.ip!.src)));
@@ -333,6 +336,28 @@ export const OBSERVABLES: Record<string, Observable> = {
       // The tables changed since (or the engine took another way): only what was seen counts.
       if (canonicalPath(pathVertices(path)) !== seen) return undefined;
       return whereThePathsPart(given, seen, decidingSteps(path));
+    },
+  },
+  'http-status': {
+    name: 'http-status',
+    doc: 'The status code of an HTTP response that came back to `from` for a request it sent to `to` (curl, wget): `200`, `404`, as the response\'s status line gives it, whoever answered on the way (a proxy such as an ingress controller may answer itself). `to` is a place or an address, as first sent (a load balancer\'s, a ClusterIP).',
+    normalize: 'number',
+    needs: ['to'],
+    how: 'send an HTTP request from {{from}} to {{to}} (`curl -i` prints the status line)',
+    extract(ref, ctx, ev) {
+      if (!fromHere(ref, ctx, ev)) return [];
+      const to = addressesOf(ctx, ref.to!);
+      const first = ev.trace.hops.find((h) => h.ip);
+      if (!first?.ip || first.ip.proto !== 6 || !to.includes(sentDst(first)!)) return [];
+      const codes: string[] = [];
+      for (const h of ev.trace.hops) {
+        if (h.action !== 'deliver' || h.ns !== ev.origin || h.packet?.payload.kind !== 'tcp') continue;
+        const data = h.packet.payload.data;
+        const line = String.fromCharCode(...data.subarray(0, Math.min(data.length, 16)));
+        const m = /^HTTP\/\d(?:\.\d)? (\d{3})/.exec(line);
+        if (m) codes.push(m[1]!);
+      }
+      return unique(codes);
     },
   },
   'dns-question': {

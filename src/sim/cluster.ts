@@ -224,30 +224,57 @@ function workloadEvents(w: WorkloadSpec): number {
 }
 
 /**
- * ingress-nginx as its manifest installs it: namespace `ingress-nginx`, the controller
- * Deployment (one replica) and the `ingress-nginx-controller` Service of type LoadBalancer
- * for HTTP (80) and HTTPS (443).
+ * ingress-nginx as its cloud manifest installs it (deploy/static/provider/cloud/deploy.yaml of
+ * controller-v1.12.1): namespace `ingress-nginx`, the controller's ConfigMap, the
+ * `ingress-nginx-controller` Service of type LoadBalancer with `externalTrafficPolicy: Local`
+ * (http 80 and https 443 to the pod's named ports), the `ingress-nginx-controller-admission`
+ * Service (443 -> webhook), and the controller Deployment (one replica, `--publish-service`,
+ * so the Ingresses get the load balancer's address, and `--ingress-class=nginx`).
+ * Left out: the admission Jobs and webhook configuration, the IngressClass object (the
+ * controller takes class `nginx` as if it existed), ServiceAccounts and RBAC, the pod's
+ * probes, security context, termination grace period and webhook certificate volume.
  */
 function installIngressNginx(ctx: ApiContext): void {
-  createNamespace(ctx, 'ingress-nginx');
+  const ns = 'ingress-nginx';
+  createNamespace(ctx, ns);
   const labels = { 'app.kubernetes.io/component': 'controller', 'app.kubernetes.io/instance': 'ingress-nginx', 'app.kubernetes.io/name': 'ingress-nginx' };
-  createDeployment(ctx, {
-    name: 'ingress-nginx-controller',
-    namespace: 'ingress-nginx',
-    replicas: 1,
-    labels,
-    spec: { containers: [{ name: 'controller', image: 'registry.k8s.io/ingress-nginx/controller:v1.12.1', args: ['/nginx-ingress-controller', '--ingress-class=nginx'], resources: { requests: { cpu: '100m', memory: '90Mi' } }, ports: [{ name: 'http', containerPort: 80, protocol: 'TCP' }, { name: 'https', containerPort: 443, protocol: 'TCP' }] }], serviceAccountName: 'ingress-nginx' },
-  });
+  const manifestLabels = { ...labels, 'app.kubernetes.io/part-of': 'ingress-nginx', 'app.kubernetes.io/version': '1.12.1' };
+  createStored(ctx, storedKind('ConfigMap')!, ns, 'ingress-nginx-controller', { metadata: { labels: manifestLabels } });
   createService(ctx, {
     name: 'ingress-nginx-controller',
-    namespace: 'ingress-nginx',
+    namespace: ns,
     type: 'LoadBalancer',
+    externalTrafficPolicy: 'Local',
     selector: labels,
-    labels,
+    labels: manifestLabels,
     ports: [
       { name: 'http', protocol: 'TCP', port: 80, targetPort: 'http' },
       { name: 'https', protocol: 'TCP', port: 443, targetPort: 'https' },
     ],
+  });
+  createService(ctx, { name: 'ingress-nginx-controller-admission', namespace: ns, selector: labels, labels: manifestLabels, ports: [{ name: 'https-webhook', protocol: 'TCP', port: 443, targetPort: 'webhook' }] });
+  createDeployment(ctx, {
+    name: 'ingress-nginx-controller',
+    namespace: ns,
+    replicas: 1,
+    labels,
+    spec: {
+      containers: [{
+        name: 'controller',
+        image: 'registry.k8s.io/ingress-nginx/controller:v1.12.1@sha256:d2fbc4ec70d8aa2050dd91a91506e998765e86c96f32cffb56c503c9c34eed5b',
+        args: ['/nginx-ingress-controller', '--publish-service=$(POD_NAMESPACE)/ingress-nginx-controller', '--election-id=ingress-nginx-leader', '--controller-class=k8s.io/ingress-nginx', '--ingress-class=nginx', '--configmap=$(POD_NAMESPACE)/ingress-nginx-controller', '--validating-webhook=:8443', '--validating-webhook-certificate=/usr/local/certificates/cert', '--validating-webhook-key=/usr/local/certificates/key'],
+        env: [
+          { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+          { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+          { name: 'LD_PRELOAD', value: '/usr/local/lib/libmimalloc.so' },
+        ],
+        resources: { requests: { cpu: '100m', memory: '90Mi' } },
+        ports: [{ name: 'http', containerPort: 80, protocol: 'TCP' }, { name: 'https', containerPort: 443, protocol: 'TCP' }, { name: 'webhook', containerPort: 8443, protocol: 'TCP' }],
+      }],
+      dnsPolicy: 'ClusterFirst',
+      nodeSelector: { 'kubernetes.io/os': 'linux' },
+      serviceAccountName: 'ingress-nginx',
+    },
   });
 }
 

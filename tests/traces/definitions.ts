@@ -394,7 +394,8 @@ const workstationIngress: TraceDefinition = {
       [
         'Through an Ingress: the workstation sends GET / with Host web.example.com to the load balancer address of',
         'the ingress-nginx-controller Service. The cloud load balancer and kube-proxy bring it to the controller pod',
-        '(the LoadBalancer path); nginx matches the Ingress rule by host and path and opens its own connection',
+        "(the LoadBalancer path; the Service's externalTrafficPolicy is Local, so the load balancer picks the",
+        "controller's node, which does not masquerade); nginx matches the Ingress rule by host and path and opens its own connection",
         'straight to a web pod (ingress-nginx reads the endpoints; it does not use the ClusterIP), adding',
         "X-Forwarded-For; the pod's answer goes back to the controller, and the controller's answer back out.",
         '',

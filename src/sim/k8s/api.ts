@@ -483,18 +483,17 @@ export interface IngressInit {
   defaultBackend?: Ingress['spec']['defaultBackend'];
 }
 
-/** Stores an Ingress; the controller reports its Service's load balancer address in status. */
+/** Stores an Ingress; the controller reports its address in status at its next sync (ingress-status.ts). */
 export function createIngress(ctx: ApiContext, init: IngressInit): Ingress {
   const k = key(init.namespace, init.name);
   const all = (ctx.state.k8s.ingresses ??= {});
   if (all[k]) throw new ApiError('AlreadyExists', `ingresses.networking.k8s.io "${init.name}" already exists`);
-  const controller = ctx.state.k8s.services['ingress-nginx/ingress-nginx-controller'];
   const ing: Ingress = {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
     metadata: meta(ctx, 'Ingress', init.name, init.namespace),
     spec: { ...(init.ingressClassName ? { ingressClassName: init.ingressClassName } : {}), rules: clone(init.rules), ...(init.defaultBackend ? { defaultBackend: clone(init.defaultBackend) } : {}) },
-    status: { loadBalancer: controller?.status.loadBalancer.ingress ? { ingress: controller.status.loadBalancer.ingress.map((i) => ({ ...(i.ip ? { ip: i.ip } : {}), ...(i.hostname ? { hostname: i.hostname } : {}) })) } : {} },
+    status: { loadBalancer: {} },
   };
   all[k] = ing;
   return ing;
