@@ -18,8 +18,9 @@ import { kubeProxy } from './kube-proxy';
 import { kubeProxyIpvs } from './kube-proxy-ipvs';
 import { networkModel } from './network-model';
 import { services } from './services';
+import { troubleshooting } from './troubleshooting';
 
-export const LABS: readonly LabDefinition[] = [packets, ipv4Header, encapsulation, dockerBridge, pods, podToPodSameNode, podToPodAcrossNodes, threePools, networkModel, designPrinciples, services, kubeProxy, kubeProxyIpvs, serviceTypes, dns];
+export const LABS: readonly LabDefinition[] = [packets, ipv4Header, encapsulation, dockerBridge, pods, podToPodSameNode, podToPodAcrossNodes, threePools, networkModel, designPrinciples, services, kubeProxy, kubeProxyIpvs, serviceTypes, dns, troubleshooting];
 
 export function findLab(id: string): LabDefinition | undefined {
   return LABS.find((l) => l.id === id);
