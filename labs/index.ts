@@ -19,8 +19,9 @@ import { kubeProxyIpvs } from './kube-proxy-ipvs';
 import { networkModel } from './network-model';
 import { services } from './services';
 import { ingress } from './ingress';
+import { troubleshooting } from './troubleshooting';
 
-export const LABS: readonly LabDefinition[] = [packets, ipv4Header, encapsulation, dockerBridge, pods, podToPodSameNode, podToPodAcrossNodes, threePools, networkModel, designPrinciples, services, kubeProxy, kubeProxyIpvs, serviceTypes, dns, ingress];
+export const LABS: readonly LabDefinition[] = [packets, ipv4Header, encapsulation, dockerBridge, pods, podToPodSameNode, podToPodAcrossNodes, threePools, networkModel, designPrinciples, services, kubeProxy, kubeProxyIpvs, serviceTypes, dns, ingress, troubleshooting];
 
 export function findLab(id: string): LabDefinition | undefined {
   return LABS.find((l) => l.id === id);

@@ -164,6 +164,30 @@ describe('what does not answer', () => {
   });
 });
 
+describe('a veth end whose MTU is larger than its peer\'s', () => {
+  // Measured with two namespaces and a veth pair (va mtu 9000, vb mtu 1500): busybox ping -s 1476
+  // (1504 bytes) is answered, -s 1477 (1505 bytes) is lost without any ICMP error, and
+  // `ip -s link` counts it as dropped (TX on va, RX on vb): is_skb_forwardable allows MTU + 4.
+  const sim = build();
+  const { client, sameNode } = cast(sim);
+  const from = nsOf(client);
+  deviceByName(sim.state.netns[from]!, 'eth0')!.mtu = 9000;
+  const peerMtu = 1450;
+
+  it('delivers frames up to the peer\'s MTU plus a VLAN tag', () => {
+    const r = ping(sim, from, sameNode.status.podIP!, { size: peerMtu + 4 - 28 });
+    expect(r.outcome).toMatchObject({ kind: 'reply' });
+  });
+
+  it('drops a longer one at the peer, silently, even with DF set', () => {
+    const r = ping(sim, from, sameNode.status.podIP!, { size: peerMtu + 5 - 28 });
+    expect(r.outcome.kind).toBe('lost');
+    const drop = r.trace.hops.find((h) => h.action === 'drop');
+    expect(drop?.detail).toMatch(new RegExp(`^${peerMtu + 5} bytes are too long for veth\\w+ in ${client.spec.nodeName} \\(MTU ${peerMtu}\\): the veth peer drops the frame$`));
+    expect(r.trace.hops.filter((h) => h.action === 'reply' || h.detail.includes('fragmentation'))).toEqual([]);
+  });
+});
+
 function nodeSubnetAddr(sim: Sim, node: string, host: number): Ip {
   return (cidr(sim.state.k8s.nodes[node]!.spec.podCIDR).addr + host) >>> 0;
 }

@@ -54,6 +54,10 @@
  * receiving host; with DF they are dropped with "fragmentation needed", and the sender keeps
  * the MTU that message names as the path MTU to that destination (netns.ts): its later
  * packets there are fragmented locally, or refused with EMSGSIZE when they carry DF.
+ * A veth pair checks size at the receiving end, not the sending one: a frame longer than the
+ * peer's MTU allows (MTU + Ethernet header + 4 bytes of VLAN tag) is dropped there without any
+ * ICMP error (veth_xmit -> __dev_forward_skb -> is_skb_forwardable), so an end whose MTU is
+ * larger than its peer's loses its big packets silently.
  * A router looks the destination up before anything else, as ip_route_input does before
  * ip_forward: no matching route at all is "net unreachable" even for a packet whose TTL would
  * expire. ICMP errors are sent as Linux's icmp_send builds them: TOS 0xc0, TTL 64, no DF,
@@ -816,6 +820,11 @@ class Engine {
         const pdev = peer && deviceByIndex(peer, dev.peer!.ifindex);
         if (!peer || !pdev) {
           this.hop(ns, 'drop', `${dev.name} has no peer`, dev.name, ipOf(frame), undefined, undefined, { frame });
+          return;
+        }
+        // is_skb_forwardable: the receiving end takes frames up to its MTU + ETH_HLEN + VLAN_HLEN.
+        if (frame.payload.kind === 'ipv4' && ipv4Length(frame.payload) > pdev.mtu + 4) {
+          this.hop(ns, 'drop', `${ipv4Length(frame.payload)} bytes are too long for ${pdev.name} in ${peer.hostname} (MTU ${pdev.mtu}): the veth peer drops the frame`, dev.name, frame.payload, undefined, undefined, { frame });
           return;
         }
         this.result.links++;

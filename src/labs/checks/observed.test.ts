@@ -116,9 +116,10 @@ describe('observed drops', () => {
     const mtu = webLab(
       'observed-mtu',
       [
-        task('too-big', { observed: { from: '@client', to: '@target', action: 'drop', reason: 'does not fit' } }),
+        task('too-big', { observed: { from: '@client', to: '@target', action: 'drop', reason: 'too long' } }),
         task('reply', { observed: { from: '@client', to: '@target', proto: 'icmp', answered: true } }),
       ],
+      // client's eth0 at 1500, its veth peer on the node at flannel's 1450: the peer drops the frame.
       { faults: [{ kind: 'mtu-mismatch', target: { pod: 'client' }, device: 'eth0', mtu: 1500 }] },
     );
     const { session: s, run: r } = await openSession({ lab: mtu });
@@ -128,7 +129,7 @@ describe('observed drops', () => {
     // The same ping is a near miss for the task that wants a reply: it says where it was lost.
     const reply = s.tasks()[1]!;
     expect(reply.status).toBe('failed');
-    expect(reply.feedback).toBe(`You pinged ${t.ip} (pod ${t.name} on ${t.node}); it was dropped in ${s.bindings.client!.node} at flannel.1: packet of 1488 bytes does not fit flannel.1 (MTU 1450) and has DF set. This task wants ICMP traffic from pod client (${s.bindings.client!.ip}) to pod ${t.name} (${t.ip}) that gets an answer.`);
+    expect(reply.feedback).toBe(`You pinged ${t.ip} (pod ${t.name} on ${t.node}); it was dropped in client at eth0: 1488 bytes are too long for ${s.bindings.client!.veth} in ${s.bindings.client!.node} (MTU 1450): the veth peer drops the frame. This task wants ICMP traffic from pod client (${s.bindings.client!.ip}) to pod ${t.name} (${t.ip}) that gets an answer.`);
     await r(`kubectl exec client -- ping -c 1 ${t.ip}`);
     expect(s.tasks()[1]!.status).toBe('passed');
   });

@@ -176,6 +176,26 @@ spec:
   });
 });
 
+describe('a ping probe of a given size', () => {
+  // The client's eth0 at MTU 9000 while its veth peer on the node keeps the pod MTU: the peer
+  // drops every frame longer than its MTU allows, so only small pings get through.
+  const jumbo = webLab('big-ping', [task('big', { probe: { from: '@client', ping: '{{target.ip}}', size: 2000 } }), task('small', { probe: { from: '@client', ping: '{{target.ip}}' } })], {
+    faults: [{ kind: 'mtu-mismatch', target: { pod: 'client' }, device: 'eth0', mtu: 9000 }],
+  });
+  it('fails while big packets vanish at the veth, passes once the MTU is right', async () => {
+    const t = await openSession({ lab: jumbo });
+    const check = (id: string) => t.session.check(id);
+    expect(check('small').status).toBe('passed');
+    const big = check('big');
+    expect(big.status).toBe('failed');
+    expect(big.feedback).toMatch(/^A ping of 2000 data bytes from pod client to 10\.244\.\d+\.\d+ gets no reply\. /);
+    expect(big.feedback).toMatch(/the veth peer drops the frame/);
+    const c = t.session.bindings.client!;
+    await t.run(`ssh ${c.node} ip netns exec ${c.netns} ip link set eth0 mtu 1450`);
+    expect(check('big')).toMatchObject({ status: 'passed', feedback: expect.stringMatching(/answers pings of 2000 data bytes from pod client\.$/) });
+  });
+});
+
 describe('probe parameters', () => {
   const bad = (check: unknown) => () => webLab('bad-probe', [task('t', check)]);
   it('takes exactly one action, with an expectation that fits it', () => {
@@ -185,6 +205,7 @@ describe('probe parameters', () => {
     expect(bad({ probe: { from: '@client', http: 'http://web/', expect: 700 } })).toThrow('tasks.0.check.probe.expect: expect for http is ok, fail or an HTTP status code');
     expect(bad({ probe: { from: '@client', ping: 'web', body: 'x' } })).toThrow('tasks.0.check.probe.body: body applies to http probes only');
     expect(bad({ probe: { from: '@client', http: 'http://web/', to: '1.2.3.4' } })).toThrow('tasks.0.check.probe.to: to applies to dns probes only');
+    expect(bad({ probe: { from: '@client', tcp: 'web:80', size: 2000 } })).toThrow('tasks.0.check.probe.size: size applies to ping probes only');
   });
   it('names the field of a malformed target', () => {
     expect(bad({ probe: { from: '@client', tcp: 'web' } })).toThrow('tasks.0.check.probe.tcp: write HOST:PORT');

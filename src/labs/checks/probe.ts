@@ -1,7 +1,7 @@
 /**
  * `probe`: the grader sends traffic itself, from a place, and checks what came back.
  *
- * The traffic (a ping, a TCP connection, an HTTP request with a Host header, a DNS lookup)
+ * The traffic (a ping of a given size, a TCP connection, an HTTP request with a Host header, a DNS lookup)
  * crosses a scratch copy of the learner's sandbox, made fresh for every probe, so it sees
  * exactly their routes, rules, endpoints and faults while leaving their sandbox, its
  * counters, caches and captures untouched. This is how "the learner fixed it" is graded when
@@ -38,6 +38,8 @@ const params = z
     from: z.string(),
     /** Send one echo request to this address or name. */
     ping: z.string().optional(),
+    /** ping: the echo request's data bytes, as `ping -s` gives them (default 56); a packet bigger than the path allows tests the MTUs on the way. */
+    size: z.number().int().min(0).max(65507).optional(),
     /** Open a TCP connection to `HOST:PORT`. */
     tcp: z.string().regex(/^\S+:\d+$/, 'write HOST:PORT').optional(),
     /** Send an HTTP GET. */
@@ -68,6 +70,7 @@ const params = z
     if (typeof p.http === 'string' && !HTTP_URL.test(p.http)) ctx.addIssue({ code: 'custom', message: WRITE_URL, path: ['http'] });
     if (p.body !== undefined && a !== 'http') ctx.addIssue({ code: 'custom', message: 'body applies to http probes only', path: ['body'] });
     if (p.to !== undefined && a !== 'dns') ctx.addIssue({ code: 'custom', message: 'to applies to dns probes only', path: ['to'] });
+    if (p.size !== undefined && a !== 'ping') ctx.addIssue({ code: 'custom', message: 'size applies to ping probes only', path: ['size'] });
   });
 
 type Params = z.output<typeof params>;
@@ -96,11 +99,13 @@ function probePing(p: Params, env: Env): Verdict {
   const want = p.expect ?? 'reply';
   const addr = lookup(env, target);
   if ('why' in addr) return want === 'no-reply' ? pass(`No reply: ${addr.why}.`) : fail(`A ping from ${env.place.label} to ${target} could not be sent: ${addr.why}.`);
-  const r = env.sim.ping(env.place.ns, addr.ip, { id: 0x4c41, seq: 1 });
+  const r = env.sim.ping(env.place.ns, addr.ip, { id: 0x4c41, seq: 1, ...(p.size !== undefined ? { size: p.size } : {}) });
   const replied = r.outcome.kind === 'reply';
   const story = explainTrace(env.sim, r.trace);
-  if (replied === (want === 'reply')) return pass(replied ? `${target} answers pings from ${env.place.label}.` : `${target} does not answer pings from ${env.place.label}. ${story}`);
-  return fail(replied ? `${target} still answers pings from ${env.place.label}.` : `A ping from ${env.place.label} to ${target} gets no reply. ${story}`);
+  const pings = p.size !== undefined ? `pings of ${p.size} data bytes` : 'pings';
+  const aPing = p.size !== undefined ? `A ping of ${p.size} data bytes` : 'A ping';
+  if (replied === (want === 'reply')) return pass(replied ? `${target} answers ${pings} from ${env.place.label}.` : `${target} does not answer ${pings} from ${env.place.label}. ${story}`);
+  return fail(replied ? `${target} still answers ${pings} from ${env.place.label}.` : `${aPing} from ${env.place.label} to ${target} gets no reply. ${story}`);
 }
 
 function probeTcp(p: Params, env: Env): Verdict {

@@ -466,8 +466,10 @@ export const ipBusybox: Command = {
     let rest = args.slice(1);
     const verb = rest[0];
     if (verb !== undefined && MODIFY.includes(verb)) {
-      if (which === 'link') throw new CommandError('EXEC_FAILED', 'ip: SIOCSIFFLAGS: Operation not permitted', 1);
-      throw new CommandError('EXEC_FAILED', 'ip: RTNETLINK answers: Operation not permitted', 1);
+      // Without CAP_NET_ADMIN (measured, busybox ip, exit status 2): `link set` changes the MTU
+      // (SIOCSIFMTU) before the flags (SIOCSIFFLAGS), the others go through netlink.
+      if (which === 'link') throw new CommandError('EXEC_FAILED', `ip: ${rest.includes('mtu') ? 'SIOCSIFMTU' : 'SIOCSIFFLAGS'}: Operation not permitted`, 2);
+      throw new CommandError('EXEC_FAILED', 'ip: RTNETLINK answers: Operation not permitted', 2);
     }
     if (verb === 'show' || verb === 'list' || verb === 'lst') rest = rest.slice(1);
     let devName: string | undefined;

@@ -39,7 +39,9 @@
  * sandbox does not model it), net-conf.json options other than the backend's Type (Port, VNI,
  * DirectRouting, MTU), the wording of Go's JSON syntax errors, and cni0's MTU following its
  * ports (the kernel keeps a bridge at its smallest port's MTU, so it rises to 1500 once the last
- * 1450 pod is gone; cni0 here keeps the MTU it was created with).
+ * 1450 pod is gone; cni0 here keeps the MTU it was created with), and host-gw's route check
+ * (its RouteNetwork re-adds a missing route every 10 seconds; here, as with VXLAN, a route
+ * deleted by hand comes back only when flanneld starts again).
  */
 import { broadcast, formatCidr, formatIp, nth, type Cidr, type Ip } from '../ipv4';
 import { randomMac } from '../mac';
