@@ -17,11 +17,13 @@ import { threePools } from './three-pools';
 import { kubeProxy } from './kube-proxy';
 import { kubeProxyIpvs } from './kube-proxy-ipvs';
 import { networkModel } from './network-model';
+import { networkPolicy } from './network-policy';
+import { networkPolicyFlannel } from './network-policy-flannel';
 import { services } from './services';
 import { ingress } from './ingress';
 import { troubleshooting } from './troubleshooting';
 
-export const LABS: readonly LabDefinition[] = [packets, ipv4Header, encapsulation, dockerBridge, pods, podToPodSameNode, podToPodAcrossNodes, threePools, networkModel, designPrinciples, services, kubeProxy, kubeProxyIpvs, serviceTypes, dns, ingress, troubleshooting];
+export const LABS: readonly LabDefinition[] = [packets, ipv4Header, encapsulation, dockerBridge, pods, podToPodSameNode, podToPodAcrossNodes, threePools, networkModel, designPrinciples, services, kubeProxy, kubeProxyIpvs, serviceTypes, dns, ingress, networkPolicy, networkPolicyFlannel, troubleshooting];
 
 export function findLab(id: string): LabDefinition | undefined {
   return LABS.find((l) => l.id === id);

@@ -29,6 +29,8 @@ const lab = webLab(
     task('outcome-clusterip', observed('ping-outcome', { to: '{{web.ip}}' })),
     task('outcome-lan', { answer: { observed: { value: 'ping-outcome', from: 'workstation', to: '192.168.49.77' } } }),
     task('hops', observed('routed-hops', { to: '@target' })),
+    task('tcp', observed('tcp-outcome', { to: '{{web.ip}}' })),
+    task('tcp-pod', observed('tcp-outcome', { to: '@target' })),
     task('snat', observed('snat-port', { to: '192.168.49.1' })),
     task('dnat', observed('dnat-destination', { to: '{{web.ip}}' })),
     task('seen-outside', observed('seen-source', { to: '192.168.49.1' })),
@@ -224,6 +226,26 @@ describe('NAT', () => {
     // address of the interface it leaves by: cni0 for a pod on the node, flannel.1 otherwise.
     const local = endpoint.startsWith(node.podCidr!.split('.').slice(0, 3).join('.') + '.');
     expect(seen('seen-service-from-node')).toBe(local ? node.bridgeIp : node.tunnelIp);
+  });
+});
+
+describe('TCP connection attempts', () => {
+  it('reads connected, refused and no answer as wget meets them', async () => {
+    expect((await run('kubectl exec client -- wget -q -T 1 -O /dev/null http://web/')).status).toBe(0);
+    expect(seen('tcp')).toBe('connected');
+    // Nothing listens on port 81: the pod's kernel answers with a reset.
+    expect((await run(`kubectl exec client -- wget -q -T 1 -O /dev/null http://${b().target!.ip}:81/`)).stderr).toContain('Connection refused');
+    expect(seen('tcp-pod')).toBe('refused');
+    // A DROP on the target's node: nothing comes back, and wget times out.
+    await run(`ssh ${b().target!.node}`);
+    await run(`iptables -I FORWARD -d ${b().target!.ip} -p tcp -j DROP`);
+    await run('exit');
+    expect((await run(`kubectl exec client -- wget -q -T 1 -O /dev/null http://${b().target!.ip}/`)).stderr).toContain('download timed out');
+    expect(seen('tcp-pod')).toBe('no answer');
+    await run(`ssh ${b().target!.node}`);
+    await run(`iptables -D FORWARD -d ${b().target!.ip} -p tcp -j DROP`);
+    await run('exit');
+    expect(seen('tcp')).toBe('connected');
   });
 });
 

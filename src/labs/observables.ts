@@ -20,7 +20,7 @@ import type { Hop } from '../sim/forward';
 import { decidingSteps, networkGraph, nodeVertexId, pathOf, pathVertices, tracePath, type DecidingStep, type NetworkGraph, type VertexPath } from '../sim/graph';
 import { decodeDns, DNS_PORT } from '../sim/dns';
 import { formatIp, parseIp, type Ip } from '../sim/ipv4';
-import { ICMP_DEST_UNREACH, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, ICMP_TIME_EXCEEDED, type EthernetFrame, type Ipv4Packet } from '../sim/packet';
+import { ICMP_DEST_UNREACH, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, ICMP_TIME_EXCEEDED, TCP_ACK, TCP_RST, TCP_SYN, type EthernetFrame, type Ipv4Packet } from '../sim/packet';
 import type { CheckContext, TraceEvent } from './checks/types';
 import { display, type NormalizerName } from './normalize';
 import { placeProblems } from './places';
@@ -200,6 +200,35 @@ export const OBSERVABLES: Record<string, Observable> = {
       if (back.some((h) => h.ip!.icmp?.type === ICMP_TIME_EXCEEDED)) return ['ttl exceeded'];
       if (ev.trace.errors.some((e) => e.ns === mine)) return ['unreachable'];
       return ['no reply'];
+    },
+  },
+  'tcp-outcome': {
+    name: 'tcp-outcome',
+    doc: 'What came back for a TCP connection attempt (a SYN) from `from` to `to`: `connected` (a SYN-ACK), `refused` (a reset, an ICMP port unreachable, or a REJECT rule on the sender), `unreachable` (another ICMP destination unreachable, or no route), `not permitted` (a DROP rule on the sender: connect() fails with EPERM) or `no answer` (nothing came back: the SYN or its answer was dropped on the way, which is what wget and curl report as a timeout). `to` is a place or an address; a ClusterIP stands for the pod DNAT chose.',
+    normalize: 'word',
+    needs: ['to'],
+    how: 'connect from {{from}} to {{to}} (wget, curl, nc)',
+    extract(ref, ctx, ev) {
+      if (!fromHere(ref, ctx, ev)) return [];
+      const first = ev.trace.hops.find((h) => h.ip);
+      const seg = first?.packet?.payload;
+      if (!first?.ip || seg?.kind !== 'tcp' || !(seg.flags & TCP_SYN) || seg.flags & TCP_ACK) return [];
+      const to = addressesOf(ctx, ref.to!);
+      const dnatTo = ev.trace.hops.filter((h) => h.action === 'dnat' && h.leg === first.leg && h.ip).map((h) => h.ip!.dst);
+      if (!to.includes(sentDst(first)!) && !dnatTo.some((d) => to.includes(d))) return [];
+      const mine = ctx.place(ref.from).ns;
+      const back = ev.trace.hops.filter((h) => h.ns === mine && h.action === 'deliver' && h.ip?.dst === first.ip!.src && h.leg !== first.leg);
+      for (const h of back) {
+        const pl = h.packet?.payload;
+        if (pl?.kind === 'tcp' && pl.dstPort === first.ip.sport) {
+          if (pl.flags & TCP_RST) return ['refused'];
+          if (pl.flags & TCP_SYN && pl.flags & TCP_ACK) return ['connected'];
+        }
+        if (h.ip!.icmp?.type === ICMP_DEST_UNREACH) return [h.ip!.icmp.code === 3 ? 'refused' : 'unreachable'];
+      }
+      const err = ev.trace.errors.find((e) => e.ns === mine);
+      if (err) return [err.errno === 'ECONNREFUSED' ? 'refused' : err.errno === 'EPERM' ? 'not permitted' : 'unreachable'];
+      return ['no answer'];
     },
   },
   'routed-hops': {

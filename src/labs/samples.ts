@@ -185,3 +185,33 @@ export async function samplePacket(labId: LabRef, command: string, setup: string
   if (!found) throw new Error(`samplePacket: "${rendered}" in lab ${typeof labId === 'string' ? labId : labId.id} put no IPv4 packet on a wire. Its output:\n${output}`);
   return { command: rendered, output, frame: found.frame, packet: found.frame.slice(14), summary: found.summary, host: found.host };
 }
+
+/** What became of one command's traffic: its output, and the first step that dropped a packet of it. */
+export interface OutcomeSample extends Sample {
+  /** The host and the trace's sentence of the first drop (an iptables DROP or the engine's own), if any. */
+  drop?: { host: string; detail: string };
+}
+
+/**
+ * Runs `setup`, then each command in turn, in one fresh default-seed session, and says for each
+ * what it printed and where its traffic was first dropped (read from the session's trace
+ * events, as the packet path view shows them): for pictures of what a policy lets through.
+ */
+export async function sampleOutcomes(labId: LabRef, commands: string[], setup: string[] = []): Promise<OutcomeSample[]> {
+  const { s, clock } = await session(labId);
+  if (setup.length) await transcript(s, clock, setup.map((l) => render(l, s.bindings)), { quiet: true });
+  const out: OutcomeSample[] = [];
+  for (const command of commands) {
+    const rendered = render(command, s.bindings);
+    let drop: OutcomeSample['drop'];
+    const stop = s.subscribe((e) => {
+      if (drop || e.type !== 'trace') return;
+      const h = e.trace.hops.find((x) => x.action === 'drop' || (x.action === 'filter' && /: DROP\b/.test(x.detail)));
+      if (h) drop = { host: h.host, detail: h.detail };
+    });
+    const output = await transcript(s, clock, [rendered], { quiet: true });
+    stop();
+    out.push({ command: rendered, output, ...(drop ? { drop } : {}) });
+  }
+  return out;
+}

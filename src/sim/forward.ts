@@ -45,7 +45,9 @@
  * kernel never confirms it. Where the
  * namespace has raw and mangle tables (once something was written there) their chains run at
  * the same hooks first, as Linux orders them (raw, then mangle, then nat or filter); a DROP
- * there ends the packet. Every rule that matches counts the packet (netfilter.ts). Bridged IPv4
+ * there ends the packet. A filter DROP's step names the user chain of the rule that dropped and
+ * that rule's comment (Felix's "Drop if no policies passed packet" in cali-tw-<iface>), or the
+ * chain's policy. Every rule that matches counts the packet (netfilter.ts). Bridged IPv4
  * frames pass the hooks only where net.bridge.bridge-nf-call-iptables is on (linux/sysctl.ts);
  * a routed packet is dropped where ip_forward is off. Before a packet moves, the daemons that
  * program the kernel (kube-proxy, a policy agent such as Canal's Felix: daemons.ts) bring their
@@ -680,7 +682,7 @@ class Engine {
       if (chain === 'INPUT' && meta.ct) delete meta.ct.entry.unconfirmed;
       return true;
     }
-    this.hop(ns, 'filter', `filter ${chain}: ${v.verdict}${v.rejectWith ? ` (${v.rejectWith})` : ''}`, inDev ?? outDev, p, undefined, v.fired);
+    this.hop(ns, 'filter', `filter ${chain}: ${v.verdict}${v.rejectWith ? ` (${v.rejectWith})` : ''}${v.verdict === 'DROP' ? droppedBy(chain, v.fired) : ''}`, inDev ?? outDev, p, undefined, v.fired);
     if (v.verdict === 'REJECT') {
       if (local) this.result.errors.push({ ns: ns.id, errno: 'ECONNREFUSED', packet: p });
       else this.icmpError(ns, p, ICMP_DEST_UNREACH, v.rejectWith === 'icmp-host-unreachable' ? 1 : v.rejectWith === 'icmp-net-unreachable' ? 0 : 3, 0, meta.ct);
@@ -1315,4 +1317,20 @@ function hopHeader(p: Ipv4Packet): NonNullable<Hop['ip']> {
     h.dport = pl.dstPort;
   } else if (pl.kind === 'icmp') h.icmp = { type: pl.type, code: pl.code };
   return h;
+}
+
+/**
+ * Where a DROP verdict came from, for the trace's sentence: the user chain of the rule that
+ * dropped (a jump away from the built-in chain), with the rule's own comment (an agent's words,
+ * such as Felix's "Drop if no policies passed packet", not its `cali:` hash); `(policy)` when no
+ * rule dropped and the built-in chain's policy did. Nothing is added for a rule of the built-in
+ * chain itself, which `rules` already shows.
+ */
+function droppedBy(builtin: string, fired: string[]): string {
+  const last = fired.at(-1);
+  if (last === undefined || !/ -j DROP$/.test(last)) return ' (policy)';
+  const chain = /^-A (\S+)/.exec(last)?.[1];
+  if (chain === undefined || chain === builtin) return '';
+  const comment = [...last.matchAll(/--comment "([^"]*)"/g)].map((m) => m[1]!).filter((c) => !/^cali:/.test(c)).at(-1);
+  return ` in ${chain}${comment ? ` ("${comment}")` : ''}`;
 }

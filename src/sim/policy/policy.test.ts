@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import '../apps';
 import { buildCluster } from '../cluster';
 import { podNetns } from '../cni';
 import { inject } from '../forward';
@@ -12,6 +13,7 @@ import { createPod, type ApiContext } from '../k8s/api';
 import { createStored, deleteStored, storedKind } from '../k8s/objects';
 import { normalise, parseSelector, matches, selectorText } from './selector';
 import { selectorSetId, ipsetName, ruleHashes, lengthLimited } from './felix';
+import { calicoIface } from './calico';
 
 const T0 = Date.UTC(2025, 2, 14, 9, 0, 0);
 const NOW = T0 + 600_000;
@@ -182,10 +184,22 @@ describe('NetworkPolicy on Canal: behaviour', () => {
     expect(r.kind).toBe('timeout');
     const hops = r.traces.flatMap((t) => t.hops);
     const drop = hops.find((h) => h.action === 'filter')!;
-    expect(drop.detail).toBe('filter FORWARD: DROP');
+    // The sentence names the endpoint chain that dropped and the rule's own comment.
+    expect(drop.detail).toBe(`filter FORWARD: DROP in cali-tw-${calicoIface('default', 'web')} ("Drop if no policies passed packet")`);
     expect(drop.ns).toBe('node/node-1');
     expect(drop.rules![drop.rules!.length - 1]).toMatch(/^-A cali-tw-cali[0-9a-f]{11} -m comment --comment "cali:[\w-]{16}" -m comment --comment "Drop if no policies passed packet" -m mark --mark 0x0\/0x20000 -j DROP$/);
     expect(r.traces.flatMap((t) => t.deliveries).some((d) => d.ns === ns.id)).toBe(false);
+  });
+
+  it('an egress drop happens on the sender\'s node, in its cali-fw- chain', () => {
+    const { state, ctx } = cluster();
+    policy(ctx, 'default', 'no-egress', { podSelector: { matchLabels: { role: 'frontend' } }, policyTypes: ['Egress'] });
+    const ns = podNetns(state, podOf(state, 'a'))!;
+    const env = { state, rng: rngOver(state.rng), now: NOW, send: (id: string, p: Parameters<typeof inject>[2], o: { openPorts: Set<string> }) => inject(state, id, p, NOW, o) };
+    const r = tcpExchange(env, ns.id, ip(podOf(state, 'web').status.podIP!), 80, new Uint8Array(0), 41003);
+    expect(r.kind).toBe('timeout');
+    const drop = r.traces.flatMap((t) => t.hops).find((h) => h.action === 'filter')!;
+    expect([drop.ns, drop.detail]).toEqual(['node/node-2', `filter FORWARD: DROP in cali-fw-${calicoIface('default', 'a')} ("Drop if no policies passed packet")`]);
   });
 
   it('the host reaches its local pods whatever their ingress policy (Felix does not police host to workload)', () => {
