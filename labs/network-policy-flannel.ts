@@ -10,7 +10,7 @@ export const networkPolicyFlannel = defineLab({
   id: 'network-policy-flannel',
   title: 'The same namespace on flannel alone',
   summary: 'The NetworkPolicy lab\'s pods on a cluster whose network plugin is flannel alone: NetworkPolicies are accepted and stored, and nothing turns them into rules.',
-  topology: { name: 'kubernetes', nodes: 3, namespaces: ['shop'] },
+  topology: { name: 'kubernetes', nodes: 3 },
   manifests: NETWORK_POLICY_MANIFESTS,
   bindings: {
     client: { pod: { name: 'client' } },

@@ -1,13 +1,18 @@
 import { defineLab } from '../src/labs/schema';
 
 /**
- * The workload of the NetworkPolicy lab: in the namespace `shop`, a Deployment `web` (one
+ * The workload of the NetworkPolicy lab: the namespace `shop` and, in it, a Deployment `web` (one
  * nginx pod, app=web) behind a Service `web`, and two busybox pods, `frontend` (app=frontend,
  * the one client that should reach web) and `worker` (app=worker); in `default`, a busybox
  * pod `client`. Shared with the flannel twin (network-policy-flannel.ts) so that both
  * clusters run the same pods.
  */
 export const NETWORK_POLICY_MANIFESTS = `
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+---
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -149,7 +154,7 @@ export const networkPolicy = defineLab({
   title: 'Lock a namespace down, then open exactly one path',
   summary: 'A three-node cluster whose network plugin is Canal: flannel carries the packets, Calico\'s Felix turns NetworkPolicies into iptables rules on every node. In the namespace shop run a web server and two clients; another client runs in default. Deny everything in shop, watch a packet being dropped, let DNS through, then open exactly one path to the web server.',
   defaultSeed: 1,
-  topology: { name: 'kubernetes', nodes: 3, cni: 'canal', namespaces: ['shop'] },
+  topology: { name: 'kubernetes', nodes: 3, cni: 'canal' },
   manifests: NETWORK_POLICY_MANIFESTS,
   bindings: {
     client: { pod: { name: 'client' } },

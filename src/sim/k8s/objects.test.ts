@@ -36,13 +36,6 @@ describe('stored kinds: the API server\'s decoding and defaulting', () => {
     expect(normalise(kind('NetworkPolicy'), 'n', { spec: { podSelector: { matchLabels: { a: 'b' } } } })).toEqual({ spec: { podSelector: { matchLabels: { a: 'b' } }, policyTypes: ['Ingress'] } });
   });
 
-  it('NetworkPolicy peers name a selector or an ipBlock, and an ipBlock stands alone (ValidateNetworkPolicyPeer)', () => {
-    const np = (spec: object) => refusal(() => normalise(kind('NetworkPolicy'), 'n', { spec }));
-    expect(np({ ingress: [{ from: [{ podSelector: null }] }] })).toBe('Invalid: NetworkPolicy.networking.k8s.io "n" is invalid: spec.ingress[0].from[0]: Required value: must specify a peer');
-    expect(np({ egress: [{ ports: [{ port: 53 }] }, { to: [{ podSelector: {} }, { ipBlock: { cidr: '10.0.0.0/8' }, namespaceSelector: {} }] }] })).toBe('Invalid: NetworkPolicy.networking.k8s.io "n" is invalid: spec.egress[1].to[1]: Forbidden: may not specify both ipBlock and another peer');
-    expect(np({ ingress: [{ from: [{ namespaceSelector: {}, podSelector: {} }] }] })).toBe('accepted');
-  });
-
   it('EndpointSlice ports default to TCP', () => {
     expect(normalise(kind('EndpointSlice'), 'e', { addressType: 'IPv4', ports: [{ port: 80 }] })).toEqual({ addressType: 'IPv4', endpoints: [], ports: [{ port: 80, protocol: 'TCP' }] });
   });

@@ -159,7 +159,7 @@ export function fromBase64(b64: string): string | undefined {
 }
 
 /** The fields an object of `kind` keeps, decoded and defaulted; throws the decoder's refusal. */
-export function normalise(kind: StoredKind, name: string, body: Obj): Obj {
+export function normalise(kind: StoredKind, _name: string, body: Obj): Obj {
   switch (kind.kind) {
     case 'ConfigMap': {
       const out: Obj = {};
@@ -194,21 +194,6 @@ export function normalise(kind: StoredKind, name: string, body: Obj): Obj {
     case 'NetworkPolicy': {
       const spec: Obj = isObj(body.spec) ? JSON.parse(JSON.stringify(body.spec)) : {};
       if (!isObj(spec.podSelector)) spec.podSelector = {};
-      // ValidateNetworkPolicyPeer: a peer names at least one selector or an ipBlock, and an
-      // ipBlock alone.
-      const problems: string[] = [];
-      for (const [dir, peers] of [['ingress', 'from'], ['egress', 'to']] as const) {
-        (Array.isArray(spec[dir]) ? (spec[dir] as unknown[]) : []).forEach((r, i) => {
-          if (!isObj(r) || !Array.isArray(r[peers])) return;
-          (r[peers] as unknown[]).forEach((peer, j) => {
-            const set = isObj(peer) ? (['podSelector', 'namespaceSelector', 'ipBlock'] as const).filter((f) => peer[f] !== undefined && peer[f] !== null) : [];
-            const at = `spec.${dir}[${i}].${peers}[${j}]`;
-            if (set.length === 0) problems.push(`${at}: Required value: must specify a peer`);
-            else if (set.length > 1 && set.includes('ipBlock')) problems.push(`${at}: Forbidden: may not specify both ipBlock and another peer`);
-          });
-        });
-      }
-      if (problems.length) throw invalid(kind, name, problems);
       const rules = (list: unknown): void => {
         for (const r of Array.isArray(list) ? list : []) {
           if (!isObj(r)) continue;

@@ -20,4 +20,11 @@ describe('NetworkPolicy validation', () => {
       'spec.policyTypes[0]: Unsupported value: "Both": supported values: "Egress", "Ingress"',
     ]);
   });
+
+  it('refuses a peer that names nothing, and an ipBlock beside a selector (ValidateNetworkPolicyPeer)', () => {
+    expect(texts(validateNetworkPolicy(np({ podSelector: {}, ingress: [{ from: [{ podSelector: null }, { podSelector: {} }] }], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8' }, namespaceSelector: {} }] }] })))).toEqual([
+      'spec.ingress[0].from[0]: Required value: must specify a peer',
+      'spec.egress[0].to[0]: Forbidden: may not specify both ipBlock and another peer',
+    ]);
+  });
 });

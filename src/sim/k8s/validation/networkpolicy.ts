@@ -1,9 +1,9 @@
 /**
  * NetworkPolicies as the API server validates them (ValidateNetworkPolicy): the pod selector
- * and peers' selectors, ports (a number or an IANA_SVC_NAME, protocol enum, endPort only with
+ * and peers' selectors (each peer naming a selector or an ipBlock, an ipBlock alone), ports (a number or an IANA_SVC_NAME, protocol enum, endPort only with
  * a numeric port and not below it), ipBlock CIDRs, and policyTypes from Ingress and Egress.
  */
-import { invalid, notSupported, required, type FieldError } from './field';
+import { forbidden, invalid, notSupported, required, type FieldError } from './field';
 import { isObj, listAt, objAt, strAt, validateLabelSelector, validateObjectMeta, type Obj } from './meta';
 import { nameIsDnsSubdomain } from './names';
 import { validatePortNumOrName, validateProtocol } from './ports';
@@ -39,6 +39,10 @@ function validateRules(list: unknown[], field: string, peersKey: 'from' | 'to'):
         if (!cidr) errs.push(required(`${at}.ipBlock.cidr`));
         else if (!validCidr(cidr)) errs.push(invalid(`${at}.ipBlock.cidr`, cidr, 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)'));
       }
+      // A peer names a selector or an ipBlock (null counts as absent), and an ipBlock stands alone.
+      const named = (['podSelector', 'namespaceSelector', 'ipBlock'] as const).filter((f) => peer[f] !== undefined && peer[f] !== null);
+      if (named.length === 0) errs.push(required(at, 'must specify a peer'));
+      else if (named.length > 1 && named.includes('ipBlock')) errs.push(forbidden(at, 'may not specify both ipBlock and another peer'));
     });
   });
   return errs;
