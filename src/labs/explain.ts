@@ -5,7 +5,7 @@
  * sandbox, or where a packet went and why it stopped, read from the same state and traces
  * the packets moved through. Each function returns one or two plain sentences.
  */
-import type { Hop, TraceResult } from '../sim/forward';
+import { isDropStep, type Hop, type TraceResult } from '../sim/forward';
 import { contains, formatCidr, formatIp, parseIp, type Ip } from '../sim/ipv4';
 import { isRst } from '../sim/packet';
 import type { Sim } from '../sim/sim';
@@ -84,8 +84,7 @@ export function explainTrace(sim: Sim, trace: TraceResult): string {
   const local = trace.errors[0];
   const unknown = who ? '' : ` ${explainAddress(sim, formatIp(dst))}`;
   if (local) return `${what}, but ${hostName(sim.state, local.ns)} could not send it: ${ERRNO[local.errno]} (${local.errno}).${unknown}`;
-  // A drop by the engine, or by an iptables DROP (a firewall's rule, a policy agent's chain).
-  const drop = trace.hops.find((h) => h.action === 'drop' || (h.action === 'filter' && /: DROP\b/.test(h.detail)));
+  const drop = trace.hops.find(isDropStep);
   const clusterIp = proto === 1 && Object.keys(sim.state.k8s.nodes).length > 0 && contains(sim.state.config.serviceCidr, dst);
   const why = `${clusterIp ? ' No interface has a Service address, so nothing answers a ping to it: kube-proxy rewrites only TCP, UDP and SCTP to the Service\'s ports.' : ''}${unknown}`;
   const reset = proto === 6 && trace.deliveries.some((d) => d.ns === first.ns && d.packet.dst === src && d.packet.payload.kind === 'tcp' && isRst(d.packet.payload));

@@ -9,6 +9,7 @@
  * built once and each sample starts from a restored snapshot of it.
  */
 import { REFERENCE_TIME, requireLab } from './catalog';
+import { isDropStep } from '../sim/forward';
 import type { OutputSink } from './contract';
 import type { LabDefinition } from './schema';
 import { LabSession } from './session';
@@ -206,7 +207,7 @@ export async function sampleOutcomes(labId: LabRef, commands: string[], setup: s
     let drop: OutcomeSample['drop'];
     const stop = s.subscribe((e) => {
       if (drop || e.type !== 'trace') return;
-      const h = e.trace.hops.find((x) => x.action === 'drop' || (x.action === 'filter' && /: DROP\b/.test(x.detail)));
+      const h = e.trace.hops.find(isDropStep);
       if (h) drop = { host: h.host, detail: h.detail };
     });
     const output = await transcript(s, clock, [rendered], { quiet: true });
