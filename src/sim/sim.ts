@@ -19,6 +19,7 @@
  */
 import { noteNetworkChange } from './host/node-health';
 import { clone } from './clone';
+import { carryDerived } from './derived';
 import { runDaemons } from './daemons';
 import { buildCluster, type ClusterSpec } from './cluster';
 import { podNetns } from './cni';
@@ -107,7 +108,9 @@ export class Sim {
   /** Resumes from a snapshot (the state is cloned, so the snapshot stays untouched). */
   static restore(snapshot: SimState, clock: Clock): Sim {
     if (snapshot.format !== STATE_FORMAT) throw new Error(`unsupported sandbox state format ${String(snapshot.format)}`);
-    return new Sim(upgradeDockerState(clone(snapshot)), clock);
+    const copy = clone(snapshot);
+    carryDerived(snapshot, copy);
+    return new Sim(upgradeDockerState(copy), clock);
   }
 
   /**

@@ -52,6 +52,7 @@ import { newIpSet, type IpSet } from '../ipset';
 import { invalidateLayers, net, type Match, type Netfilter, type Rule, type Target } from '../netfilter';
 import { fnv32a } from '../k8s/names';
 import type { Netns } from '../netns';
+import { derivedCache } from '../derived';
 import type { SimState } from '../state';
 import { calicoPolicies, policiesFor, profile, selects, utf8, workloadEndpoints, type CalicoPolicy, type ModelRule, type PortRange, type WorkloadEndpoint } from './calico';
 import { normalise } from './selector';
@@ -641,8 +642,11 @@ export function writeNode(ns: Netns, render: NodeRender): void {
 /** Felix's resync interval in Canal's manifest (FELIX_IPTABLESREFRESHINTERVAL). */
 export const REFRESH_MS = 60_000;
 
-/** What Felix last rendered from, per state (kept outside the JSON state: a restored sandbox renders again). */
-const LAST = new WeakMap<SimState, { digest: string; at: number }>();
+/**
+ * What Felix last rendered from, per state (kept outside the JSON state: a sandbox restored from
+ * storage renders again; a whole copy of a live state carries it, derived.ts).
+ */
+const LAST = derivedCache<{ digest: string; at: number }>();
 
 function digest(state: SimState): string {
   const parts: string[] = [];
