@@ -164,6 +164,14 @@ describe('when nothing answers', () => {
     expect(r.took).toBe(1000 + 10_000);
   });
 
+  it('-W sets that wait: `-c 2 -W 1` ends after 2 s, as busybox 1.35 does', async () => {
+    const { run, svcIp } = await open(1, 60_000);
+    const r = await run(`kubectl exec client -- ping -c 2 -W 1 ${svcIp}`);
+    expect(r.stdout).toContain('2 packets transmitted, 0 packets received, 100% packet loss');
+    expect(r.took).toBe(1000 + 1000);
+    expect((await run(`kubectl exec client -- ping -c 1 -W 3 ${svcIp}`)).took).toBe(3000);
+  });
+
   it('an unused pod IP on the client\'s node: nothing printed per packet, 100% loss, exit 1', async () => {
     const { run, client } = await open(1, 60_000);
     const unused = client.status.podIP!.replace(/\d+$/, '200');
