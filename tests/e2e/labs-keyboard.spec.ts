@@ -14,7 +14,7 @@
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { LABS } from '../../labs/index';
-import { labSeed, lessonPathFor, openLab, panel, taskItem, terminalLines } from './helpers';
+import { labSeed, lessonPathFor, openLab, panel, taskItem, terminalLines, terminalState } from './helpers';
 import { LabModel, parseAnswer } from './lab-model';
 import { needsMore } from '../../src/shell/tokenize';
 
@@ -49,17 +49,50 @@ async function tabToTerminal(page: Page, labId: string): Promise<void> {
     return;
   }
   await page.keyboard.press('Enter');
-  for (let i = 0; i < 400; i++) {
-    if (await isInTerminal(page, labId)) return;
-    await page.keyboard.press('Tab');
-  }
-  throw new Error(`the terminal of ${labId} cannot be reached with Tab`);
+  await tabTo(page, panel(page, labId).locator('.xterm:visible .xterm-helper-textarea'));
 }
 
-/** Tab until `target` has the focus (or, for a group, one of its elements); fails if it never does. */
+/**
+ * How many presses of Tab (or Shift+Tab, `back`) move the focus from where it is to the first
+ * of `els`, reckoned in the page from the sequential focus order: focusable elements in document
+ * order that are rendered, enabled and not inert, with one stop per radio group (its checked
+ * radio, else its first going forward and its last going back). Undefined when the target is
+ * not in that order. Only a guess: the caller presses that many times, then checks.
+ */
+function tabDistance(els: Element[], back: boolean): number | undefined {
+  const FOCUSABLE = 'a[href], button, input, select, textarea, summary, [tabindex]';
+  const all = [...document.querySelectorAll<HTMLElement>(FOCUSABLE)].filter(
+    (el) => el.tabIndex >= 0 && !(el as HTMLButtonElement).disabled && !el.closest('[inert]') && el.checkVisibility({ visibilityProperty: true }),
+  );
+  const stops = all.filter((el) => {
+    if (!(el instanceof HTMLInputElement) || el.type !== 'radio' || !el.name) return true;
+    const group = all.filter((o) => o instanceof HTMLInputElement && o.type === 'radio' && o.name === el.name && o.form === el.form) as HTMLInputElement[];
+    const checked = group.find((o) => o.checked);
+    return checked ? el === checked : el === (back ? group.at(-1) : group[0]);
+  });
+  const at = stops.indexOf(document.activeElement as HTMLElement);
+  const targets = els.map((e) => stops.indexOf(e as HTMLElement)).filter((i) => i >= 0);
+  if (at < 0 || targets.length === 0) return undefined;
+  const n = back ? Math.min(...targets.map((t) => (at - t + stops.length) % stops.length)) : Math.min(...targets.map((t) => (t - at + stops.length) % stops.length));
+  return n;
+}
+
+/**
+ * Moves the focus to `target` (or, for a group, one of its elements) with Tab or Shift+Tab,
+ * whichever takes fewer presses, as a keyboard user who can see the page would; fails if it
+ * never gets there. The presses are counted in the page first and sent together, then checked,
+ * and Tab is pressed one at a time after that if the count was off.
+ */
 async function tabTo(page: Page, target: Locator): Promise<void> {
+  const focused = (): Promise<boolean> => target.evaluateAll((els) => els.some((el) => el === document.activeElement));
+  const forward = await target.evaluateAll(tabDistance, false);
+  const backward = await target.evaluateAll(tabDistance, true);
+  const [key, guess] = backward !== undefined && (forward === undefined || backward < forward) ? ['Shift+Tab', backward] : ['Tab', forward];
+  if (guess !== undefined && guess < 300) {
+    for (let i = 0; i < guess; i++) await page.keyboard.press(key);
+  }
   for (let i = 0; i < 300; i++) {
-    if (await target.evaluateAll((els) => els.some((el) => el === document.activeElement))) return;
+    if (await focused()) return;
     await page.keyboard.press('Tab');
   }
   throw new Error('not reachable with Tab');
@@ -78,11 +111,10 @@ async function typeLine(page: Page, labId: string, line: string, continues: bool
   await expect
     .poll(
       async () => {
-        const lines = await terminalLines(page, labId);
+        const { lines, busy } = await terminalState(page, labId);
         const last = lines.at(-1) ?? '';
         if (continues) return lines.length > before && PS2_ONLY.test(last);
-        const busy = await panel(page, labId).getAttribute('data-busy');
-        return busy === null && lines.length > before && PROMPT_ONLY.test(last);
+        return !busy && lines.length > before && PROMPT_ONLY.test(last);
       },
       { timeout: 30_000 + (sleep ? Number(sleep[1]) * 1000 : 0), intervals: [25, 50, 100], message: `command did not finish: ${line}` },
     )
@@ -134,9 +166,9 @@ async function answerByKeyboard(page: Page, labId: string, model: LabModel, task
     await page.keyboard.press('Enter');
     await expect(item.locator('[data-locked]')).toContainText(`Your prediction: ${value}, locked.`);
   }
-  // Back to the terminal: Shift+Tab from the panel reaches it.
-  for (let i = 0; i < 300 && !(await isInTerminal(page, labId)); i++) await page.keyboard.press('Shift+Tab');
-  expect(await isInTerminal(page, labId), 'the terminal is reachable again with Shift+Tab').toBe(true);
+  // Back to the terminal.
+  await tabTo(page, panel(page, labId).locator('.xterm:visible .xterm-helper-textarea'));
+  expect(await isInTerminal(page, labId), 'the terminal is reachable again by keyboard').toBe(true);
 }
 
 for (const def of LABS.filter((l) => l.tasks.length > 0)) {
