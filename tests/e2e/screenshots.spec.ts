@@ -98,83 +98,87 @@ async function reveal(page: Page, item: Locator): Promise<void> {
   await page.waitForFunction(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(true)))));
 }
 
-for (const scheme of ['light', 'dark'] as const) {
-  for (const size of ['desktop', 'phone'] as const) {
-    test(`lab panel states ${scheme} ${size}`, async ({ page }) => {
-      test.setTimeout(120_000);
-      await page.setViewportSize(panelSizes[size]);
-      await page.emulateMedia({ colorScheme: scheme, reducedMotion: 'reduce' });
-      await page.goto(await lessonPathFor(page));
-      const lab = await openLab(page);
-      const model = await LabModel.load(LAB, await labSeed(page));
-      const shot = (name: string) => page.screenshot({ path: `${DIR}/panel-${scheme}-${size}-${name}.png` });
-      if (size === 'phone') await lab.locator('.lab-tasks').evaluate((el) => el.scrollIntoView({ block: 'start' }));
-      await shot('start');
-
-      // A choice, answered wrongly (its option explains itself).
-      const choice = model.find((t) => t.input?.kind === 'choice')[0];
-      if (choice?.input?.kind === 'choice') {
-        const item = taskItem(page, choice.id);
-        const h = await model.fresh();
-        const right = h.session.grader.expected(choice.id) ?? '';
-        const wrong = choice.input.options.find((o) => !right.split(',').includes(o.id)) ?? choice.input.options[0]!;
-        await item.getByRole(choice.input.multiple ? 'checkbox' : 'radio', { name: wrong.text.replace(/`/g, ''), exact: true }).check();
-        await item.getByRole('button', { name: 'Check', exact: true }).click();
-        await expect(item).toHaveAttribute('data-status', 'failed');
-        await reveal(page, item);
-        await shot('choice');
+// One page per size; each state is photographed in both themes.
+for (const size of ['desktop', 'phone'] as const) {
+  test(`lab panel states ${size}, light and dark`, async ({ page }) => {
+    test.setTimeout(120_000);
+    await page.setViewportSize(panelSizes[size]);
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    await page.goto(await lessonPathFor(page));
+    const lab = await openLab(page);
+    const model = await LabModel.load(LAB, await labSeed(page));
+    const shot = async (name: string): Promise<void> => {
+      for (const scheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme: scheme, reducedMotion: 'reduce' });
+        await page.screenshot({ path: `${DIR}/panel-${scheme}-${size}-${name}.png` });
       }
+    };
+    if (size === 'phone') await lab.locator('.lab-tasks').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await shot('start');
 
-      // A prediction, locked in.
-      const prediction = model.find((t) => t.input?.kind === 'prediction')[0];
-      if (prediction) {
-        const item = taskItem(page, prediction.id);
-        const value = model.answerValue(prediction.id) ?? '1';
-        if (prediction.input?.kind === 'prediction' && prediction.input.options) await item.getByRole('radio', { name: value, exact: true }).check();
-        else await item.getByLabel('Your prediction').fill(value);
-        await item.getByRole('button', { name: 'Lock in' }).click();
-        await expect(item.locator('[data-locked]')).toBeVisible();
-        await reveal(page, item);
-        await shot('prediction-locked');
-      }
+    // A choice, answered wrongly (its option explains itself).
+    const choice = model.find((t) => t.input?.kind === 'choice')[0];
+    if (choice?.input?.kind === 'choice') {
+      const item = taskItem(page, choice.id);
+      const h = await model.fresh();
+      const right = h.session.grader.expected(choice.id) ?? '';
+      const wrong = choice.input.options.find((o) => !right.split(',').includes(o.id)) ?? choice.input.options[0]!;
+      await item.getByRole(choice.input.multiple ? 'checkbox' : 'radio', { name: wrong.text.replace(/`/g, ''), exact: true }).check();
+      await item.getByRole('button', { name: 'Check', exact: true }).click();
+      await expect(item).toHaveAttribute('data-status', 'failed');
+      await reveal(page, item);
+      await shot('choice');
+    }
 
-      // A hint, revealed (and the score line counting it).
-      const hinted = model.find((t) => t.hints.total > 0 && !t.takesAnswer)[0] ?? model.find((t) => t.hints.total > 0)[0];
-      if (hinted) {
-        const item = taskItem(page, hinted.id);
-        await item.getByRole('button', { name: /^Hint \(/ }).click();
-        await expect(item.locator('[data-task-hints] li')).toHaveCount(1);
-        await reveal(page, item);
-        await shot('hint');
-      }
+    // A prediction, locked in.
+    const prediction = model.find((t) => t.input?.kind === 'prediction')[0];
+    if (prediction) {
+      const item = taskItem(page, prediction.id);
+      const value = model.answerValue(prediction.id) ?? '1';
+      if (prediction.input?.kind === 'prediction' && prediction.input.options) await item.getByRole('radio', { name: value, exact: true }).check();
+      else await item.getByLabel('Your prediction').fill(value);
+      await item.getByRole('button', { name: 'Lock in' }).click();
+      await expect(item.locator('[data-locked]')).toBeVisible();
+      await reveal(page, item);
+      await shot('prediction-locked');
+    }
 
-      // The solution: its confirmation, then the solution with its steps.
-      const solved = await model.solvedByItsSolution();
-      if (solved) {
-        const item = taskItem(page, solved.id);
-        await reveal(page, item);
-        await item.getByRole('button', { name: 'Show solution' }).click();
-        await expect(page.getByRole('dialog', { name: 'Show the solution?' })).toBeVisible();
-        await shot('solution-dialog');
-        await page.getByRole('dialog').getByRole('button', { name: 'Show solution' }).click();
-        await expect(item.locator('[data-task-solution]')).toBeVisible();
-        await reveal(page, item);
-        await shot('solution');
-      }
+    // A hint, revealed (and the score line counting it).
+    const hinted = model.find((t) => t.hints.total > 0 && !t.takesAnswer)[0] ?? model.find((t) => t.hints.total > 0)[0];
+    if (hinted) {
+      const item = taskItem(page, hinted.id);
+      await item.getByRole('button', { name: /^Hint \(/ }).click();
+      await expect(item.locator('[data-task-hints] li')).toHaveCount(1);
+      await reveal(page, item);
+      await shot('hint');
+    }
 
-      // A task passed by a terminal command: announced under the terminal.
-      const passing = await model.passedByCommands();
-      if (passing) {
-        for (const command of passing.commands) await run(page, command);
-        await expect(lab.locator('[data-news-text]')).toContainText('passed');
-        if (size === 'phone') await lab.locator('.lab-workspace').evaluate((el) => el.scrollIntoView({ block: 'end' }));
-        await shot('announced');
-        await page.keyboard.press('Escape');
-        await page.keyboard.press('Tab');
-        await page.keyboard.press('Enter');
-        await expect(lab.locator('[data-task-id]:focus')).toHaveCount(1);
-        await shot('shown');
-      }
-    });
-  }
+    // The solution: its confirmation, then the solution with its steps.
+    const solved = await model.solvedByItsSolution();
+    if (solved) {
+      const item = taskItem(page, solved.id);
+      await reveal(page, item);
+      await item.getByRole('button', { name: 'Show solution' }).click();
+      await expect(page.getByRole('dialog', { name: 'Show the solution?' })).toBeVisible();
+      await shot('solution-dialog');
+      await page.getByRole('dialog').getByRole('button', { name: 'Show solution' }).click();
+      await expect(item.locator('[data-task-solution]')).toBeVisible();
+      await reveal(page, item);
+      await shot('solution');
+    }
+
+    // A task passed by a terminal command: announced under the terminal.
+    const passing = await model.passedByCommands();
+    if (passing) {
+      for (const command of passing.commands) await run(page, command);
+      await expect(lab.locator('[data-news-text]')).toContainText('passed');
+      if (size === 'phone') await lab.locator('.lab-workspace').evaluate((el) => el.scrollIntoView({ block: 'end' }));
+      await shot('announced');
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Enter');
+      await expect(lab.locator('[data-task-id]:focus')).toHaveCount(1);
+      await shot('shown');
+    }
+  });
 }
