@@ -1,10 +1,11 @@
 /**
  * Every lab of the course completed with the keyboard alone, as a learner who does not use a
  * mouse would: from the top of the lesson, the skip link to the terminal; type each line of
- * the lab's stored solution there, and answer the first task of each input kind in the panel (a text
- * field typed into, a choice picked with the arrow keys, a prediction locked in), moving
- * between the terminal and the panel with Escape and Tab; later answers are typed at the prompt
- * (`answer TASK VALUE`). Every task passes and the score is full.
+ * the lab's stored solution there, and answer the first task of each input kind in the panel
+ * (a text field typed into, a choice picked with the arrow keys, a prediction locked in),
+ * moving between the terminal and the panel with Escape, then Tab or Shift+Tab (whichever is
+ * shorter); later answers are typed at the prompt (`answer TASK VALUE`). Every task passes
+ * and the score is full.
  *
  * Then the finished lab is photographed for a person to look at, light and dark, desktop and
  * phone: test-results/screenshots/lab-<id>-<scheme>-<size>.png.
@@ -73,8 +74,7 @@ function tabDistance(els: Element[], back: boolean): number | undefined {
   const at = stops.indexOf(document.activeElement as HTMLElement);
   const targets = els.map((e) => stops.indexOf(e as HTMLElement)).filter((i) => i >= 0);
   if (at < 0 || targets.length === 0) return undefined;
-  const n = back ? Math.min(...targets.map((t) => (at - t + stops.length) % stops.length)) : Math.min(...targets.map((t) => (t - at + stops.length) % stops.length));
-  return n;
+  return Math.min(...targets.map((t) => (back ? at - t : t - at) + stops.length).map((d) => d % stops.length));
 }
 
 /**
