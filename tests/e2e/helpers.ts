@@ -3,6 +3,7 @@
  * type into the terminal and read it back exactly (through the page's test hook).
  */
 import { expect, type Locator, type Page } from '@playwright/test';
+import { LabModel } from './lab-model';
 
 export const LAB = 'three-pools';
 /** A prompt line: the shell prompt with nothing typed after it. */
@@ -178,4 +179,18 @@ export async function labSeed(page: Page, labId: string = LAB): Promise<number> 
   const seed = await panel(page, labId).getAttribute('data-seed');
   if (seed === null || !/^\d+$/.test(seed)) throw new Error(`lab ${labId} has no data-seed`);
   return Number(seed);
+}
+
+/**
+ * The three-pools lab at `viewport`, scrolled into view, after its client pod pinged the pod on
+ * another node `count` times (the picture views' screenshots start there). Returns the panel.
+ */
+export async function threePoolsAfterPing(page: Page, viewport: { width: number; height: number }, count: number): Promise<Locator> {
+  const labId = 'three-pools';
+  await page.setViewportSize(viewport);
+  await page.goto(await lessonPathFor(page, labId));
+  const lab = await openLab(page, labId);
+  const headless = await (await LabModel.load(labId, await labSeed(page, labId))).fresh();
+  await run(page, `kubectl exec client -- ping -c ${count} ${headless.session.bindings.target!.ip}`, labId);
+  return lab;
 }

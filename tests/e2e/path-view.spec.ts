@@ -7,7 +7,7 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { focusTerminal, labSeed, lessonPathFor, openLab, openTerminalTab, panel, run } from './helpers';
+import { focusTerminal, labSeed, lessonPathFor, openLab, openTerminalTab, run, threePoolsAfterPing } from './helpers';
 import { LabModel } from './lab-model';
 
 const SHOTS = process.env.PATH_SHOTS ?? 'test-results/screenshots/path-view';
@@ -167,12 +167,7 @@ test('the three-pools lab: VXLAN and DNAT steps, packets from a second terminal,
 // One page per size, photographed in both themes (the theme changes nothing but colours).
 for (const size of ['desktop', 'phone'] as const) {
   test(`screenshots ${size}, light and dark`, async ({ page }) => {
-    const labId = 'three-pools';
-    await page.setViewportSize(sizes[size]);
-    await page.goto(await lessonPathFor(page, labId));
-    const lab = await openLab(page, labId);
-    const headless = await (await LabModel.load(labId, await labSeed(page, labId))).fresh();
-    await run(page, `kubectl exec client -- ping -c 2 ${headless.session.bindings.target!.ip}`, labId);
+    const lab = await threePoolsAfterPing(page, sizes[size], 2);
     await lab.getByRole('button', { name: 'Packet path' }).click();
     const view = lab.locator('.lab-path');
     await hops(view).filter({ hasText: 'VXLAN encap' }).first().click();
@@ -187,6 +182,6 @@ for (const size of ['desktop', 'phone'] as const) {
       }
       expect(await seriousViolations(page), scheme).toEqual([]);
     }
-    await expect(panel(page, labId)).toHaveAttribute('data-ready', '');
+    await expect(lab).toHaveAttribute('data-ready', '');
   });
 }

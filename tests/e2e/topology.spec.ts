@@ -9,7 +9,7 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { focusTerminal, labSeed, lessonPathFor, openLab, panel, run } from './helpers';
+import { focusTerminal, labSeed, lessonPathFor, openLab, panel, run, threePoolsAfterPing } from './helpers';
 import { LabModel } from './lab-model';
 
 const SHOTS = process.env.TOPOLOGY_SHOTS ?? 'test-results/screenshots/topology';
@@ -179,12 +179,7 @@ test('docker-bridge and packets: Docker hosts with their bridges and containers;
 // One page per size, photographed in both themes (the theme changes nothing but colours).
 for (const size of ['desktop', 'phone'] as const) {
   test(`screenshots ${size}, light and dark`, async ({ page }) => {
-    const labId = 'three-pools';
-    await page.setViewportSize(sizes[size]);
-    await page.goto(await lessonPathFor(page, labId));
-    const lab = await openLab(page, labId);
-    const headless = await (await LabModel.load(labId, await labSeed(page, labId))).fresh();
-    await run(page, `kubectl exec client -- ping -c 1 ${headless.session.bindings.target!.ip}`, labId);
+    const lab = await threePoolsAfterPing(page, sizes[size], 1);
     const view = await open(lab);
     await box(view, /^pod client on /).click();
     if (size === 'phone') expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(sizes.phone.width);
