@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+// Packets reach the apps listening in the pods (the registry apps.ts fills).
+import './apps';
 import { buildCluster } from './cluster';
 import { inject } from './forward';
 import { ip as parseIp } from './ipv4';
