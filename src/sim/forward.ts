@@ -270,15 +270,15 @@ type Work =
 
 const MAX_STEPS = 10_000;
 
-/**
- * Sends `packet` from the stack of namespace `nsId` and runs the network until it is quiet.
- * `now` (epoch ms) ages conntrack entries.
- */
 /** A step where the packet ended: dropped by the engine, or by a filter chain's DROP (a firewall's rule, a policy agent's chain). */
 export function isDropStep(h: Pick<Hop, 'detail'> & { action: string }): boolean {
   return h.action === 'drop' || (h.action === 'filter' && /: DROP\b/.test(h.detail));
 }
 
+/**
+ * Sends `packet` from the stack of namespace `nsId` and runs the network until it is quiet.
+ * `now` (epoch ms) ages conntrack entries.
+ */
 export function inject(state: SimState, nsId: string, packet: Ipv4Packet, now = state.createdAt, opts: InjectOptions = {}): TraceResult {
   // Daemons (the service proxy, a policy agent such as Canal's Felix) bring the rules they
   // own up to date before the packet moves.
