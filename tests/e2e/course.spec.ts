@@ -11,6 +11,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { parse } from 'yaml';
 import { findLab } from '../../src/labs/catalog';
 import { courseOutline, moduleName, moduleProgressText, summarize, type SavedLab } from '../../src/ui/course';
+import { inBothSchemes } from './helpers';
 
 interface Lesson {
   id: string;
@@ -204,23 +205,15 @@ test('keyboard: Tab reaches each lesson and each lab link of the home page, with
 });
 
 test("axe: the course home and a lesson's sidebar with progress (light and dark)", async ({ page }) => {
-  const both = async (): Promise<string[]> => {
-    const found: string[] = [];
-    for (const scheme of ['light', 'dark'] as const) {
-      await page.emulateMedia({ colorScheme: scheme });
-      found.push(...(await seriousViolations(page)).map((v) => `${scheme}: ${v}`));
-    }
-    return found;
-  };
   await withProgress(page);
   await page.goto('/');
   await expect(page.locator('[data-progress-state="started"]').first()).toBeVisible();
-  expect(await both()).toEqual([]);
+  expect(await inBothSchemes(page, () => seriousViolations(page))).toEqual([]);
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(`/lessons/${withLabs[1]!.lesson.id}/`);
   await page.getByRole('button', { name: 'Lessons' }).click();
   await expect(page.locator('.sidebar')).toBeVisible();
-  expect(await both()).toEqual([]);
+  expect(await inBothSchemes(page, () => seriousViolations(page))).toEqual([]);
 });
 
 test.describe('without JavaScript', () => {

@@ -194,3 +194,13 @@ export async function threePoolsAfterPing(page: Page, viewport: { width: number;
   await run(page, `kubectl exec client -- ping -c ${count} ${headless.session.bindings.target!.ip}`, labId);
   return lab;
 }
+
+/** Runs `check` with the page in the light scheme, then the dark one; its findings, each marked with its scheme. */
+export async function inBothSchemes(page: Page, check: () => Promise<string[]>): Promise<string[]> {
+  const found: string[] = [];
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    found.push(...(await check()).map((v) => `${scheme}: ${v}`));
+  }
+  return found;
+}
