@@ -100,6 +100,11 @@ export class LabTerminal {
   private beforeCtrlP: { line: string; cursor: number; historyIndex: number; draft: string } | null = null;
   private unsubscribe: () => void = () => {};
   private readonly resizeObserver: ResizeObserver;
+  /** The reader's motion preference: a blinking cursor only when they have not asked for less motion. */
+  private readonly motion = window.matchMedia('(prefers-reduced-motion: reduce)');
+  private readonly onMotion = (): void => {
+    this.term.options.cursorBlink = !this.motion.matches;
+  };
 
   private prompt = '';
   private line = '';
@@ -127,7 +132,8 @@ export class LabTerminal {
     this.session = session;
     this.term = new Terminal({
       convertEol: true,
-      cursorBlink: true,
+      // Blinking is motion (WCAG 2.2.2), and a blinking cursor repaints the page twice a second.
+      cursorBlink: !this.motion.matches,
       cursorStyle: 'block',
       cursorInactiveStyle: 'outline',
       fontFamily: FONT_FAMILY,
@@ -142,9 +148,14 @@ export class LabTerminal {
     this.term.loadAddon(this.fitAddon);
     this.term.open(container);
     this.term.attachCustomKeyEventHandler((e) => this.filterKey(e));
+    // Tab leaving the terminal is pressed here and released where the focus went, so xterm.js
+    // still counts a key as down when the focus comes back, and until the next key it drops text
+    // an input method, an emoji picker or dictation commits. Coming back, every key is up.
+    this.term.textarea?.addEventListener('focus', () => this.term.textarea?.dispatchEvent(new KeyboardEvent('keyup')));
     this.term.onData((data) => this.onData(data));
     this.resizeObserver = new ResizeObserver(() => this.fit());
     this.resizeObserver.observe(container);
+    this.motion.addEventListener('change', this.onMotion);
     this.fit();
     this.listen();
   }
@@ -220,6 +231,7 @@ export class LabTerminal {
     if (this.running) this.session.interrupt();
     this.generation++;
     this.resizeObserver.disconnect();
+    this.motion.removeEventListener('change', this.onMotion);
     this.term.dispose();
   }
 
