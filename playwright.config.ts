@@ -46,6 +46,9 @@ export default defineConfig({
     // `--trace on` on the command line records everything for one run.
     trace: { mode: 'retain-on-failure', screenshots: false, snapshots: false },
     screenshot: 'only-on-failure',
+    // Readers who ask for less motion get no blinking cursor and no transitions; the pages
+    // then paint only when something changes (terminal.spec checks the blinking one).
+    reducedMotion: 'reduce',
   },
   projects: [
     {

@@ -148,12 +148,22 @@ test('a here-document recalled with Up shows as its lines, as in bash, and runs 
   await expect.poll(() => lastLine(page)).toMatch(/[$#]$/);
 });
 
-test('Escape then Tab moves focus out of the terminal', async ({ page }) => {
+test('the cursor blinks unless the reader asks for less motion; Escape then Tab leaves the terminal, and text an input method commits back in it arrives', async ({ page }) => {
   await focusTerminal(page);
+  const blinking = (): Promise<boolean> => page.evaluate(() => document.getAnimations().some((a) => a instanceof CSSAnimation && a.animationName.startsWith('blink')));
+  await page.emulateMedia({ reducedMotion: 'no-preference' });
+  await expect.poll(blinking).toBe(true);
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  await expect.poll(blinking).toBe(false);
   await page.keyboard.press('Escape');
   await page.keyboard.press('Tab');
   const inTerminal = await page.evaluate(() => !!document.activeElement?.closest('.xterm'));
   expect(inTerminal).toBe(false);
+  // Back in the terminal, text committed as one input (an input method, an emoji picker) is
+  // not lost, though the Tab that left was released outside it.
+  await focusTerminal(page);
+  await page.keyboard.insertText('echo ok');
+  await expect.poll(() => lastLine(page)).toMatch(/\$ echo ok$/);
 });
 
 test('a shell inside a pod changes the prompt; exit comes back', async ({ page }) => {
