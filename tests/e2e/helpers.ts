@@ -2,6 +2,7 @@
  * Shared steps for the browser tests: find a lesson by its lab, wait for the lab to be ready,
  * type into the terminal and read it back exactly (through the page's test hook).
  */
+import AxeBuilder from '@axe-core/playwright';
 import { expect, type Locator, type Page } from '@playwright/test';
 import { LabModel } from './lab-model';
 
@@ -15,12 +16,21 @@ declare global {
   }
 }
 
-/** The lesson page that embeds `labId`, found the way a learner would: from the home page. */
+/** Lab id -> the lesson page that embeds it, as the home page's cards link them (per worker). */
+const lessonOfLab = new Map<string, string>();
+
+/**
+ * The lesson page that embeds `labId`, found the way a learner would: from the home page's
+ * lesson cards. The cards are read once per worker; later calls use what they said.
+ */
 export async function lessonPathFor(page: Page, labId: string = LAB): Promise<string> {
-  await page.goto('/');
-  const link = page.locator(`.lesson-cards a[data-labs~="${labId}"]`).first();
-  await expect(link).toBeVisible();
-  const href = await link.getAttribute('href');
+  if (!lessonOfLab.has(labId)) {
+    await page.goto('/');
+    await expect(page.locator(`.lesson-cards a[data-labs~="${labId}"]`).first()).toBeVisible();
+    const cards = await page.locator('.lesson-cards a[data-labs]').evaluateAll((as) => as.map((a) => [a.getAttribute('data-labs') ?? '', a.getAttribute('href') ?? '']));
+    for (const [labs, href] of cards) for (const id of labs!.split(/\s+/).filter(Boolean)) if (!lessonOfLab.has(id) && href) lessonOfLab.set(id, href);
+  }
+  const href = lessonOfLab.get(labId);
   if (!href) throw new Error(`no lesson links to lab ${labId}`);
   return href;
 }
@@ -85,11 +95,16 @@ export async function selectTerminal(page: Page, n: number, labId: string = LAB)
   await expect(tab).toHaveAttribute('aria-selected', 'true');
 }
 
-/** Types a command, presses Enter and waits for the prompt to come back. Returns its output lines. */
+/**
+ * Enters a command, presses Enter and waits for the prompt to come back. Returns its output
+ * lines. The command goes in as one text input, as a paste or an input method commits text:
+ * typed key by key it costs the page a render per character (about three times the renderer's
+ * work for a lab's commands), and key-by-key typing is terminal.spec's subject.
+ */
 export async function run(page: Page, command: string, labId: string = LAB): Promise<string[]> {
   await focusTerminal(page, labId);
   const before = (await terminalLines(page, labId)).length;
-  await page.keyboard.type(command);
+  await page.keyboard.insertText(command);
   return enter(page, command, before, labId);
 }
 
@@ -203,4 +218,14 @@ export async function inBothSchemes(page: Page, check: () => Promise<string[]>):
     found.push(...(await check()).map((v) => `${scheme}: ${v}`));
   }
   return found;
+}
+
+/**
+ * axe for `page`, run in the page itself (axe.run). AxeBuilder's default runs a part in each
+ * frame and merges the parts in a new blank page: a second renderer and a second copy of axe
+ * for every check. These pages have no frames (checked here), so both ways see the same.
+ */
+export function axeBuilder(page: Page): AxeBuilder {
+  expect(page.frames(), 'a page with frames needs the per-frame axe run').toHaveLength(1);
+  return new AxeBuilder({ page }).setLegacyMode(true);
 }

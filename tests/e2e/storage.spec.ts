@@ -12,6 +12,8 @@ test.beforeEach(async ({ page }) => {
 
 test('a corrupt record shows a notice and a working lab', async ({ page }) => {
   const path = await lessonPathFor(page);
+  // The site's origin, where its storage is, before the lesson loads.
+  await page.goto('/');
   await page.evaluate((key) => {
     localStorage.setItem(key, '{"savedAt": 1, "snapshot": {oops');
     localStorage.setItem('k8slabs:v1:progress', 'not json at all');
@@ -35,6 +37,8 @@ test('a corrupt record shows a notice and a working lab', async ({ page }) => {
 
 test('a snapshot the session refuses (old format) shows a notice and a working lab', async ({ page }) => {
   const path = await lessonPathFor(page);
+  // The site's origin, where its storage is, before the lesson loads.
+  await page.goto('/');
   await page.evaluate((key) => {
     localStorage.setItem(key, JSON.stringify({ savedAt: 1, snapshot: { format: 999, labId: 'three-pools', seed: 7 } }));
   }, KEY);
@@ -47,6 +51,8 @@ test('a snapshot the session refuses (old format) shows a notice and a working l
 
 test('a snapshot of another lab under this key is discarded', async ({ page }) => {
   const path = await lessonPathFor(page);
+  // The site's origin, where its storage is, before the lesson loads.
+  await page.goto('/');
   await page.evaluate((key) => {
     localStorage.setItem(key, JSON.stringify({ savedAt: 1, snapshot: { format: 1, labId: 'other', seed: 7 } }));
   }, KEY);
