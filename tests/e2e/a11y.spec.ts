@@ -3,14 +3,13 @@
  * (with its lab's terminal running), in the light and the dark theme. Also: the lesson reads
  * without JavaScript, and keyboard users reach the terminal and the lab's controls.
  */
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { getLab } from '../../src/labs/catalog';
-import { inBothSchemes, LAB, labSeed, lessonPathFor, openLab, run, taskItem } from './helpers';
+import { axeBuilder, inBothSchemes, LAB, labSeed, lessonPathFor, openLab, run, taskItem } from './helpers';
 import { LabModel } from './lab-model';
 
 async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
+  const results = await axeBuilder(page).analyze();
   for (const v of results.violations) {
     console.log(`axe ${v.impact ?? ''} ${v.id}: ${v.help} (${v.nodes.length}) ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
   }

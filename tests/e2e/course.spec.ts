@@ -6,12 +6,11 @@
  * nothing here. Checked with and without JavaScript, on a phone, and with axe.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { parse } from 'yaml';
 import { findLab } from '../../src/labs/catalog';
 import { courseOutline, moduleName, moduleProgressText, summarize, type SavedLab } from '../../src/ui/course';
-import { inBothSchemes } from './helpers';
+import { axeBuilder, inBothSchemes } from './helpers';
 
 interface Lesson {
   id: string;
@@ -49,7 +48,7 @@ async function withProgress(page: Page): Promise<void> {
 }
 
 async function seriousViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).analyze();
+  const results = await axeBuilder(page).analyze();
   return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).join('\n  ')}`);
 }
 

@@ -3,13 +3,12 @@
  * pcap file: the classic libpcap magic, the size the row says, and the packets captured.
  */
 import { readFileSync } from 'node:fs';
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { VirtualClock } from '../../src/sim/clock';
 import { readPcap } from '../../src/sim/pcap';
 import { createLabSession, REFERENCE_TIME } from '../../src/labs/catalog';
 import { render } from '../../src/labs/template';
-import { focusTerminal, labSeed, lessonPathFor, openLab, openTerminalTab, run, selectTerminal, terminalLines } from './helpers';
+import { axeBuilder, focusTerminal, labSeed, lessonPathFor, openLab, openTerminalTab, run, selectTerminal, terminalLines } from './helpers';
 
 const LAB = 'encapsulation';
 
@@ -41,7 +40,7 @@ test('tcpdump -w on a router, a ping from a second terminal, then the capture do
   await expect(button).toHaveAccessibleDescription(/router-1:\/tmp\/x\.pcap/);
   const size = Number((await meta.textContent())!.match(/, ([\d,]+) bytes/)![1]!.replace(/,/g, ''));
   await lab.locator('.lab-workspace').screenshot({ path: 'test-results/screenshots/lab-downloads.png' });
-  const axe = await new AxeBuilder({ page }).include(`lab-panel[data-lab-id="${LAB}"] [data-downloads]`).analyze();
+  const axe = await axeBuilder(page).include(`lab-panel[data-lab-id="${LAB}"] [data-downloads]`).analyze();
   expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
 
   const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);

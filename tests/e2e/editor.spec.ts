@@ -6,16 +6,15 @@
  * terminal prints `service/NAME edited`. Then axe, and screenshots (light and dark, desktop and
  * phone) in test-results/screenshots/editor/ (EDITOR_SHOTS) for a person to look at.
  */
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { focusTerminal, lessonPathFor, openLab, run, terminalLines } from './helpers';
+import { axeBuilder, focusTerminal, lessonPathFor, openLab, run, terminalLines } from './helpers';
 
 const SHOTS = process.env.EDITOR_SHOTS ?? 'test-results/screenshots/editor';
 const sizes = { desktop: { width: 1366, height: 900 }, phone: { width: 390, height: 844 } } as const;
 const NAME = 'editor-web';
 
 async function seriousViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).include('.lab-editor').include('.lab-terminal-bar').analyze();
+  const results = await axeBuilder(page).include('.lab-editor').include('.lab-terminal-bar').analyze();
   return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).join('\n  ')}`);
 }
 

@@ -6,10 +6,9 @@
  * reason, axe finds nothing serious in either theme, and screenshots (light and dark, desktop
  * and phone) are written to test-results/screenshots/header-explorer/ for a person to look at.
  */
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { internetChecksum } from '../../src/sim/checksum';
-import { lessonPathFor } from './helpers';
+import { axeBuilder, lessonPathFor } from './helpers';
 
 const LAB = 'ipv4-header';
 const DIR = 'test-results/screenshots/header-explorer';
@@ -206,7 +205,7 @@ for (const scheme of ['light', 'dark'] as const) {
     await ex.getByRole('option', { name: /^TTL/ }).click();
     await ex.getByLabel(/^New TTL/).fill('0');
     await expect(ex.locator('.hx-notes')).toBeVisible();
-    const results = await new AxeBuilder({ page }).include('header-explorer').analyze();
+    const results = await axeBuilder(page).include('header-explorer').analyze();
     const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
     expect(serious).toEqual([]);
   });

@@ -2,9 +2,8 @@
  * Terminal tabs: a second terminal on the same sandbox. tcpdump on a node in Terminal 1 shows
  * the ping typed in Terminal 2; each tab keeps its own screen and shell.
  */
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
-import { focusTerminal, lessonPathFor, openLab, openTerminalTab, parseTable, run, selectTerminal, terminalLines } from './helpers';
+import { axeBuilder, focusTerminal, lessonPathFor, openLab, openTerminalTab, parseTable, run, selectTerminal, terminalLines } from './helpers';
 
 test('tcpdump in Terminal 1 shows a ping typed in Terminal 2', async ({ page }) => {
   await page.goto(await lessonPathFor(page));
@@ -83,7 +82,7 @@ test('the lab with two terminal tabs has no serious axe violations (light and da
   await run(page, 'hostname');
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
-    const results = await new AxeBuilder({ page }).include('lab-panel').analyze();
+    const results = await axeBuilder(page).include('lab-panel').analyze();
     const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
     expect(serious.map((v) => `${scheme} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
   }

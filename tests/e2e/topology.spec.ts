@@ -7,16 +7,15 @@
  * (TOPOLOGY_SHOTS) for a person to look at. Addresses come from the same lab session run
  * headless for the page's seed (lab-model.ts).
  */
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { focusTerminal, labSeed, lessonPathFor, openLab, panel, run, threePoolsAfterPing } from './helpers';
+import { axeBuilder, focusTerminal, labSeed, lessonPathFor, openLab, panel, run, threePoolsAfterPing } from './helpers';
 import { LabModel } from './lab-model';
 
 const SHOTS = process.env.TOPOLOGY_SHOTS ?? 'test-results/screenshots/topology';
 const sizes = { desktop: { width: 1366, height: 900 }, phone: { width: 390, height: 844 } } as const;
 
 async function seriousViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).include('.lab-topology').analyze();
+  const results = await axeBuilder(page).include('.lab-topology').analyze();
   return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).join('\n  ')}`);
 }
 
