@@ -2,8 +2,9 @@
  * Every lab of the course completed with the keyboard alone, as a learner who does not use a
  * mouse would: from the top of the lesson, the skip link to the terminal; enter each line of
  * the lab's stored solution there (the first typed key by key, the rest each committed as one
- * text input, as an input method or a paste does), and answer the first task of each input kind in the panel
- * (a text field typed into, a choice picked with the arrow keys, a prediction locked in),
+ * text input, as an input method or a paste does), and answer the first task of each input
+ * kind in the panel (a text field typed into, a choice picked with the arrow keys, a prediction
+ * locked in),
  * moving between the terminal and the panel with Escape, then Tab or Shift+Tab (whichever is
  * shorter); later answers are typed at the prompt (`answer TASK VALUE`). Every task passes
  * and the score is full.
